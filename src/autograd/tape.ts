@@ -1,0 +1,127 @@
+// A small reverse-mode tape: ops attach a GradNode to their output when an input requires a
+// gradient; backward() walks the nodes in reverse topological order and fills leaf `.grad`s.
+import type { Tensor } from '../tensor/tensor.js';
+import { Tensor as TensorClass } from '../tensor/tensor.js';
+
+let recordingDepth = 0; // > 0 inside noGrad()
+
+export function isRecording(): boolean {
+  return recordingDepth === 0;
+}
+
+/** Runs fn without recording gradients (inference, optimizer updates, backward passes). */
+export function noGrad<T>(fn: () => T): T {
+  recordingDepth++;
+  try {
+    return fn();
+  } finally {
+    recordingDepth--;
+  }
+}
+
+/** Marks a tensor as a leaf whose gradient backward() fills in (a parameter). */
+export function requireGrad<T extends Tensor>(tensor: T): T {
+  tensor.requiresGrad = true;
+  return tensor;
+}
+
+/**
+ * Called by every differentiable op after its forward pass: if recording and any input needs a
+ * gradient, `output` remembers how to send its gradient back to `inputs`.
+ */
+export function recordGrad(
+  name: string,
+  output: Tensor,
+  inputs: readonly Tensor[],
+  backward: (gradOutput: Tensor) => readonly (Tensor | null)[],
+): void {
+  if (!isRecording() || !inputs.some((input) => input.requiresGrad)) return;
+  output.requiresGrad = true;
+  output.gradNode = { name, inputs, backward };
+}
+
+/**
+ * Back-propagates from `root` (a scalar loss, or any tensor with `gradOutput` given): every leaf
+ * that requires a gradient gets `.grad` (added to what it had).
+ */
+export function backward(root: Tensor, gradOutput?: Tensor): void {
+  if (!root.requiresGrad)
+    throw new Error('backward: the tensor does not depend on any tensor that requires a gradient');
+  if (gradOutput === undefined && root.size !== 1) {
+    throw new Error(`backward: root has shape [${root.shape.join(', ')}]; pass gradOutput for a non-scalar root`);
+  }
+  if (gradOutput !== undefined && gradOutput.shape.join() !== root.shape.join()) {
+    throw new Error(
+      `backward: gradOutput shape [${gradOutput.shape.join(', ')}] must equal root shape [${root.shape.join(', ')}]`,
+    );
+  }
+  const order = topologicalOrder(root);
+  const grads = new Map<Tensor, Tensor>();
+  grads.set(root, gradOutput ?? onesLike(root));
+  noGrad(() => {
+    for (const node of order) {
+      const grad = grads.get(node);
+      if (grad === undefined) continue;
+      grads.delete(node);
+      if (node.gradNode === null) {
+        node.grad = node.grad === null ? grad : accumulate(node.grad, grad);
+        continue;
+      }
+      const inputGrads = node.gradNode.backward(grad);
+      const handedOut = new Set<Tensor>();
+      node.gradNode.inputs.forEach((input, index) => {
+        let inputGrad = inputGrads[index];
+        if (!input.requiresGrad || inputGrad === null || inputGrad === undefined) return;
+        // One tensor given to two inputs (x + x) must not be accumulated into itself.
+        if (handedOut.has(inputGrad)) inputGrad = inputGrad.clone();
+        handedOut.add(inputGrad);
+        const existing = grads.get(input);
+        grads.set(input, existing === undefined ? inputGrad : accumulate(existing, inputGrad));
+      });
+      if (!handedOut.has(grad) && grad !== gradOutput) grad.dispose();
+    }
+  });
+}
+
+/** Tensors reachable from root, each after every tensor that depends on it. */
+function topologicalOrder(root: Tensor): Tensor[] {
+  const visited = new Set<Tensor>();
+  const postOrder: Tensor[] = [];
+  const stack: [Tensor, number][] = [[root, 0]];
+  visited.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const [tensor, next] = top;
+    const inputs = tensor.gradNode?.inputs ?? [];
+    if (next < inputs.length) {
+      top[1]++;
+      const input = inputs[next]!;
+      if (input.requiresGrad && !visited.has(input)) {
+        visited.add(input);
+        stack.push([input, 0]);
+      }
+    } else {
+      stack.pop();
+      postOrder.push(tensor);
+    }
+  }
+  return postOrder.reverse();
+}
+
+function onesLike(tensor: Tensor): Tensor {
+  const ones = TensorClass.allocate(tensor.shape);
+  ones.data.fill(1);
+  return ones;
+}
+
+/** Sum of two gradients in a fresh tensor; the addends are disposed when the tape owns them. */
+function accumulate(existing: Tensor, addition: Tensor): Tensor {
+  const sum = TensorClass.allocate(existing.shape);
+  const target = sum.data;
+  const left = existing.data;
+  const right = addition.data;
+  for (let index = 0; index < target.length; index++) target[index] = left[index]! + right[index]!;
+  existing.dispose();
+  addition.dispose();
+  return sum;
+}

@@ -1,0 +1,73 @@
+// Shapes and data formats: where batch, channels and the spatial axes sit in a tensor, and the
+// argument checks every pooling op shares.
+import { fail } from '../errors.js';
+import type { Shape } from '../tensor/tensor.js';
+
+export type DataFormat = 'channelsLast' | 'channelsFirst';
+export type SpatialDims = 1 | 2 | 3;
+
+const AXIS_NAMES: Record<SpatialDims, string> = {
+  1: 'width',
+  2: 'height, width',
+  3: 'depth, height, width',
+};
+
+export function checkDataFormat(op: string, dataFormat: unknown): DataFormat {
+  if (dataFormat === undefined) return 'channelsLast';
+  if (dataFormat !== 'channelsLast' && dataFormat !== 'channelsFirst') {
+    fail(op, 'dataFormat', "must be 'channelsLast' (NHWC) or 'channelsFirst' (NCHW)", dataFormat);
+  }
+  return dataFormat;
+}
+
+export function checkInputRank(op: string, shape: Shape, spatialDims: SpatialDims, dataFormat: DataFormat): void {
+  const layout =
+    dataFormat === 'channelsLast'
+      ? `[batch, ${AXIS_NAMES[spatialDims]}, channels]`
+      : `[batch, channels, ${AXIS_NAMES[spatialDims]}]`;
+  if (shape.length !== spatialDims + 2) {
+    fail(
+      op,
+      'input',
+      `must have rank ${spatialDims + 2} ${layout} with dataFormat '${dataFormat}'`,
+      `shape [${shape.join(', ')}]`,
+    );
+  }
+  for (const size of spatialSizes(shape, spatialDims, dataFormat)) {
+    if (size < 1) fail(op, 'input', 'must have spatial sizes of at least 1', `shape [${shape.join(', ')}]`);
+  }
+}
+
+export function spatialSizes(shape: Shape, spatialDims: SpatialDims, dataFormat: DataFormat): number[] {
+  return dataFormat === 'channelsLast' ? shape.slice(1, 1 + spatialDims) : shape.slice(2, 2 + spatialDims);
+}
+
+/** Expands a number or per-dimension list to one positive (or at least `minimum`) integer per dimension. */
+export function perDimension(
+  op: string,
+  name: string,
+  value: unknown,
+  spatialDims: SpatialDims,
+  minimum: number,
+): number[] {
+  const rule = `must be an integer of at least ${minimum}, or ${spatialDims} such integers`;
+  const values = typeof value === 'number' ? Array<number>(spatialDims).fill(value) : value;
+  if (!Array.isArray(values) || values.length !== spatialDims) fail(op, name, rule, value);
+  for (const item of values as unknown[]) {
+    if (!Number.isInteger(item) || (item as number) < minimum) fail(op, name, rule, value);
+  }
+  return values as number[];
+}
+
+/** Index arithmetic for one tensor of a pooling: element index = batch·b + channel·c + spatial·s. */
+export interface Strides {
+  readonly batch: number;
+  readonly channel: number;
+  readonly spatial: number;
+}
+
+export function stridesOf(channelsLast: boolean, channels: number, spatialSize: number): Strides {
+  return channelsLast
+    ? { batch: spatialSize * channels, channel: 1, spatial: channels }
+    : { batch: spatialSize * channels, channel: spatialSize, spatial: 1 };
+}

@@ -1,0 +1,30 @@
+// poolkit's public API: re-exports only.
+import './kernels/reference/index.js';
+
+export { PoolkitArgumentError } from './errors.js';
+export { Tensor, type DType, type Shape, type NestedArray, type GradNode } from './tensor/tensor.js';
+export { tensor, zeros, ones, full, randomUniform, randomNormal, type TensorValues } from './tensor/create.js';
+export { tidy, keep, dispose } from './tensor/scope.js';
+export { Random } from './tensor/random.js';
+export { memoryStats } from './tensor/memory-stats.js';
+export { backward, noGrad, requireGrad } from './autograd/tape.js';
+export { setBackend, getBackend, listBackends, kernelSource, type Backend } from './kernels/backend.js';
+export type {
+  Kernels,
+  PoolKernels,
+  TrainKernels,
+  AverageDivisor,
+  ArgmaxPlanes,
+  ConvGeometry,
+  MatmulOptions,
+} from './kernels/types.js';
+export {
+  poolGeometry,
+  type PoolGeometry,
+  type PoolOptions,
+  type Padding,
+  type ExplicitPadding,
+} from './geometry/pool-geometry.js';
+export { adaptiveGeometry, type AdaptiveGeometry, type AdaptiveOutputSize } from './geometry/adaptive-geometry.js';
+export type { DataFormat, SpatialDims } from './geometry/layout.js';
+export * from './ops/pool/index.js';

@@ -1,0 +1,60 @@
+// Backends are objects of kernels. One is active; a kernel the active backend lacks comes from
+// the reference backend, explicitly, here and nowhere else.
+import type { KernelName, Kernels } from './types.js';
+
+export interface Backend {
+  readonly name: string;
+  /** Kernels this backend implements; the rest fall back to the reference backend. */
+  readonly kernels: Partial<Kernels>;
+}
+
+const backends = new Map<string, Backend>();
+let reference: Backend | null = null;
+let active: Backend | null = null;
+
+export function registerBackend(backend: Backend, options: { isReference?: boolean } = {}): void {
+  backends.set(backend.name, backend);
+  if (options.isReference) reference = backend;
+  active ??= backend;
+}
+
+/** Makes the named backend active for every op from now on. */
+export function setBackend(name: string): void {
+  const backend = backends.get(name);
+  if (backend === undefined) {
+    throw new RangeError(
+      `setBackend: backend must be one of ${[...backends.keys()].map((key) => `'${key}'`).join(', ')}, got '${name}'`,
+    );
+  }
+  active = backend;
+}
+
+export function getBackend(): string {
+  return activeBackend().name;
+}
+
+export function listBackends(): string[] {
+  return [...backends.keys()];
+}
+
+/** The kernel `name` of the active backend, or the reference one where it has none. */
+export function kernel<Name extends KernelName>(name: Name): Kernels[Name] {
+  const found = activeBackend().kernels[name] ?? referenceBackend().kernels[name];
+  if (found === undefined) throw new Error(`poolkit: no backend implements kernel '${name}'`);
+  return found as Kernels[Name];
+}
+
+/** Which backend runs kernel `name` now: for tests and benchmarks that must know. */
+export function kernelSource(name: KernelName): string {
+  return activeBackend().kernels[name] !== undefined ? activeBackend().name : referenceBackend().name;
+}
+
+function activeBackend(): Backend {
+  if (active === null) throw new Error('poolkit: no backend registered');
+  return active;
+}
+
+function referenceBackend(): Backend {
+  if (reference === null) throw new Error('poolkit: the reference backend is not registered');
+  return reference;
+}

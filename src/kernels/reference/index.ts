@@ -1,0 +1,11 @@
+// The reference backend: plain TypeScript, the specification every fast kernel is tested against.
+import { registerBackend, type Backend } from '../backend.js';
+import { referencePoolKernels } from './pool-kernels.js';
+import { referenceTrainKernels } from './train-kernels.js';
+
+export const referenceBackend: Backend = {
+  name: 'reference',
+  kernels: { ...referencePoolKernels, ...referenceTrainKernels },
+};
+
+registerBackend(referenceBackend, { isReference: true });

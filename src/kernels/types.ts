@@ -1,0 +1,113 @@
+// The typed kernel table: every kernel a backend may provide, by name. Kernels take typed arrays
+// (views into the shared heap) and a geometry struct; they write their outputs and return nothing.
+import type { AdaptiveGeometry } from '../geometry/adaptive-geometry.js';
+import type { PoolGeometry } from '../geometry/pool-geometry.js';
+
+/** How an average divides: PyTorch's count_include_pad and divisor_override. */
+export interface AverageDivisor {
+  /** Count padded positions (not ceil-mode overhang) in the divisor. */
+  readonly countIncludePad: boolean;
+  /** Divide by this instead, when set. */
+  readonly divisorOverride: number | null;
+}
+
+/**
+ * Where a scatter or gather by argmax goes: per (batch, channel) plane, `argmax` holds a flat
+ * spatial index (d·H·W + h·W + w) into the larger side, as PyTorch's return_indices does.
+ */
+export interface ArgmaxPlanes {
+  readonly channelsLast: boolean;
+  readonly batch: number;
+  readonly channels: number;
+  /** Spatial cells per plane on the side `argmax` indexes into (the pooling input). */
+  readonly largeSpatial: number;
+  /** Spatial cells per plane on the side `argmax` has one entry per cell of (the pooling output). */
+  readonly smallSpatial: number;
+}
+
+export interface PoolKernels {
+  /** Max over each window; `argmax` (optional) gets the flat spatial index of the chosen cell. */
+  maxPoolForward(input: Float32Array, output: Float32Array, argmax: Int32Array | null, geometry: PoolGeometry): void;
+  avgPoolForward(input: Float32Array, output: Float32Array, geometry: PoolGeometry, divisor: AverageDivisor): void;
+  avgPoolBackward(
+    gradOutput: Float32Array,
+    gradInput: Float32Array,
+    geometry: PoolGeometry,
+    divisor: AverageDivisor,
+  ): void;
+  /** (Σ |x|^p)^(1/p) over each window's in-bounds cells. */
+  lpPoolForward(input: Float32Array, output: Float32Array, geometry: PoolGeometry, p: number): void;
+  lpPoolBackward(
+    input: Float32Array,
+    output: Float32Array,
+    gradOutput: Float32Array,
+    gradInput: Float32Array,
+    geometry: PoolGeometry,
+    p: number,
+  ): void;
+  adaptiveMaxPoolForward(
+    input: Float32Array,
+    output: Float32Array,
+    argmax: Int32Array | null,
+    geometry: AdaptiveGeometry,
+  ): void;
+  adaptiveAvgPoolForward(input: Float32Array, output: Float32Array, geometry: AdaptiveGeometry): void;
+  adaptiveAvgPoolBackward(gradOutput: Float32Array, gradInput: Float32Array, geometry: AdaptiveGeometry): void;
+  /** large[argmax[i]] += small[i] per plane; `large` must be zeroed first. Max-pool backward. */
+  argmaxScatterAdd(small: Float32Array, argmax: Int32Array, large: Float32Array, planes: ArgmaxPlanes): void;
+  /** large[argmax[i]] = small[i] per plane (last write wins); `large` must be zeroed first. Max-unpool forward. */
+  argmaxScatter(small: Float32Array, argmax: Int32Array, large: Float32Array, planes: ArgmaxPlanes): void;
+  /** small[i] = large[argmax[i]] per plane. Max-unpool backward. */
+  argmaxGather(large: Float32Array, argmax: Int32Array, small: Float32Array, planes: ArgmaxPlanes): void;
+}
+
+export interface MatmulOptions {
+  /** Rows of op(a) and of out. */
+  readonly m: number;
+  /** Columns of op(a), rows of op(b). */
+  readonly k: number;
+  /** Columns of op(b) and of out. */
+  readonly n: number;
+  /** a is stored [k, m] and used transposed. */
+  readonly transposeA: boolean;
+  /** b is stored [n, k] and used transposed. */
+  readonly transposeB: boolean;
+  /** out += op(a)·op(b) instead of out = op(a)·op(b). */
+  readonly accumulate: boolean;
+}
+
+/**
+ * 2D convolution sizes: the pooling geometry of the filter window (spatialDims 2, depth 1) plus the
+ * output channel count. Input NHWC [batch, inHeight, inWidth, channels]; filter HWIO
+ * [kernelHeight, kernelWidth, channels, outChannels] as Keras stores it; output NHWC.
+ */
+export interface ConvGeometry extends PoolGeometry {
+  readonly outChannels: number;
+}
+
+export interface TrainKernels {
+  /** Row-major single-precision matrix product. */
+  matmul(a: Float32Array, b: Float32Array, out: Float32Array, options: MatmulOptions): void;
+  conv2dForward(
+    input: Float32Array,
+    filter: Float32Array,
+    bias: Float32Array | null,
+    output: Float32Array,
+    geometry: ConvGeometry,
+  ): void;
+  conv2dBackwardInput(
+    gradOutput: Float32Array,
+    filter: Float32Array,
+    gradInput: Float32Array,
+    geometry: ConvGeometry,
+  ): void;
+  conv2dBackwardFilter(
+    input: Float32Array,
+    gradOutput: Float32Array,
+    gradFilter: Float32Array,
+    geometry: ConvGeometry,
+  ): void;
+}
+
+export type Kernels = PoolKernels & TrainKernels;
+export type KernelName = keyof Kernels;

@@ -1,0 +1,176 @@
+// The Tensor: a shape and a dtype over bytes in the shared heap. Kernels read `data` (a live view);
+// users read `toArray()` or `toFloat32Array()` (copies that outlive the tensor).
+import { fail } from '../errors.js';
+import { heap } from './heap.js';
+import { trackInScope } from './scope.js';
+
+export type DType = 'float32' | 'int32';
+export type Shape = readonly number[];
+export type NestedArray = number | NestedArray[];
+
+/** How a tensor's gradient flows to its inputs; set by ops when gradients are being recorded. */
+export interface GradNode {
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  /** Returns one gradient per input, or null for inputs that get none. */
+  readonly backward: (gradOutput: Tensor) => readonly (Tensor | null)[];
+}
+
+/** Bytes in the heap, shared by a tensor and its reshaped views; freed when the last one goes. */
+class Storage {
+  references = 1;
+  constructor(
+    readonly offset: number,
+    readonly bytes: number,
+  ) {}
+
+  release(): void {
+    this.references--;
+    if (this.references === 0) heap.free(this.offset, this.bytes);
+  }
+}
+
+// The safety net: a tensor that is garbage-collected without dispose() gives its bytes back.
+const unreachable = new FinalizationRegistry<Storage>((storage) => storage.release());
+
+export class Tensor {
+  readonly shape: Shape;
+  readonly dtype: DType;
+  readonly size: number;
+  requiresGrad = false;
+  grad: Tensor | null = null;
+  gradNode: GradNode | null = null;
+  private storage: Storage | null;
+  private view: Float32Array | Int32Array | null = null;
+  private viewGeneration = -1;
+
+  /** Internal: use tensor(), zeros() and the ops to make tensors. */
+  constructor(storage: Storage, shape: Shape, dtype: DType) {
+    this.storage = storage;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtype;
+    this.size = sizeOf(shape);
+    unreachable.register(this, storage, this);
+    trackInScope(this);
+  }
+
+  static allocate(shape: Shape, dtype: DType = 'float32'): Tensor {
+    const bytes = sizeOf(shape) * 4;
+    return new Tensor(new Storage(heap.alloc(bytes), bytes), shape, dtype);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  get isDisposed(): boolean {
+    return this.storage === null;
+  }
+
+  /** Byte offset of the first element in the heap: what WebAssembly kernels take. */
+  get byteOffset(): number {
+    return this.live().offset;
+  }
+
+  /** A live float32 view of the elements; valid until dispose(). */
+  get data(): Float32Array {
+    if (this.dtype !== 'float32') throw new TypeError(`Tensor.data: tensor is ${this.dtype}; use intData`);
+    return this.typedView() as Float32Array;
+  }
+
+  /** A live int32 view of the elements (argmax indices); valid until dispose(). */
+  get intData(): Int32Array {
+    if (this.dtype !== 'int32') throw new TypeError(`Tensor.intData: tensor is ${this.dtype}; use data`);
+    return this.typedView() as Int32Array;
+  }
+
+  /** A copy of the elements that stays valid after dispose(). */
+  toFloat32Array(): Float32Array {
+    return Float32Array.from(this.typedView());
+  }
+
+  /** The elements as nested arrays, shaped like the tensor. */
+  toArray(): NestedArray {
+    return nest(Array.from(this.typedView()), this.shape);
+  }
+
+  /** A tensor of a new shape over the same bytes (no copy); -1 stands for the one inferred size. */
+  reshape(shape: Shape): Tensor {
+    const resolved = resolveShape('reshape', shape, this.size);
+    const storage = this.live();
+    storage.references++;
+    return new Tensor(storage, resolved, this.dtype);
+  }
+
+  /** A copy with its own bytes. */
+  clone(): Tensor {
+    const copy = Tensor.allocate(this.shape, this.dtype);
+    (copy.typedView() as Float32Array).set(this.typedView() as Float32Array);
+    return copy;
+  }
+
+  dispose(): void {
+    if (this.storage === null) return;
+    unreachable.unregister(this);
+    this.storage.release();
+    this.storage = null;
+    this.view = null;
+    this.gradNode = null;
+  }
+
+  toString(): string {
+    return `Tensor(${this.dtype}, [${this.shape.join(', ')}])`;
+  }
+
+  private live(): Storage {
+    if (this.storage === null) throw new Error(`${this.toString()} was used after dispose()`);
+    return this.storage;
+  }
+
+  private typedView(): Float32Array | Int32Array {
+    const storage = this.live();
+    if (this.view === null || this.viewGeneration !== heap.generation) {
+      const buffer = heap.memory.buffer;
+      this.view =
+        this.dtype === 'float32'
+          ? new Float32Array(buffer, storage.offset, this.size)
+          : new Int32Array(buffer, storage.offset, this.size);
+      this.viewGeneration = heap.generation;
+    }
+    return this.view;
+  }
+}
+
+export function sizeOf(shape: Shape): number {
+  let size = 1;
+  for (const extent of shape) size *= extent;
+  return size;
+}
+
+export function checkShape(op: string, shape: Shape): void {
+  if (!Array.isArray(shape)) fail(op, 'shape', 'must be an array of non-negative integers', shape);
+  for (const extent of shape) {
+    if (!Number.isInteger(extent) || extent < 0) {
+      fail(op, 'shape', 'must hold non-negative integers only', shape);
+    }
+  }
+}
+
+function resolveShape(op: string, shape: Shape, size: number): number[] {
+  const inferred = shape.filter((extent) => extent === -1).length;
+  if (inferred > 1) fail(op, 'shape', 'may hold at most one -1', shape);
+  const known = sizeOf(shape.filter((extent) => extent !== -1));
+  const resolved = shape.map((extent) => (extent === -1 ? size / Math.max(known, 1) : extent));
+  checkShape(op, resolved);
+  if (sizeOf(resolved) !== size) fail(op, 'shape', `must have ${size} elements like the tensor`, shape);
+  return resolved;
+}
+
+function nest(flat: number[], shape: Shape): NestedArray {
+  if (shape.length === 0) return flat[0]!;
+  const [outer, ...inner] = shape;
+  const step = sizeOf(inner);
+  const rows: NestedArray[] = [];
+  for (let index = 0; index < outer!; index++) rows.push(nest(flat.slice(index * step, (index + 1) * step), inner));
+  return rows;
+}
