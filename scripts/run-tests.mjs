@@ -1,8 +1,13 @@
-// Runs every test file under test/ with Node's test runner (TypeScript through tsx).
-// Usage: node scripts/run-tests.mjs [substring ...]  — only files whose path contains a substring.
-import { spawnSync } from 'node:child_process';
+// Runs every test file under test/ with Node's test runner (TypeScript through tsx), then runs the
+// backend-sensitive suites (ops, golden files, reference comparisons) again on the reference backend,
+// so the whole op suite passes on every backend with no per-backend exclusion lists.
+// Usage: node scripts/run-tests.mjs [path substring ...]
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+
+/** Folders whose tests exercise kernels through the ops, and so run once per backend. */
+const PER_BACKEND = ['test/ops/', 'test/golden/', 'test/reference/', 'test/extra/'];
 
 function findTests(folder) {
   return readdirSync(folder).flatMap((name) => {
@@ -12,15 +17,43 @@ function findTests(folder) {
   });
 }
 
+/** Runs node --test on files with extra environment; echoes output and returns the pass/fail counts. */
+function runPass(label, files, environment) {
+  console.log(`\n=== ${label}: ${files.length} test files ===`);
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+      { env: { ...process.env, ...environment }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      output += chunk;
+    });
+    child.on('close', (code) => {
+      const count = (name) => Number(output.match(new RegExp(`ℹ ${name} (\\d+)`))?.[1] ?? 0);
+      resolve({ passed: count('pass'), failed: count('fail') + count('cancelled'), code: code ?? 1 });
+    });
+  });
+}
+
 const filters = process.argv.slice(2);
 const files = findTests('test')
+  .map((file) => file.split('\\').join('/'))
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
   .sort();
 if (files.length === 0) {
   console.error(`run-tests: no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+const perBackend = files.filter((file) => PER_BACKEND.some((folder) => file.startsWith(folder)));
+const passes = [await runPass('default backend (wasm where available)', files, {})];
+if (perBackend.length > 0) {
+  passes.push(await runPass('reference backend', perBackend, { POOLKIT_BACKEND: 'reference' }));
+}
+const passed = passes.reduce((sum, pass) => sum + pass.passed, 0);
+const failed = passes.reduce((sum, pass) => sum + pass.failed, 0);
+const exitCode = passes.some((pass) => pass.code !== 0) || failed > 0 ? 1 : 0;
+console.log(`\nall backends: ${passed} passed, ${failed} failed`);
+process.exit(exitCode);

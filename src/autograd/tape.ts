@@ -27,17 +27,20 @@ export function requireGrad<T extends Tensor>(tensor: T): T {
 
 /**
  * Called by every differentiable op after its forward pass: if recording and any input needs a
- * gradient, `output` remembers how to send its gradient back to `inputs`.
+ * gradient, `output` remembers how to send its gradient back to `inputs`. `saved` lists every other
+ * tensor the backward reads (argmax indices, masks, statistics), so that tidy() keeps them alive
+ * as long as `output` survives; a saved tensor not listed may be disposed before backward runs.
  */
 export function recordGrad(
   name: string,
   output: Tensor,
   inputs: readonly Tensor[],
   backward: (gradOutput: Tensor) => readonly (Tensor | null)[],
+  saved: readonly Tensor[] = [],
 ): void {
   if (!isRecording() || !inputs.some((input) => input.requiresGrad)) return;
   output.requiresGrad = true;
-  output.gradNode = { name, inputs, backward };
+  output.gradNode = { name, inputs, saved, backward };
 }
 
 /**

@@ -116,7 +116,9 @@ function outputSize(op: string, axis: number, geometry: Omit<AxisGeometry, 'outS
   let size = Math.floor((span + (ceilMode ? stride - 1 : 0)) / stride) + 1;
   // PyTorch: in ceil mode the last window must start inside the input or the left padding.
   if (ceilMode && (size - 1) * stride >= inSize + padBefore) size--;
-  if (span < 0 || size < 1) {
+  // Without ceil mode a window must fit the padded input. In ceil mode PyTorch also accepts a window
+  // that overhangs it, as long as one output results; the overhang never counts (as in any ceil window).
+  if ((!ceilMode && span < 0) || size < 1) {
     fail(
       op,
       'kernelSize',

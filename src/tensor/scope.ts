@@ -31,6 +31,7 @@ export function tidy<T>(fn: () => T): T {
   }
   const survivors = new Set<Tensor>();
   collectTensors(result, survivors);
+  addGradientGraphs(survivors);
   for (const tensor of scope.tracked) {
     if (survivors.has(tensor)) trackInScope(tensor);
     else if (!kept.has(tensor)) tensor.dispose();
@@ -67,6 +68,23 @@ function collectTensors(value: unknown, into: Set<Tensor>): void {
   }
   if (Object.getPrototypeOf(value) === Object.prototype) {
     for (const item of Object.values(value)) collectTensors(item, into);
+  }
+}
+
+/**
+ * A surviving tensor that can still back-propagate needs its whole graph: the inputs and saved
+ * tensors of every node behind it survive too (as in PyTorch, where the graph owns them).
+ */
+function addGradientGraphs(survivors: Set<Tensor>): void {
+  const pending = [...survivors];
+  while (pending.length > 0) {
+    const node = pending.pop()!.gradNode;
+    if (node === null) continue;
+    for (const tensor of [...node.inputs, ...node.saved]) {
+      if (survivors.has(tensor)) continue;
+      survivors.add(tensor);
+      pending.push(tensor);
+    }
   }
 }
 

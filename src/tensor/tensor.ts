@@ -12,6 +12,8 @@ export type NestedArray = number | NestedArray[];
 export interface GradNode {
   readonly name: string;
   readonly inputs: readonly Tensor[];
+  /** Tensors the backward reads besides inputs and output (argmax, masks): kept alive with the graph. */
+  readonly saved: readonly Tensor[];
   /** Returns one gradient per input, or null for inputs that get none. */
   readonly backward: (gradOutput: Tensor) => readonly (Tensor | null)[];
 }

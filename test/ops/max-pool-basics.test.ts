@@ -1,7 +1,7 @@
 // The seed articles' worked examples and the max-pool semantics that the docs promise.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backward, maxPool2d, requireGrad, tensor } from '../../src/index.js';
+import { backward, maxPool2d, memoryStats, requireGrad, tensor, tidy } from '../../src/index.js';
 
 test('seed article: 4x4 input 1..16, 2x2 VALID max pool gives [[6, 8], [14, 16]]', () => {
   const input = tensor(
@@ -32,4 +32,20 @@ test('channelsFirst gives the same numbers as channelsLast, transposed', () => {
   const nchw = tensor([1, 2, 3, 4, 10, 20, 30, 40], [1, 2, 2, 2]);
   assert.deepEqual(Array.from(maxPool2d(nhwc, { kernelSize: 2 }).data), [4, 40]);
   assert.deepEqual(Array.from(maxPool2d(nchw, { kernelSize: 2, dataFormat: 'channelsFirst' }).data), [4, 40]);
+});
+
+test('a max pool made inside tidy() can back-propagate after it: tidy keeps the saved argmax', () => {
+  const input = requireGrad(tensor([1, 3, 2, 4], [1, 2, 2, 1]));
+  const output = tidy(() => maxPool2d(input, { kernelSize: 2 }));
+  backward(output);
+  assert.deepEqual(Array.from(input.grad!.data), [0, 0, 0, 1]);
+});
+
+test('tidy disposes what its result does not need', () => {
+  const before = memoryStats().bytesInUse;
+  tidy(() => {
+    const input = tensor([1, 2, 3, 4], [1, 2, 2, 1]);
+    maxPool2d(input, { kernelSize: 2 });
+  });
+  assert.equal(memoryStats().bytesInUse, before);
 });

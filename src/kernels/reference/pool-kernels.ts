@@ -1,21 +1,20 @@
 // The reference pooling kernels, gathered into the typed table.
 import type { PoolKernels } from '../types.js';
+import { adaptiveAvgPoolBackward, adaptiveAvgPoolForward, adaptiveMaxPoolForward } from './adaptive-pool.js';
 import { argmaxGather, argmaxScatter, argmaxScatterAdd } from './argmax.js';
+import { avgPoolBackward, avgPoolForward } from './avg-pool.js';
+import { lpPoolBackward, lpPoolForward } from './lp-pool.js';
 import { maxPoolForward } from './max-pool.js';
-
-const notYet = (name: string) => (): never => {
-  throw new Error(`reference kernel ${name} is not written yet`);
-};
 
 export const referencePoolKernels: PoolKernels = {
   maxPoolForward,
-  avgPoolForward: notYet('avgPoolForward'),
-  avgPoolBackward: notYet('avgPoolBackward'),
-  lpPoolForward: notYet('lpPoolForward'),
-  lpPoolBackward: notYet('lpPoolBackward'),
-  adaptiveMaxPoolForward: notYet('adaptiveMaxPoolForward'),
-  adaptiveAvgPoolForward: notYet('adaptiveAvgPoolForward'),
-  adaptiveAvgPoolBackward: notYet('adaptiveAvgPoolBackward'),
+  avgPoolForward,
+  avgPoolBackward,
+  lpPoolForward,
+  lpPoolBackward,
+  adaptiveMaxPoolForward,
+  adaptiveAvgPoolForward,
+  adaptiveAvgPoolBackward,
   argmaxScatterAdd,
   argmaxScatter,
   argmaxGather,

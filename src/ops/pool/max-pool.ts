@@ -40,12 +40,18 @@ function maxPool(
   const indices = wantIndices || input.requiresGrad ? Tensor.allocate(geometry.outputShape, 'int32') : null;
   kernel('maxPoolForward')(input.data, output.data, indices?.intData ?? null, geometry);
   if (indices !== null) {
-    recordGrad(op, output, [input], (gradOutput) => {
-      const gradInput = Tensor.allocate(input.shape);
-      gradInput.data.fill(0);
-      kernel('argmaxScatterAdd')(gradOutput.data, indices.intData, gradInput.data, poolingPlanes(geometry));
-      return [gradInput];
-    });
+    recordGrad(
+      op,
+      output,
+      [input],
+      (gradOutput) => {
+        const gradInput = Tensor.allocate(input.shape);
+        gradInput.data.fill(0);
+        kernel('argmaxScatterAdd')(gradOutput.data, indices.intData, gradInput.data, poolingPlanes(geometry));
+        return [gradInput];
+      },
+      [indices],
+    );
   }
   return wantIndices ? { output, indices: indices! } : output;
 }

@@ -1,0 +1,87 @@
+// Average pooling, reference: forward and backward side by side, both on the one window walk.
+// The backward reducer remembers each window's in-bounds cells, then spreads gradient / divisor.
+//
+// Semantics (PyTorch's CPU avg_pool for its options, TensorFlow's AVG for padding 'same'):
+// - the sum runs over in-bounds cells only; padding adds 0 to the sum;
+// - the divisor is divisorOverride when set; else, with countIncludePad, the number of window taps
+//   inside [-padBefore, in + padAfter) on every axis (ceil-mode overhang past the padding never
+//   counts); else the number of in-bounds taps;
+// - a window with no in-bounds cell (possible only with dilation) outputs 0 and passes no gradient;
+// - sums accumulate in float64 and round once to float32.
+import type { PoolGeometry } from '../../geometry/pool-geometry.js';
+import type { AverageDivisor } from '../types.js';
+import { walkPoolWindows, type WindowCounts, type WindowReducer } from './window-walk.js';
+
+/** The number an average divides by; 0 only for an empty window without an override. */
+export function averageDivisor(counts: WindowCounts, divisor: AverageDivisor): number {
+  if (divisor.divisorOverride !== null) return divisor.divisorOverride;
+  return divisor.countIncludePad ? counts.inPadded : counts.inBounds;
+}
+
+export function avgPoolForward(
+  input: Float32Array,
+  output: Float32Array,
+  geometry: PoolGeometry,
+  divisor: AverageDivisor,
+): void {
+  let sum = 0;
+  const reducer: WindowReducer = {
+    begin() {
+      sum = 0;
+    },
+    visit(inputIndex) {
+      sum += input[inputIndex]!;
+    },
+    finish(outputIndex, counts) {
+      // An empty window has sum 0; dividing 0 by a 0 count would give NaN, so it stays 0.
+      output[outputIndex] = counts.inBounds === 0 ? 0 : sum / averageDivisor(counts, divisor);
+    },
+  };
+  walkPoolWindows(geometry, reducer);
+}
+
+/** Writes every element of gradInput (zeroing it first): Σ over windows of gradOutput / divisor. */
+export function avgPoolBackward(
+  gradOutput: Float32Array,
+  gradInput: Float32Array,
+  geometry: PoolGeometry,
+  divisor: AverageDivisor,
+): void {
+  gradInput.fill(0);
+  const window = new WindowCells(geometry);
+  const reducer: WindowReducer = {
+    begin() {
+      window.clear();
+    },
+    visit(inputIndex) {
+      window.add(inputIndex);
+    },
+    finish(outputIndex, counts) {
+      if (counts.inBounds === 0) return;
+      const share = gradOutput[outputIndex]! / averageDivisor(counts, divisor);
+      for (let cell = 0; cell < window.count; cell++) {
+        const inputIndex = window.indices[cell]!;
+        gradInput[inputIndex] = gradInput[inputIndex]! + share;
+      }
+    },
+  };
+  walkPoolWindows(geometry, reducer);
+}
+
+/** The input element indices of one window's in-bounds cells, for reducers that need them twice. */
+export class WindowCells {
+  readonly indices: Int32Array;
+  count = 0;
+
+  constructor(geometry: PoolGeometry) {
+    this.indices = new Int32Array(geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth);
+  }
+
+  clear(): void {
+    this.count = 0;
+  }
+
+  add(inputIndex: number): void {
+    this.indices[this.count++] = inputIndex;
+  }
+}
