@@ -1,5 +1,6 @@
 // poolkit's public API: re-exports only.
 import './kernels/reference/index.js';
+import './kernels/wasm/index.js'; // registers 'wasm' and makes it active where SIMD validates
 
 export { PoolkitArgumentError } from './errors.js';
 export { Tensor, type DType, type Shape, type NestedArray, type GradNode } from './tensor/tensor.js';
@@ -9,6 +10,7 @@ export { Random } from './tensor/random.js';
 export { memoryStats } from './tensor/memory-stats.js';
 export { backward, noGrad, requireGrad } from './autograd/tape.js';
 export { setBackend, getBackend, listBackends, kernelSource, type Backend } from './kernels/backend.js';
+export { setThreadCount, getThreadCount, threadsReady } from './kernels/wasm/index.js';
 export type {
   Kernels,
   PoolKernels,
@@ -28,3 +30,8 @@ export {
 export { adaptiveGeometry, type AdaptiveGeometry, type AdaptiveOutputSize } from './geometry/adaptive-geometry.js';
 export type { DataFormat, SpatialDims } from './geometry/layout.js';
 export * from './ops/pool/index.js';
+export * from './ops/nn/index.js';
+export * from './nn/index.js';
+export * from './optim/index.js';
+export * from './data/index.js';
+export * from './io/index.js';

@@ -1,0 +1,183 @@
+// Average pooling forward (pooling and adaptive windows). Semantics of the reference
+// (src/kernels/reference/avg-pool.ts, adaptive-pool.ts): the sum of in-bounds cells in window
+// order, accumulated in float64 and divided once; the divisor per averageDivisor; an empty window
+// gives 0. Same order and precision, so the results match bit for bit.
+import { IN_SIZE, OUTPUT, OUT_SIZE, pointer, word } from './arguments';
+import { dividePair, exactReciprocal, highPair, joinPairs, lowPair, zeroBytes } from './simd';
+import { windowEntry } from './tables';
+import {
+  beginOutputRow, cellBytes, columnBytes, columnCells, group, inBase, outStart, rowBytes, rowCells, rows,
+  rowsPadded, rowTopLeft, sliceBytes, slices, slicesPadded,
+} from './walk';
+import { averageDivisor } from './window';
+
+/** Output rows [firstUnit, endUnit): see rows.ts. */
+export function averagePoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  for (let unit = firstUnit; unit < endUnit; unit++) averagePoolRow(block, unit);
+}
+
+function averagePoolRow(block: usize, unit: i32): void {
+  beginOutputRow(block, unit);
+  const output = pointer(block, OUTPUT) + (outStart << 2);
+  const outWidth = word(block, OUT_SIZE + 2);
+  const widthTable = windowEntry(block, 2, 0); // hoisted: the loop's stores would force reloads
+  const dense = slices == 1 && rowCells == word(block, IN_SIZE + 2) && columnCells == 1;
+  let column = 0;
+  if (group == 1 && slices == 1 && rows == 2 && rowCells == word(block, IN_SIZE + 2)) {
+    column = averageColumnsNchw2x2(block, output, widthTable, outWidth);
+  }
+  for (; column < outWidth; column++) {
+    const width = widthTable + (<usize>column << 4);
+    const columns = load<i32>(width, 4);
+    const outPointer = output + <usize>column * cellBytes;
+    const inBounds = slices * rows * columns;
+    if (inBounds == 0) {
+      zeroBytes(outPointer, cellBytes); // no in-bounds cell: 0, never 0/0
+      continue;
+    }
+    const divisor = averageDivisor(block, inBounds, slicesPadded * rowsPadded * load<i32>(width, 8));
+    const start = inBase + <usize>(rowTopLeft + load<i32>(width)) * cellBytes;
+    let done = 0;
+    if (dense && rows == 2 && columns == 2 && group >= 4) done = averageWindow2x2(start, outPointer, divisor);
+    else if (dense && rows == 3 && columns == 3 && group >= 4) done = averageWindow3x3(start, outPointer, divisor);
+    if (done < group) averageWindow(start, outPointer, done, columns, divisor);
+  }
+}
+
+/** Divides two float64 pairs by `divisor` and rounds them to float32 lanes. */
+@inline
+function quotient(low: v128, high: v128, divisor: f64): v128 {
+  const multiply = exactReciprocal(divisor);
+  const divisors = f64x2.splat(divisor);
+  const reciprocals = f64x2.splat(1 / divisor);
+  return joinPairs(dividePair(low, divisors, reciprocals, multiply), dividePair(high, divisors, reciprocals, multiply));
+}
+
+/**
+ * channelsFirst, dense 2x2 windows at stride 2: four output columns at a time from eight input
+ * columns of both rows, each lane with its own window's divisor; returns the first column not done.
+ */
+function averageColumnsNchw2x2(block: usize, output: usize, widthTable: usize, outWidth: i32): i32 {
+  let column = 0;
+  while (column + 4 <= outWidth && fourPairs(widthTable + (<usize>column << 4))) {
+    const entry = widthTable + (<usize>column << 4);
+    const top = inBase + (<usize>(rowTopLeft + load<i32>(entry)) << 2);
+    const a = v128.load(top);
+    const b = v128.load(top, 16);
+    const c = v128.load(top + rowBytes);
+    const d = v128.load(top + rowBytes, 16);
+    // Window order per lane: top even, top odd, bottom even, bottom odd.
+    const low = f64x2.add(
+      f64x2.add(f64x2.add(lowPair(i32x4.shuffle(a, a, 0, 2, 0, 2)), lowPair(i32x4.shuffle(a, a, 1, 3, 1, 3))),
+        lowPair(i32x4.shuffle(c, c, 0, 2, 0, 2))),
+      lowPair(i32x4.shuffle(c, c, 1, 3, 1, 3)),
+    );
+    const high = f64x2.add(
+      f64x2.add(f64x2.add(lowPair(i32x4.shuffle(b, b, 0, 2, 0, 2)), lowPair(i32x4.shuffle(b, b, 1, 3, 1, 3))),
+        lowPair(i32x4.shuffle(d, d, 0, 2, 0, 2))),
+      lowPair(i32x4.shuffle(d, d, 1, 3, 1, 3)),
+    );
+    const padded = slicesPadded * rowsPadded;
+    const lowDivisors = f64x2(
+      averageDivisor(block, 4, padded * load<i32>(entry, 8)),
+      averageDivisor(block, 4, padded * load<i32>(entry, 24)),
+    );
+    const highDivisors = f64x2(
+      averageDivisor(block, 4, padded * load<i32>(entry, 40)),
+      averageDivisor(block, 4, padded * load<i32>(entry, 56)),
+    );
+    v128.store(output + (<usize>column << 2), joinPairs(f64x2.div(low, lowDivisors), f64x2.div(high, highDivisors)));
+    column += 4;
+  }
+  return column;
+}
+
+/** Whether the four windows from this table entry are dense pairs at stride 2 (eight columns in a row). */
+@inline
+function fourPairs(entry: usize): bool {
+  const start = load<i32>(entry);
+  return (
+    load<i32>(entry, 4) == 2 &&
+    load<i32>(entry, 20) == 2 &&
+    load<i32>(entry, 36) == 2 &&
+    load<i32>(entry, 52) == 2 &&
+    load<i32>(entry, 16) == start + 2 &&
+    load<i32>(entry, 32) == start + 4 &&
+    load<i32>(entry, 48) == start + 6 &&
+    load<i32>(entry, 12) == 1
+  );
+}
+
+/** A dense 2x2 window, four channels at a time; returns how many channels it did. */
+@inline
+function averageWindow2x2(start: usize, output: usize, divisor: f64): i32 {
+  const p10 = start + rowBytes;
+  const step = cellBytes;
+  const limit = group & ~3;
+  for (let channel = 0; channel < limit; channel += 4) {
+    const offset = <usize>channel << 2;
+    const a = v128.load(start + offset);
+    const b = v128.load(start + step + offset);
+    const c = v128.load(p10 + offset);
+    const d = v128.load(p10 + step + offset);
+    const low = f64x2.add(f64x2.add(f64x2.add(lowPair(a), lowPair(b)), lowPair(c)), lowPair(d));
+    const high = f64x2.add(f64x2.add(f64x2.add(highPair(a), highPair(b)), highPair(c)), highPair(d));
+    v128.store(output + offset, quotient(low, high, divisor));
+  }
+  return limit;
+}
+
+/** A dense 3x3 window, four channels at a time, row by row; returns how many channels it did. */
+@inline
+function averageWindow3x3(start: usize, output: usize, divisor: f64): i32 {
+  const step = cellBytes;
+  const limit = group & ~3;
+  for (let channel = 0; channel < limit; channel += 4) {
+    let tap = start + (<usize>channel << 2);
+    let low = f64x2.splat(0);
+    let high = f64x2.splat(0);
+    for (let ky = 0; ky < 3; ky++, tap += rowBytes) {
+      const a = v128.load(tap);
+      const b = v128.load(tap + step);
+      const c = v128.load(tap + step + step);
+      low = f64x2.add(f64x2.add(f64x2.add(low, lowPair(a)), lowPair(b)), lowPair(c));
+      high = f64x2.add(f64x2.add(f64x2.add(high, highPair(a)), highPair(b)), highPair(c));
+    }
+    v128.store(output + (<usize>channel << 2), quotient(low, high, divisor));
+  }
+  return limit;
+}
+
+/** Any non-empty window from its first in-bounds tap: channels [done, group), four then one at a time. */
+function averageWindow(start: usize, output: usize, done: i32, columns: i32, divisor: f64): void {
+  let channel = done;
+  for (; channel + 4 <= group; channel += 4) {
+    let low = f64x2.splat(0);
+    let high = f64x2.splat(0);
+    let slicePointer = start + (<usize>channel << 2);
+    for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+      let rowPointer = slicePointer;
+      for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+        let tap = rowPointer;
+        for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+          const value = v128.load(tap);
+          low = f64x2.add(low, lowPair(value));
+          high = f64x2.add(high, highPair(value));
+        }
+      }
+    }
+    v128.store(output + (<usize>channel << 2), quotient(low, high, divisor));
+  }
+  for (; channel < group; channel++) {
+    let sum: f64 = 0;
+    let slicePointer = start + (<usize>channel << 2);
+    for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+      let rowPointer = slicePointer;
+      for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+        let tap = rowPointer;
+        for (let kx = 0; kx < columns; kx++, tap += columnBytes) sum += <f64>load<f32>(tap);
+      }
+    }
+    store<f32>(output + (<usize>channel << 2), <f32>(sum / divisor));
+  }
+}

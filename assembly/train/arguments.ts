@@ -1,0 +1,65 @@
+// The train module's argument block: i32 words written by src/kernels/wasm/train-arguments.ts (the
+// word numbers there must equal these). Pointers are byte offsets into the shared heap memory.
+
+/** How packA reads op(a): a plain [m, k], a transposed [k, m], im2col rows, or transposed im2col. */
+export const A_KIND = 0;
+export const B_TRANSPOSED = 1;
+export const M = 2;
+export const K = 3;
+export const N = 4;
+export const A_POINTER = 5;
+export const B_POINTER = 6;
+export const C_POINTER = 7;
+export const BIAS_POINTER = 8;
+/** How the first depth block starts each output tile: zero, load (accumulate) or bias. */
+export const INIT = 9;
+export const PACKED_B = 10;
+export const SCRATCH = 11;
+export const SCRATCH_BYTES = 12;
+/** Bumped atomically by every running range: its value picks the range's scratch slot. */
+export const SLOT_COUNTER = 13;
+export const ROW_BLOCK = 14;
+export const COLUMN_CHUNK = 15;
+export const COLUMN_CHUNKS = 16;
+export const DEPTH_CHUNK = 17;
+export const PARTIALS = 18;
+export const PARTIAL_COUNT = 19;
+export const BATCH = 20;
+export const IN_HEIGHT = 21;
+export const IN_WIDTH = 22;
+export const CHANNELS = 23;
+export const OUT_HEIGHT = 24;
+export const OUT_WIDTH = 25;
+export const KERNEL_WIDTH = 26;
+export const STRIDE_HEIGHT = 27;
+export const STRIDE_WIDTH = 28;
+export const DILATION_HEIGHT = 29;
+export const DILATION_WIDTH = 30;
+export const PAD_TOP = 31;
+export const PAD_LEFT = 32;
+export const GRAD_INPUT = 33;
+export const KERNEL_HEIGHT = 34;
+
+export const KIND_PLAIN = 0;
+export const KIND_TRANSPOSED = 1;
+export const KIND_IM2COL = 2;
+export const KIND_IM2COL_TRANSPOSED = 3;
+
+/** Depth (k) block: a packed 8-column B panel of this depth is 8 KiB and stays in L1. */
+export const DEPTH_BLOCK = 256;
+
+@inline
+export function word(block: usize, index: i32): i32 {
+  return load<i32>(block + (<usize>index << 2));
+}
+
+@inline
+export function pointer(block: usize, index: i32): usize {
+  return <usize>load<u32>(block + (<usize>index << 2));
+}
+
+/** This range's scratch: bytes [slot·SCRATCH_BYTES, (slot+1)·SCRATCH_BYTES) past SCRATCH. */
+export function takeScratch(block: usize): usize {
+  const slot = atomic.add<i32>(block + (<usize>SLOT_COUNTER << 2), 1);
+  return pointer(block, SCRATCH) + <usize>slot * <usize>word(block, SCRATCH_BYTES);
+}

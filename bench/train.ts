@@ -1,0 +1,105 @@
+// Benchmark: one MNIST epoch of the seed CNN (469 batches of 128) with poolkit on its active
+// backend, against TensorFlow.js (tfjs-layers on tfjs-backend-cpu) timed on a few batches of the
+// same model and extrapolated to the epoch. Run: npm run build:ts && npm run bench:train
+//   --train-limit <n>  time poolkit on n images and project to 60000 (default: the whole epoch)
+//   --tfjs-batches <n> tfjs batches to time after one warm-up batch (default 3; 0 skips tfjs)
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { datasetTensors, getBackend, getThreadCount } from '../src/index.js';
+import { loadMnist } from '../src/io/node.js';
+import { buildSeedModel } from '../cli/training/seed-model.js';
+
+const EPOCH_IMAGES = 60000;
+const BATCH = 128;
+const BATCHES_PER_EPOCH = Math.ceil(EPOCH_IMAGES / BATCH);
+
+interface Timing {
+  readonly label: string;
+  readonly epochSeconds: number;
+  readonly how: string;
+}
+
+async function timePoolkit(limit: number): Promise<Timing> {
+  const model = buildSeedModel({ pooling: 'max', seed: 1, learningRate: 0.001 });
+  const train = await loadMnist('train', { limit });
+  const { x, y } = datasetTensors(train);
+  (globalThis as { gc?: () => void }).gc?.();
+  const started = performance.now();
+  const history = await model.fit(x, y, { epochs: 1, batchSize: BATCH, seed: 1 });
+  const seconds = (performance.now() - started) / 1000;
+  x.dispose();
+  y.dispose();
+  const projected = (seconds * EPOCH_IMAGES) / train.count;
+  const how =
+    train.count === EPOCH_IMAGES
+      ? `measured over the whole epoch, final loss ${history.history.loss[0]!.toFixed(4)}`
+      : `measured on ${train.count} images (${seconds.toFixed(1)} s), projected to ${EPOCH_IMAGES}`;
+  return { label: `poolkit (${getBackend()}, ${getThreadCount()} threads)`, epochSeconds: projected, how };
+}
+
+async function timeTfjs(batches: number): Promise<Timing> {
+  const tf = await import('@tensorflow/tfjs-core');
+  await import('@tensorflow/tfjs-backend-cpu');
+  const tfl = await import('@tensorflow/tfjs-layers');
+  await tf.setBackend('cpu');
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 128, activation: 'relu' }),
+      tfl.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(0.001), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const train = await loadMnist('train', { limit: BATCH * (batches + 1) });
+  const batch = (index: number) => ({
+    x: tf.tensor4d(train.images.subarray(index * BATCH * 784, (index + 1) * BATCH * 784), [BATCH, 28, 28, 1]),
+    y: tf.tensor1d(Float32Array.from(train.labels.subarray(index * BATCH, (index + 1) * BATCH))),
+  });
+  const warm = batch(0);
+  await model.trainOnBatch(warm.x, warm.y); // kernels and gradients set up once
+  const started = performance.now();
+  for (let index = 1; index <= batches; index++) {
+    const { x, y } = batch(index);
+    await model.trainOnBatch(x, y);
+    tf.dispose([x, y]);
+  }
+  const perBatch = (performance.now() - started) / 1000 / batches;
+  return {
+    label: 'tfjs-layers 4.22 on tfjs-backend-cpu',
+    epochSeconds: perBatch * BATCHES_PER_EPOCH,
+    how: `${batches} batches timed (${perBatch.toFixed(2)} s each), projected to ${BATCHES_PER_EPOCH}`,
+  };
+}
+
+const { values } = parseArgs({
+  options: { 'train-limit': { type: 'string' }, 'tfjs-batches': { type: 'string', default: '3' } },
+  strict: true,
+});
+const limit = values['train-limit'] === undefined ? EPOCH_IMAGES : Number(values['train-limit']);
+const tfjsBatches = Number(values['tfjs-batches']);
+if (!Number.isInteger(limit) || limit < BATCH || limit > EPOCH_IMAGES)
+  throw new RangeError(`--train-limit must be ${BATCH}..${EPOCH_IMAGES}`);
+if (!Number.isInteger(tfjsBatches) || tfjsBatches < 0) throw new RangeError('--tfjs-batches must be a whole number');
+
+console.log(
+  `Seed CNN, one MNIST epoch (${BATCHES_PER_EPOCH} batches of ${BATCH}), Adam; ${cpus().length} cores, Node ${process.version}`,
+);
+const timings = [await timePoolkit(limit)];
+if (tfjsBatches > 0) timings.push(await timeTfjs(tfjsBatches));
+for (const timing of timings) {
+  console.log(
+    `  ${timing.label.padEnd(40)} ${timing.epochSeconds.toFixed(1).padStart(8)} s/epoch  ${Math.round(
+      EPOCH_IMAGES / timing.epochSeconds,
+    )
+      .toString()
+      .padStart(6)} images/s  (${timing.how})`,
+  );
+}
+if (timings.length === 2) {
+  console.log(
+    `  ratio: poolkit takes ${(timings[0]!.epochSeconds / timings[1]!.epochSeconds).toFixed(4)} of tfjs-cpu's time (${(timings[1]!.epochSeconds / timings[0]!.epochSeconds).toFixed(0)}x faster)`,
+  );
+}
+console.log('  PyTorch: not measured here (no torch in CI).');

@@ -1,0 +1,92 @@
+// Gated pooling (Lee, Gallagher & Tu 2016), reference kernels: y = s·max + (1 − s)·mean with a gate
+// s = sigmoid(wᵀx) per window, where w holds one weight per window tap (kD·kH·kW, row-major) and
+// is shared by all channels or given per channel. Padded taps read as 0 in wᵀx.
+import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
+import {
+  channelOfOutput,
+  tapOfCell,
+  walkCollectedWindows,
+  windowStats,
+  type CollectedWindow,
+  type WindowStats,
+} from './collect.js';
+
+/** `weights` is [1 or channels, taps] flattened. */
+export function gatedPoolForward(
+  input: Float32Array,
+  weights: Float32Array,
+  output: Float32Array,
+  geometry: PoolGeometry,
+): void {
+  const stats: WindowStats = { max: 0, maxPosition: -1, mean: 0 };
+  walkCollectedWindows(geometry, (window, outputIndex) => {
+    const gate = sigmoid(gateInput(input, weights, window, outputIndex, geometry));
+    windowStats(input, window, stats);
+    output[outputIndex] = gate * stats.max + (1 - gate) * stats.mean;
+  });
+}
+
+/**
+ * ∂y/∂x_k = s·[k is the max] + (1 − s)/n + (max − mean)·s(1 − s)·w_k, and
+ * ∂y/∂w_k = (max − mean)·s(1 − s)·x_k. gradInput and gradWeights must be zeroed first.
+ */
+export function gatedPoolBackward(
+  input: Float32Array,
+  weights: Float32Array,
+  gradOutput: Float32Array,
+  gradInput: Float32Array,
+  gradWeights: Float32Array,
+  geometry: PoolGeometry,
+): void {
+  const stats: WindowStats = { max: 0, maxPosition: -1, mean: 0 };
+  const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
+  walkCollectedWindows(geometry, (window, outputIndex) => {
+    if (window.count === 0) return;
+    const base = weights.length === taps ? 0 : channelOfOutput(geometry, outputIndex) * taps;
+    const gate = sigmoid(gateInput(input, weights, window, outputIndex, geometry));
+    const gradient = gradOutput[outputIndex]!;
+    windowStats(input, window, stats);
+    const gradGate = gradient * (stats.max - stats.mean) * gate * (1 - gate);
+    const share = ((1 - gate) * gradient) / window.count;
+    for (let position = 0; position < window.count; position++) {
+      const inputIndex = window.inputIndices[position]!;
+      const slot = base + windowTap(geometry, window, outputIndex, position, taps);
+      gradInput[inputIndex]! += share + gradGate * weights[slot]!;
+      gradWeights[slot]! += gradGate * input[inputIndex]!;
+    }
+    gradInput[window.inputIndices[stats.maxPosition]!]! += gate * gradient;
+  });
+}
+
+/** wᵀx over the window's in-bounds taps, with the weights of the window's channel (or the shared ones). */
+function gateInput(
+  input: Float32Array,
+  weights: Float32Array,
+  window: CollectedWindow,
+  outputIndex: number,
+  geometry: PoolGeometry,
+): number {
+  const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
+  const base = weights.length === taps ? 0 : channelOfOutput(geometry, outputIndex) * taps;
+  let total = 0;
+  for (let position = 0; position < window.count; position++) {
+    const tap = windowTap(geometry, window, outputIndex, position, taps);
+    total += weights[base + tap]! * input[window.inputIndices[position]!]!;
+  }
+  return total;
+}
+
+/** The tap of a window cell: its position when no cell is out of bounds (the common case), else computed. */
+function windowTap(
+  geometry: PoolGeometry,
+  window: CollectedWindow,
+  outputIndex: number,
+  position: number,
+  taps: number,
+): number {
+  return window.count === taps ? position : tapOfCell(geometry, outputIndex, window.spatialIndices[position]!);
+}
+
+export function sigmoid(value: number): number {
+  return 1 / (1 + Math.exp(-value));
+}

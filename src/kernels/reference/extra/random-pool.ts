@@ -1,0 +1,50 @@
+// Random pooling (seed article 000), reference kernels: training outputs one in-bounds cell of each
+// window drawn uniformly (gradient to it, by the argmax scatter); inference outputs the window's
+// in-bounds average, which is the expectation of that draw.
+import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
+import { walkCollectedWindows } from './collect.js';
+
+/**
+ * Training forward: `draws` holds one uniform number in [0, 1) per output element; cell
+ * floor(draw·count) of the window's in-bounds cells is chosen; `chosen` gets its flat spatial
+ * index in its plane (-1 and output 0 for a window without in-bounds cells).
+ */
+export function randomPoolForward(
+  input: Float32Array,
+  output: Float32Array,
+  chosen: Int32Array,
+  draws: Float64Array,
+  geometry: PoolGeometry,
+): void {
+  walkCollectedWindows(geometry, (window, outputIndex) => {
+    if (window.count === 0) {
+      output[outputIndex] = 0;
+      chosen[outputIndex] = -1;
+      return;
+    }
+    const position = Math.min(window.count - 1, Math.floor(draws[outputIndex]! * window.count));
+    output[outputIndex] = input[window.inputIndices[position]!]!;
+    chosen[outputIndex] = window.spatialIndices[position]!;
+  });
+}
+
+/** The mean over each window's in-bounds cells (TensorFlow's divisor); 0 for an empty window. */
+export function inBoundsAverageForward(input: Float32Array, output: Float32Array, geometry: PoolGeometry): void {
+  walkCollectedWindows(geometry, (window, outputIndex) => {
+    let sum = 0;
+    for (let position = 0; position < window.count; position++) sum += input[window.inputIndices[position]!]!;
+    output[outputIndex] = window.count === 0 ? 0 : sum / window.count;
+  });
+}
+
+/** Backward of inBoundsAverageForward: each in-bounds cell gets gradOutput / count; gradInput zeroed first. */
+export function inBoundsAverageBackward(
+  gradOutput: Float32Array,
+  gradInput: Float32Array,
+  geometry: PoolGeometry,
+): void {
+  walkCollectedWindows(geometry, (window, outputIndex) => {
+    const share = gradOutput[outputIndex]! / window.count;
+    for (let position = 0; position < window.count; position++) gradInput[window.inputIndices[position]!]! += share;
+  });
+}

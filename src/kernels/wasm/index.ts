@@ -1,0 +1,57 @@
+// The 'wasm' backend: poolkit's WebAssembly SIMD kernels (pooling here, training kernels from
+// train-kernels.ts), registered and made active at import when the engine validates SIMD; else the
+// reference backend stays and one console message says why. Environment (Node):
+//   POOLKIT_BACKEND=reference|wasm  the backend active after import (default wasm when available);
+//   POOLKIT_THREADS=n               threads for large kernels (default: the machine's cores).
+import { listBackends, registerBackend, setBackend, type Backend } from '../backend.js';
+import * as poolModule from './generated/pool.js';
+import { loadKernelModule, simdSupported } from './loader.js';
+import { createPoolKernels } from './pool-kernels.js';
+import { defaultThreadCount, registerThreadModule, setThreadCount, threadsAvailable } from './threads.js';
+import { wasmTrainKernels } from './train-kernels.js';
+
+export { getThreadCount, setThreadCount, threadsReady } from './threads.js';
+
+function environment(name: string): string | undefined {
+  if (typeof process === 'undefined' || typeof process.env !== 'object') return undefined;
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** POOLKIT_THREADS, or the machine's cores; a bad value is reported and ignored. */
+async function threadCountFromEnvironment(): Promise<number> {
+  const text = environment('POOLKIT_THREADS');
+  if (text === undefined) return defaultThreadCount();
+  const count = Number(text);
+  if (Number.isInteger(count) && count >= 1) return count;
+  console.warn(`poolkit: POOLKIT_THREADS must be a positive integer, got '${text}'; using the machine's cores`);
+  return defaultThreadCount();
+}
+
+/** The wasm backend's kernel table, or null where the engine lacks SIMD (for tests and benchmarks). */
+export let wasmBackend: Backend | null = null;
+
+async function registerWasmBackend(): Promise<boolean> {
+  if (typeof WebAssembly !== 'object' || !simdSupported(poolModule)) {
+    console.info('poolkit: WebAssembly SIMD is not available in this engine; using the reference backend');
+    return false;
+  }
+  const pool = await loadKernelModule('pool', poolModule);
+  registerThreadModule(pool);
+  const backend: Backend = { name: 'wasm', kernels: { ...createPoolKernels(pool), ...wasmTrainKernels } };
+  registerBackend(backend);
+  wasmBackend = backend;
+  if (threadsAvailable()) await setThreadCount(await threadCountFromEnvironment());
+  return true;
+}
+
+const wasmReady = await registerWasmBackend();
+const requested = environment('POOLKIT_BACKEND');
+if (requested !== undefined && listBackends().includes(requested)) {
+  setBackend(requested);
+} else {
+  if (requested !== undefined) {
+    console.warn(`poolkit: POOLKIT_BACKEND must be one of ${listBackends().join(', ')}, got '${requested}'; ignored`);
+  }
+  if (wasmReady) setBackend('wasm');
+}

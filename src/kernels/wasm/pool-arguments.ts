@@ -1,0 +1,170 @@
+// Writes a pooling's sizes and tensor pointers into the pool module's argument block, in the layout
+// of assembly/pool/arguments.ts. Tensor views' byteOffset is their address in heap.memory.
+import type { AdaptiveGeometry } from '../../geometry/adaptive-geometry.js';
+import type { PoolGeometry } from '../../geometry/pool-geometry.js';
+import { heap } from '../../tensor/heap.js';
+import type { ArgmaxPlanes, AverageDivisor } from '../types.js';
+import { ARGUMENT_BLOCKS, argumentViews, type KernelModule } from './loader.js';
+
+const enum Field {
+  Batch = 0,
+  Channels = 1,
+  InSize = 2,
+  OutSize = 5,
+  Kernel = 8,
+  Stride = 11,
+  Dilation = 14,
+  PadBefore = 17,
+  PadAfter = 20,
+  ChannelsLast = 23,
+  Adaptive = 24,
+  Input = 25,
+  Output = 26,
+  Argmax = 27,
+  GradOutput = 28,
+  GradInput = 29,
+  CountIncludePad = 30,
+  HasDivisorOverride = 31,
+  /** Pointer to the window tables (assembly/pool/tables.ts), then their offsets. */
+  Tables = 40,
+}
+
+/** Window tables go right after the block's fields when they fit there, else into the heap. */
+const TABLES_OFFSET = 256;
+
+/** The f64 fields, as indices into a Float64Array over the block (bytes 128 and 136). */
+const enum DoubleField {
+  DivisorOverride = 16,
+  P = 17,
+}
+
+/** The tensors a pooling kernel touches; null where the kernel has none. */
+export interface PoolPointers {
+  readonly input: Float32Array | null;
+  readonly output: Float32Array | null;
+  readonly argmax?: Int32Array | null;
+  readonly gradOutput?: Float32Array | null;
+  readonly gradInput?: Float32Array | null;
+}
+
+/** The address of a view in heap.memory; every tensor lives there, so a stray array is a bug. */
+export function addressOf(view: Float32Array | Int32Array | null | undefined): number {
+  if (view === null || view === undefined) return 0;
+  // A shared heap hands out a new SharedArrayBuffer object when it grows; older views stay valid.
+  const inHeap = heap.shared ? view.buffer instanceof SharedArrayBuffer : view.buffer === heap.memory.buffer;
+  if (!inHeap && view.length > 0) {
+    throw new Error('poolkit: the wasm backend needs tensors in the shared heap (Tensor.data views)');
+  }
+  return view.byteOffset;
+}
+
+/**
+ * Writes a pooling's fields and tabulates its windows; returns the function to call once the
+ * kernel has run (it frees tables that did not fit in the argument block).
+ */
+export function writePoolGeometry(
+  kernelModule: KernelModule,
+  geometry: PoolGeometry,
+  pointers: PoolPointers,
+  divisor: AverageDivisor | null = null,
+  p = 0,
+): () => void {
+  const words = writeCommon(kernelModule, geometry, pointers);
+  const sizes: [number, number][] = [
+    [Field.Kernel, geometry.kernelDepth],
+    [Field.Kernel + 1, geometry.kernelHeight],
+    [Field.Kernel + 2, geometry.kernelWidth],
+    [Field.Stride, geometry.strideDepth],
+    [Field.Stride + 1, geometry.strideHeight],
+    [Field.Stride + 2, geometry.strideWidth],
+    [Field.Dilation, geometry.dilationDepth],
+    [Field.Dilation + 1, geometry.dilationHeight],
+    [Field.Dilation + 2, geometry.dilationWidth],
+    [Field.PadBefore, geometry.padFront],
+    [Field.PadBefore + 1, geometry.padTop],
+    [Field.PadBefore + 2, geometry.padLeft],
+    [Field.PadAfter, geometry.padBack],
+    [Field.PadAfter + 1, geometry.padBottom],
+    [Field.PadAfter + 2, geometry.padRight],
+  ];
+  for (const [field, value] of sizes) words[field] = value;
+  words[Field.Adaptive] = 0;
+  words[Field.CountIncludePad] = divisor?.countIncludePad ? 1 : 0;
+  words[Field.HasDivisorOverride] = divisor?.divisorOverride !== null && divisor?.divisorOverride !== undefined ? 1 : 0;
+  const doubles = new Float64Array(words.buffer, words.byteOffset, 32);
+  doubles[DoubleField.DivisorOverride] = divisor?.divisorOverride ?? 0;
+  doubles[DoubleField.P] = p;
+  return prepareTables(kernelModule, geometry, words);
+}
+
+export function writeAdaptiveGeometry(
+  kernelModule: KernelModule,
+  geometry: AdaptiveGeometry,
+  pointers: PoolPointers,
+): () => void {
+  const words = writeCommon(kernelModule, geometry, pointers);
+  words[Field.Adaptive] = 1;
+  words[Field.CountIncludePad] = 0;
+  words[Field.HasDivisorOverride] = 0;
+  return prepareTables(kernelModule, geometry, words);
+}
+
+/** Argmax planes reuse the block: large spatial and small spatial sizes sit where InSize does. */
+export function writeArgmaxPlanes(
+  kernelModule: KernelModule,
+  planes: ArgmaxPlanes,
+  small: Float32Array,
+  argmax: Int32Array,
+  large: Float32Array,
+): number {
+  const words = argumentViews(kernelModule).ints;
+  words[Field.Batch] = planes.batch;
+  words[Field.Channels] = planes.channels;
+  words[Field.InSize] = planes.largeSpatial;
+  words[Field.InSize + 1] = planes.smallSpatial;
+  words[Field.ChannelsLast] = planes.channelsLast ? 1 : 0;
+  words[Field.Input] = addressOf(small);
+  words[Field.Output] = addressOf(large);
+  words[Field.Argmax] = addressOf(argmax);
+  return kernelModule.argumentBlock;
+}
+
+/**
+ * Has the module tabulate every window (Σ 4·out + 2·in integers per axis) before the rows run on
+ * any thread; returns a function that frees the tables when they had to go into the heap.
+ */
+function prepareTables(kernelModule: KernelModule, geometry: AdaptiveGeometry, words: Int32Array): () => void {
+  const sizes: [number, number][] = [
+    [geometry.inDepth, geometry.outDepth],
+    [geometry.inHeight, geometry.outHeight],
+    [geometry.inWidth, geometry.outWidth],
+  ];
+  const bytes = 4 * sizes.reduce((total, [inSize, outSize]) => total + 4 * outSize + 2 * inSize, 0);
+  const fits = TABLES_OFFSET + bytes <= ARGUMENT_BLOCKS.pool.bytes;
+  const tables = fits ? kernelModule.argumentBlock + TABLES_OFFSET : heap.alloc(bytes);
+  // heap.alloc may grow the memory, which detaches `words` when the memory is not shared.
+  (words.byteLength === 0 ? argumentViews(kernelModule).ints : words)[Field.Tables] = tables;
+  kernelModule.exports.prepareWindows!(kernelModule.argumentBlock, 0, 0);
+  return fits ? doNothing : () => heap.free(tables, bytes);
+}
+
+const doNothing = (): void => {};
+
+function writeCommon(kernelModule: KernelModule, geometry: AdaptiveGeometry, pointers: PoolPointers): Int32Array {
+  const words = argumentViews(kernelModule).ints;
+  words[Field.Batch] = geometry.batch;
+  words[Field.Channels] = geometry.channels;
+  words[Field.InSize] = geometry.inDepth;
+  words[Field.InSize + 1] = geometry.inHeight;
+  words[Field.InSize + 2] = geometry.inWidth;
+  words[Field.OutSize] = geometry.outDepth;
+  words[Field.OutSize + 1] = geometry.outHeight;
+  words[Field.OutSize + 2] = geometry.outWidth;
+  words[Field.ChannelsLast] = geometry.channelsLast ? 1 : 0;
+  words[Field.Input] = addressOf(pointers.input);
+  words[Field.Output] = addressOf(pointers.output);
+  words[Field.Argmax] = addressOf(pointers.argmax);
+  words[Field.GradOutput] = addressOf(pointers.gradOutput);
+  words[Field.GradInput] = addressOf(pointers.gradInput);
+  return words;
+}

@@ -1,0 +1,34 @@
+// Runs a stack of layers forward. One exact rewrite saves time on the seed model: relu followed by
+// max pooling equals max pooling followed by relu (relu is monotone: the window's largest input
+// gives its largest output, ties resolve to the same first cell, NaN propagates either way, and the
+// gradient routes to the same cell or to none), so relu runs on the pooled tensor, a quarter the size.
+import { relu } from '../ops/nn/activations.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { endsInActivation } from './activations.js';
+import type { CallOptions, Layer } from './layer.js';
+import { MaxPooling1D, MaxPooling2D, MaxPooling3D } from './layers/pooling.js';
+
+/** Whether `layer`'s relu may run after `next` instead of before it. */
+function reluCommutesWith(layer: Layer, next: Layer | undefined): boolean {
+  const isMaxPooling = next instanceof MaxPooling1D || next instanceof MaxPooling2D || next instanceof MaxPooling3D;
+  return isMaxPooling && endsInActivation(layer) && layer.activation === 'relu';
+}
+
+/** The layers' forward pass; with `logits`, a final activation is left out (fused into the loss). */
+export function runLayers(layers: readonly Layer[], input: Tensor, options: CallOptions, logits: boolean): Tensor {
+  let output = input;
+  for (let index = 0; index < layers.length; index++) {
+    const layer = layers[index]!;
+    const next = layers[index + 1];
+    const last = index === layers.length - 1;
+    if (last && logits && endsInActivation(layer)) {
+      output = layer.callWithoutActivation(output, options);
+    } else if (endsInActivation(layer) && reluCommutesWith(layer, next)) {
+      output = relu(next!.call(layer.callWithoutActivation(output, options), options));
+      index++;
+    } else {
+      output = layer.call(output, options);
+    }
+  }
+  return output;
+}

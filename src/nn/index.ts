@@ -1,0 +1,27 @@
+// Layers, Sequential, losses and initialisers: the Keras-like part of the public API.
+export {
+  Layer,
+  snakeCase,
+  type LayerShape,
+  type LayerConfig,
+  type LayerParameter,
+  type CallOptions,
+  type ConfigObject,
+  type ConfigValue,
+  type SerializedLayer,
+} from './layer.js';
+export { layerTable, layerFromConfig } from './layer-table.js';
+export { type ActivationName } from './activations.js';
+export { initialize, fans, type InitializerName } from './initializers.js';
+export { resolveLoss, type LossName, type LossFunction } from './losses.js';
+export * as layers from './layers/index.js';
+export {
+  Sequential,
+  sequential,
+  modelFromJSON,
+  type SequentialConfig,
+  type CompileOptions,
+  type ModelParameter,
+  type SerializedModel,
+} from './sequential.js';
+export type { FitOptions, FitCallbacks, BatchLogs, EpochLogs, EvaluateOptions, History } from './training.js';

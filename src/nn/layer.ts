@@ -1,0 +1,175 @@
+// The Layer every nn layer extends: config and parameters, shape inference, and a call() built
+// from differentiable ops (src/ops), so the tape gives every layer its backward pass for free.
+//
+// How to add a layer (say `Foo`):
+//  1. Write `src/nn/layers/foo.ts` with `class Foo extends Layer<FooConfig>`: set `className = 'Foo'`
+//     (the Keras class name), implement `computeOutputShape`, `call` and `getConfig`; a layer with
+//     weights overrides `createParameters` and returns them in Keras's weight order.
+//  2. Export a factory `foo(config)` beside it (Keras/tfjs-layers style: `tf.layers.foo({...})`).
+//  3. Add one line `Foo: (config) => new Foo(config as FooConfig)` to `src/nn/layer-table.ts`, so
+//     saved models can rebuild it from `{className: 'Foo', config}`; nothing registers by import.
+//  4. Add a gradcheck test in test/nn/ (test/helpers/gradcheck.ts) and re-export from src/nn/index.ts.
+//
+// Shapes: a layer shape includes the batch axis first, written as null (Keras's None) because it
+// is unknown until data arrives: `[null, 28, 28, 1]`. The `inputShape` option excludes it (Keras).
+import { fail } from '../errors.js';
+import { Random } from '../tensor/random.js';
+import { keep } from '../tensor/scope.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** A shape with the batch axis first as null: `[null, 26, 26, 32]`. */
+export type LayerShape = readonly (number | null)[];
+
+/** What a call needs besides its input. */
+export interface CallOptions {
+  /** Training behaviour (dropout active, batch statistics) or inference behaviour. */
+  readonly training: boolean;
+  /** The seeded source of every random choice a call makes (dropout masks). */
+  readonly random: Random;
+}
+
+/** One weight of a layer: Keras's weight name inside the layer ('kernel', 'bias', 'gamma', ...). */
+export interface LayerParameter {
+  readonly name: string;
+  /** Kept out of every tidy() scope; requires a gradient when trainable. Updated in place. */
+  readonly tensor: Tensor;
+  /** False for state that training updates without gradients (batch norm's moving statistics). */
+  readonly trainable: boolean;
+}
+
+/** Options every layer accepts. */
+export interface LayerConfig {
+  /** Unique within a model; defaults to the snake_case class name ('conv2d', 'max_pooling2d'). */
+  name?: string;
+  /** The input shape without the batch axis, on the first layer of a model: `[28, 28, 1]`. */
+  inputShape?: readonly number[];
+  /** Whether the optimizer updates this layer's weights (default true). */
+  trainable?: boolean;
+}
+
+/** A JSON-serialisable config: numbers, strings, booleans, null, arrays and plain objects of them. */
+export type ConfigValue = number | string | boolean | null | readonly ConfigValue[] | { [key: string]: ConfigValue };
+export type ConfigObject = { [key: string]: ConfigValue };
+
+/** A layer as Keras's model JSON lists it; `layerFromConfig` (layer-table.ts) turns it back into a layer. */
+export interface SerializedLayer {
+  readonly className: string;
+  readonly config: ConfigObject;
+}
+
+export abstract class Layer<Config extends LayerConfig = LayerConfig> {
+  /** Keras's class name: 'Conv2D', 'MaxPooling2D', 'Dense'. */
+  abstract readonly className: string;
+  readonly config: Readonly<Config>;
+  readonly trainable: boolean;
+  /** The input shape (with batch null) the layer was built for; null until built. */
+  builtInputShape: LayerShape | null = null;
+  private layerName: string | null;
+  private weights: LayerParameter[] = [];
+
+  constructor(config: Config) {
+    if (config === null || typeof config !== 'object') fail('layer', 'config', 'must be an object', config);
+    this.config = Object.freeze({ ...config });
+    this.layerName = config.name ?? null;
+    this.trainable = config.trainable ?? true;
+    if (config.inputShape !== undefined) checkInputShape(config.inputShape);
+  }
+
+  get name(): string {
+    return this.layerName ?? snakeCase(this.className);
+  }
+
+  /** True when the user chose the name (a model gives unnamed layers unique names). */
+  get hasExplicitName(): boolean {
+    return this.layerName !== null;
+  }
+
+  /** Internal: Sequential names unnamed layers 'dense', 'dense_1', ... as Keras does. */
+  assignName(name: string): void {
+    if (this.layerName === null) this.layerName = name;
+  }
+
+  get built(): boolean {
+    return this.builtInputShape !== null;
+  }
+
+  /** Weights in Keras's order (kernel before bias; gamma, beta, moving mean, moving variance). */
+  get parameters(): readonly LayerParameter[] {
+    return this.weights;
+  }
+
+  /** Makes the weights for this input shape (batch null); later calls do nothing. */
+  build(inputShape: LayerShape, random: Random = new Random(0)): void {
+    if (this.built) return;
+    this.computeOutputShape(inputShape); // validates the shape before weights exist
+    this.weights = this.createParameters(inputShape, random).map((parameter) => {
+      keep(parameter.tensor);
+      parameter.tensor.requiresGrad = parameter.trainable && this.trainable;
+      return parameter;
+    });
+    this.builtInputShape = Object.freeze([...inputShape]);
+  }
+
+  /** Output shape for an input shape; both have the batch axis first (null when unknown). */
+  abstract computeOutputShape(inputShape: LayerShape): LayerShape;
+
+  /** The forward pass on a built layer, from differentiable ops. */
+  abstract call(input: Tensor, options: CallOptions): Tensor;
+
+  /** Options that rebuild this layer through its constructor; always includes `name`. */
+  abstract getConfig(): ConfigObject;
+
+  /** Builds on first use (from the input's shape), then calls; inference unless told otherwise. */
+  apply(input: Tensor, options: Partial<CallOptions> = {}): Tensor {
+    if (!this.built) this.build([null, ...input.shape.slice(1)], options.random);
+    return this.call(input, { training: options.training ?? false, random: options.random ?? new Random(0) });
+  }
+
+  /** Number of scalar weights (trainable and not). */
+  countParams(): number {
+    return this.weights.reduce((total, parameter) => total + parameter.tensor.size, 0);
+  }
+
+  /** Frees the weights; the layer cannot be used afterwards. */
+  dispose(): void {
+    for (const parameter of this.weights) parameter.tensor.dispose();
+    this.weights = [];
+  }
+
+  toJSON(): SerializedLayer {
+    return { className: this.className, config: this.getConfig() };
+  }
+
+  /** Override to make weights; each tensor is kept by build(). */
+  protected createParameters(_inputShape: LayerShape, _random: Random): LayerParameter[] {
+    return [];
+  }
+
+  /** The options every layer shares, for getConfig() implementations to spread first. */
+  protected baseConfig(): ConfigObject {
+    const base: ConfigObject = { name: this.name, trainable: this.trainable };
+    if (this.config.inputShape !== undefined) base.inputShape = [...this.config.inputShape];
+    return base;
+  }
+}
+
+/** 'MaxPooling2D' → 'max_pooling2d', 'Conv2D' → 'conv2d', as Keras names layers. */
+export function snakeCase(className: string): string {
+  const intermediate = className.replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2');
+  return intermediate.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+function checkInputShape(inputShape: unknown): void {
+  const rule = 'must be an array of positive integers (the shape without the batch axis)';
+  if (!Array.isArray(inputShape)) fail('layer', 'inputShape', rule, inputShape);
+  for (const size of inputShape as unknown[]) {
+    if (!Number.isInteger(size) || (size as number) < 1) fail('layer', 'inputShape', rule, inputShape);
+  }
+}
+
+/** Throws unless the (batch-null) input shape has the rank a layer needs. */
+export function checkLayerInputRank(layer: string, inputShape: LayerShape, rank: number, layout: string): void {
+  if (inputShape.length !== rank) {
+    fail(layer, 'input', `must have rank ${rank} ${layout}`, `shape [${inputShape.map(String).join(', ')}]`);
+  }
+}

@@ -1,0 +1,39 @@
+// Activation: Keras's layer that applies one named activation function.
+import type { Tensor } from '../../tensor/tensor.js';
+import { applyActivation, checkActivation, type ActivationName } from '../activations.js';
+import { Layer, type CallOptions, type ConfigObject, type LayerConfig, type LayerShape } from '../layer.js';
+
+export interface ActivationConfig extends LayerConfig {
+  activation: ActivationName;
+}
+
+export class Activation extends Layer<ActivationConfig> {
+  readonly className = 'Activation';
+  readonly activation: ActivationName;
+
+  constructor(config: ActivationConfig) {
+    super(config);
+    this.activation = checkActivation('Activation', config.activation);
+  }
+
+  computeOutputShape(inputShape: LayerShape): LayerShape {
+    return inputShape;
+  }
+
+  call(input: Tensor, _options: CallOptions): Tensor {
+    return applyActivation(this.activation, input);
+  }
+
+  callWithoutActivation(input: Tensor, _options: CallOptions): Tensor {
+    return input;
+  }
+
+  getConfig(): ConfigObject {
+    return { ...this.baseConfig(), activation: this.activation };
+  }
+}
+
+/** @example activation({ activation: 'softmax' }) */
+export function activation(config: ActivationConfig): Activation {
+  return new Activation(config);
+}

@@ -1,0 +1,96 @@
+// Dense: Keras's fully connected layer, x·kernel + bias then an activation, on the dense op.
+import { fail } from '../../errors.js';
+import { dense as denseOp } from '../../ops/nn/matmul.js';
+import type { Random } from '../../tensor/random.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { applyActivation, checkActivation, type ActivationName } from '../activations.js';
+import { checkInitializer, initialize, type InitializerName } from '../initializers.js';
+import {
+  Layer,
+  type CallOptions,
+  type ConfigObject,
+  type LayerConfig,
+  type LayerParameter,
+  type LayerShape,
+} from '../layer.js';
+
+export interface DenseConfig extends LayerConfig {
+  units: number;
+  activation?: ActivationName | null;
+  /** Default true. */
+  useBias?: boolean;
+  /** Default 'glorotUniform'. */
+  kernelInitializer?: InitializerName;
+  /** Default 'zeros'. */
+  biasInitializer?: InitializerName;
+}
+
+export class Dense extends Layer<DenseConfig> {
+  readonly className = 'Dense';
+  readonly units: number;
+  readonly activation: ActivationName;
+  readonly useBias: boolean;
+  readonly kernelInitializer: InitializerName;
+  readonly biasInitializer: InitializerName;
+
+  constructor(config: DenseConfig) {
+    super(config);
+    if (!Number.isInteger(config.units) || config.units < 1)
+      fail('Dense', 'units', 'must be a positive integer', config.units);
+    this.units = config.units;
+    this.activation = checkActivation('Dense', config.activation);
+    this.useBias = config.useBias ?? true;
+    this.kernelInitializer = checkInitializer('Dense', 'kernelInitializer', config.kernelInitializer, 'glorotUniform');
+    this.biasInitializer = checkInitializer('Dense', 'biasInitializer', config.biasInitializer, 'zeros');
+  }
+
+  computeOutputShape(inputShape: LayerShape): LayerShape {
+    const features = inputShape[inputShape.length - 1];
+    if (inputShape.length < 2 || typeof features !== 'number') {
+      fail('Dense', 'input', 'must have rank at least 2 [batch, ..., features] with known features', inputShape);
+    }
+    return [...inputShape.slice(0, -1), this.units];
+  }
+
+  call(input: Tensor, options: CallOptions): Tensor {
+    return applyActivation(this.activation, this.callWithoutActivation(input, options));
+  }
+
+  callWithoutActivation(input: Tensor, _options: CallOptions): Tensor {
+    const [kernel, bias] = this.parameters;
+    return denseOp(input, kernel!.tensor, this.useBias ? bias!.tensor : null);
+  }
+
+  getConfig(): ConfigObject {
+    return {
+      ...this.baseConfig(),
+      units: this.units,
+      activation: this.activation,
+      useBias: this.useBias,
+      kernelInitializer: this.kernelInitializer,
+      biasInitializer: this.biasInitializer,
+    };
+  }
+
+  protected override createParameters(inputShape: LayerShape, random: Random): LayerParameter[] {
+    const features = inputShape[inputShape.length - 1]!;
+    const parameters = [
+      { name: 'kernel', tensor: initialize(this.kernelInitializer, [features, this.units], random), trainable: true },
+    ];
+    if (this.useBias)
+      parameters.push({
+        name: 'bias',
+        tensor: initialize(this.biasInitializer, [this.units], random),
+        trainable: true,
+      });
+    return parameters;
+  }
+}
+
+/**
+ * Keras's Dense.
+ * @example dense({ units: 128, activation: 'relu' })
+ */
+export function dense(config: DenseConfig): Dense {
+  return new Dense(config);
+}

@@ -1,0 +1,40 @@
+// Dropout: Keras's inverted dropout, active only when training; masks come from the call's Random.
+import { fail } from '../../errors.js';
+import { dropout as dropoutOp } from '../../ops/nn/dropout.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { Layer, type CallOptions, type ConfigObject, type LayerConfig, type LayerShape } from '../layer.js';
+
+export interface DropoutConfig extends LayerConfig {
+  /** Fraction of inputs to drop, in [0, 1). */
+  rate: number;
+}
+
+export class Dropout extends Layer<DropoutConfig> {
+  readonly className = 'Dropout';
+  readonly rate: number;
+
+  constructor(config: DropoutConfig) {
+    super(config);
+    if (typeof config.rate !== 'number' || !(config.rate >= 0 && config.rate < 1)) {
+      fail('Dropout', 'rate', 'must be a number in [0, 1)', config.rate);
+    }
+    this.rate = config.rate;
+  }
+
+  computeOutputShape(inputShape: LayerShape): LayerShape {
+    return inputShape;
+  }
+
+  call(input: Tensor, options: CallOptions): Tensor {
+    return options.training ? dropoutOp(input, this.rate, options.random) : input;
+  }
+
+  getConfig(): ConfigObject {
+    return { ...this.baseConfig(), rate: this.rate };
+  }
+}
+
+/** @example dropout({ rate: 0.5 }) */
+export function dropout(config: DropoutConfig): Dropout {
+  return new Dropout(config);
+}

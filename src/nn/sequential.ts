@@ -1,0 +1,291 @@
+// Sequential: a stack of layers, Keras's simplest model. It builds the layers in order (seeded),
+// names them uniquely, runs them forward, and holds compile's optimizer and loss; training,
+// evaluation and prediction are in training.ts.
+import { fail } from '../errors.js';
+import { optimizerFromConfig, type Optimizer } from '../optim/index.js';
+import { Random } from '../tensor/random.js';
+import { Tensor } from '../tensor/tensor.js';
+import { endsInActivation } from './activations.js';
+import { layerFromConfig } from './layer-table.js';
+import {
+  snakeCase,
+  type CallOptions,
+  type ConfigObject,
+  type Layer,
+  type LayerShape,
+  type SerializedLayer,
+} from './layer.js';
+import { resolveLoss, type LossFunction, type LossName, type ResolvedLoss } from './losses.js';
+import { runLayers } from './forward.js';
+import { formatSummary } from './summary.js';
+import {
+  evaluateModel,
+  fitModel,
+  predictModel,
+  trainOnBatch,
+  type EvaluateOptions,
+  type FitOptions,
+  type History,
+} from './training.js';
+
+export interface SequentialConfig {
+  layers?: readonly Layer[];
+  /** Default 'sequential'. */
+  name?: string;
+  /** Seed of the weight initialisers (default 0): the same seed gives the same initial weights. */
+  seed?: number;
+}
+
+export interface CompileOptions {
+  /** An optimizer, or 'adam' / 'sgd' with Keras's defaults. */
+  optimizer: Optimizer | 'adam' | 'sgd';
+  loss:
+    | LossName
+    | 'sparse_categorical_crossentropy'
+    | 'categorical_crossentropy'
+    | 'mean_squared_error'
+    | 'mse'
+    | LossFunction;
+  /** ['accuracy'] adds accuracy to the logs (sparse, categorical or binary, from the loss). */
+  metrics?: readonly 'accuracy'[];
+}
+
+/** A model parameter: a layer's weight with its Keras name ('dense/kernel'). */
+export interface ModelParameter {
+  readonly name: string;
+  readonly tensor: Tensor;
+  readonly trainable: boolean;
+}
+
+/** A model as JSON: Keras's {className: 'Sequential', config: {name, layers}}. */
+export interface SerializedModel {
+  readonly className: 'Sequential';
+  readonly config: { readonly name: string; readonly layers: readonly SerializedLayer[] };
+}
+
+export class Sequential {
+  readonly className = 'Sequential';
+  readonly name: string;
+  readonly seed: number;
+  readonly layers: Layer[] = [];
+  /** Set true from a callback to end fit() after the current batch (Keras's stop_training). */
+  stopTraining = false;
+  optimizer: Optimizer | null = null;
+  loss: ResolvedLoss | null = null;
+  metrics: readonly 'accuracy'[] = [];
+  private shapes: LayerShape[] = [];
+
+  constructor(config: SequentialConfig = {}) {
+    this.name = config.name ?? 'sequential';
+    this.seed = config.seed ?? 0;
+    if (!Number.isInteger(this.seed)) fail('sequential', 'seed', 'must be an integer', this.seed);
+    for (const layer of config.layers ?? []) this.add(layer);
+  }
+
+  /** Appends a layer; builds the model as soon as the first layer's inputShape is known. */
+  add(layer: Layer): void {
+    if (this.layers.includes(layer)) fail('Sequential.add', 'layer', 'is already in the model', layer.name);
+    if (!layer.hasExplicitName) layer.assignName(this.uniqueName(snakeCase(layer.className)));
+    if (this.layers.some((other) => other.name === layer.name))
+      fail('Sequential.add', 'layer', 'name must be unique in the model', layer.name);
+    this.layers.push(layer);
+    const first = this.layers[0]!.config.inputShape;
+    if (first !== undefined) this.build([null, ...first]);
+  }
+
+  /** Builds every layer for an input shape (batch null), each from its own fork of the seeded Random. */
+  build(inputShape?: LayerShape): void {
+    const first = this.layers[0];
+    if (first === undefined) fail('Sequential.build', 'layers', 'must not be empty', []);
+    const shape = inputShape ?? (first.config.inputShape ? [null, ...first.config.inputShape] : undefined);
+    if (shape === undefined)
+      fail('Sequential.build', 'inputShape', 'must be given, or set on the first layer', undefined);
+    const random = new Random(this.seed);
+    this.shapes = [];
+    let current: LayerShape = shape;
+    for (const layer of this.layers) {
+      layer.build(current, random.fork());
+      current = layer.computeOutputShape(current);
+      this.shapes.push(current);
+    }
+  }
+
+  get built(): boolean {
+    return this.layers.length > 0 && this.shapes.length === this.layers.length;
+  }
+
+  get inputShape(): LayerShape | null {
+    return this.layers[0]?.builtInputShape ?? null;
+  }
+
+  get outputShape(): LayerShape | null {
+    return this.built ? this.shapes[this.shapes.length - 1]! : null;
+  }
+
+  /** Every weight in Keras's order, named 'layer/weight'. */
+  get parameters(): ModelParameter[] {
+    return this.layers.flatMap((layer) =>
+      layer.parameters.map((parameter) => ({
+        name: `${layer.name}/${parameter.name}`,
+        tensor: parameter.tensor,
+        trainable: parameter.trainable && layer.trainable,
+      })),
+    );
+  }
+
+  get trainableParameters(): ModelParameter[] {
+    return this.parameters.filter((parameter) => parameter.trainable);
+  }
+
+  /**
+   * The forward pass on a batch (records gradients unless inside noGrad). With `logits`, a final
+   * softmax is skipped: that is how fit trains a softmax output with the fused cross-entropy.
+   */
+  call(input: Tensor, options: Partial<CallOptions> & { logits?: boolean } = {}): Tensor {
+    if (!(input instanceof Tensor)) fail('Sequential.call', 'input', 'must be a Tensor', input);
+    if (!this.built) this.build([null, ...input.shape.slice(1)]);
+    const callOptions: CallOptions = {
+      training: options.training ?? false,
+      random: options.random ?? new Random(this.seed),
+    };
+    return runLayers(this.layers, input, callOptions, options.logits ?? false);
+  }
+
+  /** Whether fit trains from logits (a softmax output with a cross-entropy loss), as Keras does. */
+  get trainsFromLogits(): boolean {
+    const last = this.layers[this.layers.length - 1];
+    return (
+      (this.loss?.fromLogits ?? null) !== null &&
+      last !== undefined &&
+      endsInActivation(last) &&
+      last.activation === 'softmax'
+    );
+  }
+
+  compile(options: CompileOptions): void {
+    if (options === null || typeof options !== 'object') fail('compile', 'options', 'must be an object', options);
+    this.optimizer = typeof options.optimizer === 'string' ? optimizerFromConfig(options.optimizer) : options.optimizer;
+    if (this.optimizer === undefined || typeof this.optimizer?.applyGradients !== 'function') {
+      fail('compile', 'optimizer', "must be an Optimizer, 'adam' or 'sgd'", options.optimizer);
+    }
+    this.loss = resolveLoss(options.loss);
+    const metrics = options.metrics ?? [];
+    if (!Array.isArray(metrics) || metrics.some((metric) => metric !== 'accuracy' && metric !== 'acc')) {
+      fail('compile', 'metrics', "must be a list of 'accuracy'", metrics);
+    }
+    this.metrics = metrics.length > 0 ? ['accuracy'] : [];
+  }
+
+  /** Trains; see FitOptions. Resolves to the per-epoch history once every epoch is done. */
+  fit(x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
+    return fitModel(this, x, y, options);
+  }
+
+  /** One training step on one batch: { loss, accuracy }. */
+  trainOnBatch(x: Tensor, y: Tensor): { loss: number; accuracy: number } {
+    return trainOnBatch(this, x, y, new Random(this.seed + this.optimizerSteps()));
+  }
+
+  /** Mean loss (and accuracy when compiled with it) over a dataset, in inference mode. */
+  evaluate(x: Tensor, y: Tensor, options: EvaluateOptions = {}): { loss: number; accuracy?: number } {
+    return evaluateModel(this, x, y, options);
+  }
+
+  /** The model's outputs for every row of x, computed in batches, in inference mode. */
+  predict(x: Tensor, options: EvaluateOptions = {}): Tensor {
+    return predictModel(this, x, options);
+  }
+
+  /** Copies of every weight in Keras's order (the caller owns them). */
+  getWeights(): Tensor[] {
+    return this.parameters.map((parameter) => parameter.tensor.clone());
+  }
+
+  /** Copies values into the weights, in getWeights() order; shapes must match. */
+  setWeights(weights: readonly Tensor[]): void {
+    const parameters = this.parameters;
+    if (!Array.isArray(weights) || weights.length !== parameters.length) {
+      fail(
+        'setWeights',
+        'weights',
+        `must be a list of ${parameters.length} tensors`,
+        Array.isArray(weights) ? weights.length : weights,
+      );
+    }
+    parameters.forEach((parameter, index) => {
+      const weight = weights[index]!;
+      if (!(weight instanceof Tensor) || weight.shape.join() !== parameter.tensor.shape.join()) {
+        fail(
+          'setWeights',
+          `weights[${index}]`,
+          `must be a tensor of shape [${parameter.tensor.shape.join(', ')}] for '${parameter.name}'`,
+          weight?.toString(),
+        );
+      }
+      parameter.tensor.data.set(weight.data);
+    });
+  }
+
+  countParams(): number {
+    return this.layers.reduce((total, layer) => total + layer.countParams(), 0);
+  }
+
+  /** Keras's summary table; printed with `print` (default console.log) and returned. */
+  summary(print: ((line: string) => void) | null = console.log): string {
+    if (!this.built)
+      fail('summary', 'model', 'must be built first (give the first layer an inputShape, or call build)', this.name);
+    const rows = this.layers.map((layer, index) => ({
+      name: layer.name,
+      className: layer.className,
+      outputShape: this.shapes[index]!,
+      params: layer.countParams(),
+    }));
+    const trainable = this.trainableParameters.reduce((total, parameter) => total + parameter.tensor.size, 0);
+    const text = formatSummary(this.name, rows, { trainable, nonTrainable: this.countParams() - trainable });
+    if (print !== null) for (const line of text.split('\n')) print(line);
+    return text;
+  }
+
+  toJSON(): SerializedModel {
+    return { className: 'Sequential', config: { name: this.name, layers: this.layers.map((layer) => layer.toJSON()) } };
+  }
+
+  dispose(): void {
+    for (const layer of this.layers) layer.dispose();
+  }
+
+  private uniqueName(base: string): string {
+    const taken = new Set(this.layers.map((layer) => layer.name));
+    if (!taken.has(base)) return base;
+    let suffix = 1;
+    while (taken.has(`${base}_${suffix}`)) suffix++;
+    return `${base}_${suffix}`;
+  }
+
+  private optimizerSteps(): number {
+    return this.optimizer?.iterations ?? 0;
+  }
+}
+
+/**
+ * A Sequential model, from a list of layers (or tfjs's {layers, name, seed}).
+ * @example sequential([conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }), ...])
+ */
+export function sequential(
+  layers: readonly Layer[] | SequentialConfig = [],
+  options: Omit<SequentialConfig, 'layers'> = {},
+): Sequential {
+  return Array.isArray(layers) ? new Sequential({ ...options, layers }) : new Sequential(layers as SequentialConfig);
+}
+
+/** Rebuilds a model (new weights, seeded) from toJSON(); restore weights with setWeights. */
+export function modelFromJSON(
+  json: SerializedModel | { className: string; config: ConfigObject },
+  options: { seed?: number } = {},
+): Sequential {
+  if (json?.className !== 'Sequential') fail('modelFromJSON', 'className', "must be 'Sequential'", json?.className);
+  const config = json.config as SerializedModel['config'];
+  if (!Array.isArray(config?.layers))
+    fail('modelFromJSON', 'config.layers', 'must be a list of {className, config}', config?.layers);
+  return new Sequential({ name: config.name, seed: options.seed, layers: config.layers.map(layerFromConfig) });
+}

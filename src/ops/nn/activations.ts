@@ -1,0 +1,143 @@
+// relu, sigmoid, tanh, softmax and logSoftmax. Each saves its output, from which its backward
+// pass follows without the input: relu' = [y > 0], sigmoid' = y(1 - y), tanh' = 1 - y².
+// NaN propagates through every one of them, as in TensorFlow.
+import { recordGrad } from '../../autograd/tape.js';
+import { fail } from '../../errors.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { checkTensor } from '../checks.js';
+
+/** max(x, 0); the gradient at exactly 0 is 0, as in TensorFlow. */
+export function relu(input: Tensor): Tensor {
+  checkTensor('relu', 'input', input);
+  const output = Tensor.allocate(input.shape);
+  const source = input.data;
+  const target = output.data;
+  for (let index = 0; index < source.length; index++) {
+    const value = source[index]!;
+    target[index] = value < 0 ? 0 : value;
+  }
+  recordGrad('relu', output, [input], (gradOutput) => {
+    const gradInput = Tensor.allocate(input.shape);
+    const result = gradInput.data;
+    const grad = gradOutput.data;
+    const saved = output.data;
+    for (let index = 0; index < result.length; index++) result[index] = saved[index]! > 0 ? grad[index]! : 0;
+    return [gradInput];
+  });
+  return output;
+}
+
+/** 1 / (1 + e^-x). */
+export function sigmoid(input: Tensor): Tensor {
+  checkTensor('sigmoid', 'input', input);
+  const output = Tensor.allocate(input.shape);
+  const source = input.data;
+  const target = output.data;
+  for (let index = 0; index < source.length; index++) target[index] = 1 / (1 + Math.exp(-source[index]!));
+  recordGrad('sigmoid', output, [input], (gradOutput) => {
+    const gradInput = Tensor.allocate(input.shape);
+    const result = gradInput.data;
+    const grad = gradOutput.data;
+    const saved = output.data;
+    for (let index = 0; index < result.length; index++) {
+      result[index] = grad[index]! * saved[index]! * (1 - saved[index]!);
+    }
+    return [gradInput];
+  });
+  return output;
+}
+
+/** The hyperbolic tangent. */
+export function tanh(input: Tensor): Tensor {
+  checkTensor('tanh', 'input', input);
+  const output = Tensor.allocate(input.shape);
+  const source = input.data;
+  const target = output.data;
+  for (let index = 0; index < source.length; index++) target[index] = Math.tanh(source[index]!);
+  recordGrad('tanh', output, [input], (gradOutput) => {
+    const gradInput = Tensor.allocate(input.shape);
+    const result = gradInput.data;
+    const grad = gradOutput.data;
+    const saved = output.data;
+    for (let index = 0; index < result.length; index++) result[index] = grad[index]! * (1 - saved[index]! ** 2);
+    return [gradInput];
+  });
+  return output;
+}
+
+function lastAxis(op: string, input: Tensor): { rows: number; width: number } {
+  checkTensor(op, 'input', input);
+  if (input.rank < 1) fail(op, 'input', 'must have rank at least 1 (it works along the last axis)', input.toString());
+  const width = input.shape[input.rank - 1]!;
+  return { rows: width === 0 ? 0 : input.size / width, width };
+}
+
+/** Writes softmax (or log-softmax) of each row of `source` into `target`, shifting by the row max for stability. */
+export function softmaxRows(
+  source: Float32Array,
+  target: Float32Array,
+  rows: number,
+  width: number,
+  log: boolean,
+): void {
+  for (let row = 0; row < rows; row++) {
+    const start = row * width;
+    let largest = -Infinity;
+    for (let column = 0; column < width; column++) largest = Math.max(largest, source[start + column]!);
+    if (largest === -Infinity) largest = 0; // a row of -Infinity: softmax is NaN as in TensorFlow
+    let total = 0;
+    for (let column = 0; column < width; column++) total += Math.exp(source[start + column]! - largest);
+    const logTotal = Math.log(total);
+    for (let column = 0; column < width; column++) {
+      const shifted = source[start + column]! - largest;
+      target[start + column] = log ? shifted - logTotal : Math.exp(shifted - logTotal);
+    }
+  }
+}
+
+/** e^x / Σ e^x along the last axis. */
+export function softmax(input: Tensor): Tensor {
+  const { rows, width } = lastAxis('softmax', input);
+  const output = Tensor.allocate(input.shape);
+  softmaxRows(input.data, output.data, rows, width, false);
+  recordGrad('softmax', output, [input], (gradOutput) => {
+    // dx = y ⊙ (g − Σ g·y) per row.
+    const gradInput = Tensor.allocate(input.shape);
+    const result = gradInput.data;
+    const grad = gradOutput.data;
+    const saved = output.data;
+    for (let row = 0; row < rows; row++) {
+      const start = row * width;
+      let dot = 0;
+      for (let column = start; column < start + width; column++) dot += grad[column]! * saved[column]!;
+      for (let column = start; column < start + width; column++)
+        result[column] = saved[column]! * (grad[column]! - dot);
+    }
+    return [gradInput];
+  });
+  return output;
+}
+
+/** x − log Σ e^x along the last axis, computed without overflow. */
+export function logSoftmax(input: Tensor): Tensor {
+  const { rows, width } = lastAxis('logSoftmax', input);
+  const output = Tensor.allocate(input.shape);
+  softmaxRows(input.data, output.data, rows, width, true);
+  recordGrad('logSoftmax', output, [input], (gradOutput) => {
+    // dx = g − softmax ⊙ Σ g per row, with softmax = e^y.
+    const gradInput = Tensor.allocate(input.shape);
+    const result = gradInput.data;
+    const grad = gradOutput.data;
+    const saved = output.data;
+    for (let row = 0; row < rows; row++) {
+      const start = row * width;
+      let total = 0;
+      for (let column = start; column < start + width; column++) total += grad[column]!;
+      for (let column = start; column < start + width; column++) {
+        result[column] = grad[column]! - Math.exp(saved[column]!) * total;
+      }
+    }
+    return [gradInput];
+  });
+  return output;
+}

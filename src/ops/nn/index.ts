@@ -1,0 +1,16 @@
+// Every differentiable op for networks (the pooling ops are in ../pool).
+export { add, multiply, biasAdd } from './elementwise.js';
+export { relu, sigmoid, tanh, softmax, logSoftmax } from './activations.js';
+export { matmul, dense, type MatmulOpOptions } from './matmul.js';
+export { conv2d, convGeometry, type Conv2dOptions } from './conv2d.js';
+export { reshape, flatten, transpose } from './shape.js';
+export { dropout } from './dropout.js';
+export {
+  sparseSoftmaxCrossEntropy,
+  softmaxCrossEntropy,
+  categoricalCrossEntropy,
+  sparseCategoricalCrossEntropy,
+  meanSquaredError,
+} from './losses.js';
+export { batchNormalization, type BatchNormOptions } from './batch-norm.js';
+export { sum, mean, type ReduceOptions } from './reduce.js';

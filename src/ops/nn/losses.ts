@@ -1,0 +1,250 @@
+// Loss ops, each a scalar (shape []) mean over the batch, with Keras's semantics:
+// - sparseSoftmaxCrossEntropy(logits, labels): fused and numerically stable, from logits;
+// - softmaxCrossEntropy(logits, targets): the same with one-hot (or soft) targets;
+// - categoricalCrossEntropy / sparseCategoricalCrossEntropy(probabilities, ...): Keras's
+//   from_logits=False path: probabilities clipped to [1e-7, 1 − 1e-7] and renormalised per row;
+// - meanSquaredError(predictions, targets): mean of (p − t)² over every element.
+import { recordGrad } from '../../autograd/tape.js';
+import { fail } from '../../errors.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { checkTensor } from '../checks.js';
+import { softmaxRows } from './activations.js';
+
+/** Keras's backend epsilon, the clip of probabilities before a logarithm. */
+export const PROBABILITY_EPSILON = 1e-7;
+
+function rowsOf(op: string, name: string, input: Tensor): { rows: number; classes: number } {
+  checkTensor(op, name, input);
+  if (input.rank !== 2) fail(op, name, 'must have rank 2 [batch, classes]', `shape [${input.shape.join(', ')}]`);
+  return { rows: input.shape[0]!, classes: input.shape[1]! };
+}
+
+/** Integer class labels from a float32 or int32 tensor of shape [batch]; throws on any outside [0, classes). */
+export function labelValues(op: string, labels: unknown, rows: number, classes: number): Float32Array | Int32Array {
+  if (!(labels instanceof Tensor) || labels.isDisposed) fail(op, 'labels', 'must be a live Tensor', labels);
+  if (labels.rank !== 1 || labels.size !== rows) {
+    fail(op, 'labels', `must have shape [${rows}] (one class index per row)`, `shape [${labels.shape.join(', ')}]`);
+  }
+  const values = labels.dtype === 'int32' ? labels.intData : labels.data;
+  for (let row = 0; row < rows; row++) {
+    const label = values[row]!;
+    if (!Number.isInteger(label) || label < 0 || label >= classes) {
+      fail(op, 'labels', `must hold integers in [0, ${classes})`, `${label} at row ${row}`);
+    }
+  }
+  return values;
+}
+
+function labelsOf(labels: Tensor): Float32Array | Int32Array {
+  return labels.dtype === 'int32' ? labels.intData : labels.data;
+}
+
+function scalar(value: number): Tensor {
+  const result = Tensor.allocate([]);
+  result.data[0] = value;
+  return result;
+}
+
+/**
+ * Mean over the batch of −log softmax(logits)[label], computed as logSumExp − logit (stable).
+ * Backward: (softmax − onehot) / batch.
+ * @example sparseSoftmaxCrossEntropy(logits, labels) // logits [128, 10], labels [128]
+ */
+export function sparseSoftmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
+  const { rows, classes } = rowsOf('sparseSoftmaxCrossEntropy', 'logits', logits);
+  labelValues('sparseSoftmaxCrossEntropy', labels, rows, classes);
+  const logProbabilities = Tensor.allocate(logits.shape);
+  const saved = logProbabilities.data;
+  const targets = labelsOf(labels);
+  softmaxRows(logits.data, saved, rows, classes, true);
+  let total = 0;
+  for (let row = 0; row < rows; row++) total -= saved[row * classes + targets[row]!]!;
+  const output = scalar(rows === 0 ? 0 : total / rows);
+  recordGrad('sparseSoftmaxCrossEntropy', output, [logits], (gradOutput) => {
+    const gradLogits = Tensor.allocate(logits.shape);
+    // Views are taken after allocating: a growing heap may detach older ones.
+    const [result, logs, classOf] = [gradLogits.data, logProbabilities.data, labelsOf(labels)];
+    const scale = gradOutput.data[0]! / rows;
+    for (let index = 0; index < result.length; index++) result[index] = Math.exp(logs[index]!) * scale;
+    for (let row = 0; row < rows; row++) result[row * classes + classOf[row]!]! -= scale;
+    return [gradLogits];
+  });
+  return output;
+}
+
+/**
+ * Mean over the batch of −Σ targets · log softmax(logits), from logits (stable).
+ * Backward: (softmax · Σ targets − targets) / batch.
+ */
+export function softmaxCrossEntropy(logits: Tensor, targets: Tensor): Tensor {
+  const { rows, classes } = rowsOf('softmaxCrossEntropy', 'logits', logits);
+  checkSameShape('softmaxCrossEntropy', logits, targets);
+  const logProbabilities = Tensor.allocate(logits.shape);
+  const saved = logProbabilities.data;
+  softmaxRows(logits.data, saved, rows, classes, true);
+  const target = targets.data;
+  let total = 0;
+  for (let index = 0; index < saved.length; index++) if (target[index] !== 0) total -= target[index]! * saved[index]!;
+  const output = scalar(rows === 0 ? 0 : total / rows);
+  recordGrad('softmaxCrossEntropy', output, [logits, targets], (gradOutput) => {
+    const scale = gradOutput.data[0]! / rows;
+    const gradLogits = Tensor.allocate(logits.shape);
+    const [result, saved, target] = [gradLogits.data, logProbabilities.data, targets.data];
+    for (let row = 0; row < rows; row++) {
+      let mass = 0;
+      for (let column = row * classes; column < (row + 1) * classes; column++) mass += target[column]!;
+      for (let column = row * classes; column < (row + 1) * classes; column++) {
+        result[column] = (Math.exp(saved[column]!) * mass - target[column]!) * scale;
+      }
+    }
+    const gradTargets = targets.requiresGrad ? scaled(logProbabilities, -scale) : null;
+    return [gradLogits, gradTargets];
+  });
+  return output;
+}
+
+function checkSameShape(op: string, predictions: Tensor, targets: Tensor): void {
+  checkTensor(op, 'targets', targets);
+  if (targets.shape.join() !== predictions.shape.join()) {
+    fail(
+      op,
+      'targets',
+      `must have the shape of the predictions [${predictions.shape.join(', ')}]`,
+      `shape [${targets.shape.join(', ')}]`,
+    );
+  }
+}
+
+function scaled(source: Tensor, factor: number): Tensor {
+  const result = Tensor.allocate(source.shape);
+  const target = result.data;
+  const values = source.data;
+  for (let index = 0; index < target.length; index++) target[index] = values[index]! * factor;
+  return result;
+}
+
+/**
+ * Keras's categorical cross-entropy on probabilities: rows renormalised to sum 1, clipped to
+ * [ε, 1 − ε], then mean over the batch of −Σ targets · log p. Clipped cells get no gradient.
+ */
+export function categoricalCrossEntropy(probabilities: Tensor, targets: Tensor): Tensor {
+  const { rows, classes } = rowsOf('categoricalCrossEntropy', 'probabilities', probabilities);
+  checkSameShape('categoricalCrossEntropy', probabilities, targets);
+  const values = probabilities.data;
+  const target = targets.data;
+  let total = 0;
+  for (let row = 0; row < rows; row++) {
+    const sum = rowSum(values, row * classes, classes);
+    for (let column = row * classes; column < (row + 1) * classes; column++) {
+      if (target[column] !== 0) total -= target[column]! * Math.log(clip(values[column]! / sum));
+    }
+  }
+  const output = scalar(rows === 0 ? 0 : total / rows);
+  recordGrad('categoricalCrossEntropy', output, [probabilities, targets], (gradOutput) =>
+    categoricalBackward(probabilities, targets, gradOutput.data[0]! / rows),
+  );
+  return output;
+}
+
+/**
+ * With q = p / Σp: dL/dq_j = −t_j / q_j (0 where q_j is clipped), dL/dp_i = (dL/dq_i − Σ_j dL/dq_j·q_j) / Σp;
+ * dL/dt_j = −log clip(q_j). `scale` is the output gradient over the batch size.
+ */
+function categoricalBackward(probabilities: Tensor, targets: Tensor, scale: number): (Tensor | null)[] {
+  const [rows, classes] = probabilities.shape as [number, number];
+  const gradProbabilities = Tensor.allocate(probabilities.shape);
+  const gradTargets = targets.requiresGrad ? Tensor.allocate(targets.shape) : null;
+  const [result, values, target] = [gradProbabilities.data, probabilities.data, targets.data];
+  const targetResult = gradTargets?.data ?? null;
+  for (let row = 0; row < rows; row++) {
+    const start = row * classes;
+    const sum = rowSum(values, start, classes);
+    let weighted = 0;
+    for (let column = start; column < start + classes; column++) {
+      const normalised = values[column]! / sum;
+      const slope = isClipped(normalised) ? 0 : -target[column]! / normalised;
+      result[column] = slope;
+      weighted += slope * normalised;
+      if (targetResult !== null) targetResult[column] = -Math.log(clip(normalised)) * scale;
+    }
+    for (let column = start; column < start + classes; column++) {
+      result[column] = ((result[column]! - weighted) / sum) * scale;
+    }
+  }
+  return [gradProbabilities, gradTargets];
+}
+
+/**
+ * Keras's sparse categorical cross-entropy on probabilities: clipped to [ε, 1 − ε], renormalised,
+ * mean over the batch of −log p[label].
+ */
+export function sparseCategoricalCrossEntropy(probabilities: Tensor, labels: Tensor): Tensor {
+  const { rows, classes } = rowsOf('sparseCategoricalCrossEntropy', 'probabilities', probabilities);
+  const targets = labelValues('sparseCategoricalCrossEntropy', labels, rows, classes);
+  const values = probabilities.data;
+  let total = 0; // log Σ clip(p) − log clip(p[label]): Keras's log-then-renormalise
+  for (let row = 0; row < rows; row++) {
+    const start = row * classes;
+    total += Math.log(clippedSum(values, start, classes)) - Math.log(clip(values[start + targets[row]!]!));
+  }
+  const output = scalar(rows === 0 ? 0 : total / rows);
+  recordGrad('sparseCategoricalCrossEntropy', output, [probabilities], (gradOutput) => {
+    const scale = gradOutput.data[0]! / rows;
+    const gradProbabilities = Tensor.allocate(probabilities.shape);
+    const [result, values, targets] = [gradProbabilities.data, probabilities.data, labelsOf(labels)];
+    for (let row = 0; row < rows; row++) {
+      const start = row * classes;
+      const inverseSum = 1 / clippedSum(values, start, classes);
+      for (let column = start; column < start + classes; column++) {
+        const value = values[column]!;
+        const own = column === start + targets[row]! ? 1 / value : 0;
+        result[column] = isClipped(value) ? 0 : (inverseSum - own) * scale;
+      }
+    }
+    return [gradProbabilities];
+  });
+  return output;
+}
+
+function clip(value: number): number {
+  return Math.min(Math.max(value, PROBABILITY_EPSILON), 1 - PROBABILITY_EPSILON);
+}
+
+function isClipped(value: number): boolean {
+  return value < PROBABILITY_EPSILON || value > 1 - PROBABILITY_EPSILON;
+}
+
+function rowSum(values: Float32Array, start: number, width: number): number {
+  let sum = 0;
+  for (let column = start; column < start + width; column++) sum += values[column]!;
+  return sum;
+}
+
+function clippedSum(values: Float32Array, start: number, width: number): number {
+  let sum = 0;
+  for (let column = start; column < start + width; column++) sum += clip(values[column]!);
+  return sum;
+}
+
+/**
+ * Mean over every element of (predictions − targets)².
+ * @example meanSquaredError(predictions, targets)
+ */
+export function meanSquaredError(predictions: Tensor, targets: Tensor): Tensor {
+  checkTensor('meanSquaredError', 'predictions', predictions);
+  checkSameShape('meanSquaredError', predictions, targets);
+  const left = predictions.data;
+  const right = targets.data;
+  let total = 0;
+  for (let index = 0; index < left.length; index++) total += (left[index]! - right[index]!) ** 2;
+  const count = predictions.size;
+  const output = scalar(count === 0 ? 0 : total / count);
+  recordGrad('meanSquaredError', output, [predictions, targets], (gradOutput) => {
+    const scale = (2 * gradOutput.data[0]!) / count;
+    const gradPredictions = Tensor.allocate(predictions.shape);
+    const [result, left, right] = [gradPredictions.data, predictions.data, targets.data];
+    for (let index = 0; index < result.length; index++) result[index] = (left[index]! - right[index]!) * scale;
+    return [gradPredictions, targets.requiresGrad ? scaled(gradPredictions, -1) : null];
+  });
+  return output;
+}

@@ -1,0 +1,58 @@
+// What the extra pooling ops share: the training flag, where random draws come from (a seed or a
+// Random in the options), zeroed gradient buffers, and parameter-shape checks.
+import { fail } from '../../../errors.js';
+import { Random } from '../../../tensor/random.js';
+import { Tensor, type Shape } from '../../../tensor/tensor.js';
+import { checkTensor } from '../../checks.js';
+
+export interface RandomPoolOptions {
+  /** true: draw (the training forward pass); false (default): the expectation, which needs no randomness. */
+  training?: boolean;
+  /** Seed of a fresh Random for this call; give `random` instead to continue one sequence over calls. */
+  seed?: number;
+  /** The generator to draw from (advanced by the call). */
+  random?: Random;
+}
+
+export function checkTraining(op: string, training: unknown): boolean {
+  if (training === undefined) return false;
+  if (typeof training !== 'boolean') fail(op, 'training', 'must be a boolean', training);
+  return training;
+}
+
+/** The generator for a call that draws: `random` if given, else one made from `seed`; one is required. */
+export function resolveRandom(op: string, options: { seed?: unknown; random?: unknown }): Random {
+  if (options.random !== undefined) {
+    if (!(options.random instanceof Random)) fail(op, 'random', 'must be a Random', options.random);
+    return options.random;
+  }
+  if (options.seed === undefined) {
+    fail(op, 'seed', 'is required when drawing (give seed or random in the options)', options.seed);
+  }
+  if (!Number.isInteger(options.seed)) fail(op, 'seed', 'must be an integer', options.seed);
+  return new Random(options.seed as number);
+}
+
+/** `count` uniform numbers in [0, 1), in order: one per output element. */
+export function drawUniforms(random: Random, count: number): Float64Array {
+  const draws = new Float64Array(count);
+  for (let index = 0; index < count; index++) draws[index] = random.uniform();
+  return draws;
+}
+
+export function zeroTensor(shape: Shape): Tensor {
+  const result = Tensor.allocate(shape);
+  result.data.fill(0);
+  return result;
+}
+
+/** Checks a parameter tensor against the shapes it may have; returns the index of the one it has. */
+export function checkParameterShape(op: string, name: string, value: unknown, allowed: readonly Shape[]): number {
+  const parameter = checkTensor(op, name, value);
+  const found = allowed.findIndex((shape) => shape.join() === parameter.shape.join());
+  if (found < 0) {
+    const choices = allowed.map((shape) => `[${shape.join(', ')}]`).join(' or ');
+    fail(op, name, `must have shape ${choices}`, `shape [${parameter.shape.join(', ')}]`);
+  }
+  return found;
+}

@@ -1,0 +1,71 @@
+// Adam with Keras's defaults and Keras's exact update (keras.optimizers.Adam):
+//   t = iterations + 1;  lr_t = lr · √(1 − β2^t) / (1 − β1^t)
+//   m ← m + (g − m)(1 − β1);  v ← v + (g² − v)(1 − β2);  w ← w − lr_t · m / (√v + ε)
+// ε is added outside the square root of the uncorrected v (Kingma & Ba's "ε-hat" form).
+// tf.train.adam (TensorFlow.js) puts ε beside the corrected √v̂ instead: the same update with ε
+// scaled by √(1 − β2^t) (0.03 at t = 1), which shows only for gradients within a few orders of ε.
+import { checkRate, Optimizer } from './optimizer.js';
+
+export interface AdamConfig {
+  /** Default 0.001. */
+  learningRate?: number;
+  /** Default 0.9. */
+  beta1?: number;
+  /** Default 0.999. */
+  beta2?: number;
+  /** Default 1e-7 (Keras's). */
+  epsilon?: number;
+}
+
+export class Adam extends Optimizer {
+  readonly className = 'Adam';
+  readonly learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  private stepRate = 0;
+
+  constructor(config: AdamConfig = {}) {
+    super();
+    this.learningRate = checkRate('Adam', 'learningRate', config.learningRate ?? 0.001, 0, Infinity);
+    this.beta1 = checkRate('Adam', 'beta1', config.beta1 ?? 0.9, 0, 1);
+    this.beta2 = checkRate('Adam', 'beta2', config.beta2 ?? 0.999, 0, 1);
+    this.epsilon = checkRate('Adam', 'epsilon', config.epsilon ?? 1e-7, 0, Infinity);
+  }
+
+  getConfig() {
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+
+  protected slotNames() {
+    return ['m', 'v'] as const;
+  }
+
+  protected override beginStep(): void {
+    const step = this.iterations + 1;
+    this.stepRate = (this.learningRate * Math.sqrt(1 - this.beta2 ** step)) / (1 - this.beta1 ** step);
+  }
+
+  protected update(values: Float32Array, grad: Float32Array, slots: Record<string, Float32Array>): void {
+    const { m, v } = slots as { m: Float32Array; v: Float32Array };
+    const { epsilon, stepRate } = this;
+    const [firstBlend, secondBlend] = [1 - this.beta1, 1 - this.beta2];
+    for (let index = 0; index < values.length; index++) {
+      const gradient = grad[index]!;
+      const first = m[index]! + (gradient - m[index]!) * firstBlend;
+      const second = v[index]! + (gradient * gradient - v[index]!) * secondBlend;
+      m[index] = first;
+      v[index] = second;
+      values[index] = values[index]! - (stepRate * first) / (Math.sqrt(second) + epsilon);
+    }
+  }
+}
+
+/**
+ * Keras's Adam.
+ * @example adam()                          // learningRate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7
+ * @example adam({ learningRate: 3e-4 })
+ */
+export function adam(config: AdamConfig = {}): Adam {
+  return new Adam(config);
+}

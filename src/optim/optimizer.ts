@@ -1,0 +1,103 @@
+// The Optimizer base: applies each parameter's .grad (filled by backward()) in place, frees the
+// gradient, and keeps per-parameter slots (momentum, moments) in Float32Arrays keyed by the
+// parameter's name ('dense/kernel'), so its state can be saved and restored for resuming training.
+import { fail } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** A parameter as a layer lists it; `name` must be unique among those an optimizer sees. */
+export interface OptimizerParameter {
+  readonly name: string;
+  readonly tensor: Tensor;
+}
+
+/** Everything needed to resume: JSON-friendly except slot values, Float32Arrays (write them as binary). */
+export interface OptimizerState {
+  readonly className: string;
+  readonly config: Record<string, number | boolean>;
+  readonly iterations: number;
+  /** slots[parameterName][slotName] = values, shaped like the parameter. */
+  readonly slots: Record<string, Record<string, Float32Array>>;
+}
+
+export abstract class Optimizer {
+  abstract readonly className: string;
+  /** Steps taken so far (Keras's `iterations`). */
+  iterations = 0;
+  protected slots = new Map<string, Record<string, Float32Array>>();
+
+  /** Hyper-parameters, as Keras's get_config (camelCase). */
+  abstract getConfig(): Record<string, number | boolean>;
+
+  /** The update of one parameter, in place; `slots` are its zero-initialised slot arrays. */
+  protected abstract update(values: Float32Array, grad: Float32Array, slots: Record<string, Float32Array>): void;
+
+  /** Names of the slots each parameter gets. */
+  protected abstract slotNames(): readonly string[];
+
+  /** Called once per step before the updates (bias corrections that depend on the step). */
+  protected beginStep(): void {}
+
+  /**
+   * One step: every parameter with a .grad is updated and its .grad disposed and cleared;
+   * parameters without a gradient are left alone (their slots too), as Keras does.
+   */
+  applyGradients(parameters: readonly OptimizerParameter[]): void {
+    this.beginStep();
+    for (const { name, tensor } of parameters) {
+      const grad = tensor.grad;
+      if (grad === null) continue;
+      if (grad.size !== tensor.size)
+        fail(this.className, 'gradient', `of '${name}' must match its parameter's size ${tensor.size}`, grad.size);
+      this.update(tensor.data, grad.data, this.slotsOf(name, tensor.size));
+      grad.dispose();
+      tensor.grad = null;
+    }
+    this.iterations++;
+  }
+
+  getState(): OptimizerState {
+    const slots: Record<string, Record<string, Float32Array>> = {};
+    for (const [name, arrays] of this.slots) {
+      slots[name] = Object.fromEntries(Object.entries(arrays).map(([slot, values]) => [slot, values.slice()]));
+    }
+    return { className: this.className, config: this.getConfig(), iterations: this.iterations, slots };
+  }
+
+  /** Restores a state from getState() of an optimizer of the same class. */
+  setState(state: OptimizerState): void {
+    if (state?.className !== this.className)
+      fail(this.className, 'state', `must come from a ${this.className} optimizer`, state?.className);
+    if (!Number.isInteger(state.iterations) || state.iterations < 0)
+      fail(this.className, 'state.iterations', 'must be a non-negative integer', state.iterations);
+    this.iterations = state.iterations;
+    this.slots = new Map();
+    for (const [name, arrays] of Object.entries(state.slots ?? {})) {
+      const copied: Record<string, Float32Array> = {};
+      for (const slot of this.slotNames()) {
+        if (!arrays[slot])
+          fail(this.className, 'state.slots', `must hold '${slot}' for '${name}'`, Object.keys(arrays));
+        copied[slot] = Float32Array.from(arrays[slot]);
+      }
+      this.slots.set(name, copied);
+    }
+  }
+
+  private slotsOf(name: string, size: number): Record<string, Float32Array> {
+    let found = this.slots.get(name);
+    if (found === undefined) {
+      found = Object.fromEntries(this.slotNames().map((slot) => [slot, new Float32Array(size)]));
+      this.slots.set(name, found);
+    }
+    if (Object.values(found).some((values) => values.length !== size)) {
+      fail(this.className, 'parameter', `'${name}' changed size since the optimizer first saw it`, size);
+    }
+    return found;
+  }
+}
+
+export function checkRate(optimizer: string, name: string, value: unknown, minimum: number, maximum: number): number {
+  if (typeof value !== 'number' || !(value >= minimum && value <= maximum)) {
+    fail(optimizer, name, `must be a number in [${minimum}, ${maximum}]`, value);
+  }
+  return value;
+}

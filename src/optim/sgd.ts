@@ -1,0 +1,58 @@
+// Stochastic gradient descent with Keras's momentum and Nesterov rules (keras.optimizers.SGD):
+//   plain:     w ← w − lr·g
+//   momentum:  u ← μ·u − lr·g;  w ← w + u
+//   nesterov:  u ← μ·u − lr·g;  w ← w + μ·u − lr·g
+// For a constant learning rate these equal tf.train.momentum's accumulate-then-scale form.
+import { fail } from '../errors.js';
+import { checkRate, Optimizer } from './optimizer.js';
+
+export interface SGDConfig {
+  /** Default 0.01 (Keras's). */
+  learningRate?: number;
+  /** Default 0: plain SGD. */
+  momentum?: number;
+  /** Default false. */
+  nesterov?: boolean;
+}
+
+export class SGD extends Optimizer {
+  readonly className = 'SGD';
+  readonly learningRate: number;
+  readonly momentum: number;
+  readonly nesterov: boolean;
+
+  constructor(config: SGDConfig = {}) {
+    super();
+    this.learningRate = checkRate('SGD', 'learningRate', config.learningRate ?? 0.01, 0, Infinity);
+    this.momentum = checkRate('SGD', 'momentum', config.momentum ?? 0, 0, 1);
+    this.nesterov = config.nesterov ?? false;
+    if (typeof this.nesterov !== 'boolean') fail('SGD', 'nesterov', 'must be a boolean', this.nesterov);
+  }
+
+  getConfig() {
+    return { learningRate: this.learningRate, momentum: this.momentum, nesterov: this.nesterov };
+  }
+
+  protected slotNames() {
+    return ['momentum'] as const;
+  }
+
+  protected update(values: Float32Array, grad: Float32Array, slots: Record<string, Float32Array>): void {
+    const velocity = slots.momentum!;
+    const { learningRate, momentum, nesterov } = this;
+    for (let index = 0; index < values.length; index++) {
+      const step = -learningRate * grad[index]!;
+      const updated = momentum * velocity[index]! + step;
+      velocity[index] = updated;
+      values[index] = values[index]! + (nesterov ? momentum * updated + step : updated);
+    }
+  }
+}
+
+/**
+ * Keras's SGD.
+ * @example sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true })
+ */
+export function sgd(config: SGDConfig = {}): SGD {
+  return new SGD(config);
+}

@@ -1,0 +1,56 @@
+// Property: Sequential's rewrite of relu → max pooling into max pooling → relu gives exactly the
+// outputs and gradients of running the layers one by one, on random shapes, options and values
+// with many ties, zeros and negatives (values on a coarse grid).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { backward, layers, noGrad, Random, sequential, tensor, tidy } from '../../src/index.js';
+
+test('relu then max pooling equals max pooling then relu: outputs and gradients, bit for bit', () => {
+  fc.assert(
+    fc.property(
+      fc.record({
+        height: fc.integer({ min: 2, max: 7 }),
+        width: fc.integer({ min: 2, max: 7 }),
+        channels: fc.integer({ min: 1, max: 3 }),
+        poolSize: fc.integer({ min: 1, max: 3 }),
+        strides: fc.integer({ min: 1, max: 3 }),
+        padding: fc.constantFrom('valid' as const, 'same' as const),
+        seed: fc.integer({ min: 0, max: 1000 }),
+      }),
+      ({ height, width, channels, poolSize, strides, padding, seed }) => {
+        fc.pre(padding === 'same' || (poolSize <= height && poolSize <= width));
+        const model = sequential(
+          [
+            layers.dense({ units: channels, activation: 'relu', inputShape: [height, width, 2] }),
+            layers.maxPooling2d({ poolSize, strides, padding }),
+          ],
+          { seed },
+        );
+        const random = new Random(seed);
+        const grid = (count: number) => Float32Array.from({ length: count }, () => random.integer(5) - 2);
+        model.setWeights([tensor(grid(2 * channels), [2, channels]), tensor(grid(channels), [channels])]);
+        const input = tensor(grid(2 * height * width * 2), [2, height, width, 2]);
+        const [dense, pool] = model.layers as [ReturnType<typeof layers.dense>, ReturnType<typeof layers.maxPooling2d>];
+        const run = (forward: () => ReturnType<typeof model.call>) =>
+          tidy(() => {
+            const output = forward();
+            backward(output, tensor(upstream, output.shape));
+            const grads = model.parameters.map((parameter) => parameter.tensor.grad!.toFloat32Array());
+            for (const parameter of model.parameters) parameter.tensor.grad = null;
+            return { output: output.toFloat32Array(), grads };
+          });
+        const options = { training: true, random: new Random(1) };
+        const outputSize = model.outputShape!.slice(1).reduce<number>((total, extent) => total * extent!, 2);
+        const upstream = grid(outputSize).map((value) => value + 0.5); // one gradient for both runs
+        const rewritten = run(() => model.call(input, options));
+        const layered = run(() => pool.call(dense.call(input, options), options));
+        assert.deepEqual(rewritten.output, layered.output);
+        assert.deepEqual(rewritten.grads, layered.grads);
+        noGrad(() => assert.deepEqual(model.predict(input).data, rewritten.output));
+        model.dispose();
+      },
+    ),
+    { numRuns: 60, seed: 5 },
+  );
+});

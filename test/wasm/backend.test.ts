@@ -1,0 +1,56 @@
+// Backend selection at import: 'wasm' by default where SIMD validates, POOLKIT_BACKEND and
+// POOLKIT_THREADS honoured, bad values reported and ignored; setBackend switches both ways.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { test } from 'node:test';
+import { getBackend, kernelSource, listBackends, maxPool2d, setBackend, tensor } from '../../src/index.js';
+
+interface Choice {
+  backend: string;
+  threads: number;
+  max: number;
+  stderr: string;
+}
+
+function importWith(environment: Record<string, string>): Choice {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', 'test/wasm/fixtures/print-backend.ts'], {
+    env: { ...process.env, POOLKIT_BACKEND: '', POOLKIT_THREADS: '', ...environment },
+    encoding: 'utf8',
+  });
+  assert.equal(child.status, 0, child.stderr);
+  return { ...(JSON.parse(child.stdout.trim().split('\n').pop()!) as Omit<Choice, 'stderr'>), stderr: child.stderr };
+}
+
+test('wasm is active by default, on every core', () => {
+  const choice = importWith({});
+  assert.deepEqual([choice.backend, choice.threads, choice.max], ['wasm', availableParallelism(), 5]);
+});
+
+test('POOLKIT_BACKEND and POOLKIT_THREADS choose the backend and the thread count', () => {
+  assert.deepEqual(importWith({ POOLKIT_BACKEND: 'reference' }).backend, 'reference');
+  const choice = importWith({ POOLKIT_BACKEND: 'wasm', POOLKIT_THREADS: '3' });
+  assert.deepEqual([choice.backend, choice.threads, choice.max], ['wasm', 3, 5]);
+});
+
+test('bad environment values are reported and ignored', () => {
+  const choice = importWith({ POOLKIT_BACKEND: 'gpu', POOLKIT_THREADS: 'many' });
+  assert.equal(choice.backend, 'wasm');
+  assert.equal(choice.threads, availableParallelism());
+  assert.match(choice.stderr, /POOLKIT_BACKEND must be one of/);
+  assert.match(choice.stderr, /POOLKIT_THREADS must be a positive integer/);
+});
+
+test('setBackend switches the kernels that ops run, both ways', () => {
+  const before = getBackend();
+  assert.deepEqual(listBackends().sort(), ['reference', 'wasm']);
+  try {
+    setBackend('reference');
+    assert.equal(kernelSource('maxPoolForward'), 'reference');
+    setBackend('wasm');
+    assert.equal(kernelSource('maxPoolForward'), 'wasm');
+    assert.deepEqual(Array.from(maxPool2d(tensor([1, 5, 3, 2], [1, 2, 2, 1]), { kernelSize: 2 }).data), [5]);
+  } finally {
+    setBackend(before);
+  }
+});

@@ -1,0 +1,122 @@
+// Every wasm forward pooling kernel against the reference kernel on random shapes and options:
+// both data formats, 1 to 3 spatial dimensions, odd channel counts (SIMD remainders), padding,
+// dilation, ceil mode, strides past the window, ties, all-negative inputs, NaN and infinities.
+import { test } from 'node:test';
+import { tidy } from '../../src/tensor/scope.js';
+import { adaptiveCases, assertSame, check, filled, poisoned, poolCases, reference, wasm } from './harness.js';
+
+const RUNS = 300;
+
+test('maxPoolForward (with and without argmax) matches the reference exactly', () => {
+  check(
+    poolCases(),
+    ({ geometry, values, seed }) =>
+      tidy(() => {
+        const input = filled(geometry.inputShape, values, seed);
+        const expected = poisoned(geometry.outputShape);
+        const expectedIndices = poisoned(geometry.outputShape, 'int32');
+        reference.maxPoolForward(input.data, expected.data, expectedIndices.intData, geometry);
+        const actual = poisoned(geometry.outputShape);
+        const indices = poisoned(geometry.outputShape, 'int32');
+        wasm().maxPoolForward(input.data, actual.data, indices.intData, geometry);
+        assertSame(actual.data, expected.data, 'max');
+        assertSame(indices.intData, expectedIndices.intData, 'argmax');
+        const plain = poisoned(geometry.outputShape);
+        wasm().maxPoolForward(input.data, plain.data, null, geometry);
+        assertSame(plain.data, expected.data, 'max without argmax');
+      }),
+    RUNS,
+  );
+});
+
+test('avgPoolForward matches the reference exactly for every divisor rule', () => {
+  const divisors = [
+    { countIncludePad: false, divisorOverride: null },
+    { countIncludePad: true, divisorOverride: null },
+    { countIncludePad: true, divisorOverride: 3 },
+    { countIncludePad: false, divisorOverride: 0.1 }, // not a float32: the float64 division path
+  ];
+  check(
+    poolCases(),
+    ({ geometry, values, seed }) =>
+      tidy(() => {
+        const input = filled(geometry.inputShape, values, seed);
+        const divisor = divisors[seed % divisors.length]!;
+        const expected = poisoned(geometry.outputShape);
+        reference.avgPoolForward(input.data, expected.data, geometry, divisor);
+        const actual = poisoned(geometry.outputShape);
+        wasm().avgPoolForward(input.data, actual.data, geometry, divisor);
+        assertSame(actual.data, expected.data, 'avg');
+      }),
+    RUNS,
+  );
+});
+
+test('lpPoolForward matches the reference (exactly for p = 1 and 2)', () => {
+  const powers = [1, 2, 2, 3, 1.5];
+  check(
+    poolCases(),
+    ({ geometry, values, seed }) =>
+      tidy(() => {
+        const p = powers[seed % powers.length]!;
+        const input = filled(geometry.inputShape, values === 'special' ? 'plain' : values, seed);
+        const expected = poisoned(geometry.outputShape);
+        reference.lpPoolForward(input.data, expected.data, geometry, p);
+        const actual = poisoned(geometry.outputShape);
+        wasm().lpPoolForward(input.data, actual.data, geometry, p);
+        if (p === 1 || p === 2) assertSame(actual.data, expected.data, `lp p=${p}`);
+        else assertNear(actual.data, expected.data, `lp p=${p}`);
+      }),
+    RUNS,
+  );
+});
+
+test('lpPoolForward propagates NaN and infinities as the reference does', () => {
+  check(
+    poolCases({ maxSize: 6 }),
+    ({ geometry, seed }) =>
+      tidy(() => {
+        const input = filled(geometry.inputShape, 'special', seed);
+        for (const p of [1, 2]) {
+          const expected = poisoned(geometry.outputShape);
+          reference.lpPoolForward(input.data, expected.data, geometry, p);
+          const actual = poisoned(geometry.outputShape);
+          wasm().lpPoolForward(input.data, actual.data, geometry, p);
+          assertSame(actual.data, expected.data, `lp special p=${p}`);
+        }
+      }),
+    100,
+  );
+});
+
+test('adaptive max and average forward match the reference exactly', () => {
+  check(
+    adaptiveCases(),
+    ({ geometry, values, seed }) =>
+      tidy(() => {
+        const input = filled(geometry.inputShape, values, seed);
+        const expected = poisoned(geometry.outputShape);
+        const expectedIndices = poisoned(geometry.outputShape, 'int32');
+        reference.adaptiveMaxPoolForward(input.data, expected.data, expectedIndices.intData, geometry);
+        const actual = poisoned(geometry.outputShape);
+        const indices = poisoned(geometry.outputShape, 'int32');
+        wasm().adaptiveMaxPoolForward(input.data, actual.data, indices.intData, geometry);
+        assertSame(actual.data, expected.data, 'adaptive max');
+        assertSame(indices.intData, expectedIndices.intData, 'adaptive argmax');
+        reference.adaptiveAvgPoolForward(input.data, expected.data, geometry);
+        wasm().adaptiveAvgPoolForward(input.data, actual.data, geometry);
+        assertSame(actual.data, expected.data, 'adaptive avg');
+      }),
+    RUNS,
+  );
+});
+
+/** Lp with p other than 1 and 2 goes through pow, whose last bit may differ between engines. */
+function assertNear(actual: Float32Array, expected: Float32Array, label: string): void {
+  for (let index = 0; index < actual.length; index++) {
+    const got = actual[index]!;
+    const want = expected[index]!;
+    const close = Object.is(got, want) || Math.abs(got - want) <= 4e-7 * Math.abs(want) + 1e-30;
+    if (!close) throw new Error(`${label}[${index}]: wasm ${got} != reference ${want}`);
+  }
+}

@@ -1,0 +1,144 @@
+// The thread pool: kernels split among the main thread and a worker give the reference's numbers,
+// every unit is covered once, small work stays on one thread, and thread counts can change.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { poolGeometry } from '../../src/geometry/pool-geometry.js';
+import { setThreadCount, threadsReady } from '../../src/kernels/wasm/index.js';
+import { getThreadCount, setParallelThreshold, splitCallCount } from '../../src/kernels/wasm/threads.js';
+import { tidy } from '../../src/tensor/scope.js';
+import { adaptiveCases, assertSame, check, filled, poisoned, poolCases, reference, wasm } from './harness.js';
+
+before(async () => {
+  await setThreadCount(2);
+  await threadsReady();
+  setParallelThreshold(0); // split even the small random cases
+});
+
+after(async () => {
+  setParallelThreshold();
+  await setThreadCount(1);
+});
+
+test('with 2 threads, max/avg/Lp forward and backward match the reference exactly', () => {
+  const splitsBefore = splitCallCount();
+  check(
+    poolCases({ maxChannels: 9 }),
+    ({ geometry, values, seed }) =>
+      tidy(() => {
+        const input = filled(geometry.inputShape, values, seed);
+        const expected = poisoned(geometry.outputShape);
+        const expectedIndices = poisoned(geometry.outputShape, 'int32');
+        reference.maxPoolForward(input.data, expected.data, expectedIndices.intData, geometry);
+        const actual = poisoned(geometry.outputShape);
+        const indices = poisoned(geometry.outputShape, 'int32');
+        wasm().maxPoolForward(input.data, actual.data, indices.intData, geometry);
+        assertSame(actual.data, expected.data, 'max');
+        assertSame(indices.intData, expectedIndices.intData, 'argmax');
+        const divisor = { countIncludePad: seed % 2 === 0, divisorOverride: null };
+        reference.avgPoolForward(input.data, expected.data, geometry, divisor);
+        wasm().avgPoolForward(input.data, actual.data, geometry, divisor);
+        assertSame(actual.data, expected.data, 'avg');
+        const positive = filled(geometry.inputShape, 'plain', seed);
+        reference.lpPoolForward(positive.data, expected.data, geometry, 2);
+        wasm().lpPoolForward(positive.data, actual.data, geometry, 2);
+        assertSame(actual.data, expected.data, 'lp');
+        const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+        const expectedGrad = poisoned(geometry.inputShape);
+        const actualGrad = poisoned(geometry.inputShape);
+        reference.avgPoolBackward(gradOutput.data, expectedGrad.data, geometry, divisor);
+        wasm().avgPoolBackward(gradOutput.data, actualGrad.data, geometry, divisor);
+        assertSame(actualGrad.data, expectedGrad.data, 'avg backward');
+        reference.lpPoolBackward(positive.data, expected.data, gradOutput.data, expectedGrad.data, geometry, 2);
+        wasm().lpPoolBackward(positive.data, expected.data, gradOutput.data, actualGrad.data, geometry, 2);
+        assertSame(actualGrad.data, expectedGrad.data, 'lp backward');
+        expectedGrad.data.fill(0);
+        actualGrad.data.fill(0);
+        const planes = { channelsLast: geometry.channelsLast, batch: geometry.batch, channels: geometry.channels };
+        const sizes = {
+          largeSpatial: input.size / geometry.batch / geometry.channels,
+          smallSpatial: expected.size / geometry.batch / geometry.channels,
+        };
+        reference.argmaxScatterAdd(gradOutput.data, indices.intData, expectedGrad.data, { ...planes, ...sizes });
+        wasm().argmaxScatterAdd(gradOutput.data, indices.intData, actualGrad.data, { ...planes, ...sizes });
+        assertSame(actualGrad.data, expectedGrad.data, 'scatter-add');
+      }),
+    120,
+  );
+  assert.ok(splitCallCount() - splitsBefore > 100, 'the kernels were split among threads');
+});
+
+test('with 2 threads, adaptive pooling matches the reference exactly', () => {
+  check(
+    adaptiveCases(),
+    ({ geometry, values, seed }) =>
+      tidy(() => {
+        const input = filled(geometry.inputShape, values, seed);
+        const expected = poisoned(geometry.outputShape);
+        const actual = poisoned(geometry.outputShape);
+        reference.adaptiveAvgPoolForward(input.data, expected.data, geometry);
+        wasm().adaptiveAvgPoolForward(input.data, actual.data, geometry);
+        assertSame(actual.data, expected.data, 'adaptive avg');
+        const expectedGrad = poisoned(geometry.inputShape);
+        const actualGrad = poisoned(geometry.inputShape);
+        reference.adaptiveAvgPoolBackward(expected.data, expectedGrad.data, geometry);
+        wasm().adaptiveAvgPoolBackward(expected.data, actualGrad.data, geometry);
+        assertSame(actualGrad.data, expectedGrad.data, 'adaptive avg backward');
+      }),
+    80,
+  );
+});
+
+test('a large NHWC max pool (the benchmark shape, smaller batch) splits and matches', () => {
+  setParallelThreshold();
+  tidy(() => {
+    const geometry = poolGeometry('test', [2, 112, 112, 64], 2, { kernelSize: 3, stride: 2, padding: 'same' });
+    const input = filled(geometry.inputShape, 'plain', 77);
+    const expected = poisoned(geometry.outputShape);
+    const actual = poisoned(geometry.outputShape);
+    reference.maxPoolForward(input.data, expected.data, null, geometry);
+    const splitsBefore = splitCallCount();
+    wasm().maxPoolForward(input.data, actual.data, null, geometry);
+    assert.equal(splitCallCount(), splitsBefore + 1);
+    assertSame(actual.data, expected.data, 'max 3x3/2');
+  });
+  setParallelThreshold(0);
+});
+
+test('small work stays on the main thread under the default threshold', () => {
+  setParallelThreshold();
+  tidy(() => {
+    const geometry = poolGeometry('test', [1, 8, 8, 4], 2, { kernelSize: 2 });
+    const input = filled(geometry.inputShape, 'plain', 1);
+    const output = poisoned(geometry.outputShape);
+    const splitsBefore = splitCallCount();
+    wasm().maxPoolForward(input.data, output.data, null, geometry);
+    assert.equal(splitCallCount(), splitsBefore);
+  });
+  setParallelThreshold(0);
+});
+
+test('thread counts change both ways; 1 thread never splits', async () => {
+  await setThreadCount(1);
+  assert.equal(getThreadCount(), 1);
+  tidy(() => {
+    const geometry = poolGeometry('test', [4, 6, 6, 8], 2, { kernelSize: 2 });
+    const input = filled(geometry.inputShape, 'plain', 2);
+    const output = poisoned(geometry.outputShape);
+    const splitsBefore = splitCallCount();
+    wasm().avgPoolForward(input.data, output.data, geometry, { countIncludePad: false, divisorOverride: null });
+    assert.equal(splitCallCount(), splitsBefore);
+  });
+  await setThreadCount(3);
+  await threadsReady();
+  assert.equal(getThreadCount(), 3);
+  tidy(() => {
+    const geometry = poolGeometry('test', [3, 7, 7, 5], 2, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true });
+    const input = filled(geometry.inputShape, 'special', 3);
+    const expected = poisoned(geometry.outputShape);
+    const actual = poisoned(geometry.outputShape);
+    reference.maxPoolForward(input.data, expected.data, null, geometry);
+    wasm().maxPoolForward(input.data, actual.data, null, geometry);
+    assertSame(actual.data, expected.data, 'max with 3 threads');
+  });
+  await setThreadCount(2);
+});

@@ -1,0 +1,124 @@
+// The output-size rule with the current numbers filled in, one line per axis, so a person can check
+// the arithmetic: VALID/explicit floor rule, PyTorch's ceil mode, TensorFlow's SAME, adaptive sizes.
+import type { AdaptiveGeometry, Padding, PoolGeometry } from '../../src/index.js';
+import type { Settings } from './pool-kinds.js';
+
+interface Axis {
+  readonly name: string;
+  readonly inSize: number;
+  readonly outSize: number;
+  readonly kernel: number;
+  readonly stride: number;
+  readonly dilation: number;
+  readonly padBefore: number;
+  readonly padAfter: number;
+}
+
+function axes(geometry: PoolGeometry): Axis[] {
+  return [
+    {
+      name: 'height',
+      inSize: geometry.inHeight,
+      outSize: geometry.outHeight,
+      kernel: geometry.kernelHeight,
+      stride: geometry.strideHeight,
+      dilation: geometry.dilationHeight,
+      padBefore: geometry.padTop,
+      padAfter: geometry.padBottom,
+    },
+    {
+      name: 'width',
+      inSize: geometry.inWidth,
+      outSize: geometry.outWidth,
+      kernel: geometry.kernelWidth,
+      stride: geometry.strideWidth,
+      dilation: geometry.dilationWidth,
+      padBefore: geometry.padLeft,
+      padAfter: geometry.padRight,
+    },
+  ];
+}
+
+/** Keff = (K − 1)·D + 1, written out only when dilation makes it differ from K. */
+function effectiveKernel(axis: Axis): { value: number; note: string } {
+  const value = (axis.kernel - 1) * axis.dilation + 1;
+  const note = axis.dilation === 1 ? '' : `Keff = (${axis.kernel} − 1)·${axis.dilation} + 1 = ${value}; `;
+  return { value, note };
+}
+
+function sameLine(axis: Axis): string {
+  const kernel = effectiveKernel(axis);
+  const total = axis.padBefore + axis.padAfter;
+  return (
+    `${axis.name}: ${kernel.note}SAME: ceil(${axis.inSize} / ${axis.stride}) = ${axis.outSize}; ` +
+    `pad = max(0, (${axis.outSize} − 1)·${axis.stride} + ${kernel.value} − ${axis.inSize}) = ${total}` +
+    ` → ${axis.padBefore} before, ${axis.padAfter} after`
+  );
+}
+
+function floorLine(axis: Axis, ceilMode: boolean): string {
+  const kernel = effectiveKernel(axis);
+  const pads = axis.padBefore === axis.padAfter ? `2·${axis.padBefore}` : `${axis.padBefore} + ${axis.padAfter}`;
+  const span = axis.inSize + axis.padBefore + axis.padAfter - kernel.value;
+  const rounding = ceilMode ? 'ceil' : 'floor';
+  const rounded = ceilMode ? Math.ceil(span / axis.stride) : Math.floor(span / axis.stride);
+  const text =
+    `${axis.name}: ${kernel.note}${rounding}((${axis.inSize} + ${pads} − ${kernel.value}) / ${axis.stride}) + 1` +
+    ` = ${rounded + 1}`;
+  // PyTorch drops a last window that would start in the right padding.
+  return rounded + 1 === axis.outSize
+    ? text
+    : `${text} − 1 (the last window would start in the padding) = ${axis.outSize}`;
+}
+
+/** Lines for a windowed pooling. */
+export function windowFormula(geometry: PoolGeometry, padding: Padding, ceilMode: boolean): string[] {
+  return axes(geometry).map((axis) => (padding === 'same' ? sameLine(axis) : floorLine(axis, ceilMode)));
+}
+
+/** Lines for adaptive pooling: the size is chosen, the windows follow. */
+export function adaptiveFormula(geometry: AdaptiveGeometry): string[] {
+  return [
+    ['height', geometry.inHeight, geometry.outHeight],
+    ['width', geometry.inWidth, geometry.outWidth],
+  ].map(
+    ([name, inSize, outSize]) =>
+      `${name}: output ${outSize} (chosen); window i spans floor(i·${inSize}/${outSize}) … ceil((i+1)·${inSize}/${outSize}) − 1`,
+  );
+}
+
+/** Lines for kinds without a window geometry: what decides their output size. */
+export function otherFormula(
+  kind: string,
+  input: { rows: number; columns: number },
+  settings: Settings,
+  output: { outRows: number; outColumns: number },
+): string[] {
+  const size = `${output.outRows} × ${output.outColumns}`;
+  switch (kind) {
+    case 'globalMaxPool':
+    case 'globalAvgPool':
+    case 'globalLpPool':
+      return [`one window of ${input.rows} × ${input.columns} → output ${size}`];
+    case 'spatialPyramidPool': {
+      const squares = settings.levels.map((level) => `${level}²`).join(' + ');
+      return [
+        `levels ${settings.levels.join(', ')}: ${squares} = ${output.outColumns} cells per channel → output ${size}`,
+      ];
+    }
+    case 'fractionalMaxPool2d':
+      return [
+        `output ${size} (chosen); region sizes vary around ${input.rows} / ${output.outRows} = ` +
+          `${(input.rows / output.outRows).toFixed(2)} and ${input.columns} / ${output.outColumns} = ` +
+          `${(input.columns / output.outColumns).toFixed(2)}`,
+      ];
+    case 'maskedPool1d':
+      return [
+        `each of ${input.rows} rows is a sequence; its first ${settings.maskedLength} steps count → output ${size}`,
+      ];
+    case 'maxUnpool2d':
+      return [`max pool with the window options, then scatter back to the input size → output ${size}`];
+    default:
+      return [`output ${size}`];
+  }
+}

@@ -1,0 +1,140 @@
+// Loading the trained CNN in the browser (model.json + binary weights, as `poolkit train` saves
+// them) and running it layer by layer, keeping each layer's output for the feature maps.
+import * as poolkit from '../../src/index.js';
+import { modelFromJSON, noGrad, tensor, tidy, type Sequential, type Tensor } from '../../src/index.js';
+
+/** One layer's output for the drawn digit, without the batch axis: [height, width, channels] or [units]. */
+export interface Stage {
+  readonly layerName: string;
+  readonly className: string;
+  readonly shape: readonly number[];
+  readonly values: Float32Array;
+}
+
+export interface LoadedModel {
+  /** One line about the model: its layers, size and what training reported. */
+  readonly description: string;
+  /** Class probabilities for a 28x28 image (0..1) and every layer's output. */
+  run(image: Float32Array): { probabilities: Float32Array; stages: Stage[] };
+}
+
+interface ModelFolderJson {
+  readonly modelTopology: unknown;
+  readonly weightsManifest: {
+    readonly file: string;
+    readonly entries: readonly { name: string; shape: number[]; offset: number; byteLength: number }[];
+  };
+  readonly metadata?: Record<string, unknown>;
+}
+
+/** Whether a layer pools: the maps before and after these are drawn. */
+export function isPooling(className: string): boolean {
+  return /pool/i.test(className);
+}
+
+/** Softmax, unless the values already are probabilities (the model ends in a softmax). */
+export function asProbabilities(values: Float32Array): Float32Array {
+  const sum = values.reduce((total, value) => total + value, 0);
+  if (values.every((value) => value >= 0) && Math.abs(sum - 1) < 1e-3) return values;
+  const top = Math.max(...values);
+  const exponentials = values.map((value) => Math.exp(value - top));
+  const total = exponentials.reduce((runningSum, value) => runningSum + value, 0);
+  return exponentials.map((value) => value / total);
+}
+
+/**
+ * The model from model.json's content and the weights blob: the library's modelFromArtifacts
+ * (which checks names, shapes and checksum) when the public API has it, else modelFromJSON and
+ * the little-endian float32 blob read by the manifest's offsets.
+ */
+function buildModel(json: ModelFolderJson, weights: Uint8Array, files: { model: string; weights: string }): Sequential {
+  const fromArtifacts = (poolkit as unknown as Record<string, unknown>).modelFromArtifacts;
+  if (typeof fromArtifacts === 'function') {
+    return (
+      fromArtifacts as (json: unknown, weights: Uint8Array, files: { model: string; weights: string }) => Sequential
+    )(json, weights, files);
+  }
+  const model = modelFromJSON(json.modelTopology as Parameters<typeof modelFromJSON>[0]);
+  const view = new DataView(weights.buffer, weights.byteOffset, weights.byteLength);
+  const byName = new Map(json.weightsManifest.entries.map((entry) => [entry.name, entry]));
+  const tensors = model.parameters.map((parameter) => {
+    const entry = byName.get(parameter.name);
+    if (entry === undefined) throw new Error(`${files.weights} lacks the weight '${parameter.name}'`);
+    const values = new Float32Array(entry.byteLength / 4);
+    for (let index = 0; index < values.length; index++) values[index] = view.getFloat32(entry.offset + index * 4, true);
+    return tensor(values, entry.shape);
+  });
+  model.setWeights(tensors);
+  return model;
+}
+
+function describe(model: Sequential, metadata: Record<string, unknown> | undefined, source: string): string {
+  const layers = model.layers.map((layer) => layer.className).join(' → ');
+  const accuracy = metadata?.testAccuracy ?? metadata?.accuracy;
+  const trained = typeof accuracy === 'number' ? `, test accuracy ${(accuracy * 100).toFixed(1)}%` : '';
+  const note = typeof metadata?.note === 'string' ? ` (${metadata.note})` : '';
+  return `${source}: ${layers}; ${model.countParams().toLocaleString('en')} weights${trained}${note}`;
+}
+
+/** Runs each layer in turn (inference), copying out every layer's output. */
+function runner(model: Sequential): LoadedModel['run'] {
+  return (image) =>
+    tidy(() =>
+      noGrad(() => {
+        const stages: Stage[] = [];
+        let current: Tensor = tensor(image, [1, 28, 28, 1]);
+        for (const layer of model.layers) {
+          current = layer.apply(current, { training: false });
+          stages.push({
+            layerName: layer.name,
+            className: layer.className,
+            shape: current.shape.slice(1),
+            values: current.toFloat32Array(),
+          });
+        }
+        return { probabilities: asProbabilities(current.toFloat32Array()), stages };
+      }),
+    );
+}
+
+function loaded(
+  json: ModelFolderJson,
+  weights: Uint8Array,
+  files: { model: string; weights: string },
+  source: string,
+): LoadedModel {
+  const model = buildModel(json, weights, files);
+  return { description: describe(model, json.metadata, source), run: runner(model) };
+}
+
+/** Loads the model folder at `url` (ending in '/'): model.json, then the weights file it names. */
+export async function loadModelFromUrl(url: string): Promise<LoadedModel> {
+  const modelUrl = new URL('model.json', new URL(url, location.href));
+  const response = await fetch(modelUrl);
+  // A static server may answer a missing file with the page itself: only JSON counts.
+  if (!response.ok || !(response.headers.get('content-type') ?? '').includes('json')) {
+    throw new Error(`there is no ${modelUrl.pathname}`);
+  }
+  const json = (await response.json()) as ModelFolderJson;
+  const weightsUrl = new URL(json.weightsManifest.file, modelUrl);
+  const weightsResponse = await fetch(weightsUrl);
+  if (!weightsResponse.ok) throw new Error(`${weightsUrl.pathname} answered ${weightsResponse.status}`);
+  const weights = new Uint8Array(await weightsResponse.arrayBuffer());
+  return loaded(
+    json,
+    weights,
+    { model: modelUrl.pathname, weights: weightsUrl.pathname },
+    url.replace(/^\.\//, '').replace(/\/$/, ''),
+  );
+}
+
+/** Loads a model from files a person picked: model.json and the weights file it names. */
+export async function loadModelFromFiles(files: readonly File[]): Promise<LoadedModel> {
+  const modelFile = files.find((file) => file.name.endsWith('.json'));
+  if (modelFile === undefined) throw new Error('pick the folder’s model.json together with its weights file');
+  const json = JSON.parse(await modelFile.text()) as ModelFolderJson;
+  const weightsFile = files.find((file) => file.name === json.weightsManifest?.file);
+  if (weightsFile === undefined) throw new Error(`pick ${json.weightsManifest?.file ?? 'the weights file'} too`);
+  const weights = new Uint8Array(await weightsFile.arrayBuffer());
+  return loaded(json, weights, { model: modelFile.name, weights: weightsFile.name }, modelFile.name);
+}
