@@ -12,7 +12,7 @@ import {
 } from './layout.js';
 
 /** Explicit padding: one number (all sides), one per dimension, or [before, after] per dimension. */
-export type ExplicitPadding = number | readonly number[] | readonly (readonly [number, number])[];
+export type ExplicitPadding = number | readonly (number | readonly [number, number])[];
 export type Padding = 'valid' | 'same' | ExplicitPadding;
 
 export interface PoolOptions {
