@@ -25,10 +25,9 @@ export const HAS_DIVISOR_OVERRIDE = 31;
 /** Byte offsets of the f64 fields (words 32 to 35). */
 export const DIVISOR_OVERRIDE_BYTES = 128;
 export const P_BYTES = 136;
-/** Scratch for the average backward (average-gather.ts): its pointer, bytes per slot, slots taken. */
+/** Scratch for the average backward (average-gather.ts): its pointer and bytes per thread slot (word 38 unused). */
 export const SCRATCH = 36;
 export const SCRATCH_SLOT_BYTES = 37;
-export const SCRATCH_SLOTS_TAKEN = 38;
 
 // Argmax planes reuse the block: BATCH, CHANNELS, CHANNELS_LAST and these.
 export const LARGE_SPATIAL = 2;

@@ -1,12 +1,13 @@
 // The gather form of the average backward, for input rows that overlapping (or dilated, or
-// several rows of) windows hold. Each call of averageBackwardRows takes a scratch slot of its own
-// (an atomic counter in the block hands them out), where it caches rows of quotients
+// several rows of) windows hold. Each call of averageBackwardRows uses its thread's scratch slot
+// (thread-slot.ts), where it caches rows of quotients
 // gradOutput / divisor: each is divided once per call instead of once per input row it reaches.
 // Each cell then sums, from +0 in output order, the quotients of the windows holding it and is
 // stored once: no zeroing pass and no read-modify-write of gradInput.
 import {
-  ADAPTIVE, DILATION, GRAD_OUTPUT, IN_SIZE, OUT_SIZE, SCRATCH, SCRATCH_SLOT_BYTES, SCRATCH_SLOTS_TAKEN, pointer, word,
+  ADAPTIVE, DILATION, GRAD_OUTPUT, IN_SIZE, OUT_SIZE, SCRATCH, SCRATCH_SLOT_BYTES, pointer, word,
 } from './arguments';
+import { currentThreadSlot } from '../shared/thread-slot';
 import { cellBytes, group, outPlane, windowDivisor } from './average-backward';
 import { outer, row, slice } from './rows';
 import { divideLanes, exactReciprocal } from './simd';
@@ -27,8 +28,7 @@ let victim: i32 = 0; // the cache entry to replace next
 
 /** Takes a scratch slot for this call and empties its cache. */
 export function beginGather(block: usize): void {
-  const taken = atomic.add<i32>(block + (<usize>SCRATCH_SLOTS_TAKEN << 2), 1);
-  slot = pointer(block, SCRATCH) + <usize>taken * <usize>word(block, SCRATCH_SLOT_BYTES);
+  slot = pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SCRATCH_SLOT_BYTES);
   for (let entry = 0; entry < CACHED_ROWS; entry++) store<i32>(slot + (<usize>entry << 2), -1);
   victim = 0;
 }

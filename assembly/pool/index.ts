@@ -9,3 +9,4 @@ export { lpBackwardRows } from './lp-backward';
 export { maxBackwardRows } from './max-backward';
 export { argmaxGatherPlanes, argmaxScatterAddPlanes, argmaxScatterPlanes } from './argmax';
 export { prepareWindows } from './tables';
+export { setThreadSlot } from '../shared/thread-slot';

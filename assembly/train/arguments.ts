@@ -1,5 +1,6 @@
 // The train module's argument block: i32 words written by src/kernels/wasm/train-arguments.ts (the
 // word numbers there must equal these). Pointers are byte offsets into the shared heap memory.
+import { currentThreadSlot } from '../shared/thread-slot';
 
 /** How packA reads op(a): a plain [m, k], a transposed [k, m], im2col rows, or transposed im2col. */
 export const A_KIND = 0;
@@ -16,8 +17,7 @@ export const INIT = 9;
 export const PACKED_B = 10;
 export const SCRATCH = 11;
 export const SCRATCH_BYTES = 12;
-/** Bumped atomically by every running range: its value picks the range's scratch slot. */
-export const SLOT_COUNTER = 13;
+// Word 13 is unused (it counted scratch slots; a thread's slot is now currentThreadSlot()).
 export const ROW_BLOCK = 14;
 export const COLUMN_CHUNK = 15;
 export const COLUMN_CHUNKS = 16;
@@ -54,6 +54,13 @@ export const GRAD_BIAS = 46;
  * relu's saved output (dY where output > 0) when this pointer is not 0. */
 export const RELU = 47;
 export const RELU_OUTPUT = 48;
+/** Convolution fused with a 2x2 stride-2 max pool (conv-pool.ts): the pooled output and its argmax
+ * (flat indices in the convolution's output plane), and the pooled height and width. The filter
+ * gradient reads the pooled dY through the argmax when POOL_ARGMAX is not 0. */
+export const POOL_OUTPUT = 49;
+export const POOL_ARGMAX = 50;
+export const POOL_HEIGHT = 51;
+export const POOL_WIDTH = 52;
 /** Byte offset in the block of the direct kernels' tap table: k byte offsets, window origin → (tap, channel). */
 export const TAP_TABLE_BYTES: usize = 1024;
 /** Byte offset of the float64 parameters in the block (8-aligned, past every i32 word). */
@@ -84,8 +91,7 @@ export function real(block: usize, index: i32): f64 {
   return load<f64>(block + REALS_BYTES + (<usize>index << 3));
 }
 
-/** This range's scratch: bytes [slot·SCRATCH_BYTES, (slot+1)·SCRATCH_BYTES) past SCRATCH. */
+/** This thread's scratch: bytes [slot·SCRATCH_BYTES, (slot+1)·SCRATCH_BYTES) past SCRATCH. */
 export function takeScratch(block: usize): usize {
-  const slot = atomic.add<i32>(block + (<usize>SLOT_COUNTER << 2), 1);
-  return pointer(block, SCRATCH) + <usize>slot * <usize>word(block, SCRATCH_BYTES);
+  return pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SCRATCH_BYTES);
 }

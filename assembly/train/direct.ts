@@ -3,9 +3,10 @@
 // through a table of tap offsets (TAP_TABLE_BYTES): packing it would cost as much as the product.
 import {
   A_POINTER, BATCH, BIAS_POINTER, B_POINTER, CHANNELS, C_POINTER, GRAD_BIAS, IN_HEIGHT, IN_WIDTH, K, M, N,
-  OUT_HEIGHT, OUT_WIDTH, PARTIALS, PARTIAL_COUNT, RELU, RELU_OUTPUT, ROW_BLOCK, STRIDE_HEIGHT, STRIDE_WIDTH,
+  OUT_HEIGHT, OUT_WIDTH, PARTIALS, PARTIAL_COUNT, POOL_ARGMAX, RELU, RELU_OUTPUT, ROW_BLOCK, STRIDE_HEIGHT, STRIDE_WIDTH,
   TAP_TABLE_BYTES, pointer, takeScratch, word,
 } from './arguments';
+import { pooledGradChunk } from './conv-pool';
 import { ORIGIN_BYTES, placeOrigins } from './im2col';
 import { madd } from './tile';
 
@@ -38,7 +39,7 @@ function reluTile(c: usize, rowBytes: usize, rows: i32): void {
 }
 
 /** C[4 pixels, 8 columns] = bias (or 0) + Σ over k steps of input[lane + tap offset]·W[step, columns]. */
-function forwardTile(
+export function forwardTile(
   k: i32, lane0: usize, lane1: usize, lane2: usize, lane3: usize, taps: usize, filter: usize, filterRowBytes: usize,
   c: usize, rowBytes: usize, bias: usize,
 ): void {
@@ -179,9 +180,11 @@ function biasChunk(block: usize, target: usize, column: i32, outRows: i32, gradC
 
 /**
  * The dY rows of a chunk (`floats` from float `first`): in place, or, when RELU_OUTPUT is set, masked
- * by relu's output (dY where output > 0, as reluBackward) into `scratch`, where they stay in L1.
+ * by relu's output (dY where output > 0, as reluBackward) into `scratch`, where they stay in L1; when
+ * POOL_ARGMAX is set, routed from the pooled dY through the argmax into `scratch` (conv-pool.ts).
  */
 function gradChunk(block: usize, scratch: usize, first: i32, floats: i32): usize {
+  if (pointer(block, POOL_ARGMAX) != 0) return pooledGradChunk(block, scratch, first, floats);
   const grad = pointer(block, B_POINTER) + (<usize>first << 2);
   const mask = pointer(block, RELU_OUTPUT);
   if (mask == 0) return grad;

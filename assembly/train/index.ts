@@ -13,6 +13,8 @@ import { INIT_LOAD, INIT_ZERO, multiplyBlock } from './tile';
 
 export { adamUpdate, reluBackward, reluForward, sgdUpdate } from './elementwise';
 export { convFilterDirect, convForwardDirect, sumDirectPartials } from './direct';
+export { convPoolForwardDirect } from './conv-pool';
+export { setThreadSlot } from '../shared/thread-slot';
 
 /** Each scratch slot starts with the edge tile (128 bytes) and the window origins of a row block; packed A follows. */
 const HEADER_BYTES: usize = 1024;
@@ -220,16 +222,26 @@ export function multiplySplitDepth(block: usize, firstUnit: i32, endUnit: i32): 
   }
 }
 
-/** Units are rows of C: C = (INIT is load ? C : 0) + Σ partials. */
+/** Units are rows of C: C = (INIT is load ? C : 0) + Σ partials, added in unit order, four cells at a time. */
 export function sumPartials(block: usize, firstUnit: i32, endUnit: i32): void {
   const n = word(block, N);
-  const size = word(block, M) * n;
+  const partialBytes = <usize>(word(block, M) * n) << 2;
   const count = word(block, PARTIAL_COUNT);
   const accumulate = word(block, INIT) == INIT_LOAD;
-  for (let index = firstUnit * n; index < endUnit * n; index++) {
-    const target = pointer(block, C_POINTER) + (<usize>index << 2);
-    let sum: f32 = accumulate ? load<f32>(target) : 0;
-    for (let unit = 0; unit < count; unit++) sum += load<f32>(pointer(block, PARTIALS) + (<usize>(unit * size + index) << 2));
-    store<f32>(target, sum);
+  const c = pointer(block, C_POINTER);
+  const partials = pointer(block, PARTIALS);
+  const end = endUnit * n;
+  let index = firstUnit * n;
+  for (; index + 4 <= end; index += 4) {
+    const offset = <usize>index << 2;
+    let sum = accumulate ? v128.load(c + offset) : f32x4.splat(0);
+    for (let unit = 0; unit < count; unit++) sum = f32x4.add(sum, v128.load(partials + <usize>unit * partialBytes + offset));
+    v128.store(c + offset, sum);
+  }
+  for (; index < end; index++) {
+    const offset = <usize>index << 2;
+    let sum: f32 = accumulate ? load<f32>(c + offset) : 0;
+    for (let unit = 0; unit < count; unit++) sum += load<f32>(partials + <usize>unit * partialBytes + offset);
+    store<f32>(c + offset, sum);
   }
 }

@@ -120,6 +120,35 @@ export interface TrainKernels {
     gradBias?: Float32Array | null,
     reluOutput?: Float32Array | null,
   ): void;
+  /**
+   * conv2dForward (no activation) into the convolution output, then maxPoolForward of that with
+   * `pool` into `output` and `argmax` (flat indices in the convolution's output plane), in one pass
+   * where the backend can: the full-size convolution output is not kept. `pool.inputShape` is
+   * `conv.outputShape`; both NHWC.
+   */
+  conv2dMaxPoolForward(
+    input: Float32Array,
+    filter: Float32Array,
+    bias: Float32Array | null,
+    output: Float32Array,
+    argmax: Int32Array,
+    conv: ConvGeometry,
+    pool: PoolGeometry,
+  ): void;
+  /**
+   * conv2dBackwardFilter (with gradBias when given) of the convolution gradient that maxPoolBackward
+   * routes from the pooled `gradOutput` through `argmax`, without making that full-size gradient where
+   * the backend can.
+   */
+  conv2dMaxPoolBackwardFilter(
+    input: Float32Array,
+    gradOutput: Float32Array,
+    argmax: Int32Array,
+    gradFilter: Float32Array,
+    gradBias: Float32Array | null,
+    conv: ConvGeometry,
+    pool: PoolGeometry,
+  ): void;
   /** Keras's Adam step in place over values, m and v (see AdamStep). */
   adamUpdate(
     values: Float32Array,

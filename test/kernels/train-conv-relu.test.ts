@@ -3,21 +3,21 @@
 // relu in the tile epilogue and the mask in the filter-gradient chunks, and the packed path) match
 // the reference on random shapes at 1 to 3 threads.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { referenceTrainKernels as reference } from '../../src/kernels/reference/train-kernels.js';
-import { setParallelThreshold, setThreadCount, threadsReady } from '../../src/kernels/wasm/threads.js';
 import { directConvApplies } from '../../src/kernels/wasm/train-direct.js';
 import { wasmTrainKernels } from '../../src/kernels/wasm/train-kernels.js';
 import { assertClose } from '../helpers/assert-close.js';
 import {
+  type ConvCase,
   convCases,
   convGeometryOf,
   freeHeapArrays,
   heapArray,
+  onThreads,
   randomArray,
   sizesOf,
-  type ConvCase,
 } from './train-fixtures.js';
 
 const wasm = wasmTrainKernels as Required<typeof wasmTrainKernels>;
@@ -99,15 +99,7 @@ const packedCases = convCases({ channels: fc.constantFrom(1, 3), outChannels: fc
 
 for (const threads of [1, 2, 3]) {
   describe(`fused conv2d relu kernels on ${threads} thread(s)`, { skip }, () => {
-    before(async () => {
-      await setThreadCount(threads);
-      await threadsReady();
-      setParallelThreshold(0);
-    });
-    after(async () => {
-      setParallelThreshold();
-      await setThreadCount(1);
-    });
+    onThreads(threads);
 
     test('direct path (relu in the epilogue, mask in the filter-gradient chunks) matches the reference', () => {
       fc.assert(

@@ -2,21 +2,21 @@
 // layer) against the reference on 1 to 3 threads: forward with and without bias, the filter gradient
 // with the bias gradient fused in or not, and the bias gradient of the packed path as well.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { referenceTrainKernels as reference } from '../../src/kernels/reference/train-kernels.js';
-import { setParallelThreshold, setThreadCount, threadsReady } from '../../src/kernels/wasm/threads.js';
 import { directConvApplies } from '../../src/kernels/wasm/train-direct.js';
 import { wasmTrainKernels } from '../../src/kernels/wasm/train-kernels.js';
 import { assertClose } from '../helpers/assert-close.js';
 import {
+  type ConvCase,
   convCases,
   convGeometryOf,
   freeHeapArrays,
   heapArray,
+  onThreads,
   randomArray,
   sizesOf,
-  type ConvCase,
 } from './train-fixtures.js';
 
 const wasm = wasmTrainKernels as Required<typeof wasmTrainKernels>;
@@ -57,15 +57,7 @@ const directCases = convCases({
 
 for (const threads of [1, 2, 3]) {
   describe(`direct convolution kernels on ${threads} thread(s)`, { skip }, () => {
-    before(async () => {
-      await setThreadCount(threads);
-      await threadsReady();
-      setParallelThreshold(0); // split even the small random cases
-    });
-    after(async () => {
-      setParallelThreshold();
-      await setThreadCount(1);
-    });
+    onThreads(threads);
 
     test('forward and filter gradient (bias gradient fused) match the reference on random shapes', () => {
       fc.assert(

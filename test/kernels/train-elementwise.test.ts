@@ -2,12 +2,12 @@
 // threads with every call split: random lengths around the SIMD width and the 4096-element work
 // unit, random hyper-parameters, and relu's edge values (NaN, −0, ±Infinity, exact zeros).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { referenceTrainKernels as reference } from '../../src/kernels/reference/train-kernels.js';
-import { setParallelThreshold, setThreadCount, splitCallCount, threadsReady } from '../../src/kernels/wasm/threads.js';
+import { splitCallCount } from '../../src/kernels/wasm/threads.js';
 import { wasmTrainKernels } from '../../src/kernels/wasm/train-kernels.js';
-import { freeHeapArrays, heapArray, randomArray } from './train-fixtures.js';
+import { freeHeapArrays, heapArray, onThreads, randomArray } from './train-fixtures.js';
 
 const wasm = wasmTrainKernels as Required<typeof wasmTrainKernels>;
 const skip = wasmTrainKernels.adamUpdate === undefined ? 'WebAssembly SIMD is not available' : false;
@@ -45,15 +45,7 @@ const adamSteps = fc.record({
 
 for (const threads of [1, 2, 3]) {
   describe(`wasm elementwise training kernels on ${threads} thread(s)`, { skip }, () => {
-    before(async () => {
-      await setThreadCount(threads);
-      await threadsReady();
-      setParallelThreshold(0);
-    });
-    after(async () => {
-      setParallelThreshold();
-      await setThreadCount(1);
-    });
+    onThreads(threads);
 
     test('adamUpdate equals the reference bit for bit (values, m and v)', () => {
       const splitBefore = splitCallCount();

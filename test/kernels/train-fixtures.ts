@@ -1,7 +1,10 @@
-// Shared by the training-kernel tests: conv geometry from plain sizes, seeded random arrays, and
-// fast-check arbitraries for convolution shapes (stride, dilation, 'same', 'valid', explicit pads).
+// Shared by the training-kernel tests: conv geometry from plain sizes, seeded random arrays,
+// fast-check arbitraries for convolution shapes (stride, dilation, 'same', 'valid', explicit pads),
+// and the thread set-up of a describe block.
+import { after, before } from 'node:test';
 import fc from 'fast-check';
 import { poolGeometry, Random, type ConvGeometry, type Padding } from '../../src/index.js';
+import { setParallelThreshold, setThreadCount, threadsReady } from '../../src/kernels/wasm/threads.js';
 import { heap } from '../../src/tensor/heap.js';
 
 export interface ConvCase {
@@ -102,4 +105,17 @@ const heapArrays: Float32Array[] = [];
 
 export function freeHeapArrays(): void {
   for (const view of heapArrays.splice(0)) heap.free(view.byteOffset, view.byteLength);
+}
+
+/** In a describe block: run its tests on `threads` threads with every kernel split (threshold 0), then restore one thread. */
+export function onThreads(threads: number): void {
+  before(async () => {
+    await setThreadCount(threads);
+    await threadsReady();
+    setParallelThreshold(0); // split even the small random cases
+  });
+  after(async () => {
+    setParallelThreshold();
+    await setThreadCount(1);
+  });
 }

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { ConvGeometry, MatmulOptions } from '../../src/index.js';
 import { referenceTrainKernels as reference } from '../../src/kernels/reference/train-kernels.js';
-import { setThreadCount, threadsReady } from '../../src/kernels/wasm/threads.js';
+import { setParallelThreshold, setThreadCount, threadsReady } from '../../src/kernels/wasm/threads.js';
 import * as trainModule from '../../src/kernels/wasm/generated/train.js';
 import { ARGUMENT_BLOCKS, decodeBase64, kernelImports, type KernelModule } from '../../src/kernels/wasm/loader.js';
 import { createTrainKernels, trainKernelModule, wasmTrainKernels } from '../../src/kernels/wasm/train-kernels.js';
@@ -81,13 +81,19 @@ const matmulShapes = (maximum: number) =>
 const edgeChannels = fc.constantFrom(1, 3, 32, 2, 5);
 const edgeOutChannels = fc.constantFrom(1, 3, 8, 9, 16, 33);
 
-for (const threads of [1, 2]) {
+// On 2 and 3 threads every product is split (threshold 0), so the small random shapes run through
+// the thread pool's dynamic chunks, the per-thread scratch slots and the depth split's partials.
+for (const threads of [1, 2, 3]) {
   describe(`wasm training kernels on ${threads} thread(s)`, { skip }, () => {
     before(async () => {
       await setThreadCount(threads);
       await threadsReady();
+      setParallelThreshold(threads > 1 ? 0 : undefined);
     });
-    after(() => setThreadCount(1));
+    after(async () => {
+      setParallelThreshold();
+      await setThreadCount(1);
+    });
 
     test('matmul matches the reference on small random shapes', () => {
       fc.assert(

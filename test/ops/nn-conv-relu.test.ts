@@ -6,22 +6,14 @@ import { test } from 'node:test';
 import { backward, conv2d, Random, relu, requireGrad, tensor, tidy, type Tensor } from '../../src/index.js';
 import { PoolkitArgumentError } from '../../src/errors.js';
 import { gradcheck } from '../helpers/gradcheck.js';
-
-function values(shape: number[], seed: number): Tensor {
-  const random = new Random(seed);
-  const count = shape.reduce((total, extent) => total * extent, 1);
-  return tensor(
-    Float32Array.from({ length: count }, () => random.uniform() * 2 - 1),
-    shape,
-  );
-}
+import { uniformTensor } from '../helpers/uniform.js';
 
 /** Output and input, filter and bias gradients of `run` under weights w (Σ w·output). */
 function outputsAndGrads(run: (x: Tensor, f: Tensor, b: Tensor) => Tensor, inputs: Tensor[], seed: number) {
   return tidy(() => {
     const leaves = inputs.map((input) => requireGrad(input.clone()));
     const output = run(leaves[0]!, leaves[1]!, leaves[2]!);
-    backward(output, values([...output.shape], seed));
+    backward(output, uniformTensor([...output.shape], seed));
     return [output.toFloat32Array(), ...leaves.map((leaf) => leaf.grad!.toFloat32Array())];
   });
 }
@@ -36,9 +28,9 @@ const shapes = [
 test('conv2d activation relu equals relu(conv2d): output and every gradient, bit for bit', () => {
   shapes.forEach(({ input, filter, options }, index) => {
     const inputs = [
-      values(input, 10 * index + 1),
-      values(filter, 10 * index + 2),
-      values([filter[3]!], 10 * index + 3),
+      uniformTensor(input, 10 * index + 1),
+      uniformTensor(filter, 10 * index + 2),
+      uniformTensor([filter[3]!], 10 * index + 3),
     ];
     const fused = outputsAndGrads((x, f, b) => conv2d(x, f, b, { ...options, activation: 'relu' }), inputs, 9);
     const composed = outputsAndGrads((x, f, b) => relu(conv2d(x, f, b, options)), inputs, 9);
@@ -67,6 +59,6 @@ test('conv2d activation relu: finite differences of input, filter and bias', () 
 });
 
 test("conv2d rejects an activation other than 'linear' or 'relu'", () => {
-  const [x, f] = [values([1, 3, 3, 1], 1), values([2, 2, 1, 1], 2)];
+  const [x, f] = [uniformTensor([1, 3, 3, 1], 1), uniformTensor([2, 2, 1, 1], 2)];
   assert.throws(() => conv2d(x, f, null, { activation: 'tanh' as 'relu' }), PoolkitArgumentError);
 });

@@ -263,11 +263,15 @@ function generic(name: string): Description {
 
 /**
  * Pooling functions of the public API, one per kind: `xxxPool2d`, `xxxPool` (global, pyramid) or
- * `maskedPool1d` (1D only); the 1D and 3D forms of 2D kinds are left to the 2D one.
+ * `maskedPool1d` (1D only); the 1D and 3D forms of 2D kinds are left to the 2D one. Fused ops that
+ * end in a pool (`conv2dMaxPool2d`) are not pooling kinds: they need a filter.
  */
 export function exportedPoolNames(): string[] {
   const names = Object.keys(api).filter(
-    (name) => /^[a-z]\w*(Pool|Unpool|Pooling)(1d|2d|3d)?$/.test(name) && typeof api[name] === 'function',
+    (name) =>
+      /^[a-z]\w*(Pool|Unpool|Pooling)(1d|2d|3d)?$/.test(name) &&
+      !name.startsWith('conv') &&
+      typeof api[name] === 'function',
   );
   const stem = (name: string): string => name.replace(/[123]d$/, '');
   return names

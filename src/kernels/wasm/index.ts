@@ -8,7 +8,8 @@ import * as poolModule from './generated/pool.js';
 import { loadKernelModule, simdSupported } from './loader.js';
 import { createPoolKernels } from './pool-kernels.js';
 import { defaultThreadCount, registerThreadModule, setThreadCount, threadsAvailable } from './threads.js';
-import { wasmTrainKernels } from './train-kernels.js';
+import { createConvPoolKernels } from './train-conv-pool.js';
+import { trainKernelModule, wasmTrainKernels, type TrainModuleKernels } from './train-kernels.js';
 
 export { getThreadCount, setThreadCount, threadsReady } from './threads.js';
 
@@ -38,7 +39,14 @@ async function registerWasmBackend(): Promise<boolean> {
   }
   const pool = await loadKernelModule('pool', poolModule);
   registerThreadModule(pool);
-  const backend: Backend = { name: 'wasm', kernels: { ...createPoolKernels(pool), ...wasmTrainKernels } };
+  const poolKernels = createPoolKernels(pool);
+  const convPoolKernels =
+    trainKernelModule === null ||
+    wasmTrainKernels.conv2dForward === undefined ||
+    wasmTrainKernels.conv2dBackwardFilter === undefined
+      ? {}
+      : createConvPoolKernels(trainKernelModule, wasmTrainKernels as TrainModuleKernels, poolKernels);
+  const backend: Backend = { name: 'wasm', kernels: { ...poolKernels, ...wasmTrainKernels, ...convPoolKernels } };
   registerBackend(backend);
   wasmBackend = backend;
   if (threadsAvailable()) await setThreadCount(await threadCountFromEnvironment());

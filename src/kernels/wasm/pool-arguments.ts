@@ -25,10 +25,9 @@ const enum Field {
   GradInput = 29,
   CountIncludePad = 30,
   HasDivisorOverride = 31,
-  /** The average backward's scratch (assembly/pool/average-gather.ts): pointer, bytes per slot, slots taken. */
+  /** The average backward's scratch (assembly/pool/average-gather.ts): pointer, bytes per thread slot. */
   Scratch = 36,
   ScratchSlotBytes = 37,
-  ScratchSlotsTaken = 38,
   /** Pointer to the window tables (assembly/pool/tables.ts), then their offsets. */
   Tables = 40,
 }
@@ -159,8 +158,8 @@ const CACHED_ROWS = 8;
 const SLOT_HEADER_BYTES = 8 * CACHED_ROWS + 4 * 96;
 
 /**
- * Gives the average backward a scratch slot per thread that may run it (each call of its rows takes
- * one): call after writing the geometry; returns the function that frees the scratch.
+ * Gives the average backward a scratch slot per thread that may run it (thread t uses slot t,
+ * assembly/shared/thread-slot.ts): call after writing the geometry; returns the function that frees it.
  */
 export function writeGatherScratch(
   kernelModule: KernelModule,
@@ -174,7 +173,6 @@ export function writeGatherScratch(
   const words = argumentViews(kernelModule).ints; // after alloc, which may have grown the memory
   words[Field.Scratch] = scratch;
   words[Field.ScratchSlotBytes] = slotBytes;
-  words[Field.ScratchSlotsTaken] = 0;
   return () => heap.free(scratch, bytes);
 }
 

@@ -1,8 +1,14 @@
 // The worker pool of the WebAssembly kernels: workers share heap.memory, instantiate the same kernel
-// modules, and run ranges of a kernel's work units; the main thread runs one range itself and waits.
+// modules, and take chunks of a kernel's work units alongside the main thread, which then waits for them.
 //
 // Kernel convention: an export run in parallel takes (argumentBlock, firstUnit, endUnit) as i32 and
-// handles units [firstUnit, endUnit); units must be independent (no two write the same bytes).
+// handles units [firstUnit, endUnit); units must be independent (no two write the same bytes), and
+// a unit's result must not depend on which thread runs it or on which units share its range.
+//
+// Work is handed out dynamically: a job's units are cut into chunks, and every thread (the main one
+// included) takes the next chunk from a shared counter until none is left. The two cores of a shared
+// machine rarely run at the same speed (another tenant, a migrated vCPU): with fixed halves the
+// faster thread idled while the slower finished; now it takes more chunks.
 import { heap } from '../../tensor/heap.js';
 import { ARGUMENT_BLOCKS, isNode, type KernelModule } from './loader.js';
 import { workerSource } from './worker-source.js';
@@ -14,12 +20,17 @@ const DONE = 1; // set to the request number by the worker when the job is done
 const MODULE = 2;
 const FUNCTION = 3; // -1: return to the event loop (to receive newly registered modules)
 const ARGUMENTS = 4;
-const FIRST = 5;
-const END = 6;
+const UNITS = 5; // the job's units
+const CHUNK = 6; // units per chunk
 const LOADED = 7; // how many registered modules the worker has instantiated
 const FAILED = 8; // 1 when the last job threw
 const SERVING = 9; // 1 while the worker blocks on its REQUEST word (not in its event loop)
 const MAX_WORKERS = ARGUMENT_BLOCKS.threads.bytes / 64 - 1;
+
+/** The word (in slot 0, which no worker owns) from which every thread of a job takes its next chunk. */
+const NEXT_CHUNK = 0;
+/** Chunks per thread of a job: enough to even out unequal cores, few enough that a call's set-up stays small. */
+const CHUNKS_PER_THREAD = 4;
 
 /** Below this many bytes moved, fork/join (~20 µs) costs more than a second thread saves. */
 export const DEFAULT_PARALLEL_BYTES = 1 << 20;
@@ -79,6 +90,14 @@ export function getThreadCount(): number {
   return threadCount;
 }
 
+/**
+ * How many units a job with a free choice should make (a depth split, a sum into partials): enough
+ * chunks for dynamic balance across the threads, one when there is one thread.
+ */
+export function balancedUnitCount(): number {
+  return threadCount > 1 ? threadCount * CHUNKS_PER_THREAD : 1;
+}
+
 /** Makes `kernelModule` runnable on workers (present and future); call once per module, after loading it. */
 export function registerThreadModule(kernelModule: KernelModule): void {
   if (modules.includes(kernelModule)) return;
@@ -98,9 +117,10 @@ export async function threadsReady(timeoutMs = 10000): Promise<void> {
 }
 
 /**
- * Runs export `exportName` of `kernelModule` over work units [0, units), split into contiguous ranges
- * among the main thread and the ready workers. Stays on the main thread when one thread is set, when
- * `bytesMoved` (what the kernel reads plus writes) is below the threshold (1 MiB), or with one unit.
+ * Runs export `exportName` of `kernelModule` over work units [0, units): in chunks of contiguous units,
+ * taken in turn by the main thread and the ready workers. Stays on the main thread, as one range, when
+ * one thread is set, when `bytesMoved` (what the kernel reads plus writes) is below the threshold
+ * (1 MiB), or with one unit.
  */
 export function parallelFor(
   kernelModule: KernelModule,
@@ -122,18 +142,19 @@ export function parallelFor(
   }
   splitCalls++;
   const functionIndex = exportIndex(kernelModule, exportName);
-  const share = units / (helpers.length + 1);
-  const requests = helpers.map((worker, index) =>
-    post(worker, [
-      moduleIndex,
-      functionIndex,
-      argumentBlock,
-      Math.round(index * share),
-      Math.round((index + 1) * share),
-    ]),
-  );
-  run(argumentBlock, Math.round(helpers.length * share), units);
+  const chunk = Math.ceil(units / ((helpers.length + 1) * CHUNKS_PER_THREAD));
+  const words = controlWords();
+  Atomics.store(words, NEXT_CHUNK, 0);
+  const requests = helpers.map((worker) => post(worker, [moduleIndex, functionIndex, argumentBlock, units, chunk]));
+  for (let first = takeChunk(words, chunk); first < units; first = takeChunk(words, chunk)) {
+    run(argumentBlock, first, Math.min(units, first + chunk));
+  }
   helpers.forEach((worker, index) => waitDone(worker, requests[index]!));
+}
+
+/** The first unit of the next chunk nobody has taken (units or more when all are taken). */
+function takeChunk(words: Int32Array, chunk: number): number {
+  return Atomics.add(words, NEXT_CHUNK, 1) * chunk;
 }
 
 /** How many parallelFor calls were split among threads so far (for tests and benchmarks). */
@@ -169,8 +190,8 @@ function post(worker: PoolWorker, job: [number, number, number, number, number])
   words[base + MODULE] = job[0];
   words[base + FUNCTION] = job[1];
   words[base + ARGUMENTS] = job[2];
-  words[base + FIRST] = job[3];
-  words[base + END] = job[4];
+  words[base + UNITS] = job[3];
+  words[base + CHUNK] = job[4];
   const request = Atomics.add(words, base + REQUEST, 1) + 1;
   Atomics.notify(words, base + REQUEST);
   return request;
@@ -219,7 +240,7 @@ async function startWorker(index: number): Promise<PoolWorker> {
   const init = {
     type: 'init',
     memory: heap.memory,
-    slot,
+    slot, // also the worker's scratch slot in the kernel modules (setThreadSlot)
     controlOffset: ARGUMENT_BLOCKS.threads.offset,
     slotWords: SLOT_WORDS,
     modules: modules.map((kernelModule) => kernelModule.module),

@@ -20,7 +20,6 @@ export const enum Word {
   PackedB = 10,
   Scratch = 11,
   ScratchBytes = 12,
-  SlotCounter = 13,
   RowBlock = 14,
   ColumnChunk = 15,
   ColumnChunks = 16,
@@ -105,7 +104,6 @@ export function writeProduct(train: KernelModule, product: Product): Int32Array 
   words[Word.BiasPointer] = product.bias;
   words[Word.Init] = product.init;
   words[Word.RowBlock] = ROW_BLOCK;
-  words[Word.SlotCounter] = 0;
   return words;
 }
 

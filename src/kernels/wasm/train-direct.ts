@@ -3,7 +3,7 @@
 // from packing, so the kernels read the input through a table of tap offsets instead.
 import type { ConvGeometry } from '../types.js';
 import { addressOf } from './pool-arguments.js';
-import { getThreadCount, parallelFor } from './threads.js';
+import { balancedUnitCount, getThreadCount, parallelFor } from './threads.js';
 import {
   AKind,
   Init,
@@ -16,10 +16,14 @@ import {
 } from './train-arguments.js';
 import type { KernelModule } from './loader.js';
 
-/** Must equal GRAD_BIAS, RELU, RELU_OUTPUT and TAP_TABLE_BYTES in assembly/train/arguments.ts. */
+/** Must equal GRAD_BIAS, RELU, RELU_OUTPUT, POOL_* and TAP_TABLE_BYTES in assembly/train/arguments.ts. */
 const GRAD_BIAS_WORD = 46;
 const RELU_WORD = 47;
 const RELU_OUTPUT_WORD = 48;
+export const POOL_OUTPUT_WORD = 49;
+export const POOL_ARGMAX_WORD = 50;
+export const POOL_HEIGHT_WORD = 51;
+export const POOL_WIDTH_WORD = 52;
 const TAP_TABLE_WORD = 1024 / 4;
 /** The deepest filter (kh·kw·c) that takes the direct path: deeper ones amortise packing well. */
 const MAX_DIRECT_DEPTH = 64;
@@ -61,6 +65,33 @@ function writeTapTable(words: Int32Array, geometry: ConvGeometry): void {
 const chunkFloats = (geometry: ConvGeometry): number =>
   Math.max(1, Math.floor(128 / geometry.outWidth)) * geometry.outWidth * geometry.outChannels;
 
+/** Writes a direct forward's words (output may be null: the fused max pool writes its own); returns them. */
+export function writeDirectConvolution(
+  train: KernelModule,
+  input: Float32Array,
+  filter: Float32Array,
+  bias: Float32Array | null,
+  output: Float32Array | null,
+  geometry: ConvGeometry,
+  relu: boolean,
+): Int32Array {
+  const addresses = { a: addressOf(input), b: addressOf(filter), c: addressOf(output), bias: addressOf(bias) };
+  placeScratch(train, { packedBBytes: 0, partialBytes: 0, slotBytes: 0, slots: getThreadCount() });
+  const words = writeProduct(train, {
+    aKind: AKind.Im2col,
+    bTransposed: false,
+    m: outputPixels(geometry),
+    k: filterDepth(geometry),
+    n: geometry.outChannels,
+    ...addresses,
+    init: Init.Bias,
+  });
+  writeConvGeometry(words, geometry);
+  writeTapTable(words, geometry);
+  words[RELU_WORD] = relu ? 1 : 0;
+  return words;
+}
+
 /** output = im2col(input)·filter (+ bias), then relu when asked; units of ROW_BLOCK output pixels. */
 export function conv2dForwardDirect(
   train: KernelModule,
@@ -71,29 +102,22 @@ export function conv2dForwardDirect(
   geometry: ConvGeometry,
   relu: boolean,
 ): void {
-  const addresses = { a: addressOf(input), b: addressOf(filter), c: addressOf(output), bias: addressOf(bias) };
-  placeScratch(train, { packedBBytes: 0, partialBytes: 0, slotBytes: 0, slots: getThreadCount() });
-  const m = outputPixels(geometry);
-  const k = filterDepth(geometry);
-  const n = geometry.outChannels;
-  const words = writeProduct(train, {
-    aKind: AKind.Im2col,
-    bTransposed: false,
-    m,
-    k,
-    n,
-    ...addresses,
-    init: Init.Bias,
-  });
-  writeConvGeometry(words, geometry);
-  writeTapTable(words, geometry);
-  words[RELU_WORD] = relu ? 1 : 0;
+  writeDirectConvolution(train, input, filter, bias, output, geometry, relu);
+  const [m, k, n] = [outputPixels(geometry), filterDepth(geometry), geometry.outChannels];
   parallelFor(train, 'convForwardDirect', Math.ceil(m / ROW_BLOCK), 4 * (m * k + m * n) + m * n * k);
 }
 
+/** A 2x2 stride-2 max pool's argmax and pooled size: the filter gradient then reads a pooled gradOutput through it. */
+export interface PooledGradient {
+  readonly argmax: Int32Array;
+  readonly outHeight: number;
+  readonly outWidth: number;
+}
+
 /**
- * gradFilter = im2col(input)ᵀ·dY and gradBias = Σ dY (when given): a partial sum per thread. dY is
- * gradOutput, or gradOutput masked by relu's output (> 0) when reluOutput is given, chunk by chunk.
+ * gradFilter = im2col(input)ᵀ·dY and gradBias = Σ dY (when given): a partial sum per unit of output rows. dY is
+ * gradOutput, or gradOutput masked by relu's output (> 0) when reluOutput is given, or, with `pooled`,
+ * the gradient a 2x2 stride-2 max pool routes from gradOutput (pooled) through its argmax; chunk by chunk.
  */
 export function conv2dBackwardFilterDirect(
   train: KernelModule,
@@ -103,17 +127,19 @@ export function conv2dBackwardFilterDirect(
   gradBias: Float32Array | null,
   geometry: ConvGeometry,
   reluOutput: Float32Array | null,
+  pooled: PooledGradient | null = null,
 ): void {
   const addresses = { a: addressOf(input), b: addressOf(gradOutput), c: addressOf(gradFilter), bias: 0 };
+  const argmaxAddress = addressOf(pooled?.argmax);
   const gradBiasAddress = addressOf(gradBias);
   const reluOutputAddress = addressOf(reluOutput);
   const m = filterDepth(geometry);
   const k = outputPixels(geometry);
   const n = geometry.outChannels;
-  const units = getThreadCount();
+  const units = balancedUnitCount();
   const partialBytes = 4 * units * (roundUp(m, 4) + 1) * n;
-  const slotBytes = reluOutput === null ? 0 : 4 * chunkFloats(geometry);
-  placeScratch(train, { packedBBytes: 0, partialBytes, slotBytes, slots: units });
+  const slotBytes = reluOutput === null && pooled === null ? 0 : 4 * chunkFloats(geometry);
+  placeScratch(train, { packedBBytes: 0, partialBytes, slotBytes, slots: getThreadCount() });
   const product = { aKind: AKind.Im2colTransposed, bTransposed: false, m, k, n, ...addresses, init: Init.Zero };
   const words = writeProduct(train, product);
   writeConvGeometry(words, geometry);
@@ -121,6 +147,9 @@ export function conv2dBackwardFilterDirect(
   words[Word.PartialCount] = units;
   words[GRAD_BIAS_WORD] = gradBiasAddress;
   words[RELU_OUTPUT_WORD] = reluOutputAddress;
+  words[POOL_ARGMAX_WORD] = argmaxAddress;
+  words[POOL_HEIGHT_WORD] = pooled?.outHeight ?? 0;
+  words[POOL_WIDTH_WORD] = pooled?.outWidth ?? 0;
   parallelFor(train, 'convFilterDirect', units, 4 * (m * k + k * n) + m * n * k);
   parallelFor(train, 'sumDirectPartials', gradBias === null ? m : m + 1, partialBytes);
 }

@@ -7,7 +7,7 @@ import type { ConvGeometry, MatmulOptions, TrainKernels } from '../types.js';
 import * as trainModule from './generated/train.js';
 import { loadKernelModule, simdSupported, type KernelModule } from './loader.js';
 import { addressOf } from './pool-arguments.js';
-import { getThreadCount, parallelFor } from './threads.js';
+import { balancedUnitCount, getThreadCount, parallelFor } from './threads.js';
 import { registerThreadModule } from './threads.js';
 import { conv2dBackwardFilterDirect, conv2dForwardDirect, directConvApplies } from './train-direct.js';
 import { createElementwiseKernels, reluInPlace, withMaskedGradient } from './train-elementwise.js';
@@ -46,11 +46,11 @@ function multiplyByRows(train: KernelModule, product: Product, geometry: ConvGeo
   parallelFor(train, 'multiplyRows', Math.ceil(m / ROW_BLOCK) * columnChunks, work(product));
 }
 
-/** Splits k among the threads, each summing into its own partial C, then adds the partials: small C, long k. */
+/** Splits k into chunks, each summed into its own partial C by whichever thread takes it, then adds the partials: small C, long k. */
 function multiplyByDepth(train: KernelModule, product: Product, geometry: ConvGeometry | null): void {
   const { m, k, n } = product;
   const slots = getThreadCount();
-  const chunk = roundUp(Math.ceil(k / slots), DEPTH_BLOCK);
+  const chunk = roundUp(Math.ceil(k / balancedUnitCount()), DEPTH_BLOCK);
   const units = Math.ceil(k / chunk);
   placeScratch(train, {
     packedBBytes: 0,
@@ -247,7 +247,10 @@ function sumColumns(train: KernelModule, matrix: Float32Array, rows: number, n: 
   heap.free(a, 4 * rows);
 }
 
-export function createTrainKernels(train: KernelModule): TrainKernels {
+/** The training kernels of the train module alone; the convolution-with-max-pool pair also needs the pool kernels (train-conv-pool.ts). */
+export type TrainModuleKernels = Omit<TrainKernels, 'conv2dMaxPoolForward' | 'conv2dMaxPoolBackwardFilter'>;
+
+export function createTrainKernels(train: KernelModule): TrainModuleKernels {
   return {
     matmul: (a, b, out, options) => matmul(train, a, b, out, options),
     conv2dForward: (input, filter, bias, output, geometry, relu = false) =>
@@ -265,5 +268,5 @@ export const trainKernelModule: KernelModule | null =
   typeof WebAssembly === 'object' && simdSupported(trainModule) ? await loadKernelModule('train', trainModule) : null;
 if (trainKernelModule !== null) registerThreadModule(trainKernelModule);
 
-export const wasmTrainKernels: Partial<TrainKernels> =
+export const wasmTrainKernels: Partial<TrainModuleKernels> =
   trainKernelModule === null ? {} : createTrainKernels(trainKernelModule);

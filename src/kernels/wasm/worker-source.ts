@@ -9,6 +9,7 @@ const functions = [];
 let memory = null;
 let words = null;
 let base = 0;
+let slot = 0;
 let lastRequest = 0;
 
 function load(module) {
@@ -17,8 +18,16 @@ function load(module) {
   };
   const instance = new WebAssembly.Instance(module, { env: { memory, abort } });
   const names = WebAssembly.Module.exports(module).filter((entry) => entry.kind === 'function');
+  if (instance.exports.setThreadSlot) instance.exports.setThreadSlot(slot); // its scratch slot in the module
   functions.push(names.map((entry) => instance.exports[entry.name]));
   Atomics.store(words, base + 7, functions.length);
+}
+
+/** Takes chunks of the job from the shared counter (word 0) until none is left, as the main thread does. */
+function runChunks(run, argumentBlock, units, chunk) {
+  for (let first = Atomics.add(words, 0, 1) * chunk; first < units; first = Atomics.add(words, 0, 1) * chunk) {
+    run(argumentBlock, first, Math.min(units, first + chunk));
+  }
 }
 
 function serve() {
@@ -32,7 +41,7 @@ function serve() {
     if (functionIndex === -2) return;
     if (functionIndex >= 0) {
       try {
-        functions[words[base + 2]][functionIndex](words[base + 4], words[base + 5], words[base + 6]);
+        runChunks(functions[words[base + 2]][functionIndex], words[base + 4], words[base + 5], words[base + 6]);
       } catch (error) {
         Atomics.store(words, base + 8, 1);
       }
@@ -54,7 +63,8 @@ function onMessage(message) {
   }
   memory = message.memory;
   words = new Int32Array(memory.buffer, message.controlOffset, 1024);
-  base = message.slot * message.slotWords;
+  slot = message.slot;
+  base = slot * message.slotWords;
   lastRequest = Atomics.load(words, base);
   for (const module of message.modules) load(module);
   setTimeout(serve, 0);

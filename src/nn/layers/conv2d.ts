@@ -1,7 +1,8 @@
 // Conv2D: Keras's 2D convolution layer (kernel HWIO, bias, activation) on the conv2d op.
 import { fail } from '../../errors.js';
 import { checkDataFormat, perDimension, type DataFormat } from '../../geometry/layout.js';
-import type { Padding } from '../../geometry/pool-geometry.js';
+import type { Padding, PoolOptions } from '../../geometry/pool-geometry.js';
+import { conv2dMaxPool2d } from '../../ops/nn/conv2d-max-pool.js';
 import { conv2d as conv2dOp, convGeometry } from '../../ops/nn/conv2d.js';
 import type { Random } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -98,6 +99,12 @@ export class Conv2D extends Layer<Conv2DConfig> {
   callWithoutActivation(input: Tensor, _options: CallOptions): Tensor {
     const [kernel, bias] = this.parameters;
     return conv2dOp(input, kernel!.tensor, this.useBias ? bias!.tensor : null, this.opOptions());
+  }
+
+  /** Max pooling of this layer's output before its activation, as the one fused op (the same numbers). */
+  callWithoutActivationThenMaxPool(input: Tensor, pool: PoolOptions): Tensor {
+    const [kernel, bias] = this.parameters;
+    return conv2dMaxPool2d(input, kernel!.tensor, this.useBias ? bias!.tensor : null, this.opOptions(), pool);
   }
 
   getConfig(): ConfigObject {

@@ -71,7 +71,8 @@ export abstract class WindowPooling<Config extends PoolingConfig = PoolingConfig
     };
   }
 
-  protected poolOptions(): PoolOptions {
+  /** The pooling op's options that this layer's config gives. */
+  poolOptions(): PoolOptions {
     const poolSize = perDimension(this.className, 'poolSize', this.config.poolSize ?? 2, this.spatialDims, 1);
     const strides = perDimension(this.className, 'strides', this.config.strides ?? poolSize, this.spatialDims, 1);
     const padding = this.config.padding ?? 'valid';

@@ -3,6 +3,7 @@ export { add, multiply, biasAdd } from './elementwise.js';
 export { relu, sigmoid, tanh, softmax, logSoftmax } from './activations.js';
 export { matmul, dense, type MatmulOpOptions } from './matmul.js';
 export { conv2d, convGeometry, type Conv2dOptions } from './conv2d.js';
+export { conv2dMaxPool2d } from './conv2d-max-pool.js';
 export { reshape, flatten, transpose } from './shape.js';
 export { dropout } from './dropout.js';
 export {

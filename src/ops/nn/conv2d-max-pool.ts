@@ -1,0 +1,105 @@
+// conv2dMaxPool2d: maxPool2d(conv2d(input, filter, bias), pool) as one op, with the same numbers,
+// indices and gradients as the two ops in turn. It exists for speed: the backends run it as one
+// kernel pair (conv2dMaxPoolForward / conv2dMaxPoolBackwardFilter), which on the wasm backend never
+// writes the full-size convolution output nor its full-size gradient for the seed CNN's shapes.
+// Sequential models use it for every Conv2D (linear or relu) followed by MaxPooling2D (nn/forward.ts).
+import { recordGrad } from '../../autograd/tape.js';
+import { fail } from '../../errors.js';
+import { checkDataFormat } from '../../geometry/layout.js';
+import { poolGeometry, type PoolOptions } from '../../geometry/pool-geometry.js';
+import { kernel } from '../../kernels/backend.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { checkOptions, checkTensor } from '../checks.js';
+import { convGeometry, type Conv2dOptions } from './conv2d.js';
+
+const OP = 'conv2dMaxPool2d';
+
+/**
+ * maxPool2d(conv2d(input, filter, bias, conv), pool), NHWC only, with no activation between them
+ * (relu commutes with max pooling: apply it to this op's output).
+ * @example conv2dMaxPool2d(x, filter, bias, {}, { kernelSize: 2 }) // the seed CNN's Conv2D → MaxPooling2D
+ */
+export function conv2dMaxPool2d(
+  input: Tensor,
+  filter: Tensor,
+  bias: Tensor | null,
+  conv: Omit<Conv2dOptions, 'activation'> | undefined,
+  pool: PoolOptions,
+): Tensor {
+  checkTensor(OP, 'input', input);
+  checkTensor(OP, 'filter', filter);
+  if (bias !== null) checkTensor(OP, 'bias', bias);
+  const convOptions = checkOptions(OP, conv, false) as Conv2dOptions;
+  const poolOptions = checkOptions(OP, pool, true);
+  if (convOptions.activation !== undefined && convOptions.activation !== 'linear')
+    fail(OP, 'conv.activation', "must be 'linear' (apply relu to the pooled output)", convOptions.activation);
+  if (checkDataFormat(OP, convOptions.dataFormat) !== 'channelsLast')
+    fail(OP, 'conv.dataFormat', "must be 'channelsLast'", convOptions.dataFormat);
+  if (checkDataFormat(OP, poolOptions.dataFormat) !== 'channelsLast')
+    fail(OP, 'pool.dataFormat', "must be 'channelsLast'", poolOptions.dataFormat);
+  const convShape = convGeometry(OP, input.shape, filter.shape, convOptions);
+  if (bias !== null && (bias.rank !== 1 || bias.size !== convShape.outChannels)) {
+    fail(OP, 'bias', `must have shape [${convShape.outChannels}]`, `shape [${bias.shape.join(', ')}]`);
+  }
+  const poolShape = poolGeometry(OP, convShape.outputShape, 2, poolOptions);
+  const output = Tensor.allocate(poolShape.outputShape);
+  const argmax = Tensor.allocate(poolShape.outputShape, 'int32');
+  kernel('conv2dMaxPoolForward')(
+    input.data,
+    filter.data,
+    bias?.data ?? null,
+    output.data,
+    argmax.intData,
+    convShape,
+    poolShape,
+  );
+  const inputs = bias === null ? [input, filter] : [input, filter, bias];
+  recordGrad(
+    OP,
+    output,
+    inputs,
+    (gradOutput) => {
+      const gradInput = input.requiresGrad
+        ? gradThroughPool(gradOutput, argmax, filter, input, convShape, poolShape)
+        : null;
+      const gradBias = bias?.requiresGrad ? Tensor.allocate(bias.shape) : null;
+      let gradFilter: Tensor | null = null;
+      if (filter.requiresGrad || gradBias !== null) {
+        gradFilter = Tensor.allocate(filter.shape);
+        kernel('conv2dMaxPoolBackwardFilter')(
+          input.data,
+          gradOutput.data,
+          argmax.intData,
+          gradFilter.data,
+          gradBias?.data ?? null,
+          convShape,
+          poolShape,
+        );
+        if (!filter.requiresGrad) gradFilter = (gradFilter.dispose(), null);
+      }
+      const grads = [gradInput, gradFilter];
+      return bias === null ? grads : [...grads, gradBias];
+    },
+    [argmax],
+  );
+  if (!output.requiresGrad) argmax.dispose();
+  return output;
+}
+
+/** The input gradient: the pool's backward into a full-size gradient, then the convolution's. */
+function gradThroughPool(
+  gradOutput: Tensor,
+  argmax: Tensor,
+  filter: Tensor,
+  input: Tensor,
+  convShape: ReturnType<typeof convGeometry>,
+  poolShape: ReturnType<typeof poolGeometry>,
+): Tensor {
+  const gradConv = Tensor.allocate(convShape.outputShape);
+  kernel('maxPoolBackward')(gradOutput.data, argmax.intData, gradConv.data, poolShape);
+  const gradInput = Tensor.allocate(input.shape);
+  gradInput.data.fill(0);
+  kernel('conv2dBackwardInput')(gradConv.data, filter.data, gradInput.data, convShape);
+  gradConv.dispose();
+  return gradInput;
+}
