@@ -74,7 +74,8 @@ export function convPoolForwardDirect(block: usize, firstUnit: i32, endUnit: i32
  * The convolution dY rows of a filter-gradient chunk (`floats` from float `first` of the full-size
  * dY), made in `scratch` from the pooled dY (B_POINTER) and argmax: a pixel gets its window's dY where
  * it is the argmax, else +0; rows and columns past the last whole window get +0. These are the numbers
- * maxPoolBackward writes (+0 plus each share), so the product rounds as the unfused path.
+ * maxPoolBackward writes (+0 plus each share), so the product rounds as the unfused path. Each window's
+ * argmax and dY are loaded once per convolution row and give both of its pixels in that row.
  */
 export function pooledGradChunk(block: usize, scratch: usize, first: i32, floats: i32): usize {
   const n = word(block, N);
@@ -82,29 +83,34 @@ export function pooledGradChunk(block: usize, scratch: usize, first: i32, floats
   const convWidth = word(block, OUT_WIDTH);
   const pooledHeight = word(block, POOL_HEIGHT);
   const pooledWidth = word(block, POOL_WIDTH);
+  const argmaxes = pointer(block, POOL_ARGMAX);
+  const grads = pointer(block, B_POINTER);
+  const pixelBytes = <usize>n << 2;
   const rowFloats = convWidth * n;
   const firstRow = first / rowFloats;
   const zero = f32x4.splat(0);
   let target = scratch;
   for (let row = firstRow; row < firstRow + floats / rowFloats; row++) {
-    const sample = row / convHeight;
     const y = row % convHeight;
-    const pooledRow = sample * pooledHeight + (y >> 1);
-    for (let x = 0; x < convWidth; x++) {
-      const inWindow = (y >> 1) < pooledHeight && (x >> 1) < pooledWidth;
-      const source = <usize>((pooledRow * pooledWidth + (x >> 1)) * n) << 2;
-      const flat = i32x4.splat(y * convWidth + x);
-      for (let column = 0; column < n; column += 4) {
-        const offset = <usize>column << 2;
-        let value = zero;
-        if (inWindow) {
-          const chosen = i32x4.eq(v128.load(pointer(block, POOL_ARGMAX) + source + offset), flat);
-          value = f32x4.add(zero, v128.and(v128.load(pointer(block, B_POINTER) + source + offset), chosen));
+    const rowEnd = target + <usize>rowFloats * 4;
+    if ((y >> 1) < pooledHeight) {
+      const windowRow = (row / convHeight) * pooledHeight + (y >> 1);
+      let source = <usize>(windowRow * pooledWidth * n) << 2;
+      for (let px = 0; px < pooledWidth; px++) {
+        const left = i32x4.splat(y * convWidth + 2 * px);
+        const right = i32x4.splat(y * convWidth + 2 * px + 1);
+        for (let offset: usize = 0; offset < pixelBytes; offset += 16) {
+          const argmax = v128.load(argmaxes + source + offset);
+          const grad = v128.load(grads + source + offset);
+          v128.store(target + offset, f32x4.add(zero, v128.and(grad, i32x4.eq(argmax, left))));
+          v128.store(target + pixelBytes + offset, f32x4.add(zero, v128.and(grad, i32x4.eq(argmax, right))));
         }
-        v128.store(target + offset, value);
+        source += pixelBytes;
+        target += pixelBytes << 1;
       }
-      target += <usize>n << 2;
     }
+    // A row past the last whole window, or the column past it on an odd width.
+    for (; target < rowEnd; target += 16) v128.store(target, zero);
   }
   return scratch;
 }
