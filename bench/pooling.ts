@@ -166,8 +166,10 @@ function renderReport(results: Results, contenders: Contender[], ceiling: number
 function verdict(label: string, operation: Operation, share: number, ms: number, tfjsWasm: Measurement | null): string {
   const backward = operation === 'maxBackward' || operation === 'avgBackward';
   const target = backward ? 60 : 80;
-  const parts = [`${label} ${OPERATION_NAMES[operation]}: ${share.toFixed(0)}% of copy (target ${target}%)`];
-  parts.push(share >= target ? 'met' : `missed by ${(target - share).toFixed(0)} points`);
+  // One decimal where whole points would read "60% ... missed by 0 points".
+  const digits = share < target && target - share < 1 ? 1 : 0;
+  const parts = [`${label} ${OPERATION_NAMES[operation]}: ${share.toFixed(digits)}% of copy (target ${target}%)`];
+  parts.push(share >= target ? 'met' : `missed by ${(target - share).toFixed(digits)} points`);
   if (operation === 'max' && tfjsWasm !== null) {
     const speedup = tfjsWasm.ms / ms;
     parts.push(`${speedup.toFixed(2)}× tfjs-wasm (target 1.8×) ${speedup >= 1.8 ? 'met' : 'missed'}`);

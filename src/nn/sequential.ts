@@ -71,6 +71,8 @@ export class Sequential {
   /** Set true from a callback to end fit() after the current batch (Keras's stop_training). */
   stopTraining = false;
   optimizer: Optimizer | null = null;
+  /** Whether compile made the optimizer from a name, so dispose() frees it. */
+  private ownsOptimizer = false;
   loss: ResolvedLoss | null = null;
   metrics: readonly 'accuracy'[] = [];
   private shapes: LayerShape[] = [];
@@ -164,10 +166,14 @@ export class Sequential {
 
   compile(options: CompileOptions): void {
     if (options === null || typeof options !== 'object') fail('compile', 'options', 'must be an object', options);
-    this.optimizer = typeof options.optimizer === 'string' ? optimizerFromConfig(options.optimizer) : options.optimizer;
-    if (this.optimizer === undefined || typeof this.optimizer?.applyGradients !== 'function') {
+    const optimizer =
+      typeof options.optimizer === 'string' ? optimizerFromConfig(options.optimizer) : options.optimizer;
+    if (optimizer === undefined || typeof optimizer?.applyGradients !== 'function') {
       fail('compile', 'optimizer', "must be an Optimizer, 'adam' or 'sgd'", options.optimizer);
     }
+    if (this.ownsOptimizer && this.optimizer !== optimizer) this.optimizer?.dispose();
+    this.optimizer = optimizer;
+    this.ownsOptimizer = typeof options.optimizer === 'string';
     this.loss = resolveLoss(options.loss);
     const metrics = options.metrics ?? [];
     if (!Array.isArray(metrics) || metrics.some((metric) => metric !== 'accuracy' && metric !== 'acc')) {
@@ -250,8 +256,13 @@ export class Sequential {
     return { className: 'Sequential', config: { name: this.name, layers: this.layers.map((layer) => layer.toJSON()) } };
   }
 
+  /**
+   * Frees the layers' weights and, when compile made the optimizer from a name ('adam', 'sgd'), its
+   * slots (as tfjs-layers does); an Optimizer object passed to compile stays the caller's to dispose.
+   */
   dispose(): void {
     for (const layer of this.layers) layer.dispose();
+    if (this.ownsOptimizer) this.optimizer?.dispose();
   }
 
   private uniqueName(base: string): string {

@@ -241,6 +241,30 @@ test('memory in use is flat across training steps, epochs, evaluate and predict'
   assert.equal(memoryStats().bytesInUse, before);
 });
 
+test("dispose() frees the weights and the slots of an optimizer compile made from a name, not the caller's", async () => {
+  const { x, y } = blobs(64, 7);
+  const warm = blobModel(); // the kernels' scratch grows once for these shapes, and stays
+  warm.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+  await warm.fit(x, y, { epochs: 1, batchSize: 16 });
+  warm.dispose();
+  const start = memoryStats().bytesInUse;
+  const named = blobModel();
+  named.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+  await named.fit(x, y, { epochs: 1, batchSize: 16 }); // Adam's m and v slots now exist
+  named.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' }); // the owned Adam is freed here
+  await named.fit(x, y, { epochs: 1, batchSize: 16 });
+  named.dispose();
+  assert.equal(memoryStats().bytesInUse, start, 'a named optimizer is freed with the model');
+  const given = adam();
+  const model = blobModel();
+  model.compile({ optimizer: given, loss: 'sparseCategoricalCrossentropy' });
+  await model.fit(x, y, { epochs: 1, batchSize: 16 });
+  model.dispose();
+  assert.ok(memoryStats().bytesInUse > start, "the caller's optimizer keeps its slots");
+  given.dispose();
+  assert.equal(memoryStats().bytesInUse, start);
+});
+
 test('compile and fit reject bad arguments; stopTraining ends fit early', async () => {
   const { x, y } = blobs(64, 6);
   const model = blobModel();
