@@ -10,6 +10,7 @@ import type { TrainKernels } from '../src/kernels/types.js';
 import { setThreadCount, threadsReady } from '../src/kernels/wasm/threads.js';
 import { wasmTrainKernels } from '../src/kernels/wasm/train-kernels.js';
 import { heap } from '../src/tensor/heap.js';
+import { describeCores, probeCores } from './cores.js';
 
 const quick = process.argv.includes('--quick');
 
@@ -134,6 +135,8 @@ async function main(): Promise<void> {
   const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
   console.log(`poolkit training kernels: median and best of ${runs} runs (peers: 1 or 2), load average ${load}`);
   console.log('GFLOP/s; cpu = process CPU time per run, all threads; ratio = other / wasm 2 threads (medians)');
+  await setThreadCount(2);
+  console.log(describeCores(await probeCores()));
   for (const workload of workloads) {
     const reference = time(() => workload.poolkit(referenceTrainKernels), quick ? 1 : 2, false);
     const tfjs = time(workload.tfjs, quick ? 1 : 2, !quick);

@@ -20,6 +20,8 @@ import {
   type Workload,
 } from './pooling-peers.js';
 import { copyCeiling, measure, type Measurement } from './pooling-timing.js';
+import { describeCores, probeCores } from './cores.js';
+import { setThreadCount } from '../src/kernels/wasm/threads.js';
 
 const WORKLOADS: readonly Workload[] = [
   { label: '[32,112,112,64] 2x2/2', shape: [32, 112, 112, 64], kernel: 2, stride: 2, padding: 'valid' },
@@ -58,6 +60,9 @@ async function main(): Promise<void> {
   ];
   const ceiling = copyCeiling(quick ? 3 : 7);
   console.log(`copy ceiling (Float32Array.set, 256 MiB): ${ceiling.toFixed(1)} GB/s`);
+  await setThreadCount(threads);
+  const cores = describeCores(await probeCores());
+  console.log(cores);
   const workloads = quick ? WORKLOADS.slice(2) : WORKLOADS;
   const results: Results = new Map();
   for (const workload of workloads) {
@@ -79,7 +84,7 @@ async function main(): Promise<void> {
     console.log(`\n${renderShares(results, contenders, ceiling)}`);
     process.exit(0);
   }
-  const report = renderReport(results, contenders, ceiling, quick);
+  const report = renderReport(results, contenders, ceiling, quick, cores);
   console.log(`\n${report}`);
   writeFileSync('BENCHMARKS.md.tmp', report);
   renameSync('BENCHMARKS.md.tmp', 'BENCHMARKS.md');
@@ -120,7 +125,13 @@ function renderShares(results: Results, contenders: Contender[], ceiling: number
   return lines.join('\n');
 }
 
-function renderReport(results: Results, contenders: Contender[], ceiling: number, quick: boolean): string {
+function renderReport(
+  results: Results,
+  contenders: Contender[],
+  ceiling: number,
+  quick: boolean,
+  cores: string,
+): string {
   const [best, single, reference, ...peers] = contenders.map((contender) => contender.name) as [
     string,
     string,
@@ -159,7 +170,7 @@ function renderReport(results: Results, contenders: Contender[], ceiling: number
     );
     verdicts.push(verdict(label, operation, share, ours!.ms, timings.get(peers[0]!) ?? null));
   }
-  return renderDocument(lines, verdicts, ceiling, quick, best);
+  return renderDocument(lines, verdicts, ceiling, quick, best, cores);
 }
 
 /** The targets: forward >= 80% of the copy ceiling, backward >= 60%, max forward >= 1.8x tfjs-wasm. */
@@ -177,7 +188,14 @@ function verdict(label: string, operation: Operation, share: number, ms: number,
   return `- ${parts.join('; ')}`;
 }
 
-function renderDocument(lines: string[], verdicts: string[], ceiling: number, quick: boolean, best: string): string {
+function renderDocument(
+  lines: string[],
+  verdicts: string[],
+  ceiling: number,
+  quick: boolean,
+  best: string,
+  cores: string,
+): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   return [
     '# Pooling benchmarks',
@@ -190,6 +208,7 @@ function renderDocument(lines: string[], verdicts: string[], ceiling: number, qu
     'Command: `npm run build:ts && npm run bench` (add `-- --quick` for a short run).',
     '',
     `Copy ceiling: \`Float32Array.prototype.set\` of 256 MiB = **${ceiling.toFixed(1)} GB/s** (read + write).`,
+    `${cores.replace(/^c/, 'C')}; a compute-bound kernel cannot scale past this.`,
     'GB/s = (input read once + output written once) / time; for a backward pass, gradOutput read once',
     'and gradInput written once. (×) = peer time / poolkit wasm time: above 1, poolkit is faster.',
     'Times are medians in milliseconds. NHWC float32; ONNX Runtime runs the same values laid out NCHW,',

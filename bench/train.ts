@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { datasetTensors, getBackend, getThreadCount } from '../src/index.js';
 import { loadMnist } from '../src/io/node.js';
 import { buildSeedModel } from '../cli/training/seed-model.js';
+import { describeCores, probeCores } from './cores.js';
 
 const EPOCH_IMAGES = 60000;
 const BATCH = 128;
@@ -86,6 +87,7 @@ if (!Number.isInteger(tfjsBatches) || tfjsBatches < 0) throw new RangeError('--t
 console.log(
   `Seed CNN, one MNIST epoch (${BATCHES_PER_EPOCH} batches of ${BATCH}), Adam; ${cpus().length} cores, Node ${process.version}`,
 );
+console.log(`  ${describeCores(await probeCores())}`);
 const timings = [await timePoolkit(limit)];
 if (tfjsBatches > 0) timings.push(await timeTfjs(tfjsBatches));
 for (const timing of timings) {

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { poolGeometry } from '../../src/geometry/pool-geometry.js';
 import { setThreadCount, threadsReady } from '../../src/kernels/wasm/index.js';
 import { getThreadCount, setParallelThreshold, splitCallCount } from '../../src/kernels/wasm/threads.js';
+import { describeCores, probeCores } from '../../bench/cores.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { adaptiveCases, assertSame, check, filled, poisoned, poolCases, reference, wasm } from './harness.js';
 
@@ -173,4 +174,15 @@ test('thread counts change both ways; 1 thread never splits', async () => {
     assertSame(actual.data, expected.data, 'max with 3 threads');
   });
   await setThreadCount(2);
+});
+
+test("the benchmarks' core probe runs its multiply-add loop on one thread and on all, and rates both", async () => {
+  const probe = await probeCores(2, 4);
+  assert.ok(probe !== null);
+  assert.equal(probe.threads, getThreadCount());
+  assert.ok(probe.oneThread > 0.5 && Number.isFinite(probe.oneThread), `one thread: ${probe.oneThread} GFLOP/s`);
+  assert.ok(probe.allThreads > 0.5 && Number.isFinite(probe.allThreads), `all threads: ${probe.allThreads} GFLOP/s`);
+  const [low, high] = probe.scaling;
+  assert.ok(low > 0 && low <= high && high < probe.threads + 1, `scaling ${low} to ${high}`);
+  assert.match(describeCores(probe), /^cores delivered \(multiply-add probe\): 2 threads ran \d+\.\d\d to \d+\.\d\dx/);
 });
