@@ -256,10 +256,7 @@ export class Sequential {
     return { className: 'Sequential', config: { name: this.name, layers: this.layers.map((layer) => layer.toJSON()) } };
   }
 
-  /**
-   * Frees the layers' weights and, when compile made the optimizer from a name ('adam', 'sgd'), its
-   * slots (as tfjs-layers does); an Optimizer object passed to compile stays the caller's to dispose.
-   */
+  /** Frees the weights, and the optimizer if compile made it from a name (as tfjs-layers); a passed one stays the caller's. */
   dispose(): void {
     for (const layer of this.layers) layer.dispose();
     if (this.ownsOptimizer) this.optimizer?.dispose();
