@@ -4,7 +4,32 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { backward, layers, noGrad, Random, sequential, tensor, tidy } from '../../src/index.js';
+import {
+  backward,
+  layers,
+  noGrad,
+  Random,
+  sequential,
+  tensor,
+  tidy,
+  type Sequential,
+  type Tensor,
+} from '../../src/index.js';
+
+/**
+ * Runs `forward`, back-propagates `upstream` through it, and returns the output, every parameter's
+ * gradient (then cleared) and the op that made the pooled tensor (under a relu moved after it).
+ */
+function outputsAndGrads(model: Sequential, forward: () => Tensor, upstream: Float32Array) {
+  return tidy(() => {
+    const output = forward();
+    backward(output, tensor(upstream, output.shape));
+    const grads = model.parameters.map((parameter) => parameter.tensor.grad!.toFloat32Array());
+    for (const parameter of model.parameters) parameter.tensor.grad = null;
+    const node = output.gradNode?.name === 'relu' ? output.gradNode.inputs[0]!.gradNode : output.gradNode;
+    return { output: output.toFloat32Array(), grads, op: node?.name };
+  });
+}
 
 test('relu then max pooling equals max pooling then relu: outputs and gradients, bit for bit', () => {
   fc.assert(
@@ -32,19 +57,11 @@ test('relu then max pooling equals max pooling then relu: outputs and gradients,
         model.setWeights([tensor(grid(2 * channels), [2, channels]), tensor(grid(channels), [channels])]);
         const input = tensor(grid(2 * height * width * 2), [2, height, width, 2]);
         const [dense, pool] = model.layers as [ReturnType<typeof layers.dense>, ReturnType<typeof layers.maxPooling2d>];
-        const run = (forward: () => ReturnType<typeof model.call>) =>
-          tidy(() => {
-            const output = forward();
-            backward(output, tensor(upstream, output.shape));
-            const grads = model.parameters.map((parameter) => parameter.tensor.grad!.toFloat32Array());
-            for (const parameter of model.parameters) parameter.tensor.grad = null;
-            return { output: output.toFloat32Array(), grads };
-          });
         const options = { training: true, random: new Random(1) };
         const outputSize = model.outputShape!.slice(1).reduce<number>((total, extent) => total * extent!, 2);
         const upstream = grid(outputSize).map((value) => value + 0.5); // one gradient for both runs
-        const rewritten = run(() => model.call(input, options));
-        const layered = run(() => pool.call(dense.call(input, options), options));
+        const rewritten = outputsAndGrads(model, () => model.call(input, options), upstream);
+        const layered = outputsAndGrads(model, () => pool.call(dense.call(input, options), options), upstream);
         assert.deepEqual(rewritten.output, layered.output);
         assert.deepEqual(rewritten.grads, layered.grads);
         noGrad(() => assert.deepEqual(model.predict(input).data, rewritten.output));
@@ -102,18 +119,8 @@ test('Conv2D then MaxPooling2D runs fused and equals the two layers one by one: 
         const options = { training: true, random: new Random(1) };
         const outputSize = model.outputShape!.slice(1).reduce<number>((total, extent) => total * extent!, 2);
         const upstream = values(outputSize);
-        const run = (forward: () => ReturnType<typeof model.call>) =>
-          tidy(() => {
-            const output = forward();
-            backward(output, tensor(upstream, output.shape));
-            const grads = model.parameters.map((parameter) => parameter.tensor.grad!.toFloat32Array());
-            for (const parameter of model.parameters) parameter.tensor.grad = null;
-            // The op that made the pooled tensor (under the relu that moved after it).
-            const node = output.gradNode?.name === 'relu' ? output.gradNode.inputs[0]!.gradNode : output.gradNode;
-            return { output: output.toFloat32Array(), grads, op: node?.name };
-          });
-        const fused = run(() => model.call(input, options));
-        const layered = run(() => pool.call(conv.call(input, options), options));
+        const fused = outputsAndGrads(model, () => model.call(input, options), upstream);
+        const layered = outputsAndGrads(model, () => pool.call(conv.call(input, options), options), upstream);
         assert.equal(fused.op, 'conv2dMaxPool2d');
         assert.equal(layered.op, 'maxPool2d');
         assert.deepEqual(fused.output, layered.output);
