@@ -3,9 +3,10 @@
 // same model and extrapolated to the epoch. Run: npm run build:ts && npm run bench:train
 //   --train-limit <n>  time poolkit on n images and project to 60000 (default: the whole epoch)
 //   --tfjs-batches <n> tfjs batches to time after one warm-up batch (default 3; 0 skips tfjs)
+//   --scaling-batches <n> batches per run of the one-thread against all-threads comparison (default 40; 0 skips it)
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { datasetTensors, getBackend, getThreadCount } from '../src/index.js';
+import { datasetTensors, getBackend, getThreadCount, setThreadCount, threadsReady } from '../src/index.js';
 import { loadMnist } from '../src/io/node.js';
 import { buildSeedModel } from '../cli/training/seed-model.js';
 import { describeCores, probeCores } from './cores.js';
@@ -36,6 +37,41 @@ async function timePoolkit(limit: number): Promise<Timing> {
       ? `measured over the whole epoch, final loss ${history.history.loss[0]!.toFixed(4)}`
       : `measured on ${train.count} images (${seconds.toFixed(1)} s), projected to ${EPOCH_IMAGES}`;
   return { label: `poolkit (${getBackend()}, ${getThreadCount()} threads)`, epochSeconds: projected, how };
+}
+
+/**
+ * Steps on one thread and on all, alternated (three runs each of `batches` batches, after a warm-up),
+ * so both see the same host: how much of a second core the training step gets.
+ */
+async function timeThreadScaling(batches: number): Promise<string> {
+  const threads = getThreadCount();
+  if (threads < 2 || batches === 0 || getBackend() !== 'wasm') return '';
+  const model = buildSeedModel({ pooling: 'max', seed: 1, learningRate: 0.001 });
+  const train = await loadMnist('train', { limit: batches * BATCH });
+  const { x, y } = datasetTensors(train);
+  const fitMilliseconds = async (count: number): Promise<number> => {
+    await setThreadCount(count);
+    await threadsReady();
+    const started = performance.now();
+    await model.fit(x, y, { epochs: 1, batchSize: BATCH, seed: 1 });
+    return (performance.now() - started) / batches;
+  };
+  await fitMilliseconds(threads);
+  const perBatch: Record<'one' | 'all', number[]> = { one: [], all: [] };
+  for (let run = 0; run < 3; run++) {
+    perBatch.one.push(await fitMilliseconds(1));
+    perBatch.all.push(await fitMilliseconds(threads));
+  }
+  await setThreadCount(threads);
+  x.dispose();
+  y.dispose();
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[1]!;
+  const [one, all] = [median(perBatch.one), median(perBatch.all)];
+  const list = (values: number[]): string => values.map((value) => value.toFixed(1)).join(', ');
+  return (
+    `poolkit step, 1 thread against ${threads}, alternated: ${one.toFixed(1)} against ${all.toFixed(1)} ms per batch ` +
+    `(medians of ${list(perBatch.one)} and ${list(perBatch.all)}; ${batches} batches a run): ${threads} threads run ${(one / all).toFixed(2)}x one`
+  );
 }
 
 async function timeTfjs(batches: number): Promise<Timing> {
@@ -75,7 +111,11 @@ async function timeTfjs(batches: number): Promise<Timing> {
 }
 
 const { values } = parseArgs({
-  options: { 'train-limit': { type: 'string' }, 'tfjs-batches': { type: 'string', default: '3' } },
+  options: {
+    'train-limit': { type: 'string' },
+    'tfjs-batches': { type: 'string', default: '3' },
+    'scaling-batches': { type: 'string', default: '40' },
+  },
   strict: true,
 });
 const limit = values['train-limit'] === undefined ? EPOCH_IMAGES : Number(values['train-limit']);
@@ -83,6 +123,10 @@ const tfjsBatches = Number(values['tfjs-batches']);
 if (!Number.isInteger(limit) || limit < BATCH || limit > EPOCH_IMAGES)
   throw new RangeError(`--train-limit must be ${BATCH}..${EPOCH_IMAGES}`);
 if (!Number.isInteger(tfjsBatches) || tfjsBatches < 0) throw new RangeError('--tfjs-batches must be a whole number');
+const scalingBatches = Number(values['scaling-batches']);
+if (!Number.isInteger(scalingBatches) || scalingBatches < 0 || scalingBatches * BATCH > EPOCH_IMAGES) {
+  throw new RangeError(`--scaling-batches must be 0..${BATCHES_PER_EPOCH - 1}`);
+}
 
 console.log(
   `Seed CNN, one MNIST epoch (${BATCHES_PER_EPOCH} batches of ${BATCH}), Adam; ${cpus().length} cores, Node ${process.version}`,
@@ -99,6 +143,8 @@ for (const timing of timings) {
       .padStart(6)} images/s  (${timing.how})`,
   );
 }
+const scaling = await timeThreadScaling(scalingBatches);
+if (scaling !== '') console.log(`  ${scaling}`);
 if (timings.length === 2) {
   console.log(
     `  ratio: poolkit takes ${(timings[0]!.epochSeconds / timings[1]!.epochSeconds).toFixed(4)} of tfjs-cpu's time (${(timings[1]!.epochSeconds / timings[0]!.epochSeconds).toFixed(0)}x faster)`,
