@@ -3,20 +3,26 @@
 // 4x8 tile (forwardTile, so every value rounds exactly as the unfused convolution's) and keeps only
 // their maximum and its argmax: the full-size convolution output is never written or read back. The
 // filter gradient reads the pooled dY through the argmax (pooledGradChunk), so the full-size dY that
-// the max pool's backward would write is never made either.
+// the max pool's backward would write is never made either. A relu after the pool (RELU) is applied
+// to the pooled maximum before it is stored, and its gradient mask (RELU_OUTPUT, the pooled output)
+// is applied as the pooled dY is read: no pass of its own over the pooled tensor either way.
 import {
   A_POINTER, BIAS_POINTER, B_POINTER, IN_HEIGHT, IN_WIDTH, CHANNELS, K, N, OUT_HEIGHT, OUT_WIDTH, POOL_ARGMAX,
-  POOL_HEIGHT, POOL_OUTPUT, POOL_WIDTH, STRIDE_HEIGHT, STRIDE_WIDTH, TAP_TABLE_BYTES, pointer, takeScratch, word,
+  POOL_HEIGHT, POOL_OUTPUT, POOL_WIDTH, RELU, RELU_OUTPUT, STRIDE_HEIGHT, STRIDE_WIDTH, TAP_TABLE_BYTES, pointer,
+  takeScratch, word,
 } from './arguments';
 import { forwardTile } from './direct';
 
 /**
  * Max over the 4 rows of a tile's 4 columns at byte `offset`, stored at the same offset of `output`
  * and `argmax`: NaN wins and the last NaN is the argmax, else the first maximum in window order, as
- * maxPoolForward; `first` is row 0's flat index.
+ * maxPoolForward; `first` is row 0's flat index. With `relu` the stored value is relu's (x < 0 ? 0 : x,
+ * so NaN and -0 pass, as reluForward).
  */
 @inline
-function poolColumns(tile: usize, offset: usize, first: i32, convWidth: i32, output: usize, argmax: usize): void {
+function poolColumns(
+  tile: usize, offset: usize, first: i32, convWidth: i32, output: usize, argmax: usize, relu: bool,
+): void {
   let best = v128.load(tile + offset);
   let index = i32x4.splat(first);
   for (let row = 1; row < 4; row++) {
@@ -25,6 +31,7 @@ function poolColumns(tile: usize, offset: usize, first: i32, convWidth: i32, out
     best = v128.bitselect(value, best, take);
     index = v128.bitselect(i32x4.splat(first + (row >> 1) * convWidth + (row & 1)), index, take);
   }
+  if (relu) best = v128.bitselect(f32x4.splat(0), best, f32x4.lt(best, f32x4.splat(0)));
   v128.store(output + offset, best);
   v128.store(argmax + offset, index);
 }
@@ -47,6 +54,7 @@ export function convPoolForwardDirect(block: usize, firstUnit: i32, endUnit: i32
   const sampleBytes = <usize>word(block, IN_HEIGHT) * inRowBytes;
   const bias = pointer(block, BIAS_POINTER);
   const taps = block + TAP_TABLE_BYTES;
+  const relu = word(block, RELU) != 0;
   for (let unit = firstUnit; unit < endUnit; unit++) {
     const sample = unit / pooledHeight;
     const y = (unit % pooledHeight) * 2;
@@ -63,8 +71,8 @@ export function convPoolForwardDirect(block: usize, firstUnit: i32, endUnit: i32
         const columnBias: usize = bias == 0 ? 0 : bias + columnBytes;
         forwardTile(k, lane0, lane0 + pixelStep, lane0 + convRowStep, lane0 + convRowStep + pixelStep, taps, filter,
           rowBytes, tile, 32, columnBias);
-        poolColumns(tile, 0, y * convWidth + x, convWidth, output + columnBytes, argmax + columnBytes);
-        poolColumns(tile, 16, y * convWidth + x, convWidth, output + columnBytes, argmax + columnBytes);
+        poolColumns(tile, 0, y * convWidth + x, convWidth, output + columnBytes, argmax + columnBytes, relu);
+        poolColumns(tile, 16, y * convWidth + x, convWidth, output + columnBytes, argmax + columnBytes, relu);
       }
     }
   }
@@ -75,7 +83,8 @@ export function convPoolForwardDirect(block: usize, firstUnit: i32, endUnit: i32
  * dY), made in `scratch` from the pooled dY (B_POINTER) and argmax: a pixel gets its window's dY where
  * it is the argmax, else +0; rows and columns past the last whole window get +0. These are the numbers
  * maxPoolBackward writes (+0 plus each share), so the product rounds as the unfused path. Each window's
- * argmax and dY are loaded once per convolution row and give both of its pixels in that row.
+ * argmax and dY are loaded once per convolution row and give both of its pixels in that row. When
+ * RELU_OUTPUT is set, a window's dY counts only where that pooled output is > 0 (reluBackward's mask).
  */
 export function pooledGradChunk(block: usize, scratch: usize, first: i32, floats: i32): usize {
   const n = word(block, N);
@@ -85,6 +94,7 @@ export function pooledGradChunk(block: usize, scratch: usize, first: i32, floats
   const pooledWidth = word(block, POOL_WIDTH);
   const argmaxes = pointer(block, POOL_ARGMAX);
   const grads = pointer(block, B_POINTER);
+  const reluOutput = pointer(block, RELU_OUTPUT);
   const pixelBytes = <usize>n << 2;
   const rowFloats = convWidth * n;
   const firstRow = first / rowFloats;
@@ -101,7 +111,8 @@ export function pooledGradChunk(block: usize, scratch: usize, first: i32, floats
         const right = i32x4.splat(y * convWidth + 2 * px + 1);
         for (let offset: usize = 0; offset < pixelBytes; offset += 16) {
           const argmax = v128.load(argmaxes + source + offset);
-          const grad = v128.load(grads + source + offset);
+          let grad = v128.load(grads + source + offset);
+          if (reluOutput != 0) grad = v128.and(grad, f32x4.gt(v128.load(reluOutput + source + offset), zero));
           v128.store(target + offset, f32x4.add(zero, v128.and(grad, i32x4.eq(argmax, left))));
           v128.store(target + pixelBytes + offset, f32x4.add(zero, v128.and(grad, i32x4.eq(argmax, right))));
         }

@@ -122,9 +122,9 @@ export interface TrainKernels {
   ): void;
   /**
    * conv2dForward (no activation) into the convolution output, then maxPoolForward of that with
-   * `pool` into `output` and `argmax` (flat indices in the convolution's output plane), in one pass
-   * where the backend can: the full-size convolution output is not kept. `pool.inputShape` is
-   * `conv.outputShape`; both NHWC.
+   * `pool` into `output` and `argmax` (flat indices in the convolution's output plane), then
+   * reluForward of `output` in place when `relu`, in one pass where the backend can: the full-size
+   * convolution output is not kept. `pool.inputShape` is `conv.outputShape`; both NHWC.
    */
   conv2dMaxPoolForward(
     input: Float32Array,
@@ -134,11 +134,12 @@ export interface TrainKernels {
     argmax: Int32Array,
     conv: ConvGeometry,
     pool: PoolGeometry,
+    relu?: boolean,
   ): void;
   /**
    * conv2dBackwardFilter (with gradBias when given) of the convolution gradient that maxPoolBackward
-   * routes from the pooled `gradOutput` through `argmax`, without making that full-size gradient where
-   * the backend can.
+   * routes from the pooled `gradOutput` (masked first by reluBackward with `reluOutput`, the pooled
+   * output, when given) through `argmax`, without making that full-size gradient where the backend can.
    */
   conv2dMaxPoolBackwardFilter(
     input: Float32Array,
@@ -148,6 +149,7 @@ export interface TrainKernels {
     gradBias: Float32Array | null,
     conv: ConvGeometry,
     pool: PoolGeometry,
+    reluOutput?: Float32Array | null,
   ): void;
   /** Keras's Adam step in place over values, m and v (see AdamStep). */
   adamUpdate(

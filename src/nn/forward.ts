@@ -4,7 +4,8 @@
 //   way, and the gradient routes to the same cell or to none), so relu runs on the pooled tensor, a
 //   quarter the size;
 // - a Conv2D followed by MaxPooling2D (NHWC) runs as the fused op conv2dMaxPool2d, which gives the two
-//   ops' numbers without keeping the full-size convolution output or its gradient.
+//   ops' numbers without keeping the full-size convolution output or its gradient, and applies a
+//   relu layer's relu to the pooled output in the same pass, by the first rewrite.
 import { relu } from '../ops/nn/activations.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { endsInActivation } from './activations.js';
@@ -37,8 +38,7 @@ export function runLayers(layers: readonly Layer[], input: Tensor, options: Call
     const next = layers[index + 1];
     const last = index === layers.length - 1;
     if (fusesWithMaxPooling(layer, next)) {
-      const pooled = layer.callWithoutActivationThenMaxPool(output, (next as MaxPooling2D).poolOptions());
-      output = layer.activation === 'relu' ? relu(pooled) : pooled;
+      output = layer.callThenMaxPool(output, (next as MaxPooling2D).poolOptions());
       index++;
     } else if (last && logits && endsInActivation(layer)) {
       output = layer.callWithoutActivation(output, options);

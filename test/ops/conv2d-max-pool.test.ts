@@ -1,5 +1,6 @@
-// conv2dMaxPool2d against maxPool2d(conv2d(...)): the same output and every gradient bit for bit,
-// on the fused shapes (the wasm backend's one-pass kernels) and on shapes that run unfused; finite
+// conv2dMaxPool2d against maxPool2d(conv2d(...)) (and, with relu, against relu after the pool and
+// against Keras's order, relu before it): the same output and every gradient bit for bit, on the
+// fused shapes (the wasm backend's one-pass kernels) and on shapes that run unfused; finite
 // differences; and bad arguments. Runs on every backend (scripts/run-tests.mjs).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -8,6 +9,7 @@ import {
   conv2d,
   conv2dMaxPool2d,
   maxPool2d,
+  relu,
   requireGrad,
   tensor,
   tidy,
@@ -84,6 +86,28 @@ test('conv2dMaxPool2d equals maxPool2d(conv2d): output and every gradient, bit f
   });
 });
 
+test("conv2dMaxPool2d with relu equals relu after the pool and Keras's relu before it, bit for bit", () => {
+  cases.forEach(({ input, filter, conv, pool, bias }, index) => {
+    const inputs = [
+      uniformTensor(input, 10 * index + 4),
+      uniformTensor(filter, 10 * index + 5),
+      bias ? uniformTensor([filter[3]!], 10 * index + 6) : null,
+    ];
+    const reluConv = { ...conv, activation: 'relu' as const };
+    const fused = outputsAndGrads((x, f, b) => conv2dMaxPool2d(x, f, b, reluConv, pool), inputs, 8);
+    const after = outputsAndGrads((x, f, b) => relu(maxPool2d(conv2d(x, f, b, conv), pool)), inputs, 8);
+    const before = outputsAndGrads((x, f, b) => maxPool2d(conv2d(x, f, b, reluConv), pool), inputs, 8);
+    assert.ok(
+      fused[0]!.some((value) => value === 0) && fused[0]!.some((value) => value > 0),
+      `case ${index} mixes signs`,
+    );
+    fused.forEach((array, which) => {
+      assert.deepEqual(array, after[which], `case ${index}, array ${which}, relu after`);
+      assert.deepEqual(array, before[which], `case ${index}, array ${which}, relu before`);
+    });
+  });
+});
+
 test('conv2dMaxPool2d keeps NaN and ties as max pooling does', () => {
   // A zero filter makes every window a four-way tie (the first cell wins); a NaN input makes NaN windows.
   const x = uniformTensor([1, 6, 6, 1], 1);
@@ -95,16 +119,25 @@ test('conv2dMaxPool2d keeps NaN and ties as max pooling does', () => {
     const fused = outputsAndGrads((a, f, b) => conv2dMaxPool2d(a, f, b, {}, { kernelSize: 2 }), inputs, 3);
     const composed = outputsAndGrads((a, f, b) => maxPool2d(conv2d(a, f, b), { kernelSize: 2 }), inputs, 3);
     fused.forEach((array, which) => assert.deepEqual(array, composed[which], `array ${which}`));
+    const reluFused = outputsAndGrads(
+      (a, f, b) => conv2dMaxPool2d(a, f, b, { activation: 'relu' }, { kernelSize: 2 }),
+      inputs,
+      3,
+    );
+    const reluAfter = outputsAndGrads((a, f, b) => relu(maxPool2d(conv2d(a, f, b), { kernelSize: 2 })), inputs, 3);
+    reluFused.forEach((array, which) => assert.deepEqual(array, reluAfter[which], `relu, array ${which}`));
   }
 });
 
-test('conv2dMaxPool2d: finite differences of input, filter and bias', () => {
+test('conv2dMaxPool2d: finite differences of input, filter and bias, linear and relu', () => {
   for (const { input, filter, conv, pool } of [cases[1]!, cases[4]!]) {
-    gradcheck(
-      (x, f, b) => conv2dMaxPool2d(x!, f!, b!, conv, pool),
-      [uniformTensor([1, ...input.slice(1)], 4), uniformTensor(filter, 5), uniformTensor([filter[3]!], 6)],
-      { epsilon: 1e-3 },
-    );
+    for (const activation of ['linear', 'relu'] as const) {
+      gradcheck(
+        (x, f, b) => conv2dMaxPool2d(x!, f!, b!, { ...conv, activation }, pool),
+        [uniformTensor([1, ...input.slice(1)], 4), uniformTensor(filter, 5), uniformTensor([filter[3]!], 6)],
+        { epsilon: 1e-3 },
+      );
+    }
   }
 });
 
@@ -112,7 +145,7 @@ test('conv2dMaxPool2d names the argument it rejects', () => {
   const [x, f] = [uniformTensor([1, 6, 6, 1], 1), uniformTensor([3, 3, 1, 8], 2)];
   const rejects = (run: () => unknown, pattern: RegExp) =>
     assert.throws(run, (error: unknown) => error instanceof PoolkitArgumentError && pattern.test(error.message));
-  rejects(() => conv2dMaxPool2d(x, f, null, { activation: 'relu' } as never, { kernelSize: 2 }), /conv\.activation/);
+  rejects(() => conv2dMaxPool2d(x, f, null, { activation: 'sigmoid' } as never, { kernelSize: 2 }), /conv\.activation/);
   rejects(() => conv2dMaxPool2d(x, f, null, { dataFormat: 'channelsFirst' }, { kernelSize: 2 }), /conv\.dataFormat/);
   rejects(() => conv2dMaxPool2d(x, f, null, {}, { kernelSize: 2, dataFormat: 'channelsFirst' }), /pool\.dataFormat/);
   rejects(() => conv2dMaxPool2d(x, f, uniformTensor([7], 3), {}, { kernelSize: 2 }), /bias/);

@@ -1,10 +1,11 @@
-// A convolution followed by max pooling, reference: literally the two reference kernels in turn,
-// through a full-size convolution output (forward) and gradient (backward). The fast backend fuses
-// them (src/kernels/wasm/train-conv-pool.ts) and must give these numbers.
+// A convolution followed by max pooling (and relu), reference: literally the reference kernels in
+// turn, through a full-size convolution output (forward) and gradient (backward). The fast backend
+// fuses them (src/kernels/wasm/train-conv-pool.ts) and must give these numbers.
 import type { PoolGeometry } from '../../geometry/pool-geometry.js';
 import type { ConvGeometry } from '../types.js';
 import { conv2dBackwardFilter, conv2dForward } from './conv2d.js';
 import { maxPoolBackward, maxPoolForward } from './max-pool.js';
+import { reluBackward, reluForward } from './train-elementwise.js';
 
 const convOutputSize = (conv: ConvGeometry): number => conv.batch * conv.outHeight * conv.outWidth * conv.outChannels;
 
@@ -16,10 +17,12 @@ export function conv2dMaxPoolForward(
   argmax: Int32Array,
   conv: ConvGeometry,
   pool: PoolGeometry,
+  relu = false,
 ): void {
   const convOutput = new Float32Array(convOutputSize(conv));
   conv2dForward(input, filter, bias, convOutput, conv);
   maxPoolForward(convOutput, output, argmax, pool);
+  if (relu) reluForward(output, output);
 }
 
 export function conv2dMaxPoolBackwardFilter(
@@ -30,8 +33,14 @@ export function conv2dMaxPoolBackwardFilter(
   gradBias: Float32Array | null,
   conv: ConvGeometry,
   pool: PoolGeometry,
+  reluOutput: Float32Array | null = null,
 ): void {
+  let routed = gradOutput;
+  if (reluOutput !== null) {
+    routed = new Float32Array(gradOutput.length);
+    reluBackward(reluOutput, gradOutput, routed);
+  }
   const gradConv = new Float32Array(convOutputSize(conv));
-  maxPoolBackward(gradOutput, argmax, gradConv, pool);
+  maxPoolBackward(routed, argmax, gradConv, pool);
   conv2dBackwardFilter(input, gradConv, gradFilter, conv, gradBias);
 }

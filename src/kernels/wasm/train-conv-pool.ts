@@ -1,14 +1,16 @@
 // A convolution followed by max pooling on the wasm backend. The seed CNN's case (a direct
 // convolution, then a 2x2 stride-2 VALID max pool, NHWC) runs fused (assembly/train/conv-pool.ts):
 // the forward never writes the full-size convolution output and the filter gradient never reads a
-// full-size gradient, a quarter of the memory traffic. Every other case runs the two wasm kernels in
-// turn through a full-size buffer, as the reference does.
+// full-size gradient, a quarter of the memory traffic; a relu after the pool is applied, and its
+// gradient mask read, inside the same passes. Every other case runs the wasm kernels in turn through
+// a full-size buffer, as the reference does.
 import type { PoolGeometry } from '../../geometry/pool-geometry.js';
 import { heap } from '../../tensor/heap.js';
 import type { ConvGeometry, PoolKernels, TrainKernels } from '../types.js';
 import type { KernelModule } from './loader.js';
 import { addressOf } from './pool-arguments.js';
 import { parallelFor } from './threads.js';
+import { reluInPlace, withMaskedGradient } from './train-elementwise.js';
 import {
   POOL_ARGMAX_WORD,
   POOL_HEIGHT_WORD,
@@ -61,48 +63,79 @@ export function createConvPoolKernels(
   trainKernels: Pick<TrainKernels, 'conv2dForward' | 'conv2dBackwardFilter'>,
   poolKernels: Pick<PoolKernels, 'maxPoolForward' | 'maxPoolBackward'>,
 ): Pick<TrainKernels, 'conv2dMaxPoolForward' | 'conv2dMaxPoolBackwardFilter'> {
-  return {
-    conv2dMaxPoolForward(input, filter, bias, output, argmax, conv, pool) {
-      if (fusedConvPoolApplies(conv, pool)) {
-        const words = writeDirectConvolution(train, input, filter, bias, null, conv, false);
-        words[POOL_OUTPUT_WORD] = addressOf(output);
-        words[POOL_ARGMAX_WORD] = addressOf(argmax);
-        words[POOL_HEIGHT_WORD] = pool.outHeight;
-        words[POOL_WIDTH_WORD] = pool.outWidth;
-        const pixels = conv.batch * conv.outHeight * conv.outWidth;
-        const k = conv.kernelHeight * conv.kernelWidth * conv.channels;
-        const work = 4 * (pixels * k + output.length * 2) + pixels * k * conv.outChannels;
-        parallelFor(train, 'convPoolForwardDirect', conv.batch * pool.outHeight, work);
-        return;
-      }
-      const lengths = [input.length, filter.length, bias?.length ?? 0, output.length, argmax.length];
-      const addresses = [input, filter, bias, output, argmax].map(addressOf);
-      withConvBuffer(convOutputSize(conv), (convOutput) => {
-        const [x, f, b, o] = [input, filter, bias ?? new Float32Array(0), output].map((view, index) =>
-          renewed(view, addresses[index]!, lengths[index]!),
-        );
-        trainKernels.conv2dForward(x!, f!, bias === null ? null : b!, convOutput, conv);
-        poolKernels.maxPoolForward(convOutput, o!, renewed(argmax, addresses[4]!, lengths[4]!), pool);
-      });
-    },
-    conv2dMaxPoolBackwardFilter(input, gradOutput, argmax, gradFilter, gradBias, conv, pool) {
-      if (fusedConvPoolApplies(conv, pool)) {
-        conv2dBackwardFilterDirect(train, input, gradOutput, gradFilter, gradBias, conv, null, {
-          argmax,
-          outHeight: pool.outHeight,
-          outWidth: pool.outWidth,
-        });
-        return;
-      }
-      const lengths = [input.length, gradOutput.length, gradFilter.length, gradBias?.length ?? 0, argmax.length];
-      const addresses = [input, gradOutput, gradFilter, gradBias, argmax].map(addressOf);
-      withConvBuffer(convOutputSize(conv), (gradConv) => {
-        const [x, g, gf, gb] = [input, gradOutput, gradFilter, gradBias ?? new Float32Array(0)].map((view, index) =>
-          renewed(view, addresses[index]!, lengths[index]!),
-        );
-        poolKernels.maxPoolBackward(g!, renewed(argmax, addresses[4]!, lengths[4]!), gradConv, pool);
-        trainKernels.conv2dBackwardFilter(x!, gradConv, gf!, conv, gradBias === null ? null : gb!);
-      });
-    },
+  type Kernels = Pick<TrainKernels, 'conv2dMaxPoolForward' | 'conv2dMaxPoolBackwardFilter'>;
+  const forward: Kernels['conv2dMaxPoolForward'] = (input, filter, bias, output, argmax, conv, pool, relu = false) => {
+    if (fusedConvPoolApplies(conv, pool)) {
+      const words = writeDirectConvolution(train, input, filter, bias, null, conv, relu);
+      words[POOL_OUTPUT_WORD] = addressOf(output);
+      words[POOL_ARGMAX_WORD] = addressOf(argmax);
+      words[POOL_HEIGHT_WORD] = pool.outHeight;
+      words[POOL_WIDTH_WORD] = pool.outWidth;
+      const pixels = conv.batch * conv.outHeight * conv.outWidth;
+      const k = conv.kernelHeight * conv.kernelWidth * conv.channels;
+      const work = 4 * (pixels * k + output.length * 2) + pixels * k * conv.outChannels;
+      parallelFor(train, 'convPoolForwardDirect', conv.batch * pool.outHeight, work);
+      return;
+    }
+    const lengths = [input.length, filter.length, bias?.length ?? 0, output.length, argmax.length];
+    const addresses = [input, filter, bias, output, argmax].map(addressOf);
+    withConvBuffer(convOutputSize(conv), (convOutput) => {
+      const [x, f, b, o] = [input, filter, bias ?? new Float32Array(0), output].map((view, index) =>
+        renewed(view, addresses[index]!, lengths[index]!),
+      );
+      trainKernels.conv2dForward(x!, f!, bias === null ? null : b!, convOutput, conv);
+      poolKernels.maxPoolForward(convOutput, o!, renewed(argmax, addresses[4]!, lengths[4]!), pool);
+    });
+    if (relu) reluInPlace(train, addresses[3]!, lengths[3]!);
   };
+
+  /** The unfused backward: the pool's backward into a full-size buffer, then the filter gradient. */
+  const backwardInTurn: Kernels['conv2dMaxPoolBackwardFilter'] = (
+    input,
+    gradOutput,
+    argmax,
+    gradFilter,
+    gradBias,
+    conv,
+    pool,
+  ) => {
+    const lengths = [input.length, gradOutput.length, gradFilter.length, gradBias?.length ?? 0, argmax.length];
+    const addresses = [input, gradOutput, gradFilter, gradBias, argmax].map(addressOf);
+    withConvBuffer(convOutputSize(conv), (gradConv) => {
+      const [x, g, gf, gb] = [input, gradOutput, gradFilter, gradBias ?? new Float32Array(0)].map((view, index) =>
+        renewed(view, addresses[index]!, lengths[index]!),
+      );
+      poolKernels.maxPoolBackward(g!, renewed(argmax, addresses[4]!, lengths[4]!), gradConv, pool);
+      trainKernels.conv2dBackwardFilter(x!, gradConv, gf!, conv, gradBias === null ? null : gb!);
+    });
+  };
+
+  const backwardFilter: Kernels['conv2dMaxPoolBackwardFilter'] = (
+    input,
+    gradOutput,
+    argmax,
+    gradFilter,
+    gradBias,
+    conv,
+    pool,
+    reluOutput = null,
+  ) => {
+    if (fusedConvPoolApplies(conv, pool)) {
+      const pooled = { argmax, outHeight: pool.outHeight, outWidth: pool.outWidth };
+      conv2dBackwardFilterDirect(train, input, gradOutput, gradFilter, gradBias, conv, reluOutput, pooled);
+    } else if (reluOutput === null) {
+      backwardInTurn(input, gradOutput, argmax, gradFilter, gradBias, conv, pool);
+    } else {
+      const lengths = [input.length, argmax.length, gradFilter.length, gradBias?.length ?? 0];
+      const addresses = [input, argmax, gradFilter, gradBias].map(addressOf);
+      withMaskedGradient(train, gradOutput, reluOutput, gradOutput.length, (masked) => {
+        const x = renewed(input, addresses[0]!, lengths[0]!);
+        const a = renewed(argmax, addresses[1]!, lengths[1]!);
+        const gf = renewed(gradFilter, addresses[2]!, lengths[2]!);
+        const gb = gradBias === null ? null : renewed(gradBias, addresses[3]!, lengths[3]!);
+        backwardInTurn(x, masked, a, gf, gb, conv, pool);
+      });
+    }
+  };
+  return { conv2dMaxPoolForward: forward, conv2dMaxPoolBackwardFilter: backwardFilter };
 }

@@ -101,10 +101,17 @@ export class Conv2D extends Layer<Conv2DConfig> {
     return conv2dOp(input, kernel!.tensor, this.useBias ? bias!.tensor : null, this.opOptions());
   }
 
-  /** Max pooling of this layer's output before its activation, as the one fused op (the same numbers). */
-  callWithoutActivationThenMaxPool(input: Tensor, pool: PoolOptions): Tensor {
+  /**
+   * Max pooling of this layer's output, as the one fused op (the same numbers): for a linear or relu
+   * layer only, whose relu the op applies to the pooled output (relu commutes with max pooling).
+   */
+  callThenMaxPool(input: Tensor, pool: PoolOptions): Tensor {
+    if (this.activation !== 'linear' && this.activation !== 'relu') {
+      throw new Error(`Conv2D.callThenMaxPool: activation '${this.activation}' does not commute with max pooling`);
+    }
     const [kernel, bias] = this.parameters;
-    return conv2dMaxPool2d(input, kernel!.tensor, this.useBias ? bias!.tensor : null, this.opOptions(), pool);
+    const options = { ...this.opOptions(), activation: this.activation };
+    return conv2dMaxPool2d(input, kernel!.tensor, this.useBias ? bias!.tensor : null, options, pool);
   }
 
   getConfig(): ConfigObject {

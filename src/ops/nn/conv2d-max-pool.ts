@@ -1,7 +1,8 @@
-// conv2dMaxPool2d: maxPool2d(conv2d(input, filter, bias), pool) as one op, with the same numbers,
-// indices and gradients as the two ops in turn. It exists for speed: the backends run it as one
-// kernel pair (conv2dMaxPoolForward / conv2dMaxPoolBackwardFilter), which on the wasm backend never
-// writes the full-size convolution output nor its full-size gradient for the seed CNN's shapes.
+// conv2dMaxPool2d: maxPool2d(conv2d(input, filter, bias), pool), then relu when asked, as one op with
+// the same numbers, indices and gradients as the ops in turn. It exists for speed: the backends run
+// it as one kernel pair (conv2dMaxPoolForward / conv2dMaxPoolBackwardFilter), which on the wasm
+// backend never writes the full-size convolution output nor its full-size gradient for the seed
+// CNN's shapes, and applies the relu and its gradient mask inside the same passes.
 // Sequential models use it for every Conv2D (linear or relu) followed by MaxPooling2D (nn/forward.ts).
 import { recordGrad } from '../../autograd/tape.js';
 import { fail } from '../../errors.js';
@@ -15,15 +16,16 @@ import { convGeometry, type Conv2dOptions } from './conv2d.js';
 const OP = 'conv2dMaxPool2d';
 
 /**
- * maxPool2d(conv2d(input, filter, bias, conv), pool), NHWC only, with no activation between them
- * (relu commutes with max pooling: apply it to this op's output).
- * @example conv2dMaxPool2d(x, filter, bias, {}, { kernelSize: 2 }) // the seed CNN's Conv2D → MaxPooling2D
+ * maxPool2d(conv2d(input, filter, bias, conv), pool), NHWC only. With `conv.activation: 'relu'` the
+ * pooled output goes through relu: relu commutes with max pooling (it is monotone, keeps NaN, and
+ * routes the gradient to the same cell or to none), so this equals pooling the relu'd convolution.
+ * @example conv2dMaxPool2d(x, filter, bias, { activation: 'relu' }, { kernelSize: 2 }) // the seed CNN's Conv2D → MaxPooling2D
  */
 export function conv2dMaxPool2d(
   input: Tensor,
   filter: Tensor,
   bias: Tensor | null,
-  conv: Omit<Conv2dOptions, 'activation'> | undefined,
+  conv: Conv2dOptions | undefined,
   pool: PoolOptions,
 ): Tensor {
   checkTensor(OP, 'input', input);
@@ -31,8 +33,10 @@ export function conv2dMaxPool2d(
   if (bias !== null) checkTensor(OP, 'bias', bias);
   const convOptions = checkOptions(OP, conv, false) as Conv2dOptions;
   const poolOptions = checkOptions(OP, pool, true);
-  if (convOptions.activation !== undefined && convOptions.activation !== 'linear')
-    fail(OP, 'conv.activation', "must be 'linear' (apply relu to the pooled output)", convOptions.activation);
+  const activation = convOptions.activation ?? 'linear';
+  if (activation !== 'linear' && activation !== 'relu')
+    fail(OP, 'conv.activation', "must be 'linear' or 'relu'", convOptions.activation);
+  const relu = activation === 'relu';
   if (checkDataFormat(OP, convOptions.dataFormat) !== 'channelsLast')
     fail(OP, 'conv.dataFormat', "must be 'channelsLast'", convOptions.dataFormat);
   if (checkDataFormat(OP, poolOptions.dataFormat) !== 'channelsLast')
@@ -52,7 +56,9 @@ export function conv2dMaxPool2d(
     argmax.intData,
     convShape,
     poolShape,
+    relu,
   );
+  const reluOutput = relu ? output : null;
   const inputs = bias === null ? [input, filter] : [input, filter, bias];
   recordGrad(
     OP,
@@ -60,7 +66,7 @@ export function conv2dMaxPool2d(
     inputs,
     (gradOutput) => {
       const gradInput = input.requiresGrad
-        ? gradThroughPool(gradOutput, argmax, filter, input, convShape, poolShape)
+        ? gradThroughPool(gradOutput, reluOutput, argmax, filter, input, convShape, poolShape)
         : null;
       const gradBias = bias?.requiresGrad ? Tensor.allocate(bias.shape) : null;
       let gradFilter: Tensor | null = null;
@@ -74,6 +80,7 @@ export function conv2dMaxPool2d(
           gradBias?.data ?? null,
           convShape,
           poolShape,
+          reluOutput?.data ?? null,
         );
         if (!filter.requiresGrad) gradFilter = (gradFilter.dispose(), null);
       }
@@ -86,17 +93,24 @@ export function conv2dMaxPool2d(
   return output;
 }
 
-/** The input gradient: the pool's backward into a full-size gradient, then the convolution's. */
+/** The input gradient: relu's mask (when it ran), the pool's backward into a full-size gradient, then the convolution's. */
 function gradThroughPool(
   gradOutput: Tensor,
+  reluOutput: Tensor | null,
   argmax: Tensor,
   filter: Tensor,
   input: Tensor,
   convShape: ReturnType<typeof convGeometry>,
   poolShape: ReturnType<typeof poolGeometry>,
 ): Tensor {
+  let routed = gradOutput;
+  if (reluOutput !== null) {
+    routed = Tensor.allocate(gradOutput.shape);
+    kernel('reluBackward')(reluOutput.data, gradOutput.data, routed.data);
+  }
   const gradConv = Tensor.allocate(convShape.outputShape);
-  kernel('maxPoolBackward')(gradOutput.data, argmax.intData, gradConv.data, poolShape);
+  kernel('maxPoolBackward')(routed.data, argmax.intData, gradConv.data, poolShape);
+  if (routed !== gradOutput) routed.dispose();
   const gradInput = Tensor.allocate(input.shape);
   gradInput.data.fill(0);
   kernel('conv2dBackwardInput')(gradConv.data, filter.data, gradInput.data, convShape);
