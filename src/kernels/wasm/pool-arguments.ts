@@ -50,6 +50,22 @@ export interface PoolPointers {
   readonly gradInput?: Float32Array | null;
 }
 
+/**
+ * Notes where `views` lie before an alloc that may grow the heap, which detaches every view of a
+ * non-shared memory (length 0, offset 0: a kernel given one would read address 0). The returned
+ * function gives views of the same bytes, valid after the alloc; null stays null.
+ */
+export function keepViews<Views extends readonly (Float32Array | Int32Array | null)[]>(...views: Views): () => Views {
+  const places = views.map((view) => (view === null ? null : { address: addressOf(view), length: view.length }));
+  return () =>
+    views.map((view, index) => {
+      const place = places[index]!;
+      if (view === null || place === null || view.length === place.length) return view;
+      const Type = view instanceof Int32Array ? Int32Array : Float32Array;
+      return new Type(heap.memory.buffer, place.address, place.length);
+    }) as unknown as Views;
+}
+
 /** The address of a view in heap.memory; every tensor lives there, so a stray array is a bug. */
 export function addressOf(view: Float32Array | Int32Array | null | undefined): number {
   if (view === null || view === undefined) return 0;

@@ -8,7 +8,7 @@ import type { PoolGeometry } from '../../geometry/pool-geometry.js';
 import { heap } from '../../tensor/heap.js';
 import type { ConvGeometry, PoolKernels, TrainKernels } from '../types.js';
 import type { KernelModule } from './loader.js';
-import { addressOf } from './pool-arguments.js';
+import { addressOf, keepViews } from './pool-arguments.js';
 import { parallelFor } from './threads.js';
 import { reluInPlace, withMaskedGradient } from './train-elementwise.js';
 import {
@@ -41,13 +41,6 @@ export function fusedConvPoolApplies(conv: ConvGeometry, pool: PoolGeometry): bo
 
 const convOutputSize = (conv: ConvGeometry): number => conv.batch * conv.outHeight * conv.outWidth * conv.outChannels;
 
-/** A Float32Array or Int32Array over the same heap bytes, renewed after an alloc that may have grown (and, unshared, detached) the memory. */
-function renewed<View extends Float32Array | Int32Array>(view: View, address: number, length: number): View {
-  if (view.length === length) return view;
-  const Type = view instanceof Int32Array ? Int32Array : Float32Array;
-  return new Type(heap.memory.buffer, address, length) as View;
-}
-
 /** Runs `use` with a heap buffer of `floats` floats, freed after. */
 function withConvBuffer(floats: number, use: (buffer: Float32Array) => void): void {
   const offset = heap.alloc(4 * floats);
@@ -77,16 +70,16 @@ export function createConvPoolKernels(
       parallelFor(train, 'convPoolForwardDirect', conv.batch * pool.outHeight, work);
       return;
     }
-    const lengths = [input.length, filter.length, bias?.length ?? 0, output.length, argmax.length];
-    const addresses = [input, filter, bias, output, argmax].map(addressOf);
+    const views = keepViews(input, filter, bias, output, argmax);
     withConvBuffer(convOutputSize(conv), (convOutput) => {
-      const [x, f, b, o] = [input, filter, bias ?? new Float32Array(0), output].map((view, index) =>
-        renewed(view, addresses[index]!, lengths[index]!),
-      );
-      trainKernels.conv2dForward(x!, f!, bias === null ? null : b!, convOutput, conv);
-      poolKernels.maxPoolForward(convOutput, o!, renewed(argmax, addresses[4]!, lengths[4]!), pool);
+      const [x, f, b, o, a] = views();
+      trainKernels.conv2dForward(x, f, b, convOutput, conv);
+      poolKernels.maxPoolForward(convOutput, o, a, pool);
     });
-    if (relu) reluInPlace(train, addresses[3]!, lengths[3]!);
+    if (relu) {
+      const pooled = views()[3];
+      reluInPlace(train, addressOf(pooled), pooled.length);
+    }
   };
 
   /** The unfused backward: the pool's backward into a full-size buffer, then the filter gradient. */
@@ -99,14 +92,11 @@ export function createConvPoolKernels(
     conv,
     pool,
   ) => {
-    const lengths = [input.length, gradOutput.length, gradFilter.length, gradBias?.length ?? 0, argmax.length];
-    const addresses = [input, gradOutput, gradFilter, gradBias, argmax].map(addressOf);
+    const views = keepViews(input, gradOutput, gradFilter, gradBias, argmax);
     withConvBuffer(convOutputSize(conv), (gradConv) => {
-      const [x, g, gf, gb] = [input, gradOutput, gradFilter, gradBias ?? new Float32Array(0)].map((view, index) =>
-        renewed(view, addresses[index]!, lengths[index]!),
-      );
-      poolKernels.maxPoolBackward(g!, renewed(argmax, addresses[4]!, lengths[4]!), gradConv, pool);
-      trainKernels.conv2dBackwardFilter(x!, gradConv, gf!, conv, gradBias === null ? null : gb!);
+      const [x, g, gf, gb, a] = views();
+      poolKernels.maxPoolBackward(g, a, gradConv, pool);
+      trainKernels.conv2dBackwardFilter(x, gradConv, gf, conv, gb);
     });
   };
 
@@ -126,13 +116,9 @@ export function createConvPoolKernels(
     } else if (reluOutput === null) {
       backwardInTurn(input, gradOutput, argmax, gradFilter, gradBias, conv, pool);
     } else {
-      const lengths = [input.length, argmax.length, gradFilter.length, gradBias?.length ?? 0];
-      const addresses = [input, argmax, gradFilter, gradBias].map(addressOf);
+      const views = keepViews(input, argmax, gradFilter, gradBias);
       withMaskedGradient(train, gradOutput, reluOutput, gradOutput.length, (masked) => {
-        const x = renewed(input, addresses[0]!, lengths[0]!);
-        const a = renewed(argmax, addresses[1]!, lengths[1]!);
-        const gf = renewed(gradFilter, addresses[2]!, lengths[2]!);
-        const gb = gradBias === null ? null : renewed(gradBias, addresses[3]!, lengths[3]!);
+        const [x, a, gf, gb] = views();
         backwardInTurn(x, masked, a, gf, gb, conv, pool);
       });
     }

@@ -76,7 +76,7 @@ export function createElementwiseKernels(
 }
 
 /** Views of `length` floats at heap addresses, made now: an alloc may have detached a non-shared heap's older views. */
-export const heapView = (address: number, length: number): Float32Array =>
+const heapView = (address: number, length: number): Float32Array =>
   new Float32Array(heap.memory.buffer, address, length);
 
 /** relu in place over `length` floats at `address`: the packed conv path's unfused epilogue. */

@@ -6,11 +6,11 @@ import { heap } from '../../tensor/heap.js';
 import type { ConvGeometry, MatmulOptions, TrainKernels } from '../types.js';
 import * as trainModule from './generated/train.js';
 import { loadKernelModule, simdSupported, type KernelModule } from './loader.js';
-import { addressOf } from './pool-arguments.js';
+import { addressOf, keepViews } from './pool-arguments.js';
 import { balancedUnitCount, getThreadCount, parallelFor } from './threads.js';
 import { registerThreadModule } from './threads.js';
 import { conv2dBackwardFilterDirect, conv2dForwardDirect, directConvApplies } from './train-direct.js';
-import { createElementwiseKernels, heapView, reluInPlace, withMaskedGradient } from './train-elementwise.js';
+import { createElementwiseKernels, reluInPlace, withMaskedGradient } from './train-elementwise.js';
 import {
   AKind,
   DEPTH_BLOCK,
@@ -204,24 +204,11 @@ function conv2dBackwardFilter(
   } else if (directConvApplies(geometry)) {
     conv2dBackwardFilterDirect(train, input, gradOutput, gradFilter, gradBias, geometry, reluOutput);
   } else if (reluOutput !== null) {
-    // The mask's alloc may grow (and, unshared, detach) the heap: the other views are renewed inside.
-    const [inputAt, gradFilterAt, gradBiasAt] = [input, gradFilter, gradBias].map(addressOf) as [
-      number,
-      number,
-      number,
-    ];
-    const [inputLength, gradFilterLength, gradBiasLength] = [input.length, gradFilter.length, gradBias?.length ?? 0];
-    withMaskedGradient(train, gradOutput, reluOutput, k * n, (masked) =>
-      conv2dBackwardFilter(
-        train,
-        heapView(inputAt, inputLength),
-        masked,
-        heapView(gradFilterAt, gradFilterLength),
-        gradBias === null ? null : heapView(gradBiasAt, gradBiasLength),
-        geometry,
-        null,
-      ),
-    );
+    const views = keepViews(input, gradFilter, gradBias); // the mask's alloc may detach them
+    withMaskedGradient(train, gradOutput, reluOutput, k * n, (masked) => {
+      const [x, gf, gb] = views();
+      conv2dBackwardFilter(train, x, masked, gf, gb, geometry, null);
+    });
   } else {
     const product: Product = {
       aKind: AKind.Im2colTransposed,
