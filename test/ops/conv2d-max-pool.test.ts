@@ -72,13 +72,19 @@ const cases: Case[] = [
   },
 ];
 
+/** A case's input, filter and bias (or null), random from seeds `seed`, `seed + 1` and `seed + 2`. */
+function caseInputs({ input, filter, bias }: Case, seed: number): (Tensor | null)[] {
+  return [
+    uniformTensor(input, seed),
+    uniformTensor(filter, seed + 1),
+    bias ? uniformTensor([filter[3]!], seed + 2) : null,
+  ];
+}
+
 test('conv2dMaxPool2d equals maxPool2d(conv2d): output and every gradient, bit for bit', () => {
-  cases.forEach(({ input, filter, conv, pool, bias }, index) => {
-    const inputs = [
-      uniformTensor(input, 10 * index + 1),
-      uniformTensor(filter, 10 * index + 2),
-      bias ? uniformTensor([filter[3]!], 10 * index + 3) : null,
-    ];
+  cases.forEach((testCase, index) => {
+    const { conv, pool, bias } = testCase;
+    const inputs = caseInputs(testCase, 10 * index + 1);
     const fused = outputsAndGrads((x, f, b) => conv2dMaxPool2d(x, f, b, conv, pool), inputs, 9);
     const composed = outputsAndGrads((x, f, b) => maxPool2d(conv2d(x, f, b, conv), pool), inputs, 9);
     assert.equal(fused.length, bias ? 4 : 3);
@@ -87,12 +93,9 @@ test('conv2dMaxPool2d equals maxPool2d(conv2d): output and every gradient, bit f
 });
 
 test("conv2dMaxPool2d with relu equals relu after the pool and Keras's relu before it, bit for bit", () => {
-  cases.forEach(({ input, filter, conv, pool, bias }, index) => {
-    const inputs = [
-      uniformTensor(input, 10 * index + 4),
-      uniformTensor(filter, 10 * index + 5),
-      bias ? uniformTensor([filter[3]!], 10 * index + 6) : null,
-    ];
+  cases.forEach((testCase, index) => {
+    const { conv, pool } = testCase;
+    const inputs = caseInputs(testCase, 10 * index + 4);
     const reluConv = { ...conv, activation: 'relu' as const };
     const fused = outputsAndGrads((x, f, b) => conv2dMaxPool2d(x, f, b, reluConv, pool), inputs, 8);
     const after = outputsAndGrads((x, f, b) => relu(maxPool2d(conv2d(x, f, b, conv), pool)), inputs, 8);
