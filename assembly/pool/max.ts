@@ -5,6 +5,8 @@
 // a -0 followed by +0 into +0; pmax would drop NaN).
 import { ARGMAX, IN_SIZE, OUTPUT, OUT_SIZE, pointer, word } from './arguments';
 import { windowEntry } from './tables';
+import { maxOf, nanOf, takes, withNaN } from './max-lanes';
+import { maxWindow3x3, maxWindow3x3Indexed } from './max-3x3';
 import {
   beginOutputRow, cellBytes, columnBytes, columnCells, group, inBase, outStart, rowBytes, rowCells, rows,
   rowTopLeft, sliceBytes, sliceCells, slices,
@@ -42,32 +44,6 @@ function maxPoolRow(block: usize, unit: i32): void {
     if (argmax) maxWindowIndexed(output + offset, argmaxRow + offset, done, topLeft, columns);
     else maxWindow(output + offset, done, topLeft, columns);
   }
-}
-
-/** Lanes where `value` replaces the running max: greater, or NaN. */
-@inline
-function takes(value: v128, best: v128): v128 {
-  return v128.or(f32x4.gt(value, best), f32x4.ne(value, value));
-}
-
-/**
- * The value-only running max in fewer instructions: pmax (one maxps on x86) keeps the first of
- * ties and of ±0 as the reference does, but keeps a non-NaN over a later NaN; the NaN lanes are
- * collected apart and restored at the end. Only NaN payloads may differ from compare-and-select.
- */
-@inline
-function maxOf(best: v128, value: v128): v128 {
-  return f32x4.pmax(best, value);
-}
-
-@inline
-function nanOf(value: v128): v128 {
-  return f32x4.ne(value, value);
-}
-
-@inline
-function withNaN(best: v128, nan: v128): v128 {
-  return v128.or(best, nan); // all-ones lanes are a NaN
 }
 
 /**
@@ -151,65 +127,6 @@ function maxWindow2x2(output: usize, argmax: usize, topLeft: i32): i32 {
     index = v128.bitselect(s11, index, take);
     v128.store(output + offset, best);
     v128.store(argmax + offset, index);
-  }
-  return limit;
-}
-
-/** A dense 3x3 window without argmax, four channels at a time; returns how many channels it did. */
-@inline
-function maxWindow3x3(output: usize, topLeft: i32): i32 {
-  const limit = group & ~3;
-  const step = cellBytes;
-  for (let channel = 0; channel < limit; channel += 4) {
-    let tap = inBase + <usize>topLeft * cellBytes + (<usize>channel << 2);
-    let best = f32x4.splat(-Infinity);
-    let nan = f32x4.splat(0);
-    for (let ky = 0; ky < 3; ky++, tap += rowBytes) {
-      const a = v128.load(tap);
-      const b = v128.load(tap + step);
-      const c = v128.load(tap + step + step);
-      nan = v128.or(nan, v128.or(nanOf(a), v128.or(nanOf(b), nanOf(c))));
-      best = maxOf(maxOf(maxOf(best, a), b), c);
-    }
-    v128.store(output + (<usize>channel << 2), withNaN(best, nan));
-  }
-  return limit;
-}
-
-/** Folds one tap into the running max and its index (compare-and-select, exact order). */
-@inline
-function foldTap(value: v128, index: v128, best: v128, bestIndex: v128, wantIndex: bool): v128 {
-  const take = takes(value, best);
-  return wantIndex ? v128.bitselect(index, bestIndex, take) : v128.bitselect(value, best, take);
-}
-
-/** A dense 3x3 window with argmax, four channels at a time; returns how many channels it did. */
-@inline
-function maxWindow3x3Indexed(output: usize, argmax: usize, topLeft: i32): i32 {
-  const limit = group & ~3;
-  const step = cellBytes;
-  const one = i32x4.splat(1);
-  for (let channel = 0; channel < limit; channel += 4) {
-    let tap = inBase + <usize>topLeft * cellBytes + (<usize>channel << 2);
-    let best = f32x4.splat(-Infinity);
-    let bestIndex = i32x4.splat(topLeft);
-    let index = i32x4.splat(topLeft);
-    for (let ky = 0; ky < 3; ky++, tap += rowBytes) {
-      const a = v128.load(tap);
-      bestIndex = foldTap(a, index, best, bestIndex, true);
-      best = foldTap(a, index, best, bestIndex, false);
-      const b = v128.load(tap + step);
-      const indexB = i32x4.add(index, one);
-      bestIndex = foldTap(b, indexB, best, bestIndex, true);
-      best = foldTap(b, indexB, best, bestIndex, false);
-      const c = v128.load(tap + step + step);
-      const indexC = i32x4.add(indexB, one);
-      bestIndex = foldTap(c, indexC, best, bestIndex, true);
-      best = foldTap(c, indexC, best, bestIndex, false);
-      index = i32x4.add(index, i32x4.splat(rowCells));
-    }
-    v128.store(output + (<usize>channel << 2), best);
-    v128.store(argmax + (<usize>channel << 2), bestIndex);
   }
   return limit;
 }
