@@ -48,7 +48,10 @@ export interface Contender {
   prepare(workload: Workload, values: Float32Array): Promise<Runner>;
 }
 
-/** poolkit through its public ops (forward) and the kernels the ops' backward steps call. */
+/**
+ * poolkit through its public ops (forward) and the kernels the ops' backward steps call. The
+ * thread count is the caller's to set before timing (it is global, and changing it restarts workers).
+ */
 export function poolkitContender(name: string, backend: 'reference' | 'wasm', threads: number): Contender {
   return {
     name,
@@ -63,6 +66,7 @@ export function poolkitContender(name: string, backend: 'reference' | 'wasm', th
       const divisor = { countIncludePad: false, divisorOverride: null };
       const gradInput = input.clone();
       const run = (operation: Operation): void => {
+        setBackend(backend); // contenders are timed in turn; the thread count is set by the caller
         if (operation === 'maxBackward') {
           kernel('maxPoolBackward')(output.data, indices.intData, gradInput.data, geometry);
         } else if (operation === 'avgBackward') {
@@ -97,7 +101,8 @@ export function tfjsContender(name: string, backend: 'wasm' | 'cpu'): Contender 
       const input = tf.tensor4d(values, [...workload.shape]);
       const output = tf.maxPool(input, size, stride, padding);
       const attributes = { filterSize: size, strides: stride, pad: padding };
-      const run = (operation: Operation): void => {
+      const run = async (operation: Operation): Promise<void> => {
+        if (tf.getBackend() !== backend) await tf.setBackend(backend); // contenders are timed in turn
         tf.tidy(() => {
           if (operation === 'max') tf.maxPool(input, size, stride, padding);
           else if (operation === 'avg') tf.avgPool(input, size, stride, padding);
