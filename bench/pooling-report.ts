@@ -26,6 +26,9 @@ export interface ReportInput {
   /** The copy ceiling's name in the all-threads rounds and in the one-thread rounds. */
   readonly copyBesideAll: string;
   readonly copyBesideOne: string;
+  /** The wasm stream probe's name in the all-threads rounds and in the one-thread rounds (absent without wasm). */
+  readonly streamOnAll: string;
+  readonly streamOnOne: string;
 }
 
 interface Row {
@@ -58,15 +61,25 @@ function rateAndShare(row: Row, name: string, copyName: string): { rate: number;
   return { rate, share: (100 * rate) / copyRate(row.timings.get(copyName)!) };
 }
 
-/** --ours: per row, each poolkit contender's median ms and % of the copy timed beside it. */
+/** --ours: per row, each poolkit contender's median ms and % of the copy timed beside it, then the stream probe's. */
 export function renderShares(input: ReportInput): string {
   const [all, one] = input.contenders as [string, string];
   return rowsOf(input)
     .map((row) => {
-      const cell = (name: string, copyName: string): string =>
-        `${name}: ${row.timings.get(name)!.ms.toFixed(2)} ms ${rateAndShare(row, name, copyName).share.toFixed(0)}%`;
+      const cell = (name: string, copyName: string): string => {
+        const timing = row.timings.get(name);
+        return timing
+          ? `${name}: ${timing.ms.toFixed(2)} ms ${rateAndShare(row, name, copyName).share.toFixed(0)}%`
+          : '';
+      };
       const label = `${row.workload.label} ${OPERATION_NAMES[row.operation]}`;
-      return `${label} | ${cell(all, input.copyBesideAll)} | ${cell(one, input.copyBesideOne)}`;
+      const cells = [
+        cell(all, input.copyBesideAll),
+        cell(one, input.copyBesideOne),
+        cell(input.streamOnAll, input.copyBesideAll),
+        cell(input.streamOnOne, input.copyBesideOne),
+      ];
+      return `${label} | ${cells.join(' | ')}`;
     })
     .join('\n');
 }
@@ -81,6 +94,7 @@ export function renderReport(input: ReportInput, quick: boolean, cores: string):
     'GB/s',
     'copy GB/s',
     '% of copy',
+    'wasm stream GB/s',
     `${single} ms`,
     `${reference} ms`,
     ...peers.map((peer) => `${peer} ms (×)`),
@@ -92,6 +106,9 @@ export function renderReport(input: ReportInput, quick: boolean, cores: string):
     const ours = row.timings.get(best)!;
     const ceiling = copyRate(row.timings.get(input.copyBesideAll)!);
     const { rate, share } = rateAndShare(row, best, input.copyBesideAll);
+    const stream = row.timings.get(input.streamOnAll)
+      ? rateAndShare(row, input.streamOnAll, input.copyBesideAll)
+      : null;
     ceilings.push(ceiling);
     const cell = (name: string): string => row.timings.get(name)?.ms.toFixed(2) ?? 'n/a';
     const ratio = (name: string): string => {
@@ -100,16 +117,22 @@ export function renderReport(input: ReportInput, quick: boolean, cores: string):
     };
     const label = `| ${row.workload.label} | ${OPERATION_NAMES[row.operation]} | ${ours.ms.toFixed(2)} |`;
     lines.push(
-      `${label} ${rate.toFixed(1)} | ${ceiling.toFixed(1)} | ${share.toFixed(0)}% | ` +
+      `${label} ${rate.toFixed(1)} | ${ceiling.toFixed(1)} | ${share.toFixed(0)}% | ${stream?.rate.toFixed(1) ?? 'n/a'} | ` +
         `${cell(single)} | ${cell(reference)} | ${peers.map(ratio).join(' | ')} |`,
     );
-    verdicts.push(verdict(row, share, ours.ms, row.timings.get(peers[0]!) ?? null));
+    verdicts.push(verdict(row, share, stream?.share ?? null, ours.ms, row.timings.get(peers[0]!) ?? null));
   }
   return renderDocument({ lines, verdicts, ceilings, quick, best, cores });
 }
 
 /** The targets: forward >= 80% of the copy ceiling, backward >= 60%, max forward >= 1.8x tfjs-wasm. */
-function verdict(row: Row, share: number, ms: number, tfjsWasm: Measurement | null): string {
+function verdict(
+  row: Row,
+  share: number,
+  streamShare: number | null,
+  ms: number,
+  tfjsWasm: Measurement | null,
+): string {
   const { workload, operation } = row;
   const backward = operation === 'maxBackward' || operation === 'avgBackward';
   const target = backward ? 60 : 80;
@@ -122,6 +145,7 @@ function verdict(row: Row, share: number, ms: number, tfjsWasm: Measurement | nu
     const speedup = tfjsWasm.ms / ms;
     parts.push(`${speedup.toFixed(2)}× tfjs-wasm (target 1.8×) ${speedup >= 1.8 ? 'met' : 'missed'}`);
   }
+  if (streamShare !== null) parts.push(`the wasm stream loop with this traffic: ${streamShare.toFixed(0)}% of copy`);
   return `- ${parts.join('; ')}`;
 }
 
@@ -156,6 +180,10 @@ function renderDocument({ lines, verdicts, ceilings, quick, best, cores }: Docum
     `${cores.replace(/^c/, 'C')}; a compute-bound kernel cannot scale past this.`,
     'GB/s = (input read once + output written once) / time; for a backward pass, gradOutput read once',
     'and gradInput written once. (×) = peer time / poolkit wasm time: above 1, poolkit is faster.',
+    '"wasm stream GB/s": the plainest WebAssembly loop moving the same bytes on the same threads, in the',
+    'same rounds (assembly/train/probe.ts: four vectors read per one written for a forward row, one read',
+    'per four written for a backward row): what any WebAssembly kernel can reach with that traffic, where',
+    'the copy ceiling is native code whose stores skip the cache.',
     'Times are medians in milliseconds. The rounds of poolkit wasm on all threads also time tfjs-wasm and',
     'ONNX Runtime; those of poolkit on 1 thread time the reference and tfjs-cpu. NHWC float32; ONNX',
     'Runtime runs the same values laid out NCHW, as ONNX pooling requires. TensorFlow has no Lp pooling',

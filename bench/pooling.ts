@@ -20,6 +20,7 @@ import {
 import { OPERATION_NAMES, renderReport, renderShares, type ReportInput, type Results } from './pooling-report.js';
 import { copyCeilingContender, measureTogether, type Measurement, type Timed } from './pooling-timing.js';
 import { describeCores, probeCores } from './cores.js';
+import { streamProbe } from './stream-probe.js';
 import { setThreadCount, threadsReady } from '../src/kernels/wasm/threads.js';
 
 const WORKLOADS: readonly Workload[] = [
@@ -30,13 +31,16 @@ const WORKLOADS: readonly Workload[] = [
 
 const COPY_BESIDE_ALL = 'copy ceiling beside all threads';
 const COPY_BESIDE_ONE = 'copy ceiling beside 1 thread';
+const STREAM_ON_ALL = 'wasm stream on all threads';
+const STREAM_ON_ONE = 'wasm stream on 1 thread';
 
 /** Contenders timed together; the thread count is set once per phase (changing it restarts workers). */
 interface Phase {
   readonly threads: number;
   readonly contenders: readonly Contender[];
-  /** The copy ceiling timed beside them. */
+  /** The copy ceiling and the wasm stream probe timed beside them. */
   readonly copyName: string;
+  readonly streamName: string;
 }
 
 async function main(): Promise<void> {
@@ -50,6 +54,7 @@ async function main(): Promise<void> {
     {
       threads,
       copyName: COPY_BESIDE_ALL,
+      streamName: STREAM_ON_ALL,
       contenders: [
         poolkitContender(`poolkit wasm ${threads} threads`, 'wasm', threads),
         ...(ours ? [] : [tfjsContender('tfjs-wasm', 'wasm'), onnxContender(`onnxruntime ${threads} threads`, threads)]),
@@ -58,6 +63,7 @@ async function main(): Promise<void> {
     {
       threads: 1,
       copyName: COPY_BESIDE_ONE,
+      streamName: STREAM_ON_ONE,
       contenders: [
         poolkitContender('poolkit wasm 1 thread', 'wasm', 1),
         ...(ours ? [] : [poolkitContender('poolkit reference', 'reference', 1), tfjsContender('tfjs-cpu', 'cpu')]),
@@ -75,6 +81,7 @@ async function main(): Promise<void> {
   const results: Results = new Map();
   for (const workload of workloads) {
     const values = inputValues(workload);
+    const probe = streamProbe(values.length);
     const runners = new Map<string, Runner>();
     for (const contender of contenders) runners.set(contender.name, await contender.prepare(workload, values));
     for (const operation of OPERATIONS) {
@@ -85,6 +92,8 @@ async function main(): Promise<void> {
         await setThreadCount(phase.threads);
         await threadsReady();
         const timed: Timed[] = [copies.get(phase.copyName)!];
+        const backward = operation === 'maxBackward' || operation === 'avgBackward';
+        if (probe !== null) timed.push(probe.contender(phase.streamName, backward ? 'spread' : 'gather'));
         for (const { name } of phase.contenders) {
           const runner = runners.get(name)!;
           if (runner.supports(operation)) timed.push({ name, run: () => runner.run(operation) });
@@ -96,6 +105,7 @@ async function main(): Promise<void> {
         console.log(`${workload.label}  ${OPERATION_NAMES[operation]}  ${name}: ${describe(timing)}`);
     }
     runners.forEach((runner) => runner.dispose());
+    probe?.dispose();
     (globalThis as { gc?: () => void }).gc?.();
   }
   const report: ReportInput = {
@@ -104,6 +114,8 @@ async function main(): Promise<void> {
     contenders: contenders.map(({ name }) => name),
     copyBesideAll: COPY_BESIDE_ALL,
     copyBesideOne: COPY_BESIDE_ONE,
+    streamOnAll: STREAM_ON_ALL,
+    streamOnOne: STREAM_ON_ONE,
   };
   if (ours) {
     console.log(`\n${renderShares(report)}`);

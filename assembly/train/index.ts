@@ -15,7 +15,7 @@ export { adamUpdate, reluBackward, reluForward, sgdUpdate } from './elementwise'
 export { convFilterDirect, convForwardDirect, sumDirectPartials } from './direct';
 export { convPoolForwardDirect } from './conv-pool';
 export { setThreadSlot } from '../shared/thread-slot';
-export { fmaProbe } from './probe';
+export { fmaProbe, streamGatherProbe, streamSpreadProbe } from './probe';
 
 /** Each scratch slot starts with the edge tile (128 bytes) and the window origins of a row block; packed A follows. */
 const HEADER_BYTES: usize = 1024;
