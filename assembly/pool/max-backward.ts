@@ -48,7 +48,16 @@ function maxBackwardRow(block: usize, unit: i32): void {
     const target = rowCell + x;
     const columns = xHigh - xLow + 1;
     const rows = yHigh - yLow + 1;
-    if (zLow == zHigh && rows >= 1 && rows <= 2 && columns >= 1 && columns <= 2 && rows * columns != 1) {
+    const plane = zLow == zHigh && rows >= 1 && rows <= 2;
+    if (plane && columns == 2 && x + 1 < inWidth && onlyHolder(holderEntry(block, 2, x + 1), xHigh)) {
+      // This cell's windows are columns xLow and xHigh; the next cell's, xHigh alone (3 wide at stride 2).
+      const top = (zLow * outHeight + yLow) * outWidth + xLow;
+      const bottom = (zLow * outHeight + yHigh) * outWidth + xLow;
+      sumPairMatches(cell, top, bottom, rows == 2, target);
+      x++;
+      continue;
+    }
+    if (plane && columns >= 1 && columns <= 2 && rows * columns != 1) {
       // Two or four windows (overlapping 2D windows such as 3x3 at stride 2), summed in registers.
       const top = (zLow * outHeight + yLow) * outWidth + xLow;
       const bottom = (zLow * outHeight + yHigh) * outWidth + xLow;
@@ -70,6 +79,65 @@ function maxBackwardRow(block: usize, unit: i32): void {
     }
     if (first) zeroBytes(cell, cellBytes); // no window holds the cell (stride past the window)
   }
+}
+
+/** Whether the holder entry lists one output cell, `cell`. */
+@inline
+function onlyHolder(entry: usize, cell: i32): bool {
+  return load<i32>(entry) == cell && load<i32>(entry, 4) == cell;
+}
+
+/**
+ * Two neighbouring cells at once: `cell` is held by windows a = top, b = top + 1 (and c = bottom,
+ * d = bottom + 1 when `two` rows), the next cell by b (and d) alone. Each window is loaded once for
+ * both; each cell's picks are summed in output order, as in sumMatches.
+ */
+function sumPairMatches(cell: usize, top: i32, bottom: i32, two: bool, target: i32): void {
+  const index = i32x4.splat(target);
+  const nextIndex = i32x4.splat(target + 1);
+  const offsetA = <usize>top * cellBytes;
+  const offsetC = <usize>bottom * cellBytes;
+  const zero = f32x4.splat(0);
+  const next = cell + cellBytes;
+  let channel: usize = 0;
+  const vectorBytes = cellBytes & ~15;
+  for (; channel < vectorBytes; channel += 16) {
+    const gradientA = v128.load(gradOutputPlane + offsetA + channel);
+    const argmaxA = v128.load(argmaxPlane + offsetA + channel);
+    const gradientB = v128.load(gradOutputPlane + offsetA + cellBytes + channel);
+    const argmaxB = v128.load(argmaxPlane + offsetA + cellBytes + channel);
+    let sum = f32x4.add(f32x4.add(zero, pick(gradientA, argmaxA, index)), pick(gradientB, argmaxB, index));
+    let nextSum = f32x4.add(zero, pick(gradientB, argmaxB, nextIndex));
+    if (two) {
+      const gradientC = v128.load(gradOutputPlane + offsetC + channel);
+      const argmaxC = v128.load(argmaxPlane + offsetC + channel);
+      const gradientD = v128.load(gradOutputPlane + offsetC + cellBytes + channel);
+      const argmaxD = v128.load(argmaxPlane + offsetC + cellBytes + channel);
+      sum = f32x4.add(f32x4.add(sum, pick(gradientC, argmaxC, index)), pick(gradientD, argmaxD, index));
+      nextSum = f32x4.add(nextSum, pick(gradientD, argmaxD, nextIndex));
+    }
+    v128.store(cell + channel, sum);
+    v128.store(next + channel, nextSum);
+  }
+  for (; channel < cellBytes; channel += 4) {
+    const a = offsetA + channel;
+    const b = a + cellBytes;
+    let sum: f32 = <f32>0 + scalarPick(a, target) + scalarPick(b, target);
+    let nextSum: f32 = <f32>0 + scalarPick(b, target + 1);
+    if (two) {
+      const c = offsetC + channel;
+      const d = c + cellBytes;
+      sum = sum + scalarPick(c, target) + scalarPick(d, target);
+      nextSum = nextSum + scalarPick(d, target + 1);
+    }
+    store<f32>(cell + channel, sum);
+    store<f32>(next + channel, nextSum);
+  }
+}
+
+@inline
+function pick(gradient: v128, argmax: v128, index: v128): v128 {
+  return v128.and(gradient, i32x4.eq(argmax, index));
 }
 
 /** The window's gradient lanes whose argmax is `index`, else +0. */

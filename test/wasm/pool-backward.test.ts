@@ -33,6 +33,36 @@ test('maxPoolBackward matches the reference exactly (argmax from a max pool: tie
   );
 });
 
+test('maxPoolBackward on windows that overlap by one column (3 wide at stride 2, 5 at 4): cells in pairs', () => {
+  const options: PoolOptions[] = [
+    { kernelSize: 3, stride: 2 },
+    { kernelSize: 3, stride: 2, padding: 'same' },
+    { kernelSize: 3, stride: 2, padding: 1, ceilMode: true },
+    { kernelSize: [2, 3], stride: 2 }, // one row of windows per input row, pairs along the width
+    { kernelSize: 5, stride: 4, padding: 2 },
+  ];
+  let seed = 900;
+  for (const channels of [1, 3, 4, 5, 8, 13, 64]) {
+    for (const option of options) {
+      for (const values of ['plain', 'ties', 'negative', 'special'] as const) {
+        tidy(() => {
+          const geometry = poolGeometry('test', [2, 7, 11, channels], 2, option);
+          const input = filled(geometry.inputShape, values, seed);
+          const argmax = poisoned(geometry.outputShape, 'int32');
+          reference.maxPoolForward(input.data, poisoned(geometry.outputShape).data, argmax.intData, geometry);
+          const gradOutput = filled(geometry.outputShape, seed % 2 === 0 ? 'special' : 'plain', seed + 1);
+          const expected = poisoned(geometry.inputShape);
+          reference.maxPoolBackward(gradOutput.data, argmax.intData, expected.data, geometry);
+          const actual = poisoned(geometry.inputShape);
+          wasm().maxPoolBackward(gradOutput.data, argmax.intData, actual.data, geometry);
+          assertSame(actual.data, expected.data, `max backward ${JSON.stringify(option)} ${channels} ${values}`);
+          seed++;
+        });
+      }
+    }
+  }
+});
+
 test('maxPoolBackward sums the overlapping windows that pick one cell, in output order', () => {
   tidy(() => {
     // 3x3 windows at stride 1, padding 1, over a peak at (2, 3): the 9 windows holding it pick it.
