@@ -11,7 +11,7 @@ import { currentThreadSlot } from '../shared/thread-slot';
 import { cellBytes, group, outPlane, windowDivisor } from './average-backward';
 import { outer, row, slice } from './rows';
 import { divideLanes, exactReciprocal } from './simd';
-import { holderEntry, windowEntry } from './tables';
+import { heldOnlyBy, holderEntry, windowEntry } from './tables';
 import { holds } from './window';
 
 /** Quotient rows cached per slot; a row of windows needs as many as output rows hold it. */
@@ -110,6 +110,15 @@ function gatherCells(block: usize, rowPointer: usize, rows: i32, dilated: bool):
     const low = load<i32>(holders);
     const high = load<i32>(holders, 4);
     const cell = rowPointer + <usize>x * cellBytes;
+    const pairable = !checkWidth && rows >= 1 && rows <= 2 && high == low + 1 && x + 1 < inWidth;
+    if (pairable && heldOnlyBy(holderEntry(block, 2, x + 1), high)) {
+      // Windows low and high hold this cell, high alone the next (3 wide at stride 2): both at once.
+      const top = load<usize>(slot + ROWS_AT) + <usize>low * cellBytes;
+      const bottom = rows == 2 ? load<usize>(slot + ROWS_AT, 4) + <usize>low * cellBytes : 0;
+      sumPair(cell, top, bottom);
+      x++;
+      continue;
+    }
     if (rows * (high - low + 1) > LIST_CAPACITY) {
       gatherCellSlowly(block, cell, x, dilated);
       continue;
@@ -165,6 +174,42 @@ function sumPairs(cell: usize, list: usize, four: bool, vectorBytes: usize): usi
     }
   }
   return channel;
+}
+
+/**
+ * `cell` = +0 + top[0] + top[1] (+ bottom[0] + bottom[1] when `bottom` is not 0), the next cell =
+ * +0 + top[1] (+ bottom[1]): two neighbouring cells whose windows share a column, each quotient
+ * cell loaded once, each sum in output order as sumCell's.
+ */
+function sumPair(cell: usize, top: usize, bottom: usize): void {
+  const next = cell + cellBytes;
+  const zero = f32x4.splat(0);
+  let channel: usize = 0;
+  const vectorBytes = cellBytes & ~15;
+  for (; channel < vectorBytes; channel += 16) {
+    const shared = v128.load(top + cellBytes + channel);
+    let sum = f32x4.add(f32x4.add(zero, v128.load(top + channel)), shared);
+    let nextSum = f32x4.add(zero, shared);
+    if (bottom) {
+      const bottomShared = v128.load(bottom + cellBytes + channel);
+      sum = f32x4.add(f32x4.add(sum, v128.load(bottom + channel)), bottomShared);
+      nextSum = f32x4.add(nextSum, bottomShared);
+    }
+    v128.store(cell + channel, sum);
+    v128.store(next + channel, nextSum);
+  }
+  for (; channel < cellBytes; channel += 4) {
+    const shared = load<f32>(top + cellBytes + channel);
+    let sum: f32 = <f32>0 + load<f32>(top + channel) + shared;
+    let nextSum: f32 = <f32>0 + shared;
+    if (bottom) {
+      const bottomShared = load<f32>(bottom + cellBytes + channel);
+      sum = sum + load<f32>(bottom + channel) + bottomShared;
+      nextSum = nextSum + bottomShared;
+    }
+    store<f32>(cell + channel, sum);
+    store<f32>(next + channel, nextSum);
+  }
 }
 
 /** One cell without cache or list: each window's share divided again, in output order (rare). */

@@ -8,7 +8,7 @@
 import { ARGMAX, GRAD_INPUT, GRAD_OUTPUT, IN_SIZE, OUT_SIZE, pointer, word } from './arguments';
 import { groupOf, outer, row, rowOf, rowStart, slice, spatialSize } from './rows';
 import { zeroBytes } from './simd';
-import { holderEntry } from './tables';
+import { heldOnlyBy, holderEntry } from './tables';
 
 // Per-row constants (globals are per instance, so per thread).
 let group: i32 = 0;
@@ -49,7 +49,7 @@ function maxBackwardRow(block: usize, unit: i32): void {
     const columns = xHigh - xLow + 1;
     const rows = yHigh - yLow + 1;
     const plane = zLow == zHigh && rows >= 1 && rows <= 2;
-    if (plane && columns == 2 && x + 1 < inWidth && onlyHolder(holderEntry(block, 2, x + 1), xHigh)) {
+    if (plane && columns == 2 && x + 1 < inWidth && heldOnlyBy(holderEntry(block, 2, x + 1), xHigh)) {
       // This cell's windows are columns xLow and xHigh; the next cell's, xHigh alone (3 wide at stride 2).
       const top = (zLow * outHeight + yLow) * outWidth + xLow;
       const bottom = (zLow * outHeight + yHigh) * outWidth + xLow;
@@ -79,12 +79,6 @@ function maxBackwardRow(block: usize, unit: i32): void {
     }
     if (first) zeroBytes(cell, cellBytes); // no window holds the cell (stride past the window)
   }
-}
-
-/** Whether the holder entry lists one output cell, `cell`. */
-@inline
-function onlyHolder(entry: usize, cell: i32): bool {
-  return load<i32>(entry) == cell && load<i32>(entry, 4) == cell;
 }
 
 /**

@@ -50,3 +50,9 @@ export function windowEntry(block: usize, axis: i32, cell: i32): usize {
 export function holderEntry(block: usize, axis: i32, cell: i32): usize {
   return pointer(block, TABLES) + (<usize>(word(block, HOLDERS + axis) + (cell << 1)) << 2);
 }
+
+/** Whether a holder entry lists exactly one output cell, `cell`. */
+@inline
+export function heldOnlyBy(entry: usize, cell: i32): bool {
+  return load<i32>(entry) == cell && load<i32>(entry, 4) == cell;
+}

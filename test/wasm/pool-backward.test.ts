@@ -33,7 +33,7 @@ test('maxPoolBackward matches the reference exactly (argmax from a max pool: tie
   );
 });
 
-test('maxPoolBackward on windows that overlap by one column (3 wide at stride 2, 5 at 4): cells in pairs', () => {
+test('max and average backward on windows that overlap by one column (3 wide at stride 2, 5 at 4): cells in pairs', () => {
   const options: PoolOptions[] = [
     { kernelSize: 3, stride: 2 },
     { kernelSize: 3, stride: 2, padding: 'same' },
@@ -55,7 +55,16 @@ test('maxPoolBackward on windows that overlap by one column (3 wide at stride 2,
           reference.maxPoolBackward(gradOutput.data, argmax.intData, expected.data, geometry);
           const actual = poisoned(geometry.inputShape);
           wasm().maxPoolBackward(gradOutput.data, argmax.intData, actual.data, geometry);
-          assertSame(actual.data, expected.data, `max backward ${JSON.stringify(option)} ${channels} ${values}`);
+          const label = `${JSON.stringify(option)} ${channels} ${values}`;
+          assertSame(actual.data, expected.data, `max backward ${label}`);
+          for (const rule of [
+            { countIncludePad: false, divisorOverride: null },
+            { countIncludePad: true, divisorOverride: 3 },
+          ]) {
+            reference.avgPoolBackward(gradOutput.data, expected.data, geometry, rule);
+            wasm().avgPoolBackward(gradOutput.data, actual.data, geometry, rule);
+            assertSame(actual.data, expected.data, `avg backward ${label} ${JSON.stringify(rule)}`);
+          }
           seed++;
         });
       }
