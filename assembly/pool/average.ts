@@ -6,14 +6,41 @@ import { IN_SIZE, OUTPUT, OUT_SIZE, pointer, word } from './arguments';
 import { divideLanes, exactReciprocal, zeroBytes } from './simd';
 import { windowEntry } from './tables';
 import {
-  beginOutputRow, cellBytes, columnBytes, columnCells, group, inBase, outStart, rowBytes, rowCells, rows,
+  beginOutputRow, beginStackedRows, cellBytes, columnBytes, columnCells, group, inBase, outStart, rowBytes, rowCells, rows,
   rowsPadded, rowTopLeft, sliceBytes, slices, slicesPadded,
 } from './walk';
 import { averageDivisor } from './window';
 
 /** Output rows [firstUnit, endUnit): see rows.ts. */
 export function averagePoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  for (let unit = firstUnit; unit < endUnit; unit++) averagePoolRow(block, unit);
+  for (let unit = firstUnit; unit < endUnit; unit++) {
+    if (unit + 1 < endUnit && beginStackedRows(block, unit)) averagePoolRowPair(block, unit++);
+    else averagePoolRow(block, unit);
+  }
+}
+
+/** Output rows `unit` and `unit + 1` of dense 3x3 windows, begun by beginStackedRows: see max.ts. */
+function averagePoolRowPair(block: usize, unit: i32): void {
+  const outWidth = word(block, OUT_SIZE + 2);
+  const output = pointer(block, OUTPUT) + (outStart << 2);
+  const below = output + <usize>outWidth * cellBytes;
+  const widthTable = windowEntry(block, 2, 0);
+  for (let column = 0; column < outWidth; column++) {
+    const width = widthTable + (<usize>column << 4);
+    const columns = load<i32>(width, 4);
+    const offset = <usize>column * cellBytes;
+    if (columns == 0) {
+      zeroBytes(output + offset, cellBytes);
+      zeroBytes(below + offset, cellBytes);
+      continue;
+    }
+    const divisor = <f32>averageDivisor(block, 3 * columns, slicesPadded * rowsPadded * load<i32>(width, 8));
+    const start = inBase + <usize>(rowTopLeft + load<i32>(width)) * cellBytes;
+    const done = columns == 3 ? averageWindows3x3Stacked(start, output + offset, below + offset, divisor) : 0;
+    if (done == group) continue;
+    averageWindow(start, output + offset, done, columns, divisor);
+    averageWindow(start + 2 * rowBytes, below + offset, done, columns, divisor);
+  }
 }
 
 function averagePoolRow(block: usize, unit: i32): void {
@@ -129,6 +156,33 @@ function averageWindow3x3(start: usize, output: usize, divisor: f32): i32 {
       sum = f32x4.add(f32x4.add(f32x4.add(sum, a), b), c);
     }
     v128.store(output + (<usize>channel << 2), quotient(sum, divisor));
+  }
+  return limit;
+}
+
+/** Two dense 3x3 windows stacked at row stride 2, their shared middle row loaded once; returns channels done. */
+@inline
+function averageWindows3x3Stacked(start: usize, output: usize, below: usize, divisor: f32): i32 {
+  const step = cellBytes;
+  const limit = group & ~3;
+  for (let channel = 0; channel < limit; channel += 4) {
+    const offset = <usize>channel << 2;
+    let tap = start + offset;
+    let top = f32x4.splat(0);
+    for (let ky = 0; ky < 2; ky++, tap += rowBytes) {
+      top = f32x4.add(f32x4.add(f32x4.add(top, v128.load(tap)), v128.load(tap + step)), v128.load(tap + step + step));
+    }
+    const a = v128.load(tap);
+    const b = v128.load(tap + step);
+    const c = v128.load(tap + step + step);
+    top = f32x4.add(f32x4.add(f32x4.add(top, a), b), c);
+    let bottom = f32x4.add(f32x4.add(f32x4.add(f32x4.splat(0), a), b), c);
+    tap += rowBytes;
+    for (let ky = 0; ky < 2; ky++, tap += rowBytes) {
+      bottom = f32x4.add(f32x4.add(f32x4.add(bottom, v128.load(tap)), v128.load(tap + step)), v128.load(tap + step + step));
+    }
+    v128.store(output + offset, quotient(top, divisor));
+    v128.store(below + offset, quotient(bottom, divisor));
   }
   return limit;
 }

@@ -5,13 +5,40 @@
 import { IN_SIZE, OUTPUT, OUT_SIZE, P_BYTES, pointer, word } from './arguments';
 import { windowEntry } from './tables';
 import {
-  beginOutputRow, cellBytes, columnBytes, columnCells, group, inBase, outStart, rowBytes, rowCells, rows, rowTopLeft,
+  beginOutputRow, beginStackedRows, cellBytes, columnBytes, columnCells, group, inBase, outStart, rowBytes, rowCells, rows, rowTopLeft,
   sliceBytes, slices,
 } from './walk';
 
 /** Output rows [firstUnit, endUnit): see rows.ts. */
 export function lpPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  for (let unit = firstUnit; unit < endUnit; unit++) lpPoolRow(block, unit);
+  const euclidean = load<f64>(block + P_BYTES) == 2;
+  for (let unit = firstUnit; unit < endUnit; unit++) {
+    if (euclidean && unit + 1 < endUnit && beginStackedRows(block, unit)) euclideanRowPair(block, unit++);
+    else lpPoolRow(block, unit);
+  }
+}
+
+/** p = 2 over output rows `unit` and `unit + 1` of dense 3x3 windows, begun by beginStackedRows: see max.ts. */
+function euclideanRowPair(block: usize, unit: i32): void {
+  const outWidth = word(block, OUT_SIZE + 2);
+  const output = pointer(block, OUTPUT) + (outStart << 2);
+  const below = output + <usize>outWidth * cellBytes;
+  const widthTable = windowEntry(block, 2, 0);
+  for (let column = 0; column < outWidth; column++) {
+    const width = widthTable + (<usize>column << 4);
+    const columns = load<i32>(width, 4);
+    const offset = <usize>column * cellBytes;
+    const start = inBase + <usize>(columns ? rowTopLeft + load<i32>(width) : 0) * cellBytes;
+    const lower = start + 2 * rowBytes;
+    let done = columns == 3 ? euclideanWindows3x3Stacked(start, output + offset, below + offset) : 0;
+    if (done == group) continue;
+    if (done == 0) {
+      done = lpWindowVectors(start, output + offset, columns, true);
+      lpWindowVectors(lower, below + offset, columns, true);
+    }
+    lpWindow(start, output + offset, done, columns, 2);
+    lpWindow(lower, below + offset, done, columns, 2);
+  }
 }
 
 function lpPoolRow(block: usize, unit: i32): void {
@@ -71,6 +98,33 @@ function euclideanWindow3x3(start: usize, output: usize): i32 {
       sum = addSquare(addSquare(addSquare(sum, v128.load(tap)), v128.load(tap + step)), v128.load(tap + step + step));
     }
     v128.store(output + (<usize>channel << 2), f32x4.sqrt(sum));
+  }
+  return limit;
+}
+
+/** p = 2 over two dense 3x3 windows stacked at row stride 2, their shared middle row loaded once. */
+@inline
+function euclideanWindows3x3Stacked(start: usize, output: usize, below: usize): i32 {
+  const step = cellBytes;
+  const limit = group & ~3;
+  for (let channel = 0; channel < limit; channel += 4) {
+    const offset = <usize>channel << 2;
+    let tap = start + offset;
+    let top = f32x4.splat(0);
+    for (let ky = 0; ky < 2; ky++, tap += rowBytes) {
+      top = addSquare(addSquare(addSquare(top, v128.load(tap)), v128.load(tap + step)), v128.load(tap + step + step));
+    }
+    const a = v128.load(tap);
+    const b = v128.load(tap + step);
+    const c = v128.load(tap + step + step);
+    top = addSquare(addSquare(addSquare(top, a), b), c);
+    let bottom = addSquare(addSquare(addSquare(f32x4.splat(0), a), b), c);
+    tap += rowBytes;
+    for (let ky = 0; ky < 2; ky++, tap += rowBytes) {
+      bottom = addSquare(addSquare(addSquare(bottom, v128.load(tap)), v128.load(tap + step)), v128.load(tap + step + step));
+    }
+    v128.store(output + offset, f32x4.sqrt(top));
+    v128.store(below + offset, f32x4.sqrt(bottom));
   }
   return limit;
 }

@@ -31,6 +31,47 @@ function maxVector3x3(tap: usize): v128 {
   return withNaN(best, nan);
 }
 
+/**
+ * Two windows stacked at row stride 2 (output rows i and i + 1), without argmax: they share their
+ * middle input row, loaded once for both. Returns how many channels it did.
+ */
+export function maxWindows3x3Stacked(output: usize, below: usize, topLeft: i32): i32 {
+  const limit = group & ~3;
+  const step = cellBytes;
+  const first = inBase + <usize>topLeft * cellBytes;
+  for (let channel = 0; channel < limit; channel += 4) {
+    const offset = <usize>channel << 2;
+    let tap = first + offset;
+    let top = f32x4.splat(-Infinity);
+    let nanTop = f32x4.splat(0);
+    for (let ky = 0; ky < 2; ky++, tap += rowBytes) {
+      const a = v128.load(tap);
+      const b = v128.load(tap + step);
+      const c = v128.load(tap + step + step);
+      nanTop = v128.or(nanTop, v128.or(nanOf(a), v128.or(nanOf(b), nanOf(c))));
+      top = maxOf(maxOf(maxOf(top, a), b), c);
+    }
+    const a = v128.load(tap);
+    const b = v128.load(tap + step);
+    const c = v128.load(tap + step + step);
+    const nanShared = v128.or(nanOf(a), v128.or(nanOf(b), nanOf(c)));
+    top = maxOf(maxOf(maxOf(top, a), b), c);
+    let bottom = maxOf(maxOf(a, b), c);
+    let nanBottom = nanShared;
+    tap += rowBytes;
+    for (let ky = 0; ky < 2; ky++, tap += rowBytes) {
+      const d = v128.load(tap);
+      const e = v128.load(tap + step);
+      const f = v128.load(tap + step + step);
+      nanBottom = v128.or(nanBottom, v128.or(nanOf(d), v128.or(nanOf(e), nanOf(f))));
+      bottom = maxOf(maxOf(maxOf(bottom, d), e), f);
+    }
+    v128.store(output + offset, withNaN(top, v128.or(nanTop, nanShared)));
+    v128.store(below + offset, withNaN(bottom, nanBottom));
+  }
+  return limit;
+}
+
 /** One window with argmax; returns how many channels it did. */
 @inline
 export function maxWindow3x3Indexed(output: usize, argmax: usize, topLeft: i32): i32 {

@@ -6,15 +6,42 @@
 import { ARGMAX, IN_SIZE, OUTPUT, OUT_SIZE, pointer, word } from './arguments';
 import { windowEntry } from './tables';
 import { maxOf, nanOf, takes, withNaN } from './max-lanes';
-import { maxWindow3x3, maxWindow3x3Indexed } from './max-3x3';
+import { maxWindow3x3, maxWindow3x3Indexed, maxWindows3x3Stacked } from './max-3x3';
 import {
-  beginOutputRow, cellBytes, columnBytes, columnCells, group, inBase, outStart, rowBytes, rowCells, rows,
+  beginOutputRow, beginStackedRows, cellBytes, columnBytes, columnCells, group, inBase, outStart, rowBytes, rowCells, rows,
   rowTopLeft, sliceBytes, sliceCells, slices,
 } from './walk';
 
 /** Output rows [firstUnit, endUnit): see rows.ts. */
 export function maxPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  for (let unit = firstUnit; unit < endUnit; unit++) maxPoolRow(block, unit);
+  const argmax = pointer(block, ARGMAX);
+  for (let unit = firstUnit; unit < endUnit; unit++) {
+    if (!argmax && unit + 1 < endUnit && maxPoolRowPair(block, unit)) unit++;
+    else maxPoolRow(block, unit);
+  }
+}
+
+/**
+ * Output rows `unit` and `unit + 1` together when both are rows of dense 3x3 windows at stride 2
+ * (they share an input row, then loaded once for both); returns false, doing nothing, otherwise.
+ */
+function maxPoolRowPair(block: usize, unit: i32): bool {
+  if (!beginStackedRows(block, unit)) return false;
+  const outWidth = word(block, OUT_SIZE + 2);
+  const output = pointer(block, OUTPUT) + (outStart << 2);
+  const below = output + <usize>outWidth * cellBytes;
+  const widthTable = windowEntry(block, 2, 0);
+  for (let column = 0; column < outWidth; column++) {
+    const width = widthTable + (<usize>column << 4);
+    const columns = load<i32>(width, 4);
+    const topLeft = columns ? rowTopLeft + load<i32>(width) : -1;
+    const offset = <usize>column * cellBytes;
+    const done = columns == 3 ? maxWindows3x3Stacked(output + offset, below + offset, topLeft) : 0;
+    if (done == group) continue;
+    maxWindow(output + offset, done, topLeft, columns);
+    maxWindow(below + offset, done, topLeft < 0 ? -1 : topLeft + 2 * rowCells, columns);
+  }
+  return true;
 }
 
 function maxPoolRow(block: usize, unit: i32): void {

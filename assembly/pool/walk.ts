@@ -48,3 +48,29 @@ export function beginOutputRow(block: usize, unit: i32): void {
   rowBytes = <usize>rowCells * cellBytes;
   columnBytes = <usize>columnCells * cellBytes;
 }
+
+/**
+ * Begins output row `unit` (as beginOutputRow) and says whether row `unit + 1` may be done with it:
+ * both rows of dense 3x3 windows (no depth, no dilation, channelsLast groups of 4 or more) in one
+ * plane, the second 2 input rows below the first, with the same padded height. Two such rows
+ * share an input row, which a kernel then loads once for both.
+ */
+export function beginStackedRows(block: usize, unit: i32): bool {
+  beginOutputRow(block, unit + 1);
+  const nextOuter = outer;
+  const nextSlice = slice;
+  const nextRows = rows;
+  const nextRowsPadded = rowsPadded;
+  const nextTopLeft = rowTopLeft;
+  beginOutputRow(block, unit);
+  const dense = slices == 1 && rowCells == word(block, IN_SIZE + 2) && columnCells == 1 && group >= 4;
+  return (
+    dense &&
+    rows == 3 &&
+    nextRows == 3 &&
+    nextRowsPadded == rowsPadded &&
+    nextOuter == outer &&
+    nextSlice == slice &&
+    nextTopLeft == rowTopLeft + 2 * rowCells
+  );
+}

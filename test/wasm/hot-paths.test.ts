@@ -65,6 +65,25 @@ test('dense 2x2 and 3x3 windows over 4 to 67 channels match the reference exactl
   }
 });
 
+test('rows of dense 3x3 windows at row stride 2, done two at a time (shared middle row), match the reference exactly', () => {
+  let seed = 300;
+  const options: PoolOptions[] = [
+    { kernelSize: 3, stride: 2 },
+    { kernelSize: 3, stride: 2, padding: 'same' },
+    { kernelSize: 3, stride: [2, 1], padding: 1, ceilMode: true },
+    { kernelSize: [3, 2], stride: 2 }, // 3 rows, 2 columns: rows stacked, no dense 3x3 window
+  ];
+  for (const height of [13, 14]) {
+    for (const channels of [4, 7, 64]) {
+      for (const option of options) {
+        for (const values of ['plain', 'ties', 'negative', 'special'] as const) {
+          compareAll(poolGeometry('test', [3, height, 11, channels], 2, option), values, seed++);
+        }
+      }
+    }
+  }
+});
+
 test('channelsFirst 2x2 windows at stride 2, four output columns at a time, match the reference exactly', () => {
   let seed = 500;
   const options: PoolOptions[] = [
@@ -113,6 +132,29 @@ test('max keeps the first of tied zeros (-0 then +0 gives -0) on the dense paths
       const output = poisoned(geometry.outputShape);
       wasm().maxPoolForward(input.data, output.data, null, geometry);
       assert.ok(Object.is(output.data[0], -0), `${kernelSize}x${kernelSize}: ${output.data[0]}`);
+    }
+  });
+});
+
+test('stacked 3x3 rows keep the first of tied zeros in row-major order, as the reference does', () => {
+  tidy(() => {
+    for (const option of [
+      { kernelSize: 3, stride: 2 },
+      { kernelSize: 3, stride: 2, padding: 'same' },
+    ] as PoolOptions[]) {
+      const geometry = poolGeometry('test', [2, 9, 9, 8], 2, option);
+      const input = Tensor.allocate(geometry.inputShape);
+      for (let seed = 1; seed <= 20; seed++) {
+        input.data.forEach((_, index) => (input.data[index] = Math.sin(index * seed) > 0 ? 0 : -0));
+        for (const withIndices of [false, true]) {
+          const expected = poisoned(geometry.outputShape);
+          const actual = poisoned(geometry.outputShape);
+          const indices = withIndices ? poisoned(geometry.outputShape, 'int32').intData : null;
+          reference.maxPoolForward(input.data, expected.data, indices, geometry);
+          wasm().maxPoolForward(input.data, actual.data, indices, geometry);
+          assertSame(actual.data, expected.data, `±0 ties ${JSON.stringify(option)} seed ${seed}`);
+        }
+      }
     }
   });
 });
