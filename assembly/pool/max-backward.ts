@@ -18,16 +18,106 @@ let argmaxPlane: usize = 0; // the same grid of argmax indices
 
 /** Input rows [firstUnit, endUnit) of a max pooling's gradInput. */
 export function maxBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  for (let unit = firstUnit; unit < endUnit; unit++) maxBackwardRow(block, unit);
+  for (let unit = firstUnit; unit < endUnit; unit++) {
+    if (unit + 1 < endUnit && maxBackwardRowPair(block, unit)) unit++;
+    else maxBackwardRow(block, unit);
+  }
 }
 
-function maxBackwardRow(block: usize, unit: i32): void {
+/** Sets the per-row globals for input row `unit` (rowOf's outer, slice and row too). */
+function beginInputRow(block: usize, unit: i32): void {
   rowOf(block, unit, IN_SIZE);
   group = groupOf(block);
   cellBytes = <usize>group << 2;
   const outPlane = <usize>outer * <usize>spatialSize(block, OUT_SIZE) * cellBytes;
   gradOutputPlane = pointer(block, GRAD_OUTPUT) + outPlane;
   argmaxPlane = pointer(block, ARGMAX) + outPlane;
+}
+
+/**
+ * Input rows `unit` and `unit + 1` together when one row of windows alone holds both, and each
+ * window that holds a cell holds its neighbour too (2x2 windows at stride 2): every window's
+ * gradient and argmax are then loaded once for its four cells. Returns false, writing nothing,
+ * for any other pair of rows.
+ */
+function maxBackwardRowPair(block: usize, unit: i32): bool {
+  rowOf(block, unit + 1, IN_SIZE);
+  const nextOuter = outer;
+  const nextSlice = slice;
+  const nextRow = row;
+  beginInputRow(block, unit);
+  if (nextOuter != outer || nextSlice != slice || group < 4) return false;
+  const zHolders = holderEntry(block, 0, slice);
+  const windowRow = load<i32>(holderEntry(block, 1, row));
+  if (load<i32>(zHolders) != load<i32>(zHolders, 4)) return false;
+  if (!heldOnlyBy(holderEntry(block, 1, row), windowRow) || !heldOnlyBy(holderEntry(block, 1, nextRow), windowRow)) {
+    return false;
+  }
+  const inWidth = word(block, IN_SIZE + 2);
+  if (!inPairs(block, inWidth)) return false;
+  const outRowCell = (load<i32>(zHolders) * word(block, OUT_SIZE + 1) + windowRow) * word(block, OUT_SIZE + 2);
+  const gradInput = pointer(block, GRAD_INPUT) + (rowStart(block, IN_SIZE) << 2);
+  const rowBytes = <usize>inWidth * cellBytes;
+  const rowCell = (slice * word(block, IN_SIZE + 1) + row) * inWidth;
+  for (let x = 0; x < inWidth; x++) {
+    const cell = gradInput + <usize>x * cellBytes;
+    const xHolders = holderEntry(block, 2, x);
+    if (load<i32>(xHolders) > load<i32>(xHolders, 4)) {
+      zeroBytes(cell, cellBytes); // no window holds the column (stride past the window)
+      zeroBytes(cell + rowBytes, cellBytes);
+      continue;
+    }
+    spreadQuad(cell, rowBytes, <usize>(outRowCell + load<i32>(xHolders)) * cellBytes, rowCell + x, inWidth);
+    x++;
+  }
+  return true;
+}
+
+/** Whether every column is held by no window, or by one window that holds the next column alone too. */
+function inPairs(block: usize, inWidth: i32): bool {
+  for (let x = 0; x < inWidth; x++) {
+    const xHolders = holderEntry(block, 2, x);
+    const low = load<i32>(xHolders);
+    if (low > load<i32>(xHolders, 4)) continue;
+    if (x + 1 >= inWidth || !heldOnlyBy(xHolders, low) || !heldOnlyBy(holderEntry(block, 2, x + 1), low)) return false;
+    x++;
+  }
+  return true;
+}
+
+/**
+ * The 2x2 cells from `cell` (rows `rowBytes` apart), all held by the one window at `offset` alone:
+ * each is +0 + the window's gradient where its argmax is that cell (spatial index `target`, +1,
+ * + inWidth, + inWidth + 1), else +0.
+ */
+function spreadQuad(cell: usize, rowBytes: usize, offset: usize, target: i32, inWidth: i32): void {
+  const topLeft = i32x4.splat(target);
+  const topRight = i32x4.splat(target + 1);
+  const bottomLeft = i32x4.splat(target + inWidth);
+  const bottomRight = i32x4.splat(target + inWidth + 1);
+  const zero = f32x4.splat(0);
+  const below = cell + rowBytes;
+  let channel: usize = 0;
+  const vectorBytes = cellBytes & ~15;
+  for (; channel < vectorBytes; channel += 16) {
+    const gradient = v128.load(gradOutputPlane + offset + channel);
+    const argmax = v128.load(argmaxPlane + offset + channel);
+    v128.store(cell + channel, f32x4.add(zero, pick(gradient, argmax, topLeft)));
+    v128.store(cell + cellBytes + channel, f32x4.add(zero, pick(gradient, argmax, topRight)));
+    v128.store(below + channel, f32x4.add(zero, pick(gradient, argmax, bottomLeft)));
+    v128.store(below + cellBytes + channel, f32x4.add(zero, pick(gradient, argmax, bottomRight)));
+  }
+  for (; channel < cellBytes; channel += 4) {
+    const at = offset + channel;
+    store<f32>(cell + channel, <f32>0 + scalarPick(at, target));
+    store<f32>(cell + cellBytes + channel, <f32>0 + scalarPick(at, target + 1));
+    store<f32>(below + channel, <f32>0 + scalarPick(at, target + inWidth));
+    store<f32>(below + cellBytes + channel, <f32>0 + scalarPick(at, target + inWidth + 1));
+  }
+}
+
+function maxBackwardRow(block: usize, unit: i32): void {
+  beginInputRow(block, unit);
   const gradInput = pointer(block, GRAD_INPUT) + (rowStart(block, IN_SIZE) << 2);
   const inWidth = word(block, IN_SIZE + 2);
   const rowCell = (slice * word(block, IN_SIZE + 1) + row) * inWidth;

@@ -72,6 +72,46 @@ test('max and average backward on windows that overlap by one column (3 wide at 
   }
 });
 
+test('maxPoolBackward of windows that tile 2x2 blocks (input rows in pairs, four cells per window)', () => {
+  const options: PoolOptions[] = [
+    { kernelSize: 2 },
+    { kernelSize: 2, padding: 'same' },
+    { kernelSize: 2, padding: 1, ceilMode: true },
+    { kernelSize: 2, stride: 3 }, // rows and columns that no window holds
+    { kernelSize: [2, 1], stride: [2, 1] }, // rows in pairs, one cell per window across
+  ];
+  let seed = 1200;
+  for (const [height, width] of [
+    [8, 8],
+    [7, 9],
+    [6, 11],
+  ]) {
+    for (const channels of [3, 4, 5, 13, 64]) {
+      for (const option of options) {
+        for (const values of ['plain', 'ties', 'special'] as const) {
+          tidy(() => {
+            const geometry = poolGeometry('test', [2, height!, width!, channels], 2, option);
+            const input = filled(geometry.inputShape, values, seed);
+            const argmax = poisoned(geometry.outputShape, 'int32');
+            reference.maxPoolForward(input.data, poisoned(geometry.outputShape).data, argmax.intData, geometry);
+            const gradOutput = filled(geometry.outputShape, seed % 2 === 0 ? 'special' : 'plain', seed + 1);
+            const expected = poisoned(geometry.inputShape);
+            reference.maxPoolBackward(gradOutput.data, argmax.intData, expected.data, geometry);
+            const actual = poisoned(geometry.inputShape);
+            wasm().maxPoolBackward(gradOutput.data, argmax.intData, actual.data, geometry);
+            assertSame(
+              actual.data,
+              expected.data,
+              `max backward ${height}x${width}x${channels} ${JSON.stringify(option)}`,
+            );
+            seed++;
+          });
+        }
+      }
+    }
+  }
+});
+
 test('maxPoolBackward sums the overlapping windows that pick one cell, in output order', () => {
   tidy(() => {
     // 3x3 windows at stride 1, padding 1, over a peak at (2, 3): the 9 windows holding it pick it.
