@@ -24,7 +24,52 @@ let includePad: bool = false;
 /** Input rows [firstUnit, endUnit) of an average pooling's gradInput. */
 export function averageBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
   beginGather(block);
-  for (let unit = firstUnit; unit < endUnit; unit++) averageBackwardRow(block, unit);
+  for (let unit = firstUnit; unit < endUnit; unit++) {
+    if (unit + 1 < endUnit && averageBackwardRowPair(block, unit)) unit++;
+    else averageBackwardRow(block, unit);
+  }
+}
+
+// Set by spreadSource: the one output row (slice, row) whose windows alone hold the input row.
+let heldSlice = 0;
+let heldRow = 0;
+
+/**
+ * Input rows `unit` and `unit + 1` together when one row of disjoint windows alone holds both (2x2
+ * at stride 2): each share is divided once for both rows. Returns false, writing nothing, otherwise.
+ */
+function averageBackwardRowPair(block: usize, unit: i32): bool {
+  beginInputRow(block, unit + 1);
+  const nextOuter = outer;
+  if (!spreadSource(block)) return false;
+  const nextSlice = heldSlice;
+  const nextRow = heldRow;
+  beginInputRow(block, unit);
+  if (nextOuter != outer || !spreadSource(block) || nextSlice != heldSlice || nextRow != heldRow) return false;
+  const rowPointer = pointer(block, GRAD_INPUT) + (rowStart(block, IN_SIZE) << 2);
+  spreadRow(block, rowPointer, <usize>word(block, IN_SIZE + 2) * cellBytes);
+  return true;
+}
+
+/**
+ * Whether the row just begun is held by one row of windows that neither overlap nor skip cells
+ * along the width, noting that row in heldSlice and heldRow.
+ */
+function spreadSource(block: usize): bool {
+  const dilated = !word(block, ADAPTIVE) && (word(block, DILATION) > 1 || word(block, DILATION + 1) > 1);
+  const zHolders = holderEntry(block, 0, slice);
+  const yHolders = holderEntry(block, 1, row);
+  let holding = 0;
+  for (let outSlice = load<i32>(zHolders); outSlice <= load<i32>(zHolders, 4); outSlice++) {
+    if (dilated && !holds(block, 0, outSlice, slice)) continue;
+    for (let outRow = load<i32>(yHolders); outRow <= load<i32>(yHolders, 4); outRow++) {
+      if (dilated && !holds(block, 1, outRow, row)) continue;
+      holding++;
+      heldSlice = outSlice;
+      heldRow = outRow;
+    }
+  }
+  return holding == 1 && !overlapsAlongWidth(block) && word(block, DILATION + 2) == 1;
 }
 
 function beginInputRow(block: usize, unit: i32): void {
@@ -53,24 +98,10 @@ export function windowDivisor(depth: usize, height: usize, width: usize): f32 {
 function averageBackwardRow(block: usize, unit: i32): void {
   beginInputRow(block, unit);
   const rowPointer = pointer(block, GRAD_INPUT) + (rowStart(block, IN_SIZE) << 2);
-  const dilated = !word(block, ADAPTIVE) && (word(block, DILATION) > 1 || word(block, DILATION + 1) > 1);
-  const zHolders = holderEntry(block, 0, slice);
-  const yHolders = holderEntry(block, 1, row);
-  let holding = 0;
-  let heldSlice = 0;
-  let heldRow = 0;
-  for (let outSlice = load<i32>(zHolders); outSlice <= load<i32>(zHolders, 4); outSlice++) {
-    if (dilated && !holds(block, 0, outSlice, slice)) continue;
-    for (let outRow = load<i32>(yHolders); outRow <= load<i32>(yHolders, 4); outRow++) {
-      if (dilated && !holds(block, 1, outRow, row)) continue;
-      holding++;
-      heldSlice = outSlice;
-      heldRow = outRow;
-    }
-  }
-  if (holding == 1 && !overlapsAlongWidth(block) && word(block, DILATION + 2) == 1) {
-    spreadRow(block, rowPointer, heldSlice, heldRow);
+  if (spreadSource(block)) {
+    spreadRow(block, rowPointer, 0);
   } else {
+    const dilated = !word(block, ADAPTIVE) && (word(block, DILATION) > 1 || word(block, DILATION + 1) > 1);
     gatherRow(block, rowPointer, dilated);
   }
 }
@@ -84,32 +115,39 @@ function overlapsAlongWidth(block: usize): bool {
 }
 
 /**
- * Writes output row (outSlice, outRow)'s shares to the input row's cells: the windows are dense and
- * disjoint, so each covered cell gets one share and the cells between them are zeroed.
+ * Writes output row (heldSlice, heldRow)'s shares to the input row's cells: the windows are dense
+ * and disjoint, so each covered cell gets one share and the cells between them are zeroed. With
+ * `nextRow` (bytes to the next input row, held by the same windows) not 0, that row's cells too.
  */
-function spreadRow(block: usize, rowPointer: usize, outSlice: i32, outRow: i32): void {
+function spreadRow(block: usize, rowPointer: usize, nextRow: usize): void {
   const rowBytes = <usize>word(block, IN_SIZE + 2) * cellBytes;
-  const depth = windowEntry(block, 0, outSlice);
-  const height = windowEntry(block, 1, outRow);
+  const depth = windowEntry(block, 0, heldSlice);
+  const height = windowEntry(block, 1, heldRow);
   const outWidth = word(block, OUT_SIZE + 2);
   const gradOutput = pointer(block, GRAD_OUTPUT) + outPlane;
-  const rowCell = (outSlice * word(block, OUT_SIZE + 1) + outRow) * outWidth;
+  const rowCell = (heldSlice * word(block, OUT_SIZE + 1) + heldRow) * outWidth;
   let covered = rowPointer; // cells before this one are written
   for (let outColumn = 0; outColumn < outWidth; outColumn++) {
     const width = windowEntry(block, 2, outColumn);
     const columns = load<i32>(width, 4);
     if (columns == 0 || load<i32>(depth, 4) * load<i32>(height, 4) == 0) continue;
     const first = rowPointer + <usize>load<i32>(width) * cellBytes;
-    zeroBytes(covered, first - covered);
+    zeroGap(covered, first - covered, nextRow);
     covered = first + <usize>columns * cellBytes;
     const share = gradOutput + <usize>(rowCell + outColumn) * cellBytes;
-    writeShares(share, first, columns, windowDivisor(depth, height, width));
+    writeShares(share, first, columns, windowDivisor(depth, height, width), nextRow);
   }
-  zeroBytes(covered, rowPointer + rowBytes - covered);
+  zeroGap(covered, rowPointer + rowBytes - covered, nextRow);
 }
 
-/** Writes +0 + share / divisor (rounded to float32 once) to one window's dense cells in the row. */
-function writeShares(share: usize, first: usize, columns: i32, divisor: f32): void {
+@inline
+function zeroGap(from: usize, bytes: usize, nextRow: usize): void {
+  zeroBytes(from, bytes);
+  if (nextRow) zeroBytes(from + nextRow, bytes);
+}
+
+/** Writes +0 + share / divisor (rounded to float32 once) to one window's dense cells in the row (and the next). */
+function writeShares(share: usize, first: usize, columns: i32, divisor: f32, nextRow: usize): void {
   const multiply = exactReciprocal(divisor);
   const divisors = f32x4.splat(divisor);
   const reciprocals = f32x4.splat(<f32>1 / divisor);
@@ -119,12 +157,18 @@ function writeShares(share: usize, first: usize, columns: i32, divisor: f32): vo
     const offset = <usize>channel << 2;
     const quotient = f32x4.add(zero, divideLanes(v128.load(share + offset), divisors, reciprocals, multiply));
     let cell = first + offset;
-    for (let tap = 0; tap < columns; tap++, cell += cellBytes) v128.store(cell, quotient);
+    for (let tap = 0; tap < columns; tap++, cell += cellBytes) {
+      v128.store(cell, quotient);
+      if (nextRow) v128.store(cell + nextRow, quotient);
+    }
   }
   for (; channel < group; channel++) {
     const offset = <usize>channel << 2;
     const quotient: f32 = <f32>0 + load<f32>(share + offset) / divisor;
     let cell = first + offset;
-    for (let tap = 0; tap < columns; tap++, cell += cellBytes) store<f32>(cell, quotient);
+    for (let tap = 0; tap < columns; tap++, cell += cellBytes) {
+      store<f32>(cell, quotient);
+      if (nextRow) store<f32>(cell + nextRow, quotient);
+    }
   }
 }

@@ -62,6 +62,7 @@ test('max and average backward on windows that overlap by one column (3 wide at 
             { countIncludePad: true, divisorOverride: 3 },
           ]) {
             reference.avgPoolBackward(gradOutput.data, expected.data, geometry, rule);
+            actual.data.fill(12345.5); // poisoned again: a cell the kernel skips must show
             wasm().avgPoolBackward(gradOutput.data, actual.data, geometry, rule);
             assertSame(actual.data, expected.data, `avg backward ${label} ${JSON.stringify(rule)}`);
           }
@@ -72,7 +73,7 @@ test('max and average backward on windows that overlap by one column (3 wide at 
   }
 });
 
-test('maxPoolBackward of windows that tile 2x2 blocks (input rows in pairs, four cells per window)', () => {
+test('max and average backward of windows that tile 2x2 blocks (input rows in pairs, four cells per window)', () => {
   const options: PoolOptions[] = [
     { kernelSize: 2 },
     { kernelSize: 2, padding: 'same' },
@@ -99,11 +100,15 @@ test('maxPoolBackward of windows that tile 2x2 blocks (input rows in pairs, four
             reference.maxPoolBackward(gradOutput.data, argmax.intData, expected.data, geometry);
             const actual = poisoned(geometry.inputShape);
             wasm().maxPoolBackward(gradOutput.data, argmax.intData, actual.data, geometry);
-            assertSame(
-              actual.data,
-              expected.data,
-              `max backward ${height}x${width}x${channels} ${JSON.stringify(option)}`,
-            );
+            const label = `${height}x${width}x${channels} ${JSON.stringify(option)}`;
+            assertSame(actual.data, expected.data, `max backward ${label}`);
+            for (const countIncludePad of [false, true]) {
+              const rule = { countIncludePad, divisorOverride: null };
+              reference.avgPoolBackward(gradOutput.data, expected.data, geometry, rule);
+              actual.data.fill(12345.5); // poisoned again: a cell the kernel skips must show
+              wasm().avgPoolBackward(gradOutput.data, actual.data, geometry, rule);
+              assertSame(actual.data, expected.data, `avg backward ${label} countIncludePad ${countIncludePad}`);
+            }
             seed++;
           });
         }
