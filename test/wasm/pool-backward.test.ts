@@ -8,7 +8,17 @@ import { poolGeometry, type PoolGeometry, type PoolOptions } from '../../src/geo
 import type { ArgmaxPlanes, AverageDivisor } from '../../src/kernels/types.js';
 import { poolingPlanes } from '../../src/ops/pool/argmax-planes.js';
 import { tidy } from '../../src/tensor/scope.js';
-import { adaptiveCases, assertSame, check, filled, poisoned, poolCases, reference, wasm } from './harness.js';
+import {
+  adaptiveCases,
+  assertSame,
+  check,
+  filled,
+  poisoned,
+  poolCases,
+  reference,
+  wasm,
+  type ValueKind,
+} from './harness.js';
 
 const RUNS = 250;
 
@@ -33,6 +43,35 @@ test('maxPoolBackward matches the reference exactly (argmax from a max pool: tie
   );
 });
 
+/**
+ * Max backward (argmax from a max pool over `values`) and average backward under each divisor rule,
+ * wasm against the reference on one geometry; gradInput poisoned before each kernel.
+ */
+function compareBackwardKernels(geometry: PoolGeometry, values: ValueKind, seed: number, label: string): void {
+  tidy(() => {
+    const input = filled(geometry.inputShape, values, seed);
+    const argmax = poisoned(geometry.outputShape, 'int32');
+    reference.maxPoolForward(input.data, poisoned(geometry.outputShape).data, argmax.intData, geometry);
+    const gradOutput = filled(geometry.outputShape, seed % 2 === 0 ? 'special' : 'plain', seed + 1);
+    const expected = poisoned(geometry.inputShape);
+    const actual = poisoned(geometry.inputShape);
+    reference.maxPoolBackward(gradOutput.data, argmax.intData, expected.data, geometry);
+    wasm().maxPoolBackward(gradOutput.data, argmax.intData, actual.data, geometry);
+    assertSame(actual.data, expected.data, `max backward ${label}`);
+    const rules: AverageDivisor[] = [
+      { countIncludePad: false, divisorOverride: null },
+      { countIncludePad: true, divisorOverride: null },
+      { countIncludePad: false, divisorOverride: 3 },
+    ];
+    for (const rule of rules) {
+      reference.avgPoolBackward(gradOutput.data, expected.data, geometry, rule);
+      actual.data.fill(12345.5); // poisoned again: a cell the kernel skips must show
+      wasm().avgPoolBackward(gradOutput.data, actual.data, geometry, rule);
+      assertSame(actual.data, expected.data, `avg backward ${label} ${JSON.stringify(rule)}`);
+    }
+  });
+}
+
 test('max and average backward on windows that overlap by one column (3 wide at stride 2, 5 at 4): cells in pairs', () => {
   const options: PoolOptions[] = [
     { kernelSize: 3, stride: 2 },
@@ -45,29 +84,8 @@ test('max and average backward on windows that overlap by one column (3 wide at 
   for (const channels of [1, 3, 4, 5, 8, 13, 64]) {
     for (const option of options) {
       for (const values of ['plain', 'ties', 'negative', 'special'] as const) {
-        tidy(() => {
-          const geometry = poolGeometry('test', [2, 7, 11, channels], 2, option);
-          const input = filled(geometry.inputShape, values, seed);
-          const argmax = poisoned(geometry.outputShape, 'int32');
-          reference.maxPoolForward(input.data, poisoned(geometry.outputShape).data, argmax.intData, geometry);
-          const gradOutput = filled(geometry.outputShape, seed % 2 === 0 ? 'special' : 'plain', seed + 1);
-          const expected = poisoned(geometry.inputShape);
-          reference.maxPoolBackward(gradOutput.data, argmax.intData, expected.data, geometry);
-          const actual = poisoned(geometry.inputShape);
-          wasm().maxPoolBackward(gradOutput.data, argmax.intData, actual.data, geometry);
-          const label = `${JSON.stringify(option)} ${channels} ${values}`;
-          assertSame(actual.data, expected.data, `max backward ${label}`);
-          for (const rule of [
-            { countIncludePad: false, divisorOverride: null },
-            { countIncludePad: true, divisorOverride: 3 },
-          ]) {
-            reference.avgPoolBackward(gradOutput.data, expected.data, geometry, rule);
-            actual.data.fill(12345.5); // poisoned again: a cell the kernel skips must show
-            wasm().avgPoolBackward(gradOutput.data, actual.data, geometry, rule);
-            assertSame(actual.data, expected.data, `avg backward ${label} ${JSON.stringify(rule)}`);
-          }
-          seed++;
-        });
+        const geometry = poolGeometry('test', [2, 7, 11, channels], 2, option);
+        compareBackwardKernels(geometry, values, seed++, `${JSON.stringify(option)} ${channels} ${values}`);
       }
     }
   }
@@ -86,31 +104,12 @@ test('max and average backward of windows that tile 2x2 blocks (input rows in pa
     [8, 8],
     [7, 9],
     [6, 11],
-  ]) {
+  ] as const) {
     for (const channels of [3, 4, 5, 13, 64]) {
       for (const option of options) {
         for (const values of ['plain', 'ties', 'special'] as const) {
-          tidy(() => {
-            const geometry = poolGeometry('test', [2, height!, width!, channels], 2, option);
-            const input = filled(geometry.inputShape, values, seed);
-            const argmax = poisoned(geometry.outputShape, 'int32');
-            reference.maxPoolForward(input.data, poisoned(geometry.outputShape).data, argmax.intData, geometry);
-            const gradOutput = filled(geometry.outputShape, seed % 2 === 0 ? 'special' : 'plain', seed + 1);
-            const expected = poisoned(geometry.inputShape);
-            reference.maxPoolBackward(gradOutput.data, argmax.intData, expected.data, geometry);
-            const actual = poisoned(geometry.inputShape);
-            wasm().maxPoolBackward(gradOutput.data, argmax.intData, actual.data, geometry);
-            const label = `${height}x${width}x${channels} ${JSON.stringify(option)}`;
-            assertSame(actual.data, expected.data, `max backward ${label}`);
-            for (const countIncludePad of [false, true]) {
-              const rule = { countIncludePad, divisorOverride: null };
-              reference.avgPoolBackward(gradOutput.data, expected.data, geometry, rule);
-              actual.data.fill(12345.5); // poisoned again: a cell the kernel skips must show
-              wasm().avgPoolBackward(gradOutput.data, actual.data, geometry, rule);
-              assertSame(actual.data, expected.data, `avg backward ${label} countIncludePad ${countIncludePad}`);
-            }
-            seed++;
-          });
+          const geometry = poolGeometry('test', [2, height, width, channels], 2, option);
+          compareBackwardKernels(geometry, values, seed++, `${height}x${width}x${channels} ${JSON.stringify(option)}`);
         }
       }
     }
