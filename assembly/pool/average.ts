@@ -6,8 +6,8 @@ import { IN_SIZE, OUTPUT, OUT_SIZE, pointer, word } from './arguments';
 import { divideLanes, exactReciprocal, zeroBytes } from './simd';
 import { windowEntry } from './tables';
 import {
-  beginOutputRow, beginStackedRows, cellBytes, columnBytes, columnCells, group, inBase, outStart, rowBytes, rowCells, rows,
-  rowsPadded, rowTopLeft, sliceBytes, slices, slicesPadded,
+  beginOutputRow, beginStackedRows, cellBytes, columnBytes, columnCells, group, inBase, outStart, rowBytes, rowCells,
+  rows, rowsPadded, rowTopLeft, sliceBytes, slices, slicesPadded,
 } from './walk';
 import { averageDivisor } from './window';
 
@@ -19,7 +19,7 @@ export function averagePoolRows(block: usize, firstUnit: i32, endUnit: i32): voi
   }
 }
 
-/** Output rows `unit` and `unit + 1` of dense 3x3 windows, begun by beginStackedRows: see max.ts. */
+/** Output rows `unit` and `unit + 1` of windows 3 taps high, begun by beginStackedRows: see max.ts. */
 function averagePoolRowPair(block: usize, unit: i32): void {
   const outWidth = word(block, OUT_SIZE + 2);
   const output = pointer(block, OUTPUT) + (outStart << 2);
@@ -160,6 +160,12 @@ function averageWindow3x3(start: usize, output: usize, divisor: f32): i32 {
   return limit;
 }
 
+/** sum + the row of three taps from `tap`, `step` bytes apart, in order. */
+@inline
+function addRow(sum: v128, tap: usize, step: usize): v128 {
+  return f32x4.add(f32x4.add(f32x4.add(sum, v128.load(tap)), v128.load(tap + step)), v128.load(tap + step + step));
+}
+
 /** Two dense 3x3 windows stacked at row stride 2, their shared middle row loaded once; returns channels done. */
 @inline
 function averageWindows3x3Stacked(start: usize, output: usize, below: usize, divisor: f32): i32 {
@@ -170,7 +176,7 @@ function averageWindows3x3Stacked(start: usize, output: usize, below: usize, div
     let tap = start + offset;
     let top = f32x4.splat(0);
     for (let ky = 0; ky < 2; ky++, tap += rowBytes) {
-      top = f32x4.add(f32x4.add(f32x4.add(top, v128.load(tap)), v128.load(tap + step)), v128.load(tap + step + step));
+      top = addRow(top, tap, step);
     }
     const a = v128.load(tap);
     const b = v128.load(tap + step);
@@ -179,7 +185,7 @@ function averageWindows3x3Stacked(start: usize, output: usize, below: usize, div
     let bottom = f32x4.add(f32x4.add(f32x4.add(f32x4.splat(0), a), b), c);
     tap += rowBytes;
     for (let ky = 0; ky < 2; ky++, tap += rowBytes) {
-      bottom = f32x4.add(f32x4.add(f32x4.add(bottom, v128.load(tap)), v128.load(tap + step)), v128.load(tap + step + step));
+      bottom = addRow(bottom, tap, step);
     }
     v128.store(output + offset, quotient(top, divisor));
     v128.store(below + offset, quotient(bottom, divisor));

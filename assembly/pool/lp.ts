@@ -5,8 +5,8 @@
 import { IN_SIZE, OUTPUT, OUT_SIZE, P_BYTES, pointer, word } from './arguments';
 import { windowEntry } from './tables';
 import {
-  beginOutputRow, beginStackedRows, cellBytes, columnBytes, columnCells, group, inBase, outStart, rowBytes, rowCells, rows, rowTopLeft,
-  sliceBytes, slices,
+  beginOutputRow, beginStackedRows, cellBytes, columnBytes, columnCells, group, inBase, outStart, rowBytes, rowCells,
+  rows, rowTopLeft, sliceBytes, slices,
 } from './walk';
 
 /** Output rows [firstUnit, endUnit): see rows.ts. */
@@ -18,7 +18,7 @@ export function lpPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
   }
 }
 
-/** p = 2 over output rows `unit` and `unit + 1` of dense 3x3 windows, begun by beginStackedRows: see max.ts. */
+/** p = 2 over output rows `unit` and `unit + 1` of windows 3 taps high, begun by beginStackedRows: see max.ts. */
 function euclideanRowPair(block: usize, unit: i32): void {
   const outWidth = word(block, OUT_SIZE + 2);
   const output = pointer(block, OUTPUT) + (outStart << 2);
@@ -102,6 +102,12 @@ function euclideanWindow3x3(start: usize, output: usize): i32 {
   return limit;
 }
 
+/** sum + the squares of the row of three taps from `tap`, `step` bytes apart, in order. */
+@inline
+function addRowSquares(sum: v128, tap: usize, step: usize): v128 {
+  return addSquare(addSquare(addSquare(sum, v128.load(tap)), v128.load(tap + step)), v128.load(tap + step + step));
+}
+
 /** p = 2 over two dense 3x3 windows stacked at row stride 2, their shared middle row loaded once. */
 @inline
 function euclideanWindows3x3Stacked(start: usize, output: usize, below: usize): i32 {
@@ -112,7 +118,7 @@ function euclideanWindows3x3Stacked(start: usize, output: usize, below: usize): 
     let tap = start + offset;
     let top = f32x4.splat(0);
     for (let ky = 0; ky < 2; ky++, tap += rowBytes) {
-      top = addSquare(addSquare(addSquare(top, v128.load(tap)), v128.load(tap + step)), v128.load(tap + step + step));
+      top = addRowSquares(top, tap, step);
     }
     const a = v128.load(tap);
     const b = v128.load(tap + step);
@@ -121,7 +127,7 @@ function euclideanWindows3x3Stacked(start: usize, output: usize, below: usize): 
     let bottom = addSquare(addSquare(addSquare(f32x4.splat(0), a), b), c);
     tap += rowBytes;
     for (let ky = 0; ky < 2; ky++, tap += rowBytes) {
-      bottom = addSquare(addSquare(addSquare(bottom, v128.load(tap)), v128.load(tap + step)), v128.load(tap + step + step));
+      bottom = addRowSquares(bottom, tap, step);
     }
     v128.store(output + offset, f32x4.sqrt(top));
     v128.store(below + offset, f32x4.sqrt(bottom));

@@ -8,8 +8,8 @@ import { windowEntry } from './tables';
 import { maxOf, nanOf, takes, withNaN } from './max-lanes';
 import { maxWindow3x3, maxWindow3x3Indexed, maxWindows3x3Stacked } from './max-3x3';
 import {
-  beginOutputRow, beginStackedRows, cellBytes, columnBytes, columnCells, group, inBase, outStart, rowBytes, rowCells, rows,
-  rowTopLeft, sliceBytes, sliceCells, slices,
+  beginOutputRow, beginStackedRows, cellBytes, columnBytes, columnCells, group, inBase, outStart, rowBytes, rowCells,
+  rows, rowTopLeft, sliceBytes, sliceCells, slices,
 } from './walk';
 
 /** Output rows [firstUnit, endUnit): see rows.ts. */
@@ -22,8 +22,8 @@ export function maxPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
 }
 
 /**
- * Output rows `unit` and `unit + 1` together when both are rows of dense 3x3 windows at stride 2
- * (they share an input row, then loaded once for both); returns false, doing nothing, otherwise.
+ * Output rows `unit` and `unit + 1` together when beginStackedRows allows (windows 3 taps high,
+ * 2 rows apart: they share an input row, then loaded once for both); returns false otherwise.
  */
 function maxPoolRowPair(block: usize, unit: i32): bool {
   if (!beginStackedRows(block, unit)) return false;

@@ -51,26 +51,26 @@ export function beginOutputRow(block: usize, unit: i32): void {
 
 /**
  * Begins output row `unit` (as beginOutputRow) and says whether row `unit + 1` may be done with it:
- * both rows of dense 3x3 windows (no depth, no dilation, channelsLast groups of 4 or more) in one
+ * both rows of windows 3 taps high (no depth, no dilation, channelsLast groups of 4 or more) in one
  * plane, the second 2 input rows below the first, with the same padded height. Two such rows
- * share an input row, which a kernel then loads once for both.
+ * share an input row, which a kernel then loads once for both. Any other row is told apart after
+ * one beginOutputRow, so rows of other windows (2x2, say) pay little for the question.
  */
 export function beginStackedRows(block: usize, unit: i32): bool {
-  beginOutputRow(block, unit + 1);
-  const nextOuter = outer;
-  const nextSlice = slice;
-  const nextRows = rows;
-  const nextRowsPadded = rowsPadded;
-  const nextTopLeft = rowTopLeft;
   beginOutputRow(block, unit);
   const dense = slices == 1 && rowCells == word(block, IN_SIZE + 2) && columnCells == 1 && group >= 4;
-  return (
-    dense &&
+  if (!dense || rows != 3) return false;
+  const firstOuter = outer;
+  const firstSlice = slice;
+  const firstRowsPadded = rowsPadded;
+  const firstTopLeft = rowTopLeft;
+  beginOutputRow(block, unit + 1);
+  const stacked =
     rows == 3 &&
-    nextRows == 3 &&
-    nextRowsPadded == rowsPadded &&
-    nextOuter == outer &&
-    nextSlice == slice &&
-    nextTopLeft == rowTopLeft + 2 * rowCells
-  );
+    rowsPadded == firstRowsPadded &&
+    outer == firstOuter &&
+    slice == firstSlice &&
+    rowTopLeft == firstTopLeft + 2 * rowCells;
+  beginOutputRow(block, unit);
+  return stacked;
 }
