@@ -26,19 +26,24 @@ export function tensor(values: TensorValues, shape?: Shape, dtype: DType = 'floa
 }
 
 export function full(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
-  checkShape('full', shape);
+  return filled('full', shape, value, dtype);
+}
+
+export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor {
+  return filled('zeros', shape, 0, dtype);
+}
+
+export function ones(shape: Shape, dtype: DType = 'float32'): Tensor {
+  return filled('ones', shape, 1, dtype);
+}
+
+function filled(op: string, shape: Shape, value: number, dtype: DType): Tensor {
+  checkShape(op, shape);
+  if (dtype !== 'float32' && dtype !== 'int32') fail(op, 'dtype', "must be 'float32' or 'int32'", dtype);
   const result = Tensor.allocate(shape, dtype);
   if (dtype === 'float32') result.data.fill(value);
   else result.intData.fill(value);
   return result;
-}
-
-export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor {
-  return full(shape, 0, dtype);
-}
-
-export function ones(shape: Shape, dtype: DType = 'float32'): Tensor {
-  return full(shape, 1, dtype);
 }
 
 /** Uniform in [low, high), from a seed. */

@@ -11,6 +11,17 @@ export const ALIGNMENT = 64;
 const SMALL_LIMIT = 1 << 20;
 /** 4 GiB, the most a 32-bit WebAssembly memory can address. */
 export const MAX_PAGES = 65536;
+/** The largest single allocation the heap can ever satisfy: 4 GiB less the reserved bytes. */
+export const MAX_ALLOCATION_BYTES = MAX_PAGES * PAGE_BYTES - RESERVED_BYTES;
+
+/** What the heap reports: see memoryStats() for each field's meaning. */
+export interface HeapStats {
+  bytesInUse: number;
+  bytesCollected: number;
+  bytesUndisposed: number;
+  heapBytes: number;
+  shared: boolean;
+}
 
 interface FreeBlock {
   offset: number;
@@ -23,7 +34,10 @@ export class Heap {
   /** Bumped whenever the memory grows: non-shared buffers detach then, so views must be renewed. */
   generation = 0;
   private top = RESERVED_BYTES;
+  /** Size classes of the live allocations: exact, whatever state the free lists are in. */
   private bytesInUse = 0;
+  /** Bytes the garbage collector's safety net gave back, over the process's life. */
+  private bytesCollected = 0;
   private readonly smallFree = new Map<number, number[]>();
   private readonly largeFree: FreeBlock[] = [];
   /** Large blocks handed out whole (too little left to split) remember their true size here. */
@@ -43,18 +57,28 @@ export class Heap {
     return Math.ceil(aligned / step) * step;
   }
 
+  /**
+   * The offset of `bytes` fresh bytes. A request that cannot be met (not a safe integer, over 4 GiB,
+   * or more than the memory can grow to) throws a RangeError and leaves the heap as it was.
+   */
   alloc(bytes: number): number {
+    if (!Number.isSafeInteger(bytes) || bytes < 0) {
+      throw new RangeError(`poolkit: cannot allocate ${bytes} bytes: a size must be a non-negative safe integer`);
+    }
+    if (bytes > MAX_ALLOCATION_BYTES) throw outOfMemory(bytes);
     if (bytes === 0) return RESERVED_BYTES;
     const size = Heap.sizeClass(bytes);
-    const offset = size <= SMALL_LIMIT ? this.smallFree.get(size)?.pop() : this.takeLarge(size);
+    const offset = (size <= SMALL_LIMIT ? this.smallFree.get(size)?.pop() : this.takeLarge(size)) ?? this.bump(size);
     this.bytesInUse += size;
-    return offset ?? this.bump(size);
+    return offset;
   }
 
-  free(offset: number, bytes: number): void {
+  /** Gives bytes back; `collected` marks bytes the garbage collector reclaimed (never disposed). */
+  free(offset: number, bytes: number, collected = false): void {
     if (bytes === 0) return;
     const size = Heap.sizeClass(bytes);
     this.bytesInUse -= size;
+    if (collected) this.bytesCollected += size;
     if (size <= SMALL_LIMIT) {
       const list = this.smallFree.get(size);
       if (list) list.push(offset);
@@ -64,30 +88,40 @@ export class Heap {
     this.releaseLarge({ offset, bytes: size });
   }
 
-  stats(): { bytesInUse: number; heapBytes: number; shared: boolean } {
-    return { bytesInUse: this.bytesInUse, heapBytes: this.memory.buffer.byteLength, shared: this.shared };
+  stats(): HeapStats {
+    return {
+      bytesInUse: this.bytesInUse,
+      bytesCollected: this.bytesCollected,
+      bytesUndisposed: this.bytesInUse + this.bytesCollected,
+      heapBytes: this.memory.buffer.byteLength,
+      shared: this.shared,
+    };
   }
 
   private bump(size: number): number {
     const offset = this.top;
     const end = offset + size;
-    if (end > this.memory.buffer.byteLength) this.growTo(end);
+    if (end > this.memory.buffer.byteLength) this.growTo(end, size);
     this.top = end;
     return offset;
   }
 
-  private growTo(end: number): void {
+  private growTo(end: number, request: number): void {
     const needed = Math.ceil(end / PAGE_BYTES);
     const current = this.memory.buffer.byteLength / PAGE_BYTES;
-    if (needed > MAX_PAGES) {
-      throw new RangeError(
-        `poolkit: out of memory: tensors need ${end} bytes, more than the 4 GiB a WebAssembly memory can hold; ` +
-          'dispose tensors you no longer need (tidy, dispose) or use smaller batches',
-      );
-    }
-    // Grow by at least half again, so a run of allocations does not grow page by page.
+    if (needed > MAX_PAGES) throw outOfMemory(request, end);
+    // Grow by at least half again, so a run of allocations does not grow page by page; where the
+    // system refuses that much, try exactly what is needed before giving up.
     const target = Math.min(MAX_PAGES, Math.max(needed, Math.ceil(current * 1.5)));
-    this.memory.grow(target - current);
+    try {
+      this.memory.grow(target - current);
+    } catch {
+      try {
+        this.memory.grow(needed - current);
+      } catch {
+        throw outOfMemory(request, end, 'the system refused to grow the WebAssembly memory');
+      }
+    }
     this.generation++;
   }
 
@@ -105,7 +139,7 @@ export class Heap {
       block.offset += size;
       block.bytes -= size;
     } else {
-      this.bytesInUse += block.bytes - size; // the tail too small to split rides along
+      // The tail too small to split rides along, outside bytesInUse (which counts requests only).
       this.largeFree.splice(best, 1);
       this.wholeBlocks.set(offset, block.bytes);
     }
@@ -116,7 +150,6 @@ export class Heap {
   private releaseLarge(released: FreeBlock): void {
     const carried = this.wholeBlocks.get(released.offset);
     if (carried !== undefined) {
-      this.bytesInUse -= carried - released.bytes;
       released.bytes = carried;
       this.wholeBlocks.delete(released.offset);
     }
@@ -139,6 +172,15 @@ export class Heap {
       this.largeFree.pop();
     }
   }
+}
+
+function outOfMemory(request: number, end?: number, cause?: string): RangeError {
+  const need = end === undefined ? `${request} bytes` : `${request} more bytes (${end} in all)`;
+  const why = cause ?? 'more than the 4 GiB a WebAssembly memory can hold';
+  return new RangeError(
+    `poolkit: out of memory: tensors need ${need}, ${why}; ` +
+      'dispose tensors you no longer need (tidy, dispose) or use smaller batches',
+  );
 }
 
 function createMemory(initial: number): { memory: WebAssembly.Memory; shared: boolean } {

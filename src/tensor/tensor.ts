@@ -1,7 +1,7 @@
 // The Tensor: a shape and a dtype over bytes in the shared heap. Kernels read `data` (a live view);
 // users read `toArray()` or `toFloat32Array()` (copies that outlive the tensor).
 import { fail } from '../errors.js';
-import { heap } from './heap.js';
+import { heap, MAX_ALLOCATION_BYTES } from './heap.js';
 import { trackInScope } from './scope.js';
 
 export type DType = 'float32' | 'int32';
@@ -26,14 +26,15 @@ class Storage {
     readonly bytes: number,
   ) {}
 
-  release(): void {
+  /** Drops one reference; `collected` when the garbage collector, not dispose(), dropped it. */
+  release(collected = false): void {
     this.references--;
-    if (this.references === 0) heap.free(this.offset, this.bytes);
+    if (this.references === 0) heap.free(this.offset, this.bytes, collected);
   }
 }
 
 // The safety net: a tensor that is garbage-collected without dispose() gives its bytes back.
-const unreachable = new FinalizationRegistry<Storage>((storage) => storage.release());
+const unreachable = new FinalizationRegistry<Storage>((storage) => storage.release(true));
 
 export class Tensor {
   readonly shape: Shape;
@@ -149,12 +150,32 @@ export function sizeOf(shape: Shape): number {
   return size;
 }
 
-export function checkShape(op: string, shape: Shape): void {
-  if (!Array.isArray(shape)) fail(op, 'shape', 'must be an array of non-negative integers', shape);
+/** The largest extent of one axis: sizes cross into WebAssembly as 32-bit signed integers. */
+export const MAX_EXTENT = 2 ** 31 - 1;
+/** The most elements one tensor can hold: 4-byte elements filling the largest allocation. */
+export const MAX_TENSOR_ELEMENTS = Math.floor(MAX_ALLOCATION_BYTES / 4);
+
+/** Throws unless shape is an array of non-negative integers whose product fits the heap. */
+export function checkShape(op: string, shape: Shape, argument = 'shape'): void {
+  if (!Array.isArray(shape)) fail(op, argument, 'must be an array of non-negative integers', shape);
   for (const extent of shape) {
-    if (!Number.isInteger(extent) || extent < 0) {
-      fail(op, 'shape', 'must hold non-negative integers only', shape);
+    if (!Number.isSafeInteger(extent) || extent < 0) {
+      fail(op, argument, 'must hold non-negative integers only', shape);
     }
+    if (extent > MAX_EXTENT) fail(op, argument, `must hold extents of at most ${MAX_EXTENT} (2^31 - 1)`, shape);
+  }
+  checkElementCount(op, argument, sizeOf(shape), shape);
+}
+
+/** Throws unless `count` elements fit one tensor (the heap holds at most 4 GiB). */
+export function checkElementCount(op: string, argument: string, count: number, value: unknown): void {
+  if (!(count <= MAX_TENSOR_ELEMENTS)) {
+    fail(
+      op,
+      argument,
+      `must describe at most ${MAX_TENSOR_ELEMENTS} elements (4 GiB of float32, the heap's limit)`,
+      value,
+    );
   }
 }
 

@@ -232,13 +232,13 @@ test('memory in use is flat across training steps, epochs, evaluate and predict'
   await model.fit(images, y, {
     epochs: 2,
     batchSize: 16,
-    callbacks: { onBatchEnd: () => void readings.push(memoryStats().bytesInUse) },
+    callbacks: { onBatchEnd: () => void readings.push(memoryStats().bytesUndisposed) },
   });
-  assert.equal(new Set(readings).size, 1, `bytes in use varied: ${[...new Set(readings)]}`);
-  const before = memoryStats().bytesInUse;
+  assert.equal(new Set(readings).size, 1, `bytes not disposed varied: ${[...new Set(readings)]}`);
+  const before = memoryStats().bytesUndisposed;
   model.evaluate(images, y);
   model.predict(images).dispose();
-  assert.equal(memoryStats().bytesInUse, before);
+  assert.equal(memoryStats().bytesUndisposed, before);
 });
 
 test("dispose() frees the weights and the slots of an optimizer compile made from a name, not the caller's", async () => {
@@ -247,22 +247,22 @@ test("dispose() frees the weights and the slots of an optimizer compile made fro
   warm.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
   await warm.fit(x, y, { epochs: 1, batchSize: 16 });
   warm.dispose();
-  const start = memoryStats().bytesInUse;
+  const start = memoryStats().bytesUndisposed;
   const named = blobModel();
   named.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
   await named.fit(x, y, { epochs: 1, batchSize: 16 }); // Adam's m and v slots now exist
   named.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' }); // the owned Adam is freed here
   await named.fit(x, y, { epochs: 1, batchSize: 16 });
   named.dispose();
-  assert.equal(memoryStats().bytesInUse, start, 'a named optimizer is freed with the model');
+  assert.equal(memoryStats().bytesUndisposed, start, 'a named optimizer is freed with the model');
   const given = adam();
   const model = blobModel();
   model.compile({ optimizer: given, loss: 'sparseCategoricalCrossentropy' });
   await model.fit(x, y, { epochs: 1, batchSize: 16 });
   model.dispose();
-  assert.ok(memoryStats().bytesInUse > start, "the caller's optimizer keeps its slots");
+  assert.ok(memoryStats().bytesUndisposed > start, "the caller's optimizer keeps its slots");
   given.dispose();
-  assert.equal(memoryStats().bytesInUse, start);
+  assert.equal(memoryStats().bytesUndisposed, start);
 });
 
 test('compile and fit reject bad arguments; stopTraining ends fit early', async () => {

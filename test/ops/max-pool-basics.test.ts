@@ -42,10 +42,10 @@ test('a max pool made inside tidy() can back-propagate after it: tidy keeps the 
 });
 
 test('tidy disposes what its result does not need', () => {
-  const before = memoryStats().bytesInUse;
+  const before = memoryStats().bytesUndisposed;
   tidy(() => {
     const input = tensor([1, 2, 3, 4], [1, 2, 2, 1]);
     maxPool2d(input, { kernelSize: 2 });
   });
-  assert.equal(memoryStats().bytesInUse, before);
+  assert.equal(memoryStats().bytesUndisposed, before);
 });
