@@ -68,9 +68,9 @@ export function poolkitContender(name: string, backend: 'reference' | 'wasm', th
       const run = (operation: Operation): void => {
         setBackend(backend); // contenders are timed in turn; the thread count is set by the caller
         if (operation === 'maxBackward') {
-          kernel('maxPoolBackward')(output.data, indices.intData, gradInput.data, geometry);
+          kernel('maxPoolBackward')(output.values, indices.intValues, gradInput.values, geometry);
         } else if (operation === 'avgBackward') {
-          kernel('avgPoolBackward')(output.data, gradInput.data, geometry, divisor);
+          kernel('avgPoolBackward')(output.values, gradInput.values, geometry, divisor);
         } else {
           const result: Tensor =
             operation === 'max'

@@ -26,15 +26,15 @@ export function streamProbe(largeLength: number): StreamProbe | null {
   if (train === null || largeLength % 16 !== 0) return null;
   const large = Tensor.allocate([largeLength]);
   const small = Tensor.allocate([largeLength / 4]);
-  large.data.fill(1);
-  small.data.fill(1);
+  large.values.fill(1);
+  small.values.fill(1);
   const bytes = (largeLength + largeLength / 4) * 4;
   const run = (kernel: string): void => {
     const words = argumentViews(train).ints;
-    words[COUNT_WORD] = small.data.length;
-    words[ARRAY_0_WORD] = addressOf(large.data);
-    words[ARRAY_0_WORD + 1] = addressOf(small.data);
-    parallelFor(train, kernel, Math.ceil(small.data.length / ELEMENT_UNIT), bytes);
+    words[COUNT_WORD] = small.values.length;
+    words[ARRAY_0_WORD] = addressOf(large.values);
+    words[ARRAY_0_WORD + 1] = addressOf(small.values);
+    parallelFor(train, kernel, Math.ceil(small.values.length / ELEMENT_UNIT), bytes);
   };
   return {
     contender: (name, direction) => ({

@@ -65,9 +65,9 @@ function oneWindow(): void {
   ]);
   section(
     '2. One 2x2 region [[1, 2], [3, 4]]',
-    `max pooling:     ${maxPool2d(input, { kernelSize: 2 }).data[0]}   (the article: max(1, 2, 3, 4) = 4)`,
-    `average pooling: ${avgPool2d(input, { kernelSize: 2 }).data[0]} (the article: (1 + 2 + 3 + 4) / 4 = 2.5)`,
-    `L2 pooling:      ${lpPool2d(input, { kernelSize: 2, p: 2 }).data[0]!.toFixed(4)} (sqrt(1 + 4 + 9 + 16), "L2 pooling")`,
+    `max pooling:     ${maxPool2d(input, { kernelSize: 2 }).values[0]}   (the article: max(1, 2, 3, 4) = 4)`,
+    `average pooling: ${avgPool2d(input, { kernelSize: 2 }).values[0]} (the article: (1 + 2 + 3 + 4) / 4 = 2.5)`,
+    `L2 pooling:      ${lpPool2d(input, { kernelSize: 2, p: 2 }).values[0]!.toFixed(4)} (sqrt(1 + 4 + 9 + 16), "L2 pooling")`,
   );
 }
 

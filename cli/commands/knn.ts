@@ -130,7 +130,14 @@ export async function run(args: string[]): Promise<void> {
         noGrad(() => {
           const references = variant.features(trainTensors.x);
           const queries = variant.features(testTensors.x);
-          return knnAccuracy(references.data, train.labels, queries.data, test.labels, variant.side * variant.side, k);
+          return knnAccuracy(
+            references.values,
+            train.labels,
+            queries.values,
+            test.labels,
+            variant.side * variant.side,
+            k,
+          );
         }),
       );
       rows.push({

@@ -113,16 +113,16 @@ function topologicalOrder(root: Tensor): Tensor[] {
 
 function onesLike(tensor: Tensor): Tensor {
   const ones = TensorClass.allocate(tensor.shape);
-  ones.data.fill(1);
+  ones.values.fill(1);
   return ones;
 }
 
 /** Sum of two gradients in a fresh tensor; the addends are disposed when the tape owns them. */
 function accumulate(existing: Tensor, addition: Tensor): Tensor {
   const sum = TensorClass.allocate(existing.shape);
-  const target = sum.data;
-  const left = existing.data;
-  const right = addition.data;
+  const target = sum.values;
+  const left = existing.values;
+  const right = addition.values;
   for (let index = 0; index < target.length; index++) target[index] = left[index]! + right[index]!;
   existing.dispose();
   addition.dispose();

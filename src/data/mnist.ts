@@ -67,8 +67,8 @@ function checkMagic(bytes: Uint8Array, file: string, expected: number, what: str
 /** The dataset as the tensors fit and evaluate take: x [n, 28, 28, 1] float32, y [n] int32 labels. */
 export function datasetTensors(data: LabeledImages): { x: Tensor; y: Tensor } {
   const x = Tensor.allocate([data.count, data.height, data.width, data.channels]);
-  x.data.set(data.images);
+  x.values.set(data.images);
   const y = Tensor.allocate([data.count], 'int32');
-  y.intData.set(data.labels);
+  y.intValues.set(data.labels);
   return { x, y };
 }

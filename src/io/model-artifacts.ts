@@ -22,7 +22,11 @@ export interface ModelJson {
 
 /** The model's weights as named arrays (copies), in Keras's order. */
 export function modelWeights(model: Sequential): NamedWeights[] {
-  return model.parameters.map(({ name, tensor }) => ({ name, shape: [...tensor.shape], values: tensor.data.slice() }));
+  return model.parameters.map(({ name, tensor }) => ({
+    name,
+    shape: [...tensor.shape],
+    values: tensor.values.slice(),
+  }));
 }
 
 /** model.json's object and the weights blob of a built model. */
@@ -88,7 +92,7 @@ export function setNamedWeights(model: Sequential, named: readonly NamedWeights[
       );
     }
     const tensor = Tensor.allocate(weight.shape);
-    tensor.data.set(weight.values);
+    tensor.values.set(weight.values);
     return tensor;
   });
   model.setWeights(tensors);

@@ -7,7 +7,7 @@ import { Tensor } from '../tensor/tensor.js';
 export function takeRows(source: Tensor, order: Int32Array | null, start: number, count: number): Tensor {
   const rowSize = source.shape[0] === 0 ? 0 : source.size / source.shape[0]!;
   const batch = Tensor.allocate([count, ...source.shape.slice(1)], source.dtype);
-  const [from, to] = source.dtype === 'int32' ? [source.intData, batch.intData] : [source.data, batch.data];
+  const [from, to] = source.dtype === 'int32' ? [source.intValues, batch.intValues] : [source.values, batch.values];
   if (order === null) {
     to.set(from.subarray(start * rowSize, (start + count) * rowSize));
     return batch;

@@ -44,7 +44,7 @@ export function fans(shape: Shape): { fanIn: number; fanOut: number } {
 /** A new tensor of `shape` filled by the named initialiser. */
 export function initialize(name: InitializerName, shape: Shape, random: Random): Tensor {
   const result = Tensor.allocate(shape);
-  const data = result.data;
+  const data = result.values;
   if (name === 'zeros' || name === 'ones') {
     data.fill(name === 'ones' ? 1 : 0);
     return result;

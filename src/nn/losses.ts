@@ -71,14 +71,14 @@ export function resolveLoss(loss: LossName | string | LossFunction): ResolvedLos
 export function countCorrect(kind: AccuracyKind, predictions: Tensor, targets: Tensor): number {
   const rows = predictions.shape[0] ?? 0;
   const width = rows === 0 ? 0 : predictions.size / rows;
-  const values = predictions.data;
+  const values = predictions.values;
   if (kind === 'binary') {
-    const wanted = targets.data;
+    const wanted = targets.values;
     let correct = 0;
     for (let index = 0; index < values.length; index++) if ((values[index]! > 0.5 ? 1 : 0) === wanted[index]) correct++;
     return width === 0 ? 0 : correct / width;
   }
-  const labels = kind === 'sparse' ? labelValues('accuracy', targets, rows, width) : targets.data;
+  const labels = kind === 'sparse' ? labelValues('accuracy', targets, rows, width) : targets.values;
   let correct = 0;
   for (let row = 0; row < rows; row++) {
     const predicted = argmaxOfRow(values, row * width, width);

@@ -228,7 +228,7 @@ export class Sequential {
           weight?.toString(),
         );
       }
-      parameter.tensor.data.set(weight.data);
+      parameter.tensor.values.set(weight.values);
     });
   }
 

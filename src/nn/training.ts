@@ -107,7 +107,7 @@ export function trainOnBatch(
   for (const parameter of parameters) parameter.tensor.grad = null;
   return tidy(() => {
     const { loss, correct } = batchLoss(model, x, y, true, random);
-    const value = loss.data[0]!;
+    const value = loss.values[0]!;
     if (loss.requiresGrad) backward(loss);
     optimizer.applyGradients(parameters);
     for (const parameter of parameters) parameter.tensor.grad = null;
@@ -261,7 +261,7 @@ export function evaluateModel(
           false,
           random,
         );
-        return { loss: loss.data[0]!, correct };
+        return { loss: loss.values[0]!, correct };
       }),
     );
     lossSum += step.loss * size;
@@ -286,7 +286,7 @@ export function predictModel(model: Sequential, x: Tensor, options: EvaluateOpti
     tidy(() =>
       noGrad(() => {
         const output = model.call(takeRows(x, null, start, size), { training: false });
-        result.data.set(output.data, start * rowSize);
+        result.values.set(output.values, start * rowSize);
       }),
     );
   }

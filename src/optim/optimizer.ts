@@ -50,7 +50,7 @@ export abstract class Optimizer {
       if (grad === null) continue;
       if (grad.size !== tensor.size)
         fail(this.className, 'gradient', `of '${name}' must match its parameter's size ${tensor.size}`, grad.size);
-      this.update(tensor.data, grad.data, slotData(this.slotsOf(name, tensor.size)));
+      this.update(tensor.values, grad.values, slotData(this.slotsOf(name, tensor.size)));
       grad.dispose();
       tensor.grad = null;
     }
@@ -108,12 +108,12 @@ export abstract class Optimizer {
 /** A slot in the heap, kept out of every tidy(): it lives as long as the optimizer. */
 function slotTensor(values: Float32Array): Tensor {
   const slot = keep(Tensor.allocate([values.length]));
-  slot.data.set(values);
+  slot.values.set(values);
   return slot;
 }
 
 function slotData(slots: Record<string, Tensor>): Record<string, Float32Array> {
-  return Object.fromEntries(Object.entries(slots).map(([slot, values]) => [slot, values.data]));
+  return Object.fromEntries(Object.entries(slots).map(([slot, values]) => [slot, values.values]));
 }
 
 export function checkRate(optimizer: string, name: string, value: unknown, minimum: number, maximum: number): number {

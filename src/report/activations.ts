@@ -35,7 +35,7 @@ export function chooseSamples(model: Sequential, data: LabeledImages, count = 4,
 /** The model's output rows (class probabilities) for `count` 28x28x1 images, flat [count, classes]. */
 export function predictProbabilities(model: Sequential, images: Float32Array, count: number): Float32Array {
   const input = Tensor.allocate([count, 28, 28, 1]);
-  input.data.set(images.subarray(0, count * 784));
+  input.values.set(images.subarray(0, count * 784));
   const output = model.predict(input, { batchSize: 256 });
   const values = output.toFloat32Array();
   input.dispose();
@@ -67,7 +67,7 @@ export function featureSample(model: Sequential, data: LabeledImages, index: num
   return noGrad(() =>
     tidy(() => {
       let current = Tensor.allocate([1, 28, 28, 1]);
-      current.data.set(input);
+      current.values.set(input);
       const maps: FeatureMaps[] = [];
       for (const [layerIndex, layer] of model.layers.entries()) {
         if (layerIndex === poolIndex) maps.push(mapsOf(current));

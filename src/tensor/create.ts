@@ -20,8 +20,8 @@ export function tensor(values: TensorValues, shape?: Shape, dtype: DType = 'floa
   }
   if (dtype !== 'float32' && dtype !== 'int32') fail('tensor', 'dtype', "must be 'float32' or 'int32'", dtype);
   const result = Tensor.allocate(resolved, dtype);
-  if (dtype === 'float32') result.data.set(flat);
-  else result.intData.set(flat);
+  if (dtype === 'float32') result.values.set(flat);
+  else result.intValues.set(flat);
   return result;
 }
 
@@ -41,8 +41,8 @@ function filled(op: string, shape: Shape, value: number, dtype: DType): Tensor {
   checkShape(op, shape);
   if (dtype !== 'float32' && dtype !== 'int32') fail(op, 'dtype', "must be 'float32' or 'int32'", dtype);
   const result = Tensor.allocate(shape, dtype);
-  if (dtype === 'float32') result.data.fill(value);
-  else result.intData.fill(value);
+  if (dtype === 'float32') result.values.fill(value);
+  else result.intValues.fill(value);
   return result;
 }
 
@@ -52,7 +52,7 @@ export function randomUniform(shape: Shape, options: { seed: number; low?: numbe
   const { low = 0, high = 1 } = options;
   const random = new Random(options.seed);
   const result = Tensor.allocate(shape);
-  const data = result.data;
+  const data = result.values;
   for (let index = 0; index < data.length; index++) data[index] = low + (high - low) * random.uniform();
   return result;
 }
@@ -63,7 +63,7 @@ export function randomNormal(shape: Shape, options: { seed: number; mean?: numbe
   const { mean = 0, stddev = 1 } = options;
   const random = new Random(options.seed);
   const result = Tensor.allocate(shape);
-  const data = result.data;
+  const data = result.values;
   for (let index = 0; index < data.length; index++) data[index] = mean + stddev * random.normal();
   return result;
 }

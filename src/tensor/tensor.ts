@@ -1,4 +1,4 @@
-// The Tensor: a shape and a dtype over bytes in the shared heap. Kernels read `data` (a live view);
+// The Tensor: a shape and a dtype over bytes in the shared heap. Kernels read `values` (a live view);
 // users read `toArray()` or `toFloat32Array()` (copies that outlive the tensor).
 import { fail } from '../errors.js';
 import { heap, MAX_ALLOCATION_BYTES } from './heap.js';
@@ -75,15 +75,18 @@ export class Tensor {
     return this.live().offset;
   }
 
-  /** A live float32 view of the elements; valid until dispose(). */
-  get data(): Float32Array {
-    if (this.dtype !== 'float32') throw new TypeError(`Tensor.data: tensor is ${this.dtype}; use intData`);
+  /**
+   * A live float32 view of the elements in the heap (no copy): what kernels read and write. Valid
+   * until dispose() or the heap's next growth; copy what must last (dataSync, toFloat32Array).
+   */
+  get values(): Float32Array {
+    if (this.dtype !== 'float32') throw new TypeError(`Tensor.values: tensor is ${this.dtype}; use intValues`);
     return this.typedView() as Float32Array;
   }
 
-  /** A live int32 view of the elements (argmax indices); valid until dispose(). */
-  get intData(): Int32Array {
-    if (this.dtype !== 'int32') throw new TypeError(`Tensor.intData: tensor is ${this.dtype}; use data`);
+  /** A live int32 view of the elements (argmax indices), like `values`. */
+  get intValues(): Int32Array {
+    if (this.dtype !== 'int32') throw new TypeError(`Tensor.intValues: tensor is ${this.dtype}; use values`);
     return this.typedView() as Int32Array;
   }
 

@@ -45,10 +45,10 @@ for (const item of golden.cases) {
     };
     const { output, indices } = pool(input, { ...options, returnIndices: true });
     assert.deepEqual(output.shape, item.outputShape);
-    assertClose(output.data, numbers(item.output), { absolute: 0, relative: 0, label: 'output' });
-    assert.deepEqual(Array.from(indices.intData), item.indices);
+    assertClose(output.values, numbers(item.output), { absolute: 0, relative: 0, label: 'output' });
+    assert.deepEqual(Array.from(indices.intValues), item.indices);
     backward(output, tensor(item.gradWeights, item.outputShape));
-    assertClose(input.grad!.data, numbers(item.gradInput), { absolute: 1e-6, label: 'gradInput' });
+    assertClose(input.grad!.values, numbers(item.gradInput), { absolute: 1e-6, label: 'gradInput' });
   });
 }
 
@@ -75,6 +75,6 @@ test('fractional max pool channelsLast equals channelsFirst transposed (golden c
     const row = Math.floor(index / outWidth) % outHeight;
     const channel = Math.floor(index / (outWidth * outHeight)) % channels;
     const sample = Math.floor(index / (outWidth * outHeight * channels));
-    assert.equal(output.data[((sample * outHeight + row) * outWidth + column) * channels + channel], expected[index]);
+    assert.equal(output.values[((sample * outHeight + row) * outWidth + column) * channels + channel], expected[index]);
   }
 });

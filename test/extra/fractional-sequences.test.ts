@@ -46,8 +46,8 @@ test('disjoint regions tile the input; overlapping ones add the next boundary ce
     [1, 1, 10, 1],
   );
   const options = { outputSize: [1, 4], sequence: 'random' as const, seed: 3 };
-  const disjoint = Array.from(fractionalMaxPool2d(input, options).data);
-  const overlapping = Array.from(fractionalMaxPool2d(input, { ...options, overlapping: true }).data);
+  const disjoint = Array.from(fractionalMaxPool2d(input, options).values);
+  const overlapping = Array.from(fractionalMaxPool2d(input, { ...options, overlapping: true }).values);
   assert.equal(disjoint[3], 9);
   assert.deepEqual(
     overlapping,
@@ -58,13 +58,14 @@ test('disjoint regions tile the input; overlapping ones add the next boundary ce
 
 test('same seed same regions, another seed other regions; given samples need no seed', () => {
   const input = tensor(spacedValues(1 * 20 * 20 * 4, 2), [1, 20, 20, 4]);
-  const pool = (seed: number) => Array.from(fractionalMaxPool2d(input, { outputRatio: 0.7, kernelSize: 2, seed }).data);
+  const pool = (seed: number) =>
+    Array.from(fractionalMaxPool2d(input, { outputRatio: 0.7, kernelSize: 2, seed }).values);
   assert.deepEqual(pool(1), pool(1));
   assert.notDeepEqual(pool(1), pool(2));
   const samples = new Float32Array(8).fill(0.25);
   assert.deepEqual(fractionalMaxPool2d(input, { outputSize: 14, kernelSize: 2, samples }).shape, [1, 14, 14, 4]);
   const graham = (seed: number) =>
-    Array.from(fractionalMaxPool2d(input, { outputSize: 13, sequence: 'random', seed }).data);
+    Array.from(fractionalMaxPool2d(input, { outputSize: 13, sequence: 'random', seed }).values);
   assert.deepEqual(graham(4), graham(4));
   assert.notDeepEqual(graham(4), graham(5));
 });

@@ -48,7 +48,7 @@ for (const [name, make, shape] of cases) {
       const rebuilt = layerFromConfig(JSON.parse(JSON.stringify(layer.toJSON())));
       assert.equal(rebuilt.className, layer.className);
       assert.deepEqual(rebuilt.getConfig(), layer.getConfig());
-      const train = (seed: number) => Array.from(layer.apply(x, { training: true, random: new Random(seed) }).data);
+      const train = (seed: number) => Array.from(layer.apply(x, { training: true, random: new Random(seed) }).values);
       assert.deepEqual(train(3), train(3));
       const output = layer.apply(x, { training: true, random: new Random(4) });
       if (layer.parameters.length > 0) {
@@ -56,7 +56,7 @@ for (const [name, make, shape] of cases) {
         for (const parameter of layer.parameters) {
           assert.ok(parameter.tensor.grad !== null, `${parameter.name} has a gradient`);
           assert.ok(
-            parameter.tensor.grad.data.some((value) => value !== 0),
+            parameter.tensor.grad.values.some((value) => value !== 0),
             `${parameter.name} gradient is not all 0`,
           );
         }
@@ -68,16 +68,16 @@ for (const [name, make, shape] of cases) {
 test('drawing layers differ between seeds when training and agree with the expectation at inference', () => {
   const x = input();
   for (const layer of [layers.stochasticPooling2d(), layers.randomPooling2d(), layers.fractionalMaxPooling2d()]) {
-    const draw = (seed: number) => Array.from(layer.apply(x, { training: true, random: new Random(seed) }).data);
+    const draw = (seed: number) => Array.from(layer.apply(x, { training: true, random: new Random(seed) }).values);
     assert.notDeepEqual(draw(1), draw(2), layer.className);
-    assert.deepEqual(Array.from(layer.apply(x).data), Array.from(layer.apply(x).data));
+    assert.deepEqual(Array.from(layer.apply(x).values), Array.from(layer.apply(x).values));
   }
 });
 
 test('maskedPooling1d ignores all-maskValue steps', () => {
   const layer = layers.maskedPooling1d({ mode: 'average' });
   const x = tensor([1, 2, 3, 4, 0, 0, 5, 6, 0, 0, 0, 0], [2, 3, 2]);
-  assert.deepEqual(Array.from(layer.apply(x).data), [2, 3, 5, 6]);
+  assert.deepEqual(Array.from(layer.apply(x).values), [2, 3, 5, 6]);
   assert.deepEqual(layer.computeOutputShape([null, 3, 2]), [null, 2]);
   assert.equal(layerFromConfig(layer.toJSON()).className, 'MaskedPooling1D');
 });
@@ -104,9 +104,9 @@ test('a small Sequential with mixed pooling trains and moves its alpha', async (
     Array.from({ length: 16 }, (_, index) => index % 2),
     [16],
   );
-  const before = model.parameters.find((parameter) => parameter.name.endsWith('alpha'))!.tensor.data[0];
+  const before = model.parameters.find((parameter) => parameter.name.endsWith('alpha'))!.tensor.values[0];
   await model.fit(x, y, { epochs: 2, batchSize: 8 });
-  const after = model.parameters.find((parameter) => parameter.name.endsWith('alpha'))!.tensor.data[0];
+  const after = model.parameters.find((parameter) => parameter.name.endsWith('alpha'))!.tensor.values[0];
   assert.notEqual(after, before);
 });
 
@@ -121,8 +121,8 @@ test('fractionalMaxPooling3d: shapes in both layouts, inference equals the op at
       sequence: 'pseudoRandom',
       samples: new Float32Array(2 * 3 * 3).fill(0.5),
     });
-    assert.deepEqual(Array.from(layer.apply(x).data), Array.from(expected.data));
-    const train = (seed: number) => Array.from(layer.apply(x, { training: true, random: new Random(seed) }).data);
+    assert.deepEqual(Array.from(layer.apply(x).values), Array.from(expected.values));
+    const train = (seed: number) => Array.from(layer.apply(x, { training: true, random: new Random(seed) }).values);
     assert.deepEqual(train(7), train(7));
     assert.notDeepEqual(train(7), train(8));
     const rebuilt = layerFromConfig(JSON.parse(JSON.stringify(layer.toJSON())));

@@ -47,18 +47,18 @@ test('each window equals a hand-written LSTM over its cells in row-major order',
   const expected = [
     ...directLstm(
       [cell(0, 0), cell(0, 1), cell(1, 0), cell(1, 1)],
-      weights.kernel.data,
-      weights.recurrentKernel.data,
-      weights.bias.data,
+      weights.kernel.values,
+      weights.recurrentKernel.values,
+      weights.bias.values,
     ),
     ...directLstm(
       [cell(0, 2), cell(0, 3), cell(1, 2), cell(1, 3)],
-      weights.kernel.data,
-      weights.recurrentKernel.data,
-      weights.bias.data,
+      weights.kernel.values,
+      weights.recurrentKernel.values,
+      weights.bias.values,
     ),
   ];
-  assertClose(output.data, expected, { absolute: 1e-6 });
+  assertClose(output.values, expected, { absolute: 1e-6 });
 });
 
 test('padding shortens border sequences to their in-bounds cells; channelsFirst gives the same numbers', () => {
@@ -66,24 +66,24 @@ test('padding shortens border sequences to their in-bounds cells; channelsFirst 
   const weights = initLstmPoolWeights(1, 2, 5);
   const output = lstmPool2d(tensor(values, [1, 2, 2, 1]), weights, { kernelSize: 2, stride: 1, padding: 1 });
   assert.deepEqual(output.shape, [1, 3, 3, 2]);
-  const corner = directLstm([[values[0]!]], weights.kernel.data, weights.recurrentKernel.data, weights.bias.data);
-  assertClose(output.data.slice(0, 2), corner, { absolute: 1e-6 });
+  const corner = directLstm([[values[0]!]], weights.kernel.values, weights.recurrentKernel.values, weights.bias.values);
+  assertClose(output.values.slice(0, 2), corner, { absolute: 1e-6 });
   const nchw = lstmPool2d(tensor(values, [1, 1, 2, 2]), weights, {
     kernelSize: 2,
     stride: 1,
     padding: 1,
     dataFormat: 'channelsFirst',
   });
-  assertClose([nchw.data[0]!, nchw.data[9]!], corner, { absolute: 1e-6 });
+  assertClose([nchw.values[0]!, nchw.values[9]!], corner, { absolute: 1e-6 });
 });
 
 test('initialisation is seeded: Keras shapes, forget bias 1, orthonormal recurrent rows', () => {
   const first = initLstmPoolWeights(3, 4, 1);
   assert.deepEqual([first.kernel.shape, first.recurrentKernel.shape, first.bias.shape], [[3, 16], [4, 16], [16]]);
-  assert.deepEqual(Array.from(first.kernel.data), Array.from(initLstmPoolWeights(3, 4, 1).kernel.data));
-  assert.notDeepEqual(Array.from(first.kernel.data), Array.from(initLstmPoolWeights(3, 4, 2).kernel.data));
-  assert.deepEqual(Array.from(first.bias.data), [0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
-  const rows = first.recurrentKernel.data;
+  assert.deepEqual(Array.from(first.kernel.values), Array.from(initLstmPoolWeights(3, 4, 1).kernel.values));
+  assert.notDeepEqual(Array.from(first.kernel.values), Array.from(initLstmPoolWeights(3, 4, 2).kernel.values));
+  assert.deepEqual(Array.from(first.bias.values), [0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+  const rows = first.recurrentKernel.values;
   for (let row = 0; row < 4; row++) {
     for (let other = 0; other < 4; other++) {
       let dot = 0;

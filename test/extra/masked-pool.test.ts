@@ -12,15 +12,15 @@ const values = [1, -4, 3, 2, 100, 100, -1, 5, 2, 0, 4, -3];
 test('hand-worked max, average and L2 over valid steps only', () => {
   const input = tensor(values, [2, 3, 2]);
   const lengths = [2, 3];
-  assert.deepEqual(Array.from(maskedPool1d(input, { lengths }).data), [3, 2, 4, 5]);
-  assertClose(maskedPool1d(input, { lengths, mode: 'average' }).data, [2, -1, 5 / 3, 2 / 3]);
-  assertClose(maskedPool1d(input, { lengths, mode: 'lp' }).data, [
+  assert.deepEqual(Array.from(maskedPool1d(input, { lengths }).values), [3, 2, 4, 5]);
+  assertClose(maskedPool1d(input, { lengths, mode: 'average' }).values, [2, -1, 5 / 3, 2 / 3]);
+  assertClose(maskedPool1d(input, { lengths, mode: 'lp' }).values, [
     Math.sqrt(10),
     Math.sqrt(20),
     Math.sqrt(21),
     Math.sqrt(34),
   ]);
-  assertClose(maskedPool1d(input, { lengths, mode: 'lp', p: 1 }).data, [4, 6, 7, 8]);
+  assertClose(maskedPool1d(input, { lengths, mode: 'lp', p: 1 }).values, [4, 6, 7, 8]);
 });
 
 test('changing padded steps changes nothing, and their gradient is 0', () => {
@@ -31,9 +31,9 @@ test('changing padded steps changes nothing, and their gradient is 0', () => {
     const first = requireGrad(tensor(values, [2, 3, 2]));
     const second = tensor(changed, [2, 3, 2]);
     const output = maskedPool1d(first, { lengths: [2, 3], mode });
-    assert.deepEqual(Array.from(output.data), Array.from(maskedPool1d(second, { lengths: [2, 3], mode }).data));
+    assert.deepEqual(Array.from(output.values), Array.from(maskedPool1d(second, { lengths: [2, 3], mode }).values));
     backward(output, tensor([1, 1, 1, 1], [2, 2]));
-    assert.deepEqual([first.grad!.data[4], first.grad!.data[5]], [0, 0], mode);
+    assert.deepEqual([first.grad!.values[4], first.grad!.values[5]], [0, 0], mode);
   }
 });
 
@@ -42,22 +42,22 @@ test('a mask may be any pattern, and a prefix mask equals lengths', () => {
   const prefix = tensor([1, 1, 0, 1, 1, 1], [2, 3]);
   for (const mode of ['max', 'average', 'lp'] as const) {
     assert.deepEqual(
-      Array.from(maskedPool1d(input, { mask: prefix, mode }).data),
-      Array.from(maskedPool1d(input, { lengths: [2, 3], mode }).data),
+      Array.from(maskedPool1d(input, { mask: prefix, mode }).values),
+      Array.from(maskedPool1d(input, { lengths: [2, 3], mode }).values),
     );
   }
   // example 0 keeps steps 1, 2: max(3, 100)·(2, 100) → [100, 100]; example 1 keeps steps 0, 2: [max(-1, 4), max(5, -3)]
   const holes = tensor([0, 1, 1, 1, 0, 1], [2, 3], 'int32');
-  assert.deepEqual(Array.from(maskedPool1d(input, { mask: holes }).data), [100, 100, 4, 5]);
+  assert.deepEqual(Array.from(maskedPool1d(input, { mask: holes }).values), [100, 100, 4, 5]);
 });
 
 test('a sequence of length 0 outputs 0 and passes no gradient, in every mode', () => {
   for (const mode of ['max', 'average', 'lp'] as const) {
     const input = requireGrad(tensor(values, [2, 3, 2]));
     const output = maskedPool1d(input, { lengths: [0, 3], mode });
-    assert.deepEqual([output.data[0], output.data[1]], [0, 0]);
+    assert.deepEqual([output.values[0], output.values[1]], [0, 0]);
     backward(output, tensor([1, 1, 1, 1], [2, 2]));
-    assert.deepEqual(Array.from(input.grad!.data.slice(0, 6)), [0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(Array.from(input.grad!.values.slice(0, 6)), [0, 0, 0, 0, 0, 0]);
   }
 });
 

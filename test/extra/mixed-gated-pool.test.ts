@@ -10,16 +10,16 @@ const window = () => tensor([1, 2, 3, 4], [1, 2, 2, 1]);
 
 test('mixed pooling: a·max + (1 − a)·mean on a hand-worked window', () => {
   // max 4, mean 2.5: a = 0.25 → 1 + 1.875 = 2.875; a = 1 → max; a = 0 → mean
-  assertClose(mixedPool2d(window(), tensor([0.25]), { kernelSize: 2 }).data, [2.875]);
-  assertClose(mixedPool2d(window(), tensor([1]), { kernelSize: 2 }).data, [4]);
-  assertClose(mixedPool2d(window(), tensor([0]), { kernelSize: 2 }).data, [2.5]);
+  assertClose(mixedPool2d(window(), tensor([0.25]), { kernelSize: 2 }).values, [2.875]);
+  assertClose(mixedPool2d(window(), tensor([1]), { kernelSize: 2 }).values, [4]);
+  assertClose(mixedPool2d(window(), tensor([0]), { kernelSize: 2 }).values, [2.5]);
 });
 
 test('mixed pooling with one a per channel uses each channel its own a', () => {
   const input = tensor([1, 10, 2, 20, 3, 30, 4, 40], [1, 2, 2, 2]); // channel 0: 1..4, channel 1: 10..40
-  assertClose(mixedPool2d(input, tensor([1, 0]), { kernelSize: 2 }).data, [4, 25]);
+  assertClose(mixedPool2d(input, tensor([1, 0]), { kernelSize: 2 }).values, [4, 25]);
   const nchw = tensor([1, 2, 3, 4, 10, 20, 30, 40], [1, 2, 2, 2]);
-  assertClose(mixedPool2d(nchw, tensor([1, 0]), { kernelSize: 2, dataFormat: 'channelsFirst' }).data, [4, 25]);
+  assertClose(mixedPool2d(nchw, tensor([1, 0]), { kernelSize: 2, dataFormat: 'channelsFirst' }).values, [4, 25]);
 });
 
 test('mixed pooling gradients to input and a (per layer and per channel) match finite differences', () => {
@@ -29,12 +29,12 @@ test('mixed pooling gradients to input and a (per layer and per channel) match f
 });
 
 test('gated pooling: w = 0 gives s = 1/2; a large gate input picks max, a very negative one the mean', () => {
-  assertClose(gatedPool2d(window(), zeros([4]), { kernelSize: 2 }).data, [3.25]);
-  assertClose(gatedPool2d(window(), tensor([10, 10, 10, 10]), { kernelSize: 2 }).data, [4], { absolute: 1e-5 });
-  assertClose(gatedPool2d(window(), tensor([-10, -10, -10, -10]), { kernelSize: 2 }).data, [2.5], { absolute: 1e-5 });
+  assertClose(gatedPool2d(window(), zeros([4]), { kernelSize: 2 }).values, [3.25]);
+  assertClose(gatedPool2d(window(), tensor([10, 10, 10, 10]), { kernelSize: 2 }).values, [4], { absolute: 1e-5 });
+  assertClose(gatedPool2d(window(), tensor([-10, -10, -10, -10]), { kernelSize: 2 }).values, [2.5], { absolute: 1e-5 });
   // w = [1, 0, 0, -1]: wᵀx = 1 − 4 = −3, s = sigmoid(−3)
   const gate = 1 / (1 + Math.exp(3));
-  assertClose(gatedPool2d(window(), tensor([1, 0, 0, -1]), { kernelSize: 2 }).data, [gate * 4 + (1 - gate) * 2.5]);
+  assertClose(gatedPool2d(window(), tensor([1, 0, 0, -1]), { kernelSize: 2 }).values, [gate * 4 + (1 - gate) * 2.5]);
 });
 
 test('gated pooling gradients to input and w (shared and per channel, with padding) match finite differences', () => {

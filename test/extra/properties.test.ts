@@ -69,13 +69,13 @@ test('mixed pooling is max pooling at a = 1 and the in-bounds average at a = 0; 
     fc.property(windowCase, (item) =>
       tidy(() => {
         const { input, options } = setup(item);
-        const average = avgPool2d(input, { ...options, countIncludePad: false }).data;
-        assertClose(mixedPool2d(input, tensor([1]), options).data, maxPool2d(input, options).data);
-        assertClose(mixedPool2d(input, tensor([0]), options).data, average, { absolute: 1e-5 });
-        assertClose(randomPool2d(input, options).data, average, { absolute: 1e-5 });
-        const max = maxPool2d(input, options).data;
+        const average = avgPool2d(input, { ...options, countIncludePad: false }).values;
+        assertClose(mixedPool2d(input, tensor([1]), options).values, maxPool2d(input, options).values);
+        assertClose(mixedPool2d(input, tensor([0]), options).values, average, { absolute: 1e-5 });
+        assertClose(randomPool2d(input, options).values, average, { absolute: 1e-5 });
+        const max = maxPool2d(input, options).values;
         assertClose(
-          gatedPool2d(input, zeros([item.kernel * item.kernel]), options).data,
+          gatedPool2d(input, zeros([item.kernel * item.kernel]), options).values,
           Array.from(max, (value, index) => (value + average[index]!) / 2),
           { absolute: 1e-5 },
         );
@@ -90,12 +90,12 @@ test('stochastic pooling on non-negative inputs: a draw is a window value no lar
     fc.property(windowCase, (item) =>
       tidy(() => {
         const { input: signed, options } = setup(item);
-        const input = tensor(Float32Array.from(signed.data, Math.abs), signed.shape);
-        const max = maxPool2d(input, options).data;
-        const average = avgPool2d(input, { ...options, countIncludePad: false }).data;
-        const drawn = stochasticPool2d(input, { ...options, training: true, seed: item.seed }).data;
-        const expected = stochasticPool2d(input, options).data;
-        const values = new Set(input.data);
+        const input = tensor(Float32Array.from(signed.values, Math.abs), signed.shape);
+        const max = maxPool2d(input, options).values;
+        const average = avgPool2d(input, { ...options, countIncludePad: false }).values;
+        const drawn = stochasticPool2d(input, { ...options, training: true, seed: item.seed }).values;
+        const expected = stochasticPool2d(input, options).values;
+        const values = new Set(input.values);
         drawn.forEach((value, index) => {
           assert.ok(values.has(value) && value <= max[index]!);
           assert.ok(expected[index]! >= average[index]! - 1e-5 && expected[index]! <= max[index]! + 1e-5);
@@ -126,8 +126,8 @@ test('each pyramid level equals adaptive max / average pooling to L×L', () => {
             });
             const block = level * level * item.channels;
             for (let sample = 0; sample < item.batch; sample++) {
-              const got = output.data.slice(sample * features + offset, sample * features + offset + block);
-              assertClose(got, adaptive.data.slice(sample * block, (sample + 1) * block), { absolute: 1e-5 });
+              const got = output.values.slice(sample * features + offset, sample * features + offset + block);
+              assertClose(got, adaptive.values.slice(sample * block, (sample + 1) * block), { absolute: 1e-5 });
             }
             offset += block;
           }

@@ -23,18 +23,18 @@ test('the output is [batch, channels·Σ L²] for every input size, smaller than
 test('levels [1, 2] over a 4x4 input 1..16, max and average, channelsLast and channelsFirst', () => {
   const values = Array.from({ length: 16 }, (_, index) => index + 1);
   const input = tensor(values, [1, 4, 4, 1]);
-  assert.deepEqual(Array.from(spatialPyramidPool(input, { levels: [1, 2] }).data), [16, 6, 8, 14, 16]);
-  assertClose(spatialPyramidPool(input, { levels: [1, 2], mode: 'average' }).data, [8.5, 3.5, 5.5, 11.5, 13.5]);
+  assert.deepEqual(Array.from(spatialPyramidPool(input, { levels: [1, 2] }).values), [16, 6, 8, 14, 16]);
+  assertClose(spatialPyramidPool(input, { levels: [1, 2], mode: 'average' }).values, [8.5, 3.5, 5.5, 11.5, 13.5]);
   // two channels, channelsFirst: level blocks are channel-major
   const nchw = tensor([...values, ...values.map((value) => -value)], [1, 2, 4, 4]);
   const output = spatialPyramidPool(nchw, { levels: [1, 2], dataFormat: 'channelsFirst' });
-  assert.deepEqual(Array.from(output.data), [16, -1, 6, 8, 14, 16, -1, -3, -9, -11]);
+  assert.deepEqual(Array.from(output.values), [16, -1, 6, 8, 14, 16, -1, -3, -9, -11]);
 });
 
 test('adaptive windows on a 5-wide axis at level 2 overlap in the middle cell (PyTorch rule)', () => {
   // 1x5 input at level 2: rows [0, 1) twice (L > H repeats the row); columns 0..2 and 2..4 share cell 2
   const input = tensor([1, 5, 2, 4, 3], [1, 1, 5, 1]);
-  assert.deepEqual(Array.from(spatialPyramidPool(input, { levels: [2] }).data), [5, 4, 5, 4]);
+  assert.deepEqual(Array.from(spatialPyramidPool(input, { levels: [2] }).values), [5, 4, 5, 4]);
 });
 
 test('gradients match finite differences (max and average)', () => {

@@ -16,7 +16,7 @@ test('training draws each cell with probability a_i / Σa (within 5 standard dev
   const input = tensor(repeatedWindow([1, 2, 3, 4], copies), [1, 2, 2, copies]);
   const output = stochasticPool2d(input, { kernelSize: 2, training: true, seed: 11 });
   const counts = new Map<number, number>();
-  for (const value of output.data) counts.set(value, (counts.get(value) ?? 0) + 1);
+  for (const value of output.values) counts.set(value, (counts.get(value) ?? 0) + 1);
   for (const value of [1, 2, 3, 4]) {
     const probability = value / 10;
     const observed = (counts.get(value) ?? 0) / copies;
@@ -32,29 +32,29 @@ test('training never draws a zero or negative cell when a positive one exists', 
     training: true,
     seed: 3,
   });
-  assert.ok(output.data.every((value) => value === 2));
+  assert.ok(output.values.every((value) => value === 2));
 });
 
 test('inference is Σ a² / Σ a on a hand-worked window, negatives counting as 0', () => {
   // [1, 2, 3, 4]: (1 + 4 + 9 + 16) / 10 = 3;  [-1, 2, 0, 2]: (4 + 4) / 4 = 2
   const input = tensor([1, -1, 2, 2, 3, 0, 4, 2], [1, 2, 2, 2]);
-  assert.deepEqual(Array.from(stochasticPool2d(input, { kernelSize: 2 }).data), [3, 2]);
+  assert.deepEqual(Array.from(stochasticPool2d(input, { kernelSize: 2 }).values), [3, 2]);
 });
 
 test('an all-zero (or all-negative) window outputs 0 and sends its gradient to its first cell if not negative', () => {
   for (const training of [false, true]) {
     const input = requireGrad(tensor([0, -1, 0, -2, 0, -3, 0, -4], [1, 2, 2, 2]));
     const output = stochasticPool2d(input, { kernelSize: 2, training, seed: 1 });
-    assert.deepEqual(Array.from(output.data), [0, 0]);
+    assert.deepEqual(Array.from(output.values), [0, 0]);
     backward(output, tensor([5, 7], [1, 1, 1, 2]));
-    assert.deepEqual(Array.from(input.grad!.data), [5, 0, 0, 0, 0, 0, 0, 0], `training ${training}`);
+    assert.deepEqual(Array.from(input.grad!.values), [5, 0, 0, 0, 0, 0, 0, 0], `training ${training}`);
   }
 });
 
 test('a window holding NaN outputs NaN in both modes', () => {
   const input = tensor([1, NaN, 2, 3], [1, 2, 2, 1]);
-  assert.ok(Number.isNaN(stochasticPool2d(input, { kernelSize: 2 }).data[0]));
-  assert.ok(Number.isNaN(stochasticPool2d(input, { kernelSize: 2, training: true, seed: 1 }).data[0]));
+  assert.ok(Number.isNaN(stochasticPool2d(input, { kernelSize: 2 }).values[0]));
+  assert.ok(Number.isNaN(stochasticPool2d(input, { kernelSize: 2, training: true, seed: 1 }).values[0]));
 });
 
 test('same seed gives the same draws; another seed other draws; a Random continues its sequence', () => {
@@ -63,7 +63,7 @@ test('same seed gives the same draws; another seed other draws; a Random continu
     [1, 2, 2, 64],
   );
   const draw = (options: { seed?: number; random?: Random }) =>
-    Array.from(stochasticPool2d(input, { kernelSize: 2, training: true, ...options }).data);
+    Array.from(stochasticPool2d(input, { kernelSize: 2, training: true, ...options }).values);
   assert.deepEqual(draw({ seed: 5 }), draw({ seed: 5 }));
   assert.notDeepEqual(draw({ seed: 5 }), draw({ seed: 6 }));
   const random = new Random(5);
@@ -117,5 +117,5 @@ test('bad arguments name the argument', () => {
     argument(() => stochasticPool2d('x' as never, { kernelSize: 2 })),
     'input',
   );
-  assertClose(stochasticPool2d(input, { kernelSize: 2, training: false }).data, [3]);
+  assertClose(stochasticPool2d(input, { kernelSize: 2, training: false }).values, [3]);
 });

@@ -44,7 +44,7 @@ for (const [name, op] of ops) {
       const x = requireGrad(tensor(values, [2, 4, 4, 2]));
       const y = useTidy ? tidy(() => op(x)) : op(x);
       backward(y, tensor(Float32Array.from(spacedValues(y.size, 4)), y.shape));
-      return Array.from(x.grad!.data);
+      return Array.from(x.grad!.values);
     });
     assert.deepEqual(gradients[0], gradients[1]);
     assert.ok(gradients[0]!.some((value) => value !== 0));

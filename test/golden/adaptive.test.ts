@@ -82,13 +82,13 @@ for (const item of golden.cases) {
       assert.deepEqual(output.shape, item.outputShape);
       // Max and unpool move values, so they must be exact; averages and norms round differently.
       const exact = item.op.includes('Max') || item.op.includes('Unpool');
-      assertClose(output.data, decode(item.output), { absolute: exact ? 0 : 1e-6, relative: exact ? 0 : 1e-5 });
+      assertClose(output.values, decode(item.output), { absolute: exact ? 0 : 1e-6, relative: exact ? 0 : 1e-5 });
       if (item.outputIndices !== undefined) {
         assert.ok('indices' in result, 'indices were asked for');
-        assert.deepEqual(Array.from(result.indices.intData), item.outputIndices);
+        assert.deepEqual(Array.from(result.indices.intValues), item.outputIndices);
       }
       backward(output, tensor(decode(item.gradOutput), item.outputShape));
-      assertClose(input.grad!.data, decode(item.gradInput), { absolute: 1e-6, relative: 1e-5, label: 'gradInput' });
+      assertClose(input.grad!.values, decode(item.gradInput), { absolute: 1e-6, relative: 1e-5, label: 'gradInput' });
     });
   });
 }

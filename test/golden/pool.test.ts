@@ -77,20 +77,20 @@ for (const golden of cases) {
       // Max pooling selects, so it is exact; sums round differently in float64 and PyTorch's float32.
       const exact = golden.op === 'max';
       const tolerance = exact ? { absolute: 0, relative: 0 } : { absolute: 1e-6, relative: 1e-5 };
-      assertClose(output.data, decode(golden.output), { ...tolerance, label: 'output' });
+      assertClose(output.values, decode(golden.output), { ...tolerance, label: 'output' });
       if (golden.indices !== undefined) {
         assert.ok('indices' in result, 'max pool must return indices');
-        assert.deepEqual(Array.from(result.indices.intData), golden.indices);
+        assert.deepEqual(Array.from(result.indices.intValues), golden.indices);
       }
       backward(output, tensor(decode(golden.gradOutput), output.shape));
-      assertClose(input.grad!.data, decode(golden.gradInput), { absolute: 1e-6, relative: 1e-5, label: 'gradInput' });
+      assertClose(input.grad!.values, decode(golden.gradInput), { absolute: 1e-6, relative: 1e-5, label: 'gradInput' });
     });
   });
 }
 
 test(`documented difference: ${lpDifferences[0]!.name}`, () => {
   const [golden] = lpDifferences;
-  const output = lpPool2d(tensor(decode(golden!.input), golden!.inputShape), golden!.options as never).data;
+  const output = lpPool2d(tensor(decode(golden!.input), golden!.inputShape), golden!.options as never).values;
   const scale = decode(golden!.scale!);
   assert.ok(
     scale.some((factor) => factor > 1),
@@ -103,7 +103,7 @@ test(`documented difference: ${lpDifferences[0]!.name}`, () => {
 test(`documented difference: ${lpDifferences[1]!.name}`, () => {
   const golden = lpDifferences[1]!;
   const input = decode(golden.input);
-  const output = lpPool2d(tensor(input, golden.inputShape), golden.options as never).data;
+  const output = lpPool2d(tensor(input, golden.inputShape), golden.options as never).values;
   const pytorch = decode(golden.pytorchOutput);
   // A 4x4 plane in 2x2 windows: poolkit sums |x|^3, PyTorch x^3.
   for (let window = 0; window < 4; window++) {

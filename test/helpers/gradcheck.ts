@@ -49,7 +49,7 @@ function numericGradient(
     return tidy(() =>
       noGrad(() => {
         const replaced = inputs.map((input, index) => (index === inputIndex ? tensor(values, base.shape) : input));
-        const output = fn(...replaced).data;
+        const output = fn(...replaced).values;
         let sum = 0;
         for (let index = 0; index < output.length; index++) sum += weights[index]! * output[index]!;
         return sum;

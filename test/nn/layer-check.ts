@@ -41,8 +41,8 @@ function checkParameter(layer: Layer, name: string, weight: Tensor, forward: () 
     return grad;
   });
   const weighted = (): number =>
-    tidy(() => noGrad(() => forward().data.reduce((total, value, index) => total + value * weights[index]!, 0)));
-  const values = weight.data;
+    tidy(() => noGrad(() => forward().values.reduce((total, value, index) => total + value * weights[index]!, 0)));
+  const values = weight.values;
   for (let index = 0; index < values.length; index++) {
     const original = values[index]!;
     values[index] = original + epsilon;

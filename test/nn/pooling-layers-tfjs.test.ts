@@ -16,7 +16,7 @@ function compareLayer(ours: Layer, theirs: tfl.layers.Layer, shape: number[], se
   const values = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => random.uniform() * 4 - 2);
   const expected = (theirs.apply(tf.tensor(values, shape)) as tf.Tensor).dataSync();
   const actual = ours.apply(tensor(values, shape));
-  assertClose(actual.data, expected, { absolute: 1e-5, relative: 1e-5, label: ours.className });
+  assertClose(actual.values, expected, { absolute: 1e-5, relative: 1e-5, label: ours.className });
 }
 
 test('MaxPooling and AveragePooling 1D/2D/3D with VALID and SAME match tfjs-layers', () => {
@@ -74,7 +74,7 @@ test('BatchNormalization in inference matches tfjs-layers with the same weights'
     [0.1, -0.1, 0.2, 0],
     [1, 2, 0.5, 0.25],
   ];
-  ours.parameters.forEach((parameter, index) => parameter.tensor.data.set(weights[index]!));
+  ours.parameters.forEach((parameter, index) => parameter.tensor.values.set(weights[index]!));
   theirs.setWeights(weights.map((values) => tf.tensor1d(values)));
   compareLayer(ours, theirs, shape, 11);
 });

@@ -64,7 +64,7 @@ test('relu then max pooling equals max pooling then relu: outputs and gradients,
         const layered = outputsAndGrads(model, () => pool.call(dense.call(input, options), options), upstream);
         assert.deepEqual(rewritten.output, layered.output);
         assert.deepEqual(rewritten.grads, layered.grads);
-        noGrad(() => assert.deepEqual(model.predict(input).data, rewritten.output));
+        noGrad(() => assert.deepEqual(model.predict(input).values, rewritten.output));
         model.dispose();
       },
     ),

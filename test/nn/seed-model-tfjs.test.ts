@@ -43,7 +43,7 @@ test('seed model: predictions, sparse cross-entropy and all six weight gradients
   const pixels = Float32Array.from({ length: batch * 784 }, () => (random.uniform() < 0.7 ? 0 : random.uniform()));
   const labels = [3, 7, 0, 9];
   const theirProbabilities = (theirs.predict(tf.tensor(pixels, [batch, 28, 28, 1])) as tf.Tensor).dataSync();
-  assertClose(ours.predict(tensor(pixels, [batch, 28, 28, 1])).data, theirProbabilities, {
+  assertClose(ours.predict(tensor(pixels, [batch, 28, 28, 1])).values, theirProbabilities, {
     absolute: 1e-6,
     relative: 1e-4,
     label: 'probabilities',
@@ -58,10 +58,10 @@ test('seed model: predictions, sparse cross-entropy and all six weight gradients
     const logits = ours.call(tensor(pixels, [batch, 28, 28, 1]), { training: true, logits: true });
     const loss = sparseSoftmaxCrossEntropy(logits, tensor(labels, [batch]));
     backward(loss);
-    assertClose(loss.data, theirGradients.value.dataSync(), { relative: 1e-5, label: 'loss' });
+    assertClose(loss.values, theirGradients.value.dataSync(), { relative: 1e-5, label: 'loss' });
     ours.parameters.forEach((parameter, index) => {
       const expected = theirGradients.grads[theirs.trainableWeights[index]!.name]!;
-      assertClose(parameter.tensor.grad!.data, expected.dataSync(), {
+      assertClose(parameter.tensor.grad!.values, expected.dataSync(), {
         absolute: 1e-5,
         relative: 1e-3,
         label: `gradient of ${parameter.name}`,

@@ -80,15 +80,15 @@ test('Glorot-uniform kernels within ±√(6 / (fanIn + fanOut)), zero biases, an
   const model = seedModel();
   const [convKernel, convBias, denseKernel] = model.getWeights();
   const convLimit = Math.sqrt(6 / (9 + 9 * 32));
-  assert.ok(convKernel!.data.every((value) => Math.abs(value) <= convLimit));
-  assert.ok(Math.max(...convKernel!.data.map(Math.abs)) > 0.9 * convLimit);
-  assert.ok(convBias!.data.every((value) => value === 0));
+  assert.ok(convKernel!.values.every((value) => Math.abs(value) <= convLimit));
+  assert.ok(Math.max(...convKernel!.values.map(Math.abs)) > 0.9 * convLimit);
+  assert.ok(convBias!.values.every((value) => value === 0));
   const denseLimit = Math.sqrt(6 / (5408 + 128));
-  assert.ok(denseKernel!.data.every((value) => Math.abs(value) <= denseLimit));
+  assert.ok(denseKernel!.values.every((value) => Math.abs(value) <= denseLimit));
   const again = seedModel().getWeights();
-  assert.deepEqual(again[2]!.data, denseKernel!.data);
+  assert.deepEqual(again[2]!.values, denseKernel!.values);
   const other = sequential([layers.dense({ units: 128, inputShape: [5408] })], { seed: 1 }).getWeights();
-  assert.notDeepEqual(other[0]!.data.subarray(0, 10), denseKernel!.data.subarray(0, 10));
+  assert.notDeepEqual(other[0]!.values.subarray(0, 10), denseKernel!.values.subarray(0, 10));
 });
 
 test('toJSON → modelFromJSON rebuilds the same topology; setWeights makes predictions equal', () => {
@@ -112,7 +112,7 @@ test('toJSON → modelFromJSON rebuilds the same topology; setWeights makes pred
     Float32Array.from({ length: 2 * 36 }, (_, index) => Math.sin(index)),
     [2, 6, 6, 1],
   );
-  assertClose(copy.predict(x).data, model.predict(x).data);
+  assertClose(copy.predict(x).values, model.predict(x).values);
   assert.throws(() => copy.setWeights(model.getWeights().slice(1)), /must be a list of 4 tensors/);
 });
 
@@ -125,9 +125,9 @@ test('predict in batches equals one call; rows sum to 1 after softmax', () => {
   const whole = model.call(x).toFloat32Array();
   const batched = model.predict(x, { batchSize: 3 });
   assert.deepEqual(batched.shape, [7, 4]);
-  assertClose(batched.data, whole);
+  assertClose(batched.values, whole);
   for (let row = 0; row < 7; row++)
-    assertClose([batched.data.subarray(row * 4, row * 4 + 4).reduce((a, b) => a + b)], [1]);
+    assertClose([batched.values.subarray(row * 4, row * 4 + 4).reduce((a, b) => a + b)], [1]);
 });
 
 /** Two Gaussian blobs per class in 2D: learnable by a small dense net. */

@@ -92,7 +92,7 @@ test('max unpool rejects indices outside the output plane, before writing anythi
   }
   // 16 fits a 5x5 output, so the same indices pass once outputSize makes the plane larger.
   const indices = tensor([0, 5, 16, 15], [1, 2, 2, 1], 'int32');
-  assert.equal(maxUnpool2d(input, indices, { kernelSize: 2, outputSize: [5, 5] }).data[16], 3);
+  assert.equal(maxUnpool2d(input, indices, { kernelSize: 2, outputSize: [5, 5] }).values[16], 3);
 });
 
 test('max unpool rejects bad kernelSize, stride, padding and outputSize', () => {

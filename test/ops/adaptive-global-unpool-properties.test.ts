@@ -44,7 +44,7 @@ const layoutShape = (batch: number, spatial: readonly number[], channels: number
   format === 'channelsLast' ? [batch, ...spatial, channels] : [batch, channels, ...spatial];
 
 /** The values of a tensor as planes[batch·channels + channel][flat spatial index], in either layout. */
-function planesOf(tensor: Tensor, format: DataFormat, data: ArrayLike<number> = tensor.data): number[][] {
+function planesOf(tensor: Tensor, format: DataFormat, data: ArrayLike<number> = tensor.values): number[][] {
   const [batch, channels] = [tensor.shape[0]!, format === 'channelsLast' ? tensor.shape.at(-1)! : tensor.shape[1]!];
   const spatial = tensor.size / (batch * channels);
   return Array.from({ length: batch * channels }, (_, plane) => {
@@ -101,7 +101,7 @@ test('adaptive max and average: shape, and every cell equals the max / mean of i
           planesOf(output, format),
           planesOf(mean, format),
         ];
-        const indexPlanes = planesOf(indices, format, indices.intData);
+        const indexPlanes = planesOf(indices, format, indices.intValues);
         inPlanes.forEach((plane, planeIndex) => {
           for (let cell = 0; cell < product(resolved); cell++) {
             const window = adaptiveWindow(cell, inSizes, resolved).map((index) => plane[index]!);
@@ -132,11 +132,11 @@ test('adaptive pooling with an output size that divides the input equals avgPool
         const input = randomNormal(layoutShape(batch, inSizes, channels, format), { seed: product(factors) + dims });
         const pool = { kernelSize: factors, dataFormat: format };
         const adaptive = adaptiveAvg[dims](input, { outputSize: outSizes, dataFormat: format });
-        assertClose(adaptive.data, avgPools[dims](input, pool).data);
+        assertClose(adaptive.values, avgPools[dims](input, pool).values);
         const max = adaptiveMax[dims](input, { outputSize: outSizes, dataFormat: format, returnIndices: true });
         const reference = maxPools[dims](input, { ...pool, returnIndices: true });
-        assert.deepEqual(Array.from(max.output.data), Array.from(reference.output.data));
-        assert.deepEqual(Array.from(max.indices.intData), Array.from(reference.indices.intData));
+        assert.deepEqual(Array.from(max.output.values), Array.from(reference.output.values));
+        assert.deepEqual(Array.from(max.indices.intValues), Array.from(reference.indices.intValues));
       }),
     ),
     runs,
@@ -170,14 +170,14 @@ test('global max, average and Lp: shapes by rank, keepDims and format, values pe
         const norm = (plane: number[]): number =>
           plane.reduce((sum, value) => sum + Math.abs(value) ** p, 0) ** (1 / p);
         assert.deepEqual(
-          Array.from(outputs[0]!.data),
+          Array.from(outputs[0]!.values),
           planes.map((plane) => Math.fround(Math.max(...plane))),
         );
         assertClose(
-          outputs[1]!.data,
+          outputs[1]!.values,
           planes.map((plane) => plane.reduce((sum, value) => sum + value, 0) / plane.length),
         );
-        assertClose(outputs[2]!.data, planes.map(norm));
+        assertClose(outputs[2]!.values, planes.map(norm));
       }),
     ),
     runs,
@@ -219,7 +219,7 @@ test('max unpool after max pool: shape by PyTorch default or outputSize, maxima 
         });
         assert.deepEqual(restored.shape, layoutShape(batch, outSizes, channels, format));
         const [inPlanes, outPlanes] = [planesOf(input, format), planesOf(restored, format)];
-        const indexPlanes = planesOf(pooled.indices, format, pooled.indices.intData);
+        const indexPlanes = planesOf(pooled.indices, format, pooled.indices.intValues);
         outPlanes.forEach((plane, planeIndex) => {
           const chosen = new Set(indexPlanes[planeIndex]);
           plane.forEach((value, cell) => assert.equal(value, chosen.has(cell) ? inPlanes[planeIndex]![cell] : 0));

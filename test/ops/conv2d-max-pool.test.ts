@@ -114,7 +114,7 @@ test("conv2dMaxPool2d with relu equals relu after the pool and Keras's relu befo
 test('conv2dMaxPool2d keeps NaN and ties as max pooling does', () => {
   // A zero filter makes every window a four-way tie (the first cell wins); a NaN input makes NaN windows.
   const x = uniformTensor([1, 6, 6, 1], 1);
-  x.data[7] = NaN;
+  x.values[7] = NaN;
   const zero = tensor(new Float32Array(9 * 8), [3, 3, 1, 8]);
   const ones = tensor(new Float32Array(9 * 8).fill(1), [3, 3, 1, 8]);
   for (const filter of [zero, ones]) {

@@ -57,12 +57,12 @@ test('globalMaxPool / globalAvgPool equal tf.max / tf.mean over the spatial axes
         const input = requireGrad(tensor(values, shape));
         const output = ops[kind].poolkit(input, { dataFormat: format, keepDims });
         assert.deepEqual(output.shape, expected.shape);
-        assertClose(output.data, expected.output, {
+        assertClose(output.values, expected.output, {
           absolute: kind === 'max' ? 0 : 1e-6,
           relative: kind === 'max' ? 0 : 1e-5,
         });
         backward(output, upstream);
-        assertClose(input.grad!.data, expected.gradient, { label: 'gradient' });
+        assertClose(input.grad!.values, expected.gradient, { label: 'gradient' });
       });
     }),
     { numRuns: 60, seed: 20261123 },
@@ -72,7 +72,7 @@ test('globalMaxPool / globalAvgPool equal tf.max / tf.mean over the spatial axes
 test('on ties the two differ only in who gets the gradient: tf.max shares it, poolkit gives it to the first', () => {
   const input = requireGrad(tensor([2, 7, 7, 1], [1, 4, 1]));
   backward(globalMaxPool(input), tensor([1], [1, 1]));
-  assert.deepEqual(Array.from(input.grad!.data), [0, 1, 0, 0]);
+  assert.deepEqual(Array.from(input.grad!.values), [0, 1, 0, 0]);
   const shared = tf.tidy(() =>
     tf
       .grad((x: tf.Tensor) => tf.max(x, [1]))(tf.tensor([2, 7, 7, 1], [1, 4, 1]))

@@ -50,9 +50,9 @@ function compareDilated(kind: Kind, padding: 'valid' | 'same', random: Random): 
   tidy(() => {
     const x = requireGrad(tensor(values, shape));
     const y = kind === 'max' ? maxPool2d(x, options) : avgPool2d(x, options);
-    assertClose(y.data, expected[0]!, { label: `${label} output` });
+    assertClose(y.values, expected[0]!, { label: `${label} output` });
     backward(y, tensor(expected[1]!, y.shape));
-    assertClose(x.grad!.data, expected[2]!, { label: `${label} gradient` });
+    assertClose(x.grad!.values, expected[2]!, { label: `${label} gradient` });
   });
 }
 
@@ -74,7 +74,7 @@ test('tfjs difference pinned: a dilated SAME max pool (tf.pool) pads with zeros,
   assert.deepEqual(Array.from(tfjs), [0, 0, 0, 0, -1, 0, 0, 0, 0]);
   // poolkit: the in-bounds taps only; the corner (0,0) sees just cell (1,1) = -5.
   assert.deepEqual(
-    Array.from(maxPool2d(tensor(values, [1, 3, 3, 1]), options).data),
+    Array.from(maxPool2d(tensor(values, [1, 3, 3, 1]), options).values),
     [-5, -4, -5, -2, -1, -2, -5, -4, -5],
   );
 });
@@ -94,7 +94,7 @@ test('tfjs defect pinned: avgPool SAME gradient divides by the full window, unli
     avgPool2d(x, { kernelSize: 3, stride: 1, padding: 'same' }),
     tensor(new Float32Array(9).fill(1), [1, 3, 3, 1]),
   );
-  assertClose([x.grad!.data[0]!], [1 / 4 + 1 / 6 + 1 / 6 + 1 / 9]);
+  assertClose([x.grad!.values[0]!], [1 / 4 + 1 / 6 + 1 / 6 + 1 / 9]);
 });
 
 test('tfjs defect pinned: maxPool3d gradient misroutes when the window height differs from its width', () => {
@@ -110,7 +110,7 @@ test('tfjs defect pinned: maxPool3d gradient misroutes when the window height di
   assert.deepEqual(Array.from(gradient), [0, 0]);
   const x = requireGrad(tensor([0, 1], [1, 1, 2, 1, 1]));
   backward(maxPool3d(x, { kernelSize: [1, 2, 1], stride: 1 }), tensor([1], [1, 1, 1, 1, 1]));
-  assert.deepEqual(Array.from(x.grad!.data), [0, 1]);
+  assert.deepEqual(Array.from(x.grad!.values), [0, 1]);
 });
 
 test('tfjs defect pinned: 3D SAME pads go negative when the stride passes the window', () => {
@@ -120,5 +120,5 @@ test('tfjs defect pinned: 3D SAME pads go negative when the stride passes the wi
   const planar = tf.tidy(() => tf.maxPool(tf.tensor4d([1, 2], [1, 2, 1, 1]), 1, [3, 1], 'same').dataSync());
   assert.deepEqual(Array.from(planar), [1]);
   const poolkit = maxPool3d(tensor([1, 2], [1, 2, 1, 1, 1]), { kernelSize: 1, stride: [3, 1, 1], padding: 'same' });
-  assert.deepEqual(Array.from(poolkit.data), [1]);
+  assert.deepEqual(Array.from(poolkit.values), [1]);
 });

@@ -173,9 +173,9 @@ function compare(config: Config, seed: number): void {
     const y = poolkitPool(config, x);
     assert.deepEqual(y.shape, expected.shape, 'output shape');
     const tolerance = config.kind === 'max' ? { absolute: 0, relative: 0 } : { absolute: 1e-6, relative: 1e-5 };
-    assertClose(y.data, expected.output, { ...tolerance, label: 'output' });
+    assertClose(y.values, expected.output, { ...tolerance, label: 'output' });
     backward(y, tensor(expected.upstream, y.shape));
-    assertClose(x.grad!.data, expected.gradient, { absolute: 1e-6, relative: 1e-5, label: 'gradient' });
+    assertClose(x.grad!.values, expected.gradient, { absolute: 1e-6, relative: 1e-5, label: 'gradient' });
   });
 }
 
@@ -204,5 +204,5 @@ test('TensorFlow.js avgPool SAME divides by the in-bounds count (poolkit default
   const expected = tf.tidy(() => tf.avgPool(tf.tensor4d(values, [1, 3, 3, 1]), 3, 1, 'same').dataSync());
   // Corner: (1 + 2 + 4 + 5) / 4 = 3, not / 9.
   assert.equal(expected[0], 3);
-  assertClose(avgPool2d(tensor(values, [1, 3, 3, 1]), { kernelSize: 3, stride: 1, padding: 'same' }).data, expected);
+  assertClose(avgPool2d(tensor(values, [1, 3, 3, 1]), { kernelSize: 3, stride: 1, padding: 'same' }).values, expected);
 });

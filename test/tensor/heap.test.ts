@@ -34,7 +34,7 @@ test('zeros([1e5, 1e5]) is refused before any allocation, and the statistics sta
   assert.throws(() => zeros([1e5, 1e5]), /zeros: shape must describe at most/);
   assert.deepEqual(memoryStats(), before);
   const after = tensor([1, 2, 3]);
-  assert.deepEqual(Array.from(after.data), [1, 2, 3]);
+  assert.deepEqual(Array.from(after.values), [1, 2, 3]);
   after.dispose();
 });
 

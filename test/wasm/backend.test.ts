@@ -49,7 +49,7 @@ test('setBackend switches the kernels that ops run, both ways', () => {
     assert.equal(kernelSource('maxPoolForward'), 'reference');
     setBackend('wasm');
     assert.equal(kernelSource('maxPoolForward'), 'wasm');
-    assert.deepEqual(Array.from(maxPool2d(tensor([1, 5, 3, 2], [1, 2, 2, 1]), { kernelSize: 2 }).data), [5]);
+    assert.deepEqual(Array.from(maxPool2d(tensor([1, 5, 3, 2], [1, 2, 2, 1]), { kernelSize: 2 }).values), [5]);
   } finally {
     setBackend(before);
   }

@@ -130,7 +130,7 @@ export function generator(seed: number): () => number {
 export function filled(shape: readonly number[], kind: ValueKind, seed: number): Tensor {
   const tensor = Tensor.allocate(shape);
   const random = generator(seed);
-  const data = tensor.data;
+  const data = tensor.values;
   for (let index = 0; index < data.length; index++) {
     const uniform = random();
     if (kind === 'ties') data[index] = Math.floor(uniform * 4) - 1;
@@ -146,8 +146,8 @@ export function filled(shape: readonly number[], kind: ValueKind, seed: number):
 /** A tensor whose every element is a value no kernel writes, so a missed element shows. */
 export function poisoned(shape: readonly number[], dtype: 'float32' | 'int32' = 'float32'): Tensor {
   const tensor = Tensor.allocate(shape, dtype);
-  if (dtype === 'float32') tensor.data.fill(12345.5);
-  else tensor.intData.fill(-777);
+  if (dtype === 'float32') tensor.values.fill(12345.5);
+  else tensor.intValues.fill(-777);
   return tensor;
 }
 

@@ -23,26 +23,26 @@ function compareAll(geometry: PoolGeometry, values: ValueKind, seed: number): vo
       const actual = poisoned(geometry.outputShape);
       const indices = poisoned(geometry.outputShape, 'int32');
       fill(wasm(), actual, indices);
-      assertSame(actual.data, expected.data, `${name} ${label}`);
-      assertSame(indices.intData, expectedIndices.intData, `${name} indices ${label}`);
+      assertSame(actual.values, expected.values, `${name} ${label}`);
+      assertSame(indices.intValues, expectedIndices.intValues, `${name} indices ${label}`);
     };
     run('max', (kernels, output, indices) =>
-      kernels.maxPoolForward(input.data, output.data, indices!.intData, geometry),
+      kernels.maxPoolForward(input.values, output.values, indices!.intValues, geometry),
     );
-    run('max without argmax', (kernels, output) => kernels.maxPoolForward(input.data, output.data, null, geometry));
-    run('avg', (kernels, output) => kernels.avgPoolForward(input.data, output.data, geometry, divisor));
+    run('max without argmax', (kernels, output) => kernels.maxPoolForward(input.values, output.values, null, geometry));
+    run('avg', (kernels, output) => kernels.avgPoolForward(input.values, output.values, geometry, divisor));
     run('avg counting padding', (kernels, output) =>
-      kernels.avgPoolForward(input.data, output.data, geometry, withPad),
+      kernels.avgPoolForward(input.values, output.values, geometry, withPad),
     );
     if (values !== 'special')
-      run('lp2', (kernels, output) => kernels.lpPoolForward(input.data, output.data, geometry, 2));
+      run('lp2', (kernels, output) => kernels.lpPoolForward(input.values, output.values, geometry, 2));
     const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
     const expected = poisoned(geometry.inputShape);
     const actual = poisoned(geometry.inputShape);
     for (const rule of [divisor, withPad]) {
-      reference.avgPoolBackward(gradOutput.data, expected.data, geometry, rule);
-      wasm().avgPoolBackward(gradOutput.data, actual.data, geometry, rule);
-      assertSame(actual.data, expected.data, `avg backward ${label}`);
+      reference.avgPoolBackward(gradOutput.values, expected.values, geometry, rule);
+      wasm().avgPoolBackward(gradOutput.values, actual.values, geometry, rule);
+      assertSame(actual.values, expected.values, `avg backward ${label}`);
     }
   });
 }
@@ -127,11 +127,11 @@ test('max keeps the first of tied zeros (-0 then +0 gives -0) on the dense paths
     for (const kernelSize of [2, 3]) {
       const geometry = poolGeometry('test', [1, kernelSize, kernelSize, 4], 2, { kernelSize });
       const input = Tensor.allocate(geometry.inputShape);
-      input.data.fill(0);
-      input.data.fill(-0, 0, 4);
+      input.values.fill(0);
+      input.values.fill(-0, 0, 4);
       const output = poisoned(geometry.outputShape);
-      wasm().maxPoolForward(input.data, output.data, null, geometry);
-      assert.ok(Object.is(output.data[0], -0), `${kernelSize}x${kernelSize}: ${output.data[0]}`);
+      wasm().maxPoolForward(input.values, output.values, null, geometry);
+      assert.ok(Object.is(output.values[0], -0), `${kernelSize}x${kernelSize}: ${output.values[0]}`);
     }
   });
 });
@@ -145,14 +145,14 @@ test('stacked 3x3 rows keep the first of tied zeros in row-major order, as the r
       const geometry = poolGeometry('test', [2, 9, 9, 8], 2, option);
       const input = Tensor.allocate(geometry.inputShape);
       for (let seed = 1; seed <= 20; seed++) {
-        input.data.forEach((_, index) => (input.data[index] = Math.sin(index * seed) > 0 ? 0 : -0));
+        input.values.forEach((_, index) => (input.values[index] = Math.sin(index * seed) > 0 ? 0 : -0));
         for (const withIndices of [false, true]) {
           const expected = poisoned(geometry.outputShape);
           const actual = poisoned(geometry.outputShape);
-          const indices = withIndices ? poisoned(geometry.outputShape, 'int32').intData : null;
-          reference.maxPoolForward(input.data, expected.data, indices, geometry);
-          wasm().maxPoolForward(input.data, actual.data, indices, geometry);
-          assertSame(actual.data, expected.data, `±0 ties ${JSON.stringify(option)} seed ${seed}`);
+          const indices = withIndices ? poisoned(geometry.outputShape, 'int32').intValues : null;
+          reference.maxPoolForward(input.values, expected.values, indices, geometry);
+          wasm().maxPoolForward(input.values, actual.values, indices, geometry);
+          assertSame(actual.values, expected.values, `±0 ties ${JSON.stringify(option)} seed ${seed}`);
         }
       }
     }
@@ -164,13 +164,13 @@ test('a NaN anywhere in a dense window comes out as NaN, with the last NaN as ar
     const geometry = poolGeometry('test', [1, 3, 3, 4], 2, { kernelSize: 3 });
     for (let position = 0; position < 9; position++) {
       const input = filled(geometry.inputShape, 'plain', position);
-      input.data[position * 4 + 1] = NaN;
+      input.values[position * 4 + 1] = NaN;
       const output = poisoned(geometry.outputShape);
       const indices = poisoned(geometry.outputShape, 'int32');
-      wasm().maxPoolForward(input.data, output.data, null, geometry);
-      assert.ok(Number.isNaN(output.data[1]) && !Number.isNaN(output.data[0]), `NaN at ${position}`);
-      wasm().maxPoolForward(input.data, output.data, indices.intData, geometry);
-      assert.equal(indices.intData[1], position);
+      wasm().maxPoolForward(input.values, output.values, null, geometry);
+      assert.ok(Number.isNaN(output.values[1]) && !Number.isNaN(output.values[0]), `NaN at ${position}`);
+      wasm().maxPoolForward(input.values, output.values, indices.intValues, geometry);
+      assert.equal(indices.intValues[1], position);
     }
   });
 });
@@ -181,8 +181,8 @@ test('window tables too large for the argument block go to the heap and give the
     const input = filled(geometry.inputShape, 'plain', 3);
     const expected = poisoned(geometry.outputShape);
     const actual = poisoned(geometry.outputShape);
-    reference.adaptiveAvgPoolForward(input.data, expected.data, geometry);
-    wasm().adaptiveAvgPoolForward(input.data, actual.data, geometry);
-    assertSame(actual.data, expected.data, 'adaptive avg, 9000 -> 5000');
+    reference.adaptiveAvgPoolForward(input.values, expected.values, geometry);
+    wasm().adaptiveAvgPoolForward(input.values, actual.values, geometry);
+    assertSame(actual.values, expected.values, 'adaptive avg, 9000 -> 5000');
   });
 });

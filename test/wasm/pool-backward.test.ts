@@ -30,14 +30,14 @@ test('maxPoolBackward matches the reference exactly (argmax from a max pool: tie
         const input = filled(geometry.inputShape, values, seed);
         const output = poisoned(geometry.outputShape);
         const argmax = poisoned(geometry.outputShape, 'int32');
-        reference.maxPoolForward(input.data, output.data, argmax.intData, geometry);
+        reference.maxPoolForward(input.values, output.values, argmax.intValues, geometry);
         // Gradients with ±0, NaN and infinities too: -0 alone must come out +0, as 0 + -0 does.
         const gradOutput = filled(geometry.outputShape, seed % 2 === 0 ? 'special' : 'plain', seed + 1);
         const expected = poisoned(geometry.inputShape);
-        reference.maxPoolBackward(gradOutput.data, argmax.intData, expected.data, geometry);
+        reference.maxPoolBackward(gradOutput.values, argmax.intValues, expected.values, geometry);
         const actual = poisoned(geometry.inputShape);
-        wasm().maxPoolBackward(gradOutput.data, argmax.intData, actual.data, geometry);
-        assertSame(actual.data, expected.data, 'max backward');
+        wasm().maxPoolBackward(gradOutput.values, argmax.intValues, actual.values, geometry);
+        assertSame(actual.values, expected.values, 'max backward');
       }),
     RUNS,
   );
@@ -51,23 +51,23 @@ function compareBackwardKernels(geometry: PoolGeometry, values: ValueKind, seed:
   tidy(() => {
     const input = filled(geometry.inputShape, values, seed);
     const argmax = poisoned(geometry.outputShape, 'int32');
-    reference.maxPoolForward(input.data, poisoned(geometry.outputShape).data, argmax.intData, geometry);
+    reference.maxPoolForward(input.values, poisoned(geometry.outputShape).values, argmax.intValues, geometry);
     const gradOutput = filled(geometry.outputShape, seed % 2 === 0 ? 'special' : 'plain', seed + 1);
     const expected = poisoned(geometry.inputShape);
     const actual = poisoned(geometry.inputShape);
-    reference.maxPoolBackward(gradOutput.data, argmax.intData, expected.data, geometry);
-    wasm().maxPoolBackward(gradOutput.data, argmax.intData, actual.data, geometry);
-    assertSame(actual.data, expected.data, `max backward ${label}`);
+    reference.maxPoolBackward(gradOutput.values, argmax.intValues, expected.values, geometry);
+    wasm().maxPoolBackward(gradOutput.values, argmax.intValues, actual.values, geometry);
+    assertSame(actual.values, expected.values, `max backward ${label}`);
     const rules: AverageDivisor[] = [
       { countIncludePad: false, divisorOverride: null },
       { countIncludePad: true, divisorOverride: null },
       { countIncludePad: false, divisorOverride: 3 },
     ];
     for (const rule of rules) {
-      reference.avgPoolBackward(gradOutput.data, expected.data, geometry, rule);
-      actual.data.fill(12345.5); // poisoned again: a cell the kernel skips must show
-      wasm().avgPoolBackward(gradOutput.data, actual.data, geometry, rule);
-      assertSame(actual.data, expected.data, `avg backward ${label} ${JSON.stringify(rule)}`);
+      reference.avgPoolBackward(gradOutput.values, expected.values, geometry, rule);
+      actual.values.fill(12345.5); // poisoned again: a cell the kernel skips must show
+      wasm().avgPoolBackward(gradOutput.values, actual.values, geometry, rule);
+      assertSame(actual.values, expected.values, `avg backward ${label} ${JSON.stringify(rule)}`);
     }
   });
 }
@@ -122,20 +122,20 @@ test('maxPoolBackward sums the overlapping windows that pick one cell, in output
     const geometry = poolGeometry('test', [1, 5, 6, 5], 2, { kernelSize: 3, stride: 1, padding: 1 });
     const input = filled(geometry.inputShape, 'negative', 7);
     const peak = (2 * 6 + 3) * 5;
-    input.data.fill(100, peak, peak + 5);
+    input.values.fill(100, peak, peak + 5);
     const argmax = poisoned(geometry.outputShape, 'int32');
-    wasm().maxPoolForward(input.data, poisoned(geometry.outputShape).data, argmax.intData, geometry);
+    wasm().maxPoolForward(input.values, poisoned(geometry.outputShape).values, argmax.intValues, geometry);
     const gradOutput = filled(geometry.outputShape, 'plain', 8);
     const actual = poisoned(geometry.inputShape);
-    wasm().maxPoolBackward(gradOutput.data, argmax.intData, actual.data, geometry);
+    wasm().maxPoolBackward(gradOutput.values, argmax.intValues, actual.values, geometry);
     for (let channel = 0; channel < 5; channel++) {
       let sum = 0;
       for (let outRow = 1; outRow <= 3; outRow++) {
         for (let outColumn = 2; outColumn <= 4; outColumn++) {
-          sum = Math.fround(sum + gradOutput.data[(outRow * 6 + outColumn) * 5 + channel]!);
+          sum = Math.fround(sum + gradOutput.values[(outRow * 6 + outColumn) * 5 + channel]!);
         }
       }
-      assert.equal(actual.data[peak + channel], sum, `channel ${channel}`);
+      assert.equal(actual.values[peak + channel], sum, `channel ${channel}`);
     }
   });
 });
@@ -154,10 +154,10 @@ test('avgPoolBackward matches the reference exactly for every divisor rule', () 
         const gradOutput = filled(geometry.outputShape, values, seed);
         const divisor = divisors[seed % divisors.length]!;
         const expected = poisoned(geometry.inputShape);
-        reference.avgPoolBackward(gradOutput.data, expected.data, geometry, divisor);
+        reference.avgPoolBackward(gradOutput.values, expected.values, geometry, divisor);
         const actual = poisoned(geometry.inputShape);
-        wasm().avgPoolBackward(gradOutput.data, actual.data, geometry, divisor);
-        assertSame(actual.data, expected.data, 'avg backward');
+        wasm().avgPoolBackward(gradOutput.values, actual.values, geometry, divisor);
+        assertSame(actual.values, expected.values, 'avg backward');
       }),
     RUNS,
   );
@@ -179,20 +179,20 @@ test('avgPoolBackward gathers exactly past its list and cache sizes', () => {
     const adaptive = adaptiveGeometry('test', [2, 3, 4], 1, 300);
     const gradOutput = filled(adaptive.outputShape, 'plain', 4);
     const expected = poisoned(adaptive.inputShape);
-    reference.adaptiveAvgPoolBackward(gradOutput.data, expected.data, adaptive);
+    reference.adaptiveAvgPoolBackward(gradOutput.values, expected.values, adaptive);
     const actual = poisoned(adaptive.inputShape);
-    wasm().adaptiveAvgPoolBackward(gradOutput.data, actual.data, adaptive);
-    assertSame(actual.data, expected.data, 'adaptive 3 -> 300');
+    wasm().adaptiveAvgPoolBackward(gradOutput.values, actual.values, adaptive);
+    assertSame(actual.values, expected.values, 'adaptive 3 -> 300');
   });
 });
 
 function compareAverageBackward(geometry: PoolGeometry, divisor: AverageDivisor, label: string): void {
   const gradOutput = filled(geometry.outputShape, 'special', 11);
   const expected = poisoned(geometry.inputShape);
-  reference.avgPoolBackward(gradOutput.data, expected.data, geometry, divisor);
+  reference.avgPoolBackward(gradOutput.values, expected.values, geometry, divisor);
   const actual = poisoned(geometry.inputShape);
-  wasm().avgPoolBackward(gradOutput.data, actual.data, geometry, divisor);
-  assertSame(actual.data, expected.data, `avg backward ${label}`);
+  wasm().avgPoolBackward(gradOutput.values, actual.values, geometry, divisor);
+  assertSame(actual.values, expected.values, `avg backward ${label}`);
 }
 
 test('lpPoolBackward matches the reference (exactly for p = 1 and 2)', () => {
@@ -205,14 +205,14 @@ test('lpPoolBackward matches the reference (exactly for p = 1 and 2)', () => {
         // Zeros make windows with out = 0, which pass no gradient; ties make exact cancellations.
         const input = filled(geometry.inputShape, values === 'special' ? 'ties' : values, seed);
         const output = poisoned(geometry.outputShape);
-        reference.lpPoolForward(input.data, output.data, geometry, p);
+        reference.lpPoolForward(input.values, output.values, geometry, p);
         const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
         const expected = poisoned(geometry.inputShape);
-        reference.lpPoolBackward(input.data, output.data, gradOutput.data, expected.data, geometry, p);
+        reference.lpPoolBackward(input.values, output.values, gradOutput.values, expected.values, geometry, p);
         const actual = poisoned(geometry.inputShape);
-        wasm().lpPoolBackward(input.data, output.data, gradOutput.data, actual.data, geometry, p);
-        if (p === 1 || p === 2) assertSame(actual.data, expected.data, `lp backward p=${p}`);
-        else assertNear(actual.data, expected.data, `lp backward p=${p}`);
+        wasm().lpPoolBackward(input.values, output.values, gradOutput.values, actual.values, geometry, p);
+        if (p === 1 || p === 2) assertSame(actual.values, expected.values, `lp backward p=${p}`);
+        else assertNear(actual.values, expected.values, `lp backward p=${p}`);
       }),
     RUNS,
   );
@@ -225,10 +225,10 @@ test('adaptiveAvgPoolBackward matches the reference exactly', () => {
       tidy(() => {
         const gradOutput = filled(geometry.outputShape, values, seed);
         const expected = poisoned(geometry.inputShape);
-        reference.adaptiveAvgPoolBackward(gradOutput.data, expected.data, geometry);
+        reference.adaptiveAvgPoolBackward(gradOutput.values, expected.values, geometry);
         const actual = poisoned(geometry.inputShape);
-        wasm().adaptiveAvgPoolBackward(gradOutput.data, actual.data, geometry);
-        assertSame(actual.data, expected.data, 'adaptive avg backward');
+        wasm().adaptiveAvgPoolBackward(gradOutput.values, actual.values, geometry);
+        assertSame(actual.values, expected.values, 'adaptive avg backward');
       }),
     RUNS,
   );
@@ -242,9 +242,9 @@ test('argmax scatter-add, scatter and gather match the reference exactly (argmax
         const input = filled(geometry.inputShape, values, seed);
         const output = poisoned(geometry.outputShape);
         const argmax = poisoned(geometry.outputShape, 'int32');
-        reference.maxPoolForward(input.data, output.data, argmax.intData, geometry);
+        reference.maxPoolForward(input.values, output.values, argmax.intValues, geometry);
         const small = filled(geometry.outputShape, 'plain', seed + 1);
-        compareMoves(small.data, argmax.intData, geometry.inputShape, poolingPlanes(geometry));
+        compareMoves(small.values, argmax.intValues, geometry.inputShape, poolingPlanes(geometry));
       }),
     RUNS,
   );
@@ -254,10 +254,10 @@ test('argmax kernels skip cells whose argmax is -1 (empty windows) and gather 0 
   tidy(() => {
     const planes: ArgmaxPlanes = { channelsLast: true, batch: 2, channels: 5, largeSpatial: 6, smallSpatial: 3 };
     const argmax = poisoned([2, 3, 5], 'int32');
-    const random = filled([2, 3, 5], 'plain', 9).data;
-    argmax.intData.forEach((_, index) => (argmax.intData[index] = random[index]! > 1 ? -1 : index % 6));
-    compareMoves(filled([2, 3, 5], 'plain', 3).data, argmax.intData, [2, 6, 5], planes);
-    compareMoves(filled([2, 3, 5], 'plain', 4).data, argmax.intData, [2, 6, 5], { ...planes, channelsLast: false });
+    const random = filled([2, 3, 5], 'plain', 9).values;
+    argmax.intValues.forEach((_, index) => (argmax.intValues[index] = random[index]! > 1 ? -1 : index % 6));
+    compareMoves(filled([2, 3, 5], 'plain', 3).values, argmax.intValues, [2, 6, 5], planes);
+    compareMoves(filled([2, 3, 5], 'plain', 4).values, argmax.intValues, [2, 6, 5], { ...planes, channelsLast: false });
   });
 });
 
@@ -269,19 +269,19 @@ function compareMoves(
 ): void {
   for (const name of ['argmaxScatterAdd', 'argmaxScatter'] as const) {
     const expected = poisoned(largeShape);
-    expected.data.fill(0);
-    reference[name](small, argmax, expected.data, planes);
+    expected.values.fill(0);
+    reference[name](small, argmax, expected.values, planes);
     const actual = poisoned(largeShape);
-    actual.data.fill(0);
-    wasm()[name](small, argmax, actual.data, planes);
-    assertSame(actual.data, expected.data, name);
+    actual.values.fill(0);
+    wasm()[name](small, argmax, actual.values, planes);
+    assertSame(actual.values, expected.values, name);
   }
   const large = filled(largeShape, 'special', 5);
   const expected = poisoned([small.length]);
-  reference.argmaxGather(large.data, argmax, expected.data, planes);
+  reference.argmaxGather(large.values, argmax, expected.values, planes);
   const actual = poisoned([small.length]);
-  wasm().argmaxGather(large.data, argmax, actual.data, planes);
-  assertSame(actual.data, expected.data, 'argmaxGather');
+  wasm().argmaxGather(large.values, argmax, actual.values, planes);
+  assertSame(actual.values, expected.values, 'argmaxGather');
 }
 
 function assertNear(actual: Float32Array, expected: Float32Array, label: string): void {

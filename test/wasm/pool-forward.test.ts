@@ -15,15 +15,15 @@ test('maxPoolForward (with and without argmax) matches the reference exactly', (
         const input = filled(geometry.inputShape, values, seed);
         const expected = poisoned(geometry.outputShape);
         const expectedIndices = poisoned(geometry.outputShape, 'int32');
-        reference.maxPoolForward(input.data, expected.data, expectedIndices.intData, geometry);
+        reference.maxPoolForward(input.values, expected.values, expectedIndices.intValues, geometry);
         const actual = poisoned(geometry.outputShape);
         const indices = poisoned(geometry.outputShape, 'int32');
-        wasm().maxPoolForward(input.data, actual.data, indices.intData, geometry);
-        assertSame(actual.data, expected.data, 'max');
-        assertSame(indices.intData, expectedIndices.intData, 'argmax');
+        wasm().maxPoolForward(input.values, actual.values, indices.intValues, geometry);
+        assertSame(actual.values, expected.values, 'max');
+        assertSame(indices.intValues, expectedIndices.intValues, 'argmax');
         const plain = poisoned(geometry.outputShape);
-        wasm().maxPoolForward(input.data, plain.data, null, geometry);
-        assertSame(plain.data, expected.data, 'max without argmax');
+        wasm().maxPoolForward(input.values, plain.values, null, geometry);
+        assertSame(plain.values, expected.values, 'max without argmax');
       }),
     RUNS,
   );
@@ -43,10 +43,10 @@ test('avgPoolForward matches the reference exactly for every divisor rule', () =
         const input = filled(geometry.inputShape, values, seed);
         const divisor = divisors[seed % divisors.length]!;
         const expected = poisoned(geometry.outputShape);
-        reference.avgPoolForward(input.data, expected.data, geometry, divisor);
+        reference.avgPoolForward(input.values, expected.values, geometry, divisor);
         const actual = poisoned(geometry.outputShape);
-        wasm().avgPoolForward(input.data, actual.data, geometry, divisor);
-        assertSame(actual.data, expected.data, 'avg');
+        wasm().avgPoolForward(input.values, actual.values, geometry, divisor);
+        assertSame(actual.values, expected.values, 'avg');
       }),
     RUNS,
   );
@@ -61,11 +61,11 @@ test('lpPoolForward matches the reference (exactly for p = 1 and 2)', () => {
         const p = powers[seed % powers.length]!;
         const input = filled(geometry.inputShape, values === 'special' ? 'plain' : values, seed);
         const expected = poisoned(geometry.outputShape);
-        reference.lpPoolForward(input.data, expected.data, geometry, p);
+        reference.lpPoolForward(input.values, expected.values, geometry, p);
         const actual = poisoned(geometry.outputShape);
-        wasm().lpPoolForward(input.data, actual.data, geometry, p);
-        if (p === 1 || p === 2) assertSame(actual.data, expected.data, `lp p=${p}`);
-        else assertNear(actual.data, expected.data, `lp p=${p}`);
+        wasm().lpPoolForward(input.values, actual.values, geometry, p);
+        if (p === 1 || p === 2) assertSame(actual.values, expected.values, `lp p=${p}`);
+        else assertNear(actual.values, expected.values, `lp p=${p}`);
       }),
     RUNS,
   );
@@ -79,10 +79,10 @@ test('lpPoolForward propagates NaN and infinities as the reference does', () => 
         const input = filled(geometry.inputShape, 'special', seed);
         for (const p of [1, 2]) {
           const expected = poisoned(geometry.outputShape);
-          reference.lpPoolForward(input.data, expected.data, geometry, p);
+          reference.lpPoolForward(input.values, expected.values, geometry, p);
           const actual = poisoned(geometry.outputShape);
-          wasm().lpPoolForward(input.data, actual.data, geometry, p);
-          assertSame(actual.data, expected.data, `lp special p=${p}`);
+          wasm().lpPoolForward(input.values, actual.values, geometry, p);
+          assertSame(actual.values, expected.values, `lp special p=${p}`);
         }
       }),
     100,
@@ -97,15 +97,15 @@ test('adaptive max and average forward match the reference exactly', () => {
         const input = filled(geometry.inputShape, values, seed);
         const expected = poisoned(geometry.outputShape);
         const expectedIndices = poisoned(geometry.outputShape, 'int32');
-        reference.adaptiveMaxPoolForward(input.data, expected.data, expectedIndices.intData, geometry);
+        reference.adaptiveMaxPoolForward(input.values, expected.values, expectedIndices.intValues, geometry);
         const actual = poisoned(geometry.outputShape);
         const indices = poisoned(geometry.outputShape, 'int32');
-        wasm().adaptiveMaxPoolForward(input.data, actual.data, indices.intData, geometry);
-        assertSame(actual.data, expected.data, 'adaptive max');
-        assertSame(indices.intData, expectedIndices.intData, 'adaptive argmax');
-        reference.adaptiveAvgPoolForward(input.data, expected.data, geometry);
-        wasm().adaptiveAvgPoolForward(input.data, actual.data, geometry);
-        assertSame(actual.data, expected.data, 'adaptive avg');
+        wasm().adaptiveMaxPoolForward(input.values, actual.values, indices.intValues, geometry);
+        assertSame(actual.values, expected.values, 'adaptive max');
+        assertSame(indices.intValues, expectedIndices.intValues, 'adaptive argmax');
+        reference.adaptiveAvgPoolForward(input.values, expected.values, geometry);
+        wasm().adaptiveAvgPoolForward(input.values, actual.values, geometry);
+        assertSame(actual.values, expected.values, 'adaptive avg');
       }),
     RUNS,
   );

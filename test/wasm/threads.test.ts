@@ -29,39 +29,39 @@ test('with 2 threads, max/avg/Lp forward and backward match the reference exactl
         const input = filled(geometry.inputShape, values, seed);
         const expected = poisoned(geometry.outputShape);
         const expectedIndices = poisoned(geometry.outputShape, 'int32');
-        reference.maxPoolForward(input.data, expected.data, expectedIndices.intData, geometry);
+        reference.maxPoolForward(input.values, expected.values, expectedIndices.intValues, geometry);
         const actual = poisoned(geometry.outputShape);
         const indices = poisoned(geometry.outputShape, 'int32');
-        wasm().maxPoolForward(input.data, actual.data, indices.intData, geometry);
-        assertSame(actual.data, expected.data, 'max');
-        assertSame(indices.intData, expectedIndices.intData, 'argmax');
+        wasm().maxPoolForward(input.values, actual.values, indices.intValues, geometry);
+        assertSame(actual.values, expected.values, 'max');
+        assertSame(indices.intValues, expectedIndices.intValues, 'argmax');
         const divisor = { countIncludePad: seed % 2 === 0, divisorOverride: null };
-        reference.avgPoolForward(input.data, expected.data, geometry, divisor);
-        wasm().avgPoolForward(input.data, actual.data, geometry, divisor);
-        assertSame(actual.data, expected.data, 'avg');
+        reference.avgPoolForward(input.values, expected.values, geometry, divisor);
+        wasm().avgPoolForward(input.values, actual.values, geometry, divisor);
+        assertSame(actual.values, expected.values, 'avg');
         const positive = filled(geometry.inputShape, 'plain', seed);
-        reference.lpPoolForward(positive.data, expected.data, geometry, 2);
-        wasm().lpPoolForward(positive.data, actual.data, geometry, 2);
-        assertSame(actual.data, expected.data, 'lp');
+        reference.lpPoolForward(positive.values, expected.values, geometry, 2);
+        wasm().lpPoolForward(positive.values, actual.values, geometry, 2);
+        assertSame(actual.values, expected.values, 'lp');
         const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
         const expectedGrad = poisoned(geometry.inputShape);
         const actualGrad = poisoned(geometry.inputShape);
-        reference.avgPoolBackward(gradOutput.data, expectedGrad.data, geometry, divisor);
-        wasm().avgPoolBackward(gradOutput.data, actualGrad.data, geometry, divisor);
-        assertSame(actualGrad.data, expectedGrad.data, 'avg backward');
-        reference.lpPoolBackward(positive.data, expected.data, gradOutput.data, expectedGrad.data, geometry, 2);
-        wasm().lpPoolBackward(positive.data, expected.data, gradOutput.data, actualGrad.data, geometry, 2);
-        assertSame(actualGrad.data, expectedGrad.data, 'lp backward');
-        expectedGrad.data.fill(0);
-        actualGrad.data.fill(0);
+        reference.avgPoolBackward(gradOutput.values, expectedGrad.values, geometry, divisor);
+        wasm().avgPoolBackward(gradOutput.values, actualGrad.values, geometry, divisor);
+        assertSame(actualGrad.values, expectedGrad.values, 'avg backward');
+        reference.lpPoolBackward(positive.values, expected.values, gradOutput.values, expectedGrad.values, geometry, 2);
+        wasm().lpPoolBackward(positive.values, expected.values, gradOutput.values, actualGrad.values, geometry, 2);
+        assertSame(actualGrad.values, expectedGrad.values, 'lp backward');
+        expectedGrad.values.fill(0);
+        actualGrad.values.fill(0);
         const planes = { channelsLast: geometry.channelsLast, batch: geometry.batch, channels: geometry.channels };
         const sizes = {
           largeSpatial: input.size / geometry.batch / geometry.channels,
           smallSpatial: expected.size / geometry.batch / geometry.channels,
         };
-        reference.argmaxScatterAdd(gradOutput.data, indices.intData, expectedGrad.data, { ...planes, ...sizes });
-        wasm().argmaxScatterAdd(gradOutput.data, indices.intData, actualGrad.data, { ...planes, ...sizes });
-        assertSame(actualGrad.data, expectedGrad.data, 'scatter-add');
+        reference.argmaxScatterAdd(gradOutput.values, indices.intValues, expectedGrad.values, { ...planes, ...sizes });
+        wasm().argmaxScatterAdd(gradOutput.values, indices.intValues, actualGrad.values, { ...planes, ...sizes });
+        assertSame(actualGrad.values, expectedGrad.values, 'scatter-add');
       }),
     120,
   );
@@ -79,18 +79,18 @@ test('maxPoolBackward and avgPoolBackward on 1, 2 and 3 threads match the refere
         tidy(() => {
           const input = filled(geometry.inputShape, values, seed);
           const argmax = poisoned(geometry.outputShape, 'int32');
-          reference.maxPoolForward(input.data, poisoned(geometry.outputShape).data, argmax.intData, geometry);
+          reference.maxPoolForward(input.values, poisoned(geometry.outputShape).values, argmax.intValues, geometry);
           const gradOutput = filled(geometry.outputShape, values, seed + 1);
           const expected = poisoned(geometry.inputShape);
           const actual = poisoned(geometry.inputShape);
-          reference.maxPoolBackward(gradOutput.data, argmax.intData, expected.data, geometry);
-          wasm().maxPoolBackward(gradOutput.data, argmax.intData, actual.data, geometry);
-          assertSame(actual.data, expected.data, `max backward, ${threads} threads`);
+          reference.maxPoolBackward(gradOutput.values, argmax.intValues, expected.values, geometry);
+          wasm().maxPoolBackward(gradOutput.values, argmax.intValues, actual.values, geometry);
+          assertSame(actual.values, expected.values, `max backward, ${threads} threads`);
           // Each thread's call takes its own scratch slot for cached quotient rows.
           const divisor = { countIncludePad: seed % 2 === 0, divisorOverride: null };
-          reference.avgPoolBackward(gradOutput.data, expected.data, geometry, divisor);
-          wasm().avgPoolBackward(gradOutput.data, actual.data, geometry, divisor);
-          assertSame(actual.data, expected.data, `avg backward, ${threads} threads`);
+          reference.avgPoolBackward(gradOutput.values, expected.values, geometry, divisor);
+          wasm().avgPoolBackward(gradOutput.values, actual.values, geometry, divisor);
+          assertSame(actual.values, expected.values, `avg backward, ${threads} threads`);
         }),
       60,
     );
@@ -108,14 +108,14 @@ test('with 2 threads, adaptive pooling matches the reference exactly', () => {
         const input = filled(geometry.inputShape, values, seed);
         const expected = poisoned(geometry.outputShape);
         const actual = poisoned(geometry.outputShape);
-        reference.adaptiveAvgPoolForward(input.data, expected.data, geometry);
-        wasm().adaptiveAvgPoolForward(input.data, actual.data, geometry);
-        assertSame(actual.data, expected.data, 'adaptive avg');
+        reference.adaptiveAvgPoolForward(input.values, expected.values, geometry);
+        wasm().adaptiveAvgPoolForward(input.values, actual.values, geometry);
+        assertSame(actual.values, expected.values, 'adaptive avg');
         const expectedGrad = poisoned(geometry.inputShape);
         const actualGrad = poisoned(geometry.inputShape);
-        reference.adaptiveAvgPoolBackward(expected.data, expectedGrad.data, geometry);
-        wasm().adaptiveAvgPoolBackward(expected.data, actualGrad.data, geometry);
-        assertSame(actualGrad.data, expectedGrad.data, 'adaptive avg backward');
+        reference.adaptiveAvgPoolBackward(expected.values, expectedGrad.values, geometry);
+        wasm().adaptiveAvgPoolBackward(expected.values, actualGrad.values, geometry);
+        assertSame(actualGrad.values, expectedGrad.values, 'adaptive avg backward');
       }),
     80,
   );
@@ -128,11 +128,11 @@ test('a large NHWC max pool (the benchmark shape, smaller batch) splits and matc
     const input = filled(geometry.inputShape, 'plain', 77);
     const expected = poisoned(geometry.outputShape);
     const actual = poisoned(geometry.outputShape);
-    reference.maxPoolForward(input.data, expected.data, null, geometry);
+    reference.maxPoolForward(input.values, expected.values, null, geometry);
     const splitsBefore = splitCallCount();
-    wasm().maxPoolForward(input.data, actual.data, null, geometry);
+    wasm().maxPoolForward(input.values, actual.values, null, geometry);
     assert.equal(splitCallCount(), splitsBefore + 1);
-    assertSame(actual.data, expected.data, 'max 3x3/2');
+    assertSame(actual.values, expected.values, 'max 3x3/2');
   });
   setParallelThreshold(0);
 });
@@ -144,7 +144,7 @@ test('small work stays on the main thread under the default threshold', () => {
     const input = filled(geometry.inputShape, 'plain', 1);
     const output = poisoned(geometry.outputShape);
     const splitsBefore = splitCallCount();
-    wasm().maxPoolForward(input.data, output.data, null, geometry);
+    wasm().maxPoolForward(input.values, output.values, null, geometry);
     assert.equal(splitCallCount(), splitsBefore);
   });
   setParallelThreshold(0);
@@ -158,7 +158,7 @@ test('thread counts change both ways; 1 thread never splits', async () => {
     const input = filled(geometry.inputShape, 'plain', 2);
     const output = poisoned(geometry.outputShape);
     const splitsBefore = splitCallCount();
-    wasm().avgPoolForward(input.data, output.data, geometry, { countIncludePad: false, divisorOverride: null });
+    wasm().avgPoolForward(input.values, output.values, geometry, { countIncludePad: false, divisorOverride: null });
     assert.equal(splitCallCount(), splitsBefore);
   });
   await setThreadCount(3);
@@ -169,9 +169,9 @@ test('thread counts change both ways; 1 thread never splits', async () => {
     const input = filled(geometry.inputShape, 'special', 3);
     const expected = poisoned(geometry.outputShape);
     const actual = poisoned(geometry.outputShape);
-    reference.maxPoolForward(input.data, expected.data, null, geometry);
-    wasm().maxPoolForward(input.data, actual.data, null, geometry);
-    assertSame(actual.data, expected.data, 'max with 3 threads');
+    reference.maxPoolForward(input.values, expected.values, null, geometry);
+    wasm().maxPoolForward(input.values, actual.values, null, geometry);
+    assertSame(actual.values, expected.values, 'max with 3 threads');
   });
   await setThreadCount(2);
 });

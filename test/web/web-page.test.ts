@@ -85,9 +85,9 @@ test('max pooling on MNIST digit 7: output, argmax and gradient equal the librar
   });
   poolkit.backward(output, poolkit.ones(output.shape));
   assert.equal(await page.getAttribute('#output-map', 'data-shape'), '14,14');
-  assert.deepEqual(await numbersOf(page, '#output-map'), Array.from(output.data));
-  assert.deepEqual(await numbersOf(page, '#output-map', 'data-indices'), Array.from(indices.intData));
-  assertClose(await numbersOf(page, '#gradient-map'), input.grad!.data, { label: 'gradient' });
+  assert.deepEqual(await numbersOf(page, '#output-map'), Array.from(output.values));
+  assert.deepEqual(await numbersOf(page, '#output-map', 'data-indices'), Array.from(indices.intValues));
+  assertClose(await numbersOf(page, '#gradient-map'), input.grad!.values, { label: 'gradient' });
   assert.match((await page.textContent('#formula')) ?? '', /SAME: ceil\(28 \/ 2\) = 14/);
   await page.screenshot({ path: join(artifacts, 'web-explorer.png'), fullPage: true });
 });
@@ -143,7 +143,7 @@ test('changing window options changes the output to what the library computes', 
     await configure(kind, fields, checks);
     assert.equal(await page.isHidden('#explorer-error'), true, `${kind}: ${await page.textContent('#explorer-error')}`);
     const values = await numbersOf(page, '#output-map');
-    assertClose(values, expected().data, { label: `${kind} ${JSON.stringify(fields)}` });
+    assertClose(values, expected().values, { label: `${kind} ${JSON.stringify(fields)}` });
     assert.notEqual(JSON.stringify(values), previous, 'each change of options changes the output');
     previous = JSON.stringify(values);
   }
@@ -194,7 +194,7 @@ test('every offered kind gives, with default options, exactly what the library g
     assert.ok(kind in expected, `the test has no expectation for '${kind}': add one`);
     await page.selectOption('#pool-kind', kind);
     assert.equal(await page.isHidden('#explorer-error'), true, `${kind}: ${await page.textContent('#explorer-error')}`);
-    assertClose(await numbersOf(page, '#output-map'), expected[kind]!().data, { label: kind, relative: 1e-5 });
+    assertClose(await numbersOf(page, '#output-map'), expected[kind]!().values, { label: kind, relative: 1e-5 });
     assert.ok((await numbersOf(page, '#gradient-map')).length === 36, `${kind}: a gradient for every input cell`);
   }
   await page.selectOption('#pool-kind', 'maxPool2d');
@@ -277,7 +277,7 @@ test('drawing a digit with the mouse gives the prediction the model gives in Nod
   const probabilities = await pageProbabilities();
   const model = shippedModel();
   const expected = poolkit.noGrad(() => model.predict(poolkit.tensor(image, [1, 28, 28, 1])));
-  assertClose(probabilities, expected.data, { label: 'probabilities', absolute: 1e-4 });
+  assertClose(probabilities, expected.values, { label: 'probabilities', absolute: 1e-4 });
   const best = probabilities.indexOf(Math.max(...probabilities));
   assert.equal(await page.textContent('#prediction'), String(best));
   const poolingLayers = model.layers.filter(

@@ -52,7 +52,7 @@ export function runPooling(kind: PoolKind, image: Image, settings: Settings): Po
       output: output.toFloat32Array(),
       outRows,
       outColumns,
-      indices: indices === null ? null : Int32Array.from(indices.intData),
+      indices: indices === null ? null : Int32Array.from(indices.intValues),
       geometry,
       adaptive,
     };
@@ -71,10 +71,10 @@ export function tracedCells(kind: PoolKind, image: Image, settings: Settings, ou
     const input = requireGrad(tensor(image.values, inputShape(image)));
     const { output } = runKind(kind, input, settings);
     const upstream = zeros(output.shape);
-    upstream.data[outIndex] = 1;
+    upstream.values[outIndex] = 1;
     backward(output, upstream);
     const cells: Cell[] = [];
-    input.grad!.data.forEach((value, index) => {
+    input.grad!.values.forEach((value, index) => {
       if (value !== 0) cells.push([Math.floor(index / image.columns), index % image.columns]);
     });
     return cells;

@@ -72,7 +72,7 @@ export function addressOf(view: Float32Array | Int32Array | null | undefined): n
   // A shared heap hands out a new SharedArrayBuffer object when it grows; older views stay valid.
   const inHeap = heap.shared ? view.buffer instanceof SharedArrayBuffer : view.buffer === heap.memory.buffer;
   if (!inHeap && view.length > 0) {
-    throw new Error('poolkit: the wasm backend needs tensors in the shared heap (Tensor.data views)');
+    throw new Error('poolkit: the wasm backend needs tensors in the shared heap (Tensor.values views)');
   }
   return view.byteOffset;
 }

@@ -43,12 +43,12 @@ export class MaskedPooling1D extends Layer<MaskedPoolingConfig> {
     const [batch, time, features] = input.shape as [number, number, number];
     const maskValue = this.config.maskValue ?? 0;
     const mask = Tensor.allocate([batch, time]);
-    const values = input.data;
+    const values = input.values;
     for (let step = 0; step < batch * time; step++) {
       let padding = true;
       for (let feature = 0; feature < features && padding; feature++)
         padding = values[step * features + feature] === maskValue;
-      mask.data[step] = padding ? 0 : 1;
+      mask.values[step] = padding ? 0 : 1;
     }
     const output = maskedPool1d(input, { mask, mode: this.config.mode ?? 'max', p: this.config.p ?? 2 });
     mask.dispose();

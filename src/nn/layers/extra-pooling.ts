@@ -76,7 +76,7 @@ export class MixedPooling2D extends WindowPooling<MixedPoolingConfig> {
     const size =
       this.alphaScope === 'layer' ? 1 : channelsOf(inputShape, this.dataFormat() === 'channelsLast', this.className);
     const alpha = Tensor.allocate([size]);
-    alpha.data.fill(initial);
+    alpha.values.fill(initial);
     return [{ name: 'alpha', tensor: alpha, trainable: true }];
   }
 }
@@ -106,7 +106,7 @@ export class GatedPooling2D extends WindowPooling<GatedPoolingConfig> {
         ? [taps]
         : [channelsOf(inputShape, this.dataFormat() === 'channelsLast', this.className), taps];
     const weights = Tensor.allocate(shape);
-    weights.data.fill(0);
+    weights.values.fill(0);
     return [{ name: 'gate_weights', tensor: weights, trainable: true }];
   }
 }

@@ -11,10 +11,10 @@ import { checkTensor } from '../checks.js';
 export function relu(input: Tensor): Tensor {
   checkTensor('relu', 'input', input);
   const output = Tensor.allocate(input.shape);
-  kernel('reluForward')(input.data, output.data);
+  kernel('reluForward')(input.values, output.values);
   recordGrad('relu', output, [input], (gradOutput) => {
     const gradInput = Tensor.allocate(input.shape);
-    kernel('reluBackward')(output.data, gradOutput.data, gradInput.data);
+    kernel('reluBackward')(output.values, gradOutput.values, gradInput.values);
     return [gradInput];
   });
   return output;
@@ -24,14 +24,14 @@ export function relu(input: Tensor): Tensor {
 export function sigmoid(input: Tensor): Tensor {
   checkTensor('sigmoid', 'input', input);
   const output = Tensor.allocate(input.shape);
-  const source = input.data;
-  const target = output.data;
+  const source = input.values;
+  const target = output.values;
   for (let index = 0; index < source.length; index++) target[index] = 1 / (1 + Math.exp(-source[index]!));
   recordGrad('sigmoid', output, [input], (gradOutput) => {
     const gradInput = Tensor.allocate(input.shape);
-    const result = gradInput.data;
-    const grad = gradOutput.data;
-    const saved = output.data;
+    const result = gradInput.values;
+    const grad = gradOutput.values;
+    const saved = output.values;
     for (let index = 0; index < result.length; index++) {
       result[index] = grad[index]! * saved[index]! * (1 - saved[index]!);
     }
@@ -44,14 +44,14 @@ export function sigmoid(input: Tensor): Tensor {
 export function tanh(input: Tensor): Tensor {
   checkTensor('tanh', 'input', input);
   const output = Tensor.allocate(input.shape);
-  const source = input.data;
-  const target = output.data;
+  const source = input.values;
+  const target = output.values;
   for (let index = 0; index < source.length; index++) target[index] = Math.tanh(source[index]!);
   recordGrad('tanh', output, [input], (gradOutput) => {
     const gradInput = Tensor.allocate(input.shape);
-    const result = gradInput.data;
-    const grad = gradOutput.data;
-    const saved = output.data;
+    const result = gradInput.values;
+    const grad = gradOutput.values;
+    const saved = output.values;
     for (let index = 0; index < result.length; index++) result[index] = grad[index]! * (1 - saved[index]! ** 2);
     return [gradInput];
   });
@@ -92,13 +92,13 @@ export function softmaxRows(
 export function softmax(input: Tensor): Tensor {
   const { rows, width } = lastAxis('softmax', input);
   const output = Tensor.allocate(input.shape);
-  softmaxRows(input.data, output.data, rows, width, false);
+  softmaxRows(input.values, output.values, rows, width, false);
   recordGrad('softmax', output, [input], (gradOutput) => {
     // dx = y ⊙ (g − Σ g·y) per row.
     const gradInput = Tensor.allocate(input.shape);
-    const result = gradInput.data;
-    const grad = gradOutput.data;
-    const saved = output.data;
+    const result = gradInput.values;
+    const grad = gradOutput.values;
+    const saved = output.values;
     for (let row = 0; row < rows; row++) {
       const start = row * width;
       let dot = 0;
@@ -115,13 +115,13 @@ export function softmax(input: Tensor): Tensor {
 export function logSoftmax(input: Tensor): Tensor {
   const { rows, width } = lastAxis('logSoftmax', input);
   const output = Tensor.allocate(input.shape);
-  softmaxRows(input.data, output.data, rows, width, true);
+  softmaxRows(input.values, output.values, rows, width, true);
   recordGrad('logSoftmax', output, [input], (gradOutput) => {
     // dx = g − softmax ⊙ Σ g per row, with softmax = e^y.
     const gradInput = Tensor.allocate(input.shape);
-    const result = gradInput.data;
-    const grad = gradOutput.data;
-    const saved = output.data;
+    const result = gradInput.values;
+    const grad = gradOutput.values;
+    const saved = output.values;
     for (let row = 0; row < rows; row++) {
       const start = row * width;
       let total = 0;

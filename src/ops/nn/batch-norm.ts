@@ -74,14 +74,14 @@ export function batchNormalization(input: Tensor, options: BatchNormOptions): Te
   const movingMean = checkVector('movingMean', checked.movingMean, layout.channels);
   const movingVariance = checkVector('movingVariance', checked.movingVariance, layout.channels);
   const { mean, variance } = training
-    ? batchMoments(input.data, layout)
-    : { mean: Float64Array.from(movingMean.data), variance: Float64Array.from(movingVariance.data) };
-  if (training) moveStatistics(movingMean.data, movingVariance.data, mean, variance, momentum);
+    ? batchMoments(input.values, layout)
+    : { mean: Float64Array.from(movingMean.values), variance: Float64Array.from(movingVariance.values) };
+  if (training) moveStatistics(movingMean.values, movingVariance.values, mean, variance, momentum);
   const inverseStd = variance.map((value) => 1 / Math.sqrt(value + epsilon));
   const normalized = Tensor.allocate(input.shape);
   const output = Tensor.allocate(input.shape);
-  const [source, xhat, target] = [input.data, normalized.data, output.data];
-  const [scale, shift] = [gamma?.data ?? null, beta?.data ?? null];
+  const [source, xhat, target] = [input.values, normalized.values, output.values];
+  const [scale, shift] = [gamma?.values ?? null, beta?.values ?? null];
   for (let index = 0; index < source.length; index++) {
     const channel = Math.floor(index / layout.inner) % layout.channels;
     xhat[index] = (source[index]! - mean[channel]!) * inverseStd[channel]!;
@@ -132,17 +132,17 @@ function batchNormBackward(
   training: boolean,
   wantInput: boolean,
 ) {
-  const [grad, xhat] = [gradOutput.data, normalized.data];
+  const [grad, xhat] = [gradOutput.values, normalized.values];
   const gradSum = channelSums(grad, layout, null);
   const gradDotXhat = channelSums(grad, layout, xhat);
   const gradGamma = gamma ? Tensor.allocate(gamma.shape) : null;
   const gradBeta = Tensor.allocate([layout.channels]);
-  gradGamma?.data.set(gradDotXhat);
-  gradBeta.data.set(gradSum);
+  gradGamma?.values.set(gradDotXhat);
+  gradBeta.values.set(gradSum);
   let gradInput: Tensor | null = null;
   if (wantInput) {
     gradInput = Tensor.allocate(gradOutput.shape);
-    const [result, g, x, scale] = [gradInput.data, gradOutput.data, normalized.data, gamma?.data ?? null];
+    const [result, g, x, scale] = [gradInput.values, gradOutput.values, normalized.values, gamma?.values ?? null];
     const count = layout.count;
     for (let index = 0; index < result.length; index++) {
       const channel = Math.floor(index / layout.inner) % layout.channels;

@@ -49,11 +49,11 @@ export function conv2dMaxPool2d(
   const output = Tensor.allocate(poolShape.outputShape);
   const argmax = Tensor.allocate(poolShape.outputShape, 'int32');
   kernel('conv2dMaxPoolForward')(
-    input.data,
-    filter.data,
-    bias?.data ?? null,
-    output.data,
-    argmax.intData,
+    input.values,
+    filter.values,
+    bias?.values ?? null,
+    output.values,
+    argmax.intValues,
     convShape,
     poolShape,
     relu,
@@ -73,14 +73,14 @@ export function conv2dMaxPool2d(
       if (filter.requiresGrad || gradBias !== null) {
         gradFilter = Tensor.allocate(filter.shape);
         kernel('conv2dMaxPoolBackwardFilter')(
-          input.data,
-          gradOutput.data,
-          argmax.intData,
-          gradFilter.data,
-          gradBias?.data ?? null,
+          input.values,
+          gradOutput.values,
+          argmax.intValues,
+          gradFilter.values,
+          gradBias?.values ?? null,
           convShape,
           poolShape,
-          reluOutput?.data ?? null,
+          reluOutput?.values ?? null,
         );
         if (!filter.requiresGrad) gradFilter = (gradFilter.dispose(), null);
       }
@@ -106,14 +106,14 @@ function gradThroughPool(
   let routed = gradOutput;
   if (reluOutput !== null) {
     routed = Tensor.allocate(gradOutput.shape);
-    kernel('reluBackward')(reluOutput.data, gradOutput.data, routed.data);
+    kernel('reluBackward')(reluOutput.values, gradOutput.values, routed.values);
   }
   const gradConv = Tensor.allocate(convShape.outputShape);
-  kernel('maxPoolBackward')(routed.data, argmax.intData, gradConv.data, poolShape);
+  kernel('maxPoolBackward')(routed.values, argmax.intValues, gradConv.values, poolShape);
   if (routed !== gradOutput) routed.dispose();
   const gradInput = Tensor.allocate(input.shape);
-  gradInput.data.fill(0);
-  kernel('conv2dBackwardInput')(gradConv.data, filter.data, gradInput.data, convShape);
+  gradInput.values.fill(0);
+  kernel('conv2dBackwardInput')(gradConv.values, filter.values, gradInput.values, convShape);
   gradConv.dispose();
   return gradInput;
 }

@@ -84,7 +84,7 @@ export function conv2d(input: Tensor, filter: Tensor, bias: Tensor | null = null
   }
   const output = Tensor.allocate(geometry.outputShape);
   const relu = activation === 'relu';
-  kernel('conv2dForward')(input.data, filter.data, bias?.data ?? null, output.data, geometry, relu);
+  kernel('conv2dForward')(input.values, filter.values, bias?.values ?? null, output.values, geometry, relu);
   const inputs = bias === null ? [input, filter] : [input, filter, bias];
   recordGrad(relu ? 'conv2dRelu' : 'conv2d', output, inputs, (gradOutput) => {
     // The input gradient needs relu's mask applied first; the filter-gradient kernel masks in its own pass.
@@ -107,7 +107,7 @@ export function conv2d(input: Tensor, filter: Tensor, bias: Tensor | null = null
 /** reluBackward(output, gradOutput) in a new tensor. */
 function reluMasked(output: Tensor, gradOutput: Tensor): Tensor {
   const masked = Tensor.allocate(output.shape);
-  kernel('reluBackward')(output.data, gradOutput.data, masked.data);
+  kernel('reluBackward')(output.values, gradOutput.values, masked.values);
   return masked;
 }
 
@@ -119,8 +119,8 @@ function convGradInput(
   disposeGradOutput: boolean,
 ): Tensor {
   const gradInput = Tensor.allocate(shape);
-  gradInput.data.fill(0);
-  kernel('conv2dBackwardInput')(gradOutput.data, filter.data, gradInput.data, geometry);
+  gradInput.values.fill(0);
+  kernel('conv2dBackwardInput')(gradOutput.values, filter.values, gradInput.values, geometry);
   if (disposeGradOutput) gradOutput.dispose();
   return gradInput;
 }
@@ -134,15 +134,15 @@ function convGradFilter(
   reluOutput: Tensor | null,
 ): Tensor {
   const gradFilter = Tensor.allocate(shape);
-  gradFilter.data.fill(0);
-  const kernelGradBias = gradBias?.data ?? null;
+  gradFilter.values.fill(0);
+  const kernelGradBias = gradBias?.values ?? null;
   kernel('conv2dBackwardFilter')(
-    input.data,
-    gradOutput.data,
-    gradFilter.data,
+    input.values,
+    gradOutput.values,
+    gradFilter.values,
     geometry,
     kernelGradBias,
-    reluOutput?.data ?? null,
+    reluOutput?.values ?? null,
   );
   return gradFilter;
 }

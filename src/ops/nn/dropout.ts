@@ -19,14 +19,14 @@ export function dropout(input: Tensor, rate: number, random: Random): Tensor {
   const scale = 1 / (1 - rate);
   const mask = Tensor.allocate(input.shape);
   const output = Tensor.allocate(input.shape);
-  const [keep, source, target] = [mask.data, input.data, output.data];
+  const [keep, source, target] = [mask.values, input.values, output.values];
   for (let index = 0; index < keep.length; index++) {
     keep[index] = random.uniform() >= rate ? scale : 0;
     target[index] = source[index]! * keep[index]!;
   }
   recordGrad('dropout', output, [input], (gradOutput) => {
     const gradInput = Tensor.allocate(input.shape);
-    const [result, grad, factors] = [gradInput.data, gradOutput.data, mask.data];
+    const [result, grad, factors] = [gradInput.values, gradOutput.values, mask.values];
     for (let index = 0; index < result.length; index++) result[index] = grad[index]! * factors[index]!;
     return [gradInput];
   });

@@ -25,8 +25,8 @@ function broadcastShape(op: string, a: Tensor, b: Tensor): Tensor['shape'] {
 /** Sums a gradient of the large shape down to the small shape (the repeats of a broadcast). */
 export function sumToSize(gradient: Tensor, shape: Tensor['shape']): Tensor {
   const result = Tensor.allocate(shape);
-  const target = result.data;
-  const source = gradient.data;
+  const target = result.values;
+  const source = gradient.values;
   const period = target.length;
   if (period === source.length) {
     target.set(source);
@@ -46,9 +46,9 @@ export function add(a: Tensor, b: Tensor): Tensor {
   checkTensor('add', 'b', b);
   const shape = broadcastShape('add', a, b);
   const output = Tensor.allocate(shape);
-  const out = output.data;
-  const left = a.data;
-  const right = b.data;
+  const out = output.values;
+  const left = a.values;
+  const right = b.values;
   const leftPeriod = left.length;
   const rightPeriod = right.length;
   for (let index = 0; index < out.length; index++) {
@@ -70,7 +70,7 @@ export function multiply(a: Tensor, b: Tensor): Tensor {
   checkTensor('multiply', 'b', b);
   const shape = broadcastShape('multiply', a, b);
   const output = Tensor.allocate(shape);
-  productInto(output.data, a.data, b.data);
+  productInto(output.values, a.values, b.values);
   recordGrad('multiply', output, [a, b], (gradOutput) => [
     a.requiresGrad ? productGradient(gradOutput, b, a.shape) : null,
     b.requiresGrad ? productGradient(gradOutput, a, b.shape) : null,
@@ -88,7 +88,7 @@ function productInto(out: Float32Array, left: Float32Array, right: Float32Array)
 
 function productGradient(gradOutput: Tensor, other: Tensor, shape: Tensor['shape']): Tensor {
   const full = Tensor.allocate(gradOutput.shape);
-  productInto(full.data, gradOutput.data, other.data);
+  productInto(full.values, gradOutput.values, other.values);
   if (full.size === sizeOfShape(shape)) return full;
   const reduced = sumToSize(full, shape);
   full.dispose();

@@ -25,7 +25,7 @@ export function labelValues(op: string, labels: unknown, rows: number, classes: 
   if (labels.rank !== 1 || labels.size !== rows) {
     fail(op, 'labels', `must have shape [${rows}] (one class index per row)`, `shape [${labels.shape.join(', ')}]`);
   }
-  const values = labels.dtype === 'int32' ? labels.intData : labels.data;
+  const values = labels.dtype === 'int32' ? labels.intValues : labels.values;
   for (let row = 0; row < rows; row++) {
     const label = values[row]!;
     if (!Number.isInteger(label) || label < 0 || label >= classes) {
@@ -36,12 +36,12 @@ export function labelValues(op: string, labels: unknown, rows: number, classes: 
 }
 
 function labelsOf(labels: Tensor): Float32Array | Int32Array {
-  return labels.dtype === 'int32' ? labels.intData : labels.data;
+  return labels.dtype === 'int32' ? labels.intValues : labels.values;
 }
 
 function scalar(value: number): Tensor {
   const result = Tensor.allocate([]);
-  result.data[0] = value;
+  result.values[0] = value;
   return result;
 }
 
@@ -54,17 +54,17 @@ export function sparseSoftmaxCrossEntropy(logits: Tensor, labels: Tensor): Tenso
   const { rows, classes } = rowsOf('sparseSoftmaxCrossEntropy', 'logits', logits);
   labelValues('sparseSoftmaxCrossEntropy', labels, rows, classes);
   const logProbabilities = Tensor.allocate(logits.shape);
-  const saved = logProbabilities.data;
+  const saved = logProbabilities.values;
   const targets = labelsOf(labels);
-  softmaxRows(logits.data, saved, rows, classes, true);
+  softmaxRows(logits.values, saved, rows, classes, true);
   let total = 0;
   for (let row = 0; row < rows; row++) total -= saved[row * classes + targets[row]!]!;
   const output = scalar(rows === 0 ? 0 : total / rows);
   recordGrad('sparseSoftmaxCrossEntropy', output, [logits], (gradOutput) => {
     const gradLogits = Tensor.allocate(logits.shape);
     // Views are taken after allocating: a growing heap may detach older ones.
-    const [result, logs, classOf] = [gradLogits.data, logProbabilities.data, labelsOf(labels)];
-    const scale = gradOutput.data[0]! / rows;
+    const [result, logs, classOf] = [gradLogits.values, logProbabilities.values, labelsOf(labels)];
+    const scale = gradOutput.values[0]! / rows;
     for (let index = 0; index < result.length; index++) result[index] = Math.exp(logs[index]!) * scale;
     for (let row = 0; row < rows; row++) result[row * classes + classOf[row]!]! -= scale;
     return [gradLogits];
@@ -80,16 +80,16 @@ export function softmaxCrossEntropy(logits: Tensor, targets: Tensor): Tensor {
   const { rows, classes } = rowsOf('softmaxCrossEntropy', 'logits', logits);
   checkSameShape('softmaxCrossEntropy', logits, targets);
   const logProbabilities = Tensor.allocate(logits.shape);
-  const saved = logProbabilities.data;
-  softmaxRows(logits.data, saved, rows, classes, true);
-  const target = targets.data;
+  const saved = logProbabilities.values;
+  softmaxRows(logits.values, saved, rows, classes, true);
+  const target = targets.values;
   let total = 0;
   for (let index = 0; index < saved.length; index++) if (target[index] !== 0) total -= target[index]! * saved[index]!;
   const output = scalar(rows === 0 ? 0 : total / rows);
   recordGrad('softmaxCrossEntropy', output, [logits, targets], (gradOutput) => {
-    const scale = gradOutput.data[0]! / rows;
+    const scale = gradOutput.values[0]! / rows;
     const gradLogits = Tensor.allocate(logits.shape);
-    const [result, saved, target] = [gradLogits.data, logProbabilities.data, targets.data];
+    const [result, saved, target] = [gradLogits.values, logProbabilities.values, targets.values];
     for (let row = 0; row < rows; row++) {
       let mass = 0;
       for (let column = row * classes; column < (row + 1) * classes; column++) mass += target[column]!;
@@ -117,8 +117,8 @@ function checkSameShape(op: string, predictions: Tensor, targets: Tensor): void 
 
 function scaled(source: Tensor, factor: number): Tensor {
   const result = Tensor.allocate(source.shape);
-  const target = result.data;
-  const values = source.data;
+  const target = result.values;
+  const values = source.values;
   for (let index = 0; index < target.length; index++) target[index] = values[index]! * factor;
   return result;
 }
@@ -130,8 +130,8 @@ function scaled(source: Tensor, factor: number): Tensor {
 export function categoricalCrossEntropy(probabilities: Tensor, targets: Tensor): Tensor {
   const { rows, classes } = rowsOf('categoricalCrossEntropy', 'probabilities', probabilities);
   checkSameShape('categoricalCrossEntropy', probabilities, targets);
-  const values = probabilities.data;
-  const target = targets.data;
+  const values = probabilities.values;
+  const target = targets.values;
   let total = 0;
   for (let row = 0; row < rows; row++) {
     const sum = rowSum(values, row * classes, classes);
@@ -141,7 +141,7 @@ export function categoricalCrossEntropy(probabilities: Tensor, targets: Tensor):
   }
   const output = scalar(rows === 0 ? 0 : total / rows);
   recordGrad('categoricalCrossEntropy', output, [probabilities, targets], (gradOutput) =>
-    categoricalBackward(probabilities, targets, gradOutput.data[0]! / rows),
+    categoricalBackward(probabilities, targets, gradOutput.values[0]! / rows),
   );
   return output;
 }
@@ -154,8 +154,8 @@ function categoricalBackward(probabilities: Tensor, targets: Tensor, scale: numb
   const [rows, classes] = probabilities.shape as [number, number];
   const gradProbabilities = Tensor.allocate(probabilities.shape);
   const gradTargets = targets.requiresGrad ? Tensor.allocate(targets.shape) : null;
-  const [result, values, target] = [gradProbabilities.data, probabilities.data, targets.data];
-  const targetResult = gradTargets?.data ?? null;
+  const [result, values, target] = [gradProbabilities.values, probabilities.values, targets.values];
+  const targetResult = gradTargets?.values ?? null;
   for (let row = 0; row < rows; row++) {
     const start = row * classes;
     const sum = rowSum(values, start, classes);
@@ -181,7 +181,7 @@ function categoricalBackward(probabilities: Tensor, targets: Tensor, scale: numb
 export function sparseCategoricalCrossEntropy(probabilities: Tensor, labels: Tensor): Tensor {
   const { rows, classes } = rowsOf('sparseCategoricalCrossEntropy', 'probabilities', probabilities);
   const targets = labelValues('sparseCategoricalCrossEntropy', labels, rows, classes);
-  const values = probabilities.data;
+  const values = probabilities.values;
   let total = 0; // log Σ clip(p) − log clip(p[label]): Keras's log-then-renormalise
   for (let row = 0; row < rows; row++) {
     const start = row * classes;
@@ -189,9 +189,9 @@ export function sparseCategoricalCrossEntropy(probabilities: Tensor, labels: Ten
   }
   const output = scalar(rows === 0 ? 0 : total / rows);
   recordGrad('sparseCategoricalCrossEntropy', output, [probabilities], (gradOutput) => {
-    const scale = gradOutput.data[0]! / rows;
+    const scale = gradOutput.values[0]! / rows;
     const gradProbabilities = Tensor.allocate(probabilities.shape);
-    const [result, values, targets] = [gradProbabilities.data, probabilities.data, labelsOf(labels)];
+    const [result, values, targets] = [gradProbabilities.values, probabilities.values, labelsOf(labels)];
     for (let row = 0; row < rows; row++) {
       const start = row * classes;
       const inverseSum = 1 / clippedSum(values, start, classes);
@@ -233,16 +233,16 @@ function clippedSum(values: Float32Array, start: number, width: number): number 
 export function meanSquaredError(predictions: Tensor, targets: Tensor): Tensor {
   checkTensor('meanSquaredError', 'predictions', predictions);
   checkSameShape('meanSquaredError', predictions, targets);
-  const left = predictions.data;
-  const right = targets.data;
+  const left = predictions.values;
+  const right = targets.values;
   let total = 0;
   for (let index = 0; index < left.length; index++) total += (left[index]! - right[index]!) ** 2;
   const count = predictions.size;
   const output = scalar(count === 0 ? 0 : total / count);
   recordGrad('meanSquaredError', output, [predictions, targets], (gradOutput) => {
-    const scale = (2 * gradOutput.data[0]!) / count;
+    const scale = (2 * gradOutput.values[0]!) / count;
     const gradPredictions = Tensor.allocate(predictions.shape);
-    const [result, left, right] = [gradPredictions.data, predictions.data, targets.data];
+    const [result, left, right] = [gradPredictions.values, predictions.values, targets.values];
     for (let index = 0; index < result.length; index++) result[index] = (left[index]! - right[index]!) * scale;
     return [gradPredictions, targets.requiresGrad ? scaled(gradPredictions, -1) : null];
   });

@@ -25,7 +25,7 @@ function product(
   const m = transposeA ? a.shape[1]! : a.shape[0]!;
   const k = transposeA ? a.shape[0]! : a.shape[1]!;
   const n = transposeB ? b.shape[0]! : b.shape[1]!;
-  kernel('matmul')(a.data, b.data, out.data, { m, k, n, transposeA, transposeB, accumulate });
+  kernel('matmul')(a.values, b.values, out.values, { m, k, n, transposeA, transposeB, accumulate });
 }
 
 /**
@@ -98,7 +98,7 @@ export function dense(input: Tensor, kernelWeights: Tensor, bias: Tensor | null 
   const flat = input.reshape([rows, features!]);
   const output = Tensor.allocate([...input.shape.slice(0, -1), units]);
   const output2d = output.reshape([rows, units]);
-  if (bias !== null) fillRows(output.data, bias.data, rows, units);
+  if (bias !== null) fillRows(output.values, bias.values, rows, units);
   product(flat, kernelWeights, output2d, false, false, bias !== null);
   flat.dispose();
   output2d.dispose();
@@ -139,9 +139,9 @@ function denseBackward(input: Tensor, weights: Tensor, bias: Tensor | null, grad
  */
 export function sumRows(matrix: Tensor, rows: number, width: number): Tensor {
   const ones = Tensor.allocate([rows]);
-  ones.data.fill(1);
+  ones.values.fill(1);
   const result = Tensor.allocate([width]);
-  kernel('matmul')(ones.data, matrix.data, result.data, {
+  kernel('matmul')(ones.values, matrix.values, result.values, {
     m: 1,
     k: rows,
     n: width,

@@ -65,12 +65,12 @@ function reduce(op: string, input: Tensor, options: ReduceOptions | undefined, a
   const { outputShape, targetOf, count } = plan(op, input, checkOptions(op, options, false));
   const scale = average ? 1 / count : 1;
   const output = Tensor.allocate(outputShape);
-  const [source, target] = [input.data, output.data];
+  const [source, target] = [input.values, output.values];
   target.fill(0);
   for (let index = 0; index < source.length; index++) target[targetOf(index)]! += source[index]! * scale;
   recordGrad(op, output, [input], (gradOutput) => {
     const gradInput = Tensor.allocate(input.shape);
-    const [result, grad] = [gradInput.data, gradOutput.data];
+    const [result, grad] = [gradInput.values, gradOutput.values];
     for (let index = 0; index < result.length; index++) result[index] = grad[targetOf(index)]! * scale;
     return [gradInput];
   });

@@ -42,12 +42,12 @@ export function transpose(input: Tensor, permutation?: readonly number[]): Tenso
     fail('transpose', 'permutation', `must be a permutation of 0..${rank - 1}`, permutation);
   }
   const output = Tensor.allocate(order.map((axis) => input.shape[axis]!));
-  permuteInto(input.data, output.data, input.shape, order);
+  permuteInto(input.values, output.values, input.shape, order);
   recordGrad('transpose', output, [input], (gradOutput) => {
     const inverse = new Array<number>(rank);
     order.forEach((axis, index) => (inverse[axis] = index));
     const gradInput = Tensor.allocate(input.shape);
-    permuteInto(gradOutput.data, gradInput.data, output.shape, inverse);
+    permuteInto(gradOutput.values, gradInput.values, output.shape, inverse);
     return [gradInput];
   });
   return output;

@@ -45,7 +45,7 @@ function adaptiveMaxPool(
   const wantIndices = checked.returnIndices ?? false;
   if (typeof wantIndices !== 'boolean') fail(op, 'returnIndices', 'must be a boolean', wantIndices);
   const indices = wantIndices || input.requiresGrad ? Tensor.allocate(geometry.outputShape, 'int32') : null;
-  kernel('adaptiveMaxPoolForward')(input.data, output.data, indices?.intData ?? null, geometry);
+  kernel('adaptiveMaxPoolForward')(input.values, output.values, indices?.intValues ?? null, geometry);
   if (indices !== null) {
     recordGrad(
       op,
@@ -53,8 +53,8 @@ function adaptiveMaxPool(
       [input],
       (gradOutput) => {
         const gradInput = Tensor.allocate(input.shape);
-        gradInput.data.fill(0);
-        kernel('argmaxScatterAdd')(gradOutput.data, indices.intData, gradInput.data, poolingPlanes(geometry));
+        gradInput.values.fill(0);
+        kernel('argmaxScatterAdd')(gradOutput.values, indices.intValues, gradInput.values, poolingPlanes(geometry));
         return [gradInput];
       },
       [indices],
@@ -68,10 +68,10 @@ function adaptiveAvgPool(op: string, spatialDims: SpatialDims, input: Tensor, op
   const checked = checkOptions(op, options, true);
   const geometry = adaptiveGeometry(op, input.shape, spatialDims, checked.outputSize, checked.dataFormat);
   const output = Tensor.allocate(geometry.outputShape);
-  kernel('adaptiveAvgPoolForward')(input.data, output.data, geometry);
+  kernel('adaptiveAvgPoolForward')(input.values, output.values, geometry);
   recordGrad(op, output, [input], (gradOutput) => {
     const gradInput = Tensor.allocate(input.shape);
-    kernel('adaptiveAvgPoolBackward')(gradOutput.data, gradInput.data, geometry);
+    kernel('adaptiveAvgPoolBackward')(gradOutput.values, gradInput.values, geometry);
     return [gradInput];
   });
   return output;

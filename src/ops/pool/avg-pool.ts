@@ -47,10 +47,10 @@ function avgPool(op: string, spatialDims: SpatialDims, input: Tensor, options: A
   const geometry = poolGeometry(op, input.shape, spatialDims, checked);
   const divisor = averageDivisorOf(op, checked);
   const output = Tensor.allocate(geometry.outputShape);
-  kernel('avgPoolForward')(input.data, output.data, geometry, divisor);
+  kernel('avgPoolForward')(input.values, output.values, geometry, divisor);
   recordGrad(op, output, [input], (gradOutput) => {
     const gradInput = Tensor.allocate(input.shape);
-    kernel('avgPoolBackward')(gradOutput.data, gradInput.data, geometry, divisor);
+    kernel('avgPoolBackward')(gradOutput.values, gradInput.values, geometry, divisor);
     return [gradInput];
   });
   return output;

@@ -68,7 +68,7 @@ export function globalMaxPool(input: Tensor, options?: GlobalPoolOptions): Tenso
   const { geometry, outputShape } = setUp('globalMaxPool', input, options);
   const output = Tensor.allocate(outputShape);
   const indices = input.requiresGrad ? Tensor.allocate(outputShape, 'int32') : null;
-  kernel('adaptiveMaxPoolForward')(input.data, output.data, indices?.intData ?? null, geometry);
+  kernel('adaptiveMaxPoolForward')(input.values, output.values, indices?.intValues ?? null, geometry);
   if (indices !== null) {
     recordGrad(
       'globalMaxPool',
@@ -76,8 +76,8 @@ export function globalMaxPool(input: Tensor, options?: GlobalPoolOptions): Tenso
       [input],
       (gradOutput) => {
         const gradInput = Tensor.allocate(input.shape);
-        gradInput.data.fill(0);
-        kernel('argmaxScatterAdd')(gradOutput.data, indices.intData, gradInput.data, poolingPlanes(geometry));
+        gradInput.values.fill(0);
+        kernel('argmaxScatterAdd')(gradOutput.values, indices.intValues, gradInput.values, poolingPlanes(geometry));
         return [gradInput];
       },
       [indices],
@@ -93,10 +93,10 @@ export function globalMaxPool(input: Tensor, options?: GlobalPoolOptions): Tenso
 export function globalAvgPool(input: Tensor, options?: GlobalPoolOptions): Tensor {
   const { geometry, outputShape } = setUp('globalAvgPool', input, options);
   const output = Tensor.allocate(outputShape);
-  kernel('adaptiveAvgPoolForward')(input.data, output.data, geometry);
+  kernel('adaptiveAvgPoolForward')(input.values, output.values, geometry);
   recordGrad('globalAvgPool', output, [input], (gradOutput) => {
     const gradInput = Tensor.allocate(input.shape);
-    kernel('adaptiveAvgPoolBackward')(gradOutput.data, gradInput.data, geometry);
+    kernel('adaptiveAvgPoolBackward')(gradOutput.values, gradInput.values, geometry);
     return [gradInput];
   });
   return output;
@@ -115,10 +115,10 @@ export function globalLpPool(input: Tensor, options?: GlobalLpPoolOptions): Tens
   const kernelSize = spatialSizes(input.shape, spatialDims, dataFormat);
   const geometry = poolGeometry(op, input.shape, spatialDims, { kernelSize, dataFormat });
   const output = Tensor.allocate(outputShape);
-  kernel('lpPoolForward')(input.data, output.data, geometry, p);
+  kernel('lpPoolForward')(input.values, output.values, geometry, p);
   recordGrad(op, output, [input], (gradOutput) => {
     const gradInput = Tensor.allocate(input.shape);
-    kernel('lpPoolBackward')(input.data, output.data, gradOutput.data, gradInput.data, geometry, p);
+    kernel('lpPoolBackward')(input.values, output.values, gradOutput.values, gradInput.values, geometry, p);
     return [gradInput];
   });
   return output;

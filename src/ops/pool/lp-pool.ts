@@ -47,10 +47,10 @@ function lpPool(op: string, spatialDims: SpatialDims, input: Tensor, options: Lp
   const power = powerOf(op, checked);
   const geometry = poolGeometry(op, input.shape, spatialDims, checked);
   const output = Tensor.allocate(geometry.outputShape);
-  kernel('lpPoolForward')(input.data, output.data, geometry, power);
+  kernel('lpPoolForward')(input.values, output.values, geometry, power);
   recordGrad(op, output, [input], (gradOutput) => {
     const gradInput = Tensor.allocate(input.shape);
-    kernel('lpPoolBackward')(input.data, output.data, gradOutput.data, gradInput.data, geometry, power);
+    kernel('lpPoolBackward')(input.values, output.values, gradOutput.values, gradInput.values, geometry, power);
     return [gradInput];
   });
   return output;

@@ -37,7 +37,7 @@ function maxPool(
   const output = Tensor.allocate(geometry.outputShape);
   const wantIndices = checked.returnIndices === true;
   const indices = wantIndices || input.requiresGrad ? Tensor.allocate(geometry.outputShape, 'int32') : null;
-  kernel('maxPoolForward')(input.data, output.data, indices?.intData ?? null, geometry);
+  kernel('maxPoolForward')(input.values, output.values, indices?.intValues ?? null, geometry);
   if (indices !== null) {
     recordGrad(
       op,
@@ -45,7 +45,7 @@ function maxPool(
       [input],
       (gradOutput) => {
         const gradInput = Tensor.allocate(input.shape);
-        kernel('maxPoolBackward')(gradOutput.data, indices.intData, gradInput.data, geometry);
+        kernel('maxPoolBackward')(gradOutput.values, indices.intValues, gradInput.values, geometry);
         return [gradInput];
       },
       [indices],

@@ -107,17 +107,17 @@ function maxUnpool(
     inSizes,
     unpoolSizes(op, inSizes, checked, spatialDims),
   );
-  checkIndexRange(op, indices.intData, planes.largeSpatial);
+  checkIndexRange(op, indices.intValues, planes.largeSpatial);
   const output = Tensor.allocate(outputShape);
-  output.data.fill(0);
-  kernel('argmaxScatter')(input.data, indices.intData, output.data, planes);
+  output.values.fill(0);
+  kernel('argmaxScatter')(input.values, indices.intValues, output.values, planes);
   recordGrad(
     op,
     output,
     [input],
     (gradOutput) => {
       const gradInput = Tensor.allocate(input.shape);
-      kernel('argmaxGather')(gradOutput.data, indices.intData, gradInput.data, planes);
+      kernel('argmaxGather')(gradOutput.values, indices.intValues, gradInput.values, planes);
       return [gradInput];
     },
     [indices],

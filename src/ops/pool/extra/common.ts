@@ -42,7 +42,7 @@ export function drawUniforms(random: Random, count: number): Float64Array {
 
 export function zeroTensor(shape: Shape): Tensor {
   const result = Tensor.allocate(shape);
-  result.data.fill(0);
+  result.values.fill(0);
   return result;
 }
 

@@ -94,14 +94,14 @@ function fractionalMaxPool(
   const geometry = fractionalGeometry(op, input.shape, spatialDims, checked);
   const output = Tensor.allocate(geometry.outputShape);
   const indices = Tensor.allocate(geometry.outputShape, 'int32');
-  extraKernel('fractionalMaxPoolForward')(input.data, output.data, indices.intData, geometry);
+  extraKernel('fractionalMaxPoolForward')(input.values, output.values, indices.intValues, geometry);
   recordGrad(
     op,
     output,
     [input],
     (gradOutput) => {
       const gradInput = zeroTensor(input.shape);
-      kernel('argmaxScatterAdd')(gradOutput.data, indices.intData, gradInput.data, poolingPlanes(geometry));
+      kernel('argmaxScatterAdd')(gradOutput.values, indices.intValues, gradInput.values, poolingPlanes(geometry));
       return [gradInput];
     },
     [indices],

@@ -25,12 +25,19 @@ export function gatedPool2d(input: Tensor, gateWeights: Tensor, options: PoolOpt
   const taps = geometry.kernelHeight * geometry.kernelWidth;
   checkParameterShape(op, 'gateWeights', gateWeights, [[taps], [geometry.channels, taps]]);
   const output = Tensor.allocate(geometry.outputShape);
-  extraKernel('gatedPoolForward')(input.data, gateWeights.data, output.data, geometry);
+  extraKernel('gatedPoolForward')(input.values, gateWeights.values, output.values, geometry);
   recordGrad(op, output, [input, gateWeights], (gradOutput) => {
     const gradInput = zeroTensor(input.shape);
     const gradWeights = zeroTensor(gateWeights.shape);
-    const { data } = gateWeights;
-    extraKernel('gatedPoolBackward')(input.data, data, gradOutput.data, gradInput.data, gradWeights.data, geometry);
+    const weights = gateWeights.values;
+    extraKernel('gatedPoolBackward')(
+      input.values,
+      weights,
+      gradOutput.values,
+      gradInput.values,
+      gradWeights.values,
+      geometry,
+    );
     return [gradInput, gradWeights];
   });
   return output;

@@ -33,12 +33,12 @@ export function initLstmPoolWeights(channels: number, hidden: number, seed: numb
   const width = 4 * hidden;
   const limit = Math.sqrt(6 / (channels + width));
   const kernel = Tensor.allocate([channels, width]);
-  for (let index = 0; index < kernel.size; index++) kernel.data[index] = (2 * random.uniform() - 1) * limit;
+  for (let index = 0; index < kernel.size; index++) kernel.values[index] = (2 * random.uniform() - 1) * limit;
   const recurrentKernel = Tensor.allocate([hidden, width]);
-  recurrentKernel.data.set(orthonormalRows(hidden, width, random));
+  recurrentKernel.values.set(orthonormalRows(hidden, width, random));
   const bias = Tensor.allocate([width]);
-  bias.data.fill(0);
-  bias.data.fill(1, hidden, 2 * hidden);
+  bias.values.fill(0);
+  bias.values.fill(1, hidden, 2 * hidden);
   return { kernel, recurrentKernel, bias };
 }
 
@@ -112,8 +112,8 @@ export function lstmPool2d(input: Tensor, weights: LstmPoolWeights, options: Poo
   const { geometry, tensors } = checkLstmPool(op, input, weights, options);
   const sequence = lstmSequenceForward(input, tensors, geometry);
   const output = Tensor.allocate(geometry.outputShape);
-  const last = sequence.hiddens.data.subarray(sequence.taps * sequence.windows * geometry.hidden);
-  copyRows(last, output.data, geometry, true);
+  const last = sequence.hiddens.values.subarray(sequence.taps * sequence.windows * geometry.hidden);
+  copyRows(last, output.values, geometry, true);
   recordGrad(
     op,
     output,
@@ -126,7 +126,7 @@ export function lstmPool2d(input: Tensor, weights: LstmPoolWeights, options: Poo
         bias: zeroTensor(tensors.bias.shape),
       };
       const gradHidden = Tensor.allocate([sequence.windows, geometry.hidden]);
-      copyRows(gradHidden.data, gradOutput.data, geometry, false);
+      copyRows(gradHidden.values, gradOutput.values, geometry, false);
       lstmSequenceBackward(input, tensors, geometry, sequence, gradHidden, gradients);
       gradHidden.dispose();
       return [gradients.input, gradients.kernel, gradients.recurrentKernel, gradients.bias];
@@ -147,15 +147,15 @@ export function lstmPool2dReference(input: Tensor, weights: LstmPoolWeights, opt
   const view = (kernel: Tensor, recurrentKernel: Tensor, bias: Tensor): LstmWeights => ({
     inputSize: geometry.pool.channels,
     hidden: geometry.hidden,
-    kernel: kernel.data,
-    recurrentKernel: recurrentKernel.data,
-    bias: bias.data,
+    kernel: kernel.values,
+    recurrentKernel: recurrentKernel.values,
+    bias: bias.values,
   });
   const output = Tensor.allocate(geometry.outputShape);
   extraKernel('lstmPoolForward')(
-    input.data,
+    input.values,
     view(tensors.kernel, tensors.recurrentKernel, tensors.bias),
-    output.data,
+    output.values,
     geometry,
   );
   recordGrad(op, output, [input, tensors.kernel, tensors.recurrentKernel, tensors.bias], (gradOutput) => {
@@ -167,10 +167,10 @@ export function lstmPool2dReference(input: Tensor, weights: LstmPoolWeights, opt
     ] as const;
     const [gradInput, gradKernel, gradRecurrent, gradBias] = gradients;
     extraKernel('lstmPoolBackward')(
-      input.data,
+      input.values,
       view(tensors.kernel, tensors.recurrentKernel, tensors.bias),
-      gradOutput.data,
-      gradInput.data,
+      gradOutput.values,
+      gradInput.values,
       view(gradKernel, gradRecurrent, gradBias),
       geometry,
     );

@@ -60,16 +60,16 @@ export function lstmSequenceForward(input: Tensor, weights: LstmTensors, geometr
   };
   const channelStride = stridesOf(pool.channelsLast, channels, pool.inDepth * pool.inHeight * pool.inWidth).channel;
   const [inputs, gates, cells, hiddens] = [
-    sequence.inputs.data,
-    sequence.gates.data,
-    sequence.cells.data,
-    sequence.hiddens.data,
+    sequence.inputs.values,
+    sequence.gates.values,
+    sequence.cells.values,
+    sequence.hiddens.values,
   ];
   const slice = (array: Float32Array, step: number, size: number) =>
     array.subarray(step * windows * size, (step + 1) * windows * size);
   for (let step = 0; step < taps; step++) {
     extraKernel('lstmGatherStep')(
-      input.data,
+      input.values,
       offsets,
       step,
       taps,
@@ -79,20 +79,20 @@ export function lstmSequenceForward(input: Tensor, weights: LstmTensors, geometr
     );
     kernel('matmul')(
       slice(inputs, step, channels),
-      weights.kernel.data,
+      weights.kernel.values,
       slice(gates, step, width),
       product(windows, channels, width),
     );
     if (step > 0)
       kernel('matmul')(
         slice(hiddens, step, hidden),
-        weights.recurrentKernel.data,
+        weights.recurrentKernel.values,
         slice(gates, step, width),
         product(windows, hidden, width, { accumulate: true }),
       );
     extraKernel('lstmCellForward')(
       slice(gates, step, width),
-      weights.bias.data,
+      weights.bias.values,
       counts,
       step,
       hidden,
@@ -126,14 +126,14 @@ export function lstmSequenceBackward(
   };
   let [current, next] = [gradHidden, scratch.carry];
   const [inputs, gates, cells, hiddens] = [
-    sequence.inputs.data,
-    sequence.gates.data,
-    sequence.cells.data,
-    sequence.hiddens.data,
+    sequence.inputs.values,
+    sequence.gates.values,
+    sequence.cells.values,
+    sequence.hiddens.values,
   ];
   const slice = (array: Float32Array, step: number, size: number) =>
     array.subarray(step * windows * size, (step + 1) * windows * size);
-  const gradGates = scratch.gradGates.data;
+  const gradGates = scratch.gradGates.values;
   for (let step = taps - 1; step >= 0; step--) {
     extraKernel('lstmCellBackward')(
       slice(gates, step, width),
@@ -142,44 +142,44 @@ export function lstmSequenceBackward(
       hidden,
       slice(cells, step, hidden),
       slice(cells, step + 1, hidden),
-      current.data,
-      scratch.gradCell.data,
+      current.values,
+      scratch.gradCell.values,
       gradGates,
-      gradients.bias.data,
-      next.data,
+      gradients.bias.values,
+      next.values,
     );
     kernel('matmul')(
       slice(inputs, step, channels),
       gradGates,
-      gradients.kernel.data,
+      gradients.kernel.values,
       product(channels, windows, width, { transposeA: true, accumulate: true }),
     );
     kernel('matmul')(
       gradGates,
-      weights.kernel.data,
-      scratch.gradInputs.data,
+      weights.kernel.values,
+      scratch.gradInputs.values,
       product(windows, width, channels, { transposeB: true }),
     );
     extraKernel('lstmScatterStep')(
-      scratch.gradInputs.data,
+      scratch.gradInputs.values,
       offsets,
       step,
       taps,
       channels,
       channelStride,
-      gradients.input.data,
+      gradients.input.values,
     );
     if (step > 0) {
       kernel('matmul')(
         slice(hiddens, step, hidden),
         gradGates,
-        gradients.recurrentKernel.data,
+        gradients.recurrentKernel.values,
         product(hidden, windows, width, { transposeA: true, accumulate: true }),
       );
       kernel('matmul')(
         gradGates,
-        weights.recurrentKernel.data,
-        next.data,
+        weights.recurrentKernel.values,
+        next.values,
         product(windows, width, hidden, { transposeB: true, accumulate: true }),
       );
     }

@@ -31,7 +31,7 @@ function resolveMask(op: string, options: MaskedPoolOptions, batch: number, time
     if (!(mask instanceof Tensor) || mask.isDisposed) fail(op, 'mask', 'must be a live Tensor', typeof mask);
     if (mask.shape.join() !== [batch, time].join())
       fail(op, 'mask', `must have shape [${batch}, ${time}] (batch, time)`, `shape [${mask.shape.join(', ')}]`);
-    const values = mask.dtype === 'int32' ? mask.intData : mask.data;
+    const values = mask.dtype === 'int32' ? mask.intValues : mask.values;
     for (let index = 0; index < bytes.length; index++) {
       if (values[index] !== 0 && values[index] !== 1) fail(op, 'mask', 'must hold only 0 and 1', values[index]);
       bytes[index] = values[index]!;
@@ -40,7 +40,7 @@ function resolveMask(op: string, options: MaskedPoolOptions, batch: number, time
   }
   const list =
     lengths instanceof Tensor
-      ? Array.from(lengths.dtype === 'int32' ? lengths.intData : lengths.data)
+      ? Array.from(lengths.dtype === 'int32' ? lengths.intValues : lengths.values)
       : Array.from(lengths as ArrayLike<number>);
   if (list.length !== batch) fail(op, 'lengths', `must hold one length per example (${batch})`, list);
   list.forEach((length, sample) => {
@@ -80,16 +80,16 @@ export function maskedPool1d(input: Tensor, options: MaskedPoolOptions): Tensor 
   const geometry = { batch, time, features };
   const output = Tensor.allocate([batch, features]);
   const argmax = reduction.kind === 'max' ? new Int32Array(batch * features) : null;
-  extraKernel('maskedPoolForward')(input.data, mask, output.data, argmax, geometry, reduction);
+  extraKernel('maskedPoolForward')(input.values, mask, output.values, argmax, geometry, reduction);
   recordGrad(op, output, [input], (gradOutput) => {
     const gradInput = zeroTensor(input.shape);
     extraKernel('maskedPoolBackward')(
-      input.data,
+      input.values,
       mask,
-      output.data,
+      output.values,
       argmax,
-      gradOutput.data,
-      gradInput.data,
+      gradOutput.values,
+      gradInput.values,
       geometry,
       reduction,
     );

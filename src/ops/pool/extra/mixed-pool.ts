@@ -22,11 +22,18 @@ export function mixedPool2d(input: Tensor, alpha: Tensor, options: PoolOptions):
   const geometry = poolGeometry(op, input.shape, 2, checked);
   checkParameterShape(op, 'alpha', alpha, [[1], [geometry.channels]]);
   const output = Tensor.allocate(geometry.outputShape);
-  extraKernel('mixedPoolForward')(input.data, alpha.data, output.data, geometry);
+  extraKernel('mixedPoolForward')(input.values, alpha.values, output.values, geometry);
   recordGrad(op, output, [input, alpha], (gradOutput) => {
     const gradInput = zeroTensor(input.shape);
     const gradAlpha = zeroTensor(alpha.shape);
-    extraKernel('mixedPoolBackward')(input.data, alpha.data, gradOutput.data, gradInput.data, gradAlpha.data, geometry);
+    extraKernel('mixedPoolBackward')(
+      input.values,
+      alpha.values,
+      gradOutput.values,
+      gradInput.values,
+      gradAlpha.values,
+      geometry,
+    );
     return [gradInput, gradAlpha];
   });
   return output;

@@ -28,24 +28,24 @@ export function randomPool2d(input: Tensor, options: RandomPoolOptions2d): Tenso
   const training = checkTraining(op, checked.training);
   const output = Tensor.allocate(geometry.outputShape);
   if (!training) {
-    extraKernel('inBoundsAverageForward')(input.data, output.data, geometry);
+    extraKernel('inBoundsAverageForward')(input.values, output.values, geometry);
     recordGrad(op, output, [input], (gradOutput) => {
       const gradInput = zeroTensor(input.shape);
-      extraKernel('inBoundsAverageBackward')(gradOutput.data, gradInput.data, geometry);
+      extraKernel('inBoundsAverageBackward')(gradOutput.values, gradInput.values, geometry);
       return [gradInput];
     });
     return output;
   }
   const draws = drawUniforms(resolveRandom(op, checked), output.size);
   const chosen = Tensor.allocate(geometry.outputShape, 'int32');
-  extraKernel('randomPoolForward')(input.data, output.data, chosen.intData, draws, geometry);
+  extraKernel('randomPoolForward')(input.values, output.values, chosen.intValues, draws, geometry);
   recordGrad(
     op,
     output,
     [input],
     (gradOutput) => {
       const gradInput = zeroTensor(input.shape);
-      kernel('argmaxScatterAdd')(gradOutput.data, chosen.intData, gradInput.data, poolingPlanes(geometry));
+      kernel('argmaxScatterAdd')(gradOutput.values, chosen.intValues, gradInput.values, poolingPlanes(geometry));
       return [gradInput];
     },
     [chosen],

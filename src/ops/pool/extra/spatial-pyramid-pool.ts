@@ -70,14 +70,14 @@ export function spatialPyramidPool(input: Tensor, options: SpatialPyramidPoolOpt
   const geometry = sppGeometry(op, input.shape, checked);
   const output = Tensor.allocate(geometry.outputShape);
   const argmax = mode === 'max' ? Tensor.allocate(geometry.outputShape, 'int32') : null;
-  extraKernel('sppForward')(input.data, output.data, argmax?.intData ?? null, geometry, mode);
+  extraKernel('sppForward')(input.values, output.values, argmax?.intValues ?? null, geometry, mode);
   recordGrad(
     op,
     output,
     [input],
     (gradOutput) => {
       const gradInput = zeroTensor(input.shape);
-      extraKernel('sppBackward')(gradOutput.data, argmax?.intData ?? null, gradInput.data, geometry, mode);
+      extraKernel('sppBackward')(gradOutput.values, argmax?.intValues ?? null, gradInput.values, geometry, mode);
       return [gradInput];
     },
     argmax === null ? [] : [argmax],

@@ -30,24 +30,30 @@ export function stochasticPool2d(input: Tensor, options: StochasticPoolOptions):
   const training = checkTraining(op, checked.training);
   const output = Tensor.allocate(geometry.outputShape);
   if (!training) {
-    extraKernel('stochasticPoolInference')(input.data, output.data, geometry);
+    extraKernel('stochasticPoolInference')(input.values, output.values, geometry);
     recordGrad(op, output, [input], (gradOutput) => {
       const gradInput = zeroTensor(input.shape);
-      extraKernel('stochasticPoolInferenceBackward')(input.data, gradOutput.data, gradInput.data, geometry);
+      extraKernel('stochasticPoolInferenceBackward')(input.values, gradOutput.values, gradInput.values, geometry);
       return [gradInput];
     });
     return output;
   }
   const draws = drawUniforms(resolveRandom(op, checked), output.size);
   const chosen = Tensor.allocate(geometry.outputShape, 'int32');
-  extraKernel('stochasticPoolForward')(input.data, output.data, chosen.intData, draws, geometry);
+  extraKernel('stochasticPoolForward')(input.values, output.values, chosen.intValues, draws, geometry);
   recordGrad(
     op,
     output,
     [input],
     (gradOutput) => {
       const gradInput = zeroTensor(input.shape);
-      extraKernel('stochasticPoolBackward')(input.data, chosen.intData, gradOutput.data, gradInput.data, geometry);
+      extraKernel('stochasticPoolBackward')(
+        input.values,
+        chosen.intValues,
+        gradOutput.values,
+        gradInput.values,
+        geometry,
+      );
       return [gradInput];
     },
     [chosen],
