@@ -29,7 +29,7 @@ export {
 } from './geometry/pool-geometry.js';
 export { adaptiveGeometry, type AdaptiveGeometry, type AdaptiveOutputSize } from './geometry/adaptive-geometry.js';
 export type { DataFormat, SpatialDims } from './geometry/layout.js';
-export * from './ops/pool/index.js';
+export * from './pooling/index.js';
 export * from './ops/nn/index.js';
 export * from './nn/index.js';
 export * from './optim/index.js';

@@ -1,24 +1,11 @@
 // `poolkit compare`: trains the seed CNN once per pooling kind (same seed, data and epochs) and
 // writes a markdown table (test accuracy, seconds per epoch, parameters) and an SVG bar chart.
 import { join } from 'node:path';
-import { datasetTensors, layers, sequential, type Layer, type Sequential } from '../../src/index.js';
+import { datasetTensors, layers, sequential, type Sequential } from '../../src/index.js';
 import { loadMnist, writeFileAtomic } from '../../src/io/node.js';
 import { integerOption, parseCommand, UsageError, type CommandSpec } from '../args.js';
 import { chooseBackend } from '../backend-choice.js';
-import { compileSeedModel } from '../training/seed-model.js';
-
-/** The pooling layer in the POOL position for each kind; every one halves 26x26 but fractional (26 → 18). */
-const KINDS: Record<string, () => Layer> = {
-  max: () => layers.maxPooling2d({ poolSize: 2 }),
-  average: () => layers.averagePooling2d({ poolSize: 2 }),
-  l2: () => layers.lpPooling2d({ poolSize: 2, p: 2 }),
-  stochastic: () => layers.stochasticPooling2d({ poolSize: 2 }),
-  random: () => layers.randomPooling2d({ poolSize: 2 }),
-  mixed: () => layers.mixedPooling2d({ poolSize: 2 }),
-  gated: () => layers.gatedPooling2d({ poolSize: 2 }),
-  fractional: () => layers.fractionalMaxPooling2d({ outputRatio: Math.SQRT1_2 }),
-  lstm: () => layers.lstmPooling2d({ poolSize: 2, units: 32 }),
-};
+import { compileSeedModel, poolingChoices, seedKindNamed, seedPoolingLayer } from '../training/seed-model.js';
 
 const spec: CommandSpec = {
   name: 'compare',
@@ -26,7 +13,7 @@ const spec: CommandSpec = {
     "Trains the seed articles' CNN with each pooling kind in the POOL position:",
     '  Conv2D(32, 3x3, relu) -> POOL -> Flatten -> Dense(128, relu) -> Dense(10, softmax), Adam',
     'with the same seed, data and epochs, and writes compare.md (a table), compare.svg (a bar chart)',
-    `and compare.json into --out. Kinds: ${Object.keys(KINDS).join(', ')}.`,
+    `and compare.json into --out. Kinds: ${poolingChoices().join(', ')}.`,
   ].join('\n'),
   options: {
     epochs: { type: 'string', value: '<n>', default: '1', description: 'Epochs per kind' },
@@ -40,7 +27,7 @@ const spec: CommandSpec = {
     kinds: {
       type: 'string',
       value: '<list>',
-      default: Object.keys(KINDS).join(','),
+      default: poolingChoices().join(','),
       description: 'Comma-separated pooling kinds',
     },
     'batch-size': { type: 'string', value: '<n>', default: '128', description: 'Examples per training step' },
@@ -80,7 +67,7 @@ function seedModel(kind: string, seed: number): Sequential {
   const model = sequential(
     [
       layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-      KINDS[kind]!(),
+      seedPoolingLayer(seedKindNamed('compare', 'kinds', kind)),
       layers.flatten(),
       layers.dense({ units: 128, activation: 'relu' }),
       layers.dense({ units: 10, activation: 'softmax' }),
@@ -100,17 +87,17 @@ export async function run(args: string[]): Promise<void> {
   const seed = integerOption('compare', 'seed', values.seed, -(2 ** 31), 2 ** 31 - 1);
   const trainLimit = integerOption('compare', 'train-limit', values['train-limit'], 1, 60000);
   const testLimit = integerOption('compare', 'test-limit', values['test-limit'], 1, 10000);
-  const kinds = String(values.kinds)
+  const listed = String(values.kinds)
     .split(',')
     .map((kind) => kind.trim())
     .filter((kind) => kind !== '');
-  const unknown = kinds.find((kind) => !Object.hasOwn(KINDS, kind));
-  if (kinds.length === 0 || unknown !== undefined) {
+  if (listed.length === 0) {
     throw new UsageError(
       'compare',
-      `--kinds must list some of ${Object.keys(KINDS).join(', ')}, got '${String(values.kinds)}'`,
+      `--kinds must list some of ${poolingChoices().join(', ')}, got '${String(values.kinds)}'`,
     );
   }
+  const kinds = listed.map((name) => seedKindNamed('compare', 'kinds', name).name);
   const backend = await chooseBackend('compare', values.backend as string | undefined);
   const [train, test] = await Promise.all([
     loadMnist('train', { limit: trainLimit }),

@@ -1,7 +1,7 @@
 // `poolkit train`: trains the seed articles' CNN on MNIST (5 epochs reach about 98.7% test accuracy),
 // saves the model, a checkpoint per epoch and a report into --out.
 // Only the argument parser loads up front: --help and flag errors answer before the kernels load.
-import { choiceOption, integerOption, parseCommand, positiveNumberOption, type CommandSpec } from '../args.js';
+import { integerOption, parseCommand, positiveNumberOption, type CommandSpec } from '../args.js';
 import type { TrainSettings } from '../training/train-run.js';
 
 const spec: CommandSpec = {
@@ -16,7 +16,12 @@ const spec: CommandSpec = {
     epochs: { type: 'string', value: '<n>', default: '5', description: 'Epochs to train' },
     'batch-size': { type: 'string', value: '<n>', default: '128', description: 'Examples per training step' },
     'learning-rate': { type: 'string', value: '<rate>', default: '0.001', description: "Adam's learning rate" },
-    pooling: { type: 'string', value: '<kind>', default: 'max', description: 'The pooling layer: max, avg, lp, ...' },
+    pooling: {
+      type: 'string',
+      value: '<kind>',
+      default: 'max',
+      description: 'The pooling kind (poolkit compare --help lists them): max, average, lp, ...',
+    },
     backend: {
       type: 'string',
       value: '<name>',
@@ -35,7 +40,7 @@ const spec: CommandSpec = {
   },
   examples: [
     'poolkit train                                   # the seed model, 5 epochs, into runs/seed-cnn',
-    'poolkit train --pooling avg --out runs/avg      # the same with average pooling',
+    'poolkit train --pooling average --out runs/avg  # the same with average pooling',
     'poolkit train --train-limit 2048 --test-limit 512 --epochs 1   # a quick look',
     'poolkit train --resume                          # after an interruption: finishes the 5 epochs',
   ],
@@ -55,7 +60,7 @@ export async function run(args: string[]): Promise<void> {
   const parsed = parseCommand(spec, args);
   if (parsed === null) return;
   const { values, given } = parsed;
-  const [{ chooseBackend }, { poolingChoices }, { runTraining }] = await Promise.all([
+  const [{ chooseBackend }, { seedKindNamed }, { runTraining }] = await Promise.all([
     import('../backend-choice.js'),
     import('../training/seed-model.js'),
     import('../training/train-run.js'),
@@ -66,7 +71,7 @@ export async function run(args: string[]): Promise<void> {
     epochs: integerOption('train', 'epochs', values.epochs, 1, 10000),
     batchSize: integerOption('train', 'batch-size', values['batch-size'], 1, 65536),
     learningRate: positiveNumberOption('train', 'learning-rate', values['learning-rate']),
-    pooling: choiceOption('train', 'pooling', values.pooling, [...poolingChoices().keys()]),
+    pooling: seedKindNamed('train', 'pooling', String(values.pooling)).name,
     seed: integerOption('train', 'seed', values.seed, -(2 ** 31), 2 ** 31 - 1),
     trainLimit: limit('train-limit'),
     testLimit: limit('test-limit'),

@@ -1,7 +1,7 @@
 // The typed kernel table: every kernel a backend may provide, by name. Kernels take typed arrays
 // (views into the shared heap) and a geometry struct; they write their outputs and return nothing.
-import type { AdaptiveGeometry } from '../geometry/adaptive-geometry.js';
 import type { PoolGeometry } from '../geometry/pool-geometry.js';
+import type { RegisteredKind } from '../pooling/registry.js';
 
 /** How an average divides: PyTorch's count_include_pad and divisor_override. */
 export interface AverageDivisor {
@@ -25,46 +25,30 @@ export interface ArgmaxPlanes {
   readonly smallSpatial: number;
 }
 
-export interface PoolKernels {
-  /** Max over each window; `argmax` (optional) gets the flat spatial index of the chosen cell. */
-  maxPoolForward(input: Float32Array, output: Float32Array, argmax: Int32Array | null, geometry: PoolGeometry): void;
-  /**
-   * Writes every element of gradInput: per cell, the float32 sum in output order of gradOutput over
-   * the windows whose argmax is that cell (argmaxScatterAdd into zeros). Max-pool backward.
-   */
-  maxPoolBackward(gradOutput: Float32Array, argmax: Int32Array, gradInput: Float32Array, geometry: PoolGeometry): void;
-  avgPoolForward(input: Float32Array, output: Float32Array, geometry: PoolGeometry, divisor: AverageDivisor): void;
-  avgPoolBackward(
-    gradOutput: Float32Array,
-    gradInput: Float32Array,
-    geometry: PoolGeometry,
-    divisor: AverageDivisor,
-  ): void;
-  /** (Σ |x|^p)^(1/p) over each window's in-bounds cells. */
-  lpPoolForward(input: Float32Array, output: Float32Array, geometry: PoolGeometry, p: number): void;
-  lpPoolBackward(
-    input: Float32Array,
-    output: Float32Array,
-    gradOutput: Float32Array,
-    gradInput: Float32Array,
-    geometry: PoolGeometry,
-    p: number,
-  ): void;
-  adaptiveMaxPoolForward(
-    input: Float32Array,
-    output: Float32Array,
-    argmax: Int32Array | null,
-    geometry: AdaptiveGeometry,
-  ): void;
-  adaptiveAvgPoolForward(input: Float32Array, output: Float32Array, geometry: AdaptiveGeometry): void;
-  adaptiveAvgPoolBackward(gradOutput: Float32Array, gradInput: Float32Array, geometry: AdaptiveGeometry): void;
-  /** large[argmax[i]] += small[i] per plane; `large` must be zeroed first. Max-pool backward. */
-  argmaxScatterAdd(small: Float32Array, argmax: Int32Array, large: Float32Array, planes: ArgmaxPlanes): void;
-  /** large[argmax[i]] = small[i] per plane (last write wins); `large` must be zeroed first. Max-unpool forward. */
-  argmaxScatter(small: Float32Array, argmax: Int32Array, large: Float32Array, planes: ArgmaxPlanes): void;
-  /** small[i] = large[argmax[i]] per plane. Max-unpool backward. */
-  argmaxGather(large: Float32Array, argmax: Int32Array, small: Float32Array, planes: ArgmaxPlanes): void;
-}
+type Intersect<U> = (U extends unknown ? (union: U) => void : never) extends (both: infer I) => void ? I : never;
+
+/**
+ * Every pooling kernel by name: the union of each kind's reference kernels (src/pooling/kinds/),
+ * whose doc comments state what each computes. A backend implements any subset of them.
+ */
+export type PoolingKernels = Intersect<RegisteredKind['kernels']>;
+
+/** The window-reduction kernels the WebAssembly pool module implements. */
+export type PoolKernels = Pick<
+  PoolingKernels,
+  | 'maxPoolForward'
+  | 'maxPoolBackward'
+  | 'avgPoolForward'
+  | 'avgPoolBackward'
+  | 'lpPoolForward'
+  | 'lpPoolBackward'
+  | 'adaptiveMaxPoolForward'
+  | 'adaptiveAvgPoolForward'
+  | 'adaptiveAvgPoolBackward'
+  | 'argmaxScatterAdd'
+  | 'argmaxScatter'
+  | 'argmaxGather'
+>;
 
 export interface MatmulOptions {
   /** Rows of op(a) and of out. */
@@ -181,5 +165,5 @@ export interface SgdStep {
   readonly nesterov: boolean;
 }
 
-export type Kernels = PoolKernels & TrainKernels;
+export type Kernels = PoolingKernels & TrainKernels;
 export type KernelName = keyof Kernels;

@@ -11,19 +11,24 @@ import type { Tensor } from '../tensor/tensor.js';
 import { endsInActivation } from './activations.js';
 import type { CallOptions, Layer } from './layer.js';
 import { Conv2D } from './layers/conv2d.js';
-import { MaxPooling1D, MaxPooling2D, MaxPooling3D } from './layers/pooling.js';
+import { Pooling } from '../pooling/layer.js';
+import { asPoolOptions } from '../pooling/common-options.js';
+
+function isMaxPooling(layer: Layer | undefined): layer is Pooling {
+  return layer instanceof Pooling && layer.kind.name === 'max';
+}
 
 /** Whether `layer`'s relu may run after `next` instead of before it. */
 function reluCommutesWith(layer: Layer, next: Layer | undefined): boolean {
-  const isMaxPooling = next instanceof MaxPooling1D || next instanceof MaxPooling2D || next instanceof MaxPooling3D;
-  return isMaxPooling && endsInActivation(layer) && layer.activation === 'relu';
+  return isMaxPooling(next) && endsInActivation(layer) && layer.activation === 'relu';
 }
 
-/** Whether `layer` (linear or relu) and the MaxPooling2D `next` run as one conv2dMaxPool2d. */
+/** Whether `layer` (linear or relu) and the 2D max pooling `next` run as one conv2dMaxPool2d. */
 function fusesWithMaxPooling(layer: Layer, next: Layer | undefined): layer is Conv2D {
   return (
     layer instanceof Conv2D &&
-    next instanceof MaxPooling2D &&
+    isMaxPooling(next) &&
+    next.spatialDims === 2 &&
     layer.dataFormat === 'channelsLast' &&
     next.poolOptions().dataFormat === 'channelsLast' &&
     (layer.activation === 'linear' || layer.activation === 'relu')
@@ -38,7 +43,7 @@ export function runLayers(layers: readonly Layer[], input: Tensor, options: Call
     const next = layers[index + 1];
     const last = index === layers.length - 1;
     if (fusesWithMaxPooling(layer, next)) {
-      output = layer.callThenMaxPool(output, (next as MaxPooling2D).poolOptions());
+      output = layer.callThenMaxPool(output, asPoolOptions((next as Pooling).poolOptions()));
       index++;
     } else if (last && logits && endsInActivation(layer)) {
       output = layer.callWithoutActivation(output, options);

@@ -14,7 +14,13 @@ export { layerTable, layerFromConfig } from './layer-table.js';
 export { type ActivationName } from './activations.js';
 export { initialize, fans, type InitializerName } from './initializers.js';
 export { resolveLoss, type LossName, type LossFunction } from './losses.js';
-export * as layers from './layers/index.js';
+import { poolingFactories, type PoolingFactories } from '../pooling/registry.js';
+import * as explicitLayers from './layers/index.js';
+/** Every layer factory, Keras style (`layers.conv2d({...})`): the pooling ones come from the registry. */
+export const layers: typeof explicitLayers & PoolingFactories = Object.freeze({
+  ...explicitLayers,
+  ...poolingFactories(),
+});
 export {
   Sequential,
   sequential,

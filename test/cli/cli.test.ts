@@ -104,7 +104,7 @@ test('an unknown flag, a bad value and an unknown command exit 2 with a pointer 
   assert.match(flag.stderr, /Run 'poolkit train --help'/);
   const value = poolkit('train', '--pooling', 'median');
   assert.equal(value.status, 2);
-  assert.match(value.stderr, /--pooling must be one of max, average, avg, lp/);
+  assert.match(value.stderr, /--pooling must be one of (\w+, )*max, (\w+, )*\w+, got 'median'/);
   const command = poolkit('fly');
   assert.equal(command.status, 2);
   assert.match(command.stderr, /unknown command 'fly'/);

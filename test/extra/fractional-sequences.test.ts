@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fractionalMaxPool2d, fractionalMaxPool3d, PoolkitArgumentError, Random, tensor } from '../../src/index.js';
-import { grahamBoundaries, pytorchStarts } from '../../src/ops/pool/extra/fractional-geometry.js';
+import { grahamBoundaries, pytorchStarts } from '../../src/pooling/kinds/fractional-max-geometry.js';
 import { gradcheck, spacedValues } from '../helpers/gradcheck.js';
 
 test("PyTorch's interval rule on a hand-worked case: In 10, Out 4, k 2, u 0.5", () => {

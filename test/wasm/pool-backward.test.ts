@@ -6,7 +6,7 @@ import { adaptiveGeometry } from '../../src/geometry/adaptive-geometry.js';
 import type { SpatialDims } from '../../src/geometry/layout.js';
 import { poolGeometry, type PoolGeometry, type PoolOptions } from '../../src/geometry/pool-geometry.js';
 import type { ArgmaxPlanes, AverageDivisor } from '../../src/kernels/types.js';
-import { poolingPlanes } from '../../src/ops/pool/argmax-planes.js';
+import { poolingPlanes } from '../../src/pooling/argmax-planes.js';
 import { tidy } from '../../src/tensor/scope.js';
 import {
   adaptiveCases,

@@ -1,22 +1,5 @@
-// The reference pooling kernels, gathered into the typed table.
-import type { PoolKernels } from '../types.js';
-import { adaptiveAvgPoolBackward, adaptiveAvgPoolForward, adaptiveMaxPoolForward } from './adaptive-pool.js';
-import { argmaxGather, argmaxScatter, argmaxScatterAdd } from './argmax.js';
-import { avgPoolBackward, avgPoolForward } from './avg-pool.js';
-import { lpPoolBackward, lpPoolForward } from './lp-pool.js';
-import { maxPoolBackward, maxPoolForward } from './max-pool.js';
+// The reference pooling kernels: every kind's own (src/pooling/kinds/), gathered into one table.
+import { poolingKinds } from '../../pooling/registry.js';
+import type { PoolingKernels } from '../types.js';
 
-export const referencePoolKernels: PoolKernels = {
-  maxPoolForward,
-  maxPoolBackward,
-  avgPoolForward,
-  avgPoolBackward,
-  lpPoolForward,
-  lpPoolBackward,
-  adaptiveMaxPoolForward,
-  adaptiveAvgPoolForward,
-  adaptiveAvgPoolBackward,
-  argmaxScatterAdd,
-  argmaxScatter,
-  argmaxGather,
-};
+export const referencePoolKernels: PoolingKernels = Object.assign({}, ...poolingKinds.map((kind) => kind.kernels));

@@ -2,11 +2,11 @@
 // gradients) go through the matmul kernel of the active backend, the rest through the element-wise
 // kernels of lstm-batched.ts. Equal to the per-window reference kernels (lstm-pool.ts), which the
 // tests check; this path is the one the op runs because it is many times faster.
-import { stridesOf } from '../../../geometry/layout.js';
-import { kernel } from '../../../kernels/backend.js';
-import { extraKernel, type LstmPoolGeometry } from '../../../kernels/reference/extra/index.js';
-import { Tensor } from '../../../tensor/tensor.js';
-import { zeroTensor } from './common.js';
+import { stridesOf } from '../../geometry/layout.js';
+import { kernel } from '../../kernels/backend.js';
+import type { LstmPoolGeometry } from '../../kernels/reference/extra/lstm-pool.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { zeroTensor } from '../arguments.js';
 
 /** The saved forward pass: per step inputs [T, N, C], activated gates [T, N, 4H], states [T+1, N, H]. */
 export interface LstmSequence {
@@ -47,7 +47,7 @@ export function lstmSequenceForward(input: Tensor, weights: LstmTensors, geometr
   const windows = pool.batch * pool.outDepth * pool.outHeight * pool.outWidth;
   const offsets = new Int32Array(windows * taps);
   const counts = new Int32Array(windows);
-  extraKernel('lstmWindowTable')(geometry, offsets, counts);
+  kernel('lstmWindowTable')(geometry, offsets, counts);
   const sequence: LstmSequence = {
     windows,
     taps,
@@ -68,15 +68,7 @@ export function lstmSequenceForward(input: Tensor, weights: LstmTensors, geometr
   const slice = (array: Float32Array, step: number, size: number) =>
     array.subarray(step * windows * size, (step + 1) * windows * size);
   for (let step = 0; step < taps; step++) {
-    extraKernel('lstmGatherStep')(
-      input.values,
-      offsets,
-      step,
-      taps,
-      channels,
-      channelStride,
-      slice(inputs, step, channels),
-    );
+    kernel('lstmGatherStep')(input.values, offsets, step, taps, channels, channelStride, slice(inputs, step, channels));
     kernel('matmul')(
       slice(inputs, step, channels),
       weights.kernel.values,
@@ -90,7 +82,7 @@ export function lstmSequenceForward(input: Tensor, weights: LstmTensors, geometr
         slice(gates, step, width),
         product(windows, hidden, width, { accumulate: true }),
       );
-    extraKernel('lstmCellForward')(
+    kernel('lstmCellForward')(
       slice(gates, step, width),
       weights.bias.values,
       counts,
@@ -135,7 +127,7 @@ export function lstmSequenceBackward(
     array.subarray(step * windows * size, (step + 1) * windows * size);
   const gradGates = scratch.gradGates.values;
   for (let step = taps - 1; step >= 0; step--) {
-    extraKernel('lstmCellBackward')(
+    kernel('lstmCellBackward')(
       slice(gates, step, width),
       counts,
       step,
@@ -160,7 +152,7 @@ export function lstmSequenceBackward(
       scratch.gradInputs.values,
       product(windows, width, channels, { transposeB: true }),
     );
-    extraKernel('lstmScatterStep')(
+    kernel('lstmScatterStep')(
       scratch.gradInputs.values,
       offsets,
       step,

@@ -1,9 +1,10 @@
-// What the extra pooling ops share: the training flag, where random draws come from (a seed or a
-// Random in the options), zeroed gradient buffers, and parameter-shape checks.
-import { fail } from '../../../errors.js';
-import { Random } from '../../../tensor/random.js';
-import { Tensor, type Shape } from '../../../tensor/tensor.js';
-import { checkTensor } from '../../checks.js';
+// What the random and learnable pooling kinds share: the training flag, where random draws come
+// from (a seed or a Random in the options), zeroed buffers, and parameter-shape checks.
+import { fail } from '../errors.js';
+import { Random } from '../tensor/random.js';
+import { Tensor, type Shape } from '../tensor/tensor.js';
+import { checkTensor } from '../ops/checks.js';
+import type { LayerContext } from './kind.js';
 
 export interface RandomPoolOptions {
   /** true: draw (the training forward pass); false (default): the expectation, which needs no randomness. */
@@ -55,4 +56,20 @@ export function checkParameterShape(op: string, name: string, value: unknown, al
     fail(op, name, `must have shape ${choices}`, `shape [${parameter.shape.join(', ')}]`);
   }
   return found;
+}
+
+/** A layer option choosing one weight for the layer or one per channel. */
+export function scopeOption(owner: string, name: string, value: unknown): 'layer' | 'channel' {
+  if (value === undefined) return 'layer';
+  if (value !== 'layer' && value !== 'channel') fail(owner, name, "must be 'layer' or 'channel'", value);
+  return value;
+}
+
+/** The channel count of a layer's input, which per-channel weights need known. */
+export function layerChannels(context: LayerContext): number {
+  const channelsLast = (context.options.dataFormat ?? 'channelsLast') === 'channelsLast';
+  const shape = context.inputShape;
+  const channels = channelsLast ? shape[shape.length - 1] : shape[1];
+  if (typeof channels !== 'number') fail(context.owner, 'input', 'must have a known channel count', shape);
+  return channels;
 }

@@ -1,7 +1,7 @@
 // Argument checks of fractional max pooling: output size or ratio, pool size, sequence kind, samples.
-import { fail } from '../../../errors.js';
-import { Tensor } from '../../../tensor/tensor.js';
-import type { AxisPlan } from './fractional-geometry.js';
+import { fail } from '../../errors.js';
+import { Tensor } from '../../tensor/tensor.js';
+import type { AxisPlan } from './fractional-max-geometry.js';
 
 interface SizeOptions {
   outputSize?: number | readonly number[];

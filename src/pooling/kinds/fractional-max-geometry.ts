@@ -4,7 +4,7 @@
 // - Graham's (the paper, no pool size): boundaries a_0 = 0 < a_1 < … < a_Out = In, pseudo-random
 //   a_i = ⌈α(i + u)⌉ − ⌈αu⌉ with α = In/Out, or random (increments ⌊α⌋ and ⌈α⌉ shuffled); regions
 //   [a_i, a_{i+1}) when disjoint, [a_i, a_{i+1}] (clipped to the input) when overlapping.
-import type { Random } from '../../../tensor/random.js';
+import type { Random } from '../../tensor/random.js';
 
 export interface AxisPlan {
   readonly inSize: number;

@@ -10,14 +10,17 @@
 //   before anything is written; where two values share an index the later one (row-major) wins;
 // - backward gathers: the gradient of each input value is the output gradient at its index (as
 //   PyTorch; where indices repeat, every sharer receives it).
-import { recordGrad } from '../../autograd/tape.js';
 import { fail } from '../../errors.js';
 import { checkDataFormat, checkInputRank, perDimension, spatialSizes } from '../../geometry/layout.js';
 import type { DataFormat, SpatialDims } from '../../geometry/layout.js';
 import { kernel } from '../../kernels/backend.js';
+import { argmaxGather, argmaxScatter, argmaxScatterAdd } from '../../kernels/reference/argmax.js';
 import type { ArgmaxPlanes } from '../../kernels/types.js';
-import { Tensor, sizeOf, type Shape } from '../../tensor/tensor.js';
-import { checkIndices, checkOptions, checkTensor } from '../checks.js';
+import { checkIndices } from '../../ops/checks.js';
+import { sizeOf, type Shape, type Tensor } from '../../tensor/tensor.js';
+import { dataFormatOption } from '../common-options.js';
+import { runPoolSteps } from '../compute.js';
+import { definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
 
 export interface MaxUnpoolOptions {
   /** The max pool's window: one number, or one per axis. */
@@ -33,7 +36,7 @@ export interface MaxUnpoolOptions {
 }
 
 /** Output spatial sizes: PyTorch's default, or an explicit outputSize checked against its range. */
-function unpoolSizes(op: string, inSizes: number[], options: MaxUnpoolOptions, spatialDims: SpatialDims): number[] {
+function unpoolSizes(op: string, inSizes: number[], options: OpOptions, spatialDims: SpatialDims): number[] {
   const kernelSize = perDimension(op, 'kernelSize', options.kernelSize, spatialDims, 1);
   const stride = perDimension(op, 'stride', options.stride ?? options.kernelSize, spatialDims, 1);
   const padding = perDimension(op, 'padding', options.padding ?? 0, spatialDims, 0);
@@ -80,71 +83,81 @@ function unpoolLayout(
   return { outputShape, planes };
 }
 
-function maxUnpool(
-  op: string,
-  spatialDims: SpatialDims,
-  input: Tensor,
-  indices: Tensor,
-  options: MaxUnpoolOptions,
-): Tensor {
-  checkTensor(op, 'input', input);
+/** Output shape and argmax planes of an unpooling, from the input's shape and the options. */
+function unpoolPlan(op: string, inputShape: Shape, options: OpOptions, rank: SpatialDims) {
+  const format = checkDataFormat(op, options.dataFormat);
+  checkInputRank(op, inputShape, rank, format);
+  const inSizes = spatialSizes(inputShape, rank, format);
+  return unpoolLayout(inputShape, format, inSizes, unpoolSizes(op, inSizes, options, rank));
+}
+
+function computeMaxUnpool({ op, input, tensors: [indices], options, rank }: OpCall): Tensor {
   checkIndices(op, 'indices', indices);
-  const checked = checkOptions(op, options, true);
-  const format = checkDataFormat(op, checked.dataFormat);
-  checkInputRank(op, input.shape, spatialDims, format);
-  if (indices.shape.join() !== input.shape.join()) {
-    fail(
-      op,
-      'indices',
-      `must have the input's shape [${input.shape.join(', ')}]`,
-      `shape [${indices.shape.join(', ')}]`,
-    );
+  if (indices!.shape.join() !== input.shape.join()) {
+    const rule = `must have the input's shape [${input.shape.join(', ')}]`;
+    fail(op, 'indices', rule, `shape [${indices!.shape.join(', ')}]`);
   }
-  const inSizes = spatialSizes(input.shape, spatialDims, format);
-  const { outputShape, planes } = unpoolLayout(
-    input.shape,
-    format,
-    inSizes,
-    unpoolSizes(op, inSizes, checked, spatialDims),
-  );
-  checkIndexRange(op, indices.intValues, planes.largeSpatial);
-  const output = Tensor.allocate(outputShape);
-  output.values.fill(0);
-  kernel('argmaxScatter')(input.values, indices.intValues, output.values, planes);
-  recordGrad(
+  const { outputShape, planes } = unpoolPlan(op, input.shape, options, rank);
+  checkIndexRange(op, indices!.intValues, planes.largeSpatial);
+  return runPoolSteps({
     op,
-    output,
-    [input],
-    (gradOutput) => {
-      const gradInput = Tensor.allocate(input.shape);
-      kernel('argmaxGather')(gradOutput.values, indices.intValues, gradInput.values, planes);
-      return [gradInput];
+    inputs: [input],
+    outputShape,
+    retained: [indices!],
+    forward: ({ inputs: [x], output }) => {
+      output.values.fill(0);
+      kernel('argmaxScatter')(x!.values, indices!.intValues, output.values, planes);
     },
-    [indices],
-  );
-  return output;
+    backward: ({ gradOutput, gradInputs: [gradInput] }) =>
+      kernel('argmaxGather')(gradOutput.values, indices!.intValues, gradInput!.values, planes),
+  }).output;
 }
 
-/**
- * 1D max unpooling of [batch, width, channels] (or [batch, channels, width]).
- * @example maxUnpool1d(pooled.output, pooled.indices, { kernelSize: 2 })
- */
-export function maxUnpool1d(input: Tensor, indices: Tensor, options: MaxUnpoolOptions): Tensor {
-  return maxUnpool('maxUnpool1d', 1, input, indices, options);
-}
+export const maxUnpoolKind = definePoolingKind({
+  name: 'maxUnpool',
+  aliases: ['unpool'],
+  window: 'inverse',
+  ranks: [1, 2, 3],
+  opNames: { 1: 'maxUnpool1d', 2: 'maxUnpool2d', 3: 'maxUnpool3d' },
+  options: [
+    {
+      name: 'kernelSize',
+      doc: "The max pool's window: one number, or one per axis.",
+      field: { type: 'pair', min: 1, demo: [2, 2] },
+    },
+    {
+      name: 'stride',
+      doc: "The max pool's stride; defaults to kernelSize.",
+      field: { type: 'pair', min: 1, demo: [2, 2] },
+    },
+    { name: 'padding', default: 0, doc: "The max pool's padding per side (symmetric, as PyTorch's)." },
+    {
+      name: 'outputSize',
+      doc: 'Output spatial sizes, to undo a pooling whose input size the default does not recover.',
+    },
+    dataFormatOption,
+  ],
+  requiresOptions: true,
+  random: false,
+  docs: {
+    label: 'Max unpooling',
+    summary: "Puts each value back where a max pool's indices say it came from; every other cell is 0.",
+    formula: 'y[indices[i]] = x[i] per (batch, channel) plane, 0 elsewhere',
+    gradient: 'Each input value receives the output gradient at its index (a gather).',
+    source: "PyTorch's MaxUnpoolNd, ONNX MaxUnpool",
+  },
+  kernels: { argmaxScatterAdd, argmaxScatter, argmaxGather },
+  outputShape: (op, shape, options, rank) => unpoolPlan(op, shape, options, rank).outputShape,
+  compute: computeMaxUnpool,
+  layer: null,
+});
 
-/**
- * 2D max unpooling of [batch, height, width, channels] (or NCHW with channelsFirst).
- * @example maxUnpool2d(pooled.output, pooled.indices, { kernelSize: 2, outputSize: [5, 5] })
- */
-export function maxUnpool2d(input: Tensor, indices: Tensor, options: MaxUnpoolOptions): Tensor {
-  return maxUnpool('maxUnpool2d', 2, input, indices, options);
-}
+const maxUnpoolOp = (rank: SpatialDims) => (input: Tensor, indices: Tensor, options: MaxUnpoolOptions) =>
+  maxUnpoolKind.apply(input, [indices], options, rank);
 
-/**
- * 3D max unpooling of [batch, depth, height, width, channels] (or NCDHW with channelsFirst).
- * @example maxUnpool3d(pooled.output, pooled.indices, { kernelSize: [1, 2, 2] })
- */
-export function maxUnpool3d(input: Tensor, indices: Tensor, options: MaxUnpoolOptions): Tensor {
-  return maxUnpool('maxUnpool3d', 3, input, indices, options);
-}
+/** @example maxUnpool2d(pooled.output, pooled.indices, { kernelSize: 2, outputSize: [10, 7] }) */
+export const maxUnpool1d: (input: Tensor, indices: Tensor, options: MaxUnpoolOptions) => Tensor = maxUnpoolOp(1);
+/** @example maxUnpool2d(pooled.output, pooled.indices, { kernelSize: 2 }) */
+export const maxUnpool2d: (input: Tensor, indices: Tensor, options: MaxUnpoolOptions) => Tensor = maxUnpoolOp(2);
+/** @example maxUnpool3d(pooled.output, pooled.indices, { kernelSize: 2 }) */
+export const maxUnpool3d: (input: Tensor, indices: Tensor, options: MaxUnpoolOptions) => Tensor = maxUnpoolOp(3);

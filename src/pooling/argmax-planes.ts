@@ -1,5 +1,5 @@
 // The argmax plane description shared by max pooling, adaptive max pooling and max unpooling.
-import type { ArgmaxPlanes } from '../../kernels/types.js';
+import type { ArgmaxPlanes } from '../kernels/types.js';
 
 interface PlaneSizes {
   readonly channelsLast: boolean;

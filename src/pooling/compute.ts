@@ -1,0 +1,77 @@
+// The one op template every pooling kind runs through once its options are checked and its
+// geometry known: allocate the output (and what the backward will read), run the forward kernel,
+// and record the backward step beside it. Kinds differ only in the kernels they call.
+import { recordGrad } from '../autograd/tape.js';
+import { Tensor, type DType, type Shape } from '../tensor/tensor.js';
+
+/** A tensor the forward writes for the backward (argmax, chosen cells). */
+export interface SavedSpec {
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+export interface ForwardStep {
+  /** The tensors gradients flow to: the pooled input first, then weights. */
+  readonly inputs: readonly Tensor[];
+  readonly output: Tensor;
+  /** Allocated from `PoolSteps.saved`, in its order. */
+  readonly saved: readonly Tensor[];
+}
+
+/** `saved` holds the allocated tensors, then those the forward returned. */
+export interface BackwardStep extends ForwardStep {
+  readonly gradOutput: Tensor;
+  /** One per input, shaped like it; zero-filled when the steps ask for it, else for the kernel to write whole. */
+  readonly gradInputs: readonly Tensor[];
+}
+
+export interface PoolSteps {
+  /** The op's public name, which the tape records. */
+  readonly op: string;
+  readonly inputs: readonly Tensor[];
+  readonly outputShape: Shape;
+  readonly saved?: readonly SavedSpec[];
+  /** Tensors of the caller's that the backward reads (a max pool's indices): kept alive with the graph, never disposed. */
+  readonly retained?: readonly Tensor[];
+  /** The caller returns the saved tensors (indices): never dispose them here. */
+  readonly keepSaved?: boolean;
+  /** The backward kernels add into their gradients (scatters), so these start at zero. */
+  readonly zeroGradients?: boolean;
+  /** Writes `output` and the saved tensors; may return more tensors the backward reads (it then owns them). */
+  forward(step: ForwardStep): readonly Tensor[] | void;
+  /** Writes every gradInput (or adds into zeros); null: the op passes no gradient. */
+  readonly backward: ((step: BackwardStep) => void) | null;
+}
+
+/** Runs the forward and records the backward; returns the output and the saved tensors. */
+export function runPoolSteps(steps: PoolSteps): { output: Tensor; saved: readonly Tensor[] } {
+  const output = Tensor.allocate(steps.outputShape);
+  const allocated = (steps.saved ?? []).map((spec) => Tensor.allocate(spec.shape, spec.dtype));
+  const extra = steps.forward({ inputs: steps.inputs, output, saved: allocated }) ?? [];
+  const saved = [...allocated, ...extra];
+  const backward = steps.backward;
+  if (backward !== null) {
+    recordGrad(
+      steps.op,
+      output,
+      steps.inputs,
+      (gradOutput) => {
+        const gradInputs = steps.inputs.map((input) => gradientBuffer(input.shape, steps.zeroGradients === true));
+        backward({ inputs: steps.inputs, output, saved, gradOutput, gradInputs });
+        return gradInputs;
+      },
+      [...saved, ...(steps.retained ?? [])],
+    );
+  }
+  if (!output.requiresGrad) {
+    const owned = steps.keepSaved ? extra : saved;
+    for (const tensor of owned) tensor.dispose();
+  }
+  return { output, saved: allocated };
+}
+
+function gradientBuffer(shape: Shape, zeroed: boolean): Tensor {
+  const gradient = Tensor.allocate(shape);
+  if (zeroed) gradient.values.fill(0);
+  return gradient;
+}

@@ -1,0 +1,71 @@
+// Adaptive average pooling: the output size is given and the windows follow from it (PyTorch's
+// AdaptiveAvgPoolNd): each output is its window's sum divided by its cell count, and its gradient
+// is shared out the same way. The windows are adaptive max pooling's (adaptive-max.ts).
+import type { SpatialDims } from '../../geometry/layout.js';
+import { kernel } from '../../kernels/backend.js';
+import { adaptiveAvgPoolBackward, adaptiveAvgPoolForward } from '../../kernels/reference/adaptive-pool.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { adaptiveOptions } from '../common-options.js';
+import { runPoolSteps } from '../compute.js';
+import { definePoolingKind, type OpCall } from '../kind.js';
+import { adaptiveGeometryOf, type AdaptiveAvgPoolOptions } from './adaptive-max.js';
+
+/** The mean of each adaptive window; shared with global average pooling (output size 1). */
+export function adaptiveAverageSteps(
+  op: string,
+  input: Tensor,
+  geometry: ReturnType<typeof adaptiveGeometryOf>,
+  outputShape: readonly number[],
+): Tensor {
+  return runPoolSteps({
+    op,
+    inputs: [input],
+    outputShape,
+    forward: ({ inputs: [x], output }) => kernel('adaptiveAvgPoolForward')(x!.values, output.values, geometry),
+    backward: ({ gradOutput, gradInputs: [gradInput] }) =>
+      kernel('adaptiveAvgPoolBackward')(gradOutput.values, gradInput!.values, geometry),
+  }).output;
+}
+
+function computeAdaptiveAverage({ op, input, options, rank }: OpCall): Tensor {
+  const geometry = adaptiveGeometryOf(op, input.shape, options, rank);
+  return adaptiveAverageSteps(op, input, geometry, geometry.outputShape);
+}
+
+export const adaptiveAverageKind = definePoolingKind({
+  name: 'adaptiveAverage',
+  aliases: ['adaptiveAvg'],
+  window: 'adaptive',
+  ranks: [1, 2, 3],
+  opNames: { 1: 'adaptiveAvgPool1d', 2: 'adaptiveAvgPool2d', 3: 'adaptiveAvgPool3d' },
+  options: adaptiveOptions,
+  requiresOptions: true,
+  random: false,
+  docs: {
+    label: 'Adaptive average pooling',
+    summary: 'You choose the output size; each output is the mean of its adaptive window.',
+    formula: 'y_i = mean of x over [floor(i·In/Out), ceil((i+1)·In/Out)) per axis',
+    gradient: 'gradOutput / (window cells) to each cell of the window.',
+    source: "PyTorch's AdaptiveAvgPoolNd",
+  },
+  kernels: { adaptiveAvgPoolForward, adaptiveAvgPoolBackward },
+  outputShape: (op, shape, options, rank) => adaptiveGeometryOf(op, shape, options, rank).outputShape,
+  compute: computeAdaptiveAverage,
+  layer: {
+    className: 'AdaptiveAveragePooling',
+    factory: 'adaptiveAveragePooling',
+    rankSuffix: true,
+    keras: true,
+    seedConfig: { outputSize: 13 },
+  },
+});
+
+const adaptiveAverageOp = (rank: SpatialDims) => (input: Tensor, options: AdaptiveAvgPoolOptions) =>
+  adaptiveAverageKind.apply(input, [], options, rank);
+
+/** @example adaptiveAvgPool1d(x, { outputSize: 4 }) */
+export const adaptiveAvgPool1d: (input: Tensor, options: AdaptiveAvgPoolOptions) => Tensor = adaptiveAverageOp(1);
+/** @example adaptiveAvgPool2d(x, { outputSize: 1 }) // [2, 7, 7, 64] → [2, 1, 1, 64] */
+export const adaptiveAvgPool2d: (input: Tensor, options: AdaptiveAvgPoolOptions) => Tensor = adaptiveAverageOp(2);
+/** @example adaptiveAvgPool3d(x, { outputSize: 2 }) */
+export const adaptiveAvgPool3d: (input: Tensor, options: AdaptiveAvgPoolOptions) => Tensor = adaptiveAverageOp(3);

@@ -1,0 +1,127 @@
+// Adaptive max pooling: the output size is given and the windows follow from it (PyTorch's
+// AdaptiveMaxPoolNd; Keras 3's AdaptiveMaxPooling names).
+//
+// Semantics, on every backend:
+// - output cell i of an axis pools input cells floor(i·In/Out) up to ceil((i+1)·In/Out) (PyTorch's
+//   rule): windows may differ in size and overlap; an output larger than the input repeats cells;
+// - outputSize is one number for every axis or one entry per axis, where null keeps that axis's
+//   input size (PyTorch's None);
+// - NaN propagates (its argmax is the last NaN in window order), the first of tied maxima wins and
+//   gets the whole gradient; indices are flat spatial positions within each (batch, channel) plane,
+//   as PyTorch returns, so maxUnpool can put the maxima back.
+import { adaptiveGeometry, type AdaptiveOutputSize } from '../../geometry/adaptive-geometry.js';
+import type { DataFormat, SpatialDims } from '../../geometry/layout.js';
+import { kernel } from '../../kernels/backend.js';
+import { adaptiveMaxPoolForward } from '../../kernels/reference/adaptive-pool.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { poolingPlanes } from '../argmax-planes.js';
+import { adaptiveOptions, returnIndicesOption } from '../common-options.js';
+import { runPoolSteps } from '../compute.js';
+import { booleanOption, definePoolingKind, type OpCall, type OpOptions, type PoolWithIndices } from '../kind.js';
+
+export interface AdaptiveAvgPoolOptions {
+  /** Output spatial size: one number, or one per axis where null keeps the input's size. */
+  outputSize: AdaptiveOutputSize;
+  /** 'channelsLast' (the default) or 'channelsFirst'. */
+  dataFormat?: DataFormat;
+}
+
+export interface AdaptiveMaxPoolOptions extends AdaptiveAvgPoolOptions {
+  /** Also return the argmax of every window (PyTorch's return_indices). */
+  returnIndices?: boolean;
+}
+
+/** The adaptive windows of an input shape: PyTorch's rule, output size given. */
+export function adaptiveGeometryOf(op: string, shape: readonly number[], options: OpOptions, rank: SpatialDims) {
+  return adaptiveGeometry(op, shape, rank, options.outputSize as AdaptiveOutputSize, options.dataFormat as DataFormat);
+}
+
+/** Max over each adaptive window, with its argmax; shared with global max pooling (output size 1). */
+export function adaptiveMaxSteps(
+  op: string,
+  input: Tensor,
+  geometry: ReturnType<typeof adaptiveGeometryOf>,
+  outputShape: readonly number[],
+  wantIndices: boolean,
+) {
+  return runPoolSteps({
+    op,
+    inputs: [input],
+    outputShape,
+    saved: wantIndices || input.requiresGrad ? [{ shape: outputShape, dtype: 'int32' }] : [],
+    keepSaved: wantIndices,
+    zeroGradients: true,
+    forward: ({ inputs: [x], output, saved: [argmax] }) =>
+      kernel('adaptiveMaxPoolForward')(x!.values, output.values, argmax?.intValues ?? null, geometry),
+    backward: ({ gradOutput, saved: [argmax], gradInputs: [gradInput] }) =>
+      kernel('argmaxScatterAdd')(gradOutput.values, argmax!.intValues, gradInput!.values, poolingPlanes(geometry)),
+  });
+}
+
+function computeAdaptiveMax({ op, input, options, rank }: OpCall): Tensor | PoolWithIndices {
+  const geometry = adaptiveGeometryOf(op, input.shape, options, rank);
+  const wantIndices = booleanOption(op, 'returnIndices', options.returnIndices, false);
+  const { output, saved } = adaptiveMaxSteps(op, input, geometry, geometry.outputShape, wantIndices);
+  return wantIndices ? { output, indices: saved[0]! } : output;
+}
+
+export const adaptiveMaxKind = definePoolingKind({
+  name: 'adaptiveMax',
+  aliases: [],
+  window: 'adaptive',
+  ranks: [1, 2, 3],
+  opNames: { 1: 'adaptiveMaxPool1d', 2: 'adaptiveMaxPool2d', 3: 'adaptiveMaxPool3d' },
+  options: [...adaptiveOptions, returnIndicesOption],
+  requiresOptions: true,
+  random: false,
+  docs: {
+    label: 'Adaptive max pooling',
+    summary: 'You choose the output size; each output is the maximum of its adaptive window.',
+    formula: 'y_i = max of x over [floor(i·In/Out), ceil((i+1)·In/Out)) per axis',
+    gradient: 'All of it to the argmax (first of ties, last NaN).',
+    source: "PyTorch's AdaptiveMaxPoolNd",
+  },
+  kernels: { adaptiveMaxPoolForward },
+  outputShape: (op, shape, options, rank) => adaptiveGeometryOf(op, shape, options, rank).outputShape,
+  compute: computeAdaptiveMax,
+  layer: {
+    className: 'AdaptiveMaxPooling',
+    factory: 'adaptiveMaxPooling',
+    rankSuffix: true,
+    keras: true,
+    seedConfig: { outputSize: 13 },
+  },
+});
+
+const adaptiveMaxOp = (rank: SpatialDims) => (input: Tensor, options: AdaptiveMaxPoolOptions) =>
+  adaptiveMaxKind.apply(input, [], options, rank);
+
+/** @example adaptiveMaxPool1d(x, { outputSize: 4 }) */
+export function adaptiveMaxPool1d(
+  input: Tensor,
+  options: AdaptiveMaxPoolOptions & { returnIndices: true },
+): PoolWithIndices;
+export function adaptiveMaxPool1d(input: Tensor, options: AdaptiveMaxPoolOptions): Tensor;
+export function adaptiveMaxPool1d(input: Tensor, options: AdaptiveMaxPoolOptions): Tensor | PoolWithIndices {
+  return adaptiveMaxOp(1)(input, options);
+}
+
+/** @example adaptiveMaxPool2d(x, { outputSize: [7, 7] }) */
+export function adaptiveMaxPool2d(
+  input: Tensor,
+  options: AdaptiveMaxPoolOptions & { returnIndices: true },
+): PoolWithIndices;
+export function adaptiveMaxPool2d(input: Tensor, options: AdaptiveMaxPoolOptions): Tensor;
+export function adaptiveMaxPool2d(input: Tensor, options: AdaptiveMaxPoolOptions): Tensor | PoolWithIndices {
+  return adaptiveMaxOp(2)(input, options);
+}
+
+/** @example adaptiveMaxPool3d(x, { outputSize: 2 }) */
+export function adaptiveMaxPool3d(
+  input: Tensor,
+  options: AdaptiveMaxPoolOptions & { returnIndices: true },
+): PoolWithIndices;
+export function adaptiveMaxPool3d(input: Tensor, options: AdaptiveMaxPoolOptions): Tensor;
+export function adaptiveMaxPool3d(input: Tensor, options: AdaptiveMaxPoolOptions): Tensor | PoolWithIndices {
+  return adaptiveMaxOp(3)(input, options);
+}

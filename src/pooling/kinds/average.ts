@@ -1,0 +1,123 @@
+// Average pooling: the mean of each window, with PyTorch's count_include_pad and divisor_override
+// (PyTorch's AvgPoolNd, TensorFlow's avg_pool, ONNX AveragePool, Keras's AveragePooling1D/2D/3D).
+//
+// Semantics, on every backend:
+// - output size, SAME split and ceil mode: poolGeometry (TensorFlow's SAME, PyTorch's ceil mode);
+// - the sum runs over in-bounds cells; the divisor is `divisorOverride` when set, else with
+//   `countIncludePad` the window's taps inside input plus padding (ceil-mode overhang never
+//   counts), else its in-bounds taps: PyTorch's CPU avg_pool rule;
+// - `countIncludePad` defaults to true for numeric padding (PyTorch's default) and to false for
+//   padding 'same' (TensorFlow divides by the in-bounds count); an explicit value always wins.
+//   Layers default to false with any padding, as Keras (TensorFlow) does;
+// - a window with no in-bounds cell (only possible with dilation) outputs 0 and passes no gradient;
+// - the gradient of each output spreads evenly, gradOutput / divisor, over its in-bounds cells;
+// - float32 arithmetic, as PyTorch's CPU kernels and TensorFlow: the sum rounds after each cell in
+//   window order, then divides once; each share rounds, and cells add shares in output order.
+import { fail } from '../../errors.js';
+import type { SpatialDims } from '../../geometry/layout.js';
+import { poolGeometry, type PoolOptions } from '../../geometry/pool-geometry.js';
+import { kernel } from '../../kernels/backend.js';
+import { avgPoolBackward, avgPoolForward } from '../../kernels/reference/avg-pool.js';
+import type { AverageDivisor } from '../../kernels/types.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { asPoolOptions, windowOptions } from '../common-options.js';
+import { runPoolSteps } from '../compute.js';
+import { definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
+
+export interface AvgPoolOptions extends PoolOptions {
+  /**
+   * Count padded positions in the divisor (PyTorch's count_include_pad). Default: true for
+   * numeric padding, false for 'same' (TensorFlow's rule).
+   */
+  countIncludePad?: boolean;
+  /** Divide every window by this non-zero integer instead (PyTorch's divisor_override). */
+  divisorOverride?: number | null;
+}
+
+/** Checks and resolves countIncludePad and divisorOverride. */
+function averageDivisorOf(op: string, options: OpOptions): AverageDivisor {
+  const countIncludePad = options.countIncludePad ?? options.padding !== 'same';
+  if (typeof countIncludePad !== 'boolean') fail(op, 'countIncludePad', 'must be a boolean', countIncludePad);
+  const divisorOverride = options.divisorOverride ?? null;
+  if (divisorOverride !== null && (!Number.isSafeInteger(divisorOverride) || divisorOverride === 0)) {
+    fail(op, 'divisorOverride', 'must be a non-zero integer (as in PyTorch), or null', divisorOverride);
+  }
+  return { countIncludePad, divisorOverride: divisorOverride as number | null };
+}
+
+function computeAvgPool({ op, input, options, rank }: OpCall): Tensor {
+  const geometry = poolGeometry(op, input.shape, rank, asPoolOptions(options));
+  const divisor = averageDivisorOf(op, options);
+  return runPoolSteps({
+    op,
+    inputs: [input],
+    outputShape: geometry.outputShape,
+    forward: ({ inputs: [x], output }) => kernel('avgPoolForward')(x!.values, output.values, geometry, divisor),
+    backward: ({ gradOutput, gradInputs: [gradInput] }) =>
+      kernel('avgPoolBackward')(gradOutput.values, gradInput!.values, geometry, divisor),
+  }).output;
+}
+
+export const averageKind = definePoolingKind({
+  name: 'average',
+  aliases: ['avg', 'mean'],
+  window: 'sliding',
+  ranks: [1, 2, 3],
+  opNames: { 1: 'avgPool1d', 2: 'avgPool2d', 3: 'avgPool3d' },
+  options: [
+    ...windowOptions,
+    {
+      name: 'countIncludePad',
+      layerDefault: false,
+      doc: "Count padding in the divisor (PyTorch's count_include_pad): default true for numeric padding, false for 'same' and in layers (Keras).",
+      field: { type: 'checkbox', demo: true },
+    },
+    {
+      name: 'divisorOverride',
+      default: null,
+      doc: "Divide every window by this non-zero integer instead (PyTorch's divisor_override).",
+    },
+  ],
+  requiresOptions: true,
+  random: false,
+  docs: {
+    label: 'Average pooling',
+    summary: 'The mean of each window.',
+    formula: 'y = (sum of the in-bounds x) / divisor',
+    gradient: 'gradOutput / divisor to each in-bounds cell of the window.',
+    source: "PyTorch's AvgPoolNd, TensorFlow's avg_pool, ONNX AveragePool",
+  },
+  kernels: { avgPoolForward, avgPoolBackward },
+  outputShape: (op, shape, options, rank) => poolGeometry(op, shape, rank, asPoolOptions(options)).outputShape,
+  compute: computeAvgPool,
+  layer: {
+    className: 'AveragePooling',
+    factory: 'averagePooling',
+    rankSuffix: true,
+    keras: true,
+    seedConfig: { poolSize: 2 },
+  },
+});
+
+const avgPoolOp = (rank: SpatialDims) => (input: Tensor, options: AvgPoolOptions) =>
+  averageKind.apply(input, [], options, rank);
+
+/**
+ * 1D average pooling over [batch, width, channels] (or [batch, channels, width] with channelsFirst).
+ * @example avgPool1d(x, { kernelSize: 3, stride: 1, padding: 1 }) // divides by 3 at the edges too
+ */
+export const avgPool1d: (input: Tensor, options: AvgPoolOptions) => Tensor = avgPoolOp(1);
+
+/**
+ * 2D average pooling over [batch, height, width, channels] (or NCHW with channelsFirst).
+ * @example avgPool2d(x, { kernelSize: 2 })                                  // 2x2, stride 2, VALID
+ * @example avgPool2d(x, { kernelSize: 3, stride: 2, padding: 'same' })      // TensorFlow's AVG
+ * @example avgPool2d(x, { kernelSize: 3, padding: 1, countIncludePad: false, ceilMode: true })
+ */
+export const avgPool2d: (input: Tensor, options: AvgPoolOptions) => Tensor = avgPoolOp(2);
+
+/**
+ * 3D average pooling over [batch, depth, height, width, channels] (or NCDHW with channelsFirst).
+ * @example avgPool3d(x, { kernelSize: 2, divisorOverride: 4 })
+ */
+export const avgPool3d: (input: Tensor, options: AvgPoolOptions) => Tensor = avgPoolOp(3);

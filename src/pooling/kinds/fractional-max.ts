@@ -1,0 +1,241 @@
+// fractionalMaxPool2d/3d: Graham's fractional max pooling ("Fractional Max-Pooling", 2014), equal to
+// PyTorch's FractionalMaxPool2d/3d (output, indices, gradient) when given a pool size and the same samples.
+import {
+  checkDataFormat,
+  checkInputRank,
+  spatialSizes,
+  type DataFormat,
+  type SpatialDims,
+} from '../../geometry/layout.js';
+import { kernel } from '../../kernels/backend.js';
+import {
+  fractionalMaxPoolForward,
+  type FractionalGeometry,
+} from '../../kernels/reference/extra/fractional-max-pool.js';
+import type { Random } from '../../tensor/random.js';
+import type { Shape, Tensor } from '../../tensor/tensor.js';
+import { poolingPlanes } from '../argmax-planes.js';
+import { resolveRandom } from '../arguments.js';
+import { dataFormatOption, returnIndicesOption } from '../common-options.js';
+import { runPoolSteps } from '../compute.js';
+import type { ConfigValue } from '../../nn/layer.js';
+import {
+  booleanOption,
+  definePoolingKind,
+  type LayerCall,
+  type LayerContext,
+  type OpCall,
+  type OpOptions,
+  type PoolWithIndices,
+} from '../kind.js';
+import { planeRegions, UNIT_AXIS, type AxisPlan } from './fractional-max-geometry.js';
+import { checkSamples, resolveSizes } from './fractional-max-options.js';
+
+export interface FractionalMaxPoolOptions {
+  /** Output size per spatial axis (one number for all), or give outputRatio. */
+  outputSize?: number | readonly number[];
+  /** Output size = floor(input size · ratio) per axis, ratio in (0, 1) (PyTorch's output_ratio). */
+  outputRatio?: number | readonly number[];
+  /** PyTorch's fixed pool size per axis; without it, Graham's boundary sequences are used. */
+  kernelSize?: number | readonly number[];
+  /** Graham's sequences (no kernelSize): 'pseudoRandom' (default, from u) or 'random' (shuffled increments). */
+  sequence?: 'pseudoRandom' | 'random';
+  /** Graham's sequences: regions [a_i, a_{i+1}] overlap by one cell (default false: disjoint). */
+  overlapping?: boolean;
+  /**
+   * The u of every plane and axis, in [0, 1), shaped [batch, channels, spatialDims] in PyTorch's order
+   * of `_random_samples` (2D: width then height; 3D: depth, height, width). Drawn from seed/random if absent.
+   */
+  samples?: Tensor | Float32Array | readonly number[];
+  seed?: number;
+  random?: Random;
+  returnIndices?: boolean;
+  dataFormat?: DataFormat;
+}
+
+/** Builds sizes and per-plane regions, drawing samples (or permutations) plane by plane. */
+function fractionalGeometry(op: string, inputShape: Shape, spatialDims: 2 | 3, options: OpOptions): FractionalGeometry {
+  const format = checkDataFormat(op, options.dataFormat);
+  checkInputRank(op, inputShape, spatialDims, format);
+  const inSizes = spatialSizes(inputShape, spatialDims, format);
+  const plans = resolveSizes(op, inSizes, spatialDims, options);
+  const channelsLast = format === 'channelsLast';
+  const [batch, channels] = channelsLast
+    ? [inputShape[0]!, inputShape[inputShape.length - 1]!]
+    : [inputShape[0]!, inputShape[1]!];
+  const planes = batch * channels;
+  const given = checkSamples(op, options.samples, planes, spatialDims, plans);
+  const random = given === null ? resolveRandom(op, options) : null;
+  const padded: AxisPlan[] = spatialDims === 2 ? [UNIT_AXIS, ...plans] : plans;
+  const regions = planeRegions(padded, planes, spatialDims, given, random);
+  const outSizes = plans.map((plan) => plan.outSize);
+  const [depth, height, width] = padded;
+  return Object.freeze({
+    spatialDims,
+    channelsLast,
+    batch,
+    channels,
+    inDepth: depth!.inSize,
+    inHeight: height!.inSize,
+    inWidth: width!.inSize,
+    outDepth: depth!.outSize,
+    outHeight: height!.outSize,
+    outWidth: width!.outSize,
+    depthStarts: regions[0]!.starts,
+    depthEnds: regions[0]!.ends,
+    heightStarts: regions[1]!.starts,
+    heightEnds: regions[1]!.ends,
+    widthStarts: regions[2]!.starts,
+    widthEnds: regions[2]!.ends,
+    inputShape: Object.freeze([...inputShape]),
+    outputShape: Object.freeze(channelsLast ? [batch, ...outSizes, channels] : [batch, channels, ...outSizes]),
+  });
+}
+
+function computeFractionalMax({ op, input, options, rank }: OpCall): Tensor | PoolWithIndices {
+  const wantIndices = booleanOption(op, 'returnIndices', options.returnIndices, false);
+  const geometry = fractionalGeometry(op, input.shape, rank as 2 | 3, options);
+  const { output, saved } = runPoolSteps({
+    op,
+    inputs: [input],
+    outputShape: geometry.outputShape,
+    saved: [{ shape: geometry.outputShape, dtype: 'int32' }],
+    keepSaved: wantIndices,
+    zeroGradients: true,
+    forward: ({ inputs: [x], output, saved: [indices] }) =>
+      kernel('fractionalMaxPoolForward')(x!.values, output.values, indices!.intValues, geometry),
+    backward: ({ saved: [indices], gradOutput, gradInputs: [gradInput] }) =>
+      kernel('argmaxScatterAdd')(gradOutput.values, indices!.intValues, gradInput!.values, poolingPlanes(geometry)),
+  });
+  return wantIndices ? { output, indices: saved[0]! } : output;
+}
+
+/** Output shape from the sizes alone (the regions need the draws, the shape does not). */
+function fractionalOutputShape(op: string, inputShape: Shape, options: OpOptions, rank: SpatialDims): Shape {
+  const format = checkDataFormat(op, options.dataFormat);
+  checkInputRank(op, inputShape, rank, format);
+  const outSizes = resolveSizes(op, spatialSizes(inputShape, rank, format), rank, options).map((plan) => plan.outSize);
+  const channelsLast = format === 'channelsLast';
+  const channels = channelsLast ? inputShape[inputShape.length - 1]! : inputShape[1]!;
+  return channelsLast ? [inputShape[0]!, ...outSizes, channels] : [inputShape[0]!, channels, ...outSizes];
+}
+
+/**
+ * A layer draws fresh regions from the call's Random in training; at inference it uses the
+ * pseudo-random regions of u = 0.5 on every plane and axis (deterministic; Graham instead averages
+ * several random draws at test time).
+ */
+function fractionalCallArguments(context: LayerContext, input: Tensor, weights: readonly Tensor[], call: LayerCall) {
+  const { samples: _samples, seed: _seed, ...options } = context.options;
+  if (call.training) return { tensors: weights, options: { ...options, random: call.random } };
+  const channelAxis = (options.dataFormat ?? 'channelsLast') === 'channelsLast' ? context.rank + 1 : 1;
+  const planes = input.shape[0]! * input.shape[channelAxis]!;
+  const samples = new Float32Array(planes * context.rank).fill(0.5);
+  return { tensors: weights, options: { ...options, sequence: 'pseudoRandom', samples } };
+}
+
+const sizeList = (value: unknown): ConfigValue => (value === undefined ? null : (value as ConfigValue));
+
+export const fractionalMaxKind = definePoolingKind({
+  name: 'fractionalMax',
+  aliases: ['fractional'],
+  window: 'region',
+  ranks: [2, 3],
+  opNames: { 2: 'fractionalMaxPool2d', 3: 'fractionalMaxPool3d' },
+  options: [
+    {
+      name: 'outputSize',
+      inConfig: 'always',
+      normalize: (_owner, value) => sizeList(value),
+      doc: 'Output size per spatial axis (one number for all); or give outputRatio.',
+      field: { type: 'pair', min: 1, demo: [3, 3] },
+    },
+    {
+      name: 'outputRatio',
+      inConfig: 'always',
+      layerDefault: (config) =>
+        config.outputSize === undefined || config.outputSize === null ? Math.SQRT1_2 : undefined,
+      normalize: (_owner, value) => sizeList(value),
+      doc: "Output size = floor(input size · ratio) per axis, ratio in (0, 1) (PyTorch's output_ratio; layers default to Graham's 1/√2 when no size is given).",
+    },
+    {
+      name: 'kernelSize',
+      configName: 'poolSize',
+      inConfig: 'always',
+      normalize: (_owner, value) => sizeList(value),
+      doc: "PyTorch's fixed pool size per axis; without it, Graham's boundary sequences are used.",
+    },
+    {
+      name: 'sequence',
+      default: 'pseudoRandom',
+      inConfig: 'always',
+      doc: "Graham's sequences (no kernelSize): 'pseudoRandom' (from u) or 'random' (shuffled increments).",
+      field: { type: 'select', choices: ['pseudoRandom', 'random'], demo: 'pseudoRandom' },
+    },
+    {
+      name: 'overlapping',
+      default: false,
+      inConfig: 'always',
+      doc: "Graham's sequences: regions [a_i, a_{i+1}] overlap by one cell (default false: disjoint).",
+      field: { type: 'checkbox', demo: false },
+    },
+    {
+      name: 'samples',
+      configName: null,
+      doc: "The u of every plane and axis in [0, 1), shaped [batch, channels, spatialDims] in PyTorch's order of _random_samples; drawn from seed/random if absent.",
+    },
+    {
+      name: 'seed',
+      configName: null,
+      doc: 'Seed of a fresh Random for the draws.',
+      field: { type: 'number', min: 0, step: 1, demo: 1 },
+    },
+    { name: 'random', configName: null, doc: 'The Random to draw from (advanced by the call).' },
+    returnIndicesOption,
+    dataFormatOption,
+  ],
+  requiresOptions: true,
+  random: true,
+  docs: {
+    label: 'Fractional max pooling',
+    summary: 'Max over regions of varying size chosen at random, for outputs not a whole factor smaller.',
+    formula:
+      'y_i = max over region i; region boundaries a_i = ⌈α(i + u)⌉ − ⌈αu⌉, α = In/Out (or PyTorch’s fixed-size starts)',
+    gradient: 'All of it to each region’s argmax (first of ties, last NaN).',
+    source: 'Graham, "Fractional Max-Pooling" (2014); PyTorch’s FractionalMaxPool2d/3d',
+  },
+  kernels: { fractionalMaxPoolForward },
+  outputShape: fractionalOutputShape,
+  compute: computeFractionalMax,
+  layer: {
+    className: 'FractionalMaxPooling',
+    factory: 'fractionalMaxPooling',
+    rankSuffix: true,
+    keras: false,
+    seedConfig: { outputRatio: Math.SQRT1_2 },
+    callArguments: fractionalCallArguments,
+  },
+});
+
+const fractionalOp = (rank: SpatialDims) => (input: Tensor, options: FractionalMaxPoolOptions) =>
+  fractionalMaxKind.apply(input, [], options, rank);
+
+/** @example fractionalMaxPool2d(x, { outputRatio: 0.7, kernelSize: 2, seed: 1 }) // PyTorch's FractionalMaxPool2d */
+export function fractionalMaxPool2d(
+  input: Tensor,
+  options: FractionalMaxPoolOptions & { returnIndices: true },
+): PoolWithIndices;
+export function fractionalMaxPool2d(input: Tensor, options: FractionalMaxPoolOptions): Tensor;
+export function fractionalMaxPool2d(input: Tensor, options: FractionalMaxPoolOptions): Tensor | PoolWithIndices {
+  return fractionalOp(2)(input, options);
+}
+
+/** @example fractionalMaxPool3d(x, { outputSize: [4, 4, 4], kernelSize: 2, seed: 1 }) */
+export function fractionalMaxPool3d(
+  input: Tensor,
+  options: FractionalMaxPoolOptions & { returnIndices: true },
+): PoolWithIndices;
+export function fractionalMaxPool3d(input: Tensor, options: FractionalMaxPoolOptions): Tensor;
+export function fractionalMaxPool3d(input: Tensor, options: FractionalMaxPoolOptions): Tensor | PoolWithIndices {
+  return fractionalOp(3)(input, options);
+}

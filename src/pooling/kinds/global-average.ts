@@ -1,0 +1,49 @@
+// Global average pooling: the mean of every (batch, channel) plane, for 1, 2 or 3 spatial
+// dimensions; Keras's GlobalAveragePooling1D/2D/3D, ONNX GlobalAveragePool. It is adaptive average
+// pooling to size 1; shapes and keepDims as global max pooling (global-max.ts).
+import type { Tensor } from '../../tensor/tensor.js';
+import { globalOptions } from '../common-options.js';
+import { definePoolingKind, type OpCall } from '../kind.js';
+import { adaptiveAverageSteps } from './adaptive-average.js';
+import { globalRank, globalSetUp, type GlobalPoolOptions } from './global-max.js';
+
+function computeGlobalAverage({ op, input, options }: OpCall): Tensor {
+  const { geometry, outputShape } = globalSetUp(op, input.shape, options);
+  return adaptiveAverageSteps(op, input, geometry, outputShape);
+}
+
+export const globalAverageKind = definePoolingKind({
+  name: 'globalAverage',
+  aliases: ['globalAvg'],
+  window: 'global',
+  ranks: [1, 2, 3],
+  opNames: { 1: 'globalAvgPool', 2: 'globalAvgPool', 3: 'globalAvgPool' },
+  options: globalOptions,
+  requiresOptions: false,
+  random: false,
+  docs: {
+    label: 'Global average pooling',
+    summary: 'One window covering the whole input: the mean of each channel.',
+    formula: 'y[b, c] = mean over every spatial cell of x[b, ..., c]',
+    gradient: 'gradOutput / (spatial cells) to every cell.',
+    source: "Keras's GlobalAveragePooling1D/2D/3D, ONNX GlobalAveragePool",
+  },
+  kernels: {},
+  outputShape: (op, shape, options) => globalSetUp(op, shape, options).outputShape,
+  compute: computeGlobalAverage,
+  layer: {
+    className: 'GlobalAveragePooling',
+    factory: 'globalAveragePooling',
+    rankSuffix: true,
+    keras: true,
+    seedConfig: {},
+  },
+});
+
+/**
+ * The mean of every (batch, channel) plane.
+ * @example globalAvgPool(x) // [2, 7, 7, 64] → [2, 64]
+ */
+export function globalAvgPool(input: Tensor, options?: GlobalPoolOptions): Tensor {
+  return globalAverageKind.apply(input, [], options, globalRank(input));
+}

@@ -1,0 +1,82 @@
+// Global Lp pooling: the Lp norm (Σ |x|^p)^(1/p) of every (batch, channel) plane, as ONNX
+// GlobalLpPool: for real p >= 1 (default 2); gradient |x|^(p-1)·sign(x) / out^(p-1), and 0 where
+// out = 0. The kernels are Lp pooling's with the whole input as its one window; shapes and
+// keepDims as global max pooling (global-max.ts).
+import { spatialSizes } from '../../geometry/layout.js';
+import { poolGeometry } from '../../geometry/pool-geometry.js';
+import { kernel } from '../../kernels/backend.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { globalOptions } from '../common-options.js';
+import { runPoolSteps } from '../compute.js';
+import { definePoolingKind, type OpCall } from '../kind.js';
+import { globalRank, globalSetUp, type GlobalPoolOptions } from './global-max.js';
+import { powerOf } from './lp.js';
+
+export interface GlobalLpPoolOptions extends GlobalPoolOptions {
+  /** The norm's exponent, a real number >= 1 (default 2, as ONNX GlobalLpPool). */
+  p?: number;
+}
+
+function computeGlobalLp({ op, input, options }: OpCall): Tensor {
+  const { spatialDims, dataFormat, outputShape } = globalSetUp(op, input.shape, options);
+  const p = powerOf(op, { p: options.p ?? 2 });
+  // One window as large as the input: the Lp pool kernel's output is then one cell per plane.
+  const kernelSize = spatialSizes(input.shape, spatialDims, dataFormat);
+  const geometry = poolGeometry(op, input.shape, spatialDims, { kernelSize, dataFormat });
+  return runPoolSteps({
+    op,
+    inputs: [input],
+    outputShape,
+    forward: ({ inputs: [x], output }) => kernel('lpPoolForward')(x!.values, output.values, geometry, p),
+    backward: ({ inputs: [x], output, gradOutput, gradInputs: [gradInput] }) =>
+      kernel('lpPoolBackward')(x!.values, output.values, gradOutput.values, gradInput!.values, geometry, p),
+  }).output;
+}
+
+export const globalLpKind = definePoolingKind({
+  name: 'globalLp',
+  aliases: ['globalL2'],
+  window: 'global',
+  ranks: [1, 2, 3],
+  opNames: { 1: 'globalLpPool', 2: 'globalLpPool', 3: 'globalLpPool' },
+  options: [
+    ...globalOptions,
+    {
+      name: 'p',
+      default: 2,
+      inConfig: 'always',
+      doc: 'The norm’s exponent, a finite number of at least 1 (default 2).',
+      field: { type: 'number', min: 1, step: 0.5, demo: 2 },
+    },
+  ],
+  requiresOptions: false,
+  random: false,
+  docs: {
+    label: 'Global Lp pooling',
+    summary: 'One window covering the whole input: the p-norm of each channel.',
+    formula: 'y[b, c] = (Σ over every spatial cell of |x|^p)^(1/p)',
+    gradient: 'gradOutput · |x|^(p−1)·sign(x) / y^(p−1); 0 where y = 0.',
+    source: 'ONNX GlobalLpPool',
+  },
+  kernels: {},
+  outputShape: (op, shape, options) => {
+    powerOf(op, { p: options.p ?? 2 });
+    return globalSetUp(op, shape, options).outputShape;
+  },
+  compute: computeGlobalLp,
+  layer: {
+    className: 'GlobalLpPooling',
+    factory: 'globalLpPooling',
+    rankSuffix: true,
+    keras: false,
+    seedConfig: {},
+  },
+});
+
+/**
+ * The Lp norm (Σ |x|^p)^(1/p) of every (batch, channel) plane, as ONNX GlobalLpPool.
+ * @example globalLpPool(x, { p: 2 }) // [2, 7, 7, 64] → [2, 64]
+ */
+export function globalLpPool(input: Tensor, options?: GlobalLpPoolOptions): Tensor {
+  return globalLpKind.apply(input, [], options, globalRank(input));
+}

@@ -1,0 +1,109 @@
+// Lp pooling: the p-norm of each window, (Σ |x|^p)^(1/p), as ONNX LpPool defines it (poolkit's
+// LpPooling1D/2D/3D layers; p = 2 is L2 pooling).
+//
+// Semantics, on every backend:
+// - output size, SAME split and ceil mode: poolGeometry, as for every pooling;
+// - out = (Σ |x|^p)^(1/p) over the window's in-bounds cells, for any real p >= 1; padding and
+//   ceil-mode overhang contribute 0 (ONNX LpPool); p = 1 is the sum of |x|, p = 2 the Euclidean norm;
+// - gradient: gradOutput · |x|^(p-1)·sign(x) / out^(p-1), and 0 for a window whose out is 0;
+// - float32 arithmetic, as PyTorch's lp_pool: each |x|^p rounds (so it overflows to Infinity past
+//   float32's range, |x| > 1.8e19 for p = 2), the sum rounds after each cell in window order, the
+//   root rounds once; the backward rounds each factor and term (reference lp-pool.ts);
+// - PyTorch's lp_pool1d/2d compute (avg_pool(x^p) · kernelVolume)^(1/p) instead: no absolute value
+//   (negative inputs give NaN for fractional or odd p), windows overhanging in ceil mode scaled by
+//   kernelVolume / inBounds, and no padding or dilation. The two agree, and poolkit matches PyTorch,
+//   for p = 2 or non-negative input without ceil-mode overhang.
+import { fail } from '../../errors.js';
+import type { SpatialDims } from '../../geometry/layout.js';
+import { poolGeometry, type PoolOptions } from '../../geometry/pool-geometry.js';
+import { kernel } from '../../kernels/backend.js';
+import { lpPoolBackward, lpPoolForward } from '../../kernels/reference/lp-pool.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { asPoolOptions, windowOptions } from '../common-options.js';
+import { runPoolSteps } from '../compute.js';
+import { definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
+
+export interface LpPoolOptions extends PoolOptions {
+  /** The power p: a finite number of at least 1 (layers default to 2). */
+  p?: number;
+  /** PyTorch's name for p; give one of the two. */
+  normType?: number;
+}
+
+/** p (or PyTorch's normType): required, a finite number of at least 1. */
+export function powerOf(op: string, options: OpOptions): number {
+  const { p, normType } = options;
+  if (p !== undefined && normType !== undefined && p !== normType) {
+    fail(op, 'p', `and its alias normType must agree when both are given (normType ${String(normType)})`, p);
+  }
+  const power = p ?? normType;
+  const name = p === undefined && normType !== undefined ? 'normType' : 'p';
+  if (typeof power !== 'number' || !Number.isFinite(power) || power < 1) {
+    fail(op, name, 'must be a finite number of at least 1', power);
+  }
+  return power;
+}
+
+function computeLpPool({ op, input, options, rank }: OpCall): Tensor {
+  const power = powerOf(op, options);
+  const geometry = poolGeometry(op, input.shape, rank, asPoolOptions(options));
+  return runPoolSteps({
+    op,
+    inputs: [input],
+    outputShape: geometry.outputShape,
+    forward: ({ inputs: [x], output }) => kernel('lpPoolForward')(x!.values, output.values, geometry, power),
+    backward: ({ inputs: [x], output, gradOutput, gradInputs: [gradInput] }) =>
+      kernel('lpPoolBackward')(x!.values, output.values, gradOutput.values, gradInput!.values, geometry, power),
+  }).output;
+}
+
+export const lpKind = definePoolingKind({
+  name: 'lp',
+  aliases: ['l2', 'power'],
+  window: 'sliding',
+  ranks: [1, 2, 3],
+  opNames: { 1: 'lpPool1d', 2: 'lpPool2d', 3: 'lpPool3d' },
+  options: [
+    ...windowOptions,
+    {
+      name: 'p',
+      layerDefault: 2,
+      inConfig: 'always',
+      doc: 'The power, required by the op (layers: default 2): a finite number of at least 1; 1 sums |x|, 2 is the Euclidean norm, large p nears max.',
+      field: { type: 'number', min: 1, step: 0.5, demo: 2 },
+    },
+    { name: 'normType', configName: null, doc: "PyTorch's name for p." },
+  ],
+  requiresOptions: true,
+  random: false,
+  docs: {
+    label: 'Lp pooling',
+    summary: 'The p-norm of each window; p = 2 is L2 pooling.',
+    formula: 'y = (Σ |x|^p)^(1/p) over the window',
+    gradient: 'gradOutput · |x|^(p−1)·sign(x) / y^(p−1) to each cell; 0 where y = 0.',
+    source: 'ONNX LpPool; PyTorch lp_pool (which lacks the absolute value)',
+  },
+  kernels: { lpPoolForward, lpPoolBackward },
+  outputShape: (op, shape, options, rank) => {
+    powerOf(op, options);
+    return poolGeometry(op, shape, rank, asPoolOptions(options)).outputShape;
+  },
+  compute: computeLpPool,
+  layer: {
+    className: 'LpPooling',
+    factory: 'lpPooling',
+    rankSuffix: true,
+    keras: false,
+    seedConfig: { poolSize: 2, p: 2 },
+  },
+});
+
+const lpPoolOp = (rank: SpatialDims) => (input: Tensor, options: LpPoolOptions) =>
+  lpKind.apply(input, [], options, rank);
+
+/** 1D Lp pooling. @example lpPool1d(x, { p: 2, kernelSize: 2 }) */
+export const lpPool1d: (input: Tensor, options: LpPoolOptions) => Tensor = lpPoolOp(1);
+/** 2D Lp pooling. @example lpPool2d(x, { p: 3, kernelSize: 2 }) */
+export const lpPool2d: (input: Tensor, options: LpPoolOptions) => Tensor = lpPoolOp(2);
+/** 3D Lp pooling. @example lpPool3d(x, { p: 2, kernelSize: 2 }) */
+export const lpPool3d: (input: Tensor, options: LpPoolOptions) => Tensor = lpPoolOp(3);

@@ -1,0 +1,203 @@
+// maskedPool1d: max, average or Lp pooling over the time axis of padded sequences, where padded
+// steps (beyond each example's length, or masked out) never count and get no gradient.
+import { fail } from '../../errors.js';
+import { kernel } from '../../kernels/backend.js';
+import {
+  maskedPoolBackward,
+  maskedPoolForward,
+  type MaskedReduction,
+} from '../../kernels/reference/extra/masked-pool.js';
+import { Tensor, type Shape } from '../../tensor/tensor.js';
+import { runPoolSteps } from '../compute.js';
+import { definePoolingKind, type LayerCall, type LayerContext, type OpCall, type OpOptions } from '../kind.js';
+
+export interface MaskedPoolOptions {
+  /** 'max' (default), 'average' or 'lp'. */
+  mode?: 'max' | 'average' | 'lp';
+  /** The p of Lp pooling (default 2), at least 1. */
+  p?: number;
+  /** Valid steps per example (steps 0 .. length − 1); give this or `mask`. */
+  lengths?: readonly number[] | Int32Array | Tensor;
+  /** [batch, time] of 1 (a real step) and 0 (padding); any pattern, not only a prefix. */
+  mask?: Tensor;
+}
+
+/** The mask as bytes [batch·time], from lengths or a 0/1 mask tensor. */
+function resolveMask(op: string, options: OpOptions, batch: number, time: number): Uint8Array {
+  const { lengths, mask } = options as MaskedPoolOptions;
+  if ((lengths === undefined) === (mask === undefined))
+    fail(op, 'lengths', 'or mask must be given (exactly one of them)', {
+      lengths: lengths === undefined ? undefined : 'given',
+      mask: mask === undefined ? undefined : 'given',
+    });
+  const bytes = new Uint8Array(batch * time);
+  if (mask !== undefined) {
+    if (!(mask instanceof Tensor) || mask.isDisposed) fail(op, 'mask', 'must be a live Tensor', typeof mask);
+    if (mask.shape.join() !== [batch, time].join())
+      fail(op, 'mask', `must have shape [${batch}, ${time}] (batch, time)`, `shape [${mask.shape.join(', ')}]`);
+    const values = mask.dtype === 'int32' ? mask.intValues : mask.values;
+    for (let index = 0; index < bytes.length; index++) {
+      if (values[index] !== 0 && values[index] !== 1) fail(op, 'mask', 'must hold only 0 and 1', values[index]);
+      bytes[index] = values[index]!;
+    }
+    return bytes;
+  }
+  const list =
+    lengths instanceof Tensor
+      ? Array.from(lengths.dtype === 'int32' ? lengths.intValues : lengths.values)
+      : Array.from(lengths as ArrayLike<number>);
+  if (list.length !== batch) fail(op, 'lengths', `must hold one length per example (${batch})`, list);
+  list.forEach((length, sample) => {
+    if (!Number.isInteger(length) || length < 0 || length > time)
+      fail(op, 'lengths', `must be integers in [0, ${time}]`, list);
+    bytes.fill(1, sample * time, sample * time + length);
+  });
+  return bytes;
+}
+
+function resolveReduction(op: string, options: OpOptions): MaskedReduction {
+  const mode = options.mode ?? 'max';
+  if (mode === 'max' || mode === 'average') return { kind: mode };
+  if (mode !== 'lp') fail(op, 'mode', "must be 'max', 'average' or 'lp'", mode);
+  const p = options.p ?? 2;
+  if (typeof p !== 'number' || !Number.isFinite(p) || p < 1) fail(op, 'p', 'must be a finite number of at least 1', p);
+  return { kind: 'lp', p };
+}
+
+/**
+ * Pools [batch, time, features] over time to [batch, features], counting only valid steps:
+ * max (NaN propagates, first of ties), average (Σ x / valid count) or Lp ((Σ |x|^p)^(1/p)).
+ * A sequence of length 0 outputs 0 for every feature and passes no gradient. Changing a padded
+ * step changes nothing, and its gradient is 0. Lp's gradient is 0 where the output is 0.
+ * @example maskedPool1d(x, { lengths: [3, 5], mode: 'average' })
+ * @example maskedPool1d(x, { mask, mode: 'lp', p: 2 })
+ */
+function maskedShape(op: string, inputShape: Shape): [number, number, number] {
+  if (inputShape.length !== 3)
+    fail(op, 'input', 'must have rank 3 [batch, time, features]', `shape [${inputShape.join(', ')}]`);
+  return inputShape as unknown as [number, number, number];
+}
+
+function computeMaskedPool({ op, input, options }: OpCall): Tensor {
+  const [batch, time, features] = maskedShape(op, input.shape);
+  const mask = resolveMask(op, options, batch, time);
+  const reduction = resolveReduction(op, options);
+  const geometry = { batch, time, features };
+  const argmax = reduction.kind === 'max' ? new Int32Array(batch * features) : null;
+  return runPoolSteps({
+    op,
+    inputs: [input],
+    outputShape: [batch, features],
+    zeroGradients: true,
+    forward: ({ inputs: [x], output }) =>
+      kernel('maskedPoolForward')(x!.values, mask, output.values, argmax, geometry, reduction),
+    backward: ({ inputs: [x], output, gradOutput, gradInputs: [gradInput] }) =>
+      kernel('maskedPoolBackward')(
+        x!.values,
+        mask,
+        output.values,
+        argmax,
+        gradOutput.values,
+        gradInput!.values,
+        geometry,
+        reduction,
+      ),
+  }).output;
+}
+
+/**
+ * Inside a model there is no separate mask input, so a layer takes the mask an earlier layer
+ * produced (Embedding with maskZero, Masking), or else recognises padding as Keras's Masking layer
+ * does: a step whose features all equal `maskValue`. An all-padding sequence outputs 0.
+ */
+function maskedCallArguments(context: LayerContext, input: Tensor, weights: readonly Tensor[], call: LayerCall) {
+  const { maskValue = 0, ...options } = context.options;
+  const mask = call.mask ?? paddingMask(input, maskValue as number);
+  return { tensors: weights, options: { ...options, mask }, temporary: call.mask ? null : mask };
+}
+
+/** 1 for a real step, 0 for a step whose every feature equals maskValue. */
+function paddingMask(input: Tensor, maskValue: number): Tensor {
+  const [batch, time, features] = input.shape as [number, number, number];
+  const mask = Tensor.allocate([batch, time]);
+  const values = input.values;
+  for (let step = 0; step < batch * time; step++) {
+    let padding = true;
+    for (let feature = 0; feature < features && padding; feature++)
+      padding = values[step * features + feature] === maskValue;
+    mask.values[step] = padding ? 0 : 1;
+  }
+  return mask;
+}
+
+export const maskedKind = definePoolingKind({
+  name: 'masked',
+  aliases: ['maskedSequence'],
+  window: 'sequence',
+  ranks: [1],
+  opNames: { 1: 'maskedPool1d' },
+  options: [
+    {
+      name: 'mode',
+      default: 'max',
+      inConfig: 'always',
+      doc: "'max', 'average' or 'lp' over the valid steps.",
+      field: { type: 'select', choices: ['max', 'average', 'lp'], demo: 'max' },
+    },
+    {
+      name: 'p',
+      default: 2,
+      inConfig: 'always',
+      doc: "Lp's power, at least 1.",
+      field: { type: 'number', min: 1, step: 0.5, demo: 2 },
+    },
+    { name: 'lengths', configName: null, doc: 'Valid steps per example (steps 0 .. length − 1); give this or `mask`.' },
+    {
+      name: 'mask',
+      configName: null,
+      doc: '[batch, time] of 1 (a real step) and 0 (padding); any pattern, not only a prefix.',
+    },
+    {
+      name: 'maskValue',
+      layerOnly: true,
+      default: 0,
+      inConfig: 'always',
+      doc: "Layers: a step whose every feature equals this value is padding (Keras's Masking convention).",
+    },
+  ],
+  requiresOptions: true,
+  random: false,
+  docs: {
+    label: 'Masked sequence pooling',
+    summary: 'Pools each sequence over time, counting only its valid steps: padding never counts.',
+    formula: 'y[b, f] = max, mean or Lp norm of x[b, t, f] over the valid steps t',
+    gradient: 'As max, average or Lp pooling over the valid steps; padded steps get 0.',
+    source: "Text pooling over padded sequences (Keras's masking with global pooling)",
+  },
+  kernels: { maskedPoolForward, maskedPoolBackward },
+  outputShape: (op, shape) => {
+    const [batch, , features] = maskedShape(op, shape);
+    return [batch, features];
+  },
+  compute: computeMaskedPool,
+  layer: {
+    className: 'MaskedPooling',
+    factory: 'maskedPooling',
+    rankSuffix: true,
+    keras: false,
+    seedConfig: null,
+    callArguments: maskedCallArguments,
+  },
+});
+
+/**
+ * Pools [batch, time, features] over time to [batch, features], counting only valid steps:
+ * max (NaN propagates, first of ties), average (Σ x / valid count) or Lp ((Σ |x|^p)^(1/p)).
+ * A sequence of length 0 outputs 0 for every feature and passes no gradient. Changing a padded
+ * step changes nothing, and its gradient is 0. Lp's gradient is 0 where the output is 0.
+ * @example maskedPool1d(x, { lengths: [3, 5], mode: 'average' })
+ * @example maskedPool1d(x, { mask, mode: 'lp', p: 2 })
+ */
+export function maskedPool1d(input: Tensor, options: MaskedPoolOptions): Tensor {
+  return maskedKind.apply(input, [], options, 1);
+}

@@ -1,0 +1,94 @@
+// Stochastic pooling: Zeiler & Fergus, "Stochastic Pooling for Regularization of Deep Convolutional
+// Neural Networks" (ICLR 2013).
+//
+// With a⁺ = max(a, 0) (negative activations count as 0, as the paper pools ReLU outputs) and
+// p_i = a⁺_i / Σ_j a⁺_j over a window's in-bounds cells:
+// - training: y = a⁺_k for one cell k drawn with probability p_k; the gradient goes to cell k
+//   (none if a_k < 0). One uniform draw per output element, in output order, from `seed`/`random`.
+// - inference (default): y = Σ p_i a⁺_i = Σ a⁺² / Σ a⁺, with ∂y/∂a_j = (2a_j·S − Q)/S².
+// A window whose a⁺ sum to 0 outputs 0 and sends its gradient to its first cell (the limit of both
+// formulas along that cell). A window holding NaN outputs NaN (training: its first NaN cell).
+import type { SpatialDims } from '../../geometry/layout.js';
+import { poolGeometry, type PoolOptions } from '../../geometry/pool-geometry.js';
+import { kernel } from '../../kernels/backend.js';
+import {
+  stochasticPoolBackward,
+  stochasticPoolForward,
+  stochasticPoolInference,
+  stochasticPoolInferenceBackward,
+} from '../../kernels/reference/extra/stochastic-pool.js';
+import { sizeOf, type Tensor } from '../../tensor/tensor.js';
+import { asPoolOptions, randomOptions, windowOptions } from '../common-options.js';
+import { runPoolSteps } from '../compute.js';
+import { checkTraining, drawUniforms, resolveRandom, type RandomPoolOptions } from '../arguments.js';
+import { definePoolingKind, type OpCall } from '../kind.js';
+
+export interface StochasticPoolOptions extends PoolOptions, RandomPoolOptions {}
+
+function computeStochasticPool({ op, input, options, rank }: OpCall): Tensor {
+  const geometry = poolGeometry(op, input.shape, rank, asPoolOptions(options));
+  if (!checkTraining(op, options.training)) {
+    return runPoolSteps({
+      op,
+      inputs: [input],
+      outputShape: geometry.outputShape,
+      zeroGradients: true,
+      forward: ({ inputs: [x], output }) => kernel('stochasticPoolInference')(x!.values, output.values, geometry),
+      backward: ({ inputs: [x], gradOutput, gradInputs: [gradInput] }) =>
+        kernel('stochasticPoolInferenceBackward')(x!.values, gradOutput.values, gradInput!.values, geometry),
+    }).output;
+  }
+  const draws = drawUniforms(resolveRandom(op, options), sizeOf(geometry.outputShape));
+  return runPoolSteps({
+    op,
+    inputs: [input],
+    outputShape: geometry.outputShape,
+    saved: [{ shape: geometry.outputShape, dtype: 'int32' }],
+    zeroGradients: true,
+    forward: ({ inputs: [x], output, saved: [chosen] }) =>
+      kernel('stochasticPoolForward')(x!.values, output.values, chosen!.intValues, draws, geometry),
+    backward: ({ inputs: [x], saved: [chosen], gradOutput, gradInputs: [gradInput] }) =>
+      kernel('stochasticPoolBackward')(x!.values, chosen!.intValues, gradOutput.values, gradInput!.values, geometry),
+  }).output;
+}
+
+export const stochasticKind = definePoolingKind({
+  name: 'stochastic',
+  aliases: [],
+  window: 'sliding',
+  ranks: [1, 2, 3],
+  opNames: { 1: 'stochasticPool1d', 2: 'stochasticPool2d', 3: 'stochasticPool3d' },
+  options: [...windowOptions, ...randomOptions],
+  requiresOptions: true,
+  random: true,
+  docs: {
+    label: 'Stochastic pooling',
+    summary: 'Training: one cell drawn with probability ∝ its (ReLU) value; inference: that weighted mean.',
+    formula: 'training: y = a⁺_k, k ~ p_i = a⁺_i / Σ a⁺; inference: y = Σ a⁺² / Σ a⁺',
+    gradient: 'Training: all of it to the drawn cell; inference: (2a_j·S − Q)/S² to each cell.',
+    source: 'Zeiler & Fergus, ICLR 2013',
+  },
+  kernels: { stochasticPoolForward, stochasticPoolBackward, stochasticPoolInference, stochasticPoolInferenceBackward },
+  outputShape: (op, shape, options, rank) => poolGeometry(op, shape, rank, asPoolOptions(options)).outputShape,
+  compute: computeStochasticPool,
+  layer: {
+    className: 'StochasticPooling',
+    factory: 'stochasticPooling',
+    rankSuffix: true,
+    keras: false,
+    seedConfig: { poolSize: 2 },
+  },
+});
+
+const stochasticOp = (rank: SpatialDims) => (input: Tensor, options: StochasticPoolOptions) =>
+  stochasticKind.apply(input, [], options, rank);
+
+/** @example stochasticPool1d(x, { kernelSize: 2, training: true, seed: 1 }) */
+export const stochasticPool1d: (input: Tensor, options: StochasticPoolOptions) => Tensor = stochasticOp(1);
+/**
+ * @example stochasticPool2d(x, { kernelSize: 2, training: true, seed: 1 })
+ * @example stochasticPool2d(x, { kernelSize: 2 }) // inference: probability-weighted average
+ */
+export const stochasticPool2d: (input: Tensor, options: StochasticPoolOptions) => Tensor = stochasticOp(2);
+/** @example stochasticPool3d(x, { kernelSize: 2 }) */
+export const stochasticPool3d: (input: Tensor, options: StochasticPoolOptions) => Tensor = stochasticOp(3);

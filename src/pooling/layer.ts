@@ -1,0 +1,154 @@
+// The one pooling layer class: a kind, a rank (given, or taken from the first input) and a config
+// in the kind's option schema. Its class name, shape inference, weights, call and config all come
+// from the kind, so every kind of the registry is a layer without a class of its own.
+import { fail } from '../errors.js';
+import { checkDataFormat, type SpatialDims } from '../geometry/layout.js';
+import {
+  checkLayerInputRank,
+  Layer,
+  type CallOptions,
+  type ConfigObject,
+  type ConfigValue,
+  type LayerConfig,
+  type LayerParameter,
+  type LayerShape,
+} from '../nn/layer.js';
+import type { Random } from '../tensor/random.js';
+import type { Tensor } from '../tensor/tensor.js';
+import {
+  outputOf,
+  type CallArguments,
+  type LayerCall,
+  type LayerContext,
+  type LayerSpec,
+  type OpOptions,
+  type PoolingKind,
+} from './kind.js';
+import { checkKnownKeys, configKeys, configNameOf, configToOptions, opKeys, optionsToConfig } from './options.js';
+
+/** A pooling layer's config: the options every layer takes, and its kind's options by config name. */
+export interface PoolingConfig extends LayerConfig {
+  readonly [option: string]: ConfigValue | undefined;
+}
+
+const AXES: Record<SpatialDims, string> = { 1: 'width', 2: 'height, width', 3: 'depth, height, width' };
+
+/** The class name of a kind's layer at a rank ('MaxPooling2D'); rank null: the N-d name ('MaxPooling'). */
+export function poolingClassName(spec: LayerSpec, rank: SpatialDims | null): string {
+  return spec.rankSuffix && rank !== null ? `${spec.className}${rank}D` : spec.className;
+}
+
+export class Pooling extends Layer<PoolingConfig> {
+  readonly kind: PoolingKind;
+  private rank: SpatialDims | null;
+
+  constructor(kind: PoolingKind, rank: SpatialDims | null, config: PoolingConfig = {}) {
+    super(config);
+    if (kind.layer === null) throw new Error(`pooling kind '${kind.name}' has no layer`);
+    this.kind = kind;
+    this.rank = rank ?? (kind.layer.rankSuffix ? null : kind.ranks[0]!);
+    checkKnownKeys(this.className, 'config', config, configKeys(kind.options));
+    for (const spec of kind.options) {
+      const key = configNameOf(spec);
+      if (spec.required && key !== null && config[key] === undefined)
+        fail(this.className, key, 'is required', undefined);
+    }
+  }
+
+  get className(): string {
+    return poolingClassName(this.spec, this.rank);
+  }
+
+  get spatialDims(): SpatialDims | null {
+    return this.rank;
+  }
+
+  override build(inputShape: LayerShape, random?: Random): void {
+    if (!this.built) this.rank ??= this.rankOf(inputShape);
+    super.build(inputShape, random);
+  }
+
+  computeOutputShape(inputShape: LayerShape): LayerShape {
+    const context = this.context(inputShape, this.rank ?? this.rankOf(inputShape));
+    if (this.spec.outputShape) return this.spec.outputShape(context);
+    const concrete = inputShape.map((extent) => extent ?? 1);
+    const shape = this.kind.outputShape(this.className, concrete, context.options, context.rank);
+    return [inputShape[0]!, ...shape.slice(1)];
+  }
+
+  call(input: Tensor, options: CallOptions): Tensor {
+    const context = this.context(this.builtInputShape ?? [null, ...input.shape.slice(1)], this.rank!);
+    const weights = this.parameters.map((parameter) => parameter.tensor);
+    const call: LayerCall = { training: options.training, random: options.random, mask: maskOf(options) };
+    const {
+      tensors,
+      options: opOptions,
+      temporary,
+    } = this.spec.callArguments
+      ? this.spec.callArguments(context, input, weights, call)
+      : this.defaultArguments(weights, call);
+    try {
+      return outputOf(this.kind.apply(input, tensors, opOptions, context.rank));
+    } finally {
+      temporary?.dispose();
+    }
+  }
+
+  /** The options this layer passes to its kind's op (op names; layer defaults filled in). */
+  poolOptions(): OpOptions {
+    const known = new Set(opKeys(this.kind.options));
+    const options = configToOptions(this.kind.options, this.config);
+    return Object.fromEntries(Object.entries(options).filter(([key]) => known.has(key)));
+  }
+
+  getConfig(): ConfigObject {
+    const own =
+      this.rank === null
+        ? (Object.fromEntries(
+            Object.entries(this.config).filter(([key]) => !['name', 'inputShape', 'trainable'].includes(key)),
+          ) as ConfigObject)
+        : optionsToConfig(this.className, this.kind.options, this.config, this.rank);
+    return { ...this.baseConfig(), ...own };
+  }
+
+  protected override createParameters(inputShape: LayerShape, random: Random): LayerParameter[] {
+    return this.spec.parameters?.(this.context(inputShape, this.rank!), random) ?? [];
+  }
+
+  private get spec(): LayerSpec {
+    return this.kind.layer!;
+  }
+
+  private context(inputShape: LayerShape, rank: SpatialDims): LayerContext {
+    const options = configToOptions(this.kind.options, this.config);
+    const format = checkDataFormat(this.className, options.dataFormat);
+    const layout = format === 'channelsLast' ? `[batch, ${AXES[rank]}, channels]` : `[batch, channels, ${AXES[rank]}]`;
+    checkLayerInputRank(this.className, inputShape, rank + 2, layout);
+    return { owner: this.className, inputShape, rank, options };
+  }
+
+  /** The op's options from the config; a random kind draws from the call's Random when training. */
+  private defaultArguments(weights: readonly Tensor[], call: LayerCall): CallArguments {
+    const options = this.poolOptions();
+    const draws = this.kind.random && call.training ? { training: true, random: call.random } : {};
+    return { tensors: weights, options: { ...options, ...draws } };
+  }
+
+  private rankOf(inputShape: LayerShape): SpatialDims {
+    const rank = inputShape.length - 2;
+    if (!(this.kind.ranks as readonly number[]).includes(rank)) {
+      const ranks = this.kind.ranks.map((spatial) => spatial + 2).join(', ');
+      checkLayerInputRank(
+        this.className,
+        inputShape,
+        this.kind.ranks[0]! + 2,
+        `(one of ${ranks}: batch, spatial axes, channels)`,
+      );
+    }
+    return rank as SpatialDims;
+  }
+}
+
+function maskOf(options: CallOptions): Tensor | null {
+  return (options as CallOptions & { mask?: Tensor | null }).mask ?? null;
+}
