@@ -2,22 +2,17 @@
 // given, and output cell i of an axis pools input cells floor(i·In/Out) up to ceil((i+1)·In/Out).
 import { fail } from '../errors.js';
 import type { Shape } from '../tensor/tensor.js';
-import { checkDataFormat, checkInputRank, spatialSizes, type DataFormat, type SpatialDims } from './layout.js';
+import {
+  checkDataFormat,
+  checkInputRank,
+  spatialSizes,
+  type DataFormat,
+  type PoolingSizes,
+  type SpatialDims,
+} from './layout.js';
 
-export interface AdaptiveGeometry {
-  readonly spatialDims: SpatialDims;
-  readonly channelsLast: boolean;
-  readonly batch: number;
-  readonly channels: number;
-  readonly inDepth: number;
-  readonly inHeight: number;
-  readonly inWidth: number;
-  readonly outDepth: number;
-  readonly outHeight: number;
-  readonly outWidth: number;
-  readonly inputShape: Shape;
-  readonly outputShape: Shape;
-}
+/** Adaptive pooling needs no more than the sizes: the windows follow from them. */
+export type AdaptiveGeometry = PoolingSizes;
 
 /** One number for every axis, or one per axis where null keeps that axis's input size (as PyTorch's None). */
 export type AdaptiveOutputSize = number | readonly (number | null)[];

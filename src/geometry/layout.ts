@@ -59,6 +59,25 @@ export function perDimension(
   return values as number[];
 }
 
+/**
+ * The sizes every pooling geometry has: the layout, the batch and channels, and input and output
+ * spatial sizes normalised to three axes (depth, height, width; unused leading axes are 1).
+ */
+export interface PoolingSizes {
+  readonly spatialDims: SpatialDims;
+  readonly channelsLast: boolean;
+  readonly batch: number;
+  readonly channels: number;
+  readonly inDepth: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly outDepth: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly inputShape: Shape;
+  readonly outputShape: Shape;
+}
+
 /** Index arithmetic for one tensor of a pooling: element index = batch·b + channel·c + spatial·s. */
 export interface Strides {
   readonly batch: number;

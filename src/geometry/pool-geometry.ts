@@ -8,6 +8,7 @@ import {
   perDimension,
   spatialSizes,
   type DataFormat,
+  type PoolingSizes,
   type SpatialDims,
 } from './layout.js';
 
@@ -34,17 +35,7 @@ export interface PoolOptions {
  * Sizes of one pooling, normalised to three spatial dimensions (depth, height, width): 2D pooling
  * has depth 1, 1D pooling has depth and height 1. Frozen; kernels read it and never change it.
  */
-export interface PoolGeometry {
-  readonly spatialDims: SpatialDims;
-  readonly channelsLast: boolean;
-  readonly batch: number;
-  readonly channels: number;
-  readonly inDepth: number;
-  readonly inHeight: number;
-  readonly inWidth: number;
-  readonly outDepth: number;
-  readonly outHeight: number;
-  readonly outWidth: number;
+export interface PoolGeometry extends PoolingSizes {
   readonly kernelDepth: number;
   readonly kernelHeight: number;
   readonly kernelWidth: number;
@@ -60,8 +51,6 @@ export interface PoolGeometry {
   readonly padBottom: number;
   readonly padLeft: number;
   readonly padRight: number;
-  readonly inputShape: Shape;
-  readonly outputShape: Shape;
 }
 
 interface AxisGeometry {

@@ -1,20 +1,9 @@
 // The argmax plane description shared by max pooling, adaptive max pooling and max unpooling.
+import type { PoolingSizes } from '../geometry/layout.js';
 import type { ArgmaxPlanes } from '../kernels/types.js';
 
-interface PlaneSizes {
-  readonly channelsLast: boolean;
-  readonly batch: number;
-  readonly channels: number;
-  readonly inDepth: number;
-  readonly inHeight: number;
-  readonly inWidth: number;
-  readonly outDepth: number;
-  readonly outHeight: number;
-  readonly outWidth: number;
-}
-
 /** Planes of a pooling whose input is the large side and whose output is the small side. */
-export function poolingPlanes(geometry: PlaneSizes): ArgmaxPlanes {
+export function poolingPlanes(geometry: PoolingSizes): ArgmaxPlanes {
   return {
     channelsLast: geometry.channelsLast,
     batch: geometry.batch,

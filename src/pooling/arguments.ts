@@ -1,10 +1,14 @@
 // What the random and learnable pooling kinds share: the training flag, where random draws come
-// from (a seed or a Random in the options), zeroed buffers, and parameter-shape checks.
+// from (a seed or a Random in the options), the draw-or-expect op, and parameter and scope checks.
 import { fail } from '../errors.js';
 import { Random } from '../tensor/random.js';
-import { Tensor, type Shape } from '../tensor/tensor.js';
+import { sizeOf, Tensor, type Shape } from '../tensor/tensor.js';
 import { checkTensor } from '../ops/checks.js';
-import type { LayerContext } from './kind.js';
+import type { PoolGeometry } from '../geometry/pool-geometry.js';
+import { kernel } from '../kernels/backend.js';
+import { windowGeometry } from './common-options.js';
+import { indicesLike, runPoolSteps, type PoolSteps } from './compute.js';
+import type { LayerContext, OpCall } from './kind.js';
 
 export interface RandomPoolOptions {
   /** true: draw (the training forward pass); false (default): the expectation, which needs no randomness. */
@@ -72,4 +76,56 @@ export function layerChannels(context: LayerContext): number {
   const channels = channelsLast ? shape[shape.length - 1] : shape[1];
   if (typeof channels !== 'number') fail(context.owner, 'input', 'must have a known channel count', shape);
   return channels;
+}
+
+/**
+ * A random window kind's op: without `training`, its deterministic inference steps; in training,
+ * one uniform draw per output element (in output order, from the seed or Random) for its training
+ * steps, which save the chosen cell of each window as int32 indices.
+ */
+export function drawOrExpect(
+  call: OpCall,
+  geometry: PoolGeometry,
+  inference: PoolSteps,
+  training: (draws: Float64Array) => PoolSteps,
+): Tensor {
+  const { op, input, options } = call;
+  if (!checkTraining(op, options.training)) {
+    return runPoolSteps(op, [input], geometry.outputShape, { zeroGradients: true, ...inference }).output;
+  }
+  const draws = drawUniforms(resolveRandom(op, options), sizeOf(geometry.outputShape));
+  const saved = [indicesLike(geometry.outputShape)];
+  return runPoolSteps(op, [input], geometry.outputShape, { saved, zeroGradients: true, ...training(draws) }).output;
+}
+
+/** Kernel pairs of window kinds with one learnable weight tensor (mixed, gated): the same signatures. */
+type WeightedKernels = 'mixedPool' | 'gatedPool';
+
+/**
+ * A window kind with one weight tensor (the op's tensor argument, named `weightName`, of one of the
+ * `shapes` the geometry allows): its forward and backward kernels, gradients to input and weights.
+ */
+export function weightedWindowOp(
+  call: OpCall,
+  weightName: string,
+  shapes: (geometry: PoolGeometry) => readonly Shape[],
+  kernels: WeightedKernels,
+): Tensor {
+  const { op, input, tensors } = call;
+  const geometry = windowGeometry(call);
+  checkParameterShape(op, weightName, tensors[0], shapes(geometry));
+  const weights = tensors[0]!;
+  return runPoolSteps(op, [input, weights], geometry.outputShape, {
+    zeroGradients: true,
+    forward: ({ output }) => kernel(`${kernels}Forward`)(input.values, weights.values, output.values, geometry),
+    backward: ({ gradOutput, gradInputs: [gradInput, gradWeights] }) =>
+      kernel(`${kernels}Backward`)(
+        input.values,
+        weights.values,
+        gradOutput.values,
+        gradInput!.values,
+        gradWeights!.values,
+        geometry,
+      ),
+  }).output;
 }

@@ -1,7 +1,9 @@
 // Option specs that several kinds share: the sliding window (kernel, stride, padding, dilation,
 // ceil mode), the data format, indices, and the draws of random kinds.
-import { checkDataFormat, perDimension } from '../geometry/layout.js';
-import type { PoolOptions } from '../geometry/pool-geometry.js';
+import { checkDataFormat, perDimension, type SpatialDims } from '../geometry/layout.js';
+import { poolGeometry, type PoolGeometry, type PoolOptions } from '../geometry/pool-geometry.js';
+import type { OpCall } from './kind.js';
+import type { Shape } from '../tensor/tensor.js';
 import type { ConfigValue } from '../nn/layer.js';
 import type { OptionSpec } from './options.js';
 
@@ -23,6 +25,7 @@ export const windowOptions: readonly OptionSpec[] = [
   {
     name: 'kernelSize',
     configName: 'poolSize',
+    required: 'op',
     layerDefault: 2,
     inConfig: 'always',
     normalize: perAxis('poolSize', () => 2),
@@ -89,11 +92,26 @@ export function asPoolOptions(options: Readonly<Record<string, unknown>>): PoolO
   return options as unknown as PoolOptions;
 }
 
+/** The window geometry of a sliding-window kind's op call. */
+export function windowGeometry(call: OpCall): PoolGeometry {
+  return poolGeometry(call.op, call.input.shape, call.rank, asPoolOptions(call.options));
+}
+
+/** The output shape of a sliding-window kind: poolGeometry's, which checks the window options. */
+export function windowOutputShape(
+  op: string,
+  shape: Shape,
+  options: Readonly<Record<string, unknown>>,
+  rank: SpatialDims,
+): Shape {
+  return poolGeometry(op, shape, rank, asPoolOptions(options)).outputShape;
+}
+
 /** Adaptive pooling's options: the output size, and the data format. */
 export const adaptiveOptions: readonly OptionSpec[] = [
   {
     name: 'outputSize',
-    required: true,
+    required: 'always',
     inConfig: 'always',
     doc: 'Output spatial size: one number for every axis, or one per axis where null keeps the input size.',
     field: { type: 'pair', min: 1, demo: [3, 3] },

@@ -25,11 +25,8 @@ export interface BackwardStep extends ForwardStep {
   readonly gradInputs: readonly Tensor[];
 }
 
+/** What a kind does besides naming its op, inputs and output shape (runPoolSteps' first arguments). */
 export interface PoolSteps {
-  /** The op's public name, which the tape records. */
-  readonly op: string;
-  readonly inputs: readonly Tensor[];
-  readonly outputShape: Shape;
   readonly saved?: readonly SavedSpec[];
   /** Tensors of the caller's that the backward reads (a max pool's indices): kept alive with the graph, never disposed. */
   readonly retained?: readonly Tensor[];
@@ -43,21 +40,29 @@ export interface PoolSteps {
   readonly backward: ((step: BackwardStep) => void) | null;
 }
 
-/** Runs the forward and records the backward; returns the output and the saved tensors. */
-export function runPoolSteps(steps: PoolSteps): { output: Tensor; saved: readonly Tensor[] } {
-  const output = Tensor.allocate(steps.outputShape);
+/**
+ * Runs the forward of op `op` (its public name, which the tape records) and records the backward;
+ * `inputs` are the tensors gradients flow to. Returns the output and the saved tensors.
+ */
+export function runPoolSteps(
+  op: string,
+  inputs: readonly Tensor[],
+  outputShape: Shape,
+  steps: PoolSteps,
+): { output: Tensor; saved: readonly Tensor[] } {
+  const output = Tensor.allocate(outputShape);
   const allocated = (steps.saved ?? []).map((spec) => Tensor.allocate(spec.shape, spec.dtype));
-  const extra = steps.forward({ inputs: steps.inputs, output, saved: allocated }) ?? [];
+  const extra = steps.forward({ inputs, output, saved: allocated }) ?? [];
   const saved = [...allocated, ...extra];
   const backward = steps.backward;
   if (backward !== null) {
     recordGrad(
-      steps.op,
+      op,
       output,
-      steps.inputs,
+      inputs,
       (gradOutput) => {
-        const gradInputs = steps.inputs.map((input) => gradientBuffer(input.shape, steps.zeroGradients === true));
-        backward({ inputs: steps.inputs, output, saved, gradOutput, gradInputs });
+        const gradInputs = inputs.map((input) => gradientBuffer(input.shape, steps.zeroGradients === true));
+        backward({ inputs, output, saved, gradOutput, gradInputs });
         return gradInputs;
       },
       [...saved, ...(steps.retained ?? [])],
@@ -68,6 +73,11 @@ export function runPoolSteps(steps: PoolSteps): { output: Tensor; saved: readonl
     for (const tensor of owned) tensor.dispose();
   }
   return { output, saved: allocated };
+}
+
+/** The spec of an int32 tensor shaped like the output: argmax indices, chosen cells. */
+export function indicesLike(shape: Shape): SavedSpec {
+  return { shape, dtype: 'int32' };
 }
 
 function gradientBuffer(shape: Shape, zeroed: boolean): Tensor {

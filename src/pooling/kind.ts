@@ -74,11 +74,17 @@ export interface CallArguments {
 }
 
 export interface LayerSpec {
-  /** Class stem: 'MaxPooling' gives MaxPooling1D/2D/3D; without rankSuffix it is the class name. */
+  /**
+   * Class name, '{rank}' standing for the spatial rank: 'MaxPooling{rank}D' gives MaxPooling1D/2D/3D
+   * (and 'MaxPooling', rank from the input); without '{rank}' it is the one class name.
+   */
   readonly className: string;
-  /** Factory stem: 'maxPooling' gives layers.maxPooling1d/2d/3d, and layers.maxPooling (rank from the input). */
-  readonly factory: string;
-  readonly rankSuffix: boolean;
+  /**
+   * Factory name in `layers`, likewise; by default the class name with a lower-case first letter and
+   * 'd' for 'D' ('maxPooling{rank}d' gives layers.maxPooling2d and layers.maxPooling). Give it where
+   * the class name starts with an acronym ('LSTMPooling{rank}D' → 'lstmPooling{rank}d').
+   */
+  readonly factory?: string;
   /** True where Keras (or tfjs-layers) has these class names; the others are poolkit's own. */
   readonly keras: boolean;
   /** The config that puts this kind in the seed CNN's pooling position; null: it cannot go there. */
@@ -92,21 +98,18 @@ export interface LayerSpec {
 }
 
 export interface KindDefinition<Kernels extends object = object, Result extends PoolResult = PoolResult> {
-  /** The canonical name, used everywhere (CLI, web, docs, registry look-ups): 'max', 'average', 'lp'. */
-  readonly name: string;
-  /** Other names accepted wherever a kind is named ('avg', 'l2'). */
-  readonly aliases: readonly string[];
+  /**
+   * The canonical name first, used everywhere (CLI, web, docs, registry look-ups): 'max', 'average',
+   * 'lp'; then other names accepted wherever a kind is named ('avg', 'l2').
+   */
+  readonly names: readonly [string, ...string[]];
   readonly window: WindowType;
   /** Spatial ranks the kind defines. */
   readonly ranks: readonly SpatialDims[];
-  /** The op's public name per rank; a kind whose one op takes every rank names it under each. */
-  readonly opNames: Readonly<Partial<Record<SpatialDims, string>>>;
-  /** The op's and the layer's options. */
+  /** The op's public name, '{rank}' standing for the rank ('maxPool{rank}d'); without it one op takes every rank. */
+  readonly op: string;
+  /** The op's and the layer's options; a `required` one makes the options object required, a `random` one makes the kind random. */
   readonly options: OptionSchema;
-  /** The op needs an options object (it has a required option such as kernelSize or outputSize). */
-  readonly requiresOptions: boolean;
-  /** True when the op draws random numbers in training (then it needs a seed or a Random). */
-  readonly random: boolean;
   readonly docs: KindDocs;
   /** Reference kernels by kernel-table name: the specification that fast backends are tested against. */
   readonly kernels: Kernels;
@@ -125,6 +128,17 @@ export interface PoolingKind<
   apply(input: Tensor, tensors: readonly Tensor[], options: unknown, rank: SpatialDims): Result;
   /** The op's public name at this rank. */
   opName(rank: SpatialDims): string;
+  /** True when the op draws random numbers in training (it takes a seed or a Random then). */
+  readonly random: boolean;
+  /** The canonical name: names[0]. */
+  readonly name: string;
+  /** The other names: names after the first. */
+  readonly aliases: readonly string[];
+}
+
+/** A name with '{rank}' filled in (rank null: the placeholder dropped, the N-d name). */
+export function withRank(pattern: string, rank: SpatialDims | null): string {
+  return pattern.replace('{rank}', rank === null ? '' : String(rank));
 }
 
 const KIND = Symbol('poolkit.poolingKind');
@@ -133,26 +147,44 @@ const KIND = Symbol('poolkit.poolingKind');
 export type DefinedKind<Definition extends KindDefinition> = Definition &
   PoolingKind<Definition['kernels'], ReturnType<Definition['compute']>>;
 
+/** A kind's op function type at each of its ranks, in rank order: what rankedOps returns. */
+export type RankedOps<Ranks extends readonly SpatialDims[], Op> = { readonly [Index in keyof Ranks]: Op };
+
+/**
+ * The kind's ops, one per rank in its rank order, typed as the kind file declares its op:
+ * `export const [avgPool1d, avgPool2d, avgPool3d] = rankedOps(averageKind).as<AvgPoolOp>()`.
+ * Each takes (input, ...tensors, options) and runs the kind at its rank.
+ */
+export function rankedOps<const Ranks extends readonly SpatialDims[]>(kind: {
+  readonly ranks: Ranks;
+  apply: PoolingKind['apply'];
+}): { as<Op>(): RankedOps<Ranks, Op> } {
+  const ops = kind.ranks.map((rank) => (input: Tensor, ...rest: unknown[]) => {
+    const options = rest.pop();
+    return kind.apply(input, rest as Tensor[], options, rank);
+  });
+  return { as: <Op>() => ops as unknown as RankedOps<Ranks, Op> };
+}
+
 /** Makes a kind from its definition: checks its names and adds the op entry point. */
 export function definePoolingKind<const Definition extends KindDefinition>(
   definition: Definition,
 ): DefinedKind<Definition> {
-  if (!/^[a-z][a-zA-Z0-9]*$/.test(definition.name))
-    throw new Error(`pooling kind name '${definition.name}' must be camelCase`);
+  const [name, ...aliases] = definition.names;
+  if (!/^[a-z][a-zA-Z0-9]*$/.test(name)) throw new Error(`pooling kind name '${name}' must be camelCase`);
   type Result = ReturnType<Definition['compute']>;
-  const opName = (rank: SpatialDims): string => {
-    const name = definition.opNames[rank];
-    if (name === undefined) throw new Error(`pooling kind '${definition.name}' has no op of rank ${rank}`);
-    return name;
-  };
+  const opName = (rank: SpatialDims): string => withRank(definition.op, rank);
+  const requiresOptions = definition.options.some((spec) => spec.required !== undefined);
+  const random = definition.options.some((spec) => spec.name === 'random');
   const apply = (input: Tensor, tensors: readonly Tensor[], options: unknown, rank: SpatialDims): Result => {
     const op = opName(rank);
     checkTensor(op, 'input', input);
-    const checked = checkOptions<object>(op, options as object | undefined, definition.requiresOptions);
+    const checked = checkOptions<object>(op, options as object | undefined, requiresOptions);
     checkKnownKeys(op, 'options', checked, opKeys(definition.options));
     return definition.compute({ op, input, tensors, options: checked as OpOptions, rank }) as Result;
   };
-  return Object.freeze({ ...definition, apply, opName, [KIND]: true }) as unknown as DefinedKind<Definition>;
+  const kind = { ...definition, name, aliases, apply, opName, random, [KIND]: true };
+  return Object.freeze(kind) as unknown as DefinedKind<Definition>;
 }
 
 export function isPoolingKind(value: unknown): value is PoolingKind {

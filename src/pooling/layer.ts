@@ -17,6 +17,7 @@ import type { Random } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import {
   outputOf,
+  withRank,
   type CallArguments,
   type LayerCall,
   type LayerContext,
@@ -35,7 +36,17 @@ const AXES: Record<SpatialDims, string> = { 1: 'width', 2: 'height, width', 3: '
 
 /** The class name of a kind's layer at a rank ('MaxPooling2D'); rank null: the N-d name ('MaxPooling'). */
 export function poolingClassName(spec: LayerSpec, rank: SpatialDims | null): string {
-  return spec.rankSuffix && rank !== null ? `${spec.className}${rank}D` : spec.className;
+  return withRank(spec.className, rank);
+}
+
+/** The factory name pattern of a kind's layer (see LayerSpec.factory). */
+export function factoryPattern(spec: LayerSpec): string {
+  return spec.factory ?? spec.className.charAt(0).toLowerCase() + spec.className.slice(1).replace('{rank}D', '{rank}d');
+}
+
+/** Whether a kind's layer names its rank in its class name (MaxPooling2D) or has one fixed rank. */
+export function namesRank(spec: LayerSpec): boolean {
+  return spec.className.includes('{rank}');
 }
 
 export class Pooling extends Layer<PoolingConfig> {
@@ -46,11 +57,11 @@ export class Pooling extends Layer<PoolingConfig> {
     super(config);
     if (kind.layer === null) throw new Error(`pooling kind '${kind.name}' has no layer`);
     this.kind = kind;
-    this.rank = rank ?? (kind.layer.rankSuffix ? null : kind.ranks[0]!);
+    this.rank = rank ?? (namesRank(kind.layer) ? null : kind.ranks[0]!);
     checkKnownKeys(this.className, 'config', config, configKeys(kind.options));
     for (const spec of kind.options) {
       const key = configNameOf(spec);
-      if (spec.required && key !== null && config[key] === undefined)
+      if (spec.required === 'always' && key !== null && config[key] === undefined)
         fail(this.className, key, 'is required', undefined);
     }
   }

@@ -24,8 +24,8 @@ export interface OptionSpec {
   readonly name: string;
   /** The layer config's name (tfjs-layers' spelling): 'poolSize'; null: the op's only (seed, returnIndices). */
   readonly configName?: string | null;
-  /** A layer's config must give it (the op's own check says so too). */
-  readonly required?: boolean;
+  /** The op must be given it ('op'; a layer has a default), or the layer config too ('always'). */
+  readonly required?: 'op' | 'always';
   /** True for layer-only settings that the layer turns into op arguments itself (units, maskValue). */
   readonly layerOnly?: boolean;
   /** The value when absent, as documented; undefined: required, or worked out from other options. */

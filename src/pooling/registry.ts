@@ -2,9 +2,9 @@
 // is derived from it for the rest of the library: look-up by name or alias, the layer classes and
 // factories, the reference kernels, and the kinds that fit the seed CNN's pooling position.
 import type { SpatialDims } from '../geometry/layout.js';
-import { isPoolingKind, type PoolingKind, type WindowType } from './kind.js';
+import { isPoolingKind, withRank, type PoolingKind, type WindowType } from './kind.js';
 import * as kindFiles from './kinds/index.js';
-import { Pooling, poolingClassName, type PoolingConfig } from './layer.js';
+import { factoryPattern, namesRank, Pooling, poolingClassName, type PoolingConfig } from './layer.js';
 
 const WINDOW_ORDER: readonly WindowType[] = ['sliding', 'adaptive', 'global', 'region', 'sequence', 'inverse'];
 
@@ -56,9 +56,9 @@ export function poolingLayerClasses(): Map<string, { kind: RegisteredKind; rank:
   const classes = new Map<string, { kind: RegisteredKind; rank: SpatialDims | null }>();
   for (const kind of poolingKinds) {
     if (kind.layer === null) continue;
-    classes.set(poolingClassName(kind.layer, null), { kind, rank: kind.layer.rankSuffix ? null : kind.ranks[0]! });
-    if (kind.layer.rankSuffix)
-      for (const rank of kind.ranks) classes.set(poolingClassName(kind.layer, rank), { kind, rank });
+    const ranked = namesRank(kind.layer);
+    classes.set(poolingClassName(kind.layer, null), { kind, rank: ranked ? null : kind.ranks[0]! });
+    if (ranked) for (const rank of kind.ranks) classes.set(poolingClassName(kind.layer, rank), { kind, rank });
   }
   return classes;
 }
@@ -66,14 +66,22 @@ export function poolingLayerClasses(): Map<string, { kind: RegisteredKind; rank:
 /** A layer factory: `layers.maxPooling2d({ poolSize: 2 })`. */
 export type PoolingFactory = (config?: PoolingConfig) => Pooling;
 
+type FactoryNames<Pattern extends string, Rank extends number> = Pattern extends `${infer Head}{rank}${infer Tail}`
+  ? `${Head}${Tail}` | `${Head}${Rank}${Tail}`
+  : Pattern;
+type FactoryPattern<Spec> = Spec extends { readonly factory: infer Pattern extends string }
+  ? Pattern
+  : Spec extends { readonly className: `${infer Head}{rank}D` }
+    ? `${Uncapitalize<Head>}{rank}d`
+    : Spec extends { readonly className: infer Name extends string }
+      ? Uncapitalize<Name>
+      : never;
 type FactoriesOf<K> = K extends {
-  readonly layer: { readonly factory: infer Stem extends string; readonly rankSuffix: true };
+  readonly layer: infer Spec extends object;
   readonly ranks: readonly (infer Rank extends number)[];
 }
-  ? { readonly [Name in Stem | `${Stem}${Rank}d`]: PoolingFactory }
-  : K extends { readonly layer: { readonly factory: infer Stem extends string } }
-    ? { readonly [Name in Stem]: PoolingFactory }
-    : Record<never, never>;
+  ? { readonly [Name in FactoryNames<FactoryPattern<Spec>, Rank>]: PoolingFactory }
+  : Record<never, never>;
 type Intersect<U> = (U extends unknown ? (union: U) => void : never) extends (both: infer I) => void ? I : never;
 
 /** Every pooling layer factory: `maxPooling1d/2d/3d`, `maxPooling` (rank from the input), ... */
@@ -84,11 +92,12 @@ export function poolingFactories(): PoolingFactories {
   for (const kind of poolingKinds) {
     const spec = kind.layer;
     if (spec === null) continue;
-    const fixed = spec.rankSuffix ? null : kind.ranks[0]!;
-    factories[spec.factory] = (config = {}) => new Pooling(kind, fixed, config);
-    if (!spec.rankSuffix) continue;
+    const ranked = namesRank(spec);
+    factories[withRank(factoryPattern(spec), null)] = (config = {}) =>
+      new Pooling(kind, ranked ? null : kind.ranks[0]!, config);
+    if (!ranked) continue;
     for (const rank of kind.ranks)
-      factories[`${spec.factory}${rank}d`] = (config = {}) => new Pooling(kind, rank, config);
+      factories[withRank(factoryPattern(spec), rank)] = (config = {}) => new Pooling(kind, rank, config);
   }
   return Object.freeze(factories) as unknown as PoolingFactories;
 }

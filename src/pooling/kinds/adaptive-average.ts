@@ -1,13 +1,12 @@
 // Adaptive average pooling: the output size is given and the windows follow from it (PyTorch's
 // AdaptiveAvgPoolNd): each output is its window's sum divided by its cell count, and its gradient
 // is shared out the same way. The windows are adaptive max pooling's (adaptive-max.ts).
-import type { SpatialDims } from '../../geometry/layout.js';
 import { kernel } from '../../kernels/backend.js';
 import { adaptiveAvgPoolBackward, adaptiveAvgPoolForward } from '../../kernels/reference/adaptive-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { adaptiveOptions } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, type OpCall } from '../kind.js';
+import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
 import { adaptiveGeometryOf, type AdaptiveAvgPoolOptions } from './adaptive-max.js';
 
 /** The mean of each adaptive window; shared with global average pooling (output size 1). */
@@ -17,10 +16,7 @@ export function adaptiveAverageSteps(
   geometry: ReturnType<typeof adaptiveGeometryOf>,
   outputShape: readonly number[],
 ): Tensor {
-  return runPoolSteps({
-    op,
-    inputs: [input],
-    outputShape,
+  return runPoolSteps(op, [input], outputShape, {
     forward: ({ inputs: [x], output }) => kernel('adaptiveAvgPoolForward')(x!.values, output.values, geometry),
     backward: ({ gradOutput, gradInputs: [gradInput] }) =>
       kernel('adaptiveAvgPoolBackward')(gradOutput.values, gradInput!.values, geometry),
@@ -33,14 +29,11 @@ function computeAdaptiveAverage({ op, input, options, rank }: OpCall): Tensor {
 }
 
 export const adaptiveAverageKind = definePoolingKind({
-  name: 'adaptiveAverage',
-  aliases: ['adaptiveAvg'],
+  names: ['adaptiveAverage', 'adaptiveAvg'],
   window: 'adaptive',
   ranks: [1, 2, 3],
-  opNames: { 1: 'adaptiveAvgPool1d', 2: 'adaptiveAvgPool2d', 3: 'adaptiveAvgPool3d' },
+  op: 'adaptiveAvgPool{rank}d',
   options: adaptiveOptions,
-  requiresOptions: true,
-  random: false,
   docs: {
     label: 'Adaptive average pooling',
     summary: 'You choose the output size; each output is the mean of its adaptive window.',
@@ -51,21 +44,14 @@ export const adaptiveAverageKind = definePoolingKind({
   kernels: { adaptiveAvgPoolForward, adaptiveAvgPoolBackward },
   outputShape: (op, shape, options, rank) => adaptiveGeometryOf(op, shape, options, rank).outputShape,
   compute: computeAdaptiveAverage,
-  layer: {
-    className: 'AdaptiveAveragePooling',
-    factory: 'adaptiveAveragePooling',
-    rankSuffix: true,
-    keras: true,
-    seedConfig: { outputSize: 13 },
-  },
+  layer: { className: 'AdaptiveAveragePooling{rank}D', keras: true, seedConfig: { outputSize: 13 } },
 });
 
-const adaptiveAverageOp = (rank: SpatialDims) => (input: Tensor, options: AdaptiveAvgPoolOptions) =>
-  adaptiveAverageKind.apply(input, [], options, rank);
+/**
+ * Adaptive average pooling to `outputSize`.
+ * @example adaptiveAvgPool2d(x, { outputSize: 1 }) // [2, 7, 7, 64] → [2, 1, 1, 64]
+ */
+export type AdaptiveAvgPoolOp = (input: Tensor, options: AdaptiveAvgPoolOptions) => Tensor;
 
-/** @example adaptiveAvgPool1d(x, { outputSize: 4 }) */
-export const adaptiveAvgPool1d: (input: Tensor, options: AdaptiveAvgPoolOptions) => Tensor = adaptiveAverageOp(1);
-/** @example adaptiveAvgPool2d(x, { outputSize: 1 }) // [2, 7, 7, 64] → [2, 1, 1, 64] */
-export const adaptiveAvgPool2d: (input: Tensor, options: AdaptiveAvgPoolOptions) => Tensor = adaptiveAverageOp(2);
-/** @example adaptiveAvgPool3d(x, { outputSize: 2 }) */
-export const adaptiveAvgPool3d: (input: Tensor, options: AdaptiveAvgPoolOptions) => Tensor = adaptiveAverageOp(3);
+export const [adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveAvgPool3d] =
+  rankedOps(adaptiveAverageKind).as<AdaptiveAvgPoolOp>();

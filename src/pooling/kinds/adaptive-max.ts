@@ -16,8 +16,15 @@ import { adaptiveMaxPoolForward } from '../../kernels/reference/adaptive-pool.js
 import type { Tensor } from '../../tensor/tensor.js';
 import { poolingPlanes } from '../argmax-planes.js';
 import { adaptiveOptions, returnIndicesOption } from '../common-options.js';
-import { runPoolSteps } from '../compute.js';
-import { booleanOption, definePoolingKind, type OpCall, type OpOptions, type PoolWithIndices } from '../kind.js';
+import { indicesLike, runPoolSteps } from '../compute.js';
+import {
+  booleanOption,
+  definePoolingKind,
+  rankedOps,
+  type OpCall,
+  type OpOptions,
+  type PoolWithIndices,
+} from '../kind.js';
 
 export interface AdaptiveAvgPoolOptions {
   /** Output spatial size: one number, or one per axis where null keeps the input's size. */
@@ -44,11 +51,8 @@ export function adaptiveMaxSteps(
   outputShape: readonly number[],
   wantIndices: boolean,
 ) {
-  return runPoolSteps({
-    op,
-    inputs: [input],
-    outputShape,
-    saved: wantIndices || input.requiresGrad ? [{ shape: outputShape, dtype: 'int32' }] : [],
+  return runPoolSteps(op, [input], outputShape, {
+    saved: wantIndices || input.requiresGrad ? [indicesLike(outputShape)] : [],
     keepSaved: wantIndices,
     zeroGradients: true,
     forward: ({ inputs: [x], output, saved: [argmax] }) =>
@@ -66,14 +70,11 @@ function computeAdaptiveMax({ op, input, options, rank }: OpCall): Tensor | Pool
 }
 
 export const adaptiveMaxKind = definePoolingKind({
-  name: 'adaptiveMax',
-  aliases: [],
+  names: ['adaptiveMax'],
   window: 'adaptive',
   ranks: [1, 2, 3],
-  opNames: { 1: 'adaptiveMaxPool1d', 2: 'adaptiveMaxPool2d', 3: 'adaptiveMaxPool3d' },
+  op: 'adaptiveMaxPool{rank}d',
   options: [...adaptiveOptions, returnIndicesOption],
-  requiresOptions: true,
-  random: false,
   docs: {
     label: 'Adaptive max pooling',
     summary: 'You choose the output size; each output is the maximum of its adaptive window.',
@@ -84,44 +85,17 @@ export const adaptiveMaxKind = definePoolingKind({
   kernels: { adaptiveMaxPoolForward },
   outputShape: (op, shape, options, rank) => adaptiveGeometryOf(op, shape, options, rank).outputShape,
   compute: computeAdaptiveMax,
-  layer: {
-    className: 'AdaptiveMaxPooling',
-    factory: 'adaptiveMaxPooling',
-    rankSuffix: true,
-    keras: true,
-    seedConfig: { outputSize: 13 },
-  },
+  layer: { className: 'AdaptiveMaxPooling{rank}D', keras: true, seedConfig: { outputSize: 13 } },
 });
 
-const adaptiveMaxOp = (rank: SpatialDims) => (input: Tensor, options: AdaptiveMaxPoolOptions) =>
-  adaptiveMaxKind.apply(input, [], options, rank);
-
-/** @example adaptiveMaxPool1d(x, { outputSize: 4 }) */
-export function adaptiveMaxPool1d(
-  input: Tensor,
-  options: AdaptiveMaxPoolOptions & { returnIndices: true },
-): PoolWithIndices;
-export function adaptiveMaxPool1d(input: Tensor, options: AdaptiveMaxPoolOptions): Tensor;
-export function adaptiveMaxPool1d(input: Tensor, options: AdaptiveMaxPoolOptions): Tensor | PoolWithIndices {
-  return adaptiveMaxOp(1)(input, options);
+/**
+ * Adaptive max pooling to `outputSize`, with the argmax too when `returnIndices` is true.
+ * @example adaptiveMaxPool2d(x, { outputSize: [7, 7] })
+ */
+export interface AdaptiveMaxPoolOp {
+  (input: Tensor, options: AdaptiveMaxPoolOptions & { returnIndices: true }): PoolWithIndices;
+  (input: Tensor, options: AdaptiveMaxPoolOptions): Tensor;
 }
 
-/** @example adaptiveMaxPool2d(x, { outputSize: [7, 7] }) */
-export function adaptiveMaxPool2d(
-  input: Tensor,
-  options: AdaptiveMaxPoolOptions & { returnIndices: true },
-): PoolWithIndices;
-export function adaptiveMaxPool2d(input: Tensor, options: AdaptiveMaxPoolOptions): Tensor;
-export function adaptiveMaxPool2d(input: Tensor, options: AdaptiveMaxPoolOptions): Tensor | PoolWithIndices {
-  return adaptiveMaxOp(2)(input, options);
-}
-
-/** @example adaptiveMaxPool3d(x, { outputSize: 2 }) */
-export function adaptiveMaxPool3d(
-  input: Tensor,
-  options: AdaptiveMaxPoolOptions & { returnIndices: true },
-): PoolWithIndices;
-export function adaptiveMaxPool3d(input: Tensor, options: AdaptiveMaxPoolOptions): Tensor;
-export function adaptiveMaxPool3d(input: Tensor, options: AdaptiveMaxPoolOptions): Tensor | PoolWithIndices {
-  return adaptiveMaxOp(3)(input, options);
-}
+export const [adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool3d] =
+  rankedOps(adaptiveMaxKind).as<AdaptiveMaxPoolOp>();

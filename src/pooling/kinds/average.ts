@@ -14,15 +14,14 @@
 // - float32 arithmetic, as PyTorch's CPU kernels and TensorFlow: the sum rounds after each cell in
 //   window order, then divides once; each share rounds, and cells add shares in output order.
 import { fail } from '../../errors.js';
-import type { SpatialDims } from '../../geometry/layout.js';
-import { poolGeometry, type PoolOptions } from '../../geometry/pool-geometry.js';
+import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { kernel } from '../../kernels/backend.js';
 import { avgPoolBackward, avgPoolForward } from '../../kernels/reference/avg-pool.js';
 import type { AverageDivisor } from '../../kernels/types.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { asPoolOptions, windowOptions } from '../common-options.js';
+import { windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
+import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
 
 export interface AvgPoolOptions extends PoolOptions {
   /**
@@ -45,13 +44,11 @@ function averageDivisorOf(op: string, options: OpOptions): AverageDivisor {
   return { countIncludePad, divisorOverride: divisorOverride as number | null };
 }
 
-function computeAvgPool({ op, input, options, rank }: OpCall): Tensor {
-  const geometry = poolGeometry(op, input.shape, rank, asPoolOptions(options));
+function computeAvgPool(call: OpCall): Tensor {
+  const { op, input, options } = call;
+  const geometry = windowGeometry(call);
   const divisor = averageDivisorOf(op, options);
-  return runPoolSteps({
-    op,
-    inputs: [input],
-    outputShape: geometry.outputShape,
+  return runPoolSteps(op, [input], geometry.outputShape, {
     forward: ({ inputs: [x], output }) => kernel('avgPoolForward')(x!.values, output.values, geometry, divisor),
     backward: ({ gradOutput, gradInputs: [gradInput] }) =>
       kernel('avgPoolBackward')(gradOutput.values, gradInput!.values, geometry, divisor),
@@ -59,11 +56,10 @@ function computeAvgPool({ op, input, options, rank }: OpCall): Tensor {
 }
 
 export const averageKind = definePoolingKind({
-  name: 'average',
-  aliases: ['avg', 'mean'],
+  names: ['average', 'avg', 'mean'],
   window: 'sliding',
   ranks: [1, 2, 3],
-  opNames: { 1: 'avgPool1d', 2: 'avgPool2d', 3: 'avgPool3d' },
+  op: 'avgPool{rank}d',
   options: [
     ...windowOptions,
     {
@@ -78,8 +74,6 @@ export const averageKind = definePoolingKind({
       doc: "Divide every window by this non-zero integer instead (PyTorch's divisor_override).",
     },
   ],
-  requiresOptions: true,
-  random: false,
   docs: {
     label: 'Average pooling',
     summary: 'The mean of each window.',
@@ -88,36 +82,17 @@ export const averageKind = definePoolingKind({
     source: "PyTorch's AvgPoolNd, TensorFlow's avg_pool, ONNX AveragePool",
   },
   kernels: { avgPoolForward, avgPoolBackward },
-  outputShape: (op, shape, options, rank) => poolGeometry(op, shape, rank, asPoolOptions(options)).outputShape,
+  outputShape: windowOutputShape,
   compute: computeAvgPool,
-  layer: {
-    className: 'AveragePooling',
-    factory: 'averagePooling',
-    rankSuffix: true,
-    keras: true,
-    seedConfig: { poolSize: 2 },
-  },
+  layer: { className: 'AveragePooling{rank}D', keras: true, seedConfig: { poolSize: 2 } },
 });
 
-const avgPoolOp = (rank: SpatialDims) => (input: Tensor, options: AvgPoolOptions) =>
-  averageKind.apply(input, [], options, rank);
-
 /**
- * 1D average pooling over [batch, width, channels] (or [batch, channels, width] with channelsFirst).
- * @example avgPool1d(x, { kernelSize: 3, stride: 1, padding: 1 }) // divides by 3 at the edges too
- */
-export const avgPool1d: (input: Tensor, options: AvgPoolOptions) => Tensor = avgPoolOp(1);
-
-/**
- * 2D average pooling over [batch, height, width, channels] (or NCHW with channelsFirst).
+ * Average pooling over [batch, ...spatial, channels] (or channelsFirst).
  * @example avgPool2d(x, { kernelSize: 2 })                                  // 2x2, stride 2, VALID
  * @example avgPool2d(x, { kernelSize: 3, stride: 2, padding: 'same' })      // TensorFlow's AVG
- * @example avgPool2d(x, { kernelSize: 3, padding: 1, countIncludePad: false, ceilMode: true })
+ * @example avgPool1d(x, { kernelSize: 3, stride: 1, padding: 1 })          // divides by 3 at the edges too
  */
-export const avgPool2d: (input: Tensor, options: AvgPoolOptions) => Tensor = avgPoolOp(2);
+export type AvgPoolOp = (input: Tensor, options: AvgPoolOptions) => Tensor;
 
-/**
- * 3D average pooling over [batch, depth, height, width, channels] (or NCDHW with channelsFirst).
- * @example avgPool3d(x, { kernelSize: 2, divisorOverride: 4 })
- */
-export const avgPool3d: (input: Tensor, options: AvgPoolOptions) => Tensor = avgPoolOp(3);
+export const [avgPool1d, avgPool2d, avgPool3d] = rankedOps(averageKind).as<AvgPoolOp>();

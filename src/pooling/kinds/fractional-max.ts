@@ -17,11 +17,12 @@ import type { Shape, Tensor } from '../../tensor/tensor.js';
 import { poolingPlanes } from '../argmax-planes.js';
 import { resolveRandom } from '../arguments.js';
 import { dataFormatOption, returnIndicesOption } from '../common-options.js';
-import { runPoolSteps } from '../compute.js';
+import { indicesLike, runPoolSteps } from '../compute.js';
 import type { ConfigValue } from '../../nn/layer.js';
 import {
   booleanOption,
   definePoolingKind,
+  rankedOps,
   type LayerCall,
   type LayerContext,
   type OpCall,
@@ -95,11 +96,8 @@ function fractionalGeometry(op: string, inputShape: Shape, spatialDims: 2 | 3, o
 function computeFractionalMax({ op, input, options, rank }: OpCall): Tensor | PoolWithIndices {
   const wantIndices = booleanOption(op, 'returnIndices', options.returnIndices, false);
   const geometry = fractionalGeometry(op, input.shape, rank as 2 | 3, options);
-  const { output, saved } = runPoolSteps({
-    op,
-    inputs: [input],
-    outputShape: geometry.outputShape,
-    saved: [{ shape: geometry.outputShape, dtype: 'int32' }],
+  const { output, saved } = runPoolSteps(op, [input], geometry.outputShape, {
+    saved: [indicesLike(geometry.outputShape)],
     keepSaved: wantIndices,
     zeroGradients: true,
     forward: ({ inputs: [x], output, saved: [indices] }) =>
@@ -137,11 +135,10 @@ function fractionalCallArguments(context: LayerContext, input: Tensor, weights: 
 const sizeList = (value: unknown): ConfigValue => (value === undefined ? null : (value as ConfigValue));
 
 export const fractionalMaxKind = definePoolingKind({
-  name: 'fractionalMax',
-  aliases: ['fractional'],
+  names: ['fractionalMax', 'fractional'],
   window: 'region',
   ranks: [2, 3],
-  opNames: { 2: 'fractionalMaxPool2d', 3: 'fractionalMaxPool3d' },
+  op: 'fractionalMaxPool{rank}d',
   options: [
     {
       name: 'outputSize',
@@ -194,8 +191,6 @@ export const fractionalMaxKind = definePoolingKind({
     returnIndicesOption,
     dataFormatOption,
   ],
-  requiresOptions: true,
-  random: true,
   docs: {
     label: 'Fractional max pooling',
     summary: 'Max over regions of varying size chosen at random, for outputs not a whole factor smaller.',
@@ -208,34 +203,20 @@ export const fractionalMaxKind = definePoolingKind({
   outputShape: fractionalOutputShape,
   compute: computeFractionalMax,
   layer: {
-    className: 'FractionalMaxPooling',
-    factory: 'fractionalMaxPooling',
-    rankSuffix: true,
+    className: 'FractionalMaxPooling{rank}D',
     keras: false,
     seedConfig: { outputRatio: Math.SQRT1_2 },
     callArguments: fractionalCallArguments,
   },
 });
 
-const fractionalOp = (rank: SpatialDims) => (input: Tensor, options: FractionalMaxPoolOptions) =>
-  fractionalMaxKind.apply(input, [], options, rank);
-
-/** @example fractionalMaxPool2d(x, { outputRatio: 0.7, kernelSize: 2, seed: 1 }) // PyTorch's FractionalMaxPool2d */
-export function fractionalMaxPool2d(
-  input: Tensor,
-  options: FractionalMaxPoolOptions & { returnIndices: true },
-): PoolWithIndices;
-export function fractionalMaxPool2d(input: Tensor, options: FractionalMaxPoolOptions): Tensor;
-export function fractionalMaxPool2d(input: Tensor, options: FractionalMaxPoolOptions): Tensor | PoolWithIndices {
-  return fractionalOp(2)(input, options);
+/**
+ * Fractional max pooling, with the region argmax too when `returnIndices` is true.
+ * @example fractionalMaxPool2d(x, { outputRatio: 0.7, kernelSize: 2, seed: 1 }) // PyTorch's FractionalMaxPool2d
+ */
+export interface FractionalMaxPoolOp {
+  (input: Tensor, options: FractionalMaxPoolOptions & { returnIndices: true }): PoolWithIndices;
+  (input: Tensor, options: FractionalMaxPoolOptions): Tensor;
 }
 
-/** @example fractionalMaxPool3d(x, { outputSize: [4, 4, 4], kernelSize: 2, seed: 1 }) */
-export function fractionalMaxPool3d(
-  input: Tensor,
-  options: FractionalMaxPoolOptions & { returnIndices: true },
-): PoolWithIndices;
-export function fractionalMaxPool3d(input: Tensor, options: FractionalMaxPoolOptions): Tensor;
-export function fractionalMaxPool3d(input: Tensor, options: FractionalMaxPoolOptions): Tensor | PoolWithIndices {
-  return fractionalOp(3)(input, options);
-}
+export const [fractionalMaxPool2d, fractionalMaxPool3d] = rankedOps(fractionalMaxKind).as<FractionalMaxPoolOp>();

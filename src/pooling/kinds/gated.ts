@@ -6,36 +6,21 @@
 // or [channels, taps] (per channel), taps = the window's volume. Padded taps read as 0 in wᵀx; the
 // mean is over in-bounds cells; max as max pooling. Gradients:
 // ∂y/∂x_k = s·[k is the max] + (1 − s)/n + (max − mean)·s(1 − s)·w_k and ∂y/∂w_k = (max − mean)·s(1 − s)·x_k.
-import type { SpatialDims } from '../../geometry/layout.js';
-import { poolGeometry, type PoolOptions } from '../../geometry/pool-geometry.js';
-import { kernel } from '../../kernels/backend.js';
+import type { PoolGeometry, PoolOptions } from '../../geometry/pool-geometry.js';
 import { gatedPoolBackward, gatedPoolForward } from '../../kernels/reference/extra/gated-pool.js';
-import { Tensor } from '../../tensor/tensor.js';
-import { asPoolOptions, windowOptions } from '../common-options.js';
-import { runPoolSteps } from '../compute.js';
-import { checkParameterShape, layerChannels, scopeOption } from '../arguments.js';
-import { definePoolingKind, type LayerContext, type OpCall } from '../kind.js';
+import { Tensor, type Shape } from '../../tensor/tensor.js';
+import { windowOptions, windowOutputShape } from '../common-options.js';
+import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
+import { definePoolingKind, rankedOps, type LayerContext, type OpCall } from '../kind.js';
 
-function computeGatedPool({ op, input, tensors: [gateWeights], options, rank }: OpCall): Tensor {
-  const geometry = poolGeometry(op, input.shape, rank, asPoolOptions(options));
+/** One gate weight per window tap, for the layer or per channel. */
+function gateShapes(geometry: PoolGeometry): Shape[] {
   const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
-  checkParameterShape(op, 'gateWeights', gateWeights, [[taps], [geometry.channels, taps]]);
-  return runPoolSteps({
-    op,
-    inputs: [input, gateWeights!],
-    outputShape: geometry.outputShape,
-    zeroGradients: true,
-    forward: ({ inputs: [x, w], output }) => kernel('gatedPoolForward')(x!.values, w!.values, output.values, geometry),
-    backward: ({ inputs: [x, w], gradOutput, gradInputs: [gradInput, gradWeights] }) =>
-      kernel('gatedPoolBackward')(
-        x!.values,
-        w!.values,
-        gradOutput.values,
-        gradInput!.values,
-        gradWeights!.values,
-        geometry,
-      ),
-  }).output;
+  return [[taps], [geometry.channels, taps]];
+}
+
+function computeGatedPool(call: OpCall): Tensor {
+  return weightedWindowOp(call, 'gateWeights', gateShapes, 'gatedPool');
 }
 
 /** The layer's weight 'gate_weights', initially 0 (so s = 1/2): per layer [taps] or per channel [channels, taps]. */
@@ -50,11 +35,10 @@ function gatedParameters(context: LayerContext) {
 }
 
 export const gatedKind = definePoolingKind({
-  name: 'gated',
-  aliases: [],
+  names: ['gated'],
   window: 'sliding',
   ranks: [1, 2, 3],
-  opNames: { 1: 'gatedPool1d', 2: 'gatedPool2d', 3: 'gatedPool3d' },
+  op: 'gatedPool{rank}d',
   options: [
     ...windowOptions,
     {
@@ -65,8 +49,6 @@ export const gatedKind = definePoolingKind({
       doc: "'layer': one gate weight vector for the layer; 'channel': one per channel.",
     },
   ],
-  requiresOptions: true,
-  random: false,
   docs: {
     label: 'Gated pooling',
     summary: 's·max + (1 − s)·mean, where the gate s = sigmoid(w·window) depends on the input.',
@@ -76,24 +58,15 @@ export const gatedKind = definePoolingKind({
     source: 'Lee, Gallagher & Tu, AISTATS 2016',
   },
   kernels: { gatedPoolForward, gatedPoolBackward },
-  outputShape: (op, shape, options, rank) => poolGeometry(op, shape, rank, asPoolOptions(options)).outputShape,
+  outputShape: windowOutputShape,
   compute: computeGatedPool,
-  layer: {
-    className: 'GatedPooling',
-    factory: 'gatedPooling',
-    rankSuffix: true,
-    keras: false,
-    seedConfig: { poolSize: 2 },
-    parameters: gatedParameters,
-  },
+  layer: { className: 'GatedPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, parameters: gatedParameters },
 });
 
-const gatedOp = (rank: SpatialDims) => (input: Tensor, gateWeights: Tensor, options: PoolOptions) =>
-  gatedKind.apply(input, [gateWeights], options, rank);
+/**
+ * Gated pooling with the gate weights, shape [taps] or [channels, taps].
+ * @example gatedPool2d(x, zeros([4]), { kernelSize: 2 }) // w = 0: s = 1/2, the mean of max and average
+ */
+export type GatedPoolOp = (input: Tensor, gateWeights: Tensor, options: PoolOptions) => Tensor;
 
-/** @example gatedPool1d(x, zeros([2]), { kernelSize: 2 }) */
-export const gatedPool1d: (input: Tensor, gateWeights: Tensor, options: PoolOptions) => Tensor = gatedOp(1);
-/** @example gatedPool2d(x, zeros([4]), { kernelSize: 2 }) // w = 0: s = 1/2, the mean of max and average */
-export const gatedPool2d: (input: Tensor, gateWeights: Tensor, options: PoolOptions) => Tensor = gatedOp(2);
-/** @example gatedPool3d(x, zeros([8]), { kernelSize: 2 }) */
-export const gatedPool3d: (input: Tensor, gateWeights: Tensor, options: PoolOptions) => Tensor = gatedOp(3);
+export const [gatedPool1d, gatedPool2d, gatedPool3d] = rankedOps(gatedKind).as<GatedPoolOp>();

@@ -13,14 +13,11 @@ function computeGlobalAverage({ op, input, options }: OpCall): Tensor {
 }
 
 export const globalAverageKind = definePoolingKind({
-  name: 'globalAverage',
-  aliases: ['globalAvg'],
+  names: ['globalAverage', 'globalAvg'],
   window: 'global',
   ranks: [1, 2, 3],
-  opNames: { 1: 'globalAvgPool', 2: 'globalAvgPool', 3: 'globalAvgPool' },
+  op: 'globalAvgPool',
   options: globalOptions,
-  requiresOptions: false,
-  random: false,
   docs: {
     label: 'Global average pooling',
     summary: 'One window covering the whole input: the mean of each channel.',
@@ -31,13 +28,7 @@ export const globalAverageKind = definePoolingKind({
   kernels: {},
   outputShape: (op, shape, options) => globalSetUp(op, shape, options).outputShape,
   compute: computeGlobalAverage,
-  layer: {
-    className: 'GlobalAveragePooling',
-    factory: 'globalAveragePooling',
-    rankSuffix: true,
-    keras: true,
-    seedConfig: {},
-  },
+  layer: { className: 'GlobalAveragePooling{rank}D', keras: true, seedConfig: {} },
 });
 
 /**

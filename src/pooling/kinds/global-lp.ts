@@ -23,10 +23,7 @@ function computeGlobalLp({ op, input, options }: OpCall): Tensor {
   // One window as large as the input: the Lp pool kernel's output is then one cell per plane.
   const kernelSize = spatialSizes(input.shape, spatialDims, dataFormat);
   const geometry = poolGeometry(op, input.shape, spatialDims, { kernelSize, dataFormat });
-  return runPoolSteps({
-    op,
-    inputs: [input],
-    outputShape,
+  return runPoolSteps(op, [input], outputShape, {
     forward: ({ inputs: [x], output }) => kernel('lpPoolForward')(x!.values, output.values, geometry, p),
     backward: ({ inputs: [x], output, gradOutput, gradInputs: [gradInput] }) =>
       kernel('lpPoolBackward')(x!.values, output.values, gradOutput.values, gradInput!.values, geometry, p),
@@ -34,11 +31,10 @@ function computeGlobalLp({ op, input, options }: OpCall): Tensor {
 }
 
 export const globalLpKind = definePoolingKind({
-  name: 'globalLp',
-  aliases: ['globalL2'],
+  names: ['globalLp', 'globalL2'],
   window: 'global',
   ranks: [1, 2, 3],
-  opNames: { 1: 'globalLpPool', 2: 'globalLpPool', 3: 'globalLpPool' },
+  op: 'globalLpPool',
   options: [
     ...globalOptions,
     {
@@ -49,8 +45,6 @@ export const globalLpKind = definePoolingKind({
       field: { type: 'number', min: 1, step: 0.5, demo: 2 },
     },
   ],
-  requiresOptions: false,
-  random: false,
   docs: {
     label: 'Global Lp pooling',
     summary: 'One window covering the whole input: the p-norm of each channel.',
@@ -64,13 +58,7 @@ export const globalLpKind = definePoolingKind({
     return globalSetUp(op, shape, options).outputShape;
   },
   compute: computeGlobalLp,
-  layer: {
-    className: 'GlobalLpPooling',
-    factory: 'globalLpPooling',
-    rankSuffix: true,
-    keras: false,
-    seedConfig: {},
-  },
+  layer: { className: 'GlobalLpPooling{rank}D', keras: false, seedConfig: {} },
 });
 
 /**

@@ -49,14 +49,11 @@ function computeGlobalMax({ op, input, options }: OpCall): Tensor {
 }
 
 export const globalMaxKind = definePoolingKind({
-  name: 'globalMax',
-  aliases: [],
+  names: ['globalMax'],
   window: 'global',
   ranks: [1, 2, 3],
-  opNames: { 1: 'globalMaxPool', 2: 'globalMaxPool', 3: 'globalMaxPool' },
+  op: 'globalMaxPool',
   options: globalOptions,
-  requiresOptions: false,
-  random: false,
   docs: {
     label: 'Global max pooling',
     summary: 'One window covering the whole input: the largest value of each channel.',
@@ -67,13 +64,7 @@ export const globalMaxKind = definePoolingKind({
   kernels: {},
   outputShape: (op, shape, options) => globalSetUp(op, shape, options).outputShape,
   compute: computeGlobalMax,
-  layer: {
-    className: 'GlobalMaxPooling',
-    factory: 'globalMaxPooling',
-    rankSuffix: true,
-    keras: true,
-    seedConfig: {},
-  },
+  layer: { className: 'GlobalMaxPooling{rank}D', keras: true, seedConfig: {} },
 });
 
 /**

@@ -14,14 +14,13 @@
 //   kernelVolume / inBounds, and no padding or dilation. The two agree, and poolkit matches PyTorch,
 //   for p = 2 or non-negative input without ceil-mode overhang.
 import { fail } from '../../errors.js';
-import type { SpatialDims } from '../../geometry/layout.js';
-import { poolGeometry, type PoolOptions } from '../../geometry/pool-geometry.js';
+import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { kernel } from '../../kernels/backend.js';
 import { lpPoolBackward, lpPoolForward } from '../../kernels/reference/lp-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { asPoolOptions, windowOptions } from '../common-options.js';
+import { windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
+import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
 
 export interface LpPoolOptions extends PoolOptions {
   /** The power p: a finite number of at least 1 (layers default to 2). */
@@ -44,13 +43,11 @@ export function powerOf(op: string, options: OpOptions): number {
   return power;
 }
 
-function computeLpPool({ op, input, options, rank }: OpCall): Tensor {
+function computeLpPool(call: OpCall): Tensor {
+  const { op, input, options } = call;
   const power = powerOf(op, options);
-  const geometry = poolGeometry(op, input.shape, rank, asPoolOptions(options));
-  return runPoolSteps({
-    op,
-    inputs: [input],
-    outputShape: geometry.outputShape,
+  const geometry = windowGeometry(call);
+  return runPoolSteps(op, [input], geometry.outputShape, {
     forward: ({ inputs: [x], output }) => kernel('lpPoolForward')(x!.values, output.values, geometry, power),
     backward: ({ inputs: [x], output, gradOutput, gradInputs: [gradInput] }) =>
       kernel('lpPoolBackward')(x!.values, output.values, gradOutput.values, gradInput!.values, geometry, power),
@@ -58,15 +55,15 @@ function computeLpPool({ op, input, options, rank }: OpCall): Tensor {
 }
 
 export const lpKind = definePoolingKind({
-  name: 'lp',
-  aliases: ['l2', 'power'],
+  names: ['lp', 'l2', 'power'],
   window: 'sliding',
   ranks: [1, 2, 3],
-  opNames: { 1: 'lpPool1d', 2: 'lpPool2d', 3: 'lpPool3d' },
+  op: 'lpPool{rank}d',
   options: [
     ...windowOptions,
     {
       name: 'p',
+      required: 'op',
       layerDefault: 2,
       inConfig: 'always',
       doc: 'The power, required by the op (layers: default 2): a finite number of at least 1; 1 sums |x|, 2 is the Euclidean norm, large p nears max.',
@@ -74,8 +71,6 @@ export const lpKind = definePoolingKind({
     },
     { name: 'normType', configName: null, doc: "PyTorch's name for p." },
   ],
-  requiresOptions: true,
-  random: false,
   docs: {
     label: 'Lp pooling',
     summary: 'The p-norm of each window; p = 2 is L2 pooling.',
@@ -86,24 +81,15 @@ export const lpKind = definePoolingKind({
   kernels: { lpPoolForward, lpPoolBackward },
   outputShape: (op, shape, options, rank) => {
     powerOf(op, options);
-    return poolGeometry(op, shape, rank, asPoolOptions(options)).outputShape;
+    return windowOutputShape(op, shape, options, rank);
   },
   compute: computeLpPool,
-  layer: {
-    className: 'LpPooling',
-    factory: 'lpPooling',
-    rankSuffix: true,
-    keras: false,
-    seedConfig: { poolSize: 2, p: 2 },
-  },
+  layer: { className: 'LpPooling{rank}D', keras: false, seedConfig: { poolSize: 2, p: 2 } },
 });
 
-const lpPoolOp = (rank: SpatialDims) => (input: Tensor, options: LpPoolOptions) =>
-  lpKind.apply(input, [], options, rank);
+/**
+ * Lp pooling. @example lpPool2d(x, { p: 2, kernelSize: 2 }) // L2 pooling
+ */
+export type LpPoolOp = (input: Tensor, options: LpPoolOptions) => Tensor;
 
-/** 1D Lp pooling. @example lpPool1d(x, { p: 2, kernelSize: 2 }) */
-export const lpPool1d: (input: Tensor, options: LpPoolOptions) => Tensor = lpPoolOp(1);
-/** 2D Lp pooling. @example lpPool2d(x, { p: 3, kernelSize: 2 }) */
-export const lpPool2d: (input: Tensor, options: LpPoolOptions) => Tensor = lpPoolOp(2);
-/** 3D Lp pooling. @example lpPool3d(x, { p: 2, kernelSize: 2 }) */
-export const lpPool3d: (input: Tensor, options: LpPoolOptions) => Tensor = lpPoolOp(3);
+export const [lpPool1d, lpPool2d, lpPool3d] = rankedOps(lpKind).as<LpPoolOp>();

@@ -123,10 +123,7 @@ function lstmOutputShape(pool: LstmPoolGeometry['pool'], hidden: number): Shape 
 function computeLstmPool({ op, input, tensors, options }: OpCall): Tensor {
   const { geometry, weights } = checkLstmPool(op, input.shape, tensors, options);
   let sequence: LstmSequence | null = null;
-  return runPoolSteps({
-    op,
-    inputs: [input, weights.kernel, weights.recurrentKernel, weights.bias],
-    outputShape: geometry.outputShape,
+  return runPoolSteps(op, [input, weights.kernel, weights.recurrentKernel, weights.bias], geometry.outputShape, {
     zeroGradients: true,
     forward: ({ output }) => {
       const run = lstmSequenceForward(input, weights, geometry);
@@ -163,11 +160,10 @@ function unitsOf(context: LayerContext): number {
 }
 
 export const lstmKind = definePoolingKind({
-  name: 'lstm',
-  aliases: [],
+  names: ['lstm'],
   window: 'sliding',
   ranks: [2],
-  opNames: { 2: 'lstmPool2d' },
+  op: 'lstmPool{rank}d',
   options: [
     ...windowOptions,
     {
@@ -178,8 +174,6 @@ export const lstmKind = definePoolingKind({
       doc: 'Hidden size of the LSTM, which is the output channel count.',
     },
   ],
-  requiresOptions: true,
-  random: false,
   docs: {
     label: 'LSTM pooling',
     summary: "Each window's cells, row by row, run through an LSTM; its last hidden state is the output.",
@@ -202,9 +196,8 @@ export const lstmKind = definePoolingKind({
   },
   compute: computeLstmPool,
   layer: {
-    className: 'LSTMPooling',
-    factory: 'lstmPooling',
-    rankSuffix: true,
+    className: 'LSTMPooling{rank}D',
+    factory: 'lstmPooling{rank}d',
     keras: false,
     seedConfig: { poolSize: 2, units: 32 },
     parameters: lstmParameters,
@@ -241,10 +234,7 @@ export function lstmPool2dReference(input: Tensor, weights: LstmPoolWeights, opt
     recurrentKernel: recurrent.values,
     bias: bias.values,
   });
-  return runPoolSteps({
-    op,
-    inputs: [input, checked.kernel, checked.recurrentKernel, checked.bias],
-    outputShape: geometry.outputShape,
+  return runPoolSteps(op, [input, checked.kernel, checked.recurrentKernel, checked.bias], geometry.outputShape, {
     zeroGradients: true,
     forward: ({ inputs: [x, w, u, b], output }) =>
       kernel('lstmPoolForward')(x!.values, view(w!, u!, b!), output.values, geometry),

@@ -84,10 +84,7 @@ function computeMaskedPool({ op, input, options }: OpCall): Tensor {
   const reduction = resolveReduction(op, options);
   const geometry = { batch, time, features };
   const argmax = reduction.kind === 'max' ? new Int32Array(batch * features) : null;
-  return runPoolSteps({
-    op,
-    inputs: [input],
-    outputShape: [batch, features],
+  return runPoolSteps(op, [input], [batch, features], {
     zeroGradients: true,
     forward: ({ inputs: [x], output }) =>
       kernel('maskedPoolForward')(x!.values, mask, output.values, argmax, geometry, reduction),
@@ -131,11 +128,10 @@ function paddingMask(input: Tensor, maskValue: number): Tensor {
 }
 
 export const maskedKind = definePoolingKind({
-  name: 'masked',
-  aliases: ['maskedSequence'],
+  names: ['masked', 'maskedSequence'],
   window: 'sequence',
   ranks: [1],
-  opNames: { 1: 'maskedPool1d' },
+  op: 'maskedPool{rank}d',
   options: [
     {
       name: 'mode',
@@ -165,8 +161,6 @@ export const maskedKind = definePoolingKind({
       doc: "Layers: a step whose every feature equals this value is padding (Keras's Masking convention).",
     },
   ],
-  requiresOptions: true,
-  random: false,
   docs: {
     label: 'Masked sequence pooling',
     summary: 'Pools each sequence over time, counting only its valid steps: padding never counts.',
@@ -180,14 +174,7 @@ export const maskedKind = definePoolingKind({
     return [batch, features];
   },
   compute: computeMaskedPool,
-  layer: {
-    className: 'MaskedPooling',
-    factory: 'maskedPooling',
-    rankSuffix: true,
-    keras: false,
-    seedConfig: null,
-    callArguments: maskedCallArguments,
-  },
+  layer: { className: 'MaskedPooling{rank}D', keras: false, seedConfig: null, callArguments: maskedCallArguments },
 });
 
 /**

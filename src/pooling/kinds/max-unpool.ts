@@ -20,7 +20,7 @@ import { checkIndices } from '../../ops/checks.js';
 import { sizeOf, type Shape, type Tensor } from '../../tensor/tensor.js';
 import { dataFormatOption } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
+import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
 
 export interface MaxUnpoolOptions {
   /** The max pool's window: one number, or one per axis. */
@@ -99,10 +99,7 @@ function computeMaxUnpool({ op, input, tensors: [indices], options, rank }: OpCa
   }
   const { outputShape, planes } = unpoolPlan(op, input.shape, options, rank);
   checkIndexRange(op, indices!.intValues, planes.largeSpatial);
-  return runPoolSteps({
-    op,
-    inputs: [input],
-    outputShape,
+  return runPoolSteps(op, [input], outputShape, {
     retained: [indices!],
     forward: ({ inputs: [x], output }) => {
       output.values.fill(0);
@@ -114,14 +111,14 @@ function computeMaxUnpool({ op, input, tensors: [indices], options, rank }: OpCa
 }
 
 export const maxUnpoolKind = definePoolingKind({
-  name: 'maxUnpool',
-  aliases: ['unpool'],
+  names: ['maxUnpool', 'unpool'],
   window: 'inverse',
   ranks: [1, 2, 3],
-  opNames: { 1: 'maxUnpool1d', 2: 'maxUnpool2d', 3: 'maxUnpool3d' },
+  op: 'maxUnpool{rank}d',
   options: [
     {
       name: 'kernelSize',
+      required: 'op',
       doc: "The max pool's window: one number, or one per axis.",
       field: { type: 'pair', min: 1, demo: [2, 2] },
     },
@@ -137,8 +134,6 @@ export const maxUnpoolKind = definePoolingKind({
     },
     dataFormatOption,
   ],
-  requiresOptions: true,
-  random: false,
   docs: {
     label: 'Max unpooling',
     summary: "Puts each value back where a max pool's indices say it came from; every other cell is 0.",
@@ -152,12 +147,10 @@ export const maxUnpoolKind = definePoolingKind({
   layer: null,
 });
 
-const maxUnpoolOp = (rank: SpatialDims) => (input: Tensor, indices: Tensor, options: MaxUnpoolOptions) =>
-  maxUnpoolKind.apply(input, [indices], options, rank);
+/**
+ * Max unpooling of a max pool's output and indices.
+ * @example maxUnpool2d(pooled.output, pooled.indices, { kernelSize: 2, outputSize: [10, 7] })
+ */
+export type MaxUnpoolOp = (input: Tensor, indices: Tensor, options: MaxUnpoolOptions) => Tensor;
 
-/** @example maxUnpool2d(pooled.output, pooled.indices, { kernelSize: 2, outputSize: [10, 7] }) */
-export const maxUnpool1d: (input: Tensor, indices: Tensor, options: MaxUnpoolOptions) => Tensor = maxUnpoolOp(1);
-/** @example maxUnpool2d(pooled.output, pooled.indices, { kernelSize: 2 }) */
-export const maxUnpool2d: (input: Tensor, indices: Tensor, options: MaxUnpoolOptions) => Tensor = maxUnpoolOp(2);
-/** @example maxUnpool3d(pooled.output, pooled.indices, { kernelSize: 2 }) */
-export const maxUnpool3d: (input: Tensor, indices: Tensor, options: MaxUnpoolOptions) => Tensor = maxUnpoolOp(3);
+export const [maxUnpool1d, maxUnpool2d, maxUnpool3d] = rankedOps(maxUnpoolKind).as<MaxUnpoolOp>();

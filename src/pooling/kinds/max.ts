@@ -8,28 +8,25 @@
 //   skips NaN instead), and its argmax is the last NaN in window order;
 // - among tied maxima the first in window order (row-major) wins and gets the whole gradient;
 // - indices are flat spatial positions within each (batch, channel) plane, as PyTorch returns.
-import type { SpatialDims } from '../../geometry/layout.js';
-import { poolGeometry, type PoolOptions } from '../../geometry/pool-geometry.js';
+import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { kernel } from '../../kernels/backend.js';
 import { maxPoolBackward, maxPoolForward } from '../../kernels/reference/max-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { asPoolOptions, returnIndicesOption, windowOptions } from '../common-options.js';
-import { runPoolSteps } from '../compute.js';
-import { booleanOption, definePoolingKind, type OpCall, type PoolWithIndices } from '../kind.js';
+import { returnIndicesOption, windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
+import { indicesLike, runPoolSteps } from '../compute.js';
+import { booleanOption, definePoolingKind, rankedOps, type OpCall, type PoolWithIndices } from '../kind.js';
 
 export interface MaxPoolOptions extends PoolOptions {
   /** Also return the argmax of every window (PyTorch's return_indices). */
   returnIndices?: boolean;
 }
 
-function computeMaxPool({ op, input, options, rank }: OpCall): Tensor | PoolWithIndices {
-  const geometry = poolGeometry(op, input.shape, rank, asPoolOptions(options));
+function computeMaxPool(call: OpCall): Tensor | PoolWithIndices {
+  const { op, input, options } = call;
+  const geometry = windowGeometry(call);
   const wantIndices = booleanOption(op, 'returnIndices', options.returnIndices, false);
-  const { output, saved } = runPoolSteps({
-    op,
-    inputs: [input],
-    outputShape: geometry.outputShape,
-    saved: wantIndices || input.requiresGrad ? [{ shape: geometry.outputShape, dtype: 'int32' }] : [],
+  const { output, saved } = runPoolSteps(op, [input], geometry.outputShape, {
+    saved: wantIndices || input.requiresGrad ? [indicesLike(geometry.outputShape)] : [],
     keepSaved: wantIndices,
     forward: ({ inputs: [x], output, saved: [argmax] }) =>
       kernel('maxPoolForward')(x!.values, output.values, argmax?.intValues ?? null, geometry),
@@ -40,14 +37,11 @@ function computeMaxPool({ op, input, options, rank }: OpCall): Tensor | PoolWith
 }
 
 export const maxKind = definePoolingKind({
-  name: 'max',
-  aliases: ['maximum'],
+  names: ['max', 'maximum'],
   window: 'sliding',
   ranks: [1, 2, 3],
-  opNames: { 1: 'maxPool1d', 2: 'maxPool2d', 3: 'maxPool3d' },
+  op: 'maxPool{rank}d',
   options: [...windowOptions, returnIndicesOption],
-  requiresOptions: true,
-  random: false,
   docs: {
     label: 'Max pooling',
     summary: 'The largest value of each window.',
@@ -56,49 +50,21 @@ export const maxKind = definePoolingKind({
     source: "PyTorch's MaxPoolNd, TensorFlow's max_pool, ONNX MaxPool",
   },
   kernels: { maxPoolForward, maxPoolBackward },
-  outputShape: (op, shape, options, rank) => poolGeometry(op, shape, rank, asPoolOptions(options)).outputShape,
+  outputShape: windowOutputShape,
   compute: computeMaxPool,
-  layer: {
-    className: 'MaxPooling',
-    factory: 'maxPooling',
-    rankSuffix: true,
-    keras: true,
-    seedConfig: { poolSize: 2 },
-  },
+  layer: { className: 'MaxPooling{rank}D', keras: true, seedConfig: { poolSize: 2 } },
 });
 
-function maxPoolOp(rank: SpatialDims) {
-  return (input: Tensor, options: MaxPoolOptions): Tensor | PoolWithIndices => maxKind.apply(input, [], options, rank);
-}
-
 /**
- * 1D max pooling over [batch, width, channels] (or [batch, channels, width] with channelsFirst).
- * @example maxPool1d(x, { kernelSize: 2 })
- */
-export function maxPool1d(input: Tensor, options: MaxPoolOptions & { returnIndices: true }): PoolWithIndices;
-export function maxPool1d(input: Tensor, options: MaxPoolOptions): Tensor;
-export function maxPool1d(input: Tensor, options: MaxPoolOptions): Tensor | PoolWithIndices {
-  return maxPoolOp(1)(input, options);
-}
-
-/**
- * 2D max pooling over [batch, height, width, channels] (or NCHW with channelsFirst).
+ * Max pooling over [batch, ...spatial, channels] (or [batch, channels, ...spatial] with
+ * channelsFirst), with the window's argmax too when `returnIndices` is true.
  * @example maxPool2d(x, { kernelSize: 2 })                          // 2x2, stride 2, VALID
  * @example maxPool2d(x, { kernelSize: 3, stride: 2, padding: 'same' }) // TensorFlow's SAME
  * @example maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, returnIndices: true })
  */
-export function maxPool2d(input: Tensor, options: MaxPoolOptions & { returnIndices: true }): PoolWithIndices;
-export function maxPool2d(input: Tensor, options: MaxPoolOptions): Tensor;
-export function maxPool2d(input: Tensor, options: MaxPoolOptions): Tensor | PoolWithIndices {
-  return maxPoolOp(2)(input, options);
+export interface MaxPoolOp {
+  (input: Tensor, options: MaxPoolOptions & { returnIndices: true }): PoolWithIndices;
+  (input: Tensor, options: MaxPoolOptions): Tensor;
 }
 
-/**
- * 3D max pooling over [batch, depth, height, width, channels] (or NCDHW with channelsFirst).
- * @example maxPool3d(x, { kernelSize: [1, 2, 2] })
- */
-export function maxPool3d(input: Tensor, options: MaxPoolOptions & { returnIndices: true }): PoolWithIndices;
-export function maxPool3d(input: Tensor, options: MaxPoolOptions): Tensor;
-export function maxPool3d(input: Tensor, options: MaxPoolOptions): Tensor | PoolWithIndices {
-  return maxPoolOp(3)(input, options);
-}
+export const [maxPool1d, maxPool2d, maxPool3d] = rankedOps(maxKind).as<MaxPoolOp>();

@@ -6,35 +6,15 @@
 // learned a may leave [0, 1] (start it at 0.5). Gradients: ∂y/∂x = a at the max cell (first of
 // ties; NaN propagates as in max pooling) + (1 − a)/n at every in-bounds cell; ∂y/∂a = max − mean.
 import { fail } from '../../errors.js';
-import type { SpatialDims } from '../../geometry/layout.js';
-import { poolGeometry, type PoolOptions } from '../../geometry/pool-geometry.js';
-import { kernel } from '../../kernels/backend.js';
+import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { mixedPoolBackward, mixedPoolForward } from '../../kernels/reference/extra/mixed-pool.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { asPoolOptions, windowOptions } from '../common-options.js';
-import { runPoolSteps } from '../compute.js';
-import { checkParameterShape, layerChannels, scopeOption } from '../arguments.js';
-import { definePoolingKind, type LayerContext, type OpCall } from '../kind.js';
+import { windowOptions, windowOutputShape } from '../common-options.js';
+import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
+import { definePoolingKind, rankedOps, type LayerContext, type OpCall } from '../kind.js';
 
-function computeMixedPool({ op, input, tensors: [alpha], options, rank }: OpCall): Tensor {
-  const geometry = poolGeometry(op, input.shape, rank, asPoolOptions(options));
-  checkParameterShape(op, 'alpha', alpha, [[1], [geometry.channels]]);
-  return runPoolSteps({
-    op,
-    inputs: [input, alpha!],
-    outputShape: geometry.outputShape,
-    zeroGradients: true,
-    forward: ({ inputs: [x, a], output }) => kernel('mixedPoolForward')(x!.values, a!.values, output.values, geometry),
-    backward: ({ inputs: [x, a], gradOutput, gradInputs: [gradInput, gradAlpha] }) =>
-      kernel('mixedPoolBackward')(
-        x!.values,
-        a!.values,
-        gradOutput.values,
-        gradInput!.values,
-        gradAlpha!.values,
-        geometry,
-      ),
-  }).output;
+function computeMixedPool(call: OpCall): Tensor {
+  return weightedWindowOp(call, 'alpha', (geometry) => [[1], [geometry.channels]], 'mixedPool');
 }
 
 /** The layer's weight 'alpha': one for the layer or one per channel, all at alphaInitial. */
@@ -50,11 +30,10 @@ function mixedParameters(context: LayerContext) {
 }
 
 export const mixedKind = definePoolingKind({
-  name: 'mixed',
-  aliases: [],
+  names: ['mixed'],
   window: 'sliding',
   ranks: [1, 2, 3],
-  opNames: { 1: 'mixedPool1d', 2: 'mixedPool2d', 3: 'mixedPool3d' },
+  op: 'mixedPool{rank}d',
   options: [
     ...windowOptions,
     {
@@ -73,8 +52,6 @@ export const mixedKind = definePoolingKind({
       field: { type: 'number', step: 0.1, demo: 0.5 },
     },
   ],
-  requiresOptions: true,
-  random: false,
   docs: {
     label: 'Mixed pooling',
     summary: 'a·max + (1 − a)·mean of each window, with a learnable proportion a.',
@@ -83,24 +60,15 @@ export const mixedKind = definePoolingKind({
     source: 'Lee, Gallagher & Tu, AISTATS 2016',
   },
   kernels: { mixedPoolForward, mixedPoolBackward },
-  outputShape: (op, shape, options, rank) => poolGeometry(op, shape, rank, asPoolOptions(options)).outputShape,
+  outputShape: windowOutputShape,
   compute: computeMixedPool,
-  layer: {
-    className: 'MixedPooling',
-    factory: 'mixedPooling',
-    rankSuffix: true,
-    keras: false,
-    seedConfig: { poolSize: 2 },
-    parameters: mixedParameters,
-  },
+  layer: { className: 'MixedPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, parameters: mixedParameters },
 });
 
-const mixedOp = (rank: SpatialDims) => (input: Tensor, alpha: Tensor, options: PoolOptions) =>
-  mixedKind.apply(input, [alpha], options, rank);
+/**
+ * Mixed pooling with the proportion `alpha`, shape [1] or [channels].
+ * @example mixedPool2d(x, tensor([0.5]), { kernelSize: 2 })
+ */
+export type MixedPoolOp = (input: Tensor, alpha: Tensor, options: PoolOptions) => Tensor;
 
-/** @example mixedPool1d(x, tensor([0.5]), { kernelSize: 2 }) */
-export const mixedPool1d: (input: Tensor, alpha: Tensor, options: PoolOptions) => Tensor = mixedOp(1);
-/** @example mixedPool2d(x, tensor([0.5]), { kernelSize: 2 }) */
-export const mixedPool2d: (input: Tensor, alpha: Tensor, options: PoolOptions) => Tensor = mixedOp(2);
-/** @example mixedPool3d(x, tensor([0.5]), { kernelSize: 2 }) */
-export const mixedPool3d: (input: Tensor, alpha: Tensor, options: PoolOptions) => Tensor = mixedOp(3);
+export const [mixedPool1d, mixedPool2d, mixedPool3d] = rankedOps(mixedKind).as<MixedPoolOp>();

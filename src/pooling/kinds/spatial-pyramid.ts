@@ -11,7 +11,7 @@ import {
 } from '../../kernels/reference/extra/spatial-pyramid-pool.js';
 import type { Shape, Tensor } from '../../tensor/tensor.js';
 import { dataFormatOption } from '../common-options.js';
-import { runPoolSteps } from '../compute.js';
+import { indicesLike, runPoolSteps } from '../compute.js';
 import { definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
 
 export interface SpatialPyramidPoolOptions {
@@ -76,11 +76,8 @@ function modeOf(op: string, options: OpOptions): SppMode {
 function computeSpatialPyramid({ op, input, options }: OpCall): Tensor {
   const mode = modeOf(op, options);
   const geometry = sppGeometry(op, input.shape, options);
-  return runPoolSteps({
-    op,
-    inputs: [input],
-    outputShape: geometry.outputShape,
-    saved: mode === 'max' ? [{ shape: geometry.outputShape, dtype: 'int32' }] : [],
+  return runPoolSteps(op, [input], geometry.outputShape, {
+    saved: mode === 'max' ? [indicesLike(geometry.outputShape)] : [],
     zeroGradients: true,
     forward: ({ inputs: [x], output, saved: [argmax] }) =>
       kernel('sppForward')(x!.values, output.values, argmax?.intValues ?? null, geometry, mode),
@@ -90,11 +87,10 @@ function computeSpatialPyramid({ op, input, options }: OpCall): Tensor {
 }
 
 export const spatialPyramidKind = definePoolingKind({
-  name: 'spatialPyramid',
-  aliases: ['spp', 'pyramid'],
+  names: ['spatialPyramid', 'spp', 'pyramid'],
   window: 'region',
   ranks: [2],
-  opNames: { 2: 'spatialPyramidPool' },
+  op: 'spatialPyramidPool',
   options: [
     {
       name: 'levels',
@@ -112,8 +108,6 @@ export const spatialPyramidKind = definePoolingKind({
     },
     dataFormatOption,
   ],
-  requiresOptions: false,
-  random: false,
   docs: {
     label: 'Spatial pyramid pooling',
     summary: 'Pools the whole input at several grid sizes (levels) into one fixed-length vector.',
@@ -127,13 +121,7 @@ export const spatialPyramidKind = definePoolingKind({
     return sppGeometry(op, shape, options).outputShape;
   },
   compute: computeSpatialPyramid,
-  layer: {
-    className: 'SpatialPyramidPooling',
-    factory: 'spatialPyramidPooling',
-    rankSuffix: false,
-    keras: false,
-    seedConfig: { levels: [1, 2, 4] },
-  },
+  layer: { className: 'SpatialPyramidPooling', keras: false, seedConfig: { levels: [1, 2, 4] } },
 });
 
 /**

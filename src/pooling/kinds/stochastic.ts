@@ -8,8 +8,7 @@
 // - inference (default): y = Σ p_i a⁺_i = Σ a⁺² / Σ a⁺, with ∂y/∂a_j = (2a_j·S − Q)/S².
 // A window whose a⁺ sum to 0 outputs 0 and sends its gradient to its first cell (the limit of both
 // formulas along that cell). A window holding NaN outputs NaN (training: its first NaN cell).
-import type { SpatialDims } from '../../geometry/layout.js';
-import { poolGeometry, type PoolOptions } from '../../geometry/pool-geometry.js';
+import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { kernel } from '../../kernels/backend.js';
 import {
   stochasticPoolBackward,
@@ -17,50 +16,35 @@ import {
   stochasticPoolInference,
   stochasticPoolInferenceBackward,
 } from '../../kernels/reference/extra/stochastic-pool.js';
-import { sizeOf, type Tensor } from '../../tensor/tensor.js';
-import { asPoolOptions, randomOptions, windowOptions } from '../common-options.js';
-import { runPoolSteps } from '../compute.js';
-import { checkTraining, drawUniforms, resolveRandom, type RandomPoolOptions } from '../arguments.js';
-import { definePoolingKind, type OpCall } from '../kind.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { randomOptions, windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
+import type { PoolSteps } from '../compute.js';
+import { drawOrExpect, type RandomPoolOptions } from '../arguments.js';
+import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
 
 export interface StochasticPoolOptions extends PoolOptions, RandomPoolOptions {}
 
-function computeStochasticPool({ op, input, options, rank }: OpCall): Tensor {
-  const geometry = poolGeometry(op, input.shape, rank, asPoolOptions(options));
-  if (!checkTraining(op, options.training)) {
-    return runPoolSteps({
-      op,
-      inputs: [input],
-      outputShape: geometry.outputShape,
-      zeroGradients: true,
-      forward: ({ inputs: [x], output }) => kernel('stochasticPoolInference')(x!.values, output.values, geometry),
-      backward: ({ inputs: [x], gradOutput, gradInputs: [gradInput] }) =>
-        kernel('stochasticPoolInferenceBackward')(x!.values, gradOutput.values, gradInput!.values, geometry),
-    }).output;
-  }
-  const draws = drawUniforms(resolveRandom(op, options), sizeOf(geometry.outputShape));
-  return runPoolSteps({
-    op,
-    inputs: [input],
-    outputShape: geometry.outputShape,
-    saved: [{ shape: geometry.outputShape, dtype: 'int32' }],
-    zeroGradients: true,
+function computeStochasticPool(call: OpCall): Tensor {
+  const geometry = windowGeometry(call);
+  const inference: PoolSteps = {
+    forward: ({ inputs: [x], output }) => kernel('stochasticPoolInference')(x!.values, output.values, geometry),
+    backward: ({ inputs: [x], gradOutput, gradInputs: [gradInput] }) =>
+      kernel('stochasticPoolInferenceBackward')(x!.values, gradOutput.values, gradInput!.values, geometry),
+  };
+  return drawOrExpect(call, geometry, inference, (draws) => ({
     forward: ({ inputs: [x], output, saved: [chosen] }) =>
       kernel('stochasticPoolForward')(x!.values, output.values, chosen!.intValues, draws, geometry),
     backward: ({ inputs: [x], saved: [chosen], gradOutput, gradInputs: [gradInput] }) =>
       kernel('stochasticPoolBackward')(x!.values, chosen!.intValues, gradOutput.values, gradInput!.values, geometry),
-  }).output;
+  }));
 }
 
 export const stochasticKind = definePoolingKind({
-  name: 'stochastic',
-  aliases: [],
+  names: ['stochastic'],
   window: 'sliding',
   ranks: [1, 2, 3],
-  opNames: { 1: 'stochasticPool1d', 2: 'stochasticPool2d', 3: 'stochasticPool3d' },
+  op: 'stochasticPool{rank}d',
   options: [...windowOptions, ...randomOptions],
-  requiresOptions: true,
-  random: true,
   docs: {
     label: 'Stochastic pooling',
     summary: 'Training: one cell drawn with probability ∝ its (ReLU) value; inference: that weighted mean.',
@@ -69,26 +53,16 @@ export const stochasticKind = definePoolingKind({
     source: 'Zeiler & Fergus, ICLR 2013',
   },
   kernels: { stochasticPoolForward, stochasticPoolBackward, stochasticPoolInference, stochasticPoolInferenceBackward },
-  outputShape: (op, shape, options, rank) => poolGeometry(op, shape, rank, asPoolOptions(options)).outputShape,
+  outputShape: windowOutputShape,
   compute: computeStochasticPool,
-  layer: {
-    className: 'StochasticPooling',
-    factory: 'stochasticPooling',
-    rankSuffix: true,
-    keras: false,
-    seedConfig: { poolSize: 2 },
-  },
+  layer: { className: 'StochasticPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
 });
 
-const stochasticOp = (rank: SpatialDims) => (input: Tensor, options: StochasticPoolOptions) =>
-  stochasticKind.apply(input, [], options, rank);
-
-/** @example stochasticPool1d(x, { kernelSize: 2, training: true, seed: 1 }) */
-export const stochasticPool1d: (input: Tensor, options: StochasticPoolOptions) => Tensor = stochasticOp(1);
 /**
+ * Stochastic pooling.
  * @example stochasticPool2d(x, { kernelSize: 2, training: true, seed: 1 })
  * @example stochasticPool2d(x, { kernelSize: 2 }) // inference: probability-weighted average
  */
-export const stochasticPool2d: (input: Tensor, options: StochasticPoolOptions) => Tensor = stochasticOp(2);
-/** @example stochasticPool3d(x, { kernelSize: 2 }) */
-export const stochasticPool3d: (input: Tensor, options: StochasticPoolOptions) => Tensor = stochasticOp(3);
+export type StochasticPoolOp = (input: Tensor, options: StochasticPoolOptions) => Tensor;
+
+export const [stochasticPool1d, stochasticPool2d, stochasticPool3d] = rankedOps(stochasticKind).as<StochasticPoolOp>();

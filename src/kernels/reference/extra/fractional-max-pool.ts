@@ -1,32 +1,20 @@
 // Fractional max pooling (Graham 2014), reference kernel: the max over a region per output cell,
 // where each plane has its own region sequence per axis (fractional-geometry.ts builds them).
 // Max semantics as PyTorch's FractionalMaxPool: NaN propagates, first of ties, flat spatial argmax.
-import { stridesOf } from '../../../geometry/layout.js';
-import type { Shape } from '../../../tensor/tensor.js';
+import { stridesOf, type PoolingSizes } from '../../../geometry/layout.js';
 
 /**
  * Sizes and regions of one fractional max pooling. Region arrays are [plane][out index] flattened
  * (plane = sample·channels + channel): output cell i of an axis pools input cells start[i] .. end[i]-1.
  */
-export interface FractionalGeometry {
+export interface FractionalGeometry extends PoolingSizes {
   readonly spatialDims: 2 | 3;
-  readonly channelsLast: boolean;
-  readonly batch: number;
-  readonly channels: number;
-  readonly inDepth: number;
-  readonly inHeight: number;
-  readonly inWidth: number;
-  readonly outDepth: number;
-  readonly outHeight: number;
-  readonly outWidth: number;
   readonly depthStarts: Int32Array;
   readonly depthEnds: Int32Array;
   readonly heightStarts: Int32Array;
   readonly heightEnds: Int32Array;
   readonly widthStarts: Int32Array;
   readonly widthEnds: Int32Array;
-  readonly inputShape: Shape;
-  readonly outputShape: Shape;
 }
 
 /** Max of every region; `argmax` gets the flat spatial index of the chosen cell in its plane. */
