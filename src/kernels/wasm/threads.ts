@@ -295,5 +295,9 @@ function actOutMainThreadFault(words: Int32Array, chunk: number): never {
 export function threadPoolState(): { threads: number; liveWorkers: number; idleWorkers: number } {
   const words = controlWords();
   const live = liveWorkers();
-  return { threads: threadCount, liveWorkers: live.length, idleWorkers: live.filter((w) => isIdle(words, w)).length };
+  return {
+    threads: threadCount,
+    liveWorkers: live.length,
+    idleWorkers: live.filter((worker) => isIdle(words, worker)).length,
+  };
 }
