@@ -10,7 +10,7 @@ export { Random } from './tensor/random.js';
 export { memoryStats } from './tensor/memory-stats.js';
 export { backward, noGrad, requireGrad } from './autograd/tape.js';
 export { setBackend, getBackend, listBackends, kernelSource, type Backend } from './kernels/backend.js';
-export { setThreadCount, getThreadCount, threadsReady } from './kernels/wasm/index.js';
+export { setThreadCount, getThreadCount, threadsReady, MAX_THREADS } from './kernels/wasm/index.js';
 export type {
   Kernels,
   PoolKernels,

@@ -1,5 +1,6 @@
 // A small reverse-mode tape: ops attach a GradNode to their output when an input requires a
 // gradient; backward() walks the nodes in reverse topological order and fills leaf `.grad`s.
+import { fail } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Tensor as TensorClass } from '../tensor/tensor.js';
 
@@ -21,6 +22,8 @@ export function noGrad<T>(fn: () => T): T {
 
 /** Marks a tensor as a leaf whose gradient backward() fills in (a parameter). */
 export function requireGrad<T extends Tensor>(tensor: T): T {
+  if (!(tensor instanceof TensorClass)) fail('requireGrad', 'tensor', 'must be a Tensor', typeof tensor);
+  if (tensor.isDisposed) fail('requireGrad', 'tensor', 'must not be disposed', tensor.toString());
   tensor.requiresGrad = true;
   return tensor;
 }
@@ -45,9 +48,12 @@ export function recordGrad(
 
 /**
  * Back-propagates from `root` (a scalar loss, or any tensor with `gradOutput` given): every leaf
- * that requires a gradient gets `.grad` (added to what it had).
+ * that requires a gradient gets `.grad` (added to what it had). Throws, before any `.grad` changes,
+ * when a tensor of the graph was disposed: the root, an op's input or saved tensor, a leaf's `.grad`.
  */
 export function backward(root: Tensor, gradOutput?: Tensor): void {
+  checkLive('root', root);
+  if (gradOutput !== undefined) checkLive('gradOutput', gradOutput);
   if (!root.requiresGrad)
     throw new Error('backward: the tensor does not depend on any tensor that requires a gradient');
   if (gradOutput === undefined && root.size !== 1) {
@@ -59,6 +65,7 @@ export function backward(root: Tensor, gradOutput?: Tensor): void {
     );
   }
   const order = topologicalOrder(root);
+  checkGraphLive(order);
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, gradOutput ?? onesLike(root));
   noGrad(() => {
@@ -83,6 +90,36 @@ export function backward(root: Tensor, gradOutput?: Tensor): void {
       });
       if (!handedOut.has(grad) && grad !== gradOutput) grad.dispose();
     }
+  });
+}
+
+const DISPOSED_BY = 'by dispose(), or by a tidy() whose function did not return it';
+
+function checkLive(argument: string, tensor: Tensor): void {
+  if (!(tensor instanceof TensorClass)) fail('backward', argument, 'must be a Tensor', typeof tensor);
+  if (tensor.isDisposed) fail('backward', argument, `must not be disposed (${DISPOSED_BY})`, tensor.toString());
+}
+
+/** Throws unless every tensor the pass reads or adds to is live (an intermediate's dispose() also cut its graph). */
+function checkGraphLive(order: readonly Tensor[]): void {
+  for (const tensor of order) {
+    if (tensor.gradNode !== null) {
+      checkNodeLive(tensor.gradNode.name, 'input', tensor.gradNode.inputs);
+      checkNodeLive(tensor.gradNode.name, 'saved tensor', tensor.gradNode.saved);
+    } else if (tensor.grad?.isDisposed) {
+      const rule =
+        'must not be disposed, since backward adds to it (a tidy() around an earlier backward() disposes ' +
+        'the gradients it made); set .grad = null to start from zero';
+      fail('backward', `the .grad of leaf ${tensor.toString()}`, rule, tensor.grad.toString());
+    }
+  }
+}
+
+function checkNodeLive(op: string, role: string, tensors: readonly Tensor[]): void {
+  tensors.forEach((tensor, index) => {
+    if (!tensor.isDisposed) return;
+    const rule = `must not depend on a disposed tensor: ${role} ${index} of '${op}' was disposed before backward (${DISPOSED_BY})`;
+    fail('backward', 'root', rule, tensor.toString());
   });
 }
 

@@ -66,6 +66,7 @@ export abstract class Layer<Config extends LayerConfig = LayerConfig> {
   builtInputShape: LayerShape | null = null;
   private layerName: string | null;
   private weights: LayerParameter[] = [];
+  private disposed = false;
 
   constructor(config: Config) {
     if (config === null || typeof config !== 'object') fail('layer', 'config', 'must be an object', config);
@@ -121,6 +122,7 @@ export abstract class Layer<Config extends LayerConfig = LayerConfig> {
 
   /** Builds on first use (from the input's shape), then calls; inference unless told otherwise. */
   apply(input: Tensor, options: Partial<CallOptions> = {}): Tensor {
+    if (this.disposed) fail(this.name, 'layer', 'must not be disposed: dispose() freed its weights', this.name);
     if (!this.built) this.build([null, ...input.shape.slice(1)], options.random);
     return this.call(input, { training: options.training ?? false, random: options.random ?? new Random(0) });
   }
@@ -134,6 +136,7 @@ export abstract class Layer<Config extends LayerConfig = LayerConfig> {
   dispose(): void {
     for (const parameter of this.weights) parameter.tensor.dispose();
     this.weights = [];
+    this.disposed = true;
   }
 
   toJSON(): SerializedLayer {

@@ -1,7 +1,7 @@
 // Sequential: a stack of layers, Keras's simplest model. It builds the layers in order (seeded),
 // names them uniquely, runs them forward, and holds compile's optimizer and loss; training,
 // evaluation and prediction are in training.ts.
-import { fail } from '../errors.js';
+import { fail, PoolkitArgumentError } from '../errors.js';
 import { optimizerFromConfig, type Optimizer } from '../optim/index.js';
 import { Random } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -76,6 +76,7 @@ export class Sequential {
   loss: ResolvedLoss | null = null;
   metrics: readonly 'accuracy'[] = [];
   private shapes: LayerShape[] = [];
+  private disposed = false;
 
   constructor(config: SequentialConfig = {}) {
     this.name = config.name ?? 'sequential';
@@ -86,6 +87,7 @@ export class Sequential {
 
   /** Appends a layer; builds the model as soon as the first layer's inputShape is known. */
   add(layer: Layer): void {
+    this.checkLive('Sequential.add');
     if (this.layers.includes(layer)) fail('Sequential.add', 'layer', 'is already in the model', layer.name);
     if (!layer.hasExplicitName) layer.assignName(this.uniqueName(snakeCase(layer.className)));
     if (this.layers.some((other) => other.name === layer.name))
@@ -97,6 +99,7 @@ export class Sequential {
 
   /** Builds every layer for an input shape (batch null), each from its own fork of the seeded Random. */
   build(inputShape?: LayerShape): void {
+    this.checkLive('Sequential.build');
     const first = this.layers[0];
     if (first === undefined) fail('Sequential.build', 'layers', 'must not be empty', []);
     const shape = inputShape ?? (first.config.inputShape ? [null, ...first.config.inputShape] : undefined);
@@ -126,6 +129,7 @@ export class Sequential {
 
   /** Every weight in Keras's order, named 'layer/weight'. */
   get parameters(): ModelParameter[] {
+    this.checkLive('Sequential.parameters');
     return this.layers.flatMap((layer) =>
       layer.parameters.map((parameter) => ({
         name: `${layer.name}/${parameter.name}`,
@@ -144,6 +148,7 @@ export class Sequential {
    * softmax is skipped: that is how fit trains a softmax output with the fused cross-entropy.
    */
   call(input: Tensor, options: Partial<CallOptions> & { logits?: boolean } = {}): Tensor {
+    this.checkLive('Sequential.call');
     if (!(input instanceof Tensor)) fail('Sequential.call', 'input', 'must be a Tensor', input);
     if (!this.built) this.build([null, ...input.shape.slice(1)]);
     const callOptions: CallOptions = {
@@ -165,6 +170,7 @@ export class Sequential {
   }
 
   compile(options: CompileOptions): void {
+    this.checkLive('compile');
     if (options === null || typeof options !== 'object') fail('compile', 'options', 'must be an object', options);
     const optimizer =
       typeof options.optimizer === 'string' ? optimizerFromConfig(options.optimizer) : options.optimizer;
@@ -184,31 +190,36 @@ export class Sequential {
 
   /** Trains; see FitOptions. Resolves to the per-epoch history once every epoch is done. */
   fit(x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
-    return fitModel(this, x, y, options);
+    return this.disposed ? Promise.reject(this.disposedError('fit')) : fitModel(this, x, y, options);
   }
 
   /** One training step on one batch: { loss, accuracy }. */
   trainOnBatch(x: Tensor, y: Tensor): { loss: number; accuracy: number } {
+    this.checkLive('trainOnBatch');
     return trainOnBatch(this, x, y, new Random(this.seed + this.optimizerSteps()));
   }
 
   /** Mean loss (and accuracy when compiled with it) over a dataset, in inference mode. */
   evaluate(x: Tensor, y: Tensor, options: EvaluateOptions = {}): { loss: number; accuracy?: number } {
+    this.checkLive('evaluate');
     return evaluateModel(this, x, y, options);
   }
 
   /** The model's outputs for every row of x, computed in batches, in inference mode. */
   predict(x: Tensor, options: EvaluateOptions = {}): Tensor {
+    this.checkLive('predict');
     return predictModel(this, x, options);
   }
 
   /** Copies of every weight in Keras's order (the caller owns them). */
   getWeights(): Tensor[] {
+    this.checkLive('getWeights');
     return this.parameters.map((parameter) => parameter.tensor.clone());
   }
 
   /** Copies values into the weights, in getWeights() order; shapes must match. */
   setWeights(weights: readonly Tensor[]): void {
+    this.checkLive('setWeights');
     const parameters = this.parameters;
     if (!Array.isArray(weights) || weights.length !== parameters.length) {
       fail(
@@ -233,11 +244,13 @@ export class Sequential {
   }
 
   countParams(): number {
+    this.checkLive('countParams');
     return this.layers.reduce((total, layer) => total + layer.countParams(), 0);
   }
 
   /** Keras's summary table; printed with `print` (default console.log) and returned. */
   summary(print: ((line: string) => void) | null = console.log): string {
+    this.checkLive('summary');
     if (!this.built)
       fail('summary', 'model', 'must be built first (give the first layer an inputShape, or call build)', this.name);
     const rows = this.layers.map((layer, index) => ({
@@ -260,6 +273,21 @@ export class Sequential {
   dispose(): void {
     for (const layer of this.layers) layer.dispose();
     if (this.ownsOptimizer) this.optimizer?.dispose();
+    this.disposed = true;
+  }
+
+  /** Whether dispose() was called: the model's weights are freed, and every use throws. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  private checkLive(op: string): void {
+    if (this.disposed) throw this.disposedError(op);
+  }
+
+  private disposedError(op: string): PoolkitArgumentError {
+    const rule = 'must not be disposed: dispose() freed its weights (build a new model, or load a saved one)';
+    return new PoolkitArgumentError(op, 'model', rule, this.name);
   }
 
   private uniqueName(base: string): string {

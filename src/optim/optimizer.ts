@@ -44,6 +44,7 @@ export abstract class Optimizer {
    * parameters without a gradient are left alone (their slots too), as Keras does.
    */
   applyGradients(parameters: readonly OptimizerParameter[]): void {
+    for (const { name, tensor } of parameters) this.checkLive(name, tensor); // before any update: no half step
     this.beginStep();
     for (const { name, tensor } of parameters) {
       const grad = tensor.grad;
@@ -90,6 +91,14 @@ export abstract class Optimizer {
   dispose(): void {
     for (const arrays of this.slots.values()) for (const values of Object.values(arrays)) values.dispose();
     this.slots = new Map();
+  }
+
+  private checkLive(name: string, tensor: Tensor): void {
+    if (tensor.isDisposed) fail(this.className, `parameter '${name}'`, 'must not be disposed', tensor.toString());
+    if (tensor.grad?.isDisposed) {
+      const rule = 'must not be disposed (a tidy() around backward() disposes the gradients it made)';
+      fail(this.className, `the gradient of '${name}'`, rule, tensor.grad.toString());
+    }
   }
 
   private slotsOf(name: string, size: number): Record<string, Tensor> {

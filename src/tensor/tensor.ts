@@ -129,7 +129,11 @@ export class Tensor {
   }
 
   private live(): Storage {
-    if (this.storage === null) throw new Error(`${this.toString()} was used after dispose()`);
+    if (this.storage === null) {
+      throw new Error(
+        `${this.toString()} was used after being disposed (by dispose(), or by a tidy() that did not return it)`,
+      );
+    }
     return this.storage;
   }
 

@@ -2,16 +2,23 @@
 // train-kernels.ts), registered and made active at import when the engine validates SIMD; else the
 // reference backend stays and one console message says why. Environment (Node):
 //   POOLKIT_BACKEND=reference|wasm  the backend active after import (default wasm when available);
-//   POOLKIT_THREADS=n               threads for large kernels (default: the machine's cores).
+//   POOLKIT_THREADS=n               threads for large kernels, 1 to 64 (default: the machine's cores).
 import { listBackends, registerBackend, setBackend, type Backend } from '../backend.js';
 import * as poolModule from './generated/pool.js';
 import { loadKernelModule, simdSupported } from './loader.js';
 import { createPoolKernels } from './pool-kernels.js';
-import { defaultThreadCount, registerThreadModule, setThreadCount, threadsAvailable } from './threads.js';
+import {
+  defaultThreadCount,
+  isThreadCount,
+  MAX_THREADS,
+  registerThreadModule,
+  setThreadCount,
+  threadsAvailable,
+} from './threads.js';
 import { createConvPoolKernels } from './train-conv-pool.js';
 import { trainKernelModule, wasmTrainKernels, type TrainModuleKernels } from './train-kernels.js';
 
-export { getThreadCount, setThreadCount, threadsReady } from './threads.js';
+export { getThreadCount, MAX_THREADS, setThreadCount, threadsReady } from './threads.js';
 
 function environment(name: string): string | undefined {
   if (typeof process === 'undefined' || typeof process.env !== 'object') return undefined;
@@ -19,13 +26,15 @@ function environment(name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** POOLKIT_THREADS, or the machine's cores; a bad value is reported and ignored. */
+/** POOLKIT_THREADS, or the machine's cores (at most MAX_THREADS); a bad value is reported and ignored. */
 async function threadCountFromEnvironment(): Promise<number> {
   const text = environment('POOLKIT_THREADS');
   if (text === undefined) return defaultThreadCount();
   const count = Number(text);
-  if (Number.isInteger(count) && count >= 1) return count;
-  console.warn(`poolkit: POOLKIT_THREADS must be a positive integer, got '${text}'; using the machine's cores`);
+  if (isThreadCount(count)) return count;
+  console.warn(
+    `poolkit: POOLKIT_THREADS must be an integer from 1 to ${MAX_THREADS}, got '${text}'; using the machine's cores`,
+  );
   return defaultThreadCount();
 }
 

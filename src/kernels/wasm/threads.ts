@@ -9,28 +9,30 @@
 // included) takes the next chunk from a shared counter until none is left. The two cores of a shared
 // machine rarely run at the same speed (another tenant, a migrated vCPU): with fixed halves the
 // faster thread idled while the slower finished; now it takes more chunks.
+//
+// A job ends only when every thread given it has stopped: a thread that throws, or a worker whose
+// thread exits, fails the job (the other threads are still waited for, so none runs into the next
+// job), and a failed worker is replaced in the background (threadsReady() waits for that).
+import { fail } from '../../errors.js';
 import { heap } from '../../tensor/heap.js';
-import { ARGUMENT_BLOCKS, isNode, type KernelModule } from './loader.js';
-import { workerSource } from './worker-source.js';
+import { isNode, type KernelModule } from './loader.js';
+import { Command, controlWords, Fault, MAX_THREADS, NEXT_CHUNK, slotWord, Word } from './thread-control.js';
+import {
+  configure,
+  liveWorkers,
+  retireWorker,
+  startWorkers,
+  threadModules as modules,
+  workers,
+  type PoolWorker,
+} from './worker-pool.js';
 
-/** Int32 words per worker slot in the control block: 64 bytes, one cache line, so slots never share one. */
-const SLOT_WORDS = 16;
-const REQUEST = 0; // bumped by the main thread to hand out a job
-const DONE = 1; // set to the request number by the worker when the job is done
-const MODULE = 2;
-const FUNCTION = 3; // -1: return to the event loop (to receive newly registered modules)
-const ARGUMENTS = 4;
-const UNITS = 5; // the job's units
-const CHUNK = 6; // units per chunk
-const LOADED = 7; // how many registered modules the worker has instantiated
-const FAILED = 8; // 1 when the last job threw
-const SERVING = 9; // 1 while the worker blocks on its REQUEST word (not in its event loop)
-const MAX_WORKERS = ARGUMENT_BLOCKS.threads.bytes / 64 - 1;
+export { MAX_THREADS } from './thread-control.js';
 
-/** The word (in slot 0, which no worker owns) from which every thread of a job takes its next chunk. */
-const NEXT_CHUNK = 0;
 /** Chunks per thread of a job: enough to even out unequal cores, few enough that a call's set-up stays small. */
 const CHUNKS_PER_THREAD = 4;
+/** How often (ms) a main thread waiting for a worker checks that the worker's thread still runs. */
+const EXIT_CHECK_MS = 20;
 
 /** Below this many bytes moved, fork/join (~20 µs) costs more than a second thread saves. */
 export const DEFAULT_PARALLEL_BYTES = 1 << 20;
@@ -41,29 +43,22 @@ export function setParallelThreshold(bytes: number = DEFAULT_PARALLEL_BYTES): vo
   parallelBytes = bytes;
 }
 
-interface PoolWorker {
-  readonly slot: number;
-  readonly handle: { postMessage(message: unknown): void; terminate(): unknown };
-  alive: boolean;
-}
-
-const modules: KernelModule[] = [];
-const workers: PoolWorker[] = [];
 let threadCount = 1;
 let splitCalls = 0;
-let control: Int32Array | null = null;
+let mainThreadFault = false;
 
-/** The machine's logical cores: os.availableParallelism() in Node, navigator.hardwareConcurrency in browsers. */
+/** The machine's logical cores (at most MAX_THREADS): os.availableParallelism() in Node, navigator.hardwareConcurrency in browsers. */
 export async function defaultThreadCount(): Promise<number> {
+  let cores = typeof navigator === 'object' ? (navigator.hardwareConcurrency ?? 1) : 1;
   if (isNode) {
     const specifier = 'node:os';
     const os = (await import(/* @vite-ignore */ specifier)) as {
       availableParallelism?: () => number;
       cpus(): unknown[];
     };
-    return os.availableParallelism?.() ?? os.cpus().length;
+    cores = os.availableParallelism?.() ?? os.cpus().length;
   }
-  return typeof navigator === 'object' ? (navigator.hardwareConcurrency ?? 1) : 1;
+  return Math.min(Math.max(cores, 1), MAX_THREADS);
 }
 
 /** Whether workers can share the heap: a shared memory, and in browsers cross-origin isolation. */
@@ -73,16 +68,24 @@ export function threadsAvailable(): boolean {
   return typeof Worker === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
 }
 
+/** Whether `count` is a thread count setThreadCount takes: an integer from 1 to MAX_THREADS. */
+export function isThreadCount(count: unknown): count is number {
+  return typeof count === 'number' && Number.isInteger(count) && count >= 1 && count <= MAX_THREADS;
+}
+
 /**
- * Sets how many threads run a parallel kernel, the main thread included (1 = no workers). Workers
- * start in the background; until one has loaded the modules, the main thread does its share.
+ * Sets how many threads run a parallel kernel, the main thread included (1 = no workers), at most
+ * MAX_THREADS (64: the control block's slots). Calls take effect one after another, in call order.
+ * Workers start in the background; until one has loaded the modules, the main thread does its share.
  */
 export async function setThreadCount(count: number): Promise<void> {
-  if (!Number.isInteger(count) || count < 1)
-    throw new RangeError(`setThreadCount: count must be a positive integer, got ${count}`);
-  threadCount = threadsAvailable() ? Math.min(count, MAX_WORKERS + 1) : 1;
-  while (workers.length > threadCount - 1) stopWorker(workers.pop()!);
-  while (workers.length < threadCount - 1) workers.push(await startWorker(workers.length));
+  if (!isThreadCount(count)) {
+    fail('setThreadCount', 'count', `must be an integer from 1 to ${MAX_THREADS} (the thread pool's slots)`, count);
+  }
+  await configure(async () => {
+    threadCount = threadsAvailable() ? count : 1;
+    await startWorkers(threadCount - 1);
+  });
 }
 
 /** Threads a parallel kernel may use now, the main thread included. */
@@ -102,17 +105,21 @@ export function balancedUnitCount(): number {
 export function registerThreadModule(kernelModule: KernelModule): void {
   if (modules.includes(kernelModule)) return;
   modules.push(kernelModule);
-  for (const worker of workers) worker.handle.postMessage({ type: 'module', module: kernelModule.module });
+  for (const worker of liveWorkers()) worker.handle.postMessage({ type: 'module', module: kernelModule.module });
 }
 
-/** Resolves when every worker has instantiated every registered module (for tests and benchmarks). */
+/**
+ * Resolves when pending thread count changes and worker replacements are done and every worker has
+ * instantiated every registered module (for tests and benchmarks).
+ */
 export async function threadsReady(timeoutMs = 10000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const alive = (): number => workers.filter((worker) => worker.alive).length;
-  while (readyWorkers(modules.length - 1).length < alive()) {
+  await configure(() => undefined);
+  while (readyWorkers(modules.length - 1).length < workers.length) {
     for (const worker of workers) nudge(worker);
     if (Date.now() > deadline) throw new Error('poolkit: worker threads did not start in time');
     await new Promise((resolve) => setTimeout(resolve, 5));
+    await configure(() => undefined);
   }
 }
 
@@ -120,7 +127,7 @@ export async function threadsReady(timeoutMs = 10000): Promise<void> {
  * Runs export `exportName` of `kernelModule` over work units [0, units): in chunks of contiguous units,
  * taken in turn by the main thread and the ready workers. Stays on the main thread, as one range, when
  * one thread is set, when `bytesMoved` (what the kernel reads plus writes) is below the threshold
- * (1 MiB), or with one unit.
+ * (1 MiB), or with one unit. Returns (or throws) only once every thread given the job has stopped.
  */
 export function parallelFor(
   kernelModule: KernelModule,
@@ -141,20 +148,53 @@ export function parallelFor(
     return;
   }
   splitCalls++;
-  const functionIndex = exportIndex(kernelModule, exportName);
   const chunk = Math.ceil(units / ((helpers.length + 1) * CHUNKS_PER_THREAD));
   const words = controlWords();
   Atomics.store(words, NEXT_CHUNK, 0);
-  const requests = helpers.map((worker) => post(worker, [moduleIndex, functionIndex, argumentBlock, units, chunk]));
+  const job = [moduleIndex, exportIndex(kernelModule, exportName), argumentBlock, units, chunk] as const;
+  const requests = helpers.map((worker) => post(worker, job));
+  try {
+    runMainShare(run, argumentBlock, units, chunk);
+  } catch (error) {
+    Atomics.store(words, NEXT_CHUNK, Math.ceil(units / chunk)); // the helpers take no further chunk
+    joinHelpers(helpers, requests);
+    throw error;
+  }
+  const failures = joinHelpers(helpers, requests);
+  if (failures.length > 0) throw jobFailure(kernelModule, exportName, failures);
+}
+
+function jobFailure(kernelModule: KernelModule, exportName: string, failures: readonly string[]): Error {
+  return new Error(
+    `poolkit: kernel '${exportName}' (module '${kernelModule.name}') failed: ${failures.join('; ')}, so part of ` +
+      'its output was not computed. The thread pool replaces the failed workers; later calls run normally.',
+  );
+}
+
+/** The main thread's share of a job: chunks from the shared counter until none is left. */
+function runMainShare(run: (...args: number[]) => unknown, argumentBlock: number, units: number, chunk: number): void {
+  const words = controlWords();
+  if (mainThreadFault) actOutMainThreadFault(words, chunk);
   for (let first = takeChunk(words, chunk); first < units; first = takeChunk(words, chunk)) {
     run(argumentBlock, first, Math.min(units, first + chunk));
   }
-  helpers.forEach((worker, index) => waitDone(worker, requests[index]!));
 }
 
 /** The first unit of the next chunk nobody has taken (units or more when all are taken). */
 function takeChunk(words: Int32Array, chunk: number): number {
   return Atomics.add(words, NEXT_CHUNK, 1) * chunk;
+}
+
+/** Waits for every helper of a job; retires those that failed and describes each failure. */
+function joinHelpers(helpers: readonly PoolWorker[], requests: readonly number[]): string[] {
+  const failures: string[] = [];
+  helpers.forEach((worker, index) => {
+    const outcome = waitDone(worker, requests[index]!);
+    if (outcome === 'done') return;
+    failures.push(`worker thread ${worker.slot} ${outcome === 'threw' ? 'threw an error' : 'exited'}`);
+    retireWorker(worker);
+  });
+  return failures;
 }
 
 /** How many parallelFor calls were split among threads so far (for tests and benchmarks). */
@@ -164,53 +204,56 @@ export function splitCallCount(): number {
 
 function readyWorkers(moduleIndex: number): PoolWorker[] {
   const words = controlWords();
-  return workers.filter((worker) => {
-    const base = worker.slot * SLOT_WORDS;
-    const idle = Atomics.load(words, base + DONE) === Atomics.load(words, base + REQUEST);
-    if (worker.alive && idle && Atomics.load(words, base + LOADED) <= moduleIndex) nudge(worker);
-    return worker.alive && idle && Atomics.load(words, base + LOADED) > moduleIndex;
+  return liveWorkers().filter((worker) => {
+    if (Atomics.load(words, slotWord(worker.slot, Word.Owner)) !== worker.id) {
+      retireWorker(worker); // its thread exited between jobs, before its 'exit' event could tell us
+      return false;
+    }
+    const loaded = Atomics.load(words, slotWord(worker.slot, Word.Loaded));
+    if (loaded <= moduleIndex) nudge(worker);
+    return isIdle(words, worker) && loaded > moduleIndex && worker.slot < threadCount;
   });
+}
+
+function isIdle(words: Int32Array, worker: PoolWorker): boolean {
+  return (
+    Atomics.load(words, slotWord(worker.slot, Word.Done)) === Atomics.load(words, slotWord(worker.slot, Word.Request))
+  );
 }
 
 /** Asks an idle worker that lacks a module to return to its event loop, where the module message waits. */
 function nudge(worker: PoolWorker): void {
   const words = controlWords();
-  const base = worker.slot * SLOT_WORDS;
-  const idle = Atomics.load(words, base + DONE) === Atomics.load(words, base + REQUEST);
-  const serving = Atomics.load(words, base + SERVING) === 1;
-  if (worker.alive && idle && serving && Atomics.load(words, base + LOADED) < modules.length) {
-    post(worker, [0, -1, 0, 0, 0]);
+  const serving = Atomics.load(words, slotWord(worker.slot, Word.Serving)) === 1;
+  const loaded = Atomics.load(words, slotWord(worker.slot, Word.Loaded));
+  if (worker.alive && isIdle(words, worker) && serving && loaded < modules.length) {
+    post(worker, [0, Command.Yield, 0, 0, 0]);
   }
 }
 
 /** Writes a job into a worker's slot and wakes it; returns the request number to wait for. */
-function post(worker: PoolWorker, job: [number, number, number, number, number]): number {
+function post(worker: PoolWorker, job: readonly [number, number, number, number, number]): number {
   const words = controlWords();
-  const base = worker.slot * SLOT_WORDS;
-  words[base + MODULE] = job[0];
-  words[base + FUNCTION] = job[1];
-  words[base + ARGUMENTS] = job[2];
-  words[base + UNITS] = job[3];
-  words[base + CHUNK] = job[4];
-  const request = Atomics.add(words, base + REQUEST, 1) + 1;
-  Atomics.notify(words, base + REQUEST);
+  const fields = [Word.Module, Word.Function, Word.Arguments, Word.Units, Word.Chunk];
+  fields.forEach((word, index) => (words[slotWord(worker.slot, word)] = job[index]!));
+  const request = Atomics.add(words, slotWord(worker.slot, Word.Request), 1) + 1;
+  Atomics.notify(words, slotWord(worker.slot, Word.Request));
   return request;
 }
 
 /**
- * Waits for a worker's job. Node's main thread may block in Atomics.wait; a browser's may not, so it
- * spins there (jobs are short, and the worker never waits on the main thread, so neither deadlocks).
+ * Waits for a worker's job, or for its thread to exit. Node's main thread may block in Atomics.wait
+ * (waking now and then to see whether the thread still runs); a browser's may not, so it spins there
+ * (jobs are short, and the worker never waits on the main thread, so neither deadlocks).
  */
-function waitDone(worker: PoolWorker, request: number): void {
+function waitDone(worker: PoolWorker, request: number): 'done' | 'threw' | 'exited' {
   const words = controlWords();
-  const index = worker.slot * SLOT_WORDS + DONE;
-  for (let done = Atomics.load(words, index); done !== request; done = Atomics.load(words, index)) {
-    if (isNode) Atomics.wait(words, index, done, 1000);
+  const doneIndex = slotWord(worker.slot, Word.Done);
+  for (let done = Atomics.load(words, doneIndex); done !== request; done = Atomics.load(words, doneIndex)) {
+    if (Atomics.load(words, slotWord(worker.slot, Word.Owner)) !== worker.id) return 'exited';
+    if (isNode) Atomics.wait(words, doneIndex, done, EXIT_CHECK_MS);
   }
-  if (Atomics.load(words, worker.slot * SLOT_WORDS + FAILED) !== 0) {
-    words[worker.slot * SLOT_WORDS + FAILED] = 0;
-    throw new Error('poolkit: a WebAssembly kernel failed on a worker thread');
-  }
+  return Atomics.exchange(words, slotWord(worker.slot, Word.Failed), 0) === 0 ? 'done' : 'threw';
 }
 
 function exportIndex(kernelModule: KernelModule, exportName: string): number {
@@ -225,56 +268,36 @@ function exportIndex(kernelModule: KernelModule, exportName: string): number {
 }
 const exportNames = new Map<KernelModule, string[]>();
 
-function controlWords(): Int32Array {
-  const buffer = heap.memory.buffer;
-  if (control === null || control.buffer !== buffer) {
-    control = new Int32Array(buffer, ARGUMENT_BLOCKS.threads.offset, ARGUMENT_BLOCKS.threads.bytes / 4);
+/**
+ * For tests only: the next split job fails on one thread. Slot 0, the main thread, throws after
+ * taking a chunk; worker n (slot n) takes a chunk, then throws or ends its thread ('exit':
+ * process.exit in Node, close() in browsers), or ('delay') sleeps 200 ms before taking part.
+ */
+export function injectThreadFault(slot: number, fault: 'throw' | 'exit' | 'delay'): void {
+  if (slot === 0 && fault === 'throw') {
+    mainThreadFault = true;
+    return;
   }
-  return control;
+  const worker = workers.find((candidate) => candidate.slot === slot && candidate.alive);
+  if (worker === undefined) fail('injectThreadFault', 'slot', 'must be 0 (throw only) or a live worker', slot);
+  const code = { throw: Fault.Throw, exit: Fault.Exit, delay: Fault.Delay }[fault];
+  Atomics.store(controlWords(), slotWord(slot, Word.Fault), code);
 }
 
-async function startWorker(index: number): Promise<PoolWorker> {
-  const slot = index + 1;
+/** For tests only (injectThreadFault): takes a chunk it never does, then throws. */
+function actOutMainThreadFault(words: Int32Array, chunk: number): never {
+  mainThreadFault = false;
+  takeChunk(words, chunk);
+  throw new Error('poolkit: test fault on the main thread');
+}
+
+/** The pool as it is now (for tests): threads set, live workers, and those idle between jobs. */
+export function threadPoolState(): { threads: number; liveWorkers: number; idleWorkers: number } {
   const words = controlWords();
-  words.fill(0, slot * SLOT_WORDS, (slot + 1) * SLOT_WORDS);
-  const init = {
-    type: 'init',
-    memory: heap.memory,
-    slot, // also the worker's scratch slot in the kernel modules (setThreadSlot)
-    controlOffset: ARGUMENT_BLOCKS.threads.offset,
-    slotWords: SLOT_WORDS,
-    modules: modules.map((kernelModule) => kernelModule.module),
+  const live = liveWorkers();
+  return {
+    threads: threadCount,
+    liveWorkers: live.length,
+    idleWorkers: live.filter((worker) => isIdle(words, worker)).length,
   };
-  const handle = isNode ? await startNodeWorker() : startBrowserWorker();
-  const worker: PoolWorker = { slot, handle, alive: true };
-  const onError = (): void => {
-    worker.alive = false; // its share goes back to the main thread
-  };
-  if ('on' in handle) (handle as { on(event: string, listener: () => void): void }).on('error', onError);
-  else (handle as Worker).addEventListener('error', onError);
-  handle.postMessage(init);
-  return worker;
-}
-
-async function startNodeWorker(): Promise<PoolWorker['handle']> {
-  const specifier = 'node:worker_threads';
-  const threads = (await import(/* @vite-ignore */ specifier)) as typeof import('node:worker_threads');
-  const worker = new threads.Worker(workerSource, { eval: true });
-  worker.unref(); // idle workers must not keep the process alive
-  return worker;
-}
-
-function startBrowserWorker(): PoolWorker['handle'] {
-  const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
-  return new Worker(url);
-}
-
-function stopWorker(worker: PoolWorker): void {
-  worker.alive = false;
-  const words = controlWords();
-  const base = worker.slot * SLOT_WORDS;
-  words[base + FUNCTION] = -2;
-  Atomics.add(words, base + REQUEST, 1);
-  Atomics.notify(words, base + REQUEST);
-  void worker.handle.terminate();
 }
