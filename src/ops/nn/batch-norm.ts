@@ -6,7 +6,7 @@
 import { recordGrad } from '../../autograd/tape.js';
 import { fail } from '../../errors.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { checkOptions, checkTensor } from '../checks.js';
+import { checkOptions, checkTensor, describeShape } from '../checks.js';
 
 export interface BatchNormOptions {
   gamma?: Tensor | null;
@@ -43,7 +43,7 @@ function layoutOf(input: Tensor, axisOption: number): Layout {
 function checkVector(name: string, value: unknown, channels: number): Tensor {
   const checked = checkTensor('batchNormalization', name, value);
   if (checked.size !== channels || checked.rank !== 1)
-    fail('batchNormalization', name, `must have shape [${channels}]`, checked.toString());
+    fail('batchNormalization', name, `must have shape [${channels}]`, describeShape(checked));
   return checked;
 }
 

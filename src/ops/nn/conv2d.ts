@@ -10,7 +10,7 @@ import { kernel } from '../../kernels/backend.js';
 import type { ConvGeometry } from '../../kernels/types.js';
 import type { Shape } from '../../tensor/tensor.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { checkOptions, checkTensor } from '../checks.js';
+import { checkOptions, checkTensor, describeShape } from '../checks.js';
 import { transpose } from './shape.js';
 
 export interface Conv2dOptions {
@@ -74,7 +74,7 @@ export function conv2d(input: Tensor, filter: Tensor, bias: Tensor | null = null
     fail('conv2d', 'activation', "must be 'linear' or 'relu'", checked.activation);
   if (checkDataFormat('conv2d', checked.dataFormat) === 'channelsFirst') {
     if (input.rank !== 4)
-      fail('conv2d', 'input', 'must have rank 4 [batch, channels, height, width]', input.toString());
+      fail('conv2d', 'input', 'must have rank 4 [batch, channels, height, width]', describeShape(input));
     const nhwc = transpose(input, [0, 2, 3, 1]);
     return transpose(conv2d(nhwc, filter, bias, { ...checked, dataFormat: 'channelsLast' }), [0, 3, 1, 2]);
   }
