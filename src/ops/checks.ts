@@ -51,7 +51,7 @@ export function optionKeys<T extends object>(keys: { readonly [Key in keyof Requ
 /**
  * Throws unless every key of `options` is one of `knownKeys`: JavaScript callers get the error that
  * TypeScript callers get from the types. The message names the unknown key and the nearest known
- * one (snake_case mapped to camelCase first, then by edit distance).
+ * one (snake_case mapped to camelCase first, then abbreviations, then by edit distance).
  * @example checkKnownOptions('conv2d', { pool_size: 2 }, ['poolSize']) // throws "... did you mean 'poolSize'?"
  */
 export function checkKnownOptions(op: string, options: object | undefined, knownKeys: readonly string[]): void {
@@ -74,6 +74,11 @@ export function nearestKey(key: string, knownKeys: readonly string[]): string | 
   const camel = key.replace(/_+([a-z0-9])/gi, (_, letter: string) => letter.toUpperCase());
   const folded = knownKeys.find((known) => known.toLowerCase() === camel.toLowerCase());
   if (folded !== undefined) return folded;
+  // An abbreviation ('std' for 'stddev') beats a closer spelling that means something else ('seed').
+  const extended = knownKeys.filter(
+    (known) => camel.length >= 3 && known.toLowerCase().startsWith(camel.toLowerCase()),
+  );
+  if (extended.length === 1) return extended[0]!;
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const known of knownKeys) {

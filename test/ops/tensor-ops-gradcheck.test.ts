@@ -1,7 +1,21 @@
 // Finite-difference checks of the tensor ops' backward passes: broadcasting add/sub/mul/div,
-// sum/mean/max/min over axes, slice and concat.
+// sum/mean/max/min over axes, slice and concat; and of binaryCrossentropy and meanAbsoluteError.
 import { test } from 'node:test';
-import { add, concat, div, max, mean, min, mul, slice, sub, sum, tensor } from '../../src/index.js';
+import {
+  add,
+  binaryCrossentropy,
+  concat,
+  div,
+  max,
+  mean,
+  meanAbsoluteError,
+  min,
+  mul,
+  slice,
+  sub,
+  sum,
+  tensor,
+} from '../../src/index.js';
 import { gradcheck, spacedValues } from '../helpers/gradcheck.js';
 import { uniformTensor } from '../helpers/uniform.js';
 
@@ -41,4 +55,20 @@ test('slice and concat route gradients to the cells they copied', () => {
   gradcheck((a) => slice(a!, [1, 0, 1], [-1, 3, 1]), [x]);
   const y = uniformTensor([3, 1, 2], 7);
   gradcheck((a, b) => concat([a!, b!, a!], 1), [x, y]);
+});
+
+test('binaryCrossentropy (probabilities and logits) and meanAbsoluteError: both inputs', () => {
+  const probabilities = tensor(
+    Float32Array.from(uniformTensor([3, 2], 8).values, (value) => 0.5 + 0.4 * value),
+    [3, 2],
+  );
+  const targets = tensor(
+    Float32Array.from(uniformTensor([3, 2], 9).values, (value) => 0.5 + 0.5 * value),
+    [3, 2],
+  );
+  gradcheck((p, t) => binaryCrossentropy(p!, t!), [probabilities, targets], { epsilon: 1e-3 });
+  gradcheck((x, t) => binaryCrossentropy(x!, t!, { fromLogits: true }), [uniformTensor([3, 2], 10), targets]);
+  gradcheck((p, t) => meanAbsoluteError(p!, t!), [uniformTensor([2, 3], 11), uniformTensor([2, 3], 12)], {
+    epsilon: 1e-3,
+  });
 });

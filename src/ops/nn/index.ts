@@ -14,6 +14,12 @@ export {
   sparseCategoricalCrossEntropy,
   meanSquaredError,
 } from './losses.js';
+export {
+  binaryCrossentropy,
+  binaryCrossEntropy,
+  meanAbsoluteError,
+  type BinaryCrossentropyOptions,
+} from './pointwise-losses.js';
 export { batchNormalization, type BatchNormOptions } from './batch-norm.js';
 export { sum, mean, max, min, type ReduceOptions, type ReduceAxis } from './reduce.js';
 export { argMax, argMin } from './arg-max.js';
