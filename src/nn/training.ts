@@ -5,10 +5,10 @@ import { fail } from '../errors.js';
 import { Random } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
-import { checkKnownOptions, optionKeys } from '../ops/checks.js';
 import { applyActivation } from './activations.js';
 import { checkDataset, takeRows, yieldNow } from './batches.js';
 import { batchMetricSums, metricLogs } from './metrics.js';
+import { checkEvaluateOptions, checkFitOptions } from './training-options.js';
 import type { Sequential } from './sequential.js';
 
 /** Logs after each batch: running means over the epoch so far, and the batch's own numbers. */
@@ -91,25 +91,6 @@ export interface MetricResults {
   readonly [metric: string]: number | undefined;
 }
 
-const FIT_KEYS = optionKeys<FitOptions>({
-  epochs: true,
-  batchSize: true,
-  validationSplit: true,
-  validationData: true,
-  shuffle: true,
-  seed: true,
-  initialEpoch: true,
-  callbacks: true,
-});
-const CALLBACK_KEYS = optionKeys<FitCallbacks>({
-  onTrainBegin: true,
-  onTrainEnd: true,
-  onEpochBegin: true,
-  onBatchEnd: true,
-  onEpochEnd: true,
-});
-const EVALUATE_KEYS = optionKeys<EvaluateOptions>({ batchSize: true });
-
 function compiled(model: Sequential, op: string) {
   if (model.optimizer === null || model.loss === null)
     fail(op, 'model', 'must be compiled first (model.compile({optimizer, loss}))', model.name);
@@ -181,8 +162,7 @@ function splitData(x: Tensor, y: Tensor, options: FitOptions) {
 /** Model.fit: epochs of shuffled mini-batches with logs and callbacks; see FitOptions. */
 export async function fitModel(model: Sequential, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
   compiled(model, 'fit');
-  checkKnownOptions('fit', options, FIT_KEYS);
-  checkKnownOptions('fit', options.callbacks, CALLBACK_KEYS);
+  checkFitOptions(options);
   const epochs = checkCount('fit', 'epochs', options.epochs, 1, 0);
   const batchSize = checkCount('fit', 'batchSize', options.batchSize, 32, 1);
   const initialEpoch = checkCount('fit', 'initialEpoch', options.initialEpoch, 0, 0);
@@ -282,7 +262,7 @@ function record(history: History, epoch: number, logs: EpochLogs): void {
 /** Model.evaluate: loss and accuracy over all rows (means weighted by batch size), inference mode. */
 export function evaluateModel(model: Sequential, x: Tensor, y: Tensor, options: EvaluateOptions = {}): MetricResults {
   compiled(model, 'evaluate');
-  checkKnownOptions('evaluate', options, EVALUATE_KEYS);
+  checkEvaluateOptions('evaluate', options);
   const rows = checkDataset('evaluate', x, y);
   const batchSize = checkCount('evaluate', 'batchSize', options.batchSize, 32, 1);
   const random = new Random(model.seed);
@@ -312,7 +292,7 @@ export function evaluateModel(model: Sequential, x: Tensor, y: Tensor, options: 
 export function predictModel(model: Sequential, x: Tensor, options: EvaluateOptions = {}): Tensor {
   if (!(x instanceof Tensor) || x.isDisposed || x.rank < 1)
     fail('predict', 'x', 'must be a live Tensor with a batch axis', x);
-  checkKnownOptions('predict', options, EVALUATE_KEYS);
+  checkEvaluateOptions('predict', options);
   const rows = x.shape[0]!;
   const batchSize = checkCount('predict', 'batchSize', options.batchSize, 32, 1);
   if (!model.built) model.build([null, ...x.shape.slice(1)]);
