@@ -146,3 +146,14 @@ test('reshape works on int32 tensors as well', () => {
     [3, 4],
   ]);
 });
+
+test('arithmetic and reductions take float32 only, saying so; disposed inputs are refused', () => {
+  const ints = tensor([1, 2], [2], 'int32');
+  assert.throws(() => add(ints, 1), /add: a must be a float32 tensor, got 'int32'/);
+  assert.throws(() => sum(ints), /sum: input must be a float32 tensor/);
+  assert.throws(() => argMax(ints), /argMax: x must be a float32 tensor/);
+  const gone = tensor([1, 2]);
+  gone.dispose();
+  assert.throws(() => slice(gone, [0]), /slice: x must not be disposed, got 'Tensor float32 \[2\]'/);
+  assert.throws(() => concat([gone]), /concat: tensors\[0\] must not be disposed/);
+});
