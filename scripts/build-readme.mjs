@@ -10,6 +10,7 @@ const AREAS = [
   'docs/pool-avg-lp.md',
   'docs/pool-adaptive-global-unpool.md',
   'docs/extra-pooling.md',
+  'docs/tensors.md',
   'docs/nn.md',
   'docs/app.md',
   'docs/train-kernels.md',

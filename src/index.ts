@@ -4,7 +4,18 @@ import './kernels/wasm/index.js'; // registers 'wasm' and makes it active where 
 
 export { PoolkitArgumentError } from './errors.js';
 export { Tensor, type DType, type Shape, type NestedArray, type GradNode } from './tensor/tensor.js';
-export { tensor, zeros, ones, full, randomUniform, randomNormal, type TensorValues } from './tensor/create.js';
+export {
+  tensor,
+  zeros,
+  ones,
+  full,
+  randomUniform,
+  randomNormal,
+  setRandomSeed,
+  type TensorValues,
+  type RandomUniformOptions,
+  type RandomNormalOptions,
+} from './tensor/create.js';
 export { tidy, keep, dispose } from './tensor/scope.js';
 export { Random } from './tensor/random.js';
 export { memoryStats } from './tensor/memory-stats.js';

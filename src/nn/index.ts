@@ -13,7 +13,8 @@ export {
 export { layerTable, layerFromConfig } from './layer-table.js';
 export { type ActivationName } from './activations.js';
 export { initialize, fans, type InitializerName } from './initializers.js';
-export { resolveLoss, type LossName, type LossFunction } from './losses.js';
+export { resolveLoss, type LossName, type LossSpelling, type LossFunction } from './losses.js';
+export { resolveMetrics, type MetricName, type ResolvedMetric } from './metrics.js';
 import { poolingFactories, type PoolingFactories } from '../pooling/registry.js';
 import * as explicitLayers from './layers/index.js';
 /** Every layer factory, Keras style (`layers.conv2d({...})`): the pooling ones come from the registry. */
@@ -30,4 +31,12 @@ export {
   type ModelParameter,
   type SerializedModel,
 } from './sequential.js';
-export type { FitOptions, FitCallbacks, BatchLogs, EpochLogs, EvaluateOptions, History } from './training.js';
+export type {
+  FitOptions,
+  FitCallbacks,
+  BatchLogs,
+  EpochLogs,
+  EvaluateOptions,
+  History,
+  MetricResults,
+} from './training.js';

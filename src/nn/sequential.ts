@@ -2,7 +2,8 @@
 // names them uniquely, runs them forward, and holds compile's optimizer and loss; training,
 // evaluation and prediction are in training.ts.
 import { fail, PoolkitArgumentError } from '../errors.js';
-import { optimizerFromConfig, type Optimizer } from '../optim/index.js';
+import { checkKnownOptions, optionKeys } from '../ops/checks.js';
+import { optimizerFromConfig, type Optimizer, type OptimizerName } from '../optim/index.js';
 import { Random } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { endsInActivation } from './activations.js';
@@ -15,7 +16,8 @@ import {
   type LayerShape,
   type SerializedLayer,
 } from './layer.js';
-import { resolveLoss, type LossFunction, type LossName, type ResolvedLoss } from './losses.js';
+import { resolveLoss, type LossFunction, type LossSpelling, type ResolvedLoss } from './losses.js';
+import { resolveMetrics, type MetricName, type ResolvedMetric } from './metrics.js';
 import { runLayers } from './forward.js';
 import { formatSummary } from './summary.js';
 import {
@@ -26,6 +28,7 @@ import {
   type EvaluateOptions,
   type FitOptions,
   type History,
+  type MetricResults,
 } from './training.js';
 
 export interface SequentialConfig {
@@ -37,18 +40,16 @@ export interface SequentialConfig {
 }
 
 export interface CompileOptions {
-  /** An optimizer, or 'adam' / 'sgd' with Keras's defaults. */
-  optimizer: Optimizer | 'adam' | 'sgd';
-  loss:
-    | LossName
-    | 'sparse_categorical_crossentropy'
-    | 'categorical_crossentropy'
-    | 'mean_squared_error'
-    | 'mse'
-    | LossFunction;
-  /** ['accuracy'] adds accuracy to the logs (sparse, categorical or binary, from the loss). */
-  metrics?: readonly 'accuracy'[];
+  /** An optimizer, or a name ('adam', 'sgd', 'rmsprop', 'adagrad') for one with Keras's defaults. */
+  optimizer: Optimizer | OptimizerName;
+  /** A loss name (tfjs-layers' camelCase or Keras's snake_case), or (predictions, targets) → scalar. */
+  loss: LossSpelling | LossFunction;
+  /** Metrics to log, e.g. ['accuracy'] (sparse, categorical or binary, from the loss), 'mae', 'mse', 'binaryAccuracy'. */
+  metrics?: readonly MetricName[];
 }
+
+const COMPILE_KEYS = optionKeys<CompileOptions>({ optimizer: true, loss: true, metrics: true });
+const SEQUENTIAL_KEYS = optionKeys<SequentialConfig>({ layers: true, name: true, seed: true });
 
 /** A model parameter: a layer's weight with its Keras name ('dense/kernel'). */
 export interface ModelParameter {
@@ -74,11 +75,12 @@ export class Sequential {
   /** Whether compile made the optimizer from a name, so dispose() frees it. */
   private ownsOptimizer = false;
   loss: ResolvedLoss | null = null;
-  metrics: readonly 'accuracy'[] = [];
+  metrics: readonly ResolvedMetric[] = [];
   private shapes: LayerShape[] = [];
   private disposed = false;
 
   constructor(config: SequentialConfig = {}) {
+    checkKnownOptions('sequential', config, SEQUENTIAL_KEYS);
     this.name = config.name ?? 'sequential';
     this.seed = config.seed ?? 0;
     if (!Number.isInteger(this.seed)) fail('sequential', 'seed', 'must be an integer', this.seed);
@@ -165,27 +167,29 @@ export class Sequential {
       (this.loss?.fromLogits ?? null) !== null &&
       last !== undefined &&
       endsInActivation(last) &&
-      last.activation === 'softmax'
+      last.activation === this.loss!.logitsActivation
     );
   }
 
   compile(options: CompileOptions): void {
     this.checkLive('compile');
     if (options === null || typeof options !== 'object') fail('compile', 'options', 'must be an object', options);
+    checkKnownOptions('compile', options, COMPILE_KEYS);
     const optimizer =
       typeof options.optimizer === 'string' ? optimizerFromConfig(options.optimizer) : options.optimizer;
     if (optimizer === undefined || typeof optimizer?.applyGradients !== 'function') {
-      fail('compile', 'optimizer', "must be an Optimizer, 'adam' or 'sgd'", options.optimizer);
+      fail(
+        'compile',
+        'optimizer',
+        "must be an Optimizer or a name ('adam', 'sgd', 'rmsprop', 'adagrad')",
+        options.optimizer,
+      );
     }
     if (this.ownsOptimizer && this.optimizer !== optimizer) this.optimizer?.dispose();
     this.optimizer = optimizer;
     this.ownsOptimizer = typeof options.optimizer === 'string';
     this.loss = resolveLoss(options.loss);
-    const metrics = options.metrics ?? [];
-    if (!Array.isArray(metrics) || metrics.some((metric) => metric !== 'accuracy' && metric !== 'acc')) {
-      fail('compile', 'metrics', "must be a list of 'accuracy'", metrics);
-    }
-    this.metrics = metrics.length > 0 ? ['accuracy'] : [];
+    this.metrics = resolveMetrics(options.metrics, this.loss);
   }
 
   /** Trains; see FitOptions. Resolves to the per-epoch history once every epoch is done. */
@@ -193,14 +197,14 @@ export class Sequential {
     return this.disposed ? Promise.reject(this.disposedError('fit')) : fitModel(this, x, y, options);
   }
 
-  /** One training step on one batch: { loss, accuracy }. */
-  trainOnBatch(x: Tensor, y: Tensor): { loss: number; accuracy: number } {
+  /** One training step on one batch: { loss } and each compiled metric ({ accuracy, mae, ... }). */
+  trainOnBatch(x: Tensor, y: Tensor): MetricResults {
     this.checkLive('trainOnBatch');
     return trainOnBatch(this, x, y, new Random(this.seed + this.optimizerSteps()));
   }
 
-  /** Mean loss (and accuracy when compiled with it) over a dataset, in inference mode. */
-  evaluate(x: Tensor, y: Tensor, options: EvaluateOptions = {}): { loss: number; accuracy?: number } {
+  /** Mean loss and compiled metrics over a dataset, in inference mode. */
+  evaluate(x: Tensor, y: Tensor, options: EvaluateOptions = {}): MetricResults {
     this.checkLive('evaluate');
     return evaluateModel(this, x, y, options);
   }
@@ -236,7 +240,7 @@ export class Sequential {
           'setWeights',
           `weights[${index}]`,
           `must be a tensor of shape [${parameter.tensor.shape.join(', ')}] for '${parameter.name}'`,
-          weight?.toString(),
+          weight instanceof Tensor ? `shape [${weight.shape.join(', ')}]` : weight,
         );
       }
       parameter.tensor.values.set(weight.values);

@@ -5,8 +5,10 @@ import { fail } from '../errors.js';
 import { Random } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
+import { applyActivation } from './activations.js';
 import { checkDataset, takeRows, yieldNow } from './batches.js';
-import { countCorrect } from './losses.js';
+import { batchMetricSums, metricLogs } from './metrics.js';
+import { checkEvaluateOptions, checkFitOptions } from './training-options.js';
 import type { Sequential } from './sequential.js';
 
 /** Logs after each batch: running means over the epoch so far, and the batch's own numbers. */
@@ -23,6 +25,8 @@ export interface BatchLogs {
   /** Training rows seen so far in this epoch, and in all. */
   readonly samplesSeen: number;
   readonly samplesPerEpoch: number;
+  /** Every compiled metric's running mean (`mae`) and the batch's own (`batchMae`). */
+  readonly [metric: string]: number | undefined;
 }
 
 export interface EpochLogs {
@@ -32,6 +36,8 @@ export interface EpochLogs {
   readonly valAccuracy?: number;
   /** Wall time of the epoch's training (validation excluded). */
   readonly seconds: number;
+  /** Every compiled metric (`mae`) and its validation value (`valMae`). */
+  readonly [metric: string]: number | undefined;
 }
 
 /** Callbacks may return a Promise; fit awaits it. */
@@ -68,7 +74,21 @@ export interface EvaluateOptions {
 
 export interface History {
   readonly epoch: number[];
-  readonly history: { loss: number[]; accuracy?: number[]; valLoss?: number[]; valAccuracy?: number[] };
+  readonly history: {
+    loss: number[];
+    accuracy?: number[];
+    valLoss?: number[];
+    valAccuracy?: number[];
+    /** Every other compiled metric, and its validation values. */
+    [metric: string]: number[] | undefined;
+  };
+}
+
+/** What trainOnBatch and evaluate return: the loss and each compiled metric by its log name. */
+export interface MetricResults {
+  readonly loss: number;
+  readonly accuracy?: number;
+  readonly [metric: string]: number | undefined;
 }
 
 function compiled(model: Sequential, op: string) {
@@ -77,41 +97,38 @@ function compiled(model: Sequential, op: string) {
   return { optimizer: model.optimizer, loss: model.loss };
 }
 
-/** Loss of a batch (fused from logits when the model allows) and the number of rows it got right. */
+/** Loss of a batch (fused from logits when the model allows) and each metric's sum over its rows. */
 function batchLoss(
   model: Sequential,
   x: Tensor,
   y: Tensor,
   training: boolean,
   random: Random,
-): { loss: Tensor; correct: number } {
+): { loss: Tensor; metricSums: number[] } {
   const { loss } = compiled(model, 'fit');
   const fromLogits = model.trainsFromLogits;
   const output = model.call(x, { training, random, logits: fromLogits });
   const value = fromLogits ? loss.fromLogits!(output, y) : loss.fromOutput(output, y);
-  const correct = model.metrics.length > 0 ? countCorrect(loss.accuracy, output, y) : 0;
-  return { loss: value, correct };
+  if (model.metrics.length === 0) return { loss: value, metricSums: [] };
+  // Metrics read the model's output, so a fused activation is applied for them (no gradient needed).
+  const predictions = fromLogits ? noGrad(() => applyActivation(loss.logitsActivation, output)) : output;
+  return { loss: value, metricSums: batchMetricSums(model.metrics, predictions, y) };
 }
 
 /** One step: forward, loss, backward, update. Everything made on the way is freed on return. */
-export function trainOnBatch(
-  model: Sequential,
-  x: Tensor,
-  y: Tensor,
-  random: Random,
-): { loss: number; accuracy: number } {
+export function trainOnBatch(model: Sequential, x: Tensor, y: Tensor, random: Random): MetricResults {
   const { optimizer } = compiled(model, 'trainOnBatch');
   const rows = checkDataset('trainOnBatch', x, y);
   const parameters = model.trainableParameters;
   // A .grad left by the caller's own backward() (perhaps freed since by its tidy) must not be added to.
   for (const parameter of parameters) parameter.tensor.grad = null;
   return tidy(() => {
-    const { loss, correct } = batchLoss(model, x, y, true, random);
+    const { loss, metricSums } = batchLoss(model, x, y, true, random);
     const value = loss.values[0]!;
     if (loss.requiresGrad) backward(loss);
     optimizer.applyGradients(parameters);
     for (const parameter of parameters) parameter.tensor.grad = null;
-    return { loss: value, accuracy: rows === 0 ? 0 : correct / rows };
+    return { loss: value, ...metricLogs(model.metrics, metricSums, rows) };
   });
 }
 
@@ -145,6 +162,7 @@ function splitData(x: Tensor, y: Tensor, options: FitOptions) {
 /** Model.fit: epochs of shuffled mini-batches with logs and callbacks; see FitOptions. */
 export async function fitModel(model: Sequential, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
   compiled(model, 'fit');
+  checkFitOptions(options);
   const epochs = checkCount('fit', 'epochs', options.epochs, 1, 0);
   const batchSize = checkCount('fit', 'batchSize', options.batchSize, 32, 1);
   const initialEpoch = checkCount('fit', 'initialEpoch', options.initialEpoch, 0, 0);
@@ -192,15 +210,16 @@ async function runEpoch(
   x: Tensor,
   y: Tensor,
   plan: EpochPlan,
-): Promise<{ loss: number; accuracy?: number }> {
-  const withAccuracy = model.metrics.length > 0;
-  let [lossSum, correctSum, seen] = [0, 0, 0];
+): Promise<{ loss: number; [metric: string]: number }> {
+  const metricSums = model.metrics.map(() => 0);
+  let [lossSum, seen] = [0, 0];
   for (let batch = 0, start = 0; start < plan.trainRows && !model.stopTraining; batch++, start += plan.batchSize) {
     const size = Math.min(plan.batchSize, plan.trainRows - start);
     const step = tidy(() =>
       trainOnBatch(model, takeRows(x, plan.order, start, size), takeRows(y, plan.order, start, size), plan.random),
     );
-    [lossSum, correctSum, seen] = [lossSum + step.loss * size, correctSum + step.accuracy * size, seen + size];
+    [lossSum, seen] = [lossSum + step.loss * size, seen + size];
+    model.metrics.forEach((metric, index) => (metricSums[index]! += step[metric.name]! * size));
     const logs: BatchLogs = {
       batch,
       size,
@@ -208,13 +227,18 @@ async function runEpoch(
       batchLoss: step.loss,
       samplesSeen: seen,
       samplesPerEpoch: plan.trainRows,
-      ...(withAccuracy ? { accuracy: correctSum / seen, batchAccuracy: step.accuracy } : {}),
+      ...metricLogs(model.metrics, metricSums, seen),
+      ...metricLogs(
+        model.metrics,
+        model.metrics.map((metric) => step[metric.name]!),
+        1,
+        'batch',
+      ),
     };
     await plan.callbacks.onBatchEnd?.(batch, logs);
     await yieldNow();
   }
-  const loss = seen === 0 ? NaN : lossSum / seen;
-  return withAccuracy ? { loss, accuracy: seen === 0 ? NaN : correctSum / seen } : { loss };
+  return { loss: seen === 0 ? NaN : lossSum / seen, ...metricLogs(model.metrics, metricSums, seen) };
 }
 
 function validate(
@@ -224,57 +248,51 @@ function validate(
 ): Partial<EpochLogs> {
   if (validation === null) return {};
   const result = evaluateModel(model, validation.x, validation.y, { batchSize });
-  return result.accuracy === undefined
-    ? { valLoss: result.loss }
-    : { valLoss: result.loss, valAccuracy: result.accuracy };
+  const values = model.metrics.map((metric) => result[metric.name]!);
+  return { valLoss: result.loss, ...metricLogs(model.metrics, values, 1, 'val') };
 }
 
 function record(history: History, epoch: number, logs: EpochLogs): void {
   history.epoch.push(epoch);
   const lists = history.history;
-  lists.loss.push(logs.loss);
-  if (logs.accuracy !== undefined) (lists.accuracy ??= []).push(logs.accuracy);
-  if (logs.valLoss !== undefined) (lists.valLoss ??= []).push(logs.valLoss);
-  if (logs.valAccuracy !== undefined) (lists.valAccuracy ??= []).push(logs.valAccuracy);
+  for (const [key, value] of Object.entries(logs))
+    if (key !== 'seconds' && value !== undefined) (lists[key] ??= []).push(value);
 }
 
 /** Model.evaluate: loss and accuracy over all rows (means weighted by batch size), inference mode. */
-export function evaluateModel(
-  model: Sequential,
-  x: Tensor,
-  y: Tensor,
-  options: EvaluateOptions = {},
-): { loss: number; accuracy?: number } {
+export function evaluateModel(model: Sequential, x: Tensor, y: Tensor, options: EvaluateOptions = {}): MetricResults {
   compiled(model, 'evaluate');
+  checkEvaluateOptions('evaluate', options);
   const rows = checkDataset('evaluate', x, y);
   const batchSize = checkCount('evaluate', 'batchSize', options.batchSize, 32, 1);
   const random = new Random(model.seed);
-  let [lossSum, correctSum] = [0, 0];
+  let lossSum = 0;
+  const metricSums = model.metrics.map(() => 0);
   for (let start = 0; start < rows; start += batchSize) {
     const size = Math.min(batchSize, rows - start);
     const step = tidy(() =>
       noGrad(() => {
-        const { loss, correct } = batchLoss(
+        const { loss, metricSums: sums } = batchLoss(
           model,
           takeRows(x, null, start, size),
           takeRows(y, null, start, size),
           false,
           random,
         );
-        return { loss: loss.values[0]!, correct };
+        return { loss: loss.values[0]!, sums };
       }),
     );
     lossSum += step.loss * size;
-    correctSum += step.correct;
+    step.sums.forEach((sum, index) => (metricSums[index]! += sum));
   }
-  const loss = rows === 0 ? NaN : lossSum / rows;
-  return model.metrics.length > 0 ? { loss, accuracy: rows === 0 ? NaN : correctSum / rows } : { loss };
+  return { loss: rows === 0 ? NaN : lossSum / rows, ...metricLogs(model.metrics, metricSums, rows) };
 }
 
 /** Model.predict: the outputs for every row of x in one tensor (the caller owns it). */
 export function predictModel(model: Sequential, x: Tensor, options: EvaluateOptions = {}): Tensor {
   if (!(x instanceof Tensor) || x.isDisposed || x.rank < 1)
     fail('predict', 'x', 'must be a live Tensor with a batch axis', x);
+  checkEvaluateOptions('predict', options);
   const rows = x.shape[0]!;
   const batchSize = checkCount('predict', 'batchSize', options.batchSize, 32, 1);
   if (!model.built) model.build([null, ...x.shape.slice(1)]);

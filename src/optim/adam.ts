@@ -6,11 +6,13 @@
 // scaled by √(1 − β2^t) (0.03 at t = 1), which shows only for gradients within a few orders of ε.
 // The update itself is the 'adamUpdate' kernel (float64 arithmetic in this order, on every backend).
 import { kernel } from '../kernels/backend.js';
+import { checkKnownOptions, optionKeys } from '../ops/checks.js';
 import { checkRate, Optimizer } from './optimizer.js';
+import { checkLearningRate, learningRateConfig, type LearningRate } from './schedules.js';
 
 export interface AdamConfig {
-  /** Default 0.001. */
-  learningRate?: number;
+  /** Default 0.001; a number or a schedule (exponentialDecay, ...). */
+  learningRate?: LearningRate;
   /** Default 0.9. */
   beta1?: number;
   /** Default 0.999. */
@@ -19,9 +21,11 @@ export interface AdamConfig {
   epsilon?: number;
 }
 
+const ADAM_KEYS = optionKeys<AdamConfig>({ learningRate: true, beta1: true, beta2: true, epsilon: true });
+
 export class Adam extends Optimizer {
   readonly className = 'Adam';
-  readonly learningRate: number;
+  readonly learningRate: LearningRate;
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -29,14 +33,20 @@ export class Adam extends Optimizer {
 
   constructor(config: AdamConfig = {}) {
     super();
-    this.learningRate = checkRate('Adam', 'learningRate', config.learningRate ?? 0.001, 0, Infinity);
+    checkKnownOptions('Adam', config, ADAM_KEYS);
+    this.learningRate = checkLearningRate('Adam', config.learningRate, 0.001);
     this.beta1 = checkRate('Adam', 'beta1', config.beta1 ?? 0.9, 0, 1);
     this.beta2 = checkRate('Adam', 'beta2', config.beta2 ?? 0.999, 0, 1);
     this.epsilon = checkRate('Adam', 'epsilon', config.epsilon ?? 1e-7, 0, Infinity);
   }
 
   getConfig() {
-    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+    return {
+      learningRate: learningRateConfig(this.learningRate),
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+    };
   }
 
   protected slotNames() {
@@ -45,7 +55,7 @@ export class Adam extends Optimizer {
 
   protected override beginStep(): void {
     const step = this.iterations + 1;
-    this.stepRate = (this.learningRate * Math.sqrt(1 - this.beta2 ** step)) / (1 - this.beta1 ** step);
+    this.stepRate = (this.stepLearningRate * Math.sqrt(1 - this.beta2 ** step)) / (1 - this.beta1 ** step);
   }
 
   protected update(values: Float32Array, grad: Float32Array, slots: Record<string, Float32Array>): void {

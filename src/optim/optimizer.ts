@@ -1,10 +1,12 @@
 // The Optimizer base: applies each parameter's .grad (filled by backward()) in place, frees the
 // gradient, and keeps per-parameter slots (momentum, moments) keyed by the parameter's name
 // ('dense/kernel'), so its state can be saved and restored for resuming training. Slots live in the
-// heap (kept tensors) so the WebAssembly update kernels read them in place.
+// heap (kept tensors) so the WebAssembly update kernels read them in place. The learning rate may be
+// a schedule of the step, evaluated once per step (see schedules.ts).
 import { fail } from '../errors.js';
 import { keep } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
+import { learningRateAt, type LearningRate, type SerializedSchedule } from './schedules.js';
 
 /** A parameter as a layer lists it; `name` must be unique among those an optimizer sees. */
 export interface OptimizerParameter {
@@ -12,10 +14,13 @@ export interface OptimizerParameter {
   readonly tensor: Tensor;
 }
 
+/** A hyper-parameter in getConfig(): a number or flag, or a learning-rate schedule's JSON. */
+export type OptimizerConfigValue = number | boolean | SerializedSchedule;
+
 /** Everything needed to resume: JSON-friendly except slot values, Float32Arrays (write them as binary). */
 export interface OptimizerState {
   readonly className: string;
-  readonly config: Record<string, number | boolean>;
+  readonly config: Record<string, OptimizerConfigValue>;
   readonly iterations: number;
   /** slots[parameterName][slotName] = values, shaped like the parameter. */
   readonly slots: Record<string, Record<string, Float32Array>>;
@@ -25,10 +30,14 @@ export abstract class Optimizer {
   abstract readonly className: string;
   /** Steps taken so far (Keras's `iterations`). */
   iterations = 0;
+  /** A number, or a schedule evaluated at `iterations` before each step. */
+  abstract readonly learningRate: LearningRate;
+  /** The learning rate of the step being applied (set before beginStep and the updates). */
+  protected stepLearningRate = 0;
   private slots = new Map<string, Record<string, Tensor>>();
 
   /** Hyper-parameters, as Keras's get_config (camelCase). */
-  abstract getConfig(): Record<string, number | boolean>;
+  abstract getConfig(): Record<string, OptimizerConfigValue>;
 
   /** The update of one parameter, in place; `slots` are its zero-initialised slot arrays. */
   protected abstract update(values: Float32Array, grad: Float32Array, slots: Record<string, Float32Array>): void;
@@ -39,12 +48,23 @@ export abstract class Optimizer {
   /** Called once per step before the updates (bias corrections that depend on the step). */
   protected beginStep(): void {}
 
+  /** The value a new slot starts from (Adagrad's accumulator starts above 0). */
+  protected initialSlotValue(_slot: string): number {
+    return 0;
+  }
+
+  /** The learning rate the next step will use: the schedule at `iterations`, or the number. */
+  get currentLearningRate(): number {
+    return learningRateAt(this.className, this.learningRate, this.iterations);
+  }
+
   /**
    * One step: every parameter with a .grad is updated and its .grad disposed and cleared;
    * parameters without a gradient are left alone (their slots too), as Keras does.
    */
   applyGradients(parameters: readonly OptimizerParameter[]): void {
     for (const { name, tensor } of parameters) this.checkLive(name, tensor); // before any update: no half step
+    this.stepLearningRate = this.currentLearningRate;
     this.beginStep();
     for (const { name, tensor } of parameters) {
       const grad = tensor.grad;
@@ -104,7 +124,9 @@ export abstract class Optimizer {
   private slotsOf(name: string, size: number): Record<string, Tensor> {
     let found = this.slots.get(name);
     if (found === undefined) {
-      found = Object.fromEntries(this.slotNames().map((slot) => [slot, slotTensor(new Float32Array(size))]));
+      found = Object.fromEntries(
+        this.slotNames().map((slot) => [slot, slotTensor(new Float32Array(size).fill(this.initialSlotValue(slot)))]),
+      );
       this.slots.set(name, found);
     }
     if (Object.values(found).some((values) => values.size !== size)) {

@@ -6,33 +6,38 @@
 // The update itself is the 'sgdUpdate' kernel.
 import { fail } from '../errors.js';
 import { kernel } from '../kernels/backend.js';
+import { checkKnownOptions, optionKeys } from '../ops/checks.js';
 import { checkRate, Optimizer } from './optimizer.js';
+import { checkLearningRate, learningRateConfig, type LearningRate } from './schedules.js';
 
 export interface SGDConfig {
-  /** Default 0.01 (Keras's). */
-  learningRate?: number;
+  /** Default 0.01 (Keras's); a number or a schedule. */
+  learningRate?: LearningRate;
   /** Default 0: plain SGD. */
   momentum?: number;
   /** Default false. */
   nesterov?: boolean;
 }
 
+const SGD_KEYS = optionKeys<SGDConfig>({ learningRate: true, momentum: true, nesterov: true });
+
 export class SGD extends Optimizer {
   readonly className = 'SGD';
-  readonly learningRate: number;
+  readonly learningRate: LearningRate;
   readonly momentum: number;
   readonly nesterov: boolean;
 
   constructor(config: SGDConfig = {}) {
     super();
-    this.learningRate = checkRate('SGD', 'learningRate', config.learningRate ?? 0.01, 0, Infinity);
+    checkKnownOptions('SGD', config, SGD_KEYS);
+    this.learningRate = checkLearningRate('SGD', config.learningRate, 0.01);
     this.momentum = checkRate('SGD', 'momentum', config.momentum ?? 0, 0, 1);
     this.nesterov = config.nesterov ?? false;
     if (typeof this.nesterov !== 'boolean') fail('SGD', 'nesterov', 'must be a boolean', this.nesterov);
   }
 
   getConfig() {
-    return { learningRate: this.learningRate, momentum: this.momentum, nesterov: this.nesterov };
+    return { learningRate: learningRateConfig(this.learningRate), momentum: this.momentum, nesterov: this.nesterov };
   }
 
   protected slotNames() {
@@ -40,7 +45,7 @@ export class SGD extends Optimizer {
   }
 
   protected update(values: Float32Array, grad: Float32Array, slots: Record<string, Float32Array>): void {
-    const { learningRate, momentum, nesterov } = this;
+    const { stepLearningRate: learningRate, momentum, nesterov } = this;
     kernel('sgdUpdate')(values, grad, slots.momentum!, { learningRate, momentum, nesterov });
   }
 }

@@ -5,10 +5,10 @@
 import { fail } from '../errors.js';
 import type { SpatialDims } from '../geometry/layout.js';
 import type { ConfigValue, LayerParameter, LayerShape } from '../nn/layer.js';
-import { checkOptions, checkTensor } from '../ops/checks.js';
+import { checkKnownOptions, checkOptions, checkTensor } from '../ops/checks.js';
 import type { Random } from '../tensor/random.js';
 import type { Shape, Tensor } from '../tensor/tensor.js';
-import { checkKnownKeys, opKeys, type OptionSchema } from './options.js';
+import { opKeys, type OptionSchema } from './options.js';
 
 /** How a kind's windows are laid out (the explorer draws them; the docs group by it). */
 export type WindowType = 'sliding' | 'adaptive' | 'global' | 'region' | 'sequence' | 'inverse';
@@ -180,7 +180,7 @@ export function definePoolingKind<const Definition extends KindDefinition>(
     const op = opName(rank);
     checkTensor(op, 'input', input);
     const checked = checkOptions<object>(op, options as object | undefined, requiresOptions);
-    checkKnownKeys(op, 'options', checked, opKeys(definition.options));
+    checkKnownOptions(op, checked, opKeys(definition.options));
     return definition.compute({ op, input, tensors, options: checked as OpOptions, rank }) as Result;
   };
   const kind = { ...definition, name, aliases, apply, opName, random, [KIND]: true };

@@ -2,6 +2,7 @@
 // in the kind's option schema. Its class name, shape inference, weights, call and config all come
 // from the kind, so every kind of the registry is a layer without a class of its own.
 import { fail } from '../errors.js';
+import { checkKnownOptions } from '../ops/checks.js';
 import { checkDataFormat, type SpatialDims } from '../geometry/layout.js';
 import {
   checkLayerInputRank,
@@ -25,7 +26,7 @@ import {
   type OpOptions,
   type PoolingKind,
 } from './kind.js';
-import { checkKnownKeys, configKeys, configNameOf, configToOptions, opKeys, optionsToConfig } from './options.js';
+import { configKeys, configNameOf, configToOptions, opKeys, optionsToConfig } from './options.js';
 
 /** A pooling layer's config: the options every layer takes, and its kind's options by config name. */
 export interface PoolingConfig extends LayerConfig {
@@ -58,7 +59,7 @@ export class Pooling extends Layer<PoolingConfig> {
     if (kind.layer === null) throw new Error(`pooling kind '${kind.name}' has no layer`);
     this.kind = kind;
     this.rank = rank ?? (namesRank(kind.layer) ? null : kind.ranks[0]!);
-    checkKnownKeys(this.className, 'config', config, configKeys(kind.options));
+    checkKnownOptions(this.className, config, configKeys(kind.options));
     for (const spec of kind.options) {
       const key = configNameOf(spec);
       if (spec.required === 'always' && key !== null && config[key] === undefined)

@@ -1,7 +1,7 @@
 // A pooling kind's option schema: which options its op takes, what its layer's config calls them,
-// their defaults and documentation, and how the web explorer edits them. Unknown keys are errors
-// that name the nearest known one, so a JavaScript caller's typo never passes silently.
-import { fail } from '../errors.js';
+// their defaults and documentation, and how the web explorer edits them. Ops and layers refuse
+// keys the schema lacks (checkKnownOptions), so a JavaScript caller's typo never passes silently.
+import { LAYER_CONFIG_KEYS } from '../nn/layer-options.js';
 import type { ConfigValue } from '../nn/layer.js';
 
 /** How the web explorer's form edits an option (see web/src/option-fields.ts). */
@@ -50,9 +50,6 @@ export interface OptionSpec {
 
 export type OptionSchema = readonly OptionSpec[];
 
-/** Keys every layer config takes besides its kind's options (see LayerConfig). */
-export const LAYER_KEYS: readonly string[] = ['name', 'inputShape', 'trainable'];
-
 export function configNameOf(spec: OptionSpec): string | null {
   return spec.configName === undefined ? spec.name : spec.configName;
 }
@@ -65,47 +62,7 @@ export function opKeys(schema: OptionSchema): string[] {
 /** The layer config's keys (its own options, then the ones every layer takes). */
 export function configKeys(schema: OptionSchema): string[] {
   const own = schema.map(configNameOf).filter((name): name is string => name !== null);
-  return [...own, ...LAYER_KEYS];
-}
-
-/**
- * Throws unless every key of `options` is known: the error names the unknown key and the nearest
- * known one ("did you mean 'poolSize'?"), also for snake_case spellings of a camelCase key.
- */
-export function checkKnownKeys(owner: string, argument: string, options: object, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue;
-    const nearest = nearestName(key, known);
-    const hint =
-      nearest === null ? `; it takes ${known.map((name) => `'${name}'`).join(', ')}` : `; did you mean '${nearest}'?`;
-    fail(owner, argument, `has no option '${key}'${hint}`, Object.keys(options));
-  }
-}
-
-/** The known name closest to `key` by edit distance (after snake_case → camelCase), if close enough. */
-export function nearestName(key: string, known: readonly string[]): string | null {
-  const camel = key.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const name of known) {
-    const distance = Math.min(editDistance(key.toLowerCase(), name.toLowerCase()), editDistance(camel, name));
-    if (distance < bestDistance) [best, bestDistance] = [name, distance];
-  }
-  const tolerance = Math.max(2, Math.floor(key.length / 3));
-  return bestDistance <= tolerance ? best : null;
-}
-
-function editDistance(left: string, right: string): number {
-  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
-  for (let row = 1; row <= left.length; row++) {
-    const current = [row];
-    for (let column = 1; column <= right.length; column++) {
-      const substitution = previous[column - 1]! + (left[row - 1] === right[column - 1] ? 0 : 1);
-      current.push(Math.min(previous[column]! + 1, current[column - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[right.length]!;
+  return [...own, ...Object.keys(LAYER_CONFIG_KEYS)];
 }
 
 /** A layer config's values under the op's names, with the layer's defaults filled in. */

@@ -1,5 +1,6 @@
 // Making tensors from numbers: tensor(values, shape), zeros, ones, full and seeded random fills.
 import { fail } from '../errors.js';
+import { checkKnownOptions, checkOptions, optionKeys } from '../ops/checks.js';
 import { Random } from './random.js';
 import { checkShape, sizeOf, Tensor, type DType, type NestedArray, type Shape } from './tensor.js';
 
@@ -46,22 +47,81 @@ function filled(op: string, shape: Shape, value: number, dtype: DType): Tensor {
   return result;
 }
 
-/** Uniform in [low, high), from a seed. */
-export function randomUniform(shape: Shape, options: { seed: number; low?: number; high?: number }): Tensor {
+export interface RandomUniformOptions {
+  /** Default: the global generator (see setRandomSeed). */
+  seed?: number;
+  /** Default 0. */
+  low?: number;
+  /** Default 1. */
+  high?: number;
+}
+
+export interface RandomNormalOptions {
+  /** Default: the global generator (see setRandomSeed). */
+  seed?: number;
+  /** Default 0. */
+  mean?: number;
+  /** Default 1. */
+  stddev?: number;
+}
+
+const UNIFORM_KEYS = optionKeys<RandomUniformOptions>({ seed: true, low: true, high: true });
+const NORMAL_KEYS = optionKeys<RandomNormalOptions>({ seed: true, mean: true, stddev: true });
+
+/** The generator of unseeded randomUniform / randomNormal calls: seeded 0 at load, advanced by each call. */
+let globalRandom = new Random(0);
+
+/**
+ * Restarts the generator that randomUniform and randomNormal draw from when given no seed, so a
+ * program's unseeded draws repeat. It starts seeded with 0 when poolkit loads.
+ * @example setRandomSeed(42); randomNormal([2, 2]) // the same values on every run
+ */
+export function setRandomSeed(seed: number): void {
+  if (!Number.isSafeInteger(seed)) fail('setRandomSeed', 'seed', 'must be an integer', seed);
+  globalRandom = new Random(seed);
+}
+
+function generatorFor(op: string, seed: unknown): Random {
+  if (seed === undefined) return globalRandom;
+  if (!Number.isSafeInteger(seed)) fail(op, 'seed', 'must be an integer', seed);
+  return new Random(seed as number);
+}
+
+function numberOption(op: string, name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(op, name, 'must be a finite number', value);
+  return value;
+}
+
+/**
+ * Uniform in [low, high); from `seed`, or without one from the global generator (setRandomSeed).
+ * @example randomUniform([2, 3]); randomUniform([2, 3], { seed: 1, low: -1, high: 1 })
+ */
+export function randomUniform(shape: Shape, options: RandomUniformOptions = {}): Tensor {
   checkShape('randomUniform', shape);
-  const { low = 0, high = 1 } = options;
-  const random = new Random(options.seed);
+  const checked = checkOptions('randomUniform', options, false);
+  checkKnownOptions('randomUniform', checked, UNIFORM_KEYS);
+  const low = numberOption('randomUniform', 'low', checked.low, 0);
+  const high = numberOption('randomUniform', 'high', checked.high, 1);
+  const random = generatorFor('randomUniform', checked.seed);
   const result = Tensor.allocate(shape);
   const data = result.values;
   for (let index = 0; index < data.length; index++) data[index] = low + (high - low) * random.uniform();
   return result;
 }
 
-/** Normal with the given mean and standard deviation, from a seed. */
-export function randomNormal(shape: Shape, options: { seed: number; mean?: number; stddev?: number }): Tensor {
+/**
+ * Normal with the given mean and standard deviation; from `seed`, or without one from the global
+ * generator (setRandomSeed).
+ * @example randomNormal([2, 3]); randomNormal([2, 3], { seed: 1, stddev: 0.1 })
+ */
+export function randomNormal(shape: Shape, options: RandomNormalOptions = {}): Tensor {
   checkShape('randomNormal', shape);
-  const { mean = 0, stddev = 1 } = options;
-  const random = new Random(options.seed);
+  const checked = checkOptions('randomNormal', options, false);
+  checkKnownOptions('randomNormal', checked, NORMAL_KEYS);
+  const mean = numberOption('randomNormal', 'mean', checked.mean, 0);
+  const stddev = numberOption('randomNormal', 'stddev', checked.stddev, 1);
+  const random = generatorFor('randomNormal', checked.seed);
   const result = Tensor.allocate(shape);
   const data = result.values;
   for (let index = 0; index < data.length; index++) data[index] = mean + stddev * random.normal();

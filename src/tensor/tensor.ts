@@ -1,6 +1,7 @@
 // The Tensor: a shape and a dtype over bytes in the shared heap. Kernels read `values` (a live view);
 // users read `toArray()` or `toFloat32Array()` (copies that outlive the tensor).
 import { fail } from '../errors.js';
+import { formatTensor } from './format.js';
 import { heap, MAX_ALLOCATION_BYTES } from './heap.js';
 import { trackInScope } from './scope.js';
 
@@ -124,8 +125,45 @@ export class Tensor {
     this.gradNode = null;
   }
 
+  /** A copy of the elements as a Float32Array or Int32Array (by dtype), valid after dispose(); as tf.Tensor.dataSync. */
+  dataSync(): Float32Array | Int32Array {
+    const view = this.typedView();
+    return view instanceof Float32Array ? Float32Array.from(view) : Int32Array.from(view);
+  }
+
+  /** dataSync() as a Promise, as tf.Tensor.data (the values are already in memory, so it resolves at once). */
+  data(): Promise<Float32Array | Int32Array> {
+    return new Promise((resolve) => resolve(this.dataSync()));
+  }
+
+  /** The elements as nested arrays (a number for a scalar); as tf.Tensor.arraySync. */
+  arraySync(): NestedArray {
+    return this.toArray();
+  }
+
+  /** arraySync() as a Promise, as tf.Tensor.array. */
+  array(): Promise<NestedArray> {
+    return new Promise((resolve) => resolve(this.arraySync()));
+  }
+
+  /** Writes toString() to the console, as tf.Tensor.print. */
+  print(): void {
+    console.log(this.toString());
+  }
+
+  /**
+   * The dtype, the shape and the values laid out as TensorFlow.js prints them (axes longer than 20
+   * summarised); a disposed tensor shows its header only.
+   * @example tensor([[1, 2], [3, 4]]).toString() // 'Tensor float32 [2, 2]\n    [[1, 2],\n     [3, 4]]'
+   */
   toString(): string {
-    return `Tensor(${this.dtype}, [${this.shape.join(', ')}])`;
+    if (this.storage === null) return `Tensor ${this.dtype} [${this.shape.join(', ')}]`;
+    return formatTensor(this.typedView(), this.shape, this.dtype);
+  }
+
+  /** What console.log and util.inspect show in Node: the same as toString(). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
   private live(): Storage {

@@ -2,52 +2,13 @@
 // formula written out in float64; state saved mid-way resumes to the same numbers.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import { Adam, adam, optimizerFromConfig, Random, sgd, tensor, type Optimizer } from '../../src/index.js';
+import { Adam, adam, optimizerFromConfig, sgd, tensor, type Optimizer } from '../../src/index.js';
 import { assertClose } from '../helpers/assert-close.js';
+import { gradients, runPoolkit, runTfjs, SIZE, start, STEPS, tf } from './optimizer-runs.js';
 
 before(async () => {
   await tf.setBackend('cpu');
 });
-
-const SIZE = 12;
-const STEPS = 6;
-
-/** A fixed sequence of gradients with magnitudes from 10^smallest to 10. */
-function gradients(seed: number, smallest = -3): Float32Array[] {
-  const random = new Random(seed);
-  return Array.from({ length: STEPS }, () =>
-    Float32Array.from(
-      { length: SIZE },
-      () => (random.uniform() < 0.5 ? -1 : 1) * 10 ** (smallest + random.uniform() * (1 - smallest)),
-    ),
-  );
-}
-
-const start = Float32Array.from({ length: SIZE }, (_, index) => Math.sin(index + 1));
-
-/** Runs poolkit's optimizer through the gradient sequence; returns the parameter after each step. */
-function runPoolkit(optimizer: Optimizer, grads: Float32Array[]): Float32Array[] {
-  const parameter = tensor(start, [SIZE]);
-  return grads.map((grad) => {
-    parameter.grad = tensor(grad, [SIZE]);
-    optimizer.applyGradients([{ name: 'w', tensor: parameter }]);
-    assert.equal(parameter.grad, null);
-    return parameter.toFloat32Array();
-  });
-}
-
-let variables = 0;
-
-function runTfjs(optimizer: tf.Optimizer, grads: Float32Array[]): Float32Array[] {
-  const name = `w${variables++}`;
-  const variable = tf.variable(tf.tensor1d(start), true, name);
-  return grads.map((grad) => {
-    optimizer.applyGradients({ [name]: tf.tensor1d(grad) });
-    return variable.dataSync() as Float32Array;
-  });
-}
 
 // tfjs adds ε to √v̂ (corrected), Keras to √v (uncorrected): at step t the two ε differ by a
 // factor √(1 − β2^t) (0.03 at t = 1), visible only for gradients near 1e-5; so gradients here are >= 0.01.
@@ -129,5 +90,5 @@ test('a parameter without a gradient is left alone, and bad hyper-parameters thr
   assert.deepEqual(parameter.toFloat32Array(), start);
   assert.throws(() => adam({ beta1: 1.5 }), /beta1 must be a number in \[0, 1\]/);
   assert.throws(() => sgd({ learningRate: -1 }), /learningRate/);
-  assert.throws(() => optimizerFromConfig('rmsprop'), /must be one of Adam, SGD/);
+  assert.throws(() => optimizerFromConfig('adadelta'), /must be one of Adam, SGD, RMSprop, Adagrad/);
 });

@@ -1,11 +1,15 @@
 // Activation: Keras's layer that applies one named activation function.
+import { checkKnownOptions, optionKeys } from '../../ops/checks.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { applyActivation, checkActivation, type ActivationName } from '../activations.js';
 import { Layer, type CallOptions, type ConfigObject, type LayerConfig, type LayerShape } from '../layer.js';
+import { LAYER_CONFIG_KEYS } from '../layer-options.js';
 
 export interface ActivationConfig extends LayerConfig {
   activation: ActivationName;
 }
+
+const ACTIVATION_KEYS = optionKeys<ActivationConfig>({ ...LAYER_CONFIG_KEYS, activation: true });
 
 export class Activation extends Layer<ActivationConfig> {
   readonly className = 'Activation';
@@ -13,6 +17,7 @@ export class Activation extends Layer<ActivationConfig> {
 
   constructor(config: ActivationConfig) {
     super(config);
+    checkKnownOptions('Activation', config, ACTIVATION_KEYS);
     this.activation = checkActivation('Activation', config.activation);
   }
 

@@ -1,6 +1,7 @@
 // BatchNormalization: Keras's layer with weights gamma, beta (trainable) and moving mean and
 // variance (updated during training, not by the optimizer), on the batchNormalization op.
 import { fail } from '../../errors.js';
+import { checkKnownOptions, optionKeys } from '../../ops/checks.js';
 import { batchNormalization as batchNormOp } from '../../ops/nn/batch-norm.js';
 import type { Random } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -13,6 +14,7 @@ import {
   type LayerParameter,
   type LayerShape,
 } from '../layer.js';
+import { LAYER_CONFIG_KEYS } from '../layer-options.js';
 
 export interface BatchNormalizationConfig extends LayerConfig {
   /** The feature axis; default −1. */
@@ -27,6 +29,15 @@ export interface BatchNormalizationConfig extends LayerConfig {
   scale?: boolean;
 }
 
+const BATCH_NORMALIZATION_KEYS = optionKeys<BatchNormalizationConfig>({
+  ...LAYER_CONFIG_KEYS,
+  axis: true,
+  momentum: true,
+  epsilon: true,
+  center: true,
+  scale: true,
+});
+
 export class BatchNormalization extends Layer<BatchNormalizationConfig> {
   readonly className = 'BatchNormalization';
   readonly axis: number;
@@ -37,6 +48,7 @@ export class BatchNormalization extends Layer<BatchNormalizationConfig> {
 
   constructor(config: BatchNormalizationConfig = {}) {
     super(config);
+    checkKnownOptions('BatchNormalization', config, BATCH_NORMALIZATION_KEYS);
     this.axis = config.axis ?? -1;
     this.momentum = config.momentum ?? 0.99;
     this.epsilon = config.epsilon ?? 1e-3;

@@ -2,6 +2,7 @@
 import { fail } from '../../errors.js';
 import { checkDataFormat, perDimension, type DataFormat } from '../../geometry/layout.js';
 import type { Padding, PoolOptions } from '../../geometry/pool-geometry.js';
+import { checkKnownOptions, optionKeys } from '../../ops/checks.js';
 import { conv2dMaxPool2d } from '../../ops/nn/conv2d-max-pool.js';
 import { conv2d as conv2dOp, convGeometry } from '../../ops/nn/conv2d.js';
 import type { Random } from '../../tensor/random.js';
@@ -17,6 +18,7 @@ import {
   type LayerParameter,
   type LayerShape,
 } from '../layer.js';
+import { LAYER_CONFIG_KEYS } from '../layer-options.js';
 
 export interface Conv2DConfig extends LayerConfig {
   filters: number;
@@ -36,6 +38,20 @@ export interface Conv2DConfig extends LayerConfig {
   biasInitializer?: InitializerName;
 }
 
+const CONV2D_KEYS = optionKeys<Conv2DConfig>({
+  ...LAYER_CONFIG_KEYS,
+  filters: true,
+  kernelSize: true,
+  strides: true,
+  padding: true,
+  dilationRate: true,
+  activation: true,
+  useBias: true,
+  dataFormat: true,
+  kernelInitializer: true,
+  biasInitializer: true,
+});
+
 export class Conv2D extends Layer<Conv2DConfig> {
   readonly className = 'Conv2D';
   readonly filters: number;
@@ -51,6 +67,7 @@ export class Conv2D extends Layer<Conv2DConfig> {
 
   constructor(config: Conv2DConfig) {
     super(config);
+    checkKnownOptions('Conv2D', config, CONV2D_KEYS);
     if (!Number.isInteger(config.filters) || config.filters < 1) {
       fail('Conv2D', 'filters', 'must be a positive integer', config.filters);
     }

@@ -1,5 +1,6 @@
 // Dense: Keras's fully connected layer, x·kernel + bias then an activation, on the dense op.
 import { fail } from '../../errors.js';
+import { checkKnownOptions, optionKeys } from '../../ops/checks.js';
 import { dense as denseOp } from '../../ops/nn/matmul.js';
 import type { Random } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -13,6 +14,7 @@ import {
   type LayerParameter,
   type LayerShape,
 } from '../layer.js';
+import { LAYER_CONFIG_KEYS } from '../layer-options.js';
 
 export interface DenseConfig extends LayerConfig {
   units: number;
@@ -25,6 +27,15 @@ export interface DenseConfig extends LayerConfig {
   biasInitializer?: InitializerName;
 }
 
+const DENSE_KEYS = optionKeys<DenseConfig>({
+  ...LAYER_CONFIG_KEYS,
+  units: true,
+  activation: true,
+  useBias: true,
+  kernelInitializer: true,
+  biasInitializer: true,
+});
+
 export class Dense extends Layer<DenseConfig> {
   readonly className = 'Dense';
   readonly units: number;
@@ -35,6 +46,7 @@ export class Dense extends Layer<DenseConfig> {
 
   constructor(config: DenseConfig) {
     super(config);
+    checkKnownOptions('Dense', config, DENSE_KEYS);
     if (!Number.isInteger(config.units) || config.units < 1)
       fail('Dense', 'units', 'must be a positive integer', config.units);
     this.units = config.units;

@@ -1,13 +1,17 @@
 // Dropout: Keras's inverted dropout, active only when training; masks come from the call's Random.
 import { fail } from '../../errors.js';
+import { checkKnownOptions, optionKeys } from '../../ops/checks.js';
 import { dropout as dropoutOp } from '../../ops/nn/dropout.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Layer, type CallOptions, type ConfigObject, type LayerConfig, type LayerShape } from '../layer.js';
+import { LAYER_CONFIG_KEYS } from '../layer-options.js';
 
 export interface DropoutConfig extends LayerConfig {
   /** Fraction of inputs to drop, in [0, 1). */
   rate: number;
 }
+
+const DROPOUT_KEYS = optionKeys<DropoutConfig>({ ...LAYER_CONFIG_KEYS, rate: true });
 
 export class Dropout extends Layer<DropoutConfig> {
   readonly className = 'Dropout';
@@ -15,6 +19,7 @@ export class Dropout extends Layer<DropoutConfig> {
 
   constructor(config: DropoutConfig) {
     super(config);
+    checkKnownOptions('Dropout', config, DROPOUT_KEYS);
     if (typeof config.rate !== 'number' || !(config.rate >= 0 && config.rate < 1)) {
       fail('Dropout', 'rate', 'must be a number in [0, 1)', config.rate);
     }

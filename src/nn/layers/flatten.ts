@@ -1,11 +1,18 @@
 // Flatten: keeps the batch axis and flattens the rest (channels-last order, as Keras does by default).
 import { fail } from '../../errors.js';
+import { checkKnownOptions } from '../../ops/checks.js';
 import { flatten as flattenOp } from '../../ops/nn/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Layer, type CallOptions, type ConfigObject, type LayerConfig, type LayerShape } from '../layer.js';
+import { LAYER_CONFIG_KEYS } from '../layer-options.js';
 
 export class Flatten extends Layer<LayerConfig> {
   readonly className = 'Flatten';
+
+  constructor(config: LayerConfig = {}) {
+    super(config);
+    checkKnownOptions('Flatten', config, Object.keys(LAYER_CONFIG_KEYS));
+  }
 
   computeOutputShape(inputShape: LayerShape): LayerShape {
     const rest = inputShape.slice(1);

@@ -5,7 +5,7 @@ import { recordGrad } from '../../autograd/tape.js';
 import { fail } from '../../errors.js';
 import { kernel } from '../../kernels/backend.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { checkTensor } from '../checks.js';
+import { checkTensor, describeShape } from '../checks.js';
 
 /** max(x, 0); the gradient at exactly 0 is 0, as in TensorFlow. NaN and −0 pass through. */
 export function relu(input: Tensor): Tensor {
@@ -60,7 +60,8 @@ export function tanh(input: Tensor): Tensor {
 
 function lastAxis(op: string, input: Tensor): { rows: number; width: number } {
   checkTensor(op, 'input', input);
-  if (input.rank < 1) fail(op, 'input', 'must have rank at least 1 (it works along the last axis)', input.toString());
+  if (input.rank < 1)
+    fail(op, 'input', 'must have rank at least 1 (it works along the last axis)', describeShape(input));
   const width = input.shape[input.rank - 1]!;
   return { rows: width === 0 ? 0 : input.size / width, width };
 }

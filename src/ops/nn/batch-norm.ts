@@ -6,7 +6,7 @@
 import { recordGrad } from '../../autograd/tape.js';
 import { fail } from '../../errors.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { checkOptions, checkTensor } from '../checks.js';
+import { checkKnownOptions, checkOptions, checkTensor, describeShape, optionKeys } from '../checks.js';
 
 export interface BatchNormOptions {
   gamma?: Tensor | null;
@@ -22,6 +22,17 @@ export interface BatchNormOptions {
   /** The feature axis; default −1 (channels last). */
   axis?: number;
 }
+
+const BATCH_NORM_KEYS = optionKeys<BatchNormOptions>({
+  gamma: true,
+  beta: true,
+  movingMean: true,
+  movingVariance: true,
+  training: true,
+  momentum: true,
+  epsilon: true,
+  axis: true,
+});
 
 interface Layout {
   channels: number;
@@ -43,7 +54,7 @@ function layoutOf(input: Tensor, axisOption: number): Layout {
 function checkVector(name: string, value: unknown, channels: number): Tensor {
   const checked = checkTensor('batchNormalization', name, value);
   if (checked.size !== channels || checked.rank !== 1)
-    fail('batchNormalization', name, `must have shape [${channels}]`, checked.toString());
+    fail('batchNormalization', name, `must have shape [${channels}]`, describeShape(checked));
   return checked;
 }
 
@@ -64,6 +75,7 @@ function channelSums(values: Float32Array, layout: Layout, weights: Float32Array
 export function batchNormalization(input: Tensor, options: BatchNormOptions): Tensor {
   checkTensor('batchNormalization', 'input', input);
   const checked = checkOptions('batchNormalization', options, true);
+  checkKnownOptions('batchNormalization', checked, BATCH_NORM_KEYS);
   const layout = layoutOf(input, checked.axis ?? -1);
   const { momentum = 0.99, epsilon = 1e-3, training } = checked;
   if (typeof training !== 'boolean') fail('batchNormalization', 'training', 'must be a boolean', training);

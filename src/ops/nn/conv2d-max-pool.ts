@@ -10,10 +10,18 @@ import { checkDataFormat } from '../../geometry/layout.js';
 import { poolGeometry, type PoolOptions } from '../../geometry/pool-geometry.js';
 import { kernel } from '../../kernels/backend.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { checkOptions, checkTensor } from '../checks.js';
-import { convGeometry, type Conv2dOptions } from './conv2d.js';
+import { checkKnownOptions, checkOptions, checkTensor, optionKeys } from '../checks.js';
+import { CONV2D_OPTION_KEYS, convGeometry, type Conv2dOptions } from './conv2d.js';
 
 const OP = 'conv2dMaxPool2d';
+const POOL_KEYS = optionKeys<PoolOptions>({
+  kernelSize: true,
+  stride: true,
+  padding: true,
+  dilation: true,
+  ceilMode: true,
+  dataFormat: true,
+});
 
 /**
  * maxPool2d(conv2d(input, filter, bias, conv), pool), NHWC only. With `conv.activation: 'relu'` the
@@ -33,6 +41,8 @@ export function conv2dMaxPool2d(
   if (bias !== null) checkTensor(OP, 'bias', bias);
   const convOptions = checkOptions(OP, conv, false) as Conv2dOptions;
   const poolOptions = checkOptions(OP, pool, true);
+  checkKnownOptions(`${OP} (conv options)`, convOptions, CONV2D_OPTION_KEYS);
+  checkKnownOptions(`${OP} (pool options)`, poolOptions, POOL_KEYS);
   const activation = convOptions.activation ?? 'linear';
   if (activation !== 'linear' && activation !== 'relu')
     fail(OP, 'conv.activation', "must be 'linear' or 'relu'", convOptions.activation);

@@ -10,7 +10,7 @@ import { kernel } from '../../kernels/backend.js';
 import type { ConvGeometry } from '../../kernels/types.js';
 import type { Shape } from '../../tensor/tensor.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { checkOptions, checkTensor } from '../checks.js';
+import { checkKnownOptions, checkOptions, checkTensor, describeShape, optionKeys } from '../checks.js';
 import { transpose } from './shape.js';
 
 export interface Conv2dOptions {
@@ -28,6 +28,14 @@ export interface Conv2dOptions {
    */
   activation?: 'linear' | 'relu';
 }
+
+export const CONV2D_OPTION_KEYS = optionKeys<Conv2dOptions>({
+  stride: true,
+  padding: true,
+  dilation: true,
+  dataFormat: true,
+  activation: true,
+});
 
 /** The convolution's geometry for an NHWC input and an HWIO filter: poolGeometry plus outChannels. */
 export function convGeometry(op: string, inputShape: Shape, filterShape: Shape, options: Conv2dOptions): ConvGeometry {
@@ -69,12 +77,13 @@ export function conv2d(input: Tensor, filter: Tensor, bias: Tensor | null = null
   checkTensor('conv2d', 'filter', filter);
   if (bias !== null) checkTensor('conv2d', 'bias', bias);
   const checked = checkOptions('conv2d', options, false);
+  checkKnownOptions('conv2d', checked, CONV2D_OPTION_KEYS);
   const activation = checked.activation ?? 'linear';
   if (activation !== 'linear' && activation !== 'relu')
     fail('conv2d', 'activation', "must be 'linear' or 'relu'", checked.activation);
   if (checkDataFormat('conv2d', checked.dataFormat) === 'channelsFirst') {
     if (input.rank !== 4)
-      fail('conv2d', 'input', 'must have rank 4 [batch, channels, height, width]', input.toString());
+      fail('conv2d', 'input', 'must have rank 4 [batch, channels, height, width]', describeShape(input));
     const nhwc = transpose(input, [0, 2, 3, 1]);
     return transpose(conv2d(nhwc, filter, bias, { ...checked, dataFormat: 'channelsLast' }), [0, 3, 1, 2]);
   }

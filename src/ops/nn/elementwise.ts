@@ -1,103 +1,142 @@
-// add, multiply and biasAdd: the element-wise binary ops. Shapes either match, or the smaller
-// operand's shape is a suffix of the larger's (a bias over the last axes, or a scalar) and repeats
-// along the leading axes; its gradient is the sum over those repeats.
+// add, subtract, multiply, divide (TensorFlow.js's add, sub, mul, div) and biasAdd: the element-wise
+// binary ops. Operands broadcast as NumPy and TensorFlow.js do (see broadcast.ts); a number stands for
+// a scalar. Each operand's gradient is summed back over the elements it was repeated into.
 import { recordGrad } from '../../autograd/tape.js';
 import { fail } from '../../errors.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkTensor } from '../checks.js';
+import { broadcastShapes, operandIndices } from './broadcast.js';
 
-/** Which operand repeats and how often; throws unless one shape is a suffix of the other. */
-function broadcastShape(op: string, a: Tensor, b: Tensor): Tensor['shape'] {
-  const [large, small] = a.rank >= b.rank ? [a, b] : [b, a];
-  const offset = large.rank - small.rank;
-  const suffix = small.shape.every((extent, axis) => extent === large.shape[axis + offset]);
-  if (!suffix) {
-    fail(
-      op,
-      'b',
-      `must have the shape of a, or a suffix of it (or a of b), to broadcast against [${a.shape.join(', ')}]`,
-      `shape [${b.shape.join(', ')}]`,
-    );
-  }
-  return large.shape;
+/** A tensor, or a number standing for a scalar tensor. */
+export type Operand = Tensor | number;
+
+/** How one binary op computes its output and the local gradients of each operand. */
+interface BinaryRule {
+  readonly forward: (left: number, right: number) => number;
+  /** ∂out/∂left · gradient, from the gradient and both operands' values. */
+  readonly gradLeft: (gradient: number, left: number, right: number) => number;
+  readonly gradRight: (gradient: number, left: number, right: number) => number;
 }
 
-/** Sums a gradient of the large shape down to the small shape (the repeats of a broadcast). */
-export function sumToSize(gradient: Tensor, shape: Tensor['shape']): Tensor {
-  const result = Tensor.allocate(shape);
-  const target = result.values;
-  const source = gradient.values;
-  const period = target.length;
-  if (period === source.length) {
-    target.set(source);
-    return result;
+const RULES = {
+  add: {
+    forward: (left, right) => left + right,
+    gradLeft: (gradient) => gradient,
+    gradRight: (gradient) => gradient,
+  },
+  subtract: {
+    forward: (left, right) => left - right,
+    gradLeft: (gradient) => gradient,
+    gradRight: (gradient) => -gradient,
+  },
+  multiply: {
+    forward: (left, right) => left * right,
+    gradLeft: (gradient, _left, right) => gradient * right,
+    gradRight: (gradient, left) => gradient * left,
+  },
+  divide: {
+    forward: (left, right) => left / right,
+    gradLeft: (gradient, _left, right) => gradient / right,
+    gradRight: (gradient, left, right) => (-gradient * left) / (right * right),
+  },
+} satisfies Record<string, BinaryRule>;
+
+function operand(op: string, name: string, value: unknown): Tensor {
+  if (typeof value === 'number') {
+    const scalar = Tensor.allocate([]);
+    scalar.values[0] = value;
+    return scalar;
   }
-  target.fill(0);
-  for (let index = 0; index < source.length; index++) target[index % period]! += source[index]!;
+  return checkTensor(op, name, value);
+}
+
+/** Where each output element reads its operands (null: the operand has the output's shape). */
+interface Plan {
+  readonly left: Int32Array | null;
+  readonly right: Int32Array | null;
+}
+
+function binary(op: string, rule: BinaryRule, a: Operand, b: Operand): Tensor {
+  const left = operand(op, 'a', a);
+  const right = operand(op, 'b', b);
+  const shape = broadcastShapes(op, left.shape, right.shape);
+  const plan: Plan = { left: operandIndices(left.shape, shape), right: operandIndices(right.shape, shape) };
+  const output = Tensor.allocate(shape);
+  const [out, leftValues, rightValues] = [output.values, left.values, right.values];
+  for (let index = 0; index < out.length; index++) {
+    const leftValue = leftValues[plan.left === null ? index : plan.left[index]!]!;
+    const rightValue = rightValues[plan.right === null ? index : plan.right[index]!]!;
+    out[index] = rule.forward(leftValue, rightValue);
+  }
+  recordGrad(op, output, [left, right], (gradOutput) => [
+    left.requiresGrad ? operandGradient(gradOutput, left, right, plan, rule.gradLeft, true) : null,
+    right.requiresGrad ? operandGradient(gradOutput, left, right, plan, rule.gradRight, false) : null,
+  ]);
+  return output;
+}
+
+/** One operand's gradient: the local gradient of every output element, summed into the cell it read. */
+function operandGradient(
+  gradOutput: Tensor,
+  left: Tensor,
+  right: Tensor,
+  plan: Plan,
+  local: BinaryRule['gradLeft'],
+  forLeft: boolean,
+): Tensor {
+  const result = Tensor.allocate(forLeft ? left.shape : right.shape);
+  // Views are taken after allocating: a growing heap may detach older ones.
+  const [target, gradient, leftValues, rightValues] = [result.values, gradOutput.values, left.values, right.values];
+  const into = forLeft ? plan.left : plan.right;
+  if (into !== null) target.fill(0);
+  for (let index = 0; index < gradient.length; index++) {
+    const leftIndex = plan.left === null ? index : plan.left[index]!;
+    const rightIndex = plan.right === null ? index : plan.right[index]!;
+    const value = local(gradient[index]!, leftValues[leftIndex]!, rightValues[rightIndex]!);
+    if (into === null) target[index] = value;
+    else target[into[index]!]! += value;
+  }
   return result;
 }
 
 /**
- * a + b, element-wise; b may be a bias over a's last axes (or the reverse).
- * @example add(x, y); add(x, tensor([1, 2, 3]))  // x of shape [..., 3]
+ * a + b, element-wise, broadcasting as NumPy; as tf.add.
+ * @example add(x, y); add(x, tensor([1, 2, 3])); add(x, 1)
  */
-export function add(a: Tensor, b: Tensor): Tensor {
-  checkTensor('add', 'a', a);
-  checkTensor('add', 'b', b);
-  const shape = broadcastShape('add', a, b);
-  const output = Tensor.allocate(shape);
-  const out = output.values;
-  const left = a.values;
-  const right = b.values;
-  const leftPeriod = left.length;
-  const rightPeriod = right.length;
-  for (let index = 0; index < out.length; index++) {
-    out[index] = left[index % leftPeriod]! + right[index % rightPeriod]!;
-  }
-  recordGrad('add', output, [a, b], (gradOutput) => [
-    a.requiresGrad ? sumToSize(gradOutput, a.shape) : null,
-    b.requiresGrad ? sumToSize(gradOutput, b.shape) : null,
-  ]);
-  return output;
+export function add(a: Operand, b: Operand): Tensor {
+  return binary('add', RULES.add, a, b);
 }
 
 /**
- * a · b, element-wise, broadcasting like add.
- * @example multiply(x, tensor(0.5, []))
+ * a − b, element-wise, broadcasting; as tf.sub (also exported as `sub`).
+ * @example subtract(x, mean(x, { axis: -1, keepDims: true }))
  */
-export function multiply(a: Tensor, b: Tensor): Tensor {
-  checkTensor('multiply', 'a', a);
-  checkTensor('multiply', 'b', b);
-  const shape = broadcastShape('multiply', a, b);
-  const output = Tensor.allocate(shape);
-  productInto(output.values, a.values, b.values);
-  recordGrad('multiply', output, [a, b], (gradOutput) => [
-    a.requiresGrad ? productGradient(gradOutput, b, a.shape) : null,
-    b.requiresGrad ? productGradient(gradOutput, a, b.shape) : null,
-  ]);
-  return output;
+export function subtract(a: Operand, b: Operand): Tensor {
+  return binary('subtract', RULES.subtract, a, b);
 }
 
-function productInto(out: Float32Array, left: Float32Array, right: Float32Array): void {
-  const leftPeriod = left.length;
-  const rightPeriod = right.length;
-  for (let index = 0; index < out.length; index++) {
-    out[index] = left[index % leftPeriod]! * right[index % rightPeriod]!;
-  }
+/**
+ * a · b, element-wise, broadcasting; as tf.mul (also exported as `mul`).
+ * @example multiply(x, 0.5)
+ */
+export function multiply(a: Operand, b: Operand): Tensor {
+  return binary('multiply', RULES.multiply, a, b);
 }
 
-function productGradient(gradOutput: Tensor, other: Tensor, shape: Tensor['shape']): Tensor {
-  const full = Tensor.allocate(gradOutput.shape);
-  productInto(full.values, gradOutput.values, other.values);
-  if (full.size === sizeOfShape(shape)) return full;
-  const reduced = sumToSize(full, shape);
-  full.dispose();
-  return reduced;
+/**
+ * a / b, element-wise, broadcasting; as tf.div (also exported as `div`). x / 0 is ±Infinity (NaN for 0 / 0).
+ * @example divide(x, sum(x, { axis: -1, keepDims: true }))
+ */
+export function divide(a: Operand, b: Operand): Tensor {
+  return binary('divide', RULES.divide, a, b);
 }
 
-function sizeOfShape(shape: Tensor['shape']): number {
-  return shape.reduce((total, extent) => total * extent, 1);
-}
+/** TensorFlow.js's name for subtract. */
+export const sub = subtract;
+/** TensorFlow.js's name for multiply. */
+export const mul = multiply;
+/** TensorFlow.js's name for divide. */
+export const div = divide;
 
 /**
  * x + bias over x's last axis (Keras's bias_add with channels last).

@@ -1,5 +1,6 @@
 // Every differentiable op for networks (the pooling ops are in ../pool).
-export { add, multiply, biasAdd } from './elementwise.js';
+export { add, subtract, sub, multiply, mul, divide, div, biasAdd, type Operand } from './elementwise.js';
+export { broadcastShapes } from './broadcast.js';
 export { relu, sigmoid, tanh, softmax, logSoftmax } from './activations.js';
 export { matmul, dense, type MatmulOpOptions } from './matmul.js';
 export { conv2d, convGeometry, type Conv2dOptions } from './conv2d.js';
@@ -13,5 +14,13 @@ export {
   sparseCategoricalCrossEntropy,
   meanSquaredError,
 } from './losses.js';
+export {
+  binaryCrossentropy,
+  binaryCrossEntropy,
+  meanAbsoluteError,
+  type BinaryCrossentropyOptions,
+} from './pointwise-losses.js';
 export { batchNormalization, type BatchNormOptions } from './batch-norm.js';
-export { sum, mean, type ReduceOptions } from './reduce.js';
+export { sum, mean, max, min, type ReduceOptions, type ReduceAxis } from './reduce.js';
+export { argMax, argMin } from './arg-max.js';
+export { slice, concat } from './slice-concat.js';

@@ -39,7 +39,8 @@ function labelsOf(labels: Tensor): Float32Array | Int32Array {
   return labels.dtype === 'int32' ? labels.intValues : labels.values;
 }
 
-function scalar(value: number): Tensor {
+/** A new scalar (shape []) tensor holding `value`. */
+export function scalar(value: number): Tensor {
   const result = Tensor.allocate([]);
   result.values[0] = value;
   return result;
@@ -103,7 +104,8 @@ export function softmaxCrossEntropy(logits: Tensor, targets: Tensor): Tensor {
   return output;
 }
 
-function checkSameShape(op: string, predictions: Tensor, targets: Tensor): void {
+/** Throws unless targets is a live float32 tensor of the predictions' shape. */
+export function checkSameShape(op: string, predictions: Tensor, targets: Tensor): void {
   checkTensor(op, 'targets', targets);
   if (targets.shape.join() !== predictions.shape.join()) {
     fail(

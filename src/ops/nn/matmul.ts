@@ -4,7 +4,7 @@ import { recordGrad } from '../../autograd/tape.js';
 import { fail } from '../../errors.js';
 import { kernel } from '../../kernels/backend.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { checkOptions, checkTensor } from '../checks.js';
+import { checkKnownOptions, checkOptions, checkTensor, optionKeys } from '../checks.js';
 
 export interface MatmulOpOptions {
   /** Use a transposed: a is stored [k, m]. */
@@ -12,6 +12,8 @@ export interface MatmulOpOptions {
   /** Use b transposed: b is stored [n, k]. */
   transposeB?: boolean;
 }
+
+const MATMUL_KEYS = optionKeys<MatmulOpOptions>({ transposeA: true, transposeB: true });
 
 /** out = op(a)·op(b) (or out += when accumulate) through the active backend's kernel. */
 function product(
@@ -37,6 +39,7 @@ export function matmul(a: Tensor, b: Tensor, options?: MatmulOpOptions): Tensor 
   checkTensor('matmul', 'a', a);
   checkTensor('matmul', 'b', b);
   const { transposeA = false, transposeB = false } = checkOptions('matmul', options, false);
+  checkKnownOptions('matmul', options, MATMUL_KEYS);
   if (a.rank !== 2) fail('matmul', 'a', 'must have rank 2', `shape [${a.shape.join(', ')}]`);
   if (b.rank !== 2) fail('matmul', 'b', 'must have rank 2', `shape [${b.shape.join(', ')}]`);
   const inner = transposeA ? a.shape[0] : a.shape[1];

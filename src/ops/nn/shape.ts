@@ -4,14 +4,14 @@ import { recordGrad } from '../../autograd/tape.js';
 import { fail } from '../../errors.js';
 import type { Shape } from '../../tensor/tensor.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { checkTensor } from '../checks.js';
+import { checkAnyTensor, checkTensor, describeShape } from '../checks.js';
 
 /**
- * The same elements in a new shape (no copy); one -1 is inferred.
+ * The same elements in a new shape (no copy); one -1 is inferred; float32 or int32.
  * @example reshape(x, [-1, 784])
  */
 export function reshape(input: Tensor, shape: Shape): Tensor {
-  checkTensor('reshape', 'input', input);
+  checkAnyTensor('reshape', 'input', input);
   if (!Array.isArray(shape)) fail('reshape', 'shape', 'must be an array of integers', shape);
   const output = input.reshape(shape);
   recordGrad('reshape', output, [input], (gradOutput) => [gradOutput.reshape(input.shape)]);
@@ -24,7 +24,7 @@ export function reshape(input: Tensor, shape: Shape): Tensor {
  */
 export function flatten(input: Tensor): Tensor {
   checkTensor('flatten', 'input', input);
-  if (input.rank < 1) fail('flatten', 'input', 'must have a batch axis (rank at least 1)', input.toString());
+  if (input.rank < 1) fail('flatten', 'input', 'must have a batch axis (rank at least 1)', describeShape(input));
   const batch = input.shape[0]!;
   return reshape(input, [batch, batch === 0 ? 0 : input.size / batch]);
 }

@@ -1,0 +1,73 @@
+// Adagrad with Keras's defaults and Keras's update (keras.optimizers.Adagrad):
+//   a ← a + g²  (a starts at initialAccumulatorValue, 0.1);  w ← w − lr·g / √(a + ε)
+// ε (1e-7) sits inside the square root. tf.train.adagrad is the same update with ε fixed to its
+// backend's epsilon (1e-7 on the CPU and WebAssembly backends, 1e-4 on WebGL without float32),
+// not configurable. Arithmetic in float64, rounded to float32 once per value.
+import { checkKnownOptions, optionKeys } from '../ops/checks.js';
+import { checkRate, Optimizer } from './optimizer.js';
+import { checkLearningRate, learningRateConfig, type LearningRate } from './schedules.js';
+
+export interface AdagradConfig {
+  /** Default 0.001; a number or a schedule. */
+  learningRate?: LearningRate;
+  /** The accumulator's starting value; default 0.1. */
+  initialAccumulatorValue?: number;
+  /** Default 1e-7 (Keras's). */
+  epsilon?: number;
+}
+
+const ADAGRAD_KEYS = optionKeys<AdagradConfig>({ learningRate: true, initialAccumulatorValue: true, epsilon: true });
+
+export class Adagrad extends Optimizer {
+  readonly className = 'Adagrad';
+  readonly learningRate: LearningRate;
+  readonly initialAccumulatorValue: number;
+  readonly epsilon: number;
+
+  constructor(config: AdagradConfig = {}) {
+    super();
+    checkKnownOptions('Adagrad', config, ADAGRAD_KEYS);
+    this.learningRate = checkLearningRate('Adagrad', config.learningRate, 0.001);
+    this.initialAccumulatorValue = checkRate(
+      'Adagrad',
+      'initialAccumulatorValue',
+      config.initialAccumulatorValue ?? 0.1,
+      0,
+      Infinity,
+    );
+    this.epsilon = checkRate('Adagrad', 'epsilon', config.epsilon ?? 1e-7, 0, Infinity);
+  }
+
+  getConfig() {
+    const { initialAccumulatorValue, epsilon } = this;
+    return { learningRate: learningRateConfig(this.learningRate), initialAccumulatorValue, epsilon };
+  }
+
+  protected slotNames() {
+    return ['accumulator'];
+  }
+
+  protected override initialSlotValue(): number {
+    return this.initialAccumulatorValue;
+  }
+
+  protected update(values: Float32Array, grad: Float32Array, slots: Record<string, Float32Array>): void {
+    const accumulator = slots.accumulator!;
+    const { epsilon, stepLearningRate } = this;
+    for (let index = 0; index < values.length; index++) {
+      const gradient = grad[index]!;
+      const total = accumulator[index]! + gradient * gradient;
+      accumulator[index] = total;
+      values[index] = values[index]! - (stepLearningRate * gradient) / Math.sqrt(total + epsilon);
+    }
+  }
+}
+
+/**
+ * Keras's Adagrad.
+ * @example adagrad()                      // learningRate 0.001, initialAccumulatorValue 0.1, epsilon 1e-7
+ * @example adagrad({ learningRate: 0.05 })
+ */
+export function adagrad(config: AdagradConfig = {}): Adagrad {
+  return new Adagrad(config);
+}

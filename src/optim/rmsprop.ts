@@ -1,0 +1,93 @@
+// RMSprop with Keras's defaults and Keras's exact update (keras.optimizers.RMSprop):
+//   v ← ρ·v + (1 − ρ)·g²
+//   centered: a ← ρ·a + (1 − ρ)·g;  d = v − a² + ε        otherwise d = v + ε
+//   increment = lr·g / √d;  momentum > 0: m ← μ·m + increment, w ← w − m;  otherwise w ← w − increment
+// ε sits inside the square root. tf.train.rmsprop agrees except when centered, where it takes
+// √(v − (a² + ε)): ε subtracted, not added (equal when ε = 0). Slots: velocity, and momentum and
+// averageGradient only when used (as Keras). Arithmetic in float64, rounded to float32 once per value.
+import { fail } from '../errors.js';
+import { checkKnownOptions, optionKeys } from '../ops/checks.js';
+import { checkRate, Optimizer } from './optimizer.js';
+import { checkLearningRate, learningRateConfig, type LearningRate } from './schedules.js';
+
+export interface RMSpropConfig {
+  /** Default 0.001; a number or a schedule. */
+  learningRate?: LearningRate;
+  /** Decay of the mean square; default 0.9. */
+  rho?: number;
+  /** Default 0 (no momentum slot). */
+  momentum?: number;
+  /** Default 1e-7 (Keras's). */
+  epsilon?: number;
+  /** Divide by the gradient's estimated variance rather than its mean square; default false. */
+  centered?: boolean;
+}
+
+const RMSPROP_KEYS = optionKeys<RMSpropConfig>({
+  learningRate: true,
+  rho: true,
+  momentum: true,
+  epsilon: true,
+  centered: true,
+});
+
+export class RMSprop extends Optimizer {
+  readonly className = 'RMSprop';
+  readonly learningRate: LearningRate;
+  readonly rho: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly centered: boolean;
+
+  constructor(config: RMSpropConfig = {}) {
+    super();
+    checkKnownOptions('RMSprop', config, RMSPROP_KEYS);
+    this.learningRate = checkLearningRate('RMSprop', config.learningRate, 0.001);
+    this.rho = checkRate('RMSprop', 'rho', config.rho ?? 0.9, 0, 1);
+    this.momentum = checkRate('RMSprop', 'momentum', config.momentum ?? 0, 0, 1);
+    this.epsilon = checkRate('RMSprop', 'epsilon', config.epsilon ?? 1e-7, 0, Infinity);
+    this.centered = config.centered ?? false;
+    if (typeof this.centered !== 'boolean') fail('RMSprop', 'centered', 'must be a boolean', this.centered);
+  }
+
+  getConfig() {
+    const { rho, momentum, epsilon, centered } = this;
+    return { learningRate: learningRateConfig(this.learningRate), rho, momentum, epsilon, centered };
+  }
+
+  protected slotNames() {
+    return ['velocity', ...(this.momentum > 0 ? ['momentum'] : []), ...(this.centered ? ['averageGradient'] : [])];
+  }
+
+  protected update(values: Float32Array, grad: Float32Array, slots: Record<string, Float32Array>): void {
+    const { rho, momentum, epsilon, stepLearningRate } = this;
+    const { velocity, momentum: moment, averageGradient } = slots as Record<string, Float32Array | undefined>;
+    for (let index = 0; index < values.length; index++) {
+      const gradient = grad[index]!;
+      const meanSquare = rho * velocity![index]! + (1 - rho) * gradient * gradient;
+      velocity![index] = meanSquare;
+      let denominator = meanSquare + epsilon;
+      if (averageGradient !== undefined) {
+        const average = rho * averageGradient[index]! + (1 - rho) * gradient;
+        averageGradient[index] = average;
+        denominator = meanSquare - average * average + epsilon;
+      }
+      const increment = (stepLearningRate * gradient) / Math.sqrt(denominator);
+      if (moment === undefined) {
+        values[index] = values[index]! - increment;
+      } else {
+        moment[index] = momentum * moment[index]! + increment;
+        values[index] = values[index]! - moment[index]!;
+      }
+    }
+  }
+}
+
+/**
+ * Keras's RMSprop.
+ * @example rmsprop()                                   // learningRate 0.001, rho 0.9, momentum 0, epsilon 1e-7
+ * @example rmsprop({ learningRate: 0.01, momentum: 0.9, centered: true })
+ */
+export function rmsprop(config: RMSpropConfig = {}): RMSprop {
+  return new RMSprop(config);
+}
