@@ -9,7 +9,10 @@ export {
   type ConfigObject,
   type ConfigValue,
   type SerializedLayer,
+  type ParameterShape,
 } from './layer.js';
+export type { LayerPlan } from './model-plan.js';
+export { modelFromJSON } from './model-json.js';
 export { layerTable, layerFromConfig } from './layer-table.js';
 export { type ActivationName } from './activations.js';
 export { initialize, fans, type InitializerName } from './initializers.js';
@@ -18,7 +21,6 @@ export * as layers from './layers/index.js';
 export {
   Sequential,
   sequential,
-  modelFromJSON,
   type SequentialConfig,
   type CompileOptions,
   type ModelParameter,

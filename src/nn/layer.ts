@@ -37,6 +37,12 @@ export interface LayerParameter {
   readonly trainable: boolean;
 }
 
+/** A weight build() will make, before it is made: its name and shape. */
+export interface ParameterShape {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
 /** Options every layer accepts. */
 export interface LayerConfig {
   /** Unique within a model; defaults to the snake_case class name ('conv2d', 'max_pooling2d'). */
@@ -108,6 +114,15 @@ export abstract class Layer<Config extends LayerConfig = LayerConfig> {
       return parameter;
     });
     this.builtInputShape = Object.freeze([...inputShape]);
+  }
+
+  /**
+   * The weights build() would make for this input shape, found without making them, so a saved
+   * model's weights manifest is checked before any memory is spent on it. A layer that makes
+   * weights overrides this (and builds from it); one that does not answers null: "only build tells".
+   */
+  parameterShapes(_inputShape: LayerShape): readonly ParameterShape[] | null {
+    return this.createParameters === Layer.prototype.createParameters ? [] : null;
   }
 
   /** Output shape for an input shape; both have the batch axis first (null when unknown). */
