@@ -2,7 +2,7 @@
 // goes to a temporary file in the same folder (or the write fails), is flushed to disk, then the
 // temporary file is renamed over the target. Temporary files a killed process left are removed.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { failFile } from './file-error.js';
 
@@ -23,7 +23,7 @@ export async function writeFileAtomic(path: string, content: FileContent): Promi
   const folder = dirname(path);
   const temporary = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await mkdir(folder, { recursive: true });
+    await makeFolder(folder);
     await removeStaleTemporaries(folder, basename(path));
     const handle = await open(temporary, 'wx');
     try {
@@ -57,6 +57,25 @@ export async function writeAll(handle: ChunkWriter, chunk: Uint8Array, path: str
       );
     }
     written += bytesWritten;
+  }
+}
+
+/**
+ * Makes `folder` and its missing parents. Not mkdir's `recursive`, which in Node 20 spins forever
+ * on a path its kernel refuses with ENOENT although the parent exists (under /proc).
+ */
+export async function makeFolder(folder: string): Promise<void> {
+  try {
+    await mkdir(folder);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && (await stat(folder)).isDirectory()) return;
+    const parent = dirname(folder);
+    if (code !== 'ENOENT' || parent === folder) throw error;
+    await makeFolder(parent);
+    await mkdir(folder).catch(async (again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST' || !(await stat(folder)).isDirectory()) throw again;
+    });
   }
 }
 
