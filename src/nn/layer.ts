@@ -4,7 +4,8 @@
 // How to add a layer (say `Foo`):
 //  1. Write `src/nn/layers/foo.ts` with `class Foo extends Layer<FooConfig>`: set `className = 'Foo'`
 //     (the Keras class name), implement `computeOutputShape`, `call` and `getConfig`; a layer with
-//     weights overrides `createParameters` and returns them in Keras's weight order.
+//     weights overrides `parameterShapes` (their names and shapes, in Keras's weight order) and
+//     `createParameters` (the weights themselves, from that list).
 //  2. Export a factory `foo(config)` beside it (Keras/tfjs-layers style: `tf.layers.foo({...})`).
 //  3. Add one line `Foo: (config) => new Foo(config as FooConfig)` to `src/nn/layer-table.ts`, so
 //     saved models can rebuild it from `{className: 'Foo', config}`; nothing registers by import.

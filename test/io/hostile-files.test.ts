@@ -35,32 +35,43 @@ interface SeedTopology {
   config: { layers: { config: Record<string, unknown> }[] };
 }
 
-/** 100,000 unnamed Flatten layers (named flatten, flatten_1, ... on loading), then Dense(3). */
-function deepFlattenModel(): string {
-  const target = join(folder, 'deep-flatten');
+/** A saved model of `modelLayers` and `weights`, written by hand as a hostile file would be. */
+function handMadeModel(name: string, modelLayers: object[], weights: Parameters<typeof encodeWeights>[0]): string {
+  const target = join(folder, name);
   mkdirSync(target);
-  const flattens = Array.from({ length: 100_000 }, (_, index) => ({
-    className: 'Flatten',
-    config: index === 0 ? { inputShape: [2, 2] } : {},
-  }));
-  const { manifest, bytes } = encodeWeights([
-    { name: 'dense/kernel', shape: [4, 3], values: new Float32Array(12).fill(0.5) },
-    { name: 'dense/bias', shape: [3], values: new Float32Array(3) },
-  ]);
-  const modelTopology = {
-    className: 'Sequential',
-    config: { name: 'deep', layers: [...flattens, { className: 'Dense', config: { units: 3 } }] },
-  };
+  const { manifest, bytes } = encodeWeights(weights);
   const json = {
     format: 'poolkit-model',
     formatVersion: 1,
-    modelTopology,
+    modelTopology: { className: 'Sequential', config: { name, layers: modelLayers } },
     weightsManifest: { file: 'weights.bin', ...manifest },
     metadata: {},
   };
   writeFileSync(join(target, 'model.json'), JSON.stringify(json));
   writeFileSync(join(target, 'weights.bin'), bytes);
   return target;
+}
+
+/** 100,000 unnamed Flatten layers (named flatten, flatten_1, ... on loading), then Dense(3). */
+function deepFlattenModel(): string {
+  const flattens = Array.from({ length: 100_000 }, (_, index) => ({
+    className: 'Flatten',
+    config: index === 0 ? { inputShape: [2, 2] } : {},
+  }));
+  return handMadeModel(
+    'deep-flatten',
+    [...flattens, { className: 'Dense', config: { units: 3 } }],
+    [
+      { name: 'dense/kernel', shape: [4, 3], values: new Float32Array(12).fill(0.5) },
+      { name: 'dense/bias', shape: [3], values: new Float32Array(3) },
+    ],
+  );
+}
+
+/** LSTM pooling of 20,000 units: a recurrent kernel of 6.4 GB, more than the 4 GiB heap holds. */
+function oversizedLstmModel(): string {
+  const lstm = { className: 'LSTMPooling2D', config: { poolSize: 2, units: 20000, inputShape: [4, 4, 1] } };
+  return handMadeModel('oversized-lstm', [lstm], []);
 }
 
 type Outcome = { path: string; error?: string; layers?: number; heapGrowth: number };
@@ -78,6 +89,7 @@ before(async () => {
   rmSync(join(cases.fifoWeights, 'weights.bin'));
   spawnSync('mkfifo', [join(cases.fifoWeights, 'weights.bin')]);
   cases.deepFlatten = deepFlattenModel();
+  cases.oversizedLstm = oversizedLstmModel();
   cases.wideDense = await seedCopy(
     'wide-dense',
     (json) => (json.modelTopology.config.layers[3]!.config.units = 150000),
@@ -148,3 +160,10 @@ for (const [name, units] of [
     assert.ok(result.heapGrowth < 64 * 2 ** 20, `the heap grew by ${result.heapGrowth} bytes`);
   });
 }
+
+test('a layer too large for memory gives an out-of-memory error that names model.json', () => {
+  assert.match(
+    outcome('oversizedLstm').error ?? '',
+    /oversized-lstm\/model\.json: describes a model too large for memory: /,
+  );
+});
