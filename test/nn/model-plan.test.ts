@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { layers, modelFromJSON, sequential, type Layer } from '../../src/index.js';
+import { layers, modelFromJSON, sequential, type Layer, type SerializedModel } from '../../src/index.js';
 import { planWeights } from '../../src/nn/model-plan.js';
 
 function stack(): Layer[] {
@@ -81,21 +81,23 @@ function smallestFree(taken: readonly string[]): string {
 }
 
 test('modelFromJSON names unnamed layers as Sequential does, and refuses a repeated name', () => {
-  const json = {
+  const json = (lastName: string): SerializedModel => ({
     className: 'Sequential',
     config: {
       name: 'm',
       layers: [
         { className: 'Flatten', config: { inputShape: [2, 2] } },
         { className: 'Flatten', config: {} },
-        { className: 'Flatten', config: { name: 'flatten_1' } },
+        { className: 'Flatten', config: { name: lastName } },
       ],
     },
-  };
-  assert.throws(() => modelFromJSON(json), /modelFromJSON: layer name must be unique in the model, got 'flatten_1'/);
-  json.config.layers[2]!.config = { name: 'last' };
+  });
+  assert.throws(
+    () => modelFromJSON(json('flatten_1')),
+    /modelFromJSON: layer name must be unique in the model, got 'flatten_1'/,
+  );
   assert.deepEqual(
-    modelFromJSON(json).layers.map((layer) => layer.name),
+    modelFromJSON(json('last')).layers.map((layer) => layer.name),
     ['flatten', 'flatten_1', 'last'],
   );
 });
