@@ -13,6 +13,8 @@ const folder = mkdtempSync(join(tmpdir(), 'poolkit-writes-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
 
 const CHILD = ['--import', 'tsx', 'test/helpers/file-child.ts'];
+/** `sh -c 'ulimit -f'` and SIGKILL are POSIX. */
+const POSIX_ONLY = process.platform === 'win32';
 
 /** A file handle that takes at most `accepts[i]` bytes on its i-th write (then none), keeping them. */
 function stingyHandle(accepts: number[]): ChunkWriter & { received: number[] } {
@@ -43,7 +45,7 @@ test('writeAll fails, naming the file, when the disk takes no more bytes', async
   );
 });
 
-test('a save past the file size limit (ulimit -f) fails and keeps the old file whole', () => {
+test('a save past the file size limit (ulimit -f) fails and keeps the old file whole', { skip: POSIX_ONLY }, () => {
   const target = join(folder, 'limited.bin');
   writeFileSync(target, 'the good checkpoint');
   // 2048 blocks (1 or 2 MiB, by shell) is below the 8 MiB save: the kernel takes part of it, then EFBIG
@@ -58,32 +60,38 @@ test('a save past the file size limit (ulimit -f) fails and keeps the old file w
   assert.deepEqual(readdirSync(folder), ['limited.bin']);
 });
 
-test('a save killed midway leaves the old file whole; the next save removes its temporary file', async () => {
-  const target = join(folder, 'killed.bin');
-  writeFileSync(target, 'the previous epoch');
-  const child = spawn(process.execPath, [...CHILD, 'save-and-hang', target], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const killed = new Promise((resolve) => child.on('exit', resolve));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the child never wrote its first chunk')), 60_000);
-    child.stdout.on('data', (data: Buffer) => {
-      if (!data.toString().includes('written')) return;
-      clearTimeout(timer);
-      resolve();
+test(
+  'a save killed midway leaves the old file whole; the next save removes its temporary file',
+  { skip: POSIX_ONLY },
+  async () => {
+    const target = join(folder, 'killed.bin');
+    writeFileSync(target, 'the previous epoch');
+    const child = spawn(process.execPath, [...CHILD, 'save-and-hang', target], {
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
-  }).finally(() => child.kill('SIGKILL'));
-  await killed;
-  const stale = readdirSync(folder).filter((name) => name.startsWith('.killed.bin.'));
-  assert.equal(stale.length, 1, 'the killed save left its temporary file');
-  assert.match(stale[0]!, new RegExp(`^\\.killed\\.bin\\.${child.pid}\\.[0-9a-f]{8}\\.tmp$`));
-  assert.equal(readFileSync(target, 'utf8'), 'the previous epoch');
+    const killed = new Promise((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the child never wrote its first chunk')), 60_000);
+      child.stdout.on('data', (data: Buffer) => {
+        if (!data.toString().includes('written')) return;
+        clearTimeout(timer);
+        resolve();
+      });
+    }).finally(() => child.kill('SIGKILL'));
+    await killed;
+    const stale = readdirSync(folder).filter((name) => name.startsWith('.killed.bin.'));
+    assert.equal(stale.length, 1, 'the killed save left its temporary file');
+    assert.match(stale[0]!, new RegExp(`^\\.killed\\.bin\\.${child.pid}\\.[0-9a-f]{8}\\.tmp$`));
+    assert.equal(readFileSync(target, 'utf8'), 'the previous epoch');
 
-  await writeFileAtomic(target, 'the next epoch');
-  assert.equal(readFileSync(target, 'utf8'), 'the next epoch');
-  assert.deepEqual(
-    readdirSync(folder).filter((name) => name.includes('killed')),
-    ['killed.bin'],
-  );
-});
+    await writeFileAtomic(target, 'the next epoch');
+    assert.equal(readFileSync(target, 'utf8'), 'the next epoch');
+    assert.deepEqual(
+      readdirSync(folder).filter((name) => name.includes('killed')),
+      ['killed.bin'],
+    );
+  },
+);
 
 test("a save leaves other files' temporary files, and those of running processes, alone", async () => {
   const keep = [`.other.bin.99999999.0123abcd.tmp`, `.mine.bin.${process.pid}.0123abcd.tmp`];
