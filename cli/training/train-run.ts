@@ -1,11 +1,13 @@
 // The train command's run: MNIST in, the seed model trained epoch by epoch with a progress bar,
 // a checkpoint after every epoch (so --resume continues exactly), then the saved model and report.
 import { existsSync } from 'node:fs';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { datasetTensors, getBackend, type Sequential } from '../../src/index.js';
 import {
   loadCheckpoint,
   loadMnist,
+  makeFolder,
   mnistFolder,
   readJson,
   saveCheckpoint,
@@ -58,6 +60,11 @@ async function start(run: TrainRun, log: (line: string) => void): Promise<Start>
       log(`Starting afresh; the checkpoint in ${run.out} will be replaced (--resume continues it).`);
     return { model: buildSeedModel(run.settings), settings: run.settings, history: [] };
   }
+  return resume(run, checkpointPath, log);
+}
+
+/** The checkpoint's model, optimizer, settings (only --epochs may differ) and history. */
+async function resume(run: TrainRun, checkpointPath: string, log: (line: string) => void): Promise<Start> {
   if (!existsSync(checkpointPath)) {
     throw new UsageError(
       'train',
@@ -75,20 +82,44 @@ async function start(run: TrainRun, log: (line: string) => void): Promise<Start>
     }
   }
   const settings = { ...saved, epochs: run.given.has('epochs') ? run.settings.epochs : saved.epochs };
+  if (checkpoint.epochsDone > settings.epochs) {
+    checkpoint.model.dispose();
+    throw new UsageError(
+      'train',
+      `--resume: the checkpoint has ${checkpoint.epochsDone} epochs done, more than --epochs ${settings.epochs}`,
+    );
+  }
   compileSeedModel(checkpoint.model, settings.learningRate);
   checkpoint.model.optimizer!.setState(checkpoint.optimizerState);
   log(`Resuming from ${checkpointPath}: ${checkpoint.epochsDone} of ${settings.epochs} epochs done.`);
   return { model: checkpoint.model, settings, history: checkpoint.history as EpochRecord[] };
 }
 
-/** Refuses to write into a folder whose model.json is not poolkit's: a user's file stays theirs. */
+/**
+ * Checks --out before any training: a folder (made if missing) that poolkit can write into, whose
+ * model.json, if any, is poolkit's (a user's file stays theirs). A run that cannot save fails now,
+ * not after its first epoch.
+ */
 async function guardOutput(out: string): Promise<void> {
+  const refuse = (problem: string): never => {
+    throw new UsageError('train', `--out ${out} ${problem}; choose another folder`);
+  };
+  const kind = await stat(out).catch(() => null);
+  if (kind !== null && !kind.isDirectory()) refuse('is a file, not a folder');
+  const probe = join(out, `.poolkit-write-check.${process.pid}.tmp`);
+  try {
+    await makeFolder(out);
+    await writeFile(probe, '');
+  } catch (error) {
+    refuse(`cannot be written to (${(error as Error).message})`);
+  } finally {
+    await rm(probe, { force: true }).catch(() => undefined);
+  }
   const modelPath = join(out, 'model.json');
   if (!existsSync(modelPath)) return;
   const json = await readJson(modelPath).catch(() => null);
-  if ((json as { format?: unknown } | null)?.format !== 'poolkit-model') {
-    throw new UsageError('train', `--out ${out} holds a model.json that is not a poolkit model; choose another folder`);
-  }
+  if ((json as { format?: unknown } | null)?.format !== 'poolkit-model')
+    refuse('holds a model.json that is not a poolkit model');
 }
 
 /** Runs the whole command; returns the test accuracy and the history. */

@@ -2,13 +2,15 @@
 // (topology and weights), the optimizer (config, step count, moment slots), the epochs done, the
 // run's settings (seed included) and its history. Shuffles derive from (seed, epoch), so these
 // are all the state a resumed run needs to continue exactly as if never stopped.
-import { modelFromJSON, type Sequential, type SerializedModel } from '../nn/sequential.js';
+import { modelFromJSON } from '../nn/model-json.js';
+import type { Sequential, SerializedModel } from '../nn/sequential.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { decodeBundle, encodeBundle } from './bundle.js';
 import { failFile } from './file-error.js';
 import { modelWeights, setNamedWeights } from './model-artifacts.js';
-import { readBytes } from './model-folder.js';
+import { readBytes } from './read-file.js';
+import { asFileError, checkTopologyWeights } from './topology-check.js';
 import type { NamedWeights } from './weights.js';
 
 export const CHECKPOINT_FORMAT = 'poolkit-checkpoint';
@@ -36,7 +38,7 @@ export async function saveCheckpoint(path: string, model: Sequential, content: C
   );
   const header = {
     format: CHECKPOINT_FORMAT,
-    formatVersion: 1,
+    formatVersion: 2,
     ...content,
     modelTopology: model.toJSON(),
     optimizer: { className, config, iterations },
@@ -49,56 +51,64 @@ export async function loadCheckpoint(
   path: string,
 ): Promise<CheckpointContent & { model: Sequential; optimizerState: OptimizerState }> {
   const { header, weights } = decodeBundle(await readBytes(path), path);
-  if (header.format !== CHECKPOINT_FORMAT)
-    failFile(path, `format must be '${CHECKPOINT_FORMAT}', got ${JSON.stringify(header.format)}`);
-  const { epochsDone, settings, history, modelTopology, optimizer } = header as Record<string, unknown>;
-  if (!Number.isInteger(epochsDone) || (epochsDone as number) < 0)
-    failFile(path, `epochsDone must be a non-negative integer`);
-  if (settings === null || typeof settings !== 'object') failFile(path, 'lacks the run settings');
-  if (!Array.isArray(history)) failFile(path, 'lacks the history');
-  const optimizerHeader = optimizer as { className?: unknown; config?: unknown; iterations?: unknown } | undefined;
-  if (typeof optimizerHeader?.className !== 'string') failFile(path, 'lacks the optimizer state');
-  const model = buildModel(modelTopology, path);
-  const modelNames = new Set(model.parameters.map((parameter) => parameter.name));
-  setNamedWeights(
-    model,
-    weights.filter((weight) => modelNames.has(weight.name)),
-    path,
-  );
-  const optimizerState: OptimizerState = {
-    className: optimizerHeader.className,
-    config: (optimizerHeader.config ?? {}) as OptimizerState['config'],
-    iterations: optimizerHeader.iterations as number,
-    slots: slotsFrom(
-      weights.filter((weight) => !modelNames.has(weight.name)),
-      path,
-    ),
-  };
-  return {
-    epochsDone: epochsDone as number,
-    settings: settings as Record<string, unknown>,
-    history,
-    model,
-    optimizerState,
-  };
-}
-
-function buildModel(topology: unknown, path: string): Sequential {
+  const { epochsDone, settings, history, modelTopology, optimizer } = checkHeader(header, path);
+  checkTopologyWeights(modelTopology, weights, path, isSlot);
+  const model = asFileError(path, () => modelFromJSON(modelTopology));
   try {
-    return modelFromJSON(topology as SerializedModel);
+    setNamedWeights(
+      model,
+      weights.filter((weight) => !isSlot(weight.name)),
+      path,
+    );
+    const slots = slotsFrom(
+      weights.filter((weight) => isSlot(weight.name)),
+      model,
+      path,
+    );
+    return { epochsDone, settings, history, model, optimizerState: { ...optimizer, slots } };
   } catch (error) {
-    failFile(path, `has a model topology poolkit cannot build: ${(error as Error).message}`);
+    model.dispose();
+    throw error;
   }
 }
 
-/** 'optimizer/<parameter>/<slot>' arrays back into the optimizer's slots record. */
-function slotsFrom(weights: readonly NamedWeights[], path: string): OptimizerState['slots'] {
+/** The header's fields, each checked: the checksum guards against damage, this against nonsense. */
+function checkHeader(header: Record<string, unknown>, path: string) {
+  const { format, epochsDone, settings, history, modelTopology, optimizer } = header;
+  if (format !== CHECKPOINT_FORMAT)
+    failFile(path, `format must be '${CHECKPOINT_FORMAT}', got ${JSON.stringify(format)}`);
+  if (settings === null || typeof settings !== 'object') failFile(path, 'lacks the run settings');
+  if (!Array.isArray(history)) failFile(path, 'lacks the history');
+  if (epochsDone !== history.length)
+    failFile(path, `epochsDone (${String(epochsDone)}) must equal the history's length (${history.length})`);
+  const { className, config, iterations } = (optimizer ?? {}) as Record<string, unknown>;
+  if (typeof className !== 'string') failFile(path, 'lacks the optimizer state');
+  if (modelTopology === null || typeof modelTopology !== 'object') failFile(path, 'lacks the model topology');
+  return {
+    epochsDone: history.length,
+    settings: settings as Record<string, unknown>,
+    history: history as unknown[],
+    modelTopology: modelTopology as SerializedModel,
+    optimizer: { className, config: (config ?? {}) as OptimizerState['config'], iterations: iterations as number },
+  };
+}
+
+/** 'optimizer/<layer>/<weight>/<slot>': a model weight's name has one slash, a slot's three. */
+function isSlot(name: string): boolean {
+  return name.startsWith(SLOT_PREFIX) && name.includes('/', SLOT_PREFIX.length);
+}
+
+/** The slot arrays back into the optimizer's record, each the size of the model weight it follows. */
+function slotsFrom(weights: readonly NamedWeights[], model: Sequential, path: string): OptimizerState['slots'] {
+  const sizes = new Map(model.parameters.map((parameter) => [parameter.name, parameter.tensor.size]));
   const slots: Record<string, Record<string, Float32Array>> = {};
   for (const { name, values } of weights) {
-    const rest = name.startsWith(SLOT_PREFIX) ? name.slice(SLOT_PREFIX.length) : '';
-    const cut = rest.lastIndexOf('/');
-    if (cut <= 0) failFile(path, `holds weight '${name}', which is neither the model's nor an optimizer slot`);
-    (slots[rest.slice(0, cut)] ??= {})[rest.slice(cut + 1)] = values;
+    const rest = name.slice(SLOT_PREFIX.length);
+    const parameter = rest.slice(0, rest.lastIndexOf('/'));
+    if (sizes.get(parameter) !== values.length) {
+      failFile(path, `holds optimizer slot '${name}' of ${values.length} values, which fits no weight of the model`);
+    }
+    (slots[parameter] ??= {})[rest.slice(rest.lastIndexOf('/') + 1)] = values;
   }
   return slots;
 }

@@ -22,5 +22,10 @@ export function crc32(bytes: Uint8Array, previous = 0): number {
 
 /** The checksum as the manifest writes it: 'crc32:' and eight hex digits. */
 export function formatChecksum(bytes: Uint8Array): string {
-  return `crc32:${crc32(bytes).toString(16).padStart(8, '0')}`;
+  return formatCrc(crc32(bytes));
+}
+
+/** A CRC-32 value written as 'crc32:' and eight hex digits. */
+export function formatCrc(value: number): string {
+  return `crc32:${value.toString(16).padStart(8, '0')}`;
 }

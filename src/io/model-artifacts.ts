@@ -1,10 +1,17 @@
 // A Sequential model ⇄ its two saved artifacts: model.json (Keras-style topology, the weights
 // manifest, free-form metadata) and the weights blob. Pure, so a browser can load what Node saved.
-import { PoolkitArgumentError } from '../errors.js';
-import { modelFromJSON, type Sequential, type SerializedModel } from '../nn/sequential.js';
-import { Tensor } from '../tensor/tensor.js';
+import { modelFromJSON } from '../nn/model-json.js';
+import type { Sequential, SerializedModel } from '../nn/sequential.js';
 import { failFile } from './file-error.js';
-import { decodeWeights, encodeWeights, type NamedWeights, type WeightsManifest } from './weights.js';
+import { asFileError, checkShape, checkTopologyWeights, failOnMismatch } from './topology-check.js';
+import {
+  checkBlob,
+  checkManifest,
+  encodeWeights,
+  unpackWeights,
+  type NamedWeights,
+  type WeightsManifest,
+} from './weights.js';
 
 export const MODEL_FORMAT = 'poolkit-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -18,6 +25,18 @@ export interface ModelJson {
   readonly weightsManifest: WeightsManifest & { readonly file: string };
   /** Anything the saver wants to keep beside the model (training settings, test accuracy). */
   readonly metadata: Record<string, unknown>;
+}
+
+/** The paths of model.json and the weights blob, for error messages. */
+export interface ArtifactFiles {
+  readonly model: string;
+  readonly weights: string;
+}
+
+/** model.json after checkModelArtifacts, with its manifest checked. */
+export interface CheckedArtifacts {
+  readonly json: ModelJson;
+  readonly manifest: WeightsManifest;
 }
 
 /** The model's weights as named arrays (copies), in Keras's order. */
@@ -48,24 +67,34 @@ export function modelToArtifacts(
 
 /**
  * Rebuilds the model from model.json's parsed content and the weights blob, checking every
- * weight's name and shape against the topology. `files` name the two sources in errors.
+ * weight's name and shape against the topology before any is made. `files` name the two sources.
  */
-export function modelFromArtifacts(
-  json: unknown,
-  weights: Uint8Array,
-  files: { model: string; weights: string },
-): Sequential {
+export function modelFromArtifacts(json: unknown, weights: Uint8Array, files: ArtifactFiles): Sequential {
+  return buildFromCheckedArtifacts(checkModelArtifacts(json, files), weights, files);
+}
+
+/** model.json on its own: its format, its manifest, the topology's planned weights against the manifest. */
+export function checkModelArtifacts(json: unknown, files: ArtifactFiles): CheckedArtifacts {
   const checked = checkModelJson(json, files.model);
-  const named = decodeWeights(checked.weightsManifest, weights, files.weights);
-  let model: Sequential;
+  const manifest = checkManifest(checked.weightsManifest, files.weights);
+  checkTopologyWeights(checked.modelTopology, manifest.entries, files.model);
+  return { json: checked, manifest };
+}
+
+/** The model from checked artifacts and the blob: checksum, then build, then the weights copied in. */
+export function buildFromCheckedArtifacts(
+  artifacts: CheckedArtifacts,
+  weights: Uint8Array,
+  files: ArtifactFiles,
+): Sequential {
+  checkBlob(artifacts.manifest, weights, files.weights);
+  const model = asFileError(files.model, () => modelFromJSON(artifacts.json.modelTopology));
   try {
-    model = modelFromJSON(checked.modelTopology);
+    setNamedWeights(model, unpackWeights(artifacts.manifest, weights), files.weights);
   } catch (error) {
-    if (error instanceof PoolkitArgumentError)
-      failFile(files.model, `has a model topology poolkit cannot build: ${error.message}`);
+    model.dispose();
     throw error;
   }
-  setNamedWeights(model, named, files.weights);
   return model;
 }
 
@@ -75,28 +104,14 @@ export function setNamedWeights(model: Sequential, named: readonly NamedWeights[
   const byName = new Map(named.map((weight) => [weight.name, weight]));
   const missing = parameters.filter((parameter) => !byName.has(parameter.name)).map((parameter) => parameter.name);
   const known = new Set(parameters.map((parameter) => parameter.name));
-  const extra = named.filter((weight) => !known.has(weight.name)).map((weight) => weight.name);
-  if (missing.length > 0 || extra.length > 0) {
-    const parts = [
-      missing.length > 0 ? `lacks ${missing.join(', ')}` : '',
-      extra.length > 0 ? `has unknown ${extra.join(', ')}` : '',
-    ];
-    failFile(file, `does not match the model: it ${parts.filter(Boolean).join(' and ')}`);
-  }
-  const tensors = parameters.map((parameter) => {
-    const weight = byName.get(parameter.name)!;
-    if (weight.shape.join() !== parameter.tensor.shape.join()) {
-      failFile(
-        file,
-        `weight '${parameter.name}' has shape [${weight.shape.join(', ')}], the model needs [${parameter.tensor.shape.join(', ')}]`,
-      );
-    }
-    const tensor = Tensor.allocate(weight.shape);
-    tensor.values.set(weight.values);
-    return tensor;
-  });
-  model.setWeights(tensors);
-  for (const tensor of tensors) tensor.dispose();
+  failOnMismatch(
+    missing,
+    named.filter((weight) => !known.has(weight.name)).map((weight) => weight.name),
+    file,
+  );
+  for (const parameter of parameters)
+    checkShape(parameter.name, byName.get(parameter.name)!.shape, parameter.tensor.shape, file);
+  for (const parameter of parameters) parameter.tensor.values.set(byName.get(parameter.name)!.values);
 }
 
 /** Checks model.json's shape (format, version, topology and manifest present); `file` names it. */

@@ -1,12 +1,13 @@
 // Node only: a model saved as a folder (model.json + weights.bin), each file written atomically.
 // The weights go first and model.json (which holds their checksum) last, so a save cut short
 // leaves either the old model whole or a pair that loading rejects by checksum: never a wrong model.
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Sequential } from '../nn/sequential.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { failFile } from './file-error.js';
-import { checkModelJson, modelFromArtifacts, modelToArtifacts } from './model-artifacts.js';
+import { buildFromCheckedArtifacts, checkModelArtifacts, checkModelJson, modelToArtifacts } from './model-artifacts.js';
+import { readBytes, readJson } from './read-file.js';
+import { checkBlobLength } from './weights.js';
 
 export const MODEL_FILE = 'model.json';
 
@@ -23,7 +24,11 @@ export async function saveModel(
   return paths;
 }
 
-/** Loads a model saved by saveModel, validating everything; also returns model.json's metadata. */
+/**
+ * Loads a model saved by saveModel, validating everything; also returns model.json's metadata.
+ * model.json is checked on its own first (its topology against its manifest), then weights.bin's
+ * size against the manifest, all before weights.bin is read or any weight is made.
+ */
 export async function loadModel(folder: string): Promise<{ model: Sequential; metadata: Record<string, unknown> }> {
   const modelPath = join(folder, MODEL_FILE);
   const json = checkModelJson(await readJson(modelPath), modelPath);
@@ -31,27 +36,12 @@ export async function loadModel(folder: string): Promise<{ model: Sequential; me
   if (typeof file !== 'string' || file === '' || basename(file) !== file) {
     failFile(modelPath, `weightsManifest.file must name a file beside model.json, got ${JSON.stringify(file)}`);
   }
-  const weightsPath = join(folder, file);
-  const weights = await readBytes(weightsPath);
-  const model = modelFromArtifacts(json, weights, { model: modelPath, weights: weightsPath });
-  const metadata = json.metadata;
+  const files = { model: modelPath, weights: join(folder, file) };
+  const artifacts = checkModelArtifacts(json, files);
+  const weights = await readBytes(files.weights, {
+    checkSize: (size) => checkBlobLength(artifacts.manifest, size, files.weights),
+  });
+  const model = buildFromCheckedArtifacts(artifacts, weights, files);
+  const metadata = artifacts.json.metadata;
   return { model, metadata: metadata !== null && typeof metadata === 'object' ? metadata : {} };
-}
-
-export async function readJson(path: string): Promise<unknown> {
-  const text = new TextDecoder().decode(await readBytes(path));
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    failFile(path, `is not valid JSON (${(error as Error).message}); the file may be truncated or corrupt`);
-  }
-}
-
-export async function readBytes(path: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    failFile(path, code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(error)})`);
-  }
 }

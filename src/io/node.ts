@@ -4,8 +4,9 @@
 import '../index.js'; // registers the kernel backends, as importing the public index does
 
 export { mnistFolder, mnistFiles, loadMnist, type MnistSplit } from '../data/mnist-files.js';
-export { writeFileAtomic, type FileContent } from './atomic-write.js';
-export { saveModel, loadModel, readJson, readBytes, MODEL_FILE } from './model-folder.js';
+export { writeFileAtomic, makeFolder, type FileContent } from './atomic-write.js';
+export { saveModel, loadModel, MODEL_FILE } from './model-folder.js';
+export { readJson, readBytes, MAX_JSON_BYTES, MAX_BINARY_BYTES, type ReadOptions } from './read-file.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type CheckpointContent } from './checkpoint.js';
 export { curvesSvg, niceTicks, type EpochRecord } from '../report/curves-svg.js';
 export { reportHtml, encodePng, type FeatureSample, type ReportMeta } from '../report/feature-page.js';

@@ -3,6 +3,11 @@
 import { formatChecksum } from './checksum.js';
 import { failFile } from './file-error.js';
 
+/** The most bytes one weights blob may hold: 2 GiB less a byte (Node's limit for one read). */
+export const MAX_WEIGHTS_BYTES = 2 ** 31 - 1;
+/** The largest extent of one axis, as the tensor heap bounds it. */
+const MAX_EXTENT = 2 ** 31 - 1;
+
 export interface NamedWeights {
   /** '<layer name>/<weight name>', as Keras names weights: 'conv2d/kernel'. */
   readonly name: string;
@@ -50,15 +55,30 @@ export function encodeWeights(weights: readonly NamedWeights[]): { manifest: Wei
 /** Checks the manifest against itself and against the blob, then unpacks; `file` names the blob. */
 export function decodeWeights(manifest: unknown, bytes: Uint8Array, file: string): NamedWeights[] {
   const checked = checkManifest(manifest, file);
-  if (bytes.length !== checked.byteLength) {
-    const verdict = bytes.length < checked.byteLength ? 'truncated' : 'longer than its manifest says';
-    failFile(file, `is ${bytes.length} bytes long, the manifest says ${checked.byteLength}: ${verdict}`);
-  }
+  checkBlob(checked, bytes, file);
+  return unpackWeights(checked, bytes);
+}
+
+/** The blob's length and checksum against a checked manifest; `file` names the blob. */
+export function checkBlob(manifest: WeightsManifest, bytes: Uint8Array, file: string): void {
+  checkBlobLength(manifest, bytes.length, file);
   const checksum = formatChecksum(bytes);
-  if (checksum !== checked.checksum) {
-    failFile(file, `is corrupt: its checksum is ${checksum}, the manifest says ${checked.checksum}`);
+  if (checksum !== manifest.checksum) {
+    failFile(file, `is corrupt: its checksum is ${checksum}, the manifest says ${manifest.checksum}`);
   }
-  return checked.entries.map(({ name, shape, offset, byteLength }) => {
+}
+
+/** A blob's length against the manifest: callable on a file's size before reading it. */
+export function checkBlobLength(manifest: WeightsManifest, length: number, file: string): void {
+  if (length !== manifest.byteLength) {
+    const verdict = length < manifest.byteLength ? 'truncated' : 'longer than its manifest says';
+    failFile(file, `is ${length} bytes long, the manifest says ${manifest.byteLength}: ${verdict}`);
+  }
+}
+
+/** The arrays of a blob already checked against its manifest. */
+export function unpackWeights(manifest: WeightsManifest, bytes: Uint8Array): NamedWeights[] {
+  return manifest.entries.map(({ name, shape, offset, byteLength }) => {
     const values = new Float32Array(byteLength / 4);
     readLittleEndian(bytes.subarray(offset, offset + byteLength), values);
     return { name, shape, values };
@@ -88,13 +108,16 @@ function readLittleEndian(bytes: Uint8Array, values: Float32Array): void {
   for (let element = 0; element < values.length; element++) values[element] = view.getFloat32(element * 4, true);
 }
 
-function checkManifest(manifest: unknown, file: string): WeightsManifest {
+/** Checks a manifest against itself (types, offsets back to back, sizes within limits); `file` names the blob. */
+export function checkManifest(manifest: unknown, file: string): WeightsManifest {
   const where = `${file} (manifest)`;
   if (manifest === null || typeof manifest !== 'object') failFile(where, 'is missing or not an object');
   const { dtype, byteOrder, byteLength, checksum, entries } = manifest as Record<string, unknown>;
   if (dtype !== 'float32') failFile(where, `dtype must be 'float32', got ${String(dtype)}`);
   if (byteOrder !== 'little-endian') failFile(where, `byteOrder must be 'little-endian', got ${String(byteOrder)}`);
   if (!isCount(byteLength)) failFile(where, `byteLength must be a non-negative integer, got ${String(byteLength)}`);
+  if (byteLength > MAX_WEIGHTS_BYTES)
+    failFile(where, `byteLength ${byteLength} is over the limit of ${MAX_WEIGHTS_BYTES} bytes poolkit reads`);
   if (typeof checksum !== 'string' || !/^crc32:[0-9a-f]{8}$/.test(checksum)) {
     failFile(where, `checksum must read 'crc32:' and 8 hex digits, got ${String(checksum)}`);
   }
@@ -116,8 +139,8 @@ function checkEntry(entry: unknown, where: string, expectedOffset: number): Weig
   if (entry === null || typeof entry !== 'object') failFile(where, 'has an entry that is not an object');
   const { name, shape, offset, byteLength } = entry as Record<string, unknown>;
   if (typeof name !== 'string' || name === '') failFile(where, 'has an entry without a name');
-  if (!Array.isArray(shape) || !shape.every(isCount)) {
-    failFile(where, `weight '${name}': shape must be an array of non-negative integers`);
+  if (!Array.isArray(shape) || !shape.every((extent) => isCount(extent) && extent <= MAX_EXTENT)) {
+    failFile(where, `weight '${name}': shape must be an array of integers from 0 to ${MAX_EXTENT}`);
   }
   const elements = (shape as number[]).reduce((product, extent) => product * extent, 1);
   if (byteLength !== elements * 4) {

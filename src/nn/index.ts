@@ -9,7 +9,10 @@ export {
   type ConfigObject,
   type ConfigValue,
   type SerializedLayer,
+  type ParameterShape,
 } from './layer.js';
+export type { LayerPlan } from './model-plan.js';
+export { modelFromJSON } from './model-json.js';
 export { layerTable, layerFromConfig } from './layer-table.js';
 export { type ActivationName } from './activations.js';
 export { initialize, fans, type InitializerName } from './initializers.js';
@@ -25,7 +28,6 @@ export const layers: typeof explicitLayers & PoolingFactories = Object.freeze({
 export {
   Sequential,
   sequential,
-  modelFromJSON,
   type SequentialConfig,
   type CompileOptions,
   type ModelParameter,

@@ -4,7 +4,8 @@
 // How to add a layer (say `Foo`):
 //  1. Write `src/nn/layers/foo.ts` with `class Foo extends Layer<FooConfig>`: set `className = 'Foo'`
 //     (the Keras class name), implement `computeOutputShape`, `call` and `getConfig`; a layer with
-//     weights overrides `createParameters` and returns them in Keras's weight order.
+//     weights overrides `parameterShapes` (their names and shapes, in Keras's weight order) and
+//     `createParameters` (the weights themselves, from that list).
 //  2. Export a factory `foo(config)` beside it (Keras/tfjs-layers style: `tf.layers.foo({...})`).
 //  3. Add one line `Foo: (config) => new Foo(config as FooConfig)` to `src/nn/layer-table.ts`, so
 //     saved models can rebuild it from `{className: 'Foo', config}`; nothing registers by import.
@@ -35,6 +36,12 @@ export interface LayerParameter {
   readonly tensor: Tensor;
   /** False for state that training updates without gradients (batch norm's moving statistics). */
   readonly trainable: boolean;
+}
+
+/** A weight build() will make, before it is made: its name and shape. */
+export interface ParameterShape {
+  readonly name: string;
+  readonly shape: readonly number[];
 }
 
 /** Options every layer accepts. */
@@ -109,6 +116,15 @@ export abstract class Layer<Config extends LayerConfig = LayerConfig> {
       return parameter;
     });
     this.builtInputShape = Object.freeze([...inputShape]);
+  }
+
+  /**
+   * The weights build() would make for this input shape, found without making them, so a saved
+   * model's weights manifest is checked before any memory is spent on it. A layer that makes
+   * weights overrides this (and builds from it); one that does not answers null: "only build tells".
+   */
+  parameterShapes(_inputShape: LayerShape): readonly ParameterShape[] | null {
+    return this.createParameters === Layer.prototype.createParameters ? [] : null;
   }
 
   /** Output shape for an input shape; both have the batch axis first (null when unknown). */

@@ -7,15 +7,8 @@ import { optimizerFromConfig, type Optimizer, type OptimizerName } from '../opti
 import { Random } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { endsInActivation } from './activations.js';
-import { layerFromConfig } from './layer-table.js';
-import {
-  snakeCase,
-  type CallOptions,
-  type ConfigObject,
-  type Layer,
-  type LayerShape,
-  type SerializedLayer,
-} from './layer.js';
+import { LayerNames } from './model-plan.js';
+import { type CallOptions, type Layer, type LayerShape, type SerializedLayer } from './layer.js';
 import { resolveLoss, type LossFunction, type LossSpelling, type ResolvedLoss } from './losses.js';
 import { resolveMetrics, type MetricName, type ResolvedMetric } from './metrics.js';
 import { runLayers } from './forward.js';
@@ -78,25 +71,24 @@ export class Sequential {
   metrics: readonly ResolvedMetric[] = [];
   private shapes: LayerShape[] = [];
   private disposed = false;
+  private readonly names = new LayerNames();
+  /** The seeded Random of the last build, whose next fork goes to the next layer added. */
+  private buildRandom: Random | null = null;
 
   constructor(config: SequentialConfig = {}) {
     checkKnownOptions('sequential', config, SEQUENTIAL_KEYS);
     this.name = config.name ?? 'sequential';
     this.seed = config.seed ?? 0;
     if (!Number.isInteger(this.seed)) fail('sequential', 'seed', 'must be an integer', this.seed);
-    for (const layer of config.layers ?? []) this.add(layer);
+    for (const layer of config.layers ?? []) this.append(layer);
+    this.buildNewLayers();
   }
 
-  /** Appends a layer; builds the model as soon as the first layer's inputShape is known. */
+  /** Appends a layer; builds it as soon as the first layer's inputShape is known. */
   add(layer: Layer): void {
     this.checkLive('Sequential.add');
-    if (this.layers.includes(layer)) fail('Sequential.add', 'layer', 'is already in the model', layer.name);
-    if (!layer.hasExplicitName) layer.assignName(this.uniqueName(snakeCase(layer.className)));
-    if (this.layers.some((other) => other.name === layer.name))
-      fail('Sequential.add', 'layer', 'name must be unique in the model', layer.name);
-    this.layers.push(layer);
-    const first = this.layers[0]!.config.inputShape;
-    if (first !== undefined) this.build([null, ...first]);
+    this.append(layer);
+    this.buildNewLayers();
   }
 
   /** Builds every layer for an input shape (batch null), each from its own fork of the seeded Random. */
@@ -107,14 +99,9 @@ export class Sequential {
     const shape = inputShape ?? (first.config.inputShape ? [null, ...first.config.inputShape] : undefined);
     if (shape === undefined)
       fail('Sequential.build', 'inputShape', 'must be given, or set on the first layer', undefined);
-    const random = new Random(this.seed);
+    this.buildRandom = new Random(this.seed);
     this.shapes = [];
-    let current: LayerShape = shape;
-    for (const layer of this.layers) {
-      layer.build(current, random.fork());
-      current = layer.computeOutputShape(current);
-      this.shapes.push(current);
-    }
+    this.buildFrom(shape);
   }
 
   get built(): boolean {
@@ -294,12 +281,35 @@ export class Sequential {
     return new PoolkitArgumentError(op, 'model', rule, this.name);
   }
 
-  private uniqueName(base: string): string {
-    const taken = new Set(this.layers.map((layer) => layer.name));
-    if (!taken.has(base)) return base;
-    let suffix = 1;
-    while (taken.has(`${base}_${suffix}`)) suffix++;
-    return `${base}_${suffix}`;
+  /** Names and appends a layer, in constant time (a model of many layers must build in linear time). */
+  private append(layer: Layer): void {
+    if (layer.hasExplicitName && this.names.has(layer.name) && this.layers.includes(layer))
+      fail('Sequential.add', 'layer', 'is already in the model', layer.name);
+    this.names.claim(layer, 'Sequential.add');
+    this.layers.push(layer);
+  }
+
+  /** Builds the layers not built yet, continuing the last build's Random: the same forks as one full build. */
+  private buildNewLayers(): void {
+    const first = this.layers[0]?.config.inputShape;
+    if (first === undefined) return;
+    if (this.buildRandom === null || this.shapes.length === 0) this.build([null, ...first]);
+    else this.buildFrom(this.shapes[this.shapes.length - 1]!);
+  }
+
+  /** Builds layers from index shapes.length on; after a failure the next build starts afresh. */
+  private buildFrom(shape: LayerShape): void {
+    let current = shape;
+    try {
+      for (const layer of this.layers.slice(this.shapes.length)) {
+        layer.build(current, this.buildRandom!.fork());
+        current = layer.computeOutputShape(current);
+        this.shapes.push(current);
+      }
+    } catch (error) {
+      this.buildRandom = null;
+      throw error;
+    }
   }
 
   private optimizerSteps(): number {
@@ -316,16 +326,4 @@ export function sequential(
   options: Omit<SequentialConfig, 'layers'> = {},
 ): Sequential {
   return Array.isArray(layers) ? new Sequential({ ...options, layers }) : new Sequential(layers as SequentialConfig);
-}
-
-/** Rebuilds a model (new weights, seeded) from toJSON(); restore weights with setWeights. */
-export function modelFromJSON(
-  json: SerializedModel | { className: string; config: ConfigObject },
-  options: { seed?: number } = {},
-): Sequential {
-  if (json?.className !== 'Sequential') fail('modelFromJSON', 'className', "must be 'Sequential'", json?.className);
-  const config = json.config as SerializedModel['config'];
-  if (!Array.isArray(config?.layers))
-    fail('modelFromJSON', 'config.layers', 'must be a list of {className, config}', config?.layers);
-  return new Sequential({ name: config.name, seed: options.seed, layers: config.layers.map(layerFromConfig) });
 }

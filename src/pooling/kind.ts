@@ -4,7 +4,7 @@
 // explorer and the docs. One file per kind in src/pooling/kinds/ holds one of these.
 import { fail } from '../errors.js';
 import type { SpatialDims } from '../geometry/layout.js';
-import type { ConfigValue, LayerParameter, LayerShape } from '../nn/layer.js';
+import type { ConfigValue, LayerShape, ParameterShape } from '../nn/layer.js';
 import { checkKnownOptions, checkOptions, checkTensor } from '../ops/checks.js';
 import type { Random } from '../tensor/random.js';
 import type { Shape, Tensor } from '../tensor/tensor.js';
@@ -66,6 +66,14 @@ export interface LayerCall {
   readonly mask?: Tensor | null;
 }
 
+/** A layer's learnable weights: planned from shapes alone (a loader checks them before allocating), then made. */
+export interface LayerWeights {
+  /** Names and shapes in Keras's order (they are the saved weights' names within the layer). */
+  shapes(context: LayerContext): ParameterShape[];
+  /** The initial tensors, in the same order and shapes. */
+  initialize(context: LayerContext, random: Random): Tensor[];
+}
+
 /** What a layer passes its kind's op; `temporary` tensors made for the call are disposed after it. */
 export interface CallArguments {
   readonly tensors: readonly Tensor[];
@@ -89,8 +97,8 @@ export interface LayerSpec {
   readonly keras: boolean;
   /** The config that puts this kind in the seed CNN's pooling position; null: it cannot go there. */
   readonly seedConfig: Readonly<Record<string, ConfigValue>> | null;
-  /** The learnable weights a layer makes (Keras's order and names); none when absent. */
-  parameters?(context: LayerContext, random: Random): LayerParameter[];
+  /** The learnable weights a layer makes; none when absent. */
+  readonly weights?: LayerWeights;
   /** The op's tensors and options for one call, from the layer's options, weights and call. */
   callArguments?(context: LayerContext, input: Tensor, weights: readonly Tensor[], call: LayerCall): CallArguments;
   /** Output shape where the op's (with batch 1) is not the layer's (LSTM's units). */

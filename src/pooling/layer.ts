@@ -13,6 +13,7 @@ import {
   type LayerConfig,
   type LayerParameter,
   type LayerShape,
+  type ParameterShape,
 } from '../nn/layer.js';
 import type { Random } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -123,8 +124,18 @@ export class Pooling extends Layer<PoolingConfig> {
     return { ...this.baseConfig(), ...own };
   }
 
+  override parameterShapes(inputShape: LayerShape): ParameterShape[] {
+    return this.spec.weights?.shapes(this.context(inputShape, this.rank ?? this.rankOf(inputShape))) ?? [];
+  }
+
   protected override createParameters(inputShape: LayerShape, random: Random): LayerParameter[] {
-    return this.spec.parameters?.(this.context(inputShape, this.rank!), random) ?? [];
+    const weights = this.spec.weights;
+    if (weights === undefined) return [];
+    const context = this.context(inputShape, this.rank!);
+    const names = weights.shapes(context).map((shape) => shape.name);
+    return weights
+      .initialize(context, random)
+      .map((tensor, index) => ({ name: names[index]!, tensor, trainable: true }));
   }
 
   private get spec(): LayerSpec {

@@ -148,7 +148,7 @@ test('a checkpoint restores weights, optimizer slots and step count, and its dam
   assert.deepEqual(restored.model.predict(input).toFloat32Array(), model.predict(input).toFloat32Array());
   const bytes = readFileSync(path);
   writeFileSync(path, bytes.subarray(0, bytes.length - 10));
-  await assert.rejects(loadCheckpoint(path), /checkpoint\.bin: is \d+ bytes long, the manifest says \d+: truncated/);
+  await assert.rejects(loadCheckpoint(path), /checkpoint\.bin: is \d+ bytes long, its header says \d+: truncated/);
   writeFileSync(path, 'not a checkpoint at all');
-  await assert.rejects(loadCheckpoint(path), /does not start with 'PKBUNDL1'/);
+  await assert.rejects(loadCheckpoint(path), /does not start with 'PKBUNDL2'/);
 });

@@ -184,7 +184,7 @@ test('a checkpoint file keeps RMSprop and Adagrad slots: training resumes exactl
       first.trainOnBatch(x, y);
       first.trainOnBatch(x, y);
       const path = join(folder, `${optimizerName}.bin`);
-      await saveCheckpoint(path, first, { epochsDone: 1, settings: {}, history: [] });
+      await saveCheckpoint(path, first, { epochsDone: 0, settings: {}, history: [] });
       const loaded = await loadCheckpoint(path);
       const resumedOptimizer = optimizerFromConfig({
         className: loaded.optimizerState.className,

@@ -13,6 +13,7 @@ import {
   type LayerConfig,
   type LayerParameter,
   type LayerShape,
+  type ParameterShape,
 } from '../layer.js';
 import { LAYER_CONFIG_KEYS } from '../layer-options.js';
 
@@ -90,14 +91,23 @@ export class BatchNormalization extends Layer<BatchNormalizationConfig> {
     };
   }
 
-  protected override createParameters(inputShape: LayerShape, random: Random): LayerParameter[] {
+  override parameterShapes(inputShape: LayerShape): ParameterShape[] {
     const shape = [this.featureCount(inputShape)];
-    const parameters: LayerParameter[] = [];
-    if (this.scale) parameters.push({ name: 'gamma', tensor: initialize('ones', shape, random), trainable: true });
-    if (this.center) parameters.push({ name: 'beta', tensor: initialize('zeros', shape, random), trainable: true });
-    parameters.push({ name: 'moving_mean', tensor: initialize('zeros', shape, random), trainable: false });
-    parameters.push({ name: 'moving_variance', tensor: initialize('ones', shape, random), trainable: false });
-    return parameters;
+    const names = [
+      ...(this.scale ? ['gamma'] : []),
+      ...(this.center ? ['beta'] : []),
+      'moving_mean',
+      'moving_variance',
+    ];
+    return names.map((name) => ({ name, shape }));
+  }
+
+  protected override createParameters(inputShape: LayerShape, random: Random): LayerParameter[] {
+    return this.parameterShapes(inputShape).map(({ name, shape }) => ({
+      name,
+      tensor: initialize(name === 'gamma' || name === 'moving_variance' ? 'ones' : 'zeros', shape, random),
+      trainable: !name.startsWith('moving_'),
+    }));
   }
 
   private featureCount(inputShape: LayerShape): number {

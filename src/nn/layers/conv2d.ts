@@ -17,6 +17,7 @@ import {
   type LayerConfig,
   type LayerParameter,
   type LayerShape,
+  type ParameterShape,
 } from '../layer.js';
 import { LAYER_CONFIG_KEYS } from '../layer-options.js';
 
@@ -147,19 +148,18 @@ export class Conv2D extends Layer<Conv2DConfig> {
     };
   }
 
-  protected override createParameters(inputShape: LayerShape, random: Random): LayerParameter[] {
+  override parameterShapes(inputShape: LayerShape): ParameterShape[] {
     const channels = this.dataFormat === 'channelsLast' ? inputShape[3] : inputShape[1];
-    const kernelShape = [...this.kernelSize, channels!, this.filters];
-    const parameters = [
-      { name: 'kernel', tensor: initialize(this.kernelInitializer, kernelShape, random), trainable: true },
-    ];
-    if (this.useBias)
-      parameters.push({
-        name: 'bias',
-        tensor: initialize(this.biasInitializer, [this.filters], random),
-        trainable: true,
-      });
-    return parameters;
+    const kernel = { name: 'kernel', shape: [...this.kernelSize, channels!, this.filters] };
+    return this.useBias ? [kernel, { name: 'bias', shape: [this.filters] }] : [kernel];
+  }
+
+  protected override createParameters(inputShape: LayerShape, random: Random): LayerParameter[] {
+    return this.parameterShapes(inputShape).map(({ name, shape }) => ({
+      name,
+      tensor: initialize(name === 'kernel' ? this.kernelInitializer : this.biasInitializer, shape, random),
+      trainable: true,
+    }));
   }
 
   private opOptions() {

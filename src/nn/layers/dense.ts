@@ -13,6 +13,7 @@ import {
   type LayerConfig,
   type LayerParameter,
   type LayerShape,
+  type ParameterShape,
 } from '../layer.js';
 import { LAYER_CONFIG_KEYS } from '../layer-options.js';
 
@@ -84,18 +85,17 @@ export class Dense extends Layer<DenseConfig> {
     };
   }
 
+  override parameterShapes(inputShape: LayerShape): ParameterShape[] {
+    const kernel = { name: 'kernel', shape: [inputShape[inputShape.length - 1]!, this.units] };
+    return this.useBias ? [kernel, { name: 'bias', shape: [this.units] }] : [kernel];
+  }
+
   protected override createParameters(inputShape: LayerShape, random: Random): LayerParameter[] {
-    const features = inputShape[inputShape.length - 1]!;
-    const parameters = [
-      { name: 'kernel', tensor: initialize(this.kernelInitializer, [features, this.units], random), trainable: true },
-    ];
-    if (this.useBias)
-      parameters.push({
-        name: 'bias',
-        tensor: initialize(this.biasInitializer, [this.units], random),
-        trainable: true,
-      });
-    return parameters;
+    return this.parameterShapes(inputShape).map(({ name, shape }) => ({
+      name,
+      tensor: initialize(name === 'kernel' ? this.kernelInitializer : this.biasInitializer, shape, random),
+      trainable: true,
+    }));
   }
 }
 

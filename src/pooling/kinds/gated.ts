@@ -8,10 +8,12 @@
 // ∂y/∂x_k = s·[k is the max] + (1 − s)/n + (max − mean)·s(1 − s)·w_k and ∂y/∂w_k = (max − mean)·s(1 − s)·x_k.
 import type { PoolGeometry, PoolOptions } from '../../geometry/pool-geometry.js';
 import { gatedPoolBackward, gatedPoolForward } from '../../kernels/reference/extra/gated-pool.js';
-import { Tensor, type Shape } from '../../tensor/tensor.js';
+import { zeros } from '../../tensor/create.js';
+import type { Shape, Tensor } from '../../tensor/tensor.js';
+import { perDimension } from '../../geometry/layout.js';
 import { windowOptions, windowOutputShape } from '../common-options.js';
 import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
-import { definePoolingKind, rankedOps, type LayerContext, type OpCall } from '../kind.js';
+import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
 
 /** One gate weight per window tap, for the layer or per channel. */
 function gateShapes(geometry: PoolGeometry): Shape[] {
@@ -24,15 +26,15 @@ function computeGatedPool(call: OpCall): Tensor {
 }
 
 /** The layer's weight 'gate_weights', initially 0 (so s = 1/2): per layer [taps] or per channel [channels, taps]. */
-function gatedParameters(context: LayerContext) {
-  const kernelSize = context.options.kernelSize as number | readonly number[];
-  const taps =
-    typeof kernelSize === 'number' ? kernelSize ** context.rank : kernelSize.reduce((total, size) => total * size, 1);
-  const perLayer = scopeOption(context.owner, 'gateScope', context.options.gateScope) === 'layer';
-  const weights = Tensor.allocate(perLayer ? [taps] : [layerChannels(context), taps]);
-  weights.values.fill(0);
-  return [{ name: 'gate_weights', tensor: weights, trainable: true }];
-}
+const gatedWeights: LayerWeights = {
+  shapes: (context) => {
+    const kernelSize = perDimension(context.owner, 'poolSize', context.options.kernelSize, context.rank, 1);
+    const taps = kernelSize.reduce((total, size) => total * size, 1);
+    const perLayer = scopeOption(context.owner, 'gateScope', context.options.gateScope) === 'layer';
+    return [{ name: 'gate_weights', shape: perLayer ? [taps] : [layerChannels(context), taps] }];
+  },
+  initialize: (context) => [zeros(gatedWeights.shapes(context)[0]!.shape)],
+};
 
 export const gatedKind = definePoolingKind({
   names: ['gated'],
@@ -60,7 +62,7 @@ export const gatedKind = definePoolingKind({
   kernels: { gatedPoolForward, gatedPoolBackward },
   outputShape: windowOutputShape,
   compute: computeGatedPool,
-  layer: { className: 'GatedPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, parameters: gatedParameters },
+  layer: { className: 'GatedPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, weights: gatedWeights },
 });
 
 /**

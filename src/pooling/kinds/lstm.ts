@@ -19,7 +19,7 @@ import { Tensor, type Shape } from '../../tensor/tensor.js';
 import { checkParameterShape, layerChannels } from '../arguments.js';
 import { asPoolOptions, windowOptions } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, type LayerContext, type OpCall, type OpOptions } from '../kind.js';
+import { definePoolingKind, type LayerContext, type LayerWeights, type OpCall, type OpOptions } from '../kind.js';
 import { lstmSequenceBackward, lstmSequenceForward, type LstmSequence, type LstmTensors } from './lstm-sequence.js';
 
 /** The LSTM's parameters in Keras's layout and gate order (i, f, c, o). */
@@ -142,15 +142,21 @@ function computeLstmPool({ op, input, tensors, options }: OpCall): Tensor {
   }).output;
 }
 
-/** The layer's weights 'kernel', 'recurrent_kernel', 'bias' as Keras's LSTM names them. */
-function lstmParameters(context: LayerContext, random: Random) {
-  const weights = initLstmPoolWeights(layerChannels(context), unitsOf(context), random.integer(0x7fffffff));
-  return [
-    { name: 'kernel', tensor: weights.kernel, trainable: true },
-    { name: 'recurrent_kernel', tensor: weights.recurrentKernel, trainable: true },
-    { name: 'bias', tensor: weights.bias, trainable: true },
-  ];
-}
+/** The layer's weights 'kernel', 'recurrent_kernel', 'bias' as Keras's LSTM names and initialises them. */
+const lstmWeights: LayerWeights = {
+  shapes: (context) => {
+    const [channels, units] = [layerChannels(context), unitsOf(context)];
+    return [
+      { name: 'kernel', shape: [channels, 4 * units] },
+      { name: 'recurrent_kernel', shape: [units, 4 * units] },
+      { name: 'bias', shape: [4 * units] },
+    ];
+  },
+  initialize: (context, random) => {
+    const weights = initLstmPoolWeights(layerChannels(context), unitsOf(context), random.integer(0x7fffffff));
+    return [weights.kernel, weights.recurrentKernel, weights.bias];
+  },
+};
 
 function unitsOf(context: LayerContext): number {
   const units = context.options.units ?? 8;
@@ -200,7 +206,7 @@ export const lstmKind = definePoolingKind({
     factory: 'lstmPooling{rank}d',
     keras: false,
     seedConfig: { poolSize: 2, units: 32 },
-    parameters: lstmParameters,
+    weights: lstmWeights,
     outputShape: (context) => {
       const concrete = context.inputShape.map((extent) => extent ?? 1);
       const pool = poolGeometry(context.owner, concrete, 2, asPoolOptions(context.options));

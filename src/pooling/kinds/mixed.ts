@@ -8,26 +8,29 @@
 import { fail } from '../../errors.js';
 import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { mixedPoolBackward, mixedPoolForward } from '../../kernels/reference/extra/mixed-pool.js';
-import { Tensor } from '../../tensor/tensor.js';
+import { full } from '../../tensor/create.js';
+import type { Tensor } from '../../tensor/tensor.js';
 import { windowOptions, windowOutputShape } from '../common-options.js';
 import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
-import { definePoolingKind, rankedOps, type LayerContext, type OpCall } from '../kind.js';
+import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
 
 function computeMixedPool(call: OpCall): Tensor {
   return weightedWindowOp(call, 'alpha', (geometry) => [[1], [geometry.channels]], 'mixedPool');
 }
 
 /** The layer's weight 'alpha': one for the layer or one per channel, all at alphaInitial. */
-function mixedParameters(context: LayerContext) {
-  const initial = context.options.alphaInitial ?? 0.5;
-  if (typeof initial !== 'number' || !Number.isFinite(initial))
-    fail(context.owner, 'alphaInitial', 'must be a finite number', initial);
-  const size =
-    scopeOption(context.owner, 'alphaScope', context.options.alphaScope) === 'layer' ? 1 : layerChannels(context);
-  const alpha = Tensor.allocate([size]);
-  alpha.values.fill(initial);
-  return [{ name: 'alpha', tensor: alpha, trainable: true }];
-}
+const mixedWeights: LayerWeights = {
+  shapes: (context) => {
+    const perLayer = scopeOption(context.owner, 'alphaScope', context.options.alphaScope) === 'layer';
+    return [{ name: 'alpha', shape: [perLayer ? 1 : layerChannels(context)] }];
+  },
+  initialize: (context) => {
+    const initial = context.options.alphaInitial ?? 0.5;
+    if (typeof initial !== 'number' || !Number.isFinite(initial))
+      fail(context.owner, 'alphaInitial', 'must be a finite number', initial);
+    return [full(mixedWeights.shapes(context)[0]!.shape, initial)];
+  },
+};
 
 export const mixedKind = definePoolingKind({
   names: ['mixed'],
@@ -62,7 +65,7 @@ export const mixedKind = definePoolingKind({
   kernels: { mixedPoolForward, mixedPoolBackward },
   outputShape: windowOutputShape,
   compute: computeMixedPool,
-  layer: { className: 'MixedPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, parameters: mixedParameters },
+  layer: { className: 'MixedPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, weights: mixedWeights },
 });
 
 /**
