@@ -24,7 +24,6 @@ export function checkTopologyWeights(
 ): void {
   const plan = asFileError(file, () => planWeights(layersFromJSON(topology).layers));
   if (plan === null) return; // an unbuilt model makes no weights: setNamedWeights reports the mismatch
-  checkPlannedBytes(plan, file);
   const unchecked = new Map(entries.filter((entry) => !ignore(entry.name)).map((entry) => [entry.name, entry]));
   const deferred = new Set<string>();
   const missing: string[] = [];
@@ -39,6 +38,7 @@ export function checkTopologyWeights(
     }
   }
   const extra = [...unchecked.keys()].filter((name) => !deferred.has(name.slice(0, name.lastIndexOf('/'))));
+  checkPlannedBytes(plan, file);
   failOnMismatch(missing, extra, file);
 }
 
