@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import * as poolkit from '../../src/index.js';
@@ -123,6 +124,24 @@ export async function openPage(options: PageOptions = {}): Promise<Session> {
       rmSync(outDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A test file's page: opened before its tests (unless chromium is missing), then `ready` runs with
+ * it (in the same hook: Node 20 runs a file's top-level before hooks side by side); closed after.
+ */
+export function pageForTests(
+  options: PageOptions,
+  ready: (session: Session) => void | Promise<void>,
+): { session: Session } {
+  const opened = {} as { session: Session };
+  before(async () => {
+    if (skipReason) return;
+    opened.session = await openPage(options);
+    await ready(opened.session);
+  });
+  after(() => opened.session?.close());
+  return opened;
 }
 
 /** The numbers a page element publishes in a data attribute (JSON). */

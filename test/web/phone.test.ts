@@ -2,32 +2,23 @@
 // while one draws, an empty pad that invites drawing, and explorer cell labels that fit their cells.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import {
   artifacts,
   drawOnPad,
   expectModelPrediction,
   numbersOf,
-  openPage,
+  pageForTests,
   screens,
   skipReason,
-  type Session,
   type Tab,
 } from './browser-harness.js';
 
 const skip = skipReason;
-let session: Session | null = null;
 let phone: Tab;
-
-before(async () => {
-  if (skip) return;
-  session = await openPage();
+const opened = pageForTests({}, async (session) => {
   phone = await session.open('phone');
-});
-
-after(async () => {
-  await session?.close();
 });
 
 /** Whether the element lies wholly inside the viewport as the page is scrolled now. */
@@ -62,7 +53,7 @@ test(
 );
 
 test('an empty pad says "draw a digit here"; drawing hides it, Clear brings it back', { skip }, async () => {
-  for (const page of [session!.page, phone.page]) {
+  for (const page of [opened.session.page, phone.page]) {
     await openRecognizer(page);
     await page.click('#clear-pad');
     assert.equal(await page.isVisible('#pad-hint'), true);
@@ -70,7 +61,7 @@ test('an empty pad says "draw a digit here"; drawing hides it, Clear brings it b
     const [hint, pad] = [await page.locator('#pad-hint').boundingBox(), await page.locator('#draw-pad').boundingBox()];
     const centre = (box: typeof hint) => [box!.x + box!.width / 2, box!.y + box!.height / 2];
     assert.deepEqual(centre(hint).map(Math.round), centre(pad).map(Math.round), 'the hint sits on the pad');
-    if (page === session!.page) await page.screenshot({ path: join(artifacts, 'web-recognizer-empty.png') });
+    if (page === opened.session.page) await page.screenshot({ path: join(artifacts, 'web-recognizer-empty.png') });
     else await page.screenshot({ path: join(artifacts, 'web-recognizer-empty-phone.png') });
     await drawOnPad(page);
     assert.equal(await page.isHidden('#pad-hint'), true);
@@ -111,7 +102,7 @@ test(
   { skip },
   async () => {
     for (const [name, page] of [
-      ['desktop', session!.page],
+      ['desktop', opened.session.page],
       ['phone', phone.page],
     ] as const) {
       await page.click('#tab-explorer');

@@ -3,7 +3,7 @@
 // badge must say they run single-threaded.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import * as poolkit from '../../src/index.js';
 import { assertClose } from '../helpers/assert-close.js';
@@ -12,24 +12,15 @@ import {
   drawOnPad,
   expectModelPrediction,
   numbersOf,
-  openPage,
+  pageForTests,
   shippedDigit,
   skipReason,
-  type Session,
 } from './browser-harness.js';
 
 const skip = skipReason;
-let session: Session | null = null;
 let page: Page;
-
-before(async () => {
-  if (skip) return;
-  session = await openPage({ isolated: false });
+const opened = pageForTests({ isolated: false }, (session) => {
   page = session.page;
-});
-
-after(async () => {
-  await session?.close();
 });
 
 test('without COOP/COEP the page is not isolated, and the badge says wasm runs single-threaded', { skip }, async () => {
@@ -51,7 +42,7 @@ test('the explorer pools MNIST digit 7 and its gradient as the library does in N
   assert.deepEqual(await numbersOf(page, '#output-map'), Array.from(output.values));
   assertClose(await numbersOf(page, '#gradient-map'), input.grad!.values, { label: 'gradient' });
   await page.screenshot({ path: join(artifacts, 'web-static-explorer.png'), fullPage: true });
-  assert.deepEqual(session!.errors, []);
+  assert.deepEqual(opened.session.errors, []);
 });
 
 test('the recognizer classifies a drawn digit and the shipped digits as the model does in Node', { skip }, async () => {
@@ -65,11 +56,11 @@ test('the recognizer classifies a drawn digit and the shipped digits as the mode
   }
   await page.screenshot({ path: join(artifacts, 'web-static-recognizer.png'), fullPage: true });
   assert.equal(await page.isHidden('#fatal'), true);
-  assert.deepEqual(session!.errors, []);
+  assert.deepEqual(opened.session.errors, []);
 });
 
 test('on a phone, both views work on the static host too', { skip }, async () => {
-  const phone = await session!.open('phone', '#recognizer');
+  const phone = await opened.session.open('phone', '#recognizer');
   await phone.page.waitForSelector('#model-status[data-state="ready"]', { timeout: 10_000 });
   await phone.page.click('#recognizer-samples .digit[data-digit="4"]');
   assert.equal(await expectModelPrediction(phone.page), 4);

@@ -2,7 +2,7 @@
 // Node for the same input and options, errors must read well, and a drawn digit must be classified.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import * as poolkit from '../../src/index.js';
 import { assertClose } from '../helpers/assert-close.js';
@@ -11,25 +11,16 @@ import {
   drawOnPad,
   expectModelPrediction,
   numbersOf,
-  openPage,
+  pageForTests,
   shippedDigit,
   shippedModel,
   skipReason,
-  type Session,
 } from './browser-harness.js';
 
 const skip = skipReason;
-let session: Session | null = null;
 let page: Page;
-
-before(async () => {
-  if (skip) return;
-  session = await openPage();
+const opened = pageForTests({}, (session) => {
   page = session.page;
-});
-
-after(async () => {
-  await session?.close();
 });
 
 /** Sets the explorer's controls: the kind, then fields by id (selects and inputs), then checkboxes. */
@@ -60,7 +51,7 @@ test('the page loads with the explorer ready, a backend named, and no console er
   assert.match(badge, new RegExp(`^backend: ${expected}$`));
   assert.equal(await page.getAttribute('#backend', 'data-isolated'), 'true', 'served with COOP/COEP');
   assert.equal(await page.isHidden('#fatal'), true);
-  assert.deepEqual(session!.errors, []);
+  assert.deepEqual(opened.session.errors, []);
 });
 
 test('every pooling kind the library exports is offered (2D form, else its only form)', { skip }, async () => {
@@ -229,7 +220,7 @@ test('bad options show the library’s PoolkitArgumentError message, and the pag
   await page.screenshot({ path: join(artifacts, 'web-explorer-error.png') });
   await page.fill('#kernel-height', '2');
   assert.equal(await page.isHidden('#explorer-error'), true);
-  assert.deepEqual(session!.errors, []);
+  assert.deepEqual(opened.session.errors, []);
 });
 
 test(
@@ -272,5 +263,5 @@ test('the shipped MNIST test digits, painted on the pad, are mostly recognised',
     if ((await page.textContent('#prediction')) === String(digit)) correct++;
   }
   assert.ok(correct >= 8, `${correct} of 10 shipped digits recognised`);
-  assert.deepEqual(session!.errors, []);
+  assert.deepEqual(opened.session.errors, []);
 });
