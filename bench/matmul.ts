@@ -1,7 +1,7 @@
 // Training-kernel benchmark: the seed CNN's dense product [128 x 5408]·[5408 x 128] (forward and
 // both backward shapes) and its conv2d (batch 128, 28x28x1 → 26x26x32, 3x3) forward and both
 // backwards: reference vs wasm on 1 and 2 threads vs TensorFlow.js's CPU backend. GFLOP/s, ratios.
-// Run: npx tsx bench/matmul.ts [--quick]   (the machine's cores are shared: figures vary 5-20%)
+// Run: npm run bench:matmul [-- --quick]   (the machine's cores are shared: figures vary 5-20%)
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { poolGeometry, Random, type ConvGeometry, type MatmulOptions } from '../src/index.js';
@@ -11,8 +11,23 @@ import { setThreadCount, threadsReady } from '../src/kernels/wasm/threads.js';
 import { wasmTrainKernels } from '../src/kernels/wasm/train-kernels.js';
 import { heap } from '../src/tensor/heap.js';
 import { describeCores, probeCores } from './cores.js';
+import { scriptOptions } from '../cli/args.js';
 
-const quick = process.argv.includes('--quick');
+const options = scriptOptions(
+  {
+    name: 'bench:matmul',
+    script: 'npm run bench:matmul',
+    summary:
+      "Times the seed CNN's dense products and conv2d, forward and backward: reference, wasm on 1 and " +
+      "2 threads, TensorFlow.js's CPU backend; GFLOP/s and ratios.",
+    options: { quick: { type: 'boolean', description: 'Fewer repetitions' } },
+    examples: ['npm run bench:matmul', 'npm run bench:matmul -- --quick'],
+  },
+  process.argv.slice(2),
+  ({ values }) => values,
+);
+if (options === null) process.exit(0);
+const quick = options.quick === true;
 
 function heapRandom(length: number, seed: number): Float32Array {
   const random = new Random(seed);

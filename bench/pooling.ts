@@ -7,7 +7,6 @@
 //                                for before/after comparisons while working on a kernel
 import { renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import {
   OPERATIONS,
   onnxContender,
@@ -22,6 +21,7 @@ import { copyCeilingContender, measureTogether, type Measurement, type Timed } f
 import { describeCores, probeCores } from './cores.js';
 import { streamProbe } from './stream-probe.js';
 import { setThreadCount, threadsReady } from '../src/kernels/wasm/threads.js';
+import { scriptOptions, type CommandSpec } from '../cli/args.js';
 
 const WORKLOADS: readonly Workload[] = [
   { label: '[32,112,112,64] 2x2/2', shape: [32, 112, 112, 64], kernel: 2, stride: 2, padding: 'valid' },
@@ -43,10 +43,25 @@ interface Phase {
   readonly streamName: string;
 }
 
+const spec: CommandSpec & { script: string } = {
+  name: 'bench',
+  script: 'npm run bench',
+  summary:
+    'Times poolkit (reference, wasm on 1 thread and on every core) against TensorFlow.js and ONNX Runtime ' +
+    'on the same pooling inputs; writes BENCHMARKS.md. A full run takes several minutes.',
+  options: {
+    quick: { type: 'boolean', description: 'One workload, fewer repetitions' },
+    ours: {
+      type: 'boolean',
+      description: 'poolkit wasm only (all threads and 1), printed; BENCHMARKS.md untouched',
+    },
+  },
+  examples: ['npm run bench', 'npm run bench -- --quick', 'npm run bench -- --ours'],
+};
+
 async function main(): Promise<void> {
-  const { values: flags } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, ours: { type: 'boolean', default: false } },
-  });
+  const flags = scriptOptions(spec, process.argv.slice(2), ({ values }) => values);
+  if (flags === null) return;
   const quick = flags.quick === true;
   const ours = flags.ours === true;
   const threads = availableParallelism();

@@ -5,11 +5,11 @@
 //   --tfjs-batches <n> tfjs batches to time after one warm-up batch (default 3; 0 skips tfjs)
 //   --scaling-batches <n> batches per run of the one-thread against all-threads comparison (default 40; 0 skips it)
 import { cpus } from 'node:os';
-import { parseArgs } from 'node:util';
 import { datasetTensors, getBackend, getThreadCount, setThreadCount, threadsReady } from '../src/index.js';
 import { loadMnist } from '../src/io/node.js';
 import { buildSeedModel } from '../cli/training/seed-model.js';
 import { describeCores, probeCores } from './cores.js';
+import { integerOption, scriptOptions, type CommandSpec } from '../cli/args.js';
 
 const EPOCH_IMAGES = 60000;
 const BATCH = 128;
@@ -110,23 +110,44 @@ async function timeTfjs(batches: number): Promise<Timing> {
   };
 }
 
-const { values } = parseArgs({
+const spec: CommandSpec & { script: string } = {
+  name: 'bench:train',
+  script: 'npm run bench:train',
+  summary:
+    'Times one MNIST epoch of the seed CNN (469 batches of 128) with poolkit on its active backend, ' +
+    'against tfjs-layers on tfjs-backend-cpu timed on a few batches and projected to the epoch.',
   options: {
-    'train-limit': { type: 'string' },
-    'tfjs-batches': { type: 'string', default: '3' },
-    'scaling-batches': { type: 'string', default: '40' },
+    'train-limit': {
+      type: 'string',
+      value: '<n>',
+      description: `Time poolkit on n images (${BATCH} to ${EPOCH_IMAGES}) and project to the epoch (default: all)`,
+    },
+    'tfjs-batches': {
+      type: 'string',
+      value: '<n>',
+      default: '3',
+      description: 'tfjs batches to time after one warm-up batch (0 skips tfjs)',
+    },
+    'scaling-batches': {
+      type: 'string',
+      value: '<n>',
+      default: '40',
+      description: 'Batches per run of the one-thread against all-threads comparison (0 skips it)',
+    },
   },
-  strict: true,
-});
-const limit = values['train-limit'] === undefined ? EPOCH_IMAGES : Number(values['train-limit']);
-const tfjsBatches = Number(values['tfjs-batches']);
-if (!Number.isInteger(limit) || limit < BATCH || limit > EPOCH_IMAGES)
-  throw new RangeError(`--train-limit must be ${BATCH}..${EPOCH_IMAGES}`);
-if (!Number.isInteger(tfjsBatches) || tfjsBatches < 0) throw new RangeError('--tfjs-batches must be a whole number');
-const scalingBatches = Number(values['scaling-batches']);
-if (!Number.isInteger(scalingBatches) || scalingBatches < 0 || scalingBatches * BATCH > EPOCH_IMAGES) {
-  throw new RangeError(`--scaling-batches must be 0..${BATCHES_PER_EPOCH - 1}`);
-}
+  examples: ['npm run bench:train', 'npm run bench:train -- --train-limit 6400 --tfjs-batches 0'],
+};
+
+const settings = scriptOptions(spec, process.argv.slice(2), ({ values }) => ({
+  limit:
+    values['train-limit'] === undefined
+      ? EPOCH_IMAGES
+      : integerOption(spec.name, 'train-limit', values['train-limit'], BATCH, EPOCH_IMAGES),
+  tfjsBatches: integerOption(spec.name, 'tfjs-batches', values['tfjs-batches'], 0),
+  scalingBatches: integerOption(spec.name, 'scaling-batches', values['scaling-batches'], 0, BATCHES_PER_EPOCH - 1),
+}));
+if (settings === null) process.exit(0);
+const { limit, tfjsBatches, scalingBatches } = settings;
 
 console.log(
   `Seed CNN, one MNIST epoch (${BATCHES_PER_EPOCH} batches of ${BATCH}), Adam; ${cpus().length} cores, Node ${process.version}`,

@@ -13,6 +13,8 @@ export interface OptionSpec {
 
 export interface CommandSpec {
   readonly name: string;
+  /** The npm script that runs it ('npm run bench') when it is not a poolkit command. */
+  readonly script?: string;
   readonly summary: string;
   /** Positional arguments, for the usage line: '<model-folder> <image.png>'. */
   readonly positionals?: string;
@@ -50,7 +52,7 @@ export function parseCommand(spec: CommandSpec, args: readonly string[]): Parsed
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: [...args],
+      args: joinNegativeValues(spec, args),
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: spec.positionals !== undefined,
@@ -72,6 +74,52 @@ export function parseCommand(spec: CommandSpec, args: readonly string[]): Parsed
   return { values, given, positionals: parsed.positionals };
 }
 
+/**
+ * `--epochs -1` as `--epochs=-1`: parseArgs calls a value that starts with a dash ambiguous, but a
+ * negative number after an option that takes a value is that value, and its check names the rule.
+ */
+function joinNegativeValues(spec: CommandSpec, args: readonly string[]): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, option] of Object.entries(spec.options)) {
+    if (option.type !== 'string') continue;
+    takesValue.add(`--${name}`);
+    if (option.short) takesValue.add(`-${option.short}`);
+  }
+  const joined: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const [arg, next] = [args[index]!, args[index + 1]];
+    if (takesValue.has(arg) && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      joined.push(arg.startsWith('--') ? `${arg}=${next}` : `${arg}${next}`);
+      index++;
+    } else joined.push(arg);
+  }
+  return joined;
+}
+
+/** How a user runs the command: `poolkit train`, or the npm script's `npm run bench --`. */
+function invocation(spec: CommandSpec): string {
+  return spec.script === undefined ? `poolkit ${spec.name}` : `${spec.script} --`;
+}
+
+/**
+ * Options of a script that is not a poolkit command (a benchmark): `read` turns the parsed values
+ * into settings. Returns null after --help; a UsageError is printed and ends the process (status 2).
+ */
+export function scriptOptions<Settings>(
+  spec: CommandSpec & { readonly script: string },
+  args: readonly string[],
+  read: (parsed: ParsedCommand) => Settings,
+): Settings | null {
+  try {
+    const parsed = parseCommand(spec, args);
+    return parsed === null ? null : read(parsed);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${spec.script}: ${error.message}\nRun '${spec.script} -- --help' for usage.\n`);
+    process.exit(2);
+  }
+}
+
 /** The --help page of a command. */
 export function helpText(spec: CommandSpec): string {
   const rows = Object.entries(spec.options).map(([name, option]) => {
@@ -83,7 +131,7 @@ export function helpText(spec: CommandSpec): string {
   rows.push(['-h, --help', 'Show this help']);
   const width = Math.max(...rows.map(([flag]) => flag.length));
   return [
-    `Usage: poolkit ${spec.name}${spec.positionals ? ` ${spec.positionals}` : ''} [options]`,
+    `Usage: ${invocation(spec)}${spec.positionals ? ` ${spec.positionals}` : ''} [options]`,
     '',
     spec.summary,
     '',

@@ -2,13 +2,15 @@
 // on light, fitted to 20x20 and centred) or one sample of an IDX image file, and a text picture of it.
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { digitToMnist, parseIdx, parseMnistLabels } from '../src/index.js';
+import { digitToMnist, parseIdx, parseMnistLabels, whyNoDigit } from '../src/index.js';
 import { UsageError } from './args.js';
 
 export interface Digit {
   readonly pixels: Float32Array;
   readonly description: string;
   readonly label: number | null;
+  /** Why the image holds no digit to classify (blank, too faint, a speck); null when it holds one. */
+  readonly noDigit: string | null;
 }
 
 /** A PNG, made MNIST-like. */
@@ -19,9 +21,11 @@ export function fromPng(path: string, bytes: Uint8Array): Digit {
   } catch (error) {
     throw new Error(`${path}: is not a readable PNG (${(error as Error).message})`);
   }
-  const { pixels, inverted } = digitToMnist({ width: png.width, height: png.height, rgba: new Uint8Array(png.data) });
+  const picture = { width: png.width, height: png.height, rgba: new Uint8Array(png.data) };
+  const { pixels, inverted, noDigit } = digitToMnist(picture);
   const how = inverted ? 'dark on light, inverted' : 'light on dark';
-  return { pixels, description: `${path} (${png.width}x${png.height} PNG, ${how}, fitted to 28x28)`, label: null };
+  const description = `${path} (${png.width}x${png.height} PNG, ${how}, fitted to 28x28)`;
+  return { pixels, description, label: null, noDigit };
 }
 
 /** Sample `index` of an IDX file of 28x28 uint8 images, with its label when MNIST's label file lies beside it. */
@@ -33,7 +37,12 @@ export function fromIdx(path: string, bytes: Uint8Array, index: number): Digit {
   if (index >= shape[0]!)
     throw new UsageError('predict', `--index must be below ${shape[0]}, the file's sample count, got ${index}`);
   const pixels = Float32Array.from(data.subarray(index * 784, (index + 1) * 784), (value) => value / 255);
-  return { pixels, description: `${path}, sample ${index}`, label: labelBeside(path, index) };
+  return {
+    pixels,
+    description: `${path}, sample ${index}`,
+    label: labelBeside(path, index),
+    noDigit: whyNoDigit(pixels, 28, 28),
+  };
 }
 
 function labelBeside(path: string, index: number): number | null {

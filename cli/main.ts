@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // poolkit's command line: `poolkit <command> [options]`. Each command lives in cli/commands/<name>.ts
 // and exports run(args); they load on demand, so one command's missing piece never breaks another.
+import { createRequire } from 'node:module';
 import { UsageError } from './args.js';
 
 interface CommandEntry {
@@ -52,9 +53,14 @@ function usage(): string {
     'Commands:',
     ...Object.entries(commands).map(([name, entry]) => `  ${name.padEnd(width)}  ${entry.summary}`),
     '',
-    "Run 'poolkit <command> --help' for a command's options.",
+    "Run 'poolkit <command> --help' for a command's options, 'poolkit --version' for the version.",
     '',
   ].join('\n');
+}
+
+/** The installed package's version: the package names itself (its exports map lists package.json). */
+function version(): string {
+  return (createRequire(import.meta.url)('poolkit/package.json') as { version: string }).version;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -62,6 +68,10 @@ async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`poolkit ${version()}\n`);
+    return 0;
   }
   const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (entry === undefined) {

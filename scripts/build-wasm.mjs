@@ -3,8 +3,9 @@
 // module twice as base64 (a plain-SIMD build and a relaxed-SIMD build), so Node, tsx and bundlers
 // load it the same way, with no file paths to resolve at run time.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Every module imports the one shared heap memory. Its static data must sit below the heap's
@@ -19,6 +20,11 @@ const outFolder = join('src', 'kernels', 'wasm', 'generated');
 const asc = join('node_modules', '.bin', 'asc');
 
 const modules = existsSync(root) ? readdirSync(root).filter((name) => existsSync(join(root, name, 'index.ts'))) : [];
+// npm start, npm test and the benchmarks build first: skip the compile when nothing changed (make's rule).
+if (!process.argv.includes('--force') && modules.length > 0 && modules.every(isUpToDate)) {
+  console.log('build-wasm: up to date (--force rebuilds)');
+  process.exit(0);
+}
 mkdirSync(outFolder, { recursive: true });
 for (const name of modules) {
   if (!(name in MEMORY_BASES)) {
@@ -38,6 +44,15 @@ for (const name of modules) {
   console.log(`build-wasm: ${name}: ${readFileSync(target).length} bytes of TypeScript`);
 }
 if (modules.length === 0) console.log('build-wasm: no WebAssembly modules under assembly/');
+
+/** True when the module's generated file is newer than every file under assembly/ and this script. */
+function isUpToDate(name) {
+  const target = join(outFolder, `${name}.ts`);
+  if (!existsSync(target)) return false;
+  const sources = readdirSync(root, { recursive: true }).map((path) => join(root, String(path)));
+  const newest = Math.max(...[...sources, fileURLToPath(import.meta.url)].map((path) => statSync(path).mtimeMs));
+  return statSync(target).mtimeMs > newest;
+}
 
 function compile(name, features) {
   const wasmFile = join(outFolder, `${name}.${features.length > 2 ? 'relaxed' : 'simd'}.wasm`);

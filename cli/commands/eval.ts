@@ -1,5 +1,6 @@
 // `poolkit eval`: a saved model's accuracy and loss on the MNIST test set, overall and per class.
 // Only the argument parser loads up front: --help and flag errors answer before the kernels load.
+import { requireTrainedModel } from '../saved-model.js';
 import { integerOption, parseCommand, type CommandSpec } from '../args.js';
 
 const spec: CommandSpec = {
@@ -23,13 +24,14 @@ const EPSILON = 1e-7;
 export async function run(args: string[]): Promise<void> {
   const parsed = parseCommand(spec, args);
   if (parsed === null) return;
-  const { values } = parsed;
+  const { values, given } = parsed;
   const [{ chooseBackend }, { argmaxRows, loadMnist, loadModel, predictProbabilities }] = await Promise.all([
     import('../backend-choice.js'),
     import('../../src/io/node.js'),
   ]);
   const limit =
     values['test-limit'] === undefined ? undefined : integerOption('eval', 'test-limit', values['test-limit']);
+  requireTrainedModel(values.model as string, given.has('model'));
   const backend = await chooseBackend('eval', values.backend as string | undefined);
   const { model } = await loadModel(values.model as string);
   const test = await loadMnist('test', { limit });

@@ -2,6 +2,7 @@
 // inverted if dark on light, fitted to 20x20 and centred) or one sample of an IDX image file.
 // Only the argument parser loads up front: --help and flag errors answer before the kernels load.
 import { readFileSync } from 'node:fs';
+import { requireTrainedModel } from '../saved-model.js';
 import { integerOption, parseCommand, UsageError, type CommandSpec } from '../args.js';
 
 const spec: CommandSpec = {
@@ -26,11 +27,12 @@ const spec: CommandSpec = {
 export async function run(args: string[]): Promise<void> {
   const parsed = parseCommand(spec, args);
   if (parsed === null) return;
-  const { values, positionals } = parsed;
+  const { values, positionals, given } = parsed;
   if (positionals.length !== 1)
     throw new UsageError('predict', `needs one image file (PNG or IDX), got ${positionals.length}`);
   const path = positionals[0]!;
   const index = integerOption('predict', 'index', values.index, 0);
+  requireTrainedModel(values.model as string, given.has('model'));
   const [{ chooseBackend }, { argmaxRows, loadModel, predictProbabilities }, { asciiDigit, fromIdx, fromPng }] =
     await Promise.all([import('../backend-choice.js'), import('../../src/io/node.js'), import('../digit-input.js')]);
   await chooseBackend('predict', values.backend as string | undefined);
@@ -42,6 +44,10 @@ export async function run(args: string[]): Promise<void> {
   }
   const isPng = bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
   const digit = isPng ? fromPng(path, bytes) : fromIdx(path, bytes, index);
+  if (digit.noDigit !== null) {
+    // A network names a class even for an empty page ("1 with probability 39.8%"): say so instead.
+    throw new Error(`no digit found in ${path}: ${digit.noDigit}. Nothing to classify; draw or crop one digit`);
+  }
   const { model } = await loadModel(values.model as string);
   const probabilities = predictProbabilities(model, digit.pixels, 1);
   const predicted = argmaxRows(probabilities, 10)[0]!;

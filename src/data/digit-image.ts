@@ -13,6 +13,10 @@ const SIDE = 28;
 const BOX = 20;
 /** Cells darker than this fraction of the brightest ink are background when finding the box. */
 const INK_THRESHOLD = 0.05;
+/** Ink fainter than this everywhere is a grey page, a smudge or compression noise, not a digit. */
+const FAINTEST_DIGIT = 0.2;
+/** Marks whose box is under this fraction of the picture's shorter side (or 3 pixels) are specks. */
+const SMALLEST_DIGIT = 0.05;
 
 /** The picture as ink intensity in [0, 1] (transparent parts read as a white page). */
 export function inkLevels(picture: RgbaPicture): { ink: Float32Array; inverted: boolean } {
@@ -33,12 +37,38 @@ export function inkLevels(picture: RgbaPicture): { ink: Float32Array; inverted: 
   return { ink: gray, inverted };
 }
 
-/** The 28x28 float32 input [0, 1] for a picture of one digit; `inverted` says if it was dark on light. */
-export function digitToMnist(picture: RgbaPicture): { pixels: Float32Array; inverted: boolean } {
+/**
+ * Why a picture of ink (white on black, [0, 1], row-major) holds no digit: blank, too faint, or
+ * only a speck. null when it holds something the size of a digit. A classifier given a blank input
+ * still names a class, so callers ask this first.
+ */
+export function whyNoDigit(ink: Float32Array, width: number, height: number): string | null {
+  const brightest = ink.reduce((top, value) => Math.max(top, value), 0);
+  const box = inkBox(ink, width, height);
+  if (box === null) return 'it is blank';
+  if (brightest < FAINTEST_DIGIT) {
+    return `it is nearly blank: its strongest mark is ${Math.round(brightest * 100)}% ink, too faint for a digit`;
+  }
+  if (Math.max(box.width, box.height) < Math.max(3, SMALLEST_DIGIT * Math.min(width, height))) {
+    return `it is nearly blank: its only marks fit in ${box.width}x${box.height} pixels, too small for a digit`;
+  }
+  return null;
+}
+
+/**
+ * The 28x28 float32 input [0, 1] for a picture of one digit; `inverted` says if it was dark on
+ * light; `noDigit` says why the picture holds no digit (whyNoDigit), null when it holds one.
+ */
+export function digitToMnist(picture: RgbaPicture): {
+  pixels: Float32Array;
+  inverted: boolean;
+  noDigit: string | null;
+} {
   const { ink, inverted } = inkLevels(picture);
+  const noDigit = whyNoDigit(ink, picture.width, picture.height);
   const box = inkBox(ink, picture.width, picture.height);
   const pixels = new Float32Array(SIDE * SIDE);
-  if (box === null) return { pixels, inverted };
+  if (box === null) return { pixels, inverted, noDigit };
   const scale = BOX / Math.max(box.width, box.height);
   const fitted = resizeArea(
     ink,
@@ -53,7 +83,7 @@ export function digitToMnist(picture: RgbaPicture): { pixels: Float32Array; inve
   for (let row = 0; row < fitted.height; row++) {
     pixels.set(fitted.values.subarray(row * fitted.width, (row + 1) * fitted.width), (top + row) * SIDE + left);
   }
-  return { pixels, inverted };
+  return { pixels, inverted, noDigit };
 }
 
 interface Box {

@@ -10,4 +10,4 @@ export {
   MNIST_LABEL_MAGIC,
   type LabeledImages,
 } from './mnist.js';
-export { digitToMnist, inkLevels, type RgbaPicture } from './digit-image.js';
+export { digitToMnist, inkLevels, whyNoDigit, type RgbaPicture } from './digit-image.js';

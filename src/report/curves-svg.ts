@@ -23,6 +23,8 @@ interface Panel {
   /** Where the legend stays clear of the curves: loss falls (legend top), accuracy rises (bottom). */
   readonly legendAt: 'top' | 'bottom';
   readonly yLabel: string;
+  /** A value as its point's label says it, when there is a single epoch. */
+  readonly format: (value: number) => string;
   readonly series: readonly Series[];
 }
 
@@ -32,45 +34,65 @@ const MARGIN = { left: 64, right: 16, top: 40, bottom: 52 };
 const TRAIN_COLOR = '#1f77b4';
 const VALIDATION_COLOR = '#d62728';
 
-/** The two-panel SVG (loss left, accuracy right) for a run's history. */
-export function curvesSvg(history: readonly EpochRecord[], title = 'Training curves'): string {
-  const panels: Panel[] = [
+/** The loss and the accuracy panel of a run's history. */
+function panelsOf(history: readonly EpochRecord[]): Panel[] {
+  const series = (values: (record: EpochRecord) => number, validation: (record: EpochRecord) => number) => [
+    { label: 'training', color: TRAIN_COLOR, dashed: false, values: history.map(values) },
+    { label: 'validation', color: VALIDATION_COLOR, dashed: true, values: history.map(validation) },
+  ];
+  return [
     {
       title: 'Loss (cross-entropy)',
       legendAt: 'top',
       yLabel: 'loss',
-      series: [
-        { label: 'training', color: TRAIN_COLOR, dashed: false, values: history.map((record) => record.loss) },
-        { label: 'validation', color: VALIDATION_COLOR, dashed: true, values: history.map((r) => r.validationLoss) },
-      ],
+      format: (value) => value.toFixed(4),
+      series: series(
+        (record) => record.loss,
+        (record) => record.validationLoss,
+      ),
     },
     {
       title: 'Accuracy',
       legendAt: 'bottom',
       yLabel: 'accuracy (%)',
-      series: [
-        { label: 'training', color: TRAIN_COLOR, dashed: false, values: history.map((r) => 100 * r.accuracy) },
-        {
-          label: 'validation',
-          color: VALIDATION_COLOR,
-          dashed: true,
-          values: history.map((r) => 100 * r.validationAccuracy),
-        },
-      ],
+      format: (value) => `${value.toFixed(2)}%`,
+      series: series(
+        (record) => 100 * record.accuracy,
+        (record) => 100 * record.validationAccuracy,
+      ),
     },
   ];
+}
+
+const svgOpen = (width: number, height: number): string =>
+  `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`;
+
+/** The two-panel SVG (loss left, accuracy right) for a run's history: the report's curves.svg. */
+export function curvesSvg(history: readonly EpochRecord[], title = 'Training curves'): string {
+  const panels = panelsOf(history);
   const epochs = history.map((record) => record.epoch);
   const width = PANEL_WIDTH * panels.length;
   const height = PANEL_HEIGHT + 30;
   const body = panels.map((panel, index) => panelSvg(panel, epochs, index * PANEL_WIDTH, 30)).join('\n');
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    svgOpen(width, height),
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${width / 2}" y="20" text-anchor="middle" font-size="16" font-weight="bold">${escapeXml(title)}</text>`,
     body,
     '</svg>',
     '',
   ].join('\n');
+}
+
+/**
+ * The same panels as separate SVGs, for report.html: side by side where the page is wide enough,
+ * one above the other on a phone, each scaled down to the width there is (never clipped).
+ */
+export function curvePanelsSvg(history: readonly EpochRecord[]): string[] {
+  const epochs = history.map((record) => record.epoch);
+  return panelsOf(history).map((panel) =>
+    [svgOpen(PANEL_WIDTH, PANEL_HEIGHT), panelSvg(panel, epochs, 0, 0), '</svg>'].join('\n'),
+  );
 }
 
 function panelSvg(panel: Panel, epochs: readonly number[], left: number, top: number): string {
@@ -81,7 +103,11 @@ function panelSvg(panel: Panel, epochs: readonly number[], left: number, top: nu
     height: PANEL_HEIGHT - MARGIN.top - MARGIN.bottom,
   };
   const values = panel.series.flatMap((series) => series.values).filter(Number.isFinite);
-  const yTicks = niceTicks(Math.min(...values, Infinity), Math.max(...values, -Infinity));
+  // One epoch is one point per curve, with no line to read: centre it, keep it off the frame, label it.
+  const single = epochs.length === 1;
+  const [low, high] = [Math.min(...values, Infinity), Math.max(...values, -Infinity)];
+  const pad = single ? (high - low) / 2 || Math.abs(high) * 0.05 : 0;
+  const yTicks = niceTicks(low - pad, high + pad);
   const xTicks = epochTicks(epochs);
   const xRange = [xTicks[0]!, xTicks[xTicks.length - 1]!] as const;
   const yRange = [yTicks[0]!, yTicks[yTicks.length - 1]!] as const;
@@ -100,9 +126,9 @@ function panelSvg(panel: Panel, epochs: readonly number[], left: number, top: nu
         `<text x="${x(tick)}" y="${plot.top + plot.height + 18}" text-anchor="middle">${tick}</text>`,
     ),
     `<rect x="${plot.left}" y="${plot.top}" width="${plot.width}" height="${plot.height}" fill="none" stroke="#000"/>`,
-    `<text x="${plot.left + plot.width / 2}" y="${plot.top + plot.height + 40}" text-anchor="middle">epoch</text>`,
+    `<text x="${plot.left + plot.width / 2}" y="${plot.top + plot.height + 40}" text-anchor="middle">${single ? '1 epoch, so one point per curve' : 'epoch'}</text>`,
     `<text transform="translate(${left + 16} ${plot.top + plot.height / 2}) rotate(-90)" text-anchor="middle">${escapeXml(panel.yLabel)}</text>`,
-    ...panel.series.map((series) => seriesSvg(series, epochs, x, y)),
+    ...panel.series.map((series) => seriesSvg(series, epochs, x, y, single ? panel.format : null)),
     legendSvg(
       panel.series,
       plot.left + plot.width - 110,
@@ -117,6 +143,8 @@ function seriesSvg(
   epochs: readonly number[],
   x: (v: number) => number,
   y: (v: number) => number,
+  /** Writes each point's value beside it (a single epoch), or null. */
+  label: ((value: number) => string) | null,
 ): string {
   const points = epochs
     .map((epoch, index) => [epoch, series.values[index]!] as const)
@@ -124,10 +152,13 @@ function seriesSvg(
   const path = points.map(([epoch, value]) => `${x(epoch).toFixed(1)},${y(value).toFixed(1)}`).join(' ');
   const dash = series.dashed ? ' stroke-dasharray="6 4"' : '';
   const line = `<polyline points="${path}" fill="none" stroke="${series.color}" stroke-width="2"${dash}/>`;
-  const dots = points.map(
-    ([epoch, value]) =>
-      `<circle cx="${x(epoch).toFixed(1)}" cy="${y(value).toFixed(1)}" r="3.5" fill="${series.color}"/>`,
-  );
+  const dots = points.map(([epoch, value]) => {
+    const [cx, cy] = [x(epoch).toFixed(1), y(value).toFixed(1)];
+    const dot = `<circle cx="${cx}" cy="${cy}" r="${label ? 5 : 3.5}" fill="${series.color}"/>`;
+    if (label === null) return dot;
+    const text = `${series.label} ${label(value)}`;
+    return `${dot}<text x="${x(epoch) + 10}" y="${y(value) + 4}" fill="${series.color}">${escapeXml(text)}</text>`;
+  });
   return [line, ...dots].join('\n');
 }
 
@@ -161,10 +192,10 @@ export function niceTicks(low: number, high: number, target = 5): number[] {
   return ticks;
 }
 
-/** Whole-number epochs from the first to the last (one before it when there is just one), ten ticks at most. */
+/** Whole-number epochs from the first to the last, ten ticks at most; one epoch is one tick. */
 function epochTicks(epochs: readonly number[]): number[] {
   const last = epochs.length > 0 ? Math.max(...epochs) : 1;
-  const first = epochs.length > 1 ? Math.min(...epochs) : last - 1;
+  const first = epochs.length > 0 ? Math.min(...epochs) : last;
   const step = Math.max(1, Math.ceil((last - first) / 10));
   const ticks: number[] = [];
   for (let tick = first; tick < last; tick += step) ticks.push(tick);

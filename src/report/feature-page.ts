@@ -23,7 +23,7 @@ export interface ReportMeta {
   readonly afterLayer: string;
   /** One sentence on what this pooling layer does to the maps. */
   readonly poolingNote: string;
-  /** The curves SVG, inlined. */
+  /** The curves, inlined: SVG markup (curvePanelsSvg's panels, which wrap on a narrow page). */
   readonly curvesSvg: string;
 }
 
@@ -66,9 +66,13 @@ export function reportHtml(samples: readonly FeatureSample[], meta: ReportMeta):
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeXml(meta.title)}</title>
 <style>
 body { font-family: Helvetica, Arial, sans-serif; margin: 24px; color: #222; background: #fff; }
+@media (max-width: 600px) { body { margin: 12px; } }
+/* Curves and feature maps shrink to the page's width (a phone's) instead of being cut off. */
+svg, img { max-width: 100%; height: auto; }
 h1 { font-size: 22px; } h2 { font-size: 16px; margin: 18px 0 6px; }
 ul.facts { margin: 0 0 12px; padding-left: 18px; }
 .row { display: flex; gap: 20px; align-items: flex-start; flex-wrap: wrap; }
@@ -80,6 +84,7 @@ img { image-rendering: pixelated; border: 1px solid #ccc; }
 <body>
 <h1>Training report</h1>
 <ul class="facts">${meta.facts.map((fact) => `<li>${escapeXml(fact)}</li>`).join('')}</ul>
+<h2>${escapeXml(meta.title)}</h2>
 ${meta.curvesSvg}
 <h1>Feature maps before and after pooling</h1>
 <p class="note">Each tile is one of the convolution's channels (viridis: dark is zero, yellow is the channel's largest

@@ -5,7 +5,7 @@ import type { LabeledImages } from '../data/mnist.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import type { Sequential } from '../nn/sequential.js';
 import { chooseSamples, featureSample, poolingLayerIndex } from './activations.js';
-import { curvesSvg, type EpochRecord } from './curves-svg.js';
+import { curvePanelsSvg, curvesSvg, type EpochRecord } from './curves-svg.js';
 import { reportHtml } from './feature-page.js';
 
 export const CURVES_FILE = 'curves.svg';
@@ -39,7 +39,7 @@ export async function writeTrainingReport(
     beforeLayer: poolIndex > 0 ? model.layers[poolIndex - 1]!.name : 'input',
     afterLayer: poolIndex >= 0 ? model.layers[poolIndex]!.name : 'none',
     poolingNote: poolingNote(poolIndex >= 0 ? model.layers[poolIndex]!.className : ''),
-    curvesSvg: svg,
+    curvesSvg: curvePanelsSvg(history).join('\n'),
   });
   const paths = { curves: join(folder, CURVES_FILE), report: join(folder, REPORT_FILE) };
   await writeFileAtomic(paths.curves, svg);

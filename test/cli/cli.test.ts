@@ -116,7 +116,7 @@ test('errors a user can meet read clearly: no checkpoint to resume, no model to 
   assert.match(resume.stderr, /--resume: there is no checkpoint at .*checkpoint\.bin/);
   const missing = poolkit('eval', '--model', join(folder, 'nothing-here'));
   assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /nothing-here[\\/]model\.json: does not exist/);
+  assert.match(missing.stderr, /no trained model in .*nothing-here: train one first with `poolkit train --out /);
 });
 
 test('compare and knn are routed to their command modules', () => {

@@ -2,7 +2,7 @@
 // 20x20 and centred by mass; an MNIST digit drawn large comes back close to itself.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { digitToMnist, type RgbaPicture } from '../../src/data/digit-image.js';
+import { digitToMnist, whyNoDigit, type RgbaPicture } from '../../src/data/digit-image.js';
 import { loadMnist } from '../../src/data/mnist-files.js';
 
 /** An MNIST digit scaled up `scale` times (nearest), as dark ink on white or white ink on black. */
@@ -81,4 +81,31 @@ test('a transparent picture with black strokes reads as dark ink on a white page
 test('a blank picture gives an all-zero input', () => {
   const rgba = new Uint8Array(10 * 10 * 4).fill(255);
   assert.ok(digitToMnist({ width: 10, height: 10, rgba }).pixels.every((value) => value === 0));
+});
+
+/** A white page (dark-on-light convention) with `marks` painted at a grey level (0 = black). */
+function page(side: number, marks: [number, number][], level = 0): RgbaPicture {
+  const rgba = new Uint8Array(side * side * 4).fill(255);
+  for (const [row, column] of marks) rgba.set([level, level, level, 255], (row * side + column) * 4);
+  return { width: side, height: side, rgba };
+}
+
+test('blank, faint and speck-only pictures hold no digit; every MNIST test digit of the first 500 does', async () => {
+  assert.equal(digitToMnist(page(100, [])).noDigit, 'it is blank');
+  const stroke = Array.from({ length: 60 }, (_, row): [number, number] => [row + 20, 50]);
+  assert.match(digitToMnist(page(100, stroke, 235)).noDigit ?? '', /nearly blank: its strongest mark is 8% ink/);
+  assert.equal(digitToMnist(page(100, stroke, 180)).noDigit, null, 'a light-grey stroke of 29% ink is a digit');
+  const speck: [number, number][] = [
+    [40, 40],
+    [40, 41],
+    [41, 40],
+  ];
+  assert.match(digitToMnist(page(100, speck)).noDigit ?? '', /nearly blank: its only marks fit in 2x2 pixels/);
+  assert.equal(digitToMnist(page(100, stroke)).noDigit, null, 'a "1" is a thin digit');
+  const data = await loadMnist('test', { limit: 500 });
+  for (let index = 0; index < data.count; index++) {
+    const digit = data.images.subarray(index * 784, (index + 1) * 784);
+    assert.equal(whyNoDigit(digit, 28, 28), null, `test digit ${index}`);
+  }
+  assert.equal(whyNoDigit(new Float32Array(784), 28, 28), 'it is blank');
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PNG } from 'pngjs';
-import { curvesSvg, niceTicks, type EpochRecord } from '../../src/report/curves-svg.js';
+import { curvePanelsSvg, curvesSvg, niceTicks, type EpochRecord } from '../../src/report/curves-svg.js';
 import { encodePng, reportHtml } from '../../src/report/feature-page.js';
 import { featureGrid, grayscaleImage, viridis } from '../../src/report/image-grid.js';
 
@@ -37,6 +37,28 @@ test('curves SVG: titles, both legends, one polyline per series with a point per
   // the loss panel's y axis runs 0 .. 0.5; epoch 1's loss 0.5 sits on the top edge of the plot (y = 30 + 40)
   const firstLoss = svg.match(/<polyline points="([\d.]+),([\d.]+) /)!;
   assert.equal(Number(firstLoss[2]), 70);
+});
+
+test('one epoch: "1 epoch", the single tick centred, each point labelled with its value and off the frame', () => {
+  const svg = curvesSvg(history.slice(0, 1));
+  assert.equal((svg.match(/>1 epoch, so one point per curve</g) ?? []).length, 2);
+  assert.equal((svg.match(/<circle /g) ?? []).length, 4);
+  for (const label of ['training 0.5000', 'validation 0.4000', 'training 85.00%', 'validation 89.00%'])
+    assert.ok(svg.includes(`>${label}<`), label);
+  // The loss panel's plot spans x 64..424 and y 70..298: its points sit at the centre column, inside.
+  const points = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)].map((match): [number, number] => [
+    Number(match[1]),
+    Number(match[2]),
+  ]);
+  for (const [x, y] of points.slice(0, 2)) {
+    assert.equal(x, 244);
+    assert.ok(y > 70 && y < 298, `y ${y}`);
+  }
+  // A longer run keeps its plain axis title, and report.html gets the same panels one SVG each.
+  assert.ok(curvesSvg(history).includes('>epoch<'));
+  const panels = curvePanelsSvg(history);
+  assert.equal(panels.length, 2);
+  for (const panel of panels) assert.match(panel, /^<svg [^>]*viewBox="0 0 440 320"/);
 });
 
 test('viridis: dark purple at 0, yellow at 1, clamped outside and for NaN', () => {

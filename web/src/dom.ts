@@ -30,16 +30,27 @@ export function byId<Kind extends HTMLElement = HTMLElement>(id: string): Kind {
 
 /** A number as a person reads it in a small cell: integers whole, others to two or three places. */
 export function formatNumber(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Infinity) return '∞';
-  if (value === -Infinity) return '−∞';
-  if (Number.isInteger(value)) return String(value);
+  return numberForms(value)[0]!;
+}
+
+/**
+ * The ways to write a value in a cell, the most precise first: formatNumber's, then shorter ones for
+ * narrow cells (-.05, 1.2e4, 1e4), and last ≈0 for a tiny value when even its exponent does not fit.
+ */
+export function numberForms(value: number): string[] {
+  if (Number.isNaN(value)) return ['NaN'];
+  if (value === Infinity) return ['∞'];
+  if (value === -Infinity) return ['−∞'];
   const magnitude = Math.abs(value);
-  if (magnitude >= 100) return value.toFixed(0);
-  if (magnitude >= 10) return value.toFixed(1);
-  // Two places, trailing zeros dropped: 0.5, 0.07, and 1 for 0.998 (the readout gives more).
-  if (magnitude >= 0.005) return String(parseFloat(value.toFixed(2)));
-  return value.toExponential(0);
+  const exponent = (digits: number): string => value.toExponential(digits).replace('e+', 'e');
+  if (Number.isInteger(value)) return [String(value), exponent(1), exponent(0)];
+  if (magnitude >= 100) return [value.toFixed(0), exponent(1), exponent(0)];
+  if (magnitude >= 10) return [value.toFixed(1), value.toFixed(0), exponent(0)];
+  // Two places, trailing zeros dropped: 0.5, 0.07, and 1 for 0.998; then without the leading zero.
+  const places = (digits: number): string => String(parseFloat(value.toFixed(digits)));
+  const bare = (text: string): string => text.replace(/^(-?)0\./, '$1.');
+  if (magnitude >= 0.005) return [places(2), bare(places(2)), places(1), bare(places(1)), '≈0'];
+  return [exponent(0), '≈0'];
 }
 
 /** A number to six significant digits, for readouts where there is room. */

@@ -1,8 +1,16 @@
 // A canvas to draw a digit on with mouse, pen or finger: thick white strokes on black, as MNIST.
+// While it is empty, a hint over it invites drawing.
 import { element } from './dom.js';
 
 export class DrawPad {
+  /** The canvas with its hint over it: what the page places. */
+  readonly root: HTMLElement;
   readonly canvas: HTMLCanvasElement;
+  private readonly hint = element(
+    'span',
+    { class: 'pad-hint', id: 'pad-hint', 'aria-hidden': 'true' },
+    'draw a digit here',
+  );
   private drawing = false;
   private last: [number, number] | null = null;
   private inked = false;
@@ -20,6 +28,7 @@ export class DrawPad {
       'aria-label': 'draw a digit here',
     });
     this.canvas.style.touchAction = 'none';
+    this.root = element('div', { class: 'pad-frame' }, this.canvas, this.hint);
     this.clear();
     let pending = false;
     const schedule = (): void => {
@@ -58,11 +67,16 @@ export class DrawPad {
     return !this.inked;
   }
 
+  private setInked(inked: boolean): void {
+    this.inked = inked;
+    this.hint.hidden = inked;
+  }
+
   clear(): void {
     const context = this.canvas.getContext('2d', { willReadFrequently: true })!;
     context.fillStyle = '#000';
     context.fillRect(0, 0, this.size, this.size);
-    this.inked = false;
+    this.setInked(false);
   }
 
   /** Draws an image (0..1 grey, row-major) scaled to the pad: for trying a stored MNIST digit. */
@@ -78,7 +92,7 @@ export class DrawPad {
     const context = this.canvas.getContext('2d')!;
     context.imageSmoothingEnabled = true;
     context.drawImage(small, 0, 0, this.size, this.size);
-    this.inked = true;
+    this.setInked(true);
     this.onStroke();
   }
 
@@ -100,6 +114,6 @@ export class DrawPad {
     context.moveTo(from[0], from[1]);
     context.lineTo(to[0], to[1]);
     context.stroke();
-    this.inked = true;
+    this.setInked(true);
   }
 }

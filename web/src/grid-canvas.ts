@@ -1,6 +1,6 @@
 // A grid of numbers drawn on a canvas: grey or signed colours, values in the cells when they fit,
 // padding cells around the data, and highlighted cells (window taps, argmax, current output).
-import { formatNumber } from './dom.js';
+import { numberForms } from './dom.js';
 
 export type Cell = readonly [row: number, column: number];
 
@@ -106,9 +106,11 @@ export class GridCanvas {
     const size = this.cellSize;
     const scale = colourScale(picture.values, picture.palette);
     const showNumbers = size >= 24;
-    context.font = `${Math.max(8, Math.floor(size * 0.3))}px ui-monospace, SFMono-Regular, Menlo, monospace`;
     context.textAlign = 'center';
     context.textBaseline = 'middle';
+    const labels: [text: string, font: string][] = [];
+    // Beside the map's largest value, a millionth of it reads as zero: it gets ≈0, not a tiny font.
+    const negligible = 1e-6 * largestMagnitude(picture.values);
     for (let row = 0; row < picture.rows; row++) {
       for (let column = 0; column < picture.columns; column++) {
         const value = picture.values[row * picture.columns + column]!;
@@ -122,11 +124,14 @@ export class GridCanvas {
           context.strokeRect(left + 0.5, top + 0.5, size - 1, size - 1);
         }
         if (showNumbers) {
+          labels.push(fitLabel(context, value, size, negligible));
           context.fillStyle = ink;
-          context.fillText(formatNumber(value), left + size / 2, top + size / 2 + 1);
+          context.fillText(labels[labels.length - 1]![0], left + size / 2, top + size / 2 + 1);
         }
       }
     }
+    // What was written in the cells, and in what font: the browser tests check that each fits.
+    Object.assign(this.canvas.dataset, { labels: JSON.stringify(labels), cellSize: size });
   }
 
   private drawHighlight(context: CanvasRenderingContext2D, highlight: Highlight, margin: Margin): void {
@@ -152,6 +157,40 @@ export class GridCanvas {
       }
     }
   }
+}
+
+function largestMagnitude(values: ArrayLike<number>): number {
+  let largest = 0;
+  for (let index = 0; index < values.length; index++) {
+    if (Number.isFinite(values[index]!)) largest = Math.max(largest, Math.abs(values[index]!));
+  }
+  return largest;
+}
+
+const cellFont = (pixels: number): string => `${pixels}px ui-monospace, SFMono-Regular, Menlo, monospace`;
+
+/**
+ * Sets the context's font to one a cell of `size` pixels can hold `value` in, and returns the text
+ * and font: the cell's own font with the most precise form that fits, else (for a value not
+ * `negligible` beside the map's largest) a smaller font, down to 7 px; else ≈0.
+ */
+function fitLabel(
+  context: CanvasRenderingContext2D,
+  value: number,
+  size: number,
+  negligible: number,
+): [text: string, font: string] {
+  const forms = numberForms(value);
+  const informative = forms.filter((form) => form !== '≈0');
+  const base = Math.max(8, Math.floor(size * 0.3));
+  const smaller = Math.abs(value) < negligible ? [] : [Math.floor(base * 0.85), Math.floor(base * 0.7)];
+  for (const pixels of [base, ...smaller].filter((pixels) => pixels >= 7)) {
+    context.font = cellFont(pixels);
+    const text = informative.find((form) => context.measureText(form).width <= size - 4);
+    if (text !== undefined) return [text, context.font];
+  }
+  context.font = cellFont(base);
+  return [forms[forms.length - 1]!, context.font];
 }
 
 /** Maps a value to [background, text colour] for the palette, scaled to the data's range. */

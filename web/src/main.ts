@@ -1,5 +1,5 @@
 // The page: two views (pooling explorer, digit recognizer) behind tabs, and the backend badge.
-import { chooseBackend } from './backend.js';
+import { chooseBackend, type BackendReport } from './backend.js';
 import { loadDigits } from './digits.js';
 import { byId } from './dom.js';
 import { Explorer } from './explorer.js';
@@ -25,17 +25,28 @@ function wireTabs(onShow: (view: string) => void): void {
   }
 }
 
-async function main(): Promise<void> {
-  const backend = chooseBackend();
+/** How many threads the WebAssembly kernels run on: one where the host sends no COOP/COEP headers. */
+function threadNote(backend: BackendReport): string {
+  if (backend.name !== 'wasm') return '';
+  if (!backend.isolated) return ' · single-threaded';
+  return ` · ${backend.threads} thread${backend.threads === 1 ? '' : 's'}`;
+}
+
+/** The badge: which kernels run, on how many threads, and (on hover) why. */
+function showBackend(backend: BackendReport): void {
   const badge = byId('backend');
-  const threads = backend.threads > 1 ? ` · ${backend.threads} threads` : '';
-  badge.textContent = `backend: ${backend.name}${threads}`;
+  badge.textContent = `backend: ${backend.name}${threadNote(backend)}`;
   badge.dataset.backend = backend.name;
+  badge.dataset.isolated = String(backend.isolated);
   badge.title =
     `Kernels: ${backend.available.join(', ')}. ` +
     (backend.isolated
       ? `Cross-origin isolated: ${backend.threads} thread(s) share the heap.`
-      : 'Not cross-origin isolated: one thread.');
+      : 'Not cross-origin isolated (the host sends no COOP/COEP headers): the kernels run on one thread.');
+}
+
+async function main(): Promise<void> {
+  showBackend(chooseBackend());
   const explorer = new Explorer();
   byId('view-explorer').append(explorer.root);
   const recognizer = new Recognizer();

@@ -107,7 +107,7 @@ export class Recognizer {
         'section',
         { class: 'panel draw-panel' },
         element('h3', {}, 'Draw a digit'),
-        this.pad.canvas,
+        this.pad.root,
         element(
           'div',
           { class: 'inline' },
@@ -124,8 +124,7 @@ export class Recognizer {
         'section',
         { class: 'panel result-panel' },
         element('h3', {}, 'Prediction'),
-        this.verdict,
-        this.bars,
+        element('div', { class: 'result-body' }, this.verdict, this.bars),
         this.status,
       ),
       element(

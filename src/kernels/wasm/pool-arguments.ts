@@ -70,7 +70,11 @@ export function keepViews<Views extends readonly (Float32Array | Int32Array | nu
 export function addressOf(view: Float32Array | Int32Array | null | undefined): number {
   if (view === null || view === undefined) return 0;
   // A shared heap hands out a new SharedArrayBuffer object when it grows; older views stay valid.
-  const inHeap = heap.shared ? view.buffer instanceof SharedArrayBuffer : view.buffer === heap.memory.buffer;
+  // Pages without cross-origin isolation have no SharedArrayBuffer global, yet browsers still make
+  // shared memories there: compare with the heap buffer's own type, never name the global.
+  const inHeap = heap.shared
+    ? view.buffer.constructor === heap.memory.buffer.constructor
+    : view.buffer === heap.memory.buffer;
   if (!inHeap && view.length > 0) {
     throw new Error('poolkit: the wasm backend needs tensors in the shared heap (Tensor.values views)');
   }
