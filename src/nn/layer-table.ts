@@ -48,6 +48,14 @@ import {
   GlobalMaxPooling3D,
   type GlobalPoolingConfig,
 } from './layers/global-pooling.js';
+import { Conv1D, type Conv1DConfig } from './layers/conv1d.js';
+import { Conv3D, type Conv3DConfig } from './layers/conv3d.js';
+import { Embedding, type EmbeddingConfig } from './layers/embedding.js';
+import { InputLayer, type InputLayerConfig } from './layers/input-layer.js';
+import { Masking, type MaskingConfig } from './layers/masking.js';
+import { Add, Concatenate, type ConcatenateConfig } from './layers/merge.js';
+import { Reshape, type ReshapeConfig } from './layers/reshape.js';
+import { UpSampling2D, type UpSampling2DConfig } from './layers/up-sampling.js';
 import {
   AveragePooling1D,
   AveragePooling2D,
@@ -102,6 +110,16 @@ export const layerTable: Readonly<Record<string, LayerMaker>> = Object.freeze({
   SpatialPyramidPooling: (config) => new SpatialPyramidPooling(config as SpatialPyramidPoolingConfig),
   MaskedPooling1D: (config) => new MaskedPooling1D(config as MaskedPoolingConfig),
   LSTMPooling2D: (config) => new LSTMPooling2D(config as LstmPoolingConfig),
+  // Text, sequence, volume and functional-model layers.
+  Embedding: (config) => new Embedding(config as unknown as EmbeddingConfig),
+  Conv1D: (config) => new Conv1D(config as unknown as Conv1DConfig),
+  Conv3D: (config) => new Conv3D(config as unknown as Conv3DConfig),
+  Reshape: (config) => new Reshape(config as unknown as ReshapeConfig),
+  UpSampling2D: (config) => new UpSampling2D(config as UpSampling2DConfig),
+  Masking: (config) => new Masking(config as MaskingConfig),
+  Concatenate: (config) => new Concatenate(config as ConcatenateConfig),
+  Add: (config) => new Add(config as LayerConfig),
+  InputLayer: (config) => new InputLayer(config as unknown as InputLayerConfig),
 });
 
 /**

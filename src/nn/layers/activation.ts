@@ -9,6 +9,7 @@ export interface ActivationConfig extends LayerConfig {
 
 export class Activation extends Layer<ActivationConfig> {
   readonly className = 'Activation';
+  override readonly supportsMasking = true;
   readonly activation: ActivationName;
 
   constructor(config: ActivationConfig) {

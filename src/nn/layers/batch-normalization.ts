@@ -29,6 +29,7 @@ export interface BatchNormalizationConfig extends LayerConfig {
 
 export class BatchNormalization extends Layer<BatchNormalizationConfig> {
   readonly className = 'BatchNormalization';
+  override readonly supportsMasking = true;
   readonly axis: number;
   readonly momentum: number;
   readonly epsilon: number;

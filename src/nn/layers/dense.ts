@@ -27,6 +27,7 @@ export interface DenseConfig extends LayerConfig {
 
 export class Dense extends Layer<DenseConfig> {
   readonly className = 'Dense';
+  override readonly supportsMasking = true;
   readonly units: number;
   readonly activation: ActivationName;
   readonly useBias: boolean;

@@ -11,6 +11,7 @@ export interface DropoutConfig extends LayerConfig {
 
 export class Dropout extends Layer<DropoutConfig> {
   readonly className = 'Dropout';
+  override readonly supportsMasking = true;
   readonly rate: number;
 
   constructor(config: DropoutConfig) {

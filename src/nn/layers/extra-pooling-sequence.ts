@@ -4,7 +4,8 @@ import { fail } from '../../errors.js';
 import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { initLstmPoolWeights, lstmPool2d, maskedPool1d } from '../../ops/pool/index.js';
 import type { Random } from '../../tensor/random.js';
-import { Tensor } from '../../tensor/tensor.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { stepMask } from '../../ops/nn/sequence-mask.js';
 import {
   checkLayerInputRank,
   Layer,
@@ -39,19 +40,11 @@ export class MaskedPooling1D extends Layer<MaskedPoolingConfig> {
     return [inputShape[0]!, inputShape[2]!];
   }
 
-  call(input: Tensor, _options: CallOptions): Tensor {
-    const [batch, time, features] = input.shape as [number, number, number];
-    const maskValue = this.config.maskValue ?? 0;
-    const mask = Tensor.allocate([batch, time]);
-    const values = input.values;
-    for (let step = 0; step < batch * time; step++) {
-      let padding = true;
-      for (let feature = 0; feature < features && padding; feature++)
-        padding = values[step * features + feature] === maskValue;
-      mask.values[step] = padding ? 0 : 1;
-    }
+  call(input: Tensor, options: CallOptions): Tensor {
+    // A mask from Embedding (maskZero) or Masking replaces the maskValue rule.
+    const mask = options.mask ?? stepMask(input, this.config.maskValue ?? 0);
     const output = maskedPool1d(input, { mask, mode: this.config.mode ?? 'max', p: this.config.p ?? 2 });
-    mask.dispose();
+    if (mask !== options.mask) mask.dispose();
     return output;
   }
 

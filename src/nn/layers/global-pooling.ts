@@ -11,6 +11,7 @@ import {
   type LayerConfig,
   type LayerShape,
 } from '../layer.js';
+import { maskedGlobalPool1d } from '../masks.js';
 
 export interface GlobalPoolingConfig extends LayerConfig {
   dataFormat?: DataFormat;
@@ -36,8 +37,18 @@ export abstract class GlobalPooling extends Layer<GlobalPoolingConfig> {
     return channelsLast ? [inputShape[0]!, ...ones, channels] : [inputShape[0]!, channels, ...ones];
   }
 
-  call(input: Tensor, _options: CallOptions): Tensor {
-    return this.pool(input, { dataFormat: this.dataFormat(), keepDims: this.config.keepDims ?? false });
+  call(input: Tensor, options: CallOptions): Tensor {
+    const keepDims = this.config.keepDims ?? false;
+    // A mask over steps (from Embedding or Masking): padded steps are ignored, as Keras's 1D pooling does.
+    if (this.spatialDims === 1 && options.mask) {
+      const mode = this.pool === globalMaxPool ? 'max' : 'average';
+      return maskedGlobalPool1d(input, options.mask, {
+        mode,
+        channelsFirst: this.dataFormat() === 'channelsFirst',
+        keepDims,
+      });
+    }
+    return this.pool(input, { dataFormat: this.dataFormat(), keepDims });
   }
 
   getConfig(): ConfigObject {
