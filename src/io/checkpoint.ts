@@ -2,7 +2,8 @@
 // (topology and weights), the optimizer (config, step count, moment slots), the epochs done, the
 // run's settings (seed included) and its history. Shuffles derive from (seed, epoch), so these
 // are all the state a resumed run needs to continue exactly as if never stopped.
-import { modelFromJSON, type Sequential, type SerializedModel } from '../nn/sequential.js';
+import type { AnyLayersModel, LayersModel } from '../nn/layers-model.js';
+import { modelFromJSON, Sequential, type SerializedModel } from '../nn/sequential.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { decodeBundle, encodeBundle } from './bundle.js';
@@ -24,7 +25,7 @@ export interface CheckpointContent {
 }
 
 /** Writes the checkpoint file atomically. */
-export async function saveCheckpoint(path: string, model: Sequential, content: CheckpointContent): Promise<void> {
+export async function saveCheckpoint(path: string, model: AnyLayersModel, content: CheckpointContent): Promise<void> {
   if (model.optimizer === null) throw new Error('saveCheckpoint: the model must be compiled (it has no optimizer)');
   const { className, config, iterations, slots } = model.optimizer.getState();
   const slotWeights: NamedWeights[] = Object.entries(slots).flatMap(([parameter, arrays]) =>
@@ -84,11 +85,15 @@ export async function loadCheckpoint(
 }
 
 function buildModel(topology: unknown, path: string): Sequential {
+  let model: LayersModel;
   try {
-    return modelFromJSON(topology as SerializedModel);
+    model = modelFromJSON(topology as SerializedModel);
   } catch (error) {
     failFile(path, `has a model topology poolkit cannot build: ${(error as Error).message}`);
   }
+  if (!(model instanceof Sequential))
+    failFile(path, `holds a ${model.className} model; checkpoints hold Sequential ones`);
+  return model;
 }
 
 /** 'optimizer/<parameter>/<slot>' arrays back into the optimizer's slots record. */

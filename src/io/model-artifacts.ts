@@ -1,7 +1,8 @@
-// A Sequential model ⇄ its two saved artifacts: model.json (Keras-style topology, the weights
+// A model (Sequential or functional) ⇄ its two saved artifacts: model.json (Keras-style topology, the weights
 // manifest, free-form metadata) and the weights blob. Pure, so a browser can load what Node saved.
 import { PoolkitArgumentError } from '../errors.js';
-import { modelFromJSON, type Sequential, type SerializedModel } from '../nn/sequential.js';
+import type { AnyLayersModel, LayersModel } from '../nn/layers-model.js';
+import { modelFromJSON, type SerializedModel } from '../nn/sequential.js';
 import { Tensor } from '../tensor/tensor.js';
 import { failFile } from './file-error.js';
 import { decodeWeights, encodeWeights, type NamedWeights, type WeightsManifest } from './weights.js';
@@ -14,14 +15,14 @@ export const WEIGHTS_FILE = 'weights.bin';
 export interface ModelJson {
   readonly format: typeof MODEL_FORMAT;
   readonly formatVersion: number;
-  readonly modelTopology: SerializedModel;
+  readonly modelTopology: ReturnType<LayersModel['toJSON']>;
   readonly weightsManifest: WeightsManifest & { readonly file: string };
   /** Anything the saver wants to keep beside the model (training settings, test accuracy). */
   readonly metadata: Record<string, unknown>;
 }
 
 /** The model's weights as named arrays (copies), in Keras's order. */
-export function modelWeights(model: Sequential): NamedWeights[] {
+export function modelWeights(model: AnyLayersModel): NamedWeights[] {
   return model.parameters.map(({ name, tensor }) => ({
     name,
     shape: [...tensor.shape],
@@ -31,7 +32,7 @@ export function modelWeights(model: Sequential): NamedWeights[] {
 
 /** model.json's object and the weights blob of a built model. */
 export function modelToArtifacts(
-  model: Sequential,
+  model: AnyLayersModel,
   metadata: Record<string, unknown> = {},
 ): { json: ModelJson; weights: Uint8Array } {
   if (!model.built) throw new Error('saveModel: the model must be built (give the first layer an inputShape)');
@@ -54,12 +55,12 @@ export function modelFromArtifacts(
   json: unknown,
   weights: Uint8Array,
   files: { model: string; weights: string },
-): Sequential {
+): LayersModel {
   const checked = checkModelJson(json, files.model);
   const named = decodeWeights(checked.weightsManifest, weights, files.weights);
-  let model: Sequential;
+  let model: LayersModel;
   try {
-    model = modelFromJSON(checked.modelTopology);
+    model = modelFromJSON(checked.modelTopology as SerializedModel);
   } catch (error) {
     if (error instanceof PoolkitArgumentError)
       failFile(files.model, `has a model topology poolkit cannot build: ${error.message}`);
@@ -70,7 +71,7 @@ export function modelFromArtifacts(
 }
 
 /** Copies named arrays into the model's weights; names and shapes must match one to one. */
-export function setNamedWeights(model: Sequential, named: readonly NamedWeights[], file: string): void {
+export function setNamedWeights(model: AnyLayersModel, named: readonly NamedWeights[], file: string): void {
   const parameters = model.parameters;
   const byName = new Map(named.map((weight) => [weight.name, weight]));
   const missing = parameters.filter((parameter) => !byName.has(parameter.name)).map((parameter) => parameter.name);

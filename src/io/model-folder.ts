@@ -3,7 +3,7 @@
 // leaves either the old model whole or a pair that loading rejects by checksum: never a wrong model.
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Sequential } from '../nn/sequential.js';
+import type { AnyLayersModel, LayersModel } from '../nn/layers-model.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { failFile } from './file-error.js';
 import { checkModelJson, modelFromArtifacts, modelToArtifacts } from './model-artifacts.js';
@@ -12,7 +12,7 @@ export const MODEL_FILE = 'model.json';
 
 /** Saves `model` into `folder` (made if needed); returns the paths written. */
 export async function saveModel(
-  model: Sequential,
+  model: AnyLayersModel,
   folder: string,
   metadata: Record<string, unknown> = {},
 ): Promise<{ model: string; weights: string }> {
@@ -24,7 +24,7 @@ export async function saveModel(
 }
 
 /** Loads a model saved by saveModel, validating everything; also returns model.json's metadata. */
-export async function loadModel(folder: string): Promise<{ model: Sequential; metadata: Record<string, unknown> }> {
+export async function loadModel(folder: string): Promise<{ model: LayersModel; metadata: Record<string, unknown> }> {
   const modelPath = join(folder, MODEL_FILE);
   const json = checkModelJson(await readJson(modelPath), modelPath);
   const file = json.weightsManifest.file;

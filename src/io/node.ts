@@ -7,6 +7,12 @@ export { mnistFolder, mnistFiles, loadMnist, type MnistSplit } from '../data/mni
 export { writeFileAtomic, type FileContent } from './atomic-write.js';
 export { saveModel, loadModel, readJson, readBytes, MODEL_FILE } from './model-folder.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type CheckpointContent } from './checkpoint.js';
+export {
+  ModelCheckpoint,
+  modelCheckpoint,
+  checkpointPath,
+  type ModelCheckpointOptions,
+} from '../nn/model-checkpoint.js';
 export { curvesSvg, niceTicks, type EpochRecord } from '../report/curves-svg.js';
 export { reportHtml, encodePng, type FeatureSample, type ReportMeta } from '../report/feature-page.js';
 export {

@@ -1,8 +1,8 @@
 // Sequential: a stack of layers, Keras's simplest model. It builds the layers in order (seeded),
-// names them uniquely, runs them forward, and holds compile's optimizer and loss; training,
-// evaluation and prediction are in training.ts.
+// names them uniquely and runs them forward; compile, fit, evaluate, predict and the weights come
+// from LayersModel (layers-model.ts), shared with the functional Model.
 import { fail } from '../errors.js';
-import { optimizerFromConfig, type Optimizer } from '../optim/index.js';
+import type { Optimizer } from '../optim/index.js';
 import { Random } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { endsInActivation } from './activations.js';
@@ -15,18 +15,12 @@ import {
   type LayerShape,
   type SerializedLayer,
 } from './layer.js';
-import { resolveLoss, type LossFunction, type LossName, type ResolvedLoss } from './losses.js';
+import { LayersModel, type ForwardOptions } from './layers-model.js';
+import type { LossFunction, LossName } from './losses.js';
 import { runLayers } from './forward.js';
 import { formatSummary } from './summary.js';
-import {
-  evaluateModel,
-  fitModel,
-  predictModel,
-  trainOnBatch,
-  type EvaluateOptions,
-  type FitOptions,
-  type History,
-} from './training.js';
+import { functionalFromJSON } from './functional.js';
+import { isFunctionalJSON } from './functional-json.js';
 
 export interface SequentialConfig {
   layers?: readonly Layer[];
@@ -63,24 +57,13 @@ export interface SerializedModel {
   readonly config: { readonly name: string; readonly layers: readonly SerializedLayer[] };
 }
 
-export class Sequential {
+export class Sequential extends LayersModel<Tensor> {
   readonly className = 'Sequential';
-  readonly name: string;
-  readonly seed: number;
   readonly layers: Layer[] = [];
-  /** Set true from a callback to end fit() after the current batch (Keras's stop_training). */
-  stopTraining = false;
-  optimizer: Optimizer | null = null;
-  /** Whether compile made the optimizer from a name, so dispose() frees it. */
-  private ownsOptimizer = false;
-  loss: ResolvedLoss | null = null;
-  metrics: readonly 'accuracy'[] = [];
   private shapes: LayerShape[] = [];
 
   constructor(config: SequentialConfig = {}) {
-    this.name = config.name ?? 'sequential';
-    this.seed = config.seed ?? 0;
-    if (!Number.isInteger(this.seed)) fail('sequential', 'seed', 'must be an integer', this.seed);
+    super(config.name ?? 'sequential', config.seed ?? 0, 'sequential');
     for (const layer of config.layers ?? []) this.add(layer);
   }
 
@@ -124,19 +107,26 @@ export class Sequential {
     return this.built ? this.shapes[this.shapes.length - 1]! : null;
   }
 
-  /** Every weight in Keras's order, named 'layer/weight'. */
-  get parameters(): ModelParameter[] {
-    return this.layers.flatMap((layer) =>
-      layer.parameters.map((parameter) => ({
-        name: `${layer.name}/${parameter.name}`,
-        tensor: parameter.tensor,
-        trainable: parameter.trainable && layer.trainable,
-      })),
-    );
+  get inputShapes(): LayerShape[] | null {
+    return this.inputShape === null ? null : [this.inputShape];
   }
 
-  get trainableParameters(): ModelParameter[] {
-    return this.parameters.filter((parameter) => parameter.trainable);
+  get outputShapes(): LayerShape[] | null {
+    return this.outputShape === null ? null : [this.outputShape];
+  }
+
+  protected get outputIsList(): boolean {
+    return false;
+  }
+
+  buildFor(inputs: readonly Tensor[]): void {
+    if (inputs.length !== 1)
+      fail('Sequential', 'x', 'must be one tensor (a Sequential model has one input)', inputs.length);
+    if (!this.built) this.build([null, ...inputs[0]!.shape.slice(1)]);
+  }
+
+  forward(inputs: readonly Tensor[], options: ForwardOptions): Tensor[] {
+    return [this.call(inputs[0]!, options)];
   }
 
   /**
@@ -164,78 +154,6 @@ export class Sequential {
     );
   }
 
-  compile(options: CompileOptions): void {
-    if (options === null || typeof options !== 'object') fail('compile', 'options', 'must be an object', options);
-    const optimizer =
-      typeof options.optimizer === 'string' ? optimizerFromConfig(options.optimizer) : options.optimizer;
-    if (optimizer === undefined || typeof optimizer?.applyGradients !== 'function') {
-      fail('compile', 'optimizer', "must be an Optimizer, 'adam' or 'sgd'", options.optimizer);
-    }
-    if (this.ownsOptimizer && this.optimizer !== optimizer) this.optimizer?.dispose();
-    this.optimizer = optimizer;
-    this.ownsOptimizer = typeof options.optimizer === 'string';
-    this.loss = resolveLoss(options.loss);
-    const metrics = options.metrics ?? [];
-    if (!Array.isArray(metrics) || metrics.some((metric) => metric !== 'accuracy' && metric !== 'acc')) {
-      fail('compile', 'metrics', "must be a list of 'accuracy'", metrics);
-    }
-    this.metrics = metrics.length > 0 ? ['accuracy'] : [];
-  }
-
-  /** Trains; see FitOptions. Resolves to the per-epoch history once every epoch is done. */
-  fit(x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
-    return fitModel(this, x, y, options);
-  }
-
-  /** One training step on one batch: { loss, accuracy }. */
-  trainOnBatch(x: Tensor, y: Tensor): { loss: number; accuracy: number } {
-    return trainOnBatch(this, x, y, new Random(this.seed + this.optimizerSteps()));
-  }
-
-  /** Mean loss (and accuracy when compiled with it) over a dataset, in inference mode. */
-  evaluate(x: Tensor, y: Tensor, options: EvaluateOptions = {}): { loss: number; accuracy?: number } {
-    return evaluateModel(this, x, y, options);
-  }
-
-  /** The model's outputs for every row of x, computed in batches, in inference mode. */
-  predict(x: Tensor, options: EvaluateOptions = {}): Tensor {
-    return predictModel(this, x, options);
-  }
-
-  /** Copies of every weight in Keras's order (the caller owns them). */
-  getWeights(): Tensor[] {
-    return this.parameters.map((parameter) => parameter.tensor.clone());
-  }
-
-  /** Copies values into the weights, in getWeights() order; shapes must match. */
-  setWeights(weights: readonly Tensor[]): void {
-    const parameters = this.parameters;
-    if (!Array.isArray(weights) || weights.length !== parameters.length) {
-      fail(
-        'setWeights',
-        'weights',
-        `must be a list of ${parameters.length} tensors`,
-        Array.isArray(weights) ? weights.length : weights,
-      );
-    }
-    parameters.forEach((parameter, index) => {
-      const weight = weights[index]!;
-      if (!(weight instanceof Tensor) || weight.shape.join() !== parameter.tensor.shape.join()) {
-        fail(
-          'setWeights',
-          `weights[${index}]`,
-          `must be a tensor of shape [${parameter.tensor.shape.join(', ')}] for '${parameter.name}'`,
-          weight?.toString(),
-        );
-      }
-      parameter.tensor.values.set(weight.values);
-    });
-  }
-
-  countParams(): number {
-    return this.layers.reduce((total, layer) => total + layer.countParams(), 0);
-  }
-
   /** Keras's summary table; printed with `print` (default console.log) and returned. */
   summary(print: ((line: string) => void) | null = console.log): string {
     if (!this.built)
@@ -256,22 +174,12 @@ export class Sequential {
     return { className: 'Sequential', config: { name: this.name, layers: this.layers.map((layer) => layer.toJSON()) } };
   }
 
-  /** Frees the weights, and the optimizer if compile made it from a name (as tfjs-layers); a passed one stays the caller's. */
-  dispose(): void {
-    for (const layer of this.layers) layer.dispose();
-    if (this.ownsOptimizer) this.optimizer?.dispose();
-  }
-
   private uniqueName(base: string): string {
     const taken = new Set(this.layers.map((layer) => layer.name));
     if (!taken.has(base)) return base;
     let suffix = 1;
     while (taken.has(`${base}_${suffix}`)) suffix++;
     return `${base}_${suffix}`;
-  }
-
-  private optimizerSteps(): number {
-    return this.optimizer?.iterations ?? 0;
   }
 }
 
@@ -286,12 +194,23 @@ export function sequential(
   return Array.isArray(layers) ? new Sequential({ ...options, layers }) : new Sequential(layers as SequentialConfig);
 }
 
-/** Rebuilds a model (new weights, seeded) from toJSON(); restore weights with setWeights. */
+/**
+ * Rebuilds a model (new weights, seeded) from toJSON(): a Sequential, or a functional Model from
+ * its 'Functional' (or Keras's older 'Model') JSON; restore weights with setWeights.
+ */
+export function modelFromJSON(json: SerializedModel, options?: { seed?: number }): Sequential;
+export function modelFromJSON(
+  json: { className: string; config: ConfigObject },
+  options?: { seed?: number },
+): LayersModel;
 export function modelFromJSON(
   json: SerializedModel | { className: string; config: ConfigObject },
   options: { seed?: number } = {},
-): Sequential {
-  if (json?.className !== 'Sequential') fail('modelFromJSON', 'className', "must be 'Sequential'", json?.className);
+): LayersModel {
+  // Typed as one output, like every loaded model: cast a model saved with a list of outputs.
+  if (isFunctionalJSON(json)) return functionalFromJSON(json, options) as LayersModel<Tensor | Tensor[]> as LayersModel;
+  if (json?.className !== 'Sequential')
+    fail('modelFromJSON', 'className', "must be 'Sequential', 'Functional' or 'Model'", json?.className);
   const config = json.config as SerializedModel['config'];
   if (!Array.isArray(config?.layers))
     fail('modelFromJSON', 'config.layers', 'must be a list of {className, config}', config?.layers);

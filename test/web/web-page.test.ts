@@ -243,7 +243,7 @@ test(
 );
 
 /** The shipped model, loaded in Node with the library, to compare the page's probabilities. */
-function shippedModel(): poolkit.Sequential {
+function shippedModel(): poolkit.LayersModel {
   const folder = join(root, 'web/public/models/seed-cnn');
   const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as { weightsManifest: { file: string } };
   const weights = new Uint8Array(readFileSync(join(folder, json.weightsManifest.file)));

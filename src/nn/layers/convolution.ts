@@ -83,17 +83,17 @@ export abstract class Convolution<Config extends ConvolutionConfig = Convolution
     return channels;
   }
 
+  /** The weights' names and shapes: kernel [...kernelSize, inChannels, filters], then bias [filters]. */
+  protected weightShapes(inputShape: LayerShape): { name: string; shape: number[] }[] {
+    const kernel = { name: 'kernel', shape: [...this.kernelSize, this.inputChannels(inputShape), this.filters] };
+    return this.useBias ? [kernel, { name: 'bias', shape: [this.filters] }] : [kernel];
+  }
+
   protected override createParameters(inputShape: LayerShape, random: Random): LayerParameter[] {
-    const kernelShape = [...this.kernelSize, this.inputChannels(inputShape), this.filters];
-    const parameters = [
-      { name: 'kernel', tensor: initialize(this.kernelInitializer, kernelShape, random), trainable: true },
-    ];
-    if (this.useBias)
-      parameters.push({
-        name: 'bias',
-        tensor: initialize(this.biasInitializer, [this.filters], random),
-        trainable: true,
-      });
-    return parameters;
+    return this.weightShapes(inputShape).map(({ name, shape }) => ({
+      name,
+      tensor: initialize(name === 'kernel' ? this.kernelInitializer : this.biasInitializer, shape, random),
+      trainable: true,
+    }));
   }
 }

@@ -1,5 +1,6 @@
 // concat: tensors joined along one axis (Keras's Concatenate, causal padding of Conv1D). Each
-// input's gradient is its own slab of the output gradient, copied back out.
+// input's gradient is its own slab of the output gradient, copied back out. Internal: callers pass
+// the axis, so a public concat (tf.concat's, default axis 0) can replace it one for one.
 import { recordGrad } from '../../autograd/tape.js';
 import { fail } from '../../errors.js';
 import { Tensor, type Shape } from '../../tensor/tensor.js';
@@ -54,7 +55,7 @@ function copyRuns(plan: ConcatPlan, index: number, joined: Float32Array, own: Fl
  * Joins float32 tensors along `axis` (negative counts from the end); all other extents must match.
  * @example concat([a, b], -1) // [2, 5, 3] and [2, 5, 4] → [2, 5, 7]
  */
-export function concat(tensors: readonly Tensor[], axis = -1): Tensor {
+export function concat(tensors: readonly Tensor[], axis: number): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0)
     fail('concat', 'tensors', 'must be a non-empty list of tensors', tensors);
   tensors.forEach((input, index) => checkTensor('concat', `tensors[${index}]`, input));

@@ -16,7 +16,6 @@ export {
 export { batchNormalization, type BatchNormOptions } from './batch-norm.js';
 export { sum, mean, type ReduceOptions } from './reduce.js';
 // Sequence and volume ops for the text, signal and 3D layers.
-export { concat } from './concat.js';
 export { embeddingLookup } from './embedding.js';
 export { conv1d, type Conv1dOptions } from './conv1d.js';
 export { conv3d, type Conv3dOptions } from './conv3d.js';
