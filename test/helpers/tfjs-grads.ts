@@ -22,6 +22,18 @@ export function randomValues(count: number, random: Random, scale = 1): Float32A
   return Float32Array.from({ length: count }, () => (random.uniform() * 2 - 1) * scale);
 }
 
+/** A tensor of `shape` uniform in [−scale, scale), from a seed. */
+export function randomTensor(shape: number[], seed: number, scale = 1): Tensor {
+  return tensor(
+    randomValues(
+      shape.reduce((total, extent) => total * extent, 1),
+      new Random(seed),
+      scale,
+    ),
+    shape,
+  );
+}
+
 /** Compares ours(...inputs) with theirs(...inputs): outputs, and gradients unless `forwardOnly`. */
 export function compareWithTfjs(
   ours: (...inputs: Tensor[]) => Tensor,

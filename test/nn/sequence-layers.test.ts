@@ -3,27 +3,13 @@
 // passed on (Embedding maskZero, Masking, Conv1D 'same', Dense, merges) as Keras defines them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  layerFromConfig,
-  layers,
-  PoolkitArgumentError,
-  Random,
-  tensor,
-  type Layer,
-  type Tensor,
-} from '../../src/index.js';
+import { layerFromConfig, layers, PoolkitArgumentError, tensor, type Layer } from '../../src/index.js';
 import { assertClose } from '../helpers/assert-close.js';
 import { gradcheck } from '../helpers/gradcheck.js';
+import { randomTensor } from '../helpers/tfjs-grads.js';
 import { checkLayer } from './layer-check.js';
 
-function values(shape: number[], seed: number, scale = 1): Tensor {
-  const random = new Random(seed);
-  const count = shape.reduce((total, extent) => total * extent, 1);
-  return tensor(
-    Float32Array.from({ length: count }, () => (random.uniform() * 2 - 1) * scale),
-    shape,
-  );
-}
+const values = randomTensor;
 
 function roundTrip(layer: Layer): void {
   const rebuilt = layerFromConfig(JSON.parse(JSON.stringify(layer.toJSON())));

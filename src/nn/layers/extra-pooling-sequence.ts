@@ -28,9 +28,10 @@ export interface MaskedPoolingConfig extends LayerConfig {
 
 /**
  * Pools [batch, time, features] over time to [batch, features] ignoring padded steps (see
- * maskedPool1d). Inside a Sequential there is no separate mask input, so padding is recognised as
- * Keras's Masking layer does: a step whose features all equal `maskValue`. An all-padding sequence
- * outputs 0. For explicit lengths or masks, call the maskedPool1d op.
+ * maskedPool1d). Padding is the mask an Embedding (maskZero) or Masking layer before it made, when
+ * one reaches it; otherwise steps are recognised as Keras's Masking layer does: a step whose
+ * features all equal `maskValue`. An all-padding sequence outputs 0. For explicit lengths or
+ * masks, call the maskedPool1d op.
  */
 export class MaskedPooling1D extends Layer<MaskedPoolingConfig> {
   readonly className = 'MaskedPooling1D';
