@@ -12,7 +12,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   adam,
+  earlyStopping,
   input,
+  memoryStats,
   layers,
   Model,
   model,
@@ -289,4 +291,44 @@ test('errors name the argument: missing inputs, repeated names, data of the wron
   );
   expectError(() => net.predict(tensor([1, 2], [1, 2])), /x must be a list of 2 tensors/);
   expectError(() => layers.dense({ units: 2 }).apply(input({ shape: [] as number[] })), /batchInputShape/);
+});
+
+test('memory stays flat while a masked functional text model trains on int32 tokens, with early stopping', async () => {
+  const tokens = input({ shape: [6], dtype: 'int32' });
+  const embedded = layers.embedding({ inputDim: 12, outputDim: 4, maskZero: true }).apply(tokens);
+  const convolved = layers.conv1d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(embedded);
+  const pooled = layers
+    .concatenate()
+    .apply([layers.globalMaxPooling1d().apply(convolved), layers.globalAveragePooling1d().apply(convolved)]);
+  const output = layers.dense({ units: 2, activation: 'softmax' }).apply(layers.dropout({ rate: 0.3 }).apply(pooled));
+  const net = model({ inputs: tokens, outputs: output });
+  net.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const random = new Random(8);
+  const rows = 48;
+  const ids = Array.from({ length: rows * 6 }, (_, index) =>
+    index % 6 < 2 + (index % 5) ? 1 + random.integer(11) : 0,
+  );
+  const x = tensor(ids, [rows, 6], 'int32');
+  const y = tensor(
+    Array.from({ length: rows }, (_, row) => ids[row * 6]! % 2),
+    [rows],
+  );
+  await net.fit(x, y, { epochs: 1, batchSize: 16 }); // optimizer slots exist from here on
+  const readings: number[] = [];
+  const start = memoryStats().bytesUndisposed;
+  await net.fit(x, y, {
+    epochs: 4,
+    batchSize: 12,
+    validationSplit: 0.25,
+    callbacks: [
+      earlyStopping({ monitor: 'loss', patience: 5, restoreBestWeights: true }),
+      { onBatchEnd: () => void readings.push(memoryStats().bytesUndisposed) },
+    ],
+  });
+  // From the second epoch on, early stopping holds one copy of the best weights: no other growth.
+  const later = readings.slice(3);
+  assert.equal(new Set(later).size, 1, `bytes not disposed after each batch: ${[...new Set(later)]}`);
+  assert.equal(memoryStats().bytesUndisposed, start, 'the best weights kept by early stopping are freed at the end');
+  net.predict(x).dispose();
+  assert.equal(memoryStats().bytesUndisposed, start);
 });
