@@ -2,8 +2,9 @@
 // (topology and weights), the optimizer (config, step count, moment slots), the epochs done, the
 // run's settings (seed included) and its history. Shuffles derive from (seed, epoch), so these
 // are all the state a resumed run needs to continue exactly as if never stopped.
+import type { AnyLayersModel } from '../nn/layers-model.js';
 import { modelFromJSON } from '../nn/model-json.js';
-import type { Sequential, SerializedModel } from '../nn/sequential.js';
+import { Sequential, type SerializedModel } from '../nn/sequential.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { decodeBundle, encodeBundle } from './bundle.js';
@@ -26,7 +27,7 @@ export interface CheckpointContent {
 }
 
 /** Writes the checkpoint file atomically. */
-export async function saveCheckpoint(path: string, model: Sequential, content: CheckpointContent): Promise<void> {
+export async function saveCheckpoint(path: string, model: AnyLayersModel, content: CheckpointContent): Promise<void> {
   if (model.optimizer === null) throw new Error('saveCheckpoint: the model must be compiled (it has no optimizer)');
   const { className, config, iterations, slots } = model.optimizer.getState();
   const slotWeights: NamedWeights[] = Object.entries(slots).flatMap(([parameter, arrays]) =>
@@ -53,7 +54,11 @@ export async function loadCheckpoint(
   const { header, weights } = decodeBundle(await readBytes(path), path);
   const { epochsDone, settings, history, modelTopology, optimizer } = checkHeader(header, path);
   checkTopologyWeights(modelTopology, weights, path, isSlot);
-  const model = asFileError(path, () => modelFromJSON(modelTopology));
+  const model: AnyLayersModel = asFileError(path, () => modelFromJSON(modelTopology));
+  if (!(model instanceof Sequential)) {
+    model.dispose();
+    failFile(path, `holds a ${model.className} model; checkpoints hold Sequential ones`);
+  }
   try {
     setNamedWeights(
       model,

@@ -1,7 +1,7 @@
-// A Sequential model ⇄ its two saved artifacts: model.json (Keras-style topology, the weights
+// A model (Sequential or functional) ⇄ its two saved artifacts: model.json (Keras-style topology, the weights
 // manifest, free-form metadata) and the weights blob. Pure, so a browser can load what Node saved.
-import { modelFromJSON } from '../nn/model-json.js';
-import type { Sequential, SerializedModel } from '../nn/sequential.js';
+import { modelFromJSON, type ModelJSON } from '../nn/model-json.js';
+import type { AnyLayersModel, LayersModel } from '../nn/layers-model.js';
 import { failFile } from './file-error.js';
 import { asFileError, checkShape, checkTopologyWeights, failOnMismatch } from './topology-check.js';
 import {
@@ -21,7 +21,7 @@ export const WEIGHTS_FILE = 'weights.bin';
 export interface ModelJson {
   readonly format: typeof MODEL_FORMAT;
   readonly formatVersion: number;
-  readonly modelTopology: SerializedModel;
+  readonly modelTopology: ModelJSON;
   readonly weightsManifest: WeightsManifest & { readonly file: string };
   /** Anything the saver wants to keep beside the model (training settings, test accuracy). */
   readonly metadata: Record<string, unknown>;
@@ -40,7 +40,7 @@ export interface CheckedArtifacts {
 }
 
 /** The model's weights as named arrays (copies), in Keras's order. */
-export function modelWeights(model: Sequential): NamedWeights[] {
+export function modelWeights(model: AnyLayersModel): NamedWeights[] {
   return model.parameters.map(({ name, tensor }) => ({
     name,
     shape: [...tensor.shape],
@@ -50,7 +50,7 @@ export function modelWeights(model: Sequential): NamedWeights[] {
 
 /** model.json's object and the weights blob of a built model. */
 export function modelToArtifacts(
-  model: Sequential,
+  model: AnyLayersModel,
   metadata: Record<string, unknown> = {},
 ): { json: ModelJson; weights: Uint8Array } {
   if (!model.built) throw new Error('saveModel: the model must be built (give the first layer an inputShape)');
@@ -58,7 +58,7 @@ export function modelToArtifacts(
   const json: ModelJson = {
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
-    modelTopology: model.toJSON(),
+    modelTopology: model.toJSON() as ModelJSON,
     weightsManifest: { file: WEIGHTS_FILE, ...manifest },
     metadata,
   };
@@ -69,7 +69,7 @@ export function modelToArtifacts(
  * Rebuilds the model from model.json's parsed content and the weights blob, checking every
  * weight's name and shape against the topology before any is made. `files` name the two sources.
  */
-export function modelFromArtifacts(json: unknown, weights: Uint8Array, files: ArtifactFiles): Sequential {
+export function modelFromArtifacts(json: unknown, weights: Uint8Array, files: ArtifactFiles): LayersModel {
   return buildFromCheckedArtifacts(checkModelArtifacts(json, files), weights, files);
 }
 
@@ -86,7 +86,7 @@ export function buildFromCheckedArtifacts(
   artifacts: CheckedArtifacts,
   weights: Uint8Array,
   files: ArtifactFiles,
-): Sequential {
+): LayersModel {
   checkBlob(artifacts.manifest, weights, files.weights);
   const model = asFileError(files.model, () => modelFromJSON(artifacts.json.modelTopology));
   try {
@@ -99,7 +99,7 @@ export function buildFromCheckedArtifacts(
 }
 
 /** Copies named arrays into the model's weights; names and shapes must match one to one. */
-export function setNamedWeights(model: Sequential, named: readonly NamedWeights[], file: string): void {
+export function setNamedWeights(model: AnyLayersModel, named: readonly NamedWeights[], file: string): void {
   const parameters = model.parameters;
   const byName = new Map(named.map((weight) => [weight.name, weight]));
   const missing = parameters.filter((parameter) => !byName.has(parameter.name)).map((parameter) => parameter.name);

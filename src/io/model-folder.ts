@@ -2,7 +2,7 @@
 // The weights go first and model.json (which holds their checksum) last, so a save cut short
 // leaves either the old model whole or a pair that loading rejects by checksum: never a wrong model.
 import { basename, join } from 'node:path';
-import type { Sequential } from '../nn/sequential.js';
+import type { AnyLayersModel, LayersModel } from '../nn/layers-model.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { failFile } from './file-error.js';
 import { buildFromCheckedArtifacts, checkModelArtifacts, checkModelJson, modelToArtifacts } from './model-artifacts.js';
@@ -13,7 +13,7 @@ export const MODEL_FILE = 'model.json';
 
 /** Saves `model` into `folder` (made if needed); returns the paths written. */
 export async function saveModel(
-  model: Sequential,
+  model: AnyLayersModel,
   folder: string,
   metadata: Record<string, unknown> = {},
 ): Promise<{ model: string; weights: string }> {
@@ -29,7 +29,7 @@ export async function saveModel(
  * model.json is checked on its own first (its topology against its manifest), then weights.bin's
  * size against the manifest, all before weights.bin is read or any weight is made.
  */
-export async function loadModel(folder: string): Promise<{ model: Sequential; metadata: Record<string, unknown> }> {
+export async function loadModel(folder: string): Promise<{ model: LayersModel; metadata: Record<string, unknown> }> {
   const modelPath = join(folder, MODEL_FILE);
   const json = checkModelJson(await readJson(modelPath), modelPath);
   const file = json.weightsManifest.file;

@@ -8,6 +8,12 @@ export { writeFileAtomic, makeFolder, type FileContent } from './atomic-write.js
 export { saveModel, loadModel, MODEL_FILE } from './model-folder.js';
 export { readJson, readBytes, MAX_JSON_BYTES, MAX_BINARY_BYTES, type ReadOptions } from './read-file.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type CheckpointContent } from './checkpoint.js';
+export {
+  ModelCheckpoint,
+  modelCheckpoint,
+  checkpointPath,
+  type ModelCheckpointOptions,
+} from '../nn/model-checkpoint.js';
 export { curvesSvg, niceTicks, type EpochRecord } from '../report/curves-svg.js';
 export { reportHtml, encodePng, type FeatureSample, type ReportMeta } from '../report/feature-page.js';
 export {

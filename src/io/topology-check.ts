@@ -1,9 +1,10 @@
 // A saved topology checked against its weights manifest before any weight is made: every layer's
 // planned weights (names and shapes, from its config) must be in the manifest and the manifest
 // must hold nothing else, so a hostile model.json (units: 150000) is refused from the JSON alone.
+import { isFunctionalJSON } from '../nn/functional-json.js';
 import { layersFromJSON } from '../nn/model-json.js';
 import { planWeights } from '../nn/model-plan.js';
-import type { SerializedModel } from '../nn/sequential.js';
+import type { ModelJSON } from '../nn/model-json.js';
 import { MAX_ALLOCATION_BYTES } from '../tensor/heap.js';
 import { sizeOf } from '../tensor/tensor.js';
 import { PoolkitFileError, failFile } from './file-error.js';
@@ -17,11 +18,13 @@ const NAMES_SHOWN = 5;
  * (null plan) keeps its entries for setNamedWeights to check after building. Errors name `file`.
  */
 export function checkTopologyWeights(
-  topology: SerializedModel,
+  topology: ModelJSON,
   entries: readonly { readonly name: string; readonly shape: readonly number[] }[],
   file: string,
   ignore: (name: string) => boolean = () => false,
 ): void {
+  // A functional model's graph is checked when it is built (setNamedWeights); a Sequential's here.
+  if (isFunctionalJSON(topology)) return;
   const plan = asFileError(file, () => planWeights(layersFromJSON(topology).layers));
   if (plan === null) return; // an unbuilt model makes no weights: setNamedWeights reports the mismatch
   const unchecked = new Map(entries.filter((entry) => !ignore(entry.name)).map((entry) => [entry.name, entry]));

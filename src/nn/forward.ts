@@ -35,23 +35,31 @@ function fusesWithMaxPooling(layer: Layer, next: Layer | undefined): layer is Co
   );
 }
 
-/** The layers' forward pass; with `logits`, a final activation is left out (fused into the loss). */
+/**
+ * The layers' forward pass; with `logits`, a final activation is left out (fused into the loss).
+ * Keras's mask travels beside the tensor: each layer gets its input's mask in `options.mask` and
+ * computeMask gives the next one (the rewritten pairs end in max pooling, which drops it).
+ */
 export function runLayers(layers: readonly Layer[], input: Tensor, options: CallOptions, logits: boolean): Tensor {
   let output = input;
+  let mask = options.mask ?? null;
   for (let index = 0; index < layers.length; index++) {
     const layer = layers[index]!;
     const next = layers[index + 1];
     const last = index === layers.length - 1;
+    const layerOptions = { ...options, mask };
     if (fusesWithMaxPooling(layer, next)) {
       output = layer.callThenMaxPool(output, asPoolOptions((next as Pooling).poolOptions()));
-      index++;
+      [index, mask] = [index + 1, null];
     } else if (last && logits && endsInActivation(layer)) {
-      output = layer.callWithoutActivation(output, options);
+      output = layer.callWithoutActivation(output, layerOptions);
     } else if (endsInActivation(layer) && reluCommutesWith(layer, next)) {
-      output = relu(next!.call(layer.callWithoutActivation(output, options), options));
-      index++;
+      output = relu(next!.call(layer.callWithoutActivation(output, layerOptions), { ...options, mask: null }));
+      [index, mask] = [index + 1, null];
     } else {
-      output = layer.call(output, options);
+      const nextMask = layer.computeMask(output, mask);
+      output = layer.call(output, layerOptions);
+      mask = nextMask;
     }
   }
   return output;

@@ -42,3 +42,11 @@ export type {
   History,
   MetricResults,
 } from './training.js';
+// The functional API, the model base both kinds share, and fit's callbacks.
+export { LayersModel, type AnyLayersModel, type ModelTensors } from './layers-model.js';
+export { Model, model, functionalFromJSON, type ModelConfig } from './functional.js';
+export type { SerializedFunctional, SerializedFunctionalLayer } from './functional-json.js';
+export { input, type InputConfig } from './layers/input-layer.js';
+export { SymbolicTensor, type LayerNode } from './symbolic.js';
+export { EarlyStopping, earlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
+export type { BatchBeginLogs } from './callbacks.js';

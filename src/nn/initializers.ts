@@ -1,12 +1,21 @@
 // Weight initialisers with Keras's names and formulas, each drawing from a seeded Random:
 // glorotUniform U(±√(6 / (fanIn + fanOut))) (Keras's default kernel), heUniform, lecunUniform,
-// the *Normal variants (truncated at 2σ, σ scaled by 1/0.8796 as Keras does), zeros and ones.
+// the *Normal variants (truncated at 2σ, σ scaled by 1/0.8796 as Keras does), zeros and ones;
+// randomUniform is Keras's RandomUniform(−0.05, 0.05) (its Embedding default).
 import { fail } from '../errors.js';
 import type { Random } from '../tensor/random.js';
 import { Tensor, type Shape } from '../tensor/tensor.js';
 
 export type InitializerName =
-  'glorotUniform' | 'glorotNormal' | 'heUniform' | 'heNormal' | 'lecunUniform' | 'lecunNormal' | 'zeros' | 'ones';
+  | 'glorotUniform'
+  | 'glorotNormal'
+  | 'heUniform'
+  | 'heNormal'
+  | 'lecunUniform'
+  | 'lecunNormal'
+  | 'zeros'
+  | 'ones'
+  | 'randomUniform';
 
 const NAMES: readonly InitializerName[] = [
   'glorotUniform',
@@ -17,6 +26,7 @@ const NAMES: readonly InitializerName[] = [
   'lecunNormal',
   'zeros',
   'ones',
+  'randomUniform',
 ];
 
 /** The stddev of a unit normal truncated to [−2, 2]; Keras divides by it so the variance is right. */
@@ -47,6 +57,10 @@ export function initialize(name: InitializerName, shape: Shape, random: Random):
   const data = result.values;
   if (name === 'zeros' || name === 'ones') {
     data.fill(name === 'ones' ? 1 : 0);
+    return result;
+  }
+  if (name === 'randomUniform') {
+    for (let index = 0; index < data.length; index++) data[index] = (random.uniform() * 2 - 1) * 0.05;
     return result;
   }
   const { fanIn, fanOut } = fans(shape);

@@ -11,6 +11,14 @@ import { Conv2D, type Conv2DConfig } from './layers/conv2d.js';
 import { Dense, type DenseConfig } from './layers/dense.js';
 import { Dropout, type DropoutConfig } from './layers/dropout.js';
 import { Flatten } from './layers/flatten.js';
+import { Conv1D, type Conv1DConfig } from './layers/conv1d.js';
+import { Conv3D, type Conv3DConfig } from './layers/conv3d.js';
+import { Embedding, type EmbeddingConfig } from './layers/embedding.js';
+import { InputLayer, type InputLayerConfig } from './layers/input-layer.js';
+import { Masking, type MaskingConfig } from './layers/masking.js';
+import { Add, Concatenate, type ConcatenateConfig } from './layers/merge.js';
+import { Reshape, type ReshapeConfig } from './layers/reshape.js';
+import { UpSampling2D, type UpSampling2DConfig } from './layers/up-sampling.js';
 
 type LayerMaker = (config: ConfigObject) => Layer;
 
@@ -32,6 +40,16 @@ export const layerTable: Readonly<Record<string, LayerMaker>> = Object.freeze({
   Dense: (config) => new Dense(config as unknown as DenseConfig),
   Dropout: (config) => new Dropout(config as unknown as DropoutConfig),
   Flatten: (config) => new Flatten(config as LayerConfig),
+  // Text, sequence, volume and functional-model layers.
+  Embedding: (config) => new Embedding(config as unknown as EmbeddingConfig),
+  Conv1D: (config) => new Conv1D(config as unknown as Conv1DConfig),
+  Conv3D: (config) => new Conv3D(config as unknown as Conv3DConfig),
+  Reshape: (config) => new Reshape(config as unknown as ReshapeConfig),
+  UpSampling2D: (config) => new UpSampling2D(config as UpSampling2DConfig),
+  Masking: (config) => new Masking(config as MaskingConfig),
+  Concatenate: (config) => new Concatenate(config as ConcatenateConfig),
+  Add: (config) => new Add(config as LayerConfig),
+  InputLayer: (config) => new InputLayer(config as unknown as InputLayerConfig),
 });
 
 /**

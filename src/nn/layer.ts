@@ -17,6 +17,7 @@ import { fail } from '../errors.js';
 import { Random } from '../tensor/random.js';
 import { keep } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { applySymbolic, isSymbolicInput, shapeOfInput, type SymbolicTensor } from './symbolic.js';
 
 /** A shape with the batch axis first as null: `[null, 26, 26, 32]`. */
 export type LayerShape = readonly (number | null)[];
@@ -27,6 +28,12 @@ export interface CallOptions {
   readonly training: boolean;
   /** The seeded source of every random choice a call makes (dropout masks). */
   readonly random: Random;
+  /**
+   * Keras's mask of the input: 1 for a real time step, 0 for padding, shaped like the input
+   * without its feature axis ([batch, time]); made by Embedding (maskZero) or Masking and passed
+   * on by the layers that support masking. Absent or null when there is none.
+   */
+  readonly mask?: Tensor | null;
 }
 
 /** One weight of a layer: Keras's weight name inside the layer ('kernel', 'bias', 'gamma', ...). */
@@ -71,6 +78,8 @@ export abstract class Layer<Config extends LayerConfig = LayerConfig> {
   readonly trainable: boolean;
   /** The input shape (with batch null) the layer was built for; null until built. */
   builtInputShape: LayerShape | null = null;
+  /** Keras's supports_masking: the layer passes an incoming mask on unchanged; other layers drop it. */
+  readonly supportsMasking: boolean = false;
   private layerName: string | null;
   private weights: LayerParameter[] = [];
   private disposed = false;
@@ -136,11 +145,31 @@ export abstract class Layer<Config extends LayerConfig = LayerConfig> {
   /** Options that rebuild this layer through its constructor; always includes `name`. */
   abstract getConfig(): ConfigObject;
 
-  /** Builds on first use (from the input's shape), then calls; inference unless told otherwise. */
-  apply(input: Tensor, options: Partial<CallOptions> = {}): Tensor {
+  /**
+   * The mask of this layer's output, from its input and the input's mask (Keras's compute_mask):
+   * the input's mask when the layer supports masking, else none. Embedding and Masking make one.
+   */
+  computeMask(_input: Tensor, mask: Tensor | null): Tensor | null {
+    return this.supportsMasking ? mask : null;
+  }
+
+  /**
+   * On tensors: builds on first use (from the input's shape), then calls; inference unless told
+   * otherwise. On symbolic tensors (from `input()` or other layers): records the call for a
+   * functional `model()` and returns the symbolic output. Merge layers take a list.
+   */
+  apply(input: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor;
+  apply(input: Tensor | readonly Tensor[], options?: Partial<CallOptions>): Tensor;
+  apply(
+    input: Tensor | SymbolicTensor | readonly (Tensor | SymbolicTensor)[],
+    options: Partial<CallOptions> = {},
+  ): Tensor | SymbolicTensor {
+    if (isSymbolicInput(input)) return applySymbolic(this, input);
     if (this.disposed) fail(this.name, 'layer', 'must not be disposed: dispose() freed its weights', this.name);
-    if (!this.built) this.build([null, ...input.shape.slice(1)], options.random);
-    return this.call(input, { training: options.training ?? false, random: options.random ?? new Random(0) });
+    const tensors = input as Tensor | readonly Tensor[];
+    if (!this.built) this.build(shapeOfInput(tensors), options.random);
+    const callOptions = { training: options.training ?? false, random: options.random ?? new Random(0) };
+    return this.call(tensors as Tensor, { ...callOptions, mask: options.mask ?? null });
   }
 
   /** Number of scalar weights (trainable and not). */

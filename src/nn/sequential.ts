@@ -1,28 +1,19 @@
 // Sequential: a stack of layers, Keras's simplest model. It builds the layers in order (seeded),
-// names them uniquely, runs them forward, and holds compile's optimizer and loss; training,
-// evaluation and prediction are in training.ts.
-import { fail, PoolkitArgumentError } from '../errors.js';
+// names them uniquely and runs them forward; compile, fit, evaluate, predict and the weights come
+// from LayersModel (layers-model.ts), shared with the functional Model.
+import { fail } from '../errors.js';
 import { checkKnownOptions, optionKeys } from '../ops/checks.js';
-import { optimizerFromConfig, type Optimizer, type OptimizerName } from '../optim/index.js';
+import type { Optimizer, OptimizerName } from '../optim/index.js';
 import { Random } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { endsInActivation } from './activations.js';
-import { LayerNames } from './model-plan.js';
 import { type CallOptions, type Layer, type LayerShape, type SerializedLayer } from './layer.js';
-import { resolveLoss, type LossFunction, type LossSpelling, type ResolvedLoss } from './losses.js';
-import { resolveMetrics, type MetricName, type ResolvedMetric } from './metrics.js';
+import { LayersModel, type ForwardOptions } from './layers-model.js';
+import type { LossFunction, LossSpelling } from './losses.js';
+import type { MetricName } from './metrics.js';
+import { LayerNames } from './model-plan.js';
 import { runLayers } from './forward.js';
 import { formatSummary } from './summary.js';
-import {
-  evaluateModel,
-  fitModel,
-  predictModel,
-  trainOnBatch,
-  type EvaluateOptions,
-  type FitOptions,
-  type History,
-  type MetricResults,
-} from './training.js';
 
 export interface SequentialConfig {
   layers?: readonly Layer[];
@@ -41,7 +32,6 @@ export interface CompileOptions {
   metrics?: readonly MetricName[];
 }
 
-const COMPILE_KEYS = optionKeys<CompileOptions>({ optimizer: true, loss: true, metrics: true });
 const SEQUENTIAL_KEYS = optionKeys<SequentialConfig>({ layers: true, name: true, seed: true });
 
 /** A model parameter: a layer's weight with its Keras name ('dense/kernel'). */
@@ -57,29 +47,17 @@ export interface SerializedModel {
   readonly config: { readonly name: string; readonly layers: readonly SerializedLayer[] };
 }
 
-export class Sequential {
+export class Sequential extends LayersModel<Tensor> {
   readonly className = 'Sequential';
-  readonly name: string;
-  readonly seed: number;
   readonly layers: Layer[] = [];
-  /** Set true from a callback to end fit() after the current batch (Keras's stop_training). */
-  stopTraining = false;
-  optimizer: Optimizer | null = null;
-  /** Whether compile made the optimizer from a name, so dispose() frees it. */
-  private ownsOptimizer = false;
-  loss: ResolvedLoss | null = null;
-  metrics: readonly ResolvedMetric[] = [];
   private shapes: LayerShape[] = [];
-  private disposed = false;
   private readonly names = new LayerNames();
   /** The seeded Random of the last build, whose next fork goes to the next layer added. */
   private buildRandom: Random | null = null;
 
   constructor(config: SequentialConfig = {}) {
+    super(config.name ?? 'sequential', config.seed ?? 0, 'sequential');
     checkKnownOptions('sequential', config, SEQUENTIAL_KEYS);
-    this.name = config.name ?? 'sequential';
-    this.seed = config.seed ?? 0;
-    if (!Number.isInteger(this.seed)) fail('sequential', 'seed', 'must be an integer', this.seed);
     for (const layer of config.layers ?? []) this.append(layer);
     this.buildNewLayers();
   }
@@ -116,20 +94,26 @@ export class Sequential {
     return this.built ? this.shapes[this.shapes.length - 1]! : null;
   }
 
-  /** Every weight in Keras's order, named 'layer/weight'. */
-  get parameters(): ModelParameter[] {
-    this.checkLive('Sequential.parameters');
-    return this.layers.flatMap((layer) =>
-      layer.parameters.map((parameter) => ({
-        name: `${layer.name}/${parameter.name}`,
-        tensor: parameter.tensor,
-        trainable: parameter.trainable && layer.trainable,
-      })),
-    );
+  get inputShapes(): LayerShape[] | null {
+    return this.inputShape === null ? null : [this.inputShape];
   }
 
-  get trainableParameters(): ModelParameter[] {
-    return this.parameters.filter((parameter) => parameter.trainable);
+  get outputShapes(): LayerShape[] | null {
+    return this.outputShape === null ? null : [this.outputShape];
+  }
+
+  protected get outputIsList(): boolean {
+    return false;
+  }
+
+  buildFor(inputs: readonly Tensor[]): void {
+    if (inputs.length !== 1)
+      fail('Sequential', 'x', 'must be one tensor (a Sequential model has one input)', inputs.length);
+    if (!this.built) this.build([null, ...inputs[0]!.shape.slice(1)]);
+  }
+
+  forward(inputs: readonly Tensor[], options: ForwardOptions): Tensor[] {
+    return [this.call(inputs[0]!, options)];
   }
 
   /**
@@ -158,87 +142,6 @@ export class Sequential {
     );
   }
 
-  compile(options: CompileOptions): void {
-    this.checkLive('compile');
-    if (options === null || typeof options !== 'object') fail('compile', 'options', 'must be an object', options);
-    checkKnownOptions('compile', options, COMPILE_KEYS);
-    const optimizer =
-      typeof options.optimizer === 'string' ? optimizerFromConfig(options.optimizer) : options.optimizer;
-    if (optimizer === undefined || typeof optimizer?.applyGradients !== 'function') {
-      fail(
-        'compile',
-        'optimizer',
-        "must be an Optimizer or a name ('adam', 'sgd', 'rmsprop', 'adagrad')",
-        options.optimizer,
-      );
-    }
-    if (this.ownsOptimizer && this.optimizer !== optimizer) this.optimizer?.dispose();
-    this.optimizer = optimizer;
-    this.ownsOptimizer = typeof options.optimizer === 'string';
-    this.loss = resolveLoss(options.loss);
-    this.metrics = resolveMetrics(options.metrics, this.loss);
-  }
-
-  /** Trains; see FitOptions. Resolves to the per-epoch history once every epoch is done. */
-  fit(x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
-    return this.disposed ? Promise.reject(this.disposedError('fit')) : fitModel(this, x, y, options);
-  }
-
-  /** One training step on one batch: { loss } and each compiled metric ({ accuracy, mae, ... }). */
-  trainOnBatch(x: Tensor, y: Tensor): MetricResults {
-    this.checkLive('trainOnBatch');
-    return trainOnBatch(this, x, y, new Random(this.seed + this.optimizerSteps()));
-  }
-
-  /** Mean loss and compiled metrics over a dataset, in inference mode. */
-  evaluate(x: Tensor, y: Tensor, options: EvaluateOptions = {}): MetricResults {
-    this.checkLive('evaluate');
-    return evaluateModel(this, x, y, options);
-  }
-
-  /** The model's outputs for every row of x, computed in batches, in inference mode. */
-  predict(x: Tensor, options: EvaluateOptions = {}): Tensor {
-    this.checkLive('predict');
-    return predictModel(this, x, options);
-  }
-
-  /** Copies of every weight in Keras's order (the caller owns them). */
-  getWeights(): Tensor[] {
-    this.checkLive('getWeights');
-    return this.parameters.map((parameter) => parameter.tensor.clone());
-  }
-
-  /** Copies values into the weights, in getWeights() order; shapes must match. */
-  setWeights(weights: readonly Tensor[]): void {
-    this.checkLive('setWeights');
-    const parameters = this.parameters;
-    if (!Array.isArray(weights) || weights.length !== parameters.length) {
-      fail(
-        'setWeights',
-        'weights',
-        `must be a list of ${parameters.length} tensors`,
-        Array.isArray(weights) ? weights.length : weights,
-      );
-    }
-    parameters.forEach((parameter, index) => {
-      const weight = weights[index]!;
-      if (!(weight instanceof Tensor) || weight.shape.join() !== parameter.tensor.shape.join()) {
-        fail(
-          'setWeights',
-          `weights[${index}]`,
-          `must be a tensor of shape [${parameter.tensor.shape.join(', ')}] for '${parameter.name}'`,
-          weight instanceof Tensor ? `shape [${weight.shape.join(', ')}]` : weight,
-        );
-      }
-      parameter.tensor.values.set(weight.values);
-    });
-  }
-
-  countParams(): number {
-    this.checkLive('countParams');
-    return this.layers.reduce((total, layer) => total + layer.countParams(), 0);
-  }
-
   /** Keras's summary table; printed with `print` (default console.log) and returned. */
   summary(print: ((line: string) => void) | null = console.log): string {
     this.checkLive('summary');
@@ -258,27 +161,6 @@ export class Sequential {
 
   toJSON(): SerializedModel {
     return { className: 'Sequential', config: { name: this.name, layers: this.layers.map((layer) => layer.toJSON()) } };
-  }
-
-  /** Frees the weights, and the optimizer if compile made it from a name (as tfjs-layers); a passed one stays the caller's. */
-  dispose(): void {
-    for (const layer of this.layers) layer.dispose();
-    if (this.ownsOptimizer) this.optimizer?.dispose();
-    this.disposed = true;
-  }
-
-  /** Whether dispose() was called: the model's weights are freed, and every use throws. */
-  get isDisposed(): boolean {
-    return this.disposed;
-  }
-
-  private checkLive(op: string): void {
-    if (this.disposed) throw this.disposedError(op);
-  }
-
-  private disposedError(op: string): PoolkitArgumentError {
-    const rule = 'must not be disposed: dispose() freed its weights (build a new model, or load a saved one)';
-    return new PoolkitArgumentError(op, 'model', rule, this.name);
   }
 
   /** Names and appends a layer, in constant time (a model of many layers must build in linear time). */
@@ -310,10 +192,6 @@ export class Sequential {
       this.buildRandom = null;
       throw error;
     }
-  }
-
-  private optimizerSteps(): number {
-    return this.optimizer?.iterations ?? 0;
   }
 }
 

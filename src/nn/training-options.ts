@@ -15,6 +15,8 @@ const FIT_KEYS = optionKeys<FitOptions>({
 });
 
 const CALLBACK_KEYS = optionKeys<FitCallbacks>({
+  setModel: true,
+  onBatchBegin: true,
   onTrainBegin: true,
   onTrainEnd: true,
   onEpochBegin: true,
@@ -27,7 +29,12 @@ const EVALUATE_KEYS = optionKeys<EvaluateOptions>({ batchSize: true });
 /** Throws on an option or callback name fit does not know. */
 export function checkFitOptions(options: FitOptions): void {
   checkKnownOptions('fit', options, FIT_KEYS);
-  checkKnownOptions('fit', options.callbacks, CALLBACK_KEYS);
+  const callbacks = options.callbacks;
+  for (const callback of Array.isArray(callbacks) ? callbacks : [callbacks]) {
+    // A callback object of a class (earlyStopping, modelCheckpoint) may hold fields of its own.
+    if (typeof callback === 'object' && callback !== null && Object.getPrototypeOf(callback) === Object.prototype)
+      checkKnownOptions('fit', callback, CALLBACK_KEYS);
+  }
 }
 
 /** Throws on an option name evaluate (or predict, `op`) does not know. */

@@ -1,15 +1,21 @@
-// fit, evaluate and predict for Sequential. Each training step runs inside tidy(): forward with
-// the tape, loss, backward, optimizer update in place, so memory in use is the same after every step.
+// fit, evaluate and predict for every model (Sequential and functional). Each training step runs
+// inside tidy(): forward with the tape, loss, backward, optimizer update in place, so memory in use
+// is the same after every step. Inputs and targets are lists inside (one per model input/output).
 import { backward, noGrad } from '../autograd/tape.js';
 import { fail } from '../errors.js';
+import { add } from '../ops/nn/elementwise.js';
 import { Random } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import { applyActivation } from './activations.js';
 import { checkDataset, takeRows, yieldNow } from './batches.js';
+import { callbackList, runHook, type FitCallbacks } from './callbacks.js';
+import type { LayerShape } from './layer.js';
+import type { LayersModel, ModelTensors } from './layers-model.js';
 import { batchMetricSums, metricLogs } from './metrics.js';
 import { checkEvaluateOptions, checkFitOptions } from './training-options.js';
-import type { Sequential } from './sequential.js';
+
+export type { FitCallbacks } from './callbacks.js';
 
 /** Logs after each batch: running means over the epoch so far, and the batch's own numbers. */
 export interface BatchLogs {
@@ -40,15 +46,6 @@ export interface EpochLogs {
   readonly [metric: string]: number | undefined;
 }
 
-/** Callbacks may return a Promise; fit awaits it. */
-export interface FitCallbacks {
-  onTrainBegin?: () => void | Promise<void>;
-  onTrainEnd?: (history: History) => void | Promise<void>;
-  onEpochBegin?: (epoch: number) => void | Promise<void>;
-  onBatchEnd?: (batch: number, logs: BatchLogs) => void | Promise<void>;
-  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
-}
-
 export interface FitOptions {
   /** Default 1. */
   epochs?: number;
@@ -56,15 +53,16 @@ export interface FitOptions {
   batchSize?: number;
   /** Hold out this last fraction of the rows (before shuffling) for validation, as Keras. */
   validationSplit?: number;
-  /** [x, y] to validate on after each epoch; wins over validationSplit. */
-  validationData?: readonly [Tensor, Tensor];
+  /** [x, y] to validate on after each epoch (lists for several inputs or outputs); wins over validationSplit. */
+  validationData?: readonly [ModelTensors, ModelTensors];
   /** Shuffle the training rows every epoch (default true). */
   shuffle?: boolean;
   /** Seed of shuffles and dropout masks (default: the model's seed). */
   seed?: number;
   /** Start counting epochs here (resuming). */
   initialEpoch?: number;
-  callbacks?: FitCallbacks;
+  /** One object of hooks, or a list of them run in order (earlyStopping(), modelCheckpoint(), your own). */
+  callbacks?: FitCallbacks | readonly FitCallbacks[];
 }
 
 export interface EvaluateOptions {
@@ -91,44 +89,83 @@ export interface MetricResults {
   readonly [metric: string]: number | undefined;
 }
 
-function compiled(model: Sequential, op: string) {
+type Model = LayersModel<Tensor | Tensor[]>;
+
+/** A dataset as lists: one tensor per model input and per model output, all with the same rows. */
+interface Dataset {
+  readonly x: readonly Tensor[];
+  readonly y: readonly Tensor[];
+}
+
+function compiled(model: Model, op: string) {
   if (model.optimizer === null || model.loss === null)
     fail(op, 'model', 'must be compiled first (model.compile({optimizer, loss}))', model.name);
   return { optimizer: model.optimizer, loss: model.loss };
 }
 
-/** Loss of a batch (fused from logits when the model allows) and each metric's sum over its rows. */
+/** One tensor or a list, as a list with `count` tensors (the model's inputs or outputs). */
+function asList(op: string, name: string, value: unknown, count: number): readonly Tensor[] {
+  const list = Array.isArray(value) ? (value as readonly Tensor[]) : [value as Tensor];
+  if (list.length !== count)
+    fail(op, name, `must be ${count === 1 ? 'one tensor' : `a list of ${count} tensors`}`, list.length);
+  return list;
+}
+
+/** Checks x and y against the model (counts, rows) and returns them as lists with their row count. */
+function dataset(op: string, model: Model, x: unknown, y: unknown): Dataset & { rows: number } {
+  const inputs = asList(op, 'x', x, model.inputShapes?.length ?? 1);
+  const targets = asList(op, 'y', y, model.outputShapes?.length ?? 1);
+  const rows = checkDataset(op, inputs[0], targets[0]);
+  for (const tensor of [...inputs, ...targets]) checkDataset(op, inputs[0], tensor);
+  if (model.metrics.length > 0 && targets.length > 1)
+    fail(op, 'model', 'must have one output to report metrics (give several outputs no metrics)', targets.length);
+  return { x: inputs, y: targets, rows };
+}
+
+/** Rows order[start .. start + count) of every tensor of a dataset. */
+function batchOf(data: Dataset, order: Int32Array | null, start: number, count: number): Dataset {
+  return {
+    x: data.x.map((tensor) => takeRows(tensor, order, start, count)),
+    y: data.y.map((tensor) => takeRows(tensor, order, start, count)),
+  };
+}
+
+/** Loss of a batch (the sum over outputs, each fused from logits when the model allows) and each metric's sum over its rows. */
 function batchLoss(
-  model: Sequential,
-  x: Tensor,
-  y: Tensor,
+  model: Model,
+  batch: Dataset,
   training: boolean,
   random: Random,
 ): { loss: Tensor; metricSums: number[] } {
   const { loss } = compiled(model, 'fit');
   const fromLogits = model.trainsFromLogits;
-  const output = model.call(x, { training, random, logits: fromLogits });
-  const value = fromLogits ? loss.fromLogits!(output, y) : loss.fromOutput(output, y);
+  const outputs = model.forward(batch.x, { training, random, logits: fromLogits });
+  const losses = outputs.map((output, index) =>
+    fromLogits ? loss.fromLogits!(output, batch.y[index]!) : loss.fromOutput(output, batch.y[index]!),
+  );
+  const value = losses.slice(1).reduce((sum, term) => add(sum, term), losses[0]!);
   if (model.metrics.length === 0) return { loss: value, metricSums: [] };
   // Metrics read the model's output, so a fused activation is applied for them (no gradient needed).
+  const output = outputs[0]!;
   const predictions = fromLogits ? noGrad(() => applyActivation(loss.logitsActivation, output)) : output;
-  return { loss: value, metricSums: batchMetricSums(model.metrics, predictions, y) };
+  return { loss: value, metricSums: batchMetricSums(model.metrics, predictions, batch.y[0]!) };
 }
 
 /** One step: forward, loss, backward, update. Everything made on the way is freed on return. */
-export function trainOnBatch(model: Sequential, x: Tensor, y: Tensor, random: Random): MetricResults {
+export function trainOnBatch(model: Model, x: ModelTensors, y: ModelTensors, random: Random): MetricResults {
   const { optimizer } = compiled(model, 'trainOnBatch');
-  const rows = checkDataset('trainOnBatch', x, y);
+  const batch = dataset('trainOnBatch', model, x, y);
+  model.buildFor(batch.x);
   const parameters = model.trainableParameters;
   // A .grad left by the caller's own backward() (perhaps freed since by its tidy) must not be added to.
   for (const parameter of parameters) parameter.tensor.grad = null;
   return tidy(() => {
-    const { loss, metricSums } = batchLoss(model, x, y, true, random);
+    const { loss, metricSums } = batchLoss(model, batch, true, random);
     const value = loss.values[0]!;
     if (loss.requiresGrad) backward(loss);
     optimizer.applyGradients(parameters);
     for (const parameter of parameters) parameter.tensor.grad = null;
-    return { loss: value, ...metricLogs(model.metrics, metricSums, rows) };
+    return { loss: value, ...metricLogs(model.metrics, metricSums, batch.rows) };
   });
 }
 
@@ -139,60 +176,59 @@ function checkCount(op: string, name: string, value: unknown, fallback: number, 
   return resolved as number;
 }
 
-/** Training and validation sets for fit, following validationData or validationSplit. */
-function splitData(x: Tensor, y: Tensor, options: FitOptions) {
-  const rows = checkDataset('fit', x, y);
+/** Training rows and the validation set, following validationData or validationSplit (the last rows, before shuffling). */
+function splitData(model: Model, data: Dataset & { rows: number }, options: FitOptions) {
   if (options.validationData !== undefined) {
-    const [validationX, validationY] = options.validationData;
-    checkDataset('fit', validationX, validationY);
-    return { trainRows: rows, validation: { x: validationX, y: validationY, owned: false } };
+    if (!Array.isArray(options.validationData) || options.validationData.length !== 2)
+      fail('fit', 'validationData', 'must be [x, y]', options.validationData);
+    const [x, y] = options.validationData;
+    const validation = dataset('fit', model, x, y);
+    return { trainRows: data.rows, validation: { ...validation, owned: false } };
   }
   const split = options.validationSplit ?? 0;
   if (typeof split !== 'number' || !(split >= 0 && split < 1))
     fail('fit', 'validationSplit', 'must be a number in [0, 1)', split);
-  const trainRows = Math.floor(rows * (1 - split));
-  if (split === 0 || trainRows === rows) return { trainRows: rows, validation: null };
-  const count = rows - trainRows;
-  return {
-    trainRows,
-    validation: { x: takeRows(x, null, trainRows, count), y: takeRows(y, null, trainRows, count), owned: true },
-  };
+  const trainRows = Math.floor(data.rows * (1 - split));
+  if (split === 0 || trainRows === data.rows) return { trainRows: data.rows, validation: null };
+  const validation = batchOf(data, null, trainRows, data.rows - trainRows);
+  return { trainRows, validation: { ...validation, owned: true } };
 }
 
 /** Model.fit: epochs of shuffled mini-batches with logs and callbacks; see FitOptions. */
-export async function fitModel(model: Sequential, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
+export async function fitModel(
+  model: Model,
+  x: ModelTensors,
+  y: ModelTensors,
+  options: FitOptions = {},
+): Promise<History> {
   compiled(model, 'fit');
   checkFitOptions(options);
   const epochs = checkCount('fit', 'epochs', options.epochs, 1, 0);
   const batchSize = checkCount('fit', 'batchSize', options.batchSize, 32, 1);
   const initialEpoch = checkCount('fit', 'initialEpoch', options.initialEpoch, 0, 0);
   const random = new Random(checkCount('fit', 'seed', options.seed, model.seed, -(2 ** 31)));
-  const { trainRows, validation } = splitData(x, y, options);
-  const callbacks = options.callbacks ?? {};
+  const data = dataset('fit', model, x, y);
+  const { trainRows, validation } = splitData(model, data, options);
+  const callbacks = callbackList(options.callbacks);
   const history: History = { epoch: [], history: { loss: [] } };
-  if (!model.built) model.build([null, ...x.shape.slice(1)]);
+  model.buildFor(data.x);
   model.stopTraining = false;
+  for (const callback of callbacks) callback.setModel?.(model);
   try {
-    await callbacks.onTrainBegin?.();
+    await runHook(callbacks, 'onTrainBegin');
     for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
-      await callbacks.onEpochBegin?.(epoch);
+      await runHook(callbacks, 'onEpochBegin', epoch);
       const started = performance.now();
       const order = options.shuffle === false ? null : random.permutation(trainRows);
-      const train = await runEpoch(model, x, y, { order, trainRows, batchSize, random, callbacks });
-      const logs: EpochLogs = {
-        ...train,
-        seconds: (performance.now() - started) / 1000,
-        ...validate(model, validation, batchSize),
-      };
+      const train = await runEpoch(model, data, { order, trainRows, batchSize, random, callbacks });
+      const seconds = (performance.now() - started) / 1000;
+      const logs: EpochLogs = { ...train, seconds, ...validate(model, validation, batchSize) };
       record(history, epoch, logs);
-      await callbacks.onEpochEnd?.(epoch, logs);
+      await runHook(callbacks, 'onEpochEnd', epoch, logs);
     }
-    await callbacks.onTrainEnd?.(history);
+    await runHook(callbacks, 'onTrainEnd', history);
   } finally {
-    if (validation?.owned) {
-      validation.x.dispose();
-      validation.y.dispose();
-    }
+    if (validation?.owned) for (const tensor of [...validation.x, ...validation.y]) tensor.dispose();
   }
   return history;
 }
@@ -202,22 +238,23 @@ interface EpochPlan {
   trainRows: number;
   batchSize: number;
   random: Random;
-  callbacks: FitCallbacks;
+  callbacks: readonly FitCallbacks[];
 }
 
 async function runEpoch(
-  model: Sequential,
-  x: Tensor,
-  y: Tensor,
+  model: Model,
+  data: Dataset,
   plan: EpochPlan,
 ): Promise<{ loss: number; [metric: string]: number }> {
   const metricSums = model.metrics.map(() => 0);
   let [lossSum, seen] = [0, 0];
   for (let batch = 0, start = 0; start < plan.trainRows && !model.stopTraining; batch++, start += plan.batchSize) {
     const size = Math.min(plan.batchSize, plan.trainRows - start);
-    const step = tidy(() =>
-      trainOnBatch(model, takeRows(x, plan.order, start, size), takeRows(y, plan.order, start, size), plan.random),
-    );
+    await runHook(plan.callbacks, 'onBatchBegin', batch, { batch, size });
+    const step = tidy(() => {
+      const rows = batchOf(data, plan.order, start, size);
+      return trainOnBatch(model, rows.x, rows.y, plan.random);
+    });
     [lossSum, seen] = [lossSum + step.loss * size, seen + size];
     model.metrics.forEach((metric, index) => (metricSums[index]! += step[metric.name]! * size));
     const logs: BatchLogs = {
@@ -235,17 +272,13 @@ async function runEpoch(
         'batch',
       ),
     };
-    await plan.callbacks.onBatchEnd?.(batch, logs);
+    await runHook(plan.callbacks, 'onBatchEnd', batch, logs);
     await yieldNow();
   }
   return { loss: seen === 0 ? NaN : lossSum / seen, ...metricLogs(model.metrics, metricSums, seen) };
 }
 
-function validate(
-  model: Sequential,
-  validation: { x: Tensor; y: Tensor } | null,
-  batchSize: number,
-): Partial<EpochLogs> {
+function validate(model: Model, validation: Dataset | null, batchSize: number): Partial<EpochLogs> {
   if (validation === null) return {};
   const result = evaluateModel(model, validation.x, validation.y, { batchSize });
   const values = model.metrics.map((metric) => result[metric.name]!);
@@ -260,53 +293,63 @@ function record(history: History, epoch: number, logs: EpochLogs): void {
 }
 
 /** Model.evaluate: loss and accuracy over all rows (means weighted by batch size), inference mode. */
-export function evaluateModel(model: Sequential, x: Tensor, y: Tensor, options: EvaluateOptions = {}): MetricResults {
+export function evaluateModel(
+  model: Model,
+  x: ModelTensors,
+  y: ModelTensors,
+  options: EvaluateOptions = {},
+): MetricResults {
   compiled(model, 'evaluate');
   checkEvaluateOptions('evaluate', options);
-  const rows = checkDataset('evaluate', x, y);
+  const data = dataset('evaluate', model, x, y);
   const batchSize = checkCount('evaluate', 'batchSize', options.batchSize, 32, 1);
+  model.buildFor(data.x);
   const random = new Random(model.seed);
   let lossSum = 0;
   const metricSums = model.metrics.map(() => 0);
-  for (let start = 0; start < rows; start += batchSize) {
-    const size = Math.min(batchSize, rows - start);
+  for (let start = 0; start < data.rows; start += batchSize) {
+    const size = Math.min(batchSize, data.rows - start);
     const step = tidy(() =>
       noGrad(() => {
-        const { loss, metricSums: sums } = batchLoss(
-          model,
-          takeRows(x, null, start, size),
-          takeRows(y, null, start, size),
-          false,
-          random,
-        );
+        const { loss, metricSums: sums } = batchLoss(model, batchOf(data, null, start, size), false, random);
         return { loss: loss.values[0]!, sums };
       }),
     );
     lossSum += step.loss * size;
     step.sums.forEach((sum, index) => (metricSums[index]! += sum));
   }
-  return { loss: rows === 0 ? NaN : lossSum / rows, ...metricLogs(model.metrics, metricSums, rows) };
+  return { loss: data.rows === 0 ? NaN : lossSum / data.rows, ...metricLogs(model.metrics, metricSums, data.rows) };
 }
 
-/** Model.predict: the outputs for every row of x in one tensor (the caller owns it). */
-export function predictModel(model: Sequential, x: Tensor, options: EvaluateOptions = {}): Tensor {
-  if (!(x instanceof Tensor) || x.isDisposed || x.rank < 1)
-    fail('predict', 'x', 'must be a live Tensor with a batch axis', x);
+/** Model.predict: every output for every row of x, one tensor per output (the caller owns them). */
+export function predictModel(model: Model, x: ModelTensors, options: EvaluateOptions = {}): Tensor[] {
+  const inputs = asList('predict', 'x', x, model.inputShapes?.length ?? 1);
+  inputs.forEach((input, index) => {
+    if (!(input instanceof Tensor) || input.isDisposed || input.rank < 1)
+      fail('predict', inputs.length === 1 ? 'x' : `x[${index}]`, 'must be a live Tensor with a batch axis', input);
+    if (input.shape[0] !== inputs[0]!.shape[0])
+      fail('predict', `x[${index}]`, 'must have as many rows as x[0]', input.shape[0]);
+  });
   checkEvaluateOptions('predict', options);
-  const rows = x.shape[0]!;
+  const rows = inputs[0]!.shape[0]!;
   const batchSize = checkCount('predict', 'batchSize', options.batchSize, 32, 1);
-  if (!model.built) model.build([null, ...x.shape.slice(1)]);
-  const outputShape = model.outputShape!;
-  const result = Tensor.allocate([rows, ...outputShape.slice(1).map((extent) => extent ?? 1)]);
-  const rowSize = rows === 0 ? 0 : result.size / rows;
+  model.buildFor(inputs);
+  // Outputs are allocated from the first batch's shapes (unknown extents, such as steps, are known then).
+  const emptyShape = (shape: LayerShape) => [0, ...shape.slice(1).map((extent) => extent ?? 1)];
+  const results: Tensor[] = rows === 0 ? model.outputShapes!.map((shape) => Tensor.allocate(emptyShape(shape))) : [];
   for (let start = 0; start < rows; start += batchSize) {
     const size = Math.min(batchSize, rows - start);
-    tidy(() =>
+    const outputs = tidy(() =>
       noGrad(() => {
-        const output = model.call(takeRows(x, null, start, size), { training: false });
-        result.values.set(output.values, start * rowSize);
+        const batch = inputs.map((input) => takeRows(input, null, start, size));
+        return model.forward(batch, { training: false, random: new Random(model.seed) });
       }),
     );
+    outputs.forEach((output, index) => {
+      results[index] ??= Tensor.allocate([rows, ...output.shape.slice(1)]);
+      results[index]!.values.set(output.values, start * (output.size / size));
+      output.dispose();
+    });
   }
-  return result;
+  return results;
 }

@@ -8,7 +8,7 @@ import type { PoolGeometry } from '../geometry/pool-geometry.js';
 import { kernel } from '../kernels/backend.js';
 import { windowGeometry } from './common-options.js';
 import { indicesLike, runPoolSteps, type PoolSteps } from './compute.js';
-import type { LayerContext, OpCall } from './kind.js';
+import type { LayerContext, OpCall, OpOptions } from './kind.js';
 
 export interface RandomPoolOptions {
   /** true: draw (the training forward pass); false (default): the expectation, which needs no randomness. */
@@ -128,4 +128,18 @@ export function weightedWindowOp(
         geometry,
       ),
   }).output;
+}
+
+/** p (or PyTorch's normType): required, a finite number of at least 1. */
+export function powerOf(op: string, options: OpOptions): number {
+  const { p, normType } = options;
+  if (p !== undefined && normType !== undefined && p !== normType) {
+    fail(op, 'p', `and its alias normType must agree when both are given (normType ${String(normType)})`, p);
+  }
+  const power = p ?? normType;
+  const name = p === undefined && normType !== undefined ? 'normType' : 'p';
+  if (typeof power !== 'number' || !Number.isFinite(power) || power < 1) {
+    fail(op, name, 'must be a finite number of at least 1', power);
+  }
+  return power;
 }

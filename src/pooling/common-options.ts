@@ -129,3 +129,13 @@ export const globalOptions: readonly OptionSpec[] = [
     doc: "Keep the spatial axes as size 1 (Keras's keepdims) instead of returning [batch, channels].",
   },
 ];
+
+/** Global max and average pooling's options: the common ones, and a mask over steps for 1D input. */
+export const maskableGlobalOptions: readonly OptionSpec[] = [
+  ...globalOptions,
+  {
+    name: 'mask',
+    configName: null,
+    doc: "1D input only: [batch, steps] of 1 (a real step) and 0 (padding); padded steps never count (Keras's masks; a layer takes the mask an Embedding or Masking layer made).",
+  },
+];

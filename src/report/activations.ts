@@ -2,6 +2,7 @@
 // and just after its (first) pooling layer, and the model's prediction, run layer by layer.
 import { noGrad } from '../autograd/tape.js';
 import type { LabeledImages } from '../data/mnist.js';
+import type { LayersModel } from '../nn/layers-model.js';
 import type { Sequential } from '../nn/sequential.js';
 import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -33,7 +34,7 @@ export function chooseSamples(model: Sequential, data: LabeledImages, count = 4,
 }
 
 /** The model's output rows (class probabilities) for `count` 28x28x1 images, flat [count, classes]. */
-export function predictProbabilities(model: Sequential, images: Float32Array, count: number): Float32Array {
+export function predictProbabilities(model: LayersModel, images: Float32Array, count: number): Float32Array {
   const input = Tensor.allocate([count, 28, 28, 1]);
   input.values.set(images.subarray(0, count * 784));
   const output = model.predict(input, { batchSize: 256 });
@@ -57,7 +58,7 @@ export function argmaxRows(values: Float32Array, classes: number): Int32Array {
 }
 
 /** The arg-max class of each of `count` 28x28x1 images. */
-export function predictClasses(model: Sequential, images: Float32Array, count: number): Int32Array {
+export function predictClasses(model: LayersModel, images: Float32Array, count: number): Int32Array {
   return argmaxRows(predictProbabilities(model, images, count), 10);
 }
 

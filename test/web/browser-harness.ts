@@ -165,11 +165,14 @@ export function shippedDigit(label: number): Float32Array {
 }
 
 /** The shipped model, loaded in Node with the library, to compare the page's probabilities. */
+/** The shipped seed CNN (a Sequential) loaded in Node with the library. */
 export function shippedModel(): poolkit.Sequential {
   const folder = join(root, 'web/public/models/seed-cnn');
   const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as { weightsManifest: { file: string } };
   const weights = new Uint8Array(readFileSync(join(folder, json.weightsManifest.file)));
-  return poolkit.modelFromArtifacts(json, weights, { model: 'model.json', weights: json.weightsManifest.file });
+  const model = poolkit.modelFromArtifacts(json, weights, { model: 'model.json', weights: json.weightsManifest.file });
+  if (!(model instanceof poolkit.Sequential)) throw new Error('the shipped model must be a Sequential');
+  return model;
 }
 
 /** The recognizer's ten class probabilities, as its bars publish them. */

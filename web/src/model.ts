@@ -1,7 +1,14 @@
 // Loading the trained CNN in the browser (model.json + binary weights, as `poolkit train` saves
 // them) and running it layer by layer, keeping each layer's output for the feature maps.
-import * as poolkit from '../../src/index.js';
-import { modelFromJSON, noGrad, tensor, tidy, type Sequential, type Tensor } from '../../src/index.js';
+import {
+  modelFromArtifacts,
+  noGrad,
+  Sequential as SequentialModel,
+  tensor,
+  tidy,
+  type Sequential,
+  type Tensor,
+} from '../../src/index.js';
 
 /** One layer's output for the drawn digit, without the batch axis: [height, width, channels] or [units]. */
 export interface Stage {
@@ -42,29 +49,11 @@ export function asProbabilities(values: Float32Array): Float32Array {
   return exponentials.map((value) => value / total);
 }
 
-/**
- * The model from model.json's content and the weights blob: the library's modelFromArtifacts
- * (which checks names, shapes and checksum) when the public API has it, else modelFromJSON and
- * the little-endian float32 blob read by the manifest's offsets.
- */
+/** The model from model.json's content and the weights blob; it must be a Sequential (layers in a row). */
 function buildModel(json: ModelFolderJson, weights: Uint8Array, files: { model: string; weights: string }): Sequential {
-  const fromArtifacts = (poolkit as unknown as Record<string, unknown>).modelFromArtifacts;
-  if (typeof fromArtifacts === 'function') {
-    return (
-      fromArtifacts as (json: unknown, weights: Uint8Array, files: { model: string; weights: string }) => Sequential
-    )(json, weights, files);
-  }
-  const model = modelFromJSON(json.modelTopology as Parameters<typeof modelFromJSON>[0]);
-  const view = new DataView(weights.buffer, weights.byteOffset, weights.byteLength);
-  const byName = new Map(json.weightsManifest.entries.map((entry) => [entry.name, entry]));
-  const tensors = model.parameters.map((parameter) => {
-    const entry = byName.get(parameter.name);
-    if (entry === undefined) throw new Error(`${files.weights} lacks the weight '${parameter.name}'`);
-    const values = new Float32Array(entry.byteLength / 4);
-    for (let index = 0; index < values.length; index++) values[index] = view.getFloat32(entry.offset + index * 4, true);
-    return tensor(values, entry.shape);
-  });
-  model.setWeights(tensors);
+  const model = modelFromArtifacts(json, weights, files);
+  if (!(model instanceof SequentialModel))
+    throw new Error(`${files.model} holds a ${model.className} model, not a Sequential`);
   return model;
 }
 

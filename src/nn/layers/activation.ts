@@ -13,6 +13,7 @@ const ACTIVATION_KEYS = optionKeys<ActivationConfig>({ ...LAYER_CONFIG_KEYS, act
 
 export class Activation extends Layer<ActivationConfig> {
   readonly className = 'Activation';
+  override readonly supportsMasking = true;
   readonly activation: ActivationName;
 
   constructor(config: ActivationConfig) {

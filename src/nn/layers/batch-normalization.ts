@@ -41,6 +41,7 @@ const BATCH_NORMALIZATION_KEYS = optionKeys<BatchNormalizationConfig>({
 
 export class BatchNormalization extends Layer<BatchNormalizationConfig> {
   readonly className = 'BatchNormalization';
+  override readonly supportsMasking = true;
   readonly axis: number;
   readonly momentum: number;
   readonly epsilon: number;

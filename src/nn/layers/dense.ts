@@ -39,6 +39,7 @@ const DENSE_KEYS = optionKeys<DenseConfig>({
 
 export class Dense extends Layer<DenseConfig> {
   readonly className = 'Dense';
+  override readonly supportsMasking = true;
   readonly units: number;
   readonly activation: ActivationName;
   readonly useBias: boolean;

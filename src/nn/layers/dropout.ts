@@ -15,6 +15,7 @@ const DROPOUT_KEYS = optionKeys<DropoutConfig>({ ...LAYER_CONFIG_KEYS, rate: tru
 
 export class Dropout extends Layer<DropoutConfig> {
   readonly className = 'Dropout';
+  override readonly supportsMasking = true;
   readonly rate: number;
 
   constructor(config: DropoutConfig) {

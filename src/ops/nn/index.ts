@@ -24,3 +24,9 @@ export { batchNormalization, type BatchNormOptions } from './batch-norm.js';
 export { sum, mean, max, min, type ReduceOptions, type ReduceAxis } from './reduce.js';
 export { argMax, argMin } from './arg-max.js';
 export { slice, concat } from './slice-concat.js';
+// Sequence and volume ops for the text, signal and 3D layers.
+export { embeddingLookup } from './embedding.js';
+export { conv1d, type Conv1dOptions } from './conv1d.js';
+export { conv3d, type Conv3dOptions } from './conv3d.js';
+export { upSampling2d, type UpSampling2dOptions } from './upsampling.js';
+export { stepMask, maskSteps } from './sequence-mask.js';

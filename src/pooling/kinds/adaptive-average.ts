@@ -1,27 +1,12 @@
 // Adaptive average pooling: the output size is given and the windows follow from it (PyTorch's
 // AdaptiveAvgPoolNd): each output is its window's sum divided by its cell count, and its gradient
 // is shared out the same way. The windows are adaptive max pooling's (adaptive-max.ts).
-import { kernel } from '../../kernels/backend.js';
 import { adaptiveAvgPoolBackward, adaptiveAvgPoolForward } from '../../kernels/reference/adaptive-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { adaptiveOptions } from '../common-options.js';
-import { runPoolSteps } from '../compute.js';
+import { adaptiveAverageSteps, adaptiveGeometryOf } from '../adaptive-steps.js';
 import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
-import { adaptiveGeometryOf, type AdaptiveAvgPoolOptions } from './adaptive-max.js';
-
-/** The mean of each adaptive window; shared with global average pooling (output size 1). */
-export function adaptiveAverageSteps(
-  op: string,
-  input: Tensor,
-  geometry: ReturnType<typeof adaptiveGeometryOf>,
-  outputShape: readonly number[],
-): Tensor {
-  return runPoolSteps(op, [input], outputShape, {
-    forward: ({ inputs: [x], output }) => kernel('adaptiveAvgPoolForward')(x!.values, output.values, geometry),
-    backward: ({ gradOutput, gradInputs: [gradInput] }) =>
-      kernel('adaptiveAvgPoolBackward')(gradOutput.values, gradInput!.values, geometry),
-  }).output;
-}
+import type { AdaptiveAvgPoolOptions } from './adaptive-max.js';
 
 function computeAdaptiveAverage({ op, input, options, rank }: OpCall): Tensor {
   const geometry = adaptiveGeometryOf(op, input.shape, options, rank);

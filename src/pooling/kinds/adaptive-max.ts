@@ -9,22 +9,13 @@
 // - NaN propagates (its argmax is the last NaN in window order), the first of tied maxima wins and
 //   gets the whole gradient; indices are flat spatial positions within each (batch, channel) plane,
 //   as PyTorch returns, so maxUnpool can put the maxima back.
-import { adaptiveGeometry, type AdaptiveOutputSize } from '../../geometry/adaptive-geometry.js';
-import type { DataFormat, SpatialDims } from '../../geometry/layout.js';
-import { kernel } from '../../kernels/backend.js';
+import type { AdaptiveOutputSize } from '../../geometry/adaptive-geometry.js';
+import type { DataFormat } from '../../geometry/layout.js';
 import { adaptiveMaxPoolForward } from '../../kernels/reference/adaptive-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { poolingPlanes } from '../argmax-planes.js';
+import { adaptiveGeometryOf, adaptiveMaxSteps } from '../adaptive-steps.js';
 import { adaptiveOptions, returnIndicesOption } from '../common-options.js';
-import { indicesLike, runPoolSteps } from '../compute.js';
-import {
-  booleanOption,
-  definePoolingKind,
-  rankedOps,
-  type OpCall,
-  type OpOptions,
-  type PoolWithIndices,
-} from '../kind.js';
+import { booleanOption, definePoolingKind, rankedOps, type OpCall, type PoolWithIndices } from '../kind.js';
 
 export interface AdaptiveAvgPoolOptions {
   /** Output spatial size: one number, or one per axis where null keeps the input's size. */
@@ -36,30 +27,6 @@ export interface AdaptiveAvgPoolOptions {
 export interface AdaptiveMaxPoolOptions extends AdaptiveAvgPoolOptions {
   /** Also return the argmax of every window (PyTorch's return_indices). */
   returnIndices?: boolean;
-}
-
-/** The adaptive windows of an input shape: PyTorch's rule, output size given. */
-export function adaptiveGeometryOf(op: string, shape: readonly number[], options: OpOptions, rank: SpatialDims) {
-  return adaptiveGeometry(op, shape, rank, options.outputSize as AdaptiveOutputSize, options.dataFormat as DataFormat);
-}
-
-/** Max over each adaptive window, with its argmax; shared with global max pooling (output size 1). */
-export function adaptiveMaxSteps(
-  op: string,
-  input: Tensor,
-  geometry: ReturnType<typeof adaptiveGeometryOf>,
-  outputShape: readonly number[],
-  wantIndices: boolean,
-) {
-  return runPoolSteps(op, [input], outputShape, {
-    saved: wantIndices || input.requiresGrad ? [indicesLike(outputShape)] : [],
-    keepSaved: wantIndices,
-    zeroGradients: true,
-    forward: ({ inputs: [x], output, saved: [argmax] }) =>
-      kernel('adaptiveMaxPoolForward')(x!.values, output.values, argmax?.intValues ?? null, geometry),
-    backward: ({ gradOutput, saved: [argmax], gradInputs: [gradInput] }) =>
-      kernel('argmaxScatterAdd')(gradOutput.values, argmax!.intValues, gradInput!.values, poolingPlanes(geometry)),
-  });
 }
 
 function computeAdaptiveMax({ op, input, options, rank }: OpCall): Tensor | PoolWithIndices {

@@ -2,12 +2,20 @@
 // dimensions; Keras's GlobalAveragePooling1D/2D/3D, ONNX GlobalAveragePool. It is adaptive average
 // pooling to size 1; shapes and keepDims as global max pooling (global-max.ts).
 import type { Tensor } from '../../tensor/tensor.js';
-import { globalOptions } from '../common-options.js';
+import { maskableGlobalOptions } from '../common-options.js';
 import { definePoolingKind, type OpCall } from '../kind.js';
-import { adaptiveAverageSteps } from './adaptive-average.js';
-import { globalRank, globalSetUp, type GlobalPoolOptions } from './global-max.js';
+import { adaptiveAverageSteps } from '../adaptive-steps.js';
+import {
+  globalCallArguments,
+  globalRank,
+  globalSetUp,
+  maskedGlobalPool,
+  type GlobalPoolOptions,
+} from '../global-steps.js';
 
-function computeGlobalAverage({ op, input, options }: OpCall): Tensor {
+function computeGlobalAverage(call: OpCall): Tensor {
+  const { op, input, options } = call;
+  if (options.mask !== undefined) return maskedGlobalPool(call, 'average');
   const { geometry, outputShape } = globalSetUp(op, input.shape, options);
   return adaptiveAverageSteps(op, input, geometry, outputShape);
 }
@@ -17,7 +25,7 @@ export const globalAverageKind = definePoolingKind({
   window: 'global',
   ranks: [1, 2, 3],
   op: 'globalAvgPool',
-  options: globalOptions,
+  options: maskableGlobalOptions,
   docs: {
     label: 'Global average pooling',
     summary: 'One window covering the whole input: the mean of each channel.',
@@ -28,7 +36,7 @@ export const globalAverageKind = definePoolingKind({
   kernels: {},
   outputShape: (op, shape, options) => globalSetUp(op, shape, options).outputShape,
   compute: computeGlobalAverage,
-  layer: { className: 'GlobalAveragePooling{rank}D', keras: true, seedConfig: {} },
+  layer: { className: 'GlobalAveragePooling{rank}D', keras: true, seedConfig: {}, callArguments: globalCallArguments },
 });
 
 /**

@@ -9,8 +9,8 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { globalOptions } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { definePoolingKind, type OpCall } from '../kind.js';
-import { globalRank, globalSetUp, type GlobalPoolOptions } from './global-max.js';
-import { powerOf } from './lp.js';
+import { globalRank, globalSetUp, type GlobalPoolOptions } from '../global-steps.js';
+import { powerOf } from '../arguments.js';
 
 export interface GlobalLpPoolOptions extends GlobalPoolOptions {
   /** The norm's exponent, a real number >= 1 (default 2, as ONNX GlobalLpPool). */

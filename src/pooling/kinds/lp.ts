@@ -13,34 +13,20 @@
 //   (negative inputs give NaN for fractional or odd p), windows overhanging in ceil mode scaled by
 //   kernelVolume / inBounds, and no padding or dilation. The two agree, and poolkit matches PyTorch,
 //   for p = 2 or non-negative input without ceil-mode overhang.
-import { fail } from '../../errors.js';
 import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { kernel } from '../../kernels/backend.js';
 import { lpPoolBackward, lpPoolForward } from '../../kernels/reference/lp-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import { powerOf } from '../arguments.js';
+import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
 
 export interface LpPoolOptions extends PoolOptions {
   /** The power p: a finite number of at least 1 (layers default to 2). */
   p?: number;
   /** PyTorch's name for p; give one of the two. */
   normType?: number;
-}
-
-/** p (or PyTorch's normType): required, a finite number of at least 1. */
-export function powerOf(op: string, options: OpOptions): number {
-  const { p, normType } = options;
-  if (p !== undefined && normType !== undefined && p !== normType) {
-    fail(op, 'p', `and its alias normType must agree when both are given (normType ${String(normType)})`, p);
-  }
-  const power = p ?? normType;
-  const name = p === undefined && normType !== undefined ? 'normType' : 'p';
-  if (typeof power !== 'number' || !Number.isFinite(power) || power < 1) {
-    fail(op, name, 'must be a finite number of at least 1', power);
-  }
-  return power;
 }
 
 function computeLpPool(call: OpCall): Tensor {

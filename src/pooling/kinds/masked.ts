@@ -7,6 +7,7 @@ import {
   maskedPoolForward,
   type MaskedReduction,
 } from '../../kernels/reference/extra/masked-pool.js';
+import { stepMask } from '../../ops/nn/sequence-mask.js';
 import { Tensor, type Shape } from '../../tensor/tensor.js';
 import { runPoolSteps } from '../compute.js';
 import { definePoolingKind, type LayerCall, type LayerContext, type OpCall, type OpOptions } from '../kind.js';
@@ -109,22 +110,8 @@ function computeMaskedPool({ op, input, options }: OpCall): Tensor {
  */
 function maskedCallArguments(context: LayerContext, input: Tensor, weights: readonly Tensor[], call: LayerCall) {
   const { maskValue = 0, ...options } = context.options;
-  const mask = call.mask ?? paddingMask(input, maskValue as number);
+  const mask = call.mask ?? stepMask(input, maskValue as number);
   return { tensors: weights, options: { ...options, mask }, temporary: call.mask ? null : mask };
-}
-
-/** 1 for a real step, 0 for a step whose every feature equals maskValue. */
-function paddingMask(input: Tensor, maskValue: number): Tensor {
-  const [batch, time, features] = input.shape as [number, number, number];
-  const mask = Tensor.allocate([batch, time]);
-  const values = input.values;
-  for (let step = 0; step < batch * time; step++) {
-    let padding = true;
-    for (let feature = 0; feature < features && padding; feature++)
-      padding = values[step * features + feature] === maskValue;
-    mask.values[step] = padding ? 0 : 1;
-  }
-  return mask;
 }
 
 export const maskedKind = definePoolingKind({

@@ -22,7 +22,7 @@ export interface SpatialPyramidPoolOptions {
   dataFormat?: DataFormat;
 }
 
-export function sppGeometry(op: string, inputShape: Shape, options: OpOptions): SppGeometry {
+function sppGeometry(op: string, inputShape: Shape, options: OpOptions): SppGeometry {
   const format = checkDataFormat(op, options.dataFormat);
   checkInputRank(op, inputShape, 2, format);
   const levels = (options.levels ?? [1, 2, 4]) as readonly number[];

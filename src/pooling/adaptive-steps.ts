@@ -1,0 +1,47 @@
+// The adaptive windows (PyTorch's rule, output size given) and the steps that pool them: max with
+// its argmax and average. Adaptive and global max/average pooling share these (global is output size 1).
+import { adaptiveGeometry, type AdaptiveGeometry, type AdaptiveOutputSize } from '../geometry/adaptive-geometry.js';
+import type { DataFormat, SpatialDims } from '../geometry/layout.js';
+import { kernel } from '../kernels/backend.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { poolingPlanes } from './argmax-planes.js';
+import { indicesLike, runPoolSteps } from './compute.js';
+import type { OpOptions } from './kind.js';
+
+/** The adaptive windows of an input shape: PyTorch's rule, output size given. */
+export function adaptiveGeometryOf(op: string, shape: readonly number[], options: OpOptions, rank: SpatialDims) {
+  return adaptiveGeometry(op, shape, rank, options.outputSize as AdaptiveOutputSize, options.dataFormat as DataFormat);
+}
+
+/** Max over each adaptive window, with its argmax; shared with global max pooling (output size 1). */
+export function adaptiveMaxSteps(
+  op: string,
+  input: Tensor,
+  geometry: AdaptiveGeometry,
+  outputShape: readonly number[],
+  wantIndices: boolean,
+) {
+  return runPoolSteps(op, [input], outputShape, {
+    saved: wantIndices || input.requiresGrad ? [indicesLike(outputShape)] : [],
+    keepSaved: wantIndices,
+    zeroGradients: true,
+    forward: ({ inputs: [x], output, saved: [argmax] }) =>
+      kernel('adaptiveMaxPoolForward')(x!.values, output.values, argmax?.intValues ?? null, geometry),
+    backward: ({ gradOutput, saved: [argmax], gradInputs: [gradInput] }) =>
+      kernel('argmaxScatterAdd')(gradOutput.values, argmax!.intValues, gradInput!.values, poolingPlanes(geometry)),
+  });
+}
+
+/** The mean of each adaptive window; shared with global average pooling (output size 1). */
+export function adaptiveAverageSteps(
+  op: string,
+  input: Tensor,
+  geometry: AdaptiveGeometry,
+  outputShape: readonly number[],
+): Tensor {
+  return runPoolSteps(op, [input], outputShape, {
+    forward: ({ inputs: [x], output }) => kernel('adaptiveAvgPoolForward')(x!.values, output.values, geometry),
+    backward: ({ gradOutput, gradInputs: [gradInput] }) =>
+      kernel('adaptiveAvgPoolBackward')(gradOutput.values, gradInput!.values, geometry),
+  }).output;
+}
