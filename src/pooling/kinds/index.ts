@@ -13,6 +13,7 @@ export * from './lstm.js';
 export * from './masked.js';
 export * from './max.js';
 export * from './max-unpool.js';
+export * from './min.js';
 export * from './mixed.js';
 export * from './random.js';
 export * from './spatial-pyramid.js';

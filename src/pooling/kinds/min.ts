@@ -1,0 +1,91 @@
+// Min pooling: the minimum of each window (Flax's min_pool; elsewhere written -maxPool(-x)).
+//
+// Semantics, on every backend:
+// - output size, SAME split and ceil mode: poolGeometry, as for max pooling;
+// - the identity of min is +Infinity (padding never wins); a window with no in-bounds cell
+//   outputs +Infinity and passes no gradient;
+// - NaN propagates: a window holding NaN outputs NaN, and its argmin is the last NaN in window
+//   order (max pooling's rule, so min(x) = -max(-x) bit for bit);
+// - among tied minima the first in window order wins and gets the whole gradient.
+import type { PoolGeometry, PoolOptions } from '../../geometry/pool-geometry.js';
+import { kernel } from '../../kernels/backend.js';
+import { walkPoolWindows } from '../../kernels/reference/window-walk.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { poolingPlanes } from '../argmax-planes.js';
+import { returnIndicesOption, windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
+import { indicesLike, runPoolSteps } from '../compute.js';
+import { booleanOption, definePoolingKind, rankedOps, type OpCall, type PoolWithIndices } from '../kind.js';
+
+export interface MinPoolOptions extends PoolOptions {
+  /** Also return the argmin of every window (flat spatial indices, as a max pool's). */
+  returnIndices?: boolean;
+}
+
+/** Min over each window; `argmin` (optional) gets the flat spatial index of the chosen cell. */
+export function minPoolForward(
+  input: Float32Array,
+  output: Float32Array,
+  argmin: Int32Array | null,
+  geometry: PoolGeometry,
+): void {
+  let [best, bestIndex] = [Infinity, -1];
+  walkPoolWindows(geometry, {
+    begin: () => ([best, bestIndex] = [Infinity, -1]),
+    visit(inputIndex, spatialIndex) {
+      const value = input[inputIndex]!;
+      if (bestIndex < 0) bestIndex = spatialIndex;
+      if (value < best || Number.isNaN(value)) [best, bestIndex] = [value, spatialIndex];
+    },
+    finish(outputIndex) {
+      output[outputIndex] = best;
+      if (argmin !== null) argmin[outputIndex] = bestIndex;
+    },
+  });
+}
+
+function computeMinPool(call: OpCall): Tensor | PoolWithIndices {
+  const { op, input, options } = call;
+  const geometry = windowGeometry(call);
+  const wantIndices = booleanOption(op, 'returnIndices', options.returnIndices, false);
+  const { output, saved } = runPoolSteps(op, [input], geometry.outputShape, {
+    saved: wantIndices || input.requiresGrad ? [indicesLike(geometry.outputShape)] : [],
+    keepSaved: wantIndices,
+    zeroGradients: true,
+    forward: ({ output, saved: [argmin] }) =>
+      kernel('minPoolForward')(input.values, output.values, argmin?.intValues ?? null, geometry),
+    backward: ({ gradOutput, saved: [argmin], gradInputs: [gradInput] }) =>
+      kernel('argmaxScatterAdd')(gradOutput.values, argmin!.intValues, gradInput!.values, poolingPlanes(geometry)),
+  });
+  return wantIndices ? { output, indices: saved[0]! } : output;
+}
+
+export const minKind = definePoolingKind({
+  names: ['min', 'minimum'],
+  window: 'sliding',
+  ranks: [1, 2, 3],
+  op: 'minPool{rank}d',
+  options: [...windowOptions, returnIndicesOption],
+  docs: {
+    label: 'Min pooling',
+    summary: 'The smallest value of each window.',
+    formula: 'y = min over the window of x (= −max(−x))',
+    gradient: 'All of it to the argmin: the first of tied minima, the last NaN when the window holds NaN.',
+    source: "Flax's min_pool; −maxPool(−x) in PyTorch and TensorFlow",
+  },
+  kernels: { minPoolForward },
+  outputShape: windowOutputShape,
+  compute: computeMinPool,
+  layer: { className: 'MinPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
+});
+
+/**
+ * Min pooling over [batch, ...spatial, channels] (or channelsFirst), with the argmin too when
+ * `returnIndices` is true.
+ * @example minPool2d(x, { kernelSize: 2 })
+ */
+export interface MinPoolOp {
+  (input: Tensor, options: MinPoolOptions & { returnIndices: true }): PoolWithIndices;
+  (input: Tensor, options: MinPoolOptions): Tensor;
+}
+
+export const [minPool1d, minPool2d, minPool3d] = rankedOps(minKind).as<MinPoolOp>();
