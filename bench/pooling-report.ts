@@ -172,7 +172,7 @@ function renderDocument({ lines, verdicts, ceilings, quick, best, cores }: Docum
     'to minute. Every row therefore times its contenders together, in interleaved rounds (one run of',
     'each per round), so the drift falls on all of them alike: compare ratios within a row.',
     '',
-    'Command: `npm run build:ts && npm run bench` (add `-- --quick` for a short run).',
+    'Command: `npm run bench` (add `-- --quick` for a short run).',
     '',
     'Copy ceiling: `Float32Array.prototype.set` of 256 MiB (read + write), timed in the same rounds as',
     `each row's kernels: **${middle.toFixed(1)} GB/s** (median of the rows; ${sorted[0]!.toFixed(1)} to ` +

@@ -1,8 +1,8 @@
 // Pooling benchmark: poolkit (reference, wasm on 1 thread, wasm on every core) against TensorFlow.js
 // (wasm, cpu) and ONNX Runtime (CPU) on the same inputs, with the memory copy ceiling for scale.
 // Writes BENCHMARKS.md (atomically) and prints the same table.
-//   npm run build:ts && npm run bench            full run (several minutes)
-//   npm run build:ts && npm run bench -- --quick  one workload, fewer repetitions
+//   npm run bench            full run (several minutes)
+//   npm run bench -- --quick  one workload, fewer repetitions
 //   ... -- --ours                poolkit wasm only (2 threads and 1), printed, BENCHMARKS.md untouched:
 //                                for before/after comparisons while working on a kernel
 import { renameSync, writeFileSync } from 'node:fs';

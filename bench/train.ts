@@ -1,6 +1,6 @@
 // Benchmark: one MNIST epoch of the seed CNN (469 batches of 128) with poolkit on its active
 // backend, against TensorFlow.js (tfjs-layers on tfjs-backend-cpu) timed on a few batches of the
-// same model and extrapolated to the epoch. Run: npm run build:ts && npm run bench:train
+// same model and extrapolated to the epoch. Run: npm run bench:train
 //   --train-limit <n>  time poolkit on n images and project to 60000 (default: the whole epoch)
 //   --tfjs-batches <n> tfjs batches to time after one warm-up batch (default 3; 0 skips tfjs)
 //   --scaling-batches <n> batches per run of the one-thread against all-threads comparison (default 40; 0 skips it)
