@@ -7,7 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Folders whose tests exercise kernels through the ops, and so run once per backend. */
-const PER_BACKEND = ['test/ops/', 'test/golden/', 'test/reference/', 'test/extra/', 'test/kinds/', 'test/pooling/'];
+const PER_BACKEND = ['test/ops/', 'test/golden/', 'test/tfjs/', 'test/extra/', 'test/kinds/', 'test/pooling/'];
 
 function findTests(folder) {
   return readdirSync(folder).flatMap((name) => {

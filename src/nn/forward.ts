@@ -8,7 +8,7 @@
 //   relu layer's relu to the pooled output in the same pass, by the first rewrite.
 import { relu } from '../ops/nn/activations.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { endsInActivation } from './activations.js';
+import { endsInActivation } from './activation-names.js';
 import type { CallOptions, Layer } from './layer.js';
 import { Conv2D } from './layers/conv2d.js';
 import { Pooling } from '../pooling/layer.js';

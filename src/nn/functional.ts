@@ -5,7 +5,7 @@
 import { fail } from '../errors.js';
 import { Random } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { endsInActivation } from './activations.js';
+import { endsInActivation } from './activation-names.js';
 import { snakeCase, type CallOptions, type Layer, type LayerShape } from './layer.js';
 import { LayersModel, type ForwardOptions, type ModelTensors } from './layers-model.js';
 import { InputLayer } from './layers/input-layer.js';

@@ -14,7 +14,7 @@ export {
 export type { LayerPlan } from './model-plan.js';
 export { modelFromJSON } from './model-json.js';
 export { layerTable, layerFromConfig } from './layer-table.js';
-export { type ActivationName } from './activations.js';
+export { type ActivationName } from './activation-names.js';
 export { initialize, fans, type InitializerName } from './initializers.js';
 export { resolveLoss, type LossName, type LossSpelling, type LossFunction } from './losses.js';
 export { resolveMetrics, type MetricName, type ResolvedMetric } from './metrics.js';

@@ -6,7 +6,7 @@ import { checkKnownOptions, optionKeys } from '../ops/checks.js';
 import type { Optimizer, OptimizerName } from '../optim/index.js';
 import { Random } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { endsInActivation } from './activations.js';
+import { endsInActivation } from './activation-names.js';
 import { type CallOptions, type Layer, type LayerShape, type SerializedLayer } from './layer.js';
 import { LayersModel, type ForwardOptions } from './layers-model.js';
 import type { LossFunction, LossSpelling } from './losses.js';

@@ -7,7 +7,7 @@ import { add } from '../ops/nn/elementwise.js';
 import { Random } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
-import { applyActivation } from './activations.js';
+import { applyActivation } from './activation-names.js';
 import { checkDataset, takeRows, yieldNow } from './batches.js';
 import { callbackList, runHook, type FitCallbacks } from './callbacks.js';
 import type { LayerShape } from './layer.js';

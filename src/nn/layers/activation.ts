@@ -1,7 +1,7 @@
 // Activation: Keras's layer that applies one named activation function.
 import { checkKnownOptions, optionKeys } from '../../ops/checks.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { applyActivation, checkActivation, type ActivationName } from '../activations.js';
+import { applyActivation, checkActivation, type ActivationName } from '../activation-names.js';
 import { Layer, type CallOptions, type ConfigObject, type LayerConfig, type LayerShape } from '../layer.js';
 import { LAYER_CONFIG_KEYS } from '../layer-options.js';
 

@@ -9,7 +9,7 @@
 import { fail } from '../../errors.js';
 import { conv1d as conv1dOp, conv1dOutputSteps, type Conv1dOptions } from '../../ops/nn/conv1d.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { applyActivation } from '../activations.js';
+import { applyActivation } from '../activation-names.js';
 import { checkLayerInputRank, type CallOptions, type LayerShape } from '../layer.js';
 import { Convolution, type ConvolutionConfig } from './convolution.js';
 

@@ -3,7 +3,7 @@ import type { Padding, PoolOptions } from '../../geometry/pool-geometry.js';
 import { conv2dMaxPool2d } from '../../ops/nn/conv2d-max-pool.js';
 import { conv2d as conv2dOp, convGeometry } from '../../ops/nn/conv2d.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { applyActivation } from '../activations.js';
+import { applyActivation } from '../activation-names.js';
 import { checkLayerInputRank, type CallOptions, type LayerShape } from '../layer.js';
 import { Convolution, type ConvolutionConfig } from './convolution.js';
 

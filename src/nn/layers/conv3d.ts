@@ -2,7 +2,7 @@
 import type { Padding } from '../../geometry/pool-geometry.js';
 import { conv3d as conv3dOp, conv3dGeometry } from '../../ops/nn/conv3d.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { applyActivation } from '../activations.js';
+import { applyActivation } from '../activation-names.js';
 import { checkLayerInputRank, type CallOptions, type LayerShape } from '../layer.js';
 import { Convolution, type ConvolutionConfig } from './convolution.js';
 

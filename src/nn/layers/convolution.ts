@@ -5,7 +5,7 @@ import { fail } from '../../errors.js';
 import { checkDataFormat, perDimension, type DataFormat, type SpatialDims } from '../../geometry/layout.js';
 import type { Padding } from '../../geometry/pool-geometry.js';
 import type { Random } from '../../tensor/random.js';
-import { checkActivation, type ActivationName } from '../activations.js';
+import { checkActivation, type ActivationName } from '../activation-names.js';
 import { checkInitializer, initialize, type InitializerName } from '../initializers.js';
 import {
   Layer,

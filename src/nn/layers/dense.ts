@@ -4,7 +4,7 @@ import { checkKnownOptions, optionKeys } from '../../ops/checks.js';
 import { dense as denseOp } from '../../ops/nn/matmul.js';
 import type { Random } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { applyActivation, checkActivation, type ActivationName } from '../activations.js';
+import { applyActivation, checkActivation, type ActivationName } from '../activation-names.js';
 import { checkInitializer, initialize, type InitializerName } from '../initializers.js';
 import {
   Layer,
