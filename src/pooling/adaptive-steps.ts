@@ -5,7 +5,7 @@ import type { DataFormat, SpatialDims } from '../geometry/layout.js';
 import { kernel } from '../kernels/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { poolingPlanes } from './argmax-planes.js';
-import { indicesLike, runPoolSteps } from './compute.js';
+import { runPoolSteps, runSelection } from './compute.js';
 import type { OpOptions } from './kind.js';
 
 /** The adaptive windows of an input shape: PyTorch's rule, output size given. */
@@ -19,16 +19,13 @@ export function adaptiveMaxSteps(
   input: Tensor,
   geometry: AdaptiveGeometry,
   outputShape: readonly number[],
-  wantIndices: boolean,
+  returnIndices: boolean,
 ) {
-  return runPoolSteps(op, [input], outputShape, {
-    saved: wantIndices || input.requiresGrad ? [indicesLike(outputShape)] : [],
-    keepSaved: wantIndices,
-    zeroGradients: true,
-    forward: ({ inputs: [x], output, saved: [argmax] }) =>
-      kernel('adaptiveMaxPoolForward')(x!.values, output.values, argmax?.intValues ?? null, geometry),
-    backward: ({ gradOutput, saved: [argmax], gradInputs: [gradInput] }) =>
-      kernel('argmaxScatterAdd')(gradOutput.values, argmax!.intValues, gradInput!.values, poolingPlanes(geometry)),
+  return runSelection(op, input, outputShape, returnIndices, {
+    forward: (values, output, argmax) => kernel('adaptiveMaxPoolForward')(values, output, argmax, geometry),
+    backward: (gradOutput, argmax, gradInput) =>
+      kernel('argmaxScatterAdd')(gradOutput, argmax, gradInput, poolingPlanes(geometry)),
+    scatters: true,
   });
 }
 

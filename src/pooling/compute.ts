@@ -85,3 +85,37 @@ function gradientBuffer(shape: Shape, zeroed: boolean): Tensor {
   if (zeroed) gradient.values.fill(0);
   return gradient;
 }
+
+/** The kernels of a kind that selects one cell per window (max, min, fractional max): forward with
+ * the chosen cells' indices (null when nothing needs them), and the backward that routes to them. */
+export interface SelectionKernels {
+  forward(input: Float32Array, output: Float32Array, indices: Int32Array | null): void;
+  backward(gradOutput: Float32Array, indices: Int32Array, gradInput: Float32Array): void;
+  /** The backward adds into zeros (a scatter) rather than writing every cell itself. */
+  readonly scatters: boolean;
+  /** The forward always writes indices (its regions are chosen as it goes). */
+  readonly alwaysIndices?: boolean;
+}
+
+/**
+ * A selecting op: the output, and the indices too when `returnIndices` is true (PyTorch's
+ * return_indices); the indices are kept for the backward only when a gradient is recorded.
+ */
+export function runSelection(
+  op: string,
+  input: Tensor,
+  outputShape: Shape,
+  returnIndices: boolean,
+  kernels: SelectionKernels,
+): Tensor | { output: Tensor; indices: Tensor } {
+  const needIndices = returnIndices || input.requiresGrad || kernels.alwaysIndices === true;
+  const { output, saved } = runPoolSteps(op, [input], outputShape, {
+    saved: needIndices ? [indicesLike(outputShape)] : [],
+    keepSaved: returnIndices,
+    zeroGradients: kernels.scatters,
+    forward: ({ output, saved: [indices] }) => kernels.forward(input.values, output.values, indices?.intValues ?? null),
+    backward: ({ gradOutput, saved: [indices], gradInputs: [gradInput] }) =>
+      kernels.backward(gradOutput.values, indices!.intValues, gradInput!.values),
+  });
+  return returnIndices ? { output, indices: saved[0]! } : output;
+}

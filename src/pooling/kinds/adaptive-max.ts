@@ -32,8 +32,7 @@ export interface AdaptiveMaxPoolOptions extends AdaptiveAvgPoolOptions {
 function computeAdaptiveMax({ op, input, options, rank }: OpCall): Tensor | PoolWithIndices {
   const geometry = adaptiveGeometryOf(op, input.shape, options, rank);
   const wantIndices = booleanOption(op, 'returnIndices', options.returnIndices, false);
-  const { output, saved } = adaptiveMaxSteps(op, input, geometry, geometry.outputShape, wantIndices);
-  return wantIndices ? { output, indices: saved[0]! } : output;
+  return adaptiveMaxSteps(op, input, geometry, geometry.outputShape, wantIndices);
 }
 
 export const adaptiveMaxKind = definePoolingKind({

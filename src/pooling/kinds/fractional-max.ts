@@ -17,7 +17,7 @@ import type { Shape, Tensor } from '../../tensor/tensor.js';
 import { poolingPlanes } from '../argmax-planes.js';
 import { resolveRandom } from '../arguments.js';
 import { dataFormatOption, returnIndicesOption } from '../common-options.js';
-import { indicesLike, runPoolSteps } from '../compute.js';
+import { runSelection } from '../compute.js';
 import type { ConfigValue } from '../../nn/layer.js';
 import {
   booleanOption,
@@ -94,18 +94,15 @@ function fractionalGeometry(op: string, inputShape: Shape, spatialDims: 2 | 3, o
 }
 
 function computeFractionalMax({ op, input, options, rank }: OpCall): Tensor | PoolWithIndices {
-  const wantIndices = booleanOption(op, 'returnIndices', options.returnIndices, false);
+  const returnIndices = booleanOption(op, 'returnIndices', options.returnIndices, false);
   const geometry = fractionalGeometry(op, input.shape, rank as 2 | 3, options);
-  const { output, saved } = runPoolSteps(op, [input], geometry.outputShape, {
-    saved: [indicesLike(geometry.outputShape)],
-    keepSaved: wantIndices,
-    zeroGradients: true,
-    forward: ({ inputs: [x], output, saved: [indices] }) =>
-      kernel('fractionalMaxPoolForward')(x!.values, output.values, indices!.intValues, geometry),
-    backward: ({ saved: [indices], gradOutput, gradInputs: [gradInput] }) =>
-      kernel('argmaxScatterAdd')(gradOutput.values, indices!.intValues, gradInput!.values, poolingPlanes(geometry)),
+  return runSelection(op, input, geometry.outputShape, returnIndices, {
+    forward: (values, output, indices) => kernel('fractionalMaxPoolForward')(values, output, indices!, geometry),
+    backward: (gradOutput, indices, gradInput) =>
+      kernel('argmaxScatterAdd')(gradOutput, indices, gradInput, poolingPlanes(geometry)),
+    scatters: true,
+    alwaysIndices: true,
   });
-  return wantIndices ? { output, indices: saved[0]! } : output;
 }
 
 /** Output shape from the sizes alone (the regions need the draws, the shape does not). */

@@ -9,7 +9,7 @@
 //   In memory [batch, channels] and the keepDims shape are the same bytes.
 import type { Tensor } from '../../tensor/tensor.js';
 import { maskableGlobalOptions } from '../common-options.js';
-import { definePoolingKind, type OpCall } from '../kind.js';
+import { definePoolingKind, outputOf, type OpCall } from '../kind.js';
 import { globalCallArguments, globalRank, globalSetUp, maskedGlobalPool } from '../global-steps.js';
 import { adaptiveMaxSteps } from '../adaptive-steps.js';
 
@@ -20,7 +20,7 @@ function computeGlobalMax(call: OpCall): Tensor {
   const { op, input, options } = call;
   if (options.mask !== undefined) return maskedGlobalPool(call, 'max');
   const { geometry, outputShape } = globalSetUp(op, input.shape, options);
-  return adaptiveMaxSteps(op, input, geometry, outputShape, false).output;
+  return outputOf(adaptiveMaxSteps(op, input, geometry, outputShape, false));
 }
 
 export const globalMaxKind = definePoolingKind({

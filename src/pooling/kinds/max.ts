@@ -13,7 +13,7 @@ import { kernel } from '../../kernels/backend.js';
 import { maxPoolBackward, maxPoolForward } from '../../kernels/reference/max-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { returnIndicesOption, windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
-import { indicesLike, runPoolSteps } from '../compute.js';
+import { runSelection } from '../compute.js';
 import { booleanOption, definePoolingKind, rankedOps, type OpCall, type PoolWithIndices } from '../kind.js';
 
 export interface MaxPoolOptions extends PoolOptions {
@@ -22,18 +22,13 @@ export interface MaxPoolOptions extends PoolOptions {
 }
 
 function computeMaxPool(call: OpCall): Tensor | PoolWithIndices {
-  const { op, input, options } = call;
   const geometry = windowGeometry(call);
-  const wantIndices = booleanOption(op, 'returnIndices', options.returnIndices, false);
-  const { output, saved } = runPoolSteps(op, [input], geometry.outputShape, {
-    saved: wantIndices || input.requiresGrad ? [indicesLike(geometry.outputShape)] : [],
-    keepSaved: wantIndices,
-    forward: ({ inputs: [x], output, saved: [argmax] }) =>
-      kernel('maxPoolForward')(x!.values, output.values, argmax?.intValues ?? null, geometry),
-    backward: ({ gradOutput, saved: [argmax], gradInputs: [gradInput] }) =>
-      kernel('maxPoolBackward')(gradOutput.values, argmax!.intValues, gradInput!.values, geometry),
+  const returnIndices = booleanOption(call.op, 'returnIndices', call.options.returnIndices, false);
+  return runSelection(call.op, call.input, geometry.outputShape, returnIndices, {
+    forward: (input, output, argmax) => kernel('maxPoolForward')(input, output, argmax, geometry),
+    backward: (gradOutput, argmax, gradInput) => kernel('maxPoolBackward')(gradOutput, argmax, gradInput, geometry),
+    scatters: false,
   });
-  return wantIndices ? { output, indices: saved[0]! } : output;
 }
 
 export const maxKind = definePoolingKind({

@@ -13,7 +13,7 @@ import { walkPoolWindows } from '../../kernels/reference/window-walk.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { poolingPlanes } from '../argmax-planes.js';
 import { returnIndicesOption, windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
-import { indicesLike, runPoolSteps } from '../compute.js';
+import { runSelection } from '../compute.js';
 import { booleanOption, definePoolingKind, rankedOps, type OpCall, type PoolWithIndices } from '../kind.js';
 
 export interface MinPoolOptions extends PoolOptions {
@@ -44,19 +44,14 @@ export function minPoolForward(
 }
 
 function computeMinPool(call: OpCall): Tensor | PoolWithIndices {
-  const { op, input, options } = call;
   const geometry = windowGeometry(call);
-  const wantIndices = booleanOption(op, 'returnIndices', options.returnIndices, false);
-  const { output, saved } = runPoolSteps(op, [input], geometry.outputShape, {
-    saved: wantIndices || input.requiresGrad ? [indicesLike(geometry.outputShape)] : [],
-    keepSaved: wantIndices,
-    zeroGradients: true,
-    forward: ({ output, saved: [argmin] }) =>
-      kernel('minPoolForward')(input.values, output.values, argmin?.intValues ?? null, geometry),
-    backward: ({ gradOutput, saved: [argmin], gradInputs: [gradInput] }) =>
-      kernel('argmaxScatterAdd')(gradOutput.values, argmin!.intValues, gradInput!.values, poolingPlanes(geometry)),
+  const returnIndices = booleanOption(call.op, 'returnIndices', call.options.returnIndices, false);
+  return runSelection(call.op, call.input, geometry.outputShape, returnIndices, {
+    forward: (input, output, argmin) => kernel('minPoolForward')(input, output, argmin, geometry),
+    backward: (gradOutput, argmin, gradInput) =>
+      kernel('argmaxScatterAdd')(gradOutput, argmin, gradInput, poolingPlanes(geometry)),
+    scatters: true,
   });
-  return wantIndices ? { output, indices: saved[0]! } : output;
 }
 
 export const minKind = definePoolingKind({
