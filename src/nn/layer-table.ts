@@ -4,21 +4,21 @@
 import { fail } from '../errors.js';
 import { Pooling } from '../pooling/layer.js';
 import { poolingLayerClasses } from '../pooling/registry.js';
-import type { ConfigObject, Layer, LayerConfig, SerializedLayer } from './layer.js';
-import { Activation, type ActivationConfig } from './layers/activation.js';
-import { BatchNormalization, type BatchNormalizationConfig } from './layers/batch-normalization.js';
-import { Conv2D, type Conv2DConfig } from './layers/conv2d.js';
-import { Dense, type DenseConfig } from './layers/dense.js';
-import { Dropout, type DropoutConfig } from './layers/dropout.js';
+import type { ConfigObject, Layer, SerializedLayer } from './layer.js';
+import { Activation } from './layers/activation.js';
+import { BatchNormalization } from './layers/batch-normalization.js';
+import { Conv2D } from './layers/conv2d.js';
+import { Dense } from './layers/dense.js';
+import { Dropout } from './layers/dropout.js';
 import { Flatten } from './layers/flatten.js';
-import { Conv1D, type Conv1DConfig } from './layers/conv1d.js';
-import { Conv3D, type Conv3DConfig } from './layers/conv3d.js';
-import { Embedding, type EmbeddingConfig } from './layers/embedding.js';
-import { InputLayer, type InputLayerConfig } from './layers/input-layer.js';
-import { Masking, type MaskingConfig } from './layers/masking.js';
-import { Add, Concatenate, type ConcatenateConfig } from './layers/merge.js';
-import { Reshape, type ReshapeConfig } from './layers/reshape.js';
-import { UpSampling2D, type UpSampling2DConfig } from './layers/up-sampling.js';
+import { Conv1D } from './layers/conv1d.js';
+import { Conv3D } from './layers/conv3d.js';
+import { Embedding } from './layers/embedding.js';
+import { InputLayer } from './layers/input-layer.js';
+import { Masking } from './layers/masking.js';
+import { Add, Concatenate } from './layers/merge.js';
+import { Reshape } from './layers/reshape.js';
+import { UpSampling2D } from './layers/up-sampling.js';
 
 type LayerMaker = (config: ConfigObject) => Layer;
 
@@ -31,25 +31,32 @@ function poolingMakers(): Record<string, LayerMaker> {
   return makers;
 }
 
-/** Keras class name → constructor call. Configs come from getConfig(), so their types are trusted here. */
+/**
+ * The maker of a layer class from a saved config. Its constructor checks every field (and refuses
+ * unknown ones), so the config is handed over as the constructor's type: the one cast of the table.
+ */
+function maker<Config>(Class: new (config: Config) => Layer): LayerMaker {
+  return (config) => new Class(config as unknown as Config);
+}
+
+/** Keras class name → the layer's maker. */
 export const layerTable: Readonly<Record<string, LayerMaker>> = Object.freeze({
   ...poolingMakers(),
-  Activation: (config) => new Activation(config as unknown as ActivationConfig),
-  BatchNormalization: (config) => new BatchNormalization(config as BatchNormalizationConfig),
-  Conv2D: (config) => new Conv2D(config as unknown as Conv2DConfig),
-  Dense: (config) => new Dense(config as unknown as DenseConfig),
-  Dropout: (config) => new Dropout(config as unknown as DropoutConfig),
-  Flatten: (config) => new Flatten(config as LayerConfig),
-  // Text, sequence, volume and functional-model layers.
-  Embedding: (config) => new Embedding(config as unknown as EmbeddingConfig),
-  Conv1D: (config) => new Conv1D(config as unknown as Conv1DConfig),
-  Conv3D: (config) => new Conv3D(config as unknown as Conv3DConfig),
-  Reshape: (config) => new Reshape(config as unknown as ReshapeConfig),
-  UpSampling2D: (config) => new UpSampling2D(config as UpSampling2DConfig),
-  Masking: (config) => new Masking(config as MaskingConfig),
-  Concatenate: (config) => new Concatenate(config as ConcatenateConfig),
-  Add: (config) => new Add(config as LayerConfig),
-  InputLayer: (config) => new InputLayer(config as unknown as InputLayerConfig),
+  Activation: maker(Activation),
+  BatchNormalization: maker(BatchNormalization),
+  Conv2D: maker(Conv2D),
+  Dense: maker(Dense),
+  Dropout: maker(Dropout),
+  Flatten: maker(Flatten),
+  Embedding: maker(Embedding),
+  Conv1D: maker(Conv1D),
+  Conv3D: maker(Conv3D),
+  Reshape: maker(Reshape),
+  UpSampling2D: maker(UpSampling2D),
+  Masking: maker(Masking),
+  Concatenate: maker(Concatenate),
+  Add: maker(Add),
+  InputLayer: maker(InputLayer),
 });
 
 /**
