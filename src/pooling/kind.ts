@@ -144,9 +144,12 @@ export interface PoolingKind<
   readonly aliases: readonly string[];
 }
 
-/** A name with '{rank}' filled in (rank null: the placeholder dropped, the N-d name). */
+/**
+ * A name with '{rank}' filled in: 'MaxPooling{rank}D' → 'MaxPooling2D'. Rank null gives the N-d name,
+ * the placeholder and a 'D' or 'd' right after it dropped: 'MaxPooling', 'maxPooling'.
+ */
 export function withRank(pattern: string, rank: SpatialDims | null): string {
-  return pattern.replace('{rank}', rank === null ? '' : String(rank));
+  return rank === null ? pattern.replace(/\{rank\}[dD]?/, '') : pattern.replace('{rank}', String(rank));
 }
 
 const KIND = Symbol('poolkit.poolingKind');

@@ -67,7 +67,7 @@ export function poolingLayerClasses(): Map<string, { kind: RegisteredKind; rank:
 export type PoolingFactory = (config?: PoolingConfig) => Pooling;
 
 type FactoryNames<Pattern extends string, Rank extends number> = Pattern extends `${infer Head}{rank}${infer Tail}`
-  ? `${Head}${Tail}` | `${Head}${Rank}${Tail}`
+  ? (Tail extends 'd' | 'D' ? Head : `${Head}${Tail}`) | `${Head}${Rank}${Tail}`
   : Pattern;
 type FactoryPattern<Spec> = Spec extends { readonly factory: infer Pattern extends string }
   ? Pattern

@@ -76,3 +76,25 @@ for (const kind of poolingKinds) {
     loaded.dispose();
   });
 }
+
+test('N-d factories take the rank from the first input: layers.maxPooling() on 4D input is a MaxPooling2D', () => {
+  const factories = layers as unknown as Record<string, (config?: object) => poolkit.Pooling>;
+  for (const kind of poolingKinds) {
+    if (kind.layer === null || !kind.layer.className.includes('{rank}')) continue;
+    const stem = kind.layer.className.replace('{rank}D', '');
+    const factory = factories[stem.charAt(0).toLowerCase() + stem.slice(1)] ?? factories[`lstmPooling`];
+    assert.equal(typeof factory, 'function', `${kind.name}: the N-d factory`);
+  }
+  const layer = layers.maxPooling({ poolSize: 2 });
+  assert.equal(layer.className, 'MaxPooling');
+  const output = layer.apply(uniformTensor([1, 4, 4, 2], 1));
+  assert.equal(layer.className, 'MaxPooling2D');
+  assert.deepEqual(output.shape, [1, 2, 2, 2]);
+  assert.equal(
+    layers
+      .averagePooling({ poolSize: 2 })
+      .apply(uniformTensor([1, 6, 2], 2))
+      .shape.join(),
+    '1,3,2',
+  );
+});
