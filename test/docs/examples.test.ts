@@ -55,7 +55,12 @@ export function withChecks(code: string, fenceLine: number): string {
     .split('\n')
     .map((line, index) => {
       const match = /^(\s*)console\.log\((.*)\);\s*\/\/\s*→\s*(.*)$/.exec(line);
-      if (match === null) return line;
+      if (match === null) {
+        // A wrapped line (prettier breaks long ones) would leave the check a mere comment.
+        if (/\/\/\s*→/.test(line))
+          return `throw new Error('line ${fenceLine + index + 1}: a "// →" check must end a one-line console.log(...)');`;
+        return line;
+      }
       const [, indent, expression, expected] = match;
       const folded = expected!.trim().replace(/\s+/g, ' ');
       return `${indent}__expect([${expression}], ${JSON.stringify(folded)}, ${fenceLine + index + 1});`;
