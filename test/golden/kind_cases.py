@@ -1,0 +1,40 @@
+"""What the golden generators of the kinds added for issue #14 share (lip, ada-pool, roi-align,
+roi-pool): pool/generate.py's float32 encoding and grid values, layouts, and writing cases.json
+beside a generator. Import with sys.path set to this folder."""
+import importlib.util
+import json
+import os
+
+import torch
+
+_POOL = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'pool', 'generate.py')
+_SPEC = importlib.util.spec_from_file_location('pool_golden', _POOL)
+_pool = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(_pool)
+grid_values = _pool.grid_values
+
+
+def encode(tensor):
+    """A tensor's values as float32 JSON numbers (shortest round trip; NaN and ±Infinity as strings)."""
+    return _pool.encode(tensor.detach().to(torch.float32).numpy())
+
+
+def layout(tensor, channels_last):
+    """NC... (PyTorch's layout) to poolkit's N...C when channels_last."""
+    return _pool.to_layout(tensor, channels_last)
+
+
+def grid_tensor(shape, low=-4.0, high=4.0, dtype=torch.float64):
+    """Multiples of 1/64 in [low, high]: exact in float32, so poolkit reads the very same inputs."""
+    return torch.tensor(grid_values(tuple(shape), low, high), dtype=dtype)
+
+
+def write_cases(generator, cases, **extra):
+    """Writes {generator, torch, cases, ...extra} to cases.json beside the generator file."""
+    path = os.path.join(os.path.dirname(os.path.abspath(generator)), 'cases.json')
+    relative = os.path.relpath(os.path.abspath(generator), os.path.join(os.path.dirname(_POOL), '..', '..'))
+    with open(path, 'w') as handle:
+        json.dump({'generator': relative, 'torch': torch.__version__, **extra, 'cases': cases}, handle,
+                  separators=(',', ':'))
+        handle.write('\n')
+    print(f'{len(cases)} cases, {os.path.getsize(path)} bytes')
