@@ -38,3 +38,19 @@ def write_cases(generator, cases, **extra):
                   separators=(',', ':'))
         handle.write('\n')
     print(f'{len(cases)} cases, {os.path.getsize(path)} bytes')
+
+
+def random_boxes(count, batch, height, width, scale=1.0, seed=0):
+    """[count, 5] float32 rows (batch index, x1, y1, x2, y2) in input pixels before `scale`: boxes
+    inside the image, partly off it, wholly off it, inverted (x2 < x1) and thinner than a pixel,
+    at quarter-pixel and arbitrary positions (half-pixel ties for RoI pooling's rounding)."""
+    generator = torch.Generator().manual_seed(seed)
+    uniform = lambda low, high: low + (high - low) * torch.rand(count, generator=generator, dtype=torch.float64)
+    span_x, span_y = width / scale, height / scale
+    x1, y1 = uniform(-0.3 * span_x, 1.1 * span_x), uniform(-0.3 * span_y, 1.1 * span_y)
+    x2, y2 = x1 + uniform(-0.2 * span_x, 0.8 * span_x), y1 + uniform(-0.2 * span_y, 0.8 * span_y)
+    corners = torch.stack([x1, y1, x2, y2], 1)
+    quarter = torch.arange(count) % 3 == 0
+    corners[quarter] = torch.round(corners[quarter] * 4) / 4
+    index = torch.randint(0, batch, (count, 1), generator=generator).to(torch.float64)
+    return torch.cat([index, corners], 1).to(torch.float32)

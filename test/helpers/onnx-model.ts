@@ -1,6 +1,7 @@
 // A tiny ONNX protobuf writer for tests: one node, its graph inputs and outputs, in a ModelProto
 // that onnxruntime-node runs (field numbers of onnx/onnx.proto). Only what a one-node graph needs;
 // to be pointed at the shared encoder (src/formats/onnx/) once that lands.
+import * as ort from 'onnxruntime-node';
 
 /** Protobuf wire writer: varints, 32-bit floats and length-delimited fields. */
 class Writer {
@@ -112,4 +113,25 @@ export function onnxNodeModel(spec: OnnxNodeModel): Uint8Array {
   for (const output of spec.outputs) graph.message(12, valueInfoProto(output));
   const opset = new Writer().text(1, '').varint(2, spec.opset).finish();
   return new Writer().varint(1, 8).text(2, 'poolkit-test').message(7, graph.finish()).message(8, opset).finish();
+}
+
+/** A tensor fed to or read from a session: its element type, shape and values. */
+export interface OnnxTensor {
+  readonly type: 'float32' | 'int64';
+  readonly shape: readonly number[];
+  readonly values: Float32Array | BigInt64Array;
+}
+
+/** Runs the one-node model on onnxruntime-node's CPU provider; returns its first output's values. */
+export async function runOnnxNode(spec: OnnxNodeModel, feeds: Record<string, OnnxTensor>): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(onnxNodeModel(spec), { logSeverityLevel: 3 });
+  try {
+    const inputs = Object.fromEntries(
+      Object.entries(feeds).map(([name, { type, shape, values }]) => [name, new ort.Tensor(type, values, [...shape])]),
+    );
+    const results = await session.run(inputs);
+    return Float32Array.from(results[spec.outputs[0]!.name]!.data as Float32Array);
+  } finally {
+    await session.release();
+  }
 }

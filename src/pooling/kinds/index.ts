@@ -18,5 +18,7 @@ export * from './max-unpool.js';
 export * from './min.js';
 export * from './mixed.js';
 export * from './random.js';
+export * from './roi-align.js';
+export * from './roi-pool.js';
 export * from './spatial-pyramid.js';
 export * from './stochastic.js';

@@ -1,0 +1,50 @@
+"""Writes cases.json: torchvision 0.14's roi_pool (CPU, float32) on random boxes (inside the image,
+partly or wholly off it, inverted, at half-pixel rounding ties), forward and the input gradient for
+a random upstream gradient, in poolkit's layouts and option names. Run with /usr/bin/python3
+(Debian's python3-torch and python3-torchvision); seeds are fixed."""
+import os
+import sys
+
+import torch
+from torchvision.ops import roi_pool
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from kind_cases import encode, grid_tensor, layout, random_boxes, write_cases  # noqa: E402
+
+
+def make_case(name, shape, box_count, output_size, spatial_scale, seed, channels_last=False, values=None):
+    x = (grid_tensor(shape, dtype=torch.float32) if values is None else values).clone().requires_grad_(True)
+    boxes = random_boxes(box_count, shape[0], shape[2], shape[3], spatial_scale, seed)
+    output = roi_pool(x, boxes, output_size, spatial_scale)
+    grad_output = grid_tensor(tuple(output.shape), -1.0, 1.0, dtype=torch.float32)
+    output.backward(grad_output)
+    options = {'outputSize': list(output_size) if isinstance(output_size, tuple) else output_size,
+               'spatialScale': spatial_scale, 'dataFormat': 'channelsLast' if channels_last else 'channelsFirst'}
+    return {
+        'name': name, 'options': options,
+        'inputShape': list(layout(x, channels_last).shape), 'input': encode(layout(x, channels_last)),
+        'boxes': encode(boxes), 'boxCount': box_count,
+        'output': encode(layout(output, channels_last)), 'gradOutput': encode(layout(grad_output, channels_last)),
+        'gradInput': encode(layout(x.grad, channels_last)),
+    }
+
+
+def main():
+    special = torch.round(grid_tensor((1, 2, 6, 7), -2.0, 2.0, dtype=torch.float32))  # many ties
+    special[0, 0, 1:3, 1:4] = float('nan')
+    special[0, 1, 0, :] = float('nan')
+    special[0, 1, 4, 4] = float('-inf')
+    cases = [
+        make_case('output 3, spatial scale 1', (2, 3, 7, 9), 14, 3, 1.0, 1),
+        make_case('output [2, 3], spatial scale 0.5, channelsLast', (2, 2, 8, 6), 14, (2, 3), 0.5, 2,
+                  channels_last=True),
+        make_case('output 5 from small boxes, spatial scale 1', (1, 2, 5, 6), 12, 5, 1.0, 3),
+        make_case('ties, NaN (a bin of NaN alone) and -inf', (1, 2, 6, 7), 14, 2, 1.0, 4, values=special),
+        make_case('ties and NaN, channelsLast, output 3', (1, 2, 6, 7), 14, 3, 1.0, 5, channels_last=True,
+                  values=special),
+    ]
+    write_cases(__file__, cases)
+
+
+if __name__ == '__main__':
+    main()
