@@ -29,6 +29,17 @@ def grid_tensor(shape, low=-4.0, high=4.0, dtype=torch.float64):
     return torch.tensor(grid_values(tuple(shape), low, high), dtype=dtype)
 
 
+def tensor_fields(options, x, output, grad_output, channels_last):
+    """A case's options (with its data format), input, output, upstream gradient and input gradient, in
+    poolkit's layout; x is the leaf after backward."""
+    return {
+        'options': dict(options, dataFormat='channelsLast' if channels_last else 'channelsFirst'),
+        'inputShape': list(layout(x, channels_last).shape), 'input': encode(layout(x, channels_last)),
+        'output': encode(layout(output, channels_last)), 'gradOutput': encode(layout(grad_output, channels_last)),
+        'gradInput': encode(layout(x.grad, channels_last)),
+    }
+
+
 def write_cases(generator, cases, **extra):
     """Writes {generator, torch, cases, ...extra} to cases.json beside the generator file."""
     path = os.path.join(os.path.dirname(os.path.abspath(generator)), 'cases.json')
@@ -54,3 +65,15 @@ def random_boxes(count, batch, height, width, scale=1.0, seed=0):
     corners[quarter] = torch.round(corners[quarter] * 4) / 4
     index = torch.randint(0, batch, (count, 1), generator=generator).to(torch.float64)
     return torch.cat([index, corners], 1).to(torch.float32)
+
+
+def roi_case(name, pool, shape, box_count, spatial_scale, seed, options, channels_last=False, values=None):
+    """A case of an RoI op: pool(x, boxes) on an NCHW float32 input (grid values, or `values`) and
+    random boxes, backward with a random upstream gradient; options are poolkit's."""
+    x = (grid_tensor(shape, dtype=torch.float32) if values is None else values).clone().requires_grad_(True)
+    boxes = random_boxes(box_count, shape[0], shape[2], shape[3], spatial_scale, seed)
+    output = pool(x, boxes)
+    grad_output = grid_tensor(tuple(output.shape), -1.0, 1.0, dtype=torch.float32)
+    output.backward(grad_output)
+    fields = tensor_fields(dict(options, spatialScale=spatial_scale), x, output, grad_output, channels_last)
+    return {'name': name, **fields, 'boxes': encode(boxes), 'boxCount': box_count}

@@ -4,12 +4,19 @@
 // layouts, and its argument checks. RoIAlign has no layer (see its kind file).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backward, requireGrad, roiAlign, tensor, tidy, type Tensor } from '../../src/index.js';
+import { roiAlign, tensor, type Tensor } from '../../src/index.js';
 import { assertClose } from '../helpers/assert-close.js';
-import { decode, goldenCases, type Encoded } from '../helpers/golden-json.js';
+import { goldenCases } from '../helpers/golden-json.js';
 import { gradcheck } from '../helpers/gradcheck.js';
-import { runOnnxNode } from '../helpers/onnx-model.js';
-import { randomBoxes, splitBoxes } from '../helpers/roi-boxes.js';
+import {
+  assertLayoutsAgree,
+  assertRoiGolden,
+  onnxRoi,
+  randomBoxes,
+  ROI_IMAGES,
+  splitBoxes,
+  type RoiGoldenCase,
+} from '../helpers/roi-boxes.js';
 import { uniformTensor } from '../helpers/uniform.js';
 
 /** A 4x4 image 0..15 (row·4 + column), NCHW with one channel. */
@@ -46,68 +53,26 @@ test('a hand-worked box: bilinear samples of the ramp row·4 + column average to
   assert.deepEqual(Array.from(max.values), [2.5]);
 });
 
-interface RoiCase {
-  name: string;
-  options: Record<string, unknown>;
-  inputShape: number[];
-  input: Encoded;
-  boxes: Encoded;
-  boxCount: number;
-  output: Encoded;
-  gradOutput: Encoded;
-  gradInput: Encoded;
+for (const golden of goldenCases<RoiGoldenCase>('roi-align')) {
+  test(`equals torchvision's roi_align bit for bit, forward and input gradient: ${golden.name}`, () =>
+    assertRoiGolden(golden, roiAlign));
 }
 
-for (const golden of goldenCases<RoiCase>('roi-align')) {
-  test(`equals torchvision's roi_align bit for bit, forward and input gradient: ${golden.name}`, () => {
-    tidy(() => {
-      const input = requireGrad(tensor(decode(golden.input), golden.inputShape));
-      const boxes = tensor(decode(golden.boxes), [golden.boxCount, 5]);
-      const output = roiAlign(input, boxes, golden.options as never);
-      assert.deepEqual(Array.from(output.values), Array.from(decode(golden.output)));
-      backward(output, tensor(decode(golden.gradOutput), output.shape));
-      assert.deepEqual(Array.from(input.grad!.values), Array.from(decode(golden.gradInput)));
-    });
-  });
-}
-
-/** ONNX Runtime's RoiAlign (opset 16) on NCHW input and [K, 5] rows split into ONNX's form. */
-async function onnxRoiAlign(input: Tensor, rows: Float32Array, options: Record<string, number | string>) {
-  const { corners, batchIndices } = splitBoxes(rows);
-  const count = batchIndices.length;
-  return runOnnxNode(
-    {
-      op: 'RoiAlign',
-      opset: 16,
-      inputs: [
-        { name: 'x', type: 'float32', shape: input.shape },
-        { name: 'rois', type: 'float32', shape: [count, 4] },
-        { name: 'batch_indices', type: 'int64', shape: [count] },
-      ],
-      outputs: [{ name: 'y', type: 'float32' }],
-      attributes: Object.entries(options).map(([name, value]) =>
-        typeof value === 'string'
-          ? { name, string: value }
-          : name === 'spatial_scale'
-            ? { name, float: value }
-            : { name, int: value },
-      ),
-    },
-    {
-      x: { type: 'float32', shape: input.shape, values: input.toFloat32Array() },
-      rois: { type: 'float32', shape: [count, 4], values: corners },
-      batch_indices: { type: 'int64', shape: [count], values: BigInt64Array.from(batchIndices, BigInt) },
-    },
+/** ONNX Runtime's RoiAlign with these attributes (strings, spatial_scale a float, the rest ints). */
+function onnxRoiAlign(input: Tensor, rows: Float32Array, options: Record<string, number | string>) {
+  const attributes = Object.entries(options).map(([name, value]) =>
+    typeof value === 'string'
+      ? { name, string: value }
+      : name === 'spatial_scale'
+        ? { name, float: value }
+        : { name, int: value },
   );
+  return onnxRoi('RoiAlign', input, rows, attributes);
 }
 
 test('equals ONNX Runtime’s RoiAlign bit for bit: avg and max, both coordinate modes, sampling ratios, random boxes', async () => {
   let runs = 0;
-  for (const [seed, [batch, channels, height, width]] of [
-    [1, [2, 3, 7, 9]],
-    [2, [1, 2, 5, 5]],
-    [3, [2, 1, 8, 6]],
-  ] as const) {
+  for (const [seed, [batch, channels, height, width]] of ROI_IMAGES) {
     const input = uniformTensor([batch, channels, height, width], seed);
     for (const mode of ['avg', 'max'] as const) {
       for (const aligned of [false, true]) {
@@ -208,24 +173,9 @@ test('finite differences agree for average and max, aligned or not (the boxes ar
 });
 
 test('channelsLast and channelsFirst give the same numbers; no boxes give an empty output', () => {
-  const nchw = uniformTensor([2, 3, 5, 6], 6);
-  const nhwc = tensor(
-    Array.from({ length: nchw.size }, (_, index) => {
-      const [channel, rest] = [index % 3, Math.floor(index / 3)];
-      return nchw.values[Math.floor(rest / 30) * 90 + channel * 30 + (rest % 30)]!;
-    }),
-    [2, 5, 6, 3],
+  assertLayoutsAgree((input, boxes, dataFormat) =>
+    roiAlign(input, boxes, { outputSize: [2, 3], samplingRatio: 2, dataFormat }),
   );
-  const boxes = tensor(randomBoxes(5, 2, 5, 6, 7), [5, 5]);
-  const first = roiAlign(nchw, boxes, { outputSize: 2, dataFormat: 'channelsFirst' });
-  const last = roiAlign(nhwc, boxes, { outputSize: 2 });
-  assert.deepEqual(last.shape, [5, 2, 2, 3]);
-  const transposed = Array.from({ length: last.size }, (_, index) => {
-    const [channel, rest] = [index % 3, Math.floor(index / 3)];
-    return first.values[Math.floor(rest / 4) * 12 + channel * 4 + (rest % 4)]!;
-  });
-  assert.deepEqual(Array.from(last.values), transposed);
-  assert.deepEqual(roiAlign(nhwc, tensor([], [0, 5]), { outputSize: 2 }).shape, [0, 2, 2, 3]);
 });
 
 test('boxes, batch indices and options are checked by name', () => {

@@ -4,11 +4,18 @@
 // and its argument checks. RoI pooling has no layer (see its kind file).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backward, requireGrad, roiPool, tensor, tidy, type Tensor } from '../../src/index.js';
-import { decode, goldenCases, type Encoded } from '../helpers/golden-json.js';
+import { backward, requireGrad, roiPool, tensor, type Tensor } from '../../src/index.js';
+import { goldenCases } from '../helpers/golden-json.js';
 import { gradcheck, spacedValues } from '../helpers/gradcheck.js';
-import { runOnnxNode } from '../helpers/onnx-model.js';
-import { randomBoxes, splitBoxes } from '../helpers/roi-boxes.js';
+import {
+  assertLayoutsAgree,
+  assertRoiGolden,
+  onnxRoi,
+  randomBoxes,
+  ROI_IMAGES,
+  splitBoxes,
+  type RoiGoldenCase,
+} from '../helpers/roi-boxes.js';
 import { uniformTensor } from '../helpers/uniform.js';
 
 const FLOAT_MAX = 3.4028234663852886e38;
@@ -45,61 +52,22 @@ test('ties and NaN: torchvision takes the first of ties and never NaN; ONNX the 
   assert.deepEqual(Array.from(onnx.values), [1, NaN]);
 });
 
-interface RoiCase {
-  name: string;
-  options: Record<string, unknown>;
-  inputShape: number[];
-  input: Encoded;
-  boxes: Encoded;
-  boxCount: number;
-  output: Encoded;
-  gradOutput: Encoded;
-  gradInput: Encoded;
+for (const golden of goldenCases<RoiGoldenCase>('roi-pool')) {
+  test(`equals torchvision's roi_pool bit for bit, forward and input gradient: ${golden.name}`, () =>
+    assertRoiGolden(golden, roiPool));
 }
 
-for (const golden of goldenCases<RoiCase>('roi-pool')) {
-  test(`equals torchvision's roi_pool bit for bit, forward and input gradient: ${golden.name}`, () => {
-    tidy(() => {
-      const input = requireGrad(tensor(decode(golden.input), golden.inputShape));
-      const output = roiPool(input, tensor(decode(golden.boxes), [golden.boxCount, 5]), golden.options as never);
-      assert.deepEqual(Array.from(output.values), Array.from(decode(golden.output)));
-      backward(output, tensor(decode(golden.gradOutput), output.shape));
-      assert.deepEqual(Array.from(input.grad!.values), Array.from(decode(golden.gradInput)));
-    });
-  });
-}
-
-/** ONNX Runtime's MaxRoiPool (opset 16) on NCHW input and [K, 5] rows. */
-async function onnxMaxRoiPool(input: Tensor, rows: Float32Array, outputSize: readonly [number, number], scale: number) {
-  const count = rows.length / 5;
-  return runOnnxNode(
-    {
-      op: 'MaxRoiPool',
-      opset: 16,
-      inputs: [
-        { name: 'x', type: 'float32', shape: input.shape },
-        { name: 'rois', type: 'float32', shape: [count, 5] },
-      ],
-      outputs: [{ name: 'y', type: 'float32' }],
-      attributes: [
-        { name: 'pooled_shape', ints: outputSize },
-        { name: 'spatial_scale', float: scale },
-      ],
-    },
-    {
-      x: { type: 'float32', shape: input.shape, values: input.toFloat32Array() },
-      rois: { type: 'float32', shape: [count, 5], values: rows },
-    },
-  );
+/** ONNX Runtime's MaxRoiPool. */
+function onnxMaxRoiPool(input: Tensor, rows: Float32Array, outputSize: readonly [number, number], scale: number) {
+  return onnxRoi('MaxRoiPool', input, rows, [
+    { name: 'pooled_shape', ints: outputSize },
+    { name: 'spatial_scale', float: scale },
+  ]);
 }
 
 test('equals ONNX Runtime’s MaxRoiPool bit for bit on random boxes, with either rule (no NaN)', async () => {
   let runs = 0;
-  for (const [seed, [batch, channels, height, width]] of [
-    [1, [2, 3, 7, 9]],
-    [2, [1, 2, 5, 5]],
-    [3, [2, 1, 8, 6]],
-  ] as const) {
+  for (const [seed, [batch, channels, height, width]] of ROI_IMAGES) {
     // Values on a coarse grid: many ties, so the rules' different argmax never changes the output.
     const input = tensor(
       Array.from(uniformTensor([batch, channels, height, width], seed).values, (value) => Math.round(value * 4)),
@@ -153,24 +121,7 @@ test('finite differences agree, with either rule ([K, 4] boxes and batch indices
 });
 
 test('channelsLast and channelsFirst give the same numbers; no boxes give an empty output', () => {
-  const nchw = uniformTensor([2, 3, 5, 6], 6);
-  const nhwc = tensor(
-    Array.from({ length: nchw.size }, (_, index) => {
-      const [channel, rest] = [index % 3, Math.floor(index / 3)];
-      return nchw.values[Math.floor(rest / 30) * 90 + channel * 30 + (rest % 30)]!;
-    }),
-    [2, 5, 6, 3],
-  );
-  const boxes = tensor(randomBoxes(5, 2, 5, 6, 7), [5, 5]);
-  const first = roiPool(nchw, boxes, { outputSize: 2, dataFormat: 'channelsFirst' });
-  const last = roiPool(nhwc, boxes, { outputSize: 2 });
-  assert.deepEqual(last.shape, [5, 2, 2, 3]);
-  const transposed = Array.from({ length: last.size }, (_, index) => {
-    const [channel, rest] = [index % 3, Math.floor(index / 3)];
-    return first.values[Math.floor(rest / 4) * 12 + channel * 4 + (rest % 4)]!;
-  });
-  assert.deepEqual(Array.from(last.values), transposed);
-  assert.deepEqual(roiPool(nhwc, tensor([], [0, 5]), { outputSize: 2 }).shape, [0, 2, 2, 3]);
+  assertLayoutsAgree((input, boxes, dataFormat) => roiPool(input, boxes, { outputSize: [2, 3], dataFormat }));
 });
 
 test('boxes, batch indices and options are checked by name', () => {

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from kind_cases import encode, grid_tensor, layout, write_cases  # noqa: E402
+from kind_cases import encode, grid_tensor, tensor_fields, write_cases  # noqa: E402
 
 torch.manual_seed(14)
 MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
@@ -71,12 +71,8 @@ def make_case(name, dims, shape, options, channels_last=False, beta_per_cell=Tru
     grad_output = grid_tensor(tuple(output.shape), -1.0, 1.0)
     output.backward(grad_output)
     return {
-        'name': name, 'dims': dims,
-        'options': dict(options, dataFormat='channelsLast' if channels_last else 'channelsFirst'),
-        'inputShape': list(layout(x, channels_last).shape), 'input': encode(layout(x, channels_last)),
-        'betaShape': beta_shape, 'beta': encode(beta),
-        'output': encode(layout(output, channels_last)), 'gradOutput': encode(layout(grad_output, channels_last)),
-        'gradInput': encode(layout(x.grad, channels_last)), 'gradBeta': encode(beta.grad),
+        'name': name, 'dims': dims, **tensor_fields(options, x, output, grad_output, channels_last),
+        'betaShape': beta_shape, 'beta': encode(beta), 'gradBeta': encode(beta.grad),
     }
 
 

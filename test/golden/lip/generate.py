@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from kind_cases import encode, grid_tensor, layout, write_cases  # noqa: E402
+from kind_cases import encode, grid_tensor, tensor_fields, write_cases  # noqa: E402
 
 AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
 CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
@@ -37,12 +37,8 @@ def make_case(name, dims, shape, options, channels_last=False):
     grad_output = grid_tensor(tuple(output.shape), -1.0, 1.0)
     output.backward(grad_output)
     return {
-        'name': name, 'dims': dims,
-        'options': dict(options, dataFormat='channelsLast' if channels_last else 'channelsFirst'),
-        'inputShape': list(layout(x, channels_last).shape), 'input': encode(layout(x, channels_last)),
+        'name': name, 'dims': dims, **tensor_fields(options, x, output, grad_output, channels_last),
         'logitKernel': encode(kernel), 'logitBias': encode(bias),
-        'output': encode(layout(output, channels_last)), 'gradOutput': encode(layout(grad_output, channels_last)),
-        'gradInput': encode(layout(x.grad, channels_last)),
         'gradLogitKernel': encode(kernel.grad), 'gradLogitBias': encode(bias.grad),
     }
 

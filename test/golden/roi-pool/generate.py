@@ -9,24 +9,13 @@ import torch
 from torchvision.ops import roi_pool
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from kind_cases import encode, grid_tensor, layout, random_boxes, write_cases  # noqa: E402
+from kind_cases import grid_tensor, roi_case, write_cases  # noqa: E402
 
 
 def make_case(name, shape, box_count, output_size, spatial_scale, seed, channels_last=False, values=None):
-    x = (grid_tensor(shape, dtype=torch.float32) if values is None else values).clone().requires_grad_(True)
-    boxes = random_boxes(box_count, shape[0], shape[2], shape[3], spatial_scale, seed)
-    output = roi_pool(x, boxes, output_size, spatial_scale)
-    grad_output = grid_tensor(tuple(output.shape), -1.0, 1.0, dtype=torch.float32)
-    output.backward(grad_output)
-    options = {'outputSize': list(output_size) if isinstance(output_size, tuple) else output_size,
-               'spatialScale': spatial_scale, 'dataFormat': 'channelsLast' if channels_last else 'channelsFirst'}
-    return {
-        'name': name, 'options': options,
-        'inputShape': list(layout(x, channels_last).shape), 'input': encode(layout(x, channels_last)),
-        'boxes': encode(boxes), 'boxCount': box_count,
-        'output': encode(layout(output, channels_last)), 'gradOutput': encode(layout(grad_output, channels_last)),
-        'gradInput': encode(layout(x.grad, channels_last)),
-    }
+    options = {'outputSize': list(output_size) if isinstance(output_size, tuple) else output_size}
+    pool = lambda x, boxes: roi_pool(x, boxes, output_size, spatial_scale)
+    return roi_case(name, pool, shape, box_count, spatial_scale, seed, options, channels_last, values)
 
 
 def main():
