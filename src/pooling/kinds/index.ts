@@ -1,5 +1,6 @@
 // The registry's one list: one line per pooling kind. Each line re-exports the kind's file (its
 // definition and its ops), so a kind added here is in the registry and in poolkit's public API.
+export * from './ada-pool.js';
 export * from './adaptive-average.js';
 export * from './adaptive-max.js';
 export * from './average.js';
@@ -8,6 +9,7 @@ export * from './gated.js';
 export * from './global-average.js';
 export * from './global-lp.js';
 export * from './global-max.js';
+export * from './lip.js';
 export * from './lp.js';
 export * from './lstm.js';
 export * from './masked.js';
@@ -16,5 +18,7 @@ export * from './max-unpool.js';
 export * from './min.js';
 export * from './mixed.js';
 export * from './random.js';
+export * from './roi-align.js';
+export * from './roi-pool.js';
 export * from './spatial-pyramid.js';
 export * from './stochastic.js';

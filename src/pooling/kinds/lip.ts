@@ -1,0 +1,134 @@
+// LIP, local importance-based pooling: Gao, Wang & Wu, "LIP: Local Importance-Based Pooling",
+// ICCV 2019.
+//
+// y = Σ x_i·e^{G(x)_i} / Σ e^{G(x)_j} over each window, with the logit module G of the paper's simple
+// form: a learnable 1x1 convolution z = W·x + b (channels to channels, the conv2d op) followed by the
+// paper's bounded activation, the soft gate G = λ·sigmoid(z) with λ = 12 (the authors' COEFF). The
+// paper's SimplifiedLIP puts an affine InstanceNorm between the two (and a 3x3 convolution); this
+// is the 1x1, norm-free variant, so b takes the norm's shift. Layers start W and b at zero, as the
+// authors zero the logit convolution: G = λ/2 everywhere, which is average pooling, and learn from there.
+// Semantics:
+// - windows: poolGeometry's (padding, dilation, ceil mode); padded cells are not cells (the
+//   authors' avg_pool(x·e^G)/avg_pool(e^G) cancels the divisor the same way);
+// - weights are computed as e^{G_i − max G} (same ratios; G is bounded anyway);
+// - an empty window outputs 0 and passes no gradient;
+// - NaN and ±Infinity follow IEEE arithmetic through the convolution and the weighted mean: a
+//   window holding NaN outputs NaN, one holding +Infinity (and no −Infinity) outputs +Infinity.
+import { fail } from '../../errors.js';
+import type { PoolOptions } from '../../geometry/pool-geometry.js';
+import { kernel } from '../../kernels/backend.js';
+import { lipPoolBackward, lipPoolForward, type LipGeometry } from '../../kernels/reference/extra/lip-pool.js';
+import { conv2d } from '../../ops/nn/conv2d.js';
+import { reshape } from '../../ops/nn/shape.js';
+import { zeros } from '../../tensor/create.js';
+import { tidy } from '../../tensor/scope.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { checkParameterShape, layerChannels } from '../arguments.js';
+import { windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
+import { runPoolSteps } from '../compute.js';
+import { definePoolingKind, rankedOps, type LayerWeights, type OpCall, type OpOptions } from '../kind.js';
+
+export interface LipPoolOptions extends PoolOptions {
+  /** λ of the soft gate G = λ·sigmoid(z); default 12 (the paper's). */
+  coefficient?: number;
+}
+
+function coefficientOf(op: string, options: OpOptions): number {
+  const coefficient = options.coefficient ?? 12;
+  if (typeof coefficient !== 'number' || !Number.isFinite(coefficient) || coefficient < 0)
+    fail(op, 'coefficient', 'must be a finite number of at least 0', coefficient);
+  return coefficient;
+}
+
+/** z = W·x + b at every position: the conv2d op with a 1x1 filter on the input folded to 4-D. */
+function logitMap(input: Tensor, logitKernel: Tensor, logitBias: Tensor, geometry: LipGeometry): Tensor {
+  const { batch, channels, channelsLast } = geometry;
+  const rows = geometry.inDepth * geometry.inHeight;
+  const image = reshape(
+    input,
+    channelsLast ? [batch, rows, geometry.inWidth, channels] : [batch, channels, rows, geometry.inWidth],
+  );
+  const filter = reshape(logitKernel, [1, 1, channels, channels]);
+  const logits = conv2d(image, filter, logitBias, { dataFormat: channelsLast ? 'channelsLast' : 'channelsFirst' });
+  return reshape(logits, input.shape);
+}
+
+function computeLipPool(call: OpCall): Tensor {
+  const { op, input, tensors, options } = call;
+  const geometry: LipGeometry = { ...windowGeometry(call), coefficient: coefficientOf(op, options) };
+  checkParameterShape(op, 'logitKernel', tensors[0], [[geometry.channels, geometry.channels]]);
+  checkParameterShape(op, 'logitBias', tensors[1], [[geometry.channels]]);
+  // The logits live as long as the output's graph needs them (tidy keeps a surviving graph).
+  return tidy(() => {
+    const logits = logitMap(input, tensors[0]!, tensors[1]!, geometry);
+    return runPoolSteps(op, [input, logits], geometry.outputShape, {
+      zeroGradients: true,
+      forward: ({ output }) => kernel('lipPoolForward')(input.values, logits.values, output.values, geometry),
+      backward: ({ gradOutput, gradInputs: [gradInput, gradLogits] }) =>
+        kernel('lipPoolBackward')(
+          input.values,
+          logits.values,
+          gradOutput.values,
+          gradInput!.values,
+          gradLogits!.values,
+          geometry,
+        ),
+    }).output;
+  });
+}
+
+/** The logit module's weights 'logit_kernel' [channels, channels] and 'logit_bias' [channels], zero at first. */
+const lipWeights: LayerWeights = {
+  shapes: (context) => {
+    const channels = layerChannels(context);
+    return [
+      { name: 'logit_kernel', shape: [channels, channels] },
+      { name: 'logit_bias', shape: [channels] },
+    ];
+  },
+  initialize: (context) => lipWeights.shapes(context).map(({ shape }) => zeros(shape)),
+};
+
+export const lipKind = definePoolingKind({
+  names: ['lip', 'localImportance'],
+  window: 'sliding',
+  ranks: [1, 2, 3],
+  op: 'lipPool{rank}d',
+  options: [
+    ...windowOptions,
+    {
+      name: 'coefficient',
+      default: 12,
+      inConfig: 'always',
+      doc: "λ of the logit's soft gate G = λ·sigmoid(W·x + b) (the paper's 12; 0 gives average pooling).",
+      field: { type: 'number', min: 0, step: 1, demo: 12 },
+    },
+  ],
+  docs: {
+    label: 'Local importance pooling (LIP)',
+    summary: 'Each window averaged with learned importance weights e^{G(x)} from a 1x1 convolution and a soft gate.',
+    formula: 'y = Σ x_i·e^{G_i} / Σ e^{G_j} over the window, G = λ·sigmoid(W·x + b) (1x1 convolution), λ = 12',
+    gradient:
+      'w_i = e^{G_i}/Σ e^{G_j} to each cell directly, plus w_i·(x_i − y)·λσ(1 − σ) through the convolution to x, W and b.',
+    source: 'Gao, Wang & Wu, ICCV 2019',
+  },
+  kernels: { lipPoolForward, lipPoolBackward },
+  outputShape: windowOutputShape,
+  compute: computeLipPool,
+  layer: {
+    className: 'LIPPooling{rank}D',
+    factory: 'lipPooling{rank}d',
+    keras: false,
+    seedConfig: { poolSize: 2 },
+    weights: lipWeights,
+  },
+});
+
+/**
+ * LIP with the logit module's 1x1 convolution: `logitKernel` [channels, channels] (input channel,
+ * output channel, as Keras's 1x1 Conv2D kernel without its two unit axes) and `logitBias` [channels].
+ * @example lipPool2d(x, zeros([c, c]), zeros([c]), { kernelSize: 3, stride: 2, padding: 1 }) // the paper's window
+ */
+export type LipPoolOp = (input: Tensor, logitKernel: Tensor, logitBias: Tensor, options: LipPoolOptions) => Tensor;
+
+export const [lipPool1d, lipPool2d, lipPool3d] = rankedOps(lipKind).as<LipPoolOp>();
