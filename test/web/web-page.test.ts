@@ -106,6 +106,24 @@ test(
   },
 );
 
+test('the form fits its sidebar panel at desktop width, explicit padding included', { skip }, async () => {
+  for (const kind of explorable) {
+    await page.selectOption(kindMenu, kind.name);
+    const padded = kind.options.some((spec) => spec.name === 'padding' && spec.field);
+    if (padded) await page.selectOption(field('padding'), 'explicit');
+    const outside = await page.$eval('.options-panel', (panel) => {
+      // The workspace starts where the sidebar's 300-pixel column ends (plus the gap).
+      const edge = document.querySelector('.workspace')!.getBoundingClientRect().left;
+      return [panel, ...Array.from(panel.querySelectorAll('input, select'))]
+        .filter((node) => (node as HTMLElement).checkVisibility() && node.getBoundingClientRect().right > edge)
+        .map((node) => node.id || node.className);
+    });
+    assert.deepEqual(outside, [], `${kind.name}: reaching into the workspace`);
+    if (padded) await page.selectOption(field('padding'), 'valid');
+  }
+  await page.selectOption(kindMenu, 'max');
+});
+
 /** Every offered kind, its fields set to their demo values through the form, against Node. */
 async function checkEveryKind(image: number[], shape: number[]): Promise<void> {
   for (const kind of explorableKinds()) {
