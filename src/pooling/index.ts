@@ -21,5 +21,5 @@ export {
   type PoolWithIndices,
   type PoolResult,
 } from './kind.js';
-export type { OptionSpec, OptionSchema, FormField } from './options.js';
+export { configNameOf, opKeys, type OptionSpec, type OptionSchema, type FormField } from './options.js';
 export type { RandomPoolOptions } from './arguments.js';

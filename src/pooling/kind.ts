@@ -66,6 +66,14 @@ export interface LayerCall {
   readonly mask?: Tensor | null;
 }
 
+/** The op's arguments in an example call: an input of the op's rank, tensors after it, options. */
+export interface ExampleCall {
+  readonly input: Tensor;
+  readonly tensors: readonly Tensor[];
+  readonly options: OpOptions;
+  readonly rank: SpatialDims;
+}
+
 /** A layer's learnable weights: planned from shapes alone (a loader checks them before allocating), then made. */
 export interface LayerWeights {
   /** Names and shapes in Keras's order (they are the saved weights' names within the layer). */
@@ -125,6 +133,13 @@ export interface KindDefinition<Kernels extends object = object, Result extends 
   outputShape(op: string, inputShape: Shape, options: OpOptions, rank: SpatialDims): Shape;
   /** The op's work, after the input and the option keys were checked. */
   compute(call: OpCall): Result;
+  /**
+   * A call of the op on an image [batch, height, width, channels] where the op needs more than
+   * that image, its options and its layer's weights (max unpooling takes a max pool's indices, RoI
+   * pooling takes boxes, masked pooling takes sequences): what demonstrations (the web explorer)
+   * and the fuzzer call. Kinds that need no more leave it out.
+   */
+  example?(image: Tensor, options: OpOptions): ExampleCall;
   readonly layer: LayerSpec | null;
 }
 

@@ -78,7 +78,9 @@ async function serve(outDir: string, isolated: boolean): Promise<{ url: string; 
 async function openTab(browser: Browser, url: string, screen: keyof typeof screens): Promise<Tab> {
   const context = await browser.newContext(screens[screen]);
   const page = await context.newPage();
-  page.setDefaultTimeout(5_000); // a control that cannot be found fails fast, not after 30 s
+  // A control that cannot be found fails in 15 s, not 30; less is too little on a loaded shared machine
+  // (clicks and screenshots of the recognizer then took over 5 s).
+  page.setDefaultTimeout(15_000);
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());

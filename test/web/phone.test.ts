@@ -14,6 +14,7 @@ import {
   skipReason,
   type Tab,
 } from './browser-harness.js';
+import { field, kindMenu } from './explorer-form.js';
 
 const skip = skipReason;
 let phone: Tab;
@@ -107,7 +108,7 @@ test(
     ] as const) {
       await page.click('#tab-explorer');
       await page.click('[data-testid="grid-count"]');
-      await page.selectOption('#pool-kind', 'lstmPool2d');
+      await page.selectOption(kindMenu, 'lstm');
       assert.equal(await page.isHidden('#explorer-error'), true, (await page.textContent('#explorer-error')) ?? '');
       const gradients = await numbersOf(page, '#gradient-map');
       assert.ok(
@@ -130,12 +131,33 @@ test('the explorer at phone width: no sideways scrolling, maps within the screen
   const { page } = phone;
   await page.click('#tab-explorer');
   await page.click('#view-explorer .digit[data-digit="7"]');
-  await page.selectOption('#pool-kind', 'maxPool2d');
+  await page.selectOption(kindMenu, 'max');
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), screens.phone.viewport.width);
   for (const map of ['#input-map', '#output-map', '#gradient-map']) {
     const box = (await page.locator(`${map} canvas`).boundingBox())!;
     assert.ok(box.x >= 0 && box.x + box.width <= screens.phone.viewport.width, `${map} fits the width`);
   }
   await page.screenshot({ path: join(artifacts, 'web-explorer-phone.png'), fullPage: true });
+  assert.deepEqual(phone.errors, []);
+});
+
+test('the option form at phone width: every field within the screen, explicit padding included', { skip }, async () => {
+  const { page } = phone;
+  await page.click('#tab-explorer');
+  await page.selectOption(kindMenu, 'stochastic');
+  await page.selectOption(field('padding'), 'explicit');
+  const boxes = await page.$$eval('#option-fields input, #option-fields select', (nodes) =>
+    nodes
+      .filter((node) => (node as HTMLElement).checkVisibility())
+      .map((node) => {
+        const box = node.getBoundingClientRect();
+        return { id: node.id, left: box.left, right: box.right };
+      }),
+  );
+  assert.ok(boxes.length >= 12, `${boxes.length} fields shown`);
+  for (const box of boxes)
+    assert.ok(box.left >= 0 && box.right <= screens.phone.viewport.width, `${box.id} lies within the screen`);
+  await page.locator('.options-panel').screenshot({ path: join(artifacts, 'web-explorer-form-phone.png') });
+  await page.selectOption(field('padding'), 'valid');
   assert.deepEqual(phone.errors, []);
 });

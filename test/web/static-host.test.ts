@@ -16,6 +16,7 @@ import {
   shippedDigit,
   skipReason,
 } from './browser-harness.js';
+import { kindMenu } from './explorer-form.js';
 
 const skip = skipReason;
 let page: Page;
@@ -34,7 +35,7 @@ test('without COOP/COEP the page is not isolated, and the badge says wasm runs s
 
 test('the explorer pools MNIST digit 7 and its gradient as the library does in Node', { skip }, async () => {
   await page.click('#view-explorer .digit[data-digit="7"]');
-  await page.selectOption('#pool-kind', 'maxPool2d');
+  await page.selectOption(kindMenu, 'max');
   assert.equal(await page.isHidden('#explorer-error'), true, (await page.textContent('#explorer-error')) ?? '');
   const input = poolkit.requireGrad(poolkit.tensor(shippedDigit(7), [1, 28, 28, 1]));
   const output = poolkit.maxPool2d(input, { kernelSize: 2 });

@@ -1,10 +1,13 @@
-// End-to-end tests of the web demo in chromium: the page's numbers must equal the library's in
-// Node for the same input and options, errors must read well, and a drawn digit must be classified.
+// End-to-end tests of the web demo in chromium: the explorer offers the registry's kinds with their
+// options, its numbers equal the library's in Node for the same input and options, errors read
+// well, and a drawn digit is classified as the model does in Node.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import * as poolkit from '../../src/index.js';
+import { fieldIds } from '../../web/src/field-ids.js';
+import { demoValues, explorableKinds } from '../../web/src/pool-kinds.js';
 import { assertClose } from '../helpers/assert-close.js';
 import {
   artifacts,
@@ -16,6 +19,17 @@ import {
   shippedModel,
   skipReason,
 } from './browser-harness.js';
+import {
+  axis,
+  configure,
+  field,
+  inNode,
+  kindMenu,
+  offeredKinds,
+  setField,
+  shownValues,
+  side,
+} from './explorer-form.js';
 
 const skip = skipReason;
 let page: Page;
@@ -23,26 +37,18 @@ const opened = pageForTests({}, (session) => {
   page = session.page;
 });
 
-/** Sets the explorer's controls: the kind, then fields by id (selects and inputs), then checkboxes. */
-async function configure(kind: string, fields: Record<string, string> = {}, checks: Record<string, boolean> = {}) {
-  await page.selectOption('#pool-kind', kind);
-  for (const [id, value] of Object.entries(fields)) {
-    const isSelect = await page.$eval(`#${id}`, (node) => node.tagName === 'SELECT');
-    if (isSelect) await page.selectOption(`#${id}`, value);
-    else await page.fill(`#${id}`, value);
-  }
-  for (const [id, checked] of Object.entries(checks)) await page.setChecked(`#${id}`, checked);
-}
-
 const defaults = {
-  'kernel-height': '2',
-  'kernel-width': '2',
-  'stride-height': '2',
-  'stride-width': '2',
-  'dilation-height': '1',
-  'dilation-width': '1',
-  'padding-mode': 'valid',
+  [axis('kernelSize', 'height')]: '2',
+  [axis('kernelSize', 'width')]: '2',
+  [axis('stride', 'height')]: '2',
+  [axis('stride', 'width')]: '2',
+  [axis('dilation', 'height')]: '1',
+  [axis('dilation', 'width')]: '1',
+  [field('padding')]: 'valid',
 };
+
+/** The registry's kinds the explorer must offer: a rank-2 op, or sequence kinds (over the image's rows). */
+const explorable = poolkit.poolingKinds.filter((kind) => kind.ranks.includes(2) || kind.example !== undefined);
 
 test('the page loads with the explorer ready, a backend named, and no console errors', { skip }, async () => {
   assert.equal(await page.isVisible('#view-explorer'), true);
@@ -54,29 +60,108 @@ test('the page loads with the explorer ready, a backend named, and no console er
   assert.deepEqual(opened.session.errors, []);
 });
 
-test('every pooling kind the library exports is offered (2D form, else its only form)', { skip }, async () => {
-  const offered = await page.$$eval('#pool-kind option', (options) =>
-    options.map((option) => (option as HTMLOptionElement).value),
+test('the offered kinds are exactly the registry’s explorable kinds, with their docs and op', { skip }, async () => {
+  const offered = await offeredKinds(page);
+  assert.deepEqual(
+    offered,
+    explorable.map((kind) => kind.name),
   );
-  const api = poolkit as unknown as Record<string, unknown>;
-  // Fused ops ending in a pool (conv2dMaxPool2d) need a filter: they are not pooling kinds.
-  const functions = Object.keys(api).filter(
-    (name) =>
-      /^[a-z]\w*(Pool|Unpool|Pooling)(1d|2d|3d)?$/.test(name) &&
-      !name.startsWith('conv') &&
-      typeof api[name] === 'function',
+  for (const name of ['max', 'min', 'lstm', 'masked', 'maxUnpool', 'spatialPyramid'])
+    assert.ok(offered.includes(name), `${name} is offered`);
+  const labels = await page.$$eval(`${kindMenu} option`, (options) => options.map((option) => option.textContent));
+  assert.deepEqual(
+    labels,
+    explorable.map((kind) => kind.docs.label),
   );
-  const byStem = new Map<string, string[]>();
-  for (const name of functions)
-    byStem.set(name.replace(/[123]d$/, ''), [...(byStem.get(name.replace(/[123]d$/, '')) ?? []), name]);
-  const expected = [...byStem.values()].map((names) => names.find((name) => !/[13]d$/.test(name)) ?? names[0]!);
-  assert.ok(expected.includes('maxPool2d') && expected.length >= 9, `found ${expected.join(', ')}`);
-  assert.deepEqual([...offered].sort(), [...expected].sort());
+  for (const kind of explorable) {
+    await page.selectOption(kindMenu, kind.name);
+    const rank = kind.ranks.includes(2) ? 2 : kind.ranks[0]!;
+    assert.equal(await page.textContent('#kind-function'), `${kind.opName(rank)}()`);
+    assert.equal(await page.textContent('#kind-summary'), kind.docs.summary);
+    assert.equal(await page.textContent('#kind-formula'), kind.docs.formula);
+  }
+});
+
+test(
+  'the form shows one field per option the chosen kind’s schema gives a field, with ids by name',
+  { skip },
+  async () => {
+    for (const kind of explorable) {
+      await page.selectOption(kindMenu, kind.name);
+      if (kind.options.some((spec) => spec.name === 'padding' && spec.field))
+        await page.selectOption(field('padding'), 'valid');
+      const expected = kind.options.flatMap((spec) =>
+        spec.field === undefined
+          ? []
+          : spec.field.type === 'pair'
+            ? [fieldIds.axis(spec.name, 'height'), fieldIds.axis(spec.name, 'width')]
+            : [fieldIds.value(spec.name)],
+      );
+      const visible = await page.$$eval('#option-fields input, #option-fields select', (nodes) =>
+        nodes.filter((node) => (node as HTMLElement).checkVisibility()).map((node) => node.id),
+      );
+      assert.deepEqual(visible.sort(), expected.sort(), kind.name);
+    }
+  },
+);
+
+test('the form fits its sidebar panel at desktop width, explicit padding included', { skip }, async () => {
+  for (const kind of explorable) {
+    await page.selectOption(kindMenu, kind.name);
+    const padded = kind.options.some((spec) => spec.name === 'padding' && spec.field);
+    if (padded) await page.selectOption(field('padding'), 'explicit');
+    const outside = await page.$eval('.options-panel', (panel) => {
+      // The workspace starts where the sidebar's 300-pixel column ends (plus the gap).
+      const edge = document.querySelector('.workspace')!.getBoundingClientRect().left;
+      return [panel, ...Array.from(panel.querySelectorAll('input, select'))]
+        .filter((node) => (node as HTMLElement).checkVisibility() && node.getBoundingClientRect().right > edge)
+        .map((node) => node.id || node.className);
+    });
+    assert.deepEqual(outside, [], `${kind.name}: reaching into the workspace`);
+    if (padded) await page.selectOption(field('padding'), 'valid');
+  }
+  await page.selectOption(kindMenu, 'max');
+});
+
+/** Every offered kind, its fields set to their demo values through the form, against Node. */
+async function checkEveryKind(image: number[], shape: number[]): Promise<void> {
+  for (const kind of explorableKinds()) {
+    await page.selectOption(kindMenu, kind.name);
+    for (const spec of kind.fields) await setField(page, spec, spec.field.demo);
+    const values = demoValues(kind);
+    assert.deepEqual(await shownValues(page), values, `${kind.name}: the form reads back its demo values`);
+    assert.equal(
+      await page.isHidden('#explorer-error'),
+      true,
+      `${kind.name}: ${await page.textContent('#explorer-error')}`,
+    );
+    const expected = inNode(kind, image, shape, values);
+    assertClose(await numbersOf(page, '#output-map'), expected.output, { label: `${kind.name} output` });
+    const indices = await page.getAttribute('#output-map', 'data-indices');
+    assert.deepEqual(indices ? JSON.parse(indices) : null, expected.indices, `${kind.name} indices`);
+    assertClose(await numbersOf(page, '#gradient-map'), expected.gradient, { label: `${kind.name} gradient` });
+  }
+}
+
+test('every offered kind gives the output, indices and gradient the library gives in Node', { skip }, async () => {
+  await page.click('[data-testid="grid-count"]');
+  await checkEveryKind(
+    Array.from({ length: 36 }, (_, index) => index + 1),
+    [1, 6, 6, 1],
+  );
+  await page.click('#view-explorer .digit[data-digit="7"]');
+  await checkEveryKind(Array.from(shippedDigit(7)), [1, 28, 28, 1]);
+  await page.selectOption(kindMenu, 'max');
 });
 
 test('max pooling on MNIST digit 7: output, argmax and gradient equal the library in Node', { skip }, async () => {
   await page.click('#view-explorer .digit[data-digit="7"]');
-  await configure('maxPool2d', { ...defaults, 'kernel-height': '3', 'kernel-width': '3', 'padding-mode': 'same' });
+  await configure(page, 'max', {
+    ...defaults,
+    [axis('kernelSize', 'height')]: '3',
+    [axis('kernelSize', 'width')]: '3',
+    [field('padding')]: 'same',
+  });
   const input = poolkit.requireGrad(poolkit.tensor(shippedDigit(7), [1, 28, 28, 1]));
   const { output, indices } = poolkit.maxPool2d(input, {
     kernelSize: 3,
@@ -99,13 +184,19 @@ test('changing window options changes the output to what the library computes', 
     Array.from({ length: 36 }, (_, index) => index + 1),
     [1, 6, 6, 1],
   );
-  const explicit = { 'padding-mode': 'explicit', 'pad-top': '1', 'pad-bottom': '1', 'pad-left': '1' };
+  const explicit = {
+    [field('padding')]: 'explicit',
+    [side('padding', 'top')]: '1',
+    [side('padding', 'bottom')]: '1',
+    [side('padding', 'left')]: '1',
+  };
+  const kernel3 = { [axis('kernelSize', 'height')]: '3', [axis('kernelSize', 'width')]: '3' };
   const cases: [string, Record<string, string>, Record<string, boolean>, () => poolkit.Tensor][] = [
-    ['maxPool2d', defaults, {}, () => poolkit.maxPool2d(input, { kernelSize: 2 })],
+    ['max', defaults, { [field('ceilMode')]: false }, () => poolkit.maxPool2d(input, { kernelSize: 2 })],
     [
-      'maxPool2d',
-      { ...defaults, ...explicit, 'kernel-height': '3', 'kernel-width': '3', 'pad-right': '0' },
-      { 'ceil-mode': true },
+      'max',
+      { ...defaults, ...explicit, ...kernel3, [side('padding', 'right')]: '0' },
+      { [field('ceilMode')]: true },
       () =>
         poolkit.maxPool2d(input, {
           kernelSize: 3,
@@ -118,9 +209,9 @@ test('changing window options changes the output to what the library computes', 
         }),
     ],
     [
-      'avgPool2d',
-      { ...defaults, ...explicit, 'kernel-height': '3', 'kernel-width': '3', 'stride-height': '1', 'pad-right': '1' },
-      { 'ceil-mode': false, 'count-include-pad': false },
+      'average',
+      { ...defaults, ...explicit, ...kernel3, [axis('stride', 'height')]: '1', [side('padding', 'right')]: '1' },
+      { [field('ceilMode')]: false, [field('countIncludePad')]: false },
       () =>
         poolkit.avgPool2d(input, {
           kernelSize: 3,
@@ -133,77 +224,27 @@ test('changing window options changes the output to what the library computes', 
         }),
     ],
     [
-      'lpPool2d',
-      { ...defaults, 'dilation-height': '2', 'option-p': '3' },
+      'lp',
+      { ...defaults, [axis('dilation', 'height')]: '2', [field('p')]: '3' },
       {},
       () => poolkit.lpPool2d(input, { kernelSize: 2, stride: 2, dilation: [2, 1], p: 3 }),
     ],
   ];
   let previous = '';
   for (const [kind, fields, checks, expected] of cases) {
-    await configure(kind, fields, checks);
+    await configure(page, kind, fields, checks);
     assert.equal(await page.isHidden('#explorer-error'), true, `${kind}: ${await page.textContent('#explorer-error')}`);
     const values = await numbersOf(page, '#output-map');
     assertClose(values, expected().values, { label: `${kind} ${JSON.stringify(fields)}` });
     assert.notEqual(JSON.stringify(values), previous, 'each change of options changes the output');
     previous = JSON.stringify(values);
   }
-});
-
-/** Every kind with the page's default options on the 6x6 grid 1..36, computed in Node. */
-function expectations(input: poolkit.Tensor): Record<string, () => poolkit.Tensor> {
-  const window = { kernelSize: 2 };
-  const pooledWithIndices = () => poolkit.maxPool2d(input, { kernelSize: 2, returnIndices: true });
-  return {
-    maxPool2d: () => poolkit.maxPool2d(input, window),
-    avgPool2d: () => poolkit.avgPool2d(input, { ...window, countIncludePad: false }),
-    lpPool2d: () => poolkit.lpPool2d(input, { ...window, p: 2 }),
-    adaptiveMaxPool2d: () => poolkit.adaptiveMaxPool2d(input, { outputSize: [4, 3] }),
-    adaptiveAvgPool2d: () => poolkit.adaptiveAvgPool2d(input, { outputSize: [4, 3] }),
-    globalMaxPool: () => poolkit.globalMaxPool(input),
-    globalAvgPool: () => poolkit.globalAvgPool(input),
-    globalLpPool: () => poolkit.globalLpPool(input, { p: 2 }),
-    maxUnpool2d: () => {
-      const { output, indices } = pooledWithIndices();
-      return poolkit.maxUnpool2d(output, indices, { kernelSize: 2, outputSize: [6, 6] });
-    },
-    stochasticPool2d: () => poolkit.stochasticPool2d(input, { ...window, training: true, seed: 7 }),
-    randomPool2d: () => poolkit.randomPool2d(input, { ...window, training: true, seed: 7 }),
-    mixedPool2d: () => poolkit.mixedPool2d(input, poolkit.tensor([0.5]), window),
-    gatedPool2d: () => poolkit.gatedPool2d(input, poolkit.full([4], 0.5), window),
-    lstmPool2d: () => poolkit.lstmPool2d(input, poolkit.initLstmPoolWeights(1, 1, 7), window),
-    fractionalMaxPool2d: () => poolkit.fractionalMaxPool2d(input, { outputSize: [4, 3], kernelSize: 2, seed: 7 }),
-    spatialPyramidPool: () => poolkit.spatialPyramidPool(input, { levels: [1, 2, 4], mode: 'max' }),
-    maskedPool1d: () => poolkit.maskedPool1d(input.reshape([6, 6, 1]), { lengths: [4, 4, 4, 4, 4, 4], mode: 'max' }),
-  };
-}
-
-test('every offered kind gives, with default options, exactly what the library gives in Node', { skip }, async () => {
-  await page.click('[data-testid="grid-count"]');
-  await configure('maxPool2d', defaults, { 'ceil-mode': false });
-  await configure('adaptiveAvgPool2d', { 'output-size-height': '4', 'output-size-width': '3' });
-  await configure('lpPool2d', { 'option-p': '2' });
-  const input = poolkit.tensor(
-    Array.from({ length: 36 }, (_, index) => index + 1),
-    [1, 6, 6, 1],
-  );
-  const expected = expectations(input);
-  const kinds = await page.$$eval('#pool-kind option', (options) =>
-    options.map((option) => (option as HTMLOptionElement).value),
-  );
-  for (const kind of kinds) {
-    assert.ok(kind in expected, `the test has no expectation for '${kind}': add one`);
-    await page.selectOption('#pool-kind', kind);
-    assert.equal(await page.isHidden('#explorer-error'), true, `${kind}: ${await page.textContent('#explorer-error')}`);
-    assertClose(await numbersOf(page, '#output-map'), expected[kind]!().values, { label: kind, relative: 1e-5 });
-    assert.ok((await numbersOf(page, '#gradient-map')).length === 36, `${kind}: a gradient for every input cell`);
-  }
-  await page.selectOption('#pool-kind', 'maxPool2d');
+  await page.screenshot({ path: join(artifacts, 'web-explorer-form.png') });
 });
 
 test('bad options show the library’s PoolkitArgumentError message, and the page recovers', { skip }, async () => {
   await page.click('#view-explorer .digit[data-digit="3"]');
-  await configure('maxPool2d', { ...defaults, 'kernel-height': '40' });
+  await configure(page, 'max', { ...defaults, [axis('kernelSize', 'height')]: '40' });
   const message = ((): string => {
     try {
       poolkit.maxPool2d(poolkit.zeros([1, 28, 28, 1]), { kernelSize: [40, 2], stride: 2, padding: 'valid' });
@@ -218,7 +259,7 @@ test('bad options show the library’s PoolkitArgumentError message, and the pag
   assert.equal(await page.textContent('#explorer-error'), message);
   assert.equal(await page.isVisible('#input-map canvas'), true, 'the input stays on screen');
   await page.screenshot({ path: join(artifacts, 'web-explorer-error.png') });
-  await page.fill('#kernel-height', '2');
+  await page.fill(axis('kernelSize', 'height'), '2');
   assert.equal(await page.isHidden('#explorer-error'), true);
   assert.deepEqual(opened.session.errors, []);
 });
@@ -228,7 +269,7 @@ test(
   { skip },
   async () => {
     await page.click('[data-testid="grid-count"]');
-    await configure('maxPool2d', defaults);
+    await configure(page, 'max', defaults);
     await page.click('#step-forward');
     assert.equal(await page.getAttribute('.player', 'data-step'), '1');
     assert.match((await page.textContent('#window-story')) ?? '', /output\[0, 1\] = 10 .*argmax input\[1, 3\]/);

@@ -1,99 +1,103 @@
-// The explorer's option panel: the pooling kind, then only the option groups that kind takes,
-// read back as one Settings object for the library call.
-import { element, readNumber } from './dom.js';
-import { optionGroups } from './option-fields.js';
-import type { OptionGroup, PoolKind, Settings } from './pool-kinds.js';
+// The explorer's option panel: the kind menu (grouped by window type), the chosen kind's function,
+// summary and formula, then one field per option name across all kinds, only the chosen kind's
+// shown; its values are read back by option name and published in data-options for tests.
+import type { WindowType } from '../../src/index.js';
+import { element } from './dom.js';
+import { kindMenuId } from './field-ids.js';
+import { optionField, type OptionField } from './option-fields.js';
+import { formFields, type ExplorerKind, type FieldSpec, type OptionValues } from './pool-kinds.js';
+
+const windowTitles: Partial<Record<WindowType, string>> = {
+  sliding: 'Sliding windows',
+  adaptive: 'Adaptive windows',
+  global: 'The whole input',
+  region: 'Regions',
+  sequence: 'Sequences (each row one)',
+  inverse: 'Inverses (after max pooling)',
+};
 
 export class OptionsPanel {
   readonly root: HTMLElement;
-  private readonly kindSelect = element('select', { id: 'pool-kind', 'aria-label': 'pooling kind' });
-  private readonly summary = element('p', { class: 'summary', id: 'kind-summary' });
+  private readonly menu = element('select', { id: kindMenuId, 'aria-label': 'pooling kind' });
   private readonly functionName = element('code', { class: 'function-name', id: 'kind-function' });
-  private readonly groups: Map<OptionGroup, HTMLElement> = optionGroups();
+  private readonly summary = element('p', { class: 'summary', id: 'kind-summary' });
+  private readonly formula = element('p', { class: 'kind-formula', id: 'kind-formula' });
+  private readonly fields = new Map<string, OptionField>();
+  private readonly fieldBox = element('div', { class: 'option-group', id: 'option-fields' });
+  private shownKind: ExplorerKind | null = null;
 
   constructor(
-    private readonly kinds: readonly PoolKind[],
+    private readonly kinds: readonly ExplorerKind[],
     onChange: () => void,
   ) {
-    for (const kind of kinds) this.kindSelect.append(element('option', { value: kind.name }, kind.label));
+    this.fillMenu();
+    for (const spec of formFields(kinds)) this.fields.set(spec.name, optionField(spec));
+    this.fieldBox.append(...[...this.fields.values()].map((field) => field.root));
     this.root = element(
       'section',
       { class: 'panel options-panel' },
       element('h3', {}, 'Pooling'),
-      this.kindSelect,
+      this.menu,
       this.functionName,
       this.summary,
-      ...this.groups.values(),
+      this.formula,
+      this.fieldBox,
     );
     this.root.addEventListener('input', () => {
-      this.showGroups();
+      this.show();
       onChange();
     });
-    this.showGroups();
+    this.show();
   }
 
-  get kind(): PoolKind {
-    return this.kinds.find((kind) => kind.name === this.kindSelect.value) ?? this.kinds[0]!;
+  get kind(): ExplorerKind {
+    return this.kinds.find((kind) => kind.name === this.menu.value) ?? this.kinds[0]!;
   }
 
-  /** Shows the chosen kind's groups, and inside them only the fields its modes use. */
-  private showGroups(): void {
+  /** The chosen kind's option values by option name (undefined where a field is blank). */
+  values(): OptionValues {
+    return Object.fromEntries(this.kind.fields.map((spec) => [spec.name, this.fields.get(spec.name)!.read()]));
+  }
+
+  private fillMenu(): void {
+    const groups = new Map<WindowType, HTMLOptGroupElement>();
+    for (const kind of this.kinds) {
+      let group = groups.get(kind.window);
+      if (group === undefined) {
+        group = element('optgroup', { label: windowTitles[kind.window] ?? kind.window });
+        groups.set(kind.window, group);
+        this.menu.append(group);
+      }
+      group.append(element('option', { value: kind.name }, kind.label));
+    }
+  }
+
+  /** Shows the chosen kind's text and fields; a new kind's fields follow its specs (choices, limits). */
+  private show(): void {
     const kind = this.kind;
-    this.summary.textContent = kind.summary;
-    this.functionName.textContent = `${kind.name}()`;
-    for (const [group, node] of this.groups) node.hidden = !kind.options.includes(group);
-    this.value('pad-top').closest<HTMLElement>('.explicit-pads')!.hidden = this.text('padding-mode') !== 'explicit';
-    const fixedSize = this.text('fractional-mode') === 'kernel';
-    this.value('fractional-kernel-height').closest<HTMLElement>('.option-row')!.hidden = !fixedSize;
-    this.value('option-overlapping').closest<HTMLElement>('.option-row')!.hidden = fixedSize;
+    if (kind !== this.shownKind) {
+      this.shownKind = kind;
+      this.functionName.textContent = `${kind.functionName}()`;
+      this.summary.textContent = kind.summary;
+      this.formula.textContent = kind.formula;
+      for (const spec of kind.fields) this.follow(spec);
+      const shown = new Set(kind.fields.map((spec) => spec.name));
+      for (const [name, field] of this.fields) field.root.hidden = !shown.has(name);
+      // The kind's fields in its schema's order, after the hidden ones.
+      this.fieldBox.append(...kind.fields.map((spec) => this.fields.get(spec.name)!.root));
+    }
+    this.root.dataset.options = JSON.stringify(this.values());
   }
 
-  settings(): Settings {
-    const pair = (prefix: string, fallback: number): [number, number] => [
-      readNumber(this.value(`${prefix}-height`), fallback),
-      readNumber(this.value(`${prefix}-width`), fallback),
-    ];
-    const [top, bottom, left, right] = ['top', 'bottom', 'left', 'right'].map((side) =>
-      readNumber(this.value(`pad-${side}`), 0),
-    ) as [number, number, number, number];
-    const mode = this.text('padding-mode');
-    return {
-      kernelSize: pair('kernel', 2),
-      stride: pair('stride', 2),
-      padding:
-        mode === 'explicit'
-          ? [
-              [top, bottom],
-              [left, right],
-            ]
-          : (mode as 'valid' | 'same'),
-      dilation: pair('dilation', 1),
-      ceilMode: this.value('ceil-mode').checked,
-      countIncludePad: this.value('count-include-pad').checked,
-      p: Number(this.text('option-p')),
-      outputSize: pair('output-size', 1),
-      fractionalMode: this.text('fractional-mode') as Settings['fractionalMode'],
-      fractionalKernel: pair('fractional-kernel', 2),
-      overlapping: this.value('option-overlapping').checked,
-      levels: this.text('pyramid-levels')
-        .split(/[\s,]+/)
-        .filter((part) => part !== '')
-        .map(Number),
-      pyramidMode: this.text('pyramid-mode') as Settings['pyramidMode'],
-      maskedMode: this.text('masked-mode') as Settings['maskedMode'],
-      maskedLength: readNumber(this.value('masked-length'), 0),
-      alpha: Number(this.text('option-alpha')),
-      gateWeight: Number(this.text('option-gate')),
-      seed: readNumber(this.value('option-seed'), 0),
-      training: this.value('option-training').checked,
-    };
-  }
-
-  private value(id: string): HTMLInputElement {
-    return this.root.querySelector<HTMLInputElement>(`#${id}`)!;
-  }
-
-  private text(id: string): string {
-    return this.root.querySelector<HTMLInputElement | HTMLSelectElement>(`#${id}`)!.value;
+  /** Adapts an option's field to this kind's spec, or replaces it where the kind edits it another way. */
+  private follow(spec: FieldSpec): void {
+    const field = this.fields.get(spec.name)!;
+    if (field.type === spec.field.type) {
+      field.adapt(spec.field);
+      return;
+    }
+    const replacement = optionField(spec);
+    field.root.replaceWith(replacement.root);
+    this.fields.set(spec.name, replacement);
   }
 }

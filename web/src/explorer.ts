@@ -1,6 +1,6 @@
 // The pooling explorer: input, options, the output-size formula, and three maps (input with the
 // current window, output, gradient to the input) that step through the windows one by one.
-import { PoolkitArgumentError } from '../../src/index.js';
+import { PoolkitArgumentError, type Padding } from '../../src/index.js';
 import type { DigitFile } from './digits.js';
 import { element } from './dom.js';
 import { InputPanel } from './explorer-input.js';
@@ -9,7 +9,7 @@ import { Player } from './explorer-player.js';
 import { adaptiveFormula, otherFormula, windowFormula } from './formula.js';
 import { displayMargin, MapFigure, openCellEditor, windowDetail, windowStory } from './explorer-maps.js';
 import type { Cell, Highlight } from './grid-canvas.js';
-import { poolKinds } from './pool-kinds.js';
+import { explorableKinds } from './pool-kinds.js';
 import { adaptiveCells, runPooling, tracedCells, windowTaps, type PoolingResult } from './pooling-run.js';
 
 const windowColour = '#f59e0b';
@@ -41,7 +41,7 @@ export class Explorer {
   private result: PoolingResult | null = null;
 
   constructor() {
-    const kinds = poolKinds();
+    const kinds = explorableKinds();
     this.input = new InputPanel(() => this.compute());
     this.options = new OptionsPanel(kinds, () => this.compute());
     this.player = new Player((step) => this.showStep(step));
@@ -85,7 +85,7 @@ export class Explorer {
   private compute(): void {
     const image = this.input.image;
     try {
-      this.result = runPooling(this.options.kind, image, this.options.settings());
+      this.result = runPooling(this.options.kind, image, this.options.values());
       this.error.hidden = true;
       this.root.classList.remove('has-error');
     } catch (error) {
@@ -117,28 +117,27 @@ export class Explorer {
   private formulaLines(): string[] {
     const result = this.result;
     if (result === null) return ['Output size: —'];
-    if (result.geometry) {
-      const settings = this.options.settings();
-      return windowFormula(result.geometry, settings.padding, settings.ceilMode);
-    }
+    const values = this.options.values();
+    if (result.geometry) return windowFormula(result.geometry, values.padding as Padding, values.ceilMode === true);
     if (result.adaptive) return adaptiveFormula(result.adaptive);
-    return otherFormula(this.options.kind.name, this.input.image, this.options.settings(), result);
+    return otherFormula(this.options.kind, this.input.image, values, result);
   }
 
   /** Input cells behind output `step`, by the kind's own geometry (or traced through the gradient). */
   private cellsOf(step: number): { cells: Cell[]; taps: boolean } {
     const result = this.result!;
-    const [outRow, outColumn] = [Math.floor(step / result.outColumns), step % result.outColumns];
+    const outRow = Math.floor(step / result.outColumns);
+    const outColumn = Math.floor((step % result.outColumns) / result.outChannels);
     if (result.geometry) return { cells: windowTaps(result.geometry, outRow, outColumn), taps: true };
     if (result.adaptive) return { cells: adaptiveCells(result.adaptive, outRow, outColumn), taps: false };
     const image = this.input.image;
-    if (this.options.kind.geometry === 'global') {
+    if (this.options.kind.window === 'global') {
       return {
         cells: Array.from(image.values, (_, index): Cell => [Math.floor(index / image.columns), index % image.columns]),
         taps: false,
       };
     }
-    return { cells: tracedCells(this.options.kind, image, this.options.settings(), step), taps: false };
+    return { cells: tracedCells(this.options.kind, image, this.options.values(), step), taps: false };
   }
 
   private showStep(step: number): void {

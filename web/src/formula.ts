@@ -1,7 +1,7 @@
 // The output-size rule with the current numbers filled in, one line per axis, so a person can check
 // the arithmetic: VALID/explicit floor rule, PyTorch's ceil mode, TensorFlow's SAME, adaptive sizes.
 import type { AdaptiveGeometry, Padding, PoolGeometry } from '../../src/index.js';
-import type { Settings } from './pool-kinds.js';
+import type { ExplorerKind, OptionValues } from './pool-kinds.js';
 
 interface Axis {
   readonly name: string;
@@ -87,37 +87,23 @@ export function adaptiveFormula(geometry: AdaptiveGeometry): string[] {
   );
 }
 
-/** Lines for kinds without a window geometry: what decides their output size. */
+/** Lines for kinds without a window geometry: what decides their output size, by window type. */
 export function otherFormula(
-  kind: string,
+  kind: ExplorerKind,
   input: { rows: number; columns: number },
-  settings: Settings,
+  values: OptionValues,
   output: { outRows: number; outColumns: number },
 ): string[] {
   const size = `${output.outRows} × ${output.outColumns}`;
-  switch (kind) {
-    case 'globalMaxPool':
-    case 'globalAvgPool':
-    case 'globalLpPool':
+  switch (kind.window) {
+    case 'global':
       return [`one window of ${input.rows} × ${input.columns} → output ${size}`];
-    case 'spatialPyramidPool': {
-      const squares = settings.levels.map((level) => `${level}²`).join(' + ');
+    case 'sequence':
       return [
-        `levels ${settings.levels.join(', ')}: ${squares} = ${output.outColumns} cells per channel → output ${size}`,
+        `each of ${input.rows} rows is a sequence; its first ${String(values.lengths)} steps count → output ${size}`,
       ];
-    }
-    case 'fractionalMaxPool2d':
-      return [
-        `output ${size} (chosen); region sizes vary around ${input.rows} / ${output.outRows} = ` +
-          `${(input.rows / output.outRows).toFixed(2)} and ${input.columns} / ${output.outColumns} = ` +
-          `${(input.columns / output.outColumns).toFixed(2)}`,
-      ];
-    case 'maskedPool1d':
-      return [
-        `each of ${input.rows} rows is a sequence; its first ${settings.maskedLength} steps count → output ${size}`,
-      ];
-    case 'maxUnpool2d':
-      return [`max pool with the window options, then scatter back to the input size → output ${size}`];
+    case 'inverse':
+      return [`max pool with these options, then each value put back where it came from → output ${size}`];
     default:
       return [`output ${size}`];
   }

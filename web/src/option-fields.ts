@@ -1,128 +1,182 @@
-// The explorer's form fields, one group per kind of option (window, p, seed, output size, ...);
-// the options panel shows the groups the chosen pooling kind lists. Ids are what tests set.
+// The explorer's form fields, one per option name, each built from a registry FormField (pair,
+// number, select, checkbox, list, padding) with ids from field-ids.ts; a field reads its value
+// back as the op takes it, and a blank number is left out for the library to default or refuse.
+import type { FormField } from '../../src/index.js';
 import { element } from './dom.js';
-import type { OptionGroup } from './pool-kinds.js';
+import { fieldIds, type Axis, type Side } from './field-ids.js';
+import type { FieldSpec } from './pool-kinds.js';
 
-function numberField(id: string, label: string, value: number, attributes: Record<string, string | number> = {}) {
-  return element(
-    'label',
-    { class: 'number-field', for: id },
-    element('span', {}, label),
-    element('input', { id, type: 'number', value, step: 1, ...attributes }),
-  );
+export interface OptionField {
+  readonly name: string;
+  readonly type: FormField['type'];
+  readonly root: HTMLElement;
+  /** The value as the op takes it; undefined when blank. */
+  read(): unknown;
+  /** Follows another kind's description of the same option: its choices and limits (the value stays). */
+  adapt(field: FormField): void;
 }
 
-/** Two fields `<prefix>-height` and `<prefix>-width` under one title. */
-function pairRow(title: string, idPrefix: string, value: number, minimum: number): HTMLElement {
+type FieldOf<Type extends FormField['type']> = Extract<FormField, { type: Type }>;
+type Limits = { min?: number; max?: number; step?: number };
+
+function numberBox(id: string, value: number, limits: Limits): HTMLInputElement {
+  const box = element('input', { id, type: 'number', value });
+  setLimits(box, limits);
+  return box;
+}
+
+function setLimits(box: HTMLInputElement, { min, max, step }: Limits): void {
+  for (const [name, value] of [
+    ['min', min],
+    ['max', max],
+  ] as const) {
+    if (value === undefined) box.removeAttribute(name);
+    else box.setAttribute(name, String(value));
+  }
+  box.step = step === undefined ? 'any' : String(step);
+}
+
+/** A number field's value: undefined when blank, else the number typed (NaN and all: the library judges). */
+function readBox(box: HTMLInputElement): number | undefined {
+  return box.value.trim() === '' ? undefined : Number(box.value);
+}
+
+/** A row: the option's label (its doc on hover), then its controls. */
+function row(spec: FieldSpec, ...controls: HTMLElement[]): HTMLElement {
   return element(
     'div',
-    { class: 'option-row' },
-    element('span', { class: 'option-title' }, title),
-    numberField(`${idPrefix}-height`, 'H', value, { min: minimum }),
-    numberField(`${idPrefix}-width`, 'W', value, { min: minimum }),
+    { class: 'option-row', title: spec.doc },
+    element('span', { class: 'option-title' }, spec.label),
+    ...controls,
   );
 }
 
-function checkRow(id: string, label: string, checked: boolean): HTMLElement {
-  return element(
-    'label',
-    { class: 'option-row check' },
-    element('input', { type: 'checkbox', id, checked }),
-    element('span', {}, label),
+function small(text: string, box: HTMLInputElement): HTMLElement {
+  return element('label', { class: 'number-field', for: box.id }, element('span', {}, text), box);
+}
+
+function pairField(spec: FieldSpec, field: FieldOf<'pair'>): OptionField {
+  const axes: Axis[] = ['height', 'width'];
+  const boxes = axes.map((axis, index) =>
+    numberBox(fieldIds.axis(spec.name, axis), field.demo[index]!, { min: field.min, step: 1 }),
   );
+  return {
+    name: spec.name,
+    type: 'pair',
+    root: row(spec, small('H', boxes[0]!), small('W', boxes[1]!)),
+    read: () => {
+      const [height, width] = boxes.map(readBox);
+      return height === undefined || width === undefined ? undefined : [height, width];
+    },
+    adapt: (next) => boxes.forEach((box) => setLimits(box, { min: (next as FieldOf<'pair'>).min, step: 1 })),
+  };
 }
 
-function selectRow(title: string, id: string, choices: readonly [string, string][]): HTMLElement {
-  const select = element('select', { id, 'aria-label': id.replace('-', ' ') });
-  for (const [value, label] of choices) select.append(element('option', { value }, label));
-  return element('div', { class: 'option-row' }, element('span', { class: 'option-title' }, title), select);
+function numberField(spec: FieldSpec, field: FieldOf<'number'>): OptionField {
+  const box = numberBox(fieldIds.value(spec.name), field.demo, field);
+  const root = row(spec, box);
+  return {
+    name: spec.name,
+    type: 'number',
+    root,
+    read: () => readBox(box),
+    adapt: (next) => setLimits(box, next as FieldOf<'number'>),
+  };
 }
 
-function group(...children: HTMLElement[]): HTMLElement {
-  return element('div', { class: 'option-group' }, ...children);
+/** Replaces a menu's choices, keeping its value where it is still a choice, else `fallback`. */
+function fillChoices(select: HTMLSelectElement, choices: readonly (readonly [string, string])[], fallback: string) {
+  const kept = select.value;
+  select.replaceChildren(...choices.map(([value, label]) => element('option', { value }, label)));
+  select.value = choices.some(([value]) => value === kept) ? kept : fallback;
 }
 
-/** Explicit padding as PyTorch and poolGeometry take it: [before, after] per axis. */
-function explicitPads(): HTMLElement {
-  const padRow = (title: string, sides: [string, string]): HTMLElement =>
-    element(
-      'div',
-      { class: 'option-row' },
-      element('span', { class: 'option-title' }, title),
-      ...sides.map((side) => numberField(`pad-${side}`, side, 0, { min: 0 })),
+function selectField(spec: FieldSpec, field: FieldOf<'select'>): OptionField {
+  const select = element('select', { id: fieldIds.value(spec.name), 'aria-label': spec.label });
+  const fill = (next: FieldOf<'select'>): void =>
+    fillChoices(
+      select,
+      next.choices.map((choice) => [choice, choice]),
+      next.demo,
     );
-  const pads = group(padRow('pad rows', ['top', 'bottom']), padRow('pad cols', ['left', 'right']));
-  pads.classList.add('explicit-pads');
-  pads.hidden = true;
-  return pads;
+  fill(field);
+  return {
+    name: spec.name,
+    type: 'select',
+    root: row(spec, select),
+    read: () => select.value,
+    adapt: (next) => fill(next as FieldOf<'select'>),
+  };
 }
 
-function windowGroup(): HTMLElement {
-  return group(
-    pairRow('kernel', 'kernel', 2, 1),
-    pairRow('stride', 'stride', 2, 1),
-    selectRow('padding', 'padding-mode', [
-      ['valid', 'valid (no padding)'],
-      ['same', "same (TensorFlow's rule)"],
-      ['explicit', 'explicit (PyTorch)'],
-    ]),
-    explicitPads(),
-    pairRow('dilation', 'dilation', 1, 1),
-    checkRow('ceil-mode', 'ceil mode (PyTorch)', false),
+function checkboxField(spec: FieldSpec, field: FieldOf<'checkbox'>): OptionField {
+  const box = element('input', { type: 'checkbox', id: fieldIds.value(spec.name), checked: field.demo });
+  const root = element('label', { class: 'option-row check', title: spec.doc }, box, element('span', {}, spec.label));
+  return { name: spec.name, type: 'checkbox', root, read: () => box.checked, adapt: () => undefined };
+}
+
+function listField(spec: FieldSpec, field: FieldOf<'list'>): OptionField {
+  const box = element('input', { type: 'text', id: fieldIds.value(spec.name), value: field.demo.join(', '), size: 10 });
+  const read = (): number[] =>
+    box.value
+      .split(/[\s,]+/)
+      .filter((part) => part !== '')
+      .map(Number);
+  return { name: spec.name, type: 'list', root: row(spec, box), read, adapt: () => undefined };
+}
+
+/** valid, same (TensorFlow's rule) or explicit [before, after] per axis (PyTorch's). */
+function paddingField(spec: FieldSpec, field: FieldOf<'padding'>): OptionField {
+  const mode = element('select', { id: fieldIds.value(spec.name), 'aria-label': spec.label });
+  const modes: [string, string][] = [
+    ['valid', 'valid (no padding)'],
+    ['same', "same (TensorFlow's rule)"],
+    ['explicit', 'explicit (PyTorch)'],
+  ];
+  fillChoices(mode, modes, field.demo);
+  const side = (name: Side): { box: HTMLInputElement; label: HTMLElement } => {
+    const box = numberBox(fieldIds.side(spec.name, name), 0, { min: 0, step: 1 });
+    return { box, label: small(name, box) };
+  };
+  const [top, bottom, left, right] = [side('top'), side('bottom'), side('left'), side('right')];
+  const padRow = (title: string, ...labels: HTMLElement[]): HTMLElement =>
+    element('div', { class: 'option-row' }, element('span', { class: 'option-title' }, title), ...labels);
+  const pads = element(
+    'div',
+    { class: 'explicit-pads' },
+    padRow('pad rows', top.label, bottom.label),
+    padRow('pad cols', left.label, right.label),
   );
+  const showPads = (): void => void (pads.hidden = mode.value !== 'explicit');
+  mode.addEventListener('input', showPads);
+  showPads();
+  const amount = (side: { box: HTMLInputElement }): number => readBox(side.box) ?? 0;
+  const read = (): unknown =>
+    mode.value === 'explicit'
+      ? [
+          [amount(top), amount(bottom)],
+          [amount(left), amount(right)],
+        ]
+      : mode.value;
+  const root = element('div', {}, row(spec, mode), pads);
+  return { name: spec.name, type: 'padding', root, read, adapt: () => undefined };
 }
 
-function fractionalGroup(): HTMLElement {
-  return group(
-    selectRow('regions', 'fractional-mode', [
-      ['kernel', 'fixed pool size (PyTorch)'],
-      ['pseudoRandom', "Graham's pseudo-random"],
-      ['random', "Graham's random"],
-    ]),
-    pairRow('pool size', 'fractional-kernel', 2, 1),
-    checkRow('option-overlapping', 'overlapping regions (Graham)', false),
-  );
-}
-
-function pyramidGroup(): HTMLElement {
-  return group(
-    element(
-      'label',
-      { class: 'option-row', for: 'pyramid-levels' },
-      element('span', { class: 'option-title' }, 'levels'),
-      element('input', { type: 'text', id: 'pyramid-levels', value: '1, 2, 4', size: 10 }),
-    ),
-    selectRow('mode', 'pyramid-mode', [
-      ['max', 'max'],
-      ['average', 'average'],
-    ]),
-  );
-}
-
-function maskedGroup(): HTMLElement {
-  return group(
-    numberField('masked-length', 'length of every row (steps that count)', 4, { min: 0 }),
-    selectRow('mode', 'masked-mode', [
-      ['max', 'max'],
-      ['average', 'average'],
-      ['lp', 'Lp (uses p)'],
-    ]),
-  );
-}
-
-/** Every group of fields, in the order the panel shows them. */
-export function optionGroups(): Map<OptionGroup, HTMLElement> {
-  return new Map<OptionGroup, HTMLElement>([
-    ['window', windowGroup()],
-    ['countIncludePad', group(checkRow('count-include-pad', 'count padding in the average', false))],
-    ['p', group(numberField('option-p', 'p', 2, { step: 'any' }))],
-    ['outputSize', group(pairRow('output size', 'output-size', 7, 1))],
-    ['fractional', fractionalGroup()],
-    ['pyramid', pyramidGroup()],
-    ['masked', maskedGroup()],
-    ['alpha', group(numberField('option-alpha', 'a (max share)', 0.5, { step: 0.1 }))],
-    ['gate', group(numberField('option-gate', 'gate weight w (every tap)', 0.5, { step: 0.1 }))],
-    ['seed', group(numberField('option-seed', 'seed', 7))],
-    ['training', group(checkRow('option-training', 'training (draw at random)', true))],
-  ]);
+/** The field for an option, as its spec describes it. */
+export function optionField(spec: FieldSpec): OptionField {
+  const field = spec.field;
+  switch (field.type) {
+    case 'pair':
+      return pairField(spec, field);
+    case 'number':
+      return numberField(spec, field);
+    case 'select':
+      return selectField(spec, field);
+    case 'checkbox':
+      return checkboxField(spec, field);
+    case 'list':
+      return listField(spec, field);
+    case 'padding':
+      return paddingField(spec, field);
+  }
 }

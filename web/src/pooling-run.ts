@@ -10,10 +10,14 @@ import {
   tidy,
   zeros,
   type AdaptiveGeometry,
+  type AdaptiveOutputSize,
+  type DataFormat,
   type PoolGeometry,
+  type PoolOptions,
 } from '../../src/index.js';
 import type { Cell } from './grid-canvas.js';
-import { outputGrid, runKind, windowOptions, type PoolKind, type Settings } from './pool-kinds.js';
+import { opOptionsOf, outputGrid, runKind } from './kind-call.js';
+import type { ExplorerKind, OptionValues } from './pool-kinds.js';
 
 /** A one-channel image: row-major values. */
 export interface Image {
@@ -26,6 +30,8 @@ export interface PoolingResult {
   readonly output: Float32Array;
   readonly outRows: number;
   readonly outColumns: number;
+  /** Output values per spatial cell, side by side in a row of the output map. */
+  readonly outChannels: number;
   /** Flat input index of each output's argmax, when the kind returns indices. */
   readonly indices: Int32Array | null;
   /** d(sum of outputs)/d(input): the all-ones upstream gradient routed back. */
@@ -39,22 +45,40 @@ function inputShape(image: Image): number[] {
   return [1, image.rows, image.columns, 1];
 }
 
+/** The windows to draw: poolGeometry's for sliding kinds, adaptive ones, else none (traced instead). */
+function windowsOf(kind: ExplorerKind, shape: number[], values: OptionValues) {
+  const options = opOptionsOf(kind.kind, values);
+  const sliding = kind.window === 'sliding';
+  const adaptive = kind.window === 'adaptive';
+  return {
+    geometry: sliding ? poolGeometry(kind.functionName, shape, 2, options as unknown as PoolOptions) : null,
+    adaptive: adaptive
+      ? adaptiveGeometry(
+          kind.functionName,
+          shape,
+          2,
+          options.outputSize as AdaptiveOutputSize,
+          options.dataFormat as DataFormat | undefined,
+        )
+      : null,
+  };
+}
+
 /** Forward, argmax and gradient; bad options throw the library's PoolkitArgumentError. */
-export function runPooling(kind: PoolKind, image: Image, settings: Settings): PoolingResult {
+export function runPooling(kind: ExplorerKind, image: Image, values: OptionValues): PoolingResult {
   const shape = inputShape(image);
-  const geometry = kind.geometry === 'window' ? poolGeometry(kind.name, shape, 2, windowOptions(settings)) : null;
-  const adaptive = kind.geometry === 'adaptive' ? adaptiveGeometry(kind.name, shape, 2, settings.outputSize) : null;
+  const windows = windowsOf(kind, shape, values);
   return tidy(() => {
     const input = requireGrad(tensor(image.values, shape));
-    const { output, indices } = runKind(kind, input, settings);
-    const [outRows, outColumns] = outputGrid(kind, output);
+    const { output, indices } = runKind(kind, input, values);
+    const grid = outputGrid(output);
     const forward = {
       output: output.toFloat32Array(),
-      outRows,
-      outColumns,
+      outRows: grid.rows,
+      outColumns: grid.columns,
+      outChannels: grid.channels,
       indices: indices === null ? null : Int32Array.from(indices.intValues),
-      geometry,
-      adaptive,
+      ...windows,
     };
     try {
       backward(output, ones(output.shape));
@@ -65,11 +89,11 @@ export function runPooling(kind: PoolKind, image: Image, settings: Settings): Po
   });
 }
 
-/** Input cells whose gradient one output cell reaches: what that output depends on. */
-export function tracedCells(kind: PoolKind, image: Image, settings: Settings, outIndex: number): Cell[] {
+/** Input cells whose gradient one output value reaches: what that output depends on. */
+export function tracedCells(kind: ExplorerKind, image: Image, values: OptionValues, outIndex: number): Cell[] {
   return tidy(() => {
     const input = requireGrad(tensor(image.values, inputShape(image)));
-    const { output } = runKind(kind, input, settings);
+    const { output } = runKind(kind, input, values);
     const upstream = zeros(output.shape);
     upstream.values[outIndex] = 1;
     backward(output, upstream);

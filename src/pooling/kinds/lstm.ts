@@ -178,6 +178,7 @@ export const lstmKind = definePoolingKind({
       default: 8,
       inConfig: 'always',
       doc: 'Hidden size of the LSTM, which is the output channel count.',
+      field: { type: 'number', min: 1, step: 1, demo: 1 },
     },
   ],
   docs: {

@@ -8,6 +8,7 @@ import {
   type MaskedReduction,
 } from '../../kernels/reference/extra/masked-pool.js';
 import { stepMask } from '../../ops/nn/sequence-mask.js';
+import { reshape } from '../../ops/nn/shape.js';
 import { Tensor, type Shape } from '../../tensor/tensor.js';
 import { runPoolSteps } from '../compute.js';
 import { definePoolingKind, type LayerCall, type LayerContext, type OpCall, type OpOptions } from '../kind.js';
@@ -134,7 +135,12 @@ export const maskedKind = definePoolingKind({
       doc: "Lp's power, at least 1.",
       field: { type: 'number', min: 1, step: 0.5, demo: 2 },
     },
-    { name: 'lengths', configName: null, doc: 'Valid steps per example (steps 0 .. length − 1); give this or `mask`.' },
+    {
+      name: 'lengths',
+      configName: null,
+      doc: 'Valid steps per example (steps 0 .. length − 1); give this or `mask`. Examples take one number for every row.',
+      field: { type: 'number', min: 0, step: 1, demo: 4 },
+    },
     {
       name: 'mask',
       configName: null,
@@ -161,6 +167,13 @@ export const maskedKind = definePoolingKind({
     return [batch, features];
   },
   compute: computeMaskedPool,
+  example: (image, options) => {
+    // The image's rows are the sequences, each of its columns a step of one feature.
+    const [, rows = 1, columns = 1] = image.shape;
+    const length = typeof options.lengths === 'number' ? options.lengths : columns;
+    const input = reshape(image, [rows, columns, 1]); // the op: the gradient reaches the image
+    return { input, tensors: [], options: { ...options, lengths: Array<number>(rows).fill(length) }, rank: 1 };
+  },
   layer: { className: 'MaskedPooling{rank}D', keras: false, seedConfig: null, callArguments: maskedCallArguments },
 });
 

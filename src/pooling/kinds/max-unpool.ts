@@ -20,7 +20,8 @@ import { checkIndices } from '../../ops/checks.js';
 import { sizeOf, type Shape, type Tensor } from '../../tensor/tensor.js';
 import { dataFormatOption } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import { definePoolingKind, rankedOps, type OpCall, type OpOptions, type PoolWithIndices } from '../kind.js';
+import { maxKind } from './max.js';
 
 export interface MaxUnpoolOptions {
   /** The max pool's window: one number, or one per axis. */
@@ -144,6 +145,13 @@ export const maxUnpoolKind = definePoolingKind({
   kernels: { argmaxScatterAdd, argmaxScatter, argmaxGather },
   outputShape: (op, shape, options, rank) => unpoolPlan(op, shape, options, rank).outputShape,
   compute: computeMaxUnpool,
+  example: (image, options) => {
+    const window = { kernelSize: options.kernelSize, stride: options.stride, padding: options.padding };
+    const pooled = maxKind.apply(image, [], { ...window, returnIndices: true }, 2) as PoolWithIndices;
+    const outputSize =
+      options.outputSize ?? spatialSizes(image.shape, 2, checkDataFormat('maxUnpool2d', options.dataFormat));
+    return { input: pooled.output, tensors: [pooled.indices], options: { ...options, outputSize }, rank: 2 };
+  },
   layer: null,
 });
 

@@ -34,7 +34,7 @@ import { roiAlignBackward, roiAlignForward, type RoiAlignGeometry } from '../../
 import type { Tensor } from '../../tensor/tensor.js';
 import { runPoolSteps } from '../compute.js';
 import { booleanOption, definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
-import { roiArguments, roiCall, roiOptions, roiOutputShape } from './roi-boxes.js';
+import { exampleBoxes, roiArguments, roiCall, roiOptions, roiOutputShape } from './roi-boxes.js';
 
 export interface RoiAlignOptions {
   /** Bins per box: one number, or [height, width]. */
@@ -118,6 +118,7 @@ export const roiAlignKind = definePoolingKind({
     return roiOutputShape(op, inputShape, options);
   },
   compute: computeRoiAlign,
+  example: exampleBoxes,
   layer: null,
 });
 

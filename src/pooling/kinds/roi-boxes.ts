@@ -5,6 +5,7 @@ import { fail } from '../../errors.js';
 import { checkDataFormat, checkInputRank, perDimension, spatialSizes } from '../../geometry/layout.js';
 import { f32, type RoiBoxes, type RoiGeometry } from '../../kernels/reference/extra/roi-geometry.js';
 import { checkAnyTensor, checkTensor, describeShape } from '../../ops/checks.js';
+import { tensor } from '../../tensor/create.js';
 import { Tensor, type Shape } from '../../tensor/tensor.js';
 import { dataFormatOption } from '../common-options.js';
 import type { OpCall, OpOptions } from '../kind.js';
@@ -114,4 +115,14 @@ export function roiCall(call: OpCall): { geometry: RoiGeometry; boxes: RoiBoxes 
   const geometry = roiGeometry(op, input.shape, 0, options);
   const boxes = readBoxes(op, tensors, geometry.batch);
   return { geometry: roiGeometry(op, input.shape, boxes.batchIndices.length, options), boxes };
+}
+
+/** Example boxes on an image: the whole of it and its top-left quarter, as torchvision's [K, 5] rows. */
+export function exampleBoxes(
+  image: Tensor,
+  options: OpOptions,
+): { input: Tensor; tensors: Tensor[]; options: OpOptions; rank: 2 } {
+  const [height, width] = spatialSizes(image.shape, 2, checkDataFormat('roi', options.dataFormat));
+  const boxes = tensor([0, 0, 0, width! - 1, height! - 1, 0, 0, 0, (width! - 1) / 2, (height! - 1) / 2], [2, 5]);
+  return { input: image, tensors: [boxes], options, rank: 2 };
 }

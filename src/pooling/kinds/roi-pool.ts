@@ -32,7 +32,7 @@ import { roiPoolBackward, roiPoolForward, type RoiPoolGeometry } from '../../ker
 import type { Tensor } from '../../tensor/tensor.js';
 import { indicesLike, runPoolSteps } from '../compute.js';
 import { definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
-import { roiArguments, roiCall, roiOptions, roiOutputShape } from './roi-boxes.js';
+import { exampleBoxes, roiArguments, roiCall, roiOptions, roiOutputShape } from './roi-boxes.js';
 
 export interface RoiPoolOptions {
   /** Bins per box: one number, or [height, width]. */
@@ -93,6 +93,7 @@ export const roiPoolKind = definePoolingKind({
     return roiOutputShape(op, inputShape, options);
   },
   compute: computeRoiPool,
+  example: exampleBoxes,
   layer: null,
 });
 
