@@ -8,13 +8,11 @@
 //   order (max pooling's rule, so min(x) = -max(-x) bit for bit);
 // - among tied minima the first in window order wins and gets the whole gradient.
 import type { PoolGeometry, PoolOptions } from '../../geometry/pool-geometry.js';
-import { kernel } from '../../kernels/backend.js';
 import { walkPoolWindows } from '../../kernels/reference/window-walk.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { poolingPlanes } from '../argmax-planes.js';
-import { returnIndicesOption, windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
-import { indicesLike, runPoolSteps } from '../compute.js';
-import { booleanOption, definePoolingKind, rankedOps, type OpCall, type PoolWithIndices } from '../kind.js';
+import { returnIndicesOption, windowOptions, windowOutputShape } from '../common-options.js';
+import { definePoolingKind, rankedOps, type PoolWithIndices } from '../kind.js';
+import { selectionWindowOp } from './selection-steps.js';
 
 export interface MinPoolOptions extends PoolOptions {
   /** Also return the argmin of every window (flat spatial indices, as a max pool's). */
@@ -43,22 +41,6 @@ export function minPoolForward(
   });
 }
 
-function computeMinPool(call: OpCall): Tensor | PoolWithIndices {
-  const { op, input, options } = call;
-  const geometry = windowGeometry(call);
-  const wantIndices = booleanOption(op, 'returnIndices', options.returnIndices, false);
-  const { output, saved } = runPoolSteps(op, [input], geometry.outputShape, {
-    saved: wantIndices || input.requiresGrad ? [indicesLike(geometry.outputShape)] : [],
-    keepSaved: wantIndices,
-    zeroGradients: true,
-    forward: ({ output, saved: [argmin] }) =>
-      kernel('minPoolForward')(input.values, output.values, argmin?.intValues ?? null, geometry),
-    backward: ({ gradOutput, saved: [argmin], gradInputs: [gradInput] }) =>
-      kernel('argmaxScatterAdd')(gradOutput.values, argmin!.intValues, gradInput!.values, poolingPlanes(geometry)),
-  });
-  return wantIndices ? { output, indices: saved[0]! } : output;
-}
-
 export const minKind = definePoolingKind({
   names: ['min', 'minimum'],
   window: 'sliding',
@@ -74,7 +56,7 @@ export const minKind = definePoolingKind({
   },
   kernels: { minPoolForward },
   outputShape: windowOutputShape,
-  compute: computeMinPool,
+  compute: (call) => selectionWindowOp(call, 'minPoolForward'),
   layer: { className: 'MinPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
 });
 
