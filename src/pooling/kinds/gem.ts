@@ -34,8 +34,7 @@ export const gemKind = definePoolingKind({
   outputShape: windowOutputShape,
   compute: gemPool,
   layer: {
-    className: 'GeMPooling{rank}D',
-    factory: 'gemPooling{rank}d',
+    className: 'GemPooling{rank}D',
     keras: false,
     seedConfig: { poolSize: 2 },
     weights: gemWeights,

@@ -35,8 +35,7 @@ export const globalGemKind = definePoolingKind({
   outputShape: (op, shape, options) => globalSetUp(op, shape, options).outputShape,
   compute: computeGlobalGem,
   layer: {
-    className: 'GlobalGeMPooling{rank}D',
-    factory: 'globalGemPooling{rank}d',
+    className: 'GlobalGemPooling{rank}D',
     keras: false,
     seedConfig: {},
     weights: gemWeights,
