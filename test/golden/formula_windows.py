@@ -1,6 +1,7 @@
 """Shared by the golden scripts of the formula-defined kinds (test/golden/<kind>/generate.py): the
 windows of a pooling as a PyTorch tensor, so each script can transcribe its paper's equation over the
 last axis and let autograd give the gradients. Run the scripts with /usr/bin/python3 (PyTorch 1.13).
+encode() and to_layout() are pool/generate.py's: one JSON encoding and layout for every golden file.
 
 windows() follows poolkit's geometry: explicit padding [before, after] per axis or TensorFlow's
 'same', dilation, and PyTorch's ceil mode; taps are in window (row-major) order; the mask is 1 for
@@ -11,6 +12,8 @@ import os
 
 import numpy as np
 import torch
+
+from pool.generate import encode, to_layout  # noqa: F401 (re-exported to the kind scripts)
 
 RNG = np.random.default_rng(20240914)
 
@@ -98,24 +101,6 @@ def distinct_values(shape, gap=1 / 16):
     count = int(np.prod(shape))
     order = RNG.permutation(count)
     return ((order - count // 2) * gap).astype(np.float32).reshape(shape)
-
-
-def encode(array):
-    """Float32 values as the shortest decimal that rounds back to the same float32; NaN/inf as strings."""
-    out = []
-    for v in np.asarray(array, dtype=np.float32).reshape(-1):
-        if math.isnan(v):
-            out.append('NaN')
-        elif math.isinf(v):
-            out.append('Infinity' if v > 0 else '-Infinity')
-        else:
-            out.append(float(repr(v)) if '.' in repr(v) or 'e' in repr(v) else int(v))
-    return out
-
-
-def to_layout(t, channels_last):
-    """NC... (PyTorch) to poolkit's layout: N...C for channelsLast."""
-    return t.permute(0, *range(2, t.dim()), 1) if channels_last else t
 
 
 def make_case(name, op, formula, shape, options, parameters=(), values=None, channels_last=False, extra=None):

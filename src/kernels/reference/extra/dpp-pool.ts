@@ -41,7 +41,9 @@ function dppWindow(
 ): DppWindow {
   const { count } = window;
   const { values, weights } = scratch;
-  Object.assign(into, { output: count === 0 ? 0 : NaN, mean: 0, total: 0 });
+  into.output = count === 0 ? 0 : NaN;
+  into.mean = 0;
+  into.total = 0;
   if (count === 0) return into;
   readWindow(input, window, values);
   for (let position = 0; position < count; position++) into.mean += values[position]! / count;

@@ -33,7 +33,10 @@ function lseWindow(
   into: LseWindow,
 ): LseWindow {
   const { count } = window;
-  Object.assign(into, { output: count === 0 ? 0 : NaN, shift: NaN, total: count, logMean: 0 });
+  into.output = count === 0 ? 0 : NaN;
+  into.shift = NaN;
+  into.total = count;
+  into.logMean = 0;
   if (count === 0 || readWindow(input, window, scratch.values)) return into;
   const { values, weights } = scratch;
   if (rate === 0 || Math.abs(rate) * spread(values, count) < MEAN_LIMIT) {
