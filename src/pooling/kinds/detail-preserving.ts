@@ -113,7 +113,9 @@ export const detailPreservingKind = definePoolingKind({
 });
 
 /**
- * DPP with α and λ, each of shape [1] or [channels].
+ * Detail-preserving pooling, Lite-DPP (Saeedan, Weber, Goesele & Roth, CVPR 2018): y = Σ wᵢxᵢ / Σ wᵢ,
+ * wᵢ = α + (√((xᵢ − x̃)² + ε²))^λ, x̃ the window mean, ε² = 10⁻³; α and λ (learnable) each of
+ * shape [1] or [channels]; `reward: 'asymmetric'` rewards only values above x̃.
  * @example dppPool2d(x, ones([64]), ones([64]), { kernelSize: 2 })
  */
 export type DppPoolOp = (input: Tensor, alpha: Tensor, lambda: Tensor, options: DppPoolOptions) => Tensor;

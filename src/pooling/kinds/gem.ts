@@ -42,7 +42,8 @@ export const gemKind = definePoolingKind({
 });
 
 /**
- * GeM pooling with the power `p`, shape [1] or [channels].
+ * GeM pooling (Radenović, Tolias & Chum, TPAMI 2018): y = (mean over the window of max(x, 10⁻⁶)^p)^(1/p),
+ * with the power `p` (learnable), shape [1] or [channels], finite and non-zero.
  * @example gemPool2d(x, tensor([3]), { kernelSize: 2 })
  */
 export type GemPoolOp = (input: Tensor, p: Tensor, options: PoolOptions) => Tensor;

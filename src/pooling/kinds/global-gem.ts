@@ -43,7 +43,8 @@ export const globalGemKind = definePoolingKind({
 });
 
 /**
- * The generalized mean of every (batch, channel) plane, with the power `p` of shape [1] or [channels].
+ * Global GeM (Radenović, Tolias & Chum, TPAMI 2018): y[b, c] = (mean over the plane of max(x, 10⁻⁶)^p)^(1/p),
+ * with the power `p` (learnable) of shape [1] or [channels].
  * @example globalGemPool(x, tensor([3]))                  // [2, 7, 7, 64] → [2, 64]
  * @example globalGemPool(x, tensor([3]), { keepDims: true }) // [2, 7, 7, 64] → [2, 1, 1, 64]
  */

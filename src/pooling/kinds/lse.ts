@@ -62,7 +62,8 @@ export const lseKind = definePoolingKind({
 });
 
 /**
- * LSE pooling with the sharpness `r`, shape [1] or [channels].
+ * LSE pooling (Pinheiro & Collobert, CVPR 2015): y = x_max + (1/r)·log(mean over the window of e^{r(x − x_max)}),
+ * with the sharpness `r` (learnable), shape [1] or [channels]; r = 0 gives the mean.
  * @example lsePool2d(x, tensor([1]), { kernelSize: 2 })
  */
 export type LsePoolOp = (input: Tensor, r: Tensor, options: PoolOptions) => Tensor;

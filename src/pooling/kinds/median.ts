@@ -44,8 +44,9 @@ export const medianKind = definePoolingKind({
 });
 
 /**
- * Median pooling over [batch, ...spatial, channels] (or channelsFirst), with the chosen cells too
- * when `returnIndices` is true.
+ * Median pooling over [batch, ...spatial, channels] (or channelsFirst): y = the median of each
+ * window's in-bounds cells, the lower middle value of an even count (torch.median's rule), with the
+ * chosen cells (the first of ties) too when `returnIndices` is true.
  * @example medianPool2d(x, { kernelSize: 3, stride: 2, padding: 1 })
  */
 export interface MedianPoolOp {

@@ -72,7 +72,8 @@ export const ordinalKind = definePoolingKind({
 });
 
 /**
- * Ordinal pooling with the rank weights, shape [taps] or [channels, taps].
+ * Ordinal pooling (Kumar, arXiv:1804.02702, 2018): y = Σ_r w_r·x_(r), the window sorted largest first,
+ * with the rank weights w (learnable), shape [taps] or [channels, taps].
  * @example ordinalPool2d(x, tensor([1, 0, 0, 0]), { kernelSize: 2 }) // max pooling
  */
 export type OrdinalPoolOp = (input: Tensor, rankWeights: Tensor, options: PoolOptions) => Tensor;

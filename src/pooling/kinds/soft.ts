@@ -50,7 +50,8 @@ export const softKind = definePoolingKind({
 });
 
 /**
- * SoftPool over [batch, ...spatial, channels] (or channelsFirst).
+ * SoftPool (Stergiou, Poppe & Kalliatakis, ICCV 2021) over [batch, ...spatial, channels] (or
+ * channelsFirst): y = Σ softmax(x)ᵢ·xᵢ over each window's in-bounds cells, shifted by the window max.
  * @example softPool2d(x, { kernelSize: 2 })
  */
 export type SoftPoolOp = (input: Tensor, options: PoolOptions) => Tensor;
