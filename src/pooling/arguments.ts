@@ -98,8 +98,8 @@ export function drawOrExpect(
   return runPoolSteps(op, [input], geometry.outputShape, { saved, zeroGradients: true, ...training(draws) }).output;
 }
 
-/** Kernel pairs of window kinds with one learnable weight tensor (mixed, gated): the same signatures. */
-type WeightedKernels = 'mixedPool' | 'gatedPool';
+/** Kernel pairs of window kinds with one learnable weight tensor (mixed, gated, GeM, LSE, ordinal): the same signatures. */
+type WeightedKernels = 'mixedPool' | 'gatedPool' | 'gemPool' | 'lsePool' | 'ordinalPool';
 
 /**
  * A window kind with one weight tensor (the op's tensor argument, named `weightName`, of one of the

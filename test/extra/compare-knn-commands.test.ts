@@ -62,7 +62,7 @@ test('compare and knn run on a few images and write their files', async () => {
 
 test('bad flags are usage errors that name the flag', async () => {
   await assert.rejects(
-    runCompare(['--kinds', 'max,median']),
+    runCompare(['--kinds', 'max,nosuchkind']),
     (error: unknown) => error instanceof UsageError && /--kinds/.test(error.message),
   );
   await assert.rejects(

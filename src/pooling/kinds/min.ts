@@ -8,13 +8,11 @@
 //   order (max pooling's rule, so min(x) = -max(-x) bit for bit);
 // - among tied minima the first in window order wins and gets the whole gradient.
 import type { PoolGeometry, PoolOptions } from '../../geometry/pool-geometry.js';
-import { kernel } from '../../kernels/backend.js';
 import { walkPoolWindows } from '../../kernels/reference/window-walk.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { poolingPlanes } from '../argmax-planes.js';
-import { returnIndicesOption, windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
-import { runSelection } from '../compute.js';
-import { booleanOption, definePoolingKind, rankedOps, type OpCall, type PoolWithIndices } from '../kind.js';
+import { returnIndicesOption, windowOptions, windowOutputShape } from '../common-options.js';
+import { definePoolingKind, rankedOps, type PoolWithIndices } from '../kind.js';
+import { selectionWindowOp } from './selection-steps.js';
 
 export interface MinPoolOptions extends PoolOptions {
   /** Also return the argmin of every window (flat spatial indices, as a max pool's). */
@@ -43,17 +41,6 @@ export function minPoolForward(
   });
 }
 
-function computeMinPool(call: OpCall): Tensor | PoolWithIndices {
-  const geometry = windowGeometry(call);
-  const returnIndices = booleanOption(call.op, 'returnIndices', call.options.returnIndices, false);
-  return runSelection(call.op, call.input, geometry.outputShape, returnIndices, {
-    forward: (input, output, argmin) => kernel('minPoolForward')(input, output, argmin, geometry),
-    backward: (gradOutput, argmin, gradInput) =>
-      kernel('argmaxScatterAdd')(gradOutput, argmin, gradInput, poolingPlanes(geometry)),
-    scatters: true,
-  });
-}
-
 export const minKind = definePoolingKind({
   names: ['min', 'minimum'],
   window: 'sliding',
@@ -69,7 +56,7 @@ export const minKind = definePoolingKind({
   },
   kernels: { minPoolForward },
   outputShape: windowOutputShape,
-  compute: computeMinPool,
+  compute: (call) => selectionWindowOp(call, 'minPoolForward'),
   layer: { className: 'MinPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
 });
 

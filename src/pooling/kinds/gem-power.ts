@@ -1,0 +1,32 @@
+// What GeM's two kinds share (gem.ts, windowed; global-gem.ts, one window over the whole input): the
+// op through its kernels with p checked, and the layer weight 'p' with its options. Not a kind file.
+import { gemPoolBackward, gemPoolForward } from '../../kernels/reference/extra/gem-pool.js';
+import { checkTensor } from '../../ops/checks.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { weightedWindowOp } from '../arguments.js';
+import type { OpCall } from '../kind.js';
+import {
+  checkParameterValues,
+  scalarWeightOptions,
+  scalarWeights,
+  type ScalarWeightSpec,
+} from './learnable-parameters.js';
+
+/** p: one per layer by default (the paper's shared p), initially 3 as the paper's. */
+const powerSpec: ScalarWeightSpec = { weight: 'p', scope: 'pScope', initial: 'pInitial', fallback: 3, nonZero: true };
+
+export const gemWeights = scalarWeights(powerSpec);
+export const gemWeightOptions = scalarWeightOptions(powerSpec, 'power p', 'layer');
+export const gemKernels = { gemPoolForward, gemPoolBackward };
+
+export const gemDocs = {
+  formula: 'y = (mean over the window of max(x, ε)^p)^(1/p), ε = 10⁻⁶',
+  gradient: '(cᵢ/y)^(p−1)/n to each cell at or above ε (cᵢ = max(xᵢ, ε)); ∂y/∂p = (y/p)·mean((cᵢ/y)^p·ln(cᵢ/y)).',
+  source: 'Radenović, Tolias & Chum, TPAMI 2018',
+};
+
+/** GeM over the windows of `call` (its geometry's), p a finite non-zero tensor of shape [1] or [channels]. */
+export function gemPool(call: OpCall): Tensor {
+  checkParameterValues(call.op, 'p', checkTensor(call.op, 'p', call.tensors[0]), true);
+  return weightedWindowOp(call, 'p', (geometry) => [[1], [geometry.channels]], 'gemPool');
+}

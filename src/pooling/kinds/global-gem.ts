@@ -1,0 +1,53 @@
+// Global GeM pooling: GeM (gem.ts; Radenović, Tolias & Chum, TPAMI 2018) with one window covering the
+// whole input, the paper's descriptor y[b, c] = (mean over every spatial cell of clamp(x, ε)^p)^(1/p).
+// Shapes and keepDims as global max pooling (global-max.ts); p, ε, gradients, NaN, ±Infinity and
+// the all-negative rule as gem.ts.
+import { spatialSizes } from '../../geometry/layout.js';
+import { reshape } from '../../ops/nn/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { globalOptions } from '../common-options.js';
+import { globalRank, globalSetUp, type GlobalPoolOptions } from '../global-steps.js';
+import { definePoolingKind, type OpCall } from '../kind.js';
+import { gemDocs, gemPool, gemWeightOptions, gemWeights } from './gem-power.js';
+
+/** Global GeM's options: the data format and keepDims (no mask: GeM has no masked form). */
+export type GlobalGemPoolOptions = Omit<GlobalPoolOptions, 'mask'>;
+
+function computeGlobalGem(call: OpCall): Tensor {
+  const { spatialDims, dataFormat, outputShape } = globalSetUp(call.op, call.input.shape, call.options);
+  const kernelSize = spatialSizes(call.input.shape, spatialDims, dataFormat);
+  const pooled = gemPool({ ...call, rank: spatialDims, options: { kernelSize, dataFormat } });
+  return pooled.shape.length === outputShape.length ? pooled : reshape(pooled, outputShape);
+}
+
+export const globalGemKind = definePoolingKind({
+  names: ['globalGem', 'globalGeneralizedMean'],
+  window: 'global',
+  ranks: [1, 2, 3],
+  op: 'globalGemPool',
+  options: [...globalOptions, ...gemWeightOptions],
+  docs: {
+    label: 'Global GeM pooling',
+    summary: 'One window covering the whole input: the generalized mean of each channel, learnable power p.',
+    ...gemDocs,
+  },
+  kernels: {},
+  outputShape: (op, shape, options) => globalSetUp(op, shape, options).outputShape,
+  compute: computeGlobalGem,
+  layer: {
+    className: 'GlobalGemPooling{rank}D',
+    keras: false,
+    seedConfig: {},
+    weights: gemWeights,
+  },
+});
+
+/**
+ * Global GeM (Radenović, Tolias & Chum, TPAMI 2018): y[b, c] = (mean over the plane of max(x, 10⁻⁶)^p)^(1/p),
+ * with the power `p` (learnable) of shape [1] or [channels].
+ * @example globalGemPool(x, tensor([3]))                  // [2, 7, 7, 64] → [2, 64]
+ * @example globalGemPool(x, tensor([3]), { keepDims: true }) // [2, 7, 7, 64] → [2, 1, 1, 64]
+ */
+export function globalGemPool(input: Tensor, p: Tensor, options?: GlobalGemPoolOptions): Tensor {
+  return globalGemKind.apply(input, [p], options, globalRank(input));
+}

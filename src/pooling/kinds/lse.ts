@@ -1,0 +1,71 @@
+// LSE, log-sum-exp pooling (Pinheiro & Collobert, "From Image-level to Pixel-level Labeling with
+// Convolutional Networks", CVPR 2015): y = x_max + (1/r)·log(mean over the window of e^{r(x − x_max)}),
+// the smooth maximum (1/r)·log(mean e^{rx}) computed stably, with r learnable: r → ∞ nears max
+// pooling, r → 0 average pooling.
+//
+// Semantics, on every backend:
+// - output size, SAME split and ceil mode: poolGeometry; the mean runs over in-bounds cells only;
+// - r is a tensor of shape [1] (one for the layer) or [channels], of finite numbers; the shift is the
+//   window's max for r > 0 and its min for r < 0 (every exponent ≤ 0: no overflow for any r); r = 0
+//   (and |r|·(max − min) < 10⁻⁹) gives the mean, the limit; log1p/expm1 keep small r's digits;
+// - gradients: ∂y/∂xᵢ = softmax(r·x)ᵢ (tied values get equal shares); ∂y/∂r = (Σ sᵢxᵢ − y)/r,
+//   variance/2 at r = 0;
+// - NaN in a window: output NaN; +Infinity (r > 0): +Infinity; −Infinity cells take weight 0 (r > 0);
+//   a window whose output is not finite passes no gradient; a window with no in-bounds cell
+//   (dilation) outputs 0.
+import type { PoolOptions } from '../../geometry/pool-geometry.js';
+import { lsePoolBackward, lsePoolForward } from '../../kernels/reference/extra/lse-pool.js';
+import { checkTensor } from '../../ops/checks.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { weightedWindowOp } from '../arguments.js';
+import { windowOptions, windowOutputShape } from '../common-options.js';
+import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import {
+  checkParameterValues,
+  scalarWeightOptions,
+  scalarWeights,
+  type ScalarWeightSpec,
+} from './learnable-parameters.js';
+
+/** r: one per layer by default, initially 1 (poolkit's choice: between the mean and the max at unit scale). */
+const rateSpec: ScalarWeightSpec = { weight: 'r', scope: 'rScope', initial: 'rInitial', fallback: 1 };
+
+function computeLsePool(call: OpCall): Tensor {
+  checkParameterValues(call.op, 'r', checkTensor(call.op, 'r', call.tensors[0]));
+  return weightedWindowOp(call, 'r', (geometry) => [[1], [geometry.channels]], 'lsePool');
+}
+
+export const lseKind = definePoolingKind({
+  names: ['lse', 'logSumExp'],
+  window: 'sliding',
+  ranks: [1, 2, 3],
+  op: 'lsePool{rank}d',
+  options: [...windowOptions, ...scalarWeightOptions(rateSpec, 'sharpness r', 'layer')],
+  docs: {
+    label: 'LSE pooling',
+    summary: 'A smooth maximum of each window, from the mean (r → 0) to the max (r → ∞), with a learnable r.',
+    formula: 'y = m + (1/r)·log(mean over the window of e^{r(x − m)}), m the window max (min for r < 0)',
+    gradient:
+      'softmax(r·x)ᵢ to each cell; ∂y/∂r = (Σ softmax(r·x)ᵢ·xᵢ − y)/r; none from a window whose output is not finite.',
+    source: 'Pinheiro & Collobert, CVPR 2015',
+  },
+  kernels: { lsePoolForward, lsePoolBackward },
+  outputShape: windowOutputShape,
+  compute: computeLsePool,
+  layer: {
+    className: 'LSEPooling{rank}D',
+    factory: 'lsePooling{rank}d',
+    keras: false,
+    seedConfig: { poolSize: 2 },
+    weights: scalarWeights(rateSpec),
+  },
+});
+
+/**
+ * LSE pooling (Pinheiro & Collobert, CVPR 2015): y = x_max + (1/r)·log(mean over the window of e^{r(x − x_max)}),
+ * with the sharpness `r` (learnable), shape [1] or [channels]; r = 0 gives the mean.
+ * @example lsePool2d(x, tensor([1]), { kernelSize: 2 })
+ */
+export type LsePoolOp = (input: Tensor, r: Tensor, options: PoolOptions) => Tensor;
+
+export const [lsePool1d, lsePool2d, lsePool3d] = rankedOps(lseKind).as<LsePoolOp>();

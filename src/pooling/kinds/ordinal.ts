@@ -1,0 +1,81 @@
+// Ordinal pooling (Kumar, "Ordinal Pooling Networks: For Preserving Information over Shrinking Feature
+// Maps", 2018): each window's cells sorted largest first, y = Σ_r w_r·x_(r) with learnable rank
+// weights w, so a layer learns anything from max pooling (w = [1, 0, …]) to average pooling (w = 1/n).
+//
+// Semantics, on every backend:
+// - output size, SAME split and ceil mode: poolGeometry; only in-bounds cells are ranked, and a
+//   window of n < taps cells (padding, ceil mode) uses the first n rank weights;
+// - `rankWeights` has shape [taps] (shared by every channel) or [channels, taps] (one set per feature
+//   map, as the paper), taps = the window's volume; the weights are used as given (not normalised);
+// - ties keep window order (a stable sort): the earlier cell takes the earlier rank and its weight;
+// - NaN ranks above every number (as in max pooling, NaN wins), so a window holding NaN outputs NaN;
+//   ±Infinity rank as values (0·∞ = NaN where a zero weight meets an infinite cell, as IEEE says);
+// - gradients: ∂y/∂x_(r) = w_r, ∂y/∂w_r = x_(r); a window with no in-bounds cell outputs 0.
+import type { PoolGeometry, PoolOptions } from '../../geometry/pool-geometry.js';
+import { perDimension } from '../../geometry/layout.js';
+import { ordinalPoolBackward, ordinalPoolForward } from '../../kernels/reference/extra/ordinal-pool.js';
+import { full } from '../../tensor/create.js';
+import type { Shape, Tensor } from '../../tensor/tensor.js';
+import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
+import { windowOptions, windowOutputShape } from '../common-options.js';
+import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
+
+function rankShapes(geometry: PoolGeometry): Shape[] {
+  const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
+  return [[taps], [geometry.channels, taps]];
+}
+
+function computeOrdinalPool(call: OpCall): Tensor {
+  return weightedWindowOp(call, 'rankWeights', rankShapes, 'ordinalPool');
+}
+
+/** The layer's weight 'rank_weights', per channel [channels, taps] (the paper's) or shared [taps], all 1/taps: average pooling to start. */
+const ordinalWeights: LayerWeights = {
+  shapes: (context) => {
+    const kernelSize = perDimension(context.owner, 'poolSize', context.options.kernelSize, context.rank, 1);
+    const taps = kernelSize.reduce((total, size) => total * size, 1);
+    const perLayer = scopeOption(context.owner, 'rankScope', context.options.rankScope) === 'layer';
+    return [{ name: 'rank_weights', shape: perLayer ? [taps] : [layerChannels(context), taps] }];
+  },
+  initialize: (context) => {
+    const shape = ordinalWeights.shapes(context)[0]!.shape;
+    return [full(shape, 1 / shape[shape.length - 1]!)];
+  },
+};
+
+export const ordinalKind = definePoolingKind({
+  names: ['ordinal'],
+  window: 'sliding',
+  ranks: [1, 2, 3],
+  op: 'ordinalPool{rank}d',
+  options: [
+    ...windowOptions,
+    {
+      name: 'rankScope',
+      layerOnly: true,
+      default: 'channel',
+      inConfig: 'always',
+      doc: "'channel': one set of rank weights per channel (the paper's); 'layer': one set for the layer.",
+    },
+  ],
+  docs: {
+    label: 'Ordinal pooling',
+    summary: 'A learned weighting of each window’s values by rank, largest first: from max to average pooling.',
+    formula: 'y = Σ_r w_r·x_(r), x_(1) ≥ x_(2) ≥ … the window sorted largest first',
+    gradient: 'w_r to the cell of rank r (ties: window order); ∂y/∂w_r = x_(r).',
+    source: 'Kumar, arXiv:1804.02702, 2018',
+  },
+  kernels: { ordinalPoolForward, ordinalPoolBackward },
+  outputShape: windowOutputShape,
+  compute: computeOrdinalPool,
+  layer: { className: 'OrdinalPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, weights: ordinalWeights },
+});
+
+/**
+ * Ordinal pooling (Kumar, arXiv:1804.02702, 2018): y = Σ_r w_r·x_(r), the window sorted largest first,
+ * with the rank weights w (learnable), shape [taps] or [channels, taps].
+ * @example ordinalPool2d(x, tensor([1, 0, 0, 0]), { kernelSize: 2 }) // max pooling
+ */
+export type OrdinalPoolOp = (input: Tensor, rankWeights: Tensor, options: PoolOptions) => Tensor;
+
+export const [ordinalPool1d, ordinalPool2d, ordinalPool3d] = rankedOps(ordinalKind).as<OrdinalPoolOp>();

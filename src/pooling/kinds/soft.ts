@@ -1,0 +1,59 @@
+// SoftPool: each window's softmax-weighted mean (Stergiou, Poppe & Kalliatakis, "Refining activation
+// downsampling with SoftPool", ICCV 2021): y = Σ softmax(x)ᵢ·xᵢ = Σ e^{xᵢ}·xᵢ / Σ e^{xᵢ}.
+//
+// Semantics, on every backend:
+// - output size, SAME split and ceil mode: poolGeometry, as for every window kind; the sum runs over
+//   the window's in-bounds cells (padding is not a cell, so it never takes weight);
+// - computed stably: eᵢ = e^{xᵢ − m} with m the window max, y = m + Σ eᵢ(xᵢ − m) / Σ eᵢ, so large
+//   inputs never overflow and a window of equal values gives that value exactly;
+// - no clamping: an all-negative window gives a negative result (the authors' CPU code clamps at 0,
+//   their paper's formula does not);
+// - gradient ∂y/∂xₖ = sₖ·(1 + xₖ − y), sₖ = eₖ / Σ e; tied values get equal shares;
+// - NaN in a window: output NaN; +Infinity: output +Infinity (all weight on the infinite cells);
+//   −Infinity cells take weight 0 (an all −Infinity window outputs −Infinity); a window whose output
+//   is not finite passes no gradient; a window with no in-bounds cell (dilation) outputs 0.
+import type { PoolOptions } from '../../geometry/pool-geometry.js';
+import { kernel } from '../../kernels/backend.js';
+import { softPoolBackward, softPoolForward } from '../../kernels/reference/extra/soft-pool.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
+import { runPoolSteps } from '../compute.js';
+import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+
+function computeSoftPool(call: OpCall): Tensor {
+  const geometry = windowGeometry(call);
+  return runPoolSteps(call.op, [call.input], geometry.outputShape, {
+    zeroGradients: true,
+    forward: ({ inputs: [x], output }) => kernel('softPoolForward')(x!.values, output.values, geometry),
+    backward: ({ inputs: [x], gradOutput, gradInputs: [gradInput] }) =>
+      kernel('softPoolBackward')(x!.values, gradOutput.values, gradInput!.values, geometry),
+  }).output;
+}
+
+export const softKind = definePoolingKind({
+  names: ['soft', 'softPool'],
+  window: 'sliding',
+  ranks: [1, 2, 3],
+  op: 'softPool{rank}d',
+  options: windowOptions,
+  docs: {
+    label: 'SoftPool',
+    summary: 'The softmax-weighted mean of each window: large values weigh exponentially more.',
+    formula: 'y = Σ softmax(x)ᵢ·xᵢ = Σ e^{xᵢ − m}·xᵢ / Σ e^{xᵢ − m} over the window (m: its max)',
+    gradient: 'sₖ·(1 + xₖ − y) to each cell (sₖ its softmax weight); none from a window whose output is not finite.',
+    source: 'Stergiou, Poppe & Kalliatakis, ICCV 2021',
+  },
+  kernels: { softPoolForward, softPoolBackward },
+  outputShape: windowOutputShape,
+  compute: computeSoftPool,
+  layer: { className: 'SoftPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
+});
+
+/**
+ * SoftPool (Stergiou, Poppe & Kalliatakis, ICCV 2021) over [batch, ...spatial, channels] (or
+ * channelsFirst): y = Σ softmax(x)ᵢ·xᵢ over each window's in-bounds cells, shifted by the window max.
+ * @example softPool2d(x, { kernelSize: 2 })
+ */
+export type SoftPoolOp = (input: Tensor, options: PoolOptions) => Tensor;
+
+export const [softPool1d, softPool2d, softPool3d] = rankedOps(softKind).as<SoftPoolOp>();
