@@ -8,6 +8,7 @@ import {
   adaptiveAvgPool2d,
   adaptiveGeometry,
   avgPool1d,
+  conv1d,
   initLstmPoolWeights,
   layers,
   lpPool1d,
@@ -19,6 +20,7 @@ import {
   PoolkitArgumentError,
   spatialPyramidPool,
   tensor,
+  upSampling2d,
   zeros,
   type PoolOptions,
 } from '../../src/index.js';
@@ -106,4 +108,19 @@ test('layer sizes: units, filters and dimensions are counts up to 2^31 - 1 whose
   refuses(() => layers.lstmPooling2d({ units: 1e5 }).build([null, 4, 4, 1]), 'units', /4 GiB/);
   refuses(() => initLstmPoolWeights(1, 2 ** 31, 1), 'hidden');
   refuses(() => initLstmPoolWeights(1, 1e5, 1), 'hidden', /4 GiB/);
+});
+
+test('upsampling and causal convolution refuse sizes whose output or padded input exceeds the heap', () => {
+  const image = zeros([1, 4, 4, 1]);
+  refuses(() => upSampling2d(image, { size: 2 ** 20 }), 'size', /4 GiB/);
+  refuses(() => layers.upSampling2d({ size: [2 ** 16, 2 ** 16] }).apply(image), 'size', /4 GiB/);
+  const steps = zeros([1, 4, 1]);
+  const filter = zeros([2, 1, 1]);
+  refuses(() => conv1d(steps, filter, null, { padding: 'causal', dilation: 2 ** 30 }), 'dilation', /4 GiB/);
+  refuses(() => conv1d(steps, filter, null, { dilation: 1e300 }), 'dilation', /at most 2147483647/);
+  const causal = layers.conv1d({ filters: 1, kernelSize: 2, dilationRate: 2 ** 30, padding: 'causal' });
+  causal.build([null, 4, 1]);
+  refuses(() => causal.apply(steps), 'dilation', /4 GiB/);
+  causal.dispose();
+  for (const made of [image, steps, filter]) made.dispose();
 });
