@@ -4,9 +4,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { poolGeometry, type PoolGeometry, type PoolOptions } from '../../src/geometry/pool-geometry.js';
-import { stridesOf, type SpatialDims } from '../../src/geometry/layout.js';
+import { poolGeometry, type PoolGeometry } from '../../src/geometry/pool-geometry.js';
+import { stridesOf } from '../../src/geometry/layout.js';
 import { walkPoolWindows, windowCapacity, type WindowCounts } from '../../src/kernels/reference/window-walk.js';
+import { poolCases } from '../wasm/harness.js';
 
 /** Every visit and every finished window, as the walk reports them. */
 function recordWalk(geometry: PoolGeometry): string[] {
@@ -57,48 +58,10 @@ function tapByTapWalk(geometry: PoolGeometry): string[] {
   return events;
 }
 
-const axis = fc.record({
-  size: fc.integer({ min: 1, max: 7 }),
-  kernel: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 6, max: 24 })),
-  stride: fc.integer({ min: 1, max: 6 }),
-  dilation: fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 9 })),
-  before: fc.integer({ min: 0, max: 12 }),
-  after: fc.integer({ min: 0, max: 12 }),
-});
-
-const cases = fc
-  .record({
-    spatialDims: fc.constantFrom<SpatialDims>(1, 2, 3),
-    batch: fc.integer({ min: 1, max: 2 }),
-    channels: fc.integer({ min: 1, max: 3 }),
-    channelsLast: fc.boolean(),
-    axes: fc.array(axis, { minLength: 3, maxLength: 3 }),
-    padding: fc.constantFrom('valid', 'same', 'explicit'),
-    ceilMode: fc.boolean(),
-  })
-  .map((draw) => {
-    const axes = draw.axes.slice(3 - draw.spatialDims);
-    const spatial = axes.map((item) => item.size);
-    const shape = draw.channelsLast ? [draw.batch, ...spatial, draw.channels] : [draw.batch, draw.channels, ...spatial];
-    const explicit = axes.map((item) => [
-      Math.min(item.before, Math.floor(item.kernel / 2)),
-      Math.min(item.after, Math.floor(item.kernel / 2)),
-    ]) as [number, number][];
-    const options: PoolOptions = {
-      kernelSize: axes.map((item) => item.kernel),
-      stride: axes.map((item) => item.stride),
-      dilation: axes.map((item) => item.dilation),
-      padding: draw.padding === 'explicit' ? explicit : (draw.padding as 'valid' | 'same'),
-      ceilMode: draw.padding !== 'same' && draw.ceilMode,
-      dataFormat: draw.channelsLast ? 'channelsLast' : 'channelsFirst',
-    };
-    try {
-      return poolGeometry('test', shape, draw.spatialDims, options);
-    } catch {
-      return null; // a window that does not fit: nothing to walk
-    }
-  })
-  .filter((geometry): geometry is PoolGeometry => geometry !== null);
+/** Windows up to 24 taps, dilated up to 9, padded up to 12 per side, over inputs of up to 7 cells per axis. */
+const cases = poolCases({ maxSize: 7, maxChannels: 3, maxKernel: 24, maxDilation: 9, maxPad: 12 }).map(
+  ({ geometry }) => geometry,
+);
 
 test('the clipped walk visits and counts exactly as the tap-by-tap walk, on random geometries', () => {
   fc.assert(
