@@ -41,6 +41,8 @@ export function beginOutputRow(block: usize, unit: i32): void {
   slicesPadded = load<i32>(depth, 8);
   rowsPadded = load<i32>(height, 8);
   rowTopLeft = (load<i32>(depth) * inHeight + load<i32>(height)) * inWidth;
+  // A dilation of up to 2^31 - 1 may wrap these steps; they are only followed between taps, and two
+  // taps along an axis lie inside the input, so a step actually taken is under the input's size.
   sliceCells = load<i32>(depth, 12) * inHeight * inWidth;
   rowCells = load<i32>(height, 12) * inWidth;
   columnCells = load<i32>(windowEntry(block, 2, 0), 12);

@@ -14,9 +14,26 @@ export let tapEnd: i32 = 0; // one past the last in-bounds tap
 export let step: i32 = 1; // coordinate step between taps (dilation)
 export let padded: i32 = 0; // taps inside input plus padding
 
+// Overflow: the TypeScript side (src/geometry/) lets no size, window span or padded input pass
+// 2^31 - 1, and every sum and difference below stays within those; only the adaptive products
+// o·In and x·Out can pass 2^31 (65536 × 32768 does), so they are formed in 64 bits.
+
+/** ⌈numerator / denominator⌉ for denominator > 0, without numerator + denominator - 1 (which may pass 2^31). */
 @inline
 function ceilDivide(numerator: i32, denominator: i32): i32 {
-  return numerator <= 0 ? -(-numerator / denominator) : (numerator + denominator - 1) / denominator;
+  return numerator <= 0 ? -(-numerator / denominator) : (numerator - 1) / denominator + 1;
+}
+
+/** ⌊o·In/Out⌋: the first input cell of adaptive window o (PyTorch's start_index). */
+@inline
+function adaptiveStart(o: i32, inSize: i32, outSize: i32): i32 {
+  return <i32>((<i64>o * <i64>inSize) / <i64>outSize);
+}
+
+/** ⌈(o + 1)·In/Out⌉: one past the last input cell of adaptive window o (PyTorch's end_index). */
+@inline
+function adaptiveEnd(o: i32, inSize: i32, outSize: i32): i32 {
+  return <i32>((<i64>(o + 1) * <i64>inSize + <i64>(outSize - 1)) / <i64>outSize);
 }
 
 /** Sets first, tapStart, tapEnd, step and padded for output cell `o` along `axis`. */
@@ -24,8 +41,8 @@ export function windowAlong(block: usize, axis: i32, o: i32): void {
   const inSize = word(block, IN_SIZE + axis);
   if (word(block, ADAPTIVE)) {
     const outSize = word(block, OUT_SIZE + axis);
-    const start = (o * inSize) / outSize;
-    const count = ceilDivide((o + 1) * inSize, outSize) - start;
+    const start = adaptiveStart(o, inSize, outSize);
+    const count = adaptiveEnd(o, inSize, outSize) - start;
     first = start;
     tapStart = 0;
     tapEnd = count;
@@ -62,10 +79,11 @@ export function candidatesAlong(block: usize, axis: i32, x: i32): void {
   const inSize = word(block, IN_SIZE + axis);
   const outSize = word(block, OUT_SIZE + axis);
   if (word(block, ADAPTIVE)) {
-    let low = (x * outSize) / inSize; // its window holds x; earlier ones may too
-    while (low > 0 && ceilDivide(low * inSize, outSize) > x) low--;
-    let high = (x * outSize) / inSize;
-    while (high + 1 < outSize && ((high + 1) * inSize) / outSize <= x) high++;
+    const holder = adaptiveStart(x, outSize, inSize); // its window holds x; neighbours may too
+    let low = holder;
+    while (low > 0 && adaptiveEnd(low - 1, inSize, outSize) > x) low--;
+    let high = holder;
+    while (high + 1 < outSize && adaptiveStart(high + 1, inSize, outSize) <= x) high++;
     lowOut = low;
     highOut = high;
     return;
@@ -82,7 +100,7 @@ export function holds(block: usize, axis: i32, o: i32, x: i32): bool {
   if (word(block, ADAPTIVE)) {
     const inSize = word(block, IN_SIZE + axis);
     const outSize = word(block, OUT_SIZE + axis);
-    return (o * inSize) / outSize <= x && ceilDivide((o + 1) * inSize, outSize) > x;
+    return adaptiveStart(o, inSize, outSize) <= x && adaptiveEnd(o, inSize, outSize) > x;
   }
   const offset = x + word(block, PAD_BEFORE + axis) - o * word(block, STRIDE + axis);
   const dilation = word(block, DILATION + axis);

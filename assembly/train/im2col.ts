@@ -132,11 +132,14 @@ function packInterior(block: usize, target: usize, origins: usize, firstDepth: i
   }
 }
 
-/** The output columns whose input column ow·stride + offset lies in [0, width): [first, end), found once per lane. */
+/**
+ * The output columns whose input column ow·stride + offset lies in [0, width): [first, end), found
+ * once per lane. Quotients round up as (n - 1) / stride + 1: n + stride - 1 may pass 2^31.
+ */
 @inline
 function insideColumns(offset: i32, stride: i32, width: i32, outWidth: i32): u64 {
-  const first = offset >= 0 ? 0 : min(outWidth, (-offset + stride - 1) / stride);
-  const end = width - offset <= 0 ? first : max(first, min(outWidth, (width - offset + stride - 1) / stride));
+  const first = offset >= 0 ? 0 : min(outWidth, (-offset - 1) / stride + 1);
+  const end = width - offset <= 0 ? first : max(first, min(outWidth, (width - offset - 1) / stride + 1));
   return (<u64>first << 32) | <u64>end;
 }
 

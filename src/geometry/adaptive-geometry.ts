@@ -5,6 +5,8 @@ import type { Shape } from '../tensor/tensor.js';
 import {
   checkDataFormat,
   checkInputRank,
+  checkOutputShape,
+  isExtent,
   spatialSizes,
   type DataFormat,
   type PoolingSizes,
@@ -27,12 +29,12 @@ export function adaptiveGeometry(
   const format = checkDataFormat(op, dataFormat);
   checkInputRank(op, inputShape, spatialDims, format);
   const inSizes = spatialSizes(inputShape, spatialDims, format);
-  const rule = `must be a positive integer, or ${spatialDims} positive integers or nulls`;
+  const rule = `must be a positive integer, or ${spatialDims} positive integers or nulls, each at most 2147483647 (2^31 - 1)`;
   const requested = typeof outputSize === 'number' ? Array<number>(spatialDims).fill(outputSize) : outputSize;
   if (!Array.isArray(requested) || requested.length !== spatialDims) fail(op, 'outputSize', rule, outputSize);
   const outSizes = (requested as readonly (number | null)[]).map((size, axis) => {
     if (size === null) return inSizes[axis]!;
-    if (!Number.isInteger(size) || size < 1) fail(op, 'outputSize', rule, outputSize);
+    if (!isExtent(size, 1)) fail(op, 'outputSize', rule, outputSize);
     return size;
   });
   const padded = (sizes: number[]): number[] => [...Array<number>(3 - spatialDims).fill(1), ...sizes];
@@ -42,6 +44,7 @@ export function adaptiveGeometry(
   const batch = inputShape[0]!;
   const channels = channelsLast ? inputShape[inputShape.length - 1]! : inputShape[1]!;
   const outputShape = channelsLast ? [batch, ...outSizes, channels] : [batch, channels, ...outSizes];
+  checkOutputShape(op, 'outputSize', outputShape, outputSize);
   return Object.freeze({
     spatialDims,
     channelsLast,

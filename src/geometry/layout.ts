@@ -1,7 +1,7 @@
 // Shapes and data formats: where batch, channels and the spatial axes sit in a tensor, and the
 // argument checks every pooling op shares.
 import { fail } from '../errors.js';
-import type { Shape } from '../tensor/tensor.js';
+import { MAX_EXTENT, MAX_TENSOR_ELEMENTS, sizeOf, type Shape } from '../tensor/tensor.js';
 
 export type DataFormat = 'channelsLast' | 'channelsFirst';
 export type SpatialDims = 1 | 2 | 3;
@@ -42,7 +42,23 @@ export function spatialSizes(shape: Shape, spatialDims: SpatialDims, dataFormat:
   return dataFormat === 'channelsLast' ? shape.slice(1, 1 + spatialDims) : shape.slice(2, 2 + spatialDims);
 }
 
-/** Expands a number or per-dimension list to one positive (or at least `minimum`) integer per dimension. */
+/** Whether `value` is a size poolkit takes: an integer from `minimum` to 2^31 - 1 (sizes cross into WebAssembly as int32). */
+export function isExtent(value: unknown, minimum: number): value is number {
+  return Number.isInteger(value) && (value as number) >= minimum && (value as number) <= MAX_EXTENT;
+}
+
+/** A count argument (units, filters, a level): an integer from `minimum` to 2^31 - 1, or an error naming it. */
+export function checkExtent(op: string, name: string, value: unknown, minimum: number): number {
+  if (isExtent(value, minimum)) return value;
+  const range = minimum === 1 ? 'a positive integer of' : `an integer of at least ${minimum} and`;
+  return fail(op, name, `must be ${range} at most ${MAX_EXTENT} (2^31 - 1)`, value);
+}
+
+/**
+ * Expands a number or per-dimension list to one integer per dimension, each from `minimum` to
+ * 2^31 - 1: every window size, stride, dilation, pad and output size is made here, so none reaches
+ * an allocation or a WebAssembly kernel (which reads int32) unchecked.
+ */
 export function perDimension(
   op: string,
   name: string,
@@ -50,13 +66,27 @@ export function perDimension(
   spatialDims: SpatialDims,
   minimum: number,
 ): number[] {
-  const rule = `must be an integer of at least ${minimum}, or ${spatialDims} such integers`;
+  const rule = `must be an integer of at least ${minimum}, or ${spatialDims} such integers, each at most ${MAX_EXTENT} (2^31 - 1)`;
   const values = typeof value === 'number' ? Array<number>(spatialDims).fill(value) : value;
   if (!Array.isArray(values) || values.length !== spatialDims) fail(op, name, rule, value);
   for (const item of values as unknown[]) {
-    if (!Number.isInteger(item) || (item as number) < minimum) fail(op, name, rule, value);
+    if (!isExtent(item, minimum)) fail(op, name, rule, value);
   }
-  return values as number[];
+  return [...(values as number[])];
+}
+
+/**
+ * Refuses a shape that no tensor can have (an extent over 2^31 - 1, or more elements than the heap
+ * holds) before anything is allocated, naming the argument that made it so; `what` it is for the
+ * message ('an output', 'a weight').
+ */
+export function checkOutputShape(op: string, name: string, shape: Shape, value: unknown, what = 'an output'): void {
+  const count = sizeOf(shape);
+  if (shape.every((extent) => extent <= MAX_EXTENT) && count <= MAX_TENSOR_ELEMENTS) return;
+  const rule =
+    `gives ${what} of shape [${shape.join(', ')}]; a tensor may have extents of at most ` +
+    `${MAX_EXTENT} (2^31 - 1) and at most ${MAX_TENSOR_ELEMENTS} elements (4 GiB of float32, the heap's limit)`;
+  fail(op, name, rule, value);
 }
 
 /**

@@ -1,10 +1,11 @@
 // THE pooling geometry: (input shape, options) → output shape and pads, for 1, 2 and 3 spatial
 // dimensions. Every op, layer and kernel (reference and WebAssembly) takes its sizes from here.
 import { fail } from '../errors.js';
-import type { Shape } from '../tensor/tensor.js';
+import { MAX_EXTENT, type Shape } from '../tensor/tensor.js';
 import {
   checkDataFormat,
   checkInputRank,
+  checkOutputShape,
   perDimension,
   spatialSizes,
   type DataFormat,
@@ -75,6 +76,7 @@ export function poolGeometry(
   const kernel = perDimension(op, 'kernelSize', options.kernelSize, spatialDims, 1);
   const stride = perDimension(op, 'stride', options.stride ?? options.kernelSize, spatialDims, 1);
   const dilation = perDimension(op, 'dilation', options.dilation ?? 1, spatialDims, 1);
+  checkWindowVolume(op, kernel, options.kernelSize);
   const padding = options.padding ?? 'valid';
   const ceilMode = options.ceilMode ?? false;
   if (typeof ceilMode !== 'boolean') fail(op, 'ceilMode', 'must be a boolean', ceilMode);
@@ -92,9 +94,44 @@ export function poolGeometry(
       padBefore: pads[axis]![0],
       padAfter: pads[axis]![1],
     };
+    checkAxisSpan(op, axis, geometry, padding);
     return { ...geometry, outSize: outputSize(op, axis, geometry, ceilMode) };
   });
-  return assemble(inputShape, spatialDims, dataFormat, axes);
+  const result = assemble(inputShape, spatialDims, dataFormat, axes);
+  checkOutputShape(op, 'input', result.outputShape, `shape [${inputShape.join(', ')}]`);
+  return result;
+}
+
+/** A window holds at most 2^31 - 1 taps: tap counts and average divisors are int32 in WebAssembly. */
+function checkWindowVolume(op: string, kernel: readonly number[], given: unknown): void {
+  const taps = kernel.reduce((product, size) => product * size, 1);
+  if (taps > MAX_EXTENT) {
+    fail(op, 'kernelSize', `must hold at most ${MAX_EXTENT} (2^31 - 1) taps in all (the product of its sizes)`, given);
+  }
+}
+
+/**
+ * The dilated window and the padded input must each span at most 2^31 - 1 cells along an axis:
+ * every window start, tap coordinate and count of a valid geometry then fits an int32 (which the
+ * WebAssembly kernels compute in), and no output size is computed from inexact numbers.
+ */
+function checkAxisSpan(op: string, axis: number, geometry: Omit<AxisGeometry, 'outSize'>, padding: Padding): void {
+  const { inSize, kernel, dilation, padBefore, padAfter } = geometry;
+  const effectiveKernel = (kernel - 1) * dilation + 1;
+  if (effectiveKernel > MAX_EXTENT) {
+    const rule =
+      `with dilation ${dilation} spans ${effectiveKernel} cells along spatial axis ${axis}; ` +
+      `it may span at most ${MAX_EXTENT} (2^31 - 1)`;
+    fail(op, 'kernelSize', rule, kernel);
+  }
+  const paddedSize = inSize + padBefore + padAfter;
+  if (paddedSize > MAX_EXTENT) {
+    const rule =
+      `makes the padded input ${paddedSize} cells long along spatial axis ${axis}; ` +
+      `it may be at most ${MAX_EXTENT} (2^31 - 1)`;
+    if (padding === 'same') fail(op, 'kernelSize', `(${kernel}) with padding 'same' ${rule}`, kernel);
+    fail(op, 'padding', rule, padding);
+  }
 }
 
 /** Output length along one axis: floor, or PyTorch's ceil rule; at least 1 or an error. */

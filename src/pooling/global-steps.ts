@@ -6,7 +6,7 @@ import { fail } from '../errors.js';
 import { reshape, transpose } from '../ops/nn/shape.js';
 import { Tensor, type Shape } from '../tensor/tensor.js';
 import type { LayerCall, LayerContext, OpCall, OpOptions } from './kind.js';
-import { maskedPool1d } from './kinds/masked.js';
+import { maskedKind } from './kinds/masked.js';
 
 export interface GlobalPoolOptions {
   /** 'channelsLast' (the default) or 'channelsFirst'. */
@@ -29,7 +29,8 @@ export function maskedGlobalPool(call: OpCall, mode: 'max' | 'average'): Tensor 
     fail(op, 'mask', 'is for 1D input [batch, steps, features] only', `shape [${input.shape.join(', ')}]`);
   const channelsFirst = dataFormat === 'channelsFirst';
   const steps = channelsFirst ? transpose(input, [0, 2, 1]) : input;
-  const pooled = maskedPool1d(steps, { mask: options.mask as Tensor, mode });
+  // The masked kind's work under this op's name: its errors (a bad mask) name the op called.
+  const pooled = maskedKind.compute({ op, input: steps, tensors: [], options: { mask: options.mask, mode }, rank: 1 });
   return pooled.shape.length === outputShape.length ? pooled : reshape(pooled, outputShape);
 }
 

@@ -68,10 +68,14 @@ function deepFlattenModel(): string {
   );
 }
 
-/** LSTM pooling of 20,000 units: a recurrent kernel of 6.4 GB, more than the 4 GiB heap holds. */
+/**
+ * Two LSTM poolings of 15,000 units: each weight fits the heap (a single one of 4 GiB or more is
+ * refused by the layer itself, naming units), but together they need 10.8 GB, more than it holds.
+ */
 function oversizedLstmModel(): string {
-  const lstm = { className: 'LSTMPooling2D', config: { poolSize: 2, units: 20000, inputShape: [4, 4, 1] } };
-  return handMadeModel('oversized-lstm', [lstm], []);
+  const first = { className: 'LSTMPooling2D', config: { poolSize: 2, units: 15000, inputShape: [4, 4, 1] } };
+  const second = { className: 'LSTMPooling2D', config: { poolSize: 2, units: 15000 } };
+  return handMadeModel('oversized-lstm', [first, second], []);
 }
 
 type Outcome = { path: string; error?: string; layers?: number; heapGrowth: number };
@@ -147,10 +151,22 @@ test('100,000 Flatten layers load (names flatten ... flatten_99999 given in line
   assert.equal(result.layers, 100_001);
 });
 
-for (const [name, units] of [
-  ['wideDense', '150000'],
-  ['hugeDense', '1e+308'],
-] as const) {
+test(
+  'units: 1e+308 is refused from model.json alone by the layer, naming units, before any weight is made',
+  {
+    skip: !POSIX,
+  },
+  () => {
+    const result = outcome('hugeDense');
+    assert.match(
+      result.error ?? '',
+      /huge-dense\/model\.json: .*Dense: units must be a positive integer of at most 2147483647/,
+    );
+    assert.ok(result.heapGrowth < 64 * 2 ** 20, `the heap grew by ${result.heapGrowth} bytes`);
+  },
+);
+
+for (const [name, units] of [['wideDense', '150000']] as const) {
   test(
     `units: ${units} is refused from model.json alone, naming the layer, before any weight is made`,
     { skip: !POSIX },

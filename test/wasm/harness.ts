@@ -30,16 +30,25 @@ export interface PoolCase {
 const formats = fc.constantFrom('channelsLast' as const, 'channelsFirst' as const);
 const valueKinds = fc.constantFrom<ValueKind>('plain', 'ties', 'negative', 'special');
 
+/** Bounds of the random cases: input sizes, channels, and window sizes, dilations and pads per axis. */
+export interface CaseBounds {
+  maxSize?: number;
+  maxChannels?: number;
+  maxKernel?: number;
+  maxDilation?: number;
+  maxPad?: number;
+}
+
 /** Random pooling options and shapes; cases poolGeometry rejects are filtered out. */
-export function poolCases(options: { maxSize?: number; maxChannels?: number } = {}): fc.Arbitrary<PoolCase> {
+export function poolCases(options: CaseBounds = {}): fc.Arbitrary<PoolCase> {
   const maxSize = options.maxSize ?? 9;
   const axis = fc.record({
     size: fc.integer({ min: 1, max: maxSize }),
-    kernel: fc.integer({ min: 1, max: 5 }),
+    kernel: fc.integer({ min: 1, max: options.maxKernel ?? 5 }),
     stride: fc.integer({ min: 1, max: 6 }),
-    dilation: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 3 })),
-    before: fc.integer({ min: 0, max: 2 }),
-    after: fc.integer({ min: 0, max: 2 }),
+    dilation: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: options.maxDilation ?? 3 })),
+    before: fc.integer({ min: 0, max: options.maxPad ?? 2 }),
+    after: fc.integer({ min: 0, max: options.maxPad ?? 2 }),
   });
   return fc
     .record({

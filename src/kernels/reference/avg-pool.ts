@@ -13,7 +13,7 @@
 //   float32 and cells add shares in output order, each sum rounding to float32.
 import type { PoolGeometry } from '../../geometry/pool-geometry.js';
 import type { AverageDivisor } from '../types.js';
-import { walkPoolWindows, type WindowCounts, type WindowReducer } from './window-walk.js';
+import { walkPoolWindows, windowCapacity, type WindowCounts, type WindowReducer } from './window-walk.js';
 
 /** The number an average divides by; 0 only for an empty window without an override. */
 export function averageDivisor(counts: WindowCounts, divisor: AverageDivisor): number {
@@ -78,7 +78,7 @@ export class WindowCells {
   count = 0;
 
   constructor(geometry: PoolGeometry) {
-    this.indices = new Int32Array(geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth);
+    this.indices = new Int32Array(windowCapacity(geometry));
   }
 
   clear(): void {

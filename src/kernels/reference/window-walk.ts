@@ -38,7 +38,40 @@ export function walkPoolWindows(geometry: PoolGeometry, reducer: WindowReducer):
   }
 }
 
-/** Visits the window of one output cell, counting in-bounds and in-padding taps. */
+/** The taps of one window along one axis: in-bounds taps [low, high), and taps inside input plus padding. */
+export interface AxisTaps {
+  low: number;
+  high: number;
+  padded: number;
+}
+
+/**
+ * Which taps k (0 ≤ k < kernel) of a window whose tap 0 sits at input coordinate `first` fall in
+ * the input [0, inSize) and in the input plus its after-padding: found by division, so the work per
+ * window is bounded by the input, never by the kernel size. (Tap 0 never lies before the padding.)
+ */
+export function axisTaps(first: number, kernel: number, dilation: number, inSize: number, padAfter: number): AxisTaps {
+  const tapsBefore = (limit: number): number => Math.max(0, Math.min(kernel, Math.ceil((limit - first) / dilation)));
+  const low = first >= 0 ? 0 : tapsBefore(0);
+  return { low, high: Math.max(low, tapsBefore(inSize)), padded: tapsBefore(inSize + padAfter) };
+}
+
+/** The most in-bounds cells any window of the geometry holds: what a buffer of one window's cells needs. */
+export function windowCapacity(geometry: PoolGeometry): number {
+  const along = (kernel: number, dilation: number, inSize: number): number =>
+    Math.min(kernel, Math.ceil(inSize / dilation));
+  return (
+    along(geometry.kernelDepth, geometry.dilationDepth, geometry.inDepth) *
+    along(geometry.kernelHeight, geometry.dilationHeight, geometry.inHeight) *
+    along(geometry.kernelWidth, geometry.dilationWidth, geometry.inWidth)
+  );
+}
+
+/**
+ * Visits the in-bounds cells of one output cell's window in window order (depth, height, width,
+ * row-major), and counts them and the window's taps inside input plus padding. Taps outside the
+ * input are skipped by arithmetic, so a huge kernel costs no more than the input it overlaps.
+ */
 function walkWindow(
   geometry: PoolGeometry,
   [outSlice, outRow, outColumn]: [number, number, number],
@@ -47,26 +80,22 @@ function walkWindow(
   reducer: WindowReducer,
   counts: WindowCounts,
 ): void {
-  const { inDepth, inHeight, inWidth } = geometry;
+  const { inHeight, inWidth } = geometry;
   const firstSlice = outSlice * geometry.strideDepth - geometry.padFront;
   const firstRow = outRow * geometry.strideHeight - geometry.padTop;
   const firstColumn = outColumn * geometry.strideWidth - geometry.padLeft;
-  counts.inBounds = 0;
-  counts.inPadded = 0;
-  for (let kernelSlice = 0; kernelSlice < geometry.kernelDepth; kernelSlice++) {
-    const slice = firstSlice + kernelSlice * geometry.dilationDepth;
-    for (let kernelRow = 0; kernelRow < geometry.kernelHeight; kernelRow++) {
-      const row = firstRow + kernelRow * geometry.dilationHeight;
-      for (let kernelColumn = 0; kernelColumn < geometry.kernelWidth; kernelColumn++) {
-        const column = firstColumn + kernelColumn * geometry.dilationWidth;
-        const padded =
-          slice < inDepth + geometry.padBack &&
-          row < inHeight + geometry.padBottom &&
-          column < inWidth + geometry.padRight;
-        if (padded) counts.inPadded++;
-        if (slice < 0 || slice >= inDepth || row < 0 || row >= inHeight || column < 0 || column >= inWidth) continue;
-        const spatialIndex = (slice * inHeight + row) * inWidth + column;
-        counts.inBounds++;
+  const { dilationDepth, dilationHeight, dilationWidth } = geometry;
+  const slices = axisTaps(firstSlice, geometry.kernelDepth, dilationDepth, geometry.inDepth, geometry.padBack);
+  const rows = axisTaps(firstRow, geometry.kernelHeight, dilationHeight, inHeight, geometry.padBottom);
+  const columns = axisTaps(firstColumn, geometry.kernelWidth, dilationWidth, inWidth, geometry.padRight);
+  counts.inBounds = (slices.high - slices.low) * (rows.high - rows.low) * (columns.high - columns.low);
+  counts.inPadded = slices.padded * rows.padded * columns.padded;
+  for (let kernelSlice = slices.low; kernelSlice < slices.high; kernelSlice++) {
+    const slice = firstSlice + kernelSlice * dilationDepth;
+    for (let kernelRow = rows.low; kernelRow < rows.high; kernelRow++) {
+      const rowIndex = (slice * inHeight + firstRow + kernelRow * dilationHeight) * inWidth;
+      for (let kernelColumn = columns.low; kernelColumn < columns.high; kernelColumn++) {
+        const spatialIndex = rowIndex + firstColumn + kernelColumn * dilationWidth;
         reducer.visit(inBase + spatialIndex * spatialStride, spatialIndex);
       }
     }

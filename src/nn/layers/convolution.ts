@@ -2,7 +2,14 @@
 // filters, kernelSize, strides, padding, dilationRate, activation, bias and initialisers, with the
 // kernel [...kernelSize, inChannels, filters] and then the bias, in Keras's order.
 import { fail } from '../../errors.js';
-import { checkDataFormat, perDimension, type DataFormat, type SpatialDims } from '../../geometry/layout.js';
+import {
+  checkDataFormat,
+  checkExtent,
+  checkOutputShape,
+  perDimension,
+  type DataFormat,
+  type SpatialDims,
+} from '../../geometry/layout.js';
 import type { Padding } from '../../geometry/pool-geometry.js';
 import type { Random } from '../../tensor/random.js';
 import { checkActivation, type ActivationName } from '../activation-names.js';
@@ -67,10 +74,7 @@ export abstract class Convolution<Config extends ConvolutionConfig = Convolution
   constructor(config: Config, layer: string, spatialDims: SpatialDims) {
     super(config);
     checkKnownOptions(layer, config, CONVOLUTION_KEYS);
-    if (!Number.isInteger(config.filters) || config.filters < 1) {
-      fail(layer, 'filters', 'must be a positive integer', config.filters);
-    }
-    this.filters = config.filters;
+    this.filters = checkExtent(layer, 'filters', config.filters, 1);
     this.kernelSize = perDimension(layer, 'kernelSize', config.kernelSize, spatialDims, 1);
     this.strides = perDimension(layer, 'strides', config.strides ?? 1, spatialDims, 1);
     this.dilationRate = perDimension(layer, 'dilationRate', config.dilationRate ?? 1, spatialDims, 1);
@@ -109,7 +113,10 @@ export abstract class Convolution<Config extends ConvolutionConfig = Convolution
 
   /** The weights' names and shapes: kernel [...kernelSize, inChannels, filters], then bias [filters]. */
   override parameterShapes(inputShape: LayerShape): ParameterShape[] {
-    const kernel = { name: 'kernel', shape: [...this.kernelSize, this.inputChannels(inputShape), this.filters] };
+    const window = [...this.kernelSize, this.inputChannels(inputShape)];
+    checkOutputShape(this.className, 'kernelSize', window, [...this.kernelSize], 'a kernel window');
+    const kernel = { name: 'kernel', shape: [...window, this.filters] };
+    checkOutputShape(this.className, 'filters', kernel.shape, this.filters, 'a kernel');
     return this.useBias ? [kernel, { name: 'bias', shape: [this.filters] }] : [kernel];
   }
 

@@ -1,5 +1,6 @@
 // Dense: Keras's fully connected layer, x·kernel + bias then an activation, on the dense op.
 import { fail } from '../../errors.js';
+import { checkExtent, checkOutputShape } from '../../geometry/layout.js';
 import { checkKnownOptions, optionKeys } from '../../ops/checks.js';
 import { dense as denseOp } from '../../ops/nn/matmul.js';
 import type { Random } from '../../tensor/random.js';
@@ -49,9 +50,7 @@ export class Dense extends Layer<DenseConfig> {
   constructor(config: DenseConfig) {
     super(config);
     checkKnownOptions('Dense', config, DENSE_KEYS);
-    if (!Number.isInteger(config.units) || config.units < 1)
-      fail('Dense', 'units', 'must be a positive integer', config.units);
-    this.units = config.units;
+    this.units = checkExtent('Dense', 'units', config.units, 1);
     this.activation = checkActivation('Dense', config.activation);
     this.useBias = config.useBias ?? true;
     this.kernelInitializer = checkInitializer('Dense', 'kernelInitializer', config.kernelInitializer, 'glorotUniform');
@@ -88,6 +87,7 @@ export class Dense extends Layer<DenseConfig> {
 
   override parameterShapes(inputShape: LayerShape): ParameterShape[] {
     const kernel = { name: 'kernel', shape: [inputShape[inputShape.length - 1]!, this.units] };
+    checkOutputShape('Dense', 'units', kernel.shape, this.units, 'a kernel');
     return this.useBias ? [kernel, { name: 'bias', shape: [this.units] }] : [kernel];
   }
 

@@ -5,6 +5,7 @@
 // Indices: int32 tensors, or float32 tensors of whole numbers (what fit's float32 datasets and
 // tfjs hold; tfjs casts them to int32); anything else, or an index outside [0, inputDim), throws.
 import { fail } from '../../errors.js';
+import { checkExtent, checkOutputShape } from '../../geometry/layout.js';
 import { embeddingLookup, indexValues } from '../../ops/nn/embedding.js';
 import type { Random } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -32,8 +33,7 @@ export interface EmbeddingConfig extends LayerConfig {
 }
 
 function positiveInteger(name: string, value: unknown): number {
-  if (!Number.isInteger(value) || (value as number) < 1) fail('Embedding', name, 'must be a positive integer', value);
-  return value as number;
+  return checkExtent('Embedding', name, value, 1);
 }
 
 export class Embedding extends Layer<EmbeddingConfig> {
@@ -50,6 +50,7 @@ export class Embedding extends Layer<EmbeddingConfig> {
     super(inputShape === undefined ? config : { ...config, inputShape });
     this.inputDim = positiveInteger('inputDim', config.inputDim);
     this.outputDim = positiveInteger('outputDim', config.outputDim);
+    checkOutputShape('Embedding', 'outputDim', [this.inputDim, this.outputDim], this.outputDim, 'an embedding matrix');
     this.maskZero = config.maskZero ?? false;
     if (typeof this.maskZero !== 'boolean') fail('Embedding', 'maskZero', 'must be a boolean', config.maskZero);
     this.inputLength = inputLength === undefined ? null : positiveInteger('inputLength', inputLength);

@@ -2,6 +2,7 @@
 // kernel (Keras's Conv1D layout), run as the conv2d op on a height-1 image so the same reference
 // and WebAssembly kernels (and their gradients) do the work. 'causal' pads only the start.
 import { fail } from '../../errors.js';
+import { checkExtent, checkOutputShape } from '../../geometry/layout.js';
 import type { ExplicitPadding } from '../../geometry/pool-geometry.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkOptions, checkTensor } from '../checks.js';
@@ -24,8 +25,7 @@ export interface Conv1dOptions {
 }
 
 function checkScalar(name: string, value: unknown): number {
-  if (!Number.isInteger(value) || (value as number) < 1) fail('conv1d', name, 'must be a positive integer', value);
-  return value as number;
+  return checkExtent('conv1d', name, value, 1);
 }
 
 /** conv2d's padding for the height-1 image: no padding along the height axis. */
@@ -66,7 +66,12 @@ export function conv1d(input: Tensor, filter: Tensor, bias: Tensor | null = null
   const stride = checkScalar('stride', checked.stride ?? 1);
   const dilation = checkScalar('dilation', checked.dilation ?? 1);
   const causal = checked.padding === 'causal';
-  const padded = causal ? padStart(input, (filter.shape[0]! - 1) * dilation) : input;
+  const front = (filter.shape[0]! - 1) * dilation;
+  if (causal) {
+    const [batch, steps, channels] = input.shape as [number, number, number];
+    checkOutputShape('conv1d', 'dilation', [batch, steps + front, channels], dilation, 'a causally padded input');
+  }
+  const padded = causal ? padStart(input, front) : input;
   const [batch, steps, channels] = padded.shape as [number, number, number];
   const image = reshape(padded, [batch, 1, steps, channels]);
   const filter2d = reshape(filter, [1, ...filter.shape]);

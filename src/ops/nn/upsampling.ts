@@ -4,7 +4,7 @@
 // tables (two source cells and a fraction; nearest has fraction 0), the backward its transpose.
 import { recordGrad } from '../../autograd/tape.js';
 import { fail } from '../../errors.js';
-import { checkDataFormat, perDimension, type DataFormat } from '../../geometry/layout.js';
+import { checkDataFormat, checkOutputShape, perDimension, type DataFormat } from '../../geometry/layout.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkOptions, checkTensor } from '../checks.js';
 import { transpose } from './shape.js';
@@ -121,6 +121,8 @@ export function upSampling2d(input: Tensor, options?: UpSampling2dOptions): Tens
     return transpose(last, [0, 3, 1, 2]);
   }
   const [batch, inHeight, inWidth, channels] = input.shape as [number, number, number, number];
+  const outputShape = [batch, inHeight * rowFactor, inWidth * columnFactor, channels];
+  checkOutputShape('upSampling2d', 'size', outputShape, checked.size ?? 2);
   const bilinear = interpolation === 'bilinear';
   const plan: Plan = {
     batch,

@@ -1,5 +1,6 @@
 // Argument checks of fractional max pooling: output size or ratio, pool size, sequence kind, samples.
 import { fail } from '../../errors.js';
+import { checkAnyTensor } from '../../ops/checks.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { AxisPlan } from './fractional-max-geometry.js';
 
@@ -114,7 +115,7 @@ export function checkSamples(
       'samples',
     );
   }
-  const values = samples instanceof Tensor ? samples.toFloat32Array() : samples;
+  const values = samples instanceof Tensor ? checkAnyTensor(op, 'samples', samples).toFloat32Array() : samples;
   if (!(values instanceof Float32Array) && !Array.isArray(values))
     fail(op, 'samples', 'must be a Tensor, a Float32Array or an array of numbers', typeof samples);
   const flat = values as ArrayLike<number>;

@@ -4,6 +4,7 @@
 // tests check; this path is the one the op runs because it is many times faster.
 import { stridesOf } from '../../geometry/layout.js';
 import { kernel } from '../../kernels/backend.js';
+import { windowCapacity } from '../../kernels/reference/window-walk.js';
 import type { LstmPoolGeometry } from '../../kernels/reference/extra/lstm-pool.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { zeroTensor } from '../arguments.js';
@@ -43,7 +44,7 @@ const product = (
 export function lstmSequenceForward(input: Tensor, weights: LstmTensors, geometry: LstmPoolGeometry): LstmSequence {
   const { pool, hidden } = geometry;
   const [channels, width] = [pool.channels, 4 * hidden];
-  const taps = pool.kernelDepth * pool.kernelHeight * pool.kernelWidth;
+  const taps = windowCapacity(pool); // steps: the longest window's in-bounds cells
   const windows = pool.batch * pool.outDepth * pool.outHeight * pool.outWidth;
   const offsets = new Int32Array(windows * taps);
   const counts = new Int32Array(windows);

@@ -1,7 +1,7 @@
 // lstmPool2d: LSTM pooling as seed article 000 describes it (each pooling region is run through an
 // LSTM and the result is the region's output), with Keras's LSTM cell and a seeded initialiser.
 import { fail } from '../../errors.js';
-import { stridesOf } from '../../geometry/layout.js';
+import { checkExtent, checkOutputShape, stridesOf } from '../../geometry/layout.js';
 import { poolGeometry, type PoolOptions } from '../../geometry/pool-geometry.js';
 import { kernel } from '../../kernels/backend.js';
 import {
@@ -11,6 +11,7 @@ import {
   lstmScatterStep,
   lstmWindowTable,
 } from '../../kernels/reference/extra/lstm-batched.js';
+import { windowCapacity } from '../../kernels/reference/window-walk.js';
 import { lstmPoolBackward, lstmPoolForward, type LstmPoolGeometry } from '../../kernels/reference/extra/lstm-pool.js';
 import type { LstmWeights } from '../../kernels/reference/extra/lstm-step.js';
 import { checkTensor } from '../../ops/checks.js';
@@ -38,8 +39,10 @@ export interface LstmPoolWeights {
  */
 export function initLstmPoolWeights(channels: number, hidden: number, seed: number): LstmPoolWeights {
   const op = 'initLstmPoolWeights';
-  if (!Number.isInteger(channels) || channels < 1) fail(op, 'channels', 'must be a positive integer', channels);
-  if (!Number.isInteger(hidden) || hidden < 1) fail(op, 'hidden', 'must be a positive integer', hidden);
+  checkExtent(op, 'channels', channels, 1);
+  checkExtent(op, 'hidden', hidden, 1);
+  checkOutputShape(op, 'channels', [channels, 4 * hidden], channels, 'a weight');
+  checkOutputShape(op, 'hidden', [hidden, 4 * hidden], hidden, 'a weight');
   const random = new Random(seed);
   const width = 4 * hidden;
   const limit = Math.sqrt(6 / (channels + width));
@@ -110,6 +113,10 @@ function checkLstmPool(op: string, inputShape: Shape, tensors: readonly Tensor[]
   const hidden = bias.size / 4;
   checkParameterShape(op, 'weights.kernel', kernelWeights, [[pool.channels, 4 * hidden]]);
   checkParameterShape(op, 'weights.recurrentKernel', recurrentKernel, [[hidden, 4 * hidden]]);
+  // The batched forward saves every step of every window: [steps + 1, windows, 4·hidden or channels].
+  const windows = pool.batch * pool.outDepth * pool.outHeight * pool.outWidth;
+  const saved = [windowCapacity(pool) + 1, windows, Math.max(pool.channels, 4 * hidden)];
+  checkOutputShape(op, 'kernelSize', saved, options.kernelSize, 'LSTM steps to save');
   const geometry: LstmPoolGeometry = { pool, hidden, outputShape: lstmOutputShape(pool, hidden) };
   const weights: LstmTensors = { kernel: kernelWeights!, recurrentKernel: recurrentKernel!, bias };
   return { geometry, weights };
@@ -146,6 +153,7 @@ function computeLstmPool({ op, input, tensors, options }: OpCall): Tensor {
 const lstmWeights: LayerWeights = {
   shapes: (context) => {
     const [channels, units] = [layerChannels(context), unitsOf(context)];
+    checkOutputShape(context.owner, 'units', [channels, 4 * units], units, 'a weight');
     return [
       { name: 'kernel', shape: [channels, 4 * units] },
       { name: 'recurrent_kernel', shape: [units, 4 * units] },
@@ -159,10 +167,9 @@ const lstmWeights: LayerWeights = {
 };
 
 function unitsOf(context: LayerContext): number {
-  const units = context.options.units ?? 8;
-  if (!Number.isInteger(units) || (units as number) < 1)
-    fail(context.owner, 'units', 'must be a positive integer', units);
-  return units as number;
+  const units = checkExtent(context.owner, 'units', context.options.units ?? 8, 1);
+  checkOutputShape(context.owner, 'units', [units, 4 * units], units, 'a weight');
+  return units;
 }
 
 export const lstmKind = definePoolingKind({

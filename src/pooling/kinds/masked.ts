@@ -7,6 +7,7 @@ import {
   maskedPoolForward,
   type MaskedReduction,
 } from '../../kernels/reference/extra/masked-pool.js';
+import { checkAnyTensor } from '../../ops/checks.js';
 import { stepMask } from '../../ops/nn/sequence-mask.js';
 import { reshape } from '../../ops/nn/shape.js';
 import { Tensor, type Shape } from '../../tensor/tensor.js';
@@ -44,9 +45,11 @@ function resolveMask(op: string, options: OpOptions, batch: number, time: number
     }
     return bytes;
   }
+  if (!(lengths instanceof Tensor) && !Array.isArray(lengths) && !(lengths instanceof Int32Array))
+    fail(op, 'lengths', 'must be an array, an Int32Array or a Tensor of lengths', lengths);
   const list =
     lengths instanceof Tensor
-      ? Array.from(lengths.dtype === 'int32' ? lengths.intValues : lengths.values)
+      ? Array.from(checkAnyTensor(op, 'lengths', lengths).dtype === 'int32' ? lengths.intValues : lengths.values)
       : Array.from(lengths as ArrayLike<number>);
   if (list.length !== batch) fail(op, 'lengths', `must hold one length per example (${batch})`, list);
   list.forEach((length, sample) => {

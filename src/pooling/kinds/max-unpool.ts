@@ -11,13 +11,19 @@
 // - backward gathers: the gradient of each input value is the output gradient at its index (as
 //   PyTorch; where indices repeat, every sharer receives it).
 import { fail } from '../../errors.js';
-import { checkDataFormat, checkInputRank, perDimension, spatialSizes } from '../../geometry/layout.js';
+import {
+  checkDataFormat,
+  checkInputRank,
+  checkOutputShape,
+  perDimension,
+  spatialSizes,
+} from '../../geometry/layout.js';
 import type { DataFormat, SpatialDims } from '../../geometry/layout.js';
 import { kernel } from '../../kernels/backend.js';
 import { argmaxGather, argmaxScatter, argmaxScatterAdd } from '../../kernels/reference/argmax.js';
 import type { ArgmaxPlanes } from '../../kernels/types.js';
 import { checkIndices } from '../../ops/checks.js';
-import { sizeOf, type Shape, type Tensor } from '../../tensor/tensor.js';
+import { MAX_EXTENT, sizeOf, type Shape, type Tensor } from '../../tensor/tensor.js';
 import { dataFormatOption } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { definePoolingKind, rankedOps, type OpCall, type OpOptions, type PoolWithIndices } from '../kind.js';
@@ -46,6 +52,9 @@ function unpoolSizes(op: string, inSizes: number[], options: OpOptions, spatialD
     defaults.forEach((size, axis) => {
       const rule = `leaves an output size of ${size} along spatial axis ${axis}; it must be at least 1`;
       if (size < 1) fail(op, 'padding', rule, options.padding);
+      const blamed = inSizes[axis]! > 1 && stride[axis]! > kernelSize[axis]! ? 'stride' : 'kernelSize';
+      const tooLarge = `gives an output size of ${size} along spatial axis ${axis}; it may be at most 2147483647 (2^31 - 1)`;
+      if (size > MAX_EXTENT) fail(op, blamed, tooLarge, options[blamed]);
     });
     return defaults;
   }
@@ -89,7 +98,10 @@ function unpoolPlan(op: string, inputShape: Shape, options: OpOptions, rank: Spa
   const format = checkDataFormat(op, options.dataFormat);
   checkInputRank(op, inputShape, rank, format);
   const inSizes = spatialSizes(inputShape, rank, format);
-  return unpoolLayout(inputShape, format, inSizes, unpoolSizes(op, inSizes, options, rank));
+  const layout = unpoolLayout(inputShape, format, inSizes, unpoolSizes(op, inSizes, options, rank));
+  const blamed = options.outputSize === undefined ? 'kernelSize' : 'outputSize';
+  checkOutputShape(op, blamed, layout.outputShape, options[blamed]);
+  return layout;
 }
 
 function computeMaxUnpool({ op, input, tensors: [indices], options, rank }: OpCall): Tensor {

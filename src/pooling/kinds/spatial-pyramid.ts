@@ -1,7 +1,14 @@
 // spatialPyramidPool: He, Zhang, Ren & Sun's spatial pyramid pooling ("Spatial Pyramid Pooling in Deep
 // Convolutional Networks for Visual Recognition", ECCV 2014 / TPAMI 2015).
 import { fail } from '../../errors.js';
-import { checkDataFormat, checkInputRank, spatialSizes, type DataFormat } from '../../geometry/layout.js';
+import {
+  checkDataFormat,
+  checkInputRank,
+  checkOutputShape,
+  isExtent,
+  spatialSizes,
+  type DataFormat,
+} from '../../geometry/layout.js';
 import { kernel } from '../../kernels/backend.js';
 import {
   sppBackward,
@@ -26,12 +33,8 @@ function sppGeometry(op: string, inputShape: Shape, options: OpOptions): SppGeom
   const format = checkDataFormat(op, options.dataFormat);
   checkInputRank(op, inputShape, 2, format);
   const levels = (options.levels ?? [1, 2, 4]) as readonly number[];
-  if (
-    !Array.isArray(levels) ||
-    levels.length === 0 ||
-    !levels.every((level) => Number.isInteger(level) && level >= 1)
-  ) {
-    fail(op, 'levels', 'must be a non-empty array of positive integers', levels);
+  if (!Array.isArray(levels) || levels.length === 0 || !levels.every((level) => isExtent(level, 1))) {
+    fail(op, 'levels', 'must be a non-empty array of positive integers, each at most 2147483647 (2^31 - 1)', levels);
   }
   const [inHeight, inWidth] = spatialSizes(inputShape, 2, format) as [number, number];
   const channelsLast = format === 'channelsLast';
@@ -43,6 +46,7 @@ function sppGeometry(op: string, inputShape: Shape, options: OpOptions): SppGeom
     features += channels * level * level;
   }
   const batch = inputShape[0]!;
+  checkOutputShape(op, 'levels', [batch, features], levels);
   return Object.freeze({
     channelsLast,
     batch,

@@ -1,7 +1,7 @@
 // The window walk with each window's cells gathered first: the extra pooling kinds need two passes
 // over a window (a sum, then a draw; a max and a mean, then a gate), so they see the whole list.
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
-import { walkPoolWindows, type WindowCounts } from '../window-walk.js';
+import { walkPoolWindows, windowCapacity, type WindowCounts } from '../window-walk.js';
 
 /** The in-bounds cells of one window, in window (row-major) order; only the first `count` are valid. */
 export interface CollectedWindow {
@@ -13,7 +13,7 @@ export interface CollectedWindow {
 export type WindowVisitor = (window: CollectedWindow, outputIndex: number, counts: WindowCounts) => void;
 
 export function walkCollectedWindows(geometry: PoolGeometry, visitor: WindowVisitor): void {
-  const capacity = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
+  const capacity = windowCapacity(geometry);
   const window: CollectedWindow = {
     count: 0,
     inputIndices: new Int32Array(capacity),

@@ -6,11 +6,12 @@
 import { stridesOf } from '../../../geometry/layout.js';
 import type { LstmPoolGeometry } from './lstm-pool.js';
 import { walkCollectedWindows } from './collect.js';
+import { windowCapacity } from '../window-walk.js';
 
 /** Fills offsets [windows, taps] with each cell's first input element (channel 0), and counts. */
 export function lstmWindowTable(geometry: LstmPoolGeometry, offsets: Int32Array, counts: Int32Array): void {
   const { pool } = geometry;
-  const taps = pool.kernelDepth * pool.kernelHeight * pool.kernelWidth;
+  const taps = windowCapacity(pool);
   const outCells = pool.outDepth * pool.outHeight * pool.outWidth;
   const strides = stridesOf(pool.channelsLast, pool.channels, pool.inDepth * pool.inHeight * pool.inWidth);
   const positions = { ...pool, channels: 1, channelsLast: true };

@@ -7,6 +7,7 @@ import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
 import type { Shape } from '../../../tensor/tensor.js';
 import { walkCollectedWindows, type CollectedWindow } from './collect.js';
 import { lstmStep, lstmStepBackward, type LstmWeights } from './lstm-step.js';
+import { windowCapacity } from '../window-walk.js';
 
 export interface LstmPoolGeometry {
   /** The window geometry over the input (its channels are the LSTM's input size). */
@@ -26,7 +27,7 @@ interface Sequence {
 
 function makeSequence(geometry: LstmPoolGeometry): Sequence {
   const { pool, hidden } = geometry;
-  const taps = pool.kernelDepth * pool.kernelHeight * pool.kernelWidth;
+  const taps = windowCapacity(pool);
   return {
     steps: 0,
     inputs: new Float64Array(taps * pool.channels),
