@@ -126,6 +126,16 @@ export interface KindDefinition<Kernels extends object = object, Result extends 
   readonly op: string;
   /** The op's and the layer's options; a `required` one makes the options object required, a `random` one makes the kind random. */
   readonly options: OptionSchema;
+  /**
+   * The names of the op's tensor arguments after the input, as its errors name them (a layer's
+   * weights, in order, where the kind has a layer): 'alpha', 'indices', 'boxes'. None when absent.
+   */
+  readonly tensorArguments?: readonly string[];
+  /**
+   * How far backends may differ on this kind, where a fast kernel rounds in another order (matrix
+   * products, powers): |a − b| ≤ relative·|b| + absolute. Absent: every backend agrees bit for bit.
+   */
+  readonly tolerance?: { readonly relative: number; readonly absolute: number };
   readonly docs: KindDocs;
   /** Reference kernels by kernel-table name: the specification that fast backends are tested against. */
   readonly kernels: Kernels;

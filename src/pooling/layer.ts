@@ -16,7 +16,7 @@ import {
   type ParameterShape,
 } from '../nn/layer.js';
 import type { Random } from '../tensor/random.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { checkShape, type Tensor } from '../tensor/tensor.js';
 import {
   outputOf,
   withRank,
@@ -124,15 +124,18 @@ export class Pooling extends Layer<PoolingConfig> {
     return { ...this.baseConfig(), ...own };
   }
 
+  /** The weights' names and shapes for this input, each checked to fit the heap before anything is made. */
   override parameterShapes(inputShape: LayerShape): ParameterShape[] {
-    return this.spec.weights?.shapes(this.context(inputShape, this.rank ?? this.rankOf(inputShape))) ?? [];
+    const shapes = this.spec.weights?.shapes(this.context(inputShape, this.rank ?? this.rankOf(inputShape))) ?? [];
+    for (const { name, shape } of shapes) checkShape(this.className, shape, name);
+    return shapes;
   }
 
   protected override createParameters(inputShape: LayerShape, random: Random): LayerParameter[] {
     const weights = this.spec.weights;
     if (weights === undefined) return [];
     const context = this.context(inputShape, this.rank!);
-    const names = weights.shapes(context).map((shape) => shape.name);
+    const names = this.parameterShapes(inputShape).map((shape) => shape.name);
     return weights
       .initialize(context, random)
       .map((tensor, index) => ({ name: names[index]!, tensor, trainable: true }));

@@ -3,7 +3,8 @@
 // then, in about half the cases, made hostile in one place. Plans are plain data, built afresh
 // for every backend's call, so a kind added to the registry is fuzzed with no change here.
 import type { SpatialDims } from '../../src/geometry/layout.js';
-import { opKeys } from '../../src/pooling/options.js';
+import { Pooling, type PoolingConfig } from '../../src/pooling/layer.js';
+import { configNameOf, opKeys } from '../../src/pooling/options.js';
 import type { RegisteredKind } from '../../src/pooling/registry.js';
 import { Random } from '../../src/tensor/random.js';
 import { HOSTILE, tensorSpec, VALID, type DrawContext, type TensorSpec } from './fuzz-values.js';
@@ -20,13 +21,8 @@ export interface FuzzPlan {
   readonly backward: boolean;
 }
 
-/** Names of the tensor arguments each kind's op takes after the input (for the error check too). */
-export const TENSOR_ARGUMENTS: Readonly<Record<string, readonly string[]>> = {
-  mixed: ['alpha'],
-  gated: ['gateWeights'],
-  lstm: ['weights.kernel', 'weights.recurrentKernel', 'weights.bias', 'weights'],
-  maxUnpool: ['indices'],
-};
+/** A kind's tensor arguments made by its own example call at run time (RoI boxes for the image). */
+export const EXAMPLE_TENSORS = { exampleTensors: true } as const;
 
 const pick = <T>(random: Random, choices: readonly T[]): T => choices[random.integer(choices.length)]!;
 
@@ -83,36 +79,43 @@ function drawOptions(kind: RegisteredKind, context: DrawContext): Record<string,
   return options;
 }
 
-/** The tensors a kind's op takes after the input, shaped from the case's sizes and options. */
+/**
+ * The tensors a kind's op takes after the input: an unpooling's indices; a learnable kind's weights,
+ * shaped as its layer plans them for this input and these options; or its example call's (boxes).
+ */
 function tensorArguments(
   kind: RegisteredKind,
   context: DrawContext,
   options: Record<string, unknown>,
   shape: readonly number[],
 ): unknown[] {
-  const { random, channels, seed } = context;
-  switch (kind.name) {
-    case 'mixed':
-      return [tensorSpec([pick(random, [1, channels])], 'values', seed + 2)];
-    case 'gated': {
-      const kernel = options.kernelSize;
-      const perAxis = typeof kernel === 'number' ? Array<number>(context.rank).fill(kernel) : kernel;
-      const taps = Array.isArray(perAxis) ? perAxis.reduce((total: number, size) => total * Number(size), 1) : 1;
-      const size = Number.isInteger(taps) && taps <= 4096 ? taps : 1;
-      return [tensorSpec(random.uniform() < 0.5 ? [size] : [channels, size], 'values', seed + 2)];
-    }
-    case 'lstm': {
-      const hidden = 1 + random.integer(3);
-      return [
-        tensorSpec([channels, 4 * hidden], 'values', seed + 2),
-        tensorSpec([hidden, 4 * hidden], 'values', seed + 3),
-        tensorSpec([4 * hidden], 'values', seed + 4),
-      ];
-    }
-    case 'maxUnpool':
-      return [tensorSpec(shape, unpoolPlane(context, options), seed + 2, 'int32')];
-    default:
-      return [];
+  if ((kind.tensorArguments ?? []).length === 0) return [];
+  if (kind.window === 'inverse') return [tensorSpec(shape, unpoolPlane(context, options), context.seed + 2, 'int32')];
+  if (kind.layer?.weights !== undefined) {
+    return plannedWeights(kind, context.rank as SpatialDims, options, shape).map((weight, index) =>
+      tensorSpec(weight, 'values', context.seed + 2 + index),
+    );
+  }
+  return kind.example === undefined ? [] : [EXAMPLE_TENSORS];
+}
+
+/** The weight shapes a layer of the kind plans with these op options (none when it refuses them). */
+function plannedWeights(
+  kind: RegisteredKind,
+  rank: SpatialDims,
+  options: Record<string, unknown>,
+  shape: readonly number[],
+): (readonly number[])[] {
+  const config: Record<string, unknown> = {};
+  for (const spec of kind.options) {
+    const key = configNameOf(spec);
+    if (key !== null && options[spec.name] !== undefined) config[key] = options[spec.name];
+  }
+  try {
+    const layer = new Pooling(kind, rank, config as PoolingConfig);
+    return layer.parameterShapes([null, ...shape.slice(1)]).map((weight) => weight.shape);
+  } catch {
+    return []; // options the layer refuses: the op will say what is wrong
   }
 }
 
@@ -151,7 +154,9 @@ function makeHostile(plan: FuzzPlan, random: Random, shape: number[]): void {
     plan.hostile = 'input';
   } else if (choice === 5 && plan.tensors.length > 0) {
     const index = random.integer(plan.tensors.length);
-    const spec = plan.tensors[index] as TensorSpec;
+    // An example call's tensors are made at run time: a made-up tensor stands in for them.
+    const spec =
+      plan.tensors[index] === EXAMPLE_TENSORS ? tensorSpec([2, 5], 'values', 11) : (plan.tensors[index] as TensorSpec);
     plan.tensors[index] = pick(random, [
       { ...spec, disposed: true },
       { ...spec, shape: [...spec.shape, 2] },

@@ -15,17 +15,11 @@ import {
 } from '../../src/index.js';
 import { opKeys } from '../../src/pooling/options.js';
 import { poolingKinds } from '../../src/pooling/registry.js';
-import { planCase, TENSOR_ARGUMENTS, type FuzzPlan } from './fuzz-cases.js';
+import { EXAMPLE_TENSORS, planCase, type FuzzPlan } from './fuzz-cases.js';
 import { makeTensor, materialize, tensorSpec } from './fuzz-values.js';
 
 /** What one backend's call gave: copies of its outputs (and the input's gradient), or the error. */
 type CallOutcome = { values: Float64Array[] } | { error: unknown };
-
-/** Relative and absolute tolerances where the wasm kernels round differently (as test/wasm allows). */
-const TOLERANCE: Readonly<Record<string, { relative: number; absolute: number }>> = {
-  lp: { relative: 1e-6, absolute: 1e-30 },
-  lstm: { relative: 1e-5, absolute: 1e-6 },
-};
 
 const failures: { kind: string; outcome: string; detail: string; plan: string }[] = [];
 const counts = { cases: 0, calls: 0, correct: 0, clearErrors: 0, validPlans: 0, hostilePlans: 0 };
@@ -43,14 +37,26 @@ function describePlan(plan: FuzzPlan): string {
   );
 }
 
+/** The plan's tensor arguments; the kind's example call makes them where the plan says so. */
+function argumentTensors(plan: FuzzPlan, input: unknown, options: unknown, owned: Tensor[]): Tensor[] {
+  if (plan.tensors[0] !== EXAMPLE_TENSORS) return plan.tensors.map((tensor) => materialize(tensor, owned)) as Tensor[];
+  try {
+    const made = plan.kind.example!(input as Tensor, options as Record<string, unknown>).tensors;
+    owned.push(...made);
+    return [...made];
+  } catch {
+    return []; // an input the example cannot use: the op will say what is wrong with it
+  }
+}
+
 /** Runs the plan once on the active backend; everything it made is disposed. */
 function runOnce(plan: FuzzPlan): CallOutcome {
   const owned: Tensor[] = [];
   try {
     return tidy(() => {
       const input = materialize(plan.input, owned) as Tensor;
-      const tensors = plan.tensors.map((tensor) => materialize(tensor, owned)) as Tensor[];
       const options = materialize(plan.options, owned);
+      const tensors = argumentTensors(plan, input, options, owned);
       const wantsGradient = plan.backward && input instanceof Tensor && !input.isDisposed && input.dtype === 'float32';
       if (wantsGradient) input.requiresGrad = true;
       counts.calls++;
@@ -84,7 +90,7 @@ function mismatch(plan: FuzzPlan, actual: Float64Array[], expected: Float64Array
     const wanted = expected[part]!;
     if (values.length !== wanted.length) return `result ${part}: ${values.length} values against ${wanted.length}`;
     for (let index = 0; index < values.length; index++) {
-      if (!same(values[index]!, wanted[index]!, TOLERANCE[plan.kind.name])) {
+      if (!same(values[index]!, wanted[index]!, plan.kind.tolerance)) {
         return `result ${part}[${index}]: ${values[index]} against the reference's ${wanted[index]}`;
       }
     }
@@ -95,7 +101,7 @@ function mismatch(plan: FuzzPlan, actual: Float64Array[], expected: Float64Array
 /** Why an error is not a clear one, or null when it is a PoolkitArgumentError naming a real argument. */
 function unclear(plan: FuzzPlan, error: unknown): string | null {
   if (!(error instanceof PoolkitArgumentError)) return `not a PoolkitArgumentError: ${String(error)}`;
-  const known = [...opKeys(plan.kind.options), 'input', 'options', ...(TENSOR_ARGUMENTS[plan.kind.name] ?? [])];
+  const known = [...opKeys(plan.kind.options), 'input', 'options', ...(plan.kind.tensorArguments ?? [])];
   if (!known.includes(error.argument)) return `names '${error.argument}', which the op does not take: ${error.message}`;
   if (error.op !== plan.kind.opName(plan.rank)) return `names op '${error.op}': ${error.message}`;
   return null;

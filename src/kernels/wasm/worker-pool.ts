@@ -96,9 +96,7 @@ async function startWorker(slot: number): Promise<PoolWorker> {
 async function startNodeWorker(): Promise<PoolWorker['handle']> {
   const specifier = 'node:worker_threads';
   const threads = (await import(/* @vite-ignore */ specifier)) as typeof import('node:worker_threads');
-  // The worker source is CommonJS; a parent run with --input-type=module would pass that flag on.
-  const execArgv = process.execArgv.filter((argument) => !argument.startsWith('--input-type'));
-  const worker = new threads.Worker(workerSource, { eval: true, execArgv });
+  const worker = new threads.Worker(workerSource, { eval: true });
   worker.unref(); // idle workers must not keep the process alive
   return worker;
 }

@@ -107,13 +107,17 @@ function onMessage(message) {
 }
 
 if (node) {
-  try {
-    require('node:v8').setFlagsFromString('--experimental-wasm-relaxed-simd');
-  } catch (error) {
-    // the module was compiled on the main thread; the flag matters only to engines that recheck it
-  }
+  // import(), not require(): the source then runs as CommonJS or as a module, whichever the
+  // parent's flags (--input-type=module, say) make it, and the worker inherits them untouched.
   process.on('exit', markExited);
-  require('node:worker_threads').parentPort.on('message', onMessage);
+  Promise.all([import('node:v8'), import('node:worker_threads')]).then(([v8, threads]) => {
+    try {
+      v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    } catch (error) {
+      // the module was compiled on the main thread; the flag matters only to engines that recheck it
+    }
+    threads.parentPort.on('message', onMessage); // messages sent before this wait in the port
+  });
 } else {
   self.onmessage = (event) => onMessage(event.data);
 }

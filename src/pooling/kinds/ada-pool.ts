@@ -76,6 +76,7 @@ export const adaKind = definePoolingKind({
   window: 'sliding',
   ranks: [1, 2, 3],
   op: 'adaPool{rank}d',
+  tensorArguments: ['beta'],
   options: [
     ...windowOptions,
     {

@@ -81,6 +81,7 @@ export const detailPreservingKind = definePoolingKind({
   window: 'sliding',
   ranks: [1, 2, 3],
   op: 'dppPool{rank}d',
+  tensorArguments: ['alpha', 'lambda'],
   options: [
     ...windowOptions,
     {

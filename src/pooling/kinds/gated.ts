@@ -41,6 +41,7 @@ export const gatedKind = definePoolingKind({
   window: 'sliding',
   ranks: [1, 2, 3],
   op: 'gatedPool{rank}d',
+  tensorArguments: ['gateWeights'],
   options: [
     ...windowOptions,
     {

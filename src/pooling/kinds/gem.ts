@@ -24,6 +24,7 @@ export const gemKind = definePoolingKind({
   window: 'sliding',
   ranks: [1, 2, 3],
   op: 'gemPool{rank}d',
+  tensorArguments: ['p'],
   options: [...windowOptions, ...gemWeightOptions],
   docs: {
     label: 'GeM pooling',

@@ -25,6 +25,7 @@ export const globalGemKind = definePoolingKind({
   window: 'global',
   ranks: [1, 2, 3],
   op: 'globalGemPool',
+  tensorArguments: ['p'],
   options: [...globalOptions, ...gemWeightOptions],
   docs: {
     label: 'Global GeM pooling',

@@ -94,6 +94,8 @@ export const lipKind = definePoolingKind({
   window: 'sliding',
   ranks: [1, 2, 3],
   op: 'lipPool{rank}d',
+  tensorArguments: ['logitKernel', 'logitBias'],
+  tolerance: { relative: 1e-5, absolute: 1e-6 },
   options: [
     ...windowOptions,
     {

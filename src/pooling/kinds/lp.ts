@@ -45,6 +45,7 @@ export const lpKind = definePoolingKind({
   window: 'sliding',
   ranks: [1, 2, 3],
   op: 'lpPool{rank}d',
+  tolerance: { relative: 1e-6, absolute: 1e-30 },
   options: [
     ...windowOptions,
     {

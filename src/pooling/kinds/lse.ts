@@ -40,6 +40,7 @@ export const lseKind = definePoolingKind({
   window: 'sliding',
   ranks: [1, 2, 3],
   op: 'lsePool{rank}d',
+  tensorArguments: ['r'],
   options: [...windowOptions, ...scalarWeightOptions(rateSpec, 'sharpness r', 'layer')],
   docs: {
     label: 'LSE pooling',

@@ -177,6 +177,8 @@ export const lstmKind = definePoolingKind({
   window: 'sliding',
   ranks: [2],
   op: 'lstmPool{rank}d',
+  tensorArguments: ['weights.kernel', 'weights.recurrentKernel', 'weights.bias', 'weights'],
+  tolerance: { relative: 1e-5, absolute: 1e-6 },
   options: [
     ...windowOptions,
     {

@@ -128,6 +128,7 @@ export const maxUnpoolKind = definePoolingKind({
   window: 'inverse',
   ranks: [1, 2, 3],
   op: 'maxUnpool{rank}d',
+  tensorArguments: ['indices'],
   options: [
     {
       name: 'kernelSize',

@@ -37,6 +37,7 @@ export const mixedKind = definePoolingKind({
   window: 'sliding',
   ranks: [1, 2, 3],
   op: 'mixedPool{rank}d',
+  tensorArguments: ['alpha'],
   options: [
     ...windowOptions,
     {

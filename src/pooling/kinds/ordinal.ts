@@ -48,6 +48,7 @@ export const ordinalKind = definePoolingKind({
   window: 'sliding',
   ranks: [1, 2, 3],
   op: 'ordinalPool{rank}d',
+  tensorArguments: ['rankWeights'],
   options: [
     ...windowOptions,
     {

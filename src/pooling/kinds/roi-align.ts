@@ -82,6 +82,7 @@ export const roiAlignKind = definePoolingKind({
   window: 'region',
   ranks: [2],
   op: 'roiAlign',
+  tensorArguments: ['boxes', 'batchIndices'],
   options: [
     ...roiOptions,
     {

@@ -70,6 +70,7 @@ export const roiPoolKind = definePoolingKind({
   window: 'region',
   ranks: [2],
   op: 'roiPool',
+  tensorArguments: ['boxes', 'batchIndices'],
   options: [
     ...roiOptions,
     {
