@@ -3,6 +3,7 @@
 export * from './adaptive-average.js';
 export * from './adaptive-max.js';
 export * from './average.js';
+export * from './blur.js';
 export * from './fractional-max.js';
 export * from './gated.js';
 export * from './global-average.js';
@@ -12,6 +13,7 @@ export * from './lp.js';
 export * from './lstm.js';
 export * from './masked.js';
 export * from './max.js';
+export * from './max-blur.js';
 export * from './max-unpool.js';
 export * from './min.js';
 export * from './mixed.js';
