@@ -18,5 +18,6 @@ export * from './max-unpool.js';
 export * from './min.js';
 export * from './mixed.js';
 export * from './random.js';
+export * from './s3.js';
 export * from './spatial-pyramid.js';
 export * from './stochastic.js';
