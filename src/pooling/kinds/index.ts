@@ -21,3 +21,4 @@ export * from './random.js';
 export * from './s3.js';
 export * from './spatial-pyramid.js';
 export * from './stochastic.js';
+export * from './wavelet.js';
