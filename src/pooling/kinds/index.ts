@@ -4,6 +4,7 @@ export * from './adaptive-average.js';
 export * from './adaptive-max.js';
 export * from './average.js';
 export * from './blur.js';
+export * from './covariance.js';
 export * from './fractional-max.js';
 export * from './gated.js';
 export * from './global-average.js';
