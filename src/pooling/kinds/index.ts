@@ -2,6 +2,7 @@
 // definition and its ops), so a kind added here is in the registry and in poolkit's public API.
 export * from './adaptive-average.js';
 export * from './adaptive-max.js';
+export * from './attention.js';
 export * from './average.js';
 export * from './blur.js';
 export * from './covariance.js';
