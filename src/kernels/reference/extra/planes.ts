@@ -34,3 +34,18 @@ export function readPlane(source: Float32Array, view: PlaneView, target: Float64
 export function writePlane(source: Float64Array, view: PlaneView, target: Float32Array, count: number): void {
   for (let cell = 0; cell < count; cell++) target[view.base + cell * view.step] = source[cell]!;
 }
+
+/** Dense row-major [depth, height, width] sizes (1 on the axes a rank lacks). */
+export type DenseSizes = readonly [number, number, number];
+
+/** Lines of a dense buffer along `axis` (0 depth, 1 height, 2 width): each line's first index and step. */
+export function forEachLine(sizes: DenseSizes, axis: number, visit: (first: number, step: number) => void): void {
+  const step = axis === 2 ? 1 : axis === 1 ? sizes[2] : sizes[1] * sizes[2];
+  const lines = (sizes[0] * sizes[1] * sizes[2]) / sizes[axis]!;
+  for (let line = 0; line < lines; line++) visit(Math.floor(line / step) * step * sizes[axis]! + (line % step), step);
+}
+
+/** `sizes` with axis `axis` set to `size`. */
+export function withAxis(sizes: DenseSizes, axis: number, size: number): DenseSizes {
+  return [axis === 0 ? size : sizes[0], axis === 1 ? size : sizes[1], axis === 2 ? size : sizes[2]];
+}

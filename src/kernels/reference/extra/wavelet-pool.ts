@@ -5,19 +5,9 @@
 // cell (MATLAB's default 'sym' extension, which for Haar is one repeated cell), giving ⌈n/2⌉ cells;
 // a rebuilt axis is cut back to the length it had (as waverec2's bookkeeping does).
 import type { PoolingSizes } from '../../../geometry/layout.js';
-import { planeViews, readPlane, writePlane } from './planes.js';
+import { forEachLine, planeViews, readPlane, writePlane } from './planes.js';
 
 type Sizes = [number, number, number];
-
-/** Lines of a dense row-major [depth, height, width] buffer along `axis`: their first index and step. */
-function forEachLine(sizes: Sizes, axis: number, visit: (first: number, step: number) => void): void {
-  const step = axis === 2 ? 1 : axis === 1 ? sizes[2] : sizes[1] * sizes[2];
-  const outer = axis === 0 ? 1 : axis === 1 ? sizes[0] : sizes[0] * sizes[1];
-  const inner = step;
-  for (let line = 0; line < outer * inner; line++) {
-    visit(Math.floor(line / inner) * inner * sizes[axis]! + (line % inner), step);
-  }
-}
 
 function halved(sizes: Sizes, axis: number): Sizes {
   const result: Sizes = [...sizes];
