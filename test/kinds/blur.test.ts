@@ -1,5 +1,6 @@
 // BlurPool against hand-worked windows (reflect, replicate and zero padding), PyTorch golden files
 // (test/golden/blur: the paper's code transcribed), identities, NaN, errors and finite differences.
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -45,6 +46,41 @@ test('the filters are rows of Pascal’s triangle over their sum: a constant sta
   // f = 4 pads one cell before: output o reads x[o − 1 .. o + 2], so a lone 8 at 2 spreads over 0..3.
   const impulse = tensor([0, 0, 8, 0, 0, 0, 0, 0], [1, 8, 1]);
   assert.deepEqual(Array.from(blurPool1d(impulse, { filterSize: 4, stride: 1 }).values), [1, 3, 3, 1, 0, 0, 0, 0]);
+});
+
+test('a constant stays constant on random shapes, filters, strides and edge modes; a ramp keeps its slope inside', () => {
+  fc.assert(
+    fc.property(
+      fc.record({
+        rank: fc.integer({ min: 1, max: 3 }),
+        sizes: fc.array(fc.integer({ min: 4, max: 9 }), { minLength: 3, maxLength: 3 }),
+        filterSize: fc.integer({ min: 1, max: 7 }),
+        stride: fc.integer({ min: 1, max: 3 }),
+        replicate: fc.boolean(),
+      }),
+      ({ rank, sizes, filterSize, stride, replicate }) => {
+        const shape = [1, ...sizes.slice(0, rank), 2];
+        const constant = tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.75), shape);
+        const padMode = replicate ? 'replicate' : 'reflect';
+        const y = [blurPool1d, blurPool2d, blurPool3d][rank - 1]!(constant, { filterSize, stride, padMode });
+        assert.deepEqual(
+          y.shape.slice(1, -1),
+          sizes.slice(0, rank).map((size) => Math.ceil(size / stride)),
+        );
+        assertClose(y.values, new Float32Array(y.size).fill(0.75));
+      },
+    ),
+    { numRuns: 60, seed: 19 },
+  );
+  // A symmetric filter keeps a linear ramp away from the edges: x[n] = n blurred at stride 1 is n again.
+  const ramp = blurPool1d(
+    tensor(
+      Array.from({ length: 12 }, (_, index) => index),
+      [1, 12, 1],
+    ),
+    { filterSize: 5, stride: 1 },
+  );
+  assertClose(ramp.values.slice(2, 10), [2, 3, 4, 5, 6, 7, 8, 9]);
 });
 
 test('filterSize 1 is plain subsampling x[::s] in every axis', () => {

@@ -1,6 +1,7 @@
 // DiffStride against PyTorch golden files (test/golden/spectral: torch.fft with the mask built from a
 // stride tensor, autograd giving the strides' gradient), output sizes that follow the stride, the
 // limit where it is spectral pooling, the layer's bounds, fixed output and training, finite differences.
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -8,6 +9,7 @@ import {
   diffStridePool1d,
   diffStridePool2d,
   diffStridePool3d,
+  globalAvgPool,
   layers,
   PoolkitArgumentError,
   Random,
@@ -57,6 +59,23 @@ test('the output size follows the stride: the mask’s support, 2·⌈N/(2S) + R
   assert.equal(sizeAt(26 / 22), 26); // the ramp reaches past N/2: every bin
   assert.deepEqual(diffStridePool2d(x, tensor([2, 4]), { smoothness: 4 }).shape, [1, 21, 15, 1]);
   assert.deepEqual(diffStridePool2d(x, tensor([3]), { outputSize: [5, 7] }).shape, [1, 5, 7, 1]);
+});
+
+test('the DC bin always has mask 1: each plane keeps its mean for random strides, smoothness and shapes', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 2 }),
+      fc.array(fc.integer({ min: 2, max: 12 }), { minLength: 2, maxLength: 2 }),
+      fc.array(fc.double({ min: 1, max: 6, noNaN: true }), { minLength: 2, maxLength: 2 }),
+      fc.double({ min: 0.5, max: 5, noNaN: true }),
+      (rank, sizes, strides, smoothness) => {
+        const x = uniformTensor([2, ...sizes.slice(0, rank), 2], sizes[0]! * 13 + sizes[1]!);
+        const y = OPS[rank as 1 | 2](x, tensor(strides.slice(0, rank)), { smoothness });
+        assertClose(globalAvgPool(y).values, globalAvgPool(x).values, { absolute: 2e-6 });
+      },
+    ),
+    { numRuns: 40, seed: 22 },
+  );
 });
 
 test('where every kept bin has mask 1 it is spectral pooling, and the strides get no gradient', () => {

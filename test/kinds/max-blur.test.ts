@@ -15,7 +15,7 @@ import {
   tensor,
 } from '../../src/index.js';
 import { checkLayoutCase, readGoldenCases, type LayoutCase } from '../helpers/golden-cases.js';
-import { gradcheck, spacedValues } from '../helpers/gradcheck.js';
+import { gradcheck, spacedTensor } from '../helpers/gradcheck.js';
 import { uniformTensor } from '../helpers/uniform.js';
 
 interface BlurCase extends LayoutCase {
@@ -76,18 +76,10 @@ test('the seed layer maps 26x26x32 to 13x13x32; a window larger than the input i
 });
 
 test('finite differences agree in 1D, 2D and 3D (values spaced so no argmax flips)', () => {
-  const spaced = (shape: number[], seed: number) =>
-    tensor(
-      spacedValues(
-        shape.reduce((a, b) => a * b, 1),
-        seed,
-      ),
-      shape,
-    );
-  gradcheck((x) => maxBlurPool1d(x!, { kernelSize: 3, filterSize: 3 }), [spaced([2, 9, 2], 3)]);
-  gradcheck((x) => maxBlurPool2d(x!, { filterSize: 4 }), [spaced([1, 6, 7, 2], 4)]);
+  gradcheck((x) => maxBlurPool1d(x!, { kernelSize: 3, filterSize: 3 }), [spacedTensor([2, 9, 2], 3)]);
+  gradcheck((x) => maxBlurPool2d(x!, { filterSize: 4 }), [spacedTensor([1, 6, 7, 2], 4)]);
   gradcheck(
     (x) => maxBlurPool3d(x!, { filterSize: 2, padMode: 'zero', dataFormat: 'channelsFirst' }),
-    [spaced([1, 2, 3, 4, 4], 5)],
+    [spacedTensor([1, 2, 3, 4, 4], 5)],
   );
 });

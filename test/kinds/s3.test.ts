@@ -1,10 +1,13 @@
 // S3Pool against PyTorch golden files (test/golden/s3: the paper's code, dense max then the kept rows),
 // max pooling at inference, the documented draw order and its statistics, errors, finite differences.
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   layers,
+  maxPool1d,
   maxPool2d,
+  maxPool3d,
   PoolkitArgumentError,
   Random,
   s3Pool1d,
@@ -14,7 +17,7 @@ import {
   type Tensor,
 } from '../../src/index.js';
 import { checkLayoutCase, readGoldenCases, type LayoutCase } from '../helpers/golden-cases.js';
-import { gradcheck, spacedValues } from '../helpers/gradcheck.js';
+import { gradcheck, spacedTensor } from '../helpers/gradcheck.js';
 import { uniformTensor } from '../helpers/uniform.js';
 
 const OPS = { 1: s3Pool1d, 2: s3Pool2d, 3: s3Pool3d } as const;
@@ -25,19 +28,26 @@ test('equals the paper’s code in PyTorch (dense max, then the kept rows): forw
   for (const entry of golden) checkLayoutCase(entry, (x) => OPS[entry.dims](x, entry.options));
 });
 
-test('inference keeps the grid 0, s, 2s, …: exactly max pooling with window k and stride s', () => {
-  for (const [kernelSize, stride, shape] of [
-    [2, 2, [2, 26, 26, 3]],
-    [3, 2, [1, 9, 8, 2]],
-    [2, 3, [1, 10, 7, 1]],
-  ] as const) {
-    const x = uniformTensor(shape, kernelSize * 10 + stride);
-    const expected = maxPool2d(x, { kernelSize, stride });
-    assert.deepEqual(
-      Array.from(s3Pool2d(x, { kernelSize, stride, gridSize: 2 * stride }).values),
-      Array.from(expected.values),
-    );
-  }
+test('inference keeps the grid 0, s, 2s, …: exactly max pooling with window k and stride s, any rank', () => {
+  fc.assert(
+    fc.property(
+      fc.record({
+        rank: fc.integer({ min: 1, max: 3 }),
+        sizes: fc.array(fc.integer({ min: 3, max: 11 }), { minLength: 3, maxLength: 3 }),
+        kernelSize: fc.integer({ min: 1, max: 3 }),
+        stride: fc.integer({ min: 1, max: 3 }),
+        seed: fc.integer({ min: 1, max: 1000 }),
+      }),
+      ({ rank, sizes, kernelSize, stride, seed }) => {
+        const x = uniformTensor([2, ...sizes.slice(0, rank), 2], seed);
+        const expected = [maxPool1d, maxPool2d, maxPool3d][rank - 1]!(x, { kernelSize, stride });
+        const y = OPS[rank as 1 | 2 | 3](x, { kernelSize, stride, gridSize: 2 * stride });
+        assert.deepEqual(y.shape, expected.shape);
+        assert.deepEqual(Array.from(y.values), Array.from(expected.values));
+      },
+    ),
+    { numRuns: 50, seed: 17 },
+  );
 });
 
 /** An input whose cell (h, w) holds 100·h + w: with kernelSize 1 the output names the kept rows and columns. */
@@ -131,15 +141,7 @@ test('bad options are refused, naming the argument', () => {
 });
 
 test('finite differences agree in training and inference, 1D to 3D', () => {
-  const spaced = (shape: number[], seed: number) =>
-    tensor(
-      spacedValues(
-        shape.reduce((a, b) => a * b, 1),
-        seed,
-      ),
-      shape,
-    );
-  gradcheck((x) => s3Pool1d(x!, { stride: 3, gridSize: 6, training: true, seed: 2 }), [spaced([2, 13, 2], 3)]);
-  gradcheck((x) => s3Pool2d(x!, { gridSize: 4, training: true, seed: 5 }), [spaced([1, 7, 9, 2], 4)]);
-  gradcheck((x) => s3Pool3d(x!, { dataFormat: 'channelsFirst' }), [spaced([1, 2, 4, 5, 5], 5)]);
+  gradcheck((x) => s3Pool1d(x!, { stride: 3, gridSize: 6, training: true, seed: 2 }), [spacedTensor([2, 13, 2], 3)]);
+  gradcheck((x) => s3Pool2d(x!, { gridSize: 4, training: true, seed: 5 }), [spacedTensor([1, 7, 9, 2], 4)]);
+  gradcheck((x) => s3Pool3d(x!, { dataFormat: 'channelsFirst' }), [spacedTensor([1, 2, 4, 5, 5], 5)]);
 });

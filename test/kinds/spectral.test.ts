@@ -1,6 +1,7 @@
 // Spectral pooling against PyTorch golden files (test/golden/spectral: torch.fft transcription), the
 // FFT against a direct DFT for every length to 64 and some primes, identities (a constant stays, the
 // full size is the identity, one cell is the mean), band-limited signals, NaN, errors, finite differences.
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -65,6 +66,28 @@ test('a constant stays the same constant; the full size is the identity; one cel
   const x = uniformTensor([1, 5, 6, 3], 2);
   assertClose(spectralPool2d(x, { outputSize: [5, 6] }).values, x.values, { absolute: 1e-6 });
   assertClose(spectralPool2d(x, { outputSize: 1 }).values, globalAvgPool(x).values, { absolute: 1e-6 });
+});
+
+test('each plane keeps its mean (the DC bin), on random ranks, shapes and output sizes', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 3 }),
+      fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 3, maxLength: 3 }),
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }),
+      fc.integer({ min: 1, max: 100 }),
+      (rank, sizes, fractions, seed) => {
+        const spatial = sizes.slice(0, rank);
+        const outputSize = spatial.map((size, axis) => Math.max(1, Math.ceil(size * fractions[axis]!)));
+        const x = uniformTensor([2, ...spatial, 3], seed);
+        const y = OPS[rank as 1 | 2 | 3](x, { outputSize });
+        assertClose(globalAvgPool(y).values, globalAvgPool(x).values, {
+          absolute: 2e-6,
+          label: `[${spatial}] → [${outputSize}]`,
+        });
+      },
+    ),
+    { numRuns: 40, seed: 15 },
+  );
 });
 
 test('a band-limited cosine is resampled exactly on the coarser grid', () => {

@@ -1,9 +1,12 @@
 // Wavelet pooling against PyTorch golden files (test/golden/wavelet: the paper's two-level Haar steps
 // transcribed), the identity with a scaled average pooling, odd sizes, infinities, finite differences.
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  avgPool1d,
   avgPool2d,
+  avgPool3d,
   layers,
   PoolkitArgumentError,
   tensor,
@@ -34,28 +37,27 @@ test('a 4x4 input 1..16 gives ½·(each 2x2 block’s sum): [[7, 11], [23, 27]]'
   assertClose(waveletPool2d(x).values, [7, 11, 23, 27]);
 });
 
-test('rebuilding from every level-2 sub-band returns level 1: 2·avgPool 2x2 on the edge-repeated input', () => {
-  for (const [height, width] of [
-    [8, 8],
-    [7, 9],
-    [26, 26],
-    [13, 5],
-  ] as const) {
-    const x = uniformTensor([2, height, width, 3], height * width);
-    const padded = tensor(
-      Array.from({ length: 2 * (height + (height % 2)) * (width + (width % 2)) * 3 }, (_, index) => {
-        const channel = index % 3;
-        const column = Math.min(Math.floor(index / 3) % (width + (width % 2)), width - 1);
-        const rest = Math.floor(index / 3 / (width + (width % 2)));
-        const row = Math.min(rest % (height + (height % 2)), height - 1);
-        const sample = Math.floor(rest / (height + (height % 2)));
-        return x.values[((sample * height + row) * width + column) * 3 + channel]!;
-      }),
-      [2, height + (height % 2), width + (width % 2), 3],
-    );
-    const expected = Array.from(avgPool2d(padded, { kernelSize: 2 }).values, (value) => 2 * value);
-    assertClose(waveletPool2d(x).values, expected, { absolute: 2e-6, label: `${height}x${width}` });
-  }
+test('rebuilding from every level-2 sub-band returns level 1: 2^(rank/2)·average over 2×…×2 blocks (ceil mode)', () => {
+  // An odd edge block repeats its cells: the average over its in-bounds cells is the same.
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 3 }),
+      fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 3, maxLength: 3 }),
+      fc.integer({ min: 1, max: 100 }),
+      (rank, sizes, seed) => {
+        const shape = [2, ...sizes.slice(0, rank), 2];
+        const x = uniformTensor(shape, seed);
+        const options = { kernelSize: 2, ceilMode: true, countIncludePad: false };
+        const average = [avgPool1d, avgPool2d, avgPool3d][rank - 1]!(x, options);
+        const expected = Array.from(average.values, (value) => 2 ** (rank / 2) * value);
+        assertClose(OPS[rank as 1 | 2 | 3](x).values, expected, {
+          absolute: 2e-6,
+          label: `shape [${shape.join(', ')}]`,
+        });
+      },
+    ),
+    { numRuns: 40, seed: 18 },
+  );
 });
 
 test('1D: (a + b)/√2 per pair, an odd end √2·x; 3D: the 2x2x2 sums over 2√2', () => {

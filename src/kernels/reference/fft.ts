@@ -80,12 +80,17 @@ class MixedRadixPlan implements FftPlan {
   }
 
   private butterfly2(offset: number, stride: number, span: number): void {
-    const [re, im] = [this.outRe, this.outIm];
+    const re = this.outRe;
+    const im = this.outIm;
     for (let index = 0; index < span; index++) {
-      const [top, bottom, twiddle] = [offset + index, offset + index + span, index * stride];
-      const tRe = re[bottom]! * this.twiddleRe[twiddle]! - im[bottom]! * this.twiddleIm[twiddle]!;
-      const tIm = re[bottom]! * this.twiddleIm[twiddle]! + im[bottom]! * this.twiddleRe[twiddle]!;
-      [re[bottom], im[bottom]] = [re[top]! - tRe, im[top]! - tIm];
+      const top = offset + index;
+      const bottom = top + span;
+      const twiddleRe = this.twiddleRe[index * stride]!;
+      const twiddleIm = this.twiddleIm[index * stride]!;
+      const tRe = re[bottom]! * twiddleRe - im[bottom]! * twiddleIm;
+      const tIm = re[bottom]! * twiddleIm + im[bottom]! * twiddleRe;
+      re[bottom] = re[top]! - tRe;
+      im[bottom] = im[top]! - tIm;
       re[top]! += tRe;
       im[top]! += tIm;
     }
@@ -93,7 +98,11 @@ class MixedRadixPlan implements FftPlan {
 
   /** KISS FFT's generic butterfly: each of the radix outputs sums all radix inputs, twiddled. */
   private butterfly(offset: number, stride: number, span: number, radix: number): void {
-    const [re, im, scratchRe, scratchIm] = [this.outRe, this.outIm, this.scratchRe, this.scratchIm];
+    const re = this.outRe;
+    const im = this.outIm;
+    const scratchRe = this.scratchRe;
+    const scratchIm = this.scratchIm;
+    const length = this.length;
     for (let index = 0; index < span; index++) {
       for (let part = 0; part < radix; part++) {
         scratchRe[part] = re[offset + index + part * span]!;
@@ -101,13 +110,18 @@ class MixedRadixPlan implements FftPlan {
       }
       for (let part = 0; part < radix; part++) {
         const position = index + part * span;
-        let [sumRe, sumIm, twiddle] = [scratchRe[0]!, scratchIm[0]!, 0];
+        const step = (stride * position) % length;
+        let sumRe = scratchRe[0]!;
+        let sumIm = scratchIm[0]!;
+        let twiddle = 0;
         for (let term = 1; term < radix; term++) {
-          twiddle = (twiddle + stride * position) % this.length;
+          twiddle += step;
+          if (twiddle >= length) twiddle -= length;
           sumRe += scratchRe[term]! * this.twiddleRe[twiddle]! - scratchIm[term]! * this.twiddleIm[twiddle]!;
           sumIm += scratchRe[term]! * this.twiddleIm[twiddle]! + scratchIm[term]! * this.twiddleRe[twiddle]!;
         }
-        [re[offset + position], im[offset + position]] = [sumRe, sumIm];
+        re[offset + position] = sumRe;
+        im[offset + position] = sumIm;
       }
     }
   }
@@ -147,19 +161,22 @@ class BluesteinPlan implements FftPlan {
     workRe.fill(0);
     workIm.fill(0);
     for (let index = 0; index < this.length; index++) {
-      const [valueRe, valueIm] = [re[index]!, sign * im[index]!];
+      const valueRe = re[index]!;
+      const valueIm = sign * im[index]!;
       workRe[index] = valueRe * this.chirpRe[index]! - valueIm * this.chirpIm[index]!;
       workIm[index] = valueRe * this.chirpIm[index]! + valueIm * this.chirpRe[index]!;
     }
     this.inner.transform(workRe, workIm, false);
     for (let index = 0; index < size; index++) {
-      const [valueRe, valueIm] = [workRe[index]!, workIm[index]!];
+      const valueRe = workRe[index]!;
+      const valueIm = workIm[index]!;
       workRe[index] = valueRe * this.kernelRe[index]! - valueIm * this.kernelIm[index]!;
       workIm[index] = valueRe * this.kernelIm[index]! + valueIm * this.kernelRe[index]!;
     }
     this.inner.transform(workRe, workIm, true);
     for (let index = 0; index < this.length; index++) {
-      const [valueRe, valueIm] = [workRe[index]! / size, workIm[index]! / size];
+      const valueRe = workRe[index]! / size;
+      const valueIm = workIm[index]! / size;
       re[index] = valueRe * this.chirpRe[index]! - valueIm * this.chirpIm[index]!;
       im[index] = sign * (valueRe * this.chirpIm[index]! + valueIm * this.chirpRe[index]!);
     }
@@ -192,10 +209,14 @@ export function transformAxis(
   const plan = fftPlan(length);
   const [lineRe, lineIm] = [new Float64Array(length), new Float64Array(length)];
   forEachLine(sizes, axis, (first, step) => {
-    for (let index = 0; index < length; index++)
-      [lineRe[index], lineIm[index]] = [re[first + index * step]!, im[first + index * step]!];
+    for (let index = 0; index < length; index++) {
+      lineRe[index] = re[first + index * step]!;
+      lineIm[index] = im[first + index * step]!;
+    }
     plan.transform(lineRe, lineIm, inverse);
-    for (let index = 0; index < length; index++)
-      [re[first + index * step], im[first + index * step]] = [lineRe[index]!, lineIm[index]!];
+    for (let index = 0; index < length; index++) {
+      re[first + index * step] = lineRe[index]!;
+      im[first + index * step] = lineIm[index]!;
+    }
   });
 }

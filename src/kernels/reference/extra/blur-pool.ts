@@ -27,11 +27,13 @@ function walkBlurTaps(geometry: BlurGeometry, reducer: TapReducer): void {
     const views = planeViews(geometry, plane);
     for (let cell = 0; cell < outSpatial; cell++) {
       const outputIndex = views.output.base + cell * views.output.step;
-      const [outColumn, outRow] = [cell % outWidth, Math.floor(cell / outWidth) % outHeight];
+      const outColumn = cell % outWidth;
+      const outRow = Math.floor(cell / outWidth) % outHeight;
       const outSlice = Math.floor(cell / (outWidth * outHeight));
       reducer.begin(outputIndex);
       for (let tap = 0; tap < depthTaps * heightTaps * widthTaps; tap++) {
-        const [tapColumn, tapRow] = [tap % widthTaps, Math.floor(tap / widthTaps) % heightTaps];
+        const tapColumn = tap % widthTaps;
+        const tapRow = Math.floor(tap / widthTaps) % heightTaps;
         const tapSlice = Math.floor(tap / (widthTaps * heightTaps));
         const slice = sources[0][outSlice * depthTaps + tapSlice]!;
         const row = sources[1][outRow * heightTaps + tapRow]!;

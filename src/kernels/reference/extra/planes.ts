@@ -40,9 +40,25 @@ export type DenseSizes = readonly [number, number, number];
 
 /** Lines of a dense buffer along `axis` (0 depth, 1 height, 2 width): each line's first index and step. */
 export function forEachLine(sizes: DenseSizes, axis: number, visit: (first: number, step: number) => void): void {
+  forEachLinePair(sizes, sizes[axis]!, axis, (first, _other, step) => visit(first, step));
+}
+
+/**
+ * The same lines along `axis` of two dense buffers whose sizes differ only there (`sizes`, and
+ * `otherLength` cells on that axis): each line's first index in both, and the step (the same in both).
+ */
+export function forEachLinePair(
+  sizes: DenseSizes,
+  otherLength: number,
+  axis: number,
+  visit: (first: number, otherFirst: number, step: number) => void,
+): void {
   const step = axis === 2 ? 1 : axis === 1 ? sizes[2] : sizes[1] * sizes[2];
   const lines = (sizes[0] * sizes[1] * sizes[2]) / sizes[axis]!;
-  for (let line = 0; line < lines; line++) visit(Math.floor(line / step) * step * sizes[axis]! + (line % step), step);
+  for (let line = 0; line < lines; line++) {
+    const outer = Math.floor(line / step) * step;
+    visit(outer * sizes[axis]! + (line % step), outer * otherLength + (line % step), step);
+  }
 }
 
 /** `sizes` with axis `axis` set to `size`. */

@@ -6,7 +6,7 @@
 // by the input's cell count (so a constant stays the same constant), the inverse not divided.
 import type { PoolingSizes } from '../../../geometry/layout.js';
 import { transformAxis } from '../fft.js';
-import { forEachLine, planeViews, readPlane, withAxis, writePlane, type DenseSizes } from './planes.js';
+import { forEachLinePair, planeViews, readPlane, withAxis, writePlane, type DenseSizes } from './planes.js';
 
 export interface SpectralGeometry extends PoolingSizes {
   /** Per axis (depth, height, width): the weight of each input frequency bin in DFT order; null: all 1. */
@@ -42,16 +42,12 @@ function moveBins(
     target.re.fill(0, 0, large[0] * large[1] * large[2]);
     target.im.fill(0, 0, large[0] * large[1] * large[2]);
   }
-  const targetFirsts: number[] = [];
-  forEachLine(to, axis, (first) => targetFirsts.push(first));
-  let line = 0;
-  forEachLine(from, axis, (first, step) => {
-    const base = targetFirsts[line++]!;
+  forEachLinePair(from, to[axis]!, axis, (first, base, step) => {
     for (let bin = 0; bin < outSize; bin++) {
       const inBin = keptBin(large[axis]!, outSize, bin);
       const weight = mask === null ? 1 : mask[inBin]!;
-      const [read, write] =
-        direction === 'crop' ? [first + inBin * step, base + bin * step] : [first + bin * step, base + inBin * step];
+      const read = direction === 'crop' ? first + inBin * step : first + bin * step;
+      const write = direction === 'crop' ? base + bin * step : base + inBin * step;
       target.re[write] = source.re[read]! * weight;
       target.im[write] = source.im[read]! * weight;
     }
@@ -153,28 +149,56 @@ export function spectralMaskBackward(
   geometry: SpectralGeometry,
 ): void {
   const [spectrum, gradient] = [buffersFor(geometry), buffersFor(geometry)];
-  const inSizes = [geometry.inDepth, geometry.inHeight, geometry.inWidth];
-  const outSizes = [geometry.outDepth, geometry.outHeight, geometry.outWidth];
-  const inCells = inSizes[0]! * inSizes[1]! * inSizes[2]!;
+  const inCells = geometry.inDepth * geometry.inHeight * geometry.inWidth;
+  const grid = keptGrid(geometry);
   for (let plane = 0; plane < geometry.batch * geometry.channels; plane++) {
     readPlane(input, planeViews(geometry, plane).input, spectrum.a.re, inCells);
     spectrum.a.im.fill(0);
     croppedSpectrum(geometry, spectrum, false);
     gradientSpectrum(gradOutput, geometry, gradient, plane);
-    for (let cell = 0; cell < outSizes[0]! * outSizes[1]! * outSizes[2]!; cell++) {
-      const product =
-        (spectrum.a.re[cell]! * gradient.a.re[cell]! + spectrum.a.im[cell]! * gradient.a.im[cell]!) / inCells;
-      const coordinates = [
-        Math.floor(cell / (outSizes[1]! * outSizes[2]!)),
-        Math.floor(cell / outSizes[2]!) % outSizes[1]!,
-        cell % outSizes[2]!,
-      ];
-      const bins = coordinates.map((bin, axis) => keptBin(inSizes[axis]!, outSizes[axis]!, bin));
-      const weights = bins.map((bin, axis) => geometry.masks[axis]?.[bin] ?? 1);
-      for (const axis of axesOf(geometry)) {
-        const others = weights.reduce((total, weight, other) => (other === axis ? total : total * weight), 1);
-        gradMasks[axis]![bins[axis]!]! += product * others;
-      }
-    }
+    addMaskGradients(spectrum.a, gradient.a, grid, gradMasks, inCells);
   }
+}
+
+/** Per axis, the input bin and the mask's weight of each output bin. */
+interface KeptGrid {
+  readonly sizes: readonly [number, number, number];
+  readonly bins: readonly [Int32Array, Int32Array, Int32Array];
+  readonly weights: readonly [Float64Array, Float64Array, Float64Array];
+}
+
+function keptGrid(geometry: SpectralGeometry): KeptGrid {
+  const inSizes = [geometry.inDepth, geometry.inHeight, geometry.inWidth];
+  const sizes = [geometry.outDepth, geometry.outHeight, geometry.outWidth] as const;
+  const bins = sizes.map((size, axis) =>
+    Int32Array.from({ length: size }, (_, bin) => keptBin(inSizes[axis]!, size, bin)),
+  );
+  const weights = bins.map((list, axis) => Float64Array.from(list, (bin) => geometry.masks[axis]?.[bin] ?? 1));
+  return {
+    sizes,
+    bins: bins as [Int32Array, Int32Array, Int32Array],
+    weights: weights as [Float64Array, Float64Array, Float64Array],
+  };
+}
+
+/** gradMasks[a][bin_a] += Re(Z·conj(G))/N_in · Π_{b≠a} mask_b over the output grid (one plane). */
+function addMaskGradients(
+  spectrum: Complex,
+  gradient: Complex,
+  grid: KeptGrid,
+  gradMasks: readonly [Float64Array, Float64Array, Float64Array],
+  inCells: number,
+): void {
+  const [depthBins, heightBins, widthBins] = grid.bins;
+  const [depthWeights, heightWeights, widthWeights] = grid.weights;
+  const [gradDepth, gradHeight, gradWidth] = gradMasks;
+  let cell = 0;
+  for (let slice = 0; slice < grid.sizes[0]; slice++)
+    for (let row = 0; row < grid.sizes[1]; row++)
+      for (let column = 0; column < grid.sizes[2]; column++, cell++) {
+        const product = (spectrum.re[cell]! * gradient.re[cell]! + spectrum.im[cell]! * gradient.im[cell]!) / inCells;
+        gradDepth[depthBins[slice]!]! += product * heightWeights[row]! * widthWeights[column]!;
+        gradHeight[heightBins[row]!]! += product * depthWeights[slice]! * widthWeights[column]!;
+        gradWidth[widthBins[column]!]! += product * depthWeights[slice]! * heightWeights[row]!;
+      }
 }

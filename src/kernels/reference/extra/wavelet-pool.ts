@@ -5,7 +5,7 @@
 // cell (MATLAB's default 'sym' extension, which for Haar is one repeated cell), giving ⌈n/2⌉ cells;
 // a rebuilt axis is cut back to the length it had (as waverec2's bookkeeping does).
 import type { PoolingSizes } from '../../../geometry/layout.js';
-import { forEachLine, planeViews, readPlane, writePlane } from './planes.js';
+import { forEachLinePair, planeViews, readPlane, writePlane } from './planes.js';
 
 type Sizes = [number, number, number];
 
@@ -30,11 +30,7 @@ function analyze(
 ): void {
   const length = sizes[axis]!;
   const half = halved(sizes, axis);
-  const firsts: number[] = [];
-  forEachLine(half, axis, (first) => firsts.push(first));
-  let line = 0;
-  forEachLine(sizes, axis, (first, step) => {
-    const target = firsts[line++]!;
+  forEachLinePair(sizes, half[axis]!, axis, (first, target, step) => {
     for (let index = 0; index < half[axis]!; index++) {
       const a = source[first + 2 * index * step]!;
       const b = 2 * index + 1 < length ? source[first + (2 * index + 1) * step]! : odd === 'repeat' ? a : 0;
@@ -60,11 +56,7 @@ function synthesize(
 ): void {
   const full: Sizes = [...sizes];
   full[axis] = length;
-  const firsts: number[] = [];
-  forEachLine(full, axis, (first) => firsts.push(first));
-  let line = 0;
-  forEachLine(sizes, axis, (first, step) => {
-    const base = firsts[line++]!;
+  forEachLinePair(sizes, length, axis, (first, base, step) => {
     for (let index = 0; index < sizes[axis]!; index++) {
       const l = low[first + index * step]!;
       const h = high === null ? 0 : high[first + index * step]!;
