@@ -10,9 +10,12 @@ import {
   maxBlurPool2d,
   maxBlurPool3d,
   maxPool2d,
+  memoryStats,
   PoolkitArgumentError,
   requireGrad,
+  sum,
   tensor,
+  tidy,
 } from '../../src/index.js';
 import { checkLayoutCase, readGoldenCases, type LayoutCase } from '../helpers/golden-cases.js';
 import { gradcheck, spacedTensor } from '../helpers/gradcheck.js';
@@ -82,4 +85,16 @@ test('finite differences agree in 1D, 2D and 3D (values spaced so no argmax flip
     (x) => maxBlurPool3d(x!, { filterSize: 2, padMode: 'zero', dataFormat: 'channelsFirst' }),
     [spacedTensor([1, 2, 3, 4, 4], 5)],
   );
+});
+
+test('forward and backward leave no tensor behind (the dense maxima are temporaries)', () => {
+  const run = () =>
+    tidy(() => {
+      const x = requireGrad(uniformTensor([2, 9, 9, 3], 8));
+      backward(sum(maxBlurPool2d(x, { filterSize: 3 })));
+    });
+  run();
+  const before = memoryStats().bytesUndisposed;
+  run();
+  assert.equal(memoryStats().bytesUndisposed, before);
 });

@@ -4,16 +4,21 @@ import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  backward,
   layers,
   maxPool1d,
   maxPool2d,
   maxPool3d,
+  memoryStats,
   PoolkitArgumentError,
   Random,
+  requireGrad,
   s3Pool1d,
   s3Pool2d,
   s3Pool3d,
+  sum,
   tensor,
+  tidy,
   type Tensor,
 } from '../../src/index.js';
 import { checkLayoutCase, readGoldenCases, type LayoutCase } from '../helpers/golden-cases.js';
@@ -144,4 +149,16 @@ test('finite differences agree in training and inference, 1D to 3D', () => {
   gradcheck((x) => s3Pool1d(x!, { stride: 3, gridSize: 6, training: true, seed: 2 }), [spacedTensor([2, 13, 2], 3)]);
   gradcheck((x) => s3Pool2d(x!, { gridSize: 4, training: true, seed: 5 }), [spacedTensor([1, 7, 9, 2], 4)]);
   gradcheck((x) => s3Pool3d(x!, { dataFormat: 'channelsFirst' }), [spacedTensor([1, 2, 4, 5, 5], 5)]);
+});
+
+test('forward and backward leave no tensor behind (the dense maxima are temporaries)', () => {
+  const run = () =>
+    tidy(() => {
+      const x = requireGrad(uniformTensor([2, 9, 9, 3], 8));
+      backward(sum(s3Pool2d(x, { gridSize: 4, training: true, seed: 2 })));
+    });
+  run();
+  const before = memoryStats().bytesUndisposed;
+  run();
+  assert.equal(memoryStats().bytesUndisposed, before);
 });
