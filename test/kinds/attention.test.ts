@@ -77,12 +77,15 @@ test('a layer starts from identity kernels and an optimizer trains them', async 
   model.dispose();
 });
 
-test('NaN in a sample makes its output NaN; wrong kernel shapes are refused', () => {
+test('NaN or Infinity in a sample makes its output NaN; wrong kernel shapes are refused', () => {
   const x = uniformTensor([2, 3, 2], 7);
   x.values[1] = NaN;
   const y = attentionPool(x, eye(2), eye(2)).values;
   assert.ok(Number.isNaN(y[0]) && Number.isNaN(y[1]));
   assert.ok(Number.isFinite(y[2]) && Number.isFinite(y[3]));
+  x.values[1] = Infinity;
+  const z = attentionPool(x, eye(2), eye(2)).values;
+  assert.ok(Number.isNaN(z[0]) && Number.isNaN(z[1]) && Number.isFinite(z[2]));
   assert.throws(
     () => attentionPool(x, eye(3), eye(2)),
     (error: unknown) => error instanceof PoolkitArgumentError && error.argument === 'queryKernel',

@@ -114,6 +114,16 @@ test('the same seed draws the same rows; a Random continues its sequence; a laye
   assert.deepEqual(layer.computeOutputShape([null, 26, 26, 32]), [null, 13, 13, 32]);
 });
 
+test('NaN propagates through the dense maxima; the first of tied maxima gets the gradient', () => {
+  // Dense maxima of [1, NaN, 2, 3, 3]: [NaN, NaN, 3, 3]; the grid keeps cells 0 and 2.
+  const y = s3Pool1d(tensor([1, NaN, 2, 3, 3], [1, 5, 1]));
+  assert.ok(Number.isNaN(y.values[0]));
+  assert.equal(y.values[1], 3);
+  const x = requireGrad(tensor([1, 1, 1, 1], [1, 4, 1]));
+  backward(s3Pool1d(x, { rows: [[1, 2]] }), tensor([1, 10], [1, 2, 1]));
+  assert.deepEqual(Array.from(x.grad!.values), [0, 1, 10, 0]);
+});
+
 test('bad options are refused, naming the argument', () => {
   const x = uniformTensor([1, 8, 8, 1], 1);
   const refuses = (run: () => Tensor, argument: string) =>

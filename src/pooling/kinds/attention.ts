@@ -7,8 +7,9 @@
 // kernels, initialised to the identity, so an untrained layer's query is exactly the mean. One head;
 // the values are the cells themselves. Left out of SimPool: its LayerNorms and its power γ on the
 // values (here γ = 1, the plain attention-weighted average). The softmax subtracts the largest logit
-// first; NaN or ±Infinity in a sample makes its output NaN (∞ − ∞ in the logits) unless only finite
-// logits remain. Gradients reach the input (through values, keys and the mean) and both kernels.
+// first. NaN or ±Infinity in a sample reaches its mean, so its query and its logits: its output is NaN
+// (other samples are untouched). Gradients reach the input (through values, keys and the mean) and
+// both kernels.
 // Output [batch, C], like global pooling, so it fits the seed CNN's Conv→POOL→Flatten→Dense.
 import type { DataFormat, SpatialDims } from '../../geometry/layout.js';
 import { kernel } from '../../kernels/backend.js';

@@ -232,6 +232,8 @@ export const diffStrideKind = definePoolingKind({
     source: 'Riad, Teboul, Grangier & Zeghidour, "Learning Strides in Convolutional Neural Networks", ICLR 2022',
   },
   kernels: { spectralMaskBackward },
+  // Without the strides tensor the shape is the one at stride 2 (a layer's default); a layer's own
+  // outputShape (below) uses its initial strides.
   outputShape: (op, shape, options, rank) => {
     const strides = new Float32Array(rank).fill(2);
     return diffStrideGeometry(op, shape, rank, strides, options).geometry.outputShape;
