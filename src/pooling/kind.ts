@@ -10,8 +10,13 @@ import type { Random } from '../tensor/random.js';
 import type { Shape, Tensor } from '../tensor/tensor.js';
 import { opKeys, type OptionSchema } from './options.js';
 
-/** How a kind's windows are laid out (the explorer draws them; the docs group by it). */
-export type WindowType = 'sliding' | 'adaptive' | 'global' | 'region' | 'sequence' | 'inverse';
+/**
+ * How a kind's windows are laid out (the explorer draws them; the docs group by it). 'sliding':
+ * poolGeometry's windows (kernelSize, stride, padding, dilation); 'adaptive': adaptiveGeometry's
+ * bins for an outputSize; 'filter': a fixed filter or a transform of the whole plane (blurs,
+ * wavelets, spectral crops) whose footprint no window option describes.
+ */
+export type WindowType = 'sliding' | 'adaptive' | 'filter' | 'global' | 'region' | 'sequence' | 'inverse';
 
 export interface PoolWithIndices {
   output: Tensor;

@@ -6,7 +6,15 @@ import { isPoolingKind, withRank, type PoolingKind, type WindowType } from './ki
 import * as kindFiles from './kinds/index.js';
 import { factoryPattern, namesRank, Pooling, poolingClassName, type PoolingConfig } from './layer.js';
 
-const WINDOW_ORDER: readonly WindowType[] = ['sliding', 'adaptive', 'global', 'region', 'sequence', 'inverse'];
+const WINDOW_ORDER: readonly WindowType[] = [
+  'sliding',
+  'adaptive',
+  'filter',
+  'global',
+  'region',
+  'sequence',
+  'inverse',
+];
 
 type KindFiles = typeof kindFiles;
 /** Every kind's definition, as the type system sees it. */

@@ -1,8 +1,27 @@
 // Seeded randomness: every random choice in poolkit (initialisers, shuffles, stochastic pooling)
 // draws from a Random made from a seed, so the same seed gives the same numbers.
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
+
+/**
+ * The generator's four state words, spread from the seed by SplitMix32 (Steele et al.'s mixer, the
+ * seeding xoroshiro's authors advise). pure-rand's own seeding puts the seed into the state as it
+ * is, and then nearby seeds start nearly alike: new Random(s).integer(4) was 3 for every s below
+ * 2000, so a generator made per step (seed + step) drew the same first choice at every step.
+ */
+function seedState(seed: number): number[] {
+  let counter = seed;
+  const next = (): number => {
+    counter = (counter + 0x9e3779b9) | 0;
+    let mixed = counter;
+    mixed = Math.imul(mixed ^ (mixed >>> 16), 0x85ebca6b);
+    mixed = Math.imul(mixed ^ (mixed >>> 13), 0xc2b2ae35);
+    return (mixed ^ (mixed >>> 16)) | 0;
+  };
+  const state = [next(), next(), next(), next()];
+  return state.every((word) => word === 0) ? [1, 0, 0, 0] : state; // the all-zero state repeats forever
+}
 
 export class Random {
   private readonly generator: JumpableRandomGenerator;
@@ -10,7 +29,7 @@ export class Random {
 
   constructor(readonly seed: number) {
     if (!Number.isInteger(seed)) throw new RangeError(`Random: seed must be an integer, got ${seed}`);
-    this.generator = xoroshiro128plus(seed | 0);
+    this.generator = xoroshiro128plusFromState(seedState(seed | 0));
   }
 
   /** Uniform in [0, 1). */

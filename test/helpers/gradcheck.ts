@@ -74,3 +74,15 @@ export function spacedValues(count: number, seed: number, gap = 0.1): Float32Arr
   const order = new Random(seed).permutation(count);
   return Float32Array.from(order, (rank) => (rank - count / 2) * gap);
 }
+
+/** spacedValues shaped as a tensor: inputs for finite differences through a max. */
+export function spacedTensor(shape: readonly number[], seed: number, gap = 0.1): Tensor {
+  return tensor(
+    spacedValues(
+      shape.reduce((total, extent) => total * extent, 1),
+      seed,
+      gap,
+    ),
+    [...shape],
+  );
+}

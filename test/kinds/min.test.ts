@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backward, minPool1d, minPool2d, minPool3d, requireGrad, tensor } from '../../src/index.js';
 import { assertClose } from '../helpers/assert-close.js';
-import { gradcheck } from '../helpers/gradcheck.js';
+import { gradcheck, spacedTensor } from '../helpers/gradcheck.js';
 import { uniformTensor } from '../helpers/uniform.js';
 
 test('a 4x4 input 1..16 pooled 2x2 gives [[1, 3], [9, 11]], and each argmin', () => {
@@ -74,16 +74,11 @@ test('equals TensorFlow.js −maxPool(−x), forward and gradient, on random 2D 
 });
 
 test('finite differences agree in 1D, 2D and 3D (overlapping windows, padding, dilation)', () => {
-  // Spaced values: no two cells of a window within 2·epsilon, so the argmin cannot flip.
-  const spaced = (shape: number[], seed: number) =>
-    tensor(
-      Array.from(uniformTensor(shape, seed).values, (value, index) => value + 0.1 * index),
-      shape,
-    );
-  gradcheck((x) => minPool1d(x!, { kernelSize: 3, stride: 2, padding: 1 }), [spaced([2, 7, 2], 3)]);
-  gradcheck((x) => minPool2d(x!, { kernelSize: 2, stride: 1, dilation: 2 }), [spaced([1, 5, 5, 2], 4)]);
+  // Distinct values 0.1 apart: no two cells of a window within 2·epsilon, so the argmin cannot flip.
+  gradcheck((x) => minPool1d(x!, { kernelSize: 3, stride: 2, padding: 1 }), [spacedTensor([2, 7, 2], 3)]);
+  gradcheck((x) => minPool2d(x!, { kernelSize: 2, stride: 1, dilation: 2 }), [spacedTensor([1, 5, 5, 2], 4)]);
   gradcheck(
     (x) => minPool3d(x!, { kernelSize: 2, ceilMode: true, dataFormat: 'channelsFirst' }),
-    [spaced([1, 2, 3, 3, 3], 5)],
+    [spacedTensor([1, 2, 3, 3, 3], 5)],
   );
 });

@@ -68,9 +68,10 @@ function onnxMaxRoiPool(input: Tensor, rows: Float32Array, outputSize: readonly 
 test('equals ONNX Runtime’s MaxRoiPool bit for bit on random boxes, with either rule (no NaN)', async () => {
   let runs = 0;
   for (const [seed, [batch, channels, height, width]] of ROI_IMAGES) {
-    // Values on a coarse grid: many ties, so the rules' different argmax never changes the output.
+    // Values on a coarse grid: many ties, so the rules' different argmax never changes the output
+    // (+ 0 turns Math.round's −0 into 0: a tie of 0 and −0 would tell the rules apart).
     const input = tensor(
-      Array.from(uniformTensor([batch, channels, height, width], seed).values, (value) => Math.round(value * 4)),
+      Array.from(uniformTensor([batch, channels, height, width], seed).values, (value) => Math.round(value * 4) + 0),
       [batch, channels, height, width],
     );
     for (const [outputSize, spatialScale] of [

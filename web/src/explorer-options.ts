@@ -10,6 +10,7 @@ import { formFields, type ExplorerKind, type FieldSpec, type OptionValues } from
 const windowTitles: Partial<Record<WindowType, string>> = {
   sliding: 'Sliding windows',
   adaptive: 'Adaptive windows',
+  filter: 'Filters and transforms',
   global: 'The whole input',
   region: 'Regions',
   sequence: 'Sequences (each row one)',

@@ -102,6 +102,8 @@ export function otherFormula(
       return [
         `each of ${input.rows} rows is a sequence; its first ${String(values.lengths)} steps count → output ${size}`,
       ];
+    case 'filter':
+      return [`a filter or transform over the whole plane → output ${size}; pick an output to see what it reads`];
     case 'inverse':
       return [`max pool with these options, then each value put back where it came from → output ${size}`];
     default:

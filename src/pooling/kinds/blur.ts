@@ -1,0 +1,55 @@
+// BlurPool: anti-aliased downsampling (Zhang, "Making Convolutional Networks Shift-Invariant Again",
+// ICML 2019): each plane is low-pass filtered by a normalised binomial filter, then subsampled.
+//
+// y[o] = Σ_t b[t]·x[o·s + t − p], b the outer product over the axes of row f−1 of Pascal's triangle
+// divided by its sum (f = filterSize, 1 to 7: [1], [1,1]/2, [1,2,1]/4, [1,3,3,1]/8, …), s the stride.
+// Padding, as the paper's code (antialiased-cnns BlurPool): p = ⌊(f−1)/2⌋ cells before and ⌈(f−1)/2⌉
+// after, read by reflection without repeating the edge (x[−1] = x[1], x[N] = x[N−2]; PyTorch's
+// ReflectionPad), or padMode 'replicate' (the edge cell) or 'zero'. Output ⌈N/s⌉ cells per axis.
+// Reflect padding needs N > ⌈(f−1)/2⌉ along every axis (as ReflectionPad), else an error names the input.
+// Linear: ∂y/∂x sends b[t]·gradOutput to the cell tap t read, so a mirrored cell gets the shares of
+// every tap that read it. NaN and ±Infinity propagate through the weighted sum (IEEE arithmetic).
+import { kernel } from '../../kernels/backend.js';
+import { blurPoolBackward, blurPoolForward } from '../../kernels/reference/extra/blur-pool.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { runPoolSteps } from '../compute.js';
+import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import { blurGeometry, blurOptions, type BlurOptions } from './blur-geometry.js';
+
+export type { BlurOptions, BlurPadMode } from './blur-geometry.js';
+
+function computeBlurPool({ op, input, options, rank }: OpCall): Tensor {
+  const geometry = blurGeometry(op, input.shape, rank, options);
+  return runPoolSteps(op, [input], geometry.outputShape, {
+    forward: ({ inputs: [x], output }) => kernel('blurPoolForward')(x!.values, output.values, geometry),
+    backward: ({ gradOutput, gradInputs: [gradInput] }) =>
+      kernel('blurPoolBackward')(gradOutput.values, gradInput!.values, geometry),
+  }).output;
+}
+
+export const blurKind = definePoolingKind({
+  names: ['blur', 'blurPool', 'antiAliased'],
+  window: 'filter',
+  ranks: [1, 2, 3],
+  op: 'blurPool{rank}d',
+  options: blurOptions,
+  docs: {
+    label: 'BlurPool',
+    summary: 'An anti-aliased strided downsampling: a binomial low-pass filter, then every s-th cell.',
+    formula: 'y[o] = Σ_t b[t]·x[o·s + t − ⌊(f−1)/2⌋], b = binomial row f−1 / 2^(f−1) per axis, reflect padding',
+    gradient: 'b[t]·gradOutput to the cell each tap read; mirrored cells add the shares of every tap reading them.',
+    source: 'Zhang, "Making Convolutional Networks Shift-Invariant Again", ICML 2019 (antialiased-cnns BlurPool)',
+  },
+  kernels: { blurPoolForward, blurPoolBackward },
+  outputShape: (op, shape, options, rank) => blurGeometry(op, shape, rank, options).outputShape,
+  compute: computeBlurPool,
+  layer: { className: 'BlurPooling{rank}D', keras: false, seedConfig: { filterSize: 4, strides: 2 } },
+});
+
+/**
+ * BlurPool over [batch, ...spatial, channels] (or channelsFirst): binomial blur, then stride.
+ * @example blurPool2d(x, { filterSize: 3 }) // [1, 2, 1]⊗[1, 2, 1] / 16, stride 2, reflect padding
+ */
+export type BlurPoolOp = (input: Tensor, options?: BlurOptions) => Tensor;
+
+export const [blurPool1d, blurPool2d, blurPool3d] = rankedOps(blurKind).as<BlurPoolOp>();

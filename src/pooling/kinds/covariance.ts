@@ -1,0 +1,90 @@
+// Global covariance (second-order) pooling with the iterative matrix square root: iSQRT-COV (Li, Xie,
+// Wang & Gao, "Towards Faster Training of Global Covariance Pooling Networks by Iterative Matrix Square
+// Root Normalization", CVPR 2018), as its code fast-MPN-COV computes it (Covpool, Sqrtm, Triuvec).
+//
+// Per sample, with X the channels×n matrix of its n spatial cells: Σ = (1/n)·Xc·Xcᵀ, Xc = X minus each
+// channel's mean; A = Σ / tr Σ; Y₀ = A, Z₀ = I, then N times P = 3I − Z·Y, Y ← ½·Y·P, Z ← ½·P·Z; the
+// output is the upper triangle (row-major, diagonal included) of √(tr Σ)·Y_N: [batch, C(C+1)/2].
+// Y_N → A^½ as N grows (A's eigenvalues lie in [0, 1], so the iteration converges), and the output to
+// the triangle of Σ^½. The backward runs through every step in reverse (the paper's matrix rules).
+// A sample whose covariance is 0 (one cell, or every channel constant) outputs zeros and passes a
+// zero gradient (tr Σ = 0 leaves A undefined). NaN or ±Infinity anywhere in a sample makes its
+// output NaN. The seed CNN's Conv→POOL→Flatten→Dense takes the C(C+1)/2 vector (528 for 32 channels).
+import { fail } from '../../errors.js';
+import type { DataFormat, SpatialDims } from '../../geometry/layout.js';
+import { kernel } from '../../kernels/backend.js';
+import {
+  covariancePoolBackward,
+  covariancePoolForward,
+  type CovarianceGeometry,
+} from '../../kernels/reference/extra/covariance-pool.js';
+import type { Shape, Tensor } from '../../tensor/tensor.js';
+import { dataFormatOption } from '../common-options.js';
+import { runPoolSteps } from '../compute.js';
+import { globalRank, globalSetUp } from '../global-steps.js';
+import { definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
+
+export interface CovariancePoolOptions {
+  /** Newton–Schulz iterations N (default 5, as the paper). */
+  iterations?: number;
+  dataFormat?: DataFormat;
+}
+
+function covarianceGeometry(op: string, shape: Shape, options: OpOptions): CovarianceGeometry {
+  const iterations = options.iterations ?? 5;
+  if (!Number.isInteger(iterations) || (iterations as number) < 1 || (iterations as number) > 100)
+    fail(op, 'iterations', 'must be an integer from 1 to 100', iterations);
+  const { geometry } = globalSetUp(op, shape, { dataFormat: options.dataFormat });
+  const features = (geometry.channels * (geometry.channels + 1)) / 2;
+  return Object.freeze({
+    ...geometry,
+    iterations: iterations as number,
+    outputShape: Object.freeze([geometry.batch, features]),
+  });
+}
+
+function computeCovariancePool({ op, input, options }: OpCall): Tensor {
+  const geometry = covarianceGeometry(op, input.shape, options);
+  return runPoolSteps(op, [input], geometry.outputShape, {
+    forward: ({ inputs: [x], output }) => kernel('covariancePoolForward')(x!.values, output.values, geometry),
+    backward: ({ inputs: [x], gradOutput, gradInputs: [gradInput] }) =>
+      kernel('covariancePoolBackward')(x!.values, gradOutput.values, gradInput!.values, geometry),
+  }).output;
+}
+
+export const covarianceKind = definePoolingKind({
+  names: ['covariance', 'iSqrtCov', 'secondOrder'],
+  window: 'global',
+  ranks: [1, 2, 3],
+  op: 'covariancePool',
+  options: [
+    {
+      name: 'iterations',
+      default: 5,
+      inConfig: 'always',
+      doc: 'Newton–Schulz iterations of the matrix square root (default 5, as the paper).',
+      field: { type: 'number', min: 1, max: 20, step: 1, demo: 5 },
+    },
+    dataFormatOption,
+  ],
+  docs: {
+    label: 'Covariance pooling (iSQRT-COV)',
+    summary:
+      'The channel covariance over all positions, square-rooted by Newton–Schulz iterations; its upper triangle.',
+    formula: 'Σ = XcXcᵀ/n, A = Σ/tr Σ, Y₀ = A, Z₀ = I, Y ← ½Y(3I − ZY), Z ← ½(3I − ZY)Z; y = triu(√(tr Σ)·Y_N)',
+    gradient: 'Back through the triangle, the post-compensation, each iteration, the pre-normalisation and Σ.',
+    source: 'Li, Xie, Wang & Gao, CVPR 2018 (iSQRT-COV; fast-MPN-COV)',
+  },
+  kernels: { covariancePoolForward, covariancePoolBackward },
+  outputShape: (op, shape, options) => covarianceGeometry(op, shape, options).outputShape,
+  compute: computeCovariancePool,
+  layer: { className: 'GlobalCovariancePooling{rank}D', keras: false, seedConfig: {} },
+});
+
+/**
+ * iSQRT-COV pooling of [batch, ...spatial, channels] (or channelsFirst) to [batch, C(C+1)/2].
+ * @example covariancePool(x, { iterations: 5 }) // [2, 26, 26, 32] → [2, 528]
+ */
+export function covariancePool(input: Tensor, options?: CovariancePoolOptions): Tensor {
+  return covarianceKind.apply(input, [], options, globalRank(input) as SpatialDims);
+}
