@@ -213,6 +213,12 @@ export const lstmKind = definePoolingKind({
       return [context.inputShape[0]!, ...lstmOutputShape(pool, unitsOf(context)).slice(1)];
     },
   },
+  onnx: {
+    export: {
+      refused:
+        "runs an LSTM over each window's in-bounds cells, a sequence of varying length per window; no composition of standard ONNX operators that poolkit writes computes it",
+    },
+  },
 });
 
 /**

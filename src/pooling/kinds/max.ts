@@ -15,6 +15,9 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { returnIndicesOption, windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
 import { indicesLike, runPoolSteps } from '../compute.js';
 import { booleanOption, definePoolingKind, rankedOps, type OpCall, type PoolWithIndices } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { exportWindow, planeIndices, spatial, windowAttributes } from '../../formats/onnx/pool-nodes.js';
+import { slidingImport } from '../../formats/onnx/pool-import.js';
 
 export interface MaxPoolOptions extends PoolOptions {
   /** Also return the argmax of every window (PyTorch's return_indices). */
@@ -36,6 +39,15 @@ function computeMaxPool(call: OpCall): Tensor | PoolWithIndices {
   return wantIndices ? { output, indices: saved[0]! } : output;
 }
 
+/** ONNX MaxPool, with its Indices turned into per-plane int32 positions when asked for. */
+function exportMaxPool(call: OnnxExportCall) {
+  const { axes } = exportWindow(call);
+  const attributes = windowAttributes(axes, call.options.ceilMode === true);
+  if (!call.indices) return spatial(call.graph.apply('MaxPool', [call.input], attributes, call.owner));
+  const [output, indices] = call.graph.node('MaxPool', [call.input], attributes, { name: call.owner, outputs: 2 });
+  return spatial(output!, planeIndices(call, indices!, axes));
+}
+
 export const maxKind = definePoolingKind({
   names: ['max', 'maximum'],
   window: 'sliding',
@@ -53,6 +65,7 @@ export const maxKind = definePoolingKind({
   outputShape: windowOutputShape,
   compute: computeMaxPool,
   layer: { className: 'MaxPooling{rank}D', keras: true, seedConfig: { poolSize: 2 } },
+  onnx: { export: exportMaxPool, import: { ops: ['MaxPool'], config: slidingImport } },
 });
 
 /**

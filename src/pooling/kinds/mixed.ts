@@ -13,6 +13,8 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { windowOptions, windowOutputShape } from '../common-options.js';
 import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
 import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { blend, exportWindow, spatial, windowAttributes } from '../../formats/onnx/pool-nodes.js';
 
 function computeMixedPool(call: OpCall): Tensor {
   return weightedWindowOp(call, 'alpha', (geometry) => [[1], [geometry.channels]], 'mixedPool');
@@ -31,6 +33,17 @@ const mixedWeights: LayerWeights = {
     return [full(mixedWeights.shapes(context)[0]!.shape, initial)];
   },
 };
+
+/** a·MaxPool + (1 − a)·AveragePool (in-bounds mean), a a constant: per layer, or [channels, 1, ...]. */
+function exportMixedPool(call: OnnxExportCall) {
+  const { graph, owner } = call;
+  const attributes = windowAttributes(exportWindow(call).axes, call.options.ceilMode === true);
+  const max = graph.apply('MaxPool', [call.input], attributes, owner);
+  const mean = graph.apply('AveragePool', [call.input], { ...attributes, count_include_pad: 0 }, owner);
+  const alpha = call.weights[0]!;
+  const shape = alpha.size === 1 ? [] : [alpha.size, ...Array<number>(call.rank).fill(1)];
+  return spatial(blend(call, graph.floats(`${owner}/alpha`, alpha.values, shape), max, mean));
+}
 
 export const mixedKind = definePoolingKind({
   names: ['mixed'],
@@ -66,6 +79,7 @@ export const mixedKind = definePoolingKind({
   outputShape: windowOutputShape,
   compute: computeMixedPool,
   layer: { className: 'MixedPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, weights: mixedWeights },
+  onnx: { export: exportMixedPool },
 });
 
 /**

@@ -15,6 +15,8 @@ import { randomOptions, windowGeometry, windowOptions, windowOutputShape } from 
 import type { PoolSteps } from '../compute.js';
 import { drawOrExpect, type RandomPoolOptions } from '../arguments.js';
 import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { exportWindow, spatial, windowAttributes } from '../../formats/onnx/pool-nodes.js';
 
 export interface RandomPoolOptions2d extends PoolOptions, RandomPoolOptions {}
 
@@ -31,6 +33,12 @@ function computeRandomPool(call: OpCall): Tensor {
     backward: ({ saved: [chosen], gradOutput, gradInputs: [gradInput] }) =>
       kernel('argmaxScatterAdd')(gradOutput.values, chosen!.intValues, gradInput!.values, poolingPlanes(geometry)),
   }));
+}
+
+/** At inference the expectation: the in-bounds mean, AveragePool without counting padding. */
+function exportRandomPool(call: OnnxExportCall) {
+  const attributes = windowAttributes(exportWindow(call).axes, call.options.ceilMode === true);
+  return spatial(call.graph.apply('AveragePool', [call.input], { ...attributes, count_include_pad: 0 }, call.owner));
 }
 
 export const randomKind = definePoolingKind({
@@ -50,6 +58,7 @@ export const randomKind = definePoolingKind({
   outputShape: windowOutputShape,
   compute: computeRandomPool,
   layer: { className: 'RandomPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
+  onnx: { export: exportRandomPool },
 });
 
 /**
