@@ -16,7 +16,7 @@ import type { Reshape } from '../../nn/layers/reshape.js';
 import type { UpSampling2D } from '../../nn/layers/up-sampling.js';
 import { float, ONNX_INT64, type OnnxGraph } from './graph.js';
 import { channelsFirstPerm, identity, transposeValues } from './layout.js';
-import { windowAxes } from './pool-nodes.js';
+import { windowAxes } from './pool-window.js';
 
 /** A value in the graph: its name, its axis order relative to poolkit's tensor, and poolkit's shape. */
 export interface ExportValue {

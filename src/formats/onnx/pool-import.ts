@@ -6,7 +6,7 @@ import type { SpatialDims } from '../../geometry/layout.js';
 import { poolGeometry } from '../../geometry/pool-geometry.js';
 import type { ConfigValue } from '../../nn/layer.js';
 import type { OnnxImportNode, OnnxImportResult } from './kind-hook.js';
-import { windowAxes } from './pool-nodes.js';
+import { windowAxes } from './pool-window.js';
 
 const AUTO_PADS = ['NOTSET', 'VALID', 'SAME_UPPER', 'SAME_LOWER'];
 

@@ -23,7 +23,8 @@ import { windowGeometry, windowOptions, windowOutputShape } from '../common-opti
 import { runPoolSteps } from '../compute.js';
 import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
 import type { OnnxExportCall, OnnxImportNode } from '../../formats/onnx/kind-hook.js';
-import { exportWindow, scalar, spatial, windowAttributes, windowWeightedSum } from '../../formats/onnx/pool-nodes.js';
+import { scalar, spatial } from '../../formats/onnx/pool-nodes.js';
+import { averagePoolNode, exportWindow, windowWeightedSum } from '../../formats/onnx/pool-window.js';
 import { slidingImport } from '../../formats/onnx/pool-import.js';
 
 export interface AvgPoolOptions extends PoolOptions {
@@ -66,11 +67,8 @@ function exportAveragePool(call: OnnxExportCall) {
     const sum = windowWeightedSum(call, call.input, axes, geometry.channels);
     return spatial(call.graph.apply('Div', [sum, scalar(call, 'divisor', divisorOverride)], {}, call.owner));
   }
-  const attributes = {
-    ...windowAttributes(axes, call.options.ceilMode === true),
-    count_include_pad: countIncludePad ? 1 : 0,
-  };
-  return spatial(call.graph.apply('AveragePool', [call.input], attributes, call.owner));
+  const ceilMode = call.options.ceilMode === true;
+  return spatial(averagePoolNode(call, call.input, axes, ceilMode, countIncludePad, geometry.channels));
 }
 
 /** ONNX's count_include_pad defaults to 0 (PyTorch's count_include_pad to true): always written out. */

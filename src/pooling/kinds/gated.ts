@@ -15,7 +15,8 @@ import { windowOptions, windowOutputShape } from '../common-options.js';
 import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
 import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
-import { blend, exportWindow, spatial, windowAttributes, windowWeightedSum } from '../../formats/onnx/pool-nodes.js';
+import { blend, spatial } from '../../formats/onnx/pool-nodes.js';
+import { averagePoolNode, exportWindow, maxPoolNode, windowWeightedSum } from '../../formats/onnx/pool-window.js';
 
 /** One gate weight per window tap, for the layer or per channel. */
 function gateShapes(geometry: PoolGeometry): Shape[] {
@@ -42,9 +43,9 @@ const gatedWeights: LayerWeights = {
 function exportGatedPool(call: OnnxExportCall) {
   const { graph, owner } = call;
   const { geometry, axes } = exportWindow(call);
-  const attributes = windowAttributes(axes, call.options.ceilMode === true);
-  const max = graph.apply('MaxPool', [call.input], attributes, owner);
-  const mean = graph.apply('AveragePool', [call.input], { ...attributes, count_include_pad: 0 }, owner);
+  const ceilMode = call.options.ceilMode === true;
+  const max = maxPoolNode(call, call.input, axes, ceilMode);
+  const mean = averagePoolNode(call, call.input, axes, ceilMode, false, geometry.channels);
   const gateSum = windowWeightedSum(call, call.input, axes, geometry.channels, call.weights[0]!.values);
   return spatial(blend(call, graph.apply('Sigmoid', [gateSum], {}, owner), max, mean));
 }

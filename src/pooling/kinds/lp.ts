@@ -22,7 +22,8 @@ import { runPoolSteps } from '../compute.js';
 import { powerOf } from '../arguments.js';
 import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
 import type { OnnxExportCall, OnnxImportNode } from '../../formats/onnx/kind-hook.js';
-import { exportWindow, scalar, spatial, windowAttributes, windowWeightedSum } from '../../formats/onnx/pool-nodes.js';
+import { scalar, spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow, lpPoolNode, windowWeightedSum } from '../../formats/onnx/pool-window.js';
 import { powerImport, slidingImport } from '../../formats/onnx/pool-import.js';
 
 export interface LpPoolOptions extends PoolOptions {
@@ -50,10 +51,7 @@ function computeLpPool(call: OpCall): Tensor {
 function exportLpPool(call: OnnxExportCall) {
   const p = powerOf(call.owner, call.options);
   const { geometry, axes } = exportWindow(call);
-  if (Number.isInteger(p)) {
-    const attributes = { ...windowAttributes(axes, call.options.ceilMode === true), p };
-    return spatial(call.graph.apply('LpPool', [call.input], attributes, call.owner));
-  }
+  if (Number.isInteger(p)) return spatial(lpPoolNode(call, call.input, axes, call.options.ceilMode === true, p));
   const powered = call.graph.apply(
     'Pow',
     [call.graph.apply('Abs', [call.input], {}, call.owner), scalar(call, 'p', p)],

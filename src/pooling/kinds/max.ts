@@ -16,7 +16,8 @@ import { returnIndicesOption, windowGeometry, windowOptions, windowOutputShape }
 import { indicesLike, runPoolSteps } from '../compute.js';
 import { booleanOption, definePoolingKind, rankedOps, type OpCall, type PoolWithIndices } from '../kind.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
-import { exportWindow, planeIndices, spatial, windowAttributes } from '../../formats/onnx/pool-nodes.js';
+import { spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow, maxPoolNode, maxPoolWithIndices } from '../../formats/onnx/pool-window.js';
 import { slidingImport } from '../../formats/onnx/pool-import.js';
 
 export interface MaxPoolOptions extends PoolOptions {
@@ -42,10 +43,10 @@ function computeMaxPool(call: OpCall): Tensor | PoolWithIndices {
 /** ONNX MaxPool, with its Indices turned into per-plane int32 positions when asked for. */
 function exportMaxPool(call: OnnxExportCall) {
   const { axes } = exportWindow(call);
-  const attributes = windowAttributes(axes, call.options.ceilMode === true);
-  if (!call.indices) return spatial(call.graph.apply('MaxPool', [call.input], attributes, call.owner));
-  const [output, indices] = call.graph.node('MaxPool', [call.input], attributes, { name: call.owner, outputs: 2 });
-  return spatial(output!, planeIndices(call, indices!, axes));
+  const ceilMode = call.options.ceilMode === true;
+  if (!call.indices) return spatial(maxPoolNode(call, call.input, axes, ceilMode));
+  const [output, indices] = maxPoolWithIndices(call, axes, ceilMode);
+  return spatial(output, indices);
 }
 
 export const maxKind = definePoolingKind({

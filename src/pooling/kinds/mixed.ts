@@ -14,7 +14,8 @@ import { windowOptions, windowOutputShape } from '../common-options.js';
 import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
 import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
-import { blend, exportWindow, spatial, windowAttributes } from '../../formats/onnx/pool-nodes.js';
+import { blend, spatial } from '../../formats/onnx/pool-nodes.js';
+import { averagePoolNode, exportWindow, maxPoolNode } from '../../formats/onnx/pool-window.js';
 
 function computeMixedPool(call: OpCall): Tensor {
   return weightedWindowOp(call, 'alpha', (geometry) => [[1], [geometry.channels]], 'mixedPool');
@@ -37,9 +38,10 @@ const mixedWeights: LayerWeights = {
 /** a·MaxPool + (1 − a)·AveragePool (in-bounds mean), a a constant: per layer, or [channels, 1, ...]. */
 function exportMixedPool(call: OnnxExportCall) {
   const { graph, owner } = call;
-  const attributes = windowAttributes(exportWindow(call).axes, call.options.ceilMode === true);
-  const max = graph.apply('MaxPool', [call.input], attributes, owner);
-  const mean = graph.apply('AveragePool', [call.input], { ...attributes, count_include_pad: 0 }, owner);
+  const { geometry, axes } = exportWindow(call);
+  const ceilMode = call.options.ceilMode === true;
+  const max = maxPoolNode(call, call.input, axes, ceilMode);
+  const mean = averagePoolNode(call, call.input, axes, ceilMode, false, geometry.channels);
   const alpha = call.weights[0]!;
   const shape = alpha.size === 1 ? [] : [alpha.size, ...Array<number>(call.rank).fill(1)];
   return spatial(blend(call, graph.floats(`${owner}/alpha`, alpha.values, shape), max, mean));

@@ -16,7 +16,8 @@ import type { PoolSteps } from '../compute.js';
 import { drawOrExpect, type RandomPoolOptions } from '../arguments.js';
 import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
-import { exportWindow, spatial, windowAttributes } from '../../formats/onnx/pool-nodes.js';
+import { spatial } from '../../formats/onnx/pool-nodes.js';
+import { averagePoolNode, exportWindow } from '../../formats/onnx/pool-window.js';
 
 export interface RandomPoolOptions2d extends PoolOptions, RandomPoolOptions {}
 
@@ -37,8 +38,8 @@ function computeRandomPool(call: OpCall): Tensor {
 
 /** At inference the expectation: the in-bounds mean, AveragePool without counting padding. */
 function exportRandomPool(call: OnnxExportCall) {
-  const attributes = windowAttributes(exportWindow(call).axes, call.options.ceilMode === true);
-  return spatial(call.graph.apply('AveragePool', [call.input], { ...attributes, count_include_pad: 0 }, call.owner));
+  const { geometry, axes } = exportWindow(call);
+  return spatial(averagePoolNode(call, call.input, axes, call.options.ceilMode === true, false, geometry.channels));
 }
 
 export const randomKind = definePoolingKind({

@@ -22,7 +22,8 @@ import type { PoolSteps } from '../compute.js';
 import { drawOrExpect, type RandomPoolOptions } from '../arguments.js';
 import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
-import { exportWindow, scalar, spatial, windowWeightedSum } from '../../formats/onnx/pool-nodes.js';
+import { scalar, spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow, windowWeightedSum } from '../../formats/onnx/pool-window.js';
 
 export interface StochasticPoolOptions extends PoolOptions, RandomPoolOptions {}
 
