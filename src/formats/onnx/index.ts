@@ -3,3 +3,4 @@ export { modelToOnnx, type OnnxExportOptions } from './export-model.js';
 export { poolingOpToOnnx, type PoolingOpSpec } from './export-pooling.js';
 export { ONNX_OPSET, ONNX_IR_VERSION } from './encode.js';
 export type { KindOnnx, OnnxExportCall, OnnxExportResult, OnnxImportNode, OnnxImportResult } from './kind-hook.js';
+export { modelFromOnnx, type OnnxImportOptions } from './import-model.js';

@@ -25,23 +25,31 @@ function listOf(node: OnnxImportNode, attribute: string, length: number, fallbac
   return values;
 }
 
+/** A window's sizes as ONNX gives them, poolkit's padding config, and its ceil mode. */
+export interface ImportedWindow {
+  readonly kernel: number[];
+  readonly strides: number[];
+  readonly dilations: number[];
+  /** 'valid', 'same' (SAME_UPPER), or [begin, end] per axis (explicit pads, SAME_LOWER). */
+  readonly padding: ConfigValue;
+  /** ceil_mode = 1 without auto_pad SAME (which ignores it). */
+  readonly ceilMode: boolean;
+}
+
 /** The padding config of a window: 'valid', 'same', or [begin, end] per axis. */
-function paddingOf(
-  node: OnnxImportNode,
-  rank: SpatialDims,
-  autoPad: string,
-  window: Readonly<Record<string, ConfigValue>>,
-): ConfigValue {
+function paddingOf(node: OnnxImportNode, rank: SpatialDims, autoPad: string, window: ImportedWindow): ConfigValue {
   if (autoPad === 'VALID') return 'valid';
   if (autoPad === 'SAME_UPPER') return 'same';
   if (autoPad === 'SAME_LOWER') {
     // TensorFlow's SAME split puts the odd pad after; SAME_LOWER is the same amounts swapped.
     const shape = node.inputShape.map((extent) => Math.max(1, extent));
-    const options = { kernelSize: window.poolSize, stride: window.strides, dilation: window.dilation, padding: 'same' };
-    const axes = windowAxes(
-      poolGeometry(node.name, shape, rank, { ...options, dataFormat: 'channelsFirst' } as never),
-      rank,
-    );
+    const options = {
+      kernelSize: window.kernel,
+      stride: window.strides,
+      dilation: window.dilations,
+      padding: 'same' as const,
+    };
+    const axes = windowAxes(poolGeometry(node.name, shape, rank, { ...options, dataFormat: 'channelsFirst' }), rank);
     return axes.padBegin.map((begin, axis) => [axes.padEnd[axis]!, begin]);
   }
   const pads = listOf(node, 'pads', 2 * rank, 0, 0);
@@ -49,27 +57,37 @@ function paddingOf(
   return pads.slice(0, rank).map((begin, axis) => [begin, pads[rank + axis]!]);
 }
 
+/** The window of a pooling or convolution node; `kernel` is its kernel_shape (a Conv's from its weights). */
+export function windowImport(node: OnnxImportNode, rank: SpatialDims, kernel: readonly number[]): ImportedWindow {
+  const given = node.ints('kernel_shape', [...kernel]);
+  if (given.length !== rank || given.some((size, axis) => size !== kernel[axis] || !(size >= 1)))
+    node.refuse(
+      `kernel_shape must hold ${rank} positive sizes (one per spatial axis${kernel.length > 0 ? ', as the weights have' : ''}), got [${given.join(', ')}]`,
+    );
+  const autoPad = node.string('auto_pad', 'NOTSET');
+  if (!AUTO_PADS.includes(autoPad)) node.refuse(`auto_pad must be one of ${AUTO_PADS.join(', ')}, got '${autoPad}'`);
+  const ceilMode = node.int('ceil_mode', 0);
+  if (ceilMode !== 0 && ceilMode !== 1) node.refuse(`ceil_mode must be 0 or 1, got ${ceilMode}`);
+  const window = {
+    kernel: given,
+    strides: listOf(node, 'strides', rank, 1, 1),
+    dilations: listOf(node, 'dilations', rank, 1, 1),
+    padding: 'valid',
+    // With auto_pad SAME the output size is ceil(in / stride) whatever ceil_mode says (ONNX Runtime).
+    ceilMode: ceilMode === 1 && !autoPad.startsWith('SAME'),
+  };
+  return { ...window, padding: paddingOf(node, rank, autoPad, window) };
+}
+
 /** A sliding-window pooling node (MaxPool, AveragePool, LpPool) → poolSize, strides, padding, dilation, ceilMode. */
 export function slidingImport(node: OnnxImportNode): OnnxImportResult {
   const rank = importRank(node);
-  const poolSize = node.ints('kernel_shape', null);
-  if (poolSize.length !== rank)
-    node.refuse(`kernel_shape must hold ${rank} sizes (one per spatial axis), got [${poolSize.join(', ')}]`);
-  listOf(node, 'kernel_shape', rank, 1, 1);
-  const window = {
-    poolSize,
-    strides: listOf(node, 'strides', rank, 1, 1),
-    dilation: listOf(node, 'dilations', rank, 1, 1),
-  };
-  const autoPad = node.string('auto_pad', 'NOTSET');
-  if (!AUTO_PADS.includes(autoPad)) node.refuse(`auto_pad must be one of ${AUTO_PADS.join(', ')}, got '${autoPad}'`);
-  const padding = paddingOf(node, rank, autoPad, window);
-  const ceilMode = node.int('ceil_mode', 0);
-  if (ceilMode !== 0 && ceilMode !== 1) node.refuse(`ceil_mode must be 0 or 1, got ${ceilMode}`);
+  const kernel = node.ints('kernel_shape', null);
+  const window = windowImport(node, rank, kernel.length === rank ? kernel : []);
   const storageOrder = node.int('storage_order', 0);
   if (storageOrder !== 0 && storageOrder !== 1) node.refuse(`storage_order must be 0 or 1, got ${storageOrder}`);
-  // With auto_pad SAME the output size is ceil(in / stride) whatever ceil_mode says.
-  return { rank, config: { ...window, padding, ceilMode: ceilMode === 1 && !autoPad.startsWith('SAME') } };
+  const { strides, dilations: dilation, padding, ceilMode } = window;
+  return { rank, config: { poolSize: window.kernel, strides, padding, dilation, ceilMode } };
 }
 
 /** LpPool's and GlobalLpPool's p: an integer of at least 1 (ONNX's attribute is an int). */
