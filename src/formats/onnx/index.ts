@@ -4,3 +4,4 @@ export { poolingOpToOnnx, type PoolingOpSpec } from './export-pooling.js';
 export { ONNX_OPSET, ONNX_IR_VERSION } from './encode.js';
 export type { KindOnnx, OnnxExportCall, OnnxExportResult, OnnxImportNode, OnnxImportResult } from './kind-hook.js';
 export { modelFromOnnx, type OnnxImportOptions } from './import-model.js';
+export { saveOnnxModel, loadOnnxModel } from './files.js';
