@@ -42,7 +42,8 @@ export interface LoadedModel {
 export async function loadModel(folder: string): Promise<LoadedModel> {
   const modelPath = join(folder, MODEL_FILE);
   const raw = await readJson(modelPath);
-  if ((raw as { format?: unknown } | null)?.format === TFJS_FORMAT) return loadTfjsFromJson(raw, modelPath);
+  const format = (raw as { format?: unknown } | null)?.format;
+  if (format === TFJS_FORMAT || format === 'graph-model') return loadTfjsFromJson(raw, modelPath);
   const json = checkModelJson(raw, modelPath);
   const file = json.weightsManifest.file;
   if (typeof file !== 'string' || file === '' || basename(file) !== file) {
