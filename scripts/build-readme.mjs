@@ -12,6 +12,7 @@ const AREAS = [
   'docs/extra-pooling.md',
   'docs/tensors.md',
   'docs/nn.md',
+  'docs/formats.md',
   'docs/app.md',
   'docs/train-kernels.md',
   'docs/wasm.md',

@@ -83,13 +83,8 @@ export function layerFromKeras(entry: unknown, where: string): SerializedLayer {
   const harmless = { ...HARMLESS, ...(CLASS_HARMLESS[name] ?? {}) };
   for (const [key, value] of Object.entries(converted)) {
     if (!Object.hasOwn(harmless, key)) continue;
-    if (!harmless[key]!(value))
-      fail(
-        where,
-        `layer '${String(raw.name)}' (${name})`,
-        `has a Keras setting poolkit lacks: ${kerasKey(key)}`,
-        value,
-      );
+    const layer = typeof raw.name === 'string' ? `layer '${raw.name}' (${name})` : `a ${name} layer`;
+    if (!harmless[key]!(value)) fail(where, layer, `has a Keras setting poolkit lacks: ${kerasKey(key)}`, value);
     delete converted[key];
   }
   return { className: name, config: converted as ConfigObject };
