@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { buildSeedModel } from '../../cli/training/seed-model.js';
-import { layers, Pooling, poolingKinds, Random, sequential, tensor, type AnyLayersModel } from '../../src/index.js';
+import { layers, Random, sequential, tensor, type AnyLayersModel } from '../../src/index.js';
 import { modelToOnnx, poolingOpToOnnx } from '../../src/io/node.js';
 import { maxPool2d } from '../../src/index.js';
 import { assertClose } from '../helpers/assert-close.js';
@@ -194,6 +194,39 @@ test("windows ONNX's tooling mishandles export exactly: ceil_mode against shape 
   }
 });
 
+test('LSTM pooling exports as an LSTM unrolled over the taps, padding and ceil-mode overhang skipped', async () => {
+  const cases: [ReturnType<typeof sequential>, number[]][] = [
+    [
+      sequential([
+        layers.lstmPooling2d({ poolSize: 3, strides: 2, padding: 1, ceilMode: true, units: 4, inputShape: [7, 6, 2] }),
+      ]),
+      [2, 7, 6, 2],
+    ],
+    [
+      sequential([
+        layers.lstmPooling2d({
+          poolSize: 2,
+          strides: 1,
+          dilation: 2,
+          padding: 'same',
+          units: 3,
+          dataFormat: 'channelsFirst',
+          inputShape: [2, 5, 5],
+        }),
+      ]),
+      [2, 2, 5, 5],
+    ],
+  ];
+  for (const [model, shape] of cases) {
+    const random = new Random(5);
+    for (const parameter of model.layers[0]!.parameters)
+      for (let index = 0; index < parameter.tensor.size; index++)
+        parameter.tensor.values[index] = random.uniform() - 0.5;
+    await compareWithRuntime(model, shape, randomInput(shape, 12), JSON.stringify(model.layers[0]!.getConfig()));
+    model.dispose();
+  }
+});
+
 test('a max pooling op exports with its indices (per plane, int32, as returnIndices gives them)', async () => {
   const shape = [2, 6, 7, 3];
   const values = randomInput(shape, 5);
@@ -213,15 +246,17 @@ test('a max pooling op exports with its indices (per plane, int32, as returnIndi
   await session.release();
 });
 
-test('a layer ONNX cannot express is refused by name; so are masks', () => {
-  const lstm = poolingKinds.find((kind) => kind.name === 'lstm')!;
-  const model = sequential([new Pooling(lstm, 2, { poolSize: 2, units: 4, inputShape: [4, 4, 2], name: 'lstm_pool' })]);
-  assert.throws(
-    () => modelToOnnx(model),
-    /layer 'lstm_pool' \(LSTMPooling2D\) cannot be exported to ONNX: runs an LSTM/,
-  );
-  model.dispose();
+test('a layer ONNX cannot express is refused by name: masks, which an ONNX graph does not carry', () => {
   const masked = sequential([layers.masking({ inputShape: [5, 3] }), layers.globalMaxPooling1d()]);
   assert.throws(() => modelToOnnx(masked), /layer 'masking' \(Masking\) cannot be exported to ONNX: it makes a mask/);
   masked.dispose();
+  const tokens = sequential([
+    layers.embedding({ inputDim: 9, outputDim: 2, maskZero: true, inputShape: [4] }),
+    layers.flatten(),
+  ]);
+  assert.throws(
+    () => modelToOnnx(tokens),
+    /layer 'embedding' \(Embedding\) cannot be exported to ONNX: maskZero makes a mask/,
+  );
+  tokens.dispose();
 });

@@ -21,6 +21,7 @@ import { asPoolOptions, windowOptions } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { definePoolingKind, type LayerContext, type LayerWeights, type OpCall, type OpOptions } from '../kind.js';
 import { lstmSequenceBackward, lstmSequenceForward, type LstmSequence, type LstmTensors } from './lstm-sequence.js';
+import { exportLstmPool } from './lstm-onnx.js';
 
 /** The LSTM's parameters in Keras's layout and gate order (i, f, c, o). */
 export interface LstmPoolWeights {
@@ -213,12 +214,7 @@ export const lstmKind = definePoolingKind({
       return [context.inputShape[0]!, ...lstmOutputShape(pool, unitsOf(context)).slice(1)];
     },
   },
-  onnx: {
-    export: {
-      refused:
-        "runs an LSTM over each window's in-bounds cells, a sequence of varying length per window; no composition of standard ONNX operators that poolkit writes computes it",
-    },
-  },
+  onnx: { export: exportLstmPool },
 });
 
 /**
