@@ -6,6 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { buildSeedModel } from '../../cli/training/seed-model.js';
 import { layers, Random, sequential, tensor, type AnyLayersModel } from '../../src/index.js';
 import { modelToOnnx, poolingOpToOnnx } from '../../src/io/node.js';
+import { decodeOnnx } from '../../src/formats/onnx/decode.js';
 import { maxPool2d } from '../../src/index.js';
 import { assertClose } from '../helpers/assert-close.js';
 import { kindsWithLayers, poolingModel, randomInput, randomPoolingCase } from './random-layers.js';
@@ -49,6 +50,21 @@ test('the seed CNN exports to ONNX and ONNX Runtime predicts what poolkit predic
     'seed CNN',
   );
   model.dispose();
+});
+
+test('Transposes only where the order changes: none for a channels-first model, two for the NHWC seed CNN', async () => {
+  const transposes = (model: AnyLayersModel) =>
+    decodeOnnx(modelToOnnx(model), 'model').nodes.filter((node) => node.opType === 'Transpose').length;
+  const channelsFirst = sequential([
+    layers.conv2d({ filters: 3, kernelSize: 3, dataFormat: 'channelsFirst', inputShape: [2, 7, 7] }),
+    layers.maxPooling2d({ poolSize: 2, dataFormat: 'channelsFirst' }),
+    layers.batchNormalization({ axis: 1 }),
+    layers.globalAveragePooling2d({ dataFormat: 'channelsFirst' }),
+    layers.dense({ units: 2 }),
+  ]);
+  assert.equal(transposes(channelsFirst), 0);
+  await compareWithRuntime(channelsFirst, [2, 2, 7, 7], randomInput([2, 2, 7, 7], 4), 'channels first');
+  assert.equal(transposes(buildSeedModel({ pooling: 'average', seed: 1, learningRate: 0.001 })), 2);
 });
 
 test('every exportable pooling kind, at every rank, with random options, matches ONNX Runtime', async () => {
