@@ -113,6 +113,10 @@ test('average pooling with divisorOverride and Lp pooling with a fractional p ex
 });
 
 test("windows ONNX's tooling mishandles export exactly: ceil_mode against shape inference, pads as large as the window", async () => {
+  // Height needs ceil mode, width drops its last window (and the overhang must not count in a divisor).
+  const mixedCeil = { poolSize: [3, 2], strides: [2, 3], padding: 1, ceilMode: true, inputShape: [6, 5, 2] };
+  // SAME with dilation 3 pads 2 on a window of 2.
+  const wideSame = { poolSize: 2, strides: 1, dilation: 3, padding: 'same', inputShape: [5, 6, 2] } as const;
   const cases: [ReturnType<typeof sequential>, number[]][] = [
     // ONNX's shape inference rounds depth 4 up to 3 windows; the runtime (and poolkit) drop the third.
     [
@@ -130,79 +134,20 @@ test("windows ONNX's tooling mishandles export exactly: ceil_mode against shape 
       ]),
       [2, 2, 4, 5, 4],
     ],
-    // Height needs ceil mode, width drops its last window; the overhang must not count in the divisor.
     [
       sequential([
-        layers.averagePooling2d({
-          poolSize: [3, 2],
-          strides: [2, 3],
-          padding: 1,
-          ceilMode: true,
-          countIncludePad: true,
-          inputShape: [6, 5, 2],
-        }),
+        layers.averagePooling2d({ ...mixedCeil, countIncludePad: true }),
         layers.flatten(),
         layers.dense({ units: 2 }),
       ]),
       [2, 6, 5, 2],
     ],
-    [
-      sequential([
-        layers.averagePooling2d({
-          poolSize: [3, 2],
-          strides: [2, 3],
-          padding: 1,
-          ceilMode: true,
-          inputShape: [6, 5, 2],
-        }),
-      ]),
-      [2, 6, 5, 2],
-    ],
-    [
-      sequential([
-        layers.lpPooling2d({
-          poolSize: [3, 2],
-          strides: [2, 3],
-          padding: 1,
-          ceilMode: true,
-          p: 3,
-          inputShape: [6, 5, 2],
-        }),
-      ]),
-      [2, 6, 5, 2],
-    ],
-    // SAME with dilation 3 pads 2 on a window of 2.
-    [
-      sequential([
-        layers.maxPooling2d({ poolSize: 2, strides: 1, dilation: 3, padding: 'same', inputShape: [5, 6, 2] }),
-      ]),
-      [2, 5, 6, 2],
-    ],
-    [
-      sequential([
-        layers.averagePooling2d({ poolSize: 2, strides: 1, dilation: 3, padding: 'same', inputShape: [5, 6, 2] }),
-      ]),
-      [2, 5, 6, 2],
-    ],
-    [
-      sequential([
-        layers.averagePooling2d({
-          poolSize: 2,
-          strides: 1,
-          dilation: 3,
-          padding: 'same',
-          countIncludePad: true,
-          inputShape: [5, 6, 2],
-        }),
-      ]),
-      [2, 5, 6, 2],
-    ],
-    [
-      sequential([
-        layers.lpPooling1d({ poolSize: 2, strides: 1, dilation: 3, padding: 'same', p: 2, inputShape: [6, 2] }),
-      ]),
-      [2, 6, 2],
-    ],
+    [sequential([layers.averagePooling2d(mixedCeil)]), [2, 6, 5, 2]],
+    [sequential([layers.lpPooling2d({ ...mixedCeil, p: 3 })]), [2, 6, 5, 2]],
+    [sequential([layers.maxPooling2d(wideSame)]), [2, 5, 6, 2]],
+    [sequential([layers.averagePooling2d(wideSame)]), [2, 5, 6, 2]],
+    [sequential([layers.averagePooling2d({ ...wideSame, countIncludePad: true })]), [2, 5, 6, 2]],
+    [sequential([layers.lpPooling1d({ ...wideSame, p: 2, inputShape: [6, 2] })]), [2, 6, 2]],
   ];
   for (const [model, shape] of cases) {
     await compareWithRuntime(model, shape, randomInput(shape, 11), JSON.stringify(model.layers[0]!.getConfig()));

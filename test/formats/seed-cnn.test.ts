@@ -2,21 +2,15 @@
 // layers format, it classifies test digits the same in onnxruntime-node, in tfjs-layers and in
 // poolkit; and a tfjs-made CNN, compiled there, keeps training in poolkit after loading.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { buildSeedModel } from '../../cli/training/seed-model.js';
 import { tensor, type Tensor } from '../../src/index.js';
 import { loadMnist, loadModel, modelToOnnx, saveTfjsModel } from '../../src/io/node.js';
-import { loadWithTfjs, saveWithTfjs, tf, tfjsPredict, tfl } from './tfjs-helpers.js';
+import { loadWithTfjs, saveWithTfjs, tf, tfjsPredict, tfl, tfjsTestFolder } from './tfjs-helpers.js';
 
-const folder = mkdtempSync(join(tmpdir(), 'poolkit-seed-'));
-after(() => rmSync(folder, { recursive: true, force: true }));
-before(async () => {
-  await tf.setBackend('cpu');
-});
+const folder = tfjsTestFolder('poolkit-seed-');
 
 function argmaxRows(values: ArrayLike<number>, classes: number): number[] {
   return Array.from({ length: values.length / classes }, (_, row) => {

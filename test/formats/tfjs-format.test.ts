@@ -1,10 +1,9 @@
 // TensorFlow.js's layers format against tfjs-layers itself: its models saved through an IOHandler
 // and read by poolkit, poolkit's written and read by tf.loadLayersModel, predictions compared.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   layers,
   model as functionalModel,
@@ -17,13 +16,9 @@ import {
 import { loadModel, saveTfjsModel } from '../../src/io/node.js';
 import { assertClose } from '../helpers/assert-close.js';
 import { randomInput } from './random-layers.js';
-import { loadWithTfjs, randomizeWeights, saveWithTfjs, tf, tfjsPredict, tfl } from './tfjs-helpers.js';
+import { loadWithTfjs, randomizeWeights, saveWithTfjs, tf, tfjsPredict, tfl, tfjsTestFolder } from './tfjs-helpers.js';
 
-const folder = mkdtempSync(join(tmpdir(), 'poolkit-tfjs-'));
-after(() => rmSync(folder, { recursive: true, force: true }));
-before(async () => {
-  await tf.setBackend('cpu');
-});
+const folder = tfjsTestFolder('poolkit-tfjs-');
 
 /** Saves the tfjs model, loads it in poolkit, compares predictions on random input. */
 async function tfjsToPoolkit(

@@ -1,13 +1,25 @@
 // TensorFlow.js on the other side of the layers format: tfjs-layers models saved through an
 // IOHandler into model.json and shards (as tfjs-node's file:// handler and tensorflowjs_converter
 // write them), and folders read back with tf.loadLayersModel through tfjs-core's own JSON reader.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 export { tf, tfl };
+
+/** A test file's temporary folder (removed after its tests), with tfjs on its CPU backend. */
+export function tfjsTestFolder(prefix: string): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+  after(() => rmSync(folder, { recursive: true, force: true }));
+  return folder;
+}
 
 /**
  * Saves a tfjs-layers model into `folder` as model.json and `shards` weight files (the blob split

@@ -2,10 +2,8 @@
 // models of each (text, volumes, merges, reshapes) read by poolkit, and the same models made in
 // poolkit read by tf.loadLayersModel, with equal predictions.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   layers,
   model as functionalModel,
@@ -18,13 +16,9 @@ import {
 import { loadModel, saveTfjsModel } from '../../src/io/node.js';
 import { assertClose } from '../helpers/assert-close.js';
 import { randomInput } from './random-layers.js';
-import { loadWithTfjs, randomizeWeights, saveWithTfjs, tf, tfjsPredict, tfl } from './tfjs-helpers.js';
+import { loadWithTfjs, randomizeWeights, saveWithTfjs, tfjsPredict, tfl, tfjsTestFolder } from './tfjs-helpers.js';
 
-const folder = mkdtempSync(join(tmpdir(), 'poolkit-tfjs-layers-'));
-after(() => rmSync(folder, { recursive: true, force: true }));
-before(async () => {
-  await tf.setBackend('cpu');
-});
+const folder = tfjsTestFolder('poolkit-tfjs-layers-');
 
 /** Inputs for a model: whole token indices in [0, 9) for an Embedding, uniform values otherwise. */
 function inputsFor(shape: number[], tokens: boolean): Float32Array {

@@ -194,6 +194,13 @@ export function averagePoolNode(
   return graph.apply('Where', [graph.apply('Equal', [count, zero], {}, owner), zero, mean], {}, owner);
 }
 
+/** The window's max and its in-bounds mean (what mixed and gated pooling blend). */
+export function maxAndMean(call: OnnxExportCall, axes: WindowAxes, channels: number): { max: string; mean: string } {
+  const ceilMode = call.options.ceilMode === true;
+  const max = maxPoolNode(call, call.input, axes, ceilMode);
+  return { max, mean: averagePoolNode(call, call.input, axes, ceilMode, false, channels) };
+}
+
 /**
  * Per channel, Σ over each window of `weights` · x (padding and overhang reading 0): a depthwise Conv.
  * `weights` holds one kernel per channel ([channels, taps], row-major taps), or one for every channel ([taps]).

@@ -16,7 +16,7 @@ import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
 import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { blend, spatial } from '../../formats/onnx/pool-nodes.js';
-import { averagePoolNode, exportWindow, maxPoolNode, windowWeightedSum } from '../../formats/onnx/pool-window.js';
+import { exportWindow, maxAndMean, windowWeightedSum } from '../../formats/onnx/pool-window.js';
 
 /** One gate weight per window tap, for the layer or per channel. */
 function gateShapes(geometry: PoolGeometry): Shape[] {
@@ -43,9 +43,7 @@ const gatedWeights: LayerWeights = {
 function exportGatedPool(call: OnnxExportCall) {
   const { graph, owner } = call;
   const { geometry, axes } = exportWindow(call);
-  const ceilMode = call.options.ceilMode === true;
-  const max = maxPoolNode(call, call.input, axes, ceilMode);
-  const mean = averagePoolNode(call, call.input, axes, ceilMode, false, geometry.channels);
+  const { max, mean } = maxAndMean(call, axes, geometry.channels);
   const gateSum = windowWeightedSum(call, call.input, axes, geometry.channels, call.weights[0]!.values);
   return spatial(blend(call, graph.apply('Sigmoid', [gateSum], {}, owner), max, mean));
 }

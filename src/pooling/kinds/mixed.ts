@@ -15,7 +15,7 @@ import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
 import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { blend, spatial } from '../../formats/onnx/pool-nodes.js';
-import { averagePoolNode, exportWindow, maxPoolNode } from '../../formats/onnx/pool-window.js';
+import { exportWindow, maxAndMean } from '../../formats/onnx/pool-window.js';
 
 function computeMixedPool(call: OpCall): Tensor {
   return weightedWindowOp(call, 'alpha', (geometry) => [[1], [geometry.channels]], 'mixedPool');
@@ -39,9 +39,7 @@ const mixedWeights: LayerWeights = {
 function exportMixedPool(call: OnnxExportCall) {
   const { graph, owner } = call;
   const { geometry, axes } = exportWindow(call);
-  const ceilMode = call.options.ceilMode === true;
-  const max = maxPoolNode(call, call.input, axes, ceilMode);
-  const mean = averagePoolNode(call, call.input, axes, ceilMode, false, geometry.channels);
+  const { max, mean } = maxAndMean(call, axes, geometry.channels);
   const alpha = call.weights[0]!;
   const shape = alpha.size === 1 ? [] : [alpha.size, ...Array<number>(call.rank).fill(1)];
   return spatial(blend(call, graph.floats(`${owner}/alpha`, alpha.values, shape), max, mean));
