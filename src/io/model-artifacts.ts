@@ -126,7 +126,10 @@ export function checkModelJson(json: unknown, file: string): ModelJson {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) failFile(file, 'is not a JSON object');
   const { format, formatVersion, modelTopology, weightsManifest } = json as Record<string, unknown>;
   if (format !== MODEL_FORMAT)
-    failFile(file, `format must be '${MODEL_FORMAT}' (or TensorFlow.js's 'layers-model'), got ${JSON.stringify(format)}: not a poolkit model`);
+    failFile(
+      file,
+      `format must be '${MODEL_FORMAT}' (or TensorFlow.js's 'layers-model'), got ${JSON.stringify(format)}: not a poolkit model`,
+    );
   if (formatVersion !== MODEL_FORMAT_VERSION) {
     failFile(
       file,

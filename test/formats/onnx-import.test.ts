@@ -194,3 +194,73 @@ test('an exported seed CNN imports back to the same predictions; its MaxPool Ind
   const withIndices = oneNode('MaxPool', { kernel_shape: [2] }, [1, 1, 4], 2);
   assert.ok(modelFromOnnx(withIndices).layers.length === 1, 'an unread Indices output is fine');
 });
+
+/**
+ * A CNN as torch.onnx.export writes one (NCHW): Conv without bias then Add of the bias, BatchNormalization,
+ * Relu, MaxPool, AveragePool with count_include_pad, Reshape of a constant shape, Gemm with transB,
+ * Dropout (opset 12's ratio input), Softmax; Constant nodes and initializers both hold values.
+ */
+function torchStyleCnn(random: Random): Uint8Array {
+  const graph = new OnnxGraph();
+  const weights = (stem: string, shape: number[]) =>
+    graph.floats(
+      stem,
+      Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => random.uniform() - 0.5),
+      shape,
+    );
+  graph.input('image', ONNX_FLOAT, ['batch', 2, 9, 9]);
+  let x = graph.apply('Conv', ['image', weights('conv.weight', [4, 2, 3, 3])], {
+    kernel_shape: [3, 3],
+    pads: [1, 1, 1, 1],
+  });
+  x = graph.apply('Add', [x, weights('conv.bias', [1, 4, 1, 1])]);
+  const stats = ['bn.weight', 'bn.bias', 'bn.running_mean'].map((stem) => weights(stem, [4]));
+  const variance = graph.floats('bn.running_var', [0.5, 1, 1.5, 2], [4]);
+  x = graph.apply('BatchNormalization', [x, ...stats, variance], { epsilon: { float: 1e-5 } });
+  x = graph.apply('Relu', [x]);
+  x = graph.apply('MaxPool', [x], { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 });
+  x = graph.apply('AveragePool', [x], {
+    kernel_shape: [3, 3],
+    strides: [1, 1],
+    pads: [1, 1, 1, 1],
+    count_include_pad: 1,
+  });
+  const shape = graph.node('Constant', [], { value_ints: [-1, 100] })[0]!;
+  x = graph.apply('Reshape', [x, shape]);
+  x = graph.apply('Gemm', [x, weights('fc.weight', [5, 100]), weights('fc.bias', [5])], {
+    transB: 1,
+    alpha: { float: 0.5 },
+  });
+  x = graph.apply('Dropout', [x, graph.floats('ratio', [0.25], [])]);
+  x = graph.apply('Softmax', [x], { axis: 1 });
+  graph.output(x, ONNX_FLOAT, ['batch', 5]);
+  return encodeModel(graph, { name: 'torch_cnn' });
+}
+
+test('a PyTorch-style NCHW CNN imports as channels-first layers with ONNX Runtime’s predictions', async () => {
+  const bytes = torchStyleCnn(new Random(21));
+  const model = modelFromOnnx(bytes);
+  assert.deepEqual(
+    model.layers.map((layer) => layer.className),
+    [
+      'Conv2D',
+      'BatchNormalization',
+      'Activation',
+      'MaxPooling2D',
+      'AveragePooling2D',
+      'Reshape',
+      'Dense',
+      'Dropout',
+      'Activation',
+    ],
+  );
+  const shape = [3, 2, 9, 9];
+  const values = randomInput(shape, 8);
+  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 4 });
+  const expected = (await session.run({ image: new ort.Tensor('float32', values, shape) }))[session.outputNames[0]!]!;
+  await session.release();
+  assertClose(model.predict(tensor(values, shape)).values, expected.data as Float32Array, {
+    absolute: 1e-5,
+    relative: 1e-4,
+  });
+});

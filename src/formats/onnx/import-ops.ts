@@ -150,8 +150,9 @@ function add(state: ImportState, node: DecodedNode): void {
   const units = layer?.className === 'Dense' ? layer.config.units : layer?.config.filters;
   if (layer === null || bias === undefined || layer.config.useBias !== false || typeof units !== 'number')
     state.refuse(node, 'adds something other than the bias of the Dense or Conv before it');
-  const channelAxis = value.perm.indexOf(value.shape.length - 1);
   const rank = value.shape.length;
+  // The units lie along ONNX's axis 1 after a Conv (channels first), along poolkit's last after a Dense.
+  const channelAxis = layer.className === 'Dense' ? value.perm.indexOf(rank - 1) : 1;
   const aligned =
     bias.dims.length <= rank &&
     bias.dims.every((dim, axis) => dim === 1 || rank - bias.dims.length + axis === channelAxis);
@@ -219,6 +220,8 @@ function reshape(state: ImportState, node: DecodedNode): void {
   const shape = state.constant(node, 1, 'shape').values as readonly number[];
   if (!isIdentity(value.perm)) state.refuse(node, "reshapes a value in another axis order than poolkit's tensor");
   if (shape.length < 2) state.refuse(node, `needs a shape with a batch axis, got [${shape.join(', ')}]`);
+  if (nodeView(state, node, []).int('allowzero', 0) === 1 && shape.includes(0))
+    state.refuse(node, 'has allowzero = 1 with a 0 in its shape (an empty axis)');
   const rest = shape.slice(1).map((extent, axis) => (extent === 0 ? value.shape[axis + 1] : extent));
   if (
     rest.some((extent) => extent === null || (extent! < 1 && extent !== -1)) ||
