@@ -1,7 +1,7 @@
 // TensorFlow.js's layers format against tfjs-layers itself: its models saved through an IOHandler
 // and read by poolkit, poolkit's written and read by tf.loadLayersModel, predictions compared.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
@@ -224,3 +224,143 @@ function toHalf(value: number): number {
   if (exponent >= 31) return sign | 0x7c00;
   return sign | (exponent << 10) | ((bits >>> 13) & 0x3ff);
 }
+
+test('Keras 3 JSON (InputLayer batch_shape, dtype policies, module fields, {args} nodes) and its training_config load', async () => {
+  const dtype = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
+  const glorot = {
+    module: 'keras.initializers',
+    class_name: 'GlorotUniform',
+    config: { seed: null },
+    registered_name: null,
+  };
+  const dense = (name: string, units: number, activation: string) => ({
+    module: 'keras.layers',
+    class_name: 'Dense',
+    config: {
+      name,
+      trainable: true,
+      dtype,
+      units,
+      activation,
+      use_bias: true,
+      kernel_initializer: glorot,
+      kernel_regularizer: null,
+      lora_rank: null,
+    },
+    registered_name: null,
+    build_config: { input_shape: [null, 3] },
+  });
+  const keras = (name: string, inbound: string) => ({
+    ...dense(name, 2, 'softmax'),
+    name,
+    inbound_nodes: [
+      {
+        args: [
+          {
+            class_name: '__keras_tensor__',
+            config: { shape: [null, 4], dtype: 'float32', keras_history: [inbound, 0, 0] },
+          },
+        ],
+        kwargs: {},
+      },
+    ],
+  });
+  const input = {
+    module: 'keras.layers',
+    class_name: 'InputLayer',
+    config: { batch_shape: [null, 3], dtype: 'float32', sparse: false, name: 'input_layer' },
+    registered_name: null,
+  };
+  const hidden = {
+    ...dense('hidden', 4, 'relu'),
+    name: 'hidden',
+    inbound_nodes: [
+      {
+        args: [
+          {
+            class_name: '__keras_tensor__',
+            config: { shape: [null, 3], dtype: 'float32', keras_history: ['input_layer', 0, 0] },
+          },
+        ],
+        kwargs: {},
+      },
+    ],
+  };
+  const topologies = {
+    sequential: {
+      class_name: 'Sequential',
+      config: {
+        name: 'sequential',
+        trainable: true,
+        dtype,
+        layers: [input, dense('hidden', 4, 'relu'), dense('out', 2, 'softmax')],
+      },
+    },
+    functional: {
+      model_config: {
+        class_name: 'Functional',
+        config: {
+          name: 'functional',
+          layers: [{ ...input, name: 'input_layer', inbound_nodes: [] }, hidden, keras('out', 'hidden')],
+          input_layers: [['input_layer', 0, 0]],
+          output_layers: [['out', 0, 0]],
+        },
+      },
+    },
+  };
+  const trainingConfig = {
+    loss: 'sparse_categorical_crossentropy',
+    metrics: ['accuracy'],
+    optimizer_config: {
+      class_name: 'Adam',
+      config: {
+        name: 'adam',
+        learning_rate: 0.005,
+        weight_decay: null,
+        clipnorm: null,
+        use_ema: false,
+        ema_momentum: 0.99,
+        beta_1: 0.8,
+        beta_2: 0.99,
+        epsilon: 1e-7,
+        amsgrad: false,
+      },
+    },
+  };
+  const specs = [
+    { name: 'hidden/kernel', shape: [3, 4], dtype: 'float32' },
+    { name: 'hidden/bias', shape: [4], dtype: 'float32' },
+    { name: 'out/kernel', shape: [4, 2], dtype: 'float32' },
+    { name: 'out/bias', shape: [2], dtype: 'float32' },
+  ];
+  const values = randomInput([26], 5);
+  for (const [name, modelTopology] of Object.entries(topologies)) {
+    const target = join(folder, `keras3-${name}`);
+    mkdirSync(target, { recursive: true });
+    writeFileSync(join(target, 'weights.bin'), new Uint8Array(values.buffer));
+    writeFileSync(
+      join(target, 'model.json'),
+      JSON.stringify({
+        format: 'layers-model',
+        modelTopology,
+        trainingConfig,
+        weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
+      }),
+    );
+    const { model, warnings } = await loadModel(target);
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(model.optimizer?.getConfig(), { learningRate: 0.005, beta1: 0.8, beta2: 0.99, epsilon: 1e-7 });
+    const ours = sequential([
+      layers.dense({ units: 4, activation: 'relu', inputShape: [3] }),
+      layers.dense({ units: 2, activation: 'softmax' }),
+    ]);
+    ours.setWeights(
+      [[3, 4], [4], [4, 2], [2]].map((shape, index, all) => {
+        const offset = all.slice(0, index).reduce((total, other) => total + other.reduce((a, b) => a * b, 1), 0);
+        return tensor(values.subarray(offset, offset + shape.reduce((a, b) => a * b, 1)), shape);
+      }),
+    );
+    const x = tensor(randomInput([2, 3], 6), [2, 3]);
+    assertClose((model.predict(x) as Tensor).values, ours.predict(x).values, { label: name });
+  }
+});

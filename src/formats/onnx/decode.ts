@@ -2,12 +2,11 @@
 // outputs), decoded with onnx-proto. Nothing in the file is trusted: a decoding failure, a missing
 // graph, 64-bit integers past 2^53, dims that disagree with the data, data kept outside the file,
 // all end in an error that names the file, before any tensor is made.
-import onnxProto from 'onnx-proto';
 import { failFile } from '../../io/file-error.js';
 import { MAX_ALLOCATION_BYTES } from '../../tensor/heap.js';
 import { ONNX_FLOAT, ONNX_INT32, ONNX_INT64 } from './graph.js';
+import { ATTRIBUTE, EXTERNAL_DATA, onnxMessages, type onnxProto } from './proto.js';
 
-const { onnx } = onnxProto;
 type Integer = number | { toNumber(): number; high: number; low: number; unsigned: boolean };
 
 /** ONNX's DOUBLE element type, read into float32 where a model keeps weights in float64. */
@@ -68,7 +67,7 @@ export function integerOf(value: Integer | null | undefined, file: string, what:
 function decodeTensor(tensor: onnxProto.onnx.ITensorProto, file: string): DecodedTensor {
   const name = tensor.name ?? '';
   const what = `tensor '${name}'`;
-  if (tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL)
+  if (tensor.dataLocation === EXTERNAL_DATA)
     failFile(file, `keeps ${what} in an external file; poolkit reads models whose weights are inside the .onnx file`);
   const dims = (tensor.dims ?? []).map((dim) => integerOf(dim, file, `a dim of ${what}`));
   if (dims.some((dim) => dim < 0)) failFile(file, `gives ${what} a negative dim [${dims.join(', ')}]`);
@@ -107,7 +106,7 @@ function tensorValues(tensor: onnxProto.onnx.ITensorProto, type: number, file: s
 }
 
 function decodeAttribute(attribute: onnxProto.onnx.IAttributeProto, file: string): DecodedAttribute {
-  const types = onnx.AttributeProto.AttributeType;
+  const types = ATTRIBUTE;
   const what = `attribute '${attribute.name ?? ''}'`;
   switch (attribute.type) {
     case types.INT:
@@ -141,9 +140,10 @@ function decodeValue(info: onnxProto.onnx.IValueInfoProto, file: string): Decode
 
 /** The bytes as a ModelProto, or an error saying why they are not one; `file` names them. */
 function parseModel(bytes: Uint8Array, file: string): onnxProto.onnx.ModelProto {
+  const messages = onnxMessages('modelFromOnnx');
   let model: onnxProto.onnx.ModelProto;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = messages.ModelProto.decode(bytes);
   } catch (error) {
     failFile(file, `is not an ONNX model: its bytes do not decode as one (${(error as Error).message})`);
   }

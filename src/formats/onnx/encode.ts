@@ -1,12 +1,9 @@
 // An OnnxGraph → the bytes of an ONNX ModelProto, through onnx-proto (ONNX's message definitions
 // compiled with protobufjs). poolkit writes opset 19 (AveragePool's dilations, LpPool's ceil_mode)
 // at IR version 9, the pair ONNX's own version table gives.
-import onnxProto from 'onnx-proto';
 import type { AttributeValue, OnnxGraph, OnnxInitializer, OnnxValueInfo } from './graph.js';
 import { ONNX_FLOAT } from './graph.js';
-
-const { onnx } = onnxProto;
-const AttributeType = onnx.AttributeProto.AttributeType;
+import { ATTRIBUTE, onnxMessages, type onnxProto } from './proto.js';
 
 export const ONNX_OPSET = 19;
 export const ONNX_IR_VERSION = 9;
@@ -21,10 +18,10 @@ export interface EncodeOptions {
 }
 
 function attribute(name: string, value: AttributeValue): onnxProto.onnx.IAttributeProto {
-  if (typeof value === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
-  if (typeof value === 'number') return { name, type: AttributeType.INT, i: value };
-  if (Array.isArray(value)) return { name, type: AttributeType.INTS, ints: [...(value as number[])] };
-  return { name, type: AttributeType.FLOAT, f: (value as { float: number }).float };
+  if (typeof value === 'string') return { name, type: ATTRIBUTE.STRING, s: new TextEncoder().encode(value) };
+  if (typeof value === 'number') return { name, type: ATTRIBUTE.INT, i: value };
+  if (Array.isArray(value)) return { name, type: ATTRIBUTE.INTS, ints: [...(value as number[])] };
+  return { name, type: ATTRIBUTE.FLOAT, f: (value as { float: number }).float };
 }
 
 function tensor(initializer: OnnxInitializer): onnxProto.onnx.ITensorProto {
@@ -49,6 +46,7 @@ function valueInfo(info: OnnxValueInfo): onnxProto.onnx.IValueInfoProto {
 
 /** The serialised ModelProto of `graph`. */
 export function encodeModel(graph: OnnxGraph, options: EncodeOptions): Uint8Array {
+  const onnx = onnxMessages('modelToOnnx');
   const model = onnx.ModelProto.create({
     irVersion: ONNX_IR_VERSION,
     producerName: 'poolkit',
