@@ -17,7 +17,7 @@ import {
   type Tensor,
 } from '../src/index.js';
 import { kernel } from '../src/kernels/backend.js';
-import { onnxPoolModel } from './pooling-onnx-model.js';
+import { poolingOpToOnnx } from '../src/formats/onnx/export-pooling.js';
 
 export type Operation = 'max' | 'avg' | 'lp2' | 'maxBackward' | 'avgBackward';
 export const OPERATIONS: readonly Operation[] = ['max', 'avg', 'lp2', 'maxBackward', 'avgBackward'];
@@ -131,25 +131,17 @@ export function onnxContender(name: string, threads: number): Contender {
     async prepare(workload, values) {
       const [batch, height, width, channels] = workload.shape;
       const nchw = toChannelsFirst(values, workload.shape);
-      const geometry = poolGeometry('bench', workload.shape, 2, poolOptions(workload));
       const inputShape = [batch, channels, height, width];
-      const outputShape = [batch, channels, geometry.outHeight, geometry.outWidth];
       const sessions = new Map<Operation, ort.InferenceSession>();
-      const ops: [Operation, 'MaxPool' | 'AveragePool' | 'LpPool'][] = [
-        ['max', 'MaxPool'],
-        ['avg', 'AveragePool'],
-        ['lp2', 'LpPool'],
+      // One pooling node each, written by poolkit's ONNX exporter from the kind's own hook (NCHW: ONNX's layout).
+      const kinds: [Operation, string, Record<string, unknown>][] = [
+        ['max', 'max', {}],
+        ['avg', 'average', {}],
+        ['lp2', 'lp', { p: 2 }],
       ];
-      for (const [operation, op] of ops) {
-        const model = onnxPoolModel({
-          op,
-          inputShape,
-          outputShape,
-          kernel: workload.kernel,
-          stride: workload.stride,
-          autoPad: workload.padding === 'same' ? 'SAME_UPPER' : 'VALID',
-          p: 2,
-        });
+      for (const [operation, kind, extra] of kinds) {
+        const options = { ...poolOptions(workload), ...extra, dataFormat: 'channelsFirst' };
+        const model = poolingOpToOnnx({ kind, rank: 2, options, inputShape });
         sessions.set(operation, await ort.InferenceSession.create(model, { intraOpNumThreads: threads }));
       }
       const feeds = { x: new ort.Tensor('float32', nchw, inputShape) };

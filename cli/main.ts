@@ -43,6 +43,16 @@ const commands: Record<string, CommandEntry> = {
     file: 'knn',
     load: () => import(/* written by the pooling-kinds area */ './commands/' + 'knn.js'),
   },
+  export: {
+    summary: 'Write a saved model as ONNX or in TensorFlow.js layers format',
+    file: 'export',
+    load: () => import('./commands/export.js'),
+  },
+  import: {
+    summary: 'Read a TensorFlow.js model or an ONNX file into a poolkit model folder',
+    file: 'import',
+    load: () => import('./commands/import.js'),
+  },
 };
 
 function usage(): string {

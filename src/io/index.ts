@@ -13,3 +13,12 @@ export {
   type ModelJson,
 } from './model-artifacts.js';
 export { encodeBundle, decodeBundle } from './bundle.js';
+export * from '../formats/tfjs/index.js';
+export type { CompileSettings } from './compile-settings.js';
+export type {
+  KindOnnx,
+  OnnxExportCall,
+  OnnxExportResult,
+  OnnxImportNode,
+  OnnxImportResult,
+} from '../formats/onnx/kind-hook.js';

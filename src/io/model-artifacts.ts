@@ -2,6 +2,7 @@
 // manifest, free-form metadata) and the weights blob. Pure, so a browser can load what Node saved.
 import { modelFromJSON, type ModelJSON } from '../nn/model-json.js';
 import type { AnyLayersModel, LayersModel } from '../nn/layers-model.js';
+import { applyCompileSettings, compileSettingsOf, type CompileSettings } from './compile-settings.js';
 import { failFile } from './file-error.js';
 import { asFileError, checkShape, checkTopologyWeights, failOnMismatch } from './topology-check.js';
 import {
@@ -25,6 +26,8 @@ export interface ModelJson {
   readonly weightsManifest: WeightsManifest & { readonly file: string };
   /** Anything the saver wants to keep beside the model (training settings, test accuracy). */
   readonly metadata: Record<string, unknown>;
+  /** The compile settings, restored on loading; absent for a model not compiled (or with a loss function). */
+  readonly trainingConfig?: CompileSettings;
 }
 
 /** The paths of model.json and the weights blob, for error messages. */
@@ -55,12 +58,14 @@ export function modelToArtifacts(
 ): { json: ModelJson; weights: Uint8Array } {
   if (!model.built) throw new Error('saveModel: the model must be built (give the first layer an inputShape)');
   const { manifest, bytes } = encodeWeights(modelWeights(model));
+  const trainingConfig = compileSettingsOf(model);
   const json: ModelJson = {
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
     modelTopology: model.toJSON() as ModelJSON,
     weightsManifest: { file: WEIGHTS_FILE, ...manifest },
     metadata,
+    ...(trainingConfig === null ? {} : { trainingConfig }),
   };
   return { json, weights: bytes };
 }
@@ -81,7 +86,7 @@ export function checkModelArtifacts(json: unknown, files: ArtifactFiles): Checke
   return { json: checked, manifest };
 }
 
-/** The model from checked artifacts and the blob: checksum, then build, then the weights copied in. */
+/** The model from checked artifacts and the blob: checksum, build, the weights copied in, then compiled as saved. */
 export function buildFromCheckedArtifacts(
   artifacts: CheckedArtifacts,
   weights: Uint8Array,
@@ -91,6 +96,8 @@ export function buildFromCheckedArtifacts(
   const model = asFileError(files.model, () => modelFromJSON(artifacts.json.modelTopology));
   try {
     setNamedWeights(model, unpackWeights(artifacts.manifest, weights), files.weights);
+    if (artifacts.json.trainingConfig !== undefined)
+      applyCompileSettings(model, artifacts.json.trainingConfig, files.model);
   } catch (error) {
     model.dispose();
     throw error;
@@ -119,7 +126,10 @@ export function checkModelJson(json: unknown, file: string): ModelJson {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) failFile(file, 'is not a JSON object');
   const { format, formatVersion, modelTopology, weightsManifest } = json as Record<string, unknown>;
   if (format !== MODEL_FORMAT)
-    failFile(file, `format must be '${MODEL_FORMAT}', got ${JSON.stringify(format)}: not a poolkit model`);
+    failFile(
+      file,
+      `format must be '${MODEL_FORMAT}' (or TensorFlow.js's 'layers-model'), got ${JSON.stringify(format)}: not a poolkit model`,
+    );
   if (formatVersion !== MODEL_FORMAT_VERSION) {
     failFile(
       file,

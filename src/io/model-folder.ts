@@ -2,6 +2,8 @@
 // The weights go first and model.json (which holds their checksum) last, so a save cut short
 // leaves either the old model whole or a pair that loading rejects by checksum: never a wrong model.
 import { basename, join } from 'node:path';
+import { TFJS_FORMAT } from '../formats/tfjs/artifacts.js';
+import { loadTfjsFromJson } from '../formats/tfjs/files.js';
 import type { AnyLayersModel, LayersModel } from '../nn/layers-model.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { failFile } from './file-error.js';
@@ -24,14 +26,25 @@ export async function saveModel(
   return paths;
 }
 
+/** A loaded model, model.json's metadata, and notes on what was not restored (a TensorFlow.js optimizer poolkit lacks). */
+export interface LoadedModel {
+  readonly model: LayersModel;
+  readonly metadata: Record<string, unknown>;
+  readonly warnings: readonly string[];
+}
+
 /**
- * Loads a model saved by saveModel, validating everything; also returns model.json's metadata.
- * model.json is checked on its own first (its topology against its manifest), then weights.bin's
- * size against the manifest, all before weights.bin is read or any weight is made.
+ * Loads a model saved by saveModel, or a TensorFlow.js layers model (model.json with format
+ * 'layers-model' and its shards), validating everything; the model comes back compiled as it was
+ * saved. model.json is checked on its own first (its topology against its manifest), then the
+ * weights' sizes against the manifest, all before a weight is read or made.
  */
-export async function loadModel(folder: string): Promise<{ model: LayersModel; metadata: Record<string, unknown> }> {
+export async function loadModel(folder: string): Promise<LoadedModel> {
   const modelPath = join(folder, MODEL_FILE);
-  const json = checkModelJson(await readJson(modelPath), modelPath);
+  const raw = await readJson(modelPath);
+  const format = (raw as { format?: unknown } | null)?.format;
+  if (format === TFJS_FORMAT || format === 'graph-model') return loadTfjsFromJson(raw, modelPath);
+  const json = checkModelJson(raw, modelPath);
   const file = json.weightsManifest.file;
   if (typeof file !== 'string' || file === '' || basename(file) !== file) {
     failFile(modelPath, `weightsManifest.file must name a file beside model.json, got ${JSON.stringify(file)}`);
@@ -43,5 +56,5 @@ export async function loadModel(folder: string): Promise<{ model: LayersModel; m
   });
   const model = buildFromCheckedArtifacts(artifacts, weights, files);
   const metadata = artifacts.json.metadata;
-  return { model, metadata: metadata !== null && typeof metadata === 'object' ? metadata : {} };
+  return { model, metadata: metadata !== null && typeof metadata === 'object' ? metadata : {}, warnings: [] };
 }

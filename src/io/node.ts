@@ -5,7 +5,9 @@ import '../index.js'; // registers the kernel backends, as importing the public 
 
 export { mnistFolder, mnistFiles, loadMnist, type MnistSplit } from '../data/mnist-files.js';
 export { writeFileAtomic, makeFolder, type FileContent } from './atomic-write.js';
-export { saveModel, loadModel, MODEL_FILE } from './model-folder.js';
+export { saveModel, loadModel, MODEL_FILE, type LoadedModel } from './model-folder.js';
+export * from '../formats/onnx/index.js';
+export { saveTfjsModel, loadTfjsModel, type LoadedTfjsModel } from '../formats/tfjs/files.js';
 export { readJson, readBytes, MAX_JSON_BYTES, MAX_BINARY_BYTES, type ReadOptions } from './read-file.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, type CheckpointContent } from './checkpoint.js';
 export {

@@ -21,7 +21,7 @@ import {
   type History,
   type MetricResults,
 } from './training.js';
-import type { Optimizer } from '../optim/optimizer.js';
+import { Optimizer } from '../optim/optimizer.js';
 
 const COMPILE_KEYS = optionKeys<CompileOptions>({ optimizer: true, loss: true, metrics: true });
 
@@ -45,7 +45,7 @@ export abstract class LayersModel<Output extends Tensor | Tensor[] = Tensor> {
   /** Set true from a callback to end fit() after the current batch (Keras's stop_training). */
   stopTraining = false;
   optimizer: Optimizer | null = null;
-  /** Whether compile made the optimizer from a name, so dispose() frees it. */
+  /** Whether compile made the optimizer from a name or its JSON, so dispose() frees it. */
   private ownsOptimizer = false;
   loss: ResolvedLoss | null = null;
   metrics: readonly ResolvedMetric[] = [];
@@ -96,15 +96,18 @@ export abstract class LayersModel<Output extends Tensor | Tensor[] = Tensor> {
     this.checkLive('compile');
     if (options === null || typeof options !== 'object') fail('compile', 'options', 'must be an object', options);
     checkKnownOptions('compile', options, COMPILE_KEYS);
-    const optimizer =
-      typeof options.optimizer === 'string' ? optimizerFromConfig(options.optimizer) : options.optimizer;
+    // A name or an optimizer's JSON ({className, config}, as saved models keep it) makes one the model owns.
+    const given = options.optimizer;
+    const serialized =
+      typeof given === 'string' || (typeof given === 'object' && given !== null && !(given instanceof Optimizer));
+    const optimizer = serialized ? optimizerFromConfig(given as string | { className: string }) : (given as Optimizer);
     if (optimizer === undefined || typeof optimizer?.applyGradients !== 'function') {
-      const rule = "must be an Optimizer or a name ('adam', 'sgd', 'rmsprop', 'adagrad')";
+      const rule = "must be an Optimizer, a name ('adam', 'sgd', 'rmsprop', 'adagrad') or {className, config}";
       fail('compile', 'optimizer', rule, options.optimizer);
     }
     if (this.ownsOptimizer && this.optimizer !== optimizer) this.optimizer?.dispose();
     this.optimizer = optimizer;
-    this.ownsOptimizer = typeof options.optimizer === 'string';
+    this.ownsOptimizer = serialized;
     this.loss = resolveLoss(options.loss);
     this.metrics = resolveMetrics(options.metrics, this.loss);
   }

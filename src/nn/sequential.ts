@@ -24,8 +24,11 @@ export interface SequentialConfig {
 }
 
 export interface CompileOptions {
-  /** An optimizer, or a name ('adam', 'sgd', 'rmsprop', 'adagrad') for one with Keras's defaults. */
-  optimizer: Optimizer | OptimizerName;
+  /**
+   * An optimizer, a name ('adam', 'sgd', 'rmsprop', 'adagrad') for one with Keras's defaults, or an
+   * optimizer's JSON {className, config} (what a saved model keeps).
+   */
+  optimizer: Optimizer | OptimizerName | { readonly className: string; readonly config?: Record<string, unknown> };
   /** A loss name (tfjs-layers' camelCase or Keras's snake_case), or (predictions, targets) → scalar. */
   loss: LossSpelling | LossFunction;
   /** Metrics to log, e.g. ['accuracy'] (sparse, categorical or binary, from the loss), 'mae', 'mse', 'binaryAccuracy'. */

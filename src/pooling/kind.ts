@@ -4,6 +4,7 @@
 // explorer and the docs. One file per kind in src/pooling/kinds/ holds one of these.
 import { fail } from '../errors.js';
 import type { SpatialDims } from '../geometry/layout.js';
+import type { KindOnnx } from '../formats/onnx/kind-hook.js';
 import type { ConfigValue, LayerShape, ParameterShape } from '../nn/layer.js';
 import { checkKnownOptions, checkOptions, checkTensor } from '../ops/checks.js';
 import type { Random } from '../tensor/random.js';
@@ -156,6 +157,8 @@ export interface KindDefinition<Kernels extends object = object, Result extends 
    */
   example?(image: Tensor, options: OpOptions): ExampleCall;
   readonly layer: LayerSpec | null;
+  /** How the kind's layer exports to ONNX (or why it cannot), and which ONNX operators import to it. */
+  readonly onnx?: KindOnnx;
 }
 
 export interface PoolingKind<

@@ -1,7 +1,12 @@
 // Loading the trained CNN in the browser (model.json + binary weights, as `poolkit train` saves
-// them) and running it layer by layer, keeping each layer's output for the feature maps.
+// them, or a TensorFlow.js layers-format folder: model.json + its weight shards) and running it
+// layer by layer, keeping each layer's output for the feature maps.
 import {
   modelFromArtifacts,
+  modelFromTfjsArtifacts,
+  TFJS_FORMAT,
+  type LayersModel,
+  type TfjsModelJson,
   noGrad,
   Sequential as SequentialModel,
   tensor,
@@ -49,9 +54,25 @@ export function asProbabilities(values: Float32Array): Float32Array {
   return exponentials.map((value) => value / total);
 }
 
-/** The model from model.json's content and the weights blob; it must be a Sequential (layers in a row). */
-function buildModel(json: ModelFolderJson, weights: Uint8Array, files: { model: string; weights: string }): Sequential {
-  const model = modelFromArtifacts(json, weights, files);
+/** Whether model.json is TensorFlow.js's layers format rather than poolkit's. */
+function isTfjs(json: ModelFolderJson | TfjsModelJson): json is TfjsModelJson {
+  return (json as { format?: unknown }).format === TFJS_FORMAT;
+}
+
+/** The shard paths a TensorFlow.js model.json names, in order. */
+function shardPaths(json: TfjsModelJson): string[] {
+  return (Array.isArray(json.weightsManifest) ? json.weightsManifest : []).flatMap((group) => group.paths ?? []);
+}
+
+/** The model from model.json's content and its weights; it must be a Sequential (layers in a row). */
+function buildModel(
+  json: ModelFolderJson | TfjsModelJson,
+  weights: Readonly<Record<string, Uint8Array>>,
+  files: { model: string; weights: string },
+): Sequential {
+  const model: LayersModel = isTfjs(json)
+    ? modelFromTfjsArtifacts(json, weights, files.model).model
+    : modelFromArtifacts(json, weights[json.weightsManifest.file]!, files);
   if (!(model instanceof SequentialModel))
     throw new Error(`${files.model} holds a ${model.className} model, not a Sequential`);
   return model;
@@ -87,13 +108,14 @@ function runner(model: Sequential): LoadedModel['run'] {
 }
 
 function loaded(
-  json: ModelFolderJson,
-  weights: Uint8Array,
+  json: ModelFolderJson | TfjsModelJson,
+  weights: Readonly<Record<string, Uint8Array>>,
   files: { model: string; weights: string },
   source: string,
 ): LoadedModel {
   const model = buildModel(json, weights, files);
-  return { description: describe(model, json.metadata, source), run: runner(model) };
+  const metadata = isTfjs(json) ? json.userDefinedMetadata : json.metadata;
+  return { description: describe(model, metadata, source), run: runner(model) };
 }
 
 /** Loads the model folder at `url` (ending in '/'): model.json, then the weights file it names. */
@@ -104,15 +126,19 @@ export async function loadModelFromUrl(url: string): Promise<LoadedModel> {
   if (!response.ok || !(response.headers.get('content-type') ?? '').includes('json')) {
     throw new Error(`there is no ${modelUrl.pathname}`);
   }
-  const json = (await response.json()) as ModelFolderJson;
-  const weightsUrl = new URL(json.weightsManifest.file, modelUrl);
-  const weightsResponse = await fetch(weightsUrl);
-  if (!weightsResponse.ok) throw new Error(`${weightsUrl.pathname} answered ${weightsResponse.status}`);
-  const weights = new Uint8Array(await weightsResponse.arrayBuffer());
+  const json = (await response.json()) as ModelFolderJson | TfjsModelJson;
+  const paths = isTfjs(json) ? shardPaths(json) : [json.weightsManifest.file];
+  const weights: Record<string, Uint8Array> = {};
+  for (const path of paths) {
+    const weightsUrl = new URL(path, modelUrl);
+    const weightsResponse = await fetch(weightsUrl);
+    if (!weightsResponse.ok) throw new Error(`${weightsUrl.pathname} answered ${weightsResponse.status}`);
+    weights[path] = new Uint8Array(await weightsResponse.arrayBuffer());
+  }
   return loaded(
     json,
     weights,
-    { model: modelUrl.pathname, weights: weightsUrl.pathname },
+    { model: modelUrl.pathname, weights: new URL(paths[0] ?? '', modelUrl).pathname },
     url.replace(/^\.\//, '').replace(/\/$/, ''),
   );
 }
@@ -121,9 +147,14 @@ export async function loadModelFromUrl(url: string): Promise<LoadedModel> {
 export async function loadModelFromFiles(files: readonly File[]): Promise<LoadedModel> {
   const modelFile = files.find((file) => file.name.endsWith('.json'));
   if (modelFile === undefined) throw new Error('pick the folder’s model.json together with its weights file');
-  const json = JSON.parse(await modelFile.text()) as ModelFolderJson;
-  const weightsFile = files.find((file) => file.name === json.weightsManifest?.file);
-  if (weightsFile === undefined) throw new Error(`pick ${json.weightsManifest?.file ?? 'the weights file'} too`);
-  const weights = new Uint8Array(await weightsFile.arrayBuffer());
-  return loaded(json, weights, { model: modelFile.name, weights: weightsFile.name }, modelFile.name);
+  const json = JSON.parse(await modelFile.text()) as ModelFolderJson | TfjsModelJson;
+  const paths = isTfjs(json) ? shardPaths(json) : [json.weightsManifest?.file];
+  const weights: Record<string, Uint8Array> = {};
+  for (const path of paths) {
+    // Picked files carry their names only: a shard is found by the last part of its path.
+    const weightsFile = files.find((file) => file.name === path?.split('/').pop());
+    if (path === undefined || weightsFile === undefined) throw new Error(`pick ${path ?? 'the weights file'} too`);
+    weights[path] = new Uint8Array(await weightsFile.arrayBuffer());
+  }
+  return loaded(json, weights, { model: modelFile.name, weights: paths[0] ?? '' }, modelFile.name);
 }

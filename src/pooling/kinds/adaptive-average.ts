@@ -3,6 +3,8 @@
 // is shared out the same way. The windows are adaptive max pooling's (adaptive-max.ts).
 import { adaptiveAvgPoolBackward, adaptiveAvgPoolForward } from '../../kernels/reference/adaptive-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { adaptiveRanges, boxReduce, spatial } from '../../formats/onnx/pool-nodes.js';
 import { adaptiveOptions } from '../common-options.js';
 import { adaptiveAverageSteps, adaptiveGeometryOf } from '../adaptive-steps.js';
 import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
@@ -11,6 +13,12 @@ import type { AdaptiveAvgPoolOptions } from './adaptive-max.js';
 function computeAdaptiveAverage({ op, input, options, rank }: OpCall): Tensor {
   const geometry = adaptiveGeometryOf(op, input.shape, options, rank);
   return adaptiveAverageSteps(op, input, geometry, geometry.outputShape);
+}
+
+/** Adaptive windows differ in size, so each axis is reduced cell by cell (a pooling op where they are regular). */
+function exportAdaptiveAverage(call: OnnxExportCall) {
+  const geometry = adaptiveGeometryOf(call.owner, call.inputShape, call.options, call.rank);
+  return spatial(boxReduce(call, call.input, adaptiveRanges(geometry, call.rank), 'mean'));
 }
 
 export const adaptiveAverageKind = definePoolingKind({
@@ -30,6 +38,7 @@ export const adaptiveAverageKind = definePoolingKind({
   outputShape: (op, shape, options, rank) => adaptiveGeometryOf(op, shape, options, rank).outputShape,
   compute: computeAdaptiveAverage,
   layer: { className: 'AdaptiveAveragePooling{rank}D', keras: true, seedConfig: { outputSize: 13 } },
+  onnx: { export: exportAdaptiveAverage },
 });
 
 /**

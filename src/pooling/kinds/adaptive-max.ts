@@ -14,6 +14,8 @@ import type { DataFormat } from '../../geometry/layout.js';
 import { adaptiveMaxPoolForward } from '../../kernels/reference/adaptive-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { adaptiveGeometryOf, adaptiveMaxSteps } from '../adaptive-steps.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { adaptiveRanges, boxReduce, spatial } from '../../formats/onnx/pool-nodes.js';
 import { adaptiveOptions, returnIndicesOption } from '../common-options.js';
 import { booleanOption, definePoolingKind, rankedOps, type OpCall, type PoolWithIndices } from '../kind.js';
 
@@ -35,6 +37,12 @@ function computeAdaptiveMax({ op, input, options, rank }: OpCall): Tensor | Pool
   return adaptiveMaxSteps(op, input, geometry, geometry.outputShape, wantIndices);
 }
 
+/** Adaptive windows differ in size, so each axis is reduced cell by cell (a pooling op where they are regular). */
+function exportAdaptiveMax(call: OnnxExportCall) {
+  const geometry = adaptiveGeometryOf(call.owner, call.inputShape, call.options, call.rank);
+  return spatial(boxReduce(call, call.input, adaptiveRanges(geometry, call.rank), 'max'));
+}
+
 export const adaptiveMaxKind = definePoolingKind({
   names: ['adaptiveMax'],
   window: 'adaptive',
@@ -52,6 +60,7 @@ export const adaptiveMaxKind = definePoolingKind({
   outputShape: (op, shape, options, rank) => adaptiveGeometryOf(op, shape, options, rank).outputShape,
   compute: computeAdaptiveMax,
   layer: { className: 'AdaptiveMaxPooling{rank}D', keras: true, seedConfig: { outputSize: 13 } },
+  onnx: { export: exportAdaptiveMax },
 });
 
 /**

@@ -22,6 +22,10 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import type { OnnxExportCall, OnnxImportNode } from '../../formats/onnx/kind-hook.js';
+import { scalar, spatial } from '../../formats/onnx/pool-nodes.js';
+import { averagePoolNode, exportWindow, windowWeightedSum } from '../../formats/onnx/pool-window.js';
+import { slidingImport } from '../../formats/onnx/pool-import.js';
 
 export interface AvgPoolOptions extends PoolOptions {
   /**
@@ -55,6 +59,27 @@ function computeAvgPool(call: OpCall): Tensor {
   }).output;
 }
 
+/** ONNX AveragePool with count_include_pad; a divisorOverride divides a window sum (a depthwise Conv) instead. */
+function exportAveragePool(call: OnnxExportCall) {
+  const { geometry, axes } = exportWindow(call);
+  const { countIncludePad, divisorOverride } = averageDivisorOf(call.owner, call.options);
+  if (divisorOverride !== null) {
+    const sum = windowWeightedSum(call, call.input, axes, geometry.channels);
+    return spatial(call.graph.apply('Div', [sum, scalar(call, 'divisor', divisorOverride)], {}, call.owner));
+  }
+  const ceilMode = call.options.ceilMode === true;
+  return spatial(averagePoolNode(call, call.input, axes, ceilMode, countIncludePad, geometry.channels));
+}
+
+/** ONNX's count_include_pad defaults to 0 (PyTorch's count_include_pad to true): always written out. */
+function importAveragePool(node: OnnxImportNode) {
+  const { rank, config } = slidingImport(node);
+  const countIncludePad = node.int('count_include_pad', 0);
+  if (countIncludePad !== 0 && countIncludePad !== 1)
+    node.refuse(`count_include_pad must be 0 or 1, got ${countIncludePad}`);
+  return { rank, config: { ...config, countIncludePad: countIncludePad === 1 } };
+}
+
 export const averageKind = definePoolingKind({
   names: ['average', 'avg', 'mean'],
   window: 'sliding',
@@ -85,6 +110,7 @@ export const averageKind = definePoolingKind({
   outputShape: windowOutputShape,
   compute: computeAvgPool,
   layer: { className: 'AveragePooling{rank}D', keras: true, seedConfig: { poolSize: 2 } },
+  onnx: { export: exportAveragePool, import: { ops: ['AveragePool'], config: importAveragePool } },
 });
 
 /**

@@ -30,6 +30,8 @@ import {
   type PoolWithIndices,
 } from '../kind.js';
 import { planeRegions, UNIT_AXIS, type AxisPlan } from './fractional-max-geometry.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { boxReduce, spatial, type AxisRanges } from '../../formats/onnx/pool-nodes.js';
 import { checkSamples, resolveSizes } from './fractional-max-options.js';
 
 export interface FractionalMaxPoolOptions {
@@ -123,10 +125,38 @@ function fractionalOutputShape(op: string, inputShape: Shape, options: OpOptions
 function fractionalCallArguments(context: LayerContext, input: Tensor, weights: readonly Tensor[], call: LayerCall) {
   const { samples: _samples, seed: _seed, ...options } = context.options;
   if (call.training) return { tensors: weights, options: { ...options, random: call.random } };
-  const channelAxis = (options.dataFormat ?? 'channelsLast') === 'channelsLast' ? context.rank + 1 : 1;
-  const planes = input.shape[0]! * input.shape[channelAxis]!;
-  const samples = new Float32Array(planes * context.rank).fill(0.5);
-  return { tensors: weights, options: { ...options, sequence: 'pseudoRandom', samples } };
+  return { tensors: weights, options: inferenceOptions(options, input.shape, context.rank) };
+}
+
+/** A layer's options at inference: the pseudo-random regions of u = 0.5 on every plane and axis. */
+function inferenceOptions(options: OpOptions, shape: Shape, rank: SpatialDims): OpOptions {
+  const channelAxis = (options.dataFormat ?? 'channelsLast') === 'channelsLast' ? rank + 1 : 1;
+  const planes = shape[0]! * shape[channelAxis]!;
+  const samples = new Float32Array(planes * rank).fill(0.5);
+  return { ...options, sequence: 'pseudoRandom', samples };
+}
+
+/** At inference every plane has the same regions (u = 0.5): a max over boxes, exported axis by axis. */
+function exportFractionalMax(call: OnnxExportCall) {
+  const { samples: _samples, seed: _seed, ...options } = call.options;
+  const rank = call.rank as 2 | 3;
+  const geometry = fractionalGeometry(
+    call.owner,
+    call.inputShape,
+    rank,
+    inferenceOptions(options, call.inputShape, rank),
+  );
+  const axes: [Int32Array, Int32Array, number][] = [
+    [geometry.depthStarts, geometry.depthEnds, geometry.outDepth],
+    [geometry.heightStarts, geometry.heightEnds, geometry.outHeight],
+    [geometry.widthStarts, geometry.widthEnds, geometry.outWidth],
+  ];
+  const ranges = axes
+    .slice(3 - rank)
+    .map(([starts, ends, outSize]): AxisRanges =>
+      Array.from({ length: outSize }, (_, cell) => [starts[cell]!, ends[cell]!]),
+    );
+  return spatial(boxReduce(call, call.input, ranges, 'max'));
 }
 
 const sizeList = (value: unknown): ConfigValue => (value === undefined ? null : (value as ConfigValue));
@@ -205,6 +235,7 @@ export const fractionalMaxKind = definePoolingKind({
     seedConfig: { outputRatio: Math.SQRT1_2 },
     callArguments: fractionalCallArguments,
   },
+  onnx: { export: exportFractionalMax },
 });
 
 /**

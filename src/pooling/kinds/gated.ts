@@ -14,6 +14,9 @@ import { perDimension } from '../../geometry/layout.js';
 import { windowOptions, windowOutputShape } from '../common-options.js';
 import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
 import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { blend, spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow, maxAndMean, windowWeightedSum } from '../../formats/onnx/pool-window.js';
 
 /** One gate weight per window tap, for the layer or per channel. */
 function gateShapes(geometry: PoolGeometry): Shape[] {
@@ -35,6 +38,15 @@ const gatedWeights: LayerWeights = {
   },
   initialize: (context) => [zeros(gatedWeights.shapes(context)[0]!.shape)],
 };
+
+/** s = Sigmoid(wᵀ window) as a depthwise Conv of the gate weights, then s·MaxPool + (1 − s)·AveragePool. */
+function exportGatedPool(call: OnnxExportCall) {
+  const { graph, owner } = call;
+  const { geometry, axes } = exportWindow(call);
+  const { max, mean } = maxAndMean(call, axes, geometry.channels);
+  const gateSum = windowWeightedSum(call, call.input, axes, geometry.channels, call.weights[0]!.values);
+  return spatial(blend(call, graph.apply('Sigmoid', [gateSum], {}, owner), max, mean));
+}
 
 export const gatedKind = definePoolingKind({
   names: ['gated'],
@@ -64,6 +76,7 @@ export const gatedKind = definePoolingKind({
   outputShape: windowOutputShape,
   compute: computeGatedPool,
   layer: { className: 'GatedPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, weights: gatedWeights },
+  onnx: { export: exportGatedPool },
 });
 
 /**

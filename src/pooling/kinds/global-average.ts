@@ -5,6 +5,8 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { maskableGlobalOptions } from '../common-options.js';
 import { definePoolingKind, type OpCall } from '../kind.js';
 import { adaptiveAverageSteps } from '../adaptive-steps.js';
+import { exportGlobalPool } from '../../formats/onnx/pool-nodes.js';
+import { globalImport } from '../../formats/onnx/pool-import.js';
 import {
   globalCallArguments,
   globalRank,
@@ -37,6 +39,10 @@ export const globalAverageKind = definePoolingKind({
   outputShape: (op, shape, options) => globalSetUp(op, shape, options).outputShape,
   compute: computeGlobalAverage,
   layer: { className: 'GlobalAveragePooling{rank}D', keras: true, seedConfig: {}, callArguments: globalCallArguments },
+  onnx: {
+    export: exportGlobalPool('GlobalAveragePool'),
+    import: { ops: ['GlobalAveragePool'], config: (node) => globalImport(node) },
+  },
 });
 
 /**

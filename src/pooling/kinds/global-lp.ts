@@ -11,6 +11,9 @@ import { runPoolSteps } from '../compute.js';
 import { definePoolingKind, type OpCall } from '../kind.js';
 import { globalRank, globalSetUp, type GlobalPoolOptions } from '../global-steps.js';
 import { powerOf } from '../arguments.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { globalResult, scalar } from '../../formats/onnx/pool-nodes.js';
+import { globalImport, powerImport } from '../../formats/onnx/pool-import.js';
 
 export interface GlobalLpPoolOptions extends GlobalPoolOptions {
   /** The norm's exponent, a real number >= 1 (default 2, as ONNX GlobalLpPool). */
@@ -28,6 +31,20 @@ function computeGlobalLp({ op, input, options }: OpCall): Tensor {
     backward: ({ inputs: [x], output, gradOutput, gradInputs: [gradInput] }) =>
       kernel('lpPoolBackward')(x!.values, output.values, gradOutput.values, gradInput!.values, geometry, p),
   }).output;
+}
+
+/** ONNX GlobalLpPool for a whole p (an int attribute); any other p as (Σ |x|^p)^(1/p) with ReduceSum. */
+function exportGlobalLp(call: OnnxExportCall) {
+  const p = powerOf(call.owner, { p: call.options.p ?? 2 });
+  const { graph, owner } = call;
+  if (Number.isInteger(p)) return globalResult(call, graph.apply('GlobalLpPool', [call.input], { p }, owner));
+  const powered = graph.apply('Pow', [graph.apply('Abs', [call.input], {}, owner), scalar(call, 'p', p)], {}, owner);
+  const axes = graph.int64s(
+    `${owner}/axes`,
+    Array.from({ length: call.rank }, (_, axis) => axis + 2),
+  );
+  const sum = graph.apply('ReduceSum', [powered, axes], { keepdims: 1 }, owner);
+  return globalResult(call, graph.apply('Pow', [sum, scalar(call, 'root', 1 / p)], {}, owner));
 }
 
 export const globalLpKind = definePoolingKind({
@@ -59,6 +76,10 @@ export const globalLpKind = definePoolingKind({
   },
   compute: computeGlobalLp,
   layer: { className: 'GlobalLpPooling{rank}D', keras: false, seedConfig: {} },
+  onnx: {
+    export: exportGlobalLp,
+    import: { ops: ['GlobalLpPool'], config: (node) => globalImport(node, { p: powerImport(node) }) },
+  },
 });
 
 /**

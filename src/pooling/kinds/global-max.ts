@@ -12,6 +12,8 @@ import { maskableGlobalOptions } from '../common-options.js';
 import { definePoolingKind, outputOf, type OpCall } from '../kind.js';
 import { globalCallArguments, globalRank, globalSetUp, maskedGlobalPool } from '../global-steps.js';
 import { adaptiveMaxSteps } from '../adaptive-steps.js';
+import { exportGlobalPool } from '../../formats/onnx/pool-nodes.js';
+import { globalImport } from '../../formats/onnx/pool-import.js';
 
 import type { GlobalPoolOptions } from '../global-steps.js';
 export type { GlobalPoolOptions };
@@ -40,6 +42,10 @@ export const globalMaxKind = definePoolingKind({
   outputShape: (op, shape, options) => globalSetUp(op, shape, options).outputShape,
   compute: computeGlobalMax,
   layer: { className: 'GlobalMaxPooling{rank}D', keras: true, seedConfig: {}, callArguments: globalCallArguments },
+  onnx: {
+    export: exportGlobalPool('GlobalMaxPool'),
+    import: { ops: ['GlobalMaxPool'], config: (node) => globalImport(node) },
+  },
 });
 
 /**

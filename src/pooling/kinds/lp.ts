@@ -21,6 +21,10 @@ import { windowGeometry, windowOptions, windowOutputShape } from '../common-opti
 import { runPoolSteps } from '../compute.js';
 import { powerOf } from '../arguments.js';
 import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import type { OnnxExportCall, OnnxImportNode } from '../../formats/onnx/kind-hook.js';
+import { scalar, spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow, lpPoolNode, windowWeightedSum } from '../../formats/onnx/pool-window.js';
+import { powerImport, slidingImport } from '../../formats/onnx/pool-import.js';
 
 export interface LpPoolOptions extends PoolOptions {
   /** The power p: a finite number of at least 1 (layers default to 2). */
@@ -38,6 +42,29 @@ function computeLpPool(call: OpCall): Tensor {
     backward: ({ inputs: [x], output, gradOutput, gradInputs: [gradInput] }) =>
       kernel('lpPoolBackward')(x!.values, output.values, gradOutput.values, gradInput!.values, geometry, power),
   }).output;
+}
+
+/**
+ * ONNX LpPool for a whole p (its attribute is an int); any other p as (Σ |x|^p)^(1/p) with the window
+ * sum a depthwise Conv, padding reading 0 as LpPool's does.
+ */
+function exportLpPool(call: OnnxExportCall) {
+  const p = powerOf(call.owner, call.options);
+  const { geometry, axes } = exportWindow(call);
+  if (Number.isInteger(p)) return spatial(lpPoolNode(call, call.input, axes, call.options.ceilMode === true, p));
+  const powered = call.graph.apply(
+    'Pow',
+    [call.graph.apply('Abs', [call.input], {}, call.owner), scalar(call, 'p', p)],
+    {},
+    call.owner,
+  );
+  const sum = windowWeightedSum(call, powered, axes, geometry.channels);
+  return spatial(call.graph.apply('Pow', [sum, scalar(call, 'root', 1 / p)], {}, call.owner));
+}
+
+function importLpPool(node: OnnxImportNode) {
+  const { rank, config } = slidingImport(node);
+  return { rank, config: { ...config, p: powerImport(node) } };
 }
 
 export const lpKind = definePoolingKind({
@@ -72,6 +99,7 @@ export const lpKind = definePoolingKind({
   },
   compute: computeLpPool,
   layer: { className: 'LpPooling{rank}D', keras: false, seedConfig: { poolSize: 2, p: 2 } },
+  onnx: { export: exportLpPool, import: { ops: ['LpPool'], config: importLpPool } },
 });
 
 /**

@@ -22,6 +22,7 @@ import { asPoolOptions, windowOptions } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { definePoolingKind, type LayerContext, type LayerWeights, type OpCall, type OpOptions } from '../kind.js';
 import { lstmSequenceBackward, lstmSequenceForward, type LstmSequence, type LstmTensors } from './lstm-sequence.js';
+import { exportLstmPool } from './lstm-onnx.js';
 
 /** The LSTM's parameters in Keras's layout and gate order (i, f, c, o). */
 export interface LstmPoolWeights {
@@ -223,6 +224,7 @@ export const lstmKind = definePoolingKind({
       return [context.inputShape[0]!, ...lstmOutputShape(pool, unitsOf(context)).slice(1)];
     },
   },
+  onnx: { export: exportLstmPool },
 });
 
 /**

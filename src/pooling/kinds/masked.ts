@@ -13,6 +13,8 @@ import { reshape } from '../../ops/nn/shape.js';
 import { Tensor, type Shape } from '../../tensor/tensor.js';
 import { runPoolSteps } from '../compute.js';
 import { definePoolingKind, type LayerCall, type LayerContext, type OpCall, type OpOptions } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { scalar } from '../../formats/onnx/pool-nodes.js';
 
 export interface MaskedPoolOptions {
   /** 'max' (default), 'average' or 'lp'. */
@@ -118,6 +120,56 @@ function maskedCallArguments(context: LayerContext, input: Tensor, weights: read
   return { tensors: weights, options: { ...options, mask }, temporary: call.mask ? null : mask };
 }
 
+/**
+ * The layer's own mask (a step whose features all equal maskValue is padding) and its reduction over
+ * the valid steps, on [batch, features, time]; a sequence without a valid step gives 0, as the layer.
+ */
+function exportMaskedPool(call: OnnxExportCall) {
+  const { graph, owner } = call;
+  const reduction = resolveReduction(owner, call.options);
+  const [features, time] = [graph.int64s(`${owner}/features`, [1]), graph.int64s(`${owner}/time`, [2])];
+  const zero = scalar(call, 'zero', 0);
+  const equal = graph.apply(
+    'Equal',
+    [call.input, scalar(call, 'mask_value', (call.options.maskValue ?? 0) as number)],
+    {},
+    owner,
+  );
+  const padding = graph.apply(
+    'ReduceMin',
+    [graph.apply('Cast', [equal], { to: 1 }, owner), features],
+    { keepdims: 1 },
+    owner,
+  );
+  const valid = graph.apply('Equal', [padding, zero], {}, owner);
+  const count = graph.apply(
+    'ReduceSum',
+    [graph.apply('Cast', [valid], { to: 1 }, owner), time],
+    { keepdims: 0 },
+    owner,
+  );
+  const masked = (fill: number, value: string) =>
+    graph.apply('Where', [valid, value, scalar(call, 'fill', fill)], {}, owner);
+  let pooled: string;
+  if (reduction.kind === 'max')
+    pooled = graph.apply('ReduceMax', [masked(-Infinity, call.input), time], { keepdims: 0 }, owner);
+  else if (reduction.kind === 'average') {
+    const sum = graph.apply('ReduceSum', [masked(0, call.input), time], { keepdims: 0 }, owner);
+    pooled = graph.apply('Div', [sum, graph.apply('Max', [count, scalar(call, 'one', 1)], {}, owner)], {}, owner);
+  } else {
+    const powered = graph.apply(
+      'Pow',
+      [graph.apply('Abs', [call.input], {}, owner), scalar(call, 'p', reduction.p)],
+      {},
+      owner,
+    );
+    const sum = graph.apply('ReduceSum', [masked(0, powered), time], { keepdims: 0 }, owner);
+    pooled = graph.apply('Pow', [sum, scalar(call, 'root', 1 / reduction.p)], {}, owner);
+  }
+  const empty = graph.apply('Equal', [count, zero], {}, owner);
+  return { output: graph.apply('Where', [empty, zero, pooled], {}, owner), layout: 'flat' as const };
+}
+
 export const maskedKind = definePoolingKind({
   names: ['masked', 'maskedSequence'],
   window: 'sequence',
@@ -178,6 +230,7 @@ export const maskedKind = definePoolingKind({
     return { input, tensors: [], options: { ...options, lengths: Array<number>(rows).fill(length) }, rank: 1 };
   },
   layer: { className: 'MaskedPooling{rank}D', keras: false, seedConfig: null, callArguments: maskedCallArguments },
+  onnx: { export: exportMaskedPool },
 });
 
 /**

@@ -15,6 +15,10 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { returnIndicesOption, windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
 import { runSelection } from '../compute.js';
 import { booleanOption, definePoolingKind, rankedOps, type OpCall, type PoolWithIndices } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow, maxPoolNode, maxPoolWithIndices } from '../../formats/onnx/pool-window.js';
+import { slidingImport } from '../../formats/onnx/pool-import.js';
 
 export interface MaxPoolOptions extends PoolOptions {
   /** Also return the argmax of every window (PyTorch's return_indices). */
@@ -29,6 +33,15 @@ function computeMaxPool(call: OpCall): Tensor | PoolWithIndices {
     backward: (gradOutput, argmax, gradInput) => kernel('maxPoolBackward')(gradOutput, argmax, gradInput, geometry),
     scatters: false,
   });
+}
+
+/** ONNX MaxPool, with its Indices turned into per-plane int32 positions when asked for. */
+function exportMaxPool(call: OnnxExportCall) {
+  const { axes } = exportWindow(call);
+  const ceilMode = call.options.ceilMode === true;
+  if (!call.indices) return spatial(maxPoolNode(call, call.input, axes, ceilMode));
+  const [output, indices] = maxPoolWithIndices(call, axes, ceilMode);
+  return spatial(output, indices);
 }
 
 export const maxKind = definePoolingKind({
@@ -48,6 +61,7 @@ export const maxKind = definePoolingKind({
   outputShape: windowOutputShape,
   compute: computeMaxPool,
   layer: { className: 'MaxPooling{rank}D', keras: true, seedConfig: { poolSize: 2 } },
+  onnx: { export: exportMaxPool, import: { ops: ['MaxPool'], config: slidingImport } },
 });
 
 /**

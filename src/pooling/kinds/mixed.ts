@@ -13,6 +13,9 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { windowOptions, windowOutputShape } from '../common-options.js';
 import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
 import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { blend, spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow, maxAndMean } from '../../formats/onnx/pool-window.js';
 
 function computeMixedPool(call: OpCall): Tensor {
   return weightedWindowOp(call, 'alpha', (geometry) => [[1], [geometry.channels]], 'mixedPool');
@@ -31,6 +34,16 @@ const mixedWeights: LayerWeights = {
     return [full(mixedWeights.shapes(context)[0]!.shape, initial)];
   },
 };
+
+/** a·MaxPool + (1 − a)·AveragePool (in-bounds mean), a a constant: per layer, or [channels, 1, ...]. */
+function exportMixedPool(call: OnnxExportCall) {
+  const { graph, owner } = call;
+  const { geometry, axes } = exportWindow(call);
+  const { max, mean } = maxAndMean(call, axes, geometry.channels);
+  const alpha = call.weights[0]!;
+  const shape = alpha.size === 1 ? [] : [alpha.size, ...Array<number>(call.rank).fill(1)];
+  return spatial(blend(call, graph.floats(`${owner}/alpha`, alpha.values, shape), max, mean));
+}
 
 export const mixedKind = definePoolingKind({
   names: ['mixed'],
@@ -67,6 +80,7 @@ export const mixedKind = definePoolingKind({
   outputShape: windowOutputShape,
   compute: computeMixedPool,
   layer: { className: 'MixedPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, weights: mixedWeights },
+  onnx: { export: exportMixedPool },
 });
 
 /**

@@ -15,6 +15,9 @@ import { randomOptions, windowGeometry, windowOptions, windowOutputShape } from 
 import type { PoolSteps } from '../compute.js';
 import { drawOrExpect, type RandomPoolOptions } from '../arguments.js';
 import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { spatial } from '../../formats/onnx/pool-nodes.js';
+import { averagePoolNode, exportWindow } from '../../formats/onnx/pool-window.js';
 
 export interface RandomPoolOptions2d extends PoolOptions, RandomPoolOptions {}
 
@@ -31,6 +34,12 @@ function computeRandomPool(call: OpCall): Tensor {
     backward: ({ saved: [chosen], gradOutput, gradInputs: [gradInput] }) =>
       kernel('argmaxScatterAdd')(gradOutput.values, chosen!.intValues, gradInput!.values, poolingPlanes(geometry)),
   }));
+}
+
+/** At inference the expectation: the in-bounds mean, AveragePool without counting padding. */
+function exportRandomPool(call: OnnxExportCall) {
+  const { geometry, axes } = exportWindow(call);
+  return spatial(averagePoolNode(call, call.input, axes, call.options.ceilMode === true, false, geometry.channels));
 }
 
 export const randomKind = definePoolingKind({
@@ -50,6 +59,7 @@ export const randomKind = definePoolingKind({
   outputShape: windowOutputShape,
   compute: computeRandomPool,
   layer: { className: 'RandomPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
+  onnx: { export: exportRandomPool },
 });
 
 /**

@@ -20,6 +20,9 @@ import type { Shape, Tensor } from '../../tensor/tensor.js';
 import { dataFormatOption } from '../common-options.js';
 import { indicesLike, runPoolSteps } from '../compute.js';
 import { definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { adaptiveRanges, boxReduce, flattenInLayout, isChannelsLast } from '../../formats/onnx/pool-nodes.js';
+import { adaptiveGeometry } from '../../geometry/adaptive-geometry.js';
 
 export interface SpatialPyramidPoolOptions {
   /** Output side of each pyramid level (default [1, 2, 4]): level L contributes L×L cells per channel. */
@@ -90,6 +93,21 @@ function computeSpatialPyramid({ op, input, options }: OpCall): Tensor {
   }).output;
 }
 
+/** Each level is adaptive pooling to L×L, flattened in the layer's layout; the levels are concatenated. */
+function exportSpatialPyramid(call: OnnxExportCall) {
+  const mode = modeOf(call.owner, call.options);
+  const { levels } = sppGeometry(call.owner, call.inputShape, call.options);
+  const channelsLast = isChannelsLast(call);
+  const format = channelsLast ? 'channelsLast' : 'channelsFirst';
+  const flat = levels.map((level) => {
+    const cells = adaptiveGeometry(call.owner, call.inputShape, 2, level, format);
+    const pooled = boxReduce(call, call.input, adaptiveRanges(cells, 2), mode === 'max' ? 'max' : 'mean');
+    return flattenInLayout(call, pooled, channelsLast);
+  });
+  const output = flat.length === 1 ? flat[0]! : call.graph.apply('Concat', flat, { axis: 1 }, call.owner);
+  return { output, layout: 'flat' as const };
+}
+
 export const spatialPyramidKind = definePoolingKind({
   names: ['spatialPyramid', 'spp', 'pyramid'],
   window: 'region',
@@ -126,6 +144,7 @@ export const spatialPyramidKind = definePoolingKind({
   },
   compute: computeSpatialPyramid,
   layer: { className: 'SpatialPyramidPooling', keras: false, seedConfig: { levels: [1, 2, 4] } },
+  onnx: { export: exportSpatialPyramid },
 });
 
 /**

@@ -21,6 +21,9 @@ import { randomOptions, windowGeometry, windowOptions, windowOutputShape } from 
 import type { PoolSteps } from '../compute.js';
 import { drawOrExpect, type RandomPoolOptions } from '../arguments.js';
 import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { scalar, spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow, windowWeightedSum } from '../../formats/onnx/pool-window.js';
 
 export interface StochasticPoolOptions extends PoolOptions, RandomPoolOptions {}
 
@@ -37,6 +40,19 @@ function computeStochasticPool(call: OpCall): Tensor {
     backward: ({ inputs: [x], saved: [chosen], gradOutput, gradInputs: [gradInput] }) =>
       kernel('stochasticPoolBackward')(x!.values, chosen!.intValues, gradOutput.values, gradInput!.values, geometry),
   }));
+}
+
+/** At inference Σ a⁺² / Σ a⁺ over each window (window sums as depthwise Convs), 0 where Σ a⁺ = 0. */
+function exportStochasticPool(call: OnnxExportCall) {
+  const { graph, owner } = call;
+  const { geometry, axes } = exportWindow(call);
+  const positive = graph.apply('Relu', [call.input], {}, owner);
+  const squares = windowWeightedSum(call, graph.apply('Mul', [positive, positive], {}, owner), axes, geometry.channels);
+  const sums = windowWeightedSum(call, positive, axes, geometry.channels);
+  const zero = scalar(call, 'zero', 0);
+  const empty = graph.apply('Equal', [sums, zero], {}, owner);
+  const ratio = graph.apply('Div', [squares, sums], {}, owner);
+  return spatial(graph.apply('Where', [empty, zero, ratio], {}, owner));
 }
 
 export const stochasticKind = definePoolingKind({
@@ -56,6 +72,7 @@ export const stochasticKind = definePoolingKind({
   outputShape: windowOutputShape,
   compute: computeStochasticPool,
   layer: { className: 'StochasticPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
+  onnx: { export: exportStochasticPool },
 });
 
 /**
