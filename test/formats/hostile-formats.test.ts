@@ -71,7 +71,10 @@ test('ONNX: unknown operators, domains and opsets, and hostile attributes are re
     onnxModel((graph) => graph.apply('Shape', ['x'])),
     /a shape computed at run time/,
   );
-  refusedOnnx(onnxModel(pool({ kernel_shape: [1e12, 2] })), /MaxPooling2D: kernelSize must be an integer .* at most 2147483647/);
+  refusedOnnx(
+    onnxModel(pool({ kernel_shape: [1e12, 2] })),
+    /MaxPooling2D: kernelSize must be an integer .* at most 2147483647/,
+  );
   refusedOnnx(onnxModel(pool({ kernel_shape: [2, 2], strides: [0, 1] })), /strides must hold 2 integers of at least 1/);
   refusedOnnx(
     onnxModel(pool({ kernel_shape: [2, 2], auto_pad: 'SIDEWAYS' })),
