@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
  * RESERVED_BYTES (1 MiB, src/tensor/heap.ts) and apart from the others': each gets 128 KiB here.
  * [512 KiB, 1 MiB) is left for argument blocks written by the TypeScript side.
  */
-const MEMORY_BASES = { pool: 65536, train: 196608, extra: 327680 };
+const MEMORY_BASES = { pool: 65536, train: 196608, kinds: 327680 };
 const MAX_PAGES = 65536; // must equal MAX_PAGES in src/tensor/heap.ts
 
 const root = 'assembly';

@@ -15,6 +15,7 @@ import {
   setThreadCount,
   threadsAvailable,
 } from './threads.js';
+import { wasmKindKernels } from './kinds/index.js';
 import { createConvPoolKernels } from './train-conv-pool.js';
 import { trainKernelModule, wasmTrainKernels, type TrainModuleKernels } from './train-kernels.js';
 
@@ -55,7 +56,10 @@ async function registerWasmBackend(): Promise<boolean> {
     wasmTrainKernels.conv2dBackwardFilter === undefined
       ? {}
       : createConvPoolKernels(trainKernelModule, wasmTrainKernels as TrainModuleKernels, poolKernels);
-  const backend: Backend = { name: 'wasm', kernels: { ...poolKernels, ...wasmTrainKernels, ...convPoolKernels } };
+  const backend: Backend = {
+    name: 'wasm',
+    kernels: { ...wasmKindKernels, ...poolKernels, ...wasmTrainKernels, ...convPoolKernels },
+  };
   registerBackend(backend);
   wasmBackend = backend;
   if (threadsAvailable()) await setThreadCount(await threadCountFromEnvironment());

@@ -36,7 +36,8 @@ export const ARGUMENT_BLOCKS = {
   threads: { offset: 512 * 1024, bytes: 4096 },
   pool: { offset: 516 * 1024, bytes: 60 * 1024 },
   train: { offset: 576 * 1024, bytes: 192 * 1024 },
-  extra: { offset: 768 * 1024, bytes: 256 * 1024 },
+  /** The kinds module (assembly/kinds/): every kind beyond max, average and Lp. */
+  kinds: { offset: 768 * 1024, bytes: 256 * 1024 },
 } as const;
 
 export type ModuleName = Exclude<keyof typeof ARGUMENT_BLOCKS, 'threads'>;
