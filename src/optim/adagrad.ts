@@ -3,9 +3,8 @@
 // ε (1e-7) sits inside the square root. tf.train.adagrad is the same update with ε fixed to its
 // backend's epsilon (1e-7 on the CPU and WebAssembly backends, 1e-4 on WebGL without float32),
 // not configurable. Arithmetic in float64, rounded to float32 once per value.
-import { checkKnownOptions, optionKeys } from '../ops/checks.js';
-import { checkRate, Optimizer } from './optimizer.js';
-import { checkLearningRate, learningRateConfig, type LearningRate } from './schedules.js';
+import { Optimizer, type HyperparametersOf } from './optimizer.js';
+import type { LearningRate } from './schedules.js';
 
 export interface AdagradConfig {
   /** Default 0.001; a number or a schedule. */
@@ -16,31 +15,17 @@ export interface AdagradConfig {
   epsilon?: number;
 }
 
-const ADAGRAD_KEYS = optionKeys<AdagradConfig>({ learningRate: true, initialAccumulatorValue: true, epsilon: true });
+const ADAGRAD: HyperparametersOf<AdagradConfig> = {
+  initialAccumulatorValue: { default: 0.1, min: 0, max: Infinity },
+  epsilon: { default: 1e-7, min: 0, max: Infinity },
+};
 
 export class Adagrad extends Optimizer {
-  readonly className = 'Adagrad';
-  readonly learningRate: LearningRate;
-  readonly initialAccumulatorValue: number;
-  readonly epsilon: number;
+  declare readonly initialAccumulatorValue: number;
+  declare readonly epsilon: number;
 
   constructor(config: AdagradConfig = {}) {
-    super();
-    checkKnownOptions('Adagrad', config, ADAGRAD_KEYS);
-    this.learningRate = checkLearningRate('Adagrad', config.learningRate, 0.001);
-    this.initialAccumulatorValue = checkRate(
-      'Adagrad',
-      'initialAccumulatorValue',
-      config.initialAccumulatorValue ?? 0.1,
-      0,
-      Infinity,
-    );
-    this.epsilon = checkRate('Adagrad', 'epsilon', config.epsilon ?? 1e-7, 0, Infinity);
-  }
-
-  getConfig() {
-    const { initialAccumulatorValue, epsilon } = this;
-    return { learningRate: learningRateConfig(this.learningRate), initialAccumulatorValue, epsilon };
+    super('Adagrad', config, ADAGRAD, 0.001);
   }
 
   protected slotNames() {

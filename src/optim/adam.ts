@@ -6,9 +6,8 @@
 // scaled by √(1 − β2^t) (0.03 at t = 1), which shows only for gradients within a few orders of ε.
 // The update itself is the 'adamUpdate' kernel (float64 arithmetic in this order, on every backend).
 import { kernel } from '../kernels/backend.js';
-import { checkKnownOptions, optionKeys } from '../ops/checks.js';
-import { checkRate, Optimizer } from './optimizer.js';
-import { checkLearningRate, learningRateConfig, type LearningRate } from './schedules.js';
+import { Optimizer, type HyperparametersOf } from './optimizer.js';
+import type { LearningRate } from './schedules.js';
 
 export interface AdamConfig {
   /** Default 0.001; a number or a schedule (exponentialDecay, ...). */
@@ -21,32 +20,20 @@ export interface AdamConfig {
   epsilon?: number;
 }
 
-const ADAM_KEYS = optionKeys<AdamConfig>({ learningRate: true, beta1: true, beta2: true, epsilon: true });
+const ADAM: HyperparametersOf<AdamConfig> = {
+  beta1: { default: 0.9, min: 0, max: 1 },
+  beta2: { default: 0.999, min: 0, max: 1 },
+  epsilon: { default: 1e-7, min: 0, max: Infinity },
+};
 
 export class Adam extends Optimizer {
-  readonly className = 'Adam';
-  readonly learningRate: LearningRate;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly epsilon: number;
+  declare readonly beta1: number;
+  declare readonly beta2: number;
+  declare readonly epsilon: number;
   private stepRate = 0;
 
   constructor(config: AdamConfig = {}) {
-    super();
-    checkKnownOptions('Adam', config, ADAM_KEYS);
-    this.learningRate = checkLearningRate('Adam', config.learningRate, 0.001);
-    this.beta1 = checkRate('Adam', 'beta1', config.beta1 ?? 0.9, 0, 1);
-    this.beta2 = checkRate('Adam', 'beta2', config.beta2 ?? 0.999, 0, 1);
-    this.epsilon = checkRate('Adam', 'epsilon', config.epsilon ?? 1e-7, 0, Infinity);
-  }
-
-  getConfig() {
-    return {
-      learningRate: learningRateConfig(this.learningRate),
-      beta1: this.beta1,
-      beta2: this.beta2,
-      epsilon: this.epsilon,
-    };
+    super('Adam', config, ADAM, 0.001);
   }
 
   protected slotNames() {

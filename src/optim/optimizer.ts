@@ -4,9 +4,16 @@
 // heap (kept tensors) so the WebAssembly update kernels read them in place. The learning rate may be
 // a schedule of the step, evaluated once per step (see schedules.ts).
 import { fail } from '../errors.js';
+import { checkKnownOptions } from '../ops/checks.js';
 import { keep } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
-import { learningRateAt, type LearningRate, type SerializedSchedule } from './schedules.js';
+import {
+  checkLearningRate,
+  learningRateAt,
+  learningRateConfig,
+  type LearningRate,
+  type SerializedSchedule,
+} from './schedules.js';
 
 /** A parameter as a layer lists it; `name` must be unique among those an optimizer sees. */
 export interface OptimizerParameter {
@@ -26,18 +33,55 @@ export interface OptimizerState {
   readonly slots: Record<string, Record<string, Float32Array>>;
 }
 
+/** An optimizer's hyper-parameter besides the learning rate: a number in [min, max], or a flag. */
+export type Hyperparameter =
+  { readonly default: number; readonly min: number; readonly max: number } | { readonly default: boolean };
+
+/** An optimizer's hyper-parameters by name, in getConfig()'s order. */
+export type Hyperparameters = Readonly<Record<string, Hyperparameter>>;
+
+/** The schema of a config type: one entry per key but the learning rate (checked at compile time). */
+export type HyperparametersOf<Config> = {
+  readonly [Key in Exclude<keyof Required<Config>, 'learningRate'>]: Hyperparameter;
+};
+
+/**
+ * The optimizer's hyper-parameters as one schema: the base class checks a config against it
+ * (unknown keys, ranges, flags), sets them as the instance's fields (which subclasses `declare`),
+ * and writes getConfig() from it, so each optimizer states only its defaults, ranges and update.
+ */
 export abstract class Optimizer {
-  abstract readonly className: string;
   /** Steps taken so far (Keras's `iterations`). */
   iterations = 0;
   /** A number, or a schedule evaluated at `iterations` before each step. */
-  abstract readonly learningRate: LearningRate;
+  readonly learningRate: LearningRate;
   /** The learning rate of the step being applied (set before beginStep and the updates). */
   protected stepLearningRate = 0;
   private slots = new Map<string, Record<string, Tensor>>();
 
+  constructor(
+    readonly className: string,
+    config: object,
+    private readonly hyperparameters: Hyperparameters,
+    defaultLearningRate: number,
+  ) {
+    const settings = config as Record<string, unknown>;
+    checkKnownOptions(className, settings, ['learningRate', ...Object.keys(hyperparameters)]);
+    this.learningRate = checkLearningRate(className, settings.learningRate, defaultLearningRate);
+    for (const [name, spec] of Object.entries(hyperparameters)) {
+      const value = settings[name] ?? spec.default;
+      if ('min' in spec) checkRate(className, name, value, spec.min, spec.max);
+      else if (typeof value !== 'boolean') fail(className, name, 'must be a boolean', value);
+      Object.defineProperty(this, name, { value, enumerable: true });
+    }
+  }
+
   /** Hyper-parameters, as Keras's get_config (camelCase). */
-  abstract getConfig(): Record<string, OptimizerConfigValue>;
+  getConfig(): Record<string, OptimizerConfigValue> {
+    const fields = this as unknown as Record<string, OptimizerConfigValue>;
+    const values = Object.keys(this.hyperparameters).map((name) => [name, fields[name]!] as const);
+    return { learningRate: learningRateConfig(this.learningRate), ...Object.fromEntries(values) };
+  }
 
   /** The update of one parameter, in place; `slots` are its zero-initialised slot arrays. */
   protected abstract update(values: Float32Array, grad: Float32Array, slots: Record<string, Float32Array>): void;

@@ -5,10 +5,8 @@
 // ε sits inside the square root. tf.train.rmsprop agrees except when centered, where it takes
 // √(v − (a² + ε)): ε subtracted, not added (equal when ε = 0). Slots: velocity, and momentum and
 // averageGradient only when used (as Keras). Arithmetic in float64, rounded to float32 once per value.
-import { fail } from '../errors.js';
-import { checkKnownOptions, optionKeys } from '../ops/checks.js';
-import { checkRate, Optimizer } from './optimizer.js';
-import { checkLearningRate, learningRateConfig, type LearningRate } from './schedules.js';
+import { Optimizer, type HyperparametersOf } from './optimizer.js';
+import type { LearningRate } from './schedules.js';
 
 export interface RMSpropConfig {
   /** Default 0.001; a number or a schedule. */
@@ -23,36 +21,21 @@ export interface RMSpropConfig {
   centered?: boolean;
 }
 
-const RMSPROP_KEYS = optionKeys<RMSpropConfig>({
-  learningRate: true,
-  rho: true,
-  momentum: true,
-  epsilon: true,
-  centered: true,
-});
+const RMSPROP: HyperparametersOf<RMSpropConfig> = {
+  rho: { default: 0.9, min: 0, max: 1 },
+  momentum: { default: 0, min: 0, max: 1 },
+  epsilon: { default: 1e-7, min: 0, max: Infinity },
+  centered: { default: false },
+};
 
 export class RMSprop extends Optimizer {
-  readonly className = 'RMSprop';
-  readonly learningRate: LearningRate;
-  readonly rho: number;
-  readonly momentum: number;
-  readonly epsilon: number;
-  readonly centered: boolean;
+  declare readonly rho: number;
+  declare readonly momentum: number;
+  declare readonly epsilon: number;
+  declare readonly centered: boolean;
 
   constructor(config: RMSpropConfig = {}) {
-    super();
-    checkKnownOptions('RMSprop', config, RMSPROP_KEYS);
-    this.learningRate = checkLearningRate('RMSprop', config.learningRate, 0.001);
-    this.rho = checkRate('RMSprop', 'rho', config.rho ?? 0.9, 0, 1);
-    this.momentum = checkRate('RMSprop', 'momentum', config.momentum ?? 0, 0, 1);
-    this.epsilon = checkRate('RMSprop', 'epsilon', config.epsilon ?? 1e-7, 0, Infinity);
-    this.centered = config.centered ?? false;
-    if (typeof this.centered !== 'boolean') fail('RMSprop', 'centered', 'must be a boolean', this.centered);
-  }
-
-  getConfig() {
-    const { rho, momentum, epsilon, centered } = this;
-    return { learningRate: learningRateConfig(this.learningRate), rho, momentum, epsilon, centered };
+    super('RMSprop', config, RMSPROP, 0.001);
   }
 
   protected slotNames() {

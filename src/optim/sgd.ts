@@ -4,11 +4,9 @@
 //   nesterov:  u ← μ·u − lr·g;  w ← w + μ·u − lr·g
 // For a constant learning rate these equal tf.train.momentum's accumulate-then-scale form.
 // The update itself is the 'sgdUpdate' kernel.
-import { fail } from '../errors.js';
 import { kernel } from '../kernels/backend.js';
-import { checkKnownOptions, optionKeys } from '../ops/checks.js';
-import { checkRate, Optimizer } from './optimizer.js';
-import { checkLearningRate, learningRateConfig, type LearningRate } from './schedules.js';
+import { Optimizer, type HyperparametersOf } from './optimizer.js';
+import type { LearningRate } from './schedules.js';
 
 export interface SGDConfig {
   /** Default 0.01 (Keras's); a number or a schedule. */
@@ -19,25 +17,17 @@ export interface SGDConfig {
   nesterov?: boolean;
 }
 
-const SGD_KEYS = optionKeys<SGDConfig>({ learningRate: true, momentum: true, nesterov: true });
+const SGD_HYPERPARAMETERS: HyperparametersOf<SGDConfig> = {
+  momentum: { default: 0, min: 0, max: 1 },
+  nesterov: { default: false },
+};
 
 export class SGD extends Optimizer {
-  readonly className = 'SGD';
-  readonly learningRate: LearningRate;
-  readonly momentum: number;
-  readonly nesterov: boolean;
+  declare readonly momentum: number;
+  declare readonly nesterov: boolean;
 
   constructor(config: SGDConfig = {}) {
-    super();
-    checkKnownOptions('SGD', config, SGD_KEYS);
-    this.learningRate = checkLearningRate('SGD', config.learningRate, 0.01);
-    this.momentum = checkRate('SGD', 'momentum', config.momentum ?? 0, 0, 1);
-    this.nesterov = config.nesterov ?? false;
-    if (typeof this.nesterov !== 'boolean') fail('SGD', 'nesterov', 'must be a boolean', this.nesterov);
-  }
-
-  getConfig() {
-    return { learningRate: learningRateConfig(this.learningRate), momentum: this.momentum, nesterov: this.nesterov };
+    super('SGD', config, SGD_HYPERPARAMETERS, 0.01);
   }
 
   protected slotNames() {

@@ -94,20 +94,37 @@ function numberOption(op: string, name: string, value: unknown, fallback: number
 }
 
 /**
+ * A tensor of `shape` filled by `draw(random, first, second)`: the options checked against `keys`,
+ * the two number parameters read with their defaults, the generator from `seed` or the global one.
+ */
+function randomTensor(
+  op: string,
+  shape: Shape,
+  options: object,
+  keys: readonly string[],
+  parameters: readonly [name: string, fallback: number, name: string, fallback: number],
+  draw: (random: Random, first: number, second: number) => number,
+): Tensor {
+  checkShape(op, shape);
+  const checked = checkOptions(op, options, false) as Record<string, unknown>;
+  checkKnownOptions(op, checked, keys);
+  const first = numberOption(op, parameters[0], checked[parameters[0]], parameters[1]);
+  const second = numberOption(op, parameters[2], checked[parameters[2]], parameters[3]);
+  const random = generatorFor(op, checked.seed);
+  const result = Tensor.allocate(shape);
+  const data = result.values;
+  for (let index = 0; index < data.length; index++) data[index] = draw(random, first, second);
+  return result;
+}
+
+/**
  * Uniform in [low, high); from `seed`, or without one from the global generator (setRandomSeed).
  * @example randomUniform([2, 3]); randomUniform([2, 3], { seed: 1, low: -1, high: 1 })
  */
 export function randomUniform(shape: Shape, options: RandomUniformOptions = {}): Tensor {
-  checkShape('randomUniform', shape);
-  const checked = checkOptions('randomUniform', options, false);
-  checkKnownOptions('randomUniform', checked, UNIFORM_KEYS);
-  const low = numberOption('randomUniform', 'low', checked.low, 0);
-  const high = numberOption('randomUniform', 'high', checked.high, 1);
-  const random = generatorFor('randomUniform', checked.seed);
-  const result = Tensor.allocate(shape);
-  const data = result.values;
-  for (let index = 0; index < data.length; index++) data[index] = low + (high - low) * random.uniform();
-  return result;
+  return randomTensor('randomUniform', shape, options, UNIFORM_KEYS, ['low', 0, 'high', 1], (random, low, high) => {
+    return low + (high - low) * random.uniform();
+  });
 }
 
 /**
@@ -116,16 +133,9 @@ export function randomUniform(shape: Shape, options: RandomUniformOptions = {}):
  * @example randomNormal([2, 3]); randomNormal([2, 3], { seed: 1, stddev: 0.1 })
  */
 export function randomNormal(shape: Shape, options: RandomNormalOptions = {}): Tensor {
-  checkShape('randomNormal', shape);
-  const checked = checkOptions('randomNormal', options, false);
-  checkKnownOptions('randomNormal', checked, NORMAL_KEYS);
-  const mean = numberOption('randomNormal', 'mean', checked.mean, 0);
-  const stddev = numberOption('randomNormal', 'stddev', checked.stddev, 1);
-  const random = generatorFor('randomNormal', checked.seed);
-  const result = Tensor.allocate(shape);
-  const data = result.values;
-  for (let index = 0; index < data.length; index++) data[index] = mean + stddev * random.normal();
-  return result;
+  return randomTensor('randomNormal', shape, options, NORMAL_KEYS, ['mean', 0, 'stddev', 1], (random, mean, stddev) => {
+    return mean + stddev * random.normal();
+  });
 }
 
 function flatten(values: TensorValues): ArrayLike<number> {
