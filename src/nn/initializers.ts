@@ -81,3 +81,17 @@ function truncatedNormal(random: Random): number {
     if (Math.abs(value) <= 2) return value;
   }
 }
+
+/** A kernel-and-bias layer's weights (Dense, the convolutions): each made by its initialiser, all trainable. */
+export function kernelAndBias(
+  shapes: readonly { name: string; shape: Shape }[],
+  kernelInitializer: InitializerName,
+  biasInitializer: InitializerName,
+  random: Random,
+): { name: string; tensor: Tensor; trainable: boolean }[] {
+  return shapes.map(({ name, shape }) => ({
+    name,
+    tensor: initialize(name === 'kernel' ? kernelInitializer : biasInitializer, shape, random),
+    trainable: true,
+  }));
+}

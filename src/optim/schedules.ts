@@ -39,6 +39,21 @@ function rate(op: string, name: string, value: unknown): number {
   return value;
 }
 
+/** A schedule whose settings are one config object: its keys checked, its values read by `read`. */
+abstract class ConfiguredSchedule<Config extends object> extends LearningRateSchedule {
+  readonly config: Readonly<Required<Config>>;
+
+  constructor(op: string, config: Config, knownKeys: readonly string[], read: (config: Config) => Required<Config>) {
+    super();
+    checkKnownOptions(op, config, knownKeys);
+    this.config = Object.freeze(read(config));
+  }
+
+  getConfig(): Record<string, ScheduleConfigValue> {
+    return { ...(this.config as Record<string, ScheduleConfigValue>) };
+  }
+}
+
 export interface ExponentialDecayConfig {
   initialLearningRate: number;
   decaySteps: number;
@@ -55,20 +70,19 @@ const EXPONENTIAL_KEYS = optionKeys<ExponentialDecayConfig>({
 });
 
 /** initialLearningRate · decayRate^(step / decaySteps), the exponent floored when staircase. */
-export class ExponentialDecay extends LearningRateSchedule {
+export class ExponentialDecay extends ConfiguredSchedule<ExponentialDecayConfig> {
   readonly className = 'ExponentialDecay';
-  readonly config: Readonly<Required<ExponentialDecayConfig>>;
 
   constructor(config: ExponentialDecayConfig) {
-    super();
-    checkKnownOptions('exponentialDecay', config, EXPONENTIAL_KEYS);
-    const staircase = config.staircase ?? false;
-    if (typeof staircase !== 'boolean') fail('exponentialDecay', 'staircase', 'must be a boolean', staircase);
-    this.config = Object.freeze({
-      initialLearningRate: rate('exponentialDecay', 'initialLearningRate', config.initialLearningRate),
-      decaySteps: positive('exponentialDecay', 'decaySteps', config.decaySteps),
-      decayRate: rate('exponentialDecay', 'decayRate', config.decayRate),
-      staircase,
+    super('exponentialDecay', config, EXPONENTIAL_KEYS, (checked) => {
+      const staircase = checked.staircase ?? false;
+      if (typeof staircase !== 'boolean') fail('exponentialDecay', 'staircase', 'must be a boolean', staircase);
+      return {
+        initialLearningRate: rate('exponentialDecay', 'initialLearningRate', checked.initialLearningRate),
+        decaySteps: positive('exponentialDecay', 'decaySteps', checked.decaySteps),
+        decayRate: rate('exponentialDecay', 'decayRate', checked.decayRate),
+        staircase,
+      };
     });
   }
 
@@ -76,10 +90,6 @@ export class ExponentialDecay extends LearningRateSchedule {
     const { initialLearningRate, decaySteps, decayRate, staircase } = this.config;
     const progress = step / decaySteps;
     return initialLearningRate * decayRate ** (staircase ? Math.floor(progress) : progress);
-  }
-
-  getConfig() {
-    return { ...this.config };
   }
 }
 
@@ -153,20 +163,19 @@ const COSINE_KEYS = optionKeys<CosineDecayConfig>({
  * with a warmupTarget, first a line from initialLearningRate to it over warmupSteps, then that decay
  * of the target over the steps after the warmup.
  */
-export class CosineDecay extends LearningRateSchedule {
+export class CosineDecay extends ConfiguredSchedule<CosineDecayConfig> {
   readonly className = 'CosineDecay';
-  readonly config: Readonly<Required<CosineDecayConfig>>;
 
   constructor(config: CosineDecayConfig) {
-    super();
-    checkKnownOptions('cosineDecay', config, COSINE_KEYS);
-    const warmupTarget = config.warmupTarget ?? null;
-    this.config = Object.freeze({
-      initialLearningRate: rate('cosineDecay', 'initialLearningRate', config.initialLearningRate),
-      decaySteps: positive('cosineDecay', 'decaySteps', config.decaySteps),
-      alpha: rate('cosineDecay', 'alpha', config.alpha ?? 0),
-      warmupTarget: warmupTarget === null ? null : rate('cosineDecay', 'warmupTarget', warmupTarget),
-      warmupSteps: rate('cosineDecay', 'warmupSteps', config.warmupSteps ?? 0),
+    super('cosineDecay', config, COSINE_KEYS, (checked) => {
+      const warmupTarget = checked.warmupTarget ?? null;
+      return {
+        initialLearningRate: rate('cosineDecay', 'initialLearningRate', checked.initialLearningRate),
+        decaySteps: positive('cosineDecay', 'decaySteps', checked.decaySteps),
+        alpha: rate('cosineDecay', 'alpha', checked.alpha ?? 0),
+        warmupTarget: warmupTarget === null ? null : rate('cosineDecay', 'warmupTarget', warmupTarget),
+        warmupSteps: rate('cosineDecay', 'warmupSteps', checked.warmupSteps ?? 0),
+      };
     });
   }
 
@@ -179,10 +188,6 @@ export class CosineDecay extends LearningRateSchedule {
     if (clamped < warmupSteps)
       return (warmupTarget - initialLearningRate) * (clamped / warmupSteps) + initialLearningRate;
     return decay(clamped - warmupSteps, warmupTarget);
-  }
-
-  getConfig() {
-    return { ...this.config };
   }
 }
 

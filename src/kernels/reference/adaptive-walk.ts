@@ -2,8 +2,7 @@
 // pools input cells floor(i·In/Out) up to ceil((i+1)·In/Out) per axis, so windows vary in size.
 // Same visiting order (plane, output cell, then window depth/height/width row-major), same reducers.
 import { adaptiveEnd, adaptiveStart, type AdaptiveGeometry } from '../../geometry/adaptive-geometry.js';
-import { stridesOf } from '../../geometry/layout.js';
-import type { WindowCounts } from './window-walk.js';
+import { forEachOutputCell, type WindowCounts } from './window-walk.js';
 
 /**
  * A reducer over adaptive windows. `begin` learns the output element and the window's cell count
@@ -29,34 +28,20 @@ function axisWindows(outSize: number, inSize: number): AxisWindows {
 }
 
 export function walkAdaptiveWindows(geometry: AdaptiveGeometry, reducer: AdaptiveReducer): void {
-  const { batch, channels, channelsLast, outDepth, outHeight, outWidth } = geometry;
   const axes = [
-    axisWindows(outDepth, geometry.inDepth),
-    axisWindows(outHeight, geometry.inHeight),
-    axisWindows(outWidth, geometry.inWidth),
+    axisWindows(geometry.outDepth, geometry.inDepth),
+    axisWindows(geometry.outHeight, geometry.inHeight),
+    axisWindows(geometry.outWidth, geometry.inWidth),
   ] as const;
-  const inStrides = stridesOf(channelsLast, channels, geometry.inDepth * geometry.inHeight * geometry.inWidth);
-  const outStrides = stridesOf(channelsLast, channels, outDepth * outHeight * outWidth);
   const counts: WindowCounts = { inBounds: 0, inPadded: 0 };
-  for (let plane = 0; plane < batch * channels; plane++) {
-    const sample = Math.floor(plane / channels);
-    const channel = plane % channels;
-    const inBase = sample * inStrides.batch + channel * inStrides.channel;
-    const outBase = sample * outStrides.batch + channel * outStrides.channel;
-    for (let outCell = 0; outCell < outDepth * outHeight * outWidth; outCell++) {
-      const outPosition = [Math.floor(outCell / (outWidth * outHeight)), Math.floor(outCell / outWidth) % outHeight];
-      const bounds = [...outPosition, outCell % outWidth].map((position, axis) => [
-        axes[axis]!.start[position]!,
-        axes[axis]!.end[position]!,
-      ]) as WindowBounds;
-      const outputIndex = outBase + outCell * outStrides.spatial;
-      counts.inBounds = bounds.reduce((cells, [first, end]) => cells * (end - first), 1);
-      counts.inPadded = counts.inBounds; // adaptive windows never reach into padding
-      reducer.begin(outputIndex, counts.inBounds);
-      visitWindow(geometry, bounds, inBase, inStrides.spatial, reducer);
-      reducer.finish(outputIndex, counts);
-    }
-  }
+  forEachOutputCell(geometry, (inBase, outputIndex, position, spatialStride) => {
+    const bounds = position.map((cell, axis) => [axes[axis]!.start[cell]!, axes[axis]!.end[cell]!]) as WindowBounds;
+    counts.inBounds = bounds.reduce((cells, [first, end]) => cells * (end - first), 1);
+    counts.inPadded = counts.inBounds; // adaptive windows never reach into padding
+    reducer.begin(outputIndex, counts.inBounds);
+    visitWindow(geometry, bounds, inBase, spatialStride, reducer);
+    reducer.finish(outputIndex, counts);
+  });
 }
 
 /** [start, end) along depth, height and width. */

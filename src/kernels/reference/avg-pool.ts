@@ -13,7 +13,7 @@
 //   float32 and cells add shares in output order, each sum rounding to float32.
 import type { PoolGeometry } from '../../geometry/pool-geometry.js';
 import type { AverageDivisor } from '../types.js';
-import { walkPoolWindows, windowCapacity, type WindowCounts, type WindowReducer } from './window-walk.js';
+import { walkPoolWindows, walkWindowCells, type WindowCounts, type WindowReducer } from './window-walk.js';
 
 /** The number an average divides by; 0 only for an empty window without an override. */
 export function averageDivisor(counts: WindowCounts, divisor: AverageDivisor): number {
@@ -52,40 +52,12 @@ export function avgPoolBackward(
   divisor: AverageDivisor,
 ): void {
   gradInput.fill(0);
-  const window = new WindowCells(geometry);
-  const reducer: WindowReducer = {
-    begin() {
-      window.clear();
-    },
-    visit(inputIndex) {
-      window.add(inputIndex);
-    },
-    finish(outputIndex, counts) {
-      if (counts.inBounds === 0) return;
-      const share = Math.fround(gradOutput[outputIndex]! / Math.fround(averageDivisor(counts, divisor)));
-      for (let cell = 0; cell < window.count; cell++) {
-        const inputIndex = window.indices[cell]!;
-        gradInput[inputIndex] = gradInput[inputIndex]! + share; // float32 operands: the store rounds the sum
-      }
-    },
-  };
-  walkPoolWindows(geometry, reducer);
-}
-
-/** The input element indices of one window's in-bounds cells, for reducers that need them twice. */
-export class WindowCells {
-  readonly indices: Int32Array;
-  count = 0;
-
-  constructor(geometry: PoolGeometry) {
-    this.indices = new Int32Array(windowCapacity(geometry));
-  }
-
-  clear(): void {
-    this.count = 0;
-  }
-
-  add(inputIndex: number): void {
-    this.indices[this.count++] = inputIndex;
-  }
+  walkWindowCells(geometry, (outputIndex, cells, count, counts) => {
+    if (counts.inBounds === 0) return;
+    const share = Math.fround(gradOutput[outputIndex]! / Math.fround(averageDivisor(counts, divisor)));
+    for (let cell = 0; cell < count; cell++) {
+      const inputIndex = cells[cell]!;
+      gradInput[inputIndex] = gradInput[inputIndex]! + share; // float32 operands: the store rounds the sum
+    }
+  });
 }

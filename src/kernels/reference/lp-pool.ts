@@ -18,8 +18,7 @@
 // it is scaled by kernelVolume / inBounds; and there is no padding or dilation argument. Where the
 // definitions agree (p = 2 or input >= 0, and no ceil-mode overhang) the results match PyTorch.
 import type { PoolGeometry } from '../../geometry/pool-geometry.js';
-import { WindowCells } from './avg-pool.js';
-import { walkPoolWindows, type WindowReducer } from './window-walk.js';
+import { walkPoolWindows, walkWindowCells, type WindowReducer } from './window-walk.js';
 
 export function lpPoolForward(input: Float32Array, output: Float32Array, geometry: PoolGeometry, p: number): void {
   let sum = 0;
@@ -47,26 +46,16 @@ export function lpPoolBackward(
   p: number,
 ): void {
   gradInput.fill(0);
-  const window = new WindowCells(geometry);
-  const reducer: WindowReducer = {
-    begin() {
-      window.clear();
-    },
-    visit(inputIndex) {
-      window.add(inputIndex);
-    },
-    finish(outputIndex) {
-      const norm = output[outputIndex]!;
-      if (norm === 0) return;
-      // gradOutput / out^(p-1), shared by every cell of the window.
-      const scale = Math.fround(gradOutput[outputIndex]! / Math.fround(Math.pow(norm, p - 1)));
-      for (let cell = 0; cell < window.count; cell++) {
-        const inputIndex = window.indices[cell]!;
-        const value = input[inputIndex]!;
-        const local = Math.fround(Math.sign(value) * Math.pow(Math.abs(value), p - 1));
-        gradInput[inputIndex] = gradInput[inputIndex]! + Math.fround(scale * local); // the store rounds
-      }
-    },
-  };
-  walkPoolWindows(geometry, reducer);
+  walkWindowCells(geometry, (outputIndex, cells, count) => {
+    const norm = output[outputIndex]!;
+    if (norm === 0) return;
+    // gradOutput / out^(p-1), shared by every cell of the window.
+    const scale = Math.fround(gradOutput[outputIndex]! / Math.fround(Math.pow(norm, p - 1)));
+    for (let cell = 0; cell < count; cell++) {
+      const inputIndex = cells[cell]!;
+      const value = input[inputIndex]!;
+      const local = Math.fround(Math.sign(value) * Math.pow(Math.abs(value), p - 1));
+      gradInput[inputIndex] = gradInput[inputIndex]! + Math.fround(scale * local); // the store rounds
+    }
+  });
 }

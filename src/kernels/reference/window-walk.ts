@@ -19,10 +19,38 @@ export interface WindowReducer {
 }
 
 export function walkPoolWindows(geometry: PoolGeometry, reducer: WindowReducer): void {
-  const { batch, channels, channelsLast, outDepth, outHeight, outWidth } = geometry;
-  const inStrides = stridesOf(channelsLast, channels, geometry.inDepth * geometry.inHeight * geometry.inWidth);
-  const outStrides = stridesOf(channelsLast, channels, outDepth * outHeight * outWidth);
   const counts: WindowCounts = { inBounds: 0, inPadded: 0 };
+  forEachOutputCell(geometry, (inBase, outputIndex, position, spatialStride) => {
+    reducer.begin();
+    walkWindow(geometry, position, inBase, spatialStride, reducer, counts);
+    reducer.finish(outputIndex, counts);
+  });
+}
+
+/** The sizes a walk over output cells reads; pooling and adaptive geometries both have them. */
+export interface WalkSizes {
+  readonly batch: number;
+  readonly channels: number;
+  readonly channelsLast: boolean;
+  readonly inDepth: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly outDepth: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+}
+
+/**
+ * Visits every output cell in walk order (plane, then output depth/height/width): the offset of its
+ * input plane, its output element, its [slice, row, column] and the input's step per spatial cell.
+ */
+export function forEachOutputCell(
+  sizes: WalkSizes,
+  visit: (inBase: number, outputIndex: number, position: [number, number, number], spatialStride: number) => void,
+): void {
+  const { batch, channels, channelsLast, outDepth, outHeight, outWidth } = sizes;
+  const inStrides = stridesOf(channelsLast, channels, sizes.inDepth * sizes.inHeight * sizes.inWidth);
+  const outStrides = stridesOf(channelsLast, channels, outDepth * outHeight * outWidth);
   for (let plane = 0; plane < batch * channels; plane++) {
     const sample = Math.floor(plane / channels);
     const channel = plane % channels;
@@ -31,11 +59,33 @@ export function walkPoolWindows(geometry: PoolGeometry, reducer: WindowReducer):
     for (let outCell = 0; outCell < outDepth * outHeight * outWidth; outCell++) {
       const outRow = Math.floor(outCell / outWidth) % outHeight;
       const outSlice = Math.floor(outCell / (outWidth * outHeight));
-      reducer.begin();
-      walkWindow(geometry, [outSlice, outRow, outCell % outWidth], inBase, inStrides.spatial, reducer, counts);
-      reducer.finish(outBase + outCell * outStrides.spatial, counts);
+      visit(inBase, outBase + outCell * outStrides.spatial, [outSlice, outRow, outCell % outWidth], inStrides.spatial);
     }
   }
+}
+
+/**
+ * Walks every window with its in-bounds cells gathered, for backward passes that spread a window's
+ * gradient over its cells: `onWindow(outputIndex, cells, count, counts)`, cells[0, count) the
+ * input element indices in walk order.
+ */
+export function walkWindowCells(
+  geometry: PoolGeometry,
+  onWindow: (outputIndex: number, cells: Int32Array, count: number, counts: WindowCounts) => void,
+): void {
+  const cells = new Int32Array(windowCapacity(geometry));
+  let count = 0;
+  walkPoolWindows(geometry, {
+    begin() {
+      count = 0;
+    },
+    visit(inputIndex) {
+      cells[count++] = inputIndex;
+    },
+    finish(outputIndex, counts) {
+      onWindow(outputIndex, cells, count, counts);
+    },
+  });
 }
 
 /** The taps of one window along one axis: in-bounds taps [low, high), and taps inside input plus padding. */

@@ -1,9 +1,10 @@
 // Activation: Keras's layer that applies one named activation function.
-import { checkKnownOptions, optionKeys } from '../../ops/checks.js';
+import { optionKeys } from '../../ops/checks.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { applyActivation, checkActivation, type ActivationName } from '../activation-names.js';
-import { Layer, type CallOptions, type ConfigObject, type LayerConfig, type LayerShape } from '../layer.js';
+import type { CallOptions, ConfigObject, LayerConfig } from '../layer.js';
 import { LAYER_CONFIG_KEYS } from '../layer-options.js';
+import { ShapePreservingLayer } from './shape-preserving.js';
 
 export interface ActivationConfig extends LayerConfig {
   activation: ActivationName;
@@ -11,19 +12,13 @@ export interface ActivationConfig extends LayerConfig {
 
 const ACTIVATION_KEYS = optionKeys<ActivationConfig>({ ...LAYER_CONFIG_KEYS, activation: true });
 
-export class Activation extends Layer<ActivationConfig> {
+export class Activation extends ShapePreservingLayer<ActivationConfig> {
   readonly className = 'Activation';
-  override readonly supportsMasking = true;
   readonly activation: ActivationName;
 
   constructor(config: ActivationConfig) {
-    super(config);
-    checkKnownOptions('Activation', config, ACTIVATION_KEYS);
+    super(config, 'Activation', ACTIVATION_KEYS);
     this.activation = checkActivation('Activation', config.activation);
-  }
-
-  computeOutputShape(inputShape: LayerShape): LayerShape {
-    return inputShape;
   }
 
   call(input: Tensor, _options: CallOptions): Tensor {

@@ -13,7 +13,7 @@ import {
 import type { Padding } from '../../geometry/pool-geometry.js';
 import type { Random } from '../../tensor/random.js';
 import { checkActivation, type ActivationName } from '../activation-names.js';
-import { checkInitializer, initialize, type InitializerName } from '../initializers.js';
+import { checkInitializer, kernelAndBias, type InitializerName } from '../initializers.js';
 import {
   Layer,
   type ConfigObject,
@@ -121,10 +121,6 @@ export abstract class Convolution<Config extends ConvolutionConfig = Convolution
   }
 
   protected override createParameters(inputShape: LayerShape, random: Random): LayerParameter[] {
-    return this.parameterShapes(inputShape).map(({ name, shape }) => ({
-      name,
-      tensor: initialize(name === 'kernel' ? this.kernelInitializer : this.biasInitializer, shape, random),
-      trainable: true,
-    }));
+    return kernelAndBias(this.parameterShapes(inputShape), this.kernelInitializer, this.biasInitializer, random);
   }
 }

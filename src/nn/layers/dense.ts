@@ -6,7 +6,7 @@ import { dense as denseOp } from '../../ops/nn/matmul.js';
 import type { Random } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { applyActivation, checkActivation, type ActivationName } from '../activation-names.js';
-import { checkInitializer, initialize, type InitializerName } from '../initializers.js';
+import { checkInitializer, kernelAndBias, type InitializerName } from '../initializers.js';
 import {
   Layer,
   type CallOptions,
@@ -92,11 +92,7 @@ export class Dense extends Layer<DenseConfig> {
   }
 
   protected override createParameters(inputShape: LayerShape, random: Random): LayerParameter[] {
-    return this.parameterShapes(inputShape).map(({ name, shape }) => ({
-      name,
-      tensor: initialize(name === 'kernel' ? this.kernelInitializer : this.biasInitializer, shape, random),
-      trainable: true,
-    }));
+    return kernelAndBias(this.parameterShapes(inputShape), this.kernelInitializer, this.biasInitializer, random);
   }
 }
 

@@ -1,10 +1,11 @@
 // Dropout: Keras's inverted dropout, active only when training; masks come from the call's Random.
 import { fail } from '../../errors.js';
-import { checkKnownOptions, optionKeys } from '../../ops/checks.js';
+import { optionKeys } from '../../ops/checks.js';
 import { dropout as dropoutOp } from '../../ops/nn/dropout.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { Layer, type CallOptions, type ConfigObject, type LayerConfig, type LayerShape } from '../layer.js';
+import type { CallOptions, ConfigObject, LayerConfig } from '../layer.js';
 import { LAYER_CONFIG_KEYS } from '../layer-options.js';
+import { ShapePreservingLayer } from './shape-preserving.js';
 
 export interface DropoutConfig extends LayerConfig {
   /** Fraction of inputs to drop, in [0, 1). */
@@ -13,22 +14,16 @@ export interface DropoutConfig extends LayerConfig {
 
 const DROPOUT_KEYS = optionKeys<DropoutConfig>({ ...LAYER_CONFIG_KEYS, rate: true });
 
-export class Dropout extends Layer<DropoutConfig> {
+export class Dropout extends ShapePreservingLayer<DropoutConfig> {
   readonly className = 'Dropout';
-  override readonly supportsMasking = true;
   readonly rate: number;
 
   constructor(config: DropoutConfig) {
-    super(config);
-    checkKnownOptions('Dropout', config, DROPOUT_KEYS);
+    super(config, 'Dropout', DROPOUT_KEYS);
     if (typeof config.rate !== 'number' || !(config.rate >= 0 && config.rate < 1)) {
       fail('Dropout', 'rate', 'must be a number in [0, 1)', config.rate);
     }
     this.rate = config.rate;
-  }
-
-  computeOutputShape(inputShape: LayerShape): LayerShape {
-    return inputShape;
   }
 
   call(input: Tensor, options: CallOptions): Tensor {

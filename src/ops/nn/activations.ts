@@ -91,47 +91,45 @@ export function softmaxRows(
 
 /** e^x / Σ e^x along the last axis. */
 export function softmax(input: Tensor): Tensor {
-  const { rows, width } = lastAxis('softmax', input);
+  return softmaxAlongLastAxis('softmax', input);
+}
+
+/** x − log Σ e^x along the last axis, computed without overflow. */
+export function logSoftmax(input: Tensor): Tensor {
+  return softmaxAlongLastAxis('logSoftmax', input);
+}
+
+function softmaxAlongLastAxis(op: 'softmax' | 'logSoftmax', input: Tensor): Tensor {
+  const log = op === 'logSoftmax';
+  const { rows, width } = lastAxis(op, input);
   const output = Tensor.allocate(input.shape);
-  softmaxRows(input.values, output.values, rows, width, false);
-  recordGrad('softmax', output, [input], (gradOutput) => {
-    // dx = y ⊙ (g − Σ g·y) per row.
+  softmaxRows(input.values, output.values, rows, width, log);
+  recordGrad(op, output, [input], (gradOutput) => {
     const gradInput = Tensor.allocate(input.shape);
-    const result = gradInput.values;
-    const grad = gradOutput.values;
-    const saved = output.values;
-    for (let row = 0; row < rows; row++) {
-      const start = row * width;
-      let dot = 0;
-      for (let column = start; column < start + width; column++) dot += grad[column]! * saved[column]!;
-      for (let column = start; column < start + width; column++)
-        result[column] = saved[column]! * (grad[column]! - dot);
-    }
+    softmaxGradRows(gradOutput.values, output.values, gradInput.values, rows, width, log);
     return [gradInput];
   });
   return output;
 }
 
-/** x − log Σ e^x along the last axis, computed without overflow. */
-export function logSoftmax(input: Tensor): Tensor {
-  const { rows, width } = lastAxis('logSoftmax', input);
-  const output = Tensor.allocate(input.shape);
-  softmaxRows(input.values, output.values, rows, width, true);
-  recordGrad('logSoftmax', output, [input], (gradOutput) => {
-    // dx = g − softmax ⊙ Σ g per row, with softmax = e^y.
-    const gradInput = Tensor.allocate(input.shape);
-    const result = gradInput.values;
-    const grad = gradOutput.values;
-    const saved = output.values;
-    for (let row = 0; row < rows; row++) {
-      const start = row * width;
-      let total = 0;
-      for (let column = start; column < start + width; column++) total += grad[column]!;
-      for (let column = start; column < start + width; column++) {
-        result[column] = grad[column]! - Math.exp(saved[column]!) * total;
-      }
+/** Per row, softmax: dx = y ⊙ (g − Σ g·y); logSoftmax: dx = g − e^y ⊙ Σ g (softmax = e^y). */
+function softmaxGradRows(
+  grad: Float32Array,
+  saved: Float32Array,
+  result: Float32Array,
+  rows: number,
+  width: number,
+  log: boolean,
+): void {
+  for (let row = 0; row < rows; row++) {
+    const start = row * width;
+    let total = 0;
+    for (let column = start; column < start + width; column++)
+      total += log ? grad[column]! : grad[column]! * saved[column]!;
+    for (let column = start; column < start + width; column++) {
+      result[column] = log
+        ? grad[column]! - Math.exp(saved[column]!) * total
+        : saved[column]! * (grad[column]! - total);
     }
-    return [gradInput];
-  });
-  return output;
+  }
 }

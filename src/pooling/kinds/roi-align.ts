@@ -34,7 +34,7 @@ import { roiAlignBackward, roiAlignForward, type RoiAlignGeometry } from '../../
 import type { Tensor } from '../../tensor/tensor.js';
 import { runPoolSteps } from '../compute.js';
 import { booleanOption, definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
-import { exampleBoxes, roiArguments, roiCall, roiOptions, roiOutputShape } from './roi-boxes.js';
+import { applyRoiKind, exampleBoxes, roiCall, roiOptions, roiOutputShapeAfter } from './roi-boxes.js';
 
 export interface RoiAlignOptions {
   /** Bins per box: one number, or [height, width]. */
@@ -114,10 +114,7 @@ export const roiAlignKind = definePoolingKind({
     source: "He et al., Mask R-CNN (ICCV 2017); torchvision's roi_align, ONNX RoiAlign",
   },
   kernels: { roiAlignForward, roiAlignBackward },
-  outputShape: (op, inputShape, options) => {
-    alignSettings(op, options);
-    return roiOutputShape(op, inputShape, options);
-  },
+  outputShape: roiOutputShapeAfter(alignSettings),
   compute: computeRoiAlign,
   example: exampleBoxes,
   layer: null,
@@ -133,6 +130,5 @@ export const roiAlignKind = definePoolingKind({
 export function roiAlign(input: Tensor, boxes: Tensor, options: RoiAlignOptions): Tensor;
 export function roiAlign(input: Tensor, boxes: Tensor, batchIndices: Tensor, options: RoiAlignOptions): Tensor;
 export function roiAlign(input: Tensor, boxes: Tensor, ...rest: unknown[]): Tensor {
-  const { tensors, options } = roiArguments(boxes, rest);
-  return roiAlignKind.apply(input, tensors, options, 2);
+  return applyRoiKind(roiAlignKind, input, boxes, rest);
 }

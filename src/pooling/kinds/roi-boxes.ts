@@ -67,6 +67,27 @@ export function roiOutputShape(op: string, inputShape: Shape, options: OpOptions
   return roiGeometry(op, inputShape, 1, options).outputShape;
 }
 
+/** A RoI kind's outputShape: its own settings checked by `checkSettings`, then the shape for one box. */
+export function roiOutputShapeAfter(
+  checkSettings: (op: string, options: OpOptions) => unknown,
+): (op: string, inputShape: Shape, options: OpOptions) => Shape {
+  return (op, inputShape, options) => {
+    checkSettings(op, options);
+    return roiOutputShape(op, inputShape, options);
+  };
+}
+
+/** A RoI op's call: (input, boxes, options) or (input, boxes, batchIndices, options), applied to `kind`. */
+export function applyRoiKind<Result>(
+  kind: { apply(input: Tensor, tensors: readonly Tensor[], options: unknown, rank: 2): Result },
+  input: Tensor,
+  boxes: Tensor,
+  rest: readonly unknown[],
+): Result {
+  const { tensors, options } = roiArguments(boxes, rest);
+  return kind.apply(input, tensors, options, 2);
+}
+
 /** Checks the box tensors against the batch; returns their corners and batch indices as plain arrays. */
 function readBoxes(op: string, tensors: readonly Tensor[], batch: number): RoiBoxes {
   const boxes = checkTensor(op, 'boxes', tensors[0]);

@@ -32,7 +32,7 @@ import { roiPoolBackward, roiPoolForward, type RoiPoolGeometry } from '../../ker
 import type { Tensor } from '../../tensor/tensor.js';
 import { indicesLike, runPoolSteps } from '../compute.js';
 import { definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
-import { exampleBoxes, roiArguments, roiCall, roiOptions, roiOutputShape } from './roi-boxes.js';
+import { applyRoiKind, exampleBoxes, roiCall, roiOptions, roiOutputShapeAfter } from './roi-boxes.js';
 
 export interface RoiPoolOptions {
   /** Bins per box: one number, or [height, width]. */
@@ -89,10 +89,7 @@ export const roiPoolKind = definePoolingKind({
     source: "Girshick, Fast R-CNN (ICCV 2015); torchvision's roi_pool, ONNX MaxRoiPool",
   },
   kernels: { roiPoolForward, roiPoolBackward },
-  outputShape: (op, inputShape, options) => {
-    maxRuleOf(op, options);
-    return roiOutputShape(op, inputShape, options);
-  },
+  outputShape: roiOutputShapeAfter(maxRuleOf),
   compute: computeRoiPool,
   example: exampleBoxes,
   layer: null,
@@ -108,6 +105,5 @@ export const roiPoolKind = definePoolingKind({
 export function roiPool(input: Tensor, boxes: Tensor, options: RoiPoolOptions): Tensor;
 export function roiPool(input: Tensor, boxes: Tensor, batchIndices: Tensor, options: RoiPoolOptions): Tensor;
 export function roiPool(input: Tensor, boxes: Tensor, ...rest: unknown[]): Tensor {
-  const { tensors, options } = roiArguments(boxes, rest);
-  return roiPoolKind.apply(input, tensors, options, 2);
+  return applyRoiKind(roiPoolKind, input, boxes, rest);
 }

@@ -80,11 +80,32 @@ export function dppPoolForward(
   geometry: PoolGeometry,
   asymmetric: boolean,
 ): void {
+  walkDppWindows(input, alpha, lambda, geometry, asymmetric, (window, _cells, _parameters, _scratch, outputIndex) => {
+    output[outputIndex] = window.output;
+  });
+}
+
+/** Every window computed (dppWindow) with its parameters, then handed to `visit` with its scratch. */
+function walkDppWindows(
+  input: Float32Array,
+  alpha: Float32Array,
+  lambda: Float32Array,
+  geometry: PoolGeometry,
+  asymmetric: boolean,
+  visit: (
+    window: DppWindow,
+    cells: CollectedWindow,
+    parameters: DppParameters,
+    scratch: WindowScratch,
+    outputIndex: number,
+  ) => void,
+): void {
   const scratch = windowScratch(geometry);
   const window: DppWindow = { output: 0, mean: 0, total: 0 };
   walkCollectedWindows(geometry, (cells, outputIndex) => {
     const parameters = parametersAt(alpha, lambda, asymmetric, geometry, outputIndex);
-    output[outputIndex] = dppWindow(input, cells, parameters, scratch, window).output;
+    dppWindow(input, cells, parameters, scratch, window);
+    visit(window, cells, parameters, scratch, outputIndex);
   });
 }
 
@@ -131,11 +152,8 @@ export function dppPoolBackward(
   geometry: PoolGeometry,
   asymmetric: boolean,
 ): void {
-  const scratch = windowScratch(geometry);
-  const window: DppWindow = { output: 0, mean: 0, total: 0 };
-  walkCollectedWindows(geometry, (cells, outputIndex) => {
-    const parameters = parametersAt(alpha, lambda, asymmetric, geometry, outputIndex);
-    if (!Number.isFinite(dppWindow(input, cells, parameters, scratch, window).output)) return;
+  walkDppWindows(input, alpha, lambda, geometry, asymmetric, (window, cells, parameters, scratch, outputIndex) => {
+    if (!Number.isFinite(window.output)) return;
     const sums = dppSums(window, cells.count, parameters, scratch);
     const gradient = gradOutput[outputIndex]!;
     for (let position = 0; position < cells.count; position++) {

@@ -44,14 +44,18 @@ function cellWindow(geometry: SppGeometry, side: number, cell: number): [number,
   ];
 }
 
-/** Max (NaN propagates, first of ties; argmax = flat spatial index) or mean of every cell's window. */
-export function sppForward(
-  input: Float32Array,
-  output: Float32Array,
-  argmax: Int32Array | null,
-  geometry: SppGeometry,
-  mode: SppMode,
-): void {
+/** A cell's window and where it reads and writes: the input offset of its plane, its output element. */
+interface PyramidCell {
+  inBase: number;
+  outputIndex: number;
+  rowStart: number;
+  rowStop: number;
+  columnStart: number;
+  columnStop: number;
+}
+
+/** Visits every cell of every level of every plane; `spatialStride` steps one input pixel. */
+function forEachPyramidCell(geometry: SppGeometry, visit: (cell: PyramidCell, spatialStride: number) => void): void {
   const { batch, channels, inHeight, inWidth } = geometry;
   const strides = stridesOf(geometry.channelsLast, channels, inHeight * inWidth);
   for (let level = 0; level < geometry.levels.length; level++) {
@@ -60,23 +64,37 @@ export function sppForward(
       const inBase = Math.floor(plane / channels) * strides.batch + (plane % channels) * strides.channel;
       for (let cell = 0; cell < side * side; cell++) {
         const [rowStart, rowStop, columnStart, columnStop] = cellWindow(geometry, side, cell);
-        let best = -Infinity;
-        let bestIndex = -1;
-        let sum = 0;
-        for (let row = rowStart; row < rowStop; row++) {
-          for (let column = columnStart; column < columnStop; column++) {
-            const value = input[inBase + (row * inWidth + column) * strides.spatial]!;
-            sum += value;
-            if (bestIndex < 0) bestIndex = row * inWidth + column;
-            if (value > best || Number.isNaN(value)) [best, bestIndex] = [value, row * inWidth + column];
-          }
-        }
         const outputIndex = outputIndexOf(geometry, level, plane, cell);
-        output[outputIndex] = mode === 'max' ? best : sum / ((rowStop - rowStart) * (columnStop - columnStart));
-        if (argmax !== null) argmax[outputIndex] = bestIndex;
+        visit({ inBase, outputIndex, rowStart, rowStop, columnStart, columnStop }, strides.spatial);
       }
     }
   }
+}
+
+/** Max (NaN propagates, first of ties; argmax = flat spatial index) or mean of every cell's window. */
+export function sppForward(
+  input: Float32Array,
+  output: Float32Array,
+  argmax: Int32Array | null,
+  geometry: SppGeometry,
+  mode: SppMode,
+): void {
+  const inWidth = geometry.inWidth;
+  forEachPyramidCell(geometry, ({ inBase, outputIndex, rowStart, rowStop, columnStart, columnStop }, stride) => {
+    let best = -Infinity;
+    let bestIndex = -1;
+    let sum = 0;
+    for (let row = rowStart; row < rowStop; row++) {
+      for (let column = columnStart; column < columnStop; column++) {
+        const value = input[inBase + (row * inWidth + column) * stride]!;
+        sum += value;
+        if (bestIndex < 0) bestIndex = row * inWidth + column;
+        if (value > best || Number.isNaN(value)) [best, bestIndex] = [value, row * inWidth + column];
+      }
+    }
+    output[outputIndex] = mode === 'max' ? best : sum / ((rowStop - rowStart) * (columnStop - columnStart));
+    if (argmax !== null) argmax[outputIndex] = bestIndex;
+  });
 }
 
 /** Max: the gradient goes to the saved argmax; average: spread over the window. gradInput zeroed first. */
@@ -87,28 +105,19 @@ export function sppBackward(
   geometry: SppGeometry,
   mode: SppMode,
 ): void {
-  const { batch, channels, inHeight, inWidth } = geometry;
-  const strides = stridesOf(geometry.channelsLast, channels, inHeight * inWidth);
-  for (let level = 0; level < geometry.levels.length; level++) {
-    const side = geometry.levels[level]!;
-    for (let plane = 0; plane < batch * channels; plane++) {
-      const inBase = Math.floor(plane / channels) * strides.batch + (plane % channels) * strides.channel;
-      for (let cell = 0; cell < side * side; cell++) {
-        const outputIndex = outputIndexOf(geometry, level, plane, cell);
-        const gradient = gradOutput[outputIndex]!;
-        const [rowStart, rowStop, columnStart, columnStop] = cellWindow(geometry, side, cell);
-        if (mode === 'max') {
-          const target = argmax![outputIndex]!;
-          if (target >= 0) gradInput[inBase + target * strides.spatial]! += gradient;
-          continue;
-        }
-        const share = gradient / ((rowStop - rowStart) * (columnStop - columnStart));
-        for (let row = rowStart; row < rowStop; row++) {
-          for (let column = columnStart; column < columnStop; column++) {
-            gradInput[inBase + (row * inWidth + column) * strides.spatial]! += share;
-          }
-        }
+  const inWidth = geometry.inWidth;
+  forEachPyramidCell(geometry, ({ inBase, outputIndex, rowStart, rowStop, columnStart, columnStop }, stride) => {
+    const gradient = gradOutput[outputIndex]!;
+    if (mode === 'max') {
+      const target = argmax![outputIndex]!;
+      if (target >= 0) gradInput[inBase + target * stride]! += gradient;
+      return;
+    }
+    const share = gradient / ((rowStop - rowStart) * (columnStop - columnStart));
+    for (let row = rowStart; row < rowStop; row++) {
+      for (let column = columnStart; column < columnStop; column++) {
+        gradInput[inBase + (row * inWidth + column) * stride]! += share;
       }
     }
-  }
+  });
 }
