@@ -1,7 +1,7 @@
 // The one window walk of the reference kernels: every pooling kind visits the same cells in the
 // same order (batch, channel, output depth/height/width, then window depth/height/width, row-major)
 // and differs only in its reducer. The order fixes which of tied maxima wins, as in PyTorch.
-import { stridesOf } from '../../geometry/layout.js';
+import { stridesOf, type PoolingSizes } from '../../geometry/layout.js';
 import type { PoolGeometry } from '../../geometry/pool-geometry.js';
 
 /** What a window held: in-bounds cells, and cells inside input plus padding (for averages). */
@@ -27,25 +27,12 @@ export function walkPoolWindows(geometry: PoolGeometry, reducer: WindowReducer):
   });
 }
 
-/** The sizes a walk over output cells reads; pooling and adaptive geometries both have them. */
-export interface WalkSizes {
-  readonly batch: number;
-  readonly channels: number;
-  readonly channelsLast: boolean;
-  readonly inDepth: number;
-  readonly inHeight: number;
-  readonly inWidth: number;
-  readonly outDepth: number;
-  readonly outHeight: number;
-  readonly outWidth: number;
-}
-
 /**
  * Visits every output cell in walk order (plane, then output depth/height/width): the offset of its
  * input plane, its output element, its [slice, row, column] and the input's step per spatial cell.
  */
 export function forEachOutputCell(
-  sizes: WalkSizes,
+  sizes: PoolingSizes,
   visit: (inBase: number, outputIndex: number, position: [number, number, number], spatialStride: number) => void,
 ): void {
   const { batch, channels, channelsLast, outDepth, outHeight, outWidth } = sizes;

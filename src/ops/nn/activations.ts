@@ -22,37 +22,37 @@ export function relu(input: Tensor): Tensor {
 
 /** 1 / (1 + e^-x). */
 export function sigmoid(input: Tensor): Tensor {
-  checkTensor('sigmoid', 'input', input);
-  const output = Tensor.allocate(input.shape);
-  const source = input.values;
-  const target = output.values;
-  for (let index = 0; index < source.length; index++) target[index] = 1 / (1 + Math.exp(-source[index]!));
-  recordGrad('sigmoid', output, [input], (gradOutput) => {
-    const gradInput = Tensor.allocate(input.shape);
-    const result = gradInput.values;
-    const grad = gradOutput.values;
-    const saved = output.values;
-    for (let index = 0; index < result.length; index++) {
-      result[index] = grad[index]! * saved[index]! * (1 - saved[index]!);
-    }
-    return [gradInput];
-  });
-  return output;
+  return unaryWithOutputGradient(
+    'sigmoid',
+    input,
+    (value) => 1 / (1 + Math.exp(-value)),
+    (grad, saved) => grad * saved * (1 - saved),
+  );
 }
 
 /** The hyperbolic tangent. */
 export function tanh(input: Tensor): Tensor {
-  checkTensor('tanh', 'input', input);
+  return unaryWithOutputGradient('tanh', input, Math.tanh, (grad, saved) => grad * (1 - saved ** 2));
+}
+
+/** An elementwise op whose gradient is written in its output: `gradient(g, y)` per element. */
+function unaryWithOutputGradient(
+  op: string,
+  input: Tensor,
+  forward: (value: number) => number,
+  gradient: (grad: number, saved: number) => number,
+): Tensor {
+  checkTensor(op, 'input', input);
   const output = Tensor.allocate(input.shape);
   const source = input.values;
   const target = output.values;
-  for (let index = 0; index < source.length; index++) target[index] = Math.tanh(source[index]!);
-  recordGrad('tanh', output, [input], (gradOutput) => {
+  for (let index = 0; index < source.length; index++) target[index] = forward(source[index]!);
+  recordGrad(op, output, [input], (gradOutput) => {
     const gradInput = Tensor.allocate(input.shape);
     const result = gradInput.values;
     const grad = gradOutput.values;
     const saved = output.values;
-    for (let index = 0; index < result.length; index++) result[index] = grad[index]! * (1 - saved[index]! ** 2);
+    for (let index = 0; index < result.length; index++) result[index] = gradient(grad[index]!, saved[index]!);
     return [gradInput];
   });
   return output;
