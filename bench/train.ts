@@ -4,12 +4,15 @@
 //   --train-limit <n>  time poolkit on n images and project to 60000 (default: the whole epoch)
 //   --tfjs-batches <n> tfjs batches to time after one warm-up batch (default 3; 0 skips tfjs)
 //   --scaling-batches <n> batches per run of the one-thread against all-threads comparison (default 40; 0 skips it)
+//   --threads <list>   instead: the step per thread count (e.g. 1,2,4,8,16) against PyTorch's in the same run
+//   --thread-batches <n> batches timed per thread count (default 100)
 import { cpus } from 'node:os';
 import { datasetTensors, getBackend, getThreadCount, setThreadCount, threadsReady } from '../src/index.js';
 import { loadMnist } from '../src/io/node.js';
 import { buildSeedModel } from '../cli/training/seed-model.js';
 import { describeCores, probeCores } from './cores.js';
-import { integerOption, scriptOptions, type CommandSpec } from '../cli/args.js';
+import { integerOption, scriptOptions, UsageError, type CommandSpec } from '../cli/args.js';
+import { threadTable, timeThreadCounts } from './train-threads.js';
 
 const EPOCH_IMAGES = 60000;
 const BATCH = 128;
@@ -134,8 +137,24 @@ const spec: CommandSpec & { script: string } = {
       default: '40',
       description: 'Batches per run of the one-thread against all-threads comparison (0 skips it)',
     },
+    threads: {
+      type: 'string',
+      value: '<list>',
+      description:
+        'Instead of the epoch: time the step at each thread count (1,2,4,8,16), and PyTorch (python3 with torch) at the same counts in the same run',
+    },
+    'thread-batches': {
+      type: 'string',
+      value: '<n>',
+      default: '100',
+      description: 'Batches timed per thread count with --threads, projected to the epoch',
+    },
   },
-  examples: ['npm run bench:train', 'npm run bench:train -- --train-limit 6400 --tfjs-batches 0'],
+  examples: [
+    'npm run bench:train',
+    'npm run bench:train -- --train-limit 6400 --tfjs-batches 0',
+    'npm run bench:train -- --threads 1,2,4,8,16',
+  ],
 };
 
 const settings = scriptOptions(spec, process.argv.slice(2), ({ values }) => ({
@@ -145,14 +164,27 @@ const settings = scriptOptions(spec, process.argv.slice(2), ({ values }) => ({
       : integerOption(spec.name, 'train-limit', values['train-limit'], BATCH, EPOCH_IMAGES),
   tfjsBatches: integerOption(spec.name, 'tfjs-batches', values['tfjs-batches'], 0),
   scalingBatches: integerOption(spec.name, 'scaling-batches', values['scaling-batches'], 0, BATCHES_PER_EPOCH - 1),
+  threadCounts: values.threads === undefined ? null : threadList(values.threads),
+  threadBatches: integerOption(spec.name, 'thread-batches', values['thread-batches'], 1, BATCHES_PER_EPOCH - 3),
 }));
 if (settings === null) process.exit(0);
-const { limit, tfjsBatches, scalingBatches } = settings;
+const { limit, tfjsBatches, scalingBatches, threadCounts, threadBatches } = settings;
+
+/** --threads: a comma-separated list of thread counts from 1 to 64. */
+function threadList(value: unknown): number[] {
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new UsageError(spec.name, '--threads must be a comma-separated list of thread counts, e.g. 1,2,4,8,16');
+  return value.split(',').map((part) => integerOption(spec.name, 'threads', part.trim(), 1, 64));
+}
 
 console.log(
   `Seed CNN, one MNIST epoch (${BATCHES_PER_EPOCH} batches of ${BATCH}), Adam; ${cpus().length} cores, Node ${process.version}`,
 );
 console.log(`  ${describeCores(await probeCores())}`);
+if (threadCounts !== null) {
+  console.log(threadTable(await timeThreadCounts(threadCounts, threadBatches), threadBatches));
+  process.exit(0);
+}
 const timings = [await timePoolkit(limit)];
 if (tfjsBatches > 0) timings.push(await timeTfjs(tfjsBatches));
 for (const timing of timings) {
