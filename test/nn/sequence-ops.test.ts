@@ -123,6 +123,16 @@ test('conv3d gradients (input, filter, bias; dilated, explicit padding, channels
   );
 });
 
+test('conv3d refuses an unknown option and names the nearest one', () => {
+  const input = tensor(new Float32Array(64), [1, 4, 4, 4, 1]);
+  const filter = tensor(new Float32Array(8), [2, 2, 2, 1, 1]);
+  const options = { stride: 1, paddin: 'same' } as unknown as Parameters<typeof conv3d>[3];
+  assert.throws(
+    () => conv3d(input, filter, null, options),
+    /conv3d: options has no 'paddin'; did you mean 'padding'\?/,
+  );
+});
+
 test('embeddingLookup matches tf.gather: rows by index, and the scatter-add gradient for repeated indices', () => {
   const indices = Float32Array.from([3, 0, 3, 1, 4, 3]);
   compareWithTfjs(

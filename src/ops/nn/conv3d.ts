@@ -6,7 +6,7 @@ import { fail } from '../../errors.js';
 import { checkDataFormat, type DataFormat } from '../../geometry/layout.js';
 import { poolGeometry, type Padding } from '../../geometry/pool-geometry.js';
 import { Tensor, type Shape } from '../../tensor/tensor.js';
-import { checkOptions, checkTensor } from '../checks.js';
+import { checkKnownOptions, checkOptions, checkTensor, optionKeys } from '../checks.js';
 import {
   conv3dBackwardBias,
   conv3dBackwardFilter,
@@ -26,6 +26,8 @@ export interface Conv3dOptions {
   /** 'channelsLast' (NDHWC, default) or 'channelsFirst' (NCDHW); filters are DHWIO either way. */
   dataFormat?: DataFormat;
 }
+
+const CONV3D_OPTION_KEYS = optionKeys<Conv3dOptions>({ stride: true, padding: true, dilation: true, dataFormat: true });
 
 /** The convolution's geometry for an NDHWC input and a DHWIO filter. */
 export function conv3dGeometry(
@@ -63,6 +65,7 @@ export function conv3d(input: Tensor, filter: Tensor, bias: Tensor | null = null
   checkTensor('conv3d', 'filter', filter);
   if (bias !== null) checkTensor('conv3d', 'bias', bias);
   const checked = checkOptions('conv3d', options, false);
+  checkKnownOptions('conv3d', checked, CONV3D_OPTION_KEYS);
   if (checkDataFormat('conv3d', checked.dataFormat) === 'channelsFirst') {
     if (input.rank !== 5)
       fail('conv3d', 'input', 'must have rank 5 [batch, channels, depth, height, width]', input.toString());
