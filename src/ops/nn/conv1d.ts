@@ -5,7 +5,7 @@ import { fail } from '../../errors.js';
 import { checkExtent, checkOutputShape } from '../../geometry/layout.js';
 import type { ExplicitPadding } from '../../geometry/pool-geometry.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { checkOptions, checkTensor } from '../checks.js';
+import { checkKnownOptions, checkOptions, checkTensor, optionKeys } from '../checks.js';
 import { concat } from './slice-concat.js';
 import { conv2d, convGeometry } from './conv2d.js';
 import { reshape } from './shape.js';
@@ -23,6 +23,8 @@ export interface Conv1dOptions {
   /** 'relu' fuses relu into the conv kernels as conv2d does; default 'linear'. */
   activation?: 'linear' | 'relu';
 }
+
+const CONV1D_OPTION_KEYS = optionKeys<Conv1dOptions>({ stride: true, padding: true, dilation: true, activation: true });
 
 function checkScalar(name: string, value: unknown): number {
   return checkExtent('conv1d', name, value, 1);
@@ -54,6 +56,7 @@ export function conv1d(input: Tensor, filter: Tensor, bias: Tensor | null = null
   checkTensor('conv1d', 'input', input);
   checkTensor('conv1d', 'filter', filter);
   const checked = checkOptions('conv1d', options, false);
+  checkKnownOptions('conv1d', checked, CONV1D_OPTION_KEYS);
   if (input.rank !== 3)
     fail('conv1d', 'input', 'must have rank 3 [batch, steps, channels]', `shape [${input.shape.join(', ')}]`);
   if (filter.rank !== 3)

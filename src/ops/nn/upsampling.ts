@@ -6,7 +6,7 @@ import { recordGrad } from '../../autograd/tape.js';
 import { fail } from '../../errors.js';
 import { checkDataFormat, checkOutputShape, perDimension, type DataFormat } from '../../geometry/layout.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { checkOptions, checkTensor } from '../checks.js';
+import { checkKnownOptions, checkOptions, checkTensor, optionKeys } from '../checks.js';
 import { transpose } from './shape.js';
 
 export interface UpSampling2dOptions {
@@ -16,6 +16,8 @@ export interface UpSampling2dOptions {
   interpolation?: 'nearest' | 'bilinear';
   dataFormat?: DataFormat;
 }
+
+const UPSAMPLING_OPTION_KEYS = optionKeys<UpSampling2dOptions>({ size: true, interpolation: true, dataFormat: true });
 
 /** For each output index along one axis: the two source indices and the weight of the second. */
 interface AxisTable {
@@ -111,6 +113,7 @@ function resizeBackward(plan: Plan, gradOutput: Float32Array, gradInput: Float32
 export function upSampling2d(input: Tensor, options?: UpSampling2dOptions): Tensor {
   checkTensor('upSampling2d', 'input', input);
   const checked = checkOptions('upSampling2d', options, false);
+  checkKnownOptions('upSampling2d', checked, UPSAMPLING_OPTION_KEYS);
   const [rowFactor, columnFactor] = perDimension('upSampling2d', 'size', checked.size ?? 2, 2, 1) as [number, number];
   const interpolation = checked.interpolation ?? 'nearest';
   if (interpolation !== 'nearest' && interpolation !== 'bilinear')
