@@ -2,16 +2,8 @@
 // given, and output cell i of an axis pools input cells floor(i·In/Out) up to ceil((i+1)·In/Out).
 import { fail } from '../errors.js';
 import type { Shape } from '../tensor/tensor.js';
-import {
-  checkDataFormat,
-  checkInputRank,
-  checkOutputShape,
-  isExtent,
-  spatialSizes,
-  type DataFormat,
-  type PoolingSizes,
-  type SpatialDims,
-} from './layout.js';
+import { checkDataFormat, checkInputRank, checkOutputShape, isExtent, spatialSizes } from './layout.js';
+import type { DataFormat, PoolingSizes, SpatialDims } from './layout.js';
 
 /** Adaptive pooling needs no more than the sizes: the windows follow from them. */
 export type AdaptiveGeometry = PoolingSizes;

@@ -6,15 +6,8 @@ import { batchNormalization as batchNormOp } from '../../ops/nn/batch-norm.js';
 import type { Random } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { initialize } from '../initializers.js';
-import {
-  Layer,
-  type CallOptions,
-  type ConfigObject,
-  type LayerConfig,
-  type LayerParameter,
-  type LayerShape,
-  type ParameterShape,
-} from '../layer.js';
+import { Layer } from '../layer.js';
+import type { CallOptions, ConfigObject, LayerConfig, LayerParameter, LayerShape, ParameterShape } from '../layer.js';
 import { LAYER_CONFIG_KEYS } from '../layer-options.js';
 
 export interface BatchNormalizationConfig extends LayerConfig {

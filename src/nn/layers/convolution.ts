@@ -14,14 +14,8 @@ import type { Padding } from '../../geometry/pool-geometry.js';
 import type { Random } from '../../tensor/random.js';
 import { checkActivation, type ActivationName } from '../activation-names.js';
 import { checkInitializer, kernelAndBias, type InitializerName } from '../initializers.js';
-import {
-  Layer,
-  type ConfigObject,
-  type LayerConfig,
-  type LayerParameter,
-  type LayerShape,
-  type ParameterShape,
-} from '../layer.js';
+import { Layer } from '../layer.js';
+import type { ConfigObject, LayerConfig, LayerParameter, LayerShape, ParameterShape } from '../layer.js';
 import { LAYER_CONFIG_KEYS } from '../layer-options.js';
 import { checkKnownOptions, optionKeys } from '../../ops/checks.js';
 

@@ -7,15 +7,8 @@ import type { Random } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { applyActivation, checkActivation, type ActivationName } from '../activation-names.js';
 import { checkInitializer, kernelAndBias, type InitializerName } from '../initializers.js';
-import {
-  Layer,
-  type CallOptions,
-  type ConfigObject,
-  type LayerConfig,
-  type LayerParameter,
-  type LayerShape,
-  type ParameterShape,
-} from '../layer.js';
+import { Layer } from '../layer.js';
+import type { CallOptions, ConfigObject, LayerConfig, LayerParameter, LayerShape, ParameterShape } from '../layer.js';
 import { LAYER_CONFIG_KEYS } from '../layer-options.js';
 
 export interface DenseConfig extends LayerConfig {

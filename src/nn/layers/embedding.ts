@@ -10,14 +10,8 @@ import { embeddingLookup, indexValues } from '../../ops/nn/embedding.js';
 import type { Random } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkInitializer, initialize, type InitializerName } from '../initializers.js';
-import {
-  Layer,
-  type CallOptions,
-  type ConfigObject,
-  type LayerConfig,
-  type LayerParameter,
-  type LayerShape,
-} from '../layer.js';
+import { Layer } from '../layer.js';
+import type { CallOptions, ConfigObject, LayerConfig, LayerParameter, LayerShape } from '../layer.js';
 
 export interface EmbeddingConfig extends LayerConfig {
   /** Vocabulary size: indices lie in [0, inputDim). */

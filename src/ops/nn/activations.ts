@@ -106,30 +106,25 @@ function softmaxAlongLastAxis(op: 'softmax' | 'logSoftmax', input: Tensor): Tens
   softmaxRows(input.values, output.values, rows, width, log);
   recordGrad(op, output, [input], (gradOutput) => {
     const gradInput = Tensor.allocate(input.shape);
-    softmaxGradRows(gradOutput.values, output.values, gradInput.values, rows, width, log);
+    for (let start = 0; start < rows * width; start += width)
+      softmaxGradRow(gradOutput.values, output.values, gradInput.values, start, start + width, log);
     return [gradInput];
   });
   return output;
 }
 
-/** Per row, softmax: dx = y ⊙ (g − Σ g·y); logSoftmax: dx = g − e^y ⊙ Σ g (softmax = e^y). */
-function softmaxGradRows(
+/** One row from `start`: softmax: dx = y ⊙ (g − Σ g·y); logSoftmax: dx = g − e^y ⊙ Σ g (softmax = e^y). */
+function softmaxGradRow(
   grad: Float32Array,
   saved: Float32Array,
   result: Float32Array,
-  rows: number,
-  width: number,
+  start: number,
+  end: number,
   log: boolean,
 ): void {
-  for (let row = 0; row < rows; row++) {
-    const start = row * width;
-    let total = 0;
-    for (let column = start; column < start + width; column++)
-      total += log ? grad[column]! : grad[column]! * saved[column]!;
-    for (let column = start; column < start + width; column++) {
-      result[column] = log
-        ? grad[column]! - Math.exp(saved[column]!) * total
-        : saved[column]! * (grad[column]! - total);
-    }
+  let total = 0;
+  for (let column = start; column < end; column++) total += log ? grad[column]! : grad[column]! * saved[column]!;
+  for (let column = start; column < end; column++) {
+    result[column] = log ? grad[column]! - Math.exp(saved[column]!) * total : saved[column]! * (grad[column]! - total);
   }
 }

@@ -1,14 +1,8 @@
 // spatialPyramidPool: He, Zhang, Ren & Sun's spatial pyramid pooling ("Spatial Pyramid Pooling in Deep
 // Convolutional Networks for Visual Recognition", ECCV 2014 / TPAMI 2015).
 import { fail } from '../../errors.js';
-import {
-  checkDataFormat,
-  checkInputRank,
-  checkOutputShape,
-  isExtent,
-  spatialSizes,
-  type DataFormat,
-} from '../../geometry/layout.js';
+import { checkDataFormat, checkInputRank, checkOutputShape, isExtent, spatialSizes } from '../../geometry/layout.js';
+import type { DataFormat } from '../../geometry/layout.js';
 import { kernel } from '../../kernels/backend.js';
 import {
   sppBackward,
