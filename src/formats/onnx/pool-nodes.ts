@@ -117,3 +117,12 @@ export function blend(call: OnnxExportCall, weight: string, left: string, right:
   const scaled = call.graph.apply('Mul', [weight, difference], {}, call.owner);
   return call.graph.apply('Add', [right, scaled], {}, call.owner);
 }
+
+/**
+ * A layer weight of one value or one per channel as a constant that broadcasts over
+ * [batch, channels, ...`tail` axes]: a scalar, or [channels, 1, ...].
+ */
+export function channelConstant(call: OnnxExportCall, stem: string, values: Float32Array, tail: number): string {
+  const shape = values.length === 1 ? [] : [values.length, ...Array<number>(tail).fill(1)];
+  return call.graph.floats(`${call.owner}/${stem}`, values, shape);
+}

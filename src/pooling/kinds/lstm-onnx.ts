@@ -2,11 +2,10 @@
 // zero-padded input covering every window at once, run through an unrolled LSTM (Keras's cell,
 // gates i, f, c, o). A tap outside the input leaves a window's state as it was, which is exactly
 // the layer's sequence of in-bounds cells (h and c start at 0).
+import { ONNX_BOOL } from '../../formats/onnx/graph.js';
 import type { OnnxExportCall, OnnxExportResult } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
 import { endPadsWithOverhang, exportWindow, type WindowAxes } from '../../formats/onnx/pool-window.js';
-
-const ONNX_BOOL = 9;
 
 interface State {
   readonly hidden: string | null;

@@ -1,0 +1,96 @@
+// The ONNX export of the kinds added after the first exporter (min, soft, GeM, ... ): each kind's layer
+// alone, at every rank it has, channels last and first, random options from its schema and random
+// weights in the kind's working range, run by onnxruntime-node and compared with poolkit's predict
+// at a tolerance stated per kind (float32 rounding of the composition's other order of operations).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { findPoolingKind, Pooling, Random, sequential, tensor, type RegisteredKind } from '../../src/index.js';
+import { modelToOnnx, poolingOpToOnnx } from '../../src/io/node.js';
+import { minPool2d } from '../../src/index.js';
+import { assertClose } from '../helpers/assert-close.js';
+import { randomInput, randomPoolingCase } from './random-layers.js';
+
+/** ONNX Runtime's outputs for one float input. */
+async function runOnnx(bytes: Uint8Array, values: Float32Array, shape: readonly number[]) {
+  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 4 });
+  try {
+    const results = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', values, [...shape]) });
+    return session.outputNames.map((name) => results[name]!);
+  } finally {
+    await session.release();
+  }
+}
+
+interface KindCase {
+  readonly kind: string;
+  readonly tolerance: { readonly absolute: number; readonly relative: number };
+  /** A value for a learnable weight (index `weight` of the layer's) in the kind's working range. */
+  readonly weight?: (random: Random, weight: number) => number;
+}
+
+const kindCases: readonly KindCase[] = [
+  { kind: 'min', tolerance: { absolute: 0, relative: 0 } },
+  { kind: 'soft', tolerance: { absolute: 1e-6, relative: 1e-6 } },
+  // p away from 0, both signs: 1/p magnifies the mean's rounding.
+  {
+    kind: 'gem',
+    tolerance: { absolute: 1e-6, relative: 1e-5 },
+    weight: (random) => (random.uniform() < 0.3 ? -1 : 1) * (0.5 + 4 * random.uniform()),
+  },
+  {
+    kind: 'globalGem',
+    tolerance: { absolute: 1e-6, relative: 1e-5 },
+    weight: (random) => (random.uniform() < 0.3 ? -1 : 1) * (0.5 + 4 * random.uniform()),
+  },
+];
+
+/** One random layer of the case's kind at `rank`: ONNX Runtime's output against predict's. */
+async function compareOnce(kindCase: KindCase, kind: RegisteredKind, rank: 1 | 2 | 3, random: Random, draw: number) {
+  const testCase = randomPoolingCase(kind, rank, random);
+  const layer = new Pooling(kind, rank, { ...testCase.config, inputShape: testCase.inputShape.slice(1) });
+  const model = sequential([layer]);
+  layer.parameters.forEach((parameter, weight) => {
+    const draws = parameter.tensor.values;
+    for (let index = 0; index < draws.length; index++)
+      draws[index] = kindCase.weight === undefined ? random.uniform() * 2 - 1 : kindCase.weight(random, weight);
+  });
+  const values = randomInput(testCase.inputShape, 100 + draw);
+  const expected = model.predict(tensor(values, testCase.inputShape)) as ReturnType<typeof tensor>;
+  const label = `${kind.name} ${rank}D ${JSON.stringify(testCase.config)}`;
+  const [actual] = await runOnnx(modelToOnnx(model), values, testCase.inputShape);
+  assert.deepEqual(actual!.dims, expected.shape, label);
+  assertClose(actual!.data as Float32Array, expected.values, { ...kindCase.tolerance, label });
+  expected.dispose();
+  model.dispose();
+  return testCase.config.dataFormat === 'channelsFirst';
+}
+
+for (const kindCase of kindCases) {
+  test(`${kindCase.kind}: ONNX Runtime computes the exported layer as predict does, every rank, both data formats`, async () => {
+    const kind = findPoolingKind(kindCase.kind)!;
+    const random = new Random(kindCase.kind.length * 7919);
+    const formats = new Set<boolean>();
+    for (const rank of kind.ranks) {
+      for (let draw = 0; draw < 6; draw++) formats.add(await compareOnce(kindCase, kind, rank, random, draw));
+    }
+    if (kind.options.some((spec) => spec.name === 'dataFormat'))
+      assert.equal(formats.size, 2, 'both data formats drawn');
+  });
+}
+
+test('a min pooling op exports with its argmin (MaxPool Indices of −x), padding and ceil mode included', async () => {
+  const shape = [2, 6, 7, 3];
+  const values = randomInput(shape, 5);
+  const options = { kernelSize: 3, stride: 2, padding: 1, ceilMode: true };
+  const bytes = poolingOpToOnnx({
+    kind: 'min',
+    rank: 2,
+    options: { ...options, returnIndices: true },
+    inputShape: shape,
+  });
+  const [output, indices] = await runOnnx(bytes, values, shape);
+  const expected = minPool2d(tensor(values, shape), { ...options, returnIndices: true });
+  assertClose(output!.data as Float32Array, expected.output.values, { absolute: 0, relative: 0 });
+  assert.deepEqual(Array.from(indices!.data as Int32Array), Array.from(expected.indices.intValues));
+});
