@@ -43,6 +43,11 @@ const kindCases: readonly KindCase[] = [
     tolerance: { absolute: 1e-6, relative: 1e-5 },
     weight: (random) => (random.uniform() < 0.3 ? -1 : 1) * (0.5 + 4 * random.uniform()),
   },
+  { kind: 'lse', tolerance: { absolute: 1e-5, relative: 1e-5 } },
+  { kind: 'blur', tolerance: { absolute: 1e-6, relative: 1e-6 } },
+  { kind: 'maxBlur', tolerance: { absolute: 1e-6, relative: 1e-6 } },
+  { kind: 'median', tolerance: { absolute: 0, relative: 0 } },
+  { kind: 'ordinal', tolerance: { absolute: 1e-6, relative: 1e-6 } },
 ];
 
 /** One random layer of the case's kind at `rank`: ONNX Runtime's output against predict's. */

@@ -5,7 +5,7 @@
 import { ONNX_BOOL } from './graph.js';
 import type { OnnxExportCall } from './kind-hook.js';
 import { endPadsWithOverhang, type WindowAxes } from './pool-window.js';
-import { isChannelsLast, scalar } from './pool-nodes.js';
+import { channelConstant, isChannelsLast, scalar } from './pool-nodes.js';
 import { spatialSizes } from '../../geometry/layout.js';
 
 /** The cells a kind reduces: values with reduced axes, which cells count, and how many per output cell. */
@@ -23,6 +23,10 @@ export interface ReducedCells {
   readonly count: string;
   /** Whether some output cell has no in-bounds cell (dilation over padding): its output is 0. */
   readonly anyEmpty: boolean;
+  /** The in-bounds cells of each output cell, row-major (one number for a global pooling). */
+  readonly counts: Float32Array;
+  /** The sizes after the channel axis: [taps, ...out] for windows, the spatial sizes for a global pooling. */
+  readonly shape: readonly number[];
 }
 
 /** 1 where tap `tap` (per-axis offsets) of output cell `out` lies in the input, along one axis. */
@@ -106,6 +110,8 @@ export function windowCells(call: OnnxExportCall, value: string, axes: WindowAxe
       : cellConstant(call, 'inside', mask, [taps.length, ...axes.outSize], true),
     count: cellConstant(call, 'count', counts, [1, ...axes.outSize], false),
     anyEmpty: counts.some((count) => count === 0),
+    counts,
+    shape: [taps.length, ...axes.outSize],
   };
 }
 
@@ -122,6 +128,8 @@ export function globalCells(call: OnnxExportCall): ReducedCells {
     inside: null,
     count: scalar(call, 'count', count),
     anyEmpty: false,
+    counts: Float32Array.of(count),
+    shape: sizes,
   };
 }
 
@@ -182,4 +190,38 @@ export function exponentialMean(cells: ReducedCells, values: string): string {
   const centred = graph.apply('Sub', [values, shift], {}, owner);
   const weights = masked(cells, graph.apply('Exp', [centred], {}, owner), 0);
   return graph.apply('Add', [shift, weightedMean(cells, weights, centred)], {}, owner);
+}
+
+/**
+ * Per channel, `chosen()` where `flags` (one for every channel, or one per channel) is 1, else
+ * `other()`: one of them alone when every flag agrees, so a graph holds only the branch it needs.
+ */
+export function byChannel(cells: ReducedCells, flags: Float32Array, chosen: () => string, other: () => string): string {
+  if (flags.every((flag) => flag === 1)) return chosen();
+  if (flags.every((flag) => flag === 0)) return other();
+  const { graph, owner } = cells.call;
+  const test = graph.apply('Cast', [channelConstant(cells.call, 'flags', flags, cells.tail)], { to: ONNX_BOOL }, owner);
+  return graph.apply('Where', [test, chosen(), other()], {}, owner);
+}
+
+/**
+ * The cells sorted along the tap axis (TopK over all taps: largest first, or smallest first), the
+ * cells outside the input read as the opposite end's infinity so they sort last.
+ */
+export function sortedCells(cells: ReducedCells, largestFirst: boolean): string {
+  const { graph, owner } = cells.call;
+  const filled = masked(cells, cells.values, largestFirst ? -Infinity : Infinity);
+  const k = graph.int64s(`${owner}/k`, [cells.shape[0]!]);
+  const attributes = { axis: 2, largest: largestFirst ? 1 : 0, sorted: 1 };
+  return graph.node('TopK', [filled, k], attributes, { name: owner, outputs: 2 })[0]!;
+}
+
+/** bool [1, 1, taps, ...out]: whether rank `rank` of the sorted cells counts for a window of `count` in-bounds cells. */
+export function rankConstant(cells: ReducedCells, test: (rank: number, count: number) => boolean): string {
+  const taps = cells.shape[0]!;
+  const outCells = cells.counts.length;
+  const values = Float32Array.from({ length: taps * outCells }, (_, index) =>
+    test(Math.floor(index / outCells), cells.counts[index % outCells]!) ? 1 : 0,
+  );
+  return cellConstant(cells.call, 'ranks', values, cells.shape, true);
 }

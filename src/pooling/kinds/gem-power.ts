@@ -2,7 +2,7 @@
 // op through its kernels with p checked, and the layer weight 'p' with its options. Not a kind file.
 import { GEM_EPSILON, gemPoolBackward, gemPoolForward } from '../../kernels/reference/extra/gem-pool.js';
 import { channelConstant, scalar } from '../../formats/onnx/pool-nodes.js';
-import { cellMean, reduce, type ReducedCells } from '../../formats/onnx/window-cells.js';
+import { byChannel, cellMean, reduce, type ReducedCells } from '../../formats/onnx/window-cells.js';
 import { checkTensor } from '../../ops/checks.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { weightedWindowOp } from '../arguments.js';
@@ -33,20 +33,6 @@ export function gemPool(call: OpCall): Tensor {
   return weightedWindowOp(call, 'p', (geometry) => [[1], [geometry.channels]], 'gemPool');
 }
 
-/** Where per-channel p is positive, `positive`, else `negative` (one of them when every p has one sign). */
-function bySign(cells: ReducedCells, p: Float32Array, positive: () => string, negative: () => string): string {
-  if (p.every((value) => value > 0)) return positive();
-  if (p.every((value) => value < 0)) return negative();
-  const signs = channelConstant(
-    cells.call,
-    'p_positive',
-    p.map((value) => (value > 0 ? 1 : 0)),
-    cells.tail,
-  );
-  const test = cells.call.graph.apply('Greater', [signs, scalar(cells.call, 'half', 0.5)], {}, cells.call.owner);
-  return cells.call.graph.apply('Where', [test, positive(), negative()], {}, cells.call.owner);
-}
-
 /**
  * GeM over the cells in ONNX, as the kernel: c = Max(x, ε), s its ReduceMax (ReduceMin for p < 0),
  * y = s·(mean (c/s)^p)^(1/p), with p the layer's weight (one, or one per channel).
@@ -55,9 +41,9 @@ export function exportGem(cells: ReducedCells, p: Float32Array): string {
   const { graph, owner } = cells.call;
   const apply = (opType: string, inputs: string[]) => graph.apply(opType, inputs, {}, owner);
   const clamped = apply('Max', [cells.values, scalar(cells.call, 'epsilon', GEM_EPSILON)]);
-  const scale = bySign(
+  const scale = byChannel(
     cells,
-    p,
+    p.map((value) => (value > 0 ? 1 : 0)),
     () => reduce(cells, 'ReduceMax', clamped, 0),
     () => reduce(cells, 'ReduceMin', clamped, Infinity),
   );

@@ -18,10 +18,26 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { returnIndicesOption, windowOptions, windowOutputShape } from '../common-options.js';
 import { definePoolingKind, rankedOps, type PoolWithIndices } from '../kind.js';
 import { selectionWindowOp } from './selection-steps.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { scalar, spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow } from '../../formats/onnx/pool-window.js';
+import { pooledOutput, rankConstant, reduce, sortedCells, windowCells } from '../../formats/onnx/window-cells.js';
 
 export interface MedianPoolOptions extends PoolOptions {
   /** Also return the chosen cell of every window (flat spatial indices, as a max pool's). */
   returnIndices?: boolean;
+}
+
+/**
+ * Each window's cells sorted ascending (TopK), then rank ⌊(n−1)/2⌋ of each window's n in-bounds cells
+ * picked by a constant mask (Where, ReduceSum of one value). returnIndices has no export.
+ */
+function exportMedianPool(call: OnnxExportCall) {
+  const { graph, owner } = call;
+  const cells = windowCells(call, call.input, exportWindow(call).axes);
+  const middle = rankConstant(cells, (rank, count) => rank === Math.floor((count - 1) / 2));
+  const picked = graph.apply('Where', [middle, sortedCells(cells, false), scalar(call, 'zero', 0)], {}, owner);
+  return spatial(pooledOutput(cells, reduce({ ...cells, inside: null }, 'ReduceSum', picked, 0)));
 }
 
 export const medianKind = definePoolingKind({
@@ -41,6 +57,7 @@ export const medianKind = definePoolingKind({
   outputShape: windowOutputShape,
   compute: (call) => selectionWindowOp(call, 'medianPoolForward'),
   layer: { className: 'MedianPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
+  onnx: { export: exportMedianPool },
 });
 
 /**
