@@ -48,6 +48,14 @@ const kindCases: readonly KindCase[] = [
   { kind: 'maxBlur', tolerance: { absolute: 1e-6, relative: 1e-6 } },
   { kind: 'median', tolerance: { absolute: 0, relative: 0 } },
   { kind: 'ordinal', tolerance: { absolute: 1e-6, relative: 1e-6 } },
+  { kind: 'lip', tolerance: { absolute: 1e-6, relative: 1e-5 } },
+  { kind: 'adaPool', tolerance: { absolute: 1e-6, relative: 1e-5 }, weight: (random) => random.uniform() },
+  // α ≥ 0.1 keeps Σw away from 0 (a negative α may cancel it: the quotient then magnifies rounding).
+  {
+    kind: 'detailPreserving',
+    tolerance: { absolute: 1e-6, relative: 1e-5 },
+    weight: (random, weight) => (weight === 0 ? 0.1 + 2 * random.uniform() : 0.5 + 2.5 * random.uniform()),
+  },
 ];
 
 /** One random layer of the case's kind at `rank`: ONNX Runtime's output against predict's. */
