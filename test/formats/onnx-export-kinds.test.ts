@@ -5,7 +5,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { findPoolingKind, Pooling, Random, sequential, tensor, type RegisteredKind } from '../../src/index.js';
+import {
+  findPoolingKind,
+  Pooling,
+  Random,
+  sequential,
+  tensor,
+  type RegisteredKind,
+  type Tensor,
+} from '../../src/index.js';
 import { modelToOnnx, poolingOpToOnnx } from '../../src/io/node.js';
 import { minPool2d } from '../../src/index.js';
 import { assertClose } from '../helpers/assert-close.js';
@@ -56,6 +64,11 @@ const kindCases: readonly KindCase[] = [
     tolerance: { absolute: 1e-6, relative: 1e-5 },
     weight: (random, weight) => (weight === 0 ? 0.1 + 2 * random.uniform() : 0.5 + 2.5 * random.uniform()),
   },
+  { kind: 'spectral', tolerance: { absolute: 1e-5, relative: 1e-5 } },
+  // Strides drawn over the range a layer projects them into (1 to N/2), so the masks differ.
+  { kind: 'diffStride', tolerance: { absolute: 1e-5, relative: 1e-5 }, weight: (random) => 1 + 3 * random.uniform() },
+  { kind: 'wavelet', tolerance: { absolute: 1e-6, relative: 1e-6 } },
+  { kind: 's3', tolerance: { absolute: 0, relative: 0 } },
 ];
 
 /** One random layer of the case's kind at `rank`: ONNX Runtime's output against predict's. */
@@ -69,9 +82,11 @@ async function compareOnce(kindCase: KindCase, kind: RegisteredKind, rank: 1 | 2
       draws[index] = kindCase.weight === undefined ? random.uniform() * 2 - 1 : kindCase.weight(random, weight);
   });
   const values = randomInput(testCase.inputShape, 100 + draw);
+  // Exported before predict runs, so nothing a call does to the layer (DiffStride projects its strides) helps.
+  const bytes = modelToOnnx(model);
   const expected = model.predict(tensor(values, testCase.inputShape)) as ReturnType<typeof tensor>;
   const label = `${kind.name} ${rank}D ${JSON.stringify(testCase.config)}`;
-  const [actual] = await runOnnx(modelToOnnx(model), values, testCase.inputShape);
+  const [actual] = await runOnnx(bytes, values, testCase.inputShape);
   assert.deepEqual(actual!.dims, expected.shape, label);
   assertClose(actual!.data as Float32Array, expected.values, { ...kindCase.tolerance, label });
   expected.dispose();
@@ -106,4 +121,45 @@ test('a min pooling op exports with its argmin (MaxPool Indices of −x), paddin
   const expected = minPool2d(tensor(values, shape), { ...options, returnIndices: true });
   assertClose(output!.data as Float32Array, expected.output.values, { absolute: 0, relative: 0 });
   assert.deepEqual(Array.from(indices!.data as Int32Array), Array.from(expected.indices.intValues));
+});
+
+test('pooling ops export too: S3Pool with given rows (Gather), spectral pooling to even sizes (complex axis matrices)', async () => {
+  const cases = [
+    {
+      kind: 's3',
+      rank: 2,
+      options: {
+        kernelSize: 2,
+        stride: 2,
+        rows: [
+          [0, 1, 4],
+          [1, 2, 5],
+        ],
+      },
+      inputShape: [2, 7, 7, 3],
+    },
+    { kind: 'spectral', rank: 2, options: { outputSize: [4, 2] }, inputShape: [2, 8, 5, 3] },
+    {
+      kind: 'spectral',
+      rank: 3,
+      options: { outputSize: [2, 3, 4], dataFormat: 'channelsFirst' },
+      inputShape: [1, 2, 5, 6, 7],
+    },
+  ] as const;
+  for (const spec of cases) {
+    const values = randomInput(spec.inputShape, 9);
+    const [actual] = await runOnnx(poolingOpToOnnx(spec), values, spec.inputShape);
+    const kind = findPoolingKind(spec.kind)!;
+    const expected = kind.apply(tensor(values, [...spec.inputShape]), [], spec.options, spec.rank) as Tensor;
+    assert.deepEqual(actual!.dims, expected.shape);
+    assertClose(actual!.data as Float32Array, expected.values, { absolute: 1e-5, relative: 1e-5, label: spec.kind });
+    expected.dispose();
+  }
+});
+
+test("an op of a kind that takes tensors (GeM's p) is refused by poolingOpToOnnx, saying to export a layer", () => {
+  assert.throws(
+    () => poolingOpToOnnx({ kind: 'gem', rank: 2, options: { kernelSize: 2 }, inputShape: [1, 4, 4, 1] }),
+    /kind.*takes tensors \(p\): export a layer/,
+  );
 });
