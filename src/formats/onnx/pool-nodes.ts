@@ -126,3 +126,12 @@ export function channelConstant(call: OnnxExportCall, stem: string, values: Floa
   const shape = values.length === 1 ? [] : [values.length, ...Array<number>(tail).fill(1)];
   return call.graph.floats(`${call.owner}/${stem}`, values, shape);
 }
+
+/** The input's planes as rows: [batch, channels, cells], the spatial axes flattened (global kinds' matrices). */
+export function planesAsRows(call: OnnxExportCall): { rows: string; channels: number; cells: number } {
+  const channelsLast = isChannelsLast(call);
+  const channels = call.inputShape[channelsLast ? call.inputShape.length - 1 : 1]!;
+  const cells = call.inputShape.reduce((total, size) => total * size, 1) / channels;
+  const shape = call.graph.int64s(`${call.owner}/rows_shape`, [0, channels, cells]);
+  return { rows: call.graph.apply('Reshape', [call.input, shape], {}, call.owner), channels, cells };
+}
