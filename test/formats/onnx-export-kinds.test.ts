@@ -16,7 +16,6 @@ import {
   type Tensor,
 } from '../../src/index.js';
 import { modelToOnnx, poolingOpToOnnx } from '../../src/io/node.js';
-import { minPool2d } from '../../src/index.js';
 import { assertClose } from '../helpers/assert-close.js';
 import { randomInput, randomPoolingCase } from './random-layers.js';
 
@@ -114,22 +113,6 @@ for (const kindCase of kindCases) {
       assert.equal(formats.size, 2, 'both data formats drawn');
   });
 }
-
-test('a min pooling op exports with its argmin (MaxPool Indices of −x), padding and ceil mode included', async () => {
-  const shape = [2, 6, 7, 3];
-  const values = randomInput(shape, 5);
-  const options = { kernelSize: 3, stride: 2, padding: 1, ceilMode: true };
-  const bytes = poolingOpToOnnx({
-    kind: 'min',
-    rank: 2,
-    options: { ...options, returnIndices: true },
-    inputShape: shape,
-  });
-  const [output, indices] = await runOnnx(bytes, values, shape);
-  const expected = minPool2d(tensor(values, shape), { ...options, returnIndices: true });
-  assertClose(output!.data as Float32Array, expected.output.values, { absolute: 0, relative: 0 });
-  assert.deepEqual(Array.from(indices!.data as Int32Array), Array.from(expected.indices.intValues));
-});
 
 test('pooling ops export too: S3Pool with given rows (Gather), spectral pooling to even sizes (complex axis matrices)', async () => {
   const cases = [

@@ -57,15 +57,22 @@ export function tapInsideMask(axes: WindowAxes): Float32Array {
   return mask;
 }
 
-/** The tap's cell of every window: a strided Slice of the padded input, [batch, channels, 1, ...out]. */
-function tapSlice(call: OnnxExportCall, padded: string, axes: WindowAxes, tap: readonly number[]): string {
+/** The tap's cell of every window: a strided Slice of the padded input (zeroPadded), [batch, channels, ...out]. */
+export function tapCells(call: OnnxExportCall, padded: string, axes: WindowAxes, tap: readonly number[]): string {
   const { graph, owner } = call;
   const starts = tap.map((offset, axis) => offset * axes.dilation[axis]!);
   const ends = starts.map((start, axis) => start + (axes.outSize[axis]! - 1) * axes.stride[axis]! + 1);
   const spatialAxes = tap.map((_, axis) => axis + 2);
   const bounds = [starts, ends, spatialAxes, [...axes.stride]].map((values) => graph.int64s(`${owner}/slice`, values));
-  const cells = graph.apply('Slice', [padded, ...bounds], {}, owner);
-  return graph.apply('Unsqueeze', [cells, graph.int64s(`${owner}/tap_axis`, [2])], {}, owner);
+  return graph.apply('Slice', [padded, ...bounds], {}, owner);
+}
+
+/** `value` with the window's pads and ceil-mode overhang added as zeros (what tapCells slices). */
+export function zeroPadded(call: OnnxExportCall, value: string, axes: WindowAxes): string {
+  const padEnd = endPadsWithOverhang(axes);
+  if ([...axes.padBegin, ...padEnd].every((pad) => pad === 0)) return value;
+  const pads = call.graph.int64s(`${call.owner}/pads`, [0, 0, ...axes.padBegin, 0, 0, ...padEnd]);
+  return call.graph.apply('Pad', [value, pads, scalar(call, 'fill', 0)], { mode: 'constant' }, call.owner);
 }
 
 /** A float constant of one value per output cell or per (tap, output cell), cast to bool where asked. */
@@ -83,17 +90,10 @@ function cellConstant(
 /** Each window's cells of `value` (channels first), padding and ceil-mode overhang read as 0 and marked outside. */
 export function windowCells(call: OnnxExportCall, value: string, axes: WindowAxes): ReducedCells {
   const { graph, owner } = call;
-  const padEnd = endPadsWithOverhang(axes);
-  const padded = [...axes.padBegin, ...padEnd].every((pad) => pad === 0)
-    ? value
-    : graph.apply(
-        'Pad',
-        [value, graph.int64s(`${owner}/pads`, [0, 0, ...axes.padBegin, 0, 0, ...padEnd]), scalar(call, 'fill', 0)],
-        { mode: 'constant' },
-        owner,
-      );
+  const padded = zeroPadded(call, value, axes);
   const taps = boxIndices(axes.kernel);
-  const slices = taps.map((tap) => tapSlice(call, padded, axes, tap));
+  const tapAxis = graph.int64s(`${owner}/tap_axis`, [2]);
+  const slices = taps.map((tap) => graph.apply('Unsqueeze', [tapCells(call, padded, axes, tap), tapAxis], {}, owner));
   const values = slices.length === 1 ? slices[0]! : graph.apply('Concat', slices, { axis: 2 }, owner);
   const mask = tapInsideMask(axes);
   const outCells = mask.length / taps.length;
