@@ -172,3 +172,47 @@ test('LSE with one r per channel, of both signs and 0 (the mean), exports exactl
   assertClose(actual!.data as Float32Array, expected.values, { absolute: 1e-6, relative: 1e-6 });
   model.dispose();
 });
+
+/** Kinds whose export keeps the kernel's rules for NaN and ±Infinity (see docs/formats.md for the rest). */
+const nonFiniteKinds = [
+  'soft',
+  'gem',
+  'globalGem',
+  'lse',
+  'blur',
+  'median',
+  'ordinal',
+  'lip',
+  'adaPool',
+  'detailPreserving',
+  'spectral',
+  'diffStride',
+  'covariance',
+  'attention',
+];
+
+test('NaN, +Infinity and −Infinity inputs give what the kernels give (IEEE arithmetic, infinite shifts, poisoned planes)', async () => {
+  const shape = [1, 7, 6, 2];
+  for (const name of nonFiniteKinds) {
+    const kind = findPoolingKind(name)!;
+    const windowed = kind.options.some((spec) => spec.name === 'kernelSize');
+    const config = windowed ? { poolSize: 3, strides: 2, padding: 'same' } : {};
+    for (const special of [NaN, Infinity, -Infinity]) {
+      for (const at of [0, 9, 25, 40, 83]) {
+        const layer = new Pooling(kind, 2, { ...config, inputShape: shape.slice(1) });
+        const model = sequential([layer]);
+        layer.parameters.forEach((parameter) => {
+          if (name === 'diffStride') parameter.tensor.values.fill(2);
+          else if (parameter.tensor.shape.length === 1) parameter.tensor.values.fill(0.75);
+        });
+        const values = randomInput(shape, at);
+        values[at] = special;
+        const [actual] = await runOnnx(modelToOnnx(model), values, shape);
+        const expected = model.predict(tensor(values, shape)) as Tensor;
+        const label = `${name} with ${special} at ${at}`;
+        assertClose(actual!.data as Float32Array, expected.values, { absolute: 1e-6, relative: 1e-6, label });
+        model.dispose();
+      }
+    }
+  }
+});

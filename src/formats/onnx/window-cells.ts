@@ -183,13 +183,25 @@ export function pooledOutput(cells: ReducedCells, reducedValue: string): string 
   return graph.apply('Squeeze', [kept, graph.int64s(`${owner}/tap_axis`, [2])], {}, owner);
 }
 
-/** SoftPool's mean of the cells: m + Σ e^{x−m}·(x − m) / Σ e^{x−m}, m the cells' max (no exponent overflows). */
+/**
+ * SoftPool's mean of the cells: m + Σ e^{x−m}·(x − m) / Σ e^{x−m}, m the cells' max (no exponent
+ * overflows). x − m is floored at −1000, where e^{x−m} is 0 in float32 already, so a −Infinity cell
+ * weighs 0 instead of making 0·∞ = NaN; an infinite m is the output (the kernel's rule).
+ */
 export function exponentialMean(cells: ReducedCells, values: string): string {
   const { graph, owner } = cells.call;
   const shift = reduce(cells, 'ReduceMax', values, -Infinity);
-  const centred = graph.apply('Sub', [values, shift], {}, owner);
+  const difference = graph.apply('Sub', [values, shift], {}, owner);
+  const centred = graph.apply('Max', [difference, scalar(cells.call, 'floor', -1000)], {}, owner);
   const weights = masked(cells, graph.apply('Exp', [centred], {}, owner), 0);
-  return graph.apply('Add', [shift, weightedMean(cells, weights, centred)], {}, owner);
+  const mean = graph.apply('Add', [shift, weightedMean(cells, weights, centred)], {}, owner);
+  return infiniteShiftWins(cells, shift, mean);
+}
+
+/** `value`, or the shift where it is ±Infinity: a window whose extreme is infinite outputs it (the kernels' rule). */
+export function infiniteShiftWins(cells: ReducedCells, shift: string, value: string): string {
+  const { graph, owner } = cells.call;
+  return graph.apply('Where', [graph.apply('IsInf', [shift], {}, owner), shift, value], {}, owner);
 }
 
 /**
@@ -202,6 +214,17 @@ export function byChannel(cells: ReducedCells, flags: Float32Array, chosen: () =
   const { graph, owner } = cells.call;
   const test = graph.apply('Cast', [channelConstant(cells.call, 'flags', flags, cells.tail)], { to: ONNX_BOOL }, owner);
   return graph.apply('Where', [test, chosen(), other()], {}, owner);
+}
+
+/**
+ * A reduced value made NaN where the cells hold NaN (the sorting kinds' rule: TopK places NaN where it
+ * will): plus the ReduceSum of the NaN cells, 0 elsewhere.
+ */
+export function nanWins(cells: ReducedCells, reducedValue: string): string {
+  const { graph, owner } = cells.call;
+  const isNaN = graph.apply('IsNaN', [cells.values], {}, owner);
+  const nans = graph.apply('Where', [isNaN, cells.values, scalar(cells.call, 'zero', 0)], {}, owner);
+  return graph.apply('Add', [reducedValue, reduce(cells, 'ReduceSum', nans, 0)], {}, owner);
 }
 
 /**

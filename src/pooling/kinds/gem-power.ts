@@ -2,7 +2,7 @@
 // op through its kernels with p checked, and the layer weight 'p' with its options. Not a kind file.
 import { GEM_EPSILON, gemPoolBackward, gemPoolForward } from '../../kernels/reference/extra/gem-pool.js';
 import { channelConstant, scalar } from '../../formats/onnx/pool-nodes.js';
-import { byChannel, cellMean, reduce, type ReducedCells } from '../../formats/onnx/window-cells.js';
+import { byChannel, cellMean, infiniteShiftWins, reduce, type ReducedCells } from '../../formats/onnx/window-cells.js';
 import { checkTensor } from '../../ops/checks.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { weightedWindowOp } from '../arguments.js';
@@ -55,5 +55,5 @@ export function exportGem(cells: ReducedCells, p: Float32Array): string {
     cells.tail,
   );
   const mean = cellMean(cells, apply('Pow', [apply('Div', [clamped, scale]), power]));
-  return apply('Mul', [scale, apply('Pow', [mean, root])]);
+  return infiniteShiftWins(cells, scale, apply('Mul', [scale, apply('Pow', [mean, root])]));
 }

@@ -23,7 +23,15 @@ import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { channelConstant, spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow } from '../../formats/onnx/pool-window.js';
-import { byChannel, cellMean, masked, pooledOutput, reduce, windowCells } from '../../formats/onnx/window-cells.js';
+import {
+  byChannel,
+  cellMean,
+  infiniteShiftWins,
+  masked,
+  pooledOutput,
+  reduce,
+  windowCells,
+} from '../../formats/onnx/window-cells.js';
 import {
   checkParameterValues,
   scalarWeightOptions,
@@ -57,7 +65,7 @@ function exportLsePool(call: OnnxExportCall) {
   const r = channelConstant(call, 'r', rate, cells.tail);
   const exponentials = apply('Exp', [apply('Mul', [r, apply('Sub', [cells.values, shift])])]);
   const logMean = apply('Log', [cellMean(cells, masked(cells, exponentials, 0))]);
-  const smooth = () => apply('Add', [shift, apply('Div', [logMean, r])]);
+  const smooth = () => infiniteShiftWins(cells, shift, apply('Add', [shift, apply('Div', [logMean, r])]));
   const mean = () => cellMean(cells, cells.values);
   return spatial(
     pooledOutput(

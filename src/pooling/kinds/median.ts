@@ -21,7 +21,14 @@ import { selectionWindowOp } from './selection-steps.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { scalar, spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow } from '../../formats/onnx/pool-window.js';
-import { pooledOutput, rankConstant, reduce, sortedCells, windowCells } from '../../formats/onnx/window-cells.js';
+import {
+  nanWins,
+  pooledOutput,
+  rankConstant,
+  reduce,
+  sortedCells,
+  windowCells,
+} from '../../formats/onnx/window-cells.js';
 
 export interface MedianPoolOptions extends PoolOptions {
   /** Also return the chosen cell of every window (flat spatial indices, as a max pool's). */
@@ -37,7 +44,7 @@ function exportMedianPool(call: OnnxExportCall) {
   const cells = windowCells(call, call.input, exportWindow(call).axes);
   const middle = rankConstant(cells, (rank, count) => rank === Math.floor((count - 1) / 2));
   const picked = graph.apply('Where', [middle, sortedCells(cells, false), scalar(call, 'zero', 0)], {}, owner);
-  return spatial(pooledOutput(cells, reduce({ ...cells, inside: null }, 'ReduceSum', picked, 0)));
+  return spatial(pooledOutput(cells, nanWins(cells, reduce({ ...cells, inside: null }, 'ReduceSum', picked, 0))));
 }
 
 export const medianKind = definePoolingKind({

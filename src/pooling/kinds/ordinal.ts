@@ -22,7 +22,14 @@ import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '..
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { scalar, spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow } from '../../formats/onnx/pool-window.js';
-import { pooledOutput, rankConstant, reduce, sortedCells, windowCells } from '../../formats/onnx/window-cells.js';
+import {
+  nanWins,
+  pooledOutput,
+  rankConstant,
+  reduce,
+  sortedCells,
+  windowCells,
+} from '../../formats/onnx/window-cells.js';
 
 function rankShapes(geometry: PoolGeometry): Shape[] {
   const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
@@ -69,7 +76,7 @@ function exportOrdinalPool(call: OnnxExportCall) {
     {},
     owner,
   );
-  return spatial(pooledOutput(cells, reduce({ ...cells, inside: null }, 'ReduceSum', ranked, 0)));
+  return spatial(pooledOutput(cells, nanWins(cells, reduce({ ...cells, inside: null }, 'ReduceSum', ranked, 0))));
 }
 
 export const ordinalKind = definePoolingKind({

@@ -6,7 +6,7 @@ import { checkDataFormat, checkInputRank, spatialSizes, type SpatialDims } from 
 import { keptBin, type SpectralGeometry } from '../../kernels/reference/extra/spectral-pool.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { applyAxisMatrices, type AxisMatrix } from '../../formats/onnx/axis-matrices.js';
-import { spatialSizesOf } from '../../formats/onnx/pool-nodes.js';
+import { scalar, spatialSizesOf } from '../../formats/onnx/pool-nodes.js';
 import type { Shape } from '../../tensor/tensor.js';
 
 /** The input's spatial sizes, after checking the data format and the input's rank. */
@@ -116,5 +116,13 @@ export function exportSpectral(call: OnnxExportCall, geometry: SpectralGeometry)
   const { inSizes, outSizes } = spatialSizesOf(geometry, call.rank);
   const masks = geometry.masks.slice(3 - call.rank);
   const matrices = inSizes.map((size, axis) => spectralAxisMatrix(size, outSizes[axis]!, masks[axis] ?? null));
-  return applyAxisMatrices(call, call.input, matrices);
+  // x·0 is NaN for NaN and ±Infinity: their sum over a plane makes every output of the plane NaN, as
+  // every bin mixes every cell in the kernel (a product with the matrices would leave some ±Infinity).
+  const spatialAxes = call.graph.int64s(
+    `${call.owner}/spatial_axes`,
+    inSizes.map((_, axis) => axis + 2),
+  );
+  const zeros = call.graph.apply('Mul', [call.input, scalar(call, 'zero', 0)], {}, call.owner);
+  const poison = call.graph.apply('ReduceSum', [zeros, spatialAxes], { keepdims: 1 }, call.owner);
+  return call.graph.apply('Add', [applyAxisMatrices(call, call.input, matrices), poison], {}, call.owner);
 }
