@@ -220,7 +220,7 @@ export function byChannel(cells: ReducedCells, flags: Float32Array, chosen: () =
  * A reduced value made NaN where the cells hold NaN (the sorting kinds' rule: TopK places NaN where it
  * will): plus the ReduceSum of the NaN cells, 0 elsewhere.
  */
-export function nanWins(cells: ReducedCells, reducedValue: string): string {
+function nanWins(cells: ReducedCells, reducedValue: string): string {
   const { graph, owner } = cells.call;
   const isNaN = graph.apply('IsNaN', [cells.values], {}, owner);
   const nans = graph.apply('Where', [isNaN, cells.values, scalar(cells.call, 'zero', 0)], {}, owner);
@@ -240,11 +240,22 @@ export function sortedCells(cells: ReducedCells, largestFirst: boolean): string 
 }
 
 /** bool [1, 1, taps, ...out]: whether rank `rank` of the sorted cells counts for a window of `count` in-bounds cells. */
-export function rankConstant(cells: ReducedCells, test: (rank: number, count: number) => boolean): string {
+function rankConstant(cells: ReducedCells, test: (rank: number, count: number) => boolean): string {
   const taps = cells.shape[0]!;
   const outCells = cells.counts.length;
   const values = Float32Array.from({ length: taps * outCells }, (_, index) =>
     test(Math.floor(index / outCells), cells.counts[index % outCells]!) ? 1 : 0,
   );
   return cellConstant(cells.call, 'ranks', values, cells.shape, true);
+}
+
+/**
+ * The pooled output of a sorting kind: per window, Σ of `ranked` (the sorted cells, or a product of
+ * them) over the ranks where `test(rank, count)` holds for its `count` in-bounds cells; NaN where
+ * the window holds NaN, 0 where it holds nothing.
+ */
+export function rankedSum(cells: ReducedCells, ranked: string, test: (rank: number, count: number) => boolean): string {
+  const { graph, owner } = cells.call;
+  const kept = graph.apply('Where', [rankConstant(cells, test), ranked, scalar(cells.call, 'zero', 0)], {}, owner);
+  return pooledOutput(cells, nanWins(cells, reduce({ ...cells, inside: null }, 'ReduceSum', kept, 0)));
 }

@@ -19,16 +19,9 @@ import { returnIndicesOption, windowOptions, windowOutputShape } from '../common
 import { definePoolingKind, rankedOps, type PoolWithIndices } from '../kind.js';
 import { selectionWindowOp } from './selection-steps.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
-import { scalar, spatial } from '../../formats/onnx/pool-nodes.js';
+import { spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow } from '../../formats/onnx/pool-window.js';
-import {
-  nanWins,
-  pooledOutput,
-  rankConstant,
-  reduce,
-  sortedCells,
-  windowCells,
-} from '../../formats/onnx/window-cells.js';
+import { rankedSum, sortedCells, windowCells } from '../../formats/onnx/window-cells.js';
 
 export interface MedianPoolOptions extends PoolOptions {
   /** Also return the chosen cell of every window (flat spatial indices, as a max pool's). */
@@ -37,14 +30,12 @@ export interface MedianPoolOptions extends PoolOptions {
 
 /**
  * Each window's cells sorted ascending (TopK), then rank ⌊(n−1)/2⌋ of each window's n in-bounds cells
- * picked by a constant mask (Where, ReduceSum of one value). returnIndices has no export.
+ * picked by a constant mask (Where, ReduceSum of one value), NaN where the window holds NaN. returnIndices has no export.
  */
 function exportMedianPool(call: OnnxExportCall) {
-  const { graph, owner } = call;
   const cells = windowCells(call, call.input, exportWindow(call).axes);
-  const middle = rankConstant(cells, (rank, count) => rank === Math.floor((count - 1) / 2));
-  const picked = graph.apply('Where', [middle, sortedCells(cells, false), scalar(call, 'zero', 0)], {}, owner);
-  return spatial(pooledOutput(cells, nanWins(cells, reduce({ ...cells, inside: null }, 'ReduceSum', picked, 0))));
+  const middle = (rank: number, count: number) => rank === Math.floor((count - 1) / 2);
+  return spatial(rankedSum(cells, sortedCells(cells, false), middle));
 }
 
 export const medianKind = definePoolingKind({

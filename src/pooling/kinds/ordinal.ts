@@ -20,16 +20,9 @@ import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
 import { windowOptions, windowOutputShape } from '../common-options.js';
 import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
-import { scalar, spatial } from '../../formats/onnx/pool-nodes.js';
+import { spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow } from '../../formats/onnx/pool-window.js';
-import {
-  nanWins,
-  pooledOutput,
-  rankConstant,
-  reduce,
-  sortedCells,
-  windowCells,
-} from '../../formats/onnx/window-cells.js';
+import { rankedSum, sortedCells, windowCells } from '../../formats/onnx/window-cells.js';
 
 function rankShapes(geometry: PoolGeometry): Shape[] {
   const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
@@ -70,13 +63,7 @@ function exportOrdinalPool(call: OnnxExportCall) {
     {},
     owner,
   );
-  const ranked = graph.apply(
-    'Where',
-    [rankConstant(cells, (rank, count) => rank < count), weighted, scalar(call, 'zero', 0)],
-    {},
-    owner,
-  );
-  return spatial(pooledOutput(cells, nanWins(cells, reduce({ ...cells, inside: null }, 'ReduceSum', ranked, 0))));
+  return spatial(rankedSum(cells, weighted, (rank, count) => rank < count));
 }
 
 export const ordinalKind = definePoolingKind({
