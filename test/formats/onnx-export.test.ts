@@ -7,7 +7,7 @@ import { buildSeedModel } from '../../cli/training/seed-model.js';
 import { layers, Random, sequential, tensor, type AnyLayersModel } from '../../src/index.js';
 import { modelToOnnx, poolingOpToOnnx } from '../../src/io/node.js';
 import { decodeOnnx } from '../../src/formats/onnx/decode.js';
-import { maxPool2d } from '../../src/index.js';
+import { maxPool2d, minPool2d } from '../../src/index.js';
 import { assertClose } from '../helpers/assert-close.js';
 import { kindsWithLayers, poolingModel, randomInput, randomPoolingCase } from './random-layers.js';
 
@@ -188,23 +188,24 @@ test('LSTM pooling exports as an LSTM unrolled over the taps, padding and ceil-m
   }
 });
 
-test('a max pooling op exports with its indices (per plane, int32, as returnIndices gives them)', async () => {
+test('max and min pooling ops export with their indices (per plane, int32, as returnIndices gives them)', async () => {
   const shape = [2, 6, 7, 3];
   const values = randomInput(shape, 5);
-  const options = { kernelSize: 3, stride: 2, padding: 1, ceilMode: true };
-  const bytes = poolingOpToOnnx({
-    kind: 'max',
-    rank: 2,
-    options: { ...options, returnIndices: true },
-    inputShape: shape,
-  });
-  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 4 });
-  const results = await session.run({ x: new ort.Tensor('float32', values, shape) });
-  const expected = maxPool2d(tensor(values, shape), { ...options, returnIndices: true });
-  assertClose(results.y!.data as Float32Array, expected.output.values, { label: 'output' });
-  assert.deepEqual(Array.from(results.indices!.data as Int32Array), Array.from(expected.indices.intValues));
-  assert.deepEqual(results.indices!.dims, expected.indices.shape);
-  await session.release();
+  const options = { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, returnIndices: true } as const;
+  // Min pooling is −MaxPool(−x) and its argmin MaxPool's Indices of −x: exact, so no tolerance.
+  for (const [kind, op] of [
+    ['max', maxPool2d],
+    ['min', minPool2d],
+  ] as const) {
+    const bytes = poolingOpToOnnx({ kind, rank: 2, options, inputShape: shape });
+    const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 4 });
+    const results = await session.run({ x: new ort.Tensor('float32', values, shape) });
+    const expected = op(tensor(values, shape), options);
+    assertClose(results.y!.data as Float32Array, expected.output.values, { absolute: 0, relative: 0, label: kind });
+    assert.deepEqual(Array.from(results.indices!.data as Int32Array), Array.from(expected.indices.intValues));
+    assert.deepEqual(results.indices!.dims, expected.indices.shape);
+    await session.release();
+  }
 });
 
 test('a layer ONNX cannot express is refused by name: masks, which an ONNX graph does not carry', () => {

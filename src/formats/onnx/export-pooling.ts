@@ -69,6 +69,13 @@ export function poolingOpToOnnx(spec: PoolingOpSpec): Uint8Array {
   const hook = hookOf(kind);
   if (typeof hook === 'string') fail('poolingOpToOnnx', 'kind', `cannot be exported to ONNX: ${hook}`, kind.name);
   if (spec.options.training === true) fail(op, 'training', 'must be false: ONNX models compute inference', true);
+  if ((kind.tensorArguments ?? []).length > 0)
+    fail(
+      'poolingOpToOnnx',
+      'kind',
+      `takes tensors (${kind.tensorArguments!.join(', ')}): export a layer, which holds them`,
+      kind.name,
+    );
   const { returnIndices: _indices, ...options } = spec.options as OpOptions;
   const outputShape = kind.outputShape(op, spec.inputShape, options, spec.rank);
   const graph = new OnnxGraph();

@@ -6,6 +6,8 @@
 export const ONNX_FLOAT = 1;
 export const ONNX_INT32 = 6;
 export const ONNX_INT64 = 7;
+/** Cast's target for masks (no initializer is written as bool). */
+export const ONNX_BOOL = 9;
 
 export type ElementType = typeof ONNX_FLOAT | typeof ONNX_INT32 | typeof ONNX_INT64;
 

@@ -117,3 +117,21 @@ export function blend(call: OnnxExportCall, weight: string, left: string, right:
   const scaled = call.graph.apply('Mul', [weight, difference], {}, call.owner);
   return call.graph.apply('Add', [right, scaled], {}, call.owner);
 }
+
+/**
+ * A layer weight of one value or one per channel as a constant that broadcasts over
+ * [batch, channels, ...`tail` axes]: a scalar, or [channels, 1, ...].
+ */
+export function channelConstant(call: OnnxExportCall, stem: string, values: Float32Array, tail: number): string {
+  const shape = values.length === 1 ? [] : [values.length, ...Array<number>(tail).fill(1)];
+  return call.graph.floats(`${call.owner}/${stem}`, values, shape);
+}
+
+/** The input's planes as rows: [batch, channels, cells], the spatial axes flattened (global kinds' matrices). */
+export function planesAsRows(call: OnnxExportCall): { rows: string; channels: number; cells: number } {
+  const channelsLast = isChannelsLast(call);
+  const channels = call.inputShape[channelsLast ? call.inputShape.length - 1 : 1]!;
+  const cells = call.inputShape.reduce((total, size) => total * size, 1) / channels;
+  const shape = call.graph.int64s(`${call.owner}/rows_shape`, [0, channels, cells]);
+  return { rows: call.graph.apply('Reshape', [call.input, shape], {}, call.owner), channels, cells };
+}

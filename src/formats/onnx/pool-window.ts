@@ -140,11 +140,16 @@ export function lpPoolNode(
  * MaxPool with its Indices as the op's returnIndices gives them (int32 flat spatial positions per
  * plane, from ONNX's flat positions over the whole input); the pads must be ones ONNX Runtime takes.
  */
-export function maxPoolWithIndices(call: OnnxExportCall, axes: WindowAxes, ceilMode: boolean): [string, string] {
+export function maxPoolWithIndices(
+  call: OnnxExportCall,
+  axes: WindowAxes,
+  ceilMode: boolean,
+  value: string = call.input,
+): [string, string] {
   const written = onnxWindow(axes, ceilMode);
   if (!padsFit(written.axes)) fail(call.owner, 'returnIndices', 'needs pads smaller than the window in ONNX', true);
   const attributes = windowAttributes(written.axes, written.ceilMode);
-  const [output, flat] = call.graph.node('MaxPool', [call.input], attributes, { name: call.owner, outputs: 2 });
+  const [output, flat] = call.graph.node('MaxPool', [value], attributes, { name: call.owner, outputs: 2 });
   const planeSize = axes.inSize.reduce((total, size) => total * size, 1);
   const within = call.graph.apply(
     'Mod',

@@ -28,6 +28,17 @@ import { checkParameterShape } from '../arguments.js';
 import { windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { definePoolingKind, rankedOps, type LayerContext, type LayerWeights, type OpCall } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { blend, scalar, spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow } from '../../formats/onnx/pool-window.js';
+import {
+  cellMean,
+  exponentialMean,
+  masked,
+  pooledOutput,
+  weightedMean,
+  windowCells,
+} from '../../formats/onnx/window-cells.js';
 
 function computeAdaPool(call: OpCall): Tensor {
   const { op, input, tensors } = call;
@@ -71,6 +82,33 @@ const adaWeights: LayerWeights = {
   },
 };
 
+/**
+ * Each window's cells side by side: ā their mean, DSC = 2xā/(x² + ā²) (1 where x² + ā² = 0),
+ * eDSCW = Σ e^DSC·x / Σ e^DSC, eM as SoftPool's, blended by β (a scalar or one per output cell).
+ */
+function exportAdaPool(call: OnnxExportCall) {
+  const { graph, owner } = call;
+  const apply = (opType: string, inputs: string[]) => graph.apply(opType, inputs, {}, owner);
+  const { axes } = exportWindow(call);
+  const cells = windowCells(call, call.input, axes);
+  const x = cells.values;
+  const mean = cellMean(cells, x);
+  const norm = apply('Add', [apply('Mul', [x, x]), apply('Mul', [mean, mean])]);
+  const product = apply('Mul', [scalar(call, 'two', 2), apply('Mul', [x, mean])]);
+  const zero = scalar(call, 'zero', 0);
+  const dice = apply('Where', [apply('Equal', [norm, zero]), scalar(call, 'one', 1), apply('Div', [product, norm])]);
+  const diceMean = weightedMean(cells, masked(cells, apply('Exp', [dice]), 0), x);
+  const beta = call.weights[0]!;
+  const betaShape = beta.size === 1 ? [] : [1, ...axes.outSize];
+  const blended = blend(
+    call,
+    graph.floats(`${owner}/beta`, beta.values, betaShape),
+    diceMean,
+    exponentialMean(cells, x),
+  );
+  return spatial(pooledOutput(cells, blended));
+}
+
 export const adaKind = definePoolingKind({
   names: ['adaPool'],
   window: 'sliding',
@@ -101,6 +139,7 @@ export const adaKind = definePoolingKind({
   outputShape: windowOutputShape,
   compute: computeAdaPool,
   layer: { className: 'AdaPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, weights: adaWeights },
+  onnx: { export: exportAdaPool },
 });
 
 /**

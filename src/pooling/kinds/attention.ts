@@ -20,6 +20,8 @@ import { dataFormatOption } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { globalRank, globalSetUp } from '../global-steps.js';
 import { definePoolingKind, type LayerWeights, type OpCall } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { planesAsRows, scalar } from '../../formats/onnx/pool-nodes.js';
 
 export interface AttentionPoolOptions {
   dataFormat?: DataFormat;
@@ -68,6 +70,26 @@ const attentionWeights: LayerWeights = {
   initialize: (context) => [identity(layerChannels(context)), identity(layerChannels(context))],
 };
 
+/**
+ * X = [batch, C, n]: q = ReduceMean(X)·W_q, k = Xᵀ·W_k, a = Softmax over the cells of k·q/√C,
+ * y = X·a, flattened to [batch, C] (the same order in either data format).
+ */
+function exportAttentionPool(call: OnnxExportCall) {
+  const { graph, owner } = call;
+  const apply = (opType: string, inputs: string[], attributes = {}) => graph.apply(opType, inputs, attributes, owner);
+  const { rows, channels } = planesAsRows(call);
+  const kernels = call.weights.map((weight, index) =>
+    graph.floats(`${owner}/${index === 0 ? 'query' : 'key'}_kernel`, weight.values, [channels, channels]),
+  );
+  const lastAxis = graph.int64s(`${owner}/cells_axis`, [2]);
+  const mean = apply('ReduceMean', [rows, lastAxis], { keepdims: 0 });
+  const query = apply('Unsqueeze', [apply('MatMul', [mean, kernels[0]!]), lastAxis]);
+  const keys = apply('MatMul', [apply('Transpose', [rows], { perm: [0, 2, 1] }), kernels[1]!]);
+  const logits = apply('Mul', [apply('MatMul', [keys, query]), scalar(call, 'scale', 1 / Math.sqrt(channels))]);
+  const attention = apply('Softmax', [logits], { axis: 1 });
+  return { output: apply('Flatten', [apply('MatMul', [rows, attention])], { axis: 1 }), layout: 'flat' as const };
+}
+
 export const attentionKind = definePoolingKind({
   names: ['attention', 'simPool'],
   window: 'global',
@@ -89,6 +111,7 @@ export const attentionKind = definePoolingKind({
   },
   compute: computeAttentionPool,
   layer: { className: 'AttentionPooling{rank}D', keras: false, seedConfig: {}, weights: attentionWeights },
+  onnx: { export: exportAttentionPool },
 });
 
 /**

@@ -15,6 +15,9 @@ import type { Shape } from '../../tensor/tensor.js';
 import { dataFormatOption } from '../common-options.js';
 import type { OpOptions } from '../kind.js';
 import type { OptionSpec } from '../options.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { spatialSizesOf } from '../../formats/onnx/pool-nodes.js';
+import { windowWeightedSum } from '../../formats/onnx/pool-window.js';
 
 export type BlurPadMode = 'reflect' | 'replicate' | 'zero';
 
@@ -73,7 +76,8 @@ function padSource(position: number, size: number, mode: BlurPadMode): number {
   return position < 0 ? -position : 2 * (size - 1) - position;
 }
 
-function checkBlurOptions(op: string, options: OpOptions, rank: SpatialDims) {
+/** filterSize, padMode and the stride per axis, checked. */
+export function checkBlurOptions(op: string, options: OpOptions, rank: SpatialDims) {
   const filterSize = options.filterSize ?? 4;
   if (!Number.isInteger(filterSize) || (filterSize as number) < 1 || (filterSize as number) > 7)
     fail(op, 'filterSize', 'must be an integer from 1 to 7', filterSize);
@@ -116,4 +120,35 @@ export function blurGeometry(op: string, inputShape: Shape, rank: SpatialDims, o
     filters: [depth!.filter, height!.filter, width!.filter] as const,
     sources: [depth!.sources, height!.sources, width!.sources] as const,
   });
+}
+
+/** ONNX Pad's mode for each padMode: its 'reflect' mirrors without repeating the edge, as ReflectionPad. */
+const onnxPadModes = { reflect: 'reflect', replicate: 'edge', zero: 'constant' } as const;
+
+/**
+ * The blur in ONNX on `value` (channels first; `inputShape` its shape in the layer's data format):
+ * a Pad in the padMode, then a depthwise Conv of the binomial filter's outer product with the stride.
+ */
+export function exportBlur(call: OnnxExportCall, value: string, inputShape: Shape): string {
+  const geometry = blurGeometry(call.owner, inputShape, call.rank, call.options);
+  const { filterSize, padMode, stride } = checkBlurOptions(call.owner, call.options, call.rank);
+  const { inSizes, outSizes } = spatialSizesOf(geometry, call.rank);
+  const padBefore = Math.floor((filterSize - 1) / 2);
+  const [before, after] = [padBefore, filterSize - 1 - padBefore].map((pad) => Array<number>(call.rank).fill(pad));
+  const pads = call.graph.int64s(`${call.owner}/pads`, [0, 0, ...before!, 0, 0, ...after!]);
+  const padded = call.graph.apply('Pad', [value, pads], { mode: onnxPadModes[padMode] }, call.owner);
+  let taps = [1];
+  for (let axis = 0; axis < call.rank; axis++)
+    taps = taps.flatMap((tap) => [...geometry.filters[2]].map((weight) => tap * weight));
+  const none = Array<number>(call.rank).fill(0);
+  const axes = {
+    inSize: inSizes.map((size) => size + filterSize - 1),
+    outSize: outSizes,
+    kernel: Array<number>(call.rank).fill(filterSize),
+    stride,
+    dilation: Array<number>(call.rank).fill(1),
+    padBegin: none,
+    padEnd: none,
+  };
+  return windowWeightedSum(call, padded, axes, geometry.channels, Float32Array.from(taps));
 }

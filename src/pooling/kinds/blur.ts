@@ -14,7 +14,9 @@ import { blurPoolBackward, blurPoolForward } from '../../kernels/reference/extra
 import type { Tensor } from '../../tensor/tensor.js';
 import { runPoolSteps } from '../compute.js';
 import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
-import { blurGeometry, blurOptions, type BlurOptions } from './blur-geometry.js';
+import { blurGeometry, blurOptions, exportBlur, type BlurOptions } from './blur-geometry.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { spatial } from '../../formats/onnx/pool-nodes.js';
 
 export type { BlurOptions, BlurPadMode } from './blur-geometry.js';
 
@@ -25,6 +27,10 @@ function computeBlurPool({ op, input, options, rank }: OpCall): Tensor {
     backward: ({ gradOutput, gradInputs: [gradInput] }) =>
       kernel('blurPoolBackward')(gradOutput.values, gradInput!.values, geometry),
   }).output;
+}
+
+function exportBlurPool(call: OnnxExportCall) {
+  return spatial(exportBlur(call, call.input, call.inputShape));
 }
 
 export const blurKind = definePoolingKind({
@@ -44,6 +50,7 @@ export const blurKind = definePoolingKind({
   outputShape: (op, shape, options, rank) => blurGeometry(op, shape, rank, options).outputShape,
   compute: computeBlurPool,
   layer: { className: 'BlurPooling{rank}D', keras: false, seedConfig: { filterSize: 4, strides: 2 } },
+  onnx: { export: exportBlurPool },
 });
 
 /**

@@ -23,6 +23,8 @@ import { dataFormatOption } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { globalRank, globalSetUp } from '../global-steps.js';
 import { definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { planesAsRows, scalar } from '../../formats/onnx/pool-nodes.js';
 
 export interface CovariancePoolOptions {
   /** Newton–Schulz iterations N (default 5, as the paper). */
@@ -52,6 +54,45 @@ function computeCovariancePool({ op, input, options }: OpCall): Tensor {
   }).output;
 }
 
+/** The row-major positions of the upper triangle (diagonal included) of a size × size matrix. */
+function upperTriangle(size: number): number[] {
+  return Array.from({ length: size }, (_, row) =>
+    Array.from({ length: size - row }, (_, offset) => row * size + row + offset),
+  ).flat();
+}
+
+/**
+ * Per sample, as the kernel: Σ = Xc·Xcᵀ/n (MatMul), A = Σ/tr Σ, N Newton–Schulz steps (MatMul), then
+ * Gather of the upper triangle of √(tr Σ)·Y_N; 0 where tr Σ = 0.
+ */
+function exportCovariancePool(call: OnnxExportCall) {
+  const { graph, owner } = call;
+  const apply = (opType: string, inputs: string[], attributes = {}) => graph.apply(opType, inputs, attributes, owner);
+  const { iterations } = covarianceGeometry(owner, call.inputShape, call.options);
+  const { rows, channels, cells } = planesAsRows(call);
+  const unit = new Float32Array(channels * channels).map((_, index) => (index % (channels + 1) === 0 ? 1 : 0));
+  const identity = graph.floats(`${owner}/identity`, unit, [channels, channels]);
+  const centred = apply('Sub', [rows, apply('ReduceMean', [rows, graph.int64s(`${owner}/cells_axis`, [2])])]);
+  const products = apply('MatMul', [centred, apply('Transpose', [centred], { perm: [0, 2, 1] })]);
+  const covariance = apply('Div', [products, scalar(call, 'cells', cells)]);
+  const trace = apply('ReduceSum', [
+    apply('Mul', [covariance, identity]),
+    graph.int64s(`${owner}/matrix_axes`, [1, 2]),
+  ]);
+  const half = scalar(call, 'half', 0.5);
+  let [y, z] = [apply('Div', [covariance, trace]), identity];
+  for (let step = 0; step < iterations; step++) {
+    const p = apply('Sub', [apply('Mul', [scalar(call, 'three', 3), identity]), apply('MatMul', [z, y])]);
+    [y, z] = [apply('Mul', [half, apply('MatMul', [y, p])]), apply('Mul', [half, apply('MatMul', [p, z])])];
+  }
+  const flat = apply('Reshape', [y, graph.int64s(`${owner}/flat_shape`, [0, channels * channels])]);
+  const triangle = apply('Gather', [flat, graph.int64s(`${owner}/triangle`, upperTriangle(channels))], { axis: 1 });
+  const perSample = apply('Reshape', [trace, graph.int64s(`${owner}/trace_shape`, [-1, 1])]);
+  const zero = scalar(call, 'zero', 0);
+  const scaled = apply('Mul', [apply('Sqrt', [perSample]), triangle]);
+  return { output: apply('Where', [apply('Equal', [perSample, zero]), zero, scaled]), layout: 'flat' as const };
+}
+
 export const covarianceKind = definePoolingKind({
   names: ['covariance', 'iSqrtCov', 'secondOrder'],
   window: 'global',
@@ -79,6 +120,7 @@ export const covarianceKind = definePoolingKind({
   outputShape: (op, shape, options) => covarianceGeometry(op, shape, options).outputShape,
   compute: computeCovariancePool,
   layer: { className: 'GlobalCovariancePooling{rank}D', keras: false, seedConfig: {} },
+  onnx: { export: exportCovariancePool },
 });
 
 /**

@@ -20,7 +20,11 @@
 import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { fail } from '../../errors.js';
 import { kernel } from '../../kernels/backend.js';
-import { dppPoolBackward, dppPoolForward } from '../../kernels/reference/extra/dpp-pool.js';
+import { DPP_EPSILON_SQUARED, dppPoolBackward, dppPoolForward } from '../../kernels/reference/extra/dpp-pool.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { channelConstant, scalar, spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow } from '../../formats/onnx/pool-window.js';
+import { cellMean, pooledOutput, weightedMean, windowCells } from '../../formats/onnx/window-cells.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkParameterShape } from '../arguments.js';
 import { windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
@@ -76,6 +80,31 @@ function computeDppPool(call: OpCall): Tensor {
   }).output;
 }
 
+/**
+ * Each window's cells side by side: x̃ their mean, d = x − x̃ (Relu'd when asymmetric),
+ * w = α + (d² + ε²)^(λ/2) with α and λ per layer or per channel, y = Σ w·x / Σ w.
+ */
+function exportDppPool(call: OnnxExportCall) {
+  const { graph, owner } = call;
+  const apply = (opType: string, inputs: string[]) => graph.apply(opType, inputs, {}, owner);
+  const cells = windowCells(call, call.input, exportWindow(call).axes);
+  const [alpha, lambda] = call.weights as [Tensor, Tensor];
+  const difference = apply('Sub', [cells.values, cellMean(cells, cells.values)]);
+  const kept = isAsymmetric(owner, call.options.reward) ? apply('Relu', [difference]) : difference;
+  const base = apply('Add', [apply('Mul', [kept, kept]), scalar(call, 'epsilon_squared', DPP_EPSILON_SQUARED)]);
+  const halfLambda = channelConstant(
+    call,
+    'half_lambda',
+    lambda.values.map((value) => value / 2),
+    cells.tail,
+  );
+  const weights = apply('Add', [
+    channelConstant(call, 'alpha', alpha.values, cells.tail),
+    apply('Pow', [base, halfLambda]),
+  ]);
+  return spatial(pooledOutput(cells, weightedMean(cells, weights, cells.values)));
+}
+
 export const detailPreservingKind = definePoolingKind({
   names: ['detailPreserving', 'dpp'],
   window: 'sliding',
@@ -111,6 +140,7 @@ export const detailPreservingKind = definePoolingKind({
     seedConfig: { poolSize: 2 },
     weights: joinWeights(scalarWeights(alphaSpec), scalarWeights(lambdaSpec)),
   },
+  onnx: { export: exportDppPool },
 });
 
 /**

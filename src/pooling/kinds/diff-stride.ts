@@ -38,7 +38,16 @@ import {
   type OpCall,
   type OpOptions,
 } from '../kind.js';
-import { checkOutputSize, realPerAxis, spectralGeometry, spectralInput, strideMask } from './spectral-geometry.js';
+import {
+  checkOutputSize,
+  exportSpectral,
+  realPerAxis,
+  spectralGeometry,
+  spectralInput,
+  strideMask,
+} from './spectral-geometry.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { spatial } from '../../formats/onnx/pool-nodes.js';
 
 export interface DiffStridePoolOptions {
   /** Ramp width R of the mask, in frequency bins (default 4, the paper's). */
@@ -154,6 +163,30 @@ function fixedOutputSize(context: LayerContext): number[] | null {
   );
 }
 
+/** The strides a layer call would use: its weight projected into the layer's bounds (callArguments' rule). */
+function projectedStrides(context: LayerContext, strides: Float32Array): Float32Array {
+  const { lower, upper } = strideBounds(context);
+  return strides.map((stride, index) => Math.min(Math.max(stride, lower[index]!), upper[index]!));
+}
+
+/**
+ * At inference the strides are constants: the layer's geometry at its projected strides (masks and
+ * crop fixed at export), then spectral pooling's per-axis matrices with the masks folded in.
+ */
+function exportDiffStride(call: OnnxExportCall) {
+  const context: LayerContext = {
+    owner: call.owner,
+    inputShape: call.inputShape,
+    rank: call.rank,
+    options: call.options,
+  };
+  const strides = projectedStrides(context, call.weights[0]!.values);
+  const outputSize = fixedOutputSize(context);
+  const options = { ...call.options, ...(outputSize === null ? {} : { outputSize }) };
+  const { geometry } = diffStrideGeometry(call.owner, call.inputShape, call.rank, strides, options);
+  return spatial(exportSpectral(call, geometry));
+}
+
 const diffStrideLayer: Omit<LayerSpec, 'className' | 'keras' | 'seedConfig'> = {
   weights: {
     shapes: (context) => [{ name: 'strides', shape: [sharedStride(context) ? 1 : context.rank] }],
@@ -165,10 +198,8 @@ const diffStrideLayer: Omit<LayerSpec, 'className' | 'keras' | 'seedConfig'> = {
     },
   },
   callArguments: (context, _input, weights) => {
-    const { lower, upper } = strideBounds(context);
-    const strides = weights[0]!.values; // projected in place, as the paper's code assigns its bound
-    for (let index = 0; index < strides.length; index++)
-      strides[index] = Math.min(Math.max(strides[index]!, lower[index]!), upper[index]!);
+    // projected in place, as the paper's code assigns its bound
+    weights[0]!.values.set(projectedStrides(context, weights[0]!.values));
     const outputSize = fixedOutputSize(context);
     const { smoothness, dataFormat } = context.options;
     return { tensors: weights, options: { smoothness, dataFormat, ...(outputSize === null ? {} : { outputSize }) } };
@@ -241,6 +272,7 @@ export const diffStrideKind = definePoolingKind({
   },
   compute: computeDiffStride,
   layer: { className: 'DiffStridePooling{rank}D', keras: false, seedConfig: { strides: 2 }, ...diffStrideLayer },
+  onnx: { export: exportDiffStride },
 });
 
 /**

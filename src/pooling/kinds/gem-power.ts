@@ -1,6 +1,8 @@
 // What GeM's two kinds share (gem.ts, windowed; global-gem.ts, one window over the whole input): the
 // op through its kernels with p checked, and the layer weight 'p' with its options. Not a kind file.
-import { gemPoolBackward, gemPoolForward } from '../../kernels/reference/extra/gem-pool.js';
+import { GEM_EPSILON, gemPoolBackward, gemPoolForward } from '../../kernels/reference/extra/gem-pool.js';
+import { channelConstant, scalar } from '../../formats/onnx/pool-nodes.js';
+import { byChannel, cellMean, infiniteShiftWins, reduce, type ReducedCells } from '../../formats/onnx/window-cells.js';
 import { checkTensor } from '../../ops/checks.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { weightedWindowOp } from '../arguments.js';
@@ -29,4 +31,29 @@ export const gemDocs = {
 export function gemPool(call: OpCall): Tensor {
   checkParameterValues(call.op, 'p', checkTensor(call.op, 'p', call.tensors[0]), true);
   return weightedWindowOp(call, 'p', (geometry) => [[1], [geometry.channels]], 'gemPool');
+}
+
+/**
+ * GeM over the cells in ONNX, as the kernel: c = Max(x, ε), s its ReduceMax (ReduceMin for p < 0),
+ * y = s·(mean (c/s)^p)^(1/p), with p the layer's weight (one, or one per channel).
+ */
+export function exportGem(cells: ReducedCells, p: Float32Array): string {
+  const { graph, owner } = cells.call;
+  const apply = (opType: string, inputs: string[]) => graph.apply(opType, inputs, {}, owner);
+  const clamped = apply('Max', [cells.values, scalar(cells.call, 'epsilon', GEM_EPSILON)]);
+  const scale = byChannel(
+    cells,
+    p.map((value) => (value > 0 ? 1 : 0)),
+    () => reduce(cells, 'ReduceMax', clamped, 0),
+    () => reduce(cells, 'ReduceMin', clamped, Infinity),
+  );
+  const power = channelConstant(cells.call, 'p', p, cells.tail);
+  const root = channelConstant(
+    cells.call,
+    'root',
+    p.map((value) => 1 / value),
+    cells.tail,
+  );
+  const mean = cellMean(cells, apply('Pow', [apply('Div', [clamped, scale]), power]));
+  return infiniteShiftWins(cells, scale, apply('Mul', [scale, apply('Pow', [mean, root])]));
 }

@@ -17,7 +17,17 @@ import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { windowOptions, windowOutputShape } from '../common-options.js';
 import { definePoolingKind, rankedOps } from '../kind.js';
-import { gemDocs, gemKernels, gemPool, gemWeightOptions, gemWeights } from './gem-power.js';
+import { exportGem, gemDocs, gemKernels, gemPool, gemWeightOptions, gemWeights } from './gem-power.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow } from '../../formats/onnx/pool-window.js';
+import { pooledOutput, windowCells } from '../../formats/onnx/window-cells.js';
+
+/** Each window's cells side by side, then GeM over them scaled by their extreme, as the kernel. */
+function exportGemPool(call: OnnxExportCall) {
+  const cells = windowCells(call, call.input, exportWindow(call).axes);
+  return spatial(pooledOutput(cells, exportGem(cells, call.weights[0]!.values)));
+}
 
 export const gemKind = definePoolingKind({
   names: ['gem', 'generalizedMean'],
@@ -40,6 +50,7 @@ export const gemKind = definePoolingKind({
     seedConfig: { poolSize: 2 },
     weights: gemWeights,
   },
+  onnx: { export: exportGemPool },
 });
 
 /**

@@ -8,7 +8,10 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { globalOptions } from '../common-options.js';
 import { globalRank, globalSetUp, type GlobalPoolOptions } from '../global-steps.js';
 import { definePoolingKind, type OpCall } from '../kind.js';
-import { gemDocs, gemPool, gemWeightOptions, gemWeights } from './gem-power.js';
+import { exportGem, gemDocs, gemPool, gemWeightOptions, gemWeights } from './gem-power.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { globalResult } from '../../formats/onnx/pool-nodes.js';
+import { globalCells } from '../../formats/onnx/window-cells.js';
 
 /** Global GeM's options: the data format and keepDims (no mask: GeM has no masked form). */
 export type GlobalGemPoolOptions = Omit<GlobalPoolOptions, 'mask'>;
@@ -18,6 +21,11 @@ function computeGlobalGem(call: OpCall): Tensor {
   const kernelSize = spatialSizes(call.input.shape, spatialDims, dataFormat);
   const pooled = gemPool({ ...call, rank: spatialDims, options: { kernelSize, dataFormat } });
   return pooled.shape.length === outputShape.length ? pooled : reshape(pooled, outputShape);
+}
+
+/** GeM over every cell of each plane (Reduce* over the spatial axes), kept or flattened as the layer. */
+function exportGlobalGem(call: OnnxExportCall) {
+  return globalResult(call, exportGem(globalCells(call), call.weights[0]!.values));
 }
 
 export const globalGemKind = definePoolingKind({
@@ -41,6 +49,7 @@ export const globalGemKind = definePoolingKind({
     seedConfig: {},
     weights: gemWeights,
   },
+  onnx: { export: exportGlobalGem },
 });
 
 /**

@@ -27,6 +27,10 @@ import { checkParameterShape, layerChannels } from '../arguments.js';
 import { windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { definePoolingKind, rankedOps, type LayerWeights, type OpCall, type OpOptions } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { scalar, spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow, windowWeightedSum } from '../../formats/onnx/pool-window.js';
+import { transposeValues } from '../../formats/onnx/layout.js';
 
 export interface LipPoolOptions extends PoolOptions {
   /** λ of the soft gate G = λ·sigmoid(z); default 12 (the paper's). */
@@ -89,6 +93,32 @@ const lipWeights: LayerWeights = {
   initialize: (context) => lipWeights.shapes(context).map(({ shape }) => zeros(shape)),
 };
 
+/**
+ * z = the 1x1 Conv of the logit kernel (transposed to ONNX's [out, in]) and bias, w = Exp(λ·Sigmoid(z)),
+ * then Σ x·w / Σ w as window sums (depthwise Conv, padding reading 0); Σ w > 0 but in an empty window (0).
+ */
+function exportLipPool(call: OnnxExportCall) {
+  const { graph, owner } = call;
+  const apply = (opType: string, inputs: string[]) => graph.apply(opType, inputs, {}, owner);
+  const { geometry, axes } = exportWindow(call);
+  const channels = geometry.channels;
+  const [logitKernel, logitBias] = call.weights as [Tensor, Tensor];
+  const ones = Array<number>(call.rank).fill(1);
+  const filter = graph.floats(
+    `${owner}/logit_kernel`,
+    transposeValues(logitKernel.values, [channels, channels], [1, 0]),
+    [channels, channels, ...ones],
+  );
+  const bias = graph.floats(`${owner}/logit_bias`, logitBias.values, [channels]);
+  const logits = graph.apply('Conv', [call.input, filter, bias], { kernel_shape: ones }, owner);
+  const coefficient = scalar(call, 'coefficient', coefficientOf(owner, call.options));
+  const weights = apply('Exp', [apply('Mul', [coefficient, apply('Sigmoid', [logits])])]);
+  const total = windowWeightedSum(call, weights, axes, channels);
+  const weighted = windowWeightedSum(call, apply('Mul', [call.input, weights]), axes, channels);
+  const zero = scalar(call, 'zero', 0);
+  return spatial(apply('Where', [apply('Equal', [total, zero]), zero, apply('Div', [weighted, total])]));
+}
+
 export const lipKind = definePoolingKind({
   names: ['lip', 'localImportance'],
   window: 'sliding',
@@ -124,6 +154,7 @@ export const lipKind = definePoolingKind({
     seedConfig: { poolSize: 2 },
     weights: lipWeights,
   },
+  onnx: { export: exportLipPool },
 });
 
 /**

@@ -20,6 +20,18 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { weightedWindowOp } from '../arguments.js';
 import { windowOptions, windowOutputShape } from '../common-options.js';
 import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { channelConstant, spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow } from '../../formats/onnx/pool-window.js';
+import {
+  byChannel,
+  cellMean,
+  infiniteShiftWins,
+  masked,
+  pooledOutput,
+  reduce,
+  windowCells,
+} from '../../formats/onnx/window-cells.js';
 import {
   checkParameterValues,
   scalarWeightOptions,
@@ -33,6 +45,39 @@ const rateSpec: ScalarWeightSpec = { weight: 'r', scope: 'rScope', initial: 'rIn
 function computeLsePool(call: OpCall): Tensor {
   checkParameterValues(call.op, 'r', checkTensor(call.op, 'r', call.tensors[0]));
   return weightedWindowOp(call, 'r', (geometry) => [[1], [geometry.channels]], 'lsePool');
+}
+
+/**
+ * Each window's cells side by side, m their ReduceMax (ReduceMin where r < 0), then
+ * m + Log(mean Exp(r·(x − m)))/r as the kernel; the mean where r = 0 (the limit).
+ */
+function exportLsePool(call: OnnxExportCall) {
+  const { graph, owner } = call;
+  const apply = (opType: string, inputs: string[]) => graph.apply(opType, inputs, {}, owner);
+  const cells = windowCells(call, call.input, exportWindow(call).axes);
+  const rate = call.weights[0]!.values;
+  const shift = byChannel(
+    cells,
+    rate.map((value) => (value > 0 ? 1 : 0)),
+    () => reduce(cells, 'ReduceMax', cells.values, -Infinity),
+    () => reduce(cells, 'ReduceMin', cells.values, Infinity),
+  );
+  const r = channelConstant(call, 'r', rate, cells.tail);
+  const exponentials = apply('Exp', [apply('Mul', [r, apply('Sub', [cells.values, shift])])]);
+  const logMean = apply('Log', [cellMean(cells, masked(cells, exponentials, 0))]);
+  const smooth = () => infiniteShiftWins(cells, shift, apply('Add', [shift, apply('Div', [logMean, r])]));
+  const mean = () => cellMean(cells, cells.values);
+  return spatial(
+    pooledOutput(
+      cells,
+      byChannel(
+        cells,
+        rate.map((value) => (value === 0 ? 0 : 1)),
+        smooth,
+        mean,
+      ),
+    ),
+  );
 }
 
 export const lseKind = definePoolingKind({
@@ -60,6 +105,7 @@ export const lseKind = definePoolingKind({
     seedConfig: { poolSize: 2 },
     weights: scalarWeights(rateSpec),
   },
+  onnx: { export: exportLsePool },
 });
 
 /**

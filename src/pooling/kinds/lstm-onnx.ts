@@ -2,39 +2,21 @@
 // zero-padded input covering every window at once, run through an unrolled LSTM (Keras's cell,
 // gates i, f, c, o). A tap outside the input leaves a window's state as it was, which is exactly
 // the layer's sequence of in-bounds cells (h and c start at 0).
+import { ONNX_BOOL } from '../../formats/onnx/graph.js';
 import type { OnnxExportCall, OnnxExportResult } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
-import { endPadsWithOverhang, exportWindow, type WindowAxes } from '../../formats/onnx/pool-window.js';
-
-const ONNX_BOOL = 9;
+import { exportWindow, type WindowAxes } from '../../formats/onnx/pool-window.js';
+import { tapCells, tapInsideMask, zeroPadded } from '../../formats/onnx/window-cells.js';
 
 interface State {
   readonly hidden: string | null;
   readonly cell: string | null;
 }
 
-/** 1 where the tap (row, column of the window) of each output cell lies in the input, else 0: [1, outH, outW, 1]. */
-function tapMask(axes: WindowAxes, tap: readonly [number, number]): Float32Array {
-  const [outHeight, outWidth] = axes.outSize as [number, number];
-  const mask = new Float32Array(outHeight * outWidth);
-  const inside = (axis: 0 | 1, out: number) => {
-    const at = out * axes.stride[axis]! - axes.padBegin[axis]! + tap[axis] * axes.dilation[axis]!;
-    return at >= 0 && at < axes.inSize[axis]!;
-  };
-  for (let row = 0; row < outHeight; row++)
-    for (let column = 0; column < outWidth; column++)
-      mask[row * outWidth + column] = inside(0, row) && inside(1, column) ? 1 : 0;
-  return mask;
-}
-
 /** The tap's input cell of every window: [batch, outH, outW, channels]. */
 function tapInput(call: OnnxExportCall, padded: string, axes: WindowAxes, tap: readonly [number, number]): string {
-  const { graph, owner } = call;
-  const starts = tap.map((offset, axis) => offset * axes.dilation[axis]!);
-  const ends = starts.map((start, axis) => start + (axes.outSize[axis]! - 1) * axes.stride[axis]! + 1);
-  const bounds = [starts, ends, [2, 3], [...axes.stride]].map((values) => graph.int64s(`${owner}/slice`, values));
-  const cells = graph.apply('Slice', [padded, ...bounds], {}, owner);
-  return graph.apply('Transpose', [cells], { perm: [0, 2, 3, 1] }, owner);
+  const cells = tapCells(call, padded, axes, tap);
+  return call.graph.apply('Transpose', [cells], { perm: [0, 2, 3, 1] }, call.owner);
 }
 
 /** One LSTM step on every window: the new state, kept only where the tap is in the input (`mask`, [1, outH, outW, 1]). */
@@ -80,20 +62,16 @@ export function exportLstmPool(call: OnnxExportCall): OnnxExportResult {
     graph.floats(`${owner}/recurrent_kernel`, recurrent!.values, recurrent!.shape),
     graph.floats(`${owner}/bias`, bias!.values, bias!.shape),
   ];
-  const pads = graph.int64s(`${owner}/pads`, [0, 0, ...axes.padBegin, 0, 0, ...endPadsWithOverhang(axes)]);
-  const padded = graph.apply(
-    'Pad',
-    [call.input, pads, graph.floats(`${owner}/fill`, [0], [])],
-    { mode: 'constant' },
-    owner,
-  );
+  const padded = zeroPadded(call, call.input, axes);
   const maskShape = [1, ...axes.outSize, 1];
+  const outCells = axes.outSize[0]! * axes.outSize[1]!;
+  const inside = tapInsideMask(axes);
   let state: State = { hidden: null, cell: null };
   for (let row = 0; row < axes.kernel[0]!; row++) {
     for (let column = 0; column < axes.kernel[1]!; column++) {
-      const tap = [row, column] as const;
-      const mask = { values: tapMask(axes, tap), shape: maskShape };
-      state = step(call, tapInput(call, padded, axes, tap), state, weights, mask);
+      const tapIndex = row * axes.kernel[1]! + column;
+      const mask = { values: inside.subarray(tapIndex * outCells, (tapIndex + 1) * outCells), shape: maskShape };
+      state = step(call, tapInput(call, padded, axes, [row, column]), state, weights, mask);
     }
   }
   return spatial(graph.apply('Transpose', [state.hidden!], { perm: [0, 3, 1, 2] }, owner));

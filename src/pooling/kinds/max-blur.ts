@@ -14,7 +14,10 @@ import { indicesLike, runPoolSteps } from '../compute.js';
 import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
 import type { SpatialDims } from '../../geometry/layout.js';
 import type { Shape } from '../../tensor/tensor.js';
-import { blurGeometry, blurOptions, type BlurOptions } from './blur-geometry.js';
+import { blurGeometry, blurOptions, exportBlur, type BlurOptions } from './blur-geometry.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { spatial } from '../../formats/onnx/pool-nodes.js';
+import { maxPoolNode, windowAxes } from '../../formats/onnx/pool-window.js';
 
 export interface MaxBlurPoolOptions extends BlurOptions {
   /** The dense max pooling's window, one number or one per axis (default 2, as the paper). */
@@ -46,6 +49,13 @@ function computeMaxBlurPool({ op, input, options, rank }: OpCall): Tensor {
   }).output;
 }
 
+/** MaxPool (stride 1, no padding), then the blur on its output. */
+function exportMaxBlurPool(call: OnnxExportCall) {
+  const { dense } = maxBlurGeometries(call.owner, call.inputShape, call.rank, call.options);
+  const maxima = maxPoolNode(call, call.input, windowAxes(dense, call.rank), false);
+  return spatial(exportBlur(call, maxima, dense.outputShape));
+}
+
 export const maxBlurKind = definePoolingKind({
   names: ['maxBlur', 'maxBlurPool'],
   window: 'filter',
@@ -73,6 +83,7 @@ export const maxBlurKind = definePoolingKind({
   outputShape: (op, shape, options, rank) => maxBlurGeometries(op, shape, rank, options).blur.outputShape,
   compute: computeMaxBlurPool,
   layer: { className: 'MaxBlurPooling{rank}D', keras: false, seedConfig: { poolSize: 2, filterSize: 4, strides: 2 } },
+  onnx: { export: exportMaxBlurPool },
 });
 
 /**

@@ -18,10 +18,24 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { returnIndicesOption, windowOptions, windowOutputShape } from '../common-options.js';
 import { definePoolingKind, rankedOps, type PoolWithIndices } from '../kind.js';
 import { selectionWindowOp } from './selection-steps.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow } from '../../formats/onnx/pool-window.js';
+import { rankedSum, sortedCells, windowCells } from '../../formats/onnx/window-cells.js';
 
 export interface MedianPoolOptions extends PoolOptions {
   /** Also return the chosen cell of every window (flat spatial indices, as a max pool's). */
   returnIndices?: boolean;
+}
+
+/**
+ * Each window's cells sorted ascending (TopK), then rank ⌊(n−1)/2⌋ of each window's n in-bounds cells
+ * picked by a constant mask (Where, ReduceSum of one value), NaN where the window holds NaN. returnIndices has no export.
+ */
+function exportMedianPool(call: OnnxExportCall) {
+  const cells = windowCells(call, call.input, exportWindow(call).axes);
+  const middle = (rank: number, count: number) => rank === Math.floor((count - 1) / 2);
+  return spatial(rankedSum(cells, sortedCells(cells, false), middle));
 }
 
 export const medianKind = definePoolingKind({
@@ -41,6 +55,7 @@ export const medianKind = definePoolingKind({
   outputShape: windowOutputShape,
   compute: (call) => selectionWindowOp(call, 'medianPoolForward'),
   layer: { className: 'MedianPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
+  onnx: { export: exportMedianPool },
 });
 
 /**

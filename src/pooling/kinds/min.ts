@@ -13,6 +13,9 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { returnIndicesOption, windowOptions, windowOutputShape } from '../common-options.js';
 import { definePoolingKind, rankedOps, type PoolWithIndices } from '../kind.js';
 import { selectionWindowOp } from './selection-steps.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow, maxPoolNode, maxPoolWithIndices } from '../../formats/onnx/pool-window.js';
 
 export interface MinPoolOptions extends PoolOptions {
   /** Also return the argmin of every window (flat spatial indices, as a max pool's). */
@@ -41,6 +44,17 @@ export function minPoolForward(
   });
 }
 
+/** −MaxPool(−x), bit for bit the kernel's rule (ties, NaN, +Infinity for an empty window); the argmin is MaxPool's Indices of −x. */
+function exportMinPool(call: OnnxExportCall) {
+  const { graph, owner } = call;
+  const { axes } = exportWindow(call);
+  const ceilMode = call.options.ceilMode === true;
+  const negated = graph.apply('Neg', [call.input], {}, owner);
+  if (!call.indices) return spatial(graph.apply('Neg', [maxPoolNode(call, negated, axes, ceilMode)], {}, owner));
+  const [output, indices] = maxPoolWithIndices(call, axes, ceilMode, negated);
+  return spatial(graph.apply('Neg', [output], {}, owner), indices);
+}
+
 export const minKind = definePoolingKind({
   names: ['min', 'minimum'],
   window: 'sliding',
@@ -58,6 +72,7 @@ export const minKind = definePoolingKind({
   outputShape: windowOutputShape,
   compute: (call) => selectionWindowOp(call, 'minPoolForward'),
   layer: { className: 'MinPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
+  onnx: { export: exportMinPool },
 });
 
 /**

@@ -14,7 +14,7 @@ import { windowOptions, windowOutputShape } from '../common-options.js';
 import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
 import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
-import { blend, spatial } from '../../formats/onnx/pool-nodes.js';
+import { blend, channelConstant, spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow, maxAndMean } from '../../formats/onnx/pool-window.js';
 
 function computeMixedPool(call: OpCall): Tensor {
@@ -37,12 +37,9 @@ const mixedWeights: LayerWeights = {
 
 /** a·MaxPool + (1 − a)·AveragePool (in-bounds mean), a a constant: per layer, or [channels, 1, ...]. */
 function exportMixedPool(call: OnnxExportCall) {
-  const { graph, owner } = call;
   const { geometry, axes } = exportWindow(call);
   const { max, mean } = maxAndMean(call, axes, geometry.channels);
-  const alpha = call.weights[0]!;
-  const shape = alpha.size === 1 ? [] : [alpha.size, ...Array<number>(call.rank).fill(1)];
-  return spatial(blend(call, graph.floats(`${owner}/alpha`, alpha.values, shape), max, mean));
+  return spatial(blend(call, channelConstant(call, 'alpha', call.weights[0]!.values, call.rank), max, mean));
 }
 
 export const mixedKind = definePoolingKind({

@@ -19,6 +19,10 @@ import type { Shape, Tensor } from '../../tensor/tensor.js';
 import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
 import { windowOptions, windowOutputShape } from '../common-options.js';
 import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow } from '../../formats/onnx/pool-window.js';
+import { rankedSum, sortedCells, windowCells } from '../../formats/onnx/window-cells.js';
 
 function rankShapes(geometry: PoolGeometry): Shape[] {
   const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
@@ -42,6 +46,25 @@ const ordinalWeights: LayerWeights = {
     return [full(shape, 1 / shape[shape.length - 1]!)];
   },
 };
+
+/**
+ * Each window's cells sorted largest first (TopK), times the rank weights ([taps] or [channels, taps]),
+ * summed over the first n ranks of a window of n in-bounds cells (a constant mask).
+ */
+function exportOrdinalPool(call: OnnxExportCall) {
+  const { graph, owner } = call;
+  const cells = windowCells(call, call.input, exportWindow(call).axes);
+  const weights = call.weights[0]!;
+  const trailing = Array<number>(call.rank).fill(1);
+  const shape = weights.shape.length === 1 ? [weights.size, ...trailing] : [...weights.shape, ...trailing];
+  const weighted = graph.apply(
+    'Mul',
+    [sortedCells(cells, true), graph.floats(`${owner}/rank_weights`, weights.values, shape)],
+    {},
+    owner,
+  );
+  return spatial(rankedSum(cells, weighted, (rank, count) => rank < count));
+}
 
 export const ordinalKind = definePoolingKind({
   names: ['ordinal'],
@@ -70,6 +93,7 @@ export const ordinalKind = definePoolingKind({
   outputShape: windowOutputShape,
   compute: computeOrdinalPool,
   layer: { className: 'OrdinalPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, weights: ordinalWeights },
+  onnx: { export: exportOrdinalPool },
 });
 
 /**

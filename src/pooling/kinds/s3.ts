@@ -28,6 +28,9 @@ import { asPoolOptions, dataFormatOption, randomOptions } from '../common-option
 import { indicesLike, runPoolSteps } from '../compute.js';
 import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
 import type { DataFormat } from '../../geometry/layout.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { spatial, spatialSizesOf } from '../../formats/onnx/pool-nodes.js';
+import { maxPoolNode, windowAxes } from '../../formats/onnx/pool-window.js';
 
 export interface S3PoolOptions extends RandomPoolOptions {
   /** The dense max pooling's window (default 2). */
@@ -144,6 +147,26 @@ function computeS3Pool({ op, input, options, rank }: OpCall): Tensor {
   }).output;
 }
 
+/**
+ * Inference: the grid rows 0, s, 2s, … of the dense maxima are MaxPool with stride s (no padding);
+ * rows given to an op are a Gather per axis of the dense (stride 1) MaxPool.
+ */
+function exportS3Pool(call: OnnxExportCall) {
+  const plan = s3Plan(call.owner, call.inputShape, call.rank, call.options);
+  const dense = windowAxes(plan.dense, call.rank);
+  if (call.options.rows === undefined) {
+    const { outSizes } = spatialSizesOf(plan.sizes, call.rank);
+    return spatial(maxPoolNode(call, call.input, { ...dense, stride: plan.stride, outSize: outSizes }, false));
+  }
+  const rows = sampleGeometry(call.owner, plan, call.options).rows.slice(3 - call.rank);
+  let sampled = maxPoolNode(call, call.input, dense, false);
+  rows.forEach((axisRows, axis) => {
+    const indices = call.graph.int64s(`${call.owner}/rows`, Array.from(axisRows));
+    sampled = call.graph.apply('Gather', [sampled, indices], { axis: axis + 2 }, call.owner);
+  });
+  return spatial(sampled);
+}
+
 export const s3Kind = definePoolingKind({
   names: ['s3', 's3Pool'],
   window: 'sliding',
@@ -191,6 +214,7 @@ export const s3Kind = definePoolingKind({
   outputShape: (op, shape, options, rank) => s3Plan(op, shape, rank, options).sizes.outputShape,
   compute: computeS3Pool,
   layer: { className: 'S3Pooling{rank}D', keras: false, seedConfig: { poolSize: 2, strides: 2, gridSize: 2 } },
+  onnx: { export: exportS3Pool },
 });
 
 /**

@@ -19,6 +19,10 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { spatial } from '../../formats/onnx/pool-nodes.js';
+import { exportWindow } from '../../formats/onnx/pool-window.js';
+import { exponentialMean, pooledOutput, windowCells } from '../../formats/onnx/window-cells.js';
 
 function computeSoftPool(call: OpCall): Tensor {
   const geometry = windowGeometry(call);
@@ -28,6 +32,12 @@ function computeSoftPool(call: OpCall): Tensor {
     backward: ({ inputs: [x], gradOutput, gradInputs: [gradInput] }) =>
       kernel('softPoolBackward')(x!.values, gradOutput.values, gradInput!.values, geometry),
   }).output;
+}
+
+/** Each window's cells side by side, m their ReduceMax, then m + Σ e^{x−m}(x − m) / Σ e^{x−m} as the kernel. */
+function exportSoftPool(call: OnnxExportCall) {
+  const cells = windowCells(call, call.input, exportWindow(call).axes);
+  return spatial(pooledOutput(cells, exponentialMean(cells, cells.values)));
 }
 
 export const softKind = definePoolingKind({
@@ -47,6 +57,7 @@ export const softKind = definePoolingKind({
   outputShape: windowOutputShape,
   compute: computeSoftPool,
   layer: { className: 'SoftPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
+  onnx: { export: exportSoftPool },
 });
 
 /**

@@ -3,7 +3,10 @@
 import { fail } from '../../errors.js';
 import { adaptiveGeometry } from '../../geometry/adaptive-geometry.js';
 import { checkDataFormat, checkInputRank, spatialSizes, type SpatialDims } from '../../geometry/layout.js';
-import type { SpectralGeometry } from '../../kernels/reference/extra/spectral-pool.js';
+import { keptBin, type SpectralGeometry } from '../../kernels/reference/extra/spectral-pool.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { applyAxisMatrices, type AxisMatrix } from '../../formats/onnx/axis-matrices.js';
+import { scalar, spatialSizesOf } from '../../formats/onnx/pool-nodes.js';
 import type { Shape } from '../../tensor/tensor.js';
 
 /** The input's spatial sizes, after checking the data format and the input's rank. */
@@ -83,4 +86,43 @@ export function strideMask(size: number, stride: number, smoothness: number): St
     if (mask[bin]! > 0) support++;
   }
   return { mask, slope, support };
+}
+
+/**
+ * One axis of y = Re(IDFT_out(crop(mask·DFT_in(x))))/N_in as a matrix: M[o][i] = (1/N) Σ_j w_j ·
+ * e^{2πi(j·o/out − b_j·i/N)} over the output bins j, b_j the input bin j keeps (keptBin), w_j its mask weight.
+ */
+function spectralAxisMatrix(inSize: number, outSize: number, mask: Float64Array | null): AxisMatrix {
+  const real = new Float64Array(outSize * inSize);
+  const imaginary = new Float64Array(outSize * inSize);
+  for (let bin = 0; bin < outSize; bin++) {
+    const inBin = keptBin(inSize, outSize, bin);
+    const weight = (mask === null ? 1 : mask[inBin]!) / inSize;
+    if (weight === 0) continue;
+    for (let out = 0; out < outSize; out++) {
+      for (let cell = 0; cell < inSize; cell++) {
+        const turns = ((bin * out) % outSize) / outSize - ((inBin * cell) % inSize) / inSize;
+        real[out * inSize + cell]! += weight * Math.cos(2 * Math.PI * turns);
+        imaginary[out * inSize + cell]! += weight * Math.sin(2 * Math.PI * turns);
+      }
+    }
+  }
+  const isReal = imaginary.every((value) => Math.abs(value) < 1e-12);
+  return { inSize, outSize, real, imaginary: isReal ? null : imaginary };
+}
+
+/** Spectral pooling (masked, for DiffStride) in ONNX: the map along each axis as a constant matrix (MatMul). */
+export function exportSpectral(call: OnnxExportCall, geometry: SpectralGeometry): string {
+  const { inSizes, outSizes } = spatialSizesOf(geometry, call.rank);
+  const masks = geometry.masks.slice(3 - call.rank);
+  const matrices = inSizes.map((size, axis) => spectralAxisMatrix(size, outSizes[axis]!, masks[axis] ?? null));
+  // x·0 is NaN for NaN and ±Infinity: their sum over a plane makes every output of the plane NaN, as
+  // every bin mixes every cell in the kernel (a product with the matrices would leave some ±Infinity).
+  const spatialAxes = call.graph.int64s(
+    `${call.owner}/spatial_axes`,
+    inSizes.map((_, axis) => axis + 2),
+  );
+  const zeros = call.graph.apply('Mul', [call.input, scalar(call, 'zero', 0)], {}, call.owner);
+  const poison = call.graph.apply('ReduceSum', [zeros, spatialAxes], { keepdims: 1 }, call.owner);
+  return call.graph.apply('Add', [applyAxisMatrices(call, call.input, matrices), poison], {}, call.owner);
 }

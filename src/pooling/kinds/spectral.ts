@@ -18,7 +18,9 @@ import type { Shape, Tensor } from '../../tensor/tensor.js';
 import { dataFormatOption } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
-import { checkOutputSize, realPerAxis, spectralGeometry, spectralInput } from './spectral-geometry.js';
+import { checkOutputSize, exportSpectral, realPerAxis, spectralGeometry, spectralInput } from './spectral-geometry.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { spatial } from '../../formats/onnx/pool-nodes.js';
 
 export interface SpectralPoolOptions {
   /** The output's spatial size: one number, or one per axis (at most the input's). */
@@ -48,6 +50,10 @@ function computeSpectralPool({ op, input, options, rank }: OpCall): Tensor {
     backward: ({ gradOutput, gradInputs: [gradInput] }) =>
       kernel('spectralPoolBackward')(gradOutput.values, gradInput!.values, geometry),
   }).output;
+}
+
+function exportSpectralPool(call: OnnxExportCall) {
+  return spatial(exportSpectral(call, spectralPoolGeometry(call.owner, call.inputShape, call.rank, call.options)));
 }
 
 export const spectralKind = definePoolingKind({
@@ -80,6 +86,7 @@ export const spectralKind = definePoolingKind({
   outputShape: (op, shape, options, rank) => spectralPoolGeometry(op, shape, rank, options).outputShape,
   compute: computeSpectralPool,
   layer: { className: 'SpectralPooling{rank}D', keras: false, seedConfig: { strides: 2 } },
+  onnx: { export: exportSpectralPool },
 });
 
 /**

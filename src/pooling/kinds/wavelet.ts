@@ -24,6 +24,9 @@ import type { DataFormat } from '../../geometry/layout.js';
 import { dataFormatOption } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
+import { spatial, spatialSizesOf } from '../../formats/onnx/pool-nodes.js';
+import { windowWeightedSum } from '../../formats/onnx/pool-window.js';
 
 export interface WaveletPoolOptions {
   dataFormat?: DataFormat;
@@ -45,6 +48,33 @@ function computeWaveletPool({ op, input, options, rank }: OpCall): Tensor {
   }).output;
 }
 
+/**
+ * The closed form the kind's comment derives: 2^(−rank/2)·(sum of each 2×…×2 block), an odd axis's
+ * last cell repeated (Pad 'edge' of one cell at its end), as a depthwise Conv of stride 2.
+ */
+function exportWaveletPool(call: OnnxExportCall) {
+  const geometry = waveletGeometry(call.owner, call.inputShape, call.rank, call.options);
+  const { inSizes, outSizes } = spatialSizesOf(geometry, call.rank);
+  const extra = inSizes.map((size) => size % 2);
+  const pads = call.graph.int64s(`${call.owner}/pads`, [0, 0, ...extra.map(() => 0), 0, 0, ...extra]);
+  const padded = extra.some((pad) => pad > 0)
+    ? call.graph.apply('Pad', [call.input, pads], { mode: 'edge' }, call.owner)
+    : call.input;
+  const twos = inSizes.map(() => 2);
+  const none = inSizes.map(() => 0);
+  const axes = {
+    inSize: inSizes.map((size, axis) => size + extra[axis]!),
+    outSize: outSizes,
+    kernel: twos,
+    stride: twos,
+    dilation: inSizes.map(() => 1),
+    padBegin: none,
+    padEnd: none,
+  };
+  const scale = new Float32Array(2 ** call.rank).fill(2 ** (-call.rank / 2));
+  return spatial(windowWeightedSum(call, padded, axes, geometry.channels, scale));
+}
+
 export const waveletKind = definePoolingKind({
   names: ['wavelet', 'haar'],
   window: 'filter',
@@ -63,6 +93,7 @@ export const waveletKind = definePoolingKind({
   outputShape: (op, shape, options, rank) => waveletGeometry(op, shape, rank, options).outputShape,
   compute: computeWaveletPool,
   layer: { className: 'WaveletPooling{rank}D', keras: false, seedConfig: {} },
+  onnx: { export: exportWaveletPool },
 });
 
 /**
