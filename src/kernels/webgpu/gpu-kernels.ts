@@ -1,0 +1,111 @@
+// The webgpu backend's kernels: each turns its typed arrays and geometry into a GPU job (params.ts)
+// and hands it to `run`, which executes it or, when the device cannot take it (too large for its
+// limits, an empty array), calls the given reference kernel instead and counts that.
+import { argmaxScatterAdd } from '../reference/argmax.js';
+import { adaptiveAvgPoolBackward, adaptiveAvgPoolForward, adaptiveMaxPoolForward } from '../reference/adaptive-pool.js';
+import { avgPoolBackward, avgPoolForward } from '../reference/avg-pool.js';
+import { lpPoolBackward, lpPoolForward } from '../reference/lp-pool.js';
+import { maxPoolBackward, maxPoolForward } from '../reference/max-pool.js';
+import type { PoolingKernels } from '../types.js';
+import { adaptiveTables, planeParams, sizeParams, windowParams, type GpuJob, type JobArray } from './params.js';
+
+/** The kernels that run on the GPU; every other kernel of the table comes from the reference backend. */
+export type GpuKernels = Pick<
+  PoolingKernels,
+  | 'maxPoolForward'
+  | 'maxPoolBackward'
+  | 'avgPoolForward'
+  | 'avgPoolBackward'
+  | 'lpPoolForward'
+  | 'lpPoolBackward'
+  | 'adaptiveMaxPoolForward'
+  | 'adaptiveAvgPoolForward'
+  | 'adaptiveAvgPoolBackward'
+  | 'argmaxScatterAdd'
+>;
+
+/** Runs `job` on the GPU, or `fallback` (the reference kernel on the same arrays) when it cannot. */
+export type JobRunner = (kernel: keyof GpuKernels, job: GpuJob, fallback: () => void) => void;
+
+const read = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'read' });
+const write = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'write' });
+
+export function createGpuKernels(run: JobRunner): GpuKernels {
+  return {
+    maxPoolForward(input, output, argmax, geometry) {
+      const job = {
+        shader: 'maxWindowForward',
+        params: windowParams(geometry),
+        arrays: [read(input), write(output), write(argmax ?? new Int32Array(output.length))],
+        work: output.length,
+      };
+      run('maxPoolForward', job, () => maxPoolForward(input, output, argmax, geometry));
+    },
+    maxPoolBackward(gradOutput, argmax, gradInput, geometry) {
+      const arrays = [read(gradOutput), read(argmax), write(gradInput)];
+      const job = { shader: 'maxWindowBackward', params: windowParams(geometry), arrays, work: gradInput.length };
+      run('maxPoolBackward', job, () => maxPoolBackward(gradOutput, argmax, gradInput, geometry));
+    },
+    avgPoolForward(input, output, geometry, divisor) {
+      const arrays = [read(input), write(output)];
+      const job = {
+        shader: 'averageWindowForward',
+        params: windowParams(geometry, divisor),
+        arrays,
+        work: output.length,
+      };
+      run('avgPoolForward', job, () => avgPoolForward(input, output, geometry, divisor));
+    },
+    avgPoolBackward(gradOutput, gradInput, geometry, divisor) {
+      const arrays = [read(gradOutput), write(gradInput)];
+      const params = windowParams(geometry, divisor);
+      const job = { shader: 'averageWindowBackward', params, arrays, work: gradInput.length };
+      run('avgPoolBackward', job, () => avgPoolBackward(gradOutput, gradInput, geometry, divisor));
+    },
+    lpPoolForward(input, output, geometry, power) {
+      const arrays = [read(input), write(output)];
+      const job = {
+        shader: 'lpWindowForward',
+        params: windowParams(geometry, null, power),
+        arrays,
+        work: output.length,
+      };
+      run('lpPoolForward', job, () => lpPoolForward(input, output, geometry, power));
+    },
+    lpPoolBackward(input, output, gradOutput, gradInput, geometry, power) {
+      const arrays = [read(input), read(output), read(gradOutput), write(gradInput)];
+      const params = windowParams(geometry, null, power);
+      const job = { shader: 'lpWindowBackward', params, arrays, work: gradInput.length };
+      run('lpPoolBackward', job, () => lpPoolBackward(input, output, gradOutput, gradInput, geometry, power));
+    },
+    adaptiveMaxPoolForward(input, output, argmax, geometry) {
+      const params = sizeParams(geometry);
+      const tables = adaptiveTables(geometry, params);
+      const arrays = [read(tables), read(input), write(output), write(argmax ?? new Int32Array(output.length))];
+      const job = { shader: 'maxAdaptiveForward', params, arrays, work: output.length };
+      run('adaptiveMaxPoolForward', job, () => adaptiveMaxPoolForward(input, output, argmax, geometry));
+    },
+    adaptiveAvgPoolForward(input, output, geometry) {
+      const params = sizeParams(geometry);
+      const arrays = [read(adaptiveTables(geometry, params)), read(input), write(output)];
+      const job = { shader: 'averageAdaptiveForward', params, arrays, work: output.length };
+      run('adaptiveAvgPoolForward', job, () => adaptiveAvgPoolForward(input, output, geometry));
+    },
+    adaptiveAvgPoolBackward(gradOutput, gradInput, geometry) {
+      const params = sizeParams(geometry);
+      const arrays = [read(adaptiveTables(geometry, params)), read(gradOutput), write(gradInput)];
+      const job = { shader: 'averageAdaptiveBackward', params, arrays, work: gradInput.length };
+      run('adaptiveAvgPoolBackward', job, () => adaptiveAvgPoolBackward(gradOutput, gradInput, geometry));
+    },
+    argmaxScatterAdd(small, argmax, large, planes) {
+      const arrays: JobArray[] = [read(small), read(argmax), { data: large, role: 'readWrite' }];
+      const job = {
+        shader: 'argmaxScatterAdd',
+        params: planeParams(planes),
+        arrays,
+        work: planes.batch * planes.channels,
+      };
+      run('argmaxScatterAdd', job, () => argmaxScatterAdd(small, argmax, large, planes));
+    },
+  };
+}
