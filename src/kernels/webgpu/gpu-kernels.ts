@@ -109,3 +109,25 @@ export function createGpuKernels(run: JobRunner): GpuKernels {
     },
   };
 }
+
+/**
+ * How far the GPU kernels may be from the reference (docs/webgpu.md states the reasoning). Max (all
+ * of it), argmax scatter-add, and Lp with p = 1 are bit for bit: no rounding step differs. Sums run
+ * in the reference's order with float32 adds, which WGSL rounds correctly; what differs is WGSL's
+ * division (within 2.5 ulp), sqrt (within about 4.5) and pow (exp2 of log2: far looser).
+ */
+export const GPU_BOUNDS = {
+  /** Average forward (sliding, adaptive, global): ulps of the reference output. */
+  quotientUlps: 3,
+  /** Lp forward with p = 2: ulps of the reference output. */
+  squareRootUlps: 5,
+  /** Lp forward with another p: relative to the reference output. */
+  powerRelative: 2 ** -15,
+  /**
+   * Backward of average and Lp (p = 2): |gpu − reference| ≤ (windows + 3) · 2^-23 · Σ|terms|, with
+   * `windows` the most windows holding one cell and Σ|terms| the sum of the added shares' magnitudes.
+   */
+  shareSumUlps: 3,
+  /** Lp backward with p other than 1 and 2: relative to Σ|terms|. */
+  powerShareRelative: 2 ** -14,
+} as const;

@@ -19,6 +19,8 @@ export interface WebGpuStatus {
 const HOW_TO_START = 'await initWebGpu() first (Node with the npm package `webgpu`)';
 announceBackend('webgpu', HOW_TO_START);
 
+/** The webgpu backend's kernel table once started, else null (for tests and benchmarks). */
+export let webGpuBackend: Backend | null = null;
 let bridge: WorkerBridge | null = null;
 let starting: Promise<void> | null = null;
 const gpuCalls: Record<string, number> = {};
@@ -65,6 +67,7 @@ async function startWebGpu(): Promise<void> {
   });
   const backend: Backend = { name: 'webgpu', kernels: kernels satisfies GpuKernels };
   registerBackend(backend);
+  webGpuBackend = backend;
   const { own, fallback } = kernelsOf('webgpu');
   console.info(
     `poolkit: webgpu on ${started.ready.adapter}: ${own.length} kernels on the GPU (${own.join(', ')}); ` +

@@ -93,7 +93,12 @@ fn powerTerm(magnitude: f32, exponent: f32) -> f32 {
   if (exponent == 1.0) { return magnitude; }
   if (exponent == 2.0) { return magnitude * magnitude; }
   if (exponent == 0.0) { return 1.0; }
-  if (magnitude == 0.0) { return 0.0; }
+  return powerOf(magnitude, exponent);
+}
+
+/** pow for magnitude >= 0 with IEEE's special cases, which WGSL's pow (exp2 of log2) leaves undefined. */
+fn powerOf(magnitude: f32, exponent: f32) -> f32 {
+  if (isNanBits(bitcast<u32>(magnitude)) || magnitude == 0.0) { return magnitude; }
   return pow(magnitude, exponent);
 }
 `;

@@ -54,8 +54,7 @@ fn divisor(inBounds: i32, inPadded: i32) -> f32 {
 fn lpRoot(sum: f32, exponent: f32) -> f32 {
   if (exponent == 1.0) { return sum; }
   if (exponent == 2.0) { return sqrt(sum); }
-  if (sum == 0.0) { return 0.0; }
-  return pow(sum, 1.0 / exponent);
+  return powerOf(sum, 1.0 / exponent);
 }
 `;
 
