@@ -9,7 +9,7 @@ import { tidy } from '../../src/tensor/scope.js';
 import { adaptiveCases, assertSame, check, filled, poisoned, poolCases } from '../wasm/harness.js';
 import { assertWithin, gpu, onGpu, skip, ulp } from './harness.js';
 
-const RUNS = 40;
+const RUNS = 100;
 const divisors = [
   { countIncludePad: false, divisorOverride: null },
   { countIncludePad: true, divisorOverride: null },

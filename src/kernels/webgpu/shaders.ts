@@ -139,7 +139,12 @@ const gathers: Record<string, Gather> = {
   var local = sign(value) * powerTerm(abs(value), exponent - 1.0);
   if (exponent == 2.0 || isNanBits(bitcast<u32>(value))) { local = value; }`,
     add: `let norm = output[outputIndex];
-        if (norm != 0.0) { sum = sum + (gradOutput[outputIndex] / powerTerm(norm, exponent - 1.0)) * local; }`,
+        // norm != 0 on the bits: a float comparison with NaN is one WGSL lets a GPU get wrong.
+        if ((bitcast<u32>(norm) & 0x7fffffffu) != 0u) {
+          // p = 1 divides by norm^0 = 1: skipped, so that p = 1 stays exact on every GPU.
+          let share = gradOutput[outputIndex];
+          sum = sum + select(share / powerTerm(norm, exponent - 1.0), share, exponent == 1.0) * local;
+        }`,
   },
 };
 
