@@ -17,7 +17,7 @@ const divisors = [
   { countIncludePad: false, divisorOverride: 0.1 },
 ];
 
-test('maxPoolForward matches the reference bit for bit, argmax too', { skip }, () => {
+test('maxPoolForward (with and without argmax) matches the reference bit for bit', { skip }, () => {
   check(
     poolCases({ maxSize: 7, maxChannels: 5 }),
     ({ geometry, values, seed }) =>
@@ -33,6 +33,9 @@ test('maxPoolForward matches the reference bit for bit, argmax too', { skip }, (
         );
         assertSame(actual.values, expected.values, 'max');
         assertSame(indices.intValues, expectedIndices.intValues, 'argmax');
+        const plain = poisoned(geometry.outputShape);
+        onGpu('maxPoolForward', 1, () => gpu().maxPoolForward(input.values, plain.values, null, geometry));
+        assertSame(plain.values, expected.values, 'max without argmax');
       }),
     RUNS,
   );

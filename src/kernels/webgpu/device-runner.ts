@@ -37,6 +37,14 @@ export function jobRefusal(
   return null;
 }
 
+/** A job's buffers on the device and its bound pipeline, ready to dispatch any number of times. */
+export interface PreparedJob {
+  readonly buffers: readonly GPUBuffer[];
+  readonly pipeline: GPUComputePipeline;
+  readonly bindGroup: GPUBindGroup;
+  readonly groups: readonly [number, number];
+}
+
 export class DeviceRunner {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
 
@@ -45,31 +53,16 @@ export class DeviceRunner {
   /** Runs `job` and writes its 'write' and 'readWrite' arrays in place. */
   async run(job: GpuJob): Promise<void> {
     const { device, flags } = this.context;
-    const groups = Math.ceil(job.work / WORKGROUP_SIZE);
-    const groupsX = Math.min(groups, MAX_GROUPS_PER_DIMENSION);
-    const params = job.params.slice();
-    params[Param.work] = job.work;
-    params[Param.threadsPerRow] = groupsX * WORKGROUP_SIZE;
-    const buffers = [params, ...job.arrays.map((array) => array.data)].map((data, index) =>
-      this.storage(data, index === 0 || job.arrays[index - 1]!.role !== 'write'),
-    );
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
-    const pipeline = this.pipeline(job.shader);
+    const prepared = this.prepare(job);
     const encoder = device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    pass.setPipeline(pipeline);
-    const entries = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
-    pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }));
-    pass.dispatchWorkgroups(groupsX, Math.ceil(groups / groupsX));
-    pass.end();
+    this.dispatch(encoder, prepared);
     const readBacks = job.arrays.flatMap((array, index) => {
       if (array.role === 'read') return [];
-      const staging = device.createBuffer({
-        size: buffers[index + 1]!.size,
-        usage: flags.usage.MAP_READ | flags.usage.COPY_DST,
-      });
-      encoder.copyBufferToBuffer(buffers[index + 1]!, 0, staging, 0, staging.size);
+      const source = prepared.buffers[index + 1]!;
+      const staging = device.createBuffer({ size: source.size, usage: flags.usage.MAP_READ | flags.usage.COPY_DST });
+      encoder.copyBufferToBuffer(source, 0, staging, 0, staging.size);
       return [{ staging, data: array.data }];
     });
     device.queue.submit([encoder.finish()]);
@@ -85,8 +78,33 @@ export class DeviceRunner {
       }
     } finally {
       for (const { staging } of readBacks) staging.destroy();
-      for (const buffer of buffers) buffer.destroy();
+      for (const buffer of prepared.buffers) buffer.destroy();
     }
+  }
+
+  /** Uploads the job's parameters and the arrays it reads; buffers[0] is params, then one per array. */
+  prepare(job: GpuJob): PreparedJob {
+    const groups = Math.ceil(job.work / WORKGROUP_SIZE);
+    const groupsX = Math.min(groups, MAX_GROUPS_PER_DIMENSION);
+    const params = job.params.slice();
+    params[Param.work] = job.work;
+    params[Param.threadsPerRow] = groupsX * WORKGROUP_SIZE;
+    const buffers = [params, ...job.arrays.map((array) => array.data)].map((data, index) =>
+      this.storage(data, index === 0 || job.arrays[index - 1]!.role !== 'write'),
+    );
+    const pipeline = this.pipeline(job.shader);
+    const entries = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+    const bindGroup = this.context.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    return { buffers, pipeline, bindGroup, groups: [groupsX, Math.ceil(groups / groupsX)] };
+  }
+
+  /** Records one run of a prepared job. */
+  dispatch(encoder: GPUCommandEncoder, prepared: PreparedJob): void {
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(prepared.pipeline);
+    pass.setBindGroup(0, prepared.bindGroup);
+    pass.dispatchWorkgroups(...prepared.groups);
+    pass.end();
   }
 
   /** A storage buffer the size of `data` (rounded up to 4 bytes), holding a copy of it when `upload`. */
@@ -143,4 +161,14 @@ export async function openDevice(): Promise<GpuContext> {
     requiredLimits: { maxStorageBufferBindingSize: wanted, maxBufferSize: wanted, maxStorageBuffersPerShaderStage: 8 },
   });
   return { entry, adapter, device, flags };
+}
+
+/** The adapter's vendor, architecture, device and description, as far as WebGPU reports them. */
+export function adapterName(adapter: GPUAdapter): string {
+  // GPUAdapter.info is newer than some type packages.
+  const info = (
+    adapter as unknown as { info?: Partial<Record<'vendor' | 'architecture' | 'device' | 'description', string>> }
+  ).info;
+  const parts = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean);
+  return parts.length > 0 ? parts.join(' ') : 'an unnamed adapter';
 }

@@ -1,7 +1,7 @@
 // The device worker (Node): owns the WebGPU device and runs the jobs the main thread posts, reading
 // and writing their arrays in the shared staging buffer, then sets the control word the main thread
 // waits on. Started by bridge.ts; never imported by the library itself.
-import { DeviceRunner, openDevice, type GpuContext } from './device-runner.js';
+import { adapterName, DeviceRunner, openDevice, type GpuContext } from './device-runner.js';
 import type { GpuJob } from './params.js';
 import { signal, stagedView, Status, type JobMessage } from './protocol.js';
 
@@ -24,14 +24,10 @@ try {
   const kept = context;
   void kept.device.lost.then((info) => (lost = `device lost (${info.reason}): ${info.message}`));
   const runner = new DeviceRunner(kept);
-  // GPUAdapter.info is newer than some type packages.
-  const info = (
-    kept.adapter as unknown as { info: Record<'vendor' | 'architecture' | 'device' | 'description', string> }
-  ).info;
   const limits = kept.device.limits;
   port.postMessage({
     type: 'ready',
-    adapter: [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown',
+    adapter: adapterName(kept.adapter),
     limits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
   });
   port.on('message', (message: JobMessage | { type: 'close' }) => {

@@ -33,12 +33,9 @@ const write = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'wri
 export function createGpuKernels(run: JobRunner): GpuKernels {
   return {
     maxPoolForward(input, output, argmax, geometry) {
-      const job = {
-        shader: 'maxWindowForward',
-        params: windowParams(geometry),
-        arrays: [read(input), write(output), write(argmax ?? new Int32Array(output.length))],
-        work: output.length,
-      };
+      const arrays = argmax === null ? [read(input), write(output)] : [read(input), write(output), write(argmax)];
+      const shader = argmax === null ? 'maxValuesWindowForward' : 'maxWindowForward';
+      const job = { shader, params: windowParams(geometry), arrays, work: output.length };
       run('maxPoolForward', job, () => maxPoolForward(input, output, argmax, geometry));
     },
     maxPoolBackward(gradOutput, argmax, gradInput, geometry) {

@@ -29,6 +29,15 @@ const reducers: Record<string, Reducer> = {
     visit: 'visitMax(&state, source[inputIndex], i32(spatialIndex));',
     finish: 'destination[element] = state.bits; argmax[element] = state.index;',
   },
+  /** Max without the argmax, for a forward nothing will differentiate (no index writes). */
+  maxValues: {
+    bindings: `
+@group(0) @binding(1) var<storage, read> source: array<u32>;
+@group(0) @binding(2) var<storage, read_write> destination: array<u32>;`,
+    begin: 'var state = startMax();',
+    visit: 'visitMax(&state, source[inputIndex], i32(spatialIndex));',
+    finish: 'destination[element] = state.bits;',
+  },
   average: {
     bindings: floatBindings,
     begin: 'var sum: f32 = 0.0;',
@@ -276,6 +285,7 @@ const argmaxScatterAdd = `${header(`
 
 export const shaders: Readonly<Record<string, () => string>> = {
   maxWindowForward: () => windowForward(reducers.max!),
+  maxValuesWindowForward: () => windowForward(reducers.maxValues!),
   averageWindowForward: () => windowForward(reducers.average!),
   lpWindowForward: () => windowForward(reducers.lp!),
   maxWindowBackward: () => windowBackward(gathers.max!),
