@@ -28,7 +28,10 @@ const rounds = Number(argument('rounds', '15'));
 const DISPATCHES = Number(argument('dispatches', '10'));
 
 const geometry = poolGeometry('bench', shape, 2, { kernelSize: 2, stride: 2 });
-const input = Tensor.allocate(shape).values; // in the heap, where the wasm kernels read it
+// Tensors in the heap, where the wasm kernels read them; held (never dropped) for the whole run, or
+// the garbage collector's safety net would free their bytes under the views.
+const inputTensor = Tensor.allocate(shape);
+const input = inputTensor.values;
 for (let index = 0; index < input.length; index++) input[index] = Math.random() * 8 - 4;
 const bytesIn = input.byteLength;
 
@@ -42,6 +45,8 @@ function jobOf(call: (kernels: GpuKernels) => void): GpuJob {
 interface Operation {
   readonly label: string;
   readonly job: GpuJob;
+  /** The tensor the job's output array views. */
+  readonly output: Tensor;
   /** Largest difference from the CPU kernel, relative to its value. */
   check(output: Float32Array): number;
 }
@@ -51,19 +56,23 @@ function operation(
   gpu: (kernels: GpuKernels, output: Float32Array) => void,
   cpu: (output: Float32Array) => void,
 ): Operation {
-  const output = Tensor.allocate(geometry.outputShape).values;
+  const outputTensor = Tensor.allocate(geometry.outputShape);
+  const output = outputTensor.values;
   const job = jobOf((kernels) => gpu(kernels, output));
   return {
     label,
     job,
+    output: outputTensor,
     check() {
-      const expected = Tensor.allocate(geometry.outputShape).values;
+      const expectedTensor = Tensor.allocate(geometry.outputShape);
+      const expected = expectedTensor.values;
       cpu(expected);
       let worst = 0;
       expected.forEach(
         (value, index) =>
           (worst = Math.max(worst, Math.abs(output[index]! - value) / Math.max(Math.abs(value), 1e-30))),
       );
+      expectedTensor.dispose();
       return worst;
     },
   };
@@ -131,3 +140,4 @@ for (const [index, item] of operations.entries()) {
 for (const item of prepared) for (const buffer of item.buffers) buffer.destroy();
 copyTarget.destroy();
 context.device.destroy();
+for (const tensor of [inputTensor, ...operations.map((item) => item.output)]) tensor.dispose();
