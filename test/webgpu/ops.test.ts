@@ -7,6 +7,8 @@ import {
   adaptiveAvgPool2d,
   avgPool3d,
   backward,
+  closeWebGpu,
+  getBackend,
   globalMaxPool,
   kernelsOf,
   lpPool1d,
@@ -92,4 +94,16 @@ test('a call the device cannot take (an empty batch) runs the reference kernel, 
   const before = webGpuStatus()!.fallbackCalls.maxPoolForward ?? 0;
   gpu().maxPoolForward(new Float32Array(0), new Float32Array(0), new Int32Array(0), geometry);
   assert.equal(webGpuStatus()!.fallbackCalls.maxPoolForward, before + 1);
+});
+
+test('closeWebGpu hands the ops back to the default backend and stops the GPU kernels', { skip }, async () => {
+  const kernels = gpu();
+  setBackend('webgpu');
+  await closeWebGpu();
+  assert.equal(getBackend(), 'wasm');
+  const geometry = poolGeometry('test', [1, 2, 2, 1], 2, { kernelSize: 2 });
+  assert.throws(
+    () => kernels.maxPoolForward(new Float32Array(4), new Float32Array(1), null, geometry),
+    /closed by closeWebGpu\(\)/,
+  );
 });

@@ -94,7 +94,7 @@ export class WorkerBridge {
 
   /** Destroys the device and ends the worker. */
   async close(): Promise<void> {
-    this.broken = 'closed';
+    this.broken = 'closed by closeWebGpu() (initWebGpu() starts a new one)';
     this.worker.postMessage({ type: 'close' });
     await new Promise((resolve) => setTimeout(resolve, 50));
     await this.worker.terminate();

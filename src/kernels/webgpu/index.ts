@@ -2,7 +2,15 @@
 // reference backend. Started explicitly, never by default: `await initWebGpu()` (or
 // POOLKIT_BACKEND=webgpu at import) finds an adapter, registers the backend and makes it active.
 // Tensors stay in the WebAssembly heap: each GPU kernel uploads its inputs and reads its outputs back.
-import { announceBackend, kernelsOf, listBackends, registerBackend, setBackend, type Backend } from '../backend.js';
+import {
+  announceBackend,
+  getBackend,
+  kernelsOf,
+  listBackends,
+  registerBackend,
+  setBackend,
+  type Backend,
+} from '../backend.js';
 import type { WorkerBridge } from './bridge.js';
 import { jobRefusal } from './device-runner.js';
 import { createGpuKernels, type GpuKernels } from './gpu-kernels.js';
@@ -81,11 +89,15 @@ export function webGpuStatus(): WebGpuStatus | null {
   return { adapter: bridge.ready.adapter, gpuCalls: { ...gpuCalls }, fallbackCalls: { ...fallbackCalls } };
 }
 
-/** Destroys the device and stops its worker; the backend stays registered but its GPU kernels throw until initWebGpu is called again. */
+/**
+ * Destroys the device and stops its worker. Where webgpu was active, the default backend (wasm, else
+ * reference) becomes active; the GPU kernels throw until initWebGpu is called again.
+ */
 export async function closeWebGpu(): Promise<void> {
   const closing = bridge;
   bridge = null;
   starting = null;
+  if (closing !== null && getBackend() === 'webgpu') setBackend(listBackends().includes('wasm') ? 'wasm' : 'reference');
   await closing?.close();
 }
 
