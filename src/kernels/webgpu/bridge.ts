@@ -38,7 +38,8 @@ export class WorkerBridge {
 
   /** Starts the device worker; rejects with the reason when it finds no adapter. */
   static async start(): Promise<WorkerBridge> {
-    const { Worker } = await import('node:worker_threads');
+    const specifier = 'node:worker_threads'; // hidden from bundlers: a page never starts this worker
+    const { Worker } = (await import(/* @vite-ignore */ specifier)) as typeof import('node:worker_threads');
     const control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
     // The worker's module has the extension of this one: .js in the built package; .ts when running
     // the sources under tsx, whose loader a worker does not inherit, so the worker registers it first.

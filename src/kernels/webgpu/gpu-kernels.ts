@@ -6,23 +6,11 @@ import { adaptiveAvgPoolBackward, adaptiveAvgPoolForward, adaptiveMaxPoolForward
 import { avgPoolBackward, avgPoolForward } from '../reference/avg-pool.js';
 import { lpPoolBackward, lpPoolForward } from '../reference/lp-pool.js';
 import { maxPoolBackward, maxPoolForward } from '../reference/max-pool.js';
-import type { PoolingKernels } from '../types.js';
+import type { PoolKernels } from '../types.js';
 import { adaptiveTables, planeParams, sizeParams, windowParams, type GpuJob, type JobArray } from './params.js';
 
-/** The kernels that run on the GPU; every other kernel of the table comes from the reference backend. */
-export type GpuKernels = Pick<
-  PoolingKernels,
-  | 'maxPoolForward'
-  | 'maxPoolBackward'
-  | 'avgPoolForward'
-  | 'avgPoolBackward'
-  | 'lpPoolForward'
-  | 'lpPoolBackward'
-  | 'adaptiveMaxPoolForward'
-  | 'adaptiveAvgPoolForward'
-  | 'adaptiveAvgPoolBackward'
-  | 'argmaxScatterAdd'
->;
+/** The kernels that run on the GPU: the wasm pool module's less the scatter and gather of unpooling. */
+export type GpuKernels = Omit<PoolKernels, 'argmaxScatter' | 'argmaxGather'>;
 
 /** Runs `job` on the GPU, or `fallback` (the reference kernel on the same arrays) when it cannot. */
 export type JobRunner = (kernel: keyof GpuKernels, job: GpuJob, fallback: () => void) => void;
