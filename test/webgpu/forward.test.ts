@@ -3,10 +3,9 @@
 // inputs, NaN, ±Infinity, ±0): max exactly, sums within GPU_BOUNDS. Shapes stay small: SwiftShader
 // runs the shaders on the CPU.
 import { test } from 'node:test';
-import { referencePoolKernels as reference } from '../../src/kernels/reference/pool-kernels.js';
 import { GPU_BOUNDS } from '../../src/kernels/webgpu/gpu-kernels.js';
 import { tidy } from '../../src/tensor/scope.js';
-import { adaptiveCases, assertSame, check, filled, poisoned, poolCases } from '../wasm/harness.js';
+import { adaptiveCases, assertSame, check, filled, poolCases, versusReference } from '../wasm/harness.js';
 import { assertWithin, gpu, onGpu, skip, ulp } from './harness.js';
 
 const RUNS = 100;
@@ -23,19 +22,20 @@ test('maxPoolForward (with and without argmax) matches the reference bit for bit
     ({ geometry, values, seed }) =>
       tidy(() => {
         const input = filled(geometry.inputShape, values, seed);
-        const expected = poisoned(geometry.outputShape);
-        const expectedIndices = poisoned(geometry.outputShape, 'int32');
-        reference.maxPoolForward(input.values, expected.values, expectedIndices.intValues, geometry);
-        const actual = poisoned(geometry.outputShape);
-        const indices = poisoned(geometry.outputShape, 'int32');
-        onGpu('maxPoolForward', 1, () =>
-          gpu().maxPoolForward(input.values, actual.values, indices.intValues, geometry),
+        const outputs = [{ shape: geometry.outputShape }, { shape: geometry.outputShape, dtype: 'int32' as const }];
+        const [expected, actual] = onGpu('maxPoolForward', 1, () =>
+          versusReference(gpu(), outputs, (kernels, [output, argmax]) =>
+            kernels.maxPoolForward(input.values, output!.values, argmax!.intValues, geometry),
+          ),
         );
-        assertSame(actual.values, expected.values, 'max');
-        assertSame(indices.intValues, expectedIndices.intValues, 'argmax');
-        const plain = poisoned(geometry.outputShape);
-        onGpu('maxPoolForward', 1, () => gpu().maxPoolForward(input.values, plain.values, null, geometry));
-        assertSame(plain.values, expected.values, 'max without argmax');
+        assertSame(actual[0]!, expected[0]!, 'max');
+        assertSame(actual[1]!, expected[1]!, 'argmax');
+        const [, plain] = onGpu('maxPoolForward', 1, () =>
+          versusReference(gpu(), outputs.slice(0, 1), (kernels, [output]) =>
+            kernels.maxPoolForward(input.values, output!.values, null, geometry),
+          ),
+        );
+        assertSame(plain[0]!, expected[0]!, 'max without argmax');
       }),
     RUNS,
   );
@@ -48,12 +48,13 @@ test('avgPoolForward is within 3 ulp of the reference for every divisor rule', {
       tidy(() => {
         const input = filled(geometry.inputShape, values, seed);
         const divisor = divisors[seed % divisors.length]!;
-        const expected = poisoned(geometry.outputShape);
-        reference.avgPoolForward(input.values, expected.values, geometry, divisor);
-        const actual = poisoned(geometry.outputShape);
-        onGpu('avgPoolForward', 1, () => gpu().avgPoolForward(input.values, actual.values, geometry, divisor));
-        const bound = (index: number) => GPU_BOUNDS.quotientUlps * ulp(expected.values[index]!);
-        assertWithin(actual.values, expected.values, bound, 'avg');
+        const [[expected], [actual]] = onGpu('avgPoolForward', 1, () =>
+          versusReference(gpu(), [{ shape: geometry.outputShape }], (kernels, [output]) =>
+            kernels.avgPoolForward(input.values, output!.values, geometry, divisor),
+          ),
+        );
+        const bound = (index: number) => GPU_BOUNDS.quotientUlps * ulp(expected![index]!);
+        assertWithin(actual!, expected!, bound, 'avg');
       }),
     RUNS,
   );
@@ -67,16 +68,17 @@ test('lpPoolForward: exact for p = 1, within 5 ulp for p = 2, within 2^-15 relat
       tidy(() => {
         const input = filled(geometry.inputShape, values, seed);
         const power = powers[seed % powers.length]!;
-        const expected = poisoned(geometry.outputShape);
-        reference.lpPoolForward(input.values, expected.values, geometry, power);
-        const actual = poisoned(geometry.outputShape);
-        onGpu('lpPoolForward', 1, () => gpu().lpPoolForward(input.values, actual.values, geometry, power));
-        if (power === 1) return assertSame(actual.values, expected.values, 'lp p=1');
+        const [[expected], [actual]] = onGpu('lpPoolForward', 1, () =>
+          versusReference(gpu(), [{ shape: geometry.outputShape }], (kernels, [output]) =>
+            kernels.lpPoolForward(input.values, output!.values, geometry, power),
+          ),
+        );
+        if (power === 1) return assertSame(actual!, expected!, 'lp p=1');
         const bound = (index: number) => {
-          const value = expected.values[index]!;
+          const value = expected![index]!;
           return power === 2 ? GPU_BOUNDS.squareRootUlps * ulp(value) : GPU_BOUNDS.powerRelative * Math.abs(value);
         };
-        assertWithin(actual.values, expected.values, bound, `lp p=${power}`);
+        assertWithin(actual!, expected!, bound, `lp p=${power}`);
       }),
     RUNS,
   );
@@ -88,16 +90,14 @@ test('adaptiveMaxPoolForward matches the reference bit for bit, argmax too', { s
     ({ geometry, values, seed }) =>
       tidy(() => {
         const input = filled(geometry.inputShape, values, seed);
-        const expected = poisoned(geometry.outputShape);
-        const expectedIndices = poisoned(geometry.outputShape, 'int32');
-        reference.adaptiveMaxPoolForward(input.values, expected.values, expectedIndices.intValues, geometry);
-        const actual = poisoned(geometry.outputShape);
-        const indices = poisoned(geometry.outputShape, 'int32');
-        onGpu('adaptiveMaxPoolForward', 1, () =>
-          gpu().adaptiveMaxPoolForward(input.values, actual.values, indices.intValues, geometry),
+        const outputs = [{ shape: geometry.outputShape }, { shape: geometry.outputShape, dtype: 'int32' as const }];
+        const [expected, actual] = onGpu('adaptiveMaxPoolForward', 1, () =>
+          versusReference(gpu(), outputs, (kernels, [output, argmax]) =>
+            kernels.adaptiveMaxPoolForward(input.values, output!.values, argmax!.intValues, geometry),
+          ),
         );
-        assertSame(actual.values, expected.values, 'adaptive max');
-        assertSame(indices.intValues, expectedIndices.intValues, 'adaptive argmax');
+        assertSame(actual[0]!, expected[0]!, 'adaptive max');
+        assertSame(actual[1]!, expected[1]!, 'adaptive argmax');
       }),
     RUNS,
   );
@@ -109,12 +109,13 @@ test('adaptiveAvgPoolForward is within 3 ulp of the reference', { skip }, () => 
     ({ geometry, values, seed }) =>
       tidy(() => {
         const input = filled(geometry.inputShape, values, seed);
-        const expected = poisoned(geometry.outputShape);
-        reference.adaptiveAvgPoolForward(input.values, expected.values, geometry);
-        const actual = poisoned(geometry.outputShape);
-        onGpu('adaptiveAvgPoolForward', 1, () => gpu().adaptiveAvgPoolForward(input.values, actual.values, geometry));
-        const bound = (index: number) => GPU_BOUNDS.quotientUlps * ulp(expected.values[index]!);
-        assertWithin(actual.values, expected.values, bound, 'adaptive avg');
+        const [[expected], [actual]] = onGpu('adaptiveAvgPoolForward', 1, () =>
+          versusReference(gpu(), [{ shape: geometry.outputShape }], (kernels, [output]) =>
+            kernels.adaptiveAvgPoolForward(input.values, output!.values, geometry),
+          ),
+        );
+        const bound = (index: number) => GPU_BOUNDS.quotientUlps * ulp(expected![index]!);
+        assertWithin(actual!, expected!, bound, 'adaptive avg');
       }),
     RUNS,
   );

@@ -21,12 +21,13 @@ export function gpu(): GpuKernels {
 }
 
 /** Runs `call` and asserts that it ran kernel `name` on the GPU `times` times, never on the fallback. */
-export function onGpu(name: keyof GpuKernels, times: number, call: () => void): void {
+export function onGpu<Result>(name: keyof GpuKernels, times: number, call: () => Result): Result {
   const before = webGpuStatus()!;
-  call();
+  const result = call();
   const now = webGpuStatus()!;
   assert.equal((now.gpuCalls[name] ?? 0) - (before.gpuCalls[name] ?? 0), times, `${name} ran on the GPU`);
   assert.equal(now.fallbackCalls[name] ?? 0, before.fallbackCalls[name] ?? 0, `${name} did not fall back`);
+  return result;
 }
 
 /** float32's unit in the last place at |value| (subnormal spacing below 2^-126). */
