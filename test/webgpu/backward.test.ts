@@ -8,7 +8,7 @@ import { GPU_BOUNDS } from '../../src/kernels/webgpu/gpu-kernels.js';
 import { poolingPlanes } from '../../src/pooling/argmax-planes.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { adaptiveCases, assertSame, check, filled, poisoned, poolCases } from '../wasm/harness.js';
+import { adaptiveCases, assertSame, check, filled, poisoned, poolCases, versusReference } from '../wasm/harness.js';
 import { assertWithin, gpu, onGpu, skip } from './harness.js';
 
 const RUNS = 100;
@@ -45,13 +45,12 @@ test('maxPoolBackward matches the reference bit for bit', { skip }, () => {
         const argmax = poisoned(geometry.outputShape, 'int32');
         reference.maxPoolForward(input.values, output.values, argmax.intValues, geometry);
         const gradOutput = filled(geometry.outputShape, values === 'special' ? 'plain' : values, seed + 1);
-        const expected = poisoned(geometry.inputShape);
-        reference.maxPoolBackward(gradOutput.values, argmax.intValues, expected.values, geometry);
-        const actual = poisoned(geometry.inputShape);
-        onGpu('maxPoolBackward', 1, () =>
-          gpu().maxPoolBackward(gradOutput.values, argmax.intValues, actual.values, geometry),
+        const [[expected], [actual]] = onGpu('maxPoolBackward', 1, () =>
+          versusReference(gpu(), [{ shape: geometry.inputShape }], (kernels, [gradient]) =>
+            kernels.maxPoolBackward(gradOutput.values, argmax.intValues, gradient!.values, geometry),
+          ),
         );
-        assertSame(actual.values, expected.values, 'max backward');
+        assertSame(actual!, expected!, 'max backward');
       }),
     RUNS,
   );
@@ -69,18 +68,14 @@ test('avgPoolBackward is within (windows + 3) ulp of Σ|shares| for every diviso
       tidy(() => {
         const divisor = divisors[seed % divisors.length]!;
         const gradOutput = filled(geometry.outputShape, values, seed);
-        const expected = poisoned(geometry.inputShape);
-        reference.avgPoolBackward(gradOutput.values, expected.values, geometry, divisor);
         const magnitudes = poisoned(geometry.inputShape);
         reference.avgPoolBackward(absolute(gradOutput).values, magnitudes.values, geometry, divisor);
-        const actual = poisoned(geometry.inputShape);
-        onGpu('avgPoolBackward', 1, () => gpu().avgPoolBackward(gradOutput.values, actual.values, geometry, divisor));
-        assertWithin(
-          actual.values,
-          expected.values,
-          shareBound(windowVolume(geometry), magnitudes.values),
-          'avg backward',
+        const [[expected], [actual]] = onGpu('avgPoolBackward', 1, () =>
+          versusReference(gpu(), [{ shape: geometry.inputShape }], (kernels, [gradient]) =>
+            kernels.avgPoolBackward(gradOutput.values, gradient!.values, geometry, divisor),
+          ),
         );
+        assertWithin(actual!, expected!, shareBound(windowVolume(geometry), magnitudes.values), 'avg backward');
       }),
     RUNS,
   );
@@ -100,8 +95,6 @@ test(
           const output = poisoned(geometry.outputShape);
           reference.lpPoolForward(input.values, output.values, geometry, power);
           const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
-          const expected = poisoned(geometry.inputShape);
-          reference.lpPoolBackward(input.values, output.values, gradOutput.values, expected.values, geometry, power);
           const magnitudes = poisoned(geometry.inputShape);
           const absolutes = [absolute(input), absolute(gradOutput)] as const;
           reference.lpPoolBackward(
@@ -112,16 +105,17 @@ test(
             geometry,
             power,
           );
-          const actual = poisoned(geometry.inputShape);
-          onGpu('lpPoolBackward', 1, () =>
-            gpu().lpPoolBackward(input.values, output.values, gradOutput.values, actual.values, geometry, power),
+          const [[expected], [actual]] = onGpu('lpPoolBackward', 1, () =>
+            versusReference(gpu(), [{ shape: geometry.inputShape }], (kernels, [gradient]) =>
+              kernels.lpPoolBackward(input.values, output.values, gradOutput.values, gradient!.values, geometry, power),
+            ),
           );
-          if (power === 1) return assertSame(actual.values, expected.values, 'lp backward p=1');
+          if (power === 1) return assertSame(actual!, expected!, 'lp backward p=1');
           const bound =
             power === 2
               ? shareBound(windowVolume(geometry), magnitudes.values)
               : (index: number) => GPU_BOUNDS.powerShareRelative * magnitudes.values[index]!;
-          assertWithin(actual.values, expected.values, bound, `lp backward p=${power}`);
+          assertWithin(actual!, expected!, bound, `lp backward p=${power}`);
         }),
       RUNS,
     );
@@ -134,17 +128,16 @@ test('adaptiveAvgPoolBackward is within (windows + 3) ulp of Σ|shares|', { skip
     ({ geometry, values, seed }) =>
       tidy(() => {
         const gradOutput = filled(geometry.outputShape, values, seed);
-        const expected = poisoned(geometry.inputShape);
-        reference.adaptiveAvgPoolBackward(gradOutput.values, expected.values, geometry);
         const magnitudes = poisoned(geometry.inputShape);
         reference.adaptiveAvgPoolBackward(absolute(gradOutput).values, magnitudes.values, geometry);
-        const actual = poisoned(geometry.inputShape);
-        onGpu('adaptiveAvgPoolBackward', 1, () =>
-          gpu().adaptiveAvgPoolBackward(gradOutput.values, actual.values, geometry),
+        const [[expected], [actual]] = onGpu('adaptiveAvgPoolBackward', 1, () =>
+          versusReference(gpu(), [{ shape: geometry.inputShape }], (kernels, [gradient]) =>
+            kernels.adaptiveAvgPoolBackward(gradOutput.values, gradient!.values, geometry),
+          ),
         );
         assertWithin(
-          actual.values,
-          expected.values,
+          actual!,
+          expected!,
           shareBound(adaptiveWindows(geometry), magnitudes.values),
           'adaptive avg backward',
         );
@@ -163,13 +156,13 @@ test('argmaxScatterAdd (adaptive and global max backward) matches the reference 
         const argmax = poisoned(geometry.outputShape, 'int32');
         reference.adaptiveMaxPoolForward(input.values, output.values, argmax.intValues, geometry);
         const small = filled(geometry.outputShape, 'ties', seed + 1);
-        const expected = filled(geometry.inputShape, 'plain', seed + 2); // it adds into what is there
-        const actual = filled(geometry.inputShape, 'plain', seed + 2);
-        reference.argmaxScatterAdd(small.values, argmax.intValues, expected.values, poolingPlanes(geometry));
-        onGpu('argmaxScatterAdd', 1, () =>
-          gpu().argmaxScatterAdd(small.values, argmax.intValues, actual.values, poolingPlanes(geometry)),
+        // It adds into what is there: the poisoned cells, the same on both sides.
+        const [[expected], [actual]] = onGpu('argmaxScatterAdd', 1, () =>
+          versusReference(gpu(), [{ shape: geometry.inputShape }], (kernels, [gradient]) =>
+            kernels.argmaxScatterAdd(small.values, argmax.intValues, gradient!.values, poolingPlanes(geometry)),
+          ),
         );
-        assertSame(actual.values, expected.values, 'argmax scatter-add');
+        assertSame(actual!, expected!, 'argmax scatter-add');
       }),
     RUNS,
   );
