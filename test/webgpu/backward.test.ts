@@ -167,3 +167,35 @@ test('argmaxScatterAdd (adaptive and global max backward) matches the reference 
     RUNS,
   );
 });
+
+test(
+  'argmaxScatter and argmaxGather (max unpooling, forward and backward) match the reference bit for bit',
+  { skip },
+  () => {
+    check(
+      cases(),
+      ({ geometry, values, seed }) =>
+        tidy(() => {
+          // Overlapping windows share argmax cells: the scatter's last write must win, as in the reference.
+          const input = filled(geometry.inputShape, values, seed);
+          const pooled = poisoned(geometry.outputShape);
+          const argmax = poisoned(geometry.outputShape, 'int32');
+          reference.maxPoolForward(input.values, pooled.values, argmax.intValues, geometry);
+          const small = filled(geometry.outputShape, 'plain', seed + 1);
+          const [[expected], [actual]] = onGpu('argmaxScatter', 1, () =>
+            versusReference(gpu(), [{ shape: geometry.inputShape }], (kernels, [large]) =>
+              kernels.argmaxScatter(small.values, argmax.intValues, large!.values, poolingPlanes(geometry)),
+            ),
+          );
+          assertSame(actual!, expected!, 'argmax scatter');
+          const [[gathered], [gatheredOnGpu]] = onGpu('argmaxGather', 1, () =>
+            versusReference(gpu(), [{ shape: geometry.outputShape }], (kernels, [output]) =>
+              kernels.argmaxGather(input.values, argmax.intValues, output!.values, poolingPlanes(geometry)),
+            ),
+          );
+          assertSame(gatheredOnGpu!, gathered!, 'argmax gather');
+        }),
+      RUNS,
+    );
+  },
+);

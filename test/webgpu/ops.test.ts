@@ -13,6 +13,7 @@ import {
   kernelsOf,
   lpPool1d,
   maxPool2d,
+  maxUnpool2d,
   requireGrad,
   setBackend,
   webGpuStatus,
@@ -46,22 +47,29 @@ function runOn(backend: string, shape: number[], op: (input: Tensor) => Tensor):
 const close = (reference: Float32Array) => (index: number) => 1e-5 * (1 + Math.abs(reference[index]!));
 
 test('ops forward and backward on webgpu agree with the reference backend', { skip }, () => {
-  const cases: [string, number[], (input: Tensor) => Tensor, boolean][] = [
-    ['maxPool2d 3x3/2 same', [2, 7, 6, 3], (x) => maxPool2d(x, { kernelSize: 3, stride: 2, padding: 'same' }), true],
-    ['globalMaxPool NCHW', [2, 3, 5, 4], (x) => globalMaxPool(x, { dataFormat: 'channelsFirst' }), true],
+  const unpool = (x: Tensor): Tensor => {
+    const { output, indices } = maxPool2d(x, { kernelSize: 3, stride: 2, returnIndices: true });
+    return maxUnpool2d(output, indices, { kernelSize: 3, stride: 2 });
+  };
+  // label, input shape, op, exact, GPU calls (forward and backward)
+  const cases: [string, number[], (input: Tensor) => Tensor, boolean, number][] = [
+    ['maxPool2d 3x3/2 same', [2, 7, 6, 3], (x) => maxPool2d(x, { kernelSize: 3, stride: 2, padding: 'same' }), true, 2],
+    ['globalMaxPool NCHW', [2, 3, 5, 4], (x) => globalMaxPool(x, { dataFormat: 'channelsFirst' }), true, 2],
+    ['maxPool2d then maxUnpool2d', [1, 7, 7, 2], unpool, true, 4],
     [
       'avgPool3d ceil, pad counted',
       [1, 5, 4, 5, 2],
       (x) => avgPool3d(x, { kernelSize: 2, padding: 1, ceilMode: true }),
       false,
+      2,
     ],
-    ['lpPool1d p=2 dilated', [2, 9, 3], (x) => lpPool1d(x, { kernelSize: 3, stride: 1, dilation: 2, p: 2 }), false],
-    ['adaptiveAvgPool2d 5x7 → 3x2', [2, 5, 7, 2], (x) => adaptiveAvgPool2d(x, { outputSize: [3, 2] }), false],
+    ['lpPool1d p=2 dilated', [2, 9, 3], (x) => lpPool1d(x, { kernelSize: 3, stride: 1, dilation: 2, p: 2 }), false, 2],
+    ['adaptiveAvgPool2d 5x7 → 3x2', [2, 5, 7, 2], (x) => adaptiveAvgPool2d(x, { outputSize: [3, 2] }), false, 2],
   ];
-  for (const [label, shape, op, exact] of cases) {
+  for (const [label, shape, op, exact, calls] of cases) {
     const expected = runOn('reference', shape, op);
     const actual = runOn('webgpu', shape, op);
-    assert.equal(actual.calls, 2, `${label}: forward and backward ran on the GPU`);
+    assert.equal(actual.calls, calls, `${label}: forward and backward ran on the GPU`);
     if (exact) {
       assertSame(actual.output, expected.output, `${label} output`);
       assertSame(actual.grad, expected.grad, `${label} gradient`);
@@ -78,6 +86,8 @@ test('kernelsOf lists the GPU kernels and the reference fallbacks', { skip }, ()
     'adaptiveAvgPoolBackward',
     'adaptiveAvgPoolForward',
     'adaptiveMaxPoolForward',
+    'argmaxGather',
+    'argmaxScatter',
     'argmaxScatterAdd',
     'avgPoolBackward',
     'avgPoolForward',

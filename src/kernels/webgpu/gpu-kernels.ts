@@ -1,7 +1,7 @@
 // The webgpu backend's kernels: each turns its typed arrays and geometry into a GPU job (params.ts)
 // and hands it to `run`, which executes it or, when the device cannot take it (too large for its
 // limits, an empty array), calls the given reference kernel instead and counts that.
-import { argmaxScatterAdd } from '../reference/argmax.js';
+import { argmaxGather, argmaxScatter, argmaxScatterAdd } from '../reference/argmax.js';
 import { adaptiveAvgPoolBackward, adaptiveAvgPoolForward, adaptiveMaxPoolForward } from '../reference/adaptive-pool.js';
 import { avgPoolBackward, avgPoolForward } from '../reference/avg-pool.js';
 import { lpPoolBackward, lpPoolForward } from '../reference/lp-pool.js';
@@ -9,8 +9,8 @@ import { maxPoolBackward, maxPoolForward } from '../reference/max-pool.js';
 import type { PoolKernels } from '../types.js';
 import { adaptiveTables, planeParams, sizeParams, windowParams, type GpuJob, type JobArray } from './params.js';
 
-/** The kernels that run on the GPU: the wasm pool module's less the scatter and gather of unpooling. */
-export type GpuKernels = Omit<PoolKernels, 'argmaxScatter' | 'argmaxGather'>;
+/** The kernels that run on the GPU: the same set as the wasm pool module's. */
+export type GpuKernels = PoolKernels;
 
 /** Runs `job` on the GPU, or `fallback` (the reference kernel on the same arrays) when it cannot. */
 export type JobRunner = (kernel: keyof GpuKernels, job: GpuJob, fallback: () => void) => void;
@@ -91,6 +91,25 @@ export function createGpuKernels(run: JobRunner): GpuKernels {
         work: planes.batch * planes.channels,
       };
       run('argmaxScatterAdd', job, () => argmaxScatterAdd(small, argmax, large, planes));
+    },
+    argmaxScatter(small, argmax, large, planes) {
+      const arrays: JobArray[] = [read(small), read(argmax), { data: large, role: 'readWrite' }];
+      const job = {
+        shader: 'argmaxScatter',
+        params: planeParams(planes),
+        arrays,
+        work: planes.batch * planes.channels,
+      };
+      run('argmaxScatter', job, () => argmaxScatter(small, argmax, large, planes));
+    },
+    argmaxGather(large, argmax, small, planes) {
+      const job = {
+        shader: 'argmaxGather',
+        params: planeParams(planes),
+        arrays: [read(large), read(argmax), write(small)],
+        work: small.length,
+      };
+      run('argmaxGather', job, () => argmaxGather(large, argmax, small, planes));
     },
   };
 }

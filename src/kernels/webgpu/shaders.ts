@@ -262,8 +262,12 @@ const adaptiveAverageBackward = `${header(`${tableWgsl}
   gradInput[element] = sum;
 }`;
 
-/** argmaxScatterAdd, one invocation per (batch, channel) plane adding its cells in order, as the reference. */
-const argmaxScatterAdd = `${header(`
+/**
+ * argmaxScatterAdd (`add`) and argmaxScatter, one invocation per (batch, channel) plane visiting its
+ * cells in order, as the reference: sums round alike, and the last of several writes to a cell wins.
+ */
+function argmaxScatter(add: boolean): string {
+  return `${header(`
 @group(0) @binding(1) var<storage, read> small: array<f32>;
 @group(0) @binding(2) var<storage, read> argmax: array<i32>;
 @group(0) @binding(3) var<storage, read_write> large: array<f32>;`)}
@@ -278,9 +282,23 @@ const argmaxScatterAdd = `${header(`
     let targetCell = argmax[smallIndex];
     if (targetCell >= 0) {
       let largeIndex = largeBase + u32(targetCell) * largeStrides.z;
-      large[largeIndex] = large[largeIndex] + small[smallIndex];
+      large[largeIndex] = ${add ? 'large[largeIndex] + ' : ''}small[smallIndex];
     }
   }
+}`;
+}
+
+/** argmaxGather, one invocation per small element: its argmax cell's value, 0 for an empty window. */
+const argmaxGather = `${header(`
+@group(0) @binding(1) var<storage, read> large: array<f32>;
+@group(0) @binding(2) var<storage, read> argmax: array<i32>;
+@group(0) @binding(3) var<storage, read_write> small: array<f32>;`)}
+  let at = locate(element, outSpatial());
+  let largeStrides = stridesOf(inSpatial());
+  let targetCell = argmax[element];
+  var value: f32 = 0.0;
+  if (targetCell >= 0) { value = large[at.x * largeStrides.x + at.y * largeStrides.y + u32(targetCell) * largeStrides.z]; }
+  small[element] = value;
 }`;
 
 export const shaders: Readonly<Record<string, () => string>> = {
@@ -294,7 +312,9 @@ export const shaders: Readonly<Record<string, () => string>> = {
   maxAdaptiveForward: () => adaptiveForward(reducers.max!),
   averageAdaptiveForward: () => adaptiveForward(reducers.average!),
   averageAdaptiveBackward: () => adaptiveAverageBackward,
-  argmaxScatterAdd: () => argmaxScatterAdd,
+  argmaxScatterAdd: () => argmaxScatter(true),
+  argmaxScatter: () => argmaxScatter(false),
+  argmaxGather: () => argmaxGather,
 };
 
 export type ShaderName = keyof typeof shaders;
