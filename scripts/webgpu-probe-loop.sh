@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs scripts/webgpu-probe.mjs RUNS times with its arguments under SwiftShader; prints each
-# outcome (ok, a failure, a crash signal or a 300 s hang (100 MB runs take about a minute on SwiftShader)) and a tally.
+# outcome (ok, a failure, a crash signal or a 300 s hang) and a tally. A 100 MB run takes about a
+# minute on SwiftShader.
 #   sh scripts/webgpu-probe-loop.sh RUNS PATTERN [MEGABYTES] [ROUNDS]
 runs=$1; shift
 export VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json LD_LIBRARY_PATH=/usr/lib/chromium XDG_RUNTIME_DIR=/tmp
