@@ -1,13 +1,31 @@
 // Runs every test file under test/ with Node's test runner (TypeScript through tsx), then runs the
 // backend-sensitive suites (ops, golden files, reference comparisons) again on the reference backend,
-// so the whole op suite passes on every backend with no per-backend exclusion lists.
+// so the whole op suite passes on every backend with no per-backend exclusion lists; the WebGPU
+// kernel tests run in a pass of their own, on SwiftShader (Chromium's software Vulkan) where installed.
 // Usage: node scripts/run-tests.mjs [path substring ...]
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Folders whose tests exercise kernels through the ops, and so run once per backend. */
 const PER_BACKEND = ['test/ops/', 'test/golden/', 'test/tfjs/', 'test/extra/', 'test/kinds/', 'test/pooling/'];
+
+/** Tests that need a WebGPU adapter (they skip, saying why, without one). */
+const WEBGPU = 'test/webgpu/';
+/** Debian's chromium package ships SwiftShader; Dawn (the npm package `webgpu`) finds it through these. */
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/** The environment that gives Dawn a software GPU, unless one is configured already or absent. */
+function softwareGpu() {
+  if (process.env.VK_ICD_FILENAMES || !existsSync(SWIFTSHADER_ICD)) return {};
+  const libraries = ['/usr/lib/chromium', process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+  return {
+    VK_ICD_FILENAMES: SWIFTSHADER_ICD,
+    LD_LIBRARY_PATH: libraries,
+    XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR || tmpdir(),
+  };
+}
 
 function findTests(folder) {
   return readdirSync(folder).flatMap((name) => {
@@ -48,7 +66,14 @@ if (files.length === 0) {
   process.exit(1);
 }
 const perBackend = files.filter((file) => PER_BACKEND.some((folder) => file.startsWith(folder)));
-const passes = [await runPass('default backend (wasm where available)', files, {})];
+const gpuFiles = files.filter((file) => file.startsWith(WEBGPU));
+const cpuFiles = files.filter((file) => !file.startsWith(WEBGPU));
+const passes = cpuFiles.length > 0 ? [await runPass('default backend (wasm where available)', cpuFiles, {})] : [];
+if (gpuFiles.length > 0) {
+  const environment = softwareGpu();
+  const label = environment.VK_ICD_FILENAMES ? 'webgpu on SwiftShader' : 'webgpu (the adapter the machine has, if any)';
+  passes.push(await runPass(label, gpuFiles, environment));
+}
 if (perBackend.length > 0) {
   passes.push(await runPass('reference backend', perBackend, { POOLKIT_BACKEND: 'reference' }));
 }

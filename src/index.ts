@@ -1,6 +1,7 @@
 // poolkit's public API: re-exports only.
 import './kernels/reference/index.js';
 import './kernels/wasm/index.js'; // registers 'wasm' and makes it active where SIMD validates
+import './kernels/webgpu/index.js'; // 'webgpu' only once started (initWebGpu or POOLKIT_BACKEND=webgpu)
 
 export { PoolkitArgumentError } from './errors.js';
 export { Tensor, type DType, type Shape, type NestedArray, type GradNode } from './tensor/tensor.js';
@@ -20,7 +21,8 @@ export { tidy, keep, dispose } from './tensor/scope.js';
 export { Random } from './tensor/random.js';
 export { memoryStats } from './tensor/memory-stats.js';
 export { backward, noGrad, requireGrad } from './autograd/tape.js';
-export { setBackend, getBackend, listBackends, kernelSource, type Backend } from './kernels/backend.js';
+export { setBackend, getBackend, listBackends, kernelSource, kernelsOf, type Backend } from './kernels/backend.js';
+export { initWebGpu, closeWebGpu, webGpuStatus, type WebGpuStatus } from './kernels/webgpu/index.js';
 export { setThreadCount, getThreadCount, threadsReady, MAX_THREADS } from './kernels/wasm/index.js';
 export type {
   Kernels,

@@ -9,6 +9,8 @@ export interface Backend {
 }
 
 const backends = new Map<string, Backend>();
+/** Backends that exist but must be started first (async), with how: setBackend says so. */
+const pending = new Map<string, string>();
 let reference: Backend | null = null;
 let active: Backend | null = null;
 
@@ -22,11 +24,17 @@ export function registerBackend(backend: Backend, options: { isReference?: boole
 export function setBackend(name: string): void {
   const backend = backends.get(name);
   if (backend === undefined) {
+    const hint = pending.has(name) ? ` ('${name}' must be started first: ${pending.get(name)!})` : '';
     throw new RangeError(
-      `setBackend: backend must be one of ${[...backends.keys()].map((key) => `'${key}'`).join(', ')}, got '${name}'`,
+      `setBackend: backend must be one of ${[...backends.keys()].map((key) => `'${key}'`).join(', ')}, got '${name}'${hint}`,
     );
   }
   active = backend;
+}
+
+/** Names a backend that registers itself only once started, and how to start it, for setBackend's error. */
+export function announceBackend(name: string, howToStart: string): void {
+  pending.set(name, howToStart);
 }
 
 export function getBackend(): string {
@@ -47,6 +55,20 @@ export function kernel<Name extends KernelName>(name: Name): Kernels[Name] {
 /** Which backend runs kernel `name` now: for tests and benchmarks that must know. */
 export function kernelSource(name: KernelName): string {
   return activeBackend().kernels[name] !== undefined ? activeBackend().name : referenceBackend().name;
+}
+
+/**
+ * Which kernels of the table backend `name` runs itself (`own`) and which come from the reference
+ * backend (`fallback`), sorted by name.
+ */
+export function kernelsOf(name: string): { own: KernelName[]; fallback: KernelName[] } {
+  const backend = backends.get(name);
+  if (backend === undefined) throw new RangeError(`kernelsOf: no backend named '${name}' is registered`);
+  const all = Object.keys(referenceBackend().kernels).sort() as KernelName[];
+  return {
+    own: all.filter((kernelName) => backend.kernels[kernelName] !== undefined),
+    fallback: all.filter((kernelName) => backend.kernels[kernelName] === undefined),
+  };
 }
 
 function activeBackend(): Backend {

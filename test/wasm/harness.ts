@@ -179,3 +179,26 @@ export function check<T>(arbitrary: fc.Arbitrary<T>, predicate: (value: T) => vo
   const seed = Number(process.env.POOLKIT_FC_SEED ?? 20261123);
   fc.assert(fc.property(arbitrary, predicate), { numRuns, seed });
 }
+
+/** An output a kernel writes: its shape, and int32 for indices. */
+export interface OutputSpec {
+  readonly shape: readonly number[];
+  readonly dtype?: 'float32' | 'int32';
+}
+
+/**
+ * Runs one kernel call with the reference kernels and with `kernels`, each on fresh poisoned
+ * outputs of `outputs`' specs; returns [reference outputs, `kernels`' outputs] as typed arrays.
+ */
+export function versusReference<Names extends keyof PoolKernels>(
+  kernels: Pick<PoolKernels, Names>,
+  outputs: readonly OutputSpec[],
+  call: (table: Pick<PoolKernels, Names>, written: Tensor[]) => void,
+): [(Float32Array | Int32Array)[], (Float32Array | Int32Array)[]] {
+  const runWith = (table: Pick<PoolKernels, Names>) => {
+    const written = outputs.map((spec) => poisoned(spec.shape, spec.dtype));
+    call(table, written);
+    return written.map((tensor, index) => (outputs[index]!.dtype === 'int32' ? tensor.intValues : tensor.values));
+  };
+  return [runWith(reference), runWith(kernels)];
+}

@@ -1,7 +1,8 @@
 // The 'wasm' backend: poolkit's WebAssembly SIMD kernels (pooling here, training kernels from
 // train-kernels.ts), registered and made active at import when the engine validates SIMD; else the
 // reference backend stays and one console message says why. Environment (Node):
-//   POOLKIT_BACKEND=reference|wasm  the backend active after import (default wasm when available);
+//   POOLKIT_BACKEND=reference|wasm|webgpu  the backend active after import (default wasm when available;
+//                                  webgpu is started by ../webgpu/index.ts);
 //   POOLKIT_THREADS=n               threads for large kernels, 1 to 64 (default: the machine's cores).
 import { listBackends, registerBackend, setBackend, type Backend } from '../backend.js';
 import * as poolModule from './generated/pool.js';
@@ -70,6 +71,9 @@ const wasmReady = await registerWasmBackend();
 const requested = environment('POOLKIT_BACKEND');
 if (requested !== undefined && listBackends().includes(requested)) {
   setBackend(requested);
+} else if (requested === 'webgpu') {
+  // Started by kernels/webgpu/index.ts, which says so where it cannot start; until then the default.
+  if (wasmReady) setBackend('wasm');
 } else {
   if (requested !== undefined) {
     console.warn(`poolkit: POOLKIT_BACKEND must be one of ${listBackends().join(', ')}, got '${requested}'; ignored`);

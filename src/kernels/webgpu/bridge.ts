@@ -1,0 +1,118 @@
+// Synchronous GPU kernels for Node: the kernel table's functions return only when their outputs are
+// written, and WebGPU only answers asynchronously, so the device lives in a worker thread (device-
+// worker.ts) and the main thread copies a job's arrays into shared staging memory, posts the job
+// and blocks in Atomics.wait until the worker has run it and copied the results back there.
+import type { GpuJob } from './params.js';
+import {
+  stagedView,
+  CONTROL_BYTES,
+  failureMessage,
+  Status,
+  type FailedMessage,
+  type JobMessage,
+  type ReadyMessage,
+  type StagedArray,
+} from './protocol.js';
+
+/** How long one kernel may take before the backend reports the device as hung (SwiftShader is slow). */
+const JOB_TIMEOUT_MS = 300_000;
+const ALIGNMENT = 256;
+
+interface WorkerHandle {
+  postMessage(message: unknown): void;
+  once(event: 'message', listener: (message: ReadyMessage | FailedMessage) => void): void;
+  once(event: 'error' | 'exit', listener: (value: unknown) => void): void;
+  unref(): void;
+  terminate(): Promise<number>;
+}
+
+export class WorkerBridge {
+  private staging = new SharedArrayBuffer(1 << 20);
+  private broken: string | null = null;
+
+  private constructor(
+    private readonly worker: WorkerHandle,
+    private readonly control: Int32Array,
+    readonly ready: ReadyMessage,
+  ) {}
+
+  /** Starts the device worker; rejects with the reason when it finds no adapter. */
+  static async start(): Promise<WorkerBridge> {
+    const specifier = 'node:worker_threads'; // hidden from bundlers: a page never starts this worker
+    const { Worker } = (await import(/* @vite-ignore */ specifier)) as typeof import('node:worker_threads');
+    const control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
+    // The worker's module has the extension of this one: .js in the built package; .ts when running
+    // the sources under tsx, whose loader a worker does not inherit, so the worker registers it first.
+    const underTsx = import.meta.url.endsWith('.ts');
+    const moduleUrl = new URL(`./device-worker${underTsx ? '.ts' : '.js'}`, import.meta.url).href;
+    const load = `import(${JSON.stringify(moduleUrl)})`;
+    const source = underTsx ? `import('tsx/esm/api').then((tsx) => { tsx.register(); return ${load}; });` : `${load};`;
+    const worker = new Worker(source, {
+      eval: true,
+      workerData: { control: control.buffer },
+    }) as unknown as WorkerHandle;
+    const answer = await new Promise<ReadyMessage | FailedMessage>((resolve) => {
+      worker.once('message', resolve);
+      worker.once('error', (error) => resolve({ type: 'failed', reason: String(error) }));
+      worker.once('exit', (code) => resolve({ type: 'failed', reason: `the device worker exited (${String(code)})` }));
+    });
+    if (answer.type === 'failed') {
+      await worker.terminate();
+      throw new Error(answer.reason);
+    }
+    worker.unref(); // an idle device must not keep the process alive
+    return new WorkerBridge(worker, control, answer);
+  }
+
+  /** Runs `job` on the device and writes its outputs into its arrays; throws what the device reported. */
+  run(job: GpuJob): void {
+    if (this.broken !== null) throw new Error(`poolkit: the WebGPU device is unusable: ${this.broken}`);
+    const { staged, bytes } = this.layout(job);
+    if (bytes > this.staging.byteLength)
+      this.staging = new SharedArrayBuffer(Math.max(bytes, this.staging.byteLength * 2));
+    job.arrays.forEach((array, index) => {
+      if (array.role !== 'write') this.view(staged[index]!).set(array.data);
+    });
+    Atomics.store(this.control, 0, Status.pending);
+    const message: JobMessage = {
+      type: 'job',
+      shader: job.shader,
+      params: job.params,
+      work: job.work,
+      staging: this.staging,
+      arrays: staged,
+    };
+    this.worker.postMessage(message);
+    if (Atomics.wait(this.control, 0, Status.pending, JOB_TIMEOUT_MS) === 'timed-out') {
+      this.broken = `no answer within ${JOB_TIMEOUT_MS / 1000} s`;
+      throw new Error(`poolkit: the WebGPU device gave no answer within ${JOB_TIMEOUT_MS / 1000} s`);
+    }
+    if (this.control[0] === Status.failed) throw new Error(failureMessage(this.control));
+    job.arrays.forEach((array, index) => {
+      if (array.role !== 'read') array.data.set(this.view(staged[index]!));
+    });
+  }
+
+  /** Destroys the device and ends the worker. */
+  async close(): Promise<void> {
+    this.broken = 'closed by closeWebGpu() (initWebGpu() starts a new one)';
+    this.worker.postMessage({ type: 'close' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await this.worker.terminate();
+  }
+
+  private layout(job: GpuJob): { staged: StagedArray[]; bytes: number } {
+    let bytes = 0;
+    const staged = job.arrays.map((array) => {
+      const offset = bytes;
+      bytes += Math.ceil(array.data.byteLength / ALIGNMENT) * ALIGNMENT;
+      const type = array.data instanceof Float32Array ? ('float32' as const) : ('int32' as const);
+      return { offset, length: array.data.length, type, role: array.role };
+    });
+    return { staged, bytes };
+  }
+
+  private view(array: StagedArray): Float32Array | Int32Array {
+    return stagedView(this.staging, array);
+  }
+}

@@ -1,0 +1,47 @@
+// The device worker (Node): owns the WebGPU device and runs the jobs the main thread posts, reading
+// and writing their arrays in the shared staging buffer, then sets the control word the main thread
+// waits on. Started by bridge.ts; never imported by the library itself.
+import { adapterName, DeviceRunner, openDevice, type GpuContext } from './device-runner.js';
+import type { GpuJob } from './params.js';
+import { signal, stagedView, Status, type JobMessage } from './protocol.js';
+
+const { parentPort, workerData } = await import('node:worker_threads');
+const port = parentPort!;
+const control = new Int32Array((workerData as { control: SharedArrayBuffer }).control);
+/** Held for the worker's life: Dawn must not lose its instance or adapter to the garbage collector. */
+let context: GpuContext | null = null;
+let lost: string | null = null;
+
+function stagedJob(message: JobMessage): GpuJob {
+  const arrays = message.arrays.map((array) => {
+    return { data: stagedView(message.staging, array), role: array.role };
+  });
+  return { shader: message.shader, params: message.params, arrays, work: message.work };
+}
+
+try {
+  context = await openDevice();
+  const kept = context;
+  void kept.device.lost.then((info) => (lost = `device lost (${info.reason}): ${info.message}`));
+  const runner = new DeviceRunner(kept);
+  const limits = kept.device.limits;
+  port.postMessage({
+    type: 'ready',
+    adapter: adapterName(kept.adapter),
+    limits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
+  });
+  port.on('message', (message: JobMessage | { type: 'close' }) => {
+    if (message.type === 'close') {
+      kept.device.destroy();
+      port.close();
+      return;
+    }
+    if (lost !== null) return signal(control, Status.failed, lost);
+    runner.run(stagedJob(message)).then(
+      () => signal(control, Status.done),
+      (error: unknown) => signal(control, Status.failed, error instanceof Error ? error.message : String(error)),
+    );
+  });
+} catch (error) {
+  port.postMessage({ type: 'failed', reason: error instanceof Error ? error.message : String(error) });
+}

@@ -1,0 +1,114 @@
+// The 'webgpu' backend: pooling kernels in WGSL (gpu-kernels.ts), every other kernel from the
+// reference backend. Started explicitly, never by default: `await initWebGpu()` (or
+// POOLKIT_BACKEND=webgpu at import) finds an adapter, registers the backend and makes it active.
+// Tensors stay in the WebAssembly heap: each GPU kernel uploads its inputs and reads its outputs back.
+import {
+  announceBackend,
+  getBackend,
+  kernelsOf,
+  listBackends,
+  registerBackend,
+  setBackend,
+  type Backend,
+} from '../backend.js';
+import type { WorkerBridge } from './bridge.js';
+import { jobRefusal } from './device-runner.js';
+import { createGpuKernels, type GpuKernels } from './gpu-kernels.js';
+
+export interface WebGpuStatus {
+  /** The adapter's vendor, architecture and description, as WebGPU reports them. */
+  readonly adapter: string;
+  /** Calls per GPU kernel that ran on the device. */
+  readonly gpuCalls: Readonly<Record<string, number>>;
+  /** Calls per GPU kernel that ran on the reference backend instead (an array too large for the device, an empty one). */
+  readonly fallbackCalls: Readonly<Record<string, number>>;
+}
+
+const HOW_TO_START = 'await initWebGpu() first (Node with the npm package `webgpu`)';
+announceBackend('webgpu', HOW_TO_START);
+
+/** The webgpu backend's kernel table once started, else null (for tests and benchmarks). */
+export let webGpuBackend: Backend | null = null;
+let bridge: WorkerBridge | null = null;
+let starting: Promise<void> | null = null;
+const gpuCalls: Record<string, number> = {};
+const fallbackCalls: Record<string, number> = {};
+
+/**
+ * Starts the webgpu backend and makes it active (`activate: false` only registers it). Node only
+ * for now: the device runs in a worker thread, which the synchronous kernels wait for. Rejects with
+ * the reason when there is no adapter or the package `webgpu` is not installed.
+ */
+export function initWebGpu(options: { activate?: boolean } = {}): Promise<void> {
+  starting ??= startWebGpu().catch((error: unknown) => {
+    starting = null;
+    throw error;
+  });
+  return starting.then(() => {
+    if (options.activate ?? true) setBackend('webgpu');
+  });
+}
+
+async function startWebGpu(): Promise<void> {
+  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  if (!isNode) {
+    throw new Error(
+      "poolkit: the webgpu backend runs in Node only so far (its kernels wait for the GPU synchronously, which a browser's main thread cannot)",
+    );
+  }
+  const { WorkerBridge } = await import('./bridge.js');
+  let started: WorkerBridge;
+  try {
+    started = await WorkerBridge.start();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`poolkit: the webgpu backend cannot start: ${reason}`);
+  }
+  bridge = started;
+  const kernels = createGpuKernels((kernelName, job, fallback) => {
+    if (jobRefusal(job, started.ready.limits) !== null) {
+      fallbackCalls[kernelName] = (fallbackCalls[kernelName] ?? 0) + 1;
+      return fallback();
+    }
+    started.run(job);
+    gpuCalls[kernelName] = (gpuCalls[kernelName] ?? 0) + 1;
+  });
+  const backend: Backend = { name: 'webgpu', kernels: kernels satisfies GpuKernels };
+  registerBackend(backend);
+  webGpuBackend = backend;
+  const { own, fallback } = kernelsOf('webgpu');
+  console.info(
+    `poolkit: webgpu on ${started.ready.adapter}: ${own.length} kernels on the GPU (${own.join(', ')}); ` +
+      `${fallback.length} from the reference backend (kernelsOf('webgpu') lists them)`,
+  );
+}
+
+/** The adapter and how many calls ran on the GPU and on the reference fallback; null before initWebGpu. */
+export function webGpuStatus(): WebGpuStatus | null {
+  if (bridge === null) return null;
+  return { adapter: bridge.ready.adapter, gpuCalls: { ...gpuCalls }, fallbackCalls: { ...fallbackCalls } };
+}
+
+/**
+ * Destroys the device and stops its worker. Where webgpu was active, the default backend (wasm, else
+ * reference) becomes active; the GPU kernels throw until initWebGpu is called again.
+ */
+export async function closeWebGpu(): Promise<void> {
+  const closing = bridge;
+  bridge = null;
+  starting = null;
+  if (closing !== null && getBackend() === 'webgpu') setBackend(listBackends().includes('wasm') ? 'wasm' : 'reference');
+  await closing?.close();
+}
+
+/** POOLKIT_BACKEND=webgpu: start it at import; where it cannot start, say why and keep the default. */
+async function startFromEnvironment(): Promise<void> {
+  if (typeof process === 'undefined' || process.env?.POOLKIT_BACKEND !== 'webgpu') return;
+  try {
+    await initWebGpu();
+  } catch (error) {
+    console.warn(`${error instanceof Error ? error.message : String(error)}; using ${listBackends().join(' or ')}`);
+  }
+}
+
+await startFromEnvironment();

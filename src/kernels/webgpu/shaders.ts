@@ -1,0 +1,320 @@
+// The WGSL of every GPU pooling kernel, by shader name: one window walk per window type with a
+// reducer per kind (as the reference kernels), forward over output elements in the reference's
+// window order, backward as a gather over input elements that adds the windows holding a cell in
+// ascending output order: the order of the reference's scatter, so the sums round alike.
+import { Param } from './params.js';
+import { commonWgsl, WORKGROUP_SIZE } from './shader-common.js';
+
+interface Reducer {
+  /** Bindings after params, from binding 1. */
+  readonly bindings: string;
+  readonly begin: string;
+  /** Runs with inputIndex (u32) and spatialIndex (u32) in scope. */
+  readonly visit: string;
+  /** Runs with element, inBounds and inPadded (i32) in scope. */
+  readonly finish: string;
+}
+
+const floatBindings = `
+@group(0) @binding(1) var<storage, read> source: array<f32>;
+@group(0) @binding(2) var<storage, read_write> destination: array<f32>;`;
+
+const reducers: Record<string, Reducer> = {
+  max: {
+    bindings: `
+@group(0) @binding(1) var<storage, read> source: array<u32>;
+@group(0) @binding(2) var<storage, read_write> destination: array<u32>;
+@group(0) @binding(3) var<storage, read_write> argmax: array<i32>;`,
+    begin: 'var state = startMax();',
+    visit: 'visitMax(&state, source[inputIndex], i32(spatialIndex));',
+    finish: 'destination[element] = state.bits; argmax[element] = state.index;',
+  },
+  /** Max without the argmax, for a forward nothing will differentiate (no index writes). */
+  maxValues: {
+    bindings: `
+@group(0) @binding(1) var<storage, read> source: array<u32>;
+@group(0) @binding(2) var<storage, read_write> destination: array<u32>;`,
+    begin: 'var state = startMax();',
+    visit: 'visitMax(&state, source[inputIndex], i32(spatialIndex));',
+    finish: 'destination[element] = state.bits;',
+  },
+  average: {
+    bindings: floatBindings,
+    begin: 'var sum: f32 = 0.0;',
+    visit: 'sum = sum + source[inputIndex];',
+    finish: 'destination[element] = select(sum / divisor(inBounds, inPadded), 0.0, inBounds == 0);',
+  },
+  lp: {
+    bindings: floatBindings,
+    begin: 'var sum: f32 = 0.0; let exponent = power();',
+    visit: 'sum = sum + powerTerm(abs(source[inputIndex]), exponent);',
+    finish: 'destination[element] = lpRoot(sum, exponent);',
+  },
+};
+
+const averageWgsl = /* wgsl */ `
+/** averageDivisor of avg-pool.ts, as float32. */
+fn divisor(inBounds: i32, inPadded: i32) -> f32 {
+  let mode = p(${Param.divisorMode}u);
+  if (mode == 2) { return bitcast<f32>(params[${Param.divisorOverride}u]); }
+  return f32(select(inBounds, inPadded, mode == 1));
+}
+
+fn lpRoot(sum: f32, exponent: f32) -> f32 {
+  if (exponent == 1.0) { return sum; }
+  if (exponent == 2.0) { return sqrt(sum); }
+  return powerOf(sum, 1.0 / exponent);
+}
+`;
+
+const header = (bindings: string): string => `${commonWgsl}${averageWgsl}${bindings}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  let element = workItem(id);
+  if (!hasWork(element)) { return; }`;
+
+/** Sliding windows (poolGeometry), one invocation per output element: walkPoolWindows's order. */
+function windowForward(reducer: Reducer): string {
+  return `${header(reducer.bindings)}
+  let at = locate(element, outSpatial());
+  let inStrides = stridesOf(inSpatial());
+  let inBase = at.x * inStrides.x + at.y * inStrides.y;
+  let outWidth = pu(${Param.outWidth}u);
+  let outHeight = pu(${Param.outHeight}u);
+  let first = vec3<i32>(
+    windowStart(0u, i32(at.z / (outWidth * outHeight))),
+    windowStart(1u, i32((at.z / outWidth) % outHeight)),
+    windowStart(2u, i32(at.z % outWidth)));
+  let slices = axisTaps(0u, first.x);
+  let rows = axisTaps(1u, first.y);
+  let columns = axisTaps(2u, first.z);
+  let inBounds = (slices.y - slices.x) * (rows.y - rows.x) * (columns.y - columns.x);
+  let inPadded = slices.z * rows.z * columns.z;
+  let dilation = vec3<i32>(p(${Param.dilationDepth}u), p(${Param.dilationDepth + 1}u), p(${Param.dilationDepth + 2}u));
+  let inHeight = p(${Param.inHeight}u);
+  let inWidth = p(${Param.inWidth}u);
+  ${reducer.begin}
+  for (var kernelSlice = slices.x; kernelSlice < slices.y; kernelSlice++) {
+    let slice = first.x + kernelSlice * dilation.x;
+    for (var kernelRow = rows.x; kernelRow < rows.y; kernelRow++) {
+      let rowIndex = (slice * inHeight + first.y + kernelRow * dilation.y) * inWidth;
+      for (var kernelColumn = columns.x; kernelColumn < columns.y; kernelColumn++) {
+        let spatialIndex = u32(rowIndex + first.z + kernelColumn * dilation.z);
+        let inputIndex = inBase + spatialIndex * inStrides.z;
+        ${reducer.visit}
+      }
+    }
+  }
+  ${reducer.finish}
+}`;
+}
+
+interface Gather {
+  readonly bindings: string;
+  /** Runs once per input element with inputValue-free scope: element, spatialIndex (u32). */
+  readonly prepare: string;
+  /** Runs per window holding the cell with outputIndex (u32) and window (vec3<i32>) in scope; adds to sum. */
+  readonly add: string;
+}
+
+const gathers: Record<string, Gather> = {
+  max: {
+    bindings: `
+@group(0) @binding(1) var<storage, read> gradOutput: array<f32>;
+@group(0) @binding(2) var<storage, read> argmax: array<i32>;
+@group(0) @binding(3) var<storage, read_write> gradInput: array<f32>;`,
+    prepare: '',
+    add: 'if (argmax[outputIndex] == i32(spatialIndex)) { sum = sum + gradOutput[outputIndex]; }',
+  },
+  average: {
+    bindings: `
+@group(0) @binding(1) var<storage, read> gradOutput: array<f32>;
+@group(0) @binding(2) var<storage, read_write> gradInput: array<f32>;`,
+    prepare: '',
+    add: `let slices = axisTaps(0u, windowStart(0u, window.x));
+        let rows = axisTaps(1u, windowStart(1u, window.y));
+        let columns = axisTaps(2u, windowStart(2u, window.z));
+        let inBounds = (slices.y - slices.x) * (rows.y - rows.x) * (columns.y - columns.x);
+        sum = sum + gradOutput[outputIndex] / divisor(inBounds, slices.z * rows.z * columns.z);`,
+  },
+  lp: {
+    bindings: `
+@group(0) @binding(1) var<storage, read> input: array<f32>;
+@group(0) @binding(2) var<storage, read> output: array<f32>;
+@group(0) @binding(3) var<storage, read> gradOutput: array<f32>;
+@group(0) @binding(4) var<storage, read_write> gradInput: array<f32>;`,
+    prepare: `let exponent = power();
+  let value = input[element];
+  var local = sign(value) * powerTerm(abs(value), exponent - 1.0);
+  if (exponent == 2.0 || isNanBits(bitcast<u32>(value))) { local = value; }`,
+    add: `let norm = output[outputIndex];
+        // norm != 0 on the bits: a float comparison with NaN is one WGSL lets a GPU get wrong.
+        if ((bitcast<u32>(norm) & 0x7fffffffu) != 0u) {
+          // p = 1 divides by norm^0 = 1: skipped, so that p = 1 stays exact on every GPU.
+          let share = gradOutput[outputIndex];
+          sum = sum + select(share / powerTerm(norm, exponent - 1.0), share, exponent == 1.0) * local;
+        }`,
+  },
+};
+
+/**
+ * Sliding windows backward, one invocation per input element: the windows whose taps hit the cell,
+ * in ascending output order (taps descending on each axis), each adding its share.
+ */
+function windowBackward(gather: Gather): string {
+  return `${header(gather.bindings)}
+  let at = locate(element, inSpatial());
+  let spatialIndex = at.z;
+  let inWidth = pu(${Param.inWidth}u);
+  let inHeight = pu(${Param.inHeight}u);
+  let cell = vec3<i32>(i32(spatialIndex / (inWidth * inHeight)), i32((spatialIndex / inWidth) % inHeight), i32(spatialIndex % inWidth));
+  let outStrides = stridesOf(outSpatial());
+  let outBase = at.x * outStrides.x + at.y * outStrides.y;
+  let outSize = vec3<i32>(p(${Param.outDepth}u), p(${Param.outHeight}u), p(${Param.outWidth}u));
+  ${gather.prepare}
+  var sum: f32 = 0.0;
+  for (var kernelSlice = p(${Param.kernelDepth}u) - 1; kernelSlice >= 0; kernelSlice--) {
+    let slice = windowOf(0u, cell.x, kernelSlice, outSize.x);
+    if (slice < 0) { continue; }
+    for (var kernelRow = p(${Param.kernelDepth + 1}u) - 1; kernelRow >= 0; kernelRow--) {
+      let row = windowOf(1u, cell.y, kernelRow, outSize.y);
+      if (row < 0) { continue; }
+      for (var kernelColumn = p(${Param.kernelDepth + 2}u) - 1; kernelColumn >= 0; kernelColumn--) {
+        let column = windowOf(2u, cell.z, kernelColumn, outSize.z);
+        if (column < 0) { continue; }
+        let window = vec3<i32>(slice, row, column);
+        let outputIndex = outBase + u32((slice * outSize.y + row) * outSize.z + column) * outStrides.z;
+        ${gather.add}
+      }
+    }
+  }
+  gradInput[element] = sum;
+}
+
+/** The output cell along 'axis' whose tap 'tap' is input cell 'cell', or -1 when none is. */
+fn windowOf(axis: u32, cell: i32, tap: i32, outSize: i32) -> i32 {
+  let offset = cell + p(${Param.padFront}u + axis) - tap * p(${Param.dilationDepth}u + axis);
+  let stride = p(${Param.strideDepth}u + axis);
+  if (offset < 0 || offset % stride != 0 || offset / stride >= outSize) { return -1; }
+  return offset / stride;
+}`;
+}
+
+const tableWgsl = /* wgsl */ `
+@group(0) @binding(1) var<storage, read> tables: array<i32>;
+/** Part 0: window start, 1: window end (per output cell); 2: first window, 3: one past the last (per input cell). */
+fn table(axis: u32, part: u32, index: u32) -> i32 { return tables[pu(${Param.tables}u + axis * 4u + part) + index]; }`;
+
+/** Adaptive windows (adaptiveStart/adaptiveEnd tables), one invocation per output element. */
+function adaptiveForward(reducer: Reducer): string {
+  const bindings = `${tableWgsl}${reducer.bindings.replace(/binding\((\d)\)/g, (_, slot: string) => `binding(${Number(slot) + 1})`)}`;
+  return `${header(bindings)}
+  let at = locate(element, outSpatial());
+  let inStrides = stridesOf(inSpatial());
+  let inBase = at.x * inStrides.x + at.y * inStrides.y;
+  let outWidth = pu(${Param.outWidth}u);
+  let outHeight = pu(${Param.outHeight}u);
+  let window = vec3<u32>(at.z / (outWidth * outHeight), (at.z / outWidth) % outHeight, at.z % outWidth);
+  let start = vec3<i32>(table(0u, 0u, window.x), table(1u, 0u, window.y), table(2u, 0u, window.z));
+  let end = vec3<i32>(table(0u, 1u, window.x), table(1u, 1u, window.y), table(2u, 1u, window.z));
+  let inBounds = (end.x - start.x) * (end.y - start.y) * (end.z - start.z);
+  let inPadded = inBounds;
+  let inHeight = p(${Param.inHeight}u);
+  let inWidth = p(${Param.inWidth}u);
+  ${reducer.begin}
+  for (var slice = start.x; slice < end.x; slice++) {
+    for (var row = start.y; row < end.y; row++) {
+      for (var column = start.z; column < end.z; column++) {
+        let spatialIndex = u32((slice * inHeight + row) * inWidth + column);
+        let inputIndex = inBase + spatialIndex * inStrides.z;
+        ${reducer.visit}
+      }
+    }
+  }
+  ${reducer.finish}
+}`;
+}
+
+/** Adaptive average backward, one invocation per input element: its windows in ascending output order. */
+const adaptiveAverageBackward = `${header(`${tableWgsl}
+@group(0) @binding(2) var<storage, read> gradOutput: array<f32>;
+@group(0) @binding(3) var<storage, read_write> gradInput: array<f32>;`)}
+  let at = locate(element, inSpatial());
+  let inWidth = pu(${Param.inWidth}u);
+  let inHeight = pu(${Param.inHeight}u);
+  let cell = vec3<u32>(at.z / (inWidth * inHeight), (at.z / inWidth) % inHeight, at.z % inWidth);
+  let outStrides = stridesOf(outSpatial());
+  let outBase = at.x * outStrides.x + at.y * outStrides.y;
+  let outHeight = p(${Param.outHeight}u);
+  let outWidth = p(${Param.outWidth}u);
+  var sum: f32 = 0.0;
+  for (var slice = table(0u, 2u, cell.x); slice < table(0u, 3u, cell.x); slice++) {
+    let depthCells = table(0u, 1u, u32(slice)) - table(0u, 0u, u32(slice));
+    for (var row = table(1u, 2u, cell.y); row < table(1u, 3u, cell.y); row++) {
+      let rowCells = table(1u, 1u, u32(row)) - table(1u, 0u, u32(row));
+      for (var column = table(2u, 2u, cell.z); column < table(2u, 3u, cell.z); column++) {
+        let cells = depthCells * rowCells * (table(2u, 1u, u32(column)) - table(2u, 0u, u32(column)));
+        let outputIndex = outBase + u32((slice * outHeight + row) * outWidth + column) * outStrides.z;
+        sum = sum + gradOutput[outputIndex] / f32(cells);
+      }
+    }
+  }
+  gradInput[element] = sum;
+}`;
+
+/**
+ * argmaxScatterAdd (`add`) and argmaxScatter, one invocation per (batch, channel) plane visiting its
+ * cells in order, as the reference: sums round alike, and the last of several writes to a cell wins.
+ */
+function argmaxScatter(add: boolean): string {
+  return `${header(`
+@group(0) @binding(1) var<storage, read> small: array<f32>;
+@group(0) @binding(2) var<storage, read> argmax: array<i32>;
+@group(0) @binding(3) var<storage, read_write> large: array<f32>;`)}
+  let plane = element;
+  let channels = pu(${Param.channels}u);
+  let largeStrides = stridesOf(inSpatial());
+  let smallStrides = stridesOf(outSpatial());
+  let largeBase = (plane / channels) * largeStrides.x + (plane % channels) * largeStrides.y;
+  let smallBase = (plane / channels) * smallStrides.x + (plane % channels) * smallStrides.y;
+  for (var cell = 0u; cell < outSpatial(); cell++) {
+    let smallIndex = smallBase + cell * smallStrides.z;
+    let targetCell = argmax[smallIndex];
+    if (targetCell >= 0) {
+      let largeIndex = largeBase + u32(targetCell) * largeStrides.z;
+      large[largeIndex] = ${add ? 'large[largeIndex] + ' : ''}small[smallIndex];
+    }
+  }
+}`;
+}
+
+/** argmaxGather, one invocation per small element: its argmax cell's value, 0 for an empty window. */
+const argmaxGather = `${header(`
+@group(0) @binding(1) var<storage, read> large: array<f32>;
+@group(0) @binding(2) var<storage, read> argmax: array<i32>;
+@group(0) @binding(3) var<storage, read_write> small: array<f32>;`)}
+  let at = locate(element, outSpatial());
+  let largeStrides = stridesOf(inSpatial());
+  let targetCell = argmax[element];
+  var value: f32 = 0.0;
+  if (targetCell >= 0) { value = large[at.x * largeStrides.x + at.y * largeStrides.y + u32(targetCell) * largeStrides.z]; }
+  small[element] = value;
+}`;
+
+export const shaders: Readonly<Record<string, () => string>> = {
+  maxWindowForward: () => windowForward(reducers.max!),
+  maxValuesWindowForward: () => windowForward(reducers.maxValues!),
+  averageWindowForward: () => windowForward(reducers.average!),
+  lpWindowForward: () => windowForward(reducers.lp!),
+  maxWindowBackward: () => windowBackward(gathers.max!),
+  averageWindowBackward: () => windowBackward(gathers.average!),
+  lpWindowBackward: () => windowBackward(gathers.lp!),
+  maxAdaptiveForward: () => adaptiveForward(reducers.max!),
+  averageAdaptiveForward: () => adaptiveForward(reducers.average!),
+  averageAdaptiveBackward: () => adaptiveAverageBackward,
+  argmaxScatterAdd: () => argmaxScatter(true),
+  argmaxScatter: () => argmaxScatter(false),
+  argmaxGather: () => argmaxGather,
+};
+
+export type ShaderName = keyof typeof shaders;
