@@ -3,3 +3,5 @@
 // as assembly/pool/ does; they reuse assembly/pool/'s window tables and row walks by import. One
 // export line per family file below.
 export { setThreadSlot } from '../shared/thread-slot';
+export { lstmBiasColumns, lstmCellBackwardRows, lstmCellForwardRows } from './regions/lstm-cell';
+export { lstmGatherRows, lstmScatterRows } from './regions/lstm-steps';

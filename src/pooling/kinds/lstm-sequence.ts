@@ -13,8 +13,10 @@ import { zeroTensor } from '../arguments.js';
 export interface LstmSequence {
   readonly windows: number;
   readonly taps: number;
-  readonly offsets: Int32Array;
-  readonly counts: Int32Array;
+  /** int32 [windows, taps]: each step's cell (its channel-0 element), −1 past the window's end. */
+  readonly offsets: Tensor;
+  /** int32 [windows]: each window's in-bounds cells. */
+  readonly counts: Tensor;
   readonly inputs: Tensor;
   readonly gates: Tensor;
   readonly cells: Tensor;
@@ -46,9 +48,10 @@ export function lstmSequenceForward(input: Tensor, weights: LstmTensors, geometr
   const [channels, width] = [pool.channels, 4 * hidden];
   const taps = windowCapacity(pool); // steps: the longest window's in-bounds cells
   const windows = pool.batch * pool.outDepth * pool.outHeight * pool.outWidth;
-  const offsets = new Int32Array(windows * taps);
-  const counts = new Int32Array(windows);
-  kernel('lstmWindowTable')(geometry, offsets, counts);
+  // In the heap (not plain arrays): the wasm kernels read them there.
+  const offsets = Tensor.allocate([windows, taps], 'int32');
+  const counts = Tensor.allocate([windows], 'int32');
+  kernel('lstmWindowTable')(geometry, offsets.intValues, counts.intValues);
   const sequence: LstmSequence = {
     windows,
     taps,
@@ -69,7 +72,15 @@ export function lstmSequenceForward(input: Tensor, weights: LstmTensors, geometr
   const slice = (array: Float32Array, step: number, size: number) =>
     array.subarray(step * windows * size, (step + 1) * windows * size);
   for (let step = 0; step < taps; step++) {
-    kernel('lstmGatherStep')(input.values, offsets, step, taps, channels, channelStride, slice(inputs, step, channels));
+    kernel('lstmGatherStep')(
+      input.values,
+      offsets.intValues,
+      step,
+      taps,
+      channels,
+      channelStride,
+      slice(inputs, step, channels),
+    );
     kernel('matmul')(
       slice(inputs, step, channels),
       weights.kernel.values,
@@ -86,7 +97,7 @@ export function lstmSequenceForward(input: Tensor, weights: LstmTensors, geometr
     kernel('lstmCellForward')(
       slice(gates, step, width),
       weights.bias.values,
-      counts,
+      counts.intValues,
       step,
       hidden,
       slice(cells, step, hidden),
@@ -130,7 +141,7 @@ export function lstmSequenceBackward(
   for (let step = taps - 1; step >= 0; step--) {
     kernel('lstmCellBackward')(
       slice(gates, step, width),
-      counts,
+      counts.intValues,
       step,
       hidden,
       slice(cells, step, hidden),
@@ -155,7 +166,7 @@ export function lstmSequenceBackward(
     );
     kernel('lstmScatterStep')(
       scratch.gradInputs.values,
-      offsets,
+      offsets.intValues,
       step,
       taps,
       channels,
@@ -181,6 +192,7 @@ export function lstmSequenceBackward(
   for (const tensor of Object.values(scratch)) tensor.dispose();
 }
 
-export function disposeSequence(sequence: LstmSequence): void {
-  for (const tensor of [sequence.inputs, sequence.gates, sequence.cells, sequence.hiddens]) tensor.dispose();
+/** The tensors of a saved forward pass, which the backward reads. */
+export function sequenceTensors(sequence: LstmSequence): Tensor[] {
+  return [sequence.offsets, sequence.counts, sequence.inputs, sequence.gates, sequence.cells, sequence.hiddens];
 }

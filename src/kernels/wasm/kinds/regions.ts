@@ -1,0 +1,9 @@
+// The "regions" family's WebAssembly kernels (assembly/kinds/regions/): kinds whose windows are
+// sequences or regions rather than plain reductions: LSTM pooling first.
+import type { PoolingKernels } from '../../types.js';
+import type { KernelModule } from '../loader.js';
+import { createLstmKernels } from './regions-lstm.js';
+
+export function createRegionsKernels(kinds: KernelModule): Partial<PoolingKernels> {
+  return { ...createLstmKernels(kinds) };
+}

@@ -1,0 +1,373 @@
+// The "regions" family's wasm kernels (src/kernels/wasm/kinds/regions*.ts) against their reference
+// kernels, called directly on random shapes and values (ties, NaN, ±Infinity, huge and tiny gate
+// inputs, odd hidden sizes that leave SIMD remainders) and through the ops on 1, 2 and 3 threads.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  backward,
+  getThreadCount,
+  initLstmPoolWeights,
+  lstmPool2d,
+  requireGrad,
+  setBackend,
+  setThreadCount,
+  threadsReady,
+  type Tensor,
+} from '../../src/index.js';
+import * as lstmReference from '../../src/kernels/reference/extra/lstm-batched.js';
+import type { PoolingKernels } from '../../src/kernels/types.js';
+import { wasmBackend } from '../../src/kernels/wasm/index.js';
+import { lstmKind } from '../../src/pooling/kinds/lstm.js';
+import { tidy } from '../../src/tensor/scope.js';
+import { assertSame, check, filled, generator, poisoned, poolCases, type ValueKind } from './harness.js';
+import { stridesOf } from '../../src/geometry/layout.js';
+import type { PoolOptions } from '../../src/geometry/pool-geometry.js';
+import { windowCapacity } from '../../src/kernels/reference/window-walk.js';
+
+function fast(): PoolingKernels {
+  assert.ok(wasmBackend !== null, 'the wasm backend did not register');
+  return wasmBackend.kernels as PoolingKernels;
+}
+
+/** |actual − expected| ≤ relative·|expected| + absolute, NaN equal to NaN, infinities exact. */
+function assertNear(actual: ArrayLike<number>, expected: ArrayLike<number>, bound: Bound, label: string): void {
+  assert.equal(actual.length, expected.length, `${label}: length`);
+  for (let index = 0; index < actual.length; index++) {
+    const [got, want] = [actual[index]!, expected[index]!];
+    if (
+      got === want ||
+      (Number.isNaN(want)
+        ? Number.isNaN(got)
+        : Math.abs(got - want) <= bound.relative * Math.abs(want) + bound.absolute)
+    )
+      continue;
+    assert.fail(`${label}[${index}]: wasm ${got} != reference ${want} (bound ${JSON.stringify(bound)})`);
+  }
+}
+
+interface Bound {
+  relative: number;
+  absolute: number;
+}
+
+/** Gate pre-activations: the harness's values, plus huge, tiny and near-threshold magnitudes. */
+function gateInputs(shape: number[], kind: ValueKind, seed: number): Tensor {
+  const tensor = filled(shape, kind, seed);
+  const random = generator(seed + 7);
+  const values = tensor.values;
+  for (let index = 0; index < values.length; index++) {
+    const draw = random();
+    if (draw < 0.05)
+      values[index] = (random() - 0.5) * 400; // saturated gates, exp's clamp
+    else if (draw < 0.1)
+      values[index] = (random() - 0.5) * 1e-3; // tanh's polynomial near 0
+    else if (draw < 0.15) values[index] = (random() < 0.5 ? -1 : 1) * (0.6 + random() * 0.05); // around 0.625
+  }
+  return tensor;
+}
+
+interface CellCase {
+  windows: number;
+  hidden: number;
+  step: number;
+  counts: Tensor;
+  seed: number;
+  kind: ValueKind;
+}
+
+function cellCases(): CellCase[] {
+  const cases: CellCase[] = [];
+  const kinds: ValueKind[] = ['plain', 'ties', 'negative', 'special'];
+  for (let seed = 1; seed <= 40; seed++) {
+    const random = generator(seed);
+    const windows = 1 + Math.floor(random() * 23);
+    const hidden = 1 + Math.floor(random() * 13);
+    const taps = 1 + Math.floor(random() * 5);
+    const counts = poisoned([windows], 'int32');
+    for (let window = 0; window < windows; window++) counts.intValues[window] = Math.floor(random() * (taps + 1));
+    cases.push({ windows, hidden, step: Math.floor(random() * taps), counts, seed, kind: kinds[seed % 4]! });
+  }
+  return cases;
+}
+
+/**
+ * The float32 gate non-linearities are within 2.3 ulp of the reference's float64 Math (sweep in
+ * the accuracy test below); states and gradients combine a few such terms of magnitude up to 4
+ * (the harness's values), so a few ulp of 4 absolute (ulp(4) = 4.8e-7) where terms cancel.
+ */
+const CELL: Bound = { relative: 2e-6, absolute: 2e-6 };
+
+test('lstmCellForward matches the reference within a few float32 ulp; finished windows carry their state bit for bit', () => {
+  for (const item of cellCases()) {
+    tidy(() => {
+      const { windows, hidden, step, counts, seed, kind } = item;
+      const gates = gateInputs([windows, 4 * hidden], kind, seed);
+      const bias = gateInputs([4 * hidden], 'plain', seed + 1);
+      const cells = filled([windows, hidden], kind, seed + 2);
+      const hiddens = filled([windows, hidden], kind, seed + 3);
+      const run = (kernels: Pick<PoolingKernels, 'lstmCellForward'>) => {
+        const [activated, nextCells, nextHiddens] = [
+          gates.clone(),
+          poisoned([windows, hidden]),
+          poisoned([windows, hidden]),
+        ];
+        kernels.lstmCellForward(
+          activated.values,
+          bias.values,
+          counts.intValues,
+          step,
+          hidden,
+          cells.values,
+          nextCells.values,
+          hiddens.values,
+          nextHiddens.values,
+        );
+        return [activated, nextCells, nextHiddens];
+      };
+      const [expected, actual] = [run(lstmReference), run(fast())];
+      const label = `seed ${seed} (${windows} windows, hidden ${hidden}, step ${step})`;
+      ['gates', 'cells', 'hiddens'].forEach((name, index) =>
+        assertNear(actual[index]!.values, expected[index]!.values, CELL, `${name} ${label}`),
+      );
+      for (let window = 0; window < windows; window++) {
+        if (step < counts.intValues[window]!) continue;
+        const state = (tensor: Tensor) => tensor.values.subarray(window * hidden, (window + 1) * hidden);
+        assertSame(state(actual[1]!), state(cells), `carried cell ${label}`);
+        assertSame(state(actual[2]!), state(hiddens), `carried hidden ${label}`);
+      }
+    });
+  }
+});
+
+test('lstmCellBackward matches the reference (∂L/∂z, ∂L/∂c, the carry bit for bit, the bias sums)', () => {
+  for (const item of cellCases()) {
+    tidy(() => {
+      const { windows, hidden, step, counts, seed, kind } = item;
+      // Activated gates as the forward leaves them: in [0, 1] (the candidate in [−1, 1]), some NaN.
+      const gates = filled([windows, 4 * hidden], kind, seed);
+      gates.values.forEach((value, index) => {
+        const block = Math.floor(index / hidden) % 4;
+        gates.values[index] = block === 2 ? Math.tanh(value) : 1 / (1 + Math.exp(-value));
+      });
+      const cells = filled([windows, hidden], kind, seed + 2);
+      const nextCells = gateInputs([windows, hidden], kind, seed + 3);
+      const gradHidden = filled([windows, hidden], kind, seed + 4);
+      const gradCell = filled([windows, hidden], 'plain', seed + 5);
+      const gradBias = filled([4 * hidden], 'plain', seed + 6);
+      const run = (kernels: Pick<PoolingKernels, 'lstmCellBackward'>) => {
+        const outputs = [
+          gradCell.clone(),
+          poisoned([windows, 4 * hidden]),
+          gradBias.clone(),
+          poisoned([windows, hidden]),
+        ];
+        const [cell, gradGates, bias, carry] = outputs.map((tensor) => tensor.values);
+        kernels.lstmCellBackward(
+          gates.values,
+          counts.intValues,
+          step,
+          hidden,
+          cells.values,
+          nextCells.values,
+          gradHidden.values,
+          cell!,
+          gradGates!,
+          bias!,
+          carry!,
+        );
+        return outputs;
+      };
+      const [expected, actual] = [run(lstmReference), run(fast())];
+      const label = `seed ${seed} (${windows} windows, hidden ${hidden}, step ${step})`;
+      assertNear(actual[0]!.values, expected[0]!.values, CELL, `gradCell ${label}`);
+      assertNear(actual[1]!.values, expected[1]!.values, CELL, `gradGates ${label}`);
+      // The bias gradient sums one ∂L/∂z per window: the bound grows with the window count.
+      assertNear(
+        actual[2]!.values,
+        expected[2]!.values,
+        { relative: 2e-6, absolute: windows * 2e-6 },
+        `gradBias ${label}`,
+      );
+      assertSame(actual[3]!.values, expected[3]!.values, `carry ${label}`);
+    });
+  }
+});
+
+test('lstmCellBackward sums the bias gradient in the reference order: bit for bit given the same ∂L/∂z', () => {
+  // Gates all saturated to exactly 0 or 1 and the candidate to ±1 make every ∂L/∂z exact in both.
+  tidy(() => {
+    const [windows, hidden, step] = [37, 9, 0];
+    const random = generator(5);
+    const gates = filled([windows, 4 * hidden], 'plain', 5);
+    gates.values.forEach((_, index) => (gates.values[index] = random() < 0.5 ? 0 : 1));
+    const counts = poisoned([windows], 'int32');
+    counts.intValues.forEach((_, index) => (counts.intValues[index] = index % 3));
+    const [cells, nextCells] = [filled([windows, hidden], 'ties', 6), filled([windows, hidden], 'ties', 7)];
+    nextCells.values.fill(40); // tanh(40) is 1 in both, 1 − tanh² 0
+    const gradHidden = filled([windows, hidden], 'plain', 8);
+    const gradCell = filled([windows, hidden], 'plain', 9);
+    const run = (kernels: Pick<PoolingKernels, 'lstmCellBackward'>) => {
+      const bias = filled([4 * hidden], 'plain', 10);
+      const scratch = [gradCell.clone(), poisoned([windows, 4 * hidden]), poisoned([windows, hidden])];
+      kernels.lstmCellBackward(
+        gates.values,
+        counts.intValues,
+        step,
+        hidden,
+        cells.values,
+        nextCells.values,
+        gradHidden.values,
+        scratch[0]!.values,
+        scratch[1]!.values,
+        bias.values,
+        scratch[2]!.values,
+      );
+      return bias;
+    };
+    assertSame(run(fast()).values, run(lstmReference).values, 'gradBias');
+  });
+});
+
+test('the gate non-linearities are within 2.3 float32 ulp of float64 sigmoid and tanh', () => {
+  tidy(() => {
+    const [windows, hidden] = [8, 1024];
+    const gates = poisoned([windows, 4 * hidden]);
+    const z = gates.values.map((_, index) => {
+      const position = index / gates.size - 0.5;
+      return [position * 60, position * 4, position * 1e-2, position * 1e-6][index % 4]!;
+    });
+    gates.values.set(z);
+    const counts = poisoned([windows], 'int32');
+    counts.intValues.fill(1);
+    const zeros = () => {
+      const tensor = poisoned([windows, hidden]);
+      tensor.values.fill(0);
+      return tensor;
+    };
+    const bias = poisoned([4 * hidden]);
+    bias.values.fill(0);
+    const states = [zeros(), zeros(), zeros(), zeros()].map((tensor) => tensor.values);
+    fast().lstmCellForward(
+      gates.values,
+      bias.values,
+      counts.intValues,
+      0,
+      hidden,
+      states[0]!,
+      states[1]!,
+      states[2]!,
+      states[3]!,
+    );
+    let worst = 0;
+    gates.values.forEach((got, index) => {
+      const x = z[index]!;
+      const block = Math.floor(index / hidden) % 4;
+      const want = block === 2 ? Math.tanh(x) : 1 / (1 + Math.exp(-x));
+      const ulp = Math.max(2 ** (Math.floor(Math.log2(Math.abs(Math.fround(want)))) - 23), 2 ** -149);
+      worst = Math.max(worst, Math.abs(got - want) / ulp);
+    });
+    assert.ok(worst <= 2.3, `worst error ${worst} ulp`);
+  });
+});
+
+test('lstmGatherStep and lstmScatterStep match the reference bit for bit (ranks 1-3, both layouts, padding)', () => {
+  check(
+    poolCases({ maxChannels: 11 }),
+    ({ geometry: pool, values, seed }) =>
+      tidy(() => {
+        const taps = windowCapacity(pool);
+        const windows = pool.batch * pool.outDepth * pool.outHeight * pool.outWidth;
+        const [offsets, counts] = [poisoned([windows, taps], 'int32'), poisoned([windows], 'int32')];
+        lstmReference.lstmWindowTable({ pool, hidden: 1, outputShape: [] }, offsets.intValues, counts.intValues);
+        const spatial = pool.inDepth * pool.inHeight * pool.inWidth;
+        const channelStride = stridesOf(pool.channelsLast, pool.channels, spatial).channel;
+        const input = filled(pool.inputShape, values, seed);
+        const rows = filled([windows, pool.channels], values, seed + 1);
+        for (let step = 0; step < taps; step++) {
+          const gathered = [poisoned([windows, pool.channels]), poisoned([windows, pool.channels])];
+          const scattered = [filled(pool.inputShape, 'plain', seed + 2), filled(pool.inputShape, 'plain', seed + 2)];
+          [lstmReference, fast()].forEach((kernels, index) => {
+            kernels.lstmGatherStep(
+              input.values,
+              offsets.intValues,
+              step,
+              taps,
+              pool.channels,
+              channelStride,
+              gathered[index]!.values,
+            );
+            kernels.lstmScatterStep(
+              rows.values,
+              offsets.intValues,
+              step,
+              taps,
+              pool.channels,
+              channelStride,
+              scattered[index]!.values,
+            );
+          });
+          assertSame(gathered[1]!.values, gathered[0]!.values, `gather step ${step}`);
+          assertSame(scattered[1]!.values, scattered[0]!.values, `scatter step ${step}`);
+        }
+      }),
+    150,
+  );
+});
+
+/** lstmPool2d forward and every gradient on the active backend. */
+function lstmRun(input: Tensor, weights: ReturnType<typeof initLstmPoolWeights>, options: PoolOptions, seed: number) {
+  return tidy(() => {
+    const leaves = [input, weights.kernel, weights.recurrentKernel, weights.bias];
+    for (const leaf of leaves) {
+      leaf.grad = null;
+      requireGrad(leaf);
+    }
+    const output = lstmPool2d(input, weights, options);
+    backward(output, filled(output.shape, 'plain', seed));
+    return [output.values.slice(), ...leaves.map((leaf) => leaf.grad!.values.slice())];
+  });
+}
+
+test('lstmPool2d on wasm equals the reference backend within the kind tolerance, on 1, 2 and 3 threads', async () => {
+  const before = getThreadCount();
+  const tolerance = lstmKind.tolerance!;
+  const cases: { shape: number[]; options: PoolOptions; hidden: number }[] = [
+    { shape: [2, 7, 9, 5], options: { kernelSize: 3, stride: 2, padding: 'same' }, hidden: 6 },
+    { shape: [3, 4, 6, 6], options: { kernelSize: 2, dataFormat: 'channelsFirst' }, hidden: 4 },
+    {
+      shape: [1, 5, 5, 3],
+      options: {
+        kernelSize: [2, 3],
+        stride: 1,
+        padding: [
+          [1, 1],
+          [0, 1],
+        ],
+      },
+      hidden: 9,
+    },
+    { shape: [4, 12, 12, 8], options: { kernelSize: 2 }, hidden: 8 },
+  ];
+  try {
+    for (const threads of [1, 2, 3]) {
+      await setThreadCount(threads);
+      await threadsReady();
+      cases.forEach(({ shape, options, hidden }, index) => {
+        const channels = options.dataFormat === 'channelsFirst' ? shape[1]! : shape[3]!;
+        const weights = initLstmPoolWeights(channels, hidden, index + 1);
+        const input = filled(shape, 'plain', index + 11);
+        setBackend('reference');
+        const expected = lstmRun(input, weights, options, index);
+        setBackend('wasm');
+        const actual = lstmRun(input, weights, options, index);
+        ['output', 'gradInput', 'gradKernel', 'gradRecurrent', 'gradBias'].forEach((name, part) =>
+          assertNear(actual[part]!, expected[part]!, tolerance, `${name} case ${index}, ${threads} threads`),
+        );
+        for (const tensor of [input, weights.kernel, weights.recurrentKernel, weights.bias]) tensor.dispose();
+      });
+    }
+  } finally {
+    setBackend('wasm');
+    await setThreadCount(before);
+  }
+});
