@@ -5,3 +5,4 @@
 export { setThreadSlot } from '../shared/thread-slot';
 export { lstmBiasColumns, lstmCellBackwardRows, lstmCellForwardRows } from './regions/lstm-cell';
 export { lstmGatherRows, lstmScatterRows } from './regions/lstm-steps';
+export { fractionalMaxPlanes, fractionalMaxRows } from './regions/fractional-max';

@@ -5,8 +5,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   backward,
+  fractionalMaxPool2d,
+  fractionalMaxPool3d,
   getThreadCount,
   initLstmPoolWeights,
+  kernelSource,
   lstmPool2d,
   requireGrad,
   setBackend,
@@ -28,6 +31,18 @@ function fast(): PoolingKernels {
   assert.ok(wasmBackend !== null, 'the wasm backend did not register');
   return wasmBackend.kernels as PoolingKernels;
 }
+
+test("the wasm backend runs the regions family's kernels (not the reference fallback)", () => {
+  setBackend('wasm');
+  const names = [
+    'lstmCellForward',
+    'lstmCellBackward',
+    'lstmGatherStep',
+    'lstmScatterStep',
+    'fractionalMaxPoolForward',
+  ] as const;
+  for (const name of names) assert.equal(kernelSource(name), 'wasm', name);
+});
 
 /** |actual − expected| ≤ relative·|expected| + absolute, NaN equal to NaN, infinities exact. */
 function assertNear(actual: ArrayLike<number>, expected: ArrayLike<number>, bound: Bound, label: string): void {
@@ -370,4 +385,63 @@ test('lstmPool2d on wasm equals the reference backend within the kind tolerance,
     setBackend('wasm');
     await setThreadCount(before);
   }
+});
+
+/** Runs `body` on 1, 2 and 3 threads, restoring the thread count and the wasm backend after. */
+async function onThreads(body: (threads: number) => void): Promise<void> {
+  const before = getThreadCount();
+  try {
+    for (const threads of [1, 2, 3]) {
+      await setThreadCount(threads);
+      await threadsReady();
+      body(threads);
+    }
+  } finally {
+    setBackend('wasm');
+    await setThreadCount(before);
+  }
+}
+
+/** The op on `backend`: output, indices and the input gradient. */
+function fractionalRun(backend: string, input: Tensor, options: Record<string, unknown>, rank: 2 | 3, seed: number) {
+  setBackend(backend);
+  return tidy(() => {
+    input.grad = null;
+    requireGrad(input);
+    const pool = rank === 2 ? fractionalMaxPool2d : fractionalMaxPool3d;
+    const { output, indices } = pool(input, { ...options, seed, returnIndices: true });
+    backward(output, filled(output.shape, 'plain', seed));
+    return [output.values.slice(), indices.intValues.slice(), input.grad!.values.slice()] as const;
+  });
+}
+
+test('fractionalMaxPool2d/3d on wasm equal the reference bit for bit (output, indices, gradient), 1-3 threads', async () => {
+  const random = generator(99);
+  const kinds: ValueKind[] = ['plain', 'ties', 'negative', 'special'];
+  const cases = Array.from({ length: 24 }, (_, index) => {
+    const rank = index % 3 === 2 ? 3 : 2;
+    const spatial = Array.from({ length: rank }, () => 3 + Math.floor(random() * 9));
+    const channels = 1 + Math.floor(random() * 6);
+    const channelsLast = index % 2 === 0;
+    const shape = [1 + Math.floor(random() * 3), ...(channelsLast ? [...spatial, channels] : [channels, ...spatial])];
+    const options: Record<string, unknown> = {
+      outputRatio: 0.5 + random() * 0.45,
+      dataFormat: channelsLast ? 'channelsLast' : 'channelsFirst',
+      ...[{}, { kernelSize: 2 }, { overlapping: true }, { sequence: 'random' }][index % 4],
+    };
+    return { rank: rank as 2 | 3, shape, options, kind: kinds[index % 4]!, seed: index + 1 };
+  });
+  await onThreads((threads) => {
+    for (const { rank, shape, options, kind, seed } of cases) {
+      tidy(() => {
+        const input = filled(shape, kind, seed);
+        const expected = fractionalRun('reference', input, options, rank, seed);
+        const actual = fractionalRun('wasm', input, options, rank, seed);
+        const label = `case ${seed} ${JSON.stringify(options)} [${shape.join(', ')}], ${threads} threads`;
+        assertSame(actual[0], expected[0], `output ${label}`);
+        assertSame(actual[1], expected[1], `indices ${label}`);
+        assertSame(actual[2], expected[2], `gradient ${label}`);
+      });
+    }
+  });
 });

@@ -1,9 +1,10 @@
 // The "regions" family's WebAssembly kernels (assembly/kinds/regions/): kinds whose windows are
-// sequences or regions rather than plain reductions: LSTM pooling first.
+// sequences or regions rather than plain reductions: LSTM pooling, fractional max pooling.
 import type { PoolingKernels } from '../../types.js';
 import type { KernelModule } from '../loader.js';
+import { createFractionalKernels } from './regions-fractional.js';
 import { createLstmKernels } from './regions-lstm.js';
 
 export function createRegionsKernels(kinds: KernelModule): Partial<PoolingKernels> {
-  return { ...createLstmKernels(kinds) };
+  return { ...createLstmKernels(kinds), ...createFractionalKernels(kinds) };
 }

@@ -1,0 +1,79 @@
+// Fractional max pooling's forward in the kinds module (assembly/kinds/regions/fractional-max.ts).
+// The per-plane regions are drawn on the TypeScript side (the same numbers on every backend) and
+// copied into the heap for the kernel; the backward is the pool module's argmaxScatterAdd.
+import type { FractionalGeometry } from '../../reference/extra/fractional-max-pool.js';
+import type { PoolingKernels } from '../../types.js';
+import { heap } from '../../../tensor/heap.js';
+import { argumentViews, type KernelModule } from '../loader.js';
+import { addressOf } from '../pool-arguments.js';
+import { parallelFor } from '../threads.js';
+
+const enum Field {
+  Batch = 0,
+  Channels = 1,
+  ChannelsLast = 2,
+  InSize = 3,
+  OutSize = 6,
+  Input = 9,
+  Output = 10,
+  Argmax = 11,
+  Starts = 12,
+  Ends = 15,
+}
+
+/**
+ * Copies int32 tables into one heap allocation; returns their addresses and the function that frees
+ * it. Callers take their tensors' addresses before: the alloc may grow (and detach) the memory.
+ */
+export function heapTables(tables: readonly Int32Array[]): { addresses: number[]; release: () => void } {
+  const bytes = 4 * tables.reduce((total, table) => total + table.length, 0);
+  const base = heap.alloc(Math.max(bytes, 4));
+  const addresses: number[] = [];
+  let at = base;
+  for (const table of tables) {
+    new Int32Array(heap.memory.buffer, at, table.length).set(table);
+    addresses.push(at);
+    at += 4 * table.length;
+  }
+  return { addresses, release: () => heap.free(base, Math.max(bytes, 4)) };
+}
+
+export function createFractionalKernels(kinds: KernelModule): Pick<PoolingKernels, 'fractionalMaxPoolForward'> {
+  return {
+    fractionalMaxPoolForward(input, output, argmax, geometry: FractionalGeometry) {
+      const pointers = [addressOf(input), addressOf(output), addressOf(argmax)];
+      const { addresses, release } = heapTables([
+        geometry.depthStarts,
+        geometry.heightStarts,
+        geometry.widthStarts,
+        geometry.depthEnds,
+        geometry.heightEnds,
+        geometry.widthEnds,
+      ]);
+      try {
+        const { ints } = argumentViews(kinds);
+        const sizes = [
+          geometry.batch,
+          geometry.channels,
+          geometry.channelsLast ? 1 : 0,
+          geometry.inDepth,
+          geometry.inHeight,
+          geometry.inWidth,
+          geometry.outDepth,
+          geometry.outHeight,
+          geometry.outWidth,
+        ];
+        ints.set([...sizes, ...pointers, ...addresses], Field.Batch);
+        const moved =
+          4 * (geometry.batch * geometry.channels) * (geometry.inDepth * geometry.inHeight * geometry.inWidth);
+        if (geometry.channelsLast) {
+          const rows = geometry.batch * geometry.outDepth * geometry.outHeight;
+          parallelFor(kinds, 'fractionalMaxRows', rows, moved, kinds.argumentBlock);
+        } else
+          parallelFor(kinds, 'fractionalMaxPlanes', geometry.batch * geometry.channels, moved, kinds.argumentBlock);
+      } finally {
+        release();
+      }
+    },
+  };
+}
