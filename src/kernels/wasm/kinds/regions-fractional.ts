@@ -38,18 +38,38 @@ export function heapTables(tables: readonly Int32Array[]): { addresses: number[]
   return { addresses, release: () => heap.free(base, Math.max(bytes, 4)) };
 }
 
+/**
+ * A region table [plane · out + index] (plane = sample · channels + channel) laid out
+ * [sample, index, channel] instead, so that four neighbouring channels' bounds are one vector.
+ */
+function channelsInnermost(table: Int32Array, batch: number, channels: number): Int32Array {
+  const out = table.length / (batch * channels);
+  const result = new Int32Array(table.length);
+  for (let plane = 0; plane < batch * channels; plane++) {
+    const [sample, channel] = [Math.floor(plane / channels), plane % channels];
+    for (let index = 0; index < out; index++)
+      result[(sample * out + index) * channels + channel] = table[plane * out + index]!;
+  }
+  return result;
+}
+
 export function createFractionalKernels(kinds: KernelModule): Pick<PoolingKernels, 'fractionalMaxPoolForward'> {
   return {
     fractionalMaxPoolForward(input, output, argmax, geometry: FractionalGeometry) {
       const pointers = [addressOf(input), addressOf(output), addressOf(argmax)];
-      const { addresses, release } = heapTables([
+      const tables = [
         geometry.depthStarts,
         geometry.heightStarts,
         geometry.widthStarts,
         geometry.depthEnds,
         geometry.heightEnds,
         geometry.widthEnds,
-      ]);
+      ];
+      const { addresses, release } = heapTables(
+        geometry.channelsLast
+          ? tables.map((table) => channelsInnermost(table, geometry.batch, geometry.channels))
+          : tables,
+      );
       try {
         const { ints } = argumentViews(kinds);
         const sizes = [
