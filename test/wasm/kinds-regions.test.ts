@@ -14,6 +14,7 @@ import {
   requireGrad,
   setBackend,
   setThreadCount,
+  spatialPyramidPool,
   threadsReady,
   type Tensor,
 } from '../../src/index.js';
@@ -441,6 +442,51 @@ test('fractionalMaxPool2d/3d on wasm equal the reference bit for bit (output, in
         assertSame(actual[0], expected[0], `output ${label}`);
         assertSame(actual[1], expected[1], `indices ${label}`);
         assertSame(actual[2], expected[2], `gradient ${label}`);
+      });
+    }
+  });
+});
+
+/** spatialPyramidPool on `backend`: output and the input gradient. */
+function pyramidRun(backend: string, input: Tensor, options: Record<string, unknown>, seed: number) {
+  setBackend(backend);
+  return tidy(() => {
+    input.grad = null;
+    requireGrad(input);
+    const output = spatialPyramidPool(input, options);
+    backward(output, filled(output.shape, 'plain', seed));
+    return [output.values.slice(), input.grad!.values.slice()] as const;
+  });
+}
+
+test('spatialPyramidPool on wasm equals the reference bit for bit (max composed of adaptive max pooling; average), 1-3 threads', async () => {
+  const random = generator(7);
+  const kinds: ValueKind[] = ['plain', 'ties', 'negative', 'special'];
+  const cases = Array.from({ length: 16 }, (_, index) => {
+    const [height, width] = [1 + Math.floor(random() * 12), 1 + Math.floor(random() * 12)];
+    const channels = 1 + Math.floor(random() * 9);
+    const channelsLast = index % 2 === 0;
+    const shape = [
+      1 + Math.floor(random() * 3),
+      ...(channelsLast ? [height, width, channels] : [channels, height, width]),
+    ];
+    const levels = [[1, 2, 4], [3], [5, 1, 2], [2, 7]][index % 4]!; // levels above the input size too
+    const options = {
+      levels,
+      mode: index % 5 === 4 ? 'average' : 'max',
+      dataFormat: channelsLast ? 'channelsLast' : 'channelsFirst',
+    };
+    return { shape, options, kind: kinds[index % 4]!, seed: index + 1 };
+  });
+  await onThreads((threads) => {
+    for (const { shape, options, kind, seed } of cases) {
+      tidy(() => {
+        const input = filled(shape, kind, seed);
+        const expected = pyramidRun('reference', input, options, seed);
+        const actual = pyramidRun('wasm', input, options, seed);
+        const label = `case ${seed} ${JSON.stringify(options)} [${shape.join(', ')}], ${threads} threads`;
+        assertSame(actual[0], expected[0], `output ${label}`);
+        assertSame(actual[1], expected[1], `gradient ${label}`);
       });
     }
   });

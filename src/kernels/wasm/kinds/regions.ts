@@ -1,10 +1,12 @@
 // The "regions" family's WebAssembly kernels (assembly/kinds/regions/): kinds whose windows are
-// sequences or regions rather than plain reductions: LSTM pooling, fractional max pooling.
+// sequences or regions rather than plain reductions: LSTM pooling, fractional max pooling,
+// spatial pyramid pooling (composed of the pool module's adaptive max pooling).
 import type { PoolingKernels } from '../../types.js';
 import type { KernelModule } from '../loader.js';
 import { createFractionalKernels } from './regions-fractional.js';
 import { createLstmKernels } from './regions-lstm.js';
+import { createPyramidKernels } from './regions-pyramid.js';
 
 export function createRegionsKernels(kinds: KernelModule): Partial<PoolingKernels> {
-  return { ...createLstmKernels(kinds), ...createFractionalKernels(kinds) };
+  return { ...createLstmKernels(kinds), ...createFractionalKernels(kinds), ...createPyramidKernels() };
 }
