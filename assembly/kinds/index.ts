@@ -6,3 +6,4 @@ export { setThreadSlot } from '../shared/thread-slot';
 export { lstmBiasColumns, lstmCellBackwardRows, lstmCellForwardRows } from './regions/lstm-cell';
 export { lstmGatherRows, lstmScatterRows } from './regions/lstm-steps';
 export { fractionalMaxPlanes, fractionalMaxRows } from './regions/fractional-max';
+export { gridSamplePlanes, gridSampleRows } from './regions/grid-sample';

@@ -12,6 +12,9 @@ import {
   kernelSource,
   lstmPool2d,
   requireGrad,
+  s3Pool1d,
+  s3Pool2d,
+  s3Pool3d,
   setBackend,
   setThreadCount,
   spatialPyramidPool,
@@ -484,6 +487,49 @@ test('spatialPyramidPool on wasm equals the reference bit for bit (max composed 
         const input = filled(shape, kind, seed);
         const expected = pyramidRun('reference', input, options, seed);
         const actual = pyramidRun('wasm', input, options, seed);
+        const label = `case ${seed} ${JSON.stringify(options)} [${shape.join(', ')}], ${threads} threads`;
+        assertSame(actual[0], expected[0], `output ${label}`);
+        assertSame(actual[1], expected[1], `gradient ${label}`);
+      });
+    }
+  });
+});
+
+test('s3Pool1d/2d/3d on wasm equal the reference bit for bit (output, gradient), 1-3 threads', async () => {
+  const random = generator(3);
+  const kinds: ValueKind[] = ['plain', 'ties', 'negative', 'special'];
+  const pools = [s3Pool1d, s3Pool2d, s3Pool3d];
+  const cases = Array.from({ length: 18 }, (_, index) => {
+    const rank = 1 + (index % 3);
+    const spatial = Array.from({ length: rank }, () => 2 + Math.floor(random() * 9));
+    const channels = 1 + Math.floor(random() * 10);
+    const channelsLast = Math.floor(index / 3) % 2 === 0;
+    const shape = [1 + Math.floor(random() * 3), ...(channelsLast ? [...spatial, channels] : [channels, ...spatial])];
+    const stride = 1 + Math.floor(random() * 3);
+    const options = {
+      kernelSize: 2,
+      stride,
+      gridSize: stride * (1 + (index % 2)),
+      dataFormat: channelsLast ? 'channelsLast' : 'channelsFirst',
+    };
+    return { rank, shape, options, kind: kinds[index % 4]!, seed: index + 1 };
+  });
+  const run = (backend: string, input: Tensor, rank: number, options: Record<string, unknown>, seed: number) => {
+    setBackend(backend);
+    return tidy(() => {
+      input.grad = null;
+      requireGrad(input);
+      const output = pools[rank - 1]!(input, { ...options, seed });
+      backward(output, filled(output.shape, 'plain', seed));
+      return [output.values.slice(), input.grad!.values.slice()] as const;
+    });
+  };
+  await onThreads((threads) => {
+    for (const { rank, shape, options, kind, seed } of cases) {
+      tidy(() => {
+        const input = filled(shape, kind, seed);
+        const expected = run('reference', input, rank, options, seed);
+        const actual = run('wasm', input, rank, options, seed);
         const label = `case ${seed} ${JSON.stringify(options)} [${shape.join(', ')}], ${threads} threads`;
         assertSame(actual[0], expected[0], `output ${label}`);
         assertSame(actual[1], expected[1], `gradient ${label}`);

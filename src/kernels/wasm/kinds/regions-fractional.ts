@@ -3,10 +3,10 @@
 // copied into the heap for the kernel; the backward is the pool module's argmaxScatterAdd.
 import type { FractionalGeometry } from '../../reference/extra/fractional-max-pool.js';
 import type { PoolingKernels } from '../../types.js';
-import { heap } from '../../../tensor/heap.js';
 import { argumentViews, type KernelModule } from '../loader.js';
 import { addressOf } from '../pool-arguments.js';
 import { parallelFor } from '../threads.js';
+import { heapTables } from './regions-tables.js';
 
 const enum Field {
   Batch = 0,
@@ -19,23 +19,6 @@ const enum Field {
   Argmax = 11,
   Starts = 12,
   Ends = 15,
-}
-
-/**
- * Copies int32 tables into one heap allocation; returns their addresses and the function that frees
- * it. Callers take their tensors' addresses before: the alloc may grow (and detach) the memory.
- */
-export function heapTables(tables: readonly Int32Array[]): { addresses: number[]; release: () => void } {
-  const bytes = 4 * tables.reduce((total, table) => total + table.length, 0);
-  const base = heap.alloc(Math.max(bytes, 4));
-  const addresses: number[] = [];
-  let at = base;
-  for (const table of tables) {
-    new Int32Array(heap.memory.buffer, at, table.length).set(table);
-    addresses.push(at);
-    at += 4 * table.length;
-  }
-  return { addresses, release: () => heap.free(base, Math.max(bytes, 4)) };
 }
 
 /**

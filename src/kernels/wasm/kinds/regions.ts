@@ -1,12 +1,18 @@
 // The "regions" family's WebAssembly kernels (assembly/kinds/regions/): kinds whose windows are
 // sequences or regions rather than plain reductions: LSTM pooling, fractional max pooling,
-// spatial pyramid pooling (composed of the pool module's adaptive max pooling).
+// spatial pyramid pooling (composed of the pool module's adaptive max pooling), S3Pool's grid sampling.
 import type { PoolingKernels } from '../../types.js';
 import type { KernelModule } from '../loader.js';
 import { createFractionalKernels } from './regions-fractional.js';
 import { createLstmKernels } from './regions-lstm.js';
 import { createPyramidKernels } from './regions-pyramid.js';
+import { createS3Kernels } from './regions-s3.js';
 
 export function createRegionsKernels(kinds: KernelModule): Partial<PoolingKernels> {
-  return { ...createLstmKernels(kinds), ...createFractionalKernels(kinds), ...createPyramidKernels() };
+  return {
+    ...createLstmKernels(kinds),
+    ...createFractionalKernels(kinds),
+    ...createPyramidKernels(),
+    ...createS3Kernels(kinds),
+  };
 }
