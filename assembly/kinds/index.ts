@@ -7,3 +7,4 @@ export { lstmBiasColumns, lstmCellBackwardRows, lstmCellForwardRows } from './re
 export { lstmGatherRows, lstmScatterRows } from './regions/lstm-steps';
 export { fractionalMaxPlanes, fractionalMaxRows } from './regions/fractional-max';
 export { gridSamplePlanes, gridSampleRows } from './regions/grid-sample';
+export { maskedBackwardSamples, maskedForwardSamples } from './regions/masked';

@@ -11,6 +11,8 @@ import {
   initLstmPoolWeights,
   kernelSource,
   lstmPool2d,
+  maskedPool1d,
+  tensor,
   requireGrad,
   s3Pool1d,
   s3Pool2d,
@@ -531,6 +533,44 @@ test('s3Pool1d/2d/3d on wasm equal the reference bit for bit (output, gradient),
         const expected = run('reference', input, rank, options, seed);
         const actual = run('wasm', input, rank, options, seed);
         const label = `case ${seed} ${JSON.stringify(options)} [${shape.join(', ')}], ${threads} threads`;
+        assertSame(actual[0], expected[0], `output ${label}`);
+        assertSame(actual[1], expected[1], `gradient ${label}`);
+      });
+    }
+  });
+});
+
+test('maskedPool1d on wasm equals the reference bit for bit (max, average, lp; all-padding rows), 1-3 threads', async () => {
+  const random = generator(11);
+  const kinds: ValueKind[] = ['plain', 'ties', 'negative', 'special'];
+  const cases = Array.from({ length: 24 }, (_, index) => {
+    const [batch, time] = [1 + Math.floor(random() * 4), 1 + Math.floor(random() * 9)];
+    const features = (index % 2 === 0 ? 5 : 1) + Math.floor(random() * 7); // vectors of four and remainders
+    // Any pattern of real steps; the last sample all padding in every third case.
+    const mask = Array.from({ length: batch * time }, (_, cell) =>
+      index % 3 === 0 && cell >= (batch - 1) * time ? 0 : random() < 0.7 ? 1 : 0,
+    );
+    const mode = (['max', 'average', 'lp'] as const)[index % 3]!;
+    // Every value kind with every mode.
+    return { shape: [batch, time, features], mask, mode, kind: kinds[Math.floor(index / 3) % 4]!, seed: index + 1 };
+  });
+  const run = (backend: string, input: Tensor, mask: number[], mode: 'max' | 'average' | 'lp', seed: number) => {
+    setBackend(backend);
+    return tidy(() => {
+      input.grad = null;
+      requireGrad(input);
+      const output = maskedPool1d(input, { mask: tensor(mask, [input.shape[0]!, input.shape[1]!]), mode });
+      backward(output, filled(output.shape, 'plain', seed));
+      return [output.values.slice(), input.grad!.values.slice()] as const;
+    });
+  };
+  await onThreads((threads) => {
+    for (const { shape, mask, mode, kind, seed } of cases) {
+      tidy(() => {
+        const input = filled(shape, kind, seed);
+        const expected = run('reference', input, mask, mode, seed);
+        const actual = run('wasm', input, mask, mode, seed);
+        const label = `case ${seed} ${mode} [${shape.join(', ')}], ${threads} threads`;
         assertSame(actual[0], expected[0], `output ${label}`);
         assertSame(actual[1], expected[1], `gradient ${label}`);
       });
