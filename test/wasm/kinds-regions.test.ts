@@ -28,6 +28,7 @@ import type { PoolingKernels } from '../../src/kernels/types.js';
 import { wasmBackend } from '../../src/kernels/wasm/index.js';
 import { lstmKind } from '../../src/pooling/kinds/lstm.js';
 import { tidy } from '../../src/tensor/scope.js';
+import type { PoolWithIndices } from '../../src/pooling/kind.js';
 import { assertSame, check, filled, generator, poisoned, poolCases, type ValueKind } from './harness.js';
 import { stridesOf } from '../../src/geometry/layout.js';
 import type { PoolOptions } from '../../src/geometry/pool-geometry.js';
@@ -393,6 +394,34 @@ test('lstmPool2d on wasm equals the reference backend within the kind tolerance,
   }
 });
 
+/** The op on `backend`: its output, its indices when it returns them, and the input gradient. */
+function opResults(backend: string, input: Tensor, seed: number, pool: (input: Tensor) => Tensor | PoolWithIndices) {
+  setBackend(backend);
+  return tidy(() => {
+    input.grad = null;
+    requireGrad(input);
+    const result = pool(input);
+    const output = 'indices' in result ? result.output : result;
+    backward(output, filled(output.shape, 'plain', seed));
+    const indices = 'indices' in result ? result.indices.intValues.slice() : new Int32Array(0);
+    return { output: output.values.slice(), indices, gradient: input.grad!.values.slice() };
+  });
+}
+
+/** The op on wasm equals it on the reference backend bit for bit: output, indices, input gradient. */
+function assertSameOnBackends(
+  input: Tensor,
+  seed: number,
+  label: string,
+  pool: (input: Tensor) => Tensor | PoolWithIndices,
+) {
+  const expected = opResults('reference', input, seed, pool);
+  const actual = opResults('wasm', input, seed, pool);
+  assertSame(actual.output, expected.output, `output ${label}`);
+  assertSame(actual.indices, expected.indices, `indices ${label}`);
+  assertSame(actual.gradient, expected.gradient, `gradient ${label}`);
+}
+
 /** Runs `body` on 1, 2 and 3 threads, restoring the thread count and the wasm backend after. */
 async function onThreads(body: (threads: number) => void): Promise<void> {
   const before = getThreadCount();
@@ -408,19 +437,6 @@ async function onThreads(body: (threads: number) => void): Promise<void> {
   }
 }
 
-/** The op on `backend`: output, indices and the input gradient. */
-function fractionalRun(backend: string, input: Tensor, options: Record<string, unknown>, rank: 2 | 3, seed: number) {
-  setBackend(backend);
-  return tidy(() => {
-    input.grad = null;
-    requireGrad(input);
-    const pool = rank === 2 ? fractionalMaxPool2d : fractionalMaxPool3d;
-    const { output, indices } = pool(input, { ...options, seed, returnIndices: true });
-    backward(output, filled(output.shape, 'plain', seed));
-    return [output.values.slice(), indices.intValues.slice(), input.grad!.values.slice()] as const;
-  });
-}
-
 test('fractionalMaxPool2d/3d on wasm equal the reference bit for bit (output, indices, gradient), 1-3 threads', async () => {
   const random = generator(99);
   const kinds: ValueKind[] = ['plain', 'ties', 'negative', 'special'];
@@ -432,7 +448,7 @@ test('fractionalMaxPool2d/3d on wasm equal the reference bit for bit (output, in
     const shape = [1 + Math.floor(random() * 3), ...(channelsLast ? [...spatial, channels] : [channels, ...spatial])];
     const options: Record<string, unknown> = {
       outputRatio: 0.5 + random() * 0.45,
-      dataFormat: channelsLast ? 'channelsLast' : 'channelsFirst',
+      dataFormat: channelsLast ? ('channelsLast' as const) : ('channelsFirst' as const),
       ...[{}, { kernelSize: 2 }, { overlapping: true }, { sequence: 'random' }][index % 4],
     };
     return { rank: rank as 2 | 3, shape, options, kind: kinds[index % 4]!, seed: index + 1 };
@@ -441,28 +457,13 @@ test('fractionalMaxPool2d/3d on wasm equal the reference bit for bit (output, in
     for (const { rank, shape, options, kind, seed } of cases) {
       tidy(() => {
         const input = filled(shape, kind, seed);
-        const expected = fractionalRun('reference', input, options, rank, seed);
-        const actual = fractionalRun('wasm', input, options, rank, seed);
         const label = `case ${seed} ${JSON.stringify(options)} [${shape.join(', ')}], ${threads} threads`;
-        assertSame(actual[0], expected[0], `output ${label}`);
-        assertSame(actual[1], expected[1], `indices ${label}`);
-        assertSame(actual[2], expected[2], `gradient ${label}`);
+        const pool = rank === 2 ? fractionalMaxPool2d : fractionalMaxPool3d;
+        assertSameOnBackends(input, seed, label, (x) => pool(x, { ...options, seed, returnIndices: true }));
       });
     }
   });
 });
-
-/** spatialPyramidPool on `backend`: output and the input gradient. */
-function pyramidRun(backend: string, input: Tensor, options: Record<string, unknown>, seed: number) {
-  setBackend(backend);
-  return tidy(() => {
-    input.grad = null;
-    requireGrad(input);
-    const output = spatialPyramidPool(input, options);
-    backward(output, filled(output.shape, 'plain', seed));
-    return [output.values.slice(), input.grad!.values.slice()] as const;
-  });
-}
 
 test('spatialPyramidPool on wasm equals the reference bit for bit (max composed of adaptive max pooling; average), 1-3 threads', async () => {
   const random = generator(7);
@@ -478,8 +479,8 @@ test('spatialPyramidPool on wasm equals the reference bit for bit (max composed 
     const levels = [[1, 2, 4], [3], [5, 1, 2], [2, 7]][index % 4]!; // levels above the input size too
     const options = {
       levels,
-      mode: index % 5 === 4 ? 'average' : 'max',
-      dataFormat: channelsLast ? 'channelsLast' : 'channelsFirst',
+      mode: index % 5 === 4 ? ('average' as const) : ('max' as const),
+      dataFormat: channelsLast ? ('channelsLast' as const) : ('channelsFirst' as const),
     };
     return { shape, options, kind: kinds[index % 4]!, seed: index + 1 };
   });
@@ -487,11 +488,8 @@ test('spatialPyramidPool on wasm equals the reference bit for bit (max composed 
     for (const { shape, options, kind, seed } of cases) {
       tidy(() => {
         const input = filled(shape, kind, seed);
-        const expected = pyramidRun('reference', input, options, seed);
-        const actual = pyramidRun('wasm', input, options, seed);
         const label = `case ${seed} ${JSON.stringify(options)} [${shape.join(', ')}], ${threads} threads`;
-        assertSame(actual[0], expected[0], `output ${label}`);
-        assertSame(actual[1], expected[1], `gradient ${label}`);
+        assertSameOnBackends(input, seed, label, (x) => spatialPyramidPool(x, options));
       });
     }
   });
@@ -512,29 +510,17 @@ test('s3Pool1d/2d/3d on wasm equal the reference bit for bit (output, gradient),
       kernelSize: 2,
       stride,
       gridSize: stride * (1 + (index % 2)),
-      dataFormat: channelsLast ? 'channelsLast' : 'channelsFirst',
+      dataFormat: channelsLast ? ('channelsLast' as const) : ('channelsFirst' as const),
     };
     return { rank, shape, options, kind: kinds[index % 4]!, seed: index + 1 };
   });
-  const run = (backend: string, input: Tensor, rank: number, options: Record<string, unknown>, seed: number) => {
-    setBackend(backend);
-    return tidy(() => {
-      input.grad = null;
-      requireGrad(input);
-      const output = pools[rank - 1]!(input, { ...options, seed });
-      backward(output, filled(output.shape, 'plain', seed));
-      return [output.values.slice(), input.grad!.values.slice()] as const;
-    });
-  };
+
   await onThreads((threads) => {
     for (const { rank, shape, options, kind, seed } of cases) {
       tidy(() => {
         const input = filled(shape, kind, seed);
-        const expected = run('reference', input, rank, options, seed);
-        const actual = run('wasm', input, rank, options, seed);
         const label = `case ${seed} ${JSON.stringify(options)} [${shape.join(', ')}], ${threads} threads`;
-        assertSame(actual[0], expected[0], `output ${label}`);
-        assertSame(actual[1], expected[1], `gradient ${label}`);
+        assertSameOnBackends(input, seed, label, (x) => pools[rank - 1]!(x, { ...options, seed }));
       });
     }
   });
@@ -554,25 +540,14 @@ test('maskedPool1d on wasm equals the reference bit for bit (max, average, lp; a
     // Every value kind with every mode.
     return { shape: [batch, time, features], mask, mode, kind: kinds[Math.floor(index / 3) % 4]!, seed: index + 1 };
   });
-  const run = (backend: string, input: Tensor, mask: number[], mode: 'max' | 'average' | 'lp', seed: number) => {
-    setBackend(backend);
-    return tidy(() => {
-      input.grad = null;
-      requireGrad(input);
-      const output = maskedPool1d(input, { mask: tensor(mask, [input.shape[0]!, input.shape[1]!]), mode });
-      backward(output, filled(output.shape, 'plain', seed));
-      return [output.values.slice(), input.grad!.values.slice()] as const;
-    });
-  };
+
   await onThreads((threads) => {
     for (const { shape, mask, mode, kind, seed } of cases) {
       tidy(() => {
         const input = filled(shape, kind, seed);
-        const expected = run('reference', input, mask, mode, seed);
-        const actual = run('wasm', input, mask, mode, seed);
         const label = `case ${seed} ${mode} [${shape.join(', ')}], ${threads} threads`;
-        assertSame(actual[0], expected[0], `output ${label}`);
-        assertSame(actual[1], expected[1], `gradient ${label}`);
+        const maskTensor = tensor(mask, shape.slice(0, 2));
+        assertSameOnBackends(input, seed, label, (x) => maskedPool1d(x, { mask: maskTensor, mode }));
       });
     }
   });

@@ -3,23 +3,9 @@
 // copied into the heap for the kernel; the backward is the pool module's argmaxScatterAdd.
 import type { FractionalGeometry } from '../../reference/extra/fractional-max-pool.js';
 import type { PoolingKernels } from '../../types.js';
-import { argumentViews, type KernelModule } from '../loader.js';
+import type { KernelModule } from '../loader.js';
 import { addressOf } from '../pool-arguments.js';
-import { parallelFor } from '../threads.js';
-import { heapTables } from './regions-tables.js';
-
-const enum Field {
-  Batch = 0,
-  Channels = 1,
-  ChannelsLast = 2,
-  InSize = 3,
-  OutSize = 6,
-  Input = 9,
-  Output = 10,
-  Argmax = 11,
-  Starts = 12,
-  Ends = 15,
-}
+import { runOverRowsOrPlanes } from './regions-tables.js';
 
 /**
  * A region table [plane · out + index] (plane = sample · channels + channel) laid out
@@ -48,35 +34,13 @@ export function createFractionalKernels(kinds: KernelModule): Pick<PoolingKernel
         geometry.heightEnds,
         geometry.widthEnds,
       ];
-      const { addresses, release } = heapTables(
-        geometry.channelsLast
-          ? tables.map((table) => channelsInnermost(table, geometry.batch, geometry.channels))
-          : tables,
-      );
-      try {
-        const { ints } = argumentViews(kinds);
-        const sizes = [
-          geometry.batch,
-          geometry.channels,
-          geometry.channelsLast ? 1 : 0,
-          geometry.inDepth,
-          geometry.inHeight,
-          geometry.inWidth,
-          geometry.outDepth,
-          geometry.outHeight,
-          geometry.outWidth,
-        ];
-        ints.set([...sizes, ...pointers, ...addresses], Field.Batch);
-        const moved =
-          4 * (geometry.batch * geometry.channels) * (geometry.inDepth * geometry.inHeight * geometry.inWidth);
-        if (geometry.channelsLast) {
-          const rows = geometry.batch * geometry.outDepth * geometry.outHeight;
-          parallelFor(kinds, 'fractionalMaxRows', rows, moved, kinds.argumentBlock);
-        } else
-          parallelFor(kinds, 'fractionalMaxPlanes', geometry.batch * geometry.channels, moved, kinds.argumentBlock);
-      } finally {
-        release();
-      }
+      const moved =
+        4 * (geometry.batch * geometry.channels) * (geometry.inDepth * geometry.inHeight * geometry.inWidth);
+      const layout = geometry.channelsLast
+        ? tables.map((table) => channelsInnermost(table, geometry.batch, geometry.channels))
+        : tables;
+      const exports = { rows: 'fractionalMaxRows', planes: 'fractionalMaxPlanes' };
+      runOverRowsOrPlanes(kinds, exports, geometry, pointers, layout, moved);
     },
   };
 }
