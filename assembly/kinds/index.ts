@@ -8,3 +8,4 @@ export { lstmGatherRows, lstmScatterRows } from './regions/lstm-steps';
 export { fractionalMaxPlanes, fractionalMaxRows } from './regions/fractional-max';
 export { gridSamplePlanes, gridSampleRows } from './regions/grid-sample';
 export { maskedBackwardSamples, maskedForwardSamples } from './regions/masked';
+export { roiPoolBackwardImages, roiPoolBoxes } from './regions/roi-pool';

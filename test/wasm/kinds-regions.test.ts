@@ -14,6 +14,7 @@ import {
   maskedPool1d,
   tensor,
   requireGrad,
+  roiPool,
   s3Pool1d,
   s3Pool2d,
   s3Pool3d,
@@ -548,6 +549,44 @@ test('maskedPool1d on wasm equals the reference bit for bit (max, average, lp; a
         const label = `case ${seed} ${mode} [${shape.join(', ')}], ${threads} threads`;
         const maskTensor = tensor(mask, shape.slice(0, 2));
         assertSameOnBackends(input, seed, label, (x) => maskedPool1d(x, { mask: maskTensor, mode }));
+      });
+    }
+  });
+});
+
+test('roiPool on wasm equals the reference bit for bit (both max rules, overlapping, empty and off-image boxes), 1-3 threads', async () => {
+  const random = generator(21);
+  const kinds: ValueKind[] = ['plain', 'ties', 'negative', 'special'];
+  const cases = Array.from({ length: 32 }, (_, index) => {
+    // Every combination of layout (bit 0), channels past four (bit 1), max rule (bit 2), value kind (bits 3-4).
+    const [batch, height, width] = [
+      1 + Math.floor(random() * 3),
+      2 + Math.floor(random() * 10),
+      2 + Math.floor(random() * 10),
+    ];
+    const channels = (index & 2 ? 5 : 1) + Math.floor(random() * 6);
+    const channelsLast = (index & 1) === 0;
+    const shape = channelsLast ? [batch, height, width, channels] : [batch, channels, height, width];
+    // Boxes of [batch index, x1, y1, x2, y2], some past the image or reversed (one pixel then).
+    const boxes = Array.from({ length: 1 + Math.floor(random() * 5) }, () => [
+      Math.floor(random() * batch),
+      ...Array.from({ length: 4 }, () => (random() - 0.2) * 1.3 * Math.max(height, width)),
+    ]);
+    const options = {
+      outputSize: [1 + Math.floor(random() * 4), 1 + Math.floor(random() * 4)] as [number, number],
+      spatialScale: [1, 0.5, 0.7][index % 3]!,
+      maxRule: index & 4 ? ('onnx' as const) : ('torchvision' as const),
+      dataFormat: channelsLast ? ('channelsLast' as const) : ('channelsFirst' as const),
+    };
+    return { shape, boxes, options, kind: kinds[index >> 3]!, seed: index + 1 };
+  });
+  await onThreads((threads) => {
+    for (const { shape, boxes, options, kind, seed } of cases) {
+      tidy(() => {
+        const input = filled(shape, kind, seed);
+        const boxTensor = tensor(boxes);
+        const label = `case ${seed} ${JSON.stringify(options)} [${shape.join(', ')}], ${threads} threads`;
+        assertSameOnBackends(input, seed, label, (x) => roiPool(x, boxTensor, options));
       });
     }
   });
