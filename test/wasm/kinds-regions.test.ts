@@ -472,7 +472,7 @@ test('spatialPyramidPool on wasm equals the reference bit for bit (max composed 
   const cases = Array.from({ length: 16 }, (_, index) => {
     const [height, width] = [1 + Math.floor(random() * 12), 1 + Math.floor(random() * 12)];
     const channels = 1 + Math.floor(random() * 9);
-    const channelsLast = index % 2 === 0;
+    const channelsLast = Math.floor(index / 4) % 2 === 0; // every value kind in both layouts
     const shape = [
       1 + Math.floor(random() * 3),
       ...(channelsLast ? [height, width, channels] : [channels, height, width]),
