@@ -9,3 +9,4 @@ export { fractionalMaxPlanes, fractionalMaxRows } from './regions/fractional-max
 export { gridSamplePlanes, gridSampleRows } from './regions/grid-sample';
 export { maskedBackwardSamples, maskedForwardSamples } from './regions/masked';
 export { roiPoolBackwardImages, roiPoolBoxes } from './regions/roi-pool';
+export { roiAlignBackwardImages, roiAlignBoxes } from './regions/roi-align';

@@ -14,6 +14,7 @@ import {
   maskedPool1d,
   tensor,
   requireGrad,
+  roiAlign,
   roiPool,
   s3Pool1d,
   s3Pool2d,
@@ -587,6 +588,45 @@ test('roiPool on wasm equals the reference bit for bit (both max rules, overlapp
         const boxTensor = tensor(boxes);
         const label = `case ${seed} ${JSON.stringify(options)} [${shape.join(', ')}], ${threads} threads`;
         assertSameOnBackends(input, seed, label, (x) => roiPool(x, boxTensor, options));
+      });
+    }
+  });
+});
+
+test('roiAlign on wasm equals the reference bit for bit (average and max, aligned, sampling ratios, boxes off the image), 1-3 threads', async () => {
+  const random = generator(31);
+  const kinds: ValueKind[] = ['plain', 'ties', 'negative', 'special'];
+  // Every combination of layout (bit 0), channels past four (bit 1), mode (bit 2), value kind (bits 3-4).
+  const cases = Array.from({ length: 32 }, (_, index) => {
+    const [batch, height, width] = [
+      1 + Math.floor(random() * 3),
+      2 + Math.floor(random() * 9),
+      2 + Math.floor(random() * 9),
+    ];
+    const channels = (index & 2 ? 5 : 1) + Math.floor(random() * 6);
+    const channelsLast = (index & 1) === 0;
+    const shape = channelsLast ? [batch, height, width, channels] : [batch, channels, height, width];
+    const boxes = Array.from({ length: 1 + Math.floor(random() * 4) }, () => [
+      Math.floor(random() * batch),
+      ...Array.from({ length: 4 }, () => (random() - 0.2) * 1.3 * Math.max(height, width)),
+    ]);
+    const options = {
+      outputSize: [1 + Math.floor(random() * 3), 1 + Math.floor(random() * 3)] as [number, number],
+      spatialScale: [1, 0.5, 0.7][index % 3]!,
+      samplingRatio: [0, 2, 1, -1][(index >> 1) % 4]!,
+      aligned: index % 5 < 2,
+      mode: index & 4 ? ('max' as const) : ('average' as const),
+      dataFormat: channelsLast ? ('channelsLast' as const) : ('channelsFirst' as const),
+    };
+    return { shape, boxes, options, kind: kinds[index >> 3]!, seed: index + 1 };
+  });
+  await onThreads((threads) => {
+    for (const { shape, boxes, options, kind, seed } of cases) {
+      tidy(() => {
+        const input = filled(shape, kind, seed);
+        const boxTensor = tensor(boxes);
+        const label = `case ${seed} ${JSON.stringify(options)} [${shape.join(', ')}], ${threads} threads`;
+        assertSameOnBackends(input, seed, label, (x) => roiAlign(x, boxTensor, options));
       });
     }
   });
