@@ -555,79 +555,78 @@ test('maskedPool1d on wasm equals the reference bit for bit (max, average, lp; a
   });
 });
 
-test('roiPool on wasm equals the reference bit for bit (both max rules, overlapping, empty and off-image boxes), 1-3 threads', async () => {
-  const random = generator(21);
+/**
+ * 32 RoI cases from `seed`: every combination of layout (bit 0 of the index), channels past four
+ * (bit 1), the kind's own switch (bit 2, read by `options`) and value kind (bits 3-4); images up to
+ * 11 × 11, up to five boxes [batch index, x1, y1, x2, y2], some past the image or reversed.
+ */
+function roiCases<Options>(seed: number, options: (index: number, random: () => number) => Options) {
+  const random = generator(seed);
   const kinds: ValueKind[] = ['plain', 'ties', 'negative', 'special'];
-  const cases = Array.from({ length: 32 }, (_, index) => {
-    // Every combination of layout (bit 0), channels past four (bit 1), max rule (bit 2), value kind (bits 3-4).
-    const [batch, height, width] = [
-      1 + Math.floor(random() * 3),
-      2 + Math.floor(random() * 10),
-      2 + Math.floor(random() * 10),
-    ];
+  return Array.from({ length: 32 }, (_, index) => {
+    const [batch, height, width] = [1, 2, 2].map((least) => least + Math.floor(random() * (least === 1 ? 3 : 10)));
     const channels = (index & 2 ? 5 : 1) + Math.floor(random() * 6);
     const channelsLast = (index & 1) === 0;
-    const shape = channelsLast ? [batch, height, width, channels] : [batch, channels, height, width];
-    // Boxes of [batch index, x1, y1, x2, y2], some past the image or reversed (one pixel then).
+    const shape = channelsLast ? [batch!, height!, width!, channels] : [batch!, channels, height!, width!];
     const boxes = Array.from({ length: 1 + Math.floor(random() * 5) }, () => [
-      Math.floor(random() * batch),
-      ...Array.from({ length: 4 }, () => (random() - 0.2) * 1.3 * Math.max(height, width)),
+      Math.floor(random() * batch!),
+      ...Array.from({ length: 4 }, () => (random() - 0.2) * 1.3 * Math.max(height!, width!)),
     ]);
-    const options = {
+    const common = {
       outputSize: [1 + Math.floor(random() * 4), 1 + Math.floor(random() * 4)] as [number, number],
       spatialScale: [1, 0.5, 0.7][index % 3]!,
-      maxRule: index & 4 ? ('onnx' as const) : ('torchvision' as const),
       dataFormat: channelsLast ? ('channelsLast' as const) : ('channelsFirst' as const),
     };
-    return { shape, boxes, options, kind: kinds[index >> 3]!, seed: index + 1 };
+    return {
+      shape,
+      boxes,
+      options: { ...common, ...options(index, random) },
+      kind: kinds[index >> 3]!,
+      seed: index + 1,
+    };
   });
+}
+
+/** Each case's op on wasm equals it on the reference backend, on 1, 2 and 3 threads. */
+async function assertRoiCases<Options>(
+  cases: ReturnType<typeof roiCases<Options>>,
+  pool: (input: Tensor, boxes: Tensor, options: ReturnType<typeof roiCases<Options>>[number]['options']) => Tensor,
+): Promise<void> {
   await onThreads((threads) => {
     for (const { shape, boxes, options, kind, seed } of cases) {
       tidy(() => {
         const input = filled(shape, kind, seed);
         const boxTensor = tensor(boxes);
         const label = `case ${seed} ${JSON.stringify(options)} [${shape.join(', ')}], ${threads} threads`;
-        assertSameOnBackends(input, seed, label, (x) => roiPool(x, boxTensor, options));
+        assertSameOnBackends(input, seed, label, (x) => pool(x, boxTensor, options));
       });
     }
   });
+}
+
+test('roiPool on wasm equals the reference bit for bit (both max rules, overlapping, empty and off-image boxes), 1-3 threads', async () => {
+  const cases = roiCases(21, (index) => ({ maxRule: index & 4 ? ('onnx' as const) : ('torchvision' as const) }));
+  await assertRoiCases(cases, (input, boxes, options) => roiPool(input, boxes, options));
 });
 
 test('roiAlign on wasm equals the reference bit for bit (average and max, aligned, sampling ratios, boxes off the image), 1-3 threads', async () => {
-  const random = generator(31);
-  const kinds: ValueKind[] = ['plain', 'ties', 'negative', 'special'];
-  // Every combination of layout (bit 0), channels past four (bit 1), mode (bit 2), value kind (bits 3-4).
-  const cases = Array.from({ length: 32 }, (_, index) => {
-    const [batch, height, width] = [
-      1 + Math.floor(random() * 3),
-      2 + Math.floor(random() * 9),
-      2 + Math.floor(random() * 9),
-    ];
-    const channels = (index & 2 ? 5 : 1) + Math.floor(random() * 6);
-    const channelsLast = (index & 1) === 0;
-    const shape = channelsLast ? [batch, height, width, channels] : [batch, channels, height, width];
-    const boxes = Array.from({ length: 1 + Math.floor(random() * 4) }, () => [
-      Math.floor(random() * batch),
-      ...Array.from({ length: 4 }, () => (random() - 0.2) * 1.3 * Math.max(height, width)),
-    ]);
+  const cases = roiCases(31, (index) => ({
+    samplingRatio: [0, 2, 1, -1][(index >> 1) % 4]!,
+    aligned: index % 5 < 2,
+    mode: index & 4 ? ('max' as const) : ('average' as const),
+  }));
+  // A reversed box with aligned and adaptive sampling: both grid sizes negative, so their product
+  // (the samples' capacity) is positive while the bin has no sample at all.
+  for (const mode of ['max', 'average'] as const) {
     const options = {
-      outputSize: [1 + Math.floor(random() * 3), 1 + Math.floor(random() * 3)] as [number, number],
-      spatialScale: [1, 0.5, 0.7][index % 3]!,
-      samplingRatio: [0, 2, 1, -1][(index >> 1) % 4]!,
-      aligned: index % 5 < 2,
-      mode: index & 4 ? ('max' as const) : ('average' as const),
-      dataFormat: channelsLast ? ('channelsLast' as const) : ('channelsFirst' as const),
+      outputSize: [2, 1] as [number, number],
+      spatialScale: 0.5,
+      samplingRatio: -1,
+      aligned: true,
+      mode,
     };
-    return { shape, boxes, options, kind: kinds[index >> 3]!, seed: index + 1 };
-  });
-  await onThreads((threads) => {
-    for (const { shape, boxes, options, kind, seed } of cases) {
-      tidy(() => {
-        const input = filled(shape, kind, seed);
-        const boxTensor = tensor(boxes);
-        const label = `case ${seed} ${JSON.stringify(options)} [${shape.join(', ')}], ${threads} threads`;
-        assertSameOnBackends(input, seed, label, (x) => roiAlign(x, boxTensor, options));
-      });
-    }
-  });
+    const reversed = { ...options, dataFormat: 'channelsFirst' as const };
+    cases.push({ shape: [1, 5, 6, 8], boxes: [[0, 7, 6.9, 0.9, 2]], options: reversed, kind: 'negative', seed: 99 });
+  }
+  await assertRoiCases(cases, (input, boxes, options) => roiAlign(input, boxes, options));
 });
