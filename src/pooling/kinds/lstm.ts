@@ -21,7 +21,13 @@ import { checkParameterShape, layerChannels } from '../arguments.js';
 import { asPoolOptions, windowOptions } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { definePoolingKind, type LayerContext, type LayerWeights, type OpCall, type OpOptions } from '../kind.js';
-import { lstmSequenceBackward, lstmSequenceForward, type LstmSequence, type LstmTensors } from './lstm-sequence.js';
+import {
+  lstmSequenceBackward,
+  lstmSequenceForward,
+  sequenceTensors,
+  type LstmSequence,
+  type LstmTensors,
+} from './lstm-sequence.js';
 import { exportLstmPool } from './lstm-onnx.js';
 
 /** The LSTM's parameters in Keras's layout and gate order (i, f, c, o). */
@@ -137,7 +143,7 @@ function computeLstmPool({ op, input, tensors, options }: OpCall): Tensor {
       const run = lstmSequenceForward(input, weights, geometry);
       sequence = run;
       copyRows(run.hiddens.values.subarray(run.taps * run.windows * geometry.hidden), output.values, geometry, true);
-      return [run.inputs, run.gates, run.cells, run.hiddens];
+      return sequenceTensors(run);
     },
     backward: ({ gradOutput, gradInputs: [gradInput, gradKernel, gradRecurrent, gradBias] }) => {
       const run = sequence!;

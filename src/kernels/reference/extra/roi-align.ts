@@ -13,7 +13,7 @@ export interface RoiAlignGeometry extends RoiGeometry {
 }
 
 /** One box's frame: its first sample row and column, bin sizes, and the sampling grid of every bin. */
-interface AlignFrame {
+export interface AlignFrame {
   startRow: number;
   startColumn: number;
   binHeight: number;
@@ -25,14 +25,14 @@ interface AlignFrame {
 }
 
 /** A bin's samples: four plane positions and four bilinear weights each; `inside` is 0 for a sample off the image. */
-interface BinSamples {
+export interface BinSamples {
   size: number;
   readonly positions: Int32Array;
   readonly weights: Float32Array;
   readonly inside: Uint8Array;
 }
 
-function alignFrame(geometry: RoiAlignGeometry, corners: Float32Array, box: number): AlignFrame {
+export function alignFrame(geometry: RoiAlignGeometry, corners: Float32Array, box: number): AlignFrame {
   const offset = geometry.aligned ? 0.5 : 0;
   const [startColumn, startRow, endColumn, endRow] = [0, 1, 2, 3].map((corner) =>
     f32(f32(corners[box * 4 + corner]! * geometry.spatialScale) - offset),
@@ -56,7 +56,7 @@ function alignFrame(geometry: RoiAlignGeometry, corners: Float32Array, box: numb
   };
 }
 
-function createSamples(frame: AlignFrame): BinSamples {
+export function createSamples(frame: AlignFrame): BinSamples {
   const capacity = Math.max(frame.gridRows * frame.gridColumns, 0);
   return {
     size: 0,
@@ -67,7 +67,7 @@ function createSamples(frame: AlignFrame): BinSamples {
 }
 
 /** Fills `samples` with the grid of bin (outRow, outColumn), row-major, as both libraries place it. */
-function binSamples(
+export function binSamples(
   geometry: RoiAlignGeometry,
   frame: AlignFrame,
   outRow: number,

@@ -16,7 +16,7 @@ export interface RoiPoolGeometry extends RoiGeometry {
 }
 
 /** One bin's rows and columns in the image, [start, end), clipped to it. */
-interface BinExtent {
+export interface BinExtent {
   rowStart: number;
   rowEnd: number;
   columnStart: number;
@@ -24,7 +24,7 @@ interface BinExtent {
 }
 
 /** The extent of bin (outRow, outColumn) of box `box`, as both libraries compute it in float. */
-function binExtent(
+export function binExtent(
   geometry: RoiGeometry,
   corners: Float32Array,
   box: number,

@@ -1,0 +1,159 @@
+// RoIAlign (roiAlignForward / roiAlignBackward of src/kernels/reference/extra/roi-align.ts): every
+// bin's bilinear samples (four positions and weights each) come tabulated from the TypeScript side
+// (float32 box arithmetic there); here the channels, in float32 with the reference's order of
+// operations, so bit for bit. Forward: a unit is a box; backward: an image, its boxes in order.
+import { pointer, word } from '../../pool/arguments';
+
+// Argument words (src/kernels/wasm/kinds/regions-roi-align.ts writes them).
+const CHANNELS = 0;
+const CHANNELS_LAST = 1;
+const IN_SPATIAL = 2;
+const CELLS = 3;
+/** 1: max (ONNX Runtime's), 0: average. */
+const MAX = 4;
+const BOX_COUNT = 5;
+const INPUT = 6;
+const OUTPUT = 7;
+const GRAD_OUTPUT = 8;
+const GRAD_INPUT = 9;
+/** [box, 4]: first sample, samples per bin, the average's divisor, image. */
+const BOXES = 10;
+/** [sample, 4] plane positions; [sample, 4] float32 weights; [sample] 1 when on the image. */
+const POSITIONS = 11;
+const WEIGHTS = 12;
+const INSIDE = 13;
+
+@inline
+function boxField(block: usize, box: i32, field: i32): i32 {
+  return load<i32>(pointer(block, BOXES) + ((<usize>box * 4 + <usize>field) << 2));
+}
+
+/** w·x of corner `corner` for four channels (channels-last lanes) or one (lane 0). */
+@inline
+function term(block: usize, corner: i32, base: usize, step: usize, whole: bool): v128 {
+  const position = <usize>load<i32>(pointer(block, POSITIONS) + (<usize>corner << 2));
+  const weight = f32x4.splat(load<f32>(pointer(block, WEIGHTS) + (<usize>corner << 2)));
+  const at = pointer(block, INPUT) + ((base + position * step) << 2);
+  return f32x4.mul(weight, whole ? v128.load(at) : f32x4.splat(load<f32>(at)));
+}
+
+/** The mean of a bin's samples: Σ per sample (w1·x1 + w2·x2 + w3·x3 + w4·x4), / count. */
+@inline
+function average(block: usize, first: i32, size: i32, count: i32, base: usize, step: usize, whole: bool): v128 {
+  let total = f32x4.splat(0);
+  for (let sample = first; sample < first + size; sample++) {
+    let sum = term(block, sample * 4, base, step, whole);
+    for (let corner = sample * 4 + 1; corner < sample * 4 + 4; corner++) sum = f32x4.add(sum, term(block, corner, base, step, whole));
+    total = f32x4.add(total, sum);
+  }
+  return f32x4.div(total, f32x4.splat(<f32>count));
+}
+
+/** Globals (per thread): the winning corner lanes of the last maximum. */
+let winners: v128 = i32x4.splat(-1);
+
+/** ONNX Runtime's max (std::max: a < b ? b : a) over the samples' largest terms; 0 with none. */
+@inline
+function maximum(block: usize, first: i32, size: i32, base: usize, step: usize, whole: bool): v128 {
+  let best = f32x4.splat(0);
+  let bestCorner = i32x4.splat(-1);
+  for (let sample = first; sample < first + size; sample++) {
+    let value = term(block, sample * 4, base, step, whole);
+    let valueCorner = i32x4.splat(sample * 4);
+    for (let corner = sample * 4 + 1; corner < sample * 4 + 4; corner++) {
+      const candidate = term(block, corner, base, step, whole);
+      const take = f32x4.lt(value, candidate);
+      value = v128.bitselect(candidate, value, take);
+      valueCorner = v128.bitselect(i32x4.splat(corner), valueCorner, take);
+    }
+    const take = v128.or(i32x4.lt_s(bestCorner, i32x4.splat(0)), f32x4.lt(best, value));
+    best = v128.bitselect(value, best, take);
+    bestCorner = v128.bitselect(valueCorner, bestCorner, take);
+  }
+  winners = bestCorner;
+  return best;
+}
+
+@inline
+function reduce(block: usize, box: i32, base: usize, step: usize, cell: i32, whole: bool): v128 {
+  const size = boxField(block, box, 1);
+  const first = boxField(block, box, 0) + cell * size;
+  if (word(block, MAX) != 0) return maximum(block, first, size, base, step, whole);
+  return average(block, first, size, boxField(block, box, 2), base, step, whole);
+}
+
+/** Where channel `channel` of the box's image starts, and its spatial step, in elements. */
+@inline
+function planeBase(block: usize, box: i32, channel: i32): usize {
+  const image = <usize>boxField(block, box, 3);
+  const channels = <usize>word(block, CHANNELS);
+  const inSpatial = <usize>word(block, IN_SPATIAL);
+  return word(block, CHANNELS_LAST) != 0 ? image * inSpatial * channels + <usize>channel : (image * channels + <usize>channel) * inSpatial;
+}
+
+export function roiAlignBoxes(block: usize, first: i32, end: i32): void {
+  const channels = word(block, CHANNELS);
+  const channelsLast = word(block, CHANNELS_LAST) != 0;
+  const cells = word(block, CELLS);
+  const step: usize = channelsLast ? <usize>channels : 1;
+  for (let box = first; box < end; box++) {
+    for (let cell = 0; cell < cells; cell++) {
+      let channel = 0;
+      if (channelsLast) {
+        for (; channel + 4 <= channels; channel += 4) {
+          const at = (<usize>(box * cells + cell) * <usize>channels + <usize>channel) << 2;
+          v128.store(pointer(block, OUTPUT) + at, reduce(block, box, planeBase(block, box, channel), step, cell, true));
+        }
+      }
+      for (; channel < channels; channel++) {
+        const element = channelsLast ? (box * cells + cell) * channels + channel : (box * channels + channel) * cells + cell;
+        const value = reduce(block, box, planeBase(block, box, channel), step, cell, false);
+        store<f32>(pointer(block, OUTPUT) + (<usize>element << 2), f32x4.extract_lane(value, 0));
+      }
+    }
+  }
+}
+
+/** Adds one channel's gradient of bin `cell` of `box` to its input cells, in the reference's order. */
+function scatterBin(block: usize, box: i32, cell: i32, channel: i32): void {
+  const channels = word(block, CHANNELS);
+  const cells = word(block, CELLS);
+  const channelsLast = word(block, CHANNELS_LAST) != 0;
+  const element = channelsLast ? (box * cells + cell) * channels + channel : (box * channels + channel) * cells + cell;
+  const gradient = load<f32>(pointer(block, GRAD_OUTPUT) + (<usize>element << 2));
+  const base = planeBase(block, box, channel);
+  const step: usize = channelsLast ? <usize>channels : 1;
+  const size = boxField(block, box, 1);
+  const first = boxField(block, box, 0) + cell * size;
+  if (word(block, MAX) != 0) {
+    maximum(block, first, size, base, step, false);
+    const corner = i32x4.extract_lane(winners, 0);
+    if (corner < 0 || load<i32>(pointer(block, INSIDE) + (<usize>(corner >> 2) << 2)) != 1) return;
+    const weight = load<f32>(pointer(block, WEIGHTS) + (<usize>corner << 2));
+    addAt(block, base, step, corner, gradient * weight);
+    return;
+  }
+  const count = <f32>boxField(block, box, 2);
+  for (let corner = first * 4; corner < (first + size) * 4; corner++) {
+    if (load<i32>(pointer(block, INSIDE) + (<usize>(corner >> 2) << 2)) != 1) continue;
+    addAt(block, base, step, corner, (gradient * load<f32>(pointer(block, WEIGHTS) + (<usize>corner << 2))) / count);
+  }
+}
+
+@inline
+function addAt(block: usize, base: usize, step: usize, corner: i32, value: f32): void {
+  const position = <usize>load<i32>(pointer(block, POSITIONS) + (<usize>corner << 2));
+  const at = pointer(block, GRAD_INPUT) + ((base + position * step) << 2);
+  store<f32>(at, load<f32>(at) + value);
+}
+
+export function roiAlignBackwardImages(block: usize, first: i32, end: i32): void {
+  const channels = word(block, CHANNELS);
+  const cells = word(block, CELLS);
+  for (let image = first; image < end; image++) {
+    for (let box = 0; box < word(block, BOX_COUNT); box++) {
+      if (boxField(block, box, 3) != image) continue;
+      for (let cell = 0; cell < cells; cell++) for (let channel = 0; channel < channels; channel++) scatterBin(block, box, cell, channel);
+    }
+  }
+}

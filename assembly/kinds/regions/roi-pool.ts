@@ -1,0 +1,136 @@
+// RoI max pooling (roiPoolForward / roiPoolBackward of src/kernels/reference/extra/roi-pool.ts):
+// the bins' extents come computed from the TypeScript side (float32 box arithmetic there); a
+// forward unit is one box (channels-last: four channels per vector), a backward unit one image,
+// whose boxes scatter in box order, so every cell receives its gradients in the reference's order.
+import { pointer, word } from '../../pool/arguments';
+
+// Argument words (src/kernels/wasm/kinds/regions-roi.ts writes them).
+const CHANNELS = 0;
+const CHANNELS_LAST = 1;
+const IN_HEIGHT = 2;
+const IN_WIDTH = 3;
+const OUT_HEIGHT = 4;
+const OUT_WIDTH = 5;
+/** 1: ONNX Runtime's rule (a cell replaces the max unless smaller); 0: torchvision's (when greater). */
+const ONNX_RULE = 6;
+const BOX_COUNT = 7;
+const INPUT = 8;
+/** The output (forward), or the output gradient (backward). */
+const OUTPUT = 9;
+/** 0 when no argmax is wanted (forward); the gradient's source in the backward. */
+const ARGMAX = 10;
+const GRAD_INPUT = 11;
+/** [box, out cell, 4]: row start, row end, column start, column end, clipped to the image. */
+const BINS = 12;
+const BATCH_INDICES = 13;
+
+const FLOAT_MAX: f32 = 3.4028234663852886e38;
+
+@inline
+function bin(block: usize, box: i32, cell: i32, field: i32): i32 {
+  const cells = word(block, OUT_HEIGHT) * word(block, OUT_WIDTH);
+  return load<i32>(pointer(block, BINS) + ((<usize>(box * cells + cell) * 4 + <usize>field) << 2));
+}
+
+/** Four channels of one bin (channels-last): the value and argmax lanes written at `at`. */
+@inline
+function binLanes(block: usize, box: i32, cell: i32, imageBase: usize, channel: i32, at: usize): void {
+  const channels = word(block, CHANNELS);
+  const inWidth = word(block, IN_WIDTH);
+  const onnx = word(block, ONNX_RULE) != 0;
+  const rowStart = bin(block, box, cell, 0);
+  const rowEnd = bin(block, box, cell, 1);
+  const columnStart = bin(block, box, cell, 2);
+  const columnEnd = bin(block, box, cell, 3);
+  const empty = rowEnd <= rowStart || columnEnd <= columnStart;
+  let best = f32x4.splat(empty ? 0 : -FLOAT_MAX);
+  let bestIndex = i32x4.splat(-1);
+  for (let row = rowStart; row < rowEnd; row++) {
+    for (let column = columnStart; column < columnEnd; column++) {
+      const spatial = row * inWidth + column;
+      const value = v128.load(pointer(block, INPUT) + ((imageBase + <usize>spatial * <usize>channels + <usize>channel) << 2));
+      const take = onnx ? v128.not(f32x4.lt(value, best)) : f32x4.gt(value, best);
+      best = v128.bitselect(value, best, take);
+      bestIndex = v128.bitselect(i32x4.splat(spatial), bestIndex, take);
+    }
+  }
+  v128.store(pointer(block, OUTPUT) + at, best);
+  if (pointer(block, ARGMAX) != 0) v128.store(pointer(block, ARGMAX) + at, bestIndex);
+}
+
+/** One channel of one bin; `step` is the input's spatial stride in elements. */
+@inline
+function binScalar(block: usize, box: i32, cell: i32, base: usize, step: usize, at: usize): void {
+  const inWidth = word(block, IN_WIDTH);
+  const onnx = word(block, ONNX_RULE) != 0;
+  const rowStart = bin(block, box, cell, 0);
+  const rowEnd = bin(block, box, cell, 1);
+  const columnStart = bin(block, box, cell, 2);
+  const columnEnd = bin(block, box, cell, 3);
+  let best: f32 = rowEnd <= rowStart || columnEnd <= columnStart ? 0 : -FLOAT_MAX;
+  let bestIndex = -1;
+  for (let row = rowStart; row < rowEnd; row++) {
+    for (let column = columnStart; column < columnEnd; column++) {
+      const spatial = row * inWidth + column;
+      const value = load<f32>(pointer(block, INPUT) + ((base + <usize>spatial * step) << 2));
+      if (onnx ? !(value < best) : value > best) {
+        best = value;
+        bestIndex = spatial;
+      }
+    }
+  }
+  store<f32>(pointer(block, OUTPUT) + at, best);
+  if (pointer(block, ARGMAX) != 0) store<i32>(pointer(block, ARGMAX) + at, bestIndex);
+}
+
+export function roiPoolBoxes(block: usize, first: i32, end: i32): void {
+  const channels = word(block, CHANNELS);
+  const channelsLast = word(block, CHANNELS_LAST) != 0;
+  const inSpatial = <usize>word(block, IN_HEIGHT) * <usize>word(block, IN_WIDTH);
+  const cells = word(block, OUT_HEIGHT) * word(block, OUT_WIDTH);
+  for (let box = first; box < end; box++) {
+    const image = <usize>load<i32>(pointer(block, BATCH_INDICES) + (<usize>box << 2));
+    const imageBase = image * inSpatial * <usize>channels;
+    const boxBase = <usize>box * <usize>cells * <usize>channels;
+    for (let cell = 0; cell < cells; cell++) {
+      if (channelsLast) {
+        let channel = 0;
+        const cellBase = boxBase + <usize>cell * <usize>channels;
+        for (; channel + 4 <= channels; channel += 4) binLanes(block, box, cell, imageBase, channel, (cellBase + <usize>channel) << 2);
+        for (; channel < channels; channel++) binScalar(block, box, cell, imageBase + <usize>channel, <usize>channels, (cellBase + <usize>channel) << 2);
+        continue;
+      }
+      for (let channel = 0; channel < channels; channel++) {
+        const base = imageBase + <usize>channel * inSpatial;
+        binScalar(block, box, cell, base, 1, (boxBase + <usize>channel * <usize>cells + <usize>cell) << 2);
+      }
+    }
+  }
+}
+
+/** Image `image`'s boxes in box order, each output element in the reference's (memory) order. */
+export function roiPoolBackwardImages(block: usize, first: i32, end: i32): void {
+  const channels = word(block, CHANNELS);
+  const channelsLast = word(block, CHANNELS_LAST) != 0;
+  const inSpatial = <usize>word(block, IN_HEIGHT) * <usize>word(block, IN_WIDTH);
+  const boxElements = <usize>(word(block, OUT_HEIGHT) * word(block, OUT_WIDTH)) * <usize>channels;
+  const cells = boxElements / <usize>channels;
+  const boxCount = word(block, BOX_COUNT);
+  for (let image = first; image < end; image++) {
+    const imageBase = <usize>image * inSpatial * <usize>channels;
+    for (let box = 0; box < boxCount; box++) {
+      if (load<i32>(pointer(block, BATCH_INDICES) + (<usize>box << 2)) != image) continue;
+      for (let element: usize = 0; element < boxElements; element++) {
+        const at = (<usize>box * boxElements + element) << 2;
+        const spatial = load<i32>(pointer(block, ARGMAX) + at);
+        if (spatial < 0) continue;
+        const channel = channelsLast ? element % <usize>channels : element / cells;
+        const target = channelsLast
+          ? imageBase + <usize>spatial * <usize>channels + channel
+          : imageBase + channel * inSpatial + <usize>spatial;
+        const gradInput = pointer(block, GRAD_INPUT) + (target << 2);
+        store<f32>(gradInput, load<f32>(gradInput) + load<f32>(pointer(block, OUTPUT) + at));
+      }
+    }
+  }
+}
