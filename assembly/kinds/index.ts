@@ -3,3 +3,6 @@
 // as assembly/pool/ does; they reuse assembly/pool/'s window tables and row walks by import. One
 // export line per family file below.
 export { setThreadSlot } from '../shared/thread-slot';
+export { prepareWindows } from '../pool/tables';
+export { mathLanes } from './weighted/math-probe';
+export { softBackwardRows, softFusedBackwardRows, softPoolRows, softStatsRows } from './weighted/soft';

@@ -35,6 +35,7 @@ export const softKind = definePoolingKind({
   window: 'sliding',
   ranks: [1, 2, 3],
   op: 'softPool{rank}d',
+  tolerance: { relative: 1e-5, absolute: 1e-6 },
   options: windowOptions,
   docs: {
     label: 'SoftPool',

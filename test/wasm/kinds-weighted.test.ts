@@ -1,0 +1,144 @@
+// The weighted family's WebAssembly kernels (SoftPool, GeM) against their reference kernels, within
+// each kind's stated tolerance, on random shapes and options with ties, NaN, ±Infinity, all-negative
+// windows, odd channel counts (SIMD remainders), both data formats, ranks 1-3 and 1 to 3 threads;
+// and the SIMD e^x and ln x (assembly/kinds/simd-math.ts) against Math.exp and Math.log.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import type { PoolGeometry } from '../../src/geometry/pool-geometry.js';
+import { softPoolBackward, softPoolForward } from '../../src/kernels/reference/extra/soft-pool.js';
+import type { PoolingKernels } from '../../src/kernels/types.js';
+import { setThreadCount, threadsReady } from '../../src/kernels/wasm/index.js';
+import { kindsKernelModule } from '../../src/kernels/wasm/kinds/index.js';
+import { mathLanes } from '../../src/kernels/wasm/kinds/weighted.js';
+import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
+import { softKind } from '../../src/pooling/kinds/soft.js';
+import { tidy } from '../../src/tensor/scope.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { check, filled, generator, poisoned, poolCases, wasm } from './harness.js';
+
+const RUNS = 150;
+
+after(async () => {
+  setParallelThreshold();
+  await setThreadCount(1);
+});
+
+function kinds(): NonNullable<typeof kindsKernelModule> {
+  assert.ok(kindsKernelModule !== null, 'the kinds module did not load');
+  return kindsKernelModule;
+}
+
+const fast = (): Partial<PoolingKernels> => wasm() as unknown as Partial<PoolingKernels>;
+
+type Tolerance = { readonly relative: number; readonly absolute: number };
+
+/** Element-wise agreement within |a − b| ≤ relative·|b| + absolute; NaN only with NaN, ±∞ only with itself. */
+function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance: Tolerance,
+  label: string,
+): void {
+  assert.equal(actual.length, expected.length, `${label}: length`);
+  for (let index = 0; index < actual.length; index++) {
+    const got = actual[index]!;
+    const want = expected[index]!;
+    if (Number.isNaN(want) || !Number.isFinite(want)) {
+      if (Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want))) continue;
+    } else if (Math.abs(got - want) <= tolerance.relative * Math.abs(want) + tolerance.absolute) continue;
+    assert.fail(`${label}[${index}]: wasm ${got} != reference ${want}`);
+  }
+}
+
+/** Runs `body` with 1, 2 and 3 threads, the work split however small. */
+async function withThreads(body: (threads: number) => void): Promise<void> {
+  setParallelThreshold(0);
+  for (const threads of [1, 2, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    body(threads);
+  }
+  setParallelThreshold();
+}
+
+/** Float32 values in ulps apart (both finite, same sign or zero). */
+function ulpsApart(a: number, b: number): number {
+  const bits = new Int32Array(new Float32Array([a, b]).buffer);
+  return Math.abs(bits[0]! - bits[1]!);
+}
+
+/** The largest ulp distance between f(x) lane-wise and Math.fround(reference(x)) over `values`. */
+function measure(mode: 'exp' | 'log', values: Float32Array, reference: (x: number) => number): number {
+  return tidy(() => {
+    const length = Math.ceil(values.length / 4) * 4;
+    const input = Tensor.allocate([length]);
+    input.values.set(values);
+    const output = poisoned([length]);
+    mathLanes(kinds(), mode, input.values, output.values);
+    let worst = 0;
+    for (let index = 0; index < values.length; index++) {
+      const want = Math.fround(reference(values[index]!));
+      const got = output.values[index]!;
+      if (Number.isNaN(want) || !Number.isFinite(want) || want === 0) {
+        // Special results exactly, save a last-ulp step across the overflow or underflow threshold.
+        if (Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want))) continue;
+        assert.ok(want !== 0 || got <= 2 ** -149, `${mode}(${values[index]}): ${got} != ${want}`);
+        assert.ok(want === 0 || got >= 3.4e38, `${mode}(${values[index]}): ${got} != ${want}`);
+        continue;
+      }
+      worst = Math.max(worst, ulpsApart(got, want));
+    }
+    return worst;
+  });
+}
+
+test('expLanes: within 1 ulp of Math.exp over [−104, 89], exact at the special values', () => {
+  const count = 1 << 20;
+  const values = new Float32Array(count + 12);
+  for (let index = 0; index < count; index++) values[index] = -104 + (193 * index) / count;
+  values.set([NaN, Infinity, -Infinity, 0, -0, 89, 88.72283, 88.7229, -87.33, -103.97, -1e-30, 1e-30], count);
+  const worst = measure('exp', values, Math.exp);
+  assert.ok(worst <= 1, `expLanes is ${worst} ulps from Math.exp`);
+});
+
+test('logLanes: within 1 ulp of Math.log over every float32 exponent, exact at the special values', () => {
+  const random = generator(7);
+  const values: number[] = [NaN, Infinity, -Infinity, 0, -0, -1, -1e-40, 1, 2 ** -149, 2 ** -126, 3.4028234e38];
+  for (let exponent = -149; exponent <= 127; exponent++) {
+    for (let draw = 0; draw < 2000; draw++) values.push((1 + random()) * 2 ** exponent);
+  }
+  for (let draw = 0; draw < 100000; draw++) values.push(0.5 + random()); // around 1, where ln x is small
+  const worst = measure('log', Float32Array.from(values), Math.log);
+  assert.ok(worst <= 1, `logLanes is ${worst} ulps from Math.log`);
+});
+
+/** Compares forward and backward of SoftPool's kernels on one random case. */
+function compareSoft(geometry: PoolGeometry, values: Parameters<typeof filled>[1], seed: number, label: string): void {
+  const tolerance = softKind.tolerance!;
+  tidy(() => {
+    const input = filled(geometry.inputShape, values, seed);
+    const expected = poisoned(geometry.outputShape);
+    softPoolForward(input.values, expected.values, geometry);
+    const actual = poisoned(geometry.outputShape);
+    fast().softPoolForward!(input.values, actual.values, geometry);
+    assertClose(actual.values, expected.values, tolerance, `${label} forward`);
+    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+    const expectedGrad = Tensor.allocate(geometry.inputShape);
+    expectedGrad.values.fill(0);
+    softPoolBackward(input.values, gradOutput.values, expectedGrad.values, geometry);
+    const actualGrad = poisoned(geometry.inputShape);
+    actualGrad.values.fill(0); // the kernels' contract: gradInput zeroed first
+    fast().softPoolBackward!(input.values, gradOutput.values, actualGrad.values, geometry);
+    assertClose(actualGrad.values, expectedGrad.values, tolerance, `${label} backward`);
+  });
+}
+
+test('SoftPool forward and backward match the reference within its tolerance, 1 to 3 threads', async () => {
+  await withThreads((threads) =>
+    check(
+      poolCases(),
+      ({ geometry, values, seed }) => compareSoft(geometry, values, seed, `soft, ${threads} threads`),
+      RUNS,
+    ),
+  );
+});
