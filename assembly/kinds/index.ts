@@ -6,3 +6,4 @@ export { setThreadSlot } from '../shared/thread-slot';
 export { prepareWindows } from '../pool/tables';
 export { mathLanes } from './weighted/math-probe';
 export { softBackwardRows, softFusedBackwardRows, softPoolRows, softStatsRows } from './weighted/soft';
+export { gemBackwardRows, gemFusedBackwardRows, gemPoolRows, gemStatsRows } from './weighted/gem';

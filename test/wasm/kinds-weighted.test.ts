@@ -5,12 +5,14 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { PoolGeometry } from '../../src/geometry/pool-geometry.js';
+import { gemPoolBackward, gemPoolForward } from '../../src/kernels/reference/extra/gem-pool.js';
 import { softPoolBackward, softPoolForward } from '../../src/kernels/reference/extra/soft-pool.js';
 import type { PoolingKernels } from '../../src/kernels/types.js';
 import { setThreadCount, threadsReady } from '../../src/kernels/wasm/index.js';
 import { kindsKernelModule } from '../../src/kernels/wasm/kinds/index.js';
 import { mathLanes } from '../../src/kernels/wasm/kinds/weighted.js';
 import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
+import { gemKind } from '../../src/pooling/kinds/gem.js';
 import { softKind } from '../../src/pooling/kinds/soft.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -138,6 +140,66 @@ test('SoftPool forward and backward match the reference within its tolerance, 1 
     check(
       poolCases(),
       ({ geometry, values, seed }) => compareSoft(geometry, values, seed, `soft, ${threads} threads`),
+      RUNS,
+    ),
+  );
+});
+
+function filledWith(shape: readonly number[], value: number): Tensor {
+  const tensor = Tensor.allocate(shape);
+  tensor.values.fill(value);
+  return tensor;
+}
+
+/** GeM's p: one shared value or one per channel, positive and negative, whole and fractional. */
+function powers(geometry: PoolGeometry, seed: number): Tensor {
+  const choices = [3, 1, 2, 1.5, 0.5, 4.5, -1, -2.5];
+  const random = generator(seed);
+  const p = Tensor.allocate([seed % 3 === 0 ? geometry.channels : 1]);
+  for (let index = 0; index < p.values.length; index++)
+    p.values[index] = choices[Math.floor(random() * choices.length)]!;
+  return p;
+}
+
+/** ∂y/∂p sums terms over every window: its bound scales with their count. */
+const gradPTolerance = (geometry: PoolGeometry): Tolerance => ({
+  relative: 1e-5,
+  absolute: 1e-6 * geometry.outputShape.reduce((total, size) => total * size, 1),
+});
+
+/** Compares forward and backward (gradInput and gradP) of GeM's kernels on one random case. */
+function compareGem(geometry: PoolGeometry, values: Parameters<typeof filled>[1], seed: number, label: string): void {
+  const tolerance = gemKind.tolerance!;
+  tidy(() => {
+    const input = filled(geometry.inputShape, values, seed);
+    const p = powers(geometry, seed);
+    const expected = poisoned(geometry.outputShape);
+    gemPoolForward(input.values, p.values, expected.values, geometry);
+    const actual = poisoned(geometry.outputShape);
+    fast().gemPoolForward!(input.values, p.values, actual.values, geometry);
+    assertClose(actual.values, expected.values, tolerance, `${label} forward, p ${p.values.join(' ')}`);
+    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+    const [expectedGrad, actualGrad] = [0, 1].map(() => filledWith(geometry.inputShape, 0));
+    const [expectedGradP, actualGradP] = [0, 1].map(() => filledWith(p.shape, 0.25)); // the kernels add to it
+    gemPoolBackward(input.values, p.values, gradOutput.values, expectedGrad!.values, expectedGradP!.values, geometry);
+    fast().gemPoolBackward!(
+      input.values,
+      p.values,
+      gradOutput.values,
+      actualGrad!.values,
+      actualGradP!.values,
+      geometry,
+    );
+    assertClose(actualGrad!.values, expectedGrad!.values, tolerance, `${label} gradInput, p ${p.values.join(' ')}`);
+    assertClose(actualGradP!.values, expectedGradP!.values, gradPTolerance(geometry), `${label} gradP`);
+  });
+}
+
+test('GeM forward and backward match the reference within its tolerance, 1 to 3 threads', async () => {
+  await withThreads((threads) =>
+    check(
+      poolCases(),
+      ({ geometry, values, seed }) => compareGem(geometry, values, seed, `gem, ${threads} threads`),
       RUNS,
     ),
   );

@@ -24,6 +24,7 @@ export const gemKind = definePoolingKind({
   window: 'sliding',
   ranks: [1, 2, 3],
   op: 'gemPool{rank}d',
+  tolerance: { relative: 1e-5, absolute: 1e-6 },
   tensorArguments: ['p'],
   options: [...windowOptions, ...gemWeightOptions],
   docs: {

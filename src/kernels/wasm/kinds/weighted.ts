@@ -65,6 +65,7 @@ function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors
   );
   const stats = heap.alloc(statsBytes);
   const terms = heap.alloc(termsBytes);
+  new Float64Array(heap.memory.buffer, terms, termsBytes / 8).fill(0);
   const [input, output, gradOutput, gradInput, weights, gradWeights] = kept();
   let releaseTables: () => void;
   try {
@@ -88,39 +89,66 @@ function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors
   };
 }
 
-const noScratch: ScratchSize = { planes: 0, rowTerms: false };
-
-/** Runs an export over the output rows: a forward, or a backward whose windows do not overlap. */
+/** Runs a forward export over the output rows. */
 function runForward(kinds: KernelModule, name: string, geometry: PoolGeometry, tensors: Tensors): void {
-  const release = writeCall(kinds, geometry, tensors, noScratch);
-  const moved = bytes(tensors.input, tensors.output, tensors.gradOutput, tensors.gradInput);
+  const release = writeCall(kinds, geometry, tensors, { planes: 0, rowTerms: false });
   try {
-    parallelFor(kinds, name, outputRows(geometry), moved, kinds.argumentBlock);
+    parallelFor(kinds, name, outputRows(geometry), bytes(tensors.input, tensors.output), kinds.argumentBlock);
   } finally {
     release();
   }
 }
 
+/** A kind's three backward exports (assembly/kinds/weighted/soft.ts names them). */
+interface BackwardExports {
+  /** Over output rows, where no input cell lies in two windows. */
+  fused: string;
+  /** Over output rows: each window's statistics, `planes` of them. */
+  stats: string;
+  /** Over input rows, after stats. */
+  gather: string;
+  planes: number;
+}
+
 /**
- * Runs a backward: `stats` over the output rows, then `reduce` (if any) once on this thread, then
- * `gather` over the input rows.
+ * Runs a backward: fused where windows do not overlap, else statistics then gather; with a
+ * parameter, its gradient gets the rows' float64 terms summed per slot.
  */
-function runBackward(
-  kinds: KernelModule,
-  names: { stats: string; reduce?: string; gather: string },
-  geometry: PoolGeometry,
-  tensors: Tensors,
-  scratch: ScratchSize,
-): void {
-  const release = writeCall(kinds, geometry, tensors, scratch);
+function runBackward(kinds: KernelModule, exports: BackwardExports, geometry: PoolGeometry, tensors: Tensors): void {
+  const overlap = windowsOverlap(geometry);
+  const rowTerms = tensors.gradWeights !== null;
+  const gradWeights = keepViews(tensors.gradWeights); // writeCall's allocations may detach it
+  const release = writeCall(kinds, geometry, tensors, { planes: overlap ? exports.planes : 0, rowTerms });
   const moved = bytes(tensors.input, tensors.gradOutput, tensors.gradInput);
   try {
-    parallelFor(kinds, names.stats, outputRows(geometry), moved, kinds.argumentBlock);
-    if (names.reduce !== undefined) kinds.exports[names.reduce]!(kinds.argumentBlock, 0, outputRows(geometry));
-    parallelFor(kinds, names.gather, inputRows(geometry), moved, kinds.argumentBlock);
+    parallelFor(kinds, overlap ? exports.stats : exports.fused, outputRows(geometry), moved, kinds.argumentBlock);
+    if (overlap) parallelFor(kinds, exports.gather, inputRows(geometry), moved, kinds.argumentBlock);
+    if (rowTerms) addRowTerms(kinds, geometry, tensors.weights!.length > 1, gradWeights()[0]!);
   } finally {
     release();
   }
+}
+
+/** Adds the rows' float64 ∂/∂parameter terms, in row order, to the parameter's gradient. */
+function addRowTerms(
+  kinds: KernelModule,
+  geometry: PoolGeometry,
+  perChannel: boolean,
+  gradWeights: Float32Array,
+): void {
+  const group = rowGroup(geometry);
+  const rows = outputRows(geometry);
+  const terms = new Float64Array(heap.memory.buffer, argumentViews(kinds).ints[Field.RowTerms]!, rows * group);
+  const sums = new Float64Array(gradWeights.length);
+  const rowsPerPlane = geometry.outDepth * geometry.outHeight;
+  for (let row = 0; row < rows; row++) {
+    const planeChannel = Math.floor(row / rowsPerPlane) % geometry.channels; // channels-first
+    for (let channel = 0; channel < group; channel++) {
+      const slot = !perChannel ? 0 : geometry.channelsLast ? channel : planeChannel;
+      sums[slot]! += terms[row * group + channel]!;
+    }
+  }
+  sums.forEach((sum, slot) => (gradWeights[slot]! += sum));
 }
 
 /** Whether some input cell lies in two windows (else a backward writes each window's cells alone). */
@@ -133,26 +161,37 @@ function windowsOverlap(geometry: PoolGeometry): boolean {
   return axes.some(([kernel, stride, dilation, outSize]) => outSize! > 1 && stride! < (kernel! - 1) * dilation! + 1);
 }
 
+const noTensors = { output: null, gradOutput: null, gradInput: null, weights: null, gradWeights: null };
+
+const softExports: BackwardExports = {
+  fused: 'softFusedBackwardRows',
+  stats: 'softStatsRows',
+  gather: 'softBackwardRows',
+  planes: 3,
+};
+
+const gemExports: BackwardExports = {
+  fused: 'gemFusedBackwardRows',
+  stats: 'gemStatsRows',
+  gather: 'gemBackwardRows',
+  planes: 2,
+};
+
 /** The weighted family's kernels over the kinds module. */
 export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKernels> {
   return {
     softPoolForward(input, output, geometry) {
-      runForward(kinds, 'softPoolRows', geometry, {
-        input,
-        output,
-        gradOutput: null,
-        gradInput: null,
-        weights: null,
-        gradWeights: null,
-      });
+      runForward(kinds, 'softPoolRows', geometry, { ...noTensors, input, output });
     },
     softPoolBackward(input, gradOutput, gradInput, geometry) {
-      const tensors = { input, output: null, gradOutput, gradInput, weights: null, gradWeights: null };
-      if (!windowsOverlap(geometry)) return runForward(kinds, 'softFusedBackwardRows', geometry, tensors);
-      runBackward(kinds, { stats: 'softStatsRows', gather: 'softBackwardRows' }, geometry, tensors, {
-        planes: 3,
-        rowTerms: false,
-      });
+      runBackward(kinds, softExports, geometry, { ...noTensors, input, gradOutput, gradInput });
+    },
+    gemPoolForward(input, p, output, geometry) {
+      runForward(kinds, 'gemPoolRows', geometry, { ...noTensors, input, output, weights: p });
+    },
+    gemPoolBackward(input, p, gradOutput, gradInput, gradP, geometry) {
+      const tensors = { ...noTensors, input, gradOutput, gradInput, weights: p, gradWeights: gradP };
+      runBackward(kinds, gemExports, geometry, tensors);
     },
   };
 }
