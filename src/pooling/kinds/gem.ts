@@ -17,14 +17,14 @@ import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { windowOptions, windowOutputShape } from '../common-options.js';
 import { definePoolingKind, rankedOps } from '../kind.js';
-import { gemDocs, gemKernels, gemPool, gemWeightOptions, gemWeights } from './gem-power.js';
+import { gemDocs, gemKernels, gemPool, gemTolerance, gemWeightOptions, gemWeights } from './gem-power.js';
 
 export const gemKind = definePoolingKind({
   names: ['gem', 'generalizedMean'],
   window: 'sliding',
   ranks: [1, 2, 3],
   op: 'gemPool{rank}d',
-  tolerance: { relative: 1e-5, absolute: 1e-6 },
+  tolerance: gemTolerance,
   tensorArguments: ['p'],
   options: [...windowOptions, ...gemWeightOptions],
   docs: {

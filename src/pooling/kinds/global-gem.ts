@@ -8,7 +8,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { globalOptions } from '../common-options.js';
 import { globalRank, globalSetUp, type GlobalPoolOptions } from '../global-steps.js';
 import { definePoolingKind, type OpCall } from '../kind.js';
-import { gemDocs, gemPool, gemWeightOptions, gemWeights } from './gem-power.js';
+import { gemDocs, gemPool, gemTolerance, gemWeightOptions, gemWeights } from './gem-power.js';
 
 /** Global GeM's options: the data format and keepDims (no mask: GeM has no masked form). */
 export type GlobalGemPoolOptions = Omit<GlobalPoolOptions, 'mask'>;
@@ -26,6 +26,7 @@ export const globalGemKind = definePoolingKind({
   ranks: [1, 2, 3],
   op: 'globalGemPool',
   tensorArguments: ['p'],
+  tolerance: gemTolerance,
   options: [...globalOptions, ...gemWeightOptions],
   docs: {
     label: 'Global GeM pooling',
