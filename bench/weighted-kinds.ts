@@ -52,6 +52,15 @@ const timers: Record<string, Timer> = {
     const backward = fastest(() => kernels.softPoolBackward(input.values, output.values, gradInput.values, geometry));
     return [forward, backward];
   },
+  lse(kernels, geometry, input, output, gradInput) {
+    const gradR = Tensor.allocate([1]);
+    const rate = filled([1], 1, 1);
+    const forward = fastest(() => kernels.lsePoolForward(input.values, rate.values, output.values, geometry));
+    const backward = fastest(() =>
+      kernels.lsePoolBackward(input.values, rate.values, output.values, gradInput.values, gradR.values, geometry),
+    );
+    return [forward, backward];
+  },
   gem(kernels, geometry, input, output, gradInput) {
     const gradP = Tensor.allocate([1]);
     const forward = fastest(() => kernels.gemPoolForward(input.values, parameter.values, output.values, geometry));
@@ -67,7 +76,7 @@ const backends: [string, Kernels][] = [['wasm', wasmBackend!.kernels as Kernels]
 if (process.argv.includes('--reference')) backends.push(['reference', referenceBackend.kernels as Kernels]);
 for (const shape of shapes) {
   const geometry = poolGeometry('bench', shape, 2, { kernelSize: 2, stride: 2, dataFormat: 'channelsLast' });
-  const input = filled(shape, -2, 2);
+  const input = filled(shape, Number(process.env.LOW ?? -2), 2);
   const output = filled(geometry.outputShape, -1, 1);
   const gradInput = Tensor.allocate(shape);
   for (const [backend, kernels] of backends) {

@@ -7,3 +7,4 @@ export { prepareWindows } from '../pool/tables';
 export { mathLanes } from './weighted/math-probe';
 export { softBackwardRows, softFusedBackwardRows, softPoolRows, softStatsRows } from './weighted/soft';
 export { gemBackwardRows, gemFusedBackwardRows, gemPoolRows, gemStatsRows } from './weighted/gem';
+export { lseBackwardRows, lseFusedBackwardRows, lsePoolRows, lseStatsRows } from './weighted/lse';

@@ -79,3 +79,38 @@ export function logLanes(x: v128): v128 {
   const finite = v128.bitselect(special, result, f32x4.le(x, zero));
   return v128.bitselect(x, finite, passThrough);
 }
+
+/**
+ * e^x − 1 lane by lane given `exp` = expLanes(x) (callers often need both), keeping small x's
+ * digits: a Taylor polynomial where |x| < ln 2, else exp − 1.
+ */
+@inline
+export function expm1Lanes(x: v128, exp: v128): v128 {
+  // x^10/10! at |x| = ln 2 is under 2⁻²⁵·|x|: degree 9 is exact to float32 there.
+  let p = f32x4.splat(1.0 / 362880);
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 40320));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 5040));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 720));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 120));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 24));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 6));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(0.5));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, x), x), x);
+  const near = f32x4.lt(f32x4.abs(x), f32x4.splat(0.69314718));
+  return v128.bitselect(small, f32x4.sub(exp, f32x4.splat(1)), near);
+}
+
+/**
+ * ln(1 + x) lane by lane, keeping small x's digits: with w = 1 + x rounded, ln w · x/(w − 1) (the
+ * rounding of w cancels to first order), and x itself where w is 1.
+ */
+@inline
+export function log1pLanes(x: v128): v128 {
+  const one = f32x4.splat(1);
+  const w = f32x4.add(one, x);
+  const shifted = f32x4.sub(w, one);
+  const corrected = f32x4.mul(logLanes(w), f32x4.div(x, shifted));
+  // w = 1: x itself; w = +∞ or x = −1 and beyond: ln w alone (the ratio would be NaN or is 1).
+  const plain = v128.or(f32x4.eq(shifted, f32x4.splat(Infinity)), f32x4.le(w, f32x4.splat(0)));
+  return v128.bitselect(x, v128.bitselect(logLanes(w), corrected, plain), f32x4.eq(w, one));
+}

@@ -6,13 +6,15 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { PoolGeometry } from '../../src/geometry/pool-geometry.js';
 import { gemPoolBackward, gemPoolForward } from '../../src/kernels/reference/extra/gem-pool.js';
+import { lsePoolBackward, lsePoolForward } from '../../src/kernels/reference/extra/lse-pool.js';
 import { softPoolBackward, softPoolForward } from '../../src/kernels/reference/extra/soft-pool.js';
 import type { PoolingKernels } from '../../src/kernels/types.js';
 import { setThreadCount, threadsReady } from '../../src/kernels/wasm/index.js';
 import { kindsKernelModule } from '../../src/kernels/wasm/kinds/index.js';
-import { mathLanes } from '../../src/kernels/wasm/kinds/weighted.js';
+import { mathLanes, type MathMode } from '../../src/kernels/wasm/kinds/weighted.js';
 import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
 import { gemKind } from '../../src/pooling/kinds/gem.js';
+import { lseKind } from '../../src/pooling/kinds/lse.js';
 import { softKind } from '../../src/pooling/kinds/soft.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -70,7 +72,7 @@ function ulpsApart(a: number, b: number): number {
 }
 
 /** The largest ulp distance between f(x) lane-wise and Math.fround(reference(x)) over `values`. */
-function measure(mode: 'exp' | 'log', values: Float32Array, reference: (x: number) => number): number {
+function measure(mode: MathMode, values: Float32Array, reference: (x: number) => number): number {
   return tidy(() => {
     const length = Math.ceil(values.length / 4) * 4;
     const input = Tensor.allocate([length]);
@@ -114,6 +116,17 @@ test('logLanes: within 1 ulp of Math.log over every float32 exponent, exact at t
   assert.ok(worst <= 1, `logLanes is ${worst} ulps from Math.log`);
 });
 
+test('expm1Lanes and log1pLanes: within 2 ulps of Math.expm1 and Math.log1p, small arguments included', () => {
+  const random = generator(11);
+  const values: number[] = [NaN, Infinity, -Infinity, 0, -0, -1, 1e-30, -1e-30];
+  for (let exponent = -40; exponent <= 6; exponent++) {
+    for (let draw = 0; draw < 4000; draw++) values.push((random() < 0.5 ? -1 : 1) * (1 + random()) * 2 ** exponent);
+  }
+  const expm1Values = Float32Array.from(values.filter((value) => !(value > 88)));
+  assert.ok(measure('expm1', expm1Values, Math.expm1) <= 2, 'expm1Lanes');
+  assert.ok(measure('log1p', Float32Array.from(values), Math.log1p) <= 2, 'log1pLanes');
+});
+
 /** Compares forward and backward of SoftPool's kernels on one random case. */
 function compareSoft(geometry: PoolGeometry, values: Parameters<typeof filled>[1], seed: number, label: string): void {
   const tolerance = softKind.tolerance!;
@@ -152,8 +165,12 @@ function filledWith(shape: readonly number[], value: number): Tensor {
 }
 
 /** GeM's p: one shared value or one per channel, positive and negative, whole and fractional. */
-function powers(geometry: PoolGeometry, seed: number): Tensor {
-  const choices = [3, 1, 2, 1.5, 0.5, 4.5, -1, -2.5];
+const gemPowers = [3, 1, 2, 1.5, 0.5, 4.5, -1, -2.5];
+/** LSE's r: 0 and 10⁻¹² (the mean limit), small (where e^x − 1 and ln(1 + x) keep y's digits), negative and large. */
+const lseRates = [1, 0, 1e-12, 1e-4, 0.05, -1, 2, -3.5, 8];
+
+/** A parameter tensor of one value or one per channel, drawn from `choices`. */
+function parameter(geometry: PoolGeometry, seed: number, choices: readonly number[]): Tensor {
   const random = generator(seed);
   const p = Tensor.allocate([seed % 3 === 0 ? geometry.channels : 1]);
   for (let index = 0; index < p.values.length; index++)
@@ -172,7 +189,7 @@ function compareGem(geometry: PoolGeometry, values: Parameters<typeof filled>[1]
   const tolerance = gemKind.tolerance!;
   tidy(() => {
     const input = filled(geometry.inputShape, values, seed);
-    const p = powers(geometry, seed);
+    const p = parameter(geometry, seed, gemPowers);
     const expected = poisoned(geometry.outputShape);
     gemPoolForward(input.values, p.values, expected.values, geometry);
     const actual = poisoned(geometry.outputShape);
@@ -200,6 +217,48 @@ test('GeM forward and backward match the reference within its tolerance, 1 to 3 
     check(
       poolCases(),
       ({ geometry, values, seed }) => compareGem(geometry, values, seed, `gem, ${threads} threads`),
+      RUNS,
+    ),
+  );
+});
+
+/** Compares forward and backward (gradInput and gradR) of LSE pooling's kernels on one random case. */
+function compareLse(geometry: PoolGeometry, values: Parameters<typeof filled>[1], seed: number, label: string): void {
+  const tolerance = lseKind.tolerance!;
+  tidy(() => {
+    const input = filled(geometry.inputShape, values, seed);
+    const r = parameter(geometry, seed, lseRates);
+    const named = `${label}, r ${r.values.join(' ')}`;
+    const expected = poisoned(geometry.outputShape);
+    lsePoolForward(input.values, r.values, expected.values, geometry);
+    const actual = poisoned(geometry.outputShape);
+    fast().lsePoolForward!(input.values, r.values, actual.values, geometry);
+    assertClose(actual.values, expected.values, tolerance, `${named} forward`);
+    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+    const [expectedGrad, actualGrad] = [0, 1].map(() => filledWith(geometry.inputShape, 0));
+    const [expectedGradR, actualGradR] = [0, 1].map(() => filledWith(r.shape, 0.25));
+    lsePoolBackward(input.values, r.values, gradOutput.values, expectedGrad!.values, expectedGradR!.values, geometry);
+    fast().lsePoolBackward!(
+      input.values,
+      r.values,
+      gradOutput.values,
+      actualGrad!.values,
+      actualGradR!.values,
+      geometry,
+    );
+    assertClose(actualGrad!.values, expectedGrad!.values, tolerance, `${named} gradInput`);
+    // ∂y/∂r = (Σsᵢ(xᵢ − m) − ln(mean e)/r)/r cancels for small r: compared where |r| ≥ 0.5 or in the mean limit.
+    if (r.values.every((rate) => Math.abs(rate) >= 0.5 || Math.abs(rate) <= 1e-12)) {
+      assertClose(actualGradR!.values, expectedGradR!.values, gradPTolerance(geometry), `${named} gradR`);
+    }
+  });
+}
+
+test('LSE forward and backward match the reference within its tolerance, 1 to 3 threads', async () => {
+  await withThreads((threads) =>
+    check(
+      poolCases(),
+      ({ geometry, values, seed }) => compareLse(geometry, values, seed, `lse, ${threads} threads`),
       RUNS,
     ),
   );

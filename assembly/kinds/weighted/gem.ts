@@ -4,12 +4,12 @@
 // (xᵢ ≥ ε) and ∂y/∂p = (y/p)·(Σtᵢlᵢ/T − ln(T/n)/p), so a window's tᵢ serve both passes. Backward
 // as SoftPool's (soft.ts): fused where windows do not overlap, else statistics (s, gradOutput·y/T)
 // then a gather; each row's ∂/∂p terms go to float64 per channel, summed on the TypeScript side.
-import { CHANNELS_LAST, GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
+import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes, logLanes } from '../simd-math';
-import { ROW_TERMS, STATS, STATS_PLANE_BYTES } from './arguments';
-import { finiteLanes, loadLanes, storeLanes, weightLanes } from './lanes';
-import { currentUnit, walkInputRows, walkOutputRows } from './walks';
+import { STATS, STATS_PLANE_BYTES } from './arguments';
+import { addRowTerms, finiteLanes, loadLanes, storeLanes, weightLanes } from './lanes';
+import { walkInputRows, walkOutputRows } from './walks';
 
 /** The clamp's floor, 1e-6 in float32 (GEM_EPSILON). */
 const EPSILON: f32 = 1e-6;
@@ -78,23 +78,17 @@ function gemLanes(start: usize, columns: i32, full: bool, power: v128, park: boo
   return v128.bitselect(f32x4.mul(s, root), s, finiteLanes(s));
 }
 
-/** The parameter's lanes for channels [channel, channel + 4) (or channel alone). */
-@inline
-function powerLanes(block: usize, channel: i32, full: bool): v128 {
-  return weightLanes(block, word(block, CHANNELS_LAST) != 0, channel, full);
-}
-
 function gemForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
   const output = pointer(block, OUTPUT) + (outIndex << 2);
   let channel = 0;
   for (; channel + 4 <= group; channel += 4) {
     const offset = <usize>channel << 2;
-    const y = gemLanes(start + offset, columns, true, powerLanes(block, channel, true), false, 0);
+    const y = gemLanes(start + offset, columns, true, weightLanes(block, channel, true), false, 0);
     storeLanes(output + offset, y, true);
   }
   for (; channel < group; channel++) {
     const offset = <usize>channel << 2;
-    const y = gemLanes(start + offset, columns, false, powerLanes(block, channel, false), false, 0);
+    const y = gemLanes(start + offset, columns, false, weightLanes(block, channel, false), false, 0);
     storeLanes(output + offset, y, false);
   }
 }
@@ -116,14 +110,7 @@ function gemWindowGradient(block: usize, outIndex: usize, columns: i32, channel:
   const spread = f32x4.sub(f32x4.div(logTotal, total), meanLog);
   const finite = finiteLanes(y);
   const powerTerm = v128.and(f32x4.mul(f32x4.div(f32x4.mul(gradient, y), power), spread), finite);
-  const terms = pointer(block, ROW_TERMS) + ((<usize>currentUnit * <usize>group + <usize>channel) << 3);
-  if (full) {
-    v128.store(terms, f64x2.add(v128.load(terms), f64x2.promote_low_f32x4(powerTerm)));
-    const high = i32x4.shuffle(powerTerm, powerTerm, 2, 3, 0, 1);
-    v128.store(terms, f64x2.add(v128.load(terms, 16), f64x2.promote_low_f32x4(high)), 16);
-  } else {
-    store<f64>(terms, load<f64>(terms) + <f64>f32x4.extract_lane(powerTerm, 0));
-  }
+  addRowTerms(block, channel, full, powerTerm);
   return f32x4.div(f32x4.mul(gradient, y), total);
 }
 
@@ -140,7 +127,7 @@ function gemShareLanes(value: v128, term: v128, factor: v128, passes: v128): v12
 function gemFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool): void {
   if (columns == 0) return;
   const parked = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
-  const power = powerLanes(block, channel, full);
+  const power = weightLanes(block, channel, full);
   const y = gemLanes(start, columns, full, power, true, parked);
   const factor = gemWindowGradient(block, outIndex, columns, channel, full, power, y);
   const passes = finiteLanes(y);
@@ -182,7 +169,7 @@ function gemStatsLanes(block: usize, start: usize, outIndex: usize, columns: i32
   const stats = pointer(block, STATS) + (outIndex << 2);
   const plane = <usize>word(block, STATS_PLANE_BYTES);
   if (columns == 0) return; // no cell gathers from it
-  const power = powerLanes(block, channel, full);
+  const power = weightLanes(block, channel, full);
   const y = gemLanes(start, columns, full, power, false, 0);
   storeLanes(stats, v128.or(scale, v128.not(finiteLanes(y))), full);
   storeLanes(stats + plane, gemWindowGradient(block, outIndex, columns, channel, full, power, y), full);
@@ -213,7 +200,7 @@ function gemGatherLanes(block: usize, inIndex: usize, outIndex: usize, channel: 
   const plane = <usize>word(block, STATS_PLANE_BYTES);
   const value = loadLanes(pointer(block, INPUT) + (inIndex << 2), full);
   const clamped = f32x4.pmax(value, f32x4.splat(EPSILON));
-  const power = powerLanes(block, channel, full);
+  const power = weightLanes(block, channel, full);
   const term = expLanes(f32x4.mul(power, logLanes(f32x4.div(clamped, loadLanes(stats, full)))));
   const share = gemShareLanes(value, term, loadLanes(stats + plane, full), f32x4.eq(term, term));
   const cell = pointer(block, GRAD_INPUT) + (inIndex << 2);

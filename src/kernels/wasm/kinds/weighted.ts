@@ -1,5 +1,5 @@
-// The weighted family's WebAssembly kernels (assembly/kinds/weighted/): SoftPool and GeM (windowed
-// and global), each window's weights from a SIMD e^x and ln x. Forward kernels run over output
+// The weighted family's WebAssembly kernels (assembly/kinds/weighted/): SoftPool, GeM (windowed
+// and global) and LSE, each window's weights from a SIMD e^x and ln x. Forward kernels run over output
 // rows; backward kernels first write each window's statistics to a heap scratch (output rows),
 // then gather each input cell's gradient from them (input rows), so no two threads write one cell.
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
@@ -177,6 +177,13 @@ const gemExports: BackwardExports = {
   planes: 2,
 };
 
+const lseExports: BackwardExports = {
+  fused: 'lseFusedBackwardRows',
+  stats: 'lseStatsRows',
+  gather: 'lseBackwardRows',
+  planes: 3,
+};
+
 /** The weighted family's kernels over the kinds module. */
 export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKernels> {
   return {
@@ -193,17 +200,27 @@ export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKerne
       const tensors = { ...noTensors, input, gradOutput, gradInput, weights: p, gradWeights: gradP };
       runBackward(kinds, gemExports, geometry, tensors);
     },
+    lsePoolForward(input, r, output, geometry) {
+      runForward(kinds, 'lsePoolRows', geometry, { ...noTensors, input, output, weights: r });
+    },
+    lsePoolBackward(input, r, gradOutput, gradInput, gradR, geometry) {
+      const tensors = { ...noTensors, input, gradOutput, gradInput, weights: r, gradWeights: gradR };
+      runBackward(kinds, lseExports, geometry, tensors);
+    },
   };
 }
 
+const mathModes = ['exp', 'log', 'expm1', 'log1p'] as const;
+export type MathMode = (typeof mathModes)[number];
+
 /**
- * e^x (mode 'exp') or ln x ('log') of every element of `input` (a heap view whose length is a
+ * e^x (mode 'exp'), ln x ('log'), e^x − 1 ('expm1') or ln(1 + x) ('log1p') of every element of `input` (a heap view whose length is a
  * multiple of 4) into `output` through the kernels' SIMD functions: for their accuracy tests.
  */
-export function mathLanes(kinds: KernelModule, mode: 'exp' | 'log', input: Float32Array, output: Float32Array): void {
+export function mathLanes(kinds: KernelModule, mode: MathMode, input: Float32Array, output: Float32Array): void {
   const words = argumentViews(kinds).ints;
   words[Field.Input] = addressOf(input);
   words[Field.Output] = addressOf(output);
-  words[Field.MathMode] = mode === 'log' ? 1 : 0;
+  words[Field.MathMode] = mathModes.indexOf(mode);
   kinds.exports.mathLanes!(kinds.argumentBlock, 0, input.length / 4);
 }
