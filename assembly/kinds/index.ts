@@ -8,3 +8,4 @@ export { mathLanes } from './weighted/math-probe';
 export { softBackwardRows, softFusedBackwardRows, softPoolRows, softStatsRows } from './weighted/soft';
 export { gemBackwardRows, gemFusedBackwardRows, gemPoolRows, gemStatsRows } from './weighted/gem';
 export { lseBackwardRows, lseFusedBackwardRows, lsePoolRows, lseStatsRows } from './weighted/lse';
+export { lipBackwardRows, lipFusedBackwardRows, lipPoolRows, lipStatsRows } from './weighted/lip';

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { PoolGeometry } from '../../src/geometry/pool-geometry.js';
 import { gemPoolBackward, gemPoolForward } from '../../src/kernels/reference/extra/gem-pool.js';
+import { lipPoolBackward, lipPoolForward } from '../../src/kernels/reference/extra/lip-pool.js';
 import { lsePoolBackward, lsePoolForward } from '../../src/kernels/reference/extra/lse-pool.js';
 import { softPoolBackward, softPoolForward } from '../../src/kernels/reference/extra/soft-pool.js';
 import type { PoolingKernels } from '../../src/kernels/types.js';
@@ -14,6 +15,7 @@ import { kindsKernelModule } from '../../src/kernels/wasm/kinds/index.js';
 import { mathLanes, type MathMode } from '../../src/kernels/wasm/kinds/weighted.js';
 import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
 import { gemKind } from '../../src/pooling/kinds/gem.js';
+import { lipKind } from '../../src/pooling/kinds/lip.js';
 import { lseKind } from '../../src/pooling/kinds/lse.js';
 import { softKind } from '../../src/pooling/kinds/soft.js';
 import { tidy } from '../../src/tensor/scope.js';
@@ -259,6 +261,49 @@ test('LSE forward and backward match the reference within its tolerance, 1 to 3 
     check(
       poolCases(),
       ({ geometry, values, seed }) => compareLse(geometry, values, seed, `lse, ${threads} threads`),
+      RUNS,
+    ),
+  );
+});
+
+/** Compares forward and backward (gradInput and gradLogits) of LIP's kernels on one random case. */
+function compareLip(geometry: PoolGeometry, values: Parameters<typeof filled>[1], seed: number, label: string): void {
+  const tolerance = lipKind.tolerance!;
+  const coefficient = [12, 0, 3.5][seed % 3]!;
+  const lipGeometry = { ...geometry, coefficient };
+  const named = `${label}, λ ${coefficient}`;
+  tidy(() => {
+    const input = filled(geometry.inputShape, values, seed);
+    const logits = filled(geometry.inputShape, seed % 5 === 0 ? 'special' : 'plain', seed + 2);
+    const expected = poisoned(geometry.outputShape);
+    lipPoolForward(input.values, logits.values, expected.values, lipGeometry);
+    const actual = poisoned(geometry.outputShape);
+    fast().lipPoolForward!(input.values, logits.values, actual.values, lipGeometry);
+    assertClose(actual.values, expected.values, tolerance, `${named} forward`);
+    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+    const [expectedGrad, actualGrad, expectedLogits, actualLogits] = [0, 1, 2, 3].map(() =>
+      filledWith(geometry.inputShape, 0),
+    );
+    const grads = [gradOutput.values, expectedGrad!.values, expectedLogits!.values] as const;
+    lipPoolBackward(input.values, logits.values, ...grads, lipGeometry);
+    fast().lipPoolBackward!(
+      input.values,
+      logits.values,
+      gradOutput.values,
+      actualGrad!.values,
+      actualLogits!.values,
+      lipGeometry,
+    );
+    assertClose(actualGrad!.values, expectedGrad!.values, tolerance, `${named} gradInput`);
+    assertClose(actualLogits!.values, expectedLogits!.values, tolerance, `${named} gradLogits`);
+  });
+}
+
+test('LIP forward and backward match the reference within its tolerance, 1 to 3 threads', async () => {
+  await withThreads((threads) =>
+    check(
+      poolCases(),
+      ({ geometry, values, seed }) => compareLip(geometry, values, seed, `lip, ${threads} threads`),
       RUNS,
     ),
   );

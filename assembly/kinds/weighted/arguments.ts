@@ -16,3 +16,7 @@ export const ROW_TERMS = 52;
 export const GRAD_WEIGHTS = 53;
 /** mathLanes: 0 for e^x, 1 for ln x. */
 export const MATH_MODE = 54;
+/** LIP: pointers to the logits z and their gradient, and λ (float32 bits) of G = λ·sigmoid(z). */
+export const LOGITS = 55;
+export const GRAD_LOGITS = 56;
+export const COEFFICIENT = 57;

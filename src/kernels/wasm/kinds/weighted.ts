@@ -1,5 +1,5 @@
 // The weighted family's WebAssembly kernels (assembly/kinds/weighted/): SoftPool, GeM (windowed
-// and global) and LSE, each window's weights from a SIMD e^x and ln x. Forward kernels run over output
+// and global), LSE and LIP, each window's weights from a SIMD e^x and ln x. Forward kernels run over output
 // rows; backward kernels first write each window's statistics to a heap scratch (output rows),
 // then gather each input cell's gradient from them (input rows), so no two threads write one cell.
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
@@ -22,6 +22,9 @@ const enum Field {
   RowTerms = 52,
   GradWeights = 53,
   MathMode = 54,
+  Logits = 55,
+  GradLogits = 56,
+  Coefficient = 57,
 }
 
 /** The tensors of one call, in this order; null where the kernel has none. */
@@ -33,6 +36,10 @@ interface Tensors {
   /** The parameter (p or r) and its gradient. */
   weights: Float32Array | null;
   gradWeights: Float32Array | null;
+  /** LIP: the logits z (the input's shape), their gradient, and λ of G = λ·sigmoid(z). */
+  logits?: Float32Array;
+  gradLogits?: Float32Array;
+  coefficient?: number;
 }
 
 /** What a backward needs besides the tensors: statistics planes per output element, f64 terms per output row. */
@@ -62,11 +69,13 @@ function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors
     tensors.gradInput,
     tensors.weights,
     tensors.gradWeights,
+    tensors.logits ?? null,
+    tensors.gradLogits ?? null,
   );
   const stats = heap.alloc(statsBytes);
   const terms = heap.alloc(termsBytes);
   new Float64Array(heap.memory.buffer, terms, termsBytes / 8).fill(0);
-  const [input, output, gradOutput, gradInput, weights, gradWeights] = kept();
+  const [input, output, gradOutput, gradInput, weights, gradWeights, logits, gradLogits] = kept();
   let releaseTables: () => void;
   try {
     releaseTables = writePoolGeometry(kinds, geometry, { input, output, gradOutput, gradInput });
@@ -82,6 +91,9 @@ function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors
   words[Field.StatsPlaneBytes] = 4 * outputElements(geometry);
   words[Field.RowTerms] = terms;
   words[Field.GradWeights] = addressOf(gradWeights);
+  words[Field.Logits] = addressOf(logits);
+  words[Field.GradLogits] = addressOf(gradLogits);
+  argumentViews(kinds).floats[Field.Coefficient] = tensors.coefficient ?? 0;
   return () => {
     releaseTables();
     heap.free(stats, statsBytes);
@@ -177,6 +189,13 @@ const gemExports: BackwardExports = {
   planes: 2,
 };
 
+const lipExports: BackwardExports = {
+  fused: 'lipFusedBackwardRows',
+  stats: 'lipStatsRows',
+  gather: 'lipBackwardRows',
+  planes: 3,
+};
+
 const lseExports: BackwardExports = {
   fused: 'lseFusedBackwardRows',
   stats: 'lseStatsRows',
@@ -199,6 +218,22 @@ export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKerne
     gemPoolBackward(input, p, gradOutput, gradInput, gradP, geometry) {
       const tensors = { ...noTensors, input, gradOutput, gradInput, weights: p, gradWeights: gradP };
       runBackward(kinds, gemExports, geometry, tensors);
+    },
+    lipPoolForward(input, logits, output, geometry) {
+      const { coefficient } = geometry;
+      runForward(kinds, 'lipPoolRows', geometry, { ...noTensors, input, output, logits, coefficient });
+    },
+    lipPoolBackward(input, logits, gradOutput, gradInput, gradLogits, geometry) {
+      const tensors = {
+        ...noTensors,
+        input,
+        gradOutput,
+        gradInput,
+        logits,
+        gradLogits,
+        coefficient: geometry.coefficient,
+      };
+      runBackward(kinds, lipExports, geometry, tensors);
     },
     lsePoolForward(input, r, output, geometry) {
       runForward(kinds, 'lsePoolRows', geometry, { ...noTensors, input, output, weights: r });
