@@ -14,13 +14,13 @@ type Sizes = Pick<
 >;
 
 /** Output rows: the units of every forward kernel (rows.ts in assembly/pool). */
-function outputRows(geometry: Sizes): number {
+export function outputRows(geometry: Sizes): number {
   const outer = geometry.channelsLast ? geometry.batch : geometry.batch * geometry.channels;
   return outer * geometry.outDepth * geometry.outHeight;
 }
 
 /** Input rows: the units of the gather-form backward kernels, which write each input cell once. */
-function inputRows(geometry: Sizes): number {
+export function inputRows(geometry: Sizes): number {
   const outer = geometry.channelsLast ? geometry.batch : geometry.batch * geometry.channels;
   return outer * geometry.inDepth * geometry.inHeight;
 }
@@ -37,7 +37,7 @@ const both =
     second();
   };
 
-const bytes = (...views: (Float32Array | Int32Array | null)[]): number =>
+export const bytes = (...views: (Float32Array | Int32Array | null)[]): number =>
   views.reduce((total, view) => total + (view?.byteLength ?? 0), 0);
 
 /** The pooling kernel table over an instantiated assembly/pool module. */

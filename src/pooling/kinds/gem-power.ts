@@ -21,6 +21,13 @@ export const gemWeights = scalarWeights(powerSpec);
 export const gemWeightOptions = scalarWeightOptions(powerSpec, 'power p', 'layer');
 export const gemKernels = { gemPoolForward, gemPoolBackward };
 
+/**
+ * The wasm kernels compute in float32 with a SIMD e^x and ln x of 1 ulp (the reference in float64):
+ * each tᵢ = e^{p·ln(cᵢ/s)} carries a few ulps plus |p·ln(cᵢ/s)|·2⁻²⁴ (large only for tᵢ that add
+ * little), the mean and root a few more: 10⁻⁵ relative (and 10⁻⁶ absolute) holds with margin.
+ */
+export const gemTolerance = { relative: 1e-5, absolute: 1e-6 };
+
 export const gemDocs = {
   formula: 'y = (mean over the window of max(x, ε)^p)^(1/p), ε = 10⁻⁶',
   gradient: '(cᵢ/y)^(p−1)/n to each cell at or above ε (cᵢ = max(xᵢ, ε)); ∂y/∂p = (y/p)·mean((cᵢ/y)^p·ln(cᵢ/y)).',

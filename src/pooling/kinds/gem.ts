@@ -17,7 +17,7 @@ import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { windowOptions, windowOutputShape } from '../common-options.js';
 import { definePoolingKind, rankedOps } from '../kind.js';
-import { exportGem, gemDocs, gemKernels, gemPool, gemWeightOptions, gemWeights } from './gem-power.js';
+import { exportGem, gemDocs, gemKernels, gemPool, gemTolerance, gemWeightOptions, gemWeights } from './gem-power.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow } from '../../formats/onnx/pool-window.js';
@@ -34,6 +34,7 @@ export const gemKind = definePoolingKind({
   window: 'sliding',
   ranks: [1, 2, 3],
   op: 'gemPool{rank}d',
+  tolerance: gemTolerance,
   tensorArguments: ['p'],
   options: [...windowOptions, ...gemWeightOptions],
   docs: {

@@ -8,7 +8,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { globalOptions } from '../common-options.js';
 import { globalRank, globalSetUp, type GlobalPoolOptions } from '../global-steps.js';
 import { definePoolingKind, type OpCall } from '../kind.js';
-import { exportGem, gemDocs, gemPool, gemWeightOptions, gemWeights } from './gem-power.js';
+import { exportGem, gemDocs, gemPool, gemTolerance, gemWeightOptions, gemWeights } from './gem-power.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { globalResult } from '../../formats/onnx/pool-nodes.js';
 import { globalCells } from '../../formats/onnx/window-cells.js';
@@ -34,6 +34,7 @@ export const globalGemKind = definePoolingKind({
   ranks: [1, 2, 3],
   op: 'globalGemPool',
   tensorArguments: ['p'],
+  tolerance: gemTolerance,
   options: [...globalOptions, ...gemWeightOptions],
   docs: {
     label: 'Global GeM pooling',

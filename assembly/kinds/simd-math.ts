@@ -1,0 +1,116 @@
+// e^x and ln x on four float32 lanes (AssemblyScript's Math is scalar): range reduction to a small
+// interval, then Cephes' minimax polynomials (expf.c, logf.c). Special values as Math.exp/Math.log
+// rounded to float32: NaN stays NaN, exp(+∞) = +∞, exp(−∞) = 0, overflow gives +∞ and underflow 0
+// (through the subnormals); ln(+∞) = +∞, ln(±0) = −∞, ln of a negative number is NaN, subnormal
+// inputs are exact. Maximum relative error (measured over a dense sweep in
+// test/wasm/kinds-weighted.test.ts): a few float32 ulps.
+
+const LOG2E: f32 = 1.44269504088896341;
+/** ln 2 split so that n·LN2_HIGH is exact for |n| < 2^15: x − n·ln 2 keeps its digits. */
+const LN2_HIGH: f32 = 0.693359375;
+const LN2_LOW: f32 = -2.12194440e-4;
+/** exp's inputs are clamped here first (NaN passes): below, the result rounds to 0; above, to +∞. */
+const EXP_LOW: f32 = -104;
+const EXP_HIGH: f32 = 89;
+/** 1.5·2²³: adding it rounds a float32 of magnitude under 2²² to an integer, kept in the low bits. */
+const ROUNDING: f32 = 12582912;
+const SQRT_HALF: f32 = 0.707106781186547524;
+/** The smallest normal float32, 2^−126; below it ln scales its input by 2^23 first. */
+const SMALLEST_NORMAL: f32 = 1.17549435e-38;
+
+/** e^x lane by lane. */
+@inline
+export function expLanes(x: v128): v128 {
+  // pmax and pmin are one instruction each on x86 (max and min are several) and keep a NaN x.
+  const clamped = f32x4.pmin(f32x4.pmax(x, f32x4.splat(EXP_LOW)), f32x4.splat(EXP_HIGH));
+  // n = round(x·log₂e) by the 1.5·2²³ trick: the sum's low mantissa bits hold n as an integer
+  // (no float-to-int conversion, which is slow on x86 SIMD).
+  const shifted = f32x4.add(f32x4.mul(clamped, f32x4.splat(LOG2E)), f32x4.splat(ROUNDING));
+  const n = f32x4.sub(shifted, f32x4.splat(ROUNDING));
+  const r = f32x4.sub(f32x4.sub(clamped, f32x4.mul(n, f32x4.splat(LN2_HIGH))), f32x4.mul(n, f32x4.splat(LN2_LOW)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  // 2^n as 2^half · 2^(n − half): n runs from −150 to 128, each factor stays a normal float32, and
+  // the last product rounds once (into the subnormals or to +∞ where e^x does).
+  const whole = i32x4.sub(shifted, f32x4.splat(ROUNDING));
+  const half = i32x4.shr_s(whole, 1);
+  const bias = i32x4.splat(127);
+  const first = i32x4.shl(i32x4.add(half, bias), 23);
+  const second = i32x4.shl(i32x4.add(i32x4.sub(whole, half), bias), 23);
+  return f32x4.mul(f32x4.mul(p, first), second);
+}
+
+/** ln x lane by lane. */
+@inline
+export function logLanes(x: v128): v128 {
+  const zero = f32x4.splat(0);
+  const subnormal = v128.and(f32x4.lt(x, f32x4.splat(SMALLEST_NORMAL)), f32x4.gt(x, zero));
+  const scaled = v128.bitselect(f32x4.mul(x, f32x4.splat(8388608)), x, subnormal);
+  // x = m·2^e with m in [0.5, 1) (frexp); m < √½ becomes 2m − 1 with e − 1, else m − 1.
+  let exponent = i32x4.sub(i32x4.shr_u(v128.and(scaled, i32x4.splat(0x7f800000)), 23), i32x4.splat(126));
+  exponent = i32x4.add(exponent, v128.and(subnormal, i32x4.splat(-23)));
+  const mantissa = v128.or(v128.and(scaled, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000));
+  const low = f32x4.lt(mantissa, f32x4.splat(SQRT_HALF));
+  exponent = i32x4.add(exponent, low); // a true lane is −1
+  const f = f32x4.sub(f32x4.add(mantissa, v128.and(mantissa, low)), f32x4.splat(1));
+  const e = f32x4.convert_i32x4_s(exponent);
+  const z = f32x4.mul(f, f);
+  let p = f32x4.splat(7.0376836292e-2);
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.1514610310e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.1676998740e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.2420140846e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.4249322787e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.6668057665e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(2.0000714765e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-2.4999993993e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(3.3333331174e-1));
+  let y = f32x4.mul(f32x4.mul(p, f), z);
+  y = f32x4.add(y, f32x4.mul(e, f32x4.splat(LN2_LOW)));
+  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
+  const result = f32x4.add(f32x4.add(f, y), f32x4.mul(e, f32x4.splat(LN2_HIGH)));
+  // Special lanes: +∞ and NaN give themselves, ±0 gives −∞, a negative number NaN.
+  const passThrough = v128.or(f32x4.ne(x, x), f32x4.eq(x, f32x4.splat(Infinity)));
+  const special = v128.bitselect(f32x4.splat(-Infinity), f32x4.splat(NaN), f32x4.eq(x, zero));
+  const finite = v128.bitselect(special, result, f32x4.le(x, zero));
+  return v128.bitselect(x, finite, passThrough);
+}
+
+/**
+ * e^x − 1 lane by lane given `exp` = expLanes(x) (callers often need both), keeping small x's
+ * digits: a Taylor polynomial where |x| < ln 2, else exp − 1.
+ */
+@inline
+export function expm1Lanes(x: v128, exp: v128): v128 {
+  // x^10/10! at |x| = ln 2 is under 2⁻²⁵·|x|: degree 9 is exact to float32 there.
+  let p = f32x4.splat(1.0 / 362880);
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 40320));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 5040));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 720));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 120));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 24));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 6));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(0.5));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, x), x), x);
+  const near = f32x4.lt(f32x4.abs(x), f32x4.splat(0.69314718));
+  return v128.bitselect(small, f32x4.sub(exp, f32x4.splat(1)), near);
+}
+
+/**
+ * ln(1 + x) lane by lane, keeping small x's digits: with w = 1 + x rounded, ln w · x/(w − 1) (the
+ * rounding of w cancels to first order), and x itself where w is 1.
+ */
+@inline
+export function log1pLanes(x: v128): v128 {
+  const one = f32x4.splat(1);
+  const w = f32x4.add(one, x);
+  const shifted = f32x4.sub(w, one);
+  const corrected = f32x4.mul(logLanes(w), f32x4.div(x, shifted));
+  // w = 1: x itself; w = +∞ or x = −1 and beyond: ln w alone (the ratio would be NaN or is 1).
+  const plain = v128.or(f32x4.eq(shifted, f32x4.splat(Infinity)), f32x4.le(w, f32x4.splat(0)));
+  return v128.bitselect(x, v128.bitselect(logLanes(w), corrected, plain), f32x4.eq(w, one));
+}

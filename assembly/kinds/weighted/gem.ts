@@ -1,0 +1,221 @@
+// GeM pooling (reference gem-pool.ts): y = s·(mean tᵢ)^(1/p) with tᵢ = (cᵢ/s)^p = e^{p·ln(cᵢ/s)},
+// cᵢ = max(xᵢ, ε), s the window's largest c (smallest for p < 0), in float32 with expLanes and
+// logLanes. With T = Σt and lᵢ = ln(cᵢ/s), the reference's gradients become ∂y/∂xᵢ = y·tᵢ/(cᵢ·T)
+// (xᵢ ≥ ε) and ∂y/∂p = (y/p)·(Σtᵢlᵢ/T − ln(T/n)/p), so a window's tᵢ serve both passes. Backward
+// as SoftPool's (soft.ts): fused where windows do not overlap, else statistics (s, gradOutput·y/T)
+// then a gather; each row's ∂/∂p terms go to float64 per channel, summed on the TypeScript side.
+import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
+import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
+import { expLanes, logLanes } from '../simd-math';
+import { STATS, STATS_PLANE_BYTES } from './arguments';
+import { addRowTerms, finiteLanes, loadLanes, storeLanes, weightLanes } from './lanes';
+import { walkInputRows, walkOutputRows } from './walks';
+
+/** The clamp's floor, 1e-6 in float32 (GEM_EPSILON). */
+const EPSILON: f32 = 1e-6;
+
+// The last window's s, T = Σt and Σt·l (per instance, so per thread).
+let scale: v128 = f32x4.splat(0);
+let total: v128 = f32x4.splat(0);
+let logTotal: v128 = f32x4.splat(0);
+
+/** s: the lane-wise largest c where p > 0, the smallest where p < 0; NaN where a cell is NaN. */
+@inline
+function windowScale(start: usize, columns: i32, full: bool, power: v128): v128 {
+  let largest = f32x4.splat(-Infinity);
+  let smallest = f32x4.splat(Infinity);
+  let nan = f32x4.splat(0);
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+        const value = loadLanes(tap, full);
+        const clamped = f32x4.pmax(value, f32x4.splat(EPSILON));
+        largest = f32x4.pmax(largest, clamped);
+        smallest = f32x4.pmin(smallest, clamped);
+        nan = v128.or(nan, f32x4.ne(value, value));
+      }
+    }
+  }
+  return v128.or(v128.bitselect(largest, smallest, f32x4.gt(power, f32x4.splat(0))), nan);
+}
+
+/**
+ * y of one window's lanes; sets scale, total and logTotal. An empty window gives 0. With `park`,
+ * each cell's t is stored `parked` bytes past it (in its gradInput cell).
+ */
+@inline
+function gemLanes(start: usize, columns: i32, full: bool, power: v128, park: bool, parked: usize): v128 {
+  const zero = f32x4.splat(0);
+  const s = windowScale(start, columns, full, power);
+  // One division per window: c·(1/s) is within an ulp of c/s, and x86 divides slowly.
+  const inverse = f32x4.div(f32x4.splat(1), s);
+  let sum = zero;
+  let logSum = zero;
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+        const clamped = f32x4.pmax(loadLanes(tap, full), f32x4.splat(EPSILON));
+        const logRatio = logLanes(f32x4.mul(clamped, inverse));
+        const term = expLanes(f32x4.mul(power, logRatio));
+        if (park) storeLanes(tap + parked, term, full);
+        sum = f32x4.add(sum, term);
+        // A cell whose t is 0 adds nothing (for p < 0, an infinite c's 0·∞ would be NaN).
+        logSum = f32x4.add(logSum, v128.and(f32x4.mul(term, logRatio), f32x4.gt(term, zero)));
+      }
+    }
+  }
+  scale = s;
+  total = sum;
+  logTotal = logSum;
+  if (columns == 0) return zero;
+  const count = f32x4.splat(<f32>(slices * rows * columns));
+  const root = expLanes(f32x4.div(logLanes(f32x4.div(sum, count)), power));
+  // An infinite (or NaN) s is the output itself, as the reference returns it before the sum.
+  return v128.bitselect(f32x4.mul(s, root), s, finiteLanes(s));
+}
+
+function gemForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  const output = pointer(block, OUTPUT) + (outIndex << 2);
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) {
+    const offset = <usize>channel << 2;
+    const y = gemLanes(start + offset, columns, true, weightLanes(block, channel, true), false, 0);
+    storeLanes(output + offset, y, true);
+  }
+  for (; channel < group; channel++) {
+    const offset = <usize>channel << 2;
+    const y = gemLanes(start + offset, columns, false, weightLanes(block, channel, false), false, 0);
+    storeLanes(output + offset, y, false);
+  }
+}
+
+/** Output rows [firstUnit, endUnit) of GeM's forward. */
+export function gemPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, gemForwardWindow);
+}
+
+/**
+ * After gemLanes of a non-empty window: adds gradOutput·(y/p)·(Σtl/T − ln(T/n)/p), the window's
+ * ∂/∂p (0 where y is not finite), to the row's float64 terms; returns gradOutput·y/T.
+ */
+@inline
+function gemWindowGradient(block: usize, outIndex: usize, columns: i32, channel: i32, full: bool, power: v128, y: v128): v128 {
+  const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full);
+  const count = f32x4.splat(<f32>(slices * rows * columns));
+  const meanLog = f32x4.div(logLanes(f32x4.div(total, count)), power);
+  const spread = f32x4.sub(f32x4.div(logTotal, total), meanLog);
+  const finite = finiteLanes(y);
+  const powerTerm = v128.and(f32x4.mul(f32x4.div(f32x4.mul(gradient, y), power), spread), finite);
+  addRowTerms(block, channel, full, powerTerm);
+  return f32x4.div(f32x4.mul(gradient, y), total);
+}
+
+/** gradOutput·y/T · t/c where x ≥ ε and the window passes gradient (`passes`), 0 elsewhere. */
+@inline
+function gemShareLanes(value: v128, term: v128, factor: v128, passes: v128): v128 {
+  const clamped = f32x4.pmax(value, f32x4.splat(EPSILON));
+  const kept = v128.and(f32x4.ge(value, f32x4.splat(EPSILON)), passes);
+  return v128.and(f32x4.div(f32x4.mul(factor, term), clamped), kept);
+}
+
+/** One window's lanes when no other window holds its cells: t parked, then replaced by the gradient. */
+@inline
+function gemFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool): void {
+  if (columns == 0) return;
+  const parked = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+  const power = weightLanes(block, channel, full);
+  const y = gemLanes(start, columns, full, power, true, parked);
+  const factor = gemWindowGradient(block, outIndex, columns, channel, full, power, y);
+  const passes = finiteLanes(y);
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+        const share = gemShareLanes(loadLanes(tap, full), loadLanes(tap + parked, full), factor, passes);
+        storeLanes(tap + parked, share, full);
+      }
+    }
+  }
+}
+
+function gemFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) {
+    gemFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, true);
+  }
+  for (; channel < group; channel++) {
+    gemFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, false);
+  }
+}
+
+/**
+ * Output rows [firstUnit, endUnit) of GeM's backward where no input cell lies in two windows:
+ * writes the gradient of every cell some window holds (the caller zeroed the others) and each
+ * row's ∂/∂p terms (zeroed by the caller).
+ */
+export function gemFusedBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, gemFusedWindow);
+}
+
+/** The statistics of one window's lanes: s (NaN where no gradient passes) and gradOutput·y/T, and its ∂/∂p terms. */
+@inline
+function gemStatsLanes(block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool): void {
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  if (columns == 0) return; // no cell gathers from it
+  const power = weightLanes(block, channel, full);
+  const y = gemLanes(start, columns, full, power, false, 0);
+  storeLanes(stats, v128.or(scale, v128.not(finiteLanes(y))), full);
+  storeLanes(stats + plane, gemWindowGradient(block, outIndex, columns, channel, full, power, y), full);
+}
+
+function gemStatsWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) {
+    gemStatsLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, true);
+  }
+  for (; channel < group; channel++) {
+    gemStatsLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, false);
+  }
+}
+
+/** Output rows [firstUnit, endUnit): the statistics GeM's gather pass reads, and the rows' ∂/∂p terms. */
+export function gemStatsRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, gemStatsWindow);
+}
+
+/**
+ * cell += gradOutput·y/T · t/c from one window, t = (c/s)^p recomputed from the statistics: NaN
+ * only for a window passing no gradient (NaN s), since s is finite and positive elsewhere.
+ */
+@inline
+function gemGatherLanes(block: usize, inIndex: usize, outIndex: usize, channel: i32, full: bool): void {
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  const value = loadLanes(pointer(block, INPUT) + (inIndex << 2), full);
+  const clamped = f32x4.pmax(value, f32x4.splat(EPSILON));
+  const power = weightLanes(block, channel, full);
+  const term = expLanes(f32x4.mul(power, logLanes(f32x4.div(clamped, loadLanes(stats, full)))));
+  const share = gemShareLanes(value, term, loadLanes(stats + plane, full), f32x4.eq(term, term));
+  const cell = pointer(block, GRAD_INPUT) + (inIndex << 2);
+  storeLanes(cell, f32x4.add(loadLanes(cell, full), share), full);
+}
+
+function gemGatherWindow(block: usize, inIndex: usize, outIndex: usize, cellGroup: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= cellGroup; channel += 4) gemGatherLanes(block, inIndex + channel, outIndex + channel, channel, true);
+  for (; channel < cellGroup; channel++) gemGatherLanes(block, inIndex + channel, outIndex + channel, channel, false);
+}
+
+/** Input rows [firstUnit, endUnit) of GeM's gradInput, after gemStatsRows. */
+export function gemBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkInputRows(block, firstUnit, endUnit, gemGatherWindow);
+}

@@ -1,0 +1,73 @@
+// What the weighted kinds' kernels share: four channels' values as one vector (or one channel's
+// value in every lane, for the channels past the last multiple of four), each window's taps walked
+// with walk.ts's steps, the window max, and the parameter's lanes.
+import { CHANNELS, CHANNELS_LAST, pointer, word } from '../../pool/arguments';
+import { outer } from '../../pool/rows';
+import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
+import { PER_CHANNEL, ROW_TERMS, WEIGHTS } from './arguments';
+import { currentUnit } from './walks';
+
+/** Four lanes from `at`, or (one channel) the value at `at` in every lane. */
+@inline
+export function loadLanes(at: usize, full: bool): v128 {
+  return full ? v128.load(at) : f32x4.splat(load<f32>(at));
+}
+
+/** Stores four lanes at `at`, or (one channel) lane 0. */
+@inline
+export function storeLanes(at: usize, value: v128, full: bool): void {
+  if (full) v128.store(at, value);
+  else store<f32>(at, f32x4.extract_lane(value, 0));
+}
+
+/**
+ * The lane-wise max over the window's taps from `start`; NaN in a lane wins. −∞ for no tap.
+ * pmax (one instruction on x86, where max is several) with NaN lanes noted apart.
+ */
+@inline
+export function windowMax(start: usize, columns: i32, full: bool): v128 {
+  let largest = f32x4.splat(-Infinity);
+  let nan = f32x4.splat(0);
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+        const value = loadLanes(tap, full);
+        largest = f32x4.pmax(largest, value);
+        nan = v128.or(nan, f32x4.ne(value, value));
+      }
+    }
+  }
+  return v128.or(largest, nan); // all ones: a NaN
+}
+
+/** The parameter's lanes for channels [channel, channel + 4) (or channel alone) of the current row (rows.ts's outer). */
+@inline
+export function weightLanes(block: usize, channel: i32, full: bool): v128 {
+  const weights = pointer(block, WEIGHTS);
+  if (!word(block, PER_CHANNEL)) return f32x4.splat(load<f32>(weights));
+  const channelsLast = word(block, CHANNELS_LAST) != 0;
+  const slot = channelsLast ? channel : outer % word(block, CHANNELS);
+  return loadLanes(weights + (<usize>slot << 2), full && channelsLast);
+}
+
+/** Adds four lanes (or lane 0) to the current row's float64 parameter-gradient terms of `channel` on. */
+@inline
+export function addRowTerms(block: usize, channel: i32, full: bool, values: v128): void {
+  const terms = pointer(block, ROW_TERMS) + ((<usize>currentUnit * <usize>group + <usize>channel) << 3);
+  if (full) {
+    v128.store(terms, f64x2.add(v128.load(terms), f64x2.promote_low_f32x4(values)));
+    const high = i32x4.shuffle(values, values, 2, 3, 0, 1);
+    v128.store(terms, f64x2.add(v128.load(terms, 16), f64x2.promote_low_f32x4(high)), 16);
+  } else {
+    store<f64>(terms, load<f64>(terms) + <f64>f32x4.extract_lane(values, 0));
+  }
+}
+
+/** Lanes that are neither NaN nor ±∞ (all ones), as a mask. */
+@inline
+export function finiteLanes(value: v128): v128 {
+  return f32x4.eq(f32x4.sub(value, value), f32x4.splat(0));
+}

@@ -1,0 +1,204 @@
+// LIP, local importance pooling (reference lip-pool.ts): y = Σ wᵢxᵢ / Σ wᵢ over each window's
+// in-bounds cells, wᵢ = e^{Gᵢ − max G}, Gᵢ = λ·sigmoid(zᵢ), in float32 with expLanes; IEEE
+// arithmetic throughout (NaN and infinities pass as the reference's). Gradients: sᵢ = gradOutput·wᵢ/Σw
+// to x, sᵢ·(xᵢ − y)·λσ(1 − σ) to z. Backward as SoftPool's (soft.ts): fused where windows do not
+// overlap (w parked in gradInput, e^{−z} in gradLogits), else statistics (max G, gradOutput/Σw, y), then
+// a gather; the caller zeroes gradLogits.
+import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
+import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
+import { expLanes } from '../simd-math';
+import { COEFFICIENT, GRAD_LOGITS, LOGITS, STATS, STATS_PLANE_BYTES } from './arguments';
+import { loadLanes, storeLanes } from './lanes';
+import { walkInputRows, walkOutputRows } from './walks';
+
+// The last window's max G and Σw (per instance, so per thread).
+let largest: v128 = f32x4.splat(0);
+let total: v128 = f32x4.splat(0);
+
+/** σ(z) = 1/(1 + t) from t = e^{−z}. */
+@inline
+function sigmoidOf(t: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.div(one, f32x4.add(one, t));
+}
+
+@inline
+function sigmoidLanes(z: v128): v128 {
+  return sigmoidOf(expLanes(f32x4.neg(z)));
+}
+
+@inline
+function coefficientLanes(block: usize): v128 {
+  return f32x4.splat(load<f32>(block + (<usize>COEFFICIENT << 2)));
+}
+
+/**
+ * y of one window's lanes (`start` its first tap in the input; the logits lie `logits` bytes
+ * past); sets largest and total. With `park`, w goes to the gradInput cell and e^{−z} to the gradLogits cell.
+ */
+@inline
+function lipLanes(block: usize, start: usize, columns: i32, full: bool, park: bool): v128 {
+  const input = pointer(block, INPUT);
+  const logits = pointer(block, LOGITS) - input;
+  const parkedWeight = pointer(block, GRAD_INPUT) - input;
+  const parkedGate = pointer(block, GRAD_LOGITS) - input;
+  const coefficient = coefficientLanes(block);
+  let top = f32x4.splat(-Infinity);
+  let nan = f32x4.splat(0);
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+        const t = expLanes(f32x4.neg(loadLanes(tap + logits, full)));
+        if (park) storeLanes(tap + parkedGate, t, full);
+        const sigma = sigmoidOf(t);
+        const gate = f32x4.mul(coefficient, sigma);
+        top = f32x4.pmax(top, gate);
+        nan = v128.or(nan, f32x4.ne(gate, gate));
+      }
+    }
+  }
+  top = v128.or(top, nan);
+  let sum = f32x4.splat(0);
+  let weighted = f32x4.splat(0);
+  slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+        const sigma = park ? sigmoidOf(loadLanes(tap + parkedGate, full)) : sigmoidLanes(loadLanes(tap + logits, full));
+        const weight = expLanes(f32x4.sub(f32x4.mul(coefficient, sigma), top));
+        if (park) storeLanes(tap + parkedWeight, weight, full);
+        sum = f32x4.add(sum, weight);
+        weighted = f32x4.add(weighted, f32x4.mul(weight, loadLanes(tap, full)));
+      }
+    }
+  }
+  largest = top;
+  total = sum;
+  return f32x4.div(weighted, sum);
+}
+
+function lipForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  const output = pointer(block, OUTPUT) + (outIndex << 2);
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) {
+    const offset = <usize>channel << 2;
+    const y = columns ? lipLanes(block, start + offset, columns, true, false) : f32x4.splat(0);
+    storeLanes(output + offset, y, true);
+  }
+  for (; channel < group; channel++) {
+    const offset = <usize>channel << 2;
+    const y = columns ? lipLanes(block, start + offset, columns, false, false) : f32x4.splat(0);
+    storeLanes(output + offset, y, false);
+  }
+}
+
+/** Output rows [firstUnit, endUnit) of LIP's forward. */
+export function lipPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, lipForwardWindow);
+}
+
+/** gradLogits' term: share·(x − y)·λσ(1 − σ), with 1 − σ = t·σ (no cancellation for σ near 1), t = e^{−z}. */
+@inline
+function logitShare(share: v128, value: v128, output: v128, t: v128, coefficient: v128): v128 {
+  const sigma = sigmoidOf(t);
+  // t = +∞ (σ = 0): 1 − σ is 1, where t·σ would be NaN.
+  const complement = v128.bitselect(f32x4.splat(1), f32x4.mul(t, sigma), f32x4.eq(t, f32x4.splat(Infinity)));
+  const slope = f32x4.mul(f32x4.mul(coefficient, sigma), complement);
+  return f32x4.mul(f32x4.mul(share, f32x4.sub(value, output)), slope);
+}
+
+/** One window's lanes when no other window holds its cells: w and σ parked, then replaced by the gradients. */
+@inline
+function lipFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool): void {
+  if (columns == 0) return;
+  const input = pointer(block, INPUT);
+  const parkedWeight = pointer(block, GRAD_INPUT) - input;
+  const parkedGate = pointer(block, GRAD_LOGITS) - input;
+  const coefficient = coefficientLanes(block);
+  const y = lipLanes(block, start, columns, full, true);
+  const scale = f32x4.div(loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full), total);
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+        const share = f32x4.mul(scale, loadLanes(tap + parkedWeight, full));
+        const t = loadLanes(tap + parkedGate, full);
+        storeLanes(tap + parkedWeight, share, full);
+        storeLanes(tap + parkedGate, logitShare(share, loadLanes(tap, full), y, t, coefficient), full);
+      }
+    }
+  }
+}
+
+function lipFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) lipFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, true);
+  for (; channel < group; channel++) lipFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, false);
+}
+
+/**
+ * Output rows [firstUnit, endUnit) of LIP's backward where no input cell lies in two windows: writes
+ * both gradients of every cell some window holds (the caller zeroed the others).
+ */
+export function lipFusedBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, lipFusedWindow);
+}
+
+/** One window's statistics: max G, gradOutput/Σw, y. */
+@inline
+function lipStatsLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool): void {
+  if (columns == 0) return; // no cell gathers from it
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  const y = lipLanes(block, start, columns, full, false);
+  storeLanes(stats, largest, full);
+  storeLanes(stats + plane, f32x4.div(loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full), total), full);
+  storeLanes(stats + plane + plane, y, full);
+}
+
+function lipStatsWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) lipStatsLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, true);
+  for (; channel < group; channel++) lipStatsLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, false);
+}
+
+/** Output rows [firstUnit, endUnit): the statistics LIP's gather pass reads. */
+export function lipStatsRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, lipStatsWindow);
+}
+
+/** Both gradients of one cell from one window, w recomputed from the window's max G. */
+@inline
+function lipGatherLanes(block: usize, inIndex: usize, outIndex: usize, full: bool): void {
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  const offset = inIndex << 2;
+  const coefficient = coefficientLanes(block);
+  const t = expLanes(f32x4.neg(loadLanes(pointer(block, LOGITS) + offset, full)));
+  const weight = expLanes(f32x4.sub(f32x4.mul(coefficient, sigmoidOf(t)), loadLanes(stats, full)));
+  const share = f32x4.mul(loadLanes(stats + plane, full), weight);
+  const value = loadLanes(pointer(block, INPUT) + offset, full);
+  const logitTerm = logitShare(share, value, loadLanes(stats + plane + plane, full), t, coefficient);
+  const cell = pointer(block, GRAD_INPUT) + offset;
+  storeLanes(cell, f32x4.add(loadLanes(cell, full), share), full);
+  const logitCell = pointer(block, GRAD_LOGITS) + offset;
+  storeLanes(logitCell, f32x4.add(loadLanes(logitCell, full), logitTerm), full);
+}
+
+function lipGatherWindow(block: usize, inIndex: usize, outIndex: usize, cellGroup: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= cellGroup; channel += 4) lipGatherLanes(block, inIndex + channel, outIndex + channel, true);
+  for (; channel < cellGroup; channel++) lipGatherLanes(block, inIndex + channel, outIndex + channel, false);
+}
+
+/** Input rows [firstUnit, endUnit) of LIP's gradients, after lipStatsRows. */
+export function lipBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkInputRows(block, firstUnit, endUnit, lipGatherWindow);
+}

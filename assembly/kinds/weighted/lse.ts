@@ -1,0 +1,240 @@
+// LSE pooling (reference lse-pool.ts): y = m + ln(1 + Σ expm1(r(xᵢ − m))/n)/r over each window's
+// in-bounds cells, m the window max for r > 0 (min for r < 0), and the mean where |r|·(max − min)
+// < 10⁻⁹; in float32 with expLanes, expm1Lanes and log1pLanes. Gradients: ∂y/∂xᵢ = sᵢ = eᵢ/Σe
+// (1/n in the mean limit); ∂y/∂r = (Σsᵢ(xᵢ − m) − ln(mean e)/r)/r (Σ(xᵢ − y)²/2n in the limit).
+// Backward as SoftPool's (soft.ts): fused where windows do not overlap, else statistics (m, the
+// rate used, gradOutput/Σe) then a gather; ∂/∂r terms per row as GeM's (gem.ts).
+import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
+import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
+import { expLanes, expm1Lanes, log1pLanes } from '../simd-math';
+import { STATS, STATS_PLANE_BYTES } from './arguments';
+import { addRowTerms, finiteLanes, loadLanes, storeLanes, weightLanes } from './lanes';
+import { walkInputRows, walkOutputRows } from './walks';
+
+/** Below this |r|·(max − min), y is the mean (MEAN_LIMIT). */
+const MEAN_LIMIT: f32 = 1e-9;
+
+// The last window's shift m, rate used (0 in the mean limit), Σe, ln(mean e) and Σeᵢ(xᵢ − m) or
+// Σ(xᵢ − y)² (per instance, so per thread).
+let shift: v128 = f32x4.splat(0);
+let rate: v128 = f32x4.splat(0);
+let total: v128 = f32x4.splat(0);
+let logMean: v128 = f32x4.splat(0);
+
+/** x − m, 0 where x = m (also for an infinite m). */
+@inline
+function offsetLanes(value: v128, m: v128): v128 {
+  return v128.andnot(f32x4.sub(value, m), f32x4.eq(value, m));
+}
+
+/**
+ * y of one window's lanes; sets shift, rate, total and logMean. An empty window gives 0. With `park`,
+ * each cell's weight e is stored `parked` bytes past it (in its gradInput cell).
+ */
+@inline
+function lseLanes(start: usize, columns: i32, full: bool, r: v128, park: bool, parked: usize): v128 {
+  const zero = f32x4.splat(0);
+  let largest = f32x4.splat(-Infinity);
+  let smallest = f32x4.splat(Infinity);
+  let nan = zero;
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+        const value = loadLanes(tap, full);
+        largest = f32x4.pmax(largest, value);
+        smallest = f32x4.pmin(smallest, value);
+        nan = v128.or(nan, f32x4.ne(value, value));
+      }
+    }
+  }
+  const m = v128.or(v128.bitselect(largest, smallest, f32x4.gt(r, zero)), nan);
+  // The mean limit; NaN spread (equal infinities) is not in it.
+  const spread = f32x4.mul(f32x4.abs(r), f32x4.sub(largest, smallest));
+  const limit = v128.or(f32x4.eq(r, zero), f32x4.lt(spread, f32x4.splat(MEAN_LIMIT)));
+  const used = v128.andnot(r, limit);
+  let sum = zero;
+  let shares = zero;
+  let plain = zero;
+  slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+        const value = loadLanes(tap, full);
+        const scaled = f32x4.mul(used, offsetLanes(value, m));
+        const weight = expLanes(scaled);
+        if (park) storeLanes(tap + parked, weight, full);
+        sum = f32x4.add(sum, weight);
+        shares = f32x4.add(shares, expm1Lanes(scaled, weight));
+        plain = f32x4.add(plain, value);
+      }
+    }
+  }
+  const count = f32x4.splat(<f32>(slices * rows * columns));
+  shift = m;
+  rate = used;
+  total = sum;
+  logMean = log1pLanes(f32x4.div(shares, count));
+  if (columns == 0) return zero;
+  return v128.bitselect(f32x4.div(plain, count), f32x4.add(m, f32x4.div(logMean, used)), limit);
+}
+
+function lseForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  const output = pointer(block, OUTPUT) + (outIndex << 2);
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) {
+    const offset = <usize>channel << 2;
+    const y = lseLanes(start + offset, columns, true, weightLanes(block, channel, true), false, 0);
+    storeLanes(output + offset, y, true);
+  }
+  for (; channel < group; channel++) {
+    const offset = <usize>channel << 2;
+    const y = lseLanes(start + offset, columns, false, weightLanes(block, channel, false), false, 0);
+    storeLanes(output + offset, y, false);
+  }
+}
+
+/** Output rows [firstUnit, endUnit) of LSE pooling's forward. */
+export function lsePoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, lseForwardWindow);
+}
+
+/**
+ * After lseLanes of a non-empty window: adds gradOutput·∂y/∂r (0 where y is not finite) to the row's
+ * terms, a second walk over the window for Σsᵢ(xᵢ − m) (or Σ(xᵢ − y)²/2n), reading the weights
+ * parked `parked` bytes past the cells with `park`; returns gradOutput/Σe.
+ */
+@inline
+function lseWindowGradient(
+  block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool, y: v128, park: bool, parked: usize,
+): v128 {
+  const zero = f32x4.splat(0);
+  const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full);
+  const limit = f32x4.eq(rate, zero);
+  const m = shift;
+  const used = rate;
+  let weighted = zero;
+  let squares = zero;
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+        const value = loadLanes(tap, full);
+        const offset = offsetLanes(value, m);
+        const weight = park ? loadLanes(tap + parked, full) : expLanes(f32x4.mul(used, offset));
+        weighted = f32x4.add(weighted, v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, zero)));
+        const deviation = f32x4.sub(value, y);
+        squares = f32x4.add(squares, f32x4.mul(deviation, deviation));
+      }
+    }
+  }
+  const count = f32x4.splat(<f32>(slices * rows * columns));
+  const inLimit = f32x4.div(squares, f32x4.add(count, count));
+  const outside = f32x4.div(f32x4.sub(f32x4.div(weighted, total), f32x4.div(logMean, used)), used);
+  const rateTerm = f32x4.mul(gradient, v128.bitselect(inLimit, outside, limit));
+  addRowTerms(block, channel, full, v128.and(rateTerm, finiteLanes(y)));
+  return f32x4.div(gradient, total);
+}
+
+/** gradOutput/Σe · e where e > 0 and the window passes gradient (`passes`), 0 elsewhere. */
+@inline
+function lseShareLanes(weight: v128, scale: v128, passes: v128): v128 {
+  return v128.and(f32x4.mul(scale, weight), v128.and(f32x4.gt(weight, f32x4.splat(0)), passes));
+}
+
+/** One window's lanes when no other window holds its cells: weights parked, then replaced by shares. */
+@inline
+function lseFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool): void {
+  if (columns == 0) return;
+  const parked = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+  const y = lseLanes(start, columns, full, weightLanes(block, channel, full), true, parked);
+  const scale = lseWindowGradient(block, start, outIndex, columns, channel, full, y, true, parked);
+  const passes = finiteLanes(y);
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+        storeLanes(tap + parked, lseShareLanes(loadLanes(tap + parked, full), scale, passes), full);
+      }
+    }
+  }
+}
+
+function lseFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) {
+    lseFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, true);
+  }
+  for (; channel < group; channel++) {
+    lseFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, false);
+  }
+}
+
+/**
+ * Output rows [firstUnit, endUnit) of LSE pooling's backward where no input cell lies in two
+ * windows: writes the gradient of every cell some window holds (the caller zeroed the others) and
+ * each row's ∂/∂r terms (zeroed by the caller).
+ */
+export function lseFusedBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, lseFusedWindow);
+}
+
+/** One window's statistics: m (NaN where no gradient passes), the rate used, gradOutput/Σe; its ∂/∂r terms. */
+@inline
+function lseStatsLanes(block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool): void {
+  if (columns == 0) return; // no cell gathers from it
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  const y = lseLanes(start, columns, full, weightLanes(block, channel, full), false, 0);
+  const scale = lseWindowGradient(block, start, outIndex, columns, channel, full, y, false, 0);
+  storeLanes(stats, v128.or(shift, v128.not(finiteLanes(y))), full);
+  storeLanes(stats + plane, rate, full);
+  storeLanes(stats + plane + plane, scale, full);
+}
+
+function lseStatsWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) {
+    lseStatsLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, true);
+  }
+  for (; channel < group; channel++) {
+    lseStatsLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, false);
+  }
+}
+
+/** Output rows [firstUnit, endUnit): the statistics LSE's gather pass reads, and the rows' ∂/∂r terms. */
+export function lseStatsRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, lseStatsWindow);
+}
+
+/** cell += gradOutput/Σe · e^{r(x − m)} from one window (NaN m: a window passing no gradient, adds 0). */
+@inline
+function lseGatherLanes(block: usize, inIndex: usize, outIndex: usize, full: bool): void {
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  const value = loadLanes(pointer(block, INPUT) + (inIndex << 2), full);
+  const m = loadLanes(stats, full);
+  const weight = expLanes(f32x4.mul(loadLanes(stats + plane, full), offsetLanes(value, m)));
+  const share = lseShareLanes(weight, loadLanes(stats + plane + plane, full), f32x4.eq(m, m));
+  const cell = pointer(block, GRAD_INPUT) + (inIndex << 2);
+  storeLanes(cell, f32x4.add(loadLanes(cell, full), share), full);
+}
+
+function lseGatherWindow(block: usize, inIndex: usize, outIndex: usize, cellGroup: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= cellGroup; channel += 4) lseGatherLanes(block, inIndex + channel, outIndex + channel, true);
+  for (; channel < cellGroup; channel++) lseGatherLanes(block, inIndex + channel, outIndex + channel, false);
+}
+
+/** Input rows [firstUnit, endUnit) of LSE pooling's gradInput, after lseStatsRows. */
+export function lseBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkInputRows(block, firstUnit, endUnit, lseGatherWindow);
+}

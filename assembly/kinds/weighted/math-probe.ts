@@ -1,0 +1,18 @@
+// expLanes and logLanes over a float32 array, for their accuracy test (test/wasm/kinds-weighted.test.ts).
+import { INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
+import { expLanes, expm1Lanes, log1pLanes, logLanes } from '../simd-math';
+import { MATH_MODE } from './arguments';
+
+/** Groups of four elements [firstUnit, endUnit): OUTPUT = e^INPUT (MATH_MODE 0), ln INPUT (1), e^INPUT − 1 (2) or ln(1 + INPUT) (3). */
+export function mathLanes(block: usize, firstUnit: i32, endUnit: i32): void {
+  const input = pointer(block, INPUT);
+  const output = pointer(block, OUTPUT);
+  const mode = word(block, MATH_MODE);
+  for (let unit = firstUnit; unit < endUnit; unit++) {
+    const offset = <usize>unit << 4;
+    const value = v128.load(input + offset);
+    const result =
+      mode == 0 ? expLanes(value) : mode == 1 ? logLanes(value) : mode == 2 ? expm1Lanes(value, expLanes(value)) : log1pLanes(value);
+    v128.store(output + offset, result);
+  }
+}

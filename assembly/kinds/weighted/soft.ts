@@ -1,0 +1,153 @@
+// SoftPool (reference soft-pool.ts): y = m + Σ eᵢ(xᵢ − m) / Σ eᵢ over each window's in-bounds cells,
+// eᵢ = e^{xᵢ − m}, m the window max, in float32 with expLanes. Backward, where no input cell lies in
+// two windows: one pass over output rows, each window's eᵢ parked in its own gradInput cells, then
+// replaced by gradOutput·sₖ·(1 + xₖ − y). Where windows overlap: each window's m, gradOutput/Σe and
+// y first (NaN m for a window passing no gradient), then each input cell gathers from them.
+import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
+import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
+import { expLanes } from '../simd-math';
+import { STATS, STATS_PLANE_BYTES } from './arguments';
+import { finiteLanes, loadLanes, storeLanes, windowMax } from './lanes';
+import { walkInputRows, walkOutputRows } from './walks';
+
+// The last window's softmax total and shift (per instance, so per thread).
+let total: v128 = f32x4.splat(0);
+let shift: v128 = f32x4.splat(0);
+
+/**
+ * y of one window's lanes; sets total and shift. An empty window gives 0. With `park`, each cell's
+ * weight is stored `parked` bytes past it (in its gradInput cell).
+ */
+@inline
+function softLanes(start: usize, columns: i32, full: bool, park: bool, parked: usize): v128 {
+  const zero = f32x4.splat(0);
+  const largest = windowMax(start, columns, full); // a local: the loop reads it often
+  shift = largest;
+  let sum = zero;
+  let weighted = zero;
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+        const value = loadLanes(tap, full);
+        // A cell equal to m is 0 from it, also for an infinite m (where x − m would be NaN).
+        const offset = v128.andnot(f32x4.sub(value, largest), f32x4.eq(value, largest));
+        const weight = expLanes(offset);
+        if (park) storeLanes(tap + parked, weight, full);
+        sum = f32x4.add(sum, weight);
+        // Cells of weight 0 add nothing (a −∞ cell's 0·(−∞) would be NaN).
+        weighted = f32x4.add(weighted, v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, zero)));
+      }
+    }
+  }
+  total = sum;
+  if (columns == 0) return zero;
+  return f32x4.add(largest, f32x4.div(weighted, sum));
+}
+
+function softForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  const output = pointer(block, OUTPUT) + (outIndex << 2);
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) {
+    const offset = <usize>channel << 2;
+    storeLanes(output + offset, softLanes(start + offset, columns, true, false, 0), true);
+  }
+  for (; channel < group; channel++) {
+    const offset = <usize>channel << 2;
+    storeLanes(output + offset, softLanes(start + offset, columns, false, false, 0), false);
+  }
+}
+
+/** Output rows [firstUnit, endUnit) of SoftPool's forward. */
+export function softPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, softForwardWindow);
+}
+
+/** gradOutput·sₖ·(1 + xₖ − y) for weights eₖ, where eₖ > 0 and y is finite (0 elsewhere). */
+@inline
+function softShareLanes(value: v128, weight: v128, scale: v128, output: v128): v128 {
+  const term = f32x4.mul(f32x4.mul(scale, weight), f32x4.add(f32x4.splat(1), f32x4.sub(value, output)));
+  const kept = v128.and(f32x4.gt(weight, f32x4.splat(0)), finiteLanes(output));
+  return v128.and(term, kept);
+}
+
+/** One window's lanes when no other window holds its cells: weights parked, then replaced by shares. */
+@inline
+function softFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool): void {
+  const parked = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+  const output = softLanes(start, columns, full, true, parked);
+  const scale = f32x4.div(loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full), total);
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+        const share = softShareLanes(loadLanes(tap, full), loadLanes(tap + parked, full), scale, output);
+        storeLanes(tap + parked, share, full);
+      }
+    }
+  }
+}
+
+function softFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) softFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, true);
+  for (; channel < group; channel++) softFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, false);
+}
+
+/**
+ * Output rows [firstUnit, endUnit) of SoftPool's backward where no input cell lies in two windows:
+ * writes the gradient of every cell some window holds (the caller zeroed the others).
+ */
+export function softFusedBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, softFusedWindow);
+}
+
+/** The statistics of one window's lanes: m (NaN where y is not finite), gradOutput / Σe, y. */
+@inline
+function softStatsLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool): void {
+  const output = softLanes(start, columns, full, false, 0);
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full);
+  storeLanes(stats, v128.bitselect(shift, f32x4.splat(NaN), finiteLanes(output)), full);
+  storeLanes(stats + plane, f32x4.div(gradient, total), full);
+  storeLanes(stats + plane + plane, output, full);
+}
+
+function softStatsWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) softStatsLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, true);
+  for (; channel < group; channel++) softStatsLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, false);
+}
+
+/** Output rows [firstUnit, endUnit): the statistics SoftPool's gather pass reads. */
+export function softStatsRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, softStatsWindow);
+}
+
+/** cell += (gradOutput/Σe)·e^{x − m}·(1 + x − y) from one window (m NaN: a window passing no gradient). */
+@inline
+function softGatherLanes(block: usize, inIndex: usize, outIndex: usize, full: bool): void {
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  const value = loadLanes(pointer(block, INPUT) + (inIndex << 2), full);
+  const weight = expLanes(f32x4.sub(value, loadLanes(stats, full)));
+  const share = softShareLanes(value, weight, loadLanes(stats + plane, full), loadLanes(stats + plane + plane, full));
+  const cell = pointer(block, GRAD_INPUT) + (inIndex << 2);
+  storeLanes(cell, f32x4.add(loadLanes(cell, full), share), full);
+}
+
+function softGatherWindow(block: usize, inIndex: usize, outIndex: usize, cellGroup: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= cellGroup; channel += 4) softGatherLanes(block, inIndex + channel, outIndex + channel, true);
+  for (; channel < cellGroup; channel++) softGatherLanes(block, inIndex + channel, outIndex + channel, false);
+}
+
+/** Input rows [firstUnit, endUnit) of SoftPool's gradInput, after softStatsRows. */
+export function softBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkInputRows(block, firstUnit, endUnit, softGatherWindow);
+}

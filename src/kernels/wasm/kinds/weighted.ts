@@ -1,0 +1,261 @@
+// The weighted family's WebAssembly kernels (assembly/kinds/weighted/): SoftPool, GeM (windowed
+// and global), LSE and LIP, each window's weights from a SIMD e^x and ln x. Forward kernels run over output
+// rows; backward kernels first write each window's statistics to a heap scratch (output rows),
+// then gather each input cell's gradient from them (input rows), so no two threads write one cell.
+import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
+import { heap } from '../../../tensor/heap.js';
+import type { PoolingKernels } from '../../types.js';
+import { argumentViews, type KernelModule } from '../loader.js';
+import { addressOf, keepViews, writePoolGeometry } from '../pool-arguments.js';
+import { bytes, inputRows, outputRows } from '../pool-kernels.js';
+import { parallelFor } from '../threads.js';
+
+/** The family's words of the argument block (assembly/kinds/weighted/arguments.ts). */
+const enum Field {
+  /** assembly/pool/arguments.ts's INPUT and OUTPUT, for the math probe. */
+  Input = 25,
+  Output = 26,
+  Weights = 48,
+  PerChannel = 49,
+  Stats = 50,
+  StatsPlaneBytes = 51,
+  RowTerms = 52,
+  GradWeights = 53,
+  MathMode = 54,
+  Logits = 55,
+  GradLogits = 56,
+  Coefficient = 57,
+}
+
+/** The tensors of one call, in this order; null where the kernel has none. */
+interface Tensors {
+  input: Float32Array;
+  output: Float32Array | null;
+  gradOutput: Float32Array | null;
+  gradInput: Float32Array | null;
+  /** The parameter (p or r) and its gradient. */
+  weights: Float32Array | null;
+  gradWeights: Float32Array | null;
+  /** LIP: the logits z (the input's shape), their gradient, and λ of G = λ·sigmoid(z). */
+  logits?: Float32Array;
+  gradLogits?: Float32Array;
+  coefficient?: number;
+}
+
+/** What a backward needs besides the tensors: statistics planes per output element, f64 terms per output row. */
+interface ScratchSize {
+  planes: number;
+  rowTerms: boolean;
+}
+
+const outputElements = (geometry: PoolGeometry): number =>
+  geometry.outputShape.reduce((total, size) => total * size, 1);
+
+/** Output channels one output row holds: all of them in channels-last, one in channels-first. */
+const rowGroup = (geometry: PoolGeometry): number => (geometry.channelsLast ? geometry.channels : 1);
+
+/**
+ * Allocates the scratch, writes the geometry, the tensors' addresses and the family's words; returns
+ * the function that frees what was allocated. Allocation may grow the heap, which detaches the views
+ * of a non-shared memory: the addresses are taken after it, from views kept across it.
+ */
+function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors, scratch: ScratchSize): () => void {
+  const statsBytes = scratch.planes * 4 * outputElements(geometry);
+  const termsBytes = scratch.rowTerms ? 8 * outputRows(geometry) * rowGroup(geometry) : 0;
+  const kept = keepViews(
+    tensors.input,
+    tensors.output,
+    tensors.gradOutput,
+    tensors.gradInput,
+    tensors.weights,
+    tensors.gradWeights,
+    tensors.logits ?? null,
+    tensors.gradLogits ?? null,
+  );
+  const stats = heap.alloc(statsBytes);
+  const terms = heap.alloc(termsBytes);
+  new Float64Array(heap.memory.buffer, terms, termsBytes / 8).fill(0);
+  const [input, output, gradOutput, gradInput, weights, gradWeights, logits, gradLogits] = kept();
+  let releaseTables: () => void;
+  try {
+    releaseTables = writePoolGeometry(kinds, geometry, { input, output, gradOutput, gradInput });
+  } catch (error) {
+    heap.free(stats, statsBytes);
+    heap.free(terms, termsBytes);
+    throw error;
+  }
+  const words = argumentViews(kinds).ints;
+  words[Field.Weights] = addressOf(weights);
+  words[Field.PerChannel] = weights !== null && weights.length > 1 ? 1 : 0;
+  words[Field.Stats] = stats;
+  words[Field.StatsPlaneBytes] = 4 * outputElements(geometry);
+  words[Field.RowTerms] = terms;
+  words[Field.GradWeights] = addressOf(gradWeights);
+  words[Field.Logits] = addressOf(logits);
+  words[Field.GradLogits] = addressOf(gradLogits);
+  argumentViews(kinds).floats[Field.Coefficient] = tensors.coefficient ?? 0;
+  return () => {
+    releaseTables();
+    heap.free(stats, statsBytes);
+    heap.free(terms, termsBytes);
+  };
+}
+
+/** Runs a forward export over the output rows. */
+function runForward(kinds: KernelModule, name: string, geometry: PoolGeometry, tensors: Tensors): void {
+  const release = writeCall(kinds, geometry, tensors, { planes: 0, rowTerms: false });
+  try {
+    parallelFor(kinds, name, outputRows(geometry), bytes(tensors.input, tensors.output), kinds.argumentBlock);
+  } finally {
+    release();
+  }
+}
+
+/** A kind's three backward exports (assembly/kinds/weighted/soft.ts names them). */
+interface BackwardExports {
+  /** Over output rows, where no input cell lies in two windows. */
+  fused: string;
+  /** Over output rows: each window's statistics, `planes` of them. */
+  stats: string;
+  /** Over input rows, after stats. */
+  gather: string;
+  planes: number;
+}
+
+/**
+ * Runs a backward: fused where windows do not overlap, else statistics then gather; with a
+ * parameter, its gradient gets the rows' float64 terms summed per slot.
+ */
+function runBackward(kinds: KernelModule, exports: BackwardExports, geometry: PoolGeometry, tensors: Tensors): void {
+  const overlap = windowsOverlap(geometry);
+  const rowTerms = tensors.gradWeights !== null;
+  const gradWeights = keepViews(tensors.gradWeights); // writeCall's allocations may detach it
+  const release = writeCall(kinds, geometry, tensors, { planes: overlap ? exports.planes : 0, rowTerms });
+  const moved = bytes(tensors.input, tensors.gradOutput, tensors.gradInput);
+  try {
+    parallelFor(kinds, overlap ? exports.stats : exports.fused, outputRows(geometry), moved, kinds.argumentBlock);
+    if (overlap) parallelFor(kinds, exports.gather, inputRows(geometry), moved, kinds.argumentBlock);
+    if (rowTerms) addRowTerms(kinds, geometry, tensors.weights!.length > 1, gradWeights()[0]!);
+  } finally {
+    release();
+  }
+}
+
+/** Adds the rows' float64 ∂/∂parameter terms, in row order, to the parameter's gradient. */
+function addRowTerms(
+  kinds: KernelModule,
+  geometry: PoolGeometry,
+  perChannel: boolean,
+  gradWeights: Float32Array,
+): void {
+  const group = rowGroup(geometry);
+  const rows = outputRows(geometry);
+  const terms = new Float64Array(heap.memory.buffer, argumentViews(kinds).ints[Field.RowTerms]!, rows * group);
+  const sums = new Float64Array(gradWeights.length);
+  const rowsPerPlane = geometry.outDepth * geometry.outHeight;
+  for (let row = 0; row < rows; row++) {
+    const planeChannel = Math.floor(row / rowsPerPlane) % geometry.channels; // channels-first
+    for (let channel = 0; channel < group; channel++) {
+      const slot = !perChannel ? 0 : geometry.channelsLast ? channel : planeChannel;
+      sums[slot]! += terms[row * group + channel]!;
+    }
+  }
+  sums.forEach((sum, slot) => (gradWeights[slot]! += sum));
+}
+
+/** Whether some input cell lies in two windows (else a backward writes each window's cells alone). */
+function windowsOverlap(geometry: PoolGeometry): boolean {
+  const axes = [
+    [geometry.kernelDepth, geometry.strideDepth, geometry.dilationDepth, geometry.outDepth],
+    [geometry.kernelHeight, geometry.strideHeight, geometry.dilationHeight, geometry.outHeight],
+    [geometry.kernelWidth, geometry.strideWidth, geometry.dilationWidth, geometry.outWidth],
+  ];
+  return axes.some(([kernel, stride, dilation, outSize]) => outSize! > 1 && stride! < (kernel! - 1) * dilation! + 1);
+}
+
+const noTensors = { output: null, gradOutput: null, gradInput: null, weights: null, gradWeights: null };
+
+const softExports: BackwardExports = {
+  fused: 'softFusedBackwardRows',
+  stats: 'softStatsRows',
+  gather: 'softBackwardRows',
+  planes: 3,
+};
+
+const gemExports: BackwardExports = {
+  fused: 'gemFusedBackwardRows',
+  stats: 'gemStatsRows',
+  gather: 'gemBackwardRows',
+  planes: 2,
+};
+
+const lipExports: BackwardExports = {
+  fused: 'lipFusedBackwardRows',
+  stats: 'lipStatsRows',
+  gather: 'lipBackwardRows',
+  planes: 3,
+};
+
+const lseExports: BackwardExports = {
+  fused: 'lseFusedBackwardRows',
+  stats: 'lseStatsRows',
+  gather: 'lseBackwardRows',
+  planes: 3,
+};
+
+/** The weighted family's kernels over the kinds module. */
+export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKernels> {
+  return {
+    softPoolForward(input, output, geometry) {
+      runForward(kinds, 'softPoolRows', geometry, { ...noTensors, input, output });
+    },
+    softPoolBackward(input, gradOutput, gradInput, geometry) {
+      runBackward(kinds, softExports, geometry, { ...noTensors, input, gradOutput, gradInput });
+    },
+    gemPoolForward(input, p, output, geometry) {
+      runForward(kinds, 'gemPoolRows', geometry, { ...noTensors, input, output, weights: p });
+    },
+    gemPoolBackward(input, p, gradOutput, gradInput, gradP, geometry) {
+      const tensors = { ...noTensors, input, gradOutput, gradInput, weights: p, gradWeights: gradP };
+      runBackward(kinds, gemExports, geometry, tensors);
+    },
+    lipPoolForward(input, logits, output, geometry) {
+      const { coefficient } = geometry;
+      runForward(kinds, 'lipPoolRows', geometry, { ...noTensors, input, output, logits, coefficient });
+    },
+    lipPoolBackward(input, logits, gradOutput, gradInput, gradLogits, geometry) {
+      const tensors = {
+        ...noTensors,
+        input,
+        gradOutput,
+        gradInput,
+        logits,
+        gradLogits,
+        coefficient: geometry.coefficient,
+      };
+      runBackward(kinds, lipExports, geometry, tensors);
+    },
+    lsePoolForward(input, r, output, geometry) {
+      runForward(kinds, 'lsePoolRows', geometry, { ...noTensors, input, output, weights: r });
+    },
+    lsePoolBackward(input, r, gradOutput, gradInput, gradR, geometry) {
+      const tensors = { ...noTensors, input, gradOutput, gradInput, weights: r, gradWeights: gradR };
+      runBackward(kinds, lseExports, geometry, tensors);
+    },
+  };
+}
+
+const mathModes = ['exp', 'log', 'expm1', 'log1p'] as const;
+export type MathMode = (typeof mathModes)[number];
+
+/**
+ * e^x (mode 'exp'), ln x ('log'), e^x − 1 ('expm1') or ln(1 + x) ('log1p') of every element of `input` (a heap view whose length is a
+ * multiple of 4) into `output` through the kernels' SIMD functions: for their accuracy tests.
+ */
+export function mathLanes(kinds: KernelModule, mode: MathMode, input: Float32Array, output: Float32Array): void {
+  const words = argumentViews(kinds).ints;
+  words[Field.Input] = addressOf(input);
+  words[Field.Output] = addressOf(output);
+  words[Field.MathMode] = mathModes.indexOf(mode);
+  kinds.exports.mathLanes!(kinds.argumentBlock, 0, input.length / 4);
+}

@@ -1,0 +1,310 @@
+// The weighted family's WebAssembly kernels (SoftPool, GeM) against their reference kernels, within
+// each kind's stated tolerance, on random shapes and options with ties, NaN, ±Infinity, all-negative
+// windows, odd channel counts (SIMD remainders), both data formats, ranks 1-3 and 1 to 3 threads;
+// and the SIMD e^x and ln x (assembly/kinds/simd-math.ts) against Math.exp and Math.log.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import type { PoolGeometry } from '../../src/geometry/pool-geometry.js';
+import { gemPoolBackward, gemPoolForward } from '../../src/kernels/reference/extra/gem-pool.js';
+import { lipPoolBackward, lipPoolForward } from '../../src/kernels/reference/extra/lip-pool.js';
+import { lsePoolBackward, lsePoolForward } from '../../src/kernels/reference/extra/lse-pool.js';
+import { softPoolBackward, softPoolForward } from '../../src/kernels/reference/extra/soft-pool.js';
+import type { PoolingKernels } from '../../src/kernels/types.js';
+import { setThreadCount, threadsReady } from '../../src/kernels/wasm/index.js';
+import { kindsKernelModule } from '../../src/kernels/wasm/kinds/index.js';
+import { mathLanes, type MathMode } from '../../src/kernels/wasm/kinds/weighted.js';
+import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
+import { gemKind } from '../../src/pooling/kinds/gem.js';
+import { lipKind } from '../../src/pooling/kinds/lip.js';
+import { lseKind } from '../../src/pooling/kinds/lse.js';
+import { softKind } from '../../src/pooling/kinds/soft.js';
+import { tidy } from '../../src/tensor/scope.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { check, filled, generator, poisoned, poolCases, wasm } from './harness.js';
+
+const RUNS = 150;
+
+after(async () => {
+  setParallelThreshold();
+  await setThreadCount(1);
+});
+
+function kinds(): NonNullable<typeof kindsKernelModule> {
+  assert.ok(kindsKernelModule !== null, 'the kinds module did not load');
+  return kindsKernelModule;
+}
+
+const fast = (): Partial<PoolingKernels> => wasm() as unknown as Partial<PoolingKernels>;
+
+type Tolerance = { readonly relative: number; readonly absolute: number };
+
+/** Element-wise agreement within |a − b| ≤ relative·|b| + absolute; NaN only with NaN, ±∞ only with itself. */
+function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance: Tolerance,
+  label: string,
+): void {
+  assert.equal(actual.length, expected.length, `${label}: length`);
+  for (let index = 0; index < actual.length; index++) {
+    const got = actual[index]!;
+    const want = expected[index]!;
+    if (Number.isNaN(want) || !Number.isFinite(want)) {
+      if (Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want))) continue;
+    } else if (Math.abs(got - want) <= tolerance.relative * Math.abs(want) + tolerance.absolute) continue;
+    assert.fail(`${label}[${index}]: wasm ${got} != reference ${want}`);
+  }
+}
+
+/** Runs `body` with 1, 2 and 3 threads, the work split however small. */
+async function withThreads(body: (threads: number) => void): Promise<void> {
+  setParallelThreshold(0);
+  for (const threads of [1, 2, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    body(threads);
+  }
+  setParallelThreshold();
+}
+
+/** Float32 values in ulps apart (both finite, same sign or zero). */
+function ulpsApart(a: number, b: number): number {
+  const bits = new Int32Array(new Float32Array([a, b]).buffer);
+  return Math.abs(bits[0]! - bits[1]!);
+}
+
+/** The largest ulp distance between f(x) lane-wise and Math.fround(reference(x)) over `values`. */
+function measure(mode: MathMode, values: Float32Array, reference: (x: number) => number): number {
+  return tidy(() => {
+    const length = Math.ceil(values.length / 4) * 4;
+    const input = Tensor.allocate([length]);
+    input.values.set(values);
+    const output = poisoned([length]);
+    mathLanes(kinds(), mode, input.values, output.values);
+    let worst = 0;
+    for (let index = 0; index < values.length; index++) {
+      const want = Math.fround(reference(values[index]!));
+      const got = output.values[index]!;
+      if (Number.isNaN(want) || !Number.isFinite(want) || want === 0) {
+        // Special results exactly, save a last-ulp step across the overflow or underflow threshold.
+        if (Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want))) continue;
+        assert.ok(want !== 0 || got <= 2 ** -149, `${mode}(${values[index]}): ${got} != ${want}`);
+        assert.ok(want === 0 || got >= 3.4e38, `${mode}(${values[index]}): ${got} != ${want}`);
+        continue;
+      }
+      worst = Math.max(worst, ulpsApart(got, want));
+    }
+    return worst;
+  });
+}
+
+test('expLanes: within 1 ulp of Math.exp over [−104, 89], exact at the special values', () => {
+  const count = 1 << 20;
+  const values = new Float32Array(count + 12);
+  for (let index = 0; index < count; index++) values[index] = -104 + (193 * index) / count;
+  values.set([NaN, Infinity, -Infinity, 0, -0, 89, 88.72283, 88.7229, -87.33, -103.97, -1e-30, 1e-30], count);
+  const worst = measure('exp', values, Math.exp);
+  assert.ok(worst <= 1, `expLanes is ${worst} ulps from Math.exp`);
+});
+
+test('logLanes: within 1 ulp of Math.log over every float32 exponent, exact at the special values', () => {
+  const random = generator(7);
+  const values: number[] = [NaN, Infinity, -Infinity, 0, -0, -1, -1e-40, 1, 2 ** -149, 2 ** -126, 3.4028234e38];
+  for (let exponent = -149; exponent <= 127; exponent++) {
+    for (let draw = 0; draw < 2000; draw++) values.push((1 + random()) * 2 ** exponent);
+  }
+  for (let draw = 0; draw < 100000; draw++) values.push(0.5 + random()); // around 1, where ln x is small
+  const worst = measure('log', Float32Array.from(values), Math.log);
+  assert.ok(worst <= 1, `logLanes is ${worst} ulps from Math.log`);
+});
+
+test('expm1Lanes and log1pLanes: within 2 ulps of Math.expm1 and Math.log1p, small arguments included', () => {
+  const random = generator(11);
+  const values: number[] = [NaN, Infinity, -Infinity, 0, -0, -1, 1e-30, -1e-30];
+  for (let exponent = -40; exponent <= 6; exponent++) {
+    for (let draw = 0; draw < 4000; draw++) values.push((random() < 0.5 ? -1 : 1) * (1 + random()) * 2 ** exponent);
+  }
+  const expm1Values = Float32Array.from(values.filter((value) => !(value > 88)));
+  assert.ok(measure('expm1', expm1Values, Math.expm1) <= 2, 'expm1Lanes');
+  assert.ok(measure('log1p', Float32Array.from(values), Math.log1p) <= 2, 'log1pLanes');
+});
+
+/** Compares forward and backward of SoftPool's kernels on one random case. */
+function compareSoft(geometry: PoolGeometry, values: Parameters<typeof filled>[1], seed: number, label: string): void {
+  const tolerance = softKind.tolerance!;
+  tidy(() => {
+    const input = filled(geometry.inputShape, values, seed);
+    const expected = poisoned(geometry.outputShape);
+    softPoolForward(input.values, expected.values, geometry);
+    const actual = poisoned(geometry.outputShape);
+    fast().softPoolForward!(input.values, actual.values, geometry);
+    assertClose(actual.values, expected.values, tolerance, `${label} forward`);
+    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+    const expectedGrad = Tensor.allocate(geometry.inputShape);
+    expectedGrad.values.fill(0);
+    softPoolBackward(input.values, gradOutput.values, expectedGrad.values, geometry);
+    const actualGrad = poisoned(geometry.inputShape);
+    actualGrad.values.fill(0); // the kernels' contract: gradInput zeroed first
+    fast().softPoolBackward!(input.values, gradOutput.values, actualGrad.values, geometry);
+    assertClose(actualGrad.values, expectedGrad.values, tolerance, `${label} backward`);
+  });
+}
+
+test('SoftPool forward and backward match the reference within its tolerance, 1 to 3 threads', async () => {
+  await withThreads((threads) =>
+    check(
+      poolCases(),
+      ({ geometry, values, seed }) => compareSoft(geometry, values, seed, `soft, ${threads} threads`),
+      RUNS,
+    ),
+  );
+});
+
+function filledWith(shape: readonly number[], value: number): Tensor {
+  const tensor = Tensor.allocate(shape);
+  tensor.values.fill(value);
+  return tensor;
+}
+
+/** GeM's p: one shared value or one per channel, positive and negative, whole and fractional. */
+const gemPowers = [3, 1, 2, 1.5, 0.5, 4.5, -1, -2.5];
+/** LSE's r: 0 and 10⁻¹² (the mean limit), small (where e^x − 1 and ln(1 + x) keep y's digits), negative and large. */
+const lseRates = [1, 0, 1e-12, 1e-4, 0.05, -1, 2, -3.5, 8];
+
+/** A parameter tensor of one value or one per channel, drawn from `choices`. */
+function parameter(geometry: PoolGeometry, seed: number, choices: readonly number[]): Tensor {
+  const random = generator(seed);
+  const p = Tensor.allocate([seed % 3 === 0 ? geometry.channels : 1]);
+  for (let index = 0; index < p.values.length; index++)
+    p.values[index] = choices[Math.floor(random() * choices.length)]!;
+  return p;
+}
+
+/** ∂y/∂p sums terms over every window: its bound scales with their count. */
+const gradPTolerance = (geometry: PoolGeometry): Tolerance => ({
+  relative: 1e-5,
+  absolute: 1e-6 * geometry.outputShape.reduce((total, size) => total * size, 1),
+});
+
+/** Compares forward and backward (gradInput and gradP) of GeM's kernels on one random case. */
+function compareGem(geometry: PoolGeometry, values: Parameters<typeof filled>[1], seed: number, label: string): void {
+  const tolerance = gemKind.tolerance!;
+  tidy(() => {
+    const input = filled(geometry.inputShape, values, seed);
+    const p = parameter(geometry, seed, gemPowers);
+    const expected = poisoned(geometry.outputShape);
+    gemPoolForward(input.values, p.values, expected.values, geometry);
+    const actual = poisoned(geometry.outputShape);
+    fast().gemPoolForward!(input.values, p.values, actual.values, geometry);
+    assertClose(actual.values, expected.values, tolerance, `${label} forward, p ${p.values.join(' ')}`);
+    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+    const [expectedGrad, actualGrad] = [0, 1].map(() => filledWith(geometry.inputShape, 0));
+    const [expectedGradP, actualGradP] = [0, 1].map(() => filledWith(p.shape, 0.25)); // the kernels add to it
+    gemPoolBackward(input.values, p.values, gradOutput.values, expectedGrad!.values, expectedGradP!.values, geometry);
+    fast().gemPoolBackward!(
+      input.values,
+      p.values,
+      gradOutput.values,
+      actualGrad!.values,
+      actualGradP!.values,
+      geometry,
+    );
+    assertClose(actualGrad!.values, expectedGrad!.values, tolerance, `${label} gradInput, p ${p.values.join(' ')}`);
+    assertClose(actualGradP!.values, expectedGradP!.values, gradPTolerance(geometry), `${label} gradP`);
+  });
+}
+
+test('GeM forward and backward match the reference within its tolerance, 1 to 3 threads', async () => {
+  await withThreads((threads) =>
+    check(
+      poolCases(),
+      ({ geometry, values, seed }) => compareGem(geometry, values, seed, `gem, ${threads} threads`),
+      RUNS,
+    ),
+  );
+});
+
+/** Compares forward and backward (gradInput and gradR) of LSE pooling's kernels on one random case. */
+function compareLse(geometry: PoolGeometry, values: Parameters<typeof filled>[1], seed: number, label: string): void {
+  const tolerance = lseKind.tolerance!;
+  tidy(() => {
+    const input = filled(geometry.inputShape, values, seed);
+    const r = parameter(geometry, seed, lseRates);
+    const named = `${label}, r ${r.values.join(' ')}`;
+    const expected = poisoned(geometry.outputShape);
+    lsePoolForward(input.values, r.values, expected.values, geometry);
+    const actual = poisoned(geometry.outputShape);
+    fast().lsePoolForward!(input.values, r.values, actual.values, geometry);
+    assertClose(actual.values, expected.values, tolerance, `${named} forward`);
+    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+    const [expectedGrad, actualGrad] = [0, 1].map(() => filledWith(geometry.inputShape, 0));
+    const [expectedGradR, actualGradR] = [0, 1].map(() => filledWith(r.shape, 0.25));
+    lsePoolBackward(input.values, r.values, gradOutput.values, expectedGrad!.values, expectedGradR!.values, geometry);
+    fast().lsePoolBackward!(
+      input.values,
+      r.values,
+      gradOutput.values,
+      actualGrad!.values,
+      actualGradR!.values,
+      geometry,
+    );
+    assertClose(actualGrad!.values, expectedGrad!.values, tolerance, `${named} gradInput`);
+    // ∂y/∂r = (Σsᵢ(xᵢ − m) − ln(mean e)/r)/r cancels for small r: compared where |r| ≥ 0.5 or in the mean limit.
+    if (r.values.every((rate) => Math.abs(rate) >= 0.5 || Math.abs(rate) <= 1e-12)) {
+      assertClose(actualGradR!.values, expectedGradR!.values, gradPTolerance(geometry), `${named} gradR`);
+    }
+  });
+}
+
+test('LSE forward and backward match the reference within its tolerance, 1 to 3 threads', async () => {
+  await withThreads((threads) =>
+    check(
+      poolCases(),
+      ({ geometry, values, seed }) => compareLse(geometry, values, seed, `lse, ${threads} threads`),
+      RUNS,
+    ),
+  );
+});
+
+/** Compares forward and backward (gradInput and gradLogits) of LIP's kernels on one random case. */
+function compareLip(geometry: PoolGeometry, values: Parameters<typeof filled>[1], seed: number, label: string): void {
+  const tolerance = lipKind.tolerance!;
+  const coefficient = [12, 0, 3.5][seed % 3]!;
+  const lipGeometry = { ...geometry, coefficient };
+  const named = `${label}, λ ${coefficient}`;
+  tidy(() => {
+    const input = filled(geometry.inputShape, values, seed);
+    const logits = filled(geometry.inputShape, seed % 5 === 0 ? 'special' : 'plain', seed + 2);
+    const expected = poisoned(geometry.outputShape);
+    lipPoolForward(input.values, logits.values, expected.values, lipGeometry);
+    const actual = poisoned(geometry.outputShape);
+    fast().lipPoolForward!(input.values, logits.values, actual.values, lipGeometry);
+    assertClose(actual.values, expected.values, tolerance, `${named} forward`);
+    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+    const [expectedGrad, actualGrad, expectedLogits, actualLogits] = [0, 1, 2, 3].map(() =>
+      filledWith(geometry.inputShape, 0),
+    );
+    const grads = [gradOutput.values, expectedGrad!.values, expectedLogits!.values] as const;
+    lipPoolBackward(input.values, logits.values, ...grads, lipGeometry);
+    fast().lipPoolBackward!(
+      input.values,
+      logits.values,
+      gradOutput.values,
+      actualGrad!.values,
+      actualLogits!.values,
+      lipGeometry,
+    );
+    assertClose(actualGrad!.values, expectedGrad!.values, tolerance, `${named} gradInput`);
+    assertClose(actualLogits!.values, expectedLogits!.values, tolerance, `${named} gradLogits`);
+  });
+}
+
+test('LIP forward and backward match the reference within its tolerance, 1 to 3 threads', async () => {
+  await withThreads((threads) =>
+    check(
+      poolCases(),
+      ({ geometry, values, seed }) => compareLip(geometry, values, seed, `lip, ${threads} threads`),
+      RUNS,
+    ),
+  );
+});
