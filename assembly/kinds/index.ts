@@ -3,3 +3,4 @@
 // as assembly/pool/ does; they reuse assembly/pool/'s window tables and row walks by import. One
 // export line per family file below.
 export { setThreadSlot } from '../shared/thread-slot';
+export { blurBackwardSamples, blurForwardRows } from './filters/blur';
