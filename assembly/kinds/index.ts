@@ -4,3 +4,4 @@
 // export line per family file below.
 export { setThreadSlot } from '../shared/thread-slot';
 export { blurBackwardSamples, blurForwardRows } from './filters/blur';
+export { attentionBackwardSamples, attentionForwardSamples, attentionKernelGradientRows } from './filters/attention';

@@ -5,12 +5,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
-import type { SpatialDims } from '../../src/geometry/layout.js';
+import type { PoolingSizes, SpatialDims } from '../../src/geometry/layout.js';
+import { attentionPoolBackward, attentionPoolForward } from '../../src/kernels/reference/extra/attention-pool.js';
 import { blurPoolBackward, blurPoolForward, type BlurGeometry } from '../../src/kernels/reference/extra/blur-pool.js';
 import type { PoolingKernels } from '../../src/kernels/types.js';
 import { setThreadCount, threadsReady, wasmBackend } from '../../src/kernels/wasm/index.js';
 import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
+import { globalSetUp } from '../../src/pooling/global-steps.js';
+import { attentionKind } from '../../src/pooling/kinds/attention.js';
 import { blurGeometry } from '../../src/pooling/kinds/blur-geometry.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { assertSame, check, filled, poisoned, type ValueKind } from './harness.js';
 
@@ -93,4 +97,126 @@ test('blur kernels on a seed-CNN-sized NHWC input (32 channels, 26×26, filter 4
   const geometry = blurGeometry('test', [3, 26, 26, 32], 2, { filterSize: 4, stride: 2 });
   compareBlur({ geometry, values: 'plain', seed: 7 });
   compareBlur({ geometry, values: 'special', seed: 8 });
+});
+
+interface AttentionCase {
+  shape: number[];
+  geometry: PoolingSizes;
+  values: ValueKind;
+  kernelValues: ValueKind;
+  seed: number;
+}
+
+function attentionCases(): fc.Arbitrary<AttentionCase> {
+  return fc
+    .record({
+      rank: fc.constantFrom<SpatialDims>(1, 2, 3),
+      batch: fc.integer({ min: 1, max: 3 }),
+      channels: fc.integer({ min: 1, max: 11 }),
+      sizes: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 3, maxLength: 3 }),
+      channelsLast: fc.boolean(),
+      values: fc.constantFrom<ValueKind>('plain', 'plain', 'ties', 'negative', 'special'),
+      kernelValues: fc.constantFrom<ValueKind>('plain', 'plain', 'plain', 'special'),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    })
+    .map((draw) => {
+      const spatial = draw.sizes.slice(3 - draw.rank);
+      const shape = draw.channelsLast
+        ? [draw.batch, ...spatial, draw.channels]
+        : [draw.batch, draw.channels, ...spatial];
+      const dataFormat = draw.channelsLast ? 'channelsLast' : 'channelsFirst';
+      const { geometry } = globalSetUp('test', shape, { dataFormat });
+      return { shape, geometry, values: draw.values, kernelValues: draw.kernelValues, seed: draw.seed };
+    });
+}
+
+/** Within the kind's tolerance; NaN only against NaN. */
+function assertClose(actual: Float32Array, expected: Float32Array, tolerance: Tolerance, label: string): void {
+  assert.equal(actual.length, expected.length, `${label}: length`);
+  for (let index = 0; index < actual.length; index++) {
+    const [got, want] = [actual[index]!, expected[index]!];
+    if (Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want))) continue;
+    if (Math.abs(got - want) <= tolerance.relative * Math.abs(want) + tolerance.absolute) continue;
+    assert.fail(`${label}[${index}]: wasm ${got} != reference ${want}`);
+  }
+}
+
+type Tolerance = { relative: number; absolute: number };
+
+/** The kernels' gradients sum over samples and cells in f32: a looser bound than the kind's. */
+const KERNEL_GRADIENT_TOLERANCE: Tolerance = { relative: 1e-5, absolute: 1e-6 };
+
+/** Runs the fast attention kernels; returns copies of output, gradInput and both kernels' gradients. */
+function fastAttention(input: Tensor, query: Tensor, key: Tensor, gradOutput: Tensor, geometry: PoolingSizes) {
+  const output = poisoned([geometry.batch, geometry.channels]);
+  fast().attentionPoolForward(input.values, query.values, key.values, output.values, geometry);
+  const gradInput = poisoned(input.shape);
+  const [gradQuery, gradKey] = [filled(query.shape, 'plain', 5), filled(key.shape, 'plain', 5)];
+  fast().attentionPoolBackward(
+    input.values,
+    query.values,
+    key.values,
+    gradOutput.values,
+    gradInput.values,
+    gradQuery.values,
+    gradKey.values,
+    geometry,
+  );
+  return [output, gradInput, gradQuery, gradKey].map((tensor) => Float32Array.from(tensor.values));
+}
+
+function compareAttention({ shape, geometry, values, kernelValues, seed }: AttentionCase): Float32Array[] {
+  return tidy(() => {
+    const size = geometry.channels;
+    const input = filled(shape, values, seed);
+    // Kernels near the identity (the layer's start) or with NaN and infinities.
+    const [query, key] = [filled([size, size], kernelValues, seed + 2), filled([size, size], kernelValues, seed + 3)];
+    for (let index = 0; index < size; index++)
+      [query, key].forEach((kernel) => (kernel.values[index * size + index]! += 4));
+    const gradOutput = filled([geometry.batch, size], 'plain', seed + 1);
+    const output = poisoned([geometry.batch, size]);
+    attentionPoolForward(input.values, query.values, key.values, output.values, geometry);
+    const gradInput = poisoned(shape);
+    const [gradQuery, gradKey] = [filled(query.shape, 'plain', 5), filled(key.shape, 'plain', 5)];
+    attentionPoolBackward(
+      input.values,
+      query.values,
+      key.values,
+      gradOutput.values,
+      gradInput.values,
+      gradQuery.values,
+      gradKey.values,
+      geometry,
+    );
+    const actual = fastAttention(input, query, key, gradOutput, geometry);
+    const tolerance = attentionKind.tolerance!;
+    assertClose(actual[0]!, output.values, tolerance, 'attention output');
+    assertClose(actual[1]!, gradInput.values, tolerance, 'attention gradInput');
+    assertClose(actual[2]!, gradQuery.values, KERNEL_GRADIENT_TOLERANCE, 'attention gradQueryKernel');
+    assertClose(actual[3]!, gradKey.values, KERNEL_GRADIENT_TOLERANCE, 'attention gradKeyKernel');
+    return actual;
+  });
+}
+
+test('attention kernels match the reference within the kind tolerance, the same bits on 1, 2 and 3 threads', async () => {
+  const cases = fc.sample(attentionCases(), { numRuns: 150, seed: 20261205 });
+  const firstRun: Float32Array[][] = [];
+  for (const threads of [1, 2, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    cases.forEach((item, index) => {
+      const results = compareAttention(item);
+      if (threads === 1) firstRun[index] = results;
+      else
+        results.forEach((values, part) =>
+          assertSame(values, firstRun[index]![part]!, `threads ${threads} part ${part}`),
+        );
+    });
+  }
+});
+
+test('attention kernels on a seed-CNN-sized NHWC input (32 channels, 26×26) match the reference', () => {
+  const shape = [4, 26, 26, 32];
+  const { geometry } = globalSetUp('test', shape, { dataFormat: 'channelsLast' });
+  compareAttention({ shape, geometry, values: 'plain', kernelValues: 'plain', seed: 9 });
 });

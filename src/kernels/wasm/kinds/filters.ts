@@ -1,10 +1,11 @@
 // The filters family's fast kernels (issue #15): BlurPool and MaxBlurPool (the depthwise strided
-// binomial filter; MaxBlurPool's dense max runs on the pool module's max kernel), by the kernel-table
-// names of the kinds' reference kernels.
+// binomial filter; MaxBlurPool's dense max runs on the pool module's max kernel) and attention
+// pooling, by the kernel-table names of the kinds' reference kernels.
 import type { PoolingKernels } from '../../types.js';
 import type { KernelModule } from '../loader.js';
+import { createAttentionKernels } from './filters/attention.js';
 import { createBlurKernels } from './filters/blur.js';
 
 export function createFiltersKernels(kinds: KernelModule): Partial<PoolingKernels> {
-  return { ...createBlurKernels(kinds) };
+  return { ...createBlurKernels(kinds), ...createAttentionKernels(kinds) };
 }
