@@ -8,12 +8,18 @@ import fc from 'fast-check';
 import type { PoolingSizes, SpatialDims } from '../../src/geometry/layout.js';
 import { attentionPoolBackward, attentionPoolForward } from '../../src/kernels/reference/extra/attention-pool.js';
 import { blurPoolBackward, blurPoolForward, type BlurGeometry } from '../../src/kernels/reference/extra/blur-pool.js';
+import {
+  covariancePoolBackward,
+  covariancePoolForward,
+  type CovarianceGeometry,
+} from '../../src/kernels/reference/extra/covariance-pool.js';
 import type { PoolingKernels } from '../../src/kernels/types.js';
 import { setThreadCount, threadsReady, wasmBackend } from '../../src/kernels/wasm/index.js';
 import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
 import { globalSetUp } from '../../src/pooling/global-steps.js';
 import { attentionKind } from '../../src/pooling/kinds/attention.js';
 import { blurGeometry } from '../../src/pooling/kinds/blur-geometry.js';
+import { covarianceKind } from '../../src/pooling/kinds/covariance.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { assertSame, check, filled, poisoned, type ValueKind } from './harness.js';
@@ -219,4 +225,100 @@ test('attention kernels on a seed-CNN-sized NHWC input (32 channels, 26×26) mat
   const shape = [4, 26, 26, 32];
   const { geometry } = globalSetUp('test', shape, { dataFormat: 'channelsLast' });
   compareAttention({ shape, geometry, values: 'plain', kernelValues: 'plain', seed: 9 });
+});
+
+interface CovarianceCase {
+  geometry: CovarianceGeometry;
+  values: ValueKind | 'huge' | 'constant';
+  seed: number;
+}
+
+function covarianceCases(): fc.Arbitrary<CovarianceCase> {
+  return fc
+    .record({
+      rank: fc.constantFrom<SpatialDims>(1, 2, 3),
+      batch: fc.integer({ min: 1, max: 3 }),
+      channels: fc.integer({ min: 1, max: 11 }),
+      sizes: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 3, maxLength: 3 }),
+      channelsLast: fc.boolean(),
+      iterations: fc.integer({ min: 1, max: 8 }),
+      values: fc.constantFrom<CovarianceCase['values']>(
+        'plain',
+        'plain',
+        'ties',
+        'negative',
+        'special',
+        'huge',
+        'constant',
+      ),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    })
+    .map((draw) => {
+      const spatial = draw.sizes.slice(3 - draw.rank);
+      const shape = draw.channelsLast
+        ? [draw.batch, ...spatial, draw.channels]
+        : [draw.batch, draw.channels, ...spatial];
+      const dataFormat = draw.channelsLast ? 'channelsLast' : 'channelsFirst';
+      const { geometry } = globalSetUp('test', shape, { dataFormat });
+      const features = (draw.channels * (draw.channels + 1)) / 2;
+      const covariance = { ...geometry, iterations: draw.iterations, outputShape: [draw.batch, features] };
+      return { geometry: covariance, values: draw.values, seed: draw.seed };
+    });
+}
+
+/** Inputs of the case: 'huge' scales one sample past what f32 squares hold, 'constant' makes one sample flat. */
+function covarianceInput({ geometry, values, seed }: CovarianceCase): Tensor {
+  const input = filled(geometry.inputShape, values === 'huge' || values === 'constant' ? 'plain' : values, seed);
+  const sampleSize = input.values.length / geometry.batch;
+  if (values === 'huge')
+    input.values.subarray(0, sampleSize).forEach((value, index, sample) => (sample[index] = value * 1e30));
+  if (values === 'constant') input.values.subarray(0, sampleSize).fill(2.5);
+  return input;
+}
+
+function compareCovariance(item: CovarianceCase): Float32Array[] {
+  return tidy(() => {
+    const { geometry } = item;
+    const input = covarianceInput(item);
+    const [expected, actual] = [poisoned(geometry.outputShape), poisoned(geometry.outputShape)];
+    covariancePoolForward(input.values, expected.values, geometry);
+    fast().covariancePoolForward(input.values, actual.values, geometry);
+    const gradOutput = filled(geometry.outputShape, 'plain', item.seed + 1);
+    const [expectedGrad, actualGrad] = [poisoned(geometry.inputShape), poisoned(geometry.inputShape)];
+    covariancePoolBackward(input.values, gradOutput.values, expectedGrad.values, geometry);
+    fast().covariancePoolBackward(input.values, gradOutput.values, actualGrad.values, geometry);
+    const tolerance = covarianceKind.tolerance!;
+    assertClose(actual.values, expected.values, tolerance, 'covariance output');
+    assertClose(actualGrad.values, expectedGrad.values, tolerance, 'covariance gradInput');
+    const sampleSize = input.values.length / geometry.batch;
+    if (item.values === 'huge' || !input.values.subarray(0, sampleSize).every(Number.isFinite)) {
+      // Samples the kernel flags go to the reference: the same bits there.
+      const sampleFeatures = actual.values.length / geometry.batch;
+      assertSame(actual.values.subarray(0, sampleFeatures), expected.values.subarray(0, sampleFeatures), 'flagged');
+    }
+    return [Float32Array.from(actual.values), Float32Array.from(actualGrad.values)];
+  });
+}
+
+test('covariance kernels match the reference within the kind tolerance, the same bits on 1, 2 and 3 threads', async () => {
+  const cases = fc.sample(covarianceCases(), { numRuns: 120, seed: 20261205 });
+  const firstRun: Float32Array[][] = [];
+  for (const threads of [1, 2, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    cases.forEach((item, index) => {
+      const results = compareCovariance(item);
+      if (threads === 1) firstRun[index] = results;
+      else
+        results.forEach((values, part) =>
+          assertSame(values, firstRun[index]![part]!, `threads ${threads} part ${part}`),
+        );
+    });
+  }
+});
+
+test('covariance kernels on a seed-CNN-sized NHWC input (32 channels, 26×26, 5 iterations) match the reference', () => {
+  const { geometry } = globalSetUp('test', [3, 26, 26, 32], { dataFormat: 'channelsLast' });
+  const covariance = { ...geometry, iterations: 5, outputShape: [3, 528] };
+  compareCovariance({ geometry: covariance, values: 'plain', seed: 11 });
 });
