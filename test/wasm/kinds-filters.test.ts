@@ -13,6 +13,11 @@ import {
   covariancePoolForward,
   type CovarianceGeometry,
 } from '../../src/kernels/reference/extra/covariance-pool.js';
+import {
+  spectralPoolBackward,
+  spectralPoolForward,
+  type SpectralGeometry,
+} from '../../src/kernels/reference/extra/spectral-pool.js';
 import type { PoolingKernels } from '../../src/kernels/types.js';
 import { setThreadCount, threadsReady, wasmBackend } from '../../src/kernels/wasm/index.js';
 import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
@@ -20,6 +25,8 @@ import { globalSetUp } from '../../src/pooling/global-steps.js';
 import { attentionKind } from '../../src/pooling/kinds/attention.js';
 import { blurGeometry } from '../../src/pooling/kinds/blur-geometry.js';
 import { covarianceKind } from '../../src/pooling/kinds/covariance.js';
+import { spectralGeometry, strideMask } from '../../src/pooling/kinds/spectral-geometry.js';
+import { spectralKind } from '../../src/pooling/kinds/spectral.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { assertSame, check, filled, poisoned, type ValueKind } from './harness.js';
@@ -321,4 +328,76 @@ test('covariance kernels on a seed-CNN-sized NHWC input (32 channels, 26×26, 5 
   const { geometry } = globalSetUp('test', [3, 26, 26, 32], { dataFormat: 'channelsLast' });
   const covariance = { ...geometry, iterations: 5, outputShape: [3, 528] };
   compareCovariance({ geometry: covariance, values: 'plain', seed: 11 });
+});
+
+interface SpectralCase {
+  geometry: SpectralGeometry;
+  values: ValueKind;
+  seed: number;
+}
+
+/** Random spectral crops: any output size per axis up to the input's, with DiffStride-like masks or none. */
+function spectralCases(): fc.Arbitrary<SpectralCase> {
+  const axis = fc.record({ size: fc.integer({ min: 1, max: 9 }), kept: fc.integer({ min: 1, max: 9 }) });
+  return fc
+    .record({
+      rank: fc.constantFrom<SpatialDims>(1, 2, 2, 3),
+      batch: fc.integer({ min: 1, max: 3 }),
+      channels: fc.integer({ min: 1, max: 7 }),
+      axes: fc.array(axis, { minLength: 3, maxLength: 3 }),
+      masked: fc.boolean(),
+      channelsLast: fc.boolean(),
+      values: fc.constantFrom<ValueKind>('plain', 'plain', 'ties', 'negative', 'special'),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    })
+    .map((draw) => {
+      const axes = draw.axes.slice(3 - draw.rank);
+      const spatial = axes.map((item) => item.size);
+      const outSizes = axes.map((item) => Math.min(item.kept, item.size));
+      const masks = draw.masked ? spatial.map((size) => strideMask(size, 2, 2).mask) : [];
+      const shape = draw.channelsLast
+        ? [draw.batch, ...spatial, draw.channels]
+        : [draw.batch, draw.channels, ...spatial];
+      const format = draw.channelsLast ? 'channelsLast' : 'channelsFirst';
+      const geometry = spectralGeometry('test', shape, draw.rank, outSizes, masks, format);
+      return { geometry, values: draw.values, seed: draw.seed };
+    });
+}
+
+function compareSpectral({ geometry, values, seed }: SpectralCase): Float32Array[] {
+  return tidy(() => {
+    const input = filled(geometry.inputShape, values, seed);
+    const [expected, actual] = [poisoned(geometry.outputShape), poisoned(geometry.outputShape)];
+    spectralPoolForward(input.values, expected.values, geometry);
+    fast().spectralPoolForward(input.values, actual.values, geometry);
+    const gradOutput = filled(geometry.outputShape, seed % 3 === 0 ? 'special' : 'plain', seed + 1);
+    const [expectedGrad, actualGrad] = [poisoned(geometry.inputShape), poisoned(geometry.inputShape)];
+    spectralPoolBackward(gradOutput.values, expectedGrad.values, geometry);
+    fast().spectralPoolBackward(gradOutput.values, actualGrad.values, geometry);
+    assertClose(actual.values, expected.values, spectralKind.tolerance!, 'spectral forward');
+    assertClose(actualGrad.values, expectedGrad.values, spectralKind.tolerance!, 'spectral backward');
+    return [Float32Array.from(actual.values), Float32Array.from(actualGrad.values)];
+  });
+}
+
+test('spectral kernels match the reference within the kind tolerance, the same bits on 1, 2 and 3 threads', async () => {
+  const cases = fc.sample(spectralCases(), { numRuns: 150, seed: 20261205 });
+  const firstRun: Float32Array[][] = [];
+  for (const threads of [1, 2, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    cases.forEach((item, index) => {
+      const results = compareSpectral(item);
+      if (threads === 1) firstRun[index] = results;
+      else
+        results.forEach((values, part) =>
+          assertSame(values, firstRun[index]![part]!, `threads ${threads} part ${part}`),
+        );
+    });
+  }
+});
+
+test('spectral kernels on a seed-CNN-sized NHWC input (32 channels, 26×26 → 13×13) match the reference', () => {
+  const geometry = spectralGeometry('test', [2, 26, 26, 32], 2, [13, 13], [], 'channelsLast');
+  compareSpectral({ geometry, values: 'plain', seed: 12 });
 });
