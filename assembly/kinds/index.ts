@@ -6,4 +6,4 @@ export { setThreadSlot } from '../shared/thread-slot';
 export { blurBackwardSamples, blurForwardRows } from './filters/blur';
 export { attentionBackwardSamples, attentionForwardSamples, attentionKernelGradientRows } from './filters/attention';
 export { covarianceBackwardSamples, covarianceForwardSamples } from './filters/covariance';
-export { spectralSamples } from './filters/spectral';
+export { spectralMaskSamples, spectralSamples } from './filters/spectral';

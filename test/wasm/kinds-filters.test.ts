@@ -14,6 +14,7 @@ import {
   type CovarianceGeometry,
 } from '../../src/kernels/reference/extra/covariance-pool.js';
 import {
+  spectralMaskBackward,
   spectralPoolBackward,
   spectralPoolForward,
   type SpectralGeometry,
@@ -25,6 +26,7 @@ import { globalSetUp } from '../../src/pooling/global-steps.js';
 import { attentionKind } from '../../src/pooling/kinds/attention.js';
 import { blurGeometry } from '../../src/pooling/kinds/blur-geometry.js';
 import { covarianceKind } from '../../src/pooling/kinds/covariance.js';
+import { diffStrideKind } from '../../src/pooling/kinds/diff-stride.js';
 import { spectralGeometry, strideMask } from '../../src/pooling/kinds/spectral-geometry.js';
 import { spectralKind } from '../../src/pooling/kinds/spectral.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
@@ -144,7 +146,12 @@ function attentionCases(): fc.Arbitrary<AttentionCase> {
 }
 
 /** Within the kind's tolerance; NaN only against NaN. */
-function assertClose(actual: Float32Array, expected: Float32Array, tolerance: Tolerance, label: string): void {
+function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance: Tolerance,
+  label: string,
+): void {
   assert.equal(actual.length, expected.length, `${label}: length`);
   for (let index = 0; index < actual.length; index++) {
     const [got, want] = [actual[index]!, expected[index]!];
@@ -400,4 +407,37 @@ test('spectral kernels match the reference within the kind tolerance, the same b
 test('spectral kernels on a seed-CNN-sized NHWC input (32 channels, 26×26 → 13×13) match the reference', () => {
   const geometry = spectralGeometry('test', [2, 26, 26, 32], 2, [13, 13], [], 'channelsLast');
   compareSpectral({ geometry, values: 'plain', seed: 12 });
+});
+
+function compareMaskGradients({ geometry, values, seed }: SpectralCase): Float64Array[] {
+  return tidy(() => {
+    const input = filled(geometry.inputShape, values, seed);
+    const gradOutput = filled(geometry.outputShape, seed % 3 === 0 ? 'special' : 'plain', seed + 1);
+    const sizes = [geometry.inDepth, geometry.inHeight, geometry.inWidth];
+    const masks = () => sizes.map((size) => new Float64Array(size)) as [Float64Array, Float64Array, Float64Array];
+    const [expected, actual] = [masks(), masks()];
+    spectralMaskBackward(input.values, gradOutput.values, expected, geometry);
+    fast().spectralMaskBackward(input.values, gradOutput.values, actual, geometry);
+    actual.forEach((values, axis) =>
+      assertClose(values, expected[axis]!, diffStrideKind.tolerance!, `mask gradient ${axis}`),
+    );
+    return actual;
+  });
+}
+
+test('spectralMaskBackward (DiffStride) matches the reference within the kind tolerance, the same on 1, 2 and 3 threads', async () => {
+  const cases = fc.sample(spectralCases(), { numRuns: 100, seed: 20261206 });
+  const firstRun: Float64Array[][] = [];
+  for (const threads of [1, 2, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    cases.forEach((item, index) => {
+      const results = compareMaskGradients(item);
+      if (threads === 1) firstRun[index] = results;
+      else
+        results.forEach((values, axis) =>
+          assertSame(values, firstRun[index]![axis]!, `threads ${threads} axis ${axis}`),
+        );
+    });
+  }
 });

@@ -19,10 +19,10 @@ const FLAGS = 9;
   return word(block, field + axis);
 }
 
-/** Source cells → f64 buffer [cells, paddedChannels] (padding lanes 0); false when a value is not finite. */
-function loadSample(block: usize, sample: i32, target: usize, channels: i32, padded: i32): bool {
-  const cells = sizeOf(block, IN_SIZE, 0) * sizeOf(block, IN_SIZE, 1) * sizeOf(block, IN_SIZE, 2);
-  const source = pointer(block, SOURCE) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
+/** A sample of the tensor at `field` ([sizes at `sizeField`]) → f64 buffer [cells, padded] (padding 0); false when a value is not finite. */
+function loadSample(block: usize, field: i32, sizeField: i32, sample: i32, target: usize, channels: i32, padded: i32): bool {
+  const cells = sizeOf(block, sizeField, 0) * sizeOf(block, sizeField, 1) * sizeOf(block, sizeField, 2);
+  const source = pointer(block, field) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
   let finite = true;
   for (let cell = 0; cell < cells; cell++) {
     for (let channel = 0; channel < padded; channel++) {
@@ -73,52 +73,134 @@ function applyAxis(
   }
 }
 
+/** Where the last transform left its result, and the sizes it has (per instance, so per thread). */
+let resultReal: usize = 0;
+let resultImaginary: usize = 0;
+let depth: i32 = 0;
+let height: i32 = 0;
+let width: i32 = 0;
+
+/**
+ * The axes' matrices from `matrix` on (width, height, depth: each OUT_SIZE×current, real parts then
+ * imaginary) applied to the real buffer `real` of the sizes at `sizeField`, ping-ponging with the other three
+ * buffers; the complex result's buffers go to resultReal and resultImaginary. Returns past the matrices.
+ */
+function transform(block: usize, matrix: usize, padded: i32, sizeField: i32, real: usize, imaginary: usize, otherReal: usize, otherImaginary: usize): usize {
+  depth = sizeOf(block, sizeField, 0);
+  height = sizeOf(block, sizeField, 1);
+  width = sizeOf(block, sizeField, 2);
+  let hasImaginary = false;
+  for (let axis = 2; axis >= 3 - word(block, RANK); axis--) {
+    const count = axis == 0 ? depth : axis == 1 ? height : width;
+    const length = sizeOf(block, OUT_SIZE, axis);
+    const outer = axis == 0 ? 1 : axis == 1 ? depth : depth * height;
+    const inner = (axis == 2 ? 1 : axis == 1 ? width : height * width) * padded;
+    applyAxis(matrix, length, count, outer, inner, real, hasImaginary ? imaginary : 0, otherReal, otherImaginary);
+    matrix += (<usize>length * <usize>count) << 4;
+    if (axis == 0) depth = length;
+    else if (axis == 1) height = length;
+    else width = length;
+    hasImaginary = true;
+    let swap = real;
+    real = otherReal;
+    otherReal = swap;
+    swap = imaginary;
+    imaginary = otherImaginary;
+    otherImaginary = swap;
+  }
+  resultReal = real;
+  resultImaginary = imaginary;
+  return matrix;
+}
+
+/** This thread's scratch buffers: `index` of the slot's equal parts (`parts` of them). */
+@inline
+function buffer(block: usize, index: i32, parts: i32): usize {
+  const slotBytes = <usize>word(block, SCRATCH_SLOT_BYTES);
+  return pointer(block, SCRATCH) + <usize>currentThreadSlot() * slotBytes + <usize>index * (slotBytes / <usize>parts);
+}
+
 /** Samples [firstUnit, endUnit): source [IN_SIZE] → target [OUT_SIZE] through the axes' matrices. */
 export function spectralSamples(block: usize, firstUnit: i32, endUnit: i32): void {
   const channels = word(block, CHANNELS);
   const padded = (channels + 1) & ~1;
-  const rank = word(block, RANK);
-  const slot = pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SCRATCH_SLOT_BYTES);
-  const bufferBytes = <usize>word(block, SCRATCH_SLOT_BYTES) >> 2;
   const divisor = load<f64>(block + FILTERS_BYTES);
   for (let sample = firstUnit; sample < endUnit; sample++) {
-    let real = slot;
-    let imaginary = slot + bufferBytes;
-    let otherReal = slot + 2 * bufferBytes;
-    let otherImaginary = slot + 3 * bufferBytes;
-    const finite = loadSample(block, sample, real, channels, padded);
+    const finite = loadSample(block, SOURCE, IN_SIZE, sample, buffer(block, 0, 4), channels, padded);
     store<i32>(pointer(block, FLAGS) + (<usize>sample << 2), finite ? 0 : 1);
     if (!finite) continue;
-    let hasImaginary = false;
-    let matrix = pointer(block, TABLES);
-    // Sizes so far: the axes already applied have their output length.
-    let depth = sizeOf(block, IN_SIZE, 0);
-    let height = sizeOf(block, IN_SIZE, 1);
-    let width = sizeOf(block, IN_SIZE, 2);
-    for (let axis = 2; axis >= 3 - rank; axis--) {
-      const count = axis == 0 ? depth : axis == 1 ? height : width;
-      const length = sizeOf(block, OUT_SIZE, axis);
-      const outer = axis == 0 ? 1 : axis == 1 ? depth : depth * height;
-      const inner = (axis == 2 ? 1 : axis == 1 ? width : height * width) * padded;
-      applyAxis(matrix, length, count, outer, inner, real, hasImaginary ? imaginary : 0, otherReal, otherImaginary);
-      matrix += (<usize>length * <usize>count) << 4;
-      if (axis == 0) depth = length;
-      else if (axis == 1) height = length;
-      else width = length;
-      hasImaginary = true;
-      let swap = real;
-      real = otherReal;
-      otherReal = swap;
-      swap = imaginary;
-      imaginary = otherImaginary;
-      otherImaginary = swap;
-    }
+    transform(block, pointer(block, TABLES), padded, IN_SIZE, buffer(block, 0, 4), buffer(block, 1, 4), buffer(block, 2, 4), buffer(block, 3, 4));
     const cells = depth * height * width;
     const target = pointer(block, TARGET) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
     for (let cell = 0; cell < cells; cell++)
       for (let channel = 0; channel < channels; channel++) {
-        const value = load<f64>(real + ((<usize>cell * <usize>padded + <usize>channel) << 3)) / divisor;
+        const value = load<f64>(resultReal + ((<usize>cell * <usize>padded + <usize>channel) << 3)) / divisor;
         store<f32>(target + ((<usize>cell * <usize>channels + <usize>channel) << 2), <f32>value);
       }
   }
+}
+
+/** Per-sample mask-gradient partials: Σ_axes IN_SIZE f64 per sample (word 10). */
+const PARTIALS = 10;
+
+/**
+ * Samples [firstUnit, endUnit) of DiffStride's mask gradient (reference: spectralMaskBackward): Z the
+ * input's cropped DFT (its matrices first in the tables), G the output gradient's DFT (OUT_SIZE×OUT_SIZE
+ * matrices next), then per kept bin Re(Z·conj(G))/N_in summed over
+ * channels and spread to each axis's bin times the other axes' weights (f64 tables after the matrices:
+ * per axis OUT_SIZE weights, then OUT_SIZE input bins as f64).
+ */
+export function spectralMaskSamples(block: usize, firstUnit: i32, endUnit: i32): void {
+  const channels = word(block, CHANNELS);
+  const padded = (channels + 1) & ~1;
+  const divisor = load<f64>(block + FILTERS_BYTES);
+  const inDepth = sizeOf(block, IN_SIZE, 0);
+  const inHeight = sizeOf(block, IN_SIZE, 1);
+  const inWidth = sizeOf(block, IN_SIZE, 2);
+  for (let sample = firstUnit; sample < endUnit; sample++) {
+    let finite = loadSample(block, SOURCE, IN_SIZE, sample, buffer(block, 0, 6), channels, padded);
+    finite = loadSample(block, TARGET, OUT_SIZE, sample, buffer(block, 4, 6), channels, padded) && finite;
+    store<i32>(pointer(block, FLAGS) + (<usize>sample << 2), finite ? 0 : 1);
+    const partials = pointer(block, PARTIALS) + ((<usize>sample * <usize>(inDepth + inHeight + inWidth)) << 3);
+    memory.fill(partials, 0, <usize>(inDepth + inHeight + inWidth) << 3);
+    if (!finite) continue;
+    const gradientMatrices = transform(block, pointer(block, TABLES), padded, IN_SIZE, buffer(block, 0, 6), buffer(block, 1, 6), buffer(block, 2, 6), buffer(block, 3, 6));
+    const spectrumReal = resultReal;
+    const spectrumImaginary = resultImaginary;
+    const other = spectrumReal == buffer(block, 0, 6) ? 2 : 0; // the free pair besides the spectrum's
+    const tables = transform(block, gradientMatrices, padded, OUT_SIZE, buffer(block, 4, 6), buffer(block, 5, 6), buffer(block, other, 6), buffer(block, other + 1, 6));
+    spreadProducts(block, tables, partials, spectrumReal, spectrumImaginary, channels, padded, divisor);
+  }
+}
+
+/** partials[axis bins] += Σ_channels Re(Z·conj(G))/N_in times the other axes' weights, cell by cell. */
+function spreadProducts(block: usize, tables: usize, partials: usize, spectrumReal: usize, spectrumImaginary: usize, channels: i32, padded: i32, divisor: f64): void {
+  const outDepth = sizeOf(block, OUT_SIZE, 0);
+  const outHeight = sizeOf(block, OUT_SIZE, 1);
+  const outWidth = sizeOf(block, OUT_SIZE, 2);
+  const depthWeights = tables;
+  const heightWeights = depthWeights + (<usize>(2 * outDepth) << 3);
+  const widthWeights = heightWeights + (<usize>(2 * outHeight) << 3);
+  const heightPartials = partials + (<usize>sizeOf(block, IN_SIZE, 0) << 3);
+  const widthPartials = heightPartials + (<usize>sizeOf(block, IN_SIZE, 1) << 3);
+  let cell = 0;
+  for (let slice = 0; slice < outDepth; slice++)
+    for (let row = 0; row < outHeight; row++)
+      for (let column = 0; column < outWidth; column++, cell++) {
+        let product: f64 = 0;
+        for (let channel = 0; channel < channels; channel++) {
+          const at = (<usize>cell * <usize>padded + <usize>channel) << 3;
+          product += load<f64>(spectrumReal + at) * load<f64>(resultReal + at) + load<f64>(spectrumImaginary + at) * load<f64>(resultImaginary + at);
+        }
+        product /= divisor;
+        const sliceWeight = load<f64>(depthWeights + (<usize>slice << 3));
+        const rowWeight = load<f64>(heightWeights + (<usize>row << 3));
+        const columnWeight = load<f64>(widthWeights + (<usize>column << 3));
+        const depthBin = <usize><i32>load<f64>(depthWeights + (<usize>(outDepth + slice) << 3));
+        const heightBin = <usize><i32>load<f64>(heightWeights + (<usize>(outHeight + row) << 3));
+        const widthBin = <usize><i32>load<f64>(widthWeights + (<usize>(outWidth + column) << 3));
+        store<f64>(partials + (depthBin << 3), load<f64>(partials + (depthBin << 3)) + product * rowWeight * columnWeight);
+        store<f64>(heightPartials + (heightBin << 3), load<f64>(heightPartials + (heightBin << 3)) + product * sliceWeight * columnWeight);
+        store<f64>(widthPartials + (widthBin << 3), load<f64>(widthPartials + (widthBin << 3)) + product * sliceWeight * rowWeight);
+      }
 }

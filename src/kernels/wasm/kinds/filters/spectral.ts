@@ -5,6 +5,7 @@
 import { heap } from '../../../../tensor/heap.js';
 import {
   keptBin,
+  spectralMaskBackward,
   spectralPoolBackward,
   spectralPoolForward,
   type SpectralGeometry,
@@ -17,6 +18,8 @@ import { blockViews, FILTERS_BYTES, placeTablesAndScratch, Word } from './block.
 
 /** After the sizes (words 2-7): the rank (word 8, set with them), then the flags' address. */
 const FLAGS_WORD = 9;
+/** The mask kernel's per-sample partials. */
+const PARTIALS_WORD = 10;
 
 /** e^{2πi·sign·numerator/denominator}, the angle reduced exactly first. */
 function unit(sign: number, numerator: number, denominator: number): [number, number] {
@@ -109,9 +112,108 @@ function referenceOnSample(
   else spectralPoolForward(slice(source, sourceCells), slice(target, targetCells), one);
 }
 
+/** The DFT of `inSize` cells at the kept bins of `outSize` (crop) or at every bin (outSize = inSize). */
+function dftMatrix(inSize: number, outSize: number): Float64Array {
+  const matrix = new Float64Array(2 * outSize * inSize);
+  for (let bin = 0; bin < outSize; bin++)
+    for (let cell = 0; cell < inSize; cell++) {
+      const [re, im] = unit(-1, keptBin(inSize, outSize, bin) * cell, inSize);
+      matrix[bin * inSize + cell] = re;
+      matrix[outSize * inSize + bin * inSize + cell] = im;
+    }
+  return matrix;
+}
+
+/** The mask kernel's tables: crop-DFT matrices, output DFTs, then per axis the kept bins' weights and bins. */
+function maskTables(geometry: SpectralGeometry): Float64Array {
+  const inSizes = [geometry.inDepth, geometry.inHeight, geometry.inWidth];
+  const outSizes = [geometry.outDepth, geometry.outHeight, geometry.outWidth];
+  const axes = [2, 1, 0].slice(0, geometry.spatialDims);
+  const parts = [
+    ...axes.map((axis) => dftMatrix(inSizes[axis]!, outSizes[axis]!)),
+    ...axes.map((axis) => dftMatrix(outSizes[axis]!, outSizes[axis]!)),
+    ...[0, 1, 2].map((axis) => {
+      const bins = Array.from({ length: outSizes[axis]! }, (_, bin) => keptBin(inSizes[axis]!, outSizes[axis]!, bin));
+      const weights = bins.map((bin) => geometry.masks[axis]?.[bin] ?? 1);
+      return Float64Array.from([...weights, ...bins]);
+    }),
+  ];
+  const tables = new Float64Array(parts.reduce((total, part) => total + part.length, 0));
+  parts.reduce((offset, part) => (tables.set(part, offset), offset + part.length), 0);
+  return tables;
+}
+
+/**
+ * DiffStride's mask gradient: per-sample partials from the kernel, added to gradMasks in sample order
+ * (flagged samples through the reference there), so any thread count gives the same sums.
+ */
+function maskBackward(
+  kinds: KernelModule,
+  input: Float32Array,
+  gradOutput: Float32Array,
+  gradMasks: readonly [Float64Array, Float64Array, Float64Array],
+  geometry: SpectralGeometry,
+): void {
+  const inSizes = [geometry.inDepth, geometry.inHeight, geometry.inWidth];
+  const outSizes = [geometry.outDepth, geometry.outHeight, geometry.outWidth];
+  const channels = geometry.channelsLast ? geometry.channels : 1;
+  const samples = geometry.channelsLast ? geometry.batch : geometry.batch * geometry.channels;
+  const tables = maskTables(geometry);
+  const perSample = inSizes[0]! + inSizes[1]! + inSizes[2]!;
+  const bufferCells = inSizes.reduce((total, size, axis) => total * Math.max(size, outSizes[axis]!), 1);
+  const bufferBytes = 8 * bufferCells * (channels + (channels % 2));
+  const [inputAddress, gradientAddress] = [addressOf(input), addressOf(gradOutput)];
+  const tableBytes = 8 * tables.length + 8 * samples * perSample + 4 * samples;
+  const placed = placeTablesAndScratch(kinds, tableBytes, 6 * bufferBytes, getThreadCount());
+  try {
+    const { words, doubles } = blockViews(kinds);
+    words.set([samples, channels, ...inSizes, ...outSizes, geometry.spatialDims], Word.Samples);
+    const partialsAddress = placed.tables + 8 * tables.length;
+    words[PARTIALS_WORD] = partialsAddress;
+    words[FLAGS_WORD] = partialsAddress + 8 * samples * perSample;
+    words[Word.Source] = inputAddress;
+    words[Word.Target] = gradientAddress;
+    doubles[FILTERS_BYTES / 8] = inSizes[0]! * inSizes[1]! * inSizes[2]!;
+    new Float64Array(heap.memory.buffer, placed.tables, tables.length).set(tables);
+    parallelFor(kinds, 'spectralMaskSamples', samples, (input.byteLength + gradOutput.byteLength) * 8);
+    const partials = new Float64Array(heap.memory.buffer, partialsAddress, samples * perSample);
+    const flags = new Int32Array(heap.memory.buffer, partialsAddress + 8 * samples * perSample, samples);
+    for (let sample = 0; sample < samples; sample++) {
+      if (flags[sample] !== 0) maskOnSample(geometry, sample, input, gradOutput, gradMasks);
+      else addPartials(partials.subarray(sample * perSample, (sample + 1) * perSample), gradMasks);
+    }
+  } finally {
+    placed.release();
+  }
+}
+
+function addPartials(partials: Float64Array, gradMasks: readonly [Float64Array, Float64Array, Float64Array]): void {
+  let offset = 0;
+  for (const gradMask of gradMasks) {
+    for (let bin = 0; bin < gradMask.length; bin++) gradMask[bin]! += partials[offset + bin]!;
+    offset += gradMask.length;
+  }
+}
+
+function maskOnSample(
+  geometry: SpectralGeometry,
+  sample: number,
+  input: Float32Array,
+  gradOutput: Float32Array,
+  gradMasks: readonly [Float64Array, Float64Array, Float64Array],
+): void {
+  const channels = geometry.channelsLast ? geometry.channels : 1;
+  const inCells = geometry.inDepth * geometry.inHeight * geometry.inWidth;
+  const outCells = geometry.outDepth * geometry.outHeight * geometry.outWidth;
+  const slice = (view: Float32Array, cells: number) =>
+    view.subarray(sample * cells * channels, (sample + 1) * cells * channels);
+  const one = { ...geometry, batch: 1, channels };
+  spectralMaskBackward(slice(input, inCells), slice(gradOutput, outCells), gradMasks, one);
+}
+
 export function createSpectralKernels(
   kinds: KernelModule,
-): Pick<PoolingKernels, 'spectralPoolForward' | 'spectralPoolBackward'> {
+): Pick<PoolingKernels, 'spectralPoolForward' | 'spectralPoolBackward' | 'spectralMaskBackward'> {
   const run = (geometry: SpectralGeometry, source: Float32Array, target: Float32Array, backward: boolean) => {
     for (const sample of runSpectral(kinds, geometry, source, target, backward))
       referenceOnSample(geometry, sample, source, target, backward);
@@ -119,5 +221,7 @@ export function createSpectralKernels(
   return {
     spectralPoolForward: (input, output, geometry) => run(geometry, input, output, false),
     spectralPoolBackward: (gradOutput, gradInput, geometry) => run(geometry, gradOutput, gradInput, true),
+    spectralMaskBackward: (input, gradOutput, gradMasks, geometry) =>
+      maskBackward(kinds, input, gradOutput, gradMasks, geometry),
   };
 }
