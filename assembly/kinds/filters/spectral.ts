@@ -36,7 +36,7 @@ function loadSample(block: usize, field: i32, sizeField: i32, sample: i32, targe
 
 /**
  * Along `axis` of a [sizes] buffer of `padded` lanes per cell: target[.., j, ..] = Σ_k M[j][k]·source[.., k, ..],
- * complex (sourceImaginary 0: a real source), M being `length`×sizes[axis] (real parts, then imaginary).
+ * complex (sourceImaginary 0: a real source; targetImaginary 0: only the real part wanted), M being `length`×sizes[axis] (real parts, then imaginary).
  */
 function applyAxis(
   matrix: usize, length: i32, count: i32, outer: i32, inner: i32,
@@ -54,6 +54,18 @@ function applyAxis(
         let real = f64x2.splat(0);
         let imaginary = f64x2.splat(0);
         let at = sourceLine + lane;
+        if (!targetImaginary) {
+          // Only the real part is wanted (the last axis): half the products.
+          for (let k = 0; k < count; k++, at += lineBytes) {
+            real = f64x2.add(real, f64x2.mul(f64x2.splat(load<f64>(row + (<usize>k << 3))), v128.load(sourceReal + at)));
+            if (sourceImaginary) {
+              const matrixImaginary = f64x2.splat(load<f64>(imaginaryRow + (<usize>k << 3)));
+              real = f64x2.sub(real, f64x2.mul(matrixImaginary, v128.load(sourceImaginary + at)));
+            }
+          }
+          v128.store(targetReal + targetLine + (<usize>j * lineBytes) + lane, real);
+          continue;
+        }
         for (let k = 0; k < count; k++, at += lineBytes) {
           const matrixReal = f64x2.splat(load<f64>(row + (<usize>k << 3)));
           const matrixImaginary = f64x2.splat(load<f64>(imaginaryRow + (<usize>k << 3)));
@@ -85,7 +97,7 @@ let width: i32 = 0;
  * imaginary) applied to the real buffer `real` of the sizes at `sizeField`, ping-ponging with the other three
  * buffers; the complex result's buffers go to resultReal and resultImaginary. Returns past the matrices.
  */
-function transform(block: usize, matrix: usize, padded: i32, sizeField: i32, real: usize, imaginary: usize, otherReal: usize, otherImaginary: usize): usize {
+function transform(block: usize, matrix: usize, padded: i32, sizeField: i32, real: usize, imaginary: usize, otherReal: usize, otherImaginary: usize, realResult: bool = false): usize {
   depth = sizeOf(block, sizeField, 0);
   height = sizeOf(block, sizeField, 1);
   width = sizeOf(block, sizeField, 2);
@@ -95,7 +107,8 @@ function transform(block: usize, matrix: usize, padded: i32, sizeField: i32, rea
     const length = sizeOf(block, OUT_SIZE, axis);
     const outer = axis == 0 ? 1 : axis == 1 ? depth : depth * height;
     const inner = (axis == 2 ? 1 : axis == 1 ? width : height * width) * padded;
-    applyAxis(matrix, length, count, outer, inner, real, hasImaginary ? imaginary : 0, otherReal, otherImaginary);
+    const last = axis == 3 - word(block, RANK);
+    applyAxis(matrix, length, count, outer, inner, real, hasImaginary ? imaginary : 0, otherReal, last && realResult ? 0 : otherImaginary);
     matrix += (<usize>length * <usize>count) << 4;
     if (axis == 0) depth = length;
     else if (axis == 1) height = length;
@@ -129,7 +142,7 @@ export function spectralSamples(block: usize, firstUnit: i32, endUnit: i32): voi
     const finite = loadSample(block, SOURCE, IN_SIZE, sample, buffer(block, 0, 4), channels, padded);
     store<i32>(pointer(block, FLAGS) + (<usize>sample << 2), finite ? 0 : 1);
     if (!finite) continue;
-    transform(block, pointer(block, TABLES), padded, IN_SIZE, buffer(block, 0, 4), buffer(block, 1, 4), buffer(block, 2, 4), buffer(block, 3, 4));
+    transform(block, pointer(block, TABLES), padded, IN_SIZE, buffer(block, 0, 4), buffer(block, 1, 4), buffer(block, 2, 4), buffer(block, 3, 4), true);
     const cells = depth * height * width;
     const target = pointer(block, TARGET) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
     for (let cell = 0; cell < cells; cell++)
