@@ -34,6 +34,43 @@ function loadSample(block: usize, field: i32, sizeField: i32, sample: i32, targe
   return finite;
 }
 
+/** applyAxis's sums for two adjacent lane pairs at once (each matrix entry loaded once for both), the same order per lane. */
+@inline
+function twoLanes(row: usize, imaginaryRow: usize, count: i32, lineBytes: usize, sourceReal: usize, sourceImaginary: usize, targetReal: usize, targetImaginary: usize): void {
+  let real0 = f64x2.splat(0);
+  let real1 = f64x2.splat(0);
+  let imaginary0 = f64x2.splat(0);
+  let imaginary1 = f64x2.splat(0);
+  let at: usize = 0;
+  for (let k = 0; k < count; k++, at += lineBytes) {
+    const matrixReal = f64x2.splat(load<f64>(row + (<usize>k << 3)));
+    const matrixImaginary = f64x2.splat(load<f64>(imaginaryRow + (<usize>k << 3)));
+    const value0 = v128.load(sourceReal + at);
+    const value1 = v128.load(sourceReal + at, 16);
+    real0 = f64x2.add(real0, f64x2.mul(matrixReal, value0));
+    real1 = f64x2.add(real1, f64x2.mul(matrixReal, value1));
+    if (targetImaginary) {
+      imaginary0 = f64x2.add(imaginary0, f64x2.mul(matrixImaginary, value0));
+      imaginary1 = f64x2.add(imaginary1, f64x2.mul(matrixImaginary, value1));
+    }
+    if (sourceImaginary) {
+      const other0 = v128.load(sourceImaginary + at);
+      const other1 = v128.load(sourceImaginary + at, 16);
+      real0 = f64x2.sub(real0, f64x2.mul(matrixImaginary, other0));
+      real1 = f64x2.sub(real1, f64x2.mul(matrixImaginary, other1));
+      if (targetImaginary) {
+        imaginary0 = f64x2.add(imaginary0, f64x2.mul(matrixReal, other0));
+        imaginary1 = f64x2.add(imaginary1, f64x2.mul(matrixReal, other1));
+      }
+    }
+  }
+  v128.store(targetReal, real0);
+  v128.store(targetReal, real1, 16);
+  if (!targetImaginary) return;
+  v128.store(targetImaginary, imaginary0);
+  v128.store(targetImaginary, imaginary1, 16);
+}
+
 /**
  * Along `axis` of a [sizes] buffer of `padded` lanes per cell: target[.., j, ..] = Σ_k M[j][k]·source[.., k, ..],
  * complex (sourceImaginary 0: a real source; targetImaginary 0: only the real part wanted), M being `length`×sizes[axis] (real parts, then imaginary).
@@ -50,7 +87,12 @@ function applyAxis(
     for (let j = 0; j < length; j++) {
       const row = matrix + ((<usize>j * <usize>count) << 3);
       const imaginaryRow = imaginaryPart + ((<usize>j * <usize>count) << 3);
-      for (let lane: usize = 0; lane < lineBytes; lane += 16) {
+      let lane: usize = 0;
+      const targetAt = targetLine + <usize>j * lineBytes;
+      for (; lane + 32 <= lineBytes; lane += 32) {
+        twoLanes(row, imaginaryRow, count, lineBytes, sourceReal + sourceLine + lane, sourceImaginary ? sourceImaginary + sourceLine + lane : 0, targetReal + targetAt + lane, targetImaginary ? targetImaginary + targetAt + lane : 0);
+      }
+      for (; lane < lineBytes; lane += 16) {
         let real = f64x2.splat(0);
         let imaginary = f64x2.splat(0);
         let at = sourceLine + lane;
