@@ -44,6 +44,26 @@ after(async () => {
   await setThreadCount(1);
 });
 
+/**
+ * Runs `compare` on every case on 1, 2 and 3 threads (split even when small), and checks that the
+ * fast kernels give the same bits on every thread count.
+ */
+async function acrossThreads<Case>(cases: Case[], compare: (item: Case) => ArrayLike<number>[]): Promise<void> {
+  const firstRun: ArrayLike<number>[][] = [];
+  for (const threads of [1, 2, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    cases.forEach((item, index) => {
+      const results = compare(item);
+      if (threads === 1) firstRun[index] = results;
+      else
+        results.forEach((values, part) =>
+          assertSame(values, firstRun[index]![part]!, `threads ${threads} part ${part}`),
+        );
+    });
+  }
+}
+
 interface BlurCase {
   geometry: BlurGeometry;
   values: ValueKind;
@@ -114,6 +134,26 @@ test('blur kernels on a seed-CNN-sized NHWC input (32 channels, 26×26, filter 4
   compareBlur({ geometry, values: 'special', seed: 8 });
 });
 
+/** A random global-pooling input: ranks 1-3, either layout, up to `maxSize` cells per axis. */
+function globalShapes(maxSize: number) {
+  return fc
+    .record({
+      rank: fc.constantFrom<SpatialDims>(1, 2, 3),
+      batch: fc.integer({ min: 1, max: 3 }),
+      channels: fc.integer({ min: 1, max: 11 }),
+      sizes: fc.array(fc.integer({ min: 1, max: maxSize }), { minLength: 3, maxLength: 3 }),
+      channelsLast: fc.boolean(),
+    })
+    .map((draw) => {
+      const spatial = draw.sizes.slice(3 - draw.rank);
+      const shape = draw.channelsLast
+        ? [draw.batch, ...spatial, draw.channels]
+        : [draw.batch, draw.channels, ...spatial];
+      const dataFormat = draw.channelsLast ? 'channelsLast' : 'channelsFirst';
+      return { shape, geometry: globalSetUp('test', shape, { dataFormat }).geometry };
+    });
+}
+
 interface AttentionCase {
   shape: number[];
   geometry: PoolingSizes;
@@ -125,24 +165,12 @@ interface AttentionCase {
 function attentionCases(): fc.Arbitrary<AttentionCase> {
   return fc
     .record({
-      rank: fc.constantFrom<SpatialDims>(1, 2, 3),
-      batch: fc.integer({ min: 1, max: 3 }),
-      channels: fc.integer({ min: 1, max: 11 }),
-      sizes: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 3, maxLength: 3 }),
-      channelsLast: fc.boolean(),
+      input: globalShapes(6),
       values: fc.constantFrom<ValueKind>('plain', 'plain', 'ties', 'negative', 'special'),
       kernelValues: fc.constantFrom<ValueKind>('plain', 'plain', 'plain', 'special'),
       seed: fc.integer({ min: 1, max: 1 << 30 }),
     })
-    .map((draw) => {
-      const spatial = draw.sizes.slice(3 - draw.rank);
-      const shape = draw.channelsLast
-        ? [draw.batch, ...spatial, draw.channels]
-        : [draw.batch, draw.channels, ...spatial];
-      const dataFormat = draw.channelsLast ? 'channelsLast' : 'channelsFirst';
-      const { geometry } = globalSetUp('test', shape, { dataFormat });
-      return { shape, geometry, values: draw.values, kernelValues: draw.kernelValues, seed: draw.seed };
-    });
+    .map(({ input, ...rest }) => ({ ...input, ...rest }));
 }
 
 /** Within the kind's tolerance; NaN only against NaN. */
@@ -220,19 +248,7 @@ function compareAttention({ shape, geometry, values, kernelValues, seed }: Atten
 
 test('attention kernels match the reference within the kind tolerance, the same bits on 1, 2 and 3 threads', async () => {
   const cases = fc.sample(attentionCases(), { numRuns: 150, seed: 20261205 });
-  const firstRun: Float32Array[][] = [];
-  for (const threads of [1, 2, 3]) {
-    await setThreadCount(threads);
-    await threadsReady();
-    cases.forEach((item, index) => {
-      const results = compareAttention(item);
-      if (threads === 1) firstRun[index] = results;
-      else
-        results.forEach((values, part) =>
-          assertSame(values, firstRun[index]![part]!, `threads ${threads} part ${part}`),
-        );
-    });
-  }
+  await acrossThreads(cases, compareAttention);
 });
 
 test('attention kernels on a seed-CNN-sized NHWC input (32 channels, 26×26) match the reference', () => {
@@ -250,11 +266,7 @@ interface CovarianceCase {
 function covarianceCases(): fc.Arbitrary<CovarianceCase> {
   return fc
     .record({
-      rank: fc.constantFrom<SpatialDims>(1, 2, 3),
-      batch: fc.integer({ min: 1, max: 3 }),
-      channels: fc.integer({ min: 1, max: 11 }),
-      sizes: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 3, maxLength: 3 }),
-      channelsLast: fc.boolean(),
+      input: globalShapes(5),
       iterations: fc.integer({ min: 1, max: 8 }),
       values: fc.constantFrom<CovarianceCase['values']>(
         'plain',
@@ -267,16 +279,10 @@ function covarianceCases(): fc.Arbitrary<CovarianceCase> {
       ),
       seed: fc.integer({ min: 1, max: 1 << 30 }),
     })
-    .map((draw) => {
-      const spatial = draw.sizes.slice(3 - draw.rank);
-      const shape = draw.channelsLast
-        ? [draw.batch, ...spatial, draw.channels]
-        : [draw.batch, draw.channels, ...spatial];
-      const dataFormat = draw.channelsLast ? 'channelsLast' : 'channelsFirst';
-      const { geometry } = globalSetUp('test', shape, { dataFormat });
-      const features = (draw.channels * (draw.channels + 1)) / 2;
-      const covariance = { ...geometry, iterations: draw.iterations, outputShape: [draw.batch, features] };
-      return { geometry: covariance, values: draw.values, seed: draw.seed };
+    .map(({ input: { geometry }, iterations, values, seed }) => {
+      const features = (geometry.channels * (geometry.channels + 1)) / 2;
+      const covariance = { ...geometry, iterations, outputShape: [geometry.batch, features] };
+      return { geometry: covariance, values, seed };
     });
 }
 
@@ -316,19 +322,7 @@ function compareCovariance(item: CovarianceCase): Float32Array[] {
 
 test('covariance kernels match the reference within the kind tolerance, the same bits on 1, 2 and 3 threads', async () => {
   const cases = fc.sample(covarianceCases(), { numRuns: 120, seed: 20261205 });
-  const firstRun: Float32Array[][] = [];
-  for (const threads of [1, 2, 3]) {
-    await setThreadCount(threads);
-    await threadsReady();
-    cases.forEach((item, index) => {
-      const results = compareCovariance(item);
-      if (threads === 1) firstRun[index] = results;
-      else
-        results.forEach((values, part) =>
-          assertSame(values, firstRun[index]![part]!, `threads ${threads} part ${part}`),
-        );
-    });
-  }
+  await acrossThreads(cases, compareCovariance);
 });
 
 test('covariance kernels on a seed-CNN-sized NHWC input (32 channels, 26×26, 5 iterations) match the reference', () => {
@@ -389,19 +383,7 @@ function compareSpectral({ geometry, values, seed }: SpectralCase): Float32Array
 
 test('spectral kernels match the reference within the kind tolerance, the same bits on 1, 2 and 3 threads', async () => {
   const cases = fc.sample(spectralCases(), { numRuns: 150, seed: 20261205 });
-  const firstRun: Float32Array[][] = [];
-  for (const threads of [1, 2, 3]) {
-    await setThreadCount(threads);
-    await threadsReady();
-    cases.forEach((item, index) => {
-      const results = compareSpectral(item);
-      if (threads === 1) firstRun[index] = results;
-      else
-        results.forEach((values, part) =>
-          assertSame(values, firstRun[index]![part]!, `threads ${threads} part ${part}`),
-        );
-    });
-  }
+  await acrossThreads(cases, compareSpectral);
 });
 
 test('spectral kernels on a seed-CNN-sized NHWC input (32 channels, 26×26 → 13×13) match the reference', () => {
@@ -427,17 +409,5 @@ function compareMaskGradients({ geometry, values, seed }: SpectralCase): Float64
 
 test('spectralMaskBackward (DiffStride) matches the reference within the kind tolerance, the same on 1, 2 and 3 threads', async () => {
   const cases = fc.sample(spectralCases(), { numRuns: 100, seed: 20261206 });
-  const firstRun: Float64Array[][] = [];
-  for (const threads of [1, 2, 3]) {
-    await setThreadCount(threads);
-    await threadsReady();
-    cases.forEach((item, index) => {
-      const results = compareMaskGradients(item);
-      if (threads === 1) firstRun[index] = results;
-      else
-        results.forEach((values, axis) =>
-          assertSame(values, firstRun[index]![axis]!, `threads ${threads} axis ${axis}`),
-        );
-    });
-  }
+  await acrossThreads(cases, compareMaskGradients);
 });

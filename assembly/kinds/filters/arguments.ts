@@ -20,13 +20,5 @@ export const SCRATCH_SLOT_BYTES = 15;
 /** Byte offset of the per-axis filters: 3 × 8 f64 (axis · 64 + tap · 8). */
 export const FILTERS_BYTES = 128;
 
-@inline
-export function word(block: usize, index: i32): i32 {
-  return load<i32>(block + (<usize>index << 2));
-}
-
-/** A pointer field: byte offsets may pass 2 GiB, so they are read unsigned. */
-@inline
-export function pointer(block: usize, index: i32): usize {
-  return <usize>load<u32>(block + (<usize>index << 2));
-}
+// Word and pointer reads are assembly/pool's (the same block conventions).
+export { pointer, word } from '../../pool/arguments';

@@ -35,6 +35,14 @@ let cellRows: usize = 0;
 let matrices: usize = 0;
 let matrixBytes: usize = 0;
 let trace: f64 = 0;
+/** Element steps between a sample's cells and between its channels (the input's layout). */
+let cellStep: usize = 0;
+let channelStep: usize = 0;
+
+/** Byte offset of (cell, channel) in a sample of the input's layout. */
+@inline function elementOffset(cell: i32, channel: i32): usize {
+  return (<usize>cell * cellStep + <usize>channel * channelStep) << 2;
+}
 
 @inline function matrix(index: i32): usize {
   return matrices + <usize>index * matrixBytes;
@@ -62,6 +70,9 @@ function beginSample(block: usize): void {
   stride = (channels + 3) & ~3;
   cells = word(block, CELLS);
   iterations = word(block, ITERATIONS);
+  const channelsLast = word(block, CHANNELS_LAST) != 0;
+  cellStep = channelsLast ? <usize>channels : 1;
+  channelStep = channelsLast ? 1 : <usize>cells;
   const slot = pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SCRATCH_SLOT_BYTES);
   const rowsBytes = (<usize>cells * <usize>stride) << 2;
   centred = slot;
@@ -165,9 +176,6 @@ function transpose(a: usize, out: usize): void {
 
 /** Centres the sample into `centred`; returns false (flag) when f32 could lose what f64 keeps. */
 function centre(block: usize, sample: i32): bool {
-  const channelsLast = word(block, CHANNELS_LAST) != 0;
-  const cellStep: usize = channelsLast ? <usize>channels : 1;
-  const channelStep: usize = channelsLast ? 1 : <usize>cells;
   const input = pointer(block, INPUT) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
   let largest: f64 = 0;
   let smallest: f64 = Infinity;
@@ -178,10 +186,10 @@ function centre(block: usize, sample: i32): bool {
     }
     let mean: f64 = 0;
     for (let cell = 0; cell < cells; cell++)
-      mean += <f64>load<f32>(input + ((<usize>cell * cellStep + <usize>channel * channelStep) << 2));
+      mean += <f64>load<f32>(input + elementOffset(cell, channel));
     mean /= <f64>cells;
     for (let cell = 0; cell < cells; cell++) {
-      const value = <f64>load<f32>(input + ((<usize>cell * cellStep + <usize>channel * channelStep) << 2)) - mean;
+      const value = <f64>load<f32>(input + elementOffset(cell, channel)) - mean;
       const size = Math.abs(value);
       if (!(size <= largest)) largest = size; // NaN sticks
       if (size != 0 && size < smallest) smallest = size;
@@ -221,18 +229,21 @@ function iterate(): bool {
   return true;
 }
 
-@inline function flagSample(block: usize, sample: i32, flagged: bool): void {
-  store<i32>(pointer(block, FLAGS) + (<usize>sample << 2), flagged ? 1 : 0);
+/** Centres and iterates a sample: −1 when flagged (left to the reference), 0 when tr Σ is 0, else 1. */
+function beginAndIterate(block: usize, sample: i32): i32 {
+  beginSample(block);
+  const usable = centre(block, sample);
+  store<i32>(pointer(block, FLAGS) + (<usize>sample << 2), usable ? 0 : 1);
+  if (!usable) return -1;
+  return iterate() ? 1 : 0;
 }
 
 /** Samples [firstUnit, endUnit): the upper triangle of √(tr Σ)·Y_N (zeros when tr Σ is 0). */
 export function covarianceForwardSamples(block: usize, firstUnit: i32, endUnit: i32): void {
   for (let sample = firstUnit; sample < endUnit; sample++) {
-    beginSample(block);
-    const usable = centre(block, sample);
-    flagSample(block, sample, !usable);
-    if (!usable) continue;
-    const nonzero = iterate();
+    const state = beginAndIterate(block, sample);
+    if (state < 0) continue;
+    const nonzero = state > 0;
     const scale = Math.sqrt(trace);
     const root = ys(iterations);
     let output = pointer(block, OUTPUT) + ((<usize>sample * <usize>(channels * (channels + 1) / 2)) << 2);
@@ -318,20 +329,15 @@ function sigmaGradient(block: usize, sample: i32): usize {
 /** Samples [firstUnit, endUnit): ∂L/∂x = Xc·(∂L/∂Σ + ∂L/∂Σᵀ)/n, zeros when tr Σ is 0; flags as the forward. */
 export function covarianceBackwardSamples(block: usize, firstUnit: i32, endUnit: i32): void {
   for (let sample = firstUnit; sample < endUnit; sample++) {
-    beginSample(block);
-    const usable = centre(block, sample);
-    flagSample(block, sample, !usable);
-    if (!usable) continue;
-    const nonzero = iterate();
+    const state = beginAndIterate(block, sample);
+    if (state < 0) continue;
+    const nonzero = state > 0;
     if (nonzero) multiply(centred, stride, 1, sigmaGradient(block, sample), cellRows, cells, channels);
-    const channelsLast = word(block, CHANNELS_LAST) != 0;
-    const cellStep: usize = channelsLast ? <usize>channels : 1;
-    const channelStep: usize = channelsLast ? 1 : <usize>cells;
     const gradInput = pointer(block, GRAD_INPUT) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
     for (let cell = 0; cell < cells; cell++)
       for (let channel = 0; channel < channels; channel++) {
         const value = nonzero ? load<f32>(at(cellRows, cell, channel)) / <f32>cells : 0;
-        store<f32>(gradInput + ((<usize>cell * cellStep + <usize>channel * channelStep) << 2), value);
+        store<f32>(gradInput + elementOffset(cell, channel), value);
       }
   }
 }
