@@ -7,3 +7,4 @@ export { blurBackwardSamples, blurForwardRows } from './filters/blur';
 export { attentionBackwardSamples, attentionForwardSamples, attentionKernelGradientRows } from './filters/attention';
 export { covarianceBackwardSamples, covarianceForwardSamples } from './filters/covariance';
 export { spectralMaskSamples, spectralSamples } from './filters/spectral';
+export { waveletSamples } from './filters/wavelet';

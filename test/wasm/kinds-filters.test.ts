@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
+import { adaptiveGeometry } from '../../src/geometry/adaptive-geometry.js';
 import type { PoolingSizes, SpatialDims } from '../../src/geometry/layout.js';
 import { attentionPoolBackward, attentionPoolForward } from '../../src/kernels/reference/extra/attention-pool.js';
 import { blurPoolBackward, blurPoolForward, type BlurGeometry } from '../../src/kernels/reference/extra/blur-pool.js';
@@ -19,6 +20,7 @@ import {
   spectralPoolForward,
   type SpectralGeometry,
 } from '../../src/kernels/reference/extra/spectral-pool.js';
+import { waveletPoolBackward, waveletPoolForward } from '../../src/kernels/reference/extra/wavelet-pool.js';
 import type { PoolingKernels } from '../../src/kernels/types.js';
 import { setThreadCount, threadsReady, wasmBackend } from '../../src/kernels/wasm/index.js';
 import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
@@ -410,4 +412,33 @@ function compareMaskGradients({ geometry, values, seed }: SpectralCase): Float64
 test('spectralMaskBackward (DiffStride) matches the reference within the kind tolerance, the same on 1, 2 and 3 threads', async () => {
   const cases = fc.sample(spectralCases(), { numRuns: 100, seed: 20261206 });
   await acrossThreads(cases, compareMaskGradients);
+});
+
+test('wavelet kernels match the reference bit for bit (odd sizes, both layouts, ranks 1-3), on 1, 2 and 3 threads', async () => {
+  const cases = fc.sample(spectralCases(), { numRuns: 150, seed: 20261207 });
+  await acrossThreads(cases, ({ geometry: spectral, values, seed }) =>
+    tidy(() => {
+      const shape = spectral.inputShape;
+      const format = spectral.channelsLast ? 'channelsLast' : 'channelsFirst';
+      const outSizes = [spectral.inDepth, spectral.inHeight, spectral.inWidth].map((size) => Math.ceil(size / 2));
+      const geometry = adaptiveGeometry(
+        'test',
+        shape,
+        spectral.spatialDims,
+        outSizes.slice(3 - spectral.spatialDims),
+        format,
+      );
+      const input = filled(shape, values, seed);
+      const [expected, actual] = [poisoned(geometry.outputShape), poisoned(geometry.outputShape)];
+      waveletPoolForward(input.values, expected.values, geometry);
+      fast().waveletPoolForward(input.values, actual.values, geometry);
+      assertSame(actual.values, expected.values, 'wavelet forward');
+      const gradOutput = filled(geometry.outputShape, seed % 2 === 0 ? 'special' : 'plain', seed + 1);
+      const [expectedGrad, actualGrad] = [poisoned(shape), poisoned(shape)];
+      waveletPoolBackward(gradOutput.values, expectedGrad.values, geometry);
+      fast().waveletPoolBackward(gradOutput.values, actualGrad.values, geometry);
+      assertSame(actualGrad.values, expectedGrad.values, 'wavelet backward');
+      return [Float32Array.from(actual.values), Float32Array.from(actualGrad.values)];
+    }),
+  );
 });
