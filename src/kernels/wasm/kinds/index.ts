@@ -8,12 +8,13 @@ import { loadKernelModule, simdSupported, type KernelModule } from '../loader.js
 import { registerThreadModule } from '../threads.js';
 import { createRegionsKernels } from './regions.js';
 import { createWeightedKernels } from './weighted.js';
+import { createFiltersKernels } from './filters.js';
 
 /** One family's kernel-table builder. */
 export type KindFamily = (kinds: KernelModule) => Partial<PoolingKernels>;
 
 /** Every family of kinds with WebAssembly kernels: one line per family file. */
-const families: readonly KindFamily[] = [createRegionsKernels, createWeightedKernels];
+const families: readonly KindFamily[] = [createRegionsKernels, createWeightedKernels, createFiltersKernels];
 
 /** The kinds module, loaded at import where the engine validates SIMD; null (reference kernels) elsewhere. */
 export const kindsKernelModule: KernelModule | null =

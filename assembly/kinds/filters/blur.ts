@@ -1,0 +1,173 @@
+// BlurPool's depthwise strided binomial filter, forward and backward (reference:
+// src/kernels/reference/extra/blur-pool.ts), bit for bit: each output cell's taps are listed in the
+// reference's order (row-major over depth, height, width; taps reading a zero skipped), weights are
+// (f_depth·f_height)·f_width in f64, sums run in f64 in tap order and round to f32 once, as the
+// reference's JavaScript numbers do. Vectorized over the contiguous channels of a cell (f32x4 loads
+// promoted to two f64x2); channelsFirst planes arrive as samples of one channel.
+import { zeroBytes } from '../../pool/simd';
+import { currentThreadSlot } from '../../shared/thread-slot';
+import {
+  CHANNELS, FILTERS_BYTES, IN_SIZE, OUT_SIZE, SAMPLES, SCRATCH, SCRATCH_SLOT_BYTES, SOURCE, TABLES, TAPS, TARGET,
+  pointer, word,
+} from './arguments';
+
+/** Bytes of one listed tap: the element offset (i32, padded) and the weight (f64). */
+const TAP_BYTES: usize = 16;
+
+/**
+ * Lists the taps of output cell (slice, row, column) into `list` in the reference's order: element
+ * offsets from the sample's first input element, and weights; returns how many.
+ */
+function listTaps(block: usize, list: usize, slice: i32, row: i32, column: i32): i32 {
+  const channels = word(block, CHANNELS);
+  const inHeight = word(block, IN_SIZE + 1);
+  const inWidth = word(block, IN_SIZE + 2);
+  const depthTaps = word(block, TAPS);
+  const heightTaps = word(block, TAPS + 1);
+  const widthTaps = word(block, TAPS + 2);
+  const depthTable = pointer(block, TABLES) + (<usize>(slice * depthTaps) << 2);
+  const heightTable = pointer(block, TABLES) + (<usize>(word(block, OUT_SIZE) * depthTaps + row * heightTaps) << 2);
+  const widthTable =
+    pointer(block, TABLES) +
+    (<usize>(word(block, OUT_SIZE) * depthTaps + word(block, OUT_SIZE + 1) * heightTaps + column * widthTaps) << 2);
+  let count = 0;
+  for (let depthTap = 0; depthTap < depthTaps; depthTap++) {
+    const source = load<i32>(depthTable + (<usize>depthTap << 2));
+    if (source < 0) continue;
+    const depthWeight = load<f64>(block + FILTERS_BYTES + (<usize>depthTap << 3));
+    for (let heightTap = 0; heightTap < heightTaps; heightTap++) {
+      const sourceRow = load<i32>(heightTable + (<usize>heightTap << 2));
+      if (sourceRow < 0) continue;
+      const rowWeight = depthWeight * load<f64>(block + FILTERS_BYTES + 64 + (<usize>heightTap << 3));
+      const rowStart = (source * inHeight + sourceRow) * inWidth;
+      for (let widthTap = 0; widthTap < widthTaps; widthTap++) {
+        const sourceColumn = load<i32>(widthTable + (<usize>widthTap << 2));
+        if (sourceColumn < 0) continue;
+        const entry = list + <usize>count * TAP_BYTES;
+        store<i32>(entry, (rowStart + sourceColumn) * channels);
+        store<f64>(entry, rowWeight * load<f64>(block + FILTERS_BYTES + 128 + (<usize>widthTap << 3)), 8);
+        count++;
+      }
+    }
+  }
+  return count;
+}
+
+/** This thread's tap list. */
+@inline
+function threadList(block: usize): usize {
+  return pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SCRATCH_SLOT_BYTES);
+}
+
+/** Two f64x2 halves back into one f32x4 (each rounded once). */
+@inline
+function demote(low: v128, high: v128): v128 {
+  return i64x2.shuffle(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 2);
+}
+
+/** The upper two f32 lanes as f64x2. */
+@inline
+function promoteHigh(value: v128): v128 {
+  return f64x2.promote_low_f32x4(i64x2.shuffle(value, value, 1, 1));
+}
+
+/** output[channel] = Σ_taps weight · input[offset + channel], in f64, for every channel of one cell. */
+function blurCell(input: usize, output: usize, list: usize, count: i32, channels: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= channels; channel += 4) {
+    let low = f64x2.splat(0);
+    let high = f64x2.splat(0);
+    for (let tap = 0; tap < count; tap++) {
+      const entry = list + <usize>tap * TAP_BYTES;
+      const value = v128.load(input + (<usize>(load<i32>(entry) + channel) << 2));
+      const weight = f64x2.splat(load<f64>(entry, 8));
+      low = f64x2.add(low, f64x2.mul(weight, f64x2.promote_low_f32x4(value)));
+      high = f64x2.add(high, f64x2.mul(weight, promoteHigh(value)));
+    }
+    v128.store(output + (<usize>channel << 2), demote(low, high));
+  }
+  for (; channel < channels; channel++) {
+    let sum: f64 = 0;
+    for (let tap = 0; tap < count; tap++) {
+      const entry = list + <usize>tap * TAP_BYTES;
+      sum += load<f64>(entry, 8) * <f64>load<f32>(input + (<usize>(load<i32>(entry) + channel) << 2));
+    }
+    store<f32>(output + (<usize>channel << 2), <f32>sum);
+  }
+}
+
+/** gradInput[offset + channel] += weight · gradOutput[channel], tap by tap, each add rounded to f32. */
+function scatterCell(gradOutput: usize, gradInput: usize, list: usize, count: i32, channels: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= channels; channel += 4) {
+    const gradient = v128.load(gradOutput + (<usize>channel << 2));
+    const gradientLow = f64x2.promote_low_f32x4(gradient);
+    const gradientHigh = promoteHigh(gradient);
+    for (let tap = 0; tap < count; tap++) {
+      const entry = list + <usize>tap * TAP_BYTES;
+      const at = gradInput + (<usize>(load<i32>(entry) + channel) << 2);
+      const weight = f64x2.splat(load<f64>(entry, 8));
+      const value = v128.load(at);
+      const low = f64x2.add(f64x2.promote_low_f32x4(value), f64x2.mul(weight, gradientLow));
+      const high = f64x2.add(promoteHigh(value), f64x2.mul(weight, gradientHigh));
+      v128.store(at, demote(low, high));
+    }
+  }
+  for (; channel < channels; channel++) {
+    const gradient = <f64>load<f32>(gradOutput + (<usize>channel << 2));
+    for (let tap = 0; tap < count; tap++) {
+      const entry = list + <usize>tap * TAP_BYTES;
+      const at = gradInput + (<usize>(load<i32>(entry) + channel) << 2);
+      store<f32>(at, <f32>(<f64>load<f32>(at) + load<f64>(entry, 8) * gradient));
+    }
+  }
+}
+
+/** Cells of one sample for sizes at `field` (IN_SIZE or OUT_SIZE). */
+@inline
+function cellsOf(block: usize, field: i32): usize {
+  return <usize>word(block, field) * <usize>word(block, field + 1) * <usize>word(block, field + 2);
+}
+
+/** Output rows [firstUnit, endUnit) over (sample, slice, row). */
+export function blurForwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  const channels = word(block, CHANNELS);
+  const outDepth = word(block, OUT_SIZE);
+  const outHeight = word(block, OUT_SIZE + 1);
+  const outWidth = word(block, OUT_SIZE + 2);
+  const cellBytes = <usize>channels << 2;
+  const list = threadList(block);
+  for (let unit = firstUnit; unit < endUnit; unit++) {
+    const sample = unit / (outDepth * outHeight);
+    const slice = (unit / outHeight) % outDepth;
+    const row = unit % outHeight;
+    const input = pointer(block, SOURCE) + <usize>sample * cellsOf(block, IN_SIZE) * cellBytes;
+    let output = pointer(block, TARGET) + <usize>unit * <usize>outWidth * cellBytes;
+    for (let column = 0; column < outWidth; column++, output += cellBytes) {
+      const count = listTaps(block, list, slice, row, column);
+      blurCell(input, output, list, count, channels);
+    }
+  }
+}
+
+/** Samples [firstUnit, endUnit): zeroes each sample's gradInput, then scatters its cells in output order. */
+export function blurBackwardSamples(block: usize, firstUnit: i32, endUnit: i32): void {
+  const channels = word(block, CHANNELS);
+  const outDepth = word(block, OUT_SIZE);
+  const outHeight = word(block, OUT_SIZE + 1);
+  const outWidth = word(block, OUT_SIZE + 2);
+  const cellBytes = <usize>channels << 2;
+  const list = threadList(block);
+  for (let sample = firstUnit; sample < endUnit; sample++) {
+    const sampleBytes = cellsOf(block, IN_SIZE) * cellBytes;
+    const gradInput = pointer(block, TARGET) + <usize>sample * sampleBytes;
+    zeroBytes(gradInput, sampleBytes);
+    let gradOutput = pointer(block, SOURCE) + <usize>sample * cellsOf(block, OUT_SIZE) * cellBytes;
+    for (let slice = 0; slice < outDepth; slice++)
+      for (let row = 0; row < outHeight; row++)
+        for (let column = 0; column < outWidth; column++, gradOutput += cellBytes) {
+          const count = listTaps(block, list, slice, row, column);
+          scatterCell(gradOutput, gradInput, list, count, channels);
+        }
+  }
+}

@@ -1,0 +1,343 @@
+// Covariance pooling (iSQRT-COV), forward and backward per sample in f32 SIMD (reference, in f64:
+// src/kernels/reference/extra/covariance-pool.ts): channel means in f64, the centred cells [n, C]
+// in f32, Σ = XcᵀXc/n, the Newton–Schulz iterations and their backward as f32x4 matrix products
+// (products and sums in another order and precision: the kind's tolerance). A sample whose centred
+// values are non-finite, beyond 2^40 or below 2^-40 (but not 0) raises its flag: f32 could overflow
+// or underflow where f64 does not, so the TypeScript side runs the reference kernel on it.
+import { currentThreadSlot } from '../../shared/thread-slot';
+import { pointer, word } from './arguments';
+
+// Fields (src/kernels/wasm/kinds/filters/covariance.ts writes them).
+const SAMPLES = 0;
+const CHANNELS = 1;
+const CELLS = 2;
+const CHANNELS_LAST = 3;
+const ITERATIONS = 4;
+const INPUT = 5;
+const OUTPUT = 6;
+const GRAD_OUTPUT = 7;
+const GRAD_INPUT = 8;
+/** One i32 flag per sample. */
+const FLAGS = 13;
+const SCRATCH = 14;
+const SCRATCH_SLOT_BYTES = 15;
+
+// The sample's sizes and scratch matrices (per instance globals, so per thread).
+let channels: i32 = 0;
+/** Row stride of every C-wide matrix: C rounded up to 4 (the padding columns stay 0). */
+let stride: i32 = 0;
+let cells: i32 = 0;
+let iterations: i32 = 0;
+/** The centred cells [n, stride], then the gradient rows [n, stride]. */
+let centred: usize = 0;
+let cellRows: usize = 0;
+/** Y_0..Y_N, Z_0..Z_N, P_0..P_N (P_0 unused), then the backward's eight C×stride matrices. */
+let matrices: usize = 0;
+let matrixBytes: usize = 0;
+let trace: f64 = 0;
+/** Element steps between a sample's cells and between its channels (the input's layout). */
+let cellStep: usize = 0;
+let channelStep: usize = 0;
+
+/** Byte offset of (cell, channel) in a sample of the input's layout. */
+@inline function elementOffset(cell: i32, channel: i32): usize {
+  return (<usize>cell * cellStep + <usize>channel * channelStep) << 2;
+}
+
+@inline function matrix(index: i32): usize {
+  return matrices + <usize>index * matrixBytes;
+}
+@inline function ys(step: i32): usize {
+  return matrix(step);
+}
+@inline function zs(step: i32): usize {
+  return matrix(iterations + 1 + step);
+}
+@inline function ps(step: i32): usize {
+  return matrix(2 * iterations + 2 + step);
+}
+/** The backward's temporaries 0..7. */
+@inline function temporary(index: i32): usize {
+  return matrix(3 * iterations + 3 + index);
+}
+@inline function at(base: usize, row: i32, column: i32): usize {
+  return base + ((<usize>row * <usize>stride + <usize>column) << 2);
+}
+
+/** The sample's sizes and this thread's scratch layout (the TypeScript side sizes the slot alike). */
+function beginSample(block: usize): void {
+  channels = word(block, CHANNELS);
+  stride = (channels + 3) & ~3;
+  cells = word(block, CELLS);
+  iterations = word(block, ITERATIONS);
+  const channelsLast = word(block, CHANNELS_LAST) != 0;
+  cellStep = channelsLast ? <usize>channels : 1;
+  channelStep = channelsLast ? 1 : <usize>cells;
+  const slot = pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SCRATCH_SLOT_BYTES);
+  const rowsBytes = (<usize>cells * <usize>stride) << 2;
+  centred = slot;
+  cellRows = centred + rowsBytes;
+  matrices = cellRows + rowsBytes;
+  matrixBytes = (<usize>channels * <usize>stride) << 2;
+}
+
+/** Sixteen columns of rows `row` and `row + 1` (when `pair`): 2×4 vector accumulators share b's loads. */
+@inline
+function sixteenColumns(aFirst: usize, aNext: usize, aInner: i32, b: usize, target: usize, inner: i32, pair: bool): void {
+  const rowBytes = <usize>stride << 2;
+  let sum0 = f32x4.splat(0);
+  let sum1 = f32x4.splat(0);
+  let sum2 = f32x4.splat(0);
+  let sum3 = f32x4.splat(0);
+  let next0 = f32x4.splat(0);
+  let next1 = f32x4.splat(0);
+  let next2 = f32x4.splat(0);
+  let next3 = f32x4.splat(0);
+  let source = b;
+  for (let k = 0; k < inner; k++, source += rowBytes) {
+    const offset = <usize>(k * aInner) << 2;
+    const factor = f32x4.splat(load<f32>(aFirst + offset));
+    const nextFactor = f32x4.splat(pair ? load<f32>(aNext + offset) : 0);
+    const b0 = v128.load(source);
+    const b1 = v128.load(source, 16);
+    const b2 = v128.load(source, 32);
+    const b3 = v128.load(source, 48);
+    sum0 = f32x4.add(sum0, f32x4.mul(factor, b0));
+    sum1 = f32x4.add(sum1, f32x4.mul(factor, b1));
+    sum2 = f32x4.add(sum2, f32x4.mul(factor, b2));
+    sum3 = f32x4.add(sum3, f32x4.mul(factor, b3));
+    next0 = f32x4.add(next0, f32x4.mul(nextFactor, b0));
+    next1 = f32x4.add(next1, f32x4.mul(nextFactor, b1));
+    next2 = f32x4.add(next2, f32x4.mul(nextFactor, b2));
+    next3 = f32x4.add(next3, f32x4.mul(nextFactor, b3));
+  }
+  v128.store(target, sum0);
+  v128.store(target, sum1, 16);
+  v128.store(target, sum2, 32);
+  v128.store(target, sum3, 48);
+  if (!pair) return;
+  v128.store(target + rowBytes, next0);
+  v128.store(target + rowBytes, next1, 16);
+  v128.store(target + rowBytes, next2, 32);
+  v128.store(target + rowBytes, next3, 48);
+}
+
+/** Four columns of row `row`. */
+@inline
+function fourColumns(aFirst: usize, aInner: i32, b: usize, target: usize, inner: i32): void {
+  const rowBytes = <usize>stride << 2;
+  let sum = f32x4.splat(0);
+  let source = b;
+  for (let k = 0; k < inner; k++, source += rowBytes) {
+    sum = f32x4.add(sum, f32x4.mul(f32x4.splat(load<f32>(aFirst + (<usize>(k * aInner) << 2))), v128.load(source)));
+  }
+  v128.store(target, sum);
+}
+
+/**
+ * out[i, :] = Σ_k a(i, k)·b[k, :] for `rows` rows, `inner` terms and `stride` columns (a multiple
+ * of 4), where a(i, k) = a[i·aRow + k·aInner] (so either operand of a may be transposed) and b's
+ * rows are `stride` apart. With `upper`, only the column blocks reaching the diagonal or beyond are
+ * computed (a symmetric result whose lower triangle is then mirrored).
+ */
+function multiply(a: usize, aRow: i32, aInner: i32, b: usize, out: usize, rows: i32, inner: i32, upper: bool = false): void {
+  const rowBytes = <usize>stride << 2;
+  for (let row = 0; row < rows; row += 2) {
+    const pair = row + 1 < rows;
+    const aFirst = a + (<usize>(row * aRow) << 2);
+    const aNext = aFirst + (<usize>aRow << 2);
+    const target = out + <usize>row * rowBytes;
+    let column = upper ? row & ~15 : 0;
+    for (; column + 16 <= stride; column += 16) {
+      sixteenColumns(aFirst, aNext, aInner, b + (<usize>column << 2), target + (<usize>column << 2), inner, pair);
+    }
+    for (; column < stride; column += 4) {
+      fourColumns(aFirst, aInner, b + (<usize>column << 2), target + (<usize>column << 2), inner);
+      if (pair) fourColumns(aNext, aInner, b + (<usize>column << 2), target + rowBytes + (<usize>column << 2), inner);
+    }
+  }
+  if (!upper) return;
+  for (let row = 1; row < rows; row++)
+    for (let column = 0; column < row; column++) store<f32>(at(out, row, column), load<f32>(at(out, column, row)));
+}
+
+/** C×C products of stride-wide matrices: out = op(a)·b, op the transpose when asked. */
+function square(a: usize, transposeA: bool, b: usize, out: usize): void {
+  if (transposeA) multiply(a, 1, stride, b, out, channels, channels);
+  else multiply(a, stride, 1, b, out, channels, channels);
+}
+
+/** out = aᵀ (the padding columns stay 0). */
+function transpose(a: usize, out: usize): void {
+  for (let row = 0; row < channels; row++)
+    for (let column = 0; column < stride; column++)
+      store<f32>(at(out, row, column), column < channels ? load<f32>(at(a, column, row)) : 0);
+}
+
+/** Centres the sample into `centred`; returns false (flag) when f32 could lose what f64 keeps. */
+function centre(block: usize, sample: i32): bool {
+  const input = pointer(block, INPUT) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
+  let largest: f64 = 0;
+  let smallest: f64 = Infinity;
+  for (let channel = 0; channel < stride; channel++) {
+    if (channel >= channels) {
+      for (let cell = 0; cell < cells; cell++) store<f32>(at(centred, cell, channel), 0);
+      continue;
+    }
+    let mean: f64 = 0;
+    for (let cell = 0; cell < cells; cell++)
+      mean += <f64>load<f32>(input + elementOffset(cell, channel));
+    mean /= <f64>cells;
+    for (let cell = 0; cell < cells; cell++) {
+      const value = <f64>load<f32>(input + elementOffset(cell, channel)) - mean;
+      const size = Math.abs(value);
+      if (!(size <= largest)) largest = size; // NaN sticks
+      if (size != 0 && size < smallest) smallest = size;
+      store<f32>(at(centred, cell, channel), <f32>value);
+    }
+  }
+  return largest <= 1099511627776.0 && smallest >= 9.094947017729282e-13; // 2^40, 2^-40
+}
+
+/** Σ, trace, A = Σ/tr Σ into Y_0, Z_0 = I, and the iterations; false when tr Σ is 0. */
+function iterate(): bool {
+  const sigma = temporary(0);
+  multiply(centred, 1, stride, centred, sigma, channels, cells, true);
+  trace = 0;
+  for (let index = 0; index < channels; index++) trace += <f64>load<f32>(at(sigma, index, index)) / <f64>cells;
+  if (trace == 0) return false;
+  const divisor = trace * <f64>cells; // Σ/n, then /tr Σ, in f64 once
+  for (let row = 0; row < channels; row++)
+    for (let column = 0; column < stride; column++) {
+      store<f32>(at(ys(0), row, column), <f32>(<f64>load<f32>(at(sigma, row, column)) / divisor));
+      store<f32>(at(zs(0), row, column), row == column ? 1 : 0);
+    }
+  const half = f32x4.splat(0.5);
+  const count = <usize>channels * <usize>stride;
+  for (let step = 1; step <= iterations; step++) {
+    const p = ps(step);
+    square(zs(step - 1), false, ys(step - 1), p);
+    for (let index: usize = 0; index < count; index += 4) v128.store(p + (index << 2), f32x4.neg(v128.load(p + (index << 2))));
+    for (let diagonal = 0; diagonal < channels; diagonal++) store<f32>(at(p, diagonal, diagonal), load<f32>(at(p, diagonal, diagonal)) + 3);
+    square(ys(step - 1), false, p, ys(step));
+    square(p, false, zs(step - 1), zs(step));
+    for (let index: usize = 0; index < count; index += 4) {
+      v128.store(ys(step) + (index << 2), f32x4.mul(half, v128.load(ys(step) + (index << 2))));
+      v128.store(zs(step) + (index << 2), f32x4.mul(half, v128.load(zs(step) + (index << 2))));
+    }
+  }
+  return true;
+}
+
+/** Centres and iterates a sample: −1 when flagged (left to the reference), 0 when tr Σ is 0, else 1. */
+function beginAndIterate(block: usize, sample: i32): i32 {
+  beginSample(block);
+  const usable = centre(block, sample);
+  store<i32>(pointer(block, FLAGS) + (<usize>sample << 2), usable ? 0 : 1);
+  if (!usable) return -1;
+  return iterate() ? 1 : 0;
+}
+
+/** Samples [firstUnit, endUnit): the upper triangle of √(tr Σ)·Y_N (zeros when tr Σ is 0). */
+export function covarianceForwardSamples(block: usize, firstUnit: i32, endUnit: i32): void {
+  for (let sample = firstUnit; sample < endUnit; sample++) {
+    const state = beginAndIterate(block, sample);
+    if (state < 0) continue;
+    const nonzero = state > 0;
+    const scale = Math.sqrt(trace);
+    const root = ys(iterations);
+    let output = pointer(block, OUTPUT) + ((<usize>sample * <usize>(channels * (channels + 1) / 2)) << 2);
+    for (let row = 0; row < channels; row++)
+      for (let column = row; column < channels; column++, output += 4)
+        store<f32>(output, nonzero ? <f32>(scale * <f64>load<f32>(at(root, row, column))) : 0);
+  }
+}
+
+/** gY, gZ of Y_k, Z_k to those of Y_{k−1}, Z_{k−1}, for k = N..1 (the reference's rules); gY ends as ∂L/∂A. */
+function iterateBackward(): void {
+  const gradY = temporary(1);
+  const gradZ = temporary(2);
+  const gradP = temporary(3);
+  const first = temporary(4);
+  const second = temporary(5);
+  const flipped = temporary(6);
+  const nextY = temporary(7);
+  const count = <usize>channels * <usize>stride;
+  const half = f32x4.splat(0.5);
+  for (let index: usize = 0; index < count; index += 4) v128.store(gradZ + (index << 2), f32x4.splat(0));
+  for (let step = iterations; step >= 1; step--) {
+    const y = ys(step - 1);
+    const z = zs(step - 1);
+    const p = ps(step);
+    square(y, true, gradY, first); // Yᵀ·gY
+    transpose(z, flipped);
+    square(gradZ, false, flipped, second); // gZ·Zᵀ
+    for (let index: usize = 0; index < count; index += 4) {
+      const offset = index << 2;
+      v128.store(gradP + offset, f32x4.mul(half, f32x4.add(v128.load(first + offset), v128.load(second + offset))));
+    }
+    transpose(p, flipped);
+    square(gradY, false, flipped, first); // gY·Pᵀ
+    square(z, true, gradP, second); // Zᵀ·gP
+    for (let index: usize = 0; index < count; index += 4) {
+      const offset = index << 2;
+      v128.store(nextY + offset, f32x4.sub(f32x4.mul(half, v128.load(first + offset)), v128.load(second + offset)));
+    }
+    square(p, true, gradZ, first); // Pᵀ·gZ
+    transpose(y, flipped);
+    square(gradP, false, flipped, second); // gP·Yᵀ
+    for (let index: usize = 0; index < count; index += 4) {
+      const offset = index << 2;
+      v128.store(gradZ + offset, f32x4.sub(f32x4.mul(half, v128.load(first + offset)), v128.load(second + offset)));
+    }
+    memory.copy(gradY, nextY, count << 2);
+  }
+}
+
+/** ∂L/∂Σ + its transpose (symmetric) into temporary(2), from the sample's output gradient. */
+function sigmaGradient(block: usize, sample: i32): usize {
+  const gradY = temporary(1);
+  const scale = Math.sqrt(trace);
+  const root = ys(iterations);
+  const count = <usize>channels * <usize>stride;
+  for (let index: usize = 0; index < count; index += 4) v128.store(gradY + (index << 2), f32x4.splat(0));
+  let gradient = pointer(block, GRAD_OUTPUT) + ((<usize>sample * <usize>(channels * (channels + 1) / 2)) << 2);
+  let gradTrace: f64 = 0;
+  for (let row = 0; row < channels; row++)
+    for (let column = row; column < channels; column++, gradient += 4) {
+      const value = <f64>load<f32>(gradient);
+      store<f32>(at(gradY, row, column), <f32>(scale * value));
+      gradTrace += (value * <f64>load<f32>(at(root, row, column))) / (2 * scale);
+    }
+  iterateBackward();
+  const sigma = temporary(0);
+  for (let row = 0; row < channels; row++)
+    for (let column = 0; column < channels; column++) {
+      const normalised = <f64>load<f32>(at(gradY, row, column));
+      gradTrace -= (normalised * (<f64>load<f32>(at(sigma, row, column)) / <f64>cells)) / (trace * trace);
+    }
+  const symmetric = temporary(2);
+  for (let row = 0; row < channels; row++)
+    for (let column = 0; column < channels; column++) {
+      let value = (<f64>load<f32>(at(gradY, row, column)) + <f64>load<f32>(at(gradY, column, row))) / trace;
+      if (row == column) value += 2 * gradTrace;
+      store<f32>(at(symmetric, row, column), <f32>value);
+    }
+  return symmetric;
+}
+
+/** Samples [firstUnit, endUnit): ∂L/∂x = Xc·(∂L/∂Σ + ∂L/∂Σᵀ)/n, zeros when tr Σ is 0; flags as the forward. */
+export function covarianceBackwardSamples(block: usize, firstUnit: i32, endUnit: i32): void {
+  for (let sample = firstUnit; sample < endUnit; sample++) {
+    const state = beginAndIterate(block, sample);
+    if (state < 0) continue;
+    const nonzero = state > 0;
+    if (nonzero) multiply(centred, stride, 1, sigmaGradient(block, sample), cellRows, cells, channels);
+    const gradInput = pointer(block, GRAD_INPUT) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
+    for (let cell = 0; cell < cells; cell++)
+      for (let channel = 0; channel < channels; channel++) {
+        const value = nonzero ? load<f32>(at(cellRows, cell, channel)) / <f32>cells : 0;
+        store<f32>(gradInput + elementOffset(cell, channel), value);
+      }
+  }
+}

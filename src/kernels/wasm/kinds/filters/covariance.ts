@@ -1,0 +1,99 @@
+// Covariance pooling's fast kernels (assembly/kinds/filters/covariance.ts): samples on the thread
+// pool, each in its thread's scratch (the centred cells twice, the iterations' matrices, eight
+// temporaries); samples the kernel flags (values f32 could overflow or underflow) are redone by the
+// reference kernel, alone, as are calls whose scratch would pass 256 MiB.
+import { heap } from '../../../../tensor/heap.js';
+import {
+  covariancePoolBackward,
+  covariancePoolForward,
+  type CovarianceGeometry,
+} from '../../../reference/extra/covariance-pool.js';
+import type { PoolingKernels } from '../../../types.js';
+import type { KernelModule } from '../../loader.js';
+import { addressOf } from '../../pool-arguments.js';
+import { getThreadCount, parallelFor } from '../../threads.js';
+import { blockViews, placeTablesAndScratch } from './block.js';
+
+const enum Field {
+  Samples = 0,
+  Channels = 1,
+  Cells = 2,
+  ChannelsLast = 3,
+  Iterations = 4,
+  Input = 5,
+  Output = 6,
+  GradOutput = 7,
+  GradInput = 8,
+}
+
+const MAX_SCRATCH_BYTES = 256 * 1024 * 1024;
+
+/** Bytes of one thread's scratch: two [n, C'] row sets and 3N + 11 C×C' matrices, C' = C rounded up to 4. */
+function slotBytes(geometry: CovarianceGeometry): number {
+  const cells = geometry.inDepth * geometry.inHeight * geometry.inWidth;
+  const stride = Math.ceil(geometry.channels / 4) * 4;
+  return 4 * (2 * cells * stride + (3 * geometry.iterations + 11) * geometry.channels * stride);
+}
+
+/** One sample's slice of the tensors, as a one-sample call of the reference kernels takes them. */
+function sampleSlices(geometry: CovarianceGeometry, sample: number) {
+  const inputSize = geometry.channels * geometry.inDepth * geometry.inHeight * geometry.inWidth;
+  const features = (geometry.channels * (geometry.channels + 1)) / 2;
+  const slice = (view: Float32Array, size: number) => view.subarray(sample * size, (sample + 1) * size);
+  return {
+    input: (view: Float32Array) => slice(view, inputSize),
+    output: (view: Float32Array) => slice(view, features),
+    geometry: { ...geometry, batch: 1 },
+  };
+}
+
+/** Runs `kernel` over the samples; returns the samples it flagged (for the reference), or null to run all there. */
+function runSamples(
+  kinds: KernelModule,
+  kernel: string,
+  geometry: CovarianceGeometry,
+  pointers: Partial<Record<Field, Float32Array>>,
+): number[] | null {
+  const threads = getThreadCount();
+  if (slotBytes(geometry) * threads > MAX_SCRATCH_BYTES) return null;
+  const addresses = Object.entries(pointers).map(([field, view]) => [Number(field), addressOf(view)] as const);
+  const { tables: flags, release } = placeTablesAndScratch(kinds, 4 * geometry.batch, slotBytes(geometry), threads);
+  try {
+    const { words } = blockViews(kinds);
+    const cells = geometry.inDepth * geometry.inHeight * geometry.inWidth;
+    words.set([geometry.batch, geometry.channels, cells, geometry.channelsLast ? 1 : 0, geometry.iterations]);
+    for (const [field, address] of addresses) words[field] = address;
+    const bytes = Object.values(pointers).reduce((total, view) => total + view.byteLength, 0);
+    parallelFor(kinds, kernel, geometry.batch, bytes * geometry.channels);
+    const flagged = new Int32Array(heap.memory.buffer, flags, geometry.batch);
+    return [...flagged.keys()].filter((sample) => flagged[sample] !== 0);
+  } finally {
+    release();
+  }
+}
+
+export function createCovarianceKernels(
+  kinds: KernelModule,
+): Pick<PoolingKernels, 'covariancePoolForward' | 'covariancePoolBackward'> {
+  return {
+    covariancePoolForward(input, output, geometry) {
+      const pointers = { [Field.Input]: input, [Field.Output]: output };
+      const flagged = runSamples(kinds, 'covarianceForwardSamples', geometry, pointers);
+      if (flagged === null) return covariancePoolForward(input, output, geometry);
+      for (const sample of flagged) {
+        const slices = sampleSlices(geometry, sample);
+        covariancePoolForward(slices.input(input), slices.output(output), slices.geometry);
+      }
+    },
+    covariancePoolBackward(input, gradOutput, gradInput, geometry) {
+      const pointers = { [Field.Input]: input, [Field.GradOutput]: gradOutput, [Field.GradInput]: gradInput };
+      const flagged = runSamples(kinds, 'covarianceBackwardSamples', geometry, pointers);
+      if (flagged === null) return covariancePoolBackward(input, gradOutput, gradInput, geometry);
+      for (const sample of flagged) {
+        const slices = sampleSlices(geometry, sample);
+        const sampleGradOutput = slices.output(gradOutput);
+        covariancePoolBackward(slices.input(input), sampleGradOutput, slices.input(gradInput), slices.geometry);
+      }
+    },
+  };
+}

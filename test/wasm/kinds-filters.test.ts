@@ -1,0 +1,444 @@
+// The filters family's fast kernels (src/kernels/wasm/kinds/filters.ts) against their reference
+// kernels: BlurPool's strided binomial filter bit for bit, forward and backward, on random shapes
+// and options (ranks 1-3, both layouts, every pad mode, odd channel counts leaving SIMD remainders),
+// values with ties, NaN, ±Infinity and ±0, on 1, 2 and 3 threads.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import fc from 'fast-check';
+import { adaptiveGeometry } from '../../src/geometry/adaptive-geometry.js';
+import type { PoolingSizes, SpatialDims } from '../../src/geometry/layout.js';
+import { attentionPoolBackward, attentionPoolForward } from '../../src/kernels/reference/extra/attention-pool.js';
+import { blurPoolBackward, blurPoolForward, type BlurGeometry } from '../../src/kernels/reference/extra/blur-pool.js';
+import {
+  covariancePoolBackward,
+  covariancePoolForward,
+  type CovarianceGeometry,
+} from '../../src/kernels/reference/extra/covariance-pool.js';
+import {
+  spectralMaskBackward,
+  spectralPoolBackward,
+  spectralPoolForward,
+  type SpectralGeometry,
+} from '../../src/kernels/reference/extra/spectral-pool.js';
+import { waveletPoolBackward, waveletPoolForward } from '../../src/kernels/reference/extra/wavelet-pool.js';
+import type { PoolingKernels } from '../../src/kernels/types.js';
+import { setThreadCount, threadsReady, wasmBackend } from '../../src/kernels/wasm/index.js';
+import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
+import { globalSetUp } from '../../src/pooling/global-steps.js';
+import { attentionKind } from '../../src/pooling/kinds/attention.js';
+import { blurGeometry } from '../../src/pooling/kinds/blur-geometry.js';
+import { covarianceKind } from '../../src/pooling/kinds/covariance.js';
+import { diffStrideKind } from '../../src/pooling/kinds/diff-stride.js';
+import { spectralGeometry, strideMask } from '../../src/pooling/kinds/spectral-geometry.js';
+import { spectralKind } from '../../src/pooling/kinds/spectral.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
+import { tidy } from '../../src/tensor/scope.js';
+import { assertSame, check, filled, poisoned, type ValueKind } from './harness.js';
+
+function fast(): PoolingKernels {
+  assert.ok(wasmBackend !== null, 'the wasm backend did not register');
+  return wasmBackend.kernels as unknown as PoolingKernels;
+}
+
+before(() => setParallelThreshold(0)); // split even the small random cases among the threads
+after(async () => {
+  setParallelThreshold();
+  await setThreadCount(1);
+});
+
+/**
+ * Runs `compare` on every case on 1, 2 and 3 threads (split even when small), and checks that the
+ * fast kernels give the same bits on every thread count.
+ */
+async function acrossThreads<Case>(cases: Case[], compare: (item: Case) => ArrayLike<number>[]): Promise<void> {
+  const firstRun: ArrayLike<number>[][] = [];
+  for (const threads of [1, 2, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    cases.forEach((item, index) => {
+      const results = compare(item);
+      if (threads === 1) firstRun[index] = results;
+      else
+        results.forEach((values, part) =>
+          assertSame(values, firstRun[index]![part]!, `threads ${threads} part ${part}`),
+        );
+    });
+  }
+}
+
+interface BlurCase {
+  geometry: BlurGeometry;
+  values: ValueKind;
+  seed: number;
+}
+
+/** Random BlurPool geometries; shapes the reflect padding rejects are filtered out. */
+function blurCases(): fc.Arbitrary<BlurCase> {
+  return fc
+    .record({
+      rank: fc.constantFrom<SpatialDims>(1, 2, 2, 3),
+      batch: fc.integer({ min: 1, max: 3 }),
+      channels: fc.integer({ min: 1, max: 11 }),
+      sizes: fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 3, maxLength: 3 }),
+      strides: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 3, maxLength: 3 }),
+      filterSize: fc.integer({ min: 1, max: 7 }),
+      padMode: fc.constantFrom('reflect', 'replicate', 'zero'),
+      channelsLast: fc.boolean(),
+      values: fc.constantFrom<ValueKind>('plain', 'ties', 'negative', 'special'),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    })
+    .map((draw) => {
+      const spatial = draw.sizes.slice(3 - draw.rank);
+      const shape = draw.channelsLast
+        ? [draw.batch, ...spatial, draw.channels]
+        : [draw.batch, draw.channels, ...spatial];
+      const options = {
+        filterSize: draw.filterSize,
+        stride: draw.strides.slice(3 - draw.rank),
+        padMode: draw.padMode,
+        dataFormat: draw.channelsLast ? 'channelsLast' : 'channelsFirst',
+      };
+      try {
+        return { geometry: blurGeometry('test', shape, draw.rank, options), values: draw.values, seed: draw.seed };
+      } catch {
+        return null;
+      }
+    })
+    .filter((item): item is BlurCase => item !== null);
+}
+
+function compareBlur({ geometry, values, seed }: BlurCase): void {
+  tidy(() => {
+    const input = filled(geometry.inputShape, values, seed);
+    const [expected, actual] = [poisoned(geometry.outputShape), poisoned(geometry.outputShape)];
+    blurPoolForward(input.values, expected.values, geometry);
+    fast().blurPoolForward(input.values, actual.values, geometry);
+    assertSame(actual.values, expected.values, 'blur forward');
+    const gradOutput = filled(geometry.outputShape, seed % 2 === 0 ? 'special' : 'plain', seed + 1);
+    const [expectedGrad, actualGrad] = [poisoned(geometry.inputShape), poisoned(geometry.inputShape)];
+    blurPoolBackward(gradOutput.values, expectedGrad.values, geometry);
+    fast().blurPoolBackward(gradOutput.values, actualGrad.values, geometry);
+    assertSame(actualGrad.values, expectedGrad.values, 'blur backward');
+  });
+}
+
+for (const threads of [1, 2, 3]) {
+  test(`blurPoolForward and blurPoolBackward match the reference bit for bit (${threads} threads)`, async () => {
+    await setThreadCount(threads);
+    await threadsReady();
+    check(blurCases(), compareBlur, threads === 1 ? 300 : 100);
+  });
+}
+
+test('blur kernels on a seed-CNN-sized NHWC input (32 channels, 26×26, filter 4, stride 2) match bit for bit', () => {
+  const geometry = blurGeometry('test', [3, 26, 26, 32], 2, { filterSize: 4, stride: 2 });
+  compareBlur({ geometry, values: 'plain', seed: 7 });
+  compareBlur({ geometry, values: 'special', seed: 8 });
+});
+
+/** A random global-pooling input: ranks 1-3, either layout, up to `maxSize` cells per axis. */
+function globalShapes(maxSize: number) {
+  return fc
+    .record({
+      rank: fc.constantFrom<SpatialDims>(1, 2, 3),
+      batch: fc.integer({ min: 1, max: 3 }),
+      channels: fc.integer({ min: 1, max: 11 }),
+      sizes: fc.array(fc.integer({ min: 1, max: maxSize }), { minLength: 3, maxLength: 3 }),
+      channelsLast: fc.boolean(),
+    })
+    .map((draw) => {
+      const spatial = draw.sizes.slice(3 - draw.rank);
+      const shape = draw.channelsLast
+        ? [draw.batch, ...spatial, draw.channels]
+        : [draw.batch, draw.channels, ...spatial];
+      const dataFormat = draw.channelsLast ? 'channelsLast' : 'channelsFirst';
+      return { shape, geometry: globalSetUp('test', shape, { dataFormat }).geometry };
+    });
+}
+
+interface AttentionCase {
+  shape: number[];
+  geometry: PoolingSizes;
+  values: ValueKind;
+  kernelValues: ValueKind;
+  seed: number;
+}
+
+function attentionCases(): fc.Arbitrary<AttentionCase> {
+  return fc
+    .record({
+      input: globalShapes(6),
+      values: fc.constantFrom<ValueKind>('plain', 'plain', 'ties', 'negative', 'special'),
+      kernelValues: fc.constantFrom<ValueKind>('plain', 'plain', 'plain', 'special'),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    })
+    .map(({ input, ...rest }) => ({ ...input, ...rest }));
+}
+
+/** Within the kind's tolerance; NaN only against NaN. */
+function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance: Tolerance,
+  label: string,
+): void {
+  assert.equal(actual.length, expected.length, `${label}: length`);
+  for (let index = 0; index < actual.length; index++) {
+    const [got, want] = [actual[index]!, expected[index]!];
+    if (Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want))) continue;
+    if (Math.abs(got - want) <= tolerance.relative * Math.abs(want) + tolerance.absolute) continue;
+    assert.fail(`${label}[${index}]: wasm ${got} != reference ${want}`);
+  }
+}
+
+type Tolerance = { relative: number; absolute: number };
+
+/** The kernels' gradients sum over samples and cells in f32: a looser bound than the kind's. */
+const KERNEL_GRADIENT_TOLERANCE: Tolerance = { relative: 1e-5, absolute: 1e-6 };
+
+/** Runs the fast attention kernels; returns copies of output, gradInput and both kernels' gradients. */
+function fastAttention(input: Tensor, query: Tensor, key: Tensor, gradOutput: Tensor, geometry: PoolingSizes) {
+  const output = poisoned([geometry.batch, geometry.channels]);
+  fast().attentionPoolForward(input.values, query.values, key.values, output.values, geometry);
+  const gradInput = poisoned(input.shape);
+  const [gradQuery, gradKey] = [filled(query.shape, 'plain', 5), filled(key.shape, 'plain', 5)];
+  fast().attentionPoolBackward(
+    input.values,
+    query.values,
+    key.values,
+    gradOutput.values,
+    gradInput.values,
+    gradQuery.values,
+    gradKey.values,
+    geometry,
+  );
+  return [output, gradInput, gradQuery, gradKey].map((tensor) => Float32Array.from(tensor.values));
+}
+
+function compareAttention({ shape, geometry, values, kernelValues, seed }: AttentionCase): Float32Array[] {
+  return tidy(() => {
+    const size = geometry.channels;
+    const input = filled(shape, values, seed);
+    // Kernels near the identity (the layer's start) or with NaN and infinities.
+    const [query, key] = [filled([size, size], kernelValues, seed + 2), filled([size, size], kernelValues, seed + 3)];
+    for (let index = 0; index < size; index++)
+      [query, key].forEach((kernel) => (kernel.values[index * size + index]! += 4));
+    const gradOutput = filled([geometry.batch, size], 'plain', seed + 1);
+    const output = poisoned([geometry.batch, size]);
+    attentionPoolForward(input.values, query.values, key.values, output.values, geometry);
+    const gradInput = poisoned(shape);
+    const [gradQuery, gradKey] = [filled(query.shape, 'plain', 5), filled(key.shape, 'plain', 5)];
+    attentionPoolBackward(
+      input.values,
+      query.values,
+      key.values,
+      gradOutput.values,
+      gradInput.values,
+      gradQuery.values,
+      gradKey.values,
+      geometry,
+    );
+    const actual = fastAttention(input, query, key, gradOutput, geometry);
+    const tolerance = attentionKind.tolerance!;
+    assertClose(actual[0]!, output.values, tolerance, 'attention output');
+    assertClose(actual[1]!, gradInput.values, tolerance, 'attention gradInput');
+    assertClose(actual[2]!, gradQuery.values, KERNEL_GRADIENT_TOLERANCE, 'attention gradQueryKernel');
+    assertClose(actual[3]!, gradKey.values, KERNEL_GRADIENT_TOLERANCE, 'attention gradKeyKernel');
+    return actual;
+  });
+}
+
+test('attention kernels match the reference within the kind tolerance, the same bits on 1, 2 and 3 threads', async () => {
+  const cases = fc.sample(attentionCases(), { numRuns: 150, seed: 20261205 });
+  await acrossThreads(cases, compareAttention);
+});
+
+test('attention kernels on a seed-CNN-sized NHWC input (32 channels, 26×26) match the reference', () => {
+  const shape = [4, 26, 26, 32];
+  const { geometry } = globalSetUp('test', shape, { dataFormat: 'channelsLast' });
+  compareAttention({ shape, geometry, values: 'plain', kernelValues: 'plain', seed: 9 });
+});
+
+interface CovarianceCase {
+  geometry: CovarianceGeometry;
+  values: ValueKind | 'huge' | 'constant';
+  seed: number;
+}
+
+function covarianceCases(): fc.Arbitrary<CovarianceCase> {
+  return fc
+    .record({
+      input: globalShapes(5),
+      iterations: fc.integer({ min: 1, max: 8 }),
+      values: fc.constantFrom<CovarianceCase['values']>(
+        'plain',
+        'plain',
+        'ties',
+        'negative',
+        'special',
+        'huge',
+        'constant',
+      ),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    })
+    .map(({ input: { geometry }, iterations, values, seed }) => {
+      const features = (geometry.channels * (geometry.channels + 1)) / 2;
+      const covariance = { ...geometry, iterations, outputShape: [geometry.batch, features] };
+      return { geometry: covariance, values, seed };
+    });
+}
+
+/** Inputs of the case: 'huge' scales one sample past what f32 squares hold, 'constant' makes one sample flat. */
+function covarianceInput({ geometry, values, seed }: CovarianceCase): Tensor {
+  const input = filled(geometry.inputShape, values === 'huge' || values === 'constant' ? 'plain' : values, seed);
+  const sampleSize = input.values.length / geometry.batch;
+  if (values === 'huge')
+    input.values.subarray(0, sampleSize).forEach((value, index, sample) => (sample[index] = value * 1e30));
+  if (values === 'constant') input.values.subarray(0, sampleSize).fill(2.5);
+  return input;
+}
+
+function compareCovariance(item: CovarianceCase): Float32Array[] {
+  return tidy(() => {
+    const { geometry } = item;
+    const input = covarianceInput(item);
+    const [expected, actual] = [poisoned(geometry.outputShape), poisoned(geometry.outputShape)];
+    covariancePoolForward(input.values, expected.values, geometry);
+    fast().covariancePoolForward(input.values, actual.values, geometry);
+    const gradOutput = filled(geometry.outputShape, 'plain', item.seed + 1);
+    const [expectedGrad, actualGrad] = [poisoned(geometry.inputShape), poisoned(geometry.inputShape)];
+    covariancePoolBackward(input.values, gradOutput.values, expectedGrad.values, geometry);
+    fast().covariancePoolBackward(input.values, gradOutput.values, actualGrad.values, geometry);
+    const tolerance = covarianceKind.tolerance!;
+    assertClose(actual.values, expected.values, tolerance, 'covariance output');
+    assertClose(actualGrad.values, expectedGrad.values, tolerance, 'covariance gradInput');
+    const sampleSize = input.values.length / geometry.batch;
+    if (item.values === 'huge' || !input.values.subarray(0, sampleSize).every(Number.isFinite)) {
+      // Samples the kernel flags go to the reference: the same bits there.
+      const sampleFeatures = actual.values.length / geometry.batch;
+      assertSame(actual.values.subarray(0, sampleFeatures), expected.values.subarray(0, sampleFeatures), 'flagged');
+    }
+    return [Float32Array.from(actual.values), Float32Array.from(actualGrad.values)];
+  });
+}
+
+test('covariance kernels match the reference within the kind tolerance, the same bits on 1, 2 and 3 threads', async () => {
+  const cases = fc.sample(covarianceCases(), { numRuns: 120, seed: 20261205 });
+  await acrossThreads(cases, compareCovariance);
+});
+
+test('covariance kernels on a seed-CNN-sized NHWC input (32 channels, 26×26, 5 iterations) match the reference', () => {
+  const { geometry } = globalSetUp('test', [3, 26, 26, 32], { dataFormat: 'channelsLast' });
+  const covariance = { ...geometry, iterations: 5, outputShape: [3, 528] };
+  compareCovariance({ geometry: covariance, values: 'plain', seed: 11 });
+});
+
+interface SpectralCase {
+  geometry: SpectralGeometry;
+  values: ValueKind;
+  seed: number;
+}
+
+/** Random spectral crops: any output size per axis up to the input's, with DiffStride-like masks or none. */
+function spectralCases(): fc.Arbitrary<SpectralCase> {
+  const axis = fc.record({ size: fc.integer({ min: 1, max: 9 }), kept: fc.integer({ min: 1, max: 9 }) });
+  return fc
+    .record({
+      rank: fc.constantFrom<SpatialDims>(1, 2, 2, 3),
+      batch: fc.integer({ min: 1, max: 3 }),
+      channels: fc.integer({ min: 1, max: 7 }),
+      axes: fc.array(axis, { minLength: 3, maxLength: 3 }),
+      masked: fc.boolean(),
+      channelsLast: fc.boolean(),
+      values: fc.constantFrom<ValueKind>('plain', 'plain', 'ties', 'negative', 'special'),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    })
+    .map((draw) => {
+      const axes = draw.axes.slice(3 - draw.rank);
+      const spatial = axes.map((item) => item.size);
+      const outSizes = axes.map((item) => Math.min(item.kept, item.size));
+      const masks = draw.masked ? spatial.map((size) => strideMask(size, 2, 2).mask) : [];
+      const shape = draw.channelsLast
+        ? [draw.batch, ...spatial, draw.channels]
+        : [draw.batch, draw.channels, ...spatial];
+      const format = draw.channelsLast ? 'channelsLast' : 'channelsFirst';
+      const geometry = spectralGeometry('test', shape, draw.rank, outSizes, masks, format);
+      return { geometry, values: draw.values, seed: draw.seed };
+    });
+}
+
+function compareSpectral({ geometry, values, seed }: SpectralCase): Float32Array[] {
+  return tidy(() => {
+    const input = filled(geometry.inputShape, values, seed);
+    const [expected, actual] = [poisoned(geometry.outputShape), poisoned(geometry.outputShape)];
+    spectralPoolForward(input.values, expected.values, geometry);
+    fast().spectralPoolForward(input.values, actual.values, geometry);
+    const gradOutput = filled(geometry.outputShape, seed % 3 === 0 ? 'special' : 'plain', seed + 1);
+    const [expectedGrad, actualGrad] = [poisoned(geometry.inputShape), poisoned(geometry.inputShape)];
+    spectralPoolBackward(gradOutput.values, expectedGrad.values, geometry);
+    fast().spectralPoolBackward(gradOutput.values, actualGrad.values, geometry);
+    assertClose(actual.values, expected.values, spectralKind.tolerance!, 'spectral forward');
+    assertClose(actualGrad.values, expectedGrad.values, spectralKind.tolerance!, 'spectral backward');
+    return [Float32Array.from(actual.values), Float32Array.from(actualGrad.values)];
+  });
+}
+
+test('spectral kernels match the reference within the kind tolerance, the same bits on 1, 2 and 3 threads', async () => {
+  const cases = fc.sample(spectralCases(), { numRuns: 150, seed: 20261205 });
+  await acrossThreads(cases, compareSpectral);
+});
+
+test('spectral kernels on a seed-CNN-sized NHWC input (32 channels, 26×26 → 13×13) match the reference', () => {
+  const geometry = spectralGeometry('test', [2, 26, 26, 32], 2, [13, 13], [], 'channelsLast');
+  compareSpectral({ geometry, values: 'plain', seed: 12 });
+});
+
+function compareMaskGradients({ geometry, values, seed }: SpectralCase): Float64Array[] {
+  return tidy(() => {
+    const input = filled(geometry.inputShape, values, seed);
+    const gradOutput = filled(geometry.outputShape, seed % 3 === 0 ? 'special' : 'plain', seed + 1);
+    const sizes = [geometry.inDepth, geometry.inHeight, geometry.inWidth];
+    const masks = () => sizes.map((size) => new Float64Array(size)) as [Float64Array, Float64Array, Float64Array];
+    const [expected, actual] = [masks(), masks()];
+    spectralMaskBackward(input.values, gradOutput.values, expected, geometry);
+    fast().spectralMaskBackward(input.values, gradOutput.values, actual, geometry);
+    actual.forEach((values, axis) =>
+      assertClose(values, expected[axis]!, diffStrideKind.tolerance!, `mask gradient ${axis}`),
+    );
+    return actual;
+  });
+}
+
+test('spectralMaskBackward (DiffStride) matches the reference within the kind tolerance, the same on 1, 2 and 3 threads', async () => {
+  const cases = fc.sample(spectralCases(), { numRuns: 100, seed: 20261206 });
+  await acrossThreads(cases, compareMaskGradients);
+});
+
+test('wavelet kernels match the reference bit for bit (odd sizes, both layouts, ranks 1-3), on 1, 2 and 3 threads', async () => {
+  const cases = fc.sample(spectralCases(), { numRuns: 150, seed: 20261207 });
+  await acrossThreads(cases, ({ geometry: spectral, values, seed }) =>
+    tidy(() => {
+      const shape = spectral.inputShape;
+      const format = spectral.channelsLast ? 'channelsLast' : 'channelsFirst';
+      const outSizes = [spectral.inDepth, spectral.inHeight, spectral.inWidth].map((size) => Math.ceil(size / 2));
+      const geometry = adaptiveGeometry(
+        'test',
+        shape,
+        spectral.spatialDims,
+        outSizes.slice(3 - spectral.spatialDims),
+        format,
+      );
+      const input = filled(shape, values, seed);
+      const [expected, actual] = [poisoned(geometry.outputShape), poisoned(geometry.outputShape)];
+      waveletPoolForward(input.values, expected.values, geometry);
+      fast().waveletPoolForward(input.values, actual.values, geometry);
+      assertSame(actual.values, expected.values, 'wavelet forward');
+      const gradOutput = filled(geometry.outputShape, seed % 2 === 0 ? 'special' : 'plain', seed + 1);
+      const [expectedGrad, actualGrad] = [poisoned(shape), poisoned(shape)];
+      waveletPoolBackward(gradOutput.values, expectedGrad.values, geometry);
+      fast().waveletPoolBackward(gradOutput.values, actualGrad.values, geometry);
+      assertSame(actualGrad.values, expectedGrad.values, 'wavelet backward');
+      return [Float32Array.from(actual.values), Float32Array.from(actualGrad.values)];
+    }),
+  );
+});
