@@ -3,3 +3,9 @@
 // as assembly/pool/ does; they reuse assembly/pool/'s window tables and row walks by import. One
 // export line per family file below.
 export { setThreadSlot } from '../shared/thread-slot';
+export { prepareWindows } from '../pool/tables';
+export { blendBackward, blendRows } from './selection/blend';
+export { gatedWeightGradient, mixedAlphaGradient } from './selection/blend-gradient';
+export { exactExp } from './selection/exp';
+export { stochasticDrawRows, stochasticExpectRows } from './selection/stochastic';
+export { stochasticDrawBackward, stochasticExpectBackward } from './selection/stochastic-backward';

@@ -14,7 +14,7 @@ type Sizes = Pick<
 >;
 
 /** Output rows: the units of every forward kernel (rows.ts in assembly/pool). */
-function outputRows(geometry: Sizes): number {
+export function outputRows(geometry: Sizes): number {
   const outer = geometry.channelsLast ? geometry.batch : geometry.batch * geometry.channels;
   return outer * geometry.outDepth * geometry.outHeight;
 }
@@ -26,7 +26,7 @@ function inputRows(geometry: Sizes): number {
 }
 
 /** Samples (NHWC) or planes (NCHW): scatters by argmax split there, so no two threads hit one cell. */
-function planeUnits(planes: ArgmaxPlanes): number {
+export function planeUnits(planes: Pick<ArgmaxPlanes, 'channelsLast' | 'batch' | 'channels'>): number {
   return planes.channelsLast ? planes.batch : planes.batch * planes.channels;
 }
 
@@ -37,7 +37,8 @@ const both =
     second();
   };
 
-const bytes = (...views: (Float32Array | Int32Array | null)[]): number =>
+/** Bytes read and written by a kernel over these views: what decides whether it is split among threads. */
+export const bytes = (...views: (Float32Array | Int32Array | null)[]): number =>
   views.reduce((total, view) => total + (view?.byteLength ?? 0), 0);
 
 /** The pooling kernel table over an instantiated assembly/pool module. */

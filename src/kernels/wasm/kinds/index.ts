@@ -6,12 +6,13 @@ import type { PoolingKernels } from '../../types.js';
 import * as kindsModule from '../generated/kinds.js';
 import { loadKernelModule, simdSupported, type KernelModule } from '../loader.js';
 import { registerThreadModule } from '../threads.js';
+import { createSelectionKernels } from './selection.js';
 
 /** One family's kernel-table builder. */
 export type KindFamily = (kinds: KernelModule) => Partial<PoolingKernels>;
 
 /** Every family of kinds with WebAssembly kernels: one line per family file. */
-const families: readonly KindFamily[] = [];
+const families: readonly KindFamily[] = [createSelectionKernels];
 
 /** The kinds module, loaded at import where the engine validates SIMD; null (reference kernels) elsewhere. */
 export const kindsKernelModule: KernelModule | null =

@@ -1,0 +1,168 @@
+// The selection family's WebAssembly kernels (assembly/kinds/selection/): stochastic, mixed and
+// gated pooling, forward and backward, bit for bit the reference kernels'. Draws, per-channel
+// tables and the f64 scratch of the weight gradients go into the heap for the call.
+import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
+import { heap } from '../../../tensor/heap.js';
+import type { PoolingKernels } from '../../types.js';
+import { argumentViews, type KernelModule } from '../loader.js';
+import { keepViews, writePoolGeometry, type PoolPointers } from '../pool-arguments.js';
+import { bytes, outputRows, planeUnits } from '../pool-kernels.js';
+import { parallelFor } from '../threads.js';
+
+/** Block words of assembly/kinds/selection/window.ts. */
+const enum Field {
+  ChannelTable = 48,
+  Scratch = 49,
+  Draws = 50,
+  BlendMode = 51,
+  WeightGradient = 52,
+  SharedWeights = 53,
+}
+
+type Views = readonly (Float32Array | Int32Array)[];
+
+/**
+ * Allocates heap scratch of `sizes` bytes for one call and runs `body` with the scratch addresses
+ * and `views` valid again (an alloc may grow a non-shared heap, detaching them); frees it after.
+ */
+function withScratch<const V extends Views>(
+  sizes: readonly number[],
+  views: V,
+  body: (at: number[], views: V) => void,
+): void {
+  const refresh = keepViews(...views);
+  const padded = sizes.map((size) => Math.max(size, 16));
+  const addresses = padded.map((size) => heap.alloc(size));
+  try {
+    body(addresses, refresh());
+  } finally {
+    addresses.forEach((address, index) => heap.free(address, padded[index]!));
+  }
+}
+
+/** Writes the geometry, pointers and extra fields; runs `name` over `units`, then `after` (tables still valid). */
+function launch(
+  kinds: KernelModule,
+  name: string,
+  units: number,
+  geometry: PoolGeometry,
+  pointers: PoolPointers,
+  fields: readonly (readonly [Field, number])[],
+  after: () => void = () => {},
+): void {
+  const release = writePoolGeometry(kinds, geometry, pointers);
+  try {
+    const words = argumentViews(kinds).ints;
+    for (const [field, value] of fields) words[field] = value;
+    const moved = bytes(pointers.input, pointers.output, pointers.argmax ?? null, pointers.gradOutput ?? null);
+    parallelFor(kinds, name, units, moved + bytes(pointers.gradInput ?? null), kinds.argumentBlock);
+    after();
+  } finally {
+    release();
+  }
+}
+
+/** The per-channel table of mixed pooling: alpha per channel (the layer's one repeated). */
+function alphaTable(alpha: Float32Array, channels: number): Float32Array {
+  return alpha.length === 1 ? new Float32Array(channels).fill(alpha[0]!) : alpha;
+}
+
+/** The [taps, channels] table of gated pooling from weights [taps] (the layer's) or [channels, taps]. */
+function gateTable(weights: Float32Array, geometry: PoolGeometry): Float32Array {
+  const { channels } = geometry;
+  const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
+  const table = new Float32Array(taps * channels);
+  const shared = weights.length === taps;
+  for (let tap = 0; tap < taps; tap++) {
+    for (let channel = 0; channel < channels; channel++) {
+      table[tap * channels + channel] = weights[shared ? tap : channel * taps + tap]!;
+    }
+  }
+  return table;
+}
+
+function copyInto(address: number, values: Float32Array | Float64Array): void {
+  const Type = values instanceof Float64Array ? Float64Array : Float32Array;
+  new Type(heap.memory.buffer, address, values.length).set(values);
+}
+
+export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKernels> {
+  const block = kinds.argumentBlock;
+  /** Mixed (gated = false) or gated forward. */
+  const blendForward = (
+    input: Float32Array,
+    table: Float32Array,
+    output: Float32Array,
+    geometry: PoolGeometry,
+    gated: boolean,
+  ) =>
+    withScratch([table.byteLength], [input, output], ([tableAt], [x, y]) => {
+      copyInto(tableAt!, table);
+      const fields = [
+        [Field.ChannelTable, tableAt!],
+        [Field.BlendMode, gated ? 1 : 0],
+      ] as const;
+      launch(kinds, 'blendRows', outputRows(geometry), geometry, { input: x!, output: y! }, fields);
+    });
+  const blendBackward = (
+    views: [Float32Array, Float32Array, Float32Array, Float32Array],
+    table: Float32Array,
+    shared: boolean,
+    geometry: PoolGeometry,
+    gated: boolean,
+  ) => {
+    const scratchBytes = 8 * views[1].length;
+    withScratch(
+      [table.byteLength, scratchBytes],
+      views,
+      ([tableAt, scratch], [input, gradOutput, gradInput, gradient]) => {
+        copyInto(tableAt!, table);
+        const fields = [
+          [Field.ChannelTable, tableAt!],
+          [Field.Scratch, scratch!],
+          [Field.BlendMode, gated ? 1 : 0],
+          [Field.WeightGradient, gradient.byteOffset],
+          [Field.SharedWeights, shared ? 1 : 0],
+        ] as const;
+        const pointers = { input, output: null, gradOutput, gradInput };
+        launch(kinds, 'blendBackward', planeUnits(geometry), geometry, pointers, fields, () =>
+          kinds.exports[gated ? 'gatedWeightGradient' : 'mixedAlphaGradient']!(block, 0, 1),
+        );
+      },
+    );
+  };
+  return {
+    stochasticPoolForward(input, output, chosen, draws, geometry) {
+      withScratch([draws.byteLength], [input, output, chosen], ([drawsAt], [x, y, indices]) => {
+        copyInto(drawsAt!, draws);
+        const pointers = { input: x!, output: y!, argmax: indices! as Int32Array };
+        launch(kinds, 'stochasticDrawRows', outputRows(geometry), geometry, pointers, [[Field.Draws, drawsAt!]]);
+      });
+    },
+    stochasticPoolBackward(input, chosen, gradOutput, gradInput, geometry) {
+      const pointers = { input, output: null, argmax: chosen, gradOutput, gradInput };
+      launch(kinds, 'stochasticDrawBackward', planeUnits(geometry), geometry, pointers, []);
+    },
+    stochasticPoolInference(input, output, geometry) {
+      launch(kinds, 'stochasticExpectRows', outputRows(geometry), geometry, { input, output }, []);
+    },
+    stochasticPoolInferenceBackward(input, gradOutput, gradInput, geometry) {
+      const pointers = { input, output: null, gradOutput, gradInput };
+      launch(kinds, 'stochasticExpectBackward', planeUnits(geometry), geometry, pointers, []);
+    },
+    mixedPoolForward(input, alpha, output, geometry) {
+      blendForward(input, alphaTable(alpha, geometry.channels), output, geometry, false);
+    },
+    mixedPoolBackward(input, alpha, gradOutput, gradInput, gradAlpha, geometry) {
+      const table = alphaTable(alpha, geometry.channels);
+      blendBackward([input, gradOutput, gradInput, gradAlpha], table, alpha.length === 1, geometry, false);
+    },
+    gatedPoolForward(input, weights, output, geometry) {
+      blendForward(input, gateTable(weights, geometry), output, geometry, true);
+    },
+    gatedPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry) {
+      const shared = weights.length === geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
+      blendBackward([input, gradOutput, gradInput, gradWeights], gateTable(weights, geometry), shared, geometry, true);
+    },
+  };
+}

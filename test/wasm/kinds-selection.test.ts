@@ -1,0 +1,201 @@
+// The selection family's wasm kernels (stochastic, mixed, gated) against their reference kernels,
+// bit for bit, on random shapes and options (both formats, ranks 1-3, odd channel counts, padding,
+// dilation, ceil mode), with ties, NaN, ±Infinity and all-negative inputs, on 1, 2 and 3 threads.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { PoolGeometry } from '../../src/geometry/pool-geometry.js';
+import { gatedPoolBackward, gatedPoolForward } from '../../src/kernels/reference/extra/gated-pool.js';
+import { mixedPoolBackward, mixedPoolForward } from '../../src/kernels/reference/extra/mixed-pool.js';
+import * as stochastic from '../../src/kernels/reference/extra/stochastic-pool.js';
+import type { Kernels } from '../../src/kernels/types.js';
+import { setThreadCount, threadsReady, wasmBackend } from '../../src/kernels/wasm/index.js';
+import { kindsKernelModule } from '../../src/kernels/wasm/kinds/index.js';
+import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
+import { tidy } from '../../src/tensor/scope.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { assertSame, check, filled, generator, poisoned, poolCases, type PoolCase } from './harness.js';
+
+const RUNS = 60;
+const THREADS = [1, 2, 3];
+
+const NAMES = [
+  'stochasticPoolForward',
+  'stochasticPoolBackward',
+  'stochasticPoolInference',
+  'stochasticPoolInferenceBackward',
+  'mixedPoolForward',
+  'mixedPoolBackward',
+  'gatedPoolForward',
+  'gatedPoolBackward',
+] as const;
+
+/** The wasm kernels under test; failing (not skipping) where one is missing, since Node 20 has SIMD. */
+function wasm(): Pick<Kernels, (typeof NAMES)[number]> {
+  assert.ok(wasmBackend !== null, 'the wasm backend did not register');
+  const kernels: Partial<Kernels> = wasmBackend.kernels;
+  for (const name of NAMES) assert.ok(kernels[name] !== undefined, `no wasm ${name}`);
+  return kernels as Pick<Kernels, (typeof NAMES)[number]>;
+}
+
+before(() => setParallelThreshold(0)); // split even the small random cases
+after(async () => {
+  setParallelThreshold();
+  await setThreadCount(1);
+});
+
+/** Runs `body` on random cases under each thread count. */
+async function onThreads(body: (item: PoolCase) => void): Promise<void> {
+  for (const threads of THREADS) {
+    await setThreadCount(threads);
+    await threadsReady();
+    check(poolCases({ maxChannels: 9 }), (item) => tidy(() => body(item)), RUNS);
+  }
+}
+
+function zeros(shape: readonly number[]): Tensor {
+  const tensor = Tensor.allocate(shape);
+  tensor.values.fill(0);
+  return tensor;
+}
+
+/** Uniform draws in [0, 1) with the edges 0 and the largest double below 1 mixed in. */
+function draws(count: number, seed: number): Float64Array {
+  const random = generator(seed ^ 0x5bd1e995);
+  return Float64Array.from({ length: count }, () => {
+    const uniform = random();
+    return uniform < 0.05 ? 0 : uniform > 0.95 ? 1 - 2 ** -53 : uniform;
+  });
+}
+
+/** Random values of `length` floats: mixing proportions or gate weights, some outside [0, 1]. */
+function parameters(length: number, seed: number, scale: number): Tensor {
+  const tensor = Tensor.allocate([length]);
+  const random = generator(seed ^ 0x2545f491);
+  for (let index = 0; index < length; index++) tensor.values[index] = (random() - 0.25) * scale;
+  return tensor;
+}
+
+const taps = (geometry: PoolGeometry): number => geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
+
+test('stochasticPoolForward and stochasticPoolBackward (training) match the reference exactly', async () => {
+  await onThreads(({ geometry, values, seed }) => {
+    const input = filled(geometry.inputShape, values, seed);
+    const uniforms = draws(
+      geometry.outputShape.reduce((total, size) => total * size, 1),
+      seed,
+    );
+    const expected = poisoned(geometry.outputShape);
+    const expectedChosen = poisoned(geometry.outputShape, 'int32');
+    stochastic.stochasticPoolForward(input.values, expected.values, expectedChosen.intValues, uniforms, geometry);
+    const actual = poisoned(geometry.outputShape);
+    const chosen = poisoned(geometry.outputShape, 'int32');
+    wasm().stochasticPoolForward(input.values, actual.values, chosen.intValues, uniforms, geometry);
+    assertSame(actual.values, expected.values, 'output');
+    assertSame(chosen.intValues, expectedChosen.intValues, 'chosen');
+    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+    const expectedGrad = zeros(geometry.inputShape);
+    stochastic.stochasticPoolBackward(input.values, chosen.intValues, gradOutput.values, expectedGrad.values, geometry);
+    const actualGrad = zeros(geometry.inputShape);
+    wasm().stochasticPoolBackward(input.values, chosen.intValues, gradOutput.values, actualGrad.values, geometry);
+    assertSame(actualGrad.values, expectedGrad.values, 'gradInput');
+  });
+});
+
+test('stochasticPoolInference and its backward match the reference exactly', async () => {
+  await onThreads(({ geometry, values, seed }) => {
+    const input = filled(geometry.inputShape, values, seed);
+    const expected = poisoned(geometry.outputShape);
+    stochastic.stochasticPoolInference(input.values, expected.values, geometry);
+    const actual = poisoned(geometry.outputShape);
+    wasm().stochasticPoolInference(input.values, actual.values, geometry);
+    assertSame(actual.values, expected.values, 'output');
+    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+    const expectedGrad = zeros(geometry.inputShape);
+    stochastic.stochasticPoolInferenceBackward(input.values, gradOutput.values, expectedGrad.values, geometry);
+    const actualGrad = zeros(geometry.inputShape);
+    wasm().stochasticPoolInferenceBackward(input.values, gradOutput.values, actualGrad.values, geometry);
+    assertSame(actualGrad.values, expectedGrad.values, 'gradInput');
+  });
+});
+
+test('mixedPoolForward and mixedPoolBackward match the reference exactly, alpha per layer and per channel', async () => {
+  await onThreads(({ geometry, values, seed }) => {
+    const input = filled(geometry.inputShape, values, seed);
+    const alpha = parameters(seed % 2 === 0 ? 1 : geometry.channels, seed, 2);
+    const expected = poisoned(geometry.outputShape);
+    mixedPoolForward(input.values, alpha.values, expected.values, geometry);
+    const actual = poisoned(geometry.outputShape);
+    wasm().mixedPoolForward(input.values, alpha.values, actual.values, geometry);
+    assertSame(actual.values, expected.values, 'output');
+    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+    const [expectedGrad, expectedAlpha] = [zeros(geometry.inputShape), zeros(alpha.shape)];
+    mixedPoolBackward(
+      input.values,
+      alpha.values,
+      gradOutput.values,
+      expectedGrad.values,
+      expectedAlpha.values,
+      geometry,
+    );
+    const [actualGrad, actualAlpha] = [zeros(geometry.inputShape), zeros(alpha.shape)];
+    wasm().mixedPoolBackward(
+      input.values,
+      alpha.values,
+      gradOutput.values,
+      actualGrad.values,
+      actualAlpha.values,
+      geometry,
+    );
+    assertSame(actualGrad.values, expectedGrad.values, 'gradInput');
+    assertSame(actualAlpha.values, expectedAlpha.values, 'gradAlpha');
+  });
+});
+
+test('gatedPoolForward and gatedPoolBackward match the reference exactly, weights per layer and per channel', async () => {
+  await onThreads(({ geometry, values, seed }) => {
+    const input = filled(geometry.inputShape, values, seed);
+    const weights = parameters((seed % 2 === 0 ? 1 : geometry.channels) * taps(geometry), seed, 1.5);
+    const expected = poisoned(geometry.outputShape);
+    gatedPoolForward(input.values, weights.values, expected.values, geometry);
+    const actual = poisoned(geometry.outputShape);
+    wasm().gatedPoolForward(input.values, weights.values, actual.values, geometry);
+    assertSame(actual.values, expected.values, 'output');
+    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+    const [expectedGrad, expectedWeights] = [zeros(geometry.inputShape), zeros(weights.shape)];
+    gatedPoolBackward(
+      input.values,
+      weights.values,
+      gradOutput.values,
+      expectedGrad.values,
+      expectedWeights.values,
+      geometry,
+    );
+    const [actualGrad, actualWeights] = [zeros(geometry.inputShape), zeros(weights.shape)];
+    wasm().gatedPoolBackward(
+      input.values,
+      weights.values,
+      gradOutput.values,
+      actualGrad.values,
+      actualWeights.values,
+      geometry,
+    );
+    assertSame(actualGrad.values, expectedGrad.values, 'gradInput');
+    assertSame(actualWeights.values, expectedWeights.values, 'gradWeights');
+  });
+});
+
+test("the gates' exp is V8's Math.exp bit for bit", () => {
+  const exactExp = kindsKernelModule!.exports.exactExp as (x: number) => number;
+  const random = generator(7);
+  const special = [0, -0, 1, -1, 0.5, 709.7, 709.79, -745.1, -745.2, -708.5, 1e-300, -1e-9, Infinity, -Infinity];
+  const samples = [
+    ...special,
+    ...Array.from({ length: 300000 }, (_, index) => {
+      const scale = [1e-9, 0.3, 1, 4, 40, 800][index % 6]!;
+      return (random() * 2 - 1) * scale;
+    }),
+  ];
+  for (const x of samples)
+    assert.ok(Object.is(exactExp(x), Math.exp(x)), `exp(${x}): ${exactExp(x)} != ${Math.exp(x)}`);
+  assert.ok(Number.isNaN(exactExp(NaN)));
+});
