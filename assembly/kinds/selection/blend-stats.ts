@@ -7,40 +7,49 @@ import {
   columnBytes, columnCells, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
 import { exactExp } from './exp';
-import { loadLanes, nanLanes, ZERO } from './lanes';
+import { high, loadQuad, low, nanLanes, ZERO } from './lanes';
 import { CHANNEL_TABLE, tapRow, tapSlice, windowColumns, windowCount, windowFirstTap, windowTopLeft } from './window';
 
-// windowStats's results for the window last asked.
+// windowStats's results for the window last asked: the max (float32 lanes), its spatial index,
+// and the mean's float64 halves.
 export let maxima: v128 = ZERO;
 export let maxIndex: v128 = ZERO;
-export let means: v128 = ZERO;
+export let meansLow: v128 = ZERO;
+export let meansHigh: v128 = ZERO;
 
-/** Max, its spatial index (i64 lanes) and the mean of the window from `start`, one or two channels. */
-export function windowStats(start: usize, pair: bool): void {
-  let best = f64x2.splat(-Infinity);
-  let index = i64x2.splat(windowTopLeft);
-  let sum = ZERO;
+/** Max, its spatial index and the mean of the window from `start`, `count` channels. */
+export function windowStats(start: usize, count: i32): void {
+  let best = f32x4.splat(-Infinity);
+  let index = i32x4.splat(windowTopLeft);
+  let sumLow = ZERO;
+  let sumHigh = ZERO;
+  const columns = windowColumns;
+  const columnStep = columnBytes;
+  const rowStep = rowBytes;
   let slicePointer = start;
   let sliceIndex = windowTopLeft;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes, sliceIndex += sliceCells) {
     let rowPointer = slicePointer;
     let rowIndex = sliceIndex;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes, rowIndex += rowCells) {
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowStep, rowIndex += rowCells) {
       let tap = rowPointer;
       let tapIndex = rowIndex;
-      for (let kx = 0; kx < windowColumns; kx++, tap += columnBytes, tapIndex += columnCells) {
-        const value = loadLanes(tap, pair);
-        const take = v128.or(f64x2.gt(value, best), nanLanes(value));
+      for (let kx = 0; kx < columns; kx++, tap += columnStep, tapIndex += columnCells) {
+        const value = loadQuad(tap, count);
+        const take = v128.or(f32x4.gt(value, best), nanLanes(value));
         best = v128.bitselect(value, best, take);
-        index = v128.bitselect(i64x2.splat(tapIndex), index, take);
-        sum = f64x2.add(sum, value);
+        index = v128.bitselect(i32x4.splat(tapIndex), index, take);
+        sumLow = f64x2.add(sumLow, low(value));
+        sumHigh = f64x2.add(sumHigh, high(value));
       }
     }
   }
   const empty = windowCount == 0;
-  maxima = empty ? ZERO : best;
+  const divisor = f64x2.splat(<f64>windowCount);
+  maxima = empty ? f32x4.splat(0) : best;
   maxIndex = index;
-  means = empty ? ZERO : f64x2.div(sum, f64x2.splat(<f64>windowCount));
+  meansLow = empty ? ZERO : f64x2.div(sumLow, divisor);
+  meansHigh = empty ? ZERO : f64x2.div(sumHigh, divisor);
 }
 
 /** The channel of lane 0: `channel` in NHWC, the plane's channel in NCHW. */
@@ -51,14 +60,18 @@ export function laneChannel(block: usize, channel: i32): i32 {
 
 /** The [taps, channels] float32 table's lanes at kernel position `tap` for channel `channel` onwards. */
 @inline
-export function weightLanes(block: usize, tap: i32, channel: i32, pair: bool): v128 {
+export function weightQuad(block: usize, tap: i32, channel: i32, count: i32): v128 {
   const address = pointer(block, CHANNEL_TABLE) + (<usize>(tap * word(block, CHANNELS) + channel) << 2);
-  return loadLanes(address, pair);
+  return loadQuad(address, count);
 }
 
+/** gateLanes's high half (its result is the low one). */
+export let gateHigh: v128 = ZERO;
+
 /** sigmoid(wᵀx) over the window's in-bounds taps, in window order, from +0 (gated-pool.ts). */
-export function gateLanes(block: usize, start: usize, channel: i32, pair: bool): v128 {
-  let total = ZERO;
+export function gateLanes(block: usize, start: usize, channel: i32, count: i32): v128 {
+  let totalLow = ZERO;
+  let totalHigh = ZERO;
   let slicePointer = start;
   let sliceTap = windowFirstTap;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes, sliceTap += tapSlice) {
@@ -67,11 +80,18 @@ export function gateLanes(block: usize, start: usize, channel: i32, pair: bool):
     for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes, rowTap += tapRow) {
       let tap = rowPointer;
       for (let kx = 0; kx < windowColumns; kx++, tap += columnBytes) {
-        total = f64x2.add(total, f64x2.mul(weightLanes(block, rowTap + kx, channel, pair), loadLanes(tap, pair)));
+        const weight = weightQuad(block, rowTap + kx, channel, count);
+        const value = loadQuad(tap, count);
+        totalLow = f64x2.add(totalLow, f64x2.mul(low(weight), low(value)));
+        totalHigh = f64x2.add(totalHigh, f64x2.mul(high(weight), high(value)));
       }
     }
   }
-  const low = 1 / (1 + exactExp(-f64x2.extract_lane(total, 0)));
-  const high = pair ? 1 / (1 + exactExp(-f64x2.extract_lane(total, 1))) : 0;
-  return f64x2.replace_lane(f64x2.splat(low), 1, high);
+  gateHigh = f64x2.replace_lane(f64x2.splat(sigmoid(f64x2.extract_lane(totalHigh, 0))), 1, sigmoid(f64x2.extract_lane(totalHigh, 1)));
+  return f64x2.replace_lane(f64x2.splat(sigmoid(f64x2.extract_lane(totalLow, 0))), 1, sigmoid(f64x2.extract_lane(totalLow, 1)));
+}
+
+@inline
+function sigmoid(value: f64): f64 {
+  return 1 / (1 + exactExp(-value));
 }

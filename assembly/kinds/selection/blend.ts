@@ -7,19 +7,34 @@ import { windowEntry } from '../../pool/tables';
 import {
   beginOutputRow, columnBytes, columnCells, group, outStart, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
-import { gateLanes, laneChannel, maxIndex, maxima, means, weightLanes, windowStats } from './blend-stats';
-import { loadLanes, ONE, roundLanes, storeLanes } from './lanes';
+import { gateHigh, gateLanes, laneChannel, maxIndex, maxima, meansHigh, meansLow, weightQuad, windowStats } from './blend-stats';
+import { high, loadQuad, low, narrow, ONE, storeQuad } from './lanes';
 import {
   beginRowTaps, beginWindow, BLEND_MODE, CHANNEL_TABLE, rowsPerOuter, SCRATCH, tapRow, tapSlice, windowColumns,
   windowCount, windowFirstTap, windowStart, windowTopLeft,
 } from './window';
 
-/** The window's g: the gate (gated) or the channel's proportion (mixed). */
+/** blendLanes's high half (its result is the low one). */
+let mixHigh: v128 = ONE;
+
+/** The window's g, low half (high half in mixHigh): the gate (gated) or the channel's proportion (mixed). */
 @inline
-function blendLanes(block: usize, gated: bool, channel: i32, pair: bool): v128 {
-  const start = windowStart + (<usize>channel << 2);
+function blendLanes(block: usize, gated: bool, channel: i32, count: i32): v128 {
   const lane = laneChannel(block, channel);
-  return gated ? gateLanes(block, start, lane, pair) : loadLanes(pointer(block, CHANNEL_TABLE) + (<usize>lane << 2), pair);
+  if (gated) {
+    const gate = gateLanes(block, windowStart + (<usize>channel << 2), lane, count);
+    mixHigh = gateHigh;
+    return gate;
+  }
+  const proportions = loadQuad(pointer(block, CHANNEL_TABLE) + (<usize>lane << 2), count);
+  mixHigh = high(proportions);
+  return low(proportions);
+}
+
+/** g·max + (1 − g)·mean for one f64x2 half. */
+@inline
+function blendHalf(mix: v128, maximum: v128, mean: v128): v128 {
+  return f64x2.add(f64x2.mul(mix, maximum), f64x2.mul(f64x2.sub(ONE, mix), mean));
 }
 
 /** Forward, output rows [firstUnit, endUnit). */
@@ -34,12 +49,12 @@ export function blendRows(block: usize, firstUnit: i32, endUnit: i32): void {
     for (let column = 0; column < outWidth; column++) {
       beginWindow(block, widthTable, column, gated);
       const first = outStart + <usize>(column * group);
-      for (let channel = 0; channel < group; channel += 2) {
-        const pair = channel + 1 < group;
-        const mix = blendLanes(block, gated, channel, pair);
-        windowStats(windowStart + (<usize>channel << 2), pair);
-        const blended = f64x2.add(f64x2.mul(mix, maxima), f64x2.mul(f64x2.sub(ONE, mix), means));
-        storeLanes(output + ((first + <usize>channel) << 2), blended, pair);
+      for (let channel = 0; channel < group; channel += 4) {
+        const count = min(4, group - channel);
+        const mixLow = blendLanes(block, gated, channel, count);
+        windowStats(windowStart + (<usize>channel << 2), count);
+        const blended = narrow(blendHalf(mixLow, low(maxima), meansLow), blendHalf(mixHigh, high(maxima), meansHigh));
+        storeQuad(output + ((first + <usize>channel) << 2), blended, count);
       }
     }
   }
@@ -48,8 +63,8 @@ export function blendRows(block: usize, firstUnit: i32, endUnit: i32): void {
 /**
  * Backward, units [firstUnit, endUnit) (samples in NHWC, planes in NCHW): the input gradient in the
  * reference's order, and each window's weight-gradient factor (mixed: ∂y/∂a = g_out·(max − mean);
- * gated: ∂y/∂s·s(1 − s)) into the f64 scratch in plane order, −0 for an empty window (adding −0
- * changes nothing), for blendWeightGradient to sum in order.
+ * gated: that times s(1 − s)) into the f64 scratch in plane order, −0 for an empty window (adding
+ * −0 changes nothing), for blend-gradient.ts to sum in order.
  */
 export function blendBackward(block: usize, firstUnit: i32, endUnit: i32): void {
   const gated = word(block, BLEND_MODE) != 0;
@@ -62,43 +77,59 @@ export function blendBackward(block: usize, firstUnit: i32, endUnit: i32): void 
       const widthTable = windowEntry(block, 2, 0);
       for (let column = 0; column < outWidth; column++) {
         beginWindow(block, widthTable, column, gated);
-        for (let channel = 0; channel < group; channel += 2) blendWindowBackward(block, gated, column, channel);
+        for (let channel = 0; channel < group; channel += 4) blendWindowBackward(block, gated, column, channel);
       }
     }
   }
 }
 
 /** Where the scratch keeps the factor of lane 0's window: plane-major order, as the reference walks. */
-function scratchAddress(block: usize, column: i32, channel: i32): usize {
+function scratchAddress(block: usize, column: i32, channel: i32, planeBytes: usize): usize {
   const outHeight = word(block, OUT_SIZE + 1);
   const outWidth = word(block, OUT_SIZE + 2);
-  const spatial = <usize>word(block, OUT_SIZE) * <usize>outHeight * <usize>outWidth;
   const plane = group == 1 ? <usize>outer : <usize>outer * <usize>word(block, CHANNELS) + <usize>channel;
   const cell = <usize>((slice * outHeight + row) * outWidth + column);
-  return pointer(block, SCRATCH) + ((plane * spatial + cell) << 3);
+  return pointer(block, SCRATCH) + plane * planeBytes + (cell << 3);
+}
+
+/** Stores `count` factors, lane i a plane after lane i − 1 (NHWC lanes are consecutive planes). */
+function storeFactors(address: usize, planeBytes: usize, factorLow: v128, factorHigh: v128, count: i32): void {
+  store<f64>(address, f64x2.extract_lane(factorLow, 0));
+  if (count > 1) store<f64>(address + planeBytes, f64x2.extract_lane(factorLow, 1));
+  if (count > 2) store<f64>(address + 2 * planeBytes, f64x2.extract_lane(factorHigh, 0));
+  if (count > 3) store<f64>(address + 3 * planeBytes, f64x2.extract_lane(factorHigh, 1));
 }
 
 function blendWindowBackward(block: usize, gated: bool, column: i32, channel: i32): void {
-  const pair = channel + 1 < group;
-  const factorAt = scratchAddress(block, column, channel);
+  const count = min(4, group - channel);
   const planeBytes = <usize>word(block, OUT_SIZE) * <usize>word(block, OUT_SIZE + 1) * <usize>word(block, OUT_SIZE + 2) << 3;
+  const factorAt = scratchAddress(block, column, channel, planeBytes);
   if (windowCount == 0) {
-    storeFactors(factorAt, planeBytes, f64x2.splat(-0.0), pair);
+    storeFactors(factorAt, planeBytes, f64x2.splat(-0.0), f64x2.splat(-0.0), count);
     return;
   }
-  const index = outStart + <usize>(column * group + channel);
-  const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (index << 2), pair);
-  const mix = blendLanes(block, gated, channel, pair);
+  const gradient = loadQuad(pointer(block, GRAD_OUTPUT) + ((outStart + <usize>(column * group + channel)) << 2), count);
+  const gradientLow = low(gradient);
+  const gradientHigh = high(gradient);
+  const mixLow = blendLanes(block, gated, channel, count);
   const start = windowStart + (<usize>channel << 2);
-  windowStats(start, pair);
-  const spread = f64x2.mul(gradient, f64x2.sub(maxima, means));
-  const factor = gated ? f64x2.mul(f64x2.mul(spread, mix), f64x2.sub(ONE, mix)) : spread;
-  storeFactors(factorAt, planeBytes, factor, pair);
-  const share = f64x2.div(f64x2.mul(f64x2.sub(ONE, mix), gradient), f64x2.splat(<f64>windowCount));
-  const toMax = f64x2.mul(mix, gradient);
+  windowStats(start, count);
+  let factorLow = f64x2.mul(gradientLow, f64x2.sub(low(maxima), meansLow));
+  let factorHigh = f64x2.mul(gradientHigh, f64x2.sub(high(maxima), meansHigh));
+  if (gated) {
+    factorLow = f64x2.mul(f64x2.mul(factorLow, mixLow), f64x2.sub(ONE, mixLow));
+    factorHigh = f64x2.mul(f64x2.mul(factorHigh, mixHigh), f64x2.sub(ONE, mixHigh));
+  }
+  storeFactors(factorAt, planeBytes, factorLow, factorHigh, count);
+  const divisor = f64x2.splat(<f64>windowCount);
+  const shareLow = f64x2.div(f64x2.mul(f64x2.sub(ONE, mixLow), gradientLow), divisor);
+  const shareHigh = f64x2.div(f64x2.mul(f64x2.sub(ONE, mixHigh), gradientHigh), divisor);
+  const toMaxLow = f64x2.mul(mixLow, gradientLow);
+  const toMaxHigh = f64x2.mul(mixHigh, gradientHigh);
   const toGradInput = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
   const lane = laneChannel(block, channel);
-  let slicePointer = start;
+  const best = maxIndex;
+  let slicePointer = start + toGradInput;
   let sliceIndex = windowTopLeft;
   let sliceTap = windowFirstTap;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes, sliceIndex += sliceCells, sliceTap += tapSlice) {
@@ -106,22 +137,21 @@ function blendWindowBackward(block: usize, gated: bool, column: i32, channel: i3
     let rowIndex = sliceIndex;
     let rowTap = sliceTap;
     for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes, rowIndex += rowCells, rowTap += tapRow) {
-      let tap = rowPointer + toGradInput;
+      let tap = rowPointer;
       let tapIndex = rowIndex;
       for (let kx = 0; kx < windowColumns; kx++, tap += columnBytes, tapIndex += columnCells) {
-        const term = gated ? f64x2.add(share, f64x2.mul(factor, weightLanes(block, rowTap + kx, lane, pair))) : share;
-        const shared = roundLanes(f64x2.add(loadLanes(tap, pair), term));
-        const isMax = i64x2.eq(maxIndex, i64x2.splat(tapIndex));
-        storeLanes(tap, v128.bitselect(f64x2.add(shared, toMax), shared, isMax), pair);
+        let termLow = shareLow;
+        let termHigh = shareHigh;
+        if (gated) {
+          const weight = weightQuad(block, rowTap + kx, lane, count);
+          termLow = f64x2.add(shareLow, f64x2.mul(factorLow, low(weight)));
+          termHigh = f64x2.add(shareHigh, f64x2.mul(factorHigh, high(weight)));
+        }
+        const old = loadQuad(tap, count);
+        const shared = narrow(f64x2.add(low(old), termLow), f64x2.add(high(old), termHigh));
+        const withMax = narrow(f64x2.add(low(shared), toMaxLow), f64x2.add(high(shared), toMaxHigh));
+        storeQuad(tap, v128.bitselect(withMax, shared, i32x4.eq(best, i32x4.splat(tapIndex))), count);
       }
     }
   }
 }
-
-/** Lane 0's factor at `address`, lane 1's a plane further on (NHWC pairs are two planes). */
-@inline
-function storeFactors(address: usize, planeBytes: usize, factor: v128, pair: bool): void {
-  store<f64>(address, f64x2.extract_lane(factor, 0));
-  if (pair) store<f64>(address + planeBytes, f64x2.extract_lane(factor, 1));
-}
-

@@ -7,8 +7,8 @@ import { windowEntry } from '../../pool/tables';
 import {
   beginOutputRow, columnBytes, group, outStart, rowBytes, rows, sliceBytes, slices,
 } from '../../pool/walk';
-import { loadLanes, storeLanes, ZERO } from './lanes';
-import { clampedSums, squares, sums } from './stochastic';
+import { high, loadQuad, low, narrow, narrowMask, storeQuad, ZERO } from './lanes';
+import { clampedSums, squaresHigh, squaresLow, sumsHigh, sumsLow } from './stochastic';
 import { beginWindow, rowsPerOuter, windowColumns, windowStart } from './window';
 
 /** Training backward, units [firstUnit, endUnit): gradOutput to the chosen cell unless it is negative or NaN. */
@@ -46,36 +46,51 @@ export function stochasticExpectBackward(block: usize, firstUnit: i32, endUnit: 
       for (let column = 0; column < outWidth; column++) {
         beginWindow(block, widthTable, column, false);
         const first = outStart + <usize>(column * group);
-        for (let channel = 0; channel < group; channel += 2) {
-          const pair = channel + 1 < group;
+        for (let channel = 0; channel < group; channel += 4) {
+          const count = min(4, group - channel);
           const start = windowStart + (<usize>channel << 2);
-          clampedSums(start, pair);
-          spreadLanes(start, toGradInput, loadLanes(gradOutput + ((first + <usize>channel) << 2), pair), pair);
+          clampedSums(start, count);
+          spreadQuad(start, toGradInput, loadQuad(gradOutput + ((first + <usize>channel) << 2), count), count);
         }
       }
     }
   }
 }
 
-/** One window's inference gradient, one or two channels, after clampedSums. */
-function spreadLanes(start: usize, toGradInput: usize, gradient: v128, pair: bool): void {
-  const zeroSum = f64x2.eq(sums, ZERO);
-  const scale = f64x2.mul(sums, sums);
-  const twice = f64x2.splat(2);
-  let firstTap = i64x2.splat(-1);
+/** (g·(2a·S − Q))/S² in the reference's order, for one f64x2 half. */
+@inline
+function shareOf(gradient: v128, value: v128, sum: v128, squares: v128): v128 {
+  const twice = f64x2.mul(f64x2.splat(2), value);
+  return f64x2.div(f64x2.mul(gradient, f64x2.sub(f64x2.mul(twice, sum), squares)), f64x2.mul(sum, sum));
+}
+
+/** One window's inference gradient, `count` channels, after clampedSums. */
+function spreadQuad(start: usize, toGradInput: usize, gradient: v128, count: i32): void {
+  const zeroLow = f64x2.eq(sumsLow, ZERO);
+  const zeroHigh = f64x2.eq(sumsHigh, ZERO);
+  const zeroSum = narrowMask(zeroLow, zeroHigh);
+  const gradientLow = low(gradient);
+  const gradientHigh = high(gradient);
+  const columns = windowColumns;
+  const columnStep = columnBytes;
+  const rowStep = rowBytes;
+  let firstTap = i32x4.splat(-1);
   let slicePointer = start;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
     let rowPointer = slicePointer;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowStep) {
       let tap = rowPointer;
-      for (let kx = 0; kx < windowColumns; kx++, tap += columnBytes) {
-        const value = loadLanes(tap, pair);
-        const share = f64x2.div(f64x2.mul(gradient, f64x2.sub(f64x2.mul(f64x2.mul(twice, value), sums), squares)), scale);
-        const term = v128.bitselect(gradient, share, zeroSum);
-        const apply = v128.and(f64x2.ge(value, ZERO), v128.or(v128.not(zeroSum), firstTap));
-        const old = loadLanes(tap + toGradInput, pair);
-        storeLanes(tap + toGradInput, v128.bitselect(f64x2.add(old, term), old, apply), pair);
-        firstTap = ZERO;
+      for (let kx = 0; kx < columns; kx++, tap += columnStep) {
+        const value = loadQuad(tap, count);
+        const shareLow = shareOf(gradientLow, low(value), sumsLow, squaresLow);
+        const shareHigh = shareOf(gradientHigh, high(value), sumsHigh, squaresHigh);
+        const termLow = v128.bitselect(gradientLow, shareLow, zeroLow);
+        const termHigh = v128.bitselect(gradientHigh, shareHigh, zeroHigh);
+        const apply = v128.and(f32x4.ge(value, f32x4.splat(0)), v128.or(v128.not(zeroSum), firstTap));
+        const old = loadQuad(tap + toGradInput, count);
+        const sum = narrow(f64x2.add(low(old), termLow), f64x2.add(high(old), termHigh));
+        storeQuad(tap + toGradInput, v128.bitselect(sum, old, apply), count);
+        firstTap = i32x4.splat(0);
       }
     }
   }

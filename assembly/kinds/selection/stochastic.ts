@@ -6,8 +6,10 @@ import { windowEntry } from '../../pool/tables';
 import {
   beginOutputRow, columnBytes, columnCells, group, outStart, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
-import { loadDoubles, loadLanes, nanLanes, storeIndices, storeLanes, ZERO } from './lanes';
+import { high, highDoubles, loadDoubles, loadQuad, low, nanLanes, narrow, narrowMask, storeQuad, ZERO } from './lanes';
 import { beginWindow, DRAWS, windowColumns, windowCount, windowStart, windowTopLeft } from './window';
+
+const ZERO_SINGLE: v128 = f32x4.splat(0);
 
 /** Training forward, output rows [firstUnit, endUnit): output a⁺ of the drawn cell, chosen its spatial index. */
 export function stochasticDrawRows(block: usize, firstUnit: i32, endUnit: i32): void {
@@ -21,78 +23,98 @@ export function stochasticDrawRows(block: usize, firstUnit: i32, endUnit: i32): 
     for (let column = 0; column < outWidth; column++) {
       beginWindow(block, widthTable, column, false);
       const first = outStart + <usize>(column * group);
-      for (let channel = 0; channel < group; channel += 2) {
+      for (let channel = 0; channel < group; channel += 4) {
         const index = first + <usize>channel;
-        const pair = channel + 1 < group;
+        const count = min(4, group - channel);
+        if (windowCount == 0) {
+          storeQuad(output + (index << 2), ZERO_SINGLE, count);
+          storeQuad(chosen + (index << 2), i32x4.splat(-1), count);
+          continue;
+        }
         const tap = windowStart + (<usize>channel << 2);
-        drawLanes(tap, output + (index << 2), chosen + (index << 2), loadDoubles(draws + (index << 3), pair), pair);
+        drawQuad(tap, output + (index << 2), chosen + (index << 2), draws + (index << 3), count);
       }
     }
   }
 }
 
-// drawLanes's pass over the window: Σ a⁺, and the first NaN cell of each lane.
-let total: v128 = ZERO;
+// sumWindow's results: Σ a⁺ in two halves, and the first NaN cell of each lane.
+let totalLow: v128 = ZERO;
+let totalHigh: v128 = ZERO;
 let nanFound: v128 = ZERO;
 let nanIndex: v128 = ZERO;
 
-function sumWindow(start: usize, pair: bool): void {
-  total = ZERO;
-  nanFound = ZERO;
-  nanIndex = ZERO;
+function sumWindow(start: usize, count: i32): void {
+  let sumLow = ZERO;
+  let sumHigh = ZERO;
+  let found = ZERO;
+  let foundIndex = ZERO;
+  const columns = windowColumns;
+  const columnStep = columnBytes;
+  const rowStep = rowBytes;
+  const sliceStep = sliceBytes;
   let slicePointer = start;
   let sliceIndex = windowTopLeft;
-  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes, sliceIndex += sliceCells) {
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceStep, sliceIndex += sliceCells) {
     let rowPointer = slicePointer;
     let rowIndex = sliceIndex;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes, rowIndex += rowCells) {
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowStep, rowIndex += rowCells) {
       let tap = rowPointer;
       let tapIndex = rowIndex;
-      for (let kx = 0; kx < windowColumns; kx++, tap += columnBytes, tapIndex += columnCells) {
-        const value = loadLanes(tap, pair);
+      for (let kx = 0; kx < columns; kx++, tap += columnStep, tapIndex += columnCells) {
+        const value = loadQuad(tap, count);
         const nan = nanLanes(value);
-        nanIndex = v128.bitselect(i64x2.splat(tapIndex), nanIndex, v128.andnot(nan, nanFound));
-        nanFound = v128.or(nanFound, nan);
-        total = f64x2.add(total, f64x2.max(value, ZERO)); // f64x2.max is Math.max: NaN, and +0 over -0
+        foundIndex = v128.bitselect(i32x4.splat(tapIndex), foundIndex, v128.andnot(nan, found));
+        found = v128.or(found, nan);
+        const clamped = f32x4.max(value, ZERO_SINGLE); // Math.max(a, 0): NaN stays, +0 over -0
+        sumLow = f64x2.add(sumLow, low(clamped));
+        sumHigh = f64x2.add(sumHigh, high(clamped));
       }
     }
   }
+  totalLow = sumLow;
+  totalHigh = sumHigh;
+  nanFound = found;
+  nanIndex = foundIndex;
 }
 
 /**
- * One window, one or two channels: the first cell whose running Σ a⁺ passes draw·Σ a⁺ (else the
- * last positive one); cell 0 when Σ a⁺ = 0; the first NaN cell when the window holds NaN.
+ * One window, `count` channels: the first cell whose running Σ a⁺ passes draw·Σ a⁺ (else the last
+ * positive one); cell 0 when Σ a⁺ = 0; the first NaN cell when the window holds NaN.
  */
-function drawLanes(start: usize, output: usize, chosen: usize, draw: v128, pair: bool): void {
-  if (windowCount == 0) {
-    storeLanes(output, ZERO, pair);
-    storeIndices(chosen, i64x2.splat(-1), pair);
-    return;
-  }
-  sumWindow(start, pair);
-  const target = f64x2.mul(draw, total);
-  let running = ZERO;
+function drawQuad(start: usize, output: usize, chosen: usize, draws: usize, count: i32): void {
+  sumWindow(start, count);
+  const targetLow = f64x2.mul(loadDoubles(draws, count), totalLow);
+  const targetHigh = f64x2.mul(highDoubles, totalHigh);
+  let runningLow = ZERO;
+  let runningHigh = ZERO;
   let found = ZERO;
-  let foundIndex = i64x2.splat(windowTopLeft);
-  let foundValue = ZERO;
+  let foundIndex = i32x4.splat(windowTopLeft);
+  let foundValue = ZERO_SINGLE;
   let lastIndex = foundIndex;
-  let lastValue = ZERO;
+  let lastValue = ZERO_SINGLE;
+  const columns = windowColumns;
+  const columnStep = columnBytes;
+  const rowStep = rowBytes;
+  const sliceStep = sliceBytes;
   let slicePointer = start;
   let sliceIndex = windowTopLeft;
-  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes, sliceIndex += sliceCells) {
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceStep, sliceIndex += sliceCells) {
     let rowPointer = slicePointer;
     let rowIndex = sliceIndex;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes, rowIndex += rowCells) {
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowStep, rowIndex += rowCells) {
       let tap = rowPointer;
       let tapIndex = rowIndex;
-      for (let kx = 0; kx < windowColumns; kx++, tap += columnBytes, tapIndex += columnCells) {
-        const value = f64x2.max(loadLanes(tap, pair), ZERO);
-        const positive = f64x2.gt(value, ZERO);
-        const index = i64x2.splat(tapIndex);
-        running = f64x2.add(running, value); // + 0 where not positive: the reference skips those
+      for (let kx = 0; kx < columns; kx++, tap += columnStep, tapIndex += columnCells) {
+        const value = f32x4.max(loadQuad(tap, count), ZERO_SINGLE);
+        const positive = f32x4.gt(value, ZERO_SINGLE);
+        const index = i32x4.splat(tapIndex);
+        runningLow = f64x2.add(runningLow, low(value)); // + 0 where not positive: the reference skips those
+        runningHigh = f64x2.add(runningHigh, high(value));
         lastIndex = v128.bitselect(index, lastIndex, positive);
         lastValue = v128.bitselect(value, lastValue, positive);
-        const hit = v128.andnot(v128.and(positive, f64x2.gt(running, target)), found);
+        const passed = narrowMask(f64x2.gt(runningLow, targetLow), f64x2.gt(runningHigh, targetHigh));
+        const hit = v128.andnot(v128.and(positive, passed), found);
         foundIndex = v128.bitselect(index, foundIndex, hit);
         foundValue = v128.bitselect(value, foundValue, hit);
         found = v128.or(found, hit);
@@ -101,13 +123,11 @@ function drawLanes(start: usize, output: usize, chosen: usize, draw: v128, pair:
   }
   let index = v128.bitselect(foundIndex, lastIndex, found);
   let value = v128.bitselect(foundValue, lastValue, found);
-  const empty = f64x2.eq(total, ZERO); // cell 0, whose a⁺ is 0
-  index = v128.bitselect(i64x2.splat(windowTopLeft), index, empty);
-  value = v128.bitselect(ZERO, value, empty);
-  index = v128.bitselect(nanIndex, index, nanFound);
-  value = v128.bitselect(f64x2.splat(NaN), value, nanFound);
-  storeLanes(output, value, pair);
-  storeIndices(chosen, index, pair);
+  const empty = narrowMask(f64x2.eq(totalLow, ZERO), f64x2.eq(totalHigh, ZERO)); // cell 0, whose a⁺ is 0
+  index = v128.bitselect(i32x4.splat(windowTopLeft), index, empty);
+  value = v128.bitselect(ZERO_SINGLE, value, empty);
+  storeQuad(output, v128.bitselect(f32x4.splat(NaN), value, nanFound), count);
+  storeQuad(chosen, v128.bitselect(nanIndex, index, nanFound), count);
 }
 
 /** Inference forward, output rows [firstUnit, endUnit): Σ a⁺² / Σ a⁺, 0 where Σ a⁺ = 0. */
@@ -120,36 +140,50 @@ export function stochasticExpectRows(block: usize, firstUnit: i32, endUnit: i32)
     for (let column = 0; column < outWidth; column++) {
       beginWindow(block, widthTable, column, false);
       const first = outStart + <usize>(column * group);
-      for (let channel = 0; channel < group; channel += 2) {
-        const pair = channel + 1 < group;
-        clampedSums(windowStart + (<usize>channel << 2), pair);
-        const ratio = v128.bitselect(ZERO, f64x2.div(squares, sums), f64x2.eq(sums, ZERO));
-        storeLanes(output + ((first + <usize>channel) << 2), ratio, pair);
+      for (let channel = 0; channel < group; channel += 4) {
+        const count = min(4, group - channel);
+        clampedSums(windowStart + (<usize>channel << 2), count);
+        const ratioLow = v128.bitselect(ZERO, f64x2.div(squaresLow, sumsLow), f64x2.eq(sumsLow, ZERO));
+        const ratioHigh = v128.bitselect(ZERO, f64x2.div(squaresHigh, sumsHigh), f64x2.eq(sumsHigh, ZERO));
+        storeQuad(output + ((first + <usize>channel) << 2), narrow(ratioLow, ratioHigh), count);
       }
     }
   }
 }
 
-// clampedSums's results: Σ a⁺ and Σ a⁺² of the window, in window order.
-export let sums: v128 = ZERO;
-export let squares: v128 = ZERO;
+// clampedSums's results: Σ a⁺ and Σ a⁺² of the window in window order, in two halves.
+export let sumsLow: v128 = ZERO;
+export let sumsHigh: v128 = ZERO;
+export let squaresLow: v128 = ZERO;
+export let squaresHigh: v128 = ZERO;
 
-export function clampedSums(start: usize, pair: bool): void {
-  let sum = ZERO;
-  let square = ZERO;
+export function clampedSums(start: usize, count: i32): void {
+  let sumLow = ZERO;
+  let sumHigh = ZERO;
+  let squareLow = ZERO;
+  let squareHigh = ZERO;
+  const columns = windowColumns;
+  const columnStep = columnBytes;
+  const rowStep = rowBytes;
+  const sliceStep = sliceBytes;
   let slicePointer = start;
-  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceStep) {
     let rowPointer = slicePointer;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowStep) {
       let tap = rowPointer;
-      for (let kx = 0; kx < windowColumns; kx++, tap += columnBytes) {
-        const value = f64x2.max(loadLanes(tap, pair), ZERO);
-        sum = f64x2.add(sum, value);
-        square = f64x2.add(square, f64x2.mul(value, value));
+      for (let kx = 0; kx < columns; kx++, tap += columnStep) {
+        const value = f32x4.max(loadQuad(tap, count), ZERO_SINGLE);
+        const valueLow = low(value);
+        const valueHigh = high(value);
+        sumLow = f64x2.add(sumLow, valueLow);
+        sumHigh = f64x2.add(sumHigh, valueHigh);
+        squareLow = f64x2.add(squareLow, f64x2.mul(valueLow, valueLow));
+        squareHigh = f64x2.add(squareHigh, f64x2.mul(valueHigh, valueHigh));
       }
     }
   }
-  sums = sum;
-  squares = square;
+  sumsLow = sumLow;
+  sumsHigh = sumHigh;
+  squaresLow = squareLow;
+  squaresHigh = squareHigh;
 }
-
