@@ -58,11 +58,15 @@ export function laneChannel(block: usize, channel: i32): i32 {
   return word(block, CHANNELS_LAST) ? channel : outer % word(block, CHANNELS);
 }
 
-/** The [taps, channels] float32 table's lanes at kernel position `tap` for channel `channel` onwards. */
+/** Where channel `channel`'s weights start in the [taps, channels] float32 table; tap t is t·tableStep bytes on. */
 @inline
-export function weightQuad(block: usize, tap: i32, channel: i32, count: i32): v128 {
-  const address = pointer(block, CHANNEL_TABLE) + (<usize>(tap * word(block, CHANNELS) + channel) << 2);
-  return loadQuad(address, count);
+export function weightColumn(block: usize, channel: i32): usize {
+  return pointer(block, CHANNEL_TABLE) + (<usize>channel << 2);
+}
+
+@inline
+export function tableStep(block: usize): usize {
+  return <usize>word(block, CHANNELS) << 2;
 }
 
 /** gateLanes's high half (its result is the low one). */
@@ -72,6 +76,8 @@ export let gateHigh: v128 = ZERO;
 export function gateLanes(block: usize, start: usize, channel: i32, count: i32): v128 {
   let totalLow = ZERO;
   let totalHigh = ZERO;
+  const weights = weightColumn(block, channel);
+  const step = tableStep(block);
   let slicePointer = start;
   let sliceTap = windowFirstTap;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes, sliceTap += tapSlice) {
@@ -80,7 +86,7 @@ export function gateLanes(block: usize, start: usize, channel: i32, count: i32):
     for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes, rowTap += tapRow) {
       let tap = rowPointer;
       for (let kx = 0; kx < windowColumns; kx++, tap += columnBytes) {
-        const weight = weightQuad(block, rowTap + kx, channel, count);
+        const weight = loadQuad(weights + <usize>(rowTap + kx) * step, count);
         const value = loadQuad(tap, count);
         totalLow = f64x2.add(totalLow, f64x2.mul(low(weight), low(value)));
         totalHigh = f64x2.add(totalHigh, f64x2.mul(high(weight), high(value)));

@@ -7,10 +7,10 @@ import { windowEntry } from '../../pool/tables';
 import {
   beginOutputRow, columnBytes, columnCells, group, outStart, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
-import { gateHigh, gateLanes, laneChannel, maxIndex, maxima, meansHigh, meansLow, weightQuad, windowStats } from './blend-stats';
-import { high, loadQuad, low, narrow, ONE, storeQuad } from './lanes';
+import { gateHigh, gateLanes, laneChannel, maxIndex, maxima, meansHigh, meansLow, tableStep, weightColumn, windowStats } from './blend-stats';
+import { high, loadQuad, low, narrow, ONE, storeQuad, ZERO } from './lanes';
 import {
-  beginRowTaps, beginWindow, BLEND_MODE, CHANNEL_TABLE, rowsPerOuter, SCRATCH, tapRow, tapSlice, windowColumns,
+  beginRowTaps, beginWindow, BLEND_MODE, CHANNEL_TABLE, DISJOINT, rowsPerOuter, SCRATCH, tapRow, tapSlice, windowColumns,
   windowCount, windowFirstTap, windowStart, windowTopLeft,
 } from './window';
 
@@ -127,8 +127,15 @@ function blendWindowBackward(block: usize, gated: bool, column: i32, channel: i3
   const toMaxLow = f64x2.mul(mixLow, gradientLow);
   const toMaxHigh = f64x2.mul(mixHigh, gradientHigh);
   const toGradInput = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
-  const lane = laneChannel(block, channel);
+  const weights = weightColumn(block, laneChannel(block, channel));
+  const step = tableStep(block);
   const best = maxIndex;
+  // Disjoint windows: every cell's gradient starts at the +0 the caller zeroed, and mixed pooling
+  // gives every cell the same share, so the two values a cell may get are formed once.
+  const disjoint = word(block, DISJOINT) != 0;
+  const sharedOnce = narrow(f64x2.add(ZERO, shareLow), f64x2.add(ZERO, shareHigh));
+  const withMaxOnce = narrow(f64x2.add(low(sharedOnce), toMaxLow), f64x2.add(high(sharedOnce), toMaxHigh));
+  const constant = disjoint && !gated;
   let slicePointer = start + toGradInput;
   let sliceIndex = windowTopLeft;
   let sliceTap = windowFirstTap;
@@ -140,17 +147,22 @@ function blendWindowBackward(block: usize, gated: bool, column: i32, channel: i3
       let tap = rowPointer;
       let tapIndex = rowIndex;
       for (let kx = 0; kx < windowColumns; kx++, tap += columnBytes, tapIndex += columnCells) {
+        const isMax = i32x4.eq(best, i32x4.splat(tapIndex));
+        if (constant) {
+          storeQuad(tap, v128.bitselect(withMaxOnce, sharedOnce, isMax), count);
+          continue;
+        }
         let termLow = shareLow;
         let termHigh = shareHigh;
         if (gated) {
-          const weight = weightQuad(block, rowTap + kx, lane, count);
+          const weight = loadQuad(weights + <usize>(rowTap + kx) * step, count);
           termLow = f64x2.add(shareLow, f64x2.mul(factorLow, low(weight)));
           termHigh = f64x2.add(shareHigh, f64x2.mul(factorHigh, high(weight)));
         }
-        const old = loadQuad(tap, count);
+        const old = disjoint ? f32x4.splat(0) : loadQuad(tap, count);
         const shared = narrow(f64x2.add(low(old), termLow), f64x2.add(high(old), termHigh));
         const withMax = narrow(f64x2.add(low(shared), toMaxLow), f64x2.add(high(shared), toMaxHigh));
-        storeQuad(tap, v128.bitselect(withMax, shared, i32x4.eq(best, i32x4.splat(tapIndex))), count);
+        storeQuad(tap, v128.bitselect(withMax, shared, isMax), count);
       }
     }
   }

@@ -14,6 +14,8 @@ export const DRAWS = 50;
 export const BLEND_MODE = 51;
 export const WEIGHT_GRADIENT = 52;
 export const SHARED_WEIGHTS = 53;
+/** 1 when no two windows share a cell (stride ≥ the dilated kernel on every axis). */
+export const DISJOINT = 54;
 
 // The window last begun (per instance, so per thread).
 export let windowColumns: i32 = 0;

@@ -17,6 +17,7 @@ const enum Field {
   BlendMode = 51,
   WeightGradient = 52,
   SharedWeights = 53,
+  Disjoint = 54,
 }
 
 type Views = readonly (Float32Array | Int32Array)[];
@@ -60,6 +61,16 @@ function launch(
   } finally {
     release();
   }
+}
+
+/** Whether no two windows share a cell: the stride passes the dilated kernel on every axis. */
+function disjointWindows(geometry: PoolGeometry): boolean {
+  const along = (kernel: number, dilation: number, stride: number) => stride >= (kernel - 1) * dilation + 1;
+  return (
+    along(geometry.kernelDepth, geometry.dilationDepth, geometry.strideDepth) &&
+    along(geometry.kernelHeight, geometry.dilationHeight, geometry.strideHeight) &&
+    along(geometry.kernelWidth, geometry.dilationWidth, geometry.strideWidth)
+  );
 }
 
 /** The per-channel table of mixed pooling: alpha per channel (the layer's one repeated). */
@@ -123,6 +134,7 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
           [Field.BlendMode, gated ? 1 : 0],
           [Field.WeightGradient, gradient.byteOffset],
           [Field.SharedWeights, shared ? 1 : 0],
+          [Field.Disjoint, disjointWindows(geometry) ? 1 : 0],
         ] as const;
         const pointers = { input, output: null, gradOutput, gradInput };
         launch(kinds, 'blendBackward', planeUnits(geometry), geometry, pointers, fields, () =>
