@@ -9,3 +9,4 @@ export { gatedWeightGradient, mixedAlphaGradient } from './selection/blend-gradi
 export { exactExp } from './selection/exp';
 export { stochasticDrawRows, stochasticExpectRows } from './selection/stochastic';
 export { stochasticDrawBackward, stochasticExpectBackward } from './selection/stochastic-backward';
+export { minPoolRows } from './selection/min';

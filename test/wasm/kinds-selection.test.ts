@@ -1,4 +1,4 @@
-// The selection family's wasm kernels (stochastic, mixed, gated) against their reference kernels,
+// The selection family's wasm kernels (stochastic, mixed, gated, min) against their reference kernels,
 // bit for bit, on random shapes and options (both formats, ranks 1-3, odd channel counts, padding,
 // dilation, ceil mode), with ties, NaN, ±Infinity and all-negative inputs, on 1, 2 and 3 threads.
 import assert from 'node:assert/strict';
@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import type { PoolGeometry } from '../../src/geometry/pool-geometry.js';
 import { gatedPoolBackward, gatedPoolForward } from '../../src/kernels/reference/extra/gated-pool.js';
 import { mixedPoolBackward, mixedPoolForward } from '../../src/kernels/reference/extra/mixed-pool.js';
+import { minPoolForward } from '../../src/pooling/kinds/min.js';
 import * as stochastic from '../../src/kernels/reference/extra/stochastic-pool.js';
 import type { Kernels } from '../../src/kernels/types.js';
 import { setThreadCount, threadsReady, wasmBackend } from '../../src/kernels/wasm/index.js';
@@ -27,6 +28,7 @@ const NAMES = [
   'mixedPoolBackward',
   'gatedPoolForward',
   'gatedPoolBackward',
+  'minPoolForward',
 ] as const;
 
 /** The wasm kernels under test; failing (not skipping) where one is missing, since Node 20 has SIMD. */
@@ -181,6 +183,23 @@ test('gatedPoolForward and gatedPoolBackward match the reference exactly, weight
     );
     assertSame(actualGrad.values, expectedGrad.values, 'gradInput');
     assertSame(actualWeights.values, expectedWeights.values, 'gradWeights');
+  });
+});
+
+test('minPoolForward (with and without argmin) matches the reference exactly', async () => {
+  await onThreads(({ geometry, values, seed }) => {
+    const input = filled(geometry.inputShape, values, seed);
+    const expected = poisoned(geometry.outputShape);
+    const expectedIndices = poisoned(geometry.outputShape, 'int32');
+    minPoolForward(input.values, expected.values, expectedIndices.intValues, geometry);
+    const actual = poisoned(geometry.outputShape);
+    const indices = poisoned(geometry.outputShape, 'int32');
+    wasm().minPoolForward(input.values, actual.values, indices.intValues, geometry);
+    assertSame(actual.values, expected.values, 'min');
+    assertSame(indices.intValues, expectedIndices.intValues, 'argmin');
+    const plain = poisoned(geometry.outputShape);
+    wasm().minPoolForward(input.values, plain.values, null, geometry);
+    assertSame(plain.values, expected.values, 'min without argmin');
   });
 });
 

@@ -144,6 +144,9 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
     );
   };
   return {
+    minPoolForward(input, output, argmin, geometry) {
+      launch(kinds, 'minPoolRows', outputRows(geometry), geometry, { input, output, argmax: argmin }, []);
+    },
     stochasticPoolForward(input, output, chosen, draws, geometry) {
       withScratch([draws.byteLength], [input, output, chosen], ([drawsAt], [x, y, indices]) => {
         copyInto(drawsAt!, draws);
