@@ -6,7 +6,7 @@ export { setThreadSlot } from '../shared/thread-slot';
 export { prepareWindows } from '../pool/tables';
 export { blendBackward, blendRows } from './selection/blend';
 export { gatedWeightGradient, mixedAlphaGradient } from './selection/blend-gradient';
-export { exactExp } from './selection/exp';
+export { exactExp, exactExpLane } from './selection/exp';
 export { stochasticDrawRows, stochasticExpectRows } from './selection/stochastic';
 export { stochasticDrawBackward, stochasticExpectBackward } from './selection/stochastic-backward';
 export { minPoolRows } from './selection/min';

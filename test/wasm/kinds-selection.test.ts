@@ -203,18 +203,23 @@ test('minPoolForward (with and without argmin) matches the reference exactly', a
   });
 });
 
-test("the gates' exp is V8's Math.exp bit for bit", () => {
-  const exactExp = kindsKernelModule!.exports.exactExp as (x: number) => number;
+test("the gates' exp is V8's Math.exp bit for bit, scalar and on two lanes", () => {
+  const exports = kindsKernelModule!.exports;
+  const exactExp = exports.exactExp as (x: number) => number;
+  const exactExpLane = exports.exactExpLane as (first: number, second: number, lane: number) => number;
   const random = generator(7);
-  const special = [0, -0, 1, -1, 0.5, 709.7, 709.79, -745.1, -745.2, -708.5, 1e-300, -1e-9, Infinity, -Infinity];
-  const samples = [
-    ...special,
-    ...Array.from({ length: 300000 }, (_, index) => {
-      const scale = [1e-9, 0.3, 1, 4, 40, 800][index % 6]!;
-      return (random() * 2 - 1) * scale;
-    }),
-  ];
-  for (const x of samples)
-    assert.ok(Object.is(exactExp(x), Math.exp(x)), `exp(${x}): ${exactExp(x)} != ${Math.exp(x)}`);
-  assert.ok(Number.isNaN(exactExp(NaN)));
+  const special = [0, -0, 1, -1, 0.5, 0.3465735902799726, 1.0397, 707.9, 708, 709.7, 709.79, -745.1, -745.2, -708.5];
+  const tiny = [1e-300, -1e-9, 2 ** -28, -(2 ** -29), Infinity, -Infinity];
+  const scales = [1e-9, 0.3, 1, 4, 40, 800];
+  const random01 = Array.from({ length: 300000 }, (_, index) => (random() * 2 - 1) * scales[index % scales.length]!);
+  const samples = [...special, ...tiny, ...random01];
+  const same = (got: number, x: number): boolean => Object.is(got, Math.exp(x));
+  for (let index = 0; index < samples.length; index++) {
+    const x = samples[index]!;
+    const partner = samples[(index * 7919) % samples.length]!;
+    assert.ok(same(exactExp(x), x), `exp(${x}): ${exactExp(x)} != ${Math.exp(x)}`);
+    assert.ok(same(exactExpLane(x, partner, 0), x), `lane 0 exp(${x}) beside ${partner}`);
+    assert.ok(same(exactExpLane(partner, x, 1), x), `lane 1 exp(${x}) beside ${partner}`);
+  }
+  assert.ok(Number.isNaN(exactExp(NaN)) && Number.isNaN(exactExpLane(NaN, 0, 0)));
 });

@@ -6,8 +6,8 @@ import { outer } from '../../pool/rows';
 import {
   columnBytes, columnCells, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
-import { exactExp } from './exp';
-import { high, loadQuad, low, nanLanes, ZERO } from './lanes';
+import { exactExpLanes } from './exp';
+import { high, loadQuad, low, nanLanes, ONE, ZERO } from './lanes';
 import { CHANNEL_TABLE, tapRow, tapSlice, windowColumns, windowCount, windowFirstTap, windowTopLeft } from './window';
 
 // windowStats's results for the window last asked: the max (float32 lanes), its spatial index,
@@ -93,11 +93,12 @@ export function gateLanes(block: usize, start: usize, channel: i32, count: i32):
       }
     }
   }
-  gateHigh = f64x2.replace_lane(f64x2.splat(sigmoid(f64x2.extract_lane(totalHigh, 0))), 1, sigmoid(f64x2.extract_lane(totalHigh, 1)));
-  return f64x2.replace_lane(f64x2.splat(sigmoid(f64x2.extract_lane(totalLow, 0))), 1, sigmoid(f64x2.extract_lane(totalLow, 1)));
+  gateHigh = sigmoid(totalHigh);
+  return sigmoid(totalLow);
 }
 
+/** 1 / (1 + e^−v), lane by lane, as gated-pool.ts's sigmoid. */
 @inline
-function sigmoid(value: f64): f64 {
-  return 1 / (1 + exactExp(-value));
+function sigmoid(value: v128): v128 {
+  return f64x2.div(ONE, f64x2.add(ONE, exactExpLanes(f64x2.neg(value))));
 }

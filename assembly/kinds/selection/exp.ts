@@ -57,3 +57,39 @@ export function exactExp(x: f64): f64 {
   if (k >= -1021) return k == 1024 ? y * 2.0 * powerOfTwo(1023) : y * powerOfTwo(k);
   return y * powerOfTwo(k + 1000) * TWO_TO_MINUS_1000;
 }
+
+/**
+ * exactExp on two float64 lanes: the same operations lane by lane (fdlibm's k = 0 and k = ±1 cases
+ * are its general formula with k = 0 or ±1, bit for bit), scalar where a lane is NaN or |x| ≥ 708.
+ */
+export function exactExpLanes(x: v128): v128 {
+  if (!i64x2.all_true(f64x2.lt(f64x2.abs(x), f64x2.splat(708)))) {
+    return f64x2.replace_lane(f64x2.splat(exactExp(f64x2.extract_lane(x, 0))), 1, exactExp(f64x2.extract_lane(x, 1)));
+  }
+  const highWord = v128.and(i64x2.shr_u(x, 32), i64x2.splat(0x7fffffff));
+  const reduce = i64x2.gt_s(highWord, i64x2.splat(0x3fd62e42));
+  const tiny = i64x2.lt_s(highWord, i64x2.splat(0x3e300000));
+  const half = v128.or(f64x2.splat(0.5), v128.and(x, f64x2.splat(-0.0))); // ±0.5 with x's sign
+  const k = v128.and(f64x2.trunc(f64x2.add(f64x2.mul(f64x2.splat(INVERSE_LN2), x), half)), reduce);
+  const hi = f64x2.sub(x, f64x2.mul(k, f64x2.splat(LN2_HI)));
+  const lo = f64x2.mul(k, f64x2.splat(LN2_LO));
+  const r = f64x2.sub(hi, lo);
+  const t = f64x2.mul(r, r);
+  let poly = f64x2.add(f64x2.splat(P4), f64x2.mul(t, f64x2.splat(P5)));
+  poly = f64x2.add(f64x2.splat(P3), f64x2.mul(t, poly));
+  poly = f64x2.add(f64x2.splat(P2), f64x2.mul(t, poly));
+  poly = f64x2.add(f64x2.splat(P1), f64x2.mul(t, poly));
+  const c = f64x2.sub(r, f64x2.mul(t, poly));
+  const two = f64x2.splat(2.0);
+  const y = f64x2.sub(f64x2.splat(1), f64x2.sub(f64x2.sub(lo, f64x2.div(f64x2.mul(r, c), f64x2.sub(two, c))), hi));
+  const exponent = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k));
+  const scaled = f64x2.mul(y, i64x2.shl(i64x2.add(exponent, i64x2.splat(0x3ff)), 52));
+  const small = v128.bitselect(f64x2.add(f64x2.splat(1), x), scaled, tiny);
+  return v128.bitselect(f64x2.splat(E), small, f64x2.eq(x, f64x2.splat(1)));
+}
+
+/** Lane `lane` of exactExpLanes((first, second)): for the tests. */
+export function exactExpLane(first: f64, second: f64, lane: i32): f64 {
+  const result = exactExpLanes(f64x2.replace_lane(f64x2.splat(first), 1, second));
+  return lane == 0 ? f64x2.extract_lane(result, 0) : f64x2.extract_lane(result, 1);
+}

@@ -35,7 +35,9 @@ let rowFirstTap: i32 = 0;
 /** The first in-bounds tap's kernel position along `axis` for output cell `cell`. */
 function firstTapAlong(block: usize, axis: i32, cell: i32): i32 {
   const start = cell * word(block, STRIDE + axis) - word(block, PAD_BEFORE + axis);
-  return (load<i32>(windowEntry(block, axis, cell)) - start) / word(block, DILATION + axis);
+  const offset = load<i32>(windowEntry(block, axis, cell)) - start;
+  const dilation = word(block, DILATION + axis);
+  return dilation == 1 ? offset : offset / dilation; // the division only where needed: this runs per window
 }
 
 /** After beginOutputRow: the kernel position of the row's windows' first tap along depth and height. */
