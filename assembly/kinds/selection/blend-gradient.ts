@@ -32,27 +32,31 @@ export function gatedWeightGradient(block: usize, _first: i32, _end: i32): void 
   const laneCount = channelsLast ? channels : 1;
   const outWidth = word(block, OUT_SIZE + 2);
   const outerRows = rowsPerOuter(block);
+  const shared = word(block, SHARED_WEIGHTS) != 0;
+  const taps = word(block, KERNEL) * word(block, KERNEL + 1) * word(block, KERNEL + 2);
   let factor = pointer(block, SCRATCH);
   for (let unit = 0; unit < outerCount(block); unit++) {
     for (let lane = 0; lane < laneCount; lane++) {
       const channel = channelsLast ? lane : unit % channels;
+      const slots = pointer(block, WEIGHT_GRADIENT) + (shared ? 0 : <usize>(channel * taps) << 2);
       for (let rowUnit = unit * outerRows; rowUnit < (unit + 1) * outerRows; rowUnit++) {
         beginOutputRow(block, rowUnit);
         beginRowTaps(block);
         const widthTable = windowEntry(block, 2, 0);
         for (let column = 0; column < outWidth; column++, factor += 8) {
           beginWindow(block, widthTable, column, true);
-          if (windowCount > 0) addWindowTerms(block, windowStart + (<usize>lane << 2), channel, load<f64>(factor));
+          if (windowCount > 0) addWindowTerms(windowStart + (<usize>lane << 2), slots, load<f64>(factor));
         }
       }
     }
   }
 }
 
-function addWindowTerms(block: usize, start: usize, channel: i32, factor: f64): void {
-  const shared = word(block, SHARED_WEIGHTS) != 0;
-  const taps = word(block, KERNEL) * word(block, KERNEL + 1) * word(block, KERNEL + 2);
-  const slots = pointer(block, WEIGHT_GRADIENT) + (shared ? 0 : <usize>(channel * taps) << 2);
+/** Adds factor·x_k to slot k of `slots` for each in-bounds tap k of the window begun last, in window order. */
+@inline
+function addWindowTerms(start: usize, slots: usize, factor: f64): void {
+  const columns = windowColumns;
+  const columnStep = columnBytes;
   let slicePointer = start;
   let sliceTap = windowFirstTap;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes, sliceTap += tapSlice) {
@@ -60,7 +64,7 @@ function addWindowTerms(block: usize, start: usize, channel: i32, factor: f64): 
     let rowTap = sliceTap;
     for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes, rowTap += tapRow) {
       let tap = rowPointer;
-      for (let kx = 0; kx < windowColumns; kx++, tap += columnBytes) {
+      for (let kx = 0; kx < columns; kx++, tap += columnStep) {
         const slot = slots + (<usize>(rowTap + kx) << 2);
         store<f32>(slot, <f32>(<f64>load<f32>(slot) + factor * <f64>load<f32>(tap)));
       }
