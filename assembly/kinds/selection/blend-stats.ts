@@ -7,7 +7,8 @@ import {
   columnBytes, columnCells, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
 import { exactExpLanes } from './exp';
-import { high, loadQuad, low, nanLanes, ONE, ZERO } from './lanes';
+import { takes } from '../../pool/max-lanes';
+import { high, loadQuad, low, ONE, ZERO } from './lanes';
 import { CHANNEL_TABLE, tapRow, tapSlice, windowColumns, windowCount, windowFirstTap, windowTopLeft } from './window';
 
 // windowStats's results for the window last asked: the max (float32 lanes), its spatial index,
@@ -36,7 +37,7 @@ export function windowStats(start: usize, count: i32): void {
       let tapIndex = rowIndex;
       for (let kx = 0; kx < columns; kx++, tap += columnStep, tapIndex += columnCells) {
         const value = loadQuad(tap, count);
-        const take = v128.or(f32x4.gt(value, best), nanLanes(value));
+        const take = takes(value, best); // max pooling's rule
         best = v128.bitselect(value, best, take);
         index = v128.bitselect(i32x4.splat(tapIndex), index, take);
         sumLow = f64x2.add(sumLow, low(value));

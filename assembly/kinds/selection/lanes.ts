@@ -60,9 +60,3 @@ export function narrow(lowHalf: v128, highHalf: v128): v128 {
 export function narrowMask(lowMask: v128, highMask: v128): v128 {
   return i32x4.shuffle(lowMask, highMask, 0, 2, 4, 6);
 }
-
-/** Float32 lanes that are NaN. */
-@inline
-export function nanLanes(value: v128): v128 {
-  return f32x4.ne(value, value);
-}

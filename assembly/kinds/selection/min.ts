@@ -6,7 +6,8 @@ import { windowEntry } from '../../pool/tables';
 import {
   beginOutputRow, columnBytes, columnCells, group, outStart, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
-import { loadQuad, nanLanes, storeQuad } from './lanes';
+import { loadQuad, storeQuad } from './lanes';
+import { nanOf } from '../../pool/max-lanes';
 import { beginWindow, windowColumns, windowCount, windowStart, windowTopLeft } from './window';
 
 /** Output rows [firstUnit, endUnit): see assembly/pool/rows.ts. */
@@ -45,7 +46,7 @@ function minQuad(start: usize, output: usize, argmin: usize, count: i32): void {
       let tapIndex = rowIndex;
       for (let kx = 0; kx < columns; kx++, tap += columnStep, tapIndex += columnCells) {
         const value = loadQuad(tap, count);
-        const take = v128.or(f32x4.lt(value, best), nanLanes(value));
+        const take = v128.or(f32x4.lt(value, best), nanOf(value));
         best = v128.bitselect(value, best, take);
         index = v128.bitselect(i32x4.splat(tapIndex), index, take);
       }

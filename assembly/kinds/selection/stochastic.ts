@@ -6,7 +6,8 @@ import { windowEntry } from '../../pool/tables';
 import {
   beginOutputRow, columnBytes, columnCells, group, outStart, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
-import { high, highDoubles, loadDoubles, loadQuad, low, nanLanes, narrow, narrowMask, storeQuad, ZERO } from './lanes';
+import { high, highDoubles, loadDoubles, loadQuad, low, narrow, narrowMask, storeQuad, ZERO } from './lanes';
+import { nanOf } from '../../pool/max-lanes';
 import { beginWindow, DRAWS, windowColumns, windowCount, windowStart, windowTopLeft } from './window';
 
 const ZERO_SINGLE: v128 = f32x4.splat(0);
@@ -63,7 +64,7 @@ function sumWindow(start: usize, count: i32): void {
       let tapIndex = rowIndex;
       for (let kx = 0; kx < columns; kx++, tap += columnStep, tapIndex += columnCells) {
         const value = loadQuad(tap, count);
-        const nan = nanLanes(value);
+        const nan = nanOf(value);
         foundIndex = v128.bitselect(i32x4.splat(tapIndex), foundIndex, v128.andnot(nan, found));
         found = v128.or(found, nan);
         const clamped = f32x4.max(value, ZERO_SINGLE); // Math.max(a, 0): NaN stays, +0 over -0
