@@ -10,3 +10,4 @@ export { exactExp, exactExpLane } from './selection/exp';
 export { stochasticDrawRows, stochasticExpectRows } from './selection/stochastic';
 export { stochasticDrawBackward, stochasticExpectBackward } from './selection/stochastic-backward';
 export { minPoolRows } from './selection/min';
+export { inBoundsAverageBackward, inBoundsAverageRows, randomDrawRows } from './selection/random';

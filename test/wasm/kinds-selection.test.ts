@@ -1,4 +1,4 @@
-// The selection family's wasm kernels (stochastic, mixed, gated, min) against their reference kernels,
+// The selection family's wasm kernels (stochastic, mixed, gated, min, random) against their reference kernels,
 // bit for bit, on random shapes and options (both formats, ranks 1-3, odd channel counts, padding,
 // dilation, ceil mode), with ties, NaN, ±Infinity and all-negative inputs, on 1, 2 and 3 threads.
 import assert from 'node:assert/strict';
@@ -7,6 +7,7 @@ import type { PoolGeometry } from '../../src/geometry/pool-geometry.js';
 import { gatedPoolBackward, gatedPoolForward } from '../../src/kernels/reference/extra/gated-pool.js';
 import { mixedPoolBackward, mixedPoolForward } from '../../src/kernels/reference/extra/mixed-pool.js';
 import { minPoolForward } from '../../src/pooling/kinds/min.js';
+import * as random from '../../src/kernels/reference/extra/random-pool.js';
 import * as stochastic from '../../src/kernels/reference/extra/stochastic-pool.js';
 import type { Kernels } from '../../src/kernels/types.js';
 import { setThreadCount, threadsReady, wasmBackend } from '../../src/kernels/wasm/index.js';
@@ -29,6 +30,9 @@ const NAMES = [
   'gatedPoolForward',
   'gatedPoolBackward',
   'minPoolForward',
+  'randomPoolForward',
+  'inBoundsAverageForward',
+  'inBoundsAverageBackward',
 ] as const;
 
 /** The wasm kernels under test; failing (not skipping) where one is missing, since Node 20 has SIMD. */
@@ -200,6 +204,35 @@ test('minPoolForward (with and without argmin) matches the reference exactly', a
     const plain = poisoned(geometry.outputShape);
     wasm().minPoolForward(input.values, plain.values, null, geometry);
     assertSame(plain.values, expected.values, 'min without argmin');
+  });
+});
+
+test('randomPoolForward and the in-bounds average (random pooling at inference) match the reference exactly', async () => {
+  await onThreads(({ geometry, values, seed }) => {
+    const input = filled(geometry.inputShape, values, seed);
+    const uniforms = draws(
+      geometry.outputShape.reduce((total, size) => total * size, 1),
+      seed,
+    );
+    const expected = poisoned(geometry.outputShape);
+    const expectedChosen = poisoned(geometry.outputShape, 'int32');
+    random.randomPoolForward(input.values, expected.values, expectedChosen.intValues, uniforms, geometry);
+    const actual = poisoned(geometry.outputShape);
+    const chosen = poisoned(geometry.outputShape, 'int32');
+    wasm().randomPoolForward(input.values, actual.values, chosen.intValues, uniforms, geometry);
+    assertSame(actual.values, expected.values, 'output');
+    assertSame(chosen.intValues, expectedChosen.intValues, 'chosen');
+    const expectedMean = poisoned(geometry.outputShape);
+    random.inBoundsAverageForward(input.values, expectedMean.values, geometry);
+    const actualMean = poisoned(geometry.outputShape);
+    wasm().inBoundsAverageForward(input.values, actualMean.values, geometry);
+    assertSame(actualMean.values, expectedMean.values, 'mean');
+    const gradOutput = filled(geometry.outputShape, values, seed + 1);
+    const expectedGrad = zeros(geometry.inputShape);
+    random.inBoundsAverageBackward(gradOutput.values, expectedGrad.values, geometry);
+    const actualGrad = zeros(geometry.inputShape);
+    wasm().inBoundsAverageBackward(gradOutput.values, actualGrad.values, geometry);
+    assertSame(actualGrad.values, expectedGrad.values, 'gradInput');
   });
 });
 

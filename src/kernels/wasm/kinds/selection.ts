@@ -143,16 +143,36 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       },
     );
   };
+  /** A training forward of a random kind: the draws copied into the heap for the call. */
+  const drawForward = (
+    name: string,
+    input: Float32Array,
+    output: Float32Array,
+    chosen: Int32Array,
+    draws: Float64Array,
+    geometry: PoolGeometry,
+  ) =>
+    withScratch([draws.byteLength], [input, output, chosen], ([drawsAt], [x, y, indices]) => {
+      copyInto(drawsAt!, draws);
+      const pointers = { input: x, output: y, argmax: indices };
+      launch(kinds, name, outputRows(geometry), geometry, pointers, [[Field.Draws, drawsAt!]]);
+    });
   return {
     minPoolForward(input, output, argmin, geometry) {
       launch(kinds, 'minPoolRows', outputRows(geometry), geometry, { input, output, argmax: argmin }, []);
     },
     stochasticPoolForward(input, output, chosen, draws, geometry) {
-      withScratch([draws.byteLength], [input, output, chosen], ([drawsAt], [x, y, indices]) => {
-        copyInto(drawsAt!, draws);
-        const pointers = { input: x!, output: y!, argmax: indices! as Int32Array };
-        launch(kinds, 'stochasticDrawRows', outputRows(geometry), geometry, pointers, [[Field.Draws, drawsAt!]]);
-      });
+      drawForward('stochasticDrawRows', input, output, chosen, draws, geometry);
+    },
+    randomPoolForward(input, output, chosen, draws, geometry) {
+      drawForward('randomDrawRows', input, output, chosen, draws, geometry);
+    },
+    inBoundsAverageForward(input, output, geometry) {
+      launch(kinds, 'inBoundsAverageRows', outputRows(geometry), geometry, { input, output }, []);
+    },
+    inBoundsAverageBackward(gradOutput, gradInput, geometry) {
+      const pointers = { input: null, output: null, gradOutput, gradInput };
+      launch(kinds, 'inBoundsAverageBackward', planeUnits(geometry), geometry, pointers, []);
     },
     stochasticPoolBackward(input, chosen, gradOutput, gradInput, geometry) {
       const pointers = { input, output: null, argmax: chosen, gradOutput, gradInput };
