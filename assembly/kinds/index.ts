@@ -11,3 +11,4 @@ export { stochasticDrawRows, stochasticExpectRows } from './selection/stochastic
 export { stochasticDrawBackward, stochasticExpectBackward } from './selection/stochastic-backward';
 export { minPoolRows } from './selection/min';
 export { inBoundsAverageBackward, inBoundsAverageRows, randomDrawRows } from './selection/random';
+export { medianPoolRows } from './selection/median';

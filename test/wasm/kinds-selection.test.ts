@@ -1,4 +1,4 @@
-// The selection family's wasm kernels (stochastic, mixed, gated, min, random) against their reference kernels,
+// The selection family's wasm kernels (stochastic, mixed, gated, min, median, random) against their reference kernels,
 // bit for bit, on random shapes and options (both formats, ranks 1-3, odd channel counts, padding,
 // dilation, ceil mode), with ties, NaN, ±Infinity and all-negative inputs, on 1, 2 and 3 threads.
 import assert from 'node:assert/strict';
@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import type { PoolGeometry } from '../../src/geometry/pool-geometry.js';
 import { gatedPoolBackward, gatedPoolForward } from '../../src/kernels/reference/extra/gated-pool.js';
 import { mixedPoolBackward, mixedPoolForward } from '../../src/kernels/reference/extra/mixed-pool.js';
+import { medianPoolForward } from '../../src/kernels/reference/extra/median-pool.js';
 import { minPoolForward } from '../../src/pooling/kinds/min.js';
 import * as random from '../../src/kernels/reference/extra/random-pool.js';
 import * as stochastic from '../../src/kernels/reference/extra/stochastic-pool.js';
@@ -30,6 +31,7 @@ const NAMES = [
   'gatedPoolForward',
   'gatedPoolBackward',
   'minPoolForward',
+  'medianPoolForward',
   'randomPoolForward',
   'inBoundsAverageForward',
   'inBoundsAverageBackward',
@@ -190,22 +192,26 @@ test('gatedPoolForward and gatedPoolBackward match the reference exactly, weight
   });
 });
 
-test('minPoolForward (with and without argmin) matches the reference exactly', async () => {
-  await onThreads(({ geometry, values, seed }) => {
-    const input = filled(geometry.inputShape, values, seed);
-    const expected = poisoned(geometry.outputShape);
-    const expectedIndices = poisoned(geometry.outputShape, 'int32');
-    minPoolForward(input.values, expected.values, expectedIndices.intValues, geometry);
-    const actual = poisoned(geometry.outputShape);
-    const indices = poisoned(geometry.outputShape, 'int32');
-    wasm().minPoolForward(input.values, actual.values, indices.intValues, geometry);
-    assertSame(actual.values, expected.values, 'min');
-    assertSame(indices.intValues, expectedIndices.intValues, 'argmin');
-    const plain = poisoned(geometry.outputShape);
-    wasm().minPoolForward(input.values, plain.values, null, geometry);
-    assertSame(plain.values, expected.values, 'min without argmin');
+const selections = { minPoolForward, medianPoolForward } as const;
+
+for (const name of ['minPoolForward', 'medianPoolForward'] as const) {
+  test(`${name} (with and without its argument indices) matches the reference exactly`, async () => {
+    await onThreads(({ geometry, values, seed }) => {
+      const input = filled(geometry.inputShape, values, seed);
+      const expected = poisoned(geometry.outputShape);
+      const expectedIndices = poisoned(geometry.outputShape, 'int32');
+      selections[name](input.values, expected.values, expectedIndices.intValues, geometry);
+      const actual = poisoned(geometry.outputShape);
+      const indices = poisoned(geometry.outputShape, 'int32');
+      wasm()[name](input.values, actual.values, indices.intValues, geometry);
+      assertSame(actual.values, expected.values, 'output');
+      assertSame(indices.intValues, expectedIndices.intValues, 'indices');
+      const plain = poisoned(geometry.outputShape);
+      wasm()[name](input.values, plain.values, null, geometry);
+      assertSame(plain.values, expected.values, 'output without indices');
+    });
   });
-});
+}
 
 test('randomPoolForward and the in-bounds average (random pooling at inference) match the reference exactly', async () => {
   await onThreads(({ geometry, values, seed }) => {

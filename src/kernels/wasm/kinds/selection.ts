@@ -7,9 +7,14 @@ import type { PoolingKernels } from '../../types.js';
 import { argumentViews, type KernelModule } from '../loader.js';
 import { keepViews, writePoolGeometry, type PoolPointers } from '../pool-arguments.js';
 import { bytes, outputRows, planeUnits } from '../pool-kernels.js';
-import { parallelFor } from '../threads.js';
+import { getThreadCount, parallelFor } from '../threads.js';
+import { medianPoolForward } from '../../reference/extra/median-pool.js';
+import { windowCapacity } from '../../reference/window-walk.js';
 
-/** Block words of assembly/kinds/selection/window.ts. */
+/** The most cells a median window may have for the wasm kernel (rank counting). */
+const MEDIAN_CELLS = 49;
+
+/** Block words of assembly/kinds/selection/window.ts (and median.ts's slot size). */
 const enum Field {
   ChannelTable = 48,
   Scratch = 49,
@@ -18,9 +23,10 @@ const enum Field {
   WeightGradient = 52,
   SharedWeights = 53,
   Disjoint = 54,
+  SlotBytes = 55,
 }
 
-type Views = readonly (Float32Array | Int32Array)[];
+type Views = readonly (Float32Array | Int32Array | null)[];
 
 /**
  * Allocates heap scratch of `sizes` bytes for one call and runs `body` with the scratch addresses
@@ -158,6 +164,26 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       launch(kinds, name, outputRows(geometry), geometry, pointers, [[Field.Draws, drawsAt!]]);
     });
   return {
+    medianPoolForward(input, output, argmedian, geometry) {
+      const capacity = windowCapacity(geometry);
+      // Rank counting costs n² compares per window: past MEDIAN_CELLS the reference's sort is cheaper.
+      if (capacity > MEDIAN_CELLS) return medianPoolForward(input, output, argmedian, geometry);
+      const slotBytes = 16 * Math.max(capacity, 1);
+      withScratch([slotBytes * getThreadCount()], [input, output, argmedian], ([slots], [x, y, indices]) => {
+        const fields = [
+          [Field.Scratch, slots!],
+          [Field.SlotBytes, slotBytes],
+        ] as const;
+        launch(
+          kinds,
+          'medianPoolRows',
+          outputRows(geometry),
+          geometry,
+          { input: x, output: y, argmax: indices },
+          fields,
+        );
+      });
+    },
     minPoolForward(input, output, argmin, geometry) {
       launch(kinds, 'minPoolRows', outputRows(geometry), geometry, { input, output, argmax: argmin }, []);
     },
