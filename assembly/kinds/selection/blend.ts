@@ -3,15 +3,14 @@
 // gate sigmoid(wᵀx) (gated, from the [taps, channels] table). Float64 in the reference's order.
 import { CHANNELS, GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, OUT_SIZE, pointer, word } from '../../pool/arguments';
 import { outer, row, slice } from '../../pool/rows';
-import { windowEntry } from '../../pool/tables';
 import {
-  beginOutputRow, columnBytes, columnCells, group, outStart, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
+  columnBytes, columnCells, group, outStart, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
 import { gateHigh, gateLanes, laneChannel, maxIndex, maxima, meansHigh, meansLow, tableStep, weightColumn, windowStats } from './blend-stats';
 import { high, loadQuad, low, narrow, ONE, storeQuad, ZERO } from './lanes';
 import {
-  beginRowTaps, beginWindow, BLEND_MODE, CHANNEL_TABLE, DISJOINT, rowsPerOuter, SCRATCH, tapRow, tapSlice, windowColumns,
-  windowCount, windowFirstTap, windowStart, windowTopLeft,
+  BLEND_MODE, CHANNEL_TABLE, DISJOINT, quadChannel, quadColumn, SCRATCH, tapRow, tapSlice, visitOuters, visitRows,
+  windowColumns, windowCount, windowFirstTap, windowStart, windowTopLeft,
 } from './window';
 
 /** blendLanes's high half (its result is the low one). */
@@ -39,25 +38,14 @@ function blendHalf(mix: v128, maximum: v128, mean: v128): v128 {
 
 /** Forward, output rows [firstUnit, endUnit). */
 export function blendRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  const gated = word(block, BLEND_MODE) != 0;
-  const output = pointer(block, OUTPUT);
-  const outWidth = word(block, OUT_SIZE + 2);
-  for (let unit = firstUnit; unit < endUnit; unit++) {
-    beginOutputRow(block, unit);
-    if (gated) beginRowTaps(block);
-    const widthTable = windowEntry(block, 2, 0);
-    for (let column = 0; column < outWidth; column++) {
-      beginWindow(block, widthTable, column, gated);
-      const first = outStart + <usize>(column * group);
-      for (let channel = 0; channel < group; channel += 4) {
-        const count = min(4, group - channel);
-        const mixLow = blendLanes(block, gated, channel, count);
-        windowStats(windowStart + (<usize>channel << 2), count);
-        const blended = narrow(blendHalf(mixLow, low(maxima), meansLow), blendHalf(mixHigh, high(maxima), meansHigh));
-        storeQuad(output + ((first + <usize>channel) << 2), blended, count);
-      }
-    }
-  }
+  visitRows(block, firstUnit, endUnit, word(block, BLEND_MODE) != 0, blendVisit);
+}
+
+function blendVisit(block: usize, _start: usize, index: usize, count: i32): void {
+  const mixLow = blendLanes(block, word(block, BLEND_MODE) != 0, quadChannel, count);
+  windowStats(windowStart + (<usize>quadChannel << 2), count);
+  const blended = narrow(blendHalf(mixLow, low(maxima), meansLow), blendHalf(mixHigh, high(maxima), meansHigh));
+  storeQuad(pointer(block, OUTPUT) + (index << 2), blended, count);
 }
 
 /**
@@ -67,20 +55,11 @@ export function blendRows(block: usize, firstUnit: i32, endUnit: i32): void {
  * −0 changes nothing), for blend-gradient.ts to sum in order.
  */
 export function blendBackward(block: usize, firstUnit: i32, endUnit: i32): void {
-  const gated = word(block, BLEND_MODE) != 0;
-  const outWidth = word(block, OUT_SIZE + 2);
-  const outerRows = rowsPerOuter(block);
-  for (let unit = firstUnit; unit < endUnit; unit++) {
-    for (let rowUnit = unit * outerRows; rowUnit < (unit + 1) * outerRows; rowUnit++) {
-      beginOutputRow(block, rowUnit);
-      if (gated) beginRowTaps(block);
-      const widthTable = windowEntry(block, 2, 0);
-      for (let column = 0; column < outWidth; column++) {
-        beginWindow(block, widthTable, column, gated);
-        for (let channel = 0; channel < group; channel += 4) blendWindowBackward(block, gated, column, channel);
-      }
-    }
-  }
+  visitOuters(block, firstUnit, endUnit, word(block, BLEND_MODE) != 0, blendBackwardVisit);
+}
+
+function blendBackwardVisit(block: usize, _start: usize, _index: usize, _count: i32): void {
+  blendWindowBackward(block, word(block, BLEND_MODE) != 0, quadColumn, quadChannel);
 }
 
 /** Where the scratch keeps the factor of lane 0's window: plane-major order, as the reference walks. */

@@ -3,44 +3,35 @@
 // NaN where the window holds NaN, 0 and −1 for an empty window. By rank counting over the window's
 // cells gathered into this thread's scratch slot: cell i holds the median when fewer than k + 1
 // cells are below it and more than k are at or below it (k = ⌊(n − 1)/2⌋). Exact: only compares.
-import { ARGMAX, OUTPUT, OUT_SIZE, pointer, word } from '../../pool/arguments';
+import { ARGMAX, OUTPUT, pointer, word } from '../../pool/arguments';
 import { nanOf } from '../../pool/max-lanes';
-import { windowEntry } from '../../pool/tables';
-import {
-  beginOutputRow, columnBytes, columnCells, group, outStart, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
-} from '../../pool/walk';
+import { columnBytes, columnCells, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices } from '../../pool/walk';
 import { currentThreadSlot } from '../../shared/thread-slot';
 import { loadQuad, storeQuad } from './lanes';
-import { beginWindow, SCRATCH, windowColumns, windowCount, windowStart, windowTopLeft } from './window';
+import { SCRATCH, visitRows, windowColumns, windowCount, windowTopLeft } from './window';
 
 /** Block word: bytes of one thread's scratch slot (16 per window cell). */
 export const SLOT_BYTES = 55;
 
+// This call's scratch slot (per instance, so per thread).
+let slot: usize = 0;
+
 /** Output rows [firstUnit, endUnit): see assembly/pool/rows.ts. */
 export function medianPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  const output = pointer(block, OUTPUT);
+  slot = pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SLOT_BYTES);
+  visitRows(block, firstUnit, endUnit, false, medianVisit);
+}
+
+function medianVisit(block: usize, start: usize, index: usize, count: i32): void {
+  const output = pointer(block, OUTPUT) + (index << 2);
   const argmedian = pointer(block, ARGMAX);
-  const outWidth = word(block, OUT_SIZE + 2);
-  const slot = pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SLOT_BYTES);
-  for (let unit = firstUnit; unit < endUnit; unit++) {
-    beginOutputRow(block, unit);
-    const widthTable = windowEntry(block, 2, 0);
-    for (let column = 0; column < outWidth; column++) {
-      beginWindow(block, widthTable, column, false);
-      const first = outStart + <usize>(column * group);
-      for (let channel = 0; channel < group; channel += 4) {
-        const count = min(4, group - channel);
-        const offset = (first + <usize>channel) << 2;
-        if (windowCount == 0) {
-          storeQuad(output + offset, f32x4.splat(0), count);
-          if (argmedian) storeQuad(argmedian + offset, i32x4.splat(-1), count);
-          continue;
-        }
-        gatherWindow(windowStart + (<usize>channel << 2), slot, count);
-        medianQuad(slot, output + offset, argmedian ? argmedian + offset : 0, count);
-      }
-    }
+  if (windowCount == 0) {
+    storeQuad(output, f32x4.splat(0), count);
+    if (argmedian) storeQuad(argmedian + (index << 2), i32x4.splat(-1), count);
+    return;
   }
+  gatherWindow(start, slot, count);
+  medianQuad(slot, output, argmedian ? argmedian + (index << 2) : 0, count);
 }
 
 // gatherWindow's result: the first NaN cell of each lane.

@@ -2,39 +2,25 @@
 // min(n − 1, ⌊draw·n⌋) of each window (draws made by the TypeScript side in output order);
 // inference is the in-bounds mean, a float64 sum in window order over n, and its backward adds
 // g/n (float64) to each in-bounds cell. The same arithmetic as the reference: bit for bit.
-import { ARGMAX, GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, OUT_SIZE, pointer, word } from '../../pool/arguments';
-import { windowEntry } from '../../pool/tables';
-import {
-  beginOutputRow, columnBytes, columnCells, group, outStart, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
-} from '../../pool/walk';
+import { ARGMAX, GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer } from '../../pool/arguments';
+import { columnBytes, columnCells, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices } from '../../pool/walk';
 import { high, highDoubles, loadDoubles, loadQuad, low, narrow, storeQuad, ZERO } from './lanes';
-import { beginWindow, DRAWS, rowsPerOuter, windowColumns, windowCount, windowStart, windowTopLeft } from './window';
+import { DRAWS, visitOuters, visitRows, windowColumns, windowCount, windowTopLeft } from './window';
 
 /** Training forward, output rows [firstUnit, endUnit): the drawn cell's value and spatial index. */
 export function randomDrawRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  const output = pointer(block, OUTPUT);
-  const chosen = pointer(block, ARGMAX);
-  const draws = pointer(block, DRAWS);
-  const outWidth = word(block, OUT_SIZE + 2);
-  for (let unit = firstUnit; unit < endUnit; unit++) {
-    beginOutputRow(block, unit);
-    const widthTable = windowEntry(block, 2, 0);
-    for (let column = 0; column < outWidth; column++) {
-      beginWindow(block, widthTable, column, false);
-      const first = outStart + <usize>(column * group);
-      for (let channel = 0; channel < group; channel += 4) {
-        const index = first + <usize>channel;
-        const count = min(4, group - channel);
-        if (windowCount == 0) {
-          storeQuad(output + (index << 2), f32x4.splat(0), count);
-          storeQuad(chosen + (index << 2), i32x4.splat(-1), count);
-          continue;
-        }
-        const start = windowStart + (<usize>channel << 2);
-        pickQuad(start, output + (index << 2), chosen + (index << 2), draws + (index << 3), count);
-      }
-    }
+  visitRows(block, firstUnit, endUnit, false, randomVisit);
+}
+
+function randomVisit(block: usize, start: usize, index: usize, count: i32): void {
+  const output = pointer(block, OUTPUT) + (index << 2);
+  const chosen = pointer(block, ARGMAX) + (index << 2);
+  if (windowCount == 0) {
+    storeQuad(output, f32x4.splat(0), count);
+    storeQuad(chosen, i32x4.splat(-1), count);
+    return;
   }
+  pickQuad(start, output, chosen, pointer(block, DRAWS) + (index << 3), count);
 }
 
 function pickQuad(start: usize, output: usize, chosen: usize, draws: usize, count: i32): void {
@@ -68,69 +54,47 @@ function pickQuad(start: usize, output: usize, chosen: usize, draws: usize, coun
 
 /** Inference forward, output rows [firstUnit, endUnit): the in-bounds mean, 0 for an empty window. */
 export function inBoundsAverageRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  const output = pointer(block, OUTPUT);
-  const outWidth = word(block, OUT_SIZE + 2);
-  for (let unit = firstUnit; unit < endUnit; unit++) {
-    beginOutputRow(block, unit);
-    const widthTable = windowEntry(block, 2, 0);
-    for (let column = 0; column < outWidth; column++) {
-      beginWindow(block, widthTable, column, false);
-      const first = outStart + <usize>(column * group);
-      const cells = f64x2.splat(<f64>windowCount);
-      for (let channel = 0; channel < group; channel += 4) {
-        const count = min(4, group - channel);
-        let sumLow = ZERO;
-        let sumHigh = ZERO;
-        let slicePointer = windowStart + (<usize>channel << 2);
-        for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
-          let rowPointer = slicePointer;
-          for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
-            let tap = rowPointer;
-            for (let kx = 0; kx < windowColumns; kx++, tap += columnBytes) {
-              const value = loadQuad(tap, count);
-              sumLow = f64x2.add(sumLow, low(value));
-              sumHigh = f64x2.add(sumHigh, high(value));
-            }
-          }
-        }
-        const mean = windowCount == 0 ? f32x4.splat(0) : narrow(f64x2.div(sumLow, cells), f64x2.div(sumHigh, cells));
-        storeQuad(output + ((first + <usize>channel) << 2), mean, count);
+  visitRows(block, firstUnit, endUnit, false, averageVisit);
+}
+
+function averageVisit(block: usize, start: usize, index: usize, count: i32): void {
+  let sumLow = ZERO;
+  let sumHigh = ZERO;
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < windowColumns; kx++, tap += columnBytes) {
+        const value = loadQuad(tap, count);
+        sumLow = f64x2.add(sumLow, low(value));
+        sumHigh = f64x2.add(sumHigh, high(value));
       }
     }
   }
+  const cells = f64x2.splat(<f64>windowCount);
+  const mean = windowCount == 0 ? f32x4.splat(0) : narrow(f64x2.div(sumLow, cells), f64x2.div(sumHigh, cells));
+  storeQuad(pointer(block, OUTPUT) + (index << 2), mean, count);
 }
 
 /** Inference backward, units [firstUnit, endUnit) (samples in NHWC, planes in NCHW): g/n to each in-bounds cell. */
 export function inBoundsAverageBackward(block: usize, firstUnit: i32, endUnit: i32): void {
-  const outWidth = word(block, OUT_SIZE + 2);
-  const gradOutput = pointer(block, GRAD_OUTPUT);
-  const toGradInput = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
-  const outerRows = rowsPerOuter(block);
-  for (let unit = firstUnit; unit < endUnit; unit++) {
-    for (let rowUnit = unit * outerRows; rowUnit < (unit + 1) * outerRows; rowUnit++) {
-      beginOutputRow(block, rowUnit);
-      const widthTable = windowEntry(block, 2, 0);
-      for (let column = 0; column < outWidth; column++) {
-        beginWindow(block, widthTable, column, false);
-        const first = outStart + <usize>(column * group);
-        const cells = f64x2.splat(<f64>windowCount);
-        for (let channel = 0; channel < group; channel += 4) {
-          const count = min(4, group - channel);
-          const gradient = loadQuad(gradOutput + ((first + <usize>channel) << 2), count);
-          const shareLow = f64x2.div(low(gradient), cells);
-          const shareHigh = f64x2.div(high(gradient), cells);
-          let slicePointer = windowStart + (<usize>channel << 2) + toGradInput;
-          for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
-            let rowPointer = slicePointer;
-            for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
-              let tap = rowPointer;
-              for (let kx = 0; kx < windowColumns; kx++, tap += columnBytes) {
-                const old = loadQuad(tap, count);
-                storeQuad(tap, narrow(f64x2.add(low(old), shareLow), f64x2.add(high(old), shareHigh)), count);
-              }
-            }
-          }
-        }
+  visitOuters(block, firstUnit, endUnit, false, spreadVisit);
+}
+
+function spreadVisit(block: usize, start: usize, index: usize, count: i32): void {
+  const cells = f64x2.splat(<f64>windowCount);
+  const gradient = loadQuad(pointer(block, GRAD_OUTPUT) + (index << 2), count);
+  const shareLow = f64x2.div(low(gradient), cells);
+  const shareHigh = f64x2.div(high(gradient), cells);
+  let slicePointer = start + pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < windowColumns; kx++, tap += columnBytes) {
+        const old = loadQuad(tap, count);
+        storeQuad(tap, narrow(f64x2.add(low(old), shareLow), f64x2.add(high(old), shareHigh)), count);
       }
     }
   }

@@ -1,15 +1,12 @@
 // Stochastic pooling backward (src/kernels/reference/extra/stochastic-pool.ts). A unit is a sample
 // in NHWC or a plane in NCHW, whose windows are walked in output order, so every input cell
 // receives its float64 terms in the reference's order and no two threads touch one cell.
-import { ARGMAX, GRAD_INPUT, GRAD_OUTPUT, INPUT, IN_SIZE, OUT_SIZE, pointer, word } from '../../pool/arguments';
+import { ARGMAX, GRAD_INPUT, GRAD_OUTPUT, INPUT, IN_SIZE, OUT_SIZE, pointer } from '../../pool/arguments';
 import { groupOf, spatialSize } from '../../pool/rows';
-import { windowEntry } from '../../pool/tables';
-import {
-  beginOutputRow, columnBytes, group, outStart, rowBytes, rows, sliceBytes, slices,
-} from '../../pool/walk';
+import { columnBytes, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { high, loadQuad, low, narrow, narrowMask, storeQuad, ZERO } from './lanes';
 import { clampedSums, squaresHigh, squaresLow, sumsHigh, sumsLow } from './stochastic';
-import { beginWindow, rowsPerOuter, windowColumns, windowStart } from './window';
+import { visitOuters, windowColumns } from './window';
 
 /** Training backward, units [firstUnit, endUnit): gradOutput to the chosen cell unless it is negative or NaN. */
 export function stochasticDrawBackward(block: usize, firstUnit: i32, endUnit: i32): void {
@@ -35,26 +32,13 @@ export function stochasticDrawBackward(block: usize, firstUnit: i32, endUnit: i3
 
 /** Inference backward, units [firstUnit, endUnit): (2a·S − Q)/S² to each cell with a ≥ 0; S = 0: all to cell 0. */
 export function stochasticExpectBackward(block: usize, firstUnit: i32, endUnit: i32): void {
-  const outWidth = word(block, OUT_SIZE + 2);
+  visitOuters(block, firstUnit, endUnit, false, expectBackwardVisit);
+}
+
+function expectBackwardVisit(block: usize, start: usize, index: usize, count: i32): void {
+  clampedSums(start, count);
   const toGradInput = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
-  const gradOutput = pointer(block, GRAD_OUTPUT);
-  const outerRows = rowsPerOuter(block);
-  for (let unit = firstUnit; unit < endUnit; unit++) {
-    for (let rowUnit = unit * outerRows; rowUnit < (unit + 1) * outerRows; rowUnit++) {
-      beginOutputRow(block, rowUnit);
-      const widthTable = windowEntry(block, 2, 0);
-      for (let column = 0; column < outWidth; column++) {
-        beginWindow(block, widthTable, column, false);
-        const first = outStart + <usize>(column * group);
-        for (let channel = 0; channel < group; channel += 4) {
-          const count = min(4, group - channel);
-          const start = windowStart + (<usize>channel << 2);
-          clampedSums(start, count);
-          spreadQuad(start, toGradInput, loadQuad(gradOutput + ((first + <usize>channel) << 2), count), count);
-        }
-      }
-    }
-  }
+  spreadQuad(start, toGradInput, loadQuad(pointer(block, GRAD_OUTPUT) + (index << 2), count), count);
 }
 
 /** (g·(2a·S − Q))/S² in the reference's order, for one f64x2 half. */

@@ -1,42 +1,28 @@
 // Stochastic pooling (src/kernels/reference/extra/stochastic-pool.ts), forward rows: training (one
 // cell drawn per window from the draws the TypeScript side made in output order) and inference
 // (Σ a⁺² / Σ a⁺). Float64 sums in window order, as the reference, so the results match bit for bit.
-import { ARGMAX, OUTPUT, OUT_SIZE, pointer, word } from '../../pool/arguments';
-import { windowEntry } from '../../pool/tables';
-import {
-  beginOutputRow, columnBytes, columnCells, group, outStart, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
-} from '../../pool/walk';
+import { ARGMAX, OUTPUT, pointer } from '../../pool/arguments';
+import { columnBytes, columnCells, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices } from '../../pool/walk';
 import { high, highDoubles, loadDoubles, loadQuad, low, narrow, narrowMask, storeQuad, ZERO } from './lanes';
 import { nanOf } from '../../pool/max-lanes';
-import { beginWindow, DRAWS, windowColumns, windowCount, windowStart, windowTopLeft } from './window';
+import { DRAWS, visitRows, windowColumns, windowCount, windowTopLeft } from './window';
 
 const ZERO_SINGLE: v128 = f32x4.splat(0);
 
 /** Training forward, output rows [firstUnit, endUnit): output a⁺ of the drawn cell, chosen its spatial index. */
 export function stochasticDrawRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  const output = pointer(block, OUTPUT);
-  const chosen = pointer(block, ARGMAX);
-  const draws = pointer(block, DRAWS);
-  const outWidth = word(block, OUT_SIZE + 2);
-  for (let unit = firstUnit; unit < endUnit; unit++) {
-    beginOutputRow(block, unit);
-    const widthTable = windowEntry(block, 2, 0);
-    for (let column = 0; column < outWidth; column++) {
-      beginWindow(block, widthTable, column, false);
-      const first = outStart + <usize>(column * group);
-      for (let channel = 0; channel < group; channel += 4) {
-        const index = first + <usize>channel;
-        const count = min(4, group - channel);
-        if (windowCount == 0) {
-          storeQuad(output + (index << 2), ZERO_SINGLE, count);
-          storeQuad(chosen + (index << 2), i32x4.splat(-1), count);
-          continue;
-        }
-        const tap = windowStart + (<usize>channel << 2);
-        drawQuad(tap, output + (index << 2), chosen + (index << 2), draws + (index << 3), count);
-      }
-    }
+  visitRows(block, firstUnit, endUnit, false, drawVisit);
+}
+
+function drawVisit(block: usize, start: usize, index: usize, count: i32): void {
+  const output = pointer(block, OUTPUT) + (index << 2);
+  const chosen = pointer(block, ARGMAX) + (index << 2);
+  if (windowCount == 0) {
+    storeQuad(output, ZERO_SINGLE, count);
+    storeQuad(chosen, i32x4.splat(-1), count);
+    return;
   }
+  drawQuad(start, output, chosen, pointer(block, DRAWS) + (index << 3), count);
 }
 
 // sumWindow's results: Σ a⁺ in two halves, and the first NaN cell of each lane.
@@ -133,23 +119,14 @@ function drawQuad(start: usize, output: usize, chosen: usize, draws: usize, coun
 
 /** Inference forward, output rows [firstUnit, endUnit): Σ a⁺² / Σ a⁺, 0 where Σ a⁺ = 0. */
 export function stochasticExpectRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  const output = pointer(block, OUTPUT);
-  const outWidth = word(block, OUT_SIZE + 2);
-  for (let unit = firstUnit; unit < endUnit; unit++) {
-    beginOutputRow(block, unit);
-    const widthTable = windowEntry(block, 2, 0);
-    for (let column = 0; column < outWidth; column++) {
-      beginWindow(block, widthTable, column, false);
-      const first = outStart + <usize>(column * group);
-      for (let channel = 0; channel < group; channel += 4) {
-        const count = min(4, group - channel);
-        clampedSums(windowStart + (<usize>channel << 2), count);
-        const ratioLow = v128.bitselect(ZERO, f64x2.div(squaresLow, sumsLow), f64x2.eq(sumsLow, ZERO));
-        const ratioHigh = v128.bitselect(ZERO, f64x2.div(squaresHigh, sumsHigh), f64x2.eq(sumsHigh, ZERO));
-        storeQuad(output + ((first + <usize>channel) << 2), narrow(ratioLow, ratioHigh), count);
-      }
-    }
-  }
+  visitRows(block, firstUnit, endUnit, false, expectVisit);
+}
+
+function expectVisit(block: usize, start: usize, index: usize, count: i32): void {
+  clampedSums(start, count);
+  const ratioLow = v128.bitselect(ZERO, f64x2.div(squaresLow, sumsLow), f64x2.eq(sumsLow, ZERO));
+  const ratioHigh = v128.bitselect(ZERO, f64x2.div(squaresHigh, sumsHigh), f64x2.eq(sumsHigh, ZERO));
+  storeQuad(pointer(block, OUTPUT) + (index << 2), narrow(ratioLow, ratioHigh), count);
 }
 
 // clampedSums's results: Σ a⁺ and Σ a⁺² of the window in window order, in two halves.

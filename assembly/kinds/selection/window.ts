@@ -4,7 +4,7 @@
 import { DILATION, KERNEL, OUT_SIZE, PAD_BEFORE, STRIDE, word } from '../../pool/arguments';
 import { row, slice } from '../../pool/rows';
 import { windowEntry } from '../../pool/tables';
-import { cellBytes, inBase, rows, rowTopLeft, slices } from '../../pool/walk';
+import { beginOutputRow, cellBytes, group, inBase, outStart, rows, rowTopLeft, slices } from '../../pool/walk';
 
 /** Block words past the pool module's (which end at 46): a per-channel f32 table, f64 scratch, draws. */
 export const CHANNEL_TABLE = 48;
@@ -61,4 +61,50 @@ export function beginWindow(block: usize, widthTable: usize, column: i32, taps: 
 @inline
 export function rowsPerOuter(block: usize): i32 {
   return word(block, OUT_SIZE) * word(block, OUT_SIZE + 1);
+}
+
+/** What a driver hands a kernel: the window's first tap for channel `channel` onwards, its output element, `count` channels. */
+export type QuadVisitor = (block: usize, start: usize, index: usize, count: i32) => void;
+
+// The output column and channel of the quad being visited (per instance, so per thread).
+export let quadColumn: i32 = 0;
+export let quadChannel: i32 = 0;
+
+/** Every window of the output row begun last, four channels at a time (fewer at a group's end). */
+function visitRow(block: usize, taps: bool, visit: QuadVisitor): void {
+  const outWidth = word(block, OUT_SIZE + 2);
+  const widthTable = windowEntry(block, 2, 0);
+  if (taps) beginRowTaps(block);
+  for (let column = 0; column < outWidth; column++) {
+    beginWindow(block, widthTable, column, taps);
+    const first = outStart + <usize>(column * group);
+    quadColumn = column;
+    for (let channel = 0; channel < group; channel += 4) {
+      quadChannel = channel;
+      visit(block, windowStart + (<usize>channel << 2), first + <usize>channel, min(4, group - channel));
+    }
+  }
+}
+
+/** Forward kernels: output rows [firstUnit, endUnit) (assembly/pool/rows.ts); `taps` also finds kernel positions. */
+export function visitRows(block: usize, firstUnit: i32, endUnit: i32, taps: bool, visit: QuadVisitor): void {
+  for (let unit = firstUnit; unit < endUnit; unit++) {
+    beginOutputRow(block, unit);
+    visitRow(block, taps, visit);
+  }
+}
+
+/**
+ * Scattering backward kernels: outer units [firstUnit, endUnit) (samples in NHWC, planes in NCHW),
+ * their windows in output order, so a cell gets its terms in the reference's order and no two
+ * threads touch one cell.
+ */
+export function visitOuters(block: usize, firstUnit: i32, endUnit: i32, taps: bool, visit: QuadVisitor): void {
+  const outerRows = rowsPerOuter(block);
+  for (let unit = firstUnit; unit < endUnit; unit++) {
+    for (let rowUnit = unit * outerRows; rowUnit < (unit + 1) * outerRows; rowUnit++) {
+      beginOutputRow(block, rowUnit);
+      visitRow(block, taps, visit);
+    }
+  }
 }
