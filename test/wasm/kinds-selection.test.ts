@@ -85,26 +85,42 @@ function parameters(length: number, seed: number, scale: number): Tensor {
 
 const taps = (geometry: PoolGeometry): number => geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
 
+type DrawKernel = (
+  input: Float32Array,
+  output: Float32Array,
+  chosen: Int32Array,
+  draws: Float64Array,
+  geometry: PoolGeometry,
+) => void;
+
+/** A random kind's training forward, reference and wasm, on the same draws; returns the chosen cells. */
+function compareDraws(referenceKernel: DrawKernel, wasmKernel: DrawKernel, item: PoolCase, input: Tensor): Int32Array {
+  const { geometry, seed } = item;
+  const uniforms = draws(
+    geometry.outputShape.reduce((total, size) => total * size, 1),
+    seed,
+  );
+  const expected = poisoned(geometry.outputShape);
+  const expectedChosen = poisoned(geometry.outputShape, 'int32');
+  referenceKernel(input.values, expected.values, expectedChosen.intValues, uniforms, geometry);
+  const actual = poisoned(geometry.outputShape);
+  const chosen = poisoned(geometry.outputShape, 'int32');
+  wasmKernel(input.values, actual.values, chosen.intValues, uniforms, geometry);
+  assertSame(actual.values, expected.values, 'output');
+  assertSame(chosen.intValues, expectedChosen.intValues, 'chosen');
+  return chosen.intValues;
+}
+
 test('stochasticPoolForward and stochasticPoolBackward (training) match the reference exactly', async () => {
-  await onThreads(({ geometry, values, seed }) => {
+  await onThreads((item) => {
+    const { geometry, values, seed } = item;
     const input = filled(geometry.inputShape, values, seed);
-    const uniforms = draws(
-      geometry.outputShape.reduce((total, size) => total * size, 1),
-      seed,
-    );
-    const expected = poisoned(geometry.outputShape);
-    const expectedChosen = poisoned(geometry.outputShape, 'int32');
-    stochastic.stochasticPoolForward(input.values, expected.values, expectedChosen.intValues, uniforms, geometry);
-    const actual = poisoned(geometry.outputShape);
-    const chosen = poisoned(geometry.outputShape, 'int32');
-    wasm().stochasticPoolForward(input.values, actual.values, chosen.intValues, uniforms, geometry);
-    assertSame(actual.values, expected.values, 'output');
-    assertSame(chosen.intValues, expectedChosen.intValues, 'chosen');
+    const chosen = compareDraws(stochastic.stochasticPoolForward, wasm().stochasticPoolForward, item, input);
     const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
     const expectedGrad = zeros(geometry.inputShape);
-    stochastic.stochasticPoolBackward(input.values, chosen.intValues, gradOutput.values, expectedGrad.values, geometry);
+    stochastic.stochasticPoolBackward(input.values, chosen, gradOutput.values, expectedGrad.values, geometry);
     const actualGrad = zeros(geometry.inputShape);
-    wasm().stochasticPoolBackward(input.values, chosen.intValues, gradOutput.values, actualGrad.values, geometry);
+    wasm().stochasticPoolBackward(input.values, chosen, gradOutput.values, actualGrad.values, geometry);
     assertSame(actualGrad.values, expectedGrad.values, 'gradInput');
   });
 });
@@ -214,20 +230,10 @@ for (const name of ['minPoolForward', 'medianPoolForward'] as const) {
 }
 
 test('randomPoolForward and the in-bounds average (random pooling at inference) match the reference exactly', async () => {
-  await onThreads(({ geometry, values, seed }) => {
+  await onThreads((item) => {
+    const { geometry, values, seed } = item;
     const input = filled(geometry.inputShape, values, seed);
-    const uniforms = draws(
-      geometry.outputShape.reduce((total, size) => total * size, 1),
-      seed,
-    );
-    const expected = poisoned(geometry.outputShape);
-    const expectedChosen = poisoned(geometry.outputShape, 'int32');
-    random.randomPoolForward(input.values, expected.values, expectedChosen.intValues, uniforms, geometry);
-    const actual = poisoned(geometry.outputShape);
-    const chosen = poisoned(geometry.outputShape, 'int32');
-    wasm().randomPoolForward(input.values, actual.values, chosen.intValues, uniforms, geometry);
-    assertSame(actual.values, expected.values, 'output');
-    assertSame(chosen.intValues, expectedChosen.intValues, 'chosen');
+    compareDraws(random.randomPoolForward, wasm().randomPoolForward, item, input);
     const expectedMean = poisoned(geometry.outputShape);
     random.inBoundsAverageForward(input.values, expectedMean.values, geometry);
     const actualMean = poisoned(geometry.outputShape);
