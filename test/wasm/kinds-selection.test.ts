@@ -1,4 +1,4 @@
-// The selection family's wasm kernels (stochastic, mixed, gated, min, median, random) against their reference kernels,
+// The selection family's wasm kernels (stochastic, mixed, gated, min, median, ordinal, random) against their reference kernels,
 // bit for bit, on random shapes and options (both formats, ranks 1-3, odd channel counts, padding,
 // dilation, ceil mode), with ties, NaN, ±Infinity and all-negative inputs, on 1, 2 and 3 threads.
 import assert from 'node:assert/strict';
@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import type { PoolGeometry } from '../../src/geometry/pool-geometry.js';
 import { gatedPoolBackward, gatedPoolForward } from '../../src/kernels/reference/extra/gated-pool.js';
 import { mixedPoolBackward, mixedPoolForward } from '../../src/kernels/reference/extra/mixed-pool.js';
+import { ordinalPoolForward } from '../../src/kernels/reference/extra/ordinal-pool.js';
 import { medianPoolForward } from '../../src/kernels/reference/extra/median-pool.js';
 import { minPoolForward } from '../../src/pooling/kinds/min.js';
 import * as random from '../../src/kernels/reference/extra/random-pool.js';
@@ -32,6 +33,7 @@ const NAMES = [
   'gatedPoolBackward',
   'minPoolForward',
   'medianPoolForward',
+  'ordinalPoolForward',
   'randomPoolForward',
   'inBoundsAverageForward',
   'inBoundsAverageBackward',
@@ -228,6 +230,18 @@ for (const name of ['minPoolForward', 'medianPoolForward'] as const) {
     });
   });
 }
+
+test('ordinalPoolForward matches the reference exactly, weights per layer and per channel', async () => {
+  await onThreads(({ geometry, values, seed }) => {
+    const input = filled(geometry.inputShape, values, seed);
+    const weights = parameters((seed % 2 === 0 ? 1 : geometry.channels) * taps(geometry), seed, 1.5);
+    const expected = poisoned(geometry.outputShape);
+    ordinalPoolForward(input.values, weights.values, expected.values, geometry);
+    const actual = poisoned(geometry.outputShape);
+    wasm().ordinalPoolForward(input.values, weights.values, actual.values, geometry);
+    assertSame(actual.values, expected.values, 'output');
+  });
+});
 
 test('randomPoolForward and the in-bounds average (random pooling at inference) match the reference exactly', async () => {
   await onThreads((item) => {

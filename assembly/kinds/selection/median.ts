@@ -35,11 +35,11 @@ function medianVisit(block: usize, start: usize, index: usize, count: i32): void
 }
 
 // gatherWindow's result: the first NaN cell of each lane.
-let nanFound: v128 = i32x4.splat(0);
-let nanIndex: v128 = i32x4.splat(0);
+export let nanFound: v128 = i32x4.splat(0);
+export let nanIndex: v128 = i32x4.splat(0);
 
 /** Copies the window's cells (count lanes each) into `slot`, 16 bytes per cell, in window order. */
-function gatherWindow(start: usize, slot: usize, count: i32): void {
+export function gatherWindow(start: usize, slot: usize, count: i32): void {
   let found = i32x4.splat(0);
   let foundIndex = i32x4.splat(0);
   let at = slot;

@@ -9,10 +9,11 @@ import { keepViews, writePoolGeometry, type PoolPointers } from '../pool-argumen
 import { bytes, outputRows, planeUnits } from '../pool-kernels.js';
 import { getThreadCount, parallelFor } from '../threads.js';
 import { medianPoolForward } from '../../reference/extra/median-pool.js';
+import { ordinalPoolForward } from '../../reference/extra/ordinal-pool.js';
 import { windowCapacity } from '../../reference/window-walk.js';
 
-/** The most cells a median window may have for the wasm kernel (rank counting). */
-const MEDIAN_CELLS = 49;
+/** The most cells a median or ordinal window may have for the wasm kernels (rank counting). */
+const RANKED_CELLS = 49;
 
 /** Block words of assembly/kinds/selection/window.ts (and median.ts's slot size). */
 const enum Field {
@@ -84,8 +85,8 @@ function alphaTable(alpha: Float32Array, channels: number): Float32Array {
   return alpha.length === 1 ? new Float32Array(channels).fill(alpha[0]!) : alpha;
 }
 
-/** The [taps, channels] table of gated pooling from weights [taps] (the layer's) or [channels, taps]. */
-function gateTable(weights: Float32Array, geometry: PoolGeometry): Float32Array {
+/** The [taps, channels] table of gated and ordinal pooling from weights [taps] (the layer's) or [channels, taps]. */
+function tapTable(weights: Float32Array, geometry: PoolGeometry): Float32Array {
   const { channels } = geometry;
   const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
   const table = new Float32Array(taps * channels);
@@ -166,8 +167,8 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
   return {
     medianPoolForward(input, output, argmedian, geometry) {
       const capacity = windowCapacity(geometry);
-      // Rank counting costs n² compares per window: past MEDIAN_CELLS the reference's sort is cheaper.
-      if (capacity > MEDIAN_CELLS) return medianPoolForward(input, output, argmedian, geometry);
+      // Rank counting costs n² compares per window: past RANKED_CELLS the reference's sort is cheaper.
+      if (capacity > RANKED_CELLS) return medianPoolForward(input, output, argmedian, geometry);
       const slotBytes = 16 * Math.max(capacity, 1);
       withScratch([slotBytes * getThreadCount()], [input, output, argmedian], ([slots], [x, y, indices]) => {
         const fields = [
@@ -182,6 +183,21 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
           { input: x, output: y, argmax: indices },
           fields,
         );
+      });
+    },
+    ordinalPoolForward(input, weights, output, geometry) {
+      const capacity = windowCapacity(geometry);
+      if (capacity > RANKED_CELLS) return ordinalPoolForward(input, weights, output, geometry);
+      const slotBytes = 32 * Math.max(capacity, 1); // the window's values, then their ranks
+      const table = tapTable(weights, geometry);
+      withScratch([slotBytes * getThreadCount(), table.byteLength], [input, output], ([slots, tableAt], [x, y]) => {
+        copyInto(tableAt!, table);
+        const fields = [
+          [Field.Scratch, slots!],
+          [Field.SlotBytes, slotBytes],
+          [Field.ChannelTable, tableAt!],
+        ] as const;
+        launch(kinds, 'ordinalPoolRows', outputRows(geometry), geometry, { input: x, output: y }, fields);
       });
     },
     minPoolForward(input, output, argmin, geometry) {
@@ -219,11 +235,11 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       blendBackward([input, gradOutput, gradInput, gradAlpha], table, alpha.length === 1, geometry, false);
     },
     gatedPoolForward(input, weights, output, geometry) {
-      blendForward(input, gateTable(weights, geometry), output, geometry, true);
+      blendForward(input, tapTable(weights, geometry), output, geometry, true);
     },
     gatedPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry) {
       const shared = weights.length === geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
-      blendBackward([input, gradOutput, gradInput, gradWeights], gateTable(weights, geometry), shared, geometry, true);
+      blendBackward([input, gradOutput, gradInput, gradWeights], tapTable(weights, geometry), shared, geometry, true);
     },
   };
 }
