@@ -12,4 +12,4 @@ export { stochasticDrawBackward, stochasticExpectBackward } from './selection/st
 export { minPoolRows } from './selection/min';
 export { inBoundsAverageBackward, inBoundsAverageRows, randomDrawRows } from './selection/random';
 export { medianPoolRows } from './selection/median';
-export { ordinalPoolRows } from './selection/ordinal';
+export { ordinalBackward, ordinalPoolRows, ordinalWeightGradient } from './selection/ordinal';

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import type { PoolGeometry } from '../../src/geometry/pool-geometry.js';
 import { gatedPoolBackward, gatedPoolForward } from '../../src/kernels/reference/extra/gated-pool.js';
 import { mixedPoolBackward, mixedPoolForward } from '../../src/kernels/reference/extra/mixed-pool.js';
-import { ordinalPoolForward } from '../../src/kernels/reference/extra/ordinal-pool.js';
+import { ordinalPoolBackward, ordinalPoolForward } from '../../src/kernels/reference/extra/ordinal-pool.js';
 import { medianPoolForward } from '../../src/kernels/reference/extra/median-pool.js';
 import { minPoolForward } from '../../src/pooling/kinds/min.js';
 import * as random from '../../src/kernels/reference/extra/random-pool.js';
@@ -34,6 +34,7 @@ const NAMES = [
   'minPoolForward',
   'medianPoolForward',
   'ordinalPoolForward',
+  'ordinalPoolBackward',
   'randomPoolForward',
   'inBoundsAverageForward',
   'inBoundsAverageBackward',
@@ -231,7 +232,7 @@ for (const name of ['minPoolForward', 'medianPoolForward'] as const) {
   });
 }
 
-test('ordinalPoolForward matches the reference exactly, weights per layer and per channel', async () => {
+test('ordinalPoolForward and ordinalPoolBackward match the reference exactly, weights per layer and per channel', async () => {
   await onThreads(({ geometry, values, seed }) => {
     const input = filled(geometry.inputShape, values, seed);
     const weights = parameters((seed % 2 === 0 ? 1 : geometry.channels) * taps(geometry), seed, 1.5);
@@ -240,6 +241,27 @@ test('ordinalPoolForward matches the reference exactly, weights per layer and pe
     const actual = poisoned(geometry.outputShape);
     wasm().ordinalPoolForward(input.values, weights.values, actual.values, geometry);
     assertSame(actual.values, expected.values, 'output');
+    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+    const [expectedGrad, expectedWeights] = [zeros(geometry.inputShape), zeros(weights.shape)];
+    ordinalPoolBackward(
+      input.values,
+      weights.values,
+      gradOutput.values,
+      expectedGrad.values,
+      expectedWeights.values,
+      geometry,
+    );
+    const [actualGrad, actualWeights] = [zeros(geometry.inputShape), zeros(weights.shape)];
+    wasm().ordinalPoolBackward(
+      input.values,
+      weights.values,
+      gradOutput.values,
+      actualGrad.values,
+      actualWeights.values,
+      geometry,
+    );
+    assertSame(actualGrad.values, expectedGrad.values, 'gradInput');
+    assertSame(actualWeights.values, expectedWeights.values, 'gradWeights');
   });
 });
 

@@ -9,7 +9,7 @@ import { keepViews, writePoolGeometry, type PoolPointers } from '../pool-argumen
 import { bytes, outputRows, planeUnits } from '../pool-kernels.js';
 import { getThreadCount, parallelFor } from '../threads.js';
 import { medianPoolForward } from '../../reference/extra/median-pool.js';
-import { ordinalPoolForward } from '../../reference/extra/ordinal-pool.js';
+import { ordinalPoolBackward, ordinalPoolForward } from '../../reference/extra/ordinal-pool.js';
 import { windowCapacity } from '../../reference/window-walk.js';
 
 /** The most cells a median or ordinal window may have for the wasm kernels (rank counting). */
@@ -25,6 +25,7 @@ const enum Field {
   SharedWeights = 53,
   Disjoint = 54,
   SlotBytes = 55,
+  Terms = 56,
 }
 
 type Views = readonly (Float32Array | Int32Array | null)[];
@@ -198,6 +199,32 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
           [Field.ChannelTable, tableAt!],
         ] as const;
         launch(kinds, 'ordinalPoolRows', outputRows(geometry), geometry, { input: x, output: y }, fields);
+      });
+    },
+    ordinalPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry) {
+      const capacity = windowCapacity(geometry);
+      if (capacity > RANKED_CELLS) {
+        return ordinalPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry);
+      }
+      const slotBytes = 32 * Math.max(capacity, 1);
+      const table = tapTable(weights, geometry);
+      const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
+      const sizes = [slotBytes * getThreadCount(), table.byteLength, 8 * taps * gradOutput.length];
+      const views = [input, gradOutput, gradInput, gradWeights] as const;
+      withScratch(sizes, views, ([slots, tableAt, terms], [x, gradY, gradX, gradW]) => {
+        copyInto(tableAt!, table);
+        const fields = [
+          [Field.Scratch, slots!],
+          [Field.SlotBytes, slotBytes],
+          [Field.ChannelTable, tableAt!],
+          [Field.Terms, terms!],
+          [Field.WeightGradient, gradW.byteOffset],
+          [Field.SharedWeights, weights.length === taps ? 1 : 0],
+        ] as const;
+        const pointers = { input: x, output: null, gradOutput: gradY, gradInput: gradX };
+        launch(kinds, 'ordinalBackward', planeUnits(geometry), geometry, pointers, fields, () =>
+          kinds.exports.ordinalWeightGradient!(block, 0, 1),
+        );
       });
     },
     minPoolForward(input, output, argmin, geometry) {
