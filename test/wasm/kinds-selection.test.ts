@@ -145,71 +145,74 @@ test('stochasticPoolInference and its backward match the reference exactly', asy
   });
 });
 
-test('mixedPoolForward and mixedPoolBackward match the reference exactly, alpha per layer and per channel', async () => {
-  await onThreads(({ geometry, values, seed }) => {
-    const input = filled(geometry.inputShape, values, seed);
-    const alpha = parameters(seed % 2 === 0 ? 1 : geometry.channels, seed, 2);
-    const expected = poisoned(geometry.outputShape);
-    mixedPoolForward(input.values, alpha.values, expected.values, geometry);
-    const actual = poisoned(geometry.outputShape);
-    wasm().mixedPoolForward(input.values, alpha.values, actual.values, geometry);
-    assertSame(actual.values, expected.values, 'output');
-    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
-    const [expectedGrad, expectedAlpha] = [zeros(geometry.inputShape), zeros(alpha.shape)];
-    mixedPoolBackward(
-      input.values,
-      alpha.values,
-      gradOutput.values,
-      expectedGrad.values,
-      expectedAlpha.values,
-      geometry,
-    );
-    const [actualGrad, actualAlpha] = [zeros(geometry.inputShape), zeros(alpha.shape)];
-    wasm().mixedPoolBackward(
-      input.values,
-      alpha.values,
-      gradOutput.values,
-      actualGrad.values,
-      actualAlpha.values,
-      geometry,
-    );
-    assertSame(actualGrad.values, expectedGrad.values, 'gradInput');
-    assertSame(actualAlpha.values, expectedAlpha.values, 'gradAlpha');
-  });
-});
+type WeightedName = 'mixedPool' | 'gatedPool' | 'ordinalPool';
+type WeightedForward = (
+  input: Float32Array,
+  weights: Float32Array,
+  output: Float32Array,
+  geometry: PoolGeometry,
+) => void;
+type WeightedBackward = (
+  input: Float32Array,
+  weights: Float32Array,
+  gradOutput: Float32Array,
+  gradInput: Float32Array,
+  gradWeights: Float32Array,
+  geometry: PoolGeometry,
+) => void;
+const weightedReference: Record<WeightedName, [WeightedForward, WeightedBackward]> = {
+  mixedPool: [mixedPoolForward, mixedPoolBackward],
+  gatedPool: [gatedPoolForward, gatedPoolBackward],
+  ordinalPool: [ordinalPoolForward, ordinalPoolBackward],
+};
 
-test('gatedPoolForward and gatedPoolBackward match the reference exactly, weights per layer and per channel', async () => {
-  await onThreads(({ geometry, values, seed }) => {
-    const input = filled(geometry.inputShape, values, seed);
-    const weights = parameters((seed % 2 === 0 ? 1 : geometry.channels) * taps(geometry), seed, 1.5);
-    const expected = poisoned(geometry.outputShape);
-    gatedPoolForward(input.values, weights.values, expected.values, geometry);
-    const actual = poisoned(geometry.outputShape);
-    wasm().gatedPoolForward(input.values, weights.values, actual.values, geometry);
-    assertSame(actual.values, expected.values, 'output');
-    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
-    const [expectedGrad, expectedWeights] = [zeros(geometry.inputShape), zeros(weights.shape)];
-    gatedPoolBackward(
-      input.values,
-      weights.values,
-      gradOutput.values,
-      expectedGrad.values,
-      expectedWeights.values,
-      geometry,
-    );
-    const [actualGrad, actualWeights] = [zeros(geometry.inputShape), zeros(weights.shape)];
-    wasm().gatedPoolBackward(
-      input.values,
-      weights.values,
-      gradOutput.values,
-      actualGrad.values,
-      actualWeights.values,
-      geometry,
-    );
-    assertSame(actualGrad.values, expectedGrad.values, 'gradInput');
-    assertSame(actualWeights.values, expectedWeights.values, 'gradWeights');
-  });
-});
+/** A kind with one weight tensor, forward and backward, on random weights of one of `weightSizes`. */
+function weightedKindTest(
+  name: WeightedName,
+  weightSizes: (geometry: PoolGeometry) => [number, number],
+  scale: number,
+) {
+  return async (): Promise<void> => {
+    await onThreads(({ geometry, values, seed }) => {
+      const [forward, backwardKernel] = weightedReference[name];
+      const kernels = wasm();
+      const input = filled(geometry.inputShape, values, seed);
+      const weights = parameters(weightSizes(geometry)[seed % 2]!, seed, scale);
+      const expected = poisoned(geometry.outputShape);
+      forward(input.values, weights.values, expected.values, geometry);
+      const actual = poisoned(geometry.outputShape);
+      kernels[`${name}Forward`](input.values, weights.values, actual.values, geometry);
+      assertSame(actual.values, expected.values, 'output');
+      const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+      const expectedGrads = [zeros(geometry.inputShape), zeros(weights.shape)] as const;
+      backwardKernel(input.values, weights.values, gradOutput.values, ...grads(expectedGrads), geometry);
+      const actualGrads = [zeros(geometry.inputShape), zeros(weights.shape)] as const;
+      kernels[`${name}Backward`](input.values, weights.values, gradOutput.values, ...grads(actualGrads), geometry);
+      assertSame(actualGrads[0].values, expectedGrads[0].values, 'gradInput');
+      assertSame(actualGrads[1].values, expectedGrads[1].values, 'gradWeights');
+    });
+  };
+}
+
+const grads = (tensors: readonly [Tensor, Tensor]): [Float32Array, Float32Array] => [
+  tensors[0].values,
+  tensors[1].values,
+];
+
+test(
+  'mixedPoolForward and mixedPoolBackward match the reference exactly, alpha per layer and per channel',
+  weightedKindTest('mixedPool', (geometry) => [1, geometry.channels], 2),
+);
+
+test(
+  'gatedPoolForward and gatedPoolBackward match the reference exactly, weights per layer and per channel',
+  weightedKindTest('gatedPool', (geometry) => [taps(geometry), geometry.channels * taps(geometry)], 1.5),
+);
+
+test(
+  'ordinalPoolForward and ordinalPoolBackward match the reference exactly, weights per layer and per channel',
+  weightedKindTest('ordinalPool', (geometry) => [taps(geometry), geometry.channels * taps(geometry)], 1.5),
+);
 
 const selections = { minPoolForward, medianPoolForward } as const;
 
@@ -231,39 +234,6 @@ for (const name of ['minPoolForward', 'medianPoolForward'] as const) {
     });
   });
 }
-
-test('ordinalPoolForward and ordinalPoolBackward match the reference exactly, weights per layer and per channel', async () => {
-  await onThreads(({ geometry, values, seed }) => {
-    const input = filled(geometry.inputShape, values, seed);
-    const weights = parameters((seed % 2 === 0 ? 1 : geometry.channels) * taps(geometry), seed, 1.5);
-    const expected = poisoned(geometry.outputShape);
-    ordinalPoolForward(input.values, weights.values, expected.values, geometry);
-    const actual = poisoned(geometry.outputShape);
-    wasm().ordinalPoolForward(input.values, weights.values, actual.values, geometry);
-    assertSame(actual.values, expected.values, 'output');
-    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
-    const [expectedGrad, expectedWeights] = [zeros(geometry.inputShape), zeros(weights.shape)];
-    ordinalPoolBackward(
-      input.values,
-      weights.values,
-      gradOutput.values,
-      expectedGrad.values,
-      expectedWeights.values,
-      geometry,
-    );
-    const [actualGrad, actualWeights] = [zeros(geometry.inputShape), zeros(weights.shape)];
-    wasm().ordinalPoolBackward(
-      input.values,
-      weights.values,
-      gradOutput.values,
-      actualGrad.values,
-      actualWeights.values,
-      geometry,
-    );
-    assertSame(actualGrad.values, expectedGrad.values, 'gradInput');
-    assertSame(actualWeights.values, expectedWeights.values, 'gradWeights');
-  });
-});
 
 test('randomPoolForward and the in-bounds average (random pooling at inference) match the reference exactly', async () => {
   await onThreads((item) => {
