@@ -21,3 +21,12 @@ export { attentionBackwardSamples, attentionForwardSamples, attentionKernelGradi
 export { covarianceBackwardSamples, covarianceForwardSamples } from './filters/covariance';
 export { spectralMaskSamples, spectralSamples } from './filters/spectral';
 export { waveletSamples } from './filters/wavelet';
+export { blendBackward, blendRows } from './selection/blend';
+export { gatedWeightGradient, mixedAlphaGradient } from './selection/blend-gradient';
+export { exactExp, exactExpLane } from './selection/exp';
+export { stochasticDrawRows, stochasticExpectRows } from './selection/stochastic';
+export { stochasticDrawBackward, stochasticExpectBackward } from './selection/stochastic-backward';
+export { minPoolRows } from './selection/min';
+export { inBoundsAverageBackward, inBoundsAverageRows, randomDrawRows } from './selection/random';
+export { medianPoolRows } from './selection/median';
+export { ordinalBackward, ordinalPoolRows, ordinalWeightGradient } from './selection/ordinal';

@@ -12,6 +12,7 @@ import {
   takeScratch, word,
 } from './arguments';
 import { forwardTile } from './direct';
+import { takes } from '../pool/max-lanes';
 
 /**
  * Max over the 4 rows of a tile's 4 columns at byte `offset`, stored at the same offset of `output`
@@ -27,7 +28,7 @@ function poolColumns(
   let index = i32x4.splat(first);
   for (let row = 1; row < 4; row++) {
     const value = v128.load(tile + offset + (<usize>row << 5));
-    const take = v128.or(f32x4.gt(value, best), f32x4.ne(value, value));
+    const take = takes(value, best);
     best = v128.bitselect(value, best, take);
     index = v128.bitselect(i32x4.splat(first + (row >> 1) * convWidth + (row & 1)), index, take);
   }

@@ -26,7 +26,7 @@ export function inputRows(geometry: Sizes): number {
 }
 
 /** Samples (NHWC) or planes (NCHW): scatters by argmax split there, so no two threads hit one cell. */
-function planeUnits(planes: ArgmaxPlanes): number {
+export function planeUnits(planes: Pick<ArgmaxPlanes, 'channelsLast' | 'batch' | 'channels'>): number {
   return planes.channelsLast ? planes.batch : planes.batch * planes.channels;
 }
 
@@ -37,6 +37,7 @@ const both =
     second();
   };
 
+/** Bytes read and written by a kernel over these views: what decides whether it is split among threads. */
 export const bytes = (...views: (Float32Array | Int32Array | null)[]): number =>
   views.reduce((total, view) => total + (view?.byteLength ?? 0), 0);
 

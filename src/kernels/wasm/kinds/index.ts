@@ -9,12 +9,18 @@ import { registerThreadModule } from '../threads.js';
 import { createRegionsKernels } from './regions.js';
 import { createWeightedKernels } from './weighted.js';
 import { createFiltersKernels } from './filters.js';
+import { createSelectionKernels } from './selection.js';
 
 /** One family's kernel-table builder. */
 export type KindFamily = (kinds: KernelModule) => Partial<PoolingKernels>;
 
 /** Every family of kinds with WebAssembly kernels: one line per family file. */
-const families: readonly KindFamily[] = [createRegionsKernels, createWeightedKernels, createFiltersKernels];
+const families: readonly KindFamily[] = [
+  createRegionsKernels,
+  createWeightedKernels,
+  createFiltersKernels,
+  createSelectionKernels,
+];
 
 /** The kinds module, loaded at import where the engine validates SIMD; null (reference kernels) elsewhere. */
 export const kindsKernelModule: KernelModule | null =

@@ -1,0 +1,105 @@
+// What mixed and gated pooling share (src/kernels/reference/extra/collect.ts windowStats, gated-pool.ts
+// gateInput): a window's max (first of ties, the last NaN, as max pooling), its position, and its
+// in-bounds mean, in float64 as the reference; and the gate sigmoid(wᵀx) with V8's exp.
+import { CHANNELS, CHANNELS_LAST, pointer, word } from '../../pool/arguments';
+import { outer } from '../../pool/rows';
+import {
+  columnBytes, columnCells, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
+} from '../../pool/walk';
+import { exactExpLanes } from './exp';
+import { takes } from '../../pool/max-lanes';
+import { high, loadQuad, low, ONE, ZERO } from './lanes';
+import { CHANNEL_TABLE, tapRow, tapSlice, windowColumns, windowCount, windowFirstTap, windowTopLeft } from './window';
+
+// windowStats's results for the window last asked: the max (float32 lanes), its spatial index,
+// and the mean's float64 halves.
+export let maxima: v128 = ZERO;
+export let maxIndex: v128 = ZERO;
+export let meansLow: v128 = ZERO;
+export let meansHigh: v128 = ZERO;
+
+/** Max, its spatial index and the mean of the window from `start`, `count` channels. */
+export function windowStats(start: usize, count: i32): void {
+  let best = f32x4.splat(-Infinity);
+  let index = i32x4.splat(windowTopLeft);
+  let sumLow = ZERO;
+  let sumHigh = ZERO;
+  const columns = windowColumns;
+  const columnStep = columnBytes;
+  const rowStep = rowBytes;
+  let slicePointer = start;
+  let sliceIndex = windowTopLeft;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes, sliceIndex += sliceCells) {
+    let rowPointer = slicePointer;
+    let rowIndex = sliceIndex;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowStep, rowIndex += rowCells) {
+      let tap = rowPointer;
+      let tapIndex = rowIndex;
+      for (let kx = 0; kx < columns; kx++, tap += columnStep, tapIndex += columnCells) {
+        const value = loadQuad(tap, count);
+        const take = takes(value, best); // max pooling's rule
+        best = v128.bitselect(value, best, take);
+        index = v128.bitselect(i32x4.splat(tapIndex), index, take);
+        sumLow = f64x2.add(sumLow, low(value));
+        sumHigh = f64x2.add(sumHigh, high(value));
+      }
+    }
+  }
+  const empty = windowCount == 0;
+  const divisor = f64x2.splat(<f64>windowCount);
+  maxima = empty ? f32x4.splat(0) : best;
+  maxIndex = index;
+  meansLow = empty ? ZERO : f64x2.div(sumLow, divisor);
+  meansHigh = empty ? ZERO : f64x2.div(sumHigh, divisor);
+}
+
+/** The channel of lane 0: `channel` in NHWC, the plane's channel in NCHW. */
+@inline
+export function laneChannel(block: usize, channel: i32): i32 {
+  return word(block, CHANNELS_LAST) ? channel : outer % word(block, CHANNELS);
+}
+
+/** Where channel `channel`'s weights start in the [taps, channels] float32 table; tap t is t·tableStep bytes on. */
+@inline
+export function weightColumn(block: usize, channel: i32): usize {
+  return pointer(block, CHANNEL_TABLE) + (<usize>channel << 2);
+}
+
+@inline
+export function tableStep(block: usize): usize {
+  return <usize>word(block, CHANNELS) << 2;
+}
+
+/** gateLanes's high half (its result is the low one). */
+export let gateHigh: v128 = ZERO;
+
+/** sigmoid(wᵀx) over the window's in-bounds taps, in window order, from +0 (gated-pool.ts). */
+export function gateLanes(block: usize, start: usize, channel: i32, count: i32): v128 {
+  let totalLow = ZERO;
+  let totalHigh = ZERO;
+  const weights = weightColumn(block, channel);
+  const step = tableStep(block);
+  let slicePointer = start;
+  let sliceTap = windowFirstTap;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes, sliceTap += tapSlice) {
+    let rowPointer = slicePointer;
+    let rowTap = sliceTap;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes, rowTap += tapRow) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < windowColumns; kx++, tap += columnBytes) {
+        const weight = loadQuad(weights + <usize>(rowTap + kx) * step, count);
+        const value = loadQuad(tap, count);
+        totalLow = f64x2.add(totalLow, f64x2.mul(low(weight), low(value)));
+        totalHigh = f64x2.add(totalHigh, f64x2.mul(high(weight), high(value)));
+      }
+    }
+  }
+  gateHigh = sigmoid(totalHigh);
+  return sigmoid(totalLow);
+}
+
+/** 1 / (1 + e^−v), lane by lane, as gated-pool.ts's sigmoid. */
+@inline
+function sigmoid(value: v128): v128 {
+  return f64x2.div(ONE, f64x2.add(ONE, exactExpLanes(f64x2.neg(value))));
+}

@@ -1,0 +1,148 @@
+// Mixed and gated pooling (src/kernels/reference/extra/mixed-pool.ts, gated-pool.ts): y = g·max +
+// (1 − g)·mean with g the channel's proportion (mixed, from the per-channel table) or the window's
+// gate sigmoid(wᵀx) (gated, from the [taps, channels] table). Float64 in the reference's order.
+import { CHANNELS, GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, OUT_SIZE, pointer, word } from '../../pool/arguments';
+import { outer, row, slice } from '../../pool/rows';
+import {
+  columnBytes, columnCells, group, outStart, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
+} from '../../pool/walk';
+import { gateHigh, gateLanes, laneChannel, maxIndex, maxima, meansHigh, meansLow, tableStep, weightColumn, windowStats } from './blend-stats';
+import { high, loadQuad, low, narrow, ONE, storeQuad, ZERO } from './lanes';
+import {
+  BLEND_MODE, CHANNEL_TABLE, DISJOINT, quadChannel, quadColumn, SCRATCH, tapRow, tapSlice, visitOuters, visitRows,
+  windowColumns, windowCount, windowFirstTap, windowStart, windowTopLeft,
+} from './window';
+
+/** blendLanes's high half (its result is the low one). */
+let mixHigh: v128 = ONE;
+
+/** The window's g, low half (high half in mixHigh): the gate (gated) or the channel's proportion (mixed). */
+@inline
+function blendLanes(block: usize, gated: bool, channel: i32, count: i32): v128 {
+  const lane = laneChannel(block, channel);
+  if (gated) {
+    const gate = gateLanes(block, windowStart + (<usize>channel << 2), lane, count);
+    mixHigh = gateHigh;
+    return gate;
+  }
+  const proportions = loadQuad(pointer(block, CHANNEL_TABLE) + (<usize>lane << 2), count);
+  mixHigh = high(proportions);
+  return low(proportions);
+}
+
+/** g·max + (1 − g)·mean for one f64x2 half. */
+@inline
+function blendHalf(mix: v128, maximum: v128, mean: v128): v128 {
+  return f64x2.add(f64x2.mul(mix, maximum), f64x2.mul(f64x2.sub(ONE, mix), mean));
+}
+
+/** Forward, output rows [firstUnit, endUnit). */
+export function blendRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  visitRows(block, firstUnit, endUnit, word(block, BLEND_MODE) != 0, blendVisit);
+}
+
+function blendVisit(block: usize, _start: usize, index: usize, count: i32): void {
+  const mixLow = blendLanes(block, word(block, BLEND_MODE) != 0, quadChannel, count);
+  windowStats(windowStart + (<usize>quadChannel << 2), count);
+  const blended = narrow(blendHalf(mixLow, low(maxima), meansLow), blendHalf(mixHigh, high(maxima), meansHigh));
+  storeQuad(pointer(block, OUTPUT) + (index << 2), blended, count);
+}
+
+/**
+ * Backward, units [firstUnit, endUnit) (samples in NHWC, planes in NCHW): the input gradient in the
+ * reference's order, and each window's weight-gradient factor (mixed: ∂y/∂a = g_out·(max − mean);
+ * gated: that times s(1 − s)) into the f64 scratch in plane order, −0 for an empty window (adding
+ * −0 changes nothing), for blend-gradient.ts to sum in order.
+ */
+export function blendBackward(block: usize, firstUnit: i32, endUnit: i32): void {
+  visitOuters(block, firstUnit, endUnit, word(block, BLEND_MODE) != 0, blendBackwardVisit);
+}
+
+function blendBackwardVisit(block: usize, _start: usize, _index: usize, _count: i32): void {
+  blendWindowBackward(block, word(block, BLEND_MODE) != 0, quadColumn, quadChannel);
+}
+
+/** Where the scratch keeps the factor of lane 0's window: plane-major order, as the reference walks. */
+function scratchAddress(block: usize, column: i32, channel: i32, planeBytes: usize): usize {
+  const outHeight = word(block, OUT_SIZE + 1);
+  const outWidth = word(block, OUT_SIZE + 2);
+  const plane = group == 1 ? <usize>outer : <usize>outer * <usize>word(block, CHANNELS) + <usize>channel;
+  const cell = <usize>((slice * outHeight + row) * outWidth + column);
+  return pointer(block, SCRATCH) + plane * planeBytes + (cell << 3);
+}
+
+/** Stores `count` factors, lane i a plane after lane i − 1 (NHWC lanes are consecutive planes). */
+function storeFactors(address: usize, planeBytes: usize, factorLow: v128, factorHigh: v128, count: i32): void {
+  store<f64>(address, f64x2.extract_lane(factorLow, 0));
+  if (count > 1) store<f64>(address + planeBytes, f64x2.extract_lane(factorLow, 1));
+  if (count > 2) store<f64>(address + 2 * planeBytes, f64x2.extract_lane(factorHigh, 0));
+  if (count > 3) store<f64>(address + 3 * planeBytes, f64x2.extract_lane(factorHigh, 1));
+}
+
+function blendWindowBackward(block: usize, gated: bool, column: i32, channel: i32): void {
+  const count = min(4, group - channel);
+  const planeBytes = <usize>word(block, OUT_SIZE) * <usize>word(block, OUT_SIZE + 1) * <usize>word(block, OUT_SIZE + 2) << 3;
+  const factorAt = scratchAddress(block, column, channel, planeBytes);
+  if (windowCount == 0) {
+    storeFactors(factorAt, planeBytes, f64x2.splat(-0.0), f64x2.splat(-0.0), count);
+    return;
+  }
+  const gradient = loadQuad(pointer(block, GRAD_OUTPUT) + ((outStart + <usize>(column * group + channel)) << 2), count);
+  const gradientLow = low(gradient);
+  const gradientHigh = high(gradient);
+  const mixLow = blendLanes(block, gated, channel, count);
+  const start = windowStart + (<usize>channel << 2);
+  windowStats(start, count);
+  let factorLow = f64x2.mul(gradientLow, f64x2.sub(low(maxima), meansLow));
+  let factorHigh = f64x2.mul(gradientHigh, f64x2.sub(high(maxima), meansHigh));
+  if (gated) {
+    factorLow = f64x2.mul(f64x2.mul(factorLow, mixLow), f64x2.sub(ONE, mixLow));
+    factorHigh = f64x2.mul(f64x2.mul(factorHigh, mixHigh), f64x2.sub(ONE, mixHigh));
+  }
+  storeFactors(factorAt, planeBytes, factorLow, factorHigh, count);
+  const divisor = f64x2.splat(<f64>windowCount);
+  const shareLow = f64x2.div(f64x2.mul(f64x2.sub(ONE, mixLow), gradientLow), divisor);
+  const shareHigh = f64x2.div(f64x2.mul(f64x2.sub(ONE, mixHigh), gradientHigh), divisor);
+  const toMaxLow = f64x2.mul(mixLow, gradientLow);
+  const toMaxHigh = f64x2.mul(mixHigh, gradientHigh);
+  const toGradInput = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+  const weights = weightColumn(block, laneChannel(block, channel));
+  const step = tableStep(block);
+  const best = maxIndex;
+  // Disjoint windows: every cell's gradient starts at the +0 the caller zeroed, and mixed pooling
+  // gives every cell the same share, so the two values a cell may get are formed once.
+  const disjoint = word(block, DISJOINT) != 0;
+  const sharedOnce = narrow(f64x2.add(ZERO, shareLow), f64x2.add(ZERO, shareHigh));
+  const withMaxOnce = narrow(f64x2.add(low(sharedOnce), toMaxLow), f64x2.add(high(sharedOnce), toMaxHigh));
+  const constant = disjoint && !gated;
+  let slicePointer = start + toGradInput;
+  let sliceIndex = windowTopLeft;
+  let sliceTap = windowFirstTap;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes, sliceIndex += sliceCells, sliceTap += tapSlice) {
+    let rowPointer = slicePointer;
+    let rowIndex = sliceIndex;
+    let rowTap = sliceTap;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes, rowIndex += rowCells, rowTap += tapRow) {
+      let tap = rowPointer;
+      let tapIndex = rowIndex;
+      for (let kx = 0; kx < windowColumns; kx++, tap += columnBytes, tapIndex += columnCells) {
+        const isMax = i32x4.eq(best, i32x4.splat(tapIndex));
+        if (constant) {
+          storeQuad(tap, v128.bitselect(withMaxOnce, sharedOnce, isMax), count);
+          continue;
+        }
+        let termLow = shareLow;
+        let termHigh = shareHigh;
+        if (gated) {
+          const weight = loadQuad(weights + <usize>(rowTap + kx) * step, count);
+          termLow = f64x2.add(shareLow, f64x2.mul(factorLow, low(weight)));
+          termHigh = f64x2.add(shareHigh, f64x2.mul(factorHigh, high(weight)));
+        }
+        const old = disjoint ? f32x4.splat(0) : loadQuad(tap, count);
+        const shared = narrow(f64x2.add(low(old), termLow), f64x2.add(high(old), termHigh));
+        const withMax = narrow(f64x2.add(low(shared), toMaxLow), f64x2.add(high(shared), toMaxHigh));
+        storeQuad(tap, v128.bitselect(withMax, shared, isMax), count);
+      }
+    }
+  }
+}

@@ -1,0 +1,180 @@
+// Ordinal pooling forward (src/kernels/reference/extra/ordinal-pool.ts): y = Σ_r w_r·x_(r) over each
+// window's in-bounds cells ranked largest first (NaN before every number, ties in window order, as
+// the reference's stable sort), a float64 sum in rank order; 0 for an empty window. Cell i's rank
+// is the count of cells ranked before it, found by comparing every pair (windows are small).
+import {
+  CHANNELS, CHANNELS_LAST, GRAD_INPUT, GRAD_OUTPUT, INPUT, KERNEL, OUTPUT, OUT_SIZE, pointer, word,
+} from '../../pool/arguments';
+import { outer, outerCount, row, slice } from '../../pool/rows';
+import { windowEntry } from '../../pool/tables';
+import { beginOutputRow, columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
+import { nanOf } from '../../pool/max-lanes';
+import { currentThreadSlot } from '../../shared/thread-slot';
+import { laneChannel, tableStep, weightColumn } from './blend-stats';
+import { high, loadQuad, low, narrow, storeQuad, ZERO } from './lanes';
+import { gatherWindow, SLOT_BYTES } from './median';
+import {
+  beginWindow, quadChannel, quadColumn, rowsPerOuter, SCRATCH, SHARED_WEIGHTS, visitOuters, visitRows, WEIGHT_GRADIENT,
+  windowColumns, windowCount,
+} from './window';
+
+/** The per-thread slots (SCRATCH in the forward) and the backward's f64 terms. */
+const SLOT_SCRATCH = SCRATCH;
+const TERMS = 56;
+
+// This call's scratch slot: the window's values (16 bytes a cell), then their ranks.
+let slot: usize = 0;
+
+/** Output rows [firstUnit, endUnit): see assembly/pool/rows.ts. */
+export function ordinalPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  slot = pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SLOT_BYTES);
+  visitRows(block, firstUnit, endUnit, false, ordinalVisit);
+}
+
+/** Lanes where `value` ranks strictly before `other`: a NaN before any number, else the larger. */
+@inline
+function ranksBefore(value: v128, other: v128): v128 {
+  return v128.andnot(v128.or(nanOf(value), f32x4.gt(value, other)), nanOf(other));
+}
+
+/** Ranks the gathered window's cells into the slot after their values; returns where the ranks start. */
+function rankCells(cells: i32): usize {
+  const ranks = slot + (<usize>cells << 4);
+  for (let cell = 0; cell < cells; cell++) {
+    const value = v128.load(slot + (<usize>cell << 4));
+    let rank = i32x4.splat(0);
+    for (let other = 0; other < cells; other++) {
+      const compared = v128.load(slot + (<usize>other << 4));
+      const before = ranksBefore(compared, value);
+      const tie = v128.not(v128.or(before, ranksBefore(value, compared)));
+      rank = i32x4.sub(rank, other < cell ? v128.or(before, tie) : before); // a true lane is −1
+    }
+    v128.store(ranks + (<usize>cell << 4), rank);
+  }
+  return ranks;
+}
+
+/** The gathered value of rank `rank` in each lane. */
+function rankedValue(ranks: usize, cells: i32, rank: i32): v128 {
+  let ranked = f32x4.splat(0);
+  for (let cell = 0; cell < cells; cell++) {
+    const here = i32x4.eq(v128.load(ranks + (<usize>cell << 4)), i32x4.splat(rank));
+    ranked = v128.bitselect(v128.load(slot + (<usize>cell << 4)), ranked, here);
+  }
+  return ranked;
+}
+
+function ordinalVisit(block: usize, start: usize, index: usize, count: i32): void {
+  const output = pointer(block, OUTPUT) + (index << 2);
+  const cells = windowCount;
+  if (cells == 0) {
+    storeQuad(output, f32x4.splat(0), count);
+    return;
+  }
+  gatherWindow(start, slot, count);
+  const ranks = rankCells(cells);
+  const weights = weightColumn(block, laneChannel(block, quadChannel));
+  const step = tableStep(block);
+  let totalLow = ZERO;
+  let totalHigh = ZERO;
+  for (let rank = 0; rank < cells; rank++) {
+    const ranked = rankedValue(ranks, cells, rank);
+    const weight = loadQuad(weights + <usize>rank * step, count);
+    totalLow = f64x2.add(totalLow, f64x2.mul(low(weight), low(ranked)));
+    totalHigh = f64x2.add(totalHigh, f64x2.mul(high(weight), high(ranked)));
+  }
+  storeQuad(output, narrow(totalLow, totalHigh), count);
+}
+
+
+/**
+ * Backward, units [firstUnit, endUnit) (samples in NHWC, planes in NCHW): g·w_rank to each cell, and
+ * each window's terms g·x_(r) into the f64 scratch (plane-major, `taps` per window) for
+ * ordinalWeightGradient to sum in the reference's order.
+ */
+export function ordinalBackward(block: usize, firstUnit: i32, endUnit: i32): void {
+  slot = pointer(block, SLOT_SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SLOT_BYTES);
+  visitOuters(block, firstUnit, endUnit, false, ordinalBackwardVisit);
+}
+
+function ordinalBackwardVisit(block: usize, start: usize, index: usize, count: i32): void {
+  const cells = windowCount;
+  if (cells == 0) return;
+  gatherWindow(start, slot, count);
+  const ranks = rankCells(cells);
+  const gradient = loadQuad(pointer(block, GRAD_OUTPUT) + (index << 2), count);
+  const weights = weightColumn(block, laneChannel(block, quadChannel));
+  const step = tableStep(block);
+  const toGradInput = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+  let cell = 0;
+  let slicePointer = start + toGradInput;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < windowColumns; kx++, tap += columnBytes, cell++) {
+        const rank = v128.load(ranks + (<usize>cell << 4));
+        const weight = i32x4(
+          load<i32>(weights + <usize>i32x4.extract_lane(rank, 0) * step),
+          count > 1 ? load<i32>(weights + <usize>i32x4.extract_lane(rank, 1) * step, 4) : 0,
+          count > 2 ? load<i32>(weights + <usize>i32x4.extract_lane(rank, 2) * step, 8) : 0,
+          count > 3 ? load<i32>(weights + <usize>i32x4.extract_lane(rank, 3) * step, 12) : 0,
+        );
+        const old = loadQuad(tap, count);
+        const termLow = f64x2.mul(low(gradient), low(weight));
+        const termHigh = f64x2.mul(high(gradient), high(weight));
+        storeQuad(tap, narrow(f64x2.add(low(old), termLow), f64x2.add(high(old), termHigh)), count);
+      }
+    }
+  }
+  storeTerms(block, ranks, cells, gradient, count);
+}
+
+/** g·x_(r) for r < cells into the scratch: lane l's window is plane l further on (NHWC lanes are planes). */
+function storeTerms(block: usize, ranks: usize, cells: i32, gradient: v128, count: i32): void {
+  const taps = <usize>word(block, KERNEL) * <usize>word(block, KERNEL + 1) * <usize>word(block, KERNEL + 2);
+  const spatial = <usize>word(block, OUT_SIZE) * <usize>word(block, OUT_SIZE + 1) * <usize>word(block, OUT_SIZE + 2);
+  const plane = group == 1 ? <usize>outer : <usize>outer * <usize>word(block, CHANNELS) + <usize>quadChannel;
+  const cell = <usize>((slice * word(block, OUT_SIZE + 1) + row) * word(block, OUT_SIZE + 2) + quadColumn);
+  const first = pointer(block, TERMS) + ((plane * spatial + cell) * taps << 3);
+  const planeBytes = spatial * taps << 3;
+  for (let rank = 0; rank < cells; rank++) {
+    const ranked = rankedValue(ranks, cells, rank);
+    const termLow = f64x2.mul(low(gradient), low(ranked));
+    const termHigh = f64x2.mul(high(gradient), high(ranked));
+    const at = first + (<usize>rank << 3);
+    store<f64>(at, f64x2.extract_lane(termLow, 0));
+    if (count > 1) store<f64>(at + planeBytes, f64x2.extract_lane(termLow, 1));
+    if (count > 2) store<f64>(at + 2 * planeBytes, f64x2.extract_lane(termHigh, 0));
+    if (count > 3) store<f64>(at + 3 * planeBytes, f64x2.extract_lane(termHigh, 1));
+  }
+}
+
+/** ∂y/∂w_r summed per slot window after window in plane order, as the reference. Run as (block, 0, 1). */
+export function ordinalWeightGradient(block: usize, _first: i32, _end: i32): void {
+  const channelsLast = word(block, CHANNELS_LAST) != 0;
+  const channels = word(block, CHANNELS);
+  const outWidth = word(block, OUT_SIZE + 2);
+  const outerRows = rowsPerOuter(block);
+  const shared = word(block, SHARED_WEIGHTS) != 0;
+  const taps = word(block, KERNEL) * word(block, KERNEL + 1) * word(block, KERNEL + 2);
+  const laneCount = channelsLast ? channels : 1;
+  let terms = pointer(block, TERMS);
+  for (let unit = 0; unit < outerCount(block); unit++) {
+    for (let lane = 0; lane < laneCount; lane++) {
+      const channel = channelsLast ? lane : unit % channels;
+      const slots = pointer(block, WEIGHT_GRADIENT) + (shared ? 0 : <usize>(channel * taps) << 2);
+      for (let rowUnit = unit * outerRows; rowUnit < (unit + 1) * outerRows; rowUnit++) {
+        beginOutputRow(block, rowUnit);
+        const widthTable = windowEntry(block, 2, 0);
+        for (let column = 0; column < outWidth; column++, terms += <usize>taps << 3) {
+          beginWindow(block, widthTable, column, false);
+          for (let rank = 0; rank < windowCount; rank++) {
+            const at = slots + (<usize>rank << 2);
+            store<f32>(at, <f32>(<f64>load<f32>(at) + load<f64>(terms + (<usize>rank << 3))));
+          }
+        }
+      }
+    }
+  }
+}

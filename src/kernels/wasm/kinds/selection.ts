@@ -1,0 +1,272 @@
+// The selection family's WebAssembly kernels (assembly/kinds/selection/): stochastic, mixed and
+// gated pooling, forward and backward, bit for bit the reference kernels'. Draws, per-channel
+// tables and the f64 scratch of the weight gradients go into the heap for the call.
+import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
+import { heap } from '../../../tensor/heap.js';
+import type { PoolingKernels } from '../../types.js';
+import { argumentViews, type KernelModule } from '../loader.js';
+import { keepViews, writePoolGeometry, type PoolPointers } from '../pool-arguments.js';
+import { bytes, outputRows, planeUnits } from '../pool-kernels.js';
+import { getThreadCount, parallelFor } from '../threads.js';
+import { medianPoolForward } from '../../reference/extra/median-pool.js';
+import { ordinalPoolBackward, ordinalPoolForward } from '../../reference/extra/ordinal-pool.js';
+import { windowCapacity } from '../../reference/window-walk.js';
+
+/** The most cells a median or ordinal window may have for the wasm kernels (rank counting). */
+const RANKED_CELLS = 49;
+
+/** Block words of assembly/kinds/selection/window.ts (and median.ts's slot size). */
+const enum Field {
+  ChannelTable = 48,
+  Scratch = 49,
+  Draws = 50,
+  BlendMode = 51,
+  WeightGradient = 52,
+  SharedWeights = 53,
+  Disjoint = 54,
+  SlotBytes = 55,
+  Terms = 56,
+}
+
+type Views = readonly (Float32Array | Int32Array | null)[];
+
+/**
+ * Allocates heap scratch of `sizes` bytes for one call and runs `body` with the scratch addresses
+ * and `views` valid again (an alloc may grow a non-shared heap, detaching them); frees it after.
+ */
+function withScratch<const V extends Views>(
+  sizes: readonly number[],
+  views: V,
+  body: (at: number[], views: V) => void,
+): void {
+  const refresh = keepViews(...views);
+  const padded = sizes.map((size) => Math.max(size, 16));
+  const addresses = padded.map((size) => heap.alloc(size));
+  try {
+    body(addresses, refresh());
+  } finally {
+    addresses.forEach((address, index) => heap.free(address, padded[index]!));
+  }
+}
+
+/** Writes the geometry, pointers and extra fields; runs `name` over `units`, then `after` (tables still valid). */
+function launch(
+  kinds: KernelModule,
+  name: string,
+  units: number,
+  geometry: PoolGeometry,
+  pointers: PoolPointers,
+  fields: readonly (readonly [Field, number])[],
+  after: () => void = () => {},
+): void {
+  const release = writePoolGeometry(kinds, geometry, pointers);
+  try {
+    const words = argumentViews(kinds).ints;
+    for (const [field, value] of fields) words[field] = value;
+    const moved = bytes(pointers.input, pointers.output, pointers.argmax ?? null, pointers.gradOutput ?? null);
+    parallelFor(kinds, name, units, moved + bytes(pointers.gradInput ?? null), kinds.argumentBlock);
+    after();
+  } finally {
+    release();
+  }
+}
+
+/** Whether no two windows share a cell: the stride passes the dilated kernel on every axis. */
+function disjointWindows(geometry: PoolGeometry): boolean {
+  const along = (kernel: number, dilation: number, stride: number) => stride >= (kernel - 1) * dilation + 1;
+  return (
+    along(geometry.kernelDepth, geometry.dilationDepth, geometry.strideDepth) &&
+    along(geometry.kernelHeight, geometry.dilationHeight, geometry.strideHeight) &&
+    along(geometry.kernelWidth, geometry.dilationWidth, geometry.strideWidth)
+  );
+}
+
+/** The per-channel table of mixed pooling: alpha per channel (the layer's one repeated). */
+function alphaTable(alpha: Float32Array, channels: number): Float32Array {
+  return alpha.length === 1 ? new Float32Array(channels).fill(alpha[0]!) : alpha;
+}
+
+/** The [taps, channels] table of gated and ordinal pooling from weights [taps] (the layer's) or [channels, taps]. */
+function tapTable(weights: Float32Array, geometry: PoolGeometry): Float32Array {
+  const { channels } = geometry;
+  const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
+  const table = new Float32Array(taps * channels);
+  const shared = weights.length === taps;
+  for (let tap = 0; tap < taps; tap++) {
+    for (let channel = 0; channel < channels; channel++) {
+      table[tap * channels + channel] = weights[shared ? tap : channel * taps + tap]!;
+    }
+  }
+  return table;
+}
+
+function copyInto(address: number, values: Float32Array | Float64Array): void {
+  const Type = values instanceof Float64Array ? Float64Array : Float32Array;
+  new Type(heap.memory.buffer, address, values.length).set(values);
+}
+
+export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKernels> {
+  const block = kinds.argumentBlock;
+  /** Mixed (gated = false) or gated forward. */
+  const blendForward = (
+    input: Float32Array,
+    table: Float32Array,
+    output: Float32Array,
+    geometry: PoolGeometry,
+    gated: boolean,
+  ) =>
+    withScratch([table.byteLength], [input, output], ([tableAt], [x, y]) => {
+      copyInto(tableAt!, table);
+      const fields = [
+        [Field.ChannelTable, tableAt!],
+        [Field.BlendMode, gated ? 1 : 0],
+      ] as const;
+      launch(kinds, 'blendRows', outputRows(geometry), geometry, { input: x!, output: y! }, fields);
+    });
+  const blendBackward = (
+    views: [Float32Array, Float32Array, Float32Array, Float32Array],
+    table: Float32Array,
+    shared: boolean,
+    geometry: PoolGeometry,
+    gated: boolean,
+  ) => {
+    const scratchBytes = 8 * views[1].length;
+    withScratch(
+      [table.byteLength, scratchBytes],
+      views,
+      ([tableAt, scratch], [input, gradOutput, gradInput, gradient]) => {
+        copyInto(tableAt!, table);
+        const fields = [
+          [Field.ChannelTable, tableAt!],
+          [Field.Scratch, scratch!],
+          [Field.BlendMode, gated ? 1 : 0],
+          [Field.WeightGradient, gradient.byteOffset],
+          [Field.SharedWeights, shared ? 1 : 0],
+          [Field.Disjoint, disjointWindows(geometry) ? 1 : 0],
+        ] as const;
+        const pointers = { input, output: null, gradOutput, gradInput };
+        launch(kinds, 'blendBackward', planeUnits(geometry), geometry, pointers, fields, () =>
+          kinds.exports[gated ? 'gatedWeightGradient' : 'mixedAlphaGradient']!(block, 0, 1),
+        );
+      },
+    );
+  };
+  /** A training forward of a random kind: the draws copied into the heap for the call. */
+  const drawForward = (
+    name: string,
+    input: Float32Array,
+    output: Float32Array,
+    chosen: Int32Array,
+    draws: Float64Array,
+    geometry: PoolGeometry,
+  ) =>
+    withScratch([draws.byteLength], [input, output, chosen], ([drawsAt], [x, y, indices]) => {
+      copyInto(drawsAt!, draws);
+      const pointers = { input: x, output: y, argmax: indices };
+      launch(kinds, name, outputRows(geometry), geometry, pointers, [[Field.Draws, drawsAt!]]);
+    });
+  return {
+    medianPoolForward(input, output, argmedian, geometry) {
+      const capacity = windowCapacity(geometry);
+      // Rank counting costs n² compares per window: past RANKED_CELLS the reference's sort is cheaper.
+      if (capacity > RANKED_CELLS) return medianPoolForward(input, output, argmedian, geometry);
+      const slotBytes = 16 * Math.max(capacity, 1);
+      withScratch([slotBytes * getThreadCount()], [input, output, argmedian], ([slots], [x, y, indices]) => {
+        const fields = [
+          [Field.Scratch, slots!],
+          [Field.SlotBytes, slotBytes],
+        ] as const;
+        launch(
+          kinds,
+          'medianPoolRows',
+          outputRows(geometry),
+          geometry,
+          { input: x, output: y, argmax: indices },
+          fields,
+        );
+      });
+    },
+    ordinalPoolForward(input, weights, output, geometry) {
+      const capacity = windowCapacity(geometry);
+      if (capacity > RANKED_CELLS) return ordinalPoolForward(input, weights, output, geometry);
+      const slotBytes = 32 * Math.max(capacity, 1); // the window's values, then their ranks
+      const table = tapTable(weights, geometry);
+      withScratch([slotBytes * getThreadCount(), table.byteLength], [input, output], ([slots, tableAt], [x, y]) => {
+        copyInto(tableAt!, table);
+        const fields = [
+          [Field.Scratch, slots!],
+          [Field.SlotBytes, slotBytes],
+          [Field.ChannelTable, tableAt!],
+        ] as const;
+        launch(kinds, 'ordinalPoolRows', outputRows(geometry), geometry, { input: x, output: y }, fields);
+      });
+    },
+    ordinalPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry) {
+      const capacity = windowCapacity(geometry);
+      if (capacity > RANKED_CELLS) {
+        return ordinalPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry);
+      }
+      const slotBytes = 32 * Math.max(capacity, 1);
+      const table = tapTable(weights, geometry);
+      const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
+      const sizes = [slotBytes * getThreadCount(), table.byteLength, 8 * taps * gradOutput.length];
+      const views = [input, gradOutput, gradInput, gradWeights] as const;
+      withScratch(sizes, views, ([slots, tableAt, terms], [x, gradY, gradX, gradW]) => {
+        copyInto(tableAt!, table);
+        const fields = [
+          [Field.Scratch, slots!],
+          [Field.SlotBytes, slotBytes],
+          [Field.ChannelTable, tableAt!],
+          [Field.Terms, terms!],
+          [Field.WeightGradient, gradW.byteOffset],
+          [Field.SharedWeights, weights.length === taps ? 1 : 0],
+        ] as const;
+        const pointers = { input: x, output: null, gradOutput: gradY, gradInput: gradX };
+        launch(kinds, 'ordinalBackward', planeUnits(geometry), geometry, pointers, fields, () =>
+          kinds.exports.ordinalWeightGradient!(block, 0, 1),
+        );
+      });
+    },
+    minPoolForward(input, output, argmin, geometry) {
+      launch(kinds, 'minPoolRows', outputRows(geometry), geometry, { input, output, argmax: argmin }, []);
+    },
+    stochasticPoolForward(input, output, chosen, draws, geometry) {
+      drawForward('stochasticDrawRows', input, output, chosen, draws, geometry);
+    },
+    randomPoolForward(input, output, chosen, draws, geometry) {
+      drawForward('randomDrawRows', input, output, chosen, draws, geometry);
+    },
+    inBoundsAverageForward(input, output, geometry) {
+      launch(kinds, 'inBoundsAverageRows', outputRows(geometry), geometry, { input, output }, []);
+    },
+    inBoundsAverageBackward(gradOutput, gradInput, geometry) {
+      const pointers = { input: null, output: null, gradOutput, gradInput };
+      launch(kinds, 'inBoundsAverageBackward', planeUnits(geometry), geometry, pointers, []);
+    },
+    stochasticPoolBackward(input, chosen, gradOutput, gradInput, geometry) {
+      const pointers = { input, output: null, argmax: chosen, gradOutput, gradInput };
+      launch(kinds, 'stochasticDrawBackward', planeUnits(geometry), geometry, pointers, []);
+    },
+    stochasticPoolInference(input, output, geometry) {
+      launch(kinds, 'stochasticExpectRows', outputRows(geometry), geometry, { input, output }, []);
+    },
+    stochasticPoolInferenceBackward(input, gradOutput, gradInput, geometry) {
+      const pointers = { input, output: null, gradOutput, gradInput };
+      launch(kinds, 'stochasticExpectBackward', planeUnits(geometry), geometry, pointers, []);
+    },
+    mixedPoolForward(input, alpha, output, geometry) {
+      blendForward(input, alphaTable(alpha, geometry.channels), output, geometry, false);
+    },
+    mixedPoolBackward(input, alpha, gradOutput, gradInput, gradAlpha, geometry) {
+      const table = alphaTable(alpha, geometry.channels);
+      blendBackward([input, gradOutput, gradInput, gradAlpha], table, alpha.length === 1, geometry, false);
+    },
+    gatedPoolForward(input, weights, output, geometry) {
+      blendForward(input, tapTable(weights, geometry), output, geometry, true);
+    },
+    gatedPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry) {
+      const shared = weights.length === geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
+      blendBackward([input, gradOutput, gradInput, gradWeights], tapTable(weights, geometry), shared, geometry, true);
+    },
+  };
+}

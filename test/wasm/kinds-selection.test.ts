@@ -1,0 +1,276 @@
+// The selection family's wasm kernels (stochastic, mixed, gated, min, median, ordinal, random) against their reference kernels,
+// bit for bit, on random shapes and options (both formats, ranks 1-3, odd channel counts, padding,
+// dilation, ceil mode), with ties, NaN, ±Infinity and all-negative inputs, on 1, 2 and 3 threads.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { PoolGeometry } from '../../src/geometry/pool-geometry.js';
+import { gatedPoolBackward, gatedPoolForward } from '../../src/kernels/reference/extra/gated-pool.js';
+import { mixedPoolBackward, mixedPoolForward } from '../../src/kernels/reference/extra/mixed-pool.js';
+import { ordinalPoolBackward, ordinalPoolForward } from '../../src/kernels/reference/extra/ordinal-pool.js';
+import { medianPoolForward } from '../../src/kernels/reference/extra/median-pool.js';
+import { minPoolForward } from '../../src/pooling/kinds/min.js';
+import * as random from '../../src/kernels/reference/extra/random-pool.js';
+import * as stochastic from '../../src/kernels/reference/extra/stochastic-pool.js';
+import type { Kernels } from '../../src/kernels/types.js';
+import { setThreadCount, threadsReady, wasmBackend } from '../../src/kernels/wasm/index.js';
+import { kindsKernelModule } from '../../src/kernels/wasm/kinds/index.js';
+import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
+import { tidy } from '../../src/tensor/scope.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { assertSame, check, filled, generator, poisoned, poolCases, type PoolCase } from './harness.js';
+
+const RUNS = 60;
+const THREADS = [1, 2, 3];
+
+const NAMES = [
+  'stochasticPoolForward',
+  'stochasticPoolBackward',
+  'stochasticPoolInference',
+  'stochasticPoolInferenceBackward',
+  'mixedPoolForward',
+  'mixedPoolBackward',
+  'gatedPoolForward',
+  'gatedPoolBackward',
+  'minPoolForward',
+  'medianPoolForward',
+  'ordinalPoolForward',
+  'ordinalPoolBackward',
+  'randomPoolForward',
+  'inBoundsAverageForward',
+  'inBoundsAverageBackward',
+] as const;
+
+/** The wasm kernels under test; failing (not skipping) where one is missing, since Node 20 has SIMD. */
+function wasm(): Pick<Kernels, (typeof NAMES)[number]> {
+  assert.ok(wasmBackend !== null, 'the wasm backend did not register');
+  const kernels: Partial<Kernels> = wasmBackend.kernels;
+  for (const name of NAMES) assert.ok(kernels[name] !== undefined, `no wasm ${name}`);
+  return kernels as Pick<Kernels, (typeof NAMES)[number]>;
+}
+
+before(() => setParallelThreshold(0)); // split even the small random cases
+after(async () => {
+  setParallelThreshold();
+  await setThreadCount(1);
+});
+
+/** Runs `body` on random cases under each thread count. */
+async function onThreads(body: (item: PoolCase) => void): Promise<void> {
+  for (const threads of THREADS) {
+    await setThreadCount(threads);
+    await threadsReady();
+    check(poolCases({ maxChannels: 9 }), (item) => tidy(() => body(item)), RUNS);
+  }
+}
+
+function zeros(shape: readonly number[]): Tensor {
+  const tensor = Tensor.allocate(shape);
+  tensor.values.fill(0);
+  return tensor;
+}
+
+/** Uniform draws in [0, 1) with the edges 0 and the largest double below 1 mixed in. */
+function draws(count: number, seed: number): Float64Array {
+  const random = generator(seed ^ 0x5bd1e995);
+  return Float64Array.from({ length: count }, () => {
+    const uniform = random();
+    return uniform < 0.05 ? 0 : uniform > 0.95 ? 1 - 2 ** -53 : uniform;
+  });
+}
+
+/** Random values of `length` floats: mixing proportions or gate weights, some outside [0, 1]. */
+function parameters(length: number, seed: number, scale: number): Tensor {
+  const tensor = Tensor.allocate([length]);
+  const random = generator(seed ^ 0x2545f491);
+  for (let index = 0; index < length; index++) tensor.values[index] = (random() - 0.25) * scale;
+  return tensor;
+}
+
+const taps = (geometry: PoolGeometry): number => geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
+
+type DrawKernel = (
+  input: Float32Array,
+  output: Float32Array,
+  chosen: Int32Array,
+  draws: Float64Array,
+  geometry: PoolGeometry,
+) => void;
+
+/** A random kind's training forward, reference and wasm, on the same draws; returns the chosen cells. */
+function compareDraws(referenceKernel: DrawKernel, wasmKernel: DrawKernel, item: PoolCase, input: Tensor): Int32Array {
+  const { geometry, seed } = item;
+  const uniforms = draws(
+    geometry.outputShape.reduce((total, size) => total * size, 1),
+    seed,
+  );
+  const expected = poisoned(geometry.outputShape);
+  const expectedChosen = poisoned(geometry.outputShape, 'int32');
+  referenceKernel(input.values, expected.values, expectedChosen.intValues, uniforms, geometry);
+  const actual = poisoned(geometry.outputShape);
+  const chosen = poisoned(geometry.outputShape, 'int32');
+  wasmKernel(input.values, actual.values, chosen.intValues, uniforms, geometry);
+  assertSame(actual.values, expected.values, 'output');
+  assertSame(chosen.intValues, expectedChosen.intValues, 'chosen');
+  return chosen.intValues;
+}
+
+test('stochasticPoolForward and stochasticPoolBackward (training) match the reference exactly', async () => {
+  await onThreads((item) => {
+    const { geometry, values, seed } = item;
+    const input = filled(geometry.inputShape, values, seed);
+    const chosen = compareDraws(stochastic.stochasticPoolForward, wasm().stochasticPoolForward, item, input);
+    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+    const expectedGrad = zeros(geometry.inputShape);
+    stochastic.stochasticPoolBackward(input.values, chosen, gradOutput.values, expectedGrad.values, geometry);
+    const actualGrad = zeros(geometry.inputShape);
+    wasm().stochasticPoolBackward(input.values, chosen, gradOutput.values, actualGrad.values, geometry);
+    assertSame(actualGrad.values, expectedGrad.values, 'gradInput');
+  });
+});
+
+test('stochasticPoolInference and its backward match the reference exactly', async () => {
+  await onThreads(({ geometry, values, seed }) => {
+    const input = filled(geometry.inputShape, values, seed);
+    const expected = poisoned(geometry.outputShape);
+    stochastic.stochasticPoolInference(input.values, expected.values, geometry);
+    const actual = poisoned(geometry.outputShape);
+    wasm().stochasticPoolInference(input.values, actual.values, geometry);
+    assertSame(actual.values, expected.values, 'output');
+    const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+    const expectedGrad = zeros(geometry.inputShape);
+    stochastic.stochasticPoolInferenceBackward(input.values, gradOutput.values, expectedGrad.values, geometry);
+    const actualGrad = zeros(geometry.inputShape);
+    wasm().stochasticPoolInferenceBackward(input.values, gradOutput.values, actualGrad.values, geometry);
+    assertSame(actualGrad.values, expectedGrad.values, 'gradInput');
+  });
+});
+
+type WeightedName = 'mixedPool' | 'gatedPool' | 'ordinalPool';
+type WeightedForward = (
+  input: Float32Array,
+  weights: Float32Array,
+  output: Float32Array,
+  geometry: PoolGeometry,
+) => void;
+type WeightedBackward = (
+  input: Float32Array,
+  weights: Float32Array,
+  gradOutput: Float32Array,
+  gradInput: Float32Array,
+  gradWeights: Float32Array,
+  geometry: PoolGeometry,
+) => void;
+const weightedReference: Record<WeightedName, [WeightedForward, WeightedBackward]> = {
+  mixedPool: [mixedPoolForward, mixedPoolBackward],
+  gatedPool: [gatedPoolForward, gatedPoolBackward],
+  ordinalPool: [ordinalPoolForward, ordinalPoolBackward],
+};
+
+/** A kind with one weight tensor, forward and backward, on random weights of one of `weightSizes`. */
+function weightedKindTest(
+  name: WeightedName,
+  weightSizes: (geometry: PoolGeometry) => [number, number],
+  scale: number,
+) {
+  return async (): Promise<void> => {
+    await onThreads(({ geometry, values, seed }) => {
+      const [forward, backwardKernel] = weightedReference[name];
+      const kernels = wasm();
+      const input = filled(geometry.inputShape, values, seed);
+      const weights = parameters(weightSizes(geometry)[seed % 2]!, seed, scale);
+      const expected = poisoned(geometry.outputShape);
+      forward(input.values, weights.values, expected.values, geometry);
+      const actual = poisoned(geometry.outputShape);
+      kernels[`${name}Forward`](input.values, weights.values, actual.values, geometry);
+      assertSame(actual.values, expected.values, 'output');
+      const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+      const expectedGrads = [zeros(geometry.inputShape), zeros(weights.shape)] as const;
+      backwardKernel(input.values, weights.values, gradOutput.values, ...grads(expectedGrads), geometry);
+      const actualGrads = [zeros(geometry.inputShape), zeros(weights.shape)] as const;
+      kernels[`${name}Backward`](input.values, weights.values, gradOutput.values, ...grads(actualGrads), geometry);
+      assertSame(actualGrads[0].values, expectedGrads[0].values, 'gradInput');
+      assertSame(actualGrads[1].values, expectedGrads[1].values, 'gradWeights');
+    });
+  };
+}
+
+const grads = (tensors: readonly [Tensor, Tensor]): [Float32Array, Float32Array] => [
+  tensors[0].values,
+  tensors[1].values,
+];
+
+test(
+  'mixedPoolForward and mixedPoolBackward match the reference exactly, alpha per layer and per channel',
+  weightedKindTest('mixedPool', (geometry) => [1, geometry.channels], 2),
+);
+
+test(
+  'gatedPoolForward and gatedPoolBackward match the reference exactly, weights per layer and per channel',
+  weightedKindTest('gatedPool', (geometry) => [taps(geometry), geometry.channels * taps(geometry)], 1.5),
+);
+
+test(
+  'ordinalPoolForward and ordinalPoolBackward match the reference exactly, weights per layer and per channel',
+  weightedKindTest('ordinalPool', (geometry) => [taps(geometry), geometry.channels * taps(geometry)], 1.5),
+);
+
+const selections = { minPoolForward, medianPoolForward } as const;
+
+for (const name of ['minPoolForward', 'medianPoolForward'] as const) {
+  test(`${name} (with and without its argument indices) matches the reference exactly`, async () => {
+    await onThreads(({ geometry, values, seed }) => {
+      const input = filled(geometry.inputShape, values, seed);
+      const expected = poisoned(geometry.outputShape);
+      const expectedIndices = poisoned(geometry.outputShape, 'int32');
+      selections[name](input.values, expected.values, expectedIndices.intValues, geometry);
+      const actual = poisoned(geometry.outputShape);
+      const indices = poisoned(geometry.outputShape, 'int32');
+      wasm()[name](input.values, actual.values, indices.intValues, geometry);
+      assertSame(actual.values, expected.values, 'output');
+      assertSame(indices.intValues, expectedIndices.intValues, 'indices');
+      const plain = poisoned(geometry.outputShape);
+      wasm()[name](input.values, plain.values, null, geometry);
+      assertSame(plain.values, expected.values, 'output without indices');
+    });
+  });
+}
+
+test('randomPoolForward and the in-bounds average (random pooling at inference) match the reference exactly', async () => {
+  await onThreads((item) => {
+    const { geometry, values, seed } = item;
+    const input = filled(geometry.inputShape, values, seed);
+    compareDraws(random.randomPoolForward, wasm().randomPoolForward, item, input);
+    const expectedMean = poisoned(geometry.outputShape);
+    random.inBoundsAverageForward(input.values, expectedMean.values, geometry);
+    const actualMean = poisoned(geometry.outputShape);
+    wasm().inBoundsAverageForward(input.values, actualMean.values, geometry);
+    assertSame(actualMean.values, expectedMean.values, 'mean');
+    const gradOutput = filled(geometry.outputShape, values, seed + 1);
+    const expectedGrad = zeros(geometry.inputShape);
+    random.inBoundsAverageBackward(gradOutput.values, expectedGrad.values, geometry);
+    const actualGrad = zeros(geometry.inputShape);
+    wasm().inBoundsAverageBackward(gradOutput.values, actualGrad.values, geometry);
+    assertSame(actualGrad.values, expectedGrad.values, 'gradInput');
+  });
+});
+
+test("the gates' exp is V8's Math.exp bit for bit, scalar and on two lanes", () => {
+  const exports = kindsKernelModule!.exports;
+  const exactExp = exports.exactExp as (x: number) => number;
+  const exactExpLane = exports.exactExpLane as (first: number, second: number, lane: number) => number;
+  const random = generator(7);
+  const special = [0, -0, 1, -1, 0.5, 0.3465735902799726, 1.0397, 707.9, 708, 709.7, 709.79, -745.1, -745.2, -708.5];
+  const tiny = [1e-300, -1e-9, 2 ** -28, -(2 ** -29), Infinity, -Infinity];
+  const scales = [1e-9, 0.3, 1, 4, 40, 800];
+  const random01 = Array.from({ length: 300000 }, (_, index) => (random() * 2 - 1) * scales[index % scales.length]!);
+  const samples = [...special, ...tiny, ...random01];
+  const same = (got: number, x: number): boolean => Object.is(got, Math.exp(x));
+  for (let index = 0; index < samples.length; index++) {
+    const x = samples[index]!;
+    const partner = samples[(index * 7919) % samples.length]!;
+    assert.ok(same(exactExp(x), x), `exp(${x}): ${exactExp(x)} != ${Math.exp(x)}`);
+    assert.ok(same(exactExpLane(x, partner, 0), x), `lane 0 exp(${x}) beside ${partner}`);
+    assert.ok(same(exactExpLane(partner, x, 1), x), `lane 1 exp(${x}) beside ${partner}`);
+  }
+  assert.ok(Number.isNaN(exactExp(NaN)) && Number.isNaN(exactExpLane(NaN, 0, 0)));
+});
