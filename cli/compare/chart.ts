@@ -48,7 +48,7 @@ export function compareChart(rows: readonly CompareRow[], caption: string): stri
       const std = Number.isNaN(row.testAccuracy.std) ? 0 : row.testAccuracy.std;
       const [upper, lower] = [py(row.testAccuracy.mean + std), py(row.testAccuracy.mean - std)];
       return [
-        `<line class="error-bar" x1="${x.toFixed(1)}" y1="${upper.toFixed(1)}" x2="${x.toFixed(1)}" y2="${lower.toFixed(1)}" stroke="#3b6ea8"/>`,
+        `<path class="error-bar" d="M${(x - 4).toFixed(1)},${upper.toFixed(1)}h8M${x.toFixed(1)},${upper.toFixed(1)}V${lower.toFixed(1)}M${(x - 4).toFixed(1)},${lower.toFixed(1)}h8" stroke="#3b6ea8" fill="none"/>`,
         `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="4" fill="#3b6ea8"/>`,
         `<text x="${(x + 7).toFixed(1)}" y="${(y - 5).toFixed(1)}">${escapeXml(row.kind)}</text>`,
       ].join('');
@@ -61,6 +61,7 @@ export function compareChart(rows: readonly CompareRow[], caption: string): stri
     ...grid,
     `<rect x="${left}" y="${top}" width="${plotWidth}" height="${plotHeight}" fill="none" stroke="#888"/>`,
     `<text x="${left + plotWidth / 2}" y="${top + plotHeight + 36}" text-anchor="middle">seconds / epoch</text>`,
+    `<text transform="translate(18 ${top + plotHeight / 2}) rotate(-90)" text-anchor="middle">test accuracy</text>`,
     ...points,
     '</svg>',
     '',

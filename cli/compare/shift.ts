@@ -50,9 +50,9 @@ export function shiftImages(
 }
 
 /** Per distance (shiftDistances' order), each image's offset: the rule of `shiftRule`. */
-export function shiftOffsets(count: number, seed: number): [number, number][][] {
+export function shiftOffsets(count: number, seed: number, distances = shiftDistances): [number, number][][] {
   const random = new Random(seed);
-  return shiftDistances.map((distance) =>
+  return distances.map((distance) =>
     Array.from({ length: count }, () => {
       const [dx, dy] = shiftDirections[random.integer(8)]!;
       return [dx * distance, dy * distance] as [number, number];
@@ -84,11 +84,17 @@ export function agreement(first: Int32Array, second: Int32Array): number {
   return same / first.length;
 }
 
-/** Shift consistency of a trained model on `x` ([n, 28, 28, 1]), per distance of shiftDistances. */
-export function shiftConsistency(model: Sequential, x: Tensor, seed: number, batchSize: number): number[] {
+/** Shift consistency of a trained model on `x` ([n, 28, 28, 1]), per distance (default 1, 2, 3, 4). */
+export function shiftConsistency(
+  model: Sequential,
+  x: Tensor,
+  seed: number,
+  batchSize: number,
+  distances = shiftDistances,
+): number[] {
   const shape = x.shape as [number, number, number, number];
   const original = predictedClasses(model, x, batchSize);
-  return shiftOffsets(shape[0], seed).map((offsets) => {
+  return shiftOffsets(shape[0], seed, distances).map((offsets) => {
     const shifted = tensor(shiftImages(x.values, shape, offsets), shape);
     try {
       return agreement(original, predictedClasses(model, shifted, batchSize));

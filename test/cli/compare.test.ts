@@ -8,10 +8,10 @@ import { test } from 'node:test';
 import { UsageError } from '../../cli/args.js';
 import { run as runCompare } from '../../cli/commands/compare.js';
 import { compareChart } from '../../cli/compare/chart.js';
-import { agreement, shiftDirections, shiftImages, shiftOffsets } from '../../cli/compare/shift.js';
+import { agreement, shiftConsistency, shiftDirections, shiftImages, shiftOffsets } from '../../cli/compare/shift.js';
 import { spread } from '../../cli/compare/statistics.js';
 import { compareTable, summarizeRuns } from '../../cli/compare/table.js';
-import { Random } from '../../src/index.js';
+import { layers, Random, sequential, tensor } from '../../src/index.js';
 
 const count = (from: number, length: number) => Float32Array.from({ length }, (_, index) => from + index);
 
@@ -81,6 +81,53 @@ test('agreement, and the spread over seeds (sample standard deviation)', () => {
   assert.equal(mean, 2.5);
   assert.ok(Math.abs(std - Math.sqrt(5 / 3)) < 1e-15);
   assert.ok(Number.isNaN(spread([0.5]).std));
+});
+
+test('shiftConsistency: 1 at distance 0; at 1, 2, 3, image-by-image predictions agree', () => {
+  const model = sequential(
+    [
+      layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu', inputShape: [6, 6, 1] }),
+      layers.flatten(),
+      layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+    { seed: 5 },
+  );
+  const random = new Random(11);
+  const [images, size] = [40, 36];
+  const x = tensor(
+    Float32Array.from({ length: images * size }, () => random.uniform()),
+    [images, 6, 6, 1],
+  );
+  const classOf = (pixels: number[]) => {
+    const single = tensor(Float32Array.from(pixels), [1, 6, 6, 1]);
+    const probabilities = Array.from((model.predict(single) as ReturnType<typeof tensor>).dataSync());
+    single.dispose();
+    return probabilities.indexOf(Math.max(...probabilities));
+  };
+  try {
+    const distances = [0, 1, 2, 3];
+    const measured = shiftConsistency(model, x, 3, 8, distances);
+    assert.equal(measured[0], 1);
+    // independently: each image moved by hand (out[y][x] = in[y − dy][x − dx]) and predicted alone
+    const expected = shiftOffsets(images, 3, distances).map((offsets) => {
+      let same = 0;
+      for (let image = 0; image < images; image++) {
+        const original = Array.from(x.values.subarray(image * size, (image + 1) * size));
+        const [dx, dy] = offsets[image]!;
+        const moved = Array.from({ length: size }, (_, cell) => {
+          const [row, column] = [Math.floor(cell / 6) - dy, (cell % 6) - dx];
+          return row >= 0 && row < 6 && column >= 0 && column < 6 ? original[row * 6 + column]! : 0;
+        });
+        if (classOf(original) === classOf(moved)) same++;
+      }
+      return same / images;
+    });
+    assert.deepEqual(measured, expected);
+    assert.ok(measured.slice(1).every((value) => value < 1 && value > 0));
+  } finally {
+    x.dispose();
+    model.dispose();
+  }
 });
 
 const seedRun = (seed: number, testAccuracy: number, shift: number[], strides?: number[]) => ({
