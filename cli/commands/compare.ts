@@ -7,7 +7,7 @@ import { loadMnist, writeFileAtomic } from '../../src/io/node.js';
 import { integerOption, parseCommand, UsageError, type CommandSpec } from '../args.js';
 import { chooseBackend } from '../backend-choice.js';
 import { compareChart } from '../compare/chart.js';
-import { shiftConsistency, shiftRule } from '../compare/shift.js';
+import { shiftConsistency, shiftDistances, shiftRule, shiftRuleSentence } from '../compare/shift.js';
 import { compareTable, summarizeRuns, type CompareRow, type SeedRun } from '../compare/table.js';
 import { compileSeedModel, poolingChoices, seedKindNamed, seedPoolingLayer } from '../training/seed-model.js';
 
@@ -20,7 +20,7 @@ const spec: CommandSpec = {
     '(test accuracy and shift consistency as mean ± sample std over seeds, seconds per epoch,',
     "parameters, diffStride's learned strides), compare.svg (accuracy with ±1 std error bars against",
     "seconds per epoch) and compare.json (every seed's numbers) into --out.",
-    `The ${shiftRule}.`,
+    shiftRuleSentence,
     `Kinds: ${poolingChoices().join(', ')}.`,
   ].join('\n'),
   options: {
@@ -137,7 +137,7 @@ export async function run(args: string[]): Promise<void> {
   const table = compareTable(rows, caption);
   await writeFileAtomic(join(out, 'compare.md'), table);
   await writeFileAtomic(join(out, 'compare.svg'), compareChart(rows, slice));
-  const json = { command, slice, date: new Date().toISOString(), shiftRule, shiftDistances: [1, 2, 3, 4], rows };
+  const json = { command, slice, date: new Date().toISOString(), shiftRule, shiftDistances, rows };
   await writeFileAtomic(join(out, 'compare.json'), `${JSON.stringify(json, null, 2)}\n`);
   console.log(`\n${table}\nWrote compare.md, compare.svg and compare.json into ${out}.`);
 }

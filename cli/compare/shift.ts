@@ -23,6 +23,9 @@ export const shiftRule =
   'new Random(run seed).integer(8) drawn image by image for d = 1, then d = 2, ...; diagonals move d ' +
   'pixels on both axes; vacated pixels are 0); mean over the four d';
 
+/** The rule as a sentence of its own. */
+export const shiftRuleSentence = `${shiftRule[0]!.toUpperCase()}${shiftRule.slice(1)}.`;
+
 /**
  * Each image of `images` ([count, height, width, channels], row-major) moved by its own offset
  * [dx, dy] (positive: right, down); pixels that come from outside the image are 0.

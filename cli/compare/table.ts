@@ -1,5 +1,5 @@
 // The comparison's rows (one per kind, summarised over seeds) and its markdown table.
-import { shiftRule } from './shift.js';
+import { shiftRuleSentence } from './shift.js';
 import { percentSpread, spread, type Spread } from './statistics.js';
 
 /** One kind trained with one seed. */
@@ -70,7 +70,7 @@ export function compareTable(rows: readonly CompareRow[], caption: string): stri
         `| ${row.kind} | ${percentSpread(row.testAccuracy)} | ${percentSpread(row.shiftConsistency)} | ${row.secondsPerEpoch.toFixed(1)} | ${row.parameters.toLocaleString('en-US')} |`,
     ),
     '',
-    `Std: sample standard deviation over seeds. ${shiftRule[0]!.toUpperCase()}${shiftRule.slice(1)}.`,
+    `Std: sample standard deviation over seeds. ${shiftRuleSentence}`,
     ...(strides === null ? [] : ['', strides]),
   ];
   return `${lines.join('\n')}\n`;
