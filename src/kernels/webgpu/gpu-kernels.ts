@@ -6,7 +6,7 @@ import { adaptiveAvgPoolBackward, adaptiveAvgPoolForward, adaptiveMaxPoolForward
 import { avgPoolBackward, avgPoolForward } from '../reference/avg-pool.js';
 import { lpPoolBackward, lpPoolForward } from '../reference/lp-pool.js';
 import { maxPoolBackward, maxPoolForward } from '../reference/max-pool.js';
-import type { PoolKernels } from '../types.js';
+import type { ArgmaxPlanes, PoolKernels } from '../types.js';
 import { adaptiveTables, planeParams, sizeParams, windowParams, type GpuJob, type JobArray } from './params.js';
 
 /** The kernels that run on the GPU: the same set as the wasm pool module's. */
@@ -83,23 +83,11 @@ export function createGpuKernels(run: JobRunner): GpuKernels {
       run('adaptiveAvgPoolBackward', job, () => adaptiveAvgPoolBackward(gradOutput, gradInput, geometry));
     },
     argmaxScatterAdd(small, argmax, large, planes) {
-      const arrays: JobArray[] = [read(small), read(argmax), { data: large, role: 'readWrite' }];
-      const job = {
-        shader: 'argmaxScatterAdd',
-        params: planeParams(planes),
-        arrays,
-        work: planes.batch * planes.channels,
-      };
+      const job = scatterJob('argmaxScatterAdd', small, argmax, large, planes);
       run('argmaxScatterAdd', job, () => argmaxScatterAdd(small, argmax, large, planes));
     },
     argmaxScatter(small, argmax, large, planes) {
-      const arrays: JobArray[] = [read(small), read(argmax), { data: large, role: 'readWrite' }];
-      const job = {
-        shader: 'argmaxScatter',
-        params: planeParams(planes),
-        arrays,
-        work: planes.batch * planes.channels,
-      };
+      const job = scatterJob('argmaxScatter', small, argmax, large, planes);
       run('argmaxScatter', job, () => argmaxScatter(small, argmax, large, planes));
     },
     argmaxGather(large, argmax, small, planes) {
@@ -112,6 +100,18 @@ export function createGpuKernels(run: JobRunner): GpuKernels {
       run('argmaxGather', job, () => argmaxGather(large, argmax, small, planes));
     },
   };
+}
+
+/** A scatter of `small` into `large` at the argmax: one GPU invocation per plane, `large` read and written. */
+function scatterJob(
+  shader: string,
+  small: Float32Array,
+  argmax: Int32Array,
+  large: Float32Array,
+  planes: ArgmaxPlanes,
+) {
+  const arrays: JobArray[] = [read(small), read(argmax), { data: large, role: 'readWrite' }];
+  return { shader, params: planeParams(planes), arrays, work: planes.batch * planes.channels };
 }
 
 /**

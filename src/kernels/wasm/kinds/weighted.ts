@@ -175,33 +175,15 @@ function windowsOverlap(geometry: PoolGeometry): boolean {
 
 const noTensors = { output: null, gradOutput: null, gradInput: null, weights: null, gradWeights: null };
 
-const softExports: BackwardExports = {
-  fused: 'softFusedBackwardRows',
-  stats: 'softStatsRows',
-  gather: 'softBackwardRows',
-  planes: 3,
-};
+/** The backward exports of `kind` by the naming assembly/kinds/weighted/ follows: kindFusedBackwardRows, ... */
+function backwardExports(kind: string, planes: number): BackwardExports {
+  return { fused: `${kind}FusedBackwardRows`, stats: `${kind}StatsRows`, gather: `${kind}BackwardRows`, planes };
+}
 
-const gemExports: BackwardExports = {
-  fused: 'gemFusedBackwardRows',
-  stats: 'gemStatsRows',
-  gather: 'gemBackwardRows',
-  planes: 2,
-};
-
-const lipExports: BackwardExports = {
-  fused: 'lipFusedBackwardRows',
-  stats: 'lipStatsRows',
-  gather: 'lipBackwardRows',
-  planes: 3,
-};
-
-const lseExports: BackwardExports = {
-  fused: 'lseFusedBackwardRows',
-  stats: 'lseStatsRows',
-  gather: 'lseBackwardRows',
-  planes: 3,
-};
+const softExports = backwardExports('soft', 3);
+const gemExports = backwardExports('gem', 2);
+const lipExports = backwardExports('lip', 3);
+const lseExports = backwardExports('lse', 3);
 
 /** The weighted family's kernels over the kinds module. */
 export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKernels> {
