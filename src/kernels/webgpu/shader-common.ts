@@ -2,6 +2,7 @@
 // index of an invocation, the layout arithmetic of stridesOf, the window taps of axisTaps
 // (window-walk.ts), and max's comparison on float bits so that NaN, -0 and subnormals behave as in
 // the reference whatever the GPU's float mode (WGSL lets a GPU flush subnormals and assume no NaN).
+// Also the divisor and Lp root the window kernels share, and the opening every kernel starts with.
 import { Param } from './params.js';
 
 export const WORKGROUP_SIZE = 64;
@@ -102,3 +103,25 @@ fn powerOf(magnitude: f32, exponent: f32) -> f32 {
   return pow(magnitude, exponent);
 }
 `;
+
+const averageWgsl = /* wgsl */ `
+/** averageDivisor of avg-pool.ts, as float32. */
+fn divisor(inBounds: i32, inPadded: i32) -> f32 {
+  let mode = p(${Param.divisorMode}u);
+  if (mode == 2) { return bitcast<f32>(params[${Param.divisorOverride}u]); }
+  return f32(select(inBounds, inPadded, mode == 1));
+}
+
+fn lpRoot(sum: f32, exponent: f32) -> f32 {
+  if (exponent == 1.0) { return sum; }
+  if (exponent == 2.0) { return sqrt(sum); }
+  return powerOf(sum, 1.0 / exponent);
+}
+`;
+
+/** A compute shader's opening: the common WGSL, the divisor and Lp root, `bindings`, and main's first lines. */
+export const header = (bindings: string): string => `${commonWgsl}${averageWgsl}${bindings}
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  let element = workItem(id);
+  if (!hasWork(element)) { return; }`;

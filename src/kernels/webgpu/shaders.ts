@@ -3,7 +3,8 @@
 // window order, backward as a gather over input elements that adds the windows holding a cell in
 // ascending output order: the order of the reference's scatter, so the sums round alike.
 import { Param } from './params.js';
-import { commonWgsl, WORKGROUP_SIZE } from './shader-common.js';
+import { argmaxGather, argmaxScatter } from './argmax-shaders.js';
+import { header } from './shader-common.js';
 
 interface Reducer {
   /** Bindings after params, from binding 1. */
@@ -51,27 +52,6 @@ const reducers: Record<string, Reducer> = {
     finish: 'destination[element] = lpRoot(sum, exponent);',
   },
 };
-
-const averageWgsl = /* wgsl */ `
-/** averageDivisor of avg-pool.ts, as float32. */
-fn divisor(inBounds: i32, inPadded: i32) -> f32 {
-  let mode = p(${Param.divisorMode}u);
-  if (mode == 2) { return bitcast<f32>(params[${Param.divisorOverride}u]); }
-  return f32(select(inBounds, inPadded, mode == 1));
-}
-
-fn lpRoot(sum: f32, exponent: f32) -> f32 {
-  if (exponent == 1.0) { return sum; }
-  if (exponent == 2.0) { return sqrt(sum); }
-  return powerOf(sum, 1.0 / exponent);
-}
-`;
-
-const header = (bindings: string): string => `${commonWgsl}${averageWgsl}${bindings}
-@compute @workgroup_size(${WORKGROUP_SIZE})
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
-  let element = workItem(id);
-  if (!hasWork(element)) { return; }`;
 
 /** Sliding windows (poolGeometry), one invocation per output element: walkPoolWindows's order. */
 function windowForward(reducer: Reducer): string {
@@ -260,45 +240,6 @@ const adaptiveAverageBackward = `${header(`${tableWgsl}
     }
   }
   gradInput[element] = sum;
-}`;
-
-/**
- * argmaxScatterAdd (`add`) and argmaxScatter, one invocation per (batch, channel) plane visiting its
- * cells in order, as the reference: sums round alike, and the last of several writes to a cell wins.
- */
-function argmaxScatter(add: boolean): string {
-  return `${header(`
-@group(0) @binding(1) var<storage, read> small: array<f32>;
-@group(0) @binding(2) var<storage, read> argmax: array<i32>;
-@group(0) @binding(3) var<storage, read_write> large: array<f32>;`)}
-  let plane = element;
-  let channels = pu(${Param.channels}u);
-  let largeStrides = stridesOf(inSpatial());
-  let smallStrides = stridesOf(outSpatial());
-  let largeBase = (plane / channels) * largeStrides.x + (plane % channels) * largeStrides.y;
-  let smallBase = (plane / channels) * smallStrides.x + (plane % channels) * smallStrides.y;
-  for (var cell = 0u; cell < outSpatial(); cell++) {
-    let smallIndex = smallBase + cell * smallStrides.z;
-    let targetCell = argmax[smallIndex];
-    if (targetCell >= 0) {
-      let largeIndex = largeBase + u32(targetCell) * largeStrides.z;
-      large[largeIndex] = ${add ? 'large[largeIndex] + ' : ''}small[smallIndex];
-    }
-  }
-}`;
-}
-
-/** argmaxGather, one invocation per small element: its argmax cell's value, 0 for an empty window. */
-const argmaxGather = `${header(`
-@group(0) @binding(1) var<storage, read> large: array<f32>;
-@group(0) @binding(2) var<storage, read> argmax: array<i32>;
-@group(0) @binding(3) var<storage, read_write> small: array<f32>;`)}
-  let at = locate(element, outSpatial());
-  let largeStrides = stridesOf(inSpatial());
-  let targetCell = argmax[element];
-  var value: f32 = 0.0;
-  if (targetCell >= 0) { value = large[at.x * largeStrides.x + at.y * largeStrides.y + u32(targetCell) * largeStrides.z]; }
-  small[element] = value;
 }`;
 
 export const shaders: Readonly<Record<string, () => string>> = {
