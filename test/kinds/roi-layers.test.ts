@@ -1,0 +1,220 @@
+// The RoI layers (RoIPooling2D, RoIAlign2D): on [features, rois] in a functional model they give
+// torchvision's goldens (test/golden/roi-align, roi-pool) forward and in the features' gradient, and
+// finite differences through the model; on one input they are the op on whole-map boxes (roiPool's
+// 13 bins over 26 pixels are 2×2 max pooling, aligned RoIAlign's 2×2 samples are 2×2 averages);
+// models holding them save and load (poolkit's format and TensorFlow.js's) with identical outputs;
+// bad rois and configs get errors naming the argument.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import {
+  avgPool2d,
+  backward,
+  input,
+  layers,
+  maxPool2d,
+  model,
+  requireGrad,
+  roiAlign,
+  roiPool,
+  sequential,
+  tensor,
+  tidy,
+  type Model,
+  type PoolingConfig,
+  type PoolingFactory,
+  type Tensor,
+} from '../../src/index.js';
+import { loadModel, loadTfjsModel, saveModel, saveTfjsModel } from '../../src/io/node.js';
+import { assertClose } from '../helpers/assert-close.js';
+import { decode, goldenCases } from '../helpers/golden-json.js';
+import { gradcheck } from '../helpers/gradcheck.js';
+import { randomBoxes, type RoiGoldenCase } from '../helpers/roi-boxes.js';
+import { uniformTensor } from '../helpers/uniform.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'poolkit-roi-layers-'));
+after(() => rmSync(folder, { recursive: true, force: true }));
+
+const KINDS = [
+  { folder: 'roi-align', factory: layers.roiAlign2d, op: roiAlign },
+  { folder: 'roi-pool', factory: layers.roiPooling2d, op: roiPool },
+] as const;
+
+/** A functional model [features, rois] → the RoI layer made by `factory` with `config`. */
+function roiModel(factory: PoolingFactory, featureShape: readonly number[], config: object): Model {
+  const features = input({ shape: featureShape.slice(1) });
+  const rois = input({ shape: [5] });
+  const layer = factory(config as PoolingConfig);
+  return model({ inputs: [features, rois], outputs: layer.apply([features, rois]) });
+}
+
+for (const kind of KINDS) {
+  for (const golden of goldenCases<RoiGoldenCase>(kind.folder)) {
+    test(`${kind.folder} layer in a functional model: torchvision's output and features gradient, rois none: ${golden.name}`, () =>
+      tidy(() => {
+        const net = roiModel(kind.factory, golden.inputShape, golden.options);
+        const features = requireGrad(tensor(decode(golden.input), golden.inputShape));
+        const rois = requireGrad(tensor(decode(golden.boxes), [golden.boxCount, 5]));
+        const output = net.call([features, rois]);
+        assert.deepEqual(Array.from(output.values), Array.from(decode(golden.output)));
+        backward(output, tensor(decode(golden.gradOutput), output.shape));
+        assert.deepEqual(Array.from(features.grad!.values), Array.from(decode(golden.gradInput)));
+        assert.equal(rois.grad, null);
+        net.dispose();
+      }));
+  }
+}
+
+test('through a functional model, the features gradient matches finite differences (both layers, random boxes)', () => {
+  const rois = tensor(randomBoxes(6, 2, 5, 6, 11), [6, 5]);
+  const features = uniformTensor([2, 5, 6, 3], 12);
+  for (const [factory, config] of [
+    [layers.roiAlign2d, { outputSize: [2, 3], samplingRatio: 2, aligned: true }],
+    [layers.roiPooling2d, { outputSize: 2, spatialScale: 1 }],
+  ] as const) {
+    const net = roiModel(factory, features.shape, config);
+    gradcheck((x) => net.call([x, rois]), [features]);
+    net.dispose();
+  }
+});
+
+/** Whole-map rows (image, 0, 0, x2, y2) for a [batch, height, width, channels] input, written out. */
+function wholeMap(batch: number, height: number, width: number, end: number, scale: number): Tensor {
+  const rows = Array.from({ length: batch }, (_, image) => [
+    image,
+    0,
+    0,
+    (width - end) / scale,
+    (height - end) / scale,
+  ]);
+  return tensor(rows.flat(), [batch, 5]);
+}
+
+test('on one input, each image is its one region: the op on whole-map boxes; outputSize defaults to half the map', () => {
+  const x = uniformTensor([3, 7, 9, 2], 4);
+  const cases = [
+    [layers.roiPooling2d, roiPool, { outputSize: [3, 4] }, 1, 1],
+    [layers.roiPooling2d, roiPool, { outputSize: 2, spatialScale: 0.5, maxRule: 'onnx' }, 1, 0.5],
+    [layers.roiAlign2d, roiAlign, { outputSize: [2, 5], samplingRatio: 2 }, 1, 1],
+    [layers.roiAlign2d, roiAlign, { outputSize: 3, aligned: true, spatialScale: 0.25, mode: 'max' }, 0, 0.25],
+  ] as const;
+  for (const [factory, op, config, end, scale] of cases) {
+    const layerOutput = factory(config).apply(x);
+    const expected = (op as typeof roiPool)(x, wholeMap(3, 7, 9, end, scale), config as never);
+    assert.deepEqual(layerOutput.shape, expected.shape);
+    assert.deepEqual(Array.from(layerOutput.values), Array.from(expected.values), JSON.stringify(config));
+  }
+  const halved = layers.roiAlign2d({ samplingRatio: 1 }).apply(x);
+  assert.deepEqual(halved.shape, [3, 3, 4, 2]);
+  const explicit = roiAlign(x, wholeMap(3, 7, 9, 1, 1), { outputSize: [3, 4], samplingRatio: 1 });
+  assert.deepEqual(Array.from(halved.values), Array.from(explicit.values));
+});
+
+test('on one input, roiPool’s 13 bins over 26 pixels are 2×2 max pooling; aligned RoIAlign with 2×2 samples is 2×2 averaging', () => {
+  const x = uniformTensor([2, 26, 26, 3], 5);
+  const pooled = layers.roiPooling2d(layers.roiPooling2d().kind.layer!.seedConfig!).apply(x);
+  assert.deepEqual(Array.from(pooled.values), Array.from(maxPool2d(x, { kernelSize: 2 }).values));
+  const aligned = layers.roiAlign2d({ outputSize: 13, samplingRatio: 2, aligned: true }).apply(x);
+  assertClose(aligned.values, avgPool2d(x, { kernelSize: 2 }).values, { absolute: 1e-6, relative: 1e-6 });
+  const first = layers.roiAlign2d({ dataFormat: 'channelsFirst', outputSize: 13, aligned: true, samplingRatio: 2 });
+  const nchw = uniformTensor([1, 3, 26, 26], 6);
+  assertClose(first.apply(nchw).values, avgPool2d(nchw, { kernelSize: 2, dataFormat: 'channelsFirst' }).values, {
+    absolute: 1e-6,
+    relative: 1e-6,
+  });
+});
+
+test('models holding RoI layers save and load with identical outputs: poolkit’s format and TensorFlow.js’s', async () => {
+  const features = input({ shape: [6, 7, 2] });
+  const rois = input({ shape: [5] });
+  const conv = layers.conv2d({ filters: 3, kernelSize: 2, padding: 'same' }).apply(features);
+  const aligned = layers.roiAlign2d({
+    outputSize: [2, 3],
+    spatialScale: 0.5,
+    dataFormat: 'channelsLast',
+    samplingRatio: -1,
+    aligned: true,
+    mode: 'max',
+  });
+  const pooled = layers.roiPooling2d({ outputSize: 3, maxRule: 'onnx', dataFormat: 'channelsLast' });
+  const net = model({ inputs: [features, rois], outputs: [aligned.apply([conv, rois]), pooled.apply([conv, rois])] });
+  const single = sequential([layers.roiAlign2d({ inputShape: [6, 7, 2], aligned: true }), layers.flatten()]);
+  const x = uniformTensor([2, 6, 7, 2], 8);
+  const boxes = tensor(randomBoxes(5, 2, 12, 14, 9), [5, 5]);
+  for (const [save, load, name] of [
+    [saveModel, loadModel, 'poolkit'],
+    [saveTfjsModel, loadTfjsModel, 'tfjs'],
+  ] as const) {
+    await save(net, join(folder, `${name}-functional`));
+    await save(single, join(folder, `${name}-single`));
+    const loadedNet = (await load(join(folder, `${name}-functional`))).model as unknown as Model<Tensor[]>;
+    const loadedSingle = (await load(join(folder, `${name}-single`))).model;
+    assert.deepEqual(
+      loadedNet.layers.map((layer) => layer.className),
+      net.layers.map((layer) => layer.className),
+    );
+    assert.deepEqual(loadedNet.layers.at(-1)!.getConfig(), pooled.getConfig(), name);
+    const [ours, theirs] = [net.call([x, boxes]) as Tensor[], loadedNet.call([x, boxes])];
+    assert.equal(ours.length, 2);
+    ours.forEach((output, index) => assert.deepEqual(Array.from(theirs[index]!.values), Array.from(output.values)));
+    assert.deepEqual(Array.from(loadedSingle.predict(x).values), Array.from(single.predict(x).values));
+    loadedNet.dispose();
+    loadedSingle.dispose();
+  }
+  assert.deepEqual(aligned.getConfig(), {
+    name: 'ro_i_align2d',
+    trainable: true,
+    outputSize: [2, 3],
+    spatialScale: 0.5,
+    dataFormat: 'channelsLast',
+    samplingRatio: -1,
+    aligned: true,
+    mode: 'max',
+  });
+});
+
+test('bad rois and configs: errors name the argument and the rule', () => {
+  const features = input({ shape: [6, 6, 2] });
+  assert.throws(
+    () => layers.roiAlign2d({ outputSize: 2 }).apply([features, input({ shape: [4] })]),
+    /RoIAlign2D: rois must have shape \[K, 5\]: one row \(batch index, x1, y1, x2, y2\) per region, got 'shape \[null, 4\]'/,
+  );
+  assert.throws(
+    () => layers.roiPooling2d({ outputSize: 2 }).apply([features, input({ shape: [5, 1] })]),
+    /RoIPooling2D: rois must have shape \[K, 5\]/,
+  );
+  assert.throws(
+    () => layers.roiPooling2d().apply([features, input({ shape: [5] })]),
+    /RoIPooling2D: outputSize is required when the layer is called on \[features, rois\]/,
+  );
+  assert.throws(
+    () => layers.roiAlign2d({ outputSize: 2 }).apply([features, input({ shape: [5] }), input({ shape: [5] })]),
+    /RoIAlign2D: inputs must be \[input, rois\]: two tensors, got 'a list of 3'/,
+  );
+  assert.throws(
+    () => layers.maxPooling2d({ poolSize: 2 }).apply([features, input({ shape: [5] })]),
+    /MaxPooling2D: inputs must be one tensor: this layer takes no second input/,
+  );
+  assert.throws(
+    () => layers.roiAlign2d().computeOutputShape([null, null, 6, 2]),
+    /RoIAlign2D: outputSize is required when the height or width of the input is unknown/,
+  );
+  assert.throws(() => layers.roiAlign2d({ outputSize: 0 }).apply(uniformTensor([1, 4, 4, 1], 1)), /outputSize/);
+  assert.throws(
+    () => layers.roiAlign2d({ outputSize: 2, samplingRatio: -2 }).apply(uniformTensor([1, 4, 4, 1], 1)),
+    /RoIAlign2D: samplingRatio must be an integer of at least −1/,
+  );
+  assert.throws(() => layers.roiAlign2d({ outputSize: 2, boxes: 3 }), /RoIAlign2D.*boxes/);
+  const net = roiModel(layers.roiAlign2d, [2, 6, 6, 2], { outputSize: 2 });
+  const x = uniformTensor([2, 6, 6, 2], 3);
+  assert.throws(
+    () => net.call([x, tensor([0, 0, 0, 3, 3, 2, 0, 0, 3, 3], [2, 5])]),
+    /roiAlign: boxes must hold image indices from 0 to 1 \(box 1\), got 2/,
+  );
+  assert.throws(() => net.call([x, tensor([0.5, 0, 0, 3, 3], [1, 5])]), /boxes must hold image indices/);
+  assert.throws(() => net.call([x, tensor([0, 0, 0, NaN, 3], [1, 5])]), /boxes must hold finite coordinates \(box 0\)/);
+  assert.throws(() => net.call(x), /model: x must be a list of 2 tensors|must be a list of 2/);
+  net.dispose();
+});
