@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import * as ort from 'onnxruntime-node';
 import {
   avgPool2d,
   backward,
@@ -27,7 +28,7 @@ import {
   type PoolingFactory,
   type Tensor,
 } from '../../src/index.js';
-import { loadModel, loadTfjsModel, saveModel, saveTfjsModel } from '../../src/io/node.js';
+import { loadModel, loadTfjsModel, modelToOnnx, saveModel, saveTfjsModel } from '../../src/io/node.js';
 import { assertClose } from '../helpers/assert-close.js';
 import { decode, goldenCases } from '../helpers/golden-json.js';
 import { gradcheck } from '../helpers/gradcheck.js';
@@ -169,6 +170,49 @@ test('models holding RoI layers save and load with identical outputs: poolkit’
     loadedSingle.dispose();
   }
   assert.deepEqual(aligned.getConfig(), { name: 'ro_i_align2d', trainable: true, ...alignConfig });
+});
+
+test('ONNX Runtime computes exported RoI layers as poolkit does: on [features, rois] (RoiAlign, MaxRoiPool) and on one input', async () => {
+  const features = input({ shape: [3, 7, 9] });
+  const rois = input({ shape: [5] });
+  const aligned = layers.roiAlign2d({
+    outputSize: [2, 3],
+    spatialScale: 0.5,
+    aligned: true,
+    dataFormat: 'channelsFirst',
+  });
+  const alignedMax = layers.roiAlign2d({ outputSize: 3, samplingRatio: 2, mode: 'max', dataFormat: 'channelsFirst' });
+  const pooled = layers.roiPooling2d({ outputSize: [3, 2], spatialScale: 0.5, dataFormat: 'channelsFirst' });
+  const outputs = [aligned, alignedMax, pooled].map((layer) => layer.apply([features, rois]));
+  const net = model({ inputs: [features, rois], outputs });
+  const single = sequential([
+    layers.roiAlign2d({ inputShape: [7, 9, 3], aligned: true }),
+    layers.roiPooling2d({ outputSize: 2 }),
+  ]);
+  const x = uniformTensor([2, 3, 7, 9], 13);
+  const boxes = tensor(randomBoxes(7, 2, 14, 18, 14), [7, 5]);
+  const session = await ort.InferenceSession.create(modelToOnnx(net), { logSeverityLevel: 4 });
+  const [xName, roisName] = session.inputNames;
+  const results = await session.run({
+    [xName!]: new ort.Tensor('float32', x.toFloat32Array(), [...x.shape]),
+    [roisName!]: new ort.Tensor('float32', boxes.toFloat32Array(), [7, 5]),
+  });
+  const expected = net.call([x, boxes]) as Tensor[];
+  session.outputNames.forEach((name, index) =>
+    assertClose(results[name]!.data as Float32Array, expected[index]!.values, {
+      absolute: 1e-6,
+      relative: 1e-6,
+      label: name,
+    }),
+  );
+  await session.release();
+  const image = uniformTensor([3, 7, 9, 3], 15);
+  const singleSession = await ort.InferenceSession.create(modelToOnnx(single), { logSeverityLevel: 4 });
+  const feeds = { [singleSession.inputNames[0]!]: new ort.Tensor('float32', image.toFloat32Array(), [3, 7, 9, 3]) };
+  const singleResult = (await singleSession.run(feeds))[singleSession.outputNames[0]!]!;
+  assert.deepEqual(singleResult.dims, [3, 2, 2, 3]);
+  assertClose(singleResult.data as Float32Array, single.predict(image).values, { absolute: 1e-6, relative: 1e-6 });
+  await singleSession.release();
 });
 
 test('bad rois and configs: errors name the argument and the rule', () => {

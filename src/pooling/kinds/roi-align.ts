@@ -34,7 +34,8 @@ import { roiAlignBackward, roiAlignForward, type RoiAlignGeometry } from '../../
 import type { Tensor } from '../../tensor/tensor.js';
 import { runPoolSteps } from '../compute.js';
 import { booleanOption, definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
-import { roiLayer, roiOnnx } from './roi-layer.js';
+import { roiLayer } from './roi-layer.js';
+import { roiAlignOnnx } from './roi-onnx.js';
 import { applyRoiKind, exampleBoxes, roiCall, roiOptions, roiOutputShapeAfter } from './roi-boxes.js';
 
 export interface RoiAlignOptions {
@@ -121,7 +122,7 @@ export const roiAlignKind = definePoolingKind({
   compute: computeRoiAlign,
   example: exampleBoxes,
   layer: roiLayer('RoIAlign2D', 'roiAlign2d', roiAlignOutputShape),
-  onnx: roiOnnx,
+  onnx: roiAlignOnnx,
 });
 
 /**

@@ -7,7 +7,6 @@ import { fail } from '../../errors.js';
 import { checkDataFormat, spatialSizes } from '../../geometry/layout.js';
 import type { LayerShape } from '../../nn/layer.js';
 import { Tensor, type Shape } from '../../tensor/tensor.js';
-import type { KindOnnx } from '../../formats/onnx/kind-hook.js';
 import type { CallArguments, LayerCall, LayerContext, LayerSpec, OpOptions } from '../kind.js';
 
 type OutputShape = (op: string, inputShape: Shape, options: OpOptions) => Shape;
@@ -16,19 +15,27 @@ type OutputShape = (op: string, inputShape: Shape, options: OpOptions) => Shape;
 const ROIS_RULE = 'must have shape [K, 5]: one row (batch index, x1, y1, x2, y2) per region';
 
 /**
- * The options the op is given: the config's, with outputSize, when the config leaves it out and
+ * The op's options for a layer: the config's, with outputSize, when the config leaves it out and
  * the layer has one input, half the feature map (at least 1 per axis), as the seed CNN's 2×2 pools.
  */
-function layerOptions(context: LayerContext): OpOptions {
-  const { owner, options, inputShape, secondShape } = context;
+export function roiLayerOptions(
+  owner: string,
+  options: OpOptions,
+  inputShape: LayerShape,
+  hasRois: boolean,
+): OpOptions {
   if (options.outputSize !== undefined) return options;
-  if (secondShape !== null && secondShape !== undefined)
-    fail(owner, 'outputSize', 'is required when the layer is called on [features, rois]', undefined);
+  if (hasRois) fail(owner, 'outputSize', 'is required when the layer is called on [features, rois]', undefined);
   const format = checkDataFormat(owner, options.dataFormat);
   const sizes = spatialSizes(inputShape as Shape, 2, format) as readonly (number | null)[];
   if (sizes.some((size) => size === null))
     fail(owner, 'outputSize', 'is required when the height or width of the input is unknown', undefined);
   return { ...options, outputSize: sizes.map((size) => Math.max(1, Math.floor(size! / 2))) };
+}
+
+function layerOptions(context: LayerContext): OpOptions {
+  const { owner, options, inputShape, secondShape } = context;
+  return roiLayerOptions(owner, options, inputShape, secondShape !== null && secondShape !== undefined);
 }
 
 /** The number of RoIs a rois shape holds (null: unknown until called), after checking its shape. */
@@ -38,18 +45,23 @@ function roiCount(owner: string, rois: LayerShape): number | null {
 }
 
 /**
- * One box per image covering the whole feature map, as [batch, 5] rows, in input coordinates
+ * The box covering a whole feature map of `height`×`width`, (x1, y1, x2, y2) in input coordinates
  * (divided by spatialScale): pixel centres 0 … size − 1 (roiPool's whole pixels, RoIAlign's
  * aligned: false), or edges 0 … size (RoIAlign's aligned: true, half-pixel coordinates).
  */
-export function wholeMapRois(input: Tensor, options: OpOptions): Tensor {
-  const [height, width] = spatialSizes(input.shape, 2, checkDataFormat('roi', options.dataFormat)) as number[];
+export function wholeMapCorners(options: OpOptions, height: number, width: number): number[] {
   const end = options.aligned === true ? 0 : 1;
   const scale = (options.spatialScale as number | undefined) ?? 1;
+  return [0, 0, (width - end) / scale, (height - end) / scale];
+}
+
+/** One whole-map box per image (wholeMapCorners), as [batch, 5] rows. */
+export function wholeMapRois(input: Tensor, options: OpOptions): Tensor {
+  const [height, width] = spatialSizes(input.shape, 2, checkDataFormat('roi', options.dataFormat)) as number[];
+  const corners = wholeMapCorners(options, height!, width!);
   const batch = input.shape[0]!;
   const rois = Tensor.allocate([batch, 5]);
-  for (let image = 0; image < batch; image++)
-    rois.values.set([image, 0, 0, (width! - end) / scale, (height! - end) / scale], image * 5);
+  for (let image = 0; image < batch; image++) rois.values.set([image, ...corners], image * 5);
   return rois;
 }
 
@@ -94,8 +106,3 @@ export function roiLayer<const ClassName extends string, const Factory extends s
     },
   };
 }
-
-/** ONNX: not exported yet (ONNX's RoiAlign and MaxRoiPool compute the op; the layer's rois would be a graph input). */
-export const roiOnnx: KindOnnx = {
-  export: { refused: 'poolkit does not export RoI layers to ONNX yet (RoiAlign and MaxRoiPool would compute them)' },
-};

@@ -32,7 +32,8 @@ import { roiPoolBackward, roiPoolForward, type RoiPoolGeometry } from '../../ker
 import type { Tensor } from '../../tensor/tensor.js';
 import { indicesLike, runPoolSteps } from '../compute.js';
 import { definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
-import { roiLayer, roiOnnx } from './roi-layer.js';
+import { roiLayer } from './roi-layer.js';
+import { roiPoolOnnx } from './roi-onnx.js';
 import { applyRoiKind, exampleBoxes, roiCall, roiOptions, roiOutputShapeAfter } from './roi-boxes.js';
 
 export interface RoiPoolOptions {
@@ -96,7 +97,7 @@ export const roiPoolKind = definePoolingKind({
   compute: computeRoiPool,
   example: exampleBoxes,
   layer: roiLayer('RoIPooling2D', 'roiPooling2d', roiPoolOutputShape),
-  onnx: roiOnnx,
+  onnx: roiPoolOnnx,
 });
 
 /**
