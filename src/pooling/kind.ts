@@ -144,7 +144,8 @@ export interface KindDefinition<Kernels extends object = object, Result extends 
   readonly options: OptionSchema;
   /**
    * The names of the op's tensor arguments after the input, as its errors name them (a layer's
-   * weights, in order, where the kind has a layer): 'alpha', 'indices', 'boxes'. None when absent.
+   * weights, in order, where the kind has a layer, or what its layer makes of a second input, as
+   * the RoI layers' rois): 'alpha', 'indices', 'boxes'. None when absent.
    */
   readonly tensorArguments?: readonly string[];
   /**
