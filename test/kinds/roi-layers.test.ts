@@ -2,8 +2,9 @@
 // torchvision's goldens (test/golden/roi-align, roi-pool) forward and in the features' gradient, and
 // finite differences through the model; on one input they are the op on whole-map boxes (roiPool's
 // 13 bins over 26 pixels are 2×2 max pooling, aligned RoIAlign's 2×2 samples are 2×2 averages);
-// models holding them save and load (poolkit's format and TensorFlow.js's) with identical outputs;
-// bad rois and configs get errors naming the argument.
+// fit through them trains a convolution as through those poolings; models holding them save and load
+// (poolkit's format and TensorFlow.js's) with identical outputs and export to ONNX (ONNX Runtime
+// agrees); bad rois and configs get errors naming the argument.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import {
+  Adam,
   avgPool2d,
   backward,
   input,
@@ -23,7 +25,9 @@ import {
   sequential,
   tensor,
   tidy,
+  type Layer,
   type Model,
+  type SymbolicTensor,
   type PoolingConfig,
   type PoolingFactory,
   type Tensor,
@@ -125,6 +129,53 @@ test('on one input, roiPool’s 13 bins over 26 pixels are 2×2 max pooling; ali
     absolute: 1e-6,
     relative: 1e-6,
   });
+});
+
+/** The weights after `fit` of conv → `pooling` → dense on 16 images, from the same seeds. */
+async function fitted(
+  pooling: (features: SymbolicTensor, rois: SymbolicTensor) => SymbolicTensor,
+  x: Tensor[],
+  batchSize: number,
+) {
+  const images = input({ shape: [10, 10, 1] });
+  const rois = input({ shape: [5] });
+  const conv = layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu' }).apply(images);
+  const pooled = layers.flatten().apply(pooling(conv, rois));
+  const output = layers.dense({ units: 3, activation: 'softmax' }).apply(pooled);
+  const net = model({ inputs: x.length === 2 ? [images, rois] : images, outputs: output, seed: 5 });
+  net.compile({ optimizer: new Adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy' });
+  const labels = tensor(
+    Array.from({ length: 16 }, (_, index) => index % 3),
+    [16],
+  );
+  await net.fit(x.length === 2 ? x : x[0]!, labels, { epochs: 2, batchSize, seed: 1, shuffle: batchSize < 16 });
+  const weights = net.getWeights().map((weight) => Array.from(weight.values));
+  net.dispose();
+  return weights;
+}
+
+test('fit trains through the layers as through the pooling they equal: features gradients reach the convolution', async () => {
+  const images = uniformTensor([16, 10, 10, 1], 21);
+  const apply = (layer: Layer) => (features: SymbolicTensor) => layer.apply(features);
+  const max = await fitted(apply(layers.maxPooling2d({ poolSize: 2 })), [images], 8);
+  assert.deepEqual(await fitted(apply(layers.roiPooling2d({ outputSize: 4 })), [images], 8), max);
+  const average = await fitted(apply(layers.averagePooling2d({ poolSize: 2 })), [images], 8);
+  const aligned = await fitted(apply(layers.roiAlign2d({ samplingRatio: 2, aligned: true })), [images], 8);
+  aligned.forEach((weight, index) => assertClose(weight, average[index]!, { absolute: 1e-5, relative: 1e-4 }));
+  // On [features, rois]: one batch of all 16 images (rois index the batch); row i pools image 15 − i,
+  // so the model learns as max pooling on the images in reverse order.
+  const rois = tensor(Array.from({ length: 16 }, (_, row) => [15 - row, 0, 0, 7, 7]).flat(), [16, 5]);
+  const plane = 10 * 10;
+  const reversed = tensor(
+    Array.from({ length: 16 }, (_, row) =>
+      Array.from(images.values.subarray((15 - row) * plane, (16 - row) * plane)),
+    ).flat(),
+    [16, 10, 10, 1],
+  );
+  const roiLayer = layers.roiPooling2d({ outputSize: 4 });
+  const withRois = await fitted((features, boxes) => roiLayer.apply([features, boxes]), [images, rois], 16);
+  const reference = await fitted(apply(layers.maxPooling2d({ poolSize: 2 })), [reversed], 16);
+  withRois.forEach((weight, index) => assertClose(weight, reference[index]!, { absolute: 1e-5, relative: 1e-4 }));
 });
 
 test('models holding RoI layers save and load with identical outputs: poolkit’s format and TensorFlow.js’s', async () => {
