@@ -63,6 +63,8 @@ export interface LayerContext {
   readonly rank: SpatialDims;
   /** The layer's config turned into op options (configToOptions), layer-only settings included. */
   readonly options: OpOptions;
+  /** The second input's shape where the layer was called on [input, second] (LayerSpec.secondInput); else null. */
+  readonly secondShape?: LayerShape | null;
 }
 
 /** A layer call: the training flag, the seeded Random of the fit, and a mask from an earlier layer. */
@@ -70,6 +72,8 @@ export interface LayerCall {
   readonly training: boolean;
   readonly random: Random;
   readonly mask?: Tensor | null;
+  /** The second input where the layer was called on [input, second] (LayerSpec.secondInput). */
+  readonly second?: Tensor | null;
 }
 
 /** The op's arguments in an example call: an input of the op's rank, tensors after it, options. */
@@ -115,6 +119,12 @@ export interface LayerSpec {
   readonly weights?: LayerWeights;
   /** The op's tensors and options for one call, from the layer's options, weights and call. */
   callArguments?(context: LayerContext, input: Tensor, weights: readonly Tensor[], call: LayerCall): CallArguments;
+  /**
+   * The name of a second input the layer may also be called with, as [input, second] (a functional
+   * model's list): RoI layers' 'rois'. Its hooks read it as context.secondShape and call.second.
+   * Absent: the layer takes one input.
+   */
+  readonly secondInput?: string;
   /** Output shape where the op's (with batch 1) is not the layer's (LSTM's units). */
   outputShape?(context: LayerContext): LayerShape;
 }
@@ -134,7 +144,8 @@ export interface KindDefinition<Kernels extends object = object, Result extends 
   readonly options: OptionSchema;
   /**
    * The names of the op's tensor arguments after the input, as its errors name them (a layer's
-   * weights, in order, where the kind has a layer): 'alpha', 'indices', 'boxes'. None when absent.
+   * weights, in order, where the kind has a layer, or what its layer makes of a second input, as
+   * the RoI layers' rois): 'alpha', 'indices', 'boxes'. None when absent.
    */
   readonly tensorArguments?: readonly string[];
   /**

@@ -77,22 +77,26 @@ export class Pooling extends Layer<PoolingConfig> {
   }
 
   override build(inputShape: LayerShape, random?: Random): void {
-    if (!this.built) this.rank ??= this.rankOf(inputShape);
+    if (!this.built) this.rank ??= this.rankOf(this.inputsOf(inputShape).first);
     super.build(inputShape, random);
   }
 
   computeOutputShape(inputShape: LayerShape): LayerShape {
-    const context = this.context(inputShape, this.rank ?? this.rankOf(inputShape));
+    const { first, second } = this.inputsOf(inputShape);
+    const context = this.context(first, this.rank ?? this.rankOf(first), second);
     if (this.spec.outputShape) return this.spec.outputShape(context);
-    const concrete = inputShape.map((extent) => extent ?? 1);
+    const concrete = first.map((extent) => extent ?? 1);
     const shape = this.kind.outputShape(this.className, concrete, context.options, context.rank);
-    return [inputShape[0]!, ...shape.slice(1)];
+    return [first[0]!, ...shape.slice(1)];
   }
 
-  call(input: Tensor, options: CallOptions): Tensor {
-    const context = this.context(this.builtInputShape ?? [null, ...input.shape.slice(1)], this.rank!);
+  call(inputs: Tensor, options: CallOptions): Tensor {
+    const { first: input, second } = this.inputsOf(inputs);
+    const shapeOf = (tensor: Tensor): LayerShape => [null, ...tensor.shape.slice(1)];
+    const built = this.builtInputShape === null ? null : this.inputsOf(this.builtInputShape).first;
+    const context = this.context(built ?? shapeOf(input), this.rank!, second && shapeOf(second));
     const weights = this.parameters.map((parameter) => parameter.tensor);
-    const call: LayerCall = { training: options.training, random: options.random, mask: maskOf(options) };
+    const call: LayerCall = { training: options.training, random: options.random, mask: maskOf(options), second };
     const {
       tensors,
       options: opOptions,
@@ -126,7 +130,8 @@ export class Pooling extends Layer<PoolingConfig> {
 
   /** The weights' names and shapes for this input, each checked to fit the heap before anything is made. */
   override parameterShapes(inputShape: LayerShape): ParameterShape[] {
-    const shapes = this.spec.weights?.shapes(this.context(inputShape, this.rank ?? this.rankOf(inputShape))) ?? [];
+    const { first } = this.inputsOf(inputShape);
+    const shapes = this.spec.weights?.shapes(this.context(first, this.rank ?? this.rankOf(first))) ?? [];
     for (const { name, shape } of shapes) checkShape(this.className, shape, name);
     return shapes;
   }
@@ -134,7 +139,7 @@ export class Pooling extends Layer<PoolingConfig> {
   protected override createParameters(inputShape: LayerShape, random: Random): LayerParameter[] {
     const weights = this.spec.weights;
     if (weights === undefined) return [];
-    const context = this.context(inputShape, this.rank!);
+    const context = this.context(this.inputsOf(inputShape).first, this.rank!);
     const names = this.parameterShapes(inputShape).map((shape) => shape.name);
     return weights
       .initialize(context, random)
@@ -145,12 +150,34 @@ export class Pooling extends Layer<PoolingConfig> {
     return this.kind.layer!;
   }
 
-  private context(inputShape: LayerShape, rank: SpatialDims): LayerContext {
+  private context(inputShape: LayerShape, rank: SpatialDims, secondShape: LayerShape | null = null): LayerContext {
     const options = configToOptions(this.kind.options, this.config);
     const format = checkDataFormat(this.className, options.dataFormat);
     const layout = format === 'channelsLast' ? `[batch, ${AXES[rank]}, channels]` : `[batch, channels, ${AXES[rank]}]`;
     checkLayerInputRank(this.className, inputShape, rank + 2, layout);
-    return { owner: this.className, inputShape, rank, options };
+    return { owner: this.className, inputShape, rank, options, secondShape };
+  }
+
+  /**
+   * The input (a tensor or a shape), and the second one where the layer was called on a list
+   * [input, second]: only a kind whose layer names a second input (LayerSpec.secondInput) takes one.
+   */
+  private inputsOf<Item extends Tensor | LayerShape>(input: Item): { first: Item; second: Item | null } {
+    const isList =
+      Array.isArray(input) && input.length > 0 && input.every((item) => typeof item === 'object' && item !== null);
+    if (!isList) return { first: input, second: null };
+    const list = input as unknown as readonly Item[];
+    const name = this.spec.secondInput;
+    if (name === undefined)
+      fail(
+        this.className,
+        'inputs',
+        'must be one tensor: this layer takes no second input',
+        `a list of ${list.length}`,
+      );
+    if (list.length !== 2)
+      fail(this.className, 'inputs', `must be [input, ${name}]: two tensors`, `a list of ${list.length}`);
+    return { first: list[0]!, second: list[1]! };
   }
 
   /** The op's options from the config; a random kind draws from the call's Random when training. */

@@ -1,7 +1,7 @@
 // RoIAlign against a hand-worked box, torchvision 0.14's roi_align (test/golden/roi-align: forward and
 // input gradient, bit for bit), ONNX Runtime running a one-node RoiAlign model (avg and max, half_pixel
 // and output_half_pixel, sampling ratios) on random boxes partly off the image, finite differences,
-// layouts, and its argument checks. RoIAlign has no layer (see its kind file).
+// layouts, and its argument checks. Its layer: roi-layers.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { roiAlign, tensor, type Tensor } from '../../src/index.js';

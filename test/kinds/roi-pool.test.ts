@@ -1,7 +1,7 @@
 // RoI pooling against a hand-worked box, torchvision 0.14's roi_pool (test/golden/roi-pool: forward
 // and input gradient, bit for bit, ties and NaN included), ONNX Runtime running a one-node MaxRoiPool
 // model on random boxes partly off the image (maxRule 'onnx' for NaN), finite differences, layouts,
-// and its argument checks. RoI pooling has no layer (see its kind file).
+// and its argument checks. Its layer: roi-layers.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backward, requireGrad, roiPool, tensor, type Tensor } from '../../src/index.js';

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as poolkit from '../../src/index.js';
 import { runKind, outputGrid } from '../../web/src/kind-call.js';
+import { isPooling } from '../../web/src/model.js';
 import { demoValues, explorableKinds, explorerKind, formFields, type OptionValues } from '../../web/src/pool-kinds.js';
 import { assertClose } from '../helpers/assert-close.js';
 
@@ -179,4 +180,10 @@ test('max and adaptive max return their argmax; a bad option throws the op’s o
         error instanceof poolkit.PoolkitArgumentError && error.message.startsWith('maxPool2d: kernelSize'),
     );
   });
+});
+
+test('the recognizer draws the maps around every pooling kind’s layer, RoI layers included, and no other layer', () => {
+  for (const className of ['MaxPooling2D', 'RoIAlign2D', 'RoIPooling2D', 'LIPPooling2D', 'WaveletPooling2D'])
+    assert.ok(isPooling(className), className);
+  for (const className of ['Conv2D', 'Dense', 'Flatten', 'Dropout']) assert.ok(!isPooling(className), className);
 });

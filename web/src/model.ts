@@ -8,6 +8,8 @@ import {
   type LayersModel,
   type TfjsModelJson,
   noGrad,
+  poolingClassName,
+  poolingKinds,
   Sequential as SequentialModel,
   tensor,
   tidy,
@@ -39,9 +41,11 @@ interface ModelFolderJson {
   readonly metadata?: Record<string, unknown>;
 }
 
-/** Whether a layer pools: the maps before and after these are drawn. */
+/** Whether a layer pools (a pooling kind's layer class, RoIAlign2D included): the maps before and after these are drawn. */
 export function isPooling(className: string): boolean {
-  return /pool/i.test(className);
+  const classOf = (kind: (typeof poolingKinds)[number]) =>
+    [null, ...kind.ranks].map((rank) => (kind.layer === null ? '' : poolingClassName(kind.layer, rank)));
+  return /pool/i.test(className) || poolingKinds.some((kind) => classOf(kind).includes(className));
 }
 
 /** Softmax, unless the values already are probabilities (the model ends in a softmax). */

@@ -43,6 +43,7 @@ export function exportPoolingLayer(context: LayerExport): ExportedOutput {
     inputShape: concreteShape(layer, input.shape),
     weights: layer.parameters.map((parameter) => parameter.tensor),
     indices: false,
+    second: context.inputs[1] === undefined ? null : context.ordered(context.inputs[1], identity(2)),
   });
   return { name: result.output, perm: result.layout === 'spatial' ? perm : [0, 1] };
 }

@@ -21,6 +21,8 @@ export interface OnnxExportCall {
   readonly inputShape: Shape;
   /** The layer's weights, in its order. */
   readonly weights: readonly Tensor[];
+  /** The second input where the layer was called on [input, second] (RoI layers' rois [K, 5]); else null. */
+  readonly second?: string | null;
   /** Also compute each window's argmax, as int32 flat spatial indices per plane (the op's returnIndices). */
   readonly indices: boolean;
 }

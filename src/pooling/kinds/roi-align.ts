@@ -25,8 +25,8 @@
 // the arithmetic of both libraries, including their 0·x for samples off the image (so NaN at a
 // plane's first cell reaches such bins).
 //
-// No layer: a box list is a second input that changes with every image (proposals), which a
-// one-input Sequential layer cannot take; the op is the method (the registry test lists it).
+// Layer: RoIAlign2D (roi-layer.ts), on [features, rois] in a functional model, or on the features alone
+// with each image's whole feature map as its one box (Sequential, the seed CNN).
 import { fail } from '../../errors.js';
 import type { DataFormat } from '../../geometry/layout.js';
 import { kernel } from '../../kernels/backend.js';
@@ -34,6 +34,8 @@ import { roiAlignBackward, roiAlignForward, type RoiAlignGeometry } from '../../
 import type { Tensor } from '../../tensor/tensor.js';
 import { runPoolSteps } from '../compute.js';
 import { booleanOption, definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
+import { roiLayer } from './roi-layer.js';
+import { roiAlignOnnx } from './roi-onnx.js';
 import { applyRoiKind, exampleBoxes, roiCall, roiOptions, roiOutputShapeAfter } from './roi-boxes.js';
 
 export interface RoiAlignOptions {
@@ -77,6 +79,8 @@ function computeRoiAlign(call: OpCall): Tensor {
   }).output;
 }
 
+const roiAlignOutputShape = roiOutputShapeAfter(alignSettings);
+
 export const roiAlignKind = definePoolingKind({
   names: ['roiAlign'],
   window: 'region',
@@ -114,10 +118,11 @@ export const roiAlignKind = definePoolingKind({
     source: "He et al., Mask R-CNN (ICCV 2017); torchvision's roi_align, ONNX RoiAlign",
   },
   kernels: { roiAlignForward, roiAlignBackward },
-  outputShape: roiOutputShapeAfter(alignSettings),
+  outputShape: roiAlignOutputShape,
   compute: computeRoiAlign,
   example: exampleBoxes,
-  layer: null,
+  layer: roiLayer('RoIAlign2D', 'roiAlign2d', roiAlignOutputShape),
+  onnx: roiAlignOnnx,
 });
 
 /**

@@ -23,8 +23,8 @@
 // Unlike RoIAlign, RoI pooling quantizes the box: the output is not differentiable in the box, and
 // no gradient reaches the boxes (as in torchvision).
 //
-// No layer: a box list is a second input that changes with every image (proposals), which a
-// one-input Sequential layer cannot take; the op is the method (the registry test lists it).
+// Layer: RoIPooling2D (roi-layer.ts), on [features, rois] in a functional model, or on the features alone
+// with each image's whole feature map as its one box (Sequential, the seed CNN).
 import type { DataFormat } from '../../geometry/layout.js';
 import { kernel } from '../../kernels/backend.js';
 import { fail } from '../../errors.js';
@@ -32,6 +32,8 @@ import { roiPoolBackward, roiPoolForward, type RoiPoolGeometry } from '../../ker
 import type { Tensor } from '../../tensor/tensor.js';
 import { indicesLike, runPoolSteps } from '../compute.js';
 import { definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
+import { roiLayer } from './roi-layer.js';
+import { roiPoolOnnx } from './roi-onnx.js';
 import { applyRoiKind, exampleBoxes, roiCall, roiOptions, roiOutputShapeAfter } from './roi-boxes.js';
 
 export interface RoiPoolOptions {
@@ -65,6 +67,8 @@ function computeRoiPool(call: OpCall): Tensor {
   }).output;
 }
 
+const roiPoolOutputShape = roiOutputShapeAfter(maxRuleOf);
+
 export const roiPoolKind = definePoolingKind({
   names: ['roiPool', 'maxRoiPool'],
   window: 'region',
@@ -89,10 +93,11 @@ export const roiPoolKind = definePoolingKind({
     source: "Girshick, Fast R-CNN (ICCV 2015); torchvision's roi_pool, ONNX MaxRoiPool",
   },
   kernels: { roiPoolForward, roiPoolBackward },
-  outputShape: roiOutputShapeAfter(maxRuleOf),
+  outputShape: roiPoolOutputShape,
   compute: computeRoiPool,
   example: exampleBoxes,
-  layer: null,
+  layer: roiLayer('RoIPooling2D', 'roiPooling2d', roiPoolOutputShape),
+  onnx: roiPoolOnnx,
 });
 
 /**
