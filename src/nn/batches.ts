@@ -2,6 +2,7 @@
 // yields to the event loop now and then so progress bars and pages stay responsive.
 import { fail } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
+import type { LayersModel } from './layers-model.js';
 
 /** Rows order[start .. start+count) of `source` (batch axis first) in a new tensor of the same dtype. */
 export function takeRows(source: Tensor, order: Int32Array | null, start: number, count: number): Tensor {
@@ -27,6 +28,31 @@ export function checkDataset(op: string, x: unknown, y: unknown): number {
   if (x.shape[0] !== y.shape[0])
     fail(op, 'y', `must have as many rows as x (${x.shape[0]})`, `shape [${y.shape.join(', ')}]`);
   return x.shape[0]!;
+}
+
+/** How fit, evaluate or predict would cut a dataset into batches. */
+export interface Batching {
+  rows: number;
+  batchSize: number;
+  shuffle: boolean;
+  validationSplit?: number;
+}
+
+/**
+ * Throws where a model with region inputs (RoI rows, whose batch indices point into the whole
+ * x[0]) would get its rows cut, reordered or split off: a batch of the image rows would no longer
+ * be what the region rows' indices name, and the answer would be silently wrong.
+ */
+export function checkRegionBatching(op: string, model: Pick<LayersModel, 'regionInputs'>, batching: Batching): void {
+  const regions = model.regionInputs;
+  if (regions.length === 0) return;
+  const input = `x[${regions[0]}]`;
+  const why = `when ${input} holds regions whose batch indices point into the whole x[0]`;
+  if (batching.shuffle === true) fail(op, 'shuffle', `must be false ${why}`, batching.shuffle);
+  if (batching.batchSize < batching.rows)
+    fail(op, 'batchSize', `must hold all ${batching.rows} rows in one batch ${why}`, batching.batchSize);
+  if ((batching.validationSplit ?? 0) !== 0)
+    fail(op, 'validationSplit', `must be 0 ${why} (give validationData)`, batching.validationSplit);
 }
 
 let lastYield = 0;

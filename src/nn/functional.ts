@@ -120,6 +120,18 @@ export class Model<Output extends Tensor | Tensor[] = Tensor> extends LayersMode
     return this.outputsAreList;
   }
 
+  override get regionInputs(): readonly number[] {
+    const upstream = new Set<LayerNode>();
+    const visit = (node: LayerNode): void => {
+      if (upstream.has(node)) return;
+      upstream.add(node);
+      node.inputs.forEach((input) => visit(input.node));
+    };
+    for (const node of this.nodes)
+      if (node.layer.regionInput !== undefined && node.inputs.length === 2) visit(node.inputs[1]!.node);
+    return this.inputs.flatMap((input, index) => (upstream.has(input.node) ? [index] : []));
+  }
+
   /** Whether fit trains from logits: one output, made last by a softmax layer, with a cross-entropy loss. */
   get trainsFromLogits(): boolean {
     const output = this.outputs[0]!;

@@ -110,6 +110,14 @@ export abstract class Layer<Config extends LayerConfig = LayerConfig> {
     return this.builtInputShape !== null;
   }
 
+  /**
+   * The name of a second input whose rows are regions, not samples (the RoI layers' rois: each row
+   * names its image by a batch index into the whole first input); undefined for other layers.
+   */
+  get regionInput(): string | undefined {
+    return undefined;
+  }
+
   /** Weights in Keras's order (kernel before bias; gamma, beta, moving mean, moving variance). */
   get parameters(): readonly LayerParameter[] {
     return this.weights;

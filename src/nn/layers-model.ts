@@ -65,6 +65,10 @@ export abstract class LayersModel<Output extends Tensor | Tensor[] = Tensor> {
   abstract get outputShapes(): readonly LayerShape[] | null;
   /** Whether a final softmax is left out in training and fused into a cross-entropy loss. */
   abstract get trainsFromLogits(): boolean;
+  /** The positions of the inputs whose rows are regions (Layer.regionInput), not samples. */
+  get regionInputs(): readonly number[] {
+    return [];
+  }
   /** Internal: builds the model, if not yet built, for data of these inputs' shapes. */
   abstract buildFor(inputs: readonly Tensor[]): void;
   /** Internal: the forward pass from a list of inputs to a list of outputs (records gradients unless in noGrad). */

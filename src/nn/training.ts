@@ -8,7 +8,7 @@ import { Random } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import { applyActivation } from './activation-names.js';
-import { checkDataset, takeRows, yieldNow } from './batches.js';
+import { checkDataset, checkRegionBatching, takeRows, yieldNow } from './batches.js';
 import { callbackList, runHook, type FitCallbacks } from './callbacks.js';
 import type { LayerShape } from './layer.js';
 import type { LayersModel, ModelTensors } from './layers-model.js';
@@ -208,7 +208,11 @@ export async function fitModel(
   const initialEpoch = checkCount('fit', 'initialEpoch', options.initialEpoch, 0, 0);
   const random = new Random(checkCount('fit', 'seed', options.seed, model.seed, -(2 ** 31)));
   const data = dataset('fit', model, x, y);
+  const { validationSplit, shuffle } = options;
+  checkRegionBatching('fit', model, { rows: data.rows, batchSize, shuffle: shuffle !== false, validationSplit });
   const { trainRows, validation } = splitData(model, data, options);
+  if (validation !== null)
+    checkRegionBatching('fit', model, { rows: validation.x[0]!.shape[0]!, batchSize, shuffle: false });
   const callbacks = callbackList(options.callbacks);
   const history: History = { epoch: [], history: { loss: [] } };
   model.buildFor(data.x);
@@ -303,6 +307,7 @@ export function evaluateModel(
   checkEvaluateOptions('evaluate', options);
   const data = dataset('evaluate', model, x, y);
   const batchSize = checkCount('evaluate', 'batchSize', options.batchSize, 32, 1);
+  checkRegionBatching('evaluate', model, { rows: data.rows, batchSize, shuffle: false });
   model.buildFor(data.x);
   const random = new Random(model.seed);
   let lossSum = 0;
@@ -333,6 +338,7 @@ export function predictModel(model: Model, x: ModelTensors, options: EvaluateOpt
   checkEvaluateOptions('predict', options);
   const rows = inputs[0]!.shape[0]!;
   const batchSize = checkCount('predict', 'batchSize', options.batchSize, 32, 1);
+  checkRegionBatching('predict', model, { rows, batchSize, shuffle: false });
   model.buildFor(inputs);
   // Outputs are allocated from the first batch's shapes (unknown extents, such as steps, are known then).
   const emptyShape = (shape: LayerShape) => [0, ...shape.slice(1).map((extent) => extent ?? 1)];

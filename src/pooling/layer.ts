@@ -158,6 +158,10 @@ export class Pooling extends Layer<PoolingConfig> {
     return { owner: this.className, inputShape, rank, options, secondShape };
   }
 
+  override get regionInput(): string | undefined {
+    return this.spec.secondInput;
+  }
+
   /**
    * The input (a tensor or a shape), and the second one where the layer was called on a list
    * [input, second]: only a kind whose layer names a second input (LayerSpec.secondInput) takes one.

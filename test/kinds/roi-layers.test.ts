@@ -309,3 +309,30 @@ test('bad rois and configs: errors name the argument and the rule', () => {
   assert.throws(() => net.call(x), /model: x must be a list of 2 tensors|must be a list of 2/);
   net.dispose();
 });
+
+test('a model with a rois input refuses batches that would cut, reorder or split off its rows', async () => {
+  const images = input({ shape: [6, 6, 1] });
+  const rois = input({ shape: [5] });
+  const pooled = layers.flatten().apply(layers.roiPooling2d({ outputSize: 2 }).apply([images, rois]));
+  const net = model({ inputs: [images, rois], outputs: layers.dense({ units: 2 }).apply(pooled), seed: 3 });
+  net.compile({ optimizer: new Adam(), loss: 'sparseCategoricalCrossentropy' });
+  // The rois input is found through the graph, also behind the Flatten/Dense that follow the layer.
+  assert.deepEqual(net.regionInputs, [1]);
+  const x = [
+    uniformTensor([4, 6, 6, 1], 2),
+    tensor([3, 0, 0, 5, 5, 2, 0, 0, 5, 5, 1, 0, 0, 5, 5, 0, 0, 0, 5, 5], [4, 5]),
+  ];
+  const y = tensor([0, 1, 0, 1], [4]);
+  const rule = (argument: string) => (error: unknown) =>
+    error instanceof Error && error.message.includes(argument) && error.message.includes('x[1] holds regions');
+  await assert.rejects(net.fit(x, y, { batchSize: 4 }), rule('shuffle'));
+  await assert.rejects(net.fit(x, y, { batchSize: 2, shuffle: false }), rule('batchSize'));
+  await assert.rejects(net.fit(x, y, { batchSize: 4, shuffle: false, validationSplit: 0.5 }), rule('validationSplit'));
+  assert.throws(() => net.predict(x, { batchSize: 3 }), rule('batchSize'));
+  assert.throws(() => net.evaluate(x, y, { batchSize: 2 }), rule('batchSize'));
+  // One whole, unshuffled batch is the shape that is right: it trains and predicts.
+  await net.fit(x, y, { batchSize: 4, shuffle: false, epochs: 1 });
+  assert.deepEqual((net.predict(x, { batchSize: 4 }) as Tensor).shape, [4, 2]);
+  // A sequential model of the one-input form has no region input and batches as any model.
+  assert.deepEqual(sequential([layers.roiPooling2d({ inputShape: [6, 6, 1] })]).regionInputs, []);
+});
