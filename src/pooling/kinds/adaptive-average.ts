@@ -7,7 +7,8 @@ import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { adaptiveRanges, boxReduce, spatial } from '../../formats/onnx/pool-nodes.js';
 import { adaptiveOptions } from '../common-options.js';
 import { adaptiveAverageSteps, adaptiveGeometryOf } from '../adaptive-steps.js';
-import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import { rankedOps, type OpCall } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 import type { AdaptiveAvgPoolOptions } from './adaptive-max.js';
 
 function computeAdaptiveAverage({ op, input, options, rank }: OpCall): Tensor {
@@ -21,10 +22,9 @@ function exportAdaptiveAverage(call: OnnxExportCall) {
   return spatial(boxReduce(call, call.input, adaptiveRanges(geometry, call.rank), 'mean'));
 }
 
-export const adaptiveAverageKind = definePoolingKind({
+export const adaptiveAverageKind = standardKind({
   names: ['adaptiveAverage', 'adaptiveAvg'],
   window: 'adaptive',
-  ranks: [1, 2, 3],
   op: 'adaptiveAvgPool{rank}d',
   options: adaptiveOptions,
   docs: {

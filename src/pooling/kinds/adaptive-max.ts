@@ -17,7 +17,8 @@ import { adaptiveGeometryOf, adaptiveMaxSteps } from '../adaptive-steps.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { adaptiveRanges, boxReduce, spatial } from '../../formats/onnx/pool-nodes.js';
 import { adaptiveOptions, returnIndicesOption } from '../common-options.js';
-import { booleanOption, definePoolingKind, rankedOps, type OpCall, type PoolWithIndices } from '../kind.js';
+import { booleanOption, rankedOps, type OpCall, type PoolWithIndices } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 
 export interface AdaptiveAvgPoolOptions {
   /** Output spatial size: one number, or one per axis where null keeps the input's size. */
@@ -43,10 +44,9 @@ function exportAdaptiveMax(call: OnnxExportCall) {
   return spatial(boxReduce(call, call.input, adaptiveRanges(geometry, call.rank), 'max'));
 }
 
-export const adaptiveMaxKind = definePoolingKind({
+export const adaptiveMaxKind = standardKind({
   names: ['adaptiveMax'],
   window: 'adaptive',
-  ranks: [1, 2, 3],
   op: 'adaptiveMaxPool{rank}d',
   options: [...adaptiveOptions, returnIndicesOption],
   docs: {
@@ -59,7 +59,7 @@ export const adaptiveMaxKind = definePoolingKind({
   kernels: { adaptiveMaxPoolForward },
   outputShape: (op, shape, options, rank) => adaptiveGeometryOf(op, shape, options, rank).outputShape,
   compute: computeAdaptiveMax,
-  layer: { className: 'AdaptiveMaxPooling{rank}D', keras: true, seedConfig: { outputSize: 13 } },
+  layer: { keras: true, seedConfig: { outputSize: 13 } },
   onnx: { export: exportAdaptiveMax },
 });
 

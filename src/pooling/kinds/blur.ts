@@ -13,7 +13,8 @@ import { kernel } from '../../kernels/backend.js';
 import { blurPoolBackward, blurPoolForward } from '../../kernels/reference/extra/blur-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import { rankedOps, type OpCall } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 import { blurGeometry, blurOptions, exportBlur, type BlurOptions } from './blur-geometry.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
@@ -33,10 +34,9 @@ function exportBlurPool(call: OnnxExportCall) {
   return spatial(exportBlur(call, call.input, call.inputShape));
 }
 
-export const blurKind = definePoolingKind({
+export const blurKind = standardKind({
   names: ['blur', 'blurPool', 'antiAliased'],
   window: 'filter',
-  ranks: [1, 2, 3],
   op: 'blurPool{rank}d',
   options: blurOptions,
   docs: {
@@ -49,7 +49,7 @@ export const blurKind = definePoolingKind({
   kernels: { blurPoolForward, blurPoolBackward },
   outputShape: (op, shape, options, rank) => blurGeometry(op, shape, rank, options).outputShape,
   compute: computeBlurPool,
-  layer: { className: 'BlurPooling{rank}D', keras: false, seedConfig: { filterSize: 4, strides: 2 } },
+  layer: { seedConfig: { filterSize: 4, strides: 2 } },
   onnx: { export: exportBlurPool },
 });
 

@@ -21,7 +21,6 @@ import { runSelection } from '../compute.js';
 import type { ConfigValue } from '../../nn/layer.js';
 import {
   booleanOption,
-  definePoolingKind,
   rankedOps,
   type LayerCall,
   type LayerContext,
@@ -29,6 +28,7 @@ import {
   type OpOptions,
   type PoolWithIndices,
 } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 import { planeRegions, UNIT_AXIS, type AxisPlan } from './fractional-max-geometry.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { boxReduce, spatial, type AxisRanges } from '../../formats/onnx/pool-nodes.js';
@@ -161,7 +161,7 @@ function exportFractionalMax(call: OnnxExportCall) {
 
 const sizeList = (value: unknown): ConfigValue => (value === undefined ? null : (value as ConfigValue));
 
-export const fractionalMaxKind = definePoolingKind({
+export const fractionalMaxKind = standardKind({
   names: ['fractionalMax', 'fractional'],
   window: 'region',
   ranks: [2, 3],
@@ -230,8 +230,6 @@ export const fractionalMaxKind = definePoolingKind({
   outputShape: fractionalOutputShape,
   compute: computeFractionalMax,
   layer: {
-    className: 'FractionalMaxPooling{rank}D',
-    keras: false,
     seedConfig: { outputRatio: Math.SQRT1_2 },
     callArguments: fractionalCallArguments,
   },

@@ -11,9 +11,10 @@ import { gatedPoolBackward, gatedPoolForward } from '../../kernels/reference/ext
 import { zeros } from '../../tensor/create.js';
 import type { Shape, Tensor } from '../../tensor/tensor.js';
 import { perDimension } from '../../geometry/layout.js';
-import { windowOptions, windowOutputShape } from '../common-options.js';
+import { windowOptions } from '../common-options.js';
 import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
-import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
+import { rankedOps, type LayerWeights, type OpCall } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { blend, spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow, maxAndMean, windowWeightedSum } from '../../formats/onnx/pool-window.js';
@@ -48,10 +49,8 @@ function exportGatedPool(call: OnnxExportCall) {
   return spatial(blend(call, graph.apply('Sigmoid', [gateSum], {}, owner), max, mean));
 }
 
-export const gatedKind = definePoolingKind({
+export const gatedKind = slidingWindowKind({
   names: ['gated'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'gatedPool{rank}d',
   tensorArguments: ['gateWeights'],
   options: [
@@ -73,9 +72,8 @@ export const gatedKind = definePoolingKind({
     source: 'Lee, Gallagher & Tu, AISTATS 2016',
   },
   kernels: { gatedPoolForward, gatedPoolBackward },
-  outputShape: windowOutputShape,
   compute: computeGatedPool,
-  layer: { className: 'GatedPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, weights: gatedWeights },
+  layer: { weights: gatedWeights },
   onnx: { export: exportGatedPool },
 });
 

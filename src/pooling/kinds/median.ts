@@ -15,8 +15,9 @@
 import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { medianPoolForward } from '../../kernels/reference/extra/median-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { returnIndicesOption, windowOptions, windowOutputShape } from '../common-options.js';
-import { definePoolingKind, rankedOps, type PoolWithIndices } from '../kind.js';
+import { returnIndicesOption, windowOptions } from '../common-options.js';
+import { rankedOps, type PoolWithIndices } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import { selectionWindowOp } from './selection-steps.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
@@ -38,10 +39,8 @@ function exportMedianPool(call: OnnxExportCall) {
   return spatial(rankedSum(cells, sortedCells(cells, false), middle));
 }
 
-export const medianKind = definePoolingKind({
+export const medianKind = slidingWindowKind({
   names: ['median'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'medianPool{rank}d',
   options: [...windowOptions, returnIndicesOption],
   docs: {
@@ -52,9 +51,7 @@ export const medianKind = definePoolingKind({
     source: 'torch.median over unfolded windows; median filtering with a stride',
   },
   kernels: { medianPoolForward },
-  outputShape: windowOutputShape,
   compute: (call) => selectionWindowOp(call, 'medianPoolForward'),
-  layer: { className: 'MedianPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
   onnx: { export: exportMedianPool },
 });
 

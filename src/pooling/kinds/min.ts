@@ -10,8 +10,9 @@
 import type { PoolGeometry, PoolOptions } from '../../geometry/pool-geometry.js';
 import { walkPoolWindows } from '../../kernels/reference/window-walk.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { returnIndicesOption, windowOptions, windowOutputShape } from '../common-options.js';
-import { definePoolingKind, rankedOps, type PoolWithIndices } from '../kind.js';
+import { returnIndicesOption, windowOptions } from '../common-options.js';
+import { rankedOps, type PoolWithIndices } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import { selectionWindowOp } from './selection-steps.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
@@ -55,10 +56,8 @@ function exportMinPool(call: OnnxExportCall) {
   return spatial(graph.apply('Neg', [output], {}, owner), indices);
 }
 
-export const minKind = definePoolingKind({
+export const minKind = slidingWindowKind({
   names: ['min', 'minimum'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'minPool{rank}d',
   options: [...windowOptions, returnIndicesOption],
   docs: {
@@ -69,9 +68,7 @@ export const minKind = definePoolingKind({
     source: "Flax's min_pool; −maxPool(−x) in PyTorch and TensorFlow",
   },
   kernels: { minPoolForward },
-  outputShape: windowOutputShape,
   compute: (call) => selectionWindowOp(call, 'minPoolForward'),
-  layer: { className: 'MinPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
   onnx: { export: exportMinPool },
 });
 

@@ -10,9 +10,10 @@ import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { mixedPoolBackward, mixedPoolForward } from '../../kernels/reference/extra/mixed-pool.js';
 import { full } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { windowOptions, windowOutputShape } from '../common-options.js';
+import { windowOptions } from '../common-options.js';
 import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
-import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
+import { rankedOps, type LayerWeights, type OpCall } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { blend, channelConstant, spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow, maxAndMean } from '../../formats/onnx/pool-window.js';
@@ -42,10 +43,8 @@ function exportMixedPool(call: OnnxExportCall) {
   return spatial(blend(call, channelConstant(call, 'alpha', call.weights[0]!.values, call.rank), max, mean));
 }
 
-export const mixedKind = definePoolingKind({
+export const mixedKind = slidingWindowKind({
   names: ['mixed'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'mixedPool{rank}d',
   tensorArguments: ['alpha'],
   options: [
@@ -74,9 +73,8 @@ export const mixedKind = definePoolingKind({
     source: 'Lee, Gallagher & Tu, AISTATS 2016',
   },
   kernels: { mixedPoolForward, mixedPoolBackward },
-  outputShape: windowOutputShape,
   compute: computeMixedPool,
-  layer: { className: 'MixedPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, weights: mixedWeights },
+  layer: { weights: mixedWeights },
   onnx: { export: exportMixedPool },
 });
 

@@ -17,8 +17,9 @@ import { ordinalPoolBackward, ordinalPoolForward } from '../../kernels/reference
 import { full } from '../../tensor/create.js';
 import type { Shape, Tensor } from '../../tensor/tensor.js';
 import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
-import { windowOptions, windowOutputShape } from '../common-options.js';
-import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
+import { windowOptions } from '../common-options.js';
+import { rankedOps, type LayerWeights, type OpCall } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow } from '../../formats/onnx/pool-window.js';
@@ -66,10 +67,8 @@ function exportOrdinalPool(call: OnnxExportCall) {
   return spatial(rankedSum(cells, weighted, (rank, count) => rank < count));
 }
 
-export const ordinalKind = definePoolingKind({
+export const ordinalKind = slidingWindowKind({
   names: ['ordinal'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'ordinalPool{rank}d',
   tensorArguments: ['rankWeights'],
   options: [
@@ -90,9 +89,8 @@ export const ordinalKind = definePoolingKind({
     source: 'Kumar, arXiv:1804.02702, 2018',
   },
   kernels: { ordinalPoolForward, ordinalPoolBackward },
-  outputShape: windowOutputShape,
   compute: computeOrdinalPool,
-  layer: { className: 'OrdinalPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, weights: ordinalWeights },
+  layer: { weights: ordinalWeights },
   onnx: { export: exportOrdinalPool },
 });
 

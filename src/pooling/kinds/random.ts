@@ -11,10 +11,11 @@ import {
 } from '../../kernels/reference/extra/random-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { poolingPlanes } from '../argmax-planes.js';
-import { randomOptions, windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
+import { randomOptions, windowGeometry, windowOptions } from '../common-options.js';
 import type { PoolSteps } from '../compute.js';
 import { drawOrExpect, type RandomPoolOptions } from '../arguments.js';
-import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import { rankedOps, type OpCall } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
 import { averagePoolNode, exportWindow } from '../../formats/onnx/pool-window.js';
@@ -42,10 +43,8 @@ function exportRandomPool(call: OnnxExportCall) {
   return spatial(averagePoolNode(call, call.input, axes, call.options.ceilMode === true, false, geometry.channels));
 }
 
-export const randomKind = definePoolingKind({
+export const randomKind = slidingWindowKind({
   names: ['random'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'randomPool{rank}d',
   options: [...windowOptions, ...randomOptions],
   docs: {
@@ -56,9 +55,7 @@ export const randomKind = definePoolingKind({
     source: 'Seed article 000 (random pooling)',
   },
   kernels: { randomPoolForward, inBoundsAverageForward, inBoundsAverageBackward },
-  outputShape: windowOutputShape,
   compute: computeRandomPool,
-  layer: { className: 'RandomPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
   onnx: { export: exportRandomPool },
 });
 

@@ -17,7 +17,8 @@ import { spectralPoolBackward, spectralPoolForward } from '../../kernels/referen
 import type { Shape, Tensor } from '../../tensor/tensor.js';
 import { dataFormatOption } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import { rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 import { checkOutputSize, exportSpectral, realPerAxis, spectralGeometry, spectralInput } from './spectral-geometry.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
@@ -56,10 +57,9 @@ function exportSpectralPool(call: OnnxExportCall) {
   return spatial(exportSpectral(call, spectralPoolGeometry(call.owner, call.inputShape, call.rank, call.options)));
 }
 
-export const spectralKind = definePoolingKind({
+export const spectralKind = standardKind({
   names: ['spectral', 'fourier'],
   window: 'filter',
-  ranks: [1, 2, 3],
   op: 'spectralPool{rank}d',
   // The wasm kernels apply the crop as per-axis complex matrices in f64 instead of FFTs: sums in
   // another order, ~1e-15 relative, so the f32 results differ by a rounding flip (2^-23) at most,
@@ -89,7 +89,7 @@ export const spectralKind = definePoolingKind({
   kernels: { spectralPoolForward, spectralPoolBackward },
   outputShape: (op, shape, options, rank) => spectralPoolGeometry(op, shape, rank, options).outputShape,
   compute: computeSpectralPool,
-  layer: { className: 'SpectralPooling{rank}D', keras: false, seedConfig: { strides: 2 } },
+  layer: { seedConfig: { strides: 2 } },
   onnx: { export: exportSpectralPool },
 });
 

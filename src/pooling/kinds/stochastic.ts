@@ -17,10 +17,11 @@ import {
   stochasticPoolInferenceBackward,
 } from '../../kernels/reference/extra/stochastic-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { randomOptions, windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
+import { randomOptions, windowGeometry, windowOptions } from '../common-options.js';
 import type { PoolSteps } from '../compute.js';
 import { drawOrExpect, type RandomPoolOptions } from '../arguments.js';
-import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import { rankedOps, type OpCall } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { scalar, spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow, windowWeightedSum } from '../../formats/onnx/pool-window.js';
@@ -55,10 +56,8 @@ function exportStochasticPool(call: OnnxExportCall) {
   return spatial(graph.apply('Where', [empty, zero, ratio], {}, owner));
 }
 
-export const stochasticKind = definePoolingKind({
+export const stochasticKind = slidingWindowKind({
   names: ['stochastic'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'stochasticPool{rank}d',
   options: [...windowOptions, ...randomOptions],
   docs: {
@@ -69,9 +68,7 @@ export const stochasticKind = definePoolingKind({
     source: 'Zeiler & Fergus, ICLR 2013',
   },
   kernels: { stochasticPoolForward, stochasticPoolBackward, stochasticPoolInference, stochasticPoolInferenceBackward },
-  outputShape: windowOutputShape,
   compute: computeStochasticPool,
-  layer: { className: 'StochasticPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
   onnx: { export: exportStochasticPool },
 });
 

@@ -23,7 +23,8 @@ import type { Shape, Tensor } from '../../tensor/tensor.js';
 import type { DataFormat } from '../../geometry/layout.js';
 import { dataFormatOption } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import { rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial, spatialSizesOf } from '../../formats/onnx/pool-nodes.js';
 import { windowWeightedSum } from '../../formats/onnx/pool-window.js';
@@ -75,10 +76,9 @@ function exportWaveletPool(call: OnnxExportCall) {
   return spatial(windowWeightedSum(call, padded, axes, geometry.channels, scale));
 }
 
-export const waveletKind = definePoolingKind({
+export const waveletKind = standardKind({
   names: ['wavelet', 'haar'],
   window: 'filter',
-  ranks: [1, 2, 3],
   op: 'waveletPool{rank}d',
   options: [dataFormatOption],
   docs: {
@@ -92,7 +92,6 @@ export const waveletKind = definePoolingKind({
   kernels: { waveletPoolForward, waveletPoolBackward },
   outputShape: (op, shape, options, rank) => waveletGeometry(op, shape, rank, options).outputShape,
   compute: computeWaveletPool,
-  layer: { className: 'WaveletPooling{rank}D', keras: false, seedConfig: {} },
   onnx: { export: exportWaveletPool },
 });
 
