@@ -9,12 +9,11 @@
 // Reflect padding needs N > ⌈(f−1)/2⌉ along every axis (as ReflectionPad), else an error names the input.
 // Linear: ∂y/∂x sends b[t]·gradOutput to the cell tap t read, so a mirrored cell gets the shares of
 // every tap that read it. NaN and ±Infinity propagate through the weighted sum (IEEE arithmetic).
-import { kernel } from '../../kernels/backend.js';
 import { blurPoolBackward, blurPoolForward } from '../../kernels/reference/extra/blur-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { runPoolSteps } from '../compute.js';
 import { rankedOps, type OpCall } from '../kind.js';
 import { standardKind } from '../kind-presets.js';
+import { runLinearOp } from '../linear-steps.js';
 import { blurGeometry, blurOptions, exportBlur, type BlurOptions } from './blur-geometry.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
@@ -22,12 +21,7 @@ import { spatial } from '../../formats/onnx/pool-nodes.js';
 export type { BlurOptions, BlurPadMode } from './blur-geometry.js';
 
 function computeBlurPool({ op, input, options, rank }: OpCall): Tensor {
-  const geometry = blurGeometry(op, input.shape, rank, options);
-  return runPoolSteps(op, [input], geometry.outputShape, {
-    forward: ({ inputs: [x], output }) => kernel('blurPoolForward')(x!.values, output.values, geometry),
-    backward: ({ gradOutput, gradInputs: [gradInput] }) =>
-      kernel('blurPoolBackward')(gradOutput.values, gradInput!.values, geometry),
-  }).output;
+  return runLinearOp(op, input, blurGeometry(op, input.shape, rank, options), 'blurPoolForward', 'blurPoolBackward');
 }
 
 function exportBlurPool(call: OnnxExportCall) {

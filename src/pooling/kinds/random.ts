@@ -12,7 +12,7 @@ import {
 import type { Tensor } from '../../tensor/tensor.js';
 import { poolingPlanes } from '../argmax-planes.js';
 import { randomOptions, windowGeometry, windowOptions } from '../common-options.js';
-import type { PoolSteps } from '../compute.js';
+import { linearSteps } from '../linear-steps.js';
 import { drawOrExpect, type RandomPoolOptions } from '../arguments.js';
 import { rankedOps, type OpCall } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';
@@ -24,11 +24,7 @@ export interface RandomPoolOptions2d extends PoolOptions, RandomPoolOptions {}
 
 function computeRandomPool(call: OpCall): Tensor {
   const geometry = windowGeometry(call);
-  const inference: PoolSteps = {
-    forward: ({ inputs: [x], output }) => kernel('inBoundsAverageForward')(x!.values, output.values, geometry),
-    backward: ({ gradOutput, gradInputs: [gradInput] }) =>
-      kernel('inBoundsAverageBackward')(gradOutput.values, gradInput!.values, geometry),
-  };
+  const inference = linearSteps(geometry, 'inBoundsAverageForward', 'inBoundsAverageBackward');
   return drawOrExpect(call, geometry, inference, (draws) => ({
     forward: ({ inputs: [x], output, saved: [chosen] }) =>
       kernel('randomPoolForward')(x!.values, output.values, chosen!.intValues, draws, geometry),

@@ -12,13 +12,12 @@
 // NaN or ±Infinity anywhere in a plane makes every output of that plane NaN (every bin mixes every cell).
 import { fail } from '../../errors.js';
 import type { DataFormat, SpatialDims } from '../../geometry/layout.js';
-import { kernel } from '../../kernels/backend.js';
 import { spectralPoolBackward, spectralPoolForward } from '../../kernels/reference/extra/spectral-pool.js';
 import type { Shape, Tensor } from '../../tensor/tensor.js';
 import { dataFormatOption } from '../common-options.js';
-import { runPoolSteps } from '../compute.js';
 import { rankedOps, type OpCall, type OpOptions } from '../kind.js';
 import { standardKind } from '../kind-presets.js';
+import { runLinearOp } from '../linear-steps.js';
 import { checkOutputSize, exportSpectral, realPerAxis, spectralGeometry, spectralInput } from './spectral-geometry.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
@@ -45,12 +44,13 @@ function spectralPoolGeometry(op: string, shape: Shape, rank: SpatialDims, optio
 }
 
 function computeSpectralPool({ op, input, options, rank }: OpCall): Tensor {
-  const geometry = spectralPoolGeometry(op, input.shape, rank, options);
-  return runPoolSteps(op, [input], geometry.outputShape, {
-    forward: ({ inputs: [x], output }) => kernel('spectralPoolForward')(x!.values, output.values, geometry),
-    backward: ({ gradOutput, gradInputs: [gradInput] }) =>
-      kernel('spectralPoolBackward')(gradOutput.values, gradInput!.values, geometry),
-  }).output;
+  return runLinearOp(
+    op,
+    input,
+    spectralPoolGeometry(op, input.shape, rank, options),
+    'spectralPoolForward',
+    'spectralPoolBackward',
+  );
 }
 
 function exportSpectralPool(call: OnnxExportCall) {

@@ -17,14 +17,13 @@
 import type { SpatialDims } from '../../geometry/layout.js';
 import { adaptiveGeometry } from '../../geometry/adaptive-geometry.js';
 import { checkDataFormat, checkInputRank, spatialSizes } from '../../geometry/layout.js';
-import { kernel } from '../../kernels/backend.js';
 import { waveletPoolBackward, waveletPoolForward } from '../../kernels/reference/extra/wavelet-pool.js';
 import type { Shape, Tensor } from '../../tensor/tensor.js';
 import type { DataFormat } from '../../geometry/layout.js';
 import { dataFormatOption } from '../common-options.js';
-import { runPoolSteps } from '../compute.js';
 import { rankedOps, type OpCall, type OpOptions } from '../kind.js';
 import { standardKind } from '../kind-presets.js';
+import { runLinearOp } from '../linear-steps.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial, spatialSizesOf } from '../../formats/onnx/pool-nodes.js';
 import { windowWeightedSum } from '../../formats/onnx/pool-window.js';
@@ -41,12 +40,13 @@ function waveletGeometry(op: string, shape: Shape, rank: SpatialDims, options: O
 }
 
 function computeWaveletPool({ op, input, options, rank }: OpCall): Tensor {
-  const geometry = waveletGeometry(op, input.shape, rank, options);
-  return runPoolSteps(op, [input], geometry.outputShape, {
-    forward: ({ inputs: [x], output }) => kernel('waveletPoolForward')(x!.values, output.values, geometry),
-    backward: ({ gradOutput, gradInputs: [gradInput] }) =>
-      kernel('waveletPoolBackward')(gradOutput.values, gradInput!.values, geometry),
-  }).output;
+  return runLinearOp(
+    op,
+    input,
+    waveletGeometry(op, input.shape, rank, options),
+    'waveletPoolForward',
+    'waveletPoolBackward',
+  );
 }
 
 /**
