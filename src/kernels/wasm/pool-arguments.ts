@@ -66,6 +66,27 @@ export function keepViews<Views extends readonly (Float32Array | Int32Array | nu
     }) as unknown as Views;
 }
 
+/** An argument block's layout: each field's word index, as its assembly/ arguments file numbers them. */
+export type WordLayout = Readonly<Record<string, number>>;
+
+/** A field's value: a size, or a view written as its heap address. */
+export type WordValue = number | Float32Array | Int32Array;
+
+/**
+ * The words `values` fill in `layout`, as [word, value] pairs with views turned into their addresses
+ * now: placing tables or scratch may grow the heap, after which a view of the old buffer reads as
+ * detached, so callers take the pairs first and write them into the block afterwards.
+ */
+export function wordsOf<Layout extends WordLayout>(
+  layout: Layout,
+  values: Partial<Record<keyof Layout, WordValue>>,
+): (readonly [number, number])[] {
+  return Object.entries(values).map(([field, value]: [string, WordValue | undefined]) => {
+    const address = typeof value === 'number' ? value : addressOf(value);
+    return [layout[field]!, address] as const;
+  });
+}
+
 /** The address of a view in heap.memory; every tensor lives there, so a stray array is a bug. */
 export function addressOf(view: Float32Array | Int32Array | null | undefined): number {
   if (view === null || view === undefined) return 0;
