@@ -7,7 +7,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { poolingPlanes } from './argmax-planes.js';
 import { runPoolSteps, runSelection } from './compute.js';
 import type { OpOptions } from './kind.js';
-import { linearSteps } from './linear-steps.js';
+import { linearSteps } from './kernel-steps.js';
 
 /** The adaptive windows of an input shape: PyTorch's rule, output size given. */
 export function adaptiveGeometryOf(op: string, shape: readonly number[], options: OpOptions, rank: SpatialDims) {

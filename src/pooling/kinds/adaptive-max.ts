@@ -14,6 +14,7 @@ import type { DataFormat } from '../../geometry/layout.js';
 import { adaptiveMaxPoolForward } from '../../kernels/reference/adaptive-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { adaptiveGeometryOf, adaptiveMaxSteps } from '../adaptive-steps.js';
+import { outputShapeOf } from '../kernel-steps.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { adaptiveRanges, boxReduce, spatial } from '../../formats/onnx/pool-nodes.js';
 import { adaptiveOptions, returnIndicesOption } from '../common-options.js';
@@ -57,7 +58,7 @@ export const adaptiveMaxKind = standardKind({
     source: "PyTorch's AdaptiveMaxPoolNd",
   },
   kernels: { adaptiveMaxPoolForward },
-  outputShape: (op, shape, options, rank) => adaptiveGeometryOf(op, shape, options, rank).outputShape,
+  outputShape: outputShapeOf(adaptiveGeometryOf),
   compute: computeAdaptiveMax,
   layer: { keras: true, seedConfig: { outputSize: 13 } },
   onnx: { export: exportAdaptiveMax },

@@ -10,18 +10,23 @@
 // Linear: ∂y/∂x sends b[t]·gradOutput to the cell tap t read, so a mirrored cell gets the shares of
 // every tap that read it. NaN and ±Infinity propagate through the weighted sum (IEEE arithmetic).
 import { blurPoolBackward, blurPoolForward } from '../../kernels/reference/extra/blur-pool.js';
-import type { Tensor } from '../../tensor/tensor.js';
-import { rankedOps, type OpCall } from '../kind.js';
+import type { SpatialDims } from '../../geometry/layout.js';
+import type { Shape, Tensor } from '../../tensor/tensor.js';
+import { rankedOps, type OpCall, type OpOptions } from '../kind.js';
 import { standardKind } from '../kind-presets.js';
-import { runLinearOp } from '../linear-steps.js';
+import { outputShapeOf, runLinearOp } from '../kernel-steps.js';
 import { blurGeometry, blurOptions, exportBlur, type BlurOptions } from './blur-geometry.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
 
 export type { BlurOptions, BlurPadMode } from './blur-geometry.js';
 
-function computeBlurPool({ op, input, options, rank }: OpCall): Tensor {
-  return runLinearOp(op, input, blurGeometry(op, input.shape, rank, options), 'blurPoolForward', 'blurPoolBackward');
+/** The blur's geometry in the argument order of a kind's outputShape. */
+const blurGeometryOf = (op: string, shape: Shape, options: OpOptions, rank: SpatialDims) =>
+  blurGeometry(op, shape, rank, options);
+
+function computeBlurPool(call: OpCall): Tensor {
+  return runLinearOp(call, blurGeometryOf, 'blurPoolForward', 'blurPoolBackward');
 }
 
 function exportBlurPool(call: OnnxExportCall) {
@@ -41,7 +46,7 @@ export const blurKind = standardKind({
     source: 'Zhang, "Making Convolutional Networks Shift-Invariant Again", ICML 2019 (antialiased-cnns BlurPool)',
   },
   kernels: { blurPoolForward, blurPoolBackward },
-  outputShape: (op, shape, options, rank) => blurGeometry(op, shape, rank, options).outputShape,
+  outputShape: outputShapeOf(blurGeometryOf),
   compute: computeBlurPool,
   layer: { seedConfig: { filterSize: 4, strides: 2 } },
   onnx: { export: exportBlurPool },

@@ -5,15 +5,14 @@
 // (a) has shape [1] (one per layer) or [channels] (one per channel); it is not clamped, so a
 // learned a may leave [0, 1] (start it at 0.5). Gradients: ∂y/∂x = a at the max cell (first of
 // ties; NaN propagates as in max pooling) + (1 − a)/n at every in-bounds cell; ∂y/∂a = max − mean.
-import { fail } from '../../errors.js';
 import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { mixedPoolBackward, mixedPoolForward } from '../../kernels/reference/extra/mixed-pool.js';
-import { full } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { windowOptions } from '../common-options.js';
-import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
-import { rankedOps, type LayerWeights, type OpCall } from '../kind.js';
+import { weightedWindowOp } from '../arguments.js';
+import { rankedOps, type OpCall } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';
+import { scalarWeights } from './learnable-parameters.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { blend, channelConstant, spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow, maxAndMean } from '../../formats/onnx/pool-window.js';
@@ -23,18 +22,7 @@ function computeMixedPool(call: OpCall): Tensor {
 }
 
 /** The layer's weight 'alpha': one for the layer or one per channel, all at alphaInitial. */
-const mixedWeights: LayerWeights = {
-  shapes: (context) => {
-    const perLayer = scopeOption(context.owner, 'alphaScope', context.options.alphaScope) === 'layer';
-    return [{ name: 'alpha', shape: [perLayer ? 1 : layerChannels(context)] }];
-  },
-  initialize: (context) => {
-    const initial = context.options.alphaInitial ?? 0.5;
-    if (typeof initial !== 'number' || !Number.isFinite(initial))
-      fail(context.owner, 'alphaInitial', 'must be a finite number', initial);
-    return [full(mixedWeights.shapes(context)[0]!.shape, initial)];
-  },
-};
+const mixedWeights = scalarWeights({ weight: 'alpha', scope: 'alphaScope', initial: 'alphaInitial', fallback: 0.5 });
 
 /** a·MaxPool + (1 − a)·AveragePool (in-bounds mean), a a constant: per layer, or [channels, 1, ...]. */
 function exportMixedPool(call: OnnxExportCall) {

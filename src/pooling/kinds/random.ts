@@ -12,7 +12,7 @@ import {
 import type { Tensor } from '../../tensor/tensor.js';
 import { poolingPlanes } from '../argmax-planes.js';
 import { randomOptions, windowGeometry, windowOptions } from '../common-options.js';
-import { linearSteps } from '../linear-steps.js';
+import { linearSteps } from '../kernel-steps.js';
 import { drawOrExpect, type RandomPoolOptions } from '../arguments.js';
 import { rankedOps, type OpCall } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';

@@ -13,11 +13,11 @@
 //   −Infinity cells take weight 0 (an all −Infinity window outputs −Infinity); a window whose output
 //   is not finite passes no gradient; a window with no in-bounds cell (dilation) outputs 0.
 import type { PoolOptions } from '../../geometry/pool-geometry.js';
-import { kernel } from '../../kernels/backend.js';
 import { softPoolBackward, softPoolForward } from '../../kernels/reference/extra/soft-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { windowGeometry } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
+import { smoothSteps } from '../kernel-steps.js';
 import { rankedOps, type OpCall } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
@@ -27,12 +27,8 @@ import { exponentialMean, pooledOutput, windowCells } from '../../formats/onnx/w
 
 function computeSoftPool(call: OpCall): Tensor {
   const geometry = windowGeometry(call);
-  return runPoolSteps(call.op, [call.input], geometry.outputShape, {
-    zeroGradients: true,
-    forward: ({ inputs: [x], output }) => kernel('softPoolForward')(x!.values, output.values, geometry),
-    backward: ({ inputs: [x], gradOutput, gradInputs: [gradInput] }) =>
-      kernel('softPoolBackward')(x!.values, gradOutput.values, gradInput!.values, geometry),
-  }).output;
+  const steps = smoothSteps(geometry, 'softPoolForward', 'softPoolBackward');
+  return runPoolSteps(call.op, [call.input], geometry.outputShape, steps).output;
 }
 
 /** Each window's cells side by side, m their ReduceMax, then m + Σ e^{x−m}(x − m) / Σ e^{x−m} as the kernel. */

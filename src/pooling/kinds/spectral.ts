@@ -17,7 +17,7 @@ import type { Shape, Tensor } from '../../tensor/tensor.js';
 import { dataFormatOption } from '../common-options.js';
 import { rankedOps, type OpCall, type OpOptions } from '../kind.js';
 import { standardKind } from '../kind-presets.js';
-import { runLinearOp } from '../linear-steps.js';
+import { outputShapeOf, runLinearOp } from '../kernel-steps.js';
 import { checkOutputSize, exportSpectral, realPerAxis, spectralGeometry, spectralInput } from './spectral-geometry.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
@@ -30,7 +30,7 @@ export interface SpectralPoolOptions {
   dataFormat?: DataFormat;
 }
 
-function spectralPoolGeometry(op: string, shape: Shape, rank: SpatialDims, options: OpOptions) {
+function spectralPoolGeometry(op: string, shape: Shape, options: OpOptions, rank: SpatialDims) {
   const { format, inSizes } = spectralInput(op, shape, rank, options.dataFormat);
   if (options.outputSize !== undefined && options.stride !== undefined)
     fail(op, 'stride', 'cannot be given with outputSize (give one of them)', options.stride);
@@ -43,18 +43,12 @@ function spectralPoolGeometry(op: string, shape: Shape, rank: SpatialDims, optio
   return spectralGeometry(op, shape, rank, outSizes, [], format);
 }
 
-function computeSpectralPool({ op, input, options, rank }: OpCall): Tensor {
-  return runLinearOp(
-    op,
-    input,
-    spectralPoolGeometry(op, input.shape, rank, options),
-    'spectralPoolForward',
-    'spectralPoolBackward',
-  );
+function computeSpectralPool(call: OpCall): Tensor {
+  return runLinearOp(call, spectralPoolGeometry, 'spectralPoolForward', 'spectralPoolBackward');
 }
 
 function exportSpectralPool(call: OnnxExportCall) {
-  return spatial(exportSpectral(call, spectralPoolGeometry(call.owner, call.inputShape, call.rank, call.options)));
+  return spatial(exportSpectral(call, spectralPoolGeometry(call.owner, call.inputShape, call.options, call.rank)));
 }
 
 export const spectralKind = standardKind({
@@ -87,7 +81,7 @@ export const spectralKind = standardKind({
     source: 'Rippel, Snoek & Adams, NeurIPS 2015',
   },
   kernels: { spectralPoolForward, spectralPoolBackward },
-  outputShape: (op, shape, options, rank) => spectralPoolGeometry(op, shape, rank, options).outputShape,
+  outputShape: outputShapeOf(spectralPoolGeometry),
   compute: computeSpectralPool,
   layer: { seedConfig: { strides: 2 } },
   onnx: { export: exportSpectralPool },

@@ -18,7 +18,7 @@ import {
 } from '../../kernels/reference/extra/stochastic-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { randomOptions, windowGeometry, windowOptions } from '../common-options.js';
-import type { PoolSteps } from '../compute.js';
+import { smoothSteps } from '../kernel-steps.js';
 import { drawOrExpect, type RandomPoolOptions } from '../arguments.js';
 import { rankedOps, type OpCall } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';
@@ -30,11 +30,7 @@ export interface StochasticPoolOptions extends PoolOptions, RandomPoolOptions {}
 
 function computeStochasticPool(call: OpCall): Tensor {
   const geometry = windowGeometry(call);
-  const inference: PoolSteps = {
-    forward: ({ inputs: [x], output }) => kernel('stochasticPoolInference')(x!.values, output.values, geometry),
-    backward: ({ inputs: [x], gradOutput, gradInputs: [gradInput] }) =>
-      kernel('stochasticPoolInferenceBackward')(x!.values, gradOutput.values, gradInput!.values, geometry),
-  };
+  const inference = smoothSteps(geometry, 'stochasticPoolInference', 'stochasticPoolInferenceBackward');
   return drawOrExpect(call, geometry, inference, (draws) => ({
     forward: ({ inputs: [x], output, saved: [chosen] }) =>
       kernel('stochasticPoolForward')(x!.values, output.values, chosen!.intValues, draws, geometry),

@@ -23,7 +23,7 @@ import type { DataFormat } from '../../geometry/layout.js';
 import { dataFormatOption } from '../common-options.js';
 import { rankedOps, type OpCall, type OpOptions } from '../kind.js';
 import { standardKind } from '../kind-presets.js';
-import { runLinearOp } from '../linear-steps.js';
+import { outputShapeOf, runLinearOp } from '../kernel-steps.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial, spatialSizesOf } from '../../formats/onnx/pool-nodes.js';
 import { windowWeightedSum } from '../../formats/onnx/pool-window.js';
@@ -32,21 +32,15 @@ export interface WaveletPoolOptions {
   dataFormat?: DataFormat;
 }
 
-function waveletGeometry(op: string, shape: Shape, rank: SpatialDims, options: OpOptions) {
+function waveletGeometry(op: string, shape: Shape, options: OpOptions, rank: SpatialDims) {
   const format = checkDataFormat(op, options.dataFormat);
   checkInputRank(op, shape, rank, format);
   const outSizes = spatialSizes(shape, rank, format).map((size) => Math.ceil(size / 2));
   return adaptiveGeometry(op, shape, rank, outSizes, format);
 }
 
-function computeWaveletPool({ op, input, options, rank }: OpCall): Tensor {
-  return runLinearOp(
-    op,
-    input,
-    waveletGeometry(op, input.shape, rank, options),
-    'waveletPoolForward',
-    'waveletPoolBackward',
-  );
+function computeWaveletPool(call: OpCall): Tensor {
+  return runLinearOp(call, waveletGeometry, 'waveletPoolForward', 'waveletPoolBackward');
 }
 
 /**
@@ -54,7 +48,7 @@ function computeWaveletPool({ op, input, options, rank }: OpCall): Tensor {
  * last cell repeated (Pad 'edge' of one cell at its end), as a depthwise Conv of stride 2.
  */
 function exportWaveletPool(call: OnnxExportCall) {
-  const geometry = waveletGeometry(call.owner, call.inputShape, call.rank, call.options);
+  const geometry = waveletGeometry(call.owner, call.inputShape, call.options, call.rank);
   const { inSizes, outSizes } = spatialSizesOf(geometry, call.rank);
   const extra = inSizes.map((size) => size % 2);
   const pads = call.graph.int64s(`${call.owner}/pads`, [0, 0, ...extra.map(() => 0), 0, 0, ...extra]);
@@ -90,7 +84,7 @@ export const waveletKind = standardKind({
     source: 'Williams & Li, "Wavelet Pooling for Convolutional Neural Networks", ICLR 2018',
   },
   kernels: { waveletPoolForward, waveletPoolBackward },
-  outputShape: (op, shape, options, rank) => waveletGeometry(op, shape, rank, options).outputShape,
+  outputShape: outputShapeOf(waveletGeometry),
   compute: computeWaveletPool,
   onnx: { export: exportWaveletPool },
 });
