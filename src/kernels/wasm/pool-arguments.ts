@@ -114,24 +114,13 @@ export function writePoolGeometry(
   p = 0,
 ): () => void {
   const words = writeCommon(kernelModule, geometry, pointers);
-  const sizes: [number, number][] = [
-    [Field.Kernel, geometry.kernelDepth],
-    [Field.Kernel + 1, geometry.kernelHeight],
-    [Field.Kernel + 2, geometry.kernelWidth],
-    [Field.Stride, geometry.strideDepth],
-    [Field.Stride + 1, geometry.strideHeight],
-    [Field.Stride + 2, geometry.strideWidth],
-    [Field.Dilation, geometry.dilationDepth],
-    [Field.Dilation + 1, geometry.dilationHeight],
-    [Field.Dilation + 2, geometry.dilationWidth],
-    [Field.PadBefore, geometry.padFront],
-    [Field.PadBefore + 1, geometry.padTop],
-    [Field.PadBefore + 2, geometry.padLeft],
-    [Field.PadAfter, geometry.padBack],
-    [Field.PadAfter + 1, geometry.padBottom],
-    [Field.PadAfter + 2, geometry.padRight],
-  ];
-  for (const [field, value] of sizes) words[field] = value;
+  const { kernelDepth, kernelHeight, kernelWidth, strideDepth, strideHeight, strideWidth } = geometry;
+  const { dilationDepth, dilationHeight, dilationWidth, padFront, padTop, padLeft, padBack, padBottom } = geometry;
+  words.set([kernelDepth, kernelHeight, kernelWidth], Field.Kernel); // depth, height, width: three words each
+  words.set([strideDepth, strideHeight, strideWidth], Field.Stride);
+  words.set([dilationDepth, dilationHeight, dilationWidth], Field.Dilation);
+  words.set([padFront, padTop, padLeft], Field.PadBefore);
+  words.set([padBack, padBottom, geometry.padRight], Field.PadAfter);
   words[Field.Adaptive] = 0;
   words[Field.CountIncludePad] = divisor?.countIncludePad ? 1 : 0;
   words[Field.HasDivisorOverride] = divisor?.divisorOverride !== null && divisor?.divisorOverride !== undefined ? 1 : 0;

@@ -18,7 +18,7 @@ import { outputShapeOf } from '../kernel-steps.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { adaptiveRanges, boxReduce, spatial } from '../../formats/onnx/pool-nodes.js';
 import { adaptiveOptions, returnIndicesOption } from '../common-options.js';
-import { booleanOption, rankedOps, type OpCall, type PoolWithIndices } from '../kind.js';
+import { booleanOption, rankedOps, type OpCall, type PoolWithIndices, type SelectingOp } from '../kind.js';
 import { standardKind } from '../kind-presets.js';
 
 export interface AdaptiveAvgPoolOptions {
@@ -68,10 +68,7 @@ export const adaptiveMaxKind = standardKind({
  * Adaptive max pooling to `outputSize`, with the argmax too when `returnIndices` is true.
  * @example adaptiveMaxPool2d(x, { outputSize: [7, 7] })
  */
-export interface AdaptiveMaxPoolOp {
-  (input: Tensor, options: AdaptiveMaxPoolOptions & { returnIndices: true }): PoolWithIndices;
-  (input: Tensor, options: AdaptiveMaxPoolOptions): Tensor;
-}
+export type AdaptiveMaxPoolOp = SelectingOp<AdaptiveMaxPoolOptions>;
 
 export const [adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool3d] =
   rankedOps(adaptiveMaxKind).as<AdaptiveMaxPoolOp>();

@@ -27,6 +27,7 @@ import {
   type OpCall,
   type OpOptions,
   type PoolWithIndices,
+  type SelectingOp,
 } from '../kind.js';
 import { standardKind } from '../kind-presets.js';
 import { planeRegions, UNIT_AXIS, type AxisPlan } from './fractional-max-geometry.js';
@@ -240,9 +241,6 @@ export const fractionalMaxKind = standardKind({
  * Fractional max pooling, with the region argmax too when `returnIndices` is true.
  * @example fractionalMaxPool2d(x, { outputRatio: 0.7, kernelSize: 2, seed: 1 }) // PyTorch's FractionalMaxPool2d
  */
-export interface FractionalMaxPoolOp {
-  (input: Tensor, options: FractionalMaxPoolOptions & { returnIndices: true }): PoolWithIndices;
-  (input: Tensor, options: FractionalMaxPoolOptions): Tensor;
-}
+export type FractionalMaxPoolOp = SelectingOp<FractionalMaxPoolOptions>;
 
 export const [fractionalMaxPool2d, fractionalMaxPool3d] = rankedOps(fractionalMaxKind).as<FractionalMaxPoolOp>();

@@ -14,7 +14,7 @@ import { maxPoolBackward, maxPoolForward } from '../../kernels/reference/max-poo
 import type { Tensor } from '../../tensor/tensor.js';
 import { returnIndicesOption, windowGeometry, windowOptions } from '../common-options.js';
 import { runSelection } from '../compute.js';
-import { booleanOption, rankedOps, type OpCall, type PoolWithIndices } from '../kind.js';
+import { booleanOption, rankedOps, type OpCall, type PoolWithIndices, type SelectingOp } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
@@ -69,9 +69,6 @@ export const maxKind = slidingWindowKind({
  * @example maxPool2d(x, { kernelSize: 3, stride: 2, padding: 'same' }) // TensorFlow's SAME
  * @example maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, returnIndices: true })
  */
-export interface MaxPoolOp {
-  (input: Tensor, options: MaxPoolOptions & { returnIndices: true }): PoolWithIndices;
-  (input: Tensor, options: MaxPoolOptions): Tensor;
-}
+export type MaxPoolOp = SelectingOp<MaxPoolOptions>;
 
 export const [maxPool1d, maxPool2d, maxPool3d] = rankedOps(maxKind).as<MaxPoolOp>();
