@@ -78,16 +78,23 @@ export function layerChannels(context: LayerContext): number {
   return channels;
 }
 
+/** A random kind's training steps: its drawing forward kernel (kernel-signatures.ts), and the backward. */
+export interface DrawingSteps {
+  readonly forward: 'randomPoolForward' | 'stochasticPoolForward';
+  /** Reads the chosen cells, saved[0]. */
+  readonly backward: PoolSteps['backward'];
+}
+
 /**
  * A random window kind's op: without `training`, its deterministic inference steps; in training,
- * one uniform draw per output element (in output order, from the seed or Random) for its training
- * steps, which save the chosen cell of each window as int32 indices.
+ * one uniform draw per output element (in output order, from the seed or Random) for its drawing
+ * forward kernel, which saves the chosen cell of each window as int32 indices for the backward.
  */
 export function drawOrExpect(
   call: OpCall,
   geometry: PoolGeometry,
   inference: PoolSteps,
-  training: (draws: Float64Array) => PoolSteps,
+  training: DrawingSteps,
 ): Tensor {
   const { op, input, options } = call;
   if (!checkTraining(op, options.training)) {
@@ -95,7 +102,13 @@ export function drawOrExpect(
   }
   const draws = drawUniforms(resolveRandom(op, options), sizeOf(geometry.outputShape));
   const saved = [indicesLike(geometry.outputShape)];
-  return runPoolSteps(op, [input], geometry.outputShape, { saved, zeroGradients: true, ...training(draws) }).output;
+  return runPoolSteps(op, [input], geometry.outputShape, {
+    saved,
+    zeroGradients: true,
+    forward: ({ inputs: [x], output, saved: [chosen] }) =>
+      kernel(training.forward)(x!.values, output.values, chosen!.intValues, draws, geometry),
+    backward: training.backward,
+  }).output;
 }
 
 /** Kernel pairs of window kinds with one learnable weight tensor (mixed, gated, GeM, LSE, ordinal): the same signatures. */

@@ -25,12 +25,11 @@ export interface RandomPoolOptions2d extends PoolOptions, RandomPoolOptions {}
 function computeRandomPool(call: OpCall): Tensor {
   const geometry = windowGeometry(call);
   const inference = linearSteps(geometry, 'inBoundsAverageForward', 'inBoundsAverageBackward');
-  return drawOrExpect(call, geometry, inference, (draws) => ({
-    forward: ({ inputs: [x], output, saved: [chosen] }) =>
-      kernel('randomPoolForward')(x!.values, output.values, chosen!.intValues, draws, geometry),
+  return drawOrExpect(call, geometry, inference, {
+    forward: 'randomPoolForward',
     backward: ({ saved: [chosen], gradOutput, gradInputs: [gradInput] }) =>
       kernel('argmaxScatterAdd')(gradOutput.values, chosen!.intValues, gradInput!.values, poolingPlanes(geometry)),
-  }));
+  });
 }
 
 /** At inference the expectation: the in-bounds mean, AveragePool without counting padding. */

@@ -31,12 +31,11 @@ export interface StochasticPoolOptions extends PoolOptions, RandomPoolOptions {}
 function computeStochasticPool(call: OpCall): Tensor {
   const geometry = windowGeometry(call);
   const inference = smoothSteps(geometry, 'stochasticPoolInference', 'stochasticPoolInferenceBackward');
-  return drawOrExpect(call, geometry, inference, (draws) => ({
-    forward: ({ inputs: [x], output, saved: [chosen] }) =>
-      kernel('stochasticPoolForward')(x!.values, output.values, chosen!.intValues, draws, geometry),
+  return drawOrExpect(call, geometry, inference, {
+    forward: 'stochasticPoolForward',
     backward: ({ inputs: [x], saved: [chosen], gradOutput, gradInputs: [gradInput] }) =>
       kernel('stochasticPoolBackward')(x!.values, chosen!.intValues, gradOutput.values, gradInput!.values, geometry),
-  }));
+  });
 }
 
 /** At inference Σ a⁺² / Σ a⁺ over each window (window sums as depthwise Convs), 0 where Σ a⁺ = 0. */
