@@ -67,6 +67,16 @@ function runWindow(
   }
 }
 
+/** Where window `position`'s hidden units lie in the output [batch, out spatial…, hidden] (or channels-first). */
+function outputPlaces(geometry: LstmPoolGeometry) {
+  const { pool, hidden } = geometry;
+  const cells = pool.outDepth * pool.outHeight * pool.outWidth;
+  const strides = stridesOf(pool.channelsLast, hidden, cells);
+  const base = (position: number) =>
+    Math.floor(position / cells) * strides.batch + (position % cells) * strides.spatial;
+  return { cells, channel: strides.channel, base };
+}
+
 /** Output [batch, out spatial…, hidden] (or channels-first): the last hidden state of each window. */
 export function lstmPoolForward(
   input: Float32Array,
@@ -74,15 +84,14 @@ export function lstmPoolForward(
   output: Float32Array,
   geometry: LstmPoolGeometry,
 ): void {
-  const { pool, hidden } = geometry;
-  const outCells = pool.outDepth * pool.outHeight * pool.outWidth;
-  const outStrides = stridesOf(pool.channelsLast, hidden, outCells);
+  const { hidden } = geometry;
+  const place = outputPlaces(geometry);
   const sequence = makeSequence(geometry);
   walkPositions(geometry, (window, position) => {
     runWindow(input, weights, geometry, window, position, sequence);
-    const base = Math.floor(position / outCells) * outStrides.batch + (position % outCells) * outStrides.spatial;
+    const base = place.base(position);
     for (let unit = 0; unit < hidden; unit++) {
-      output[base + unit * outStrides.channel] = sequence.hiddens[sequence.steps * hidden + unit]!;
+      output[base + unit * place.channel] = sequence.hiddens[sequence.steps * hidden + unit]!;
     }
   });
 }
@@ -97,8 +106,7 @@ export function lstmPoolBackward(
   geometry: LstmPoolGeometry,
 ): void {
   const { pool, hidden } = geometry;
-  const outCells = pool.outDepth * pool.outHeight * pool.outWidth;
-  const outStrides = stridesOf(pool.channelsLast, hidden, outCells);
+  const place = outputPlaces(geometry);
   const inStrides = stridesOf(pool.channelsLast, pool.channels, pool.inDepth * pool.inHeight * pool.inWidth);
   const sequence = makeSequence(geometry);
   const state = {
@@ -109,9 +117,9 @@ export function lstmPoolBackward(
   };
   walkPositions(geometry, (window, position) => {
     runWindow(input, weights, geometry, window, position, sequence);
-    const sample = Math.floor(position / outCells);
-    const outBase = sample * outStrides.batch + (position % outCells) * outStrides.spatial;
-    for (let unit = 0; unit < hidden; unit++) state.gradHidden[unit] = gradOutput[outBase + unit * outStrides.channel]!;
+    const sample = Math.floor(position / place.cells);
+    const outBase = place.base(position);
+    for (let unit = 0; unit < hidden; unit++) state.gradHidden[unit] = gradOutput[outBase + unit * place.channel]!;
     state.gradCell.fill(0);
     for (let step = sequence.steps - 1; step >= 0; step--) {
       lstmStepBackward(
