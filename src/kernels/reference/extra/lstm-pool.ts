@@ -6,7 +6,7 @@ import { stridesOf } from '../../../geometry/layout.js';
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
 import type { Shape } from '../../../tensor/tensor.js';
 import { walkCollectedWindows, type CollectedWindow } from './collect.js';
-import { lstmStep, lstmStepBackward, type LstmWeights } from './lstm-step.js';
+import { lstmStep, lstmStepBackward, type LstmWeights, type StepSequence } from './lstm-step.js';
 import { windowCapacity } from '../window-walk.js';
 
 export interface LstmPoolGeometry {
@@ -17,12 +17,8 @@ export interface LstmPoolGeometry {
 }
 
 /** Per-window scratch: inputs x_t (T×C), gates (T×4H), cell and hidden states (T+1)×H, state 0 = zeros. */
-interface Sequence {
+interface Sequence extends StepSequence {
   steps: number;
-  readonly inputs: Float64Array;
-  readonly gates: Float64Array;
-  readonly cells: Float64Array;
-  readonly hiddens: Float64Array;
 }
 
 function makeSequence(geometry: LstmPoolGeometry): Sequence {
@@ -63,7 +59,7 @@ function runWindow(
     for (let channel = 0; channel < pool.channels; channel++) {
       sequence.inputs[step * pool.channels + channel] = input[base + channel * inStrides.channel]!;
     }
-    lstmStep(weights, sequence.inputs, sequence.gates, sequence.cells, sequence.hiddens, step);
+    lstmStep(weights, sequence, step);
   }
 }
 
@@ -122,16 +118,7 @@ export function lstmPoolBackward(
     for (let unit = 0; unit < hidden; unit++) state.gradHidden[unit] = gradOutput[outBase + unit * place.channel]!;
     state.gradCell.fill(0);
     for (let step = sequence.steps - 1; step >= 0; step--) {
-      lstmStepBackward(
-        weights,
-        sequence.inputs,
-        sequence.gates,
-        sequence.cells,
-        sequence.hiddens,
-        step,
-        gradWeights,
-        state,
-      );
+      lstmStepBackward(weights, sequence, step, gradWeights, state);
       const base = sample * inStrides.batch + window.spatialIndices[step]! * inStrides.spatial;
       for (let channel = 0; channel < pool.channels; channel++)
         gradInput[base + channel * inStrides.channel]! += state.gradInput[channel]!;

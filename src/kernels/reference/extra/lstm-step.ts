@@ -10,20 +10,22 @@ export interface LstmWeights {
   readonly bias: Float32Array;
 }
 
+/** One window's sequence: inputs x_t (T×C), activated gates (T×4H), cell and hidden states (T+1)×H. */
+export interface StepSequence {
+  readonly inputs: Float64Array;
+  readonly gates: Float64Array;
+  readonly cells: Float64Array;
+  readonly hiddens: Float64Array;
+}
+
 const sigmoid = (value: number): number => 1 / (1 + Math.exp(-value));
 
 /**
  * Step `step`: reads x_step from `inputs` (T×C), state `step` of `cells`/`hiddens` ((T+1)×H), writes
  * the activated gates [i, f, g, o] of the step into `gates` (T×4H) and state step + 1.
  */
-export function lstmStep(
-  weights: LstmWeights,
-  inputs: Float64Array,
-  gates: Float64Array,
-  cells: Float64Array,
-  hiddens: Float64Array,
-  step: number,
-): void {
+export function lstmStep(weights: LstmWeights, sequence: StepSequence, step: number): void {
+  const { inputs, gates, cells, hiddens } = sequence;
   const { inputSize, hidden, kernel, recurrentKernel, bias } = weights;
   const width = 4 * hidden;
   const base = step * width;
@@ -66,14 +68,12 @@ export interface StepGradients {
 /** Back-propagates through step `step`, adding into the weight gradients. */
 export function lstmStepBackward(
   weights: LstmWeights,
-  inputs: Float64Array,
-  gates: Float64Array,
-  cells: Float64Array,
-  hiddens: Float64Array,
+  sequence: StepSequence,
   step: number,
   gradWeights: LstmWeights,
   state: StepGradients,
 ): void {
+  const { inputs, gates, cells, hiddens } = sequence;
   const { hidden } = weights;
   const width = 4 * hidden;
   const base = step * width;
