@@ -5,6 +5,7 @@ import { Random } from '../tensor/random.js';
 import { sizeOf, Tensor, type Shape } from '../tensor/tensor.js';
 import { checkTensor } from '../ops/checks.js';
 import type { PoolGeometry } from '../geometry/pool-geometry.js';
+import type { WeightedWindowBackward, WeightedWindowForward } from '../kernels/reference/extra/kernel-signatures.js';
 import { kernel } from '../kernels/backend.js';
 import { windowGeometry } from './common-options.js';
 import { indicesLike, runPoolSteps, type PoolSteps } from './compute.js';
@@ -141,6 +142,32 @@ export function weightedWindowOp(
         geometry,
       ),
   }).output;
+}
+
+/** A weighted kind's reference kernel pair, named after its family ('mixedPool' → mixedPoolForward, mixedPoolBackward). */
+export type WeightedKernelPair<Family extends WeightedKernels> = Readonly<
+  Record<`${Family}Forward`, WeightedWindowForward> & Record<`${Family}Backward`, WeightedWindowBackward>
+>;
+
+/**
+ * What a kind with one weight tensor gives its definition: the weight as its one tensor argument,
+ * its reference kernel pair, and the op that runs the pair through weightedWindowOp.
+ */
+export function weightedWindow<
+  const Family extends WeightedKernels,
+  const Name extends string,
+  const Pair extends WeightedKernelPair<Family>,
+>(
+  family: Family,
+  weightName: Name,
+  shapes: (geometry: PoolGeometry) => readonly Shape[],
+  kernels: Pair,
+): { readonly tensorArguments: readonly [Name]; readonly kernels: Pair; compute(call: OpCall): Tensor } {
+  return {
+    tensorArguments: [weightName],
+    kernels,
+    compute: (call) => weightedWindowOp(call, weightName, shapes, family),
+  };
 }
 
 /** p (or PyTorch's normType): required, a finite number of at least 1. */

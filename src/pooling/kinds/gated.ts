@@ -10,17 +10,13 @@ import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { gatedPoolBackward, gatedPoolForward } from '../../kernels/reference/extra/gated-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { windowOptions } from '../common-options.js';
-import { weightedWindowOp } from '../arguments.js';
-import { rankedOps, type OpCall } from '../kind.js';
+import { weightedWindow } from '../arguments.js';
+import { rankedOps } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';
 import { tapWeights, tapWeightShapes } from './learnable-parameters.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { blend, spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow, maxAndMean, windowWeightedSum } from '../../formats/onnx/pool-window.js';
-
-function computeGatedPool(call: OpCall): Tensor {
-  return weightedWindowOp(call, 'gateWeights', tapWeightShapes, 'gatedPool');
-}
 
 /** The layer's weight 'gate_weights', initially 0 (so s = 1/2): per layer [taps] or per channel [channels, taps]. */
 const gatedWeights = tapWeights('gate_weights', 'gateScope', () => 0);
@@ -37,7 +33,7 @@ function exportGatedPool(call: OnnxExportCall) {
 export const gatedKind = slidingWindowKind({
   names: ['gated'],
   op: 'gatedPool{rank}d',
-  tensorArguments: ['gateWeights'],
+  ...weightedWindow('gatedPool', 'gateWeights', tapWeightShapes, { gatedPoolForward, gatedPoolBackward }),
   options: [
     ...windowOptions,
     {
@@ -56,8 +52,6 @@ export const gatedKind = slidingWindowKind({
       's to the max cell, (1 − s)/n to each cell, plus (max − mean)·s(1 − s)·w_k; ∂y/∂w_k = (max − mean)·s(1 − s)·x_k.',
     source: 'Lee, Gallagher & Tu, AISTATS 2016',
   },
-  kernels: { gatedPoolForward, gatedPoolBackward },
-  compute: computeGatedPool,
   layer: { weights: gatedWeights },
   onnx: { export: exportGatedPool },
 });

@@ -54,6 +54,11 @@ export function scalarWeights(spec: ScalarWeightSpec): LayerWeights {
   return weights;
 }
 
+/** The shapes an op accepts for a scalar weight: [1] (shared) or [channels]. */
+export function scalarWeightShapes(geometry: PoolGeometry): Shape[] {
+  return [[1], [geometry.channels]];
+}
+
 /** The shapes an op accepts for one weight per window tap: [taps] (shared) or [channels, taps]. */
 export function tapWeightShapes(geometry: PoolGeometry): Shape[] {
   const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;

@@ -37,6 +37,7 @@ import {
   checkParameterValues,
   scalarWeightOptions,
   scalarWeights,
+  scalarWeightShapes,
   type ScalarWeightSpec,
 } from './learnable-parameters.js';
 
@@ -45,7 +46,7 @@ const rateSpec: ScalarWeightSpec = { weight: 'r', scope: 'rScope', initial: 'rIn
 
 function computeLsePool(call: OpCall): Tensor {
   checkParameterValues(call.op, 'r', checkTensor(call.op, 'r', call.tensors[0]));
-  return weightedWindowOp(call, 'r', (geometry) => [[1], [geometry.channels]], 'lsePool');
+  return weightedWindowOp(call, 'r', scalarWeightShapes, 'lsePool');
 }
 
 /**

@@ -9,17 +9,13 @@ import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { mixedPoolBackward, mixedPoolForward } from '../../kernels/reference/extra/mixed-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { windowOptions } from '../common-options.js';
-import { weightedWindowOp } from '../arguments.js';
-import { rankedOps, type OpCall } from '../kind.js';
+import { weightedWindow } from '../arguments.js';
+import { rankedOps } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';
-import { scalarWeights } from './learnable-parameters.js';
+import { scalarWeights, scalarWeightShapes } from './learnable-parameters.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { blend, channelConstant, spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow, maxAndMean } from '../../formats/onnx/pool-window.js';
-
-function computeMixedPool(call: OpCall): Tensor {
-  return weightedWindowOp(call, 'alpha', (geometry) => [[1], [geometry.channels]], 'mixedPool');
-}
 
 /** The layer's weight 'alpha': one for the layer or one per channel, all at alphaInitial. */
 const mixedWeights = scalarWeights({ weight: 'alpha', scope: 'alphaScope', initial: 'alphaInitial', fallback: 0.5 });
@@ -34,7 +30,10 @@ function exportMixedPool(call: OnnxExportCall) {
 export const mixedKind = slidingWindowKind({
   names: ['mixed'],
   op: 'mixedPool{rank}d',
-  tensorArguments: ['alpha'],
+  ...weightedWindow('mixedPool', 'alpha', scalarWeightShapes, {
+    mixedPoolForward,
+    mixedPoolBackward,
+  }),
   options: [
     ...windowOptions,
     {
@@ -60,8 +59,6 @@ export const mixedKind = slidingWindowKind({
     gradient: 'a to the max cell plus (1 − a)/n to each in-bounds cell; ∂y/∂a = max − mean.',
     source: 'Lee, Gallagher & Tu, AISTATS 2016',
   },
-  kernels: { mixedPoolForward, mixedPoolBackward },
-  compute: computeMixedPool,
   layer: { weights: mixedWeights },
   onnx: { export: exportMixedPool },
 });

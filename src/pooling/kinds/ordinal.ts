@@ -14,19 +14,15 @@
 import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { ordinalPoolBackward, ordinalPoolForward } from '../../kernels/reference/extra/ordinal-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { weightedWindowOp } from '../arguments.js';
+import { weightedWindow } from '../arguments.js';
 import { windowOptions } from '../common-options.js';
-import { rankedOps, type OpCall } from '../kind.js';
+import { rankedOps } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';
 import { tapWeights, tapWeightShapes } from './learnable-parameters.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow } from '../../formats/onnx/pool-window.js';
 import { rankedSum, sortedCells, windowCells } from '../../formats/onnx/window-cells.js';
-
-function computeOrdinalPool(call: OpCall): Tensor {
-  return weightedWindowOp(call, 'rankWeights', tapWeightShapes, 'ordinalPool');
-}
 
 /** The layer's weight 'rank_weights', per channel [channels, taps] (the paper's) or shared [taps], all 1/taps: average pooling to start. */
 const ordinalWeights = tapWeights('rank_weights', 'rankScope', (taps) => 1 / taps);
@@ -53,7 +49,7 @@ function exportOrdinalPool(call: OnnxExportCall) {
 export const ordinalKind = slidingWindowKind({
   names: ['ordinal'],
   op: 'ordinalPool{rank}d',
-  tensorArguments: ['rankWeights'],
+  ...weightedWindow('ordinalPool', 'rankWeights', tapWeightShapes, { ordinalPoolForward, ordinalPoolBackward }),
   options: [
     ...windowOptions,
     {
@@ -71,8 +67,6 @@ export const ordinalKind = slidingWindowKind({
     gradient: 'w_r to the cell of rank r (ties: window order); ∂y/∂w_r = x_(r).',
     source: 'Kumar, arXiv:1804.02702, 2018',
   },
-  kernels: { ordinalPoolForward, ordinalPoolBackward },
-  compute: computeOrdinalPool,
   layer: { weights: ordinalWeights },
   onnx: { export: exportOrdinalPool },
 });
