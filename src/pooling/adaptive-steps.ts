@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { poolingPlanes } from './argmax-planes.js';
 import { runPoolSteps, runSelection } from './compute.js';
 import type { OpOptions } from './kind.js';
+import { linearSteps } from './kernel-steps.js';
 
 /** The adaptive windows of an input shape: PyTorch's rule, output size given. */
 export function adaptiveGeometryOf(op: string, shape: readonly number[], options: OpOptions, rank: SpatialDims) {
@@ -36,9 +37,6 @@ export function adaptiveAverageSteps(
   geometry: AdaptiveGeometry,
   outputShape: readonly number[],
 ): Tensor {
-  return runPoolSteps(op, [input], outputShape, {
-    forward: ({ inputs: [x], output }) => kernel('adaptiveAvgPoolForward')(x!.values, output.values, geometry),
-    backward: ({ gradOutput, gradInputs: [gradInput] }) =>
-      kernel('adaptiveAvgPoolBackward')(gradOutput.values, gradInput!.values, geometry),
-  }).output;
+  const steps = linearSteps(geometry, 'adaptiveAvgPoolForward', 'adaptiveAvgPoolBackward');
+  return runPoolSteps(op, [input], outputShape, steps).output;
 }

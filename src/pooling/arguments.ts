@@ -5,6 +5,7 @@ import { Random } from '../tensor/random.js';
 import { sizeOf, Tensor, type Shape } from '../tensor/tensor.js';
 import { checkTensor } from '../ops/checks.js';
 import type { PoolGeometry } from '../geometry/pool-geometry.js';
+import type { WeightedWindowBackward, WeightedWindowForward } from '../kernels/reference/extra/kernel-signatures.js';
 import { kernel } from '../kernels/backend.js';
 import { windowGeometry } from './common-options.js';
 import { indicesLike, runPoolSteps, type PoolSteps } from './compute.js';
@@ -78,16 +79,23 @@ export function layerChannels(context: LayerContext): number {
   return channels;
 }
 
+/** A random kind's training steps: its drawing forward kernel (kernel-signatures.ts), and the backward. */
+export interface DrawingSteps {
+  readonly forward: 'randomPoolForward' | 'stochasticPoolForward';
+  /** Reads the chosen cells, saved[0]. */
+  readonly backward: PoolSteps['backward'];
+}
+
 /**
  * A random window kind's op: without `training`, its deterministic inference steps; in training,
- * one uniform draw per output element (in output order, from the seed or Random) for its training
- * steps, which save the chosen cell of each window as int32 indices.
+ * one uniform draw per output element (in output order, from the seed or Random) for its drawing
+ * forward kernel, which saves the chosen cell of each window as int32 indices for the backward.
  */
 export function drawOrExpect(
   call: OpCall,
   geometry: PoolGeometry,
   inference: PoolSteps,
-  training: (draws: Float64Array) => PoolSteps,
+  training: DrawingSteps,
 ): Tensor {
   const { op, input, options } = call;
   if (!checkTraining(op, options.training)) {
@@ -95,7 +103,13 @@ export function drawOrExpect(
   }
   const draws = drawUniforms(resolveRandom(op, options), sizeOf(geometry.outputShape));
   const saved = [indicesLike(geometry.outputShape)];
-  return runPoolSteps(op, [input], geometry.outputShape, { saved, zeroGradients: true, ...training(draws) }).output;
+  return runPoolSteps(op, [input], geometry.outputShape, {
+    saved,
+    zeroGradients: true,
+    forward: ({ inputs: [x], output, saved: [chosen] }) =>
+      kernel(training.forward)(x!.values, output.values, chosen!.intValues, draws, geometry),
+    backward: training.backward,
+  }).output;
 }
 
 /** Kernel pairs of window kinds with one learnable weight tensor (mixed, gated, GeM, LSE, ordinal): the same signatures. */
@@ -128,6 +142,32 @@ export function weightedWindowOp(
         geometry,
       ),
   }).output;
+}
+
+/** A weighted kind's reference kernel pair, named after its family ('mixedPool' → mixedPoolForward, mixedPoolBackward). */
+export type WeightedKernelPair<Family extends WeightedKernels> = Readonly<
+  Record<`${Family}Forward`, WeightedWindowForward> & Record<`${Family}Backward`, WeightedWindowBackward>
+>;
+
+/**
+ * What a kind with one weight tensor gives its definition: the weight as its one tensor argument,
+ * its reference kernel pair, and the op that runs the pair through weightedWindowOp.
+ */
+export function weightedWindow<
+  const Family extends WeightedKernels,
+  const Name extends string,
+  const Pair extends WeightedKernelPair<Family>,
+>(
+  family: Family,
+  weightName: Name,
+  shapes: (geometry: PoolGeometry) => readonly Shape[],
+  kernels: Pair,
+): { readonly tensorArguments: readonly [Name]; readonly kernels: Pair; compute(call: OpCall): Tensor } {
+  return {
+    tensorArguments: [weightName],
+    kernels,
+    compute: (call) => weightedWindowOp(call, weightName, shapes, family),
+  };
 }
 
 /** p (or PyTorch's normType): required, a finite number of at least 1. */

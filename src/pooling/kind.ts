@@ -27,6 +27,12 @@ export interface PoolWithIndices {
 
 export type PoolResult = Tensor | PoolWithIndices;
 
+/** The op of a kind that selects cells (max, min, median): the indices too when `returnIndices` is true. */
+export interface SelectingOp<Options> {
+  (input: Tensor, options: Options & { returnIndices: true }): PoolWithIndices;
+  (input: Tensor, options: Options): Tensor;
+}
+
 /** A kind's options as its op reads them (op names, not yet checked beyond being known keys). */
 export type OpOptions = Readonly<Record<string, unknown>>;
 

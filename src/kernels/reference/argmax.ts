@@ -22,28 +22,22 @@ function walkArgmax(argmax: Int32Array, planes: ArgmaxPlanes, move: Move): void 
   }
 }
 
-export function argmaxScatterAdd(
-  small: Float32Array,
-  argmax: Int32Array,
-  large: Float32Array,
-  planes: ArgmaxPlanes,
-): void {
+/** What the three kernels take: the pooled side, the argmax, the full-size side, the planes of both. */
+type ArgmaxKernel = (small: Float32Array, argmax: Int32Array, large: Float32Array, planes: ArgmaxPlanes) => void;
+
+/** Max-pool backward: each pooled gradient added into its argmax cell (gradInput zeroed first). */
+export const argmaxScatterAdd: ArgmaxKernel = (small, argmax, large, planes) =>
   walkArgmax(argmax, planes, (smallIndex, largeIndex) => {
     large[largeIndex]! += small[smallIndex]!;
   });
-}
 
-export function argmaxScatter(
-  small: Float32Array,
-  argmax: Int32Array,
-  large: Float32Array,
-  planes: ArgmaxPlanes,
-): void {
+/** Max-unpool forward: each value written to its argmax cell (the other cells zeroed first). */
+export const argmaxScatter: ArgmaxKernel = (small, argmax, large, planes) =>
   walkArgmax(argmax, planes, (smallIndex, largeIndex) => {
     large[largeIndex] = small[smallIndex]!;
   });
-}
 
+/** Max-unpool backward: each pooled cell reads the gradient at its argmax cell. */
 export function argmaxGather(large: Float32Array, argmax: Int32Array, small: Float32Array, planes: ArgmaxPlanes): void {
   small.fill(0); // cells of empty windows (argmax -1) read as 0
   walkArgmax(argmax, planes, (smallIndex, largeIndex) => {

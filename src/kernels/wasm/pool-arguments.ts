@@ -6,31 +6,32 @@ import { heap } from '../../tensor/heap.js';
 import type { ArgmaxPlanes, AverageDivisor } from '../types.js';
 import { ARGUMENT_BLOCKS, argumentViews, type KernelModule } from './loader.js';
 
-const enum Field {
-  Batch = 0,
-  Channels = 1,
-  InSize = 2,
-  OutSize = 5,
-  Kernel = 8,
-  Stride = 11,
-  Dilation = 14,
-  PadBefore = 17,
-  PadAfter = 20,
-  ChannelsLast = 23,
-  Adaptive = 24,
-  Input = 25,
-  Output = 26,
-  Argmax = 27,
-  GradOutput = 28,
-  GradInput = 29,
-  CountIncludePad = 30,
-  HasDivisorOverride = 31,
+/** Word indices of assembly/pool/arguments.ts; sizes per axis take three words (depth, height, width). */
+const FIELDS = {
+  batch: 0,
+  channels: 1,
+  inSize: 2,
+  outSize: 5,
+  kernel: 8,
+  stride: 11,
+  dilation: 14,
+  padBefore: 17,
+  padAfter: 20,
+  channelsLast: 23,
+  adaptive: 24,
+  input: 25,
+  output: 26,
+  argmax: 27,
+  gradOutput: 28,
+  gradInput: 29,
+  countIncludePad: 30,
+  hasDivisorOverride: 31,
   /** The average backward's scratch (assembly/pool/average-gather.ts): pointer, bytes per thread slot. */
-  Scratch = 36,
-  ScratchSlotBytes = 37,
+  scratch: 36,
+  scratchSlotBytes: 37,
   /** Pointer to the window tables (assembly/pool/tables.ts), then their offsets. */
-  Tables = 40,
-}
+  tables: 40,
+} as const;
 
 /** Window tables go right after the block's fields when they fit there, else into the heap. */
 const TABLES_OFFSET = 256;
@@ -66,6 +67,27 @@ export function keepViews<Views extends readonly (Float32Array | Int32Array | nu
     }) as unknown as Views;
 }
 
+/** An argument block's layout: each field's word index, as its assembly/ arguments file numbers them. */
+export type WordLayout = Readonly<Record<string, number>>;
+
+/** A field's value: a size, or a view written as its heap address (null: 0, no tensor). */
+export type WordValue = number | Float32Array | Int32Array | null;
+
+/**
+ * The words `values` fill in `layout`, as [word, value] pairs with views turned into their addresses
+ * now: placing tables or scratch may grow the heap, after which a view of the old buffer reads as
+ * detached, so callers take the pairs first and write them into the block afterwards.
+ */
+export function wordsOf<Layout extends WordLayout>(
+  layout: Layout,
+  values: Partial<Record<keyof Layout, WordValue>>,
+): (readonly [number, number])[] {
+  return Object.entries(values).map(([field, value]: [string, WordValue | undefined]) => {
+    const address = typeof value === 'number' ? value : addressOf(value);
+    return [layout[field]!, address] as const;
+  });
+}
+
 /** The address of a view in heap.memory; every tensor lives there, so a stray array is a bug. */
 export function addressOf(view: Float32Array | Int32Array | null | undefined): number {
   if (view === null || view === undefined) return 0;
@@ -93,27 +115,17 @@ export function writePoolGeometry(
   p = 0,
 ): () => void {
   const words = writeCommon(kernelModule, geometry, pointers);
-  const sizes: [number, number][] = [
-    [Field.Kernel, geometry.kernelDepth],
-    [Field.Kernel + 1, geometry.kernelHeight],
-    [Field.Kernel + 2, geometry.kernelWidth],
-    [Field.Stride, geometry.strideDepth],
-    [Field.Stride + 1, geometry.strideHeight],
-    [Field.Stride + 2, geometry.strideWidth],
-    [Field.Dilation, geometry.dilationDepth],
-    [Field.Dilation + 1, geometry.dilationHeight],
-    [Field.Dilation + 2, geometry.dilationWidth],
-    [Field.PadBefore, geometry.padFront],
-    [Field.PadBefore + 1, geometry.padTop],
-    [Field.PadBefore + 2, geometry.padLeft],
-    [Field.PadAfter, geometry.padBack],
-    [Field.PadAfter + 1, geometry.padBottom],
-    [Field.PadAfter + 2, geometry.padRight],
-  ];
-  for (const [field, value] of sizes) words[field] = value;
-  words[Field.Adaptive] = 0;
-  words[Field.CountIncludePad] = divisor?.countIncludePad ? 1 : 0;
-  words[Field.HasDivisorOverride] = divisor?.divisorOverride !== null && divisor?.divisorOverride !== undefined ? 1 : 0;
+  const { kernelDepth, kernelHeight, kernelWidth, strideDepth, strideHeight, strideWidth } = geometry;
+  const { dilationDepth, dilationHeight, dilationWidth, padFront, padTop, padLeft, padBack, padBottom } = geometry;
+  words.set([kernelDepth, kernelHeight, kernelWidth], FIELDS.kernel); // depth, height, width: three words each
+  words.set([strideDepth, strideHeight, strideWidth], FIELDS.stride);
+  words.set([dilationDepth, dilationHeight, dilationWidth], FIELDS.dilation);
+  words.set([padFront, padTop, padLeft], FIELDS.padBefore);
+  words.set([padBack, padBottom, geometry.padRight], FIELDS.padAfter);
+  words[FIELDS.adaptive] = 0;
+  words[FIELDS.countIncludePad] = divisor?.countIncludePad ? 1 : 0;
+  words[FIELDS.hasDivisorOverride] =
+    divisor?.divisorOverride !== null && divisor?.divisorOverride !== undefined ? 1 : 0;
   const doubles = new Float64Array(words.buffer, words.byteOffset, 32);
   doubles[DoubleField.DivisorOverride] = divisor?.divisorOverride ?? 0;
   doubles[DoubleField.P] = p;
@@ -126,9 +138,9 @@ export function writeAdaptiveGeometry(
   pointers: PoolPointers,
 ): () => void {
   const words = writeCommon(kernelModule, geometry, pointers);
-  words[Field.Adaptive] = 1;
-  words[Field.CountIncludePad] = 0;
-  words[Field.HasDivisorOverride] = 0;
+  words[FIELDS.adaptive] = 1;
+  words[FIELDS.countIncludePad] = 0;
+  words[FIELDS.hasDivisorOverride] = 0;
   return prepareTables(kernelModule, geometry, words);
 }
 
@@ -141,14 +153,14 @@ export function writeArgmaxPlanes(
   large: Float32Array,
 ): number {
   const words = argumentViews(kernelModule).ints;
-  words[Field.Batch] = planes.batch;
-  words[Field.Channels] = planes.channels;
-  words[Field.InSize] = planes.largeSpatial;
-  words[Field.InSize + 1] = planes.smallSpatial;
-  words[Field.ChannelsLast] = planes.channelsLast ? 1 : 0;
-  words[Field.Input] = addressOf(small);
-  words[Field.Output] = addressOf(large);
-  words[Field.Argmax] = addressOf(argmax);
+  words[FIELDS.batch] = planes.batch;
+  words[FIELDS.channels] = planes.channels;
+  words[FIELDS.inSize] = planes.largeSpatial;
+  words[FIELDS.inSize + 1] = planes.smallSpatial;
+  words[FIELDS.channelsLast] = planes.channelsLast ? 1 : 0;
+  words[FIELDS.input] = addressOf(small);
+  words[FIELDS.output] = addressOf(large);
+  words[FIELDS.argmax] = addressOf(argmax);
   return kernelModule.argumentBlock;
 }
 
@@ -166,7 +178,7 @@ function prepareTables(kernelModule: KernelModule, geometry: AdaptiveGeometry, w
   const fits = TABLES_OFFSET + bytes <= ARGUMENT_BLOCKS.pool.bytes;
   const tables = fits ? kernelModule.argumentBlock + TABLES_OFFSET : heap.alloc(bytes);
   // heap.alloc may grow the memory, which detaches `words` when the memory is not shared.
-  (words.byteLength === 0 ? argumentViews(kernelModule).ints : words)[Field.Tables] = tables;
+  (words.byteLength === 0 ? argumentViews(kernelModule).ints : words)[FIELDS.tables] = tables;
   kernelModule.exports.prepareWindows!(kernelModule.argumentBlock, 0, 0);
   return fits ? doNothing : () => heap.free(tables, bytes);
 }
@@ -191,26 +203,18 @@ export function writeGatherScratch(
   const bytes = slotBytes * threads;
   const scratch = heap.alloc(bytes);
   const words = argumentViews(kernelModule).ints; // after alloc, which may have grown the memory
-  words[Field.Scratch] = scratch;
-  words[Field.ScratchSlotBytes] = slotBytes;
+  words[FIELDS.scratch] = scratch;
+  words[FIELDS.scratchSlotBytes] = slotBytes;
   return () => heap.free(scratch, bytes);
 }
 
 function writeCommon(kernelModule: KernelModule, geometry: AdaptiveGeometry, pointers: PoolPointers): Int32Array {
   const words = argumentViews(kernelModule).ints;
-  words[Field.Batch] = geometry.batch;
-  words[Field.Channels] = geometry.channels;
-  words[Field.InSize] = geometry.inDepth;
-  words[Field.InSize + 1] = geometry.inHeight;
-  words[Field.InSize + 2] = geometry.inWidth;
-  words[Field.OutSize] = geometry.outDepth;
-  words[Field.OutSize + 1] = geometry.outHeight;
-  words[Field.OutSize + 2] = geometry.outWidth;
-  words[Field.ChannelsLast] = geometry.channelsLast ? 1 : 0;
-  words[Field.Input] = addressOf(pointers.input);
-  words[Field.Output] = addressOf(pointers.output);
-  words[Field.Argmax] = addressOf(pointers.argmax);
-  words[Field.GradOutput] = addressOf(pointers.gradOutput);
-  words[Field.GradInput] = addressOf(pointers.gradInput);
+  const { batch, channels, inDepth, inHeight, inWidth, outDepth, outHeight, outWidth } = geometry;
+  words.set([batch, channels, inDepth, inHeight, inWidth, outDepth, outHeight, outWidth], FIELDS.batch);
+  words[FIELDS.channelsLast] = geometry.channelsLast ? 1 : 0;
+  // Every pointer word is written: one the call lacks reads 0, never the last call's tensor.
+  const unused = { argmax: null, gradOutput: null, gradInput: null };
+  for (const [word, address] of wordsOf(FIELDS, { ...unused, ...pointers })) words[word] = address;
   return words;
 }

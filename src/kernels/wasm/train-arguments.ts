@@ -93,39 +93,39 @@ export const splitDepthSlotBytes = (m: number, n: number): number => 4 * DEPTH_B
 /** Writes the product's words; the block's other words keep their last values until set. */
 export function writeProduct(train: KernelModule, product: Product): Int32Array {
   const words = argumentViews(train).ints;
-  words[Word.AKind] = product.aKind;
-  words[Word.BTransposed] = product.bTransposed ? 1 : 0;
-  words[Word.M] = product.m;
-  words[Word.K] = product.k;
-  words[Word.N] = product.n;
-  words[Word.APointer] = product.a;
-  words[Word.BPointer] = product.b;
-  words[Word.CPointer] = product.c;
-  words[Word.BiasPointer] = product.bias;
-  words[Word.Init] = product.init;
+  const { aKind, bTransposed, m, k, n, a, b, c, bias, init } = product;
+  words.set([aKind, bTransposed ? 1 : 0, m, k, n, a, b, c, bias, init], Word.AKind); // words 0 to 9
   words[Word.RowBlock] = ROW_BLOCK;
   return words;
 }
+
+/** The convolution's sizes in their word order from Word.Batch (kernelHeight has a word of its own, after GradInput). */
+const CONV_FIELDS = [
+  'batch',
+  'inHeight',
+  'inWidth',
+  'channels',
+  'outHeight',
+  'outWidth',
+  'kernelWidth',
+  'strideHeight',
+  'strideWidth',
+  'dilationHeight',
+  'dilationWidth',
+  'padTop',
+  'padLeft',
+] as const satisfies readonly (keyof ConvGeometry)[];
 
 export function writeConvGeometry(words: Int32Array, geometry: ConvGeometry, gradInput = 0): void {
   if (!geometry.channelsLast || geometry.spatialDims !== 2) {
     throw new RangeError('conv2d kernels: geometry must be 2D channelsLast (NHWC input, HWIO filter)');
   }
-  words[Word.Batch] = geometry.batch;
-  words[Word.InHeight] = geometry.inHeight;
-  words[Word.InWidth] = geometry.inWidth;
-  words[Word.Channels] = geometry.channels;
-  words[Word.OutHeight] = geometry.outHeight;
-  words[Word.OutWidth] = geometry.outWidth;
-  words[Word.KernelHeight] = geometry.kernelHeight;
-  words[Word.KernelWidth] = geometry.kernelWidth;
-  words[Word.StrideHeight] = geometry.strideHeight;
-  words[Word.StrideWidth] = geometry.strideWidth;
-  words[Word.DilationHeight] = geometry.dilationHeight;
-  words[Word.DilationWidth] = geometry.dilationWidth;
-  words[Word.PadTop] = geometry.padTop;
-  words[Word.PadLeft] = geometry.padLeft;
+  words.set(
+    CONV_FIELDS.map((field) => geometry[field]),
+    Word.Batch,
+  );
   words[Word.GradInput] = gradInput;
+  words[Word.KernelHeight] = geometry.kernelHeight;
 }
 
 /** Bytes of scratch a call needs: shared packed B, partial sums, then one slot per thread. */

@@ -6,13 +6,14 @@ import type { Tensor } from '../../tensor/tensor.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { adaptiveRanges, boxReduce, spatial } from '../../formats/onnx/pool-nodes.js';
 import { adaptiveOptions } from '../common-options.js';
-import { adaptiveAverageSteps, adaptiveGeometryOf } from '../adaptive-steps.js';
-import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import { adaptiveGeometryOf } from '../adaptive-steps.js';
+import { outputShapeOf, runLinearOp } from '../kernel-steps.js';
+import { rankedOps, type OpCall } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 import type { AdaptiveAvgPoolOptions } from './adaptive-max.js';
 
-function computeAdaptiveAverage({ op, input, options, rank }: OpCall): Tensor {
-  const geometry = adaptiveGeometryOf(op, input.shape, options, rank);
-  return adaptiveAverageSteps(op, input, geometry, geometry.outputShape);
+function computeAdaptiveAverage(call: OpCall): Tensor {
+  return runLinearOp(call, adaptiveGeometryOf, 'adaptiveAvgPoolForward', 'adaptiveAvgPoolBackward');
 }
 
 /** Adaptive windows differ in size, so each axis is reduced cell by cell (a pooling op where they are regular). */
@@ -21,10 +22,9 @@ function exportAdaptiveAverage(call: OnnxExportCall) {
   return spatial(boxReduce(call, call.input, adaptiveRanges(geometry, call.rank), 'mean'));
 }
 
-export const adaptiveAverageKind = definePoolingKind({
+export const adaptiveAverageKind = standardKind({
   names: ['adaptiveAverage', 'adaptiveAvg'],
   window: 'adaptive',
-  ranks: [1, 2, 3],
   op: 'adaptiveAvgPool{rank}d',
   options: adaptiveOptions,
   docs: {
@@ -35,7 +35,7 @@ export const adaptiveAverageKind = definePoolingKind({
     source: "PyTorch's AdaptiveAvgPoolNd",
   },
   kernels: { adaptiveAvgPoolForward, adaptiveAvgPoolBackward },
-  outputShape: (op, shape, options, rank) => adaptiveGeometryOf(op, shape, options, rank).outputShape,
+  outputShape: outputShapeOf(adaptiveGeometryOf),
   compute: computeAdaptiveAverage,
   layer: { className: 'AdaptiveAveragePooling{rank}D', keras: true, seedConfig: { outputSize: 13 } },
   onnx: { export: exportAdaptiveAverage },

@@ -14,10 +14,12 @@ import type { DataFormat } from '../../geometry/layout.js';
 import { adaptiveMaxPoolForward } from '../../kernels/reference/adaptive-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { adaptiveGeometryOf, adaptiveMaxSteps } from '../adaptive-steps.js';
+import { outputShapeOf } from '../kernel-steps.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { adaptiveRanges, boxReduce, spatial } from '../../formats/onnx/pool-nodes.js';
 import { adaptiveOptions, returnIndicesOption } from '../common-options.js';
-import { booleanOption, definePoolingKind, rankedOps, type OpCall, type PoolWithIndices } from '../kind.js';
+import { booleanOption, rankedOps, type OpCall, type PoolWithIndices, type SelectingOp } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 
 export interface AdaptiveAvgPoolOptions {
   /** Output spatial size: one number, or one per axis where null keeps the input's size. */
@@ -43,10 +45,9 @@ function exportAdaptiveMax(call: OnnxExportCall) {
   return spatial(boxReduce(call, call.input, adaptiveRanges(geometry, call.rank), 'max'));
 }
 
-export const adaptiveMaxKind = definePoolingKind({
+export const adaptiveMaxKind = standardKind({
   names: ['adaptiveMax'],
   window: 'adaptive',
-  ranks: [1, 2, 3],
   op: 'adaptiveMaxPool{rank}d',
   options: [...adaptiveOptions, returnIndicesOption],
   docs: {
@@ -57,9 +58,9 @@ export const adaptiveMaxKind = definePoolingKind({
     source: "PyTorch's AdaptiveMaxPoolNd",
   },
   kernels: { adaptiveMaxPoolForward },
-  outputShape: (op, shape, options, rank) => adaptiveGeometryOf(op, shape, options, rank).outputShape,
+  outputShape: outputShapeOf(adaptiveGeometryOf),
   compute: computeAdaptiveMax,
-  layer: { className: 'AdaptiveMaxPooling{rank}D', keras: true, seedConfig: { outputSize: 13 } },
+  layer: { keras: true, seedConfig: { outputSize: 13 } },
   onnx: { export: exportAdaptiveMax },
 });
 
@@ -67,10 +68,7 @@ export const adaptiveMaxKind = definePoolingKind({
  * Adaptive max pooling to `outputSize`, with the argmax too when `returnIndices` is true.
  * @example adaptiveMaxPool2d(x, { outputSize: [7, 7] })
  */
-export interface AdaptiveMaxPoolOp {
-  (input: Tensor, options: AdaptiveMaxPoolOptions & { returnIndices: true }): PoolWithIndices;
-  (input: Tensor, options: AdaptiveMaxPoolOptions): Tensor;
-}
+export type AdaptiveMaxPoolOp = SelectingOp<AdaptiveMaxPoolOptions>;
 
 export const [adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool3d] =
   rankedOps(adaptiveMaxKind).as<AdaptiveMaxPoolOp>();

@@ -19,7 +19,8 @@ import { checkParameterShape, layerChannels } from '../arguments.js';
 import { dataFormatOption } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { globalRank, globalSetUp } from '../global-steps.js';
-import { definePoolingKind, type LayerWeights, type OpCall } from '../kind.js';
+import { type LayerWeights, type OpCall } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { planesAsRows, scalar } from '../../formats/onnx/pool-nodes.js';
 
@@ -90,10 +91,9 @@ function exportAttentionPool(call: OnnxExportCall) {
   return { output: apply('Flatten', [apply('MatMul', [rows, attention])], { axis: 1 }), layout: 'flat' as const };
 }
 
-export const attentionKind = definePoolingKind({
+export const attentionKind = standardKind({
   names: ['attention', 'simPool'],
   window: 'global',
-  ranks: [1, 2, 3],
   op: 'attentionPool',
   tensorArguments: ['queryKernel', 'keyKernel'],
   // The wasm kernel regroups two f64 sums (k·q = x·(W_k·q), ∂q = (Σ ∂logit·x)·W_k) and uses its own
@@ -114,7 +114,7 @@ export const attentionKind = definePoolingKind({
     return [geometry.batch, geometry.channels];
   },
   compute: computeAttentionPool,
-  layer: { className: 'AttentionPooling{rank}D', keras: false, seedConfig: {}, weights: attentionWeights },
+  layer: { weights: attentionWeights },
   onnx: { export: exportAttentionPool },
 });
 

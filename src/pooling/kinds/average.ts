@@ -19,9 +19,10 @@ import { kernel } from '../../kernels/backend.js';
 import { avgPoolBackward, avgPoolForward } from '../../kernels/reference/avg-pool.js';
 import type { AverageDivisor } from '../../kernels/types.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
+import { windowGeometry, windowOptions } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import { rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall, OnnxImportNode } from '../../formats/onnx/kind-hook.js';
 import { scalar, spatial } from '../../formats/onnx/pool-nodes.js';
 import { averagePoolNode, exportWindow, windowWeightedSum } from '../../formats/onnx/pool-window.js';
@@ -80,10 +81,8 @@ function importAveragePool(node: OnnxImportNode) {
   return { rank, config: { ...config, countIncludePad: countIncludePad === 1 } };
 }
 
-export const averageKind = definePoolingKind({
+export const averageKind = slidingWindowKind({
   names: ['average', 'avg', 'mean'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'avgPool{rank}d',
   options: [
     ...windowOptions,
@@ -107,9 +106,8 @@ export const averageKind = definePoolingKind({
     source: "PyTorch's AvgPoolNd, TensorFlow's avg_pool, ONNX AveragePool",
   },
   kernels: { avgPoolForward, avgPoolBackward },
-  outputShape: windowOutputShape,
   compute: computeAvgPool,
-  layer: { className: 'AveragePooling{rank}D', keras: true, seedConfig: { poolSize: 2 } },
+  layer: { className: 'AveragePooling{rank}D', keras: true },
   onnx: { export: exportAveragePool, import: { ops: ['AveragePool'], config: importAveragePool } },
 });
 

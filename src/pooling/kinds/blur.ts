@@ -9,34 +9,33 @@
 // Reflect padding needs N > ⌈(f−1)/2⌉ along every axis (as ReflectionPad), else an error names the input.
 // Linear: ∂y/∂x sends b[t]·gradOutput to the cell tap t read, so a mirrored cell gets the shares of
 // every tap that read it. NaN and ±Infinity propagate through the weighted sum (IEEE arithmetic).
-import { kernel } from '../../kernels/backend.js';
 import { blurPoolBackward, blurPoolForward } from '../../kernels/reference/extra/blur-pool.js';
-import type { Tensor } from '../../tensor/tensor.js';
-import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import type { SpatialDims } from '../../geometry/layout.js';
+import type { Shape, Tensor } from '../../tensor/tensor.js';
+import { rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
+import { outputShapeOf, runLinearOp } from '../kernel-steps.js';
 import { blurGeometry, blurOptions, exportBlur, type BlurOptions } from './blur-geometry.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
 
 export type { BlurOptions, BlurPadMode } from './blur-geometry.js';
 
-function computeBlurPool({ op, input, options, rank }: OpCall): Tensor {
-  const geometry = blurGeometry(op, input.shape, rank, options);
-  return runPoolSteps(op, [input], geometry.outputShape, {
-    forward: ({ inputs: [x], output }) => kernel('blurPoolForward')(x!.values, output.values, geometry),
-    backward: ({ gradOutput, gradInputs: [gradInput] }) =>
-      kernel('blurPoolBackward')(gradOutput.values, gradInput!.values, geometry),
-  }).output;
+/** The blur's geometry in the argument order of a kind's outputShape. */
+const blurGeometryOf = (op: string, shape: Shape, options: OpOptions, rank: SpatialDims) =>
+  blurGeometry(op, shape, rank, options);
+
+function computeBlurPool(call: OpCall): Tensor {
+  return runLinearOp(call, blurGeometryOf, 'blurPoolForward', 'blurPoolBackward');
 }
 
 function exportBlurPool(call: OnnxExportCall) {
   return spatial(exportBlur(call, call.input, call.inputShape));
 }
 
-export const blurKind = definePoolingKind({
+export const blurKind = standardKind({
   names: ['blur', 'blurPool', 'antiAliased'],
   window: 'filter',
-  ranks: [1, 2, 3],
   op: 'blurPool{rank}d',
   options: blurOptions,
   docs: {
@@ -47,9 +46,9 @@ export const blurKind = definePoolingKind({
     source: 'Zhang, "Making Convolutional Networks Shift-Invariant Again", ICML 2019 (antialiased-cnns BlurPool)',
   },
   kernels: { blurPoolForward, blurPoolBackward },
-  outputShape: (op, shape, options, rank) => blurGeometry(op, shape, rank, options).outputShape,
+  outputShape: outputShapeOf(blurGeometryOf),
   compute: computeBlurPool,
-  layer: { className: 'BlurPooling{rank}D', keras: false, seedConfig: { filterSize: 4, strides: 2 } },
+  layer: { seedConfig: { filterSize: 4, strides: 2 } },
   onnx: { export: exportBlurPool },
 });
 

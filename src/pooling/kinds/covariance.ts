@@ -22,7 +22,8 @@ import type { Shape, Tensor } from '../../tensor/tensor.js';
 import { dataFormatOption } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { globalRank, globalSetUp } from '../global-steps.js';
-import { definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
+import { type OpCall, type OpOptions } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { planesAsRows, scalar } from '../../formats/onnx/pool-nodes.js';
 
@@ -93,10 +94,9 @@ function exportCovariancePool(call: OnnxExportCall) {
   return { output: apply('Where', [apply('Equal', [perSample, zero]), zero, scaled]), layout: 'flat' as const };
 }
 
-export const covarianceKind = definePoolingKind({
+export const covarianceKind = standardKind({
   names: ['covariance', 'iSqrtCov', 'secondOrder'],
   window: 'global',
-  ranks: [1, 2, 3],
   op: 'covariancePool',
   // The wasm kernel runs in f32 (f64 means): over 1-8 iterations its error stays under 3e-6 of the
   // largest output or gradient of a sample (measured on values of |x| ≤ 4), so 1e-4 absolute
@@ -124,7 +124,7 @@ export const covarianceKind = definePoolingKind({
   kernels: { covariancePoolForward, covariancePoolBackward },
   outputShape: (op, shape, options) => covarianceGeometry(op, shape, options).outputShape,
   compute: computeCovariancePool,
-  layer: { className: 'GlobalCovariancePooling{rank}D', keras: false, seedConfig: {} },
+  layer: { className: 'GlobalCovariancePooling{rank}D' },
   onnx: { export: exportCovariancePool },
 });
 

@@ -29,15 +29,8 @@ import type { Shape, Tensor } from '../../tensor/tensor.js';
 import { checkParameterShape, layerChannels } from '../arguments.js';
 import { dataFormatOption } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
-import {
-  booleanOption,
-  definePoolingKind,
-  rankedOps,
-  type LayerContext,
-  type LayerSpec,
-  type OpCall,
-  type OpOptions,
-} from '../kind.js';
+import { booleanOption, rankedOps, type LayerContext, type LayerSpec, type OpCall, type OpOptions } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 import {
   checkOutputSize,
   exportSpectral,
@@ -212,10 +205,9 @@ const diffStrideLayer: Omit<LayerSpec, 'className' | 'keras' | 'seedConfig'> = {
   },
 };
 
-export const diffStrideKind = definePoolingKind({
+export const diffStrideKind = standardKind({
   names: ['diffStride', 'learnableStride', 'learnedStride'],
   window: 'filter',
-  ranks: [1, 2, 3],
   op: 'diffStridePool{rank}d',
   // The wasm kernels apply the crop as per-axis complex matrices in f64 instead of FFTs: sums in
   // another order, ~1e-15 relative, so the f32 results differ by a rounding flip (2^-23) at most,
@@ -275,7 +267,7 @@ export const diffStrideKind = definePoolingKind({
     return diffStrideGeometry(op, shape, rank, strides, options).geometry.outputShape;
   },
   compute: computeDiffStride,
-  layer: { className: 'DiffStridePooling{rank}D', keras: false, seedConfig: { strides: 2 }, ...diffStrideLayer },
+  layer: { seedConfig: { strides: 2 }, ...diffStrideLayer },
   onnx: { export: exportDiffStride },
 });
 

@@ -21,14 +21,15 @@ import { runSelection } from '../compute.js';
 import type { ConfigValue } from '../../nn/layer.js';
 import {
   booleanOption,
-  definePoolingKind,
   rankedOps,
   type LayerCall,
   type LayerContext,
   type OpCall,
   type OpOptions,
   type PoolWithIndices,
+  type SelectingOp,
 } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 import { planeRegions, UNIT_AXIS, type AxisPlan } from './fractional-max-geometry.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { boxReduce, spatial, type AxisRanges } from '../../formats/onnx/pool-nodes.js';
@@ -161,7 +162,7 @@ function exportFractionalMax(call: OnnxExportCall) {
 
 const sizeList = (value: unknown): ConfigValue => (value === undefined ? null : (value as ConfigValue));
 
-export const fractionalMaxKind = definePoolingKind({
+export const fractionalMaxKind = standardKind({
   names: ['fractionalMax', 'fractional'],
   window: 'region',
   ranks: [2, 3],
@@ -230,8 +231,6 @@ export const fractionalMaxKind = definePoolingKind({
   outputShape: fractionalOutputShape,
   compute: computeFractionalMax,
   layer: {
-    className: 'FractionalMaxPooling{rank}D',
-    keras: false,
     seedConfig: { outputRatio: Math.SQRT1_2 },
     callArguments: fractionalCallArguments,
   },
@@ -242,9 +241,6 @@ export const fractionalMaxKind = definePoolingKind({
  * Fractional max pooling, with the region argmax too when `returnIndices` is true.
  * @example fractionalMaxPool2d(x, { outputRatio: 0.7, kernelSize: 2, seed: 1 }) // PyTorch's FractionalMaxPool2d
  */
-export interface FractionalMaxPoolOp {
-  (input: Tensor, options: FractionalMaxPoolOptions & { returnIndices: true }): PoolWithIndices;
-  (input: Tensor, options: FractionalMaxPoolOptions): Tensor;
-}
+export type FractionalMaxPoolOp = SelectingOp<FractionalMaxPoolOptions>;
 
 export const [fractionalMaxPool2d, fractionalMaxPool3d] = rankedOps(fractionalMaxKind).as<FractionalMaxPoolOp>();

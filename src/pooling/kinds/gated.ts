@@ -6,38 +6,20 @@
 // or [channels, taps] (per channel), taps = the window's volume. Padded taps read as 0 in wᵀx; the
 // mean is over in-bounds cells; max as max pooling. Gradients:
 // ∂y/∂x_k = s·[k is the max] + (1 − s)/n + (max − mean)·s(1 − s)·w_k and ∂y/∂w_k = (max − mean)·s(1 − s)·x_k.
-import type { PoolGeometry, PoolOptions } from '../../geometry/pool-geometry.js';
+import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { gatedPoolBackward, gatedPoolForward } from '../../kernels/reference/extra/gated-pool.js';
-import { zeros } from '../../tensor/create.js';
-import type { Shape, Tensor } from '../../tensor/tensor.js';
-import { perDimension } from '../../geometry/layout.js';
-import { windowOptions, windowOutputShape } from '../common-options.js';
-import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
-import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { windowOptions } from '../common-options.js';
+import { weightedWindow } from '../arguments.js';
+import { rankedOps } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
+import { tapWeights, tapWeightShapes } from './learnable-parameters.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { blend, spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow, maxAndMean, windowWeightedSum } from '../../formats/onnx/pool-window.js';
 
-/** One gate weight per window tap, for the layer or per channel. */
-function gateShapes(geometry: PoolGeometry): Shape[] {
-  const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
-  return [[taps], [geometry.channels, taps]];
-}
-
-function computeGatedPool(call: OpCall): Tensor {
-  return weightedWindowOp(call, 'gateWeights', gateShapes, 'gatedPool');
-}
-
 /** The layer's weight 'gate_weights', initially 0 (so s = 1/2): per layer [taps] or per channel [channels, taps]. */
-const gatedWeights: LayerWeights = {
-  shapes: (context) => {
-    const kernelSize = perDimension(context.owner, 'poolSize', context.options.kernelSize, context.rank, 1);
-    const taps = kernelSize.reduce((total, size) => total * size, 1);
-    const perLayer = scopeOption(context.owner, 'gateScope', context.options.gateScope) === 'layer';
-    return [{ name: 'gate_weights', shape: perLayer ? [taps] : [layerChannels(context), taps] }];
-  },
-  initialize: (context) => [zeros(gatedWeights.shapes(context)[0]!.shape)],
-};
+const gatedWeights = tapWeights('gate_weights', 'gateScope', () => 0);
 
 /** s = Sigmoid(wᵀ window) as a depthwise Conv of the gate weights, then s·MaxPool + (1 − s)·AveragePool. */
 function exportGatedPool(call: OnnxExportCall) {
@@ -48,12 +30,10 @@ function exportGatedPool(call: OnnxExportCall) {
   return spatial(blend(call, graph.apply('Sigmoid', [gateSum], {}, owner), max, mean));
 }
 
-export const gatedKind = definePoolingKind({
+export const gatedKind = slidingWindowKind({
   names: ['gated'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'gatedPool{rank}d',
-  tensorArguments: ['gateWeights'],
+  ...weightedWindow('gatedPool', 'gateWeights', tapWeightShapes, { gatedPoolForward, gatedPoolBackward }),
   options: [
     ...windowOptions,
     {
@@ -72,10 +52,7 @@ export const gatedKind = definePoolingKind({
       's to the max cell, (1 − s)/n to each cell, plus (max − mean)·s(1 − s)·w_k; ∂y/∂w_k = (max − mean)·s(1 − s)·x_k.',
     source: 'Lee, Gallagher & Tu, AISTATS 2016',
   },
-  kernels: { gatedPoolForward, gatedPoolBackward },
-  outputShape: windowOutputShape,
-  compute: computeGatedPool,
-  layer: { className: 'GatedPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, weights: gatedWeights },
+  layer: { weights: gatedWeights },
   onnx: { export: exportGatedPool },
 });
 

@@ -15,8 +15,9 @@
 //   gradient; a window with no in-bounds cell (dilation) outputs 0.
 import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { windowOptions, windowOutputShape } from '../common-options.js';
-import { definePoolingKind, rankedOps } from '../kind.js';
+import { windowOptions } from '../common-options.js';
+import { rankedOps } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import { exportGem, gemDocs, gemKernels, gemPool, gemTolerance, gemWeightOptions, gemWeights } from './gem-power.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
@@ -29,10 +30,8 @@ function exportGemPool(call: OnnxExportCall) {
   return spatial(pooledOutput(cells, exportGem(cells, call.weights[0]!.values)));
 }
 
-export const gemKind = definePoolingKind({
+export const gemKind = slidingWindowKind({
   names: ['gem', 'generalizedMean'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'gemPool{rank}d',
   tolerance: gemTolerance,
   tensorArguments: ['p'],
@@ -43,14 +42,8 @@ export const gemKind = definePoolingKind({
     ...gemDocs,
   },
   kernels: gemKernels,
-  outputShape: windowOutputShape,
   compute: gemPool,
-  layer: {
-    className: 'GemPooling{rank}D',
-    keras: false,
-    seedConfig: { poolSize: 2 },
-    weights: gemWeights,
-  },
+  layer: { weights: gemWeights },
   onnx: { export: exportGemPool },
 });
 

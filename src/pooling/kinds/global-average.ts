@@ -3,7 +3,8 @@
 // pooling to size 1; shapes and keepDims as global max pooling (global-max.ts).
 import type { Tensor } from '../../tensor/tensor.js';
 import { maskableGlobalOptions } from '../common-options.js';
-import { definePoolingKind, type OpCall } from '../kind.js';
+import { type OpCall } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 import { adaptiveAverageSteps } from '../adaptive-steps.js';
 import { exportGlobalPool } from '../../formats/onnx/pool-nodes.js';
 import { globalImport } from '../../formats/onnx/pool-import.js';
@@ -22,10 +23,9 @@ function computeGlobalAverage(call: OpCall): Tensor {
   return adaptiveAverageSteps(op, input, geometry, outputShape);
 }
 
-export const globalAverageKind = definePoolingKind({
+export const globalAverageKind = standardKind({
   names: ['globalAverage', 'globalAvg'],
   window: 'global',
-  ranks: [1, 2, 3],
   op: 'globalAvgPool',
   options: maskableGlobalOptions,
   docs: {
@@ -38,7 +38,7 @@ export const globalAverageKind = definePoolingKind({
   kernels: {},
   outputShape: (op, shape, options) => globalSetUp(op, shape, options).outputShape,
   compute: computeGlobalAverage,
-  layer: { className: 'GlobalAveragePooling{rank}D', keras: true, seedConfig: {}, callArguments: globalCallArguments },
+  layer: { className: 'GlobalAveragePooling{rank}D', keras: true, callArguments: globalCallArguments },
   onnx: {
     export: exportGlobalPool('GlobalAveragePool'),
     import: { ops: ['GlobalAveragePool'], config: (node) => globalImport(node) },

@@ -7,7 +7,8 @@ import { reshape } from '../../ops/nn/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { globalOptions } from '../common-options.js';
 import { globalRank, globalSetUp, type GlobalPoolOptions } from '../global-steps.js';
-import { definePoolingKind, type OpCall } from '../kind.js';
+import { type OpCall } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 import { exportGem, gemDocs, gemPool, gemTolerance, gemWeightOptions, gemWeights } from './gem-power.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { globalResult } from '../../formats/onnx/pool-nodes.js';
@@ -28,10 +29,9 @@ function exportGlobalGem(call: OnnxExportCall) {
   return globalResult(call, exportGem(globalCells(call), call.weights[0]!.values));
 }
 
-export const globalGemKind = definePoolingKind({
+export const globalGemKind = standardKind({
   names: ['globalGem', 'globalGeneralizedMean'],
   window: 'global',
-  ranks: [1, 2, 3],
   op: 'globalGemPool',
   tensorArguments: ['p'],
   tolerance: gemTolerance,
@@ -44,12 +44,7 @@ export const globalGemKind = definePoolingKind({
   kernels: {},
   outputShape: (op, shape, options) => globalSetUp(op, shape, options).outputShape,
   compute: computeGlobalGem,
-  layer: {
-    className: 'GlobalGemPooling{rank}D',
-    keras: false,
-    seedConfig: {},
-    weights: gemWeights,
-  },
+  layer: { weights: gemWeights },
   onnx: { export: exportGlobalGem },
 });
 

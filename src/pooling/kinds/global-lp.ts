@@ -8,7 +8,8 @@ import { kernel } from '../../kernels/backend.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { globalOptions } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, type OpCall } from '../kind.js';
+import { type OpCall } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 import { globalRank, globalSetUp, type GlobalPoolOptions } from '../global-steps.js';
 import { powerOf } from '../arguments.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
@@ -47,10 +48,9 @@ function exportGlobalLp(call: OnnxExportCall) {
   return globalResult(call, graph.apply('Pow', [sum, scalar(call, 'root', 1 / p)], {}, owner));
 }
 
-export const globalLpKind = definePoolingKind({
+export const globalLpKind = standardKind({
   names: ['globalLp', 'globalL2'],
   window: 'global',
-  ranks: [1, 2, 3],
   op: 'globalLpPool',
   options: [
     ...globalOptions,
@@ -75,7 +75,6 @@ export const globalLpKind = definePoolingKind({
     return globalSetUp(op, shape, options).outputShape;
   },
   compute: computeGlobalLp,
-  layer: { className: 'GlobalLpPooling{rank}D', keras: false, seedConfig: {} },
   onnx: {
     export: exportGlobalLp,
     import: { ops: ['GlobalLpPool'], config: (node) => globalImport(node, { p: powerImport(node) }) },

@@ -9,7 +9,8 @@
 //   In memory [batch, channels] and the keepDims shape are the same bytes.
 import type { Tensor } from '../../tensor/tensor.js';
 import { maskableGlobalOptions } from '../common-options.js';
-import { definePoolingKind, outputOf, type OpCall } from '../kind.js';
+import { outputOf, type OpCall } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 import { globalCallArguments, globalRank, globalSetUp, maskedGlobalPool } from '../global-steps.js';
 import { adaptiveMaxSteps } from '../adaptive-steps.js';
 import { exportGlobalPool } from '../../formats/onnx/pool-nodes.js';
@@ -25,10 +26,9 @@ function computeGlobalMax(call: OpCall): Tensor {
   return outputOf(adaptiveMaxSteps(op, input, geometry, outputShape, false));
 }
 
-export const globalMaxKind = definePoolingKind({
+export const globalMaxKind = standardKind({
   names: ['globalMax'],
   window: 'global',
-  ranks: [1, 2, 3],
   op: 'globalMaxPool',
   options: maskableGlobalOptions,
   docs: {
@@ -41,7 +41,7 @@ export const globalMaxKind = definePoolingKind({
   kernels: {},
   outputShape: (op, shape, options) => globalSetUp(op, shape, options).outputShape,
   compute: computeGlobalMax,
-  layer: { className: 'GlobalMaxPooling{rank}D', keras: true, seedConfig: {}, callArguments: globalCallArguments },
+  layer: { keras: true, callArguments: globalCallArguments },
   onnx: {
     export: exportGlobalPool('GlobalMaxPool'),
     import: { ops: ['GlobalMaxPool'], config: (node) => globalImport(node) },

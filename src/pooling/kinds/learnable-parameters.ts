@@ -1,9 +1,12 @@
-// What the learnable window kinds of issue #14 share (GeM's p, LSE's r, DPP's α and λ): value checks
-// of a parameter tensor, and layer weights holding one value per layer or per channel with the layer
+// What the learnable window kinds share (GeM's p, LSE's r, DPP's α and λ, mixed pooling's a, the gate
+// and rank weights of gated and ordinal pooling): value checks of a parameter tensor, and layer
+// weights holding one value (or one per window tap) per layer or per channel, with the layer
 // options that choose the scope and the initial value. Not a kind file: index.ts does not list it.
 import { fail } from '../../errors.js';
 import { full } from '../../tensor/create.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import type { PoolGeometry } from '../../geometry/pool-geometry.js';
+import { perDimension } from '../../geometry/layout.js';
+import type { Shape, Tensor } from '../../tensor/tensor.js';
 import { layerChannels, scopeOption } from '../arguments.js';
 import type { LayerWeights } from '../kind.js';
 import type { OptionSpec } from '../options.js';
@@ -46,6 +49,37 @@ export function scalarWeights(spec: ScalarWeightSpec): LayerWeights {
         );
       }
       return [full(weights.shapes(context)[0]!.shape, initial)];
+    },
+  };
+  return weights;
+}
+
+/** The shapes an op accepts for a scalar weight: [1] (shared) or [channels]. */
+export function scalarWeightShapes(geometry: PoolGeometry): Shape[] {
+  return [[1], [geometry.channels]];
+}
+
+/** The shapes an op accepts for one weight per window tap: [taps] (shared) or [channels, taps]. */
+export function tapWeightShapes(geometry: PoolGeometry): Shape[] {
+  const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
+  return [[taps], [geometry.channels, taps]];
+}
+
+/**
+ * One weight per window tap, [taps] per layer or [channels, taps] per channel as the layer option
+ * `scope` says, every entry at `initial(taps)`.
+ */
+export function tapWeights(weight: string, scope: string, initial: (taps: number) => number): LayerWeights {
+  const weights: LayerWeights = {
+    shapes: (context) => {
+      const kernelSize = perDimension(context.owner, 'poolSize', context.options.kernelSize, context.rank, 1);
+      const taps = kernelSize.reduce((total, size) => total * size, 1);
+      const perLayer = scopeOption(context.owner, scope, context.options[scope]) === 'layer';
+      return [{ name: weight, shape: perLayer ? [taps] : [layerChannels(context), taps] }];
+    },
+    initialize: (context) => {
+      const shape = weights.shapes(context)[0]!.shape;
+      return [full(shape, initial(shape[shape.length - 1]!))];
     },
   };
   return weights;

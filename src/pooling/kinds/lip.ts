@@ -24,9 +24,10 @@ import { zeros } from '../../tensor/create.js';
 import { tidy } from '../../tensor/scope.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkParameterShape, layerChannels } from '../arguments.js';
-import { windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
+import { windowGeometry, windowOptions } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, rankedOps, type LayerWeights, type OpCall, type OpOptions } from '../kind.js';
+import { rankedOps, type LayerWeights, type OpCall, type OpOptions } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { scalar, spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow, windowWeightedSum } from '../../formats/onnx/pool-window.js';
@@ -119,10 +120,8 @@ function exportLipPool(call: OnnxExportCall) {
   return spatial(apply('Where', [apply('Equal', [total, zero]), zero, apply('Div', [weighted, total])]));
 }
 
-export const lipKind = definePoolingKind({
+export const lipKind = slidingWindowKind({
   names: ['lip', 'localImportance'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'lipPool{rank}d',
   tensorArguments: ['logitKernel', 'logitBias'],
   // The wasm kernels weigh in float32 with a 1-ulp SIMD e^x: each wᵢ and wᵢxᵢ carries ~2⁻²³ of
@@ -149,13 +148,10 @@ export const lipKind = definePoolingKind({
     source: 'Gao, Wang & Wu, ICCV 2019',
   },
   kernels: { lipPoolForward, lipPoolBackward },
-  outputShape: windowOutputShape,
   compute: computeLipPool,
   layer: {
     className: 'LIPPooling{rank}D',
     factory: 'lipPooling{rank}d',
-    keras: false,
-    seedConfig: { poolSize: 2 },
     weights: lipWeights,
   },
   onnx: { export: exportLipPool },

@@ -20,7 +20,8 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { powerOf } from '../arguments.js';
-import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import { rankedOps, type OpCall } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall, OnnxImportNode } from '../../formats/onnx/kind-hook.js';
 import { scalar, spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow, lpPoolNode, windowWeightedSum } from '../../formats/onnx/pool-window.js';
@@ -67,10 +68,8 @@ function importLpPool(node: OnnxImportNode) {
   return { rank, config: { ...config, p: powerImport(node) } };
 }
 
-export const lpKind = definePoolingKind({
+export const lpKind = slidingWindowKind({
   names: ['lp', 'l2', 'power'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'lpPool{rank}d',
   tolerance: { relative: 1e-6, absolute: 1e-30 },
   options: [
@@ -98,7 +97,7 @@ export const lpKind = definePoolingKind({
     return windowOutputShape(op, shape, options, rank);
   },
   compute: computeLpPool,
-  layer: { className: 'LpPooling{rank}D', keras: false, seedConfig: { poolSize: 2, p: 2 } },
+  layer: { seedConfig: { poolSize: 2, p: 2 } },
   onnx: { export: exportLpPool, import: { ops: ['LpPool'], config: importLpPool } },
 });
 

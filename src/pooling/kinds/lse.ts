@@ -18,8 +18,9 @@ import { lsePoolBackward, lsePoolForward } from '../../kernels/reference/extra/l
 import { checkTensor } from '../../ops/checks.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { weightedWindowOp } from '../arguments.js';
-import { windowOptions, windowOutputShape } from '../common-options.js';
-import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import { windowOptions } from '../common-options.js';
+import { rankedOps, type OpCall } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { channelConstant, spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow } from '../../formats/onnx/pool-window.js';
@@ -36,6 +37,7 @@ import {
   checkParameterValues,
   scalarWeightOptions,
   scalarWeights,
+  scalarWeightShapes,
   type ScalarWeightSpec,
 } from './learnable-parameters.js';
 
@@ -44,7 +46,7 @@ const rateSpec: ScalarWeightSpec = { weight: 'r', scope: 'rScope', initial: 'rIn
 
 function computeLsePool(call: OpCall): Tensor {
   checkParameterValues(call.op, 'r', checkTensor(call.op, 'r', call.tensors[0]));
-  return weightedWindowOp(call, 'r', (geometry) => [[1], [geometry.channels]], 'lsePool');
+  return weightedWindowOp(call, 'r', scalarWeightShapes, 'lsePool');
 }
 
 /**
@@ -80,10 +82,8 @@ function exportLsePool(call: OnnxExportCall) {
   );
 }
 
-export const lseKind = definePoolingKind({
+export const lseKind = slidingWindowKind({
   names: ['lse', 'logSumExp'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'lsePool{rank}d',
   // The wasm kernels: float32 with 1-ulp SIMD e^x, ln x and 2-ulp e^x − 1, ln(1 + x); y and the
   // softmax shares round a few times more than the float64 reference.
@@ -99,13 +99,10 @@ export const lseKind = definePoolingKind({
     source: 'Pinheiro & Collobert, CVPR 2015',
   },
   kernels: { lsePoolForward, lsePoolBackward },
-  outputShape: windowOutputShape,
   compute: computeLsePool,
   layer: {
     className: 'LSEPooling{rank}D',
     factory: 'lsePooling{rank}d',
-    keras: false,
-    seedConfig: { poolSize: 2 },
     weights: scalarWeights(rateSpec),
   },
   onnx: { export: exportLsePool },

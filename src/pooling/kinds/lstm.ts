@@ -20,7 +20,8 @@ import { Tensor, type Shape } from '../../tensor/tensor.js';
 import { checkParameterShape, layerChannels } from '../arguments.js';
 import { asPoolOptions, windowOptions } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, type LayerContext, type LayerWeights, type OpCall, type OpOptions } from '../kind.js';
+import { type LayerContext, type LayerWeights, type OpCall, type OpOptions } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import {
   lstmSequenceBackward,
   lstmSequenceForward,
@@ -179,9 +180,8 @@ function unitsOf(context: LayerContext): number {
   return units;
 }
 
-export const lstmKind = definePoolingKind({
+export const lstmKind = slidingWindowKind({
   names: ['lstm'],
-  window: 'sliding',
   ranks: [2],
   op: 'lstmPool{rank}d',
   tensorArguments: ['weights.kernel', 'weights.recurrentKernel', 'weights.bias', 'weights'],
@@ -221,7 +221,6 @@ export const lstmKind = definePoolingKind({
   layer: {
     className: 'LSTMPooling{rank}D',
     factory: 'lstmPooling{rank}d',
-    keras: false,
     seedConfig: { poolSize: 2, units: 32 },
     weights: lstmWeights,
     outputShape: (context) => {

@@ -12,7 +12,8 @@ import { stepMask } from '../../ops/nn/sequence-mask.js';
 import { reshape } from '../../ops/nn/shape.js';
 import { Tensor, type Shape } from '../../tensor/tensor.js';
 import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, type LayerCall, type LayerContext, type OpCall, type OpOptions } from '../kind.js';
+import { type LayerCall, type LayerContext, type OpCall, type OpOptions } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { scalar } from '../../formats/onnx/pool-nodes.js';
 
@@ -170,7 +171,7 @@ function exportMaskedPool(call: OnnxExportCall) {
   return { output: graph.apply('Where', [empty, zero, pooled], {}, owner), layout: 'flat' as const };
 }
 
-export const maskedKind = definePoolingKind({
+export const maskedKind = standardKind({
   names: ['masked', 'maskedSequence'],
   window: 'sequence',
   ranks: [1],
@@ -229,7 +230,7 @@ export const maskedKind = definePoolingKind({
     const input = reshape(image, [rows, columns, 1]); // the op: the gradient reaches the image
     return { input, tensors: [], options: { ...options, lengths: Array<number>(rows).fill(length) }, rank: 1 };
   },
-  layer: { className: 'MaskedPooling{rank}D', keras: false, seedConfig: null, callArguments: maskedCallArguments },
+  layer: { seedConfig: null, callArguments: maskedCallArguments },
   onnx: { export: exportMaskedPool },
 });
 

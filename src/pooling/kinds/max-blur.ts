@@ -11,7 +11,8 @@ import { kernel } from '../../kernels/backend.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { asPoolOptions } from '../common-options.js';
 import { indicesLike, runPoolSteps } from '../compute.js';
-import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import { rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 import type { SpatialDims } from '../../geometry/layout.js';
 import type { Shape } from '../../tensor/tensor.js';
 import { blurGeometry, blurOptions, exportBlur, type BlurOptions } from './blur-geometry.js';
@@ -56,10 +57,9 @@ function exportMaxBlurPool(call: OnnxExportCall) {
   return spatial(exportBlur(call, maxima, dense.outputShape));
 }
 
-export const maxBlurKind = definePoolingKind({
+export const maxBlurKind = standardKind({
   names: ['maxBlur', 'maxBlurPool'],
   window: 'filter',
-  ranks: [1, 2, 3],
   op: 'maxBlurPool{rank}d',
   options: [
     {
@@ -82,7 +82,7 @@ export const maxBlurKind = definePoolingKind({
   kernels: {},
   outputShape: (op, shape, options, rank) => maxBlurGeometries(op, shape, rank, options).blur.outputShape,
   compute: computeMaxBlurPool,
-  layer: { className: 'MaxBlurPooling{rank}D', keras: false, seedConfig: { poolSize: 2, filterSize: 4, strides: 2 } },
+  layer: { seedConfig: { poolSize: 2, filterSize: 4, strides: 2 } },
   onnx: { export: exportMaxBlurPool },
 });
 

@@ -12,9 +12,10 @@ import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { kernel } from '../../kernels/backend.js';
 import { maxPoolBackward, maxPoolForward } from '../../kernels/reference/max-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { returnIndicesOption, windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
+import { returnIndicesOption, windowGeometry, windowOptions } from '../common-options.js';
 import { runSelection } from '../compute.js';
-import { booleanOption, definePoolingKind, rankedOps, type OpCall, type PoolWithIndices } from '../kind.js';
+import { booleanOption, rankedOps, type OpCall, type PoolWithIndices, type SelectingOp } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow, maxPoolNode, maxPoolWithIndices } from '../../formats/onnx/pool-window.js';
@@ -44,10 +45,8 @@ function exportMaxPool(call: OnnxExportCall) {
   return spatial(output, indices);
 }
 
-export const maxKind = definePoolingKind({
+export const maxKind = slidingWindowKind({
   names: ['max', 'maximum'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'maxPool{rank}d',
   options: [...windowOptions, returnIndicesOption],
   docs: {
@@ -58,9 +57,8 @@ export const maxKind = definePoolingKind({
     source: "PyTorch's MaxPoolNd, TensorFlow's max_pool, ONNX MaxPool",
   },
   kernels: { maxPoolForward, maxPoolBackward },
-  outputShape: windowOutputShape,
   compute: computeMaxPool,
-  layer: { className: 'MaxPooling{rank}D', keras: true, seedConfig: { poolSize: 2 } },
+  layer: { keras: true },
   onnx: { export: exportMaxPool, import: { ops: ['MaxPool'], config: slidingImport } },
 });
 
@@ -71,9 +69,6 @@ export const maxKind = definePoolingKind({
  * @example maxPool2d(x, { kernelSize: 3, stride: 2, padding: 'same' }) // TensorFlow's SAME
  * @example maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, returnIndices: true })
  */
-export interface MaxPoolOp {
-  (input: Tensor, options: MaxPoolOptions & { returnIndices: true }): PoolWithIndices;
-  (input: Tensor, options: MaxPoolOptions): Tensor;
-}
+export type MaxPoolOp = SelectingOp<MaxPoolOptions>;
 
 export const [maxPool1d, maxPool2d, maxPool3d] = rankedOps(maxKind).as<MaxPoolOp>();

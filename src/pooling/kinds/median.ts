@@ -14,10 +14,9 @@
 //   passes no gradient.
 import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { medianPoolForward } from '../../kernels/reference/extra/median-pool.js';
-import type { Tensor } from '../../tensor/tensor.js';
-import { returnIndicesOption, windowOptions, windowOutputShape } from '../common-options.js';
-import { definePoolingKind, rankedOps, type PoolWithIndices } from '../kind.js';
-import { selectionWindowOp } from './selection-steps.js';
+import { rankedOps, type SelectingOp } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
+import { selectingWindow } from './selection-steps.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow } from '../../formats/onnx/pool-window.js';
@@ -38,12 +37,10 @@ function exportMedianPool(call: OnnxExportCall) {
   return spatial(rankedSum(cells, sortedCells(cells, false), middle));
 }
 
-export const medianKind = definePoolingKind({
+export const medianKind = slidingWindowKind({
   names: ['median'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'medianPool{rank}d',
-  options: [...windowOptions, returnIndicesOption],
+  ...selectingWindow({ medianPoolForward }),
   docs: {
     label: 'Median pooling',
     summary: 'The median of each window; of an even count, the lower middle value (torch.median).',
@@ -51,10 +48,6 @@ export const medianKind = definePoolingKind({
     gradient: 'All of it to the chosen cell: the first in window order equal to the median; the first NaN.',
     source: 'torch.median over unfolded windows; median filtering with a stride',
   },
-  kernels: { medianPoolForward },
-  outputShape: windowOutputShape,
-  compute: (call) => selectionWindowOp(call, 'medianPoolForward'),
-  layer: { className: 'MedianPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
   onnx: { export: exportMedianPool },
 });
 
@@ -64,9 +57,6 @@ export const medianKind = definePoolingKind({
  * chosen cells (the first of ties) too when `returnIndices` is true.
  * @example medianPool2d(x, { kernelSize: 3, stride: 2, padding: 1 })
  */
-export interface MedianPoolOp {
-  (input: Tensor, options: MedianPoolOptions & { returnIndices: true }): PoolWithIndices;
-  (input: Tensor, options: MedianPoolOptions): Tensor;
-}
+export type MedianPoolOp = SelectingOp<MedianPoolOptions>;
 
 export const [medianPool1d, medianPool2d, medianPool3d] = rankedOps(medianKind).as<MedianPoolOp>();

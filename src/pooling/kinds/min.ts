@@ -9,10 +9,9 @@
 // - among tied minima the first in window order wins and gets the whole gradient.
 import type { PoolGeometry, PoolOptions } from '../../geometry/pool-geometry.js';
 import { walkPoolWindows } from '../../kernels/reference/window-walk.js';
-import type { Tensor } from '../../tensor/tensor.js';
-import { returnIndicesOption, windowOptions, windowOutputShape } from '../common-options.js';
-import { definePoolingKind, rankedOps, type PoolWithIndices } from '../kind.js';
-import { selectionWindowOp } from './selection-steps.js';
+import { rankedOps, type SelectingOp } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
+import { selectingWindow } from './selection-steps.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow, maxPoolNode, maxPoolWithIndices } from '../../formats/onnx/pool-window.js';
@@ -55,12 +54,10 @@ function exportMinPool(call: OnnxExportCall) {
   return spatial(graph.apply('Neg', [output], {}, owner), indices);
 }
 
-export const minKind = definePoolingKind({
+export const minKind = slidingWindowKind({
   names: ['min', 'minimum'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'minPool{rank}d',
-  options: [...windowOptions, returnIndicesOption],
+  ...selectingWindow({ minPoolForward }),
   docs: {
     label: 'Min pooling',
     summary: 'The smallest value of each window.',
@@ -68,10 +65,6 @@ export const minKind = definePoolingKind({
     gradient: 'All of it to the argmin: the first of tied minima, the last NaN when the window holds NaN.',
     source: "Flax's min_pool; −maxPool(−x) in PyTorch and TensorFlow",
   },
-  kernels: { minPoolForward },
-  outputShape: windowOutputShape,
-  compute: (call) => selectionWindowOp(call, 'minPoolForward'),
-  layer: { className: 'MinPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
   onnx: { export: exportMinPool },
 });
 
@@ -80,9 +73,6 @@ export const minKind = definePoolingKind({
  * `returnIndices` is true.
  * @example minPool2d(x, { kernelSize: 2 })
  */
-export interface MinPoolOp {
-  (input: Tensor, options: MinPoolOptions & { returnIndices: true }): PoolWithIndices;
-  (input: Tensor, options: MinPoolOptions): Tensor;
-}
+export type MinPoolOp = SelectingOp<MinPoolOptions>;
 
 export const [minPool1d, minPool2d, minPool3d] = rankedOps(minKind).as<MinPoolOp>();

@@ -5,35 +5,20 @@
 // (a) has shape [1] (one per layer) or [channels] (one per channel); it is not clamped, so a
 // learned a may leave [0, 1] (start it at 0.5). Gradients: ∂y/∂x = a at the max cell (first of
 // ties; NaN propagates as in max pooling) + (1 − a)/n at every in-bounds cell; ∂y/∂a = max − mean.
-import { fail } from '../../errors.js';
 import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { mixedPoolBackward, mixedPoolForward } from '../../kernels/reference/extra/mixed-pool.js';
-import { full } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { windowOptions, windowOutputShape } from '../common-options.js';
-import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
-import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
+import { windowOptions } from '../common-options.js';
+import { weightedWindow } from '../arguments.js';
+import { rankedOps } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
+import { scalarWeights, scalarWeightShapes } from './learnable-parameters.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { blend, channelConstant, spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow, maxAndMean } from '../../formats/onnx/pool-window.js';
 
-function computeMixedPool(call: OpCall): Tensor {
-  return weightedWindowOp(call, 'alpha', (geometry) => [[1], [geometry.channels]], 'mixedPool');
-}
-
 /** The layer's weight 'alpha': one for the layer or one per channel, all at alphaInitial. */
-const mixedWeights: LayerWeights = {
-  shapes: (context) => {
-    const perLayer = scopeOption(context.owner, 'alphaScope', context.options.alphaScope) === 'layer';
-    return [{ name: 'alpha', shape: [perLayer ? 1 : layerChannels(context)] }];
-  },
-  initialize: (context) => {
-    const initial = context.options.alphaInitial ?? 0.5;
-    if (typeof initial !== 'number' || !Number.isFinite(initial))
-      fail(context.owner, 'alphaInitial', 'must be a finite number', initial);
-    return [full(mixedWeights.shapes(context)[0]!.shape, initial)];
-  },
-};
+const mixedWeights = scalarWeights({ weight: 'alpha', scope: 'alphaScope', initial: 'alphaInitial', fallback: 0.5 });
 
 /** a·MaxPool + (1 − a)·AveragePool (in-bounds mean), a a constant: per layer, or [channels, 1, ...]. */
 function exportMixedPool(call: OnnxExportCall) {
@@ -42,12 +27,13 @@ function exportMixedPool(call: OnnxExportCall) {
   return spatial(blend(call, channelConstant(call, 'alpha', call.weights[0]!.values, call.rank), max, mean));
 }
 
-export const mixedKind = definePoolingKind({
+export const mixedKind = slidingWindowKind({
   names: ['mixed'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'mixedPool{rank}d',
-  tensorArguments: ['alpha'],
+  ...weightedWindow('mixedPool', 'alpha', scalarWeightShapes, {
+    mixedPoolForward,
+    mixedPoolBackward,
+  }),
   options: [
     ...windowOptions,
     {
@@ -73,10 +59,7 @@ export const mixedKind = definePoolingKind({
     gradient: 'a to the max cell plus (1 − a)/n to each in-bounds cell; ∂y/∂a = max − mean.',
     source: 'Lee, Gallagher & Tu, AISTATS 2016',
   },
-  kernels: { mixedPoolForward, mixedPoolBackward },
-  outputShape: windowOutputShape,
-  compute: computeMixedPool,
-  layer: { className: 'MixedPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, weights: mixedWeights },
+  layer: { weights: mixedWeights },
   onnx: { export: exportMixedPool },
 });
 

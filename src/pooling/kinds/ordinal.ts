@@ -11,41 +11,21 @@
 // - NaN ranks above every number (as in max pooling, NaN wins), so a window holding NaN outputs NaN;
 //   ±Infinity rank as values (0·∞ = NaN where a zero weight meets an infinite cell, as IEEE says);
 // - gradients: ∂y/∂x_(r) = w_r, ∂y/∂w_r = x_(r); a window with no in-bounds cell outputs 0.
-import type { PoolGeometry, PoolOptions } from '../../geometry/pool-geometry.js';
-import { perDimension } from '../../geometry/layout.js';
+import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { ordinalPoolBackward, ordinalPoolForward } from '../../kernels/reference/extra/ordinal-pool.js';
-import { full } from '../../tensor/create.js';
-import type { Shape, Tensor } from '../../tensor/tensor.js';
-import { layerChannels, scopeOption, weightedWindowOp } from '../arguments.js';
-import { windowOptions, windowOutputShape } from '../common-options.js';
-import { definePoolingKind, rankedOps, type LayerWeights, type OpCall } from '../kind.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { weightedWindow } from '../arguments.js';
+import { windowOptions } from '../common-options.js';
+import { rankedOps } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
+import { tapWeights, tapWeightShapes } from './learnable-parameters.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow } from '../../formats/onnx/pool-window.js';
 import { rankedSum, sortedCells, windowCells } from '../../formats/onnx/window-cells.js';
 
-function rankShapes(geometry: PoolGeometry): Shape[] {
-  const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
-  return [[taps], [geometry.channels, taps]];
-}
-
-function computeOrdinalPool(call: OpCall): Tensor {
-  return weightedWindowOp(call, 'rankWeights', rankShapes, 'ordinalPool');
-}
-
 /** The layer's weight 'rank_weights', per channel [channels, taps] (the paper's) or shared [taps], all 1/taps: average pooling to start. */
-const ordinalWeights: LayerWeights = {
-  shapes: (context) => {
-    const kernelSize = perDimension(context.owner, 'poolSize', context.options.kernelSize, context.rank, 1);
-    const taps = kernelSize.reduce((total, size) => total * size, 1);
-    const perLayer = scopeOption(context.owner, 'rankScope', context.options.rankScope) === 'layer';
-    return [{ name: 'rank_weights', shape: perLayer ? [taps] : [layerChannels(context), taps] }];
-  },
-  initialize: (context) => {
-    const shape = ordinalWeights.shapes(context)[0]!.shape;
-    return [full(shape, 1 / shape[shape.length - 1]!)];
-  },
-};
+const ordinalWeights = tapWeights('rank_weights', 'rankScope', (taps) => 1 / taps);
 
 /**
  * Each window's cells sorted largest first (TopK), times the rank weights ([taps] or [channels, taps]),
@@ -66,12 +46,10 @@ function exportOrdinalPool(call: OnnxExportCall) {
   return spatial(rankedSum(cells, weighted, (rank, count) => rank < count));
 }
 
-export const ordinalKind = definePoolingKind({
+export const ordinalKind = slidingWindowKind({
   names: ['ordinal'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'ordinalPool{rank}d',
-  tensorArguments: ['rankWeights'],
+  ...weightedWindow('ordinalPool', 'rankWeights', tapWeightShapes, { ordinalPoolForward, ordinalPoolBackward }),
   options: [
     ...windowOptions,
     {
@@ -89,10 +67,7 @@ export const ordinalKind = definePoolingKind({
     gradient: 'w_r to the cell of rank r (ties: window order); ∂y/∂w_r = x_(r).',
     source: 'Kumar, arXiv:1804.02702, 2018',
   },
-  kernels: { ordinalPoolForward, ordinalPoolBackward },
-  outputShape: windowOutputShape,
-  compute: computeOrdinalPool,
-  layer: { className: 'OrdinalPooling{rank}D', keras: false, seedConfig: { poolSize: 2 }, weights: ordinalWeights },
+  layer: { weights: ordinalWeights },
   onnx: { export: exportOrdinalPool },
 });
 

@@ -11,10 +11,11 @@ import {
 } from '../../kernels/reference/extra/random-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { poolingPlanes } from '../argmax-planes.js';
-import { randomOptions, windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
-import type { PoolSteps } from '../compute.js';
+import { randomOptions, windowGeometry, windowOptions } from '../common-options.js';
+import { linearSteps } from '../kernel-steps.js';
 import { drawOrExpect, type RandomPoolOptions } from '../arguments.js';
-import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import { rankedOps, type OpCall } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
 import { averagePoolNode, exportWindow } from '../../formats/onnx/pool-window.js';
@@ -23,17 +24,12 @@ export interface RandomPoolOptions2d extends PoolOptions, RandomPoolOptions {}
 
 function computeRandomPool(call: OpCall): Tensor {
   const geometry = windowGeometry(call);
-  const inference: PoolSteps = {
-    forward: ({ inputs: [x], output }) => kernel('inBoundsAverageForward')(x!.values, output.values, geometry),
-    backward: ({ gradOutput, gradInputs: [gradInput] }) =>
-      kernel('inBoundsAverageBackward')(gradOutput.values, gradInput!.values, geometry),
-  };
-  return drawOrExpect(call, geometry, inference, (draws) => ({
-    forward: ({ inputs: [x], output, saved: [chosen] }) =>
-      kernel('randomPoolForward')(x!.values, output.values, chosen!.intValues, draws, geometry),
+  const inference = linearSteps(geometry, 'inBoundsAverageForward', 'inBoundsAverageBackward');
+  return drawOrExpect(call, geometry, inference, {
+    forward: 'randomPoolForward',
     backward: ({ saved: [chosen], gradOutput, gradInputs: [gradInput] }) =>
       kernel('argmaxScatterAdd')(gradOutput.values, chosen!.intValues, gradInput!.values, poolingPlanes(geometry)),
-  }));
+  });
 }
 
 /** At inference the expectation: the in-bounds mean, AveragePool without counting padding. */
@@ -42,10 +38,8 @@ function exportRandomPool(call: OnnxExportCall) {
   return spatial(averagePoolNode(call, call.input, axes, call.options.ceilMode === true, false, geometry.channels));
 }
 
-export const randomKind = definePoolingKind({
+export const randomKind = slidingWindowKind({
   names: ['random'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'randomPool{rank}d',
   options: [...windowOptions, ...randomOptions],
   docs: {
@@ -56,9 +50,7 @@ export const randomKind = definePoolingKind({
     source: 'Seed article 000 (random pooling)',
   },
   kernels: { randomPoolForward, inBoundsAverageForward, inBoundsAverageBackward },
-  outputShape: windowOutputShape,
   compute: computeRandomPool,
-  layer: { className: 'RandomPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
   onnx: { export: exportRandomPool },
 });
 

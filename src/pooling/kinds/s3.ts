@@ -26,7 +26,8 @@ import { Tensor, type Shape } from '../../tensor/tensor.js';
 import { checkTraining, resolveRandom, type RandomPoolOptions } from '../arguments.js';
 import { asPoolOptions, dataFormatOption, randomOptions } from '../common-options.js';
 import { indicesLike, runPoolSteps } from '../compute.js';
-import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import { rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import type { DataFormat } from '../../geometry/layout.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial, spatialSizesOf } from '../../formats/onnx/pool-nodes.js';
@@ -167,10 +168,8 @@ function exportS3Pool(call: OnnxExportCall) {
   return spatial(sampled);
 }
 
-export const s3Kind = definePoolingKind({
+export const s3Kind = slidingWindowKind({
   names: ['s3', 's3Pool'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 's3Pool{rank}d',
   options: [
     {
@@ -213,7 +212,7 @@ export const s3Kind = definePoolingKind({
   kernels: { gridSampleForward },
   outputShape: (op, shape, options, rank) => s3Plan(op, shape, rank, options).sizes.outputShape,
   compute: computeS3Pool,
-  layer: { className: 'S3Pooling{rank}D', keras: false, seedConfig: { poolSize: 2, strides: 2, gridSize: 2 } },
+  layer: { seedConfig: { poolSize: 2, strides: 2, gridSize: 2 } },
   onnx: { export: exportS3Pool },
 });
 

@@ -1,12 +1,15 @@
 // The op of the window kinds that select one cell per window (min, median): the forward kernel writes
 // the output and the chosen cell's flat spatial index, the backward scatters the gradient to that
 // cell (argmaxScatterAdd, as max pooling's), and `returnIndices` hands the indices to the caller.
+// Such a kind names its forward kernel once: selectingWindow gives its options, kernels and op.
 import { kernel } from '../../kernels/backend.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { poolingPlanes } from '../argmax-planes.js';
-import { windowGeometry } from '../common-options.js';
+import type { PoolGeometry } from '../../geometry/pool-geometry.js';
+import { returnIndicesOption, windowGeometry, windowOptions } from '../common-options.js';
 import { runSelection } from '../compute.js';
 import { booleanOption, type OpCall, type PoolWithIndices } from '../kind.js';
+import type { OptionSchema } from '../options.js';
 
 /** Forward kernels with the selection signature (input, output, chosen cells or null, geometry). */
 type SelectionKernel = 'minPoolForward' | 'medianPoolForward';
@@ -20,4 +23,24 @@ export function selectionWindowOp(call: OpCall, forwardKernel: SelectionKernel):
       kernel('argmaxScatterAdd')(gradOutput, chosen, gradInput, poolingPlanes(geometry)),
     scatters: true,
   });
+}
+
+/** A selecting forward kernel: the output and, when asked, each window's chosen cell. */
+type SelectionForward = (
+  input: Float32Array,
+  output: Float32Array,
+  chosen: Int32Array | null,
+  geometry: PoolGeometry,
+) => void;
+
+/** A selecting kind's options (the window's and returnIndices), its one reference kernel, and its op. */
+export function selectingWindow<const Kernels extends Partial<Record<SelectionKernel, SelectionForward>>>(
+  kernels: Kernels,
+): { readonly options: OptionSchema; readonly kernels: Kernels; compute(call: OpCall): Tensor | PoolWithIndices } {
+  const [forwardKernel] = Object.keys(kernels) as SelectionKernel[];
+  return {
+    options: [...windowOptions, returnIndicesOption],
+    kernels,
+    compute: (call) => selectionWindowOp(call, forwardKernel!),
+  };
 }

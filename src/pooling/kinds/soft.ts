@@ -13,12 +13,13 @@
 //   −Infinity cells take weight 0 (an all −Infinity window outputs −Infinity); a window whose output
 //   is not finite passes no gradient; a window with no in-bounds cell (dilation) outputs 0.
 import type { PoolOptions } from '../../geometry/pool-geometry.js';
-import { kernel } from '../../kernels/backend.js';
 import { softPoolBackward, softPoolForward } from '../../kernels/reference/extra/soft-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
+import { windowGeometry } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import { smoothSteps } from '../kernel-steps.js';
+import { rankedOps, type OpCall } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow } from '../../formats/onnx/pool-window.js';
@@ -26,12 +27,8 @@ import { exponentialMean, pooledOutput, windowCells } from '../../formats/onnx/w
 
 function computeSoftPool(call: OpCall): Tensor {
   const geometry = windowGeometry(call);
-  return runPoolSteps(call.op, [call.input], geometry.outputShape, {
-    zeroGradients: true,
-    forward: ({ inputs: [x], output }) => kernel('softPoolForward')(x!.values, output.values, geometry),
-    backward: ({ inputs: [x], gradOutput, gradInputs: [gradInput] }) =>
-      kernel('softPoolBackward')(x!.values, gradOutput.values, gradInput!.values, geometry),
-  }).output;
+  const steps = smoothSteps(geometry, 'softPoolForward', 'softPoolBackward');
+  return runPoolSteps(call.op, [call.input], geometry.outputShape, steps).output;
 }
 
 /** Each window's cells side by side, m their ReduceMax, then m + Σ e^{x−m}(x − m) / Σ e^{x−m} as the kernel. */
@@ -40,15 +37,12 @@ function exportSoftPool(call: OnnxExportCall) {
   return spatial(pooledOutput(cells, exponentialMean(cells, cells.values)));
 }
 
-export const softKind = definePoolingKind({
+export const softKind = slidingWindowKind({
   names: ['soft', 'softPool'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'softPool{rank}d',
   // The wasm kernels: float32 with a 1-ulp SIMD e^x; y = m + q rounds once more than the float64
   // reference, and ∂y/∂xₖ's factor 1 + xₖ − y inherits y's rounding (|x|, |y| ≤ 8: ~10⁻⁶ absolute).
   tolerance: { relative: 1e-5, absolute: 1e-6 },
-  options: windowOptions,
   docs: {
     label: 'SoftPool',
     summary: 'The softmax-weighted mean of each window: large values weigh exponentially more.',
@@ -57,9 +51,7 @@ export const softKind = definePoolingKind({
     source: 'Stergiou, Poppe & Kalliatakis, ICCV 2021',
   },
   kernels: { softPoolForward, softPoolBackward },
-  outputShape: windowOutputShape,
   compute: computeSoftPool,
-  layer: { className: 'SoftPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
   onnx: { export: exportSoftPool },
 });
 

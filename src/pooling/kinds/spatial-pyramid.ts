@@ -13,7 +13,8 @@ import {
 import type { Shape, Tensor } from '../../tensor/tensor.js';
 import { dataFormatOption } from '../common-options.js';
 import { indicesLike, runPoolSteps } from '../compute.js';
-import { definePoolingKind, type OpCall, type OpOptions } from '../kind.js';
+import { type OpCall, type OpOptions } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { adaptiveRanges, boxReduce, flattenInLayout, isChannelsLast } from '../../formats/onnx/pool-nodes.js';
 import { adaptiveGeometry } from '../../geometry/adaptive-geometry.js';
@@ -102,7 +103,7 @@ function exportSpatialPyramid(call: OnnxExportCall) {
   return { output, layout: 'flat' as const };
 }
 
-export const spatialPyramidKind = definePoolingKind({
+export const spatialPyramidKind = standardKind({
   names: ['spatialPyramid', 'spp', 'pyramid'],
   window: 'region',
   ranks: [2],
@@ -137,7 +138,7 @@ export const spatialPyramidKind = definePoolingKind({
     return sppGeometry(op, shape, options).outputShape;
   },
   compute: computeSpatialPyramid,
-  layer: { className: 'SpatialPyramidPooling', keras: false, seedConfig: { levels: [1, 2, 4] } },
+  layer: { className: 'SpatialPyramidPooling', seedConfig: { levels: [1, 2, 4] } },
   onnx: { export: exportSpatialPyramid },
 });
 

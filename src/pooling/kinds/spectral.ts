@@ -12,12 +12,12 @@
 // NaN or ±Infinity anywhere in a plane makes every output of that plane NaN (every bin mixes every cell).
 import { fail } from '../../errors.js';
 import type { DataFormat, SpatialDims } from '../../geometry/layout.js';
-import { kernel } from '../../kernels/backend.js';
 import { spectralPoolBackward, spectralPoolForward } from '../../kernels/reference/extra/spectral-pool.js';
 import type { Shape, Tensor } from '../../tensor/tensor.js';
 import { dataFormatOption } from '../common-options.js';
-import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import { rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
+import { outputShapeOf, runLinearOp } from '../kernel-steps.js';
 import { checkOutputSize, exportSpectral, realPerAxis, spectralGeometry, spectralInput } from './spectral-geometry.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial } from '../../formats/onnx/pool-nodes.js';
@@ -30,7 +30,7 @@ export interface SpectralPoolOptions {
   dataFormat?: DataFormat;
 }
 
-function spectralPoolGeometry(op: string, shape: Shape, rank: SpatialDims, options: OpOptions) {
+function spectralPoolGeometry(op: string, shape: Shape, options: OpOptions, rank: SpatialDims) {
   const { format, inSizes } = spectralInput(op, shape, rank, options.dataFormat);
   if (options.outputSize !== undefined && options.stride !== undefined)
     fail(op, 'stride', 'cannot be given with outputSize (give one of them)', options.stride);
@@ -43,23 +43,17 @@ function spectralPoolGeometry(op: string, shape: Shape, rank: SpatialDims, optio
   return spectralGeometry(op, shape, rank, outSizes, [], format);
 }
 
-function computeSpectralPool({ op, input, options, rank }: OpCall): Tensor {
-  const geometry = spectralPoolGeometry(op, input.shape, rank, options);
-  return runPoolSteps(op, [input], geometry.outputShape, {
-    forward: ({ inputs: [x], output }) => kernel('spectralPoolForward')(x!.values, output.values, geometry),
-    backward: ({ gradOutput, gradInputs: [gradInput] }) =>
-      kernel('spectralPoolBackward')(gradOutput.values, gradInput!.values, geometry),
-  }).output;
+function computeSpectralPool(call: OpCall): Tensor {
+  return runLinearOp(call, spectralPoolGeometry, 'spectralPoolForward', 'spectralPoolBackward');
 }
 
 function exportSpectralPool(call: OnnxExportCall) {
-  return spatial(exportSpectral(call, spectralPoolGeometry(call.owner, call.inputShape, call.rank, call.options)));
+  return spatial(exportSpectral(call, spectralPoolGeometry(call.owner, call.inputShape, call.options, call.rank)));
 }
 
-export const spectralKind = definePoolingKind({
+export const spectralKind = standardKind({
   names: ['spectral', 'fourier'],
   window: 'filter',
-  ranks: [1, 2, 3],
   op: 'spectralPool{rank}d',
   // The wasm kernels apply the crop as per-axis complex matrices in f64 instead of FFTs: sums in
   // another order, ~1e-15 relative, so the f32 results differ by a rounding flip (2^-23) at most,
@@ -87,9 +81,9 @@ export const spectralKind = definePoolingKind({
     source: 'Rippel, Snoek & Adams, NeurIPS 2015',
   },
   kernels: { spectralPoolForward, spectralPoolBackward },
-  outputShape: (op, shape, options, rank) => spectralPoolGeometry(op, shape, rank, options).outputShape,
+  outputShape: outputShapeOf(spectralPoolGeometry),
   compute: computeSpectralPool,
-  layer: { className: 'SpectralPooling{rank}D', keras: false, seedConfig: { strides: 2 } },
+  layer: { seedConfig: { strides: 2 } },
   onnx: { export: exportSpectralPool },
 });
 

@@ -17,10 +17,11 @@ import {
   stochasticPoolInferenceBackward,
 } from '../../kernels/reference/extra/stochastic-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { randomOptions, windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
-import type { PoolSteps } from '../compute.js';
+import { randomOptions, windowGeometry, windowOptions } from '../common-options.js';
+import { smoothSteps } from '../kernel-steps.js';
 import { drawOrExpect, type RandomPoolOptions } from '../arguments.js';
-import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
+import { rankedOps, type OpCall } from '../kind.js';
+import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { scalar, spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow, windowWeightedSum } from '../../formats/onnx/pool-window.js';
@@ -29,17 +30,12 @@ export interface StochasticPoolOptions extends PoolOptions, RandomPoolOptions {}
 
 function computeStochasticPool(call: OpCall): Tensor {
   const geometry = windowGeometry(call);
-  const inference: PoolSteps = {
-    forward: ({ inputs: [x], output }) => kernel('stochasticPoolInference')(x!.values, output.values, geometry),
-    backward: ({ inputs: [x], gradOutput, gradInputs: [gradInput] }) =>
-      kernel('stochasticPoolInferenceBackward')(x!.values, gradOutput.values, gradInput!.values, geometry),
-  };
-  return drawOrExpect(call, geometry, inference, (draws) => ({
-    forward: ({ inputs: [x], output, saved: [chosen] }) =>
-      kernel('stochasticPoolForward')(x!.values, output.values, chosen!.intValues, draws, geometry),
+  const inference = smoothSteps(geometry, 'stochasticPoolInference', 'stochasticPoolInferenceBackward');
+  return drawOrExpect(call, geometry, inference, {
+    forward: 'stochasticPoolForward',
     backward: ({ inputs: [x], saved: [chosen], gradOutput, gradInputs: [gradInput] }) =>
       kernel('stochasticPoolBackward')(x!.values, chosen!.intValues, gradOutput.values, gradInput!.values, geometry),
-  }));
+  });
 }
 
 /** At inference Σ a⁺² / Σ a⁺ over each window (window sums as depthwise Convs), 0 where Σ a⁺ = 0. */
@@ -55,10 +51,8 @@ function exportStochasticPool(call: OnnxExportCall) {
   return spatial(graph.apply('Where', [empty, zero, ratio], {}, owner));
 }
 
-export const stochasticKind = definePoolingKind({
+export const stochasticKind = slidingWindowKind({
   names: ['stochastic'],
-  window: 'sliding',
-  ranks: [1, 2, 3],
   op: 'stochasticPool{rank}d',
   options: [...windowOptions, ...randomOptions],
   docs: {
@@ -69,9 +63,7 @@ export const stochasticKind = definePoolingKind({
     source: 'Zeiler & Fergus, ICLR 2013',
   },
   kernels: { stochasticPoolForward, stochasticPoolBackward, stochasticPoolInference, stochasticPoolInferenceBackward },
-  outputShape: windowOutputShape,
   compute: computeStochasticPool,
-  layer: { className: 'StochasticPooling{rank}D', keras: false, seedConfig: { poolSize: 2 } },
   onnx: { export: exportStochasticPool },
 });
 

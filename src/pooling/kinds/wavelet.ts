@@ -17,13 +17,13 @@
 import type { SpatialDims } from '../../geometry/layout.js';
 import { adaptiveGeometry } from '../../geometry/adaptive-geometry.js';
 import { checkDataFormat, checkInputRank, spatialSizes } from '../../geometry/layout.js';
-import { kernel } from '../../kernels/backend.js';
 import { waveletPoolBackward, waveletPoolForward } from '../../kernels/reference/extra/wavelet-pool.js';
 import type { Shape, Tensor } from '../../tensor/tensor.js';
 import type { DataFormat } from '../../geometry/layout.js';
 import { dataFormatOption } from '../common-options.js';
-import { runPoolSteps } from '../compute.js';
-import { definePoolingKind, rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import { rankedOps, type OpCall, type OpOptions } from '../kind.js';
+import { standardKind } from '../kind-presets.js';
+import { outputShapeOf, runLinearOp } from '../kernel-steps.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { spatial, spatialSizesOf } from '../../formats/onnx/pool-nodes.js';
 import { windowWeightedSum } from '../../formats/onnx/pool-window.js';
@@ -32,20 +32,15 @@ export interface WaveletPoolOptions {
   dataFormat?: DataFormat;
 }
 
-function waveletGeometry(op: string, shape: Shape, rank: SpatialDims, options: OpOptions) {
+function waveletGeometry(op: string, shape: Shape, options: OpOptions, rank: SpatialDims) {
   const format = checkDataFormat(op, options.dataFormat);
   checkInputRank(op, shape, rank, format);
   const outSizes = spatialSizes(shape, rank, format).map((size) => Math.ceil(size / 2));
   return adaptiveGeometry(op, shape, rank, outSizes, format);
 }
 
-function computeWaveletPool({ op, input, options, rank }: OpCall): Tensor {
-  const geometry = waveletGeometry(op, input.shape, rank, options);
-  return runPoolSteps(op, [input], geometry.outputShape, {
-    forward: ({ inputs: [x], output }) => kernel('waveletPoolForward')(x!.values, output.values, geometry),
-    backward: ({ gradOutput, gradInputs: [gradInput] }) =>
-      kernel('waveletPoolBackward')(gradOutput.values, gradInput!.values, geometry),
-  }).output;
+function computeWaveletPool(call: OpCall): Tensor {
+  return runLinearOp(call, waveletGeometry, 'waveletPoolForward', 'waveletPoolBackward');
 }
 
 /**
@@ -53,7 +48,7 @@ function computeWaveletPool({ op, input, options, rank }: OpCall): Tensor {
  * last cell repeated (Pad 'edge' of one cell at its end), as a depthwise Conv of stride 2.
  */
 function exportWaveletPool(call: OnnxExportCall) {
-  const geometry = waveletGeometry(call.owner, call.inputShape, call.rank, call.options);
+  const geometry = waveletGeometry(call.owner, call.inputShape, call.options, call.rank);
   const { inSizes, outSizes } = spatialSizesOf(geometry, call.rank);
   const extra = inSizes.map((size) => size % 2);
   const pads = call.graph.int64s(`${call.owner}/pads`, [0, 0, ...extra.map(() => 0), 0, 0, ...extra]);
@@ -75,10 +70,9 @@ function exportWaveletPool(call: OnnxExportCall) {
   return spatial(windowWeightedSum(call, padded, axes, geometry.channels, scale));
 }
 
-export const waveletKind = definePoolingKind({
+export const waveletKind = standardKind({
   names: ['wavelet', 'haar'],
   window: 'filter',
-  ranks: [1, 2, 3],
   op: 'waveletPool{rank}d',
   options: [dataFormatOption],
   docs: {
@@ -90,9 +84,8 @@ export const waveletKind = definePoolingKind({
     source: 'Williams & Li, "Wavelet Pooling for Convolutional Neural Networks", ICLR 2018',
   },
   kernels: { waveletPoolForward, waveletPoolBackward },
-  outputShape: (op, shape, options, rank) => waveletGeometry(op, shape, rank, options).outputShape,
+  outputShape: outputShapeOf(waveletGeometry),
   compute: computeWaveletPool,
-  layer: { className: 'WaveletPooling{rank}D', keras: false, seedConfig: {} },
   onnx: { export: exportWaveletPool },
 });
 

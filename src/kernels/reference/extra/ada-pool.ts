@@ -1,6 +1,7 @@
 // AdaPool (Stergiou & Poppe, IEEE TIP 2023), reference kernels: per window, the Dice–Sørensen-
 // weighted mean (eDSCW) and the exponential-maximum mean (eM, SoftPool) blended by a weight β of
 // the window's output cell: y = β·eDSCW + (1 − β)·eM. Computed in double precision per window.
+import type { WeightedWindowBackward, WeightedWindowForward } from './kernel-signatures.js';
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
 import { walkCollectedWindows, type CollectedWindow } from './collect.js';
 
@@ -79,12 +80,7 @@ export function betaSlot(geometry: PoolGeometry, betaLength: number, outputIndex
 }
 
 /** `beta` holds one value, or one per output cell (outDepth·outHeight·outWidth, row-major). */
-export function adaPoolForward(
-  input: Float32Array,
-  beta: Float32Array,
-  output: Float32Array,
-  geometry: PoolGeometry,
-): void {
+export const adaPoolForward: WeightedWindowForward = (input, beta, output, geometry) => {
   const means = createMeans(geometry);
   walkCollectedWindows(geometry, (window, outputIndex) => {
     if (window.count === 0) {
@@ -99,21 +95,14 @@ export function adaPoolForward(
     const blend = beta[betaSlot(geometry, beta.length, outputIndex)]!;
     output[outputIndex] = blend * means.dice + (1 - blend) * means.exponential;
   });
-}
+};
 
 /**
  * ∂y/∂β = eDSCW − eM; ∂y/∂x_k = β·[q_k·(1 + (x_k − A)·∂₁DSC_k) + (1/n)·Σ_i q_i·(x_i − A)·∂₂DSC_i]
  * + (1 − β)·p_k·(1 + x_k − M), with A = eDSCW, M = eM, ∂₁ and ∂₂ the partial derivatives of DSC
  * in the cell and in the mean (0 where both are 0). gradInput and gradBeta must be zeroed first.
  */
-export function adaPoolBackward(
-  input: Float32Array,
-  beta: Float32Array,
-  gradOutput: Float32Array,
-  gradInput: Float32Array,
-  gradBeta: Float32Array,
-  geometry: PoolGeometry,
-): void {
+export const adaPoolBackward: WeightedWindowBackward = (input, beta, gradOutput, gradInput, gradBeta, geometry) => {
   const means = createMeans(geometry);
   walkCollectedWindows(geometry, (window, outputIndex) => {
     if (window.count === 0) return;
@@ -128,7 +117,7 @@ export function adaPoolBackward(
     gradBeta[slot]! += gradient * (means.dice - means.exponential);
     addInputGradients(input, window, means, gradient * beta[slot]!, gradient * (1 - beta[slot]!), gradInput);
   });
-}
+};
 
 /** Adds the eDSCW part (scaled by `diceScale` = g·β) and the eM part (`exponentialScale` = g·(1 − β)). */
 function addInputGradients(

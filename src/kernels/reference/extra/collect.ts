@@ -84,3 +84,15 @@ export function windowStats(input: Float32Array, window: CollectedWindow, into: 
   into.mean = window.count === 0 ? 0 : sum / window.count;
   return into;
 }
+
+/** The collected walk with each window's max and mean worked out first (mixed and gated pooling). */
+export function walkWindowStats(
+  input: Float32Array,
+  geometry: PoolGeometry,
+  visitor: (window: CollectedWindow, outputIndex: number, stats: WindowStats) => void,
+): void {
+  const stats: WindowStats = { max: 0, maxPosition: -1, mean: 0 };
+  walkCollectedWindows(geometry, (window, outputIndex) =>
+    visitor(window, outputIndex, windowStats(input, window, stats)),
+  );
+}

@@ -1,51 +1,37 @@
 // Gated pooling (Lee, Gallagher & Tu 2016), reference kernels: y = s·max + (1 − s)·mean with a gate
 // s = sigmoid(wᵀx) per window, where w holds one weight per window tap (kD·kH·kW, row-major) and
 // is shared by all channels or given per channel. Padded taps read as 0 in wᵀx.
+import type { WeightedWindowBackward, WeightedWindowForward } from './kernel-signatures.js';
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
-import {
-  channelOfOutput,
-  tapOfCell,
-  walkCollectedWindows,
-  windowStats,
-  type CollectedWindow,
-  type WindowStats,
-} from './collect.js';
+import { tapOfCell, walkWindowStats, type CollectedWindow } from './collect.js';
+import { tapWeightBase } from './window-values.js';
 
 /** `weights` is [1 or channels, taps] flattened. */
-export function gatedPoolForward(
-  input: Float32Array,
-  weights: Float32Array,
-  output: Float32Array,
-  geometry: PoolGeometry,
-): void {
-  const stats: WindowStats = { max: 0, maxPosition: -1, mean: 0 };
-  walkCollectedWindows(geometry, (window, outputIndex) => {
+export const gatedPoolForward: WeightedWindowForward = (input, weights, output, geometry) => {
+  walkWindowStats(input, geometry, (window, outputIndex, stats) => {
     const gate = sigmoid(gateInput(input, weights, window, outputIndex, geometry));
-    windowStats(input, window, stats);
     output[outputIndex] = gate * stats.max + (1 - gate) * stats.mean;
   });
-}
+};
 
 /**
  * ∂y/∂x_k = s·[k is the max] + (1 − s)/n + (max − mean)·s(1 − s)·w_k, and
  * ∂y/∂w_k = (max − mean)·s(1 − s)·x_k. gradInput and gradWeights must be zeroed first.
  */
-export function gatedPoolBackward(
-  input: Float32Array,
-  weights: Float32Array,
-  gradOutput: Float32Array,
-  gradInput: Float32Array,
-  gradWeights: Float32Array,
-  geometry: PoolGeometry,
-): void {
-  const stats: WindowStats = { max: 0, maxPosition: -1, mean: 0 };
+export const gatedPoolBackward: WeightedWindowBackward = (
+  input,
+  weights,
+  gradOutput,
+  gradInput,
+  gradWeights,
+  geometry,
+) => {
   const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
-  walkCollectedWindows(geometry, (window, outputIndex) => {
+  walkWindowStats(input, geometry, (window, outputIndex, stats) => {
     if (window.count === 0) return;
-    const base = weights.length === taps ? 0 : channelOfOutput(geometry, outputIndex) * taps;
+    const base = tapWeightBase(weights, geometry, outputIndex);
     const gate = sigmoid(gateInput(input, weights, window, outputIndex, geometry));
     const gradient = gradOutput[outputIndex]!;
-    windowStats(input, window, stats);
     const gradGate = gradient * (stats.max - stats.mean) * gate * (1 - gate);
     const share = ((1 - gate) * gradient) / window.count;
     for (let position = 0; position < window.count; position++) {
@@ -56,7 +42,7 @@ export function gatedPoolBackward(
     }
     gradInput[window.inputIndices[stats.maxPosition]!]! += gate * gradient;
   });
-}
+};
 
 /** wᵀx over the window's in-bounds taps, with the weights of the window's channel (or the shared ones). */
 function gateInput(
@@ -67,7 +53,7 @@ function gateInput(
   geometry: PoolGeometry,
 ): number {
   const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
-  const base = weights.length === taps ? 0 : channelOfOutput(geometry, outputIndex) * taps;
+  const base = tapWeightBase(weights, geometry, outputIndex);
   let total = 0;
   for (let position = 0; position < window.count; position++) {
     const tap = windowTap(geometry, window, outputIndex, position, taps);

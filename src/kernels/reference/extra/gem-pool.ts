@@ -1,7 +1,7 @@
 // GeM, generalized-mean pooling (Radenović, Tolias & Chum, "Fine-tuning CNN Image Retrieval with No
 // Human Annotation", TPAMI 2018), reference kernels: y = (mean of clamp(x, ε)^p)^(1/p) over each
 // window's in-bounds cells, p from a tensor of one value (shared) or one per channel.
-import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
+import type { WeightedWindowBackward, WeightedWindowForward } from './kernel-signatures.js';
 import { walkCollectedWindows, type CollectedWindow } from './collect.js';
 import { parameterSlot, readWindow, windowScratch, type WindowScratch } from './window-values.js';
 
@@ -28,31 +28,19 @@ function gemWindow(input: Float32Array, window: CollectedWindow, power: number, 
   return scale * Math.pow(sum / window.count, 1 / power);
 }
 
-export function gemPoolForward(
-  input: Float32Array,
-  p: Float32Array,
-  output: Float32Array,
-  geometry: PoolGeometry,
-): void {
+export const gemPoolForward: WeightedWindowForward = (input, p, output, geometry) => {
   const scratch = windowScratch(geometry);
   walkCollectedWindows(geometry, (window, outputIndex) => {
     output[outputIndex] = gemWindow(input, window, p[parameterSlot(p, geometry, outputIndex)]!, scratch);
   });
-}
+};
 
 /**
  * With tᵢ = cᵢ/y: ∂y/∂xᵢ = tᵢ^(p−1)/n where xᵢ ≥ ε (the clamp passes no gradient below ε, as
  * PyTorch's), and ∂y/∂p = (y/p)·mean(tᵢ^p·ln tᵢ), summed into p's slot. A window whose output is
  * not finite passes no gradient. gradInput and gradP must be zeroed first.
  */
-export function gemPoolBackward(
-  input: Float32Array,
-  p: Float32Array,
-  gradOutput: Float32Array,
-  gradInput: Float32Array,
-  gradP: Float32Array,
-  geometry: PoolGeometry,
-): void {
+export const gemPoolBackward: WeightedWindowBackward = (input, p, gradOutput, gradInput, gradP, geometry) => {
   const scratch = windowScratch(geometry);
   walkCollectedWindows(geometry, (window, outputIndex) => {
     const slot = parameterSlot(p, geometry, outputIndex);
@@ -70,4 +58,4 @@ export function gemPoolBackward(
     }
     gradP[slot]! += ((gradient * output) / power) * powerTerm;
   });
-}
+};

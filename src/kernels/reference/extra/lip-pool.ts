@@ -1,6 +1,7 @@
 // Local importance pooling (Gao, Wang & Wu, ICCV 2019), reference kernels: each window's cells
 // averaged with weights e^{G_i}, where G = coefficient·sigmoid(z) is the bounded logit of the
 // paper's soft gate and z the logit module's output (the same shape as the input).
+import type { WeightedWindowBackward, WeightedWindowForward } from './kernel-signatures.js';
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
 import { walkCollectedWindows, type CollectedWindow } from './collect.js';
 
@@ -51,12 +52,7 @@ function createImportance(geometry: PoolGeometry): Importance {
 }
 
 /** y = Σ e^{G_i}·x_i / Σ e^{G_j} over each window's in-bounds cells; an empty window gives 0. */
-export function lipPoolForward(
-  input: Float32Array,
-  logits: Float32Array,
-  output: Float32Array,
-  geometry: LipGeometry,
-): void {
+export const lipPoolForward: WeightedWindowForward<LipGeometry> = (input, logits, output, geometry) => {
   const importance = createImportance(geometry);
   walkCollectedWindows(geometry, (window, outputIndex) => {
     if (window.count === 0) {
@@ -66,20 +62,20 @@ export function lipPoolForward(
     windowImportance(input, logits, window, geometry.coefficient, importance);
     output[outputIndex] = importance.mean;
   });
-}
+};
 
 /**
  * ∂y/∂x_i = w_i and ∂y/∂z_i = w_i·(x_i − y)·λσ(z_i)(1 − σ(z_i)), w_i = e^{G_i} / Σ e^{G_j}; an
  * empty window passes nothing. gradInput and gradLogits must be zeroed first.
  */
-export function lipPoolBackward(
-  input: Float32Array,
-  logits: Float32Array,
-  gradOutput: Float32Array,
-  gradInput: Float32Array,
-  gradLogits: Float32Array,
-  geometry: LipGeometry,
-): void {
+export const lipPoolBackward: WeightedWindowBackward<LipGeometry> = (
+  input,
+  logits,
+  gradOutput,
+  gradInput,
+  gradLogits,
+  geometry,
+) => {
   const importance = createImportance(geometry);
   walkCollectedWindows(geometry, (window, outputIndex) => {
     if (window.count === 0) return;
@@ -94,4 +90,4 @@ export function lipPoolBackward(
         share * (input[inputIndex]! - importance.mean) * geometry.coefficient * gate * (1 - gate);
     }
   });
-}
+};

@@ -1,7 +1,7 @@
 // LSE, log-sum-exp pooling (Pinheiro & Collobert, "From Image-level to Pixel-level Labeling with
 // Convolutional Networks", CVPR 2015), reference kernels: y = m + (1/r)·log(mean e^{r(x − m)}) over
 // each window's in-bounds cells, with m the window's extreme (max for r > 0) so no exponent overflows.
-import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
+import type { WeightedWindowBackward, WeightedWindowForward } from './kernel-signatures.js';
 import { walkCollectedWindows, type CollectedWindow } from './collect.js';
 import {
   parameterSlot,
@@ -67,32 +67,20 @@ function spread(values: Float64Array, count: number): number {
   return high - low;
 }
 
-export function lsePoolForward(
-  input: Float32Array,
-  r: Float32Array,
-  output: Float32Array,
-  geometry: PoolGeometry,
-): void {
+export const lsePoolForward: WeightedWindowForward = (input, r, output, geometry) => {
   const scratch = windowScratch(geometry);
   const window: LseWindow = { output: 0, shift: 0, total: 0, logMean: 0 };
   walkCollectedWindows(geometry, (cells, outputIndex) => {
     output[outputIndex] = lseWindow(input, cells, r[parameterSlot(r, geometry, outputIndex)]!, scratch, window).output;
   });
-}
+};
 
 /**
  * ∂y/∂xᵢ = sᵢ, the softmax of r·x; ∂y/∂r = (Σ sᵢ(xᵢ − m) − log(mean e^{r(x − m)})/r)/r, which is
  * variance/2 in the mean limit. A window whose output is not finite passes no gradient. gradInput
  * and gradR must be zeroed first.
  */
-export function lsePoolBackward(
-  input: Float32Array,
-  r: Float32Array,
-  gradOutput: Float32Array,
-  gradInput: Float32Array,
-  gradR: Float32Array,
-  geometry: PoolGeometry,
-): void {
+export const lsePoolBackward: WeightedWindowBackward = (input, r, gradOutput, gradInput, gradR, geometry) => {
   const scratch = windowScratch(geometry);
   const window: LseWindow = { output: 0, shift: 0, total: 0, logMean: 0 };
   walkCollectedWindows(geometry, (cells, outputIndex) => {
@@ -112,4 +100,4 @@ export function lsePoolBackward(
     }
     gradR[slot]! += gradient * (meanLimit ? rateTerm : (rateTerm - logMean / rate) / rate);
   });
-}
+};

@@ -25,43 +25,47 @@ export function lstmWindowTable(geometry: LstmPoolGeometry, offsets: Int32Array,
   });
 }
 
-/** inputs [windows, channels] of step `step` (0 for windows already finished). */
-export function lstmGatherStep(
-  input: Float32Array,
+/**
+ * Moves step `step`'s cells between the input (or its gradient) and a [windows, channels] block: the
+ * offsets table gives each window's cell (-1 once the window has ended), channelStride its channels.
+ */
+type StepMove = (
+  from: Float32Array,
   offsets: Int32Array,
   step: number,
   taps: number,
   channels: number,
   channelStride: number,
-  inputs: Float32Array,
-): void {
+  to: Float32Array,
+) => void;
+
+/** Each window's index and its cell's offset at `step` (-1 for a window already finished). */
+function forEachStepCell(
+  offsets: Int32Array,
+  step: number,
+  taps: number,
+  visit: (window: number, offset: number) => void,
+) {
   const windows = offsets.length / taps;
-  for (let windowIndex = 0; windowIndex < windows; windowIndex++) {
-    const offset = offsets[windowIndex * taps + step]!;
+  for (let windowIndex = 0; windowIndex < windows; windowIndex++)
+    visit(windowIndex, offsets[windowIndex * taps + step]!);
+}
+
+/** inputs [windows, channels] of step `step` (0 for windows already finished). */
+export const lstmGatherStep: StepMove = (input, offsets, step, taps, channels, channelStride, inputs) =>
+  forEachStepCell(offsets, step, taps, (windowIndex, offset) => {
     for (let channel = 0; channel < channels; channel++) {
       inputs[windowIndex * channels + channel] = offset < 0 ? 0 : input[offset + channel * channelStride]!;
     }
-  }
-}
+  });
 
 /** gradInput[cell] += gradInputs [windows, channels] of step `step`. */
-export function lstmScatterStep(
-  gradInputs: Float32Array,
-  offsets: Int32Array,
-  step: number,
-  taps: number,
-  channels: number,
-  channelStride: number,
-  gradInput: Float32Array,
-): void {
-  const windows = offsets.length / taps;
-  for (let windowIndex = 0; windowIndex < windows; windowIndex++) {
-    const offset = offsets[windowIndex * taps + step]!;
-    if (offset < 0) continue;
+export const lstmScatterStep: StepMove = (gradInputs, offsets, step, taps, channels, channelStride, gradInput) =>
+  forEachStepCell(offsets, step, taps, (windowIndex, offset) => {
+    if (offset < 0) return;
     for (let channel = 0; channel < channels; channel++)
       gradInput[offset + channel * channelStride]! += gradInputs[windowIndex * channels + channel]!;
-  }
-}
+  });
 
 const sigmoid = (value: number): number => 1 / (1 + Math.exp(-value));
 

@@ -6,7 +6,7 @@ import { stridesOf } from '../../../geometry/layout.js';
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
 import type { Shape } from '../../../tensor/tensor.js';
 import { walkCollectedWindows, type CollectedWindow } from './collect.js';
-import { lstmStep, lstmStepBackward, type LstmWeights } from './lstm-step.js';
+import { lstmStep, lstmStepBackward, type LstmWeights, type StepSequence } from './lstm-step.js';
 import { windowCapacity } from '../window-walk.js';
 
 export interface LstmPoolGeometry {
@@ -17,12 +17,8 @@ export interface LstmPoolGeometry {
 }
 
 /** Per-window scratch: inputs x_t (T×C), gates (T×4H), cell and hidden states (T+1)×H, state 0 = zeros. */
-interface Sequence {
+interface Sequence extends StepSequence {
   steps: number;
-  readonly inputs: Float64Array;
-  readonly gates: Float64Array;
-  readonly cells: Float64Array;
-  readonly hiddens: Float64Array;
 }
 
 function makeSequence(geometry: LstmPoolGeometry): Sequence {
@@ -63,8 +59,18 @@ function runWindow(
     for (let channel = 0; channel < pool.channels; channel++) {
       sequence.inputs[step * pool.channels + channel] = input[base + channel * inStrides.channel]!;
     }
-    lstmStep(weights, sequence.inputs, sequence.gates, sequence.cells, sequence.hiddens, step);
+    lstmStep(weights, sequence, step);
   }
+}
+
+/** Where window `position`'s hidden units lie in the output [batch, out spatial…, hidden] (or channels-first). */
+function outputPlaces(geometry: LstmPoolGeometry) {
+  const { pool, hidden } = geometry;
+  const cells = pool.outDepth * pool.outHeight * pool.outWidth;
+  const strides = stridesOf(pool.channelsLast, hidden, cells);
+  const base = (position: number) =>
+    Math.floor(position / cells) * strides.batch + (position % cells) * strides.spatial;
+  return { cells, channel: strides.channel, base };
 }
 
 /** Output [batch, out spatial…, hidden] (or channels-first): the last hidden state of each window. */
@@ -74,15 +80,14 @@ export function lstmPoolForward(
   output: Float32Array,
   geometry: LstmPoolGeometry,
 ): void {
-  const { pool, hidden } = geometry;
-  const outCells = pool.outDepth * pool.outHeight * pool.outWidth;
-  const outStrides = stridesOf(pool.channelsLast, hidden, outCells);
+  const { hidden } = geometry;
+  const place = outputPlaces(geometry);
   const sequence = makeSequence(geometry);
   walkPositions(geometry, (window, position) => {
     runWindow(input, weights, geometry, window, position, sequence);
-    const base = Math.floor(position / outCells) * outStrides.batch + (position % outCells) * outStrides.spatial;
+    const base = place.base(position);
     for (let unit = 0; unit < hidden; unit++) {
-      output[base + unit * outStrides.channel] = sequence.hiddens[sequence.steps * hidden + unit]!;
+      output[base + unit * place.channel] = sequence.hiddens[sequence.steps * hidden + unit]!;
     }
   });
 }
@@ -97,8 +102,7 @@ export function lstmPoolBackward(
   geometry: LstmPoolGeometry,
 ): void {
   const { pool, hidden } = geometry;
-  const outCells = pool.outDepth * pool.outHeight * pool.outWidth;
-  const outStrides = stridesOf(pool.channelsLast, hidden, outCells);
+  const place = outputPlaces(geometry);
   const inStrides = stridesOf(pool.channelsLast, pool.channels, pool.inDepth * pool.inHeight * pool.inWidth);
   const sequence = makeSequence(geometry);
   const state = {
@@ -109,21 +113,12 @@ export function lstmPoolBackward(
   };
   walkPositions(geometry, (window, position) => {
     runWindow(input, weights, geometry, window, position, sequence);
-    const sample = Math.floor(position / outCells);
-    const outBase = sample * outStrides.batch + (position % outCells) * outStrides.spatial;
-    for (let unit = 0; unit < hidden; unit++) state.gradHidden[unit] = gradOutput[outBase + unit * outStrides.channel]!;
+    const sample = Math.floor(position / place.cells);
+    const outBase = place.base(position);
+    for (let unit = 0; unit < hidden; unit++) state.gradHidden[unit] = gradOutput[outBase + unit * place.channel]!;
     state.gradCell.fill(0);
     for (let step = sequence.steps - 1; step >= 0; step--) {
-      lstmStepBackward(
-        weights,
-        sequence.inputs,
-        sequence.gates,
-        sequence.cells,
-        sequence.hiddens,
-        step,
-        gradWeights,
-        state,
-      );
+      lstmStepBackward(weights, sequence, step, gradWeights, state);
       const base = sample * inStrides.batch + window.spatialIndices[step]! * inStrides.spatial;
       for (let channel = 0; channel < pool.channels; channel++)
         gradInput[base + channel * inStrides.channel]! += state.gradInput[channel]!;

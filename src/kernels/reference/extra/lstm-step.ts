@@ -10,20 +10,22 @@ export interface LstmWeights {
   readonly bias: Float32Array;
 }
 
+/** One window's sequence: inputs x_t (T×C), activated gates (T×4H), cell and hidden states (T+1)×H. */
+export interface StepSequence {
+  readonly inputs: Float64Array;
+  readonly gates: Float64Array;
+  readonly cells: Float64Array;
+  readonly hiddens: Float64Array;
+}
+
 const sigmoid = (value: number): number => 1 / (1 + Math.exp(-value));
 
 /**
  * Step `step`: reads x_step from `inputs` (T×C), state `step` of `cells`/`hiddens` ((T+1)×H), writes
  * the activated gates [i, f, g, o] of the step into `gates` (T×4H) and state step + 1.
  */
-export function lstmStep(
-  weights: LstmWeights,
-  inputs: Float64Array,
-  gates: Float64Array,
-  cells: Float64Array,
-  hiddens: Float64Array,
-  step: number,
-): void {
+export function lstmStep(weights: LstmWeights, sequence: StepSequence, step: number): void {
+  const { inputs, gates, cells, hiddens } = sequence;
   const { inputSize, hidden, kernel, recurrentKernel, bias } = weights;
   const width = 4 * hidden;
   const base = step * width;
@@ -66,14 +68,12 @@ export interface StepGradients {
 /** Back-propagates through step `step`, adding into the weight gradients. */
 export function lstmStepBackward(
   weights: LstmWeights,
-  inputs: Float64Array,
-  gates: Float64Array,
-  cells: Float64Array,
-  hiddens: Float64Array,
+  sequence: StepSequence,
   step: number,
   gradWeights: LstmWeights,
   state: StepGradients,
 ): void {
+  const { inputs, gates, cells, hiddens } = sequence;
   const { hidden } = weights;
   const width = 4 * hidden;
   const base = step * width;
@@ -107,23 +107,33 @@ function propagateStep(
   const width = 4 * hidden;
   const gradZ = state.scratch;
   for (let column = 0; column < width; column++) gradWeights.bias[column]! += gradZ[column]!;
-  for (let channel = 0; channel < inputSize; channel++) {
-    const value = inputs[step * inputSize + channel]!;
-    let total = 0;
-    for (let column = 0; column < width; column++) {
-      gradWeights.kernel[channel * width + column]! += value * gradZ[column]!;
-      total += kernel[channel * width + column]! * gradZ[column]!;
-    }
-    state.gradInput[channel] = total;
-  }
+  const stepInputs = inputs.subarray(step * inputSize, (step + 1) * inputSize);
+  backThroughRows(stepInputs, kernel, gradWeights.kernel, gradZ, state.gradInput);
   // State 0 is the constant zero: no gradient to U from it, and none to pass further back.
-  for (let unit = 0; step > 0 && unit < hidden; unit++) {
-    const value = hiddens[step * hidden + unit]!;
+  if (step === 0) return;
+  const previous = hiddens.subarray(step * hidden, (step + 1) * hidden);
+  backThroughRows(previous, recurrentKernel, gradWeights.recurrentKernel, gradZ, state.gradHidden);
+}
+
+/**
+ * Back through z = values·matrix (+ …), values [rows] and matrix [rows, width]: adds values[r]·∂L/∂z
+ * into row r of gradMatrix and writes ∂L/∂values[r] = matrix[r]·∂L/∂z into `into`.
+ */
+function backThroughRows(
+  values: Float64Array,
+  matrix: Float32Array,
+  gradMatrix: Float32Array,
+  gradZ: Float64Array,
+  into: Float64Array,
+): void {
+  const width = gradZ.length;
+  for (let row = 0; row < values.length; row++) {
+    const value = values[row]!;
     let total = 0;
     for (let column = 0; column < width; column++) {
-      gradWeights.recurrentKernel[unit * width + column]! += value * gradZ[column]!;
-      total += recurrentKernel[unit * width + column]! * gradZ[column]!;
+      gradMatrix[row * width + column]! += value * gradZ[column]!;
+      total += matrix[row * width + column]! * gradZ[column]!;
     }
-    state.gradHidden[unit] = total;
+    into[row] = total;
   }
 }

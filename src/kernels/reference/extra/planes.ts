@@ -35,6 +35,30 @@ export function writePlane(source: Float64Array, view: PlaneView, target: Float3
   for (let cell = 0; cell < count; cell++) target[view.base + cell * view.step] = source[cell]!;
 }
 
+/**
+ * Plane by plane: reads the plane of `source` into `buffer` (float64), runs `transform` on it, and
+ * writes the buffer's leading cells to the plane of `target`. Forward reads the input side and writes
+ * the output side; backward (a gradient's way) the other way round.
+ */
+export function transformPlanes(
+  sizes: PoolingSizes,
+  way: 'forward' | 'backward',
+  source: Float32Array,
+  target: Float32Array,
+  buffer: Float64Array,
+  transform: () => void,
+): void {
+  const inCells = sizes.inDepth * sizes.inHeight * sizes.inWidth;
+  const outCells = sizes.outDepth * sizes.outHeight * sizes.outWidth;
+  const forward = way === 'forward';
+  for (let plane = 0; plane < sizes.batch * sizes.channels; plane++) {
+    const views = planeViews(sizes, plane);
+    readPlane(source, forward ? views.input : views.output, buffer, forward ? inCells : outCells);
+    transform();
+    writePlane(buffer, forward ? views.output : views.input, target, forward ? outCells : inCells);
+  }
+}
+
 /** Dense row-major [depth, height, width] sizes (1 on the axes a rank lacks). */
 export type DenseSizes = readonly [number, number, number];
 

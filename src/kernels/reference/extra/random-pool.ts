@@ -1,6 +1,7 @@
 // Random pooling (seed article 000), reference kernels: training outputs one in-bounds cell of each
 // window drawn uniformly (gradient to it, by the argmax scatter); inference outputs the window's
 // in-bounds average, which is the expectation of that draw.
+import type { DrawingWindowForward } from './kernel-signatures.js';
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
 import { walkCollectedWindows } from './collect.js';
 
@@ -9,13 +10,7 @@ import { walkCollectedWindows } from './collect.js';
  * floor(draw·count) of the window's in-bounds cells is chosen; `chosen` gets its flat spatial
  * index in its plane (-1 and output 0 for a window without in-bounds cells).
  */
-export function randomPoolForward(
-  input: Float32Array,
-  output: Float32Array,
-  chosen: Int32Array,
-  draws: Float64Array,
-  geometry: PoolGeometry,
-): void {
+export const randomPoolForward: DrawingWindowForward = (input, output, chosen, draws, geometry) => {
   walkCollectedWindows(geometry, (window, outputIndex) => {
     if (window.count === 0) {
       output[outputIndex] = 0;
@@ -26,7 +21,7 @@ export function randomPoolForward(
     output[outputIndex] = input[window.inputIndices[position]!]!;
     chosen[outputIndex] = window.spatialIndices[position]!;
   });
-}
+};
 
 /** The mean over each window's in-bounds cells (TensorFlow's divisor); 0 for an empty window. */
 export function inBoundsAverageForward(input: Float32Array, output: Float32Array, geometry: PoolGeometry): void {

@@ -3,6 +3,7 @@
 // Training draws one cell with probability p_i; inference outputs Σ p_i a⁺_i = Σ a⁺² / Σ a⁺.
 // A window whose a⁺ sum to 0 outputs 0 and routes its gradient to its first cell; a window holding
 // NaN outputs NaN and chooses its first NaN cell. Cells with a < 0 never get a gradient.
+import type { DrawingWindowForward } from './kernel-signatures.js';
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
 import { walkCollectedWindows, type CollectedWindow } from './collect.js';
 
@@ -10,19 +11,13 @@ import { walkCollectedWindows, type CollectedWindow } from './collect.js';
  * Training forward: `draws` holds one uniform number in [0, 1) per output element; `chosen` gets the
  * flat spatial index (in its plane) of the drawn cell, -1 for a window without in-bounds cells.
  */
-export function stochasticPoolForward(
-  input: Float32Array,
-  output: Float32Array,
-  chosen: Int32Array,
-  draws: Float64Array,
-  geometry: PoolGeometry,
-): void {
+export const stochasticPoolForward: DrawingWindowForward = (input, output, chosen, draws, geometry) => {
   walkCollectedWindows(geometry, (window, outputIndex) => {
     const position = drawPosition(input, window, draws[outputIndex]!);
     chosen[outputIndex] = position < 0 ? -1 : window.spatialIndices[position]!;
     output[outputIndex] = position < 0 ? 0 : Math.max(input[window.inputIndices[position]!]!, 0); // NaN stays NaN
   });
-}
+};
 
 /** Index into the window list of the drawn cell: the first where the running sum of a⁺ passes draw·Σa⁺. */
 function drawPosition(input: Float32Array, window: CollectedWindow, draw: number): number {

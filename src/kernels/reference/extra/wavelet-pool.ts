@@ -5,7 +5,7 @@
 // cell (MATLAB's default 'sym' extension, which for Haar is one repeated cell), giving ⌈n/2⌉ cells;
 // a rebuilt axis is cut back to the length it had (as waverec2's bookkeeping does).
 import type { PoolingSizes } from '../../../geometry/layout.js';
-import { forEachLinePair, planeViews, readPlane, writePlane } from './planes.js';
+import { forEachLinePair, transformPlanes } from './planes.js';
 
 type Sizes = [number, number, number];
 
@@ -118,24 +118,16 @@ function waveletPlaneBackward(scratch: Scratch, inSizes: Sizes, axes: readonly n
 export function waveletPoolForward(input: Float32Array, output: Float32Array, geometry: PoolingSizes): void {
   const scratch = scratchFor(geometry);
   const inSizes: Sizes = [geometry.inDepth, geometry.inHeight, geometry.inWidth];
-  const outCells = geometry.outDepth * geometry.outHeight * geometry.outWidth;
-  for (let plane = 0; plane < geometry.batch * geometry.channels; plane++) {
-    const views = planeViews(geometry, plane);
-    readPlane(input, views.input, scratch.plane, inSizes[0] * inSizes[1] * inSizes[2]);
-    waveletPlane(scratch, inSizes, axesOf(geometry));
-    writePlane(scratch.plane, views.output, output, outCells);
-  }
+  transformPlanes(geometry, 'forward', input, output, scratch.plane, () =>
+    waveletPlane(scratch, inSizes, axesOf(geometry)),
+  );
 }
 
 /** ∂y/∂x: every step transposed in reverse order (the transform is linear). */
 export function waveletPoolBackward(gradOutput: Float32Array, gradInput: Float32Array, geometry: PoolingSizes): void {
   const scratch = scratchFor(geometry);
   const inSizes: Sizes = [geometry.inDepth, geometry.inHeight, geometry.inWidth];
-  const outCells = geometry.outDepth * geometry.outHeight * geometry.outWidth;
-  for (let plane = 0; plane < geometry.batch * geometry.channels; plane++) {
-    const views = planeViews(geometry, plane);
-    readPlane(gradOutput, views.output, scratch.plane, outCells);
-    waveletPlaneBackward(scratch, inSizes, axesOf(geometry));
-    writePlane(scratch.plane, views.input, gradInput, inSizes[0] * inSizes[1] * inSizes[2]);
-  }
+  transformPlanes(geometry, 'backward', gradOutput, gradInput, scratch.plane, () =>
+    waveletPlaneBackward(scratch, inSizes, axesOf(geometry)),
+  );
 }

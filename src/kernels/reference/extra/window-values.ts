@@ -80,3 +80,9 @@ export function parameterSlot(parameter: Float32Array, geometry: PoolGeometry, o
   if (parameter.length === 1) return 0;
   return channelOfOutput(geometry, outputIndex);
 }
+
+/** Where an output element's weights start in [taps] (shared) or [channels, taps] weights (gated, ordinal). */
+export function tapWeightBase(weights: Float32Array, geometry: PoolGeometry, outputIndex: number): number {
+  const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
+  return weights.length === taps ? 0 : channelOfOutput(geometry, outputIndex) * taps;
+}

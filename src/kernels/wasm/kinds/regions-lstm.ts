@@ -3,36 +3,29 @@
 // and scatter. The matrix products between them stay the train module's matmul (lstm-sequence.ts).
 import type { PoolingKernels } from '../../types.js';
 import { argumentViews, type KernelModule } from '../loader.js';
-import { addressOf } from '../pool-arguments.js';
+import { wordsOf, type WordLayout, type WordValue } from '../pool-arguments.js';
 import { parallelFor } from '../threads.js';
 
-/** Word indices of assembly/kinds/regions/lstm-arguments.ts. */
-const enum Cell {
-  Gates = 0,
-  Bias = 1,
-  Counts = 2,
-  Step = 3,
-  Hidden = 4,
-  Cells = 5,
-  NextCells = 6,
-  Hiddens = 7,
-  NextHiddens = 8,
-  GradHidden = 9,
-  GradCell = 10,
-  GradGates = 11,
-  Carry = 12,
-  Windows = 13,
-}
+/** Word indices of assembly/kinds/regions/lstm-arguments.ts: the cell kernels' block. */
+const CELL_WORDS = {
+  gates: 0,
+  bias: 1,
+  counts: 2,
+  step: 3,
+  hidden: 4,
+  cells: 5,
+  nextCells: 6,
+  hiddens: 7,
+  nextHiddens: 8,
+  gradHidden: 9,
+  gradCell: 10,
+  gradGates: 11,
+  carry: 12,
+  windows: 13,
+} as const;
 
-const enum Steps {
-  Source = 0,
-  Offsets = 1,
-  Tap = 2,
-  Taps = 3,
-  Channels = 4,
-  ChannelStride = 5,
-  Target = 6,
-}
+/** The gather and scatter kernels' block, same file. */
+const STEP_WORDS = { source: 0, offsets: 1, tap: 2, taps: 3, channels: 4, channelStride: 5, target: 6 } as const;
 
 type LstmKernels = Pick<PoolingKernels, 'lstmCellForward' | 'lstmCellBackward' | 'lstmGatherStep' | 'lstmScatterStep'>;
 
@@ -41,24 +34,14 @@ const bytes = (...views: (Float32Array | Int32Array)[]): number =>
 
 export function createLstmKernels(kinds: KernelModule): LstmKernels {
   const block = kinds.argumentBlock;
-  /** Writes word → value pairs (views are addresses) into the argument block. */
-  const write = (fields: readonly (readonly [number, number | Float32Array | Int32Array])[]): void => {
+  /** Writes the values (views as addresses) at their words of `layout` into the argument block. */
+  const write = <Layout extends WordLayout>(layout: Layout, values: Partial<Record<keyof Layout, WordValue>>): void => {
     const { ints } = argumentViews(kinds);
-    for (const [field, value] of fields) ints[field] = typeof value === 'number' ? value : addressOf(value);
+    for (const [word, value] of wordsOf(layout, values)) ints[word] = value;
   };
   return {
     lstmCellForward(gates, bias, counts, step, hidden, cells, nextCells, hiddens, nextHiddens) {
-      write([
-        [Cell.Gates, gates],
-        [Cell.Bias, bias],
-        [Cell.Counts, counts],
-        [Cell.Step, step],
-        [Cell.Hidden, hidden],
-        [Cell.Cells, cells],
-        [Cell.NextCells, nextCells],
-        [Cell.Hiddens, hiddens],
-        [Cell.NextHiddens, nextHiddens],
-      ]);
+      write(CELL_WORDS, { gates, bias, counts, step, hidden, cells, nextCells, hiddens, nextHiddens });
       parallelFor(
         kinds,
         'lstmCellForwardRows',
@@ -68,46 +51,30 @@ export function createLstmKernels(kinds: KernelModule): LstmKernels {
       );
     },
     lstmCellBackward(gates, counts, step, hidden, cells, nextCells, gradHidden, gradCell, gradGates, gradBias, carry) {
-      write([
-        [Cell.Gates, gates],
-        [Cell.Bias, gradBias],
-        [Cell.Counts, counts],
-        [Cell.Step, step],
-        [Cell.Hidden, hidden],
-        [Cell.Cells, cells],
-        [Cell.NextCells, nextCells],
-        [Cell.GradHidden, gradHidden],
-        [Cell.GradCell, gradCell],
-        [Cell.GradGates, gradGates],
-        [Cell.Carry, carry],
-        [Cell.Windows, counts.length],
-      ]);
+      write(CELL_WORDS, {
+        gates,
+        bias: gradBias,
+        counts,
+        step,
+        hidden,
+        cells,
+        nextCells,
+        gradHidden,
+        gradCell,
+        gradGates,
+        carry,
+        windows: counts.length,
+      });
       const moved = bytes(gates, gates, cells, nextCells, gradHidden, gradCell, carry);
       parallelFor(kinds, 'lstmCellBackwardRows', counts.length, moved, block);
       parallelFor(kinds, 'lstmBiasColumns', Math.ceil((4 * hidden) / 16), bytes(gradGates), block);
     },
     lstmGatherStep(input, offsets, step, taps, channels, channelStride, inputs) {
-      write([
-        [Steps.Source, input],
-        [Steps.Offsets, offsets],
-        [Steps.Tap, step],
-        [Steps.Taps, taps],
-        [Steps.Channels, channels],
-        [Steps.ChannelStride, channelStride],
-        [Steps.Target, inputs],
-      ]);
+      write(STEP_WORDS, { source: input, offsets, tap: step, taps, channels, channelStride, target: inputs });
       parallelFor(kinds, 'lstmGatherRows', offsets.length / taps, 2 * inputs.byteLength, block);
     },
     lstmScatterStep(gradInputs, offsets, step, taps, channels, channelStride, gradInput) {
-      write([
-        [Steps.Source, gradInputs],
-        [Steps.Offsets, offsets],
-        [Steps.Tap, step],
-        [Steps.Taps, taps],
-        [Steps.Channels, channels],
-        [Steps.ChannelStride, channelStride],
-        [Steps.Target, gradInput],
-      ]);
+      write(STEP_WORDS, { source: gradInputs, offsets, tap: step, taps, channels, channelStride, target: gradInput });
       // One thread, windows in order: windows sharing a cell at one step (padding) would race.
       kinds.exports.lstmScatterRows!(block, 0, offsets.length / taps);
     },

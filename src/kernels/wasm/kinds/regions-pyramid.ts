@@ -3,7 +3,7 @@
 // and argmax are the reference's, so the result is bit for bit the same; only the level blocks are
 // copied between the [batch, L·L·channels] layout of one level and the concatenated output. The
 // average mode keeps the reference kernels: they sum in float64, the pool module in float32.
-import { adaptiveGeometry } from '../../../geometry/adaptive-geometry.js';
+import { adaptiveGeometry, type AdaptiveGeometry } from '../../../geometry/adaptive-geometry.js';
 import { poolingPlanes } from '../../../pooling/argmax-planes.js';
 import { Tensor } from '../../../tensor/tensor.js';
 import { kernel } from '../../backend.js';
@@ -33,40 +33,43 @@ function copyLevel(
   }
 }
 
+/** Runs `use` on each level with its geometry and a level's values and indices, temporary tensors disposed after. */
+function forEachLevel(
+  geometry: SppGeometry,
+  use: (index: number, cells: AdaptiveGeometry, values: Tensor, indices: Tensor) => void,
+): void {
+  geometry.levels.forEach((_, index) => {
+    const cells = levelGeometry(geometry, index);
+    const [values, indices] = [Tensor.allocate(cells.outputShape), Tensor.allocate(cells.outputShape, 'int32')];
+    try {
+      use(index, cells, values, indices);
+    } finally {
+      values.dispose();
+      indices.dispose();
+    }
+  });
+}
+
 export function createPyramidKernels(): Pick<PoolingKernels, 'sppForward' | 'sppBackward'> {
   return {
     sppForward(input, output, argmax, geometry, mode) {
       if (mode !== 'max' || argmax === null) return sppForward(input, output, argmax, geometry, mode);
       const views = keepViews(input, output, argmax);
-      geometry.levels.forEach((_, index) => {
-        const cells = levelGeometry(geometry, index);
-        const [pooled, indices] = [Tensor.allocate(cells.outputShape), Tensor.allocate(cells.outputShape, 'int32')];
-        try {
-          const [x, y, chosen] = views();
-          kernel('adaptiveMaxPoolForward')(x, pooled.values, indices.intValues, cells);
-          copyLevel(geometry, index, pooled.values, y, true);
-          copyLevel(geometry, index, indices.intValues, chosen, true);
-        } finally {
-          pooled.dispose();
-          indices.dispose();
-        }
+      forEachLevel(geometry, (index, cells, pooled, indices) => {
+        const [x, y, chosen] = views();
+        kernel('adaptiveMaxPoolForward')(x, pooled.values, indices.intValues, cells);
+        copyLevel(geometry, index, pooled.values, y, true);
+        copyLevel(geometry, index, indices.intValues, chosen, true);
       });
     },
     sppBackward(gradOutput, argmax, gradInput, geometry, mode) {
       if (mode !== 'max' || argmax === null) return sppBackward(gradOutput, argmax, gradInput, geometry, mode);
       const views = keepViews(gradOutput, argmax, gradInput);
-      geometry.levels.forEach((_, index) => {
-        const cells = levelGeometry(geometry, index);
-        const [gradients, indices] = [Tensor.allocate(cells.outputShape), Tensor.allocate(cells.outputShape, 'int32')];
-        try {
-          const [gradientsIn, chosen, gradientsOut] = views();
-          copyLevel(geometry, index, gradients.values, gradientsIn, false);
-          copyLevel(geometry, index, indices.intValues, chosen, false);
-          kernel('argmaxScatterAdd')(gradients.values, indices.intValues, gradientsOut, poolingPlanes(cells));
-        } finally {
-          gradients.dispose();
-          indices.dispose();
-        }
+      forEachLevel(geometry, (index, cells, gradients, indices) => {
+        const [gradientsIn, chosen, gradientsOut] = views();
+        copyLevel(geometry, index, gradients.values, gradientsIn, false);
+        copyLevel(geometry, index, indices.intValues, chosen, false);
+        kernel('argmaxScatterAdd')(gradients.values, indices.intValues, gradientsOut, poolingPlanes(cells));
       });
     },
   };

@@ -4,32 +4,33 @@
 import type { PoolingSizes } from '../../../../geometry/layout.js';
 import type { PoolingKernels } from '../../../types.js';
 import type { KernelModule } from '../../loader.js';
-import { addressOf } from '../../pool-arguments.js';
+import { wordsOf } from '../../pool-arguments.js';
 import { getThreadCount, parallelFor } from '../../threads.js';
 import { blockViews, placeTablesAndScratch } from './block.js';
 
-const enum Field {
-  Samples = 0,
-  Channels = 1,
-  Cells = 2,
-  ChannelsLast = 3,
-  Input = 4,
-  QueryKernel = 5,
-  KeyKernel = 6,
-  Output = 7,
-  GradOutput = 8,
-  GradInput = 9,
-  GradQueryKernel = 10,
-  GradKeyKernel = 11,
-}
+/** Word indices of assembly/kinds/filters/attention.ts: the sizes, then the tensors. */
+const WORDS = {
+  samples: 0,
+  channels: 1,
+  cells: 2,
+  channelsLast: 3,
+  input: 4,
+  queryKernel: 5,
+  keyKernel: 6,
+  output: 7,
+  gradOutput: 8,
+  gradInput: 9,
+  gradQueryKernel: 10,
+  gradKeyKernel: 11,
+} as const;
 
-type Pointers = Partial<Record<Field, Float32Array>>;
+type Pointers = Partial<Record<keyof typeof WORDS, Float32Array>>;
 
 /** Writes the sizes and pointers, places the per-sample results and the per-thread scratch; returns the release function. */
 function writeAttention(kinds: KernelModule, geometry: PoolingSizes, pointers: Pointers) {
   const { batch, channels } = geometry;
   const cells = geometry.inDepth * geometry.inHeight * geometry.inWidth;
-  const addresses = Object.entries(pointers).map(([field, view]) => [Number(field), addressOf(view)] as const);
+  const addresses = wordsOf(WORDS, pointers);
   // Per sample: mean, query, Σ ∂logit·x and ∂q (C f64 each); per thread: 4 C-vectors and 2 n-vectors.
   const placed = placeTablesAndScratch(
     kinds,
@@ -38,8 +39,8 @@ function writeAttention(kinds: KernelModule, geometry: PoolingSizes, pointers: P
     getThreadCount(),
   );
   const { words } = blockViews(kinds);
-  words.set([batch, channels, cells, geometry.channelsLast ? 1 : 0], Field.Samples);
-  for (const [field, address] of addresses) words[field] = address;
+  words.set([batch, channels, cells, geometry.channelsLast ? 1 : 0], WORDS.samples);
+  for (const [word, address] of addresses) words[word] = address;
   return placed.release;
 }
 
@@ -48,8 +49,7 @@ export function createAttentionKernels(
 ): Pick<PoolingKernels, 'attentionPoolForward' | 'attentionPoolBackward'> {
   return {
     attentionPoolForward(input, queryKernel, keyKernel, output, geometry) {
-      const pointers = { [Field.Input]: input, [Field.QueryKernel]: queryKernel, [Field.KeyKernel]: keyKernel };
-      const release = writeAttention(kinds, geometry, { ...pointers, [Field.Output]: output });
+      const release = writeAttention(kinds, geometry, { input, queryKernel, keyKernel, output });
       try {
         parallelFor(kinds, 'attentionForwardSamples', geometry.batch, 2 * input.byteLength);
       } finally {
@@ -57,15 +57,8 @@ export function createAttentionKernels(
       }
     },
     attentionPoolBackward(input, queryKernel, keyKernel, gradOutput, gradInput, gradQuery, gradKey, geometry) {
-      const release = writeAttention(kinds, geometry, {
-        [Field.Input]: input,
-        [Field.QueryKernel]: queryKernel,
-        [Field.KeyKernel]: keyKernel,
-        [Field.GradOutput]: gradOutput,
-        [Field.GradInput]: gradInput,
-        [Field.GradQueryKernel]: gradQuery,
-        [Field.GradKeyKernel]: gradKey,
-      });
+      const gradients = { gradOutput, gradInput, gradQueryKernel: gradQuery, gradKeyKernel: gradKey };
+      const release = writeAttention(kinds, geometry, { input, queryKernel, keyKernel, ...gradients });
       try {
         parallelFor(kinds, 'attentionBackwardSamples', geometry.batch, 4 * input.byteLength);
         parallelFor(kinds, 'attentionKernelGradientRows', geometry.channels, 16 * geometry.batch * gradKey.length);

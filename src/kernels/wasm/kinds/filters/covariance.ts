@@ -10,21 +10,22 @@ import {
 } from '../../../reference/extra/covariance-pool.js';
 import type { PoolingKernels } from '../../../types.js';
 import type { KernelModule } from '../../loader.js';
-import { addressOf } from '../../pool-arguments.js';
+import { wordsOf } from '../../pool-arguments.js';
 import { getThreadCount, parallelFor } from '../../threads.js';
 import { blockViews, placeTablesAndScratch } from './block.js';
 
-const enum Field {
-  Samples = 0,
-  Channels = 1,
-  Cells = 2,
-  ChannelsLast = 3,
-  Iterations = 4,
-  Input = 5,
-  Output = 6,
-  GradOutput = 7,
-  GradInput = 8,
-}
+/** Word indices of assembly/kinds/filters/covariance.ts: the sizes, then the tensors. */
+const WORDS = {
+  samples: 0,
+  channels: 1,
+  cells: 2,
+  channelsLast: 3,
+  iterations: 4,
+  input: 5,
+  output: 6,
+  gradOutput: 7,
+  gradInput: 8,
+} as const;
 
 const MAX_SCRATCH_BYTES = 256 * 1024 * 1024;
 
@@ -52,17 +53,17 @@ function runSamples(
   kinds: KernelModule,
   kernel: string,
   geometry: CovarianceGeometry,
-  pointers: Partial<Record<Field, Float32Array>>,
+  pointers: Partial<Record<keyof typeof WORDS, Float32Array>>,
 ): number[] | null {
   const threads = getThreadCount();
   if (slotBytes(geometry) * threads > MAX_SCRATCH_BYTES) return null;
-  const addresses = Object.entries(pointers).map(([field, view]) => [Number(field), addressOf(view)] as const);
+  const addresses = wordsOf(WORDS, pointers);
   const { tables: flags, release } = placeTablesAndScratch(kinds, 4 * geometry.batch, slotBytes(geometry), threads);
   try {
     const { words } = blockViews(kinds);
     const cells = geometry.inDepth * geometry.inHeight * geometry.inWidth;
     words.set([geometry.batch, geometry.channels, cells, geometry.channelsLast ? 1 : 0, geometry.iterations]);
-    for (const [field, address] of addresses) words[field] = address;
+    for (const [word, address] of addresses) words[word] = address;
     const bytes = Object.values(pointers).reduce((total, view) => total + view.byteLength, 0);
     parallelFor(kinds, kernel, geometry.batch, bytes * geometry.channels);
     const flagged = new Int32Array(heap.memory.buffer, flags, geometry.batch);
@@ -77,8 +78,7 @@ export function createCovarianceKernels(
 ): Pick<PoolingKernels, 'covariancePoolForward' | 'covariancePoolBackward'> {
   return {
     covariancePoolForward(input, output, geometry) {
-      const pointers = { [Field.Input]: input, [Field.Output]: output };
-      const flagged = runSamples(kinds, 'covarianceForwardSamples', geometry, pointers);
+      const flagged = runSamples(kinds, 'covarianceForwardSamples', geometry, { input, output });
       if (flagged === null) return covariancePoolForward(input, output, geometry);
       for (const sample of flagged) {
         const slices = sampleSlices(geometry, sample);
@@ -86,8 +86,7 @@ export function createCovarianceKernels(
       }
     },
     covariancePoolBackward(input, gradOutput, gradInput, geometry) {
-      const pointers = { [Field.Input]: input, [Field.GradOutput]: gradOutput, [Field.GradInput]: gradInput };
-      const flagged = runSamples(kinds, 'covarianceBackwardSamples', geometry, pointers);
+      const flagged = runSamples(kinds, 'covarianceBackwardSamples', geometry, { input, gradOutput, gradInput });
       if (flagged === null) return covariancePoolBackward(input, gradOutput, gradInput, geometry);
       for (const sample of flagged) {
         const slices = sampleSlices(geometry, sample);
