@@ -20,9 +20,22 @@ export async function saveModel(
   metadata: Record<string, unknown> = {},
 ): Promise<{ model: string; weights: string }> {
   const { json, weights } = modelToArtifacts(model, metadata);
-  const paths = { model: join(folder, MODEL_FILE), weights: join(folder, json.weightsManifest.file) };
+  return writeModelFolder(folder, json.weightsManifest.file, weights, JSON.stringify(json, null, 2));
+}
+
+/**
+ * Writes a model folder's two files: the weights first, then model.json (which names and checks
+ * them) last, each atomically, so a save cut short never leaves a model.json over other weights.
+ */
+export async function writeModelFolder(
+  folder: string,
+  weightsFile: string,
+  weights: Uint8Array,
+  modelJson: string,
+): Promise<{ model: string; weights: string }> {
+  const paths = { model: join(folder, MODEL_FILE), weights: join(folder, weightsFile) };
   await writeFileAtomic(paths.weights, weights);
-  await writeFileAtomic(paths.model, `${JSON.stringify(json, null, 2)}\n`);
+  await writeFileAtomic(paths.model, `${modelJson}\n`);
   return paths;
 }
 

@@ -3,8 +3,8 @@
 // leaves for it, and only from paths inside the model's folder.
 import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { writeFileAtomic } from '../../io/atomic-write.js';
 import { failFile } from '../../io/file-error.js';
+import { writeModelFolder } from '../../io/model-folder.js';
 import { readBytes, readJson } from '../../io/read-file.js';
 import type { AnyLayersModel, LayersModel } from '../../nn/layers-model.js';
 import {
@@ -33,10 +33,7 @@ export async function saveTfjsModel(
   metadata: Record<string, unknown> = {},
 ): Promise<{ model: string; weights: string }> {
   const { modelJson, weights } = modelToTfjsArtifacts(model, metadata);
-  const paths = { model: join(folder, 'model.json'), weights: join(folder, TFJS_WEIGHTS_FILE) };
-  await writeFileAtomic(paths.weights, weights);
-  await writeFileAtomic(paths.model, `${JSON.stringify(modelJson)}\n`);
-  return paths;
+  return writeModelFolder(folder, TFJS_WEIGHTS_FILE, weights, JSON.stringify(modelJson));
 }
 
 /** A shard's path from the manifest, refused unless it stays inside the model's folder. */
