@@ -8,19 +8,22 @@
 // a non-finite value raises its flag: the FFT's exact zero twiddles decide its NaNs, so the
 // TypeScript side runs the reference kernel on it.
 import { currentThreadSlot } from '../../shared/thread-slot';
+import { applyAxisReal } from './spectral-real';
 import { CHANNELS, FILTERS_BYTES, IN_SIZE, OUT_SIZE, SAMPLES, SCRATCH, SCRATCH_SLOT_BYTES, SOURCE, TABLES, TARGET, pointer, word } from './arguments';
 
 /** Spatial axes the rank has (the last `RANK` of depth, height, width). */
 const RANK = 8;
 /** One i32 flag per sample. */
-const FLAGS = 9;
+export const FLAGS = 9;
+/** Non-zero: every axis's matrix is real (the TypeScript side checked; its imaginary parts are left unread). */
+const REAL_MATRICES = 16;
 
 @inline function sizeOf(block: usize, field: i32, axis: i32): i32 {
   return word(block, field + axis);
 }
 
 /** A sample of the tensor at `field` ([sizes at `sizeField`]) → f64 buffer [cells, padded] (padding 0); false when a value is not finite. */
-function loadSample(block: usize, field: i32, sizeField: i32, sample: i32, target: usize, channels: i32, padded: i32): bool {
+export function loadSample(block: usize, field: i32, sizeField: i32, sample: i32, target: usize, channels: i32, padded: i32): bool {
   const cells = sizeOf(block, sizeField, 0) * sizeOf(block, sizeField, 1) * sizeOf(block, sizeField, 2);
   const source = pointer(block, field) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
   let finite = true;
@@ -139,7 +142,7 @@ let width: i32 = 0;
  * imaginary) applied to the real buffer `real` of the sizes at `sizeField`, ping-ponging with the other three
  * buffers; the complex result's buffers go to resultReal and resultImaginary. Returns past the matrices.
  */
-function transform(block: usize, matrix: usize, padded: i32, sizeField: i32, real: usize, imaginary: usize, otherReal: usize, otherImaginary: usize, realResult: bool = false): usize {
+function transform(block: usize, matrix: usize, padded: i32, sizeField: i32, real: usize, imaginary: usize, otherReal: usize, otherImaginary: usize, realResult: bool = false, realMatrices: bool = false): usize {
   depth = sizeOf(block, sizeField, 0);
   height = sizeOf(block, sizeField, 1);
   width = sizeOf(block, sizeField, 2);
@@ -150,12 +153,13 @@ function transform(block: usize, matrix: usize, padded: i32, sizeField: i32, rea
     const outer = axis == 0 ? 1 : axis == 1 ? depth : depth * height;
     const inner = (axis == 2 ? 1 : axis == 1 ? width : height * width) * padded;
     const last = axis == 3 - word(block, RANK);
-    applyAxis(matrix, length, count, outer, inner, real, hasImaginary ? imaginary : 0, otherReal, last && realResult ? 0 : otherImaginary);
+    if (realMatrices) applyAxisReal(matrix, length, count, outer, inner, real, otherReal);
+    else applyAxis(matrix, length, count, outer, inner, real, hasImaginary ? imaginary : 0, otherReal, last && realResult ? 0 : otherImaginary);
     matrix += (<usize>length * <usize>count) << 4;
     if (axis == 0) depth = length;
     else if (axis == 1) height = length;
     else width = length;
-    hasImaginary = true;
+    hasImaginary = !realMatrices;
     let swap = real;
     real = otherReal;
     otherReal = swap;
@@ -184,7 +188,7 @@ export function spectralSamples(block: usize, firstUnit: i32, endUnit: i32): voi
     const finite = loadSample(block, SOURCE, IN_SIZE, sample, buffer(block, 0, 4), channels, padded);
     store<i32>(pointer(block, FLAGS) + (<usize>sample << 2), finite ? 0 : 1);
     if (!finite) continue;
-    transform(block, pointer(block, TABLES), padded, IN_SIZE, buffer(block, 0, 4), buffer(block, 1, 4), buffer(block, 2, 4), buffer(block, 3, 4), true);
+    transform(block, pointer(block, TABLES), padded, IN_SIZE, buffer(block, 0, 4), buffer(block, 1, 4), buffer(block, 2, 4), buffer(block, 3, 4), true, word(block, REAL_MATRICES) != 0);
     const cells = depth * height * width;
     const target = pointer(block, TARGET) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
     for (let cell = 0; cell < cells; cell++)
