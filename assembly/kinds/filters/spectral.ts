@@ -26,6 +26,7 @@ const REAL_MATRICES = 16;
 export function loadSample(block: usize, field: i32, sizeField: i32, sample: i32, target: usize, channels: i32, padded: i32): bool {
   const cells = sizeOf(block, sizeField, 0) * sizeOf(block, sizeField, 1) * sizeOf(block, sizeField, 2);
   const source = pointer(block, field) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
+  if (channels == padded) return loadEven(source, target, cells * channels);
   let finite = true;
   for (let cell = 0; cell < cells; cell++) {
     for (let channel = 0; channel < padded; channel++) {
@@ -35,6 +36,34 @@ export function loadSample(block: usize, field: i32, sizeField: i32, sample: i32
     }
   }
   return finite;
+}
+
+/** loadSample without padding (an even channel count): f32 pairs widened to f64x2; x − x stays 0 only while every value is finite. */
+function loadEven(source: usize, target: usize, values: i32): bool {
+  let poison = f64x2.splat(0);
+  for (let index = 0; index < values; index += 2) {
+    const value = f64x2.promote_low_f32x4(v128.load64_zero(source + (<usize>index << 2)));
+    poison = f64x2.add(poison, f64x2.sub(value, value));
+    v128.store(target + (<usize>index << 3), value);
+  }
+  return f64x2.extract_lane(poison, 0) == 0 && f64x2.extract_lane(poison, 1) == 0;
+}
+
+/** sample's `cells`×`channels` f32 values at `target` = the f64 buffer [cells, padded] divided by `divisor`. */
+function storeSample(buffer: usize, target: usize, cells: i32, channels: i32, padded: i32, divisor: f64): void {
+  if (channels == padded) {
+    const divisors = f64x2.splat(divisor);
+    for (let index = 0; index < cells * channels; index += 2) {
+      const value = f32x4.demote_f64x2_zero(f64x2.div(v128.load(buffer + (<usize>index << 3)), divisors));
+      v128.store64_lane(target + (<usize>index << 2), value, 0);
+    }
+    return;
+  }
+  for (let cell = 0; cell < cells; cell++)
+    for (let channel = 0; channel < channels; channel++) {
+      const value = load<f64>(buffer + ((<usize>cell * <usize>padded + <usize>channel) << 3)) / divisor;
+      store<f32>(target + ((<usize>cell * <usize>channels + <usize>channel) << 2), <f32>value);
+    }
 }
 
 /** applyAxis's sums for two adjacent lane pairs at once (each matrix entry loaded once for both), the same order per lane. */
@@ -191,11 +220,7 @@ export function spectralSamples(block: usize, firstUnit: i32, endUnit: i32): voi
     transform(block, pointer(block, TABLES), padded, IN_SIZE, buffer(block, 0, 4), buffer(block, 1, 4), buffer(block, 2, 4), buffer(block, 3, 4), true, word(block, REAL_MATRICES) != 0);
     const cells = depth * height * width;
     const target = pointer(block, TARGET) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
-    for (let cell = 0; cell < cells; cell++)
-      for (let channel = 0; channel < channels; channel++) {
-        const value = load<f64>(resultReal + ((<usize>cell * <usize>padded + <usize>channel) << 3)) / divisor;
-        store<f32>(target + ((<usize>cell * <usize>channels + <usize>channel) << 2), <f32>value);
-      }
+    storeSample(resultReal, target, cells, channels, padded, divisor);
   }
 }
 

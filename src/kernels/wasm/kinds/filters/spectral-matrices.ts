@@ -24,14 +24,17 @@ export interface AxisMatrix {
  */
 function buildAxisMatrix(inSize: number, outSize: number, mask: Float64Array | null, backward: boolean): AxisMatrix {
   const [rows, columns] = backward ? [inSize, outSize] : [outSize, inSize];
+  // e^{−2πi·bin(b)·k/in} and e^{−2πi·b·j/out} from the cached DFTs (the outer factor their conjugate)
+  const [outer, inner] = backward
+    ? [dftMatrix(inSize, outSize), dftMatrix(outSize, outSize)]
+    : [dftMatrix(outSize, outSize), dftMatrix(inSize, outSize)];
   const values = new Float64Array(2 * rows * columns);
   for (let bin = 0; bin < outSize; bin++) {
-    const inBin = keptBin(inSize, outSize, bin);
-    const weight = mask === null ? 1 : mask[inBin]!;
+    const weight = mask === null ? 1 : mask[keptBin(inSize, outSize, bin)]!;
     for (let row = 0; row < rows; row++) {
-      const [outerRe, outerIm] = backward ? unit(1, inBin * row, inSize) : unit(1, bin * row, outSize);
+      const [outerRe, outerIm] = [outer[bin * rows + row]!, -outer[outSize * rows + bin * rows + row]!];
       for (let column = 0; column < columns; column++) {
-        const [innerRe, innerIm] = backward ? unit(-1, bin * column, outSize) : unit(-1, inBin * column, inSize);
+        const [innerRe, innerIm] = [inner[bin * columns + column]!, inner[outSize * columns + bin * columns + column]!];
         values[row * columns + column]! += weight * (outerRe * innerRe - outerIm * innerIm);
         values[rows * columns + row * columns + column]! += weight * (outerRe * innerIm + outerIm * innerRe);
       }
