@@ -333,6 +333,27 @@ test('covariance kernels on a seed-CNN-sized NHWC input (32 channels, 26×26, 5 
   compareCovariance({ geometry: covariance, values: 'plain', seed: 11 });
 });
 
+test('covariance flags a sample whose centred values f32 would flush (|x − mean| < 2^-40) and leaves it to the reference, bit for bit', () => {
+  for (const channels of [2, 3, 4, 6]) {
+    const { geometry } = globalSetUp('test', [2, 5, 4, channels], { dataFormat: 'channelsLast' });
+    const covariance = { ...geometry, iterations: 3, outputShape: [2, (channels * (channels + 1)) / 2] };
+    tidy(() => {
+      const input = filled(geometry.inputShape, 'plain', channels);
+      const sample = input.values.subarray(0, input.values.length / 2);
+      for (let cell = 0; cell < 20; cell++) sample[cell * channels + 1] = (cell % 3) * 1e-13; // tiny spread
+      const [expected, actual] = [poisoned(covariance.outputShape), poisoned(covariance.outputShape)];
+      covariancePoolForward(input.values, expected.values, covariance);
+      fast().covariancePoolForward(input.values, actual.values, covariance);
+      const features = actual.values.length / 2;
+      assertSame(
+        actual.values.subarray(0, features),
+        expected.values.subarray(0, features),
+        `flagged, ${channels} channels`,
+      );
+    });
+  }
+});
+
 interface SpectralCase {
   geometry: SpectralGeometry;
   values: ValueKind;
