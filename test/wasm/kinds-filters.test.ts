@@ -435,6 +435,20 @@ test('spectralMaskBackward (DiffStride) matches the reference within the kind to
   await acrossThreads(cases, compareMaskGradients);
 });
 
+test('DiffStride on a seed-CNN-sized input (32 channels, 26×26 → 21×21, masks at strides 2 and 2.3): the real-matrix kernels match the reference', async () => {
+  for (const [format, shape] of [
+    ['channelsLast', [2, 26, 26, 32]],
+    ['channelsFirst', [2, 3, 26, 26]],
+  ] as const) {
+    const masks = [strideMask(26, 2, 4).mask, strideMask(26, 2.3, 4).mask];
+    const geometry = spectralGeometry('test', shape, 2, [21, 19], masks, format);
+    await acrossThreads([{ geometry, values: 'plain' as const, seed: 13 }], (item) => [
+      ...compareSpectral(item),
+      ...compareMaskGradients(item).map((values) => Float32Array.from(values)),
+    ]);
+  }
+});
+
 test('wavelet kernels match the reference bit for bit (odd sizes, both layouts, ranks 1-3), on 1, 2 and 3 threads', async () => {
   const cases = fc.sample(spectralCases(), { numRuns: 150, seed: 20261207 });
   await acrossThreads(cases, ({ geometry: spectral, values, seed }) =>
