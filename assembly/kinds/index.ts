@@ -20,6 +20,7 @@ export { blurBackwardSamples, blurForwardRows } from './filters/blur';
 export { attentionBackwardSamples, attentionForwardSamples, attentionKernelGradientRows } from './filters/attention';
 export { covarianceBackwardSamples, covarianceForwardSamples } from './filters/covariance';
 export { spectralMaskSamples, spectralSamples } from './filters/spectral';
+export { spectralMaskRealSamples } from './filters/spectral-mask-real';
 export { waveletSamples } from './filters/wavelet';
 export { blendBackward, blendRows } from './selection/blend';
 export { gatedWeightGradient, mixedAlphaGradient } from './selection/blend-gradient';

@@ -333,6 +333,27 @@ test('covariance kernels on a seed-CNN-sized NHWC input (32 channels, 26×26, 5 
   compareCovariance({ geometry: covariance, values: 'plain', seed: 11 });
 });
 
+test('covariance flags a sample whose centred values f32 would flush (|x − mean| < 2^-40) and leaves it to the reference, bit for bit', () => {
+  for (const channels of [2, 3, 4, 6]) {
+    const { geometry } = globalSetUp('test', [2, 5, 4, channels], { dataFormat: 'channelsLast' });
+    const covariance = { ...geometry, iterations: 3, outputShape: [2, (channels * (channels + 1)) / 2] };
+    tidy(() => {
+      const input = filled(geometry.inputShape, 'plain', channels);
+      const sample = input.values.subarray(0, input.values.length / 2);
+      for (let cell = 0; cell < 20; cell++) sample[cell * channels + 1] = (cell % 3) * 1e-13; // tiny spread
+      const [expected, actual] = [poisoned(covariance.outputShape), poisoned(covariance.outputShape)];
+      covariancePoolForward(input.values, expected.values, covariance);
+      fast().covariancePoolForward(input.values, actual.values, covariance);
+      const features = actual.values.length / 2;
+      assertSame(
+        actual.values.subarray(0, features),
+        expected.values.subarray(0, features),
+        `flagged, ${channels} channels`,
+      );
+    });
+  }
+});
+
 interface SpectralCase {
   geometry: SpectralGeometry;
   values: ValueKind;
@@ -412,6 +433,20 @@ function compareMaskGradients({ geometry, values, seed }: SpectralCase): Float64
 test('spectralMaskBackward (DiffStride) matches the reference within the kind tolerance, the same on 1, 2 and 3 threads', async () => {
   const cases = fc.sample(spectralCases(), { numRuns: 100, seed: 20261206 });
   await acrossThreads(cases, compareMaskGradients);
+});
+
+test('DiffStride on a seed-CNN-sized input (32 channels, 26×26 → 21×21, masks at strides 2 and 2.3): the real-matrix kernels match the reference', async () => {
+  for (const [format, shape] of [
+    ['channelsLast', [2, 26, 26, 32]],
+    ['channelsFirst', [2, 3, 26, 26]],
+  ] as const) {
+    const masks = [strideMask(26, 2, 4).mask, strideMask(26, 2.3, 4).mask];
+    const geometry = spectralGeometry('test', shape, 2, [21, 19], masks, format);
+    await acrossThreads([{ geometry, values: 'plain' as const, seed: 13 }], (item) => [
+      ...compareSpectral(item),
+      ...compareMaskGradients(item).map((values) => Float32Array.from(values)),
+    ]);
+  }
 });
 
 test('wavelet kernels match the reference bit for bit (odd sizes, both layouts, ranks 1-3), on 1, 2 and 3 threads', async () => {

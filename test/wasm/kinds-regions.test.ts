@@ -3,6 +3,7 @@
 // inputs, odd hidden sizes that leave SIMD remainders) and through the ops on 1, 2 and 3 threads.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import {
   backward,
   fractionalMaxPool2d,
@@ -48,6 +49,7 @@ test("the wasm backend runs the regions family's kernels (not the reference fall
     'lstmCellBackward',
     'lstmGatherStep',
     'lstmScatterStep',
+    'lstmWindowTable',
     'fractionalMaxPoolForward',
   ] as const;
   for (const name of names) assert.equal(kernelSource(name), 'wasm', name);
@@ -336,6 +338,27 @@ test('lstmGatherStep and lstmScatterStep match the reference bit for bit (ranks 
       }),
     150,
   );
+});
+
+test('lstmWindowTable (cached per geometry) equals the reference on every call, geometries interleaved', () => {
+  const cases = fc.sample(poolCases({ maxChannels: 5 }), { numRuns: 60, seed: 20261215 });
+  const table = (kernels: Pick<PoolingKernels, 'lstmWindowTable'>, pool: (typeof cases)[number]['geometry']) => {
+    const taps = windowCapacity(pool);
+    const windows = pool.batch * pool.outDepth * pool.outHeight * pool.outWidth;
+    const [offsets, counts] = [poisoned([windows, taps], 'int32'), poisoned([windows], 'int32')];
+    kernels.lstmWindowTable({ pool, hidden: 1, outputShape: [] }, offsets.intValues, counts.intValues);
+    const result = [Int32Array.from(offsets.intValues), Int32Array.from(counts.intValues)];
+    offsets.dispose();
+    counts.dispose();
+    return result;
+  };
+  // each geometry three times, the others between: cache hits, misses and evictions
+  for (const round of [0, 1, 2])
+    cases.forEach(({ geometry: pool }, index) => {
+      const [expected, actual] = [table(lstmReference, pool), table(fast(), pool)];
+      assert.deepEqual(actual[0], expected[0], `offsets, case ${index} round ${round}`);
+      assert.deepEqual(actual[1], expected[1], `counts, case ${index} round ${round}`);
+    });
 });
 
 /** lstmPool2d forward and every gradient on the active backend. */

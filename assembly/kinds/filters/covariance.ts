@@ -177,6 +177,7 @@ function transpose(a: usize, out: usize): void {
 /** Centres the sample into `centred`; returns false (flag) when f32 could lose what f64 keeps. */
 function centre(block: usize, sample: i32): bool {
   const input = pointer(block, INPUT) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
+  if (channelStep == 1 && (channels & 1) == 0) return centrePairs(input);
   let largest: f64 = 0;
   let smallest: f64 = Infinity;
   for (let channel = 0; channel < stride; channel++) {
@@ -197,6 +198,49 @@ function centre(block: usize, sample: i32): bool {
     }
   }
   return largest <= 1099511627776.0 && smallest >= 9.094947017729282e-13; // 2^40, 2^-40
+}
+
+/**
+ * centre for channelsLast cells and an even channel count: channel pairs as f64x2 lanes, cell by
+ * cell (each channel's sums in the same order as centre's, so the same bits), the means kept in
+ * temporary(7) (unused until the backward's iterations). The flag rule is centre's: no NaN, every
+ * |value| ≤ 2^40 and every non-zero |value| ≥ 2^-40.
+ */
+function centrePairs(input: usize): bool {
+  const means = temporary(7);
+  const pairBytes = <usize>channels << 2;
+  for (let channel = 0; channel < channels; channel += 2) v128.store(means + (<usize>channel << 3), f64x2.splat(0));
+  for (let cell = 0; cell < cells; cell++) {
+    const row = input + <usize>cell * pairBytes;
+    for (let channel = 0; channel < channels; channel += 2) {
+      const at = means + (<usize>channel << 3);
+      const value = f64x2.promote_low_f32x4(v128.load64_zero(row + (<usize>channel << 2)));
+      v128.store(at, f64x2.add(v128.load(at), value));
+    }
+  }
+  const count = f64x2.splat(<f64>cells);
+  for (let channel = 0; channel < channels; channel += 2) {
+    const at = means + (<usize>channel << 3);
+    v128.store(at, f64x2.div(v128.load(at), count));
+  }
+  let bad = v128.splat<i64>(0);
+  const largest = f64x2.splat(1099511627776.0);
+  const smallest = f64x2.splat(9.094947017729282e-13);
+  const zero = f64x2.splat(0);
+  for (let cell = 0; cell < cells; cell++) {
+    const row = input + <usize>cell * pairBytes;
+    const target = at(centred, cell, 0);
+    for (let channel = 0; channel < channels; channel += 2) {
+      const value = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(row + (<usize>channel << 2))), v128.load(means + (<usize>channel << 3)));
+      const size = f64x2.abs(value);
+      // NaN fails size ≤ largest; a tiny non-zero size is below smallest
+      bad = v128.or(bad, v128.not(f64x2.le(size, largest)));
+      bad = v128.or(bad, v128.and(f64x2.ne(size, zero), f64x2.lt(size, smallest)));
+      v128.store64_lane(target + (<usize>channel << 2), f32x4.demote_f64x2_zero(value), 0);
+    }
+    for (let channel = channels; channel < stride; channel++) store<f32>(target + (<usize>channel << 2), 0);
+  }
+  return !v128.any_true(bad);
 }
 
 /** Σ, trace, A = Σ/tr Σ into Y_0, Z_0 = I, and the iterations; false when tr Σ is 0. */

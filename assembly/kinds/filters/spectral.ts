@@ -8,21 +8,25 @@
 // a non-finite value raises its flag: the FFT's exact zero twiddles decide its NaNs, so the
 // TypeScript side runs the reference kernel on it.
 import { currentThreadSlot } from '../../shared/thread-slot';
+import { applyAxisReal } from './spectral-real';
 import { CHANNELS, FILTERS_BYTES, IN_SIZE, OUT_SIZE, SAMPLES, SCRATCH, SCRATCH_SLOT_BYTES, SOURCE, TABLES, TARGET, pointer, word } from './arguments';
 
 /** Spatial axes the rank has (the last `RANK` of depth, height, width). */
 const RANK = 8;
 /** One i32 flag per sample. */
-const FLAGS = 9;
+export const FLAGS = 9;
+/** Non-zero: every axis's matrix is real (the TypeScript side checked; its imaginary parts are left unread). */
+const REAL_MATRICES = 16;
 
 @inline function sizeOf(block: usize, field: i32, axis: i32): i32 {
   return word(block, field + axis);
 }
 
 /** A sample of the tensor at `field` ([sizes at `sizeField`]) → f64 buffer [cells, padded] (padding 0); false when a value is not finite. */
-function loadSample(block: usize, field: i32, sizeField: i32, sample: i32, target: usize, channels: i32, padded: i32): bool {
+export function loadSample(block: usize, field: i32, sizeField: i32, sample: i32, target: usize, channels: i32, padded: i32): bool {
   const cells = sizeOf(block, sizeField, 0) * sizeOf(block, sizeField, 1) * sizeOf(block, sizeField, 2);
   const source = pointer(block, field) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
+  if (channels == padded) return loadEven(source, target, cells * channels);
   let finite = true;
   for (let cell = 0; cell < cells; cell++) {
     for (let channel = 0; channel < padded; channel++) {
@@ -32,6 +36,34 @@ function loadSample(block: usize, field: i32, sizeField: i32, sample: i32, targe
     }
   }
   return finite;
+}
+
+/** loadSample without padding (an even channel count): f32 pairs widened to f64x2; x − x stays 0 only while every value is finite. */
+function loadEven(source: usize, target: usize, values: i32): bool {
+  let poison = f64x2.splat(0);
+  for (let index = 0; index < values; index += 2) {
+    const value = f64x2.promote_low_f32x4(v128.load64_zero(source + (<usize>index << 2)));
+    poison = f64x2.add(poison, f64x2.sub(value, value));
+    v128.store(target + (<usize>index << 3), value);
+  }
+  return f64x2.extract_lane(poison, 0) == 0 && f64x2.extract_lane(poison, 1) == 0;
+}
+
+/** sample's `cells`×`channels` f32 values at `target` = the f64 buffer [cells, padded] divided by `divisor`. */
+function storeSample(buffer: usize, target: usize, cells: i32, channels: i32, padded: i32, divisor: f64): void {
+  if (channels == padded) {
+    const divisors = f64x2.splat(divisor);
+    for (let index = 0; index < cells * channels; index += 2) {
+      const value = f32x4.demote_f64x2_zero(f64x2.div(v128.load(buffer + (<usize>index << 3)), divisors));
+      v128.store64_lane(target + (<usize>index << 2), value, 0);
+    }
+    return;
+  }
+  for (let cell = 0; cell < cells; cell++)
+    for (let channel = 0; channel < channels; channel++) {
+      const value = load<f64>(buffer + ((<usize>cell * <usize>padded + <usize>channel) << 3)) / divisor;
+      store<f32>(target + ((<usize>cell * <usize>channels + <usize>channel) << 2), <f32>value);
+    }
 }
 
 /** applyAxis's sums for two adjacent lane pairs at once (each matrix entry loaded once for both), the same order per lane. */
@@ -139,7 +171,7 @@ let width: i32 = 0;
  * imaginary) applied to the real buffer `real` of the sizes at `sizeField`, ping-ponging with the other three
  * buffers; the complex result's buffers go to resultReal and resultImaginary. Returns past the matrices.
  */
-function transform(block: usize, matrix: usize, padded: i32, sizeField: i32, real: usize, imaginary: usize, otherReal: usize, otherImaginary: usize, realResult: bool = false): usize {
+function transform(block: usize, matrix: usize, padded: i32, sizeField: i32, real: usize, imaginary: usize, otherReal: usize, otherImaginary: usize, realResult: bool = false, realMatrices: bool = false): usize {
   depth = sizeOf(block, sizeField, 0);
   height = sizeOf(block, sizeField, 1);
   width = sizeOf(block, sizeField, 2);
@@ -150,12 +182,13 @@ function transform(block: usize, matrix: usize, padded: i32, sizeField: i32, rea
     const outer = axis == 0 ? 1 : axis == 1 ? depth : depth * height;
     const inner = (axis == 2 ? 1 : axis == 1 ? width : height * width) * padded;
     const last = axis == 3 - word(block, RANK);
-    applyAxis(matrix, length, count, outer, inner, real, hasImaginary ? imaginary : 0, otherReal, last && realResult ? 0 : otherImaginary);
+    if (realMatrices) applyAxisReal(matrix, length, count, outer, inner, real, otherReal);
+    else applyAxis(matrix, length, count, outer, inner, real, hasImaginary ? imaginary : 0, otherReal, last && realResult ? 0 : otherImaginary);
     matrix += (<usize>length * <usize>count) << 4;
     if (axis == 0) depth = length;
     else if (axis == 1) height = length;
     else width = length;
-    hasImaginary = true;
+    hasImaginary = !realMatrices;
     let swap = real;
     real = otherReal;
     otherReal = swap;
@@ -184,14 +217,10 @@ export function spectralSamples(block: usize, firstUnit: i32, endUnit: i32): voi
     const finite = loadSample(block, SOURCE, IN_SIZE, sample, buffer(block, 0, 4), channels, padded);
     store<i32>(pointer(block, FLAGS) + (<usize>sample << 2), finite ? 0 : 1);
     if (!finite) continue;
-    transform(block, pointer(block, TABLES), padded, IN_SIZE, buffer(block, 0, 4), buffer(block, 1, 4), buffer(block, 2, 4), buffer(block, 3, 4), true);
+    transform(block, pointer(block, TABLES), padded, IN_SIZE, buffer(block, 0, 4), buffer(block, 1, 4), buffer(block, 2, 4), buffer(block, 3, 4), true, word(block, REAL_MATRICES) != 0);
     const cells = depth * height * width;
     const target = pointer(block, TARGET) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
-    for (let cell = 0; cell < cells; cell++)
-      for (let channel = 0; channel < channels; channel++) {
-        const value = load<f64>(resultReal + ((<usize>cell * <usize>padded + <usize>channel) << 3)) / divisor;
-        store<f32>(target + ((<usize>cell * <usize>channels + <usize>channel) << 2), <f32>value);
-      }
+    storeSample(resultReal, target, cells, channels, padded, divisor);
   }
 }
 

@@ -59,9 +59,12 @@ export function lstmSequenceForward(input: Tensor, weights: LstmTensors, geometr
     counts,
     inputs: Tensor.allocate([taps, windows, channels]),
     gates: Tensor.allocate([taps, windows, width]),
-    cells: zeroTensor([taps + 1, windows, hidden]),
-    hiddens: zeroTensor([taps + 1, windows, hidden]),
+    cells: Tensor.allocate([taps + 1, windows, hidden]),
+    hiddens: Tensor.allocate([taps + 1, windows, hidden]),
   };
+  // h_0 = c_0 = 0; lstmCellForward writes every later state (finished windows carry theirs)
+  sequence.cells.values.fill(0, 0, windows * hidden);
+  sequence.hiddens.values.fill(0, 0, windows * hidden);
   const channelStride = stridesOf(pool.channelsLast, channels, pool.inDepth * pool.inHeight * pool.inWidth).channel;
   const [inputs, gates, cells, hiddens] = [
     sequence.inputs.values,

@@ -85,6 +85,12 @@ function orthonormalRows(rows: number, columns: number, random: Random): Float64
 function copyRows(rows: Float32Array, output: Float32Array, geometry: LstmPoolGeometry, toOutput: boolean): void {
   const { pool, hidden } = geometry;
   const outCells = pool.outDepth * pool.outHeight * pool.outWidth;
+  if (pool.channelsLast) {
+    // the output layout is window-major already
+    if (toOutput) output.set(rows.subarray(0, output.length));
+    else rows.set(output.subarray(0, rows.length));
+    return;
+  }
   const strides = stridesOf(pool.channelsLast, hidden, outCells);
   for (let windowIndex = 0; windowIndex < pool.batch * outCells; windowIndex++) {
     const base = Math.floor(windowIndex / outCells) * strides.batch + (windowIndex % outCells) * strides.spatial;

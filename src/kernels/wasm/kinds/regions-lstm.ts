@@ -1,6 +1,9 @@
 // LSTM pooling's element-wise kernels in the kinds module (assembly/kinds/regions/lstm-*.ts): the
 // gate non-linearities and cell update, their backward with the bias sums, and the per-step gather
 // and scatter. The matrix products between them stay the train module's matmul (lstm-sequence.ts).
+// The window table is the reference's, kept per geometry (every training step asks for the same one).
+import { lstmWindowTable } from '../../reference/extra/lstm-batched.js';
+import type { LstmPoolGeometry } from '../../reference/extra/lstm-pool.js';
 import type { PoolingKernels } from '../../types.js';
 import { argumentViews, type KernelModule } from '../loader.js';
 import { wordsOf, type WordLayout, type WordValue } from '../pool-arguments.js';
@@ -27,7 +30,28 @@ const CELL_WORDS = {
 /** The gather and scatter kernels' block, same file. */
 const STEP_WORDS = { source: 0, offsets: 1, tap: 2, taps: 3, channels: 4, channelStride: 5, target: 6 } as const;
 
-type LstmKernels = Pick<PoolingKernels, 'lstmCellForward' | 'lstmCellBackward' | 'lstmGatherStep' | 'lstmScatterStep'>;
+type LstmKernels = Pick<
+  PoolingKernels,
+  'lstmCellForward' | 'lstmCellBackward' | 'lstmGatherStep' | 'lstmScatterStep' | 'lstmWindowTable'
+>;
+
+/** The last few window tables by geometry: offsets and counts as the reference wrote them. */
+const tables = new Map<string, { offsets: Int32Array; counts: Int32Array }>();
+const TABLE_CAPACITY = 4;
+
+function cachedWindowTable(geometry: LstmPoolGeometry, offsets: Int32Array, counts: Int32Array): void {
+  const key = JSON.stringify(geometry.pool);
+  let table = tables.get(key);
+  if (table === undefined || table.offsets.length !== offsets.length || table.counts.length !== counts.length) {
+    lstmWindowTable(geometry, offsets, counts);
+    table = { offsets: Int32Array.from(offsets), counts: Int32Array.from(counts) };
+    tables.set(key, table);
+    if (tables.size > TABLE_CAPACITY) tables.delete(tables.keys().next().value!);
+    return;
+  }
+  offsets.set(table.offsets);
+  counts.set(table.counts);
+}
 
 const bytes = (...views: (Float32Array | Int32Array)[]): number =>
   views.reduce((total, view) => total + view.byteLength, 0);
@@ -40,6 +64,7 @@ export function createLstmKernels(kinds: KernelModule): LstmKernels {
     for (const [word, value] of wordsOf(layout, values)) ints[word] = value;
   };
   return {
+    lstmWindowTable: cachedWindowTable,
     lstmCellForward(gates, bias, counts, step, hidden, cells, nextCells, hiddens, nextHiddens) {
       write(CELL_WORDS, { gates, bias, counts, step, hidden, cells, nextCells, hiddens, nextHiddens });
       parallelFor(

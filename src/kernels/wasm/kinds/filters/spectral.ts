@@ -1,7 +1,9 @@
 // Spectral pooling's (and DiffStride's) crop as per-axis complex matrices on the samples
 // (assembly/kinds/filters/spectral.ts), forward and backward through the same kernel; channelsFirst
-// planes run as samples of one channel. Samples holding a non-finite value are redone by the
-// reference kernel, alone (the FFT's exact twiddles decide where NaN and ±Infinity go).
+// planes run as samples of one channel; where every axis's matrix is real (odd outputs, symmetric
+// masks: the seed model's case) as real products, and DiffStride's mask gradient without spectra
+// (spectral-mask-real.ts). Samples holding a non-finite value are redone by the reference kernel,
+// alone (the FFT's exact twiddles decide where NaN and ±Infinity go).
 import { heap } from '../../../../tensor/heap.js';
 import {
   keptBin,
@@ -15,40 +17,14 @@ import type { KernelModule } from '../../loader.js';
 import { addressOf } from '../../pool-arguments.js';
 import { getThreadCount, parallelFor } from '../../threads.js';
 import { blockViews, FILTERS_BYTES, placeTablesAndScratch, Word } from './block.js';
+import { axisMatrix, dftMatrix } from './spectral-matrices.js';
 
 /** After the sizes (words 2-7): the rank (word 8, set with them), then the flags' address. */
 const FLAGS_WORD = 9;
 /** The mask kernel's per-sample partials. */
 const PARTIALS_WORD = 10;
-
-/** e^{2πi·sign·numerator/denominator}, the angle reduced exactly first. */
-function unit(sign: number, numerator: number, denominator: number): [number, number] {
-  const angle = (sign * 2 * Math.PI * (numerator % denominator)) / denominator;
-  return [Math.cos(angle), Math.sin(angle)];
-}
-
-/**
- * One axis's matrix, `rows`×`columns`, real parts then imaginary: forward (rows = out cells,
- * columns = in cells) M[j][k] = Σ_b e^{+2πi·b·j/out}·w_b·e^{−2πi·bin(b)·k/in}; backward (rows = in,
- * columns = out) M[k][j] = Σ_b e^{+2πi·bin(b)·k/in}·w_b·e^{−2πi·b·j/out}.
- */
-function axisMatrix(inSize: number, outSize: number, mask: Float64Array | null, backward: boolean): Float64Array {
-  const [rows, columns] = backward ? [inSize, outSize] : [outSize, inSize];
-  const matrix = new Float64Array(2 * rows * columns);
-  for (let bin = 0; bin < outSize; bin++) {
-    const inBin = keptBin(inSize, outSize, bin);
-    const weight = mask === null ? 1 : mask[inBin]!;
-    for (let row = 0; row < rows; row++) {
-      const [outerRe, outerIm] = backward ? unit(1, inBin * row, inSize) : unit(1, bin * row, outSize);
-      for (let column = 0; column < columns; column++) {
-        const [innerRe, innerIm] = backward ? unit(-1, bin * column, outSize) : unit(-1, inBin * column, inSize);
-        matrix[row * columns + column]! += weight * (outerRe * innerRe - outerIm * innerIm);
-        matrix[rows * columns + row * columns + column]! += weight * (outerRe * innerIm + outerIm * innerRe);
-      }
-    }
-  }
-  return matrix;
-}
+/** Non-zero: every axis's matrix is real (assembly/kinds/filters/spectral-real.ts's path). */
+const REAL_WORD = 16;
 
 /** Runs the kernel from `sourceSizes` to `targetSizes`; returns the flagged samples (for the reference). */
 function runSpectral(
@@ -62,9 +38,10 @@ function runSpectral(
   const outSizes = [geometry.outDepth, geometry.outHeight, geometry.outWidth];
   const [sourceSizes, targetSizes] = backward ? [outSizes, inSizes] : [inSizes, outSizes];
   const axes = [2, 1, 0].slice(0, geometry.spatialDims);
-  const matrices = axes.map((axis) =>
+  const axisMatrices = axes.map((axis) =>
     axisMatrix(inSizes[axis]!, outSizes[axis]!, geometry.masks[axis] ?? null, backward),
   );
+  const matrices = axisMatrices.map((matrix) => matrix.values);
   const matrixValues = matrices.reduce((total, matrix) => total + matrix.length, 0);
   const channels = geometry.channelsLast ? geometry.channels : 1;
   const samples = geometry.channelsLast ? geometry.batch : geometry.batch * geometry.channels;
@@ -76,6 +53,7 @@ function runSpectral(
     const { words, doubles } = blockViews(kinds);
     words.set([samples, channels, ...sourceSizes, ...targetSizes, geometry.spatialDims], Word.Samples);
     words[FLAGS_WORD] = placed.tables + 8 * matrixValues;
+    words[REAL_WORD] = axisMatrices.every((matrix) => matrix.real) ? 1 : 0;
     words[Word.Source] = sourceAddress;
     words[Word.Target] = targetAddress;
     doubles[FILTERS_BYTES / 8] = geometry.inDepth * geometry.inHeight * geometry.inWidth;
@@ -112,35 +90,69 @@ function referenceOnSample(
   else spectralPoolForward(slice(source, sourceCells), slice(target, targetCells), one);
 }
 
-/** The DFT of `inSize` cells at the kept bins of `outSize` (crop) or at every bin (outSize = inSize). */
-function dftMatrix(inSize: number, outSize: number): Float64Array {
-  const matrix = new Float64Array(2 * outSize * inSize);
-  for (let bin = 0; bin < outSize; bin++)
-    for (let cell = 0; cell < inSize; cell++) {
-      const [re, im] = unit(-1, keptBin(inSize, outSize, bin) * cell, inSize);
-      matrix[bin * inSize + cell] = re;
-      matrix[outSize * inSize + bin * inSize + cell] = im;
-    }
-  return matrix;
-}
-
-/** The mask kernel's tables: crop-DFT matrices, output DFTs, then per axis the kept bins' weights and bins. */
+/** The complex mask kernel's tables: crop-DFT matrices, output DFTs, then per axis the kept bins' weights and bins. */
 function maskTables(geometry: SpectralGeometry): Float64Array {
-  const inSizes = [geometry.inDepth, geometry.inHeight, geometry.inWidth];
-  const outSizes = [geometry.outDepth, geometry.outHeight, geometry.outWidth];
+  const { inSizes, outSizes } = sizesOf(geometry);
   const axes = [2, 1, 0].slice(0, geometry.spatialDims);
-  const parts = [
+  return joined([
     ...axes.map((axis) => dftMatrix(inSizes[axis]!, outSizes[axis]!)),
     ...axes.map((axis) => dftMatrix(outSizes[axis]!, outSizes[axis]!)),
-    ...[0, 1, 2].map((axis) => {
-      const bins = Array.from({ length: outSizes[axis]! }, (_, bin) => keptBin(inSizes[axis]!, outSizes[axis]!, bin));
-      const weights = bins.map((bin) => geometry.masks[axis]?.[bin] ?? 1);
-      return Float64Array.from([...weights, ...bins]);
-    }),
-  ];
+    ...[0, 1, 2].map((axis) => Float64Array.from([...keptWeights(geometry, axis), ...keptBins(geometry, axis)])),
+  ]);
+}
+
+/**
+ * The real mask kernel's tables (assembly/kinds/filters/spectral-mask-real.ts), or null where it does
+ * not apply (rank 3, or a crop matrix that is not real): M_hᵀ and M_wᵀ (real parts), the height
+ * axis's crop and output DFTs, the width axis's, then the height bins, the width bins and weights.
+ */
+function realMaskTables(geometry: SpectralGeometry): Float64Array | null {
+  if (geometry.spatialDims === 3) return null;
+  const { inSizes, outSizes } = sizesOf(geometry);
+  const matrices = [1, 2].map((axis) =>
+    axisMatrix(inSizes[axis]!, outSizes[axis]!, geometry.masks[axis] ?? null, true),
+  );
+  if (!matrices.every((matrix) => matrix.real)) return null;
+  return joined([
+    ...matrices.map((matrix) => matrix.values.subarray(0, matrix.values.length / 2)),
+    ...[1, 2].flatMap((axis) => [
+      dftMatrix(inSizes[axis]!, outSizes[axis]!),
+      dftMatrix(outSizes[axis]!, outSizes[axis]!),
+    ]),
+    Float64Array.from(keptBins(geometry, 1)),
+    Float64Array.from([...keptBins(geometry, 2), ...keptWeights(geometry, 2)]),
+  ]);
+}
+
+function sizesOf(geometry: SpectralGeometry): { inSizes: number[]; outSizes: number[] } {
+  return {
+    inSizes: [geometry.inDepth, geometry.inHeight, geometry.inWidth],
+    outSizes: [geometry.outDepth, geometry.outHeight, geometry.outWidth],
+  };
+}
+
+function keptBins(geometry: SpectralGeometry, axis: number): number[] {
+  const { inSizes, outSizes } = sizesOf(geometry);
+  return Array.from({ length: outSizes[axis]! }, (_, bin) => keptBin(inSizes[axis]!, outSizes[axis]!, bin));
+}
+
+function keptWeights(geometry: SpectralGeometry, axis: number): number[] {
+  return keptBins(geometry, axis).map((bin) => geometry.masks[axis]?.[bin] ?? 1);
+}
+
+function joined(parts: readonly Float64Array[]): Float64Array {
   const tables = new Float64Array(parts.reduce((total, part) => total + part.length, 0));
   parts.reduce((offset, part) => (tables.set(part, offset), offset + part.length), 0);
   return tables;
+}
+
+/** Per-thread scratch of the mask kernels: six buffers of the largest sizes (complex), or the real kernel's x, g, U, V, S_w, S_h. */
+function maskScratchBytes(geometry: SpectralGeometry, real: boolean): number {
+  const { inSizes, outSizes } = sizesOf(geometry);
+  const padded = geometry.channelsLast ? geometry.channels + (geometry.channels % 2) : 2;
+  if (!real) return 6 * 8 * padded * inSizes.reduce((total, size, axis) => total * Math.max(size, outSizes[axis]!), 1);
+  const [inH, inW, outH, outW] = [inSizes[1]!, inSizes[2]!, outSizes[1]!, outSizes[2]!];
+  return 8 * padded * (inH * inW + outH * outW + inH * outW + outH * inW) + 8 * (inW * outW + inH * outH);
 }
 
 /**
@@ -154,17 +166,16 @@ function maskBackward(
   gradMasks: readonly [Float64Array, Float64Array, Float64Array],
   geometry: SpectralGeometry,
 ): void {
-  const inSizes = [geometry.inDepth, geometry.inHeight, geometry.inWidth];
-  const outSizes = [geometry.outDepth, geometry.outHeight, geometry.outWidth];
+  const { inSizes, outSizes } = sizesOf(geometry);
   const channels = geometry.channelsLast ? geometry.channels : 1;
   const samples = geometry.channelsLast ? geometry.batch : geometry.batch * geometry.channels;
-  const tables = maskTables(geometry);
+  const realTables = realMaskTables(geometry);
+  const tables = realTables ?? maskTables(geometry);
   const perSample = inSizes[0]! + inSizes[1]! + inSizes[2]!;
-  const bufferCells = inSizes.reduce((total, size, axis) => total * Math.max(size, outSizes[axis]!), 1);
-  const bufferBytes = 8 * bufferCells * (channels + (channels % 2));
   const [inputAddress, gradientAddress] = [addressOf(input), addressOf(gradOutput)];
   const tableBytes = 8 * tables.length + 8 * samples * perSample + 4 * samples;
-  const placed = placeTablesAndScratch(kinds, tableBytes, 6 * bufferBytes, getThreadCount());
+  const scratchBytes = maskScratchBytes(geometry, realTables !== null);
+  const placed = placeTablesAndScratch(kinds, tableBytes, scratchBytes, getThreadCount());
   try {
     const { words, doubles } = blockViews(kinds);
     words.set([samples, channels, ...inSizes, ...outSizes, geometry.spatialDims], Word.Samples);
@@ -175,7 +186,8 @@ function maskBackward(
     words[Word.Target] = gradientAddress;
     doubles[FILTERS_BYTES / 8] = inSizes[0]! * inSizes[1]! * inSizes[2]!;
     new Float64Array(heap.memory.buffer, placed.tables, tables.length).set(tables);
-    parallelFor(kinds, 'spectralMaskSamples', samples, (input.byteLength + gradOutput.byteLength) * 8);
+    const name = realTables === null ? 'spectralMaskSamples' : 'spectralMaskRealSamples';
+    parallelFor(kinds, name, samples, (input.byteLength + gradOutput.byteLength) * 8);
     const partials = new Float64Array(heap.memory.buffer, partialsAddress, samples * perSample);
     const flags = new Int32Array(heap.memory.buffer, partialsAddress + 8 * samples * perSample, samples);
     for (let sample = 0; sample < samples; sample++) {

@@ -1,0 +1,157 @@
+// Spectral pooling's real-matrix path: where every axis keeps its frequencies in ± pairs of equal
+// weight (odd output sizes, symmetric masks), each axis's crop matrix is real, so the transforms are
+// real matrix products (half the complex path's work) and DiffStride's mask gradient needs no
+// spectrum at all (spectral-mask-real.ts). The products here keep one order per output value (k or
+// t ascending from 0) whichever block computes it, so every blocking and thread count gives the same bits.
+
+/** target[line][j][lane] = Σ_k M[j][k]·source[line][k][lane], M `length`×`count` (f64), `inner` lanes (even) per position. */
+export function applyAxisReal(matrix: usize, length: i32, count: i32, outer: i32, inner: i32, source: usize, target: usize): void {
+  const lineBytes = <usize>inner << 3;
+  for (let line = 0; line < outer; line++) {
+    const sourceLine = source + <usize>line * <usize>count * lineBytes;
+    const targetLine = target + <usize>line * <usize>length * lineBytes;
+    let j = 0;
+    for (; j + 2 <= length; j += 2) {
+      const row = matrix + ((<usize>j * <usize>count) << 3);
+      const targetRow = targetLine + <usize>j * lineBytes;
+      let lane: usize = 0;
+      for (; lane + 64 <= lineBytes; lane += 64)
+        twoRowsFourVectors(row, row + (<usize>count << 3), count, lineBytes, sourceLine + lane, targetRow + lane, targetRow + lineBytes + lane);
+      for (; lane < lineBytes; lane += 16) {
+        oneRowOneVector(row, count, lineBytes, sourceLine + lane, targetRow + lane);
+        oneRowOneVector(row + (<usize>count << 3), count, lineBytes, sourceLine + lane, targetRow + lineBytes + lane);
+      }
+    }
+    if (j < length) {
+      const row = matrix + ((<usize>j * <usize>count) << 3);
+      for (let lane: usize = 0; lane < lineBytes; lane += 16)
+        oneRowOneVector(row, count, lineBytes, sourceLine + lane, targetLine + <usize>j * lineBytes + lane);
+    }
+  }
+}
+
+/** Eight independent sums (two rows × four lane pairs): enough to keep the adds' latency hidden. */
+@inline
+function twoRowsFourVectors(row0: usize, row1: usize, count: i32, lineBytes: usize, source: usize, target0: usize, target1: usize): void {
+  let a0 = f64x2.splat(0);
+  let a1 = f64x2.splat(0);
+  let a2 = f64x2.splat(0);
+  let a3 = f64x2.splat(0);
+  let b0 = f64x2.splat(0);
+  let b1 = f64x2.splat(0);
+  let b2 = f64x2.splat(0);
+  let b3 = f64x2.splat(0);
+  let at = source;
+  for (let k = 0; k < count; k++, at += lineBytes) {
+    const m0 = f64x2.splat(load<f64>(row0 + (<usize>k << 3)));
+    const m1 = f64x2.splat(load<f64>(row1 + (<usize>k << 3)));
+    const v0 = v128.load(at);
+    const v1 = v128.load(at, 16);
+    const v2 = v128.load(at, 32);
+    const v3 = v128.load(at, 48);
+    a0 = f64x2.add(a0, f64x2.mul(m0, v0));
+    a1 = f64x2.add(a1, f64x2.mul(m0, v1));
+    a2 = f64x2.add(a2, f64x2.mul(m0, v2));
+    a3 = f64x2.add(a3, f64x2.mul(m0, v3));
+    b0 = f64x2.add(b0, f64x2.mul(m1, v0));
+    b1 = f64x2.add(b1, f64x2.mul(m1, v1));
+    b2 = f64x2.add(b2, f64x2.mul(m1, v2));
+    b3 = f64x2.add(b3, f64x2.mul(m1, v3));
+  }
+  v128.store(target0, a0);
+  v128.store(target0, a1, 16);
+  v128.store(target0, a2, 32);
+  v128.store(target0, a3, 48);
+  v128.store(target1, b0);
+  v128.store(target1, b1, 16);
+  v128.store(target1, b2, 32);
+  v128.store(target1, b3, 48);
+}
+
+@inline
+function oneRowOneVector(row: usize, count: i32, lineBytes: usize, source: usize, target: usize): void {
+  let sum = f64x2.splat(0);
+  let at = source;
+  for (let k = 0; k < count; k++, at += lineBytes)
+    sum = f64x2.add(sum, f64x2.mul(f64x2.splat(load<f64>(row + (<usize>k << 3))), v128.load(at)));
+  v128.store(target, sum);
+}
+
+/**
+ * sums[a][b] = Σ_batch Σ_t A[batch][a][t]·B[batch][b][t] (f64; `vectors` lane pairs per row, rows and
+ * batches at the given byte strides): per (a, b) the lanes summed apart, then added.
+ */
+export function dotRows(
+  a: usize, rowsA: i32, rowBytesA: usize, batchBytesA: usize,
+  b: usize, rowsB: i32, rowBytesB: usize, batchBytesB: usize,
+  batches: i32, vectors: i32, sums: usize,
+): void {
+  let rowA = 0;
+  for (; rowA + 2 <= rowsA; rowA += 2) {
+    let rowB = 0;
+    for (; rowB + 4 <= rowsB; rowB += 4)
+      eightDots(a + <usize>rowA * rowBytesA, rowBytesA, batchBytesA, b + <usize>rowB * rowBytesB, rowBytesB, batchBytesB, batches, vectors, sums + ((<usize>rowA * <usize>rowsB + <usize>rowB) << 3), <usize>rowsB << 3);
+    for (; rowB < rowsB; rowB++) {
+      oneDot(a, rowA, rowBytesA, batchBytesA, b, rowB, rowBytesB, batchBytesB, batches, vectors, sums + ((<usize>rowA * <usize>rowsB + <usize>rowB) << 3));
+      oneDot(a, rowA + 1, rowBytesA, batchBytesA, b, rowB, rowBytesB, batchBytesB, batches, vectors, sums + ((<usize>(rowA + 1) * <usize>rowsB + <usize>rowB) << 3));
+    }
+  }
+  for (; rowA < rowsA; rowA++)
+    for (let rowB = 0; rowB < rowsB; rowB++)
+      oneDot(a, rowA, rowBytesA, batchBytesA, b, rowB, rowBytesB, batchBytesB, batches, vectors, sums + ((<usize>rowA * <usize>rowsB + <usize>rowB) << 3));
+}
+
+@inline
+function oneDot(a: usize, rowA: i32, rowBytesA: usize, batchBytesA: usize, b: usize, rowB: i32, rowBytesB: usize, batchBytesB: usize, batches: i32, vectors: i32, target: usize): void {
+  let sum = f64x2.splat(0);
+  for (let batch = 0; batch < batches; batch++) {
+    const left = a + <usize>rowA * rowBytesA + <usize>batch * batchBytesA;
+    const right = b + <usize>rowB * rowBytesB + <usize>batch * batchBytesB;
+    for (let vector = 0; vector < vectors; vector++)
+      sum = f64x2.add(sum, f64x2.mul(v128.load(left + (<usize>vector << 4)), v128.load(right + (<usize>vector << 4))));
+  }
+  store<f64>(target, f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1));
+}
+
+/** Two rows of A against four consecutive rows of B: eight sums, each vector loaded once for several. */
+@inline
+function eightDots(left: usize, rowBytesA: usize, batchBytesA: usize, right: usize, rowBytesB: usize, batchBytesB: usize, batches: i32, vectors: i32, sums: usize, sumRowBytes: usize): void {
+  let s0 = f64x2.splat(0);
+  let s1 = f64x2.splat(0);
+  let s2 = f64x2.splat(0);
+  let s3 = f64x2.splat(0);
+  let t0 = f64x2.splat(0);
+  let t1 = f64x2.splat(0);
+  let t2 = f64x2.splat(0);
+  let t3 = f64x2.splat(0);
+  for (let batch = 0; batch < batches; batch++) {
+    const leftBatch = left + <usize>batch * batchBytesA;
+    const rightBatch = right + <usize>batch * batchBytesB;
+    for (let vector = 0; vector < vectors; vector++) {
+      const offset = <usize>vector << 4;
+      const x0 = v128.load(leftBatch + offset);
+      const x1 = v128.load(leftBatch + rowBytesA + offset);
+      const y0 = v128.load(rightBatch + offset);
+      const y1 = v128.load(rightBatch + rowBytesB + offset);
+      const y2 = v128.load(rightBatch + 2 * rowBytesB + offset);
+      const y3 = v128.load(rightBatch + 3 * rowBytesB + offset);
+      s0 = f64x2.add(s0, f64x2.mul(x0, y0));
+      s1 = f64x2.add(s1, f64x2.mul(x0, y1));
+      s2 = f64x2.add(s2, f64x2.mul(x0, y2));
+      s3 = f64x2.add(s3, f64x2.mul(x0, y3));
+      t0 = f64x2.add(t0, f64x2.mul(x1, y0));
+      t1 = f64x2.add(t1, f64x2.mul(x1, y1));
+      t2 = f64x2.add(t2, f64x2.mul(x1, y2));
+      t3 = f64x2.add(t3, f64x2.mul(x1, y3));
+    }
+  }
+  store<f64>(sums, f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1));
+  store<f64>(sums, f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1), 8);
+  store<f64>(sums, f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1), 16);
+  store<f64>(sums, f64x2.extract_lane(s3, 0) + f64x2.extract_lane(s3, 1), 24);
+  const next = sums + sumRowBytes;
+  store<f64>(next, f64x2.extract_lane(t0, 0) + f64x2.extract_lane(t0, 1));
+  store<f64>(next, f64x2.extract_lane(t1, 0) + f64x2.extract_lane(t1, 1), 8);
+  store<f64>(next, f64x2.extract_lane(t2, 0) + f64x2.extract_lane(t2, 1), 16);
+  store<f64>(next, f64x2.extract_lane(t3, 0) + f64x2.extract_lane(t3, 1), 24);
+}
