@@ -1,0 +1,278 @@
+// The WGSL of the training kernels. Matrix product and the three convolutions are one tiled product
+// (16x16 output tiles, 16-deep slices of the inner dimension in workgroup memory, 2x2 outputs per
+// invocation) whose operands each shader reads through its own loaders: the convolutions as implicit
+// im2col products, so no unfolded copy exists. Each output sums its inner terms in ascending order
+// in float32. relu, Adam and SGD are one invocation per element.
+import { Param } from './params.js';
+import { commonWgsl, header } from './shader-common.js';
+
+/** Positions after the pooling block: the product's sizes, strides, flags and float constants. */
+export const TrainParam = {
+  rows: Param.count,
+  depth: Param.count + 1,
+  columns: Param.count + 2,
+  aRow: Param.count + 3,
+  aInner: Param.count + 4,
+  bInner: Param.count + 5,
+  bColumn: Param.count + 6,
+  /** matmul: add to out; conv2dForward: add the bias; conv2dBackwardFilter: a bias row. */
+  accumulate: Param.count + 7,
+  /** conv2dForward: relu of the output; conv2dBackwardFilter: mask gradOutput by the relu output. */
+  relu: Param.count + 8,
+  outChannels: Param.count + 9,
+  /** Adam's stepRate, firstBlend, secondBlend, epsilon; SGD's learning rate, momentum, nesterov. */
+  constants: Param.count + 10,
+  count: Param.count + 14,
+} as const;
+
+/** Invocations per tile of the product (each computes 2x2 of its 16x16 outputs). */
+export const TILE_INVOCATIONS = 64;
+export const TILE = 16;
+
+/** The float constants of the elementwise shaders. */
+const constantsWgsl = /* wgsl */ `
+fn trainConstant(index: u32) -> f32 { return bitcast<f32>(params[${TrainParam.constants}u + index]); }
+`;
+
+const trainWgsl = /* wgsl */ `
+fn productRows() -> u32 { return pu(${TrainParam.rows}u); }
+fn productDepth() -> u32 { return pu(${TrainParam.depth}u); }
+fn productColumns() -> u32 { return pu(${TrainParam.columns}u); }
+fn flag(index: u32) -> bool { return p(index) != 0; }
+
+/** A value of operand A and whether it exists (a padding tap or an index past the edge does not). */
+fn term(value: f32, exists: bool) -> vec2<f32> { return vec2<f32>(select(0.0, value, exists), select(0.0, 1.0, exists)); }
+
+/**
+ * The input cell a convolution tap reads for output pixel 'outPixel' (b·OH·OW + oh·OW + ow) and
+ * tap (kh·KW + kw): its flat pixel index b·H·W + h·W + w, or -1 in the padding.
+ */
+fn tapPixel(outPixel: u32, tap: u32) -> i32 {
+  let outWidth = pu(${Param.outWidth}u);
+  let outHeight = pu(${Param.outHeight}u);
+  let kernelWidth = pu(${Param.kernelDepth + 2}u);
+  let sample = i32(outPixel / (outWidth * outHeight));
+  let row = i32((outPixel / outWidth) % outHeight) * p(${Param.strideDepth + 1}u) - p(${Param.padFront + 1}u)
+    + i32(tap / kernelWidth) * p(${Param.dilationDepth + 1}u);
+  let column = i32(outPixel % outWidth) * p(${Param.strideDepth + 2}u) - p(${Param.padFront + 2}u)
+    + i32(tap % kernelWidth) * p(${Param.dilationDepth + 2}u);
+  let inHeight = p(${Param.inHeight}u);
+  let inWidth = p(${Param.inWidth}u);
+  if (row < 0 || row >= inHeight || column < 0 || column >= inWidth) { return -1; }
+  return (sample * inHeight + row) * inWidth + column;
+}
+
+/** The output pixel whose tap 'tap' reads input pixel 'inPixel', or -1 where none does. */
+fn tapSource(inPixel: u32, tap: u32) -> i32 {
+  let inWidth = p(${Param.inWidth}u);
+  let inHeight = p(${Param.inHeight}u);
+  let kernelWidth = pu(${Param.kernelDepth + 2}u);
+  let sample = i32(inPixel) / (inWidth * inHeight);
+  let rowSpan = (i32(inPixel) / inWidth) % inHeight + p(${Param.padFront + 1}u) - i32(tap / kernelWidth) * p(${Param.dilationDepth + 1}u);
+  let columnSpan = i32(inPixel) % inWidth + p(${Param.padFront + 2}u) - i32(tap % kernelWidth) * p(${Param.dilationDepth + 2}u);
+  let strideHeight = p(${Param.strideDepth + 1}u);
+  let strideWidth = p(${Param.strideDepth + 2}u);
+  if (rowSpan < 0 || columnSpan < 0 || rowSpan % strideHeight != 0 || columnSpan % strideWidth != 0) { return -1; }
+  let outRow = rowSpan / strideHeight;
+  let outColumn = columnSpan / strideWidth;
+  if (outRow >= p(${Param.outHeight}u) || outColumn >= p(${Param.outWidth}u)) { return -1; }
+  return (sample * p(${Param.outHeight}u) + outRow) * p(${Param.outWidth}u) + outColumn;
+}
+`;
+
+/** A product's operand loaders: loadA(row, inner) -> term(...), loadB(inner, column) -> f32, start and store. */
+interface Product {
+  readonly bindings: string;
+  readonly functions: string;
+}
+
+/** The tiled product over productRows() x productColumns() outputs with productDepth() inner terms, summed in inner order. */
+function tiledProduct(product: Product): string {
+  return `${commonWgsl}${trainWgsl}${product.bindings}${product.functions}
+var<workgroup> tileA: array<vec2<f32>, ${TILE * TILE}>;
+var<workgroup> tileB: array<f32, ${TILE * TILE}>;
+
+@compute @workgroup_size(${TILE_INVOCATIONS})
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) local: u32) {
+  let tile = group.x + group.y * (pu(${Param.threadsPerRow}u) / ${TILE_INVOCATIONS}u);
+  let tileColumns = (productColumns() + ${TILE - 1}u) / ${TILE}u;
+  if (tile >= ((productRows() + ${TILE - 1}u) / ${TILE}u) * tileColumns) { return; }
+  let tileRow = (tile / tileColumns) * ${TILE}u;
+  let tileColumn = (tile % tileColumns) * ${TILE}u;
+  let ownRow = (local / 8u) * 2u;
+  let ownColumn = (local % 8u) * 2u;
+  var sums: array<f32, 4>;
+  for (var corner = 0u; corner < 4u; corner++) {
+    sums[corner] = start(tileRow + ownRow + corner / 2u, tileColumn + ownColumn + corner % 2u);
+  }
+  for (var innerBase = 0u; innerBase < productDepth(); innerBase += ${TILE}u) {
+    for (var slot = local; slot < ${TILE * TILE}u; slot += ${TILE_INVOCATIONS}u) {
+      let along = innerBase + slot % ${TILE}u;
+      let across = slot / ${TILE}u;
+      let row = tileRow + across;
+      tileA[slot] = select(vec2<f32>(0.0), loadA(row, along), row < productRows() && along < productDepth());
+      let inner = innerBase + across;
+      let column = tileColumn + slot % ${TILE}u;
+      tileB[slot] = select(0.0, loadB(inner, column), inner < productDepth() && column < productColumns());
+    }
+    workgroupBarrier();
+    for (var inner = 0u; inner < ${TILE}u; inner++) {
+      for (var corner = 0u; corner < 4u; corner++) {
+        let a = tileA[(ownRow + corner / 2u) * ${TILE}u + inner];
+        let b = tileB[inner * ${TILE}u + ownColumn + corner % 2u];
+        // A missing term adds nothing, not 0·b: a padding tap times an infinite weight is not NaN.
+        sums[corner] = sums[corner] + select(0.0, a.x * b, a.y != 0.0);
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var corner = 0u; corner < 4u; corner++) {
+    let row = tileRow + ownRow + corner / 2u;
+    let column = tileColumn + ownColumn + corner % 2u;
+    if (row < productRows() && column < productColumns()) { store(row, column, sums[corner]); }
+  }
+}`;
+}
+
+const matmul: Product = {
+  bindings: `
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> product: array<f32>;`,
+  functions: `
+fn loadA(row: u32, inner: u32) -> vec2<f32> { return term(a[row * pu(${TrainParam.aRow}u) + inner * pu(${TrainParam.aInner}u)], true); }
+fn loadB(inner: u32, column: u32) -> f32 { return b[inner * pu(${TrainParam.bInner}u) + column * pu(${TrainParam.bColumn}u)]; }
+fn start(row: u32, column: u32) -> f32 {
+  if (!flag(${TrainParam.accumulate}u) || row >= productRows() || column >= productColumns()) { return 0.0; }
+  return product[row * productColumns() + column];
+}
+fn store(row: u32, column: u32, sum: f32) { product[row * productColumns() + column] = sum; }`,
+};
+
+/** Forward: rows are output pixels, inner terms (tap, channel), columns output channels. */
+const convForward: Product = {
+  bindings: `
+@group(0) @binding(1) var<storage, read> input: array<f32>;
+@group(0) @binding(2) var<storage, read> weights: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> output: array<f32>;`,
+  functions: `
+fn loadA(row: u32, inner: u32) -> vec2<f32> {
+  let channels = pu(${Param.channels}u);
+  let pixel = tapPixel(row, inner / channels);
+  return term(input[u32(max(pixel, 0)) * channels + inner % channels], pixel >= 0);
+}
+fn loadB(inner: u32, column: u32) -> f32 { return weights[inner * productColumns() + column]; }
+fn start(row: u32, column: u32) -> f32 {
+  if (!flag(${TrainParam.accumulate}u) || column >= productColumns()) { return 0.0; }
+  return bias[column];
+}
+fn store(row: u32, column: u32, sum: f32) {
+  // relu as reluForward: only a negative sum becomes 0 (NaN and -0 pass).
+  output[row * productColumns() + column] = select(sum, 0.0, flag(${TrainParam.relu}u) && sum < 0.0);
+}`,
+};
+
+/** Input gradient: rows are input pixels, inner terms (tap, output channel), columns input channels. */
+const convBackwardInput: Product = {
+  bindings: `
+@group(0) @binding(1) var<storage, read> gradOutput: array<f32>;
+@group(0) @binding(2) var<storage, read> weights: array<f32>;
+@group(0) @binding(3) var<storage, read_write> gradInput: array<f32>;`,
+  functions: `
+fn loadA(row: u32, inner: u32) -> vec2<f32> {
+  let outChannels = pu(${TrainParam.outChannels}u);
+  let pixel = tapSource(row, inner / outChannels);
+  return term(gradOutput[u32(max(pixel, 0)) * outChannels + inner % outChannels], pixel >= 0);
+}
+fn loadB(inner: u32, column: u32) -> f32 {
+  let outChannels = pu(${TrainParam.outChannels}u);
+  return weights[((inner / outChannels) * productColumns() + column) * outChannels + inner % outChannels];
+}
+fn start(row: u32, column: u32) -> f32 { return 0.0; }
+fn store(row: u32, column: u32, sum: f32) { gradInput[row * productColumns() + column] = sum; }`,
+};
+
+/**
+ * Filter gradient: rows are (tap, input channel), inner terms output pixels, columns output
+ * channels; with a bias, one more row of ones gives the bias gradient (gradOutput's column sums).
+ */
+const convBackwardFilter: Product = {
+  bindings: `
+@group(0) @binding(1) var<storage, read> input: array<f32>;
+@group(0) @binding(2) var<storage, read> gradOutput: array<f32>;
+@group(0) @binding(3) var<storage, read> reluOutput: array<u32>;
+@group(0) @binding(4) var<storage, read_write> gradFilter: array<f32>;
+@group(0) @binding(5) var<storage, read_write> gradBias: array<f32>;`,
+  functions: `
+fn filterRows() -> u32 { return productRows() - select(0u, 1u, flag(${TrainParam.accumulate}u)); }
+fn loadA(row: u32, inner: u32) -> vec2<f32> {
+  if (row >= filterRows()) { return term(1.0, true); }
+  let channels = pu(${Param.channels}u);
+  let pixel = tapPixel(inner, row / channels);
+  return term(input[u32(max(pixel, 0)) * channels + row % channels], pixel >= 0);
+}
+fn loadB(inner: u32, column: u32) -> f32 {
+  let index = inner * productColumns() + column;
+  // reluBackward's mask on the output's bits: positive, not NaN.
+  if (flag(${TrainParam.relu}u) && !(reluOutput[index] > 0u && reluOutput[index] <= 0x7f800000u)) { return 0.0; }
+  return gradOutput[index];
+}
+fn start(row: u32, column: u32) -> f32 { return 0.0; }
+fn store(row: u32, column: u32, sum: f32) {
+  if (row < filterRows()) { gradFilter[row * productColumns() + column] = sum; } else { gradBias[column] = sum; }
+}`,
+};
+
+/** relu on float bits: negative numbers (not -0, not NaN) become +0, whatever the GPU's float mode. */
+const reluForward = `${header(`
+@group(0) @binding(1) var<storage, read> input: array<u32>;
+@group(0) @binding(2) var<storage, read_write> output: array<u32>;`)}
+  let bits = input[element];
+  output[element] = select(bits, 0u, bits > 0x80000000u && bits <= 0xff800000u);
+}`;
+
+/** reluBackward: the gradient where relu's output is positive (bits in (0, +Infinity]), else +0. */
+const reluBackward = `${header(`
+@group(0) @binding(1) var<storage, read> output: array<u32>;
+@group(0) @binding(2) var<storage, read> gradOutput: array<u32>;
+@group(0) @binding(3) var<storage, read_write> gradInput: array<u32>;`)}
+  let bits = output[element];
+  gradInput[element] = select(0u, gradOutput[element], bits > 0u && bits <= 0x7f800000u);
+}`;
+
+/** adamUpdate's float32 steps in its order; WGSL's division and sqrt may be inexact (GPU_TRAIN_BOUNDS). */
+const adamUpdate = `${header(`${constantsWgsl}
+@group(0) @binding(1) var<storage, read_write> values: array<f32>;
+@group(0) @binding(2) var<storage, read> grad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> firstMoment: array<f32>;
+@group(0) @binding(4) var<storage, read_write> secondMoment: array<f32>;`)}
+  let gradient = grad[element];
+  let first = firstMoment[element] + (gradient - firstMoment[element]) * trainConstant(1u);
+  let second = secondMoment[element] + (gradient * gradient - secondMoment[element]) * trainConstant(2u);
+  firstMoment[element] = first;
+  secondMoment[element] = second;
+  values[element] = values[element] - (trainConstant(0u) * first) / (sqrt(second) + trainConstant(3u));
+}`;
+
+/** sgdUpdate in float32 (the reference rounds from float64 once: GPU_TRAIN_BOUNDS). */
+const sgdUpdate = `${header(`${constantsWgsl}
+@group(0) @binding(1) var<storage, read_write> values: array<f32>;
+@group(0) @binding(2) var<storage, read> grad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> velocity: array<f32>;`)}
+  let change = -trainConstant(0u) * grad[element];
+  let updated = trainConstant(1u) * velocity[element] + change;
+  velocity[element] = updated;
+  values[element] = values[element] + select(updated, trainConstant(1u) * updated + change, trainConstant(2u) != 0.0);
+}`;
+
+export const trainShaders: Readonly<Record<string, () => string>> = {
+  matmul: () => tiledProduct(matmul),
+  conv2dForward: () => tiledProduct(convForward),
+  conv2dBackwardInput: () => tiledProduct(convBackwardInput),
+  conv2dBackwardFilter: () => tiledProduct(convBackwardFilter),
+  reluForward: () => reluForward,
+  reluBackward: () => reluBackward,
+  adamUpdate: () => adamUpdate,
+  sgdUpdate: () => sgdUpdate,
+};
