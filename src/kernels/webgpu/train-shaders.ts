@@ -1,5 +1,5 @@
 // The WGSL of the training kernels. Matrix product and the three convolutions are one tiled product
-// (16x16 output tiles, 16-deep slices of the inner dimension in workgroup memory, 2x2 outputs per
+// (32x32 output tiles, 16-deep slices of the inner dimension in workgroup memory, 4x4 outputs per
 // invocation) whose operands each shader reads through its own loaders: the convolutions as implicit
 // im2col products, so no unfolded copy exists. Each output sums its inner terms in ascending order
 // in float32. relu, Adam and SGD are one invocation per element.
@@ -25,9 +25,11 @@ export const TrainParam = {
   count: Param.count + 14,
 } as const;
 
-/** Invocations per tile of the product (each computes 2x2 of its 16x16 outputs). */
+/** Invocations per tile of the product (each computes 4x4 of its 32x32 outputs). */
 export const TILE_INVOCATIONS = 64;
-export const TILE = 16;
+export const TILE = 32;
+/** Inner terms per slice held in workgroup memory. */
+const DEPTH = 16;
 
 /** The float constants of the elementwise shaders. */
 const constantsWgsl = /* wgsl */ `
@@ -86,11 +88,26 @@ interface Product {
   readonly functions: string;
 }
 
-/** The tiled product over productRows() x productColumns() outputs with productDepth() inner terms, summed in inner order. */
+/** Four sums of one output row: row 'row' of the tile, each column of 'b', a term only where 'valid'. */
+const addRow = (sum: string, component: string): string =>
+  `${sum} = ${sum} + select(vec4<f32>(0.0), a.${component} * b, valid.${component} != 0.0);`;
+
+/**
+ * The tiled product over productRows() x productColumns() outputs with productDepth() inner terms,
+ * each output's terms added in ascending inner order. A workgroup computes a TILE x TILE block; its
+ * 8x8 invocations 4x4 outputs each (four vec4 rows), from DEPTH-deep slices of both operands in
+ * workgroup memory: A as [inner][row] with a validity flag per term, B as [inner][column].
+ */
 function tiledProduct(product: Product): string {
+  const slots = TILE * DEPTH;
   return `${commonWgsl}${trainWgsl}${product.bindings}${product.functions}
-var<workgroup> tileA: array<vec2<f32>, ${TILE * TILE}>;
-var<workgroup> tileB: array<f32, ${TILE * TILE}>;
+var<workgroup> tileA: array<f32, ${slots}>;
+var<workgroup> tileValid: array<f32, ${slots}>;
+var<workgroup> tileB: array<f32, ${slots}>;
+
+fn fourOf(tile: ptr<workgroup, array<f32, ${slots}>>, at: u32) -> vec4<f32> {
+  return vec4<f32>((*tile)[at], (*tile)[at + 1u], (*tile)[at + 2u], (*tile)[at + 3u]);
+}
 
 @compute @workgroup_size(${TILE_INVOCATIONS})
 fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) local: u32) {
@@ -99,37 +116,50 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
   if (tile >= ((productRows() + ${TILE - 1}u) / ${TILE}u) * tileColumns) { return; }
   let tileRow = (tile / tileColumns) * ${TILE}u;
   let tileColumn = (tile % tileColumns) * ${TILE}u;
-  let ownRow = (local / 8u) * 2u;
-  let ownColumn = (local % 8u) * 2u;
-  var sums: array<f32, 4>;
-  for (var corner = 0u; corner < 4u; corner++) {
-    sums[corner] = start(tileRow + ownRow + corner / 2u, tileColumn + ownColumn + corner % 2u);
+  let ownRow = (local / 8u) * 4u;
+  let ownColumn = (local % 8u) * 4u;
+  var sums: array<vec4<f32>, 4>;
+  for (var rowInBlock = 0u; rowInBlock < 4u; rowInBlock++) {
+    let row = tileRow + ownRow + rowInBlock;
+    let column = tileColumn + ownColumn;
+    sums[rowInBlock] = vec4<f32>(start(row, column), start(row, column + 1u), start(row, column + 2u), start(row, column + 3u));
   }
-  for (var innerBase = 0u; innerBase < productDepth(); innerBase += ${TILE}u) {
-    for (var slot = local; slot < ${TILE * TILE}u; slot += ${TILE_INVOCATIONS}u) {
-      let along = innerBase + slot % ${TILE}u;
-      let across = slot / ${TILE}u;
-      let row = tileRow + across;
-      tileA[slot] = select(vec2<f32>(0.0), loadA(row, along), row < productRows() && along < productDepth());
-      let inner = innerBase + across;
+  var sum0 = sums[0]; var sum1 = sums[1]; var sum2 = sums[2]; var sum3 = sums[3];
+  for (var innerBase = 0u; innerBase < productDepth(); innerBase += ${DEPTH}u) {
+    for (var slot = local; slot < ${slots}u; slot += ${TILE_INVOCATIONS}u) {
+      // A: consecutive invocations take consecutive inner terms of one row; B: consecutive columns.
+      let row = tileRow + slot / ${DEPTH}u;
+      let along = innerBase + slot % ${DEPTH}u;
+      var term = vec2<f32>(0.0);
+      if (row < productRows() && along < productDepth()) { term = loadA(row, along); }
+      tileA[(slot % ${DEPTH}u) * ${TILE}u + slot / ${DEPTH}u] = term.x;
+      tileValid[(slot % ${DEPTH}u) * ${TILE}u + slot / ${DEPTH}u] = term.y;
+      let inner = innerBase + slot / ${TILE}u;
       let column = tileColumn + slot % ${TILE}u;
-      tileB[slot] = select(0.0, loadB(inner, column), inner < productDepth() && column < productColumns());
+      var value = 0.0;
+      if (inner < productDepth() && column < productColumns()) { value = loadB(inner, column); }
+      tileB[slot] = value;
     }
     workgroupBarrier();
-    for (var inner = 0u; inner < ${TILE}u; inner++) {
-      for (var corner = 0u; corner < 4u; corner++) {
-        let a = tileA[(ownRow + corner / 2u) * ${TILE}u + inner];
-        let b = tileB[inner * ${TILE}u + ownColumn + corner % 2u];
-        // A missing term adds nothing, not 0·b: a padding tap times an infinite weight is not NaN.
-        sums[corner] = sums[corner] + select(0.0, a.x * b, a.y != 0.0);
-      }
+    for (var inner = 0u; inner < ${DEPTH}u; inner++) {
+      let a = fourOf(&tileA, inner * ${TILE}u + ownRow);
+      let valid = fourOf(&tileValid, inner * ${TILE}u + ownRow);
+      let b = fourOf(&tileB, inner * ${TILE}u + ownColumn);
+      // A missing term adds nothing, not 0·b: a padding tap times an infinite weight is not NaN.
+      ${addRow('sum0', 'x')}
+      ${addRow('sum1', 'y')}
+      ${addRow('sum2', 'z')}
+      ${addRow('sum3', 'w')}
     }
     workgroupBarrier();
   }
-  for (var corner = 0u; corner < 4u; corner++) {
-    let row = tileRow + ownRow + corner / 2u;
-    let column = tileColumn + ownColumn + corner % 2u;
-    if (row < productRows() && column < productColumns()) { store(row, column, sums[corner]); }
+  sums = array<vec4<f32>, 4>(sum0, sum1, sum2, sum3);
+  for (var rowInBlock = 0u; rowInBlock < 4u; rowInBlock++) {
+    let row = tileRow + ownRow + rowInBlock;
+    for (var columnInBlock = 0u; columnInBlock < 4u; columnInBlock++) {
+      let column = tileColumn + ownColumn + columnInBlock;
+      if (row < productRows() && column < productColumns()) { store(row, column, sums[rowInBlock][columnInBlock]); }
+    }
   }
 }`;
 }
