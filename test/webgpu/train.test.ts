@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { poolGeometry, type ConvGeometry, type MatmulOptions } from '../../src/index.js';
 import { referenceBackend } from '../../src/kernels/reference/index.js';
 import type { Kernels } from '../../src/kernels/types.js';
-import { GPU_TRAIN_BOUNDS } from '../../src/kernels/webgpu/train-gpu-kernels.js';
+import { GPU_TRAIN_BOUNDS, productSlices } from '../../src/kernels/webgpu/train-gpu-kernels.js';
 import { convCases, convGeometryOf, randomArray, sizesOf } from '../kernels/train-fixtures.js';
 import { assertWithin, gpu, onGpu, skip, ulp } from './harness.js';
 
@@ -17,7 +17,7 @@ const product = (terms: number) => (index: number, magnitudes: Float32Array) =>
   GPU_TRAIN_BOUNDS.summationUnits(terms) * magnitudes[index]!;
 const absolute = (array: Float32Array): Float32Array => array.map(Math.abs);
 
-function checkMatmul(options: MatmulOptions, seed: number): void {
+function checkMatmul(options: MatmulOptions, seed: number, jobs = 1): void {
   const { m, k, n } = options;
   const a = randomArray(m * k, seed);
   const b = randomArray(k * n, seed + 1);
@@ -27,7 +27,7 @@ function checkMatmul(options: MatmulOptions, seed: number): void {
   const magnitudes = options.accumulate ? absolute(start) : new Float32Array(m * n);
   reference.matmul(absolute(a), absolute(b), magnitudes, { ...options, accumulate: true });
   const actual = start.slice();
-  onGpu('matmul', 1, () => gpu().matmul(a, b, actual, options));
+  onGpu('matmul', jobs, () => gpu().matmul(a, b, actual, options));
   assertWithin(actual, expected, (index) => product(k + 1)(index, magnitudes), `matmul ${JSON.stringify(options)}`);
 }
 
@@ -55,7 +55,7 @@ test('matmul is within the summation bound of the reference (transposes, accumul
   }
 });
 
-function checkConv(geometry: ConvGeometry, seed: number, withBias: boolean, relu: boolean): void {
+function checkConv(geometry: ConvGeometry, seed: number, withBias: boolean, relu: boolean, filterJobs = 1): void {
   const sizes = sizesOf(geometry);
   const input = randomArray(sizes.input, seed);
   const filter = randomArray(sizes.filter, seed + 1);
@@ -110,7 +110,7 @@ function checkConv(geometry: ConvGeometry, seed: number, withBias: boolean, relu
     biasMagnitudes,
     reluOutput,
   );
-  onGpu('conv2dBackwardFilter', 1, () =>
+  onGpu('conv2dBackwardFilter', filterJobs, () =>
     gpu().conv2dBackwardFilter(input, gradOutput, gradFilter, geometry, withBias ? gradBias : null, reluOutput),
   );
   const pixels = sizes.output / outChannels;
@@ -132,6 +132,24 @@ test(
     );
   },
 );
+
+test('products with few tiles and a deep inner dimension: slices summed apart, then in order', { skip }, () => {
+  // productSlices splits these (two jobs each); the bound is the same, any summation order obeys it.
+  assert.deepEqual(productSlices(3, 5000, 5), { slices: 9, sliceDepth: 560 });
+  for (const [transposeA, transposeB, accumulate] of [
+    [false, false, false],
+    [true, true, true],
+  ] as const) {
+    checkMatmul({ m: 3, k: 5000, n: 40, transposeA, transposeB, accumulate }, 3, 2);
+  }
+  const wide = convGeometryOf({
+    ...{ batch: 2, height: 40, width: 41, channels: 2, outChannels: 5, kernelHeight: 3, kernelWidth: 3 },
+    ...{ stride: [1, 1], dilation: [1, 1], padding: 'same' },
+  });
+  assert.ok(productSlices(3 * 3 * 2 + 1, 2 * 40 * 41, 5).slices > 1);
+  checkConv(wide, 4, true, true, 2);
+  checkConv(wide, 5, false, false, 2);
+});
 
 test('conv2d: a padding tap times an infinite weight adds nothing (not NaN), as in the reference', { skip }, () => {
   const geometry = convGeometryOf({

@@ -24,10 +24,64 @@ function productParams(rows: number, depth: number, columns: number, base: Int32
   return params;
 }
 
-/** A product job: one workgroup of TILE_INVOCATIONS per 16x16 output tile. */
-function productJob(shader: string, params: Int32Array, arrays: JobArray[]): GpuJob {
-  const tiles = Math.ceil(params[TrainParam.rows]! / TILE) * Math.ceil(params[TrainParam.columns]! / TILE);
-  return { shader, params, arrays, work: tiles * TILE_INVOCATIONS };
+/** Below this many tiles a product with a deep inner dimension is split into slices summed apart. */
+const SPLIT_BELOW_TILES = 128;
+/** Fewest inner terms per slice: a slice's partial must outweigh its reduction. */
+const SLICE_DEPTH = 512;
+
+/**
+ * How many slices of the inner dimension a product's workgroups take: one when it has tiles enough
+ * to fill a GPU; else enough to give about SPLIT_BELOW_TILES workgroups, each slice at least
+ * SLICE_DEPTH terms deep (a multiple of the shader's 16-term step).
+ */
+export function productSlices(rows: number, depth: number, columns: number): { slices: number; sliceDepth: number } {
+  const tiles = Math.ceil(rows / TILE) * Math.ceil(columns / TILE);
+  const wanted = Math.min(Math.ceil(SPLIT_BELOW_TILES / tiles), Math.floor(depth / SLICE_DEPTH));
+  if (tiles >= SPLIT_BELOW_TILES || wanted < 2) return { slices: 1, sliceDepth: Math.max(depth, 1) };
+  const sliceDepth = Math.ceil(depth / wanted / 16) * 16;
+  return { slices: Math.ceil(depth / sliceDepth), sliceDepth };
+}
+
+/**
+ * Runs product `shader` with `params` (sizes set) on `inputs` into `outputs`: one job, or when
+ * productSlices splits it, a job of partial sums per slice and a job adding them in slice order
+ * into the outputs (the reference kernel runs instead when the device refuses either).
+ */
+function runProduct(
+  run: TrainJobRunner,
+  kernel: keyof TrainKernels,
+  shader: string,
+  params: Int32Array,
+  inputs: JobArray[],
+  outputs: JobArray[],
+  fallback: () => void,
+): void {
+  const [rows, depth, columns] = [params[TrainParam.rows]!, params[TrainParam.depth]!, params[TrainParam.columns]!];
+  const { slices, sliceDepth } = productSlices(rows, depth, columns);
+  params[TrainParam.slices] = slices;
+  params[TrainParam.sliceDepth] = sliceDepth;
+  const tiles = Math.ceil(rows / TILE) * Math.ceil(columns / TILE);
+  const work = slices * tiles * TILE_INVOCATIONS;
+  if (slices === 1) {
+    run(kernel, { shader, params, arrays: [...inputs, ...outputs, write(absent())], work }, fallback);
+    return;
+  }
+  const partials = new Float32Array(slices * rows * columns);
+  let fellBack = false;
+  // The first pass writes no output: they travel as read (matmul's accumulate reads its start there).
+  const firstOutputs = outputs.map((output) => read(output.data));
+  run(kernel, { shader, params, arrays: [...inputs, ...firstOutputs, write(partials)], work }, () => {
+    fellBack = true;
+    fallback();
+  });
+  if (fellBack) return;
+  const reduce = {
+    shader: `${shader}Reduce`,
+    params,
+    arrays: [...outputs.map((output) => write(output.data)), read(partials)],
+    work: rows * columns,
+  };
+  run(kernel, reduce, fallback);
 }
 
 function matmulParams({ m, k, n, transposeA, transposeB, accumulate }: MatmulOptions): Int32Array {
@@ -68,12 +122,10 @@ export function createTrainGpuKernels(
 ): TrainKernels {
   const own: Omit<TrainKernels, 'conv2dMaxPoolForward' | 'conv2dMaxPoolBackwardFilter'> = {
     matmul(a, b, out, options) {
-      const job = productJob('matmul', matmulParams(options), [
-        read(a),
-        read(b),
-        options.accumulate ? readWrite(out) : write(out),
-      ]);
-      run('matmul', job, () => reference.matmul(a, b, out, options));
+      const output = options.accumulate ? readWrite(out) : write(out);
+      runProduct(run, 'matmul', 'matmul', matmulParams(options), [read(a), read(b)], [output], () =>
+        reference.matmul(a, b, out, options),
+      );
     },
     conv2dForward(input, filter, bias, output, geometry, relu = false) {
       checkConvLayout(geometry);
@@ -85,13 +137,10 @@ export function createTrainGpuKernels(
       );
       params[TrainParam.accumulate] = bias === null ? 0 : 1;
       params[TrainParam.relu] = relu ? 1 : 0;
-      const job = productJob('conv2dForward', params, [
-        read(input),
-        read(filter),
-        read(bias ?? absent()),
-        write(output),
-      ]);
-      run('conv2dForward', job, () => reference.conv2dForward(input, filter, bias, output, geometry, relu));
+      const inputs = [read(input), read(filter), read(bias ?? absent())];
+      runProduct(run, 'conv2dForward', 'conv2dForward', params, inputs, [write(output)], () =>
+        reference.conv2dForward(input, filter, bias, output, geometry, relu),
+      );
     },
     conv2dBackwardInput(gradOutput, filter, gradInput, geometry) {
       checkConvLayout(geometry);
@@ -101,8 +150,10 @@ export function createTrainGpuKernels(
         taps(geometry) * geometry.outChannels,
         geometry.channels,
       );
-      const job = productJob('conv2dBackwardInput', params, [read(gradOutput), read(filter), write(gradInput)]);
-      run('conv2dBackwardInput', job, () => reference.conv2dBackwardInput(gradOutput, filter, gradInput, geometry));
+      const inputs = [read(gradOutput), read(filter)];
+      runProduct(run, 'conv2dBackwardInput', 'conv2dBackwardInput', params, inputs, [write(gradInput)], () =>
+        reference.conv2dBackwardInput(gradOutput, filter, gradInput, geometry),
+      );
     },
     conv2dBackwardFilter(input, gradOutput, gradFilter, geometry, gradBias = null, reluOutput = null) {
       checkConvLayout(geometry);
@@ -115,14 +166,9 @@ export function createTrainGpuKernels(
       );
       params[TrainParam.accumulate] = gradBias === null ? 0 : 1;
       params[TrainParam.relu] = reluOutput === null ? 0 : 1;
-      const arrays = [
-        read(input),
-        read(gradOutput),
-        read(reluOutput ?? absent()),
-        write(gradFilter),
-        write(gradBias ?? absent()),
-      ];
-      run('conv2dBackwardFilter', productJob('conv2dBackwardFilter', params, arrays), () =>
+      const inputs = [read(input), read(gradOutput), read(reluOutput ?? absent())];
+      const outputs = [write(gradFilter), write(gradBias ?? absent())];
+      runProduct(run, 'conv2dBackwardFilter', 'conv2dBackwardFilter', params, inputs, outputs, () =>
         reference.conv2dBackwardFilter(input, gradOutput, gradFilter, geometry, gradBias, reluOutput),
       );
     },

@@ -22,7 +22,10 @@ export const TrainParam = {
   outChannels: Param.count + 9,
   /** Adam's stepRate, firstBlend, secondBlend, epsilon; SGD's learning rate, momentum, nesterov. */
   constants: Param.count + 10,
-  count: Param.count + 14,
+  /** Slices of the inner dimension summed apart (then by productReduce), and the terms per slice. */
+  slices: Param.count + 14,
+  sliceDepth: Param.count + 15,
+  count: Param.count + 16,
 } as const;
 
 /** Invocations per tile of the product (each computes 4x4 of its 32x32 outputs). */
@@ -82,11 +85,30 @@ fn tapSource(inPixel: u32, tap: u32) -> i32 {
 }
 `;
 
-/** A product's operand loaders: loadA(row, inner) -> term(...), loadB(inner, column) -> f32, start and store. */
+/**
+ * A product: the arrays it reads and writes (declarations, bound in this order after params, then
+ * the partial sums), loadA(row, inner) -> term(...), loadB(inner, column) -> f32 and start(row,
+ * column) in `functions`, and store(row, column, sum) in `store`, which alone the reduction reuses.
+ */
 interface Product {
-  readonly bindings: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
   readonly functions: string;
+  readonly store: string;
 }
+
+/** Storage declarations from binding `first` on: read-only `inputs`, then read-write `outputs`. */
+function declare(first: number, inputs: readonly string[], outputs: readonly string[]): string {
+  const lines = [
+    ...inputs.map((declaration) => `var<storage, read> ${declaration};`),
+    ...outputs.map((declaration) => `var<storage, read_write> ${declaration};`),
+  ];
+  return lines.map((line, index) => `\n@group(0) @binding(${first + index}) ${line}`).join('');
+}
+
+/** Where slice 'slice' of a split product keeps output (row, column)'s partial sum. */
+const partialIndex =
+  'fn partialIndex(slice: u32, row: u32, column: u32) -> u32 { return (slice * productRows() + row) * productColumns() + column; }';
 
 /** Four sums of one output row: row 'row' of the tile, each column of 'b', a term only where 'valid'. */
 const addRow = (sum: string, component: string): string =>
@@ -100,7 +122,9 @@ const addRow = (sum: string, component: string): string =>
  */
 function tiledProduct(product: Product): string {
   const slots = TILE * DEPTH;
-  return `${commonWgsl}${trainWgsl}${product.bindings}${product.functions}
+  const bindings = declare(1, product.inputs, [...product.outputs, 'partials: array<f32>']);
+  return `${commonWgsl}${trainWgsl}${bindings}${product.functions}${product.store}
+${partialIndex}
 var<workgroup> tileA: array<f32, ${slots}>;
 var<workgroup> tileValid: array<f32, ${slots}>;
 var<workgroup> tileB: array<f32, ${slots}>;
@@ -113,8 +137,12 @@ fn fourOf(tile: ptr<workgroup, array<f32, ${slots}>>, at: u32) -> vec4<f32> {
 fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) local: u32) {
   let tile = group.x + group.y * (pu(${Param.threadsPerRow}u) / ${TILE_INVOCATIONS}u);
   let tileColumns = (productColumns() + ${TILE - 1}u) / ${TILE}u;
-  if (tile >= ((productRows() + ${TILE - 1}u) / ${TILE}u) * tileColumns) { return; }
-  let tileRow = (tile / tileColumns) * ${TILE}u;
+  let tilesPerSlice = ((productRows() + ${TILE - 1}u) / ${TILE}u) * tileColumns;
+  if (tile >= tilesPerSlice * pu(${TrainParam.slices}u)) { return; }
+  let slice = tile / tilesPerSlice;
+  let innerStart = slice * pu(${TrainParam.sliceDepth}u);
+  let innerEnd = min(productDepth(), innerStart + pu(${TrainParam.sliceDepth}u));
+  let tileRow = ((tile % tilesPerSlice) / tileColumns) * ${TILE}u;
   let tileColumn = (tile % tileColumns) * ${TILE}u;
   let ownRow = (local / 8u) * 4u;
   let ownColumn = (local % 8u) * 4u;
@@ -122,22 +150,24 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
   for (var rowInBlock = 0u; rowInBlock < 4u; rowInBlock++) {
     let row = tileRow + ownRow + rowInBlock;
     let column = tileColumn + ownColumn;
-    sums[rowInBlock] = vec4<f32>(start(row, column), start(row, column + 1u), start(row, column + 2u), start(row, column + 3u));
+    if (slice == 0u) {
+      sums[rowInBlock] = vec4<f32>(start(row, column), start(row, column + 1u), start(row, column + 2u), start(row, column + 3u));
+    }
   }
   var sum0 = sums[0]; var sum1 = sums[1]; var sum2 = sums[2]; var sum3 = sums[3];
-  for (var innerBase = 0u; innerBase < productDepth(); innerBase += ${DEPTH}u) {
+  for (var innerBase = innerStart; innerBase < innerEnd; innerBase += ${DEPTH}u) {
     for (var slot = local; slot < ${slots}u; slot += ${TILE_INVOCATIONS}u) {
       // A: consecutive invocations take consecutive inner terms of one row; B: consecutive columns.
       let row = tileRow + slot / ${DEPTH}u;
       let along = innerBase + slot % ${DEPTH}u;
       var term = vec2<f32>(0.0);
-      if (row < productRows() && along < productDepth()) { term = loadA(row, along); }
+      if (row < productRows() && along < innerEnd) { term = loadA(row, along); }
       tileA[(slot % ${DEPTH}u) * ${TILE}u + slot / ${DEPTH}u] = term.x;
       tileValid[(slot % ${DEPTH}u) * ${TILE}u + slot / ${DEPTH}u] = term.y;
       let inner = innerBase + slot / ${TILE}u;
       let column = tileColumn + slot % ${TILE}u;
       var value = 0.0;
-      if (inner < productDepth() && column < productColumns()) { value = loadB(inner, column); }
+      if (inner < innerEnd && column < productColumns()) { value = loadB(inner, column); }
       tileB[slot] = value;
     }
     workgroupBarrier();
@@ -158,34 +188,44 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
     let row = tileRow + ownRow + rowInBlock;
     for (var columnInBlock = 0u; columnInBlock < 4u; columnInBlock++) {
       let column = tileColumn + ownColumn + columnInBlock;
-      if (row < productRows() && column < productColumns()) { store(row, column, sums[rowInBlock][columnInBlock]); }
+      if (row >= productRows() || column >= productColumns()) { continue; }
+      if (pu(${TrainParam.slices}u) == 1u) { store(row, column, sums[rowInBlock][columnInBlock]); }
+      else { partials[partialIndex(slice, row, column)] = sums[rowInBlock][columnInBlock]; }
     }
   }
 }`;
 }
 
+/** A split product's second pass, one invocation per output: its slices' partial sums in slice order, stored. */
+function productReduce(product: Product): string {
+  const bindings = declare(1, [], [...product.outputs, 'partials: array<f32>']);
+  return `${header(`${trainWgsl}${bindings}${product.store}\n${partialIndex}`)}
+  let row = element / productColumns();
+  let column = element % productColumns();
+  var sum = partials[partialIndex(0u, row, column)];
+  for (var slice = 1u; slice < pu(${TrainParam.slices}u); slice++) { sum = sum + partials[partialIndex(slice, row, column)]; }
+  store(row, column, sum);
+}`;
+}
+
 const matmul: Product = {
-  bindings: `
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> product: array<f32>;`,
+  inputs: ['a: array<f32>', 'b: array<f32>'],
+  outputs: ['product: array<f32>'],
   functions: `
 fn loadA(row: u32, inner: u32) -> vec2<f32> { return term(a[row * pu(${TrainParam.aRow}u) + inner * pu(${TrainParam.aInner}u)], true); }
 fn loadB(inner: u32, column: u32) -> f32 { return b[inner * pu(${TrainParam.bInner}u) + column * pu(${TrainParam.bColumn}u)]; }
 fn start(row: u32, column: u32) -> f32 {
   if (!flag(${TrainParam.accumulate}u) || row >= productRows() || column >= productColumns()) { return 0.0; }
   return product[row * productColumns() + column];
-}
+}`,
+  store: `
 fn store(row: u32, column: u32, sum: f32) { product[row * productColumns() + column] = sum; }`,
 };
 
 /** Forward: rows are output pixels, inner terms (tap, channel), columns output channels. */
 const convForward: Product = {
-  bindings: `
-@group(0) @binding(1) var<storage, read> input: array<f32>;
-@group(0) @binding(2) var<storage, read> weights: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> output: array<f32>;`,
+  inputs: ['input: array<f32>', 'weights: array<f32>', 'bias: array<f32>'],
+  outputs: ['output: array<f32>'],
   functions: `
 fn loadA(row: u32, inner: u32) -> vec2<f32> {
   let channels = pu(${Param.channels}u);
@@ -196,7 +236,8 @@ fn loadB(inner: u32, column: u32) -> f32 { return weights[inner * productColumns
 fn start(row: u32, column: u32) -> f32 {
   if (!flag(${TrainParam.accumulate}u) || column >= productColumns()) { return 0.0; }
   return bias[column];
-}
+}`,
+  store: `
 fn store(row: u32, column: u32, sum: f32) {
   // relu as reluForward: only a negative sum becomes 0 (NaN and -0 pass).
   output[row * productColumns() + column] = select(sum, 0.0, flag(${TrainParam.relu}u) && sum < 0.0);
@@ -205,10 +246,8 @@ fn store(row: u32, column: u32, sum: f32) {
 
 /** Input gradient: rows are input pixels, inner terms (tap, output channel), columns input channels. */
 const convBackwardInput: Product = {
-  bindings: `
-@group(0) @binding(1) var<storage, read> gradOutput: array<f32>;
-@group(0) @binding(2) var<storage, read> weights: array<f32>;
-@group(0) @binding(3) var<storage, read_write> gradInput: array<f32>;`,
+  inputs: ['gradOutput: array<f32>', 'weights: array<f32>'],
+  outputs: ['gradInput: array<f32>'],
   functions: `
 fn loadA(row: u32, inner: u32) -> vec2<f32> {
   let outChannels = pu(${TrainParam.outChannels}u);
@@ -219,7 +258,8 @@ fn loadB(inner: u32, column: u32) -> f32 {
   let outChannels = pu(${TrainParam.outChannels}u);
   return weights[((inner / outChannels) * productColumns() + column) * outChannels + inner % outChannels];
 }
-fn start(row: u32, column: u32) -> f32 { return 0.0; }
+fn start(row: u32, column: u32) -> f32 { return 0.0; }`,
+  store: `
 fn store(row: u32, column: u32, sum: f32) { gradInput[row * productColumns() + column] = sum; }`,
 };
 
@@ -228,14 +268,9 @@ fn store(row: u32, column: u32, sum: f32) { gradInput[row * productColumns() + c
  * channels; with a bias, one more row of ones gives the bias gradient (gradOutput's column sums).
  */
 const convBackwardFilter: Product = {
-  bindings: `
-@group(0) @binding(1) var<storage, read> input: array<f32>;
-@group(0) @binding(2) var<storage, read> gradOutput: array<f32>;
-@group(0) @binding(3) var<storage, read> reluOutput: array<u32>;
-@group(0) @binding(4) var<storage, read_write> gradFilter: array<f32>;
-@group(0) @binding(5) var<storage, read_write> gradBias: array<f32>;`,
+  inputs: ['input: array<f32>', 'gradOutput: array<f32>', 'reluOutput: array<u32>'],
+  outputs: ['gradFilter: array<f32>', 'gradBias: array<f32>'],
   functions: `
-fn filterRows() -> u32 { return productRows() - select(0u, 1u, flag(${TrainParam.accumulate}u)); }
 fn loadA(row: u32, inner: u32) -> vec2<f32> {
   if (row >= filterRows()) { return term(1.0, true); }
   let channels = pu(${Param.channels}u);
@@ -248,7 +283,9 @@ fn loadB(inner: u32, column: u32) -> f32 {
   if (flag(${TrainParam.relu}u) && !(reluOutput[index] > 0u && reluOutput[index] <= 0x7f800000u)) { return 0.0; }
   return gradOutput[index];
 }
-fn start(row: u32, column: u32) -> f32 { return 0.0; }
+fn start(row: u32, column: u32) -> f32 { return 0.0; }`,
+  store: `
+fn filterRows() -> u32 { return productRows() - select(0u, 1u, flag(${TrainParam.accumulate}u)); }
 fn store(row: u32, column: u32, sum: f32) {
   if (row < filterRows()) { gradFilter[row * productColumns() + column] = sum; } else { gradBias[column] = sum; }
 }`,
@@ -301,6 +338,10 @@ export const trainShaders: Readonly<Record<string, () => string>> = {
   conv2dForward: () => tiledProduct(convForward),
   conv2dBackwardInput: () => tiledProduct(convBackwardInput),
   conv2dBackwardFilter: () => tiledProduct(convBackwardFilter),
+  matmulReduce: () => productReduce(matmul),
+  conv2dForwardReduce: () => productReduce(convForward),
+  conv2dBackwardInputReduce: () => productReduce(convBackwardInput),
+  conv2dBackwardFilterReduce: () => productReduce(convBackwardFilter),
   reluForward: () => reluForward,
   reluBackward: () => reluBackward,
   adamUpdate: () => adamUpdate,
