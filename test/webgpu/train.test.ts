@@ -9,7 +9,7 @@ import { poolGeometry, type ConvGeometry, type MatmulOptions } from '../../src/i
 import { referenceBackend } from '../../src/kernels/reference/index.js';
 import type { Kernels } from '../../src/kernels/types.js';
 import { GPU_TRAIN_BOUNDS, productSlices } from '../../src/kernels/webgpu/train-gpu-kernels.js';
-import { convCases, convGeometryOf, randomArray, sizesOf } from '../kernels/train-fixtures.js';
+import { convCases, convGeometryOf, matmulShapes, randomArray, sizesOf } from '../kernels/train-fixtures.js';
 import { assertWithin, gpu, onGpu, skip, ulp } from './harness.js';
 
 const reference = referenceBackend.kernels as Kernels;
@@ -30,16 +30,6 @@ function checkMatmul(options: MatmulOptions, seed: number, jobs = 1): void {
   onGpu('matmul', jobs, () => gpu().matmul(a, b, actual, options));
   assertWithin(actual, expected, (index) => product(k + 1)(index, magnitudes), `matmul ${JSON.stringify(options)}`);
 }
-
-const matmulShapes = (maximum: number) =>
-  fc.record({
-    m: fc.integer({ min: 1, max: maximum }),
-    k: fc.integer({ min: 1, max: maximum }),
-    n: fc.integer({ min: 1, max: maximum }),
-    transposeA: fc.boolean(),
-    transposeB: fc.boolean(),
-    accumulate: fc.boolean(),
-  });
 
 test('matmul is within the summation bound of the reference (transposes, accumulate, partial tiles)', { skip }, () => {
   fc.assert(
