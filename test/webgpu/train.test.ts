@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { poolGeometry, type ConvGeometry, type MatmulOptions } from '../../src/index.js';
 import { referenceBackend } from '../../src/kernels/reference/index.js';
 import type { Kernels } from '../../src/kernels/types.js';
-import { GPU_TRAIN_BOUNDS, productSlices } from '../../src/kernels/webgpu/train-gpu-kernels.js';
+import { GPU_TRAIN_BOUNDS } from '../../src/kernels/webgpu/train-gpu-kernels.js';
+import { productSlices } from '../../src/kernels/webgpu/train-jobs.js';
 import { convCases, convGeometryOf, matmulShapes, randomArray, sizesOf } from '../kernels/train-fixtures.js';
 import { assertWithin, gpu, onGpu, skip, ulp } from './harness.js';
 
@@ -17,7 +18,7 @@ const product = (terms: number) => (index: number, magnitudes: Float32Array) =>
   GPU_TRAIN_BOUNDS.summationUnits(terms) * magnitudes[index]!;
 const absolute = (array: Float32Array): Float32Array => array.map(Math.abs);
 
-function checkMatmul(options: MatmulOptions, seed: number, jobs = 1): void {
+function checkMatmul(options: MatmulOptions, seed: number): void {
   const { m, k, n } = options;
   const a = randomArray(m * k, seed);
   const b = randomArray(k * n, seed + 1);
@@ -27,7 +28,7 @@ function checkMatmul(options: MatmulOptions, seed: number, jobs = 1): void {
   const magnitudes = options.accumulate ? absolute(start) : new Float32Array(m * n);
   reference.matmul(absolute(a), absolute(b), magnitudes, { ...options, accumulate: true });
   const actual = start.slice();
-  onGpu('matmul', jobs, () => gpu().matmul(a, b, actual, options));
+  onGpu('matmul', 1, () => gpu().matmul(a, b, actual, options));
   assertWithin(actual, expected, (index) => product(k + 1)(index, magnitudes), `matmul ${JSON.stringify(options)}`);
 }
 
@@ -45,7 +46,7 @@ test('matmul is within the summation bound of the reference (transposes, accumul
   }
 });
 
-function checkConv(geometry: ConvGeometry, seed: number, withBias: boolean, relu: boolean, filterJobs = 1): void {
+function checkConv(geometry: ConvGeometry, seed: number, withBias: boolean, relu: boolean): void {
   const sizes = sizesOf(geometry);
   const input = randomArray(sizes.input, seed);
   const filter = randomArray(sizes.filter, seed + 1);
@@ -100,7 +101,7 @@ function checkConv(geometry: ConvGeometry, seed: number, withBias: boolean, relu
     biasMagnitudes,
     reluOutput,
   );
-  onGpu('conv2dBackwardFilter', filterJobs, () =>
+  onGpu('conv2dBackwardFilter', 1, () =>
     gpu().conv2dBackwardFilter(input, gradOutput, gradFilter, geometry, withBias ? gradBias : null, reluOutput),
   );
   const pixels = sizes.output / outChannels;
@@ -124,21 +125,21 @@ test(
 );
 
 test('products with few tiles and a deep inner dimension: slices summed apart, then in order', { skip }, () => {
-  // productSlices splits these (two jobs each); the bound is the same, any summation order obeys it.
+  // productSlices splits these (two dispatches in one job); the bound holds for any summation order.
   assert.deepEqual(productSlices(3, 5000, 5), { slices: 9, sliceDepth: 560 });
   for (const [transposeA, transposeB, accumulate] of [
     [false, false, false],
     [true, true, true],
   ] as const) {
-    checkMatmul({ m: 3, k: 5000, n: 40, transposeA, transposeB, accumulate }, 3, 2);
+    checkMatmul({ m: 3, k: 5000, n: 40, transposeA, transposeB, accumulate }, 3);
   }
   const wide = convGeometryOf({
     ...{ batch: 2, height: 40, width: 41, channels: 2, outChannels: 5, kernelHeight: 3, kernelWidth: 3 },
     ...{ stride: [1, 1], dilation: [1, 1], padding: 'same' },
   });
   assert.ok(productSlices(3 * 3 * 2 + 1, 2 * 40 * 41, 5).slices > 1);
-  checkConv(wide, 4, true, true, 2);
-  checkConv(wide, 5, false, false, 2);
+  checkConv(wide, 4, true, true);
+  checkConv(wide, 5, false, false);
 });
 
 test('conv2d: a padding tap times an infinite weight adds nothing (not NaN), as in the reference', { skip }, () => {
@@ -239,9 +240,17 @@ test(
           randomArray(conv.outChannels, seed + 2),
         ];
         const [output, argmax] = [new Float32Array(pooled), new Int32Array(pooled)];
-        onGpu('conv2dForward', 1, () =>
+        onGpu('conv2dMaxPoolForward', 1, () =>
           gpu().conv2dMaxPoolForward(input, filter, bias, output, argmax, conv, pool, relu),
         );
+        // One job, its convolution output kept on the device: the GPU's kernels in turn, bit for bit.
+        const convOutput = new Float32Array(sizes.output);
+        gpu().conv2dForward(input, filter, bias, convOutput, conv);
+        const [composed, composedArgmax] = [new Float32Array(pooled), new Int32Array(pooled)];
+        gpu().maxPoolForward(convOutput, composed, composedArgmax, pool);
+        if (relu) gpu().reluForward(composed, composed);
+        assert.deepEqual(output, composed);
+        assert.deepEqual(argmax, composedArgmax);
         const magnitudes = new Float32Array(sizes.output);
         reference.conv2dForward(absolute(input), absolute(filter), absolute(bias), magnitudes, conv);
         const expected = new Float32Array(pooled);
@@ -253,7 +262,7 @@ test(
         const gradPooled = randomArray(pooled, seed + 3);
         const [gradFilter, gradBias] = [new Float32Array(sizes.filter), new Float32Array(conv.outChannels)];
         const reluOutput = relu ? output : null;
-        onGpu('conv2dBackwardFilter', 1, () =>
+        onGpu('conv2dMaxPoolBackwardFilter', 1, () =>
           gpu().conv2dMaxPoolBackwardFilter(input, gradPooled, argmax, gradFilter, gradBias, conv, pool, reluOutput),
         );
         const [expectedFilter, expectedBias] = [new Float32Array(sizes.filter), new Float32Array(conv.outChannels)];

@@ -21,7 +21,7 @@ const write = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'wri
 
 export function createGpuKernels(run: JobRunner): GpuKernels {
   const pooling = createPoolGpuKernels(run);
-  return { ...pooling, ...createTrainGpuKernels(run, pooling) };
+  return { ...pooling, ...createTrainGpuKernels(run) };
 }
 
 function createPoolGpuKernels(run: JobRunner): PoolKernels {
