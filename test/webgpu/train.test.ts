@@ -11,6 +11,7 @@ import type { Kernels } from '../../src/kernels/types.js';
 import { GPU_TRAIN_BOUNDS } from '../../src/kernels/webgpu/train-gpu-kernels.js';
 import { productSlices } from '../../src/kernels/webgpu/train-jobs.js';
 import { convCases, convGeometryOf, matmulShapes, randomArray, sizesOf } from '../kernels/train-fixtures.js';
+import { webGpuStatus } from '../../src/index.js';
 import { assertWithin, gpu, onGpu, skip, ulp } from './harness.js';
 
 const reference = referenceBackend.kernels as Kernels;
@@ -287,3 +288,32 @@ test(
     );
   },
 );
+
+test('empty operands (k = 0, batch 0) run the reference kernel, counted as a fallback', { skip }, () => {
+  const before = webGpuStatus()!.fallbackCalls;
+  const out = new Float32Array(15).fill(NaN);
+  gpu().matmul(new Float32Array(0), new Float32Array(0), out, {
+    ...{ m: 3, k: 0, n: 5 },
+    ...{ transposeA: false, transposeB: false, accumulate: false },
+  });
+  assert.deepEqual(Array.from(out), new Array<number>(15).fill(0));
+  const conv = convGeometryOf({
+    ...{ batch: 0, height: 4, width: 4, channels: 2, outChannels: 3, kernelHeight: 3, kernelWidth: 3 },
+    ...{ stride: [1, 1], dilation: [1, 1], padding: 'same' },
+  });
+  const pool = poolGeometry('test', conv.outputShape, 2, { kernelSize: 2 });
+  const filter = randomArray(3 * 3 * 2 * 3, 1);
+  gpu().conv2dMaxPoolForward(
+    new Float32Array(0),
+    filter,
+    null,
+    new Float32Array(0),
+    new Int32Array(0),
+    conv,
+    pool,
+    true,
+  );
+  const after = webGpuStatus()!.fallbackCalls;
+  assert.equal((after.matmul ?? 0) - (before.matmul ?? 0), 1);
+  assert.equal((after.conv2dMaxPoolForward ?? 0) - (before.conv2dMaxPoolForward ?? 0), 1);
+});
