@@ -25,7 +25,7 @@ const spec: CommandSpec = {
     backend: {
       type: 'string',
       value: '<name>',
-      description: 'Kernel backend: reference or wasm (default: wasm when built)',
+      description: 'Kernel backend: reference, wasm or webgpu (default: POOLKIT_BACKEND, else wasm when built)',
     },
     seed: { type: 'string', value: '<n>', default: '42', description: 'Seed of the initial weights and the shuffles' },
     'train-limit': { type: 'string', value: '<n>', description: 'Train on the first n training images only' },

@@ -45,6 +45,17 @@ export function sizesOf(geometry: ConvGeometry): { input: number; filter: number
   };
 }
 
+/** Random matmul sizes up to `maximum` with either transpose and accumulate. */
+export const matmulShapes = (maximum: number) =>
+  fc.record({
+    m: fc.integer({ min: 1, max: maximum }),
+    k: fc.integer({ min: 1, max: maximum }),
+    n: fc.integer({ min: 1, max: maximum }),
+    transposeA: fc.boolean(),
+    transposeB: fc.boolean(),
+    accumulate: fc.boolean(),
+  });
+
 /** Random conv shapes whose window fits the input; `strideOrDilation` keeps one of them 1 (TensorFlow.js's rule). */
 export function convCases(options: {
   channels?: fc.Arbitrary<number>;

@@ -16,6 +16,7 @@ import {
   convGeometryOf,
   freeHeapArrays,
   heapArray,
+  matmulShapes,
   randomArray,
   sizesOf,
   type ConvCase,
@@ -67,16 +68,6 @@ function checkConv(spec: ConvCase, seed: number, withBias: boolean): void {
   });
   freeHeapArrays();
 }
-
-const matmulShapes = (maximum: number) =>
-  fc.record({
-    m: fc.integer({ min: 1, max: maximum }),
-    k: fc.integer({ min: 1, max: maximum }),
-    n: fc.integer({ min: 1, max: maximum }),
-    transposeA: fc.boolean(),
-    transposeB: fc.boolean(),
-    accumulate: fc.boolean(),
-  });
 
 const edgeChannels = fc.constantFrom(1, 3, 32, 2, 5);
 const edgeOutChannels = fc.constantFrom(1, 3, 8, 9, 16, 33);

@@ -71,7 +71,7 @@ export class WorkerBridge {
     if (bytes > this.staging.byteLength)
       this.staging = new SharedArrayBuffer(Math.max(bytes, this.staging.byteLength * 2));
     job.arrays.forEach((array, index) => {
-      if (array.role !== 'write') this.view(staged[index]!).set(array.data);
+      if (array.role === 'read' || array.role === 'readWrite') this.view(staged[index]!).set(array.data);
     });
     Atomics.store(this.control, 0, Status.pending);
     const message: JobMessage = {
@@ -79,6 +79,8 @@ export class WorkerBridge {
       shader: job.shader,
       params: job.params,
       work: job.work,
+      ...(job.bindings === undefined ? {} : { bindings: job.bindings }),
+      ...(job.then === undefined ? {} : { then: job.then }),
       staging: this.staging,
       arrays: staged,
     };
@@ -89,7 +91,7 @@ export class WorkerBridge {
     }
     if (this.control[0] === Status.failed) throw new Error(failureMessage(this.control));
     job.arrays.forEach((array, index) => {
-      if (array.role !== 'read') array.data.set(this.view(staged[index]!));
+      if (array.role === 'write' || array.role === 'readWrite') array.data.set(this.view(staged[index]!));
     });
   }
 
@@ -105,7 +107,7 @@ export class WorkerBridge {
     let bytes = 0;
     const staged = job.arrays.map((array) => {
       const offset = bytes;
-      bytes += Math.ceil(array.data.byteLength / ALIGNMENT) * ALIGNMENT;
+      if (array.role !== 'device') bytes += Math.ceil(array.data.byteLength / ALIGNMENT) * ALIGNMENT;
       const type = array.data instanceof Float32Array ? ('float32' as const) : ('int32' as const);
       return { offset, length: array.data.length, type, role: array.role };
     });

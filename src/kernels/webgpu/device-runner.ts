@@ -2,7 +2,7 @@
 // Runs GPU jobs (params.ts) on one WebGPU device: compiles each shader once, uploads the job's
 // arrays, dispatches, reads back what the job writes, and destroys its buffers. One job at a time,
 // one submit per job, awaited through the read-back: the usage that stays stable on Dawn.
-import { Param, type GpuJob } from './params.js';
+import { jobSteps, Param, type GpuJob, type JobStep } from './params.js';
 import { WORKGROUP_SIZE } from './shader-common.js';
 import { shaders } from './shaders.js';
 
@@ -28,21 +28,34 @@ export function jobRefusal(
   job: GpuJob,
   limits: { maxStorageBufferBindingSize: number; maxBufferSize: number },
 ): string | null {
-  const largest = Math.max(job.params.byteLength, ...job.arrays.map((array) => array.data.byteLength));
+  const steps = jobSteps(job);
+  const largest = Math.max(
+    ...steps.map((step) => step.params.byteLength),
+    ...job.arrays.map((array) => array.data.byteLength),
+  );
   if (largest > Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize)) {
     return `an array of ${largest} bytes exceeds the device's storage binding limit`;
   }
-  if (job.work === 0 || job.arrays.some((array) => array.data.length === 0)) return 'an empty array';
-  if (Math.ceil(job.work / WORKGROUP_SIZE) > MAX_GROUPS_PER_DIMENSION ** 2) return 'too many invocations';
+  if (steps.some((step) => step.work === 0) || job.arrays.some((array) => array.data.length === 0))
+    return 'an empty array';
+  if (steps.some((step) => Math.ceil(step.work / WORKGROUP_SIZE) > MAX_GROUPS_PER_DIMENSION ** 2))
+    return 'too many invocations';
   return null;
 }
 
-/** A job's buffers on the device and its bound pipeline, ready to dispatch any number of times. */
-export interface PreparedJob {
-  readonly buffers: readonly GPUBuffer[];
+/** One dispatch of a prepared job: its pipeline, bound, and its workgroups (x, y). */
+export interface PreparedStep {
   readonly pipeline: GPUComputePipeline;
   readonly bindGroup: GPUBindGroup;
   readonly groups: readonly [number, number];
+}
+
+/** A job's buffers on the device (buffers[0]: the first step's params, then one per array) and its steps, ready to dispatch any number of times. */
+export interface PreparedJob {
+  readonly buffers: readonly GPUBuffer[];
+  readonly steps: readonly PreparedStep[];
+  /** The later steps' parameter buffers. */
+  readonly stepParams: readonly GPUBuffer[];
 }
 
 export class DeviceRunner {
@@ -59,7 +72,7 @@ export class DeviceRunner {
     const encoder = device.createCommandEncoder();
     this.dispatch(encoder, prepared);
     const readBacks = job.arrays.flatMap((array, index) => {
-      if (array.role === 'read') return [];
+      if (array.role === 'read' || array.role === 'device') return [];
       const source = prepared.buffers[index + 1]!;
       const staging = device.createBuffer({ size: source.size, usage: flags.usage.MAP_READ | flags.usage.COPY_DST });
       encoder.copyBufferToBuffer(source, 0, staging, 0, staging.size);
@@ -78,33 +91,53 @@ export class DeviceRunner {
       }
     } finally {
       for (const { staging } of readBacks) staging.destroy();
-      for (const buffer of prepared.buffers) buffer.destroy();
+      for (const buffer of [...prepared.buffers, ...prepared.stepParams]) buffer.destroy();
     }
   }
 
   /** Uploads the job's parameters and the arrays it reads; buffers[0] is params, then one per array. */
   prepare(job: GpuJob): PreparedJob {
-    const groups = Math.ceil(job.work / WORKGROUP_SIZE);
-    const groupsX = Math.min(groups, MAX_GROUPS_PER_DIMENSION);
-    const params = job.params.slice();
-    params[Param.work] = job.work;
-    params[Param.threadsPerRow] = groupsX * WORKGROUP_SIZE;
-    const buffers = [params, ...job.arrays.map((array) => array.data)].map((data, index) =>
-      this.storage(data, index === 0 || job.arrays[index - 1]!.role !== 'write'),
+    const arrays = job.arrays.map((array) =>
+      this.storage(array.data, array.role === 'read' || array.role === 'readWrite'),
     );
-    const pipeline = this.pipeline(job.shader);
-    const entries = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
-    const bindGroup = this.context.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-    return { buffers, pipeline, bindGroup, groups: [groupsX, Math.ceil(groups / groupsX)] };
+    const steps = jobSteps(job);
+    const paramBuffers = steps.map((step) => this.storage(this.stepParameters(step), true));
+    const prepared = steps.map((step, index) => this.prepareStep(step, paramBuffers[index]!, arrays));
+    return { buffers: [paramBuffers[0]!, ...arrays], steps: prepared, stepParams: paramBuffers.slice(1) };
   }
 
-  /** Records one run of a prepared job. */
+  /** Records one run of a prepared job: its steps in order, each in a pass of its own. */
   dispatch(encoder: GPUCommandEncoder, prepared: PreparedJob): void {
-    const pass = encoder.beginComputePass();
-    pass.setPipeline(prepared.pipeline);
-    pass.setBindGroup(0, prepared.bindGroup);
-    pass.dispatchWorkgroups(...prepared.groups);
-    pass.end();
+    for (const step of prepared.steps) {
+      const pass = encoder.beginComputePass();
+      pass.setPipeline(step.pipeline);
+      pass.setBindGroup(0, step.bindGroup);
+      pass.dispatchWorkgroups(...step.groups);
+      pass.end();
+    }
+  }
+
+  /** The step's parameters with its invocation count and row width (workgroups in x) written in. */
+  private stepParameters(step: JobStep): Int32Array {
+    const params = step.params.slice();
+    params[Param.work] = step.work;
+    params[Param.threadsPerRow] = this.groupsOf(step.work)[0] * WORKGROUP_SIZE;
+    return params;
+  }
+
+  /** Workgroups along x (at most 65535) and y for `work` invocations. */
+  private groupsOf(work: number): [number, number] {
+    const groups = Math.ceil(work / WORKGROUP_SIZE);
+    const groupsX = Math.min(groups, MAX_GROUPS_PER_DIMENSION);
+    return [groupsX, Math.ceil(groups / groupsX)];
+  }
+
+  private prepareStep(step: JobStep, params: GPUBuffer, arrays: readonly GPUBuffer[]): PreparedStep {
+    const pipeline = this.pipeline(step.shader);
+    const buffers = [params, ...step.bindings.map((index) => arrays[index]!)];
+    const entries = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+    const bindGroup = this.context.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    return { pipeline, bindGroup, groups: this.groupsOf(step.work) };
   }
 
   /** A storage buffer the size of `data` (rounded up to 4 bytes), holding a copy of it when `upload`. */

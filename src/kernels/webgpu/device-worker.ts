@@ -16,7 +16,8 @@ function stagedJob(message: JobMessage): GpuJob {
   const arrays = message.arrays.map((array) => {
     return { data: stagedView(message.staging, array), role: array.role };
   });
-  return { shader: message.shader, params: message.params, arrays, work: message.work };
+  const { shader, params, work, bindings, then } = message;
+  return { shader, params, arrays, work, ...(bindings && { bindings }), ...(then && { then }) };
 }
 
 try {

@@ -6,11 +6,12 @@ import { adaptiveAvgPoolBackward, adaptiveAvgPoolForward, adaptiveMaxPoolForward
 import { avgPoolBackward, avgPoolForward } from '../reference/avg-pool.js';
 import { lpPoolBackward, lpPoolForward } from '../reference/lp-pool.js';
 import { maxPoolBackward, maxPoolForward } from '../reference/max-pool.js';
-import type { ArgmaxPlanes, PoolKernels } from '../types.js';
+import type { ArgmaxPlanes, PoolKernels, TrainKernels } from '../types.js';
 import { adaptiveTables, planeParams, sizeParams, windowParams, type GpuJob, type JobArray } from './params.js';
+import { createTrainGpuKernels } from './train-gpu-kernels.js';
 
-/** The kernels that run on the GPU: the same set as the wasm pool module's. */
-export type GpuKernels = PoolKernels;
+/** The kernels that run on the GPU: the wasm pool module's set and every training kernel. */
+export type GpuKernels = PoolKernels & TrainKernels;
 
 /** Runs `job` on the GPU, or `fallback` (the reference kernel on the same arrays) when it cannot. */
 export type JobRunner = (kernel: keyof GpuKernels, job: GpuJob, fallback: () => void) => void;
@@ -19,6 +20,11 @@ const read = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'read
 const write = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'write' });
 
 export function createGpuKernels(run: JobRunner): GpuKernels {
+  const pooling = createPoolGpuKernels(run);
+  return { ...pooling, ...createTrainGpuKernels(run) };
+}
+
+function createPoolGpuKernels(run: JobRunner): PoolKernels {
   return {
     maxPoolForward(input, output, argmax, geometry) {
       const arrays = argmax === null ? [read(input), write(output)] : [read(input), write(output), write(argmax)];

@@ -33,20 +33,42 @@ export const Param = {
   count: 41,
 } as const;
 
-export type ArrayRole = 'read' | 'write' | 'readWrite';
+/**
+ * read: uploaded; write: read back; readWrite: both; device: neither, it lives on the device for the
+ * job only (an intermediate between its steps; its data gives only its length and type).
+ */
+export type ArrayRole = 'read' | 'write' | 'readWrite' | 'device';
 
 export interface JobArray {
   readonly data: Float32Array | Int32Array;
   readonly role: ArrayRole;
 }
 
+/** One dispatch: `shader` with `params`, binding the job's arrays at `bindings` (indexes) in order. */
+export interface JobStep {
+  readonly shader: string;
+  readonly params: Int32Array;
+  readonly bindings: readonly number[];
+  readonly work: number;
+}
+
 export interface GpuJob {
-  /** Which shader (shaders.ts): its bindings are params, then `arrays` in order. */
+  /** Which shader (shaders.ts): its bindings are params, then `arrays` in order (or `bindings`). */
   readonly shader: string;
   readonly params: Int32Array;
   readonly arrays: readonly JobArray[];
   /** Invocations: one per output element, input element or plane, as the shader counts. */
   readonly work: number;
+  /** The arrays the first dispatch binds, by index; all of them in order when absent. */
+  readonly bindings?: readonly number[];
+  /** Dispatches after the first, in order, in the same submit: intermediates never leave the device. */
+  readonly then?: readonly JobStep[];
+}
+
+/** The job's dispatches in order, each with the arrays it binds. */
+export function jobSteps(job: GpuJob): JobStep[] {
+  const bindings = job.bindings ?? job.arrays.map((_, index) => index);
+  return [{ shader: job.shader, params: job.params, bindings, work: job.work }, ...(job.then ?? [])];
 }
 
 const floatBits = new Float32Array(1);

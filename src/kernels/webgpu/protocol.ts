@@ -1,5 +1,7 @@
 // The words the main thread and the device worker share: one job at a time, the main thread
 // blocked in Atomics.wait on Status until the worker sets it, an error message after it.
+import type { ArrayRole, JobStep } from './params.js';
+
 export const Status = { pending: 0, done: 1, failed: 2 } as const;
 
 /** Int32 words before the error message's bytes: status, message length in bytes. */
@@ -11,7 +13,7 @@ export interface StagedArray {
   readonly offset: number;
   readonly length: number;
   readonly type: 'float32' | 'int32';
-  readonly role: 'read' | 'write' | 'readWrite';
+  readonly role: ArrayRole;
 }
 
 export interface JobMessage {
@@ -19,6 +21,8 @@ export interface JobMessage {
   readonly shader: string;
   readonly params: Int32Array;
   readonly work: number;
+  readonly bindings?: readonly number[];
+  readonly then?: readonly JobStep[];
   readonly staging: SharedArrayBuffer;
   readonly arrays: readonly StagedArray[];
 }
@@ -50,8 +54,24 @@ export function failureMessage(control: Int32Array): string {
   return new TextDecoder().decode(bytes);
 }
 
-/** A typed view of a staged array. */
+let placeholderBytes = new ArrayBuffer(1024);
+
+/**
+ * A view of `length` elements standing for a device-only array, whose values never exist on the
+ * host: every placeholder shares one buffer, grown as needed, never read or written.
+ */
+export function placeholder(length: number, type: StagedArray['type']): Float32Array | Int32Array {
+  if (placeholderBytes.byteLength < length * 4) {
+    placeholderBytes = new ArrayBuffer(Math.max(length * 4, placeholderBytes.byteLength * 2));
+  }
+  return type === 'float32'
+    ? new Float32Array(placeholderBytes, 0, length)
+    : new Int32Array(placeholderBytes, 0, length);
+}
+
+/** A typed view of a staged array; a device-only array has no staging, only its length. */
 export function stagedView(staging: SharedArrayBuffer, array: StagedArray): Float32Array | Int32Array {
+  if (array.role === 'device') return placeholder(array.length, array.type);
   return array.type === 'float32'
     ? new Float32Array(staging, array.offset, array.length)
     : new Int32Array(staging, array.offset, array.length);

@@ -5,6 +5,7 @@
 import { Param } from './params.js';
 import { argmaxGather, argmaxScatter } from './argmax-shaders.js';
 import { header } from './shader-common.js';
+import { trainShaders } from './train-shaders.js';
 
 interface Reducer {
   /** Bindings after params, from binding 1. */
@@ -256,6 +257,7 @@ export const shaders: Readonly<Record<string, () => string>> = {
   argmaxScatterAdd: () => argmaxScatter(true),
   argmaxScatter: () => argmaxScatter(false),
   argmaxGather: () => argmaxGather,
+  ...trainShaders,
 };
 
 export type ShaderName = keyof typeof shaders;

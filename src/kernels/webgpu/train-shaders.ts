@@ -1,0 +1,349 @@
+// The WGSL of the training kernels. Matrix product and the three convolutions are one tiled product
+// (32x32 output tiles, 16-deep slices of the inner dimension in workgroup memory, 4x4 outputs per
+// invocation) whose operands each shader reads through its own loaders: the convolutions as implicit
+// im2col products, so no unfolded copy exists. Each output sums its inner terms in ascending order
+// in float32. relu, Adam and SGD are one invocation per element.
+import { Param } from './params.js';
+import { commonWgsl, header } from './shader-common.js';
+
+/** Positions after the pooling block: the product's sizes, strides, flags and float constants. */
+export const TrainParam = {
+  rows: Param.count,
+  depth: Param.count + 1,
+  columns: Param.count + 2,
+  aRow: Param.count + 3,
+  aInner: Param.count + 4,
+  bInner: Param.count + 5,
+  bColumn: Param.count + 6,
+  /** matmul: add to out; conv2dForward: add the bias; conv2dBackwardFilter: a bias row. */
+  accumulate: Param.count + 7,
+  /** conv2dForward: relu of the output; conv2dBackwardFilter: mask gradOutput by the relu output. */
+  relu: Param.count + 8,
+  outChannels: Param.count + 9,
+  /** Adam's stepRate, firstBlend, secondBlend, epsilon; SGD's learning rate, momentum, nesterov. */
+  constants: Param.count + 10,
+  /** Slices of the inner dimension summed apart (then by productReduce), and the terms per slice. */
+  slices: Param.count + 14,
+  sliceDepth: Param.count + 15,
+  count: Param.count + 16,
+} as const;
+
+/** Invocations per tile of the product (each computes 4x4 of its 32x32 outputs). */
+export const TILE_INVOCATIONS = 64;
+export const TILE = 32;
+/** Inner terms per slice held in workgroup memory. */
+const DEPTH = 16;
+
+/** The float constants of the elementwise shaders. */
+const constantsWgsl = /* wgsl */ `
+fn trainConstant(index: u32) -> f32 { return bitcast<f32>(params[${TrainParam.constants}u + index]); }
+`;
+
+const trainWgsl = /* wgsl */ `
+fn productRows() -> u32 { return pu(${TrainParam.rows}u); }
+fn productDepth() -> u32 { return pu(${TrainParam.depth}u); }
+fn productColumns() -> u32 { return pu(${TrainParam.columns}u); }
+fn flag(index: u32) -> bool { return p(index) != 0; }
+
+/** A value of operand A and whether it exists (a padding tap or an index past the edge does not). */
+fn term(value: f32, exists: bool) -> vec2<f32> { return vec2<f32>(select(0.0, value, exists), select(0.0, 1.0, exists)); }
+
+/**
+ * The input cell a convolution tap reads for output pixel 'outPixel' (b·OH·OW + oh·OW + ow) and
+ * tap (kh·KW + kw): its flat pixel index b·H·W + h·W + w, or -1 in the padding.
+ */
+fn tapPixel(outPixel: u32, tap: u32) -> i32 {
+  let outWidth = pu(${Param.outWidth}u);
+  let outHeight = pu(${Param.outHeight}u);
+  let kernelWidth = pu(${Param.kernelDepth + 2}u);
+  let sample = i32(outPixel / (outWidth * outHeight));
+  let row = i32((outPixel / outWidth) % outHeight) * p(${Param.strideDepth + 1}u) - p(${Param.padFront + 1}u)
+    + i32(tap / kernelWidth) * p(${Param.dilationDepth + 1}u);
+  let column = i32(outPixel % outWidth) * p(${Param.strideDepth + 2}u) - p(${Param.padFront + 2}u)
+    + i32(tap % kernelWidth) * p(${Param.dilationDepth + 2}u);
+  let inHeight = p(${Param.inHeight}u);
+  let inWidth = p(${Param.inWidth}u);
+  if (row < 0 || row >= inHeight || column < 0 || column >= inWidth) { return -1; }
+  return (sample * inHeight + row) * inWidth + column;
+}
+
+/** The output pixel whose tap 'tap' reads input pixel 'inPixel', or -1 where none does. */
+fn tapSource(inPixel: u32, tap: u32) -> i32 {
+  let inWidth = p(${Param.inWidth}u);
+  let inHeight = p(${Param.inHeight}u);
+  let kernelWidth = pu(${Param.kernelDepth + 2}u);
+  let sample = i32(inPixel) / (inWidth * inHeight);
+  let rowSpan = (i32(inPixel) / inWidth) % inHeight + p(${Param.padFront + 1}u) - i32(tap / kernelWidth) * p(${Param.dilationDepth + 1}u);
+  let columnSpan = i32(inPixel) % inWidth + p(${Param.padFront + 2}u) - i32(tap % kernelWidth) * p(${Param.dilationDepth + 2}u);
+  let strideHeight = p(${Param.strideDepth + 1}u);
+  let strideWidth = p(${Param.strideDepth + 2}u);
+  if (rowSpan < 0 || columnSpan < 0 || rowSpan % strideHeight != 0 || columnSpan % strideWidth != 0) { return -1; }
+  let outRow = rowSpan / strideHeight;
+  let outColumn = columnSpan / strideWidth;
+  if (outRow >= p(${Param.outHeight}u) || outColumn >= p(${Param.outWidth}u)) { return -1; }
+  return (sample * p(${Param.outHeight}u) + outRow) * p(${Param.outWidth}u) + outColumn;
+}
+`;
+
+/**
+ * A product: the arrays it reads and writes (declarations, bound in this order after params, then
+ * the partial sums), loadA(row, inner) -> term(...), loadB(inner, column) -> f32 and start(row,
+ * column) in `functions`, and store(row, column, sum) in `store`, which alone the reduction reuses.
+ */
+interface Product {
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly functions: string;
+  readonly store: string;
+}
+
+/** Storage declarations from binding `first` on: read-only `inputs`, then read-write `outputs`. */
+function declare(first: number, inputs: readonly string[], outputs: readonly string[]): string {
+  const lines = [
+    ...inputs.map((declaration) => `var<storage, read> ${declaration};`),
+    ...outputs.map((declaration) => `var<storage, read_write> ${declaration};`),
+  ];
+  return lines.map((line, index) => `\n@group(0) @binding(${first + index}) ${line}`).join('');
+}
+
+/** Where slice 'slice' of a split product keeps output (row, column)'s partial sum. */
+const partialIndex =
+  'fn partialIndex(slice: u32, row: u32, column: u32) -> u32 { return (slice * productRows() + row) * productColumns() + column; }';
+
+/** Four sums of one output row: row 'row' of the tile, each column of 'b', a term only where 'valid'. */
+const addRow = (sum: string, component: string): string =>
+  `${sum} = ${sum} + select(vec4<f32>(0.0), a.${component} * b, valid.${component} != 0.0);`;
+
+/**
+ * The tiled product over productRows() x productColumns() outputs with productDepth() inner terms,
+ * each output's terms added in ascending inner order. A workgroup computes a TILE x TILE block; its
+ * 8x8 invocations 4x4 outputs each (four vec4 rows), from DEPTH-deep slices of both operands in
+ * workgroup memory: A as [inner][row] with a validity flag per term, B as [inner][column].
+ */
+function tiledProduct(product: Product): string {
+  const slots = TILE * DEPTH;
+  const bindings = declare(1, product.inputs, [...product.outputs, 'partials: array<f32>']);
+  return `${commonWgsl}${trainWgsl}${bindings}${product.functions}${product.store}
+${partialIndex}
+var<workgroup> tileA: array<f32, ${slots}>;
+var<workgroup> tileValid: array<f32, ${slots}>;
+var<workgroup> tileB: array<f32, ${slots}>;
+
+fn fourOf(tile: ptr<workgroup, array<f32, ${slots}>>, at: u32) -> vec4<f32> {
+  return vec4<f32>((*tile)[at], (*tile)[at + 1u], (*tile)[at + 2u], (*tile)[at + 3u]);
+}
+
+@compute @workgroup_size(${TILE_INVOCATIONS})
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) local: u32) {
+  let tile = group.x + group.y * (pu(${Param.threadsPerRow}u) / ${TILE_INVOCATIONS}u);
+  let tileColumns = (productColumns() + ${TILE - 1}u) / ${TILE}u;
+  let tilesPerSlice = ((productRows() + ${TILE - 1}u) / ${TILE}u) * tileColumns;
+  if (tile >= tilesPerSlice * pu(${TrainParam.slices}u)) { return; }
+  let slice = tile / tilesPerSlice;
+  let innerStart = slice * pu(${TrainParam.sliceDepth}u);
+  let innerEnd = min(productDepth(), innerStart + pu(${TrainParam.sliceDepth}u));
+  let tileRow = ((tile % tilesPerSlice) / tileColumns) * ${TILE}u;
+  let tileColumn = (tile % tileColumns) * ${TILE}u;
+  let ownRow = (local / 8u) * 4u;
+  let ownColumn = (local % 8u) * 4u;
+  var sums: array<vec4<f32>, 4>;
+  for (var rowInBlock = 0u; rowInBlock < 4u; rowInBlock++) {
+    let row = tileRow + ownRow + rowInBlock;
+    let column = tileColumn + ownColumn;
+    if (slice == 0u) {
+      sums[rowInBlock] = vec4<f32>(start(row, column), start(row, column + 1u), start(row, column + 2u), start(row, column + 3u));
+    }
+  }
+  var sum0 = sums[0]; var sum1 = sums[1]; var sum2 = sums[2]; var sum3 = sums[3];
+  for (var innerBase = innerStart; innerBase < innerEnd; innerBase += ${DEPTH}u) {
+    for (var slot = local; slot < ${slots}u; slot += ${TILE_INVOCATIONS}u) {
+      // A: consecutive invocations take consecutive inner terms of one row; B: consecutive columns.
+      let row = tileRow + slot / ${DEPTH}u;
+      let along = innerBase + slot % ${DEPTH}u;
+      var term = vec2<f32>(0.0);
+      if (row < productRows() && along < innerEnd) { term = loadA(row, along); }
+      tileA[(slot % ${DEPTH}u) * ${TILE}u + slot / ${DEPTH}u] = term.x;
+      tileValid[(slot % ${DEPTH}u) * ${TILE}u + slot / ${DEPTH}u] = term.y;
+      let inner = innerBase + slot / ${TILE}u;
+      let column = tileColumn + slot % ${TILE}u;
+      var value = 0.0;
+      if (inner < innerEnd && column < productColumns()) { value = loadB(inner, column); }
+      tileB[slot] = value;
+    }
+    workgroupBarrier();
+    for (var inner = 0u; inner < ${DEPTH}u; inner++) {
+      let a = fourOf(&tileA, inner * ${TILE}u + ownRow);
+      let valid = fourOf(&tileValid, inner * ${TILE}u + ownRow);
+      let b = fourOf(&tileB, inner * ${TILE}u + ownColumn);
+      // A missing term adds nothing, not 0·b: a padding tap times an infinite weight is not NaN.
+      ${addRow('sum0', 'x')}
+      ${addRow('sum1', 'y')}
+      ${addRow('sum2', 'z')}
+      ${addRow('sum3', 'w')}
+    }
+    workgroupBarrier();
+  }
+  sums = array<vec4<f32>, 4>(sum0, sum1, sum2, sum3);
+  for (var rowInBlock = 0u; rowInBlock < 4u; rowInBlock++) {
+    let row = tileRow + ownRow + rowInBlock;
+    for (var columnInBlock = 0u; columnInBlock < 4u; columnInBlock++) {
+      let column = tileColumn + ownColumn + columnInBlock;
+      if (row >= productRows() || column >= productColumns()) { continue; }
+      if (pu(${TrainParam.slices}u) == 1u) { store(row, column, sums[rowInBlock][columnInBlock]); }
+      else { partials[partialIndex(slice, row, column)] = sums[rowInBlock][columnInBlock]; }
+    }
+  }
+}`;
+}
+
+/** A split product's second pass, one invocation per output: its slices' partial sums in slice order, stored. */
+function productReduce(product: Product): string {
+  const bindings = declare(1, [], [...product.outputs, 'partials: array<f32>']);
+  return `${header(`${trainWgsl}${bindings}${product.store}\n${partialIndex}`)}
+  let row = element / productColumns();
+  let column = element % productColumns();
+  var sum = partials[partialIndex(0u, row, column)];
+  for (var slice = 1u; slice < pu(${TrainParam.slices}u); slice++) { sum = sum + partials[partialIndex(slice, row, column)]; }
+  store(row, column, sum);
+}`;
+}
+
+const matmul: Product = {
+  inputs: ['a: array<f32>', 'b: array<f32>'],
+  outputs: ['product: array<f32>'],
+  functions: `
+fn loadA(row: u32, inner: u32) -> vec2<f32> { return term(a[row * pu(${TrainParam.aRow}u) + inner * pu(${TrainParam.aInner}u)], true); }
+fn loadB(inner: u32, column: u32) -> f32 { return b[inner * pu(${TrainParam.bInner}u) + column * pu(${TrainParam.bColumn}u)]; }
+fn start(row: u32, column: u32) -> f32 {
+  if (!flag(${TrainParam.accumulate}u) || row >= productRows() || column >= productColumns()) { return 0.0; }
+  return product[row * productColumns() + column];
+}`,
+  store: `
+fn store(row: u32, column: u32, sum: f32) { product[row * productColumns() + column] = sum; }`,
+};
+
+/** Forward: rows are output pixels, inner terms (tap, channel), columns output channels. */
+const convForward: Product = {
+  inputs: ['input: array<f32>', 'weights: array<f32>', 'bias: array<f32>'],
+  outputs: ['output: array<f32>'],
+  functions: `
+fn loadA(row: u32, inner: u32) -> vec2<f32> {
+  let channels = pu(${Param.channels}u);
+  let pixel = tapPixel(row, inner / channels);
+  return term(input[u32(max(pixel, 0)) * channels + inner % channels], pixel >= 0);
+}
+fn loadB(inner: u32, column: u32) -> f32 { return weights[inner * productColumns() + column]; }
+fn start(row: u32, column: u32) -> f32 {
+  if (!flag(${TrainParam.accumulate}u) || column >= productColumns()) { return 0.0; }
+  return bias[column];
+}`,
+  store: `
+fn store(row: u32, column: u32, sum: f32) {
+  // relu as reluForward: only a negative sum becomes 0 (NaN and -0 pass).
+  output[row * productColumns() + column] = select(sum, 0.0, flag(${TrainParam.relu}u) && sum < 0.0);
+}`,
+};
+
+/** Input gradient: rows are input pixels, inner terms (tap, output channel), columns input channels. */
+const convBackwardInput: Product = {
+  inputs: ['gradOutput: array<f32>', 'weights: array<f32>'],
+  outputs: ['gradInput: array<f32>'],
+  functions: `
+fn loadA(row: u32, inner: u32) -> vec2<f32> {
+  let outChannels = pu(${TrainParam.outChannels}u);
+  let pixel = tapSource(row, inner / outChannels);
+  return term(gradOutput[u32(max(pixel, 0)) * outChannels + inner % outChannels], pixel >= 0);
+}
+fn loadB(inner: u32, column: u32) -> f32 {
+  let outChannels = pu(${TrainParam.outChannels}u);
+  return weights[((inner / outChannels) * productColumns() + column) * outChannels + inner % outChannels];
+}
+fn start(row: u32, column: u32) -> f32 { return 0.0; }`,
+  store: `
+fn store(row: u32, column: u32, sum: f32) { gradInput[row * productColumns() + column] = sum; }`,
+};
+
+/**
+ * Filter gradient: rows are (tap, input channel), inner terms output pixels, columns output
+ * channels; with a bias, one more row of ones gives the bias gradient (gradOutput's column sums).
+ */
+const convBackwardFilter: Product = {
+  inputs: ['input: array<f32>', 'gradOutput: array<f32>', 'reluOutput: array<u32>'],
+  outputs: ['gradFilter: array<f32>', 'gradBias: array<f32>'],
+  functions: `
+fn loadA(row: u32, inner: u32) -> vec2<f32> {
+  if (row >= filterRows()) { return term(1.0, true); }
+  let channels = pu(${Param.channels}u);
+  let pixel = tapPixel(inner, row / channels);
+  return term(input[u32(max(pixel, 0)) * channels + row % channels], pixel >= 0);
+}
+fn loadB(inner: u32, column: u32) -> f32 {
+  let index = inner * productColumns() + column;
+  // reluBackward's mask on the output's bits: positive, not NaN.
+  if (flag(${TrainParam.relu}u) && !(reluOutput[index] > 0u && reluOutput[index] <= 0x7f800000u)) { return 0.0; }
+  return gradOutput[index];
+}
+fn start(row: u32, column: u32) -> f32 { return 0.0; }`,
+  store: `
+fn filterRows() -> u32 { return productRows() - select(0u, 1u, flag(${TrainParam.accumulate}u)); }
+fn store(row: u32, column: u32, sum: f32) {
+  if (row < filterRows()) { gradFilter[row * productColumns() + column] = sum; } else { gradBias[column] = sum; }
+}`,
+};
+
+/** relu on float bits: negative numbers (not -0, not NaN) become +0, whatever the GPU's float mode. */
+const reluForward = `${header(`
+@group(0) @binding(1) var<storage, read> input: array<u32>;
+@group(0) @binding(2) var<storage, read_write> output: array<u32>;`)}
+  let bits = input[element];
+  output[element] = select(bits, 0u, bits > 0x80000000u && bits <= 0xff800000u);
+}`;
+
+/** reluBackward: the gradient where relu's output is positive (bits in (0, +Infinity]), else +0. */
+const reluBackward = `${header(`
+@group(0) @binding(1) var<storage, read> output: array<u32>;
+@group(0) @binding(2) var<storage, read> gradOutput: array<u32>;
+@group(0) @binding(3) var<storage, read_write> gradInput: array<u32>;`)}
+  let bits = output[element];
+  gradInput[element] = select(0u, gradOutput[element], bits > 0u && bits <= 0x7f800000u);
+}`;
+
+/** adamUpdate's float32 steps in its order; WGSL's division and sqrt may be inexact (GPU_TRAIN_BOUNDS). */
+const adamUpdate = `${header(`${constantsWgsl}
+@group(0) @binding(1) var<storage, read_write> values: array<f32>;
+@group(0) @binding(2) var<storage, read> grad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> firstMoment: array<f32>;
+@group(0) @binding(4) var<storage, read_write> secondMoment: array<f32>;`)}
+  let gradient = grad[element];
+  let first = firstMoment[element] + (gradient - firstMoment[element]) * trainConstant(1u);
+  let second = secondMoment[element] + (gradient * gradient - secondMoment[element]) * trainConstant(2u);
+  firstMoment[element] = first;
+  secondMoment[element] = second;
+  values[element] = values[element] - (trainConstant(0u) * first) / (sqrt(second) + trainConstant(3u));
+}`;
+
+/** sgdUpdate in float32 (the reference rounds from float64 once: GPU_TRAIN_BOUNDS). */
+const sgdUpdate = `${header(`${constantsWgsl}
+@group(0) @binding(1) var<storage, read_write> values: array<f32>;
+@group(0) @binding(2) var<storage, read> grad: array<f32>;
+@group(0) @binding(3) var<storage, read_write> velocity: array<f32>;`)}
+  let change = -trainConstant(0u) * grad[element];
+  let updated = trainConstant(1u) * velocity[element] + change;
+  velocity[element] = updated;
+  values[element] = values[element] + select(updated, trainConstant(1u) * updated + change, trainConstant(2u) != 0.0);
+}`;
+
+export const trainShaders: Readonly<Record<string, () => string>> = {
+  matmul: () => tiledProduct(matmul),
+  conv2dForward: () => tiledProduct(convForward),
+  conv2dBackwardInput: () => tiledProduct(convBackwardInput),
+  conv2dBackwardFilter: () => tiledProduct(convBackwardFilter),
+  matmulReduce: () => productReduce(matmul),
+  conv2dForwardReduce: () => productReduce(convForward),
+  conv2dBackwardInputReduce: () => productReduce(convBackwardInput),
+  conv2dBackwardFilterReduce: () => productReduce(convBackwardFilter),
+  reluForward: () => reluForward,
+  reluBackward: () => reluBackward,
+  adamUpdate: () => adamUpdate,
+  sgdUpdate: () => sgdUpdate,
+};
