@@ -20,3 +20,8 @@ export const MATH_MODE = 54;
 export const LOGITS = 55;
 export const GRAD_LOGITS = 56;
 export const COEFFICIENT = 57;
+/** A kind's switch: DPP's asymmetric reward (1) or symmetric (0). */
+export const OPTION = 58;
+/** A second parameter (DPP's λ; α is WEIGHTS) and whether it has one value per channel. */
+export const SECOND_WEIGHTS = 59;
+export const SECOND_PER_CHANNEL = 60;

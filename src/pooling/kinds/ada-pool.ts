@@ -114,6 +114,7 @@ export const adaKind = definePoolingKind({
   window: 'sliding',
   ranks: [1, 2, 3],
   op: 'adaPool{rank}d',
+  tolerance: { relative: 1e-5, absolute: 5e-5 },
   tensorArguments: ['beta'],
   options: [
     ...windowOptions,

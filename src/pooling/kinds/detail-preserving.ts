@@ -110,6 +110,7 @@ export const detailPreservingKind = definePoolingKind({
   window: 'sliding',
   ranks: [1, 2, 3],
   op: 'dppPool{rank}d',
+  tolerance: { relative: 1e-5, absolute: 5e-5 },
   tensorArguments: ['alpha', 'lambda'],
   options: [
     ...windowOptions,

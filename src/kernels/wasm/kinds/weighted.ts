@@ -1,5 +1,5 @@
 // The weighted family's WebAssembly kernels (assembly/kinds/weighted/): SoftPool, GeM (windowed
-// and global), LSE and LIP, each window's weights from a SIMD e^x and ln x. Forward kernels run over output
+// and global), LSE, LIP, AdaPool and DPP, each window's weights from a SIMD e^x and ln x. Forward kernels run over output
 // rows; backward kernels first write each window's statistics to a heap scratch (output rows),
 // then gather each input cell's gradient from them (input rows), so no two threads write one cell.
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
@@ -25,6 +25,9 @@ const enum Field {
   Logits = 55,
   GradLogits = 56,
   Coefficient = 57,
+  Option = 58,
+  SecondWeights = 59,
+  SecondPerChannel = 60,
 }
 
 /** The tensors of one call, in this order; null where the kernel has none. */
@@ -33,19 +36,23 @@ interface Tensors {
   output: Float32Array | null;
   gradOutput: Float32Array | null;
   gradInput: Float32Array | null;
-  /** The parameter (p or r) and its gradient. */
+  /** The parameter (p, r, β or α) and its gradient. */
   weights: Float32Array | null;
   gradWeights: Float32Array | null;
+  /** DPP: λ and its gradient, and the asymmetric reward (option 1). */
+  secondWeights?: Float32Array;
+  secondGradWeights?: Float32Array;
+  option?: number;
   /** LIP: the logits z (the input's shape), their gradient, and λ of G = λ·sigmoid(z). */
   logits?: Float32Array;
   gradLogits?: Float32Array;
   coefficient?: number;
 }
 
-/** What a backward needs besides the tensors: statistics planes per output element, f64 terms per output row. */
+/** What a backward needs besides the tensors: statistics planes per output element, float64 terms. */
 interface ScratchSize {
   planes: number;
-  rowTerms: boolean;
+  terms: number;
 }
 
 const outputElements = (geometry: PoolGeometry): number =>
@@ -61,7 +68,7 @@ const rowGroup = (geometry: PoolGeometry): number => (geometry.channelsLast ? ge
  */
 function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors, scratch: ScratchSize): () => void {
   const statsBytes = scratch.planes * 4 * outputElements(geometry);
-  const termsBytes = scratch.rowTerms ? 8 * outputRows(geometry) * rowGroup(geometry) : 0;
+  const termsBytes = 8 * scratch.terms;
   const kept = keepViews(
     tensors.input,
     tensors.output,
@@ -71,11 +78,12 @@ function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors
     tensors.gradWeights,
     tensors.logits ?? null,
     tensors.gradLogits ?? null,
+    tensors.secondWeights ?? null,
   );
   const stats = heap.alloc(statsBytes);
   const terms = heap.alloc(termsBytes);
   new Float64Array(heap.memory.buffer, terms, termsBytes / 8).fill(0);
-  const [input, output, gradOutput, gradInput, weights, gradWeights, logits, gradLogits] = kept();
+  const [input, output, gradOutput, gradInput, weights, gradWeights, logits, gradLogits, secondWeights] = kept();
   let releaseTables: () => void;
   try {
     releaseTables = writePoolGeometry(kinds, geometry, { input, output, gradOutput, gradInput });
@@ -93,6 +101,9 @@ function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors
   words[Field.GradWeights] = addressOf(gradWeights);
   words[Field.Logits] = addressOf(logits);
   words[Field.GradLogits] = addressOf(gradLogits);
+  words[Field.SecondWeights] = addressOf(secondWeights);
+  words[Field.SecondPerChannel] = secondWeights !== null && secondWeights.length > 1 ? 1 : 0;
+  words[Field.Option] = tensors.option ?? 0;
   argumentViews(kinds).floats[Field.Coefficient] = tensors.coefficient ?? 0;
   return () => {
     releaseTables();
@@ -103,7 +114,7 @@ function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors
 
 /** Runs a forward export over the output rows. */
 function runForward(kinds: KernelModule, name: string, geometry: PoolGeometry, tensors: Tensors): void {
-  const release = writeCall(kinds, geometry, tensors, { planes: 0, rowTerms: false });
+  const release = writeCall(kinds, geometry, tensors, { planes: 0, terms: 0 });
   try {
     parallelFor(kinds, name, outputRows(geometry), bytes(tensors.input, tensors.output), kinds.argumentBlock);
   } finally {
@@ -123,44 +134,84 @@ interface BackwardExports {
 }
 
 /**
- * Runs a backward: fused where windows do not overlap, else statistics then gather; with a
- * parameter, its gradient gets the rows' float64 terms summed per slot.
+ * How a kind's kernels leave its parameters' gradient terms: `count` float64 terms (zeroed first),
+ * then `add` sums them into the gradients (the views as they are after the scratch allocation).
  */
-function runBackward(kinds: KernelModule, exports: BackwardExports, geometry: PoolGeometry, tensors: Tensors): void {
+interface ParameterTerms {
+  count: number;
+  add: (terms: Float64Array, gradients: readonly Float32Array[]) => void;
+}
+
+/**
+ * Runs a backward: fused where windows do not overlap, else statistics then gather; then the
+ * parameters' terms are added to `gradients` (none without `parameterTerms`).
+ */
+function runBackward(
+  kinds: KernelModule,
+  exports: BackwardExports,
+  geometry: PoolGeometry,
+  tensors: Tensors,
+  parameterTerms: ParameterTerms | null = null,
+  gradients: readonly Float32Array[] = [],
+): void {
   const overlap = windowsOverlap(geometry);
-  const rowTerms = tensors.gradWeights !== null;
-  const gradWeights = keepViews(tensors.gradWeights); // writeCall's allocations may detach it
-  const release = writeCall(kinds, geometry, tensors, { planes: overlap ? exports.planes : 0, rowTerms });
+  const keptGradients = keepViews(...gradients); // writeCall's allocations may detach them
+  const terms = parameterTerms?.count ?? 0;
+  const release = writeCall(kinds, geometry, tensors, { planes: overlap ? exports.planes : 0, terms });
   const moved = bytes(tensors.input, tensors.gradOutput, tensors.gradInput);
   try {
     parallelFor(kinds, overlap ? exports.stats : exports.fused, outputRows(geometry), moved, kinds.argumentBlock);
     if (overlap) parallelFor(kinds, exports.gather, inputRows(geometry), moved, kinds.argumentBlock);
-    if (rowTerms) addRowTerms(kinds, geometry, tensors.weights!.length > 1, gradWeights()[0]!);
+    if (parameterTerms !== null) {
+      const view = new Float64Array(heap.memory.buffer, argumentViews(kinds).ints[Field.RowTerms]!, terms);
+      parameterTerms.add(view, keptGradients());
+    }
   } finally {
     release();
   }
 }
 
-/** Adds the rows' float64 ∂/∂parameter terms, in row order, to the parameter's gradient. */
-function addRowTerms(
-  kinds: KernelModule,
-  geometry: PoolGeometry,
-  perChannel: boolean,
-  gradWeights: Float32Array,
-): void {
+/**
+ * Terms per output row and channel of the row (`group`), `parameters` side by side in each row
+ * (GeM's p; DPP's α then λ): summed in row order into each parameter's slot, one value or its channel.
+ */
+function rowTerms(geometry: PoolGeometry, parameters: readonly Float32Array[]): ParameterTerms {
   const group = rowGroup(geometry);
   const rows = outputRows(geometry);
-  const terms = new Float64Array(heap.memory.buffer, argumentViews(kinds).ints[Field.RowTerms]!, rows * group);
-  const sums = new Float64Array(gradWeights.length);
+  const stride = group * parameters.length;
   const rowsPerPlane = geometry.outDepth * geometry.outHeight;
-  for (let row = 0; row < rows; row++) {
-    const planeChannel = Math.floor(row / rowsPerPlane) % geometry.channels; // channels-first
-    for (let channel = 0; channel < group; channel++) {
-      const slot = !perChannel ? 0 : geometry.channelsLast ? channel : planeChannel;
-      sums[slot]! += terms[row * group + channel]!;
-    }
-  }
-  sums.forEach((sum, slot) => (gradWeights[slot]! += sum));
+  const perChannel = parameters.map((parameter) => parameter.length > 1);
+  return {
+    count: rows * stride,
+    add: (terms, gradients) =>
+      gradients.forEach((gradient, parameter) => {
+        const sums = new Float64Array(gradient.length);
+        for (let row = 0; row < rows; row++) {
+          const planeChannel = Math.floor(row / rowsPerPlane) % geometry.channels; // channels-first
+          const base = row * stride + parameter * group;
+          for (let channel = 0; channel < group; channel++) {
+            const slot = !perChannel[parameter] ? 0 : geometry.channelsLast ? channel : planeChannel;
+            sums[slot]! += terms[base + channel]!;
+          }
+        }
+        sums.forEach((sum, slot) => (gradient[slot]! += sum));
+      }),
+  };
+}
+
+/** AdaPool's β terms: one per output cell of every sample (and channel plane), summed per β slot. */
+function cellTerms(geometry: PoolGeometry, beta: Float32Array): ParameterTerms {
+  const cells = outputRows(geometry) * geometry.outWidth;
+  const outSpatial = geometry.outDepth * geometry.outHeight * geometry.outWidth;
+  const single = beta.length === 1; // read now: the scratch allocation may detach the view
+  return {
+    count: cells,
+    add: (terms, [gradBeta]) => {
+      const sums = new Float64Array(gradBeta!.length);
+      for (let cell = 0; cell < cells; cell++) sums[single ? 0 : cell % outSpatial]! += terms[cell]!;
+      sums.forEach((sum, slot) => (gradBeta![slot]! += sum));
+    },
+  };
 }
 
 /** Whether some input cell lies in two windows (else a backward writes each window's cells alone). */
@@ -184,6 +235,8 @@ const softExports = backwardExports('soft', 3);
 const gemExports = backwardExports('gem', 2);
 const lipExports = backwardExports('lip', 3);
 const lseExports = backwardExports('lse', 3);
+const adaExports = backwardExports('ada', 7);
+const dppExports = backwardExports('dpp', 5);
 
 /** The weighted family's kernels over the kinds module. */
 export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKernels> {
@@ -199,7 +252,7 @@ export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKerne
     },
     gemPoolBackward(input, p, gradOutput, gradInput, gradP, geometry) {
       const tensors = { ...noTensors, input, gradOutput, gradInput, weights: p, gradWeights: gradP };
-      runBackward(kinds, gemExports, geometry, tensors);
+      runBackward(kinds, gemExports, geometry, tensors, rowTerms(geometry, [p]), [gradP]);
     },
     lipPoolForward(input, logits, output, geometry) {
       const { coefficient } = geometry;
@@ -222,7 +275,38 @@ export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKerne
     },
     lsePoolBackward(input, r, gradOutput, gradInput, gradR, geometry) {
       const tensors = { ...noTensors, input, gradOutput, gradInput, weights: r, gradWeights: gradR };
-      runBackward(kinds, lseExports, geometry, tensors);
+      runBackward(kinds, lseExports, geometry, tensors, rowTerms(geometry, [r]), [gradR]);
+    },
+    adaPoolForward(input, beta, output, geometry) {
+      runForward(kinds, 'adaPoolRows', geometry, { ...noTensors, input, output, weights: beta });
+    },
+    adaPoolBackward(input, beta, gradOutput, gradInput, gradBeta, geometry) {
+      const tensors = { ...noTensors, input, gradOutput, gradInput, weights: beta };
+      runBackward(kinds, adaExports, geometry, tensors, cellTerms(geometry, beta), [gradBeta]);
+    },
+    dppPoolForward(input, alpha, lambda, output, geometry, asymmetric) {
+      const tensors = {
+        ...noTensors,
+        input,
+        output,
+        weights: alpha,
+        secondWeights: lambda,
+        option: Number(asymmetric),
+      };
+      runForward(kinds, 'dppPoolRows', geometry, tensors);
+    },
+    dppPoolBackward(input, alpha, lambda, gradOutput, gradInput, gradAlpha, gradLambda, geometry, asymmetric) {
+      const tensors = {
+        ...noTensors,
+        input,
+        gradOutput,
+        gradInput,
+        weights: alpha,
+        secondWeights: lambda,
+        option: Number(asymmetric),
+      };
+      const terms = rowTerms(geometry, [alpha, lambda]);
+      runBackward(kinds, dppExports, geometry, tensors, terms, [gradAlpha, gradLambda]);
     },
   };
 }
