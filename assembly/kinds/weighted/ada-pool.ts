@@ -9,7 +9,7 @@ import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, OUT_SIZE, pointer, word } from 
 import { spatialSize } from '../../pool/rows';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes } from '../simd-math';
-import { PER_CHANNEL, STATS, STATS_PLANE_BYTES, WEIGHTS } from './arguments';
+import { CELL_SCRATCH, PER_CHANNEL, STATS, STATS_PLANE_BYTES, WEIGHTS } from './arguments';
 import { addTermSum, finiteLanes, loadLanes, storeLanes } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
@@ -63,10 +63,11 @@ function softTerm(weight: v128, offset: v128): v128 {
 
 /**
  * y of one window's lanes with blend β; sets the window globals. An empty window gives 0, one
- * holding NaN or ±∞ NaN. With `park`, each cell's e^DSC is stored `parked` bytes past it.
+ * holding NaN or ±∞ NaN. With `park`, each cell's e^DSC is stored `parked` bytes past it and its
+ * e^{x − m} `softParked` bytes past it.
  */
 @inline
-function adaLanes(start: usize, columns: i32, full: bool, blend: v128, park: bool, parked: usize): v128 {
+function adaLanes(start: usize, columns: i32, full: bool, blend: v128, park: bool, parked: usize, softParked: usize): v128 {
   const zero = f32x4.splat(0);
   let sum = zero;
   let top = f32x4.splat(-Infinity);
@@ -103,6 +104,7 @@ function adaLanes(start: usize, columns: i32, full: bool, blend: v128, park: boo
         diceWeighted = f32x4.add(diceWeighted, f32x4.mul(diceWeight, value));
         const offset = f32x4.sub(value, top);
         const softWeight = expLanes(offset);
+        if (park) storeLanes(tap + softParked, softWeight, full);
         softSum = f32x4.add(softSum, softWeight);
         softWeighted = f32x4.add(softWeighted, softTerm(softWeight, offset));
       }
@@ -135,11 +137,11 @@ function adaForwardWindow(block: usize, start: usize, outIndex: usize, columns: 
   let channel = 0;
   for (; channel + 4 <= group; channel += 4) {
     const offset = <usize>channel << 2;
-    storeLanes(output + offset, adaLanes(start + offset, columns, true, blend, false, 0), true);
+    storeLanes(output + offset, adaLanes(start + offset, columns, true, blend, false, 0, 0), true);
   }
   for (; channel < group; channel++) {
     const offset = <usize>channel << 2;
-    storeLanes(output + offset, adaLanes(start + offset, columns, false, blend, false, 0), false);
+    storeLanes(output + offset, adaLanes(start + offset, columns, false, blend, false, 0, 0), false);
   }
 }
 
@@ -170,13 +172,13 @@ function adaWindowGradient(block: usize, outIndex: usize, full: bool, blend: v12
 let meanTerm: v128 = f32x4.splat(0);
 
 @inline
-function adaCellLanes(value: v128, diceWeight: v128, average: v128, top: v128, dice: v128, soft: v128, diceScale: v128, scale: v128): v128 {
+function adaCellLanes(
+  value: v128, diceWeight: v128, softWeight: v128, dice: v128, soft: v128, average: v128, diceScale: v128, scale: v128,
+): v128 {
   diceLanes(value, average, true);
   const relative = f32x4.mul(f32x4.sub(value, dice), inverse);
   meanTerm = f32x4.mul(diceWeight, f32x4.mul(relative, meanSlope));
   const own = f32x4.mul(diceScale, f32x4.mul(diceWeight, f32x4.add(f32x4.splat(1), f32x4.mul(relative, cellSlope))));
-  const offset = f32x4.sub(value, top);
-  const softWeight = expLanes(offset);
   const softShare = f32x4.mul(scale, f32x4.mul(softWeight, f32x4.add(f32x4.splat(1), f32x4.sub(value, soft))));
   return f32x4.add(own, v128.and(softShare, f32x4.gt(softWeight, f32x4.splat(0))));
 }
@@ -185,11 +187,11 @@ function adaCellLanes(value: v128, diceWeight: v128, average: v128, top: v128, d
 @inline
 function adaFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool, blend: v128): void {
   const parked = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
-  adaLanes(start, columns, full, blend, true, parked);
+  const softParked = pointer(block, CELL_SCRATCH) - pointer(block, INPUT);
+  adaLanes(start, columns, full, blend, true, parked, softParked);
   const diceScale = adaWindowGradient(block, outIndex, full, blend);
   const scale = softScale;
   const average = mean;
-  const top = largest;
   const dice = diceMean;
   const soft = softMean;
   let shared = f32x4.splat(0);
@@ -200,7 +202,9 @@ function adaFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const value = loadLanes(tap, full);
-        const cell = adaCellLanes(value, loadLanes(tap + parked, full), average, top, dice, soft, diceScale, scale);
+        const diceWeight = loadLanes(tap + parked, full);
+        const softWeight = loadLanes(tap + softParked, full);
+        const cell = adaCellLanes(value, diceWeight, softWeight, dice, soft, average, diceScale, scale);
         shared = f32x4.add(shared, meanTerm);
         storeLanes(tap + parked, cell, full);
       }
@@ -244,7 +248,7 @@ export function adaFusedBackwardRows(block: usize, firstUnit: i32, endUnit: i32)
  */
 @inline
 function adaStatsLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool, blend: v128): void {
-  adaLanes(start, columns, full, blend, false, 0);
+  adaLanes(start, columns, full, blend, false, 0, 0);
   const diceScale = adaWindowGradient(block, outIndex, full, blend);
   const average = mean;
   let shared = f32x4.splat(0);
@@ -294,16 +298,12 @@ function adaGatherLanes(block: usize, inIndex: usize, outIndex: usize, full: boo
   const value = loadLanes(pointer(block, INPUT) + (inIndex << 2), full);
   const average = loadLanes(stats, full);
   const diceWeight = expLanes(diceLanes(value, average, false));
-  const share = adaCellLanes(
-    value,
-    diceWeight,
-    average,
-    loadLanes(stats + plane, full),
-    loadLanes(stats + 2 * plane, full),
-    loadLanes(stats + 3 * plane, full),
-    loadLanes(stats + 4 * plane, full),
-    loadLanes(stats + 5 * plane, full),
-  );
+  const softWeight = expLanes(f32x4.sub(value, loadLanes(stats + plane, full)));
+  const dice = loadLanes(stats + 2 * plane, full);
+  const soft = loadLanes(stats + 3 * plane, full);
+  const diceScale = loadLanes(stats + 4 * plane, full);
+  const scale = loadLanes(stats + 5 * plane, full);
+  const share = adaCellLanes(value, diceWeight, softWeight, dice, soft, average, diceScale, scale);
   const total = f32x4.add(share, v128.or(loadLanes(stats + 6 * plane, full), f32x4.ne(average, average)));
   const cell = pointer(block, GRAD_INPUT) + (inIndex << 2);
   storeLanes(cell, f32x4.add(loadLanes(cell, full), total), full);

@@ -25,3 +25,5 @@ export const OPTION = 58;
 /** A second parameter (DPP's λ; α is WEIGHTS) and whether it has one value per channel. */
 export const SECOND_WEIGHTS = 59;
 export const SECOND_PER_CHANNEL = 60;
+/** Pointer to a float32 scratch of the input's size: a second value parked per cell (fused backwards). */
+export const CELL_SCRATCH = 61;

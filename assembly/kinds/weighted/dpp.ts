@@ -8,7 +8,7 @@
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes, logLanes } from '../simd-math';
-import { OPTION, PER_CHANNEL, SECOND_PER_CHANNEL, SECOND_WEIGHTS, STATS, STATS_PLANE_BYTES, WEIGHTS } from './arguments';
+import { CELL_SCRATCH, OPTION, PER_CHANNEL, SECOND_PER_CHANNEL, SECOND_WEIGHTS, STATS, STATS_PLANE_BYTES, WEIGHTS } from './arguments';
 import { addTerms, finiteLanes, loadLanes, meanResidual, parameterLanes, storeLanes, windowMeanLanes } from './lanes';
 import { currentUnit, walkInputRows, walkOutputRows } from './walks';
 
@@ -62,10 +62,13 @@ function lambdaLanes(block: usize, channel: i32, full: bool): v128 {
 
 /**
  * y of one window's lanes; sets mean and total. An empty window gives 0, one whose x̃ is not finite
- * NaN. With `park`, each cell's ρ is stored `parked` bytes past it (in its gradInput cell).
+ * NaN. With `park`, each cell's ρ is stored `parked` bytes past it (in its gradInput cell) and its L
+ * `logParked` bytes past it.
  */
 @inline
-function dppLanes(start: usize, columns: i32, full: bool, alpha: v128, lambda: v128, asymmetric: bool, park: bool, parked: usize): v128 {
+function dppLanes(
+  start: usize, columns: i32, full: bool, alpha: v128, lambda: v128, asymmetric: bool, park: bool, parked: usize, logParked: usize,
+): v128 {
   const zero = f32x4.splat(0);
   const average = windowMeanLanes(start, columns, full);
   const residual = meanResidual;
@@ -79,8 +82,12 @@ function dppLanes(start: usize, columns: i32, full: bool, alpha: v128, lambda: v
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const raw = f32x4.sub(f32x4.sub(loadLanes(tap, full), average), residual);
-        const reward = expLanes(f32x4.mul(half, logBaseLanes(differenceLanes(raw, asymmetric))));
-        if (park) storeLanes(tap + parked, reward, full);
+        const logBase = logBaseLanes(differenceLanes(raw, asymmetric));
+        const reward = expLanes(f32x4.mul(half, logBase));
+        if (park) {
+          storeLanes(tap + parked, reward, full);
+          storeLanes(tap + logParked, logBase, full);
+        }
         const weight = f32x4.add(alpha, reward);
         weights = f32x4.add(weights, weight);
         weighted = f32x4.add(weighted, f32x4.mul(weight, raw));
@@ -103,13 +110,13 @@ function dppForwardWindow(block: usize, start: usize, outIndex: usize, columns: 
   for (; channel + 4 <= group; channel += 4) {
     const offset = <usize>channel << 2;
     const alpha = alphaLanes(block, channel, true);
-    const y = dppLanes(start + offset, columns, true, alpha, lambdaLanes(block, channel, true), asymmetric, false, 0);
+    const y = dppLanes(start + offset, columns, true, alpha, lambdaLanes(block, channel, true), asymmetric, false, 0, 0);
     storeLanes(output + offset, y, true);
   }
   for (; channel < group; channel++) {
     const offset = <usize>channel << 2;
     const alpha = alphaLanes(block, channel, false);
-    const y = dppLanes(start + offset, columns, false, alpha, lambdaLanes(block, channel, false), asymmetric, false, 0);
+    const y = dppLanes(start + offset, columns, false, alpha, lambdaLanes(block, channel, false), asymmetric, false, 0, 0);
     storeLanes(output + offset, y, false);
   }
 }
@@ -125,17 +132,17 @@ let lambdaTerm: v128 = f32x4.splat(0);
 let meanTerm: v128 = f32x4.splat(0);
 
 /**
- * One cell's wₖ/Σw + tₖ (1/Σw: `inverseTotal`), its ρ `reward` where `known`, else recomputed; sets
+ * One cell's wₖ/Σw + tₖ (1/Σw: `inverseTotal`), its ρ `reward` and L `knownLog` where `known`, else recomputed; sets
  * lambdaTerm and meanTerm.
  */
 @inline
 function dppCellLanes(
-  value: v128, reward: v128, known: bool, average: v128, residual: v128, shift: v128,
+  value: v128, reward: v128, knownLog: v128, known: bool, average: v128, residual: v128, shift: v128,
   alpha: v128, lambda: v128, inverseTotal: v128, asymmetric: bool,
 ): v128 {
   const raw = f32x4.sub(f32x4.sub(value, average), residual);
   const difference = differenceLanes(raw, asymmetric);
-  const logBase = logBaseLanes(difference);
+  const logBase = known ? knownLog : logBaseLanes(difference);
   const rho = known ? reward : expLanes(f32x4.mul(f32x4.mul(lambda, f32x4.splat(0.5)), logBase));
   const coefficient = f32x4.mul(f32x4.sub(raw, shift), inverseTotal);
   alphaTerm = coefficient;
@@ -158,7 +165,8 @@ function dppFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
   const parked = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
   const alpha = alphaLanes(block, channel, full);
   const lambda = lambdaLanes(block, channel, full);
-  const y = dppLanes(start, columns, full, alpha, lambda, asymmetric, true, parked);
+  const logParked = pointer(block, CELL_SCRATCH) - pointer(block, INPUT);
+  const y = dppLanes(start, columns, full, alpha, lambda, asymmetric, true, parked, logParked);
   const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full);
   const passes = finiteLanes(y);
   const average = mean;
@@ -176,7 +184,7 @@ function dppFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const value = loadLanes(tap, full);
-        const cell = dppCellLanes(value, loadLanes(tap + parked, full), true, average, residual, shift, alpha, lambda, inverseTotal, asymmetric);
+        const cell = dppCellLanes(value, loadLanes(tap + parked, full), loadLanes(tap + logParked, full), true, average, residual, shift, alpha, lambda, inverseTotal, asymmetric);
         alphaSum = f32x4.add(alphaSum, alphaTerm);
         lambdaSum = f32x4.add(lambdaSum, lambdaTerm);
         meanSum = f32x4.add(meanSum, meanTerm);
@@ -226,7 +234,7 @@ export function dppFusedBackwardRows(block: usize, firstUnit: i32, endUnit: i32)
 function dppStatsLanes(block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool, asymmetric: bool): void {
   const alpha = alphaLanes(block, channel, full);
   const lambda = lambdaLanes(block, channel, full);
-  const y = dppLanes(start, columns, full, alpha, lambda, asymmetric, false, 0);
+  const y = dppLanes(start, columns, full, alpha, lambda, asymmetric, false, 0, 0);
   const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full);
   const passes = finiteLanes(y);
   const average = mean;
@@ -244,7 +252,7 @@ function dppStatsLanes(block: usize, start: usize, outIndex: usize, columns: i32
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const value = loadLanes(tap, full);
-        dppCellLanes(value, unknown, false, average, residual, shift, alpha, lambda, inverseTotal, asymmetric);
+        dppCellLanes(value, unknown, unknown, false, average, residual, shift, alpha, lambda, inverseTotal, asymmetric);
         alphaSum = f32x4.add(alphaSum, alphaTerm);
         lambdaSum = f32x4.add(lambdaSum, lambdaTerm);
         meanSum = f32x4.add(meanSum, meanTerm);
@@ -292,7 +300,7 @@ function dppGatherLanes(block: usize, inIndex: usize, outIndex: usize, channel: 
   const alpha = alphaLanes(block, channel, full);
   const lambda = lambdaLanes(block, channel, full);
   // With Σw folded into scale: (wₖ + tₖΣw)·g/Σw, tₖΣw = (xₖ − y)·λρ/(d + ε²/d).
-  const cell = dppCellLanes(value, f32x4.splat(0), false, average, residual, shift, alpha, lambda, f32x4.splat(1), asymmetric);
+  const cell = dppCellLanes(value, f32x4.splat(0), f32x4.splat(0), false, average, residual, shift, alpha, lambda, f32x4.splat(1), asymmetric);
   const share = f32x4.sub(f32x4.mul(scale, cell), loadLanes(stats + 3 * plane, full));
   const kept = v128.and(share, f32x4.eq(average, average));
   const target = pointer(block, GRAD_INPUT) + (inIndex << 2);

@@ -28,6 +28,7 @@ const enum Field {
   Option = 58,
   SecondWeights = 59,
   SecondPerChannel = 60,
+  CellScratch = 61,
 }
 
 /** The tensors of one call, in this order; null where the kernel has none. */
@@ -49,10 +50,11 @@ interface Tensors {
   coefficient?: number;
 }
 
-/** What a backward needs besides the tensors: statistics planes per output element, float64 terms. */
+/** What a backward needs besides the tensors: statistics planes per output element, float64 terms, cell planes per input element. */
 interface ScratchSize {
   planes: number;
   terms: number;
+  cellPlanes?: number;
 }
 
 const outputElements = (geometry: PoolGeometry): number =>
@@ -69,6 +71,7 @@ const rowGroup = (geometry: PoolGeometry): number => (geometry.channelsLast ? ge
 function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors, scratch: ScratchSize): () => void {
   const statsBytes = scratch.planes * 4 * outputElements(geometry);
   const termsBytes = 8 * scratch.terms;
+  const cellBytes = 4 * (scratch.cellPlanes ?? 0) * tensors.input.length;
   const kept = keepViews(
     tensors.input,
     tensors.output,
@@ -82,6 +85,7 @@ function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors
   );
   const stats = heap.alloc(statsBytes);
   const terms = heap.alloc(termsBytes);
+  const cells = heap.alloc(cellBytes);
   new Float64Array(heap.memory.buffer, terms, termsBytes / 8).fill(0);
   const [input, output, gradOutput, gradInput, weights, gradWeights, logits, gradLogits, secondWeights] = kept();
   let releaseTables: () => void;
@@ -90,6 +94,7 @@ function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors
   } catch (error) {
     heap.free(stats, statsBytes);
     heap.free(terms, termsBytes);
+    heap.free(cells, cellBytes);
     throw error;
   }
   const words = argumentViews(kinds).ints;
@@ -104,11 +109,13 @@ function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors
   words[Field.SecondWeights] = addressOf(secondWeights);
   words[Field.SecondPerChannel] = secondWeights !== null && secondWeights.length > 1 ? 1 : 0;
   words[Field.Option] = tensors.option ?? 0;
+  words[Field.CellScratch] = cells;
   argumentViews(kinds).floats[Field.Coefficient] = tensors.coefficient ?? 0;
   return () => {
     releaseTables();
     heap.free(stats, statsBytes);
     heap.free(terms, termsBytes);
+    heap.free(cells, cellBytes);
   };
 }
 
@@ -131,6 +138,8 @@ interface BackwardExports {
   /** Over input rows, after stats. */
   gather: string;
   planes: number;
+  /** Per input element, for fused: a second value parked per cell. */
+  cellPlanes?: number;
 }
 
 /**
@@ -157,7 +166,8 @@ function runBackward(
   const overlap = windowsOverlap(geometry);
   const keptGradients = keepViews(...gradients); // writeCall's allocations may detach them
   const terms = parameterTerms?.count ?? 0;
-  const release = writeCall(kinds, geometry, tensors, { planes: overlap ? exports.planes : 0, terms });
+  const scratch = { planes: overlap ? exports.planes : 0, terms, cellPlanes: overlap ? 0 : exports.cellPlanes };
+  const release = writeCall(kinds, geometry, tensors, scratch);
   const moved = bytes(tensors.input, tensors.gradOutput, tensors.gradInput);
   try {
     parallelFor(kinds, overlap ? exports.stats : exports.fused, outputRows(geometry), moved, kinds.argumentBlock);
@@ -227,16 +237,22 @@ function windowsOverlap(geometry: PoolGeometry): boolean {
 const noTensors = { output: null, gradOutput: null, gradInput: null, weights: null, gradWeights: null };
 
 /** The backward exports of `kind` by the naming assembly/kinds/weighted/ follows: kindFusedBackwardRows, ... */
-function backwardExports(kind: string, planes: number): BackwardExports {
-  return { fused: `${kind}FusedBackwardRows`, stats: `${kind}StatsRows`, gather: `${kind}BackwardRows`, planes };
+function backwardExports(kind: string, planes: number, cellPlanes = 0): BackwardExports {
+  return {
+    fused: `${kind}FusedBackwardRows`,
+    stats: `${kind}StatsRows`,
+    gather: `${kind}BackwardRows`,
+    planes,
+    cellPlanes,
+  };
 }
 
 const softExports = backwardExports('soft', 3);
 const gemExports = backwardExports('gem', 2);
 const lipExports = backwardExports('lip', 3);
 const lseExports = backwardExports('lse', 3);
-const adaExports = backwardExports('ada', 7);
-const dppExports = backwardExports('dpp', 5);
+const adaExports = backwardExports('ada', 7, 1);
+const dppExports = backwardExports('dpp', 5, 1);
 
 /** The weighted family's kernels over the kinds module. */
 export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKernels> {
