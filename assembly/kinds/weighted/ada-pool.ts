@@ -10,7 +10,7 @@ import { spatialSize } from '../../pool/rows';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes } from '../simd-math';
 import { CELL_SCRATCH, PER_CHANNEL, STATS, STATS_PLANE_BYTES, WEIGHTS } from './arguments';
-import { addTermSum, finiteLanes, loadLanes, storeLanes } from './lanes';
+import { addTermSum, addToParked, finiteLanes, loadLanes, storeLanes } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
 /** 2⁻¹²⁶, the smallest normal float32: DSC's scale is at least this, so its inverse stays finite. */
@@ -213,16 +213,7 @@ function adaFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
   // ā moves with every cell by 1/n; a broken window's cells all get NaN.
   const count = f32x4.splat(<f32>(slices * rows * columns));
   const added = v128.or(f32x4.div(f32x4.mul(diceScale, shared), count), broken);
-  slicePointer = start;
-  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
-    let rowPointer = slicePointer;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
-      let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        storeLanes(tap + parked, f32x4.add(loadLanes(tap + parked, full), added), full);
-      }
-    }
-  }
+  addToParked(start, columns, full, parked, added);
 }
 
 function adaFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {

@@ -9,7 +9,7 @@ import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../poo
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes, logLanes } from '../simd-math';
 import { CELL_SCRATCH, OPTION, PER_CHANNEL, SECOND_PER_CHANNEL, SECOND_WEIGHTS, STATS, STATS_PLANE_BYTES, WEIGHTS } from './arguments';
-import { addTerms, finiteLanes, loadLanes, meanResidual, parameterLanes, storeLanes, windowMeanLanes } from './lanes';
+import { addTerms, addToParked, finiteLanes, loadLanes, meanResidual, parameterLanes, storeLanes, windowMeanLanes } from './lanes';
 import { currentUnit, walkInputRows, walkOutputRows } from './walks';
 
 /** ε² = 10⁻³ (DPP_EPSILON_SQUARED). */
@@ -196,16 +196,7 @@ function dppFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
   // x̃ moves with every cell by 1/n.
   const count = f32x4.splat(<f32>(slices * rows * columns));
   const meanShare = v128.and(f32x4.div(f32x4.mul(scale, meanSum), count), passes);
-  slicePointer = start;
-  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
-    let rowPointer = slicePointer;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
-      let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        storeLanes(tap + parked, f32x4.sub(loadLanes(tap + parked, full), meanShare), full);
-      }
-    }
-  }
+  addToParked(start, columns, full, parked, f32x4.neg(meanShare));
 }
 
 function dppFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {

@@ -140,3 +140,16 @@ function highHalf(value: v128): v128 {
 function narrowLanes(low: v128, high: v128): v128 {
   return i32x4.shuffle(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 1, 4, 5);
 }
+
+/** Adds `value` to the lanes parked `parked` bytes past each of the window's taps from `start`. */
+@inline
+export function addToParked(start: usize, columns: i32, full: bool, parked: usize, value: v128): void {
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer + parked;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) storeLanes(tap, f32x4.add(loadLanes(tap, full), value), full);
+    }
+  }
+}
