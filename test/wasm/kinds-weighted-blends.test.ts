@@ -2,7 +2,8 @@
 // dpp.ts) against their reference kernels, within each kind's stated tolerance: forward, gradInput
 // and the parameters' gradients (β; α and λ), on random shapes and options with ties, NaN,
 // ±Infinity, all-negative windows, odd channel counts (SIMD remainders), both data formats, ranks
-// 1-3, overlapping windows (the statistics-then-gather path) and not (the fused path), 1 to 3 threads.
+// 1-3, overlapping windows (the statistics-then-gather path) and not (the fused path, computed anew
+// or from what the forward kept), 1 to 3 threads.
 import { after, test } from 'node:test';
 import type { PoolGeometry } from '../../src/geometry/pool-geometry.js';
 import { adaPoolBackward, adaPoolForward } from '../../src/kernels/reference/extra/ada-pool.js';
@@ -11,12 +12,20 @@ import { setThreadCount } from '../../src/kernels/wasm/index.js';
 import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
 import { adaKind } from '../../src/pooling/kinds/ada-pool.js';
 import { detailPreservingKind } from '../../src/pooling/kinds/detail-preserving.js';
+import { clearKept, KEPT_PLANES, keptLength } from '../../src/pooling/kinds/forward-keep.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { check, filled, generator, poisoned, poolCases, type ValueKind } from './harness.js';
 import { assertClose, fast, filledWith, gradPTolerance, parameter, withThreads } from './weighted-helpers.js';
 
 const RUNS = 150;
+
+/** A forward's room for the backward (forward-keep.ts), its mark cleared as the kinds' compute does. */
+function room(geometry: PoolGeometry, planes: number): Float32Array {
+  const kept = poisoned([keptLength(geometry, planes)]).values;
+  clearKept(kept);
+  return kept;
+}
 
 after(async () => {
   setParallelThreshold();
@@ -44,17 +53,32 @@ function compareAda(geometry: PoolGeometry, values: ValueKind, seed: number, lab
     const expected = poisoned(geometry.outputShape);
     adaPoolForward(input.values, beta.values, expected.values, geometry);
     const actual = poisoned(geometry.outputShape);
-    fast().adaPoolForward!(input.values, beta.values, actual.values, geometry);
+    const kept = room(geometry, KEPT_PLANES.adaPool);
+    fast().adaPoolForward!(input.values, beta.values, actual.values, geometry, kept);
     assertClose(actual.values, expected.values, tolerance, `${named} forward`);
     const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
-    const [expectedGrad, actualGrad] = [0, 1].map(() => filledWith(geometry.inputShape, 0));
-    const [expectedGradBeta, actualGradBeta] = [0, 1].map(() => filledWith(beta.shape, 0.25)); // kernels add to it
-    const grads = [gradOutput.values, expectedGrad!.values, expectedGradBeta!.values] as const;
-    adaPoolBackward(input.values, beta.values, ...grads, geometry);
-    const actualGrads = [gradOutput.values, actualGrad!.values, actualGradBeta!.values] as const;
-    fast().adaPoolBackward!(input.values, beta.values, ...actualGrads, geometry);
-    assertClose(actualGrad!.values, expectedGrad!.values, tolerance, `${named} gradInput`);
-    assertClose(actualGradBeta!.values, expectedGradBeta!.values, gradPTolerance(geometry), `${named} gradBeta`);
+    const expectedGrad = filledWith(geometry.inputShape, 0);
+    const expectedGradBeta = filledWith(beta.shape, 0.25); // the kernels add to it
+    adaPoolBackward(
+      input.values,
+      beta.values,
+      gradOutput.values,
+      expectedGrad.values,
+      expectedGradBeta.values,
+      geometry,
+    );
+    for (const [from, room] of [
+      ['anew', undefined],
+      ['kept', kept],
+    ] as const) {
+      const actualGrad = filledWith(geometry.inputShape, 0);
+      const actualGradBeta = filledWith(beta.shape, 0.25);
+      const actualGrads = [gradOutput.values, actualGrad.values, actualGradBeta.values] as const;
+      fast().adaPoolBackward!(input.values, beta.values, ...actualGrads, geometry, room);
+      assertClose(actualGrad.values, expectedGrad.values, tolerance, `${named} gradInput ${from}`);
+      const betaTolerance = gradPTolerance(geometry);
+      assertClose(actualGradBeta.values, expectedGradBeta.values, betaTolerance, `${named} gradBeta ${from}`);
+    }
   });
 }
 
@@ -84,20 +108,28 @@ function compareDpp(geometry: PoolGeometry, values: ValueKind, seed: number, lab
     const expected = poisoned(geometry.outputShape);
     dppPoolForward(input.values, alpha.values, lambda.values, expected.values, geometry, asymmetric);
     const actual = poisoned(geometry.outputShape);
-    fast().dppPoolForward!(input.values, alpha.values, lambda.values, actual.values, geometry, asymmetric);
+    const kept = room(geometry, KEPT_PLANES.dpp);
+    fast().dppPoolForward!(input.values, alpha.values, lambda.values, actual.values, geometry, asymmetric, kept);
     assertClose(actual.values, expected.values, tolerance, `${named} forward`);
     const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
-    const [expectedGrad, actualGrad] = [0, 1].map(() => filledWith(geometry.inputShape, 0));
-    const [expectedAlpha, actualAlpha] = [0, 1].map(() => filledWith(alpha.shape, 0.25));
-    const [expectedLambda, actualLambda] = [0, 1].map(() => filledWith(lambda.shape, -0.5));
     const parameters = [input.values, alpha.values, lambda.values, gradOutput.values] as const;
-    const expectedGrads = [expectedGrad!.values, expectedAlpha!.values, expectedLambda!.values] as const;
+    // gradInput zeroed (the kernels' contract); α's and λ's gradients not (the kernels add to them).
+    const gradients = () =>
+      [filledWith(geometry.inputShape, 0), filledWith(alpha.shape, 0.25), filledWith(lambda.shape, -0.5)].map(
+        (gradient) => gradient.values,
+      ) as [Float32Array, Float32Array, Float32Array];
+    const expectedGrads = gradients();
     dppPoolBackward(...parameters, ...expectedGrads, geometry, asymmetric);
-    const actualGrads = [actualGrad!.values, actualAlpha!.values, actualLambda!.values] as const;
-    fast().dppPoolBackward!(...parameters, ...actualGrads, geometry, asymmetric);
-    assertClose(actualGrad!.values, expectedGrad!.values, tolerance, `${named} gradInput`);
-    assertClose(actualAlpha!.values, expectedAlpha!.values, gradPTolerance(geometry), `${named} gradAlpha`);
-    assertClose(actualLambda!.values, expectedLambda!.values, gradPTolerance(geometry), `${named} gradLambda`);
+    for (const [from, room] of [
+      ['anew', undefined],
+      ['kept', kept],
+    ] as const) {
+      const actualGrads = gradients();
+      fast().dppPoolBackward!(...parameters, ...actualGrads, geometry, asymmetric, room);
+      assertClose(actualGrads[0], expectedGrads[0], tolerance, `${named} gradInput ${from}`);
+      assertClose(actualGrads[1], expectedGrads[1], gradPTolerance(geometry), `${named} gradAlpha ${from}`);
+      assertClose(actualGrads[2], expectedGrads[2], gradPTolerance(geometry), `${named} gradLambda ${from}`);
+    }
   });
 }
 

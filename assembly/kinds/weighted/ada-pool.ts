@@ -9,7 +9,7 @@ import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, OUT_SIZE, pointer, word } from 
 import { spatialSize } from '../../pool/rows';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes } from '../simd-math';
-import { CELL_SCRATCH, PER_CHANNEL, STATS, STATS_PLANE_BYTES, WEIGHTS } from './arguments';
+import { CELL_PLANE_BYTES, CELL_SCRATCH, PER_CHANNEL, STATS, STATS_PLANE_BYTES, WEIGHTS } from './arguments';
 import { addTermSum, addToParked, finiteLanes, loadLanes, storeLanes } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
@@ -150,6 +150,59 @@ export function adaPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
   walkOutputRows(block, firstUnit, endUnit, adaForwardWindow);
 }
 
+/** The planes a saving forward keeps at STATS: ā (NaN for a broken window), A, M, Σe^DSC, Σe^{x−m}. */
+@inline
+function saveWindowLanes(block: usize, outIndex: usize, full: bool): void {
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  storeLanes(stats, v128.or(mean, broken), full);
+  storeLanes(stats + plane, diceMean, full);
+  storeLanes(stats + 2 * plane, softMean, full);
+  storeLanes(stats + 3 * plane, diceTotal, full);
+  storeLanes(stats + 4 * plane, softTotal, full);
+}
+
+/** The saved planes back into the window globals (adaLanes' results). */
+@inline
+function loadWindowLanes(block: usize, outIndex: usize, full: bool): void {
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  const average = loadLanes(stats, full);
+  mean = average;
+  broken = f32x4.ne(average, average);
+  diceMean = loadLanes(stats + plane, full);
+  softMean = loadLanes(stats + 2 * plane, full);
+  diceTotal = loadLanes(stats + 3 * plane, full);
+  softTotal = loadLanes(stats + 4 * plane, full);
+}
+
+function adaSavingWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  const output = pointer(block, OUTPUT) + (outIndex << 2);
+  const blend = blendLanes(block, outIndex);
+  const diceParked = pointer(block, CELL_SCRATCH) - pointer(block, INPUT);
+  const softParked = diceParked + <usize>word(block, CELL_PLANE_BYTES);
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) {
+    const offset = <usize>channel << 2;
+    storeLanes(output + offset, adaLanes(start + offset, columns, true, blend, true, diceParked, softParked), true);
+    saveWindowLanes(block, outIndex + channel, true);
+  }
+  for (; channel < group; channel++) {
+    const offset = <usize>channel << 2;
+    storeLanes(output + offset, adaLanes(start + offset, columns, false, blend, true, diceParked, softParked), false);
+    saveWindowLanes(block, outIndex + channel, false);
+  }
+}
+
+/**
+ * Output rows [firstUnit, endUnit) of AdaPool's forward where no input cell lies in two windows,
+ * keeping for adaSavedBackwardRows each cell's e^DSC and e^{x−m} (two planes at CELL_SCRATCH) and
+ * each window's sums (saveWindowLanes).
+ */
+export function adaPoolSavingRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, adaSavingWindow);
+}
+
 /**
  * After adaLanes: adds g·(A − M) (NaN for a broken window) to the β term of the window's output
  * cell; returns g·β/Σe^DSC and sets `softScale` to g·(1 − β)/Σe^{x−m}.
@@ -183,12 +236,19 @@ function adaCellLanes(
   return f32x4.add(own, v128.and(softShare, f32x4.gt(softWeight, f32x4.splat(0))));
 }
 
-/** One window's lanes when no other window holds its cells: e^DSC parked, then replaced by the gradient. */
+/**
+ * One window's lanes when no other window holds its cells: with `saved`, the saving forward's
+ * weights and sums read back; else the window computed anew, e^DSC parked in the gradInput cells
+ * and e^{x−m} in CELL_SCRATCH. Then the gradient written over the gradInput cells.
+ */
 @inline
-function adaFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool, blend: v128): void {
-  const parked = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
-  const softParked = pointer(block, CELL_SCRATCH) - pointer(block, INPUT);
-  adaLanes(start, columns, full, blend, true, parked, softParked);
+function adaFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool, blend: v128, saved: bool): void {
+  const written = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+  const scratch = pointer(block, CELL_SCRATCH) - pointer(block, INPUT);
+  const parked = saved ? scratch : written;
+  const softParked = saved ? scratch + <usize>word(block, CELL_PLANE_BYTES) : scratch;
+  if (saved) loadWindowLanes(block, outIndex, full);
+  else adaLanes(start, columns, full, blend, true, parked, softParked);
   const diceScale = adaWindowGradient(block, outIndex, full, blend);
   const scale = softScale;
   const average = mean;
@@ -206,22 +266,40 @@ function adaFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
         const softWeight = loadLanes(tap + softParked, full);
         const cell = adaCellLanes(value, diceWeight, softWeight, dice, soft, average, diceScale, scale);
         shared = f32x4.add(shared, meanTerm);
-        storeLanes(tap + parked, cell, full);
+        storeLanes(tap + written, cell, full);
       }
     }
   }
   // ā moves with every cell by 1/n; a broken window's cells all get NaN.
   const count = f32x4.splat(<f32>(slices * rows * columns));
   const added = v128.or(f32x4.div(f32x4.mul(diceScale, shared), count), broken);
-  addToParked(start, columns, full, parked, added);
+  addToParked(start, columns, full, written, added);
 }
 
-function adaFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+@inline
+function adaFusedChannels(block: usize, start: usize, outIndex: usize, columns: i32, saved: bool): void {
   if (columns == 0) return;
   const blend = blendLanes(block, outIndex);
   let channel = 0;
-  for (; channel + 4 <= group; channel += 4) adaFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, true, blend);
-  for (; channel < group; channel++) adaFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, false, blend);
+  for (; channel + 4 <= group; channel += 4) {
+    adaFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, true, blend, saved);
+  }
+  for (; channel < group; channel++) {
+    adaFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, false, blend, saved);
+  }
+}
+
+function adaFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  adaFusedChannels(block, start, outIndex, columns, false);
+}
+
+function adaSavedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  adaFusedChannels(block, start, outIndex, columns, true);
+}
+
+/** As adaFusedBackwardRows, from what adaPoolSavingRows kept (same tensors, same β). */
+export function adaSavedBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, adaSavedWindow);
 }
 
 /**

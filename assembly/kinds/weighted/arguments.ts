@@ -27,3 +27,5 @@ export const SECOND_WEIGHTS = 59;
 export const SECOND_PER_CHANNEL = 60;
 /** Pointer to a float32 scratch of the input's size: a second value parked per cell (fused backwards). */
 export const CELL_SCRATCH = 61;
+/** Bytes of one input-sized plane of CELL_SCRATCH (4 × input elements). */
+export const CELL_PLANE_BYTES = 62;

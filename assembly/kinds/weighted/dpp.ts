@@ -8,7 +8,7 @@
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes, logLanes } from '../simd-math';
-import { CELL_SCRATCH, OPTION, PER_CHANNEL, SECOND_PER_CHANNEL, SECOND_WEIGHTS, STATS, STATS_PLANE_BYTES, WEIGHTS } from './arguments';
+import { CELL_PLANE_BYTES, CELL_SCRATCH, OPTION, PER_CHANNEL, SECOND_PER_CHANNEL, SECOND_WEIGHTS, STATS, STATS_PLANE_BYTES, WEIGHTS } from './arguments';
 import { addTerms, addToParked, finiteLanes, loadLanes, meanResidual, parameterLanes, storeLanes, windowMeanLanes } from './lanes';
 import { currentUnit, walkInputRows, walkOutputRows } from './walks';
 
@@ -126,6 +126,59 @@ export function dppPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
   walkOutputRows(block, firstUnit, endUnit, dppForwardWindow);
 }
 
+/** The planes a saving forward keeps at STATS: x̃, its rounding, D = y − x̃ and Σw. */
+@inline
+function saveWindowLanes(block: usize, outIndex: usize, full: bool): void {
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  storeLanes(stats, mean, full);
+  storeLanes(stats + plane, meanError, full);
+  storeLanes(stats + 2 * plane, deviation, full);
+  storeLanes(stats + 3 * plane, total, full);
+}
+
+/** The saved planes back into the window globals (dppLanes' results); returns y. */
+@inline
+function loadWindowLanes(block: usize, outIndex: usize, full: bool): v128 {
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  mean = loadLanes(stats, full);
+  meanError = loadLanes(stats + plane, full);
+  deviation = loadLanes(stats + 2 * plane, full);
+  total = loadLanes(stats + 3 * plane, full);
+  return v128.or(f32x4.add(mean, deviation), v128.not(finiteLanes(mean)));
+}
+
+function dppSavingWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  const output = pointer(block, OUTPUT) + (outIndex << 2);
+  const asymmetric = word(block, OPTION) != 0;
+  const parked = pointer(block, CELL_SCRATCH) - pointer(block, INPUT);
+  const logParked = parked + <usize>word(block, CELL_PLANE_BYTES);
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) {
+    const offset = <usize>channel << 2;
+    const alpha = alphaLanes(block, channel, true);
+    const lambda = lambdaLanes(block, channel, true);
+    storeLanes(output + offset, dppLanes(start + offset, columns, true, alpha, lambda, asymmetric, true, parked, logParked), true);
+    saveWindowLanes(block, outIndex + channel, true);
+  }
+  for (; channel < group; channel++) {
+    const offset = <usize>channel << 2;
+    const alpha = alphaLanes(block, channel, false);
+    const lambda = lambdaLanes(block, channel, false);
+    storeLanes(output + offset, dppLanes(start + offset, columns, false, alpha, lambda, asymmetric, true, parked, logParked), false);
+    saveWindowLanes(block, outIndex + channel, false);
+  }
+}
+
+/**
+ * Output rows [firstUnit, endUnit) of DPP's forward where no input cell lies in two windows, keeping
+ * for dppSavedBackwardRows each cell's ρ and L (two planes at CELL_SCRATCH) and each window's sums.
+ */
+export function dppPoolSavingRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, dppSavingWindow);
+}
+
 // The last dppCellLanes' cᵢ, cᵢ·ρᵢ·Lᵢ/2 and tᵢ (per instance, so per thread).
 let alphaTerm: v128 = f32x4.splat(0);
 let lambdaTerm: v128 = f32x4.splat(0);
@@ -159,14 +212,24 @@ function addParameterTerms(block: usize, channel: i32, full: bool, alphaSum: v12
   addTerms(block, index + <usize>group, full, v128.and(f32x4.mul(gradient, lambdaSum), passes));
 }
 
-/** One window's lanes when no other window holds its cells: ρ parked, then replaced by the gradient. */
+/**
+ * One window's lanes when no other window holds its cells: with `saved`, the saving forward's ρ, L
+ * and sums read back; else the window computed anew, ρ parked in the gradInput cells and L in
+ * CELL_SCRATCH. Then the gradient written over the gradInput cells.
+ */
 @inline
-function dppFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool, asymmetric: bool): void {
-  const parked = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+function dppFusedLanes(
+  block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool, asymmetric: bool, saved: bool,
+): void {
+  const written = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+  const scratch = pointer(block, CELL_SCRATCH) - pointer(block, INPUT);
+  const parked = saved ? scratch : written;
+  const logParked = saved ? scratch + <usize>word(block, CELL_PLANE_BYTES) : scratch;
   const alpha = alphaLanes(block, channel, full);
   const lambda = lambdaLanes(block, channel, full);
-  const logParked = pointer(block, CELL_SCRATCH) - pointer(block, INPUT);
-  const y = dppLanes(start, columns, full, alpha, lambda, asymmetric, true, parked, logParked);
+  const y = saved
+    ? loadWindowLanes(block, outIndex, full)
+    : dppLanes(start, columns, full, alpha, lambda, asymmetric, true, parked, logParked);
   const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full);
   const passes = finiteLanes(y);
   const average = mean;
@@ -188,7 +251,7 @@ function dppFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
         alphaSum = f32x4.add(alphaSum, alphaTerm);
         lambdaSum = f32x4.add(lambdaSum, lambdaTerm);
         meanSum = f32x4.add(meanSum, meanTerm);
-        storeLanes(tap + parked, v128.and(f32x4.mul(scale, cell), passes), full);
+        storeLanes(tap + written, v128.and(f32x4.mul(scale, cell), passes), full);
       }
     }
   }
@@ -196,19 +259,33 @@ function dppFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
   // x̃ moves with every cell by 1/n.
   const count = f32x4.splat(<f32>(slices * rows * columns));
   const meanShare = v128.and(f32x4.div(f32x4.mul(scale, meanSum), count), passes);
-  addToParked(start, columns, full, parked, f32x4.neg(meanShare));
+  addToParked(start, columns, full, written, f32x4.neg(meanShare));
 }
 
-function dppFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+@inline
+function dppFusedChannels(block: usize, start: usize, outIndex: usize, columns: i32, saved: bool): void {
   if (columns == 0) return;
   const asymmetric = word(block, OPTION) != 0;
   let channel = 0;
   for (; channel + 4 <= group; channel += 4) {
-    dppFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, true, asymmetric);
+    dppFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, true, asymmetric, saved);
   }
   for (; channel < group; channel++) {
-    dppFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, false, asymmetric);
+    dppFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, false, asymmetric, saved);
   }
+}
+
+function dppFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  dppFusedChannels(block, start, outIndex, columns, false);
+}
+
+function dppSavedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  dppFusedChannels(block, start, outIndex, columns, true);
+}
+
+/** As dppFusedBackwardRows, from what dppPoolSavingRows kept (same tensors, same α and λ). */
+export function dppSavedBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, dppSavedWindow);
 }
 
 /**

@@ -29,6 +29,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { checkParameterShape } from '../arguments.js';
 import { windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
+import { clearKept, KEPT_PLANES, keptSpec } from './forward-keep.js';
 import { definePoolingKind, rankedOps, type OpCall } from '../kind.js';
 import {
   checkParameterValues,
@@ -61,11 +62,16 @@ function computeDppPool(call: OpCall): Tensor {
     checkParameterValues(op, name, tensors[index]!);
   }
   const [alpha, lambda] = [tensors[0]!, tensors[1]!];
+  const training = [input, alpha, lambda].some((tensor) => tensor.requiresGrad);
   return runPoolSteps(op, [input, alpha, lambda], geometry.outputShape, {
     zeroGradients: true,
-    forward: ({ output }) =>
-      kernel('dppPoolForward')(input.values, alpha.values, lambda.values, output.values, geometry, asymmetric),
-    backward: ({ gradOutput, gradInputs: [gradInput, gradAlpha, gradLambda] }) =>
+    saved: training ? [keptSpec(geometry, KEPT_PLANES.dpp)] : [],
+    forward: ({ output, saved: [kept] }) => {
+      if (kept !== undefined) clearKept(kept.values);
+      const tensors = [input.values, alpha.values, lambda.values, output.values] as const;
+      kernel('dppPoolForward')(...tensors, geometry, asymmetric, kept?.values);
+    },
+    backward: ({ gradOutput, gradInputs: [gradInput, gradAlpha, gradLambda], saved: [kept] }) =>
       kernel('dppPoolBackward')(
         input.values,
         alpha.values,
@@ -76,6 +82,7 @@ function computeDppPool(call: OpCall): Tensor {
         gradLambda!.values,
         geometry,
         asymmetric,
+        kept?.values,
       ),
   }).output;
 }

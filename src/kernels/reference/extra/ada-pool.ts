@@ -78,12 +78,16 @@ export function betaSlot(geometry: PoolGeometry, betaLength: number, outputIndex
   return geometry.channelsLast ? Math.floor(outputIndex / geometry.channels) % outSpatial : outputIndex % outSpatial;
 }
 
-/** `beta` holds one value, or one per output cell (outDepth·outHeight·outWidth, row-major). */
+/**
+ * `beta` holds one value, or one per output cell (outDepth·outHeight·outWidth, row-major). `_kept`:
+ * room a fast kernel may fill for its backward (src/pooling/kinds/forward-keep.ts); unused here.
+ */
 export function adaPoolForward(
   input: Float32Array,
   beta: Float32Array,
   output: Float32Array,
   geometry: PoolGeometry,
+  _kept?: Float32Array,
 ): void {
   const means = createMeans(geometry);
   walkCollectedWindows(geometry, (window, outputIndex) => {
@@ -113,6 +117,7 @@ export function adaPoolBackward(
   gradInput: Float32Array,
   gradBeta: Float32Array,
   geometry: PoolGeometry,
+  _kept?: Float32Array,
 ): void {
   const means = createMeans(geometry);
   walkCollectedWindows(geometry, (window, outputIndex) => {

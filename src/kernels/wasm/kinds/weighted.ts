@@ -9,6 +9,7 @@ import { argumentViews, type KernelModule } from '../loader.js';
 import { addressOf, keepViews, writePoolGeometry } from '../pool-arguments.js';
 import { bytes, inputRows, outputRows } from '../pool-kernels.js';
 import { parallelFor } from '../threads.js';
+import { KEPT_MARK, KEPT_PLANES, keptLength } from '../../../pooling/kinds/forward-keep.js';
 
 /** The family's words of the argument block (assembly/kinds/weighted/arguments.ts). */
 const enum Field {
@@ -29,6 +30,7 @@ const enum Field {
   SecondWeights = 59,
   SecondPerChannel = 60,
   CellScratch = 61,
+  CellPlaneBytes = 62,
 }
 
 /** The tensors of one call, in this order; null where the kernel has none. */
@@ -40,10 +42,12 @@ interface Tensors {
   /** The parameter (p, r, β or α) and its gradient. */
   weights: Float32Array | null;
   gradWeights: Float32Array | null;
-  /** DPP: λ and its gradient, and the asymmetric reward (option 1). */
+  /** DPP: λ and the asymmetric reward (option 1). */
   secondWeights?: Float32Array;
-  secondGradWeights?: Float32Array;
   option?: number;
+  /** AdaPool, DPP: the forward's room for the backward (forward-keep.ts), `keptPlanes` window planes first. */
+  kept?: Float32Array;
+  keptPlanes?: number;
   /** LIP: the logits z (the input's shape), their gradient, and λ of G = λ·sigmoid(z). */
   logits?: Float32Array;
   gradLogits?: Float32Array;
@@ -82,12 +86,13 @@ function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors
     tensors.logits ?? null,
     tensors.gradLogits ?? null,
     tensors.secondWeights ?? null,
+    tensors.kept ?? null,
   );
   const stats = heap.alloc(statsBytes);
   const terms = heap.alloc(termsBytes);
   const cells = heap.alloc(cellBytes);
   new Float64Array(heap.memory.buffer, terms, termsBytes / 8).fill(0);
-  const [input, output, gradOutput, gradInput, weights, gradWeights, logits, gradLogits, secondWeights] = kept();
+  const [input, output, gradOutput, gradInput, weights, gradWeights, logits, gradLogits, secondWeights, room] = kept();
   let releaseTables: () => void;
   try {
     releaseTables = writePoolGeometry(kinds, geometry, { input, output, gradOutput, gradInput });
@@ -110,6 +115,12 @@ function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors
   words[Field.SecondPerChannel] = secondWeights !== null && secondWeights.length > 1 ? 1 : 0;
   words[Field.Option] = tensors.option ?? 0;
   words[Field.CellScratch] = cells;
+  if (room !== null) {
+    // The room: window planes at STATS, then two planes of cells.
+    words[Field.Stats] = addressOf(room);
+    words[Field.CellScratch] = addressOf(room) + 4 * (tensors.keptPlanes ?? 0) * outputElements(geometry);
+    words[Field.CellPlaneBytes] = 4 * input.length;
+  }
   argumentViews(kinds).floats[Field.Coefficient] = tensors.coefficient ?? 0;
   return () => {
     releaseTables();
@@ -253,6 +264,23 @@ const lipExports = backwardExports('lip', 3);
 const lseExports = backwardExports('lse', 3);
 const adaExports = backwardExports('ada', 7, 1);
 const dppExports = backwardExports('dpp', 5, 1);
+/** From a kept room: the fused walk (the room is kept only where windows do not overlap), nothing to allocate. */
+const adaKeptExports = { ...adaExports, fused: 'adaSavedBackwardRows', cellPlanes: 0 };
+const dppKeptExports = { ...dppExports, fused: 'dppSavedBackwardRows', cellPlanes: 0 };
+
+/** Whether a forward may fill `kept` (a room of the right size, windows that do not overlap). */
+function keeps(geometry: PoolGeometry, kept: Float32Array | undefined, planes: number): kept is Float32Array {
+  return kept !== undefined && !windowsOverlap(geometry) && kept.length === keptLength(geometry, planes);
+}
+
+/** Marks `kept` as filled, before the forward that fills it (a forward that throws has no backward). */
+function markKept(kept: Float32Array): void {
+  kept[kept.length - 1] = KEPT_MARK;
+}
+
+/** Whether a backward may read `kept`: a room a fast forward filled. */
+const filledRoom = (geometry: PoolGeometry, kept: Float32Array | undefined, planes: number): kept is Float32Array =>
+  keeps(geometry, kept, planes) && kept[kept.length - 1] === KEPT_MARK;
 
 /** The weighted family's kernels over the kinds module. */
 export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKernels> {
@@ -293,25 +321,30 @@ export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKerne
       const tensors = { ...noTensors, input, gradOutput, gradInput, weights: r, gradWeights: gradR };
       runBackward(kinds, lseExports, geometry, tensors, rowTerms(geometry, [r]), [gradR]);
     },
-    adaPoolForward(input, beta, output, geometry) {
-      runForward(kinds, 'adaPoolRows', geometry, { ...noTensors, input, output, weights: beta });
+    adaPoolForward(input, beta, output, geometry, kept) {
+      const keeping = keeps(geometry, kept, KEPT_PLANES.adaPool);
+      if (keeping) markKept(kept);
+      const tensors = { ...noTensors, input, output, weights: beta, kept: keeping ? kept : undefined };
+      const name = keeping ? 'adaPoolSavingRows' : 'adaPoolRows';
+      runForward(kinds, name, geometry, { ...tensors, keptPlanes: KEPT_PLANES.adaPool });
     },
-    adaPoolBackward(input, beta, gradOutput, gradInput, gradBeta, geometry) {
+    adaPoolBackward(input, beta, gradOutput, gradInput, gradBeta, geometry, kept) {
+      const reading = filledRoom(geometry, kept, KEPT_PLANES.adaPool);
       const tensors = { ...noTensors, input, gradOutput, gradInput, weights: beta };
-      runBackward(kinds, adaExports, geometry, tensors, cellTerms(geometry, beta), [gradBeta]);
+      const withRoom = { ...tensors, kept: reading ? kept : undefined, keptPlanes: KEPT_PLANES.adaPool };
+      const exports = reading ? adaKeptExports : adaExports;
+      runBackward(kinds, exports, geometry, withRoom, cellTerms(geometry, beta), [gradBeta]);
     },
-    dppPoolForward(input, alpha, lambda, output, geometry, asymmetric) {
-      const tensors = {
-        ...noTensors,
-        input,
-        output,
-        weights: alpha,
-        secondWeights: lambda,
-        option: Number(asymmetric),
-      };
-      runForward(kinds, 'dppPoolRows', geometry, tensors);
+    dppPoolForward(input, alpha, lambda, output, geometry, asymmetric, kept) {
+      const keeping = keeps(geometry, kept, KEPT_PLANES.dpp);
+      if (keeping) markKept(kept);
+      const parameters = { weights: alpha, secondWeights: lambda, option: Number(asymmetric) };
+      const room = { kept: keeping ? kept : undefined, keptPlanes: KEPT_PLANES.dpp };
+      const name = keeping ? 'dppPoolSavingRows' : 'dppPoolRows';
+      runForward(kinds, name, geometry, { ...noTensors, input, output, ...parameters, ...room });
     },
-    dppPoolBackward(input, alpha, lambda, gradOutput, gradInput, gradAlpha, gradLambda, geometry, asymmetric) {
+    dppPoolBackward(input, alpha, lambda, gradOutput, gradInput, gradAlpha, gradLambda, geometry, asymmetric, kept) {
+      const reading = filledRoom(geometry, kept, KEPT_PLANES.dpp);
       const tensors = {
         ...noTensors,
         input,
@@ -320,9 +353,12 @@ export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKerne
         weights: alpha,
         secondWeights: lambda,
         option: Number(asymmetric),
+        kept: reading ? kept : undefined,
+        keptPlanes: KEPT_PLANES.dpp,
       };
       const terms = rowTerms(geometry, [alpha, lambda]);
-      runBackward(kinds, dppExports, geometry, tensors, terms, [gradAlpha, gradLambda]);
+      const exports = reading ? dppKeptExports : dppExports;
+      runBackward(kinds, exports, geometry, tensors, terms, [gradAlpha, gradLambda]);
     },
   };
 }
