@@ -8,8 +8,8 @@ import type { SavedSpec } from '../compute.js';
 /** Window planes the fast kernels keep (assembly/kinds/weighted/ada-pool.ts, dpp.ts: saveWindowLanes). */
 export const KEPT_PLANES = { adaPool: 5, dpp: 4 } as const;
 
-/** The last element's value once a fast forward has filled the room. */
-export const KEPT_MARK = 20261205;
+/** The last element's value once a fast forward has filled the room (2²³ − 1: exact in float32). */
+export const KEPT_MARK = 8_388_607;
 
 const elements = (shape: readonly number[]): number => shape.reduce((total, size) => total * size, 1);
 
