@@ -7,7 +7,7 @@
 // terms per row and channel in float64 (α's then λ's, 2·group per row), summed in TypeScript.
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
-import { expLanes, logLanes } from '../simd-math';
+import { expLanes, logPositiveLanes } from '../simd-math';
 import { CELL_PLANE_BYTES, CELL_SCRATCH, OPTION, PER_CHANNEL, SECOND_PER_CHANNEL, SECOND_WEIGHTS, STATS, STATS_PLANE_BYTES, WEIGHTS } from './arguments';
 import { addTerms, addToParked, finiteLanes, loadLanes, meanResidual, parameterLanes, storeLanes, windowMeanLanes } from './lanes';
 import { currentUnit, walkInputRows, walkOutputRows } from './walks';
@@ -32,13 +32,16 @@ function differenceLanes(raw: v128, asymmetric: bool): v128 {
   return asymmetric ? f32x4.pmax(raw, f32x4.splat(0)) : raw;
 }
 
-/** L = ln(d² + ε²), as 2·ln|d| where d² would overflow. */
+/**
+ * L = ln(d² + ε²), as 2·ln|d| where d² would overflow; its argument is normal and positive (d² + ε²
+ * ≥ ε², |d| > 10¹⁸) or, for a window that is not finite (whose lanes are discarded), anything.
+ */
 @inline
 function logBaseLanes(difference: v128): v128 {
   const size = f32x4.abs(difference);
   const large = f32x4.gt(size, f32x4.splat(LARGE_DIFFERENCE));
   const base = f32x4.add(f32x4.mul(difference, difference), f32x4.splat(EPSILON_SQUARED));
-  const logarithm = logLanes(v128.bitselect(size, base, large));
+  const logarithm = logPositiveLanes(v128.bitselect(size, base, large));
   return f32x4.mul(logarithm, v128.bitselect(f32x4.splat(2), f32x4.splat(1), large));
 }
 
