@@ -1,10 +1,11 @@
-// The weighted family's kernels (SoftPool, GeM, ...) timed against max pooling's in the same run, on
+// The weighted family's kernels (SoftPool, GeM, LSE, AdaPool, DPP) timed against max pooling's in the same run, on
 // the seed CNN's pooling input (NHWC [128, 26, 26, 32], 2x2/2) and a larger one: the fastest of several
 // runs, forward and backward, as ratios to max pooling. Usage: npx tsx bench/weighted-kinds.ts [kinds]
 import { poolGeometry, type PoolGeometry } from '../src/geometry/pool-geometry.js';
 import { referenceBackend } from '../src/kernels/reference/index.js';
 import type { Kernels } from '../src/kernels/types.js';
 import { wasmBackend } from '../src/kernels/wasm/index.js';
+import { clearKept, KEPT_PLANES, keptLength } from '../src/pooling/kinds/forward-keep.js';
 import { Tensor } from '../src/tensor/tensor.js';
 
 const shapes = [
@@ -69,7 +70,45 @@ const timers: Record<string, Timer> = {
     );
     return [forward, backward];
   },
+  // AdaPool and DPP as in training: the forward fills the room its backward reads (forward-keep.ts).
+  ada(kernels, geometry, input, output, gradInput) {
+    const [beta, gradBeta] = [filled([1], 0.5, 0.5), Tensor.allocate([1])];
+    const kept = room(geometry, KEPT_PLANES.adaPool);
+    const forward = fastest(() => kernels.adaPoolForward(input.values, beta.values, output.values, geometry, kept));
+    const backward = fastest(() =>
+      kernels.adaPoolBackward(
+        input.values,
+        beta.values,
+        output.values,
+        gradInput.values,
+        gradBeta.values,
+        geometry,
+        kept,
+      ),
+    );
+    return [forward, backward];
+  },
+  dpp(kernels, geometry, input, output, gradInput) {
+    const [alpha, lambda, gradAlpha, gradLambda] = [
+      filled([1], 1, 1),
+      filled([1], 1, 1),
+      ...[0, 1].map(() => Tensor.allocate([1])),
+    ];
+    const kept = room(geometry, KEPT_PLANES.dpp);
+    const parameters = [input.values, alpha.values, lambda.values] as const;
+    const forward = fastest(() => kernels.dppPoolForward(...parameters, output.values, geometry, false, kept));
+    const gradients = [output.values, gradInput.values, gradAlpha!.values, gradLambda!.values] as const;
+    const backward = fastest(() => kernels.dppPoolBackward(...parameters, ...gradients, geometry, false, kept));
+    return [forward, backward];
+  },
 };
+
+/** A forward's room for the backward, its mark cleared. */
+function room(geometry: PoolGeometry, planes: number): Float32Array {
+  const kept = Tensor.allocate([keptLength(geometry, planes)]).values;
+  clearKept(kept);
+  return kept;
+}
 
 const chosen = (process.argv[2] ?? 'soft').split(',');
 const backends: [string, Kernels][] = [['wasm', wasmBackend!.kernels as Kernels]];

@@ -16,6 +16,22 @@ export { softBackwardRows, softFusedBackwardRows, softPoolRows, softStatsRows } 
 export { gemBackwardRows, gemFusedBackwardRows, gemPoolRows, gemStatsRows } from './weighted/gem';
 export { lseBackwardRows, lseFusedBackwardRows, lsePoolRows, lseStatsRows } from './weighted/lse';
 export { lipBackwardRows, lipFusedBackwardRows, lipPoolRows, lipStatsRows } from './weighted/lip';
+export {
+  adaBackwardRows,
+  adaFusedBackwardRows,
+  adaPoolRows,
+  adaPoolSavingRows,
+  adaSavedBackwardRows,
+  adaStatsRows,
+} from './weighted/ada-pool';
+export {
+  dppBackwardRows,
+  dppFusedBackwardRows,
+  dppPoolRows,
+  dppPoolSavingRows,
+  dppSavedBackwardRows,
+  dppStatsRows,
+} from './weighted/dpp';
 export { blurBackwardSamples, blurForwardRows } from './filters/blur';
 export { attentionBackwardSamples, attentionForwardSamples, attentionKernelGradientRows } from './filters/attention';
 export { covarianceBackwardSamples, covarianceForwardSamples } from './filters/covariance';

@@ -9,8 +9,7 @@ import { gemPoolBackward, gemPoolForward } from '../../src/kernels/reference/ext
 import { lipPoolBackward, lipPoolForward } from '../../src/kernels/reference/extra/lip-pool.js';
 import { lsePoolBackward, lsePoolForward } from '../../src/kernels/reference/extra/lse-pool.js';
 import { softPoolBackward, softPoolForward } from '../../src/kernels/reference/extra/soft-pool.js';
-import type { PoolingKernels } from '../../src/kernels/types.js';
-import { setThreadCount, threadsReady } from '../../src/kernels/wasm/index.js';
+import { setThreadCount } from '../../src/kernels/wasm/index.js';
 import { kindsKernelModule } from '../../src/kernels/wasm/kinds/index.js';
 import { mathLanes, type MathMode } from '../../src/kernels/wasm/kinds/weighted.js';
 import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
@@ -20,7 +19,8 @@ import { lseKind } from '../../src/pooling/kinds/lse.js';
 import { softKind } from '../../src/pooling/kinds/soft.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { check, filled, generator, poisoned, poolCases, wasm } from './harness.js';
+import { check, filled, generator, poisoned, poolCases } from './harness.js';
+import { assertClose, fast, filledWith, gradPTolerance, parameter, withThreads } from './weighted-helpers.js';
 
 const RUNS = 150;
 
@@ -32,39 +32,6 @@ after(async () => {
 function kinds(): NonNullable<typeof kindsKernelModule> {
   assert.ok(kindsKernelModule !== null, 'the kinds module did not load');
   return kindsKernelModule;
-}
-
-const fast = (): Partial<PoolingKernels> => wasm() as unknown as Partial<PoolingKernels>;
-
-type Tolerance = { readonly relative: number; readonly absolute: number };
-
-/** Element-wise agreement within |a − b| ≤ relative·|b| + absolute; NaN only with NaN, ±∞ only with itself. */
-function assertClose(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  tolerance: Tolerance,
-  label: string,
-): void {
-  assert.equal(actual.length, expected.length, `${label}: length`);
-  for (let index = 0; index < actual.length; index++) {
-    const got = actual[index]!;
-    const want = expected[index]!;
-    if (Number.isNaN(want) || !Number.isFinite(want)) {
-      if (Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want))) continue;
-    } else if (Math.abs(got - want) <= tolerance.relative * Math.abs(want) + tolerance.absolute) continue;
-    assert.fail(`${label}[${index}]: wasm ${got} != reference ${want}`);
-  }
-}
-
-/** Runs `body` with 1, 2 and 3 threads, the work split however small. */
-async function withThreads(body: (threads: number) => void): Promise<void> {
-  setParallelThreshold(0);
-  for (const threads of [1, 2, 3]) {
-    await setThreadCount(threads);
-    await threadsReady();
-    body(threads);
-  }
-  setParallelThreshold();
 }
 
 /** Float32 values in ulps apart (both finite, same sign or zero). */
@@ -160,31 +127,10 @@ test('SoftPool forward and backward match the reference within its tolerance, 1 
   );
 });
 
-function filledWith(shape: readonly number[], value: number): Tensor {
-  const tensor = Tensor.allocate(shape);
-  tensor.values.fill(value);
-  return tensor;
-}
-
 /** GeM's p: one shared value or one per channel, positive and negative, whole and fractional. */
 const gemPowers = [3, 1, 2, 1.5, 0.5, 4.5, -1, -2.5];
 /** LSE's r: 0 and 10⁻¹² (the mean limit), small (where e^x − 1 and ln(1 + x) keep y's digits), negative and large. */
 const lseRates = [1, 0, 1e-12, 1e-4, 0.05, -1, 2, -3.5, 8];
-
-/** A parameter tensor of one value or one per channel, drawn from `choices`. */
-function parameter(geometry: PoolGeometry, seed: number, choices: readonly number[]): Tensor {
-  const random = generator(seed);
-  const p = Tensor.allocate([seed % 3 === 0 ? geometry.channels : 1]);
-  for (let index = 0; index < p.values.length; index++)
-    p.values[index] = choices[Math.floor(random() * choices.length)]!;
-  return p;
-}
-
-/** ∂y/∂p sums terms over every window: its bound scales with their count. */
-const gradPTolerance = (geometry: PoolGeometry): Tolerance => ({
-  relative: 1e-5,
-  absolute: 1e-6 * geometry.outputShape.reduce((total, size) => total * size, 1),
-});
 
 /** Compares forward and backward (gradInput and gradP) of GeM's kernels on one random case. */
 function compareGem(geometry: PoolGeometry, values: Parameters<typeof filled>[1], seed: number, label: string): void {

@@ -20,3 +20,12 @@ export const MATH_MODE = 54;
 export const LOGITS = 55;
 export const GRAD_LOGITS = 56;
 export const COEFFICIENT = 57;
+/** A kind's switch: DPP's asymmetric reward (1) or symmetric (0). */
+export const OPTION = 58;
+/** A second parameter (DPP's λ; α is WEIGHTS) and whether it has one value per channel. */
+export const SECOND_WEIGHTS = 59;
+export const SECOND_PER_CHANNEL = 60;
+/** Pointer to a float32 scratch of the input's size: a second value parked per cell (fused backwards). */
+export const CELL_SCRATCH = 61;
+/** Bytes of one input-sized plane of CELL_SCRATCH (4 × input elements). */
+export const CELL_PLANE_BYTES = 62;

@@ -46,8 +46,14 @@ export function windowMax(start: usize, columns: i32, full: bool): v128 {
 /** The parameter's lanes for channels [channel, channel + 4) (or channel alone) of the current row (rows.ts's outer). */
 @inline
 export function weightLanes(block: usize, channel: i32, full: bool): v128 {
-  const weights = pointer(block, WEIGHTS);
-  if (!word(block, PER_CHANNEL)) return f32x4.splat(load<f32>(weights));
+  return parameterLanes(block, channel, full, WEIGHTS, PER_CHANNEL);
+}
+
+/** weightLanes of the parameter at word `weightsWord`, one per channel where word `perChannelWord` is 1. */
+@inline
+export function parameterLanes(block: usize, channel: i32, full: bool, weightsWord: i32, perChannelWord: i32): v128 {
+  const weights = pointer(block, weightsWord);
+  if (!word(block, perChannelWord)) return f32x4.splat(load<f32>(weights));
   const channelsLast = word(block, CHANNELS_LAST) != 0;
   const slot = channelsLast ? channel : outer % word(block, CHANNELS);
   return loadLanes(weights + (<usize>slot << 2), full && channelsLast);
@@ -56,7 +62,13 @@ export function weightLanes(block: usize, channel: i32, full: bool): v128 {
 /** Adds four lanes (or lane 0) to the current row's float64 parameter-gradient terms of `channel` on. */
 @inline
 export function addRowTerms(block: usize, channel: i32, full: bool, values: v128): void {
-  const terms = pointer(block, ROW_TERMS) + ((<usize>currentUnit * <usize>group + <usize>channel) << 3);
+  addTerms(block, <usize>currentUnit * <usize>group + <usize>channel, full, values);
+}
+
+/** Adds four lanes (or lane 0) to the float64 parameter-gradient terms from slot `index` on. */
+@inline
+export function addTerms(block: usize, index: usize, full: bool, values: v128): void {
+  const terms = pointer(block, ROW_TERMS) + (index << 3);
   if (full) {
     v128.store(terms, f64x2.add(v128.load(terms), f64x2.promote_low_f32x4(values)));
     const high = i32x4.shuffle(values, values, 2, 3, 0, 1);
@@ -66,8 +78,78 @@ export function addRowTerms(block: usize, channel: i32, full: bool, values: v128
   }
 }
 
+/** Adds the sum of four lanes (or lane 0 alone), in float64, to the parameter-gradient term `index`. */
+@inline
+export function addTermSum(block: usize, index: usize, full: bool, values: v128): void {
+  const terms = pointer(block, ROW_TERMS) + (index << 3);
+  let sum = <f64>f32x4.extract_lane(values, 0);
+  if (full) {
+    sum += <f64>f32x4.extract_lane(values, 1);
+    sum += <f64>f32x4.extract_lane(values, 2);
+    sum += <f64>f32x4.extract_lane(values, 3);
+  }
+  store<f64>(terms, load<f64>(terms) + sum);
+}
+
 /** Lanes that are neither NaN nor ±∞ (all ones), as a mask. */
 @inline
 export function finiteLanes(value: v128): v128 {
   return f32x4.eq(f32x4.sub(value, value), f32x4.splat(0));
+}
+
+/** x̃ − float32(x̃) of the last windowMeanLanes: the float32 mean's rounding (per instance, so per thread). */
+export let meanResidual: v128 = f32x4.splat(0);
+
+/**
+ * The lane-wise mean of the window's taps from `start`, summed in float64 as the reference does (so
+ * an exact 0 stays 0 and no sum overflows), rounded to float32; sets meanResidual. NaN or ±∞ where
+ * a tap is not finite.
+ */
+@inline
+export function windowMeanLanes(start: usize, columns: i32, full: bool): v128 {
+  let low = f64x2.splat(0);
+  let high = f64x2.splat(0);
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+        const value = loadLanes(tap, full);
+        low = f64x2.add(low, f64x2.promote_low_f32x4(value));
+        high = f64x2.add(high, highHalf(value));
+      }
+    }
+  }
+  const count = f64x2.splat(<f64>(slices * rows * columns));
+  const lowMean = f64x2.div(low, count);
+  const highMean = f64x2.div(high, count);
+  const mean = narrowLanes(lowMean, highMean);
+  meanResidual = narrowLanes(f64x2.sub(lowMean, f64x2.promote_low_f32x4(mean)), f64x2.sub(highMean, highHalf(mean)));
+  return mean;
+}
+
+/** Lanes 2 and 3 as float64. */
+@inline
+function highHalf(value: v128): v128 {
+  return f64x2.promote_low_f32x4(i32x4.shuffle(value, value, 2, 3, 0, 1));
+}
+
+/** Four float32 lanes from two float64 pairs (lanes 0-1, 2-3), each rounded. */
+@inline
+function narrowLanes(low: v128, high: v128): v128 {
+  return i32x4.shuffle(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 1, 4, 5);
+}
+
+/** Adds `value` to the lanes parked `parked` bytes past each of the window's taps from `start`. */
+@inline
+export function addToParked(start: usize, columns: i32, full: bool, parked: usize, value: v128): void {
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer + parked;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) storeLanes(tap, f32x4.add(loadLanes(tap, full), value), full);
+    }
+  }
 }

@@ -79,7 +79,11 @@ export function betaSlot(geometry: PoolGeometry, betaLength: number, outputIndex
   return geometry.channelsLast ? Math.floor(outputIndex / geometry.channels) % outSpatial : outputIndex % outSpatial;
 }
 
-/** `beta` holds one value, or one per output cell (outDepth·outHeight·outWidth, row-major). */
+/**
+ * `beta` holds one value, or one per output cell (outDepth·outHeight·outWidth, row-major). The
+ * signature's `kept` (room a fast kernel may fill for its backward, src/pooling/kinds/forward-keep.ts)
+ * is unused here.
+ */
 export const adaPoolForward: WeightedWindowForward = (input, beta, output, geometry) => {
   const means = createMeans(geometry);
   walkCollectedWindows(geometry, (window, outputIndex) => {

@@ -72,6 +72,7 @@ function parametersAt(
   return { alpha: alpha[alphaSlot]!, lambda: lambda[lambdaSlot]!, asymmetric, alphaSlot, lambdaSlot };
 }
 
+/** `_kept`: room a fast kernel may fill for its backward (src/pooling/kinds/forward-keep.ts); unused here. */
 export function dppPoolForward(
   input: Float32Array,
   alpha: Float32Array,
@@ -79,6 +80,7 @@ export function dppPoolForward(
   output: Float32Array,
   geometry: PoolGeometry,
   asymmetric: boolean,
+  _kept?: Float32Array,
 ): void {
   walkDppWindows(input, alpha, lambda, geometry, asymmetric, (window, _cells, _parameters, _scratch, outputIndex) => {
     output[outputIndex] = window.output;
@@ -151,6 +153,7 @@ export function dppPoolBackward(
   gradLambda: Float32Array,
   geometry: PoolGeometry,
   asymmetric: boolean,
+  _kept?: Float32Array,
 ): void {
   walkDppWindows(input, alpha, lambda, geometry, asymmetric, (window, cells, parameters, scratch, outputIndex) => {
     if (!Number.isFinite(window.output)) return;

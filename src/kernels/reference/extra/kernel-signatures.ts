@@ -9,6 +9,8 @@ export type WeightedWindowForward<Geometry = PoolGeometry> = (
   weights: Float32Array,
   output: Float32Array,
   geometry: Geometry,
+  /** Where a fast kernel may keep per-cell values for its backward (forward-keep.ts); references ignore it. */
+  kept?: Float32Array,
 ) => void;
 
 /** ∂y/∂x and ∂y/∂weights, each added into a zeroed gradient. */
@@ -19,6 +21,7 @@ export type WeightedWindowBackward<Geometry = PoolGeometry> = (
   gradInput: Float32Array,
   gradWeights: Float32Array,
   geometry: Geometry,
+  kept?: Float32Array,
 ) => void;
 
 /**

@@ -1,5 +1,5 @@
 // The weighted family's WebAssembly kernels (assembly/kinds/weighted/): SoftPool, GeM (windowed
-// and global), LSE and LIP, each window's weights from a SIMD e^x and ln x. Forward kernels run over output
+// and global), LSE, LIP, AdaPool and DPP, each window's weights from a SIMD e^x and ln x. Forward kernels run over output
 // rows; backward kernels first write each window's statistics to a heap scratch (output rows),
 // then gather each input cell's gradient from them (input rows), so no two threads write one cell.
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
@@ -9,6 +9,7 @@ import { argumentViews, type KernelModule } from '../loader.js';
 import { addressOf, keepViews, writePoolGeometry } from '../pool-arguments.js';
 import { bytes, inputRows, outputRows } from '../pool-kernels.js';
 import { parallelFor } from '../threads.js';
+import { KEPT_MARK, KEPT_PLANES, keptLength } from '../../../pooling/kinds/forward-keep.js';
 
 /** The family's words of the argument block (assembly/kinds/weighted/arguments.ts). */
 const enum Field {
@@ -25,6 +26,11 @@ const enum Field {
   Logits = 55,
   GradLogits = 56,
   Coefficient = 57,
+  Option = 58,
+  SecondWeights = 59,
+  SecondPerChannel = 60,
+  CellScratch = 61,
+  CellPlaneBytes = 62,
 }
 
 /** The tensors of one call, in this order; null where the kernel has none. */
@@ -33,19 +39,26 @@ interface Tensors {
   output: Float32Array | null;
   gradOutput: Float32Array | null;
   gradInput: Float32Array | null;
-  /** The parameter (p or r) and its gradient. */
+  /** The parameter (p, r, β or α) and its gradient. */
   weights: Float32Array | null;
   gradWeights: Float32Array | null;
+  /** DPP: λ and the asymmetric reward (option 1). */
+  secondWeights?: Float32Array;
+  option?: number;
+  /** AdaPool, DPP: the forward's room for the backward (forward-keep.ts), `keptPlanes` window planes first. */
+  kept?: Float32Array;
+  keptPlanes?: number;
   /** LIP: the logits z (the input's shape), their gradient, and λ of G = λ·sigmoid(z). */
   logits?: Float32Array;
   gradLogits?: Float32Array;
   coefficient?: number;
 }
 
-/** What a backward needs besides the tensors: statistics planes per output element, f64 terms per output row. */
+/** What a backward needs besides the tensors: statistics planes per output element, float64 terms, cell planes per input element. */
 interface ScratchSize {
   planes: number;
-  rowTerms: boolean;
+  terms: number;
+  cellPlanes?: number;
 }
 
 const outputElements = (geometry: PoolGeometry): number =>
@@ -61,7 +74,8 @@ const rowGroup = (geometry: PoolGeometry): number => (geometry.channelsLast ? ge
  */
 function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors, scratch: ScratchSize): () => void {
   const statsBytes = scratch.planes * 4 * outputElements(geometry);
-  const termsBytes = scratch.rowTerms ? 8 * outputRows(geometry) * rowGroup(geometry) : 0;
+  const termsBytes = 8 * scratch.terms;
+  const cellBytes = 4 * (scratch.cellPlanes ?? 0) * tensors.input.length;
   const kept = keepViews(
     tensors.input,
     tensors.output,
@@ -71,17 +85,21 @@ function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors
     tensors.gradWeights,
     tensors.logits ?? null,
     tensors.gradLogits ?? null,
+    tensors.secondWeights ?? null,
+    tensors.kept ?? null,
   );
   const stats = heap.alloc(statsBytes);
   const terms = heap.alloc(termsBytes);
+  const cells = heap.alloc(cellBytes);
   new Float64Array(heap.memory.buffer, terms, termsBytes / 8).fill(0);
-  const [input, output, gradOutput, gradInput, weights, gradWeights, logits, gradLogits] = kept();
+  const [input, output, gradOutput, gradInput, weights, gradWeights, logits, gradLogits, secondWeights, room] = kept();
   let releaseTables: () => void;
   try {
     releaseTables = writePoolGeometry(kinds, geometry, { input, output, gradOutput, gradInput });
   } catch (error) {
     heap.free(stats, statsBytes);
     heap.free(terms, termsBytes);
+    heap.free(cells, cellBytes);
     throw error;
   }
   const words = argumentViews(kinds).ints;
@@ -93,17 +111,28 @@ function writeCall(kinds: KernelModule, geometry: PoolGeometry, tensors: Tensors
   words[Field.GradWeights] = addressOf(gradWeights);
   words[Field.Logits] = addressOf(logits);
   words[Field.GradLogits] = addressOf(gradLogits);
+  words[Field.SecondWeights] = addressOf(secondWeights);
+  words[Field.SecondPerChannel] = secondWeights !== null && secondWeights.length > 1 ? 1 : 0;
+  words[Field.Option] = tensors.option ?? 0;
+  words[Field.CellScratch] = cells;
+  if (room !== null) {
+    // The room: window planes at STATS, then two planes of cells.
+    words[Field.Stats] = addressOf(room);
+    words[Field.CellScratch] = addressOf(room) + 4 * (tensors.keptPlanes ?? 0) * outputElements(geometry);
+    words[Field.CellPlaneBytes] = 4 * input.length;
+  }
   argumentViews(kinds).floats[Field.Coefficient] = tensors.coefficient ?? 0;
   return () => {
     releaseTables();
     heap.free(stats, statsBytes);
     heap.free(terms, termsBytes);
+    heap.free(cells, cellBytes);
   };
 }
 
 /** Runs a forward export over the output rows. */
 function runForward(kinds: KernelModule, name: string, geometry: PoolGeometry, tensors: Tensors): void {
-  const release = writeCall(kinds, geometry, tensors, { planes: 0, rowTerms: false });
+  const release = writeCall(kinds, geometry, tensors, { planes: 0, terms: 0 });
   try {
     parallelFor(kinds, name, outputRows(geometry), bytes(tensors.input, tensors.output), kinds.argumentBlock);
   } finally {
@@ -120,47 +149,90 @@ interface BackwardExports {
   /** Over input rows, after stats. */
   gather: string;
   planes: number;
+  /** Per input element, for fused: a second value parked per cell. */
+  cellPlanes?: number;
 }
 
 /**
- * Runs a backward: fused where windows do not overlap, else statistics then gather; with a
- * parameter, its gradient gets the rows' float64 terms summed per slot.
+ * How a kind's kernels leave its parameters' gradient terms: `count` float64 terms (zeroed first),
+ * then `add` sums them into the gradients (the views as they are after the scratch allocation).
  */
-function runBackward(kinds: KernelModule, exports: BackwardExports, geometry: PoolGeometry, tensors: Tensors): void {
+interface ParameterTerms {
+  count: number;
+  add: (terms: Float64Array, gradients: readonly Float32Array[]) => void;
+}
+
+/**
+ * Runs a backward: fused where windows do not overlap, else statistics then gather; then the
+ * parameters' terms are added to `gradients` (none without `parameterTerms`).
+ */
+function runBackward(
+  kinds: KernelModule,
+  exports: BackwardExports,
+  geometry: PoolGeometry,
+  tensors: Tensors,
+  parameterTerms: ParameterTerms | null = null,
+  gradients: readonly Float32Array[] = [],
+): void {
   const overlap = windowsOverlap(geometry);
-  const rowTerms = tensors.gradWeights !== null;
-  const gradWeights = keepViews(tensors.gradWeights); // writeCall's allocations may detach it
-  const release = writeCall(kinds, geometry, tensors, { planes: overlap ? exports.planes : 0, rowTerms });
+  const keptGradients = keepViews(...gradients); // writeCall's allocations may detach them
+  const terms = parameterTerms?.count ?? 0;
+  const scratch = { planes: overlap ? exports.planes : 0, terms, cellPlanes: overlap ? 0 : exports.cellPlanes };
+  const release = writeCall(kinds, geometry, tensors, scratch);
   const moved = bytes(tensors.input, tensors.gradOutput, tensors.gradInput);
   try {
     parallelFor(kinds, overlap ? exports.stats : exports.fused, outputRows(geometry), moved, kinds.argumentBlock);
     if (overlap) parallelFor(kinds, exports.gather, inputRows(geometry), moved, kinds.argumentBlock);
-    if (rowTerms) addRowTerms(kinds, geometry, tensors.weights!.length > 1, gradWeights()[0]!);
+    if (parameterTerms !== null) {
+      const view = new Float64Array(heap.memory.buffer, argumentViews(kinds).ints[Field.RowTerms]!, terms);
+      parameterTerms.add(view, keptGradients());
+    }
   } finally {
     release();
   }
 }
 
-/** Adds the rows' float64 ∂/∂parameter terms, in row order, to the parameter's gradient. */
-function addRowTerms(
-  kinds: KernelModule,
-  geometry: PoolGeometry,
-  perChannel: boolean,
-  gradWeights: Float32Array,
-): void {
+/**
+ * Terms per output row and channel of the row (`group`), `parameters` side by side in each row
+ * (GeM's p; DPP's α then λ): summed in row order into each parameter's slot, one value or its channel.
+ */
+function rowTerms(geometry: PoolGeometry, parameters: readonly Float32Array[]): ParameterTerms {
   const group = rowGroup(geometry);
   const rows = outputRows(geometry);
-  const terms = new Float64Array(heap.memory.buffer, argumentViews(kinds).ints[Field.RowTerms]!, rows * group);
-  const sums = new Float64Array(gradWeights.length);
+  const stride = group * parameters.length;
   const rowsPerPlane = geometry.outDepth * geometry.outHeight;
-  for (let row = 0; row < rows; row++) {
-    const planeChannel = Math.floor(row / rowsPerPlane) % geometry.channels; // channels-first
-    for (let channel = 0; channel < group; channel++) {
-      const slot = !perChannel ? 0 : geometry.channelsLast ? channel : planeChannel;
-      sums[slot]! += terms[row * group + channel]!;
-    }
-  }
-  sums.forEach((sum, slot) => (gradWeights[slot]! += sum));
+  const perChannel = parameters.map((parameter) => parameter.length > 1);
+  return {
+    count: rows * stride,
+    add: (terms, gradients) =>
+      gradients.forEach((gradient, parameter) => {
+        const sums = new Float64Array(gradient.length);
+        for (let row = 0; row < rows; row++) {
+          const planeChannel = Math.floor(row / rowsPerPlane) % geometry.channels; // channels-first
+          const base = row * stride + parameter * group;
+          for (let channel = 0; channel < group; channel++) {
+            const slot = !perChannel[parameter] ? 0 : geometry.channelsLast ? channel : planeChannel;
+            sums[slot]! += terms[base + channel]!;
+          }
+        }
+        sums.forEach((sum, slot) => (gradient[slot]! += sum));
+      }),
+  };
+}
+
+/** AdaPool's β terms: one per output cell of every sample (and channel plane), summed per β slot. */
+function cellTerms(geometry: PoolGeometry, beta: Float32Array): ParameterTerms {
+  const cells = outputRows(geometry) * geometry.outWidth;
+  const outSpatial = geometry.outDepth * geometry.outHeight * geometry.outWidth;
+  const single = beta.length === 1; // read now: the scratch allocation may detach the view
+  return {
+    count: cells,
+    add: (terms, [gradBeta]) => {
+      const sums = new Float64Array(gradBeta!.length);
+      for (let cell = 0; cell < cells; cell++) sums[single ? 0 : cell % outSpatial]! += terms[cell]!;
+      sums.forEach((sum, slot) => (gradBeta![slot]! += sum));
+    },
+  };
 }
 
 /** Whether some input cell lies in two windows (else a backward writes each window's cells alone). */
@@ -176,14 +248,39 @@ function windowsOverlap(geometry: PoolGeometry): boolean {
 const noTensors = { output: null, gradOutput: null, gradInput: null, weights: null, gradWeights: null };
 
 /** The backward exports of `kind` by the naming assembly/kinds/weighted/ follows: kindFusedBackwardRows, ... */
-function backwardExports(kind: string, planes: number): BackwardExports {
-  return { fused: `${kind}FusedBackwardRows`, stats: `${kind}StatsRows`, gather: `${kind}BackwardRows`, planes };
+function backwardExports(kind: string, planes: number, cellPlanes = 0): BackwardExports {
+  return {
+    fused: `${kind}FusedBackwardRows`,
+    stats: `${kind}StatsRows`,
+    gather: `${kind}BackwardRows`,
+    planes,
+    cellPlanes,
+  };
 }
 
 const softExports = backwardExports('soft', 3);
 const gemExports = backwardExports('gem', 2);
 const lipExports = backwardExports('lip', 3);
 const lseExports = backwardExports('lse', 3);
+const adaExports = backwardExports('ada', 7, 1);
+const dppExports = backwardExports('dpp', 5, 1);
+/** From a kept room: the fused walk (the room is kept only where windows do not overlap), nothing to allocate. */
+const adaKeptExports = { ...adaExports, fused: 'adaSavedBackwardRows', cellPlanes: 0 };
+const dppKeptExports = { ...dppExports, fused: 'dppSavedBackwardRows', cellPlanes: 0 };
+
+/** Whether a forward may fill `kept` (a room of the right size, windows that do not overlap). */
+function keeps(geometry: PoolGeometry, kept: Float32Array | undefined, planes: number): kept is Float32Array {
+  return kept !== undefined && !windowsOverlap(geometry) && kept.length === keptLength(geometry, planes);
+}
+
+/** Marks `kept` as filled, before the forward that fills it (a forward that throws has no backward). */
+function markKept(kept: Float32Array): void {
+  kept[kept.length - 1] = KEPT_MARK;
+}
+
+/** Whether a backward may read `kept`: a room a fast forward filled. */
+const filledRoom = (geometry: PoolGeometry, kept: Float32Array | undefined, planes: number): kept is Float32Array =>
+  keeps(geometry, kept, planes) && kept[kept.length - 1] === KEPT_MARK;
 
 /** The weighted family's kernels over the kinds module. */
 export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKernels> {
@@ -199,7 +296,7 @@ export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKerne
     },
     gemPoolBackward(input, p, gradOutput, gradInput, gradP, geometry) {
       const tensors = { ...noTensors, input, gradOutput, gradInput, weights: p, gradWeights: gradP };
-      runBackward(kinds, gemExports, geometry, tensors);
+      runBackward(kinds, gemExports, geometry, tensors, rowTerms(geometry, [p]), [gradP]);
     },
     lipPoolForward(input, logits, output, geometry) {
       const { coefficient } = geometry;
@@ -222,7 +319,46 @@ export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKerne
     },
     lsePoolBackward(input, r, gradOutput, gradInput, gradR, geometry) {
       const tensors = { ...noTensors, input, gradOutput, gradInput, weights: r, gradWeights: gradR };
-      runBackward(kinds, lseExports, geometry, tensors);
+      runBackward(kinds, lseExports, geometry, tensors, rowTerms(geometry, [r]), [gradR]);
+    },
+    adaPoolForward(input, beta, output, geometry, kept) {
+      const keeping = keeps(geometry, kept, KEPT_PLANES.adaPool);
+      if (keeping) markKept(kept);
+      const tensors = { ...noTensors, input, output, weights: beta, kept: keeping ? kept : undefined };
+      const name = keeping ? 'adaPoolSavingRows' : 'adaPoolRows';
+      runForward(kinds, name, geometry, { ...tensors, keptPlanes: KEPT_PLANES.adaPool });
+    },
+    adaPoolBackward(input, beta, gradOutput, gradInput, gradBeta, geometry, kept) {
+      const reading = filledRoom(geometry, kept, KEPT_PLANES.adaPool);
+      const tensors = { ...noTensors, input, gradOutput, gradInput, weights: beta };
+      const withRoom = { ...tensors, kept: reading ? kept : undefined, keptPlanes: KEPT_PLANES.adaPool };
+      const exports = reading ? adaKeptExports : adaExports;
+      runBackward(kinds, exports, geometry, withRoom, cellTerms(geometry, beta), [gradBeta]);
+    },
+    dppPoolForward(input, alpha, lambda, output, geometry, asymmetric, kept) {
+      const keeping = keeps(geometry, kept, KEPT_PLANES.dpp);
+      if (keeping) markKept(kept);
+      const parameters = { weights: alpha, secondWeights: lambda, option: Number(asymmetric) };
+      const room = { kept: keeping ? kept : undefined, keptPlanes: KEPT_PLANES.dpp };
+      const name = keeping ? 'dppPoolSavingRows' : 'dppPoolRows';
+      runForward(kinds, name, geometry, { ...noTensors, input, output, ...parameters, ...room });
+    },
+    dppPoolBackward(input, alpha, lambda, gradOutput, gradInput, gradAlpha, gradLambda, geometry, asymmetric, kept) {
+      const reading = filledRoom(geometry, kept, KEPT_PLANES.dpp);
+      const tensors = {
+        ...noTensors,
+        input,
+        gradOutput,
+        gradInput,
+        weights: alpha,
+        secondWeights: lambda,
+        option: Number(asymmetric),
+        kept: reading ? kept : undefined,
+        keptPlanes: KEPT_PLANES.dpp,
+      };
+      const terms = rowTerms(geometry, [alpha, lambda]);
+      const exports = reading ? dppKeptExports : dppExports;
+      runBackward(kinds, exports, geometry, tensors, terms, [gradAlpha, gradLambda]);
     },
   };
 }
