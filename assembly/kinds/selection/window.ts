@@ -86,6 +86,27 @@ function visitRow(block: usize, taps: bool, visit: QuadVisitor): void {
   }
 }
 
+/** What a window-at-a-time driver hands a kernel: the window begun last, whose output starts at element `index`. */
+export type WindowVisitor = (block: usize, index: usize) => void;
+
+/**
+ * Forward kernels that take a window's channels in one call (one indirect call per window, not
+ * per quad, and room for a kernel's own fast cases): output rows [firstUnit, endUnit).
+ */
+export function visitWindows(block: usize, firstUnit: i32, endUnit: i32, taps: bool, visit: WindowVisitor): void {
+  const outWidth = word(block, OUT_SIZE + 2);
+  for (let unit = firstUnit; unit < endUnit; unit++) {
+    beginOutputRow(block, unit);
+    const widthTable = windowEntry(block, 2, 0);
+    if (taps) beginRowTaps(block);
+    for (let column = 0; column < outWidth; column++) {
+      beginWindow(block, widthTable, column, taps);
+      quadColumn = column;
+      visit(block, outStart + <usize>(column * group));
+    }
+  }
+}
+
 /** Forward kernels: output rows [firstUnit, endUnit) (assembly/pool/rows.ts); `taps` also finds kernel positions. */
 export function visitRows(block: usize, firstUnit: i32, endUnit: i32, taps: bool, visit: QuadVisitor): void {
   for (let unit = firstUnit; unit < endUnit; unit++) {

@@ -10,7 +10,6 @@ import {
   randomPoolForward,
 } from '../../kernels/reference/extra/random-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { poolingPlanes } from '../argmax-planes.js';
 import { randomOptions, windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
 import type { PoolSteps } from '../compute.js';
 import { drawOrExpect, type RandomPoolOptions } from '../arguments.js';
@@ -31,8 +30,10 @@ function computeRandomPool(call: OpCall): Tensor {
   return drawOrExpect(call, geometry, inference, (draws) => ({
     forward: ({ inputs: [x], output, saved: [chosen] }) =>
       kernel('randomPoolForward')(x!.values, output.values, chosen!.intValues, draws, geometry),
+    // Max pooling's backward: zero, then each window's gradient to its chosen cell (see selection-steps.ts).
     backward: ({ saved: [chosen], gradOutput, gradInputs: [gradInput] }) =>
-      kernel('argmaxScatterAdd')(gradOutput.values, chosen!.intValues, gradInput!.values, poolingPlanes(geometry)),
+      kernel('maxPoolBackward')(gradOutput.values, chosen!.intValues, gradInput!.values, geometry),
+    zeroGradients: false,
   }));
 }
 
