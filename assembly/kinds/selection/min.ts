@@ -2,13 +2,13 @@
 // min when smaller or NaN (so the last NaN wins, as max pooling's rule mirrored), the first of tied
 // minima wins, an empty window gives +Infinity and -1. Float32 compare-and-select: exact. A dense
 // 2x2 window (the seed CNN's) takes its four taps in straight-line code, four channels at a time.
-import { ARGMAX, IN_SIZE, OUTPUT, pointer, word } from '../../pool/arguments';
+import { ARGMAX, OUTPUT, pointer } from '../../pool/arguments';
 import {
   cellBytes, columnBytes, columnCells, group, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
 import { loadQuad, storeQuad } from './lanes';
 import { nanOf } from '../../pool/max-lanes';
-import { visitWindows, windowColumns, windowCount, windowStart, windowTopLeft } from './window';
+import { denseWindow2x2, visitWindows, windowColumns, windowCount, windowStart, windowTopLeft } from './window';
 
 /** Output rows [firstUnit, endUnit): see assembly/pool/rows.ts. */
 export function minPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
@@ -26,8 +26,7 @@ function minWindow(block: usize, index: usize): void {
   const output = pointer(block, OUTPUT) + (index << 2);
   const argmin = pointer(block, ARGMAX);
   const indices = argmin ? argmin + (index << 2) : 0;
-  const dense = slices == 1 && rows == 2 && windowColumns == 2 && columnCells == 1;
-  let channel = dense && rowCells == word(block, IN_SIZE + 2) ? minWindow2x2(output, indices) : 0;
+  let channel = denseWindow2x2(block) ? minWindow2x2(output, indices) : 0;
   for (; channel < group; channel += 4) {
     const offset = <usize>channel << 2;
     minQuad(windowStart + offset, output + offset, indices ? indices + offset : 0, min(4, group - channel));

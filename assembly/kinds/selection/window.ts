@@ -1,10 +1,12 @@
 // One window of an output row begun by assembly/pool/walk.ts (beginOutputRow): where its first
 // in-bounds tap lies, how many taps it has and, for per-tap weights, the kernel position of that
 // first tap. Also the selection kinds' argument fields beyond assembly/pool/arguments.ts's.
-import { DILATION, KERNEL, OUT_SIZE, PAD_BEFORE, STRIDE, word } from '../../pool/arguments';
+import { DILATION, IN_SIZE, KERNEL, OUT_SIZE, PAD_BEFORE, STRIDE, word } from '../../pool/arguments';
 import { row, slice } from '../../pool/rows';
 import { windowEntry } from '../../pool/tables';
-import { beginOutputRow, cellBytes, group, inBase, outStart, rows, rowTopLeft, slices } from '../../pool/walk';
+import {
+  beginOutputRow, cellBytes, columnCells, group, inBase, outStart, rowCells, rows, rowTopLeft, slices,
+} from '../../pool/walk';
 
 /** Block words past the pool module's (which end at 46): a per-channel f32 table, f64 scratch, draws. */
 export const CHANNEL_TABLE = 48;
@@ -55,6 +57,15 @@ export function beginWindow(block: usize, widthTable: usize, column: i32, taps: 
   windowTopLeft = rowTopLeft + load<i32>(width);
   windowStart = inBase + <usize>max(windowTopLeft, 0) * cellBytes;
   if (taps && windowCount > 0) windowFirstTap = rowFirstTap + firstTapAlong(block, 2, column);
+}
+
+/**
+ * Whether the window begun last is a whole, undilated 2x2 window of a 2D input (the seed CNN's):
+ * taps at windowStart, + cellBytes, + rowBytes and + both, spatial indices windowTopLeft, + 1,
+ * + rowCells and + rowCells + 1.
+ */
+export function denseWindow2x2(block: usize): bool {
+  return slices == 1 && rows == 2 && windowColumns == 2 && columnCells == 1 && rowCells == word(block, IN_SIZE + 2);
 }
 
 /** Output rows of one outer unit (a sample in NHWC, a plane in NCHW): its first row unit and count. */
