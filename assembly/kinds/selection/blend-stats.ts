@@ -4,12 +4,14 @@
 import { CHANNELS, CHANNELS_LAST, pointer, word } from '../../pool/arguments';
 import { outer } from '../../pool/rows';
 import {
-  columnBytes, columnCells, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
+  cellBytes, columnBytes, columnCells, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
 import { exactExpLanes } from './exp';
 import { takes } from '../../pool/max-lanes';
 import { high, loadQuad, low, ONE, ZERO } from './lanes';
-import { CHANNEL_TABLE, tapRow, tapSlice, windowColumns, windowCount, windowFirstTap, windowTopLeft } from './window';
+import {
+  CHANNEL_TABLE, tapRow, tapSlice, windowColumns, windowCount, windowDense, windowFirstTap, windowTopLeft,
+} from './window';
 
 // windowStats's results for the window last asked: the max (float32 lanes), its spatial index,
 // and the mean's float64 halves.
@@ -20,6 +22,10 @@ export let meansHigh: v128 = ZERO;
 
 /** Max, its spatial index and the mean of the window from `start`, `count` channels. */
 export function windowStats(start: usize, count: i32): void {
+  if (windowDense) {
+    denseStats(start, count);
+    return;
+  }
   let best = f32x4.splat(-Infinity);
   let index = i32x4.splat(windowTopLeft);
   let sumLow = ZERO;
@@ -51,6 +57,31 @@ export function windowStats(start: usize, count: i32): void {
   maxIndex = index;
   meansLow = empty ? ZERO : f64x2.div(sumLow, divisor);
   meansHigh = empty ? ZERO : f64x2.div(sumHigh, divisor);
+}
+
+/** windowStats of a dense 2x2 window (window.ts's windowDense), in straight-line code: the same operations in the same order. */
+@inline
+function denseStats(start: usize, count: i32): void {
+  const a = loadQuad(start, count);
+  const b = loadQuad(start + cellBytes, count);
+  const c = loadQuad(start + rowBytes, count);
+  const d = loadQuad(start + rowBytes + cellBytes, count);
+  let best = a;
+  let index = i32x4.splat(windowTopLeft);
+  let take = takes(b, best);
+  best = v128.bitselect(b, best, take);
+  index = v128.bitselect(i32x4.splat(windowTopLeft + 1), index, take);
+  take = takes(c, best);
+  best = v128.bitselect(c, best, take);
+  index = v128.bitselect(i32x4.splat(windowTopLeft + rowCells), index, take);
+  take = takes(d, best);
+  best = v128.bitselect(d, best, take);
+  index = v128.bitselect(i32x4.splat(windowTopLeft + rowCells + 1), index, take);
+  const divisor = f64x2.splat(4);
+  maxima = best;
+  maxIndex = index;
+  meansLow = f64x2.div(f64x2.add(f64x2.add(f64x2.add(f64x2.add(ZERO, low(a)), low(b)), low(c)), low(d)), divisor);
+  meansHigh = f64x2.div(f64x2.add(f64x2.add(f64x2.add(f64x2.add(ZERO, high(a)), high(b)), high(c)), high(d)), divisor);
 }
 
 /** The channel of lane 0: `channel` in NHWC, the plane's channel in NCHW. */

@@ -56,16 +56,21 @@ export function beginWindow(block: usize, widthTable: usize, column: i32, taps: 
   windowCount = slices * rows * windowColumns;
   windowTopLeft = rowTopLeft + load<i32>(width);
   windowStart = inBase + <usize>max(windowTopLeft, 0) * cellBytes;
+  windowDense =
+    windowColumns == 2 && rows == 2 && slices == 1 && columnCells == 1 && rowCells == word(block, IN_SIZE + 2);
   if (taps && windowCount > 0) windowFirstTap = rowFirstTap + firstTapAlong(block, 2, column);
 }
 
 /**
  * Whether the window begun last is a whole, undilated 2x2 window of a 2D input (the seed CNN's):
  * taps at windowStart, + cellBytes, + rowBytes and + both, spatial indices windowTopLeft, + 1,
- * + rowCells and + rowCells + 1.
+ * + rowCells and + rowCells + 1. Set by beginWindow.
  */
-export function denseWindow2x2(block: usize): bool {
-  return slices == 1 && rows == 2 && windowColumns == 2 && columnCells == 1 && rowCells == word(block, IN_SIZE + 2);
+export let windowDense: bool = false;
+
+@inline
+export function denseWindow2x2(_block: usize): bool {
+  return windowDense;
 }
 
 /** Output rows of one outer unit (a sample in NHWC, a plane in NCHW): its first row unit and count. */
