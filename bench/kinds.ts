@@ -15,7 +15,14 @@ import {
   type RegisteredKind,
 } from '../src/index.js';
 import { scriptOptions, type CommandSpec } from '../cli/args.js';
-import { copyCeilingContender, copyRate, measureTogether, type Measurement, type Timed } from './pooling-timing.js';
+import {
+  copyCeilingContender,
+  copyRate,
+  measureTogether,
+  median,
+  type Measurement,
+  type Timed,
+} from './pooling-timing.js';
 
 const spec: CommandSpec & { script: string } = {
   name: 'bench:kinds',
@@ -87,10 +94,15 @@ function contenders(kind: RegisteredKind, shape: readonly number[]): Contenders 
   return { timed, bytes, release: () => [input, gradient, layer].forEach((item) => item.dispose()) };
 }
 
-/** Forward and backward medians: the backward is the forward + backward run less the forward. */
+/**
+ * Forward and backward medians: the backward is the median over rounds of the forward + backward
+ * run less the forward run of the same round (neighbours in time, so the machine's drift cancels).
+ */
 function passes(ours: Contenders, times: Map<string, Measurement>): [number, number] {
-  const [forward, both] = ours.timed.map((timed) => times.get(timed.name)!.ms) as [number, number];
-  return [forward, both - forward];
+  const [forward, both] = ours.timed.map((timed) => times.get(timed.name)!) as [Measurement, Measurement];
+  const rounds = Math.min(forward.times!.length, both.times!.length);
+  const differences = Array.from({ length: rounds }, (_, round) => both.times![round]! - forward.times![round]!);
+  return [forward.ms, median(differences)];
 }
 
 /** The table rows of one kind on one shape, timed beside max pooling and the copy ceiling. */
@@ -125,7 +137,9 @@ async function main(): Promise<void> {
   setBackend('wasm');
   for (const shape of shapes) {
     console.log(`\nNHWC [${shape.join(', ')}], each kind's seed settings, wasm backend, training mode.`);
-    console.log('Backward = (forward + backward) − forward. GB/s: input + output (gradOutput + gradInput) bytes.\n');
+    console.log(
+      'Backward = (forward + backward) − forward, paired by round. GB/s: input + output (gradOutput + gradInput) bytes.\n',
+    );
     console.log('| kind | pass | ms | × max | GB/s | % of copy | copy GB/s |');
     console.log('|---|---|---:|---:|---:|---:|---:|');
     for (const kind of kinds) console.log((await kindRows(kind, max, shape, flags.quick === true)).join('\n'));
