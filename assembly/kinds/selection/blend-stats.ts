@@ -110,6 +110,20 @@ export function gateLanes(block: usize, start: usize, channel: i32, count: i32):
   let totalHigh = ZERO;
   const weights = weightColumn(block, channel);
   const step = tableStep(block);
+  if (windowDense) {
+    // The four taps of a dense 2x2 window (window.ts's windowDense), in window order from +0; its
+    // kernel positions are windowFirstTap, + 1, + tapRow and + tapRow + 1 (a larger kernel's window
+    // cut to 2x2 by the edge starts past position 0).
+    for (let tap = 0; tap < 4; tap++) {
+      const position = windowFirstTap + (tap & 1) + (tap & 2 ? tapRow : 0);
+      const weight = loadQuad(weights + <usize>position * step, count);
+      const value = loadQuad(start + (tap & 1 ? cellBytes : 0) + (tap & 2 ? rowBytes : 0), count);
+      totalLow = f64x2.add(totalLow, f64x2.mul(low(weight), low(value)));
+      totalHigh = f64x2.add(totalHigh, f64x2.mul(high(weight), high(value)));
+    }
+    gateHigh = sigmoid(totalHigh);
+    return sigmoid(totalLow);
+  }
   let slicePointer = start;
   let sliceTap = windowFirstTap;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes, sliceTap += tapSlice) {
