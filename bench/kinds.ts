@@ -1,7 +1,8 @@
 // `npm run bench:kinds`: every pooling kind with a 2D layer (the registry's seed kinds, with their
-// seed settings: 2x2 windows or what the kind needs instead), forward and backward on one NHWC
-// input on the wasm backend, each timed in the same rounds as max pooling so that the ratio
-// (× max) survives the drift of a shared machine. Training mode, so random kinds draw.
+// seed settings: 2x2 windows or what the kind needs instead), forward and backward on the NHWC
+// workloads of `npm run bench` on the wasm backend, each timed in the same rounds as max pooling and
+// the copy ceiling, so that the ratio (× max) and the share of the copy survive the drift of a
+// shared machine. Training mode, so random kinds draw.
 import {
   backward,
   Pooling,
@@ -14,21 +15,38 @@ import {
   type RegisteredKind,
 } from '../src/index.js';
 import { scriptOptions, type CommandSpec } from '../cli/args.js';
-import { measureTogether, type Timed } from './pooling-timing.js';
+import {
+  copyCeilingContender,
+  copyRate,
+  measureTogether,
+  median,
+  type Measurement,
+  type Timed,
+} from './pooling-timing.js';
 
 const spec: CommandSpec & { script: string } = {
   name: 'bench:kinds',
   script: 'npm run bench:kinds',
   summary:
-    'Times every pooling kind with a 2D layer, forward and forward + backward, against max pooling in the same ' +
-    'rounds, on the wasm backend; prints milliseconds and × max.',
+    'Times every pooling kind with a 2D layer, forward and backward, against max pooling and the copy ceiling in ' +
+    'the same rounds, on the wasm backend; prints milliseconds, × max, GB/s and % of the copy ceiling.',
   options: {
-    shape: { type: 'string', value: '<n,h,w,c>', default: '8,56,56,32', description: 'NHWC input shape' },
+    shape: {
+      type: 'string',
+      value: '<n,h,w,c>',
+      description: "One NHWC input shape (default: [32,112,112,64] and [128,26,26,32], the seed CNN's)",
+    },
     kinds: { type: 'string', value: '<list>', description: 'Comma-separated kinds (default: all)' },
     quick: { type: 'boolean', description: 'Fewer repetitions' },
   },
-  examples: ['npm run bench:kinds', 'npm run bench:kinds -- --kinds mixed,gated --shape 32,112,112,64'],
+  examples: ['npm run bench:kinds', 'npm run bench:kinds -- --kinds mixed,gated --shape 32,112,112,64 --quick'],
 };
+
+const WORKLOADS = [
+  [32, 112, 112, 64],
+  [128, 26, 26, 32],
+];
+const COPY = 'copy ceiling';
 
 /** A kind's 2D layer with its seed settings, built on `shape`, and an input that requires a gradient. */
 function setUp(kind: RegisteredKind, shape: readonly number[]): { layer: Pooling; input: Tensor; gradient: Tensor } {
@@ -44,8 +62,15 @@ function setUp(kind: RegisteredKind, shape: readonly number[]): { layer: Pooling
   return { layer, input, gradient };
 }
 
+/** A kind's contenders: forward alone, and forward then backward; `bytes` is what one pass must move. */
+interface Contenders {
+  readonly timed: Timed[];
+  readonly bytes: number;
+  release(): void;
+}
+
 /** Forward alone, and forward then backward, of one kind's layer. */
-function contenders(kind: RegisteredKind, shape: readonly number[]): { timed: Timed[]; release: () => void } {
+function contenders(kind: RegisteredKind, shape: readonly number[]): Contenders {
   const { layer, input, gradient } = setUp(kind, shape);
   const forward = (): Tensor => layer.apply(input, { training: true, random: new Random(3) });
   const clearGrads = (): void => {
@@ -64,36 +89,60 @@ function contenders(kind: RegisteredKind, shape: readonly number[]): { timed: Ti
       },
     },
   ];
-  return { timed, release: () => [input, gradient, layer].forEach((item) => item.dispose()) };
+  // Forward: the input read and the output written once; backward: gradOutput read, gradInput written once.
+  const bytes = 4 * (input.size + gradient.size);
+  return { timed, bytes, release: () => [input, gradient, layer].forEach((item) => item.dispose()) };
+}
+
+/**
+ * Forward and backward medians: the backward is the median over rounds of the forward + backward
+ * run less the forward run of the same round (neighbours in time, so the machine's drift cancels).
+ */
+function passes(ours: Contenders, times: Map<string, Measurement>): [number, number] {
+  const [forward, both] = ours.timed.map((timed) => times.get(timed.name)!) as [Measurement, Measurement];
+  const rounds = Math.min(forward.times!.length, both.times!.length);
+  const differences = Array.from({ length: rounds }, (_, round) => both.times![round]! - forward.times![round]!);
+  return [forward.ms, median(differences)];
+}
+
+/** The table rows of one kind on one shape, timed beside max pooling and the copy ceiling. */
+async function kindRows(kind: RegisteredKind, max: RegisteredKind, shape: readonly number[], quick: boolean) {
+  const ours = contenders(kind, shape);
+  const reference = kind === max ? ours : contenders(max, shape);
+  try {
+    const copy = copyCeilingContender(COPY);
+    const all = kind === max ? [copy, ...ours.timed] : [copy, ...reference.timed, ...ours.timed];
+    const times = await measureTogether(all, quick);
+    const ceiling = copyRate(times.get(COPY)!);
+    const [maxPasses, ourPasses] = [passes(reference, times), passes(ours, times)];
+    return ['forward', 'backward'].map((pass, index) => {
+      const [ms, maxMs] = [ourPasses[index]!, maxPasses[index]!];
+      const rate = ours.bytes / (ms * 1e6);
+      const cells = [kind.name, pass, ms.toFixed(2), (ms / maxMs).toFixed(2), rate.toFixed(1)];
+      return `| ${[...cells, `${((100 * rate) / ceiling).toFixed(0)}%`, ceiling.toFixed(1)].join(' | ')} |`;
+    });
+  } finally {
+    ours.release();
+    if (reference !== ours) reference.release();
+  }
 }
 
 async function main(): Promise<void> {
   const flags = scriptOptions(spec, process.argv.slice(2), ({ values }) => values);
   if (flags === null) return;
-  const shape = String(flags.shape).split(',').map(Number);
+  const shapes = flags.shape === undefined ? WORKLOADS : [String(flags.shape).split(',').map(Number)];
   const wanted = flags.kinds === undefined ? null : new Set(String(flags.kinds).split(','));
   const kinds = seedPoolingKinds().filter((kind) => wanted === null || wanted.has(kind.name));
   const max = seedPoolingKinds().find((kind) => kind.name === 'max')!;
   setBackend('wasm');
-  console.log(`NHWC [${shape.join(', ')}], each kind's seed settings, wasm backend, training mode.\n`);
-  console.log('| kind | forward ms | × max | forward + backward ms | × max |');
-  console.log('|---|---:|---:|---:|---:|');
-  for (const kind of kinds) {
-    const ours = contenders(kind, shape);
-    const reference = kind === max ? ours : contenders(max, shape);
-    try {
-      const all = kind === max ? ours.timed : [...reference.timed, ...ours.timed];
-      const times = await measureTogether(all, flags.quick === true);
-      const ms = (timed: Timed): number => times.get(timed.name)!.ms;
-      const [forward, both] = ours.timed.map(ms) as [number, number];
-      const [maxForward, maxBoth] = reference.timed.map(ms) as [number, number];
-      const ratio = (value: number, base: number): string => (value / base).toFixed(2);
-      const row = [kind.name, forward.toFixed(2), ratio(forward, maxForward), both.toFixed(2), ratio(both, maxBoth)];
-      console.log(`| ${row.join(' | ')} |`);
-    } finally {
-      ours.release();
-      if (reference !== ours) reference.release();
-    }
+  for (const shape of shapes) {
+    console.log(`\nNHWC [${shape.join(', ')}], each kind's seed settings, wasm backend, training mode.`);
+    console.log(
+      'Backward = (forward + backward) − forward, paired by round. GB/s: input + output (gradOutput + gradInput) bytes.\n',
+    );
+    console.log('| kind | pass | ms | × max | GB/s | % of copy | copy GB/s |');
+    console.log('|---|---|---:|---:|---:|---:|---:|');
+    for (const kind of kinds) console.log((await kindRows(kind, max, shape, flags.quick === true)).join('\n'));
   }
 }
 

@@ -11,6 +11,8 @@ export interface Measurement {
   /** Median milliseconds per run. */
   readonly ms: number;
   readonly runs: number;
+  /** Every timed run's milliseconds, in round order (for differences paired by round). */
+  readonly times?: readonly number[];
 }
 
 /** One thing to time: a name and the work of one run. */
@@ -53,7 +55,7 @@ export async function measureTogether(contenders: readonly Timed[], quick: boole
       entry.spent += ms;
     }
   }
-  return new Map(progress.map(({ timed, times }) => [timed.name, { ms: median(times), runs: times.length }]));
+  return new Map(progress.map(({ timed, times }) => [timed.name, { ms: median(times), runs: times.length, times }]));
 }
 
 /** Warm-up calls; returns how many timed runs the contender should get. */
@@ -81,7 +83,7 @@ async function timeOnce(work: () => Promise<void> | void): Promise<number> {
   return performance.now() - started;
 }
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }

@@ -84,6 +84,8 @@ export interface DrawingSteps {
   readonly forward: 'randomPoolForward' | 'stochasticPoolForward';
   /** Reads the chosen cells, saved[0]. */
   readonly backward: PoolSteps['backward'];
+  /** Whether the backward needs gradInput zeroed first (default true; false where it writes every cell). */
+  readonly zeroGradients?: boolean;
 }
 
 /**
@@ -105,7 +107,7 @@ export function drawOrExpect(
   const saved = [indicesLike(geometry.outputShape)];
   return runPoolSteps(op, [input], geometry.outputShape, {
     saved,
-    zeroGradients: true,
+    zeroGradients: training.zeroGradients ?? true,
     forward: ({ inputs: [x], output, saved: [chosen] }) =>
       kernel(training.forward)(x!.values, output.values, chosen!.intValues, draws, geometry),
     backward: training.backward,

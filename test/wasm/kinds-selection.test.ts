@@ -2,8 +2,11 @@
 // bit for bit, on random shapes and options (both formats, ranks 1-3, odd channel counts, padding,
 // dilation, ceil mode), with ties, NaN, ±Infinity and all-negative inputs, on 1, 2 and 3 threads.
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { after, before, test } from 'node:test';
-import type { PoolGeometry } from '../../src/geometry/pool-geometry.js';
+import { poolGeometry, type PoolGeometry } from '../../src/geometry/pool-geometry.js';
+import { poolingPlanes } from '../../src/pooling/argmax-planes.js';
+import { argmaxScatterAdd } from '../../src/kernels/reference/argmax.js';
 import { gatedPoolBackward, gatedPoolForward } from '../../src/kernels/reference/extra/gated-pool.js';
 import { mixedPoolBackward, mixedPoolForward } from '../../src/kernels/reference/extra/mixed-pool.js';
 import { ordinalPoolBackward, ordinalPoolForward } from '../../src/kernels/reference/extra/ordinal-pool.js';
@@ -54,12 +57,39 @@ after(async () => {
   await setThreadCount(1);
 });
 
-/** Runs `body` on random cases under each thread count. */
+/**
+ * The seed CNN's window and its neighbours, which the kernels' dense 2x2 paths take: 2D, 2x2 at
+ * stride 1 or 2, valid or same, channelsLast with 1 to 13 channels (whole quads and remainders).
+ */
+const dense2x2Cases: fc.Arbitrary<PoolCase> = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 3 }),
+    height: fc.integer({ min: 2, max: 9 }),
+    width: fc.integer({ min: 2, max: 9 }),
+    channels: fc.integer({ min: 1, max: 13 }),
+    stride: fc.constantFrom(1, 2, 2),
+    padding: fc.constantFrom<'valid' | 'same'>('valid', 'same'),
+    values: fc.constantFrom<PoolCase['values']>('plain', 'ties', 'negative', 'special'),
+    seed: fc.integer({ min: 1, max: 1 << 30 }),
+  })
+  .map(({ batch, height, width, channels, stride, padding, values, seed }) => ({
+    geometry: poolGeometry('test', [batch, height, width, channels], 2, {
+      kernelSize: 2,
+      stride,
+      padding,
+      dataFormat: 'channelsLast',
+    }),
+    values,
+    seed,
+  }));
+
+/** Runs `body` on random cases, then on dense 2x2 ones, under each thread count. */
 async function onThreads(body: (item: PoolCase) => void): Promise<void> {
   for (const threads of THREADS) {
     await setThreadCount(threads);
     await threadsReady();
     check(poolCases({ maxChannels: 9 }), (item) => tidy(() => body(item)), RUNS);
+    check(dense2x2Cases, (item) => tidy(() => body(item)), RUNS / 2);
   }
 }
 
@@ -234,6 +264,25 @@ for (const name of ['minPoolForward', 'medianPoolForward'] as const) {
     });
   });
 }
+
+test("min, median and random pooling's chosen cells: maxPoolBackward (their backward) is the reference scatter-add", async () => {
+  await onThreads((item) => {
+    const { geometry, values, seed } = item;
+    const input = filled(geometry.inputShape, values, seed);
+    const gradOutput = filled(geometry.outputShape, values, seed + 1);
+    const [minimum, median] = [poisoned(geometry.outputShape, 'int32'), poisoned(geometry.outputShape, 'int32')];
+    minPoolForward(input.values, poisoned(geometry.outputShape).values, minimum.intValues, geometry);
+    medianPoolForward(input.values, poisoned(geometry.outputShape).values, median.intValues, geometry);
+    const drawn = compareDraws(random.randomPoolForward, wasm().randomPoolForward, item, input);
+    for (const [index, chosen] of [minimum.intValues, median.intValues, drawn].entries()) {
+      const expected = zeros(geometry.inputShape);
+      argmaxScatterAdd(gradOutput.values, chosen, expected.values, poolingPlanes(geometry));
+      const actual = poisoned(geometry.inputShape);
+      (wasmBackend!.kernels as Kernels).maxPoolBackward(gradOutput.values, chosen, actual.values, geometry);
+      assertSame(actual.values, expected.values, `gradInput from ${['min', 'median', 'random'][index]}'s cells`);
+    }
+  });
+});
 
 test('randomPoolForward and the in-bounds average (random pooling at inference) match the reference exactly', async () => {
   await onThreads((item) => {

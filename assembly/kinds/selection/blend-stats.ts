@@ -4,12 +4,14 @@
 import { CHANNELS, CHANNELS_LAST, pointer, word } from '../../pool/arguments';
 import { outer } from '../../pool/rows';
 import {
-  columnBytes, columnCells, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
+  cellBytes, columnBytes, columnCells, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
 import { exactExpLanes } from './exp';
 import { takes } from '../../pool/max-lanes';
 import { high, loadQuad, low, ONE, ZERO } from './lanes';
-import { CHANNEL_TABLE, tapRow, tapSlice, windowColumns, windowCount, windowFirstTap, windowTopLeft } from './window';
+import {
+  CHANNEL_TABLE, tapRow, tapSlice, windowColumns, windowCount, windowDense, windowFirstTap, windowTopLeft,
+} from './window';
 
 // windowStats's results for the window last asked: the max (float32 lanes), its spatial index,
 // and the mean's float64 halves.
@@ -20,6 +22,10 @@ export let meansHigh: v128 = ZERO;
 
 /** Max, its spatial index and the mean of the window from `start`, `count` channels. */
 export function windowStats(start: usize, count: i32): void {
+  if (windowDense) {
+    denseStats(start, count);
+    return;
+  }
   let best = f32x4.splat(-Infinity);
   let index = i32x4.splat(windowTopLeft);
   let sumLow = ZERO;
@@ -53,6 +59,31 @@ export function windowStats(start: usize, count: i32): void {
   meansHigh = empty ? ZERO : f64x2.div(sumHigh, divisor);
 }
 
+/** windowStats of a dense 2x2 window (window.ts's windowDense), in straight-line code: the same operations in the same order. */
+@inline
+function denseStats(start: usize, count: i32): void {
+  const a = loadQuad(start, count);
+  const b = loadQuad(start + cellBytes, count);
+  const c = loadQuad(start + rowBytes, count);
+  const d = loadQuad(start + rowBytes + cellBytes, count);
+  let best = a;
+  let index = i32x4.splat(windowTopLeft);
+  let take = takes(b, best);
+  best = v128.bitselect(b, best, take);
+  index = v128.bitselect(i32x4.splat(windowTopLeft + 1), index, take);
+  take = takes(c, best);
+  best = v128.bitselect(c, best, take);
+  index = v128.bitselect(i32x4.splat(windowTopLeft + rowCells), index, take);
+  take = takes(d, best);
+  best = v128.bitselect(d, best, take);
+  index = v128.bitselect(i32x4.splat(windowTopLeft + rowCells + 1), index, take);
+  const divisor = f64x2.splat(4);
+  maxima = best;
+  maxIndex = index;
+  meansLow = f64x2.div(f64x2.add(f64x2.add(f64x2.add(f64x2.add(ZERO, low(a)), low(b)), low(c)), low(d)), divisor);
+  meansHigh = f64x2.div(f64x2.add(f64x2.add(f64x2.add(f64x2.add(ZERO, high(a)), high(b)), high(c)), high(d)), divisor);
+}
+
 /** The channel of lane 0: `channel` in NHWC, the plane's channel in NCHW. */
 @inline
 export function laneChannel(block: usize, channel: i32): i32 {
@@ -79,6 +110,20 @@ export function gateLanes(block: usize, start: usize, channel: i32, count: i32):
   let totalHigh = ZERO;
   const weights = weightColumn(block, channel);
   const step = tableStep(block);
+  if (windowDense) {
+    // The four taps of a dense 2x2 window (window.ts's windowDense), in window order from +0; its
+    // kernel positions are windowFirstTap, + 1, + tapRow and + tapRow + 1 (a larger kernel's window
+    // cut to 2x2 by the edge starts past position 0).
+    for (let tap = 0; tap < 4; tap++) {
+      const position = windowFirstTap + (tap & 1) + (tap & 2 ? tapRow : 0);
+      const weight = loadQuad(weights + <usize>position * step, count);
+      const value = loadQuad(start + (tap & 1 ? cellBytes : 0) + (tap & 2 ? rowBytes : 0), count);
+      totalLow = f64x2.add(totalLow, f64x2.mul(low(weight), low(value)));
+      totalHigh = f64x2.add(totalHigh, f64x2.mul(high(weight), high(value)));
+    }
+    gateHigh = sigmoid(totalHigh);
+    return sigmoid(totalLow);
+  }
   let slicePointer = start;
   let sliceTap = windowFirstTap;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes, sliceTap += tapSlice) {

@@ -5,10 +5,14 @@
 // cells are below it and more than k are at or below it (k = ⌊(n − 1)/2⌋). Exact: only compares.
 import { ARGMAX, OUTPUT, pointer, word } from '../../pool/arguments';
 import { nanOf } from '../../pool/max-lanes';
-import { columnBytes, columnCells, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices } from '../../pool/walk';
+import {
+  cellBytes, columnBytes, columnCells, group, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
+} from '../../pool/walk';
 import { currentThreadSlot } from '../../shared/thread-slot';
 import { loadQuad, storeQuad } from './lanes';
-import { SCRATCH, visitRows, windowColumns, windowCount, windowTopLeft } from './window';
+import {
+  denseWindow2x2, SCRATCH, visitWindows, windowColumns, windowCount, windowStart, windowTopLeft,
+} from './window';
 
 /** Block word: bytes of one thread's scratch slot (16 per window cell). */
 export const SLOT_BYTES = 55;
@@ -19,19 +23,82 @@ let slot: usize = 0;
 /** Output rows [firstUnit, endUnit): see assembly/pool/rows.ts. */
 export function medianPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
   slot = pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SLOT_BYTES);
-  visitRows(block, firstUnit, endUnit, false, medianVisit);
+  visitWindows(block, firstUnit, endUnit, false, medianWindow);
 }
 
-function medianVisit(block: usize, start: usize, index: usize, count: i32): void {
+/** Every channel of the window begun last, whose output starts at element `index`. */
+function medianWindow(block: usize, index: usize): void {
   const output = pointer(block, OUTPUT) + (index << 2);
   const argmedian = pointer(block, ARGMAX);
-  if (windowCount == 0) {
-    storeQuad(output, f32x4.splat(0), count);
-    if (argmedian) storeQuad(argmedian + (index << 2), i32x4.splat(-1), count);
-    return;
+  const indices = argmedian ? argmedian + (index << 2) : 0;
+  let channel = denseWindow2x2(block) ? medianWindow2x2(output, indices) : 0;
+  for (; channel < group; channel += 4) {
+    const offset = <usize>channel << 2;
+    const count = min(4, group - channel);
+    if (windowCount == 0) {
+      storeQuad(output + offset, f32x4.splat(0), count);
+      if (indices) storeQuad(indices + offset, i32x4.splat(-1), count);
+    } else {
+      gatherWindow(windowStart + offset, slot, count);
+      medianQuad(slot, output + offset, indices ? indices + offset : 0, count);
+    }
   }
-  gatherWindow(start, slot, count);
-  medianQuad(slot, output, argmedian ? argmedian + (index << 2) : 0, count);
+}
+
+/** Lanes where `candidate` is the lower median of the four cells a to d: fewer than 2 below it, more than 1 at or below. */
+@inline
+function lowerMedianOfFour(candidate: v128, a: v128, b: v128, c: v128, d: v128): v128 {
+  const below = i32x4.add(
+    i32x4.add(f32x4.lt(a, candidate), f32x4.lt(b, candidate)),
+    i32x4.add(f32x4.lt(c, candidate), f32x4.lt(d, candidate)),
+  ); // each true compare is −1
+  const atOrBelow = i32x4.add(
+    i32x4.add(f32x4.le(a, candidate), f32x4.le(b, candidate)),
+    i32x4.add(f32x4.le(c, candidate), f32x4.le(d, candidate)),
+  );
+  return v128.and(i32x4.ge_s(below, i32x4.splat(-1)), i32x4.lt_s(atOrBelow, i32x4.splat(-1)));
+}
+
+/**
+ * A dense 2x2 window (window.ts's denseWindow2x2), four channels at a time, in registers: the rank
+ * counting of medianQuad over its four cells, the first median cell in window order, the first NaN
+ * where there is one. Returns how many channels it did.
+ */
+@inline
+function medianWindow2x2(output: usize, argmedian: usize): i32 {
+  const p00 = windowStart;
+  const p10 = p00 + rowBytes;
+  const step = cellBytes;
+  const first = windowTopLeft;
+  const limit = group & ~3;
+  for (let channel = 0; channel < limit; channel += 4) {
+    const offset = <usize>channel << 2;
+    const a = v128.load(p00 + offset);
+    const b = v128.load(p00 + step + offset);
+    const c = v128.load(p10 + offset);
+    const d = v128.load(p10 + step + offset);
+    // Later cells first, so the earliest median (or NaN) is selected last.
+    let found = lowerMedianOfFour(d, a, b, c, d);
+    let value = d;
+    let index = i32x4.splat(first + rowCells + 1);
+    let hit = lowerMedianOfFour(c, a, b, c, d);
+    value = v128.bitselect(c, value, hit);
+    index = v128.bitselect(i32x4.splat(first + rowCells), index, hit);
+    hit = lowerMedianOfFour(b, a, b, c, d);
+    value = v128.bitselect(b, value, hit);
+    index = v128.bitselect(i32x4.splat(first + 1), index, hit);
+    hit = lowerMedianOfFour(a, a, b, c, d);
+    value = v128.bitselect(a, value, hit);
+    index = v128.bitselect(i32x4.splat(first), index, hit);
+    let nanIndex = i32x4.splat(first + rowCells + 1);
+    nanIndex = v128.bitselect(i32x4.splat(first + rowCells), nanIndex, nanOf(c));
+    nanIndex = v128.bitselect(i32x4.splat(first + 1), nanIndex, nanOf(b));
+    nanIndex = v128.bitselect(i32x4.splat(first), nanIndex, nanOf(a));
+    const nan = v128.or(v128.or(nanOf(a), nanOf(b)), v128.or(nanOf(c), nanOf(d)));
+    v128.store(output + offset, v128.bitselect(f32x4.splat(NaN), value, nan));
+    if (argmedian) v128.store(argmedian + offset, v128.bitselect(nanIndex, index, nan));
+  }
+  return limit;
 }
 
 // gatherWindow's result: the first NaN cell of each lane.

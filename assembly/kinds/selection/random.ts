@@ -3,33 +3,73 @@
 // inference is the in-bounds mean, a float64 sum in window order over n, and its backward adds
 // g/n (float64) to each in-bounds cell. The same arithmetic as the reference: bit for bit.
 import { ARGMAX, GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer } from '../../pool/arguments';
-import { columnBytes, columnCells, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices } from '../../pool/walk';
+import {
+  cellBytes, columnBytes, columnCells, group, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
+} from '../../pool/walk';
 import { high, highDoubles, loadDoubles, loadQuad, low, narrow, storeQuad, ZERO } from './lanes';
-import { DRAWS, visitOuters, visitRows, windowColumns, windowCount, windowTopLeft } from './window';
+import {
+  denseWindow2x2, DRAWS, visitOuters, visitRows, visitWindows, windowColumns, windowCount, windowStart, windowTopLeft,
+} from './window';
 
 /** Training forward, output rows [firstUnit, endUnit): the drawn cell's value and spatial index. */
 export function randomDrawRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  visitRows(block, firstUnit, endUnit, false, randomVisit);
+  visitWindows(block, firstUnit, endUnit, false, randomWindow);
 }
 
-function randomVisit(block: usize, start: usize, index: usize, count: i32): void {
+/** Every channel of the window begun last, whose output starts at element `index`. */
+function randomWindow(block: usize, index: usize): void {
   const output = pointer(block, OUTPUT) + (index << 2);
   const chosen = pointer(block, ARGMAX) + (index << 2);
-  if (windowCount == 0) {
-    storeQuad(output, f32x4.splat(0), count);
-    storeQuad(chosen, i32x4.splat(-1), count);
-    return;
+  const draws = pointer(block, DRAWS) + (index << 3);
+  let channel = denseWindow2x2(block) ? pickWindow2x2(output, chosen, draws) : 0;
+  for (; channel < group; channel += 4) {
+    const offset = <usize>channel << 2;
+    const count = min(4, group - channel);
+    if (windowCount == 0) {
+      storeQuad(output + offset, f32x4.splat(0), count);
+      storeQuad(chosen + offset, i32x4.splat(-1), count);
+    } else {
+      pickQuad(windowStart + offset, output + offset, chosen + offset, draws + (offset << 1), count);
+    }
   }
-  pickQuad(start, output, chosen, pointer(block, DRAWS) + (index << 3), count);
 }
 
-function pickQuad(start: usize, output: usize, chosen: usize, draws: usize, count: i32): void {
-  const cells = f64x2.splat(<f64>windowCount);
-  const drawLow = f64x2.mul(loadDoubles(draws, count), cells);
-  const drawHigh = f64x2.mul(highDoubles, cells);
+/** Cell min(n − 1, ⌊draw·n⌋) of each lane's window of n cells, from four f64 draws at `draws`. */
+@inline
+function drawnPositions(draws: usize, count: i32, cells: i32): v128 {
+  const scale = f64x2.splat(<f64>cells);
+  const drawLow = f64x2.mul(loadDoubles(draws, count), scale);
+  const drawHigh = f64x2.mul(highDoubles, scale);
   // ⌊draw·n⌋ (draw·n ≥ 0, so truncation), at most n − 1
   const drawn = i32x4.shuffle(i32x4.trunc_sat_f64x2_s_zero(drawLow), i32x4.trunc_sat_f64x2_s_zero(drawHigh), 0, 1, 4, 5);
-  const position = i32x4.min_s(drawn, i32x4.splat(windowCount - 1));
+  return i32x4.min_s(drawn, i32x4.splat(cells - 1));
+}
+
+/** A dense 2x2 window (window.ts's denseWindow2x2), four channels at a time; returns how many channels it did. */
+@inline
+function pickWindow2x2(output: usize, chosen: usize, draws: usize): i32 {
+  const p00 = windowStart;
+  const p10 = p00 + rowBytes;
+  const step = cellBytes;
+  const topLeft = i32x4.splat(windowTopLeft);
+  const offsets = i32x4(0, 1, rowCells, rowCells + 1);
+  const limit = group & ~3;
+  for (let channel = 0; channel < limit; channel += 4) {
+    const offset = <usize>channel << 2;
+    const position = drawnPositions(draws + (offset << 1), 4, 4);
+    let value = v128.load(p00 + offset);
+    value = v128.bitselect(v128.load(p00 + step + offset), value, i32x4.eq(position, i32x4.splat(1)));
+    value = v128.bitselect(v128.load(p10 + offset), value, i32x4.eq(position, i32x4.splat(2)));
+    value = v128.bitselect(v128.load(p10 + step + offset), value, i32x4.eq(position, i32x4.splat(3)));
+    v128.store(output + offset, value);
+    v128.store(chosen + offset, i32x4.add(topLeft, i8x16.swizzle(offsets, i32x4.add(i32x4.mul(position, i32x4.splat(0x04040404)), i32x4.splat(0x03020100)))));
+  }
+  return limit;
+}
+
+@inline
+function pickQuad(start: usize, output: usize, chosen: usize, draws: usize, count: i32): void {
+  const position = drawnPositions(draws, count, windowCount);
   let value = f32x4.splat(0);
   let index = i32x4.splat(-1);
   let at = 0;

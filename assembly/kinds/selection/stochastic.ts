@@ -2,27 +2,116 @@
 // cell drawn per window from the draws the TypeScript side made in output order) and inference
 // (Σ a⁺² / Σ a⁺). Float64 sums in window order, as the reference, so the results match bit for bit.
 import { ARGMAX, OUTPUT, pointer } from '../../pool/arguments';
-import { columnBytes, columnCells, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices } from '../../pool/walk';
+import {
+  cellBytes, columnBytes, columnCells, group, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
+} from '../../pool/walk';
 import { high, highDoubles, loadDoubles, loadQuad, low, narrow, narrowMask, storeQuad, ZERO } from './lanes';
 import { nanOf } from '../../pool/max-lanes';
-import { DRAWS, visitRows, windowColumns, windowCount, windowTopLeft } from './window';
+import { denseWindow2x2, DRAWS, visitRows, visitWindows, windowColumns, windowCount, windowStart, windowTopLeft } from './window';
 
 const ZERO_SINGLE: v128 = f32x4.splat(0);
 
 /** Training forward, output rows [firstUnit, endUnit): output a⁺ of the drawn cell, chosen its spatial index. */
 export function stochasticDrawRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  visitRows(block, firstUnit, endUnit, false, drawVisit);
+  visitWindows(block, firstUnit, endUnit, false, drawWindow);
 }
 
-function drawVisit(block: usize, start: usize, index: usize, count: i32): void {
+/** Every channel of the window begun last, whose output starts at element `index`. */
+function drawWindow(block: usize, index: usize): void {
   const output = pointer(block, OUTPUT) + (index << 2);
   const chosen = pointer(block, ARGMAX) + (index << 2);
-  if (windowCount == 0) {
-    storeQuad(output, ZERO_SINGLE, count);
-    storeQuad(chosen, i32x4.splat(-1), count);
-    return;
+  const draws = pointer(block, DRAWS) + (index << 3);
+  let channel = denseWindow2x2(block) ? drawWindow2x2(output, chosen, draws) : 0;
+  for (; channel < group; channel += 4) {
+    const offset = <usize>channel << 2;
+    const count = min(4, group - channel);
+    if (windowCount == 0) {
+      storeQuad(output + offset, ZERO_SINGLE, count);
+      storeQuad(chosen + offset, i32x4.splat(-1), count);
+    } else {
+      drawQuad(windowStart + offset, output + offset, chosen + offset, draws + (offset << 1), count);
+    }
   }
-  drawQuad(start, output, chosen, pointer(block, DRAWS) + (index << 3), count);
+}
+
+/** Lanes of tap `value` (a⁺) where the running Σ a⁺, with it added, passes the target: two f64 halves. */
+@inline
+function passes(value: v128, positive: v128): v128 {
+  runningLow = f64x2.add(runningLow, low(value));
+  runningHigh = f64x2.add(runningHigh, high(value));
+  return v128.and(positive, narrowMask(f64x2.gt(runningLow, targetLow), f64x2.gt(runningHigh, targetHigh)));
+}
+
+// drawWindow2x2's running sums and targets.
+let runningLow: v128 = ZERO;
+let runningHigh: v128 = ZERO;
+let targetLow: v128 = ZERO;
+let targetHigh: v128 = ZERO;
+
+/**
+ * A dense 2x2 window (window.ts's denseWindow2x2), four channels at a time, in registers: drawQuad's
+ * sums and rule over its four cells in straight-line code. Returns how many channels it did.
+ */
+@inline
+function drawWindow2x2(output: usize, chosen: usize, draws: usize): i32 {
+  const p00 = windowStart;
+  const p10 = p00 + rowBytes;
+  const step = cellBytes;
+  const first = windowTopLeft;
+  const i00 = i32x4.splat(first);
+  const i01 = i32x4.splat(first + 1);
+  const i10 = i32x4.splat(first + rowCells);
+  const i11 = i32x4.splat(first + rowCells + 1);
+  const limit = group & ~3;
+  for (let channel = 0; channel < limit; channel += 4) {
+    const offset = <usize>channel << 2;
+    const a = f32x4.max(v128.load(p00 + offset), ZERO_SINGLE); // Math.max(x, 0): NaN stays, +0 over -0
+    const b = f32x4.max(v128.load(p00 + step + offset), ZERO_SINGLE);
+    const c = f32x4.max(v128.load(p10 + offset), ZERO_SINGLE);
+    const d = f32x4.max(v128.load(p10 + step + offset), ZERO_SINGLE);
+    const totalLow = f64x2.add(f64x2.add(f64x2.add(f64x2.add(ZERO, low(a)), low(b)), low(c)), low(d));
+    const totalHigh = f64x2.add(f64x2.add(f64x2.add(f64x2.add(ZERO, high(a)), high(b)), high(c)), high(d));
+    targetLow = f64x2.mul(loadDoubles(draws + (offset << 1), 4), totalLow);
+    targetHigh = f64x2.mul(highDoubles, totalHigh);
+    runningLow = ZERO;
+    runningHigh = ZERO;
+    const positiveA = f32x4.gt(a, ZERO_SINGLE);
+    const positiveB = f32x4.gt(b, ZERO_SINGLE);
+    const positiveC = f32x4.gt(c, ZERO_SINGLE);
+    const positiveD = f32x4.gt(d, ZERO_SINGLE);
+    const hitA = passes(a, positiveA);
+    const hitB = passes(b, positiveB);
+    const hitC = passes(c, positiveC);
+    const hitD = passes(d, positiveD);
+    // The last positive cell (cell 0 and 0 if none), then the hits from the last to the first: the first hit wins.
+    let value = v128.bitselect(a, ZERO_SINGLE, positiveA);
+    let index = i00;
+    value = v128.bitselect(b, value, positiveB);
+    index = v128.bitselect(i01, index, positiveB);
+    value = v128.bitselect(c, value, positiveC);
+    index = v128.bitselect(i10, index, positiveC);
+    value = v128.bitselect(d, value, positiveD);
+    index = v128.bitselect(i11, index, positiveD);
+    value = v128.bitselect(d, value, hitD);
+    index = v128.bitselect(i11, index, hitD);
+    value = v128.bitselect(c, value, hitC);
+    index = v128.bitselect(i10, index, hitC);
+    value = v128.bitselect(b, value, hitB);
+    index = v128.bitselect(i01, index, hitB);
+    value = v128.bitselect(a, value, hitA);
+    index = v128.bitselect(i00, index, hitA);
+    const empty = narrowMask(f64x2.eq(totalLow, ZERO), f64x2.eq(totalHigh, ZERO)); // cell 0, whose a⁺ is 0
+    index = v128.bitselect(i00, index, empty);
+    value = v128.bitselect(ZERO_SINGLE, value, empty);
+    let nanIndex = i11;
+    nanIndex = v128.bitselect(i10, nanIndex, nanOf(c));
+    nanIndex = v128.bitselect(i01, nanIndex, nanOf(b));
+    nanIndex = v128.bitselect(i00, nanIndex, nanOf(a));
+    const nan = v128.or(v128.or(nanOf(a), nanOf(b)), v128.or(nanOf(c), nanOf(d)));
+    v128.store(output + offset, v128.bitselect(f32x4.splat(NaN), value, nan));
+    v128.store(chosen + offset, v128.bitselect(nanIndex, index, nan));
+  }
+  return limit;
 }
 
 // sumWindow's results: Σ a⁺ in two halves, and the first NaN cell of each lane.
@@ -31,6 +120,7 @@ let totalHigh: v128 = ZERO;
 let nanFound: v128 = ZERO;
 let nanIndex: v128 = ZERO;
 
+@inline
 function sumWindow(start: usize, count: i32): void {
   let sumLow = ZERO;
   let sumHigh = ZERO;
@@ -69,6 +159,7 @@ function sumWindow(start: usize, count: i32): void {
  * One window, `count` channels: the first cell whose running Σ a⁺ passes draw·Σ a⁺ (else the last
  * positive one); cell 0 when Σ a⁺ = 0; the first NaN cell when the window holds NaN.
  */
+@inline
 function drawQuad(start: usize, output: usize, chosen: usize, draws: usize, count: i32): void {
   sumWindow(start, count);
   const targetLow = f64x2.mul(loadDoubles(draws, count), totalLow);

@@ -1,10 +1,12 @@
 // One window of an output row begun by assembly/pool/walk.ts (beginOutputRow): where its first
 // in-bounds tap lies, how many taps it has and, for per-tap weights, the kernel position of that
 // first tap. Also the selection kinds' argument fields beyond assembly/pool/arguments.ts's.
-import { DILATION, KERNEL, OUT_SIZE, PAD_BEFORE, STRIDE, word } from '../../pool/arguments';
+import { DILATION, IN_SIZE, KERNEL, OUT_SIZE, PAD_BEFORE, STRIDE, word } from '../../pool/arguments';
 import { row, slice } from '../../pool/rows';
 import { windowEntry } from '../../pool/tables';
-import { beginOutputRow, cellBytes, group, inBase, outStart, rows, rowTopLeft, slices } from '../../pool/walk';
+import {
+  beginOutputRow, cellBytes, columnCells, group, inBase, outStart, rowCells, rows, rowTopLeft, slices,
+} from '../../pool/walk';
 
 /** Block words past the pool module's (which end at 46): a per-channel f32 table, f64 scratch, draws. */
 export const CHANNEL_TABLE = 48;
@@ -54,7 +56,21 @@ export function beginWindow(block: usize, widthTable: usize, column: i32, taps: 
   windowCount = slices * rows * windowColumns;
   windowTopLeft = rowTopLeft + load<i32>(width);
   windowStart = inBase + <usize>max(windowTopLeft, 0) * cellBytes;
+  windowDense =
+    windowColumns == 2 && rows == 2 && slices == 1 && columnCells == 1 && rowCells == word(block, IN_SIZE + 2);
   if (taps && windowCount > 0) windowFirstTap = rowFirstTap + firstTapAlong(block, 2, column);
+}
+
+/**
+ * Whether the window begun last is a whole, undilated 2x2 window of a 2D input (the seed CNN's):
+ * taps at windowStart, + cellBytes, + rowBytes and + both, spatial indices windowTopLeft, + 1,
+ * + rowCells and + rowCells + 1. Set by beginWindow.
+ */
+export let windowDense: bool = false;
+
+@inline
+export function denseWindow2x2(_block: usize): bool {
+  return windowDense;
 }
 
 /** Output rows of one outer unit (a sample in NHWC, a plane in NCHW): its first row unit and count. */
@@ -82,6 +98,27 @@ function visitRow(block: usize, taps: bool, visit: QuadVisitor): void {
     for (let channel = 0; channel < group; channel += 4) {
       quadChannel = channel;
       visit(block, windowStart + (<usize>channel << 2), first + <usize>channel, min(4, group - channel));
+    }
+  }
+}
+
+/** What a window-at-a-time driver hands a kernel: the window begun last, whose output starts at element `index`. */
+export type WindowVisitor = (block: usize, index: usize) => void;
+
+/**
+ * Forward kernels that take a window's channels in one call (one indirect call per window, not
+ * per quad, and room for a kernel's own fast cases): output rows [firstUnit, endUnit).
+ */
+export function visitWindows(block: usize, firstUnit: i32, endUnit: i32, taps: bool, visit: WindowVisitor): void {
+  const outWidth = word(block, OUT_SIZE + 2);
+  for (let unit = firstUnit; unit < endUnit; unit++) {
+    beginOutputRow(block, unit);
+    const widthTable = windowEntry(block, 2, 0);
+    if (taps) beginRowTaps(block);
+    for (let column = 0; column < outWidth; column++) {
+      beginWindow(block, widthTable, column, taps);
+      quadColumn = column;
+      visit(block, outStart + <usize>(column * group));
     }
   }
 }

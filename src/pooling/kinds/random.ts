@@ -10,7 +10,6 @@ import {
   randomPoolForward,
 } from '../../kernels/reference/extra/random-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { poolingPlanes } from '../argmax-planes.js';
 import { randomOptions, windowGeometry, windowOptions } from '../common-options.js';
 import { linearSteps } from '../kernel-steps.js';
 import { drawOrExpect, type RandomPoolOptions } from '../arguments.js';
@@ -27,8 +26,10 @@ function computeRandomPool(call: OpCall): Tensor {
   const inference = linearSteps(geometry, 'inBoundsAverageForward', 'inBoundsAverageBackward');
   return drawOrExpect(call, geometry, inference, {
     forward: 'randomPoolForward',
+    // Max pooling's backward: each window's gradient to its chosen cell, every cell written (see selection-steps.ts).
     backward: ({ saved: [chosen], gradOutput, gradInputs: [gradInput] }) =>
-      kernel('argmaxScatterAdd')(gradOutput.values, chosen!.intValues, gradInput!.values, poolingPlanes(geometry)),
+      kernel('maxPoolBackward')(gradOutput.values, chosen!.intValues, gradInput!.values, geometry),
+    zeroGradients: false,
   });
 }
 

@@ -1,10 +1,11 @@
 // The op of the window kinds that select one cell per window (min, median): the forward kernel writes
-// the output and the chosen cell's flat spatial index, the backward scatters the gradient to that
-// cell (argmaxScatterAdd, as max pooling's), and `returnIndices` hands the indices to the caller.
-// Such a kind names its forward kernel once: selectingWindow gives its options, kernels and op.
+// the output and the chosen cell's flat spatial index, the backward sends the gradient to that cell
+// with max pooling's backward kernel (zero, then scatter-add in output order: any in-window choice of
+// cell, which the fast backends compute in gather form without a zeroing pass), and `returnIndices`
+// hands the indices to the caller. Such a kind names its forward kernel once: selectingWindow gives
+// its options, kernels and op.
 import { kernel } from '../../kernels/backend.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { poolingPlanes } from '../argmax-planes.js';
 import type { PoolGeometry } from '../../geometry/pool-geometry.js';
 import { returnIndicesOption, windowGeometry, windowOptions } from '../common-options.js';
 import { runSelection } from '../compute.js';
@@ -19,9 +20,8 @@ export function selectionWindowOp(call: OpCall, forwardKernel: SelectionKernel):
   const returnIndices = booleanOption(call.op, 'returnIndices', call.options.returnIndices, false);
   return runSelection(call.op, call.input, geometry.outputShape, returnIndices, {
     forward: (input, output, chosen) => kernel(forwardKernel)(input, output, chosen, geometry),
-    backward: (gradOutput, chosen, gradInput) =>
-      kernel('argmaxScatterAdd')(gradOutput, chosen, gradInput, poolingPlanes(geometry)),
-    scatters: true,
+    backward: (gradOutput, chosen, gradInput) => kernel('maxPoolBackward')(gradOutput, chosen, gradInput, geometry),
+    scatters: false,
   });
 }
 
