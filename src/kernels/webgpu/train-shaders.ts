@@ -6,27 +6,41 @@
 import { Param } from './params.js';
 import { commonWgsl, header } from './shader-common.js';
 
+/** Consecutive positions from `first`, each field taking its width in words; `count` is one past the last. */
+function positionsFrom<Name extends string>(
+  first: number,
+  widths: Record<Name, number>,
+): Record<Name | 'count', number> {
+  const positions = {} as Record<Name | 'count', number>;
+  let next = first;
+  for (const [name, width] of Object.entries(widths) as [Name, number][]) {
+    positions[name] = next;
+    next += width;
+  }
+  positions.count = next;
+  return positions;
+}
+
 /** Positions after the pooling block: the product's sizes, strides, flags and float constants. */
-export const TrainParam = {
-  rows: Param.count,
-  depth: Param.count + 1,
-  columns: Param.count + 2,
-  aRow: Param.count + 3,
-  aInner: Param.count + 4,
-  bInner: Param.count + 5,
-  bColumn: Param.count + 6,
+export const TrainParam = positionsFrom(Param.count, {
+  rows: 1,
+  depth: 1,
+  columns: 1,
+  aRow: 1,
+  aInner: 1,
+  bInner: 1,
+  bColumn: 1,
   /** matmul: add to out; conv2dForward: add the bias; conv2dBackwardFilter: a bias row. */
-  accumulate: Param.count + 7,
+  accumulate: 1,
   /** conv2dForward: relu of the output; conv2dBackwardFilter: mask gradOutput by the relu output. */
-  relu: Param.count + 8,
-  outChannels: Param.count + 9,
+  relu: 1,
+  outChannels: 1,
   /** Adam's stepRate, firstBlend, secondBlend, epsilon; SGD's learning rate, momentum, nesterov. */
-  constants: Param.count + 10,
+  constants: 4,
   /** Slices of the inner dimension summed apart (then by productReduce), and the terms per slice. */
-  slices: Param.count + 14,
-  sliceDepth: Param.count + 15,
-  count: Param.count + 16,
-} as const;
+  slices: 1,
+  sliceDepth: 1,
+});
 
 /** Invocations per tile of the product (each computes 4x4 of its 32x32 outputs). */
 export const TILE_INVOCATIONS = 64;
