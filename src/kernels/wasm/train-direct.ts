@@ -28,9 +28,10 @@ const TAP_TABLE_WORD = 1024 / 4;
 /** The deepest filter (kh·kw·c) that takes the direct path: deeper ones amortise packing well. */
 const MAX_DIRECT_DEPTH = 64;
 
-const filterDepth = (geometry: ConvGeometry): number =>
+/** The convolution as a product's sizes: im2col rows (output pixels) and the filter's depth (kh·kw·c). */
+export const filterDepth = (geometry: ConvGeometry): number =>
   geometry.kernelHeight * geometry.kernelWidth * geometry.channels;
-const outputPixels = (geometry: ConvGeometry): number => geometry.batch * geometry.outHeight * geometry.outWidth;
+export const outputPixels = (geometry: ConvGeometry): number => geometry.batch * geometry.outHeight * geometry.outWidth;
 
 /** Whether the direct kernels apply: a shallow filter, whole 8-column tiles, and no window reaching into padding. */
 export function directConvApplies(geometry: ConvGeometry): boolean {
@@ -92,17 +93,11 @@ export function writeDirectConvolution(
   return words;
 }
 
-/** output = im2col(input)·filter (+ bias), then relu when asked; units of ROW_BLOCK output pixels. */
-export function conv2dForwardDirect(
-  train: KernelModule,
-  input: Float32Array,
-  filter: Float32Array,
-  bias: Float32Array | null,
-  output: Float32Array,
-  geometry: ConvGeometry,
-  relu: boolean,
-): void {
-  writeDirectConvolution(train, input, filter, bias, output, geometry, relu);
+/**
+ * Runs the direct forward whose words writeDirectConvolution wrote: output = im2col(input)·filter
+ * (+ bias), then relu when asked; units of ROW_BLOCK output pixels.
+ */
+export function runDirectForward(train: KernelModule, geometry: ConvGeometry): void {
   const [m, k, n] = [outputPixels(geometry), filterDepth(geometry), geometry.outChannels];
   parallelFor(train, 'convForwardDirect', Math.ceil(m / ROW_BLOCK), 4 * (m * k + m * n) + m * n * k);
 }
