@@ -109,7 +109,7 @@ export function createConvPoolKernels(
   ) => {
     if (fusedConvPoolApplies(conv, pool)) {
       const pooled = { argmax, outHeight: pool.outHeight, outWidth: pool.outWidth };
-      conv2dBackwardFilterDirect(train, input, gradOutput, gradFilter, gradBias, conv, reluOutput, pooled);
+      conv2dBackwardFilterDirect(train, conv, { input, gradOutput, gradFilter, gradBias, reluOutput, pooled });
     } else if (reluOutput === null) {
       backwardInTurn(keepViews(input, gradOutput, argmax, gradFilter, gradBias), conv, pool);
     } else {

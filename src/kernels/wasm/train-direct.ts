@@ -109,21 +109,23 @@ export interface PooledGradient {
   readonly outWidth: number;
 }
 
+/** The direct filter gradient's tensors, by name: three of them may be absent (null). */
+export interface FilterGradient {
+  readonly input: Float32Array;
+  readonly gradOutput: Float32Array;
+  readonly gradFilter: Float32Array;
+  readonly gradBias: Float32Array | null;
+  readonly reluOutput: Float32Array | null;
+  readonly pooled?: PooledGradient | null;
+}
+
 /**
  * gradFilter = im2col(input)ᵀ·dY and gradBias = Σ dY (when given): a partial sum per unit of output rows. dY is
  * gradOutput, or gradOutput masked by relu's output (> 0) when reluOutput is given, or, with `pooled`,
  * the gradient a 2x2 stride-2 max pool routes from gradOutput (pooled) through its argmax; chunk by chunk.
  */
-export function conv2dBackwardFilterDirect(
-  train: KernelModule,
-  input: Float32Array,
-  gradOutput: Float32Array,
-  gradFilter: Float32Array,
-  gradBias: Float32Array | null,
-  geometry: ConvGeometry,
-  reluOutput: Float32Array | null,
-  pooled: PooledGradient | null = null,
-): void {
+export function conv2dBackwardFilterDirect(train: KernelModule, geometry: ConvGeometry, tensors: FilterGradient): void {
+  const { input, gradOutput, gradFilter, gradBias, reluOutput, pooled = null } = tensors;
   const addresses = { a: addressOf(input), b: addressOf(gradOutput), c: addressOf(gradFilter), bias: 0 };
   const argmaxAddress = addressOf(pooled?.argmax);
   const gradBiasAddress = addressOf(gradBias);

@@ -207,7 +207,7 @@ function conv2dBackwardFilter(
     gradFilter.fill(0, 0, m * n);
     gradBias?.fill(0, 0, n);
   } else if (directConvApplies(geometry)) {
-    conv2dBackwardFilterDirect(train, input, gradOutput, gradFilter, gradBias, geometry, reluOutput);
+    conv2dBackwardFilterDirect(train, geometry, { input, gradOutput, gradFilter, gradBias, reluOutput });
   } else if (reluOutput !== null) {
     const views = keepViews(input, gradFilter, gradBias); // the mask's alloc may detach them
     withMaskedGradient(train, gradOutput, reluOutput, k * n, (masked) => {
