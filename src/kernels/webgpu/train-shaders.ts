@@ -227,15 +227,23 @@ fn start(row: u32, column: u32) -> f32 {
 fn store(row: u32, column: u32, sum: f32) { product[row * productColumns() + column] = sum; }`,
 };
 
+/**
+ * loadA's body for a convolution's implicit im2col operand: channel `channel` of the cell `pixel`
+ * finds in `array` (cells of `channels` values, its parameter position), a missing term in the padding.
+ */
+function im2colTerm(array: string, channels: number, pixel: string, channel: string): string {
+  return `  let channels = pu(${channels}u);
+  let pixel = ${pixel};
+  return term(${array}[u32(max(pixel, 0)) * channels + ${channel}], pixel >= 0);`;
+}
+
 /** Forward: rows are output pixels, inner terms (tap, channel), columns output channels. */
 const convForward: Product = {
   inputs: [reads('input', 'f32'), reads('weights', 'f32'), reads('bias', 'f32')],
   outputs: [writes('output', 'f32')],
   functions: `
 fn loadA(row: u32, inner: u32) -> vec2<f32> {
-  let channels = pu(${Param.channels}u);
-  let pixel = tapPixel(row, inner / channels);
-  return term(input[u32(max(pixel, 0)) * channels + inner % channels], pixel >= 0);
+${im2colTerm('input', Param.channels, 'tapPixel(row, inner / channels)', 'inner % channels')}
 }
 fn loadB(inner: u32, column: u32) -> f32 { return weights[inner * productColumns() + column]; }
 fn start(row: u32, column: u32) -> f32 {
@@ -255,9 +263,7 @@ const convBackwardInput: Product = {
   outputs: [writes('gradInput', 'f32')],
   functions: `
 fn loadA(row: u32, inner: u32) -> vec2<f32> {
-  let outChannels = pu(${TrainParam.outChannels}u);
-  let pixel = tapSource(row, inner / outChannels);
-  return term(gradOutput[u32(max(pixel, 0)) * outChannels + inner % outChannels], pixel >= 0);
+${im2colTerm('gradOutput', TrainParam.outChannels, 'tapSource(row, inner / channels)', 'inner % channels')}
 }
 fn loadB(inner: u32, column: u32) -> f32 {
   let outChannels = pu(${TrainParam.outChannels}u);
@@ -278,9 +284,7 @@ const convBackwardFilter: Product = {
   functions: `
 fn loadA(row: u32, inner: u32) -> vec2<f32> {
   if (row >= filterRows()) { return term(1.0, true); }
-  let channels = pu(${Param.channels}u);
-  let pixel = tapPixel(inner, row / channels);
-  return term(input[u32(max(pixel, 0)) * channels + row % channels], pixel >= 0);
+${im2colTerm('input', Param.channels, 'tapPixel(inner, row / channels)', 'row % channels')}
 }
 fn loadB(inner: u32, column: u32) -> f32 {
   let index = inner * productColumns() + column;
