@@ -10,6 +10,13 @@ export function checkTensor(op: string, name: string, value: unknown): Tensor {
   return value;
 }
 
+/** A convolution's input, filter and bias (null: none) as checkTensor checks each. */
+export function checkConvolutionTensors(op: string, input: unknown, filter: unknown, bias: unknown): void {
+  checkTensor(op, 'input', input);
+  checkTensor(op, 'filter', filter);
+  if (bias !== null) checkTensor(op, 'bias', bias);
+}
+
 /** Throws unless `value` is a live tensor of either dtype (ops that only move elements). */
 export function checkAnyTensor(op: string, name: string, value: unknown): Tensor {
   if (!(value instanceof Tensor)) fail(op, name, 'must be a Tensor', typeof value);

@@ -24,6 +24,7 @@ export {
   type LearningRate,
   type SerializedSchedule,
   type ScheduleConfigValue,
+  type DecayConfig,
   type ExponentialDecayConfig,
   type PiecewiseConstantDecayConfig,
   type CosineDecayConfig,

@@ -54,20 +54,29 @@ abstract class ConfiguredSchedule<Config extends object> extends LearningRateSch
   }
 }
 
-export interface ExponentialDecayConfig {
+/** What the decaying schedules share: the rate at step 0 and the steps it decays over. */
+export interface DecayConfig {
   initialLearningRate: number;
   decaySteps: number;
+}
+
+const DECAY_KEYS = { initialLearningRate: true, decaySteps: true } as const;
+
+/** A decay config's shared fields checked: a non-negative rate and a positive step count. */
+function checkDecay(op: string, config: DecayConfig): DecayConfig {
+  return {
+    initialLearningRate: rate(op, 'initialLearningRate', config.initialLearningRate),
+    decaySteps: positive(op, 'decaySteps', config.decaySteps),
+  };
+}
+
+export interface ExponentialDecayConfig extends DecayConfig {
   decayRate: number;
   /** Decay in whole steps of decaySteps (floor(step / decaySteps)); default false. */
   staircase?: boolean;
 }
 
-const EXPONENTIAL_KEYS = optionKeys<ExponentialDecayConfig>({
-  initialLearningRate: true,
-  decaySteps: true,
-  decayRate: true,
-  staircase: true,
-});
+const EXPONENTIAL_KEYS = optionKeys<ExponentialDecayConfig>({ ...DECAY_KEYS, decayRate: true, staircase: true });
 
 /** initialLearningRate · decayRate^(step / decaySteps), the exponent floored when staircase. */
 export class ExponentialDecay extends ConfiguredSchedule<ExponentialDecayConfig> {
@@ -78,8 +87,7 @@ export class ExponentialDecay extends ConfiguredSchedule<ExponentialDecayConfig>
       const staircase = checked.staircase ?? false;
       if (typeof staircase !== 'boolean') fail('exponentialDecay', 'staircase', 'must be a boolean', staircase);
       return {
-        initialLearningRate: rate('exponentialDecay', 'initialLearningRate', checked.initialLearningRate),
-        decaySteps: positive('exponentialDecay', 'decaySteps', checked.decaySteps),
+        ...checkDecay('exponentialDecay', checked),
         decayRate: rate('exponentialDecay', 'decayRate', checked.decayRate),
         staircase,
       };
@@ -139,9 +147,7 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
   }
 }
 
-export interface CosineDecayConfig {
-  initialLearningRate: number;
-  decaySteps: number;
+export interface CosineDecayConfig extends DecayConfig {
   /** The floor, as a fraction of the rate decayed from; default 0. */
   alpha?: number;
   /** Warm up linearly from initialLearningRate to this over warmupSteps, then decay from it; default none. */
@@ -151,8 +157,7 @@ export interface CosineDecayConfig {
 }
 
 const COSINE_KEYS = optionKeys<CosineDecayConfig>({
-  initialLearningRate: true,
-  decaySteps: true,
+  ...DECAY_KEYS,
   alpha: true,
   warmupTarget: true,
   warmupSteps: true,
@@ -170,8 +175,7 @@ export class CosineDecay extends ConfiguredSchedule<CosineDecayConfig> {
     super('cosineDecay', config, COSINE_KEYS, (checked) => {
       const warmupTarget = checked.warmupTarget ?? null;
       return {
-        initialLearningRate: rate('cosineDecay', 'initialLearningRate', checked.initialLearningRate),
-        decaySteps: positive('cosineDecay', 'decaySteps', checked.decaySteps),
+        ...checkDecay('cosineDecay', checked),
         alpha: rate('cosineDecay', 'alpha', checked.alpha ?? 0),
         warmupTarget: warmupTarget === null ? null : rate('cosineDecay', 'warmupTarget', warmupTarget),
         warmupSteps: rate('cosineDecay', 'warmupSteps', checked.warmupSteps ?? 0),

@@ -39,6 +39,9 @@ export function fusedConvPoolApplies(conv: ConvGeometry, pool: PoolGeometry): bo
   );
 }
 
+/** The unfused backward's tensors: input, gradOutput, argmax, gradFilter, gradBias. */
+type TurnViews = readonly [Float32Array, Float32Array, Int32Array, Float32Array, Float32Array | null];
+
 const convOutputSize = (conv: ConvGeometry): number => conv.batch * conv.outHeight * conv.outWidth * conv.outChannels;
 
 /** Runs `use` with a heap buffer of `floats` floats, freed after. */
@@ -82,19 +85,13 @@ export function createConvPoolKernels(
     }
   };
 
-  /** The unfused backward: the pool's backward into a full-size buffer, then the filter gradient. */
-  const backwardInTurn: Kernels['conv2dMaxPoolBackwardFilter'] = (
-    input,
-    gradOutput,
-    argmax,
-    gradFilter,
-    gradBias,
-    conv,
-    pool,
-  ) => {
-    const views = keepViews(input, gradOutput, gradFilter, gradBias, argmax);
+  /**
+   * The unfused backward: the pool's backward into a full-size buffer, then the filter gradient.
+   * `views` gives input, gradOutput, argmax, gradFilter and gradBias, valid after the buffer's alloc.
+   */
+  const backwardInTurn = (views: () => TurnViews, conv: ConvGeometry, pool: PoolGeometry): void => {
     withConvBuffer(convOutputSize(conv), (gradConv) => {
-      const [x, g, gf, gb, a] = views();
+      const [x, g, a, gf, gb] = views();
       poolKernels.maxPoolBackward(g, a, gradConv, pool);
       trainKernels.conv2dBackwardFilter(x, gradConv, gf, conv, gb);
     });
@@ -112,14 +109,14 @@ export function createConvPoolKernels(
   ) => {
     if (fusedConvPoolApplies(conv, pool)) {
       const pooled = { argmax, outHeight: pool.outHeight, outWidth: pool.outWidth };
-      conv2dBackwardFilterDirect(train, input, gradOutput, gradFilter, gradBias, conv, reluOutput, pooled);
+      conv2dBackwardFilterDirect(train, conv, { input, gradOutput, gradFilter, gradBias, reluOutput, pooled });
     } else if (reluOutput === null) {
-      backwardInTurn(input, gradOutput, argmax, gradFilter, gradBias, conv, pool);
+      backwardInTurn(keepViews(input, gradOutput, argmax, gradFilter, gradBias), conv, pool);
     } else {
       const views = keepViews(input, argmax, gradFilter, gradBias);
       withMaskedGradient(train, gradOutput, reluOutput, gradOutput.length, (masked) => {
         const [x, a, gf, gb] = views();
-        backwardInTurn(x, masked, a, gf, gb, conv, pool);
+        backwardInTurn(keepViews(x, masked, a, gf, gb), conv, pool);
       });
     }
   };

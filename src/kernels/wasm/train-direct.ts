@@ -28,9 +28,10 @@ const TAP_TABLE_WORD = 1024 / 4;
 /** The deepest filter (kh·kw·c) that takes the direct path: deeper ones amortise packing well. */
 const MAX_DIRECT_DEPTH = 64;
 
-const filterDepth = (geometry: ConvGeometry): number =>
+/** The convolution as a product's sizes: im2col rows (output pixels) and the filter's depth (kh·kw·c). */
+export const filterDepth = (geometry: ConvGeometry): number =>
   geometry.kernelHeight * geometry.kernelWidth * geometry.channels;
-const outputPixels = (geometry: ConvGeometry): number => geometry.batch * geometry.outHeight * geometry.outWidth;
+export const outputPixels = (geometry: ConvGeometry): number => geometry.batch * geometry.outHeight * geometry.outWidth;
 
 /** Whether the direct kernels apply: a shallow filter, whole 8-column tiles, and no window reaching into padding. */
 export function directConvApplies(geometry: ConvGeometry): boolean {
@@ -92,17 +93,11 @@ export function writeDirectConvolution(
   return words;
 }
 
-/** output = im2col(input)·filter (+ bias), then relu when asked; units of ROW_BLOCK output pixels. */
-export function conv2dForwardDirect(
-  train: KernelModule,
-  input: Float32Array,
-  filter: Float32Array,
-  bias: Float32Array | null,
-  output: Float32Array,
-  geometry: ConvGeometry,
-  relu: boolean,
-): void {
-  writeDirectConvolution(train, input, filter, bias, output, geometry, relu);
+/**
+ * Runs the direct forward whose words writeDirectConvolution wrote: output = im2col(input)·filter
+ * (+ bias), then relu when asked; units of ROW_BLOCK output pixels.
+ */
+export function runDirectForward(train: KernelModule, geometry: ConvGeometry): void {
   const [m, k, n] = [outputPixels(geometry), filterDepth(geometry), geometry.outChannels];
   parallelFor(train, 'convForwardDirect', Math.ceil(m / ROW_BLOCK), 4 * (m * k + m * n) + m * n * k);
 }
@@ -114,21 +109,23 @@ export interface PooledGradient {
   readonly outWidth: number;
 }
 
+/** The direct filter gradient's tensors, by name: three of them may be absent (null). */
+export interface FilterGradient {
+  readonly input: Float32Array;
+  readonly gradOutput: Float32Array;
+  readonly gradFilter: Float32Array;
+  readonly gradBias: Float32Array | null;
+  readonly reluOutput: Float32Array | null;
+  readonly pooled?: PooledGradient | null;
+}
+
 /**
  * gradFilter = im2col(input)ᵀ·dY and gradBias = Σ dY (when given): a partial sum per unit of output rows. dY is
  * gradOutput, or gradOutput masked by relu's output (> 0) when reluOutput is given, or, with `pooled`,
  * the gradient a 2x2 stride-2 max pool routes from gradOutput (pooled) through its argmax; chunk by chunk.
  */
-export function conv2dBackwardFilterDirect(
-  train: KernelModule,
-  input: Float32Array,
-  gradOutput: Float32Array,
-  gradFilter: Float32Array,
-  gradBias: Float32Array | null,
-  geometry: ConvGeometry,
-  reluOutput: Float32Array | null,
-  pooled: PooledGradient | null = null,
-): void {
+export function conv2dBackwardFilterDirect(train: KernelModule, geometry: ConvGeometry, tensors: FilterGradient): void {
+  const { input, gradOutput, gradFilter, gradBias, reluOutput, pooled = null } = tensors;
   const addresses = { a: addressOf(input), b: addressOf(gradOutput), c: addressOf(gradFilter), bias: 0 };
   const argmaxAddress = addressOf(pooled?.argmax);
   const gradBiasAddress = addressOf(gradBias);

@@ -9,7 +9,14 @@ import { loadKernelModule, simdSupported, type KernelModule } from './loader.js'
 import { addressOf, keepViews } from './pool-arguments.js';
 import { balancedUnitCount, getThreadCount, parallelFor } from './threads.js';
 import { registerThreadModule } from './threads.js';
-import { conv2dBackwardFilterDirect, conv2dForwardDirect, directConvApplies } from './train-direct.js';
+import {
+  conv2dBackwardFilterDirect,
+  directConvApplies,
+  filterDepth,
+  outputPixels,
+  runDirectForward,
+  writeDirectConvolution,
+} from './train-direct.js';
 import { createElementwiseKernels, reluInPlace, withMaskedGradient } from './train-elementwise.js';
 import {
   AKind,
@@ -106,9 +113,6 @@ function matmul(
   else multiplyByRows(train, product, null);
 }
 
-const outputPixels = (geometry: ConvGeometry): number => geometry.batch * geometry.outHeight * geometry.outWidth;
-const filterRows = (geometry: ConvGeometry): number => geometry.kernelHeight * geometry.kernelWidth * geometry.channels;
-
 /** output = im2col(input)·filter (+ bias), relu'd when asked: HWIO is already the [kh·kw·c, o] matrix. */
 function conv2dForward(
   train: KernelModule,
@@ -123,7 +127,7 @@ function conv2dForward(
     aKind: AKind.Im2col,
     bTransposed: false,
     m: outputPixels(geometry),
-    k: filterRows(geometry),
+    k: filterDepth(geometry),
     n: geometry.outChannels,
     a: addressOf(input),
     b: addressOf(filter),
@@ -135,7 +139,8 @@ function conv2dForward(
   if (product.k === 0) {
     for (let index = 0; index < product.m * product.n; index++) output[index] = bias?.[index % product.n] ?? 0;
   } else if (directConvApplies(geometry)) {
-    conv2dForwardDirect(train, input, filter, bias, output, geometry, relu);
+    writeDirectConvolution(train, input, filter, bias, output, geometry, relu);
+    runDirectForward(train, geometry);
     return; // relu fused in the tiles' epilogue
   } else multiplyByRows(train, product, geometry);
   if (relu) reluInPlace(train, product.c, product.m * product.n);
@@ -155,7 +160,7 @@ function conv2dBackwardInput(
     bTransposed: true,
     m: outputPixels(geometry),
     k: geometry.outChannels,
-    n: filterRows(geometry),
+    n: filterDepth(geometry),
     a: addressOf(gradOutput),
     b: addressOf(filter),
     c: 0,
@@ -194,7 +199,7 @@ function conv2dBackwardFilter(
   geometry: ConvGeometry,
   reluOutput: Float32Array | null,
 ): void {
-  const m = filterRows(geometry);
+  const m = filterDepth(geometry);
   const k = outputPixels(geometry);
   const n = geometry.outChannels;
   if (m === 0 || n === 0) return;
@@ -202,7 +207,7 @@ function conv2dBackwardFilter(
     gradFilter.fill(0, 0, m * n);
     gradBias?.fill(0, 0, n);
   } else if (directConvApplies(geometry)) {
-    conv2dBackwardFilterDirect(train, input, gradOutput, gradFilter, gradBias, geometry, reluOutput);
+    conv2dBackwardFilterDirect(train, geometry, { input, gradOutput, gradFilter, gradBias, reluOutput });
   } else if (reluOutput !== null) {
     const views = keepViews(input, gradFilter, gradBias); // the mask's alloc may detach them
     withMaskedGradient(train, gradOutput, reluOutput, k * n, (masked) => {

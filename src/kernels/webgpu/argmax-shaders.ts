@@ -1,17 +1,14 @@
 // The WGSL of the argmax kernels (max unpooling and the backward of argmax-saving kinds): a scatter
 // per (batch, channel) plane in the reference's cell order, and a gather per small element.
 import { Param } from './params.js';
-import { header } from './shader-common.js';
+import { header, reads, storageBindings, writes, type StorageArray } from './shader-common.js';
 
 /**
  * argmaxScatterAdd (`add`) and argmaxScatter, one invocation per (batch, channel) plane visiting its
  * cells in order, as the reference: sums round alike, and the last of several writes to a cell wins.
  */
 export function argmaxScatter(add: boolean): string {
-  return `${header(`
-@group(0) @binding(1) var<storage, read> small: array<f32>;
-@group(0) @binding(2) var<storage, read> argmax: array<i32>;
-@group(0) @binding(3) var<storage, read_write> large: array<f32>;`)}
+  return `${header(storageBindings([reads('small', 'f32'), reads('argmax', 'i32'), writes('large', 'f32')]))}
   let plane = element;
   let channels = pu(${Param.channels}u);
   let largeStrides = stridesOf(inSpatial());
@@ -30,10 +27,12 @@ export function argmaxScatter(add: boolean): string {
 }
 
 /** argmaxGather, one invocation per small element: its argmax cell's value, 0 for an empty window. */
-export const argmaxGather = `${header(`
-@group(0) @binding(1) var<storage, read> large: array<f32>;
-@group(0) @binding(2) var<storage, read> argmax: array<i32>;
-@group(0) @binding(3) var<storage, read_write> small: array<f32>;`)}
+const argmaxGatherArrays: readonly StorageArray[] = [
+  reads('large', 'f32'),
+  reads('argmax', 'i32'),
+  writes('small', 'f32'),
+];
+export const argmaxGather = `${header(storageBindings(argmaxGatherArrays))}
   let at = locate(element, outSpatial());
   let largeStrides = stridesOf(inSpatial());
   let targetCell = argmax[element];

@@ -52,13 +52,13 @@ export interface JobStep {
   readonly work: number;
 }
 
-export interface GpuJob {
-  /** Which shader (shaders.ts): its bindings are params, then `arrays` in order (or `bindings`). */
-  readonly shader: string;
-  readonly params: Int32Array;
+/**
+ * The first dispatch is the job's own step: `shader` (shaders.ts) binds params, then `arrays` in order
+ * or those at `bindings` when given; `work` counts invocations (per output element, input element
+ * or plane, as the shader counts).
+ */
+export interface GpuJob extends Omit<JobStep, 'bindings'> {
   readonly arrays: readonly JobArray[];
-  /** Invocations: one per output element, input element or plane, as the shader counts. */
-  readonly work: number;
   /** The arrays the first dispatch binds, by index; all of them in order when absent. */
   readonly bindings?: readonly number[];
   /** Dispatches after the first, in order, in the same submit: intermediates never leave the device. */

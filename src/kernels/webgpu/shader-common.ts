@@ -119,6 +119,26 @@ fn lpRoot(sum: f32, exponent: f32) -> f32 {
 }
 `;
 
+type ElementType = 'f32' | 'u32' | 'i32';
+
+/** A storage array a shader binds after params: its WGSL name, its access and its element type. */
+export type StorageArray = readonly [name: string, access: 'read' | 'read_write', type: ElementType];
+
+/** An array the shader only reads. */
+export const reads = (name: string, type: ElementType): StorageArray => [name, 'read', type];
+/** An array the shader writes (and may read). */
+export const writes = (name: string, type: ElementType): StorageArray => [name, 'read_write', type];
+
+/** The WGSL declarations of `arrays`, bound in order from binding `first` (binding 0 is params). */
+export function storageBindings(arrays: readonly StorageArray[], first = 1): string {
+  return arrays
+    .map(
+      ([name, access, type], index) =>
+        `\n@group(0) @binding(${first + index}) var<storage, ${access}> ${name}: array<${type}>;`,
+    )
+    .join('');
+}
+
 /** A compute shader's opening: the common WGSL, the divisor and Lp root, `bindings`, and main's first lines. */
 export const header = (bindings: string): string => `${commonWgsl}${averageWgsl}${bindings}
 @compute @workgroup_size(${WORKGROUP_SIZE})

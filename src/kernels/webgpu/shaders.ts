@@ -4,12 +4,15 @@
 // ascending output order: the order of the reference's scatter, so the sums round alike.
 import { Param } from './params.js';
 import { argmaxGather, argmaxScatter } from './argmax-shaders.js';
-import { header } from './shader-common.js';
+import { header, reads, storageBindings, writes, type StorageArray } from './shader-common.js';
 import { trainShaders } from './train-shaders.js';
 
-interface Reducer {
-  /** Bindings after params, from binding 1. */
-  readonly bindings: string;
+/** A shader's pieces: the arrays bound after params (and after the tables, for adaptive windows). */
+interface BoundArrays {
+  readonly bindings: readonly StorageArray[];
+}
+
+interface Reducer extends BoundArrays {
   readonly begin: string;
   /** Runs with inputIndex (u32) and spatialIndex (u32) in scope. */
   readonly visit: string;
@@ -17,25 +20,18 @@ interface Reducer {
   readonly finish: string;
 }
 
-const floatBindings = `
-@group(0) @binding(1) var<storage, read> source: array<f32>;
-@group(0) @binding(2) var<storage, read_write> destination: array<f32>;`;
+const floatBindings: readonly StorageArray[] = [reads('source', 'f32'), writes('destination', 'f32')];
 
 const reducers: Record<string, Reducer> = {
   max: {
-    bindings: `
-@group(0) @binding(1) var<storage, read> source: array<u32>;
-@group(0) @binding(2) var<storage, read_write> destination: array<u32>;
-@group(0) @binding(3) var<storage, read_write> argmax: array<i32>;`,
+    bindings: [reads('source', 'u32'), writes('destination', 'u32'), writes('argmax', 'i32')],
     begin: 'var state = startMax();',
     visit: 'visitMax(&state, source[inputIndex], i32(spatialIndex));',
     finish: 'destination[element] = state.bits; argmax[element] = state.index;',
   },
   /** Max without the argmax, for a forward nothing will differentiate (no index writes). */
   maxValues: {
-    bindings: `
-@group(0) @binding(1) var<storage, read> source: array<u32>;
-@group(0) @binding(2) var<storage, read_write> destination: array<u32>;`,
+    bindings: [reads('source', 'u32'), writes('destination', 'u32')],
     begin: 'var state = startMax();',
     visit: 'visitMax(&state, source[inputIndex], i32(spatialIndex));',
     finish: 'destination[element] = state.bits;',
@@ -56,7 +52,7 @@ const reducers: Record<string, Reducer> = {
 
 /** Sliding windows (poolGeometry), one invocation per output element: walkPoolWindows's order. */
 function windowForward(reducer: Reducer): string {
-  return `${header(reducer.bindings)}
+  return `${header(storageBindings(reducer.bindings))}
   let at = locate(element, outSpatial());
   let inStrides = stridesOf(inSpatial());
   let inBase = at.x * inStrides.x + at.y * inStrides.y;
@@ -90,28 +86,23 @@ function windowForward(reducer: Reducer): string {
 }`;
 }
 
-interface Gather {
-  readonly bindings: string;
-  /** Runs once per input element with inputValue-free scope: element, spatialIndex (u32). */
-  readonly prepare: string;
+interface Gather extends BoundArrays {
+  /** Runs once per input element with inputValue-free scope: element, spatialIndex (u32); none when absent. */
+  readonly prepare?: string;
   /** Runs per window holding the cell with outputIndex (u32) and window (vec3<i32>) in scope; adds to sum. */
   readonly add: string;
 }
 
+/** A backward's pooled gradient in, input gradient out. */
+const gradientArrays: readonly StorageArray[] = [reads('gradOutput', 'f32'), writes('gradInput', 'f32')];
+
 const gathers: Record<string, Gather> = {
   max: {
-    bindings: `
-@group(0) @binding(1) var<storage, read> gradOutput: array<f32>;
-@group(0) @binding(2) var<storage, read> argmax: array<i32>;
-@group(0) @binding(3) var<storage, read_write> gradInput: array<f32>;`,
-    prepare: '',
+    bindings: [reads('gradOutput', 'f32'), reads('argmax', 'i32'), writes('gradInput', 'f32')],
     add: 'if (argmax[outputIndex] == i32(spatialIndex)) { sum = sum + gradOutput[outputIndex]; }',
   },
   average: {
-    bindings: `
-@group(0) @binding(1) var<storage, read> gradOutput: array<f32>;
-@group(0) @binding(2) var<storage, read_write> gradInput: array<f32>;`,
-    prepare: '',
+    bindings: gradientArrays,
     add: `let slices = axisTaps(0u, windowStart(0u, window.x));
         let rows = axisTaps(1u, windowStart(1u, window.y));
         let columns = axisTaps(2u, windowStart(2u, window.z));
@@ -119,11 +110,7 @@ const gathers: Record<string, Gather> = {
         sum = sum + gradOutput[outputIndex] / divisor(inBounds, slices.z * rows.z * columns.z);`,
   },
   lp: {
-    bindings: `
-@group(0) @binding(1) var<storage, read> input: array<f32>;
-@group(0) @binding(2) var<storage, read> output: array<f32>;
-@group(0) @binding(3) var<storage, read> gradOutput: array<f32>;
-@group(0) @binding(4) var<storage, read_write> gradInput: array<f32>;`,
+    bindings: [reads('input', 'f32'), reads('output', 'f32'), reads('gradOutput', 'f32'), writes('gradInput', 'f32')],
     prepare: `let exponent = power();
   let value = input[element];
   var local = sign(value) * powerTerm(abs(value), exponent - 1.0);
@@ -143,7 +130,7 @@ const gathers: Record<string, Gather> = {
  * in ascending output order (taps descending on each axis), each adding its share.
  */
 function windowBackward(gather: Gather): string {
-  return `${header(gather.bindings)}
+  return `${header(storageBindings(gather.bindings))}
   let at = locate(element, inSpatial());
   let spatialIndex = at.z;
   let inWidth = pu(${Param.inWidth}u);
@@ -152,7 +139,7 @@ function windowBackward(gather: Gather): string {
   let outStrides = stridesOf(outSpatial());
   let outBase = at.x * outStrides.x + at.y * outStrides.y;
   let outSize = vec3<i32>(p(${Param.outDepth}u), p(${Param.outHeight}u), p(${Param.outWidth}u));
-  ${gather.prepare}
+  ${gather.prepare ?? ''}
   var sum: f32 = 0.0;
   for (var kernelSlice = p(${Param.kernelDepth}u) - 1; kernelSlice >= 0; kernelSlice--) {
     let slice = windowOf(0u, cell.x, kernelSlice, outSize.x);
@@ -181,15 +168,13 @@ fn windowOf(axis: u32, cell: i32, tap: i32, outSize: i32) -> i32 {
 }`;
 }
 
-const tableWgsl = /* wgsl */ `
-@group(0) @binding(1) var<storage, read> tables: array<i32>;
+const tableWgsl = /* wgsl */ `${storageBindings([reads('tables', 'i32')])}
 /** Part 0: window start, 1: window end (per output cell); 2: first window, 3: one past the last (per input cell). */
 fn table(axis: u32, part: u32, index: u32) -> i32 { return tables[pu(${Param.tables}u + axis * 4u + part) + index]; }`;
 
 /** Adaptive windows (adaptiveStart/adaptiveEnd tables), one invocation per output element. */
 function adaptiveForward(reducer: Reducer): string {
-  const bindings = `${tableWgsl}${reducer.bindings.replace(/binding\((\d)\)/g, (_, slot: string) => `binding(${Number(slot) + 1})`)}`;
-  return `${header(bindings)}
+  return `${header(tableWgsl + storageBindings(reducer.bindings, 2))}
   let at = locate(element, outSpatial());
   let inStrides = stridesOf(inSpatial());
   let inBase = at.x * inStrides.x + at.y * inStrides.y;
@@ -217,9 +202,7 @@ function adaptiveForward(reducer: Reducer): string {
 }
 
 /** Adaptive average backward, one invocation per input element: its windows in ascending output order. */
-const adaptiveAverageBackward = `${header(`${tableWgsl}
-@group(0) @binding(2) var<storage, read> gradOutput: array<f32>;
-@group(0) @binding(3) var<storage, read_write> gradInput: array<f32>;`)}
+const adaptiveAverageBackward = `${header(tableWgsl + storageBindings(gradientArrays, 2))}
   let at = locate(element, inSpatial());
   let inWidth = pu(${Param.inWidth}u);
   let inHeight = pu(${Param.inHeight}u);

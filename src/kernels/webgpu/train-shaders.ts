@@ -4,29 +4,43 @@
 // im2col products, so no unfolded copy exists. Each output sums its inner terms in ascending order
 // in float32. relu, Adam and SGD are one invocation per element.
 import { Param } from './params.js';
-import { commonWgsl, header } from './shader-common.js';
+import { commonWgsl, header, reads, storageBindings, writes, type StorageArray } from './shader-common.js';
+
+/** Consecutive positions from `first`, each field taking its width in words; `count` is one past the last. */
+function positionsFrom<Name extends string>(
+  first: number,
+  widths: Record<Name, number>,
+): Record<Name | 'count', number> {
+  const positions = {} as Record<Name | 'count', number>;
+  let next = first;
+  for (const [name, width] of Object.entries(widths) as [Name, number][]) {
+    positions[name] = next;
+    next += width;
+  }
+  positions.count = next;
+  return positions;
+}
 
 /** Positions after the pooling block: the product's sizes, strides, flags and float constants. */
-export const TrainParam = {
-  rows: Param.count,
-  depth: Param.count + 1,
-  columns: Param.count + 2,
-  aRow: Param.count + 3,
-  aInner: Param.count + 4,
-  bInner: Param.count + 5,
-  bColumn: Param.count + 6,
+export const TrainParam = positionsFrom(Param.count, {
+  rows: 1,
+  depth: 1,
+  columns: 1,
+  aRow: 1,
+  aInner: 1,
+  bInner: 1,
+  bColumn: 1,
   /** matmul: add to out; conv2dForward: add the bias; conv2dBackwardFilter: a bias row. */
-  accumulate: Param.count + 7,
+  accumulate: 1,
   /** conv2dForward: relu of the output; conv2dBackwardFilter: mask gradOutput by the relu output. */
-  relu: Param.count + 8,
-  outChannels: Param.count + 9,
+  relu: 1,
+  outChannels: 1,
   /** Adam's stepRate, firstBlend, secondBlend, epsilon; SGD's learning rate, momentum, nesterov. */
-  constants: Param.count + 10,
+  constants: 4,
   /** Slices of the inner dimension summed apart (then by productReduce), and the terms per slice. */
-  slices: Param.count + 14,
-  sliceDepth: Param.count + 15,
-  count: Param.count + 16,
-} as const;
+  slices: 1,
+  sliceDepth: 1,
+});
 
 /** Invocations per tile of the product (each computes 4x4 of its 32x32 outputs). */
 export const TILE_INVOCATIONS = 64;
@@ -91,19 +105,10 @@ fn tapSource(inPixel: u32, tap: u32) -> i32 {
  * column) in `functions`, and store(row, column, sum) in `store`, which alone the reduction reuses.
  */
 interface Product {
-  readonly inputs: readonly string[];
-  readonly outputs: readonly string[];
+  readonly inputs: readonly StorageArray[];
+  readonly outputs: readonly StorageArray[];
   readonly functions: string;
   readonly store: string;
-}
-
-/** Storage declarations from binding `first` on: read-only `inputs`, then read-write `outputs`. */
-function declare(first: number, inputs: readonly string[], outputs: readonly string[]): string {
-  const lines = [
-    ...inputs.map((declaration) => `var<storage, read> ${declaration};`),
-    ...outputs.map((declaration) => `var<storage, read_write> ${declaration};`),
-  ];
-  return lines.map((line, index) => `\n@group(0) @binding(${first + index}) ${line}`).join('');
 }
 
 /** Where slice 'slice' of a split product keeps output (row, column)'s partial sum. */
@@ -122,7 +127,7 @@ const addRow = (sum: string, component: string): string =>
  */
 function tiledProduct(product: Product): string {
   const slots = TILE * DEPTH;
-  const bindings = declare(1, product.inputs, [...product.outputs, 'partials: array<f32>']);
+  const bindings = storageBindings([...product.inputs, ...product.outputs, writes('partials', 'f32')]);
   return `${commonWgsl}${trainWgsl}${bindings}${product.functions}${product.store}
 ${partialIndex}
 var<workgroup> tileA: array<f32, ${slots}>;
@@ -198,7 +203,7 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
 
 /** A split product's second pass, one invocation per output: its slices' partial sums in slice order, stored. */
 function productReduce(product: Product): string {
-  const bindings = declare(1, [], [...product.outputs, 'partials: array<f32>']);
+  const bindings = storageBindings([...product.outputs, writes('partials', 'f32')]);
   return `${header(`${trainWgsl}${bindings}${product.store}\n${partialIndex}`)}
   let row = element / productColumns();
   let column = element % productColumns();
@@ -209,8 +214,8 @@ function productReduce(product: Product): string {
 }
 
 const matmul: Product = {
-  inputs: ['a: array<f32>', 'b: array<f32>'],
-  outputs: ['product: array<f32>'],
+  inputs: [reads('a', 'f32'), reads('b', 'f32')],
+  outputs: [writes('product', 'f32')],
   functions: `
 fn loadA(row: u32, inner: u32) -> vec2<f32> { return term(a[row * pu(${TrainParam.aRow}u) + inner * pu(${TrainParam.aInner}u)], true); }
 fn loadB(inner: u32, column: u32) -> f32 { return b[inner * pu(${TrainParam.bInner}u) + column * pu(${TrainParam.bColumn}u)]; }
@@ -222,15 +227,23 @@ fn start(row: u32, column: u32) -> f32 {
 fn store(row: u32, column: u32, sum: f32) { product[row * productColumns() + column] = sum; }`,
 };
 
+/**
+ * loadA's body for a convolution's implicit im2col operand: channel `channel` of the cell `pixel`
+ * finds in `array` (cells of `channels` values, its parameter position), a missing term in the padding.
+ */
+function im2colTerm(array: string, channels: number, pixel: string, channel: string): string {
+  return `  let channels = pu(${channels}u);
+  let pixel = ${pixel};
+  return term(${array}[u32(max(pixel, 0)) * channels + ${channel}], pixel >= 0);`;
+}
+
 /** Forward: rows are output pixels, inner terms (tap, channel), columns output channels. */
 const convForward: Product = {
-  inputs: ['input: array<f32>', 'weights: array<f32>', 'bias: array<f32>'],
-  outputs: ['output: array<f32>'],
+  inputs: [reads('input', 'f32'), reads('weights', 'f32'), reads('bias', 'f32')],
+  outputs: [writes('output', 'f32')],
   functions: `
 fn loadA(row: u32, inner: u32) -> vec2<f32> {
-  let channels = pu(${Param.channels}u);
-  let pixel = tapPixel(row, inner / channels);
-  return term(input[u32(max(pixel, 0)) * channels + inner % channels], pixel >= 0);
+${im2colTerm('input', Param.channels, 'tapPixel(row, inner / channels)', 'inner % channels')}
 }
 fn loadB(inner: u32, column: u32) -> f32 { return weights[inner * productColumns() + column]; }
 fn start(row: u32, column: u32) -> f32 {
@@ -246,13 +259,11 @@ fn store(row: u32, column: u32, sum: f32) {
 
 /** Input gradient: rows are input pixels, inner terms (tap, output channel), columns input channels. */
 const convBackwardInput: Product = {
-  inputs: ['gradOutput: array<f32>', 'weights: array<f32>'],
-  outputs: ['gradInput: array<f32>'],
+  inputs: [reads('gradOutput', 'f32'), reads('weights', 'f32')],
+  outputs: [writes('gradInput', 'f32')],
   functions: `
 fn loadA(row: u32, inner: u32) -> vec2<f32> {
-  let outChannels = pu(${TrainParam.outChannels}u);
-  let pixel = tapSource(row, inner / outChannels);
-  return term(gradOutput[u32(max(pixel, 0)) * outChannels + inner % outChannels], pixel >= 0);
+${im2colTerm('gradOutput', TrainParam.outChannels, 'tapSource(row, inner / channels)', 'inner % channels')}
 }
 fn loadB(inner: u32, column: u32) -> f32 {
   let outChannels = pu(${TrainParam.outChannels}u);
@@ -268,14 +279,12 @@ fn store(row: u32, column: u32, sum: f32) { gradInput[row * productColumns() + c
  * channels; with a bias, one more row of ones gives the bias gradient (gradOutput's column sums).
  */
 const convBackwardFilter: Product = {
-  inputs: ['input: array<f32>', 'gradOutput: array<f32>', 'reluOutput: array<u32>'],
-  outputs: ['gradFilter: array<f32>', 'gradBias: array<f32>'],
+  inputs: [reads('input', 'f32'), reads('gradOutput', 'f32'), reads('reluOutput', 'u32')],
+  outputs: [writes('gradFilter', 'f32'), writes('gradBias', 'f32')],
   functions: `
 fn loadA(row: u32, inner: u32) -> vec2<f32> {
   if (row >= filterRows()) { return term(1.0, true); }
-  let channels = pu(${Param.channels}u);
-  let pixel = tapPixel(inner, row / channels);
-  return term(input[u32(max(pixel, 0)) * channels + row % channels], pixel >= 0);
+${im2colTerm('input', Param.channels, 'tapPixel(inner, row / channels)', 'row % channels')}
 }
 fn loadB(inner: u32, column: u32) -> f32 {
   let index = inner * productColumns() + column;
@@ -292,28 +301,30 @@ fn store(row: u32, column: u32, sum: f32) {
 };
 
 /** relu on float bits: negative numbers (not -0, not NaN) become +0, whatever the GPU's float mode. */
-const reluForward = `${header(`
-@group(0) @binding(1) var<storage, read> input: array<u32>;
-@group(0) @binding(2) var<storage, read_write> output: array<u32>;`)}
+const reluForward = `${header(storageBindings([reads('input', 'u32'), writes('output', 'u32')]))}
   let bits = input[element];
   output[element] = select(bits, 0u, bits > 0x80000000u && bits <= 0xff800000u);
 }`;
 
 /** reluBackward: the gradient where relu's output is positive (bits in (0, +Infinity]), else +0. */
-const reluBackward = `${header(`
-@group(0) @binding(1) var<storage, read> output: array<u32>;
-@group(0) @binding(2) var<storage, read> gradOutput: array<u32>;
-@group(0) @binding(3) var<storage, read_write> gradInput: array<u32>;`)}
+const reluBackwardArrays: readonly StorageArray[] = [
+  reads('output', 'u32'),
+  reads('gradOutput', 'u32'),
+  writes('gradInput', 'u32'),
+];
+const reluBackward = `${header(storageBindings(reluBackwardArrays))}
   let bits = output[element];
   gradInput[element] = select(0u, gradOutput[element], bits > 0u && bits <= 0x7f800000u);
 }`;
 
 /** adamUpdate's float32 steps in its order; WGSL's division and sqrt may be inexact (GPU_TRAIN_BOUNDS). */
-const adamUpdate = `${header(`${constantsWgsl}
-@group(0) @binding(1) var<storage, read_write> values: array<f32>;
-@group(0) @binding(2) var<storage, read> grad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> firstMoment: array<f32>;
-@group(0) @binding(4) var<storage, read_write> secondMoment: array<f32>;`)}
+const adamUpdateArrays: readonly StorageArray[] = [
+  writes('values', 'f32'),
+  reads('grad', 'f32'),
+  writes('firstMoment', 'f32'),
+  writes('secondMoment', 'f32'),
+];
+const adamUpdate = `${header(constantsWgsl + storageBindings(adamUpdateArrays))}
   let gradient = grad[element];
   let first = firstMoment[element] + (gradient - firstMoment[element]) * trainConstant(1u);
   let second = secondMoment[element] + (gradient * gradient - secondMoment[element]) * trainConstant(2u);
@@ -323,10 +334,12 @@ const adamUpdate = `${header(`${constantsWgsl}
 }`;
 
 /** sgdUpdate in float32 (the reference rounds from float64 once: GPU_TRAIN_BOUNDS). */
-const sgdUpdate = `${header(`${constantsWgsl}
-@group(0) @binding(1) var<storage, read_write> values: array<f32>;
-@group(0) @binding(2) var<storage, read> grad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> velocity: array<f32>;`)}
+const sgdUpdateArrays: readonly StorageArray[] = [
+  writes('values', 'f32'),
+  reads('grad', 'f32'),
+  writes('velocity', 'f32'),
+];
+const sgdUpdate = `${header(constantsWgsl + storageBindings(sgdUpdateArrays))}
   let change = -trainConstant(0u) * grad[element];
   let updated = trainConstant(1u) * velocity[element] + change;
   velocity[element] = updated;

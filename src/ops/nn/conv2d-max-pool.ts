@@ -10,7 +10,7 @@ import { checkDataFormat } from '../../geometry/layout.js';
 import { poolGeometry, type PoolOptions } from '../../geometry/pool-geometry.js';
 import { kernel } from '../../kernels/backend.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { checkKnownOptions, checkOptions, checkTensor, optionKeys } from '../checks.js';
+import { checkConvolutionTensors, checkKnownOptions, checkOptions, optionKeys } from '../checks.js';
 import { CONV2D_OPTION_KEYS, convGeometry, type Conv2dOptions } from './conv2d.js';
 
 const OP = 'conv2dMaxPool2d';
@@ -36,9 +36,7 @@ export function conv2dMaxPool2d(
   conv: Conv2dOptions | undefined,
   pool: PoolOptions,
 ): Tensor {
-  checkTensor(OP, 'input', input);
-  checkTensor(OP, 'filter', filter);
-  if (bias !== null) checkTensor(OP, 'bias', bias);
+  checkConvolutionTensors(OP, input, filter, bias);
   const convOptions = checkOptions(OP, conv, false) as Conv2dOptions;
   const poolOptions = checkOptions(OP, pool, true);
   checkKnownOptions(`${OP} (conv options)`, convOptions, CONV2D_OPTION_KEYS);

@@ -10,7 +10,7 @@ import { kernel } from '../../kernels/backend.js';
 import type { ConvGeometry } from '../../kernels/types.js';
 import type { Shape } from '../../tensor/tensor.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { checkKnownOptions, checkOptions, checkTensor, describeShape, optionKeys } from '../checks.js';
+import { checkConvolutionTensors, checkKnownOptions, checkOptions, describeShape, optionKeys } from '../checks.js';
 import { transpose } from './shape.js';
 
 export interface Conv2dOptions {
@@ -73,9 +73,7 @@ export function convGeometry(op: string, inputShape: Shape, filterShape: Shape, 
  * @example conv2d(x, filter, null, { stride: 2, padding: 'same' })  // TensorFlow's SAME
  */
 export function conv2d(input: Tensor, filter: Tensor, bias: Tensor | null = null, options?: Conv2dOptions): Tensor {
-  checkTensor('conv2d', 'input', input);
-  checkTensor('conv2d', 'filter', filter);
-  if (bias !== null) checkTensor('conv2d', 'bias', bias);
+  checkConvolutionTensors('conv2d', input, filter, bias);
   const checked = checkOptions('conv2d', options, false);
   checkKnownOptions('conv2d', checked, CONV2D_OPTION_KEYS);
   const activation = checked.activation ?? 'linear';

@@ -37,6 +37,21 @@ function walkTaps(geometry: Conv3dGeometry, visit: (outputCell: number, inputCel
   }
 }
 
+/**
+ * walkTaps per input channel c: visit(inputIndex, outputRow, weightRow) with the input element
+ * [cell', c] and the offsets of the output cell's row [cell, 0..F) and the filter's row [tap, c, 0..F).
+ */
+function walkTapChannels(
+  geometry: Conv3dGeometry,
+  visit: (inputIndex: number, outputRow: number, weightRow: number) => void,
+): void {
+  const [channels, filters] = [geometry.channels, geometry.outChannels];
+  walkTaps(geometry, (outputCell, inputCell, tap) => {
+    for (let c = 0; c < channels; c++)
+      visit(inputCell * channels + c, outputCell * filters, (tap * channels + c) * filters);
+  });
+}
+
 /** output[cell, f] = bias[f] + Σ taps, channels input[cell', c] · filter[tap, c, f]. */
 export function conv3dForward(
   input: Float32Array,
@@ -45,16 +60,13 @@ export function conv3dForward(
   output: Float32Array,
   geometry: Conv3dGeometry,
 ): void {
-  const [channels, filters] = [geometry.channels, geometry.outChannels];
+  const filters = geometry.outChannels;
   for (let cell = 0; cell < output.length / filters; cell++) {
     for (let f = 0; f < filters; f++) output[cell * filters + f] = bias === null ? 0 : bias[f]!;
   }
-  walkTaps(geometry, (outputCell, inputCell, tap) => {
-    for (let c = 0; c < channels; c++) {
-      const value = input[inputCell * channels + c]!;
-      const weights = (tap * channels + c) * filters;
-      for (let f = 0; f < filters; f++) output[outputCell * filters + f]! += value * filter[weights + f]!;
-    }
+  walkTapChannels(geometry, (inputIndex, outputRow, weightRow) => {
+    const value = input[inputIndex]!;
+    for (let f = 0; f < filters; f++) output[outputRow + f]! += value * filter[weightRow + f]!;
   });
 }
 
@@ -65,14 +77,11 @@ export function conv3dBackwardInput(
   gradInput: Float32Array,
   geometry: Conv3dGeometry,
 ): void {
-  const [channels, filters] = [geometry.channels, geometry.outChannels];
-  walkTaps(geometry, (outputCell, inputCell, tap) => {
-    for (let c = 0; c < channels; c++) {
-      const weights = (tap * channels + c) * filters;
-      let sum = 0;
-      for (let f = 0; f < filters; f++) sum += gradOutput[outputCell * filters + f]! * filter[weights + f]!;
-      gradInput[inputCell * channels + c]! += sum;
-    }
+  const filters = geometry.outChannels;
+  walkTapChannels(geometry, (inputIndex, outputRow, weightRow) => {
+    let sum = 0;
+    for (let f = 0; f < filters; f++) sum += gradOutput[outputRow + f]! * filter[weightRow + f]!;
+    gradInput[inputIndex]! += sum;
   });
 }
 
@@ -83,13 +92,10 @@ export function conv3dBackwardFilter(
   gradFilter: Float32Array,
   geometry: Conv3dGeometry,
 ): void {
-  const [channels, filters] = [geometry.channels, geometry.outChannels];
-  walkTaps(geometry, (outputCell, inputCell, tap) => {
-    for (let c = 0; c < channels; c++) {
-      const value = input[inputCell * channels + c]!;
-      const weights = (tap * channels + c) * filters;
-      for (let f = 0; f < filters; f++) gradFilter[weights + f]! += value * gradOutput[outputCell * filters + f]!;
-    }
+  const filters = geometry.outChannels;
+  walkTapChannels(geometry, (inputIndex, outputRow, weightRow) => {
+    const value = input[inputIndex]!;
+    for (let f = 0; f < filters; f++) gradFilter[weightRow + f]! += value * gradOutput[outputRow + f]!;
   });
 }
 

@@ -6,7 +6,7 @@ import { fail } from '../../errors.js';
 import { checkDataFormat, type DataFormat } from '../../geometry/layout.js';
 import { poolGeometry, type Padding } from '../../geometry/pool-geometry.js';
 import { Tensor, type Shape } from '../../tensor/tensor.js';
-import { checkKnownOptions, checkOptions, checkTensor, optionKeys } from '../checks.js';
+import { checkConvolutionTensors, checkKnownOptions, checkOptions, optionKeys } from '../checks.js';
 import {
   conv3dBackwardBias,
   conv3dBackwardFilter,
@@ -61,9 +61,7 @@ export function conv3dGeometry(
  * @example conv3d(volume, filter, bias, { padding: 'same' })
  */
 export function conv3d(input: Tensor, filter: Tensor, bias: Tensor | null = null, options?: Conv3dOptions): Tensor {
-  checkTensor('conv3d', 'input', input);
-  checkTensor('conv3d', 'filter', filter);
-  if (bias !== null) checkTensor('conv3d', 'bias', bias);
+  checkConvolutionTensors('conv3d', input, filter, bias);
   const checked = checkOptions('conv3d', options, false);
   checkKnownOptions('conv3d', checked, CONV3D_OPTION_KEYS);
   if (checkDataFormat('conv3d', checked.dataFormat) === 'channelsFirst') {

@@ -5,7 +5,7 @@ import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
 import { heap } from '../../../tensor/heap.js';
 import type { PoolingKernels } from '../../types.js';
 import { argumentViews, type KernelModule } from '../loader.js';
-import { keepViews, writePoolGeometry, type PoolPointers } from '../pool-arguments.js';
+import { keepViews, wordsOf, writePoolGeometry, type PoolPointers, type WordValue } from '../pool-arguments.js';
 import { bytes, outputRows, planeUnits } from '../pool-kernels.js';
 import { getThreadCount, parallelFor } from '../threads.js';
 import { medianPoolForward } from '../../reference/extra/median-pool.js';
@@ -15,18 +15,21 @@ import { windowCapacity } from '../../reference/window-walk.js';
 /** The most cells a median or ordinal window may have for the wasm kernels (rank counting). */
 const RANKED_CELLS = 49;
 
-/** Block words of assembly/kinds/selection/window.ts (and median.ts's slot size). */
-const enum Field {
-  ChannelTable = 48,
-  Scratch = 49,
-  Draws = 50,
-  BlendMode = 51,
-  WeightGradient = 52,
-  SharedWeights = 53,
-  Disjoint = 54,
-  SlotBytes = 55,
-  Terms = 56,
-}
+/** Block words of assembly/kinds/selection/window.ts (and median.ts's slot size), after the pool's. */
+const FIELDS = {
+  channelTable: 48,
+  scratch: 49,
+  draws: 50,
+  blendMode: 51,
+  weightGradient: 52,
+  sharedWeights: 53,
+  disjoint: 54,
+  slotBytes: 55,
+  terms: 56,
+} as const;
+
+/** A kernel's extra fields: sizes, flags, heap addresses, or views written as their addresses. */
+type Fields = Partial<Record<keyof typeof FIELDS, WordValue>>;
 
 type Views = readonly (Float32Array | Int32Array | null)[];
 
@@ -56,13 +59,14 @@ function launch(
   units: number,
   geometry: PoolGeometry,
   pointers: PoolPointers,
-  fields: readonly (readonly [Field, number])[],
+  fields: Fields = {},
   after: () => void = () => {},
 ): void {
+  const extra = wordsOf(FIELDS, fields); // views' addresses before the tables' alloc may detach them
   const release = writePoolGeometry(kinds, geometry, pointers);
   try {
     const words = argumentViews(kinds).ints;
-    for (const [field, value] of fields) words[field] = value;
+    for (const [word, value] of extra) words[word] = value;
     const moved = bytes(pointers.input, pointers.output, pointers.argmax ?? null, pointers.gradOutput ?? null);
     parallelFor(kinds, name, units, moved + bytes(pointers.gradInput ?? null), kinds.argumentBlock);
     after();
@@ -117,10 +121,7 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
   ) =>
     withScratch([table.byteLength], [input, output], ([tableAt], [x, y]) => {
       copyInto(tableAt!, table);
-      const fields = [
-        [Field.ChannelTable, tableAt!],
-        [Field.BlendMode, gated ? 1 : 0],
-      ] as const;
+      const fields = { channelTable: tableAt!, blendMode: gated ? 1 : 0 };
       launch(kinds, 'blendRows', outputRows(geometry), geometry, { input: x!, output: y! }, fields);
     });
   const blendBackward = (
@@ -136,14 +137,14 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       views,
       ([tableAt, scratch], [input, gradOutput, gradInput, gradient]) => {
         copyInto(tableAt!, table);
-        const fields = [
-          [Field.ChannelTable, tableAt!],
-          [Field.Scratch, scratch!],
-          [Field.BlendMode, gated ? 1 : 0],
-          [Field.WeightGradient, gradient.byteOffset],
-          [Field.SharedWeights, shared ? 1 : 0],
-          [Field.Disjoint, disjointWindows(geometry) ? 1 : 0],
-        ] as const;
+        const fields = {
+          channelTable: tableAt!,
+          scratch: scratch!,
+          blendMode: gated ? 1 : 0,
+          weightGradient: gradient,
+          sharedWeights: shared ? 1 : 0,
+          disjoint: disjointWindows(geometry) ? 1 : 0,
+        };
         const pointers = { input, output: null, gradOutput, gradInput };
         launch(kinds, 'blendBackward', planeUnits(geometry), geometry, pointers, fields, () =>
           kinds.exports[gated ? 'gatedWeightGradient' : 'mixedAlphaGradient']!(block, 0, 1),
@@ -163,7 +164,7 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
     withScratch([draws.byteLength], [input, output, chosen], ([drawsAt], [x, y, indices]) => {
       copyInto(drawsAt!, draws);
       const pointers = { input: x, output: y, argmax: indices };
-      launch(kinds, name, outputRows(geometry), geometry, pointers, [[Field.Draws, drawsAt!]]);
+      launch(kinds, name, outputRows(geometry), geometry, pointers, { draws: drawsAt! });
     });
   return {
     medianPoolForward(input, output, argmedian, geometry) {
@@ -172,10 +173,7 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       if (capacity > RANKED_CELLS) return medianPoolForward(input, output, argmedian, geometry);
       const slotBytes = 16 * Math.max(capacity, 1);
       withScratch([slotBytes * getThreadCount()], [input, output, argmedian], ([slots], [x, y, indices]) => {
-        const fields = [
-          [Field.Scratch, slots!],
-          [Field.SlotBytes, slotBytes],
-        ] as const;
+        const fields = { scratch: slots!, slotBytes };
         launch(
           kinds,
           'medianPoolRows',
@@ -193,11 +191,7 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       const table = tapTable(weights, geometry);
       withScratch([slotBytes * getThreadCount(), table.byteLength], [input, output], ([slots, tableAt], [x, y]) => {
         copyInto(tableAt!, table);
-        const fields = [
-          [Field.Scratch, slots!],
-          [Field.SlotBytes, slotBytes],
-          [Field.ChannelTable, tableAt!],
-        ] as const;
+        const fields = { scratch: slots!, slotBytes, channelTable: tableAt! };
         launch(kinds, 'ordinalPoolRows', outputRows(geometry), geometry, { input: x, output: y }, fields);
       });
     },
@@ -213,14 +207,14 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       const views = [input, gradOutput, gradInput, gradWeights] as const;
       withScratch(sizes, views, ([slots, tableAt, terms], [x, gradY, gradX, gradW]) => {
         copyInto(tableAt!, table);
-        const fields = [
-          [Field.Scratch, slots!],
-          [Field.SlotBytes, slotBytes],
-          [Field.ChannelTable, tableAt!],
-          [Field.Terms, terms!],
-          [Field.WeightGradient, gradW.byteOffset],
-          [Field.SharedWeights, weights.length === taps ? 1 : 0],
-        ] as const;
+        const fields = {
+          scratch: slots!,
+          slotBytes,
+          channelTable: tableAt!,
+          terms: terms!,
+          weightGradient: gradW,
+          sharedWeights: weights.length === taps ? 1 : 0,
+        };
         const pointers = { input: x, output: null, gradOutput: gradY, gradInput: gradX };
         launch(kinds, 'ordinalBackward', planeUnits(geometry), geometry, pointers, fields, () =>
           kinds.exports.ordinalWeightGradient!(block, 0, 1),
@@ -228,7 +222,7 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       });
     },
     minPoolForward(input, output, argmin, geometry) {
-      launch(kinds, 'minPoolRows', outputRows(geometry), geometry, { input, output, argmax: argmin }, []);
+      launch(kinds, 'minPoolRows', outputRows(geometry), geometry, { input, output, argmax: argmin });
     },
     stochasticPoolForward(input, output, chosen, draws, geometry) {
       drawForward('stochasticDrawRows', input, output, chosen, draws, geometry);
@@ -237,22 +231,22 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       drawForward('randomDrawRows', input, output, chosen, draws, geometry);
     },
     inBoundsAverageForward(input, output, geometry) {
-      launch(kinds, 'inBoundsAverageRows', outputRows(geometry), geometry, { input, output }, []);
+      launch(kinds, 'inBoundsAverageRows', outputRows(geometry), geometry, { input, output });
     },
     inBoundsAverageBackward(gradOutput, gradInput, geometry) {
       const pointers = { input: null, output: null, gradOutput, gradInput };
-      launch(kinds, 'inBoundsAverageBackward', planeUnits(geometry), geometry, pointers, []);
+      launch(kinds, 'inBoundsAverageBackward', planeUnits(geometry), geometry, pointers);
     },
     stochasticPoolBackward(input, chosen, gradOutput, gradInput, geometry) {
       const pointers = { input, output: null, argmax: chosen, gradOutput, gradInput };
-      launch(kinds, 'stochasticDrawBackward', planeUnits(geometry), geometry, pointers, []);
+      launch(kinds, 'stochasticDrawBackward', planeUnits(geometry), geometry, pointers);
     },
     stochasticPoolInference(input, output, geometry) {
-      launch(kinds, 'stochasticExpectRows', outputRows(geometry), geometry, { input, output }, []);
+      launch(kinds, 'stochasticExpectRows', outputRows(geometry), geometry, { input, output });
     },
     stochasticPoolInferenceBackward(input, gradOutput, gradInput, geometry) {
       const pointers = { input, output: null, gradOutput, gradInput };
-      launch(kinds, 'stochasticExpectBackward', planeUnits(geometry), geometry, pointers, []);
+      launch(kinds, 'stochasticExpectBackward', planeUnits(geometry), geometry, pointers);
     },
     mixedPoolForward(input, alpha, output, geometry) {
       blendForward(input, alphaTable(alpha, geometry.channels), output, geometry, false);

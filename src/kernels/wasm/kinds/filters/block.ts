@@ -1,26 +1,35 @@
 // The filters family's argument block (layout in assembly/kinds/filters/arguments.ts): fields, then
 // tables and per-thread scratch placed after them when they fit, else in the heap for the call.
+import type { PoolingSizes } from '../../../../geometry/layout.js';
 import { heap } from '../../../../tensor/heap.js';
 import { ARGUMENT_BLOCKS, argumentViews, type KernelModule } from '../../loader.js';
 
-export const enum Word {
-  Samples = 0,
-  Channels = 1,
-  InSize = 2,
-  OutSize = 5,
-  Taps = 8,
-  Source = 11,
-  Target = 12,
-  Tables = 13,
-  Scratch = 14,
-  ScratchSlotBytes = 15,
-}
+/** Word indices of the block; sizes per axis take three words (depth, height, width). */
+export const WORDS = {
+  samples: 0,
+  channels: 1,
+  inSize: 2,
+  outSize: 5,
+  taps: 8,
+  source: 11,
+  target: 12,
+  tables: 13,
+  scratch: 14,
+  scratchSlotBytes: 15,
+} as const;
 
 /** Byte offset of the f64 filters (3 axes × 8 taps), and of the first byte free for tables. */
 export const FILTERS_BYTES = 128;
 const FREE_OFFSET = 512;
 
 const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
+
+/** The samples and channels the kernels walk: channelsFirst planes are samples of one channel. */
+export function filterSamples(geometry: PoolingSizes): { samples: number; channels: number } {
+  return geometry.channelsLast
+    ? { samples: geometry.batch, channels: geometry.channels }
+    : { samples: geometry.batch * geometry.channels, channels: 1 };
+}
 
 /** Views of the block's words and f64 fields, fresh (after any heap growth). */
 export function blockViews(kinds: KernelModule): { words: Int32Array; doubles: Float64Array } {
@@ -45,8 +54,8 @@ export function placeTablesAndScratch(
   const fits = FREE_OFFSET + bytes <= ARGUMENT_BLOCKS.kinds.bytes;
   const start = fits ? kinds.argumentBlock + FREE_OFFSET : heap.alloc(bytes);
   const { words } = blockViews(kinds); // after alloc, which may have grown the memory
-  words[Word.Tables] = start;
-  words[Word.Scratch] = start + scratchOffset;
-  words[Word.ScratchSlotBytes] = alignedSlot;
+  words[WORDS.tables] = start;
+  words[WORDS.scratch] = start + scratchOffset;
+  words[WORDS.scratchSlotBytes] = alignedSlot;
   return { tables: start, release: fits ? () => {} : () => heap.free(start, bytes) };
 }

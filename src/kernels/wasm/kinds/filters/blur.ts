@@ -7,7 +7,7 @@ import { heap } from '../../../../tensor/heap.js';
 import type { KernelModule } from '../../loader.js';
 import { addressOf } from '../../pool-arguments.js';
 import { getThreadCount, parallelFor } from '../../threads.js';
-import { blockViews, FILTERS_BYTES, placeTablesAndScratch, Word } from './block.js';
+import { blockViews, FILTERS_BYTES, filterSamples, placeTablesAndScratch, WORDS } from './block.js';
 
 /** Writes the geometry and the two tensors' addresses; returns the samples and the release function. */
 function writeBlur(kinds: KernelModule, geometry: BlurGeometry, source: number, target: number) {
@@ -20,11 +20,10 @@ function writeBlur(kinds: KernelModule, geometry: BlurGeometry, source: number, 
     getThreadCount(),
   );
   const { words, doubles } = blockViews(kinds);
-  const channels = geometry.channelsLast ? geometry.channels : 1;
-  const samples = geometry.channelsLast ? geometry.batch : geometry.batch * geometry.channels;
+  const { samples, channels } = filterSamples(geometry);
   const sizes = [samples, channels, geometry.inDepth, geometry.inHeight, geometry.inWidth];
   sizes.push(geometry.outDepth, geometry.outHeight, geometry.outWidth, ...taps, source, target);
-  words.set(sizes, Word.Samples);
+  words.set(sizes, WORDS.samples);
   geometry.filters.forEach((filter, axis) => doubles.set(filter, FILTERS_BYTES / 8 + 8 * axis));
   const tableWords = new Int32Array(heap.memory.buffer, tables, tableEntries);
   let offset = 0;

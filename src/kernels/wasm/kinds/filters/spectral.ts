@@ -14,9 +14,9 @@ import {
 } from '../../../reference/extra/spectral-pool.js';
 import type { PoolingKernels } from '../../../types.js';
 import type { KernelModule } from '../../loader.js';
-import { addressOf } from '../../pool-arguments.js';
+import { wordsOf } from '../../pool-arguments.js';
 import { getThreadCount, parallelFor } from '../../threads.js';
-import { blockViews, FILTERS_BYTES, placeTablesAndScratch, Word } from './block.js';
+import { blockViews, FILTERS_BYTES, filterSamples, placeTablesAndScratch, WORDS } from './block.js';
 import { axisMatrix, dftMatrix } from './spectral-matrices.js';
 
 /** After the sizes (words 2-7): the rank (word 8, set with them), then the flags' address. */
@@ -43,19 +43,17 @@ function runSpectral(
   );
   const matrices = axisMatrices.map((matrix) => matrix.values);
   const matrixValues = matrices.reduce((total, matrix) => total + matrix.length, 0);
-  const channels = geometry.channelsLast ? geometry.channels : 1;
-  const samples = geometry.channelsLast ? geometry.batch : geometry.batch * geometry.channels;
+  const { samples, channels } = filterSamples(geometry);
   const bufferCells = inSizes.reduce((total, size, axis) => total * Math.max(size, outSizes[axis]!), 1);
   const bufferBytes = 8 * bufferCells * (channels + (channels % 2));
-  const [sourceAddress, targetAddress] = [addressOf(source), addressOf(target)];
+  const addresses = wordsOf(WORDS, { source, target }); // before the tables' alloc may detach the views
   const placed = placeTablesAndScratch(kinds, 8 * matrixValues + 4 * samples, 4 * bufferBytes, getThreadCount());
   try {
     const { words, doubles } = blockViews(kinds);
-    words.set([samples, channels, ...sourceSizes, ...targetSizes, geometry.spatialDims], Word.Samples);
+    words.set([samples, channels, ...sourceSizes, ...targetSizes, geometry.spatialDims], WORDS.samples);
     words[FLAGS_WORD] = placed.tables + 8 * matrixValues;
     words[REAL_WORD] = axisMatrices.every((matrix) => matrix.real) ? 1 : 0;
-    words[Word.Source] = sourceAddress;
-    words[Word.Target] = targetAddress;
+    for (const [word, address] of addresses) words[word] = address;
     doubles[FILTERS_BYTES / 8] = geometry.inDepth * geometry.inHeight * geometry.inWidth;
     const tables = new Float64Array(heap.memory.buffer, placed.tables, matrixValues);
     let offset = 0;
@@ -167,23 +165,21 @@ function maskBackward(
   geometry: SpectralGeometry,
 ): void {
   const { inSizes, outSizes } = sizesOf(geometry);
-  const channels = geometry.channelsLast ? geometry.channels : 1;
-  const samples = geometry.channelsLast ? geometry.batch : geometry.batch * geometry.channels;
+  const { samples, channels } = filterSamples(geometry);
   const realTables = realMaskTables(geometry);
   const tables = realTables ?? maskTables(geometry);
   const perSample = inSizes[0]! + inSizes[1]! + inSizes[2]!;
-  const [inputAddress, gradientAddress] = [addressOf(input), addressOf(gradOutput)];
+  const addresses = wordsOf(WORDS, { source: input, target: gradOutput }); // before the tables' alloc
   const tableBytes = 8 * tables.length + 8 * samples * perSample + 4 * samples;
   const scratchBytes = maskScratchBytes(geometry, realTables !== null);
   const placed = placeTablesAndScratch(kinds, tableBytes, scratchBytes, getThreadCount());
   try {
     const { words, doubles } = blockViews(kinds);
-    words.set([samples, channels, ...inSizes, ...outSizes, geometry.spatialDims], Word.Samples);
+    words.set([samples, channels, ...inSizes, ...outSizes, geometry.spatialDims], WORDS.samples);
     const partialsAddress = placed.tables + 8 * tables.length;
     words[PARTIALS_WORD] = partialsAddress;
     words[FLAGS_WORD] = partialsAddress + 8 * samples * perSample;
-    words[Word.Source] = inputAddress;
-    words[Word.Target] = gradientAddress;
+    for (const [word, address] of addresses) words[word] = address;
     doubles[FILTERS_BYTES / 8] = inSizes[0]! * inSizes[1]! * inSizes[2]!;
     new Float64Array(heap.memory.buffer, placed.tables, tables.length).set(tables);
     const name = realTables === null ? 'spectralMaskSamples' : 'spectralMaskRealSamples';

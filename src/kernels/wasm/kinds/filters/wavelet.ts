@@ -4,9 +4,9 @@
 import type { PoolingSizes } from '../../../../geometry/layout.js';
 import type { PoolingKernels } from '../../../types.js';
 import type { KernelModule } from '../../loader.js';
-import { addressOf } from '../../pool-arguments.js';
+import { wordsOf } from '../../pool-arguments.js';
 import { getThreadCount, parallelFor } from '../../threads.js';
-import { blockViews, placeTablesAndScratch, Word } from './block.js';
+import { blockViews, filterSamples, placeTablesAndScratch, WORDS } from './block.js';
 
 /** After the sizes (words 2-7): the direction (word 8), then the rank (word 9). */
 function runWavelet(
@@ -16,18 +16,16 @@ function runWavelet(
   target: Float32Array,
   backward: boolean,
 ): void {
-  const channels = geometry.channelsLast ? geometry.channels : 1;
-  const samples = geometry.channelsLast ? geometry.batch : geometry.batch * geometry.channels;
+  const { samples, channels } = filterSamples(geometry);
   const inSizes = [geometry.inDepth, geometry.inHeight, geometry.inWidth];
   const outSizes = [geometry.outDepth, geometry.outHeight, geometry.outWidth];
   const bufferBytes = 8 * inSizes[0]! * inSizes[1]! * inSizes[2]! * (channels + (channels % 2));
-  const [sourceAddress, targetAddress] = [addressOf(source), addressOf(target)];
+  const addresses = wordsOf(WORDS, { source, target }); // before the scratch's alloc may detach the views
   const placed = placeTablesAndScratch(kinds, 0, 3 * bufferBytes, getThreadCount());
   try {
     const { words } = blockViews(kinds);
-    words.set([samples, channels, ...inSizes, ...outSizes, backward ? 1 : 0, geometry.spatialDims], Word.Samples);
-    words[Word.Source] = sourceAddress;
-    words[Word.Target] = targetAddress;
+    words.set([samples, channels, ...inSizes, ...outSizes, backward ? 1 : 0, geometry.spatialDims], WORDS.samples);
+    for (const [word, address] of addresses) words[word] = address;
     parallelFor(kinds, 'waveletSamples', samples, (source.byteLength + target.byteLength) * 4);
   } finally {
     placed.release();
