@@ -4,10 +4,12 @@
 // (xᵢ ≥ ε) and ∂y/∂p = (y/p)·(Σtᵢlᵢ/T − ln(T/n)/p), so a window's tᵢ serve both passes. Backward
 // as SoftPool's (soft.ts): fused where windows do not overlap, else statistics (s, gradOutput·y/T)
 // then a gather; each row's ∂/∂p terms go to float64 per channel, summed on the TypeScript side.
+// A training forward over windows that do not overlap keeps each t and window's sums for the
+// backward (src/pooling/kinds/forward-keep.ts), as AdaPool's does (ada-pool.ts).
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes, logLanes } from '../simd-math';
-import { STATS, STATS_PLANE_BYTES } from './arguments';
+import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
 import { addRowTerms, finiteLanes, loadLanes, storeLanes, weightLanes } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
@@ -80,24 +82,66 @@ function gemLanes(start: usize, columns: i32, full: bool, power: v128, park: boo
   return v128.bitselect(f32x4.mul(s, root), s, finiteLanes(s));
 }
 
-function gemForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+/** The planes a saving forward keeps at STATS: y, T = Σt and Σt·l (gemLanes' results). */
+@inline
+function saveWindowLanes(block: usize, outIndex: usize, full: bool, y: v128): void {
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  storeLanes(stats, y, full);
+  storeLanes(stats + plane, total, full);
+  storeLanes(stats + 2 * plane, logTotal, full);
+}
+
+/** The saved planes back: sets total and logTotal, returns y. */
+@inline
+function loadWindowLanes(block: usize, outIndex: usize, full: bool): v128 {
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  total = loadLanes(stats + plane, full);
+  logTotal = loadLanes(stats + 2 * plane, full);
+  return loadLanes(stats, full);
+}
+
+/** One window's outputs, all channels; with `saving`, t parked at CELL_SCRATCH and the sums kept. */
+@inline
+function gemForwardChannels(block: usize, start: usize, outIndex: usize, columns: i32, saving: bool): void {
   const output = pointer(block, OUTPUT) + (outIndex << 2);
+  const parked = saving ? pointer(block, CELL_SCRATCH) - pointer(block, INPUT) : 0;
   let channel = 0;
   for (; channel + 4 <= group; channel += 4) {
     const offset = <usize>channel << 2;
-    const y = gemLanes(start + offset, columns, true, weightLanes(block, channel, true), false, 0);
+    const y = gemLanes(start + offset, columns, true, weightLanes(block, channel, true), saving, parked);
     storeLanes(output + offset, y, true);
+    if (saving) saveWindowLanes(block, outIndex + channel, true, y);
   }
   for (; channel < group; channel++) {
     const offset = <usize>channel << 2;
-    const y = gemLanes(start + offset, columns, false, weightLanes(block, channel, false), false, 0);
+    const y = gemLanes(start + offset, columns, false, weightLanes(block, channel, false), saving, parked);
     storeLanes(output + offset, y, false);
+    if (saving) saveWindowLanes(block, outIndex + channel, false, y);
   }
+}
+
+function gemForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  gemForwardChannels(block, start, outIndex, columns, false);
+}
+
+function gemSavingWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  gemForwardChannels(block, start, outIndex, columns, true);
 }
 
 /** Output rows [firstUnit, endUnit) of GeM's forward. */
 export function gemPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
   walkOutputRows(block, firstUnit, endUnit, gemForwardWindow);
+}
+
+/**
+ * Output rows [firstUnit, endUnit) of GeM's forward where no input cell lies in two windows,
+ * keeping for gemSavedBackwardRows each cell's t (one plane at CELL_SCRATCH) and each window's
+ * y, T and Σt·l (saveWindowLanes): the backward then needs no e^x or ln x per cell.
+ */
+export function gemPoolSavingRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, gemSavingWindow);
 }
 
 /**
@@ -124,13 +168,18 @@ function gemShareLanes(value: v128, term: v128, factor: v128, passes: v128): v12
   return v128.and(f32x4.div(f32x4.mul(factor, term), clamped), kept);
 }
 
-/** One window's lanes when no other window holds its cells: t parked, then replaced by the gradient. */
+/**
+ * One window's lanes when no other window holds its cells: with `saved`, the saving forward's t
+ * and sums read back; else the window computed anew, t parked in the gradInput cells. Then the
+ * gradient written over the gradInput cells.
+ */
 @inline
-function gemFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool): void {
+function gemFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool, saved: bool): void {
   if (columns == 0) return;
-  const parked = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+  const written = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+  const parked = saved ? pointer(block, CELL_SCRATCH) - pointer(block, INPUT) : written;
   const power = weightLanes(block, channel, full);
-  const y = gemLanes(start, columns, full, power, true, parked);
+  const y = saved ? loadWindowLanes(block, outIndex, full) : gemLanes(start, columns, full, power, true, parked);
   const factor = gemWindowGradient(block, outIndex, columns, channel, full, power, y);
   const passes = finiteLanes(y);
   let slicePointer = start;
@@ -140,20 +189,34 @@ function gemFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const share = gemShareLanes(loadLanes(tap, full), loadLanes(tap + parked, full), factor, passes);
-        storeLanes(tap + parked, share, full);
+        storeLanes(tap + written, share, full);
       }
     }
   }
 }
 
-function gemFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+@inline
+function gemFusedChannels(block: usize, start: usize, outIndex: usize, columns: i32, saved: bool): void {
   let channel = 0;
   for (; channel + 4 <= group; channel += 4) {
-    gemFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, true);
+    gemFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, true, saved);
   }
   for (; channel < group; channel++) {
-    gemFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, false);
+    gemFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, false, saved);
   }
+}
+
+function gemFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  gemFusedChannels(block, start, outIndex, columns, false);
+}
+
+function gemSavedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  gemFusedChannels(block, start, outIndex, columns, true);
+}
+
+/** As gemFusedBackwardRows, from what gemPoolSavingRows kept (same tensors, same p). */
+export function gemSavedBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, gemSavedWindow);
 }
 
 /**
