@@ -22,7 +22,14 @@ export {
   gemStatsRows,
 } from './weighted/gem';
 export { lseBackwardRows, lseFusedBackwardRows, lsePoolRows, lseStatsRows } from './weighted/lse';
-export { lipBackwardRows, lipFusedBackwardRows, lipPoolRows, lipStatsRows } from './weighted/lip';
+export {
+  lipBackwardRows,
+  lipFusedBackwardRows,
+  lipPoolRows,
+  lipPoolSavingRows,
+  lipSavedBackwardRows,
+  lipStatsRows,
+} from './weighted/lip';
 export {
   adaBackwardRows,
   adaFusedBackwardRows,

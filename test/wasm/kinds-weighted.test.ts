@@ -1,6 +1,7 @@
-// The weighted family's WebAssembly kernels (SoftPool, GeM) against their reference kernels, within
-// each kind's stated tolerance, on random shapes and options with ties, NaN, ±Infinity, all-negative
-// windows, odd channel counts (SIMD remainders), both data formats, ranks 1-3 and 1 to 3 threads;
+// The weighted family's WebAssembly kernels (SoftPool, GeM, LSE, LIP) against their reference kernels,
+// within each kind's stated tolerance, on random shapes and options with ties, NaN, ±Infinity,
+// all-negative windows, odd channel counts (SIMD remainders), both data formats, ranks 1-3 and 1 to 3
+// threads, GeM's and LIP's backward also from what their forward kept;
 // and the SIMD e^x and ln x (assembly/kinds/simd-math.ts) against Math.exp and Math.log.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -226,7 +227,10 @@ test('LSE forward and backward match the reference within its tolerance, 1 to 3 
   );
 });
 
-/** Compares forward and backward (gradInput and gradLogits) of LIP's kernels on one random case. */
+/**
+ * Compares forward and backward (gradInput and gradLogits) of LIP's kernels on one random case; the
+ * backward computed anew and from what the forward kept, the two alike.
+ */
 function compareLip(geometry: PoolGeometry, values: Parameters<typeof filled>[1], seed: number, label: string): void {
   const tolerance = lipKind.tolerance!;
   const coefficient = [12, 0, 3.5][seed % 3]!;
@@ -238,24 +242,29 @@ function compareLip(geometry: PoolGeometry, values: Parameters<typeof filled>[1]
     const expected = poisoned(geometry.outputShape);
     lipPoolForward(input.values, logits.values, expected.values, lipGeometry);
     const actual = poisoned(geometry.outputShape);
-    fast().lipPoolForward!(input.values, logits.values, actual.values, lipGeometry);
+    const kept = room(geometry, KEPT_PLANES.lip, KEPT_CELL_PLANES.lip);
+    fast().lipPoolForward!(input.values, logits.values, actual.values, lipGeometry, kept);
     assertClose(actual.values, expected.values, tolerance, `${named} forward`);
     const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
-    const [expectedGrad, actualGrad, expectedLogits, actualLogits] = [0, 1, 2, 3].map(() =>
-      filledWith(geometry.inputShape, 0),
-    );
-    const grads = [gradOutput.values, expectedGrad!.values, expectedLogits!.values] as const;
-    lipPoolBackward(input.values, logits.values, ...grads, lipGeometry);
-    fast().lipPoolBackward!(
+    const [expectedGrad, expectedLogits] = [0, 1].map(() => filledWith(geometry.inputShape, 0));
+    lipPoolBackward(
       input.values,
       logits.values,
       gradOutput.values,
-      actualGrad!.values,
-      actualLogits!.values,
+      expectedGrad!.values,
+      expectedLogits!.values,
       lipGeometry,
     );
-    assertClose(actualGrad!.values, expectedGrad!.values, tolerance, `${named} gradInput`);
-    assertClose(actualLogits!.values, expectedLogits!.values, tolerance, `${named} gradLogits`);
+    const results = ([undefined, kept] as const).map((from) => {
+      const [actualGrad, actualLogits] = [0, 1].map(() => filledWith(geometry.inputShape, 0));
+      const grads = [gradOutput.values, actualGrad!.values, actualLogits!.values] as const;
+      fast().lipPoolBackward!(input.values, logits.values, ...grads, lipGeometry, from);
+      const how = from === undefined ? 'anew' : 'kept';
+      assertClose(actualGrad!.values, expectedGrad!.values, tolerance, `${named} gradInput ${how}`);
+      assertClose(actualLogits!.values, expectedLogits!.values, tolerance, `${named} gradLogits ${how}`);
+      return [...actualGrad!.values, ...actualLogits!.values];
+    });
+    assert.deepEqual(results[1], results[0], `${named}: kept backward differs from anew`);
   });
 }
 

@@ -1,15 +1,15 @@
 // Room a weighted kind's forward may fill for its backward (a runPoolSteps saved tensor): the fast
-// kernels keep there each cell's weights (input-sized planes, two or GeM's one) and each window's sums
+// kernels keep there each cell's weights (input-sized planes, KEPT_CELL_PLANES) and each window's sums
 // (`planes` output-sized planes), then a mark in the last element; the backward reads them only where the
 // mark is there, so a forward on another backend (which leaves the room alone) costs nothing.
 import type { PoolGeometry } from '../../geometry/pool-geometry.js';
 import type { SavedSpec } from '../compute.js';
 
-/** Window planes the fast kernels keep (assembly/kinds/weighted/ada-pool.ts, dpp.ts, gem.ts: saveWindowLanes). */
-export const KEPT_PLANES = { adaPool: 5, dpp: 4, gem: 3 } as const;
+/** Window planes the fast kernels keep (assembly/kinds/weighted/ada-pool.ts, dpp.ts, gem.ts, lip.ts: saveWindowLanes). */
+export const KEPT_PLANES = { adaPool: 5, dpp: 4, gem: 3, lip: 2 } as const;
 
-/** Cell planes they keep: AdaPool's and DPP's two weights per cell, GeM's one t per cell. */
-export const KEPT_CELL_PLANES = { adaPool: 2, dpp: 2, gem: 1 } as const;
+/** Cell planes they keep: two values per cell (AdaPool's and DPP's weights, LIP's w and e^{−z}), GeM's one t. */
+export const KEPT_CELL_PLANES = { adaPool: 2, dpp: 2, gem: 1, lip: 2 } as const;
 
 /** The last element's value once a fast forward has filled the room (2²³ − 1: exact in float32). */
 export const KEPT_MARK = 8_388_607;

@@ -268,6 +268,7 @@ const dppExports = backwardExports('dpp', 5, 1);
 const adaKeptExports = { ...adaExports, fused: 'adaSavedBackwardRows', cellPlanes: 0 };
 const dppKeptExports = { ...dppExports, fused: 'dppSavedBackwardRows', cellPlanes: 0 };
 const gemKeptExports = { ...gemExports, fused: 'gemSavedBackwardRows', cellPlanes: 0 };
+const lipKeptExports = { ...lipExports, fused: 'lipSavedBackwardRows', cellPlanes: 0 };
 
 /** Whether a forward may fill `kept` (a room of the right size, windows that do not overlap). */
 function keeps(
@@ -315,11 +316,16 @@ export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKerne
       const exports = reading ? gemKeptExports : gemExports;
       runBackward(kinds, exports, geometry, tensors, rowTerms(geometry, [p]), [gradP]);
     },
-    lipPoolForward(input, logits, output, geometry) {
+    lipPoolForward(input, logits, output, geometry, kept) {
+      const keeping = keeps(geometry, kept, KEPT_PLANES.lip, KEPT_CELL_PLANES.lip);
+      if (keeping) markKept(kept);
+      const room = { kept: keeping ? kept : undefined, keptPlanes: KEPT_PLANES.lip };
       const { coefficient } = geometry;
-      runForward(kinds, 'lipPoolRows', geometry, { ...noTensors, input, output, logits, coefficient });
+      const name = keeping ? 'lipPoolSavingRows' : 'lipPoolRows';
+      runForward(kinds, name, geometry, { ...noTensors, input, output, logits, coefficient, ...room });
     },
-    lipPoolBackward(input, logits, gradOutput, gradInput, gradLogits, geometry) {
+    lipPoolBackward(input, logits, gradOutput, gradInput, gradLogits, geometry, kept) {
+      const reading = filledRoom(geometry, kept, KEPT_PLANES.lip, KEPT_CELL_PLANES.lip);
       const tensors = {
         ...noTensors,
         input,
@@ -328,8 +334,10 @@ export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKerne
         logits,
         gradLogits,
         coefficient: geometry.coefficient,
+        kept: reading ? kept : undefined,
+        keptPlanes: KEPT_PLANES.lip,
       };
-      runBackward(kinds, lipExports, geometry, tensors);
+      runBackward(kinds, reading ? lipKeptExports : lipExports, geometry, tensors);
     },
     lsePoolForward(input, r, output, geometry) {
       runForward(kinds, 'lsePoolRows', geometry, { ...noTensors, input, output, weights: r });
