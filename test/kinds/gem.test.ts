@@ -79,6 +79,12 @@ test('no overflow: 1e30 in every cell with p = 12 gives 1e30 (the powers are sca
   assertClose([window([1e30, 1, 1, 1], 12).output], [1e30 / Math.pow(4, 1 / 12)], { relative: 1e-6 });
 });
 
+test('ratios below the normal float32 range: [1e38, 0, 0, 0] with p = 0.01 (each ε/1e38 is subnormal)', () => {
+  const largest = Math.fround(1e38);
+  const expected = largest * Math.pow((1 + 3 * Math.pow(EPSILON / largest, 0.01)) / 4, 100);
+  assertClose([window([1e38, 0, 0, 0], 0.01).output], [expected], { relative: 1e-4 });
+});
+
 test('p must be finite and non-zero, of shape [1] or [channels]', () => {
   const x = uniformTensor([1, 4, 4, 3], 1);
   const message = (p: number[], shape: number[]) => {

@@ -8,7 +8,7 @@
 // backward (src/pooling/kinds/forward-keep.ts), as AdaPool's does (ada-pool.ts).
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
-import { expLanes, logLanes } from '../simd-math';
+import { expLanes, logLanes, logPositiveLanes } from '../simd-math';
 import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
 import { addRowTerms, finiteLanes, loadLanes, storeLanes, weightLanes } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
@@ -16,12 +16,21 @@ import { walkInputRows, walkOutputRows } from './walks';
 /** The clamp's floor, 1e-6 in float32 (GEM_EPSILON). */
 const EPSILON: f32 = 1e-6;
 
+/** The largest c of a window whose ratios c/s logPositiveLanes takes (ε/10³⁰ is still normal). */
+const ORDINARY_LIMIT: f32 = 1e30;
+
+/** Whether the last windowScale's window is ordinary (per instance, so per thread). */
+let ordinary: bool = false;
+
 // The last window's s, T = Σt and Σt·l (per instance, so per thread).
 let scale: v128 = f32x4.splat(0);
 let total: v128 = f32x4.splat(0);
 let logTotal: v128 = f32x4.splat(0);
 
-/** s: the lane-wise largest c where p > 0, the smallest where p < 0; NaN where a cell is NaN. */
+/**
+ * s: the lane-wise largest c where p > 0, the smallest where p < 0; NaN where a cell is NaN. Sets
+ * `ordinary` where the window's ratios c/s need none of ln's special cases.
+ */
 @inline
 function windowScale(start: usize, columns: i32, full: bool, power: v128): v128 {
   let largest = f32x4.splat(-Infinity);
@@ -41,19 +50,21 @@ function windowScale(start: usize, columns: i32, full: bool, power: v128): v128 
       }
     }
   }
+  // Every c at most 10³⁰ (no NaN, no ∞): each c/s lies in [10⁻³⁶, 10³⁶], positive, normal and finite.
+  ordinary = i32x4.all_true(f32x4.le(largest, f32x4.splat(ORDINARY_LIMIT)));
   return v128.or(v128.bitselect(largest, smallest, f32x4.gt(power, f32x4.splat(0))), nan);
 }
 
 /**
- * y of one window's lanes; sets scale, total and logTotal. An empty window gives 0. With `park`,
- * each cell's t is stored `parked` bytes past it (in its gradInput cell).
+ * Sums each cell's t and t·l (into termSum, termLogSum); with `park`, t is stored `parked` bytes
+ * past the cell. An ordinary window takes l = ln(c·(1/s)) without ln's special cases; another
+ * (`special`) l = ln c − ln s (`logScale`), since 1/s or c/s may be subnormal, keeping few digits.
  */
 @inline
-function gemLanes(start: usize, columns: i32, full: bool, power: v128, park: bool, parked: usize): v128 {
+function sumTerms(
+  start: usize, columns: i32, full: bool, power: v128, inverse: v128, park: bool, parked: usize, special: bool, logScale: v128,
+): void {
   const zero = f32x4.splat(0);
-  const s = windowScale(start, columns, full, power);
-  // One division per window: c·(1/s) is within an ulp of c/s, and x86 divides slowly.
-  const inverse = f32x4.div(f32x4.splat(1), s);
   let sum = zero;
   let logSum = zero;
   let slicePointer = start;
@@ -63,7 +74,9 @@ function gemLanes(start: usize, columns: i32, full: bool, power: v128, park: boo
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const clamped = f32x4.pmax(loadLanes(tap, full), f32x4.splat(EPSILON));
-        const logRatio = logLanes(f32x4.mul(clamped, inverse));
+        const logRatio = special
+          ? f32x4.sub(logLanes(clamped), logScale)
+          : logPositiveLanes(f32x4.mul(clamped, inverse));
         const term = expLanes(f32x4.mul(power, logRatio));
         if (park) storeLanes(tap + parked, term, full);
         sum = f32x4.add(sum, term);
@@ -72,9 +85,29 @@ function gemLanes(start: usize, columns: i32, full: bool, power: v128, park: boo
       }
     }
   }
+  termSum = sum;
+  termLogSum = logSum;
+}
+
+let termSum: v128 = f32x4.splat(0);
+let termLogSum: v128 = f32x4.splat(0);
+
+/**
+ * y of one window's lanes; sets scale, total and logTotal. An empty window gives 0. With `park`,
+ * each cell's t is stored `parked` bytes past it (in its gradInput cell, or the forward's room).
+ */
+@inline
+function gemLanes(start: usize, columns: i32, full: bool, power: v128, park: bool, parked: usize): v128 {
+  const zero = f32x4.splat(0);
+  const s = windowScale(start, columns, full, power);
+  // One division per window: c·(1/s) is within an ulp of c/s, and x86 divides slowly.
+  const inverse = f32x4.div(f32x4.splat(1), s);
+  if (ordinary) sumTerms(start, columns, full, power, inverse, park, parked, false, zero);
+  else sumTerms(start, columns, full, power, inverse, park, parked, true, logLanes(s));
+  const sum = termSum;
   scale = s;
   total = sum;
-  logTotal = logSum;
+  logTotal = termLogSum;
   if (columns == 0) return zero;
   const count = f32x4.splat(<f32>(slices * rows * columns));
   const root = expLanes(f32x4.div(logLanes(f32x4.div(sum, count)), power));

@@ -35,8 +35,8 @@ function coefficientLanes(block: usize): v128 {
 
 /**
  * y of one window's lanes (`start` its first tap in the input; the logits lie `logits` bytes
- * past); sets largest and total. With `park`, w goes `parkedWeight` bytes past each cell and
- * e^{−z} `parkedGate` bytes past (the gradInput and gradLogits cells, or the forward's room).
+ * past); sets largest and total. With `park`, w goes `parkedWeight` bytes past each cell (G there
+ * between the two passes) and e^{−z} `parkedGate` bytes past (the gradient cells, or the forward's room).
  */
 @inline
 function lipLanes(block: usize, start: usize, columns: i32, full: bool, park: bool, parkedWeight: usize, parkedGate: usize): v128 {
@@ -53,8 +53,8 @@ function lipLanes(block: usize, start: usize, columns: i32, full: bool, park: bo
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const t = expLanes(f32x4.neg(loadLanes(tap + logits, full)));
         if (park) storeLanes(tap + parkedGate, t, full);
-        const sigma = sigmoidOf(t);
-        const gate = f32x4.mul(coefficient, sigma);
+        const gate = f32x4.mul(coefficient, sigmoidOf(t));
+        if (park) storeLanes(tap + parkedWeight, gate, full); // until w replaces it: one division per cell
         top = f32x4.pmax(top, gate);
         nan = v128.or(nan, f32x4.ne(gate, gate));
       }
@@ -69,8 +69,10 @@ function lipLanes(block: usize, start: usize, columns: i32, full: bool, park: bo
     for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        const sigma = park ? sigmoidOf(loadLanes(tap + parkedGate, full)) : sigmoidLanes(loadLanes(tap + logits, full));
-        const weight = expLanes(f32x4.sub(f32x4.mul(coefficient, sigma), top));
+        const gate = park
+          ? loadLanes(tap + parkedWeight, full)
+          : f32x4.mul(coefficient, sigmoidLanes(loadLanes(tap + logits, full)));
+        const weight = expLanes(f32x4.sub(gate, top));
         if (park) storeLanes(tap + parkedWeight, weight, full);
         sum = f32x4.add(sum, weight);
         weighted = f32x4.add(weighted, f32x4.mul(weight, loadLanes(tap, full)));
