@@ -45,7 +45,7 @@ interface Tensors {
   /** DPP: λ and the asymmetric reward (option 1). */
   secondWeights?: Float32Array;
   option?: number;
-  /** AdaPool, DPP: the forward's room for the backward (forward-keep.ts), `keptPlanes` window planes first. */
+  /** AdaPool, DPP, GeM, LIP: the forward's room for the backward (forward-keep.ts), `keptPlanes` window planes first. */
   kept?: Float32Array;
   keptPlanes?: number;
   /** LIP: the logits z (the input's shape), their gradient, and λ of G = λ·sigmoid(z). */
