@@ -85,6 +85,20 @@ test('ratios below the normal float32 range: [1e38, 0, 0, 0] with p = 0.01 (each
   assertClose([window([1e38, 0, 0, 0], 0.01).output], [expected], { relative: 1e-4 });
 });
 
+test('overlapping windows with a subnormal ε/s: [1e38, ε, ε] with p = 0.01, kernel 2, stride 1', () => {
+  tidy(() => {
+    const x = requireGrad(tensor([1e38, EPSILON, EPSILON], [1, 3, 1]));
+    const y = gemPool1d(x, tensor([0.01]), { kernelSize: 2, stride: 1 });
+    backward(y, tensor([1, 1], [1, 2, 1]));
+    const first = Math.fround(1e38) * Math.pow((1 + Math.pow(EPSILON / Math.fround(1e38), 0.01)) / 2, 100);
+    assertClose(Array.from(y.values), [first, EPSILON], { relative: 1e-4 });
+    // ∂y/∂xᵢ = (cᵢ/y)^(p−1)/n from each window holding the cell.
+    const share = (cell: number, output: number) => Math.pow(cell / output, 0.01 - 1) / 2;
+    const expected = [share(Math.fround(1e38), first), share(EPSILON, first) + 0.5, 0.5];
+    assertClose(Array.from(x.grad!.values), expected, { relative: 1e-4 });
+  });
+});
+
 test('p must be finite and non-zero, of shape [1] or [channels]', () => {
   const x = uniformTensor([1, 4, 4, 3], 1);
   const message = (p: number[], shape: number[]) => {

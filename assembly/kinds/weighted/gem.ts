@@ -13,6 +13,9 @@ import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
 import { addRowTerms, finiteLanes, loadLanes, storeLanes, weightLanes } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
+/** The smallest normal float32, 2^−126. */
+const SMALLEST_NORMAL: f32 = 1.17549435e-38;
+
 /** The clamp's floor, 1e-6 in float32 (GEM_EPSILON). */
 const EPSILON: f32 = 1e-6;
 
@@ -299,7 +302,13 @@ function gemGatherLanes(block: usize, inIndex: usize, outIndex: usize, channel: 
   const value = loadLanes(pointer(block, INPUT) + (inIndex << 2), full);
   const clamped = f32x4.pmax(value, f32x4.splat(EPSILON));
   const power = weightLanes(block, channel, full);
-  const term = expLanes(f32x4.mul(power, logLanes(f32x4.div(clamped, loadLanes(stats, full)))));
+  const extreme = loadLanes(stats, full);
+  const ratio = f32x4.div(clamped, extreme);
+  let logRatio = logLanes(ratio);
+  // A subnormal c/s keeps few digits (which a small p magnifies): ln c − ln s there, as gemLanes.
+  const tiny = f32x4.lt(ratio, f32x4.splat(SMALLEST_NORMAL));
+  if (v128.any_true(tiny)) logRatio = v128.bitselect(f32x4.sub(logLanes(clamped), logLanes(extreme)), logRatio, tiny);
+  const term = expLanes(f32x4.mul(power, logRatio));
   const share = gemShareLanes(value, term, loadLanes(stats + plane, full), f32x4.eq(term, term));
   const cell = pointer(block, GRAD_INPUT) + (inIndex << 2);
   storeLanes(cell, f32x4.add(loadLanes(cell, full), share), full);
