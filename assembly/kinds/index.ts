@@ -13,9 +13,23 @@ export { roiAlignBackwardImages, roiAlignBoxes } from './regions/roi-align';
 export { prepareWindows } from '../pool/tables';
 export { mathLanes } from './weighted/math-probe';
 export { softBackwardRows, softFusedBackwardRows, softPoolRows, softStatsRows } from './weighted/soft';
-export { gemBackwardRows, gemFusedBackwardRows, gemPoolRows, gemStatsRows } from './weighted/gem';
+export {
+  gemBackwardRows,
+  gemFusedBackwardRows,
+  gemPoolRows,
+  gemPoolSavingRows,
+  gemSavedBackwardRows,
+  gemStatsRows,
+} from './weighted/gem';
 export { lseBackwardRows, lseFusedBackwardRows, lsePoolRows, lseStatsRows } from './weighted/lse';
-export { lipBackwardRows, lipFusedBackwardRows, lipPoolRows, lipStatsRows } from './weighted/lip';
+export {
+  lipBackwardRows,
+  lipFusedBackwardRows,
+  lipPoolRows,
+  lipPoolSavingRows,
+  lipSavedBackwardRows,
+  lipStatsRows,
+} from './weighted/lip';
 export {
   adaBackwardRows,
   adaFusedBackwardRows,

@@ -8,7 +8,8 @@ import type { PoolGeometry } from '../geometry/pool-geometry.js';
 import type { WeightedWindowBackward, WeightedWindowForward } from '../kernels/reference/extra/kernel-signatures.js';
 import { kernel } from '../kernels/backend.js';
 import { windowGeometry } from './common-options.js';
-import { indicesLike, runPoolSteps, type PoolSteps } from './compute.js';
+import { indicesLike, runPoolSteps, type PoolSteps, type SavedSpec } from './compute.js';
+import { clearKept } from './kinds/forward-keep.js';
 import type { LayerContext, OpCall, OpOptions } from './kind.js';
 
 export interface RandomPoolOptions {
@@ -120,21 +121,29 @@ type WeightedKernels = 'mixedPool' | 'gatedPool' | 'gemPool' | 'lsePool' | 'ordi
 /**
  * A window kind with one weight tensor (the op's tensor argument, named `weightName`, of one of the
  * `shapes` the geometry allows): its forward and backward kernels, gradients to input and weights.
+ * With `room` (forward-keep.ts's spec for the geometry), a forward that records a gradient gets a
+ * room to keep what its backward would recompute (mark cleared; the kernels may leave it unused).
  */
 export function weightedWindowOp(
   call: OpCall,
   weightName: string,
   shapes: (geometry: PoolGeometry) => readonly Shape[],
   kernels: WeightedKernels,
+  room?: (geometry: PoolGeometry) => SavedSpec,
 ): Tensor {
   const { op, input, tensors } = call;
   const geometry = windowGeometry(call);
   checkParameterShape(op, weightName, tensors[0], shapes(geometry));
   const weights = tensors[0]!;
+  const training = input.requiresGrad || weights.requiresGrad;
   return runPoolSteps(op, [input, weights], geometry.outputShape, {
     zeroGradients: true,
-    forward: ({ output }) => kernel(`${kernels}Forward`)(input.values, weights.values, output.values, geometry),
-    backward: ({ gradOutput, gradInputs: [gradInput, gradWeights] }) =>
+    saved: room !== undefined && training ? [room(geometry)] : [],
+    forward: ({ output, saved: [kept] }) => {
+      if (kept !== undefined) clearKept(kept.values);
+      kernel(`${kernels}Forward`)(input.values, weights.values, output.values, geometry, kept?.values);
+    },
+    backward: ({ gradOutput, gradInputs: [gradInput, gradWeights], saved: [kept] }) =>
       kernel(`${kernels}Backward`)(
         input.values,
         weights.values,
@@ -142,6 +151,7 @@ export function weightedWindowOp(
         gradInput!.values,
         gradWeights!.values,
         geometry,
+        kept?.values,
       ),
   }).output;
 }

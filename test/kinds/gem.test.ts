@@ -79,6 +79,26 @@ test('no overflow: 1e30 in every cell with p = 12 gives 1e30 (the powers are sca
   assertClose([window([1e30, 1, 1, 1], 12).output], [1e30 / Math.pow(4, 1 / 12)], { relative: 1e-6 });
 });
 
+test('ratios below the normal float32 range: [1e38, 0, 0, 0] with p = 0.01 (each ε/1e38 is subnormal)', () => {
+  const largest = Math.fround(1e38);
+  const expected = largest * Math.pow((1 + 3 * Math.pow(EPSILON / largest, 0.01)) / 4, 100);
+  assertClose([window([1e38, 0, 0, 0], 0.01).output], [expected], { relative: 1e-4 });
+});
+
+test('overlapping windows with a subnormal ε/s: [1e38, ε, ε] with p = 0.01, kernel 2, stride 1', () => {
+  tidy(() => {
+    const x = requireGrad(tensor([1e38, EPSILON, EPSILON], [1, 3, 1]));
+    const y = gemPool1d(x, tensor([0.01]), { kernelSize: 2, stride: 1 });
+    backward(y, tensor([1, 1], [1, 2, 1]));
+    const first = Math.fround(1e38) * Math.pow((1 + Math.pow(EPSILON / Math.fround(1e38), 0.01)) / 2, 100);
+    assertClose(Array.from(y.values), [first, EPSILON], { relative: 1e-4 });
+    // ∂y/∂xᵢ = (cᵢ/y)^(p−1)/n from each window holding the cell.
+    const share = (cell: number, output: number) => Math.pow(cell / output, 0.01 - 1) / 2;
+    const expected = [share(Math.fround(1e38), first), share(EPSILON, first) + 0.5, 0.5];
+    assertClose(Array.from(x.grad!.values), expected, { relative: 1e-4 });
+  });
+});
+
 test('p must be finite and non-zero, of shape [1] or [channels]', () => {
   const x = uniformTensor([1, 4, 4, 3], 1);
   const message = (p: number[], shape: number[]) => {

@@ -12,20 +12,13 @@ import { setThreadCount } from '../../src/kernels/wasm/index.js';
 import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
 import { adaKind } from '../../src/pooling/kinds/ada-pool.js';
 import { detailPreservingKind } from '../../src/pooling/kinds/detail-preserving.js';
-import { clearKept, KEPT_PLANES, keptLength } from '../../src/pooling/kinds/forward-keep.js';
+import { KEPT_PLANES } from '../../src/pooling/kinds/forward-keep.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { check, filled, generator, poisoned, poolCases, type ValueKind } from './harness.js';
-import { assertClose, fast, filledWith, gradPTolerance, parameter, withThreads } from './weighted-helpers.js';
+import { assertClose, fast, filledWith, gradPTolerance, parameter, room, withThreads } from './weighted-helpers.js';
 
 const RUNS = 150;
-
-/** A forward's room for the backward (forward-keep.ts), its mark cleared as the kinds' compute does. */
-function room(geometry: PoolGeometry, planes: number): Float32Array {
-  const kept = poisoned([keptLength(geometry, planes)]).values;
-  clearKept(kept);
-  return kept;
-}
 
 after(async () => {
   setParallelThreshold();

@@ -1,6 +1,7 @@
-// The weighted family's WebAssembly kernels (SoftPool, GeM) against their reference kernels, within
-// each kind's stated tolerance, on random shapes and options with ties, NaN, ±Infinity, all-negative
-// windows, odd channel counts (SIMD remainders), both data formats, ranks 1-3 and 1 to 3 threads;
+// The weighted family's WebAssembly kernels (SoftPool, GeM, LSE, LIP) against their reference kernels,
+// within each kind's stated tolerance, on random shapes and options with ties, NaN, ±Infinity,
+// all-negative windows, odd channel counts (SIMD remainders), both data formats, ranks 1-3 and 1 to 3
+// threads, GeM's and LIP's backward also from what their forward kept;
 // and the SIMD e^x and ln x (assembly/kinds/simd-math.ts) against Math.exp and Math.log.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -13,6 +14,7 @@ import { setThreadCount } from '../../src/kernels/wasm/index.js';
 import { kindsKernelModule } from '../../src/kernels/wasm/kinds/index.js';
 import { mathLanes, type MathMode } from '../../src/kernels/wasm/kinds/weighted.js';
 import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
+import { KEPT_CELL_PLANES, KEPT_PLANES } from '../../src/pooling/kinds/forward-keep.js';
 import { gemKind } from '../../src/pooling/kinds/gem.js';
 import { lipKind } from '../../src/pooling/kinds/lip.js';
 import { lseKind } from '../../src/pooling/kinds/lse.js';
@@ -20,7 +22,7 @@ import { softKind } from '../../src/pooling/kinds/soft.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { check, filled, generator, poisoned, poolCases } from './harness.js';
-import { assertClose, fast, filledWith, gradPTolerance, parameter, withThreads } from './weighted-helpers.js';
+import { assertClose, fast, filledWith, gradPTolerance, parameter, room, withThreads } from './weighted-helpers.js';
 
 const RUNS = 150;
 
@@ -132,31 +134,44 @@ const gemPowers = [3, 1, 2, 1.5, 0.5, 4.5, -1, -2.5];
 /** LSE's r: 0 and 10⁻¹² (the mean limit), small (where e^x − 1 and ln(1 + x) keep y's digits), negative and large. */
 const lseRates = [1, 0, 1e-12, 1e-4, 0.05, -1, 2, -3.5, 8];
 
-/** Compares forward and backward (gradInput and gradP) of GeM's kernels on one random case. */
+/**
+ * Compares forward and backward (gradInput and gradP) of GeM's kernels on one random case; the
+ * backward computed anew and from what the forward kept (windows that do not overlap), the two alike.
+ */
 function compareGem(geometry: PoolGeometry, values: Parameters<typeof filled>[1], seed: number, label: string): void {
   const tolerance = gemKind.tolerance!;
   tidy(() => {
     const input = filled(geometry.inputShape, values, seed);
     const p = parameter(geometry, seed, gemPowers);
+    const named = `${label}, p ${p.values.join(' ')}`;
     const expected = poisoned(geometry.outputShape);
     gemPoolForward(input.values, p.values, expected.values, geometry);
     const actual = poisoned(geometry.outputShape);
-    fast().gemPoolForward!(input.values, p.values, actual.values, geometry);
-    assertClose(actual.values, expected.values, tolerance, `${label} forward, p ${p.values.join(' ')}`);
+    const kept = room(geometry, KEPT_PLANES.gem, KEPT_CELL_PLANES.gem);
+    fast().gemPoolForward!(input.values, p.values, actual.values, geometry, kept);
+    assertClose(actual.values, expected.values, tolerance, `${named} forward`);
     const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
-    const [expectedGrad, actualGrad] = [0, 1].map(() => filledWith(geometry.inputShape, 0));
-    const [expectedGradP, actualGradP] = [0, 1].map(() => filledWith(p.shape, 0.25)); // the kernels add to it
-    gemPoolBackward(input.values, p.values, gradOutput.values, expectedGrad!.values, expectedGradP!.values, geometry);
-    fast().gemPoolBackward!(
-      input.values,
-      p.values,
-      gradOutput.values,
-      actualGrad!.values,
-      actualGradP!.values,
-      geometry,
-    );
-    assertClose(actualGrad!.values, expectedGrad!.values, tolerance, `${label} gradInput, p ${p.values.join(' ')}`);
-    assertClose(actualGradP!.values, expectedGradP!.values, gradPTolerance(geometry), `${label} gradP`);
+    const expectedGrad = filledWith(geometry.inputShape, 0);
+    const expectedGradP = filledWith(p.shape, 0.25); // the kernels add to it
+    gemPoolBackward(input.values, p.values, gradOutput.values, expectedGrad.values, expectedGradP.values, geometry);
+    const results = ([undefined, kept] as const).map((from) => {
+      const [actualGrad, actualGradP] = [filledWith(geometry.inputShape, 0), filledWith(p.shape, 0.25)];
+      fast().gemPoolBackward!(
+        input.values,
+        p.values,
+        gradOutput.values,
+        actualGrad.values,
+        actualGradP.values,
+        geometry,
+        from,
+      );
+      const how = from === undefined ? 'anew' : 'kept';
+      assertClose(actualGrad.values, expectedGrad.values, tolerance, `${named} gradInput ${how}`);
+      assertClose(actualGradP.values, expectedGradP.values, gradPTolerance(geometry), `${named} gradP ${how}`);
+      return [...actualGrad.values, ...actualGradP.values];
+    });
+    // The kept t and sums are the very values the backward computes anew: the same bits.
+    assert.deepEqual(results[1], results[0], `${named}: kept backward differs from anew`);
   });
 }
 
@@ -212,7 +227,10 @@ test('LSE forward and backward match the reference within its tolerance, 1 to 3 
   );
 });
 
-/** Compares forward and backward (gradInput and gradLogits) of LIP's kernels on one random case. */
+/**
+ * Compares forward and backward (gradInput and gradLogits) of LIP's kernels on one random case; the
+ * backward computed anew and from what the forward kept, the two alike.
+ */
 function compareLip(geometry: PoolGeometry, values: Parameters<typeof filled>[1], seed: number, label: string): void {
   const tolerance = lipKind.tolerance!;
   const coefficient = [12, 0, 3.5][seed % 3]!;
@@ -224,24 +242,29 @@ function compareLip(geometry: PoolGeometry, values: Parameters<typeof filled>[1]
     const expected = poisoned(geometry.outputShape);
     lipPoolForward(input.values, logits.values, expected.values, lipGeometry);
     const actual = poisoned(geometry.outputShape);
-    fast().lipPoolForward!(input.values, logits.values, actual.values, lipGeometry);
+    const kept = room(geometry, KEPT_PLANES.lip, KEPT_CELL_PLANES.lip);
+    fast().lipPoolForward!(input.values, logits.values, actual.values, lipGeometry, kept);
     assertClose(actual.values, expected.values, tolerance, `${named} forward`);
     const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
-    const [expectedGrad, actualGrad, expectedLogits, actualLogits] = [0, 1, 2, 3].map(() =>
-      filledWith(geometry.inputShape, 0),
-    );
-    const grads = [gradOutput.values, expectedGrad!.values, expectedLogits!.values] as const;
-    lipPoolBackward(input.values, logits.values, ...grads, lipGeometry);
-    fast().lipPoolBackward!(
+    const [expectedGrad, expectedLogits] = [0, 1].map(() => filledWith(geometry.inputShape, 0));
+    lipPoolBackward(
       input.values,
       logits.values,
       gradOutput.values,
-      actualGrad!.values,
-      actualLogits!.values,
+      expectedGrad!.values,
+      expectedLogits!.values,
       lipGeometry,
     );
-    assertClose(actualGrad!.values, expectedGrad!.values, tolerance, `${named} gradInput`);
-    assertClose(actualLogits!.values, expectedLogits!.values, tolerance, `${named} gradLogits`);
+    const results = ([undefined, kept] as const).map((from) => {
+      const [actualGrad, actualLogits] = [0, 1].map(() => filledWith(geometry.inputShape, 0));
+      const grads = [gradOutput.values, actualGrad!.values, actualLogits!.values] as const;
+      fast().lipPoolBackward!(input.values, logits.values, ...grads, lipGeometry, from);
+      const how = from === undefined ? 'anew' : 'kept';
+      assertClose(actualGrad!.values, expectedGrad!.values, tolerance, `${named} gradInput ${how}`);
+      assertClose(actualLogits!.values, expectedLogits!.values, tolerance, `${named} gradLogits ${how}`);
+      return [...actualGrad!.values, ...actualLogits!.values];
+    });
+    assert.deepEqual(results[1], results[0], `${named}: kept backward differs from anew`);
   });
 }
 

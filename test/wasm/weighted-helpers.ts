@@ -1,12 +1,13 @@
 // What the weighted family's kernel tests share: the fast kernel table, agreement within a kind's
-// tolerance, runs at 1 to 3 threads, and random parameter tensors.
+// tolerance, runs at 1 to 3 threads, random parameter tensors, and a forward's room for the backward.
 import assert from 'node:assert/strict';
 import type { PoolGeometry } from '../../src/geometry/pool-geometry.js';
 import type { PoolingKernels } from '../../src/kernels/types.js';
 import { setThreadCount, threadsReady } from '../../src/kernels/wasm/index.js';
 import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
+import { clearKept, keptLength } from '../../src/pooling/kinds/forward-keep.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { generator, wasm } from './harness.js';
+import { generator, poisoned, wasm } from './harness.js';
 
 export const fast = (): Partial<PoolingKernels> => wasm() as unknown as Partial<PoolingKernels>;
 
@@ -61,3 +62,10 @@ export const gradPTolerance = (geometry: PoolGeometry): Tolerance => ({
   relative: 1e-5,
   absolute: 1e-6 * geometry.outputShape.reduce((total, size) => total * size, 1),
 });
+
+/** A forward's room for the backward (forward-keep.ts), its mark cleared as the kinds' compute does. */
+export function room(geometry: PoolGeometry, planes: number, cellPlanes?: number): Float32Array {
+  const kept = poisoned([keptLength(geometry, planes, cellPlanes)]).values;
+  clearKept(kept);
+  return kept;
+}

@@ -4,22 +4,36 @@
 // (xᵢ ≥ ε) and ∂y/∂p = (y/p)·(Σtᵢlᵢ/T − ln(T/n)/p), so a window's tᵢ serve both passes. Backward
 // as SoftPool's (soft.ts): fused where windows do not overlap, else statistics (s, gradOutput·y/T)
 // then a gather; each row's ∂/∂p terms go to float64 per channel, summed on the TypeScript side.
+// A training forward over windows that do not overlap keeps each t and window's sums for the
+// backward (src/pooling/kinds/forward-keep.ts), as AdaPool's does (ada-pool.ts).
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
-import { expLanes, logLanes } from '../simd-math';
-import { STATS, STATS_PLANE_BYTES } from './arguments';
+import { expLanes, logLanes, logPositiveLanes } from '../simd-math';
+import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
 import { addRowTerms, finiteLanes, loadLanes, storeLanes, weightLanes } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
+/** The smallest normal float32, 2^−126. */
+const SMALLEST_NORMAL: f32 = 1.17549435e-38;
+
 /** The clamp's floor, 1e-6 in float32 (GEM_EPSILON). */
 const EPSILON: f32 = 1e-6;
+
+/** The largest c of a window whose ratios c/s logPositiveLanes takes (ε/10³⁰ is still normal). */
+const ORDINARY_LIMIT: f32 = 1e30;
+
+/** Whether the last windowScale's window is ordinary (per instance, so per thread). */
+let ordinary: bool = false;
 
 // The last window's s, T = Σt and Σt·l (per instance, so per thread).
 let scale: v128 = f32x4.splat(0);
 let total: v128 = f32x4.splat(0);
 let logTotal: v128 = f32x4.splat(0);
 
-/** s: the lane-wise largest c where p > 0, the smallest where p < 0; NaN where a cell is NaN. */
+/**
+ * s: the lane-wise largest c where p > 0, the smallest where p < 0; NaN where a cell is NaN. Sets
+ * `ordinary` where the window's ratios c/s need none of ln's special cases.
+ */
 @inline
 function windowScale(start: usize, columns: i32, full: bool, power: v128): v128 {
   let largest = f32x4.splat(-Infinity);
@@ -39,19 +53,21 @@ function windowScale(start: usize, columns: i32, full: bool, power: v128): v128 
       }
     }
   }
+  // Every c at most 10³⁰ (no NaN, no ∞): each c/s lies in [10⁻³⁶, 10³⁶], positive, normal and finite.
+  ordinary = i32x4.all_true(f32x4.le(largest, f32x4.splat(ORDINARY_LIMIT)));
   return v128.or(v128.bitselect(largest, smallest, f32x4.gt(power, f32x4.splat(0))), nan);
 }
 
 /**
- * y of one window's lanes; sets scale, total and logTotal. An empty window gives 0. With `park`,
- * each cell's t is stored `parked` bytes past it (in its gradInput cell).
+ * Sums each cell's t and t·l (into termSum, termLogSum); with `park`, t is stored `parked` bytes
+ * past the cell. An ordinary window takes l = ln(c·(1/s)) without ln's special cases; another
+ * (`special`) l = ln c − ln s (`logScale`), since 1/s or c/s may be subnormal, keeping few digits.
  */
 @inline
-function gemLanes(start: usize, columns: i32, full: bool, power: v128, park: bool, parked: usize): v128 {
+function sumTerms(
+  start: usize, columns: i32, full: bool, power: v128, inverse: v128, park: bool, parked: usize, special: bool, logScale: v128,
+): void {
   const zero = f32x4.splat(0);
-  const s = windowScale(start, columns, full, power);
-  // One division per window: c·(1/s) is within an ulp of c/s, and x86 divides slowly.
-  const inverse = f32x4.div(f32x4.splat(1), s);
   let sum = zero;
   let logSum = zero;
   let slicePointer = start;
@@ -61,7 +77,9 @@ function gemLanes(start: usize, columns: i32, full: bool, power: v128, park: boo
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const clamped = f32x4.pmax(loadLanes(tap, full), f32x4.splat(EPSILON));
-        const logRatio = logLanes(f32x4.mul(clamped, inverse));
+        const logRatio = special
+          ? f32x4.sub(logLanes(clamped), logScale)
+          : logPositiveLanes(f32x4.mul(clamped, inverse));
         const term = expLanes(f32x4.mul(power, logRatio));
         if (park) storeLanes(tap + parked, term, full);
         sum = f32x4.add(sum, term);
@@ -70,9 +88,29 @@ function gemLanes(start: usize, columns: i32, full: bool, power: v128, park: boo
       }
     }
   }
+  termSum = sum;
+  termLogSum = logSum;
+}
+
+let termSum: v128 = f32x4.splat(0);
+let termLogSum: v128 = f32x4.splat(0);
+
+/**
+ * y of one window's lanes; sets scale, total and logTotal. An empty window gives 0. With `park`,
+ * each cell's t is stored `parked` bytes past it (in its gradInput cell, or the forward's room).
+ */
+@inline
+function gemLanes(start: usize, columns: i32, full: bool, power: v128, park: bool, parked: usize): v128 {
+  const zero = f32x4.splat(0);
+  const s = windowScale(start, columns, full, power);
+  // One division per window: c·(1/s) is within an ulp of c/s, and x86 divides slowly.
+  const inverse = f32x4.div(f32x4.splat(1), s);
+  if (ordinary) sumTerms(start, columns, full, power, inverse, park, parked, false, zero);
+  else sumTerms(start, columns, full, power, inverse, park, parked, true, logLanes(s));
+  const sum = termSum;
   scale = s;
   total = sum;
-  logTotal = logSum;
+  logTotal = termLogSum;
   if (columns == 0) return zero;
   const count = f32x4.splat(<f32>(slices * rows * columns));
   const root = expLanes(f32x4.div(logLanes(f32x4.div(sum, count)), power));
@@ -80,24 +118,66 @@ function gemLanes(start: usize, columns: i32, full: bool, power: v128, park: boo
   return v128.bitselect(f32x4.mul(s, root), s, finiteLanes(s));
 }
 
-function gemForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+/** The planes a saving forward keeps at STATS: y, T = Σt and Σt·l (gemLanes' results). */
+@inline
+function saveWindowLanes(block: usize, outIndex: usize, full: bool, y: v128): void {
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  storeLanes(stats, y, full);
+  storeLanes(stats + plane, total, full);
+  storeLanes(stats + 2 * plane, logTotal, full);
+}
+
+/** The saved planes back: sets total and logTotal, returns y. */
+@inline
+function loadWindowLanes(block: usize, outIndex: usize, full: bool): v128 {
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  total = loadLanes(stats + plane, full);
+  logTotal = loadLanes(stats + 2 * plane, full);
+  return loadLanes(stats, full);
+}
+
+/** One window's outputs, all channels; with `saving`, t parked at CELL_SCRATCH and the sums kept. */
+@inline
+function gemForwardChannels(block: usize, start: usize, outIndex: usize, columns: i32, saving: bool): void {
   const output = pointer(block, OUTPUT) + (outIndex << 2);
+  const parked = saving ? pointer(block, CELL_SCRATCH) - pointer(block, INPUT) : 0;
   let channel = 0;
   for (; channel + 4 <= group; channel += 4) {
     const offset = <usize>channel << 2;
-    const y = gemLanes(start + offset, columns, true, weightLanes(block, channel, true), false, 0);
+    const y = gemLanes(start + offset, columns, true, weightLanes(block, channel, true), saving, parked);
     storeLanes(output + offset, y, true);
+    if (saving) saveWindowLanes(block, outIndex + channel, true, y);
   }
   for (; channel < group; channel++) {
     const offset = <usize>channel << 2;
-    const y = gemLanes(start + offset, columns, false, weightLanes(block, channel, false), false, 0);
+    const y = gemLanes(start + offset, columns, false, weightLanes(block, channel, false), saving, parked);
     storeLanes(output + offset, y, false);
+    if (saving) saveWindowLanes(block, outIndex + channel, false, y);
   }
+}
+
+function gemForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  gemForwardChannels(block, start, outIndex, columns, false);
+}
+
+function gemSavingWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  gemForwardChannels(block, start, outIndex, columns, true);
 }
 
 /** Output rows [firstUnit, endUnit) of GeM's forward. */
 export function gemPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
   walkOutputRows(block, firstUnit, endUnit, gemForwardWindow);
+}
+
+/**
+ * Output rows [firstUnit, endUnit) of GeM's forward where no input cell lies in two windows,
+ * keeping for gemSavedBackwardRows each cell's t (one plane at CELL_SCRATCH) and each window's
+ * y, T and Σt·l (saveWindowLanes): the backward then needs no e^x or ln x per cell.
+ */
+export function gemPoolSavingRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, gemSavingWindow);
 }
 
 /**
@@ -124,13 +204,18 @@ function gemShareLanes(value: v128, term: v128, factor: v128, passes: v128): v12
   return v128.and(f32x4.div(f32x4.mul(factor, term), clamped), kept);
 }
 
-/** One window's lanes when no other window holds its cells: t parked, then replaced by the gradient. */
+/**
+ * One window's lanes when no other window holds its cells: with `saved`, the saving forward's t
+ * and sums read back; else the window computed anew, t parked in the gradInput cells. Then the
+ * gradient written over the gradInput cells.
+ */
 @inline
-function gemFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool): void {
+function gemFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool, saved: bool): void {
   if (columns == 0) return;
-  const parked = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+  const written = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+  const parked = saved ? pointer(block, CELL_SCRATCH) - pointer(block, INPUT) : written;
   const power = weightLanes(block, channel, full);
-  const y = gemLanes(start, columns, full, power, true, parked);
+  const y = saved ? loadWindowLanes(block, outIndex, full) : gemLanes(start, columns, full, power, true, parked);
   const factor = gemWindowGradient(block, outIndex, columns, channel, full, power, y);
   const passes = finiteLanes(y);
   let slicePointer = start;
@@ -140,20 +225,34 @@ function gemFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const share = gemShareLanes(loadLanes(tap, full), loadLanes(tap + parked, full), factor, passes);
-        storeLanes(tap + parked, share, full);
+        storeLanes(tap + written, share, full);
       }
     }
   }
 }
 
-function gemFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+@inline
+function gemFusedChannels(block: usize, start: usize, outIndex: usize, columns: i32, saved: bool): void {
   let channel = 0;
   for (; channel + 4 <= group; channel += 4) {
-    gemFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, true);
+    gemFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, true, saved);
   }
   for (; channel < group; channel++) {
-    gemFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, false);
+    gemFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, false, saved);
   }
+}
+
+function gemFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  gemFusedChannels(block, start, outIndex, columns, false);
+}
+
+function gemSavedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  gemFusedChannels(block, start, outIndex, columns, true);
+}
+
+/** As gemFusedBackwardRows, from what gemPoolSavingRows kept (same tensors, same p). */
+export function gemSavedBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, gemSavedWindow);
 }
 
 /**
@@ -203,7 +302,13 @@ function gemGatherLanes(block: usize, inIndex: usize, outIndex: usize, channel: 
   const value = loadLanes(pointer(block, INPUT) + (inIndex << 2), full);
   const clamped = f32x4.pmax(value, f32x4.splat(EPSILON));
   const power = weightLanes(block, channel, full);
-  const term = expLanes(f32x4.mul(power, logLanes(f32x4.div(clamped, loadLanes(stats, full)))));
+  const extreme = loadLanes(stats, full);
+  const ratio = f32x4.div(clamped, extreme);
+  let logRatio = logLanes(ratio);
+  // A subnormal c/s keeps few digits (which a small p magnifies): ln c − ln s there, as gemLanes.
+  const tiny = f32x4.lt(ratio, f32x4.splat(SMALLEST_NORMAL));
+  if (v128.any_true(tiny)) logRatio = v128.bitselect(f32x4.sub(logLanes(clamped), logLanes(extreme)), logRatio, tiny);
+  const term = expLanes(f32x4.mul(power, logRatio));
   const share = gemShareLanes(value, term, loadLanes(stats + plane, full), f32x4.eq(term, term));
   const cell = pointer(block, GRAD_INPUT) + (inIndex << 2);
   storeLanes(cell, f32x4.add(loadLanes(cell, full), share), full);

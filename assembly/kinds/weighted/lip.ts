@@ -3,11 +3,12 @@
 // arithmetic throughout (NaN and infinities pass as the reference's). Gradients: sᵢ = gradOutput·wᵢ/Σw
 // to x, sᵢ·(xᵢ − y)·λσ(1 − σ) to z. Backward as SoftPool's (soft.ts): fused where windows do not
 // overlap (w parked in gradInput, e^{−z} in gradLogits), else statistics (max G, gradOutput/Σw, y), then
-// a gather; the caller zeroes gradLogits.
+// a gather; the caller zeroes gradLogits. A training forward over windows that do not overlap keeps
+// each cell's w and e^{−z} and each window's y and Σw for the backward (forward-keep.ts), as GeM's.
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes } from '../simd-math';
-import { COEFFICIENT, GRAD_LOGITS, LOGITS, STATS, STATS_PLANE_BYTES } from './arguments';
+import { CELL_PLANE_BYTES, CELL_SCRATCH, COEFFICIENT, GRAD_LOGITS, LOGITS, STATS, STATS_PLANE_BYTES } from './arguments';
 import { loadLanes, storeLanes } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
@@ -34,14 +35,13 @@ function coefficientLanes(block: usize): v128 {
 
 /**
  * y of one window's lanes (`start` its first tap in the input; the logits lie `logits` bytes
- * past); sets largest and total. With `park`, w goes to the gradInput cell and e^{−z} to the gradLogits cell.
+ * past); sets largest and total. With `park`, w goes `parkedWeight` bytes past each cell (G there
+ * between the two passes) and e^{−z} `parkedGate` bytes past (the gradient cells, or the forward's room).
  */
 @inline
-function lipLanes(block: usize, start: usize, columns: i32, full: bool, park: bool): v128 {
+function lipLanes(block: usize, start: usize, columns: i32, full: bool, park: bool, parkedWeight: usize, parkedGate: usize): v128 {
   const input = pointer(block, INPUT);
   const logits = pointer(block, LOGITS) - input;
-  const parkedWeight = pointer(block, GRAD_INPUT) - input;
-  const parkedGate = pointer(block, GRAD_LOGITS) - input;
   const coefficient = coefficientLanes(block);
   let top = f32x4.splat(-Infinity);
   let nan = f32x4.splat(0);
@@ -53,8 +53,8 @@ function lipLanes(block: usize, start: usize, columns: i32, full: bool, park: bo
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const t = expLanes(f32x4.neg(loadLanes(tap + logits, full)));
         if (park) storeLanes(tap + parkedGate, t, full);
-        const sigma = sigmoidOf(t);
-        const gate = f32x4.mul(coefficient, sigma);
+        const gate = f32x4.mul(coefficient, sigmoidOf(t));
+        if (park) storeLanes(tap + parkedWeight, gate, full); // until w replaces it: one division per cell
         top = f32x4.pmax(top, gate);
         nan = v128.or(nan, f32x4.ne(gate, gate));
       }
@@ -69,8 +69,10 @@ function lipLanes(block: usize, start: usize, columns: i32, full: bool, park: bo
     for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        const sigma = park ? sigmoidOf(loadLanes(tap + parkedGate, full)) : sigmoidLanes(loadLanes(tap + logits, full));
-        const weight = expLanes(f32x4.sub(f32x4.mul(coefficient, sigma), top));
+        const gate = park
+          ? loadLanes(tap + parkedWeight, full)
+          : f32x4.mul(coefficient, sigmoidLanes(loadLanes(tap + logits, full)));
+        const weight = expLanes(f32x4.sub(gate, top));
         if (park) storeLanes(tap + parkedWeight, weight, full);
         sum = f32x4.add(sum, weight);
         weighted = f32x4.add(weighted, f32x4.mul(weight, loadLanes(tap, full)));
@@ -82,24 +84,55 @@ function lipLanes(block: usize, start: usize, columns: i32, full: bool, park: bo
   return f32x4.div(weighted, sum);
 }
 
-function lipForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+/** The planes a saving forward keeps at STATS: y and Σw. */
+@inline
+function saveWindowLanes(block: usize, outIndex: usize, full: bool, y: v128): void {
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  storeLanes(stats, y, full);
+  storeLanes(stats + <usize>word(block, STATS_PLANE_BYTES), total, full);
+}
+
+/** One window's outputs, all channels; with `saving`, w and e^{−z} parked at CELL_SCRATCH and y, Σw kept. */
+@inline
+function lipForwardChannels(block: usize, start: usize, outIndex: usize, columns: i32, saving: bool): void {
   const output = pointer(block, OUTPUT) + (outIndex << 2);
+  const weights = saving ? pointer(block, CELL_SCRATCH) - pointer(block, INPUT) : 0;
+  const gates = weights + <usize>word(block, CELL_PLANE_BYTES);
   let channel = 0;
   for (; channel + 4 <= group; channel += 4) {
     const offset = <usize>channel << 2;
-    const y = columns ? lipLanes(block, start + offset, columns, true, false) : f32x4.splat(0);
+    const y = columns ? lipLanes(block, start + offset, columns, true, saving, weights, gates) : f32x4.splat(0);
     storeLanes(output + offset, y, true);
+    if (saving) saveWindowLanes(block, outIndex + channel, true, y);
   }
   for (; channel < group; channel++) {
     const offset = <usize>channel << 2;
-    const y = columns ? lipLanes(block, start + offset, columns, false, false) : f32x4.splat(0);
+    const y = columns ? lipLanes(block, start + offset, columns, false, saving, weights, gates) : f32x4.splat(0);
     storeLanes(output + offset, y, false);
+    if (saving) saveWindowLanes(block, outIndex + channel, false, y);
   }
+}
+
+function lipForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  lipForwardChannels(block, start, outIndex, columns, false);
+}
+
+function lipSavingWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  lipForwardChannels(block, start, outIndex, columns, true);
 }
 
 /** Output rows [firstUnit, endUnit) of LIP's forward. */
 export function lipPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
   walkOutputRows(block, firstUnit, endUnit, lipForwardWindow);
+}
+
+/**
+ * Output rows [firstUnit, endUnit) of LIP's forward where no input cell lies in two windows,
+ * keeping for lipSavedBackwardRows each cell's w and e^{−z} (two planes at CELL_SCRATCH) and each
+ * window's y and Σw: the backward then needs no e^x per cell.
+ */
+export function lipPoolSavingRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, lipSavingWindow);
 }
 
 /** gradLogits' term: share·(x − y)·λσ(1 − σ), with 1 − σ = t·σ (no cancellation for σ near 1), t = e^{−z}. */
@@ -112,15 +145,24 @@ function logitShare(share: v128, value: v128, output: v128, t: v128, coefficient
   return f32x4.mul(f32x4.mul(share, f32x4.sub(value, output)), slope);
 }
 
-/** One window's lanes when no other window holds its cells: w and σ parked, then replaced by the gradients. */
+/**
+ * One window's lanes when no other window holds its cells: with `saved`, the saving forward's w,
+ * e^{−z}, y and Σw read back; else computed anew, w and e^{−z} parked in the gradient cells. Then
+ * the gradients written over the gradInput and gradLogits cells.
+ */
 @inline
-function lipFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool): void {
+function lipFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool, saved: bool): void {
   if (columns == 0) return;
   const input = pointer(block, INPUT);
-  const parkedWeight = pointer(block, GRAD_INPUT) - input;
-  const parkedGate = pointer(block, GRAD_LOGITS) - input;
+  const writtenWeight = pointer(block, GRAD_INPUT) - input;
+  const writtenGate = pointer(block, GRAD_LOGITS) - input;
+  const scratch = pointer(block, CELL_SCRATCH) - input;
+  const parkedWeight = saved ? scratch : writtenWeight;
+  const parkedGate = saved ? scratch + <usize>word(block, CELL_PLANE_BYTES) : writtenGate;
   const coefficient = coefficientLanes(block);
-  const y = lipLanes(block, start, columns, full, true);
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  if (saved) total = loadLanes(stats + <usize>word(block, STATS_PLANE_BYTES), full);
+  const y = saved ? loadLanes(stats, full) : lipLanes(block, start, columns, full, true, parkedWeight, parkedGate);
   const scale = f32x4.div(loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full), total);
   let slicePointer = start;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
@@ -130,17 +172,35 @@ function lipFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const share = f32x4.mul(scale, loadLanes(tap + parkedWeight, full));
         const t = loadLanes(tap + parkedGate, full);
-        storeLanes(tap + parkedWeight, share, full);
-        storeLanes(tap + parkedGate, logitShare(share, loadLanes(tap, full), y, t, coefficient), full);
+        storeLanes(tap + writtenWeight, share, full);
+        storeLanes(tap + writtenGate, logitShare(share, loadLanes(tap, full), y, t, coefficient), full);
       }
     }
   }
 }
 
-function lipFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+@inline
+function lipFusedChannels(block: usize, start: usize, outIndex: usize, columns: i32, saved: bool): void {
   let channel = 0;
-  for (; channel + 4 <= group; channel += 4) lipFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, true);
-  for (; channel < group; channel++) lipFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, false);
+  for (; channel + 4 <= group; channel += 4) {
+    lipFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, true, saved);
+  }
+  for (; channel < group; channel++) {
+    lipFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, false, saved);
+  }
+}
+
+function lipFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  lipFusedChannels(block, start, outIndex, columns, false);
+}
+
+function lipSavedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  lipFusedChannels(block, start, outIndex, columns, true);
+}
+
+/** As lipFusedBackwardRows, from what lipPoolSavingRows kept (same tensors, same λ). */
+export function lipSavedBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, lipSavedWindow);
 }
 
 /**
@@ -157,7 +217,7 @@ function lipStatsLanes(block: usize, start: usize, outIndex: usize, columns: i32
   if (columns == 0) return; // no cell gathers from it
   const stats = pointer(block, STATS) + (outIndex << 2);
   const plane = <usize>word(block, STATS_PLANE_BYTES);
-  const y = lipLanes(block, start, columns, full, false);
+  const y = lipLanes(block, start, columns, full, false, 0, 0);
   storeLanes(stats, largest, full);
   storeLanes(stats + plane, f32x4.div(loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full), total), full);
   storeLanes(stats + plane + plane, y, full);

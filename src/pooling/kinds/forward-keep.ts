@@ -1,26 +1,29 @@
 // Room a weighted kind's forward may fill for its backward (a runPoolSteps saved tensor): the fast
-// kernels keep there each cell's weights (two input-sized planes) and each window's sums (`planes`
-// output-sized planes), then a mark in the last element; the backward reads them only where the
+// kernels keep there each cell's weights (input-sized planes, KEPT_CELL_PLANES) and each window's sums
+// (`planes` output-sized planes), then a mark in the last element; the backward reads them only where the
 // mark is there, so a forward on another backend (which leaves the room alone) costs nothing.
 import type { PoolGeometry } from '../../geometry/pool-geometry.js';
 import type { SavedSpec } from '../compute.js';
 
-/** Window planes the fast kernels keep (assembly/kinds/weighted/ada-pool.ts, dpp.ts: saveWindowLanes). */
-export const KEPT_PLANES = { adaPool: 5, dpp: 4 } as const;
+/** Window planes the fast kernels keep (assembly/kinds/weighted/ada-pool.ts, dpp.ts, gem.ts, lip.ts: saveWindowLanes). */
+export const KEPT_PLANES = { adaPool: 5, dpp: 4, gem: 3, lip: 2 } as const;
+
+/** Cell planes they keep: two values per cell (AdaPool's and DPP's weights, LIP's w and e^{−z}), GeM's one t. */
+export const KEPT_CELL_PLANES = { adaPool: 2, dpp: 2, gem: 1, lip: 2 } as const;
 
 /** The last element's value once a fast forward has filled the room (2²³ − 1: exact in float32). */
 export const KEPT_MARK = 8_388_607;
 
 const elements = (shape: readonly number[]): number => shape.reduce((total, size) => total * size, 1);
 
-/** The room's length for `planes` window planes: 2 planes of cells, `planes` of windows, the mark. */
-export function keptLength(geometry: PoolGeometry, planes: number): number {
-  return 2 * elements(geometry.inputShape) + planes * elements(geometry.outputShape) + 1;
+/** The room's length: `planes` planes of windows, `cellPlanes` of cells, the mark. */
+export function keptLength(geometry: PoolGeometry, planes: number, cellPlanes = 2): number {
+  return cellPlanes * elements(geometry.inputShape) + planes * elements(geometry.outputShape) + 1;
 }
 
 /** The room as runPoolSteps' saved spec. */
-export function keptSpec(geometry: PoolGeometry, planes: number): SavedSpec {
-  return { shape: [keptLength(geometry, planes)], dtype: 'float32' };
+export function keptSpec(geometry: PoolGeometry, planes: number, cellPlanes = 2): SavedSpec {
+  return { shape: [keptLength(geometry, planes, cellPlanes)], dtype: 'float32' };
 }
 
 /** Clears the mark of a freshly allocated room (the heap may hand back an old room, mark and all). */

@@ -7,6 +7,8 @@ import { checkTensor } from '../../ops/checks.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { weightedWindowOp } from '../arguments.js';
 import type { OpCall } from '../kind.js';
+import type { PoolGeometry } from '../../geometry/pool-geometry.js';
+import { KEPT_CELL_PLANES, KEPT_PLANES, keptSpec } from './forward-keep.js';
 import {
   checkParameterValues,
   scalarWeightOptions,
@@ -37,7 +39,8 @@ export const gemDocs = {
 /** GeM over the windows of `call` (its geometry's), p a finite non-zero tensor of shape [1] or [channels]. */
 export function gemPool(call: OpCall): Tensor {
   checkParameterValues(call.op, 'p', checkTensor(call.op, 'p', call.tensors[0]), true);
-  return weightedWindowOp(call, 'p', (geometry) => [[1], [geometry.channels]], 'gemPool');
+  const room = (geometry: PoolGeometry) => keptSpec(geometry, KEPT_PLANES.gem, KEPT_CELL_PLANES.gem);
+  return weightedWindowOp(call, 'p', (geometry) => [[1], [geometry.channels]], 'gemPool', room);
 }
 
 /**

@@ -26,6 +26,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { checkParameterShape, layerChannels } from '../arguments.js';
 import { windowGeometry, windowOptions } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
+import { clearKept, KEPT_CELL_PLANES, KEPT_PLANES, keptSpec } from './forward-keep.js';
 import { rankedOps, type LayerWeights, type OpCall, type OpOptions } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
@@ -66,10 +67,15 @@ function computeLipPool(call: OpCall): Tensor {
   // The logits live as long as the output's graph needs them (tidy keeps a surviving graph).
   return tidy(() => {
     const logits = logitMap(input, tensors[0]!, tensors[1]!, geometry);
+    const training = input.requiresGrad || logits.requiresGrad;
     return runPoolSteps(op, [input, logits], geometry.outputShape, {
       zeroGradients: true,
-      forward: ({ output }) => kernel('lipPoolForward')(input.values, logits.values, output.values, geometry),
-      backward: ({ gradOutput, gradInputs: [gradInput, gradLogits] }) =>
+      saved: training ? [keptSpec(geometry, KEPT_PLANES.lip, KEPT_CELL_PLANES.lip)] : [],
+      forward: ({ output, saved: [kept] }) => {
+        if (kept !== undefined) clearKept(kept.values);
+        kernel('lipPoolForward')(input.values, logits.values, output.values, geometry, kept?.values);
+      },
+      backward: ({ gradOutput, gradInputs: [gradInput, gradLogits], saved: [kept] }) =>
         kernel('lipPoolBackward')(
           input.values,
           logits.values,
@@ -77,6 +83,7 @@ function computeLipPool(call: OpCall): Tensor {
           gradInput!.values,
           gradLogits!.values,
           geometry,
+          kept?.values,
         ),
     }).output;
   });

@@ -9,7 +9,7 @@ import { argumentViews, type KernelModule } from '../loader.js';
 import { addressOf, keepViews, writePoolGeometry } from '../pool-arguments.js';
 import { bytes, inputRows, outputRows } from '../pool-kernels.js';
 import { parallelFor } from '../threads.js';
-import { KEPT_MARK, KEPT_PLANES, keptLength } from '../../../pooling/kinds/forward-keep.js';
+import { KEPT_CELL_PLANES, KEPT_MARK, KEPT_PLANES, keptLength } from '../../../pooling/kinds/forward-keep.js';
 
 /** The family's words of the argument block (assembly/kinds/weighted/arguments.ts). */
 const enum Field {
@@ -45,7 +45,7 @@ interface Tensors {
   /** DPP: λ and the asymmetric reward (option 1). */
   secondWeights?: Float32Array;
   option?: number;
-  /** AdaPool, DPP: the forward's room for the backward (forward-keep.ts), `keptPlanes` window planes first. */
+  /** AdaPool, DPP, GeM, LIP: the forward's room for the backward (forward-keep.ts), `keptPlanes` window planes first. */
   kept?: Float32Array;
   keptPlanes?: number;
   /** LIP: the logits z (the input's shape), their gradient, and λ of G = λ·sigmoid(z). */
@@ -267,10 +267,17 @@ const dppExports = backwardExports('dpp', 5, 1);
 /** From a kept room: the fused walk (the room is kept only where windows do not overlap), nothing to allocate. */
 const adaKeptExports = { ...adaExports, fused: 'adaSavedBackwardRows', cellPlanes: 0 };
 const dppKeptExports = { ...dppExports, fused: 'dppSavedBackwardRows', cellPlanes: 0 };
+const gemKeptExports = { ...gemExports, fused: 'gemSavedBackwardRows', cellPlanes: 0 };
+const lipKeptExports = { ...lipExports, fused: 'lipSavedBackwardRows', cellPlanes: 0 };
 
 /** Whether a forward may fill `kept` (a room of the right size, windows that do not overlap). */
-function keeps(geometry: PoolGeometry, kept: Float32Array | undefined, planes: number): kept is Float32Array {
-  return kept !== undefined && !windowsOverlap(geometry) && kept.length === keptLength(geometry, planes);
+function keeps(
+  geometry: PoolGeometry,
+  kept: Float32Array | undefined,
+  planes: number,
+  cellPlanes = 2,
+): kept is Float32Array {
+  return kept !== undefined && !windowsOverlap(geometry) && kept.length === keptLength(geometry, planes, cellPlanes);
 }
 
 /** Marks `kept` as filled, before the forward that fills it (a forward that throws has no backward). */
@@ -279,8 +286,12 @@ function markKept(kept: Float32Array): void {
 }
 
 /** Whether a backward may read `kept`: a room a fast forward filled. */
-const filledRoom = (geometry: PoolGeometry, kept: Float32Array | undefined, planes: number): kept is Float32Array =>
-  keeps(geometry, kept, planes) && kept[kept.length - 1] === KEPT_MARK;
+const filledRoom = (
+  geometry: PoolGeometry,
+  kept: Float32Array | undefined,
+  planes: number,
+  cellPlanes = 2,
+): kept is Float32Array => keeps(geometry, kept, planes, cellPlanes) && kept[kept.length - 1] === KEPT_MARK;
 
 /** The weighted family's kernels over the kinds module. */
 export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKernels> {
@@ -291,18 +302,30 @@ export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKerne
     softPoolBackward(input, gradOutput, gradInput, geometry) {
       runBackward(kinds, softExports, geometry, { ...noTensors, input, gradOutput, gradInput });
     },
-    gemPoolForward(input, p, output, geometry) {
-      runForward(kinds, 'gemPoolRows', geometry, { ...noTensors, input, output, weights: p });
+    gemPoolForward(input, p, output, geometry, kept) {
+      const keeping = keeps(geometry, kept, KEPT_PLANES.gem, KEPT_CELL_PLANES.gem);
+      if (keeping) markKept(kept);
+      const room = { kept: keeping ? kept : undefined, keptPlanes: KEPT_PLANES.gem };
+      const name = keeping ? 'gemPoolSavingRows' : 'gemPoolRows';
+      runForward(kinds, name, geometry, { ...noTensors, input, output, weights: p, ...room });
     },
-    gemPoolBackward(input, p, gradOutput, gradInput, gradP, geometry) {
-      const tensors = { ...noTensors, input, gradOutput, gradInput, weights: p, gradWeights: gradP };
-      runBackward(kinds, gemExports, geometry, tensors, rowTerms(geometry, [p]), [gradP]);
+    gemPoolBackward(input, p, gradOutput, gradInput, gradP, geometry, kept) {
+      const reading = filledRoom(geometry, kept, KEPT_PLANES.gem, KEPT_CELL_PLANES.gem);
+      const room = { kept: reading ? kept : undefined, keptPlanes: KEPT_PLANES.gem };
+      const tensors = { ...noTensors, input, gradOutput, gradInput, weights: p, gradWeights: gradP, ...room };
+      const exports = reading ? gemKeptExports : gemExports;
+      runBackward(kinds, exports, geometry, tensors, rowTerms(geometry, [p]), [gradP]);
     },
-    lipPoolForward(input, logits, output, geometry) {
+    lipPoolForward(input, logits, output, geometry, kept) {
+      const keeping = keeps(geometry, kept, KEPT_PLANES.lip, KEPT_CELL_PLANES.lip);
+      if (keeping) markKept(kept);
+      const room = { kept: keeping ? kept : undefined, keptPlanes: KEPT_PLANES.lip };
       const { coefficient } = geometry;
-      runForward(kinds, 'lipPoolRows', geometry, { ...noTensors, input, output, logits, coefficient });
+      const name = keeping ? 'lipPoolSavingRows' : 'lipPoolRows';
+      runForward(kinds, name, geometry, { ...noTensors, input, output, logits, coefficient, ...room });
     },
-    lipPoolBackward(input, logits, gradOutput, gradInput, gradLogits, geometry) {
+    lipPoolBackward(input, logits, gradOutput, gradInput, gradLogits, geometry, kept) {
+      const reading = filledRoom(geometry, kept, KEPT_PLANES.lip, KEPT_CELL_PLANES.lip);
       const tensors = {
         ...noTensors,
         input,
@@ -311,8 +334,10 @@ export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKerne
         logits,
         gradLogits,
         coefficient: geometry.coefficient,
+        kept: reading ? kept : undefined,
+        keptPlanes: KEPT_PLANES.lip,
       };
-      runBackward(kinds, lipExports, geometry, tensors);
+      runBackward(kinds, reading ? lipKeptExports : lipExports, geometry, tensors);
     },
     lsePoolForward(input, r, output, geometry) {
       runForward(kinds, 'lsePoolRows', geometry, { ...noTensors, input, output, weights: r });
