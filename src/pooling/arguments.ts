@@ -134,17 +134,38 @@ export function weightedWindowOp(
   const { op, input, tensors } = call;
   const geometry = windowGeometry(call);
   checkParameterShape(op, weightName, tensors[0], shapes(geometry));
-  const weights = tensors[0]!;
+  const pair = { forward: () => kernel(`${kernels}Forward`), backward: () => kernel(`${kernels}Backward`) };
+  return runWeightedWindow(op, input, tensors[0]!, geometry, pair, room);
+}
+
+/** A weighted kernel pair, looked up when each step runs (the backend active then). */
+export interface WeightedKernelLookup<Geometry extends PoolGeometry> {
+  forward(): WeightedWindowForward<Geometry>;
+  backward(): WeightedWindowBackward<Geometry>;
+}
+
+/**
+ * The op step of a window kind whose kernels take (input, weights) and add gradients to both; with
+ * `room`, a forward that records a gradient gets room to keep what its backward would recompute.
+ */
+export function runWeightedWindow<Geometry extends PoolGeometry>(
+  op: string,
+  input: Tensor,
+  weights: Tensor,
+  geometry: Geometry,
+  kernels: WeightedKernelLookup<Geometry>,
+  room?: (geometry: Geometry) => SavedSpec,
+): Tensor {
   const training = input.requiresGrad || weights.requiresGrad;
   return runPoolSteps(op, [input, weights], geometry.outputShape, {
     zeroGradients: true,
     saved: room !== undefined && training ? [room(geometry)] : [],
     forward: ({ output, saved: [kept] }) => {
       if (kept !== undefined) clearKept(kept.values);
-      kernel(`${kernels}Forward`)(input.values, weights.values, output.values, geometry, kept?.values);
+      kernels.forward()(input.values, weights.values, output.values, geometry, kept?.values);
     },
     backward: ({ gradOutput, gradInputs: [gradInput, gradWeights], saved: [kept] }) =>
-      kernel(`${kernels}Backward`)(
+      kernels.backward()(
         input.values,
         weights.values,
         gradOutput.values,

@@ -24,10 +24,9 @@ import { kernel } from '../../kernels/backend.js';
 import { adaPoolBackward, adaPoolForward } from '../../kernels/reference/extra/ada-pool.js';
 import { full } from '../../tensor/create.js';
 import type { Shape, Tensor } from '../../tensor/tensor.js';
-import { checkParameterShape } from '../arguments.js';
+import { checkParameterShape, runWeightedWindow } from '../arguments.js';
 import { windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
-import { runPoolSteps } from '../compute.js';
-import { clearKept, KEPT_PLANES, keptSpec } from './forward-keep.js';
+import { KEPT_PLANES, keptSpec } from './forward-keep.js';
 import { definePoolingKind, rankedOps, type LayerContext, type LayerWeights, type OpCall } from '../kind.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { blend, scalar, spatial } from '../../formats/onnx/pool-nodes.js';
@@ -46,26 +45,8 @@ function computeAdaPool(call: OpCall): Tensor {
   const geometry = windowGeometry(call);
   const outSpatial = geometry.outputShape.slice(geometry.channelsLast ? 1 : 2, geometry.channelsLast ? -1 : undefined);
   checkParameterShape(op, 'beta', tensors[0], [[1], outSpatial]);
-  const beta = tensors[0]!;
-  const training = input.requiresGrad || beta.requiresGrad;
-  return runPoolSteps(op, [input, beta], geometry.outputShape, {
-    zeroGradients: true,
-    saved: training ? [keptSpec(geometry, KEPT_PLANES.adaPool)] : [],
-    forward: ({ output, saved: [kept] }) => {
-      if (kept !== undefined) clearKept(kept.values);
-      kernel('adaPoolForward')(input.values, beta.values, output.values, geometry, kept?.values);
-    },
-    backward: ({ gradOutput, gradInputs: [gradInput, gradBeta], saved: [kept] }) =>
-      kernel('adaPoolBackward')(
-        input.values,
-        beta.values,
-        gradOutput.values,
-        gradInput!.values,
-        gradBeta!.values,
-        geometry,
-        kept?.values,
-      ),
-  }).output;
+  const pair = { forward: () => kernel('adaPoolForward'), backward: () => kernel('adaPoolBackward') };
+  return runWeightedWindow(op, input, tensors[0]!, geometry, pair, (windows) => keptSpec(windows, KEPT_PLANES.adaPool));
 }
 
 /** The output's spatial sizes for a layer's input, which must be known: β has one weight per cell. */

@@ -23,10 +23,9 @@ import { reshape } from '../../ops/nn/shape.js';
 import { zeros } from '../../tensor/create.js';
 import { tidy } from '../../tensor/scope.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { checkParameterShape, layerChannels } from '../arguments.js';
+import { checkParameterShape, layerChannels, runWeightedWindow } from '../arguments.js';
 import { windowGeometry, windowOptions } from '../common-options.js';
-import { runPoolSteps } from '../compute.js';
-import { clearKept, KEPT_CELL_PLANES, KEPT_PLANES, keptSpec } from './forward-keep.js';
+import { KEPT_CELL_PLANES, KEPT_PLANES, keptSpec } from './forward-keep.js';
 import { rankedOps, type LayerWeights, type OpCall, type OpOptions } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
@@ -67,25 +66,9 @@ function computeLipPool(call: OpCall): Tensor {
   // The logits live as long as the output's graph needs them (tidy keeps a surviving graph).
   return tidy(() => {
     const logits = logitMap(input, tensors[0]!, tensors[1]!, geometry);
-    const training = input.requiresGrad || logits.requiresGrad;
-    return runPoolSteps(op, [input, logits], geometry.outputShape, {
-      zeroGradients: true,
-      saved: training ? [keptSpec(geometry, KEPT_PLANES.lip, KEPT_CELL_PLANES.lip)] : [],
-      forward: ({ output, saved: [kept] }) => {
-        if (kept !== undefined) clearKept(kept.values);
-        kernel('lipPoolForward')(input.values, logits.values, output.values, geometry, kept?.values);
-      },
-      backward: ({ gradOutput, gradInputs: [gradInput, gradLogits], saved: [kept] }) =>
-        kernel('lipPoolBackward')(
-          input.values,
-          logits.values,
-          gradOutput.values,
-          gradInput!.values,
-          gradLogits!.values,
-          geometry,
-          kept?.values,
-        ),
-    }).output;
+    const pair = { forward: () => kernel('lipPoolForward'), backward: () => kernel('lipPoolBackward') };
+    const room = (windows: LipGeometry) => keptSpec(windows, KEPT_PLANES.lip, KEPT_CELL_PLANES.lip);
+    return runWeightedWindow(op, input, logits, geometry, pair, room);
   });
 }
 
