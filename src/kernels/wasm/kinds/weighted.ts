@@ -184,7 +184,9 @@ function runBackward(
     parallelFor(kinds, overlap ? exports.stats : exports.fused, outputRows(geometry), moved, kinds.argumentBlock);
     if (overlap) parallelFor(kinds, exports.gather, inputRows(geometry), moved, kinds.argumentBlock);
     if (parameterTerms !== null) {
-      const view = new Float64Array(heap.memory.buffer, argumentViews(kinds).ints[Field.RowTerms]!, terms);
+      // The word is an address: past 2 GiB of heap it reads negative as int32, so read it unsigned.
+      const address = argumentViews(kinds).ints[Field.RowTerms]! >>> 0;
+      const view = new Float64Array(heap.memory.buffer, address, terms);
       parameterTerms.add(view, keptGradients());
     }
   } finally {
