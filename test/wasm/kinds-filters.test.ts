@@ -31,6 +31,7 @@ import { covarianceKind } from '../../src/pooling/kinds/covariance.js';
 import { diffStrideKind } from '../../src/pooling/kinds/diff-stride.js';
 import { spectralGeometry, strideMask } from '../../src/pooling/kinds/spectral-geometry.js';
 import { spectralKind } from '../../src/pooling/kinds/spectral.js';
+import { assertClose, type Tolerance } from './weighted-helpers.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { assertSame, check, filled, poisoned, type ValueKind } from './harness.js';
@@ -174,24 +175,6 @@ function attentionCases(): fc.Arbitrary<AttentionCase> {
     })
     .map(({ input, ...rest }) => ({ ...input, ...rest }));
 }
-
-/** Within the kind's tolerance; NaN only against NaN. */
-function assertClose(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  tolerance: Tolerance,
-  label: string,
-): void {
-  assert.equal(actual.length, expected.length, `${label}: length`);
-  for (let index = 0; index < actual.length; index++) {
-    const [got, want] = [actual[index]!, expected[index]!];
-    if (Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want))) continue;
-    if (Math.abs(got - want) <= tolerance.relative * Math.abs(want) + tolerance.absolute) continue;
-    assert.fail(`${label}[${index}]: wasm ${got} != reference ${want}`);
-  }
-}
-
-type Tolerance = { relative: number; absolute: number };
 
 /** The kernels' gradients sum over samples and cells in f32: a looser bound than the kind's. */
 const KERNEL_GRADIENT_TOLERANCE: Tolerance = { relative: 1e-5, absolute: 1e-6 };
