@@ -4,7 +4,8 @@
 import type { ConvGeometry, MatmulOptions } from '../types.js';
 import { floatParam, windowParams, type ArrayRole, type GpuJob, type JobArray, type JobStep } from './params.js';
 import { placeholder } from './protocol.js';
-import { TILE, TILE_INVOCATIONS, TrainParam } from './train-shaders.js';
+import { TrainParam } from './train-params.js';
+import { TILE, TILE_INVOCATIONS } from './train-shaders.js';
 
 /** Collects a job's arrays and its dispatches in order. */
 export class JobBuilder {

@@ -2,56 +2,17 @@
 // (32x32 output tiles, 16-deep slices of the inner dimension in workgroup memory, 4x4 outputs per
 // invocation) whose operands each shader reads through its own loaders: the convolutions as implicit
 // im2col products, so no unfolded copy exists. Each output sums its inner terms in ascending order
-// in float32. relu, Adam and SGD are one invocation per element.
+// in float32. relu, Adam and SGD (one invocation per element) are in elementwise-shaders.ts.
 import { Param } from './params.js';
 import { commonWgsl, header, reads, storageBindings, writes, type StorageArray } from './shader-common.js';
-
-/** Consecutive positions from `first`, each field taking its width in words; `count` is one past the last. */
-function positionsFrom<Name extends string>(
-  first: number,
-  widths: Record<Name, number>,
-): Record<Name | 'count', number> {
-  const positions = {} as Record<Name | 'count', number>;
-  let next = first;
-  for (const [name, width] of Object.entries(widths) as [Name, number][]) {
-    positions[name] = next;
-    next += width;
-  }
-  positions.count = next;
-  return positions;
-}
-
-/** Positions after the pooling block: the product's sizes, strides, flags and float constants. */
-export const TrainParam = positionsFrom(Param.count, {
-  rows: 1,
-  depth: 1,
-  columns: 1,
-  aRow: 1,
-  aInner: 1,
-  bInner: 1,
-  bColumn: 1,
-  /** matmul: add to out; conv2dForward: add the bias; conv2dBackwardFilter: a bias row. */
-  accumulate: 1,
-  /** conv2dForward: relu of the output; conv2dBackwardFilter: mask gradOutput by the relu output. */
-  relu: 1,
-  outChannels: 1,
-  /** Adam's stepRate, firstBlend, secondBlend, epsilon; SGD's learning rate, momentum, nesterov. */
-  constants: 4,
-  /** Slices of the inner dimension summed apart (then by productReduce), and the terms per slice. */
-  slices: 1,
-  sliceDepth: 1,
-});
+import { elementwiseShaders } from './elementwise-shaders.js';
+import { TrainParam } from './train-params.js';
 
 /** Invocations per tile of the product (each computes 4x4 of its 32x32 outputs). */
 export const TILE_INVOCATIONS = 64;
 export const TILE = 32;
 /** Inner terms per slice held in workgroup memory. */
 const DEPTH = 16;
-
-/** The float constants of the elementwise shaders. */
-const constantsWgsl = /* wgsl */ `
-fn trainConstant(index: u32) -> f32 { return bitcast<f32>(params[${TrainParam.constants}u + index]); }
-`;
 
 const trainWgsl = /* wgsl */ `
 fn productRows() -> u32 { return pu(${TrainParam.rows}u); }
@@ -300,52 +261,6 @@ fn store(row: u32, column: u32, sum: f32) {
 }`,
 };
 
-/** relu on float bits: negative numbers (not -0, not NaN) become +0, whatever the GPU's float mode. */
-const reluForward = `${header(storageBindings([reads('input', 'u32'), writes('output', 'u32')]))}
-  let bits = input[element];
-  output[element] = select(bits, 0u, bits > 0x80000000u && bits <= 0xff800000u);
-}`;
-
-/** reluBackward: the gradient where relu's output is positive (bits in (0, +Infinity]), else +0. */
-const reluBackwardArrays: readonly StorageArray[] = [
-  reads('output', 'u32'),
-  reads('gradOutput', 'u32'),
-  writes('gradInput', 'u32'),
-];
-const reluBackward = `${header(storageBindings(reluBackwardArrays))}
-  let bits = output[element];
-  gradInput[element] = select(0u, gradOutput[element], bits > 0u && bits <= 0x7f800000u);
-}`;
-
-/** adamUpdate's float32 steps in its order; WGSL's division and sqrt may be inexact (GPU_TRAIN_BOUNDS). */
-const adamUpdateArrays: readonly StorageArray[] = [
-  writes('values', 'f32'),
-  reads('grad', 'f32'),
-  writes('firstMoment', 'f32'),
-  writes('secondMoment', 'f32'),
-];
-const adamUpdate = `${header(constantsWgsl + storageBindings(adamUpdateArrays))}
-  let gradient = grad[element];
-  let first = firstMoment[element] + (gradient - firstMoment[element]) * trainConstant(1u);
-  let second = secondMoment[element] + (gradient * gradient - secondMoment[element]) * trainConstant(2u);
-  firstMoment[element] = first;
-  secondMoment[element] = second;
-  values[element] = values[element] - (trainConstant(0u) * first) / (sqrt(second) + trainConstant(3u));
-}`;
-
-/** sgdUpdate in float32 (the reference rounds from float64 once: GPU_TRAIN_BOUNDS). */
-const sgdUpdateArrays: readonly StorageArray[] = [
-  writes('values', 'f32'),
-  reads('grad', 'f32'),
-  writes('velocity', 'f32'),
-];
-const sgdUpdate = `${header(constantsWgsl + storageBindings(sgdUpdateArrays))}
-  let change = -trainConstant(0u) * grad[element];
-  let updated = trainConstant(1u) * velocity[element] + change;
-  velocity[element] = updated;
-  values[element] = values[element] + select(updated, trainConstant(1u) * updated + change, trainConstant(2u) != 0.0);
-}`;
-
 export const trainShaders: Readonly<Record<string, () => string>> = {
   matmul: () => tiledProduct(matmul),
   conv2dForward: () => tiledProduct(convForward),
@@ -355,8 +270,5 @@ export const trainShaders: Readonly<Record<string, () => string>> = {
   conv2dForwardReduce: () => productReduce(convForward),
   conv2dBackwardInputReduce: () => productReduce(convBackwardInput),
   conv2dBackwardFilterReduce: () => productReduce(convBackwardFilter),
-  reluForward: () => reluForward,
-  reluBackward: () => reluBackward,
-  adamUpdate: () => adamUpdate,
-  sgdUpdate: () => sgdUpdate,
+  ...elementwiseShaders,
 };
