@@ -72,6 +72,11 @@ export class WorkerCompute implements Compute {
     readonly backend: string,
   ) {
     worker.addEventListener('message', (event: MessageEvent<WorkerAnswer | 'listening'>) => this.answer(event.data));
+    // A worker that fails leaves no request waiting forever: each rejects with the reason.
+    worker.addEventListener('error', (event) => {
+      for (const waiter of this.waiting.values()) waiter.reject(new Error(event.message || 'the worker failed'));
+      this.waiting.clear();
+    });
   }
 
   /** Starts the worker and its backend; rejects with the library's reason where it cannot start. */
@@ -81,6 +86,7 @@ export class WorkerCompute implements Compute {
     const failed = new Promise<never>((_, reject) =>
       worker.addEventListener('error', (event) => reject(new Error(event.message || 'the worker failed to load'))),
     );
+    failed.catch(() => undefined); // after the start, the constructor's listener answers failures
     // A message that arrives while the worker's modules still load (the library's top-level await)
     // finds no listener and is lost: the worker says when it listens.
     const loaded = new Promise((resolve) => worker.addEventListener('message', resolve, { once: true }));
