@@ -1,9 +1,10 @@
 // Runs every test file under test/ with Node's test runner (TypeScript through tsx), then runs the
-// backend-sensitive suites (ops, golden files, reference comparisons) again on the reference backend,
-// so the whole op suite passes on every backend with no per-backend exclusion lists; the WebGPU
-// kernel tests run in a pass of their own, on SwiftShader (Chromium's software Vulkan) where installed.
+// backend-sensitive suites (ops, golden files, reference comparisons) again on the reference backend
+// and on the webgpu backend, so the whole op suite passes on every backend with no per-backend
+// exclusion lists; the WebGPU kernel tests run in a pass of their own. WebGPU runs on SwiftShader
+// (Chromium's software Vulkan) where installed; without an adapter its passes skip, saying why.
 // Usage: node scripts/run-tests.mjs [path substring ...]
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,21 @@ function softwareGpu() {
   };
 }
 
+/** Why Dawn (the npm package `webgpu`) gives no adapter in `environment`, or null when it gives one. */
+function noAdapter(environment) {
+  const probe =
+    "const { create } = await import('webgpu'); const adapter = await create([]).requestAdapter();" +
+    "process.stdout.write(adapter === null ? 'no adapter' : 'adapter'); process.exit(0);";
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
+    env: { ...process.env, ...environment },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (result.stdout === 'adapter') return null;
+  const reason = result.stdout || result.stderr.trim().split('\n').pop() || `exit ${result.status ?? result.signal}`;
+  return `Dawn gives no WebGPU adapter here (${reason})`;
+}
+
 function findTests(folder) {
   return readdirSync(folder).flatMap((name) => {
     const path = join(folder, name);
@@ -35,13 +51,22 @@ function findTests(folder) {
   });
 }
 
-/** Runs node --test on files with extra environment; echoes output and returns the pass/fail counts. */
-function runPass(label, files, environment) {
+/** Runs node --test on files with extra environment (and modules to preload); echoes output, returns the counts. */
+function runPass(label, files, environment, preload = []) {
   console.log(`\n=== ${label}: ${files.length} test files ===`);
+  const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+      [
+        '--import',
+        'tsx',
+        ...preload.flatMap((module) => ['--import', module]),
+        '--test',
+        '--test-reporter=spec',
+        '--test-concurrency=2',
+        ...files,
+      ],
       { env: { ...process.env, ...environment }, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let output = '';
@@ -51,6 +76,7 @@ function runPass(label, files, environment) {
     });
     child.on('close', (code) => {
       const count = (name) => Number(output.match(new RegExp(`ℹ ${name} (\\d+)`))?.[1] ?? 0);
+      console.log(`=== ${label}: ${((Date.now() - started) / 1000).toFixed(0)} s ===`);
       resolve({ passed: count('pass'), failed: count('fail') + count('cancelled'), code: code ?? 1 });
     });
   });
@@ -76,6 +102,14 @@ if (gpuFiles.length > 0) {
 }
 if (perBackend.length > 0) {
   passes.push(await runPass('reference backend', perBackend, { POOLKIT_BACKEND: 'reference' }));
+  // The same suites on webgpu: POOLKIT_BACKEND=webgpu starts it when the library is imported.
+  const environment = softwareGpu();
+  const reason = noAdapter(environment);
+  if (reason === null) {
+    const label = `webgpu backend${environment.VK_ICD_FILENAMES ? ' on SwiftShader' : ''}`;
+    const preload = ['./test/helpers/require-webgpu.ts']; // a process where webgpu did not start fails
+    passes.push(await runPass(label, perBackend, { ...environment, POOLKIT_BACKEND: 'webgpu' }, preload));
+  } else console.log(`\n=== webgpu backend: ${perBackend.length} test files skipped: ${reason} ===`);
 }
 const passed = passes.reduce((sum, pass) => sum + pass.passed, 0);
 const failed = passes.reduce((sum, pass) => sum + pass.failed, 0);

@@ -38,8 +38,8 @@ export interface Tab {
 export interface Session extends Tab {
   /** Where the page is served. */
   readonly url: string;
-  /** Another tab on the same page at a screen size (its own context: touch and pixel ratio too). */
-  open(screen: keyof typeof screens, hash?: string): Promise<Tab>;
+  /** Another tab on the same page at a screen size (its own context: touch and pixel ratio too), `suffix` ('#recognizer', '?backend=webgpu') after its address. */
+  open(screen: keyof typeof screens, suffix?: string): Promise<Tab>;
   close(): Promise<void>;
 }
 
@@ -49,7 +49,15 @@ export interface PageOptions {
    * false: by a plain static server, without them, as most hosts serve files.
    */
   readonly isolated?: boolean;
+  /** Chromium flags beyond launchBrowser's own (WEBGPU_FLAGS for a software WebGPU adapter). */
+  readonly browserArgs?: readonly string[];
 }
+
+/**
+ * The flags that give headless chromium a WebGPU adapter without a GPU: WebGPU on, on SwiftShader
+ * (the software Vulkan device Debian's chromium ships in /usr/lib/chromium).
+ */
+export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'] as const;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -92,7 +100,7 @@ async function openTab(browser: Browser, url: string, screen: keyof typeof scree
 }
 
 /** Debian's chromium, headless, with nothing that reaches the network on its own. */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -104,6 +112,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      ...extraArgs,
     ],
   });
 }
@@ -114,12 +123,12 @@ export async function openPage(options: PageOptions = {}): Promise<Session> {
   const outDir = mkdtempSync(join(tmpdir(), 'poolkit-web-'));
   await build({ configFile, logLevel: 'error', build: { outDir, emptyOutDir: true } });
   const server = await serve(outDir, options.isolated ?? true);
-  const browser = await launchBrowser();
+  const browser = await launchBrowser(options.browserArgs);
   const desktop = await openTab(browser, server.url, 'desktop');
   return {
     ...desktop,
     url: server.url,
-    open: (screen, hash = '') => openTab(browser, server.url + hash, screen),
+    open: (screen, suffix = '') => openTab(browser, server.url + suffix, screen),
     close: async () => {
       await browser.close();
       await server.close();

@@ -24,3 +24,18 @@ export function chooseBackend(): BackendReport {
   const threads = name === 'wasm' ? getThreadCount() : 1;
   return { name, available, isolated: globalThis.crossOriginIsolated === true, threads };
 }
+
+/**
+ * Why this page cannot offer webgpu, or null where it can: the webgpu kernels run in a Web Worker
+ * that waits for the GPU in shared memory (cross-origin isolation), on an adapter navigator.gpu gives.
+ */
+export async function webGpuRefusal(): Promise<string | null> {
+  const gpu = (navigator as { gpu?: GPU }).gpu;
+  if (gpu === undefined) return 'this browser has no WebGPU (navigator.gpu)';
+  if (!globalThis.crossOriginIsolated) return 'the page is not cross-origin isolated (no COOP/COEP headers)';
+  try {
+    return (await gpu.requestAdapter()) === null ? 'WebGPU gives no adapter here' : null;
+  } catch (error) {
+    return `WebGPU gives no adapter here (${String(error)})`;
+  }
+}

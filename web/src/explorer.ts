@@ -1,6 +1,7 @@
 // The pooling explorer: input, options, the output-size formula, and three maps (input with the
 // current window, output, gradient to the input) that step through the windows one by one.
 import { PoolkitArgumentError, type Padding } from '../../src/index.js';
+import type { Compute } from './compute.js';
 import type { DigitFile } from './digits.js';
 import { element } from './dom.js';
 import { InputPanel } from './explorer-input.js';
@@ -10,7 +11,7 @@ import { adaptiveFormula, otherFormula, windowFormula } from './formula.js';
 import { displayMargin, MapFigure, openCellEditor, windowDetail, windowStory } from './explorer-maps.js';
 import type { Cell, Highlight } from './grid-canvas.js';
 import { explorableKinds } from './pool-kinds.js';
-import { adaptiveCells, runPooling, tracedCells, windowTaps, type PoolingResult } from './pooling-run.js';
+import { adaptiveCells, tracedCells, windowTaps, type PoolingResult } from './pooling-run.js';
 
 const windowColour = '#f59e0b';
 const argmaxColour = '#f43f5e';
@@ -39,8 +40,10 @@ export class Explorer {
   private readonly story = element('p', { class: 'story', id: 'window-story' });
   private readonly detail = element('div', { class: 'window-detail', id: 'window-detail' });
   private result: PoolingResult | null = null;
+  /** Counts computations: only the latest one's answer is shown (a worker's may come out of order). */
+  private computations = 0;
 
-  constructor() {
+  constructor(private engine: Compute) {
     const kinds = explorableKinds();
     this.input = new InputPanel(() => this.compute());
     this.options = new OptionsPanel(kinds, () => this.compute());
@@ -82,16 +85,39 @@ export class Explorer {
     this.input.showDigit(7);
   }
 
+  /** Runs the pooling on `engine` from now on (the page's thread, or the WebGPU worker) and shows it. */
+  useCompute(engine: Compute): void {
+    this.engine = engine;
+    this.compute();
+  }
+
   private compute(): void {
-    const image = this.input.image;
+    const ticket = ++this.computations;
+    const shown = (result: PoolingResult | null, error: unknown = null): void => {
+      if (ticket === this.computations) this.show(result, error);
+    };
     try {
-      this.result = runPooling(this.options.kind, image, this.options.values());
+      const answer = this.engine.pool(this.options.kind, this.input.image, this.options.values());
+      if (!(answer instanceof Promise)) return shown(answer);
+      this.root.dataset.busy = 'true'; // until the worker answers: tests wait for it to go
+      answer.then(shown, (error: unknown) => shown(null, error));
+    } catch (error) {
+      shown(null, error);
+    }
+  }
+
+  /** Shows a result, or the error instead (the library's argument errors as they read). */
+  private show(result: PoolingResult | null, error: unknown): void {
+    this.result = result;
+    delete this.root.dataset.busy;
+    this.root.dataset.ranOn = this.engine.backend;
+    if (result !== null) {
       this.error.hidden = true;
       this.root.classList.remove('has-error');
-    } catch (error) {
-      this.result = null;
-      const readable = error instanceof PoolkitArgumentError;
-      this.error.textContent = readable ? error.message : `Unexpected error: ${String(error)}`;
+    } else {
+      // From the worker an error arrives as its name and message.
+      const readable = error instanceof PoolkitArgumentError || (error as Error)?.name === 'PoolkitArgumentError';
+      this.error.textContent = readable ? (error as Error).message : `Unexpected error: ${String(error)}`;
       this.error.dataset.kind = readable ? 'argument' : 'unexpected';
       this.error.hidden = false;
       this.root.classList.add('has-error');
@@ -137,6 +163,7 @@ export class Explorer {
         taps: false,
       };
     }
+    // Traced on the page's own thread whatever the engine: it only picks the cells to highlight.
     return { cells: tracedCells(this.options.kind, image, this.options.values(), step), taps: false };
   }
 

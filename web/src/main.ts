@@ -1,5 +1,6 @@
-// The page: two views (pooling explorer, digit recognizer) behind tabs, and the backend badge.
-import { chooseBackend, type BackendReport } from './backend.js';
+// The page: two views (pooling explorer, digit recognizer) behind tabs, the backend menu and badge.
+import { chooseBackend } from './backend.js';
+import { BackendChoice } from './backend-choice.js';
 import { loadDigits } from './digits.js';
 import { byId } from './dom.js';
 import { Explorer } from './explorer.js';
@@ -25,31 +26,14 @@ function wireTabs(onShow: (view: string) => void): void {
   }
 }
 
-/** How many threads the WebAssembly kernels run on: one where the host sends no COOP/COEP headers. */
-function threadNote(backend: BackendReport): string {
-  if (backend.name !== 'wasm') return '';
-  if (!backend.isolated) return ' · single-threaded';
-  return ` · ${backend.threads} thread${backend.threads === 1 ? '' : 's'}`;
-}
-
-/** The badge: which kernels run, on how many threads, and (on hover) why. */
-function showBackend(backend: BackendReport): void {
-  const badge = byId('backend');
-  badge.textContent = `backend: ${backend.name}${threadNote(backend)}`;
-  badge.dataset.backend = backend.name;
-  badge.dataset.isolated = String(backend.isolated);
-  badge.title =
-    `Kernels: ${backend.available.join(', ')}. ` +
-    (backend.isolated
-      ? `Cross-origin isolated: ${backend.threads} thread(s) share the heap.`
-      : 'Not cross-origin isolated (the host sends no COOP/COEP headers): the kernels run on one thread.');
-}
-
 async function main(): Promise<void> {
-  showBackend(chooseBackend());
-  const explorer = new Explorer();
+  const choice = new BackendChoice(chooseBackend(), async (compute) => {
+    explorer.useCompute(compute);
+    await recognizer.useCompute(compute);
+  });
+  const explorer = new Explorer(choice.initial);
   byId('view-explorer').append(explorer.root);
-  const recognizer = new Recognizer();
+  const recognizer = new Recognizer(choice.initial);
   byId('view-recognizer').append(recognizer.root);
   wireTabs((view) => {
     if (view === 'recognizer') void recognizer.start().catch(showFatal);
@@ -58,6 +42,9 @@ async function main(): Promise<void> {
   explorer.start(digits);
   recognizer.useDigits(digits);
   if (location.hash === '#recognizer') byId('tab-recognizer').click();
+  // ?backend=webgpu starts there (where it can); webgpu is never the default.
+  const wanted = new URLSearchParams(location.search).get('backend');
+  if ((await choice.offerWebGpu()) && wanted === 'webgpu') await choice.choose('webgpu');
   document.body.dataset.ready = 'true';
 }
 

@@ -25,11 +25,17 @@ export interface Stage {
   readonly values: Float32Array;
 }
 
+/** Class probabilities for a 28x28 image (0..1) and every layer's output. */
+export interface ModelRun {
+  readonly probabilities: Float32Array;
+  readonly stages: Stage[];
+}
+
 export interface LoadedModel {
   /** One line about the model: its layers, size and what training reported. */
   readonly description: string;
-  /** Class probabilities for a 28x28 image (0..1) and every layer's output. */
-  run(image: Float32Array): { probabilities: Float32Array; stages: Stage[] };
+  /** At once on the page's thread; later from the compute worker (compute.ts). */
+  run(image: Float32Array): ModelRun | Promise<ModelRun>;
 }
 
 interface ModelFolderJson {
@@ -91,7 +97,7 @@ function describe(model: Sequential, metadata: Record<string, unknown> | undefin
 }
 
 /** Runs each layer in turn (inference), copying out every layer's output. */
-function runner(model: Sequential): LoadedModel['run'] {
+function runner(model: Sequential): (image: Float32Array) => ModelRun {
   return (image) =>
     tidy(() =>
       noGrad(() => {
@@ -122,9 +128,9 @@ function loaded(
   return { description: describe(model, metadata, source), run: runner(model) };
 }
 
-/** Loads the model folder at `url` (ending in '/'): model.json, then the weights file it names. */
-export async function loadModelFromUrl(url: string): Promise<LoadedModel> {
-  const modelUrl = new URL('model.json', new URL(url, location.href));
+/** Loads the model folder at `url` (ending in '/', relative to `base`): model.json, then the weights file it names. */
+export async function loadModelFromUrl(url: string, base = location.href): Promise<LoadedModel> {
+  const modelUrl = new URL('model.json', new URL(url, base));
   const response = await fetch(modelUrl);
   // A static server may answer a missing file with the page itself: only JSON counts.
   if (!response.ok || !(response.headers.get('content-type') ?? '').includes('json')) {

@@ -4,7 +4,8 @@ import { digitToMnist } from '../../src/index.js';
 import { digitButtons, digitImage, type DigitFile } from './digits.js';
 import { element } from './dom.js';
 import { DrawPad } from './draw-pad.js';
-import { isPooling, loadModelFromFiles, loadModelFromUrl, type LoadedModel, type Stage } from './model.js';
+import type { Compute, ModelSource } from './compute.js';
+import { isPooling, type LoadedModel, type ModelRun, type Stage } from './model.js';
 
 const modelUrl = './models/seed-cnn/';
 
@@ -72,6 +73,10 @@ export class Recognizer {
   readonly root: HTMLElement;
   private model: LoadedModel | null = null;
   private started = false;
+  /** Where the model came from: loaded again when the engine changes. */
+  private source: ModelSource = { url: modelUrl };
+  /** Counts classifications: only the latest one's answer is shown. */
+  private classifications = 0;
   private readonly pad: DrawPad;
   private readonly preview = element('div', { class: 'preview', id: 'mnist-preview' });
   private readonly bars = element('div', { class: 'bars', id: 'probabilities' });
@@ -80,7 +85,7 @@ export class Recognizer {
   private readonly maps = element('div', { class: 'feature-maps', id: 'feature-maps' });
   private readonly samples = element('div', { class: 'digit-row', id: 'recognizer-samples' });
 
-  constructor() {
+  constructor(private engine: Compute) {
     this.pad = new DrawPad(280, () => this.classify());
     const clear = element('button', { class: 'button', id: 'clear-pad' }, 'Clear');
     clear.addEventListener('click', () => {
@@ -152,20 +157,32 @@ export class Recognizer {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    try {
-      this.useModel(await loadModelFromUrl(modelUrl));
-    } catch (error) {
-      this.status.textContent = `No model yet: ${error instanceof Error ? error.message : String(error)}. Train one with \`poolkit train\` and load its folder.`;
-      this.status.dataset.state = 'missing';
-    }
+    await this.load(this.source, 'missing');
+  }
+
+  /** Runs the model on `engine` from now on (the page's thread, or the WebGPU worker): loads it there. */
+  async useCompute(engine: Compute): Promise<void> {
+    this.engine = engine;
+    this.model = null;
+    if (this.started) await this.load(this.source, 'error');
   }
 
   private async pickModel(files: File[]): Promise<void> {
+    await this.load({ files }, 'error');
+  }
+
+  private async load(source: ModelSource, failure: 'missing' | 'error'): Promise<void> {
+    this.status.dataset.state = 'loading';
     try {
-      this.useModel(await loadModelFromFiles(files));
+      this.useModel(await this.engine.loadModel(source));
+      this.source = source;
     } catch (error) {
-      this.status.textContent = `That model could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
-      this.status.dataset.state = 'error';
+      const reason = error instanceof Error ? error.message : String(error);
+      this.status.textContent =
+        failure === 'missing'
+          ? `No model yet: ${reason}. Train one with \`poolkit train\` and load its folder.`
+          : `That model could not be loaded: ${reason}`;
+      this.status.dataset.state = failure;
     }
   }
 
@@ -173,6 +190,7 @@ export class Recognizer {
     this.model = model;
     this.status.textContent = model.description;
     this.status.dataset.state = 'ready';
+    this.status.dataset.ranOn = this.engine.backend;
     this.classify();
   }
 
@@ -180,14 +198,29 @@ export class Recognizer {
     const image = this.pad.isEmpty ? null : toMnist(this.pad.canvas);
     this.preview.replaceChildren(imageCanvas(image ?? new Float32Array(784), 28, 28, 4, 'the network input'));
     this.preview.dataset.values = image === null ? '' : JSON.stringify(Array.from(image));
+    const ticket = ++this.classifications;
     if (image === null || this.model === null) {
-      this.showProbabilities(null);
-      this.maps.replaceChildren();
+      this.showRun(null);
       return;
     }
-    const { probabilities, stages } = this.model.run(image);
-    this.showProbabilities(probabilities);
-    this.showStages(stages);
+    const answer = this.model.run(image);
+    if (!(answer instanceof Promise)) return this.showRun(answer);
+    this.root.dataset.busy = 'true'; // until the worker answers: tests wait for it to go
+    answer.then(
+      (run) => ticket === this.classifications && this.showRun(run),
+      (error: unknown) => {
+        if (ticket !== this.classifications) return;
+        this.showRun(null);
+        this.status.textContent = `The model failed: ${error instanceof Error ? error.message : String(error)}`;
+      },
+    );
+  }
+
+  private showRun(run: ModelRun | null): void {
+    delete this.root.dataset.busy;
+    this.showProbabilities(run?.probabilities ?? null);
+    if (run === null) this.maps.replaceChildren();
+    else this.showStages(run.stages);
   }
 
   private showProbabilities(probabilities: Float32Array | null): void {

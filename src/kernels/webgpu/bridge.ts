@@ -2,6 +2,7 @@
 // written, and WebGPU only answers asynchronously, so the device lives in a worker thread (device-
 // worker.ts) and the main thread copies a job's arrays into shared staging memory, posts the job
 // and blocks in Atomics.wait until the worker has run it and copied the results back there.
+import { startDeviceWorker } from './device-start.js';
 import type { GpuJob } from './params.js';
 import {
   stagedView,
@@ -18,7 +19,8 @@ import {
 const JOB_TIMEOUT_MS = 300_000;
 const ALIGNMENT = 256;
 
-interface WorkerHandle {
+/** The device worker as the bridge uses it: a worker_threads Worker, or a Web Worker adapted (device-start.ts). */
+export interface WorkerHandle {
   postMessage(message: unknown): void;
   once(event: 'message', listener: (message: ReadyMessage | FailedMessage) => void): void;
   once(event: 'error' | 'exit', listener: (value: unknown) => void): void;
@@ -38,19 +40,8 @@ export class WorkerBridge {
 
   /** Starts the device worker; rejects with the reason when it finds no adapter. */
   static async start(): Promise<WorkerBridge> {
-    const specifier = 'node:worker_threads'; // hidden from bundlers: a page never starts this worker
-    const { Worker } = (await import(/* @vite-ignore */ specifier)) as typeof import('node:worker_threads');
     const control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
-    // The worker's module has the extension of this one: .js in the built package; .ts when running
-    // the sources under tsx, whose loader a worker does not inherit, so the worker registers it first.
-    const underTsx = import.meta.url.endsWith('.ts');
-    const moduleUrl = new URL(`./device-worker${underTsx ? '.ts' : '.js'}`, import.meta.url).href;
-    const load = `import(${JSON.stringify(moduleUrl)})`;
-    const source = underTsx ? `import('tsx/esm/api').then((tsx) => { tsx.register(); return ${load}; });` : `${load};`;
-    const worker = new Worker(source, {
-      eval: true,
-      workerData: { control: control.buffer },
-    }) as unknown as WorkerHandle;
+    const worker = await startDeviceWorker(control.buffer as SharedArrayBuffer);
     const answer = await new Promise<ReadyMessage | FailedMessage>((resolve) => {
       worker.once('message', resolve);
       worker.once('error', (error) => resolve({ type: 'failed', reason: String(error) }));

@@ -1,13 +1,12 @@
-// The device worker (Node): owns the WebGPU device and runs the jobs the main thread posts, reading
+// The device worker (a Node worker thread or a Web Worker): owns the WebGPU device and runs the jobs the main thread posts, reading
 // and writing their arrays in the shared staging buffer, then sets the control word the main thread
-// waits on. Started by bridge.ts; never imported by the library itself.
+// waits on. Started by bridge.ts (through device-channel.ts); never imported by the library itself.
+import { deviceChannel } from './device-channel.js';
 import { adapterName, DeviceRunner, openDevice, type GpuContext } from './device-runner.js';
 import type { GpuJob } from './params.js';
 import { signal, stagedView, Status, type JobMessage } from './protocol.js';
 
-const { parentPort, workerData } = await import('node:worker_threads');
-const port = parentPort!;
-const control = new Int32Array((workerData as { control: SharedArrayBuffer }).control);
+const { port, control } = await deviceChannel();
 /** Held for the worker's life: Dawn must not lose its instance or adapter to the garbage collector. */
 let context: GpuContext | null = null;
 let lost: string | null = null;

@@ -12,6 +12,7 @@ import {
   type Backend,
 } from '../backend.js';
 import type { WorkerBridge } from './bridge.js';
+import { inNode } from './device-channel.js';
 import { jobRefusal } from './device-runner.js';
 import { createGpuKernels, type GpuKernels } from './gpu-kernels.js';
 
@@ -24,7 +25,7 @@ export interface WebGpuStatus {
   readonly fallbackCalls: Readonly<Record<string, number>>;
 }
 
-const HOW_TO_START = 'await initWebGpu() first (Node with the npm package `webgpu`)';
+const HOW_TO_START = 'await initWebGpu() first (Node with the npm package `webgpu`, or a Web Worker)';
 announceBackend('webgpu', HOW_TO_START);
 
 /** The webgpu backend's kernel table once started, else null (for tests and benchmarks). */
@@ -35,9 +36,11 @@ const gpuCalls: Record<string, number> = {};
 const fallbackCalls: Record<string, number> = {};
 
 /**
- * Starts the webgpu backend and makes it active (`activate: false` only registers it). Node only
- * for now: the device runs in a worker thread, which the synchronous kernels wait for. Rejects with
- * the reason when there is no adapter or the package `webgpu` is not installed.
+ * Starts the webgpu backend and makes it active (`activate: false` only registers it). The device
+ * runs in a worker of its own, which the synchronous kernels wait for: in Node any thread may wait;
+ * in a browser only a (cross-origin isolated) dedicated Web Worker may, so a page runs poolkit there.
+ * Rejects with the reason when there is no adapter, the package `webgpu` is not installed (Node), or
+ * this thread cannot wait (a page's main thread).
  */
 export function initWebGpu(options: { activate?: boolean } = {}): Promise<void> {
   starting ??= startWebGpu().catch((error: unknown) => {
@@ -50,12 +53,8 @@ export function initWebGpu(options: { activate?: boolean } = {}): Promise<void> 
 }
 
 async function startWebGpu(): Promise<void> {
-  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-  if (!isNode) {
-    throw new Error(
-      "poolkit: the webgpu backend runs in Node only so far (its kernels wait for the GPU synchronously, which a browser's main thread cannot)",
-    );
-  }
+  const refusal = inNode() ? null : browserRefusal();
+  if (refusal !== null) throw new Error(`poolkit: the webgpu backend cannot start here: ${refusal}`);
   const { WorkerBridge } = await import('./bridge.js');
   let started: WorkerBridge;
   try {
@@ -81,6 +80,20 @@ async function startWebGpu(): Promise<void> {
     `poolkit: webgpu on ${started.ready.adapter}: ${own.length} kernels on the GPU (${own.join(', ')}); ` +
       `${fallback.length} from the reference backend (kernelsOf('webgpu') lists them)`,
   );
+}
+
+/** Why a browser thread cannot run the backend (no shared memory, may not block, no WebGPU), or null. */
+function browserRefusal(): string | null {
+  if (typeof SharedArrayBuffer === 'undefined') {
+    return 'no SharedArrayBuffer (the page must be cross-origin isolated: COOP and COEP headers)';
+  }
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0); // 'not-equal' where this thread may wait
+  } catch {
+    return "this thread may not wait (a page's main thread): call initWebGpu() in a dedicated Web Worker";
+  }
+  const gpu = (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu;
+  return gpu === undefined ? 'no navigator.gpu (this browser has no WebGPU, or it is switched off)' : null;
 }
 
 /** The adapter and how many calls ran on the GPU and on the reference fallback; null before initWebGpu. */
