@@ -82,6 +82,8 @@ test(
       'reluBackward',
       'conv2dMaxPoolBackwardFilter',
       'adamUpdate',
+      'sparseSoftmaxCrossEntropyForward',
+      'sparseSoftmaxCrossEntropyBackward',
     ]) {
       assert.ok((after.gpuCalls[kernel] ?? 0) > (before.gpuCalls[kernel] ?? 0), `${kernel} ran on the GPU`);
       assert.equal(after.fallbackCalls[kernel] ?? 0, before.fallbackCalls[kernel] ?? 0, `${kernel} never fell back`);
