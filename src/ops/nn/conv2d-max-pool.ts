@@ -57,9 +57,9 @@ export function conv2dMaxPool2d(
   const output = Tensor.allocate(poolShape.outputShape);
   const argmax = Tensor.allocate(poolShape.outputShape, 'int32');
   kernel('conv2dMaxPoolForward')(
-    input.values,
-    filter.values,
-    bias?.values ?? null,
+    input.kernelValues,
+    filter.kernelValues,
+    bias?.kernelValues ?? null,
     output.values,
     argmax.intValues,
     convShape,
@@ -81,7 +81,7 @@ export function conv2dMaxPool2d(
       if (filter.requiresGrad || gradBias !== null) {
         gradFilter = Tensor.allocate(filter.shape);
         kernel('conv2dMaxPoolBackwardFilter')(
-          input.values,
+          input.kernelValues,
           gradOutput.values,
           argmax.intValues,
           gradFilter.values,
@@ -121,7 +121,7 @@ function gradThroughPool(
   if (routed !== gradOutput) routed.dispose();
   const gradInput = Tensor.allocate(input.shape);
   gradInput.values.fill(0);
-  kernel('conv2dBackwardInput')(gradConv.values, filter.values, gradInput.values, convShape);
+  kernel('conv2dBackwardInput')(gradConv.values, filter.kernelValues, gradInput.values, convShape);
   gradConv.dispose();
   return gradInput;
 }

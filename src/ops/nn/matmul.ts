@@ -27,7 +27,7 @@ function product(
   const m = transposeA ? a.shape[1]! : a.shape[0]!;
   const k = transposeA ? a.shape[0]! : a.shape[1]!;
   const n = transposeB ? b.shape[0]! : b.shape[1]!;
-  kernel('matmul')(a.values, b.values, out.values, { m, k, n, transposeA, transposeB, accumulate });
+  kernel('matmul')(a.kernelValues, b.kernelValues, out.kernelValues, { m, k, n, transposeA, transposeB, accumulate });
 }
 
 /**
@@ -101,7 +101,7 @@ export function dense(input: Tensor, kernelWeights: Tensor, bias: Tensor | null 
   const flat = input.reshape([rows, features!]);
   const output = Tensor.allocate([...input.shape.slice(0, -1), units]);
   const output2d = output.reshape([rows, units]);
-  if (bias !== null) fillRows(output.values, bias.values, rows, units);
+  if (bias !== null) fillRows(output2d, bias);
   product(flat, kernelWeights, output2d, false, false, bias !== null);
   flat.dispose();
   output2d.dispose();
@@ -110,8 +110,20 @@ export function dense(input: Tensor, kernelWeights: Tensor, bias: Tensor | null 
   return output;
 }
 
-function fillRows(target: Float32Array, row: Float32Array, rows: number, width: number): void {
-  for (let index = 0; index < rows; index++) target.set(row, index * width);
+/** Copies `row` into every row of `target` [rows, width]; a row on the GPU stays there: ones[rows, 1]·row. */
+function fillRows(target: Tensor, row: Tensor): void {
+  const [rows, width] = target.shape as [number, number];
+  if (rows === 0) return;
+  if (row.home === 'webgpu') {
+    const [ones, row2d] = [Tensor.allocate([rows, 1]), row.reshape([1, width])];
+    ones.values.fill(1);
+    product(ones, row2d, target, false, false);
+    ones.dispose();
+    row2d.dispose();
+    return;
+  }
+  const [values, source] = [target.values, row.values];
+  for (let index = 0; index < rows; index++) values.set(source, index * width);
 }
 
 function denseBackward(input: Tensor, weights: Tensor, bias: Tensor | null, gradOutput: Tensor, rows: number) {
