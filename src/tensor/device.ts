@@ -8,6 +8,8 @@ export interface DeviceStore {
   readonly backend: string;
   /** A new buffer holding a copy of `data`; its id. */
   upload(data: Float32Array | Int32Array): number;
+  /** A new zero-filled buffer of `bytes` bytes (an op's output, written by a GPU kernel); its id. */
+  allocate(bytes: number): number;
   /** Copies buffer `id` into `into` (its length of elements). */
   read(id: number, into: Float32Array | Int32Array): void;
   free(id: number): void;

@@ -28,6 +28,15 @@ export class Storage {
     this.leaveDevice(collected);
   }
 
+  /** Bytes that start on the GPU, zero-filled, never uploaded: an output the GPU kernels write. */
+  static onDevice(store: DeviceStore, bytes: number): Storage {
+    const storage = new Storage(-1, bytes);
+    storage.deviceId = store.allocate(bytes);
+    deviceBytes.inUse += bytes;
+    resident.add(storage);
+    return storage;
+  }
+
   /** Uploads the values (the heap view `values`) to a new GPU buffer and frees their heap bytes. */
   toDevice(store: DeviceStore, values: Float32Array | Int32Array): void {
     this.deviceId = store.upload(values);

@@ -50,8 +50,18 @@ export class Tensor {
     trackInScope(this);
   }
 
-  static allocate(shape: Shape, dtype: DType = 'float32'): Tensor {
+  /**
+   * A tensor of uninitialised values in the heap; on the GPU instead (zero-filled) when webgpu is
+   * active and a tensor of `beside` lives there: how an op puts its outputs where its inputs are.
+   */
+  static allocate(shape: Shape, dtype: DType = 'float32', beside?: readonly (Tensor | null)[]): Tensor {
     const bytes = sizeOf(shape) * 4;
+    if (beside !== undefined && bytes > 0 && beside.some((tensor) => tensor?.home === 'webgpu')) {
+      const store = deviceStore();
+      if (store !== null && getBackend() === store.backend) {
+        return new Tensor(Storage.onDevice(store, bytes), shape, dtype);
+      }
+    }
     return new Tensor(new Storage(heap.alloc(bytes), bytes), shape, dtype);
   }
 

@@ -8,11 +8,12 @@ import {
   initWebGpu,
   matmul,
   memoryStats,
+  relu,
   setBackend,
   tensor,
   tidy,
   webGpuStatus,
-  type Tensor,
+  Tensor,
 } from '../../src/index.js';
 import { referenceBackend } from '../../src/kernels/reference/index.js';
 import type { Kernels } from '../../src/kernels/types.js';
@@ -83,10 +84,11 @@ test('the GPU kernels bind a resident tensor in place; other backends refuse it 
   try {
     const run = counted(() => matmul(a, b));
     product = run.result;
-    assert.deepEqual([run.uploads, run.readBacks], [1, 1], 'a uploaded, b bound in place, the product read back');
+    assert.deepEqual([run.uploads, run.readBacks], [1, 0], 'a uploaded, b bound in place, the product left beside b');
   } finally {
     setBackend('reference');
   }
+  assert.equal(product.home, 'webgpu');
   assert.deepEqual(product.toArray(), expected);
   assert.throws(
     () => matmul(a, b),
@@ -105,6 +107,27 @@ test('the GPU kernels bind a resident tensor in place; other backends refuse it 
   assert.throws(() => reference.matmul(a.values, standIn, new Float32Array(4), options), /lives on the GPU/);
   assert.equal(b.home, 'webgpu');
   for (const tensorMade of [a, b, product]) tensorMade.dispose();
+});
+
+test('an op on webgpu puts its output beside a resident input; on another backend in the heap', { skip }, () => {
+  const x = tensor([-1, 2, -3, 4], [2, 2]).to('webgpu');
+  setBackend('webgpu');
+  let output: Tensor;
+  try {
+    const run = counted(() => relu(x));
+    output = run.result;
+    assert.deepEqual([run.uploads, run.readBacks], [0, 0]);
+  } finally {
+    setBackend('reference');
+  }
+  assert.equal(output.home, 'webgpu');
+  assert.deepEqual(output.toArray(), [
+    [0, 2],
+    [0, 4],
+  ]);
+  assert.equal(Tensor.allocate([2], 'float32', [x]).home, 'heap', 'the reference backend allocates in the heap');
+  output.dispose();
+  x.dispose();
 });
 
 test('closeWebGpu brings every resident tensor home first', { skip }, async () => {

@@ -10,6 +10,7 @@ import {
   failureMessage,
   Status,
   type FailedMessage,
+  type AllocateMessage,
   type JobMessage,
   type ReadyMessage,
   type StagedArray,
@@ -113,6 +114,13 @@ export class WorkerBridge {
     this.view(array).set(data);
     this.post({ type: 'upload', id, staging: this.staging, array } satisfies TransferMessage);
     this.count('upload', data.byteLength);
+    return id;
+  }
+
+  /** A new zero-filled resident buffer of `bytes` bytes; its id (nothing waits: the worker takes messages in order). */
+  allocate(bytes: number): number {
+    const id = this.nextId++;
+    if (this.broken === null) this.worker.postMessage({ type: 'allocate', id, bytes } satisfies AllocateMessage);
     return id;
   }
 

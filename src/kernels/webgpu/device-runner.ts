@@ -120,6 +120,11 @@ export class DeviceRunner {
     }
   }
 
+  /** A zero-filled resident buffer `id` of `bytes` bytes (WebGPU zero-fills new buffers). */
+  allocate(id: number, bytes: number): void {
+    this.resident.set(id, this.storage(new Float32Array(Math.ceil(bytes / 4)), false));
+  }
+
   /** Destroys resident buffer `id` (a no-op for an unknown id). */
   free(id: number): void {
     this.resident.get(id)?.destroy();

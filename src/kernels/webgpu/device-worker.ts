@@ -3,7 +3,15 @@
 // waits on. Started by bridge.ts; never imported by the library itself.
 import { adapterName, DeviceRunner, openDevice, type GpuContext } from './device-runner.js';
 import type { GpuJob } from './params.js';
-import { signal, stagedView, Status, type FreeMessage, type JobMessage, type TransferMessage } from './protocol.js';
+import {
+  signal,
+  stagedView,
+  Status,
+  type AllocateMessage,
+  type FreeMessage,
+  type JobMessage,
+  type TransferMessage,
+} from './protocol.js';
 
 const { parentPort, workerData } = await import('node:worker_threads');
 const port = parentPort!;
@@ -32,13 +40,14 @@ try {
     adapter: adapterName(kept.adapter),
     limits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
   });
-  port.on('message', (message: JobMessage | TransferMessage | FreeMessage | { type: 'close' }) => {
+  port.on('message', (message: JobMessage | TransferMessage | FreeMessage | AllocateMessage | { type: 'close' }) => {
     if (message.type === 'close') {
       kept.device.destroy();
       port.close();
       return;
     }
     if (message.type === 'free') return runner.free(message.id);
+    if (message.type === 'allocate') return runner.allocate(message.id, message.bytes);
     if (lost !== null) return signal(control, Status.failed, lost);
     const done =
       message.type === 'job'

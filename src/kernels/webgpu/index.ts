@@ -89,6 +89,7 @@ async function startWebGpu(): Promise<void> {
   setDeviceStore({
     backend: 'webgpu',
     upload: (data) => started.upload(data),
+    allocate: (bytes) => started.allocate(bytes),
     read: (id, into) => started.read(id, into),
     free: (id) => started.free(id),
   });

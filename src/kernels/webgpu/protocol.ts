@@ -43,6 +43,13 @@ export interface FreeMessage {
   readonly id: number;
 }
 
+/** Makes resident buffer `id`, zero-filled, of `bytes` bytes (nothing waits for it). */
+export interface AllocateMessage {
+  readonly type: 'allocate';
+  readonly id: number;
+  readonly bytes: number;
+}
+
 export interface ReadyMessage {
   readonly type: 'ready';
   readonly adapter: string;

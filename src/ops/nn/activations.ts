@@ -11,11 +11,11 @@ import { checkTensor, describeShape } from '../checks.js';
 /** max(x, 0); the gradient at exactly 0 is 0, as in TensorFlow. NaN and −0 pass through. */
 export function relu(input: Tensor): Tensor {
   checkTensor('relu', 'input', input);
-  const output = Tensor.allocate(input.shape);
-  kernel('reluForward')(input.values, output.values);
+  const output = Tensor.allocate(input.shape, 'float32', [input]);
+  kernel('reluForward')(input.kernelValues, output.kernelValues);
   recordGrad('relu', output, [input], (gradOutput) => {
-    const gradInput = Tensor.allocate(input.shape);
-    kernel('reluBackward')(output.values, gradOutput.values, gradInput.values);
+    const gradInput = Tensor.allocate(input.shape, 'float32', [output, gradOutput]);
+    kernel('reluBackward')(output.kernelValues, gradOutput.kernelValues, gradInput.kernelValues);
     return [gradInput];
   });
   return output;

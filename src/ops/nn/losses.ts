@@ -55,24 +55,24 @@ export function scalar(value: number): Tensor {
 export function sparseSoftmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   const { rows, classes } = rowsOf('sparseSoftmaxCrossEntropy', 'logits', logits);
   labelValues('sparseSoftmaxCrossEntropy', labels, rows, classes);
-  const logProbabilities = Tensor.allocate(logits.shape);
-  const output = Tensor.allocate([]);
+  const logProbabilities = Tensor.allocate(logits.shape, 'float32', [logits]);
+  const output = Tensor.allocate([], 'float32', [logits]);
   const shape = { rows, classes };
   kernel('sparseSoftmaxCrossEntropyForward')(
-    logits.values,
+    logits.kernelValues,
     labelsOf(labels),
-    logProbabilities.values,
-    output.values,
+    logProbabilities.kernelValues,
+    output.kernelValues,
     shape,
   );
   recordGrad('sparseSoftmaxCrossEntropy', output, [logits], (gradOutput) => {
     const scale = gradOutput.values[0]! / rows;
-    const gradLogits = Tensor.allocate(logits.shape);
+    const gradLogits = Tensor.allocate(logits.shape, 'float32', [logProbabilities]);
     // Views are taken after allocating: a growing heap may detach older ones.
     kernel('sparseSoftmaxCrossEntropyBackward')(
-      logProbabilities.values,
+      logProbabilities.kernelValues,
       labelsOf(labels),
-      gradLogits.values,
+      gradLogits.kernelValues,
       scale,
       shape,
     );
