@@ -4,7 +4,7 @@ import './kernels/wasm/index.js'; // registers 'wasm' and makes it active where 
 import './kernels/webgpu/index.js'; // 'webgpu' only once started (initWebGpu or POOLKIT_BACKEND=webgpu)
 
 export { PoolkitArgumentError } from './errors.js';
-export { Tensor, type DType, type Shape, type NestedArray, type GradNode } from './tensor/tensor.js';
+export { Tensor, type DType, type Shape, type NestedArray, type GradNode, type TensorHome } from './tensor/tensor.js';
 export {
   tensor,
   zeros,
@@ -19,7 +19,7 @@ export {
 } from './tensor/create.js';
 export { tidy, keep, dispose } from './tensor/scope.js';
 export { Random } from './tensor/random.js';
-export { memoryStats } from './tensor/memory-stats.js';
+export { memoryStats, type MemoryStats } from './tensor/memory-stats.js';
 export { backward, noGrad, requireGrad } from './autograd/tape.js';
 export { setBackend, getBackend, listBackends, kernelSource, kernelsOf, type Backend } from './kernels/backend.js';
 export { initWebGpu, closeWebGpu, webGpuStatus, type WebGpuStatus } from './kernels/webgpu/index.js';

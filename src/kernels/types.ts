@@ -165,5 +165,31 @@ export interface SgdStep {
   readonly nesterov: boolean;
 }
 
-export type Kernels = PoolingKernels & TrainKernels;
+/** Rows of a [rows, classes] matrix of logits, for the softmax cross-entropy kernels. */
+export interface SoftmaxRows {
+  readonly rows: number;
+  readonly classes: number;
+}
+
+/** The loss kernels: sparse softmax cross-entropy from logits (reference/softmax-loss.ts states them). */
+export interface LossKernels {
+  /** logProbabilities = log softmax per row; loss[0] = mean over rows of −logProbabilities[label]. */
+  sparseSoftmaxCrossEntropyForward(
+    logits: Float32Array,
+    labels: Float32Array | Int32Array,
+    logProbabilities: Float32Array,
+    loss: Float32Array,
+    shape: SoftmaxRows,
+  ): void;
+  /** gradLogits = (e^logProbabilities − onehot(labels)) · scale. */
+  sparseSoftmaxCrossEntropyBackward(
+    logProbabilities: Float32Array,
+    labels: Float32Array | Int32Array,
+    gradLogits: Float32Array,
+    scale: number,
+    shape: SoftmaxRows,
+  ): void;
+}
+
+export type Kernels = PoolingKernels & TrainKernels & LossKernels;
 export type KernelName = keyof Kernels;

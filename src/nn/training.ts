@@ -3,6 +3,7 @@
 // is the same after every step. Inputs and targets are lists inside (one per model input/output).
 import { backward, noGrad } from '../autograd/tape.js';
 import { fail } from '../errors.js';
+import { getBackend } from '../kernels/backend.js';
 import { add } from '../ops/nn/elementwise.js';
 import { Random } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
@@ -218,13 +219,15 @@ export async function fitModel(
   model.buildFor(data.x);
   model.stopTraining = false;
   for (const callback of callbacks) callback.setModel?.(model);
+  const bringHome = keepOnGpu(model);
   try {
     await runHook(callbacks, 'onTrainBegin');
     for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
       await runHook(callbacks, 'onEpochBegin', epoch);
       const started = performance.now();
       const order = options.shuffle === false ? null : random.permutation(trainRows);
-      const train = await runEpoch(model, data, { order, trainRows, batchSize, random, callbacks });
+      const plan = { order, trainRows, batchSize, random, callbacks, resident: bringHome !== null };
+      const train = await runEpoch(model, data, plan);
       const seconds = (performance.now() - started) / 1000;
       const logs: EpochLogs = { ...train, seconds, ...validate(model, validation, batchSize) };
       record(history, epoch, logs);
@@ -232,9 +235,27 @@ export async function fitModel(
     }
     await runHook(callbacks, 'onTrainEnd', history);
   } finally {
+    bringHome?.();
     if (validation?.owned) for (const tensor of [...validation.x, ...validation.y]) tensor.dispose();
   }
   return history;
+}
+
+/**
+ * On webgpu, fit keeps the trainable weights and the optimizer's slots on the GPU (Tensor.to) and
+ * each step's inputs go there once; the returned function brings them back to the heap when fit
+ * ends. Null on the other backends.
+ */
+function keepOnGpu(model: Model): (() => void) | null {
+  if (getBackend() !== 'webgpu') return null;
+  const { optimizer } = compiled(model, 'fit');
+  const weights = model.trainableParameters.map((parameter) => parameter.tensor);
+  for (const weight of weights) weight.to('webgpu');
+  optimizer.moveSlots('webgpu');
+  return () => {
+    for (const weight of weights) if (!weight.isDisposed) weight.to('heap');
+    optimizer.moveSlots('heap');
+  };
 }
 
 interface EpochPlan {
@@ -243,6 +264,8 @@ interface EpochPlan {
   batchSize: number;
   random: Random;
   callbacks: readonly FitCallbacks[];
+  /** The weights live on the GPU: each batch's inputs go there too. */
+  resident: boolean;
 }
 
 async function runEpoch(
@@ -257,6 +280,7 @@ async function runEpoch(
     await runHook(plan.callbacks, 'onBatchBegin', batch, { batch, size });
     const step = tidy(() => {
       const rows = batchOf(data, plan.order, start, size);
+      if (plan.resident) for (const input of rows.x) input.to('webgpu');
       return trainOnBatch(model, rows.x, rows.y, plan.random);
     });
     [lossSum, seen] = [lossSum + step.loss * size, seen + size];

@@ -31,6 +31,7 @@ export class Adam extends Optimizer {
   declare readonly beta2: number;
   declare readonly epsilon: number;
   private stepRate = 0;
+  protected override readonly updatesOnKernels = true;
 
   constructor(config: AdamConfig = {}) {
     super('Adam', config, ADAM, 0.001);

@@ -6,7 +6,7 @@
 import { fail } from '../errors.js';
 import { checkKnownOptions } from '../ops/checks.js';
 import { keep } from '../tensor/scope.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, type TensorHome } from '../tensor/tensor.js';
 import {
   checkLearningRate,
   learningRateAt,
@@ -58,6 +58,11 @@ export abstract class Optimizer {
   /** The learning rate of the step being applied (set before beginStep and the updates). */
   protected stepLearningRate = 0;
   private slots = new Map<string, Record<string, Tensor>>();
+  /**
+   * Whether update() only hands its arrays to a kernel of the table (Adam, SGD): then a parameter on
+   * the GPU is updated there, its slots beside it; other optimizers read a resident parameter back.
+   */
+  protected readonly updatesOnKernels: boolean = false;
 
   constructor(
     readonly className: string,
@@ -115,7 +120,9 @@ export abstract class Optimizer {
       if (grad === null) continue;
       if (grad.size !== tensor.size)
         fail(this.className, 'gradient', `of '${name}' must match its parameter's size ${tensor.size}`, grad.size);
-      this.update(tensor.values, grad.values, slotData(this.slotsOf(name, tensor.size)));
+      const slots = this.slotsOf(name, tensor);
+      if (this.updatesOnKernels) this.update(tensor.kernelValues, grad.kernelValues, slotData(slots, true));
+      else this.update(tensor.values, grad.values, slotData(slots, false));
       grad.dispose();
       tensor.grad = null;
     }
@@ -151,6 +158,11 @@ export abstract class Optimizer {
     }
   }
 
+  /** Moves every slot's values to `home` (fit keeps them beside parameters on the GPU; see Tensor.to). */
+  moveSlots(home: TensorHome): void {
+    for (const arrays of this.slots.values()) for (const values of Object.values(arrays)) values.to(home);
+  }
+
   /** Frees the slots' heap memory (the next step starts them from zero again). */
   dispose(): void {
     for (const arrays of this.slots.values()) for (const values of Object.values(arrays)) values.dispose();
@@ -165,12 +177,15 @@ export abstract class Optimizer {
     }
   }
 
-  private slotsOf(name: string, size: number): Record<string, Tensor> {
+  private slotsOf(name: string, parameter: Tensor): Record<string, Tensor> {
+    const size = parameter.size;
     let found = this.slots.get(name);
     if (found === undefined) {
       found = Object.fromEntries(
         this.slotNames().map((slot) => [slot, slotTensor(new Float32Array(size).fill(this.initialSlotValue(slot)))]),
       );
+      if (this.updatesOnKernels && parameter.home === 'webgpu')
+        for (const slot of Object.values(found)) slot.to('webgpu');
       this.slots.set(name, found);
     }
     if (Object.values(found).some((values) => values.size !== size)) {
@@ -187,8 +202,11 @@ function slotTensor(values: Float32Array): Tensor {
   return slot;
 }
 
-function slotData(slots: Record<string, Tensor>): Record<string, Float32Array> {
-  return Object.fromEntries(Object.entries(slots).map(([slot, values]) => [slot, values.values]));
+/** The slots' arrays: kernelValues (resident ones bound in place) or heap views. */
+function slotData(slots: Record<string, Tensor>, forKernel: boolean): Record<string, Float32Array> {
+  return Object.fromEntries(
+    Object.entries(slots).map(([slot, values]) => [slot, forKernel ? values.kernelValues : values.values]),
+  );
 }
 
 export function checkRate(optimizer: string, name: string, value: unknown, minimum: number, maximum: number): number {

@@ -25,6 +25,7 @@ const SGD_HYPERPARAMETERS: HyperparametersOf<SGDConfig> = {
 export class SGD extends Optimizer {
   declare readonly momentum: number;
   declare readonly nesterov: boolean;
+  protected override readonly updatesOnKernels = true;
 
   constructor(config: SGDConfig = {}) {
     super('SGD', config, SGD_HYPERPARAMETERS, 0.01);

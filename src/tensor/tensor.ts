@@ -2,12 +2,17 @@
 // users read `toArray()` or `toFloat32Array()` (copies that outlive the tensor).
 import { fail } from '../errors.js';
 import { formatTensor } from './format.js';
+import { getBackend } from '../kernels/backend.js';
+import { deviceStore, standIn } from './device.js';
 import { heap, MAX_ALLOCATION_BYTES } from './heap.js';
 import { trackInScope } from './scope.js';
+import { homeMoves, Storage } from './storage.js';
 
 export type DType = 'float32' | 'int32';
 export type Shape = readonly number[];
 export type NestedArray = number | NestedArray[];
+/** Where a tensor's values live: the WebAssembly heap, or a GPU buffer of the webgpu backend. */
+export type TensorHome = 'heap' | 'webgpu';
 
 /** How a tensor's gradient flows to its inputs; set by ops when gradients are being recorded. */
 export interface GradNode {
@@ -17,21 +22,6 @@ export interface GradNode {
   readonly saved: readonly Tensor[];
   /** Returns one gradient per input, or null for inputs that get none. */
   readonly backward: (gradOutput: Tensor) => readonly (Tensor | null)[];
-}
-
-/** Bytes in the heap, shared by a tensor and its reshaped views; freed when the last one goes. */
-class Storage {
-  references = 1;
-  constructor(
-    readonly offset: number,
-    readonly bytes: number,
-  ) {}
-
-  /** Drops one reference; `collected` when the garbage collector, not dispose(), dropped it. */
-  release(collected = false): void {
-    this.references--;
-    if (this.references === 0) heap.free(this.offset, this.bytes, collected);
-  }
 }
 
 // The safety net: a tensor that is garbage-collected without dispose() gives its bytes back.
@@ -47,6 +37,8 @@ export class Tensor {
   private storage: Storage | null;
   private view: Float32Array | Int32Array | null = null;
   private viewGeneration = -1;
+  private viewMoves = -1;
+  private residentStandIn: Float32Array | Int32Array | null = null;
 
   /** Internal: use tensor(), zeros() and the ops to make tensors. */
   constructor(storage: Storage, shape: Shape, dtype: DType) {
@@ -58,8 +50,18 @@ export class Tensor {
     trackInScope(this);
   }
 
-  static allocate(shape: Shape, dtype: DType = 'float32'): Tensor {
+  /**
+   * A tensor of uninitialised values in the heap; on the GPU instead (zero-filled) when webgpu is
+   * active and a tensor of `beside` lives there: how an op puts its outputs where its inputs are.
+   */
+  static allocate(shape: Shape, dtype: DType = 'float32', beside?: readonly (Tensor | null)[]): Tensor {
     const bytes = sizeOf(shape) * 4;
+    if (beside !== undefined && bytes > 0 && beside.some((tensor) => tensor?.home === 'webgpu')) {
+      const store = deviceStore();
+      if (store !== null && getBackend() === store.backend) {
+        return new Tensor(Storage.onDevice(store, bytes), shape, dtype);
+      }
+    }
     return new Tensor(new Storage(heap.alloc(bytes), bytes), shape, dtype);
   }
 
@@ -73,12 +75,14 @@ export class Tensor {
 
   /** Byte offset of the first element in the heap: what WebAssembly kernels take. */
   get byteOffset(): number {
+    this.typedView(); // brings resident values home first
     return this.live().offset;
   }
 
   /**
    * A live float32 view of the elements in the heap (no copy): what kernels read and write. Valid
-   * until dispose() or the heap's next growth; copy what must last (dataSync, toFloat32Array).
+   * until dispose() or the heap's next growth; copy what must last (dataSync, toFloat32Array). A
+   * tensor on the GPU is read back first and lives in the heap from then on (home 'heap').
    */
   get values(): Float32Array {
     if (this.dtype !== 'float32') throw new TypeError(`Tensor.values: tensor is ${this.dtype}; use intValues`);
@@ -91,14 +95,53 @@ export class Tensor {
     return this.typedView() as Int32Array;
   }
 
+  /**
+   * What a kernel of the active backend reads: `values` for a heap tensor; for a tensor on the GPU
+   * while webgpu is active, a stand-in whose buffer the GPU kernels bind (any other use throws).
+   * On another backend a tensor on the GPU throws and names the move (tensor.to('heap')).
+   */
+  get kernelValues(): Float32Array {
+    if (this.dtype !== 'float32') throw new TypeError(`Tensor.kernelValues: tensor is ${this.dtype}`);
+    return this.live().deviceId === null ? this.values : (this.residentView() as Float32Array);
+  }
+
+  /** kernelValues for int32 tensors (argmax indices). */
+  get kernelIntValues(): Int32Array {
+    if (this.dtype !== 'int32') throw new TypeError(`Tensor.kernelIntValues: tensor is ${this.dtype}`);
+    return this.live().deviceId === null ? this.intValues : (this.residentView() as Int32Array);
+  }
+
+  /** Where the values live now: 'heap', or 'webgpu' after to('webgpu'). */
+  get home(): TensorHome {
+    return this.live().deviceId === null ? 'heap' : 'webgpu';
+  }
+
+  /**
+   * Moves the values (and those of the reshaped views sharing them) to `home` and returns this
+   * tensor: 'webgpu' uploads them into a GPU buffer (initWebGpu() first; an empty tensor stays in
+   * the heap), 'heap' reads them back. The webgpu kernels read resident tensors in place.
+   */
+  to(home: TensorHome): this {
+    const storage = this.live();
+    if (home === 'heap') {
+      if (storage.deviceId !== null) storage.toHeap();
+      return this;
+    }
+    if (home !== 'webgpu') fail('Tensor.to', 'home', "must be 'heap' or 'webgpu'", home);
+    const store = deviceStore();
+    if (store === null) throw new Error("Tensor.to('webgpu'): the webgpu backend is not started (await initWebGpu())");
+    if (storage.deviceId === null && this.size > 0) storage.toDevice(store, this.typedView());
+    return this;
+  }
+
   /** A copy of the elements that stays valid after dispose(). */
   toFloat32Array(): Float32Array {
-    return Float32Array.from(this.typedView());
+    return Float32Array.from(this.hostValues());
   }
 
   /** The elements as nested arrays, shaped like the tensor. */
   toArray(): NestedArray {
-    return nest(Array.from(this.typedView()), this.shape);
+    return nest(Array.from(this.hostValues()), this.shape);
   }
 
   /** A tensor of a new shape over the same bytes (no copy); -1 stands for the one inferred size. */
@@ -109,10 +152,10 @@ export class Tensor {
     return new Tensor(storage, resolved, this.dtype);
   }
 
-  /** A copy with its own bytes. */
+  /** A copy with its own bytes, in the heap. */
   clone(): Tensor {
     const copy = Tensor.allocate(this.shape, this.dtype);
-    (copy.typedView() as Float32Array).set(this.typedView() as Float32Array);
+    (copy.typedView() as Float32Array).set(this.hostValues() as Float32Array);
     return copy;
   }
 
@@ -122,16 +165,18 @@ export class Tensor {
     this.storage.release();
     this.storage = null;
     this.view = null;
+    this.residentStandIn = null;
     this.gradNode = null;
   }
 
   /** A copy of the elements as a Float32Array or Int32Array (by dtype), valid after dispose(); as tf.Tensor.dataSync. */
   dataSync(): Float32Array | Int32Array {
+    if (this.live().deviceId !== null) return this.hostValues();
     const view = this.typedView();
     return view instanceof Float32Array ? Float32Array.from(view) : Int32Array.from(view);
   }
 
-  /** dataSync() as a Promise, as tf.Tensor.data (the values are already in memory, so it resolves at once). */
+  /** dataSync() as a Promise, as tf.Tensor.data (it reads a tensor on the GPU back synchronously, then resolves). */
   data(): Promise<Float32Array | Int32Array> {
     return new Promise((resolve) => resolve(this.dataSync()));
   }
@@ -158,7 +203,7 @@ export class Tensor {
    */
   toString(): string {
     if (this.storage === null) return `Tensor ${this.dtype} [${this.shape.join(', ')}]`;
-    return formatTensor(this.typedView(), this.shape, this.dtype);
+    return formatTensor(this.hostValues(), this.shape, this.dtype);
   }
 
   /** What console.log and util.inspect show in Node: the same as toString(). */
@@ -175,15 +220,41 @@ export class Tensor {
     return this.storage;
   }
 
+  /** The heap view, or for a tensor on the GPU a copy read back (its home stays the GPU). */
+  private hostValues(): Float32Array | Int32Array {
+    const storage = this.live();
+    return storage.deviceId === null ? this.typedView() : storage.readCopy(this.dtype === 'int32');
+  }
+
+  /** The stand-in of resident values for the GPU kernels (kernelValues), made once per stay on the GPU. */
+  private residentView(): Float32Array | Int32Array {
+    const store = deviceStore();
+    if (store === null || getBackend() !== store.backend) {
+      throw new Error(
+        `poolkit: ${this.toString()} lives on the GPU, and the active backend '${getBackend()}' cannot read it: ` +
+          "move it with tensor.to('heap'), or setBackend('webgpu')",
+      );
+    }
+    if (this.residentStandIn === null || this.viewMoves !== homeMoves.count) {
+      const header = `Tensor ${this.dtype} [${this.shape.join(', ')}]`;
+      this.residentStandIn = standIn(this.live(), this.size, this.dtype === 'int32', () => header);
+      this.viewMoves = homeMoves.count;
+      this.view = null;
+    }
+    return this.residentStandIn;
+  }
+
   private typedView(): Float32Array | Int32Array {
     const storage = this.live();
-    if (this.view === null || this.viewGeneration !== heap.generation) {
+    if (this.view === null || this.viewGeneration !== heap.generation || this.viewMoves !== homeMoves.count) {
+      if (storage.deviceId !== null) storage.toHeap();
       const buffer = heap.memory.buffer;
       this.view =
         this.dtype === 'float32'
           ? new Float32Array(buffer, storage.offset, this.size)
           : new Int32Array(buffer, storage.offset, this.size);
       this.viewGeneration = heap.generation;
+      this.viewMoves = homeMoves.count;
     }
     return this.view;
   }

@@ -105,6 +105,8 @@ test('kernelsOf lists the GPU kernels and the reference fallbacks', { skip }, ()
     'reluBackward',
     'reluForward',
     'sgdUpdate',
+    'sparseSoftmaxCrossEntropyBackward',
+    'sparseSoftmaxCrossEntropyForward',
   ]);
   // The other kinds' kernels come from the reference backend.
   assert.ok(

@@ -1,11 +1,12 @@
 // The reference backend: plain TypeScript, the specification every fast kernel is tested against.
 import { registerBackend, type Backend } from '../backend.js';
 import { referencePoolKernels } from './pool-kernels.js';
+import { referenceLossKernels } from './softmax-loss.js';
 import { referenceTrainKernels } from './train-kernels.js';
 
 export const referenceBackend: Backend = {
   name: 'reference',
-  kernels: { ...referencePoolKernels, ...referenceTrainKernels },
+  kernels: { ...referencePoolKernels, ...referenceTrainKernels, ...referenceLossKernels },
 };
 
 registerBackend(referenceBackend, { isReference: true });

@@ -2,6 +2,7 @@
 // written, and WebGPU only answers asynchronously, so the device lives in a worker thread (device-
 // worker.ts) and the main thread copies a job's arrays into shared staging memory, posts the job
 // and blocks in Atomics.wait until the worker has run it and copied the results back there.
+import { residentBufferOf } from '../../tensor/device.js';
 import { startDeviceWorker } from './device-start.js';
 import type { GpuJob } from './params.js';
 import {
@@ -10,10 +11,20 @@ import {
   failureMessage,
   Status,
   type FailedMessage,
+  type AllocateMessage,
   type JobMessage,
   type ReadyMessage,
   type StagedArray,
+  type TransferMessage,
 } from './protocol.js';
+
+/** Arrays (and their bytes) copied to the device and back since the bridge started: what residency saves. */
+export interface TransferCounts {
+  uploads: number;
+  uploadBytes: number;
+  readBacks: number;
+  readBackBytes: number;
+}
 
 /** How long one kernel may take before the backend reports the device as hung (SwiftShader is slow). */
 const JOB_TIMEOUT_MS = 300_000;
@@ -31,6 +42,8 @@ export interface WorkerHandle {
 export class WorkerBridge {
   private staging = new SharedArrayBuffer(1 << 20);
   private broken: string | null = null;
+  private nextId = 1;
+  readonly transfers: TransferCounts = { uploads: 0, uploadBytes: 0, readBacks: 0, readBackBytes: 0 };
 
   private constructor(
     private readonly worker: WorkerHandle,
@@ -57,14 +70,14 @@ export class WorkerBridge {
 
   /** Runs `job` on the device and writes its outputs into its arrays; throws what the device reported. */
   run(job: GpuJob): void {
-    if (this.broken !== null) throw new Error(`poolkit: the WebGPU device is unusable: ${this.broken}`);
     const { staged, bytes } = this.layout(job);
-    if (bytes > this.staging.byteLength)
-      this.staging = new SharedArrayBuffer(Math.max(bytes, this.staging.byteLength * 2));
+    this.reserve(bytes);
     job.arrays.forEach((array, index) => {
-      if (array.role === 'read' || array.role === 'readWrite') this.view(staged[index]!).set(array.data);
+      if (staged[index]!.resident === undefined && (array.role === 'read' || array.role === 'readWrite')) {
+        this.view(staged[index]!).set(array.data);
+        this.count('upload', array.data.byteLength);
+      }
     });
-    Atomics.store(this.control, 0, Status.pending);
     const message: JobMessage = {
       type: 'job',
       shader: job.shader,
@@ -75,15 +88,78 @@ export class WorkerBridge {
       staging: this.staging,
       arrays: staged,
     };
+    this.post(message);
+    job.arrays.forEach((array, index) => {
+      if (staged[index]!.resident === undefined && (array.role === 'write' || array.role === 'readWrite')) {
+        array.data.set(this.view(staged[index]!));
+        this.count('readBack', array.data.byteLength);
+      }
+    });
+  }
+
+  /** A new resident buffer holding a copy of `data`; its id. */
+  upload(data: Float32Array | Int32Array): number {
+    const id = this.nextId++;
+    const array = this.stagedAt(data);
+    this.reserve(data.byteLength);
+    this.view(array).set(data);
+    this.post({ type: 'upload', id, staging: this.staging, array } satisfies TransferMessage);
+    this.count('upload', data.byteLength);
+    return id;
+  }
+
+  /** A new zero-filled resident buffer of `bytes` bytes; its id (nothing waits: the worker takes messages in order). */
+  allocate(bytes: number): number {
+    const id = this.nextId++;
+    if (this.broken === null) this.worker.postMessage({ type: 'allocate', id, bytes } satisfies AllocateMessage);
+    return id;
+  }
+
+  /** Copies resident buffer `id` into `into` (bytes, whatever its type). */
+  read(id: number, into: Float32Array | Int32Array): void {
+    const array = this.stagedAt(into);
+    this.reserve(into.byteLength);
+    this.post({ type: 'read', id, staging: this.staging, array } satisfies TransferMessage);
+    new Uint8Array(into.buffer, into.byteOffset, into.byteLength).set(new Uint8Array(this.staging, 0, into.byteLength));
+    this.count('readBack', into.byteLength);
+  }
+
+  /** Destroys resident buffer `id`; nothing waits for it (the worker takes messages in order). */
+  free(id: number): void {
+    if (this.broken === null) this.worker.postMessage({ type: 'free', id });
+  }
+
+  private stagedAt(data: Float32Array | Int32Array): StagedArray {
+    const type = data instanceof Float32Array ? ('float32' as const) : ('int32' as const);
+    return { offset: 0, length: data.length, type, role: 'read' };
+  }
+
+  private reserve(bytes: number): void {
+    if (bytes > this.staging.byteLength)
+      this.staging = new SharedArrayBuffer(Math.max(bytes, this.staging.byteLength * 2));
+  }
+
+  private count(direction: 'upload' | 'readBack', bytes: number): void {
+    const counts = this.transfers;
+    if (direction === 'upload') {
+      counts.uploads++;
+      counts.uploadBytes += bytes;
+    } else {
+      counts.readBacks++;
+      counts.readBackBytes += bytes;
+    }
+  }
+
+  /** Posts `message` and blocks until the worker answers; throws what it reported. */
+  private post(message: JobMessage | TransferMessage): void {
+    if (this.broken !== null) throw new Error(`poolkit: the WebGPU device is unusable: ${this.broken}`);
+    Atomics.store(this.control, 0, Status.pending);
     this.worker.postMessage(message);
     if (Atomics.wait(this.control, 0, Status.pending, JOB_TIMEOUT_MS) === 'timed-out') {
       this.broken = `no answer within ${JOB_TIMEOUT_MS / 1000} s`;
       throw new Error(`poolkit: the WebGPU device gave no answer within ${JOB_TIMEOUT_MS / 1000} s`);
     }
     if (this.control[0] === Status.failed) throw new Error(failureMessage(this.control));
-    job.arrays.forEach((array, index) => {
-      if (array.role === 'write' || array.role === 'readWrite') array.data.set(this.view(staged[index]!));
-    });
   }
 
   /** Destroys the device and ends the worker. */
@@ -98,9 +174,17 @@ export class WorkerBridge {
     let bytes = 0;
     const staged = job.arrays.map((array) => {
       const offset = bytes;
-      if (array.role !== 'device') bytes += Math.ceil(array.data.byteLength / ALIGNMENT) * ALIGNMENT;
+      const resident = array.resident ?? residentBufferOf(array.data);
+      if (array.role !== 'device' && resident === undefined)
+        bytes += Math.ceil(array.data.byteLength / ALIGNMENT) * ALIGNMENT;
       const type = array.data instanceof Float32Array ? ('float32' as const) : ('int32' as const);
-      return { offset, length: array.data.length, type, role: array.role };
+      return {
+        offset,
+        length: array.data.length,
+        type,
+        role: array.role,
+        ...(resident === undefined ? {} : { resident }),
+      };
     });
     return { staged, bytes };
   }

@@ -60,6 +60,8 @@ export interface PreparedJob {
 
 export class DeviceRunner {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+  /** Buffers that outlive jobs (resident tensors), by the id the main thread gave them. */
+  private readonly resident = new Map<number, GPUBuffer>();
 
   constructor(readonly context: GpuContext) {}
 
@@ -72,7 +74,7 @@ export class DeviceRunner {
     const encoder = device.createCommandEncoder();
     this.dispatch(encoder, prepared);
     const readBacks = job.arrays.flatMap((array, index) => {
-      if (array.role === 'read' || array.role === 'device') return [];
+      if (array.role === 'read' || array.role === 'device' || array.resident !== undefined) return [];
       const source = prepared.buffers[index + 1]!;
       const staging = device.createBuffer({ size: source.size, usage: flags.usage.MAP_READ | flags.usage.COPY_DST });
       encoder.copyBufferToBuffer(source, 0, staging, 0, staging.size);
@@ -91,14 +93,56 @@ export class DeviceRunner {
       }
     } finally {
       for (const { staging } of readBacks) staging.destroy();
-      for (const buffer of [...prepared.buffers, ...prepared.stepParams]) buffer.destroy();
+      const owned = prepared.buffers.filter((_, index) => job.arrays[index - 1]?.resident === undefined);
+      for (const buffer of [...owned, ...prepared.stepParams]) buffer.destroy();
     }
+  }
+
+  /** 'upload': a resident buffer `id` holding `data`; 'read': buffer `id`'s bytes copied into `data`. */
+  async transfer(direction: 'upload' | 'read', id: number, data: Float32Array | Int32Array): Promise<void> {
+    if (direction === 'upload') {
+      this.resident.set(id, this.storage(data, true));
+      return;
+    }
+    const { device, flags } = this.context;
+    const source = this.residentBuffer(id);
+    const staging = device.createBuffer({ size: source.size, usage: flags.usage.MAP_READ | flags.usage.COPY_DST });
+    try {
+      const encoder = device.createCommandEncoder();
+      encoder.copyBufferToBuffer(source, 0, staging, 0, staging.size);
+      device.queue.submit([encoder.finish()]);
+      await staging.mapAsync(flags.mapRead);
+      const bytes = new Uint8Array(staging.getMappedRange(), 0, data.byteLength);
+      new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(bytes);
+      staging.unmap();
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  /** A zero-filled resident buffer `id` of `bytes` bytes (WebGPU zero-fills new buffers). */
+  allocate(id: number, bytes: number): void {
+    this.resident.set(id, this.storage(new Float32Array(Math.ceil(bytes / 4)), false));
+  }
+
+  /** Destroys resident buffer `id` (a no-op for an unknown id). */
+  free(id: number): void {
+    this.resident.get(id)?.destroy();
+    this.resident.delete(id);
+  }
+
+  private residentBuffer(id: number): GPUBuffer {
+    const buffer = this.resident.get(id);
+    if (buffer === undefined) throw new Error(`poolkit: no resident GPU buffer ${id} (freed, or the device restarted)`);
+    return buffer;
   }
 
   /** Uploads the job's parameters and the arrays it reads; buffers[0] is params, then one per array. */
   prepare(job: GpuJob): PreparedJob {
     const arrays = job.arrays.map((array) =>
-      this.storage(array.data, array.role === 'read' || array.role === 'readWrite'),
+      array.resident !== undefined
+        ? this.residentBuffer(array.resident)
+        : this.storage(array.data, array.role === 'read' || array.role === 'readWrite'),
     );
     const steps = jobSteps(job);
     const paramBuffers = steps.map((step) => this.storage(this.stepParameters(step), true));

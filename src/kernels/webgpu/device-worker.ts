@@ -4,7 +4,15 @@
 import { deviceChannel } from './device-channel.js';
 import { adapterName, DeviceRunner, openDevice, type GpuContext } from './device-runner.js';
 import type { GpuJob } from './params.js';
-import { signal, stagedView, Status, type JobMessage } from './protocol.js';
+import {
+  signal,
+  stagedView,
+  Status,
+  type AllocateMessage,
+  type FreeMessage,
+  type JobMessage,
+  type TransferMessage,
+} from './protocol.js';
 
 const { port, control } = await deviceChannel();
 /** Held for the worker's life: Dawn must not lose its instance or adapter to the garbage collector. */
@@ -13,7 +21,8 @@ let lost: string | null = null;
 
 function stagedJob(message: JobMessage): GpuJob {
   const arrays = message.arrays.map((array) => {
-    return { data: stagedView(message.staging, array), role: array.role };
+    const resident = array.resident === undefined ? {} : { resident: array.resident };
+    return { data: stagedView(message.staging, array), role: array.role, ...resident };
   });
   const { shader, params, work, bindings, then } = message;
   return { shader, params, arrays, work, ...(bindings && { bindings }), ...(then && { then }) };
@@ -30,14 +39,24 @@ try {
     adapter: adapterName(kept.adapter),
     limits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
   });
-  port.on('message', (message: JobMessage | { type: 'close' }) => {
+  port.on('message', (message: JobMessage | TransferMessage | FreeMessage | AllocateMessage | { type: 'close' }) => {
     if (message.type === 'close') {
       kept.device.destroy();
       port.close();
       return;
     }
+    if (message.type === 'free') return runner.free(message.id);
+    if (message.type === 'allocate') return runner.allocate(message.id, message.bytes);
     if (lost !== null) return signal(control, Status.failed, lost);
-    runner.run(stagedJob(message)).then(
+    const done =
+      message.type === 'job'
+        ? runner.run(stagedJob(message))
+        : runner.transfer(
+            message.type,
+            message.id,
+            stagedView(message.staging, { ...message.array, resident: undefined }),
+          );
+    done.then(
       () => signal(control, Status.done),
       (error: unknown) => signal(control, Status.failed, error instanceof Error ? error.message : String(error)),
     );

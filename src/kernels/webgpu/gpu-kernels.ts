@@ -6,12 +6,13 @@ import { adaptiveAvgPoolBackward, adaptiveAvgPoolForward, adaptiveMaxPoolForward
 import { avgPoolBackward, avgPoolForward } from '../reference/avg-pool.js';
 import { lpPoolBackward, lpPoolForward } from '../reference/lp-pool.js';
 import { maxPoolBackward, maxPoolForward } from '../reference/max-pool.js';
-import type { ArgmaxPlanes, PoolKernels, TrainKernels } from '../types.js';
+import type { ArgmaxPlanes, LossKernels, PoolKernels, TrainKernels } from '../types.js';
+import { createLossGpuKernels } from './loss-gpu-kernels.js';
 import { adaptiveTables, planeParams, sizeParams, windowParams, type GpuJob, type JobArray } from './params.js';
 import { createTrainGpuKernels } from './train-gpu-kernels.js';
 
-/** The kernels that run on the GPU: the wasm pool module's set and every training kernel. */
-export type GpuKernels = PoolKernels & TrainKernels;
+/** The kernels that run on the GPU: the wasm pool module's set, every training kernel and the loss. */
+export type GpuKernels = PoolKernels & TrainKernels & LossKernels;
 
 /** Runs `job` on the GPU, or `fallback` (the reference kernel on the same arrays) when it cannot. */
 export type JobRunner = (kernel: keyof GpuKernels, job: GpuJob, fallback: () => void) => void;
@@ -21,7 +22,7 @@ const write = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'wri
 
 export function createGpuKernels(run: JobRunner): GpuKernels {
   const pooling = createPoolGpuKernels(run);
-  return { ...pooling, ...createTrainGpuKernels(run) };
+  return { ...pooling, ...createTrainGpuKernels(run), ...createLossGpuKernels(run) };
 }
 
 function createPoolGpuKernels(run: JobRunner): PoolKernels {

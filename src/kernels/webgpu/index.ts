@@ -1,7 +1,8 @@
 // The 'webgpu' backend: pooling kernels in WGSL (gpu-kernels.ts), every other kernel from the
 // reference backend. Started explicitly, never by default: `await initWebGpu()` (or
 // POOLKIT_BACKEND=webgpu at import) finds an adapter, registers the backend and makes it active.
-// Tensors stay in the WebAssembly heap: each GPU kernel uploads its inputs and reads its outputs back.
+// Tensors live in the WebAssembly heap unless moved to the GPU (tensor.to('webgpu')): a GPU kernel
+// binds a resident tensor's buffer in place, and uploads and reads back the others.
 import {
   announceBackend,
   getBackend,
@@ -11,7 +12,9 @@ import {
   setBackend,
   type Backend,
 } from '../backend.js';
-import type { WorkerBridge } from './bridge.js';
+import { residentBufferOf, setDeviceStore } from '../../tensor/device.js';
+import { bringAllHome } from '../../tensor/storage.js';
+import type { TransferCounts, WorkerBridge } from './bridge.js';
 import { inNode } from './device-channel.js';
 import { jobRefusal } from './device-runner.js';
 import { createGpuKernels, type GpuKernels } from './gpu-kernels.js';
@@ -23,6 +26,11 @@ export interface WebGpuStatus {
   readonly gpuCalls: Readonly<Record<string, number>>;
   /** Calls per GPU kernel that ran on the reference backend instead (an array too large for the device, an empty one). */
   readonly fallbackCalls: Readonly<Record<string, number>>;
+  /**
+   * Arrays copied to the GPU (`uploads`) and back (`readBacks`), and their bytes, since the backend
+   * started: by kernels (inputs not resident, outputs) and by tensors moving or being read.
+   */
+  readonly transfers: Readonly<TransferCounts>;
 }
 
 const HOW_TO_START = 'await initWebGpu() first (Node with the npm package `webgpu`, or a Web Worker)';
@@ -65,7 +73,11 @@ async function startWebGpu(): Promise<void> {
   }
   bridge = started;
   const kernels = createGpuKernels((kernelName, job, fallback) => {
-    if (jobRefusal(job, started.ready.limits) !== null) {
+    const refusal = jobRefusal(job, started.ready.limits);
+    if (refusal !== null && job.arrays.some((array) => residentBufferOf(array.data) !== undefined)) {
+      throw new Error(`poolkit: ${kernelName} cannot run on the GPU (${refusal}) and a tensor it reads lives there`);
+    }
+    if (refusal !== null) {
       fallbackCalls[kernelName] = (fallbackCalls[kernelName] ?? 0) + 1;
       return fallback();
     }
@@ -73,6 +85,13 @@ async function startWebGpu(): Promise<void> {
     gpuCalls[kernelName] = (gpuCalls[kernelName] ?? 0) + 1;
   });
   const backend: Backend = { name: 'webgpu', kernels: kernels satisfies GpuKernels };
+  setDeviceStore({
+    backend: 'webgpu',
+    upload: (data) => started.upload(data),
+    allocate: (bytes) => started.allocate(bytes),
+    read: (id, into) => started.read(id, into),
+    free: (id) => started.free(id),
+  });
   registerBackend(backend);
   webGpuBackend = backend;
   const { own, fallback } = kernelsOf('webgpu');
@@ -99,14 +118,18 @@ function browserRefusal(): string | null {
 /** The adapter and how many calls ran on the GPU and on the reference fallback; null before initWebGpu. */
 export function webGpuStatus(): WebGpuStatus | null {
   if (bridge === null) return null;
-  return { adapter: bridge.ready.adapter, gpuCalls: { ...gpuCalls }, fallbackCalls: { ...fallbackCalls } };
+  const transfers = { ...bridge.transfers };
+  return { adapter: bridge.ready.adapter, gpuCalls: { ...gpuCalls }, fallbackCalls: { ...fallbackCalls }, transfers };
 }
 
 /**
- * Destroys the device and stops its worker. Where webgpu was active, the default backend (wasm, else
- * reference) becomes active; the GPU kernels throw until initWebGpu is called again.
+ * Reads every tensor on the GPU back into the heap, destroys the device and stops its worker. Where
+ * webgpu was active, the default backend (wasm, else reference) becomes active; the GPU kernels
+ * throw until initWebGpu is called again.
  */
 export async function closeWebGpu(): Promise<void> {
+  if (bridge !== null) bringAllHome();
+  setDeviceStore(null);
   const closing = bridge;
   bridge = null;
   starting = null;

@@ -42,6 +42,8 @@ export type ArrayRole = 'read' | 'write' | 'readWrite' | 'device';
 export interface JobArray {
   readonly data: Float32Array | Int32Array;
   readonly role: ArrayRole;
+  /** The device buffer (by id) holding the array across jobs: bound in place, never uploaded or read back. */
+  readonly resident?: number;
 }
 
 /** One dispatch: `shader` with `params`, binding the job's arrays at `bindings` (indexes) in order. */

@@ -14,6 +14,8 @@ export interface StagedArray {
   readonly length: number;
   readonly type: 'float32' | 'int32';
   readonly role: ArrayRole;
+  /** A resident buffer's id: nothing of it is staged. */
+  readonly resident?: number;
 }
 
 export interface JobMessage {
@@ -25,6 +27,27 @@ export interface JobMessage {
   readonly then?: readonly JobStep[];
   readonly staging: SharedArrayBuffer;
   readonly arrays: readonly StagedArray[];
+}
+
+/** Makes resident buffer `id` from the staged array ('upload'), or copies it into the staged array ('read'). */
+export interface TransferMessage {
+  readonly type: 'upload' | 'read';
+  readonly id: number;
+  readonly staging: SharedArrayBuffer;
+  readonly array: StagedArray;
+}
+
+/** Destroys resident buffer `id` (nothing waits for it). */
+export interface FreeMessage {
+  readonly type: 'free';
+  readonly id: number;
+}
+
+/** Makes resident buffer `id`, zero-filled, of `bytes` bytes (nothing waits for it). */
+export interface AllocateMessage {
+  readonly type: 'allocate';
+  readonly id: number;
+  readonly bytes: number;
 }
 
 export interface ReadyMessage {
@@ -71,7 +94,7 @@ export function placeholder(length: number, type: StagedArray['type']): Float32A
 
 /** A typed view of a staged array; a device-only array has no staging, only its length. */
 export function stagedView(staging: SharedArrayBuffer, array: StagedArray): Float32Array | Int32Array {
-  if (array.role === 'device') return placeholder(array.length, array.type);
+  if (array.role === 'device' || array.resident !== undefined) return placeholder(array.length, array.type);
   return array.type === 'float32'
     ? new Float32Array(staging, array.offset, array.length)
     : new Int32Array(staging, array.offset, array.length);

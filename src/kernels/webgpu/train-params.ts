@@ -36,4 +36,6 @@ export const TrainParam = positionsFrom(Param.count, {
   /** Slices of the inner dimension summed apart (then by productReduce), and the terms per slice. */
   slices: 1,
   sliceDepth: 1,
+  /** Softmax cross-entropy: 1 when the labels are float32, 0 when int32. */
+  labelsFloat: 1,
 });

@@ -6,6 +6,7 @@
 import { Param } from './params.js';
 import { commonWgsl, header, reads, storageBindings, writes, type StorageArray } from './shader-common.js';
 import { elementwiseShaders } from './elementwise-shaders.js';
+import { lossShaders } from './loss-shaders.js';
 import { TrainParam } from './train-params.js';
 
 /** Invocations per tile of the product (each computes 4x4 of its 32x32 outputs). */
@@ -271,4 +272,5 @@ export const trainShaders: Readonly<Record<string, () => string>> = {
   conv2dBackwardInputReduce: () => productReduce(convBackwardInput),
   conv2dBackwardFilterReduce: () => productReduce(convBackwardFilter),
   ...elementwiseShaders,
+  ...lossShaders,
 };

@@ -4,17 +4,18 @@
 import { recordGrad } from '../../autograd/tape.js';
 import { fail } from '../../errors.js';
 import { kernel } from '../../kernels/backend.js';
+import { softmaxRows } from '../../kernels/reference/softmax-loss.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkTensor, describeShape } from '../checks.js';
 
 /** max(x, 0); the gradient at exactly 0 is 0, as in TensorFlow. NaN and −0 pass through. */
 export function relu(input: Tensor): Tensor {
   checkTensor('relu', 'input', input);
-  const output = Tensor.allocate(input.shape);
-  kernel('reluForward')(input.values, output.values);
+  const output = Tensor.allocate(input.shape, 'float32', [input]);
+  kernel('reluForward')(input.kernelValues, output.kernelValues);
   recordGrad('relu', output, [input], (gradOutput) => {
-    const gradInput = Tensor.allocate(input.shape);
-    kernel('reluBackward')(output.values, gradOutput.values, gradInput.values);
+    const gradInput = Tensor.allocate(input.shape, 'float32', [output, gradOutput]);
+    kernel('reluBackward')(output.kernelValues, gradOutput.kernelValues, gradInput.kernelValues);
     return [gradInput];
   });
   return output;
@@ -64,29 +65,6 @@ function lastAxis(op: string, input: Tensor): { rows: number; width: number } {
     fail(op, 'input', 'must have rank at least 1 (it works along the last axis)', describeShape(input));
   const width = input.shape[input.rank - 1]!;
   return { rows: width === 0 ? 0 : input.size / width, width };
-}
-
-/** Writes softmax (or log-softmax) of each row of `source` into `target`, shifting by the row max for stability. */
-export function softmaxRows(
-  source: Float32Array,
-  target: Float32Array,
-  rows: number,
-  width: number,
-  log: boolean,
-): void {
-  for (let row = 0; row < rows; row++) {
-    const start = row * width;
-    let largest = -Infinity;
-    for (let column = 0; column < width; column++) largest = Math.max(largest, source[start + column]!);
-    if (largest === -Infinity) largest = 0; // a row of -Infinity: softmax is NaN as in TensorFlow
-    let total = 0;
-    for (let column = 0; column < width; column++) total += Math.exp(source[start + column]! - largest);
-    const logTotal = Math.log(total);
-    for (let column = 0; column < width; column++) {
-      const shifted = source[start + column]! - largest;
-      target[start + column] = log ? shifted - logTotal : Math.exp(shifted - logTotal);
-    }
-  }
 }
 
 /** e^x / Σ e^x along the last axis. */

@@ -54,14 +54,14 @@ export function conv2dMaxPool2d(
     fail(OP, 'bias', `must have shape [${convShape.outChannels}]`, `shape [${bias.shape.join(', ')}]`);
   }
   const poolShape = poolGeometry(OP, convShape.outputShape, 2, poolOptions);
-  const output = Tensor.allocate(poolShape.outputShape);
-  const argmax = Tensor.allocate(poolShape.outputShape, 'int32');
+  const output = Tensor.allocate(poolShape.outputShape, 'float32', [input, filter, bias]);
+  const argmax = Tensor.allocate(poolShape.outputShape, 'int32', [input, filter, bias]);
   kernel('conv2dMaxPoolForward')(
-    input.values,
-    filter.values,
-    bias?.values ?? null,
-    output.values,
-    argmax.intValues,
+    input.kernelValues,
+    filter.kernelValues,
+    bias?.kernelValues ?? null,
+    output.kernelValues,
+    argmax.kernelIntValues,
     convShape,
     poolShape,
     relu,
@@ -76,19 +76,19 @@ export function conv2dMaxPool2d(
       const gradInput = input.requiresGrad
         ? gradThroughPool(gradOutput, reluOutput, argmax, filter, input, convShape, poolShape)
         : null;
-      const gradBias = bias?.requiresGrad ? Tensor.allocate(bias.shape) : null;
+      const gradBias = bias?.requiresGrad ? Tensor.allocate(bias.shape, 'float32', [bias, gradOutput]) : null;
       let gradFilter: Tensor | null = null;
       if (filter.requiresGrad || gradBias !== null) {
-        gradFilter = Tensor.allocate(filter.shape);
+        gradFilter = Tensor.allocate(filter.shape, 'float32', [filter, gradOutput]);
         kernel('conv2dMaxPoolBackwardFilter')(
-          input.values,
-          gradOutput.values,
-          argmax.intValues,
-          gradFilter.values,
-          gradBias?.values ?? null,
+          input.kernelValues,
+          gradOutput.kernelValues,
+          argmax.kernelIntValues,
+          gradFilter.kernelValues,
+          gradBias?.kernelValues ?? null,
           convShape,
           poolShape,
-          reluOutput?.values ?? null,
+          reluOutput?.kernelValues ?? null,
         );
         if (!filter.requiresGrad) gradFilter = (gradFilter.dispose(), null);
       }
@@ -114,14 +114,14 @@ function gradThroughPool(
   let routed = gradOutput;
   if (reluOutput !== null) {
     routed = Tensor.allocate(gradOutput.shape);
-    kernel('reluBackward')(reluOutput.values, gradOutput.values, routed.values);
+    kernel('reluBackward')(reluOutput.kernelValues, gradOutput.kernelValues, routed.values);
   }
   const gradConv = Tensor.allocate(convShape.outputShape);
-  kernel('maxPoolBackward')(routed.values, argmax.intValues, gradConv.values, poolShape);
+  kernel('maxPoolBackward')(routed.kernelValues, argmax.kernelIntValues, gradConv.values, poolShape);
   if (routed !== gradOutput) routed.dispose();
   const gradInput = Tensor.allocate(input.shape);
   gradInput.values.fill(0);
-  kernel('conv2dBackwardInput')(gradConv.values, filter.values, gradInput.values, convShape);
+  kernel('conv2dBackwardInput')(gradConv.values, filter.kernelValues, gradInput.values, convShape);
   gradConv.dispose();
   return gradInput;
 }

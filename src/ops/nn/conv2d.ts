@@ -91,7 +91,14 @@ export function conv2d(input: Tensor, filter: Tensor, bias: Tensor | null = null
   }
   const output = Tensor.allocate(geometry.outputShape);
   const relu = activation === 'relu';
-  kernel('conv2dForward')(input.values, filter.values, bias?.values ?? null, output.values, geometry, relu);
+  kernel('conv2dForward')(
+    input.kernelValues,
+    filter.kernelValues,
+    bias?.kernelValues ?? null,
+    output.values,
+    geometry,
+    relu,
+  );
   const inputs = bias === null ? [input, filter] : [input, filter, bias];
   recordGrad(relu ? 'conv2dRelu' : 'conv2d', output, inputs, (gradOutput) => {
     // The input gradient needs relu's mask applied first; the filter-gradient kernel masks in its own pass.
@@ -127,7 +134,7 @@ function convGradInput(
 ): Tensor {
   const gradInput = Tensor.allocate(shape);
   gradInput.values.fill(0);
-  kernel('conv2dBackwardInput')(gradOutput.values, filter.values, gradInput.values, geometry);
+  kernel('conv2dBackwardInput')(gradOutput.values, filter.kernelValues, gradInput.values, geometry);
   if (disposeGradOutput) gradOutput.dispose();
   return gradInput;
 }
@@ -144,7 +151,7 @@ function convGradFilter(
   gradFilter.values.fill(0);
   const kernelGradBias = gradBias?.values ?? null;
   kernel('conv2dBackwardFilter')(
-    input.values,
+    input.kernelValues,
     gradOutput.values,
     gradFilter.values,
     geometry,

@@ -8,7 +8,8 @@ import { recordGrad } from '../../autograd/tape.js';
 import { fail } from '../../errors.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkTensor } from '../checks.js';
-import { softmaxRows } from './activations.js';
+import { kernel } from '../../kernels/backend.js';
+import { softmaxRows } from '../../kernels/reference/softmax-loss.js';
 
 /** Keras's backend epsilon, the clip of probabilities before a logarithm. */
 export const PROBABILITY_EPSILON = 1e-7;
@@ -54,20 +55,27 @@ export function scalar(value: number): Tensor {
 export function sparseSoftmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   const { rows, classes } = rowsOf('sparseSoftmaxCrossEntropy', 'logits', logits);
   labelValues('sparseSoftmaxCrossEntropy', labels, rows, classes);
-  const logProbabilities = Tensor.allocate(logits.shape);
-  const saved = logProbabilities.values;
-  const targets = labelsOf(labels);
-  softmaxRows(logits.values, saved, rows, classes, true);
-  let total = 0;
-  for (let row = 0; row < rows; row++) total -= saved[row * classes + targets[row]!]!;
-  const output = scalar(rows === 0 ? 0 : total / rows);
+  const logProbabilities = Tensor.allocate(logits.shape, 'float32', [logits]);
+  const output = Tensor.allocate([], 'float32', [logits]);
+  const shape = { rows, classes };
+  kernel('sparseSoftmaxCrossEntropyForward')(
+    logits.kernelValues,
+    labelsOf(labels),
+    logProbabilities.kernelValues,
+    output.kernelValues,
+    shape,
+  );
   recordGrad('sparseSoftmaxCrossEntropy', output, [logits], (gradOutput) => {
-    const gradLogits = Tensor.allocate(logits.shape);
-    // Views are taken after allocating: a growing heap may detach older ones.
-    const [result, logs, classOf] = [gradLogits.values, logProbabilities.values, labelsOf(labels)];
     const scale = gradOutput.values[0]! / rows;
-    for (let index = 0; index < result.length; index++) result[index] = Math.exp(logs[index]!) * scale;
-    for (let row = 0; row < rows; row++) result[row * classes + classOf[row]!]! -= scale;
+    const gradLogits = Tensor.allocate(logits.shape, 'float32', [logProbabilities]);
+    // Views are taken after allocating: a growing heap may detach older ones.
+    kernel('sparseSoftmaxCrossEntropyBackward')(
+      logProbabilities.kernelValues,
+      labelsOf(labels),
+      gradLogits.kernelValues,
+      scale,
+      shape,
+    );
     return [gradLogits];
   });
   return output;

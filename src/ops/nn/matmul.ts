@@ -27,7 +27,7 @@ function product(
   const m = transposeA ? a.shape[1]! : a.shape[0]!;
   const k = transposeA ? a.shape[0]! : a.shape[1]!;
   const n = transposeB ? b.shape[0]! : b.shape[1]!;
-  kernel('matmul')(a.values, b.values, out.values, { m, k, n, transposeA, transposeB, accumulate });
+  kernel('matmul')(a.kernelValues, b.kernelValues, out.kernelValues, { m, k, n, transposeA, transposeB, accumulate });
 }
 
 /**
@@ -51,7 +51,8 @@ export function matmul(a: Tensor, b: Tensor, options?: MatmulOpOptions): Tensor 
       `shape [${b.shape.join(', ')}]`,
     );
   }
-  const output = Tensor.allocate([transposeA ? a.shape[1]! : a.shape[0]!, transposeB ? b.shape[0]! : b.shape[1]!]);
+  const shape = [transposeA ? a.shape[1]! : a.shape[0]!, transposeB ? b.shape[0]! : b.shape[1]!];
+  const output = Tensor.allocate(shape, 'float32', [a, b]);
   product(a, b, output, transposeA, transposeB);
   recordGrad('matmul', output, [a, b], (gradOutput) => [
     a.requiresGrad ? matmulGradA(a, b, gradOutput, transposeA, transposeB) : null,
@@ -61,7 +62,7 @@ export function matmul(a: Tensor, b: Tensor, options?: MatmulOpOptions): Tensor 
 }
 
 function matmulGradA(a: Tensor, b: Tensor, grad: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
-  const gradA = Tensor.allocate(a.shape);
+  const gradA = Tensor.allocate(a.shape, 'float32', [a, b, grad]);
   if (transposeA)
     product(b, grad, gradA, transposeB, true); // [k, m] = op(b)·gᵀ
   else product(grad, b, gradA, false, !transposeB); // [m, k] = g·op(b)ᵀ
@@ -69,7 +70,7 @@ function matmulGradA(a: Tensor, b: Tensor, grad: Tensor, transposeA: boolean, tr
 }
 
 function matmulGradB(a: Tensor, b: Tensor, grad: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
-  const gradB = Tensor.allocate(b.shape);
+  const gradB = Tensor.allocate(b.shape, 'float32', [a, b, grad]);
   if (transposeB)
     product(grad, a, gradB, true, transposeA); // [n, k] = gᵀ·op(a)
   else product(a, grad, gradB, !transposeA, false); // [k, n] = op(a)ᵀ·g
@@ -99,9 +100,9 @@ export function dense(input: Tensor, kernelWeights: Tensor, bias: Tensor | null 
   }
   const rows = input.size / features!;
   const flat = input.reshape([rows, features!]);
-  const output = Tensor.allocate([...input.shape.slice(0, -1), units]);
+  const output = Tensor.allocate([...input.shape.slice(0, -1), units], 'float32', [input, kernelWeights, bias]);
   const output2d = output.reshape([rows, units]);
-  if (bias !== null) fillRows(output.values, bias.values, rows, units);
+  if (bias !== null) fillRows(output2d, bias);
   product(flat, kernelWeights, output2d, false, false, bias !== null);
   flat.dispose();
   output2d.dispose();
@@ -110,8 +111,20 @@ export function dense(input: Tensor, kernelWeights: Tensor, bias: Tensor | null 
   return output;
 }
 
-function fillRows(target: Float32Array, row: Float32Array, rows: number, width: number): void {
-  for (let index = 0; index < rows; index++) target.set(row, index * width);
+/** Copies `row` into every row of `target` [rows, width]; on the GPU (either of them) as ones[rows, 1]·row. */
+function fillRows(target: Tensor, row: Tensor): void {
+  const [rows, width] = target.shape as [number, number];
+  if (rows === 0) return;
+  if (row.home === 'webgpu' || target.home === 'webgpu') {
+    const [ones, row2d] = [Tensor.allocate([rows, 1]), row.reshape([1, width])];
+    ones.values.fill(1);
+    product(ones, row2d, target, false, false);
+    ones.dispose();
+    row2d.dispose();
+    return;
+  }
+  const [values, source] = [target.values, row.values];
+  for (let index = 0; index < rows; index++) values.set(source, index * width);
 }
 
 function denseBackward(input: Tensor, weights: Tensor, bias: Tensor | null, gradOutput: Tensor, rows: number) {
@@ -120,14 +133,14 @@ function denseBackward(input: Tensor, weights: Tensor, bias: Tensor | null, grad
   const flat = input.reshape([rows, features]);
   let gradInput: Tensor | null = null;
   if (input.requiresGrad) {
-    gradInput = Tensor.allocate(input.shape);
+    gradInput = Tensor.allocate(input.shape, 'float32', [input, weights, gradOutput]);
     const gradInput2d = gradInput.reshape([rows, features]);
     product(grad2d, weights, gradInput2d, false, true);
     gradInput2d.dispose();
   }
   let gradWeights: Tensor | null = null;
   if (weights.requiresGrad) {
-    gradWeights = Tensor.allocate(weights.shape);
+    gradWeights = Tensor.allocate(weights.shape, 'float32', [weights, gradOutput]);
     product(flat, grad2d, gradWeights, true, false);
   }
   const gradBias = bias !== null && bias.requiresGrad ? sumRows(gradOutput, rows, units) : null;
@@ -143,8 +156,8 @@ function denseBackward(input: Tensor, weights: Tensor, bias: Tensor | null, grad
 export function sumRows(matrix: Tensor, rows: number, width: number): Tensor {
   const ones = Tensor.allocate([rows]);
   ones.values.fill(1);
-  const result = Tensor.allocate([width]);
-  kernel('matmul')(ones.values, matrix.values, result.values, {
+  const result = Tensor.allocate([width], 'float32', [matrix]);
+  kernel('matmul')(ones.values, matrix.kernelValues, result.kernelValues, {
     m: 1,
     k: rows,
     n: width,
