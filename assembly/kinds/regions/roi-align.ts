@@ -1,7 +1,8 @@
 // RoIAlign (roiAlignForward / roiAlignBackward of src/kernels/reference/extra/roi-align.ts): every
 // bin's bilinear samples (four positions and weights each) come tabulated from the TypeScript side
 // (float32 box arithmetic there); here the channels, in float32 with the reference's order of
-// operations, so bit for bit. Forward: a unit is a box; backward: an image, its boxes in order.
+// operations, so bit for bit. Forward: a unit is a box; backward: an image, its boxes in order
+// (channels-last average: four channels at a time).
 import { pointer, word } from '../../pool/arguments';
 
 // Argument words (src/kernels/wasm/kinds/regions-roi-align.ts writes them).
@@ -147,13 +148,39 @@ function addAt(block: usize, base: usize, step: usize, corner: i32, value: f32):
   store<f32>(at, load<f32>(at) + value);
 }
 
+/**
+ * scatterBin of the average for four channels at once (channels-last): per channel the same terms
+ * in the same order, so bit for bit.
+ */
+function scatterBinLanes(block: usize, box: i32, cell: i32, channel: i32): void {
+  const channels = word(block, CHANNELS);
+  const element = (box * word(block, CELLS) + cell) * channels + channel;
+  const gradient = v128.load(pointer(block, GRAD_OUTPUT) + (<usize>element << 2));
+  const base = planeBase(block, box, channel);
+  const size = boxField(block, box, 1);
+  const first = boxField(block, box, 0) + cell * size;
+  const count = f32x4.splat(<f32>boxField(block, box, 2));
+  for (let corner = first * 4; corner < (first + size) * 4; corner++) {
+    if (load<i32>(pointer(block, INSIDE) + (<usize>(corner >> 2) << 2)) != 1) continue;
+    const weight = f32x4.splat(load<f32>(pointer(block, WEIGHTS) + (<usize>corner << 2)));
+    const position = <usize>load<i32>(pointer(block, POSITIONS) + (<usize>corner << 2));
+    const at = pointer(block, GRAD_INPUT) + ((base + position * <usize>channels) << 2);
+    v128.store(at, f32x4.add(v128.load(at), f32x4.div(f32x4.mul(gradient, weight), count)));
+  }
+}
+
 export function roiAlignBackwardImages(block: usize, first: i32, end: i32): void {
   const channels = word(block, CHANNELS);
   const cells = word(block, CELLS);
+  const lanes = word(block, CHANNELS_LAST) != 0 && word(block, MAX) == 0;
   for (let image = first; image < end; image++) {
     for (let box = 0; box < word(block, BOX_COUNT); box++) {
       if (boxField(block, box, 3) != image) continue;
-      for (let cell = 0; cell < cells; cell++) for (let channel = 0; channel < channels; channel++) scatterBin(block, box, cell, channel);
+      for (let cell = 0; cell < cells; cell++) {
+        let channel = 0;
+        if (lanes) for (; channel + 4 <= channels; channel += 4) scatterBinLanes(block, box, cell, channel);
+        for (; channel < channels; channel++) scatterBin(block, box, cell, channel);
+      }
     }
   }
 }
