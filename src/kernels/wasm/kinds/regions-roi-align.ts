@@ -14,7 +14,7 @@ import type { PoolingKernels } from '../../types.js';
 import { argumentViews, type KernelModule } from '../loader.js';
 import { addressOf } from '../pool-arguments.js';
 import { parallelFor } from '../threads.js';
-import { heapTables } from './regions-tables.js';
+import { cornerKey, heapTables, keptBoxTables } from './regions-tables.js';
 
 /** Writes one frame's bins (every cell's samples, cell-major) into the tables from sample `first`. */
 function writeFrame(geometry: RoiAlignGeometry, frame: AlignFrame, size: number, first: number, tables: Tables): void {
@@ -42,7 +42,6 @@ interface Tables {
 function sampleTables(geometry: RoiAlignGeometry, boxes: RoiBoxes): Int32Array[] {
   const cells = geometry.outHeight * geometry.outWidth;
   const boxInfo = new Int32Array(geometry.boxCount * 4);
-  const bits = new Uint32Array(boxes.corners.buffer, boxes.corners.byteOffset, boxes.corners.length);
   const firsts = new Map<string, number>();
   const distinct: { frame: AlignFrame; size: number; first: number }[] = [];
   let total = 0;
@@ -50,7 +49,7 @@ function sampleTables(geometry: RoiAlignGeometry, boxes: RoiBoxes): Int32Array[]
     const frame = alignFrame(geometry, boxes.corners, box);
     // The samples binSamples fills (the capacity can be larger: two negative grid sizes multiply).
     const size = Math.max(frame.gridRows, 0) * Math.max(frame.gridColumns, 0);
-    const key = bits.subarray(box * 4, box * 4 + 4).join(',');
+    const key = cornerKey(boxes.corners, box);
     let first = firsts.get(key);
     if (first === undefined) {
       [first, total] = [total, total + cells * size];
@@ -68,27 +67,6 @@ function sampleTables(geometry: RoiAlignGeometry, boxes: RoiBoxes): Int32Array[]
   return [boxInfo, tables.positions, new Int32Array(tables.weights.buffer), tables.inside];
 }
 
-/** The last call's tables (its backward asks for the same boxes; a training loop for the same each step). */
-let lastTables: { geometry: string; corners: Float32Array; batchIndices: Int32Array; tables: Int32Array[] } | null =
-  null;
-
-function cachedSampleTables(geometry: RoiAlignGeometry, boxes: RoiBoxes): Int32Array[] {
-  const key = JSON.stringify(geometry);
-  const same = (a: ArrayLike<number>, b: ArrayLike<number>) =>
-    a.length === b.length &&
-    Array.prototype.every.call(a, (value: number, index: number) => Object.is(value, b[index]));
-  if (
-    lastTables === null ||
-    lastTables.geometry !== key ||
-    !same(lastTables.corners, boxes.corners) ||
-    !same(lastTables.batchIndices, boxes.batchIndices)
-  ) {
-    const tables = sampleTables(geometry, boxes);
-    lastTables = { geometry: key, corners: boxes.corners.slice(), batchIndices: boxes.batchIndices.slice(), tables };
-  }
-  return lastTables.tables;
-}
-
 function run(
   kinds: KernelModule,
   name: string,
@@ -97,7 +75,9 @@ function run(
   pointers: readonly number[],
   boxes: RoiBoxes,
 ): void {
-  const { addresses, release } = heapTables(cachedSampleTables(geometry, boxes));
+  const { addresses, release } = heapTables(
+    keptBoxTables('roiAlign', geometry, boxes, () => sampleTables(geometry, boxes)),
+  );
   try {
     const words = [geometry.channels, geometry.channelsLast ? 1 : 0, geometry.inHeight * geometry.inWidth];
     words.push(geometry.outHeight * geometry.outWidth, geometry.mode === 'max' ? 1 : 0, geometry.boxCount);
