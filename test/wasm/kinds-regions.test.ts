@@ -610,6 +610,42 @@ function roiCases<Options>(seed: number, options: (index: number, random: () => 
   });
 }
 
+/**
+ * Boxes that share corners (the wasm side tabulates their bins once: the seed CNN's whole-map
+ * boxes; one corner apart is another box), in both layouts, channel counts with and without a
+ * remainder past four; each case twice, the second time with every corner moved (the wasm side
+ * keeps the last call's tables).
+ */
+function sharedBoxCases<Options extends object>(kindOptions: Options) {
+  return [7, 8, 13].flatMap((channels, index) => {
+    const channelsLast = index !== 1;
+    const shape = channelsLast ? [3, 9, 8, channels] : [3, channels, 9, 8];
+    const whole = [0, 0, 8, 9];
+    const boxes = [
+      [2, ...whole],
+      [0, 1, 2, 6, 7.5],
+      [1, ...whole],
+      [1, 0, 0, 8, 6],
+      [0, ...whole],
+      [2, 1, 2, 6, 7.5],
+    ];
+    const options = {
+      outputSize: [4, 3] as [number, number],
+      spatialScale: 1,
+      dataFormat: channelsLast ? ('channelsLast' as const) : ('channelsFirst' as const),
+      ...kindOptions,
+    };
+    const moved = boxes.map(([image, ...corners]) => [image!, ...corners.map((corner) => corner + 1.25)]);
+    return [boxes, moved].map((caseBoxes) => ({
+      shape,
+      boxes: caseBoxes,
+      options,
+      kind: 'plain' as ValueKind,
+      seed: 100 + index,
+    }));
+  });
+}
+
 /** Each case's op on wasm equals it on the reference backend, on 1, 2 and 3 threads. */
 async function assertRoiCases<Options>(
   cases: ReturnType<typeof roiCases<Options>>,
@@ -629,6 +665,7 @@ async function assertRoiCases<Options>(
 
 test('roiPool on wasm equals the reference bit for bit (both max rules, overlapping, empty and off-image boxes), 1-3 threads', async () => {
   const cases = roiCases(21, (index) => ({ maxRule: index & 4 ? ('onnx' as const) : ('torchvision' as const) }));
+  cases.push(...sharedBoxCases({ maxRule: 'torchvision' as const }));
   await assertRoiCases(cases, (input, boxes, options) => roiPool(input, boxes, options));
 });
 
@@ -651,5 +688,6 @@ test('roiAlign on wasm equals the reference bit for bit (average and max, aligne
     const reversed = { ...options, dataFormat: 'channelsFirst' as const };
     cases.push({ shape: [1, 5, 6, 8], boxes: [[0, 7, 6.9, 0.9, 2]], options: reversed, kind: 'negative', seed: 99 });
   }
+  cases.push(...sharedBoxCases({ samplingRatio: 0, aligned: false, mode: 'average' as const }));
   await assertRoiCases(cases, (input, boxes, options) => roiAlign(input, boxes, options));
 });

@@ -1,7 +1,8 @@
 // RoIAlign (roiAlignForward / roiAlignBackward of src/kernels/reference/extra/roi-align.ts): every
 // bin's bilinear samples (four positions and weights each) come tabulated from the TypeScript side
 // (float32 box arithmetic there); here the channels, in float32 with the reference's order of
-// operations, so bit for bit. Forward: a unit is a box; backward: an image, its boxes in order.
+// operations, so bit for bit. Forward: a unit is a box; backward: an image, its boxes in order
+// (channels-last average: four channels per vector, a cell's vectors together).
 import { pointer, word } from '../../pool/arguments';
 
 // Argument words (src/kernels/wasm/kinds/regions-roi-align.ts writes them).
@@ -96,10 +97,14 @@ export function roiAlignBoxes(block: usize, first: i32, end: i32): void {
   const channelsLast = word(block, CHANNELS_LAST) != 0;
   const cells = word(block, CELLS);
   const step: usize = channelsLast ? <usize>channels : 1;
+  const average = word(block, MAX) == 0;
   for (let box = first; box < end; box++) {
     for (let cell = 0; cell < cells; cell++) {
       let channel = 0;
-      if (channelsLast) {
+      if (channelsLast && average) {
+        channel = channels & ~3;
+        averageCellLanes(block, box, cell, channel);
+      } else if (channelsLast) {
         for (; channel + 4 <= channels; channel += 4) {
           const at = (<usize>(box * cells + cell) * <usize>channels + <usize>channel) << 2;
           v128.store(pointer(block, OUTPUT) + at, reduce(block, box, planeBase(block, box, channel), step, cell, true));
@@ -147,13 +152,87 @@ function addAt(block: usize, base: usize, step: usize, corner: i32, value: f32):
   store<f32>(at, load<f32>(at) + value);
 }
 
+/**
+ * scatterBin of the average for the channels [0, vectorEnd) of a cell, four per vector (channels-
+ * last), each corner's table entries read once for all of them: per channel the same terms in the
+ * same order (each element lies in one vector), so bit for bit.
+ */
+function scatterCellLanes(block: usize, box: i32, cell: i32, vectorEnd: i32): void {
+  const channels = word(block, CHANNELS);
+  const gradients = pointer(block, GRAD_OUTPUT) + (<usize>((box * word(block, CELLS) + cell) * channels) << 2);
+  const base = pointer(block, GRAD_INPUT) + (planeBase(block, box, 0) << 2);
+  const size = boxField(block, box, 1);
+  const first = boxField(block, box, 0) + cell * size;
+  const divisor = boxField(block, box, 2);
+  const count = f32x4.splat(<f32>divisor);
+  // x/2^k = x·2^−k exactly (one rounding of the same quotient), and a product is cheaper than a quotient
+  const exact = (divisor & (divisor - 1)) == 0;
+  const reciprocal = f32x4.splat(<f32>1 / <f32>divisor);
+  const vectorBytes = <usize>vectorEnd << 2;
+  for (let corner = first * 4; corner < (first + size) * 4; corner++) {
+    if (load<i32>(pointer(block, INSIDE) + (<usize>(corner >> 2) << 2)) != 1) continue;
+    const weight = f32x4.splat(load<f32>(pointer(block, WEIGHTS) + (<usize>corner << 2)));
+    const position = <usize>load<i32>(pointer(block, POSITIONS) + (<usize>corner << 2));
+    const cellAt = base + ((position * <usize>channels) << 2);
+    for (let offset: usize = 0; offset < vectorBytes; offset += 16) {
+      const term = f32x4.mul(v128.load(gradients + offset), weight);
+      const at = cellAt + offset;
+      v128.store(at, f32x4.add(v128.load(at), exact ? f32x4.mul(term, reciprocal) : f32x4.div(term, count)));
+    }
+  }
+}
+
+/**
+ * The average of a cell's channels [0, vectorEnd), four per vector (channels-last), each sample's
+ * table entries read once for all of them; the running totals sit in the output: per channel
+ * average's terms in average's order (0 + the first sample's sum included), so bit for bit.
+ */
+function averageCellLanes(block: usize, box: i32, cell: i32, vectorEnd: i32): void {
+  const channels = word(block, CHANNELS);
+  const totals = pointer(block, OUTPUT) + (<usize>((box * word(block, CELLS) + cell) * channels) << 2);
+  const input = pointer(block, INPUT) + (planeBase(block, box, 0) << 2);
+  const size = boxField(block, box, 1);
+  const first = boxField(block, box, 0) + cell * size;
+  const vectorBytes = <usize>vectorEnd << 2;
+  for (let offset: usize = 0; offset < vectorBytes; offset += 16) v128.store(totals + offset, f32x4.splat(0));
+  for (let sample = first; sample < first + size; sample++) {
+    const corner = pointer(block, POSITIONS) + (<usize>sample << 4);
+    const weights = pointer(block, WEIGHTS) + (<usize>sample << 4);
+    const at0 = input + ((<usize>load<i32>(corner) * <usize>channels) << 2);
+    const at1 = input + ((<usize>load<i32>(corner, 4) * <usize>channels) << 2);
+    const at2 = input + ((<usize>load<i32>(corner, 8) * <usize>channels) << 2);
+    const at3 = input + ((<usize>load<i32>(corner, 12) * <usize>channels) << 2);
+    const w0 = f32x4.splat(load<f32>(weights));
+    const w1 = f32x4.splat(load<f32>(weights, 4));
+    const w2 = f32x4.splat(load<f32>(weights, 8));
+    const w3 = f32x4.splat(load<f32>(weights, 12));
+    for (let offset: usize = 0; offset < vectorBytes; offset += 16) {
+      let sum = f32x4.mul(w0, v128.load(at0 + offset));
+      sum = f32x4.add(sum, f32x4.mul(w1, v128.load(at1 + offset)));
+      sum = f32x4.add(sum, f32x4.mul(w2, v128.load(at2 + offset)));
+      sum = f32x4.add(sum, f32x4.mul(w3, v128.load(at3 + offset)));
+      v128.store(totals + offset, f32x4.add(v128.load(totals + offset), sum));
+    }
+  }
+  const count = f32x4.splat(<f32>boxField(block, box, 2));
+  for (let offset: usize = 0; offset < vectorBytes; offset += 16) v128.store(totals + offset, f32x4.div(v128.load(totals + offset), count));
+}
+
 export function roiAlignBackwardImages(block: usize, first: i32, end: i32): void {
   const channels = word(block, CHANNELS);
   const cells = word(block, CELLS);
+  const lanes = word(block, CHANNELS_LAST) != 0 && word(block, MAX) == 0;
   for (let image = first; image < end; image++) {
     for (let box = 0; box < word(block, BOX_COUNT); box++) {
       if (boxField(block, box, 3) != image) continue;
-      for (let cell = 0; cell < cells; cell++) for (let channel = 0; channel < channels; channel++) scatterBin(block, box, cell, channel);
+      for (let cell = 0; cell < cells; cell++) {
+        let channel = 0;
+        if (lanes) {
+          channel = channels & ~3;
+          scatterCellLanes(block, box, cell, channel);
+        }
+        for (; channel < channels; channel++) scatterBin(block, box, cell, channel);
+      }
     }
   }
 }

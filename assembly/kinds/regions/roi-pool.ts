@@ -108,28 +108,39 @@ export function roiPoolBoxes(block: usize, first: i32, end: i32): void {
   }
 }
 
-/** Image `image`'s boxes in box order, each output element in the reference's (memory) order. */
+/** Adds the gradient of output element `at` (a byte offset) to input element `target`. */
+@inline
+function addGradient(block: usize, at: usize, target: usize): void {
+  const gradInput = pointer(block, GRAD_INPUT) + (target << 2);
+  store<f32>(gradInput, load<f32>(gradInput) + load<f32>(pointer(block, OUTPUT) + at));
+}
+
+/**
+ * Image `image`'s boxes in box order, each output element in the reference's (memory) order:
+ * cells then channels (channels-last) or channels then cells, with no division per element.
+ */
 export function roiPoolBackwardImages(block: usize, first: i32, end: i32): void {
-  const channels = word(block, CHANNELS);
+  const channels = <usize>word(block, CHANNELS);
   const channelsLast = word(block, CHANNELS_LAST) != 0;
   const inSpatial = <usize>word(block, IN_HEIGHT) * <usize>word(block, IN_WIDTH);
-  const boxElements = <usize>(word(block, OUT_HEIGHT) * word(block, OUT_WIDTH)) * <usize>channels;
-  const cells = boxElements / <usize>channels;
+  const cells = <usize>(word(block, OUT_HEIGHT) * word(block, OUT_WIDTH));
   const boxCount = word(block, BOX_COUNT);
+  const argmax = pointer(block, ARGMAX);
+  const outerCount = channelsLast ? cells : channels;
+  const innerCount = channelsLast ? channels : cells;
   for (let image = first; image < end; image++) {
-    const imageBase = <usize>image * inSpatial * <usize>channels;
+    const imageBase = <usize>image * inSpatial * channels;
     for (let box = 0; box < boxCount; box++) {
       if (load<i32>(pointer(block, BATCH_INDICES) + (<usize>box << 2)) != image) continue;
-      for (let element: usize = 0; element < boxElements; element++) {
-        const at = (<usize>box * boxElements + element) << 2;
-        const spatial = load<i32>(pointer(block, ARGMAX) + at);
-        if (spatial < 0) continue;
-        const channel = channelsLast ? element % <usize>channels : element / cells;
-        const target = channelsLast
-          ? imageBase + <usize>spatial * <usize>channels + channel
-          : imageBase + channel * inSpatial + <usize>spatial;
-        const gradInput = pointer(block, GRAD_INPUT) + (target << 2);
-        store<f32>(gradInput, load<f32>(gradInput) + load<f32>(pointer(block, OUTPUT) + at));
+      let at = (<usize>box * cells * channels) << 2;
+      for (let outer: usize = 0; outer < outerCount; outer++) {
+        for (let inner: usize = 0; inner < innerCount; inner++, at += 4) {
+          const spatial = load<i32>(argmax + at);
+          if (spatial < 0) continue;
+          // channels-last: outer is the cell, inner the channel; channels-first: the other way round
+          const target = channelsLast ? imageBase + <usize>spatial * channels + inner : imageBase + outer * inSpatial + <usize>spatial;
+          addGradient(block, at, target);
+        }
       }
     }
   }

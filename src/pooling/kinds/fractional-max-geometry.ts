@@ -30,11 +30,19 @@ export function pytorchStarts(sample: number, inSize: number, outSize: number, k
   return starts;
 }
 
-/** Graham's boundaries a_0 .. a_Out (Out + 1 numbers), pseudo-random from u or random from `random`. */
-export function grahamBoundaries(plan: AxisPlan, sample: number, random: Random | null): Int32Array {
+/**
+ * Graham's boundaries a_0 .. a_Out (Out + 1 numbers), pseudo-random from u or random from `random`,
+ * into `boundaries` when given (planeRegions reuses one array for every plane).
+ */
+export function grahamBoundaries(
+  plan: AxisPlan,
+  sample: number,
+  random: Random | null,
+  boundaries = new Int32Array(plan.outSize + 1),
+): Int32Array {
   const { inSize, outSize } = plan;
-  const boundaries = new Int32Array(outSize + 1);
   const alpha = inSize / outSize;
+  boundaries[0] = 0;
   if (plan.sequence === 'pseudoRandom') {
     const offset = Math.ceil(alpha * sample);
     for (let index = 1; index < outSize; index++) boundaries[index] = Math.ceil(alpha * (index + sample)) - offset;
@@ -49,6 +57,9 @@ export function grahamBoundaries(plan: AxisPlan, sample: number, random: Random 
   boundaries[outSize] = inSize;
   return boundaries;
 }
+
+/** fillAxisRegions' boundaries, reused from plane to plane (one call fills thousands of planes). */
+let scratch = new Int32Array(0);
 
 /** Writes the regions of one plane along one axis into starts/ends at [plane·Out, (plane + 1)·Out). */
 export function fillAxisRegions(
@@ -68,7 +79,8 @@ export function fillAxisRegions(
     }
     return;
   }
-  const boundaries = grahamBoundaries(plan, sample, random);
+  if (scratch.length < plan.outSize + 1) scratch = new Int32Array(plan.outSize + 1);
+  const boundaries = grahamBoundaries(plan, sample, random, scratch);
   for (let index = 0; index < plan.outSize; index++) {
     starts[base + index] = boundaries[index]!;
     const end = boundaries[index + 1]! + (plan.overlapping ? 1 : 0);
@@ -96,14 +108,21 @@ export function planeRegions(
     ends: new Int32Array(planes * plan.outSize),
   }));
   const sampleAxes = spatialDims === 2 ? [2, 1] : [0, 1, 2];
+  // 2D: the depth axis takes sample 0 in every plane, so every plane has plane 0's depth regions
+  if (spatialDims === 2) fillAxisRegions(plans[0]!, 0, 0, null, regions[0]!.starts, regions[0]!.ends);
   for (let plane = 0; plane < planes; plane++) {
-    if (spatialDims === 2) fillAxisRegions(plans[0]!, plane, 0, null, regions[0]!.starts, regions[0]!.ends);
-    sampleAxes.forEach((axis, order) => {
-      const plan = plans[axis]!;
+    if (spatialDims === 2 && plane > 0) {
+      const [{ starts, ends }, size] = [regions[0]!, plans[0]!.outSize];
+      starts.copyWithin(plane * size, 0, size);
+      ends.copyWithin(plane * size, 0, size);
+    }
+    for (let order = 0; order < sampleAxes.length; order++) {
+      const plan = plans[sampleAxes[order]!]!;
       const drawsPermutation = plan.sequence === 'random' && plan.kernel === null;
       const sample = given !== null ? given[plane * spatialDims + order]! : drawsPermutation ? 0 : random!.uniform();
-      fillAxisRegions(plan, plane, sample, random, regions[axis]!.starts, regions[axis]!.ends);
-    });
+      const { starts, ends } = regions[sampleAxes[order]!]!;
+      fillAxisRegions(plan, plane, sample, random, starts, ends);
+    }
   }
   return regions;
 }

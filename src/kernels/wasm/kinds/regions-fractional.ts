@@ -14,10 +14,11 @@ import { runOverRowsOrPlanes } from './regions-tables.js';
 function channelsInnermost(table: Int32Array, batch: number, channels: number): Int32Array {
   const out = table.length / (batch * channels);
   const result = new Int32Array(table.length);
-  for (let plane = 0; plane < batch * channels; plane++) {
-    const [sample, channel] = [Math.floor(plane / channels), plane % channels];
-    for (let index = 0; index < out; index++)
-      result[(sample * out + index) * channels + channel] = table[plane * out + index]!;
+  let from = 0;
+  for (let sample = 0; sample < batch; sample++) {
+    const sampleBase = sample * out * channels;
+    for (let channel = 0; channel < channels; channel++, from += out)
+      for (let index = 0; index < out; index++) result[sampleBase + index * channels + channel] = table[from + index]!;
   }
   return result;
 }

@@ -1,42 +1,70 @@
 // RoIAlign in the kinds module (assembly/kinds/regions/roi-align.ts). Every bin's samples (positions,
 // bilinear weights, on the image or not) are the reference's (alignFrame, binSamples: float32 box
-// arithmetic), tabulated here once per call; the kernels run over the channels.
-import { alignFrame, binSamples, createSamples, type RoiAlignGeometry } from '../../reference/extra/roi-align.js';
+// arithmetic), tabulated here once per distinct box and kept for the next call with the same boxes;
+// the kernels run over the channels.
+import {
+  alignFrame,
+  binSamples,
+  createSamples,
+  type AlignFrame,
+  type RoiAlignGeometry,
+} from '../../reference/extra/roi-align.js';
 import type { RoiBoxes } from '../../reference/extra/roi-geometry.js';
 import type { PoolingKernels } from '../../types.js';
 import { argumentViews, type KernelModule } from '../loader.js';
 import { addressOf } from '../pool-arguments.js';
 import { parallelFor } from '../threads.js';
-import { heapTables } from './regions-tables.js';
+import { cornerKey, heapTables, keptBoxTables } from './regions-tables.js';
 
-/** [box, 4] (first sample, samples per bin, divisor, image), then per sample positions, weights, inside. */
+/** Writes one frame's bins (every cell's samples, cell-major) into the tables from sample `first`. */
+function writeFrame(geometry: RoiAlignGeometry, frame: AlignFrame, size: number, first: number, tables: Tables): void {
+  const samples = createSamples(frame);
+  for (let cell = 0; cell < geometry.outHeight * geometry.outWidth; cell++) {
+    binSamples(geometry, frame, Math.floor(cell / geometry.outWidth), cell % geometry.outWidth, samples);
+    const at = first + cell * size;
+    tables.positions.set(samples.positions.subarray(0, 4 * size), 4 * at);
+    tables.weights.set(samples.weights.subarray(0, 4 * size), 4 * at);
+    for (let sample = 0; sample < size; sample++) tables.inside[at + sample] = samples.inside[sample]!;
+  }
+}
+
+interface Tables {
+  positions: Int32Array;
+  weights: Float32Array;
+  inside: Int32Array;
+}
+
+/**
+ * [box, 4] (first sample, samples per bin, divisor, image), then per sample positions, weights,
+ * inside. Boxes with the same corners share one frame's samples (a box's samples depend on its
+ * corners and the geometry only): the seed CNN's boxes are every image's whole map, one frame.
+ */
 function sampleTables(geometry: RoiAlignGeometry, boxes: RoiBoxes): Int32Array[] {
   const cells = geometry.outHeight * geometry.outWidth;
   const boxInfo = new Int32Array(geometry.boxCount * 4);
-  const positions: number[] = [];
-  const weights: number[] = [];
-  const inside: number[] = [];
+  const firsts = new Map<string, number>();
+  const distinct: { frame: AlignFrame; size: number; first: number }[] = [];
+  let total = 0;
   for (let box = 0; box < geometry.boxCount; box++) {
     const frame = alignFrame(geometry, boxes.corners, box);
-    const samples = createSamples(frame);
     // The samples binSamples fills (the capacity can be larger: two negative grid sizes multiply).
     const size = Math.max(frame.gridRows, 0) * Math.max(frame.gridColumns, 0);
-    boxInfo.set([inside.length, size, frame.count, boxes.batchIndices[box]!], box * 4);
-    for (let cell = 0; cell < cells; cell++) {
-      binSamples(geometry, frame, Math.floor(cell / geometry.outWidth), cell % geometry.outWidth, samples);
-      for (let corner = 0; corner < 4 * size; corner++) {
-        positions.push(samples.positions[corner]!);
-        weights.push(samples.weights[corner]!);
-      }
-      for (let sample = 0; sample < size; sample++) inside.push(samples.inside[sample]!);
+    const key = cornerKey(boxes.corners, box);
+    let first = firsts.get(key);
+    if (first === undefined) {
+      [first, total] = [total, total + cells * size];
+      firsts.set(key, first);
+      distinct.push({ frame, size, first });
     }
+    boxInfo.set([first, size, frame.count, boxes.batchIndices[box]!], box * 4);
   }
-  return [
-    boxInfo,
-    Int32Array.from(positions),
-    new Int32Array(Float32Array.from(weights).buffer),
-    Int32Array.from(inside),
-  ];
+  const tables = {
+    positions: new Int32Array(4 * total),
+    weights: new Float32Array(4 * total),
+    inside: new Int32Array(total),
+  };
+  for (const { frame, size, first } of distinct) writeFrame(geometry, frame, size, first, tables);
+  return [boxInfo, tables.positions, new Int32Array(tables.weights.buffer), tables.inside];
 }
 
 function run(
@@ -47,7 +75,9 @@ function run(
   pointers: readonly number[],
   boxes: RoiBoxes,
 ): void {
-  const { addresses, release } = heapTables(sampleTables(geometry, boxes));
+  const { addresses, release } = heapTables(
+    keptBoxTables('roiAlign', geometry, boxes, () => sampleTables(geometry, boxes)),
+  );
   try {
     const words = [geometry.channels, geometry.channelsLast ? 1 : 0, geometry.inHeight * geometry.inWidth];
     words.push(geometry.outHeight * geometry.outWidth, geometry.mode === 'max' ? 1 : 0, geometry.boxCount);

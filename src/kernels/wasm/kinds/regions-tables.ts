@@ -1,7 +1,8 @@
 // Index tables the regions family's kernels read (regions drawn per call, kept rows) live in plain
 // arrays on the TypeScript side; the kernels need them in the heap. Also the argument layout that
-// the fractional max and grid-sample kernels share.
+// the fractional max and grid-sample kernels share, and the RoI kernels' tables kept per boxes.
 import type { PoolingSizes } from '../../../geometry/layout.js';
+import type { RoiBoxes } from '../../reference/extra/roi-geometry.js';
 import { heap } from '../../../tensor/heap.js';
 import { argumentViews, type KernelModule } from '../loader.js';
 import { parallelFor } from '../threads.js';
@@ -57,3 +58,52 @@ export function runOverRowsOrPlanes(
     release();
   }
 }
+
+/**
+ * The bit patterns of box `box`'s four corners, as a map key: a box's bins and samples depend on
+ * its corners and the call's geometry only, so boxes with the same key share them.
+ */
+export function cornerKey(corners: Float32Array, box: number): string {
+  return new Uint32Array(corners.buffer, corners.byteOffset + 16 * box, 4).join(',');
+}
+
+interface KeptTables {
+  geometry: string;
+  corners: Float32Array;
+  batchIndices: Int32Array;
+  tables: Int32Array[];
+}
+
+/**
+ * `build`'s tables for these boxes, kept per `name` from the last call and reused while the
+ * geometry, corners and batch indices are the same (a backward asks for its forward's boxes, a
+ * training loop for the same boxes every step).
+ */
+export function keptBoxTables(
+  name: string,
+  geometry: object,
+  boxes: RoiBoxes,
+  build: () => Int32Array[],
+): Int32Array[] {
+  const key = JSON.stringify(geometry);
+  const same = (a: Float32Array | Int32Array, b: Float32Array | Int32Array) =>
+    a.length === b.length && a.every((value, index) => Object.is(value, b[index]));
+  const kept = keptTables.get(name);
+  if (
+    kept !== undefined &&
+    kept.geometry === key &&
+    same(kept.corners, boxes.corners) &&
+    same(kept.batchIndices, boxes.batchIndices)
+  )
+    return kept.tables;
+  const tables = build();
+  keptTables.set(name, {
+    geometry: key,
+    corners: boxes.corners.slice(),
+    batchIndices: boxes.batchIndices.slice(),
+    tables,
+  });
+  return tables;
+}
+
+const keptTables = new Map<string, KeptTables>();
