@@ -8,10 +8,11 @@ import { lpPoolBackward, lpPoolForward } from '../reference/lp-pool.js';
 import { maxPoolBackward, maxPoolForward } from '../reference/max-pool.js';
 import type { ArgmaxPlanes, PoolKernels, TrainKernels } from '../types.js';
 import { adaptiveTables, planeParams, sizeParams, windowParams, type GpuJob, type JobArray } from './params.js';
+import { createKindGpuKernels, type KindGpuKernels } from './kind-kernels.js';
 import { createTrainGpuKernels } from './train-gpu-kernels.js';
 
-/** The kernels that run on the GPU: the wasm pool module's set and every training kernel. */
-export type GpuKernels = PoolKernels & TrainKernels;
+/** The kernels that run on the GPU: the wasm pool module's set, every training kernel and the other kinds' (kind-kernels.ts). */
+export type GpuKernels = PoolKernels & TrainKernels & KindGpuKernels;
 
 /** Runs `job` on the GPU, or `fallback` (the reference kernel on the same arrays) when it cannot. */
 export type JobRunner = (kernel: keyof GpuKernels, job: GpuJob, fallback: () => void) => void;
@@ -21,7 +22,7 @@ const write = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'wri
 
 export function createGpuKernels(run: JobRunner): GpuKernels {
   const pooling = createPoolGpuKernels(run);
-  return { ...pooling, ...createTrainGpuKernels(run) };
+  return { ...pooling, ...createTrainGpuKernels(run), ...createKindGpuKernels(run) };
 }
 
 function createPoolGpuKernels(run: JobRunner): PoolKernels {

@@ -5,6 +5,7 @@
 import { Param } from './params.js';
 import { argmaxGather, argmaxScatter } from './argmax-shaders.js';
 import { header, reads, storageBindings, writes, type StorageArray } from './shader-common.js';
+import { kindShaders } from './kind-shaders.js';
 import { trainShaders } from './train-shaders.js';
 
 /** A shader's pieces: the arrays bound after params (and after the tables, for adaptive windows). */
@@ -241,6 +242,7 @@ export const shaders: Readonly<Record<string, () => string>> = {
   argmaxScatter: () => argmaxScatter(false),
   argmaxGather: () => argmaxGather,
   ...trainShaders,
+  ...kindShaders,
 };
 
 export type ShaderName = keyof typeof shaders;
