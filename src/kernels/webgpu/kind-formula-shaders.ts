@@ -77,15 +77,15 @@ fn gemWindow(w: Window, exponent: f32) -> f32 {
 }`;
 
 const gemForward = outputShader(
-  [input, reads('power', 'f32'), writes('output', 'f32')],
-  'output[element] = gemWindow(w, power[slotOf(arrayLength(&power), w)]);',
+  [input, reads('powers', 'f32'), writes('output', 'f32')],
+  'output[element] = gemWindow(w, powers[slotOf(arrayLength(&powers), w)]);',
   gemWgsl,
 );
 
 /** y per window, and ∂y/∂p = (g/n)·(y/p)·Σ tᵢ^p·ln tᵢ (tᵢ = cᵢ/y) for the host to sum. */
 const gemStats = outputShader(
-  [input, reads('power', 'f32'), reads('gradOutput', 'f32'), writes('stats', 'f32'), writes('terms', 'f32')],
-  `let exponent = power[slotOf(arrayLength(&power), w)];
+  [input, reads('powers', 'f32'), reads('gradOutput', 'f32'), writes('stats', 'f32'), writes('terms', 'f32')],
+  `let exponent = powers[slotOf(arrayLength(&powers), w)];
   let output = gemWindow(w, exponent);
   stats[element] = output;
   terms[element] = 0.0;
@@ -100,10 +100,10 @@ const gemStats = outputShader(
 
 /** ∂y/∂xᵢ = (g/n)·tᵢ^(p−1) where xᵢ ≥ ε. */
 const gemBackward = gatherShader(
-  [input, reads('power', 'f32'), reads('stats', 'f32'), ...gradients],
+  [input, reads('powers', 'f32'), reads('stats', 'f32'), ...gradients],
   `let output = stats[outputIndex];
         if (!isFiniteValue(output) || isNanBits(bits) || value < GEM_EPSILON) { continue; }
-        let exponent = power[slotOf(arrayLength(&power), w)];
+        let exponent = powers[slotOf(arrayLength(&powers), w)];
         let ratio = value / output;
         sum = sum + (gradOutput[outputIndex] / f32(w.count)) * (gemPower(ratio, exponent) / ratio);`,
   gemWgsl,
