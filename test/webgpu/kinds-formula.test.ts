@@ -8,7 +8,7 @@ import { tidy } from '../../src/tensor/scope.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { check, filled, poolCases, type ValueKind } from '../wasm/harness.js';
 import { assertWithin, skip } from './harness.js';
-import { bothWays, scalarParameter } from './kinds-harness.js';
+import { bothWays, scalarParameter, windowsPerCell } from './kinds-harness.js';
 
 const RUNS = 40;
 const cases = () => poolCases({ maxSize: 7, maxChannels: 5, maxKernel: 4 });
@@ -17,14 +17,6 @@ const { formulaRelative } = KIND_GPU_BOUNDS;
 /** |gpu − reference| ≤ formulaRelative·(|reference| + scale): `scale` the size of what was summed. */
 const near = (expected: ArrayLike<number>, scale: number) => (index: number) =>
   formulaRelative * (Math.abs(expected[index]!) + scale);
-
-/** The most windows holding one input cell (a gather adds that many shares). */
-const windowsPerCell = (g: PoolGeometry) =>
-  [
-    [g.kernelDepth, g.dilationDepth, g.strideDepth],
-    [g.kernelHeight, g.dilationHeight, g.strideHeight],
-    [g.kernelWidth, g.dilationWidth, g.strideWidth],
-  ].reduce((product, [kernel, dilation, stride]) => product * Math.ceil(((kernel! - 1) * dilation! + 1) / stride!), 1);
 
 /** Gradients with values of `kind`'s magnitude: plain values (special ones would make every share NaN). */
 const gradientOf = (geometry: PoolGeometry, seed: number): Tensor => filled(geometry.outputShape, 'plain', seed + 1);

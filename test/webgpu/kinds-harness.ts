@@ -65,19 +65,10 @@ export function draws(geometry: PoolGeometry, seed: number): Float64Array {
   return Float64Array.from({ length: count }, () => random.uniform());
 }
 
-/** |values| as a new tensor (for bounds that scale with the magnitudes summed). */
-export function magnitudes(tensor: Tensor): Tensor {
-  const result = Tensor.allocate(tensor.shape);
-  tensor.values.forEach((value, index) => (result.values[index] = Math.abs(value)));
-  return result;
-}
-
-/** The largest |gpu − reference| / scale(index) over finite expected values (to report the bound's margin). */
-export function worstRatio(actual: Arrays[number], expected: Arrays[number], scale: (index: number) => number): number {
-  let worst = 0;
-  for (let index = 0; index < expected.length; index++) {
-    const want = expected[index]!;
-    if (Number.isFinite(want)) worst = Math.max(worst, Math.abs(actual[index]! - want) / scale(index));
-  }
-  return worst;
-}
+/** The most windows holding one input cell (a gather adds that many shares). */
+export const windowsPerCell = (g: PoolGeometry): number =>
+  [
+    [g.kernelDepth, g.dilationDepth, g.strideDepth],
+    [g.kernelHeight, g.dilationHeight, g.strideHeight],
+    [g.kernelWidth, g.dilationWidth, g.strideWidth],
+  ].reduce((product, [kernel, dilation, stride]) => product * Math.ceil(((kernel! - 1) * dilation! + 1) / stride!), 1);
