@@ -54,8 +54,26 @@ const softBackward = gatherShader(
   softWgsl,
 );
 
+/** expm1 and log1p (which WGSL lacks) by series near 0, where exp(z) − 1 and log(1 + u) lose digits; ln near 1 by log1p (WGSL's log is only 2^-21 absolute there). */
+const seriesWgsl = `
+fn expm1Small(z: f32) -> f32 {
+  if (abs(z) >= 0.5) { return exp(z) - 1.0; }
+  return z * (1.0 + z / 2.0 * (1.0 + z / 3.0 * (1.0 + z / 4.0 * (1.0 + z / 5.0 * (1.0 + z / 6.0 * (1.0 + z / 7.0 * (1.0 + z / 8.0)))))));
+}
+/** ln(1 + u) for u > −1: 2·atanh(u/(2 + u)) by its series where |u| < 0.5. */
+fn log1pSmall(u: f32) -> f32 {
+  if (abs(u) >= 0.5) { return log(1.0 + u); }
+  let s = u / (2.0 + u);
+  let s2 = s * s;
+  var term = s;
+  var total: f32 = 0.0;
+  for (var k = 0; k < 12; k++) { total = total + term / f32(2 * k + 1); term = term * s2; }
+  return 2.0 * total;
+}
+fn lnNearOne(t: f32) -> f32 { return select(log(t), log1pSmall(t - 1.0), abs(t - 1.0) < 0.5); }`;
+
 /** GeM's clamp floor, float32 1e-6 (gem-pool.ts's GEM_EPSILON). */
-const gemWgsl = `
+const gemWgsl = `${seriesWgsl}
 const GEM_EPSILON: f32 = 9.99999997e-7;
 fn gemPower(ratio: f32, exponent: f32) -> f32 {
   if (isInfiniteBits(bitcast<u32>(ratio))) { return select(0.0, ratio, exponent > 0.0); }
@@ -93,7 +111,7 @@ const gemStats = outputShader(
   var powerSum: f32 = 0.0;
   ${forCells(`let ratio = max(value, GEM_EPSILON) / output;
     let powered = gemPower(ratio, exponent);
-    if (powered > 0.0) { powerSum = powerSum + powered * log(ratio); }`)}
+    if (powered > 0.0) { powerSum = powerSum + powered * lnNearOne(ratio); }`)}
   terms[element] = ((gradOutput[element] / f32(w.count)) * output / exponent) * powerSum;`,
   gemWgsl,
 );
@@ -110,22 +128,8 @@ const gemBackward = gatherShader(
 );
 
 /** LSE's window (lse-pool.ts's lseWindow): shift, Σeᵢ, y, log(mean eᵢ) and whether it is the mean limit. */
-const lseWgsl = `
+const lseWgsl = `${seriesWgsl}
 struct Lse { shift: f32, total: f32, output: f32, logMean: f32, meanLimit: bool }
-fn expm1Small(z: f32) -> f32 {
-  if (abs(z) >= 0.5) { return exp(z) - 1.0; }
-  return z * (1.0 + z / 2.0 * (1.0 + z / 3.0 * (1.0 + z / 4.0 * (1.0 + z / 5.0 * (1.0 + z / 6.0 * (1.0 + z / 7.0 * (1.0 + z / 8.0)))))));
-}
-/** ln(1 + u) for u > −1: 2·atanh(u/(2 + u)) by its series where |u| < 0.5. */
-fn log1pSmall(u: f32) -> f32 {
-  if (abs(u) >= 0.5) { return log(1.0 + u); }
-  let s = u / (2.0 + u);
-  let s2 = s * s;
-  var term = s;
-  var total: f32 = 0.0;
-  for (var k = 0; k < 12; k++) { total = total + term / f32(2 * k + 1); term = term * s2; }
-  return 2.0 * total;
-}
 /** e^{r(x − m)}: 1 at m, 0 where the exponent is −Infinity or below float32's range. */
 fn lseWeight(value: f32, shift: f32, rate: f32) -> f32 {
   if (value == shift) { return 1.0; }
