@@ -162,3 +162,41 @@ test('gatedPoolForward and ordinalPoolForward within the bound of their float32 
     RUNS,
   );
 });
+
+test(
+  'gatedPoolBackward and ordinalPoolBackward (∂x, ∂weights) within the bound of their float32 sums',
+  { skip },
+  () => {
+    check(
+      cases(),
+      ({ geometry, values, seed }) =>
+        tidy(() => {
+          const input = filled(geometry.inputShape, values, seed);
+          const weights = tapWeights(geometry, seed);
+          const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
+          const windows = windowsPerCell(geometry);
+          const outputCount = gradOutput.values.length;
+          // Terms per window: gated's share, gradGate·w and s·g (|g| ≤ 4, |max − mean| ≤ 2·LARGEST, s(1 − s) ≤ 1/4);
+          // ordinal's g·w_r. The weights add g·x-sized terms (gradGate·x for gated) once per window.
+          const scales = {
+            gatedPoolBackward: [(2 + LARGEST) * 4 * windows, 2 * LARGEST * LARGEST * outputCount],
+            ordinalPoolBackward: [4 * windows, 4 * LARGEST * outputCount],
+          };
+          for (const name of ['gatedPoolBackward', 'ordinalPoolBackward'] as const) {
+            const outputs = [
+              { shape: geometry.inputShape, zeroed: true },
+              { shape: weights.shape, zeroed: true },
+            ];
+            const [want, got] = bothWays(name, outputs, (k, [g, gw]) =>
+              k[name](input.values, weights.values, gradOutput.values, g!.values, gw!.values, geometry),
+            );
+            const [inputScale, weightScale] = scales[name];
+            const extra = name === 'gatedPoolBackward' ? KIND_GPU_BOUNDS.expUlps : 0;
+            assertWithin(got[0]!, want[0]!, sumBound(2 * windows + extra, inputScale!), `${name} ∂x`);
+            assertWithin(got[1]!, want[1]!, sumBound(outputCount + extra, weightScale!), `${name} ∂weights`);
+          }
+        }),
+      RUNS,
+    );
+  },
+);

@@ -17,6 +17,7 @@ import { softPoolBackward, softPoolForward } from '../reference/extra/soft-pool.
 import * as stochastic from '../reference/extra/stochastic-pool.js';
 import { minPoolForward } from '../../pooling/kinds/min.js';
 import type { PoolingKernels } from '../types.js';
+import { createTapGpuKernels } from './kind-tap-kernels.js';
 import { KindParam } from './kind-walk.js';
 import { windowParams, type GpuJob, type JobArray } from './params.js';
 import { JobBuilder } from './train-jobs.js';
@@ -34,7 +35,9 @@ export const KIND_GPU_KERNELS = [
   'mixedPoolForward',
   'mixedPoolBackward',
   'gatedPoolForward',
+  'gatedPoolBackward',
   'ordinalPoolForward',
+  'ordinalPoolBackward',
   'softPoolForward',
   'softPoolBackward',
   'gemPoolForward',
@@ -45,13 +48,13 @@ export const KIND_GPU_KERNELS = [
 
 export type KindGpuKernels = Pick<PoolingKernels, (typeof KIND_GPU_KERNELS)[number]>;
 
-type KindRunner = (kernel: keyof KindGpuKernels, job: GpuJob, fallback: () => void) => void;
+export type KindRunner = (kernel: keyof KindGpuKernels, job: GpuJob, fallback: () => void) => void;
 
 const read = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'read' });
 const write = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'write' });
 
 /** poolGeometry's parameters with the kind block after them (the taps of one window). */
-function kindParams(geometry: PoolGeometry): Int32Array {
+export function kindParams(geometry: PoolGeometry): Int32Array {
   const params = new Int32Array(KindParam.count);
   params.set(windowParams(geometry));
   params[KindParam.taps] = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
@@ -125,6 +128,7 @@ export function createKindGpuKernels(run: KindRunner): KindGpuKernels {
   return {
     ...createSelectionGpuKernels(run),
     ...createFormulaGpuKernels(run),
+    ...createTapGpuKernels(run),
   };
 }
 

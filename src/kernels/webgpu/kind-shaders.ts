@@ -3,7 +3,8 @@
 // run per output element; backwards per input element, gathering from the windows holding it, with
 // each window's statistics (softmax shift and total, max cell, ...) from a first dispatch.
 import { formulaKindShaders } from './kind-formula-shaders.js';
-import { forCells, gatherShader, outputShader } from './kind-walk.js';
+import { tapKindShaders } from './kind-tap-shaders.js';
+import { forCells, gatherShader, outputShader, rankWgsl, statsWgsl } from './kind-walk.js';
 import { reads, writes, type StorageArray } from './shader-common.js';
 
 const input = reads('input', 'u32');
@@ -11,27 +12,6 @@ const gradients: readonly StorageArray[] = [reads('gradOutput', 'f32'), writes('
 
 /** Per output element: index `i` of a `width`-float record of window statistics. */
 const stat = (width: number, index: number): string => `stats[outputIndex * ${width}u + ${index}u]`;
-
-/** Max (bits, NaN propagating, first of ties: visitMax), its cell and the in-bounds mean: collect.ts's windowStats. */
-const statsWgsl = `
-struct Stats { max: f32, maxIndex: i32, mean: f32 }
-fn windowStats(w: Window) -> Stats {
-  var state = startMax();
-  var sum: f32 = 0.0;
-  ${forCells('visitMax(&state, bits, i32(spatialIndex)); sum = sum + value;')}
-  if (w.count == 0) { return Stats(0.0, -1, 0.0); }
-  return Stats(bitcast<f32>(state.bits), state.index, sum / f32(w.count));
-}`;
-
-/** Stable largest-first rank (window-values.ts's rankWindow): cells before it by key, then equal keys before it in window order. */
-const rankWgsl = `
-/** A key whose unsigned order is rank order: NaN above every number. */
-fn rankKey(bits: u32) -> u32 { return select(orderKey(bits), 0xffffffffu, isNanBits(bits)); }
-fn rankOf(w: Window, key: u32, mine: i32) -> i32 {
-  var rank = 0;
-  ${forCells('let other = rankKey(bits); if (other > key || (other == key && position < mine)) { rank++; }')}
-  return rank;
-}`;
 
 const minForward = outputShader(
   [input, writes('output', 'u32'), writes('argmin', 'i32')],
@@ -168,6 +148,7 @@ const ordinalForward = outputShader(
 /** Every kind shader by name: these and the formula kinds'. */
 export const kindShaders: Readonly<Record<string, () => string>> = {
   ...formulaKindShaders,
+  ...tapKindShaders,
   minKindForward: () => minForward,
   medianKindForward: () => medianForward,
   randomKindForward: () => randomForward,

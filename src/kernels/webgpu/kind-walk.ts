@@ -77,6 +77,27 @@ export function forCells(body: string, window = 'w'): string {
   }`;
 }
 
+/** Max (bits, NaN propagating, first of ties: visitMax), its cell and the in-bounds mean: collect.ts's windowStats. */
+export const statsWgsl = `
+struct Stats { max: f32, maxIndex: i32, mean: f32 }
+fn windowStats(w: Window) -> Stats {
+  var state = startMax();
+  var sum: f32 = 0.0;
+  ${forCells('visitMax(&state, bits, i32(spatialIndex)); sum = sum + value;')}
+  if (w.count == 0) { return Stats(0.0, -1, 0.0); }
+  return Stats(bitcast<f32>(state.bits), state.index, sum / f32(w.count));
+}`;
+
+/** Stable largest-first rank (window-values.ts's rankWindow): cells before it by key, then equal keys before it in window order. */
+export const rankWgsl = `
+/** A key whose unsigned order is rank order: NaN above every number. */
+fn rankKey(bits: u32) -> u32 { return select(orderKey(bits), 0xffffffffu, isNanBits(bits)); }
+fn rankOf(w: Window, key: u32, mine: i32) -> i32 {
+  var rank = 0;
+  ${forCells('let other = rankKey(bits); if (other > key || (other == key && position < mine)) { rank++; }')}
+  return rank;
+}`;
+
 /** A kind's shader over output elements: `body` runs with `element` and its window `w` in scope; `functions` follow main. */
 export function outputShader(bindings: readonly StorageArray[], body: string, functions = ''): string {
   return `${header(windowWgsl + storageBindings(bindings))}
@@ -130,6 +151,33 @@ fn tapWindow(axis: u32, cell: i32, tap: i32, outSize: i32) -> i32 {
   let stride = p(${Param.strideDepth}u + axis);
   if (offset < 0 || offset % stride != 0 || offset / stride >= outSize) { return -1; }
   return offset / stride;
+}
+${functions}`;
+}
+
+/**
+ * A kind's tap-weight gradient: one invocation per weight element (tap, or channel·taps + tap where
+ * `weights` holds one row per channel), `body` run for every window of its channel(s) in walk order
+ * (sample, channel, output cell) with outputIndex (u32), its window `w` and the weight's `weightTap` (i32)
+ * in scope, adding to `sum`, which ends in gradWeights[element].
+ */
+export function weightShader(bindings: readonly StorageArray[], body: string, functions = ''): string {
+  return `${header(windowWgsl + storageBindings(bindings))}
+  let weightTap = i32(element % u32(taps()));
+  let sharedRow = arrayLength(&weights) == u32(taps());
+  let outStrides = stridesOf(outSpatial());
+  var sum: f32 = 0.0;
+  for (var sample = 0u; sample < pu(${Param.batch}u); sample++) {
+    for (var channel = 0u; channel < pu(${Param.channels}u); channel++) {
+      if (!sharedRow && channel != element / u32(taps())) { continue; }
+      for (var cell = 0u; cell < outSpatial(); cell++) {
+        let outputIndex = sample * outStrides.x + channel * outStrides.y + cell * outStrides.z;
+        let w = outputWindow(outputIndex);
+        ${body}
+      }
+    }
+  }
+  gradWeights[element] = sum;
 }
 ${functions}`;
 }
