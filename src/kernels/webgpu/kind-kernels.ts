@@ -17,6 +17,7 @@ import { softPoolBackward, softPoolForward } from '../reference/extra/soft-pool.
 import * as stochastic from '../reference/extra/stochastic-pool.js';
 import { minPoolForward } from '../../pooling/kinds/min.js';
 import type { PoolingKernels } from '../types.js';
+import { createRegionGpuKernels } from './kind-region-kernels.js';
 import { createTapGpuKernels } from './kind-tap-kernels.js';
 import { KindParam } from './kind-walk.js';
 import { windowParams, type GpuJob, type JobArray } from './params.js';
@@ -44,6 +45,8 @@ export const KIND_GPU_KERNELS = [
   'gemPoolBackward',
   'lsePoolForward',
   'lsePoolBackward',
+  'fractionalMaxPoolForward',
+  'gridSampleForward',
 ] as const;
 
 export type KindGpuKernels = Pick<PoolingKernels, (typeof KIND_GPU_KERNELS)[number]>;
@@ -129,6 +132,7 @@ export function createKindGpuKernels(run: KindRunner): KindGpuKernels {
     ...createSelectionGpuKernels(run),
     ...createFormulaGpuKernels(run),
     ...createTapGpuKernels(run),
+    ...createRegionGpuKernels(run),
   };
 }
 

@@ -3,6 +3,7 @@
 // run per output element; backwards per input element, gathering from the windows holding it, with
 // each window's statistics (softmax shift and total, max cell, ...) from a first dispatch.
 import { formulaKindShaders } from './kind-formula-shaders.js';
+import { regionKindShaders } from './kind-region-shaders.js';
 import { tapKindShaders } from './kind-tap-shaders.js';
 import { forCells, gatherShader, outputShader, rankWgsl, statsWgsl } from './kind-walk.js';
 import { reads, writes, type StorageArray } from './shader-common.js';
@@ -149,6 +150,7 @@ const ordinalForward = outputShader(
 export const kindShaders: Readonly<Record<string, () => string>> = {
   ...formulaKindShaders,
   ...tapKindShaders,
+  ...regionKindShaders,
   minKindForward: () => minForward,
   medianKindForward: () => medianForward,
   randomKindForward: () => randomForward,

@@ -9,7 +9,9 @@ import { header, storageBindings, type StorageArray } from './shader-common.js';
 export const KindParam = {
   /** Taps of one window (kD·kH·kW): the length of a shared tap-weight table. */
   taps: Param.count,
-  count: Param.count + 1,
+  /** Offsets of a region kind's tables (fractional max: starts and ends per axis; S3: kept rows per axis). */
+  tables: Param.count + 1,
+  count: Param.count + 7,
 } as const;
 
 /**

@@ -1,0 +1,105 @@
+// The table-driven region kinds on the GPU (fractional max pooling, S3's grid sample) through their
+// ops on webgpu against the reference backend, bit for bit: output, indices and input gradient (the
+// backward is the argmax scatter-add, on the GPU too), on random shapes, both layouts, NaN, ±Infinity.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  backward,
+  fractionalMaxPool2d,
+  fractionalMaxPool3d,
+  getBackend,
+  requireGrad,
+  s3Pool1d,
+  s3Pool2d,
+  s3Pool3d,
+  setBackend,
+  webGpuStatus,
+  type Tensor,
+} from '../../src/index.js';
+import type { PoolWithIndices } from '../../src/pooling/kind.js';
+import { tidy } from '../../src/tensor/scope.js';
+import { assertSame, filled, generator, type ValueKind } from '../wasm/harness.js';
+import { skip } from './harness.js';
+
+type Pool = (input: Tensor) => Tensor | PoolWithIndices;
+
+function opResults(backend: string, input: Tensor, seed: number, pool: Pool) {
+  setBackend(backend);
+  return tidy(() => {
+    input.grad = null;
+    requireGrad(input);
+    const result = pool(input);
+    const output = 'indices' in result ? result.output : result;
+    backward(output, filled(output.shape, 'plain', seed));
+    const indices = 'indices' in result ? result.indices.intValues.slice() : new Int32Array(0);
+    return { output: output.values.slice(), indices, gradient: input.grad!.values.slice() };
+  });
+}
+
+/** The op on webgpu (kernel `name` on the GPU each time) equals it on the reference backend. */
+function assertSameOnGpu(name: string, input: Tensor, seed: number, label: string, pool: Pool): void {
+  const before = getBackend();
+  try {
+    const expected = opResults('reference', input, seed, pool);
+    const calls = webGpuStatus()!.gpuCalls[name] ?? 0;
+    const actual = opResults('webgpu', input, seed, pool);
+    assert.equal(webGpuStatus()!.gpuCalls[name], calls + 1, `${name} ran on the GPU (${label})`);
+    assertSame(actual.output, expected.output, `output ${label}`);
+    assertSame(actual.indices, expected.indices, `indices ${label}`);
+    assertSame(actual.gradient, expected.gradient, `gradient ${label}`);
+  } finally {
+    setBackend(before);
+  }
+}
+
+const kinds: ValueKind[] = ['plain', 'ties', 'negative', 'special'];
+
+test('fractionalMaxPool2d/3d on webgpu equal the reference bit for bit (output, indices, gradient)', { skip }, () => {
+  const random = generator(99);
+  for (let index = 0; index < 16; index++) {
+    const rank = index % 3 === 2 ? 3 : 2;
+    const spatial = Array.from({ length: rank }, () => 3 + Math.floor(random() * 7));
+    const channels = 1 + Math.floor(random() * 5);
+    const channelsLast = Math.floor(index / 4) % 2 === 0;
+    const shape = [1 + Math.floor(random() * 2), ...(channelsLast ? [...spatial, channels] : [channels, ...spatial])];
+    const options = {
+      outputRatio: 0.5 + random() * 0.45,
+      dataFormat: channelsLast ? ('channelsLast' as const) : ('channelsFirst' as const),
+      ...[{}, { kernelSize: 2 }, { overlapping: true }, { sequence: 'random' as const }][index % 4],
+    };
+    const seed = index + 1;
+    tidy(() => {
+      const input = filled(shape, kinds[index % 4]!, seed);
+      const pool = rank === 2 ? fractionalMaxPool2d : fractionalMaxPool3d;
+      const label = `case ${seed} ${JSON.stringify(options)} [${shape.join(', ')}]`;
+      assertSameOnGpu('fractionalMaxPoolForward', input, seed, label, (x) =>
+        pool(x, { ...options, seed, returnIndices: true }),
+      );
+    });
+  }
+});
+
+test('s3Pool1d/2d/3d on webgpu equal the reference bit for bit (output, gradient)', { skip }, () => {
+  const random = generator(3);
+  const pools = [s3Pool1d, s3Pool2d, s3Pool3d];
+  for (let index = 0; index < 12; index++) {
+    const rank = 1 + (index % 3);
+    const spatial = Array.from({ length: rank }, () => 2 + Math.floor(random() * 7));
+    const channels = 1 + Math.floor(random() * 5);
+    const channelsLast = Math.floor(index / 3) % 2 === 0;
+    const shape = [1 + Math.floor(random() * 2), ...(channelsLast ? [...spatial, channels] : [channels, ...spatial])];
+    const stride = 1 + Math.floor(random() * 3);
+    const options = {
+      kernelSize: 2,
+      stride,
+      gridSize: stride * (1 + (index % 2)),
+      dataFormat: channelsLast ? ('channelsLast' as const) : ('channelsFirst' as const),
+    };
+    const seed = index + 1;
+    tidy(() => {
+      const input = filled(shape, kinds[index % 4]!, seed);
+      const label = `case ${seed} ${JSON.stringify(options)} [${shape.join(', ')}]`;
+      assertSameOnGpu('gridSampleForward', input, seed, label, (x) => pools[rank - 1]!(x, { ...options, seed }));
+    });
+  }
+});
