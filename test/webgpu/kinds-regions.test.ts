@@ -13,13 +13,14 @@ import {
   s3Pool2d,
   s3Pool3d,
   setBackend,
+  spatialPyramidPool,
   webGpuStatus,
   type Tensor,
 } from '../../src/index.js';
 import type { PoolWithIndices } from '../../src/pooling/kind.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { assertSame, filled, generator, type ValueKind } from '../wasm/harness.js';
-import { skip } from './harness.js';
+import { assertWithin, skip } from './harness.js';
 
 type Pool = (input: Tensor) => Tensor | PoolWithIndices;
 
@@ -36,16 +37,35 @@ function opResults(backend: string, input: Tensor, seed: number, pool: Pool) {
   });
 }
 
-/** The op on webgpu (kernel `name` on the GPU each time) equals it on the reference backend. */
-function assertSameOnGpu(name: string, input: Tensor, seed: number, label: string, pool: Pool): void {
+/**
+ * The op on webgpu (kernels `names` on the GPU `calls` times each) equals it on the reference backend: bit
+ * for bit, or within `bound` (an absolute bound for output and gradient) where given.
+ */
+function assertSameOnGpu(
+  names: string | readonly string[],
+  input: Tensor,
+  seed: number,
+  label: string,
+  pool: Pool,
+  calls = 1,
+  bound = 0,
+): void {
   const before = getBackend();
   try {
     const expected = opResults('reference', input, seed, pool);
-    const calls = webGpuStatus()!.gpuCalls[name] ?? 0;
+    const kernels = typeof names === 'string' ? [names] : names;
+    const counts = kernels.map((name) => webGpuStatus()!.gpuCalls[name] ?? 0);
     const actual = opResults('webgpu', input, seed, pool);
-    assert.equal(webGpuStatus()!.gpuCalls[name], calls + 1, `${name} ran on the GPU (${label})`);
-    assertSame(actual.output, expected.output, `output ${label}`);
+    kernels.forEach((name, index) =>
+      assert.equal(webGpuStatus()!.gpuCalls[name], counts[index]! + calls, `${name} ran on the GPU (${label})`),
+    );
     assertSame(actual.indices, expected.indices, `indices ${label}`);
+    if (bound > 0) {
+      assertWithin(actual.output, expected.output, () => bound, `output ${label}`);
+      assertWithin(actual.gradient, expected.gradient, () => bound, `gradient ${label}`);
+      return;
+    }
+    assertSame(actual.output, expected.output, `output ${label}`);
     assertSame(actual.gradient, expected.gradient, `gradient ${label}`);
   } finally {
     setBackend(before);
@@ -103,3 +123,44 @@ test('s3Pool1d/2d/3d on webgpu equal the reference bit for bit (output, gradient
     });
   }
 });
+
+test(
+  'spatialPyramidPool on webgpu: max bit for bit, average within (cells + 4) ulp of the largest value',
+  { skip },
+  () => {
+    const random = generator(7);
+    for (let index = 0; index < 12; index++) {
+      const [height, width] = [1 + Math.floor(random() * 9), 1 + Math.floor(random() * 9)];
+      const channels = 1 + Math.floor(random() * 5);
+      const channelsLast = Math.floor(index / 4) % 2 === 0;
+      const shape = [
+        1 + Math.floor(random() * 2),
+        ...(channelsLast ? [height, width, channels] : [channels, height, width]),
+      ];
+      const levels = [[1, 2, 4], [3], [5, 1, 2], [2, 7]][index % 4]!; // levels above the input size too
+      const mode = index % 3 === 2 ? ('average' as const) : ('max' as const);
+      const options = {
+        levels,
+        mode,
+        dataFormat: channelsLast ? ('channelsLast' as const) : ('channelsFirst' as const),
+      };
+      const seed = index + 1;
+      // An average's float32 sum of a window's cells (at most the plane; values up to 11 in size); its
+      // gradient adds one share per level (plain gradients: up to 4).
+      const bound = mode === 'average' ? (height * width + 4) * 2 ** -23 * 11 : 0;
+      tidy(() => {
+        const input = filled(shape, kinds[index % 4]!, seed);
+        const label = `case ${seed} ${JSON.stringify(options)} [${shape.join(', ')}]`;
+        assertSameOnGpu(
+          ['sppForward', 'sppBackward'],
+          input,
+          seed,
+          label,
+          (x) => spatialPyramidPool(x, options),
+          levels.length,
+          bound,
+        );
+      });
+    }
+  },
+);

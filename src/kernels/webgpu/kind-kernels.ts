@@ -17,6 +17,7 @@ import { softPoolBackward, softPoolForward } from '../reference/extra/soft-pool.
 import * as stochastic from '../reference/extra/stochastic-pool.js';
 import { minPoolForward } from '../../pooling/kinds/min.js';
 import type { PoolingKernels } from '../types.js';
+import { createPyramidGpuKernels } from './kind-pyramid-kernels.js';
 import { createRegionGpuKernels } from './kind-region-kernels.js';
 import { createTapGpuKernels } from './kind-tap-kernels.js';
 import { KindParam } from './kind-walk.js';
@@ -47,6 +48,8 @@ export const KIND_GPU_KERNELS = [
   'lsePoolBackward',
   'fractionalMaxPoolForward',
   'gridSampleForward',
+  'sppForward',
+  'sppBackward',
 ] as const;
 
 export type KindGpuKernels = Pick<PoolingKernels, (typeof KIND_GPU_KERNELS)[number]>;
@@ -133,6 +136,7 @@ export function createKindGpuKernels(run: KindRunner): KindGpuKernels {
     ...createFormulaGpuKernels(run),
     ...createTapGpuKernels(run),
     ...createRegionGpuKernels(run),
+    ...createPyramidGpuKernels(run),
   };
 }
 
