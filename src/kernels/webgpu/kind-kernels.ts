@@ -48,6 +48,8 @@ export const KIND_GPU_KERNELS = [
   'lsePoolBackward',
   'fractionalMaxPoolForward',
   'gridSampleForward',
+  'blurPoolForward',
+  'blurPoolBackward',
   'sppForward',
   'sppBackward',
 ] as const;
