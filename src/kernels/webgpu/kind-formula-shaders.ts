@@ -51,7 +51,7 @@ const softBackward = gatherShader(
         let weight = softWeight(value, ${stat(3, 0)}) / ${stat(3, 1)};
         if (weight == 0.0) { continue; }
         sum = sum + gradOutput[outputIndex] * weight * (1.0 + value - output);`,
-  softWgsl,
+  { functions: softWgsl },
 );
 
 /** expm1 and log1p (which WGSL lacks) by series near 0, where exp(z) − 1 and log(1 + u) lose digits; ln near 1 by log1p (WGSL's log is only 2^-21 absolute there). */
@@ -124,7 +124,7 @@ const gemBackward = gatherShader(
         let exponent = powers[slotOf(arrayLength(&powers), w)];
         let ratio = value / output;
         sum = sum + (gradOutput[outputIndex] / f32(w.count)) * (gemPower(ratio, exponent) / ratio);`,
-  gemWgsl,
+  { functions: gemWgsl },
 );
 
 /** LSE's window (lse-pool.ts's lseWindow): shift, Σeᵢ, y, log(mean eᵢ) and whether it is the mean limit. */
@@ -203,10 +203,10 @@ const lseBackward = gatherShader(
   [input, reads('rate', 'f32'), reads('stats', 'f32'), ...gradients],
   `let output = ${stat(4, 2)};
         if (!isFiniteValue(output)) { continue; }
-        let window = Lse(${stat(4, 0)}, ${stat(4, 1)}, output, 0.0, ${stat(4, 3)} != 0.0);
-        let share = lseShare(window, value, rate[slotOf(arrayLength(&rate), w)], w.count);
+        let lse = Lse(${stat(4, 0)}, ${stat(4, 1)}, output, 0.0, ${stat(4, 3)} != 0.0);
+        let share = lseShare(lse, value, rate[slotOf(arrayLength(&rate), w)], w.count);
         if (share != 0.0) { sum = sum + gradOutput[outputIndex] * share; }`,
-  lseWgsl,
+  { functions: lseWgsl },
 );
 
 export const formulaKindShaders: Readonly<Record<string, () => string>> = {

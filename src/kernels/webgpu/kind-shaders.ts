@@ -121,8 +121,7 @@ const mixedBackward = gatherShader(
         let gradient = gradOutput[outputIndex];
         sum = sum + ((1.0 - mix) * gradient) / f32(w.count);
         if (maxCells[outputIndex] == i32(spatialIndex)) { sum = sum + mix * gradient; }`,
-  '',
-  false,
+  { reads: false },
 );
 
 const gatedForward = outputShader(

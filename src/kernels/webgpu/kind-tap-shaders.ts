@@ -45,8 +45,7 @@ const gatedBackward = gatherShader(
   [weights, reads('stats', 'f32'), reads('maxCells', 'i32'), writes('gradInput', 'f32')],
   `sum = sum + (stats[outputIndex * 3u + 1u] + stats[outputIndex * 3u] * weights[${weightBase} + u32(tap)]);
         if (maxCells[outputIndex] == i32(spatialIndex)) { sum = sum + stats[outputIndex * 3u + 2u]; }`,
-  '',
-  false,
+  { reads: false },
 );
 
 /** ∂w_tap = Σ over windows of gradGate·x at that tap. */
@@ -63,7 +62,7 @@ const ordinalBackward = gatherShader(
   `let k = vec3<i32>(kernelSlice, kernelRow, kernelColumn);
         let position = ((k.x - w.low.x) * (w.high.y - w.low.y) + (k.y - w.low.y)) * (w.high.z - w.low.z) + (k.z - w.low.z);
         sum = sum + gradOutput[outputIndex] * weights[${weightBase} + u32(rankOf(w, rankKey(bits), position))];`,
-  rankWgsl,
+  { functions: rankWgsl },
 );
 
 /** ∂w_r = Σ over windows of g·x_(r), the window's r-th value in rank order. */

@@ -20,7 +20,7 @@ export const KindParam = {
  * bits (WGSL lets a GPU assume neither exists in float arithmetic).
  */
 const windowWgsl = /* wgsl */ `
-struct Window { first: vec3<i32>, low: vec3<i32>, high: vec3<i32>, inBase: u32, inStride: u32, channel: u32, count: i32 }
+struct Window { first: vec3<i32>, low: vec3<i32>, high: vec3<i32>, inBase: u32, inStride: u32, channel: u32, count: i32, padded: i32 }
 
 fn outputWindow(outputIndex: u32) -> Window {
   let at = locate(outputIndex, outSpatial());
@@ -36,7 +36,7 @@ fn outputWindow(outputIndex: u32) -> Window {
   let columns = axisTaps(2u, first.z);
   let count = (slices.y - slices.x) * (rows.y - rows.x) * (columns.y - columns.x);
   return Window(first, vec3<i32>(slices.x, rows.x, columns.x), vec3<i32>(slices.y, rows.y, columns.y),
-    at.x * inStrides.x + at.y * inStrides.y, inStrides.z, at.y, count);
+    at.x * inStrides.x + at.y * inStrides.y, inStrides.z, at.y, count, slices.z * rows.z * columns.z);
 }
 
 fn isInfiniteBits(bits: u32) -> bool { return (bits & 0x7fffffffu) == 0x7f800000u; }
@@ -53,9 +53,10 @@ fn taps() -> i32 { return p(${KindParam.taps}u); }
 /**
  * The in-bounds cells of window `w` in walk order, `body` run per cell with position (i32, the
  * cell's place in the window list), tap (i32, row-major in the kernel), spatialIndex (u32),
- * inputIndex (u32), bits (u32) and value (f32) in scope; `input` is the bound u32 array.
+ * inputIndex (u32), and where `source` names the bound u32 input, its bits (u32) and value (f32).
  */
-export function forCells(body: string, window = 'w'): string {
+export function forCells(body: string, window = 'w', source: string | null = 'input'): string {
+  const read = source === null ? '' : `let bits = ${source}[inputIndex];\n          let value = bitcast<f32>(bits);`;
   return `{
     var position = 0;
     let dilation = vec3<i32>(p(${Param.dilationDepth}u), p(${Param.dilationDepth + 1}u), p(${Param.dilationDepth + 2}u));
@@ -69,8 +70,7 @@ export function forCells(body: string, window = 'w'): string {
           let spatialIndex = u32(rowIndex + ${window}.first.z + kernelColumn * dilation.z);
           let inputIndex = ${window}.inBase + spatialIndex * ${window}.inStride;
           let tap = (kernelSlice * p(${Param.kernelDepth + 1}u) + kernelRow) * p(${Param.kernelDepth + 2}u) + kernelColumn;
-          let bits = input[inputIndex];
-          let value = bitcast<f32>(bits);
+          ${read}
           ${body}
           position++;
         }
@@ -109,13 +109,25 @@ export function outputShader(bindings: readonly StorageArray[], body: string, fu
 ${functions}`;
 }
 
+/** How a gather is built: WGSL functions after main, whether it reads `input`'s cell and the window `w`, and code before the walk. */
+export interface GatherOptions {
+  readonly functions?: string;
+  /** bits and value of the cell from the bound u32 `input` (default true). */
+  readonly reads?: boolean;
+  /** The window `w` of each output (default true). */
+  readonly window?: boolean;
+  readonly prepare?: string;
+}
+
 /**
- * A kind's gather over input elements: per input cell, `add` runs for every window holding it in
- * ascending output order with outputIndex (u32), its window `w`, the cell's tap (i32), spatialIndex
- * (u32), bits and value (the input cell's, when `input` is bound) in scope, adding to `sum`, which
- * ends in gradInput[element].
+ * The gather over input elements of every sliding-window backward: per input cell, `add` runs for
+ * every window holding it in ascending output order (taps descending on each axis: the reference
+ * scatter's order) with outputIndex (u32), window (vec3<i32>, its output cell), `w`, the cell's tap
+ * (i32), spatialIndex (u32), bits and value in scope (as options say), adding to `sum`, which ends in
+ * gradInput[element].
  */
-export function gatherShader(bindings: readonly StorageArray[], add: string, functions = '', reads = true): string {
+export function gatherShader(bindings: readonly StorageArray[], add: string, options: GatherOptions = {}): string {
+  const { functions = '', reads = true, prepare = '' } = options;
   return `${header(windowWgsl + storageBindings(bindings))}
   let at = locate(element, inSpatial());
   let spatialIndex = at.z;
@@ -127,6 +139,7 @@ export function gatherShader(bindings: readonly StorageArray[], add: string, fun
   let outSize = vec3<i32>(p(${Param.outDepth}u), p(${Param.outHeight}u), p(${Param.outWidth}u));
   let kernel = vec3<i32>(p(${Param.kernelDepth}u), p(${Param.kernelDepth + 1}u), p(${Param.kernelDepth + 2}u));
   ${reads ? 'let bits = input[element];\n  let value = bitcast<f32>(bits);' : ''}
+  ${prepare}
   var sum: f32 = 0.0;
   for (var kernelSlice = kernel.x - 1; kernelSlice >= 0; kernelSlice--) {
     let slice = tapWindow(0u, cell.x, kernelSlice, outSize.x);
@@ -139,7 +152,8 @@ export function gatherShader(bindings: readonly StorageArray[], add: string, fun
         if (column < 0) { continue; }
         let outputIndex = outBase + u32((slice * outSize.y + row) * outSize.z + column) * outStrides.z;
         let tap = (kernelSlice * kernel.y + kernelRow) * kernel.z + kernelColumn;
-        let w = outputWindow(outputIndex);
+        let window = vec3<i32>(slice, row, column);
+        ${options.window === false ? '' : 'let w = outputWindow(outputIndex);'}
         ${add}
       }
     }
