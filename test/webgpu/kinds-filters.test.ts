@@ -2,60 +2,17 @@
 // 1-3, both layouts, every padding mode (reflect, replicate, zero), strides, NaN and ±Infinity: the
 // float32 sums run in the reference's tap order, so they are within (taps + 4) ulp of Σ|weight·term|.
 import { test } from 'node:test';
-import fc from 'fast-check';
-import type { SpatialDims } from '../../src/geometry/layout.js';
-import { blurPoolBackward, type BlurGeometry } from '../../src/kernels/reference/extra/blur-pool.js';
+import { blurPoolBackward } from '../../src/kernels/reference/extra/blur-pool.js';
 import { KIND_GPU_BOUNDS } from '../../src/kernels/webgpu/kind-kernels.js';
-import { blurGeometry } from '../../src/pooling/kinds/blur-geometry.js';
 import { tidy } from '../../src/tensor/scope.js';
-import { check, filled, type ValueKind } from '../wasm/harness.js';
+import { check, filled } from '../wasm/harness.js';
 import { assertWithin, skip } from './harness.js';
 import { bothWays } from './kinds-harness.js';
-
-interface BlurCase {
-  geometry: BlurGeometry;
-  values: ValueKind;
-  seed: number;
-}
-
-/** Random BlurPool geometries; shapes the reflect padding rejects are filtered out. */
-function blurCases(): fc.Arbitrary<BlurCase> {
-  return fc
-    .record({
-      rank: fc.constantFrom<SpatialDims>(1, 2, 2, 3),
-      batch: fc.integer({ min: 1, max: 2 }),
-      channels: fc.integer({ min: 1, max: 5 }),
-      sizes: fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 3, maxLength: 3 }),
-      strides: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 3, maxLength: 3 }),
-      filterSize: fc.integer({ min: 1, max: 7 }),
-      padMode: fc.constantFrom('reflect', 'replicate', 'zero'),
-      channelsLast: fc.boolean(),
-      values: fc.constantFrom<ValueKind>('plain', 'ties', 'negative', 'special'),
-      seed: fc.integer({ min: 1, max: 1 << 30 }),
-    })
-    .map((draw) => {
-      const spatial = draw.sizes.slice(3 - draw.rank);
-      const shape = draw.channelsLast
-        ? [draw.batch, ...spatial, draw.channels]
-        : [draw.batch, draw.channels, ...spatial];
-      const options = {
-        filterSize: draw.filterSize,
-        stride: draw.strides.slice(3 - draw.rank),
-        padMode: draw.padMode,
-        dataFormat: draw.channelsLast ? 'channelsLast' : 'channelsFirst',
-      };
-      try {
-        return { geometry: blurGeometry('test', shape, draw.rank, options), values: draw.values, seed: draw.seed };
-      } catch {
-        return null;
-      }
-    })
-    .filter((item): item is BlurCase => item !== null);
-}
+import { blurCases } from '../helpers/blur-cases.js';
 
 test('blurPoolForward/Backward within (taps + 4) ulp of the weighted magnitudes', { skip }, () => {
   check(
-    blurCases(),
+    blurCases({ batch: 2, channels: 5, size: 8 }),
     ({ geometry, values, seed }) =>
       tidy(() => {
         const taps = geometry.filters.reduce((product, filter) => product * filter.length, 1);

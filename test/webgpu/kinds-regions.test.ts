@@ -4,11 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  backward,
   fractionalMaxPool2d,
   fractionalMaxPool3d,
   getBackend,
-  requireGrad,
   s3Pool1d,
   s3Pool2d,
   s3Pool3d,
@@ -17,25 +15,12 @@ import {
   webGpuStatus,
   type Tensor,
 } from '../../src/index.js';
-import type { PoolWithIndices } from '../../src/pooling/kind.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { assertSame, filled, generator, type ValueKind } from '../wasm/harness.js';
 import { assertWithin, skip } from './harness.js';
+import { opResults, type PoolOp } from '../helpers/op-results.js';
 
-type Pool = (input: Tensor) => Tensor | PoolWithIndices;
-
-function opResults(backend: string, input: Tensor, seed: number, pool: Pool) {
-  setBackend(backend);
-  return tidy(() => {
-    input.grad = null;
-    requireGrad(input);
-    const result = pool(input);
-    const output = 'indices' in result ? result.output : result;
-    backward(output, filled(output.shape, 'plain', seed));
-    const indices = 'indices' in result ? result.indices.intValues.slice() : new Int32Array(0);
-    return { output: output.values.slice(), indices, gradient: input.grad!.values.slice() };
-  });
-}
+type Pool = PoolOp;
 
 /**
  * The op on webgpu (kernels `names` on the GPU `calls` times each) equals it on the reference backend: bit
