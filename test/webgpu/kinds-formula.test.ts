@@ -136,3 +136,32 @@ test('lsePoolForward and lsePoolBackward (∂x, ∂r) within formulaRelative of 
     4 * (2 * LARGEST) ** 2 * output.length,
   ]);
 });
+
+test('lipPoolForward and lipPoolBackward (∂x, ∂logits) within formulaRelative of the reference', { skip }, () => {
+  check(
+    cases(),
+    ({ geometry: window, values, seed }) =>
+      tidy(() => {
+        const geometry = { ...window, coefficient: [12, 1, 0.5][seed % 3]! };
+        const input = filled(geometry.inputShape, values, seed);
+        const logits = filled(geometry.inputShape, seed % 4 === 0 ? 'special' : 'plain', seed + 2);
+        const [[expected], [actual]] = bothWays('lipPoolForward', [{ shape: geometry.outputShape }], (k, [y]) =>
+          k.lipPoolForward(input.values, logits.values, y!.values, geometry),
+        );
+        assertWithin(actual!, expected!, near(expected!, LARGEST), 'lip');
+        const gradOutput = gradientOf(geometry, seed);
+        const outputs = [
+          { shape: geometry.inputShape, zeroed: true },
+          { shape: geometry.inputShape, zeroed: true },
+        ];
+        const [want, got] = bothWays('lipPoolBackward', outputs, (k, [g, gz]) =>
+          k.lipPoolBackward(input.values, logits.values, gradOutput.values, g!.values, gz!.values, geometry),
+        );
+        // Shares are at most |g| ≤ 4 per window; ∂z's add (x − y)·λσ(1 − σ) ≤ 2·LARGEST·λ/4 to each.
+        const windows = windowsPerCell(geometry);
+        assertWithin(got[0]!, want[0]!, near(want[0]!, 4 * windows), 'lip ∂x');
+        assertWithin(got[1]!, want[1]!, near(want[1]!, 2 * LARGEST * geometry.coefficient * windows), 'lip ∂logits');
+      }),
+    RUNS,
+  );
+});

@@ -2,7 +2,7 @@
 // float64): the forward per output element; the backward as a statistics dispatch per window (shift,
 // softmax total, output, and the window's parameter-gradient term, which the host sums per slot in
 // walk order) and a gather per input cell. expm1 and log1p, which WGSL lacks, by series near 0.
-import { forCells, gatherShader, outputShader } from './kind-walk.js';
+import { forCells, gatherShader, KindParam, outputShader } from './kind-walk.js';
 import { reads, writes, type StorageArray } from './shader-common.js';
 
 const input = reads('input', 'u32');
@@ -209,6 +209,53 @@ const lseBackward = gatherShader(
   { functions: lseWgsl },
 );
 
+/** LIP's window (lip-pool.ts): the largest gate G = λσ(z), Σ e^{G − max G} and the weighted mean; NaN logits poison it. */
+const lipWgsl = `
+fn lipGate(logit: f32) -> f32 { return bitcast<f32>(params[${KindParam.coefficient}u]) / (1.0 + exp(-logit)); }
+fn lipWindow(w: Window) -> vec3<f32> {
+  if (w.count == 0) { return vec3<f32>(0.0, 0.0, 0.0); }
+  var largest = floatOfBits(0xff800000u);
+  var hasNan = false;
+  ${forCells('let logit = logits[inputIndex]; if (isNanBits(bitcast<u32>(logit))) { hasNan = true; } else { largest = max(largest, lipGate(logit)); }')}
+  if (hasNan) { return vec3<f32>(notANumber(), notANumber(), notANumber()); }
+  var total: f32 = 0.0;
+  var weighted: f32 = 0.0;
+  ${forCells(`let weight = exp(lipGate(logits[inputIndex]) - largest);
+    total = total + weight;
+    weighted = weighted + weight * value;`)}
+  return vec3<f32>(largest, total, weighted / total);
+}`;
+
+const lipForward = outputShader(
+  [input, reads('logits', 'f32'), writes('output', 'f32')],
+  'output[element] = lipWindow(w).z;',
+  lipWgsl,
+);
+
+const lipStats = outputShader(
+  [input, reads('logits', 'f32'), writes('stats', 'f32')],
+  `let window = lipWindow(w);
+  stats[element * 3u] = window.x;
+  stats[element * 3u + 1u] = window.y;
+  stats[element * 3u + 2u] = window.z;`,
+  lipWgsl,
+);
+
+/** The share (g/Σ)·e^{G_i − max G} of each window holding the cell: ∂x (part 0) or ∂z = share·(x − y)·λσ(1 − σ) (part 1). */
+const lipBackward = (part: 0 | 1) =>
+  gatherShader(
+    [input, reads('logits', 'f32'), reads('stats', 'f32'), ...gradients],
+    `let logit = logits[element];
+        let share = (gradOutput[outputIndex] / ${stat(3, 1)}) * exp(lipGate(logit) - ${stat(3, 0)});
+        ${
+          part === 0
+            ? 'sum = sum + share;'
+            : `let gate = 1.0 / (1.0 + exp(-logit));
+        sum = sum + share * (value - ${stat(3, 2)}) * bitcast<f32>(params[${KindParam.coefficient}u]) * gate * (1.0 - gate);`
+        }`,
+    { functions: lipWgsl },
+  );
+
 export const formulaKindShaders: Readonly<Record<string, () => string>> = {
   softKindForward: () => softForward,
   softKindStats: () => softStats,
@@ -219,4 +266,8 @@ export const formulaKindShaders: Readonly<Record<string, () => string>> = {
   lseKindForward: () => lseForward,
   lseKindStats: () => lseStats,
   lseKindBackward: () => lseBackward,
+  lipKindForward: () => lipForward,
+  lipKindStats: () => lipStats,
+  lipKindBackwardInput: () => lipBackward(0),
+  lipKindBackwardLogits: () => lipBackward(1),
 };

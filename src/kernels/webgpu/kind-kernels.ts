@@ -17,6 +17,7 @@ import { softPoolBackward, softPoolForward } from '../reference/extra/soft-pool.
 import * as stochastic from '../reference/extra/stochastic-pool.js';
 import { minPoolForward } from '../../pooling/kinds/min.js';
 import type { PoolingKernels } from '../types.js';
+import { createLipGpuKernels } from './kind-lip-kernels.js';
 import { createPyramidGpuKernels } from './kind-pyramid-kernels.js';
 import { createRegionGpuKernels } from './kind-region-kernels.js';
 import { createTapGpuKernels } from './kind-tap-kernels.js';
@@ -46,6 +47,8 @@ export const KIND_GPU_KERNELS = [
   'gemPoolBackward',
   'lsePoolForward',
   'lsePoolBackward',
+  'lipPoolForward',
+  'lipPoolBackward',
   'fractionalMaxPoolForward',
   'gridSampleForward',
   'blurPoolForward',
@@ -139,6 +142,7 @@ export function createKindGpuKernels(run: KindRunner): KindGpuKernels {
     ...createTapGpuKernels(run),
     ...createRegionGpuKernels(run),
     ...createPyramidGpuKernels(run),
+    ...createLipGpuKernels(run),
   };
 }
 

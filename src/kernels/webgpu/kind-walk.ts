@@ -11,7 +11,9 @@ export const KindParam = {
   taps: Param.count,
   /** Offsets of a region kind's tables (fractional max: starts and ends per axis; S3: kept rows per axis). */
   tables: Param.count + 1,
-  count: Param.count + 7,
+  /** LIP's λ (float bits). */
+  coefficient: Param.count + 7,
+  count: Param.count + 8,
 } as const;
 
 /**
