@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { adaptiveGeometry } from '../../src/geometry/adaptive-geometry.js';
 import type { PoolingSizes, SpatialDims } from '../../src/geometry/layout.js';
 import { attentionPoolBackward, attentionPoolForward } from '../../src/kernels/reference/extra/attention-pool.js';
-import { blurPoolBackward, blurPoolForward, type BlurGeometry } from '../../src/kernels/reference/extra/blur-pool.js';
+import { blurPoolBackward, blurPoolForward } from '../../src/kernels/reference/extra/blur-pool.js';
 import {
   covariancePoolBackward,
   covariancePoolForward,
@@ -35,6 +35,7 @@ import { assertClose, type Tolerance } from './weighted-helpers.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { assertSame, check, filled, poisoned, type ValueKind } from './harness.js';
+import { blurCases, type BlurCase } from '../helpers/blur-cases.js';
 
 function fast(): PoolingKernels {
   assert.ok(wasmBackend !== null, 'the wasm backend did not register');
@@ -65,47 +66,6 @@ async function acrossThreads<Case>(cases: Case[], compare: (item: Case) => Array
         );
     });
   }
-}
-
-interface BlurCase {
-  geometry: BlurGeometry;
-  values: ValueKind;
-  seed: number;
-}
-
-/** Random BlurPool geometries; shapes the reflect padding rejects are filtered out. */
-function blurCases(): fc.Arbitrary<BlurCase> {
-  return fc
-    .record({
-      rank: fc.constantFrom<SpatialDims>(1, 2, 2, 3),
-      batch: fc.integer({ min: 1, max: 3 }),
-      channels: fc.integer({ min: 1, max: 11 }),
-      sizes: fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 3, maxLength: 3 }),
-      strides: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 3, maxLength: 3 }),
-      filterSize: fc.integer({ min: 1, max: 7 }),
-      padMode: fc.constantFrom('reflect', 'replicate', 'zero'),
-      channelsLast: fc.boolean(),
-      values: fc.constantFrom<ValueKind>('plain', 'ties', 'negative', 'special'),
-      seed: fc.integer({ min: 1, max: 1 << 30 }),
-    })
-    .map((draw) => {
-      const spatial = draw.sizes.slice(3 - draw.rank);
-      const shape = draw.channelsLast
-        ? [draw.batch, ...spatial, draw.channels]
-        : [draw.batch, draw.channels, ...spatial];
-      const options = {
-        filterSize: draw.filterSize,
-        stride: draw.strides.slice(3 - draw.rank),
-        padMode: draw.padMode,
-        dataFormat: draw.channelsLast ? 'channelsLast' : 'channelsFirst',
-      };
-      try {
-        return { geometry: blurGeometry('test', shape, draw.rank, options), values: draw.values, seed: draw.seed };
-      } catch {
-        return null;
-      }
-    })
-    .filter((item): item is BlurCase => item !== null);
 }
 
 function compareBlur({ geometry, values, seed }: BlurCase): void {

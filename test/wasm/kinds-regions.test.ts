@@ -36,6 +36,7 @@ import { assertSame, check, filled, generator, poisoned, poolCases, type ValueKi
 import { stridesOf } from '../../src/geometry/layout.js';
 import type { PoolOptions } from '../../src/geometry/pool-geometry.js';
 import { windowCapacity } from '../../src/kernels/reference/window-walk.js';
+import { opResults } from '../helpers/op-results.js';
 
 function fast(): PoolingKernels {
   assert.ok(wasmBackend !== null, 'the wasm backend did not register');
@@ -418,20 +419,6 @@ test('lstmPool2d on wasm equals the reference backend within the kind tolerance,
     await setThreadCount(before);
   }
 });
-
-/** The op on `backend`: its output, its indices when it returns them, and the input gradient. */
-function opResults(backend: string, input: Tensor, seed: number, pool: (input: Tensor) => Tensor | PoolWithIndices) {
-  setBackend(backend);
-  return tidy(() => {
-    input.grad = null;
-    requireGrad(input);
-    const result = pool(input);
-    const output = 'indices' in result ? result.output : result;
-    backward(output, filled(output.shape, 'plain', seed));
-    const indices = 'indices' in result ? result.indices.intValues.slice() : new Int32Array(0);
-    return { output: output.values.slice(), indices, gradient: input.grad!.values.slice() };
-  });
-}
 
 /** The op on wasm equals it on the reference backend bit for bit: output, indices, input gradient. */
 function assertSameOnBackends(

@@ -9,10 +9,11 @@ import { maxPoolBackward, maxPoolForward } from '../reference/max-pool.js';
 import type { ArgmaxPlanes, LossKernels, PoolKernels, TrainKernels } from '../types.js';
 import { createLossGpuKernels } from './loss-gpu-kernels.js';
 import { adaptiveTables, planeParams, sizeParams, windowParams, type GpuJob, type JobArray } from './params.js';
+import { createKindGpuKernels, type KindGpuKernels } from './kind-kernels.js';
 import { createTrainGpuKernels } from './train-gpu-kernels.js';
 
-/** The kernels that run on the GPU: the wasm pool module's set, every training kernel and the loss. */
-export type GpuKernels = PoolKernels & TrainKernels & LossKernels;
+/** The kernels that run on the GPU: the wasm pool module's set, every training kernel, the loss and the other kinds' (kind-kernels.ts). */
+export type GpuKernels = PoolKernels & TrainKernels & LossKernels & KindGpuKernels;
 
 /** Runs `job` on the GPU, or `fallback` (the reference kernel on the same arrays) when it cannot. */
 export type JobRunner = (kernel: keyof GpuKernels, job: GpuJob, fallback: () => void) => void;
@@ -22,7 +23,7 @@ const write = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'wri
 
 export function createGpuKernels(run: JobRunner): GpuKernels {
   const pooling = createPoolGpuKernels(run);
-  return { ...pooling, ...createTrainGpuKernels(run), ...createLossGpuKernels(run) };
+  return { ...pooling, ...createTrainGpuKernels(run), ...createLossGpuKernels(run), ...createKindGpuKernels(run) };
 }
 
 function createPoolGpuKernels(run: JobRunner): PoolKernels {

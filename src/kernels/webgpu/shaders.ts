@@ -5,6 +5,8 @@
 import { Param } from './params.js';
 import { argmaxGather, argmaxScatter } from './argmax-shaders.js';
 import { header, reads, storageBindings, writes, type StorageArray } from './shader-common.js';
+import { kindShaders } from './kind-shaders.js';
+import { forCells, gatherShader, outputShader } from './kind-walk.js';
 import { trainShaders } from './train-shaders.js';
 
 /** A shader's pieces: the arrays bound after params (and after the tables, for adaptive windows). */
@@ -50,40 +52,14 @@ const reducers: Record<string, Reducer> = {
   },
 };
 
-/** Sliding windows (poolGeometry), one invocation per output element: walkPoolWindows's order. */
+/** Sliding windows (poolGeometry), one invocation per output element: walkPoolWindows's order (kind-walk.ts's walk). */
 function windowForward(reducer: Reducer): string {
-  return `${header(storageBindings(reducer.bindings))}
-  let at = locate(element, outSpatial());
-  let inStrides = stridesOf(inSpatial());
-  let inBase = at.x * inStrides.x + at.y * inStrides.y;
-  let outWidth = pu(${Param.outWidth}u);
-  let outHeight = pu(${Param.outHeight}u);
-  let first = vec3<i32>(
-    windowStart(0u, i32(at.z / (outWidth * outHeight))),
-    windowStart(1u, i32((at.z / outWidth) % outHeight)),
-    windowStart(2u, i32(at.z % outWidth)));
-  let slices = axisTaps(0u, first.x);
-  let rows = axisTaps(1u, first.y);
-  let columns = axisTaps(2u, first.z);
-  let inBounds = (slices.y - slices.x) * (rows.y - rows.x) * (columns.y - columns.x);
-  let inPadded = slices.z * rows.z * columns.z;
-  let dilation = vec3<i32>(p(${Param.dilationDepth}u), p(${Param.dilationDepth + 1}u), p(${Param.dilationDepth + 2}u));
-  let inHeight = p(${Param.inHeight}u);
-  let inWidth = p(${Param.inWidth}u);
+  const body = `let inBounds = w.count;
+  let inPadded = w.padded;
   ${reducer.begin}
-  for (var kernelSlice = slices.x; kernelSlice < slices.y; kernelSlice++) {
-    let slice = first.x + kernelSlice * dilation.x;
-    for (var kernelRow = rows.x; kernelRow < rows.y; kernelRow++) {
-      let rowIndex = (slice * inHeight + first.y + kernelRow * dilation.y) * inWidth;
-      for (var kernelColumn = columns.x; kernelColumn < columns.y; kernelColumn++) {
-        let spatialIndex = u32(rowIndex + first.z + kernelColumn * dilation.z);
-        let inputIndex = inBase + spatialIndex * inStrides.z;
-        ${reducer.visit}
-      }
-    }
-  }
-  ${reducer.finish}
-}`;
+  ${forCells(reducer.visit, 'w', null)}
+  ${reducer.finish}`;
+  return outputShader(reducer.bindings, body);
 }
 
 interface Gather extends BoundArrays {
@@ -127,45 +103,10 @@ const gathers: Record<string, Gather> = {
 
 /**
  * Sliding windows backward, one invocation per input element: the windows whose taps hit the cell,
- * in ascending output order (taps descending on each axis), each adding its share.
+ * in ascending output order (taps descending on each axis), each adding its share (kind-walk.ts's gather).
  */
 function windowBackward(gather: Gather): string {
-  return `${header(storageBindings(gather.bindings))}
-  let at = locate(element, inSpatial());
-  let spatialIndex = at.z;
-  let inWidth = pu(${Param.inWidth}u);
-  let inHeight = pu(${Param.inHeight}u);
-  let cell = vec3<i32>(i32(spatialIndex / (inWidth * inHeight)), i32((spatialIndex / inWidth) % inHeight), i32(spatialIndex % inWidth));
-  let outStrides = stridesOf(outSpatial());
-  let outBase = at.x * outStrides.x + at.y * outStrides.y;
-  let outSize = vec3<i32>(p(${Param.outDepth}u), p(${Param.outHeight}u), p(${Param.outWidth}u));
-  ${gather.prepare ?? ''}
-  var sum: f32 = 0.0;
-  for (var kernelSlice = p(${Param.kernelDepth}u) - 1; kernelSlice >= 0; kernelSlice--) {
-    let slice = windowOf(0u, cell.x, kernelSlice, outSize.x);
-    if (slice < 0) { continue; }
-    for (var kernelRow = p(${Param.kernelDepth + 1}u) - 1; kernelRow >= 0; kernelRow--) {
-      let row = windowOf(1u, cell.y, kernelRow, outSize.y);
-      if (row < 0) { continue; }
-      for (var kernelColumn = p(${Param.kernelDepth + 2}u) - 1; kernelColumn >= 0; kernelColumn--) {
-        let column = windowOf(2u, cell.z, kernelColumn, outSize.z);
-        if (column < 0) { continue; }
-        let window = vec3<i32>(slice, row, column);
-        let outputIndex = outBase + u32((slice * outSize.y + row) * outSize.z + column) * outStrides.z;
-        ${gather.add}
-      }
-    }
-  }
-  gradInput[element] = sum;
-}
-
-/** The output cell along 'axis' whose tap 'tap' is input cell 'cell', or -1 when none is. */
-fn windowOf(axis: u32, cell: i32, tap: i32, outSize: i32) -> i32 {
-  let offset = cell + p(${Param.padFront}u + axis) - tap * p(${Param.dilationDepth}u + axis);
-  let stride = p(${Param.strideDepth}u + axis);
-  if (offset < 0 || offset % stride != 0 || offset / stride >= outSize) { return -1; }
-  return offset / stride;
-}`;
+  return gatherShader(gather.bindings, gather.add, { reads: false, window: false, prepare: gather.prepare ?? '' });
 }
 
 const tableWgsl = /* wgsl */ `${storageBindings([reads('tables', 'i32')])}
@@ -241,6 +182,7 @@ export const shaders: Readonly<Record<string, () => string>> = {
   argmaxScatter: () => argmaxScatter(false),
   argmaxGather: () => argmaxGather,
   ...trainShaders,
+  ...kindShaders,
 };
 
 export type ShaderName = keyof typeof shaders;
