@@ -75,9 +75,25 @@ fn lnNearOne(t: f32) -> f32 { return select(log(t), log1pSmall(t - 1.0), abs(t -
 /** GeM's clamp floor, float32 1e-6 (gem-pool.ts's GEM_EPSILON). */
 const gemWgsl = `${seriesWgsl}
 const GEM_EPSILON: f32 = 9.99999997e-7;
+const SMALLEST_NORMAL: f32 = 1.17549435e-38;
 fn gemPower(ratio: f32, exponent: f32) -> f32 {
   if (isInfiniteBits(bitcast<u32>(ratio))) { return select(0.0, ratio, exponent > 0.0); }
   return powerOf(ratio, exponent);
+}
+/**
+ * (c/s)^p for c ≥ ε > 0: GPUs may flush a subnormal c/s (ε/1e38) to 0, whose power is then 0 where
+ * float64 gives a normal number (p = 0.01: 0.36); there it is e^{p(ln c − ln s)}, both logs normal.
+ */
+fn ratioPower(c: f32, s: f32, exponent: f32) -> f32 {
+  let ratio = c / s;
+  if (ratio >= SMALLEST_NORMAL || !isFiniteValue(s)) { return gemPower(ratio, exponent); }
+  return exp(exponent * (log(c) - log(s)));
+}
+/** ln(c/s) for c ≥ ε > 0, through the logs where c/s would be subnormal. */
+fn lnRatio(c: f32, s: f32) -> f32 {
+  let ratio = c / s;
+  if (ratio >= SMALLEST_NORMAL) { return lnNearOne(ratio); }
+  return log(c) - log(s);
 }
 /** gem-pool.ts's gemWindow: s·(mean (c/s)^p)^(1/p), c = max(x, ε), s the largest c (smallest for p < 0). */
 fn gemWindow(w: Window, exponent: f32) -> f32 {
@@ -90,7 +106,7 @@ fn gemWindow(w: Window, exponent: f32) -> f32 {
   if (hasNan) { return notANumber(); }
   if (!isFiniteValue(scale)) { return scale; }
   var sum: f32 = 0.0;
-  ${forCells('sum = sum + gemPower(max(value, GEM_EPSILON) / scale, exponent);')}
+  ${forCells('sum = sum + ratioPower(max(value, GEM_EPSILON), scale, exponent);')}
   return scale * powerOf(sum / f32(w.count), 1.0 / exponent);
 }`;
 
@@ -109,9 +125,9 @@ const gemStats = outputShader(
   terms[element] = 0.0;
   if (!isFiniteValue(output) || w.count == 0) { return; }
   var powerSum: f32 = 0.0;
-  ${forCells(`let ratio = max(value, GEM_EPSILON) / output;
-    let powered = gemPower(ratio, exponent);
-    if (powered > 0.0) { powerSum = powerSum + powered * lnNearOne(ratio); }`)}
+  ${forCells(`let clamped = max(value, GEM_EPSILON);
+    let powered = ratioPower(clamped, output, exponent);
+    if (powered > 0.0) { powerSum = powerSum + powered * lnRatio(clamped, output); }`)}
   terms[element] = ((gradOutput[element] / f32(w.count)) * output / exponent) * powerSum;`,
   gemWgsl,
 );
@@ -122,8 +138,7 @@ const gemBackward = gatherShader(
   `let output = stats[outputIndex];
         if (!isFiniteValue(output) || isNanBits(bits) || value < GEM_EPSILON) { continue; }
         let exponent = powers[slotOf(arrayLength(&powers), w)];
-        let ratio = value / output;
-        sum = sum + (gradOutput[outputIndex] / f32(w.count)) * (gemPower(ratio, exponent) / ratio);`,
+        sum = sum + (gradOutput[outputIndex] / f32(w.count)) * ratioPower(value, output, exponent - 1.0);`,
   { functions: gemWgsl },
 );
 
@@ -194,7 +209,29 @@ const lseStats = outputShader(
       else { rateTerm = rateTerm + share * select(value - window.shift, 0.0, value == window.shift); }
     }`)}
   let gradient = gradOutput[element];
-  terms[element] = gradient * select((rateTerm - window.logMean / r) / r, rateTerm, window.meanLimit);`,
+  if (window.meanLimit) { terms[element] = gradient * rateTerm; return; }
+  // (Σsᵢ(xᵢ − m) − log(mean e^{r(x − m)})/r)/r subtracts two near-equal terms when r·spread is
+  // small, which float32 (the reference has float64) pays for; about the window's mean μ both
+  // terms are O(r·variance) instead, so where |r|·spread ≤ 1 (no e^{r(x − μ)} can overflow) the
+  // term is Σ (1 + expm1(r dᵢ)) dᵢ / Σ e^{r dᵢ} − log1p(mean expm1(r dᵢ))/r, over r, dᵢ = xᵢ − μ.
+  var low = floatOfBits(0x7f800000u);
+  var high = floatOfBits(0xff800000u);
+  var mean: f32 = 0.0;
+  ${forCells('low = min(low, value); high = max(high, value); mean = mean + value / f32(w.count);')}
+  if (isFiniteValue(low) && isFiniteValue(high) && abs(r) * (high - low) <= 1.0) {
+    var offsets: f32 = 0.0;
+    var weightedOffsets: f32 = 0.0;
+    var expm1Sum: f32 = 0.0;
+    ${forCells(`let offset = value - mean;
+      let grown = expm1Small(r * offset);
+      offsets = offsets + offset;
+      weightedOffsets = weightedOffsets + grown * offset;
+      expm1Sum = expm1Sum + grown;`)}
+    let shares = (offsets + weightedOffsets) / (f32(w.count) + expm1Sum);
+    terms[element] = gradient * (shares - log1pSmall(expm1Sum / f32(w.count)) / r) / r;
+    return;
+  }
+  terms[element] = gradient * (rateTerm - window.logMean / r) / r;`,
   lseWgsl,
 );
 
