@@ -1,11 +1,11 @@
 // SoftPool (reference soft-pool.ts): y = m + Σ eᵢ(xᵢ − m) / Σ eᵢ over each window's in-bounds cells,
-// eᵢ = e^{xᵢ − m}, m the window max, in float32 with expLanes. Backward, where no input cell lies in
+// eᵢ = e^{xᵢ − m}, m the window max, in float32 with expWeightLanes. Backward, where no input cell lies in
 // two windows: one pass over output rows, each window's eᵢ parked in its own gradInput cells, then
 // replaced by gradOutput·sₖ·(1 + xₖ − y). Where windows overlap: each window's m, gradOutput/Σe and
 // y first (NaN m for a window passing no gradient), then each input cell gathers from them.
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
-import { expLanes } from '../simd-math';
+import { expWeightLanes } from '../simd-math';
 import { STATS, STATS_PLANE_BYTES } from './arguments';
 import { finiteLanes, loadLanes, storeLanes, windowMax } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
@@ -34,7 +34,7 @@ function softLanes(start: usize, columns: i32, full: bool, park: bool, parked: u
         const value = loadLanes(tap, full);
         // A cell equal to m is 0 from it, also for an infinite m (where x − m would be NaN).
         const offset = v128.andnot(f32x4.sub(value, largest), f32x4.eq(value, largest));
-        const weight = expLanes(offset);
+        const weight = expWeightLanes(offset);
         if (park) storeLanes(tap + parked, weight, full);
         sum = f32x4.add(sum, weight);
         // Cells of weight 0 add nothing (a −∞ cell's 0·(−∞) would be NaN).
@@ -135,7 +135,7 @@ function softGatherLanes(block: usize, inIndex: usize, outIndex: usize, full: bo
   const stats = pointer(block, STATS) + (outIndex << 2);
   const plane = <usize>word(block, STATS_PLANE_BYTES);
   const value = loadLanes(pointer(block, INPUT) + (inIndex << 2), full);
-  const weight = expLanes(f32x4.sub(value, loadLanes(stats, full)));
+  const weight = expWeightLanes(f32x4.sub(value, loadLanes(stats, full)));
   const share = softShareLanes(value, weight, loadLanes(stats + plane, full), loadLanes(stats + plane + plane, full));
   const cell = pointer(block, GRAD_INPUT) + (inIndex << 2);
   storeLanes(cell, f32x4.add(loadLanes(cell, full), share), full);
