@@ -1,5 +1,5 @@
 // GeM pooling (reference gem-pool.ts): y = s·(mean tᵢ)^(1/p) with tᵢ = (cᵢ/s)^p = e^{p·ln(cᵢ/s)},
-// cᵢ = max(xᵢ, ε), s the window's largest c (smallest for p < 0), in float32 with expLanes and
+// cᵢ = max(xᵢ, ε), s the window's largest c (smallest for p < 0), in float32 with expWeightLanes and
 // logLanes. With T = Σt and lᵢ = ln(cᵢ/s), the reference's gradients become ∂y/∂xᵢ = y·tᵢ/(cᵢ·T)
 // (xᵢ ≥ ε) and ∂y/∂p = (y/p)·(Σtᵢlᵢ/T − ln(T/n)/p), so a window's tᵢ serve both passes. Backward
 // as SoftPool's (soft.ts): fused where windows do not overlap, else statistics (s, gradOutput·y/T)
@@ -8,7 +8,7 @@
 // backward (src/pooling/kinds/forward-keep.ts), as AdaPool's does (ada-pool.ts).
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
-import { expLanes, logLanes, logPositiveLanes } from '../simd-math';
+import { expLanes, expWeightLanes, logLanes, logPositiveLanes } from '../simd-math';
 import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
 import { addRowTerms, finiteLanes, loadLanes, storeLanes, weightLanes } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
@@ -80,7 +80,7 @@ function sumTerms(
         const logRatio = special
           ? f32x4.sub(logLanes(clamped), logScale)
           : logPositiveLanes(f32x4.mul(clamped, inverse));
-        const term = expLanes(f32x4.mul(power, logRatio));
+        const term = expWeightLanes(f32x4.mul(power, logRatio)); // p·ln(c/s) ≤ 0: s is the extreme c
         if (park) storeLanes(tap + parked, term, full);
         sum = f32x4.add(sum, term);
         // A cell whose t is 0 adds nothing (for p < 0, an infinite c's 0·∞ would be NaN).
@@ -308,7 +308,7 @@ function gemGatherLanes(block: usize, inIndex: usize, outIndex: usize, channel: 
   // A subnormal c/s keeps few digits (which a small p magnifies): ln c − ln s there, as gemLanes.
   const tiny = f32x4.lt(ratio, f32x4.splat(SMALLEST_NORMAL));
   if (v128.any_true(tiny)) logRatio = v128.bitselect(f32x4.sub(logLanes(clamped), logLanes(extreme)), logRatio, tiny);
-  const term = expLanes(f32x4.mul(power, logRatio));
+  const term = expWeightLanes(f32x4.mul(power, logRatio)); // p·ln(c/s) ≤ 0: s is the extreme c
   const share = gemShareLanes(value, term, loadLanes(stats + plane, full), f32x4.eq(term, term));
   const cell = pointer(block, GRAD_INPUT) + (inIndex << 2);
   storeLanes(cell, f32x4.add(loadLanes(cell, full), share), full);

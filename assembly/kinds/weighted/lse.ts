@@ -1,12 +1,12 @@
 // LSE pooling (reference lse-pool.ts): y = m + ln(1 + Σ expm1(r(xᵢ − m))/n)/r over each window's
 // in-bounds cells, m the window max for r > 0 (min for r < 0), and the mean where |r|·(max − min)
-// < 10⁻⁹; in float32 with expLanes, expm1Lanes and log1pLanes. Gradients: ∂y/∂xᵢ = sᵢ = eᵢ/Σe
+// < 10⁻⁹; in float32 with expWeightLanes, expm1Lanes and log1pLanes. Gradients: ∂y/∂xᵢ = sᵢ = eᵢ/Σe
 // (1/n in the mean limit); ∂y/∂r = (Σsᵢ(xᵢ − m) − ln(mean e)/r)/r (Σ(xᵢ − y)²/2n in the limit).
 // Backward as SoftPool's (soft.ts): fused where windows do not overlap, else statistics (m, the
 // rate used, gradOutput/Σe) then a gather; ∂/∂r terms per row as GeM's (gem.ts).
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
-import { expLanes, expm1Lanes, log1pLanes } from '../simd-math';
+import { expm1Lanes, expWeightLanes, log1pLanes } from '../simd-math';
 import { STATS, STATS_PLANE_BYTES } from './arguments';
 import { addRowTerms, finiteLanes, loadLanes, storeLanes, weightLanes } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
@@ -66,7 +66,7 @@ function lseLanes(start: usize, columns: i32, full: bool, r: v128, park: bool, p
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const value = loadLanes(tap, full);
         const scaled = f32x4.mul(used, offsetLanes(value, m));
-        const weight = expLanes(scaled);
+        const weight = expWeightLanes(scaled);
         if (park) storeLanes(tap + parked, weight, full);
         sum = f32x4.add(sum, weight);
         shares = f32x4.add(shares, expm1Lanes(scaled, weight));
@@ -127,7 +127,7 @@ function lseWindowGradient(
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const value = loadLanes(tap, full);
         const offset = offsetLanes(value, m);
-        const weight = park ? loadLanes(tap + parked, full) : expLanes(f32x4.mul(used, offset));
+        const weight = park ? loadLanes(tap + parked, full) : expWeightLanes(f32x4.mul(used, offset));
         weighted = f32x4.add(weighted, v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, zero)));
         const deviation = f32x4.sub(value, y);
         squares = f32x4.add(squares, f32x4.mul(deviation, deviation));
@@ -222,7 +222,7 @@ function lseGatherLanes(block: usize, inIndex: usize, outIndex: usize, full: boo
   const plane = <usize>word(block, STATS_PLANE_BYTES);
   const value = loadLanes(pointer(block, INPUT) + (inIndex << 2), full);
   const m = loadLanes(stats, full);
-  const weight = expLanes(f32x4.mul(loadLanes(stats + plane, full), offsetLanes(value, m)));
+  const weight = expWeightLanes(f32x4.mul(loadLanes(stats + plane, full), offsetLanes(value, m)));
   const share = lseShareLanes(weight, loadLanes(stats + plane + plane, full), f32x4.eq(m, m));
   const cell = pointer(block, GRAD_INPUT) + (inIndex << 2);
   storeLanes(cell, f32x4.add(loadLanes(cell, full), share), full);
