@@ -1,10 +1,10 @@
 // e^x and ln x on four float32 lanes (AssemblyScript's Math is scalar): range reduction to a small
-// interval, then minimax polynomials (Cephes' expf.c and logf.c; expWeightLanes' degree 5 fitted for
+// interval, then minimax polynomials (Cephes' expf.c and logf.c; expWeightLanes' degree 6 fitted for
 // this file), evaluated with madd (one fused multiply-add in the relaxed-SIMD build). Special values as
 // Math.exp/Math.log rounded to float32: NaN stays NaN, exp(+∞) = +∞, exp(−∞) = 0, overflow gives +∞
 // and underflow 0 (through the subnormals); ln(+∞) = +∞, ln(±0) = −∞, ln of a negative number is
 // NaN, subnormal inputs are exact. Maximum relative error (measured over a dense sweep in
-// test/wasm/kinds-weighted.test.ts): 1 float32 ulp (expWeightLanes 2).
+// test/wasm/kinds-weighted.test.ts): 1 float32 ulp, expWeightLanes and expm1WeightLanes included.
 import { madd } from '../train/tile';
 
 const LOG2E: f32 = 1.44269504088896341;
@@ -23,15 +23,23 @@ const SQRT_HALF: f32 = 0.707106781186547524;
 const SMALLEST_NORMAL: f32 = 1.17549435e-38;
 
 /**
- * e^r − 1 − r over r² for |r| ≤ ln2/2 as a minimax cubic (relative error of 1 + r + r²·q under
- * 2⁻²⁴·1.8 before rounding): expWeightLanes' polynomial, two steps shorter than Cephes' (expLanes).
+ * e^r − 1 − r over r² for |r| ≤ ln2/2 as a minimax quartic q, fitted (numpy, reweighted least squares)
+ * to the relative error of r + r²·q against e^r − 1 (2⁻²⁴·0.3 before rounding), so that it serves
+ * expm1WeightLanes too: expWeightLanes' polynomial, one step shorter than Cephes' (expLanes).
  */
 @inline
 function expPolynomial(r: v128): v128 {
-  let q = madd(f32x4.splat(8.31250287592411e-3), r, f32x4.splat(4.1890114545822144e-2));
-  q = madd(q, r, f32x4.splat(1.6667114198207855e-1));
-  q = madd(q, r, f32x4.splat(4.99992311000824e-1));
-  return f32x4.add(madd(q, f32x4.mul(r, r), r), f32x4.splat(1));
+  return f32x4.add(expPolynomialLessOne(r), f32x4.splat(1));
+}
+
+/** r + r²·q: expPolynomial less its 1, keeping small r's digits (expm1WeightLanes). */
+@inline
+function expPolynomialLessOne(r: v128): v128 {
+  let q = madd(f32x4.splat(1.3882522471249104e-3), r, f32x4.splat(8.36651399731636e-3));
+  q = madd(q, r, f32x4.splat(4.166720062494278e-2));
+  q = madd(q, r, f32x4.splat(1.666654348373413e-1));
+  q = madd(q, r, f32x4.splat(4.999999701976776e-1));
+  return madd(q, f32x4.mul(r, r), r);
 }
 
 /** n = round(x·log₂e) (as `shifted`'s low bits, see expLanes) and r = x − n·ln 2. */
@@ -151,6 +159,17 @@ export function expm1Lanes(x: v128, exp: v128): v128 {
 }
 
 /**
+ * e^x − 1 lane by lane for x ≤ 0 given `exp` = expWeightLanes(x), in about half expm1Lanes' steps:
+ * where |x| < ln2/2 (there expWeightLanes' n is 0 and r = x) its polynomial less the 1, else
+ * exp − 1, which cancels little there (|e^x − 1| ≥ 0.29).
+ */
+@inline
+export function expm1WeightLanes(x: v128, exp: v128): v128 {
+  const near = f32x4.lt(f32x4.abs(x), f32x4.splat(0.34657359));
+  return v128.bitselect(expPolynomialLessOne(x), f32x4.sub(exp, f32x4.splat(1)), near);
+}
+
+/**
  * ln(1 + x) lane by lane, keeping small x's digits: with w = 1 + x rounded, ln w · x/(w − 1) (the
  * rounding of w cancels to first order), and x itself where w is 1.
  */
@@ -159,8 +178,9 @@ export function log1pLanes(x: v128): v128 {
   const one = f32x4.splat(1);
   const w = f32x4.add(one, x);
   const shifted = f32x4.sub(w, one);
-  const corrected = f32x4.mul(logLanes(w), f32x4.div(x, shifted));
+  const logW = logLanes(w); // once: binaryen does not merge two inlined copies
+  const corrected = f32x4.mul(logW, f32x4.div(x, shifted));
   // w = 1: x itself; w = +∞ or x = −1 and beyond: ln w alone (the ratio would be NaN or is 1).
   const plain = v128.or(f32x4.eq(shifted, f32x4.splat(Infinity)), f32x4.le(w, f32x4.splat(0)));
-  return v128.bitselect(x, v128.bitselect(logLanes(w), corrected, plain), f32x4.eq(w, one));
+  return v128.bitselect(x, v128.bitselect(logW, corrected, plain), f32x4.eq(w, one));
 }

@@ -91,6 +91,16 @@ test('expWeightLanes: within 2 ulps of Math.exp over [−87.3, 88.3], 0 below 2^
   );
 });
 
+test('expm1WeightLanes: within 2 ulps of Math.expm1 over [−87, 0], small arguments included', () => {
+  const random = generator(13);
+  const values: number[] = [NaN, -Infinity, 0, -0, -1e-30, -0.3465, -0.3466, -87.3, -100];
+  for (let exponent = -40; exponent <= 6; exponent++) {
+    for (let draw = 0; draw < 4000; draw++) values.push(-Math.min(87, (1 + random()) * 2 ** exponent));
+  }
+  const worst = measure('expm1Weight', Float32Array.from(values), Math.expm1);
+  assert.ok(worst <= 2, `expm1WeightLanes is ${worst} ulps from Math.expm1`);
+});
+
 test('logLanes: within 1 ulp of Math.log over every float32 exponent, exact at the special values', () => {
   const random = generator(7);
   const values: number[] = [NaN, Infinity, -Infinity, 0, -0, -1, -1e-40, 1, 2 ** -149, 2 ** -126, 3.4028234e38];
