@@ -10,7 +10,9 @@ import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../poo
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes, expWeightLanes, logLanes, logPositiveLanes } from '../simd-math';
 import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
-import { addRowTerms, finiteLanes, isFourTaps, loadLanes, storeLanes, weightLanes } from './lanes';
+import {
+  addRowTerms, finiteLanes, isFourTaps, loadLanes, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightLanes, windowRange,
+} from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
 /** The smallest normal float32, 2^−126. */
@@ -36,41 +38,11 @@ let logTotal: v128 = f32x4.splat(0);
  */
 @inline
 function windowScale(start: usize, columns: i32, full: bool, power: v128): v128 {
-  largestC = f32x4.splat(-Infinity);
-  smallestC = f32x4.splat(Infinity);
-  nanC = f32x4.splat(0);
-  if (isFourTaps(columns)) {
-    scaleCell(loadLanes(start, full));
-    scaleCell(loadLanes(start + columnBytes, full));
-    scaleCell(loadLanes(start + rowBytes, full));
-    scaleCell(loadLanes(start + rowBytes + columnBytes, full));
-  } else {
-    let slicePointer = start;
-    for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
-      let rowPointer = slicePointer;
-      for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
-        let tap = rowPointer;
-        for (let kx = 0; kx < columns; kx++, tap += columnBytes) scaleCell(loadLanes(tap, full));
-      }
-    }
-  }
-  const largest = largestC;
+  windowRange(start, columns, full, EPSILON);
+  const largest = rangeLargest;
   // Every c at most 10³⁰ (no NaN, no ∞): each c/s lies in [10⁻³⁶, 10³⁶], positive, normal and finite.
   ordinary = i32x4.all_true(f32x4.le(largest, f32x4.splat(ORDINARY_LIMIT)));
-  return v128.or(v128.bitselect(largest, smallestC, f32x4.gt(power, f32x4.splat(0))), nanC);
-}
-
-// windowScale's running largest and smallest c and NaN lanes (per instance, so per thread).
-let largestC: v128 = f32x4.splat(0);
-let smallestC: v128 = f32x4.splat(0);
-let nanC: v128 = f32x4.splat(0);
-
-@inline
-function scaleCell(value: v128): void {
-  const clamped = f32x4.pmax(value, f32x4.splat(EPSILON));
-  largestC = f32x4.pmax(largestC, clamped);
-  smallestC = f32x4.pmin(smallestC, clamped);
-  nanC = v128.or(nanC, f32x4.ne(value, value));
+  return v128.or(v128.bitselect(largest, rangeSmallest, f32x4.gt(power, f32x4.splat(0))), rangeNaN);
 }
 
 /**

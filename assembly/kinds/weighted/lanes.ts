@@ -53,6 +53,45 @@ export function windowMax(start: usize, columns: i32, full: bool): v128 {
   return v128.or(largest, nan); // all ones: a NaN
 }
 
+// windowRange's results: the lane-wise largest and smallest value and the NaN lanes (per instance, so per thread).
+export let rangeLargest: v128 = f32x4.splat(0);
+export let rangeSmallest: v128 = f32x4.splat(0);
+export let rangeNaN: v128 = f32x4.splat(0);
+
+/**
+ * The lane-wise largest and smallest of max(x, `floor`) over the window's taps from `start` (±∞ for
+ * no tap), and the lanes where some x is NaN (GeM's c = max(x, ε), LSE's x with floor −∞).
+ */
+@inline
+export function windowRange(start: usize, columns: i32, full: bool, floor: f32): void {
+  rangeLargest = f32x4.splat(-Infinity);
+  rangeSmallest = f32x4.splat(Infinity);
+  rangeNaN = f32x4.splat(0);
+  if (isFourTaps(columns)) {
+    rangeCell(loadLanes(start, full), floor);
+    rangeCell(loadLanes(start + columnBytes, full), floor);
+    rangeCell(loadLanes(start + rowBytes, full), floor);
+    rangeCell(loadLanes(start + rowBytes + columnBytes, full), floor);
+    return;
+  }
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) rangeCell(loadLanes(tap, full), floor);
+    }
+  }
+}
+
+@inline
+function rangeCell(value: v128, floor: f32): void {
+  const clamped = f32x4.pmax(value, f32x4.splat(floor)); // keeps a NaN value
+  rangeLargest = f32x4.pmax(rangeLargest, clamped);
+  rangeSmallest = f32x4.pmin(rangeSmallest, clamped);
+  rangeNaN = v128.or(rangeNaN, f32x4.ne(value, value));
+}
+
 /** The parameter's lanes for channels [channel, channel + 4) (or channel alone) of the current row (rows.ts's outer). */
 @inline
 export function weightLanes(block: usize, channel: i32, full: bool): v128 {

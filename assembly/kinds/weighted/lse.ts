@@ -8,7 +8,9 @@ import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../poo
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expm1WeightLanes, expWeightLanes, log1pLanes } from '../simd-math';
 import { STATS, STATS_PLANE_BYTES } from './arguments';
-import { addRowTerms, finiteLanes, isFourTaps, loadLanes, storeLanes, weightLanes } from './lanes';
+import {
+  addRowTerms, finiteLanes, isFourTaps, loadLanes, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightLanes, windowRange,
+} from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
 /** Below this |r|·(max − min), y is the mean (MEAN_LIMIT). */
@@ -34,28 +36,11 @@ function offsetLanes(value: v128, m: v128): v128 {
 @inline
 function lseLanes(start: usize, columns: i32, full: bool, r: v128, park: bool, parked: usize): v128 {
   const zero = f32x4.splat(0);
-  largestX = f32x4.splat(-Infinity);
-  smallestX = f32x4.splat(Infinity);
-  nanX = zero;
+  windowRange(start, columns, full, -Infinity);
+  const largest = rangeLargest;
+  const smallest = rangeSmallest;
   const four = isFourTaps(columns);
-  if (four) {
-    rangeCell(loadLanes(start, full));
-    rangeCell(loadLanes(start + columnBytes, full));
-    rangeCell(loadLanes(start + rowBytes, full));
-    rangeCell(loadLanes(start + rowBytes + columnBytes, full));
-  } else {
-    let slicePointer = start;
-    for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
-      let rowPointer = slicePointer;
-      for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
-        let tap = rowPointer;
-        for (let kx = 0; kx < columns; kx++, tap += columnBytes) rangeCell(loadLanes(tap, full));
-      }
-    }
-  }
-  const largest = largestX;
-  const smallest = smallestX;
-  const m = v128.or(v128.bitselect(largest, smallest, f32x4.gt(r, zero)), nanX);
+  const m = v128.or(v128.bitselect(largest, smallest, f32x4.gt(r, zero)), rangeNaN);
   // The mean limit; NaN spread (equal infinities) is not in it.
   const spread = f32x4.mul(f32x4.abs(r), f32x4.sub(largest, smallest));
   const limit = v128.or(f32x4.eq(r, zero), f32x4.lt(spread, f32x4.splat(MEAN_LIMIT)));
@@ -87,20 +72,10 @@ function lseLanes(start: usize, columns: i32, full: bool, r: v128, park: bool, p
   return v128.bitselect(f32x4.div(cellPlain, count), f32x4.add(m, f32x4.div(logMean, used)), limit);
 }
 
-// lseLanes' running max, min and NaN lanes, then Σe, Σ(e − 1) and Σx (per instance, so per thread).
-let largestX: v128 = f32x4.splat(0);
-let smallestX: v128 = f32x4.splat(0);
-let nanX: v128 = f32x4.splat(0);
+// lseLanes' Σe, Σ(e − 1) and Σx (per instance, so per thread).
 let cellSum: v128 = f32x4.splat(0);
 let cellShares: v128 = f32x4.splat(0);
 let cellPlain: v128 = f32x4.splat(0);
-
-@inline
-function rangeCell(value: v128): void {
-  largestX = f32x4.pmax(largestX, value);
-  smallestX = f32x4.pmin(smallestX, value);
-  nanX = v128.or(nanX, f32x4.ne(value, value));
-}
 
 /** One cell's e = e^{r(x − m)} (parked with `park`), e − 1 and x, added to the window's sums. */
 @inline
