@@ -1,9 +1,11 @@
 // e^x and ln x on four float32 lanes (AssemblyScript's Math is scalar): range reduction to a small
-// interval, then Cephes' minimax polynomials (expf.c, logf.c). Special values as Math.exp/Math.log
-// rounded to float32: NaN stays NaN, exp(+∞) = +∞, exp(−∞) = 0, overflow gives +∞ and underflow 0
-// (through the subnormals); ln(+∞) = +∞, ln(±0) = −∞, ln of a negative number is NaN, subnormal
-// inputs are exact. Maximum relative error (measured over a dense sweep in
-// test/wasm/kinds-weighted.test.ts): a few float32 ulps.
+// interval, then minimax polynomials (Cephes' expf.c and logf.c; expWeightLanes' degree 6 fitted for
+// this file), evaluated with madd (one fused multiply-add in the relaxed-SIMD build). Special values as
+// Math.exp/Math.log rounded to float32: NaN stays NaN, exp(+∞) = +∞, exp(−∞) = 0, overflow gives +∞
+// and underflow 0 (through the subnormals); ln(+∞) = +∞, ln(±0) = −∞, ln of a negative number is
+// NaN, subnormal inputs are exact. Maximum relative error (measured over a dense sweep in
+// test/wasm/kinds-weighted.test.ts): 1 float32 ulp, expWeightLanes and expm1WeightLanes included.
+import { madd } from '../train/tile';
 
 const LOG2E: f32 = 1.44269504088896341;
 /** ln 2 split so that n·LN2_HIGH is exact for |n| < 2^15: x − n·ln 2 keeps its digits. */
@@ -12,11 +14,40 @@ const LN2_LOW: f32 = -2.12194440e-4;
 /** exp's inputs are clamped here first (NaN passes): below, the result rounds to 0; above, to +∞. */
 const EXP_LOW: f32 = -104;
 const EXP_HIGH: f32 = 89;
+/** Below this, e^x is under 2^−126 (subnormal): expWeightLanes gives 0 there. */
+const WEIGHT_LOW: f32 = -87.33654;
 /** 1.5·2²³: adding it rounds a float32 of magnitude under 2²² to an integer, kept in the low bits. */
 const ROUNDING: f32 = 12582912;
 const SQRT_HALF: f32 = 0.707106781186547524;
 /** The smallest normal float32, 2^−126; below it ln scales its input by 2^23 first. */
 const SMALLEST_NORMAL: f32 = 1.17549435e-38;
+
+/**
+ * e^r − 1 − r over r² for |r| ≤ ln2/2 as a minimax quartic q, fitted (numpy, reweighted least squares)
+ * to the relative error of r + r²·q against e^r − 1 (2⁻²⁴·0.3 before rounding), so that it serves
+ * expm1WeightLanes too: expWeightLanes' polynomial, one step shorter than Cephes' (expLanes).
+ */
+@inline
+function expPolynomial(r: v128): v128 {
+  return f32x4.add(expPolynomialLessOne(r), f32x4.splat(1));
+}
+
+/** r + r²·q: expPolynomial less its 1, keeping small r's digits (expm1WeightLanes). */
+@inline
+function expPolynomialLessOne(r: v128): v128 {
+  let q = madd(f32x4.splat(1.3882522471249104e-3), r, f32x4.splat(8.36651399731636e-3));
+  q = madd(q, r, f32x4.splat(4.166720062494278e-2));
+  q = madd(q, r, f32x4.splat(1.666654348373413e-1));
+  q = madd(q, r, f32x4.splat(4.999999701976776e-1));
+  return madd(q, f32x4.mul(r, r), r);
+}
+
+/** n = round(x·log₂e) (as `shifted`'s low bits, see expLanes) and r = x − n·ln 2. */
+@inline
+function reduced(clamped: v128, shifted: v128): v128 {
+  const n = f32x4.sub(shifted, f32x4.splat(ROUNDING));
+  return madd(n, f32x4.splat(-LN2_LOW), madd(n, f32x4.splat(-LN2_HIGH), clamped));
+}
 
 /** e^x lane by lane. */
 @inline
@@ -25,16 +56,15 @@ export function expLanes(x: v128): v128 {
   const clamped = f32x4.pmin(f32x4.pmax(x, f32x4.splat(EXP_LOW)), f32x4.splat(EXP_HIGH));
   // n = round(x·log₂e) by the 1.5·2²³ trick: the sum's low mantissa bits hold n as an integer
   // (no float-to-int conversion, which is slow on x86 SIMD).
-  const shifted = f32x4.add(f32x4.mul(clamped, f32x4.splat(LOG2E)), f32x4.splat(ROUNDING));
-  const n = f32x4.sub(shifted, f32x4.splat(ROUNDING));
-  const r = f32x4.sub(f32x4.sub(clamped, f32x4.mul(n, f32x4.splat(LN2_HIGH))), f32x4.mul(n, f32x4.splat(LN2_LOW)));
+  const shifted = madd(clamped, f32x4.splat(LOG2E), f32x4.splat(ROUNDING));
+  const r = reduced(clamped, shifted);
   let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  p = madd(p, r, f32x4.splat(1.3981999507e-3));
+  p = madd(p, r, f32x4.splat(8.3334519073e-3));
+  p = madd(p, r, f32x4.splat(4.1665795894e-2));
+  p = madd(p, r, f32x4.splat(1.6666665459e-1));
+  p = madd(p, r, f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(madd(f32x4.mul(p, r), r, r), f32x4.splat(1));
   // 2^n as 2^half · 2^(n − half): n runs from −150 to 128, each factor stays a normal float32, and
   // the last product rounds once (into the subnormals or to +∞ where e^x does).
   const whole = i32x4.sub(shifted, f32x4.splat(ROUNDING));
@@ -43,6 +73,22 @@ export function expLanes(x: v128): v128 {
   const first = i32x4.shl(i32x4.add(half, bias), 23);
   const second = i32x4.shl(i32x4.add(i32x4.sub(whole, half), bias), 23);
   return f32x4.mul(f32x4.mul(p, first), second);
+}
+
+/**
+ * e^x lane by lane for x ≤ 88.3 (softmax-like weights: x ≤ 0 mostly; beyond, 2^n overflows), as expLanes but where e^x is
+ * under 2^−126 it gives 0 (a subnormal weight beside a window's largest, 1, changes no sum), so 2^n
+ * is one normal float32: five instructions fewer. NaN stays NaN, −∞ gives 0.
+ */
+@inline
+export function expWeightLanes(x: v128): v128 {
+  const clamped = f32x4.pmax(x, f32x4.splat(WEIGHT_LOW)); // keeps a NaN x
+  const shifted = madd(clamped, f32x4.splat(LOG2E), f32x4.splat(ROUNDING));
+  const p = expPolynomial(reduced(clamped, shifted));
+  // shifted's bits are 0x4b400000 + n: shifting left by 23 drops the 0x4b4 part, leaving 2^n's
+  // exponent field once 127 is added. A product (not an integer add into p) keeps a NaN p NaN.
+  const power = i32x4.shl(i32x4.add(shifted, i32x4.splat(127)), 23);
+  return v128.andnot(f32x4.mul(p, power), f32x4.lt(x, f32x4.splat(WEIGHT_LOW)));
 }
 
 /** ln x lane by lane. */
@@ -78,18 +124,18 @@ function scaledLogLanes(scaled: v128, bias: v128): v128 {
   const e = f32x4.convert_i32x4_s(exponent);
   const z = f32x4.mul(f, f);
   let p = f32x4.splat(7.0376836292e-2);
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.1514610310e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.1676998740e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.2420140846e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.4249322787e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.6668057665e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(2.0000714765e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-2.4999993993e-1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(3.3333331174e-1));
+  p = madd(p, f, f32x4.splat(-1.1514610310e-1));
+  p = madd(p, f, f32x4.splat(1.1676998740e-1));
+  p = madd(p, f, f32x4.splat(-1.2420140846e-1));
+  p = madd(p, f, f32x4.splat(1.4249322787e-1));
+  p = madd(p, f, f32x4.splat(-1.6668057665e-1));
+  p = madd(p, f, f32x4.splat(2.0000714765e-1));
+  p = madd(p, f, f32x4.splat(-2.4999993993e-1));
+  p = madd(p, f, f32x4.splat(3.3333331174e-1));
   let y = f32x4.mul(f32x4.mul(p, f), z);
-  y = f32x4.add(y, f32x4.mul(e, f32x4.splat(LN2_LOW)));
-  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
-  return f32x4.add(f32x4.add(f, y), f32x4.mul(e, f32x4.splat(LN2_HIGH)));
+  y = madd(e, f32x4.splat(LN2_LOW), y);
+  y = madd(z, f32x4.splat(-0.5), y);
+  return madd(e, f32x4.splat(LN2_HIGH), f32x4.add(f, y));
 }
 
 /**
@@ -100,16 +146,27 @@ function scaledLogLanes(scaled: v128, bias: v128): v128 {
 export function expm1Lanes(x: v128, exp: v128): v128 {
   // x^10/10! at |x| = ln 2 is under 2⁻²⁵·|x|: degree 9 is exact to float32 there.
   let p = f32x4.splat(1.0 / 362880);
-  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 40320));
-  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 5040));
-  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 720));
-  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 120));
-  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 24));
-  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 6));
-  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(0.5));
-  const small = f32x4.add(f32x4.mul(f32x4.mul(p, x), x), x);
+  p = madd(p, x, f32x4.splat(1.0 / 40320));
+  p = madd(p, x, f32x4.splat(1.0 / 5040));
+  p = madd(p, x, f32x4.splat(1.0 / 720));
+  p = madd(p, x, f32x4.splat(1.0 / 120));
+  p = madd(p, x, f32x4.splat(1.0 / 24));
+  p = madd(p, x, f32x4.splat(1.0 / 6));
+  p = madd(p, x, f32x4.splat(0.5));
+  const small = madd(f32x4.mul(p, x), x, x);
   const near = f32x4.lt(f32x4.abs(x), f32x4.splat(0.69314718));
   return v128.bitselect(small, f32x4.sub(exp, f32x4.splat(1)), near);
+}
+
+/**
+ * e^x − 1 lane by lane for x ≤ 0 given `exp` = expWeightLanes(x), in about half expm1Lanes' steps:
+ * where |x| < ln2/2 (there expWeightLanes' n is 0 and r = x) its polynomial less the 1, else
+ * exp − 1, which cancels little there (|e^x − 1| ≥ 0.29).
+ */
+@inline
+export function expm1WeightLanes(x: v128, exp: v128): v128 {
+  const near = f32x4.lt(f32x4.abs(x), f32x4.splat(0.34657359));
+  return v128.bitselect(expPolynomialLessOne(x), f32x4.sub(exp, f32x4.splat(1)), near);
 }
 
 /**
@@ -121,8 +178,9 @@ export function log1pLanes(x: v128): v128 {
   const one = f32x4.splat(1);
   const w = f32x4.add(one, x);
   const shifted = f32x4.sub(w, one);
-  const corrected = f32x4.mul(logLanes(w), f32x4.div(x, shifted));
+  const logW = logLanes(w); // once: binaryen does not merge two inlined copies
+  const corrected = f32x4.mul(logW, f32x4.div(x, shifted));
   // w = 1: x itself; w = +∞ or x = −1 and beyond: ln w alone (the ratio would be NaN or is 1).
   const plain = v128.or(f32x4.eq(shifted, f32x4.splat(Infinity)), f32x4.le(w, f32x4.splat(0)));
-  return v128.bitselect(x, v128.bitselect(logLanes(w), corrected, plain), f32x4.eq(w, one));
+  return v128.bitselect(x, v128.bitselect(logW, corrected, plain), f32x4.eq(w, one));
 }

@@ -76,6 +76,31 @@ test('expLanes: within 1 ulp of Math.exp over [−104, 89], exact at the special
   assert.ok(worst <= 1, `expLanes is ${worst} ulps from Math.exp`);
 });
 
+test('expWeightLanes: within 2 ulps of Math.exp over [−87.3, 88.3], 0 below 2^−126, exact at the special values', () => {
+  const count = 1 << 20;
+  const values = new Float32Array(count + 10);
+  for (let index = 0; index < count; index++) values[index] = -87.3 + (175.6 * index) / count;
+  values.set([NaN, -Infinity, 0, -0, 88.3, -87.33, -1e-30, 1e-30, -30.5, -0.3465736], count);
+  const worst = measure('expWeight', values, Math.exp);
+  assert.ok(worst <= 2, `expWeightLanes is ${worst} ulps from Math.exp`);
+  // Where e^x is subnormal or less: 0, never more.
+  const below = Float32Array.from([-87.34, -88, -100, -1e30, -3.4e38]);
+  assert.equal(
+    measure('expWeight', below, () => 0),
+    0,
+  );
+});
+
+test('expm1WeightLanes: within 2 ulps of Math.expm1 over [−87, 0], small arguments included', () => {
+  const random = generator(13);
+  const values: number[] = [NaN, -Infinity, 0, -0, -1e-30, -0.3465, -0.3466, -87.3, -100];
+  for (let exponent = -40; exponent <= 6; exponent++) {
+    for (let draw = 0; draw < 4000; draw++) values.push(-Math.min(87, (1 + random()) * 2 ** exponent));
+  }
+  const worst = measure('expm1Weight', Float32Array.from(values), Math.expm1);
+  assert.ok(worst <= 2, `expm1WeightLanes is ${worst} ulps from Math.expm1`);
+});
+
 test('logLanes: within 1 ulp of Math.log over every float32 exponent, exact at the special values', () => {
   const random = generator(7);
   const values: number[] = [NaN, Infinity, -Infinity, 0, -0, -1, -1e-40, 1, 2 ** -149, 2 ** -126, 3.4028234e38];

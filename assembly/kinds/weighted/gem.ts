@@ -1,5 +1,5 @@
 // GeM pooling (reference gem-pool.ts): y = s·(mean tᵢ)^(1/p) with tᵢ = (cᵢ/s)^p = e^{p·ln(cᵢ/s)},
-// cᵢ = max(xᵢ, ε), s the window's largest c (smallest for p < 0), in float32 with expLanes and
+// cᵢ = max(xᵢ, ε), s the window's largest c (smallest for p < 0), in float32 with expWeightLanes and
 // logLanes. With T = Σt and lᵢ = ln(cᵢ/s), the reference's gradients become ∂y/∂xᵢ = y·tᵢ/(cᵢ·T)
 // (xᵢ ≥ ε) and ∂y/∂p = (y/p)·(Σtᵢlᵢ/T − ln(T/n)/p), so a window's tᵢ serve both passes. Backward
 // as SoftPool's (soft.ts): fused where windows do not overlap, else statistics (s, gradOutput·y/T)
@@ -8,9 +8,11 @@
 // backward (src/pooling/kinds/forward-keep.ts), as AdaPool's does (ada-pool.ts).
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
-import { expLanes, logLanes, logPositiveLanes } from '../simd-math';
+import { expLanes, expWeightLanes, logLanes, logPositiveLanes } from '../simd-math';
 import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
-import { addRowTerms, finiteLanes, loadLanes, storeLanes, weightLanes } from './lanes';
+import {
+  addRowTerms, finiteLanes, isFourTaps, loadLanes, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightLanes, windowRange,
+} from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
 /** The smallest normal float32, 2^−126. */
@@ -36,26 +38,11 @@ let logTotal: v128 = f32x4.splat(0);
  */
 @inline
 function windowScale(start: usize, columns: i32, full: bool, power: v128): v128 {
-  let largest = f32x4.splat(-Infinity);
-  let smallest = f32x4.splat(Infinity);
-  let nan = f32x4.splat(0);
-  let slicePointer = start;
-  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
-    let rowPointer = slicePointer;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
-      let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        const value = loadLanes(tap, full);
-        const clamped = f32x4.pmax(value, f32x4.splat(EPSILON));
-        largest = f32x4.pmax(largest, clamped);
-        smallest = f32x4.pmin(smallest, clamped);
-        nan = v128.or(nan, f32x4.ne(value, value));
-      }
-    }
-  }
+  windowRange(start, columns, full, EPSILON);
+  const largest = rangeLargest;
   // Every c at most 10³⁰ (no NaN, no ∞): each c/s lies in [10⁻³⁶, 10³⁶], positive, normal and finite.
   ordinary = i32x4.all_true(f32x4.le(largest, f32x4.splat(ORDINARY_LIMIT)));
-  return v128.or(v128.bitselect(largest, smallest, f32x4.gt(power, f32x4.splat(0))), nan);
+  return v128.or(v128.bitselect(largest, rangeSmallest, f32x4.gt(power, f32x4.splat(0))), rangeNaN);
 }
 
 /**
@@ -67,29 +54,39 @@ function windowScale(start: usize, columns: i32, full: bool, power: v128): v128 
 function sumTerms(
   start: usize, columns: i32, full: bool, power: v128, inverse: v128, park: bool, parked: usize, special: bool, logScale: v128,
 ): void {
-  const zero = f32x4.splat(0);
-  let sum = zero;
-  let logSum = zero;
+  termSum = f32x4.splat(0);
+  termLogSum = f32x4.splat(0);
+  if (isFourTaps(columns)) {
+    termCell(start, full, power, inverse, park, parked, special, logScale);
+    termCell(start + columnBytes, full, power, inverse, park, parked, special, logScale);
+    termCell(start + rowBytes, full, power, inverse, park, parked, special, logScale);
+    termCell(start + rowBytes + columnBytes, full, power, inverse, park, parked, special, logScale);
+    return;
+  }
   let slicePointer = start;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
     let rowPointer = slicePointer;
     for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        const clamped = f32x4.pmax(loadLanes(tap, full), f32x4.splat(EPSILON));
-        const logRatio = special
-          ? f32x4.sub(logLanes(clamped), logScale)
-          : logPositiveLanes(f32x4.mul(clamped, inverse));
-        const term = expLanes(f32x4.mul(power, logRatio));
-        if (park) storeLanes(tap + parked, term, full);
-        sum = f32x4.add(sum, term);
-        // A cell whose t is 0 adds nothing (for p < 0, an infinite c's 0·∞ would be NaN).
-        logSum = f32x4.add(logSum, v128.and(f32x4.mul(term, logRatio), f32x4.gt(term, zero)));
+        termCell(tap, full, power, inverse, park, parked, special, logScale);
       }
     }
   }
-  termSum = sum;
-  termLogSum = logSum;
+}
+
+/** One cell's t (parked with `park`) and t·l, added to termSum and termLogSum. */
+@inline
+function termCell(
+  tap: usize, full: bool, power: v128, inverse: v128, park: bool, parked: usize, special: bool, logScale: v128,
+): void {
+  const clamped = f32x4.pmax(loadLanes(tap, full), f32x4.splat(EPSILON));
+  const logRatio = special ? f32x4.sub(logLanes(clamped), logScale) : logPositiveLanes(f32x4.mul(clamped, inverse));
+  const term = expWeightLanes(f32x4.mul(power, logRatio)); // p·ln(c/s) ≤ 0: s is the extreme c
+  if (park) storeLanes(tap + parked, term, full);
+  termSum = f32x4.add(termSum, term);
+  // A cell whose t is 0 adds nothing (for p < 0, an infinite c's 0·∞ would be NaN).
+  termLogSum = f32x4.add(termLogSum, v128.and(f32x4.mul(term, logRatio), f32x4.gt(term, f32x4.splat(0))));
 }
 
 let termSum: v128 = f32x4.splat(0);
@@ -113,7 +110,8 @@ function gemLanes(start: usize, columns: i32, full: bool, power: v128, park: boo
   logTotal = termLogSum;
   if (columns == 0) return zero;
   const count = f32x4.splat(<f32>(slices * rows * columns));
-  const root = expLanes(f32x4.div(logLanes(f32x4.div(sum, count)), power));
+  // T/n lies in [1/n, 1] (the extreme cell's t is 1) wherever s is finite: ln needs no special case.
+  const root = expLanes(f32x4.div(logPositiveLanes(f32x4.div(sum, count)), power));
   // An infinite (or NaN) s is the output itself, as the reference returns it before the sum.
   return v128.bitselect(f32x4.mul(s, root), s, finiteLanes(s));
 }
@@ -188,7 +186,7 @@ export function gemPoolSavingRows(block: usize, firstUnit: i32, endUnit: i32): v
 function gemWindowGradient(block: usize, outIndex: usize, columns: i32, channel: i32, full: bool, power: v128, y: v128): v128 {
   const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full);
   const count = f32x4.splat(<f32>(slices * rows * columns));
-  const meanLog = f32x4.div(logLanes(f32x4.div(total, count)), power);
+  const meanLog = f32x4.div(logPositiveLanes(f32x4.div(total, count)), power); // T/n in [1/n, 1], as gemLanes
   const spread = f32x4.sub(f32x4.div(logTotal, total), meanLog);
   const finite = finiteLanes(y);
   const powerTerm = v128.and(f32x4.mul(f32x4.div(f32x4.mul(gradient, y), power), spread), finite);
@@ -308,7 +306,7 @@ function gemGatherLanes(block: usize, inIndex: usize, outIndex: usize, channel: 
   // A subnormal c/s keeps few digits (which a small p magnifies): ln c − ln s there, as gemLanes.
   const tiny = f32x4.lt(ratio, f32x4.splat(SMALLEST_NORMAL));
   if (v128.any_true(tiny)) logRatio = v128.bitselect(f32x4.sub(logLanes(clamped), logLanes(extreme)), logRatio, tiny);
-  const term = expLanes(f32x4.mul(power, logRatio));
+  const term = expWeightLanes(f32x4.mul(power, logRatio)); // p·ln(c/s) ≤ 0: s is the extreme c
   const share = gemShareLanes(value, term, loadLanes(stats + plane, full), f32x4.eq(term, term));
   const cell = pointer(block, GRAD_INPUT) + (inIndex << 2);
   storeLanes(cell, f32x4.add(loadLanes(cell, full), share), full);

@@ -1,14 +1,16 @@
 // LSE pooling (reference lse-pool.ts): y = m + ln(1 + Σ expm1(r(xᵢ − m))/n)/r over each window's
 // in-bounds cells, m the window max for r > 0 (min for r < 0), and the mean where |r|·(max − min)
-// < 10⁻⁹; in float32 with expLanes, expm1Lanes and log1pLanes. Gradients: ∂y/∂xᵢ = sᵢ = eᵢ/Σe
+// < 10⁻⁹; in float32 with expWeightLanes, expm1WeightLanes and log1pLanes. Gradients: ∂y/∂xᵢ = sᵢ = eᵢ/Σe
 // (1/n in the mean limit); ∂y/∂r = (Σsᵢ(xᵢ − m) − ln(mean e)/r)/r (Σ(xᵢ − y)²/2n in the limit).
 // Backward as SoftPool's (soft.ts): fused where windows do not overlap, else statistics (m, the
 // rate used, gradOutput/Σe) then a gather; ∂/∂r terms per row as GeM's (gem.ts).
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
-import { expLanes, expm1Lanes, log1pLanes } from '../simd-math';
+import { expm1WeightLanes, expWeightLanes, log1pLanes } from '../simd-math';
 import { STATS, STATS_PLANE_BYTES } from './arguments';
-import { addRowTerms, finiteLanes, loadLanes, storeLanes, weightLanes } from './lanes';
+import {
+  addRowTerms, finiteLanes, isFourTaps, loadLanes, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightLanes, windowRange,
+} from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
 /** Below this |r|·(max − min), y is the mean (MEAN_LIMIT). */
@@ -34,53 +36,57 @@ function offsetLanes(value: v128, m: v128): v128 {
 @inline
 function lseLanes(start: usize, columns: i32, full: bool, r: v128, park: bool, parked: usize): v128 {
   const zero = f32x4.splat(0);
-  let largest = f32x4.splat(-Infinity);
-  let smallest = f32x4.splat(Infinity);
-  let nan = zero;
-  let slicePointer = start;
-  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
-    let rowPointer = slicePointer;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
-      let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        const value = loadLanes(tap, full);
-        largest = f32x4.pmax(largest, value);
-        smallest = f32x4.pmin(smallest, value);
-        nan = v128.or(nan, f32x4.ne(value, value));
-      }
-    }
-  }
-  const m = v128.or(v128.bitselect(largest, smallest, f32x4.gt(r, zero)), nan);
+  windowRange(start, columns, full, -Infinity);
+  const largest = rangeLargest;
+  const smallest = rangeSmallest;
+  const four = isFourTaps(columns);
+  const m = v128.or(v128.bitselect(largest, smallest, f32x4.gt(r, zero)), rangeNaN);
   // The mean limit; NaN spread (equal infinities) is not in it.
   const spread = f32x4.mul(f32x4.abs(r), f32x4.sub(largest, smallest));
   const limit = v128.or(f32x4.eq(r, zero), f32x4.lt(spread, f32x4.splat(MEAN_LIMIT)));
   const used = v128.andnot(r, limit);
-  let sum = zero;
-  let shares = zero;
-  let plain = zero;
-  slicePointer = start;
-  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
-    let rowPointer = slicePointer;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
-      let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        const value = loadLanes(tap, full);
-        const scaled = f32x4.mul(used, offsetLanes(value, m));
-        const weight = expLanes(scaled);
-        if (park) storeLanes(tap + parked, weight, full);
-        sum = f32x4.add(sum, weight);
-        shares = f32x4.add(shares, expm1Lanes(scaled, weight));
-        plain = f32x4.add(plain, value);
+  cellSum = zero;
+  cellShares = zero;
+  cellPlain = zero;
+  if (four) {
+    weightCell(start, full, m, used, park, parked);
+    weightCell(start + columnBytes, full, m, used, park, parked);
+    weightCell(start + rowBytes, full, m, used, park, parked);
+    weightCell(start + rowBytes + columnBytes, full, m, used, park, parked);
+  } else {
+    let slicePointer = start;
+    for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+      let rowPointer = slicePointer;
+      for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+        let tap = rowPointer;
+        for (let kx = 0; kx < columns; kx++, tap += columnBytes) weightCell(tap, full, m, used, park, parked);
       }
     }
   }
   const count = f32x4.splat(<f32>(slices * rows * columns));
   shift = m;
   rate = used;
-  total = sum;
-  logMean = log1pLanes(f32x4.div(shares, count));
+  total = cellSum;
+  logMean = log1pLanes(f32x4.div(cellShares, count));
   if (columns == 0) return zero;
-  return v128.bitselect(f32x4.div(plain, count), f32x4.add(m, f32x4.div(logMean, used)), limit);
+  return v128.bitselect(f32x4.div(cellPlain, count), f32x4.add(m, f32x4.div(logMean, used)), limit);
+}
+
+// lseLanes' Σe, Σ(e − 1) and Σx (per instance, so per thread).
+let cellSum: v128 = f32x4.splat(0);
+let cellShares: v128 = f32x4.splat(0);
+let cellPlain: v128 = f32x4.splat(0);
+
+/** One cell's e = e^{r(x − m)} (parked with `park`), e − 1 and x, added to the window's sums. */
+@inline
+function weightCell(tap: usize, full: bool, m: v128, used: v128, park: bool, parked: usize): void {
+  const value = loadLanes(tap, full);
+  const scaled = f32x4.mul(used, offsetLanes(value, m));
+  const weight = expWeightLanes(scaled);
+  if (park) storeLanes(tap + parked, weight, full);
+  cellSum = f32x4.add(cellSum, weight);
+  cellShares = f32x4.add(cellShares, expm1WeightLanes(scaled, weight));
+  cellPlain = f32x4.add(cellPlain, value);
 }
 
 function lseForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
@@ -127,7 +133,7 @@ function lseWindowGradient(
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const value = loadLanes(tap, full);
         const offset = offsetLanes(value, m);
-        const weight = park ? loadLanes(tap + parked, full) : expLanes(f32x4.mul(used, offset));
+        const weight = park ? loadLanes(tap + parked, full) : expWeightLanes(f32x4.mul(used, offset));
         weighted = f32x4.add(weighted, v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, zero)));
         const deviation = f32x4.sub(value, y);
         squares = f32x4.add(squares, f32x4.mul(deviation, deviation));
@@ -222,7 +228,7 @@ function lseGatherLanes(block: usize, inIndex: usize, outIndex: usize, full: boo
   const plane = <usize>word(block, STATS_PLANE_BYTES);
   const value = loadLanes(pointer(block, INPUT) + (inIndex << 2), full);
   const m = loadLanes(stats, full);
-  const weight = expLanes(f32x4.mul(loadLanes(stats + plane, full), offsetLanes(value, m)));
+  const weight = expWeightLanes(f32x4.mul(loadLanes(stats + plane, full), offsetLanes(value, m)));
   const share = lseShareLanes(weight, loadLanes(stats + plane + plane, full), f32x4.eq(m, m));
   const cell = pointer(block, GRAD_INPUT) + (inIndex << 2);
   storeLanes(cell, f32x4.add(loadLanes(cell, full), share), full);

@@ -1,13 +1,13 @@
 // SoftPool (reference soft-pool.ts): y = m + Σ eᵢ(xᵢ − m) / Σ eᵢ over each window's in-bounds cells,
-// eᵢ = e^{xᵢ − m}, m the window max, in float32 with expLanes. Backward, where no input cell lies in
+// eᵢ = e^{xᵢ − m}, m the window max, in float32 with expWeightLanes. Backward, where no input cell lies in
 // two windows: one pass over output rows, each window's eᵢ parked in its own gradInput cells, then
 // replaced by gradOutput·sₖ·(1 + xₖ − y). Where windows overlap: each window's m, gradOutput/Σe and
 // y first (NaN m for a window passing no gradient), then each input cell gathers from them.
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
-import { expLanes } from '../simd-math';
+import { expWeightLanes } from '../simd-math';
 import { STATS, STATS_PLANE_BYTES } from './arguments';
-import { finiteLanes, loadLanes, storeLanes, windowMax } from './lanes';
+import { finiteLanes, isFourTaps, loadLanes, storeLanes, windowMax } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
 // The last window's softmax total and shift (per instance, so per thread).
@@ -20,6 +20,7 @@ let shift: v128 = f32x4.splat(0);
  */
 @inline
 function softLanes(start: usize, columns: i32, full: bool, park: bool, parked: usize): v128 {
+  if (isFourTaps(columns)) return softFourLanes(start, full, park, parked);
   const zero = f32x4.splat(0);
   const largest = windowMax(start, columns, full); // a local: the loop reads it often
   shift = largest;
@@ -34,7 +35,7 @@ function softLanes(start: usize, columns: i32, full: bool, park: bool, parked: u
         const value = loadLanes(tap, full);
         // A cell equal to m is 0 from it, also for an infinite m (where x − m would be NaN).
         const offset = v128.andnot(f32x4.sub(value, largest), f32x4.eq(value, largest));
-        const weight = expLanes(offset);
+        const weight = expWeightLanes(offset);
         if (park) storeLanes(tap + parked, weight, full);
         sum = f32x4.add(sum, weight);
         // Cells of weight 0 add nothing (a −∞ cell's 0·(−∞) would be NaN).
@@ -44,6 +45,52 @@ function softLanes(start: usize, columns: i32, full: bool, park: bool, parked: u
   }
   total = sum;
   if (columns == 0) return zero;
+  return f32x4.add(largest, f32x4.div(weighted, sum));
+}
+
+/** A cell's weight e^{x − m} and its term e·(x − m) (0 where e is 0: a −∞ cell's 0·(−∞) would be NaN). */
+let cellTerm: v128 = f32x4.splat(0);
+
+@inline
+function softCellWeight(value: v128, largest: v128): v128 {
+  // A cell equal to m is 0 from it, also for an infinite m (where x − m would be NaN).
+  const offset = v128.andnot(f32x4.sub(value, largest), f32x4.eq(value, largest));
+  const weight = expWeightLanes(offset);
+  cellTerm = v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, f32x4.splat(0)));
+  return weight;
+}
+
+/**
+ * softLanes of a 2×2 window (isFourTaps), its four taps unrolled: the same sums in the same order,
+ * so the same bits. m ignores NaN cells here (pmax), yet their NaN weight makes Σe and y NaN.
+ */
+@inline
+function softFourLanes(start: usize, full: bool, park: bool, parked: usize): v128 {
+  const second = start + columnBytes;
+  const third = start + rowBytes;
+  const fourth = third + columnBytes;
+  const a = loadLanes(start, full);
+  const b = loadLanes(second, full);
+  const c = loadLanes(third, full);
+  const d = loadLanes(fourth, full);
+  const largest = f32x4.pmax(f32x4.pmax(a, b), f32x4.pmax(c, d));
+  shift = largest;
+  const weightA = softCellWeight(a, largest);
+  let weighted = cellTerm;
+  const weightB = softCellWeight(b, largest);
+  weighted = f32x4.add(weighted, cellTerm);
+  const weightC = softCellWeight(c, largest);
+  weighted = f32x4.add(weighted, cellTerm);
+  const weightD = softCellWeight(d, largest);
+  weighted = f32x4.add(weighted, cellTerm);
+  if (park) {
+    storeLanes(start + parked, weightA, full);
+    storeLanes(second + parked, weightB, full);
+    storeLanes(third + parked, weightC, full);
+    storeLanes(fourth + parked, weightD, full);
+  }
+  const sum = f32x4.add(f32x4.add(f32x4.add(weightA, weightB), weightC), weightD);
+  total = sum;
   return f32x4.add(largest, f32x4.div(weighted, sum));
 }
 
@@ -135,7 +182,7 @@ function softGatherLanes(block: usize, inIndex: usize, outIndex: usize, full: bo
   const stats = pointer(block, STATS) + (outIndex << 2);
   const plane = <usize>word(block, STATS_PLANE_BYTES);
   const value = loadLanes(pointer(block, INPUT) + (inIndex << 2), full);
-  const weight = expLanes(f32x4.sub(value, loadLanes(stats, full)));
+  const weight = expWeightLanes(f32x4.sub(value, loadLanes(stats, full)));
   const share = softShareLanes(value, weight, loadLanes(stats + plane, full), loadLanes(stats + plane + plane, full));
   const cell = pointer(block, GRAD_INPUT) + (inIndex << 2);
   storeLanes(cell, f32x4.add(loadLanes(cell, full), share), full);

@@ -24,7 +24,8 @@ export const gemWeightOptions = scalarWeightOptions(powerSpec, 'power p', 'layer
 export const gemKernels = { gemPoolForward, gemPoolBackward };
 
 /**
- * The wasm kernels compute in float32 with a SIMD e^x and ln x of 1 ulp (the reference in float64):
+ * The wasm kernels compute in float32 with a SIMD e^x and ln x of 1 ulp (the reference in float64;
+ * tᵢ under 2⁻¹²⁶ taken as 0, beside the extreme cell's t = 1):
  * each tᵢ = e^{p·ln(cᵢ/s)} carries a few ulps plus |p·ln(cᵢ/s)|·2⁻²⁴ (large only for tᵢ that add
  * little), the mean and root a few more: 10⁻⁵ relative (and 10⁻⁶ absolute) holds with margin.
  */

@@ -85,7 +85,8 @@ function exportLsePool(call: OnnxExportCall) {
 export const lseKind = slidingWindowKind({
   names: ['lse', 'logSumExp'],
   op: 'lsePool{rank}d',
-  // The wasm kernels: float32 with 1-ulp SIMD e^x, ln x and 2-ulp e^x − 1, ln(1 + x); y and the
+  // The wasm kernels: float32 with 1-ulp SIMD e^x, ln x, e^x − 1 (weights under 2⁻¹²⁶ taken as 0, as
+  // SoftPool's) and 2-ulp ln(1 + x); y and the
   // softmax shares round a few times more than the float64 reference.
   tolerance: { relative: 1e-5, absolute: 1e-6 },
   tensorArguments: ['r'],
