@@ -86,6 +86,12 @@ export type QuadVisitor = (block: usize, start: usize, index: usize, count: i32)
 export let quadColumn: i32 = 0;
 export let quadChannel: i32 = 0;
 
+/** For a window-at-a-time kernel that hands a quad to a per-quad one. */
+@inline
+export function setQuadChannel(channel: i32): void {
+  quadChannel = channel;
+}
+
 /** Every window of the output row begun last, four channels at a time (fewer at a group's end). */
 function visitRow(block: usize, taps: bool, visit: QuadVisitor): void {
   const outWidth = word(block, OUT_SIZE + 2);
