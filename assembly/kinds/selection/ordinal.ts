@@ -13,9 +13,10 @@ import { currentThreadSlot } from '../../shared/thread-slot';
 import { laneChannel, tableStep, weightColumn } from './blend-stats';
 import { high, loadQuad, low, narrow, storeQuad, ZERO } from './lanes';
 import { gatherWindow, SLOT_BYTES } from './median';
+import { ordinalDenseBackward, ordinalDenseForward } from './ordinal-dense';
 import {
-  beginWindow, quadChannel, quadColumn, rowsPerOuter, SCRATCH, SHARED_WEIGHTS, visitOuters, visitRows, WEIGHT_GRADIENT,
-  windowColumns, windowCount,
+  beginWindow, quadChannel, quadColumn, rowsPerOuter, SCRATCH, setQuadChannel, SHARED_WEIGHTS, visitWindows,
+  WEIGHT_GRADIENT, windowColumns, windowCount, windowDense, windowStart,
 } from './window';
 
 /** The per-thread slots (SCRATCH in the forward) and the backward's f64 terms. */
@@ -28,7 +29,16 @@ let slot: usize = 0;
 /** Output rows [firstUnit, endUnit): see assembly/pool/rows.ts. */
 export function ordinalPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
   slot = pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SLOT_BYTES);
-  visitRows(block, firstUnit, endUnit, false, ordinalVisit);
+  visitWindows(block, firstUnit, endUnit, false, ordinalWindow);
+}
+
+/** Every channel of the window begun last, whose output starts at element `index`: a dense window's whole quads at once. */
+function ordinalWindow(block: usize, index: usize): void {
+  let channel = windowDense ? ordinalDenseForward(block, index) : 0;
+  for (; channel < group; channel += 4) {
+    setQuadChannel(channel);
+    ordinalVisit(block, windowStart + (<usize>channel << 2), index + <usize>channel, min(4, group - channel));
+  }
 }
 
 /** Lanes where `value` ranks strictly before `other`: a NaN before any number, else the larger. */
@@ -94,7 +104,21 @@ function ordinalVisit(block: usize, start: usize, index: usize, count: i32): voi
  */
 export function ordinalBackward(block: usize, firstUnit: i32, endUnit: i32): void {
   slot = pointer(block, SLOT_SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SLOT_BYTES);
-  visitOuters(block, firstUnit, endUnit, false, ordinalBackwardVisit);
+  const outerRows = rowsPerOuter(block);
+  visitWindows(block, firstUnit * outerRows, endUnit * outerRows, false, ordinalBackwardWindow);
+}
+
+/** Every channel of the window begun last (its gradient from element `index`): a dense window's whole quads at once. */
+function ordinalBackwardWindow(block: usize, index: usize): void {
+  let channel = 0;
+  if (windowDense) {
+    const taps = <usize>word(block, KERNEL) * <usize>word(block, KERNEL + 1) * <usize>word(block, KERNEL + 2);
+    channel = ordinalDenseBackward(block, index, termsAddress(block, 0, taps), termsPlaneBytes(block, taps));
+  }
+  for (; channel < group; channel += 4) {
+    setQuadChannel(channel);
+    ordinalBackwardVisit(block, windowStart + (<usize>channel << 2), index + <usize>channel, min(4, group - channel));
+  }
 }
 
 function ordinalBackwardVisit(block: usize, start: usize, index: usize, count: i32): void {
@@ -133,11 +157,8 @@ function ordinalBackwardVisit(block: usize, start: usize, index: usize, count: i
 /** g·x_(r) for r < cells into the scratch: lane l's window is plane l further on (NHWC lanes are planes). */
 function storeTerms(block: usize, ranks: usize, cells: i32, gradient: v128, count: i32): void {
   const taps = <usize>word(block, KERNEL) * <usize>word(block, KERNEL + 1) * <usize>word(block, KERNEL + 2);
-  const spatial = <usize>word(block, OUT_SIZE) * <usize>word(block, OUT_SIZE + 1) * <usize>word(block, OUT_SIZE + 2);
-  const plane = group == 1 ? <usize>outer : <usize>outer * <usize>word(block, CHANNELS) + <usize>quadChannel;
-  const cell = <usize>((slice * word(block, OUT_SIZE + 1) + row) * word(block, OUT_SIZE + 2) + quadColumn);
-  const first = pointer(block, TERMS) + ((plane * spatial + cell) * taps << 3);
-  const planeBytes = spatial * taps << 3;
+  const first = termsAddress(block, quadChannel, taps);
+  const planeBytes = termsPlaneBytes(block, taps);
   for (let rank = 0; rank < cells; rank++) {
     const ranked = rankedValue(ranks, cells, rank);
     const termLow = f64x2.mul(low(gradient), low(ranked));
@@ -148,6 +169,20 @@ function storeTerms(block: usize, ranks: usize, cells: i32, gradient: v128, coun
     if (count > 2) store<f64>(at + 2 * planeBytes, f64x2.extract_lane(termHigh, 0));
     if (count > 3) store<f64>(at + 3 * planeBytes, f64x2.extract_lane(termHigh, 1));
   }
+}
+
+/** Where the terms of the window begun last start for channel `channel` (plane-major, `taps` per window). */
+function termsAddress(block: usize, channel: i32, taps: usize): usize {
+  const spatial = <usize>word(block, OUT_SIZE) * <usize>word(block, OUT_SIZE + 1) * <usize>word(block, OUT_SIZE + 2);
+  const plane = group == 1 ? <usize>outer : <usize>outer * <usize>word(block, CHANNELS) + <usize>channel;
+  const cell = <usize>((slice * word(block, OUT_SIZE + 1) + row) * word(block, OUT_SIZE + 2) + quadColumn);
+  return pointer(block, TERMS) + ((plane * spatial + cell) * taps << 3);
+}
+
+/** Bytes of one plane of terms: `taps` f64 per output cell. */
+@inline
+function termsPlaneBytes(block: usize, taps: usize): usize {
+  return (<usize>word(block, OUT_SIZE) * <usize>word(block, OUT_SIZE + 1) * <usize>word(block, OUT_SIZE + 2) * taps) << 3;
 }
 
 /** ∂y/∂w_r summed per slot window after window in plane order, as the reference. Run as (block, 0, 1). */
