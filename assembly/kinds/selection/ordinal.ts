@@ -8,6 +8,7 @@ import {
 import { outer, outerCount, row, slice } from '../../pool/rows';
 import { windowEntry } from '../../pool/tables';
 import { beginOutputRow, columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
+import { storeSlots } from './blend-gradient';
 import { nanOf } from '../../pool/max-lanes';
 import { currentThreadSlot } from '../../shared/thread-slot';
 import { laneChannel, tableStep, weightColumn } from './blend-stats';
@@ -15,7 +16,7 @@ import { high, loadQuad, low, narrow, storeQuad, ZERO } from './lanes';
 import { gatherWindow, SLOT_BYTES } from './median';
 import { ordinalDenseBackward, ordinalDenseForward } from './ordinal-dense';
 import {
-  beginWindow, quadChannel, quadColumn, rowsPerOuter, SCRATCH, setQuadChannel, SHARED_WEIGHTS, visitWindows,
+  quadChannel, quadColumn, rowsPerOuter, SCRATCH, setQuadChannel, SHARED_WEIGHTS, visitWindows,
   WEIGHT_GRADIENT, windowColumns, windowCount, windowDense, windowStart,
 } from './window';
 
@@ -194,22 +195,45 @@ export function ordinalWeightGradient(block: usize, _first: i32, _end: i32): voi
   const shared = word(block, SHARED_WEIGHTS) != 0;
   const taps = word(block, KERNEL) * word(block, KERNEL + 1) * word(block, KERNEL + 2);
   const laneCount = channelsLast ? channels : 1;
+  const four = taps >= 4;
   let terms = pointer(block, TERMS);
   for (let unit = 0; unit < outerCount(block); unit++) {
     for (let lane = 0; lane < laneCount; lane++) {
       const channel = channelsLast ? lane : unit % channels;
       const slots = pointer(block, WEIGHT_GRADIENT) + (shared ? 0 : <usize>(channel * taps) << 2);
+      // The first four slots stay in locals over the lane's 4-cell windows (the same float32
+      // roundings in the same order, without a store and a reload per term), in memory for the others.
+      let s0 = four ? load<f32>(slots) : 0;
+      let s1 = four ? load<f32>(slots, 4) : 0;
+      let s2 = four ? load<f32>(slots, 8) : 0;
+      let s3 = four ? load<f32>(slots, 12) : 0;
       for (let rowUnit = unit * outerRows; rowUnit < (unit + 1) * outerRows; rowUnit++) {
         beginOutputRow(block, rowUnit);
         const widthTable = windowEntry(block, 2, 0);
+        const rowCount = slices * rows;
         for (let column = 0; column < outWidth; column++, terms += <usize>taps << 3) {
-          beginWindow(block, widthTable, column, false);
-          for (let rank = 0; rank < windowCount; rank++) {
+          const count = rowCount * load<i32>(widthTable + (<usize>column << 4), 4); // beginWindow's windowCount
+          if (four && count == 4) {
+            s0 = <f32>(<f64>s0 + load<f64>(terms));
+            s1 = <f32>(<f64>s1 + load<f64>(terms, 8));
+            s2 = <f32>(<f64>s2 + load<f64>(terms, 16));
+            s3 = <f32>(<f64>s3 + load<f64>(terms, 24));
+            continue;
+          }
+          if (four) storeSlots(slots, s0, s1, s2, s3);
+          for (let rank = 0; rank < count; rank++) {
             const at = slots + (<usize>rank << 2);
             store<f32>(at, <f32>(<f64>load<f32>(at) + load<f64>(terms + (<usize>rank << 3))));
           }
+          if (four) {
+            s0 = load<f32>(slots);
+            s1 = load<f32>(slots, 4);
+            s2 = load<f32>(slots, 8);
+            s3 = load<f32>(slots, 12);
+          }
         }
       }
+      if (four) storeSlots(slots, s0, s1, s2, s3);
     }
   }
 }
