@@ -8,7 +8,7 @@ import { takes } from '../../pool/max-lanes';
 import { exactExpLanes } from './exp';
 import { tableStep, weightColumn } from './blend-stats';
 import { high, low, narrow, ONE, ZERO } from './lanes';
-import { CHANNEL_TABLE, tapRow, windowFirstTap, windowStart, windowTopLeft } from './window';
+import { CHANNEL_TABLE, KEPT_GATES, tapRow, windowFirstTap, windowStart, windowTopLeft } from './window';
 
 /** x·0.25 is x/4 exactly (a power of two: the same rounding, subnormals too), without a division. */
 const QUARTER: v128 = f64x2.splat(0.25);
@@ -55,13 +55,22 @@ function denseQuad(offset: usize, withIndex: bool): void {
   meanHigh = f64x2.mul(f64x2.add(f64x2.add(f64x2.add(f64x2.add(ZERO, high(a)), high(b)), high(c)), high(d)), QUARTER);
 }
 
-/** g of the quad at byte `offset` (channel offset >> 2) into mixLow/mixHigh: the gate or the channel's proportion. */
+/**
+ * g of the quad at byte `offset` (channel offset >> 2) into mixLow/mixHigh: the gate or the
+ * channel's proportion. `kept` (gated only): where the quad's four gates lie in the room, 0 for no
+ * room; `reading`: take them from there (the backward), else compute and leave them there.
+ */
 @inline
-function denseMix(block: usize, offset: usize, gated: bool): void {
+function denseMix(block: usize, offset: usize, gated: bool, kept: usize, reading: bool): void {
   if (!gated) {
     const proportions = v128.load(pointer(block, CHANNEL_TABLE) + offset);
     mixLow = low(proportions);
     mixHigh = high(proportions);
+    return;
+  }
+  if (reading && kept != 0) {
+    mixLow = v128.load(kept);
+    mixHigh = v128.load(kept, 16);
     return;
   }
   // sigmoid(wᵀx) from +0 in window order, the taps at kernel positions first, + 1, + tapRow, + tapRow + 1.
@@ -81,6 +90,17 @@ function denseMix(block: usize, offset: usize, gated: bool): void {
   totalHigh = f64x2.add(totalHigh, f64x2.mul(high(wD), high(tapD)));
   mixLow = f64x2.div(ONE, f64x2.add(ONE, exactExpLanes(f64x2.neg(totalLow))));
   mixHigh = f64x2.div(ONE, f64x2.add(ONE, exactExpLanes(f64x2.neg(totalHigh))));
+  if (kept != 0) {
+    v128.store(kept, mixLow);
+    v128.store(kept, mixHigh, 16);
+  }
+}
+
+/** Where the room keeps the gate of output element `index`, 0 without a room. */
+@inline
+export function keptGate(block: usize, index: usize): usize {
+  const room = pointer(block, KEPT_GATES);
+  return room == 0 ? 0 : room + (index << 3);
 }
 
 /** Forward of the dense window begun last, output from element `index`; returns the channels done. */
@@ -90,7 +110,7 @@ export function blendDenseForward(block: usize, index: usize, gated: bool): i32 
   for (let channel = 0; channel < limit; channel += 4) {
     const offset = <usize>channel << 2;
     denseQuad(offset, false);
-    denseMix(block, offset, gated);
+    denseMix(block, offset, gated, keptGate(block, index + <usize>channel), false);
     const lowHalf = f64x2.add(f64x2.mul(mixLow, low(best)), f64x2.mul(f64x2.sub(ONE, mixLow), meanLow));
     const highHalf = f64x2.add(f64x2.mul(mixHigh, high(best)), f64x2.mul(f64x2.sub(ONE, mixHigh), meanHigh));
     v128.store(output + offset, narrow(lowHalf, highHalf));
@@ -115,7 +135,7 @@ export function blendDenseBackward(
   for (let channel = 0; channel < limit; channel += 4) {
     const offset = <usize>channel << 2;
     denseQuad(offset, true);
-    denseMix(block, offset, gated);
+    denseMix(block, offset, gated, keptGate(block, index + <usize>channel), true);
     const gradient = v128.load(gradients + offset);
     const gradientLow = low(gradient);
     const gradientHigh = high(gradient);

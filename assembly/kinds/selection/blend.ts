@@ -7,8 +7,8 @@ import {
   columnBytes, columnCells, group, outStart, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
 import { gateHigh, gateLanes, laneChannel, maxIndex, maxima, meansHigh, meansLow, tableStep, weightColumn, windowStats } from './blend-stats';
-import { blendDenseBackward, blendDenseForward } from './blend-dense';
-import { high, loadQuad, low, narrow, ONE, storeQuad, ZERO } from './lanes';
+import { blendDenseBackward, blendDenseForward, keptGate } from './blend-dense';
+import { high, highDoubles, loadDoubles, loadQuad, low, narrow, ONE, storeDoubles, storeQuad, ZERO } from './lanes';
 import {
   BLEND_MODE, CHANNEL_TABLE, DISJOINT, quadChannel, quadColumn, rowsPerOuter, SCRATCH, setQuadChannel, tapRow,
   tapSlice, visitWindows, windowColumns, windowCount, windowDense, windowFirstTap, windowStart, windowTopLeft,
@@ -17,13 +17,24 @@ import {
 /** blendLanes's high half (its result is the low one). */
 let mixHigh: v128 = ONE;
 
-/** The window's g, low half (high half in mixHigh): the gate (gated) or the channel's proportion (mixed). */
+/**
+ * The window's g, low half (high half in mixHigh): the gate (gated) or the channel's proportion
+ * (mixed). Gated with a room (blend-dense.ts's keptGate, for output element `index`): `reading`
+ * takes the gates the forward left there, else they are computed and left there.
+ */
 @inline
-function blendLanes(block: usize, gated: bool, channel: i32, count: i32): v128 {
+function blendLanes(block: usize, gated: bool, channel: i32, count: i32, index: usize, reading: bool): v128 {
   const lane = laneChannel(block, channel);
   if (gated) {
+    const kept = keptGate(block, index);
+    if (reading && kept != 0) {
+      const gate = loadDoubles(kept, count);
+      mixHigh = highDoubles;
+      return gate;
+    }
     const gate = gateLanes(block, windowStart + (<usize>channel << 2), lane, count);
     mixHigh = gateHigh;
+    if (kept != 0) storeDoubles(kept, gate, gateHigh, count);
     return gate;
   }
   const proportions = loadQuad(pointer(block, CHANNEL_TABLE) + (<usize>lane << 2), count);
@@ -52,7 +63,7 @@ function blendWindow(block: usize, index: usize): void {
 }
 
 function blendVisit(block: usize, index: usize, count: i32): void {
-  const mixLow = blendLanes(block, word(block, BLEND_MODE) != 0, quadChannel, count);
+  const mixLow = blendLanes(block, word(block, BLEND_MODE) != 0, quadChannel, count, index, false);
   windowStats(windowStart + (<usize>quadChannel << 2), count);
   const blended = narrow(blendHalf(mixLow, low(maxima), meansLow), blendHalf(mixHigh, high(maxima), meansHigh));
   storeQuad(pointer(block, OUTPUT) + (index << 2), blended, count);
@@ -112,10 +123,11 @@ function blendWindowBackward(block: usize, gated: bool, column: i32, channel: i3
     storeFactors(factorAt, planeBytes, f64x2.splat(-0.0), f64x2.splat(-0.0), count);
     return;
   }
-  const gradient = loadQuad(pointer(block, GRAD_OUTPUT) + ((outStart + <usize>(column * group + channel)) << 2), count);
+  const index = outStart + <usize>(column * group + channel);
+  const gradient = loadQuad(pointer(block, GRAD_OUTPUT) + (index << 2), count);
   const gradientLow = low(gradient);
   const gradientHigh = high(gradient);
-  const mixLow = blendLanes(block, gated, channel, count);
+  const mixLow = blendLanes(block, gated, channel, count, index, true);
   const start = windowStart + (<usize>channel << 2);
   windowStats(start, count);
   let factorLow = f64x2.mul(gradientLow, f64x2.sub(low(maxima), meansLow));

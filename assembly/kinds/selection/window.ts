@@ -18,6 +18,8 @@ export const WEIGHT_GRADIENT = 52;
 export const SHARED_WEIGHTS = 53;
 /** 1 when no two windows share a cell (stride ≥ the dilated kernel on every axis). */
 export const DISJOINT = 54;
+/** Gated pooling's room for its gates (one f64 per output element; 0: none): the forward fills it, the backward reads it. */
+export const KEPT_GATES = 57;
 
 // The window last begun (per instance, so per thread).
 export let windowColumns: i32 = 0;
