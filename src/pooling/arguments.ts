@@ -43,7 +43,7 @@ export function resolveRandom(op: string, options: { seed?: unknown; random?: un
 /** `count` uniform numbers in [0, 1), in order: one per output element. */
 export function drawUniforms(random: Random, count: number): Float64Array {
   const draws = new Float64Array(count);
-  for (let index = 0; index < count; index++) draws[index] = random.uniform();
+  random.fillUniform(draws);
   return draws;
 }
 

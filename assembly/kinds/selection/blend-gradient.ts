@@ -78,7 +78,7 @@ export function gatedWeightGradient(block: usize, _first: i32, _end: i32): void 
 }
 
 @inline
-function storeSlots(slots: usize, s0: f32, s1: f32, s2: f32, s3: f32): void {
+export function storeSlots(slots: usize, s0: f32, s1: f32, s2: f32, s3: f32): void {
   store<f32>(slots, s0);
   store<f32>(slots, s1, 4);
   store<f32>(slots, s2, 8);

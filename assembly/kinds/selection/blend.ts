@@ -7,22 +7,34 @@ import {
   columnBytes, columnCells, group, outStart, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
 import { gateHigh, gateLanes, laneChannel, maxIndex, maxima, meansHigh, meansLow, tableStep, weightColumn, windowStats } from './blend-stats';
-import { high, loadQuad, low, narrow, ONE, storeQuad, ZERO } from './lanes';
+import { blendDenseBackward, blendDenseForward, keptGate } from './blend-dense';
+import { high, highDoubles, loadDoubles, loadQuad, low, narrow, ONE, storeDoubles, storeQuad, ZERO } from './lanes';
 import {
-  BLEND_MODE, CHANNEL_TABLE, DISJOINT, quadChannel, quadColumn, SCRATCH, tapRow, tapSlice, visitOuters, visitRows,
-  windowColumns, windowCount, windowFirstTap, windowStart, windowTopLeft,
+  BLEND_MODE, CHANNEL_TABLE, DISJOINT, quadChannel, quadColumn, rowsPerOuter, SCRATCH, setQuadChannel, tapRow,
+  tapSlice, visitWindows, windowColumns, windowCount, windowDense, windowFirstTap, windowStart, windowTopLeft,
 } from './window';
 
 /** blendLanes's high half (its result is the low one). */
 let mixHigh: v128 = ONE;
 
-/** The window's g, low half (high half in mixHigh): the gate (gated) or the channel's proportion (mixed). */
+/**
+ * The window's g, low half (high half in mixHigh): the gate (gated) or the channel's proportion
+ * (mixed). Gated with a room (blend-dense.ts's keptGate, for output element `index`): `reading`
+ * takes the gates the forward left there, else they are computed and left there.
+ */
 @inline
-function blendLanes(block: usize, gated: bool, channel: i32, count: i32): v128 {
+function blendLanes(block: usize, gated: bool, channel: i32, count: i32, index: usize, reading: bool): v128 {
   const lane = laneChannel(block, channel);
   if (gated) {
+    const kept = keptGate(block, index);
+    if (reading && kept != 0) {
+      const gate = loadDoubles(kept, count);
+      mixHigh = highDoubles;
+      return gate;
+    }
     const gate = gateLanes(block, windowStart + (<usize>channel << 2), lane, count);
     mixHigh = gateHigh;
+    if (kept != 0) storeDoubles(kept, gate, gateHigh, count);
     return gate;
   }
   const proportions = loadQuad(pointer(block, CHANNEL_TABLE) + (<usize>lane << 2), count);
@@ -38,11 +50,20 @@ function blendHalf(mix: v128, maximum: v128, mean: v128): v128 {
 
 /** Forward, output rows [firstUnit, endUnit). */
 export function blendRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  visitRows(block, firstUnit, endUnit, word(block, BLEND_MODE) != 0, blendVisit);
+  visitWindows(block, firstUnit, endUnit, word(block, BLEND_MODE) != 0, blendWindow);
 }
 
-function blendVisit(block: usize, _start: usize, index: usize, count: i32): void {
-  const mixLow = blendLanes(block, word(block, BLEND_MODE) != 0, quadChannel, count);
+/** Every channel of the window begun last, whose output starts at element `index`: a dense window's whole quads at once. */
+function blendWindow(block: usize, index: usize): void {
+  let channel = windowDense ? blendDenseForward(block, index, word(block, BLEND_MODE) != 0) : 0;
+  for (; channel < group; channel += 4) {
+    setQuadChannel(channel);
+    blendVisit(block, index + <usize>channel, min(4, group - channel));
+  }
+}
+
+function blendVisit(block: usize, index: usize, count: i32): void {
+  const mixLow = blendLanes(block, word(block, BLEND_MODE) != 0, quadChannel, count, index, false);
   windowStats(windowStart + (<usize>quadChannel << 2), count);
   const blended = narrow(blendHalf(mixLow, low(maxima), meansLow), blendHalf(mixHigh, high(maxima), meansHigh));
   storeQuad(pointer(block, OUTPUT) + (index << 2), blended, count);
@@ -55,11 +76,26 @@ function blendVisit(block: usize, _start: usize, index: usize, count: i32): void
  * −0 changes nothing), for blend-gradient.ts to sum in order.
  */
 export function blendBackward(block: usize, firstUnit: i32, endUnit: i32): void {
-  visitOuters(block, firstUnit, endUnit, word(block, BLEND_MODE) != 0, blendBackwardVisit);
+  const outerRows = rowsPerOuter(block);
+  visitWindows(block, firstUnit * outerRows, endUnit * outerRows, word(block, BLEND_MODE) != 0, blendBackwardWindow);
 }
 
-function blendBackwardVisit(block: usize, _start: usize, _index: usize, _count: i32): void {
-  blendWindowBackward(block, word(block, BLEND_MODE) != 0, quadColumn, quadChannel);
+/** Every channel of the window begun last (its gradient from element `index`): a dense window's whole quads at once. */
+function blendBackwardWindow(block: usize, index: usize): void {
+  const gated = word(block, BLEND_MODE) != 0;
+  let channel = 0;
+  if (windowDense) {
+    const planeBytes = planeBytesOf(block);
+    const factorAt = scratchAddress(block, quadColumn, 0, planeBytes);
+    channel = blendDenseBackward(block, index, gated, word(block, DISJOINT) != 0, factorAt, planeBytes);
+  }
+  for (; channel < group; channel += 4) blendWindowBackward(block, gated, quadColumn, channel);
+}
+
+/** Bytes of one plane of the f64 factors: one per output cell. */
+@inline
+function planeBytesOf(block: usize): usize {
+  return (<usize>word(block, OUT_SIZE) * <usize>word(block, OUT_SIZE + 1) * <usize>word(block, OUT_SIZE + 2)) << 3;
 }
 
 /** Where the scratch keeps the factor of lane 0's window: plane-major order, as the reference walks. */
@@ -81,16 +117,17 @@ function storeFactors(address: usize, planeBytes: usize, factorLow: v128, factor
 
 function blendWindowBackward(block: usize, gated: bool, column: i32, channel: i32): void {
   const count = min(4, group - channel);
-  const planeBytes = <usize>word(block, OUT_SIZE) * <usize>word(block, OUT_SIZE + 1) * <usize>word(block, OUT_SIZE + 2) << 3;
+  const planeBytes = planeBytesOf(block);
   const factorAt = scratchAddress(block, column, channel, planeBytes);
   if (windowCount == 0) {
     storeFactors(factorAt, planeBytes, f64x2.splat(-0.0), f64x2.splat(-0.0), count);
     return;
   }
-  const gradient = loadQuad(pointer(block, GRAD_OUTPUT) + ((outStart + <usize>(column * group + channel)) << 2), count);
+  const index = outStart + <usize>(column * group + channel);
+  const gradient = loadQuad(pointer(block, GRAD_OUTPUT) + (index << 2), count);
   const gradientLow = low(gradient);
   const gradientHigh = high(gradient);
-  const mixLow = blendLanes(block, gated, channel, count);
+  const mixLow = blendLanes(block, gated, channel, count, index, true);
   const start = windowStart + (<usize>channel << 2);
   windowStats(start, count);
   let factorLow = f64x2.mul(gradientLow, f64x2.sub(low(maxima), meansLow));

@@ -38,6 +38,15 @@ export function loadDoubles(address: usize, count: i32): v128 {
   return count == 1 ? v128.load64_zero(address) : v128.load(address);
 }
 
+/** Stores `count` float64 lanes, the low half's then the high one's, at `address`. */
+@inline
+export function storeDoubles(address: usize, lowHalf: v128, highHalf: v128, count: i32): void {
+  if (count == 1) v128.store64_lane(address, lowHalf, 0);
+  else v128.store(address, lowHalf);
+  if (count == 3) v128.store64_lane(address, highHalf, 0, 16);
+  if (count == 4) v128.store(address, highHalf, 16);
+}
+
 /** Float32 lanes 0-1 and 2-3 widened exactly to float64. */
 @inline
 export function low(value: v128): v128 {

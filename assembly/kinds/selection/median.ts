@@ -45,24 +45,22 @@ function medianWindow(block: usize, index: usize): void {
   }
 }
 
-/** Lanes where `candidate` is the lower median of the four cells a to d: fewer than 2 below it, more than 1 at or below. */
+/**
+ * Lanes where a cell is the lower median of four: fewer than 2 cells below it, more than 1 at or
+ * below it. `below` and `above` are (minus) the counts of the other three cells strictly below and
+ * strictly above it; the cell itself is at or below itself. Off NaN lanes (which the caller
+ * overrides) the order is total, so "at or below" is "not above".
+ */
 @inline
-function lowerMedianOfFour(candidate: v128, a: v128, b: v128, c: v128, d: v128): v128 {
-  const below = i32x4.add(
-    i32x4.add(f32x4.lt(a, candidate), f32x4.lt(b, candidate)),
-    i32x4.add(f32x4.lt(c, candidate), f32x4.lt(d, candidate)),
-  ); // each true compare is −1
-  const atOrBelow = i32x4.add(
-    i32x4.add(f32x4.le(a, candidate), f32x4.le(b, candidate)),
-    i32x4.add(f32x4.le(c, candidate), f32x4.le(d, candidate)),
-  );
-  return v128.and(i32x4.ge_s(below, i32x4.splat(-1)), i32x4.lt_s(atOrBelow, i32x4.splat(-1)));
+function lowerMedianOfFour(below: v128, above: v128): v128 {
+  // below ≥ −1: at most one cell below; atOrBelow = 4 − |above| > 1: |above| < 3, i.e. above > −3.
+  return v128.and(i32x4.ge_s(below, i32x4.splat(-1)), i32x4.gt_s(above, i32x4.splat(-3)));
 }
 
 /**
  * A dense 2x2 window (window.ts's denseWindow2x2), four channels at a time, in registers: the rank
- * counting of medianQuad over its four cells, the first median cell in window order, the first NaN
- * where there is one. Returns how many channels it did.
+ * counting of medianQuad over its four cells from the twelve strict compares of its six pairs, the
+ * first median cell in window order, the first NaN where there is one. Returns how many channels it did.
  */
 @inline
 function medianWindow2x2(output: usize, argmedian: usize): i32 {
@@ -77,19 +75,32 @@ function medianWindow2x2(output: usize, argmedian: usize): i32 {
     const b = v128.load(p00 + step + offset);
     const c = v128.load(p10 + offset);
     const d = v128.load(p10 + step + offset);
+    // xy: x < y (each true lane −1).
+    const ab = f32x4.lt(a, b);
+    const ba = f32x4.lt(b, a);
+    const ac = f32x4.lt(a, c);
+    const ca = f32x4.lt(c, a);
+    const ad = f32x4.lt(a, d);
+    const da = f32x4.lt(d, a);
+    const bc = f32x4.lt(b, c);
+    const cb = f32x4.lt(c, b);
+    const bd = f32x4.lt(b, d);
+    const db = f32x4.lt(d, b);
+    const cd = f32x4.lt(c, d);
+    const dc = f32x4.lt(d, c);
+    const medianA = lowerMedianOfFour(i32x4.add(i32x4.add(ba, ca), da), i32x4.add(i32x4.add(ab, ac), ad));
+    const medianB = lowerMedianOfFour(i32x4.add(i32x4.add(ab, cb), db), i32x4.add(i32x4.add(ba, bc), bd));
+    const medianC = lowerMedianOfFour(i32x4.add(i32x4.add(ac, bc), dc), i32x4.add(i32x4.add(ca, cb), cd));
+    const medianD = lowerMedianOfFour(i32x4.add(i32x4.add(ad, bd), cd), i32x4.add(i32x4.add(da, db), dc));
     // Later cells first, so the earliest median (or NaN) is selected last.
-    let found = lowerMedianOfFour(d, a, b, c, d);
     let value = d;
     let index = i32x4.splat(first + rowCells + 1);
-    let hit = lowerMedianOfFour(c, a, b, c, d);
-    value = v128.bitselect(c, value, hit);
-    index = v128.bitselect(i32x4.splat(first + rowCells), index, hit);
-    hit = lowerMedianOfFour(b, a, b, c, d);
-    value = v128.bitselect(b, value, hit);
-    index = v128.bitselect(i32x4.splat(first + 1), index, hit);
-    hit = lowerMedianOfFour(a, a, b, c, d);
-    value = v128.bitselect(a, value, hit);
-    index = v128.bitselect(i32x4.splat(first), index, hit);
+    value = v128.bitselect(c, value, medianC);
+    index = v128.bitselect(i32x4.splat(first + rowCells), index, medianC);
+    value = v128.bitselect(b, value, medianB);
+    index = v128.bitselect(i32x4.splat(first + 1), index, medianB);
+    value = v128.bitselect(a, value, medianA);
+    index = v128.bitselect(i32x4.splat(first), index, medianA);
     let nanIndex = i32x4.splat(first + rowCells + 1);
     nanIndex = v128.bitselect(i32x4.splat(first + rowCells), nanIndex, nanOf(c));
     nanIndex = v128.bitselect(i32x4.splat(first + 1), nanIndex, nanOf(b));

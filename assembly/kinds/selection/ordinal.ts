@@ -8,14 +8,16 @@ import {
 import { outer, outerCount, row, slice } from '../../pool/rows';
 import { windowEntry } from '../../pool/tables';
 import { beginOutputRow, columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
+import { storeSlots } from './blend-gradient';
 import { nanOf } from '../../pool/max-lanes';
 import { currentThreadSlot } from '../../shared/thread-slot';
 import { laneChannel, tableStep, weightColumn } from './blend-stats';
 import { high, loadQuad, low, narrow, storeQuad, ZERO } from './lanes';
 import { gatherWindow, SLOT_BYTES } from './median';
+import { ordinalDenseBackward, ordinalDenseForward } from './ordinal-dense';
 import {
-  beginWindow, quadChannel, quadColumn, rowsPerOuter, SCRATCH, SHARED_WEIGHTS, visitOuters, visitRows, WEIGHT_GRADIENT,
-  windowColumns, windowCount,
+  quadChannel, quadColumn, rowsPerOuter, SCRATCH, setQuadChannel, SHARED_WEIGHTS, visitWindows,
+  WEIGHT_GRADIENT, windowColumns, windowCount, windowDense, windowStart,
 } from './window';
 
 /** The per-thread slots (SCRATCH in the forward) and the backward's f64 terms. */
@@ -28,7 +30,16 @@ let slot: usize = 0;
 /** Output rows [firstUnit, endUnit): see assembly/pool/rows.ts. */
 export function ordinalPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
   slot = pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SLOT_BYTES);
-  visitRows(block, firstUnit, endUnit, false, ordinalVisit);
+  visitWindows(block, firstUnit, endUnit, false, ordinalWindow);
+}
+
+/** Every channel of the window begun last, whose output starts at element `index`: a dense window's whole quads at once. */
+function ordinalWindow(block: usize, index: usize): void {
+  let channel = windowDense ? ordinalDenseForward(block, index) : 0;
+  for (; channel < group; channel += 4) {
+    setQuadChannel(channel);
+    ordinalVisit(block, windowStart + (<usize>channel << 2), index + <usize>channel, min(4, group - channel));
+  }
 }
 
 /** Lanes where `value` ranks strictly before `other`: a NaN before any number, else the larger. */
@@ -94,7 +105,21 @@ function ordinalVisit(block: usize, start: usize, index: usize, count: i32): voi
  */
 export function ordinalBackward(block: usize, firstUnit: i32, endUnit: i32): void {
   slot = pointer(block, SLOT_SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SLOT_BYTES);
-  visitOuters(block, firstUnit, endUnit, false, ordinalBackwardVisit);
+  const outerRows = rowsPerOuter(block);
+  visitWindows(block, firstUnit * outerRows, endUnit * outerRows, false, ordinalBackwardWindow);
+}
+
+/** Every channel of the window begun last (its gradient from element `index`): a dense window's whole quads at once. */
+function ordinalBackwardWindow(block: usize, index: usize): void {
+  let channel = 0;
+  if (windowDense) {
+    const taps = <usize>word(block, KERNEL) * <usize>word(block, KERNEL + 1) * <usize>word(block, KERNEL + 2);
+    channel = ordinalDenseBackward(block, index, termsAddress(block, 0, taps), termsPlaneBytes(block, taps));
+  }
+  for (; channel < group; channel += 4) {
+    setQuadChannel(channel);
+    ordinalBackwardVisit(block, windowStart + (<usize>channel << 2), index + <usize>channel, min(4, group - channel));
+  }
 }
 
 function ordinalBackwardVisit(block: usize, start: usize, index: usize, count: i32): void {
@@ -133,11 +158,8 @@ function ordinalBackwardVisit(block: usize, start: usize, index: usize, count: i
 /** g·x_(r) for r < cells into the scratch: lane l's window is plane l further on (NHWC lanes are planes). */
 function storeTerms(block: usize, ranks: usize, cells: i32, gradient: v128, count: i32): void {
   const taps = <usize>word(block, KERNEL) * <usize>word(block, KERNEL + 1) * <usize>word(block, KERNEL + 2);
-  const spatial = <usize>word(block, OUT_SIZE) * <usize>word(block, OUT_SIZE + 1) * <usize>word(block, OUT_SIZE + 2);
-  const plane = group == 1 ? <usize>outer : <usize>outer * <usize>word(block, CHANNELS) + <usize>quadChannel;
-  const cell = <usize>((slice * word(block, OUT_SIZE + 1) + row) * word(block, OUT_SIZE + 2) + quadColumn);
-  const first = pointer(block, TERMS) + ((plane * spatial + cell) * taps << 3);
-  const planeBytes = spatial * taps << 3;
+  const first = termsAddress(block, quadChannel, taps);
+  const planeBytes = termsPlaneBytes(block, taps);
   for (let rank = 0; rank < cells; rank++) {
     const ranked = rankedValue(ranks, cells, rank);
     const termLow = f64x2.mul(low(gradient), low(ranked));
@@ -150,6 +172,20 @@ function storeTerms(block: usize, ranks: usize, cells: i32, gradient: v128, coun
   }
 }
 
+/** Where the terms of the window begun last start for channel `channel` (plane-major, `taps` per window). */
+function termsAddress(block: usize, channel: i32, taps: usize): usize {
+  const spatial = <usize>word(block, OUT_SIZE) * <usize>word(block, OUT_SIZE + 1) * <usize>word(block, OUT_SIZE + 2);
+  const plane = group == 1 ? <usize>outer : <usize>outer * <usize>word(block, CHANNELS) + <usize>channel;
+  const cell = <usize>((slice * word(block, OUT_SIZE + 1) + row) * word(block, OUT_SIZE + 2) + quadColumn);
+  return pointer(block, TERMS) + ((plane * spatial + cell) * taps << 3);
+}
+
+/** Bytes of one plane of terms: `taps` f64 per output cell. */
+@inline
+function termsPlaneBytes(block: usize, taps: usize): usize {
+  return (<usize>word(block, OUT_SIZE) * <usize>word(block, OUT_SIZE + 1) * <usize>word(block, OUT_SIZE + 2) * taps) << 3;
+}
+
 /** ∂y/∂w_r summed per slot window after window in plane order, as the reference. Run as (block, 0, 1). */
 export function ordinalWeightGradient(block: usize, _first: i32, _end: i32): void {
   const channelsLast = word(block, CHANNELS_LAST) != 0;
@@ -159,22 +195,45 @@ export function ordinalWeightGradient(block: usize, _first: i32, _end: i32): voi
   const shared = word(block, SHARED_WEIGHTS) != 0;
   const taps = word(block, KERNEL) * word(block, KERNEL + 1) * word(block, KERNEL + 2);
   const laneCount = channelsLast ? channels : 1;
+  const four = taps >= 4;
   let terms = pointer(block, TERMS);
   for (let unit = 0; unit < outerCount(block); unit++) {
     for (let lane = 0; lane < laneCount; lane++) {
       const channel = channelsLast ? lane : unit % channels;
       const slots = pointer(block, WEIGHT_GRADIENT) + (shared ? 0 : <usize>(channel * taps) << 2);
+      // The first four slots stay in locals over the lane's 4-cell windows (the same float32
+      // roundings in the same order, without a store and a reload per term), in memory for the others.
+      let s0 = four ? load<f32>(slots) : 0;
+      let s1 = four ? load<f32>(slots, 4) : 0;
+      let s2 = four ? load<f32>(slots, 8) : 0;
+      let s3 = four ? load<f32>(slots, 12) : 0;
       for (let rowUnit = unit * outerRows; rowUnit < (unit + 1) * outerRows; rowUnit++) {
         beginOutputRow(block, rowUnit);
         const widthTable = windowEntry(block, 2, 0);
+        const rowCount = slices * rows;
         for (let column = 0; column < outWidth; column++, terms += <usize>taps << 3) {
-          beginWindow(block, widthTable, column, false);
-          for (let rank = 0; rank < windowCount; rank++) {
+          const count = rowCount * load<i32>(widthTable + (<usize>column << 4), 4); // beginWindow's windowCount
+          if (four && count == 4) {
+            s0 = <f32>(<f64>s0 + load<f64>(terms));
+            s1 = <f32>(<f64>s1 + load<f64>(terms, 8));
+            s2 = <f32>(<f64>s2 + load<f64>(terms, 16));
+            s3 = <f32>(<f64>s3 + load<f64>(terms, 24));
+            continue;
+          }
+          if (four) storeSlots(slots, s0, s1, s2, s3);
+          for (let rank = 0; rank < count; rank++) {
             const at = slots + (<usize>rank << 2);
             store<f32>(at, <f32>(<f64>load<f32>(at) + load<f64>(terms + (<usize>rank << 3))));
           }
+          if (four) {
+            s0 = load<f32>(slots);
+            s1 = load<f32>(slots, 4);
+            s2 = load<f32>(slots, 8);
+            s3 = load<f32>(slots, 12);
+          }
         }
       }
+      if (four) storeSlots(slots, s0, s1, s2, s3);
     }
   }
 }

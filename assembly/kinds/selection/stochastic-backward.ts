@@ -10,22 +10,27 @@ import { visitOuters, windowColumns } from './window';
 
 /** Training backward, units [firstUnit, endUnit): gradOutput to the chosen cell unless it is negative or NaN. */
 export function stochasticDrawBackward(block: usize, firstUnit: i32, endUnit: i32): void {
-  const unitGroup = groupOf(block);
-  const cellBytes = <usize>unitGroup << 2;
-  const outElements = <usize>spatialSize(block, OUT_SIZE) * <usize>unitGroup;
+  const unitGroup = <usize>groupOf(block);
+  const cellBytes = unitGroup << 2;
+  const outCells = <usize>spatialSize(block, OUT_SIZE);
   const inBytes = <usize>spatialSize(block, IN_SIZE) * cellBytes;
+  const chosen = pointer(block, ARGMAX);
+  const gradOutput = pointer(block, GRAD_OUTPUT);
   for (let unit = firstUnit; unit < endUnit; unit++) {
     const input = pointer(block, INPUT) + <usize>unit * inBytes;
     const gradInput = pointer(block, GRAD_INPUT) + <usize>unit * inBytes;
-    const firstOutput = <usize>unit * outElements;
-    for (let element: usize = 0; element < outElements; element++) {
-      const index = firstOutput + element;
-      const target = load<i32>(pointer(block, ARGMAX) + (index << 2));
-      if (target < 0) continue;
-      const offset = <usize>target * cellBytes + ((element % <usize>unitGroup) << 2);
-      if (!(load<f32>(input + offset) >= 0)) continue;
-      const gradient = load<f32>(pointer(block, GRAD_OUTPUT) + (index << 2));
-      store<f32>(gradInput + offset, load<f32>(gradInput + offset) + gradient);
+    let index = <usize>unit * outCells * unitGroup;
+    // Output cells, then their channels: output order, with no division per element.
+    for (let cell: usize = 0; cell < outCells; cell++) {
+      for (let channel: usize = 0; channel < unitGroup; channel++, index++) {
+        const target = load<i32>(chosen + (index << 2));
+        if (target < 0) continue;
+        const offset = <usize>target * cellBytes + (channel << 2);
+        // Branch-free: whether a ReLU output is negative is a coin toss to the branch predictor.
+        const old = load<f32>(gradInput + offset);
+        const added = old + load<f32>(gradOutput + (index << 2));
+        store<f32>(gradInput + offset, select<f32>(added, old, load<f32>(input + offset) >= 0));
+      }
     }
   }
 }

@@ -18,6 +18,8 @@ export const WEIGHT_GRADIENT = 52;
 export const SHARED_WEIGHTS = 53;
 /** 1 when no two windows share a cell (stride ≥ the dilated kernel on every axis). */
 export const DISJOINT = 54;
+/** Gated pooling's room for its gates (one f64 per output element; 0: none): the forward fills it, the backward reads it. */
+export const KEPT_GATES = 57;
 
 // The window last begun (per instance, so per thread).
 export let windowColumns: i32 = 0;
@@ -85,6 +87,12 @@ export type QuadVisitor = (block: usize, start: usize, index: usize, count: i32)
 // The output column and channel of the quad being visited (per instance, so per thread).
 export let quadColumn: i32 = 0;
 export let quadChannel: i32 = 0;
+
+/** For a window-at-a-time kernel that hands a quad to a per-quad one. */
+@inline
+export function setQuadChannel(channel: i32): void {
+  quadChannel = channel;
+}
 
 /** Every window of the output row begun last, four channels at a time (fewer at a group's end). */
 function visitRow(block: usize, taps: bool, visit: QuadVisitor): void {

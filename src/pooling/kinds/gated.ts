@@ -10,7 +10,8 @@ import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { gatedPoolBackward, gatedPoolForward } from '../../kernels/reference/extra/gated-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { windowOptions } from '../common-options.js';
-import { weightedWindow } from '../arguments.js';
+import { weightedWindowOp } from '../arguments.js';
+import { KEPT_GATE_PLANES, keptSpec } from './forward-keep.js';
 import { rankedOps } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';
 import { tapWeights, tapWeightShapes } from './learnable-parameters.js';
@@ -33,7 +34,12 @@ function exportGatedPool(call: OnnxExportCall) {
 export const gatedKind = slidingWindowKind({
   names: ['gated'],
   op: 'gatedPool{rank}d',
-  ...weightedWindow('gatedPool', 'gateWeights', tapWeightShapes, { gatedPoolForward, gatedPoolBackward }),
+  tensorArguments: ['gateWeights'],
+  kernels: { gatedPoolForward, gatedPoolBackward },
+  compute: (call) =>
+    weightedWindowOp(call, 'gateWeights', tapWeightShapes, 'gatedPool', (geometry) =>
+      keptSpec(geometry, KEPT_GATE_PLANES, 0),
+    ),
   options: [
     ...windowOptions,
     {

@@ -11,6 +11,7 @@ import { getThreadCount, parallelFor } from '../threads.js';
 import { medianPoolForward } from '../../reference/extra/median-pool.js';
 import { ordinalPoolBackward, ordinalPoolForward } from '../../reference/extra/ordinal-pool.js';
 import { windowCapacity } from '../../reference/window-walk.js';
+import { KEPT_GATE_PLANES, KEPT_MARK, keptLength } from '../../../pooling/kinds/forward-keep.js';
 
 /** The most cells a median or ordinal window may have for the wasm kernels (rank counting). */
 const RANKED_CELLS = 49;
@@ -26,6 +27,7 @@ const FIELDS = {
   disjoint: 54,
   slotBytes: 55,
   terms: 56,
+  keptGates: 57,
 } as const;
 
 /** A kernel's extra fields: sizes, flags, heap addresses, or views written as their addresses. */
@@ -104,6 +106,11 @@ function tapTable(weights: Float32Array, geometry: PoolGeometry): Float32Array {
   return table;
 }
 
+/** Gated pooling's room for its gates (src/pooling/kinds/gated.ts), where `kept` is one of the right size. */
+function gateRoom(kept: Float32Array | undefined, geometry: PoolGeometry): Float32Array | null {
+  return kept !== undefined && kept.length === keptLength(geometry, KEPT_GATE_PLANES, 0) ? kept : null;
+}
+
 function copyInto(address: number, values: Float32Array | Float64Array): void {
   const Type = values instanceof Float64Array ? Float64Array : Float32Array;
   new Type(heap.memory.buffer, address, values.length).set(values);
@@ -118,14 +125,15 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
     output: Float32Array,
     geometry: PoolGeometry,
     gated: boolean,
+    room: Float32Array | null = null,
   ) =>
-    withScratch([table.byteLength], [input, output], ([tableAt], [x, y]) => {
+    withScratch([table.byteLength], [input, output, room], ([tableAt], [x, y, gates]) => {
       copyInto(tableAt!, table);
-      const fields = { channelTable: tableAt!, blendMode: gated ? 1 : 0 };
+      const fields = { channelTable: tableAt!, blendMode: gated ? 1 : 0, keptGates: gates };
       launch(kinds, 'blendRows', outputRows(geometry), geometry, { input: x!, output: y! }, fields);
     });
   const blendBackward = (
-    views: [Float32Array, Float32Array, Float32Array, Float32Array],
+    views: [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array | null],
     table: Float32Array,
     shared: boolean,
     geometry: PoolGeometry,
@@ -135,7 +143,7 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
     withScratch(
       [table.byteLength, scratchBytes],
       views,
-      ([tableAt, scratch], [input, gradOutput, gradInput, gradient]) => {
+      ([tableAt, scratch], [input, gradOutput, gradInput, gradient, gates]) => {
         copyInto(tableAt!, table);
         const fields = {
           channelTable: tableAt!,
@@ -144,6 +152,7 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
           weightGradient: gradient,
           sharedWeights: shared ? 1 : 0,
           disjoint: disjointWindows(geometry) ? 1 : 0,
+          keptGates: gates,
         };
         const pointers = { input, output: null, gradOutput, gradInput };
         launch(kinds, 'blendBackward', planeUnits(geometry), geometry, pointers, fields, () =>
@@ -253,14 +262,25 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
     },
     mixedPoolBackward(input, alpha, gradOutput, gradInput, gradAlpha, geometry) {
       const table = alphaTable(alpha, geometry.channels);
-      blendBackward([input, gradOutput, gradInput, gradAlpha], table, alpha.length === 1, geometry, false);
+      blendBackward([input, gradOutput, gradInput, gradAlpha, null], table, alpha.length === 1, geometry, false);
     },
-    gatedPoolForward(input, weights, output, geometry) {
-      blendForward(input, tapTable(weights, geometry), output, geometry, true);
+    gatedPoolForward(input, weights, output, geometry, kept) {
+      const room = gateRoom(kept, geometry);
+      if (room !== null) room[room.length - 1] = KEPT_MARK; // before the forward: one that throws has no backward
+      blendForward(input, tapTable(weights, geometry), output, geometry, true, room);
     },
-    gatedPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry) {
+    gatedPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry, kept) {
       const shared = weights.length === geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
-      blendBackward([input, gradOutput, gradInput, gradWeights], tapTable(weights, geometry), shared, geometry, true);
+      const room = gateRoom(kept, geometry);
+      const gates = room !== null && room[room.length - 1] === KEPT_MARK ? room : null; // filled by this backend's forward
+      const views = [input, gradOutput, gradInput, gradWeights, gates] as [
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array | null,
+      ];
+      blendBackward(views, tapTable(weights, geometry), shared, geometry, true);
     },
   };
 }
