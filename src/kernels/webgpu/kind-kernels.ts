@@ -17,6 +17,7 @@ import { softPoolBackward, softPoolForward } from '../reference/extra/soft-pool.
 import * as stochastic from '../reference/extra/stochastic-pool.js';
 import { minPoolForward } from '../../pooling/kinds/min.js';
 import type { PoolingKernels } from '../types.js';
+import { createAdaGpuKernels } from './kind-ada-kernels.js';
 import { createLipGpuKernels } from './kind-lip-kernels.js';
 import { createPyramidGpuKernels } from './kind-pyramid-kernels.js';
 import { createRegionGpuKernels } from './kind-region-kernels.js';
@@ -55,6 +56,8 @@ export const KIND_GPU_KERNELS = [
   'blurPoolBackward',
   'sppForward',
   'sppBackward',
+  'adaPoolForward',
+  'adaPoolBackward',
 ] as const;
 
 export type KindGpuKernels = Pick<PoolingKernels, (typeof KIND_GPU_KERNELS)[number]>;
@@ -143,6 +146,7 @@ export function createKindGpuKernels(run: KindRunner): KindGpuKernels {
     ...createRegionGpuKernels(run),
     ...createPyramidGpuKernels(run),
     ...createLipGpuKernels(run),
+    ...createAdaGpuKernels(run),
   };
 }
 

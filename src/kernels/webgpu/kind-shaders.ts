@@ -2,6 +2,7 @@
 // ordinal, SoftPool, GeM, LSE): each a reducer snippet that kind-walk.ts's one walk wraps. Forwards
 // run per output element; backwards per input element, gathering from the windows holding it, with
 // each window's statistics (softmax shift and total, max cell, ...) from a first dispatch.
+import { adaKindShaders } from './kind-ada-shaders.js';
 import { formulaKindShaders } from './kind-formula-shaders.js';
 import { regionKindShaders } from './kind-region-shaders.js';
 import { tapKindShaders } from './kind-tap-shaders.js';
@@ -148,6 +149,7 @@ const ordinalForward = outputShader(
 /** Every kind shader by name: these and the formula kinds'. */
 export const kindShaders: Readonly<Record<string, () => string>> = {
   ...formulaKindShaders,
+  ...adaKindShaders,
   ...tapKindShaders,
   ...regionKindShaders,
   minKindForward: () => minForward,
