@@ -18,6 +18,7 @@ import * as stochastic from '../reference/extra/stochastic-pool.js';
 import { minPoolForward } from '../../pooling/kinds/min.js';
 import type { PoolingKernels } from '../types.js';
 import { createAdaGpuKernels } from './kind-ada-kernels.js';
+import { createDppGpuKernels } from './kind-dpp-kernels.js';
 import { createLipGpuKernels } from './kind-lip-kernels.js';
 import { createPyramidGpuKernels } from './kind-pyramid-kernels.js';
 import { createRegionGpuKernels } from './kind-region-kernels.js';
@@ -58,6 +59,8 @@ export const KIND_GPU_KERNELS = [
   'sppBackward',
   'adaPoolForward',
   'adaPoolBackward',
+  'dppPoolForward',
+  'dppPoolBackward',
 ] as const;
 
 export type KindGpuKernels = Pick<PoolingKernels, (typeof KIND_GPU_KERNELS)[number]>;
@@ -111,7 +114,7 @@ function backwardJob(
 const STATS = new Float32Array(1);
 
 /** gradParameter[slot] += terms (one per output element) in walk order (plane, then output cell), as the reference adds. */
-function addTerms(terms: Float32Array, gradParameter: Float32Array, geometry: PoolGeometry): void {
+export function addTerms(terms: Float32Array, gradParameter: Float32Array, geometry: PoolGeometry): void {
   forEachOutputCell(geometry, (_inBase, outputIndex) => {
     const slot = gradParameter.length === 1 ? 0 : channelOfOutput(geometry, outputIndex);
     gradParameter[slot]! += terms[outputIndex]!;
@@ -147,6 +150,7 @@ export function createKindGpuKernels(run: KindRunner): KindGpuKernels {
     ...createPyramidGpuKernels(run),
     ...createLipGpuKernels(run),
     ...createAdaGpuKernels(run),
+    ...createDppGpuKernels(run),
   };
 }
 

@@ -3,6 +3,7 @@
 // run per output element; backwards per input element, gathering from the windows holding it, with
 // each window's statistics (softmax shift and total, max cell, ...) from a first dispatch.
 import { adaKindShaders } from './kind-ada-shaders.js';
+import { dppKindShaders } from './kind-dpp-shaders.js';
 import { formulaKindShaders } from './kind-formula-shaders.js';
 import { regionKindShaders } from './kind-region-shaders.js';
 import { tapKindShaders } from './kind-tap-shaders.js';
@@ -150,6 +151,7 @@ const ordinalForward = outputShader(
 export const kindShaders: Readonly<Record<string, () => string>> = {
   ...formulaKindShaders,
   ...adaKindShaders,
+  ...dppKindShaders,
   ...tapKindShaders,
   ...regionKindShaders,
   minKindForward: () => minForward,

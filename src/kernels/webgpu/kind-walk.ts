@@ -11,7 +11,7 @@ export const KindParam = {
   taps: Param.count,
   /** Offsets of a region kind's tables (fractional max: starts and ends per axis; S3: kept rows per axis). */
   tables: Param.count + 1,
-  /** LIP's λ (float bits). */
+  /** LIP's λ (float bits); DPP's asymmetric flag (0 or 1). */
   coefficient: Param.count + 7,
   count: Param.count + 8,
 } as const;
