@@ -18,7 +18,7 @@ test('POOLKIT_BACKEND=webgpu starts it at import, or reports why and keeps the d
   });
   assert.equal(child.status, 0, child.stderr);
   const backend = (JSON.parse(child.stdout.trim().split('\n').pop()!) as { backend: string }).backend;
-  if (backend === 'webgpu') assert.match(child.stdout, /poolkit: webgpu on .*: 56 kernels on the GPU/);
+  if (backend === 'webgpu') assert.match(child.stdout, /poolkit: webgpu on .*: 58 kernels on the GPU/);
   else {
     assert.equal(backend, 'wasm');
     assert.match(child.stderr, /poolkit: the webgpu backend cannot start: .*; using reference or wasm/);

@@ -24,6 +24,7 @@ import { createPyramidGpuKernels } from './kind-pyramid-kernels.js';
 import { createRegionGpuKernels } from './kind-region-kernels.js';
 import { createTapGpuKernels } from './kind-tap-kernels.js';
 import { KindParam } from './kind-walk.js';
+import { createWaveletGpuKernels } from './kind-wavelet-kernels.js';
 import { windowParams, type GpuJob, type JobArray } from './params.js';
 import { JobBuilder } from './train-jobs.js';
 
@@ -61,6 +62,8 @@ export const KIND_GPU_KERNELS = [
   'adaPoolBackward',
   'dppPoolForward',
   'dppPoolBackward',
+  'waveletPoolForward',
+  'waveletPoolBackward',
 ] as const;
 
 export type KindGpuKernels = Pick<PoolingKernels, (typeof KIND_GPU_KERNELS)[number]>;
@@ -151,6 +154,7 @@ export function createKindGpuKernels(run: KindRunner): KindGpuKernels {
     ...createLipGpuKernels(run),
     ...createAdaGpuKernels(run),
     ...createDppGpuKernels(run),
+    ...createWaveletGpuKernels(run),
   };
 }
 

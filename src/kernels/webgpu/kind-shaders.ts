@@ -6,6 +6,7 @@ import { adaKindShaders } from './kind-ada-shaders.js';
 import { dppKindShaders } from './kind-dpp-shaders.js';
 import { formulaKindShaders } from './kind-formula-shaders.js';
 import { regionKindShaders } from './kind-region-shaders.js';
+import { waveletKindShaders } from './kind-wavelet-shaders.js';
 import { tapKindShaders } from './kind-tap-shaders.js';
 import { forCells, gatherShader, outputShader, rankWgsl, statsWgsl } from './kind-walk.js';
 import { reads, writes, type StorageArray } from './shader-common.js';
@@ -152,6 +153,7 @@ export const kindShaders: Readonly<Record<string, () => string>> = {
   ...formulaKindShaders,
   ...adaKindShaders,
   ...dppKindShaders,
+  ...waveletKindShaders,
   ...tapKindShaders,
   ...regionKindShaders,
   minKindForward: () => minForward,
