@@ -305,8 +305,9 @@ export const KIND_GPU_BOUNDS = {
   /** Stochastic inference's backward: relative to |result| plus the window's gradient scale. */
   quotientRelative: 2 ** -18,
   /**
-   * SoftPool, GeM, LSE: relative to |reference| plus the magnitude of what was summed (WGSL's exp and
-   * log: 3 + 2|x| ulp; pow, exp2 of log2: 2^-15 relative, as Lp's bound), halved for the sums around them.
+   * SoftPool, GeM, LSE, LIP, AdaPool, DPP, wavelet: relative to |reference| plus the magnitude of what
+   * was summed (WGSL's exp and log: 3 + 2|x| ulp; pow, exp2 of log2: 2^-15 relative, as Lp's bound),
+   * halved for the sums around them.
    */
   formulaRelative: 2 ** -16,
 } as const;
