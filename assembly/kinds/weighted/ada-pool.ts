@@ -1,6 +1,6 @@
 // AdaPool (reference ada-pool.ts): y = β·A + (1 − β)·M over each window's in-bounds cells, A the
 // Dice–Sørensen-weighted mean (weights e^{DSC(xᵢ, ā)}, ā the plain mean) and M SoftPool's mean
-// (weights e^{xᵢ − m}, m the max), in float32 with expLanes. β: one value, or one per output cell
+// (weights e^{xᵢ − m}, m the max), in float32 with expWeightLanes. β: one value, or one per output cell
 // (all its channels). A window holding NaN or ±∞ gives NaN and passes NaN to its cells and β.
 // Backward as SoftPool's (soft.ts): fused where windows do not overlap, else statistics then a
 // gather; each window's ∂/∂β = g·(A − M), summed over its channels, goes to a float64 term per
@@ -8,9 +8,9 @@
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, OUT_SIZE, pointer, word } from '../../pool/arguments';
 import { spatialSize } from '../../pool/rows';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
-import { expLanes } from '../simd-math';
+import { expWeightLanes } from '../simd-math';
 import { CELL_PLANE_BYTES, CELL_SCRATCH, PER_CHANNEL, STATS, STATS_PLANE_BYTES, WEIGHTS } from './arguments';
-import { addTermSum, addToParked, finiteLanes, loadLanes, storeLanes } from './lanes';
+import { addTermSum, addToParked, finiteLanes, isFourTaps, loadLanes, storeLanes } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
 /** 2⁻¹²⁶, the smallest normal float32: DSC's scale is at least this, so its inverse stays finite. */
@@ -61,6 +61,29 @@ function softTerm(weight: v128, offset: v128): v128 {
   return v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, f32x4.splat(0)));
 }
 
+// The last adaCellWeights' e^{x − m} term (as softTerm) (per instance, so per thread).
+let cellSoftTerm: v128 = f32x4.splat(0);
+let cellSoftWeight: v128 = f32x4.splat(0);
+
+/**
+ * One cell's e^DSC (returned) and e^{x − m} (cellSoftWeight, its term in cellSoftTerm), parked when
+ * `park`. Both exponents are at most 1 (DSC ≤ 1, x ≤ m), so expWeightLanes serves: its 0 for e^x under
+ * 2⁻¹²⁶ only drops a subnormal e^{x − m} beside the max's 1.
+ */
+@inline
+function adaCellWeights(tap: usize, value: v128, average: v128, top: v128, full: bool, park: bool, parked: usize, softParked: usize): v128 {
+  const diceWeight = expWeightLanes(diceLanes(value, average, false));
+  const offset = f32x4.sub(value, top);
+  const softWeight = expWeightLanes(offset);
+  if (park) {
+    storeLanes(tap + parked, diceWeight, full);
+    storeLanes(tap + softParked, softWeight, full);
+  }
+  cellSoftWeight = softWeight;
+  cellSoftTerm = softTerm(softWeight, offset);
+  return diceWeight;
+}
+
 /**
  * y of one window's lanes with blend β; sets the window globals. An empty window gives 0, one
  * holding NaN or ±∞ NaN. With `park`, each cell's e^DSC is stored `parked` bytes past it and its
@@ -68,6 +91,7 @@ function softTerm(weight: v128, offset: v128): v128 {
  */
 @inline
 function adaLanes(start: usize, columns: i32, full: bool, blend: v128, park: bool, parked: usize, softParked: usize): v128 {
+  if (isFourTaps(columns)) return adaFourLanes(start, full, blend, park, parked, softParked);
   const zero = f32x4.splat(0);
   let sum = zero;
   let top = f32x4.splat(-Infinity);
@@ -98,18 +122,61 @@ function adaLanes(start: usize, columns: i32, full: bool, blend: v128, park: boo
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const value = loadLanes(tap, full);
-        const diceWeight = expLanes(diceLanes(value, average, false));
-        if (park) storeLanes(tap + parked, diceWeight, full);
+        const diceWeight = adaCellWeights(tap, value, average, top, full, park, parked, softParked);
         diceSum = f32x4.add(diceSum, diceWeight);
         diceWeighted = f32x4.add(diceWeighted, f32x4.mul(diceWeight, value));
-        const offset = f32x4.sub(value, top);
-        const softWeight = expLanes(offset);
-        if (park) storeLanes(tap + softParked, softWeight, full);
-        softSum = f32x4.add(softSum, softWeight);
-        softWeighted = f32x4.add(softWeighted, softTerm(softWeight, offset));
+        softSum = f32x4.add(softSum, cellSoftWeight);
+        softWeighted = f32x4.add(softWeighted, cellSoftTerm);
       }
     }
   }
+  if (columns == 0) {
+    setWindow(average, top, bad, diceSum, diceWeighted, softSum, softWeighted);
+    return zero;
+  }
+  return adaOutput(average, top, bad, diceSum, diceWeighted, softSum, softWeighted, blend);
+}
+
+/**
+ * adaLanes of a 2×2 window (isFourTaps), its four taps unrolled: the same sums in the same order, so
+ * the same bits (the general walk's loops cost as much as a tap's work, see lanes.ts).
+ */
+@inline
+function adaFourLanes(start: usize, full: bool, blend: v128, park: bool, parked: usize, softParked: usize): v128 {
+  const second = start + columnBytes;
+  const third = start + rowBytes;
+  const fourth = third + columnBytes;
+  const a = loadLanes(start, full);
+  const b = loadLanes(second, full);
+  const c = loadLanes(third, full);
+  const d = loadLanes(fourth, full);
+  const sum = f32x4.add(f32x4.add(f32x4.add(f32x4.add(f32x4.splat(0), a), b), c), d);
+  const top = f32x4.pmax(f32x4.pmax(f32x4.pmax(f32x4.pmax(f32x4.splat(-Infinity), a), b), c), d);
+  const finite = v128.and(v128.and(finiteLanes(a), finiteLanes(b)), v128.and(finiteLanes(c), finiteLanes(d)));
+  const average = f32x4.div(sum, f32x4.splat(4));
+  const weightA = adaCellWeights(start, a, average, top, full, park, parked, softParked);
+  let softSum = cellSoftWeight;
+  let softWeighted = cellSoftTerm;
+  let diceWeighted = f32x4.mul(weightA, a);
+  const weightB = adaCellWeights(second, b, average, top, full, park, parked, softParked);
+  softSum = f32x4.add(softSum, cellSoftWeight);
+  softWeighted = f32x4.add(softWeighted, cellSoftTerm);
+  diceWeighted = f32x4.add(diceWeighted, f32x4.mul(weightB, b));
+  const weightC = adaCellWeights(third, c, average, top, full, park, parked, softParked);
+  softSum = f32x4.add(softSum, cellSoftWeight);
+  softWeighted = f32x4.add(softWeighted, cellSoftTerm);
+  diceWeighted = f32x4.add(diceWeighted, f32x4.mul(weightC, c));
+  const weightD = adaCellWeights(fourth, d, average, top, full, park, parked, softParked);
+  softSum = f32x4.add(softSum, cellSoftWeight);
+  softWeighted = f32x4.add(softWeighted, cellSoftTerm);
+  diceWeighted = f32x4.add(diceWeighted, f32x4.mul(weightD, d));
+  const diceSum = f32x4.add(f32x4.add(f32x4.add(weightA, weightB), weightC), weightD);
+  return adaOutput(average, top, v128.not(finite), diceSum, diceWeighted, softSum, softWeighted, blend);
+}
+
+/** Sets the window globals from one window's sums. */
+@inline
+function setWindow(average: v128, top: v128, bad: v128, diceSum: v128, diceWeighted: v128, softSum: v128, softWeighted: v128): void {
   mean = average;
   largest = top;
   broken = bad;
@@ -117,7 +184,14 @@ function adaLanes(start: usize, columns: i32, full: bool, blend: v128, park: boo
   softTotal = softSum;
   diceMean = f32x4.div(diceWeighted, diceSum);
   softMean = f32x4.add(top, f32x4.div(softWeighted, softSum));
-  if (columns == 0) return zero;
+}
+
+/** setWindow, then y = β·A + (1 − β)·M (NaN for a window holding NaN or ±∞). */
+@inline
+function adaOutput(
+  average: v128, top: v128, bad: v128, diceSum: v128, diceWeighted: v128, softSum: v128, softWeighted: v128, blend: v128,
+): v128 {
+  setWindow(average, top, bad, diceSum, diceWeighted, softSum, softWeighted);
   const y = f32x4.add(f32x4.mul(blend, diceMean), f32x4.mul(f32x4.sub(f32x4.splat(1), blend), softMean));
   return v128.or(y, bad); // all ones: NaN
 }
@@ -255,6 +329,26 @@ function adaFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
   const dice = diceMean;
   const soft = softMean;
   let shared = f32x4.splat(0);
+  if (isFourTaps(columns)) {
+    // The four taps unrolled (lanes.ts's isFourTaps), each cell stored once with its share through ā.
+    const second = start + columnBytes;
+    const third = start + rowBytes;
+    const fourth = third + columnBytes;
+    const cellA = adaCellLanes(loadLanes(start, full), loadLanes(start + parked, full), loadLanes(start + softParked, full), dice, soft, average, diceScale, scale);
+    shared = f32x4.add(shared, meanTerm);
+    const cellB = adaCellLanes(loadLanes(second, full), loadLanes(second + parked, full), loadLanes(second + softParked, full), dice, soft, average, diceScale, scale);
+    shared = f32x4.add(shared, meanTerm);
+    const cellC = adaCellLanes(loadLanes(third, full), loadLanes(third + parked, full), loadLanes(third + softParked, full), dice, soft, average, diceScale, scale);
+    shared = f32x4.add(shared, meanTerm);
+    const cellD = adaCellLanes(loadLanes(fourth, full), loadLanes(fourth + parked, full), loadLanes(fourth + softParked, full), dice, soft, average, diceScale, scale);
+    shared = f32x4.add(shared, meanTerm);
+    const added = v128.or(f32x4.div(f32x4.mul(diceScale, shared), f32x4.splat(4)), broken);
+    storeLanes(start + written, f32x4.add(cellA, added), full);
+    storeLanes(second + written, f32x4.add(cellB, added), full);
+    storeLanes(third + written, f32x4.add(cellC, added), full);
+    storeLanes(fourth + written, f32x4.add(cellD, added), full);
+    return;
+  }
   let slicePointer = start;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
     let rowPointer = slicePointer;
@@ -328,7 +422,7 @@ function adaStatsLanes(block: usize, start: usize, outIndex: usize, columns: i32
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const value = loadLanes(tap, full);
-        const diceWeight = expLanes(diceLanes(value, average, true));
+        const diceWeight = expWeightLanes(diceLanes(value, average, true));
         const relative = f32x4.mul(f32x4.sub(value, diceMean), inverse);
         shared = f32x4.add(shared, f32x4.mul(diceWeight, f32x4.mul(relative, meanSlope)));
       }
@@ -366,8 +460,8 @@ function adaGatherLanes(block: usize, inIndex: usize, outIndex: usize, full: boo
   const plane = <usize>word(block, STATS_PLANE_BYTES);
   const value = loadLanes(pointer(block, INPUT) + (inIndex << 2), full);
   const average = loadLanes(stats, full);
-  const diceWeight = expLanes(diceLanes(value, average, false));
-  const softWeight = expLanes(f32x4.sub(value, loadLanes(stats + plane, full)));
+  const diceWeight = expWeightLanes(diceLanes(value, average, false));
+  const softWeight = expWeightLanes(f32x4.sub(value, loadLanes(stats + plane, full)));
   const dice = loadLanes(stats + 2 * plane, full);
   const soft = loadLanes(stats + 3 * plane, full);
   const diceScale = loadLanes(stats + 4 * plane, full);

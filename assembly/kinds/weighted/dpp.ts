@@ -9,7 +9,7 @@ import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../poo
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes, logPositiveLanes } from '../simd-math';
 import { CELL_PLANE_BYTES, CELL_SCRATCH, OPTION, PER_CHANNEL, SECOND_PER_CHANNEL, SECOND_WEIGHTS, STATS, STATS_PLANE_BYTES, WEIGHTS } from './arguments';
-import { addTerms, addToParked, finiteLanes, loadLanes, meanResidual, parameterLanes, storeLanes, windowMeanLanes } from './lanes';
+import { addTerms, addToParked, finiteLanes, isFourTaps, loadLanes, meanResidual, parameterLanes, storeLanes, windowMeanLanes } from './lanes';
 import { currentUnit, walkInputRows, walkOutputRows } from './walks';
 
 /** ε² = 10⁻³ (DPP_EPSILON_SQUARED). */
@@ -63,6 +63,26 @@ function lambdaLanes(block: usize, channel: i32, full: bool): v128 {
   return parameterLanes(block, channel, full, SECOND_WEIGHTS, SECOND_PER_CHANNEL);
 }
 
+/** The last dppTap's w·(x − x̃) (per instance, so per thread). */
+let cellWeighted: v128 = f32x4.splat(0);
+
+/** One cell's weight w = α + ρ (returned) and w·(x − x̃) (cellWeighted); ρ and L parked when `park`. */
+@inline
+function dppTap(
+  tap: usize, full: bool, average: v128, residual: v128, half: v128, alpha: v128, asymmetric: bool, park: bool, parked: usize, logParked: usize,
+): v128 {
+  const raw = f32x4.sub(f32x4.sub(loadLanes(tap, full), average), residual);
+  const logBase = logBaseLanes(differenceLanes(raw, asymmetric));
+  const reward = expLanes(f32x4.mul(half, logBase));
+  if (park) {
+    storeLanes(tap + parked, reward, full);
+    storeLanes(tap + logParked, logBase, full);
+  }
+  const weight = f32x4.add(alpha, reward);
+  cellWeighted = f32x4.mul(weight, raw);
+  return weight;
+}
+
 /**
  * y of one window's lanes; sets mean and total. An empty window gives 0, one whose x̃ is not finite
  * NaN. With `park`, each cell's ρ is stored `parked` bytes past it (in its gradInput cell) and its L
@@ -78,22 +98,28 @@ function dppLanes(
   const half = f32x4.mul(lambda, f32x4.splat(0.5));
   let weights = zero;
   let weighted = zero;
-  let slicePointer = start;
-  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
-    let rowPointer = slicePointer;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
-      let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        const raw = f32x4.sub(f32x4.sub(loadLanes(tap, full), average), residual);
-        const logBase = logBaseLanes(differenceLanes(raw, asymmetric));
-        const reward = expLanes(f32x4.mul(half, logBase));
-        if (park) {
-          storeLanes(tap + parked, reward, full);
-          storeLanes(tap + logParked, logBase, full);
+  if (isFourTaps(columns)) {
+    // The four taps unrolled (lanes.ts's isFourTaps), in the loops' order.
+    const second = start + columnBytes;
+    const third = start + rowBytes;
+    weights = f32x4.add(weights, dppTap(start, full, average, residual, half, alpha, asymmetric, park, parked, logParked));
+    weighted = f32x4.add(weighted, cellWeighted);
+    weights = f32x4.add(weights, dppTap(second, full, average, residual, half, alpha, asymmetric, park, parked, logParked));
+    weighted = f32x4.add(weighted, cellWeighted);
+    weights = f32x4.add(weights, dppTap(third, full, average, residual, half, alpha, asymmetric, park, parked, logParked));
+    weighted = f32x4.add(weighted, cellWeighted);
+    weights = f32x4.add(weights, dppTap(third + columnBytes, full, average, residual, half, alpha, asymmetric, park, parked, logParked));
+    weighted = f32x4.add(weighted, cellWeighted);
+  } else {
+    let slicePointer = start;
+    for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+      let rowPointer = slicePointer;
+      for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+        let tap = rowPointer;
+        for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+          weights = f32x4.add(weights, dppTap(tap, full, average, residual, half, alpha, asymmetric, park, parked, logParked));
+          weighted = f32x4.add(weighted, cellWeighted);
         }
-        const weight = f32x4.add(alpha, reward);
-        weights = f32x4.add(weights, weight);
-        weighted = f32x4.add(weighted, f32x4.mul(weight, raw));
       }
     }
   }
@@ -243,6 +269,35 @@ function dppFusedLanes(
   let alphaSum = f32x4.splat(0);
   let lambdaSum = f32x4.splat(0);
   let meanSum = f32x4.splat(0);
+  if (isFourTaps(columns)) {
+    // The four taps unrolled (lanes.ts's isFourTaps), each cell stored once with its share through x̃.
+    const second = start + columnBytes;
+    const third = start + rowBytes;
+    const fourth = third + columnBytes;
+    const cellA = dppCellLanes(loadLanes(start, full), loadLanes(start + parked, full), loadLanes(start + logParked, full), true, average, residual, shift, alpha, lambda, inverseTotal, asymmetric);
+    alphaSum = f32x4.add(alphaSum, alphaTerm);
+    lambdaSum = f32x4.add(lambdaSum, lambdaTerm);
+    meanSum = f32x4.add(meanSum, meanTerm);
+    const cellB = dppCellLanes(loadLanes(second, full), loadLanes(second + parked, full), loadLanes(second + logParked, full), true, average, residual, shift, alpha, lambda, inverseTotal, asymmetric);
+    alphaSum = f32x4.add(alphaSum, alphaTerm);
+    lambdaSum = f32x4.add(lambdaSum, lambdaTerm);
+    meanSum = f32x4.add(meanSum, meanTerm);
+    const cellC = dppCellLanes(loadLanes(third, full), loadLanes(third + parked, full), loadLanes(third + logParked, full), true, average, residual, shift, alpha, lambda, inverseTotal, asymmetric);
+    alphaSum = f32x4.add(alphaSum, alphaTerm);
+    lambdaSum = f32x4.add(lambdaSum, lambdaTerm);
+    meanSum = f32x4.add(meanSum, meanTerm);
+    const cellD = dppCellLanes(loadLanes(fourth, full), loadLanes(fourth + parked, full), loadLanes(fourth + logParked, full), true, average, residual, shift, alpha, lambda, inverseTotal, asymmetric);
+    alphaSum = f32x4.add(alphaSum, alphaTerm);
+    lambdaSum = f32x4.add(lambdaSum, lambdaTerm);
+    meanSum = f32x4.add(meanSum, meanTerm);
+    addParameterTerms(block, channel, full, alphaSum, lambdaSum, gradient, passes);
+    const removed = f32x4.neg(v128.and(f32x4.div(f32x4.mul(scale, meanSum), f32x4.splat(4)), passes));
+    storeLanes(start + written, f32x4.add(v128.and(f32x4.mul(scale, cellA), passes), removed), full);
+    storeLanes(second + written, f32x4.add(v128.and(f32x4.mul(scale, cellB), passes), removed), full);
+    storeLanes(third + written, f32x4.add(v128.and(f32x4.mul(scale, cellC), passes), removed), full);
+    storeLanes(fourth + written, f32x4.add(v128.and(f32x4.mul(scale, cellD), passes), removed), full);
+    return;
+  }
   let slicePointer = start;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
     let rowPointer = slicePointer;

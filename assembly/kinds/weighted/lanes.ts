@@ -158,15 +158,25 @@ export let meanResidual: v128 = f32x4.splat(0);
 export function windowMeanLanes(start: usize, columns: i32, full: bool): v128 {
   let low = f64x2.splat(0);
   let high = f64x2.splat(0);
-  let slicePointer = start;
-  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
-    let rowPointer = slicePointer;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
-      let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        const value = loadLanes(tap, full);
-        low = f64x2.add(low, f64x2.promote_low_f32x4(value));
-        high = f64x2.add(high, highHalf(value));
+  if (isFourTaps(columns)) {
+    // The four taps unrolled (isFourTaps), in the loops' order.
+    const a = loadLanes(start, full);
+    const b = loadLanes(start + columnBytes, full);
+    const c = loadLanes(start + rowBytes, full);
+    const d = loadLanes(start + rowBytes + columnBytes, full);
+    low = f64x2.add(f64x2.add(f64x2.add(f64x2.add(low, f64x2.promote_low_f32x4(a)), f64x2.promote_low_f32x4(b)), f64x2.promote_low_f32x4(c)), f64x2.promote_low_f32x4(d));
+    high = f64x2.add(f64x2.add(f64x2.add(f64x2.add(high, highHalf(a)), highHalf(b)), highHalf(c)), highHalf(d));
+  } else {
+    let slicePointer = start;
+    for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+      let rowPointer = slicePointer;
+      for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+        let tap = rowPointer;
+        for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+          const value = loadLanes(tap, full);
+          low = f64x2.add(low, f64x2.promote_low_f32x4(value));
+          high = f64x2.add(high, highHalf(value));
+        }
       }
     }
   }

@@ -1,5 +1,5 @@
 // LIP, local importance pooling (reference lip-pool.ts): y = Σ wᵢxᵢ / Σ wᵢ over each window's
-// in-bounds cells, wᵢ = e^{Gᵢ − max G}, Gᵢ = λ·sigmoid(zᵢ), in float32 with expLanes; IEEE
+// in-bounds cells, wᵢ = e^{Gᵢ − max G} (expWeightLanes), Gᵢ = λ·sigmoid(zᵢ) (expLanes), in float32; IEEE
 // arithmetic throughout (NaN and infinities pass as the reference's). Gradients: sᵢ = gradOutput·wᵢ/Σw
 // to x, sᵢ·(xᵢ − y)·λσ(1 − σ) to z. Backward as SoftPool's (soft.ts): fused where windows do not
 // overlap (w parked in gradInput, e^{−z} in gradLogits), else statistics (max G, gradOutput/Σw, y), then
@@ -7,7 +7,7 @@
 // each cell's w and e^{−z} and each window's y and Σw for the backward (forward-keep.ts), as GeM's.
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
-import { expLanes } from '../simd-math';
+import { expLanes, expWeightLanes } from '../simd-math';
 import { CELL_PLANE_BYTES, CELL_SCRATCH, COEFFICIENT, GRAD_LOGITS, LOGITS, STATS, STATS_PLANE_BYTES } from './arguments';
 import { loadLanes, storeLanes } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
@@ -72,7 +72,7 @@ function lipLanes(block: usize, start: usize, columns: i32, full: bool, park: bo
         const gate = park
           ? loadLanes(tap + parkedWeight, full)
           : f32x4.mul(coefficient, sigmoidLanes(loadLanes(tap + logits, full)));
-        const weight = expLanes(f32x4.sub(gate, top));
+        const weight = expWeightLanes(f32x4.sub(gate, top)); // G − max G ≤ 0: a softmax weight
         if (park) storeLanes(tap + parkedWeight, weight, full);
         sum = f32x4.add(sum, weight);
         weighted = f32x4.add(weighted, f32x4.mul(weight, loadLanes(tap, full)));
@@ -242,7 +242,7 @@ function lipGatherLanes(block: usize, inIndex: usize, outIndex: usize, full: boo
   const offset = inIndex << 2;
   const coefficient = coefficientLanes(block);
   const t = expLanes(f32x4.neg(loadLanes(pointer(block, LOGITS) + offset, full)));
-  const weight = expLanes(f32x4.sub(f32x4.mul(coefficient, sigmoidOf(t)), loadLanes(stats, full)));
+  const weight = expWeightLanes(f32x4.sub(f32x4.mul(coefficient, sigmoidOf(t)), loadLanes(stats, full)));
   const share = f32x4.mul(loadLanes(stats + plane, full), weight);
   const value = loadLanes(pointer(block, INPUT) + offset, full);
   const logitTerm = logitShare(share, value, loadLanes(stats + plane + plane, full), t, coefficient);

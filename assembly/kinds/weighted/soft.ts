@@ -62,10 +62,12 @@ function softCellWeight(value: v128, largest: v128): v128 {
 
 /**
  * softLanes of a 2×2 window (isFourTaps), its four taps unrolled: the same sums in the same order,
- * so the same bits. m ignores NaN cells here (pmax), yet their NaN weight makes Σe and y NaN.
+ * so the same bits. m ignores NaN cells here (pmax), yet their NaN weight makes Σe and y NaN. With
+ * `shares` (and not `park`), each cell's gradient (softShareLanes, gradOutput at `gradient`) is
+ * stored `parked` bytes past it instead.
  */
 @inline
-function softFourLanes(start: usize, full: bool, park: bool, parked: usize): v128 {
+function softFourLanes(start: usize, full: bool, park: bool, parked: usize, shares: bool = false, gradient: usize = 0): v128 {
   const second = start + columnBytes;
   const third = start + rowBytes;
   const fourth = third + columnBytes;
@@ -91,7 +93,16 @@ function softFourLanes(start: usize, full: bool, park: bool, parked: usize): v12
   }
   const sum = f32x4.add(f32x4.add(f32x4.add(weightA, weightB), weightC), weightD);
   total = sum;
-  return f32x4.add(largest, f32x4.div(weighted, sum));
+  const output = f32x4.add(largest, f32x4.div(weighted, sum));
+  if (shares) {
+    // softFusedLanes' second loop with the weights at hand: no parking, no reloading.
+    const scale = f32x4.div(loadLanes(gradient, full), sum);
+    storeLanes(start + parked, softShareLanes(a, weightA, scale, output), full);
+    storeLanes(second + parked, softShareLanes(b, weightB, scale, output), full);
+    storeLanes(third + parked, softShareLanes(c, weightC, scale, output), full);
+    storeLanes(fourth + parked, softShareLanes(d, weightD, scale, output), full);
+  }
+  return output;
 }
 
 function softForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
@@ -124,8 +135,13 @@ function softShareLanes(value: v128, weight: v128, scale: v128, output: v128): v
 @inline
 function softFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool): void {
   const parked = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+  const gradient = pointer(block, GRAD_OUTPUT) + (outIndex << 2);
+  if (isFourTaps(columns)) {
+    softFourLanes(start, full, false, parked, true, gradient);
+    return;
+  }
   const output = softLanes(start, columns, full, true, parked);
-  const scale = f32x4.div(loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full), total);
+  const scale = f32x4.div(loadLanes(gradient, full), total);
   let slicePointer = start;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
     let rowPointer = slicePointer;
