@@ -1,4 +1,4 @@
-// The webgpu backend's kernels of the other window kinds (kind-shaders.ts, kind-formula-shaders.ts):
+// The webgpu backend's kernels of the other window kinds (kind-shaders.ts; SoftPool, GeM, LSE in kind-formula-kernels.ts):
 // each packs poolGeometry as the pooling shaders do, runs one job (a backward: window statistics,
 // then the gather, in one submit) and falls back to the reference kernel where the device cannot.
 // Parameter gradients: the GPU writes one term per window, summed here per slot in walk order.
@@ -7,18 +7,16 @@ import { avgPoolBackward, avgPoolForward } from '../reference/avg-pool.js';
 import { forEachOutputCell, axisTaps } from '../reference/window-walk.js';
 import { channelOfOutput } from '../reference/extra/collect.js';
 import { gatedPoolForward } from '../reference/extra/gated-pool.js';
-import { gemPoolBackward, gemPoolForward } from '../reference/extra/gem-pool.js';
-import { lsePoolBackward, lsePoolForward } from '../reference/extra/lse-pool.js';
 import { medianPoolForward } from '../reference/extra/median-pool.js';
 import { mixedPoolBackward, mixedPoolForward } from '../reference/extra/mixed-pool.js';
 import { ordinalPoolForward } from '../reference/extra/ordinal-pool.js';
 import { randomPoolForward } from '../reference/extra/random-pool.js';
-import { softPoolBackward, softPoolForward } from '../reference/extra/soft-pool.js';
 import * as stochastic from '../reference/extra/stochastic-pool.js';
 import { minPoolForward } from '../../pooling/kinds/min.js';
 import type { PoolingKernels } from '../types.js';
 import { createAdaGpuKernels } from './kind-ada-kernels.js';
 import { createDppGpuKernels } from './kind-dpp-kernels.js';
+import { createFormulaGpuKernels } from './kind-formula-kernels.js';
 import { createLipGpuKernels } from './kind-lip-kernels.js';
 import { createPyramidGpuKernels } from './kind-pyramid-kernels.js';
 import { createRegionGpuKernels } from './kind-region-kernels.js';
@@ -70,8 +68,8 @@ export type KindGpuKernels = Pick<PoolingKernels, (typeof KIND_GPU_KERNELS)[numb
 
 export type KindRunner = (kernel: keyof KindGpuKernels, job: GpuJob, fallback: () => void) => void;
 
-const read = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'read' });
-const write = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'write' });
+export const read = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'read' });
+export const write = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'write' });
 
 /** poolGeometry's parameters with the kind block after them (the taps of one window). */
 export function kindParams(geometry: PoolGeometry): Int32Array {
@@ -82,7 +80,7 @@ export function kindParams(geometry: PoolGeometry): Int32Array {
 }
 
 /** A one-dispatch job over the output elements. */
-function forwardJob(shader: string, geometry: PoolGeometry, arrays: JobArray[], work: number): GpuJob {
+export function forwardJob(shader: string, geometry: PoolGeometry, arrays: JobArray[], work: number): GpuJob {
   return { shader, params: kindParams(geometry), arrays, work };
 }
 
@@ -91,7 +89,7 @@ function forwardJob(shader: string, geometry: PoolGeometry, arrays: JobArray[], 
  * when `terms` is given, one parameter-gradient term per window) then `gather` per input element.
  * `statsReads` and `gatherReads` are the arrays each binds before its outputs.
  */
-function backwardJob(
+export function backwardJob(
   shaders: { stats: string; gather: string; width: number },
   geometry: PoolGeometry,
   arrays: { statsReads: JobArray[]; gatherReads: JobArray[]; terms: Float32Array | null; gradInput: Float32Array },
@@ -114,7 +112,7 @@ function backwardJob(
 }
 
 /** Stands for the statistics array in a gather's reads. */
-const STATS = new Float32Array(1);
+export const STATS = new Float32Array(1);
 
 /** gradParameter[slot] += terms (one per output element) in walk order (plane, then output cell), as the reference adds. */
 export function addTerms(terms: Float32Array, gradParameter: Float32Array, geometry: PoolGeometry): void {
@@ -240,54 +238,6 @@ function createSelectionGpuKernels(run: KindRunner) {
         ordinalPoolForward(input, weights, output, geometry),
       );
     },
-  } satisfies Partial<PoolingKernels>;
-}
-
-type ScalarBackward = PoolingKernels['gemPoolBackward'];
-
-/** GeM's or LSE's backward: statistics and ∂y/∂parameter terms per window, the gather, the terms summed per slot. */
-function scalarBackward(run: KindRunner, kind: 'gem' | 'lse', width: number, fallback: ScalarBackward): ScalarBackward {
-  return (input, parameter, gradOutput, gradInput, gradParameter, geometry) => {
-    const terms = new Float32Array(gradOutput.length);
-    const [x, p, g] = [read(input), read(parameter), read(gradOutput)];
-    const shaders = { stats: `${kind}KindStats`, gather: `${kind}KindBackward`, width };
-    const arrays = { statsReads: [x, p, g], gatherReads: [x, p, read(STATS), g], terms, gradInput };
-    let fellBack = false;
-    run(`${kind}PoolBackward`, backwardJob(shaders, geometry, arrays), () => {
-      fellBack = true;
-      fallback(input, parameter, gradOutput, gradInput, gradParameter, geometry);
-    });
-    if (!fellBack) addTerms(terms, gradParameter, geometry);
-  };
-}
-
-function createFormulaGpuKernels(run: KindRunner) {
-  return {
-    softPoolForward(input, output, geometry) {
-      const job = forwardJob('softKindForward', geometry, [read(input), write(output)], output.length);
-      run('softPoolForward', job, () => softPoolForward(input, output, geometry));
-    },
-    softPoolBackward(input, gradOutput, gradInput, geometry) {
-      const shaders = { stats: 'softKindStats', gather: 'softKindBackward', width: 3 };
-      const x = read(input);
-      const gatherReads = [x, read(STATS), read(gradOutput)];
-      const job = backwardJob(shaders, geometry, { statsReads: [x], gatherReads, terms: null, gradInput });
-      run('softPoolBackward', job, () => softPoolBackward(input, gradOutput, gradInput, geometry));
-    },
-    gemPoolForward(input, power, output, geometry) {
-      const arrays = [read(input), read(power), write(output)];
-      run('gemPoolForward', forwardJob('gemKindForward', geometry, arrays, output.length), () =>
-        gemPoolForward(input, power, output, geometry),
-      );
-    },
-    gemPoolBackward: scalarBackward(run, 'gem', 1, gemPoolBackward),
-    lsePoolForward(input, rate, output, geometry) {
-      const arrays = [read(input), read(rate), write(output)];
-      run('lsePoolForward', forwardJob('lseKindForward', geometry, arrays, output.length), () =>
-        lsePoolForward(input, rate, output, geometry),
-      );
-    },
-    lsePoolBackward: scalarBackward(run, 'lse', 4, lsePoolBackward),
   } satisfies Partial<PoolingKernels>;
 }
 
