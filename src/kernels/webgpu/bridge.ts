@@ -8,8 +8,9 @@ import type { GpuJob } from './params.js';
 import {
   stagedView,
   CONTROL_BYTES,
+  answerFailed,
   failureMessage,
-  Status,
+  waitForAnswer,
   type FailedMessage,
   type AllocateMessage,
   type JobMessage,
@@ -43,6 +44,8 @@ export class WorkerBridge {
   private staging = new SharedArrayBuffer(1 << 20);
   private broken: string | null = null;
   private nextId = 1;
+  /** The last message's sequence number (wraps below 2^31, never 0: the control words start at 0). */
+  private sequence = 0;
   readonly transfers: TransferCounts = { uploads: 0, uploadBytes: 0, readBacks: 0, readBackBytes: 0 };
 
   private constructor(
@@ -78,7 +81,7 @@ export class WorkerBridge {
         this.count('upload', array.data.byteLength);
       }
     });
-    const message: JobMessage = {
+    const message: Omit<JobMessage, 'sequence'> = {
       type: 'job',
       shader: job.shader,
       params: job.params,
@@ -103,7 +106,7 @@ export class WorkerBridge {
     const array = this.stagedAt(data);
     this.reserve(data.byteLength);
     this.view(array).set(data);
-    this.post({ type: 'upload', id, staging: this.staging, array } satisfies TransferMessage);
+    this.post({ type: 'upload', id, staging: this.staging, array } satisfies Omit<TransferMessage, 'sequence'>);
     this.count('upload', data.byteLength);
     return id;
   }
@@ -119,7 +122,7 @@ export class WorkerBridge {
   read(id: number, into: Float32Array | Int32Array): void {
     const array = this.stagedAt(into);
     this.reserve(into.byteLength);
-    this.post({ type: 'read', id, staging: this.staging, array } satisfies TransferMessage);
+    this.post({ type: 'read', id, staging: this.staging, array } satisfies Omit<TransferMessage, 'sequence'>);
     new Uint8Array(into.buffer, into.byteOffset, into.byteLength).set(new Uint8Array(this.staging, 0, into.byteLength));
     this.count('readBack', into.byteLength);
   }
@@ -150,16 +153,16 @@ export class WorkerBridge {
     }
   }
 
-  /** Posts `message` and blocks until the worker answers; throws what it reported. */
-  private post(message: JobMessage | TransferMessage): void {
+  /** Posts `message` and blocks until the worker answers it; throws what it reported. */
+  private post(message: Omit<JobMessage, 'sequence'> | Omit<TransferMessage, 'sequence'>): void {
     if (this.broken !== null) throw new Error(`poolkit: the WebGPU device is unusable: ${this.broken}`);
-    Atomics.store(this.control, 0, Status.pending);
-    this.worker.postMessage(message);
-    if (Atomics.wait(this.control, 0, Status.pending, JOB_TIMEOUT_MS) === 'timed-out') {
+    this.sequence = (this.sequence % 0x7fff_ffff) + 1;
+    this.worker.postMessage({ ...message, sequence: this.sequence });
+    if (!waitForAnswer(this.control, this.sequence, JOB_TIMEOUT_MS)) {
       this.broken = `no answer within ${JOB_TIMEOUT_MS / 1000} s`;
       throw new Error(`poolkit: the WebGPU device gave no answer within ${JOB_TIMEOUT_MS / 1000} s`);
     }
-    if (this.control[0] === Status.failed) throw new Error(failureMessage(this.control));
+    if (answerFailed(this.control)) throw new Error(failureMessage(this.control));
   }
 
   /** Destroys the device and ends the worker. */

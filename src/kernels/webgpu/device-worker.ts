@@ -47,7 +47,8 @@ try {
     }
     if (message.type === 'free') return runner.free(message.id);
     if (message.type === 'allocate') return runner.allocate(message.id, message.bytes);
-    if (lost !== null) return signal(control, Status.failed, lost);
+    const { sequence } = message;
+    if (lost !== null) return signal(control, sequence, Status.failed, lost);
     const done =
       message.type === 'job'
         ? runner.run(stagedJob(message))
@@ -57,8 +58,9 @@ try {
             stagedView(message.staging, { ...message.array, resident: undefined }),
           );
     done.then(
-      () => signal(control, Status.done),
-      (error: unknown) => signal(control, Status.failed, error instanceof Error ? error.message : String(error)),
+      () => signal(control, sequence, Status.done),
+      (error: unknown) =>
+        signal(control, sequence, Status.failed, error instanceof Error ? error.message : String(error)),
     );
   });
 } catch (error) {

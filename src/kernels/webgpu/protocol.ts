@@ -1,11 +1,16 @@
 // The words the main thread and the device worker share: one job at a time, the main thread
-// blocked in Atomics.wait on Status until the worker sets it, an error message after it.
+// blocked in Atomics.wait until the worker writes the job's sequence number as answered, with the
+// job's status and, for a failure, an error message.
 import type { ArrayRole, JobStep } from './params.js';
 
-export const Status = { pending: 0, done: 1, failed: 2 } as const;
+export const Status = { done: 1, failed: 2 } as const;
 
-/** Int32 words before the error message's bytes: status, message length in bytes. */
-export const CONTROL_WORDS = 2;
+/** The control words' indices: the answer's status, its message's length in bytes, the sequence number it answers. */
+const STATUS = 0;
+const MESSAGE_BYTES = 1;
+const ANSWERED = 2;
+/** Int32 words before the error message's bytes. */
+export const CONTROL_WORDS = 3;
 export const CONTROL_BYTES = 64 * 1024;
 
 /** Where one array of a job lies in the staging buffer. */
@@ -20,6 +25,8 @@ export interface StagedArray {
 
 export interface JobMessage {
   readonly type: 'job';
+  /** The number the worker answers with (see waitForAnswer). */
+  readonly sequence: number;
   readonly shader: string;
   readonly params: Int32Array;
   readonly work: number;
@@ -32,6 +39,7 @@ export interface JobMessage {
 /** Makes resident buffer `id` from the staged array ('upload'), or copies it into the staged array ('read'). */
 export interface TransferMessage {
   readonly type: 'upload' | 'read';
+  readonly sequence: number;
   readonly id: number;
   readonly staging: SharedArrayBuffer;
   readonly array: StagedArray;
@@ -61,19 +69,45 @@ export interface FailedMessage {
   readonly reason: string;
 }
 
-/** Writes `status` and, for a failure, its message; wakes the main thread. */
-export function signal(control: Int32Array, status: number, message = ''): void {
+/** Writes the answer to message `sequence`: `status` and, for a failure, its message; wakes the main thread. */
+export function signal(control: Int32Array, sequence: number, status: number, message = ''): void {
   const bytes = new TextEncoder().encode(message).subarray(0, CONTROL_BYTES - CONTROL_WORDS * 4);
   new Uint8Array(control.buffer, CONTROL_WORDS * 4).set(bytes);
-  control[1] = bytes.length;
-  Atomics.store(control, 0, status);
-  Atomics.notify(control, 0);
+  control[MESSAGE_BYTES] = bytes.length;
+  control[STATUS] = status;
+  // The sequence number goes last (sequentially consistent): whoever reads it reads the status.
+  Atomics.store(control, ANSWERED, sequence);
+  Atomics.notify(control, ANSWERED);
+}
+
+/**
+ * Blocks until the worker has answered message `sequence`; false when `timeoutMs` passed first.
+ * It waits for the number, not for a change of a status word: a worker that is preempted between
+ * storing one answer and its notify wakes the thread during the next job, which a status word
+ * cannot tell from that job's own answer (the main thread then read the staging buffer before
+ * the worker had written it: wrong numbers, at random, under load).
+ */
+export function waitForAnswer(control: Int32Array, sequence: number, timeoutMs: number): boolean {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const answered = Atomics.load(control, ANSWERED);
+    if (answered === sequence) return true;
+    const left = deadline - performance.now();
+    if (left <= 0 || Atomics.wait(control, ANSWERED, answered, left) === 'timed-out') {
+      return Atomics.load(control, ANSWERED) === sequence;
+    }
+  }
+}
+
+/** Whether the answer waitForAnswer saw is a failure. */
+export function answerFailed(control: Int32Array): boolean {
+  return control[STATUS] === Status.failed;
 }
 
 /** The failure message the worker wrote. */
 export function failureMessage(control: Int32Array): string {
   // TextDecoder refuses views of shared memory: copy first.
-  const bytes = new Uint8Array(control.buffer, CONTROL_WORDS * 4, control[1]!).slice();
+  const bytes = new Uint8Array(control.buffer, CONTROL_WORDS * 4, control[MESSAGE_BYTES]!).slice();
   return new TextDecoder().decode(bytes);
 }
 
