@@ -6,6 +6,7 @@
 // or underflow where f64 does not, so the TypeScript side runs the reference kernel on it.
 import { currentThreadSlot } from '../../shared/thread-slot';
 import { pointer, word } from './arguments';
+import { multiplyRows, transposeSquare } from './covariance-products';
 
 // Fields (src/kernels/wasm/kinds/filters/covariance.ts writes them).
 const SAMPLES = 0;
@@ -81,97 +82,10 @@ function beginSample(block: usize): void {
   matrixBytes = (<usize>channels * <usize>stride) << 2;
 }
 
-/** Sixteen columns of rows `row` and `row + 1` (when `pair`): 2×4 vector accumulators share b's loads. */
-@inline
-function sixteenColumns(aFirst: usize, aNext: usize, aInner: i32, b: usize, target: usize, inner: i32, pair: bool): void {
-  const rowBytes = <usize>stride << 2;
-  let sum0 = f32x4.splat(0);
-  let sum1 = f32x4.splat(0);
-  let sum2 = f32x4.splat(0);
-  let sum3 = f32x4.splat(0);
-  let next0 = f32x4.splat(0);
-  let next1 = f32x4.splat(0);
-  let next2 = f32x4.splat(0);
-  let next3 = f32x4.splat(0);
-  let source = b;
-  for (let k = 0; k < inner; k++, source += rowBytes) {
-    const offset = <usize>(k * aInner) << 2;
-    const factor = f32x4.splat(load<f32>(aFirst + offset));
-    const nextFactor = f32x4.splat(pair ? load<f32>(aNext + offset) : 0);
-    const b0 = v128.load(source);
-    const b1 = v128.load(source, 16);
-    const b2 = v128.load(source, 32);
-    const b3 = v128.load(source, 48);
-    sum0 = f32x4.add(sum0, f32x4.mul(factor, b0));
-    sum1 = f32x4.add(sum1, f32x4.mul(factor, b1));
-    sum2 = f32x4.add(sum2, f32x4.mul(factor, b2));
-    sum3 = f32x4.add(sum3, f32x4.mul(factor, b3));
-    next0 = f32x4.add(next0, f32x4.mul(nextFactor, b0));
-    next1 = f32x4.add(next1, f32x4.mul(nextFactor, b1));
-    next2 = f32x4.add(next2, f32x4.mul(nextFactor, b2));
-    next3 = f32x4.add(next3, f32x4.mul(nextFactor, b3));
-  }
-  v128.store(target, sum0);
-  v128.store(target, sum1, 16);
-  v128.store(target, sum2, 32);
-  v128.store(target, sum3, 48);
-  if (!pair) return;
-  v128.store(target + rowBytes, next0);
-  v128.store(target + rowBytes, next1, 16);
-  v128.store(target + rowBytes, next2, 32);
-  v128.store(target + rowBytes, next3, 48);
-}
-
-/** Four columns of row `row`. */
-@inline
-function fourColumns(aFirst: usize, aInner: i32, b: usize, target: usize, inner: i32): void {
-  const rowBytes = <usize>stride << 2;
-  let sum = f32x4.splat(0);
-  let source = b;
-  for (let k = 0; k < inner; k++, source += rowBytes) {
-    sum = f32x4.add(sum, f32x4.mul(f32x4.splat(load<f32>(aFirst + (<usize>(k * aInner) << 2))), v128.load(source)));
-  }
-  v128.store(target, sum);
-}
-
-/**
- * out[i, :] = Σ_k a(i, k)·b[k, :] for `rows` rows, `inner` terms and `stride` columns (a multiple
- * of 4), where a(i, k) = a[i·aRow + k·aInner] (so either operand of a may be transposed) and b's
- * rows are `stride` apart. With `upper`, only the column blocks reaching the diagonal or beyond are
- * computed (a symmetric result whose lower triangle is then mirrored).
- */
-function multiply(a: usize, aRow: i32, aInner: i32, b: usize, out: usize, rows: i32, inner: i32, upper: bool = false): void {
-  const rowBytes = <usize>stride << 2;
-  for (let row = 0; row < rows; row += 2) {
-    const pair = row + 1 < rows;
-    const aFirst = a + (<usize>(row * aRow) << 2);
-    const aNext = aFirst + (<usize>aRow << 2);
-    const target = out + <usize>row * rowBytes;
-    let column = upper ? row & ~15 : 0;
-    for (; column + 16 <= stride; column += 16) {
-      sixteenColumns(aFirst, aNext, aInner, b + (<usize>column << 2), target + (<usize>column << 2), inner, pair);
-    }
-    for (; column < stride; column += 4) {
-      fourColumns(aFirst, aInner, b + (<usize>column << 2), target + (<usize>column << 2), inner);
-      if (pair) fourColumns(aNext, aInner, b + (<usize>column << 2), target + rowBytes + (<usize>column << 2), inner);
-    }
-  }
-  if (!upper) return;
-  for (let row = 1; row < rows; row++)
-    for (let column = 0; column < row; column++) store<f32>(at(out, row, column), load<f32>(at(out, column, row)));
-}
-
 /** C×C products of stride-wide matrices: out = op(a)·b, op the transpose when asked. */
 function square(a: usize, transposeA: bool, b: usize, out: usize): void {
-  if (transposeA) multiply(a, 1, stride, b, out, channels, channels);
-  else multiply(a, stride, 1, b, out, channels, channels);
-}
-
-/** out = aᵀ (the padding columns stay 0). */
-function transpose(a: usize, out: usize): void {
-  for (let row = 0; row < channels; row++)
-    for (let column = 0; column < stride; column++)
-      store<f32>(at(out, row, column), column < channels ? load<f32>(at(a, column, row)) : 0);
+  if (transposeA) multiplyRows(a, 1, stride, b, out, channels, channels, stride);
+  else multiplyRows(a, stride, 1, b, out, channels, channels, stride);
 }
 
 /** Centres the sample into `centred`; returns false (flag) when f32 could lose what f64 keeps. */
@@ -246,7 +160,7 @@ function centrePairs(input: usize): bool {
 /** Σ, trace, A = Σ/tr Σ into Y_0, Z_0 = I, and the iterations; false when tr Σ is 0. */
 function iterate(): bool {
   const sigma = temporary(0);
-  multiply(centred, 1, stride, centred, sigma, channels, cells, true);
+  multiplyRows(centred, 1, stride, centred, sigma, channels, cells, stride, true);
   trace = 0;
   for (let index = 0; index < channels; index++) trace += <f64>load<f32>(at(sigma, index, index)) / <f64>cells;
   if (trace == 0) return false;
@@ -314,13 +228,13 @@ function iterateBackward(): void {
     const z = zs(step - 1);
     const p = ps(step);
     square(y, true, gradY, first); // Yᵀ·gY
-    transpose(z, flipped);
+    transposeSquare(z, flipped, channels, stride);
     square(gradZ, false, flipped, second); // gZ·Zᵀ
     for (let index: usize = 0; index < count; index += 4) {
       const offset = index << 2;
       v128.store(gradP + offset, f32x4.mul(half, f32x4.add(v128.load(first + offset), v128.load(second + offset))));
     }
-    transpose(p, flipped);
+    transposeSquare(p, flipped, channels, stride);
     square(gradY, false, flipped, first); // gY·Pᵀ
     square(z, true, gradP, second); // Zᵀ·gP
     for (let index: usize = 0; index < count; index += 4) {
@@ -328,7 +242,7 @@ function iterateBackward(): void {
       v128.store(nextY + offset, f32x4.sub(f32x4.mul(half, v128.load(first + offset)), v128.load(second + offset)));
     }
     square(p, true, gradZ, first); // Pᵀ·gZ
-    transpose(y, flipped);
+    transposeSquare(y, flipped, channels, stride);
     square(gradP, false, flipped, second); // gP·Yᵀ
     for (let index: usize = 0; index < count; index += 4) {
       const offset = index << 2;
@@ -376,7 +290,7 @@ export function covarianceBackwardSamples(block: usize, firstUnit: i32, endUnit:
     const state = beginAndIterate(block, sample);
     if (state < 0) continue;
     const nonzero = state > 0;
-    if (nonzero) multiply(centred, stride, 1, sigmaGradient(block, sample), cellRows, cells, channels);
+    if (nonzero) multiplyRows(centred, stride, 1, sigmaGradient(block, sample), cellRows, cells, channels, stride);
     const gradInput = pointer(block, GRAD_INPUT) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
     for (let cell = 0; cell < cells; cell++)
       for (let channel = 0; channel < channels; channel++) {

@@ -1,0 +1,94 @@
+// The f32x4 matrix products of covariance pooling (covariance.ts): rows of a (either operand
+// order, so a may be read transposed) times a row-major b, all rows `stride` floats wide.
+
+/** Sixteen columns of rows `row` and `row + 1` (when `pair`): 2×4 vector accumulators share b's loads. */
+@inline
+function sixteenColumns(
+  aFirst: usize, aNext: usize, aInner: i32, b: usize, target: usize, inner: i32, pair: bool, rowBytes: usize,
+): void {
+  let sum0 = f32x4.splat(0);
+  let sum1 = f32x4.splat(0);
+  let sum2 = f32x4.splat(0);
+  let sum3 = f32x4.splat(0);
+  let next0 = f32x4.splat(0);
+  let next1 = f32x4.splat(0);
+  let next2 = f32x4.splat(0);
+  let next3 = f32x4.splat(0);
+  let source = b;
+  for (let k = 0; k < inner; k++, source += rowBytes) {
+    const offset = <usize>(k * aInner) << 2;
+    const factor = f32x4.splat(load<f32>(aFirst + offset));
+    const nextFactor = f32x4.splat(pair ? load<f32>(aNext + offset) : 0);
+    const b0 = v128.load(source);
+    const b1 = v128.load(source, 16);
+    const b2 = v128.load(source, 32);
+    const b3 = v128.load(source, 48);
+    sum0 = f32x4.add(sum0, f32x4.mul(factor, b0));
+    sum1 = f32x4.add(sum1, f32x4.mul(factor, b1));
+    sum2 = f32x4.add(sum2, f32x4.mul(factor, b2));
+    sum3 = f32x4.add(sum3, f32x4.mul(factor, b3));
+    next0 = f32x4.add(next0, f32x4.mul(nextFactor, b0));
+    next1 = f32x4.add(next1, f32x4.mul(nextFactor, b1));
+    next2 = f32x4.add(next2, f32x4.mul(nextFactor, b2));
+    next3 = f32x4.add(next3, f32x4.mul(nextFactor, b3));
+  }
+  v128.store(target, sum0);
+  v128.store(target, sum1, 16);
+  v128.store(target, sum2, 32);
+  v128.store(target, sum3, 48);
+  if (!pair) return;
+  v128.store(target + rowBytes, next0);
+  v128.store(target + rowBytes, next1, 16);
+  v128.store(target + rowBytes, next2, 32);
+  v128.store(target + rowBytes, next3, 48);
+}
+
+/** Four columns of row `row`. */
+@inline
+function fourColumns(aFirst: usize, aInner: i32, b: usize, target: usize, inner: i32, rowBytes: usize): void {
+  let sum = f32x4.splat(0);
+  let source = b;
+  for (let k = 0; k < inner; k++, source += rowBytes) {
+    sum = f32x4.add(sum, f32x4.mul(f32x4.splat(load<f32>(aFirst + (<usize>(k * aInner) << 2))), v128.load(source)));
+  }
+  v128.store(target, sum);
+}
+
+/**
+ * out[i, :] = Σ_k a(i, k)·b[k, :] for `rows` rows, `inner` terms and `stride` columns (a multiple
+ * of 4, also b's and out's row stride), where a(i, k) = a[i·aRow + k·aInner] (so a may be read
+ * transposed). With `upper`, only the column blocks reaching the diagonal or beyond are computed (a
+ * symmetric result whose lower triangle is then mirrored).
+ */
+export function multiplyRows(
+  a: usize, aRow: i32, aInner: i32, b: usize, out: usize, rows: i32, inner: i32, stride: i32, upper: bool = false,
+): void {
+  const rowBytes = <usize>stride << 2;
+  for (let row = 0; row < rows; row += 2) {
+    const pair = row + 1 < rows;
+    const aFirst = a + (<usize>(row * aRow) << 2);
+    const aNext = aFirst + (<usize>aRow << 2);
+    const target = out + <usize>row * rowBytes;
+    let column = upper ? row & ~15 : 0;
+    for (; column + 16 <= stride; column += 16) {
+      sixteenColumns(aFirst, aNext, aInner, b + (<usize>column << 2), target + (<usize>column << 2), inner, pair, rowBytes);
+    }
+    for (; column < stride; column += 4) {
+      fourColumns(aFirst, aInner, b + (<usize>column << 2), target + (<usize>column << 2), inner, rowBytes);
+      if (pair) fourColumns(aNext, aInner, b + (<usize>column << 2), target + rowBytes + (<usize>column << 2), inner, rowBytes);
+    }
+  }
+  if (!upper) return;
+  for (let row = 1; row < rows; row++)
+    for (let column = 0; column < row; column++) store<f32>(out + ((<usize>row * <usize>stride + <usize>column) << 2), load<f32>(out + ((<usize>column * <usize>stride + <usize>row) << 2)));
+}
+
+/** out = aᵀ for a C×C matrix in rows `stride` floats wide (the padding columns stay 0). */
+export function transposeSquare(a: usize, out: usize, channels: i32, stride: i32): void {
+  for (let row = 0; row < channels; row++)
+    for (let column = 0; column < stride; column++)
+      store<f32>(
+        out + ((<usize>row * <usize>stride + <usize>column) << 2),
+        column < channels ? load<f32>(a + ((<usize>column * <usize>stride + <usize>row) << 2)) : 0,
+      );
+}
