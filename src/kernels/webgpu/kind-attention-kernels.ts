@@ -10,6 +10,68 @@ import { JobBuilder } from './train-jobs.js';
 
 const cellsOf = (g: PoolingSizes): number => g.inDepth * g.inHeight * g.inWidth;
 
+/**
+ * The per-sample products attention needs, over C-vectors per sample (dense [batch, C]), the shared
+ * C×C kernels and the input's cells; each writes a new device array and returns its index.
+ */
+function attentionProducts(builder: JobBuilder, g: PoolingSizes) {
+  const [batch, channels, cells] = [g.batch, g.channels, cellsOf(g)];
+  const [perSample, perCell, perChannel] = cellStrides(g);
+  const vectors = { matrices: batch, rows: 1, depth: channels, columns: channels };
+  const columns = { matrices: batch, rows: channels, depth: channels, columns: 1 };
+  const into = (length: number) => builder.scratch(length);
+  return {
+    /** v·W per sample. */
+    vectorKernel(vector: number, kernel: number): number {
+      const out = into(batch * channels);
+      const operands = {
+        a: { array: vector, strides: [channels, 0, 1] },
+        b: { array: kernel, strides: [0, channels, 1] },
+      } as const;
+      addSampleProduct(builder, g, vectors, { ...operands, out });
+      return out;
+    },
+    /** W·v per sample. */
+    kernelVector(kernel: number, vector: number): number {
+      const out = into(batch * channels);
+      const operands = {
+        a: { array: kernel, strides: [0, channels, 1] },
+        b: { array: vector, strides: [channels, 1, 0] },
+      } as const;
+      addSampleProduct(builder, g, columns, { ...operands, out });
+      return out;
+    },
+    /** x_s·v·scale per cell s (dense [batch, cells]). */
+    cellsVector(x: number, vector: number, scale = 1): number {
+      const out = into(batch * cells);
+      const shape = { matrices: batch, rows: cells, depth: channels, columns: 1 };
+      const operands = {
+        a: { array: x, strides: cellStrides(g) },
+        b: { array: vector, strides: [channels, 1, 0] },
+      } as const;
+      addSampleProduct(builder, g, shape, { ...operands, out }, { scale });
+      return out;
+    },
+    /** Σ_s w_s·x_s per sample, w dense [batch, cells]. */
+    weightedCells(x: number, weights: number): number {
+      const out = into(batch * channels);
+      const shape = { matrices: batch, rows: channels, depth: cells, columns: 1 };
+      const a = { array: x, strides: [perSample, perChannel, perCell] } as const;
+      addSampleProduct(builder, g, shape, { a, b: { array: weights, strides: [cells, 1, 0] }, out });
+      return out;
+    },
+    /** out += Σ_samples left ⊗ right (C×C), out an array of the job read and written. */
+    addOuterProducts(left: number, right: number, out: number): void {
+      const shape = { matrices: 1, rows: channels, depth: batch, columns: channels };
+      const operands = {
+        a: { array: left, strides: [0, 1, channels] },
+        b: { array: right, strides: [0, channels, 1] },
+      } as const;
+      addSampleProduct(builder, g, shape, { ...operands, out }, { accumulate: true });
+    },
+  };
+}
+
 /** The steps both directions share: mean, query, W_k·q and the logits; returns the arrays' indexes. */
 function addAttention(
   builder: JobBuilder,
@@ -18,113 +80,42 @@ function addAttention(
   query: Float32Array,
   key: Float32Array,
 ) {
-  const [batch, channels, cells] = [g.batch, g.channels, cellsOf(g)];
+  const products = attentionProducts(builder, g);
   const x = builder.add(input, 'read');
   const [queryKernel, keyKernel] = [builder.add(query, 'read'), builder.add(key, 'read')];
-  const mean = builder.scratch(batch * channels);
-  builder.step('sampleMean', sampleParams(g), [x, mean], batch * channels);
-  const q = builder.scratch(batch * channels);
-  addSampleProduct(
-    builder,
-    g,
-    { matrices: batch, rows: 1, depth: channels, columns: channels },
-    { a: { array: mean, strides: [channels, 0, 1] }, b: { array: queryKernel, strides: [0, channels, 1] }, out: q },
-  );
-  const keyQuery = builder.scratch(batch * channels);
-  addSampleProduct(
-    builder,
-    g,
-    { matrices: batch, rows: channels, depth: channels, columns: 1 },
-    { a: { array: keyKernel, strides: [0, channels, 1] }, b: { array: q, strides: [channels, 1, 0] }, out: keyQuery },
-  );
-  const logits = builder.scratch(batch * cells);
-  addSampleProduct(
-    builder,
-    g,
-    { matrices: batch, rows: cells, depth: channels, columns: 1 },
-    { a: { array: x, strides: cellStrides(g) }, b: { array: keyQuery, strides: [channels, 1, 0] }, out: logits },
-    { scale: 1 / Math.sqrt(channels) },
-  );
-  return { x, queryKernel, keyKernel, mean, q, keyQuery, logits };
+  const mean = builder.scratch(g.batch * g.channels);
+  builder.step('sampleMean', sampleParams(g), [x, mean], g.batch * g.channels);
+  const q = products.vectorKernel(mean, queryKernel);
+  const keyQuery = products.kernelVector(keyKernel, q);
+  const logits = products.cellsVector(x, keyQuery, 1 / Math.sqrt(g.channels));
+  return { products, x, queryKernel, keyKernel, mean, q, keyQuery, logits };
 }
 
-type AttentionArrays = ReturnType<typeof addAttention>;
-
-/** ∂W_q += Σ_samples mean ⊗ ∂q and ∂W_k += Σ_samples u ⊗ q: products over the batch, added into the given arrays. */
-function addKernelGradients(
-  builder: JobBuilder,
-  g: PoolingSizes,
-  state: AttentionArrays,
-  sums: { gradQuery: number; gradKeySum: number },
-  gradients: { query: Float32Array; key: Float32Array },
-): void {
-  const shape = { matrices: 1, rows: g.channels, depth: g.batch, columns: g.channels };
-  const outer = (left: number, right: number, out: number) =>
-    addSampleProduct(
-      builder,
-      g,
-      shape,
-      { a: { array: left, strides: [0, 1, g.channels] }, b: { array: right, strides: [0, g.channels, 1] }, out },
-      { accumulate: true },
-    );
-  outer(state.mean, sums.gradQuery, builder.add(gradients.query, 'readWrite'));
-  outer(sums.gradKeySum, state.q, builder.add(gradients.key, 'readWrite'));
-}
-
-/** The backward's steps after the shared ones: scores, softmax backward, u = Σ ∂logit·x, ∂q, W_q·∂q, ∂x, ∂W_q, ∂W_k. */
+/** The backward: scores g·x_s, the softmax backward, u = Σ ∂logit_s·x_s, ∂q = u·W_k, W_q·∂q, then ∂x, ∂W_q, ∂W_k. */
 function attentionBackwardJob(
   g: PoolingSizes,
   arrays: { input: Float32Array; query: Float32Array; key: Float32Array; gradOutput: Float32Array },
   gradients: { input: Float32Array; query: Float32Array; key: Float32Array },
 ): JobBuilder {
   const builder = new JobBuilder();
-  const [batch, channels, cells] = [g.batch, g.channels, cellsOf(g)];
   const state = addAttention(builder, g, arrays.input, arrays.query, arrays.key);
+  const { products } = state;
   const gradOutput = builder.add(arrays.gradOutput, 'read');
-  const perSample = { matrices: batch, rows: cells, depth: channels, columns: 1 };
-  const scores = builder.scratch(batch * cells);
-  const x = { array: state.x, strides: cellStrides(g) };
-  addSampleProduct(builder, g, perSample, { a: x, b: { array: gradOutput, strides: [channels, 1, 0] }, out: scores });
-  const stats = builder.scratch(batch * 3);
-  builder.step('attentionSoftmaxScores', sampleParams(g), [state.logits, scores, stats], batch);
-  const gradLogits = builder.scratch(batch * cells);
-  const logitParams = sampleParams(g, 1 / Math.sqrt(channels));
-  builder.step('attentionLogitGradient', logitParams, [state.logits, scores, stats, gradLogits], batch * cells);
-  const [perCell, perChannel] = [cellStrides(g)[1], cellStrides(g)[2]];
-  const gradKeySum = builder.scratch(batch * channels);
-  addSampleProduct(
-    builder,
-    g,
-    { matrices: batch, rows: channels, depth: cells, columns: 1 },
-    {
-      a: { array: state.x, strides: [cellStrides(g)[0], perChannel, perCell] },
-      b: { array: gradLogits, strides: [cells, 1, 0] },
-      out: gradKeySum,
-    },
-  );
-  const gradQuery = builder.scratch(batch * channels);
-  const vectorRow = { matrices: batch, rows: 1, depth: channels, columns: channels };
-  const byKey = { array: state.keyKernel, strides: [0, channels, 1] } as const;
-  addSampleProduct(builder, g, vectorRow, {
-    a: { array: gradKeySum, strides: [channels, 0, 1] },
-    b: byKey,
-    out: gradQuery,
-  });
-  const throughMean = builder.scratch(batch * channels);
-  addSampleProduct(
-    builder,
-    g,
-    { matrices: batch, rows: channels, depth: channels, columns: 1 },
-    {
-      a: { array: state.queryKernel, strides: [0, channels, 1] },
-      b: { array: gradQuery, strides: [channels, 1, 0] },
-      out: throughMean,
-    },
-  );
+  const scores = products.cellsVector(state.x, gradOutput);
+  const stats = builder.scratch(g.batch * 3);
+  builder.step('attentionSoftmaxScores', sampleParams(g), [state.logits, scores, stats], g.batch);
+  const logitCount = g.batch * cellsOf(g);
+  const gradLogits = builder.scratch(logitCount);
+  const logitParams = sampleParams(g, 1 / Math.sqrt(g.channels));
+  builder.step('attentionLogitGradient', logitParams, [state.logits, scores, stats, gradLogits], logitCount);
+  const cellSums = products.weightedCells(state.x, gradLogits);
+  const gradQuery = products.vectorKernel(cellSums, state.keyKernel);
+  const throughMean = products.kernelVector(state.queryKernel, gradQuery);
   const gradInput = builder.add(gradients.input, 'write');
   const reads = [state.logits, stats, gradOutput, gradLogits, state.keyQuery, throughMean];
   builder.step('attentionInputGradient', sampleParams(g), [...reads, gradInput], gradients.input.length);
-  addKernelGradients(builder, g, state, { gradQuery, gradKeySum }, gradients);
+  products.addOuterProducts(state.mean, gradQuery, builder.add(gradients.query, 'readWrite'));
+  products.addOuterProducts(cellSums, state.q, builder.add(gradients.key, 'readWrite'));
   return builder;
 }
 
