@@ -112,7 +112,7 @@ test('kernelsOf lists the GPU kernels and the reference fallbacks', { skip }, ()
   assert.deepEqual(own, [...pooling, ...KIND_GPU_KERNELS].sort());
   // The other kinds' kernels come from the reference backend.
   assert.ok(
-    fallback.includes('attentionPoolForward') && !fallback.includes('matmul') && !fallback.includes('softPoolForward'),
+    fallback.includes('stochasticPoolForward') && !fallback.includes('matmul') && !fallback.includes('softPoolForward'),
   );
 });
 

@@ -6,6 +6,7 @@ import { adaKindShaders } from './kind-ada-shaders.js';
 import { dppKindShaders } from './kind-dpp-shaders.js';
 import { formulaKindShaders } from './kind-formula-shaders.js';
 import { regionKindShaders } from './kind-region-shaders.js';
+import { sampleKindShaders } from './kind-sample-shaders.js';
 import { waveletKindShaders } from './kind-wavelet-shaders.js';
 import { tapKindShaders } from './kind-tap-shaders.js';
 import { forCells, gatherShader, outputShader, rankWgsl, statsWgsl } from './kind-walk.js';
@@ -156,6 +157,7 @@ export const kindShaders: Readonly<Record<string, () => string>> = {
   ...waveletKindShaders,
   ...tapKindShaders,
   ...regionKindShaders,
+  ...sampleKindShaders,
   minKindForward: () => minForward,
   medianKindForward: () => medianForward,
   randomKindForward: () => randomForward,
