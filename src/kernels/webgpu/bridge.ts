@@ -47,6 +47,8 @@ export class WorkerBridge {
   /** The last message's sequence number (wraps below 2^31, never 0: the control words start at 0). */
   private sequence = 0;
   readonly transfers: TransferCounts = { uploads: 0, uploadBytes: 0, readBacks: 0, readBackBytes: 0 };
+  /** Jobs posted without waiting (every array resident); the worker runs every message in order. */
+  queuedJobs = 0;
 
   private constructor(
     private readonly worker: WorkerHandle,
@@ -71,9 +73,20 @@ export class WorkerBridge {
     return new WorkerBridge(worker, control, answer);
   }
 
-  /** Runs `job` on the device and writes its outputs into its arrays; throws what the device reported. */
+  /**
+   * Runs `job` on the device and writes its outputs into its arrays; throws what the device reported.
+   * A job whose arrays are all resident (or the job's own device arrays) stages and copies back
+   * nothing, so it is only queued: the worker runs messages in order, so later jobs and reads see
+   * its results, and a failure of it is thrown by the next call that waits.
+   */
   run(job: GpuJob): void {
     const { staged, bytes } = this.layout(job);
+    if (bytes === 0 && staged.every((array) => array.resident !== undefined || array.role === 'device')) {
+      if (this.broken !== null) throw new Error(`poolkit: the WebGPU device is unusable: ${this.broken}`);
+      this.worker.postMessage({ ...this.jobMessage(job, staged), sequence: 0 } satisfies JobMessage);
+      this.queuedJobs++;
+      return;
+    }
     this.reserve(bytes);
     job.arrays.forEach((array, index) => {
       if (staged[index]!.resident === undefined && (array.role === 'read' || array.role === 'readWrite')) {
@@ -81,17 +94,7 @@ export class WorkerBridge {
         this.count('upload', array.data.byteLength);
       }
     });
-    const message: Omit<JobMessage, 'sequence'> = {
-      type: 'job',
-      shader: job.shader,
-      params: job.params,
-      work: job.work,
-      ...(job.bindings === undefined ? {} : { bindings: job.bindings }),
-      ...(job.then === undefined ? {} : { then: job.then }),
-      staging: this.staging,
-      arrays: staged,
-    };
-    this.post(message);
+    this.post(this.jobMessage(job, staged));
     job.arrays.forEach((array, index) => {
       if (staged[index]!.resident === undefined && (array.role === 'write' || array.role === 'readWrite')) {
         array.data.set(this.view(staged[index]!));
@@ -130,6 +133,19 @@ export class WorkerBridge {
   /** Destroys resident buffer `id`; nothing waits for it (the worker takes messages in order). */
   free(id: number): void {
     if (this.broken === null) this.worker.postMessage({ type: 'free', id });
+  }
+
+  private jobMessage(job: GpuJob, staged: readonly StagedArray[]): Omit<JobMessage, 'sequence'> {
+    return {
+      type: 'job',
+      shader: job.shader,
+      params: job.params,
+      work: job.work,
+      ...(job.bindings === undefined ? {} : { bindings: job.bindings }),
+      ...(job.then === undefined ? {} : { then: job.then }),
+      staging: this.staging,
+      arrays: staged,
+    };
   }
 
   private stagedAt(data: Float32Array | Int32Array): StagedArray {

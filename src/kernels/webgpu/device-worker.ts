@@ -39,29 +39,50 @@ try {
     adapter: adapterName(kept.adapter),
     limits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
   });
-  port.on('message', (message: JobMessage | TransferMessage | FreeMessage | AllocateMessage | { type: 'close' }) => {
-    if (message.type === 'close') {
-      kept.device.destroy();
-      port.close();
-      return;
-    }
-    if (message.type === 'free') return runner.free(message.id);
-    if (message.type === 'allocate') return runner.allocate(message.id, message.bytes);
+  // Messages run one after another in the order they came: a queued job (nothing waits for it), a
+  // free or an allocation must not overtake the jobs before it, nor a job's error scopes mix with
+  // another's. A queued job's failure is reported with the next answer.
+  let queue: Promise<void> = Promise.resolve();
+  let queuedFailure: string | null = null;
+  const answer = async (message: JobMessage | TransferMessage): Promise<void> => {
     const { sequence } = message;
-    if (lost !== null) return signal(control, sequence, Status.failed, lost);
-    const done =
-      message.type === 'job'
+    try {
+      if (lost !== null) throw new Error(lost);
+      await (message.type === 'job'
         ? runner.run(stagedJob(message))
         : runner.transfer(
             message.type,
             message.id,
             stagedView(message.staging, { ...message.array, resident: undefined }),
-          );
-    done.then(
-      () => signal(control, sequence, Status.done),
-      (error: unknown) =>
-        signal(control, sequence, Status.failed, error instanceof Error ? error.message : String(error)),
-    );
+          ));
+      if (sequence === 0) return;
+      if (queuedFailure !== null) signal(control, sequence, Status.failed, queuedFailure);
+      else signal(control, sequence, Status.done);
+      queuedFailure = null;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (sequence !== 0) {
+        signal(control, sequence, Status.failed, queuedFailure ?? reason);
+        queuedFailure = null;
+      } else queuedFailure ??= `poolkit: a queued GPU job ('${(message as JobMessage).shader}') failed: ${reason}`;
+    }
+  };
+  port.on('message', (message: JobMessage | TransferMessage | FreeMessage | AllocateMessage | { type: 'close' }) => {
+    queue = queue
+      .then(() => {
+        if (message.type === 'close') {
+          kept.device.destroy();
+          port.close();
+          return;
+        }
+        if (message.type === 'free') return runner.free(message.id);
+        if (message.type === 'allocate') return runner.allocate(message.id, message.bytes);
+        return answer(message);
+      })
+      .catch((error: unknown) => {
+        // A free or an allocation that threw: the next answer reports it, and the queue goes on.
+        queuedFailure ??= `poolkit: ${message.type} failed: ${error instanceof Error ? error.message : String(error)}`;
+      });
   });
 } catch (error) {
   port.postMessage({ type: 'failed', reason: error instanceof Error ? error.message : String(error) });

@@ -31,6 +31,8 @@ export interface WebGpuStatus {
    * started: by kernels (inputs not resident, outputs) and by tensors moving or being read.
    */
   readonly transfers: Readonly<TransferCounts>;
+  /** GPU jobs posted without waiting for them (every array resident), of the gpuCalls. */
+  readonly queuedJobs: number;
 }
 
 const HOW_TO_START = 'await initWebGpu() first (Node with the npm package `webgpu`, or a Web Worker)';
@@ -119,7 +121,13 @@ function browserRefusal(): string | null {
 export function webGpuStatus(): WebGpuStatus | null {
   if (bridge === null) return null;
   const transfers = { ...bridge.transfers };
-  return { adapter: bridge.ready.adapter, gpuCalls: { ...gpuCalls }, fallbackCalls: { ...fallbackCalls }, transfers };
+  return {
+    adapter: bridge.ready.adapter,
+    gpuCalls: { ...gpuCalls },
+    fallbackCalls: { ...fallbackCalls },
+    transfers,
+    queuedJobs: bridge.queuedJobs,
+  };
 }
 
 /**

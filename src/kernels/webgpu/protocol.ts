@@ -25,7 +25,11 @@ export interface StagedArray {
 
 export interface JobMessage {
   readonly type: 'job';
-  /** The number the worker answers with (see waitForAnswer). */
+  /**
+   * The number the worker answers with (see waitForAnswer); 0 for a queued job, which nothing waits
+   * for (every array resident: nothing staged, nothing to copy back); a queued job's failure is
+   * reported with the next answer instead.
+   */
   readonly sequence: number;
   readonly shader: string;
   readonly params: Int32Array;
