@@ -1,6 +1,6 @@
 // Pooling benchmark: poolkit (reference, wasm on 1 thread, wasm on every core) against TensorFlow.js
 // (wasm, cpu) and ONNX Runtime (CPU) on the same inputs, with the memory copy ceiling for scale.
-// Writes BENCHMARKS.md (atomically) and prints the same table.
+// Writes BENCHMARKS.md (atomically) and prints the same tables, ending with every pooling kind (kinds-table.ts).
 //   npm run bench            full run (several minutes)
 //   npm run bench -- --quick  one workload, fewer repetitions
 //   ... -- --ours                poolkit wasm only (2 threads and 1), printed, BENCHMARKS.md untouched:
@@ -22,6 +22,8 @@ import { describeCores, probeCores } from './cores.js';
 import { streamProbe } from './stream-probe.js';
 import { setThreadCount, threadsReady } from '../src/kernels/wasm/threads.js';
 import { scriptOptions, type CommandSpec } from '../cli/args.js';
+import { seedPoolingKinds } from '../src/index.js';
+import { KIND_WORKLOADS, kindTables } from './kinds-table.js';
 
 const WORKLOADS: readonly Workload[] = [
   { label: '[32,112,112,64] 2x2/2', shape: [32, 112, 112, 64], kernel: 2, stride: 2, padding: 'valid' },
@@ -136,12 +138,26 @@ async function main(): Promise<void> {
     console.log(`\n${renderShares(report)}`);
     process.exit(0);
   }
-  const document = renderReport(report, quick, cores);
+  // Every kind beside max pooling and the copy ceiling, on all threads (issue #15's table).
+  await setThreadCount(threads);
+  await threadsReady();
+  const seedKinds = seedPoolingKinds();
+  const kindTable = await kindTables(
+    KIND_WORKLOADS,
+    seedKinds,
+    seedKinds.find((kind) => kind.name === 'max')!,
+    quick,
+  );
+  const document = `${renderReport(report, quick, cores)}\n## Every pooling kind\n\n${KIND_TABLE_NOTE}\n${kindTable}\n`;
   console.log(`\n${document}`);
   writeFileSync('BENCHMARKS.md.tmp', document);
   renameSync('BENCHMARKS.md.tmp', 'BENCHMARKS.md');
   process.exit(0); // worker threads and ONNX Runtime's pool would otherwise keep the process alive
 }
+
+const KIND_TABLE_NOTE =
+  `Each kind with its seed settings (bench/kinds-table.ts; \`npm run bench:kinds\` runs this part alone), ` +
+  `on all threads, timed in the same rounds as max pooling and the copy ceiling.`;
 
 /** The same deterministic values for every contender: a smooth wave with ties and negatives. */
 function inputValues(workload: Workload): Float32Array {
