@@ -3,8 +3,9 @@
 // kind-roi-spectral-lstm-shaders.ts. Bounds against the reference: ROI_SPECTRAL_LSTM_GPU_BOUNDS.
 import type { GpuJob } from './params.js';
 import { createRoiGpuKernels, type RoiGpuKernels } from './kind-roi-kernels.js';
+import { createSpectralGpuKernels, type SpectralGpuKernels } from './kind-spectral-kernels.js';
 
-export type RoiSpectralLstmGpuKernels = RoiGpuKernels;
+export type RoiSpectralLstmGpuKernels = RoiGpuKernels & SpectralGpuKernels;
 
 export type RoiSpectralLstmRunner = (
   kernel: keyof RoiSpectralLstmGpuKernels,
@@ -13,7 +14,7 @@ export type RoiSpectralLstmRunner = (
 ) => void;
 
 export function createRoiSpectralLstmGpuKernels(run: RoiSpectralLstmRunner): RoiSpectralLstmGpuKernels {
-  return { ...createRoiGpuKernels(run) };
+  return { ...createRoiGpuKernels(run), ...createSpectralGpuKernels(run) };
 }
 
 /**
@@ -33,4 +34,12 @@ export const ROI_SPECTRAL_LSTM_GPU_BOUNDS = {
    * most corner shares one input cell gathers.
    */
   alignShareUlps: 3,
+  /**
+   * Spectral pooling (forward, input gradient; DiffStride's too) as float32 products where the
+   * reference runs float64 FFTs: |gpu − reference| ≤ (Σ_axes (in + out) + slack) · 2^-23 · Π out ·
+   * Σ|plane| / N_in (each matrix entry is at most out in size; the slack covers the matrices' rounding
+   * to float32 and the division by N_in). DiffStride's mask gradient: the same with the planes' count
+   * added to the terms and Σ_planes Σ|x|·Σ|g| · Π out / N_in as the magnitude.
+   */
+  spectralSlack: 4,
 } as const;
