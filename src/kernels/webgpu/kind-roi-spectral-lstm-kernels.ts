@@ -4,8 +4,9 @@
 import type { GpuJob } from './params.js';
 import { createRoiGpuKernels, type RoiGpuKernels } from './kind-roi-kernels.js';
 import { createSpectralGpuKernels, type SpectralGpuKernels } from './kind-spectral-kernels.js';
+import { createLstmGpuKernels, type LstmGpuKernels } from './kind-lstm-kernels.js';
 
-export type RoiSpectralLstmGpuKernels = RoiGpuKernels & SpectralGpuKernels;
+export type RoiSpectralLstmGpuKernels = RoiGpuKernels & SpectralGpuKernels & LstmGpuKernels;
 
 export type RoiSpectralLstmRunner = (
   kernel: keyof RoiSpectralLstmGpuKernels,
@@ -14,7 +15,7 @@ export type RoiSpectralLstmRunner = (
 ) => void;
 
 export function createRoiSpectralLstmGpuKernels(run: RoiSpectralLstmRunner): RoiSpectralLstmGpuKernels {
-  return { ...createRoiGpuKernels(run), ...createSpectralGpuKernels(run) };
+  return { ...createRoiGpuKernels(run), ...createSpectralGpuKernels(run), ...createLstmGpuKernels(run) };
 }
 
 /**
@@ -42,4 +43,16 @@ export const ROI_SPECTRAL_LSTM_GPU_BOUNDS = {
    * added to the terms and Σ_planes Σ|x|·Σ|g| · Π out / N_in as the magnitude.
    */
   spectralSlack: 4,
+  /**
+   * LSTM pooling's gate kernels: σ and tanh in float32 (WGSL's exp and tanh, a few ulp) where the
+   * reference computes each gate and state in float64 and rounds once: |gpu − reference| ≤
+   * lstmRelative · (1 + |reference|) · the incoming gradients' scale (1 forward). Gather, scatter and
+   * the carried gradient are bit for bit.
+   */
+  lstmRelative: 2 ** -18,
+  /**
+   * lstmPool2d through every step (the gates' rounding carried through the sequence and the products'
+   * float32 sums): |gpu − reference| ≤ lstmSequenceRelative · (1 + the largest |reference| of that result).
+   */
+  lstmSequenceRelative: 2 ** -14,
 } as const;
