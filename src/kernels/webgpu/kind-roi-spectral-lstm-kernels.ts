@@ -1,12 +1,28 @@
 // The webgpu kernels of RoI pooling, RoIAlign, spectral pooling (with DiffStride's mask) and LSTM
 // pooling, gathered for gpu-kernels.ts's one registration line; their shaders are gathered in
 // kind-roi-spectral-lstm-shaders.ts. Bounds against the reference: ROI_SPECTRAL_LSTM_GPU_BOUNDS.
+import type { PoolingKernels } from '../types.js';
 import type { GpuJob } from './params.js';
 import { createRoiGpuKernels, type RoiGpuKernels } from './kind-roi-kernels.js';
 import { createSpectralGpuKernels, type SpectralGpuKernels } from './kind-spectral-kernels.js';
 import { createLstmGpuKernels, type LstmGpuKernels } from './kind-lstm-kernels.js';
 
-export type RoiSpectralLstmGpuKernels = RoiGpuKernels & SpectralGpuKernels & LstmGpuKernels;
+/** These kinds' kernels that run on the GPU. */
+export const ROI_SPECTRAL_LSTM_GPU_KERNELS = [
+  'roiPoolForward',
+  'roiPoolBackward',
+  'roiAlignForward',
+  'roiAlignBackward',
+  'spectralPoolForward',
+  'spectralPoolBackward',
+  'spectralMaskBackward',
+  'lstmGatherStep',
+  'lstmScatterStep',
+  'lstmCellForward',
+  'lstmCellBackward',
+] as const;
+
+export type RoiSpectralLstmGpuKernels = Pick<PoolingKernels, (typeof ROI_SPECTRAL_LSTM_GPU_KERNELS)[number]>;
 
 export type RoiSpectralLstmRunner = (
   kernel: keyof RoiSpectralLstmGpuKernels,
@@ -15,7 +31,12 @@ export type RoiSpectralLstmRunner = (
 ) => void;
 
 export function createRoiSpectralLstmGpuKernels(run: RoiSpectralLstmRunner): RoiSpectralLstmGpuKernels {
-  return { ...createRoiGpuKernels(run), ...createSpectralGpuKernels(run), ...createLstmGpuKernels(run) };
+  const kernels: RoiGpuKernels & SpectralGpuKernels & LstmGpuKernels = {
+    ...createRoiGpuKernels(run),
+    ...createSpectralGpuKernels(run),
+    ...createLstmGpuKernels(run),
+  };
+  return kernels;
 }
 
 /**
