@@ -1,8 +1,12 @@
 // RoI max pooling and RoIAlign on the GPU against the reference kernels, on random images and boxes
 // (partly or wholly outside the image, inverted, scaled), both layouts, NaN, ±Infinity, ±0: RoI
 // pooling (output, argmax, gradient) and RoIAlign's max bit for bit; RoIAlign's average within
-// ROI_SPECTRAL_LSTM_GPU_BOUNDS. Each call must run on the GPU (onGpu), never on its fallback.
+// ROI_SPECTRAL_LSTM_GPU_BOUNDS; and both ops through the tape on webgpu against the reference backend.
+// Each kernel call must run on the GPU (onGpu), never on its fallback.
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { getBackend, roiAlign, roiPool, setBackend, tensor, webGpuStatus } from '../../src/index.js';
+import { opResults, type PoolOp } from '../helpers/op-results.js';
 import { alignFrame, type RoiAlignGeometry } from '../../src/kernels/reference/extra/roi-align.js';
 import type { RoiBoxes, RoiGeometry } from '../../src/kernels/reference/extra/roi-geometry.js';
 import type { RoiPoolGeometry } from '../../src/kernels/reference/extra/roi-pool.js';
@@ -147,3 +151,43 @@ test('roiAlignBackward on the GPU: max bit for bit, average within its bound', {
     assertWithin(actual, expected, (at) => (shares + BOUNDS.alignShareUlps) * 2 ** -23 * magnitudes[at]!, name);
   }
 });
+
+test(
+  'roiPool and roiAlign on webgpu through the tape equal the reference backend (output, input gradient)',
+  { skip },
+  () => {
+    const before = getBackend();
+    const rows = tensor([0, -1.5, 0.5, 4.2, 3.1, 1, 2, 2, 9.5, 4, 1, 5.5, -2, 6, 7.5], [3, 5]); // partly outside
+    // [kernels, the op in a layout, relative bound (0: bit for bit)]
+    const pools: [string[], (format: 'channelsLast' | 'channelsFirst') => PoolOp, number][] = [
+      [
+        ['roiPoolForward', 'roiPoolBackward'],
+        (dataFormat) => (x) => roiPool(x, rows, { outputSize: [2, 3], dataFormat }),
+        0,
+      ],
+      [
+        ['roiAlignForward', 'roiAlignBackward'],
+        (dataFormat) => (x) => roiAlign(x, rows, { outputSize: 2, samplingRatio: 2, dataFormat }),
+        2 ** -20,
+      ],
+    ];
+    try {
+      for (const format of ['channelsLast', 'channelsFirst'] as const) {
+        const input = filled(format === 'channelsLast' ? [2, 6, 7, 3] : [2, 3, 6, 7], 'plain', 5);
+        for (const [kernels, poolIn, relative] of pools) {
+          const expected = opResults('reference', input, 3, poolIn(format));
+          const calls = webGpuStatus()!.gpuCalls;
+          const actual = opResults('webgpu', input, 3, poolIn(format));
+          for (const kernel of kernels)
+            assert.ok((webGpuStatus()!.gpuCalls[kernel] ?? 0) > (calls[kernel] ?? 0), `${kernel} ran on the GPU`);
+          for (const part of ['output', 'gradient'] as const) {
+            const bound = relative * (1 + Math.max(...expected[part].map(Math.abs)));
+            assertWithin(actual[part], expected[part], () => bound, `${kernels[0]} ${part} ${format}`);
+          }
+        }
+      }
+    } finally {
+      setBackend(before);
+    }
+  },
+);

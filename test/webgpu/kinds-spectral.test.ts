@@ -1,8 +1,22 @@
 // Spectral pooling and DiffStride's masked crop on the GPU (matrix products in float32) against the
 // reference kernels (FFTs in float64) on random shapes of 1 to 3 axes, both layouts, with and without
 // masks, NaN and ±Infinity (their planes NaN): forward, input gradient and mask gradient, within
-// ROI_SPECTRAL_LSTM_GPU_BOUNDS. Each call must run on the GPU (onGpu), never on its fallback.
+// ROI_SPECTRAL_LSTM_GPU_BOUNDS; and both ops through the tape on webgpu (the strides' gradient too).
+// Each kernel call must run on the GPU (onGpu), never on its fallback.
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import {
+  backward,
+  diffStridePool2d,
+  getBackend,
+  requireGrad,
+  setBackend,
+  spectralPool2d,
+  tensor,
+  webGpuStatus,
+  type Tensor,
+} from '../../src/index.js';
+import { tidy } from '../../src/tensor/scope.js';
 import type { SpatialDims } from '../../src/geometry/layout.js';
 import type { SpectralGeometry } from '../../src/kernels/reference/extra/spectral-pool.js';
 import { referencePoolKernels as reference } from '../../src/kernels/reference/pool-kernels.js';
@@ -154,6 +168,64 @@ test(
       const actual = onGpu('spectralPoolForward', 1, () => forward(gpu()));
       const [inCells, outCells] = [product(inSizesOf(geometry)), product(outSizesOf(geometry))];
       assertWithin(actual, expected, cropBound(geometry, input, inCells, outCells), `output ${format}`);
+    }
+  },
+);
+
+/** The op's output and gradients to the input and (DiffStride) the strides on `backendName`, as copies. */
+function spectralOp(backendName: string, input: Tensor, strides: Tensor | null, seed: number) {
+  setBackend(backendName);
+  return tidy(() => {
+    const parameters = strides === null ? [input] : [input, strides];
+    for (const parameter of parameters) {
+      parameter.grad = null;
+      requireGrad(parameter);
+    }
+    const output =
+      strides === null
+        ? spectralPool2d(input, { outputSize: [3, 4] })
+        : diffStridePool2d(input, strides, { smoothness: 2 });
+    backward(output, filled(output.shape, 'plain', seed));
+    return [output.values.slice(), ...parameters.map((parameter) => parameter.grad!.values.slice())];
+  });
+}
+
+test(
+  'spectralPool2d and diffStridePool2d on webgpu: output and gradients (strides too) agree with the reference backend',
+  { skip },
+  () => {
+    const before = getBackend();
+    try {
+      for (const [index, shape] of [
+        [1, 6, 7, 2],
+        [2, 3, 5, 6],
+      ].entries()) {
+        for (const withStrides of [false, true]) {
+          const input = filled(shape, 'plain', index + 20);
+          const strides = withStrides ? tensor([1.6, 1.3]) : null;
+          const expected = spectralOp('reference', input, strides, index + 1);
+          const calls = webGpuStatus()!.gpuCalls;
+          const actual = spectralOp('webgpu', input, strides, index + 1);
+          const now = webGpuStatus()!.gpuCalls;
+          const kernels = [
+            'spectralPoolForward',
+            'spectralPoolBackward',
+            ...(withStrides ? ['spectralMaskBackward'] : []),
+          ];
+          for (const name of kernels) assert.ok((now[name] ?? 0) > (calls[name] ?? 0), `${name} ran on the GPU`);
+          expected.forEach((values, at) => {
+            const bound = 2 ** -16 * (1 + Math.max(...values.map(Math.abs)));
+            assertWithin(
+              actual[at]!,
+              values,
+              () => bound,
+              `result ${at} of [${shape.join(', ')}] strides ${withStrides}`,
+            );
+          });
+        }
+      }
+    } finally {
+      setBackend(before);
     }
   },
 );

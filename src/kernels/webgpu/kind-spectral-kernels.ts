@@ -33,14 +33,21 @@ interface AxisOperand {
   readonly negativeIm: Float32Array | null;
 }
 
+/** The float32 operands of the cached float64 matrices (spectral-matrices.ts keeps those per sizes and mask). */
+const operands = new WeakMap<Float64Array, AxisOperand>();
+
 function operand(values: Float64Array, real: boolean): AxisOperand {
+  const kept = operands.get(values);
+  if (kept !== undefined) return kept;
   const half = values.length / 2;
   const im = real || values.subarray(half).every((value) => value === 0) ? null : values.subarray(half);
-  return {
+  const made = {
     re: Float32Array.from(values.subarray(0, half)),
     im: im === null ? null : Float32Array.from(im),
     negativeIm: im === null ? null : Float32Array.from(im, (value) => -value),
   };
+  operands.set(values, made);
+  return made;
 }
 
 /** Builder indexes of a complex array (im null: all 0). */
