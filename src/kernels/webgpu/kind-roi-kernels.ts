@@ -13,6 +13,7 @@ import { sampleTables } from '../wasm/kinds/regions-roi-align.js';
 import { keptBoxTables } from '../wasm/kinds/regions-tables.js';
 import { tableJob } from './kind-region-kernels.js';
 import { KindParam } from './kind-walk.js';
+import { ROI_BOX_COUNT } from './kind-roi-shaders.js';
 import type { GpuJob, JobArray } from './params.js';
 import { placeholder } from './protocol.js';
 import { JobBuilder } from './train-jobs.js';
@@ -39,6 +40,7 @@ function roiSizes(geometry: RoiGeometry): PoolingSizes {
 function roiTables(geometry: RoiGeometry, parts: readonly Int32Array[], flag: boolean) {
   const { params, tables } = tableJob(roiSizes(geometry), parts);
   params[KindParam.coefficient] = flag ? 1 : 0;
+  params[ROI_BOX_COUNT] = geometry.boxCount;
   return { params, tables };
 }
 
@@ -95,8 +97,9 @@ export function createRoiGpuKernels(run: RoiRunner): RoiGpuKernels {
     },
     roiPoolBackward(gradOutput, argmax, batchIndices, gradInput, geometry) {
       const { params, tables } = roiTables(geometry, [batchIndices], false);
-      const arrays = [tables, read(gradOutput), read(argmax), write(gradInput)];
-      run('roiPoolBackward', { shader: 'roiPoolKindBackward', params, arrays, work: gradInput.length }, () =>
+      const arrays = [tables, read(gradOutput), read(argmax), { data: gradInput, role: 'readWrite' } as const];
+      const planes = geometry.batch * geometry.channels;
+      run('roiPoolBackward', { shader: 'roiPoolKindBackward', params, arrays, work: planes }, () =>
         roiPoolBackward(gradOutput, argmax, batchIndices, gradInput, geometry),
       );
     },

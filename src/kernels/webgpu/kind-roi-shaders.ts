@@ -1,9 +1,13 @@
 // The WGSL of RoI max pooling and RoIAlign: one invocation per output element (box, channel, bin)
-// over the bins' tables the host builds (kind-roi-kernels.ts), and the gradients gathered per input
-// cell in the reference scatter's order (box, bin, corner), so their float32 sums round alike.
+// over the bins' tables the host builds (kind-roi-kernels.ts); RoI pooling's gradient one invocation
+// per plane, RoIAlign's a gather per input cell, both adding in the reference scatter's order (box,
+// bin, corner), so their float32 sums round alike.
 import { KindParam } from './kind-walk.js';
 import { Param } from './params.js';
 import { header, reads, storageBindings, writes } from './shader-common.js';
+
+/** Where the parameters hold the box count (the last table slot, which these kinds do not use). */
+export const ROI_BOX_COUNT = KindParam.tables + 5;
 
 const tablesWgsl = `
 /** Entry 'index' of table 'part' (offsets in the kind parameters). */
@@ -49,7 +53,10 @@ const roiPoolForward = `${header(
   argmax[element] = bestIndex;
 }`;
 
-/** roi-pool.ts's backward as a gather: the gradients of the bins of this image's boxes whose argmax is this cell (table 0: batch indices). */
+/**
+ * roi-pool.ts's backward, one invocation per (image, channel) plane: the gradient of each bin of the
+ * image's boxes, in box then bin order (the reference's), added at its argmax (table 0: batch indices).
+ */
 const roiPoolBackward = `${header(
   storageBindings([
     reads('tables', 'i32'),
@@ -58,18 +65,23 @@ const roiPoolBackward = `${header(
     writes('gradInput', 'f32'),
   ]) + tablesWgsl,
 )}
-  let at = locate(element, inSpatial());
+  let channels = pu(${Param.channels}u);
+  let image = element / channels;
+  let channel = element % channels;
+  let inStrides = stridesOf(inSpatial());
   let outStrides = stridesOf(outSpatial());
-  let boxes = arrayLength(&gradOutput) / (outSpatial() * pu(${Param.channels}u));
-  var sum: f32 = 0.0;
-  for (var box = 0u; box < boxes; box++) {
-    if (u32(tableAt(0u, box)) != at.x) { continue; }
+  let base = image * inStrides.x + channel * inStrides.y;
+  for (var box = 0u; box < pu(${ROI_BOX_COUNT}u); box++) {
+    if (u32(tableAt(0u, box)) != image) { continue; }
     for (var bin = 0u; bin < outSpatial(); bin++) {
-      let outputIndex = box * outStrides.x + at.y * outStrides.y + bin * outStrides.z;
-      if (argmax[outputIndex] == i32(at.z)) { sum = sum + gradOutput[outputIndex]; }
+      let outputIndex = box * outStrides.x + channel * outStrides.y + bin * outStrides.z;
+      let spatial = argmax[outputIndex];
+      if (spatial >= 0) {
+        let inputIndex = base + u32(spatial) * inStrides.z;
+        gradInput[inputIndex] = gradInput[inputIndex] + gradOutput[outputIndex];
+      }
     }
   }
-  gradInput[element] = sum;
 }`;
 
 /** RoIAlign's tables: 0: per box first sample, samples per bin, divisor, image; 1: corner positions; 2: corner weights (float bits). */
