@@ -21,6 +21,7 @@ import {
 } from '../../src/index.js';
 import { poolGeometry } from '../../src/geometry/pool-geometry.js';
 import { KIND_GPU_KERNELS } from '../../src/kernels/webgpu/kind-kernels.js';
+import { ROI_SPECTRAL_LSTM_GPU_KERNELS } from '../../src/kernels/webgpu/kind-roi-spectral-lstm-kernels.js';
 import { assertSame, filled } from '../wasm/harness.js';
 import { assertWithin, gpu, skip } from './harness.js';
 
@@ -109,7 +110,7 @@ test('kernelsOf lists the GPU kernels and the reference fallbacks', { skip }, ()
     'sparseSoftmaxCrossEntropyBackward',
     'sparseSoftmaxCrossEntropyForward',
   ];
-  assert.deepEqual(own, [...pooling, ...KIND_GPU_KERNELS].sort());
+  assert.deepEqual(own, [...pooling, ...KIND_GPU_KERNELS, ...ROI_SPECTRAL_LSTM_GPU_KERNELS].sort());
   // The other kinds' kernels come from the reference backend.
   assert.ok(
     fallback.includes('stochasticPoolForward') && !fallback.includes('matmul') && !fallback.includes('softPoolForward'),

@@ -11,9 +11,10 @@ import { createLossGpuKernels } from './loss-gpu-kernels.js';
 import { adaptiveTables, planeParams, sizeParams, windowParams, type GpuJob, type JobArray } from './params.js';
 import { createKindGpuKernels, type KindGpuKernels } from './kind-kernels.js';
 import { createTrainGpuKernels } from './train-gpu-kernels.js';
+import { createRoiSpectralLstmGpuKernels, type RoiSpectralLstmGpuKernels } from './kind-roi-spectral-lstm-kernels.js';
 
 /** The kernels that run on the GPU: the wasm pool module's set, every training kernel, the loss and the other kinds' (kind-kernels.ts). */
-export type GpuKernels = PoolKernels & TrainKernels & LossKernels & KindGpuKernels;
+export type GpuKernels = PoolKernels & TrainKernels & LossKernels & KindGpuKernels & RoiSpectralLstmGpuKernels;
 
 /** Runs `job` on the GPU, or `fallback` (the reference kernel on the same arrays) when it cannot. */
 export type JobRunner = (kernel: keyof GpuKernels, job: GpuJob, fallback: () => void) => void;
@@ -23,7 +24,13 @@ const write = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'wri
 
 export function createGpuKernels(run: JobRunner): GpuKernels {
   const pooling = createPoolGpuKernels(run);
-  return { ...pooling, ...createTrainGpuKernels(run), ...createLossGpuKernels(run), ...createKindGpuKernels(run) };
+  return {
+    ...pooling,
+    ...createTrainGpuKernels(run),
+    ...createLossGpuKernels(run),
+    ...createKindGpuKernels(run),
+    ...createRoiSpectralLstmGpuKernels(run),
+  };
 }
 
 function createPoolGpuKernels(run: JobRunner): PoolKernels {

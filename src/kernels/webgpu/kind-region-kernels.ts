@@ -11,7 +11,7 @@ import { KindParam } from './kind-walk.js';
 import { Param, sizeParams, type JobArray } from './params.js';
 
 /** The sizes' parameters with `parts` concatenated into one table, their offsets written in. */
-function tableJob(sizes: PoolingSizes, parts: readonly Int32Array[]): { params: Int32Array; tables: JobArray } {
+export function tableJob(sizes: PoolingSizes, parts: readonly Int32Array[]): { params: Int32Array; tables: JobArray } {
   const params = new Int32Array(KindParam.count);
   params.set(sizeParams(sizes));
   const tables = new Int32Array(

@@ -6,6 +6,7 @@ import { Param } from './params.js';
 import { argmaxGather, argmaxScatter } from './argmax-shaders.js';
 import { header, reads, storageBindings, writes, type StorageArray } from './shader-common.js';
 import { kindShaders } from './kind-shaders.js';
+import { roiSpectralLstmShaders } from './kind-roi-spectral-lstm-shaders.js';
 import { forCells, gatherShader, outputShader } from './kind-walk.js';
 import { trainShaders } from './train-shaders.js';
 
@@ -183,6 +184,7 @@ export const shaders: Readonly<Record<string, () => string>> = {
   argmaxGather: () => argmaxGather,
   ...trainShaders,
   ...kindShaders,
+  ...roiSpectralLstmShaders,
 };
 
 export type ShaderName = keyof typeof shaders;

@@ -18,7 +18,7 @@ export function keptBin(inSize: number, outSize: number, bin: number): number {
   return bin < Math.ceil(outSize / 2) ? bin : inSize - outSize + bin;
 }
 
-interface Complex {
+export interface Complex {
   re: Float64Array;
   im: Float64Array;
 }
@@ -161,13 +161,13 @@ export function spectralMaskBackward(
 }
 
 /** Per axis, the input bin and the mask's weight of each output bin. */
-interface KeptGrid {
+export interface KeptGrid {
   readonly sizes: readonly [number, number, number];
   readonly bins: readonly [Int32Array, Int32Array, Int32Array];
   readonly weights: readonly [Float64Array, Float64Array, Float64Array];
 }
 
-function keptGrid(geometry: SpectralGeometry): KeptGrid {
+export function keptGrid(geometry: SpectralGeometry): KeptGrid {
   const inSizes = [geometry.inDepth, geometry.inHeight, geometry.inWidth];
   const sizes = [geometry.outDepth, geometry.outHeight, geometry.outWidth] as const;
   const bins = sizes.map((size, axis) =>
@@ -182,7 +182,7 @@ function keptGrid(geometry: SpectralGeometry): KeptGrid {
 }
 
 /** gradMasks[a][bin_a] += Re(Z·conj(G))/N_in · Π_{b≠a} mask_b over the output grid (one plane). */
-function addMaskGradients(
+export function addMaskGradients(
   spectrum: Complex,
   gradient: Complex,
   grid: KeptGrid,

@@ -39,7 +39,7 @@ interface Tables {
  * inside. Boxes with the same corners share one frame's samples (a box's samples depend on its
  * corners and the geometry only): the seed CNN's boxes are every image's whole map, one frame.
  */
-function sampleTables(geometry: RoiAlignGeometry, boxes: RoiBoxes): Int32Array[] {
+export function sampleTables(geometry: RoiAlignGeometry, boxes: RoiBoxes): Int32Array[] {
   const cells = geometry.outHeight * geometry.outWidth;
   const boxInfo = new Int32Array(geometry.boxCount * 4);
   const firsts = new Map<string, number>();

@@ -10,7 +10,7 @@ import { parallelFor } from '../threads.js';
 import { cornerKey, heapTables, keptBoxTables } from './regions-tables.js';
 
 /** [box, out cell, 4]: each bin's row start, row end, column start, column end (once per distinct box). */
-function binTable(geometry: RoiGeometry, corners: Float32Array): Int32Array {
+export function binTable(geometry: RoiGeometry, corners: Float32Array): Int32Array {
   const cells = geometry.outHeight * geometry.outWidth;
   const table = new Int32Array(geometry.boxCount * cells * 4);
   const firstBoxes = new Map<string, number>();
