@@ -8,10 +8,9 @@ import {
   beginOutputRow, cellBytes, columnCells, group, inBase, outStart, rowCells, rows, rowTopLeft, slices,
 } from '../../pool/walk';
 
-/** Block words past the pool module's (which end at 46): a per-channel f32 table, f64 scratch, draws. */
+/** Block words past the pool module's (which end at 46): a per-channel f32 table, f64 scratch (draws.ts's key: 50, 58). */
 export const CHANNEL_TABLE = 48;
 export const SCRATCH = 49;
-export const DRAWS = 50;
 /** Mixed (0) or gated (1); the weight gradient's pointer; 1 when the weights are the layer's (not per channel). */
 export const BLEND_MODE = 51;
 export const WEIGHT_GRADIENT = 52;

@@ -1,8 +1,10 @@
 // The selection family's WebAssembly kernels (assembly/kinds/selection/): stochastic, mixed and
-// gated pooling, forward and backward, bit for bit the reference kernels'. Draws, per-channel
-// tables and the f64 scratch of the weight gradients go into the heap for the call.
+// gated pooling, forward and backward, bit for bit the reference kernels'. Per-channel tables and
+// the f64 scratch of the weight gradients go into the heap for the call; draws are counter-based
+// (the key's two words in the block, each element's draw computed where it is used).
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
 import { heap } from '../../../tensor/heap.js';
+import type { DrawKey } from '../../../tensor/counter-draws.js';
 import type { PoolingKernels } from '../../types.js';
 import { argumentViews, type KernelModule } from '../loader.js';
 import { keepViews, wordsOf, writePoolGeometry, type PoolPointers, type WordValue } from '../pool-arguments.js';
@@ -20,7 +22,7 @@ const RANKED_CELLS = 49;
 const FIELDS = {
   channelTable: 48,
   scratch: 49,
-  draws: 50,
+  drawKeyLow: 50,
   blendMode: 51,
   weightGradient: 52,
   sharedWeights: 53,
@@ -28,6 +30,7 @@ const FIELDS = {
   slotBytes: 55,
   terms: 56,
   keptGates: 57,
+  drawKeyHigh: 58,
 } as const;
 
 /** A kernel's extra fields: sizes, flags, heap addresses, or views written as their addresses. */
@@ -161,20 +164,18 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       },
     );
   };
-  /** A training forward of a random kind: the draws copied into the heap for the call. */
+  /** A training forward of a random kind: the draw key's two words in the block. */
   const drawForward = (
     name: string,
     input: Float32Array,
     output: Float32Array,
     chosen: Int32Array,
-    draws: Float64Array,
+    draws: DrawKey,
     geometry: PoolGeometry,
-  ) =>
-    withScratch([draws.byteLength], [input, output, chosen], ([drawsAt], [x, y, indices]) => {
-      copyInto(drawsAt!, draws);
-      const pointers = { input: x, output: y, argmax: indices };
-      launch(kinds, name, outputRows(geometry), geometry, pointers, { draws: drawsAt! });
-    });
+  ) => {
+    const fields = { drawKeyLow: draws.low, drawKeyHigh: draws.high };
+    launch(kinds, name, outputRows(geometry), geometry, { input, output, argmax: chosen }, fields);
+  };
   return {
     medianPoolForward(input, output, argmedian, geometry) {
       const capacity = windowCapacity(geometry);
