@@ -58,6 +58,14 @@ export function gatedPlaneSums(block: usize, firstUnit: i32, endUnit: i32): void
   }
 }
 
+/** The address of plane `plane`'s sums in PLANE_SUMS ([planes, perPlane] f64), those of `planes` planes zeroed. */
+@inline
+export function clearedPlaneSums(block: usize, plane: i32, perPlane: i32, planes: i32 = 1): usize {
+  const at = pointer(block, PLANE_SUMS) + ((<usize>plane * <usize>perPlane) << 3);
+  memory.fill(at, 0, (<usize>perPlane * <usize>planes) << 3);
+  return at;
+}
+
 /** Bytes of one plane of blendBackward's factors: one f64 per output cell. */
 @inline
 function factorPlaneBytes(block: usize): usize {
@@ -69,8 +77,7 @@ function lanePlaneSums(block: usize, unit: i32, plane: i32, lane: i32, taps: i32
   const outWidth = word(block, OUT_SIZE + 2);
   const outerRows = rowsPerOuter(block);
   const twoByTwo = taps == 4;
-  const slots = pointer(block, PLANE_SUMS) + (<usize>(plane * taps) << 3);
-  memory.fill(slots, 0, <usize>taps << 3);
+  const slots = clearedPlaneSums(block, plane, taps);
   let factor = pointer(block, SCRATCH) + <usize>plane * factorPlaneBytes(block);
   let s0: f64 = 0;
   let s1: f64 = 0;
@@ -114,8 +121,7 @@ function quadPlaneSums(block: usize, unit: i32, plane: i32, lane: i32): void {
   const outWidth = word(block, OUT_SIZE + 2);
   const outerRows = rowsPerOuter(block);
   const planeBytes = factorPlaneBytes(block);
-  const slots = pointer(block, PLANE_SUMS) + (<usize>(plane * 4) << 3); // 4 planes · 4 taps, plane-major
-  memory.fill(slots, 0, 128);
+  const slots = clearedPlaneSums(block, plane, 4, 4); // 4 planes · 4 taps, plane-major
   let factor = pointer(block, SCRATCH) + <usize>plane * planeBytes;
   let a0 = ZERO, a1 = ZERO, a2 = ZERO, a3 = ZERO; // taps 0-3, planes 0-1
   let b0 = ZERO, b1 = ZERO, b2 = ZERO, b3 = ZERO; // taps 0-3, planes 2-3

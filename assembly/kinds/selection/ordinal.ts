@@ -14,8 +14,9 @@ import { laneChannel, tableStep, weightColumn } from './blend-stats';
 import { high, loadQuad, low, narrow, storeQuad, ZERO } from './lanes';
 import { gatherWindow, SLOT_BYTES } from './median';
 import { ordinalDenseBackward, ordinalDenseForward } from './ordinal-dense';
+import { clearedPlaneSums } from './blend-gradient';
 import {
-  PLANE_SUMS, quadChannel, quadColumn, rowsPerOuter, SCRATCH, setQuadChannel, visitWindows, windowColumns, windowCount, windowDense, windowStart,
+  quadChannel, quadColumn, rowsPerOuter, SCRATCH, setQuadChannel, visitWindows, windowColumns, windowCount, windowDense, windowStart,
 } from './window';
 
 /** The per-thread slots (SCRATCH in the forward) and the backward's f64 terms. */
@@ -198,8 +199,7 @@ export function ordinalPlaneSums(block: usize, firstUnit: i32, endUnit: i32): vo
   for (let unit = firstUnit; unit < endUnit; unit++) {
     for (let lane = 0; lane < laneCount; lane++) {
       const plane = unit * laneCount + lane;
-      const slots = pointer(block, PLANE_SUMS) + (<usize>(plane * taps) << 3);
-      memory.fill(slots, 0, <usize>taps << 3);
+      const slots = clearedPlaneSums(block, plane, taps);
       let terms = pointer(block, TERMS) + <usize>plane * planeBytes;
       let s0: f64 = 0;
       let s1: f64 = 0;
