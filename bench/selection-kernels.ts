@@ -23,7 +23,7 @@ function kindPasses(name: string, kernels: Kernels, geometry: PoolGeometry, inpu
   const chosen = Tensor.allocate(geometry.outputShape, 'int32');
   const gradOutput = filled(geometry.outputShape, -1, 1);
   const gradInput = Tensor.allocate(geometry.inputShape);
-  const draws = Float64Array.from({ length: output.size }, () => Math.random());
+  const draws = { low: (Math.random() * 2 ** 32) | 0, high: (Math.random() * 2 ** 32) | 0 }; // a DrawKey
   const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
   const weights = filled([taps], -1, 1);
   const alpha = filled([1], 0, 1);

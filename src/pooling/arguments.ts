@@ -2,7 +2,8 @@
 // from (a seed or a Random in the options), the draw-or-expect op, and parameter and scope checks.
 import { fail } from '../errors.js';
 import { Random } from '../tensor/random.js';
-import { sizeOf, Tensor, type Shape } from '../tensor/tensor.js';
+import { drawKey } from '../tensor/counter-draws.js';
+import { Tensor, type Shape } from '../tensor/tensor.js';
 import { checkTensor } from '../ops/checks.js';
 import type { PoolGeometry } from '../geometry/pool-geometry.js';
 import type { WeightedWindowBackward, WeightedWindowForward } from '../kernels/reference/extra/kernel-signatures.js';
@@ -38,13 +39,6 @@ export function resolveRandom(op: string, options: { seed?: unknown; random?: un
   }
   if (!Number.isInteger(options.seed)) fail(op, 'seed', 'must be an integer', options.seed);
   return new Random(options.seed as number);
-}
-
-/** `count` uniform numbers in [0, 1), in order: one per output element. */
-export function drawUniforms(random: Random, count: number): Float64Array {
-  const draws = new Float64Array(count);
-  random.fillUniform(draws);
-  return draws;
 }
 
 export function zeroTensor(shape: Shape): Tensor {
@@ -91,8 +85,9 @@ export interface DrawingSteps {
 
 /**
  * A random window kind's op: without `training`, its deterministic inference steps; in training,
- * one uniform draw per output element (in output order, from the seed or Random) for its drawing
- * forward kernel, which saves the chosen cell of each window as int32 indices for the backward.
+ * one uniform draw per output element for its drawing forward kernel, counter-based
+ * (src/tensor/counter-draws.ts: a hash of the element's index under a key of two words taken from
+ * the seed's or the given Random), which saves the chosen cell of each window as int32 indices for the backward.
  */
 export function drawOrExpect(
   call: OpCall,
@@ -104,7 +99,7 @@ export function drawOrExpect(
   if (!checkTraining(op, options.training)) {
     return runPoolSteps(op, [input], geometry.outputShape, { zeroGradients: true, ...inference }).output;
   }
-  const draws = drawUniforms(resolveRandom(op, options), sizeOf(geometry.outputShape));
+  const draws = drawKey(resolveRandom(op, options));
   const saved = [indicesLike(geometry.outputShape)];
   return runPoolSteps(op, [input], geometry.outputShape, {
     saved,

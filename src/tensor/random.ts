@@ -24,7 +24,7 @@ function seedState(seed: number): number[] {
 }
 
 export class Random {
-  private generator: JumpableRandomGenerator;
+  private readonly generator: JumpableRandomGenerator;
   private spareNormal: number | null = null;
 
   constructor(readonly seed: number) {
@@ -35,38 +35,6 @@ export class Random {
   /** Uniform in [0, 1). */
   uniform(): number {
     return uniformFloat64(this.generator);
-  }
-
-  /**
-   * Fills `target` with uniform(), one after another (the same numbers, the generator left where
-   * as many calls leave it), in one loop over the state words: stochastic and random pooling draw
-   * one per output element, which through uniform() costs several times the pooling itself.
-   */
-  fillUniform(target: Float64Array): void {
-    let [s01, s00, s11, s10] = this.generator.getState() as [number, number, number, number];
-    for (let index = 0; index < target.length; index++) {
-      // pure-rand's xoroshiro128plus next() twice, then its uniformFloat64 (26 + 27 bits).
-      const first = (s00 + s10) & 0x3ffffff;
-      let a0 = s10 ^ s00;
-      let a1 = s11 ^ s01;
-      let old00 = s00;
-      let old01 = s01;
-      s00 = (old00 << 24) ^ (old01 >>> 8) ^ a0 ^ (a0 << 16);
-      s01 = (old01 << 24) ^ (old00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
-      s10 = (a1 << 5) ^ (a0 >>> 27);
-      s11 = (a0 << 5) ^ (a1 >>> 27);
-      const second = (s00 + s10) & 0x7ffffff;
-      a0 = s10 ^ s00;
-      a1 = s11 ^ s01;
-      old00 = s00;
-      old01 = s01;
-      s00 = (old00 << 24) ^ (old01 >>> 8) ^ a0 ^ (a0 << 16);
-      s01 = (old01 << 24) ^ (old00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
-      s10 = (a1 << 5) ^ (a0 >>> 27);
-      s11 = (a0 << 5) ^ (a1 >>> 27);
-      target[index] = first * 1.4901161193847656e-8 + second * 1.1102230246251565e-16;
-    }
-    this.generator = xoroshiro128plusFromState([s01, s00, s11, s10]);
   }
 
   /** Uniform integer in [0, bound). */

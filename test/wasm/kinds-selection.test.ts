@@ -20,6 +20,8 @@ import { kindsKernelModule } from '../../src/kernels/wasm/kinds/index.js';
 import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { Tensor } from '../../src/tensor/tensor.js';
+import { drawKey, type DrawKey } from '../../src/tensor/counter-draws.js';
+import { Random } from '../../src/tensor/random.js';
 import { assertSame, check, filled, generator, poisoned, poolCases, type PoolCase } from './harness.js';
 
 const RUNS = 60;
@@ -99,14 +101,8 @@ function zeros(shape: readonly number[]): Tensor {
   return tensor;
 }
 
-/** Uniform draws in [0, 1) with the edges 0 and the largest double below 1 mixed in. */
-function draws(count: number, seed: number): Float64Array {
-  const random = generator(seed ^ 0x5bd1e995);
-  return Float64Array.from({ length: count }, () => {
-    const uniform = random();
-    return uniform < 0.05 ? 0 : uniform > 0.95 ? 1 - 2 ** -53 : uniform;
-  });
-}
+/** A call's draw key (counter-draws.ts) from the case's seed, as the ops make one. */
+const keyOf = (seed: number): DrawKey => drawKey(new Random(seed ^ 0x5bd1e995));
 
 /** Random values of `length` floats: mixing proportions or gate weights, some outside [0, 1]. */
 function parameters(length: number, seed: number, scale: number): Tensor {
@@ -122,17 +118,14 @@ type DrawKernel = (
   input: Float32Array,
   output: Float32Array,
   chosen: Int32Array,
-  draws: Float64Array,
+  draws: DrawKey,
   geometry: PoolGeometry,
 ) => void;
 
 /** A random kind's training forward, reference and wasm, on the same draws; returns the chosen cells. */
 function compareDraws(referenceKernel: DrawKernel, wasmKernel: DrawKernel, item: PoolCase, input: Tensor): Int32Array {
   const { geometry, seed } = item;
-  const uniforms = draws(
-    geometry.outputShape.reduce((total, size) => total * size, 1),
-    seed,
-  );
+  const uniforms = keyOf(seed);
   const expected = poisoned(geometry.outputShape);
   const expectedChosen = poisoned(geometry.outputShape, 'int32');
   referenceKernel(input.values, expected.values, expectedChosen.intValues, uniforms, geometry);

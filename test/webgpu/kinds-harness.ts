@@ -4,6 +4,7 @@ import type { PoolGeometry } from '../../src/geometry/pool-geometry.js';
 import { referencePoolKernels } from '../../src/kernels/reference/pool-kernels.js';
 import type { KindGpuKernels } from '../../src/kernels/webgpu/kind-kernels.js';
 import { Random } from '../../src/tensor/random.js';
+import { drawKey, type DrawKey } from '../../src/tensor/counter-draws.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { generator, poisoned } from '../wasm/harness.js';
 import { gpu, onGpu } from './harness.js';
@@ -58,11 +59,9 @@ export function tapWeights(geometry: PoolGeometry, seed: number): Tensor {
   return weights;
 }
 
-/** The draws a random kind's op makes (pooling/arguments.ts): one Random uniform per output element. */
-export function draws(geometry: PoolGeometry, seed: number): Float64Array {
-  const random = new Random(seed);
-  const count = geometry.outputShape.reduce((total, size) => total * size, 1);
-  return Float64Array.from({ length: count }, () => random.uniform());
+/** The draw key a random kind's op makes from `seed` (pooling/arguments.ts, tensor/counter-draws.ts). */
+export function draws(seed: number): DrawKey {
+  return drawKey(new Random(seed));
 }
 
 /** The most windows holding one input cell (a gather adds that many shares). */

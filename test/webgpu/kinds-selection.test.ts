@@ -47,7 +47,7 @@ test(
       ({ geometry, values, seed }) =>
         tidy(() => {
           const input = filled(geometry.inputShape, values, seed);
-          const uniforms = draws(geometry, seed);
+          const uniforms = draws(seed);
           const outputs = [{ shape: geometry.outputShape }, { shape: geometry.outputShape, dtype: 'int32' as const }];
           const [expected, actual] = bothWays('randomPoolForward', outputs, (kernels, [output, chosen]) =>
             kernels.randomPoolForward(input.values, output!.values, chosen!.intValues, uniforms, geometry),

@@ -8,16 +8,15 @@ import {
 import { outer, outerCount, row, slice } from '../../pool/rows';
 import { windowEntry } from '../../pool/tables';
 import { beginOutputRow, columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
-import { storeSlots } from './blend-gradient';
 import { nanOf } from '../../pool/max-lanes';
 import { currentThreadSlot } from '../../shared/thread-slot';
 import { laneChannel, tableStep, weightColumn } from './blend-stats';
 import { high, loadQuad, low, narrow, storeQuad, ZERO } from './lanes';
 import { gatherWindow, SLOT_BYTES } from './median';
 import { ordinalDenseBackward, ordinalDenseForward } from './ordinal-dense';
+import { clearedPlaneSums } from './blend-gradient';
 import {
-  quadChannel, quadColumn, rowsPerOuter, SCRATCH, setQuadChannel, SHARED_WEIGHTS, visitWindows,
-  WEIGHT_GRADIENT, windowColumns, windowCount, windowDense, windowStart,
+  quadChannel, quadColumn, rowsPerOuter, SCRATCH, setQuadChannel, visitWindows, windowColumns, windowCount, windowDense, windowStart,
 } from './window';
 
 /** The per-thread slots (SCRATCH in the forward) and the backward's f64 terms. */
@@ -186,54 +185,53 @@ function termsPlaneBytes(block: usize, taps: usize): usize {
   return (<usize>word(block, OUT_SIZE) * <usize>word(block, OUT_SIZE + 1) * <usize>word(block, OUT_SIZE + 2) * taps) << 3;
 }
 
-/** ∂y/∂w_r summed per slot window after window in plane order, as the reference. Run as (block, 0, 1). */
-export function ordinalWeightGradient(block: usize, _first: i32, _end: i32): void {
-  const channelsLast = word(block, CHANNELS_LAST) != 0;
-  const channels = word(block, CHANNELS);
+/**
+ * ∂y/∂w_r per plane (src/kernels/reference/extra/plane-sums.ts): each plane's terms summed per rank
+ * in float64 window after window, into PLANE_SUMS, for outer units [firstUnit, endUnit) (samples in
+ * NHWC, planes in NCHW); ranks 0-3 in locals, the others in memory.
+ */
+export function ordinalPlaneSums(block: usize, firstUnit: i32, endUnit: i32): void {
+  const laneCount = word(block, CHANNELS_LAST) != 0 ? word(block, CHANNELS) : 1;
   const outWidth = word(block, OUT_SIZE + 2);
   const outerRows = rowsPerOuter(block);
-  const shared = word(block, SHARED_WEIGHTS) != 0;
   const taps = word(block, KERNEL) * word(block, KERNEL + 1) * word(block, KERNEL + 2);
-  const laneCount = channelsLast ? channels : 1;
-  const four = taps >= 4;
-  let terms = pointer(block, TERMS);
-  for (let unit = 0; unit < outerCount(block); unit++) {
+  const planeBytes = termsPlaneBytes(block, <usize>taps);
+  for (let unit = firstUnit; unit < endUnit; unit++) {
     for (let lane = 0; lane < laneCount; lane++) {
-      const channel = channelsLast ? lane : unit % channels;
-      const slots = pointer(block, WEIGHT_GRADIENT) + (shared ? 0 : <usize>(channel * taps) << 2);
-      // The first four slots stay in locals over the lane's 4-cell windows (the same float32
-      // roundings in the same order, without a store and a reload per term), in memory for the others.
-      let s0 = four ? load<f32>(slots) : 0;
-      let s1 = four ? load<f32>(slots, 4) : 0;
-      let s2 = four ? load<f32>(slots, 8) : 0;
-      let s3 = four ? load<f32>(slots, 12) : 0;
+      const plane = unit * laneCount + lane;
+      const slots = clearedPlaneSums(block, plane, taps);
+      let terms = pointer(block, TERMS) + <usize>plane * planeBytes;
+      let s0: f64 = 0;
+      let s1: f64 = 0;
+      let s2: f64 = 0;
+      let s3: f64 = 0;
       for (let rowUnit = unit * outerRows; rowUnit < (unit + 1) * outerRows; rowUnit++) {
         beginOutputRow(block, rowUnit);
         const widthTable = windowEntry(block, 2, 0);
         const rowCount = slices * rows;
         for (let column = 0; column < outWidth; column++, terms += <usize>taps << 3) {
           const count = rowCount * load<i32>(widthTable + (<usize>column << 4), 4); // beginWindow's windowCount
-          if (four && count == 4) {
-            s0 = <f32>(<f64>s0 + load<f64>(terms));
-            s1 = <f32>(<f64>s1 + load<f64>(terms, 8));
-            s2 = <f32>(<f64>s2 + load<f64>(terms, 16));
-            s3 = <f32>(<f64>s3 + load<f64>(terms, 24));
+          if (count == 4) {
+            s0 += load<f64>(terms);
+            s1 += load<f64>(terms, 8);
+            s2 += load<f64>(terms, 16);
+            s3 += load<f64>(terms, 24);
             continue;
           }
-          if (four) storeSlots(slots, s0, s1, s2, s3);
-          for (let rank = 0; rank < count; rank++) {
-            const at = slots + (<usize>rank << 2);
-            store<f32>(at, <f32>(<f64>load<f32>(at) + load<f64>(terms + (<usize>rank << 3))));
-          }
-          if (four) {
-            s0 = load<f32>(slots);
-            s1 = load<f32>(slots, 4);
-            s2 = load<f32>(slots, 8);
-            s3 = load<f32>(slots, 12);
+          if (count > 0) s0 += load<f64>(terms);
+          if (count > 1) s1 += load<f64>(terms, 8);
+          if (count > 2) s2 += load<f64>(terms, 16);
+          if (count > 3) s3 += load<f64>(terms, 24);
+          for (let rank = 4; rank < count; rank++) {
+            const at = slots + (<usize>rank << 3);
+            store<f64>(at, load<f64>(at) + load<f64>(terms + (<usize>rank << 3)));
           }
         }
       }
-      if (four) storeSlots(slots, s0, s1, s2, s3);
+      if (taps > 0) store<f64>(slots, s0);
+      if (taps > 1) store<f64>(slots, s1, 8);
+      if (taps > 2) store<f64>(slots, s2, 16);
+      if (taps > 3) store<f64>(slots, s3, 24);
     }
   }
 }

@@ -1,18 +1,20 @@
 // Random pooling (src/kernels/reference/extra/random-pool.ts): training takes in-bounds cell
-// min(n − 1, ⌊draw·n⌋) of each window (draws made by the TypeScript side in output order);
+// min(n − 1, ⌊u·n⌋) of each window (u the output element's counter-based draw, draws.ts);
 // inference is the in-bounds mean, a float64 sum in window order over n, and its backward adds
 // g/n (float64) to each in-bounds cell. The same arithmetic as the reference: bit for bit.
 import { ARGMAX, GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer } from '../../pool/arguments';
 import {
   cellBytes, columnBytes, columnCells, group, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
-import { high, highDoubles, loadDoubles, loadQuad, low, narrow, storeQuad, ZERO } from './lanes';
+import { beginDraws, drawsHigh, drawUniforms } from './draws';
+import { high, loadQuad, low, narrow, storeQuad, ZERO } from './lanes';
 import {
-  denseWindow2x2, DRAWS, visitOuters, visitRows, visitWindows, windowColumns, windowCount, windowStart, windowTopLeft,
+  denseWindow2x2, visitOuters, visitRows, visitWindows, windowColumns, windowCount, windowStart, windowTopLeft,
 } from './window';
 
 /** Training forward, output rows [firstUnit, endUnit): the drawn cell's value and spatial index. */
 export function randomDrawRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  beginDraws(block);
   visitWindows(block, firstUnit, endUnit, false, randomWindow);
 }
 
@@ -20,8 +22,7 @@ export function randomDrawRows(block: usize, firstUnit: i32, endUnit: i32): void
 function randomWindow(block: usize, index: usize): void {
   const output = pointer(block, OUTPUT) + (index << 2);
   const chosen = pointer(block, ARGMAX) + (index << 2);
-  const draws = pointer(block, DRAWS) + (index << 3);
-  let channel = denseWindow2x2(block) ? pickWindow2x2(output, chosen, draws) : 0;
+  let channel = denseWindow2x2(block) ? pickWindow2x2(output, chosen, index) : 0;
   for (; channel < group; channel += 4) {
     const offset = <usize>channel << 2;
     const count = min(4, group - channel);
@@ -29,17 +30,17 @@ function randomWindow(block: usize, index: usize): void {
       storeQuad(output + offset, f32x4.splat(0), count);
       storeQuad(chosen + offset, i32x4.splat(-1), count);
     } else {
-      pickQuad(windowStart + offset, output + offset, chosen + offset, draws + (offset << 1), count);
+      pickQuad(windowStart + offset, output + offset, chosen + offset, index + <usize>channel, count);
     }
   }
 }
 
-/** Cell min(n − 1, ⌊draw·n⌋) of each lane's window of n cells, from four f64 draws at `draws`. */
+/** Cell min(n − 1, ⌊u·n⌋) of each lane's window of n cells, u the draws of output elements `draws`..+3. */
 @inline
-function drawnPositions(draws: usize, count: i32, cells: i32): v128 {
+function drawnPositions(draws: usize, cells: i32): v128 {
   const scale = f64x2.splat(<f64>cells);
-  const drawLow = f64x2.mul(loadDoubles(draws, count), scale);
-  const drawHigh = f64x2.mul(highDoubles, scale);
+  const drawLow = f64x2.mul(drawUniforms(draws), scale);
+  const drawHigh = f64x2.mul(drawsHigh, scale);
   // ⌊draw·n⌋ (draw·n ≥ 0, so truncation), at most n − 1
   const drawn = i32x4.shuffle(i32x4.trunc_sat_f64x2_s_zero(drawLow), i32x4.trunc_sat_f64x2_s_zero(drawHigh), 0, 1, 4, 5);
   return i32x4.min_s(drawn, i32x4.splat(cells - 1));
@@ -56,7 +57,7 @@ function pickWindow2x2(output: usize, chosen: usize, draws: usize): i32 {
   const limit = group & ~3;
   for (let channel = 0; channel < limit; channel += 4) {
     const offset = <usize>channel << 2;
-    const position = drawnPositions(draws + (offset << 1), 4, 4);
+    const position = drawnPositions(draws + <usize>channel, 4);
     let value = v128.load(p00 + offset);
     value = v128.bitselect(v128.load(p00 + step + offset), value, i32x4.eq(position, i32x4.splat(1)));
     value = v128.bitselect(v128.load(p10 + offset), value, i32x4.eq(position, i32x4.splat(2)));
@@ -69,7 +70,7 @@ function pickWindow2x2(output: usize, chosen: usize, draws: usize): i32 {
 
 @inline
 function pickQuad(start: usize, output: usize, chosen: usize, draws: usize, count: i32): void {
-  const position = drawnPositions(draws, count, windowCount);
+  const position = drawnPositions(draws, windowCount);
   let value = f32x4.splat(0);
   let index = i32x4.splat(-1);
   let at = 0;

@@ -1,18 +1,20 @@
 // Stochastic pooling (src/kernels/reference/extra/stochastic-pool.ts), forward rows: training (one
-// cell drawn per window from the draws the TypeScript side made in output order) and inference
+// cell drawn per window from the output element's counter-based draw, draws.ts) and inference
 // (Σ a⁺² / Σ a⁺). Float64 sums in window order, as the reference, so the results match bit for bit.
 import { ARGMAX, OUTPUT, pointer } from '../../pool/arguments';
 import {
   cellBytes, columnBytes, columnCells, group, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
-import { high, highDoubles, loadDoubles, loadQuad, low, narrow, narrowMask, storeQuad, ZERO } from './lanes';
+import { beginDraws, drawsHigh, drawUniforms } from './draws';
+import { high, loadQuad, low, narrow, narrowMask, storeQuad, ZERO } from './lanes';
 import { nanOf } from '../../pool/max-lanes';
-import { denseWindow2x2, DRAWS, visitRows, visitWindows, windowColumns, windowCount, windowStart, windowTopLeft } from './window';
+import { denseWindow2x2, visitRows, visitWindows, windowColumns, windowCount, windowStart, windowTopLeft } from './window';
 
 const ZERO_SINGLE: v128 = f32x4.splat(0);
 
 /** Training forward, output rows [firstUnit, endUnit): output a⁺ of the drawn cell, chosen its spatial index. */
 export function stochasticDrawRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  beginDraws(block);
   visitWindows(block, firstUnit, endUnit, false, drawWindow);
 }
 
@@ -20,8 +22,7 @@ export function stochasticDrawRows(block: usize, firstUnit: i32, endUnit: i32): 
 function drawWindow(block: usize, index: usize): void {
   const output = pointer(block, OUTPUT) + (index << 2);
   const chosen = pointer(block, ARGMAX) + (index << 2);
-  const draws = pointer(block, DRAWS) + (index << 3);
-  let channel = denseWindow2x2(block) ? drawWindow2x2(output, chosen, draws) : 0;
+  let channel = denseWindow2x2(block) ? drawWindow2x2(output, chosen, index) : 0;
   for (; channel < group; channel += 4) {
     const offset = <usize>channel << 2;
     const count = min(4, group - channel);
@@ -29,7 +30,7 @@ function drawWindow(block: usize, index: usize): void {
       storeQuad(output + offset, ZERO_SINGLE, count);
       storeQuad(chosen + offset, i32x4.splat(-1), count);
     } else {
-      drawQuad(windowStart + offset, output + offset, chosen + offset, draws + (offset << 1), count);
+      drawQuad(windowStart + offset, output + offset, chosen + offset, index + <usize>channel, count);
     }
   }
 }
@@ -71,8 +72,8 @@ function drawWindow2x2(output: usize, chosen: usize, draws: usize): i32 {
     const d = f32x4.max(v128.load(p10 + step + offset), ZERO_SINGLE);
     const totalLow = f64x2.add(f64x2.add(f64x2.add(f64x2.add(ZERO, low(a)), low(b)), low(c)), low(d));
     const totalHigh = f64x2.add(f64x2.add(f64x2.add(f64x2.add(ZERO, high(a)), high(b)), high(c)), high(d));
-    targetLow = f64x2.mul(loadDoubles(draws + (offset << 1), 4), totalLow);
-    targetHigh = f64x2.mul(highDoubles, totalHigh);
+    targetLow = f64x2.mul(drawUniforms(draws + <usize>channel), totalLow);
+    targetHigh = f64x2.mul(drawsHigh, totalHigh);
     runningLow = ZERO;
     runningHigh = ZERO;
     const positiveA = f32x4.gt(a, ZERO_SINGLE);
@@ -162,8 +163,8 @@ function sumWindow(start: usize, count: i32): void {
 @inline
 function drawQuad(start: usize, output: usize, chosen: usize, draws: usize, count: i32): void {
   sumWindow(start, count);
-  const targetLow = f64x2.mul(loadDoubles(draws, count), totalLow);
-  const targetHigh = f64x2.mul(highDoubles, totalHigh);
+  const targetLow = f64x2.mul(drawUniforms(draws), totalLow);
+  const targetHigh = f64x2.mul(drawsHigh, totalHigh);
   let runningLow = ZERO;
   let runningHigh = ZERO;
   let found = ZERO;

@@ -8,18 +8,17 @@ import {
   beginOutputRow, cellBytes, columnCells, group, inBase, outStart, rowCells, rows, rowTopLeft, slices,
 } from '../../pool/walk';
 
-/** Block words past the pool module's (which end at 46): a per-channel f32 table, f64 scratch, draws. */
+/** Block words past the pool module's (which end at 46): a per-channel f32 table, f64 scratch (draws.ts's key: 50, 58). */
 export const CHANNEL_TABLE = 48;
 export const SCRATCH = 49;
-export const DRAWS = 50;
-/** Mixed (0) or gated (1); the weight gradient's pointer; 1 when the weights are the layer's (not per channel). */
+/** Mixed (0) or gated (1). */
 export const BLEND_MODE = 51;
-export const WEIGHT_GRADIENT = 52;
-export const SHARED_WEIGHTS = 53;
 /** 1 when no two windows share a cell (stride ≥ the dilated kernel on every axis). */
 export const DISJOINT = 54;
 /** Gated pooling's room for its gates (one f64 per output element; 0: none): the forward fills it, the backward reads it. */
 export const KEPT_GATES = 57;
+/** Per-plane f64 sums of the weight gradients' terms ([planes, weights]; src/kernels/reference/extra/plane-sums.ts). */
+export const PLANE_SUMS = 59;
 
 // The window last begun (per instance, so per thread).
 export let windowColumns: i32 = 0;

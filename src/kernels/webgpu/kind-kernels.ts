@@ -14,6 +14,8 @@ import { randomPoolForward } from '../reference/extra/random-pool.js';
 import * as stochastic from '../reference/extra/stochastic-pool.js';
 import { minPoolForward } from '../../pooling/kinds/min.js';
 import type { PoolingKernels } from '../types.js';
+import { drawUniform, type DrawKey } from '../../tensor/counter-draws.js';
+import { sizeOf } from '../../tensor/tensor.js';
 import { createAdaGpuKernels } from './kind-ada-kernels.js';
 import { createDppGpuKernels } from './kind-dpp-kernels.js';
 import { createFormulaGpuKernels } from './kind-formula-kernels.js';
@@ -124,9 +126,9 @@ export function addTerms(terms: Float32Array, gradParameter: Float32Array, geome
   });
 }
 
-/** random-pool.ts's drawn position floor(draw·count) (capped at count − 1; −1 for an empty window), in float64 on the host. */
-function drawnPositions(draws: Float64Array, geometry: PoolGeometry): Int32Array {
-  const positions = new Int32Array(draws.length);
+/** random-pool.ts's drawn position floor(u·count) (u its counter-based draw) (capped at count − 1; −1 for an empty window), in float64 on the host. */
+function drawnPositions(draws: DrawKey, geometry: PoolGeometry): Int32Array {
+  const positions = new Int32Array(sizeOf(geometry.outputShape));
   const g = geometry;
   forEachOutputCell(geometry, (_inBase, outputIndex, [slice, row, column]) => {
     const along = (first: number, kernel: number, dilation: number, size: number, padAfter: number) => {
@@ -137,7 +139,8 @@ function drawnPositions(draws: Float64Array, geometry: PoolGeometry): Int32Array
       along(slice * g.strideDepth - g.padFront, g.kernelDepth, g.dilationDepth, g.inDepth, g.padBack) *
       along(row * g.strideHeight - g.padTop, g.kernelHeight, g.dilationHeight, g.inHeight, g.padBottom) *
       along(column * g.strideWidth - g.padLeft, g.kernelWidth, g.dilationWidth, g.inWidth, g.padRight);
-    positions[outputIndex] = count === 0 ? -1 : Math.min(count - 1, Math.floor(draws[outputIndex]! * count));
+    positions[outputIndex] =
+      count === 0 ? -1 : Math.min(count - 1, Math.floor(drawUniform(draws, outputIndex) * count));
   });
   return positions;
 }

@@ -1,7 +1,8 @@
 // Random pooling, as seed article 000 describes it: one value of each window chosen uniformly at
 // random in training; its expectation, the in-bounds average, at inference. One uniform draw per
-// output element, in output order; the gradient goes to the chosen cell (training) or spreads
-// evenly over the in-bounds cells (inference).
+// output element i, counter-based (u_i = drawUniform(key, i), src/tensor/counter-draws.ts, the key
+// two words from `seed`'s or `random`'s generator); cell ⌊u_i·n⌋ of the window's n in-bounds cells.
+// The gradient goes to the chosen cell (training) or spreads evenly over the in-bounds cells (inference).
 import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { kernel } from '../../kernels/backend.js';
 import {

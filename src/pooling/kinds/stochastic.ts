@@ -4,7 +4,9 @@
 // With a⁺ = max(a, 0) (negative activations count as 0, as the paper pools ReLU outputs) and
 // p_i = a⁺_i / Σ_j a⁺_j over a window's in-bounds cells:
 // - training: y = a⁺_k for one cell k drawn with probability p_k; the gradient goes to cell k
-//   (none if a_k < 0). One uniform draw per output element, in output order, from `seed`/`random`.
+//   (none if a_k < 0). One uniform draw per output element i, counter-based: u_i = drawUniform(key, i)
+//   (src/tensor/counter-draws.ts: 32 bits of a hash of i under a key of two words taken from
+//   `seed`'s or `random`'s generator), so every backend and thread split draws the same numbers.
 // - inference (default): y = Σ p_i a⁺_i = Σ a⁺² / Σ a⁺, with ∂y/∂a_j = (2a_j·S − Q)/S².
 // A window whose a⁺ sum to 0 outputs 0 and sends its gradient to its first cell (the limit of both
 // formulas along that cell). A window holding NaN outputs NaN (training: its first NaN cell).

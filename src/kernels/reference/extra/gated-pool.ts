@@ -4,6 +4,7 @@
 import type { WeightedWindowBackward, WeightedWindowForward } from './kernel-signatures.js';
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
 import { tapOfCell, walkWindowStats, type CollectedWindow } from './collect.js';
+import { PlaneSums } from './plane-sums.js';
 import { tapWeightBase } from './window-values.js';
 
 /** `weights` is [1 or channels, taps] flattened. */
@@ -16,7 +17,8 @@ export const gatedPoolForward: WeightedWindowForward = (input, weights, output, 
 
 /**
  * ∂y/∂x_k = s·[k is the max] + (1 − s)/n + (max − mean)·s(1 − s)·w_k, and
- * ∂y/∂w_k = (max − mean)·s(1 − s)·x_k. gradInput and gradWeights must be zeroed first.
+ * ∂y/∂w_k = (max − mean)·s(1 − s)·x_k, summed in plane-sums.ts's order. gradInput and gradWeights
+ * must be zeroed first.
  */
 export const gatedPoolBackward: WeightedWindowBackward = (
   input,
@@ -27,6 +29,7 @@ export const gatedPoolBackward: WeightedWindowBackward = (
   geometry,
 ) => {
   const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
+  const sums = new PlaneSums(geometry, taps);
   walkWindowStats(input, geometry, (window, outputIndex, stats) => {
     if (window.count === 0) return;
     const base = tapWeightBase(weights, geometry, outputIndex);
@@ -36,12 +39,13 @@ export const gatedPoolBackward: WeightedWindowBackward = (
     const share = ((1 - gate) * gradient) / window.count;
     for (let position = 0; position < window.count; position++) {
       const inputIndex = window.inputIndices[position]!;
-      const slot = base + windowTap(geometry, window, outputIndex, position, taps);
-      gradInput[inputIndex]! += share + gradGate * weights[slot]!;
-      gradWeights[slot]! += gradGate * input[inputIndex]!;
+      const tap = windowTap(geometry, window, outputIndex, position, taps);
+      gradInput[inputIndex]! += share + gradGate * weights[base + tap]!;
+      sums.add(outputIndex, tap, gradGate * input[inputIndex]!);
     }
     gradInput[window.inputIndices[stats.maxPosition]!]! += gate * gradient;
   });
+  sums.finish(gradWeights);
 };
 
 /** wᵀx over the window's in-bounds taps, with the weights of the window's channel (or the shared ones). */

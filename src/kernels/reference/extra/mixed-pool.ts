@@ -3,6 +3,7 @@
 // channel. Max follows max pooling (NaN propagates, first of ties gets the gradient).
 import type { WeightedWindowBackward, WeightedWindowForward } from './kernel-signatures.js';
 import { walkWindowStats } from './collect.js';
+import { PlaneSums } from './plane-sums.js';
 import { parameterSlot } from './window-values.js';
 
 /** `alpha` holds one value (shared) or one per channel. */
@@ -15,17 +16,18 @@ export const mixedPoolForward: WeightedWindowForward = (input, alpha, output, ge
 
 /**
  * ∂y/∂x: a to the max cell plus (1 − a)/n to every in-bounds cell; ∂y/∂a = max − mean, summed into
- * the alpha slot of the window's channel. gradInput and gradAlpha must be zeroed first.
+ * the alpha slot of the window's channel in plane-sums.ts's order. gradInput and gradAlpha must be zeroed first.
  */
 export const mixedPoolBackward: WeightedWindowBackward = (input, alpha, gradOutput, gradInput, gradAlpha, geometry) => {
+  const sums = new PlaneSums(geometry, 1);
   walkWindowStats(input, geometry, (window, outputIndex, stats) => {
     if (window.count === 0) return;
-    const slot = parameterSlot(alpha, geometry, outputIndex);
-    const mix = alpha[slot]!;
+    const mix = alpha[parameterSlot(alpha, geometry, outputIndex)]!;
     const gradient = gradOutput[outputIndex]!;
-    gradAlpha[slot]! += gradient * (stats.max - stats.mean);
+    sums.add(outputIndex, 0, gradient * (stats.max - stats.mean));
     const share = ((1 - mix) * gradient) / window.count;
     for (let position = 0; position < window.count; position++) gradInput[window.inputIndices[position]!]! += share;
     gradInput[window.inputIndices[stats.maxPosition]!]! += mix * gradient;
   });
+  sums.finish(gradAlpha);
 };

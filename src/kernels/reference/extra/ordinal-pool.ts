@@ -3,6 +3,7 @@
 // y = Σ_r w_r·x_(r), with rank weights w shared ([taps]) or per channel ([channels, taps]).
 import type { WeightedWindowBackward, WeightedWindowForward } from './kernel-signatures.js';
 import { walkCollectedWindows } from './collect.js';
+import { PlaneSums } from './plane-sums.js';
 import { rankWindow, readWindow, tapWeightBase, windowScratch } from './window-values.js';
 
 /**
@@ -22,8 +23,8 @@ export const ordinalPoolForward: WeightedWindowForward = (input, weights, output
 };
 
 /**
- * ∂y/∂x_(r) = w_r (whatever the values: the order is fixed by the forward's rule) and ∂y/∂w_r = x_(r).
- * gradInput and gradWeights must be zeroed first.
+ * ∂y/∂x_(r) = w_r (whatever the values: the order is fixed by the forward's rule) and ∂y/∂w_r = x_(r),
+ * summed in plane-sums.ts's order. gradInput and gradWeights must be zeroed first.
  */
 export const ordinalPoolBackward: WeightedWindowBackward = (
   input,
@@ -34,6 +35,7 @@ export const ordinalPoolBackward: WeightedWindowBackward = (
   geometry,
 ) => {
   const { values, order } = windowScratch(geometry);
+  const sums = new PlaneSums(geometry, geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth);
   walkCollectedWindows(geometry, (window, outputIndex) => {
     const base = tapWeightBase(weights, geometry, outputIndex);
     const gradient = gradOutput[outputIndex]!;
@@ -42,7 +44,8 @@ export const ordinalPoolBackward: WeightedWindowBackward = (
     for (let rank = 0; rank < window.count; rank++) {
       const position = order[rank]!;
       gradInput[window.inputIndices[position]!]! += gradient * weights[base + rank]!;
-      gradWeights[base + rank]! += gradient * values[position]!;
+      sums.add(outputIndex, rank, gradient * values[position]!);
     }
   });
+  sums.finish(gradWeights);
 };

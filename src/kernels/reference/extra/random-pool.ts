@@ -4,10 +4,11 @@
 import type { DrawingWindowForward } from './kernel-signatures.js';
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
 import { walkCollectedWindows } from './collect.js';
+import { drawUniform } from '../../../tensor/counter-draws.js';
 
 /**
- * Training forward: `draws` holds one uniform number in [0, 1) per output element; cell
- * floor(draw·count) of the window's in-bounds cells is chosen; `chosen` gets its flat spatial
+ * Training forward: output element i draws u = drawUniform(draws, i) (counter-draws.ts: 32 bits, in
+ * [0, 1)); cell floor(u·count) of the window's in-bounds cells is chosen; `chosen` gets its flat spatial
  * index in its plane (-1 and output 0 for a window without in-bounds cells).
  */
 export const randomPoolForward: DrawingWindowForward = (input, output, chosen, draws, geometry) => {
@@ -17,7 +18,7 @@ export const randomPoolForward: DrawingWindowForward = (input, output, chosen, d
       chosen[outputIndex] = -1;
       return;
     }
-    const position = Math.min(window.count - 1, Math.floor(draws[outputIndex]! * window.count));
+    const position = Math.min(window.count - 1, Math.floor(drawUniform(draws, outputIndex) * window.count));
     output[outputIndex] = input[window.inputIndices[position]!]!;
     chosen[outputIndex] = window.spatialIndices[position]!;
   });

@@ -6,14 +6,16 @@
 import type { DrawingWindowForward } from './kernel-signatures.js';
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
 import { walkCollectedWindows, type CollectedWindow } from './collect.js';
+import { drawUniform } from '../../../tensor/counter-draws.js';
 
 /**
- * Training forward: `draws` holds one uniform number in [0, 1) per output element; `chosen` gets the
- * flat spatial index (in its plane) of the drawn cell, -1 for a window without in-bounds cells.
+ * Training forward: output element i draws u = drawUniform(draws, i) (counter-draws.ts: 32 bits, in
+ * [0, 1)); `chosen` gets the flat spatial index (in its plane) of the drawn cell, -1 for a window
+ * without in-bounds cells.
  */
 export const stochasticPoolForward: DrawingWindowForward = (input, output, chosen, draws, geometry) => {
   walkCollectedWindows(geometry, (window, outputIndex) => {
-    const position = drawPosition(input, window, draws[outputIndex]!);
+    const position = drawPosition(input, window, drawUniform(draws, outputIndex));
     chosen[outputIndex] = position < 0 ? -1 : window.spatialIndices[position]!;
     output[outputIndex] = position < 0 ? 0 : Math.max(input[window.inputIndices[position]!]!, 0); // NaN stays NaN
   });

@@ -1,8 +1,10 @@
 // The selection family's WebAssembly kernels (assembly/kinds/selection/): stochastic, mixed and
-// gated pooling, forward and backward, bit for bit the reference kernels'. Draws, per-channel
-// tables and the f64 scratch of the weight gradients go into the heap for the call.
+// gated pooling, forward and backward, bit for bit the reference kernels'. Per-channel tables and
+// the f64 scratch of the weight gradients go into the heap for the call; draws are counter-based
+// (the key's two words in the block, each element's draw computed where it is used).
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
 import { heap } from '../../../tensor/heap.js';
+import type { DrawKey } from '../../../tensor/counter-draws.js';
 import type { PoolingKernels } from '../../types.js';
 import { argumentViews, type KernelModule } from '../loader.js';
 import { keepViews, wordsOf, writePoolGeometry, type PoolPointers, type WordValue } from '../pool-arguments.js';
@@ -11,6 +13,7 @@ import { getThreadCount, parallelFor } from '../threads.js';
 import { medianPoolForward } from '../../reference/extra/median-pool.js';
 import { ordinalPoolBackward, ordinalPoolForward } from '../../reference/extra/ordinal-pool.js';
 import { windowCapacity } from '../../reference/window-walk.js';
+import { addPlaneSums } from '../../reference/extra/plane-sums.js';
 import { KEPT_GATE_PLANES, KEPT_MARK, keptLength } from '../../../pooling/kinds/forward-keep.js';
 
 /** The most cells a median or ordinal window may have for the wasm kernels (rank counting). */
@@ -20,14 +23,14 @@ const RANKED_CELLS = 49;
 const FIELDS = {
   channelTable: 48,
   scratch: 49,
-  draws: 50,
+  drawKeyLow: 50,
   blendMode: 51,
-  weightGradient: 52,
-  sharedWeights: 53,
   disjoint: 54,
   slotBytes: 55,
   terms: 56,
   keptGates: 57,
+  drawKeyHigh: 58,
+  planeSums: 59,
 } as const;
 
 /** A kernel's extra fields: sizes, flags, heap addresses, or views written as their addresses. */
@@ -111,6 +114,11 @@ function gateRoom(kept: Float32Array | undefined, geometry: PoolGeometry): Float
   return kept !== undefined && kept.length === keptLength(geometry, KEPT_GATE_PLANES, 0) ? kept : null;
 }
 
+/** The per-plane f64 sums the wasm kernels left at `address` (read before the scratch is freed). */
+function planeSumsView(address: number, length: number): Float64Array {
+  return new Float64Array(heap.memory.buffer, address, length);
+}
+
 function copyInto(address: number, values: Float32Array | Float64Array): void {
   const Type = values instanceof Float64Array ? Float64Array : Float32Array;
   new Type(heap.memory.buffer, address, values.length).set(values);
@@ -135,46 +143,47 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
   const blendBackward = (
     views: [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array | null],
     table: Float32Array,
-    shared: boolean,
     geometry: PoolGeometry,
     gated: boolean,
   ) => {
-    const scratchBytes = 8 * views[1].length;
+    const perPlane = gated ? geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth : 1;
+    const sumsLength = geometry.batch * geometry.channels * perPlane;
     withScratch(
-      [table.byteLength, scratchBytes],
+      [table.byteLength, 8 * views[1].length, 8 * sumsLength],
       views,
-      ([tableAt, scratch], [input, gradOutput, gradInput, gradient, gates]) => {
+      ([tableAt, scratch, sumsAt], [input, gradOutput, gradInput, gradient, gates]) => {
         copyInto(tableAt!, table);
         const fields = {
           channelTable: tableAt!,
           scratch: scratch!,
           blendMode: gated ? 1 : 0,
-          weightGradient: gradient,
-          sharedWeights: shared ? 1 : 0,
           disjoint: disjointWindows(geometry) ? 1 : 0,
           keptGates: gates,
+          planeSums: sumsAt!,
         };
         const pointers = { input, output: null, gradOutput, gradInput };
+        const units = gated ? planeUnits(geometry) : geometry.batch * geometry.channels;
+        const sumsName = gated ? 'gatedPlaneSums' : 'mixedPlaneSums';
+        const refresh = keepViews(gradient);
         launch(kinds, 'blendBackward', planeUnits(geometry), geometry, pointers, fields, () =>
-          kinds.exports[gated ? 'gatedWeightGradient' : 'mixedAlphaGradient']!(block, 0, 1),
+          parallelFor(kinds, sumsName, units, 8 * (views[1].length + sumsLength), block),
         );
+        addPlaneSums(planeSumsView(sumsAt!, sumsLength), refresh()[0], geometry.channels, perPlane);
       },
     );
   };
-  /** A training forward of a random kind: the draws copied into the heap for the call. */
+  /** A training forward of a random kind: the draw key's two words in the block. */
   const drawForward = (
     name: string,
     input: Float32Array,
     output: Float32Array,
     chosen: Int32Array,
-    draws: Float64Array,
+    draws: DrawKey,
     geometry: PoolGeometry,
-  ) =>
-    withScratch([draws.byteLength], [input, output, chosen], ([drawsAt], [x, y, indices]) => {
-      copyInto(drawsAt!, draws);
-      const pointers = { input: x, output: y, argmax: indices };
-      launch(kinds, name, outputRows(geometry), geometry, pointers, { draws: drawsAt! });
-    });
+  ) => {
+    const fields = { drawKeyLow: draws.low, drawKeyHigh: draws.high };
+    launch(kinds, name, outputRows(geometry), geometry, { input, output, argmax: chosen }, fields);
+  };
   return {
     medianPoolForward(input, output, argmedian, geometry) {
       const capacity = windowCapacity(geometry);
@@ -212,22 +221,19 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       const slotBytes = 32 * Math.max(capacity, 1);
       const table = tapTable(weights, geometry);
       const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
-      const sizes = [slotBytes * getThreadCount(), table.byteLength, 8 * taps * gradOutput.length];
+      const sumsLength = geometry.batch * geometry.channels * taps;
+      const termsBytes = 8 * taps * gradOutput.length;
+      const sizes = [slotBytes * getThreadCount(), table.byteLength, termsBytes, 8 * sumsLength];
       const views = [input, gradOutput, gradInput, gradWeights] as const;
-      withScratch(sizes, views, ([slots, tableAt, terms], [x, gradY, gradX, gradW]) => {
+      withScratch(sizes, views, ([slots, tableAt, terms, sumsAt], [x, gradY, gradX, gradW]) => {
         copyInto(tableAt!, table);
-        const fields = {
-          scratch: slots!,
-          slotBytes,
-          channelTable: tableAt!,
-          terms: terms!,
-          weightGradient: gradW,
-          sharedWeights: weights.length === taps ? 1 : 0,
-        };
+        const fields = { scratch: slots!, slotBytes, channelTable: tableAt!, terms: terms!, planeSums: sumsAt! };
         const pointers = { input: x, output: null, gradOutput: gradY, gradInput: gradX };
+        const refresh = keepViews(gradW);
         launch(kinds, 'ordinalBackward', planeUnits(geometry), geometry, pointers, fields, () =>
-          kinds.exports.ordinalWeightGradient!(block, 0, 1),
+          parallelFor(kinds, 'ordinalPlaneSums', planeUnits(geometry), termsBytes + 8 * sumsLength, block),
         );
+        addPlaneSums(planeSumsView(sumsAt!, sumsLength), refresh()[0], geometry.channels, taps);
       });
     },
     minPoolForward(input, output, argmin, geometry) {
@@ -261,8 +267,12 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       blendForward(input, alphaTable(alpha, geometry.channels), output, geometry, false);
     },
     mixedPoolBackward(input, alpha, gradOutput, gradInput, gradAlpha, geometry) {
-      const table = alphaTable(alpha, geometry.channels);
-      blendBackward([input, gradOutput, gradInput, gradAlpha, null], table, alpha.length === 1, geometry, false);
+      blendBackward(
+        [input, gradOutput, gradInput, gradAlpha, null],
+        alphaTable(alpha, geometry.channels),
+        geometry,
+        false,
+      );
     },
     gatedPoolForward(input, weights, output, geometry, kept) {
       const room = gateRoom(kept, geometry);
@@ -270,7 +280,6 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       blendForward(input, tapTable(weights, geometry), output, geometry, true, room);
     },
     gatedPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry, kept) {
-      const shared = weights.length === geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
       const room = gateRoom(kept, geometry);
       const gates = room !== null && room[room.length - 1] === KEPT_MARK ? room : null; // filled by this backend's forward
       const views = [input, gradOutput, gradInput, gradWeights, gates] as [
@@ -280,7 +289,7 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
         Float32Array,
         Float32Array | null,
       ];
-      blendBackward(views, tapTable(weights, geometry), shared, geometry, true);
+      blendBackward(views, tapTable(weights, geometry), geometry, true);
     },
   };
 }
