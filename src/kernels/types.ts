@@ -191,5 +191,51 @@ export interface LossKernels {
   ): void;
 }
 
-export type Kernels = PoolingKernels & TrainKernels & LossKernels;
+/** Rows × columns of a row-major matrix. */
+export interface MatrixShape {
+  readonly rows: number;
+  readonly columns: number;
+}
+
+/** Rows order[start .. start + count) (or start .. start + count without an order) of rows of `rowSize` elements. */
+export interface RowGather {
+  readonly start: number;
+  readonly count: number;
+  readonly rowSize: number;
+}
+
+/**
+ * The kernels of a training step's bookkeeping, so that a step on the GPU reads back only its loss
+ * (reference/step-kernels.ts states them): the accuracy count, a batch's rows, a bias, softmax.
+ */
+export interface StepKernels {
+  /**
+   * counts[0] = rows whose prediction (the first largest value; NaN never wins, but a NaN in column 0
+   * is never beaten) equals the label; counts[1] = previous[1] + counts[0] (a running count).
+   */
+  argmaxCompare(
+    predictions: Float32Array,
+    labels: Float32Array | Int32Array,
+    previous: Int32Array,
+    counts: Int32Array,
+    shape: SoftmaxRows,
+  ): void;
+  /** output's rows = source's rows order[start + r] (start + r when order is null), bits copied. */
+  gatherRows(
+    source: Float32Array | Int32Array,
+    order: Int32Array | null,
+    output: Float32Array | Int32Array,
+    gather: RowGather,
+  ): void;
+  /** values[r, c] += bias[c] (float32; NaN as IEEE). */
+  biasAdd(values: Float32Array, bias: Float32Array, shape: MatrixShape): void;
+  /** sums[c] = Σ over rows of matrix[r, c], in row order. */
+  columnSum(matrix: Float32Array, sums: Float32Array, shape: MatrixShape): void;
+  /** output = softmax of each row (softmaxRows: NaN or +Infinity in a row, or only −Infinity, make it NaN). */
+  softmaxForward(input: Float32Array, output: Float32Array, shape: SoftmaxRows): void;
+  /** sum = left + right, elementwise (float32). */
+  addForward(left: Float32Array, right: Float32Array, sum: Float32Array): void;
+}
+
+export type Kernels = PoolingKernels & TrainKernels & LossKernels & StepKernels;
 export type KernelName = keyof Kernels;

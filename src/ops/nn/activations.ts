@@ -80,8 +80,10 @@ export function logSoftmax(input: Tensor): Tensor {
 function softmaxAlongLastAxis(op: 'softmax' | 'logSoftmax', input: Tensor): Tensor {
   const log = op === 'logSoftmax';
   const { rows, width } = lastAxis(op, input);
-  const output = Tensor.allocate(input.shape);
-  softmaxRows(input.values, output.values, rows, width, log);
+  // softmax through its kernel (on the GPU beside a resident input); logSoftmax on the CPU.
+  const output = Tensor.allocate(input.shape, 'float32', log ? undefined : [input]);
+  if (log) softmaxRows(input.values, output.values, rows, width, log);
+  else kernel('softmaxForward')(input.kernelValues, output.kernelValues, { rows, classes: width });
   recordGrad(op, output, [input], (gradOutput) => {
     const gradInput = Tensor.allocate(input.shape);
     for (let start = 0; start < rows * width; start += width)
