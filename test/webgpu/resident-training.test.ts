@@ -112,7 +112,10 @@ test(
     setBackend('webgpu');
     try {
       const model = buildSeedModel({ pooling: 'max', seed: 7, learningRate: 0.001 });
-      const bad = tensor(Float32Array.from({ length: 2 * BATCH }, (_, row) => (row === 11 ? 10 : row % 10)), [2 * BATCH]);
+      const bad = tensor(
+        Float32Array.from({ length: 2 * BATCH }, (_, row) => (row === 11 ? 10 : row % 10)),
+        [2 * BATCH],
+      );
       await assert.rejects(model.fit(x, bad, { epochs: 1, batchSize: BATCH }), {
         message: /sparseSoftmaxCrossEntropy: labels must hold integers in \[0, 10\).*10 at row 11/,
       });
