@@ -237,5 +237,34 @@ export interface StepKernels {
   addForward(left: Float32Array, right: Float32Array, sum: Float32Array): void;
 }
 
-export type Kernels = PoolingKernels & TrainKernels & LossKernels & StepKernels;
+/** RMSprop's per-step constants (Keras's update; the slots it keeps are given or null). */
+export interface RmspropStep {
+  readonly learningRate: number;
+  readonly rho: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+}
+
+/** Adagrad's per-step constants. */
+export interface AdagradStep {
+  readonly learningRate: number;
+  readonly epsilon: number;
+}
+
+/** The updates of the optimizers besides Adam and SGD, in place (reference/update-kernels.ts states them). */
+export interface UpdateKernels {
+  /** Keras's RMSprop step over values and velocity, and momentum and averageGradient where kept (centered). */
+  rmspropUpdate(
+    values: Float32Array,
+    grad: Float32Array,
+    velocity: Float32Array,
+    momentum: Float32Array | null,
+    averageGradient: Float32Array | null,
+    step: RmspropStep,
+  ): void;
+  /** Keras's Adagrad step over values and the accumulator. */
+  adagradUpdate(values: Float32Array, grad: Float32Array, accumulator: Float32Array, step: AdagradStep): void;
+}
+
+export type Kernels = PoolingKernels & TrainKernels & LossKernels & StepKernels & UpdateKernels;
 export type KernelName = keyof Kernels;

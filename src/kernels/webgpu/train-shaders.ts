@@ -8,6 +8,7 @@ import { commonWgsl, header, reads, storageBindings, writes, type StorageArray }
 import { elementwiseShaders } from './elementwise-shaders.js';
 import { lossShaders } from './loss-shaders.js';
 import { stepShaders } from './train-step-shaders.js';
+import { updateShaders } from './train-update-kernels.js';
 import { TrainParam } from './train-params.js';
 
 /** Invocations per tile of the product (each computes 4x4 of its 32x32 outputs). */
@@ -275,4 +276,5 @@ export const trainShaders: Readonly<Record<string, () => string>> = {
   ...elementwiseShaders,
   ...lossShaders,
   ...stepShaders,
+  ...updateShaders,
 };
