@@ -235,6 +235,14 @@ export interface StepKernels {
   softmaxForward(input: Float32Array, output: Float32Array, shape: SoftmaxRows): void;
   /** sum = left + right, elementwise (float32). */
   addForward(left: Float32Array, right: Float32Array, sum: Float32Array): void;
+  /** output = 1 / (1 + e^-input). */
+  sigmoidForward(input: Float32Array, output: Float32Array): void;
+  /** gradInput = gradOutput · y · (1 − y), from sigmoid's saved output y. */
+  sigmoidBackward(output: Float32Array, gradOutput: Float32Array, gradInput: Float32Array): void;
+  /** output = tanh(input). */
+  tanhForward(input: Float32Array, output: Float32Array): void;
+  /** gradInput = gradOutput · (1 − y²), from tanh's saved output y. */
+  tanhBackward(output: Float32Array, gradOutput: Float32Array, gradInput: Float32Array): void;
 }
 
 /** RMSprop's per-step constants (Keras's update; the slots it keeps are given or null). */

@@ -1,5 +1,5 @@
 // Ops on resident tensors put their outputs and gradients beside them: conv2d (with and without its
-// fused relu), max, average and Lp pooling through runPoolSteps, softmax's forward and the tape's sum
+// fused relu), max, average and Lp pooling through runPoolSteps, sigmoid, tanh, softmax's forward and the tape's sum
 // of two gradients reaching one tensor run forward and backward without a transfer, and give the
 // reference backend's numbers (within the GPU kernels' float32 rounding).
 import assert from 'node:assert/strict';
@@ -16,7 +16,9 @@ import {
   requireGrad,
   reshape,
   setBackend,
+  sigmoid,
   softmax,
+  tanh,
   tensor,
   tidy,
   webGpuStatus,
@@ -39,6 +41,8 @@ const CASES: Record<string, (x: Tensor, f: Tensor, b: Tensor) => Tensor> = {
   avgPool2d: (x, f, b) => avgPool2d(conv2d(x, f, b), { kernelSize: 2, stride: 1 }),
   lpPool2d: (x, f, b) => lpPool2d(conv2d(x, f, b), { p: 2, kernelSize: 2 }),
   softmaxForward: (x) => softmax(reshape(x, [12, 18])),
+  sigmoid: (x) => sigmoid(x),
+  tanh: (x) => tanh(x),
   gradientSum: (x) => matmul(reshape(x, [12, 18]), reshape(x, [12, 18]), { transposeB: true }),
 };
 

@@ -139,3 +139,40 @@ test('softmaxForward on the GPU is within GPU_STEP_BOUNDS of softmaxRows (NaN, �
   );
   check(4, 5, 3, 1, true);
 });
+
+test('sigmoid and tanh on the GPU, forward and backward, within GPU_STEP_BOUNDS (NaN, ±Infinity, ±0)', { skip }, () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 300 }),
+      fc.integer({ min: 1, max: 10_000 }),
+      fc.constantFrom(0.01, 1, 12, 100),
+      fc.boolean(),
+      (length, seed, spread, special) => {
+        const label = JSON.stringify({ length, seed, spread, special });
+        const input = valuesOf(length, seed, spread, special);
+        const gradOutput = valuesOf(length, seed + 1, 2, false);
+        for (const [name, relative] of [
+          ['sigmoid', GPU_STEP_BOUNDS.sigmoidRelative],
+          ['tanh', GPU_STEP_BOUNDS.tanhRelative],
+        ] as const) {
+          const [expected, actual] = [new Float32Array(length), new Float32Array(length).fill(7)];
+          reference[`${name}Forward`](input, expected);
+          onGpu(`${name}Forward`, 1, () => gpu()[`${name}Forward`](input, actual));
+          const bound = (index: number) =>
+            (Number.isFinite(input[index]) ? relative(input[index]!) * Math.abs(expected[index]!) : 0) + 2 ** -126;
+          assertWithin(actual, expected, bound, `${name} ${label}`);
+          input.forEach((value, index) => {
+            if (value === 0) assert.ok(Object.is(actual[index], expected[index]), `${name}(${value}) keeps its sign`);
+          });
+          const [wantGrad, gotGrad] = [new Float32Array(length), new Float32Array(length).fill(7)];
+          reference[`${name}Backward`](expected, gradOutput, wantGrad);
+          onGpu(`${name}Backward`, 1, () => gpu()[`${name}Backward`](expected, gradOutput, gotGrad));
+          const gradBound = (index: number) =>
+            GPU_STEP_BOUNDS.gradientUlps * ulp(wantGrad[index]!) + Math.abs(gradOutput[index]!) * 2 ** -23 + 2 ** -126;
+          assertWithin(gotGrad, wantGrad, gradBound, `${name} gradient ${label}`);
+        }
+      },
+    ),
+    { numRuns: 25, seed: 19 },
+  );
+});

@@ -1,6 +1,7 @@
 // The reference kernels of a training step's bookkeeping (the specification the GPU kernels are
 // tested against): the accuracy metric's argmax-compare count, the row gather that cuts a batch, a
-// dense layer's bias add and its gradient's column sums, softmax rows, and an elementwise add.
+// dense layer's bias add and its gradient's column sums, softmax rows, an elementwise add, and
+// sigmoid and tanh forward and backward (float64, rounded to float32 once).
 import type { StepKernels } from '../types.js';
 import { softmaxRows } from './softmax-loss.js';
 
@@ -49,5 +50,21 @@ export const referenceStepKernels: StepKernels = {
   },
   addForward(left, right, sum) {
     for (let index = 0; index < sum.length; index++) sum[index] = left[index]! + right[index]!;
+  },
+  sigmoidForward(input, output) {
+    for (let index = 0; index < output.length; index++) output[index] = 1 / (1 + Math.exp(-input[index]!));
+  },
+  sigmoidBackward(output, gradOutput, gradInput) {
+    for (let index = 0; index < gradInput.length; index++) {
+      const saved = output[index]!;
+      gradInput[index] = gradOutput[index]! * saved * (1 - saved);
+    }
+  },
+  tanhForward(input, output) {
+    for (let index = 0; index < output.length; index++) output[index] = Math.tanh(input[index]!);
+  },
+  tanhBackward(output, gradOutput, gradInput) {
+    for (let index = 0; index < gradInput.length; index++)
+      gradInput[index] = gradOutput[index]! * (1 - output[index]! ** 2);
   },
 };

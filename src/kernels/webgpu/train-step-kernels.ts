@@ -67,6 +67,28 @@ export function createStepGpuKernels(run: StepJobRunner): StepKernels {
         reference.softmaxForward(input, output, shape),
       );
     },
+    sigmoidForward(input, output) {
+      run('sigmoidForward', job('sigmoidForward', elementParams(), [read(input), write(output)], output.length), () =>
+        reference.sigmoidForward(input, output),
+      );
+    },
+    sigmoidBackward(output, gradOutput, gradInput) {
+      const arrays = [read(output), read(gradOutput), write(gradInput)];
+      run('sigmoidBackward', job('sigmoidBackward', elementParams(), arrays, gradInput.length), () =>
+        reference.sigmoidBackward(output, gradOutput, gradInput),
+      );
+    },
+    tanhForward(input, output) {
+      run('tanhForward', job('tanhForward', elementParams(), [read(input), write(output)], output.length), () =>
+        reference.tanhForward(input, output),
+      );
+    },
+    tanhBackward(output, gradOutput, gradInput) {
+      const arrays = [read(output), read(gradOutput), write(gradInput)];
+      run('tanhBackward', job('tanhBackward', elementParams(), arrays, gradInput.length), () =>
+        reference.tanhBackward(output, gradOutput, gradInput),
+      );
+    },
     addForward(left, right, sum) {
       const arrays = [read(left), read(right), write(sum)];
       run('addForward', job('addForward', elementParams(), arrays, sum.length), () =>
@@ -88,4 +110,10 @@ export const GPU_STEP_BOUNDS = {
   /** Softmax: |gpu − reference| ≤ p · (logProbability bound + (5 + 2·|log p|) · 2^-23) + 2^-149. */
   softmaxRelative: (classes: number, logProbability: number): number =>
     (4 * classes + 8) * 2 ** -23 + 2 ** -22 * Math.abs(logProbability) + (5 + 2 * Math.abs(logProbability)) * 2 ** -23,
+  /** sigmoid: |gpu − reference| ≤ (4 + 2·|x|) · 2^-23 · y + 2^-126 (WGSL's exp within 3 + 2·|x| ulp). */
+  sigmoidRelative: (input: number): number => (4 + 2 * Math.abs(input)) * 2 ** -23,
+  /** tanh: |gpu − reference| ≤ (8 + 4·|x|) · 2^-23 · |y| + 2^-126 (expm1 by series below 0.5, exp above). */
+  tanhRelative: (input: number): number => (8 + 4 * Math.abs(input)) * 2 ** -23,
+  /** Their gradients: 4 ulp of the result, plus |g| · 2^-23 for tanh's 1 − y² (y² rounded first). */
+  gradientUlps: 4,
 } as const;

@@ -23,37 +23,27 @@ export function relu(input: Tensor): Tensor {
 
 /** 1 / (1 + e^-x). */
 export function sigmoid(input: Tensor): Tensor {
-  return unaryWithOutputGradient(
-    'sigmoid',
-    input,
-    (value) => 1 / (1 + Math.exp(-value)),
-    (grad, saved) => grad * saved * (1 - saved),
-  );
+  return unaryByKernels('sigmoid', input, 'sigmoidForward', 'sigmoidBackward');
 }
 
 /** The hyperbolic tangent. */
 export function tanh(input: Tensor): Tensor {
-  return unaryWithOutputGradient('tanh', input, Math.tanh, (grad, saved) => grad * (1 - saved ** 2));
+  return unaryByKernels('tanh', input, 'tanhForward', 'tanhBackward');
 }
 
-/** An elementwise op whose gradient is written in its output: `gradient(g, y)` per element. */
-function unaryWithOutputGradient(
+/** An elementwise op by its kernels, whose backward reads the saved output (beside a resident input on the GPU). */
+function unaryByKernels(
   op: string,
   input: Tensor,
-  forward: (value: number) => number,
-  gradient: (grad: number, saved: number) => number,
+  forward: 'sigmoidForward' | 'tanhForward',
+  backward: 'sigmoidBackward' | 'tanhBackward',
 ): Tensor {
   checkTensor(op, 'input', input);
-  const output = Tensor.allocate(input.shape);
-  const source = input.values;
-  const target = output.values;
-  for (let index = 0; index < source.length; index++) target[index] = forward(source[index]!);
+  const output = Tensor.allocate(input.shape, 'float32', [input]);
+  kernel(forward)(input.kernelValues, output.kernelValues);
   recordGrad(op, output, [input], (gradOutput) => {
-    const gradInput = Tensor.allocate(input.shape);
-    const result = gradInput.values;
-    const grad = gradOutput.values;
-    const saved = output.values;
-    for (let index = 0; index < result.length; index++) result[index] = gradient(grad[index]!, saved[index]!);
+    const gradInput = Tensor.allocate(input.shape, 'float32', [output, gradOutput]);
+    kernel(backward)(output.kernelValues, gradOutput.kernelValues, gradInput.kernelValues);
     return [gradInput];
   });
   return output;
