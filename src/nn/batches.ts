@@ -2,6 +2,7 @@
 // for a dataset there), and yields to the event loop now and then so pages stay responsive.
 import { fail } from '../errors.js';
 import { kernel } from '../kernels/backend.js';
+import { referenceStepKernels } from '../kernels/reference/step-kernels.js';
 import { inheritTrust } from '../ops/nn/labels.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { LayersModel } from './layers-model.js';
@@ -16,7 +17,9 @@ export function takeRows(source: Tensor, order: Int32Array | Tensor | null, star
   const batch = Tensor.allocate([count, ...source.shape.slice(1)], source.dtype, [source]);
   if (batch.size === 0) return batch;
   const orderValues = order instanceof Tensor ? order.kernelIntValues : order;
-  kernel('gatherRows')(kernelArray(source), orderValues, kernelArray(batch), { start, count, rowSize });
+  // A heap source is cut in the heap: the GPU kernel would upload all of it for one batch.
+  const gather = source.home === 'webgpu' ? kernel('gatherRows') : referenceStepKernels.gatherRows;
+  gather(kernelArray(source), orderValues, kernelArray(batch), { start, count, rowSize });
   inheritTrust(source, batch);
   return batch;
 }

@@ -24,6 +24,7 @@ import {
   webGpuStatus,
   type Tensor,
 } from '../../src/index.js';
+import { takeRows } from '../../src/nn/batches.js';
 import { assertWithin, skip } from './harness.js';
 
 const random = new Random(5);
@@ -98,3 +99,35 @@ test('ops on resident tensors keep outputs and gradients on the GPU, with the re
   }
   assert.equal(memoryStats().gpuBytesUndisposed, gpuBefore);
 });
+
+test(
+  'takeRows cuts a heap tensor in the heap on webgpu (nothing crosses), and a resident one on the GPU',
+  { skip },
+  () => {
+    setBackend('webgpu');
+    try {
+      tidy(() => {
+        const source = tensor(
+          Float32Array.from({ length: 24 }, (_, index) => index),
+          [6, 4],
+        );
+        const order = Int32Array.of(5, 0, 3, 1, 4, 2);
+        const expected = [0, 1, 2, 3, 12, 13, 14, 15];
+        const before = { ...webGpuStatus()!.transfers };
+        const batch = takeRows(source, order, 1, 2);
+        assert.equal(batch.home, 'heap');
+        assert.deepEqual(webGpuStatus()!.transfers, before);
+        assert.deepEqual(Array.from(batch.values), expected);
+        const resident = source.copyToGpu();
+        const residentOrder = tensor(order, [6], 'int32').to('webgpu');
+        const moved = { ...webGpuStatus()!.transfers };
+        const gathered = takeRows(resident, residentOrder, 1, 2);
+        assert.equal(gathered.home, 'webgpu');
+        assert.equal(webGpuStatus()!.transfers.uploads, moved.uploads);
+        assert.deepEqual(Array.from(gathered.dataSync()), expected);
+      });
+    } finally {
+      setBackend('reference');
+    }
+  },
+);
