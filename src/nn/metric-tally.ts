@@ -43,7 +43,8 @@ export class MetricTally {
       this.newest[index] = sum;
       let read: Int32Array | null = null;
       const counts = () => (read ??= readCounts(sum, metric.name));
-      Object.defineProperty(logs, runningKey, { enumerable: true, get: () => counts()[1]! / seen });
+      const onCpu = this.sums[index]!; // batches summed on the CPU, if any
+      Object.defineProperty(logs, runningKey, { enumerable: true, get: () => (counts()[1]! + onCpu) / seen });
       Object.defineProperty(logs, ownKey, { enumerable: true, get: () => counts()[0]! / size });
     });
     return logs;
@@ -53,7 +54,8 @@ export class MetricTally {
   totals(): number[] {
     return this.metrics.map((metric, index) => {
       const newest = this.newest[index];
-      return newest === null || newest === undefined ? this.sums[index]! : readCounts(newest, metric.name)[1]!;
+      const onGpu = newest === null || newest === undefined ? 0 : readCounts(newest, metric.name)[1]!;
+      return onGpu + this.sums[index]!;
     });
   }
 
