@@ -233,6 +233,8 @@ export interface StepKernels {
   columnSum(matrix: Float32Array, sums: Float32Array, shape: MatrixShape): void;
   /** output = softmax of each row (softmaxRows: NaN or +Infinity in a row, or only −Infinity, make it NaN). */
   softmaxForward(input: Float32Array, output: Float32Array, shape: SoftmaxRows): void;
+  /** gradInput = y ⊙ (g − Σ g·y) per row, from softmax's saved output y (softmaxGradRow). */
+  softmaxBackward(output: Float32Array, gradOutput: Float32Array, gradInput: Float32Array, shape: SoftmaxRows): void;
   /** sum = left + right, elementwise (float32). */
   addForward(left: Float32Array, right: Float32Array, sum: Float32Array): void;
   /** output = 1 / (1 + e^-input). */

@@ -110,7 +110,15 @@ test('kernelsOf lists the GPU kernels and the reference fallbacks', { skip }, ()
     'sparseSoftmaxCrossEntropyForward',
   ];
   // The step and update kernels (train-step-kernels.ts, train-update-kernels.ts).
-  const step = ['argmaxCompare', 'gatherRows', 'biasAdd', 'columnSum', 'softmaxForward', 'addForward'];
+  const step = [
+    'argmaxCompare',
+    'gatherRows',
+    'biasAdd',
+    'columnSum',
+    'softmaxForward',
+    'softmaxBackward',
+    'addForward',
+  ];
   const activations = ['sigmoidForward', 'sigmoidBackward', 'tanhForward', 'tanhBackward'];
   const updates = ['rmspropUpdate', 'adagradUpdate'];
   assert.deepEqual(own, [...pooling, ...step, ...activations, ...updates, ...KIND_GPU_KERNELS].sort());

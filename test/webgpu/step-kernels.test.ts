@@ -112,33 +112,60 @@ test('biasAdd and addForward on the GPU are bit for bit; columnSum within its fl
   );
 });
 
-test('softmaxForward on the GPU is within GPU_STEP_BOUNDS of softmaxRows (NaN, ±Infinity rows)', { skip }, () => {
-  const check = (rows: number, classes: number, seed: number, spread: number, special: boolean) => {
-    const logits = valuesOf(rows * classes, seed, spread, special);
-    if (special && rows > 1) logits.fill(-Infinity, classes, 2 * classes); // row 1: only -Infinity
-    const [expected, actual] = [new Float32Array(rows * classes), new Float32Array(rows * classes).fill(7)];
-    reference.softmaxForward(logits, expected, { rows, classes });
-    onGpu('softmaxForward', 1, () => gpu().softmaxForward(logits, actual, { rows, classes }));
-    const bound = (index: number) => {
-      const probability = expected[index]!;
-      const logProbability = Math.max(Math.log(probability), -104); // e^-104 is below float32's normals
-      return probability * GPU_STEP_BOUNDS.softmaxRelative(classes, logProbability) + 2 ** -126;
+test(
+  'softmaxForward and softmaxBackward on the GPU within GPU_STEP_BOUNDS of the reference (NaN, ±Infinity rows)',
+  { skip },
+  () => {
+    const check = (rows: number, classes: number, seed: number, spread: number, special: boolean) => {
+      const logits = valuesOf(rows * classes, seed, spread, special);
+      if (special && rows > 1) logits.fill(-Infinity, classes, 2 * classes); // row 1: only -Infinity
+      const [expected, actual] = [new Float32Array(rows * classes), new Float32Array(rows * classes).fill(7)];
+      reference.softmaxForward(logits, expected, { rows, classes });
+      onGpu('softmaxForward', 1, () => gpu().softmaxForward(logits, actual, { rows, classes }));
+      const bound = (index: number) => {
+        const probability = expected[index]!;
+        const logProbability = Math.max(Math.log(probability), -104); // e^-104 is below float32's normals
+        return probability * GPU_STEP_BOUNDS.softmaxRelative(classes, logProbability) + 2 ** -126;
+      };
+      assertWithin(actual, expected, bound, `softmax ${JSON.stringify({ rows, classes, seed, spread, special })}`);
+      const gradOutput = valuesOf(rows * classes, seed + 3, 2, false);
+      const [wantGrad, gotGrad] = [new Float32Array(rows * classes), new Float32Array(rows * classes).fill(7)];
+      reference.softmaxBackward(expected, gradOutput, wantGrad, { rows, classes });
+      onGpu('softmaxBackward', 1, () => gpu().softmaxBackward(expected, gradOutput, gotGrad, { rows, classes }));
+      const gradBound = (index: number) => {
+        const start = index - (index % classes);
+        let [magnitude, total] = [0, 0];
+        for (let column = start; column < start + classes; column++) {
+          magnitude += Math.abs(gradOutput[column]! * expected[column]!);
+          total += gradOutput[column]! * expected[column]!;
+        }
+        const y = Math.abs(expected[index]!);
+        const units = GPU_STEP_BOUNDS.softmaxGradientUnits(classes) * magnitude;
+        // A y below 2^-126 may be flushed to 0 on the GPU: |g − Σ| · 2^-126 more.
+        const flushed = (1 + Math.abs(gradOutput[index]! - total)) * 2 ** -126;
+        return y * (units + 2 * ulp(gradOutput[index]! - total)) + 2 * ulp(wantGrad[index]!) + flushed;
+      };
+      assertWithin(
+        gotGrad,
+        wantGrad,
+        gradBound,
+        `softmax gradient ${JSON.stringify({ rows, classes, seed, special })}`,
+      );
     };
-    assertWithin(actual, expected, bound, `softmax ${JSON.stringify({ rows, classes, seed, spread, special })}`);
-  };
-  fc.assert(
-    fc.property(
-      fc.integer({ min: 1, max: 40 }),
-      fc.integer({ min: 1, max: 24 }),
-      fc.integer({ min: 1, max: 10_000 }),
-      fc.constantFrom(0.5, 8, 80),
-      fc.boolean(),
-      check,
-    ),
-    { numRuns: 25, seed: 19 },
-  );
-  check(4, 5, 3, 1, true);
-});
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 24 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.constantFrom(0.5, 8, 80),
+        fc.boolean(),
+        check,
+      ),
+      { numRuns: 25, seed: 19 },
+    );
+    check(4, 5, 3, 1, true);
+  },
+);
 
 test('sigmoid and tanh on the GPU, forward and backward, within GPU_STEP_BOUNDS (NaN, ±Infinity, ±0)', { skip }, () => {
   fc.assert(

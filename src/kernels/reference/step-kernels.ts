@@ -3,7 +3,7 @@
 // dense layer's bias add and its gradient's column sums, softmax rows, an elementwise add, and
 // sigmoid and tanh forward and backward (float64, rounded to float32 once).
 import type { StepKernels } from '../types.js';
-import { softmaxRows } from './softmax-loss.js';
+import { softmaxGradRow, softmaxRows } from './softmax-loss.js';
 
 /**
  * Index of the largest value in a row by `>`: the first of ties (as tf.argMax); a NaN never wins,
@@ -47,6 +47,10 @@ export const referenceStepKernels: StepKernels = {
   },
   softmaxForward(input, output, { rows, classes }) {
     softmaxRows(input, output, rows, classes, false);
+  },
+  softmaxBackward(output, gradOutput, gradInput, { rows, classes }) {
+    for (let start = 0; start < rows * classes; start += classes)
+      softmaxGradRow(gradOutput, output, gradInput, start, start + classes, false);
   },
   addForward(left, right, sum) {
     for (let index = 0; index < sum.length; index++) sum[index] = left[index]! + right[index]!;

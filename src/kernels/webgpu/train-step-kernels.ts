@@ -67,6 +67,13 @@ export function createStepGpuKernels(run: StepJobRunner): StepKernels {
         reference.softmaxForward(input, output, shape),
       );
     },
+    softmaxBackward(output, gradOutput, gradInput, shape) {
+      const params = stepParams({ rows: shape.rows, columns: shape.classes });
+      const arrays = [read(output), read(gradOutput), write(gradInput)];
+      run('softmaxBackward', job('softmaxBackward', params, arrays, shape.rows), () =>
+        reference.softmaxBackward(output, gradOutput, gradInput, shape),
+      );
+    },
     sigmoidForward(input, output) {
       run('sigmoidForward', job('sigmoidForward', elementParams(), [read(input), write(output)], output.length), () =>
         reference.sigmoidForward(input, output),
@@ -110,6 +117,8 @@ export const GPU_STEP_BOUNDS = {
   /** Softmax: |gpu − reference| ≤ p · (logProbability bound + (5 + 2·|log p|) · 2^-23) + 2^-149. */
   softmaxRelative: (classes: number, logProbability: number): number =>
     (4 * classes + 8) * 2 ** -23 + 2 ** -22 * Math.abs(logProbability) + (5 + 2 * Math.abs(logProbability)) * 2 ** -23,
+  /** softmax's gradient: |gpu − reference| ≤ y · ((classes + 2) · 2^-24 · Σ|g·y| + 2 ulp of g − Σ) + 2 ulp. */
+  softmaxGradientUnits: (classes: number): number => (classes + 2) * 2 ** -24,
   /** sigmoid: |gpu − reference| ≤ (4 + 2·|x|) · 2^-23 · y + 2^-126 (WGSL's exp within 3 + 2·|x| ulp). */
   sigmoidRelative: (input: number): number => (4 + 2 * Math.abs(input)) * 2 ** -23,
   /** tanh: |gpu − reference| ≤ (8 + 4·|x|) · 2^-23 · |y| + 2^-126 (expm1 by series below 0.5, exp above). */

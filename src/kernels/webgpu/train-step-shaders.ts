@@ -83,6 +83,18 @@ const softmaxForward = `${header(
   }
 }`;
 
+/** Per row: Σ g·y in float32 in column order, then y · (g − Σ) per cell. */
+const softmaxBackward = `${header(
+  rowsWgsl + storageBindings([reads('output', 'f32'), reads('gradOutput', 'f32'), writes('gradInput', 'f32')]),
+)}
+  let start = element * classes();
+  var total = 0.0;
+  for (var column = 0u; column < classes(); column++) { total = total + gradOutput[start + column] * output[start + column]; }
+  for (var column = 0u; column < classes(); column++) {
+    gradInput[start + column] = output[start + column] * (gradOutput[start + column] - total);
+  }
+}`;
+
 const addForward = `${header(
   sumWgsl + storageBindings([reads('left', 'u32'), reads('right', 'u32'), writes('sum', 'u32')]),
 )}
@@ -96,5 +108,6 @@ export const stepShaders: Readonly<Record<string, () => string>> = {
   biasAdd: () => biasAdd,
   columnSum: () => columnSum,
   softmaxForward: () => softmaxForward,
+  softmaxBackward: () => softmaxBackward,
   addForward: () => addForward,
 };

@@ -4,7 +4,7 @@
 import { recordGrad } from '../../autograd/tape.js';
 import { fail } from '../../errors.js';
 import { kernel } from '../../kernels/backend.js';
-import { softmaxRows } from '../../kernels/reference/softmax-loss.js';
+import { softmaxGradRow, softmaxRows } from '../../kernels/reference/softmax-loss.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkTensor, describeShape } from '../checks.js';
 
@@ -75,26 +75,16 @@ function softmaxAlongLastAxis(op: 'softmax' | 'logSoftmax', input: Tensor): Tens
   if (log) softmaxRows(input.values, output.values, rows, width, log);
   else kernel('softmaxForward')(input.kernelValues, output.kernelValues, { rows, classes: width });
   recordGrad(op, output, [input], (gradOutput) => {
+    if (!log) {
+      const gradInput = Tensor.allocate(input.shape, 'float32', [output, gradOutput]);
+      const shape = { rows, classes: width };
+      kernel('softmaxBackward')(output.kernelValues, gradOutput.kernelValues, gradInput.kernelValues, shape);
+      return [gradInput];
+    }
     const gradInput = Tensor.allocate(input.shape);
     for (let start = 0; start < rows * width; start += width)
       softmaxGradRow(gradOutput.values, output.values, gradInput.values, start, start + width, log);
     return [gradInput];
   });
   return output;
-}
-
-/** One row from `start`: softmax: dx = y ⊙ (g − Σ g·y); logSoftmax: dx = g − e^y ⊙ Σ g (softmax = e^y). */
-function softmaxGradRow(
-  grad: Float32Array,
-  saved: Float32Array,
-  result: Float32Array,
-  start: number,
-  end: number,
-  log: boolean,
-): void {
-  let total = 0;
-  for (let column = start; column < end; column++) total += log ? grad[column]! : grad[column]! * saved[column]!;
-  for (let column = start; column < end; column++) {
-    result[column] = log ? grad[column]! - Math.exp(saved[column]!) * total : saved[column]! * (grad[column]! - total);
-  }
 }
