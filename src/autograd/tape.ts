@@ -1,6 +1,7 @@
 // A small reverse-mode tape: ops attach a GradNode to their output when an input requires a
 // gradient; backward() walks the nodes in reverse topological order and fills leaf `.grad`s.
 import { fail } from '../errors.js';
+import { kernel } from '../kernels/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Tensor as TensorClass } from '../tensor/tensor.js';
 
@@ -154,13 +155,10 @@ function onesLike(tensor: Tensor): Tensor {
   return ones;
 }
 
-/** Sum of two gradients in a fresh tensor; the addends are disposed when the tape owns them. */
+/** Sum of two gradients in a fresh tensor (beside them on the GPU); the addends are disposed when the tape owns them. */
 function accumulate(existing: Tensor, addition: Tensor): Tensor {
-  const sum = TensorClass.allocate(existing.shape);
-  const target = sum.values;
-  const left = existing.values;
-  const right = addition.values;
-  for (let index = 0; index < target.length; index++) target[index] = left[index]! + right[index]!;
+  const sum = TensorClass.allocate(existing.shape, 'float32', [existing, addition]);
+  kernel('addForward')(existing.kernelValues, addition.kernelValues, sum.kernelValues);
   existing.dispose();
   addition.dispose();
   return sum;

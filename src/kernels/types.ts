@@ -191,5 +191,90 @@ export interface LossKernels {
   ): void;
 }
 
-export type Kernels = PoolingKernels & TrainKernels & LossKernels;
+/** Rows × columns of a row-major matrix. */
+export interface MatrixShape {
+  readonly rows: number;
+  readonly columns: number;
+}
+
+/** Rows order[start .. start + count) (or start .. start + count without an order) of rows of `rowSize` elements. */
+export interface RowGather {
+  readonly start: number;
+  readonly count: number;
+  readonly rowSize: number;
+}
+
+/**
+ * The kernels of a training step's bookkeeping, so that a step on the GPU reads back only its loss
+ * (reference/step-kernels.ts states them): the accuracy count, a batch's rows, a bias, softmax.
+ */
+export interface StepKernels {
+  /**
+   * counts[0] = rows whose prediction (the first largest value; NaN never wins, but a NaN in column 0
+   * is never beaten) equals the label; counts[1] = previous[1] + counts[0] (a running count).
+   */
+  argmaxCompare(
+    predictions: Float32Array,
+    labels: Float32Array | Int32Array,
+    previous: Int32Array,
+    counts: Int32Array,
+    shape: SoftmaxRows,
+  ): void;
+  /** output's rows = source's rows order[start + r] (start + r when order is null), bits copied. */
+  gatherRows(
+    source: Float32Array | Int32Array,
+    order: Int32Array | null,
+    output: Float32Array | Int32Array,
+    gather: RowGather,
+  ): void;
+  /** values[r, c] += bias[c] (float32; NaN as IEEE). */
+  biasAdd(values: Float32Array, bias: Float32Array, shape: MatrixShape): void;
+  /** sums[c] = Σ over rows of matrix[r, c], in row order. */
+  columnSum(matrix: Float32Array, sums: Float32Array, shape: MatrixShape): void;
+  /** output = softmax of each row (softmaxRows: NaN or +Infinity in a row, or only −Infinity, make it NaN). */
+  softmaxForward(input: Float32Array, output: Float32Array, shape: SoftmaxRows): void;
+  /** gradInput = y ⊙ (g − Σ g·y) per row, from softmax's saved output y (softmaxGradRow). */
+  softmaxBackward(output: Float32Array, gradOutput: Float32Array, gradInput: Float32Array, shape: SoftmaxRows): void;
+  /** sum = left + right, elementwise (float32). */
+  addForward(left: Float32Array, right: Float32Array, sum: Float32Array): void;
+  /** output = 1 / (1 + e^-input). */
+  sigmoidForward(input: Float32Array, output: Float32Array): void;
+  /** gradInput = gradOutput · y · (1 − y), from sigmoid's saved output y. */
+  sigmoidBackward(output: Float32Array, gradOutput: Float32Array, gradInput: Float32Array): void;
+  /** output = tanh(input). */
+  tanhForward(input: Float32Array, output: Float32Array): void;
+  /** gradInput = gradOutput · (1 − y²), from tanh's saved output y. */
+  tanhBackward(output: Float32Array, gradOutput: Float32Array, gradInput: Float32Array): void;
+}
+
+/** RMSprop's per-step constants (Keras's update; the slots it keeps are given or null). */
+export interface RmspropStep {
+  readonly learningRate: number;
+  readonly rho: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+}
+
+/** Adagrad's per-step constants. */
+export interface AdagradStep {
+  readonly learningRate: number;
+  readonly epsilon: number;
+}
+
+/** The updates of the optimizers besides Adam and SGD, in place (reference/update-kernels.ts states them). */
+export interface UpdateKernels {
+  /** Keras's RMSprop step over values and velocity, and momentum and averageGradient where kept (centered). */
+  rmspropUpdate(
+    values: Float32Array,
+    grad: Float32Array,
+    velocity: Float32Array,
+    momentum: Float32Array | null,
+    averageGradient: Float32Array | null,
+    step: RmspropStep,
+  ): void;
+  /** Keras's Adagrad step over values and the accumulator. */
+  adagradUpdate(values: Float32Array, grad: Float32Array, accumulator: Float32Array, step: AdagradStep): void;
+}
+
+export type Kernels = PoolingKernels & TrainKernels & LossKernels & StepKernels & UpdateKernels;
 export type KernelName = keyof Kernels;

@@ -1,25 +1,31 @@
-// Cutting batches out of a dataset: copies rows (in a given order) into a fresh tensor, and
-// yields to the event loop now and then so progress bars and pages stay responsive.
+// Cutting batches out of a dataset: copies rows (in a given order) into a fresh tensor (on the GPU
+// for a dataset there), and yields to the event loop now and then so pages stay responsive.
 import { fail } from '../errors.js';
+import { kernel } from '../kernels/backend.js';
+import { referenceStepKernels } from '../kernels/reference/step-kernels.js';
+import { inheritTrust } from '../ops/nn/labels.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { LayersModel } from './layers-model.js';
 
-/** Rows order[start .. start+count) of `source` (batch axis first) in a new tensor of the same dtype. */
-export function takeRows(source: Tensor, order: Int32Array | null, start: number, count: number): Tensor {
+/**
+ * Rows order[start .. start+count) of `source` (batch axis first) in a new tensor of the same dtype,
+ * by the gatherRows kernel: beside `source` on the GPU when it lives there (the order too, then), so
+ * that a resident dataset's batches are cut there. Labels trusted on the GPU stay trusted.
+ */
+export function takeRows(source: Tensor, order: Int32Array | Tensor | null, start: number, count: number): Tensor {
   const rowSize = source.shape[0] === 0 ? 0 : source.size / source.shape[0]!;
-  const batch = Tensor.allocate([count, ...source.shape.slice(1)], source.dtype);
-  const [from, to] = source.dtype === 'int32' ? [source.intValues, batch.intValues] : [source.values, batch.values];
-  if (order === null) {
-    to.set(from.subarray(start * rowSize, (start + count) * rowSize));
-    return batch;
-  }
-  // One native copy per row: a JS element loop cost ~0.5 ms per MNIST batch, several times more.
-  for (let row = 0; row < count; row++) {
-    const sourceStart = order[start + row]! * rowSize;
-    to.set(from.subarray(sourceStart, sourceStart + rowSize), row * rowSize);
-  }
+  const batch = Tensor.allocate([count, ...source.shape.slice(1)], source.dtype, [source]);
+  if (batch.size === 0) return batch;
+  const orderValues = order instanceof Tensor ? order.kernelIntValues : order;
+  // A heap source is cut in the heap: the GPU kernel would upload all of it for one batch.
+  const gather = source.home === 'webgpu' ? kernel('gatherRows') : referenceStepKernels.gatherRows;
+  gather(kernelArray(source), orderValues, kernelArray(batch), { start, count, rowSize });
+  inheritTrust(source, batch);
   return batch;
 }
+
+const kernelArray = (tensor: Tensor): Float32Array | Int32Array =>
+  tensor.dtype === 'int32' ? tensor.kernelIntValues : tensor.kernelValues;
 
 /** Throws unless x and y are tensors with the same number of rows. */
 export function checkDataset(op: string, x: unknown, y: unknown): number {

@@ -5,8 +5,10 @@
 // rows; fit and evaluate add the sums up and divide by the rows seen.
 import { fail } from '../errors.js';
 import { describeShape, elementsOf, nearestKey } from '../ops/checks.js';
-import { labelValues } from '../ops/nn/losses.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { kernel } from '../kernels/backend.js';
+import { argmaxOfRow } from '../kernels/reference/step-kernels.js';
+import { kernelLabels } from '../ops/nn/labels.js';
+import { Tensor } from '../tensor/tensor.js';
 import type { AccuracyKind, ResolvedLoss } from './losses.js';
 
 /** Every metric name compile accepts (camelCase as tfjs-layers, snake_case as Keras, short names). */
@@ -33,6 +35,11 @@ export interface ResolvedMetric {
   readonly name: string;
   /** The sum over the batch's rows of the per-row value. */
   readonly batchSum: (predictions: Tensor, targets: Tensor) => number;
+  /**
+   * The sum kept on the GPU, for predictions that live there: a new int32 [batch sum, running sum
+   * after `previous`] tensor beside them, or null where this metric has no GPU kernel.
+   */
+  readonly deviceSum?: (predictions: Tensor, targets: Tensor, previous: Tensor | null) => Tensor | null;
 }
 
 type BatchSum = ResolvedMetric['batchSum'];
@@ -76,7 +83,10 @@ export function resolveMetrics(metrics: unknown, loss: ResolvedLoss): ResolvedMe
   if (!Array.isArray(metrics)) fail('compile', 'metrics', 'must be a list of metric names', metrics);
   const known = ['accuracy', 'acc', ...Object.keys(METRICS)];
   const resolved = metrics.map((metric: unknown): ResolvedMetric => {
-    if (metric === 'accuracy' || metric === 'acc') return { name: 'accuracy', batchSum: accuracyOf(loss.accuracy) };
+    if (metric === 'accuracy' || metric === 'acc') {
+      const deviceSum = loss.accuracy === 'sparse' ? { deviceSum: sparseDeviceCount } : {};
+      return { name: 'accuracy', batchSum: accuracyOf(loss.accuracy), ...deviceSum };
+    }
     if (typeof metric === 'string' && Object.hasOwn(METRICS, metric))
       return { name: logName(metric), batchSum: METRICS[metric as keyof typeof METRICS] };
     const nearest = typeof metric === 'string' ? nearestKey(metric, known) : null;
@@ -107,11 +117,13 @@ export function metricLogs(
   rows: number,
   prefix = '',
 ): Record<string, number> {
-  const entries = metrics.map((metric, index) => {
-    const key = prefix === '' ? metric.name : prefix + metric.name[0]!.toUpperCase() + metric.name.slice(1);
-    return [key, rows === 0 ? NaN : sums[index]! / rows] as const;
-  });
+  const entries = metrics.map((metric, index) => [metricKey(metric, prefix), rows === 0 ? NaN : sums[index]! / rows]);
   return Object.fromEntries(entries);
+}
+
+/** A metric's log key: its name, or with a prefix `valAccuracy`, `batchMae`. */
+export function metricKey(metric: ResolvedMetric, prefix = ''): string {
+  return prefix === '' ? metric.name : prefix + metric.name[0]!.toUpperCase() + metric.name.slice(1);
 }
 
 /** Σ over rows of the row's mean of f(p − t) over its other axes: Σ f / (elements per row). */
@@ -138,6 +150,12 @@ function rowMeanSum(op: string, predictions: Tensor, targets: Tensor, f: (differ
 export function countCorrect(kind: AccuracyKind, predictions: Tensor, targets: Tensor): number {
   const rows = predictions.shape[0] ?? 0;
   const width = rows === 0 ? 0 : predictions.size / rows;
+  if (kind === 'sparse') {
+    const counts = new Int32Array(2);
+    const labels = kernelLabels('accuracy', targets, rows, width);
+    kernel('argmaxCompare')(predictions.kernelValues, labels, new Int32Array(2), counts, { rows, classes: width });
+    return counts[0]!;
+  }
   const values = predictions.values;
   if (kind === 'binary') {
     if (targets.size !== predictions.size)
@@ -152,19 +170,26 @@ export function countCorrect(kind: AccuracyKind, predictions: Tensor, targets: T
     for (let index = 0; index < values.length; index++) if ((values[index]! > 0.5 ? 1 : 0) === wanted[index]) correct++;
     return width === 0 ? 0 : correct / width;
   }
-  const labels = kind === 'sparse' ? labelValues('accuracy', targets, rows, width) : targets.values;
+  const labels = targets.values;
   let correct = 0;
-  for (let row = 0; row < rows; row++) {
-    const predicted = argmaxOfRow(values, row * width, width);
-    const label = kind === 'sparse' ? labels[row]! : argmaxOfRow(labels as Float32Array, row * width, width);
-    if (predicted === label) correct++;
-  }
+  for (let row = 0; row < rows; row++)
+    if (argmaxOfRow(values, row * width, width) === argmaxOfRow(labels, row * width, width)) correct++;
   return correct;
 }
 
-/** Index of the largest value in a row; the first of ties, as tf.argMax. */
-function argmaxOfRow(values: Float32Array, start: number, width: number): number {
-  let best = 0;
-  for (let column = 1; column < width; column++) if (values[start + column]! > values[start + best]!) best = column;
-  return best;
+/**
+ * Sparse accuracy's count on the GPU (argmaxCompare) for resident predictions: int32 [rows right,
+ * running count after `previous`] beside them, never read back here; null for predictions in the heap.
+ */
+function sparseDeviceCount(predictions: Tensor, targets: Tensor, previous: Tensor | null): Tensor | null {
+  const rows = predictions.shape[0] ?? 0;
+  if (predictions.home !== 'webgpu' || rows === 0) return null;
+  const width = predictions.size / rows;
+  const labels = kernelLabels('accuracy', targets, rows, width);
+  const counts = Tensor.allocate([2], 'int32', [predictions]);
+  const start = previous ?? Tensor.allocate([2], 'int32', [predictions]); // zero-filled on the GPU
+  const shape = { rows, classes: width };
+  kernel('argmaxCompare')(predictions.kernelValues, labels, start.kernelIntValues, counts.kernelIntValues, shape);
+  if (previous === null) start.dispose();
+  return counts;
 }

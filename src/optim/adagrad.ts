@@ -2,7 +2,9 @@
 //   a ← a + g²  (a starts at initialAccumulatorValue, 0.1);  w ← w − lr·g / √(a + ε)
 // ε (1e-7) sits inside the square root. tf.train.adagrad is the same update with ε fixed to its
 // backend's epsilon (1e-7 on the CPU and WebAssembly backends, 1e-4 on WebGL without float32),
-// not configurable. Arithmetic in float64, rounded to float32 once per value.
+// not configurable. The update is the 'adagradUpdate' kernel (the reference: float64, rounded to
+// float32 once per value; on webgpu float32 on the GPU).
+import { kernel } from '../kernels/backend.js';
 import { Optimizer, type HyperparametersOf } from './optimizer.js';
 import type { LearningRate } from './schedules.js';
 
@@ -24,6 +26,8 @@ export class Adagrad extends Optimizer {
   declare readonly initialAccumulatorValue: number;
   declare readonly epsilon: number;
 
+  protected override readonly updatesOnKernels = true;
+
   constructor(config: AdagradConfig = {}) {
     super('Adagrad', config, ADAGRAD, 0.001);
   }
@@ -37,14 +41,10 @@ export class Adagrad extends Optimizer {
   }
 
   protected update(values: Float32Array, grad: Float32Array, slots: Record<string, Float32Array>): void {
-    const accumulator = slots.accumulator!;
-    const { epsilon, stepLearningRate } = this;
-    for (let index = 0; index < values.length; index++) {
-      const gradient = grad[index]!;
-      const total = accumulator[index]! + gradient * gradient;
-      accumulator[index] = total;
-      values[index] = values[index]! - (stepLearningRate * gradient) / Math.sqrt(total + epsilon);
-    }
+    kernel('adagradUpdate')(values, grad, slots.accumulator!, {
+      learningRate: this.stepLearningRate,
+      epsilon: this.epsilon,
+    });
   }
 }
 

@@ -4,7 +4,9 @@
 //   increment = lr·g / √d;  momentum > 0: m ← μ·m + increment, w ← w − m;  otherwise w ← w − increment
 // ε sits inside the square root. tf.train.rmsprop agrees except when centered, where it takes
 // √(v − (a² + ε)): ε subtracted, not added (equal when ε = 0). Slots: velocity, and momentum and
-// averageGradient only when used (as Keras). Arithmetic in float64, rounded to float32 once per value.
+// averageGradient only when used (as Keras). The update is the 'rmspropUpdate' kernel (the reference:
+// float64, rounded to float32 once per value; on webgpu float32 on the GPU).
+import { kernel } from '../kernels/backend.js';
 import { Optimizer, type HyperparametersOf } from './optimizer.js';
 import type { LearningRate } from './schedules.js';
 
@@ -34,6 +36,8 @@ export class RMSprop extends Optimizer {
   declare readonly epsilon: number;
   declare readonly centered: boolean;
 
+  protected override readonly updatesOnKernels = true;
+
   constructor(config: RMSpropConfig = {}) {
     super('RMSprop', config, RMSPROP, 0.001);
   }
@@ -43,26 +47,10 @@ export class RMSprop extends Optimizer {
   }
 
   protected update(values: Float32Array, grad: Float32Array, slots: Record<string, Float32Array>): void {
-    const { rho, momentum, epsilon, stepLearningRate } = this;
+    const { rho, momentum, epsilon, stepLearningRate: learningRate } = this;
     const { velocity, momentum: moment, averageGradient } = slots as Record<string, Float32Array | undefined>;
-    for (let index = 0; index < values.length; index++) {
-      const gradient = grad[index]!;
-      const meanSquare = rho * velocity![index]! + (1 - rho) * gradient * gradient;
-      velocity![index] = meanSquare;
-      let denominator = meanSquare + epsilon;
-      if (averageGradient !== undefined) {
-        const average = rho * averageGradient[index]! + (1 - rho) * gradient;
-        averageGradient[index] = average;
-        denominator = meanSquare - average * average + epsilon;
-      }
-      const increment = (stepLearningRate * gradient) / Math.sqrt(denominator);
-      if (moment === undefined) {
-        values[index] = values[index]! - increment;
-      } else {
-        moment[index] = momentum * moment[index]! + increment;
-        values[index] = values[index]! - moment[index]!;
-      }
-    }
+    const step = { learningRate, rho, momentum, epsilon };
+    kernel('rmspropUpdate')(values, grad, velocity!, moment ?? null, averageGradient ?? null, step);
   }
 }
 

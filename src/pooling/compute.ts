@@ -34,6 +34,11 @@ export interface PoolSteps {
   readonly keepSaved?: boolean;
   /** The backward kernels add into their gradients (scatters), so these start at zero. */
   readonly zeroGradients?: boolean;
+  /**
+   * The steps hand kernels of the table `kernelValues` (which bind resident tensors in place): the
+   * output, saved tensors and gradients then go beside resident inputs (on the GPU, zero-filled).
+   */
+  readonly bindsResident?: boolean;
   /** Writes `output` and the saved tensors; may return more tensors the backward reads (it then owns them). */
   forward(step: ForwardStep): readonly Tensor[] | void;
   /** Writes every gradInput (or adds into zeros); null: the op passes no gradient. */
@@ -50,8 +55,9 @@ export function runPoolSteps(
   outputShape: Shape,
   steps: PoolSteps,
 ): { output: Tensor; saved: readonly Tensor[] } {
-  const output = Tensor.allocate(outputShape);
-  const allocated = (steps.saved ?? []).map((spec) => Tensor.allocate(spec.shape, spec.dtype));
+  const beside = steps.bindsResident === true ? inputs : undefined;
+  const output = Tensor.allocate(outputShape, 'float32', beside);
+  const allocated = (steps.saved ?? []).map((spec) => Tensor.allocate(spec.shape, spec.dtype, beside));
   const extra = steps.forward({ inputs, output, saved: allocated }) ?? [];
   const saved = [...allocated, ...extra];
   const backward = steps.backward;
@@ -61,7 +67,8 @@ export function runPoolSteps(
       output,
       inputs,
       (gradOutput) => {
-        const gradInputs = inputs.map((input) => gradientBuffer(input.shape, steps.zeroGradients === true));
+        const near = steps.bindsResident === true ? [gradOutput, ...inputs] : undefined;
+        const gradInputs = inputs.map((input) => gradientBuffer(input.shape, steps.zeroGradients === true, near));
         backward({ inputs, output, saved, gradOutput, gradInputs });
         return gradInputs;
       },
@@ -80,9 +87,10 @@ export function indicesLike(shape: Shape): SavedSpec {
   return { shape, dtype: 'int32' };
 }
 
-function gradientBuffer(shape: Shape, zeroed: boolean): Tensor {
-  const gradient = Tensor.allocate(shape);
-  if (zeroed) gradient.values.fill(0);
+/** A gradient's tensor; zeroed when asked (a GPU buffer starts zero-filled). */
+function gradientBuffer(shape: Shape, zeroed: boolean, beside?: readonly Tensor[]): Tensor {
+  const gradient = Tensor.allocate(shape, 'float32', beside);
+  if (zeroed && gradient.home === 'heap') gradient.values.fill(0);
   return gradient;
 }
 
@@ -95,6 +103,8 @@ export interface SelectionKernels {
   readonly scatters: boolean;
   /** The forward always writes indices (its regions are chosen as it goes). */
   readonly alwaysIndices?: boolean;
+  /** forward and backward are kernels of the table: they get kernelValues (PoolSteps.bindsResident). */
+  readonly bindsResident?: boolean;
 }
 
 /**
@@ -113,9 +123,22 @@ export function runSelection(
     saved: needIndices ? [indicesLike(outputShape)] : [],
     keepSaved: returnIndices,
     zeroGradients: kernels.scatters,
-    forward: ({ output, saved: [indices] }) => kernels.forward(input.values, output.values, indices?.intValues ?? null),
-    backward: ({ gradOutput, saved: [indices], gradInputs: [gradInput] }) =>
-      kernels.backward(gradOutput.values, indices!.intValues, gradInput!.values),
+    bindsResident: kernels.bindsResident === true,
+    forward: ({ output, saved: [indices] }) => {
+      const [values, ints] = arrayGetters(kernels.bindsResident === true);
+      kernels.forward(values(input), values(output), indices === undefined ? null : ints(indices));
+    },
+    backward: ({ gradOutput, saved: [indices], gradInputs: [gradInput] }) => {
+      const [values, ints] = arrayGetters(kernels.bindsResident === true);
+      kernels.backward(values(gradOutput), ints(indices!), values(gradInput!));
+    },
   });
   return returnIndices ? { output, indices: saved[0]! } : output;
+}
+
+/** How steps read tensors: kernelValues for kernels of the table that bind resident tensors, else values. */
+function arrayGetters(bindsResident: boolean): [(tensor: Tensor) => Float32Array, (tensor: Tensor) => Int32Array] {
+  return bindsResident
+    ? [(tensor) => tensor.kernelValues, (tensor) => tensor.kernelIntValues]
+    : [(tensor) => tensor.values, (tensor) => tensor.intValues];
 }

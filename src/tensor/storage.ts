@@ -37,6 +37,15 @@ export class Storage {
     return storage;
   }
 
+  /** A new GPU buffer holding a copy of `values` (which stay where they are). */
+  static uploaded(store: DeviceStore, values: Float32Array | Int32Array): Storage {
+    const storage = new Storage(-1, values.byteLength);
+    storage.deviceId = store.upload(values);
+    deviceBytes.inUse += storage.bytes;
+    resident.add(storage);
+    return storage;
+  }
+
   /** Uploads the values (the heap view `values`) to a new GPU buffer and frees their heap bytes. */
   toDevice(store: DeviceStore, values: Float32Array | Int32Array): void {
     this.deviceId = store.upload(values);

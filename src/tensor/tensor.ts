@@ -134,6 +134,17 @@ export class Tensor {
     return this;
   }
 
+  /**
+   * A copy of this tensor on the GPU (one upload; this tensor stays where it is): how fit keeps a
+   * dataset there without moving the caller's tensors. An empty tensor's copy stays in the heap.
+   */
+  copyToGpu(): Tensor {
+    const store = deviceStore();
+    if (store === null) throw new Error('Tensor.copyToGpu: the webgpu backend is not started (await initWebGpu())');
+    if (this.size === 0) return this.clone();
+    return new Tensor(Storage.uploaded(store, this.hostValues()), this.shape, this.dtype);
+  }
+
   /** A copy of the elements that stays valid after dispose(). */
   toFloat32Array(): Float32Array {
     return Float32Array.from(this.hostValues());

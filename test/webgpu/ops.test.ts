@@ -110,7 +110,22 @@ test('kernelsOf lists the GPU kernels and the reference fallbacks', { skip }, ()
     'sparseSoftmaxCrossEntropyBackward',
     'sparseSoftmaxCrossEntropyForward',
   ];
-  assert.deepEqual(own, [...pooling, ...KIND_GPU_KERNELS, ...ROI_SPECTRAL_LSTM_GPU_KERNELS].sort());
+  // The step and update kernels (train-step-kernels.ts, train-update-kernels.ts).
+  const step = [
+    'argmaxCompare',
+    'gatherRows',
+    'biasAdd',
+    'columnSum',
+    'softmaxForward',
+    'softmaxBackward',
+    'addForward',
+  ];
+  const activations = ['sigmoidForward', 'sigmoidBackward', 'tanhForward', 'tanhBackward'];
+  const updates = ['rmspropUpdate', 'adagradUpdate'];
+  assert.deepEqual(
+    own,
+    [...pooling, ...step, ...activations, ...updates, ...KIND_GPU_KERNELS, ...ROI_SPECTRAL_LSTM_GPU_KERNELS].sort(),
+  );
   // The other kinds' kernels come from the reference backend.
   assert.ok(
     fallback.includes('stochasticPoolForward') && !fallback.includes('matmul') && !fallback.includes('softPoolForward'),

@@ -23,16 +23,20 @@ function mnistSlice(count: number): { x: Tensor; y: Tensor } {
 }
 
 /**
- * One seed-CNN step with the weights resident: every op's output goes beside its resident input, so
- * activations, gradients and the loss's log probabilities stay on the GPU. Uploads: the batch (1),
- * the ones column of each dense layer's bias fill (2) and of each bias gradient (2), the labels for
- * the loss and for its gradient (2). Read-backs: the loss (1) and the logits, whose softmax the
- * accuracy metric computes on the CPU (1).
+ * One seed-CNN step with the weights and the dataset resident: the batch is gathered on the GPU
+ * (gatherRows), the labels were checked once and stay there, dense's bias is added (biasAdd) and its
+ * gradient summed (columnSum) there, and the accuracy is counted there (softmax, argmaxCompare) and
+ * read only at the epoch's end. Uploads: none. Read-backs: the 4-byte loss. (Before: 7 uploads, the
+ * batch, 4 ones columns and the labels twice, and 2 read-backs, the loss and the logits.)
  */
-const STEP = { uploads: 1 + 2 + 2 + 2, readBacks: 1 + 1 };
+const STEP = { uploads: 0, readBacks: 1 };
+/** fit's start: x and y copied up once, the 6 weights moved up, Adam's 12 moments created there. */
+const FIT_START = { uploads: 2 + 6 + 12, readBacks: 0 };
+/** The epoch's end: the accuracy's running count (8 bytes); fit's end: weights and moments home. */
+const EPOCH_END = { readBacks: 1 + 6 + 12 };
 
 test(
-  'a seed-CNN step on webgpu reads back only the loss and the logits: exact uploads and read-backs',
+  'a seed-CNN step on webgpu uploads nothing and reads back only its loss: exact counts, no GPU bytes leaked',
   { skip },
   async () => {
     setBackend('webgpu');
@@ -53,16 +57,68 @@ test(
         `seed CNN step on webgpu, batch ${BATCH}: ${JSON.stringify(steps)}; expected ${JSON.stringify(STEP)}`,
       );
       for (const step of steps) assert.deepEqual(step, STEP);
-      // The first step also moves the 6 weights up at fit's start and creates Adam's 12 moments there.
       assert.deepEqual(
         { uploads: marks[0]!.uploads - start.uploads, readBacks: marks[0]!.readBacks - start.readBacks },
-        { uploads: STEP.uploads + 6 + 12, readBacks: STEP.readBacks },
+        { uploads: STEP.uploads + FIT_START.uploads, readBacks: STEP.readBacks + FIT_START.readBacks },
       );
-      assert.equal(
-        end.readBacks - marks[STEPS - 1]!.readBacks,
-        6 + 12,
-        'fit ends by bringing weights and moments home',
+      assert.equal(end.uploads, marks[STEPS - 1]!.uploads, 'nothing goes up after the last step');
+      assert.equal(end.readBacks - marks[STEPS - 1]!.readBacks, EPOCH_END.readBacks);
+      assert.ok(model.getWeights().every((weight) => weight.home === 'heap'));
+      assert.equal(memoryStats().gpuBytesUndisposed, gpuBefore);
+      model.dispose();
+    } finally {
+      setBackend('reference');
+    }
+  },
+);
+
+test(
+  'fit on webgpu: shuffled batches gathered on the GPU, accuracy counted there equals the reference backend, labels checked once',
+  { skip },
+  async () => {
+    const { x, y } = mnistSlice(2 * BATCH);
+    const run = async (backend: string) => {
+      setBackend(backend);
+      try {
+        const model = buildSeedModel({ pooling: 'max', seed: 7, learningRate: 0.001 });
+        const marks: { uploads: number; readBacks: number }[] = [];
+        const batchAccuracy: number[] = [];
+        const onBatchEnd = (_: number, logs: { accuracy?: number; batchAccuracy?: number }) => {
+          const before = webGpuStatus()!.transfers.readBacks;
+          batchAccuracy.push(logs.batchAccuracy!, logs.accuracy!); // one read-back of the counts for both
+          marks.push({ ...webGpuStatus()!.transfers, readBacks: webGpuStatus()!.transfers.readBacks - before });
+        };
+        const history = await model.fit(x, y, { epochs: 1, batchSize: BATCH, seed: 3, callbacks: [{ onBatchEnd }] });
+        model.dispose();
+        return { accuracy: history.history.accuracy!, loss: history.history.loss, batchAccuracy, marks };
+      } finally {
+        setBackend('reference');
+      }
+    };
+    const gpuBefore = memoryStats().gpuBytesUndisposed;
+    const onGpu = await run('webgpu');
+    const onCpu = await run('reference');
+    assert.deepEqual(onGpu.accuracy, onCpu.accuracy);
+    assert.deepEqual(onGpu.batchAccuracy, onCpu.batchAccuracy);
+    assert.ok(Math.abs(onGpu.loss[0]! - onCpu.loss[0]!) <= 1e-4 * onCpu.loss[0]!, `${onGpu.loss} vs ${onCpu.loss}`);
+    assert.deepEqual(
+      onGpu.marks.map((mark) => mark.readBacks),
+      [1, 1],
+      'reading a batch log reads its counts once',
+    );
+    assert.equal(onGpu.marks[1]!.uploads, onGpu.marks[0]!.uploads, 'the second shuffled step uploads nothing');
+    assert.equal(memoryStats().gpuBytesUndisposed, gpuBefore);
+
+    setBackend('webgpu');
+    try {
+      const model = buildSeedModel({ pooling: 'max', seed: 7, learningRate: 0.001 });
+      const bad = tensor(
+        Float32Array.from({ length: 2 * BATCH }, (_, row) => (row === 11 ? 10 : row % 10)),
+        [2 * BATCH],
       );
+      await assert.rejects(model.fit(x, bad, { epochs: 1, batchSize: BATCH }), {
+        message: /sparseSoftmaxCrossEntropy: labels must hold integers in \[0, 10\).*10 at row 11/,
+      });
       assert.ok(model.getWeights().every((weight) => weight.home === 'heap'));
       assert.equal(memoryStats().gpuBytesUndisposed, gpuBefore);
       model.dispose();

@@ -2,11 +2,19 @@
 import { registerBackend, type Backend } from '../backend.js';
 import { referencePoolKernels } from './pool-kernels.js';
 import { referenceLossKernels } from './softmax-loss.js';
+import { referenceStepKernels } from './step-kernels.js';
+import { referenceUpdateKernels } from './update-kernels.js';
 import { referenceTrainKernels } from './train-kernels.js';
 
 export const referenceBackend: Backend = {
   name: 'reference',
-  kernels: { ...referencePoolKernels, ...referenceTrainKernels, ...referenceLossKernels },
+  kernels: {
+    ...referencePoolKernels,
+    ...referenceTrainKernels,
+    ...referenceLossKernels,
+    ...referenceStepKernels,
+    ...referenceUpdateKernels,
+  },
 };
 
 registerBackend(referenceBackend, { isReference: true });

@@ -1,4 +1,4 @@
-// Row softmax and the sparse softmax cross-entropy kernels, the specification of the loss the seed
+// Row softmax (and its gradient, softmaxGradRow) and the sparse softmax cross-entropy kernels, the specification of the loss the seed
 // CNN trains on: per row, log softmax shifted by the row's max (stable), the loss the mean over rows
 // of −log p[label] summed in float64, the gradient (e^logp − onehot) · scale.
 import type { LossKernels, SoftmaxRows } from '../types.js';
@@ -23,6 +23,22 @@ export function softmaxRows(
       const shifted = source[start + column]! - largest;
       target[start + column] = log ? shifted - logTotal : Math.exp(shifted - logTotal);
     }
+  }
+}
+
+/** One row from `start`: softmax: dx = y ⊙ (g − Σ g·y); logSoftmax: dx = g − e^y ⊙ Σ g (softmax = e^y). */
+export function softmaxGradRow(
+  grad: Float32Array,
+  saved: Float32Array,
+  result: Float32Array,
+  start: number,
+  end: number,
+  log: boolean,
+): void {
+  let total = 0;
+  for (let column = start; column < end; column++) total += log ? grad[column]! : grad[column]! * saved[column]!;
+  for (let column = start; column < end; column++) {
+    result[column] = log ? grad[column]! - Math.exp(saved[column]!) * total : saved[column]! * (grad[column]! - total);
   }
 }
 

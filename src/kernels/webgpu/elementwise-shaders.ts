@@ -1,6 +1,7 @@
 // The WGSL of the elementwise training kernels, one invocation per element: relu forward and
-// backward on float bits, and the Adam and SGD updates in float32 (their constants in the params
-// block after the product's words, TrainParam.constants).
+// backward on float bits, the Adam and SGD updates in float32 (their constants in the params
+// block after the product's words, TrainParam.constants), sigmoid and tanh forward and backward.
+import { seriesWgsl } from './kind-series.js';
 import { header, reads, storageBindings, writes, type StorageArray } from './shader-common.js';
 import { TrainParam } from './train-params.js';
 
@@ -55,7 +56,47 @@ const sgdUpdate = `${header(constantsWgsl + storageBindings(sgdUpdateArrays))}
   values[element] = values[element] + select(updated, trainConstant(1u) * updated + change, trainConstant(2u) != 0.0);
 }`;
 
+const NAN_OUT = 'if (isNanBits(bitcast<u32>(x))) { output[element] = x; return; }';
+
+/** sigmoid in float32: 1 / (1 + e^-x) (0 below e^-x's overflow); NaN on bits. */
+const sigmoidForward = `${header(storageBindings([reads('input', 'f32'), writes('output', 'f32')]))}
+  let x = input[element];
+  ${NAN_OUT}
+  output[element] = 1.0 / (1.0 + exp(-x));
+}`;
+
+/** tanh as e / (e + 2) with e = expm1(2|x|) (no cancellation near 0), ±1 beyond 9, ±0 and NaN kept. */
+const tanhForward = `${header(seriesWgsl + storageBindings([reads('input', 'f32'), writes('output', 'f32')]))}
+  let x = input[element];
+  ${NAN_OUT}
+  if (x == 0.0) { output[element] = x; return; }
+  var magnitude = 1.0;
+  if (abs(x) < 9.0) {
+    let e = expm1Small(2.0 * abs(x));
+    magnitude = e / (e + 2.0);
+  }
+  output[element] = select(magnitude, -magnitude, x < 0.0);
+}`;
+
+const savedGradientArrays: readonly StorageArray[] = [
+  reads('output', 'f32'),
+  reads('gradOutput', 'f32'),
+  writes('gradInput', 'f32'),
+];
+const sigmoidBackward = `${header(storageBindings(savedGradientArrays))}
+  let saved = output[element];
+  gradInput[element] = gradOutput[element] * saved * (1.0 - saved);
+}`;
+const tanhBackward = `${header(storageBindings(savedGradientArrays))}
+  let saved = output[element];
+  gradInput[element] = gradOutput[element] * (1.0 - saved * saved);
+}`;
+
 export const elementwiseShaders: Readonly<Record<string, () => string>> = {
+  sigmoidForward: () => sigmoidForward,
+  sigmoidBackward: () => sigmoidBackward,
+  tanhForward: () => tanhForward,
+  tanhBackward: () => tanhBackward,
   reluForward: () => reluForward,
   reluBackward: () => reluBackward,
   adamUpdate: () => adamUpdate,

@@ -6,15 +6,23 @@ import { adaptiveAvgPoolBackward, adaptiveAvgPoolForward, adaptiveMaxPoolForward
 import { avgPoolBackward, avgPoolForward } from '../reference/avg-pool.js';
 import { lpPoolBackward, lpPoolForward } from '../reference/lp-pool.js';
 import { maxPoolBackward, maxPoolForward } from '../reference/max-pool.js';
-import type { ArgmaxPlanes, LossKernels, PoolKernels, TrainKernels } from '../types.js';
+import type { ArgmaxPlanes, LossKernels, PoolKernels, StepKernels, TrainKernels, UpdateKernels } from '../types.js';
 import { createLossGpuKernels } from './loss-gpu-kernels.js';
 import { adaptiveTables, planeParams, sizeParams, windowParams, type GpuJob, type JobArray } from './params.js';
 import { createKindGpuKernels, type KindGpuKernels } from './kind-kernels.js';
 import { createTrainGpuKernels } from './train-gpu-kernels.js';
 import { createRoiSpectralLstmGpuKernels, type RoiSpectralLstmGpuKernels } from './kind-roi-spectral-lstm-kernels.js';
+import { createStepGpuKernels } from './train-step-kernels.js';
+import { createUpdateGpuKernels } from './train-update-kernels.js';
 
 /** The kernels that run on the GPU: the wasm pool module's set, every training kernel, the loss and the other kinds' (kind-kernels.ts). */
-export type GpuKernels = PoolKernels & TrainKernels & LossKernels & KindGpuKernels & RoiSpectralLstmGpuKernels;
+export type GpuKernels = PoolKernels &
+  TrainKernels &
+  LossKernels &
+  StepKernels &
+  UpdateKernels &
+  KindGpuKernels &
+  RoiSpectralLstmGpuKernels;
 
 /** Runs `job` on the GPU, or `fallback` (the reference kernel on the same arrays) when it cannot. */
 export type JobRunner = (kernel: keyof GpuKernels, job: GpuJob, fallback: () => void) => void;
@@ -24,13 +32,10 @@ const write = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'wri
 
 export function createGpuKernels(run: JobRunner): GpuKernels {
   const pooling = createPoolGpuKernels(run);
-  return {
-    ...pooling,
-    ...createTrainGpuKernels(run),
-    ...createLossGpuKernels(run),
-    ...createKindGpuKernels(run),
-    ...createRoiSpectralLstmGpuKernels(run),
-  };
+  const training = { ...createTrainGpuKernels(run), ...createLossGpuKernels(run), ...createStepGpuKernels(run) };
+  const updates = createUpdateGpuKernels(run);
+  const kinds = { ...createKindGpuKernels(run), ...createRoiSpectralLstmGpuKernels(run) };
+  return { ...pooling, ...training, ...updates, ...kinds };
 }
 
 function createPoolGpuKernels(run: JobRunner): PoolKernels {

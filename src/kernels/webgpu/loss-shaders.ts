@@ -5,11 +5,16 @@
 import { header, reads, storageBindings, writes } from './shader-common.js';
 import { TrainParam } from './train-params.js';
 
-const lossWgsl = /* wgsl */ `
+/** The row shaders' sizes (rows, classes) and special bits. */
+export const rowsWgsl = /* wgsl */ `
 const NAN_BITS: u32 = 0x7fc00000u;
 const NEGATIVE_INFINITY: u32 = 0xff800000u;
 fn rows() -> u32 { return pu(${TrainParam.rows}u); }
 fn classes() -> u32 { return pu(${TrainParam.columns}u); }
+`;
+
+/** rowsWgsl and the labels (int32 or float32 bits, binding 'labels'). */
+export const lossWgsl = /* wgsl */ `${rowsWgsl}
 /** Row 'row's class index: labels hold int32 or float32 bits. */
 fn labelOf(row: u32) -> u32 {
   let bits = labels[row];
@@ -17,18 +22,13 @@ fn labelOf(row: u32) -> u32 {
 }
 `;
 
-/** Per row: the max (NaN and +Infinity poison the row), Σ e^(x − max) in float32, log p, −log p[label]. */
-const rowsShader = `${header(
-  lossWgsl +
-    storageBindings([
-      reads('logits', 'u32'),
-      reads('labels', 'u32'),
-      writes('logProbabilities', 'u32'),
-      writes('rowLoss', 'f32'),
-    ]),
-)}
-  let row = element;
-  let start = row * classes();
+/**
+ * A row's shift (its max) and log Σ e^(x − max) in float32 over 'logits', and whether it is poisoned
+ * (NaN or +Infinity in it, or only -Infinity: its log softmax is NaN). -Infinity cells add nothing.
+ */
+export const rowScaleWgsl = /* wgsl */ `
+struct RowScale { largest: f32, logTotal: f32, poisoned: bool }
+fn rowScale(start: u32) -> RowScale {
   var largest = NEGATIVE_INFINITY;
   var poisoned = false;
   for (var column = 0u; column < classes(); column++) {
@@ -44,12 +44,29 @@ const rowsShader = `${header(
     let bits = logits[start + column];
     if (bits != NEGATIVE_INFINITY) { total = total + exp(bitcast<f32>(bits) - bitcast<f32>(largest)); }
   }
-  let logTotal = log(total);
+  return RowScale(bitcast<f32>(largest), log(total), poisoned);
+}
+`;
+
+/** Per row: its scale (rowScale), log p per cell, −log p[label]. */
+const rowsShader = `${header(
+  lossWgsl +
+    storageBindings([
+      reads('logits', 'u32'),
+      reads('labels', 'u32'),
+      writes('logProbabilities', 'u32'),
+      writes('rowLoss', 'f32'),
+    ]) +
+    rowScaleWgsl,
+)}
+  let row = element;
+  let start = row * classes();
+  let scale = rowScale(start);
   for (var column = 0u; column < classes(); column++) {
     let bits = logits[start + column];
-    var result = bitcast<u32>(bitcast<f32>(bits) - bitcast<f32>(largest) - logTotal);
+    var result = bitcast<u32>(bitcast<f32>(bits) - scale.largest - scale.logTotal);
     if (bits == NEGATIVE_INFINITY) { result = NEGATIVE_INFINITY; }
-    if (poisoned) { result = NAN_BITS; }
+    if (scale.poisoned) { result = NAN_BITS; }
     logProbabilities[start + column] = result;
   }
   rowLoss[row] = -bitcast<f32>(logProbabilities[start + labelOf(row)]);

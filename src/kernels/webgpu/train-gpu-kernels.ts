@@ -5,6 +5,7 @@
 import { referenceTrainKernels as reference } from '../reference/train-kernels.js';
 import type { ConvGeometry, TrainKernels } from '../types.js';
 import { windowParams, type GpuJob, type JobArray } from './params.js';
+import { placeholder } from './protocol.js';
 import {
   addProduct,
   convFilterParams,
@@ -18,8 +19,6 @@ import {
 
 /** Runs `job` on the GPU, or `fallback` (the reference kernel on the same arrays) when it cannot. */
 export type TrainJobRunner = (kernel: keyof TrainKernels, job: GpuJob, fallback: () => void) => void;
-
-const absent = (): Float32Array => new Float32Array(1);
 
 /** A job of one product: `inputs` read, `outputs` written (or read and written). */
 function productJob(shader: string, params: Int32Array, inputs: JobArray[], outputs: JobArray[]): GpuJob {
@@ -37,6 +36,11 @@ function elementJob(shader: string, arrays: JobArray[], count: number, constants
 const read = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'read' });
 const write = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'write' });
 const readWrite = (data: Float32Array | Int32Array): JobArray => ({ data, role: 'readWrite' });
+/** An optional array that is absent: one element living on the device for the job only (nothing crosses). */
+const absent = (): JobArray => ({ data: placeholder(1, 'float32') as Float32Array, role: 'device' });
+/** `data` read, or `absent()` when null. */
+const readOrAbsent = (data: Float32Array | null): JobArray => (data === null ? absent() : read(data));
+
 const convOutputSize = (conv: ConvGeometry): number => pixels(conv, 'out') * conv.outChannels;
 
 export function createTrainGpuKernels(run: TrainJobRunner): TrainKernels {
@@ -48,12 +52,7 @@ export function createTrainGpuKernels(run: TrainJobRunner): TrainKernels {
     },
     conv2dForward(input, filter, bias, output, geometry, relu = false) {
       const params = convForwardParams(geometry, bias !== null, relu);
-      const job = productJob(
-        'conv2dForward',
-        params,
-        [read(input), read(filter), read(bias ?? absent())],
-        [write(output)],
-      );
+      const job = productJob('conv2dForward', params, [read(input), read(filter), readOrAbsent(bias)], [write(output)]);
       run('conv2dForward', job, () => reference.conv2dForward(input, filter, bias, output, geometry, relu));
     },
     conv2dBackwardInput(gradOutput, filter, gradInput, geometry) {
@@ -67,15 +66,22 @@ export function createTrainGpuKernels(run: TrainJobRunner): TrainKernels {
     },
     conv2dBackwardFilter(input, gradOutput, gradFilter, geometry, gradBias = null, reluOutput = null) {
       const params = convFilterParams(geometry, gradBias !== null, reluOutput !== null);
-      const inputs = [read(input), read(gradOutput), read(reluOutput ?? absent())];
-      const job = productJob('conv2dBackwardFilter', params, inputs, [write(gradFilter), write(gradBias ?? absent())]);
+      const inputs = [read(input), read(gradOutput), readOrAbsent(reluOutput)];
+      const job = productJob('conv2dBackwardFilter', params, inputs, [
+        write(gradFilter),
+        gradBias === null ? absent() : write(gradBias),
+      ]);
       run('conv2dBackwardFilter', job, () =>
         reference.conv2dBackwardFilter(input, gradOutput, gradFilter, geometry, gradBias, reluOutput),
       );
     },
     conv2dMaxPoolForward(input, filter, bias, output, argmax, conv, pool, relu = false) {
       const builder = new JobBuilder();
-      const operands = [builder.add(input, 'read'), builder.add(filter, 'read'), builder.add(bias ?? absent(), 'read')];
+      const operands = [
+        builder.add(input, 'read'),
+        builder.add(filter, 'read'),
+        bias === null ? builder.scratch(1) : builder.add(bias, 'read'),
+      ];
       const convOutput = builder.scratch(convOutputSize(conv));
       addProduct(builder, 'conv2dForward', convForwardParams(conv, bias !== null, false), operands, [convOutput]);
       const pooled = relu ? builder.scratch(output.length) : builder.add(output, 'write');

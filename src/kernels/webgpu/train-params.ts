@@ -38,4 +38,6 @@ export const TrainParam = positionsFrom(Param.count, {
   sliceDepth: 1,
   /** Softmax cross-entropy: 1 when the labels are float32, 0 when int32. */
   labelsFloat: 1,
+  /** RMSprop: 1 with a momentum slot, 2 centered (an average-gradient slot), or both. */
+  updateSlots: 1,
 });

@@ -7,6 +7,8 @@ import { Param } from './params.js';
 import { commonWgsl, header, reads, storageBindings, writes, type StorageArray } from './shader-common.js';
 import { elementwiseShaders } from './elementwise-shaders.js';
 import { lossShaders } from './loss-shaders.js';
+import { stepShaders } from './train-step-shaders.js';
+import { updateShaders } from './train-update-kernels.js';
 import { TrainParam } from './train-params.js';
 
 /** Invocations per tile of the product (each computes 4x4 of its 32x32 outputs). */
@@ -273,4 +275,6 @@ export const trainShaders: Readonly<Record<string, () => string>> = {
   conv2dBackwardFilterReduce: () => productReduce(convBackwardFilter),
   ...elementwiseShaders,
   ...lossShaders,
+  ...stepShaders,
+  ...updateShaders,
 };

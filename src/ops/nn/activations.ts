@@ -4,7 +4,7 @@
 import { recordGrad } from '../../autograd/tape.js';
 import { fail } from '../../errors.js';
 import { kernel } from '../../kernels/backend.js';
-import { softmaxRows } from '../../kernels/reference/softmax-loss.js';
+import { softmaxGradRow, softmaxRows } from '../../kernels/reference/softmax-loss.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkTensor, describeShape } from '../checks.js';
 
@@ -23,37 +23,27 @@ export function relu(input: Tensor): Tensor {
 
 /** 1 / (1 + e^-x). */
 export function sigmoid(input: Tensor): Tensor {
-  return unaryWithOutputGradient(
-    'sigmoid',
-    input,
-    (value) => 1 / (1 + Math.exp(-value)),
-    (grad, saved) => grad * saved * (1 - saved),
-  );
+  return unaryByKernels('sigmoid', input, 'sigmoidForward', 'sigmoidBackward');
 }
 
 /** The hyperbolic tangent. */
 export function tanh(input: Tensor): Tensor {
-  return unaryWithOutputGradient('tanh', input, Math.tanh, (grad, saved) => grad * (1 - saved ** 2));
+  return unaryByKernels('tanh', input, 'tanhForward', 'tanhBackward');
 }
 
-/** An elementwise op whose gradient is written in its output: `gradient(g, y)` per element. */
-function unaryWithOutputGradient(
+/** An elementwise op by its kernels, whose backward reads the saved output (beside a resident input on the GPU). */
+function unaryByKernels(
   op: string,
   input: Tensor,
-  forward: (value: number) => number,
-  gradient: (grad: number, saved: number) => number,
+  forward: 'sigmoidForward' | 'tanhForward',
+  backward: 'sigmoidBackward' | 'tanhBackward',
 ): Tensor {
   checkTensor(op, 'input', input);
-  const output = Tensor.allocate(input.shape);
-  const source = input.values;
-  const target = output.values;
-  for (let index = 0; index < source.length; index++) target[index] = forward(source[index]!);
+  const output = Tensor.allocate(input.shape, 'float32', [input]);
+  kernel(forward)(input.kernelValues, output.kernelValues);
   recordGrad(op, output, [input], (gradOutput) => {
-    const gradInput = Tensor.allocate(input.shape);
-    const result = gradInput.values;
-    const grad = gradOutput.values;
-    const saved = output.values;
-    for (let index = 0; index < result.length; index++) result[index] = gradient(grad[index]!, saved[index]!);
+    const gradInput = Tensor.allocate(input.shape, 'float32', [output, gradOutput]);
+    kernel(backward)(output.kernelValues, gradOutput.kernelValues, gradInput.kernelValues);
     return [gradInput];
   });
   return output;
@@ -80,29 +70,21 @@ export function logSoftmax(input: Tensor): Tensor {
 function softmaxAlongLastAxis(op: 'softmax' | 'logSoftmax', input: Tensor): Tensor {
   const log = op === 'logSoftmax';
   const { rows, width } = lastAxis(op, input);
-  const output = Tensor.allocate(input.shape);
-  softmaxRows(input.values, output.values, rows, width, log);
+  // softmax through its kernel (on the GPU beside a resident input); logSoftmax on the CPU.
+  const output = Tensor.allocate(input.shape, 'float32', log ? undefined : [input]);
+  if (log) softmaxRows(input.values, output.values, rows, width, log);
+  else kernel('softmaxForward')(input.kernelValues, output.kernelValues, { rows, classes: width });
   recordGrad(op, output, [input], (gradOutput) => {
+    if (!log) {
+      const gradInput = Tensor.allocate(input.shape, 'float32', [output, gradOutput]);
+      const shape = { rows, classes: width };
+      kernel('softmaxBackward')(output.kernelValues, gradOutput.kernelValues, gradInput.kernelValues, shape);
+      return [gradInput];
+    }
     const gradInput = Tensor.allocate(input.shape);
     for (let start = 0; start < rows * width; start += width)
       softmaxGradRow(gradOutput.values, output.values, gradInput.values, start, start + width, log);
     return [gradInput];
   });
   return output;
-}
-
-/** One row from `start`: softmax: dx = y ⊙ (g − Σ g·y); logSoftmax: dx = g − e^y ⊙ Σ g (softmax = e^y). */
-function softmaxGradRow(
-  grad: Float32Array,
-  saved: Float32Array,
-  result: Float32Array,
-  start: number,
-  end: number,
-  log: boolean,
-): void {
-  let total = 0;
-  for (let column = start; column < end; column++) total += log ? grad[column]! : grad[column]! * saved[column]!;
-  for (let column = start; column < end; column++) {
-    result[column] = log ? grad[column]! - Math.exp(saved[column]!) * total : saved[column]! * (grad[column]! - total);
-  }
 }

@@ -89,13 +89,14 @@ export function conv2d(input: Tensor, filter: Tensor, bias: Tensor | null = null
   if (bias !== null && (bias.rank !== 1 || bias.size !== geometry.outChannels)) {
     fail('conv2d', 'bias', `must have shape [${geometry.outChannels}]`, `shape [${bias.shape.join(', ')}]`);
   }
-  const output = Tensor.allocate(geometry.outputShape);
+  // Every array through kernelValues: on webgpu the output goes beside a resident input or filter.
+  const output = Tensor.allocate(geometry.outputShape, 'float32', [input, filter, bias]);
   const relu = activation === 'relu';
   kernel('conv2dForward')(
     input.kernelValues,
     filter.kernelValues,
     bias?.kernelValues ?? null,
-    output.values,
+    output.kernelValues,
     geometry,
     relu,
   );
@@ -105,7 +106,7 @@ export function conv2d(input: Tensor, filter: Tensor, bias: Tensor | null = null
     const gradInput = input.requiresGrad
       ? convGradInput(relu ? reluMasked(output, gradOutput) : gradOutput, filter, input.shape, geometry, relu)
       : null;
-    const gradBias = bias?.requiresGrad ? Tensor.allocate(bias.shape) : null;
+    const gradBias = bias?.requiresGrad ? Tensor.allocate(bias.shape, 'float32', [bias, gradOutput]) : null;
     // The bias gradient comes out of the filter gradient's pass over gradOutput (a filter gradient made only for it is dropped).
     const gradFilter =
       filter.requiresGrad || gradBias !== null
@@ -120,8 +121,8 @@ export function conv2d(input: Tensor, filter: Tensor, bias: Tensor | null = null
 
 /** reluBackward(output, gradOutput) in a new tensor. */
 function reluMasked(output: Tensor, gradOutput: Tensor): Tensor {
-  const masked = Tensor.allocate(output.shape);
-  kernel('reluBackward')(output.values, gradOutput.values, masked.values);
+  const masked = Tensor.allocate(output.shape, 'float32', [output, gradOutput]);
+  kernel('reluBackward')(output.kernelValues, gradOutput.kernelValues, masked.kernelValues);
   return masked;
 }
 
@@ -132,9 +133,8 @@ function convGradInput(
   geometry: ConvGeometry,
   disposeGradOutput: boolean,
 ): Tensor {
-  const gradInput = Tensor.allocate(shape);
-  gradInput.values.fill(0);
-  kernel('conv2dBackwardInput')(gradOutput.values, filter.kernelValues, gradInput.values, geometry);
+  const gradInput = zeros(shape, [gradOutput, filter]);
+  kernel('conv2dBackwardInput')(gradOutput.kernelValues, filter.kernelValues, gradInput.kernelValues, geometry);
   if (disposeGradOutput) gradOutput.dispose();
   return gradInput;
 }
@@ -147,16 +147,21 @@ function convGradFilter(
   gradBias: Tensor | null,
   reluOutput: Tensor | null,
 ): Tensor {
-  const gradFilter = Tensor.allocate(shape);
-  gradFilter.values.fill(0);
-  const kernelGradBias = gradBias?.values ?? null;
+  const gradFilter = zeros(shape, [input, gradOutput]);
   kernel('conv2dBackwardFilter')(
     input.kernelValues,
-    gradOutput.values,
-    gradFilter.values,
+    gradOutput.kernelValues,
+    gradFilter.kernelValues,
     geometry,
-    kernelGradBias,
-    reluOutput?.values ?? null,
+    gradBias?.kernelValues ?? null,
+    reluOutput?.kernelValues ?? null,
   );
   return gradFilter;
+}
+
+/** A zero-filled tensor, beside a resident one on the GPU (zero-filled there already). */
+function zeros(shape: Shape, beside: readonly Tensor[]): Tensor {
+  const result = Tensor.allocate(shape, 'float32', beside);
+  if (result.home === 'heap') result.values.fill(0);
+  return result;
 }

@@ -10,6 +10,9 @@ import { Tensor } from '../../tensor/tensor.js';
 import { checkTensor } from '../checks.js';
 import { kernel } from '../../kernels/backend.js';
 import { softmaxRows } from '../../kernels/reference/softmax-loss.js';
+import { kernelLabels, labelValues } from './labels.js';
+
+export { labelValues } from './labels.js';
 
 /** Keras's backend epsilon, the clip of probabilities before a logarithm. */
 export const PROBABILITY_EPSILON = 1e-7;
@@ -18,22 +21,6 @@ function rowsOf(op: string, name: string, input: Tensor): { rows: number; classe
   checkTensor(op, name, input);
   if (input.rank !== 2) fail(op, name, 'must have rank 2 [batch, classes]', `shape [${input.shape.join(', ')}]`);
   return { rows: input.shape[0]!, classes: input.shape[1]! };
-}
-
-/** Integer class labels from a float32 or int32 tensor of shape [batch]; throws on any outside [0, classes). */
-export function labelValues(op: string, labels: unknown, rows: number, classes: number): Float32Array | Int32Array {
-  if (!(labels instanceof Tensor) || labels.isDisposed) fail(op, 'labels', 'must be a live Tensor', labels);
-  if (labels.rank !== 1 || labels.size !== rows) {
-    fail(op, 'labels', `must have shape [${rows}] (one class index per row)`, `shape [${labels.shape.join(', ')}]`);
-  }
-  const values = labels.dtype === 'int32' ? labels.intValues : labels.values;
-  for (let row = 0; row < rows; row++) {
-    const label = values[row]!;
-    if (!Number.isInteger(label) || label < 0 || label >= classes) {
-      fail(op, 'labels', `must hold integers in [0, ${classes})`, `${label} at row ${row}`);
-    }
-  }
-  return values;
 }
 
 function labelsOf(labels: Tensor): Float32Array | Int32Array {
@@ -54,13 +41,13 @@ export function scalar(value: number): Tensor {
  */
 export function sparseSoftmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   const { rows, classes } = rowsOf('sparseSoftmaxCrossEntropy', 'logits', logits);
-  labelValues('sparseSoftmaxCrossEntropy', labels, rows, classes);
+  const labelArray = kernelLabels('sparseSoftmaxCrossEntropy', labels, rows, classes);
   const logProbabilities = Tensor.allocate(logits.shape, 'float32', [logits]);
   const output = Tensor.allocate([], 'float32', [logits]);
   const shape = { rows, classes };
   kernel('sparseSoftmaxCrossEntropyForward')(
     logits.kernelValues,
-    labelsOf(labels),
+    labelArray,
     logProbabilities.kernelValues,
     output.kernelValues,
     shape,
@@ -71,7 +58,7 @@ export function sparseSoftmaxCrossEntropy(logits: Tensor, labels: Tensor): Tenso
     // Views are taken after allocating: a growing heap may detach older ones.
     kernel('sparseSoftmaxCrossEntropyBackward')(
       logProbabilities.kernelValues,
-      labelsOf(labels),
+      kernelLabels('sparseSoftmaxCrossEntropy', labels, rows, classes),
       gradLogits.kernelValues,
       scale,
       shape,

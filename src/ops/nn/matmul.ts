@@ -111,16 +111,14 @@ export function dense(input: Tensor, kernelWeights: Tensor, bias: Tensor | null 
   return output;
 }
 
-/** Copies `row` into every row of `target` [rows, width]; on the GPU (either of them) as ones[rows, 1]·row. */
+/** Copies `row` into every row of `target` [rows, width]; on the GPU (either of them) by biasAdd on its zeros. */
 function fillRows(target: Tensor, row: Tensor): void {
   const [rows, width] = target.shape as [number, number];
   if (rows === 0) return;
   if (row.home === 'webgpu' || target.home === 'webgpu') {
-    const [ones, row2d] = [Tensor.allocate([rows, 1]), row.reshape([1, width])];
-    ones.values.fill(1);
-    product(ones, row2d, target, false, false);
-    ones.dispose();
-    row2d.dispose();
+    // A GPU output starts zero-filled (Tensor.allocate); a heap one is zeroed here.
+    if (target.home !== 'webgpu') target.values.fill(0);
+    kernel('biasAdd')(target.kernelValues, row.kernelValues, { rows, columns: width });
     return;
   }
   const [values, source] = [target.values, row.values];
@@ -151,12 +149,17 @@ function denseBackward(input: Tensor, weights: Tensor, bias: Tensor | null, grad
 
 /**
  * Column sums of a [rows, width] matrix: the gradient of a bias. Computed as ones[1, rows]·matrix
- * on the matmul kernel, which beats a TypeScript loop on a conv layer's 86,528 × 32 gradient.
+ * on the matmul kernel, which beats a TypeScript loop on a conv layer's 86,528 × 32 gradient; on the
+ * GPU for a matrix there by the columnSum kernel (no ones to upload).
  */
 export function sumRows(matrix: Tensor, rows: number, width: number): Tensor {
+  const result = Tensor.allocate([width], 'float32', [matrix]);
+  if (matrix.home === 'webgpu') {
+    kernel('columnSum')(matrix.kernelValues, result.kernelValues, { rows, columns: width });
+    return result;
+  }
   const ones = Tensor.allocate([rows]);
   ones.values.fill(1);
-  const result = Tensor.allocate([width], 'float32', [matrix]);
   kernel('matmul')(ones.values, matrix.kernelValues, result.kernelValues, {
     m: 1,
     k: rows,

@@ -54,9 +54,11 @@ function computeAvgPool(call: OpCall): Tensor {
   const geometry = windowGeometry(call);
   const divisor = averageDivisorOf(op, options);
   return runPoolSteps(op, [input], geometry.outputShape, {
-    forward: ({ inputs: [x], output }) => kernel('avgPoolForward')(x!.values, output.values, geometry, divisor),
+    bindsResident: true,
+    forward: ({ inputs: [x], output }) =>
+      kernel('avgPoolForward')(x!.kernelValues, output.kernelValues, geometry, divisor),
     backward: ({ gradOutput, gradInputs: [gradInput] }) =>
-      kernel('avgPoolBackward')(gradOutput.values, gradInput!.values, geometry, divisor),
+      kernel('avgPoolBackward')(gradOutput.kernelValues, gradInput!.kernelValues, geometry, divisor),
   }).output;
 }
 

@@ -39,9 +39,18 @@ function computeLpPool(call: OpCall): Tensor {
   const power = powerOf(op, options);
   const geometry = windowGeometry(call);
   return runPoolSteps(op, [input], geometry.outputShape, {
-    forward: ({ inputs: [x], output }) => kernel('lpPoolForward')(x!.values, output.values, geometry, power),
+    bindsResident: true,
+    forward: ({ inputs: [x], output }) =>
+      kernel('lpPoolForward')(x!.kernelValues, output.kernelValues, geometry, power),
     backward: ({ inputs: [x], output, gradOutput, gradInputs: [gradInput] }) =>
-      kernel('lpPoolBackward')(x!.values, output.values, gradOutput.values, gradInput!.values, geometry, power),
+      kernel('lpPoolBackward')(
+        x!.kernelValues,
+        output.kernelValues,
+        gradOutput.kernelValues,
+        gradInput!.kernelValues,
+        geometry,
+        power,
+      ),
   }).output;
 }
 
