@@ -62,6 +62,23 @@ test('to(webgpu) moves the values to a GPU buffer; copies read back, values brin
   );
 });
 
+test(
+  'a transfer larger than 64 MiB gets staging of its own, let go after (a dataset does not pin it)',
+  { skip },
+  () => {
+    const length = 17 << 20; // 68 MiB of float32
+    const x = Tensor.allocate([length]);
+    for (let index = 0; index < length; index += 4099) x.values[index] = index;
+    x.to('webgpu');
+    assert.ok(webGpuStatus()!.stagingBytes <= 64 << 20, `staging held: ${webGpuStatus()!.stagingBytes}`);
+    const back = x.dataSync();
+    assert.ok(webGpuStatus()!.stagingBytes <= 64 << 20, `staging held: ${webGpuStatus()!.stagingBytes}`);
+    assert.equal(back[4099 * 1000], 4099 * 1000);
+    assert.equal(back[length - 1], 0);
+    x.dispose();
+  },
+);
+
 test('dispose and tidy free GPU buffers; an empty tensor stays in the heap', { skip }, () => {
   const before = memoryStats().gpuBytesUndisposed;
   const kept = tidy(() => {

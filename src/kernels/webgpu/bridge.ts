@@ -30,6 +30,9 @@ export interface TransferCounts {
 /** How long one kernel may take before the backend reports the device as hung (SwiftShader is slow). */
 const JOB_TIMEOUT_MS = 300_000;
 const ALIGNMENT = 256;
+const INITIAL_STAGING_BYTES = 1 << 20;
+/** Staging kept between transfers at most: a larger one is made for its transfer only. */
+const KEPT_STAGING_BYTES = 64 << 20;
 
 /** The device worker as the bridge uses it: a worker_threads Worker, or a Web Worker adapted (device-start.ts). */
 export interface WorkerHandle {
@@ -41,7 +44,7 @@ export interface WorkerHandle {
 }
 
 export class WorkerBridge {
-  private staging = new SharedArrayBuffer(1 << 20);
+  private staging = new SharedArrayBuffer(INITIAL_STAGING_BYTES);
   private broken: string | null = null;
   private nextId = 1;
   /** The last message's sequence number (wraps below 2^31, never 0: the control words start at 0). */
@@ -94,13 +97,17 @@ export class WorkerBridge {
         this.count('upload', array.data.byteLength);
       }
     });
-    this.post(this.jobMessage(job, staged));
-    job.arrays.forEach((array, index) => {
-      if (staged[index]!.resident === undefined && (array.role === 'write' || array.role === 'readWrite')) {
-        array.data.set(this.view(staged[index]!));
-        this.count('readBack', array.data.byteLength);
-      }
-    });
+    try {
+      this.post(this.jobMessage(job, staged));
+      job.arrays.forEach((array, index) => {
+        if (staged[index]!.resident === undefined && (array.role === 'write' || array.role === 'readWrite')) {
+          array.data.set(this.view(staged[index]!));
+          this.count('readBack', array.data.byteLength);
+        }
+      });
+    } finally {
+      this.shrinkStaging();
+    }
   }
 
   /** A new resident buffer holding a copy of `data`; its id. */
@@ -109,7 +116,11 @@ export class WorkerBridge {
     const array = this.stagedAt(data);
     this.reserve(data.byteLength);
     this.view(array).set(data);
-    this.post({ type: 'upload', id, staging: this.staging, array } satisfies Omit<TransferMessage, 'sequence'>);
+    try {
+      this.post({ type: 'upload', id, staging: this.staging, array } satisfies Omit<TransferMessage, 'sequence'>);
+    } finally {
+      this.shrinkStaging();
+    }
     this.count('upload', data.byteLength);
     return id;
   }
@@ -125,8 +136,13 @@ export class WorkerBridge {
   read(id: number, into: Float32Array | Int32Array): void {
     const array = this.stagedAt(into);
     this.reserve(into.byteLength);
-    this.post({ type: 'read', id, staging: this.staging, array } satisfies Omit<TransferMessage, 'sequence'>);
-    new Uint8Array(into.buffer, into.byteOffset, into.byteLength).set(new Uint8Array(this.staging, 0, into.byteLength));
+    try {
+      this.post({ type: 'read', id, staging: this.staging, array } satisfies Omit<TransferMessage, 'sequence'>);
+      const bytes = new Uint8Array(this.staging, 0, into.byteLength);
+      new Uint8Array(into.buffer, into.byteOffset, into.byteLength).set(bytes);
+    } finally {
+      this.shrinkStaging();
+    }
     this.count('readBack', into.byteLength);
   }
 
@@ -151,6 +167,19 @@ export class WorkerBridge {
   private stagedAt(data: Float32Array | Int32Array): StagedArray {
     const type = data instanceof Float32Array ? ('float32' as const) : ('int32' as const);
     return { offset: 0, length: data.length, type, role: 'read' };
+  }
+
+  /** Bytes of shared staging memory held between transfers. */
+  get stagingBytes(): number {
+    return this.staging.byteLength;
+  }
+
+  /**
+   * Lets a staging buffer grown past KEPT_STAGING_BYTES go once its transfer is done (fit uploads a
+   * whole dataset in one transfer: 188 MB for MNIST, which would otherwise stay for the process's life).
+   */
+  private shrinkStaging(): void {
+    if (this.staging.byteLength > KEPT_STAGING_BYTES) this.staging = new SharedArrayBuffer(INITIAL_STAGING_BYTES);
   }
 
   private reserve(bytes: number): void {

@@ -33,6 +33,8 @@ export interface WebGpuStatus {
   readonly transfers: Readonly<TransferCounts>;
   /** GPU jobs posted without waiting for them (every array resident), of the gpuCalls. */
   readonly queuedJobs: number;
+  /** Shared staging memory held between transfers (at most 64 MiB: a larger transfer gets its own, let go after). */
+  readonly stagingBytes: number;
 }
 
 const HOW_TO_START = 'await initWebGpu() first (Node with the npm package `webgpu`, or a Web Worker)';
@@ -127,6 +129,7 @@ export function webGpuStatus(): WebGpuStatus | null {
     fallbackCalls: { ...fallbackCalls },
     transfers,
     queuedJobs: bridge.queuedJobs,
+    stagingBytes: bridge.stagingBytes,
   };
 }
 
