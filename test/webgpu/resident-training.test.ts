@@ -44,8 +44,12 @@ test(
       const model = buildSeedModel({ pooling: 'max', seed: 7, learningRate: 0.001 });
       const { x, y } = mnistSlice(STEPS * BATCH);
       const gpuBefore = memoryStats().gpuBytesUndisposed;
-      const marks: { uploads: number; readBacks: number }[] = [];
-      const onBatchEnd = () => void marks.push({ ...webGpuStatus()!.transfers });
+      const marks: { uploads: number; readBacks: number; jobs: number; queued: number }[] = [];
+      const onBatchEnd = () => {
+        const status = webGpuStatus()!;
+        const jobs = Object.values(status.gpuCalls).reduce((sum, calls) => sum + calls, 0);
+        marks.push({ ...status.transfers, jobs, queued: status.queuedJobs });
+      };
       const start = { ...webGpuStatus()!.transfers };
       await model.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: false, callbacks: [{ onBatchEnd }] });
       const end = { ...webGpuStatus()!.transfers };
@@ -53,6 +57,13 @@ test(
         uploads: mark.uploads - marks[index]!.uploads,
         readBacks: mark.readBacks - marks[index]!.readBacks,
       }));
+      const jobs = marks.slice(1).map((mark, index) => ({
+        jobs: mark.jobs - marks[index]!.jobs,
+        queued: mark.queued - marks[index]!.queued,
+      }));
+      console.info(`GPU jobs per step, and those queued (not waited for): ${JSON.stringify(jobs)}`);
+      // Every kernel of a step is queued: the thread waits only for the loss's read-back.
+      for (const step of jobs) assert.ok(step.jobs > 20 && step.queued === step.jobs, JSON.stringify(step));
       console.info(
         `seed CNN step on webgpu, batch ${BATCH}: ${JSON.stringify(steps)}; expected ${JSON.stringify(STEP)}`,
       );
