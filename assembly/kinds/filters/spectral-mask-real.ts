@@ -7,13 +7,13 @@
 import { currentThreadSlot } from '../../shared/thread-slot';
 import { CHANNELS, FILTERS_BYTES, IN_SIZE, OUT_SIZE, SCRATCH, SCRATCH_SLOT_BYTES, SOURCE, TABLES, TARGET, pointer, word } from './arguments';
 import { FLAGS, loadSample } from './spectral';
-import { applyAxisReal, dotRows } from './spectral-real';
+import { applyAxisFolded, dotRows } from './spectral-real';
 
 /** Per-sample partials: 1 + IN_SIZE height + IN_SIZE width f64 (depth, height, width). */
 const PARTIALS = 10;
 
 /**
- * Samples [firstUnit, endUnit). Tables (f64): M_hᵀ [inH×outH], M_wᵀ [inW×outW], then the crop DFT
+ * Samples [firstUnit, endUnit). Tables (f64): M_hᵀ [inH×outH], M_wᵀ [inW×outW] (folded: applyAxisFolded), then the crop DFT
  * [2×outH×inH] and output DFT [2×outH×outH] of the height axis, the same two of the width axis, then
  * the height axis's input bins, the width axis's input bins and weights (outH, outW, outW).
  */
@@ -32,6 +32,7 @@ export function spectralMaskRealSamples(block: usize, firstUnit: i32, endUnit: i
   const v = u + <usize>(inH * outW) * lane;
   const sumsW = v + <usize>(outH * inW) * lane;
   const sumsH = sumsW + (<usize>(inW * outW) << 3);
+  const fold = sumsH + (<usize>(inH * outH) << 3); // a line of g's size
   const heightMatrix = pointer(block, TABLES);
   const widthMatrix = heightMatrix + (<usize>(inH * outH) << 3);
   const heightDft = widthMatrix + (<usize>(inW * outW) << 3);
@@ -47,10 +48,10 @@ export function spectralMaskRealSamples(block: usize, firstUnit: i32, endUnit: i
     memory.fill(partials, 0, <usize>(1 + inH + inW) << 3);
     if (!finite) continue;
     // U = M_hᵀ·g [inH][outW][lanes]; S_w[w][l] = Σ_h x[h][w]·U[h][l]
-    applyAxisReal(heightMatrix, inH, outH, 1, outW * padded, g, u);
+    applyAxisFolded(heightMatrix, inH, outH, 1, outW * padded, g, u, fold);
     dotRows(x, inW, lane, <usize>inW * lane, u, outW, lane, <usize>outW * lane, inH, padded >> 1, sumsW);
     // V = g·M_w [outH][inW][lanes]; S_h[h][j] = x[h]·V[j] over whole rows
-    applyAxisReal(widthMatrix, inW, outW, outH, padded, g, v);
+    applyAxisFolded(widthMatrix, inW, outW, outH, padded, g, v, fold);
     dotRows(x, inH, <usize>inW * lane, 0, v, outH, <usize>inW * lane, 0, 1, (inW * padded) >> 1, sumsH);
     const depthPartial = contract(widthDft, sumsW, inW, outW, widthBins, widthWeights, partials + (<usize>(1 + inH) << 3), divisor);
     contract(heightDft, sumsH, inH, outH, heightBins, 0, partials + 8, divisor);

@@ -14,13 +14,16 @@ export interface AxisMatrix {
   /** real parts then imaginary, `rows`×`columns` each */
   readonly values: Float64Array;
   readonly real: boolean;
+  /** A real matrix's real parts folded (foldedMatrix), `rows`×`columns` with the rest 0; null when not real. */
+  readonly folded: Float64Array | null;
 }
 
 /**
  * `rows`×`columns`, real parts then imaginary: forward (rows = out cells, columns = in cells)
  * M[j][k] = Σ_b e^{+2πi·b·j/out}·w_b·e^{−2πi·bin(b)·k/in}; backward (rows = in, columns = out)
  * M[k][j] = Σ_b e^{+2πi·bin(b)·k/in}·w_b·e^{−2πi·b·j/out}. Real when the kept frequencies come in ±
- * pairs of equal weight (odd out, symmetric mask): the imaginary parts, f64 noise then, are zeroed.
+ * pairs of equal weight (odd out, symmetric mask): the imaginary parts, f64 noise then, are zeroed,
+ * and the real parts given folded too.
  */
 function buildAxisMatrix(inSize: number, outSize: number, mask: Float64Array | null, backward: boolean): AxisMatrix {
   const [rows, columns] = backward ? [inSize, outSize] : [outSize, inSize];
@@ -43,7 +46,31 @@ function buildAxisMatrix(inSize: number, outSize: number, mask: Float64Array | n
   const imaginary = values.subarray(rows * columns);
   const real = outSize % 2 === 1 && symmetric(inSize, outSize, mask) && imaginary.every((v) => Math.abs(v) < 1e-12);
   if (real) imaginary.fill(0);
-  return { values, real };
+  const folded = real ? foldedMatrix(values.subarray(0, rows * columns), rows, columns) : null;
+  return { values, real, folded };
+}
+
+/**
+ * A real crop matrix M (rows×columns; M[−j][−k] = M[j][k], indices mod the sizes, as a real matrix is its
+ * own conjugate) as assembly/kinds/filters/spectral-real.ts applyAxisFolded reads it, in M's room: A[j][k]
+ * = (M[j][k] + M[j][−k])/2 (M[j][k] where k = −k) for j = 0 … ⌊rows/2⌋, k = 0 … ⌊columns/2⌋, then B[j][k] =
+ * (M[j][k] − M[j][−k])/2 for j = 1 … ⌈rows/2⌉ − 1, k = 1 … ⌈columns/2⌉ − 1 (the rest 0).
+ */
+export function foldedMatrix(matrix: Float64Array, rows: number, columns: number): Float64Array {
+  const folded = new Float64Array(rows * columns);
+  const [sums, evenRows] = [Math.floor(columns / 2) + 1, Math.floor(rows / 2) + 1];
+  const [differences, oddRows] = [columns - sums, rows - evenRows];
+  const entry = (row: number, column: number) => matrix[row * columns + column]!;
+  const partner = (column: number) => (columns - column) % columns;
+  for (let row = 0; row < evenRows; row++)
+    for (let column = 0; column < sums; column++)
+      folded[row * sums + column] =
+        partner(column) === column ? entry(row, column) : (entry(row, column) + entry(row, partner(column))) / 2;
+  for (let row = 0; row < oddRows; row++)
+    for (let column = 0; column < differences; column++)
+      folded[evenRows * sums + row * differences + column] =
+        (entry(row + 1, column + 1) - entry(row + 1, partner(column + 1))) / 2;
+  return folded;
 }
 
 /** Whether the kept bins' weights are equal at ±frequency (outSize odd: the kept frequencies are symmetric). */
