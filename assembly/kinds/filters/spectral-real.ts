@@ -1,6 +1,6 @@
 // Spectral pooling's real-matrix path: where every axis keeps its frequencies in ± pairs of equal
 // weight (odd output sizes, symmetric masks), each axis's crop matrix is real, so the transforms are
-// real matrix products (half the complex path's work) and DiffStride's mask gradient needs no
+// real matrix products (half the complex path's work), taken folded (half again), and DiffStride's mask gradient needs no
 // spectrum at all (spectral-mask-real.ts). The products here keep one order per output value (k or
 // t ascending from 0) whichever block computes it, so every blocking and thread count gives the same bits.
 
@@ -42,7 +42,7 @@ export function applyAxisFolded(tables: usize, length: i32, count: i32, outer: i
 }
 
 /** fold[k] = s_k + s_{count−k} (s_k alone where k = count − k mod count), k < sums; then s_k − s_{count−k}. */
-function foldLine(source: usize, count: i32, sums: i32, lineBytes: usize, fold: usize): void {
+export function foldLine(source: usize, count: i32, sums: i32, lineBytes: usize, fold: usize): void {
   for (let k = 0; k < sums; k++) {
     const partner = k == 0 ? 0 : count - k;
     const first = source + <usize>k * lineBytes;

@@ -117,3 +117,42 @@ function cached<T>(key: string, build: () => T): T {
   if (entries.size > CAPACITY) entries.delete(entries.keys().next().value!);
   return value;
 }
+
+/**
+ * The folded contraction of an axis (assembly/kinds/filters/spectral-mask-real.ts contractFolded): per
+ * kept bin d, with C[a][b] = Re(F_in[d][a]·conj F_out[d][b]) (the crop DFT at d and the output DFT at d,
+ * even under (a, b) → (−a, −b)), the coefficients of the sums of even rows (a ≤ ⌊in/2⌋, b ≤ ⌊out/2⌋):
+ * C summed over {±a}×{±b} over the rows' multiplicities (2 for a folded pair, 1 alone), then of the odd
+ * rows' differences (a, b ≥ 1 paired): (C[a][b] − C[−a][b] − C[a][−b] + C[−a][−b])/4.
+ */
+export function foldedContraction(inSize: number, outSize: number): Float64Array {
+  return cached(`contraction ${inSize} ${outSize}`, () => {
+    const [inner, outer] = [dftMatrix(inSize, outSize), dftMatrix(outSize, outSize)];
+    const [evenIn, evenOut] = [Math.floor(inSize / 2) + 1, Math.floor(outSize / 2) + 1];
+    const [oddIn, oddOut] = [inSize - evenIn, outSize - evenOut];
+    const terms = evenIn * evenOut + oddIn * oddOut;
+    const tables = new Float64Array(outSize * terms);
+    for (let bin = 0; bin < outSize; bin++) {
+      const entry = (a: number, b: number) =>
+        inner[bin * inSize + a]! * outer[bin * outSize + b]! +
+        inner[outSize * inSize + bin * inSize + a]! * outer[outSize * outSize + bin * outSize + b]!;
+      const orbit = (index: number, size: number) => [...new Set([index, (size - index) % size])];
+      let at = bin * terms;
+      for (let a = 0; a < evenIn; a++)
+        for (let b = 0; b < evenOut; b++) {
+          const [rows, columns] = [orbit(a, inSize), orbit(b, outSize)];
+          const sum = rows.reduce(
+            (total, row) => total + columns.reduce((part, column) => part + entry(row, column), 0),
+            0,
+          );
+          tables[at++] = sum / (rows.length * columns.length);
+        }
+      for (let a = 1; a <= oddIn; a++)
+        for (let b = 1; b <= oddOut; b++) {
+          const [minusA, minusB] = [inSize - a, outSize - b];
+          tables[at++] = (entry(a, b) - entry(minusA, b) - entry(a, minusB) + entry(minusA, minusB)) / 4;
+        }
+    }
+    return tables;
+  });
+}
