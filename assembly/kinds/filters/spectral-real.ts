@@ -79,9 +79,32 @@ function productRows(matrix: usize, rows: i32, count: i32, lineBytes: usize, sou
   }
   if (j < rows) {
     const row = matrix + ((<usize>j * <usize>count) << 3);
-    for (let lane: usize = 0; lane < lineBytes; lane += 16)
-      oneRowOneVector(row, count, lineBytes, source + lane, target + <usize>(<isize>j * step) + lane);
+    const targetRow = target + <usize>(<isize>j * step);
+    let lane: usize = 0;
+    for (; lane + 64 <= lineBytes; lane += 64) oneRowFourVectors(row, count, lineBytes, source + lane, targetRow + lane);
+    for (; lane < lineBytes; lane += 16) oneRowOneVector(row, count, lineBytes, source + lane, targetRow + lane);
   }
+}
+
+/** A lone row over four lane pairs: four independent sums (one would wait on each add's latency). */
+@inline
+function oneRowFourVectors(row: usize, count: i32, lineBytes: usize, source: usize, target: usize): void {
+  let a0 = f64x2.splat(0);
+  let a1 = f64x2.splat(0);
+  let a2 = f64x2.splat(0);
+  let a3 = f64x2.splat(0);
+  let at = source;
+  for (let k = 0; k < count; k++, at += lineBytes) {
+    const m = f64x2.splat(load<f64>(row + (<usize>k << 3)));
+    a0 = f64x2.add(a0, f64x2.mul(m, v128.load(at)));
+    a1 = f64x2.add(a1, f64x2.mul(m, v128.load(at, 16)));
+    a2 = f64x2.add(a2, f64x2.mul(m, v128.load(at, 32)));
+    a3 = f64x2.add(a3, f64x2.mul(m, v128.load(at, 48)));
+  }
+  v128.store(target, a0);
+  v128.store(target, a1, 16);
+  v128.store(target, a2, 32);
+  v128.store(target, a3, 48);
 }
 
 /** Eight independent sums (two rows × four lane pairs): enough to keep the adds' latency hidden. */
