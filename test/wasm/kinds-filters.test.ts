@@ -10,6 +10,7 @@ import type { PoolingSizes, SpatialDims } from '../../src/geometry/layout.js';
 import { attentionPoolBackward, attentionPoolForward } from '../../src/kernels/reference/extra/attention-pool.js';
 import { blurPoolBackward, blurPoolForward } from '../../src/kernels/reference/extra/blur-pool.js';
 import {
+  covarianceKeptLength,
   covariancePoolBackward,
   covariancePoolForward,
   type CovarianceGeometry,
@@ -28,6 +29,7 @@ import { globalSetUp } from '../../src/pooling/global-steps.js';
 import { attentionKind } from '../../src/pooling/kinds/attention.js';
 import { blurGeometry } from '../../src/pooling/kinds/blur-geometry.js';
 import { covarianceKind } from '../../src/pooling/kinds/covariance.js';
+import { clearKept, KEPT_MARK } from '../../src/pooling/kinds/forward-keep.js';
 import { diffStrideKind } from '../../src/pooling/kinds/diff-stride.js';
 import { spectralGeometry, strideMask } from '../../src/pooling/kinds/spectral-geometry.js';
 import { spectralKind } from '../../src/pooling/kinds/spectral.js';
@@ -241,6 +243,24 @@ function covarianceInput({ geometry, values, seed }: CovarianceCase): Tensor {
   return input;
 }
 
+/** Through a forward-keep room (a poisoned one, mark cleared): the same bits as without, forward and backward. */
+function compareCovarianceRoom(
+  input: Tensor,
+  gradOutput: Tensor,
+  output: Float32Array,
+  gradInput: Float32Array,
+  geometry: CovarianceGeometry,
+): void {
+  const room = poisoned([covarianceKeptLength(geometry)]);
+  clearKept(room.values);
+  const [keptOutput, keptGrad] = [poisoned(geometry.outputShape), poisoned(geometry.inputShape)];
+  fast().covariancePoolForward(input.values, keptOutput.values, geometry, room.values);
+  assert.equal(room.values[room.values.length - 1], KEPT_MARK, 'the forward marks its room');
+  fast().covariancePoolBackward(input.values, gradOutput.values, keptGrad.values, geometry, room.values);
+  assertSame(keptOutput.values, output, 'covariance output, keeping');
+  assertSame(keptGrad.values, gradInput, 'covariance gradInput from the room');
+}
+
 function compareCovariance(item: CovarianceCase): Float32Array[] {
   return tidy(() => {
     const { geometry } = item;
@@ -255,6 +275,7 @@ function compareCovariance(item: CovarianceCase): Float32Array[] {
     const tolerance = covarianceKind.tolerance!;
     assertClose(actual.values, expected.values, tolerance, 'covariance output');
     assertClose(actualGrad.values, expectedGrad.values, tolerance, 'covariance gradInput');
+    compareCovarianceRoom(input, gradOutput, actual.values, actualGrad.values, geometry);
     const sampleSize = input.values.length / geometry.batch;
     if (item.values === 'huge' || !input.values.subarray(0, sampleSize).every(Number.isFinite)) {
       // Samples the kernel flags go to the reference: the same bits there.

@@ -18,6 +18,8 @@ const INPUT = 5;
 const OUTPUT = 6;
 const GRAD_OUTPUT = 7;
 const GRAD_INPUT = 8;
+/** The forward-keep room (0: none): per sample the kept matrices, Y_0..Y_N, Z_0..Z_N, P_0..P_N and Σ. */
+const KEPT = 9;
 /** One i32 flag per sample. */
 const FLAGS = 13;
 const SCRATCH = 14;
@@ -157,12 +159,23 @@ function centrePairs(input: usize): bool {
   return !v128.any_true(bad);
 }
 
+/** Bytes a sample keeps: Y_0..Y_N, Z_0..Z_N, P_0..P_N and Σ (temporary 0), one block from `matrices` on. */
+@inline function keptBytes(): usize {
+  return <usize>(3 * iterations + 4) * matrixBytes;
+}
+
+/** tr Σ from Σ·n (in `sigma`): the diagonal's sum in f64. */
+function traceOf(sigma: usize): f64 {
+  let sum: f64 = 0;
+  for (let index = 0; index < channels; index++) sum += <f64>load<f32>(at(sigma, index, index)) / <f64>cells;
+  return sum;
+}
+
 /** Σ, trace, A = Σ/tr Σ into Y_0, Z_0 = I, and the iterations; false when tr Σ is 0. */
 function iterate(): bool {
   const sigma = temporary(0);
   multiplyRows(centred, 1, stride, centred, sigma, channels, cells, stride, true);
-  trace = 0;
-  for (let index = 0; index < channels; index++) trace += <f64>load<f32>(at(sigma, index, index)) / <f64>cells;
+  trace = traceOf(sigma);
   if (trace == 0) return false;
   const divisor = trace * <f64>cells; // Σ/n, then /tr Σ, in f64 once
   for (let row = 0; row < channels; row++)
@@ -187,19 +200,32 @@ function iterate(): bool {
   return true;
 }
 
-/** Centres and iterates a sample: −1 when flagged (left to the reference), 0 when tr Σ is 0, else 1. */
-function beginAndIterate(block: usize, sample: i32): i32 {
+/**
+ * Centres and iterates a sample: −1 when flagged (left to the reference), 0 when tr Σ is 0, else 1.
+ * With a room, the forward keeps the sample's matrices there and the backward takes them back
+ * (the same bits the iterations would give again) instead of iterating.
+ */
+function beginAndIterate(block: usize, sample: i32, backward: bool): i32 {
   beginSample(block);
   const usable = centre(block, sample);
   store<i32>(pointer(block, FLAGS) + (<usize>sample << 2), usable ? 0 : 1);
   if (!usable) return -1;
-  return iterate() ? 1 : 0;
+  const kept = pointer(block, KEPT);
+  const room = kept + <usize>sample * keptBytes();
+  if (kept != 0 && backward) {
+    memory.copy(matrices, room, keptBytes());
+    trace = traceOf(temporary(0));
+    return trace == 0 ? 0 : 1;
+  }
+  const nonzero = iterate();
+  if (kept != 0) memory.copy(room, matrices, keptBytes());
+  return nonzero ? 1 : 0;
 }
 
 /** Samples [firstUnit, endUnit): the upper triangle of √(tr Σ)·Y_N (zeros when tr Σ is 0). */
 export function covarianceForwardSamples(block: usize, firstUnit: i32, endUnit: i32): void {
   for (let sample = firstUnit; sample < endUnit; sample++) {
-    const state = beginAndIterate(block, sample);
+    const state = beginAndIterate(block, sample, false);
     if (state < 0) continue;
     const nonzero = state > 0;
     const scale = Math.sqrt(trace);
@@ -287,7 +313,7 @@ function sigmaGradient(block: usize, sample: i32): usize {
 /** Samples [firstUnit, endUnit): ∂L/∂x = Xc·(∂L/∂Σ + ∂L/∂Σᵀ)/n, zeros when tr Σ is 0; flags as the forward. */
 export function covarianceBackwardSamples(block: usize, firstUnit: i32, endUnit: i32): void {
   for (let sample = firstUnit; sample < endUnit; sample++) {
-    const state = beginAndIterate(block, sample);
+    const state = beginAndIterate(block, sample, true);
     if (state < 0) continue;
     const nonzero = state > 0;
     if (nonzero) multiplyRows(centred, stride, 1, sigmaGradient(block, sample), cellRows, cells, channels, stride);

@@ -1,33 +1,110 @@
 // Spectral pooling's real-matrix path: where every axis keeps its frequencies in ± pairs of equal
 // weight (odd output sizes, symmetric masks), each axis's crop matrix is real, so the transforms are
-// real matrix products (half the complex path's work) and DiffStride's mask gradient needs no
+// real matrix products (half the complex path's work), taken folded (half again), and DiffStride's mask gradient needs no
 // spectrum at all (spectral-mask-real.ts). The products here keep one order per output value (k or
 // t ascending from 0) whichever block computes it, so every blocking and thread count gives the same bits.
 
-/** target[line][j][lane] = Σ_k M[j][k]·source[line][k][lane], M `length`×`count` (f64), `inner` lanes (even) per position. */
-export function applyAxisReal(matrix: usize, length: i32, count: i32, outer: i32, inner: i32, source: usize, target: usize): void {
+/**
+ * target[line][j][lane] = Σ_k M[j][k]·source[line][k][lane] (M `length`×`count`, `inner` lanes, even, per
+ * position) for a matrix with M[−j][−k] = M[j][k] (indices mod `length` and `count`: every real
+ * crop matrix, being its own conjugate) from its folded tables (src/kernels/wasm/kinds/filters/
+ * spectral-matrices.ts foldedMatrix): the line's source folded into sums s_k + s_{−k} (k = 0 … ⌊count/2⌋,
+ * self-paired k alone) and differences s_k − s_{−k} (k = 1 … ⌈count/2⌉ − 1) in `fold` (a line's bytes),
+ * E_j = Σ A[j][k]·sum_k for j = 0 … ⌊length/2⌋ and O_j = Σ B[j][k]·difference_k for the paired j, then
+ * y_j = E_j + O_j, y_{−j} = E_j − O_j: about half the multiply-adds of the plain product.
+ */
+export function applyAxisFolded(tables: usize, length: i32, count: i32, outer: i32, inner: i32, source: usize, target: usize, fold: usize): void {
   const lineBytes = <usize>inner << 3;
+  const sums = count / 2 + 1;
+  const differences = count - sums;
+  const evenRows = length / 2 + 1;
+  const oddRows = length - evenRows;
+  const oddTables = tables + ((<usize>evenRows * <usize>sums) << 3);
   for (let line = 0; line < outer; line++) {
     const sourceLine = source + <usize>line * <usize>count * lineBytes;
     const targetLine = target + <usize>line * <usize>length * lineBytes;
-    let j = 0;
-    for (; j + 2 <= length; j += 2) {
-      const row = matrix + ((<usize>j * <usize>count) << 3);
-      const targetRow = targetLine + <usize>j * lineBytes;
-      let lane: usize = 0;
-      for (; lane + 64 <= lineBytes; lane += 64)
-        twoRowsFourVectors(row, row + (<usize>count << 3), count, lineBytes, sourceLine + lane, targetRow + lane, targetRow + lineBytes + lane);
-      for (; lane < lineBytes; lane += 16) {
-        oneRowOneVector(row, count, lineBytes, sourceLine + lane, targetRow + lane);
-        oneRowOneVector(row + (<usize>count << 3), count, lineBytes, sourceLine + lane, targetRow + lineBytes + lane);
+    foldLine(sourceLine, count, sums, lineBytes, fold);
+    productRows(tables, evenRows, sums, lineBytes, fold, targetLine, <isize>lineBytes);
+    // O_j (j = 1 … oddRows) into rows length − j, which the even part leaves free
+    const lastRow = targetLine + <usize>(length - 1) * lineBytes;
+    productRows(oddTables, oddRows, differences, lineBytes, fold + <usize>sums * lineBytes, lastRow, -<isize>lineBytes);
+    for (let j = 1; j <= oddRows; j++) {
+      const even = targetLine + <usize>j * lineBytes;
+      const odd = targetLine + <usize>(length - j) * lineBytes;
+      for (let lane: usize = 0; lane < lineBytes; lane += 16) {
+        const e = v128.load(even + lane);
+        const o = v128.load(odd + lane);
+        v128.store(even + lane, f64x2.add(e, o));
+        v128.store(odd + lane, f64x2.sub(e, o));
       }
     }
-    if (j < length) {
-      const row = matrix + ((<usize>j * <usize>count) << 3);
-      for (let lane: usize = 0; lane < lineBytes; lane += 16)
-        oneRowOneVector(row, count, lineBytes, sourceLine + lane, targetLine + <usize>j * lineBytes + lane);
+  }
+}
+
+/** fold[k] = s_k + s_{count−k} (s_k alone where k = count − k mod count), k < sums; then s_k − s_{count−k}. */
+export function foldLine(source: usize, count: i32, sums: i32, lineBytes: usize, fold: usize): void {
+  for (let k = 0; k < sums; k++) {
+    const partner = k == 0 ? 0 : count - k;
+    const first = source + <usize>k * lineBytes;
+    const second = source + <usize>partner * lineBytes;
+    const sumAt = fold + <usize>k * lineBytes;
+    const differenceAt = fold + <usize>(sums + k - 1) * lineBytes;
+    for (let lane: usize = 0; lane < lineBytes; lane += 16) {
+      const a = v128.load(first + lane);
+      if (partner == k) {
+        v128.store(sumAt + lane, a);
+        continue;
+      }
+      const b = v128.load(second + lane);
+      v128.store(sumAt + lane, f64x2.add(a, b));
+      v128.store(differenceAt + lane, f64x2.sub(a, b));
     }
   }
+}
+
+/** target row j (at target + j·step) = Σ_k M[j][k]·source[k] for `rows` rows of `count` terms, `lineBytes` of lanes. */
+function productRows(matrix: usize, rows: i32, count: i32, lineBytes: usize, source: usize, target: usize, step: isize): void {
+  let j = 0;
+  for (; j + 2 <= rows; j += 2) {
+    const row = matrix + ((<usize>j * <usize>count) << 3);
+    const targetRow = target + <usize>(<isize>j * step);
+    const nextRow = targetRow + <usize>step;
+    let lane: usize = 0;
+    for (; lane + 64 <= lineBytes; lane += 64)
+      twoRowsFourVectors(row, row + (<usize>count << 3), count, lineBytes, source + lane, targetRow + lane, nextRow + lane);
+    for (; lane < lineBytes; lane += 16) {
+      oneRowOneVector(row, count, lineBytes, source + lane, targetRow + lane);
+      oneRowOneVector(row + (<usize>count << 3), count, lineBytes, source + lane, nextRow + lane);
+    }
+  }
+  if (j < rows) {
+    const row = matrix + ((<usize>j * <usize>count) << 3);
+    const targetRow = target + <usize>(<isize>j * step);
+    let lane: usize = 0;
+    for (; lane + 64 <= lineBytes; lane += 64) oneRowFourVectors(row, count, lineBytes, source + lane, targetRow + lane);
+    for (; lane < lineBytes; lane += 16) oneRowOneVector(row, count, lineBytes, source + lane, targetRow + lane);
+  }
+}
+
+/** A lone row over four lane pairs: four independent sums (one would wait on each add's latency). */
+@inline
+function oneRowFourVectors(row: usize, count: i32, lineBytes: usize, source: usize, target: usize): void {
+  let a0 = f64x2.splat(0);
+  let a1 = f64x2.splat(0);
+  let a2 = f64x2.splat(0);
+  let a3 = f64x2.splat(0);
+  let at = source;
+  for (let k = 0; k < count; k++, at += lineBytes) {
+    const m = f64x2.splat(load<f64>(row + (<usize>k << 3)));
+    a0 = f64x2.add(a0, f64x2.mul(m, v128.load(at)));
+    a1 = f64x2.add(a1, f64x2.mul(m, v128.load(at, 16)));
+    a2 = f64x2.add(a2, f64x2.mul(m, v128.load(at, 32)));
+    a3 = f64x2.add(a3, f64x2.mul(m, v128.load(at, 48)));
+  }
+  v128.store(target, a0);
+  v128.store(target, a1, 16);
+  v128.store(target, a2, 32);
+  v128.store(target, a3, 48);
 }
 
 /** Eight independent sums (two rows × four lane pairs): enough to keep the adds' latency hidden. */

@@ -8,14 +8,14 @@
 // a non-finite value raises its flag: the FFT's exact zero twiddles decide its NaNs, so the
 // TypeScript side runs the reference kernel on it.
 import { currentThreadSlot } from '../../shared/thread-slot';
-import { applyAxisReal } from './spectral-real';
+import { applyAxisFolded } from './spectral-real';
 import { CHANNELS, FILTERS_BYTES, IN_SIZE, OUT_SIZE, SAMPLES, SCRATCH, SCRATCH_SLOT_BYTES, SOURCE, TABLES, TARGET, pointer, word } from './arguments';
 
 /** Spatial axes the rank has (the last `RANK` of depth, height, width). */
 const RANK = 8;
 /** One i32 flag per sample. */
 export const FLAGS = 9;
-/** Non-zero: every axis's matrix is real (the TypeScript side checked; its imaginary parts are left unread). */
+/** Non-zero: every axis's matrix is real (the TypeScript side checked), given folded (applyAxisFolded's tables, in its place). */
 const REAL_MATRICES = 16;
 
 @inline function sizeOf(block: usize, field: i32, axis: i32): i32 {
@@ -171,7 +171,7 @@ let width: i32 = 0;
  * imaginary) applied to the real buffer `real` of the sizes at `sizeField`, ping-ponging with the other three
  * buffers; the complex result's buffers go to resultReal and resultImaginary. Returns past the matrices.
  */
-function transform(block: usize, matrix: usize, padded: i32, sizeField: i32, real: usize, imaginary: usize, otherReal: usize, otherImaginary: usize, realResult: bool = false, realMatrices: bool = false): usize {
+function transform(block: usize, matrix: usize, padded: i32, sizeField: i32, real: usize, imaginary: usize, otherReal: usize, otherImaginary: usize, realResult: bool = false, realMatrices: bool = false, fold: usize = 0): usize {
   depth = sizeOf(block, sizeField, 0);
   height = sizeOf(block, sizeField, 1);
   width = sizeOf(block, sizeField, 2);
@@ -182,7 +182,7 @@ function transform(block: usize, matrix: usize, padded: i32, sizeField: i32, rea
     const outer = axis == 0 ? 1 : axis == 1 ? depth : depth * height;
     const inner = (axis == 2 ? 1 : axis == 1 ? width : height * width) * padded;
     const last = axis == 3 - word(block, RANK);
-    if (realMatrices) applyAxisReal(matrix, length, count, outer, inner, real, otherReal);
+    if (realMatrices) applyAxisFolded(matrix, length, count, outer, inner, real, otherReal, fold);
     else applyAxis(matrix, length, count, outer, inner, real, hasImaginary ? imaginary : 0, otherReal, last && realResult ? 0 : otherImaginary);
     matrix += (<usize>length * <usize>count) << 4;
     if (axis == 0) depth = length;
@@ -208,16 +208,16 @@ function buffer(block: usize, index: i32, parts: i32): usize {
   return pointer(block, SCRATCH) + <usize>currentThreadSlot() * slotBytes + <usize>index * (slotBytes / <usize>parts);
 }
 
-/** Samples [firstUnit, endUnit): source [IN_SIZE] → target [OUT_SIZE] through the axes' matrices. */
+/** Samples [firstUnit, endUnit): source [IN_SIZE] → target [OUT_SIZE] through the axes' matrices (scratch: four buffers, then the fold's). */
 export function spectralSamples(block: usize, firstUnit: i32, endUnit: i32): void {
   const channels = word(block, CHANNELS);
   const padded = (channels + 1) & ~1;
   const divisor = load<f64>(block + FILTERS_BYTES);
   for (let sample = firstUnit; sample < endUnit; sample++) {
-    const finite = loadSample(block, SOURCE, IN_SIZE, sample, buffer(block, 0, 4), channels, padded);
+    const finite = loadSample(block, SOURCE, IN_SIZE, sample, buffer(block, 0, 5), channels, padded);
     store<i32>(pointer(block, FLAGS) + (<usize>sample << 2), finite ? 0 : 1);
     if (!finite) continue;
-    transform(block, pointer(block, TABLES), padded, IN_SIZE, buffer(block, 0, 4), buffer(block, 1, 4), buffer(block, 2, 4), buffer(block, 3, 4), true, word(block, REAL_MATRICES) != 0);
+    transform(block, pointer(block, TABLES), padded, IN_SIZE, buffer(block, 0, 5), buffer(block, 1, 5), buffer(block, 2, 5), buffer(block, 3, 5), true, word(block, REAL_MATRICES) != 0, buffer(block, 4, 5));
     const cells = depth * height * width;
     const target = pointer(block, TARGET) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
     storeSample(resultReal, target, cells, channels, padded, divisor);

@@ -14,6 +14,7 @@ import { fail } from '../../errors.js';
 import type { DataFormat, SpatialDims } from '../../geometry/layout.js';
 import { kernel } from '../../kernels/backend.js';
 import {
+  covarianceKeptLength,
   covariancePoolBackward,
   covariancePoolForward,
   type CovarianceGeometry,
@@ -23,6 +24,7 @@ import { dataFormatOption } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { globalRank, globalSetUp } from '../global-steps.js';
 import { type OpCall, type OpOptions } from '../kind.js';
+import { clearKept } from './forward-keep.js';
 import { standardKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { planesAsRows, scalar } from '../../formats/onnx/pool-nodes.js';
@@ -48,10 +50,16 @@ function covarianceGeometry(op: string, shape: Shape, options: OpOptions): Covar
 
 function computeCovariancePool({ op, input, options }: OpCall): Tensor {
   const geometry = covarianceGeometry(op, input.shape, options);
+  // training: a room the fast forward keeps its matrices in for the backward (a quarter of the work)
+  const room = input.requiresGrad ? [{ shape: [covarianceKeptLength(geometry)], dtype: 'float32' as const }] : [];
   return runPoolSteps(op, [input], geometry.outputShape, {
-    forward: ({ inputs: [x], output }) => kernel('covariancePoolForward')(x!.values, output.values, geometry),
-    backward: ({ inputs: [x], gradOutput, gradInputs: [gradInput] }) =>
-      kernel('covariancePoolBackward')(x!.values, gradOutput.values, gradInput!.values, geometry),
+    saved: room,
+    forward: ({ inputs: [x], output, saved: [kept] }) => {
+      if (kept !== undefined) clearKept(kept.values);
+      kernel('covariancePoolForward')(x!.values, output.values, geometry, kept?.values);
+    },
+    backward: ({ inputs: [x], gradOutput, gradInputs: [gradInput], saved: [kept] }) =>
+      kernel('covariancePoolBackward')(x!.values, gradOutput.values, gradInput!.values, geometry, kept?.values),
   }).output;
 }
 

@@ -1,13 +1,24 @@
 // Global covariance pooling with the iterative matrix square root (iSQRT-COV: Li, Xie, Wang & Gao,
 // CVPR 2018), reference kernels, per sample in float64: covariance, trace pre-normalisation,
 // Newton–Schulz iterations, trace post-compensation, upper triangle; the backward runs through
-// every iteration in reverse (the forward is recomputed, so nothing but the input is saved).
+// every iteration in reverse (the forward is recomputed; the fast kernels may keep theirs in a room,
+// covarianceKeptLength, which these kernels leave alone).
 import type { PoolingSizes } from '../../../geometry/layout.js';
 import { planeView } from './planes.js';
 
 export interface CovarianceGeometry extends PoolingSizes {
   /** Newton–Schulz iterations N (the paper's iterN). */
   readonly iterations: number;
+}
+
+/**
+ * The length of covariance pooling's forward-keep room (src/pooling/kinds/forward-keep.ts's rule: the
+ * last element marks a filled room): per sample the wasm kernel's 3N + 4 matrices (Y, Z and P of each
+ * step and Σ, C rows of C rounded up to 4 floats), then the mark.
+ */
+export function covarianceKeptLength(geometry: CovarianceGeometry): number {
+  const stride = Math.ceil(geometry.channels / 4) * 4;
+  return geometry.batch * (3 * geometry.iterations + 4) * geometry.channels * stride + 1;
 }
 
 /** out = op(a)·op(b) for size×size row-major matrices; op transposes where asked. */
@@ -85,7 +96,12 @@ function sampleForward(input: Float32Array, geometry: CovarianceGeometry, sample
  * y = the upper triangle (row-major, diagonal included) of √(tr Σ)·Y_N, C(C+1)/2 values per sample.
  * A sample whose covariance is 0 (every channel constant over space, or one cell) outputs zeros.
  */
-export function covariancePoolForward(input: Float32Array, output: Float32Array, geometry: CovarianceGeometry): void {
+export function covariancePoolForward(
+  input: Float32Array,
+  output: Float32Array,
+  geometry: CovarianceGeometry,
+  _kept?: Float32Array,
+): void {
   const size = geometry.channels;
   const features = (size * (size + 1)) / 2;
   const centred = new Float64Array(size * geometry.inDepth * geometry.inHeight * geometry.inWidth);
@@ -157,6 +173,7 @@ export function covariancePoolBackward(
   gradOutput: Float32Array,
   gradInput: Float32Array,
   geometry: CovarianceGeometry,
+  _kept?: Float32Array,
 ): void {
   const size = geometry.channels;
   const cells = geometry.inDepth * geometry.inHeight * geometry.inWidth;

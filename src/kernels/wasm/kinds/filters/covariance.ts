@@ -1,8 +1,10 @@
 // Covariance pooling's fast kernels (assembly/kinds/filters/covariance.ts): samples on the thread
 // pool, each in its thread's scratch (the centred cells twice, the iterations' matrices, eight
 // temporaries); samples the kernel flags (values f32 could overflow or underflow) are redone by the
-// reference kernel, alone, as are calls whose scratch would pass 256 MiB.
+// reference kernel, alone, as are calls whose scratch would pass 256 MiB. A forward given a room keeps
+// each sample's matrices there (then marks it); a backward given a marked room starts from them.
 import { heap } from '../../../../tensor/heap.js';
+import { KEPT_MARK } from '../../../../pooling/kinds/forward-keep.js';
 import {
   covariancePoolBackward,
   covariancePoolForward,
@@ -25,6 +27,7 @@ const WORDS = {
   output: 6,
   gradOutput: 7,
   gradInput: 8,
+  kept: 9,
 } as const;
 
 const MAX_SCRATCH_BYTES = 256 * 1024 * 1024;
@@ -53,7 +56,7 @@ function runSamples(
   kinds: KernelModule,
   kernel: string,
   geometry: CovarianceGeometry,
-  pointers: Partial<Record<keyof typeof WORDS, Float32Array>>,
+  pointers: Partial<Record<keyof typeof WORDS, Float32Array | 0>>,
 ): number[] | null {
   const threads = getThreadCount();
   if (slotBytes(geometry) * threads > MAX_SCRATCH_BYTES) return null;
@@ -64,7 +67,8 @@ function runSamples(
     const cells = geometry.inDepth * geometry.inHeight * geometry.inWidth;
     words.set([geometry.batch, geometry.channels, cells, geometry.channelsLast ? 1 : 0, geometry.iterations]);
     for (const [word, address] of addresses) words[word] = address;
-    const bytes = Object.values(pointers).reduce((total, view) => total + view.byteLength, 0);
+    const views = Object.values(pointers).filter((view): view is Float32Array => view !== 0);
+    const bytes = views.reduce((total, view) => total + view.byteLength, 0);
     parallelFor(kinds, kernel, geometry.batch, bytes * geometry.channels);
     const flagged = new Int32Array(heap.memory.buffer, flags, geometry.batch);
     return [...flagged.keys()].filter((sample) => flagged[sample] !== 0);
@@ -77,16 +81,19 @@ export function createCovarianceKernels(
   kinds: KernelModule,
 ): Pick<PoolingKernels, 'covariancePoolForward' | 'covariancePoolBackward'> {
   return {
-    covariancePoolForward(input, output, geometry) {
-      const flagged = runSamples(kinds, 'covarianceForwardSamples', geometry, { input, output });
+    covariancePoolForward(input, output, geometry, kept) {
+      const flagged = runSamples(kinds, 'covarianceForwardSamples', geometry, { input, output, kept: kept ?? 0 });
       if (flagged === null) return covariancePoolForward(input, output, geometry);
+      if (kept !== undefined) kept[kept.length - 1] = KEPT_MARK; // flagged samples are recomputed anyway
       for (const sample of flagged) {
         const slices = sampleSlices(geometry, sample);
         covariancePoolForward(slices.input(input), slices.output(output), slices.geometry);
       }
     },
-    covariancePoolBackward(input, gradOutput, gradInput, geometry) {
-      const flagged = runSamples(kinds, 'covarianceBackwardSamples', geometry, { input, gradOutput, gradInput });
+    covariancePoolBackward(input, gradOutput, gradInput, geometry, kept) {
+      const room: Float32Array | 0 = kept !== undefined && kept[kept.length - 1] === KEPT_MARK ? kept : 0;
+      const pointers = { input, gradOutput, gradInput, kept: room };
+      const flagged = runSamples(kinds, 'covarianceBackwardSamples', geometry, pointers);
       if (flagged === null) return covariancePoolBackward(input, gradOutput, gradInput, geometry);
       for (const sample of flagged) {
         const slices = sampleSlices(geometry, sample);

@@ -14,13 +14,16 @@ export interface AxisMatrix {
   /** real parts then imaginary, `rows`×`columns` each */
   readonly values: Float64Array;
   readonly real: boolean;
+  /** A real matrix's real parts folded (foldedMatrix), `rows`×`columns` with the rest 0; null when not real. */
+  readonly folded: Float64Array | null;
 }
 
 /**
  * `rows`×`columns`, real parts then imaginary: forward (rows = out cells, columns = in cells)
  * M[j][k] = Σ_b e^{+2πi·b·j/out}·w_b·e^{−2πi·bin(b)·k/in}; backward (rows = in, columns = out)
  * M[k][j] = Σ_b e^{+2πi·bin(b)·k/in}·w_b·e^{−2πi·b·j/out}. Real when the kept frequencies come in ±
- * pairs of equal weight (odd out, symmetric mask): the imaginary parts, f64 noise then, are zeroed.
+ * pairs of equal weight (odd out, symmetric mask): the imaginary parts, f64 noise then, are zeroed,
+ * and the real parts given folded too.
  */
 function buildAxisMatrix(inSize: number, outSize: number, mask: Float64Array | null, backward: boolean): AxisMatrix {
   const [rows, columns] = backward ? [inSize, outSize] : [outSize, inSize];
@@ -43,7 +46,31 @@ function buildAxisMatrix(inSize: number, outSize: number, mask: Float64Array | n
   const imaginary = values.subarray(rows * columns);
   const real = outSize % 2 === 1 && symmetric(inSize, outSize, mask) && imaginary.every((v) => Math.abs(v) < 1e-12);
   if (real) imaginary.fill(0);
-  return { values, real };
+  const folded = real ? foldedMatrix(values.subarray(0, rows * columns), rows, columns) : null;
+  return { values, real, folded };
+}
+
+/**
+ * A real crop matrix M (rows×columns; M[−j][−k] = M[j][k], indices mod the sizes, as a real matrix is its
+ * own conjugate) as assembly/kinds/filters/spectral-real.ts applyAxisFolded reads it, in M's room: A[j][k]
+ * = (M[j][k] + M[j][−k])/2 (M[j][k] where k = −k) for j = 0 … ⌊rows/2⌋, k = 0 … ⌊columns/2⌋, then B[j][k] =
+ * (M[j][k] − M[j][−k])/2 for j = 1 … ⌈rows/2⌉ − 1, k = 1 … ⌈columns/2⌉ − 1 (the rest 0).
+ */
+export function foldedMatrix(matrix: Float64Array, rows: number, columns: number): Float64Array {
+  const folded = new Float64Array(rows * columns);
+  const [sums, evenRows] = [Math.floor(columns / 2) + 1, Math.floor(rows / 2) + 1];
+  const [differences, oddRows] = [columns - sums, rows - evenRows];
+  const entry = (row: number, column: number) => matrix[row * columns + column]!;
+  const partner = (column: number) => (columns - column) % columns;
+  for (let row = 0; row < evenRows; row++)
+    for (let column = 0; column < sums; column++)
+      folded[row * sums + column] =
+        partner(column) === column ? entry(row, column) : (entry(row, column) + entry(row, partner(column))) / 2;
+  for (let row = 0; row < oddRows; row++)
+    for (let column = 0; column < differences; column++)
+      folded[evenRows * sums + row * differences + column] =
+        (entry(row + 1, column + 1) - entry(row + 1, partner(column + 1))) / 2;
+  return folded;
 }
 
 /** Whether the kept bins' weights are equal at ±frequency (outSize odd: the kept frequencies are symmetric). */
@@ -89,4 +116,43 @@ function cached<T>(key: string, build: () => T): T {
   entries.set(key, value);
   if (entries.size > CAPACITY) entries.delete(entries.keys().next().value!);
   return value;
+}
+
+/**
+ * The folded contraction of an axis (assembly/kinds/filters/spectral-mask-real.ts contractFolded): per
+ * kept bin d, with C[a][b] = Re(F_in[d][a]·conj F_out[d][b]) (the crop DFT at d and the output DFT at d,
+ * even under (a, b) → (−a, −b)), the coefficients of the sums of even rows (a ≤ ⌊in/2⌋, b ≤ ⌊out/2⌋):
+ * C summed over {±a}×{±b} over the rows' multiplicities (2 for a folded pair, 1 alone), then of the odd
+ * rows' differences (a, b ≥ 1 paired): (C[a][b] − C[−a][b] − C[a][−b] + C[−a][−b])/4.
+ */
+export function foldedContraction(inSize: number, outSize: number): Float64Array {
+  return cached(`contraction ${inSize} ${outSize}`, () => {
+    const [inner, outer] = [dftMatrix(inSize, outSize), dftMatrix(outSize, outSize)];
+    const [evenIn, evenOut] = [Math.floor(inSize / 2) + 1, Math.floor(outSize / 2) + 1];
+    const [oddIn, oddOut] = [inSize - evenIn, outSize - evenOut];
+    const terms = evenIn * evenOut + oddIn * oddOut;
+    const tables = new Float64Array(outSize * terms);
+    for (let bin = 0; bin < outSize; bin++) {
+      const entry = (a: number, b: number) =>
+        inner[bin * inSize + a]! * outer[bin * outSize + b]! +
+        inner[outSize * inSize + bin * inSize + a]! * outer[outSize * outSize + bin * outSize + b]!;
+      const orbit = (index: number, size: number) => [...new Set([index, (size - index) % size])];
+      let at = bin * terms;
+      for (let a = 0; a < evenIn; a++)
+        for (let b = 0; b < evenOut; b++) {
+          const [rows, columns] = [orbit(a, inSize), orbit(b, outSize)];
+          const sum = rows.reduce(
+            (total, row) => total + columns.reduce((part, column) => part + entry(row, column), 0),
+            0,
+          );
+          tables[at++] = sum / (rows.length * columns.length);
+        }
+      for (let a = 1; a <= oddIn; a++)
+        for (let b = 1; b <= oddOut; b++) {
+          const [minusA, minusB] = [inSize - a, outSize - b];
+          tables[at++] = (entry(a, b) - entry(minusA, b) - entry(a, minusB) + entry(minusA, minusB)) / 4;
+        }
+    }
+    return tables;
+  });
 }

@@ -17,7 +17,7 @@ import type { KernelModule } from '../../loader.js';
 import { wordsOf } from '../../pool-arguments.js';
 import { getThreadCount, parallelFor } from '../../threads.js';
 import { blockViews, FILTERS_BYTES, filterSamples, placeTablesAndScratch, WORDS } from './block.js';
-import { axisMatrix, dftMatrix } from './spectral-matrices.js';
+import { axisMatrix, dftMatrix, foldedContraction } from './spectral-matrices.js';
 
 /** After the sizes (words 2-7): the rank (word 8, set with them), then the flags' address. */
 const FLAGS_WORD = 9;
@@ -41,18 +41,23 @@ function runSpectral(
   const axisMatrices = axes.map((axis) =>
     axisMatrix(inSizes[axis]!, outSizes[axis]!, geometry.masks[axis] ?? null, backward),
   );
-  const matrices = axisMatrices.map((matrix) => matrix.values);
+  const real = axisMatrices.every((matrix) => matrix.real);
+  // the real path reads each axis's folded tables in the real parts' place (its imaginary parts unread)
+  const matrices = axisMatrices.map((matrix) =>
+    real ? joined([matrix.folded!, matrix.values.subarray(matrix.folded!.length)]) : matrix.values,
+  );
   const matrixValues = matrices.reduce((total, matrix) => total + matrix.length, 0);
   const { samples, channels } = filterSamples(geometry);
   const bufferCells = inSizes.reduce((total, size, axis) => total * Math.max(size, outSizes[axis]!), 1);
   const bufferBytes = 8 * bufferCells * (channels + (channels % 2));
   const addresses = wordsOf(WORDS, { source, target }); // before the tables' alloc may detach the views
-  const placed = placeTablesAndScratch(kinds, 8 * matrixValues + 4 * samples, 4 * bufferBytes, getThreadCount());
+  // four buffers for the transforms, a fifth for the real path's folded lines
+  const placed = placeTablesAndScratch(kinds, 8 * matrixValues + 4 * samples, 5 * bufferBytes, getThreadCount());
   try {
     const { words, doubles } = blockViews(kinds);
     words.set([samples, channels, ...sourceSizes, ...targetSizes, geometry.spatialDims], WORDS.samples);
     words[FLAGS_WORD] = placed.tables + 8 * matrixValues;
-    words[REAL_WORD] = axisMatrices.every((matrix) => matrix.real) ? 1 : 0;
+    words[REAL_WORD] = real ? 1 : 0;
     for (const [word, address] of addresses) words[word] = address;
     doubles[FILTERS_BYTES / 8] = geometry.inDepth * geometry.inHeight * geometry.inWidth;
     const tables = new Float64Array(heap.memory.buffer, placed.tables, matrixValues);
@@ -101,8 +106,8 @@ function maskTables(geometry: SpectralGeometry): Float64Array {
 
 /**
  * The real mask kernel's tables (assembly/kinds/filters/spectral-mask-real.ts), or null where it does
- * not apply (rank 3, or a crop matrix that is not real): M_hᵀ and M_wᵀ (real parts), the height
- * axis's crop and output DFTs, the width axis's, then the height bins, the width bins and weights.
+ * not apply (rank 3, or a crop matrix that is not real): M_hᵀ and M_wᵀ (folded), the height
+ * axis's folded contraction, the width axis's, then the height bins, the width bins and weights.
  */
 function realMaskTables(geometry: SpectralGeometry): Float64Array | null {
   if (geometry.spatialDims === 3) return null;
@@ -112,11 +117,8 @@ function realMaskTables(geometry: SpectralGeometry): Float64Array | null {
   );
   if (!matrices.every((matrix) => matrix.real)) return null;
   return joined([
-    ...matrices.map((matrix) => matrix.values.subarray(0, matrix.values.length / 2)),
-    ...[1, 2].flatMap((axis) => [
-      dftMatrix(inSizes[axis]!, outSizes[axis]!),
-      dftMatrix(outSizes[axis]!, outSizes[axis]!),
-    ]),
+    ...matrices.map((matrix) => matrix.folded!),
+    ...[1, 2].map((axis) => foldedContraction(inSizes[axis]!, outSizes[axis]!)),
     Float64Array.from(keptBins(geometry, 1)),
     Float64Array.from([...keptBins(geometry, 2), ...keptWeights(geometry, 2)]),
   ]);
@@ -144,13 +146,14 @@ function joined(parts: readonly Float64Array[]): Float64Array {
   return tables;
 }
 
-/** Per-thread scratch of the mask kernels: six buffers of the largest sizes (complex), or the real kernel's x, g, U, V, S_w, S_h. */
+/** Per-thread scratch of the mask kernels: six buffers of the largest sizes (complex), or the real kernel's x, g, U, V, S_w, S_h, a fold of g's size, x folded twice, U and V folded. */
 function maskScratchBytes(geometry: SpectralGeometry, real: boolean): number {
   const { inSizes, outSizes } = sizesOf(geometry);
   const padded = geometry.channelsLast ? geometry.channels + (geometry.channels % 2) : 2;
   if (!real) return 6 * 8 * padded * inSizes.reduce((total, size, axis) => total * Math.max(size, outSizes[axis]!), 1);
   const [inH, inW, outH, outW] = [inSizes[1]!, inSizes[2]!, outSizes[1]!, outSizes[2]!];
-  return 8 * padded * (inH * inW + outH * outW + inH * outW + outH * inW) + 8 * (inW * outW + inH * outH);
+  const buffers = 3 * inH * inW + 2 * outH * outW + 2 * inH * outW + 2 * outH * inW; // x, g, U, V, fold, and x, U, V folded
+  return 8 * padded * buffers + 8 * (inW * outW + inH * outH);
 }
 
 /**
