@@ -112,6 +112,24 @@ test('logLanes: within 1 ulp of Math.log over every float32 exponent, exact at t
   assert.ok(worst <= 1, `logLanes is ${worst} ulps from Math.log`);
 });
 
+test('logShortLanes: within 5 ulps of Math.log over every normal float32 exponent', () => {
+  const random = generator(17);
+  const values: number[] = [
+    1,
+    2 ** -126,
+    3.4028234e38,
+    Math.SQRT1_2,
+    Math.fround(Math.SQRT1_2) * (1 - 2 ** -24),
+    Math.SQRT2,
+  ];
+  for (let exponent = -126; exponent <= 127; exponent++) {
+    for (let draw = 0; draw < 2000; draw++) values.push((1 + random()) * 2 ** exponent);
+  }
+  for (let draw = 0; draw < 200000; draw++) values.push(0.5 + random()); // around 1, where ln x is small
+  const worst = measure('logShort', Float32Array.from(values), Math.log);
+  assert.ok(worst <= 5, `logShortLanes is ${worst} ulps from Math.log`);
+});
+
 test('expm1Lanes and log1pLanes: within 2 ulps of Math.expm1 and Math.log1p, small arguments included', () => {
   const random = generator(11);
   const values: number[] = [NaN, Infinity, -Infinity, 0, -0, -1, 1e-30, -1e-30];

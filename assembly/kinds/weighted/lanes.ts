@@ -64,32 +64,45 @@ export let rangeNaN: v128 = f32x4.splat(0);
  */
 @inline
 export function windowRange(start: usize, columns: i32, full: bool, floor: f32): void {
-  rangeLargest = f32x4.splat(-Infinity);
-  rangeSmallest = f32x4.splat(Infinity);
-  rangeNaN = f32x4.splat(0);
+  // In locals, stored once (V8 keeps a module's globals in memory: a store and a load per update).
   if (isFourTaps(columns)) {
-    rangeCell(loadLanes(start, full), floor);
-    rangeCell(loadLanes(start + columnBytes, full), floor);
-    rangeCell(loadLanes(start + rowBytes, full), floor);
-    rangeCell(loadLanes(start + rowBytes + columnBytes, full), floor);
+    const a = loadLanes(start, full);
+    const b = loadLanes(start + columnBytes, full);
+    const c = loadLanes(start + rowBytes, full);
+    const d = loadLanes(start + rowBytes + columnBytes, full);
+    const bottom = f32x4.splat(floor);
+    // pmax(x, floor) keeps a NaN x; pmax and pmin pass a NaN first operand on, as the loop's fold.
+    const clampedA = f32x4.pmax(a, bottom);
+    const clampedB = f32x4.pmax(b, bottom);
+    const clampedC = f32x4.pmax(c, bottom);
+    const clampedD = f32x4.pmax(d, bottom);
+    const lowest = f32x4.splat(-Infinity);
+    const highest = f32x4.splat(Infinity);
+    rangeLargest = f32x4.pmax(f32x4.pmax(f32x4.pmax(f32x4.pmax(lowest, clampedA), clampedB), clampedC), clampedD);
+    rangeSmallest = f32x4.pmin(f32x4.pmin(f32x4.pmin(f32x4.pmin(highest, clampedA), clampedB), clampedC), clampedD);
+    rangeNaN = v128.or(v128.or(f32x4.ne(a, a), f32x4.ne(b, b)), v128.or(f32x4.ne(c, c), f32x4.ne(d, d)));
     return;
   }
+  let largest = f32x4.splat(-Infinity);
+  let smallest = f32x4.splat(Infinity);
+  let nan = f32x4.splat(0);
   let slicePointer = start;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
     let rowPointer = slicePointer;
     for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
       let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) rangeCell(loadLanes(tap, full), floor);
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+        const value = loadLanes(tap, full);
+        const clamped = f32x4.pmax(value, f32x4.splat(floor)); // keeps a NaN value
+        largest = f32x4.pmax(largest, clamped);
+        smallest = f32x4.pmin(smallest, clamped);
+        nan = v128.or(nan, f32x4.ne(value, value));
+      }
     }
   }
-}
-
-@inline
-function rangeCell(value: v128, floor: f32): void {
-  const clamped = f32x4.pmax(value, f32x4.splat(floor)); // keeps a NaN value
-  rangeLargest = f32x4.pmax(rangeLargest, clamped);
-  rangeSmallest = f32x4.pmin(rangeSmallest, clamped);
-  rangeNaN = v128.or(rangeNaN, f32x4.ne(value, value));
+  rangeLargest = largest;
+  rangeSmallest = smallest;
+  rangeNaN = nan;
 }
 
 /** The parameter's lanes for channels [channel, channel + 4) (or channel alone) of the current row (rows.ts's outer). */

@@ -105,9 +105,54 @@ function softFourLanes(start: usize, full: bool, park: bool, parked: usize, shar
   return output;
 }
 
+/** A cell's term e·(x − m) for its weight e (0 where e is 0: a −∞ cell's 0·(−∞) would be NaN). */
+@inline
+function softTerm(weight: v128, offset: v128): v128 {
+  return v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, f32x4.splat(0)));
+}
+
+/** x − m, 0 for a cell equal to m (also for an infinite m, where x − m would be NaN). */
+@inline
+function softOffset(value: v128, largest: v128): v128 {
+  return v128.andnot(f32x4.sub(value, largest), f32x4.eq(value, largest));
+}
+
+/**
+ * softFourLanes' y alone, every value in locals (no per-instance globals, which V8 keeps in memory):
+ * the same sums in the same order, so the same bits.
+ */
+@inline
+function softFourOutput(start: usize, full: bool): v128 {
+  const a = loadLanes(start, full);
+  const b = loadLanes(start + columnBytes, full);
+  const c = loadLanes(start + rowBytes, full);
+  const d = loadLanes(start + rowBytes + columnBytes, full);
+  const largest = f32x4.pmax(f32x4.pmax(a, b), f32x4.pmax(c, d));
+  const offsetA = softOffset(a, largest);
+  const offsetB = softOffset(b, largest);
+  const offsetC = softOffset(c, largest);
+  const offsetD = softOffset(d, largest);
+  const weightA = expWeightLanes(offsetA);
+  const weightB = expWeightLanes(offsetB);
+  const weightC = expWeightLanes(offsetC);
+  const weightD = expWeightLanes(offsetD);
+  const weighted = f32x4.add(
+    f32x4.add(f32x4.add(softTerm(weightA, offsetA), softTerm(weightB, offsetB)), softTerm(weightC, offsetC)),
+    softTerm(weightD, offsetD),
+  );
+  const sum = f32x4.add(f32x4.add(f32x4.add(weightA, weightB), weightC), weightD);
+  return f32x4.add(largest, f32x4.div(weighted, sum));
+}
+
 function softForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
   const output = pointer(block, OUTPUT) + (outIndex << 2);
   let channel = 0;
+  if (isFourTaps(columns)) {
+    for (; channel + 4 <= group; channel += 4) {
+      const offset = <usize>channel << 2;
+      storeLanes(output + offset, softFourOutput(start + offset, true), true);
+    }
+  }
   for (; channel + 4 <= group; channel += 4) {
     const offset = <usize>channel << 2;
     storeLanes(output + offset, softLanes(start + offset, columns, true, false, 0), true);
