@@ -91,14 +91,14 @@ test('expWeightLanes: within 2 ulps of Math.exp over [−87.3, 88.3], 0 below 2^
   );
 });
 
-test('expm1WeightLanes: within 2 ulps of Math.expm1 over [−87, 0], small arguments included', () => {
+test('expWeightPairLanes: its e^x that of expWeightLanes, its e^x − 1 within 2 ulps of Math.expm1 over [−87, 0], small arguments included', () => {
   const random = generator(13);
   const values: number[] = [NaN, -Infinity, 0, -0, -1e-30, -0.3465, -0.3466, -87.3, -100];
   for (let exponent = -40; exponent <= 6; exponent++) {
     for (let draw = 0; draw < 4000; draw++) values.push(-Math.min(87, (1 + random()) * 2 ** exponent));
   }
-  const worst = measure('expm1Weight', Float32Array.from(values), Math.expm1);
-  assert.ok(worst <= 2, `expm1WeightLanes is ${worst} ulps from Math.expm1`);
+  const worst = measure('expm1Pair', Float32Array.from(values), Math.expm1);
+  assert.ok(worst <= 2, `expWeightPairLanes' e^x − 1 is ${worst} ulps from Math.expm1`);
 });
 
 test('logLanes: within 1 ulp of Math.log over every float32 exponent, exact at the special values', () => {
@@ -128,6 +128,17 @@ test('logShortLanes: within 5 ulps of Math.log over every normal float32 exponen
   for (let draw = 0; draw < 200000; draw++) values.push(0.5 + random()); // around 1, where ln x is small
   const worst = measure('logShort', Float32Array.from(values), Math.log);
   assert.ok(worst <= 5, `logShortLanes is ${worst} ulps from Math.log`);
+});
+
+test('log1pNonPositiveLanes: within 3 ulps of Math.log1p over (−1, 0], small arguments included', () => {
+  const random = generator(19);
+  const values: number[] = [0, -0, -1e-30, -(2 ** -149), -0.2928932, -0.2928933, -0.5, -0.75, -0.999, -(1 - 2 ** -24)];
+  for (let exponent = -149; exponent <= -1; exponent++) {
+    for (let draw = 0; draw < 2000; draw++) values.push(-Math.min(1 - 2 ** -24, (1 + random()) * 2 ** exponent));
+  }
+  for (let draw = 0; draw < 100000; draw++) values.push(-random() * (1 - 2 ** -24));
+  const worst = measure('log1pNonPositive', Float32Array.from(values), Math.log1p);
+  assert.ok(worst <= 3, `log1pNonPositiveLanes is ${worst} ulps from Math.log1p`);
 });
 
 test('expm1Lanes and log1pLanes: within 2 ulps of Math.expm1 and Math.log1p, small arguments included', () => {

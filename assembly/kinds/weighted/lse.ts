@@ -1,12 +1,12 @@
 // LSE pooling (reference lse-pool.ts): y = m + ln(1 + Σ expm1(r(xᵢ − m))/n)/r over each window's
 // in-bounds cells, m the window max for r > 0 (min for r < 0), and the mean where |r|·(max − min)
-// < 10⁻⁹; in float32 with expWeightLanes, expm1WeightLanes and log1pLanes. Gradients: ∂y/∂xᵢ = sᵢ = eᵢ/Σe
+// < 10⁻⁹; in float32 with expWeightPairLanes and log1pNonPositiveLanes. Gradients: ∂y/∂xᵢ = sᵢ = eᵢ/Σe
 // (1/n in the mean limit); ∂y/∂r = (Σsᵢ(xᵢ − m) − ln(mean e)/r)/r (Σ(xᵢ − y)²/2n in the limit).
 // Backward as SoftPool's (soft.ts): fused where windows do not overlap, else statistics (m, the
 // rate used, gradOutput/Σe) then a gather; ∂/∂r terms per row as GeM's (gem.ts).
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
-import { expm1WeightLanes, expWeightLanes, log1pLanes } from '../simd-math';
+import { expWeightLanes, expWeightPairLanes, log1pNonPositiveLanes, weightLessOne } from '../simd-math';
 import { STATS, STATS_PLANE_BYTES } from './arguments';
 import {
   addRowTerms, finiteLanes, isFourTaps, loadLanes, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightLanes, windowRange,
@@ -45,48 +45,62 @@ function lseLanes(start: usize, columns: i32, full: bool, r: v128, park: bool, p
   const spread = f32x4.mul(f32x4.abs(r), f32x4.sub(largest, smallest));
   const limit = v128.or(f32x4.eq(r, zero), f32x4.lt(spread, f32x4.splat(MEAN_LIMIT)));
   const used = v128.andnot(r, limit);
-  cellSum = zero;
-  cellShares = zero;
-  cellPlain = zero;
+  // The sums in locals (V8 keeps a module's globals in memory), in the reference's order from 0.
+  let sum = zero;
+  let shares = zero;
+  let plain = zero;
   if (four) {
-    weightCell(start, full, m, used, park, parked);
-    weightCell(start + columnBytes, full, m, used, park, parked);
-    weightCell(start + rowBytes, full, m, used, park, parked);
-    weightCell(start + rowBytes + columnBytes, full, m, used, park, parked);
+    const a = loadLanes(start, full);
+    const b = loadLanes(start + columnBytes, full);
+    const c = loadLanes(start + rowBytes, full);
+    const d = loadLanes(start + rowBytes + columnBytes, full);
+    const scaledA = f32x4.mul(used, offsetLanes(a, m));
+    const scaledB = f32x4.mul(used, offsetLanes(b, m));
+    const scaledC = f32x4.mul(used, offsetLanes(c, m));
+    const scaledD = f32x4.mul(used, offsetLanes(d, m));
+    const weightA = expWeightPairLanes(scaledA);
+    const lessOneA = weightLessOne;
+    const weightB = expWeightPairLanes(scaledB);
+    const lessOneB = weightLessOne;
+    const weightC = expWeightPairLanes(scaledC);
+    const lessOneC = weightLessOne;
+    const weightD = expWeightPairLanes(scaledD);
+    const lessOneD = weightLessOne;
+    if (park) {
+      storeLanes(start + parked, weightA, full);
+      storeLanes(start + columnBytes + parked, weightB, full);
+      storeLanes(start + rowBytes + parked, weightC, full);
+      storeLanes(start + rowBytes + columnBytes + parked, weightD, full);
+    }
+    sum = f32x4.add(f32x4.add(f32x4.add(f32x4.add(sum, weightA), weightB), weightC), weightD);
+    shares = f32x4.add(f32x4.add(f32x4.add(f32x4.add(shares, lessOneA), lessOneB), lessOneC), lessOneD);
+    plain = f32x4.add(f32x4.add(f32x4.add(f32x4.add(plain, a), b), c), d);
   } else {
     let slicePointer = start;
     for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
       let rowPointer = slicePointer;
       for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
         let tap = rowPointer;
-        for (let kx = 0; kx < columns; kx++, tap += columnBytes) weightCell(tap, full, m, used, park, parked);
+        for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+          const value = loadLanes(tap, full);
+          const scaled = f32x4.mul(used, offsetLanes(value, m));
+          const weight = expWeightPairLanes(scaled);
+          if (park) storeLanes(tap + parked, weight, full);
+          sum = f32x4.add(sum, weight);
+          shares = f32x4.add(shares, weightLessOne);
+          plain = f32x4.add(plain, value);
+        }
       }
     }
   }
   const count = f32x4.splat(<f32>(slices * rows * columns));
   shift = m;
   rate = used;
-  total = cellSum;
-  logMean = log1pLanes(f32x4.div(cellShares, count));
+  total = sum;
+  // Σ(e − 1)/n lies in (−1, 0]: each e ≤ 1, and m's is 1 (NaN lanes give NaN y through m).
+  logMean = log1pNonPositiveLanes(f32x4.div(shares, count));
   if (columns == 0) return zero;
-  return v128.bitselect(f32x4.div(cellPlain, count), f32x4.add(m, f32x4.div(logMean, used)), limit);
-}
-
-// lseLanes' Σe, Σ(e − 1) and Σx (per instance, so per thread).
-let cellSum: v128 = f32x4.splat(0);
-let cellShares: v128 = f32x4.splat(0);
-let cellPlain: v128 = f32x4.splat(0);
-
-/** One cell's e = e^{r(x − m)} (parked with `park`), e − 1 and x, added to the window's sums. */
-@inline
-function weightCell(tap: usize, full: bool, m: v128, used: v128, park: bool, parked: usize): void {
-  const value = loadLanes(tap, full);
-  const scaled = f32x4.mul(used, offsetLanes(value, m));
-  const weight = expWeightLanes(scaled);
-  if (park) storeLanes(tap + parked, weight, full);
-  cellSum = f32x4.add(cellSum, weight);
-  cellShares = f32x4.add(cellShares, expm1WeightLanes(scaled, weight));
-  cellPlain = f32x4.add(cellPlain, value);
+  return v128.bitselect(f32x4.div(plain, count), f32x4.add(m, f32x4.div(logMean, used)), limit);
 }
 
 function lseForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
