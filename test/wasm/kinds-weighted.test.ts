@@ -1,7 +1,7 @@
 // The weighted family's WebAssembly kernels (SoftPool, GeM, LSE, LIP) against their reference kernels,
 // within each kind's stated tolerance, on random shapes and options with ties, NaN, ±Infinity,
 // all-negative windows, odd channel counts (SIMD remainders), both data formats, ranks 1-3 and 1 to 3
-// threads, GeM's and LIP's backward also from what their forward kept;
+// threads, SoftPool's, GeM's and LIP's backward also from what their forward kept;
 // and the SIMD e^x and ln x (assembly/kinds/simd-math.ts) against Math.exp and Math.log.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -159,17 +159,25 @@ function compareSoft(geometry: PoolGeometry, values: Parameters<typeof filled>[1
     const input = filled(geometry.inputShape, values, seed);
     const expected = poisoned(geometry.outputShape);
     softPoolForward(input.values, expected.values, geometry);
-    const actual = poisoned(geometry.outputShape);
-    fast().softPoolForward!(input.values, actual.values, geometry);
-    assertClose(actual.values, expected.values, tolerance, `${label} forward`);
+    const [actual, keepingActual] = [0, 1].map(() => poisoned(geometry.outputShape));
+    fast().softPoolForward!(input.values, actual!.values, geometry);
+    assertClose(actual!.values, expected.values, tolerance, `${label} forward`);
+    const kept = room(geometry, KEPT_PLANES.soft, KEPT_CELL_PLANES.soft);
+    fast().softPoolForward!(input.values, keepingActual!.values, geometry, kept);
+    assert.deepEqual(keepingActual!.values, actual!.values, `${label}: keeping forward differs`);
     const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
     const expectedGrad = Tensor.allocate(geometry.inputShape);
     expectedGrad.values.fill(0);
     softPoolBackward(input.values, gradOutput.values, expectedGrad.values, geometry);
-    const actualGrad = poisoned(geometry.inputShape);
-    actualGrad.values.fill(0); // the kernels' contract: gradInput zeroed first
-    fast().softPoolBackward!(input.values, gradOutput.values, actualGrad.values, geometry);
-    assertClose(actualGrad.values, expectedGrad.values, tolerance, `${label} backward`);
+    const results = ([undefined, kept] as const).map((from) => {
+      const actualGrad = filledWith(geometry.inputShape, 0); // the kernels' contract: gradInput zeroed first
+      fast().softPoolBackward!(input.values, gradOutput.values, actualGrad.values, geometry, from);
+      const how = from === undefined ? 'anew' : 'kept';
+      assertClose(actualGrad.values, expectedGrad.values, tolerance, `${label} backward ${how}`);
+      return [...actualGrad.values];
+    });
+    // The kept weights and sums are the very values the backward computes anew: the same bits.
+    assert.deepEqual(results[1], results[0], `${label}: kept backward differs from anew`);
   });
 }
 

@@ -6,7 +6,7 @@
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expWeightLanes } from '../simd-math';
-import { STATS, STATS_PLANE_BYTES } from './arguments';
+import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
 import { finiteLanes, isFourTaps, loadLanes, storeLanes, windowMax } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
@@ -118,11 +118,11 @@ function softOffset(value: v128, largest: v128): v128 {
 }
 
 /**
- * softFourLanes' y alone, every value in locals (no per-instance globals, which V8 keeps in memory):
- * the same sums in the same order, so the same bits.
+ * softFourLanes' y, every value in locals (no per-instance globals, which V8 keeps in memory): the
+ * same sums in the same order, so the same bits. With `park`, as softLanes', and total set.
  */
 @inline
-function softFourOutput(start: usize, full: bool): v128 {
+function softFourOutput(start: usize, full: bool, park: bool = false, parked: usize = 0): v128 {
   const a = loadLanes(start, full);
   const b = loadLanes(start + columnBytes, full);
   const c = loadLanes(start + rowBytes, full);
@@ -136,11 +136,18 @@ function softFourOutput(start: usize, full: bool): v128 {
   const weightB = expWeightLanes(offsetB);
   const weightC = expWeightLanes(offsetC);
   const weightD = expWeightLanes(offsetD);
+  if (park) {
+    storeLanes(start + parked, weightA, full);
+    storeLanes(start + columnBytes + parked, weightB, full);
+    storeLanes(start + rowBytes + parked, weightC, full);
+    storeLanes(start + rowBytes + columnBytes + parked, weightD, full);
+  }
   const weighted = f32x4.add(
     f32x4.add(f32x4.add(softTerm(weightA, offsetA), softTerm(weightB, offsetB)), softTerm(weightC, offsetC)),
     softTerm(weightD, offsetD),
   );
   const sum = f32x4.add(f32x4.add(f32x4.add(weightA, weightB), weightC), weightD);
+  if (park) total = sum;
   return f32x4.add(largest, f32x4.div(weighted, sum));
 }
 
@@ -166,6 +173,75 @@ function softForwardWindow(block: usize, start: usize, outIndex: usize, columns:
 /** Output rows [firstUnit, endUnit) of SoftPool's forward. */
 export function softPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
   walkOutputRows(block, firstUnit, endUnit, softForwardWindow);
+}
+
+/** One window's lanes of a saving forward: each cell's e^{x − m} parked at CELL_SCRATCH, y and Σe at STATS. */
+@inline
+function softSavingLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool): void {
+  const parked = pointer(block, CELL_SCRATCH) - pointer(block, INPUT);
+  const y = isFourTaps(columns) ? softFourOutput(start, full, true, parked) : softLanes(start, columns, full, true, parked);
+  storeLanes(pointer(block, OUTPUT) + (outIndex << 2), y, full);
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  storeLanes(stats, y, full);
+  storeLanes(stats + <usize>word(block, STATS_PLANE_BYTES), total, full);
+}
+
+function softSavingWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) softSavingLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, true);
+  for (; channel < group; channel++) softSavingLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, false);
+}
+
+/**
+ * Output rows [firstUnit, endUnit) of SoftPool's forward where no input cell lies in two windows,
+ * keeping for softSavedBackwardRows each cell's e^{x − m} (one plane at CELL_SCRATCH) and each
+ * window's y and Σe (two planes at STATS): the backward then takes no e^x.
+ */
+export function softPoolSavingRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, softSavingWindow);
+}
+
+/** One window's lanes of the backward from a saving forward's room: softFusedLanes' shares, the same bits. */
+@inline
+function softSavedLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool): void {
+  const parked = pointer(block, CELL_SCRATCH) - pointer(block, INPUT);
+  const written = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const output = loadLanes(stats, full);
+  const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full);
+  const scale = f32x4.div(gradient, loadLanes(stats + <usize>word(block, STATS_PLANE_BYTES), full));
+  if (isFourTaps(columns)) {
+    softSavedCell(start, full, parked, written, scale, output);
+    softSavedCell(start + columnBytes, full, parked, written, scale, output);
+    softSavedCell(start + rowBytes, full, parked, written, scale, output);
+    softSavedCell(start + rowBytes + columnBytes, full, parked, written, scale, output);
+    return;
+  }
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) softSavedCell(tap, full, parked, written, scale, output);
+    }
+  }
+}
+
+/** One cell's gradient from its weight parked `parked` bytes past it, written `written` bytes past it. */
+@inline
+function softSavedCell(tap: usize, full: bool, parked: usize, written: usize, scale: v128, output: v128): void {
+  storeLanes(tap + written, softShareLanes(loadLanes(tap, full), loadLanes(tap + parked, full), scale, output), full);
+}
+
+function softSavedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) softSavedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, true);
+  for (; channel < group; channel++) softSavedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, false);
+}
+
+/** As softFusedBackwardRows, from what softPoolSavingRows kept (same input). */
+export function softSavedBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, softSavedWindow);
 }
 
 /** gradOutput·sₖ·(1 + xₖ − y) for weights eₖ, where eₖ > 0 and y is finite (0 elsewhere). */
