@@ -22,6 +22,14 @@ let shift: v128 = f32x4.splat(0);
 let rate: v128 = f32x4.splat(0);
 let total: v128 = f32x4.splat(0);
 let logMean: v128 = f32x4.splat(0);
+/** With `park`, the last window's Σeᵢ(xᵢ − m) (lseWindowGradient's sum, in its order). */
+let weightedSum: v128 = f32x4.splat(0);
+
+/** e·(x − m), 0 where e is 0 (a −∞ cell's 0·(−∞) would be NaN). */
+@inline
+function weightedTerm(weight: v128, offset: v128): v128 {
+  return v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, f32x4.splat(0)));
+}
 
 /** x − m, 0 where x = m (also for an infinite m). */
 @inline
@@ -49,15 +57,20 @@ function lseLanes(start: usize, columns: i32, full: bool, r: v128, park: bool, p
   let sum = zero;
   let shares = zero;
   let plain = zero;
+  let weighted = zero;
   if (four) {
     const a = loadLanes(start, full);
     const b = loadLanes(start + columnBytes, full);
     const c = loadLanes(start + rowBytes, full);
     const d = loadLanes(start + rowBytes + columnBytes, full);
-    const scaledA = f32x4.mul(used, offsetLanes(a, m));
-    const scaledB = f32x4.mul(used, offsetLanes(b, m));
-    const scaledC = f32x4.mul(used, offsetLanes(c, m));
-    const scaledD = f32x4.mul(used, offsetLanes(d, m));
+    const offsetA = offsetLanes(a, m);
+    const offsetB = offsetLanes(b, m);
+    const offsetC = offsetLanes(c, m);
+    const offsetD = offsetLanes(d, m);
+    const scaledA = f32x4.mul(used, offsetA);
+    const scaledB = f32x4.mul(used, offsetB);
+    const scaledC = f32x4.mul(used, offsetC);
+    const scaledD = f32x4.mul(used, offsetD);
     const weightA = expWeightPairLanes(scaledA);
     const lessOneA = weightLessOne;
     const weightB = expWeightPairLanes(scaledB);
@@ -71,6 +84,8 @@ function lseLanes(start: usize, columns: i32, full: bool, r: v128, park: bool, p
       storeLanes(start + columnBytes + parked, weightB, full);
       storeLanes(start + rowBytes + parked, weightC, full);
       storeLanes(start + rowBytes + columnBytes + parked, weightD, full);
+      const weighted = f32x4.add(f32x4.add(zero, weightedTerm(weightA, offsetA)), weightedTerm(weightB, offsetB));
+      weightedSum = f32x4.add(f32x4.add(weighted, weightedTerm(weightC, offsetC)), weightedTerm(weightD, offsetD));
     }
     sum = f32x4.add(f32x4.add(f32x4.add(f32x4.add(sum, weightA), weightB), weightC), weightD);
     shares = f32x4.add(f32x4.add(f32x4.add(f32x4.add(shares, lessOneA), lessOneB), lessOneC), lessOneD);
@@ -83,15 +98,20 @@ function lseLanes(start: usize, columns: i32, full: bool, r: v128, park: bool, p
         let tap = rowPointer;
         for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
           const value = loadLanes(tap, full);
-          const scaled = f32x4.mul(used, offsetLanes(value, m));
+          const offset = offsetLanes(value, m);
+          const scaled = f32x4.mul(used, offset);
           const weight = expWeightPairLanes(scaled);
-          if (park) storeLanes(tap + parked, weight, full);
+          if (park) {
+            storeLanes(tap + parked, weight, full);
+            weighted = f32x4.add(weighted, weightedTerm(weight, offset));
+          }
           sum = f32x4.add(sum, weight);
           shares = f32x4.add(shares, weightLessOne);
           plain = f32x4.add(plain, value);
         }
       }
     }
+    if (park) weightedSum = weighted;
   }
   const count = f32x4.splat(<f32>(slices * rows * columns));
   shift = m;
@@ -137,20 +157,26 @@ function lseWindowGradient(
   const limit = f32x4.eq(rate, zero);
   const m = shift;
   const used = rate;
-  let weighted = zero;
+  // With `park`, lseLanes summed Σeᵢ(xᵢ − m) in this walk's order; Σ(xᵢ − y)² only for lanes in the mean limit.
+  const walkWeights = !park;
+  const walkSquares = v128.any_true(limit);
+  let weighted = park ? weightedSum : zero;
   let squares = zero;
-  let slicePointer = start;
-  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
-    let rowPointer = slicePointer;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
-      let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        const value = loadLanes(tap, full);
-        const offset = offsetLanes(value, m);
-        const weight = park ? loadLanes(tap + parked, full) : expWeightLanes(f32x4.mul(used, offset));
-        weighted = f32x4.add(weighted, v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, zero)));
-        const deviation = f32x4.sub(value, y);
-        squares = f32x4.add(squares, f32x4.mul(deviation, deviation));
+  if (walkWeights || walkSquares) {
+    let slicePointer = start;
+    for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+      let rowPointer = slicePointer;
+      for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+        let tap = rowPointer;
+        for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+          const value = loadLanes(tap, full);
+          if (walkWeights) {
+            const offset = offsetLanes(value, m);
+            weighted = f32x4.add(weighted, weightedTerm(expWeightLanes(f32x4.mul(used, offset)), offset));
+          }
+          const deviation = f32x4.sub(value, y);
+          squares = f32x4.add(squares, f32x4.mul(deviation, deviation));
+        }
       }
     }
   }
@@ -176,16 +202,27 @@ function lseFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
   const y = lseLanes(start, columns, full, weightLanes(block, channel, full), true, parked);
   const scale = lseWindowGradient(block, start, outIndex, columns, channel, full, y, true, parked);
   const passes = finiteLanes(y);
+  if (isFourTaps(columns)) {
+    lseShareCell(start + parked, full, scale, passes);
+    lseShareCell(start + columnBytes + parked, full, scale, passes);
+    lseShareCell(start + rowBytes + parked, full, scale, passes);
+    lseShareCell(start + rowBytes + columnBytes + parked, full, scale, passes);
+    return;
+  }
   let slicePointer = start;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
     let rowPointer = slicePointer;
     for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
       let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        storeLanes(tap + parked, lseShareLanes(loadLanes(tap + parked, full), scale, passes), full);
-      }
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) lseShareCell(tap + parked, full, scale, passes);
     }
   }
+}
+
+/** The weight parked at `at` replaced by its share (lseShareLanes). */
+@inline
+function lseShareCell(at: usize, full: bool, scale: v128, passes: v128): void {
+  storeLanes(at, lseShareLanes(loadLanes(at, full), scale, passes), full);
 }
 
 function lseFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
