@@ -1,11 +1,11 @@
 // GeM pooling (reference gem-pool.ts): y = s·(mean tᵢ)^(1/p) with tᵢ = (cᵢ/s)^p = e^{p·ln(cᵢ/s)},
 // cᵢ = max(xᵢ, ε), s the window's largest c (smallest for p < 0), in float32 with expWeightLanes and
-// logLanes. With T = Σt and lᵢ = ln(cᵢ/s), the reference's gradients become ∂y/∂xᵢ = y·tᵢ/(cᵢ·T)
+// logShortLanes (logLanes where c/s may be subnormal). With T = Σt and lᵢ = ln(cᵢ/s), the reference's gradients become ∂y/∂xᵢ = y·tᵢ/(cᵢ·T)
 // (xᵢ ≥ ε) and ∂y/∂p = (y/p)·(Σtᵢlᵢ/T − ln(T/n)/p), so a window's tᵢ serve both passes. Backward
 // as SoftPool's (soft.ts): fused where windows do not overlap, else statistics (s, gradOutput·y/T)
 // then a gather; each row's ∂/∂p terms go to float64 per channel, summed on the TypeScript side.
-// A training forward over windows that do not overlap keeps each t and window's sums for the
-// backward (src/pooling/kinds/forward-keep.ts), as AdaPool's does (ada-pool.ts).
+// A training forward over windows that do not overlap keeps each t and each window's y, y/T and
+// ∂y/∂p for the backward (src/pooling/kinds/forward-keep.ts), as AdaPool's does (ada-pool.ts).
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes, expWeightLanes, logLanes, logPositiveLanes, logShortLanes } from '../simd-math';

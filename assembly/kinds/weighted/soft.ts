@@ -2,7 +2,9 @@
 // eᵢ = e^{xᵢ − m}, m the window max, in float32 with expWeightLanes. Backward, where no input cell lies in
 // two windows: one pass over output rows, each window's eᵢ parked in its own gradInput cells, then
 // replaced by gradOutput·sₖ·(1 + xₖ − y). Where windows overlap: each window's m, gradOutput/Σe and
-// y first (NaN m for a window passing no gradient), then each input cell gathers from them.
+// y first (NaN m for a window passing no gradient), then each input cell gathers from them. A training
+// forward over windows that do not overlap keeps each eᵢ and each window's y and Σe for the backward
+// (src/pooling/kinds/forward-keep.ts), which then takes no e^x.
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expWeightLanes } from '../simd-math';
