@@ -11,7 +11,8 @@ import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../po
 import { expLanes, expWeightLanes, logLanes, logPositiveLanes, logShortLanes } from '../simd-math';
 import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
 import {
-  addRowTerms, finiteLanes, isFourTaps, loadLanes, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightLanes, windowRange,
+  addRowTerms, finiteLanes, isFourTaps, loadLanes, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightedTerm, weightLanes,
+  windowRange,
 } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
@@ -72,8 +73,8 @@ function sumTerms(
     }
     termSum = f32x4.add(f32x4.add(f32x4.add(termA, termB), termC), termD);
     termLogSum = f32x4.add(
-      f32x4.add(f32x4.add(termLog(termA, ratioA), termLog(termB, ratioB)), termLog(termC, ratioC)),
-      termLog(termD, ratioD),
+      f32x4.add(f32x4.add(weightedTerm(termA, ratioA), weightedTerm(termB, ratioB)), weightedTerm(termC, ratioC)),
+      weightedTerm(termD, ratioD),
     );
     return;
   }
@@ -89,7 +90,7 @@ function sumTerms(
         const term = expWeightLanes(f32x4.mul(power, logRatio));
         if (park) storeLanes(tap + parked, term, full);
         sum = f32x4.add(sum, term);
-        logSum = f32x4.add(logSum, termLog(term, logRatio));
+        logSum = f32x4.add(logSum, weightedTerm(term, logRatio));
       }
     }
   }
@@ -102,12 +103,6 @@ function sumTerms(
 function cellLogRatio(tap: usize, full: bool, inverse: v128, special: bool, logScale: v128): v128 {
   const clamped = f32x4.pmax(loadLanes(tap, full), f32x4.splat(EPSILON));
   return special ? f32x4.sub(logLanes(clamped), logScale) : logShortLanes(f32x4.mul(clamped, inverse));
-}
-
-/** t·l, 0 where t is 0 (for p < 0, an infinite c's 0·∞ would be NaN). */
-@inline
-function termLog(term: v128, logRatio: v128): v128 {
-  return v128.and(f32x4.mul(term, logRatio), f32x4.gt(term, f32x4.splat(0)));
 }
 
 let termSum: v128 = f32x4.splat(0);

@@ -153,6 +153,18 @@ export function addTermSum(block: usize, index: usize, full: bool, values: v128)
   store<f64>(terms, load<f64>(terms) + sum);
 }
 
+/** x − m, 0 where x = m (also for an infinite m, where x − m would be NaN): a softmax's shifted value. */
+@inline
+export function offsetLanes(value: v128, m: v128): v128 {
+  return v128.andnot(f32x4.sub(value, m), f32x4.eq(value, m));
+}
+
+/** A cell's term e·d for its weight e, 0 where e is 0 (a −∞ cell's 0·(−∞), an infinite c's 0·∞, would be NaN). */
+@inline
+export function weightedTerm(weight: v128, offset: v128): v128 {
+  return v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, f32x4.splat(0)));
+}
+
 /** Lanes that are neither NaN nor ±∞ (all ones), as a mask. */
 @inline
 export function finiteLanes(value: v128): v128 {

@@ -9,7 +9,8 @@ import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../po
 import { expWeightLanes, expWeightPairLanes, log1pNonPositiveLanes, weightLessOne } from '../simd-math';
 import { STATS, STATS_PLANE_BYTES } from './arguments';
 import {
-  addRowTerms, finiteLanes, isFourTaps, loadLanes, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightLanes, windowRange,
+  addRowTerms, finiteLanes, isFourTaps, loadLanes, offsetLanes, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightedTerm,
+  weightLanes, windowRange,
 } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
@@ -24,18 +25,6 @@ let total: v128 = f32x4.splat(0);
 let logMean: v128 = f32x4.splat(0);
 /** With `park`, the last window's Σeᵢ(xᵢ − m) (lseWindowGradient's sum, in its order). */
 let weightedSum: v128 = f32x4.splat(0);
-
-/** e·(x − m), 0 where e is 0 (a −∞ cell's 0·(−∞) would be NaN). */
-@inline
-function weightedTerm(weight: v128, offset: v128): v128 {
-  return v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, f32x4.splat(0)));
-}
-
-/** x − m, 0 where x = m (also for an infinite m). */
-@inline
-function offsetLanes(value: v128, m: v128): v128 {
-  return v128.andnot(f32x4.sub(value, m), f32x4.eq(value, m));
-}
 
 /**
  * y of one window's lanes; sets shift, rate, total and logMean. An empty window gives 0. With `park`,

@@ -9,7 +9,7 @@ import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../poo
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expWeightLanes } from '../simd-math';
 import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
-import { finiteLanes, isFourTaps, loadLanes, storeLanes, windowMax } from './lanes';
+import { finiteLanes, isFourTaps, loadLanes, offsetLanes, storeLanes, weightedTerm, windowMax } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
 // The last window's softmax total and shift (per instance, so per thread).
@@ -35,13 +35,11 @@ function softLanes(start: usize, columns: i32, full: bool, park: bool, parked: u
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const value = loadLanes(tap, full);
-        // A cell equal to m is 0 from it, also for an infinite m (where x − m would be NaN).
-        const offset = v128.andnot(f32x4.sub(value, largest), f32x4.eq(value, largest));
+        const offset = offsetLanes(value, largest);
         const weight = expWeightLanes(offset);
         if (park) storeLanes(tap + parked, weight, full);
         sum = f32x4.add(sum, weight);
-        // Cells of weight 0 add nothing (a −∞ cell's 0·(−∞) would be NaN).
-        weighted = f32x4.add(weighted, v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, zero)));
+        weighted = f32x4.add(weighted, weightedTerm(weight, offset));
       }
     }
   }
@@ -55,10 +53,9 @@ let cellTerm: v128 = f32x4.splat(0);
 
 @inline
 function softCellWeight(value: v128, largest: v128): v128 {
-  // A cell equal to m is 0 from it, also for an infinite m (where x − m would be NaN).
-  const offset = v128.andnot(f32x4.sub(value, largest), f32x4.eq(value, largest));
+  const offset = offsetLanes(value, largest);
   const weight = expWeightLanes(offset);
-  cellTerm = v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, f32x4.splat(0)));
+  cellTerm = weightedTerm(weight, offset);
   return weight;
 }
 
@@ -107,18 +104,6 @@ function softFourLanes(start: usize, full: bool, park: bool, parked: usize, shar
   return output;
 }
 
-/** A cell's term e·(x − m) for its weight e (0 where e is 0: a −∞ cell's 0·(−∞) would be NaN). */
-@inline
-function softTerm(weight: v128, offset: v128): v128 {
-  return v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, f32x4.splat(0)));
-}
-
-/** x − m, 0 for a cell equal to m (also for an infinite m, where x − m would be NaN). */
-@inline
-function softOffset(value: v128, largest: v128): v128 {
-  return v128.andnot(f32x4.sub(value, largest), f32x4.eq(value, largest));
-}
-
 /**
  * softFourLanes' y, every value in locals (no per-instance globals, which V8 keeps in memory): the
  * same sums in the same order, so the same bits. With `park`, as softLanes', and total set.
@@ -130,10 +115,10 @@ function softFourOutput(start: usize, full: bool, park: bool = false, parked: us
   const c = loadLanes(start + rowBytes, full);
   const d = loadLanes(start + rowBytes + columnBytes, full);
   const largest = f32x4.pmax(f32x4.pmax(a, b), f32x4.pmax(c, d));
-  const offsetA = softOffset(a, largest);
-  const offsetB = softOffset(b, largest);
-  const offsetC = softOffset(c, largest);
-  const offsetD = softOffset(d, largest);
+  const offsetA = offsetLanes(a, largest);
+  const offsetB = offsetLanes(b, largest);
+  const offsetC = offsetLanes(c, largest);
+  const offsetD = offsetLanes(d, largest);
   const weightA = expWeightLanes(offsetA);
   const weightB = expWeightLanes(offsetB);
   const weightC = expWeightLanes(offsetC);
@@ -145,8 +130,8 @@ function softFourOutput(start: usize, full: bool, park: bool = false, parked: us
     storeLanes(start + rowBytes + columnBytes + parked, weightD, full);
   }
   const weighted = f32x4.add(
-    f32x4.add(f32x4.add(softTerm(weightA, offsetA), softTerm(weightB, offsetB)), softTerm(weightC, offsetC)),
-    softTerm(weightD, offsetD),
+    f32x4.add(f32x4.add(weightedTerm(weightA, offsetA), weightedTerm(weightB, offsetB)), weightedTerm(weightC, offsetC)),
+    weightedTerm(weightD, offsetD),
   );
   const sum = f32x4.add(f32x4.add(f32x4.add(weightA, weightB), weightC), weightD);
   if (park) total = sum;
