@@ -12,7 +12,9 @@ export { roiPoolBackwardImages, roiPoolBoxes } from './regions/roi-pool';
 export { roiAlignBackwardImages, roiAlignBoxes } from './regions/roi-align';
 export { prepareWindows } from '../pool/tables';
 export { mathLanes } from './weighted/math-probe';
-export { softBackwardRows, softFusedBackwardRows, softPoolRows, softStatsRows } from './weighted/soft';
+export {
+  softBackwardRows, softFusedBackwardRows, softPoolRows, softPoolSavingRows, softSavedBackwardRows, softStatsRows,
+} from './weighted/soft';
 export {
   gemBackwardRows,
   gemFusedBackwardRows,

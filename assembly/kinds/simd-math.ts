@@ -4,7 +4,8 @@
 // Math.exp/Math.log rounded to float32: NaN stays NaN, exp(+∞) = +∞, exp(−∞) = 0, overflow gives +∞
 // and underflow 0 (through the subnormals); ln(+∞) = +∞, ln(±0) = −∞, ln of a negative number is
 // NaN, subnormal inputs are exact. Maximum relative error (measured over a dense sweep in
-// test/wasm/kinds-weighted.test.ts): 1 float32 ulp, expWeightLanes and expm1WeightLanes included.
+// test/wasm/kinds-weighted.test.ts): 1 float32 ulp, 2 for expWeightLanes and expWeightPairLanes' e^x − 1,
+// 5 for logShortLanes.
 import { madd } from '../train/tile';
 
 const LOG2E: f32 = 1.44269504088896341;
@@ -25,14 +26,14 @@ const SMALLEST_NORMAL: f32 = 1.17549435e-38;
 /**
  * e^r − 1 − r over r² for |r| ≤ ln2/2 as a minimax quartic q, fitted (numpy, reweighted least squares)
  * to the relative error of r + r²·q against e^r − 1 (2⁻²⁴·0.3 before rounding), so that it serves
- * expm1WeightLanes too: expWeightLanes' polynomial, one step shorter than Cephes' (expLanes).
+ * expWeightPairLanes too: expWeightLanes' polynomial, one step shorter than Cephes' (expLanes).
  */
 @inline
 function expPolynomial(r: v128): v128 {
   return f32x4.add(expPolynomialLessOne(r), f32x4.splat(1));
 }
 
-/** r + r²·q: expPolynomial less its 1, keeping small r's digits (expm1WeightLanes). */
+/** r + r²·q: expPolynomial less its 1, keeping small r's digits (expWeightPairLanes). */
 @inline
 function expPolynomialLessOne(r: v128): v128 {
   let q = madd(f32x4.splat(1.3882522471249104e-3), r, f32x4.splat(8.36651399731636e-3));
@@ -84,11 +85,35 @@ export function expLanes(x: v128): v128 {
 export function expWeightLanes(x: v128): v128 {
   const clamped = f32x4.pmax(x, f32x4.splat(WEIGHT_LOW)); // keeps a NaN x
   const shifted = madd(clamped, f32x4.splat(LOG2E), f32x4.splat(ROUNDING));
-  const p = expPolynomial(reduced(clamped, shifted));
+  return weightOf(x, shifted, expPolynomial(reduced(clamped, shifted)));
+}
+
+/** e^x for expWeightLanes from n (`shifted`'s low bits) and the polynomial `p` = e^r. */
+@inline
+function weightOf(x: v128, shifted: v128, p: v128): v128 {
   // shifted's bits are 0x4b400000 + n: shifting left by 23 drops the 0x4b4 part, leaving 2^n's
   // exponent field once 127 is added. A product (not an integer add into p) keeps a NaN p NaN.
   const power = i32x4.shl(i32x4.add(shifted, i32x4.splat(127)), 23);
   return v128.andnot(f32x4.mul(p, power), f32x4.lt(x, f32x4.splat(WEIGHT_LOW)));
+}
+
+/** e^x − 1 of the last expWeightPairLanes (per instance, so per thread). */
+export let weightLessOne: v128 = f32x4.splat(0);
+
+/**
+ * expWeightLanes(x), the same bits, and e^x − 1 into weightLessOne for x ≤ 0 (LSE's cells), from one
+ * polynomial: where n = 0 (|x| ≤ ln2/2, r = x) the polynomial less its 1, keeping small x's digits;
+ * elsewhere e^x − 1, which cancels little there (|e^x − 1| ≥ 0.29).
+ */
+@inline
+export function expWeightPairLanes(x: v128): v128 {
+  const clamped = f32x4.pmax(x, f32x4.splat(WEIGHT_LOW)); // keeps a NaN x
+  const shifted = madd(clamped, f32x4.splat(LOG2E), f32x4.splat(ROUNDING));
+  const lessOne = expPolynomialLessOne(reduced(clamped, shifted));
+  const weight = weightOf(x, shifted, f32x4.add(lessOne, f32x4.splat(1)));
+  const near = i32x4.eq(shifted, f32x4.splat(ROUNDING)); // n = 0
+  weightLessOne = v128.bitselect(lessOne, f32x4.sub(weight, f32x4.splat(1)), near);
+  return weight;
 }
 
 /** ln x lane by lane. */
@@ -111,27 +136,60 @@ export function logPositiveLanes(x: v128): v128 {
   return scaledLogLanes(x, i32x4.splat(0));
 }
 
-/** ln(x·2^bias) for x positive, normal and finite, `bias` an i32 per lane. */
+/**
+ * ln x lane by lane for x positive, normal and finite (no lane checked), as logPositiveLanes with a
+ * degree-5 polynomial instead of Cephes' degree 8 (three multiply-adds fewer): within 5 ulps
+ * (relative 3.4·10⁻⁷), for GeM's per-cell ln (gem.ts), whose tolerance is 10⁻⁵.
+ */
 @inline
-function scaledLogLanes(scaled: v128, bias: v128): v128 {
+export function logShortLanes(x: v128): v128 {
+  return scaledLogLanes(x, i32x4.splat(0), true);
+}
+
+/**
+ * ln(1 + u) lane by lane for u in (−1, 0] (LSE's mean of e^{r(x − m)} − 1), no lane checked, keeping
+ * small u's digits without log1pLanes' division: where 1 + u ≥ √½ the reduction's f is u itself
+ * (exact); below, |ln(1 + u)| > 0.34 and the rounding of 1 + u adds at most 2⁻²⁴/0.34 relative.
+ */
+@inline
+export function log1pNonPositiveLanes(u: v128): v128 {
+  return scaledLogLanes(f32x4.add(f32x4.splat(1), u), i32x4.splat(0), false, true, u);
+}
+
+/**
+ * ln(x·2^bias) for x positive, normal and finite, `bias` an i32 per lane. `short`: logShortLanes'
+ * polynomial (fitted for this file like expWeightLanes', to the relative error of ln(1 + f)). With
+ * `near`, f is `residual` where the exponent is 0 (log1pNonPositiveLanes).
+ */
+@inline
+function scaledLogLanes(scaled: v128, bias: v128, short: bool = false, near: bool = false, residual: v128 = i32x4.splat(0)): v128 {
   // x = m·2^e with m in [0.5, 1) (frexp); m < √½ becomes 2m − 1 with e − 1, else m − 1.
   let exponent = i32x4.sub(i32x4.shr_u(v128.and(scaled, i32x4.splat(0x7f800000)), 23), i32x4.splat(126));
   exponent = i32x4.add(exponent, bias);
   const mantissa = v128.or(v128.and(scaled, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000));
   const low = f32x4.lt(mantissa, f32x4.splat(SQRT_HALF));
   exponent = i32x4.add(exponent, low); // a true lane is −1
-  const f = f32x4.sub(f32x4.add(mantissa, v128.and(mantissa, low)), f32x4.splat(1));
+  let f = f32x4.sub(f32x4.add(mantissa, v128.and(mantissa, low)), f32x4.splat(1));
+  if (near) f = v128.bitselect(residual, f, i32x4.eq(exponent, i32x4.splat(0)));
   const e = f32x4.convert_i32x4_s(exponent);
   const z = f32x4.mul(f, f);
-  let p = f32x4.splat(7.0376836292e-2);
-  p = madd(p, f, f32x4.splat(-1.1514610310e-1));
-  p = madd(p, f, f32x4.splat(1.1676998740e-1));
-  p = madd(p, f, f32x4.splat(-1.2420140846e-1));
-  p = madd(p, f, f32x4.splat(1.4249322787e-1));
-  p = madd(p, f, f32x4.splat(-1.6668057665e-1));
-  p = madd(p, f, f32x4.splat(2.0000714765e-1));
-  p = madd(p, f, f32x4.splat(-2.4999993993e-1));
-  p = madd(p, f, f32x4.splat(3.3333331174e-1));
+  let p: v128;
+  if (short) {
+    p = madd(f32x4.splat(-0.10190194845199585), f, f32x4.splat(0.16022534668445587));
+    p = madd(p, f, f32x4.splat(-0.17136892676353455));
+    p = madd(p, f, f32x4.splat(0.19924677908420563));
+    p = madd(p, f, f32x4.splat(-0.249832883477211));
+    p = madd(p, f, f32x4.splat(0.33334243297576904));
+  } else {
+    p = madd(f32x4.splat(7.0376836292e-2), f, f32x4.splat(-1.1514610310e-1));
+    p = madd(p, f, f32x4.splat(1.1676998740e-1));
+    p = madd(p, f, f32x4.splat(-1.2420140846e-1));
+    p = madd(p, f, f32x4.splat(1.4249322787e-1));
+    p = madd(p, f, f32x4.splat(-1.6668057665e-1));
+    p = madd(p, f, f32x4.splat(2.0000714765e-1));
+    p = madd(p, f, f32x4.splat(-2.4999993993e-1));
+    p = madd(p, f, f32x4.splat(3.3333331174e-1));
+  }
   let y = f32x4.mul(f32x4.mul(p, f), z);
   y = madd(e, f32x4.splat(LN2_LOW), y);
   y = madd(z, f32x4.splat(-0.5), y);
@@ -156,17 +214,6 @@ export function expm1Lanes(x: v128, exp: v128): v128 {
   const small = madd(f32x4.mul(p, x), x, x);
   const near = f32x4.lt(f32x4.abs(x), f32x4.splat(0.69314718));
   return v128.bitselect(small, f32x4.sub(exp, f32x4.splat(1)), near);
-}
-
-/**
- * e^x − 1 lane by lane for x ≤ 0 given `exp` = expWeightLanes(x), in about half expm1Lanes' steps:
- * where |x| < ln2/2 (there expWeightLanes' n is 0 and r = x) its polynomial less the 1, else
- * exp − 1, which cancels little there (|e^x − 1| ≥ 0.29).
- */
-@inline
-export function expm1WeightLanes(x: v128, exp: v128): v128 {
-  const near = f32x4.lt(f32x4.abs(x), f32x4.splat(0.34657359));
-  return v128.bitselect(expPolynomialLessOne(x), f32x4.sub(exp, f32x4.splat(1)), near);
 }
 
 /**

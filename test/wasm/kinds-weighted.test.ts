@@ -1,7 +1,7 @@
 // The weighted family's WebAssembly kernels (SoftPool, GeM, LSE, LIP) against their reference kernels,
 // within each kind's stated tolerance, on random shapes and options with ties, NaN, ±Infinity,
 // all-negative windows, odd channel counts (SIMD remainders), both data formats, ranks 1-3 and 1 to 3
-// threads, GeM's and LIP's backward also from what their forward kept;
+// threads, SoftPool's, GeM's and LIP's backward also from what their forward kept;
 // and the SIMD e^x and ln x (assembly/kinds/simd-math.ts) against Math.exp and Math.log.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -91,14 +91,14 @@ test('expWeightLanes: within 2 ulps of Math.exp over [−87.3, 88.3], 0 below 2^
   );
 });
 
-test('expm1WeightLanes: within 2 ulps of Math.expm1 over [−87, 0], small arguments included', () => {
+test('expWeightPairLanes: its e^x that of expWeightLanes, its e^x − 1 within 2 ulps of Math.expm1 over [−87, 0], small arguments included', () => {
   const random = generator(13);
   const values: number[] = [NaN, -Infinity, 0, -0, -1e-30, -0.3465, -0.3466, -87.3, -100];
   for (let exponent = -40; exponent <= 6; exponent++) {
     for (let draw = 0; draw < 4000; draw++) values.push(-Math.min(87, (1 + random()) * 2 ** exponent));
   }
-  const worst = measure('expm1Weight', Float32Array.from(values), Math.expm1);
-  assert.ok(worst <= 2, `expm1WeightLanes is ${worst} ulps from Math.expm1`);
+  const worst = measure('expm1Pair', Float32Array.from(values), Math.expm1);
+  assert.ok(worst <= 2, `expWeightPairLanes' e^x − 1 is ${worst} ulps from Math.expm1`);
 });
 
 test('logLanes: within 1 ulp of Math.log over every float32 exponent, exact at the special values', () => {
@@ -110,6 +110,35 @@ test('logLanes: within 1 ulp of Math.log over every float32 exponent, exact at t
   for (let draw = 0; draw < 100000; draw++) values.push(0.5 + random()); // around 1, where ln x is small
   const worst = measure('log', Float32Array.from(values), Math.log);
   assert.ok(worst <= 1, `logLanes is ${worst} ulps from Math.log`);
+});
+
+test('logShortLanes: within 5 ulps of Math.log over every normal float32 exponent', () => {
+  const random = generator(17);
+  const values: number[] = [
+    1,
+    2 ** -126,
+    3.4028234e38,
+    Math.SQRT1_2,
+    Math.fround(Math.SQRT1_2) * (1 - 2 ** -24),
+    Math.SQRT2,
+  ];
+  for (let exponent = -126; exponent <= 127; exponent++) {
+    for (let draw = 0; draw < 2000; draw++) values.push((1 + random()) * 2 ** exponent);
+  }
+  for (let draw = 0; draw < 200000; draw++) values.push(0.5 + random()); // around 1, where ln x is small
+  const worst = measure('logShort', Float32Array.from(values), Math.log);
+  assert.ok(worst <= 5, `logShortLanes is ${worst} ulps from Math.log`);
+});
+
+test('log1pNonPositiveLanes: within 3 ulps of Math.log1p over (−1, 0], small arguments included', () => {
+  const random = generator(19);
+  const values: number[] = [0, -0, -1e-30, -(2 ** -149), -0.2928932, -0.2928933, -0.5, -0.75, -0.999, -(1 - 2 ** -24)];
+  for (let exponent = -149; exponent <= -1; exponent++) {
+    for (let draw = 0; draw < 2000; draw++) values.push(-Math.min(1 - 2 ** -24, (1 + random()) * 2 ** exponent));
+  }
+  for (let draw = 0; draw < 100000; draw++) values.push(-random() * (1 - 2 ** -24));
+  const worst = measure('log1pNonPositive', Float32Array.from(values), Math.log1p);
+  assert.ok(worst <= 3, `log1pNonPositiveLanes is ${worst} ulps from Math.log1p`);
 });
 
 test('expm1Lanes and log1pLanes: within 2 ulps of Math.expm1 and Math.log1p, small arguments included', () => {
@@ -130,17 +159,25 @@ function compareSoft(geometry: PoolGeometry, values: Parameters<typeof filled>[1
     const input = filled(geometry.inputShape, values, seed);
     const expected = poisoned(geometry.outputShape);
     softPoolForward(input.values, expected.values, geometry);
-    const actual = poisoned(geometry.outputShape);
-    fast().softPoolForward!(input.values, actual.values, geometry);
-    assertClose(actual.values, expected.values, tolerance, `${label} forward`);
+    const [actual, keepingActual] = [0, 1].map(() => poisoned(geometry.outputShape));
+    fast().softPoolForward!(input.values, actual!.values, geometry);
+    assertClose(actual!.values, expected.values, tolerance, `${label} forward`);
+    const kept = room(geometry, KEPT_PLANES.soft, KEPT_CELL_PLANES.soft);
+    fast().softPoolForward!(input.values, keepingActual!.values, geometry, kept);
+    assert.deepEqual(keepingActual!.values, actual!.values, `${label}: keeping forward differs`);
     const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
     const expectedGrad = Tensor.allocate(geometry.inputShape);
     expectedGrad.values.fill(0);
     softPoolBackward(input.values, gradOutput.values, expectedGrad.values, geometry);
-    const actualGrad = poisoned(geometry.inputShape);
-    actualGrad.values.fill(0); // the kernels' contract: gradInput zeroed first
-    fast().softPoolBackward!(input.values, gradOutput.values, actualGrad.values, geometry);
-    assertClose(actualGrad.values, expectedGrad.values, tolerance, `${label} backward`);
+    const results = ([undefined, kept] as const).map((from) => {
+      const actualGrad = filledWith(geometry.inputShape, 0); // the kernels' contract: gradInput zeroed first
+      fast().softPoolBackward!(input.values, gradOutput.values, actualGrad.values, geometry, from);
+      const how = from === undefined ? 'anew' : 'kept';
+      assertClose(actualGrad.values, expectedGrad.values, tolerance, `${label} backward ${how}`);
+      return [...actualGrad.values];
+    });
+    // The kept weights and sums are the very values the backward computes anew: the same bits.
+    assert.deepEqual(results[1], results[0], `${label}: kept backward differs from anew`);
   });
 }
 

@@ -10,7 +10,7 @@ import { spatialSize } from '../../pool/rows';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expWeightLanes } from '../simd-math';
 import { CELL_PLANE_BYTES, CELL_SCRATCH, PER_CHANNEL, STATS, STATS_PLANE_BYTES, WEIGHTS } from './arguments';
-import { addTermSum, addToParked, finiteLanes, isFourTaps, loadLanes, storeLanes } from './lanes';
+import { addTermSum, addToParked, finiteLanes, isFourTaps, loadLanes, storeLanes, weightedTerm } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
 /** 2⁻¹²⁶, the smallest normal float32: DSC's scale is at least this, so its inverse stays finite. */
@@ -55,13 +55,7 @@ function diceLanes(x: v128, average: v128, slopes: bool): v128 {
   return v128.bitselect(f32x4.splat(1), dice, zero);
 }
 
-/** x − m where e^{x − m} > 0 may matter; cells of weight 0 add nothing (as soft.ts). */
-@inline
-function softTerm(weight: v128, offset: v128): v128 {
-  return v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, f32x4.splat(0)));
-}
-
-// The last adaCellWeights' e^{x − m} term (as softTerm) (per instance, so per thread).
+// The last adaCellWeights' e^{x − m} term (as weightedTerm) (per instance, so per thread).
 let cellSoftTerm: v128 = f32x4.splat(0);
 let cellSoftWeight: v128 = f32x4.splat(0);
 
@@ -80,7 +74,7 @@ function adaCellWeights(tap: usize, value: v128, average: v128, top: v128, full:
     storeLanes(tap + softParked, softWeight, full);
   }
   cellSoftWeight = softWeight;
-  cellSoftTerm = softTerm(softWeight, offset);
+  cellSoftTerm = weightedTerm(softWeight, offset);
   return diceWeight;
 }
 

@@ -1,17 +1,18 @@
 // GeM pooling (reference gem-pool.ts): y = s·(mean tᵢ)^(1/p) with tᵢ = (cᵢ/s)^p = e^{p·ln(cᵢ/s)},
 // cᵢ = max(xᵢ, ε), s the window's largest c (smallest for p < 0), in float32 with expWeightLanes and
-// logLanes. With T = Σt and lᵢ = ln(cᵢ/s), the reference's gradients become ∂y/∂xᵢ = y·tᵢ/(cᵢ·T)
+// logShortLanes (logLanes where c/s may be subnormal). With T = Σt and lᵢ = ln(cᵢ/s), the reference's gradients become ∂y/∂xᵢ = y·tᵢ/(cᵢ·T)
 // (xᵢ ≥ ε) and ∂y/∂p = (y/p)·(Σtᵢlᵢ/T − ln(T/n)/p), so a window's tᵢ serve both passes. Backward
 // as SoftPool's (soft.ts): fused where windows do not overlap, else statistics (s, gradOutput·y/T)
 // then a gather; each row's ∂/∂p terms go to float64 per channel, summed on the TypeScript side.
-// A training forward over windows that do not overlap keeps each t and window's sums for the
-// backward (src/pooling/kinds/forward-keep.ts), as AdaPool's does (ada-pool.ts).
+// A training forward over windows that do not overlap keeps each t and each window's y, y/T and
+// ∂y/∂p for the backward (src/pooling/kinds/forward-keep.ts), as AdaPool's does (ada-pool.ts).
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
-import { expLanes, expWeightLanes, logLanes, logPositiveLanes } from '../simd-math';
+import { expLanes, expWeightLanes, logLanes, logPositiveLanes, logShortLanes } from '../simd-math';
 import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
 import {
-  addRowTerms, finiteLanes, isFourTaps, loadLanes, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightLanes, windowRange,
+  addRowTerms, finiteLanes, isFourTaps, loadLanes, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightedTerm, weightLanes,
+  windowRange,
 } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
@@ -49,48 +50,65 @@ function windowScale(start: usize, columns: i32, full: bool, power: v128): v128 
  * Sums each cell's t and t·l (into termSum, termLogSum); with `park`, t is stored `parked` bytes
  * past the cell. An ordinary window takes l = ln(c·(1/s)) without ln's special cases; another
  * (`special`) l = ln c − ln s (`logScale`), since 1/s or c/s may be subnormal, keeping few digits.
+ * The sums run in locals (V8 keeps a module's globals in memory), stored once per window.
  */
 @inline
 function sumTerms(
   start: usize, columns: i32, full: bool, power: v128, inverse: v128, park: bool, parked: usize, special: bool, logScale: v128,
 ): void {
-  termSum = f32x4.splat(0);
-  termLogSum = f32x4.splat(0);
   if (isFourTaps(columns)) {
-    termCell(start, full, power, inverse, park, parked, special, logScale);
-    termCell(start + columnBytes, full, power, inverse, park, parked, special, logScale);
-    termCell(start + rowBytes, full, power, inverse, park, parked, special, logScale);
-    termCell(start + rowBytes + columnBytes, full, power, inverse, park, parked, special, logScale);
+    const ratioA = cellLogRatio(start, full, inverse, special, logScale);
+    const ratioB = cellLogRatio(start + columnBytes, full, inverse, special, logScale);
+    const ratioC = cellLogRatio(start + rowBytes, full, inverse, special, logScale);
+    const ratioD = cellLogRatio(start + rowBytes + columnBytes, full, inverse, special, logScale);
+    const termA = expWeightLanes(f32x4.mul(power, ratioA)); // p·ln(c/s) ≤ 0: s is the extreme c
+    const termB = expWeightLanes(f32x4.mul(power, ratioB));
+    const termC = expWeightLanes(f32x4.mul(power, ratioC));
+    const termD = expWeightLanes(f32x4.mul(power, ratioD));
+    if (park) {
+      storeLanes(start + parked, termA, full);
+      storeLanes(start + columnBytes + parked, termB, full);
+      storeLanes(start + rowBytes + parked, termC, full);
+      storeLanes(start + rowBytes + columnBytes + parked, termD, full);
+    }
+    termSum = f32x4.add(f32x4.add(f32x4.add(termA, termB), termC), termD);
+    termLogSum = f32x4.add(
+      f32x4.add(f32x4.add(weightedTerm(termA, ratioA), weightedTerm(termB, ratioB)), weightedTerm(termC, ratioC)),
+      weightedTerm(termD, ratioD),
+    );
     return;
   }
+  let sum = f32x4.splat(0);
+  let logSum = sum;
   let slicePointer = start;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
     let rowPointer = slicePointer;
     for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        termCell(tap, full, power, inverse, park, parked, special, logScale);
+        const logRatio = cellLogRatio(tap, full, inverse, special, logScale);
+        const term = expWeightLanes(f32x4.mul(power, logRatio));
+        if (park) storeLanes(tap + parked, term, full);
+        sum = f32x4.add(sum, term);
+        logSum = f32x4.add(logSum, weightedTerm(term, logRatio));
       }
     }
   }
+  termSum = sum;
+  termLogSum = logSum;
 }
 
-/** One cell's t (parked with `park`) and t·l, added to termSum and termLogSum. */
+/** One cell's l = ln(c/s), c = max(x, ε) (sumTerms' two ways). */
 @inline
-function termCell(
-  tap: usize, full: bool, power: v128, inverse: v128, park: bool, parked: usize, special: bool, logScale: v128,
-): void {
+function cellLogRatio(tap: usize, full: bool, inverse: v128, special: bool, logScale: v128): v128 {
   const clamped = f32x4.pmax(loadLanes(tap, full), f32x4.splat(EPSILON));
-  const logRatio = special ? f32x4.sub(logLanes(clamped), logScale) : logPositiveLanes(f32x4.mul(clamped, inverse));
-  const term = expWeightLanes(f32x4.mul(power, logRatio)); // p·ln(c/s) ≤ 0: s is the extreme c
-  if (park) storeLanes(tap + parked, term, full);
-  termSum = f32x4.add(termSum, term);
-  // A cell whose t is 0 adds nothing (for p < 0, an infinite c's 0·∞ would be NaN).
-  termLogSum = f32x4.add(termLogSum, v128.and(f32x4.mul(term, logRatio), f32x4.gt(term, f32x4.splat(0))));
+  return special ? f32x4.sub(logLanes(clamped), logScale) : logShortLanes(f32x4.mul(clamped, inverse));
 }
 
 let termSum: v128 = f32x4.splat(0);
 let termLogSum: v128 = f32x4.splat(0);
+/** The last window's ln(T/n)/p (per instance, so per thread). */
+let meanLog: v128 = f32x4.splat(0);
 
 /**
  * y of one window's lanes; sets scale, total and logTotal. An empty window gives 0. With `park`,
@@ -111,29 +129,29 @@ function gemLanes(start: usize, columns: i32, full: bool, power: v128, park: boo
   if (columns == 0) return zero;
   const count = f32x4.splat(<f32>(slices * rows * columns));
   // T/n lies in [1/n, 1] (the extreme cell's t is 1) wherever s is finite: ln needs no special case.
-  const root = expLanes(f32x4.div(logPositiveLanes(f32x4.div(sum, count)), power));
+  meanLog = f32x4.div(logPositiveLanes(f32x4.div(sum, count)), power);
+  const root = expLanes(meanLog);
   // An infinite (or NaN) s is the output itself, as the reference returns it before the sum.
   return v128.bitselect(f32x4.mul(s, root), s, finiteLanes(s));
 }
 
-/** The planes a saving forward keeps at STATS: y, T = Σt and Σt·l (gemLanes' results). */
+/**
+ * The planes a saving forward keeps at STATS, after gemLanes: y, y/T and (y/p)·(Σt·l/T − ln(T/n)/p),
+ * so that the backward's window factors (gemWindowGradient) are one product each.
+ */
 @inline
-function saveWindowLanes(block: usize, outIndex: usize, full: bool, y: v128): void {
+function saveWindowLanes(block: usize, outIndex: usize, full: bool, y: v128, power: v128): void {
   const stats = pointer(block, STATS) + (outIndex << 2);
   const plane = <usize>word(block, STATS_PLANE_BYTES);
   storeLanes(stats, y, full);
-  storeLanes(stats + plane, total, full);
-  storeLanes(stats + 2 * plane, logTotal, full);
+  storeLanes(stats + plane, f32x4.div(y, total), full);
+  storeLanes(stats + 2 * plane, powerFactor(y, power), full);
 }
 
-/** The saved planes back: sets total and logTotal, returns y. */
+/** (y/p)·(Σt·l/T − ln(T/n)/p) of the last gemLanes' window: ∂y/∂p. */
 @inline
-function loadWindowLanes(block: usize, outIndex: usize, full: bool): v128 {
-  const stats = pointer(block, STATS) + (outIndex << 2);
-  const plane = <usize>word(block, STATS_PLANE_BYTES);
-  total = loadLanes(stats + plane, full);
-  logTotal = loadLanes(stats + 2 * plane, full);
-  return loadLanes(stats, full);
+function powerFactor(y: v128, power: v128): v128 {
+  return f32x4.mul(f32x4.div(y, power), f32x4.sub(f32x4.div(logTotal, total), meanLog));
 }
 
 /** One window's outputs, all channels; with `saving`, t parked at CELL_SCRATCH and the sums kept. */
@@ -146,13 +164,13 @@ function gemForwardChannels(block: usize, start: usize, outIndex: usize, columns
     const offset = <usize>channel << 2;
     const y = gemLanes(start + offset, columns, true, weightLanes(block, channel, true), saving, parked);
     storeLanes(output + offset, y, true);
-    if (saving) saveWindowLanes(block, outIndex + channel, true, y);
+    if (saving) saveWindowLanes(block, outIndex + channel, true, y, weightLanes(block, channel, true));
   }
   for (; channel < group; channel++) {
     const offset = <usize>channel << 2;
     const y = gemLanes(start + offset, columns, false, weightLanes(block, channel, false), saving, parked);
     storeLanes(output + offset, y, false);
-    if (saving) saveWindowLanes(block, outIndex + channel, false, y);
+    if (saving) saveWindowLanes(block, outIndex + channel, false, y, weightLanes(block, channel, false));
   }
 }
 
@@ -179,19 +197,20 @@ export function gemPoolSavingRows(block: usize, firstUnit: i32, endUnit: i32): v
 }
 
 /**
- * After gemLanes of a non-empty window: adds gradOutput·(y/p)·(Σtl/T − ln(T/n)/p), the window's
- * ∂/∂p (0 where y is not finite), to the row's float64 terms; returns gradOutput·y/T.
+ * Adds gradOutput·∂y/∂p (`perPower` = ∂y/∂p, powerFactor; 0 where y is not finite) to the row's float64
+ * terms; returns gradOutput·y/T (`perTotal` = y/T).
  */
 @inline
-function gemWindowGradient(block: usize, outIndex: usize, columns: i32, channel: i32, full: bool, power: v128, y: v128): v128 {
+function gemWindowGradient(block: usize, outIndex: usize, channel: i32, full: bool, y: v128, perTotal: v128, perPower: v128): v128 {
   const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full);
-  const count = f32x4.splat(<f32>(slices * rows * columns));
-  const meanLog = f32x4.div(logPositiveLanes(f32x4.div(total, count)), power); // T/n in [1/n, 1], as gemLanes
-  const spread = f32x4.sub(f32x4.div(logTotal, total), meanLog);
-  const finite = finiteLanes(y);
-  const powerTerm = v128.and(f32x4.mul(f32x4.div(f32x4.mul(gradient, y), power), spread), finite);
-  addRowTerms(block, channel, full, powerTerm);
-  return f32x4.div(f32x4.mul(gradient, y), total);
+  addRowTerms(block, channel, full, v128.and(f32x4.mul(gradient, perPower), finiteLanes(y)));
+  return f32x4.mul(gradient, perTotal);
+}
+
+/** gemWindowGradient after gemLanes of a non-empty window. */
+@inline
+function computedWindowGradient(block: usize, outIndex: usize, channel: i32, full: bool, power: v128, y: v128): v128 {
+  return gemWindowGradient(block, outIndex, channel, full, y, f32x4.div(y, total), powerFactor(y, power));
 }
 
 /** gradOutput·y/T · t/c where x ≥ ε and the window passes gradient (`passes`), 0 elsewhere. */
@@ -212,21 +231,39 @@ function gemFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
   if (columns == 0) return;
   const written = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
   const parked = saved ? pointer(block, CELL_SCRATCH) - pointer(block, INPUT) : written;
-  const power = weightLanes(block, channel, full);
-  const y = saved ? loadWindowLanes(block, outIndex, full) : gemLanes(start, columns, full, power, true, parked);
-  const factor = gemWindowGradient(block, outIndex, columns, channel, full, power, y);
+  let y: v128, factor: v128;
+  if (saved) {
+    const stats = pointer(block, STATS) + (outIndex << 2);
+    const plane = <usize>word(block, STATS_PLANE_BYTES);
+    y = loadLanes(stats, full);
+    factor = gemWindowGradient(block, outIndex, channel, full, y, loadLanes(stats + plane, full), loadLanes(stats + 2 * plane, full));
+  } else {
+    const power = weightLanes(block, channel, full);
+    y = gemLanes(start, columns, full, power, true, parked);
+    factor = computedWindowGradient(block, outIndex, channel, full, power, y);
+  }
   const passes = finiteLanes(y);
+  if (isFourTaps(columns)) {
+    gemShareCell(start, full, parked, written, factor, passes);
+    gemShareCell(start + columnBytes, full, parked, written, factor, passes);
+    gemShareCell(start + rowBytes, full, parked, written, factor, passes);
+    gemShareCell(start + rowBytes + columnBytes, full, parked, written, factor, passes);
+    return;
+  }
   let slicePointer = start;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
     let rowPointer = slicePointer;
     for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
       let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        const share = gemShareLanes(loadLanes(tap, full), loadLanes(tap + parked, full), factor, passes);
-        storeLanes(tap + written, share, full);
-      }
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) gemShareCell(tap, full, parked, written, factor, passes);
     }
   }
+}
+
+/** One cell's gradient (gemShareLanes of its t, parked `parked` bytes past it), written `written` bytes past it. */
+@inline
+function gemShareCell(tap: usize, full: bool, parked: usize, written: usize, factor: v128, passes: v128): void {
+  storeLanes(tap + written, gemShareLanes(loadLanes(tap, full), loadLanes(tap + parked, full), factor, passes), full);
 }
 
 @inline
@@ -271,7 +308,7 @@ function gemStatsLanes(block: usize, start: usize, outIndex: usize, columns: i32
   const power = weightLanes(block, channel, full);
   const y = gemLanes(start, columns, full, power, false, 0);
   storeLanes(stats, v128.or(scale, v128.not(finiteLanes(y))), full);
-  storeLanes(stats + plane, gemWindowGradient(block, outIndex, columns, channel, full, power, y), full);
+  storeLanes(stats + plane, computedWindowGradient(block, outIndex, channel, full, power, y), full);
 }
 
 function gemStatsWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {

@@ -64,32 +64,45 @@ export let rangeNaN: v128 = f32x4.splat(0);
  */
 @inline
 export function windowRange(start: usize, columns: i32, full: bool, floor: f32): void {
-  rangeLargest = f32x4.splat(-Infinity);
-  rangeSmallest = f32x4.splat(Infinity);
-  rangeNaN = f32x4.splat(0);
+  // In locals, stored once (V8 keeps a module's globals in memory: a store and a load per update).
   if (isFourTaps(columns)) {
-    rangeCell(loadLanes(start, full), floor);
-    rangeCell(loadLanes(start + columnBytes, full), floor);
-    rangeCell(loadLanes(start + rowBytes, full), floor);
-    rangeCell(loadLanes(start + rowBytes + columnBytes, full), floor);
+    const a = loadLanes(start, full);
+    const b = loadLanes(start + columnBytes, full);
+    const c = loadLanes(start + rowBytes, full);
+    const d = loadLanes(start + rowBytes + columnBytes, full);
+    const bottom = f32x4.splat(floor);
+    // pmax(x, floor) keeps a NaN x; pmax and pmin pass a NaN first operand on, as the loop's fold.
+    const clampedA = f32x4.pmax(a, bottom);
+    const clampedB = f32x4.pmax(b, bottom);
+    const clampedC = f32x4.pmax(c, bottom);
+    const clampedD = f32x4.pmax(d, bottom);
+    const lowest = f32x4.splat(-Infinity);
+    const highest = f32x4.splat(Infinity);
+    rangeLargest = f32x4.pmax(f32x4.pmax(f32x4.pmax(f32x4.pmax(lowest, clampedA), clampedB), clampedC), clampedD);
+    rangeSmallest = f32x4.pmin(f32x4.pmin(f32x4.pmin(f32x4.pmin(highest, clampedA), clampedB), clampedC), clampedD);
+    rangeNaN = v128.or(v128.or(f32x4.ne(a, a), f32x4.ne(b, b)), v128.or(f32x4.ne(c, c), f32x4.ne(d, d)));
     return;
   }
+  let largest = f32x4.splat(-Infinity);
+  let smallest = f32x4.splat(Infinity);
+  let nan = f32x4.splat(0);
   let slicePointer = start;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
     let rowPointer = slicePointer;
     for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
       let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) rangeCell(loadLanes(tap, full), floor);
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+        const value = loadLanes(tap, full);
+        const clamped = f32x4.pmax(value, f32x4.splat(floor)); // keeps a NaN value
+        largest = f32x4.pmax(largest, clamped);
+        smallest = f32x4.pmin(smallest, clamped);
+        nan = v128.or(nan, f32x4.ne(value, value));
+      }
     }
   }
-}
-
-@inline
-function rangeCell(value: v128, floor: f32): void {
-  const clamped = f32x4.pmax(value, f32x4.splat(floor)); // keeps a NaN value
-  rangeLargest = f32x4.pmax(rangeLargest, clamped);
-  rangeSmallest = f32x4.pmin(rangeSmallest, clamped);
-  rangeNaN = v128.or(rangeNaN, f32x4.ne(value, value));
+  rangeLargest = largest;
+  rangeSmallest = smallest;
+  rangeNaN = nan;
 }
 
 /** The parameter's lanes for channels [channel, channel + 4) (or channel alone) of the current row (rows.ts's outer). */
@@ -138,6 +151,18 @@ export function addTermSum(block: usize, index: usize, full: bool, values: v128)
     sum += <f64>f32x4.extract_lane(values, 3);
   }
   store<f64>(terms, load<f64>(terms) + sum);
+}
+
+/** x − m, 0 where x = m (also for an infinite m, where x − m would be NaN): a softmax's shifted value. */
+@inline
+export function offsetLanes(value: v128, m: v128): v128 {
+  return v128.andnot(f32x4.sub(value, m), f32x4.eq(value, m));
+}
+
+/** A cell's term e·d for its weight e, 0 where e is 0 (a −∞ cell's 0·(−∞), an infinite c's 0·∞, would be NaN). */
+@inline
+export function weightedTerm(weight: v128, offset: v128): v128 {
+  return v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, f32x4.splat(0)));
 }
 
 /** Lanes that are neither NaN nor ±∞ (all ones), as a mask. */

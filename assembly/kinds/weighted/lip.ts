@@ -9,7 +9,7 @@ import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../poo
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes, expWeightLanes } from '../simd-math';
 import { CELL_PLANE_BYTES, CELL_SCRATCH, COEFFICIENT, GRAD_LOGITS, LOGITS, STATS, STATS_PLANE_BYTES } from './arguments';
-import { loadLanes, storeLanes } from './lanes';
+import { isFourTaps, loadLanes, storeLanes } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
 // The last window's max G and Σw (per instance, so per thread).
@@ -43,6 +43,7 @@ function lipLanes(block: usize, start: usize, columns: i32, full: bool, park: bo
   const input = pointer(block, INPUT);
   const logits = pointer(block, LOGITS) - input;
   const coefficient = coefficientLanes(block);
+  if (isFourTaps(columns)) return lipFourLanes(start, full, park, parkedWeight, parkedGate, logits, coefficient);
   let top = f32x4.splat(-Infinity);
   let nan = f32x4.splat(0);
   let slicePointer = start;
@@ -80,6 +81,54 @@ function lipLanes(block: usize, start: usize, columns: i32, full: bool, park: bo
     }
   }
   largest = top;
+  total = sum;
+  return f32x4.div(weighted, sum);
+}
+
+/** One cell's G = λ·σ(z), its e^{−z} parked `parkedGate` bytes past it with `park` (lipLanes' first walk). */
+@inline
+function lipGate(tap: usize, full: bool, park: bool, parkedGate: usize, logits: usize, coefficient: v128): v128 {
+  const t = expLanes(f32x4.neg(loadLanes(tap + logits, full)));
+  if (park) storeLanes(tap + parkedGate, t, full);
+  return f32x4.mul(coefficient, sigmoidOf(t));
+}
+
+/** One cell's w = e^{G − max G}, parked `parkedWeight` bytes past it with `park`. */
+@inline
+function lipWeight(tap: usize, full: bool, park: bool, parkedWeight: usize, gate: v128, top: v128): v128 {
+  const weight = expWeightLanes(f32x4.sub(gate, top)); // G − max G ≤ 0: a softmax weight
+  if (park) storeLanes(tap + parkedWeight, weight, full);
+  return weight;
+}
+
+/**
+ * lipLanes of a 2×2 window (isFourTaps), its four taps unrolled and their G in locals (one e^x and
+ * one division per cell, not two): the same operations in the same order, so the same bits.
+ */
+@inline
+function lipFourLanes(start: usize, full: bool, park: bool, parkedWeight: usize, parkedGate: usize, logits: usize, coefficient: v128): v128 {
+  const second = start + columnBytes;
+  const third = start + rowBytes;
+  const fourth = third + columnBytes;
+  const gateA = lipGate(start, full, park, parkedGate, logits, coefficient);
+  const gateB = lipGate(second, full, park, parkedGate, logits, coefficient);
+  const gateC = lipGate(third, full, park, parkedGate, logits, coefficient);
+  const gateD = lipGate(fourth, full, park, parkedGate, logits, coefficient);
+  const lowest = f32x4.splat(-Infinity);
+  const top = f32x4.pmax(f32x4.pmax(f32x4.pmax(f32x4.pmax(lowest, gateA), gateB), gateC), gateD);
+  const nan = v128.or(v128.or(f32x4.ne(gateA, gateA), f32x4.ne(gateB, gateB)), v128.or(f32x4.ne(gateC, gateC), f32x4.ne(gateD, gateD)));
+  const shift = v128.or(top, nan);
+  const weightA = lipWeight(start, full, park, parkedWeight, gateA, shift);
+  const weightB = lipWeight(second, full, park, parkedWeight, gateB, shift);
+  const weightC = lipWeight(third, full, park, parkedWeight, gateC, shift);
+  const weightD = lipWeight(fourth, full, park, parkedWeight, gateD, shift);
+  const zero = f32x4.splat(0);
+  const sum = f32x4.add(f32x4.add(f32x4.add(f32x4.add(zero, weightA), weightB), weightC), weightD);
+  let weighted = f32x4.add(zero, f32x4.mul(weightA, loadLanes(start, full)));
+  weighted = f32x4.add(weighted, f32x4.mul(weightB, loadLanes(second, full)));
+  weighted = f32x4.add(weighted, f32x4.mul(weightC, loadLanes(third, full)));
+  weighted = f32x4.add(weighted, f32x4.mul(weightD, loadLanes(fourth, full)));
+  largest = shift;
   total = sum;
   return f32x4.div(weighted, sum);
 }

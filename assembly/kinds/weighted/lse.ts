@@ -1,15 +1,16 @@
 // LSE pooling (reference lse-pool.ts): y = m + ln(1 + Σ expm1(r(xᵢ − m))/n)/r over each window's
 // in-bounds cells, m the window max for r > 0 (min for r < 0), and the mean where |r|·(max − min)
-// < 10⁻⁹; in float32 with expWeightLanes, expm1WeightLanes and log1pLanes. Gradients: ∂y/∂xᵢ = sᵢ = eᵢ/Σe
+// < 10⁻⁹; in float32 with expWeightPairLanes and log1pNonPositiveLanes. Gradients: ∂y/∂xᵢ = sᵢ = eᵢ/Σe
 // (1/n in the mean limit); ∂y/∂r = (Σsᵢ(xᵢ − m) − ln(mean e)/r)/r (Σ(xᵢ − y)²/2n in the limit).
 // Backward as SoftPool's (soft.ts): fused where windows do not overlap, else statistics (m, the
 // rate used, gradOutput/Σe) then a gather; ∂/∂r terms per row as GeM's (gem.ts).
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
-import { expm1WeightLanes, expWeightLanes, log1pLanes } from '../simd-math';
+import { expWeightLanes, expWeightPairLanes, log1pNonPositiveLanes, weightLessOne } from '../simd-math';
 import { STATS, STATS_PLANE_BYTES } from './arguments';
 import {
-  addRowTerms, finiteLanes, isFourTaps, loadLanes, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightLanes, windowRange,
+  addRowTerms, finiteLanes, isFourTaps, loadLanes, offsetLanes, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightedTerm,
+  weightLanes, windowRange,
 } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
@@ -22,12 +23,8 @@ let shift: v128 = f32x4.splat(0);
 let rate: v128 = f32x4.splat(0);
 let total: v128 = f32x4.splat(0);
 let logMean: v128 = f32x4.splat(0);
-
-/** x − m, 0 where x = m (also for an infinite m). */
-@inline
-function offsetLanes(value: v128, m: v128): v128 {
-  return v128.andnot(f32x4.sub(value, m), f32x4.eq(value, m));
-}
+/** With `park`, the last window's Σeᵢ(xᵢ − m) (lseWindowGradient's sum, in its order). */
+let weightedSum: v128 = f32x4.splat(0);
 
 /**
  * y of one window's lanes; sets shift, rate, total and logMean. An empty window gives 0. With `park`,
@@ -45,48 +42,74 @@ function lseLanes(start: usize, columns: i32, full: bool, r: v128, park: bool, p
   const spread = f32x4.mul(f32x4.abs(r), f32x4.sub(largest, smallest));
   const limit = v128.or(f32x4.eq(r, zero), f32x4.lt(spread, f32x4.splat(MEAN_LIMIT)));
   const used = v128.andnot(r, limit);
-  cellSum = zero;
-  cellShares = zero;
-  cellPlain = zero;
+  // The sums in locals (V8 keeps a module's globals in memory), in the reference's order from 0.
+  let sum = zero;
+  let shares = zero;
+  let plain = zero;
+  let weighted = zero;
   if (four) {
-    weightCell(start, full, m, used, park, parked);
-    weightCell(start + columnBytes, full, m, used, park, parked);
-    weightCell(start + rowBytes, full, m, used, park, parked);
-    weightCell(start + rowBytes + columnBytes, full, m, used, park, parked);
+    const a = loadLanes(start, full);
+    const b = loadLanes(start + columnBytes, full);
+    const c = loadLanes(start + rowBytes, full);
+    const d = loadLanes(start + rowBytes + columnBytes, full);
+    const offsetA = offsetLanes(a, m);
+    const offsetB = offsetLanes(b, m);
+    const offsetC = offsetLanes(c, m);
+    const offsetD = offsetLanes(d, m);
+    const scaledA = f32x4.mul(used, offsetA);
+    const scaledB = f32x4.mul(used, offsetB);
+    const scaledC = f32x4.mul(used, offsetC);
+    const scaledD = f32x4.mul(used, offsetD);
+    const weightA = expWeightPairLanes(scaledA);
+    const lessOneA = weightLessOne;
+    const weightB = expWeightPairLanes(scaledB);
+    const lessOneB = weightLessOne;
+    const weightC = expWeightPairLanes(scaledC);
+    const lessOneC = weightLessOne;
+    const weightD = expWeightPairLanes(scaledD);
+    const lessOneD = weightLessOne;
+    if (park) {
+      storeLanes(start + parked, weightA, full);
+      storeLanes(start + columnBytes + parked, weightB, full);
+      storeLanes(start + rowBytes + parked, weightC, full);
+      storeLanes(start + rowBytes + columnBytes + parked, weightD, full);
+      const weighted = f32x4.add(f32x4.add(zero, weightedTerm(weightA, offsetA)), weightedTerm(weightB, offsetB));
+      weightedSum = f32x4.add(f32x4.add(weighted, weightedTerm(weightC, offsetC)), weightedTerm(weightD, offsetD));
+    }
+    sum = f32x4.add(f32x4.add(f32x4.add(f32x4.add(sum, weightA), weightB), weightC), weightD);
+    shares = f32x4.add(f32x4.add(f32x4.add(f32x4.add(shares, lessOneA), lessOneB), lessOneC), lessOneD);
+    plain = f32x4.add(f32x4.add(f32x4.add(f32x4.add(plain, a), b), c), d);
   } else {
     let slicePointer = start;
     for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
       let rowPointer = slicePointer;
       for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
         let tap = rowPointer;
-        for (let kx = 0; kx < columns; kx++, tap += columnBytes) weightCell(tap, full, m, used, park, parked);
+        for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+          const value = loadLanes(tap, full);
+          const offset = offsetLanes(value, m);
+          const scaled = f32x4.mul(used, offset);
+          const weight = expWeightPairLanes(scaled);
+          if (park) {
+            storeLanes(tap + parked, weight, full);
+            weighted = f32x4.add(weighted, weightedTerm(weight, offset));
+          }
+          sum = f32x4.add(sum, weight);
+          shares = f32x4.add(shares, weightLessOne);
+          plain = f32x4.add(plain, value);
+        }
       }
     }
+    if (park) weightedSum = weighted;
   }
   const count = f32x4.splat(<f32>(slices * rows * columns));
   shift = m;
   rate = used;
-  total = cellSum;
-  logMean = log1pLanes(f32x4.div(cellShares, count));
+  total = sum;
+  // Σ(e − 1)/n lies in (−1, 0]: each e ≤ 1, and m's is 1 (NaN lanes give NaN y through m).
+  logMean = log1pNonPositiveLanes(f32x4.div(shares, count));
   if (columns == 0) return zero;
-  return v128.bitselect(f32x4.div(cellPlain, count), f32x4.add(m, f32x4.div(logMean, used)), limit);
-}
-
-// lseLanes' Σe, Σ(e − 1) and Σx (per instance, so per thread).
-let cellSum: v128 = f32x4.splat(0);
-let cellShares: v128 = f32x4.splat(0);
-let cellPlain: v128 = f32x4.splat(0);
-
-/** One cell's e = e^{r(x − m)} (parked with `park`), e − 1 and x, added to the window's sums. */
-@inline
-function weightCell(tap: usize, full: bool, m: v128, used: v128, park: bool, parked: usize): void {
-  const value = loadLanes(tap, full);
-  const scaled = f32x4.mul(used, offsetLanes(value, m));
-  const weight = expWeightLanes(scaled);
-  if (park) storeLanes(tap + parked, weight, full);
-  cellSum = f32x4.add(cellSum, weight);
-  cellShares = f32x4.add(cellShares, expm1WeightLanes(scaled, weight));
-  cellPlain = f32x4.add(cellPlain, value);
+  return v128.bitselect(f32x4.div(plain, count), f32x4.add(m, f32x4.div(logMean, used)), limit);
 }
 
 function lseForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
@@ -123,20 +146,26 @@ function lseWindowGradient(
   const limit = f32x4.eq(rate, zero);
   const m = shift;
   const used = rate;
-  let weighted = zero;
+  // With `park`, lseLanes summed Σeᵢ(xᵢ − m) in this walk's order; Σ(xᵢ − y)² only for lanes in the mean limit.
+  const walkWeights = !park;
+  const walkSquares = v128.any_true(limit);
+  let weighted = park ? weightedSum : zero;
   let squares = zero;
-  let slicePointer = start;
-  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
-    let rowPointer = slicePointer;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
-      let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        const value = loadLanes(tap, full);
-        const offset = offsetLanes(value, m);
-        const weight = park ? loadLanes(tap + parked, full) : expWeightLanes(f32x4.mul(used, offset));
-        weighted = f32x4.add(weighted, v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, zero)));
-        const deviation = f32x4.sub(value, y);
-        squares = f32x4.add(squares, f32x4.mul(deviation, deviation));
+  if (walkWeights || walkSquares) {
+    let slicePointer = start;
+    for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+      let rowPointer = slicePointer;
+      for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+        let tap = rowPointer;
+        for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
+          const value = loadLanes(tap, full);
+          if (walkWeights) {
+            const offset = offsetLanes(value, m);
+            weighted = f32x4.add(weighted, weightedTerm(expWeightLanes(f32x4.mul(used, offset)), offset));
+          }
+          const deviation = f32x4.sub(value, y);
+          squares = f32x4.add(squares, f32x4.mul(deviation, deviation));
+        }
       }
     }
   }
@@ -162,16 +191,27 @@ function lseFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
   const y = lseLanes(start, columns, full, weightLanes(block, channel, full), true, parked);
   const scale = lseWindowGradient(block, start, outIndex, columns, channel, full, y, true, parked);
   const passes = finiteLanes(y);
+  if (isFourTaps(columns)) {
+    lseShareCell(start + parked, full, scale, passes);
+    lseShareCell(start + columnBytes + parked, full, scale, passes);
+    lseShareCell(start + rowBytes + parked, full, scale, passes);
+    lseShareCell(start + rowBytes + columnBytes + parked, full, scale, passes);
+    return;
+  }
   let slicePointer = start;
   for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
     let rowPointer = slicePointer;
     for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
       let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        storeLanes(tap + parked, lseShareLanes(loadLanes(tap + parked, full), scale, passes), full);
-      }
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) lseShareCell(tap + parked, full, scale, passes);
     }
   }
+}
+
+/** The weight parked at `at` replaced by its share (lseShareLanes). */
+@inline
+function lseShareCell(at: usize, full: bool, scale: v128, passes: v128): void {
+  storeLanes(at, lseShareLanes(loadLanes(at, full), scale, passes), full);
 }
 
 function lseFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {

@@ -1,9 +1,12 @@
 // expLanes and logLanes over a float32 array, for their accuracy test (test/wasm/kinds-weighted.test.ts).
 import { INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
-import { expLanes, expm1Lanes, expm1WeightLanes, expWeightLanes, log1pLanes, logLanes } from '../simd-math';
+import {
+  expLanes, expm1Lanes, expWeightLanes, expWeightPairLanes, log1pLanes, log1pNonPositiveLanes, logLanes, logShortLanes,
+  weightLessOne,
+} from '../simd-math';
 import { MATH_MODE } from './arguments';
 
-/** Groups of four elements [firstUnit, endUnit): OUTPUT = e^INPUT (MATH_MODE 0), ln INPUT (1), e^INPUT − 1 (2), ln(1 + INPUT) (3), expWeightLanes (4) or expm1WeightLanes (5). */
+/** Groups of four elements [firstUnit, endUnit): OUTPUT = e^INPUT (MATH_MODE 0), ln INPUT (1), e^INPUT − 1 (2), ln(1 + INPUT) (3), expWeightLanes (4), expWeightPairLanes' e^x − 1 (5) logShortLanes (6) or log1pNonPositiveLanes (7). */
 export function mathLanes(block: usize, firstUnit: i32, endUnit: i32): void {
   const input = pointer(block, INPUT);
   const output = pointer(block, OUTPUT);
@@ -12,7 +15,13 @@ export function mathLanes(block: usize, firstUnit: i32, endUnit: i32): void {
     const offset = <usize>unit << 4;
     const value = v128.load(input + offset);
     const result =
-      mode == 0 ? expLanes(value) : mode == 1 ? logLanes(value) : mode == 2 ? expm1Lanes(value, expLanes(value)) : mode == 3 ? log1pLanes(value) : mode == 4 ? expWeightLanes(value) : expm1WeightLanes(value, expWeightLanes(value));
+      mode == 0 ? expLanes(value) : mode == 1 ? logLanes(value) : mode == 2 ? expm1Lanes(value, expLanes(value)) : mode == 3 ? log1pLanes(value) : mode == 4 ? expWeightLanes(value) : mode == 5 ? pairLessOne(value) : mode == 6 ? logShortLanes(value) : log1pNonPositiveLanes(value);
     v128.store(output + offset, result);
   }
+}
+
+/** expWeightPairLanes' e^x − 1, after checking that its e^x is expWeightLanes' (else NaN lanes). */
+function pairLessOne(value: v128): v128 {
+  const same = i32x4.eq(expWeightPairLanes(value), expWeightLanes(value));
+  return v128.bitselect(weightLessOne, f32x4.splat(NaN), same);
 }

@@ -2,12 +2,14 @@
 // eᵢ = e^{xᵢ − m}, m the window max, in float32 with expWeightLanes. Backward, where no input cell lies in
 // two windows: one pass over output rows, each window's eᵢ parked in its own gradInput cells, then
 // replaced by gradOutput·sₖ·(1 + xₖ − y). Where windows overlap: each window's m, gradOutput/Σe and
-// y first (NaN m for a window passing no gradient), then each input cell gathers from them.
+// y first (NaN m for a window passing no gradient), then each input cell gathers from them. A training
+// forward over windows that do not overlap keeps each eᵢ and each window's y and Σe for the backward
+// (src/pooling/kinds/forward-keep.ts), which then takes no e^x.
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expWeightLanes } from '../simd-math';
-import { STATS, STATS_PLANE_BYTES } from './arguments';
-import { finiteLanes, isFourTaps, loadLanes, storeLanes, windowMax } from './lanes';
+import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
+import { finiteLanes, isFourTaps, loadLanes, offsetLanes, storeLanes, weightedTerm, windowMax } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 
 // The last window's softmax total and shift (per instance, so per thread).
@@ -33,13 +35,11 @@ function softLanes(start: usize, columns: i32, full: bool, park: bool, parked: u
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const value = loadLanes(tap, full);
-        // A cell equal to m is 0 from it, also for an infinite m (where x − m would be NaN).
-        const offset = v128.andnot(f32x4.sub(value, largest), f32x4.eq(value, largest));
+        const offset = offsetLanes(value, largest);
         const weight = expWeightLanes(offset);
         if (park) storeLanes(tap + parked, weight, full);
         sum = f32x4.add(sum, weight);
-        // Cells of weight 0 add nothing (a −∞ cell's 0·(−∞) would be NaN).
-        weighted = f32x4.add(weighted, v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, zero)));
+        weighted = f32x4.add(weighted, weightedTerm(weight, offset));
       }
     }
   }
@@ -53,10 +53,9 @@ let cellTerm: v128 = f32x4.splat(0);
 
 @inline
 function softCellWeight(value: v128, largest: v128): v128 {
-  // A cell equal to m is 0 from it, also for an infinite m (where x − m would be NaN).
-  const offset = v128.andnot(f32x4.sub(value, largest), f32x4.eq(value, largest));
+  const offset = offsetLanes(value, largest);
   const weight = expWeightLanes(offset);
-  cellTerm = v128.and(f32x4.mul(weight, offset), f32x4.gt(weight, f32x4.splat(0)));
+  cellTerm = weightedTerm(weight, offset);
   return weight;
 }
 
@@ -105,9 +104,49 @@ function softFourLanes(start: usize, full: bool, park: bool, parked: usize, shar
   return output;
 }
 
+/**
+ * softFourLanes' y, every value in locals (no per-instance globals, which V8 keeps in memory): the
+ * same sums in the same order, so the same bits. With `park`, as softLanes', and total set.
+ */
+@inline
+function softFourOutput(start: usize, full: bool, park: bool = false, parked: usize = 0): v128 {
+  const a = loadLanes(start, full);
+  const b = loadLanes(start + columnBytes, full);
+  const c = loadLanes(start + rowBytes, full);
+  const d = loadLanes(start + rowBytes + columnBytes, full);
+  const largest = f32x4.pmax(f32x4.pmax(a, b), f32x4.pmax(c, d));
+  const offsetA = offsetLanes(a, largest);
+  const offsetB = offsetLanes(b, largest);
+  const offsetC = offsetLanes(c, largest);
+  const offsetD = offsetLanes(d, largest);
+  const weightA = expWeightLanes(offsetA);
+  const weightB = expWeightLanes(offsetB);
+  const weightC = expWeightLanes(offsetC);
+  const weightD = expWeightLanes(offsetD);
+  if (park) {
+    storeLanes(start + parked, weightA, full);
+    storeLanes(start + columnBytes + parked, weightB, full);
+    storeLanes(start + rowBytes + parked, weightC, full);
+    storeLanes(start + rowBytes + columnBytes + parked, weightD, full);
+  }
+  const weighted = f32x4.add(
+    f32x4.add(f32x4.add(weightedTerm(weightA, offsetA), weightedTerm(weightB, offsetB)), weightedTerm(weightC, offsetC)),
+    weightedTerm(weightD, offsetD),
+  );
+  const sum = f32x4.add(f32x4.add(f32x4.add(weightA, weightB), weightC), weightD);
+  if (park) total = sum;
+  return f32x4.add(largest, f32x4.div(weighted, sum));
+}
+
 function softForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
   const output = pointer(block, OUTPUT) + (outIndex << 2);
   let channel = 0;
+  if (isFourTaps(columns)) {
+    for (; channel + 4 <= group; channel += 4) {
+      const offset = <usize>channel << 2;
+      storeLanes(output + offset, softFourOutput(start + offset, true), true);
+    }
+  }
   for (; channel + 4 <= group; channel += 4) {
     const offset = <usize>channel << 2;
     storeLanes(output + offset, softLanes(start + offset, columns, true, false, 0), true);
@@ -121,6 +160,75 @@ function softForwardWindow(block: usize, start: usize, outIndex: usize, columns:
 /** Output rows [firstUnit, endUnit) of SoftPool's forward. */
 export function softPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
   walkOutputRows(block, firstUnit, endUnit, softForwardWindow);
+}
+
+/** One window's lanes of a saving forward: each cell's e^{x − m} parked at CELL_SCRATCH, y and Σe at STATS. */
+@inline
+function softSavingLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool): void {
+  const parked = pointer(block, CELL_SCRATCH) - pointer(block, INPUT);
+  const y = isFourTaps(columns) ? softFourOutput(start, full, true, parked) : softLanes(start, columns, full, true, parked);
+  storeLanes(pointer(block, OUTPUT) + (outIndex << 2), y, full);
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  storeLanes(stats, y, full);
+  storeLanes(stats + <usize>word(block, STATS_PLANE_BYTES), total, full);
+}
+
+function softSavingWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) softSavingLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, true);
+  for (; channel < group; channel++) softSavingLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, false);
+}
+
+/**
+ * Output rows [firstUnit, endUnit) of SoftPool's forward where no input cell lies in two windows,
+ * keeping for softSavedBackwardRows each cell's e^{x − m} (one plane at CELL_SCRATCH) and each
+ * window's y and Σe (two planes at STATS): the backward then takes no e^x.
+ */
+export function softPoolSavingRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, softSavingWindow);
+}
+
+/** One window's lanes of the backward from a saving forward's room: softFusedLanes' shares, the same bits. */
+@inline
+function softSavedLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool): void {
+  const parked = pointer(block, CELL_SCRATCH) - pointer(block, INPUT);
+  const written = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const output = loadLanes(stats, full);
+  const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full);
+  const scale = f32x4.div(gradient, loadLanes(stats + <usize>word(block, STATS_PLANE_BYTES), full));
+  if (isFourTaps(columns)) {
+    softSavedCell(start, full, parked, written, scale, output);
+    softSavedCell(start + columnBytes, full, parked, written, scale, output);
+    softSavedCell(start + rowBytes, full, parked, written, scale, output);
+    softSavedCell(start + rowBytes + columnBytes, full, parked, written, scale, output);
+    return;
+  }
+  let slicePointer = start;
+  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
+    let rowPointer = slicePointer;
+    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
+      let tap = rowPointer;
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) softSavedCell(tap, full, parked, written, scale, output);
+    }
+  }
+}
+
+/** One cell's gradient from its weight parked `parked` bytes past it, written `written` bytes past it. */
+@inline
+function softSavedCell(tap: usize, full: bool, parked: usize, written: usize, scale: v128, output: v128): void {
+  storeLanes(tap + written, softShareLanes(loadLanes(tap, full), loadLanes(tap + parked, full), scale, output), full);
+}
+
+function softSavedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) softSavedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, true);
+  for (; channel < group; channel++) softSavedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, false);
+}
+
+/** As softFusedBackwardRows, from what softPoolSavingRows kept (same input). */
+export function softSavedBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, softSavedWindow);
 }
 
 /** gradOutput·sₖ·(1 + xₖ − y) for weights eₖ, where eₖ > 0 and y is finite (0 elsewhere). */

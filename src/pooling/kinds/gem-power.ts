@@ -24,10 +24,13 @@ export const gemWeightOptions = scalarWeightOptions(powerSpec, 'power p', 'layer
 export const gemKernels = { gemPoolForward, gemPoolBackward };
 
 /**
- * The wasm kernels compute in float32 with a SIMD e^x and ln x of 1 ulp (the reference in float64;
- * tᵢ under 2⁻¹²⁶ taken as 0, beside the extreme cell's t = 1):
- * each tᵢ = e^{p·ln(cᵢ/s)} carries a few ulps plus |p·ln(cᵢ/s)|·2⁻²⁴ (large only for tᵢ that add
- * little), the mean and root a few more: 10⁻⁵ relative (and 10⁻⁶ absolute) holds with margin.
+ * The wasm kernels compute in float32 with a SIMD e^x of 1 ulp, each cell's ln(cᵢ/s) with a degree-5
+ * polynomial (5 ulps of ln of the mantissa, |ln m| ≤ 0.35: at most 1.2·10⁻⁷ absolute in lᵢ) and the
+ * root's ln of 1 ulp (the reference in float64; tᵢ under 2⁻¹²⁶ taken as 0, beside the extreme cell's
+ * t = 1). y's relative error is the t-weighted mean of the lᵢ errors (δ ln y = Σtᵢδlᵢ/T), so the
+ * short ln adds at most 1.2·10⁻⁷; each tᵢ = e^{p·lᵢ} also carries a few ulps plus |p·lᵢ|·2⁻²⁴ (large
+ * only for tᵢ that add little), the mean and root a few more: 10⁻⁵ relative (and 10⁻⁶ absolute) holds
+ * with margin.
  */
 export const gemTolerance = { relative: 1e-5, absolute: 1e-6 };
 

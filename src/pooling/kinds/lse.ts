@@ -85,8 +85,8 @@ function exportLsePool(call: OnnxExportCall) {
 export const lseKind = slidingWindowKind({
   names: ['lse', 'logSumExp'],
   op: 'lsePool{rank}d',
-  // The wasm kernels: float32 with 1-ulp SIMD e^x, ln x, e^x − 1 (weights under 2⁻¹²⁶ taken as 0, as
-  // SoftPool's) and 2-ulp ln(1 + x); y and the
+  // The wasm kernels: float32 with a 1-ulp SIMD e^x, a 2-ulp e^x − 1 (weights under 2⁻¹²⁶ taken as 0, as
+  // SoftPool's) and a 2-ulp ln(1 + u) for the window's u = mean(e − 1) in (−1, 0]; y and the
   // softmax shares round a few times more than the float64 reference.
   tolerance: { relative: 1e-5, absolute: 1e-6 },
   tensorArguments: ['r'],

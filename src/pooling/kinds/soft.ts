@@ -16,8 +16,9 @@ import type { PoolOptions } from '../../geometry/pool-geometry.js';
 import { softPoolBackward, softPoolForward } from '../../kernels/reference/extra/soft-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { windowGeometry } from '../common-options.js';
+import { kernel } from '../../kernels/backend.js';
 import { runPoolSteps } from '../compute.js';
-import { smoothSteps } from '../kernel-steps.js';
+import { clearKept, KEPT_CELL_PLANES, KEPT_PLANES, keptSpec } from './forward-keep.js';
 import { rankedOps, type OpCall } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
@@ -25,10 +26,21 @@ import { spatial } from '../../formats/onnx/pool-nodes.js';
 import { exportWindow } from '../../formats/onnx/pool-window.js';
 import { exponentialMean, pooledOutput, windowCells } from '../../formats/onnx/window-cells.js';
 
+/** A forward that records a gradient gets a room to keep each cell's e^{x − m} for the backward (forward-keep.ts). */
 function computeSoftPool(call: OpCall): Tensor {
+  const { input } = call;
   const geometry = windowGeometry(call);
-  const steps = smoothSteps(geometry, 'softPoolForward', 'softPoolBackward');
-  return runPoolSteps(call.op, [call.input], geometry.outputShape, steps).output;
+  const room = keptSpec(geometry, KEPT_PLANES.soft, KEPT_CELL_PLANES.soft);
+  return runPoolSteps(call.op, [input], geometry.outputShape, {
+    zeroGradients: true,
+    saved: input.requiresGrad ? [room] : [],
+    forward: ({ output, saved: [kept] }) => {
+      if (kept !== undefined) clearKept(kept.values);
+      kernel('softPoolForward')(input.values, output.values, geometry, kept?.values);
+    },
+    backward: ({ gradOutput, gradInputs: [gradInput], saved: [kept] }) =>
+      kernel('softPoolBackward')(input.values, gradOutput.values, gradInput!.values, geometry, kept?.values),
+  }).output;
 }
 
 /** Each window's cells side by side, m their ReduceMax, then m + Σ e^{x−m}(x − m) / Σ e^{x−m} as the kernel. */

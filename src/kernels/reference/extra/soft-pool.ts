@@ -36,7 +36,13 @@ function softWindow(
   return into;
 }
 
-export function softPoolForward(input: Float32Array, output: Float32Array, geometry: PoolGeometry): void {
+/** `_kept`: room a fast kernel may fill for its backward (forward-keep.ts); the reference leaves it alone. */
+export function softPoolForward(
+  input: Float32Array,
+  output: Float32Array,
+  geometry: PoolGeometry,
+  _kept?: Float32Array,
+): void {
   const scratch = windowScratch(geometry);
   const window: SoftWindow = { total: 0, output: 0 };
   walkCollectedWindows(geometry, (cells, outputIndex) => {
@@ -53,6 +59,7 @@ export function softPoolBackward(
   gradOutput: Float32Array,
   gradInput: Float32Array,
   geometry: PoolGeometry,
+  _kept?: Float32Array,
 ): void {
   const scratch = windowScratch(geometry);
   const window: SoftWindow = { total: 0, output: 0 };

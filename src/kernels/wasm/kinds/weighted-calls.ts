@@ -263,7 +263,7 @@ export function backwardExports(kind: string, planes: number, cellPlanes = 0): B
   };
 }
 
-const mathModes = ['exp', 'log', 'expm1', 'log1p', 'expWeight', 'expm1Weight'] as const;
+const mathModes = ['exp', 'log', 'expm1', 'log1p', 'expWeight', 'expm1Pair', 'logShort', 'log1pNonPositive'] as const;
 export type MathMode = (typeof mathModes)[number];
 
 /**

@@ -26,6 +26,7 @@ const adaKeptExports = { ...adaExports, fused: 'adaSavedBackwardRows', cellPlane
 const dppKeptExports = { ...dppExports, fused: 'dppSavedBackwardRows', cellPlanes: 0 };
 const gemKeptExports = { ...gemExports, fused: 'gemSavedBackwardRows', cellPlanes: 0 };
 const lipKeptExports = { ...lipExports, fused: 'lipSavedBackwardRows', cellPlanes: 0 };
+const softKeptExports = { ...softExports, fused: 'softSavedBackwardRows', cellPlanes: 0 };
 
 /** Whether a forward may fill `kept` (a room of the right size, windows that do not overlap). */
 function keeps(
@@ -53,11 +54,22 @@ const filledRoom = (
 /** The weighted family's kernels over the kinds module. */
 export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKernels> {
   return {
-    softPoolForward(input, output, geometry) {
-      runForward(kinds, 'softPoolRows', geometry, { ...noTensors, input, output });
+    softPoolForward(input, output, geometry, kept) {
+      const keeping = keeps(geometry, kept, KEPT_PLANES.soft, KEPT_CELL_PLANES.soft);
+      if (keeping) markKept(kept);
+      const room = { kept: keeping ? kept : undefined, keptPlanes: KEPT_PLANES.soft };
+      runForward(kinds, keeping ? 'softPoolSavingRows' : 'softPoolRows', geometry, {
+        ...noTensors,
+        input,
+        output,
+        ...room,
+      });
     },
-    softPoolBackward(input, gradOutput, gradInput, geometry) {
-      runBackward(kinds, softExports, geometry, { ...noTensors, input, gradOutput, gradInput });
+    softPoolBackward(input, gradOutput, gradInput, geometry, kept) {
+      const reading = filledRoom(geometry, kept, KEPT_PLANES.soft, KEPT_CELL_PLANES.soft);
+      const room = { kept: reading ? kept : undefined, keptPlanes: KEPT_PLANES.soft };
+      const exports = reading ? softKeptExports : softExports;
+      runBackward(kinds, exports, geometry, { ...noTensors, input, gradOutput, gradInput, ...room });
     },
     gemPoolForward(input, p, output, geometry, kept) {
       const keeping = keeps(geometry, kept, KEPT_PLANES.gem, KEPT_CELL_PLANES.gem);
