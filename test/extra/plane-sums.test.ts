@@ -1,10 +1,12 @@
 // The order mixed, gated and ordinal pooling sum their weight gradients in (plane-sums.ts): each
 // plane's terms in float64 in window order, the planes' sums in plane order, one float32 rounding;
-// checked for mixed pooling's ∂alpha against a plain loop written from that definition.
+// checked for mixed pooling's ∂alpha against a plain loop written from that definition, on the
+// reference and on the active backend where it is exact (wasm); webgpu sums in float32 within a
+// stated bound, tested in test/webgpu/kinds-selection.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { poolGeometry } from '../../src/geometry/pool-geometry.js';
-import { kernel } from '../../src/kernels/backend.js';
+import { getBackend, kernel } from '../../src/kernels/backend.js';
 import { mixedPoolBackward } from '../../src/kernels/reference/extra/mixed-pool.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { generator } from '../wasm/harness.js';
@@ -55,10 +57,9 @@ test("mixed pooling's ∂alpha: per-plane float64 sums, added in plane order, ro
       const alpha = Tensor.allocate([slots]);
       alpha.values.fill(0.3);
       const expected = expectedAlphaGradient(input.values, gradOutput.values, shape, slots);
-      for (const [name, backward] of [
-        ['reference', mixedPoolBackward],
-        ['active backend', kernel('mixedPoolBackward')],
-      ] as const) {
+      const exact: [string, typeof mixedPoolBackward][] = [['reference', mixedPoolBackward]];
+      if (getBackend() !== 'webgpu') exact.push(['active backend', kernel('mixedPoolBackward')]);
+      for (const [name, backward] of exact) {
         const gradInput = Tensor.allocate(shape);
         gradInput.values.fill(0);
         const gradAlpha = Tensor.allocate([slots]);
