@@ -28,9 +28,17 @@ function computeGlobalLp({ op, input, options }: OpCall): Tensor {
   const kernelSize = spatialSizes(input.shape, spatialDims, dataFormat);
   const geometry = poolGeometry(op, input.shape, spatialDims, { kernelSize, dataFormat });
   return runPoolSteps(op, [input], outputShape, {
-    forward: ({ inputs: [x], output }) => kernel('lpPoolForward')(x!.values, output.values, geometry, p),
+    bindsResident: true,
+    forward: ({ inputs: [x], output }) => kernel('lpPoolForward')(x!.kernelValues, output.kernelValues, geometry, p),
     backward: ({ inputs: [x], output, gradOutput, gradInputs: [gradInput] }) =>
-      kernel('lpPoolBackward')(x!.values, output.values, gradOutput.values, gradInput!.values, geometry, p),
+      kernel('lpPoolBackward')(
+        x!.kernelValues,
+        output.kernelValues,
+        gradOutput.kernelValues,
+        gradInput!.kernelValues,
+        geometry,
+        p,
+      ),
   }).output;
 }
 
