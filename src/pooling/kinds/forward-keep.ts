@@ -39,5 +39,5 @@ export function clearKept(room: Float32Array): void {
 export function clearedRoom(room: Tensor | undefined): Float32Array | undefined {
   if (room === undefined) return undefined;
   if (room.home === 'heap') clearKept(room.values);
-  return room.home === 'heap' ? room.values : room.kernelValues;
+  return room.kernelValues; // the heap view for a heap room
 }
