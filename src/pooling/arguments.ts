@@ -9,8 +9,8 @@ import type { PoolGeometry } from '../geometry/pool-geometry.js';
 import type { WeightedWindowBackward, WeightedWindowForward } from '../kernels/reference/extra/kernel-signatures.js';
 import { kernel } from '../kernels/backend.js';
 import { windowGeometry } from './common-options.js';
-import { indicesLike, runPoolSteps, type PoolSteps, type SavedSpec } from './compute.js';
-import { clearKept } from './kinds/forward-keep.js';
+import { arrayGetters, indicesLike, runPoolSteps, type PoolSteps, type SavedSpec } from './compute.js';
+import { clearedRoom } from './kinds/forward-keep.js';
 import type { LayerContext, OpCall, OpOptions } from './kind.js';
 
 export interface RandomPoolOptions {
@@ -81,6 +81,8 @@ export interface DrawingSteps {
   readonly backward: PoolSteps['backward'];
   /** Whether the backward needs gradInput zeroed first (default true; false where it writes every cell). */
   readonly zeroGradients?: boolean;
+  /** The forward and backward are kernels of every backend's table (PoolSteps.bindsResident). */
+  readonly bindsResident?: boolean;
 }
 
 /**
@@ -101,17 +103,24 @@ export function drawOrExpect(
   }
   const draws = drawKey(resolveRandom(op, options));
   const saved = [indicesLike(geometry.outputShape)];
+  const bindsResident = training.bindsResident === true;
   return runPoolSteps(op, [input], geometry.outputShape, {
     saved,
     zeroGradients: training.zeroGradients ?? true,
-    forward: ({ inputs: [x], output, saved: [chosen] }) =>
-      kernel(training.forward)(x!.values, output.values, chosen!.intValues, draws, geometry),
+    bindsResident,
+    forward: ({ inputs: [x], output, saved: [chosen] }) => {
+      const [values, ints] = arrayGetters(bindsResident);
+      kernel(training.forward)(values(x!), values(output), ints(chosen!), draws, geometry);
+    },
     backward: training.backward,
   }).output;
 }
 
 /** Kernel pairs of window kinds with one learnable weight tensor (mixed, gated, GeM, LSE, ordinal): the same signatures. */
 type WeightedKernels = 'mixedPool' | 'gatedPool' | 'gemPool' | 'lsePool' | 'ordinalPool';
+
+/** Families whose GPU backward sums the scalar weight's gradient on the host (kind-kernels.ts addTerms). */
+const HOST_SUMMED: readonly WeightedKernels[] = ['mixedPool', 'gemPool', 'lsePool'];
 
 /**
  * A window kind with one weight tensor (the op's tensor argument, named `weightName`, of one of the
@@ -129,7 +138,11 @@ export function weightedWindowOp(
   const { op, input, tensors } = call;
   const geometry = windowGeometry(call);
   checkParameterShape(op, weightName, tensors[0], shapes(geometry));
-  const pair = { forward: () => kernel(`${kernels}Forward`), backward: () => kernel(`${kernels}Backward`) };
+  const pair = {
+    forward: () => kernel(`${kernels}Forward`),
+    backward: () => kernel(`${kernels}Backward`),
+    hostWork: HOST_SUMMED.includes(kernels),
+  };
   return runWeightedWindow(op, input, tensors[0]!, geometry, pair, room);
 }
 
@@ -137,6 +150,8 @@ export function weightedWindowOp(
 export interface WeightedKernelLookup<Geometry extends PoolGeometry> {
   forward(): WeightedWindowForward<Geometry>;
   backward(): WeightedWindowBackward<Geometry>;
+  /** A GPU kernel of the pair finishes on the host (AdaPool's β sums): the steps then read resident tensors back. */
+  readonly hostWork?: boolean;
 }
 
 /**
@@ -152,23 +167,19 @@ export function runWeightedWindow<Geometry extends PoolGeometry>(
   room?: (geometry: Geometry) => SavedSpec,
 ): Tensor {
   const training = input.requiresGrad || weights.requiresGrad;
+  const bindsResident = kernels.hostWork !== true;
+  const [values] = arrayGetters(bindsResident);
   return runPoolSteps(op, [input, weights], geometry.outputShape, {
     zeroGradients: true,
     saved: room !== undefined && training ? [room(geometry)] : [],
+    bindsResident,
     forward: ({ output, saved: [kept] }) => {
-      if (kept !== undefined) clearKept(kept.values);
-      kernels.forward()(input.values, weights.values, output.values, geometry, kept?.values);
+      kernels.forward()(values(input), values(weights), values(output), geometry, clearedRoom(kept));
     },
-    backward: ({ gradOutput, gradInputs: [gradInput, gradWeights], saved: [kept] }) =>
-      kernels.backward()(
-        input.values,
-        weights.values,
-        gradOutput.values,
-        gradInput!.values,
-        gradWeights!.values,
-        geometry,
-        kept?.values,
-      ),
+    backward: ({ gradOutput, gradInputs: [gradInput, gradWeights], saved: [kept] }) => {
+      const arrays = [input, weights, gradOutput, gradInput!, gradWeights!].map(values) as Float32Array[];
+      kernels.backward()(arrays[0]!, arrays[1]!, arrays[2]!, arrays[3]!, arrays[4]!, geometry, kept && values(kept));
+    },
   }).output;
 }
 

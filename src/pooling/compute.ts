@@ -103,7 +103,7 @@ export interface SelectionKernels {
   readonly scatters: boolean;
   /** The forward always writes indices (its regions are chosen as it goes). */
   readonly alwaysIndices?: boolean;
-  /** forward and backward are kernels of the table: they get kernelValues (PoolSteps.bindsResident). */
+  /** false: forward or backward is not a kernel of the table (default: they get kernelValues, PoolSteps.bindsResident). */
   readonly bindsResident?: boolean;
 }
 
@@ -119,17 +119,18 @@ export function runSelection(
   kernels: SelectionKernels,
 ): Tensor | { output: Tensor; indices: Tensor } {
   const needIndices = returnIndices || input.requiresGrad || kernels.alwaysIndices === true;
+  const bindsResident = kernels.bindsResident !== false;
   const { output, saved } = runPoolSteps(op, [input], outputShape, {
     saved: needIndices ? [indicesLike(outputShape)] : [],
     keepSaved: returnIndices,
     zeroGradients: kernels.scatters,
-    bindsResident: kernels.bindsResident === true,
+    bindsResident,
     forward: ({ output, saved: [indices] }) => {
-      const [values, ints] = arrayGetters(kernels.bindsResident === true);
+      const [values, ints] = arrayGetters(bindsResident);
       kernels.forward(values(input), values(output), indices === undefined ? null : ints(indices));
     },
     backward: ({ gradOutput, saved: [indices], gradInputs: [gradInput] }) => {
-      const [values, ints] = arrayGetters(kernels.bindsResident === true);
+      const [values, ints] = arrayGetters(bindsResident);
       kernels.backward(values(gradOutput), ints(indices!), values(gradInput!));
     },
   });
@@ -137,7 +138,9 @@ export function runSelection(
 }
 
 /** How steps read tensors: kernelValues for kernels of the table that bind resident tensors, else values. */
-function arrayGetters(bindsResident: boolean): [(tensor: Tensor) => Float32Array, (tensor: Tensor) => Int32Array] {
+export function arrayGetters(
+  bindsResident: boolean,
+): [(tensor: Tensor) => Float32Array, (tensor: Tensor) => Int32Array] {
   return bindsResident
     ? [(tensor) => tensor.kernelValues, (tensor) => tensor.kernelIntValues]
     : [(tensor) => tensor.values, (tensor) => tensor.intValues];

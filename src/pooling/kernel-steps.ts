@@ -26,8 +26,9 @@ export function linearSteps<Geometry>(
   backward: LinearKernelName<Geometry>,
 ): PoolSteps {
   const run = (name: LinearKernelName<Geometry>, source: Tensor, target: Tensor) =>
-    (kernel(name) as LinearKernel<Geometry>)(source.values, target.values, geometry);
+    (kernel(name) as LinearKernel<Geometry>)(source.kernelValues, target.kernelValues, geometry);
   return {
+    bindsResident: true,
     forward: ({ inputs: [x], output }) => run(forward, x!, output),
     backward: ({ gradOutput, gradInputs: [gradInput] }) => run(backward, gradOutput, gradInput!),
   };
@@ -51,10 +52,16 @@ export function smoothSteps<Geometry>(
 ): PoolSteps {
   return {
     zeroGradients: true,
+    bindsResident: true,
     forward: ({ inputs: [x], output }) =>
-      (kernel(forward) as LinearKernel<Geometry>)(x!.values, output.values, geometry),
+      (kernel(forward) as LinearKernel<Geometry>)(x!.kernelValues, output.kernelValues, geometry),
     backward: ({ inputs: [x], gradOutput, gradInputs: [gradInput] }) =>
-      (kernel(backward) as SmoothBackward<Geometry>)(x!.values, gradOutput.values, gradInput!.values, geometry),
+      (kernel(backward) as SmoothBackward<Geometry>)(
+        x!.kernelValues,
+        gradOutput.kernelValues,
+        gradInput!.kernelValues,
+        geometry,
+      ),
   };
 }
 

@@ -45,7 +45,8 @@ function computeAdaPool(call: OpCall): Tensor {
   const geometry = windowGeometry(call);
   const outSpatial = geometry.outputShape.slice(geometry.channelsLast ? 1 : 2, geometry.channelsLast ? -1 : undefined);
   checkParameterShape(op, 'beta', tensors[0], [[1], outSpatial]);
-  const pair = { forward: () => kernel('adaPoolForward'), backward: () => kernel('adaPoolBackward') };
+  // the GPU backward sums β's gradient on the host: no resident binding
+  const pair = { forward: () => kernel('adaPoolForward'), backward: () => kernel('adaPoolBackward'), hostWork: true };
   return runWeightedWindow(op, input, tensors[0]!, geometry, pair, (windows) => keptSpec(windows, KEPT_PLANES.adaPool));
 }
 

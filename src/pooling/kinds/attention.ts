@@ -36,17 +36,24 @@ function computeAttentionPool({ op, input, tensors, options }: OpCall): Tensor {
   const [query, key] = [tensors[0]!, tensors[1]!];
   return runPoolSteps(op, [input, query, key], [geometry.batch, geometry.channels], {
     zeroGradients: true,
+    bindsResident: true,
     forward: ({ output }) =>
-      kernel('attentionPoolForward')(input.values, query.values, key.values, output.values, geometry),
+      kernel('attentionPoolForward')(
+        input.kernelValues,
+        query.kernelValues,
+        key.kernelValues,
+        output.kernelValues,
+        geometry,
+      ),
     backward: ({ gradOutput, gradInputs: [gradInput, gradQuery, gradKey] }) =>
       kernel('attentionPoolBackward')(
-        input.values,
-        query.values,
-        key.values,
-        gradOutput.values,
-        gradInput!.values,
-        gradQuery!.values,
-        gradKey!.values,
+        input.kernelValues,
+        query.kernelValues,
+        key.kernelValues,
+        gradOutput.kernelValues,
+        gradInput!.kernelValues,
+        gradQuery!.kernelValues,
+        gradKey!.kernelValues,
         geometry,
       ),
   }).output;

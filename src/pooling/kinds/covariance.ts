@@ -24,7 +24,7 @@ import { dataFormatOption } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
 import { globalRank, globalSetUp } from '../global-steps.js';
 import { type OpCall, type OpOptions } from '../kind.js';
-import { clearKept } from './forward-keep.js';
+import { clearedRoom } from './forward-keep.js';
 import { standardKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { planesAsRows, scalar } from '../../formats/onnx/pool-nodes.js';
@@ -54,12 +54,17 @@ function computeCovariancePool({ op, input, options }: OpCall): Tensor {
   const room = input.requiresGrad ? [{ shape: [covarianceKeptLength(geometry)], dtype: 'float32' as const }] : [];
   return runPoolSteps(op, [input], geometry.outputShape, {
     saved: room,
-    forward: ({ inputs: [x], output, saved: [kept] }) => {
-      if (kept !== undefined) clearKept(kept.values);
-      kernel('covariancePoolForward')(x!.values, output.values, geometry, kept?.values);
-    },
+    bindsResident: true,
+    forward: ({ inputs: [x], output, saved: [kept] }) =>
+      kernel('covariancePoolForward')(x!.kernelValues, output.kernelValues, geometry, clearedRoom(kept)),
     backward: ({ inputs: [x], gradOutput, gradInputs: [gradInput], saved: [kept] }) =>
-      kernel('covariancePoolBackward')(x!.values, gradOutput.values, gradInput!.values, geometry, kept?.values),
+      kernel('covariancePoolBackward')(
+        x!.kernelValues,
+        gradOutput.kernelValues,
+        gradInput!.kernelValues,
+        geometry,
+        kept?.kernelValues,
+      ),
   }).output;
 }
 

@@ -4,6 +4,7 @@
 // mark is there, so a forward on another backend (which leaves the room alone) costs nothing.
 import type { PoolGeometry } from '../../geometry/pool-geometry.js';
 import type { SavedSpec } from '../compute.js';
+import type { Tensor } from '../../tensor/tensor.js';
 
 /** Window planes the fast kernels keep (assembly/kinds/weighted/ada-pool.ts, dpp.ts, gem.ts, lip.ts, soft.ts: saveWindowLanes). */
 export const KEPT_PLANES = { adaPool: 5, dpp: 4, gem: 3, lip: 2, soft: 2 } as const;
@@ -32,4 +33,11 @@ export function keptSpec(geometry: PoolGeometry, planes: number, cellPlanes = 2)
 /** Clears the mark of a freshly allocated room (the heap may hand back an old room, mark and all). */
 export function clearKept(room: Float32Array): void {
   room[room.length - 1] = 0;
+}
+
+/** A room's kernel array with its mark cleared; a room beside resident inputs starts zero-filled on the GPU, read in place. */
+export function clearedRoom(room: Tensor | undefined): Float32Array | undefined {
+  if (room === undefined) return undefined;
+  if (room.home === 'heap') clearKept(room.values);
+  return room.kernelValues; // the heap view for a heap room
 }

@@ -4,7 +4,6 @@
 // keepDims as global max pooling (global-max.ts).
 import { spatialSizes } from '../../geometry/layout.js';
 import { poolGeometry } from '../../geometry/pool-geometry.js';
-import { kernel } from '../../kernels/backend.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { globalOptions } from '../common-options.js';
 import { runPoolSteps } from '../compute.js';
@@ -12,6 +11,7 @@ import { type OpCall } from '../kind.js';
 import { standardKind } from '../kind-presets.js';
 import { globalRank, globalSetUp, type GlobalPoolOptions } from '../global-steps.js';
 import { powerOf } from '../arguments.js';
+import { lpSteps } from './lp.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
 import { globalResult, scalar } from '../../formats/onnx/pool-nodes.js';
 import { globalImport, powerImport } from '../../formats/onnx/pool-import.js';
@@ -27,11 +27,7 @@ function computeGlobalLp({ op, input, options }: OpCall): Tensor {
   // One window as large as the input: the Lp pool kernel's output is then one cell per plane.
   const kernelSize = spatialSizes(input.shape, spatialDims, dataFormat);
   const geometry = poolGeometry(op, input.shape, spatialDims, { kernelSize, dataFormat });
-  return runPoolSteps(op, [input], outputShape, {
-    forward: ({ inputs: [x], output }) => kernel('lpPoolForward')(x!.values, output.values, geometry, p),
-    backward: ({ inputs: [x], output, gradOutput, gradInputs: [gradInput] }) =>
-      kernel('lpPoolBackward')(x!.values, output.values, gradOutput.values, gradInput!.values, geometry, p),
-  }).output;
+  return runPoolSteps(op, [input], outputShape, lpSteps(geometry, p)).output;
 }
 
 /** ONNX GlobalLpPool for a whole p (an int attribute); any other p as (Σ |x|^p)^(1/p) with ReduceSum. */

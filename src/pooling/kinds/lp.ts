@@ -13,12 +13,12 @@
 //   (negative inputs give NaN for fractional or odd p), windows overhanging in ceil mode scaled by
 //   kernelVolume / inBounds, and no padding or dilation. The two agree, and poolkit matches PyTorch,
 //   for p = 2 or non-negative input without ceil-mode overhang.
-import type { PoolOptions } from '../../geometry/pool-geometry.js';
+import type { PoolGeometry, PoolOptions } from '../../geometry/pool-geometry.js';
 import { kernel } from '../../kernels/backend.js';
 import { lpPoolBackward, lpPoolForward } from '../../kernels/reference/lp-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { windowGeometry, windowOptions, windowOutputShape } from '../common-options.js';
-import { runPoolSteps } from '../compute.js';
+import { runPoolSteps, type PoolSteps } from '../compute.js';
 import { powerOf } from '../arguments.js';
 import { rankedOps, type OpCall } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';
@@ -38,7 +38,12 @@ function computeLpPool(call: OpCall): Tensor {
   const { op, input, options } = call;
   const power = powerOf(op, options);
   const geometry = windowGeometry(call);
-  return runPoolSteps(op, [input], geometry.outputShape, {
+  return runPoolSteps(op, [input], geometry.outputShape, lpSteps(geometry, power)).output;
+}
+
+/** Lp pooling's steps over `geometry` (global Lp pooling's too: one window as large as the input). */
+export function lpSteps(geometry: PoolGeometry, power: number): PoolSteps {
+  return {
     bindsResident: true,
     forward: ({ inputs: [x], output }) =>
       kernel('lpPoolForward')(x!.kernelValues, output.kernelValues, geometry, power),
@@ -51,7 +56,7 @@ function computeLpPool(call: OpCall): Tensor {
         geometry,
         power,
       ),
-  }).output;
+  };
 }
 
 /**

@@ -35,16 +35,17 @@ function computeMaxBlurPool({ op, input, options, rank }: OpCall): Tensor {
   const { dense, blur } = maxBlurGeometries(op, input.shape, rank, options);
   return runPoolSteps(op, [input], blur.outputShape, {
     saved: [indicesLike(dense.outputShape)],
+    bindsResident: true,
     forward: ({ inputs: [x], output, saved: [argmax] }) => {
-      const maxima = Tensor.allocate(dense.outputShape);
-      kernel('maxPoolForward')(x!.values, maxima.values, argmax!.intValues, dense);
-      kernel('blurPoolForward')(maxima.values, output.values, blur);
+      const maxima = Tensor.allocate(dense.outputShape, 'float32', [x!]);
+      kernel('maxPoolForward')(x!.kernelValues, maxima.kernelValues, argmax!.kernelIntValues, dense);
+      kernel('blurPoolForward')(maxima.kernelValues, output.kernelValues, blur);
       maxima.dispose();
     },
     backward: ({ saved: [argmax], gradOutput, gradInputs: [gradInput] }) => {
-      const gradMaxima = Tensor.allocate(dense.outputShape);
-      kernel('blurPoolBackward')(gradOutput.values, gradMaxima.values, blur);
-      kernel('maxPoolBackward')(gradMaxima.values, argmax!.intValues, gradInput!.values, dense);
+      const gradMaxima = Tensor.allocate(dense.outputShape, 'float32', [gradOutput]);
+      kernel('blurPoolBackward')(gradOutput.kernelValues, gradMaxima.kernelValues, blur);
+      kernel('maxPoolBackward')(gradMaxima.kernelValues, argmax!.kernelIntValues, gradInput!.kernelValues, dense);
       gradMaxima.dispose();
     },
   }).output;

@@ -33,7 +33,6 @@ function computeMaxPool(call: OpCall): Tensor | PoolWithIndices {
     forward: (input, output, argmax) => kernel('maxPoolForward')(input, output, argmax, geometry),
     backward: (gradOutput, argmax, gradInput) => kernel('maxPoolBackward')(gradOutput, argmax, gradInput, geometry),
     scatters: false,
-    bindsResident: true,
   });
 }
 

@@ -29,8 +29,9 @@ function computeRandomPool(call: OpCall): Tensor {
     forward: 'randomPoolForward',
     // Max pooling's backward: each window's gradient to its chosen cell, every cell written (see selection-steps.ts).
     backward: ({ saved: [chosen], gradOutput, gradInputs: [gradInput] }) =>
-      kernel('maxPoolBackward')(gradOutput.values, chosen!.intValues, gradInput!.values, geometry),
+      kernel('maxPoolBackward')(gradOutput.kernelValues, chosen!.kernelIntValues, gradInput!.kernelValues, geometry),
     zeroGradients: false,
+    bindsResident: true,
   });
 }
 

@@ -73,9 +73,10 @@ function computeRoiAlign(call: OpCall): Tensor {
   const geometry: RoiAlignGeometry = { ...sizes, ...settings };
   return runPoolSteps(op, [input], geometry.outputShape, {
     zeroGradients: true,
-    forward: ({ output }) => kernel('roiAlignForward')(input.values, boxes, output.values, geometry),
+    bindsResident: true,
+    forward: ({ output }) => kernel('roiAlignForward')(input.kernelValues, boxes, output.kernelValues, geometry),
     backward: ({ gradOutput, gradInputs: [gradInput] }) =>
-      kernel('roiAlignBackward')(input.values, boxes, gradOutput.values, gradInput!.values, geometry),
+      kernel('roiAlignBackward')(input.kernelValues, boxes, gradOutput.kernelValues, gradInput!.kernelValues, geometry),
   }).output;
 }
 

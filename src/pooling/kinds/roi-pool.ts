@@ -60,10 +60,23 @@ function computeRoiPool(call: OpCall): Tensor {
   return runPoolSteps(op, [input], geometry.outputShape, {
     saved: input.requiresGrad ? [indicesLike(geometry.outputShape)] : [],
     zeroGradients: true,
+    bindsResident: true,
     forward: ({ output, saved: [argmax] }) =>
-      kernel('roiPoolForward')(input.values, boxes, output.values, argmax?.intValues ?? null, geometry),
+      kernel('roiPoolForward')(
+        input.kernelValues,
+        boxes,
+        output.kernelValues,
+        argmax?.kernelIntValues ?? null,
+        geometry,
+      ),
     backward: ({ gradOutput, saved: [argmax], gradInputs: [gradInput] }) =>
-      kernel('roiPoolBackward')(gradOutput.values, argmax!.intValues, boxes.batchIndices, gradInput!.values, geometry),
+      kernel('roiPoolBackward')(
+        gradOutput.kernelValues,
+        argmax!.kernelIntValues,
+        boxes.batchIndices,
+        gradInput!.kernelValues,
+        geometry,
+      ),
   }).output;
 }
 

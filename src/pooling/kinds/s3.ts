@@ -136,15 +136,25 @@ function computeS3Pool({ op, input, options, rank }: OpCall): Tensor {
   return runPoolSteps(op, [input], geometry.outputShape, {
     saved: [indicesLike(geometry.outputShape)],
     zeroGradients: true,
+    bindsResident: true,
     forward: ({ inputs: [x], output, saved: [argmax] }) => {
-      const [maxima, maximaArgmax] = [Tensor.allocate(dense.outputShape), Tensor.allocate(dense.outputShape, 'int32')];
-      kernel('maxPoolForward')(x!.values, maxima.values, maximaArgmax.intValues, dense);
-      kernel('gridSampleForward')(maxima.values, maximaArgmax.intValues, output.values, argmax!.intValues, geometry);
+      const [maxima, maximaArgmax] = [
+        Tensor.allocate(dense.outputShape, 'float32', [x!]),
+        Tensor.allocate(dense.outputShape, 'int32', [x!]),
+      ];
+      kernel('maxPoolForward')(x!.kernelValues, maxima.kernelValues, maximaArgmax.kernelIntValues, dense);
+      kernel('gridSampleForward')(
+        maxima.kernelValues,
+        maximaArgmax.kernelIntValues,
+        output.kernelValues,
+        argmax!.kernelIntValues,
+        geometry,
+      );
       maxima.dispose();
       maximaArgmax.dispose();
     },
     backward: ({ saved: [argmax], gradOutput, gradInputs: [gradInput] }) =>
-      kernel('argmaxScatterAdd')(gradOutput.values, argmax!.intValues, gradInput!.values, planes),
+      kernel('argmaxScatterAdd')(gradOutput.kernelValues, argmax!.kernelIntValues, gradInput!.kernelValues, planes),
   }).output;
 }
 

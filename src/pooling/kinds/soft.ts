@@ -18,7 +18,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { windowGeometry } from '../common-options.js';
 import { kernel } from '../../kernels/backend.js';
 import { runPoolSteps } from '../compute.js';
-import { clearKept, KEPT_CELL_PLANES, KEPT_PLANES, keptSpec } from './forward-keep.js';
+import { clearedRoom, KEPT_CELL_PLANES, KEPT_PLANES, keptSpec } from './forward-keep.js';
 import { rankedOps, type OpCall } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
@@ -34,12 +34,17 @@ function computeSoftPool(call: OpCall): Tensor {
   return runPoolSteps(call.op, [input], geometry.outputShape, {
     zeroGradients: true,
     saved: input.requiresGrad ? [room] : [],
-    forward: ({ output, saved: [kept] }) => {
-      if (kept !== undefined) clearKept(kept.values);
-      kernel('softPoolForward')(input.values, output.values, geometry, kept?.values);
-    },
+    bindsResident: true,
+    forward: ({ output, saved: [kept] }) =>
+      kernel('softPoolForward')(input.kernelValues, output.kernelValues, geometry, clearedRoom(kept)),
     backward: ({ gradOutput, gradInputs: [gradInput], saved: [kept] }) =>
-      kernel('softPoolBackward')(input.values, gradOutput.values, gradInput!.values, geometry, kept?.values),
+      kernel('softPoolBackward')(
+        input.kernelValues,
+        gradOutput.kernelValues,
+        gradInput!.kernelValues,
+        geometry,
+        kept?.kernelValues,
+      ),
   }).output;
 }
 
