@@ -26,6 +26,7 @@ const adaKeptExports = { ...adaExports, fused: 'adaSavedBackwardRows', cellPlane
 const dppKeptExports = { ...dppExports, fused: 'dppSavedBackwardRows', cellPlanes: 0 };
 const gemKeptExports = { ...gemExports, fused: 'gemSavedBackwardRows', cellPlanes: 0 };
 const lipKeptExports = { ...lipExports, fused: 'lipSavedBackwardRows', cellPlanes: 0 };
+const lseKeptExports = { ...lseExports, fused: 'lseSavedBackwardRows', cellPlanes: 0 };
 const softKeptExports = { ...softExports, fused: 'softSavedBackwardRows', cellPlanes: 0 };
 
 /** Whether a forward may fill `kept` (a room of the right size, windows that do not overlap). */
@@ -108,12 +109,19 @@ export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKerne
       };
       runBackward(kinds, reading ? lipKeptExports : lipExports, geometry, tensors);
     },
-    lsePoolForward(input, r, output, geometry) {
-      runForward(kinds, 'lsePoolRows', geometry, { ...noTensors, input, output, weights: r });
+    lsePoolForward(input, r, output, geometry, kept) {
+      const keeping = keeps(geometry, kept, KEPT_PLANES.lse, KEPT_CELL_PLANES.lse);
+      if (keeping) markKept(kept);
+      const room = { kept: keeping ? kept : undefined, keptPlanes: KEPT_PLANES.lse };
+      const name = keeping ? 'lsePoolSavingRows' : 'lsePoolRows';
+      runForward(kinds, name, geometry, { ...noTensors, input, output, weights: r, ...room });
     },
-    lsePoolBackward(input, r, gradOutput, gradInput, gradR, geometry) {
-      const tensors = { ...noTensors, input, gradOutput, gradInput, weights: r, gradWeights: gradR };
-      runBackward(kinds, lseExports, geometry, tensors, rowTerms(geometry, [r]), [gradR]);
+    lsePoolBackward(input, r, gradOutput, gradInput, gradR, geometry, kept) {
+      const reading = filledRoom(geometry, kept, KEPT_PLANES.lse, KEPT_CELL_PLANES.lse);
+      const room = { kept: reading ? kept : undefined, keptPlanes: KEPT_PLANES.lse };
+      const tensors = { ...noTensors, input, gradOutput, gradInput, weights: r, gradWeights: gradR, ...room };
+      const exports = reading ? lseKeptExports : lseExports;
+      runBackward(kinds, exports, geometry, tensors, rowTerms(geometry, [r]), [gradR]);
     },
     adaPoolForward(input, beta, output, geometry, kept) {
       const keeping = keeps(geometry, kept, KEPT_PLANES.adaPool);
