@@ -23,7 +23,14 @@ export {
   gemSavedBackwardRows,
   gemStatsRows,
 } from './weighted/gem';
-export { lseBackwardRows, lseFusedBackwardRows, lsePoolRows, lseStatsRows } from './weighted/lse';
+export {
+  lseBackwardRows,
+  lseFusedBackwardRows,
+  lsePoolRows,
+  lsePoolSavingRows,
+  lseSavedBackwardRows,
+  lseStatsRows,
+} from './weighted/lse';
 export {
   lipBackwardRows,
   lipFusedBackwardRows,

@@ -1,7 +1,7 @@
 // The weighted family's WebAssembly kernels (SoftPool, GeM, LSE, LIP) against their reference kernels,
 // within each kind's stated tolerance, on random shapes and options with ties, NaN, ±Infinity,
 // all-negative windows, odd channel counts (SIMD remainders), both data formats, ranks 1-3 and 1 to 3
-// threads, SoftPool's, GeM's and LIP's backward also from what their forward kept;
+// threads, SoftPool's, GeM's, LSE's and LIP's backward also from what their forward kept;
 // and the SIMD e^x and ln x (assembly/kinds/simd-math.ts) against Math.exp and Math.log.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -247,7 +247,10 @@ test('GeM forward and backward match the reference within its tolerance, 1 to 3 
   );
 });
 
-/** Compares forward and backward (gradInput and gradR) of LSE pooling's kernels on one random case. */
+/**
+ * Compares forward and backward (gradInput and gradR) of LSE pooling's kernels on one random case; the
+ * backward computed anew and from what the forward kept (windows that do not overlap), the two alike.
+ */
 function compareLse(geometry: PoolGeometry, values: Parameters<typeof filled>[1], seed: number, label: string): void {
   const tolerance = lseKind.tolerance!;
   tidy(() => {
@@ -257,25 +260,28 @@ function compareLse(geometry: PoolGeometry, values: Parameters<typeof filled>[1]
     const expected = poisoned(geometry.outputShape);
     lsePoolForward(input.values, r.values, expected.values, geometry);
     const actual = poisoned(geometry.outputShape);
-    fast().lsePoolForward!(input.values, r.values, actual.values, geometry);
+    const kept = room(geometry, KEPT_PLANES.lse, KEPT_CELL_PLANES.lse);
+    fast().lsePoolForward!(input.values, r.values, actual.values, geometry, kept);
     assertClose(actual.values, expected.values, tolerance, `${named} forward`);
     const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
-    const [expectedGrad, actualGrad] = [0, 1].map(() => filledWith(geometry.inputShape, 0));
-    const [expectedGradR, actualGradR] = [0, 1].map(() => filledWith(r.shape, 0.25));
-    lsePoolBackward(input.values, r.values, gradOutput.values, expectedGrad!.values, expectedGradR!.values, geometry);
-    fast().lsePoolBackward!(
-      input.values,
-      r.values,
-      gradOutput.values,
-      actualGrad!.values,
-      actualGradR!.values,
-      geometry,
-    );
-    assertClose(actualGrad!.values, expectedGrad!.values, tolerance, `${named} gradInput`);
+    const expectedGrad = filledWith(geometry.inputShape, 0);
+    const expectedGradR = filledWith(r.shape, 0.25); // the kernels add to it
+    lsePoolBackward(input.values, r.values, gradOutput.values, expectedGrad.values, expectedGradR.values, geometry);
     // ∂y/∂r = (Σsᵢ(xᵢ − m) − ln(mean e)/r)/r cancels for small r: compared where |r| ≥ 0.5 or in the mean limit.
-    if (r.values.every((rate) => Math.abs(rate) >= 0.5 || Math.abs(rate) <= 1e-12)) {
-      assertClose(actualGradR!.values, expectedGradR!.values, gradPTolerance(geometry), `${named} gradR`);
-    }
+    const comparesGradR = r.values.every((rate) => Math.abs(rate) >= 0.5 || Math.abs(rate) <= 1e-12);
+    const results = ([undefined, kept] as const).map((from) => {
+      const [actualGrad, actualGradR] = [filledWith(geometry.inputShape, 0), filledWith(r.shape, 0.25)];
+      const grads = [actualGrad.values, actualGradR.values] as const;
+      fast().lsePoolBackward!(input.values, r.values, gradOutput.values, ...grads, geometry, from);
+      const how = from === undefined ? 'anew' : 'kept';
+      assertClose(actualGrad.values, expectedGrad.values, tolerance, `${named} gradInput ${how}`);
+      if (comparesGradR) {
+        assertClose(actualGradR.values, expectedGradR.values, gradPTolerance(geometry), `${named} gradR ${how}`);
+      }
+      return [...actualGrad.values, ...actualGradR.values];
+    });
+    // The kept weights and sums are the very values the backward computes anew: the same bits.
+    assert.deepEqual(results[1], results[0], `${named}: kept backward differs from anew`);
   });
 }
 

@@ -3,11 +3,13 @@
 // < 10⁻⁹; in float32 with expWeightPairLanes and log1pNonPositiveLanes. Gradients: ∂y/∂xᵢ = sᵢ = eᵢ/Σe
 // (1/n in the mean limit); ∂y/∂r = (Σsᵢ(xᵢ − m) − ln(mean e)/r)/r (Σ(xᵢ − y)²/2n in the limit).
 // Backward as SoftPool's (soft.ts): fused where windows do not overlap, else statistics (m, the
-// rate used, gradOutput/Σe) then a gather; ∂/∂r terms per row as GeM's (gem.ts).
+// rate used, gradOutput/Σe) then a gather; ∂/∂r terms per row as GeM's (gem.ts). A training forward
+// over windows that do not overlap keeps each e and each window's y, Σe and ∂y/∂r for the backward
+// (src/pooling/kinds/forward-keep.ts), which then takes no e^x and no ln.
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expWeightLanes, expWeightPairLanes, log1pNonPositiveLanes, weightLessOne } from '../simd-math';
-import { STATS, STATS_PLANE_BYTES } from './arguments';
+import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
 import {
   addRowTerms, finiteLanes, isFourTaps, loadLanes, offsetLanes, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightedTerm,
   weightLanes, windowRange,
@@ -23,7 +25,7 @@ let shift: v128 = f32x4.splat(0);
 let rate: v128 = f32x4.splat(0);
 let total: v128 = f32x4.splat(0);
 let logMean: v128 = f32x4.splat(0);
-/** With `park`, the last window's Σeᵢ(xᵢ − m) (lseWindowGradient's sum, in its order). */
+/** With `park`, the last window's Σeᵢ(xᵢ − m) (lseRateFactor's sum, in its order). */
 let weightedSum: v128 = f32x4.splat(0);
 
 /**
@@ -112,19 +114,46 @@ function lseLanes(start: usize, columns: i32, full: bool, r: v128, park: bool, p
   return v128.bitselect(f32x4.div(plain, count), f32x4.add(m, f32x4.div(logMean, used)), limit);
 }
 
-function lseForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+/**
+ * One window's outputs, all channels; with `saving`, each cell's e parked at CELL_SCRATCH and the
+ * window's y, Σe and ∂y/∂r kept at STATS (three planes), what lseFusedLanes would compute anew.
+ */
+@inline
+function lseForwardChannels(block: usize, start: usize, outIndex: usize, columns: i32, saving: bool): void {
   const output = pointer(block, OUTPUT) + (outIndex << 2);
+  const parked = saving ? pointer(block, CELL_SCRATCH) - pointer(block, INPUT) : 0;
   let channel = 0;
   for (; channel + 4 <= group; channel += 4) {
     const offset = <usize>channel << 2;
-    const y = lseLanes(start + offset, columns, true, weightLanes(block, channel, true), false, 0);
+    const y = lseLanes(start + offset, columns, true, weightLanes(block, channel, true), saving, parked);
     storeLanes(output + offset, y, true);
+    if (saving) lseSaveWindowLanes(block, start + offset, outIndex + channel, columns, true, y);
   }
   for (; channel < group; channel++) {
     const offset = <usize>channel << 2;
-    const y = lseLanes(start + offset, columns, false, weightLanes(block, channel, false), false, 0);
+    const y = lseLanes(start + offset, columns, false, weightLanes(block, channel, false), saving, parked);
     storeLanes(output + offset, y, false);
+    if (saving) lseSaveWindowLanes(block, start + offset, outIndex + channel, columns, false, y);
   }
+}
+
+/** The planes a saving forward keeps at STATS after lseLanes (with `park`): y, Σe, ∂y/∂r (none for an empty window). */
+@inline
+function lseSaveWindowLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool, y: v128): void {
+  if (columns == 0) return; // its backward passes nothing
+  const stats = pointer(block, STATS) + (outIndex << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  storeLanes(stats, y, full);
+  storeLanes(stats + plane, total, full);
+  storeLanes(stats + 2 * plane, lseRateFactor(start, columns, full, y, true), full);
+}
+
+function lseForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  lseForwardChannels(block, start, outIndex, columns, false);
+}
+
+function lseSavingWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  lseForwardChannels(block, start, outIndex, columns, true);
 }
 
 /** Output rows [firstUnit, endUnit) of LSE pooling's forward. */
@@ -133,16 +162,21 @@ export function lsePoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
 }
 
 /**
- * After lseLanes of a non-empty window: adds gradOutput·∂y/∂r (0 where y is not finite) to the row's
- * terms, a second walk over the window for Σsᵢ(xᵢ − m) (or Σ(xᵢ − y)²/2n), reading the weights
- * parked `parked` bytes past the cells with `park`; returns gradOutput/Σe.
+ * Output rows [firstUnit, endUnit) of LSE pooling's forward where no input cell lies in two windows,
+ * keeping for lseSavedBackwardRows each cell's e (one plane at CELL_SCRATCH) and each window's y, Σe
+ * and ∂y/∂r (lseSaveWindowLanes): the backward then takes no e^x and no ln.
+ */
+export function lsePoolSavingRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, lseSavingWindow);
+}
+
+/**
+ * After lseLanes of a non-empty window: ∂y/∂r, a second walk over the window for Σsᵢ(xᵢ − m) (or
+ * Σ(xᵢ − y)²/2n in the mean limit), which with `park` lseLanes summed already (weightedSum).
  */
 @inline
-function lseWindowGradient(
-  block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool, y: v128, park: bool, parked: usize,
-): v128 {
+function lseRateFactor(start: usize, columns: i32, full: bool, y: v128, park: bool): v128 {
   const zero = f32x4.splat(0);
-  const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full);
   const limit = f32x4.eq(rate, zero);
   const m = shift;
   const used = rate;
@@ -172,9 +206,18 @@ function lseWindowGradient(
   const count = f32x4.splat(<f32>(slices * rows * columns));
   const inLimit = f32x4.div(squares, f32x4.add(count, count));
   const outside = f32x4.div(f32x4.sub(f32x4.div(weighted, total), f32x4.div(logMean, used)), used);
-  const rateTerm = f32x4.mul(gradient, v128.bitselect(inLimit, outside, limit));
-  addRowTerms(block, channel, full, v128.and(rateTerm, finiteLanes(y)));
-  return f32x4.div(gradient, total);
+  return v128.bitselect(inLimit, outside, limit);
+}
+
+/**
+ * Adds gradOutput·∂y/∂r (`factor` = ∂y/∂r, lseRateFactor; 0 where y is not finite) to the row's terms;
+ * returns gradOutput/Σe (`sum` = Σe).
+ */
+@inline
+function lseWindowGradient(block: usize, outIndex: usize, channel: i32, full: bool, y: v128, factor: v128, sum: v128): v128 {
+  const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full);
+  addRowTerms(block, channel, full, v128.and(f32x4.mul(gradient, factor), finiteLanes(y)));
+  return f32x4.div(gradient, sum);
 }
 
 /** gradOutput/Σe · e where e > 0 and the window passes gradient (`passes`), 0 elsewhere. */
@@ -183,19 +226,32 @@ function lseShareLanes(weight: v128, scale: v128, passes: v128): v128 {
   return v128.and(f32x4.mul(scale, weight), v128.and(f32x4.gt(weight, f32x4.splat(0)), passes));
 }
 
-/** One window's lanes when no other window holds its cells: weights parked, then replaced by shares. */
+/**
+ * One window's lanes when no other window holds its cells: with `saved`, the saving forward's weights
+ * and window values read back; else the window computed anew, weights parked in the gradInput cells.
+ * Then the shares written over the gradInput cells.
+ */
 @inline
-function lseFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool): void {
+function lseFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool, saved: bool): void {
   if (columns == 0) return;
-  const parked = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
-  const y = lseLanes(start, columns, full, weightLanes(block, channel, full), true, parked);
-  const scale = lseWindowGradient(block, start, outIndex, columns, channel, full, y, true, parked);
+  const written = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+  const parked = saved ? pointer(block, CELL_SCRATCH) - pointer(block, INPUT) : written;
+  let y: v128, scale: v128;
+  if (saved) {
+    const stats = pointer(block, STATS) + (outIndex << 2);
+    const plane = <usize>word(block, STATS_PLANE_BYTES);
+    y = loadLanes(stats, full);
+    scale = lseWindowGradient(block, outIndex, channel, full, y, loadLanes(stats + 2 * plane, full), loadLanes(stats + plane, full));
+  } else {
+    y = lseLanes(start, columns, full, weightLanes(block, channel, full), true, parked);
+    scale = lseWindowGradient(block, outIndex, channel, full, y, lseRateFactor(start, columns, full, y, true), total);
+  }
   const passes = finiteLanes(y);
   if (isFourTaps(columns)) {
-    lseShareCell(start + parked, full, scale, passes);
-    lseShareCell(start + columnBytes + parked, full, scale, passes);
-    lseShareCell(start + rowBytes + parked, full, scale, passes);
-    lseShareCell(start + rowBytes + columnBytes + parked, full, scale, passes);
+    lseShareCell(start, full, parked, written, scale, passes);
+    lseShareCell(start + columnBytes, full, parked, written, scale, passes);
+    lseShareCell(start + rowBytes, full, parked, written, scale, passes);
+    lseShareCell(start + rowBytes + columnBytes, full, parked, written, scale, passes);
     return;
   }
   let slicePointer = start;
@@ -203,25 +259,39 @@ function lseFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
     let rowPointer = slicePointer;
     for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
       let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) lseShareCell(tap + parked, full, scale, passes);
+      for (let kx = 0; kx < columns; kx++, tap += columnBytes) lseShareCell(tap, full, parked, written, scale, passes);
     }
   }
 }
 
-/** The weight parked at `at` replaced by its share (lseShareLanes). */
+/** One cell's share (lseShareLanes of its weight, parked `parked` bytes past it), written `written` bytes past it. */
 @inline
-function lseShareCell(at: usize, full: bool, scale: v128, passes: v128): void {
-  storeLanes(at, lseShareLanes(loadLanes(at, full), scale, passes), full);
+function lseShareCell(tap: usize, full: bool, parked: usize, written: usize, scale: v128, passes: v128): void {
+  storeLanes(tap + written, lseShareLanes(loadLanes(tap + parked, full), scale, passes), full);
+}
+
+@inline
+function lseFusedChannels(block: usize, start: usize, outIndex: usize, columns: i32, saved: bool): void {
+  let channel = 0;
+  for (; channel + 4 <= group; channel += 4) {
+    lseFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, true, saved);
+  }
+  for (; channel < group; channel++) {
+    lseFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, false, saved);
+  }
 }
 
 function lseFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
-  let channel = 0;
-  for (; channel + 4 <= group; channel += 4) {
-    lseFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, true);
-  }
-  for (; channel < group; channel++) {
-    lseFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, false);
-  }
+  lseFusedChannels(block, start, outIndex, columns, false);
+}
+
+function lseSavedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
+  lseFusedChannels(block, start, outIndex, columns, true);
+}
+
+/** As lseFusedBackwardRows, from what lsePoolSavingRows kept (same tensors, same r). */
+export function lseSavedBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  walkOutputRows(block, firstUnit, endUnit, lseSavedWindow);
 }
 
 /**
@@ -240,7 +310,7 @@ function lseStatsLanes(block: usize, start: usize, outIndex: usize, columns: i32
   const stats = pointer(block, STATS) + (outIndex << 2);
   const plane = <usize>word(block, STATS_PLANE_BYTES);
   const y = lseLanes(start, columns, full, weightLanes(block, channel, full), false, 0);
-  const scale = lseWindowGradient(block, start, outIndex, columns, channel, full, y, false, 0);
+  const scale = lseWindowGradient(block, outIndex, channel, full, y, lseRateFactor(start, columns, full, y, false), total);
   storeLanes(stats, v128.or(shift, v128.not(finiteLanes(y))), full);
   storeLanes(stats + plane, rate, full);
   storeLanes(stats + plane + plane, scale, full);

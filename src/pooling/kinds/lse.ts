@@ -13,12 +13,13 @@
 // - NaN in a window: output NaN; +Infinity (r > 0): +Infinity; −Infinity cells take weight 0 (r > 0);
 //   a window whose output is not finite passes no gradient; a window with no in-bounds cell
 //   (dilation) outputs 0.
-import type { PoolOptions } from '../../geometry/pool-geometry.js';
+import type { PoolGeometry, PoolOptions } from '../../geometry/pool-geometry.js';
 import { lsePoolBackward, lsePoolForward } from '../../kernels/reference/extra/lse-pool.js';
 import { checkTensor } from '../../ops/checks.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { weightedWindowOp } from '../arguments.js';
 import { windowOptions } from '../common-options.js';
+import { KEPT_CELL_PLANES, KEPT_PLANES, keptSpec } from './forward-keep.js';
 import { rankedOps, type OpCall } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
@@ -44,9 +45,11 @@ import {
 /** r: one per layer by default, initially 1 (poolkit's choice: between the mean and the max at unit scale). */
 const rateSpec: ScalarWeightSpec = { weight: 'r', scope: 'rScope', initial: 'rInitial', fallback: 1 };
 
+/** A forward that records a gradient gets a room to keep each cell's e^{r(x − m)} for the backward (forward-keep.ts). */
 function computeLsePool(call: OpCall): Tensor {
   checkParameterValues(call.op, 'r', checkTensor(call.op, 'r', call.tensors[0]));
-  return weightedWindowOp(call, 'r', scalarWeightShapes, 'lsePool');
+  const room = (geometry: PoolGeometry) => keptSpec(geometry, KEPT_PLANES.lse, KEPT_CELL_PLANES.lse);
+  return weightedWindowOp(call, 'r', scalarWeightShapes, 'lsePool', room);
 }
 
 /**

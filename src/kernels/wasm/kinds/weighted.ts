@@ -4,8 +4,10 @@
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
 import type { PoolingKernels } from '../../types.js';
 import type { KernelModule } from '../loader.js';
+import type { WeightedWindowBackward, WeightedWindowForward } from '../../reference/extra/kernel-signatures.js';
 import {
   backwardExports,
+  type BackwardExports,
   cellTerms,
   noTensors,
   rowTerms,
@@ -26,6 +28,7 @@ const adaKeptExports = { ...adaExports, fused: 'adaSavedBackwardRows', cellPlane
 const dppKeptExports = { ...dppExports, fused: 'dppSavedBackwardRows', cellPlanes: 0 };
 const gemKeptExports = { ...gemExports, fused: 'gemSavedBackwardRows', cellPlanes: 0 };
 const lipKeptExports = { ...lipExports, fused: 'lipSavedBackwardRows', cellPlanes: 0 };
+const lseKeptExports = { ...lseExports, fused: 'lseSavedBackwardRows', cellPlanes: 0 };
 const softKeptExports = { ...softExports, fused: 'softSavedBackwardRows', cellPlanes: 0 };
 
 /** Whether a forward may fill `kept` (a room of the right size, windows that do not overlap). */
@@ -51,6 +54,33 @@ const filledRoom = (
   cellPlanes = 2,
 ): kept is Float32Array => keeps(geometry, kept, planes, cellPlanes) && kept[kept.length - 1] === KEPT_MARK;
 
+/** The forward of a kind with one parameter tensor (GeM's p, LSE's r): `kind`PoolSavingRows where it fills the room. */
+function scalarForward(kinds: KernelModule, kind: 'gem' | 'lse'): WeightedWindowForward {
+  return (input, weights, output, geometry, kept) => {
+    const keeping = keeps(geometry, kept, KEPT_PLANES[kind], KEPT_CELL_PLANES[kind]);
+    if (keeping) markKept(kept);
+    const room = { kept: keeping ? kept : undefined, keptPlanes: KEPT_PLANES[kind] };
+    const name = keeping ? `${kind}PoolSavingRows` : `${kind}PoolRows`;
+    runForward(kinds, name, geometry, { ...noTensors, input, output, weights, ...room });
+  };
+}
+
+/** Its backward: from the room (`keptExports`) where the forward filled it, else computed anew. */
+function scalarBackward(
+  kinds: KernelModule,
+  kind: 'gem' | 'lse',
+  exports: BackwardExports,
+  keptExports: BackwardExports,
+): WeightedWindowBackward {
+  return (input, weights, gradOutput, gradInput, gradWeights, geometry, kept) => {
+    const reading = filledRoom(geometry, kept, KEPT_PLANES[kind], KEPT_CELL_PLANES[kind]);
+    const room = { kept: reading ? kept : undefined, keptPlanes: KEPT_PLANES[kind] };
+    const tensors = { ...noTensors, input, gradOutput, gradInput, weights, gradWeights, ...room };
+    const terms = rowTerms(geometry, [weights]);
+    runBackward(kinds, reading ? keptExports : exports, geometry, tensors, terms, [gradWeights]);
+  };
+}
+
 /** The weighted family's kernels over the kinds module. */
 export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKernels> {
   return {
@@ -71,20 +101,8 @@ export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKerne
       const exports = reading ? softKeptExports : softExports;
       runBackward(kinds, exports, geometry, { ...noTensors, input, gradOutput, gradInput, ...room });
     },
-    gemPoolForward(input, p, output, geometry, kept) {
-      const keeping = keeps(geometry, kept, KEPT_PLANES.gem, KEPT_CELL_PLANES.gem);
-      if (keeping) markKept(kept);
-      const room = { kept: keeping ? kept : undefined, keptPlanes: KEPT_PLANES.gem };
-      const name = keeping ? 'gemPoolSavingRows' : 'gemPoolRows';
-      runForward(kinds, name, geometry, { ...noTensors, input, output, weights: p, ...room });
-    },
-    gemPoolBackward(input, p, gradOutput, gradInput, gradP, geometry, kept) {
-      const reading = filledRoom(geometry, kept, KEPT_PLANES.gem, KEPT_CELL_PLANES.gem);
-      const room = { kept: reading ? kept : undefined, keptPlanes: KEPT_PLANES.gem };
-      const tensors = { ...noTensors, input, gradOutput, gradInput, weights: p, gradWeights: gradP, ...room };
-      const exports = reading ? gemKeptExports : gemExports;
-      runBackward(kinds, exports, geometry, tensors, rowTerms(geometry, [p]), [gradP]);
-    },
+    gemPoolForward: scalarForward(kinds, 'gem'),
+    gemPoolBackward: scalarBackward(kinds, 'gem', gemExports, gemKeptExports),
     lipPoolForward(input, logits, output, geometry, kept) {
       const keeping = keeps(geometry, kept, KEPT_PLANES.lip, KEPT_CELL_PLANES.lip);
       if (keeping) markKept(kept);
@@ -108,13 +126,8 @@ export function createWeightedKernels(kinds: KernelModule): Partial<PoolingKerne
       };
       runBackward(kinds, reading ? lipKeptExports : lipExports, geometry, tensors);
     },
-    lsePoolForward(input, r, output, geometry) {
-      runForward(kinds, 'lsePoolRows', geometry, { ...noTensors, input, output, weights: r });
-    },
-    lsePoolBackward(input, r, gradOutput, gradInput, gradR, geometry) {
-      const tensors = { ...noTensors, input, gradOutput, gradInput, weights: r, gradWeights: gradR };
-      runBackward(kinds, lseExports, geometry, tensors, rowTerms(geometry, [r]), [gradR]);
-    },
+    lsePoolForward: scalarForward(kinds, 'lse'),
+    lsePoolBackward: scalarBackward(kinds, 'lse', lseExports, lseKeptExports),
     adaPoolForward(input, beta, output, geometry, kept) {
       const keeping = keeps(geometry, kept, KEPT_PLANES.adaPool);
       if (keeping) markKept(kept);
