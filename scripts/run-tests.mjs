@@ -12,6 +12,13 @@ import { join } from 'node:path';
 /** Folders whose tests exercise kernels through the ops, and so run once per backend. */
 const PER_BACKEND = ['test/ops/', 'test/golden/', 'test/tfjs/', 'test/extra/', 'test/kinds/', 'test/pooling/'];
 
+/**
+ * Tests of the kernels whose plain-SIMD build differs from the relaxed one (fused multiply-adds:
+ * the training products and the weighted kinds' e^x / ln x), run again on the plain build, the one
+ * engines without relaxed SIMD run (POOLKIT_WASM_SIMD=plain; docs/wasm.md).
+ */
+const PLAIN_SIMD = ['test/wasm/kinds-weighted', 'test/kernels/train-', 'test/wasm/backend.test.ts'];
+
 /** Tests that need a WebGPU adapter (they skip, saying why, without one). */
 const WEBGPU = 'test/webgpu/';
 /** Debian's chromium package ships SwiftShader; Dawn (the npm package `webgpu`) finds it through these. */
@@ -95,6 +102,8 @@ const perBackend = files.filter((file) => PER_BACKEND.some((folder) => file.star
 const gpuFiles = files.filter((file) => file.startsWith(WEBGPU));
 const cpuFiles = files.filter((file) => !file.startsWith(WEBGPU));
 const passes = cpuFiles.length > 0 ? [await runPass('default backend (wasm where available)', cpuFiles, {})] : [];
+const plainFiles = cpuFiles.filter((file) => PLAIN_SIMD.some((prefix) => file.startsWith(prefix)));
+if (plainFiles.length > 0) passes.push(await runPass('plain-SIMD build', plainFiles, { POOLKIT_WASM_SIMD: 'plain' }));
 if (gpuFiles.length > 0) {
   const environment = softwareGpu();
   const label = environment.VK_ICD_FILENAMES ? 'webgpu on SwiftShader' : 'webgpu (the adapter the machine has, if any)';

@@ -3,7 +3,8 @@
 // reference backend stays and one console message says why. Environment (Node):
 //   POOLKIT_BACKEND=reference|wasm|webgpu  the backend active after import (default wasm when available;
 //                                  webgpu is started by ../webgpu/index.ts);
-//   POOLKIT_THREADS=n               threads for large kernels, 1 to 64 (default: the machine's cores).
+//   POOLKIT_THREADS=n               threads for large kernels, 1 to 64 (default: the machine's cores);
+//   POOLKIT_WASM_SIMD=plain|relaxed the kernels' build (default relaxed where the engine has it; loader.ts).
 import { listBackends, registerBackend, setBackend, type Backend } from '../backend.js';
 import * as poolModule from './generated/pool.js';
 import { loadKernelModule, simdSupported } from './loader.js';

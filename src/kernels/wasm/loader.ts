@@ -43,7 +43,8 @@ export const ARGUMENT_BLOCKS = {
 export type ModuleName = Exclude<keyof typeof ARGUMENT_BLOCKS, 'threads'>;
 
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
-let relaxedFlagTried = false;
+/** The one attempt to set the flag: every module load awaits the same promise, so none validates before it is set. */
+let relaxedFlagSet: Promise<void> | null = null;
 
 /** True in Node (where V8 flags can be set and worker_threads exist), false in browsers. */
 export const isNode =
@@ -63,10 +64,18 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** Node 20 hides relaxed SIMD behind a V8 flag; setting it before compiling works (workers too). */
-export async function enableRelaxedSimdFlag(): Promise<void> {
-  if (relaxedFlagTried || !isNode) return;
-  relaxedFlagTried = true;
+/**
+ * Node 20 hides relaxed SIMD behind a V8 flag; setting it before compiling works (workers too).
+ * Modules load concurrently (each file's top-level await): all of them wait for the same attempt,
+ * since a module validated before the flag is set would silently get the plain build.
+ */
+export function enableRelaxedSimdFlag(): Promise<void> {
+  relaxedFlagSet ??= setRelaxedSimdFlag();
+  return relaxedFlagSet;
+}
+
+async function setRelaxedSimdFlag(): Promise<void> {
+  if (!isNode) return;
   try {
     const specifier = 'node:v8';
     const v8 = (await import(/* @vite-ignore */ specifier)) as { setFlagsFromString(flags: string): void };
@@ -93,14 +102,37 @@ export function kernelImports(memory: WebAssembly.Memory = heap.memory): WebAsse
   };
 }
 
+/** The builds POOLKIT_WASM_SIMD chooses from: 'relaxed' (where the engine has it, the default) or 'plain'. */
+export const SIMD_BUILDS = ['relaxed', 'plain'] as const;
+
+let plainWarned = false;
+
+/**
+ * Whether POOLKIT_WASM_SIMD asks for the plain-SIMD build: the one engines without relaxed SIMD
+ * (Safari, say) run, whose fused-multiply-add-free numbers it lets Node reproduce and test. A value
+ * other than SIMD_BUILDS is reported once and ignored.
+ */
+export function plainSimdRequested(): boolean {
+  const value =
+    typeof process === 'object' && typeof process.env === 'object' ? process.env.POOLKIT_WASM_SIMD : undefined;
+  if (value === undefined || value === '' || value === 'relaxed') return false;
+  if (value === 'plain') return true;
+  if (!plainWarned) {
+    plainWarned = true;
+    console.warn(`poolkit: POOLKIT_WASM_SIMD must be one of ${SIMD_BUILDS.join(', ')}, got '${value}'; ignored`);
+  }
+  return false;
+}
+
 /**
  * Compiles and instantiates module `name` against heap.memory: relaxed SIMD when the engine
- * validates it (after setting Node's flag), plain SIMD otherwise. Throws when neither validates.
+ * validates it (after setting Node's flag) and POOLKIT_WASM_SIMD does not ask for plain, plain SIMD
+ * otherwise. Throws when neither validates.
  */
 export async function loadKernelModule(name: ModuleName, generated: GeneratedModule): Promise<KernelModule> {
   await enableRelaxedSimdFlag();
   const relaxedBytes = decodeBase64(generated.relaxedSimd);
-  const relaxed = WebAssembly.validate(relaxedBytes);
+  const relaxed = !plainSimdRequested() && WebAssembly.validate(relaxedBytes);
   const bytes = relaxed ? relaxedBytes : decodeBase64(generated.simd);
   if (!relaxed && !WebAssembly.validate(bytes)) {
     throw new Error(`poolkit: this engine does not support WebAssembly SIMD (module '${name}')`);
