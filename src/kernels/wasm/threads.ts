@@ -16,7 +16,7 @@
 import { fail } from '../../errors.js';
 import { heap } from '../../tensor/heap.js';
 import { isNode, type KernelModule } from './loader.js';
-import { Command, controlWords, Fault, MAX_THREADS, NEXT_CHUNK, slotWord, Word } from './thread-control.js';
+import { controlWords, Fault, MAX_THREADS, NEXT_CHUNK, slotWord, Word } from './thread-control.js';
 import {
   configure,
   liveWorkers,
@@ -26,13 +26,12 @@ import {
   workers,
   type PoolWorker,
 } from './worker-pool.js';
+import { isIdle, nudge, post, waitDone } from './worker-slots.js';
 
 export { MAX_THREADS } from './thread-control.js';
 
 /** Chunks per thread of a job: enough to even out unequal cores, few enough that a call's set-up stays small. */
 const CHUNKS_PER_THREAD = 4;
-/** How often (ms) a main thread waiting for a worker checks that the worker's thread still runs. */
-const EXIT_CHECK_MS = 20;
 
 /** Below this many bytes moved, fork/join (~20 µs) costs more than a second thread saves. */
 export const DEFAULT_PARALLEL_BYTES = 1 << 20;
@@ -213,47 +212,6 @@ function readyWorkers(moduleIndex: number): PoolWorker[] {
     if (loaded <= moduleIndex) nudge(worker);
     return isIdle(words, worker) && loaded > moduleIndex && worker.slot < threadCount;
   });
-}
-
-function isIdle(words: Int32Array, worker: PoolWorker): boolean {
-  return (
-    Atomics.load(words, slotWord(worker.slot, Word.Done)) === Atomics.load(words, slotWord(worker.slot, Word.Request))
-  );
-}
-
-/** Asks an idle worker that lacks a module to return to its event loop, where the module message waits. */
-function nudge(worker: PoolWorker): void {
-  const words = controlWords();
-  const serving = Atomics.load(words, slotWord(worker.slot, Word.Serving)) === 1;
-  const loaded = Atomics.load(words, slotWord(worker.slot, Word.Loaded));
-  if (worker.alive && isIdle(words, worker) && serving && loaded < modules.length) {
-    post(worker, [0, Command.Yield, 0, 0, 0]);
-  }
-}
-
-/** Writes a job into a worker's slot and wakes it; returns the request number to wait for. */
-function post(worker: PoolWorker, job: readonly [number, number, number, number, number]): number {
-  const words = controlWords();
-  const fields = [Word.Module, Word.Function, Word.Arguments, Word.Units, Word.Chunk];
-  fields.forEach((word, index) => (words[slotWord(worker.slot, word)] = job[index]!));
-  const request = Atomics.add(words, slotWord(worker.slot, Word.Request), 1) + 1;
-  Atomics.notify(words, slotWord(worker.slot, Word.Request));
-  return request;
-}
-
-/**
- * Waits for a worker's job, or for its thread to exit. Node's main thread may block in Atomics.wait
- * (waking now and then to see whether the thread still runs); a browser's may not, so it spins there
- * (jobs are short, and the worker never waits on the main thread, so neither deadlocks).
- */
-function waitDone(worker: PoolWorker, request: number): 'done' | 'threw' | 'exited' {
-  const words = controlWords();
-  const doneIndex = slotWord(worker.slot, Word.Done);
-  for (let done = Atomics.load(words, doneIndex); done !== request; done = Atomics.load(words, doneIndex)) {
-    if (Atomics.load(words, slotWord(worker.slot, Word.Owner)) !== worker.id) return 'exited';
-    if (isNode) Atomics.wait(words, doneIndex, done, EXIT_CHECK_MS);
-  }
-  return Atomics.exchange(words, slotWord(worker.slot, Word.Failed), 0) === 0 ? 'done' : 'threw';
 }
 
 function exportIndex(kernelModule: KernelModule, exportName: string): number {
