@@ -408,9 +408,18 @@ test('lstmPool2d on wasm equals the reference backend within the kind tolerance,
         const expected = lstmRun(input, weights, options, index);
         setBackend('wasm');
         const actual = lstmRun(input, weights, options, index);
-        ['output', 'gradInput', 'gradKernel', 'gradRecurrent', 'gradBias'].forEach((name, part) =>
-          assertNear(actual[part]!, expected[part]!, tolerance, `${name} case ${index}, ${threads} threads`),
-        );
+        ['output', 'gradInput', 'gradKernel', 'gradRecurrent', 'gradBias'].forEach((name, part) => {
+          // The weights' gradients sum a term per window and step (576 in case 3), with cancellation:
+          // their bound is relative to the tensor's largest magnitude, not to each (possibly small) sum.
+          const scale = Math.max(0, ...Array.from(expected[part]!, Math.abs));
+          const bound = { relative: tolerance.relative, absolute: tolerance.absolute + tolerance.relative * scale };
+          assertNear(
+            actual[part]!,
+            expected[part]!,
+            part < 2 ? tolerance : bound,
+            `${name} case ${index}, ${threads} threads`,
+          );
+        });
         for (const tensor of [input, weights.kernel, weights.recurrentKernel, weights.bias]) tensor.dispose();
       });
     }
