@@ -84,3 +84,13 @@ export function multiplyRows(
   for (let row = 1; row < rows; row++)
     for (let column = 0; column < row; column++) store<f32>(out + ((<usize>row * <usize>stride + <usize>column) << 2), load<f32>(out + ((<usize>column * <usize>stride + <usize>row) << 2)));
 }
+
+/** out = aᵀ for a C×C matrix in rows `stride` floats wide (the padding columns stay 0). */
+export function transposeSquare(a: usize, out: usize, channels: i32, stride: i32): void {
+  for (let row = 0; row < channels; row++)
+    for (let column = 0; column < stride; column++)
+      store<f32>(
+        out + ((<usize>row * <usize>stride + <usize>column) << 2),
+        column < channels ? load<f32>(a + ((<usize>column * <usize>stride + <usize>row) << 2)) : 0,
+      );
+}
