@@ -2,6 +2,8 @@
 // both data formats, 1 to 3 spatial dimensions, odd channel counts (SIMD remainders), padding,
 // dilation, ceil mode, strides past the window, ties, all-negative inputs, NaN and infinities.
 import { test } from 'node:test';
+import fc from 'fast-check';
+import { setThreadCount, threadsReady } from '../../src/index.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { adaptiveCases, assertSame, check, filled, poisoned, poolCases, reference, wasm } from './harness.js';
 
@@ -109,6 +111,41 @@ test('adaptive max and average forward match the reference exactly', () => {
       }),
     RUNS,
   );
+});
+
+test('adaptive max and max pooling with argmax on 16 to 40 channels (sixteen-channel window walks) match the reference exactly, on 1 to 3 threads', async () => {
+  for (const threads of [1, 2, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    check(
+      fc.tuple(adaptiveCases(40), poolCases({ maxChannels: 40 })),
+      ([adaptive, pool]) =>
+        tidy(() => {
+          if (adaptive.geometry.channels >= 16) {
+            const { geometry } = adaptive;
+            const input = filled(geometry.inputShape, adaptive.values, adaptive.seed);
+            const [expected, actual] = [poisoned(geometry.outputShape), poisoned(geometry.outputShape)];
+            const expectedIndices = poisoned(geometry.outputShape, 'int32');
+            const indices = poisoned(geometry.outputShape, 'int32');
+            reference.adaptiveMaxPoolForward(input.values, expected.values, expectedIndices.intValues, geometry);
+            wasm().adaptiveMaxPoolForward(input.values, actual.values, indices.intValues, geometry);
+            assertSame(actual.values, expected.values, 'adaptive max');
+            assertSame(indices.intValues, expectedIndices.intValues, 'adaptive argmax');
+          }
+          const { geometry } = pool;
+          const input = filled(geometry.inputShape, pool.values, pool.seed);
+          const [expected, actual] = [poisoned(geometry.outputShape), poisoned(geometry.outputShape)];
+          const expectedIndices = poisoned(geometry.outputShape, 'int32');
+          const indices = poisoned(geometry.outputShape, 'int32');
+          reference.maxPoolForward(input.values, expected.values, expectedIndices.intValues, geometry);
+          wasm().maxPoolForward(input.values, actual.values, indices.intValues, geometry);
+          assertSame(actual.values, expected.values, 'max');
+          assertSame(indices.intValues, expectedIndices.intValues, 'max argmax');
+        }),
+      RUNS / 3,
+    );
+  }
+  await setThreadCount(1);
 });
 
 /** Lp with p other than 1 and 2 goes through pow, whose last bit may differ between engines. */
