@@ -230,9 +230,13 @@ function centrePairs(input: usize): bool {
   return centredInRange(input, means);
 }
 
-/** Bytes a sample keeps: Y_0..Y_N, Z_0..Z_N, P_0..P_N and Σ, one block from `matrices` on. */
+/**
+ * Bytes a sample keeps, one block from `matrices` on: Y_0..Y_N, Z_0..Z_N, P_0..P_N and Σ, then the
+ * centred cells [n, stride], then its flag (one i32, padded to 16 bytes). src/kernels/reference/
+ * extra/covariance-pool.ts's covarianceKeptLength sizes the room alike.
+ */
 @inline function keptBytes(): usize {
-  return <usize>(3 * iterations + 4) * matrixBytes;
+  return <usize>(3 * iterations + 4) * matrixBytes + ((<usize>cells * <usize>stride) << 2) + 16;
 }
 
 /** tr Σ from Σ·n (in `sigma`): the diagonal's sum in f64. */
@@ -282,20 +286,30 @@ function iterate(): bool {
 
 /**
  * Centres and iterates a sample: −1 when flagged (left to the reference), 0 when tr Σ is 0, else 1.
- * With a room, the forward keeps the sample's matrices there and the backward takes them back
- * (the same bits the iterations would give again) instead of iterating.
+ * With a room, the forward centres and iterates into the sample's block there and keeps its flag,
+ * and the backward takes them back (the same bits centring and iterating would give again).
  */
 function beginAndIterate(block: usize, sample: i32, backward: bool): i32 {
   beginSample(block);
-  const usable = centre(block, sample);
-  store<i32>(pointer(block, FLAGS) + (<usize>sample << 2), usable ? 0 : 1);
-  if (!usable) return -1;
   const kept = pointer(block, KEPT);
-  if (kept != 0) matrices = kept + <usize>sample * keptBytes();
+  const flags = pointer(block, FLAGS) + (<usize>sample << 2);
+  let keptFlag: usize = 0;
+  if (kept != 0) {
+    matrices = kept + <usize>sample * keptBytes();
+    centred = matrices + <usize>(3 * iterations + 4) * matrixBytes;
+    keptFlag = centred + ((<usize>cells * <usize>stride) << 2);
+  }
   if (kept != 0 && backward) {
+    const flagged = load<i32>(keptFlag);
+    store<i32>(flags, flagged);
+    if (flagged != 0) return -1;
     trace = traceOf(sigmaMatrix());
     return trace == 0 ? 0 : 1;
   }
+  const flagged = centre(block, sample) ? 0 : 1;
+  store<i32>(flags, flagged);
+  if (keptFlag != 0) store<i32>(keptFlag, flagged);
+  if (flagged != 0) return -1;
   return iterate() ? 1 : 0;
 }
 
