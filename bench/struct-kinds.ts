@@ -15,19 +15,7 @@ import {
   threadsReady,
   tidy,
 } from '../src/index.js';
-
-/** Median CPU ms of `rounds` calls of `body`, each after one untimed call. */
-function timed(body: () => void, rounds: number): number {
-  const times: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    body();
-    const start = process.cpuUsage();
-    body();
-    const used = process.cpuUsage(start);
-    times.push((used.user + used.system) / 1000);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
-}
+import { medianCpuMs as timed } from './pooling-timing.js';
 
 /** Forward and forward + backward of a kind's seed layer on `shape` (inputs uniform in [−1, 1]). */
 function passes(name: string, shape: readonly number[]): [() => void, () => void, () => void] {

@@ -5,7 +5,19 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { setThreadCount, threadsReady } from '../../src/index.js';
 import { tidy } from '../../src/tensor/scope.js';
-import { adaptiveCases, assertSame, check, filled, poisoned, poolCases, reference, wasm } from './harness.js';
+import type { PoolKernels } from '../../src/kernels/types.js';
+import {
+  adaptiveCases,
+  assertSame,
+  check,
+  filled,
+  poisoned,
+  poolCases,
+  reference,
+  wasm,
+  type PoolCase,
+  type ValueKind,
+} from './harness.js';
 
 const RUNS = 300;
 
@@ -113,6 +125,24 @@ test('adaptive max and average forward match the reference exactly', () => {
   );
 });
 
+type ArgmaxForward = (kernels: PoolKernels, input: Float32Array, output: Float32Array, indices: Int32Array) => void;
+
+/** A max-type forward with argmax (`run` on a kernel table) on wasm against the reference: the same values and indices. */
+function compareArgmaxForward(
+  shapes: Pick<PoolCase['geometry'], 'inputShape' | 'outputShape'>,
+  values: ValueKind,
+  seed: number,
+  run: ArgmaxForward,
+): void {
+  const input = filled(shapes.inputShape, values, seed);
+  const [expected, actual] = [poisoned(shapes.outputShape), poisoned(shapes.outputShape)];
+  const [expectedIndices, indices] = [poisoned(shapes.outputShape, 'int32'), poisoned(shapes.outputShape, 'int32')];
+  run(reference, input.values, expected.values, expectedIndices.intValues);
+  run(wasm(), input.values, actual.values, indices.intValues);
+  assertSame(actual.values, expected.values, 'max');
+  assertSame(indices.intValues, expectedIndices.intValues, 'argmax');
+}
+
 test('adaptive max and max pooling with argmax on 16 to 40 channels (sixteen-channel window walks) match the reference exactly, on 1 to 3 threads', async () => {
   for (const threads of [1, 2, 3]) {
     await setThreadCount(threads);
@@ -121,26 +151,13 @@ test('adaptive max and max pooling with argmax on 16 to 40 channels (sixteen-cha
       fc.tuple(adaptiveCases(40), poolCases({ maxChannels: 40 })),
       ([adaptive, pool]) =>
         tidy(() => {
-          if (adaptive.geometry.channels >= 16) {
-            const { geometry } = adaptive;
-            const input = filled(geometry.inputShape, adaptive.values, adaptive.seed);
-            const [expected, actual] = [poisoned(geometry.outputShape), poisoned(geometry.outputShape)];
-            const expectedIndices = poisoned(geometry.outputShape, 'int32');
-            const indices = poisoned(geometry.outputShape, 'int32');
-            reference.adaptiveMaxPoolForward(input.values, expected.values, expectedIndices.intValues, geometry);
-            wasm().adaptiveMaxPoolForward(input.values, actual.values, indices.intValues, geometry);
-            assertSame(actual.values, expected.values, 'adaptive max');
-            assertSame(indices.intValues, expectedIndices.intValues, 'adaptive argmax');
-          }
-          const { geometry } = pool;
-          const input = filled(geometry.inputShape, pool.values, pool.seed);
-          const [expected, actual] = [poisoned(geometry.outputShape), poisoned(geometry.outputShape)];
-          const expectedIndices = poisoned(geometry.outputShape, 'int32');
-          const indices = poisoned(geometry.outputShape, 'int32');
-          reference.maxPoolForward(input.values, expected.values, expectedIndices.intValues, geometry);
-          wasm().maxPoolForward(input.values, actual.values, indices.intValues, geometry);
-          assertSame(actual.values, expected.values, 'max');
-          assertSame(indices.intValues, expectedIndices.intValues, 'max argmax');
+          const { geometry } = adaptive;
+          compareArgmaxForward(geometry, adaptive.values, adaptive.seed, (kernels, x, y, chosen) =>
+            kernels.adaptiveMaxPoolForward(x, y, chosen, geometry),
+          );
+          compareArgmaxForward(pool.geometry, pool.values, pool.seed, (kernels, x, y, chosen) =>
+            kernels.maxPoolForward(x, y, chosen, pool.geometry),
+          );
         }),
       RUNS / 3,
     );
