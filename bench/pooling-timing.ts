@@ -88,6 +88,22 @@ export function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+/**
+ * Median CPU milliseconds of `rounds` calls of `body`, each after one untimed call (on one thread
+ * the process's CPU time is the kernel's): the kernel benchmarks' steadier measure on a shared machine.
+ */
+export function medianCpuMs(body: () => void, rounds = 15): number {
+  const times: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    body();
+    const start = process.cpuUsage();
+    body();
+    const used = process.cpuUsage(start);
+    times.push((used.user + used.system) / 1000);
+  }
+  return median(times);
+}
+
 /** Bytes the copy ceiling moves per run: 256 MiB read and 256 MiB written. */
 export const COPY_BYTES = 2 * (256 << 20);
 

@@ -8,6 +8,7 @@ import { poolGeometry, type PoolGeometry } from '../src/geometry/pool-geometry.j
 import type { Kernels } from '../src/kernels/types.js';
 import { wasmBackend } from '../src/kernels/wasm/index.js';
 import { Tensor } from '../src/tensor/tensor.js';
+import { medianCpuMs as timed } from './pooling-timing.js';
 
 /** Forward and backward of one kind: closures over its tensors (null: no backward kernel of its own). */
 type Passes = [() => void, (() => void) | null];
@@ -56,19 +57,6 @@ function kindPasses(name: string, kernels: Kernels, geometry: PoolGeometry, inpu
   if (passes === undefined) throw new Error(`selection-kernels: no kind '${name}'`);
   passes[0](); // the backward passes read the chosen cells
   return passes;
-}
-
-/** Median CPU milliseconds of `rounds` calls of `body`, each after one untimed call (1 thread: the process's CPU time is the kernel's). */
-function timed(body: () => void, rounds = 15): number {
-  const times: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    body();
-    const start = process.cpuUsage();
-    body();
-    const used = process.cpuUsage(start);
-    times.push((used.user + used.system) / 1000);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
 }
 
 const { values, positionals } = parseArgs({ options: { shape: { type: 'string' } }, allowPositionals: true });

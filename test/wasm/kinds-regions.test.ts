@@ -576,7 +576,7 @@ test('maskedPool1d on wasm equals the reference bit for bit (max, average, lp; a
 
 /**
  * 32 RoI cases from `seed`: every combination of layout (bit 0 of the index), channels past four
- * (bit 1), the kind's own switch (bit 2, read by `options`) and value kind (bits 3-4); images up to
+ * and up to 34 (bit 1: the sixteen-channel walks and their remainders), the kind's own switch (bit 2, read by `options`) and value kind (bits 3-4); images up to
  * 11 × 11, up to five boxes [batch index, x1, y1, x2, y2], some past the image or reversed.
  */
 function roiCases<Options>(seed: number, options: (index: number, random: () => number) => Options) {
@@ -584,7 +584,7 @@ function roiCases<Options>(seed: number, options: (index: number, random: () => 
   const kinds: ValueKind[] = ['plain', 'ties', 'negative', 'special'];
   return Array.from({ length: 32 }, (_, index) => {
     const [batch, height, width] = [1, 2, 2].map((least) => least + Math.floor(random() * (least === 1 ? 3 : 10)));
-    const channels = (index & 2 ? 5 : 1) + Math.floor(random() * 6);
+    const channels = index & 2 ? 5 + Math.floor(random() * 30) : 1 + Math.floor(random() * 6); // past 16 too
     const channelsLast = (index & 1) === 0;
     const shape = channelsLast ? [batch!, height!, width!, channels] : [batch!, channels, height!, width!];
     const boxes = Array.from({ length: 1 + Math.floor(random() * 5) }, () => [
@@ -613,7 +613,7 @@ function roiCases<Options>(seed: number, options: (index: number, random: () => 
  * keeps the last call's tables).
  */
 function sharedBoxCases<Options extends object>(kindOptions: Options) {
-  return [7, 8, 13].flatMap((channels, index) => {
+  return [7, 8, 13, 37].flatMap((channels, index) => {
     const channelsLast = index !== 1;
     const shape = channelsLast ? [3, 9, 8, channels] : [3, channels, 9, 8];
     const whole = [0, 0, 8, 9];

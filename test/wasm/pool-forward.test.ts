@@ -2,8 +2,22 @@
 // both data formats, 1 to 3 spatial dimensions, odd channel counts (SIMD remainders), padding,
 // dilation, ceil mode, strides past the window, ties, all-negative inputs, NaN and infinities.
 import { test } from 'node:test';
+import fc from 'fast-check';
+import { setThreadCount, threadsReady } from '../../src/index.js';
 import { tidy } from '../../src/tensor/scope.js';
-import { adaptiveCases, assertSame, check, filled, poisoned, poolCases, reference, wasm } from './harness.js';
+import type { PoolKernels } from '../../src/kernels/types.js';
+import {
+  adaptiveCases,
+  assertSame,
+  check,
+  filled,
+  poisoned,
+  poolCases,
+  reference,
+  wasm,
+  type PoolCase,
+  type ValueKind,
+} from './harness.js';
 
 const RUNS = 300;
 
@@ -109,6 +123,46 @@ test('adaptive max and average forward match the reference exactly', () => {
       }),
     RUNS,
   );
+});
+
+type ArgmaxForward = (kernels: PoolKernels, input: Float32Array, output: Float32Array, indices: Int32Array) => void;
+
+/** A max-type forward with argmax (`run` on a kernel table) on wasm against the reference: the same values and indices. */
+function compareArgmaxForward(
+  shapes: Pick<PoolCase['geometry'], 'inputShape' | 'outputShape'>,
+  values: ValueKind,
+  seed: number,
+  run: ArgmaxForward,
+): void {
+  const input = filled(shapes.inputShape, values, seed);
+  const [expected, actual] = [poisoned(shapes.outputShape), poisoned(shapes.outputShape)];
+  const [expectedIndices, indices] = [poisoned(shapes.outputShape, 'int32'), poisoned(shapes.outputShape, 'int32')];
+  run(reference, input.values, expected.values, expectedIndices.intValues);
+  run(wasm(), input.values, actual.values, indices.intValues);
+  assertSame(actual.values, expected.values, 'max');
+  assertSame(indices.intValues, expectedIndices.intValues, 'argmax');
+}
+
+test('adaptive max and max pooling with argmax on 16 to 40 channels (sixteen-channel window walks) match the reference exactly, on 1 to 3 threads', async () => {
+  for (const threads of [1, 2, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    check(
+      fc.tuple(adaptiveCases(40), poolCases({ maxChannels: 40 })),
+      ([adaptive, pool]) =>
+        tidy(() => {
+          const { geometry } = adaptive;
+          compareArgmaxForward(geometry, adaptive.values, adaptive.seed, (kernels, x, y, chosen) =>
+            kernels.adaptiveMaxPoolForward(x, y, chosen, geometry),
+          );
+          compareArgmaxForward(pool.geometry, pool.values, pool.seed, (kernels, x, y, chosen) =>
+            kernels.maxPoolForward(x, y, chosen, pool.geometry),
+          );
+        }),
+      RUNS / 3,
+    );
+  }
+  await setThreadCount(1);
 });
 
 /** Lp with p other than 1 and 2 goes through pow, whose last bit may differ between engines. */

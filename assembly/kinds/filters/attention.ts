@@ -21,6 +21,12 @@ let cellStep: usize = 0;
 let channelStep: usize = 0;
 /** The sample's first input element (bytes). */
 let sampleInput: usize = 0;
+/**
+ * Channels-last with an even channel count: the per-cell loops take channel pairs as f64x2 lanes.
+ * Per-channel sums keep their order (the same bits); the dot products over channels (logits,
+ * g·x_s) sum the pairs' lanes apart and add them at the end (another order: the kind's tolerance).
+ */
+let paired: bool = false;
 /** f64 arrays in this thread's scratch slot: C each, then n each. */
 let mean: usize = 0;
 let query: usize = 0;
@@ -49,6 +55,7 @@ function beginSample(block: usize, sample: i32): void {
   const channelsLast = word(block, CHANNELS_LAST) != 0;
   cellStep = channelsLast ? <usize>channels : 1;
   channelStep = channelsLast ? 1 : <usize>cells;
+  paired = channelsLast && (channels & 1) == 0;
   sampleInput = pointer(block, INPUT) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
   const slot = pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SCRATCH_SLOT_BYTES);
   const vectorBytes = <usize>channels << 3;
@@ -58,6 +65,55 @@ function beginSample(block: usize, sample: i32): void {
   work = keyRow + vectorBytes;
   weights = work + vectorBytes;
   gradLogits = weights + (<usize>cells << 3);
+}
+
+/** x[cell, channel], x[cell, channel + 1] of a paired sample as f64x2. */
+@inline function cellPair(cell: i32, channel: i32): v128 {
+  return f64x2.promote_low_f32x4(v128.load64_zero(sampleInput + ((<usize>cell * <usize>channels + <usize>channel) << 2)));
+}
+
+/** sums[c] += factor·x[cell, c] for every channel pair of a paired sample (each channel's order kept). */
+@inline function addScaledCell(sums: usize, cell: i32, factor: f64): void {
+  const scale = f64x2.splat(factor);
+  for (let channel = 0; channel < channels; channel += 2) {
+    const at = sums + (<usize>channel << 3);
+    v128.store(at, f64x2.add(v128.load(at), f64x2.mul(scale, cellPair(cell, channel))));
+  }
+}
+
+/** Σ_c x[cell, c]·vector[c] of a paired sample (f64 vector), the two lanes summed apart. */
+@inline function cellDotF64(cell: i32, vector: usize): f64 {
+  let sum = f64x2.splat(0);
+  for (let channel = 0; channel < channels; channel += 2)
+    sum = f64x2.add(sum, f64x2.mul(cellPair(cell, channel), v128.load(vector + (<usize>channel << 3))));
+  return f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1);
+}
+
+/** As cellDotF64 with an f32 vector. */
+@inline function cellDotF32(cell: i32, vector: usize): f64 {
+  let sum = f64x2.splat(0);
+  for (let channel = 0; channel < channels; channel += 2) {
+    const factor = f64x2.promote_low_f32x4(v128.load64_zero(vector + (<usize>channel << 2)));
+    sum = f64x2.add(sum, f64x2.mul(cellPair(cell, channel), factor));
+  }
+  return f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1);
+}
+
+/** mean[c] = Σ_s x[s, c]/n, each term divided before it is added (the reference's order and bits). */
+function channelMeans(): void {
+  for (let channel = 0; channel < channels; channel++) setF64(mean, channel, 0);
+  if (!paired) {
+    for (let cell = 0; cell < cells; cell++)
+      for (let channel = 0; channel < channels; channel++)
+        setF64(mean, channel, f64At(mean, channel) + cellValue(cell, channel) / <f64>cells);
+    return;
+  }
+  const count = f64x2.splat(<f64>cells);
+  for (let cell = 0; cell < cells; cell++)
+    for (let channel = 0; channel < channels; channel += 2) {
+      const at = mean + (<usize>channel << 3);
+      v128.store(at, f64x2.add(v128.load(at), f64x2.div(cellPair(cell, channel), count)));
+    }
 }
 
 /** Σ_inner rows[inner]·kernel[inner, column] for every column: a C-vector through a [C, C] kernel. */
@@ -81,17 +137,15 @@ function kernelTimes(kernel: usize, vector: usize, target: usize): void {
 
 /** mean, query, keyRow = W_k·query and the softmax weights of the sample, as the reference's attend. */
 function attend(block: usize): void {
-  for (let channel = 0; channel < channels; channel++) setF64(mean, channel, 0);
-  for (let cell = 0; cell < cells; cell++)
-    for (let channel = 0; channel < channels; channel++)
-      setF64(mean, channel, f64At(mean, channel) + cellValue(cell, channel) / <f64>cells);
+  channelMeans();
   project(mean, pointer(block, QUERY_KERNEL), query);
   kernelTimes(pointer(block, KEY_KERNEL), query, keyRow);
   const root = Math.sqrt(<f64>channels);
   let largest = -Infinity;
   for (let cell = 0; cell < cells; cell++) {
     let logit: f64 = 0;
-    for (let channel = 0; channel < channels; channel++) logit += cellValue(cell, channel) * f64At(keyRow, channel);
+    if (paired) logit = cellDotF64(cell, keyRow);
+    else for (let channel = 0; channel < channels; channel++) logit += cellValue(cell, channel) * f64At(keyRow, channel);
     logit /= root;
     setF64(weights, cell, logit);
     if (logit > largest) largest = logit;
@@ -113,8 +167,10 @@ export function attentionForwardSamples(block: usize, firstUnit: i32, endUnit: i
     for (let channel = 0; channel < channels; channel++) setF64(work, channel, 0);
     for (let cell = 0; cell < cells; cell++) {
       const weight = f64At(weights, cell);
-      for (let channel = 0; channel < channels; channel++)
-        setF64(work, channel, f64At(work, channel) + weight * cellValue(cell, channel));
+      if (paired) addScaledCell(work, cell, weight);
+      else
+        for (let channel = 0; channel < channels; channel++)
+          setF64(work, channel, f64At(work, channel) + weight * cellValue(cell, channel));
     }
     const output = pointer(block, OUTPUT) + ((<usize>sample * <usize>channels) << 2);
     for (let channel = 0; channel < channels; channel++)
@@ -127,7 +183,8 @@ function logitGradients(gradient: usize): void {
   let average: f64 = 0;
   for (let cell = 0; cell < cells; cell++) {
     let score: f64 = 0;
-    for (let channel = 0; channel < channels; channel++) score += f32At(gradient, channel) * cellValue(cell, channel);
+    if (paired) score = cellDotF32(cell, gradient);
+    else for (let channel = 0; channel < channels; channel++) score += f32At(gradient, channel) * cellValue(cell, channel);
     setF64(gradLogits, cell, score);
     average += f64At(weights, cell) * score;
   }
@@ -155,12 +212,18 @@ export function attentionBackwardSamples(block: usize, firstUnit: i32, endUnit: 
     for (let channel = 0; channel < channels; channel++) setF64(keyed, channel, 0);
     for (let cell = 0; cell < cells; cell++) {
       const gradLogit = f64At(gradLogits, cell);
-      for (let channel = 0; channel < channels; channel++)
-        setF64(keyed, channel, f64At(keyed, channel) + gradLogit * cellValue(cell, channel));
+      if (paired) addScaledCell(keyed, cell, gradLogit);
+      else
+        for (let channel = 0; channel < channels; channel++)
+          setF64(keyed, channel, f64At(keyed, channel) + gradLogit * cellValue(cell, channel));
     }
     project(keyed, pointer(block, KEY_KERNEL), gradQuery);
     kernelTimes(pointer(block, QUERY_KERNEL), gradQuery, work); // W_q·∂q: the path through the mean
     const gradInput = pointer(block, GRAD_INPUT) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
+    if (paired) {
+      pairedInputGradient(gradInput, gradient);
+      continue;
+    }
     for (let cell = 0; cell < cells; cell++) {
       const weight = f64At(weights, cell);
       const gradLogit = f64At(gradLogits, cell);
@@ -169,6 +232,23 @@ export function attentionBackwardSamples(block: usize, firstUnit: i32, endUnit: 
           weight * f32At(gradient, channel) + gradLogit * f64At(keyRow, channel) + f64At(work, channel) / <f64>cells;
         store<f32>(gradInput + ((<usize>cell * cellStep + <usize>channel * channelStep) << 2), <f32>value);
       }
+    }
+  }
+}
+
+/** The paired sample's input gradient, element by element as attentionBackwardSamples' loop (the same bits). */
+function pairedInputGradient(gradInput: usize, gradient: usize): void {
+  for (let channel = 0; channel < channels; channel++) setF64(work, channel, f64At(work, channel) / <f64>cells); // the same quotient for every cell
+  for (let cell = 0; cell < cells; cell++) {
+    const weight = f64x2.splat(f64At(weights, cell));
+    const gradLogit = f64x2.splat(f64At(gradLogits, cell));
+    const row = gradInput + ((<usize>cell * <usize>channels) << 2);
+    for (let channel = 0; channel < channels; channel += 2) {
+      const g = f64x2.promote_low_f32x4(v128.load64_zero(gradient + (<usize>channel << 2)));
+      const keyed = f64x2.mul(gradLogit, v128.load(keyRow + (<usize>channel << 3)));
+      const meanPath = v128.load(work + (<usize>channel << 3));
+      const value = f64x2.add(f64x2.add(f64x2.mul(weight, g), keyed), meanPath);
+      v128.store64_lane(row + (<usize>channel << 2), f32x4.demote_f64x2_zero(value), 0);
     }
   }
 }

@@ -1,5 +1,7 @@
 // The f32x4 matrix products of covariance pooling (covariance.ts): rows of a (either operand
-// order, so a may be read transposed) times a row-major b, all rows `stride` floats wide.
+// order, so a may be read transposed) times a row-major b, all rows `stride` floats wide; each
+// multiply-add one fused instruction in the relaxed-SIMD build (madd).
+import { madd } from '../../train/tile';
 
 /** Sixteen columns of rows `row` and `row + 1` (when `pair`): 2×4 vector accumulators share b's loads. */
 @inline
@@ -17,20 +19,20 @@ function sixteenColumns(
   let source = b;
   for (let k = 0; k < inner; k++, source += rowBytes) {
     const offset = <usize>(k * aInner) << 2;
-    const factor = f32x4.splat(load<f32>(aFirst + offset));
-    const nextFactor = f32x4.splat(pair ? load<f32>(aNext + offset) : 0);
+    const factor = v128.load32_splat(aFirst + offset);
+    const nextFactor = v128.load32_splat(aNext + offset); // aNext is aFirst when there is no pair
     const b0 = v128.load(source);
     const b1 = v128.load(source, 16);
     const b2 = v128.load(source, 32);
     const b3 = v128.load(source, 48);
-    sum0 = f32x4.add(sum0, f32x4.mul(factor, b0));
-    sum1 = f32x4.add(sum1, f32x4.mul(factor, b1));
-    sum2 = f32x4.add(sum2, f32x4.mul(factor, b2));
-    sum3 = f32x4.add(sum3, f32x4.mul(factor, b3));
-    next0 = f32x4.add(next0, f32x4.mul(nextFactor, b0));
-    next1 = f32x4.add(next1, f32x4.mul(nextFactor, b1));
-    next2 = f32x4.add(next2, f32x4.mul(nextFactor, b2));
-    next3 = f32x4.add(next3, f32x4.mul(nextFactor, b3));
+    sum0 = madd(factor, b0, sum0);
+    sum1 = madd(factor, b1, sum1);
+    sum2 = madd(factor, b2, sum2);
+    sum3 = madd(factor, b3, sum3);
+    next0 = madd(nextFactor, b0, next0);
+    next1 = madd(nextFactor, b1, next1);
+    next2 = madd(nextFactor, b2, next2);
+    next3 = madd(nextFactor, b3, next3);
   }
   v128.store(target, sum0);
   v128.store(target, sum1, 16);
@@ -49,7 +51,7 @@ function fourColumns(aFirst: usize, aInner: i32, b: usize, target: usize, inner:
   let sum = f32x4.splat(0);
   let source = b;
   for (let k = 0; k < inner; k++, source += rowBytes) {
-    sum = f32x4.add(sum, f32x4.mul(f32x4.splat(load<f32>(aFirst + (<usize>(k * aInner) << 2))), v128.load(source)));
+    sum = madd(v128.load32_splat(aFirst + (<usize>(k * aInner) << 2)), v128.load(source), sum);
   }
   v128.store(target, sum);
 }
@@ -67,7 +69,7 @@ export function multiplyRows(
   for (let row = 0; row < rows; row += 2) {
     const pair = row + 1 < rows;
     const aFirst = a + (<usize>(row * aRow) << 2);
-    const aNext = aFirst + (<usize>aRow << 2);
+    const aNext = pair ? aFirst + (<usize>aRow << 2) : aFirst;
     const target = out + <usize>row * rowBytes;
     let column = upper ? row & ~15 : 0;
     for (; column + 16 <= stride; column += 16) {

@@ -34,8 +34,13 @@ let iterations: i32 = 0;
 /** The centred cells [n, stride], then the gradient rows [n, stride]. */
 let centred: usize = 0;
 let cellRows: usize = 0;
-/** Y_0..Y_N, Z_0..Z_N, P_0..P_N (P_0 unused), then the backward's eight C×stride matrices. */
+/**
+ * Y_0..Y_N, Z_0..Z_N, P_0..P_N (P_0 unused) and Σ: the sample's block of the forward-keep room when
+ * there is one (written there by the forward, read there by the backward: no copies), else scratch.
+ */
 let matrices: usize = 0;
+/** The backward's seven C×stride temporaries 1..7 (scratch, after the place of a scratch `matrices`). */
+let temporaries: usize = 0;
 let matrixBytes: usize = 0;
 let trace: f64 = 0;
 /** Element steps between a sample's cells and between its channels (the input's layout). */
@@ -59,9 +64,13 @@ let channelStep: usize = 0;
 @inline function ps(step: i32): usize {
   return matrix(2 * iterations + 2 + step);
 }
-/** The backward's temporaries 0..7. */
+/** Σ·n (kept with the iterations' matrices). */
+@inline function sigmaMatrix(): usize {
+  return matrix(3 * iterations + 3);
+}
+/** The backward's temporaries 1..7. */
 @inline function temporary(index: i32): usize {
-  return matrix(3 * iterations + 3 + index);
+  return temporaries + <usize>index * matrixBytes;
 }
 @inline function at(base: usize, row: i32, column: i32): usize {
   return base + ((<usize>row * <usize>stride + <usize>column) << 2);
@@ -82,9 +91,14 @@ function beginSample(block: usize): void {
   cellRows = centred + rowsBytes;
   matrices = cellRows + rowsBytes;
   matrixBytes = (<usize>channels * <usize>stride) << 2;
+  temporaries = matrices + <usize>(3 * iterations + 3) * matrixBytes;
 }
 
-/** C×C products of stride-wide matrices: out = op(a)·b, op the transpose when asked. */
+/**
+ * C×C products of stride-wide matrices: out = op(a)·b, op the transpose when asked. (The iterations'
+ * products are symmetric in exact arithmetic, but computing upper triangles only and mirroring them
+ * moved 12 iterations on a rank-deficient Σ past the golden test's tolerance: left whole.)
+ */
 function square(a: usize, transposeA: bool, b: usize, out: usize): void {
   if (transposeA) multiplyRows(a, 1, stride, b, out, channels, channels, stride);
   else multiplyRows(a, stride, 1, b, out, channels, channels, stride);
@@ -116,52 +130,113 @@ function centre(block: usize, sample: i32): bool {
   return largest <= 1099511627776.0 && smallest >= 9.094947017729282e-13; // 2^40, 2^-40
 }
 
-/**
- * centre for channelsLast cells and an even channel count: channel pairs as f64x2 lanes, cell by
- * cell (each channel's sums in the same order as centre's, so the same bits), the means kept in
- * temporary(7) (unused until the backward's iterations). The flag rule is centre's: no NaN, every
- * |value| ≤ 2^40 and every non-zero |value| ≥ 2^-40.
- */
-function centrePairs(input: usize): bool {
-  const means = temporary(7);
-  const pairBytes = <usize>channels << 2;
-  for (let channel = 0; channel < channels; channel += 2) v128.store(means + (<usize>channel << 3), f64x2.splat(0));
-  for (let cell = 0; cell < cells; cell++) {
-    const row = input + <usize>cell * pairBytes;
-    for (let channel = 0; channel < channels; channel += 2) {
-      const at = means + (<usize>channel << 3);
-      const value = f64x2.promote_low_f32x4(v128.load64_zero(row + (<usize>channel << 2)));
-      v128.store(at, f64x2.add(v128.load(at), value));
+/** x − mean in f64 for a pair of channels at `cell` (f32 x, f64 means at `means`). */
+@inline function centredPair(cell: usize, means: usize): v128 {
+  return f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(cell)), v128.load(means));
+}
+
+/** Each channel's mean over the cells in f64, summed in cell order (centre's order: the same bits), into `means`. */
+function channelMeans(input: usize, means: usize): void {
+  const rowBytes = <usize>channels << 2;
+  let channel = 0;
+  for (; channel + 8 <= channels; channel += 8) {
+    let sum0 = f64x2.splat(0);
+    let sum1 = sum0;
+    let sum2 = sum0;
+    let sum3 = sum0;
+    let row = input + (<usize>channel << 2);
+    for (let cell = 0; cell < cells; cell++, row += rowBytes) {
+      const low = v128.load(row);
+      const high = v128.load(row, 16);
+      sum0 = f64x2.add(sum0, f64x2.promote_low_f32x4(low));
+      sum1 = f64x2.add(sum1, f64x2.promote_low_f32x4(i32x4.shuffle(low, low, 2, 3, 2, 3)));
+      sum2 = f64x2.add(sum2, f64x2.promote_low_f32x4(high));
+      sum3 = f64x2.add(sum3, f64x2.promote_low_f32x4(i32x4.shuffle(high, high, 2, 3, 2, 3)));
     }
+    const at = means + (<usize>channel << 3);
+    v128.store(at, sum0);
+    v128.store(at, sum1, 16);
+    v128.store(at, sum2, 32);
+    v128.store(at, sum3, 48);
+  }
+  for (; channel < channels; channel += 2) {
+    let sum = f64x2.splat(0);
+    let row = input + (<usize>channel << 2);
+    for (let cell = 0; cell < cells; cell++, row += rowBytes) sum = f64x2.add(sum, f64x2.promote_low_f32x4(v128.load64_zero(row)));
+    v128.store(means + (<usize>channel << 3), sum);
   }
   const count = f64x2.splat(<f64>cells);
-  for (let channel = 0; channel < channels; channel += 2) {
+  for (channel = 0; channel < channels; channel += 2) {
     const at = means + (<usize>channel << 3);
     v128.store(at, f64x2.div(v128.load(at), count));
   }
+}
+
+/** centre's flag rule on the f64 centred values: no NaN, every |value| ≤ 2^40, every non-zero |value| ≥ 2^-40. */
+function centredInRange(input: usize, means: usize): bool {
   let bad = v128.splat<i64>(0);
   const largest = f64x2.splat(1099511627776.0);
   const smallest = f64x2.splat(9.094947017729282e-13);
   const zero = f64x2.splat(0);
   for (let cell = 0; cell < cells; cell++) {
-    const row = input + <usize>cell * pairBytes;
-    const target = at(centred, cell, 0);
+    const row = input + ((<usize>cell * <usize>channels) << 2);
     for (let channel = 0; channel < channels; channel += 2) {
-      const value = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(row + (<usize>channel << 2))), v128.load(means + (<usize>channel << 3)));
-      const size = f64x2.abs(value);
-      // NaN fails size ≤ largest; a tiny non-zero size is below smallest
-      bad = v128.or(bad, v128.not(f64x2.le(size, largest)));
+      const size = f64x2.abs(centredPair(row + (<usize>channel << 2), means + (<usize>channel << 3)));
+      bad = v128.or(bad, v128.not(f64x2.le(size, largest))); // NaN fails size ≤ largest
       bad = v128.or(bad, v128.and(f64x2.ne(size, zero), f64x2.lt(size, smallest)));
-      v128.store64_lane(target + (<usize>channel << 2), f32x4.demote_f64x2_zero(value), 0);
     }
-    for (let channel = channels; channel < stride; channel++) store<f32>(target + (<usize>channel << 2), 0);
   }
   return !v128.any_true(bad);
 }
 
-/** Bytes a sample keeps: Y_0..Y_N, Z_0..Z_N, P_0..P_N and Σ (temporary 0), one block from `matrices` on. */
+/**
+ * centre for channelsLast cells and an even channel count: the means in f64 lanes (channelMeans,
+ * kept in temporary(7), unused until the backward's iterations), then each cell's x − mean in f64
+ * rounded to f32, four channels a vector. The flag rule (centredInRange) is checked on the f32
+ * results first, conservatively (|r| < 2^40 and |r| > 2^-40, 2^±40 being f32 values, so rounding
+ * cannot carry a flagged f64 value past them); only a sample that fails that check (any zero
+ * included) is checked again exactly in f64.
+ */
+function centrePairs(input: usize): bool {
+  const means = temporary(7);
+  channelMeans(input, means);
+  const rowBytes = <usize>channels << 2;
+  let inside = i32x4.splat(-1);
+  let tiny = i32x4.splat(0);
+  const largest = f32x4.splat(1099511627776.0);
+  const smallest = f32x4.splat(9.094947017729282e-13);
+  for (let cell = 0; cell < cells; cell++) {
+    const row = input + <usize>cell * rowBytes;
+    const target = at(centred, cell, 0);
+    let channel = 0;
+    for (; channel + 4 <= channels; channel += 4) {
+      const low = f32x4.demote_f64x2_zero(centredPair(row + (<usize>channel << 2), means + (<usize>channel << 3)));
+      const high = f32x4.demote_f64x2_zero(centredPair(row + (<usize>channel << 2) + 8, means + (<usize>channel << 3) + 16));
+      const value = i32x4.shuffle(low, high, 0, 1, 4, 5);
+      v128.store(target + (<usize>channel << 2), value);
+      const size = f32x4.abs(value);
+      inside = v128.and(inside, f32x4.lt(size, largest));
+      tiny = v128.or(tiny, f32x4.le(size, smallest));
+    }
+    if (channel < channels) {
+      const value = f32x4.demote_f64x2_zero(centredPair(row + (<usize>channel << 2), means + (<usize>channel << 3)));
+      v128.store(target + (<usize>channel << 2), value); // the padding's two lanes get the zeros
+      const size = i32x4.shuffle(f32x4.abs(value), f32x4.splat(1), 0, 1, 4, 5);
+      inside = v128.and(inside, f32x4.lt(size, largest));
+      tiny = v128.or(tiny, f32x4.le(size, smallest));
+    }
+  }
+  if (i32x4.all_true(inside) && !v128.any_true(tiny)) return true;
+  return centredInRange(input, means);
+}
+
+/**
+ * Bytes a sample keeps, one block from `matrices` on: Y_0..Y_N, Z_0..Z_N, P_0..P_N and Σ, then the
+ * centred cells [n, stride], then its flag (one i32, padded to 16 bytes). src/kernels/reference/
+ * extra/covariance-pool.ts's covarianceKeptLength sizes the room alike.
+ */
 @inline function keptBytes(): usize {
-  return <usize>(3 * iterations + 4) * matrixBytes;
+  return <usize>(3 * iterations + 4) * matrixBytes + ((<usize>cells * <usize>stride) << 2) + 16;
 }
 
 /** tr Σ from Σ·n (in `sigma`): the diagonal's sum in f64. */
@@ -173,7 +248,7 @@ function traceOf(sigma: usize): f64 {
 
 /** Σ, trace, A = Σ/tr Σ into Y_0, Z_0 = I, and the iterations; false when tr Σ is 0. */
 function iterate(): bool {
-  const sigma = temporary(0);
+  const sigma = sigmaMatrix();
   multiplyRows(centred, 1, stride, centred, sigma, channels, cells, stride, true);
   trace = traceOf(sigma);
   if (trace == 0) return false;
@@ -186,15 +261,24 @@ function iterate(): bool {
   const half = f32x4.splat(0.5);
   const count = <usize>channels * <usize>stride;
   for (let step = 1; step <= iterations; step++) {
+    // Z_0 = I: Z_0·Y_0 is Y_0 and P_1·Z_0 is P_1 (exact: the other terms are zeros); Z_N is unused
     const p = ps(step);
-    square(zs(step - 1), false, ys(step - 1), p);
+    if (step == 1) memory.copy(p, ys(0), count << 2);
+    else square(zs(step - 1), false, ys(step - 1), p);
     for (let index: usize = 0; index < count; index += 4) v128.store(p + (index << 2), f32x4.neg(v128.load(p + (index << 2))));
     for (let diagonal = 0; diagonal < channels; diagonal++) store<f32>(at(p, diagonal, diagonal), load<f32>(at(p, diagonal, diagonal)) + 3);
     square(ys(step - 1), false, p, ys(step));
-    square(p, false, zs(step - 1), zs(step));
+    const z = zs(step);
+    const y = ys(step);
+    if (step == iterations) {
+      for (let index: usize = 0; index < count; index += 4) v128.store(y + (index << 2), f32x4.mul(half, v128.load(y + (index << 2))));
+      continue;
+    }
+    if (step == 1) memory.copy(z, p, count << 2);
+    else square(p, false, zs(step - 1), z);
     for (let index: usize = 0; index < count; index += 4) {
-      v128.store(ys(step) + (index << 2), f32x4.mul(half, v128.load(ys(step) + (index << 2))));
-      v128.store(zs(step) + (index << 2), f32x4.mul(half, v128.load(zs(step) + (index << 2))));
+      v128.store(y + (index << 2), f32x4.mul(half, v128.load(y + (index << 2))));
+      v128.store(z + (index << 2), f32x4.mul(half, v128.load(z + (index << 2))));
     }
   }
   return true;
@@ -202,24 +286,31 @@ function iterate(): bool {
 
 /**
  * Centres and iterates a sample: −1 when flagged (left to the reference), 0 when tr Σ is 0, else 1.
- * With a room, the forward keeps the sample's matrices there and the backward takes them back
- * (the same bits the iterations would give again) instead of iterating.
+ * With a room, the forward centres and iterates into the sample's block there and keeps its flag,
+ * and the backward takes them back (the same bits centring and iterating would give again).
  */
 function beginAndIterate(block: usize, sample: i32, backward: bool): i32 {
   beginSample(block);
-  const usable = centre(block, sample);
-  store<i32>(pointer(block, FLAGS) + (<usize>sample << 2), usable ? 0 : 1);
-  if (!usable) return -1;
   const kept = pointer(block, KEPT);
-  const room = kept + <usize>sample * keptBytes();
+  const flags = pointer(block, FLAGS) + (<usize>sample << 2);
+  let keptFlag: usize = 0;
+  if (kept != 0) {
+    matrices = kept + <usize>sample * keptBytes();
+    centred = matrices + <usize>(3 * iterations + 4) * matrixBytes;
+    keptFlag = centred + ((<usize>cells * <usize>stride) << 2);
+  }
   if (kept != 0 && backward) {
-    memory.copy(matrices, room, keptBytes());
-    trace = traceOf(temporary(0));
+    const flagged = load<i32>(keptFlag);
+    store<i32>(flags, flagged);
+    if (flagged != 0) return -1;
+    trace = traceOf(sigmaMatrix());
     return trace == 0 ? 0 : 1;
   }
-  const nonzero = iterate();
-  if (kept != 0) memory.copy(room, matrices, keptBytes());
-  return nonzero ? 1 : 0;
+  const flagged = centre(block, sample) ? 0 : 1;
+  store<i32>(flags, flagged);
+  if (keptFlag != 0) store<i32>(keptFlag, flagged);
+  if (flagged != 0) return -1;
+  return iterate() ? 1 : 0;
 }
 
 /** Samples [firstUnit, endUnit): the upper triangle of √(tr Σ)·Y_N (zeros when tr Σ is 0). */
@@ -237,7 +328,20 @@ export function covarianceForwardSamples(block: usize, firstUnit: i32, endUnit: 
   }
 }
 
-/** gY, gZ of Y_k, Z_k to those of Y_{k−1}, Z_{k−1}, for k = N..1 (the reference's rules); gY ends as ∂L/∂A. */
+/** a = ½·first − second, element by element over `count` floats. */
+function halfDifference(a: usize, first: usize, second: usize, count: usize): void {
+  const half = f32x4.splat(0.5);
+  for (let index: usize = 0; index < count; index += 4) {
+    const offset = index << 2;
+    v128.store(a + offset, f32x4.sub(f32x4.mul(half, v128.load(first + offset)), v128.load(second + offset)));
+  }
+}
+
+/**
+ * gY, gZ of Y_k, Z_k to those of Y_{k−1}, Z_{k−1}, for k = N..1 (the reference's rules); gY ends as
+ * ∂L/∂A. Z_N is not used, so gZ_N = 0 and its products drop at k = N; Z_0 = I, so at k = 1 the
+ * products with Z_0 are copies and gZ_0 is not needed.
+ */
 function iterateBackward(): void {
   const gradY = temporary(1);
   const gradZ = temporary(2);
@@ -248,37 +352,45 @@ function iterateBackward(): void {
   const nextY = temporary(7);
   const count = <usize>channels * <usize>stride;
   const half = f32x4.splat(0.5);
-  for (let index: usize = 0; index < count; index += 4) v128.store(gradZ + (index << 2), f32x4.splat(0));
   for (let step = iterations; step >= 1; step--) {
     const y = ys(step - 1);
     const z = zs(step - 1);
     const p = ps(step);
+    const gradZUsed = step < iterations;
     square(y, true, gradY, first); // Yᵀ·gY
-    transposeSquare(z, flipped, channels, stride);
-    square(gradZ, false, flipped, second); // gZ·Zᵀ
-    for (let index: usize = 0; index < count; index += 4) {
-      const offset = index << 2;
-      v128.store(gradP + offset, f32x4.mul(half, f32x4.add(v128.load(first + offset), v128.load(second + offset))));
+    if (!gradZUsed) {
+      for (let index: usize = 0; index < count; index += 4) v128.store(gradP + (index << 2), f32x4.mul(half, v128.load(first + (index << 2))));
+    } else {
+      let product = gradZ; // gZ·Zᵀ, gZ itself when Z = I
+      if (step > 1) {
+        transposeSquare(z, flipped, channels, stride);
+        square(gradZ, false, flipped, second);
+        product = second;
+      }
+      for (let index: usize = 0; index < count; index += 4) {
+        const offset = index << 2;
+        v128.store(gradP + offset, f32x4.mul(half, f32x4.add(v128.load(first + offset), v128.load(product + offset))));
+      }
     }
     transposeSquare(p, flipped, channels, stride);
     square(gradY, false, flipped, first); // gY·Pᵀ
-    square(z, true, gradP, second); // Zᵀ·gP
-    for (let index: usize = 0; index < count; index += 4) {
-      const offset = index << 2;
-      v128.store(nextY + offset, f32x4.sub(f32x4.mul(half, v128.load(first + offset)), v128.load(second + offset)));
-    }
-    square(p, true, gradZ, first); // Pᵀ·gZ
-    transposeSquare(y, flipped, channels, stride);
-    square(gradP, false, flipped, second); // gP·Yᵀ
-    for (let index: usize = 0; index < count; index += 4) {
-      const offset = index << 2;
-      v128.store(gradZ + offset, f32x4.sub(f32x4.mul(half, v128.load(first + offset)), v128.load(second + offset)));
+    if (step > 1) square(z, true, gradP, second); // Zᵀ·gP (gP itself when Z = I)
+    halfDifference(nextY, first, step > 1 ? second : gradP, count);
+    if (step > 1) {
+      transposeSquare(y, flipped, channels, stride);
+      square(gradP, false, flipped, second); // gP·Yᵀ
+      if (gradZUsed) {
+        square(p, true, gradZ, first); // Pᵀ·gZ
+        halfDifference(gradZ, first, second, count);
+      } else {
+        for (let index: usize = 0; index < count; index += 4) v128.store(gradZ + (index << 2), f32x4.neg(v128.load(second + (index << 2))));
+      }
     }
     memory.copy(gradY, nextY, count << 2);
   }
 }
 
-/** ∂L/∂Σ + its transpose (symmetric) into temporary(2), from the sample's output gradient. */
+/** (∂L/∂Σ + ∂L/∂Σᵀ)/n (symmetric) into temporary(2), from the sample's output gradient (1/n folded in, in f64). */
 function sigmaGradient(block: usize, sample: i32): usize {
   const gradY = temporary(1);
   const scale = Math.sqrt(trace);
@@ -294,7 +406,7 @@ function sigmaGradient(block: usize, sample: i32): usize {
       gradTrace += (value * <f64>load<f32>(at(root, row, column))) / (2 * scale);
     }
   iterateBackward();
-  const sigma = temporary(0);
+  const sigma = sigmaMatrix();
   for (let row = 0; row < channels; row++)
     for (let column = 0; column < channels; column++) {
       const normalised = <f64>load<f32>(at(gradY, row, column));
@@ -305,7 +417,7 @@ function sigmaGradient(block: usize, sample: i32): usize {
     for (let column = 0; column < channels; column++) {
       let value = (<f64>load<f32>(at(gradY, row, column)) + <f64>load<f32>(at(gradY, column, row))) / trace;
       if (row == column) value += 2 * gradTrace;
-      store<f32>(at(symmetric, row, column), <f32>value);
+      store<f32>(at(symmetric, row, column), <f32>(value / <f64>cells));
     }
   return symmetric;
 }
@@ -315,13 +427,18 @@ export function covarianceBackwardSamples(block: usize, firstUnit: i32, endUnit:
   for (let sample = firstUnit; sample < endUnit; sample++) {
     const state = beginAndIterate(block, sample, true);
     if (state < 0) continue;
-    const nonzero = state > 0;
-    if (nonzero) multiplyRows(centred, stride, 1, sigmaGradient(block, sample), cellRows, cells, channels, stride);
     const gradInput = pointer(block, GRAD_INPUT) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
+    if (state == 0) {
+      memory.fill(gradInput, 0, (<usize>cells * <usize>channels) << 2);
+      continue;
+    }
+    // rows of C contiguous channels (C a multiple of 4) are the product's own rows: written in place
+    const inPlace = channelStep == 1 && stride == channels;
+    const rows = inPlace ? gradInput : cellRows;
+    multiplyRows(centred, stride, 1, sigmaGradient(block, sample), rows, cells, channels, stride);
+    if (inPlace) continue;
     for (let cell = 0; cell < cells; cell++)
-      for (let channel = 0; channel < channels; channel++) {
-        const value = nonzero ? load<f32>(at(cellRows, cell, channel)) / <f32>cells : 0;
-        store<f32>(gradInput + elementOffset(cell, channel), value);
-      }
+      for (let channel = 0; channel < channels; channel++)
+        store<f32>(gradInput + elementOffset(cell, channel), load<f32>(at(cellRows, cell, channel)));
   }
 }

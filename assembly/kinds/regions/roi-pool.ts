@@ -49,13 +49,79 @@ function binLanes(block: usize, box: i32, cell: i32, imageBase: usize, channel: 
     for (let column = columnStart; column < columnEnd; column++) {
       const spatial = row * inWidth + column;
       const value = v128.load(pointer(block, INPUT) + ((imageBase + <usize>spatial * <usize>channels + <usize>channel) << 2));
-      const take = onnx ? v128.not(f32x4.lt(value, best)) : f32x4.gt(value, best);
+      const take = replaces(value, best, onnx);
       best = v128.bitselect(value, best, take);
       bestIndex = v128.bitselect(i32x4.splat(spatial), bestIndex, take);
     }
   }
   v128.store(pointer(block, OUTPUT) + at, best);
   if (pointer(block, ARGMAX) != 0) v128.store(pointer(block, ARGMAX) + at, bestIndex);
+}
+
+/** Whether a cell's value replaces the best so far: ONNX Runtime's rule or torchvision's (binLanes). */
+@inline
+function replaces(value: v128, best: v128, onnx: bool): v128 {
+  return onnx ? v128.not(f32x4.lt(value, best)) : f32x4.gt(value, best);
+}
+
+/**
+ * Sixteen channels of one bin (channels-last), as four binLanes in four independent chains (so a
+ * bin is not bound by one chain's latency), the bin's extent read once: the same values and indices.
+ */
+@inline
+function binLanes16(block: usize, box: i32, cell: i32, imageBase: usize, channel: i32, at: usize): void {
+  const channels = word(block, CHANNELS);
+  const inWidth = word(block, IN_WIDTH);
+  const onnx = word(block, ONNX_RULE) != 0;
+  const rowStart = bin(block, box, cell, 0);
+  const rowEnd = bin(block, box, cell, 1);
+  const columnStart = bin(block, box, cell, 2);
+  const columnEnd = bin(block, box, cell, 3);
+  const empty = rowEnd <= rowStart || columnEnd <= columnStart;
+  let best0 = f32x4.splat(empty ? 0 : -FLOAT_MAX);
+  let best1 = best0;
+  let best2 = best0;
+  let best3 = best0;
+  let index0 = i32x4.splat(-1);
+  let index1 = index0;
+  let index2 = index0;
+  let index3 = index0;
+  const cells = pointer(block, INPUT) + ((imageBase + <usize>channel) << 2);
+  const cellBytes = <usize>channels << 2;
+  for (let row = rowStart; row < rowEnd; row++) {
+    let spatial = row * inWidth + columnStart;
+    let tap = cells + <usize>spatial * cellBytes;
+    for (let column = columnStart; column < columnEnd; column++, spatial++, tap += cellBytes) {
+      const where = i32x4.splat(spatial);
+      const value0 = v128.load(tap);
+      const value1 = v128.load(tap, 16);
+      const value2 = v128.load(tap, 32);
+      const value3 = v128.load(tap, 48);
+      const take0 = replaces(value0, best0, onnx);
+      const take1 = replaces(value1, best1, onnx);
+      const take2 = replaces(value2, best2, onnx);
+      const take3 = replaces(value3, best3, onnx);
+      best0 = v128.bitselect(value0, best0, take0);
+      best1 = v128.bitselect(value1, best1, take1);
+      best2 = v128.bitselect(value2, best2, take2);
+      best3 = v128.bitselect(value3, best3, take3);
+      index0 = v128.bitselect(where, index0, take0);
+      index1 = v128.bitselect(where, index1, take1);
+      index2 = v128.bitselect(where, index2, take2);
+      index3 = v128.bitselect(where, index3, take3);
+    }
+  }
+  const output = pointer(block, OUTPUT) + at;
+  v128.store(output, best0);
+  v128.store(output, best1, 16);
+  v128.store(output, best2, 32);
+  v128.store(output, best3, 48);
+  const argmax = pointer(block, ARGMAX);
+  if (argmax == 0) return;
+  v128.store(argmax + at, index0);
+  v128.store(argmax + at, index1, 16);
+  v128.store(argmax + at, index2, 32);
+  v128.store(argmax + at, index3, 48);
 }
 
 /** One channel of one bin; `step` is the input's spatial stride in elements. */
@@ -96,6 +162,7 @@ export function roiPoolBoxes(block: usize, first: i32, end: i32): void {
       if (channelsLast) {
         let channel = 0;
         const cellBase = boxBase + <usize>cell * <usize>channels;
+        for (; channel + 16 <= channels; channel += 16) binLanes16(block, box, cell, imageBase, channel, (cellBase + <usize>channel) << 2);
         for (; channel + 4 <= channels; channel += 4) binLanes(block, box, cell, imageBase, channel, (cellBase + <usize>channel) << 2);
         for (; channel < channels; channel++) binScalar(block, box, cell, imageBase + <usize>channel, <usize>channels, (cellBase + <usize>channel) << 2);
         continue;

@@ -14,11 +14,13 @@ export interface CovarianceGeometry extends PoolingSizes {
 /**
  * The length of covariance pooling's forward-keep room (src/pooling/kinds/forward-keep.ts's rule: the
  * last element marks a filled room): per sample the wasm kernel's 3N + 4 matrices (Y, Z and P of each
- * step and Σ, C rows of C rounded up to 4 floats), then the mark.
+ * step and Σ, C rows of C rounded up to 4 floats), its centred cells (n rows of C rounded up to 4) and
+ * its flag (padded to 4 floats), then the mark.
  */
 export function covarianceKeptLength(geometry: CovarianceGeometry): number {
   const stride = Math.ceil(geometry.channels / 4) * 4;
-  return geometry.batch * (3 * geometry.iterations + 4) * geometry.channels * stride + 1;
+  const cells = geometry.inDepth * geometry.inHeight * geometry.inWidth;
+  return geometry.batch * ((3 * geometry.iterations + 4) * geometry.channels * stride + cells * stride + 4) + 1;
 }
 
 /** out = op(a)·op(b) for size×size row-major matrices; op transposes where asked. */
