@@ -6,7 +6,13 @@ import { expWeightLanes } from '../simd-math';
 import { CELL_PLANE_BYTES, CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
 import { addTermSum, addToParked, isFourTaps, loadLanes, storeLanes } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
-import { adaLanes, blendLanes, broken, cellSlope, diceLanes, diceMean, diceTotal, inverse, largest, loadWindowLanes, mean, meanSlope, softMean, softScale, softTotal } from './ada-pool';
+import { adaLanes, blendLanes, broken, cellSlope, diceLanes, diceMean, diceTotal, inverse, largest, loadWindowLanes, mean, meanSlope, softMean, softTotal } from './ada-pool';
+
+/**
+ * After adaLanes: adds g·(A − M) (NaN for a broken window) to the β term of the window's output
+ * cell; returns g·β/Σe^DSC and sets `softScale` to g·(1 − β)/Σe^{x−m}.
+ */
+let softScale: v128 = f32x4.splat(0);
 
 @inline
 function adaWindowGradient(block: usize, outIndex: usize, full: bool, blend: v128): v128 {

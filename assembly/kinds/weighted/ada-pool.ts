@@ -270,9 +270,3 @@ function adaSavingWindow(block: usize, start: usize, outIndex: usize, columns: i
 export function adaPoolSavingRows(block: usize, firstUnit: i32, endUnit: i32): void {
   walkOutputRows(block, firstUnit, endUnit, adaSavingWindow);
 }
-
-/**
- * After adaLanes: adds g·(A − M) (NaN for a broken window) to the β term of the window's output
- * cell; returns g·β/Σe^DSC and sets `softScale` to g·(1 − β)/Σe^{x−m}.
- */
-export let softScale: v128 = f32x4.splat(0);

@@ -8,6 +8,10 @@ import { addRowTerms, finiteLanes, isFourTaps, loadLanes, storeLanes, weightLane
 import { walkInputRows, walkOutputRows } from './walks';
 import { EPSILON, SMALLEST_NORMAL, gemLanes, powerFactor, scale, total } from './gem';
 
+/**
+ * Adds gradOutput·∂y/∂p (`perPower` = ∂y/∂p, powerFactor; 0 where y is not finite) to the row's float64
+ * terms; returns gradOutput·y/T (`perTotal` = y/T).
+ */
 @inline
 function gemWindowGradient(block: usize, outIndex: usize, channel: i32, full: bool, y: v128, perTotal: v128, perPower: v128): v128 {
   const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full);

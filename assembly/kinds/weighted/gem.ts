@@ -192,8 +192,3 @@ export function gemPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
 export function gemPoolSavingRows(block: usize, firstUnit: i32, endUnit: i32): void {
   walkOutputRows(block, firstUnit, endUnit, gemSavingWindow);
 }
-
-/**
- * Adds gradOutput·∂y/∂p (`perPower` = ∂y/∂p, powerFactor; 0 where y is not finite) to the row's float64
- * terms; returns gradOutput·y/T (`perTotal` = y/T).
- */

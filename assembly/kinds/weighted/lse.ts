@@ -171,7 +171,6 @@ export function lsePoolSavingRows(block: usize, firstUnit: i32, endUnit: i32): v
  * After lseLanes of a non-empty window: ∂y/∂r, a second walk over the window for Σsᵢ(xᵢ − m) (or
  * Σ(xᵢ − y)²/2n in the mean limit), which with `park` lseLanes summed already (weightedSum).
  */
-
 @inline
 export function lseRateFactor(start: usize, columns: i32, full: bool, y: v128, park: bool): v128 {
   const zero = f32x4.splat(0);

@@ -8,6 +8,7 @@ import { finiteLanes, isFourTaps, loadLanes, storeLanes } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 import { shift, softFourLanes, softLanes, softShareLanes, total } from './soft';
 
+/** One window's lanes of the backward from a saving forward's room: softFusedLanes' shares, the same bits. */
 @inline
 function softSavedLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool): void {
   const parked = pointer(block, CELL_SCRATCH) - pointer(block, INPUT);

@@ -188,8 +188,6 @@ export function softPoolSavingRows(block: usize, firstUnit: i32, endUnit: i32): 
   walkOutputRows(block, firstUnit, endUnit, softSavingWindow);
 }
 
-/** One window's lanes of the backward from a saving forward's room: softFusedLanes' shares, the same bits. */
-
 /** gradOutput·sₖ·(1 + xₖ − y) for weights eₖ, where eₖ > 0 and y is finite (0 elsewhere). */
 @inline
 export function softShareLanes(value: v128, weight: v128, scale: v128, output: v128): v128 {
