@@ -4,7 +4,7 @@ import { GRAD_INPUT, GRAD_OUTPUT, INPUT, pointer, word } from '../../pool/argume
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expWeightLanes } from '../simd-math';
 import { CELL_PLANE_BYTES, CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
-import { addTermSum, addToParked, isFourTaps, loadLanes, storeLanes } from './lanes';
+import { addTermSum, addToParked, isFourTaps, loadLanes, perCell, storeLanes } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
 import { adaLanes, blendLanes, broken, cellSlope, diceLanes, diceMean, diceTotal, inverse, largest, loadWindowLanes, mean, meanSlope, softMean, softTotal } from './ada-pool';
 
@@ -73,7 +73,7 @@ function adaFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
     shared = f32x4.add(shared, meanTerm);
     const cellD = adaCellLanes(loadLanes(fourth, full), loadLanes(fourth + parked, full), loadLanes(fourth + softParked, full), dice, soft, average, diceScale, scale);
     shared = f32x4.add(shared, meanTerm);
-    const added = v128.or(f32x4.div(f32x4.mul(diceScale, shared), f32x4.splat(4)), broken);
+    const added = v128.or(perCell(f32x4.mul(diceScale, shared), 4), broken);
     storeLanes(start + written, f32x4.add(cellA, added), full);
     storeLanes(second + written, f32x4.add(cellB, added), full);
     storeLanes(third + written, f32x4.add(cellC, added), full);
@@ -96,8 +96,7 @@ function adaFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
     }
   }
   // ā moves with every cell by 1/n; a broken window's cells all get NaN.
-  const count = f32x4.splat(<f32>(slices * rows * columns));
-  const added = v128.or(f32x4.div(f32x4.mul(diceScale, shared), count), broken);
+  const added = v128.or(perCell(f32x4.mul(diceScale, shared), slices * rows * columns), broken);
   addToParked(start, columns, full, written, added);
 }
 
@@ -159,7 +158,6 @@ function adaStatsLanes(block: usize, start: usize, outIndex: usize, columns: i32
       }
     }
   }
-  const count = f32x4.splat(<f32>(slices * rows * columns));
   const stats = pointer(block, STATS) + (outIndex << 2);
   const plane = <usize>word(block, STATS_PLANE_BYTES);
   storeLanes(stats, v128.or(average, broken), full);
@@ -168,7 +166,7 @@ function adaStatsLanes(block: usize, start: usize, outIndex: usize, columns: i32
   storeLanes(stats + 3 * plane, softMean, full);
   storeLanes(stats + 4 * plane, diceScale, full);
   storeLanes(stats + 5 * plane, softScale, full);
-  storeLanes(stats + 6 * plane, f32x4.div(f32x4.mul(diceScale, shared), count), full);
+  storeLanes(stats + 6 * plane, perCell(f32x4.mul(diceScale, shared), slices * rows * columns), full);
 }
 
 function adaStatsWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {

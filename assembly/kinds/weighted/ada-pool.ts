@@ -10,7 +10,7 @@ import { spatialSize } from '../../pool/rows';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expWeightLanes } from '../simd-math';
 import { CELL_PLANE_BYTES, CELL_SCRATCH, PER_CHANNEL, STATS, STATS_PLANE_BYTES, WEIGHTS } from './arguments';
-import { finiteLanes, isFourTaps, loadLanes, storeLanes, weightedTerm } from './lanes';
+import { finiteLanes, isFourTaps, loadLanes, perCell, storeLanes, weightedTerm } from './lanes';
 import { walkOutputRows } from './walks';
 
 /** 2⁻¹²⁶, the smallest normal float32: DSC's scale is at least this, so its inverse stays finite. */
@@ -104,7 +104,7 @@ export function adaLanes(start: usize, columns: i32, full: bool, blend: v128, pa
     }
   }
   // Σx/n as the reference: an exact Σ = 0 (a window of ReLU zeros, say) keeps ā = 0, where DSC jumps.
-  const average = f32x4.div(sum, f32x4.splat(<f32>(slices * rows * columns)));
+  const average = perCell(sum, slices * rows * columns);
   let diceSum = zero;
   let diceWeighted = zero;
   let softSum = zero;
@@ -147,7 +147,7 @@ function adaFourLanes(start: usize, full: bool, blend: v128, park: bool, parked:
   const sum = f32x4.add(f32x4.add(f32x4.add(f32x4.add(f32x4.splat(0), a), b), c), d);
   const top = f32x4.pmax(f32x4.pmax(f32x4.pmax(f32x4.pmax(f32x4.splat(-Infinity), a), b), c), d);
   const finite = v128.and(v128.and(finiteLanes(a), finiteLanes(b)), v128.and(finiteLanes(c), finiteLanes(d)));
-  const average = f32x4.div(sum, f32x4.splat(4));
+  const average = perCell(sum, 4);
   const weightA = adaCellWeights(start, a, average, top, full, park, parked, softParked);
   let softSum = cellSoftWeight;
   let softWeighted = cellSoftTerm;

@@ -4,7 +4,7 @@ import { GRAD_INPUT, GRAD_OUTPUT, INPUT, pointer, word } from '../../pool/argume
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes } from '../simd-math';
 import { CELL_PLANE_BYTES, CELL_SCRATCH, OPTION, STATS, STATS_PLANE_BYTES } from './arguments';
-import { addTerms, addToParked, finiteLanes, isFourTaps, loadLanes, storeLanes } from './lanes';
+import { addTerms, addToParked, finiteLanes, isFourTaps, loadLanes, perCell, storeLanes } from './lanes';
 import { currentUnit, walkInputRows, walkOutputRows } from './walks';
 import { alphaLanes, deviation, differenceLanes, dppLanes, lambdaLanes, loadWindowLanes, logBaseLanes, mean, meanError, slopeLanes, total } from './dpp';
 
@@ -91,7 +91,7 @@ function dppFusedLanes(
     lambdaSum = f32x4.add(lambdaSum, lambdaTerm);
     meanSum = f32x4.add(meanSum, meanTerm);
     addParameterTerms(block, channel, full, alphaSum, lambdaSum, gradient, passes);
-    const removed = f32x4.neg(v128.and(f32x4.div(f32x4.mul(scale, meanSum), f32x4.splat(4)), passes));
+    const removed = f32x4.neg(v128.and(perCell(f32x4.mul(scale, meanSum), 4), passes));
     storeLanes(start + written, f32x4.add(v128.and(f32x4.mul(scale, cellA), passes), removed), full);
     storeLanes(second + written, f32x4.add(v128.and(f32x4.mul(scale, cellB), passes), removed), full);
     storeLanes(third + written, f32x4.add(v128.and(f32x4.mul(scale, cellC), passes), removed), full);
@@ -115,8 +115,7 @@ function dppFusedLanes(
   }
   addParameterTerms(block, channel, full, alphaSum, lambdaSum, gradient, passes);
   // x̃ moves with every cell by 1/n.
-  const count = f32x4.splat(<f32>(slices * rows * columns));
-  const meanShare = v128.and(f32x4.div(f32x4.mul(scale, meanSum), count), passes);
+  const meanShare = v128.and(perCell(f32x4.mul(scale, meanSum), slices * rows * columns), passes);
   addToParked(start, columns, full, written, f32x4.neg(meanShare));
 }
 
@@ -186,13 +185,12 @@ function dppStatsLanes(block: usize, start: usize, outIndex: usize, columns: i32
     }
   }
   addParameterTerms(block, channel, full, alphaSum, lambdaSum, gradient, passes);
-  const count = f32x4.splat(<f32>(slices * rows * columns));
   const stats = pointer(block, STATS) + (outIndex << 2);
   const plane = <usize>word(block, STATS_PLANE_BYTES);
   storeLanes(stats, v128.or(average, v128.not(passes)), full);
   storeLanes(stats + plane, shift, full);
   storeLanes(stats + 2 * plane, f32x4.mul(gradient, inverseTotal), full);
-  storeLanes(stats + 3 * plane, f32x4.div(f32x4.mul(gradient, meanSum), count), full);
+  storeLanes(stats + 3 * plane, perCell(f32x4.mul(gradient, meanSum), slices * rows * columns), full);
   storeLanes(stats + 4 * plane, residual, full);
 }
 

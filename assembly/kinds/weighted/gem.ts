@@ -10,7 +10,7 @@ import { INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes, expWeightLanes, logLanes, logPositiveLanes, logShortLanes } from '../simd-math';
 import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
-import { finiteLanes, isFourTaps, loadLanes, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightedTerm, weightLanes, windowRange } from './lanes';
+import { finiteLanes, isFourTaps, loadLanes, perCell, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightedTerm, weightLanes, windowRange } from './lanes';
 import { walkOutputRows } from './walks';
 
 /** The smallest normal float32, 2^−126. */
@@ -124,9 +124,8 @@ export function gemLanes(start: usize, columns: i32, full: bool, power: v128, pa
   total = sum;
   logTotal = termLogSum;
   if (columns == 0) return zero;
-  const count = f32x4.splat(<f32>(slices * rows * columns));
   // T/n lies in [1/n, 1] (the extreme cell's t is 1) wherever s is finite: ln needs no special case.
-  meanLog = f32x4.div(logPositiveLanes(f32x4.div(sum, count)), power);
+  meanLog = f32x4.div(logPositiveLanes(perCell(sum, slices * rows * columns)), power);
   const root = expLanes(meanLog);
   // An infinite (or NaN) s is the output itself, as the reference returns it before the sum.
   return v128.bitselect(f32x4.mul(s, root), s, finiteLanes(s));

@@ -10,7 +10,7 @@ import { INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expWeightLanes, expWeightPairLanes, log1pNonPositiveLanes, weightLessOne } from '../simd-math';
 import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
-import { isFourTaps, loadLanes, offsetLanes, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightedTerm, weightLanes, windowRange } from './lanes';
+import { isFourTaps, loadLanes, offsetLanes, perCell, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightedTerm, weightLanes, windowRange } from './lanes';
 import { walkOutputRows } from './walks';
 
 /** Below this |r|·(max − min), y is the mean (MEAN_LIMIT). */
@@ -101,14 +101,14 @@ export function lseLanes(start: usize, columns: i32, full: bool, r: v128, park: 
     }
     if (park) weightedSum = weighted;
   }
-  const count = f32x4.splat(<f32>(slices * rows * columns));
+  const cells = slices * rows * columns;
   shift = m;
   rate = used;
   total = sum;
   // Σ(e − 1)/n lies in (−1, 0]: each e ≤ 1, and m's is 1 (NaN lanes give NaN y through m).
-  logMean = log1pNonPositiveLanes(f32x4.div(shares, count));
+  logMean = log1pNonPositiveLanes(perCell(shares, cells));
   if (columns == 0) return zero;
-  return v128.bitselect(f32x4.div(plain, count), f32x4.add(m, f32x4.div(logMean, used)), limit);
+  return v128.bitselect(perCell(plain, cells), f32x4.add(m, f32x4.div(logMean, used)), limit);
 }
 
 /**
@@ -200,8 +200,7 @@ export function lseRateFactor(start: usize, columns: i32, full: bool, y: v128, p
       }
     }
   }
-  const count = f32x4.splat(<f32>(slices * rows * columns));
-  const inLimit = f32x4.div(squares, f32x4.add(count, count));
+  const inLimit = perCell(squares, 2 * slices * rows * columns);
   const outside = f32x4.div(f32x4.sub(f32x4.div(weighted, total), f32x4.div(logMean, used)), used);
   return v128.bitselect(inLimit, outside, limit);
 }
