@@ -6,17 +6,21 @@ import { expLanes, expWeightLanes } from '../simd-math';
 import { CELL_PLANE_BYTES, CELL_SCRATCH, GRAD_LOGITS, LOGITS, STATS, STATS_PLANE_BYTES } from './arguments';
 import { loadLanes, storeLanes } from './lanes';
 import { walkInputRows, walkOutputRows } from './walks';
-import { coefficientLanes, gateSlope, largest, lipLanes, sigmoidOf, total } from './lip';
+import { coefficientLanes, largest, lipLanes, sigmoidOf, total } from './lip';
 
-/** gradLogits' term share·(x − y)·∂G/∂z (`slope`, lip.ts's gateSlope). */
+/** gradLogits' term: share·(x − y)·λσ(1 − σ), with 1 − σ = t·σ (no cancellation for σ near 1), t = e^{−z}. */
 @inline
-function logitShare(share: v128, value: v128, output: v128, slope: v128): v128 {
+function logitShare(share: v128, value: v128, output: v128, t: v128, coefficient: v128): v128 {
+  const sigma = sigmoidOf(t);
+  // t = +∞ (σ = 0): 1 − σ is 1, where t·σ would be NaN.
+  const complement = v128.bitselect(f32x4.splat(1), f32x4.mul(t, sigma), f32x4.eq(t, f32x4.splat(Infinity)));
+  const slope = f32x4.mul(f32x4.mul(coefficient, sigma), complement);
   return f32x4.mul(f32x4.mul(share, f32x4.sub(value, output)), slope);
 }
 
 /**
  * One window's lanes when no other window holds its cells: with `saved`, the saving forward's w,
- * ∂G/∂z, y and Σw read back; else computed anew, w and ∂G/∂z parked in the gradient cells. Then
+ * e^{−z}, y and Σw read back; else computed anew, w and e^{−z} parked in the gradient cells. Then
  * the gradients written over the gradInput and gradLogits cells.
  */
 @inline
@@ -28,6 +32,7 @@ function lipFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
   const scratch = pointer(block, CELL_SCRATCH) - input;
   const parkedWeight = saved ? scratch : writtenWeight;
   const parkedGate = saved ? scratch + <usize>word(block, CELL_PLANE_BYTES) : writtenGate;
+  const coefficient = coefficientLanes(block);
   const stats = pointer(block, STATS) + (outIndex << 2);
   if (saved) total = loadLanes(stats + <usize>word(block, STATS_PLANE_BYTES), full);
   const y = saved ? loadLanes(stats, full) : lipLanes(block, start, columns, full, true, parkedWeight, parkedGate);
@@ -39,9 +44,9 @@ function lipFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const share = f32x4.mul(scale, loadLanes(tap + parkedWeight, full));
-        const slope = loadLanes(tap + parkedGate, full);
+        const t = loadLanes(tap + parkedGate, full);
         storeLanes(tap + writtenWeight, share, full);
-        storeLanes(tap + writtenGate, logitShare(share, loadLanes(tap, full), y, slope), full);
+        storeLanes(tap + writtenGate, logitShare(share, loadLanes(tap, full), y, t, coefficient), full);
       }
     }
   }
@@ -110,12 +115,10 @@ function lipGatherLanes(block: usize, inIndex: usize, outIndex: usize, full: boo
   const offset = inIndex << 2;
   const coefficient = coefficientLanes(block);
   const t = expLanes(f32x4.neg(loadLanes(pointer(block, LOGITS) + offset, full)));
-  const sigma = sigmoidOf(t);
-  const gate = f32x4.mul(coefficient, sigma);
-  const weight = expWeightLanes(f32x4.sub(gate, loadLanes(stats, full)));
+  const weight = expWeightLanes(f32x4.sub(f32x4.mul(coefficient, sigmoidOf(t)), loadLanes(stats, full)));
   const share = f32x4.mul(loadLanes(stats + plane, full), weight);
   const value = loadLanes(pointer(block, INPUT) + offset, full);
-  const logitTerm = logitShare(share, value, loadLanes(stats + plane + plane, full), gateSlope(gate, sigma, t));
+  const logitTerm = logitShare(share, value, loadLanes(stats + plane + plane, full), t, coefficient);
   const cell = pointer(block, GRAD_INPUT) + offset;
   storeLanes(cell, f32x4.add(loadLanes(cell, full), share), full);
   const logitCell = pointer(block, GRAD_LOGITS) + offset;

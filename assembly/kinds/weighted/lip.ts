@@ -2,9 +2,9 @@
 // in-bounds cells, wᵢ = e^{Gᵢ − max G} (expWeightLanes), Gᵢ = λ·sigmoid(zᵢ) (expLanes), in float32; IEEE
 // arithmetic throughout (NaN and infinities pass as the reference's). Gradients: sᵢ = gradOutput·wᵢ/Σw
 // to x, sᵢ·(xᵢ − y)·λσ(1 − σ) to z. Backward as SoftPool's (soft.ts): fused where windows do not
-// overlap (w parked in gradInput, ∂G/∂z in gradLogits), else statistics (max G, gradOutput/Σw, y), then
+// overlap (w parked in gradInput, e^{−z} in gradLogits), else statistics (max G, gradOutput/Σw, y), then
 // a gather; the caller zeroes gradLogits. A training forward over windows that do not overlap keeps
-// each cell's w and ∂G/∂z and each window's y and Σw for the backward (forward-keep.ts), as GeM's.
+// each cell's w and e^{−z} and each window's y and Σw for the backward (forward-keep.ts), as GeM's.
 import { INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes, expWeightLanes } from '../simd-math';
@@ -28,17 +28,6 @@ function sigmoidLanes(z: v128): v128 {
   return sigmoidOf(expLanes(f32x4.neg(z)));
 }
 
-/**
- * ∂G/∂z = λσ(1 − σ) from G = λσ, σ and t = e^{−z}, with 1 − σ = t·σ (no cancellation for σ near 1);
- * t = +∞ (σ = 0): 1 − σ is 1, where t·σ would be NaN. Parked by the forward's first walk, so that the
- * backward takes no division per cell.
- */
-@inline
-export function gateSlope(gate: v128, sigma: v128, t: v128): v128 {
-  const complement = v128.bitselect(f32x4.splat(1), f32x4.mul(t, sigma), f32x4.eq(t, f32x4.splat(Infinity)));
-  return f32x4.mul(gate, complement);
-}
-
 @inline
 export function coefficientLanes(block: usize): v128 {
   return f32x4.splat(load<f32>(block + (<usize>COEFFICIENT << 2)));
@@ -47,7 +36,7 @@ export function coefficientLanes(block: usize): v128 {
 /**
  * y of one window's lanes (`start` its first tap in the input; the logits lie `logits` bytes
  * past); sets largest and total. With `park`, w goes `parkedWeight` bytes past each cell (G there
- * between the two passes) and ∂G/∂z `parkedGate` bytes past (the gradient cells, or the forward's room).
+ * between the two passes) and e^{−z} `parkedGate` bytes past (the gradient cells, or the forward's room).
  */
 @inline
 export function lipLanes(block: usize, start: usize, columns: i32, full: bool, park: bool, parkedWeight: usize, parkedGate: usize): v128 {
@@ -64,9 +53,8 @@ export function lipLanes(block: usize, start: usize, columns: i32, full: bool, p
       let tap = rowPointer;
       for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
         const t = expLanes(f32x4.neg(loadLanes(tap + logits, full)));
-        const sigma = sigmoidOf(t);
-        const gate = f32x4.mul(coefficient, sigma);
-        if (park) storeLanes(tap + parkedGate, gateSlope(gate, sigma, t), full);
+        if (park) storeLanes(tap + parkedGate, t, full);
+        const gate = f32x4.mul(coefficient, sigmoidOf(t));
         if (park) storeLanes(tap + parkedWeight, gate, full); // until w replaces it: one division per cell
         top = f32x4.pmax(top, gate);
         nan = v128.or(nan, f32x4.ne(gate, gate));
@@ -97,14 +85,12 @@ export function lipLanes(block: usize, start: usize, columns: i32, full: bool, p
   return f32x4.div(weighted, sum);
 }
 
-/** One cell's G = λ·σ(z), its ∂G/∂z parked `parkedGate` bytes past it with `park` (lipLanes' first walk). */
+/** One cell's G = λ·σ(z), its e^{−z} parked `parkedGate` bytes past it with `park` (lipLanes' first walk). */
 @inline
 function lipGate(tap: usize, full: bool, park: bool, parkedGate: usize, logits: usize, coefficient: v128): v128 {
   const t = expLanes(f32x4.neg(loadLanes(tap + logits, full)));
-  const sigma = sigmoidOf(t);
-  const gate = f32x4.mul(coefficient, sigma);
-  if (park) storeLanes(tap + parkedGate, gateSlope(gate, sigma, t), full);
-  return gate;
+  if (park) storeLanes(tap + parkedGate, t, full);
+  return f32x4.mul(coefficient, sigmoidOf(t));
 }
 
 /** One cell's w = e^{G − max G}, parked `parkedWeight` bytes past it with `park`. */
@@ -155,7 +141,7 @@ function saveWindowLanes(block: usize, outIndex: usize, full: bool, y: v128): vo
   storeLanes(stats + <usize>word(block, STATS_PLANE_BYTES), total, full);
 }
 
-/** One window's outputs, all channels; with `saving`, w and ∂G/∂z parked at CELL_SCRATCH and y, Σw kept. */
+/** One window's outputs, all channels; with `saving`, w and e^{−z} parked at CELL_SCRATCH and y, Σw kept. */
 @inline
 function lipForwardChannels(block: usize, start: usize, outIndex: usize, columns: i32, saving: bool): void {
   const output = pointer(block, OUTPUT) + (outIndex << 2);
@@ -191,7 +177,7 @@ export function lipPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
 
 /**
  * Output rows [firstUnit, endUnit) of LIP's forward where no input cell lies in two windows,
- * keeping for lipSavedBackwardRows each cell's w and ∂G/∂z (two planes at CELL_SCRATCH) and each
+ * keeping for lipSavedBackwardRows each cell's w and e^{−z} (two planes at CELL_SCRATCH) and each
  * window's y and Σw: the backward then needs no e^x per cell.
  */
 export function lipPoolSavingRows(block: usize, firstUnit: i32, endUnit: i32): void {

@@ -9,7 +9,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 /** Window planes the fast kernels keep (assembly/kinds/weighted/ada-pool.ts, dpp.ts, gem.ts, lip.ts, lse.ts, soft.ts: saveWindowLanes). */
 export const KEPT_PLANES = { adaPool: 5, dpp: 4, gem: 3, lip: 2, lse: 3, soft: 2 } as const;
 
-/** Cell planes they keep: two values per cell (AdaPool's and DPP's weights, LIP's w and ∂G/∂z = λσ(1 − σ)), GeM's one t, LSE's one e^{r(x − m)}, SoftPool's one e^{x − m}. */
+/** Cell planes they keep: two values per cell (AdaPool's and DPP's weights, LIP's w and e^{−z}), GeM's one t, LSE's one e^{r(x − m)}, SoftPool's one e^{x − m}. */
 export const KEPT_CELL_PLANES = { adaPool: 2, dpp: 2, gem: 1, lip: 2, lse: 1, soft: 1 } as const;
 
 /** Gated pooling's room (assembly/kinds/selection/blend-dense.ts keptGate): one float64 gate per window, two float32 planes. */
