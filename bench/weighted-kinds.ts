@@ -2,6 +2,7 @@
 // as in training (each forward fills the room its backward reads, forward-keep.ts), on the seed CNN's pooling input
 // (NHWC [128, 26, 26, 32], 2x2/2) and a larger one: the fastest of several runs in CPU ms (process.cpuUsage: the
 // machine is shared), forward and backward, as ratios to max pooling. Usage: npx tsx bench/weighted-kinds.ts [kinds]
+// (NO_ROOM=1: no room, the forward plain and the backward anew, to see what the rooms save)
 import { poolGeometry, type PoolGeometry } from '../src/geometry/pool-geometry.js';
 import { referenceBackend } from '../src/kernels/reference/index.js';
 import type { Kernels } from '../src/kernels/types.js';
