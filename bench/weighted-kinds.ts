@@ -1,11 +1,13 @@
-// The weighted family's kernels (SoftPool, GeM, LSE, AdaPool, DPP) timed against max pooling's in the same run, on
-// the seed CNN's pooling input (NHWC [128, 26, 26, 32], 2x2/2) and a larger one: the fastest of several
-// runs, forward and backward, as ratios to max pooling. Usage: npx tsx bench/weighted-kinds.ts [kinds]
+// The weighted family's kernels (SoftPool, GeM, LSE, LIP, AdaPool, DPP) timed against max pooling's in the same run,
+// as in training (each forward fills the room its backward reads, forward-keep.ts), on the seed CNN's pooling input
+// (NHWC [128, 26, 26, 32], 2x2/2) and a larger one: the fastest of several runs in CPU ms (process.cpuUsage: the
+// machine is shared), forward and backward, as ratios to max pooling. Usage: npx tsx bench/weighted-kinds.ts [kinds]
+// (NO_ROOM=1: no room, the forward plain and the backward anew, to see what the rooms save)
 import { poolGeometry, type PoolGeometry } from '../src/geometry/pool-geometry.js';
 import { referenceBackend } from '../src/kernels/reference/index.js';
 import type { Kernels } from '../src/kernels/types.js';
 import { wasmBackend } from '../src/kernels/wasm/index.js';
-import { clearKept, KEPT_PLANES, keptLength } from '../src/pooling/kinds/forward-keep.js';
+import { clearKept, KEPT_CELL_PLANES, KEPT_PLANES, keptLength } from '../src/pooling/kinds/forward-keep.js';
 import { Tensor } from '../src/tensor/tensor.js';
 
 const shapes = [
@@ -16,9 +18,10 @@ const shapes = [
 function fastest(body: () => void, runs = 9): number {
   const times: number[] = [];
   for (let run = 0; run < runs; run++) {
-    const start = performance.now();
+    const start = process.cpuUsage();
     body();
-    times.push(performance.now() - start);
+    const used = process.cpuUsage(start);
+    times.push((used.user + used.system) / 1000);
   }
   return Math.min(...times); // the least disturbed run: the machine is shared
 }
@@ -49,25 +52,62 @@ const timers: Record<string, Timer> = {
     return [forward, backward];
   },
   soft(kernels, geometry, input, output, gradInput) {
-    const forward = fastest(() => kernels.softPoolForward(input.values, output.values, geometry));
-    const backward = fastest(() => kernels.softPoolBackward(input.values, output.values, gradInput.values, geometry));
+    const kept = room(geometry, KEPT_PLANES.soft, KEPT_CELL_PLANES.soft);
+    const forward = fastest(() => kernels.softPoolForward(input.values, output.values, geometry, kept));
+    const backward = fastest(() =>
+      kernels.softPoolBackward(input.values, output.values, gradInput.values, geometry, kept),
+    );
     return [forward, backward];
   },
   lse(kernels, geometry, input, output, gradInput) {
     const gradR = Tensor.allocate([1]);
     const rate = filled([1], 1, 1);
-    const forward = fastest(() => kernels.lsePoolForward(input.values, rate.values, output.values, geometry));
+    const kept = room(geometry, KEPT_PLANES.lse, KEPT_CELL_PLANES.lse);
+    const forward = fastest(() => kernels.lsePoolForward(input.values, rate.values, output.values, geometry, kept));
     const backward = fastest(() =>
-      kernels.lsePoolBackward(input.values, rate.values, output.values, gradInput.values, gradR.values, geometry),
+      kernels.lsePoolBackward(input.values, rate.values, output.values, gradInput.values, gradR.values, geometry, kept),
     );
     return [forward, backward];
   },
   gem(kernels, geometry, input, output, gradInput) {
     const gradP = Tensor.allocate([1]);
-    const forward = fastest(() => kernels.gemPoolForward(input.values, parameter.values, output.values, geometry));
-    const backward = fastest(() =>
-      kernels.gemPoolBackward(input.values, parameter.values, output.values, gradInput.values, gradP.values, geometry),
+    const kept = room(geometry, KEPT_PLANES.gem, KEPT_CELL_PLANES.gem);
+    const forward = fastest(() =>
+      kernels.gemPoolForward(input.values, parameter.values, output.values, geometry, kept),
     );
+    const backward = fastest(() =>
+      kernels.gemPoolBackward(
+        input.values,
+        parameter.values,
+        output.values,
+        gradInput.values,
+        gradP.values,
+        geometry,
+        kept,
+      ),
+    );
+    return [forward, backward];
+  },
+  lip(kernels, geometry, input, output, gradInput) {
+    const logits = filled(input.shape, -2, 2);
+    const gradLogits = Tensor.allocate(input.shape);
+    const lipGeometry = { ...geometry, coefficient: 12 };
+    const kept = room(geometry, KEPT_PLANES.lip, KEPT_CELL_PLANES.lip);
+    const forward = fastest(() =>
+      kernels.lipPoolForward(input.values, logits.values, output.values, lipGeometry, kept),
+    );
+    const backward = fastest(() =>
+      kernels.lipPoolBackward(
+        input.values,
+        logits.values,
+        output.values,
+        gradInput.values,
+        gradLogits.values,
+        lipGeometry,
+        kept,
+      ),
+    );
+    for (const tensor of [logits, gradLogits]) tensor.dispose();
     return [forward, backward];
   },
   // AdaPool and DPP as in training: the forward fills the room its backward reads (forward-keep.ts).
@@ -104,8 +144,9 @@ const timers: Record<string, Timer> = {
 };
 
 /** A forward's room for the backward, its mark cleared. */
-function room(geometry: PoolGeometry, planes: number): Float32Array {
-  const kept = Tensor.allocate([keptLength(geometry, planes)]).values;
+function room(geometry: PoolGeometry, planes: number, cellPlanes = 2): Float32Array | undefined {
+  if (process.env.NO_ROOM) return undefined; // forward plain, backward anew: what the room saves
+  const kept = Tensor.allocate([keptLength(geometry, planes, cellPlanes)]).values;
   clearKept(kept);
   return kept;
 }

@@ -12,49 +12,18 @@ export { roiPoolBackwardImages, roiPoolBoxes } from './regions/roi-pool';
 export { roiAlignBackwardImages, roiAlignBoxes } from './regions/roi-align';
 export { prepareWindows } from '../pool/tables';
 export { mathLanes } from './weighted/math-probe';
-export {
-  softBackwardRows, softFusedBackwardRows, softPoolRows, softPoolSavingRows, softSavedBackwardRows, softStatsRows,
-} from './weighted/soft';
-export {
-  gemBackwardRows,
-  gemFusedBackwardRows,
-  gemPoolRows,
-  gemPoolSavingRows,
-  gemSavedBackwardRows,
-  gemStatsRows,
-} from './weighted/gem';
-export {
-  lseBackwardRows,
-  lseFusedBackwardRows,
-  lsePoolRows,
-  lsePoolSavingRows,
-  lseSavedBackwardRows,
-  lseStatsRows,
-} from './weighted/lse';
-export {
-  lipBackwardRows,
-  lipFusedBackwardRows,
-  lipPoolRows,
-  lipPoolSavingRows,
-  lipSavedBackwardRows,
-  lipStatsRows,
-} from './weighted/lip';
-export {
-  adaBackwardRows,
-  adaFusedBackwardRows,
-  adaPoolRows,
-  adaPoolSavingRows,
-  adaSavedBackwardRows,
-  adaStatsRows,
-} from './weighted/ada-pool';
-export {
-  dppBackwardRows,
-  dppFusedBackwardRows,
-  dppPoolRows,
-  dppPoolSavingRows,
-  dppSavedBackwardRows,
-  dppStatsRows,
-} from './weighted/dpp';
+export { softPoolRows, softPoolSavingRows } from './weighted/soft';
+export { softBackwardRows, softFusedBackwardRows, softSavedBackwardRows, softStatsRows } from './weighted/soft-backward';
+export { gemPoolRows, gemPoolSavingRows } from './weighted/gem';
+export { gemBackwardRows, gemFusedBackwardRows, gemSavedBackwardRows, gemStatsRows } from './weighted/gem-backward';
+export { lsePoolRows, lsePoolSavingRows } from './weighted/lse';
+export { lseBackwardRows, lseFusedBackwardRows, lseSavedBackwardRows, lseStatsRows } from './weighted/lse-backward';
+export { lipPoolRows, lipPoolSavingRows } from './weighted/lip';
+export { lipBackwardRows, lipFusedBackwardRows, lipSavedBackwardRows, lipStatsRows } from './weighted/lip-backward';
+export { adaPoolRows, adaPoolSavingRows } from './weighted/ada-pool';
+export { adaBackwardRows, adaFusedBackwardRows, adaSavedBackwardRows, adaStatsRows } from './weighted/ada-pool-backward';
+export { dppPoolRows, dppPoolSavingRows } from './weighted/dpp';
+export { dppBackwardRows, dppFusedBackwardRows, dppSavedBackwardRows, dppStatsRows } from './weighted/dpp-backward';
 export { blurBackwardSamples, blurForwardRows } from './filters/blur';
 export { attentionBackwardSamples, attentionForwardSamples, attentionKernelGradientRows } from './filters/attention';
 export { covarianceBackwardSamples, covarianceForwardSamples } from './filters/covariance';

@@ -1,6 +1,7 @@
-// Elementwise training kernels: the Adam and SGD updates (in place over parameter and slot arrays)
-// and relu forward and backward. Units are ELEMENT_UNIT elements. The updates run the reference's
-// operations in its order and precision (Adam float32, SGD float64), so they give the same bits.
+// Elementwise training kernels: the Adam and SGD updates (in place over parameter and slot arrays),
+// relu forward and backward, and the sum of two arrays (the tape's gradient accumulation). Units are
+// ELEMENT_UNIT elements. The updates run the reference's operations in its order and precision (Adam
+// float32, SGD float64), so they give the same bits.
 import {
   ARRAY_0, ARRAY_1, ARRAY_2, ARRAY_3, ELEMENT_COUNT, ELEMENT_UNIT, FLAG, pointer, real, word,
 } from './arguments';
@@ -110,5 +111,22 @@ export function reluBackward(block: usize, firstUnit: i32, endUnit: i32): void {
   for (; index < <i32>range; index++) {
     const offset = <usize>index << 2;
     store<f32>(gradInput + offset, load<f32>(output + offset) > 0 ? load<f32>(gradOutput + offset) : 0);
+  }
+}
+
+/** sum = left + right: arrays left, right, sum; one float32 add per element, the reference's bits. */
+export function addForward(block: usize, firstUnit: i32, endUnit: i32): void {
+  const range = elementRange(block, firstUnit, endUnit);
+  const left = pointer(block, ARRAY_0);
+  const right = pointer(block, ARRAY_1);
+  const sum = pointer(block, ARRAY_2);
+  let index = <i32>(range >> 32);
+  for (; index + 4 <= <i32>range; index += 4) {
+    const offset = <usize>index << 2;
+    v128.store(sum + offset, f32x4.add(v128.load(left + offset), v128.load(right + offset)));
+  }
+  for (; index < <i32>range; index++) {
+    const offset = <usize>index << 2;
+    store<f32>(sum + offset, load<f32>(left + offset) + load<f32>(right + offset));
   }
 }

@@ -11,7 +11,7 @@ import { ORIGIN_BYTES, packIm2colPanel, placeOrigins } from './im2col';
 import { packAPanel, packBPanel } from './pack';
 import { INIT_LOAD, INIT_ZERO, multiplyBlock } from './tile';
 
-export { adamUpdate, reluBackward, reluForward, sgdUpdate } from './elementwise';
+export { adamUpdate, addForward, reluBackward, reluForward, sgdUpdate } from './elementwise';
 export { convFilterDirect, convForwardDirect, sumDirectPartials } from './direct';
 export { convPoolForwardDirect } from './conv-pool';
 export { setThreadSlot } from '../shared/thread-slot';

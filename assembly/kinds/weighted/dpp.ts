@@ -5,12 +5,12 @@
 // ∂y/∂λ = Σcᵢρᵢ Lᵢ/2; a window whose y is not finite passes nothing. Backward as SoftPool's
 // (soft.ts): fused where windows do not overlap, else statistics then a gather; ∂/∂α and ∂/∂λ
 // terms per row and channel in float64 (α's then λ's, 2·group per row), summed in TypeScript.
-import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
+import { INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes, logPositiveLanes } from '../simd-math';
 import { CELL_PLANE_BYTES, CELL_SCRATCH, OPTION, PER_CHANNEL, SECOND_PER_CHANNEL, SECOND_WEIGHTS, STATS, STATS_PLANE_BYTES, WEIGHTS } from './arguments';
-import { addTerms, addToParked, finiteLanes, isFourTaps, loadLanes, meanResidual, parameterLanes, storeLanes, windowMeanLanes } from './lanes';
-import { currentUnit, walkInputRows, walkOutputRows } from './walks';
+import { finiteLanes, isFourTaps, loadLanes, meanResidual, parameterLanes, storeLanes, windowMeanLanes } from './lanes';
+import { walkOutputRows } from './walks';
 
 /** ε² = 10⁻³ (DPP_EPSILON_SQUARED). */
 const EPSILON_SQUARED: f32 = 1e-3;
@@ -20,15 +20,15 @@ const LARGE_DIFFERENCE: f32 = 1e18;
 // The last window's x̃, Σw and D = y − x̃ = Σwᵢ(xᵢ − x̃)/Σw (per instance, so per thread). y and
 // each xᵢ − y are taken as x̃ + D and (xᵢ − x̃) − D: where Σw is tiny (α = 0, λ > 0, cells close to
 // x̃), cᵢ = (xᵢ − y)/Σw then keeps the digits of the cells' spread, not of their size.
-let mean: v128 = f32x4.splat(0);
-let total: v128 = f32x4.splat(0);
-let deviation: v128 = f32x4.splat(0);
+export let mean: v128 = f32x4.splat(0);
+export let total: v128 = f32x4.splat(0);
+export let deviation: v128 = f32x4.splat(0);
 /** x̃'s float32 rounding (windowMeanLanes' meanResidual): dᵢ = (xᵢ − x̃) − it keeps dᵢ's digits. */
-let meanError: v128 = f32x4.splat(0);
+export let meanError: v128 = f32x4.splat(0);
 
 /** d = x − x̃ (`raw`), clipped at 0 below when `asymmetric`. */
 @inline
-function differenceLanes(raw: v128, asymmetric: bool): v128 {
+export function differenceLanes(raw: v128, asymmetric: bool): v128 {
   return asymmetric ? f32x4.pmax(raw, f32x4.splat(0)) : raw;
 }
 
@@ -37,7 +37,7 @@ function differenceLanes(raw: v128, asymmetric: bool): v128 {
  * ≥ ε², |d| > 10¹⁸) or, for a window that is not finite (whose lanes are discarded), anything.
  */
 @inline
-function logBaseLanes(difference: v128): v128 {
+export function logBaseLanes(difference: v128): v128 {
   const size = f32x4.abs(difference);
   const large = f32x4.gt(size, f32x4.splat(LARGE_DIFFERENCE));
   const base = f32x4.add(f32x4.mul(difference, difference), f32x4.splat(EPSILON_SQUARED));
@@ -47,19 +47,19 @@ function logBaseLanes(difference: v128): v128 {
 
 /** λ·ρ·d/(d² + ε²) written as λ·ρ/(d + ε²/d): 0 at d = 0, and no square to overflow. */
 @inline
-function slopeLanes(difference: v128, lambda: v128, reward: v128): v128 {
+export function slopeLanes(difference: v128, lambda: v128, reward: v128): v128 {
   const spread = f32x4.add(difference, f32x4.div(f32x4.splat(EPSILON_SQUARED), difference));
   return f32x4.div(f32x4.mul(lambda, reward), spread);
 }
 
 /** α's and λ's lanes of `channel` on (the current row's). */
 @inline
-function alphaLanes(block: usize, channel: i32, full: bool): v128 {
+export function alphaLanes(block: usize, channel: i32, full: bool): v128 {
   return parameterLanes(block, channel, full, WEIGHTS, PER_CHANNEL);
 }
 
 @inline
-function lambdaLanes(block: usize, channel: i32, full: bool): v128 {
+export function lambdaLanes(block: usize, channel: i32, full: bool): v128 {
   return parameterLanes(block, channel, full, SECOND_WEIGHTS, SECOND_PER_CHANNEL);
 }
 
@@ -89,7 +89,7 @@ function dppTap(
  * `logParked` bytes past it.
  */
 @inline
-function dppLanes(
+export function dppLanes(
   start: usize, columns: i32, full: bool, alpha: v128, lambda: v128, asymmetric: bool, park: bool, parked: usize, logParked: usize,
 ): v128 {
   const zero = f32x4.splat(0);
@@ -168,7 +168,7 @@ function saveWindowLanes(block: usize, outIndex: usize, full: bool): void {
 
 /** The saved planes back into the window globals (dppLanes' results); returns y. */
 @inline
-function loadWindowLanes(block: usize, outIndex: usize, full: bool): v128 {
+export function loadWindowLanes(block: usize, outIndex: usize, full: bool): v128 {
   const stats = pointer(block, STATS) + (outIndex << 2);
   const plane = <usize>word(block, STATS_PLANE_BYTES);
   mean = loadLanes(stats, full);
@@ -206,241 +206,4 @@ function dppSavingWindow(block: usize, start: usize, outIndex: usize, columns: i
  */
 export function dppPoolSavingRows(block: usize, firstUnit: i32, endUnit: i32): void {
   walkOutputRows(block, firstUnit, endUnit, dppSavingWindow);
-}
-
-// The last dppCellLanes' cᵢ, cᵢ·ρᵢ·Lᵢ/2 and tᵢ (per instance, so per thread).
-let alphaTerm: v128 = f32x4.splat(0);
-let lambdaTerm: v128 = f32x4.splat(0);
-let meanTerm: v128 = f32x4.splat(0);
-
-/**
- * One cell's wₖ/Σw + tₖ (1/Σw: `inverseTotal`), its ρ `reward` and L `knownLog` where `known`, else recomputed; sets
- * lambdaTerm and meanTerm.
- */
-@inline
-function dppCellLanes(
-  value: v128, reward: v128, knownLog: v128, known: bool, average: v128, residual: v128, shift: v128,
-  alpha: v128, lambda: v128, inverseTotal: v128, asymmetric: bool,
-): v128 {
-  const raw = f32x4.sub(f32x4.sub(value, average), residual);
-  const difference = differenceLanes(raw, asymmetric);
-  const logBase = known ? knownLog : logBaseLanes(difference);
-  const rho = known ? reward : expLanes(f32x4.mul(f32x4.mul(lambda, f32x4.splat(0.5)), logBase));
-  const coefficient = f32x4.mul(f32x4.sub(raw, shift), inverseTotal);
-  alphaTerm = coefficient;
-  lambdaTerm = f32x4.mul(f32x4.mul(coefficient, rho), f32x4.mul(logBase, f32x4.splat(0.5)));
-  meanTerm = f32x4.mul(coefficient, slopeLanes(difference, lambda, rho));
-  return f32x4.add(f32x4.mul(f32x4.add(alpha, rho), inverseTotal), meanTerm);
-}
-
-/** Adds g·Σc to α's and g·Σcρ L/2 to λ's float64 terms of the current row (0 where no gradient passes). */
-@inline
-function addParameterTerms(block: usize, channel: i32, full: bool, alphaSum: v128, lambdaSum: v128, gradient: v128, passes: v128): void {
-  const index = <usize>currentUnit * <usize>(2 * group) + <usize>channel;
-  addTerms(block, index, full, v128.and(f32x4.mul(gradient, alphaSum), passes));
-  addTerms(block, index + <usize>group, full, v128.and(f32x4.mul(gradient, lambdaSum), passes));
-}
-
-/**
- * One window's lanes when no other window holds its cells: with `saved`, the saving forward's ρ, L
- * and sums read back; else the window computed anew, ρ parked in the gradInput cells and L in
- * CELL_SCRATCH. Then the gradient written over the gradInput cells.
- */
-@inline
-function dppFusedLanes(
-  block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool, asymmetric: bool, saved: bool,
-): void {
-  const written = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
-  const scratch = pointer(block, CELL_SCRATCH) - pointer(block, INPUT);
-  const parked = saved ? scratch : written;
-  const logParked = saved ? scratch + <usize>word(block, CELL_PLANE_BYTES) : scratch;
-  const alpha = alphaLanes(block, channel, full);
-  const lambda = lambdaLanes(block, channel, full);
-  const y = saved
-    ? loadWindowLanes(block, outIndex, full)
-    : dppLanes(start, columns, full, alpha, lambda, asymmetric, true, parked, logParked);
-  const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full);
-  const passes = finiteLanes(y);
-  const average = mean;
-  const residual = meanError;
-  const shift = deviation;
-  const inverseTotal = f32x4.div(f32x4.splat(1), total);
-  const scale = v128.and(gradient, passes);
-  let alphaSum = f32x4.splat(0);
-  let lambdaSum = f32x4.splat(0);
-  let meanSum = f32x4.splat(0);
-  if (isFourTaps(columns)) {
-    // The four taps unrolled (lanes.ts's isFourTaps), each cell stored once with its share through x̃.
-    const second = start + columnBytes;
-    const third = start + rowBytes;
-    const fourth = third + columnBytes;
-    const cellA = dppCellLanes(loadLanes(start, full), loadLanes(start + parked, full), loadLanes(start + logParked, full), true, average, residual, shift, alpha, lambda, inverseTotal, asymmetric);
-    alphaSum = f32x4.add(alphaSum, alphaTerm);
-    lambdaSum = f32x4.add(lambdaSum, lambdaTerm);
-    meanSum = f32x4.add(meanSum, meanTerm);
-    const cellB = dppCellLanes(loadLanes(second, full), loadLanes(second + parked, full), loadLanes(second + logParked, full), true, average, residual, shift, alpha, lambda, inverseTotal, asymmetric);
-    alphaSum = f32x4.add(alphaSum, alphaTerm);
-    lambdaSum = f32x4.add(lambdaSum, lambdaTerm);
-    meanSum = f32x4.add(meanSum, meanTerm);
-    const cellC = dppCellLanes(loadLanes(third, full), loadLanes(third + parked, full), loadLanes(third + logParked, full), true, average, residual, shift, alpha, lambda, inverseTotal, asymmetric);
-    alphaSum = f32x4.add(alphaSum, alphaTerm);
-    lambdaSum = f32x4.add(lambdaSum, lambdaTerm);
-    meanSum = f32x4.add(meanSum, meanTerm);
-    const cellD = dppCellLanes(loadLanes(fourth, full), loadLanes(fourth + parked, full), loadLanes(fourth + logParked, full), true, average, residual, shift, alpha, lambda, inverseTotal, asymmetric);
-    alphaSum = f32x4.add(alphaSum, alphaTerm);
-    lambdaSum = f32x4.add(lambdaSum, lambdaTerm);
-    meanSum = f32x4.add(meanSum, meanTerm);
-    addParameterTerms(block, channel, full, alphaSum, lambdaSum, gradient, passes);
-    const removed = f32x4.neg(v128.and(f32x4.div(f32x4.mul(scale, meanSum), f32x4.splat(4)), passes));
-    storeLanes(start + written, f32x4.add(v128.and(f32x4.mul(scale, cellA), passes), removed), full);
-    storeLanes(second + written, f32x4.add(v128.and(f32x4.mul(scale, cellB), passes), removed), full);
-    storeLanes(third + written, f32x4.add(v128.and(f32x4.mul(scale, cellC), passes), removed), full);
-    storeLanes(fourth + written, f32x4.add(v128.and(f32x4.mul(scale, cellD), passes), removed), full);
-    return;
-  }
-  let slicePointer = start;
-  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
-    let rowPointer = slicePointer;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
-      let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        const value = loadLanes(tap, full);
-        const cell = dppCellLanes(value, loadLanes(tap + parked, full), loadLanes(tap + logParked, full), true, average, residual, shift, alpha, lambda, inverseTotal, asymmetric);
-        alphaSum = f32x4.add(alphaSum, alphaTerm);
-        lambdaSum = f32x4.add(lambdaSum, lambdaTerm);
-        meanSum = f32x4.add(meanSum, meanTerm);
-        storeLanes(tap + written, v128.and(f32x4.mul(scale, cell), passes), full);
-      }
-    }
-  }
-  addParameterTerms(block, channel, full, alphaSum, lambdaSum, gradient, passes);
-  // x̃ moves with every cell by 1/n.
-  const count = f32x4.splat(<f32>(slices * rows * columns));
-  const meanShare = v128.and(f32x4.div(f32x4.mul(scale, meanSum), count), passes);
-  addToParked(start, columns, full, written, f32x4.neg(meanShare));
-}
-
-@inline
-function dppFusedChannels(block: usize, start: usize, outIndex: usize, columns: i32, saved: bool): void {
-  if (columns == 0) return;
-  const asymmetric = word(block, OPTION) != 0;
-  let channel = 0;
-  for (; channel + 4 <= group; channel += 4) {
-    dppFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, true, asymmetric, saved);
-  }
-  for (; channel < group; channel++) {
-    dppFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, false, asymmetric, saved);
-  }
-}
-
-function dppFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
-  dppFusedChannels(block, start, outIndex, columns, false);
-}
-
-function dppSavedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
-  dppFusedChannels(block, start, outIndex, columns, true);
-}
-
-/** As dppFusedBackwardRows, from what dppPoolSavingRows kept (same tensors, same α and λ). */
-export function dppSavedBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  walkOutputRows(block, firstUnit, endUnit, dppSavedWindow);
-}
-
-/**
- * Output rows [firstUnit, endUnit) of DPP's backward where no input cell lies in two windows:
- * writes the gradient of every cell some window holds (the caller zeroed the others) and each
- * row's ∂/∂α and ∂/∂λ terms (zeroed by the caller).
- */
-export function dppFusedBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  walkOutputRows(block, firstUnit, endUnit, dppFusedWindow);
-}
-
-/** One window's statistics, 5 planes: x̃ (NaN where no gradient passes), D = y − x̃, g/Σw, g·Σt/n, x̃'s rounding; and its ∂/∂α, ∂/∂λ terms. */
-@inline
-function dppStatsLanes(block: usize, start: usize, outIndex: usize, columns: i32, channel: i32, full: bool, asymmetric: bool): void {
-  const alpha = alphaLanes(block, channel, full);
-  const lambda = lambdaLanes(block, channel, full);
-  const y = dppLanes(start, columns, full, alpha, lambda, asymmetric, false, 0, 0);
-  const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full);
-  const passes = finiteLanes(y);
-  const average = mean;
-  const residual = meanError;
-  const shift = deviation;
-  const inverseTotal = f32x4.div(f32x4.splat(1), total);
-  const unknown = f32x4.splat(0);
-  let alphaSum = f32x4.splat(0);
-  let lambdaSum = f32x4.splat(0);
-  let meanSum = f32x4.splat(0);
-  let slicePointer = start;
-  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
-    let rowPointer = slicePointer;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
-      let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        const value = loadLanes(tap, full);
-        dppCellLanes(value, unknown, unknown, false, average, residual, shift, alpha, lambda, inverseTotal, asymmetric);
-        alphaSum = f32x4.add(alphaSum, alphaTerm);
-        lambdaSum = f32x4.add(lambdaSum, lambdaTerm);
-        meanSum = f32x4.add(meanSum, meanTerm);
-      }
-    }
-  }
-  addParameterTerms(block, channel, full, alphaSum, lambdaSum, gradient, passes);
-  const count = f32x4.splat(<f32>(slices * rows * columns));
-  const stats = pointer(block, STATS) + (outIndex << 2);
-  const plane = <usize>word(block, STATS_PLANE_BYTES);
-  storeLanes(stats, v128.or(average, v128.not(passes)), full);
-  storeLanes(stats + plane, shift, full);
-  storeLanes(stats + 2 * plane, f32x4.mul(gradient, inverseTotal), full);
-  storeLanes(stats + 3 * plane, f32x4.div(f32x4.mul(gradient, meanSum), count), full);
-  storeLanes(stats + 4 * plane, residual, full);
-}
-
-function dppStatsWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
-  if (columns == 0) return; // no cell gathers from it
-  const asymmetric = word(block, OPTION) != 0;
-  let channel = 0;
-  for (; channel + 4 <= group; channel += 4) {
-    dppStatsLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, true, asymmetric);
-  }
-  for (; channel < group; channel++) {
-    dppStatsLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, channel, false, asymmetric);
-  }
-}
-
-/** Output rows [firstUnit, endUnit): the statistics DPP's gather pass reads, and the rows' ∂/∂α, ∂/∂λ terms. */
-export function dppStatsRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  walkOutputRows(block, firstUnit, endUnit, dppStatsWindow);
-}
-
-/** cell += g·(wₖ/Σw + tₖ) − g·Σt/n from one window (NaN x̃: a window passing nothing, adds 0). */
-@inline
-function dppGatherLanes(block: usize, inIndex: usize, outIndex: usize, channel: i32, full: bool, asymmetric: bool): void {
-  const stats = pointer(block, STATS) + (outIndex << 2);
-  const plane = <usize>word(block, STATS_PLANE_BYTES);
-  const value = loadLanes(pointer(block, INPUT) + (inIndex << 2), full);
-  const average = loadLanes(stats, full);
-  const shift = loadLanes(stats + plane, full);
-  const residual = loadLanes(stats + 4 * plane, full);
-  const scale = loadLanes(stats + 2 * plane, full);
-  const alpha = alphaLanes(block, channel, full);
-  const lambda = lambdaLanes(block, channel, full);
-  // With Σw folded into scale: (wₖ + tₖΣw)·g/Σw, tₖΣw = (xₖ − y)·λρ/(d + ε²/d).
-  const cell = dppCellLanes(value, f32x4.splat(0), f32x4.splat(0), false, average, residual, shift, alpha, lambda, f32x4.splat(1), asymmetric);
-  const share = f32x4.sub(f32x4.mul(scale, cell), loadLanes(stats + 3 * plane, full));
-  const kept = v128.and(share, f32x4.eq(average, average));
-  const target = pointer(block, GRAD_INPUT) + (inIndex << 2);
-  storeLanes(target, f32x4.add(loadLanes(target, full), kept), full);
-}
-
-function dppGatherWindow(block: usize, inIndex: usize, outIndex: usize, cellGroup: i32): void {
-  const asymmetric = word(block, OPTION) != 0;
-  let channel = 0;
-  for (; channel + 4 <= cellGroup; channel += 4) dppGatherLanes(block, inIndex + channel, outIndex + channel, channel, true, asymmetric);
-  for (; channel < cellGroup; channel++) dppGatherLanes(block, inIndex + channel, outIndex + channel, channel, false, asymmetric);
-}
-
-/** Input rows [firstUnit, endUnit) of DPP's gradInput, after dppStatsRows. */
-export function dppBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  walkInputRows(block, firstUnit, endUnit, dppGatherWindow);
 }

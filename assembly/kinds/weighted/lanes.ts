@@ -171,6 +171,23 @@ export function finiteLanes(value: v128): v128 {
   return f32x4.eq(f32x4.sub(value, value), f32x4.splat(0));
 }
 
+/**
+ * sum/n lane by lane for a window of n cells: where n is a power of two, the product by 1/n (exact),
+ * the same bits as the division (both round the exact quotient once) without x86's slow division.
+ */
+@inline
+export function perCell(sum: v128, cells: i32): v128 {
+  if (cells > 0 && (cells & (cells - 1)) == 0) return f32x4.mul(sum, f32x4.splat(<f32>1 / <f32>cells));
+  return f32x4.div(sum, f32x4.splat(<f32>cells));
+}
+
+/** perCell in float64 lanes (windowMeanLanes' sums). */
+@inline
+function perCellWide(sum: v128, cells: i32): v128 {
+  if (cells > 0 && (cells & (cells - 1)) == 0) return f64x2.mul(sum, f64x2.splat(1 / <f64>cells));
+  return f64x2.div(sum, f64x2.splat(<f64>cells));
+}
+
 /** x̃ − float32(x̃) of the last windowMeanLanes: the float32 mean's rounding (per instance, so per thread). */
 export let meanResidual: v128 = f32x4.splat(0);
 
@@ -205,9 +222,9 @@ export function windowMeanLanes(start: usize, columns: i32, full: bool): v128 {
       }
     }
   }
-  const count = f64x2.splat(<f64>(slices * rows * columns));
-  const lowMean = f64x2.div(low, count);
-  const highMean = f64x2.div(high, count);
+  const cells = slices * rows * columns;
+  const lowMean = perCellWide(low, cells);
+  const highMean = perCellWide(high, cells);
   const mean = narrowLanes(lowMean, highMean);
   meanResidual = narrowLanes(f64x2.sub(lowMean, f64x2.promote_low_f32x4(mean)), f64x2.sub(highMean, highHalf(mean)));
   return mean;

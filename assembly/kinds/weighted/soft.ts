@@ -5,23 +5,23 @@
 // y first (NaN m for a window passing no gradient), then each input cell gathers from them. A training
 // forward over windows that do not overlap keeps each eᵢ and each window's y and Σe for the backward
 // (src/pooling/kinds/forward-keep.ts), which then takes no e^x.
-import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
+import { INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expWeightLanes } from '../simd-math';
 import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
 import { finiteLanes, isFourTaps, loadLanes, offsetLanes, storeLanes, weightedTerm, windowMax } from './lanes';
-import { walkInputRows, walkOutputRows } from './walks';
+import { walkOutputRows } from './walks';
 
 // The last window's softmax total and shift (per instance, so per thread).
-let total: v128 = f32x4.splat(0);
-let shift: v128 = f32x4.splat(0);
+export let total: v128 = f32x4.splat(0);
+export let shift: v128 = f32x4.splat(0);
 
 /**
  * y of one window's lanes; sets total and shift. An empty window gives 0. With `park`, each cell's
  * weight is stored `parked` bytes past it (in its gradInput cell).
  */
 @inline
-function softLanes(start: usize, columns: i32, full: bool, park: bool, parked: usize): v128 {
+export function softLanes(start: usize, columns: i32, full: bool, park: bool, parked: usize): v128 {
   if (isFourTaps(columns)) return softFourLanes(start, full, park, parked);
   const zero = f32x4.splat(0);
   const largest = windowMax(start, columns, full); // a local: the loop reads it often
@@ -66,7 +66,7 @@ function softCellWeight(value: v128, largest: v128): v128 {
  * stored `parked` bytes past it instead.
  */
 @inline
-function softFourLanes(start: usize, full: bool, park: bool, parked: usize, shares: bool = false, gradient: usize = 0): v128 {
+export function softFourLanes(start: usize, full: bool, park: bool, parked: usize, shares: bool = false, gradient: usize = 0): v128 {
   const second = start + columnBytes;
   const third = start + rowBytes;
   const fourth = third + columnBytes;
@@ -188,137 +188,10 @@ export function softPoolSavingRows(block: usize, firstUnit: i32, endUnit: i32): 
   walkOutputRows(block, firstUnit, endUnit, softSavingWindow);
 }
 
-/** One window's lanes of the backward from a saving forward's room: softFusedLanes' shares, the same bits. */
-@inline
-function softSavedLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool): void {
-  const parked = pointer(block, CELL_SCRATCH) - pointer(block, INPUT);
-  const written = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
-  const stats = pointer(block, STATS) + (outIndex << 2);
-  const output = loadLanes(stats, full);
-  const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full);
-  const scale = f32x4.div(gradient, loadLanes(stats + <usize>word(block, STATS_PLANE_BYTES), full));
-  if (isFourTaps(columns)) {
-    softSavedCell(start, full, parked, written, scale, output);
-    softSavedCell(start + columnBytes, full, parked, written, scale, output);
-    softSavedCell(start + rowBytes, full, parked, written, scale, output);
-    softSavedCell(start + rowBytes + columnBytes, full, parked, written, scale, output);
-    return;
-  }
-  let slicePointer = start;
-  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
-    let rowPointer = slicePointer;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
-      let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) softSavedCell(tap, full, parked, written, scale, output);
-    }
-  }
-}
-
-/** One cell's gradient from its weight parked `parked` bytes past it, written `written` bytes past it. */
-@inline
-function softSavedCell(tap: usize, full: bool, parked: usize, written: usize, scale: v128, output: v128): void {
-  storeLanes(tap + written, softShareLanes(loadLanes(tap, full), loadLanes(tap + parked, full), scale, output), full);
-}
-
-function softSavedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
-  let channel = 0;
-  for (; channel + 4 <= group; channel += 4) softSavedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, true);
-  for (; channel < group; channel++) softSavedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, false);
-}
-
-/** As softFusedBackwardRows, from what softPoolSavingRows kept (same input). */
-export function softSavedBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  walkOutputRows(block, firstUnit, endUnit, softSavedWindow);
-}
-
 /** gradOutput·sₖ·(1 + xₖ − y) for weights eₖ, where eₖ > 0 and y is finite (0 elsewhere). */
 @inline
-function softShareLanes(value: v128, weight: v128, scale: v128, output: v128): v128 {
+export function softShareLanes(value: v128, weight: v128, scale: v128, output: v128): v128 {
   const term = f32x4.mul(f32x4.mul(scale, weight), f32x4.add(f32x4.splat(1), f32x4.sub(value, output)));
   const kept = v128.and(f32x4.gt(weight, f32x4.splat(0)), finiteLanes(output));
   return v128.and(term, kept);
-}
-
-/** One window's lanes when no other window holds its cells: weights parked, then replaced by shares. */
-@inline
-function softFusedLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool): void {
-  const parked = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
-  const gradient = pointer(block, GRAD_OUTPUT) + (outIndex << 2);
-  if (isFourTaps(columns)) {
-    softFourLanes(start, full, false, parked, true, gradient);
-    return;
-  }
-  const output = softLanes(start, columns, full, true, parked);
-  const scale = f32x4.div(loadLanes(gradient, full), total);
-  let slicePointer = start;
-  for (let kz = 0; kz < slices; kz++, slicePointer += sliceBytes) {
-    let rowPointer = slicePointer;
-    for (let ky = 0; ky < rows; ky++, rowPointer += rowBytes) {
-      let tap = rowPointer;
-      for (let kx = 0; kx < columns; kx++, tap += columnBytes) {
-        const share = softShareLanes(loadLanes(tap, full), loadLanes(tap + parked, full), scale, output);
-        storeLanes(tap + parked, share, full);
-      }
-    }
-  }
-}
-
-function softFusedWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
-  let channel = 0;
-  for (; channel + 4 <= group; channel += 4) softFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, true);
-  for (; channel < group; channel++) softFusedLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, false);
-}
-
-/**
- * Output rows [firstUnit, endUnit) of SoftPool's backward where no input cell lies in two windows:
- * writes the gradient of every cell some window holds (the caller zeroed the others).
- */
-export function softFusedBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  walkOutputRows(block, firstUnit, endUnit, softFusedWindow);
-}
-
-/** The statistics of one window's lanes: m (NaN where y is not finite), gradOutput / Σe, y. */
-@inline
-function softStatsLanes(block: usize, start: usize, outIndex: usize, columns: i32, full: bool): void {
-  const output = softLanes(start, columns, full, false, 0);
-  const stats = pointer(block, STATS) + (outIndex << 2);
-  const plane = <usize>word(block, STATS_PLANE_BYTES);
-  const gradient = loadLanes(pointer(block, GRAD_OUTPUT) + (outIndex << 2), full);
-  storeLanes(stats, v128.bitselect(shift, f32x4.splat(NaN), finiteLanes(output)), full);
-  storeLanes(stats + plane, f32x4.div(gradient, total), full);
-  storeLanes(stats + plane + plane, output, full);
-}
-
-function softStatsWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {
-  let channel = 0;
-  for (; channel + 4 <= group; channel += 4) softStatsLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, true);
-  for (; channel < group; channel++) softStatsLanes(block, start + (<usize>channel << 2), outIndex + channel, columns, false);
-}
-
-/** Output rows [firstUnit, endUnit): the statistics SoftPool's gather pass reads. */
-export function softStatsRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  walkOutputRows(block, firstUnit, endUnit, softStatsWindow);
-}
-
-/** cell += (gradOutput/Σe)·e^{x − m}·(1 + x − y) from one window (m NaN: a window passing no gradient). */
-@inline
-function softGatherLanes(block: usize, inIndex: usize, outIndex: usize, full: bool): void {
-  const stats = pointer(block, STATS) + (outIndex << 2);
-  const plane = <usize>word(block, STATS_PLANE_BYTES);
-  const value = loadLanes(pointer(block, INPUT) + (inIndex << 2), full);
-  const weight = expWeightLanes(f32x4.sub(value, loadLanes(stats, full)));
-  const share = softShareLanes(value, weight, loadLanes(stats + plane, full), loadLanes(stats + plane + plane, full));
-  const cell = pointer(block, GRAD_INPUT) + (inIndex << 2);
-  storeLanes(cell, f32x4.add(loadLanes(cell, full), share), full);
-}
-
-function softGatherWindow(block: usize, inIndex: usize, outIndex: usize, cellGroup: i32): void {
-  let channel = 0;
-  for (; channel + 4 <= cellGroup; channel += 4) softGatherLanes(block, inIndex + channel, outIndex + channel, true);
-  for (; channel < cellGroup; channel++) softGatherLanes(block, inIndex + channel, outIndex + channel, false);
-}
-
-/** Input rows [firstUnit, endUnit) of SoftPool's gradInput, after softStatsRows. */
-export function softBackwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  walkInputRows(block, firstUnit, endUnit, softGatherWindow);
 }

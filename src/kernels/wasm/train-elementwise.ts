@@ -1,7 +1,7 @@
 // The WebAssembly elementwise training kernels (assembly/train/elementwise.ts): Adam and SGD updates
-// in place, relu forward and backward. Arrays are read and written in the shared heap; large ones
+// in place, relu forward and backward, the sum of two arrays (the tape's gradient accumulation). Arrays are read and written in the shared heap; large ones
 // are split among the threads in units of ELEMENT_UNIT elements.
-import type { AdamStep, SgdStep, TrainKernels } from '../types.js';
+import type { AdamStep, SgdStep, StepKernels, TrainKernels } from '../types.js';
 import { ARGUMENT_BLOCKS, argumentViews, type KernelModule } from './loader.js';
 import { heap } from '../../tensor/heap.js';
 import { addressOf } from './pool-arguments.js';
@@ -50,7 +50,7 @@ function runElementwise(
 
 export function createElementwiseKernels(
   train: KernelModule,
-): Pick<TrainKernels, 'adamUpdate' | 'sgdUpdate' | 'reluForward' | 'reluBackward'> {
+): Pick<TrainKernels, 'adamUpdate' | 'sgdUpdate' | 'reluForward' | 'reluBackward'> & Pick<StepKernels, 'addForward'> {
   return {
     adamUpdate: (values, grad, firstMoment, secondMoment, step: AdamStep) =>
       runElementwise(
@@ -72,6 +72,8 @@ export function createElementwiseKernels(
     reluForward: (input, output) => runElementwise(train, 'reluForward', [input, output], [], 8),
     reluBackward: (output, gradOutput, gradInput) =>
       runElementwise(train, 'reluBackward', [output, gradOutput, gradInput], [], 12),
+    // A tensor used twice (LIP's input: its logit convolution and its pooling) sums its two gradients here.
+    addForward: (left, right, sum) => runElementwise(train, 'addForward', [left, right, sum], [], 12),
   };
 }
 

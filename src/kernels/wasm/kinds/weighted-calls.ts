@@ -263,7 +263,22 @@ export function backwardExports(kind: string, planes: number, cellPlanes = 0): B
   };
 }
 
-const mathModes = ['exp', 'log', 'expm1', 'log1p', 'expWeight', 'expm1Pair', 'logShort', 'log1pNonPositive'] as const;
+const mathModes = [
+  'exp',
+  'log',
+  'expm1',
+  'log1p',
+  'expWeight',
+  'expm1Pair',
+  'logShort',
+  'log1pNonPositive',
+  // x/n by assembly/kinds/weighted/lanes.ts's perCell, for n = 1, 4, 6, 8, 16 (math-probe.ts).
+  'perCell1',
+  'perCell4',
+  'perCell6',
+  'perCell8',
+  'perCell16',
+] as const;
 export type MathMode = (typeof mathModes)[number];
 
 /**
