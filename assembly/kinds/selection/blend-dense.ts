@@ -8,6 +8,7 @@ import { takes } from '../../pool/max-lanes';
 import { exactExpLanes } from './exp';
 import { tableStep, weightColumn } from './blend-stats';
 import { high, low, narrow, ONE, ZERO } from './lanes';
+import { addTerms, kernelTaps, termSlot } from './plane-terms';
 import { CHANNEL_TABLE, KEPT_GATES, tapRow, windowFirstTap, windowStart, windowTopLeft } from './window';
 
 /** x·0.25 is x/4 exactly (a power of two: the same rounding, subnormals too), without a division. */
@@ -120,18 +121,16 @@ export function blendDenseForward(block: usize, index: usize, gated: bool): i32 
 
 /**
  * Backward of the dense window begun last (gradient from output element `index`): the input
- * gradient as blend.ts's blendWindowBackward, and each lane's weight-gradient factor stored at
- * `factorAt` (lane l a plane, `planeBytes`, further), a quad's four planes on. Returns the channels done.
+ * gradient and the weight-gradient terms as blend.ts's blendWindowBackward. Returns the channels done.
  */
-export function blendDenseBackward(
-  block: usize, index: usize, gated: bool, disjoint: bool, factorAt: usize, planeBytes: usize,
-): i32 {
+export function blendDenseBackward(block: usize, index: usize, gated: bool, disjoint: bool): i32 {
   const gradients = pointer(block, GRAD_OUTPUT) + (index << 2);
   const toGradInput = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
   const limit = group & ~3;
   const constant = disjoint && !gated;
   const step = tableStep(block);
   const first = windowTopLeft;
+  const taps = kernelTaps(block);
   for (let channel = 0; channel < limit; channel += 4) {
     const offset = <usize>channel << 2;
     denseQuad(offset, true);
@@ -145,11 +144,7 @@ export function blendDenseBackward(
       factorLow = f64x2.mul(f64x2.mul(factorLow, mixLow), f64x2.sub(ONE, mixLow));
       factorHigh = f64x2.mul(f64x2.mul(factorHigh, mixHigh), f64x2.sub(ONE, mixHigh));
     }
-    const at = factorAt + <usize>channel * planeBytes;
-    store<f64>(at, f64x2.extract_lane(factorLow, 0));
-    store<f64>(at + planeBytes, f64x2.extract_lane(factorLow, 1));
-    store<f64>(at + 2 * planeBytes, f64x2.extract_lane(factorHigh, 0));
-    store<f64>(at + 3 * planeBytes, f64x2.extract_lane(factorHigh, 1));
+    if (!gated) addTerms(termSlot(block, 1, 0, channel), factorLow, factorHigh, 4);
     const shareLow = f64x2.mul(f64x2.mul(f64x2.sub(ONE, mixLow), gradientLow), QUARTER);
     const shareHigh = f64x2.mul(f64x2.mul(f64x2.sub(ONE, mixHigh), gradientHigh), QUARTER);
     const toMaxLow = f64x2.mul(mixLow, gradientLow);
@@ -177,6 +172,9 @@ export function blendDenseBackward(
         const weight = v128.load(weights + <usize>position * step);
         termLow = f64x2.add(shareLow, f64x2.mul(factorLow, low(weight)));
         termHigh = f64x2.add(shareHigh, f64x2.mul(factorHigh, high(weight)));
+        const value = v128.load(cell - toGradInput);
+        const slot = termSlot(block, taps, windowFirstTap + position, channel);
+        addTerms(slot, f64x2.mul(factorLow, low(value)), f64x2.mul(factorHigh, high(value)), 4);
       }
       const old = disjoint ? f32x4.splat(0) : v128.load(cell);
       const shared = narrow(f64x2.add(low(old), termLow), f64x2.add(high(old), termHigh));
