@@ -62,7 +62,7 @@ export { spectralMaskSamples, spectralSamples } from './filters/spectral';
 export { spectralMaskRealSamples } from './filters/spectral-mask-real';
 export { waveletSamples } from './filters/wavelet';
 export { blendBackward, blendRows } from './selection/blend';
-export { exactExp, exactExpLane } from './selection/exp';
+export { gateSigmoidLane } from './selection/gate';
 export { stochasticDrawRows, stochasticExpectRows } from './selection/stochastic';
 export { stochasticDrawBackward, stochasticExpectBackward } from './selection/stochastic-backward';
 export { minPoolRows } from './selection/min';

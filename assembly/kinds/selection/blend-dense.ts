@@ -5,7 +5,7 @@
 import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer } from '../../pool/arguments';
 import { cellBytes, group, rowBytes, rowCells } from '../../pool/walk';
 import { takes } from '../../pool/max-lanes';
-import { exactExpLanes } from './exp';
+import { gateSigmoidLanes } from './gate';
 import { tableStep, weightColumn } from './blend-stats';
 import { high, low, narrow, ONE, ZERO } from './lanes';
 import { addTerms, kernelTaps, termSlot } from './plane-terms';
@@ -89,8 +89,9 @@ function denseMix(block: usize, offset: usize, gated: bool, kept: usize, reading
   totalHigh = f64x2.add(totalHigh, f64x2.mul(high(wC), high(tapC)));
   totalLow = f64x2.add(totalLow, f64x2.mul(low(wD), low(tapD)));
   totalHigh = f64x2.add(totalHigh, f64x2.mul(high(wD), high(tapD)));
-  mixLow = f64x2.div(ONE, f64x2.add(ONE, exactExpLanes(f64x2.neg(totalLow))));
-  mixHigh = f64x2.div(ONE, f64x2.add(ONE, exactExpLanes(f64x2.neg(totalHigh))));
+  const gates = gateSigmoidLanes(totalLow, totalHigh);
+  mixLow = low(gates);
+  mixHigh = high(gates);
   if (kept != 0) {
     v128.store(kept, mixLow);
     v128.store(kept, mixHigh, 16);
