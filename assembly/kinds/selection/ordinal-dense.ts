@@ -11,8 +11,6 @@ import { high, low, narrow, ZERO } from './lanes';
 import { addTerms, kernelTaps, termSlot } from './plane-terms';
 import { windowStart } from './window';
 
-const ZERO_SINGLE: v128 = f32x4.splat(0);
-
 // The quad last ranked: its cells, their ranks (0 first), and the values in rank order.
 let cellA: v128 = ZERO;
 let cellB: v128 = ZERO;
@@ -58,14 +56,13 @@ function rankQuad(offset: usize): void {
   cellD = d;
 }
 
-/** The cell of rank `rank` in each lane (ranks are a permutation of 0 to 3). */
+/** The cell of rank `rank` in each lane: ranks are a permutation of 0 to 3, so D where A, B and C are not it. */
 @inline
 function ranked(rank: i32): v128 {
   const wanted = i32x4.splat(rank);
-  let value = v128.bitselect(cellA, ZERO_SINGLE, i32x4.eq(rankA, wanted));
+  let value = v128.bitselect(cellC, cellD, i32x4.eq(rankC, wanted));
   value = v128.bitselect(cellB, value, i32x4.eq(rankB, wanted));
-  value = v128.bitselect(cellC, value, i32x4.eq(rankC, wanted));
-  return v128.bitselect(cellD, value, i32x4.eq(rankD, wanted));
+  return v128.bitselect(cellA, value, i32x4.eq(rankA, wanted));
 }
 
 /** Σ_r w_r·x_(r) from +0 in rank order, the weights of channel quad `offset` at ranks 0 to 3. */
