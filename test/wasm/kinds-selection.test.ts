@@ -86,13 +86,41 @@ const dense2x2Cases: fc.Arbitrary<PoolCase> = fc
     seed,
   }));
 
-/** Runs `body` on random cases, then on dense 2x2 ones, under each thread count. */
+/**
+ * Larger kernels whose edge windows are cut to a dense 2x2 by 'same' padding: the dense paths with
+ * the window's first tap past kernel position 0 (its weights and weight-gradient sums at positions
+ * first, + 1, + kW, + kW + 1 of kH·kW).
+ */
+const cut2x2Cases: fc.Arbitrary<PoolCase> = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 2 }),
+    height: fc.integer({ min: 2, max: 7 }),
+    width: fc.integer({ min: 2, max: 7 }),
+    channels: fc.integer({ min: 1, max: 13 }),
+    kernel: fc.constantFrom<[number, number]>([3, 3], [3, 2], [2, 3], [4, 4]),
+    stride: fc.constantFrom(1, 2, 3),
+    values: fc.constantFrom<PoolCase['values']>('plain', 'ties', 'negative', 'special'),
+    seed: fc.integer({ min: 1, max: 1 << 30 }),
+  })
+  .map(({ batch, height, width, channels, kernel, stride, values, seed }) => ({
+    geometry: poolGeometry('test', [batch, height, width, channels], 2, {
+      kernelSize: kernel,
+      stride,
+      padding: 'same',
+      dataFormat: 'channelsLast',
+    }),
+    values,
+    seed,
+  }));
+
+/** Runs `body` on random cases, then on dense 2x2 ones and cut larger ones, under each thread count. */
 async function onThreads(body: (item: PoolCase) => void): Promise<void> {
   for (const threads of THREADS) {
     await setThreadCount(threads);
     await threadsReady();
     check(poolCases({ maxChannels: 9 }), (item) => tidy(() => body(item)), RUNS);
     check(dense2x2Cases, (item) => tidy(() => body(item)), RUNS / 2);
+    check(cut2x2Cases, (item) => tidy(() => body(item)), RUNS / 4);
   }
 }
 

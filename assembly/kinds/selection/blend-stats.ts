@@ -8,7 +8,7 @@ import {
 } from '../../pool/walk';
 import { gateSigmoidLanes } from './gate';
 import { takes } from '../../pool/max-lanes';
-import { high, loadQuad, low, ONE, ZERO } from './lanes';
+import { high, loadQuad, low, ZERO } from './lanes';
 import {
   CHANNEL_TABLE, tapRow, tapSlice, windowColumns, windowCount, windowDense, windowFirstTap, windowTopLeft,
 } from './window';

@@ -10,7 +10,7 @@ import { blendDenseBackward, blendDenseForward, keptGate } from './blend-dense';
 import { high, highDoubles, loadDoubles, loadQuad, low, narrow, ONE, storeDoubles, storeQuad, ZERO } from './lanes';
 import { addTerms, clearUnitSums, kernelTaps, termSlot } from './plane-terms';
 import {
-  BLEND_MODE, CHANNEL_TABLE, DISJOINT, quadChannel, quadColumn, rowsPerOuter, SCRATCH, setQuadChannel, tapRow,
+  BLEND_MODE, CHANNEL_TABLE, DISJOINT, quadChannel, quadColumn, rowsPerOuter, setQuadChannel, tapRow,
   tapSlice, visitWindows, windowColumns, windowCount, windowDense, windowFirstTap, windowStart, windowTopLeft,
 } from './window';
 
