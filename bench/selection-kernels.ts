@@ -1,7 +1,8 @@
 // The selection family's kernels (min, median, random, stochastic, mixed, gated, ordinal) timed
 // against max pooling's in the same run, kernel calls alone (no op, no tape), on the seed CNN's
 // pooling input (NHWC [128, 26, 26, 32], 2x2/2): the median of several calls, forward and backward,
-// as ratios to max pooling's, in CPU time (run it on one thread). For quick before/after checks while working on a kernel.
+// as ratios to max pooling's, in CPU time (run it on one thread); gated with its forward-keep room,
+// as in training. For quick before/after checks while working on a kernel.
 // Usage: POOLKIT_THREADS=1 npx tsx bench/selection-kernels.ts [kinds] [--shape n,h,w,c]
 import { parseArgs } from 'node:util';
 import { poolGeometry, type PoolGeometry } from '../src/geometry/pool-geometry.js';
@@ -9,6 +10,7 @@ import type { Kernels } from '../src/kernels/types.js';
 import { wasmBackend } from '../src/kernels/wasm/index.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { medianCpuMs as timed } from './pooling-timing.js';
+import { KEPT_GATE_PLANES, keptLength } from '../src/pooling/kinds/forward-keep.js';
 
 /** Forward and backward of one kind: closures over its tensors (null: no backward kernel of its own). */
 type Passes = [() => void, (() => void) | null];
@@ -29,6 +31,7 @@ function kindPasses(name: string, kernels: Kernels, geometry: PoolGeometry, inpu
   const weights = filled([taps], -1, 1);
   const alpha = filled([1], 0, 1);
   const gradWeights = Tensor.allocate([taps]);
+  const room = Tensor.allocate([keptLength(geometry, KEPT_GATE_PLANES, 0)]); // gated's gates, as in training
   const [x, y, i, g, gx] = [input.values, output.values, chosen.intValues, gradOutput.values, gradInput.values];
   const scatter = (): void => kernels.maxPoolBackward(g, i, gx, geometry);
   const table: Record<string, Passes> = {
@@ -45,8 +48,8 @@ function kindPasses(name: string, kernels: Kernels, geometry: PoolGeometry, inpu
       () => kernels.mixedPoolBackward(x, alpha.values, g, gx, gradWeights.values.subarray(0, 1), geometry),
     ],
     gated: [
-      () => kernels.gatedPoolForward(x, weights.values, y, geometry),
-      () => kernels.gatedPoolBackward(x, weights.values, g, gx, gradWeights.values, geometry),
+      () => kernels.gatedPoolForward(x, weights.values, y, geometry, room.values),
+      () => kernels.gatedPoolBackward(x, weights.values, g, gx, gradWeights.values, geometry, room.values),
     ],
     ordinal: [
       () => kernels.ordinalPoolForward(x, weights.values, y, geometry),

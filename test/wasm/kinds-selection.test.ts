@@ -8,6 +8,7 @@ import { poolGeometry, type PoolGeometry } from '../../src/geometry/pool-geometr
 import { poolingPlanes } from '../../src/pooling/argmax-planes.js';
 import { argmaxScatterAdd } from '../../src/kernels/reference/argmax.js';
 import { gatedPoolBackward, gatedPoolForward } from '../../src/kernels/reference/extra/gated-pool.js';
+import { gateSigmoid } from '../../src/kernels/reference/extra/gate-sigmoid.js';
 import { mixedPoolBackward, mixedPoolForward } from '../../src/kernels/reference/extra/mixed-pool.js';
 import { ordinalPoolBackward, ordinalPoolForward } from '../../src/kernels/reference/extra/ordinal-pool.js';
 import { medianPoolForward } from '../../src/kernels/reference/extra/median-pool.js';
@@ -85,13 +86,41 @@ const dense2x2Cases: fc.Arbitrary<PoolCase> = fc
     seed,
   }));
 
-/** Runs `body` on random cases, then on dense 2x2 ones, under each thread count. */
+/**
+ * Larger kernels whose edge windows are cut to a dense 2x2 by 'same' padding: the dense paths with
+ * the window's first tap past kernel position 0 (its weights and weight-gradient sums at positions
+ * first, + 1, + kW, + kW + 1 of kH·kW).
+ */
+const cut2x2Cases: fc.Arbitrary<PoolCase> = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 2 }),
+    height: fc.integer({ min: 2, max: 7 }),
+    width: fc.integer({ min: 2, max: 7 }),
+    channels: fc.integer({ min: 1, max: 13 }),
+    kernel: fc.constantFrom<[number, number]>([3, 3], [3, 2], [2, 3], [4, 4]),
+    stride: fc.constantFrom(1, 2, 3),
+    values: fc.constantFrom<PoolCase['values']>('plain', 'ties', 'negative', 'special'),
+    seed: fc.integer({ min: 1, max: 1 << 30 }),
+  })
+  .map(({ batch, height, width, channels, kernel, stride, values, seed }) => ({
+    geometry: poolGeometry('test', [batch, height, width, channels], 2, {
+      kernelSize: kernel,
+      stride,
+      padding: 'same',
+      dataFormat: 'channelsLast',
+    }),
+    values,
+    seed,
+  }));
+
+/** Runs `body` on random cases, then on dense 2x2 ones and cut larger ones, under each thread count. */
 async function onThreads(body: (item: PoolCase) => void): Promise<void> {
   for (const threads of THREADS) {
     await setThreadCount(threads);
     await threadsReady();
     check(poolCases({ maxChannels: 9 }), (item) => tidy(() => body(item)), RUNS);
     check(dense2x2Cases, (item) => tidy(() => body(item)), RUNS / 2);
+    check(cut2x2Cases, (item) => tidy(() => body(item)), RUNS / 4);
   }
 }
 
@@ -296,23 +325,32 @@ test('randomPoolForward and the in-bounds average (random pooling at inference) 
   });
 });
 
-test("the gates' exp is V8's Math.exp bit for bit, scalar and on two lanes", () => {
-  const exports = kindsKernelModule!.exports;
-  const exactExp = exports.exactExp as (x: number) => number;
-  const exactExpLane = exports.exactExpLane as (first: number, second: number, lane: number) => number;
+test("the gates' float32 sigmoid is gate-sigmoid.ts's bit for bit, in every lane beside any other value", () => {
+  const gateSigmoidLane = kindsKernelModule!.exports.gateSigmoidLane as (
+    value: number,
+    other: number,
+    lane: number,
+  ) => number;
   const random = generator(7);
-  const special = [0, -0, 1, -1, 0.5, 0.3465735902799726, 1.0397, 707.9, 708, 709.7, 709.79, -745.1, -745.2, -708.5];
-  const tiny = [1e-300, -1e-9, 2 ** -28, -(2 ** -29), Infinity, -Infinity];
-  const scales = [1e-9, 0.3, 1, 4, 40, 800];
-  const random01 = Array.from({ length: 300000 }, (_, index) => (random() * 2 - 1) * scales[index % scales.length]!);
-  const samples = [...special, ...tiny, ...random01];
-  const same = (got: number, x: number): boolean => Object.is(got, Math.exp(x));
+  const edges = [
+    0, -0, 1, -1, 0.5, 17.3, -17.4, 86, -86, 86.5, -86.5, 88.37, -88.37, 88.4, -88.4, 89, -89, 1e30, -1e30,
+  ];
+  const special = [...edges, 2 ** -140, -(2 ** -149), Infinity, -Infinity, NaN];
+  const scales = [1e-6, 0.3, 1, 4, 20, 100];
+  const randomValues = Array.from(
+    { length: 200000 },
+    (_, index) => (random() * 2 - 1) * scales[index % scales.length]!,
+  );
+  const samples = [...special, ...randomValues];
   for (let index = 0; index < samples.length; index++) {
-    const x = samples[index]!;
-    const partner = samples[(index * 7919) % samples.length]!;
-    assert.ok(same(exactExp(x), x), `exp(${x}): ${exactExp(x)} != ${Math.exp(x)}`);
-    assert.ok(same(exactExpLane(x, partner, 0), x), `lane 0 exp(${x}) beside ${partner}`);
-    assert.ok(same(exactExpLane(partner, x, 1), x), `lane 1 exp(${x}) beside ${partner}`);
+    const value = samples[index]!;
+    const other = samples[(index * 7919) % samples.length]!;
+    const expected = gateSigmoid(value);
+    const lane = index % 4;
+    const actual = gateSigmoidLane(value, other, lane);
+    assert.ok(
+      Object.is(actual, expected),
+      `lane ${lane}: sigmoid(${value}) = ${actual}, twin ${expected} (beside ${other})`,
+    );
   }
-  assert.ok(Number.isNaN(exactExp(NaN)) && Number.isNaN(exactExpLane(NaN, 0, 0)));
 });

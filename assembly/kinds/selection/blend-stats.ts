@@ -1,14 +1,14 @@
 // What mixed and gated pooling share (src/kernels/reference/extra/collect.ts windowStats, gated-pool.ts
 // gateInput): a window's max (first of ties, the last NaN, as max pooling), its position, and its
-// in-bounds mean, in float64 as the reference; and the gate sigmoid(wᵀx) with V8's exp.
+// in-bounds mean, in float64 as the reference; and the gate sigmoid(wᵀx) (gate.ts).
 import { CHANNELS, CHANNELS_LAST, pointer, word } from '../../pool/arguments';
 import { outer } from '../../pool/rows';
 import {
   cellBytes, columnBytes, columnCells, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
-import { exactExpLanes } from './exp';
+import { gateSigmoidLanes } from './gate';
 import { takes } from '../../pool/max-lanes';
-import { high, loadQuad, low, ONE, ZERO } from './lanes';
+import { high, loadQuad, low, ZERO } from './lanes';
 import {
   CHANNEL_TABLE, tapRow, tapSlice, windowColumns, windowCount, windowDense, windowFirstTap, windowTopLeft,
 } from './window';
@@ -121,8 +121,7 @@ export function gateLanes(block: usize, start: usize, channel: i32, count: i32):
       totalLow = f64x2.add(totalLow, f64x2.mul(low(weight), low(value)));
       totalHigh = f64x2.add(totalHigh, f64x2.mul(high(weight), high(value)));
     }
-    gateHigh = sigmoid(totalHigh);
-    return sigmoid(totalLow);
+    return gates(totalLow, totalHigh);
   }
   let slicePointer = start;
   let sliceTap = windowFirstTap;
@@ -139,12 +138,13 @@ export function gateLanes(block: usize, start: usize, channel: i32, count: i32):
       }
     }
   }
-  gateHigh = sigmoid(totalHigh);
-  return sigmoid(totalLow);
+  return gates(totalLow, totalHigh);
 }
 
-/** 1 / (1 + e^−v), lane by lane, as gated-pool.ts's sigmoid. */
+/** The gates of the inputs' f64 halves (gate.ts), as f64 halves: the low one returned, the high one in gateHigh. */
 @inline
-function sigmoid(value: v128): v128 {
-  return f64x2.div(ONE, f64x2.add(ONE, exactExpLanes(f64x2.neg(value))));
+function gates(totalLow: v128, totalHigh: v128): v128 {
+  const lanes = gateSigmoidLanes(totalLow, totalHigh);
+  gateHigh = high(lanes);
+  return low(lanes);
 }

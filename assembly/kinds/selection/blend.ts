@@ -1,16 +1,16 @@
 // Mixed and gated pooling (src/kernels/reference/extra/mixed-pool.ts, gated-pool.ts): y = g·max +
 // (1 − g)·mean with g the channel's proportion (mixed, from the per-channel table) or the window's
 // gate sigmoid(wᵀx) (gated, from the [taps, channels] table). Float64 in the reference's order.
-import { CHANNELS, GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, OUT_SIZE, pointer, word } from '../../pool/arguments';
-import { outer, row, slice } from '../../pool/rows';
+import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import {
   columnBytes, columnCells, group, outStart, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
 import { gateHigh, gateLanes, laneChannel, maxIndex, maxima, meansHigh, meansLow, tableStep, weightColumn, windowStats } from './blend-stats';
 import { blendDenseBackward, blendDenseForward, keptGate } from './blend-dense';
 import { high, highDoubles, loadDoubles, loadQuad, low, narrow, ONE, storeDoubles, storeQuad, ZERO } from './lanes';
+import { addTerms, clearUnitSums, kernelTaps, termSlot } from './plane-terms';
 import {
-  BLEND_MODE, CHANNEL_TABLE, DISJOINT, quadChannel, quadColumn, rowsPerOuter, SCRATCH, setQuadChannel, tapRow,
+  BLEND_MODE, CHANNEL_TABLE, DISJOINT, quadChannel, quadColumn, rowsPerOuter, setQuadChannel, tapRow,
   tapSlice, visitWindows, windowColumns, windowCount, windowDense, windowFirstTap, windowStart, windowTopLeft,
 } from './window';
 
@@ -71,58 +71,27 @@ function blendVisit(block: usize, index: usize, count: i32): void {
 
 /**
  * Backward, units [firstUnit, endUnit) (samples in NHWC, planes in NCHW): the input gradient in the
- * reference's order, and each window's weight-gradient factor (mixed: ∂y/∂a = g_out·(max − mean);
- * gated: that times s(1 − s)) into the f64 scratch in plane order, −0 for an empty window (adding
- * −0 changes nothing), for blend-gradient.ts to sum in order.
+ * reference's order, and each window's weight-gradient terms (mixed: ∂y/∂a = g_out·(max − mean);
+ * gated: f = that times s(1 − s), and f·x_k per tap k) added to its planes' sums (plane-terms.ts).
  */
 export function blendBackward(block: usize, firstUnit: i32, endUnit: i32): void {
   const outerRows = rowsPerOuter(block);
-  visitWindows(block, firstUnit * outerRows, endUnit * outerRows, word(block, BLEND_MODE) != 0, blendBackwardWindow);
+  const gated = word(block, BLEND_MODE) != 0;
+  clearUnitSums(block, firstUnit, endUnit, gated ? kernelTaps(block) : 1);
+  visitWindows(block, firstUnit * outerRows, endUnit * outerRows, gated, blendBackwardWindow);
 }
 
 /** Every channel of the window begun last (its gradient from element `index`): a dense window's whole quads at once. */
 function blendBackwardWindow(block: usize, index: usize): void {
   const gated = word(block, BLEND_MODE) != 0;
   let channel = 0;
-  if (windowDense) {
-    const planeBytes = planeBytesOf(block);
-    const factorAt = scratchAddress(block, quadColumn, 0, planeBytes);
-    channel = blendDenseBackward(block, index, gated, word(block, DISJOINT) != 0, factorAt, planeBytes);
-  }
+  if (windowDense) channel = blendDenseBackward(block, index, gated, word(block, DISJOINT) != 0);
   for (; channel < group; channel += 4) blendWindowBackward(block, gated, quadColumn, channel);
-}
-
-/** Bytes of one plane of the f64 factors: one per output cell. */
-@inline
-function planeBytesOf(block: usize): usize {
-  return (<usize>word(block, OUT_SIZE) * <usize>word(block, OUT_SIZE + 1) * <usize>word(block, OUT_SIZE + 2)) << 3;
-}
-
-/** Where the scratch keeps the factor of lane 0's window: plane-major order, as the reference walks. */
-function scratchAddress(block: usize, column: i32, channel: i32, planeBytes: usize): usize {
-  const outHeight = word(block, OUT_SIZE + 1);
-  const outWidth = word(block, OUT_SIZE + 2);
-  const plane = group == 1 ? <usize>outer : <usize>outer * <usize>word(block, CHANNELS) + <usize>channel;
-  const cell = <usize>((slice * outHeight + row) * outWidth + column);
-  return pointer(block, SCRATCH) + plane * planeBytes + (cell << 3);
-}
-
-/** Stores `count` factors, lane i a plane after lane i − 1 (NHWC lanes are consecutive planes). */
-function storeFactors(address: usize, planeBytes: usize, factorLow: v128, factorHigh: v128, count: i32): void {
-  store<f64>(address, f64x2.extract_lane(factorLow, 0));
-  if (count > 1) store<f64>(address + planeBytes, f64x2.extract_lane(factorLow, 1));
-  if (count > 2) store<f64>(address + 2 * planeBytes, f64x2.extract_lane(factorHigh, 0));
-  if (count > 3) store<f64>(address + 3 * planeBytes, f64x2.extract_lane(factorHigh, 1));
 }
 
 function blendWindowBackward(block: usize, gated: bool, column: i32, channel: i32): void {
   const count = min(4, group - channel);
-  const planeBytes = planeBytesOf(block);
-  const factorAt = scratchAddress(block, column, channel, planeBytes);
-  if (windowCount == 0) {
-    storeFactors(factorAt, planeBytes, f64x2.splat(-0.0), f64x2.splat(-0.0), count);
-    return;
-  }
+  if (windowCount == 0) return; // no terms (the reference's −0 factor adds nothing)
   const index = outStart + <usize>(column * group + channel);
   const gradient = loadQuad(pointer(block, GRAD_OUTPUT) + (index << 2), count);
   const gradientLow = low(gradient);
@@ -136,7 +105,8 @@ function blendWindowBackward(block: usize, gated: bool, column: i32, channel: i3
     factorLow = f64x2.mul(f64x2.mul(factorLow, mixLow), f64x2.sub(ONE, mixLow));
     factorHigh = f64x2.mul(f64x2.mul(factorHigh, mixHigh), f64x2.sub(ONE, mixHigh));
   }
-  storeFactors(factorAt, planeBytes, factorLow, factorHigh, count);
+  if (!gated) addTerms(termSlot(block, 1, 0, channel), factorLow, factorHigh, count);
+  const taps = kernelTaps(block);
   const divisor = f64x2.splat(<f64>windowCount);
   const shareLow = f64x2.div(f64x2.mul(f64x2.sub(ONE, mixLow), gradientLow), divisor);
   const shareHigh = f64x2.div(f64x2.mul(f64x2.sub(ONE, mixHigh), gradientHigh), divisor);
@@ -174,6 +144,9 @@ function blendWindowBackward(block: usize, gated: bool, column: i32, channel: i3
           const weight = loadQuad(weights + <usize>(rowTap + kx) * step, count);
           termLow = f64x2.add(shareLow, f64x2.mul(factorLow, low(weight)));
           termHigh = f64x2.add(shareHigh, f64x2.mul(factorHigh, high(weight)));
+          const value = loadQuad(tap - toGradInput, count);
+          const slot = termSlot(block, taps, rowTap + kx, channel);
+          addTerms(slot, f64x2.mul(factorLow, low(value)), f64x2.mul(factorHigh, high(value)), count);
         }
         const old = disjoint ? f32x4.splat(0) : loadQuad(tap, count);
         const shared = narrow(f64x2.add(low(old), termLow), f64x2.add(high(old), termHigh));

@@ -28,15 +28,27 @@ function lowbias32(word: v128): v128 {
   return v128.xor(mixed, i32x4.shr_u(mixed, 16));
 }
 
+/** The 32 random bits of output elements i..i + 3. */
+@inline
+export function drawBits(index: usize): v128 {
+  const counters = i32x4.add(i32x4.splat(<i32>index + keyLow), i32x4(0, 1, 2, 3));
+  return lowbias32(v128.xor(lowbias32(counters), keyHigh));
+}
+
+/** Lanes 0-1 (`upper` false) or 2-3 of drawBits's words as draws in [0, 1), f64: word · 2⁻³², exact. */
+@inline
+export function uniformHalf(bits: v128, upper: bool): v128 {
+  const words = upper ? i32x4.shuffle(bits, bits, 2, 3, 2, 3) : bits;
+  return f64x2.mul(f64x2.convert_low_i32x4_u(words), f64x2.splat(2.3283064365386963e-10));
+}
+
 /** The high half of drawUniforms's last result (elements i + 2 and i + 3). */
 export let drawsHigh: v128 = ZERO;
 
 /** The draws of output elements i..i + 3 as f64: the low half (i, i + 1) returned, the high one in drawsHigh. */
 @inline
 export function drawUniforms(index: usize): v128 {
-  const counters = i32x4.add(i32x4.splat(<i32>index + keyLow), i32x4(0, 1, 2, 3));
-  const bits = lowbias32(v128.xor(lowbias32(counters), keyHigh));
-  const scale = f64x2.splat(2.3283064365386963e-10); // 2⁻³²: exact
-  drawsHigh = f64x2.mul(f64x2.convert_low_i32x4_u(i32x4.shuffle(bits, bits, 2, 3, 2, 3)), scale);
-  return f64x2.mul(f64x2.convert_low_i32x4_u(bits), scale);
+  const bits = drawBits(index);
+  drawsHigh = uniformHalf(bits, true);
+  return uniformHalf(bits, false);
 }

@@ -8,9 +8,8 @@ import { nanOf } from '../../pool/max-lanes';
 import { cellBytes, group, rowBytes } from '../../pool/walk';
 import { tableStep, weightColumn } from './blend-stats';
 import { high, low, narrow, ZERO } from './lanes';
+import { addTerms, kernelTaps, termSlot } from './plane-terms';
 import { windowStart } from './window';
-
-const ZERO_SINGLE: v128 = f32x4.splat(0);
 
 // The quad last ranked: its cells, their ranks (0 first), and the values in rank order.
 let cellA: v128 = ZERO;
@@ -57,14 +56,13 @@ function rankQuad(offset: usize): void {
   cellD = d;
 }
 
-/** The cell of rank `rank` in each lane (ranks are a permutation of 0 to 3). */
+/** The cell of rank `rank` in each lane: ranks are a permutation of 0 to 3, so D where A, B and C are not it. */
 @inline
 function ranked(rank: i32): v128 {
   const wanted = i32x4.splat(rank);
-  let value = v128.bitselect(cellA, ZERO_SINGLE, i32x4.eq(rankA, wanted));
+  let value = v128.bitselect(cellC, cellD, i32x4.eq(rankC, wanted));
   value = v128.bitselect(cellB, value, i32x4.eq(rankB, wanted));
-  value = v128.bitselect(cellC, value, i32x4.eq(rankC, wanted));
-  return v128.bitselect(cellD, value, i32x4.eq(rankD, wanted));
+  return v128.bitselect(cellA, value, i32x4.eq(rankA, wanted));
 }
 
 /** Σ_r w_r·x_(r) from +0 in rank order, the weights of channel quad `offset` at ranks 0 to 3. */
@@ -113,13 +111,14 @@ function addTerm(cell: usize, gradient: v128, weight: v128): void {
 
 /**
  * Backward of the dense window begun last (gradient from output element `index`): g·w_rank into
- * each cell's gradient, and the terms g·x_(r) at `termsAt` (lane l a plane, `planeBytes`, further;
- * rank r 8·r bytes on), a quad's four planes on. Returns the channels done.
+ * each cell's gradient, and the terms g·x_(r) added to the planes' sums of rank r (plane-terms.ts).
+ * Returns the channels done.
  */
-export function ordinalDenseBackward(block: usize, index: usize, termsAt: usize, planeBytes: usize): i32 {
+export function ordinalDenseBackward(block: usize, index: usize): i32 {
   const gradients = pointer(block, GRAD_OUTPUT) + (index << 2);
   const toGradInput = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
   const step = tableStep(block);
+  const taps = kernelTaps(block);
   const limit = group & ~3;
   for (let channel = 0; channel < limit; channel += 4) {
     const offset = <usize>channel << 2;
@@ -135,16 +134,11 @@ export function ordinalDenseBackward(block: usize, index: usize, termsAt: usize,
     addTerm(start + cellBytes, gradient, rankWeight(rankB, w0, w1, w2, w3));
     addTerm(start + rowBytes, gradient, rankWeight(rankC, w0, w1, w2, w3));
     addTerm(start + rowBytes + cellBytes, gradient, rankWeight(rankD, w0, w1, w2, w3));
-    const at = termsAt + <usize>channel * planeBytes;
     for (let rank = 0; rank < 4; rank++) {
       const value = ranked(rank);
       const termLow = f64x2.mul(low(gradient), low(value));
       const termHigh = f64x2.mul(high(gradient), high(value));
-      const term = at + (<usize>rank << 3);
-      store<f64>(term, f64x2.extract_lane(termLow, 0));
-      store<f64>(term + planeBytes, f64x2.extract_lane(termLow, 1));
-      store<f64>(term + 2 * planeBytes, f64x2.extract_lane(termHigh, 0));
-      store<f64>(term + 3 * planeBytes, f64x2.extract_lane(termHigh, 1));
+      addTerms(termSlot(block, taps, rank, channel), termLow, termHigh, 4);
     }
   }
   return limit;

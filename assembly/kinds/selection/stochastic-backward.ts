@@ -26,10 +26,12 @@ export function stochasticDrawBackward(block: usize, firstUnit: i32, endUnit: i3
         const target = load<i32>(chosen + (index << 2));
         if (target < 0) continue;
         const offset = <usize>target * cellBytes + (channel << 2);
-        // Branch-free: whether a ReLU output is negative is a coin toss to the branch predictor.
+        // Branch-free: whether a ReLU output is negative is a coin toss to the branch predictor. The
+        // select is on the bits (an integer select is a cmov; V8 may branch on a float one).
         const old = load<f32>(gradInput + offset);
         const added = old + load<f32>(gradOutput + (index << 2));
-        store<f32>(gradInput + offset, select<f32>(added, old, load<f32>(input + offset) >= 0));
+        const kept = select<i32>(reinterpret<i32>(added), reinterpret<i32>(old), load<f32>(input + offset) >= 0);
+        store<i32>(gradInput + offset, kept);
       }
     }
   }

@@ -5,7 +5,7 @@ import { ARGMAX, OUTPUT, pointer } from '../../pool/arguments';
 import {
   cellBytes, columnBytes, columnCells, group, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
-import { beginDraws, drawsHigh, drawUniforms } from './draws';
+import { beginDraws, drawBits, drawsHigh, drawUniforms, uniformHalf } from './draws';
 import { high, loadQuad, low, narrow, narrowMask, storeQuad, ZERO } from './lanes';
 import { nanOf } from '../../pool/max-lanes';
 import { denseWindow2x2, visitRows, visitWindows, windowColumns, windowCount, windowStart, windowTopLeft } from './window';
@@ -35,23 +35,16 @@ function drawWindow(block: usize, index: usize): void {
   }
 }
 
-/** Lanes of tap `value` (a⁺) where the running Σ a⁺, with it added, passes the target: two f64 halves. */
+/** Lanes where a positive tap's running Σ a⁺ (two f64 halves, the tap's own added) passes the target. */
 @inline
-function passes(value: v128, positive: v128): v128 {
-  runningLow = f64x2.add(runningLow, low(value));
-  runningHigh = f64x2.add(runningHigh, high(value));
+function passes(positive: v128, runningLow: v128, runningHigh: v128, targetLow: v128, targetHigh: v128): v128 {
   return v128.and(positive, narrowMask(f64x2.gt(runningLow, targetLow), f64x2.gt(runningHigh, targetHigh)));
 }
 
-// drawWindow2x2's running sums and targets.
-let runningLow: v128 = ZERO;
-let runningHigh: v128 = ZERO;
-let targetLow: v128 = ZERO;
-let targetHigh: v128 = ZERO;
-
 /**
  * A dense 2x2 window (window.ts's denseWindow2x2), four channels at a time, in registers: drawQuad's
- * sums and rule over its four cells in straight-line code. Returns how many channels it did.
+ * sums and rule over its four cells in straight-line code (the running sums are the total's own
+ * partial sums, in the same order). Returns how many channels it did.
  */
 @inline
 function drawWindow2x2(output: usize, chosen: usize, draws: usize): i32 {
@@ -66,24 +59,32 @@ function drawWindow2x2(output: usize, chosen: usize, draws: usize): i32 {
   const limit = group & ~3;
   for (let channel = 0; channel < limit; channel += 4) {
     const offset = <usize>channel << 2;
-    const a = f32x4.max(v128.load(p00 + offset), ZERO_SINGLE); // Math.max(x, 0): NaN stays, +0 over -0
-    const b = f32x4.max(v128.load(p00 + step + offset), ZERO_SINGLE);
-    const c = f32x4.max(v128.load(p10 + offset), ZERO_SINGLE);
-    const d = f32x4.max(v128.load(p10 + step + offset), ZERO_SINGLE);
-    const totalLow = f64x2.add(f64x2.add(f64x2.add(f64x2.add(ZERO, low(a)), low(b)), low(c)), low(d));
-    const totalHigh = f64x2.add(f64x2.add(f64x2.add(f64x2.add(ZERO, high(a)), high(b)), high(c)), high(d));
-    targetLow = f64x2.mul(drawUniforms(draws + <usize>channel), totalLow);
-    targetHigh = f64x2.mul(drawsHigh, totalHigh);
-    runningLow = ZERO;
-    runningHigh = ZERO;
+    // a⁺ = x < 0 ? 0 : x (one maxps; f32x4.max's NaN rule costs several): NaN stays; it keeps −0
+    // where Math.max(x, 0) gives +0, which changes nothing: +0 + −0 is +0 in the sums, and a
+    // cell's a⁺ is output only where it is positive.
+    const a = f32x4.pmax(v128.load(p00 + offset), ZERO_SINGLE);
+    const b = f32x4.pmax(v128.load(p00 + step + offset), ZERO_SINGLE);
+    const c = f32x4.pmax(v128.load(p10 + offset), ZERO_SINGLE);
+    const d = f32x4.pmax(v128.load(p10 + step + offset), ZERO_SINGLE);
+    const lowA = f64x2.add(ZERO, low(a));
+    const lowB = f64x2.add(lowA, low(b));
+    const lowC = f64x2.add(lowB, low(c));
+    const totalLow = f64x2.add(lowC, low(d));
+    const highA = f64x2.add(ZERO, high(a));
+    const highB = f64x2.add(highA, high(b));
+    const highC = f64x2.add(highB, high(c));
+    const totalHigh = f64x2.add(highC, high(d));
+    const bits = drawBits(draws + <usize>channel);
+    const targetLow = f64x2.mul(uniformHalf(bits, false), totalLow);
+    const targetHigh = f64x2.mul(uniformHalf(bits, true), totalHigh);
     const positiveA = f32x4.gt(a, ZERO_SINGLE);
     const positiveB = f32x4.gt(b, ZERO_SINGLE);
     const positiveC = f32x4.gt(c, ZERO_SINGLE);
     const positiveD = f32x4.gt(d, ZERO_SINGLE);
-    const hitA = passes(a, positiveA);
-    const hitB = passes(b, positiveB);
-    const hitC = passes(c, positiveC);
-    const hitD = passes(d, positiveD);
+    const hitA = passes(positiveA, lowA, highA, targetLow, targetHigh);
+    const hitB = passes(positiveB, lowB, highB, targetLow, targetHigh);
+    const hitC = passes(positiveC, lowC, highC, targetLow, targetHigh);
+    const hitD = passes(positiveD, totalLow, totalHigh, targetLow, targetHigh);
     // The last positive cell (cell 0 and 0 if none), then the hits from the last to the first: the first hit wins.
     let value = v128.bitselect(a, ZERO_SINGLE, positiveA);
     let index = i00;

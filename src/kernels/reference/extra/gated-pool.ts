@@ -1,16 +1,17 @@
 // Gated pooling (Lee, Gallagher & Tu 2016), reference kernels: y = s·max + (1 − s)·mean with a gate
-// s = sigmoid(wᵀx) per window, where w holds one weight per window tap (kD·kH·kW, row-major) and
-// is shared by all channels or given per channel. Padded taps read as 0 in wᵀx.
+// s = sigmoid(wᵀx) per window (float32, gate-sigmoid.ts), where w holds one weight per window tap
+// (kD·kH·kW, row-major) and is shared by all channels or given per channel. Padded taps read as 0 in wᵀx.
 import type { WeightedWindowBackward, WeightedWindowForward } from './kernel-signatures.js';
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
 import { tapOfCell, walkWindowStats, type CollectedWindow } from './collect.js';
 import { PlaneSums } from './plane-sums.js';
 import { tapWeightBase } from './window-values.js';
+import { gateSigmoid } from './gate-sigmoid.js';
 
 /** `weights` is [1 or channels, taps] flattened. */
 export const gatedPoolForward: WeightedWindowForward = (input, weights, output, geometry) => {
   walkWindowStats(input, geometry, (window, outputIndex, stats) => {
-    const gate = sigmoid(gateInput(input, weights, window, outputIndex, geometry));
+    const gate = gateSigmoid(gateInput(input, weights, window, outputIndex, geometry));
     output[outputIndex] = gate * stats.max + (1 - gate) * stats.mean;
   });
 };
@@ -33,7 +34,7 @@ export const gatedPoolBackward: WeightedWindowBackward = (
   walkWindowStats(input, geometry, (window, outputIndex, stats) => {
     if (window.count === 0) return;
     const base = tapWeightBase(weights, geometry, outputIndex);
-    const gate = sigmoid(gateInput(input, weights, window, outputIndex, geometry));
+    const gate = gateSigmoid(gateInput(input, weights, window, outputIndex, geometry));
     const gradient = gradOutput[outputIndex]!;
     const gradGate = gradient * (stats.max - stats.mean) * gate * (1 - gate);
     const share = ((1 - gate) * gradient) / window.count;
@@ -75,8 +76,4 @@ function windowTap(
   taps: number,
 ): number {
   return window.count === taps ? position : tapOfCell(geometry, outputIndex, window.spatialIndices[position]!);
-}
-
-export function sigmoid(value: number): number {
-  return 1 / (1 + Math.exp(-value));
 }

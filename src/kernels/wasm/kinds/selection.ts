@@ -1,6 +1,6 @@
 // The selection family's WebAssembly kernels (assembly/kinds/selection/): stochastic, mixed and
 // gated pooling, forward and backward, bit for bit the reference kernels'. Per-channel tables and
-// the f64 scratch of the weight gradients go into the heap for the call; draws are counter-based
+// the weight gradients' per-plane f64 sums go into the heap for the call; draws are counter-based
 // (the key's two words in the block, each element's draw computed where it is used).
 import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
 import { heap } from '../../../tensor/heap.js';
@@ -27,7 +27,6 @@ const FIELDS = {
   blendMode: 51,
   disjoint: 54,
   slotBytes: 55,
-  terms: 56,
   keptGates: 57,
   drawKeyHigh: 58,
   planeSums: 59,
@@ -98,7 +97,7 @@ function alphaTable(alpha: Float32Array, channels: number): Float32Array {
 /** The [taps, channels] table of gated and ordinal pooling from weights [taps] (the layer's) or [channels, taps]. */
 function tapTable(weights: Float32Array, geometry: PoolGeometry): Float32Array {
   const { channels } = geometry;
-  const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
+  const taps = kernelTaps(geometry);
   const table = new Float32Array(taps * channels);
   const shared = weights.length === taps;
   for (let tap = 0; tap < taps; tap++) {
@@ -114,9 +113,31 @@ function gateRoom(kept: Float32Array | undefined, geometry: PoolGeometry): Float
   return kept !== undefined && kept.length === keptLength(geometry, KEPT_GATE_PLANES, 0) ? kept : null;
 }
 
-/** The per-plane f64 sums the wasm kernels left at `address` (read before the scratch is freed). */
-function planeSumsView(address: number, length: number): Float64Array {
-  return new Float64Array(heap.memory.buffer, address, length);
+/** The kernel's taps (kD·kH·kW): gated and ordinal pooling's weights per plane. */
+function kernelTaps(geometry: PoolGeometry): number {
+  return geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
+}
+
+/**
+ * Adds the per-plane f64 sums the backward kernels left at `address` (assembly/kinds/selection/plane-terms.ts:
+ * [sample][weight][channel] in NHWC, plane-major in NCHW) into `gradWeights`, in plane order (plane-sums.ts).
+ */
+function addUnitSums(address: number, gradWeights: Float32Array, geometry: PoolGeometry, perPlane: number): void {
+  const { batch, channels } = geometry;
+  const left = new Float64Array(heap.memory.buffer, address, batch * channels * perPlane);
+  let sums = left;
+  if (geometry.channelsLast && perPlane > 1) {
+    sums = new Float64Array(left.length);
+    for (let sample = 0; sample < batch; sample++) {
+      const base = sample * channels * perPlane;
+      for (let weight = 0; weight < perPlane; weight++) {
+        for (let channel = 0; channel < channels; channel++) {
+          sums[base + channel * perPlane + weight] = left[base + weight * channels + channel]!;
+        }
+      }
+    }
+  }
+  addPlaneSums(sums, gradWeights, channels, perPlane);
 }
 
 function copyInto(address: number, values: Float32Array | Float64Array): void {
@@ -125,7 +146,6 @@ function copyInto(address: number, values: Float32Array | Float64Array): void {
 }
 
 export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKernels> {
-  const block = kinds.argumentBlock;
   /** Mixed (gated = false) or gated forward. */
   const blendForward = (
     input: Float32Array,
@@ -146,29 +166,24 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
     geometry: PoolGeometry,
     gated: boolean,
   ) => {
-    const perPlane = gated ? geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth : 1;
+    const perPlane = gated ? kernelTaps(geometry) : 1;
     const sumsLength = geometry.batch * geometry.channels * perPlane;
     withScratch(
-      [table.byteLength, 8 * views[1].length, 8 * sumsLength],
+      [table.byteLength, 8 * sumsLength],
       views,
-      ([tableAt, scratch, sumsAt], [input, gradOutput, gradInput, gradient, gates]) => {
+      ([tableAt, sumsAt], [input, gradOutput, gradInput, gradient, gates]) => {
         copyInto(tableAt!, table);
         const fields = {
           channelTable: tableAt!,
-          scratch: scratch!,
           blendMode: gated ? 1 : 0,
           disjoint: disjointWindows(geometry) ? 1 : 0,
           keptGates: gates,
           planeSums: sumsAt!,
         };
         const pointers = { input, output: null, gradOutput, gradInput };
-        const units = gated ? planeUnits(geometry) : geometry.batch * geometry.channels;
-        const sumsName = gated ? 'gatedPlaneSums' : 'mixedPlaneSums';
         const refresh = keepViews(gradient);
-        launch(kinds, 'blendBackward', planeUnits(geometry), geometry, pointers, fields, () =>
-          parallelFor(kinds, sumsName, units, 8 * (views[1].length + sumsLength), block),
-        );
-        addPlaneSums(planeSumsView(sumsAt!, sumsLength), refresh()[0], geometry.channels, perPlane);
+        launch(kinds, 'blendBackward', planeUnits(geometry), geometry, pointers, fields);
+        addUnitSums(sumsAt!, refresh()[0], geometry, perPlane);
       },
     );
   };
@@ -220,20 +235,16 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       }
       const slotBytes = 32 * Math.max(capacity, 1);
       const table = tapTable(weights, geometry);
-      const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
-      const sumsLength = geometry.batch * geometry.channels * taps;
-      const termsBytes = 8 * taps * gradOutput.length;
-      const sizes = [slotBytes * getThreadCount(), table.byteLength, termsBytes, 8 * sumsLength];
+      const taps = kernelTaps(geometry);
+      const sizes = [slotBytes * getThreadCount(), table.byteLength, 8 * geometry.batch * geometry.channels * taps];
       const views = [input, gradOutput, gradInput, gradWeights] as const;
-      withScratch(sizes, views, ([slots, tableAt, terms, sumsAt], [x, gradY, gradX, gradW]) => {
+      withScratch(sizes, views, ([slots, tableAt, sumsAt], [x, gradY, gradX, gradW]) => {
         copyInto(tableAt!, table);
-        const fields = { scratch: slots!, slotBytes, channelTable: tableAt!, terms: terms!, planeSums: sumsAt! };
+        const fields = { scratch: slots!, slotBytes, channelTable: tableAt!, planeSums: sumsAt! };
         const pointers = { input: x, output: null, gradOutput: gradY, gradInput: gradX };
         const refresh = keepViews(gradW);
-        launch(kinds, 'ordinalBackward', planeUnits(geometry), geometry, pointers, fields, () =>
-          parallelFor(kinds, 'ordinalPlaneSums', planeUnits(geometry), termsBytes + 8 * sumsLength, block),
-        );
-        addPlaneSums(planeSumsView(sumsAt!, sumsLength), refresh()[0], geometry.channels, taps);
+        launch(kinds, 'ordinalBackward', planeUnits(geometry), geometry, pointers, fields);
+        addUnitSums(sumsAt!, refresh()[0], geometry, taps);
       });
     },
     minPoolForward(input, output, argmin, geometry) {
