@@ -14,10 +14,30 @@ const PER_BACKEND = ['test/ops/', 'test/golden/', 'test/tfjs/', 'test/extra/', '
 
 /**
  * Tests of the kernels whose plain-SIMD build differs from the relaxed one (fused multiply-adds:
- * the training products and the weighted kinds' e^x / ln x), run again on the plain build, the one
- * engines without relaxed SIMD run (POOLKIT_WASM_SIMD=plain; docs/wasm.md).
+ * the training products, the weighted kinds' e^x / ln x, the filter kinds' and covariance's
+ * products), run again on the plain build, the one engines without relaxed SIMD run
+ * (POOLKIT_WASM_SIMD=plain; docs/wasm.md): their wasm kernel tests, and the kinds' suites with
+ * their PyTorch golden files.
  */
-const PLAIN_SIMD = ['test/wasm/kinds-weighted', 'test/kernels/train-', 'test/wasm/backend.test.ts'];
+const PLAIN_SIMD = [
+  'test/wasm/backend.test.ts',
+  'test/kernels/train-',
+  'test/wasm/kinds-weighted',
+  'test/wasm/kinds-filters',
+  ...[
+    'soft',
+    'gem',
+    'lse',
+    'lip',
+    'ada-pool',
+    'detail-preserving',
+    'blur',
+    'max-blur',
+    'spectral',
+    'diff-stride',
+    'covariance',
+  ].map((kind) => `test/kinds/${kind}.test.ts`),
+];
 
 /** Tests that need a WebGPU adapter (they skip, saying why, without one). */
 const WEBGPU = 'test/webgpu/';
