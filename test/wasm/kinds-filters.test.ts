@@ -445,31 +445,61 @@ test('DiffStride on a seed-CNN-sized input (32 channels, 26×26 → 21×21, mask
   }
 });
 
+function compareWavelet(geometry: PoolingSizes, values: ValueKind, seed: number): Float32Array[] {
+  return tidy(() => {
+    const shape = geometry.inputShape;
+    const input = filled(shape, values, seed);
+    const [expected, actual] = [poisoned(geometry.outputShape), poisoned(geometry.outputShape)];
+    waveletPoolForward(input.values, expected.values, geometry);
+    fast().waveletPoolForward(input.values, actual.values, geometry);
+    assertSame(actual.values, expected.values, 'wavelet forward');
+    const gradOutput = filled(geometry.outputShape, seed % 2 === 0 ? 'special' : 'plain', seed + 1);
+    const [expectedGrad, actualGrad] = [poisoned(shape), poisoned(shape)];
+    waveletPoolBackward(gradOutput.values, expectedGrad.values, geometry);
+    fast().waveletPoolBackward(gradOutput.values, actualGrad.values, geometry);
+    assertSame(actualGrad.values, expectedGrad.values, 'wavelet backward');
+    return [Float32Array.from(actual.values), Float32Array.from(actualGrad.values)];
+  });
+}
+
+/** Wavelet pooling's geometry: ⌈n/2⌉ cells per spatial axis. */
+function waveletGeometryOf(shape: readonly number[], rank: SpatialDims, channelsLast: boolean): PoolingSizes {
+  const spatial = channelsLast ? shape.slice(1, 1 + rank) : shape.slice(2);
+  const format = channelsLast ? 'channelsLast' : 'channelsFirst';
+  return adaptiveGeometry(
+    'test',
+    shape,
+    rank,
+    spatial.map((size) => Math.ceil(size / 2)),
+    format,
+  );
+}
+
 test('wavelet kernels match the reference bit for bit (odd sizes, both layouts, ranks 1-3), on 1, 2 and 3 threads', async () => {
   const cases = fc.sample(spectralCases(), { numRuns: 150, seed: 20261207 });
   await acrossThreads(cases, ({ geometry: spectral, values, seed }) =>
-    tidy(() => {
-      const shape = spectral.inputShape;
-      const format = spectral.channelsLast ? 'channelsLast' : 'channelsFirst';
-      const outSizes = [spectral.inDepth, spectral.inHeight, spectral.inWidth].map((size) => Math.ceil(size / 2));
-      const geometry = adaptiveGeometry(
-        'test',
-        shape,
-        spectral.spatialDims,
-        outSizes.slice(3 - spectral.spatialDims),
-        format,
-      );
-      const input = filled(shape, values, seed);
-      const [expected, actual] = [poisoned(geometry.outputShape), poisoned(geometry.outputShape)];
-      waveletPoolForward(input.values, expected.values, geometry);
-      fast().waveletPoolForward(input.values, actual.values, geometry);
-      assertSame(actual.values, expected.values, 'wavelet forward');
-      const gradOutput = filled(geometry.outputShape, seed % 2 === 0 ? 'special' : 'plain', seed + 1);
-      const [expectedGrad, actualGrad] = [poisoned(shape), poisoned(shape)];
-      waveletPoolBackward(gradOutput.values, expectedGrad.values, geometry);
-      fast().waveletPoolBackward(gradOutput.values, actualGrad.values, geometry);
-      assertSame(actualGrad.values, expectedGrad.values, 'wavelet backward');
-      return [Float32Array.from(actual.values), Float32Array.from(actualGrad.values)];
-    }),
+    compareWavelet(waveletGeometryOf(spectral.inputShape, spectral.spatialDims, spectral.channelsLast), values, seed),
   );
+});
+
+test('wavelet kernels of ranks 1 and 2 (one pass per block) on every size from 1 to 11, both layouts', () => {
+  for (let height = 1; height <= 11; height++)
+    for (let width = 1; width <= 11; width++)
+      for (const channelsLast of [true, false]) {
+        const seed = height * 16 + width;
+        const values: ValueKind = seed % 3 === 0 ? 'special' : 'plain';
+        const shape = channelsLast ? [2, height, width, 5] : [2, 3, height, width];
+        compareWavelet(waveletGeometryOf(shape, 2, channelsLast), values, seed);
+        if (height === 1)
+          compareWavelet(
+            waveletGeometryOf(
+              shape.filter((_, axis) => axis !== (channelsLast ? 1 : 2)),
+              1,
+              channelsLast,
+            ),
+            values,
+            seed,
+          );
+      }
+  compareWavelet(waveletGeometryOf([3, 26, 26, 32], 2, true), 'plain', 5);
 });
