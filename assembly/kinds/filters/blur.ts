@@ -2,9 +2,12 @@
 // src/kernels/reference/extra/blur-pool.ts), bit for bit: each output cell's taps are listed in the
 // reference's order (row-major over depth, height, width; taps reading a zero skipped), weights are
 // (f_depth·f_height)·f_width in f64, sums run in f64 in tap order and round to f32 once, as the
-// reference's JavaScript numbers do. Vectorized over the contiguous channels of a cell (f32x4 loads
-// promoted to two f64x2); channelsFirst planes arrive as samples of one channel.
+// reference's JavaScript numbers do (a weight has at most 13 significant bits and a value 24, so each
+// product is exact in f64 and a fused multiply-add rounds as the product then the sum). Vectorized over
+// the contiguous channels of a cell (f32x4 loads promoted to two f64x2), eight at a time; channelsFirst
+// planes arrive as samples of one channel.
 import { zeroBytes } from '../../pool/simd';
+import { multiplyAdd } from './multiply-add';
 import { currentThreadSlot } from '../../shared/thread-slot';
 import {
   CHANNELS, FILTERS_BYTES, IN_SIZE, OUT_SIZE, SAMPLES, SCRATCH, SCRATCH_SLOT_BYTES, SOURCE, TABLES, TAPS, TARGET,
@@ -104,17 +107,6 @@ function promoteHigh(value: v128): v128 {
   return f64x2.promote_low_f32x4(i64x2.shuffle(value, value, 1, 1));
 }
 
-/**
- * sum + weight·value, rounded once: weight·value is exact in f64 (a binomial weight has at most 13
- * significant bits, an f32 value 24), so the fused multiply-add of the relaxed-SIMD build gives the
- * same bits as the product then the sum.
- */
-@inline
-function addProduct(weight: v128, value: v128, sum: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(weight, value, sum);
-  return f64x2.add(sum, f64x2.mul(weight, value));
-}
-
 /** output[channel] = Σ_taps weight · input[offset + channel], in f64, for every channel of one cell. */
 function blurCell(input: usize, output: usize, list: usize, count: i32, channels: i32): void {
   let channel = 0;
@@ -128,10 +120,10 @@ function blurCell(input: usize, output: usize, list: usize, count: i32, channels
       const weight = v128.load64_splat(entry, 8);
       const first = v128.load(at);
       const second = v128.load(at, 16);
-      a = addProduct(weight, f64x2.promote_low_f32x4(first), a);
-      b = addProduct(weight, promoteHigh(first), b);
-      c = addProduct(weight, f64x2.promote_low_f32x4(second), c);
-      d = addProduct(weight, promoteHigh(second), d);
+      a = multiplyAdd(weight, f64x2.promote_low_f32x4(first), a);
+      b = multiplyAdd(weight, promoteHigh(first), b);
+      c = multiplyAdd(weight, f64x2.promote_low_f32x4(second), c);
+      d = multiplyAdd(weight, promoteHigh(second), d);
     }
     v128.store(output + (<usize>channel << 2), demote(a, b));
     v128.store(output + (<usize>channel << 2), demote(c, d), 16);
@@ -142,8 +134,8 @@ function blurCell(input: usize, output: usize, list: usize, count: i32, channels
     for (let entry = list, end = list + <usize>count * TAP_BYTES; entry < end; entry += TAP_BYTES) {
       const value = v128.load(input + (<usize>(load<i32>(entry) + channel) << 2));
       const weight = v128.load64_splat(entry, 8);
-      low = addProduct(weight, f64x2.promote_low_f32x4(value), low);
-      high = addProduct(weight, promoteHigh(value), high);
+      low = multiplyAdd(weight, f64x2.promote_low_f32x4(value), low);
+      high = multiplyAdd(weight, promoteHigh(value), high);
     }
     v128.store(output + (<usize>channel << 2), demote(low, high));
   }
@@ -159,8 +151,8 @@ function blurCell(input: usize, output: usize, list: usize, count: i32, channels
 @inline
 function scatterQuad(at: usize, weight: v128, gradientLow: v128, gradientHigh: v128): void {
   const value = v128.load(at);
-  const low = addProduct(weight, gradientLow, f64x2.promote_low_f32x4(value));
-  v128.store(at, demote(low, addProduct(weight, gradientHigh, promoteHigh(value))));
+  const low = multiplyAdd(weight, gradientLow, f64x2.promote_low_f32x4(value));
+  v128.store(at, demote(low, multiplyAdd(weight, gradientHigh, promoteHigh(value))));
 }
 
 /** gradInput[offset + channel] += weight · gradOutput[channel], tap by tap, each add rounded to f32. */

@@ -2,7 +2,8 @@
 // weight (odd output sizes, symmetric masks), each axis's crop matrix is real, so the transforms are
 // real matrix products (half the complex path's work), taken folded (half again), and DiffStride's mask gradient needs no
 // spectrum at all (spectral-mask-real.ts). The products here keep one order per output value (k or
-// t ascending from 0) whichever block computes it, so every blocking and thread count gives the same bits.
+// t ascending from 0) whichever block computes it, so every blocking and thread count gives the same bits (multiply-adds fused in the relaxed-SIMD build).
+import { multiplyAdd } from './multiply-add';
 
 /**
  * target[line][j][lane] = Σ_k M[j][k]·source[line][k][lane] (M `length`×`count`, `inner` lanes, even, per
@@ -46,15 +47,15 @@ export function foldLine(source: usize, count: i32, sums: i32, lineBytes: usize,
   for (let k = 0; k < sums; k++) {
     const partner = k == 0 ? 0 : count - k;
     const first = source + <usize>k * lineBytes;
-    const second = source + <usize>partner * lineBytes;
     const sumAt = fold + <usize>k * lineBytes;
+    if (partner == k) {
+      for (let lane: usize = 0; lane < lineBytes; lane += 16) v128.store(sumAt + lane, v128.load(first + lane));
+      continue;
+    }
+    const second = source + <usize>partner * lineBytes;
     const differenceAt = fold + <usize>(sums + k - 1) * lineBytes;
     for (let lane: usize = 0; lane < lineBytes; lane += 16) {
       const a = v128.load(first + lane);
-      if (partner == k) {
-        v128.store(sumAt + lane, a);
-        continue;
-      }
       const b = v128.load(second + lane);
       v128.store(sumAt + lane, f64x2.add(a, b));
       v128.store(differenceAt + lane, f64x2.sub(a, b));
@@ -96,10 +97,10 @@ function oneRowFourVectors(row: usize, count: i32, lineBytes: usize, source: usi
   let at = source;
   for (let k = 0; k < count; k++, at += lineBytes) {
     const m = f64x2.splat(load<f64>(row + (<usize>k << 3)));
-    a0 = f64x2.add(a0, f64x2.mul(m, v128.load(at)));
-    a1 = f64x2.add(a1, f64x2.mul(m, v128.load(at, 16)));
-    a2 = f64x2.add(a2, f64x2.mul(m, v128.load(at, 32)));
-    a3 = f64x2.add(a3, f64x2.mul(m, v128.load(at, 48)));
+    a0 = multiplyAdd(m, v128.load(at), a0);
+    a1 = multiplyAdd(m, v128.load(at, 16), a1);
+    a2 = multiplyAdd(m, v128.load(at, 32), a2);
+    a3 = multiplyAdd(m, v128.load(at, 48), a3);
   }
   v128.store(target, a0);
   v128.store(target, a1, 16);
@@ -126,14 +127,14 @@ function twoRowsFourVectors(row0: usize, row1: usize, count: i32, lineBytes: usi
     const v1 = v128.load(at, 16);
     const v2 = v128.load(at, 32);
     const v3 = v128.load(at, 48);
-    a0 = f64x2.add(a0, f64x2.mul(m0, v0));
-    a1 = f64x2.add(a1, f64x2.mul(m0, v1));
-    a2 = f64x2.add(a2, f64x2.mul(m0, v2));
-    a3 = f64x2.add(a3, f64x2.mul(m0, v3));
-    b0 = f64x2.add(b0, f64x2.mul(m1, v0));
-    b1 = f64x2.add(b1, f64x2.mul(m1, v1));
-    b2 = f64x2.add(b2, f64x2.mul(m1, v2));
-    b3 = f64x2.add(b3, f64x2.mul(m1, v3));
+    a0 = multiplyAdd(m0, v0, a0);
+    a1 = multiplyAdd(m0, v1, a1);
+    a2 = multiplyAdd(m0, v2, a2);
+    a3 = multiplyAdd(m0, v3, a3);
+    b0 = multiplyAdd(m1, v0, b0);
+    b1 = multiplyAdd(m1, v1, b1);
+    b2 = multiplyAdd(m1, v2, b2);
+    b3 = multiplyAdd(m1, v3, b3);
   }
   v128.store(target0, a0);
   v128.store(target0, a1, 16);
@@ -150,7 +151,7 @@ function oneRowOneVector(row: usize, count: i32, lineBytes: usize, source: usize
   let sum = f64x2.splat(0);
   let at = source;
   for (let k = 0; k < count; k++, at += lineBytes)
-    sum = f64x2.add(sum, f64x2.mul(f64x2.splat(load<f64>(row + (<usize>k << 3))), v128.load(at)));
+    sum = multiplyAdd(f64x2.splat(load<f64>(row + (<usize>k << 3))), v128.load(at), sum);
   v128.store(target, sum);
 }
 
@@ -185,7 +186,7 @@ function oneDot(a: usize, rowA: i32, rowBytesA: usize, batchBytesA: usize, b: us
     const left = a + <usize>rowA * rowBytesA + <usize>batch * batchBytesA;
     const right = b + <usize>rowB * rowBytesB + <usize>batch * batchBytesB;
     for (let vector = 0; vector < vectors; vector++)
-      sum = f64x2.add(sum, f64x2.mul(v128.load(left + (<usize>vector << 4)), v128.load(right + (<usize>vector << 4))));
+      sum = multiplyAdd(v128.load(left + (<usize>vector << 4)), v128.load(right + (<usize>vector << 4)), sum);
   }
   store<f64>(target, f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1));
 }
@@ -212,14 +213,14 @@ function eightDots(left: usize, rowBytesA: usize, batchBytesA: usize, right: usi
       const y1 = v128.load(rightBatch + rowBytesB + offset);
       const y2 = v128.load(rightBatch + 2 * rowBytesB + offset);
       const y3 = v128.load(rightBatch + 3 * rowBytesB + offset);
-      s0 = f64x2.add(s0, f64x2.mul(x0, y0));
-      s1 = f64x2.add(s1, f64x2.mul(x0, y1));
-      s2 = f64x2.add(s2, f64x2.mul(x0, y2));
-      s3 = f64x2.add(s3, f64x2.mul(x0, y3));
-      t0 = f64x2.add(t0, f64x2.mul(x1, y0));
-      t1 = f64x2.add(t1, f64x2.mul(x1, y1));
-      t2 = f64x2.add(t2, f64x2.mul(x1, y2));
-      t3 = f64x2.add(t3, f64x2.mul(x1, y3));
+      s0 = multiplyAdd(x0, y0, s0);
+      s1 = multiplyAdd(x0, y1, s1);
+      s2 = multiplyAdd(x0, y2, s2);
+      s3 = multiplyAdd(x0, y3, s3);
+      t0 = multiplyAdd(x1, y0, t0);
+      t1 = multiplyAdd(x1, y1, t1);
+      t2 = multiplyAdd(x1, y2, t2);
+      t3 = multiplyAdd(x1, y3, t3);
     }
   }
   store<f64>(sums, f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1));
