@@ -410,6 +410,27 @@ test('spectral kernels on a seed-CNN-sized NHWC input (32 channels, 26×26 → 1
   compareSpectral({ geometry, values: 'plain', seed: 12 });
 });
 
+test("spectral kernels with even outputs on both axes (real parts folded, the imaginary parts' outer product taken off) match the reference", async () => {
+  const cases: SpectralCase[] = [];
+  for (const [height, width, outHeight, outWidth] of [
+    [8, 8, 4, 4],
+    [9, 7, 4, 6],
+    [12, 10, 6, 2],
+    [6, 11, 2, 8],
+    [26, 26, 14, 12],
+  ] as const)
+    for (const channelsLast of [true, false])
+      for (const masked of [false, true]) {
+        const channels = 1 + ((height + width) % 5);
+        const shape = channelsLast ? [2, height, width, channels] : [2, channels, height, width];
+        const masks = masked ? [strideMask(height, 2, 2).mask, strideMask(width, 1.7, 3).mask] : [];
+        const format = channelsLast ? 'channelsLast' : 'channelsFirst';
+        const geometry = spectralGeometry('test', shape, 2, [outHeight, outWidth], masks, format);
+        cases.push({ geometry, values: masked ? 'negative' : 'plain', seed: height * 31 + width });
+      }
+  await acrossThreads(cases, compareSpectral);
+});
+
 function compareMaskGradients({ geometry, values, seed }: SpectralCase): Float64Array[] {
   return tidy(() => {
     const input = filled(geometry.inputShape, values, seed);
