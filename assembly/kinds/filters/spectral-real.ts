@@ -157,43 +157,29 @@ function oneRowOneVector(row: usize, count: i32, lineBytes: usize, source: usize
 
 /**
  * sums[a][b] = Σ_batch Σ_t A[batch][a][t]·B[batch][b][t] (f64; `vectors` lane pairs per row, rows and
- * batches at the given byte strides): per (a, b) the lanes summed apart, then added.
+ * batches at the given byte strides): per (a, b) the lanes summed apart, then added. Every (a, b) goes
+ * through eightDots, the odd rows too (a row read twice, its sums not stored), so each has eight
+ * independent chains beside it: a lone dot product waits on every add's latency.
  */
 export function dotRows(
   a: usize, rowsA: i32, rowBytesA: usize, batchBytesA: usize,
   b: usize, rowsB: i32, rowBytesB: usize, batchBytesB: usize,
   batches: i32, vectors: i32, sums: usize,
 ): void {
-  let rowA = 0;
-  for (; rowA + 2 <= rowsA; rowA += 2) {
-    let rowB = 0;
-    for (; rowB + 4 <= rowsB; rowB += 4)
-      eightDots(a + <usize>rowA * rowBytesA, rowBytesA, batchBytesA, b + <usize>rowB * rowBytesB, rowBytesB, batchBytesB, batches, vectors, sums + ((<usize>rowA * <usize>rowsB + <usize>rowB) << 3), <usize>rowsB << 3);
-    for (; rowB < rowsB; rowB++) {
-      oneDot(a, rowA, rowBytesA, batchBytesA, b, rowB, rowBytesB, batchBytesB, batches, vectors, sums + ((<usize>rowA * <usize>rowsB + <usize>rowB) << 3));
-      oneDot(a, rowA + 1, rowBytesA, batchBytesA, b, rowB, rowBytesB, batchBytesB, batches, vectors, sums + ((<usize>(rowA + 1) * <usize>rowsB + <usize>rowB) << 3));
-    }
-  }
-  for (; rowA < rowsA; rowA++)
-    for (let rowB = 0; rowB < rowsB; rowB++)
-      oneDot(a, rowA, rowBytesA, batchBytesA, b, rowB, rowBytesB, batchBytesB, batches, vectors, sums + ((<usize>rowA * <usize>rowsB + <usize>rowB) << 3));
+  for (let rowA = 0; rowA < rowsA; rowA += 2)
+    for (let rowB = 0; rowB < rowsB; rowB += 4)
+      eightDots(a + <usize>rowA * rowBytesA, rowA + 1 < rowsA ? rowBytesA : 0, batchBytesA, b + <usize>rowB * rowBytesB, rowBytesB, batchBytesB, batches, vectors, min(4, rowsB - rowB), sums + ((<usize>rowA * <usize>rowsB + <usize>rowB) << 3), <usize>rowsB << 3);
 }
 
+/**
+ * Rows a and a + 1 of A (one row where `rowBytesA` is 0) against `rowsB` (1 to 4) consecutive rows of B:
+ * up to eight sums, each vector loaded once for several (a missing row of B reads the last one again).
+ */
 @inline
-function oneDot(a: usize, rowA: i32, rowBytesA: usize, batchBytesA: usize, b: usize, rowB: i32, rowBytesB: usize, batchBytesB: usize, batches: i32, vectors: i32, target: usize): void {
-  let sum = f64x2.splat(0);
-  for (let batch = 0; batch < batches; batch++) {
-    const left = a + <usize>rowA * rowBytesA + <usize>batch * batchBytesA;
-    const right = b + <usize>rowB * rowBytesB + <usize>batch * batchBytesB;
-    for (let vector = 0; vector < vectors; vector++)
-      sum = multiplyAdd(v128.load(left + (<usize>vector << 4)), v128.load(right + (<usize>vector << 4)), sum);
-  }
-  store<f64>(target, f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1));
-}
-
-/** Two rows of A against four consecutive rows of B: eight sums, each vector loaded once for several. */
-@inline
-function eightDots(left: usize, rowBytesA: usize, batchBytesA: usize, right: usize, rowBytesB: usize, batchBytesB: usize, batches: i32, vectors: i32, sums: usize, sumRowBytes: usize): void {
+function eightDots(left: usize, rowBytesA: usize, batchBytesA: usize, right: usize, rowBytesB: usize, batchBytesB: usize, batches: i32, vectors: i32, rowsB: i32, sums: usize, sumRowBytes: usize): void {
+  const second = <usize>min(1, rowsB - 1) * rowBytesB;
+  const third = <usize>min(2, rowsB - 1) * rowBytesB;
+  const fourth = <usize>min(3, rowsB - 1) * rowBytesB;
   let s0 = f64x2.splat(0);
   let s1 = f64x2.splat(0);
   let s2 = f64x2.splat(0);
@@ -210,9 +196,9 @@ function eightDots(left: usize, rowBytesA: usize, batchBytesA: usize, right: usi
       const x0 = v128.load(leftBatch + offset);
       const x1 = v128.load(leftBatch + rowBytesA + offset);
       const y0 = v128.load(rightBatch + offset);
-      const y1 = v128.load(rightBatch + rowBytesB + offset);
-      const y2 = v128.load(rightBatch + 2 * rowBytesB + offset);
-      const y3 = v128.load(rightBatch + 3 * rowBytesB + offset);
+      const y1 = v128.load(rightBatch + second + offset);
+      const y2 = v128.load(rightBatch + third + offset);
+      const y3 = v128.load(rightBatch + fourth + offset);
       s0 = multiplyAdd(x0, y0, s0);
       s1 = multiplyAdd(x0, y1, s1);
       s2 = multiplyAdd(x0, y2, s2);
@@ -223,13 +209,15 @@ function eightDots(left: usize, rowBytesA: usize, batchBytesA: usize, right: usi
       t3 = multiplyAdd(x1, y3, t3);
     }
   }
+  storeSums(sums, s0, s1, s2, s3, rowsB);
+  if (rowBytesA != 0) storeSums(sums + sumRowBytes, t0, t1, t2, t3, rowsB);
+}
+
+/** The first `count` of four sums, each one's two lanes added. */
+@inline
+function storeSums(sums: usize, s0: v128, s1: v128, s2: v128, s3: v128, count: i32): void {
   store<f64>(sums, f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1));
-  store<f64>(sums, f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1), 8);
-  store<f64>(sums, f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1), 16);
-  store<f64>(sums, f64x2.extract_lane(s3, 0) + f64x2.extract_lane(s3, 1), 24);
-  const next = sums + sumRowBytes;
-  store<f64>(next, f64x2.extract_lane(t0, 0) + f64x2.extract_lane(t0, 1));
-  store<f64>(next, f64x2.extract_lane(t1, 0) + f64x2.extract_lane(t1, 1), 8);
-  store<f64>(next, f64x2.extract_lane(t2, 0) + f64x2.extract_lane(t2, 1), 16);
-  store<f64>(next, f64x2.extract_lane(t3, 0) + f64x2.extract_lane(t3, 1), 24);
+  if (count > 1) store<f64>(sums, f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1), 8);
+  if (count > 2) store<f64>(sums, f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1), 16);
+  if (count > 3) store<f64>(sums, f64x2.extract_lane(s3, 0) + f64x2.extract_lane(s3, 1), 24);
 }
