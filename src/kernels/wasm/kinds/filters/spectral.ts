@@ -1,7 +1,9 @@
 // Spectral pooling's (and DiffStride's) crop as per-axis complex matrices on the samples
 // (assembly/kinds/filters/spectral.ts), forward and backward through the same kernel; channelsFirst
 // planes run as samples of one channel; where every axis's matrix is real (odd outputs, symmetric
-// masks: the seed model's case) as real products, and DiffStride's mask gradient without spectra
+// masks: the seed model's case) as real products, and at ranks 1-2 also where an even output's
+// unpaired frequency makes the imaginary parts one outer product (real products less a rank-one
+// correction, see runSpectral), and DiffStride's mask gradient without spectra
 // (spectral-mask-real.ts). Samples holding a non-finite value are redone by the reference kernel,
 // alone (the FFT's exact twiddles decide where NaN and ±Infinity go).
 import { heap } from '../../../../tensor/heap.js';
