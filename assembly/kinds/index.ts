@@ -30,6 +30,7 @@ export { covarianceBackwardSamples, covarianceForwardSamples } from './filters/c
 export { spectralMaskSamples, spectralSamples } from './filters/spectral';
 export { spectralMaskRealSamples } from './filters/spectral-mask-real';
 export { waveletSamples } from './filters/wavelet';
+export { waveletBlockSamples } from './filters/wavelet-blocks';
 export { blendBackward, blendRows } from './selection/blend';
 export { gateSigmoidLane } from './selection/gate';
 export { stochasticDrawRows, stochasticExpectRows } from './selection/stochastic';

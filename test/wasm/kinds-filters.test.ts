@@ -99,6 +99,38 @@ test('blur kernels on a seed-CNN-sized NHWC input (32 channels, 26×26, filter 4
   compareBlur({ geometry, values: 'special', seed: 8 });
 });
 
+test('blur kernels on wide inputs (interior columns reuse one tap list per row, 8-channel blocks) match bit for bit', async () => {
+  await setThreadCount(2);
+  await threadsReady();
+  check(blurCases({ batch: 2, channels: 21, size: 24 }), compareBlur, 120);
+});
+
+test('blur forward keeps the reference tap order: a sum another order would round differently', () => {
+  // Output cell (1, 1)'s window, rows 1-4 and columns 1-4: [64, 0, 0, 2⁻¹⁸] then [0, 2⁻⁵¹, 2⁻⁵¹, 0]. In tap
+  // order the two tiny terms are lost one by one and 1 + 2⁻²⁴ rounds to 1; summed first they round it up.
+  for (const dataFormat of ['channelsLast', 'channelsFirst'] as const) {
+    const shape = dataFormat === 'channelsLast' ? [1, 8, 8, 29] : [1, 29, 8, 8];
+    const geometry = blurGeometry('test', shape, 2, { filterSize: 4, stride: 2, padMode: 'zero', dataFormat });
+    tidy(() => {
+      const input = filled(geometry.inputShape, 'plain', 3);
+      input.values.fill(0);
+      const at = (row: number, column: number, channel: number): number =>
+        dataFormat === 'channelsLast' ? (row * 8 + column) * 29 + channel : (channel * 8 + row) * 8 + column;
+      for (let channel = 0; channel < 29; channel++) {
+        input.values[at(1, 1, channel)] = 64;
+        input.values[at(1, 4, channel)] = 2 ** -18;
+        input.values[at(2, 2, channel)] = 2 ** -51;
+        input.values[at(2, 3, channel)] = 2 ** -51;
+      }
+      const [expected, actual] = [poisoned(geometry.outputShape), poisoned(geometry.outputShape)];
+      blurPoolForward(input.values, expected.values, geometry);
+      fast().blurPoolForward(input.values, actual.values, geometry);
+      assert.equal(expected.values[dataFormat === 'channelsLast' ? (1 * 4 + 1) * 29 : 5], 1);
+      assertSame(actual.values, expected.values, `blur forward ${dataFormat}`);
+    });
+  }
+});
+
 /** A random global-pooling input: ranks 1-3, either layout, up to `maxSize` cells per axis. */
 function globalShapes(maxSize: number) {
   return fc
@@ -378,6 +410,27 @@ test('spectral kernels on a seed-CNN-sized NHWC input (32 channels, 26×26 → 1
   compareSpectral({ geometry, values: 'plain', seed: 12 });
 });
 
+test("spectral kernels with even outputs on both axes (real parts folded, the imaginary parts' outer product taken off) match the reference", async () => {
+  const cases: SpectralCase[] = [];
+  for (const [height, width, outHeight, outWidth] of [
+    [8, 8, 4, 4],
+    [9, 7, 4, 6],
+    [12, 10, 6, 2],
+    [6, 11, 2, 8],
+    [26, 26, 14, 12],
+  ] as const)
+    for (const channelsLast of [true, false])
+      for (const masked of [false, true]) {
+        const channels = 1 + ((height + width) % 5);
+        const shape = channelsLast ? [2, height, width, channels] : [2, channels, height, width];
+        const masks = masked ? [strideMask(height, 2, 2).mask, strideMask(width, 1.7, 3).mask] : [];
+        const format = channelsLast ? 'channelsLast' : 'channelsFirst';
+        const geometry = spectralGeometry('test', shape, 2, [outHeight, outWidth], masks, format);
+        cases.push({ geometry, values: masked ? 'negative' : 'plain', seed: height * 31 + width });
+      }
+  await acrossThreads(cases, compareSpectral);
+});
+
 function compareMaskGradients({ geometry, values, seed }: SpectralCase): Float64Array[] {
   return tidy(() => {
     const input = filled(geometry.inputShape, values, seed);
@@ -413,31 +466,61 @@ test('DiffStride on a seed-CNN-sized input (32 channels, 26×26 → 21×21, mask
   }
 });
 
+function compareWavelet(geometry: PoolingSizes, values: ValueKind, seed: number): Float32Array[] {
+  return tidy(() => {
+    const shape = geometry.inputShape;
+    const input = filled(shape, values, seed);
+    const [expected, actual] = [poisoned(geometry.outputShape), poisoned(geometry.outputShape)];
+    waveletPoolForward(input.values, expected.values, geometry);
+    fast().waveletPoolForward(input.values, actual.values, geometry);
+    assertSame(actual.values, expected.values, 'wavelet forward');
+    const gradOutput = filled(geometry.outputShape, seed % 2 === 0 ? 'special' : 'plain', seed + 1);
+    const [expectedGrad, actualGrad] = [poisoned(shape), poisoned(shape)];
+    waveletPoolBackward(gradOutput.values, expectedGrad.values, geometry);
+    fast().waveletPoolBackward(gradOutput.values, actualGrad.values, geometry);
+    assertSame(actualGrad.values, expectedGrad.values, 'wavelet backward');
+    return [Float32Array.from(actual.values), Float32Array.from(actualGrad.values)];
+  });
+}
+
+/** Wavelet pooling's geometry: ⌈n/2⌉ cells per spatial axis. */
+function waveletGeometryOf(shape: readonly number[], rank: SpatialDims, channelsLast: boolean): PoolingSizes {
+  const spatial = channelsLast ? shape.slice(1, 1 + rank) : shape.slice(2);
+  const format = channelsLast ? 'channelsLast' : 'channelsFirst';
+  return adaptiveGeometry(
+    'test',
+    shape,
+    rank,
+    spatial.map((size) => Math.ceil(size / 2)),
+    format,
+  );
+}
+
 test('wavelet kernels match the reference bit for bit (odd sizes, both layouts, ranks 1-3), on 1, 2 and 3 threads', async () => {
   const cases = fc.sample(spectralCases(), { numRuns: 150, seed: 20261207 });
   await acrossThreads(cases, ({ geometry: spectral, values, seed }) =>
-    tidy(() => {
-      const shape = spectral.inputShape;
-      const format = spectral.channelsLast ? 'channelsLast' : 'channelsFirst';
-      const outSizes = [spectral.inDepth, spectral.inHeight, spectral.inWidth].map((size) => Math.ceil(size / 2));
-      const geometry = adaptiveGeometry(
-        'test',
-        shape,
-        spectral.spatialDims,
-        outSizes.slice(3 - spectral.spatialDims),
-        format,
-      );
-      const input = filled(shape, values, seed);
-      const [expected, actual] = [poisoned(geometry.outputShape), poisoned(geometry.outputShape)];
-      waveletPoolForward(input.values, expected.values, geometry);
-      fast().waveletPoolForward(input.values, actual.values, geometry);
-      assertSame(actual.values, expected.values, 'wavelet forward');
-      const gradOutput = filled(geometry.outputShape, seed % 2 === 0 ? 'special' : 'plain', seed + 1);
-      const [expectedGrad, actualGrad] = [poisoned(shape), poisoned(shape)];
-      waveletPoolBackward(gradOutput.values, expectedGrad.values, geometry);
-      fast().waveletPoolBackward(gradOutput.values, actualGrad.values, geometry);
-      assertSame(actualGrad.values, expectedGrad.values, 'wavelet backward');
-      return [Float32Array.from(actual.values), Float32Array.from(actualGrad.values)];
-    }),
+    compareWavelet(waveletGeometryOf(spectral.inputShape, spectral.spatialDims, spectral.channelsLast), values, seed),
   );
+});
+
+test('wavelet kernels of ranks 1 and 2 (one pass per block) on every size from 1 to 11, both layouts', () => {
+  for (let height = 1; height <= 11; height++)
+    for (let width = 1; width <= 11; width++)
+      for (const channelsLast of [true, false]) {
+        const seed = height * 16 + width;
+        const values: ValueKind = seed % 3 === 0 ? 'special' : 'plain';
+        const shape = channelsLast ? [2, height, width, 5] : [2, 3, height, width];
+        compareWavelet(waveletGeometryOf(shape, 2, channelsLast), values, seed);
+        if (height === 1)
+          compareWavelet(
+            waveletGeometryOf(
+              shape.filter((_, axis) => axis !== (channelsLast ? 1 : 2)),
+              1,
+              channelsLast,
+            ),
+            values,
+            seed,
+          );
+      }
+  compareWavelet(waveletGeometryOf([3, 26, 26, 32], 2, true), 'plain', 5);
 });

@@ -2,7 +2,8 @@
 // weight (odd output sizes, symmetric masks), each axis's crop matrix is real, so the transforms are
 // real matrix products (half the complex path's work), taken folded (half again), and DiffStride's mask gradient needs no
 // spectrum at all (spectral-mask-real.ts). The products here keep one order per output value (k or
-// t ascending from 0) whichever block computes it, so every blocking and thread count gives the same bits.
+// t ascending from 0) whichever block computes it, so every blocking and thread count gives the same bits (multiply-adds fused in the relaxed-SIMD build).
+import { multiplyAdd } from './multiply-add';
 
 /**
  * target[line][j][lane] = Σ_k M[j][k]·source[line][k][lane] (M `length`×`count`, `inner` lanes, even, per
@@ -46,15 +47,15 @@ export function foldLine(source: usize, count: i32, sums: i32, lineBytes: usize,
   for (let k = 0; k < sums; k++) {
     const partner = k == 0 ? 0 : count - k;
     const first = source + <usize>k * lineBytes;
-    const second = source + <usize>partner * lineBytes;
     const sumAt = fold + <usize>k * lineBytes;
+    if (partner == k) {
+      for (let lane: usize = 0; lane < lineBytes; lane += 16) v128.store(sumAt + lane, v128.load(first + lane));
+      continue;
+    }
+    const second = source + <usize>partner * lineBytes;
     const differenceAt = fold + <usize>(sums + k - 1) * lineBytes;
     for (let lane: usize = 0; lane < lineBytes; lane += 16) {
       const a = v128.load(first + lane);
-      if (partner == k) {
-        v128.store(sumAt + lane, a);
-        continue;
-      }
       const b = v128.load(second + lane);
       v128.store(sumAt + lane, f64x2.add(a, b));
       v128.store(differenceAt + lane, f64x2.sub(a, b));
@@ -96,10 +97,10 @@ function oneRowFourVectors(row: usize, count: i32, lineBytes: usize, source: usi
   let at = source;
   for (let k = 0; k < count; k++, at += lineBytes) {
     const m = f64x2.splat(load<f64>(row + (<usize>k << 3)));
-    a0 = f64x2.add(a0, f64x2.mul(m, v128.load(at)));
-    a1 = f64x2.add(a1, f64x2.mul(m, v128.load(at, 16)));
-    a2 = f64x2.add(a2, f64x2.mul(m, v128.load(at, 32)));
-    a3 = f64x2.add(a3, f64x2.mul(m, v128.load(at, 48)));
+    a0 = multiplyAdd(m, v128.load(at), a0);
+    a1 = multiplyAdd(m, v128.load(at, 16), a1);
+    a2 = multiplyAdd(m, v128.load(at, 32), a2);
+    a3 = multiplyAdd(m, v128.load(at, 48), a3);
   }
   v128.store(target, a0);
   v128.store(target, a1, 16);
@@ -126,14 +127,14 @@ function twoRowsFourVectors(row0: usize, row1: usize, count: i32, lineBytes: usi
     const v1 = v128.load(at, 16);
     const v2 = v128.load(at, 32);
     const v3 = v128.load(at, 48);
-    a0 = f64x2.add(a0, f64x2.mul(m0, v0));
-    a1 = f64x2.add(a1, f64x2.mul(m0, v1));
-    a2 = f64x2.add(a2, f64x2.mul(m0, v2));
-    a3 = f64x2.add(a3, f64x2.mul(m0, v3));
-    b0 = f64x2.add(b0, f64x2.mul(m1, v0));
-    b1 = f64x2.add(b1, f64x2.mul(m1, v1));
-    b2 = f64x2.add(b2, f64x2.mul(m1, v2));
-    b3 = f64x2.add(b3, f64x2.mul(m1, v3));
+    a0 = multiplyAdd(m0, v0, a0);
+    a1 = multiplyAdd(m0, v1, a1);
+    a2 = multiplyAdd(m0, v2, a2);
+    a3 = multiplyAdd(m0, v3, a3);
+    b0 = multiplyAdd(m1, v0, b0);
+    b1 = multiplyAdd(m1, v1, b1);
+    b2 = multiplyAdd(m1, v2, b2);
+    b3 = multiplyAdd(m1, v3, b3);
   }
   v128.store(target0, a0);
   v128.store(target0, a1, 16);
@@ -150,49 +151,35 @@ function oneRowOneVector(row: usize, count: i32, lineBytes: usize, source: usize
   let sum = f64x2.splat(0);
   let at = source;
   for (let k = 0; k < count; k++, at += lineBytes)
-    sum = f64x2.add(sum, f64x2.mul(f64x2.splat(load<f64>(row + (<usize>k << 3))), v128.load(at)));
+    sum = multiplyAdd(f64x2.splat(load<f64>(row + (<usize>k << 3))), v128.load(at), sum);
   v128.store(target, sum);
 }
 
 /**
  * sums[a][b] = Σ_batch Σ_t A[batch][a][t]·B[batch][b][t] (f64; `vectors` lane pairs per row, rows and
- * batches at the given byte strides): per (a, b) the lanes summed apart, then added.
+ * batches at the given byte strides): per (a, b) the lanes summed apart, then added. Every (a, b) goes
+ * through eightDots, the odd rows too (a row read twice, its sums not stored), so each has eight
+ * independent chains beside it: a lone dot product waits on every add's latency.
  */
 export function dotRows(
   a: usize, rowsA: i32, rowBytesA: usize, batchBytesA: usize,
   b: usize, rowsB: i32, rowBytesB: usize, batchBytesB: usize,
   batches: i32, vectors: i32, sums: usize,
 ): void {
-  let rowA = 0;
-  for (; rowA + 2 <= rowsA; rowA += 2) {
-    let rowB = 0;
-    for (; rowB + 4 <= rowsB; rowB += 4)
-      eightDots(a + <usize>rowA * rowBytesA, rowBytesA, batchBytesA, b + <usize>rowB * rowBytesB, rowBytesB, batchBytesB, batches, vectors, sums + ((<usize>rowA * <usize>rowsB + <usize>rowB) << 3), <usize>rowsB << 3);
-    for (; rowB < rowsB; rowB++) {
-      oneDot(a, rowA, rowBytesA, batchBytesA, b, rowB, rowBytesB, batchBytesB, batches, vectors, sums + ((<usize>rowA * <usize>rowsB + <usize>rowB) << 3));
-      oneDot(a, rowA + 1, rowBytesA, batchBytesA, b, rowB, rowBytesB, batchBytesB, batches, vectors, sums + ((<usize>(rowA + 1) * <usize>rowsB + <usize>rowB) << 3));
-    }
-  }
-  for (; rowA < rowsA; rowA++)
-    for (let rowB = 0; rowB < rowsB; rowB++)
-      oneDot(a, rowA, rowBytesA, batchBytesA, b, rowB, rowBytesB, batchBytesB, batches, vectors, sums + ((<usize>rowA * <usize>rowsB + <usize>rowB) << 3));
+  for (let rowA = 0; rowA < rowsA; rowA += 2)
+    for (let rowB = 0; rowB < rowsB; rowB += 4)
+      eightDots(a + <usize>rowA * rowBytesA, rowA + 1 < rowsA ? rowBytesA : 0, batchBytesA, b + <usize>rowB * rowBytesB, rowBytesB, batchBytesB, batches, vectors, min(4, rowsB - rowB), sums + ((<usize>rowA * <usize>rowsB + <usize>rowB) << 3), <usize>rowsB << 3);
 }
 
+/**
+ * Rows a and a + 1 of A (one row where `rowBytesA` is 0) against `rowsB` (1 to 4) consecutive rows of B:
+ * up to eight sums, each vector loaded once for several (a missing row of B reads the last one again).
+ */
 @inline
-function oneDot(a: usize, rowA: i32, rowBytesA: usize, batchBytesA: usize, b: usize, rowB: i32, rowBytesB: usize, batchBytesB: usize, batches: i32, vectors: i32, target: usize): void {
-  let sum = f64x2.splat(0);
-  for (let batch = 0; batch < batches; batch++) {
-    const left = a + <usize>rowA * rowBytesA + <usize>batch * batchBytesA;
-    const right = b + <usize>rowB * rowBytesB + <usize>batch * batchBytesB;
-    for (let vector = 0; vector < vectors; vector++)
-      sum = f64x2.add(sum, f64x2.mul(v128.load(left + (<usize>vector << 4)), v128.load(right + (<usize>vector << 4))));
-  }
-  store<f64>(target, f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1));
-}
-
-/** Two rows of A against four consecutive rows of B: eight sums, each vector loaded once for several. */
-@inline
-function eightDots(left: usize, rowBytesA: usize, batchBytesA: usize, right: usize, rowBytesB: usize, batchBytesB: usize, batches: i32, vectors: i32, sums: usize, sumRowBytes: usize): void {
+function eightDots(left: usize, rowBytesA: usize, batchBytesA: usize, right: usize, rowBytesB: usize, batchBytesB: usize, batches: i32, vectors: i32, rowsB: i32, sums: usize, sumRowBytes: usize): void {
+  const second = <usize>min(1, rowsB - 1) * rowBytesB;
+  const third = <usize>min(2, rowsB - 1) * rowBytesB;
+  const fourth = <usize>min(3, rowsB - 1) * rowBytesB;
   let s0 = f64x2.splat(0);
   let s1 = f64x2.splat(0);
   let s2 = f64x2.splat(0);
@@ -209,26 +196,28 @@ function eightDots(left: usize, rowBytesA: usize, batchBytesA: usize, right: usi
       const x0 = v128.load(leftBatch + offset);
       const x1 = v128.load(leftBatch + rowBytesA + offset);
       const y0 = v128.load(rightBatch + offset);
-      const y1 = v128.load(rightBatch + rowBytesB + offset);
-      const y2 = v128.load(rightBatch + 2 * rowBytesB + offset);
-      const y3 = v128.load(rightBatch + 3 * rowBytesB + offset);
-      s0 = f64x2.add(s0, f64x2.mul(x0, y0));
-      s1 = f64x2.add(s1, f64x2.mul(x0, y1));
-      s2 = f64x2.add(s2, f64x2.mul(x0, y2));
-      s3 = f64x2.add(s3, f64x2.mul(x0, y3));
-      t0 = f64x2.add(t0, f64x2.mul(x1, y0));
-      t1 = f64x2.add(t1, f64x2.mul(x1, y1));
-      t2 = f64x2.add(t2, f64x2.mul(x1, y2));
-      t3 = f64x2.add(t3, f64x2.mul(x1, y3));
+      const y1 = v128.load(rightBatch + second + offset);
+      const y2 = v128.load(rightBatch + third + offset);
+      const y3 = v128.load(rightBatch + fourth + offset);
+      s0 = multiplyAdd(x0, y0, s0);
+      s1 = multiplyAdd(x0, y1, s1);
+      s2 = multiplyAdd(x0, y2, s2);
+      s3 = multiplyAdd(x0, y3, s3);
+      t0 = multiplyAdd(x1, y0, t0);
+      t1 = multiplyAdd(x1, y1, t1);
+      t2 = multiplyAdd(x1, y2, t2);
+      t3 = multiplyAdd(x1, y3, t3);
     }
   }
+  storeSums(sums, s0, s1, s2, s3, rowsB);
+  if (rowBytesA != 0) storeSums(sums + sumRowBytes, t0, t1, t2, t3, rowsB);
+}
+
+/** The first `count` of four sums, each one's two lanes added. */
+@inline
+function storeSums(sums: usize, s0: v128, s1: v128, s2: v128, s3: v128, count: i32): void {
   store<f64>(sums, f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1));
-  store<f64>(sums, f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1), 8);
-  store<f64>(sums, f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1), 16);
-  store<f64>(sums, f64x2.extract_lane(s3, 0) + f64x2.extract_lane(s3, 1), 24);
-  const next = sums + sumRowBytes;
-  store<f64>(next, f64x2.extract_lane(t0, 0) + f64x2.extract_lane(t0, 1));
-  store<f64>(next, f64x2.extract_lane(t1, 0) + f64x2.extract_lane(t1, 1), 8);
-  store<f64>(next, f64x2.extract_lane(t2, 0) + f64x2.extract_lane(t2, 1), 16);
-  store<f64>(next, f64x2.extract_lane(t3, 0) + f64x2.extract_lane(t3, 1), 24);
+  if (count > 1) store<f64>(sums, f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1), 8);
+  if (count > 2) store<f64>(sums, f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1), 16);
+  if (count > 3) store<f64>(sums, f64x2.extract_lane(s3, 0) + f64x2.extract_lane(s3, 1), 24);
 }

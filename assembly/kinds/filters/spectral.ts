@@ -9,6 +9,7 @@
 // TypeScript side runs the reference kernel on it.
 import { currentThreadSlot } from '../../shared/thread-slot';
 import { applyAxisFolded } from './spectral-real';
+import { multiplyAdd } from './multiply-add';
 import { CHANNELS, FILTERS_BYTES, IN_SIZE, OUT_SIZE, SAMPLES, SCRATCH, SCRATCH_SLOT_BYTES, SOURCE, TABLES, TARGET, pointer, word } from './arguments';
 
 /** Spatial axes the rank has (the last `RANK` of depth, height, width). */
@@ -17,6 +18,8 @@ const RANK = 8;
 export const FLAGS = 9;
 /** Non-zero: every axis's matrix is real (the TypeScript side checked), given folded (applyAxisFolded's tables, in its place). */
 const REAL_MATRICES = 16;
+/** The real path's correction where both axes' imaginary parts are outer products: address of u_w, v_w, u_h, v_h, or 0. */
+const CORRECTION = 17;
 
 @inline function sizeOf(block: usize, field: i32, axis: i32): i32 {
   return word(block, field + axis);
@@ -38,23 +41,34 @@ export function loadSample(block: usize, field: i32, sizeField: i32, sample: i32
   return finite;
 }
 
-/** loadSample without padding (an even channel count): f32 pairs widened to f64x2; x − x stays 0 only while every value is finite. */
+/**
+ * loadSample without padding (an even channel count): four f32 values widened to two f64x2 at a time;
+ * x − x is +0 for every finite x and NaN otherwise, OR-ed into a mask (no chain of adds to wait on).
+ */
 function loadEven(source: usize, target: usize, values: i32): bool {
-  let poison = f64x2.splat(0);
-  for (let index = 0; index < values; index += 2) {
-    const value = f64x2.promote_low_f32x4(v128.load64_zero(source + (<usize>index << 2)));
-    poison = f64x2.add(poison, f64x2.sub(value, value));
-    v128.store(target + (<usize>index << 3), value);
+  let poison = i32x4.splat(0);
+  let index = 0;
+  for (; index + 4 <= values; index += 4) {
+    const value = v128.load(source + (<usize>index << 2));
+    poison = v128.or(poison, f32x4.sub(value, value));
+    v128.store(target + (<usize>index << 3), f64x2.promote_low_f32x4(value));
+    v128.store(target + (<usize>index << 3), f64x2.promote_low_f32x4(i64x2.shuffle(value, value, 1, 1)), 16);
   }
-  return f64x2.extract_lane(poison, 0) == 0 && f64x2.extract_lane(poison, 1) == 0;
+  for (; index < values; index += 2) {
+    const value = v128.load64_zero(source + (<usize>index << 2));
+    poison = v128.or(poison, f32x4.sub(value, value));
+    v128.store(target + (<usize>index << 3), f64x2.promote_low_f32x4(value));
+  }
+  return !v128.any_true(poison);
 }
 
 /** sample's `cells`×`channels` f32 values at `target` = the f64 buffer [cells, padded] divided by `divisor`. */
 function storeSample(buffer: usize, target: usize, cells: i32, channels: i32, padded: i32, divisor: f64): void {
   if (channels == padded) {
-    const divisors = f64x2.splat(divisor);
+    // times 1/divisor: a division per lane pair was a fifth of the backward (within the kinds' tolerance)
+    const reciprocal = f64x2.splat(1 / divisor);
     for (let index = 0; index < cells * channels; index += 2) {
-      const value = f32x4.demote_f64x2_zero(f64x2.div(v128.load(buffer + (<usize>index << 3)), divisors));
+      const value = f32x4.demote_f64x2_zero(f64x2.mul(v128.load(buffer + (<usize>index << 3)), reciprocal));
       v128.store64_lane(target + (<usize>index << 2), value, 0);
     }
     return;
@@ -208,6 +222,41 @@ function buffer(block: usize, index: i32, parts: i32): usize {
   return pointer(block, SCRATCH) + <usize>currentThreadSlot() * slotBytes + <usize>index * (slotBytes / <usize>parts);
 }
 
+/** beta[lane] = Σ_h v_h[h]·Σ_w v_w[w]·x[h][w][lane] over the source (IN_SIZE sizes) at `source`. */
+function imaginaryProduct(block: usize, factors: usize, source: usize, padded: i32, beta: usize): void {
+  const height = sizeOf(block, IN_SIZE, 1);
+  const width = sizeOf(block, IN_SIZE, 2);
+  const widthFactors = factors + (<usize>sizeOf(block, OUT_SIZE, 2) << 3);
+  const heightFactors = widthFactors + (<usize>(width + sizeOf(block, OUT_SIZE, 1)) << 3);
+  const lineBytes = <usize>padded << 3;
+  memory.fill(beta, 0, lineBytes);
+  for (let row = 0; row < height; row++) {
+    const rowFactor = f64x2.splat(load<f64>(heightFactors + (<usize>row << 3)));
+    for (let lane: usize = 0; lane < lineBytes; lane += 16) {
+      let sum = f64x2.splat(0);
+      let at = source + <usize>row * <usize>width * lineBytes + lane;
+      for (let column = 0; column < width; column++, at += lineBytes)
+        sum = multiplyAdd(f64x2.splat(load<f64>(widthFactors + (<usize>column << 3))), v128.load(at), sum);
+      v128.store(beta + lane, multiplyAdd(rowFactor, sum, v128.load(beta + lane)));
+    }
+  }
+}
+
+/** result[i][j][lane] −= u_h[i]·u_w[j]·beta[lane] over the target (OUT_SIZE sizes): I_h·X·I_wᵀ taken off. */
+function subtractImaginaryPart(block: usize, factors: usize, result: usize, padded: i32, beta: usize): void {
+  const height = sizeOf(block, OUT_SIZE, 1);
+  const width = sizeOf(block, OUT_SIZE, 2);
+  const heightFactors = factors + (<usize>(width + sizeOf(block, IN_SIZE, 2)) << 3);
+  const lineBytes = <usize>padded << 3;
+  let at = result;
+  for (let row = 0; row < height; row++)
+    for (let column = 0; column < width; column++, at += lineBytes) {
+      const weight = f64x2.splat(-load<f64>(heightFactors + (<usize>row << 3)) * load<f64>(factors + (<usize>column << 3)));
+      for (let lane: usize = 0; lane < lineBytes; lane += 16)
+        v128.store(at + lane, multiplyAdd(weight, v128.load(beta + lane), v128.load(at + lane)));
+    }
+}
+
 /** Samples [firstUnit, endUnit): source [IN_SIZE] → target [OUT_SIZE] through the axes' matrices (scratch: four buffers, then the fold's). */
 export function spectralSamples(block: usize, firstUnit: i32, endUnit: i32): void {
   const channels = word(block, CHANNELS);
@@ -217,7 +266,10 @@ export function spectralSamples(block: usize, firstUnit: i32, endUnit: i32): voi
     const finite = loadSample(block, SOURCE, IN_SIZE, sample, buffer(block, 0, 5), channels, padded);
     store<i32>(pointer(block, FLAGS) + (<usize>sample << 2), finite ? 0 : 1);
     if (!finite) continue;
+    const factors = pointer(block, CORRECTION);
+    if (factors) imaginaryProduct(block, factors, buffer(block, 0, 5), padded, buffer(block, 1, 5));
     transform(block, pointer(block, TABLES), padded, IN_SIZE, buffer(block, 0, 5), buffer(block, 1, 5), buffer(block, 2, 5), buffer(block, 3, 5), true, word(block, REAL_MATRICES) != 0, buffer(block, 4, 5));
+    if (factors) subtractImaginaryPart(block, factors, resultReal, padded, buffer(block, 1, 5));
     const cells = depth * height * width;
     const target = pointer(block, TARGET) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
     storeSample(resultReal, target, cells, channels, padded, divisor);

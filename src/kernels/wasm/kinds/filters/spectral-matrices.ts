@@ -14,8 +14,17 @@ export interface AxisMatrix {
   /** real parts then imaginary, `rows`×`columns` each */
   readonly values: Float64Array;
   readonly real: boolean;
-  /** A real matrix's real parts folded (foldedMatrix), `rows`×`columns` with the rest 0; null when not real. */
+  /**
+   * The real parts folded (foldedMatrix), `rows`×`columns` with the rest 0, where they are symmetric
+   * (R[−j][−k] = R[j][k]) and the imaginary parts are 0 (real) or one outer product (imaginaryFactors);
+   * else null.
+   */
   readonly folded: Float64Array | null;
+  /**
+   * Where the matrix is not real but its imaginary parts are u·vᵀ (an even output keeps one unpaired
+   * frequency, −out/2, whose term is (−1)^j times a function of k): u (`rows`) and v (`columns`).
+   */
+  readonly imaginaryFactors: { readonly u: Float64Array; readonly v: Float64Array } | null;
 }
 
 /**
@@ -46,8 +55,39 @@ function buildAxisMatrix(inSize: number, outSize: number, mask: Float64Array | n
   const imaginary = values.subarray(rows * columns);
   const real = outSize % 2 === 1 && symmetric(inSize, outSize, mask) && imaginary.every((v) => Math.abs(v) < 1e-12);
   if (real) imaginary.fill(0);
-  const folded = real ? foldedMatrix(values.subarray(0, rows * columns), rows, columns) : null;
-  return { values, real, folded };
+  const realParts = values.subarray(0, rows * columns);
+  const imaginaryFactors = real || !foldable(realParts, rows, columns) ? null : outerFactors(imaginary, rows, columns);
+  const folded = real || imaginaryFactors !== null ? foldedMatrix(realParts, rows, columns) : null;
+  return { values, real, folded, imaginaryFactors };
+}
+
+/** Whether M[−j][−k] = M[j][k] (indices mod the sizes) to 1e-12 of M's largest entry. */
+function foldable(matrix: Float64Array, rows: number, columns: number): boolean {
+  const bound = 1e-12 * Math.max(1, ...matrix.map(Math.abs));
+  for (let row = 0; row < rows; row++)
+    for (let column = 0; column < columns; column++) {
+      const mirrored = matrix[((rows - row) % rows) * columns + ((columns - column) % columns)]!;
+      if (Math.abs(matrix[row * columns + column]! - mirrored) > bound) return false;
+    }
+  return true;
+}
+
+/** u and v with matrix = u·vᵀ (to 1e-12 of its largest entry; u 1 at the largest's row), or null. */
+function outerFactors(matrix: Float64Array, rows: number, columns: number) {
+  let largest = 0;
+  matrix.forEach((value, index) => {
+    if (Math.abs(value) > Math.abs(matrix[largest]!)) largest = index;
+  });
+  const [pivotRow, pivotColumn] = [Math.floor(largest / columns), largest % columns];
+  const pivot = matrix[largest]!;
+  if (pivot === 0) return null;
+  const v = matrix.slice(pivotRow * columns, (pivotRow + 1) * columns);
+  const u = Float64Array.from({ length: rows }, (_, row) => matrix[row * columns + pivotColumn]! / pivot);
+  const bound = 1e-12 * Math.abs(pivot);
+  for (let row = 0; row < rows; row++)
+    for (let column = 0; column < columns; column++)
+      if (Math.abs(matrix[row * columns + column]! - u[row]! * v[column]!) > bound) return null;
+  return { u, v };
 }
 
 /**

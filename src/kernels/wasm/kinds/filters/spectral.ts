@@ -1,7 +1,9 @@
 // Spectral pooling's (and DiffStride's) crop as per-axis complex matrices on the samples
 // (assembly/kinds/filters/spectral.ts), forward and backward through the same kernel; channelsFirst
 // planes run as samples of one channel; where every axis's matrix is real (odd outputs, symmetric
-// masks: the seed model's case) as real products, and DiffStride's mask gradient without spectra
+// masks: the seed model's case) as real products, and at ranks 1-2 also where an even output's
+// unpaired frequency makes the imaginary parts one outer product (real products less a rank-one
+// correction, see runSpectral), and DiffStride's mask gradient without spectra
 // (spectral-mask-real.ts). Samples holding a non-finite value are redone by the reference kernel,
 // alone (the FFT's exact twiddles decide where NaN and ±Infinity go).
 import { heap } from '../../../../tensor/heap.js';
@@ -23,8 +25,10 @@ import { axisMatrix, dftMatrix, foldedContraction } from './spectral-matrices.js
 const FLAGS_WORD = 9;
 /** The mask kernel's per-sample partials. */
 const PARTIALS_WORD = 10;
-/** Non-zero: every axis's matrix is real (assembly/kinds/filters/spectral-real.ts's path). */
+/** Non-zero: every axis's matrix is real, or real and an outer product (assembly/kinds/filters/spectral-real.ts's path). */
 const REAL_WORD = 16;
+/** Where both axes' imaginary parts are outer products u·vᵀ: the address of u_w, v_w, u_h, v_h (else 0). */
+const CORRECTION_WORD = 17;
 
 /** Runs the kernel from `sourceSizes` to `targetSizes`; returns the flagged samples (for the reference). */
 function runSpectral(
@@ -41,11 +45,18 @@ function runSpectral(
   const axisMatrices = axes.map((axis) =>
     axisMatrix(inSizes[axis]!, outSizes[axis]!, geometry.masks[axis] ?? null, backward),
   );
-  const real = axisMatrices.every((matrix) => matrix.real);
+  // Re(M_h·X·M_wᵀ) = R_h·X·R_wᵀ − I_h·X·I_wᵀ: with real parts foldable and each I zero or u·vᵀ, the real
+  // path on R, less (v_hᵀ·X·v_w)·u_h·u_wᵀ where both axes have an I (rank 1: the real part alone)
+  const real =
+    axisMatrices.every((matrix) => matrix.folded !== null) &&
+    (geometry.spatialDims < 3 || axisMatrices.every((matrix) => matrix.real));
+  const factors = axisMatrices.map((matrix) => matrix.imaginaryFactors);
+  const correction = real && factors.length === 2 && factors.every((factor) => factor !== null);
   // the real path reads each axis's folded tables in the real parts' place (its imaginary parts unread)
   const matrices = axisMatrices.map((matrix) =>
     real ? joined([matrix.folded!, matrix.values.subarray(matrix.folded!.length)]) : matrix.values,
   );
+  if (correction) matrices.push(joined(factors.flatMap((factor) => [factor!.u, factor!.v])));
   const matrixValues = matrices.reduce((total, matrix) => total + matrix.length, 0);
   const { samples, channels } = filterSamples(geometry);
   const bufferCells = inSizes.reduce((total, size, axis) => total * Math.max(size, outSizes[axis]!), 1);
@@ -58,6 +69,9 @@ function runSpectral(
     words.set([samples, channels, ...sourceSizes, ...targetSizes, geometry.spatialDims], WORDS.samples);
     words[FLAGS_WORD] = placed.tables + 8 * matrixValues;
     words[REAL_WORD] = real ? 1 : 0;
+    words[CORRECTION_WORD] = correction
+      ? placed.tables + 8 * (matrixValues - matrices[matrices.length - 1]!.length)
+      : 0;
     for (const [word, address] of addresses) words[word] = address;
     doubles[FILTERS_BYTES / 8] = geometry.inDepth * geometry.inHeight * geometry.inWidth;
     const tables = new Float64Array(heap.memory.buffer, placed.tables, matrixValues);

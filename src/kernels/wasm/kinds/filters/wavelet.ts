@@ -1,6 +1,6 @@
-// Wavelet pooling's fast kernels (assembly/kinds/filters/wavelet.ts), bit for bit: samples (or
-// channelsFirst planes, as samples of one channel) on the thread pool, three buffers of the input's
-// cells per thread.
+// Wavelet pooling's fast kernels, bit for bit: samples (or channelsFirst planes, as samples of one
+// channel) on the thread pool; ranks 1 and 2 block by block in one pass (assembly/kinds/filters/
+// wavelet-blocks.ts), rank 3 step by step in three buffers of the input's cells per thread (wavelet.ts).
 import type { PoolingSizes } from '../../../../geometry/layout.js';
 import type { PoolingKernels } from '../../../types.js';
 import type { KernelModule } from '../../loader.js';
@@ -21,12 +21,14 @@ function runWavelet(
   const outSizes = [geometry.outDepth, geometry.outHeight, geometry.outWidth];
   const bufferBytes = 8 * inSizes[0]! * inSizes[1]! * inSizes[2]! * (channels + (channels % 2));
   const addresses = wordsOf(WORDS, { source, target }); // before the scratch's alloc may detach the views
-  const placed = placeTablesAndScratch(kinds, 0, 3 * bufferBytes, getThreadCount());
+  const blocks = geometry.spatialDims < 3;
+  const placed = placeTablesAndScratch(kinds, 0, blocks ? 0 : 3 * bufferBytes, getThreadCount());
   try {
     const { words } = blockViews(kinds);
     words.set([samples, channels, ...inSizes, ...outSizes, backward ? 1 : 0, geometry.spatialDims], WORDS.samples);
     for (const [word, address] of addresses) words[word] = address;
-    parallelFor(kinds, 'waveletSamples', samples, (source.byteLength + target.byteLength) * 4);
+    const work = (source.byteLength + target.byteLength) * (blocks ? 1 : 4);
+    parallelFor(kinds, blocks ? 'waveletBlockSamples' : 'waveletSamples', samples, work);
   } finally {
     placed.release();
   }
