@@ -4,95 +4,12 @@
 // (products and sums in another order and precision: the kind's tolerance). A sample whose centred
 // values are non-finite, beyond 2^40 or below 2^-40 (but not 0) raises its flag: f32 could overflow
 // or underflow where f64 does not, so the TypeScript side runs the reference kernel on it.
-import { currentThreadSlot } from '../../shared/thread-slot';
-import { pointer, word } from './arguments';
+import { pointer } from './arguments';
+import { centre } from './covariance-centre';
 import { multiplyRows, transposeSquare } from './covariance-products';
+import { at, beginSample, cellRows, cells, centred, channels, channelStep, elementOffset, FLAGS, GRAD_INPUT, GRAD_OUTPUT, iterations, KEPT, OUTPUT, placeInRoom, ps, sigmaMatrix, stride, temporary, ys, zs } from './covariance-sample';
 
-// Fields (src/kernels/wasm/kinds/filters/covariance.ts writes them).
-const SAMPLES = 0;
-const CHANNELS = 1;
-const CELLS = 2;
-const CHANNELS_LAST = 3;
-const ITERATIONS = 4;
-const INPUT = 5;
-const OUTPUT = 6;
-const GRAD_OUTPUT = 7;
-const GRAD_INPUT = 8;
-/** The forward-keep room (0: none): per sample the kept matrices, Y_0..Y_N, Z_0..Z_N, P_0..P_N and Σ. */
-const KEPT = 9;
-/** One i32 flag per sample. */
-const FLAGS = 13;
-const SCRATCH = 14;
-const SCRATCH_SLOT_BYTES = 15;
-
-// The sample's sizes and scratch matrices (per instance globals, so per thread).
-let channels: i32 = 0;
-/** Row stride of every C-wide matrix: C rounded up to 4 (the padding columns stay 0). */
-let stride: i32 = 0;
-let cells: i32 = 0;
-let iterations: i32 = 0;
-/** The centred cells [n, stride], then the gradient rows [n, stride]. */
-let centred: usize = 0;
-let cellRows: usize = 0;
-/**
- * Y_0..Y_N, Z_0..Z_N, P_0..P_N (P_0 unused) and Σ: the sample's block of the forward-keep room when
- * there is one (written there by the forward, read there by the backward: no copies), else scratch.
- */
-let matrices: usize = 0;
-/** The backward's seven C×stride temporaries 1..7 (scratch, after the place of a scratch `matrices`). */
-let temporaries: usize = 0;
-let matrixBytes: usize = 0;
 let trace: f64 = 0;
-/** Element steps between a sample's cells and between its channels (the input's layout). */
-let cellStep: usize = 0;
-let channelStep: usize = 0;
-
-/** Byte offset of (cell, channel) in a sample of the input's layout. */
-@inline function elementOffset(cell: i32, channel: i32): usize {
-  return (<usize>cell * cellStep + <usize>channel * channelStep) << 2;
-}
-
-@inline function matrix(index: i32): usize {
-  return matrices + <usize>index * matrixBytes;
-}
-@inline function ys(step: i32): usize {
-  return matrix(step);
-}
-@inline function zs(step: i32): usize {
-  return matrix(iterations + 1 + step);
-}
-@inline function ps(step: i32): usize {
-  return matrix(2 * iterations + 2 + step);
-}
-/** Σ·n (kept with the iterations' matrices). */
-@inline function sigmaMatrix(): usize {
-  return matrix(3 * iterations + 3);
-}
-/** The backward's temporaries 1..7. */
-@inline function temporary(index: i32): usize {
-  return temporaries + <usize>index * matrixBytes;
-}
-@inline function at(base: usize, row: i32, column: i32): usize {
-  return base + ((<usize>row * <usize>stride + <usize>column) << 2);
-}
-
-/** The sample's sizes and this thread's scratch layout (the TypeScript side sizes the slot alike). */
-function beginSample(block: usize): void {
-  channels = word(block, CHANNELS);
-  stride = (channels + 3) & ~3;
-  cells = word(block, CELLS);
-  iterations = word(block, ITERATIONS);
-  const channelsLast = word(block, CHANNELS_LAST) != 0;
-  cellStep = channelsLast ? <usize>channels : 1;
-  channelStep = channelsLast ? 1 : <usize>cells;
-  const slot = pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SCRATCH_SLOT_BYTES);
-  const rowsBytes = (<usize>cells * <usize>stride) << 2;
-  centred = slot;
-  cellRows = centred + rowsBytes;
-  matrices = cellRows + rowsBytes;
-  matrixBytes = (<usize>channels * <usize>stride) << 2;
-  temporaries = matrices + <usize>(3 * iterations + 3) * matrixBytes;
-}
 
 /**
  * C×C products of stride-wide matrices: out = op(a)·b, op the transpose when asked. (The iterations'
@@ -104,140 +21,6 @@ function square(a: usize, transposeA: bool, b: usize, out: usize): void {
   else multiplyRows(a, stride, 1, b, out, channels, channels, stride);
 }
 
-/** Centres the sample into `centred`; returns false (flag) when f32 could lose what f64 keeps. */
-function centre(block: usize, sample: i32): bool {
-  const input = pointer(block, INPUT) + ((<usize>sample * <usize>cells * <usize>channels) << 2);
-  if (channelStep == 1 && (channels & 1) == 0) return centrePairs(input);
-  let largest: f64 = 0;
-  let smallest: f64 = Infinity;
-  for (let channel = 0; channel < stride; channel++) {
-    if (channel >= channels) {
-      for (let cell = 0; cell < cells; cell++) store<f32>(at(centred, cell, channel), 0);
-      continue;
-    }
-    let mean: f64 = 0;
-    for (let cell = 0; cell < cells; cell++)
-      mean += <f64>load<f32>(input + elementOffset(cell, channel));
-    mean /= <f64>cells;
-    for (let cell = 0; cell < cells; cell++) {
-      const value = <f64>load<f32>(input + elementOffset(cell, channel)) - mean;
-      const size = Math.abs(value);
-      if (!(size <= largest)) largest = size; // NaN sticks
-      if (size != 0 && size < smallest) smallest = size;
-      store<f32>(at(centred, cell, channel), <f32>value);
-    }
-  }
-  return largest <= 1099511627776.0 && smallest >= 9.094947017729282e-13; // 2^40, 2^-40
-}
-
-/** x − mean in f64 for a pair of channels at `cell` (f32 x, f64 means at `means`). */
-@inline function centredPair(cell: usize, means: usize): v128 {
-  return f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(cell)), v128.load(means));
-}
-
-/** Each channel's mean over the cells in f64, summed in cell order (centre's order: the same bits), into `means`. */
-function channelMeans(input: usize, means: usize): void {
-  const rowBytes = <usize>channels << 2;
-  let channel = 0;
-  for (; channel + 8 <= channels; channel += 8) {
-    let sum0 = f64x2.splat(0);
-    let sum1 = sum0;
-    let sum2 = sum0;
-    let sum3 = sum0;
-    let row = input + (<usize>channel << 2);
-    for (let cell = 0; cell < cells; cell++, row += rowBytes) {
-      const low = v128.load(row);
-      const high = v128.load(row, 16);
-      sum0 = f64x2.add(sum0, f64x2.promote_low_f32x4(low));
-      sum1 = f64x2.add(sum1, f64x2.promote_low_f32x4(i32x4.shuffle(low, low, 2, 3, 2, 3)));
-      sum2 = f64x2.add(sum2, f64x2.promote_low_f32x4(high));
-      sum3 = f64x2.add(sum3, f64x2.promote_low_f32x4(i32x4.shuffle(high, high, 2, 3, 2, 3)));
-    }
-    const at = means + (<usize>channel << 3);
-    v128.store(at, sum0);
-    v128.store(at, sum1, 16);
-    v128.store(at, sum2, 32);
-    v128.store(at, sum3, 48);
-  }
-  for (; channel < channels; channel += 2) {
-    let sum = f64x2.splat(0);
-    let row = input + (<usize>channel << 2);
-    for (let cell = 0; cell < cells; cell++, row += rowBytes) sum = f64x2.add(sum, f64x2.promote_low_f32x4(v128.load64_zero(row)));
-    v128.store(means + (<usize>channel << 3), sum);
-  }
-  const count = f64x2.splat(<f64>cells);
-  for (channel = 0; channel < channels; channel += 2) {
-    const at = means + (<usize>channel << 3);
-    v128.store(at, f64x2.div(v128.load(at), count));
-  }
-}
-
-/** centre's flag rule on the f64 centred values: no NaN, every |value| ≤ 2^40, every non-zero |value| ≥ 2^-40. */
-function centredInRange(input: usize, means: usize): bool {
-  let bad = v128.splat<i64>(0);
-  const largest = f64x2.splat(1099511627776.0);
-  const smallest = f64x2.splat(9.094947017729282e-13);
-  const zero = f64x2.splat(0);
-  for (let cell = 0; cell < cells; cell++) {
-    const row = input + ((<usize>cell * <usize>channels) << 2);
-    for (let channel = 0; channel < channels; channel += 2) {
-      const size = f64x2.abs(centredPair(row + (<usize>channel << 2), means + (<usize>channel << 3)));
-      bad = v128.or(bad, v128.not(f64x2.le(size, largest))); // NaN fails size ≤ largest
-      bad = v128.or(bad, v128.and(f64x2.ne(size, zero), f64x2.lt(size, smallest)));
-    }
-  }
-  return !v128.any_true(bad);
-}
-
-/**
- * centre for channelsLast cells and an even channel count: the means in f64 lanes (channelMeans,
- * kept in temporary(7), unused until the backward's iterations), then each cell's x − mean in f64
- * rounded to f32, four channels a vector. The flag rule (centredInRange) is checked on the f32
- * results first, conservatively (|r| < 2^40 and |r| > 2^-40, 2^±40 being f32 values, so rounding
- * cannot carry a flagged f64 value past them); only a sample that fails that check (any zero
- * included) is checked again exactly in f64.
- */
-function centrePairs(input: usize): bool {
-  const means = temporary(7);
-  channelMeans(input, means);
-  const rowBytes = <usize>channels << 2;
-  let inside = i32x4.splat(-1);
-  let tiny = i32x4.splat(0);
-  const largest = f32x4.splat(1099511627776.0);
-  const smallest = f32x4.splat(9.094947017729282e-13);
-  for (let cell = 0; cell < cells; cell++) {
-    const row = input + <usize>cell * rowBytes;
-    const target = at(centred, cell, 0);
-    let channel = 0;
-    for (; channel + 4 <= channels; channel += 4) {
-      const low = f32x4.demote_f64x2_zero(centredPair(row + (<usize>channel << 2), means + (<usize>channel << 3)));
-      const high = f32x4.demote_f64x2_zero(centredPair(row + (<usize>channel << 2) + 8, means + (<usize>channel << 3) + 16));
-      const value = i32x4.shuffle(low, high, 0, 1, 4, 5);
-      v128.store(target + (<usize>channel << 2), value);
-      const size = f32x4.abs(value);
-      inside = v128.and(inside, f32x4.lt(size, largest));
-      tiny = v128.or(tiny, f32x4.le(size, smallest));
-    }
-    if (channel < channels) {
-      const value = f32x4.demote_f64x2_zero(centredPair(row + (<usize>channel << 2), means + (<usize>channel << 3)));
-      v128.store(target + (<usize>channel << 2), value); // the padding's two lanes get the zeros
-      const size = i32x4.shuffle(f32x4.abs(value), f32x4.splat(1), 0, 1, 4, 5);
-      inside = v128.and(inside, f32x4.lt(size, largest));
-      tiny = v128.or(tiny, f32x4.le(size, smallest));
-    }
-  }
-  if (i32x4.all_true(inside) && !v128.any_true(tiny)) return true;
-  return centredInRange(input, means);
-}
-
-/**
- * Bytes a sample keeps, one block from `matrices` on: Y_0..Y_N, Z_0..Z_N, P_0..P_N and Σ, then the
- * centred cells [n, stride], then its flag (one i32, padded to 16 bytes). src/kernels/reference/
- * extra/covariance-pool.ts's covarianceKeptLength sizes the room alike.
- */
-@inline function keptBytes(): usize {
-  return <usize>(3 * iterations + 4) * matrixBytes + ((<usize>cells * <usize>stride) << 2) + 16;
-}
 
 /** tr Σ from Σ·n (in `sigma`): the diagonal's sum in f64. */
 function traceOf(sigma: usize): f64 {
@@ -294,11 +77,7 @@ function beginAndIterate(block: usize, sample: i32, backward: bool): i32 {
   const kept = pointer(block, KEPT);
   const flags = pointer(block, FLAGS) + (<usize>sample << 2);
   let keptFlag: usize = 0;
-  if (kept != 0) {
-    matrices = kept + <usize>sample * keptBytes();
-    centred = matrices + <usize>(3 * iterations + 4) * matrixBytes;
-    keptFlag = centred + ((<usize>cells * <usize>stride) << 2);
-  }
+  if (kept != 0) keptFlag = placeInRoom(kept, sample);
   if (kept != 0 && backward) {
     const flagged = load<i32>(keptFlag);
     store<i32>(flags, flagged);
