@@ -7,7 +7,8 @@
 // folding (both crop products and both S's through ± pairs of rows: see spectralMaskRealSamples).
 import { currentThreadSlot } from '../../shared/thread-slot';
 import { CHANNELS, FILTERS_BYTES, IN_SIZE, OUT_SIZE, SCRATCH, SCRATCH_SLOT_BYTES, SOURCE, TABLES, TARGET, pointer, word } from './arguments';
-import { FLAGS, loadSample } from './spectral';
+import { FLAGS } from './spectral';
+import { loadSample } from './spectral-samples';
 import { applyAxisFolded, dotRows, foldLine } from './spectral-real';
 
 /** Per-sample partials: 1 + IN_SIZE height + IN_SIZE width f64 (depth, height, width). */
