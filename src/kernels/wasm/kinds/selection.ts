@@ -13,8 +13,8 @@ import { getThreadCount, parallelFor } from '../threads.js';
 import { medianPoolForward } from '../../reference/extra/median-pool.js';
 import { ordinalPoolBackward, ordinalPoolForward } from '../../reference/extra/ordinal-pool.js';
 import { windowCapacity } from '../../reference/window-walk.js';
-import { addPlaneSums } from '../../reference/extra/plane-sums.js';
-import { KEPT_GATE_PLANES, KEPT_MARK, keptLength } from '../../../pooling/kinds/forward-keep.js';
+import { KEPT_MARK } from '../../../pooling/kinds/forward-keep.js';
+import { addUnitSums, alphaTable, gateRoom, kernelTaps, tapTable } from './selection-tables.js';
 
 /** The most cells a median or ordinal window may have for the wasm kernels (rank counting). */
 const RANKED_CELLS = 49;
@@ -87,57 +87,6 @@ function disjointWindows(geometry: PoolGeometry): boolean {
     along(geometry.kernelHeight, geometry.dilationHeight, geometry.strideHeight) &&
     along(geometry.kernelWidth, geometry.dilationWidth, geometry.strideWidth)
   );
-}
-
-/** The per-channel table of mixed pooling: alpha per channel (the layer's one repeated). */
-function alphaTable(alpha: Float32Array, channels: number): Float32Array {
-  return alpha.length === 1 ? new Float32Array(channels).fill(alpha[0]!) : alpha;
-}
-
-/** The [taps, channels] table of gated and ordinal pooling from weights [taps] (the layer's) or [channels, taps]. */
-function tapTable(weights: Float32Array, geometry: PoolGeometry): Float32Array {
-  const { channels } = geometry;
-  const taps = kernelTaps(geometry);
-  const table = new Float32Array(taps * channels);
-  const shared = weights.length === taps;
-  for (let tap = 0; tap < taps; tap++) {
-    for (let channel = 0; channel < channels; channel++) {
-      table[tap * channels + channel] = weights[shared ? tap : channel * taps + tap]!;
-    }
-  }
-  return table;
-}
-
-/** Gated pooling's room for its gates (src/pooling/kinds/gated.ts), where `kept` is one of the right size. */
-function gateRoom(kept: Float32Array | undefined, geometry: PoolGeometry): Float32Array | null {
-  return kept !== undefined && kept.length === keptLength(geometry, KEPT_GATE_PLANES, 0) ? kept : null;
-}
-
-/** The kernel's taps (kD·kH·kW): gated and ordinal pooling's weights per plane. */
-function kernelTaps(geometry: PoolGeometry): number {
-  return geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
-}
-
-/**
- * Adds the per-plane f64 sums the backward kernels left at `address` (assembly/kinds/selection/plane-terms.ts:
- * [sample][weight][channel] in NHWC, plane-major in NCHW) into `gradWeights`, in plane order (plane-sums.ts).
- */
-function addUnitSums(address: number, gradWeights: Float32Array, geometry: PoolGeometry, perPlane: number): void {
-  const { batch, channels } = geometry;
-  const left = new Float64Array(heap.memory.buffer, address, batch * channels * perPlane);
-  let sums = left;
-  if (geometry.channelsLast && perPlane > 1) {
-    sums = new Float64Array(left.length);
-    for (let sample = 0; sample < batch; sample++) {
-      const base = sample * channels * perPlane;
-      for (let weight = 0; weight < perPlane; weight++) {
-        for (let channel = 0; channel < channels; channel++) {
-          sums[base + channel * perPlane + weight] = left[base + weight * channels + channel]!;
-        }
-      }
-    }
-  }
-  addPlaneSums(sums, gradWeights, channels, perPlane);
 }
 
 function copyInto(address: number, values: Float32Array | Float64Array): void {
