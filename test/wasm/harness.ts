@@ -94,6 +94,38 @@ export function poolCases(options: CaseBounds = {}): fc.Arbitrary<PoolCase> {
     .filter((item): item is PoolCase => item !== null);
 }
 
+/**
+ * Dense pooling as MaxBlurPool and S3Pool run it: 2x2 windows (depth 1 or 2 at rank 3) at stride 1,
+ * no padding, on 1 to 14 cells per axis and 1 to 21 channels (SIMD remainders), both formats.
+ */
+export function denseCases(): fc.Arbitrary<PoolCase> {
+  return fc
+    .record({
+      spatialDims: fc.constantFrom<SpatialDims>(1, 2, 2, 2, 3),
+      batch: fc.integer({ min: 1, max: 3 }),
+      channels: fc.integer({ min: 1, max: 21 }),
+      format: formats,
+      sizes: fc.array(fc.integer({ min: 2, max: 14 }), { minLength: 3, maxLength: 3 }),
+      depthKernel: fc.constantFrom(1, 2),
+      values: valueKinds,
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    })
+    .map((draw) => {
+      const spatial = draw.sizes.slice(3 - draw.spatialDims);
+      const kernelSize = [draw.depthKernel, 2, 2].slice(3 - draw.spatialDims);
+      const shape =
+        draw.format === 'channelsLast'
+          ? [draw.batch, ...spatial, draw.channels]
+          : [draw.batch, draw.channels, ...spatial];
+      const poolOptions: PoolOptions = { kernelSize, stride: 1, padding: 'valid', dataFormat: draw.format };
+      return {
+        geometry: poolGeometry('test', shape, draw.spatialDims, poolOptions),
+        values: draw.values,
+        seed: draw.seed,
+      };
+    });
+}
+
 export interface AdaptiveCase {
   readonly geometry: AdaptiveGeometry;
   readonly values: ValueKind;

@@ -9,6 +9,7 @@ import type { PoolKernels } from '../../src/kernels/types.js';
 import {
   adaptiveCases,
   assertSame,
+  denseCases,
   check,
   filled,
   poisoned,
@@ -160,6 +161,24 @@ test('adaptive max and max pooling with argmax on 16 to 40 channels (sixteen-cha
           );
         }),
       RUNS / 3,
+    );
+  }
+  await setThreadCount(1);
+});
+
+test('dense max pooling with argmax (2x2 at stride 1: MaxBlurPool, S3Pool) matches the reference exactly, on 1 to 3 threads', async () => {
+  for (const threads of [1, 2, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    check(
+      denseCases(),
+      ({ geometry, values, seed }) =>
+        tidy(() =>
+          compareArgmaxForward(geometry, values, seed, (kernels, x, y, chosen) =>
+            kernels.maxPoolForward(x, y, chosen, geometry),
+          ),
+        ),
+      RUNS / 2,
     );
   }
   await setThreadCount(1);
