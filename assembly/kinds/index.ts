@@ -6,7 +6,7 @@ export { setThreadSlot } from '../shared/thread-slot';
 export { lstmBiasColumns, lstmCellBackwardRows, lstmCellForwardRows } from './regions/lstm-cell';
 export { lstmGatherRows, lstmScatterRows } from './regions/lstm-steps';
 export { fractionalMaxPlanes, fractionalMaxRows } from './regions/fractional-max';
-export { gridSamplePlanes, gridSampleRows } from './regions/grid-sample';
+export { gridSamplePlanes, gridSampleRows, sampledMaxPlanes, sampledMaxRows } from './regions/grid-sample';
 export { maskedBackwardSamples, maskedForwardSamples } from './regions/masked';
 export { roiPoolBackwardImages, roiPoolBoxes } from './regions/roi-pool';
 export { roiAlignBackwardImages, roiAlignBoxes } from './regions/roi-align';
