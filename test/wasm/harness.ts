@@ -7,7 +7,7 @@ import { poolGeometry, type PoolGeometry, type PoolOptions } from '../../src/geo
 import type { SpatialDims } from '../../src/geometry/layout.js';
 import { referencePoolKernels } from '../../src/kernels/reference/pool-kernels.js';
 import type { PoolKernels } from '../../src/kernels/types.js';
-import { wasmBackend } from '../../src/kernels/wasm/index.js';
+import { setThreadCount, threadsReady, wasmBackend } from '../../src/kernels/wasm/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
 export const reference: PoolKernels = referencePoolKernels;
@@ -205,6 +205,16 @@ export function assertSame(actual: ArrayLike<number>, expected: ArrayLike<number
 }
 
 const show = (value: number): string => (Object.is(value, -0) ? '-0' : String(value));
+
+/** Runs `body` on 1, 2 and 3 threads, then goes back to 1. */
+export async function onEachThreadCount(body: (threads: number) => void): Promise<void> {
+  for (const threads of [1, 2, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    body(threads);
+  }
+  await setThreadCount(1);
+}
 
 /** Runs fast-check with a fixed seed by default (POOLKIT_FC_SEED to explore others). */
 export function check<T>(arbitrary: fc.Arbitrary<T>, predicate: (value: T) => void, numRuns: number): void {

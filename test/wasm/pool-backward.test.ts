@@ -7,13 +7,13 @@ import type { SpatialDims } from '../../src/geometry/layout.js';
 import { poolGeometry, type PoolGeometry, type PoolOptions } from '../../src/geometry/pool-geometry.js';
 import type { ArgmaxPlanes, AverageDivisor } from '../../src/kernels/types.js';
 import { poolingPlanes } from '../../src/pooling/argmax-planes.js';
-import { setThreadCount, threadsReady } from '../../src/index.js';
 import { tidy } from '../../src/tensor/scope.js';
 import {
   adaptiveCases,
   assertSame,
   check,
   denseCases,
+  onEachThreadCount,
   filled,
   poisoned,
   poolCases,
@@ -75,17 +75,14 @@ function compareBackwardKernels(geometry: PoolGeometry, values: ValueKind, seed:
 }
 
 test('max and average backward of dense pooling (2x2 at stride 1: up to four windows pick a cell) match the reference exactly, on 1 to 3 threads', async () => {
-  for (const threads of [1, 2, 3]) {
-    await setThreadCount(threads);
-    await threadsReady();
+  await onEachThreadCount(() =>
     check(
       denseCases(),
       ({ geometry, values, seed }) =>
         compareBackwardKernels(geometry, values, seed, `dense ${geometry.inputShape.join('x')}`),
       RUNS / 2,
-    );
-  }
-  await setThreadCount(1);
+    ),
+  );
 });
 
 test('max and average backward on windows that overlap by one column (3 wide at stride 2, 5 at 4): cells in pairs', () => {

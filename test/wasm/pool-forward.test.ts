@@ -10,6 +10,7 @@ import {
   adaptiveCases,
   assertSame,
   denseCases,
+  onEachThreadCount,
   check,
   filled,
   poisoned,
@@ -167,9 +168,7 @@ test('adaptive max and max pooling with argmax on 16 to 40 channels (sixteen-cha
 });
 
 test('dense max pooling with argmax (2x2 at stride 1: MaxBlurPool, S3Pool) matches the reference exactly, on 1 to 3 threads', async () => {
-  for (const threads of [1, 2, 3]) {
-    await setThreadCount(threads);
-    await threadsReady();
+  await onEachThreadCount(() =>
     check(
       denseCases(),
       ({ geometry, values, seed }) =>
@@ -179,9 +178,8 @@ test('dense max pooling with argmax (2x2 at stride 1: MaxBlurPool, S3Pool) match
           ),
         ),
       RUNS / 2,
-    );
-  }
-  await setThreadCount(1);
+    ),
+  );
 });
 
 /** Lp with p other than 1 and 2 goes through pow, whose last bit may differ between engines. */
