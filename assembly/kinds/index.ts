@@ -7,6 +7,7 @@ export { lstmBiasColumns, lstmCellBackwardRows, lstmCellForwardRows } from './re
 export { lstmGatherRows, lstmScatterRows } from './regions/lstm-steps';
 export { fractionalMaxPlanes, fractionalMaxRows } from './regions/fractional-max';
 export { gridSamplePlanes, gridSampleRows } from './regions/grid-sample';
+export { sampledMaxPlanes, sampledMaxRows } from './regions/sampled-max';
 export { maskedBackwardSamples, maskedForwardSamples } from './regions/masked';
 export { roiPoolBackwardImages, roiPoolBoxes } from './regions/roi-pool';
 export { roiAlignBackwardImages, roiAlignBoxes } from './regions/roi-align';

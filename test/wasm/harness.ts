@@ -7,7 +7,7 @@ import { poolGeometry, type PoolGeometry, type PoolOptions } from '../../src/geo
 import type { SpatialDims } from '../../src/geometry/layout.js';
 import { referencePoolKernels } from '../../src/kernels/reference/pool-kernels.js';
 import type { PoolKernels } from '../../src/kernels/types.js';
-import { wasmBackend } from '../../src/kernels/wasm/index.js';
+import { setThreadCount, threadsReady, wasmBackend } from '../../src/kernels/wasm/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
 export const reference: PoolKernels = referencePoolKernels;
@@ -94,6 +94,38 @@ export function poolCases(options: CaseBounds = {}): fc.Arbitrary<PoolCase> {
     .filter((item): item is PoolCase => item !== null);
 }
 
+/**
+ * Dense pooling as MaxBlurPool and S3Pool run it: 2x2 windows (depth 1 or 2 at rank 3) at stride 1,
+ * no padding, on 1 to 14 cells per axis and 1 to 21 channels (SIMD remainders), both formats.
+ */
+export function denseCases(): fc.Arbitrary<PoolCase> {
+  return fc
+    .record({
+      spatialDims: fc.constantFrom<SpatialDims>(1, 2, 2, 2, 3),
+      batch: fc.integer({ min: 1, max: 3 }),
+      channels: fc.integer({ min: 1, max: 21 }),
+      format: formats,
+      sizes: fc.array(fc.integer({ min: 2, max: 14 }), { minLength: 3, maxLength: 3 }),
+      depthKernel: fc.constantFrom(1, 2),
+      values: valueKinds,
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    })
+    .map((draw) => {
+      const spatial = draw.sizes.slice(3 - draw.spatialDims);
+      const kernelSize = [draw.depthKernel, 2, 2].slice(3 - draw.spatialDims);
+      const shape =
+        draw.format === 'channelsLast'
+          ? [draw.batch, ...spatial, draw.channels]
+          : [draw.batch, draw.channels, ...spatial];
+      const poolOptions: PoolOptions = { kernelSize, stride: 1, padding: 'valid', dataFormat: draw.format };
+      return {
+        geometry: poolGeometry('test', shape, draw.spatialDims, poolOptions),
+        values: draw.values,
+        seed: draw.seed,
+      };
+    });
+}
+
 export interface AdaptiveCase {
   readonly geometry: AdaptiveGeometry;
   readonly values: ValueKind;
@@ -173,6 +205,16 @@ export function assertSame(actual: ArrayLike<number>, expected: ArrayLike<number
 }
 
 const show = (value: number): string => (Object.is(value, -0) ? '-0' : String(value));
+
+/** Runs `body` on 1, 2 and 3 threads, then goes back to 1. */
+export async function onEachThreadCount(body: (threads: number) => void): Promise<void> {
+  for (const threads of [1, 2, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    body(threads);
+  }
+  await setThreadCount(1);
+}
 
 /** Runs fast-check with a fixed seed by default (POOLKIT_FC_SEED to explore others). */
 export function check<T>(arbitrary: fc.Arbitrary<T>, predicate: (value: T) => void, numRuns: number): void {

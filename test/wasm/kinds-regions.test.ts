@@ -520,17 +520,20 @@ test('s3Pool1d/2d/3d on wasm equal the reference bit for bit (output, gradient),
   const random = generator(3);
   const kinds: ValueKind[] = ['plain', 'ties', 'negative', 'special'];
   const pools = [s3Pool1d, s3Pool2d, s3Pool3d];
-  const cases = Array.from({ length: 18 }, (_, index) => {
+  // Windows 1 to 3 wide (sampledMaxPoolForward's window walk), 1 to 21 channels (SIMD remainders),
+  // the training draws and the inference grid.
+  const cases = Array.from({ length: 36 }, (_, index) => {
     const rank = 1 + (index % 3);
-    const spatial = Array.from({ length: rank }, () => 2 + Math.floor(random() * 9));
-    const channels = 1 + Math.floor(random() * 10);
+    const spatial = Array.from({ length: rank }, () => 3 + Math.floor(random() * 9));
+    const channels = 1 + Math.floor(random() * 21);
     const channelsLast = Math.floor(index / 3) % 2 === 0;
     const shape = [1 + Math.floor(random() * 3), ...(channelsLast ? [...spatial, channels] : [channels, ...spatial])];
     const stride = 1 + Math.floor(random() * 3);
     const options = {
-      kernelSize: 2,
+      kernelSize: [2, 2, 3, 1][Math.floor(index / 6) % 4]!,
       stride,
       gridSize: stride * (1 + (index % 2)),
+      training: index % 5 !== 4,
       dataFormat: channelsLast ? ('channelsLast' as const) : ('channelsFirst' as const),
     };
     return { rank, shape, options, kind: kinds[index % 4]!, seed: index + 1 };

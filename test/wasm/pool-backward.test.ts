@@ -12,6 +12,8 @@ import {
   adaptiveCases,
   assertSame,
   check,
+  denseCases,
+  onEachThreadCount,
   filled,
   poisoned,
   poolCases,
@@ -71,6 +73,17 @@ function compareBackwardKernels(geometry: PoolGeometry, values: ValueKind, seed:
     }
   });
 }
+
+test('max and average backward of dense pooling (2x2 at stride 1: up to four windows pick a cell) match the reference exactly, on 1 to 3 threads', async () => {
+  await onEachThreadCount(() =>
+    check(
+      denseCases(),
+      ({ geometry, values, seed }) =>
+        compareBackwardKernels(geometry, values, seed, `dense ${geometry.inputShape.join('x')}`),
+      RUNS / 2,
+    ),
+  );
+});
 
 test('max and average backward on windows that overlap by one column (3 wide at stride 2, 5 at 4): cells in pairs', () => {
   const options: PoolOptions[] = [

@@ -9,6 +9,8 @@ import type { PoolKernels } from '../../src/kernels/types.js';
 import {
   adaptiveCases,
   assertSame,
+  denseCases,
+  onEachThreadCount,
   check,
   filled,
   poisoned,
@@ -163,6 +165,21 @@ test('adaptive max and max pooling with argmax on 16 to 40 channels (sixteen-cha
     );
   }
   await setThreadCount(1);
+});
+
+test('dense max pooling with argmax (2x2 at stride 1: MaxBlurPool, S3Pool) matches the reference exactly, on 1 to 3 threads', async () => {
+  await onEachThreadCount(() =>
+    check(
+      denseCases(),
+      ({ geometry, values, seed }) =>
+        tidy(() =>
+          compareArgmaxForward(geometry, values, seed, (kernels, x, y, chosen) =>
+            kernels.maxPoolForward(x, y, chosen, geometry),
+          ),
+        ),
+      RUNS / 2,
+    ),
+  );
 });
 
 /** Lp with p other than 1 and 2 goes through pow, whose last bit may differ between engines. */

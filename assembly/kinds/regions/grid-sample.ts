@@ -16,16 +16,19 @@ const ARGMAX = 12;
 const ROWS = 13;
 
 @inline
-function kept(block: usize, axis: i32, index: i32): i32 {
-  return load<i32>(pointer(block, ROWS + axis) + (<usize>index << 2));
+function kept(block: usize, rows: i32, axis: i32, index: i32): i32 {
+  return load<i32>(pointer(block, rows + axis) + (<usize>index << 2));
 }
 
-/** Spatial index in the maxima of output cell (depth, height, width). */
+/**
+ * Spatial index in the input (sizes at IN_SIZE) of output cell (depth, height, width), the kept
+ * rows' table pointers at words rows, rows + 1, rows + 2.
+ */
 @inline
-function sourceCell(block: usize, depth: i32, height: i32, width: i32): usize {
+export function keptCell(block: usize, rows: i32, depth: i32, height: i32, width: i32): i32 {
   const inHeight = word(block, IN_SIZE + 1);
   const inWidth = word(block, IN_SIZE + 2);
-  return <usize>((kept(block, 0, depth) * inHeight + kept(block, 1, height)) * inWidth + kept(block, 2, width));
+  return (kept(block, rows, 0, depth) * inHeight + kept(block, rows, 1, height)) * inWidth + kept(block, rows, 2, width);
 }
 
 /** Copies `count` 4-byte elements of both pairs (values and their argmax). */
@@ -57,7 +60,7 @@ export function gridSampleRows(block: usize, first: i32, end: i32): void {
     const sampleBytes = <usize>(unit / (outHeight * outDepth)) * inSpatial * cellBytes;
     let at = <usize>unit * <usize>outWidth * cellBytes;
     for (let width = 0; width < outWidth; width++, at += cellBytes) {
-      const from = sampleBytes + sourceCell(block, depth, height, width) * cellBytes;
+      const from = sampleBytes + <usize>keptCell(block, ROWS, depth, height, width) * cellBytes;
       copyPairs(pointer(block, MAXIMA) + from, pointer(block, MAXIMA_ARGMAX) + from, pointer(block, OUTPUT) + at, pointer(block, ARGMAX) + at, channels);
     }
   }
@@ -74,7 +77,7 @@ export function gridSamplePlanes(block: usize, first: i32, end: i32): void {
     for (let depth = 0; depth < outDepth; depth++) {
       for (let height = 0; height < outHeight; height++) {
         for (let width = 0; width < outWidth; width++, at += 4) {
-          const source = (from + sourceCell(block, depth, height, width)) << 2;
+          const source = (from + <usize>keptCell(block, ROWS, depth, height, width)) << 2;
           store<i32>(pointer(block, OUTPUT) + at, load<i32>(pointer(block, MAXIMA) + source));
           store<i32>(pointer(block, ARGMAX) + at, load<i32>(pointer(block, MAXIMA_ARGMAX) + source));
         }

@@ -19,8 +19,12 @@ import { fail } from '../../errors.js';
 import { adaptiveGeometry } from '../../geometry/adaptive-geometry.js';
 import { perDimension, spatialSizes, type SpatialDims } from '../../geometry/layout.js';
 import { poolGeometry, type PoolGeometry } from '../../geometry/pool-geometry.js';
-import { kernel } from '../../kernels/backend.js';
-import { gridSampleForward, type GridSampleGeometry } from '../../kernels/reference/extra/s3-pool.js';
+import { getBackend, kernel, kernelSource } from '../../kernels/backend.js';
+import {
+  gridSampleForward,
+  sampledMaxPoolForward,
+  type GridSampleGeometry,
+} from '../../kernels/reference/extra/s3-pool.js';
 import type { Random } from '../../tensor/random.js';
 import { Tensor, type Shape } from '../../tensor/tensor.js';
 import { checkTraining, resolveRandom, type RandomPoolOptions } from '../arguments.js';
@@ -138,6 +142,13 @@ function computeS3Pool({ op, input, options, rank }: OpCall): Tensor {
     zeroGradients: true,
     bindsResident: true,
     forward: ({ inputs: [x], output, saved: [argmax] }) => {
+      // One kernel (the kept windows only) where the backend has it, or has neither step (reference);
+      // a backend with the two steps but not the fused one (webgpu) runs the steps.
+      if (kernelSource('sampledMaxPoolForward') === getBackend()) {
+        const sampled = { dense, sample: geometry };
+        kernel('sampledMaxPoolForward')(x!.kernelValues, output.kernelValues, argmax!.kernelIntValues, sampled);
+        return;
+      }
       const [maxima, maximaArgmax] = [
         Tensor.allocate(dense.outputShape, 'float32', [x!]),
         Tensor.allocate(dense.outputShape, 'int32', [x!]),
@@ -219,7 +230,7 @@ export const s3Kind = slidingWindowKind({
     gradient: 'All of each kept cell’s gradient to its window’s argmax (first of tied maxima).',
     source: 'Zhai et al., "S3Pool: Pooling with Stochastic Spatial Sampling", CVPR 2017',
   },
-  kernels: { gridSampleForward },
+  kernels: { gridSampleForward, sampledMaxPoolForward },
   outputShape: (op, shape, options, rank) => s3Plan(op, shape, rank, options).sizes.outputShape,
   compute: computeS3Pool,
   layer: { seedConfig: { poolSize: 2, strides: 2, gridSize: 2 } },

@@ -2,6 +2,8 @@
 // cells at the chosen rows of every axis (the same rows in every plane), with their argmax.
 import type { PoolingSizes } from '../../../geometry/layout.js';
 import { planeViews } from './planes.js';
+import type { PoolGeometry } from '../../../geometry/pool-geometry.js';
+import { maxPoolForward } from '../max-pool.js';
 
 /** Input side: the dense maxima; output side: the kept grid. */
 export interface GridSampleGeometry extends PoolingSizes {
@@ -34,4 +36,26 @@ export function gridSampleForward(
       argmax[target] = maximaArgmax[source]!;
     }
   }
+}
+
+/** The dense max pooling (its geometry) and the kept grid of its output. */
+export interface SampledMaxGeometry {
+  readonly dense: PoolGeometry;
+  readonly sample: GridSampleGeometry;
+}
+
+/**
+ * gridSampleForward of the dense max pooling's output, in one kernel: fast backends compute the
+ * kept windows only (no dense maxima), with the same values and argmax.
+ */
+export function sampledMaxPoolForward(
+  input: Float32Array,
+  output: Float32Array,
+  argmax: Int32Array,
+  geometry: SampledMaxGeometry,
+): void {
+  const cells = geometry.dense.outputShape.reduce((product, size) => product * size, 1);
+  const [maxima, maximaArgmax] = [new Float32Array(cells), new Int32Array(cells)];
+  maxPoolForward(input, maxima, maximaArgmax, geometry.dense);
+  gridSampleForward(maxima, maximaArgmax, output, argmax, geometry.sample);
 }
