@@ -52,6 +52,14 @@ export function kernel<Name extends KernelName>(name: Name): Kernels[Name] {
   return found as Kernels[Name];
 }
 
+/**
+ * Whether the active backend runs kernel `name` itself rather than falling back to the reference's:
+ * for an op with a one-kernel path that only pays where it is native (S3's sampled max pooling).
+ */
+export function activeBackendRuns(name: KernelName): boolean {
+  return activeBackend().kernels[name] !== undefined;
+}
+
 /** Which backend runs kernel `name` now: for tests and benchmarks that must know. */
 export function kernelSource(name: KernelName): string {
   return activeBackend().kernels[name] !== undefined ? activeBackend().name : referenceBackend().name;

@@ -19,7 +19,7 @@ import { fail } from '../../errors.js';
 import { adaptiveGeometry } from '../../geometry/adaptive-geometry.js';
 import { perDimension, spatialSizes, type SpatialDims } from '../../geometry/layout.js';
 import { poolGeometry, type PoolGeometry } from '../../geometry/pool-geometry.js';
-import { getBackend, kernel, kernelSource } from '../../kernels/backend.js';
+import { activeBackendRuns, kernel } from '../../kernels/backend.js';
 import {
   gridSampleForward,
   sampledMaxPoolForward,
@@ -142,9 +142,10 @@ function computeS3Pool({ op, input, options, rank }: OpCall): Tensor {
     zeroGradients: true,
     bindsResident: true,
     forward: ({ inputs: [x], output, saved: [argmax] }) => {
-      // One kernel (the kept windows only) where the backend has it, or has neither step (reference);
-      // a backend with the two steps but not the fused one (webgpu) runs the steps.
-      if (kernelSource('sampledMaxPoolForward') === getBackend()) {
+      // One kernel (the kept windows only) where the active backend has its own (wasm, and the
+      // reference, whose kernel is the two steps composed); elsewhere (webgpu) the two steps, which
+      // keep their tensors on the device.
+      if (activeBackendRuns('sampledMaxPoolForward')) {
         const sampled = { dense, sample: geometry };
         kernel('sampledMaxPoolForward')(x!.kernelValues, output.kernelValues, argmax!.kernelIntValues, sampled);
         return;
