@@ -1,8 +1,8 @@
-// The structured kinds' layers (covariance, fractional max, RoI, pyramid, adaptive/global max,
-// attention; issue #15) timed as a training step sees them: forward, and forward + backward, each
-// the median CPU ms of several calls (run on one thread: the process's CPU time is the layer's), beside max
-// pooling in the same run. For quick before/after checks while working on a kernel (no timings in tests).
-// Usage: POOLKIT_THREADS=1 npx tsx bench/struct-kinds.ts [kinds] [--shape n,h,w,c] [--rounds 15]
+// Pooling kinds' seed layers timed as a training step sees them (issue #15): forward, and forward +
+// backward, each the median CPU ms of several calls (run on one thread: the process's CPU time is the
+// layer's), beside max pooling in the same run. For before/after checks while working on a kernel: run
+// the same file from two builds, alternately (no timings in tests).
+// Usage: POOLKIT_THREADS=1 npx tsx bench/layer-cpu.ts [kinds] [--shape n,h,w,c] [--rounds 15]
 import { parseArgs } from 'node:util';
 import {
   backward,
@@ -52,9 +52,7 @@ const { values, positionals } = parseArgs({
 });
 const shape = (values.shape ?? '128,26,26,32').split(',').map(Number);
 const rounds = Number(values.rounds ?? 15);
-const names = (
-  positionals[0] ?? 'covariance,fractionalMax,roiPool,roiAlign,spatialPyramid,adaptiveMax,globalMax,attention'
-).split(',');
+const names = (positionals[0] ?? 'average,soft,mixed,blur,covariance').split(',');
 setBackend('wasm');
 await threadsReady();
 console.log(
