@@ -10,7 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Folders whose tests exercise kernels through the ops, and so run once per backend. */
-const PER_BACKEND = ['test/ops/', 'test/golden/', 'test/tfjs/', 'test/extra/', 'test/kinds/', 'test/pooling/'];
+const PER_BACKEND = [
+  'test/ops/',
+  'test/golden/',
+  'test/tfjs/',
+  'test/extra/',
+  'test/kinds/',
+  'test/pooling/',
+  'test/nn/conv-select-rewrite', // the fused op's two paths on every backend's kernels
+];
 
 /**
  * Tests of the kernels whose plain-SIMD build differs from the relaxed one (fused multiply-adds:

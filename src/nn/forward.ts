@@ -5,7 +5,10 @@
 //   quarter the size;
 // - a Conv2D followed by MaxPooling2D (NHWC) runs as the fused op conv2dMaxPool2d, which gives the two
 //   ops' numbers without keeping the full-size convolution output or its gradient, and applies a
-//   relu layer's relu to the pooled output in the same pass, by the first rewrite.
+//   relu layer's relu to the pooled output in the same pass, by the first rewrite;
+// - a Conv2D followed by a pooling layer whose call picks one cell per window (min, median, random
+//   and stochastic pooling in training: KindDefinition.selectCells) runs as conv2dSelectPool2d,
+//   which gives the two layers' numbers and routes the gradient as the max rewrite's op does.
 import { relu } from '../ops/nn/activations.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { endsInActivation } from './activation-names.js';
@@ -35,6 +38,19 @@ function fusesWithMaxPooling(layer: Layer, next: Layer | undefined): layer is Co
   );
 }
 
+/** Whether `layer` (linear or relu, NHWC) and the 2D pooling `next` may run as one conv2dSelectPool2d. */
+function mayFuseWithSelection(layer: Layer, next: Layer | undefined): layer is Conv2D {
+  return (
+    layer instanceof Conv2D &&
+    next instanceof Pooling &&
+    next.kind.selectCells !== undefined &&
+    next.spatialDims === 2 &&
+    layer.dataFormat === 'channelsLast' &&
+    next.poolOptions().dataFormat === 'channelsLast' &&
+    (layer.activation === 'linear' || layer.activation === 'relu')
+  );
+}
+
 /**
  * The layers' forward pass; with `logits`, a final activation is left out (fused into the loss).
  * Keras's mask travels beside the tensor: each layer gets its input's mask in `options.mask` and
@@ -48,7 +64,10 @@ export function runLayers(layers: readonly Layer[], input: Tensor, options: Call
     const next = layers[index + 1];
     const last = index === layers.length - 1;
     const layerOptions = { ...options, mask };
-    if (fusesWithMaxPooling(layer, next)) {
+    const selected = mayFuseWithSelection(layer, next) ? layer.callThenSelect(output, next as Pooling, options) : null;
+    if (selected !== null) {
+      [output, index, mask] = [selected, index + 1, null];
+    } else if (fusesWithMaxPooling(layer, next)) {
       output = layer.callThenMaxPool(output, asPoolOptions((next as Pooling).poolOptions()));
       [index, mask] = [index + 1, null];
     } else if (last && logits && endsInActivation(layer)) {

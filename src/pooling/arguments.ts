@@ -11,7 +11,7 @@ import { kernel } from '../kernels/backend.js';
 import { windowGeometry } from './common-options.js';
 import { arrayGetters, indicesLike, runPoolSteps, type PoolSteps, type SavedSpec } from './compute.js';
 import { clearedRoom } from './kinds/forward-keep.js';
-import type { LayerContext, OpCall, OpOptions } from './kind.js';
+import type { CellSelection, LayerContext, OpCall, OpOptions } from './kind.js';
 
 export interface RandomPoolOptions {
   /** true: draw (the training forward pass); false (default): the expectation, which needs no randomness. */
@@ -101,19 +101,34 @@ export function drawOrExpect(
   if (!checkTraining(op, options.training)) {
     return runPoolSteps(op, [input], geometry.outputShape, { zeroGradients: true, ...inference }).output;
   }
-  const draws = drawKey(resolveRandom(op, options));
-  const saved = [indicesLike(geometry.outputShape)];
-  const bindsResident = training.bindsResident === true;
+  const selection = drawnSelection(call, geometry, training);
   return runPoolSteps(op, [input], geometry.outputShape, {
-    saved,
+    saved: [indicesLike(geometry.outputShape)],
     zeroGradients: training.zeroGradients ?? true,
-    bindsResident,
-    forward: ({ inputs: [x], output, saved: [chosen] }) => {
-      const [values, ints] = arrayGetters(bindsResident);
-      kernel(training.forward)(values(x!), values(output), ints(chosen!), draws, geometry);
-    },
+    bindsResident: training.bindsResident === true,
+    forward: ({ output, saved: [chosen] }) => selection.forward(output, chosen!),
     backward: training.backward,
   }).output;
+}
+
+/** A random kind's training forward as a cell selection (KindDefinition.selectCells): the key is drawn now. */
+export function drawnSelection(
+  call: OpCall,
+  geometry: PoolGeometry,
+  training: Pick<DrawingSteps, 'forward' | 'bindsResident'>,
+): CellSelection {
+  const draws = drawKey(resolveRandom(call.op, call.options));
+  const [values, ints] = arrayGetters(training.bindsResident === true);
+  const input = call.input;
+  return {
+    geometry,
+    forward: (output, chosen) => kernel(training.forward)(values(input), values(output), ints(chosen), draws, geometry),
+  };
+}
+
+/** Whether a random kind's call draws (its `training` option), as drawOrExpect decides. */
+export function drawsInCall(call: OpCall): boolean {
+  return checkTraining(call.op, call.options.training);
 }
 
 /** Kernel pairs of window kinds with one learnable weight tensor (mixed, gated, GeM, LSE, ordinal): the same signatures. */

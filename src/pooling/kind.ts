@@ -4,6 +4,7 @@
 // explorer and the docs. One file per kind in src/pooling/kinds/ holds one of these.
 import { fail } from '../errors.js';
 import type { SpatialDims } from '../geometry/layout.js';
+import type { PoolGeometry } from '../geometry/pool-geometry.js';
 import type { KindOnnx } from '../formats/onnx/kind-hook.js';
 import type { ConfigValue, LayerShape, ParameterShape } from '../nn/layer.js';
 import { checkKnownOptions, checkOptions, checkTensor } from '../ops/checks.js';
@@ -26,6 +27,18 @@ export interface PoolWithIndices {
 }
 
 export type PoolResult = Tensor | PoolWithIndices;
+
+/**
+ * A call's forward where each output is one in-bounds cell of its window and the whole gradient goes
+ * to that cell (KindDefinition.selectCells): it writes the output and each window's chosen cell as a
+ * flat spatial index, the layout of max pooling's argmax.
+ */
+export interface CellSelection {
+  /** The windows over the call's input. */
+  readonly geometry: PoolGeometry;
+  /** Writes `output` (float32, geometry.outputShape) and `chosen` (int32, the same shape) from the call's input. */
+  forward(output: Tensor, chosen: Tensor): void;
+}
 
 /** The op of a kind that selects cells (max, min, median): the indices too when `returnIndices` is true. */
 export interface SelectingOp<Options> {
@@ -167,6 +180,16 @@ export interface KindDefinition<Kernels extends object = object, Result extends 
   /** The op's work, after the input and the option keys were checked. */
   compute(call: OpCall): Result;
   /**
+   * Where this call's output is one in-bounds cell of each window and its whole gradient goes to that
+   * cell alone (min and median pooling; random pooling in training; stochastic pooling in training on
+   * relu's output, `afterRelu`), the forward that also names each window's cell. A Conv2D layer
+   * before the kind's layer then trains through one op that routes the gradient through those cells
+   * itself, as it does for max pooling (src/ops/nn/conv2d-select-pool.ts), with the numbers of the
+   * two ops in turn. Null where the call does not select so (random pooling's inference): decided
+   * from the options alone, before anything is drawn. Absent: the kind never selects so.
+   */
+  selectCells?(call: OpCall, afterRelu: boolean): CellSelection | null;
+  /**
    * A call of the op on an image [batch, height, width, channels] where the op needs more than
    * that image, its options and its layer's weights (max unpooling takes a max pool's indices, RoI
    * pooling takes boxes, masked pooling takes sequences): what demonstrations (the web explorer)
@@ -184,6 +207,14 @@ export interface PoolingKind<
 > extends KindDefinition<Kernels, Result> {
   /** Runs the op: checks the input, the option keys and the rank, then computes. */
   apply(input: Tensor, tensors: readonly Tensor[], options: unknown, rank: SpatialDims): Result;
+  /** The definition's selectCells after apply's checks; null where the kind has none or the call does not select. */
+  cellSelection(
+    input: Tensor,
+    tensors: readonly Tensor[],
+    options: unknown,
+    rank: SpatialDims,
+    afterRelu: boolean,
+  ): CellSelection | null;
   /** The op's public name at this rank. */
   opName(rank: SpatialDims): string;
   /** True when the op draws random numbers in training (it takes a seed or a Random then). */
@@ -237,14 +268,20 @@ export function definePoolingKind<const Definition extends KindDefinition>(
   const opName = (rank: SpatialDims): string => withRank(definition.op, rank);
   const requiresOptions = definition.options.some((spec) => spec.required !== undefined);
   const random = definition.options.some((spec) => spec.name === 'random');
-  const apply = (input: Tensor, tensors: readonly Tensor[], options: unknown, rank: SpatialDims): Result => {
+  const checkedCall = (input: Tensor, tensors: readonly Tensor[], options: unknown, rank: SpatialDims): OpCall => {
     const op = opName(rank);
     checkTensor(op, 'input', input);
     const checked = checkOptions<object>(op, options as object | undefined, requiresOptions);
     checkKnownOptions(op, checked, opKeys(definition.options));
-    return definition.compute({ op, input, tensors, options: checked as OpOptions, rank }) as Result;
+    return { op, input, tensors, options: checked as OpOptions, rank };
   };
-  const kind = { ...definition, name, aliases, apply, opName, random, [KIND]: true };
+  const apply = (input: Tensor, tensors: readonly Tensor[], options: unknown, rank: SpatialDims): Result =>
+    definition.compute(checkedCall(input, tensors, options, rank)) as Result;
+  const cellSelection: PoolingKind['cellSelection'] = (input, tensors, options, rank, afterRelu) => {
+    const call = checkedCall(input, tensors, options, rank);
+    return definition.selectCells?.(call, afterRelu) ?? null;
+  };
+  const kind = { ...definition, name, aliases, apply, cellSelection, opName, random, [KIND]: true };
   return Object.freeze(kind) as unknown as DefinedKind<Definition>;
 }
 

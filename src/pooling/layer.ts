@@ -21,6 +21,7 @@ import {
   outputOf,
   withRank,
   type CallArguments,
+  type CellSelection,
   type LayerCall,
   type LayerContext,
   type LayerSpec,
@@ -91,6 +92,27 @@ export class Pooling extends Layer<PoolingConfig> {
   }
 
   call(inputs: Tensor, options: CallOptions): Tensor {
+    const { input, rank, tensors, opOptions, temporary } = this.opArguments(inputs, options);
+    try {
+      return outputOf(this.kind.apply(input, tensors, opOptions, rank));
+    } finally {
+      temporary?.dispose();
+    }
+  }
+
+  /**
+   * What this layer's call on `input` selects (PoolingKind.cellSelection), where it picks one cell per
+   * window and needs nothing beyond its input and options; else null, with nothing drawn.
+   */
+  cellSelection(input: Tensor, options: CallOptions, afterRelu: boolean): CellSelection | null {
+    if (this.kind.selectCells === undefined || this.parameters.length > 0) return null;
+    const { rank, tensors, opOptions, temporary } = this.opArguments(input, options);
+    if (temporary) return (temporary.dispose(), null);
+    return this.kind.cellSelection(input, tensors, opOptions, rank, afterRelu);
+  }
+
+  /** The kind's op arguments for a call of this layer, from its options, weights and the call. */
+  private opArguments(inputs: Tensor, options: CallOptions) {
     const { first: input, second } = this.inputsOf(inputs);
     const shapeOf = (tensor: Tensor): LayerShape => [null, ...tensor.shape.slice(1)];
     const built = this.builtInputShape === null ? null : this.inputsOf(this.builtInputShape).first;
@@ -104,11 +126,7 @@ export class Pooling extends Layer<PoolingConfig> {
     } = this.spec.callArguments
       ? this.spec.callArguments(context, input, weights, call)
       : this.defaultArguments(weights, call);
-    try {
-      return outputOf(this.kind.apply(input, tensors, opOptions, context.rank));
-    } finally {
-      temporary?.dispose();
-    }
+    return { input, rank: context.rank, tensors, opOptions, temporary };
   }
 
   /** The options this layer passes to its kind's op (op names; layer defaults filled in). */

@@ -1,6 +1,8 @@
 // Conv2D: Keras's 2D convolution layer (kernel HWIO, bias, activation) on the conv2d op.
 import type { Padding, PoolOptions } from '../../geometry/pool-geometry.js';
 import { conv2dMaxPool2d } from '../../ops/nn/conv2d-max-pool.js';
+import { conv2dSelectPool2d } from '../../ops/nn/conv2d-select-pool.js';
+import type { Pooling } from '../../pooling/layer.js';
 import { conv2d as conv2dOp, convGeometry } from '../../ops/nn/conv2d.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { applyActivation } from '../activation-names.js';
@@ -62,6 +64,19 @@ export class Conv2D extends Convolution<Conv2DConfig> {
     const [kernel, bias] = this.parameters;
     const options = { ...this.opOptions(), activation: this.activation };
     return conv2dMaxPool2d(input, kernel!.tensor, this.useBias ? bias!.tensor : null, options, pool);
+  }
+
+  /**
+   * `pooling`'s call on this layer's output as one op, where that call picks one cell per window
+   * (Pooling.cellSelection; the same numbers as the two layers in turn); null, with nothing computed,
+   * where it does not. For a linear or relu layer only.
+   */
+  callThenSelect(input: Tensor, pooling: Pooling, options: CallOptions): Tensor | null {
+    if (this.activation !== 'linear' && this.activation !== 'relu') return null;
+    const [kernel, bias] = this.parameters;
+    const conv = { ...this.opOptions(), activation: this.activation };
+    const select = (convOutput: Tensor, afterRelu: boolean) => pooling.cellSelection(convOutput, options, afterRelu);
+    return conv2dSelectPool2d(input, kernel!.tensor, this.useBias ? bias!.tensor : null, conv, select);
   }
 
   private opOptions() {

@@ -3,12 +3,14 @@
 // it as one kernel pair (conv2dMaxPoolForward / conv2dMaxPoolBackwardFilter), which on the wasm
 // backend never writes the full-size convolution output nor its full-size gradient for the seed
 // CNN's shapes, and applies the relu and its gradient mask inside the same passes.
-// Sequential models use it for every Conv2D (linear or relu) followed by MaxPooling2D (nn/forward.ts).
+// Sequential models use it for every Conv2D (linear or relu) followed by MaxPooling2D (nn/forward.ts);
+// conv2d-select-pool.ts shares its checks and its backward for the kinds that pick one cell per window.
 import { recordGrad } from '../../autograd/tape.js';
 import { fail } from '../../errors.js';
 import { checkDataFormat } from '../../geometry/layout.js';
-import { poolGeometry, type PoolOptions } from '../../geometry/pool-geometry.js';
+import { poolGeometry, type PoolGeometry, type PoolOptions } from '../../geometry/pool-geometry.js';
 import { kernel } from '../../kernels/backend.js';
+import type { ConvGeometry } from '../../kernels/types.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkConvolutionTensors, checkKnownOptions, checkOptions, optionKeys } from '../checks.js';
 import { CONV2D_OPTION_KEYS, convGeometry, type Conv2dOptions } from './conv2d.js';
@@ -36,23 +38,11 @@ export function conv2dMaxPool2d(
   conv: Conv2dOptions | undefined,
   pool: PoolOptions,
 ): Tensor {
-  checkConvolutionTensors(OP, input, filter, bias);
-  const convOptions = checkOptions(OP, conv, false) as Conv2dOptions;
+  const { convShape, relu } = checkedConvolution(OP, input, filter, bias, conv);
   const poolOptions = checkOptions(OP, pool, true);
-  checkKnownOptions(`${OP} (conv options)`, convOptions, CONV2D_OPTION_KEYS);
   checkKnownOptions(`${OP} (pool options)`, poolOptions, POOL_KEYS);
-  const activation = convOptions.activation ?? 'linear';
-  if (activation !== 'linear' && activation !== 'relu')
-    fail(OP, 'conv.activation', "must be 'linear' or 'relu'", convOptions.activation);
-  const relu = activation === 'relu';
-  if (checkDataFormat(OP, convOptions.dataFormat) !== 'channelsLast')
-    fail(OP, 'conv.dataFormat', "must be 'channelsLast'", convOptions.dataFormat);
   if (checkDataFormat(OP, poolOptions.dataFormat) !== 'channelsLast')
     fail(OP, 'pool.dataFormat', "must be 'channelsLast'", poolOptions.dataFormat);
-  const convShape = convGeometry(OP, input.shape, filter.shape, convOptions);
-  if (bias !== null && (bias.rank !== 1 || bias.size !== convShape.outChannels)) {
-    fail(OP, 'bias', `must have shape [${convShape.outChannels}]`, `shape [${bias.shape.join(', ')}]`);
-  }
   const poolShape = poolGeometry(OP, convShape.outputShape, 2, poolOptions);
   const output = Tensor.allocate(poolShape.outputShape, 'float32', [input, filter, bias]);
   const argmax = Tensor.allocate(poolShape.outputShape, 'int32', [input, filter, bias]);
@@ -66,15 +56,64 @@ export function conv2dMaxPool2d(
     poolShape,
     relu,
   );
+  return recordRoutedGradient(OP, { input, filter, bias, output, chosen: argmax }, convShape, poolShape, relu);
+}
+
+/** The convolution's options of op `op`, checked (NHWC, linear or relu), its geometry and whether it ends in relu. */
+export function checkedConvolution(
+  op: string,
+  input: Tensor,
+  filter: Tensor,
+  bias: Tensor | null,
+  conv: Conv2dOptions | undefined,
+): { convShape: ConvGeometry; relu: boolean } {
+  checkConvolutionTensors(op, input, filter, bias);
+  const convOptions = checkOptions(op, conv, false) as Conv2dOptions;
+  checkKnownOptions(`${op} (conv options)`, convOptions, CONV2D_OPTION_KEYS);
+  const activation = convOptions.activation ?? 'linear';
+  if (activation !== 'linear' && activation !== 'relu')
+    fail(op, 'conv.activation', "must be 'linear' or 'relu'", convOptions.activation);
+  if (checkDataFormat(op, convOptions.dataFormat) !== 'channelsLast')
+    fail(op, 'conv.dataFormat', "must be 'channelsLast'", convOptions.dataFormat);
+  const convShape = convGeometry(op, input.shape, filter.shape, convOptions);
+  if (bias !== null && (bias.rank !== 1 || bias.size !== convShape.outChannels)) {
+    fail(op, 'bias', `must have shape [${convShape.outChannels}]`, `shape [${bias.shape.join(', ')}]`);
+  }
+  return { convShape, relu: activation === 'relu' };
+}
+
+/** A convolution pooled to one cell per window: its tensors, and each window's cell (flat spatial indices). */
+export interface RoutedConvolution {
+  readonly input: Tensor;
+  readonly filter: Tensor;
+  readonly bias: Tensor | null;
+  readonly output: Tensor;
+  readonly chosen: Tensor;
+}
+
+/**
+ * Records the backward of `output`, the convolution's (relu'd, when `relu`) value at each window's
+ * chosen cell: relu's mask is output > 0 (relu(x) > 0 exactly where x > 0), the gradient goes to the
+ * chosen cells, then through the convolution, in the kernel pair's one pass where the backend can.
+ * Returns `output`; `chosen` is kept for the backward, or disposed when nothing is recorded.
+ */
+export function recordRoutedGradient(
+  op: string,
+  tensors: RoutedConvolution,
+  convShape: ConvGeometry,
+  poolShape: PoolGeometry,
+  relu: boolean,
+): Tensor {
+  const { input, filter, bias, output, chosen } = tensors;
   const reluOutput = relu ? output : null;
   const inputs = bias === null ? [input, filter] : [input, filter, bias];
   recordGrad(
-    OP,
+    op,
     output,
     inputs,
     (gradOutput) => {
       const gradInput = input.requiresGrad
-        ? gradThroughPool(gradOutput, reluOutput, argmax, filter, input, convShape, poolShape)
+        ? gradThroughPool(gradOutput, reluOutput, chosen, filter, input, convShape, poolShape)
         : null;
       const gradBias = bias?.requiresGrad ? Tensor.allocate(bias.shape, 'float32', [bias, gradOutput]) : null;
       let gradFilter: Tensor | null = null;
@@ -83,7 +122,7 @@ export function conv2dMaxPool2d(
         kernel('conv2dMaxPoolBackwardFilter')(
           input.kernelValues,
           gradOutput.kernelValues,
-          argmax.kernelIntValues,
+          chosen.kernelIntValues,
           gradFilter.kernelValues,
           gradBias?.kernelValues ?? null,
           convShape,
@@ -95,9 +134,9 @@ export function conv2dMaxPool2d(
       const grads = [gradInput, gradFilter];
       return bias === null ? grads : [...grads, gradBias];
     },
-    [argmax],
+    [chosen],
   );
-  if (!output.requiresGrad) argmax.dispose();
+  if (!output.requiresGrad) chosen.dispose();
   return output;
 }
 
@@ -108,8 +147,8 @@ function gradThroughPool(
   argmax: Tensor,
   filter: Tensor,
   input: Tensor,
-  convShape: ReturnType<typeof convGeometry>,
-  poolShape: ReturnType<typeof poolGeometry>,
+  convShape: ConvGeometry,
+  poolShape: PoolGeometry,
 ): Tensor {
   let routed = gradOutput;
   if (reluOutput !== null) {

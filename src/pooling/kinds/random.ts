@@ -13,7 +13,7 @@ import {
 import type { Tensor } from '../../tensor/tensor.js';
 import { randomOptions, windowGeometry, windowOptions } from '../common-options.js';
 import { linearSteps } from '../kernel-steps.js';
-import { drawOrExpect, type RandomPoolOptions } from '../arguments.js';
+import { drawnSelection, drawOrExpect, drawsInCall, type RandomPoolOptions } from '../arguments.js';
 import { rankedOps, type OpCall } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
@@ -22,16 +22,18 @@ import { averagePoolNode, exportWindow } from '../../formats/onnx/pool-window.js
 
 export interface RandomPoolOptions2d extends PoolOptions, RandomPoolOptions {}
 
+/** The training draw, a kernel of every backend's table. */
+const DRAW = { forward: 'randomPoolForward', bindsResident: true } as const;
+
 function computeRandomPool(call: OpCall): Tensor {
   const geometry = windowGeometry(call);
   const inference = linearSteps(geometry, 'inBoundsAverageForward', 'inBoundsAverageBackward');
   return drawOrExpect(call, geometry, inference, {
-    forward: 'randomPoolForward',
+    ...DRAW,
     // Max pooling's backward: each window's gradient to its chosen cell, every cell written (see selection-steps.ts).
     backward: ({ saved: [chosen], gradOutput, gradInputs: [gradInput] }) =>
       kernel('maxPoolBackward')(gradOutput.kernelValues, chosen!.kernelIntValues, gradInput!.kernelValues, geometry),
     zeroGradients: false,
-    bindsResident: true,
   });
 }
 
@@ -54,6 +56,8 @@ export const randomKind = slidingWindowKind({
   },
   kernels: { randomPoolForward, inBoundsAverageForward, inBoundsAverageBackward },
   compute: computeRandomPool,
+  // Training picks one cell per window whatever the values, and its gradient goes to that cell alone.
+  selectCells: (call) => (drawsInCall(call) ? drawnSelection(call, windowGeometry(call), DRAW) : null),
   onnx: { export: exportRandomPool },
 });
 

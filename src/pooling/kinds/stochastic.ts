@@ -21,7 +21,7 @@ import {
 import type { Tensor } from '../../tensor/tensor.js';
 import { randomOptions, windowGeometry, windowOptions } from '../common-options.js';
 import { smoothSteps } from '../kernel-steps.js';
-import { drawOrExpect, type RandomPoolOptions } from '../arguments.js';
+import { drawnSelection, drawOrExpect, drawsInCall, type RandomPoolOptions } from '../arguments.js';
 import { rankedOps, type OpCall } from '../kind.js';
 import { slidingWindowKind } from '../kind-presets.js';
 import type { OnnxExportCall } from '../../formats/onnx/kind-hook.js';
@@ -66,6 +66,11 @@ export const stochasticKind = slidingWindowKind({
   },
   kernels: { stochasticPoolForward, stochasticPoolBackward, stochasticPoolInference, stochasticPoolInferenceBackward },
   compute: computeStochasticPool,
+  // Training picks one cell per window, and on relu's output (a = a⁺) its gradient goes to that cell alone.
+  selectCells: (call, afterRelu) =>
+    afterRelu && drawsInCall(call)
+      ? drawnSelection(call, windowGeometry(call), { forward: 'stochasticPoolForward' })
+      : null,
   onnx: { export: exportStochasticPool },
 });
 
