@@ -46,21 +46,11 @@ function medianWindow(block: usize, index: usize): void {
 }
 
 /**
- * Lanes where a cell is the lower median of four: fewer than 2 cells below it, more than 1 at or
- * below it. `below` and `above` are (minus) the counts of the other three cells strictly below and
- * strictly above it; the cell itself is at or below itself. Off NaN lanes (which the caller
- * overrides) the order is total, so "at or below" is "not above".
- */
-@inline
-function lowerMedianOfFour(below: v128, above: v128): v128 {
-  // below ≥ −1: at most one cell below; atOrBelow = 4 − |above| > 1: |above| < 3, i.e. above > −3.
-  return v128.and(i32x4.ge_s(below, i32x4.splat(-1)), i32x4.gt_s(above, i32x4.splat(-3)));
-}
-
-/**
- * A dense 2x2 window (window.ts's denseWindow2x2), four channels at a time, in registers: the rank
- * counting of medianQuad over its four cells from the twelve strict compares of its six pairs, the
- * first median cell in window order, the first NaN where there is one. Returns how many channels it did.
+ * A dense 2x2 window (window.ts's denseWindow2x2), four channels at a time, in registers. medianQuad's
+ * rank counting picks the first cell in window order whose value is the second smallest of the four
+ * (a cell qualifies exactly when it compares equal to that order statistic), so this takes the
+ * statistic from a min/max network, min(max(min(a, b), min(c, d)), min(max(a, b), max(c, d))), then
+ * the first cell equal to it; the first NaN where there is one. Returns how many channels it did.
  */
 @inline
 function medianWindow2x2(output: usize, argmedian: usize): i32 {
@@ -75,23 +65,13 @@ function medianWindow2x2(output: usize, argmedian: usize): i32 {
     const b = v128.load(p00 + step + offset);
     const c = v128.load(p10 + offset);
     const d = v128.load(p10 + step + offset);
-    // xy: x < y (each true lane −1).
-    const ab = f32x4.lt(a, b);
-    const ba = f32x4.lt(b, a);
-    const ac = f32x4.lt(a, c);
-    const ca = f32x4.lt(c, a);
-    const ad = f32x4.lt(a, d);
-    const da = f32x4.lt(d, a);
-    const bc = f32x4.lt(b, c);
-    const cb = f32x4.lt(c, b);
-    const bd = f32x4.lt(b, d);
-    const db = f32x4.lt(d, b);
-    const cd = f32x4.lt(c, d);
-    const dc = f32x4.lt(d, c);
-    const medianA = lowerMedianOfFour(i32x4.add(i32x4.add(ba, ca), da), i32x4.add(i32x4.add(ab, ac), ad));
-    const medianB = lowerMedianOfFour(i32x4.add(i32x4.add(ab, cb), db), i32x4.add(i32x4.add(ba, bc), bd));
-    const medianC = lowerMedianOfFour(i32x4.add(i32x4.add(ac, bc), dc), i32x4.add(i32x4.add(ca, cb), cd));
-    const medianD = lowerMedianOfFour(i32x4.add(i32x4.add(ad, bd), cd), i32x4.add(i32x4.add(da, db), dc));
+    // pmin/pmax: NaN lanes give any value here, and the NaN rule below overrides them.
+    const lower = f32x4.pmax(f32x4.pmin(a, b), f32x4.pmin(c, d));
+    const upper = f32x4.pmin(f32x4.pmax(a, b), f32x4.pmax(c, d));
+    const second = f32x4.pmin(lower, upper);
+    const medianA = f32x4.eq(a, second);
+    const medianB = f32x4.eq(b, second);
+    const medianC = f32x4.eq(c, second);
     // Later cells first, so the earliest median (or NaN) is selected last.
     let value = d;
     let index = i32x4.splat(first + rowCells + 1);
