@@ -10,7 +10,7 @@ import { INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes, expWeightLanes, logLanes, logPositiveLanes, logShortLanes } from '../simd-math';
 import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
-import { finiteLanes, isFourTaps, loadLanes, perCell, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightedTerm, weightLanes, windowRange } from './lanes';
+import { finiteLanes, isFourTaps, loadLanes, perCell, rangeLargest, rangeNaN, rangeSmallest, saveWindowPair, storeFourTaps, storeLanes, weightedTerm, weightLanes, windowRange } from './lanes';
 import { walkOutputRows } from './walks';
 
 /** The smallest normal float32, 2^−126. */
@@ -213,14 +213,8 @@ function gemSavingPair(block: usize, start: usize, outIndex: usize, channel: i32
   const nextTermC = expWeightLanes(f32x4.mul(nextPower, nextRatioC));
   const termD = expWeightLanes(f32x4.mul(power, ratioD));
   const nextTermD = expWeightLanes(f32x4.mul(nextPower, nextRatioD));
-  v128.store(first + parked, termA);
-  v128.store(second + parked, nextTermA);
-  v128.store(first + right + parked, termB);
-  v128.store(second + right + parked, nextTermB);
-  v128.store(first + down + parked, termC);
-  v128.store(second + down + parked, nextTermC);
-  v128.store(first + down + right + parked, termD);
-  v128.store(second + down + right + parked, nextTermD);
+  storeFourTaps(first + parked, right, down, termA, termB, termC, termD);
+  storeFourTaps(second + parked, right, down, nextTermA, nextTermB, nextTermC, nextTermD);
   const sum = f32x4.add(f32x4.add(f32x4.add(termA, termB), termC), termD);
   const nextSum = f32x4.add(f32x4.add(f32x4.add(nextTermA, nextTermB), nextTermC), nextTermD);
   const logSum = f32x4.add(
@@ -235,17 +229,9 @@ function gemSavingPair(block: usize, start: usize, outIndex: usize, channel: i32
   const nextRootLog = f32x4.div(logPositiveLanes(perCell(nextSum, 4)), nextPower);
   const y = v128.bitselect(f32x4.mul(s, expLanes(rootLog)), s, finiteLanes(s));
   const nextY = v128.bitselect(f32x4.mul(nextS, expLanes(nextRootLog)), nextS, finiteLanes(nextS));
-  const output = pointer(block, OUTPUT) + ((outIndex + <usize>channel) << 2);
-  const stats = pointer(block, STATS) + ((outIndex + <usize>channel) << 2);
-  const plane = <usize>word(block, STATS_PLANE_BYTES);
-  v128.store(output, y);
-  v128.store(output, nextY, 16);
-  v128.store(stats, y);
-  v128.store(stats, nextY, 16);
-  v128.store(stats + plane, f32x4.div(y, sum));
-  v128.store(stats + plane, f32x4.div(nextY, nextSum), 16);
-  v128.store(stats + 2 * plane, f32x4.mul(f32x4.div(y, power), f32x4.sub(f32x4.div(logSum, sum), rootLog)));
-  v128.store(stats + 2 * plane, f32x4.mul(f32x4.div(nextY, nextPower), f32x4.sub(f32x4.div(nextLogSum, nextSum), nextRootLog)), 16);
+  const perPower = f32x4.mul(f32x4.div(y, power), f32x4.sub(f32x4.div(logSum, sum), rootLog));
+  const nextPerPower = f32x4.mul(f32x4.div(nextY, nextPower), f32x4.sub(f32x4.div(nextLogSum, nextSum), nextRootLog));
+  saveWindowPair(block, outIndex + <usize>channel, y, nextY, f32x4.div(y, sum), f32x4.div(nextY, nextSum), perPower, nextPerPower);
   return true;
 }
 

@@ -10,7 +10,7 @@ import { INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expWeightLanes, expWeightPairLanes, log1pNonPositiveLanes, weightLessOne } from '../simd-math';
 import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
-import { isFourTaps, loadLanes, offsetLanes, perCell, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightedTerm, weightLanes, windowRange } from './lanes';
+import { isFourTaps, loadLanes, offsetLanes, perCell, rangeLargest, rangeNaN, rangeSmallest, saveWindowPair, storeFourTaps, storeLanes, weightedTerm, weightLanes, windowRange } from './lanes';
 import { walkOutputRows } from './walks';
 
 /** Below this |r|·(max − min), y is the mean (MEAN_LIMIT). */
@@ -207,14 +207,8 @@ function lseSavingPair(block: usize, start: usize, outIndex: usize, channel: i32
   const lessOneD = weightLessOne;
   const nextWeightD = expWeightPairLanes(f32x4.mul(nextUsed, nextOffsetD));
   const nextLessOneD = weightLessOne;
-  v128.store(first + parked, weightA);
-  v128.store(second + parked, nextWeightA);
-  v128.store(first + right + parked, weightB);
-  v128.store(second + right + parked, nextWeightB);
-  v128.store(first + down + parked, weightC);
-  v128.store(second + down + parked, nextWeightC);
-  v128.store(first + down + right + parked, weightD);
-  v128.store(second + down + right + parked, nextWeightD);
+  storeFourTaps(first + parked, right, down, weightA, weightB, weightC, weightD);
+  storeFourTaps(second + parked, right, down, nextWeightA, nextWeightB, nextWeightC, nextWeightD);
   const weightedAB = f32x4.add(f32x4.add(zero, weightedTerm(weightA, offsetA)), weightedTerm(weightB, offsetB));
   const weighted = f32x4.add(f32x4.add(weightedAB, weightedTerm(weightC, offsetC)), weightedTerm(weightD, offsetD));
   const nextWeightedAB = f32x4.add(f32x4.add(zero, weightedTerm(nextWeightA, nextOffsetA)), weightedTerm(nextWeightB, nextOffsetB));
@@ -229,18 +223,10 @@ function lseSavingPair(block: usize, start: usize, outIndex: usize, channel: i32
   const nextQuotient = f32x4.div(nextLogMean, nextUsed);
   const y = f32x4.add(m, quotient);
   const nextY = f32x4.add(nextM, nextQuotient);
-  const output = pointer(block, OUTPUT) + ((outIndex + <usize>channel) << 2);
-  const stats = pointer(block, STATS) + ((outIndex + <usize>channel) << 2);
-  const plane = <usize>word(block, STATS_PLANE_BYTES);
-  v128.store(output, y);
-  v128.store(output, nextY, 16);
-  v128.store(stats, y);
-  v128.store(stats, nextY, 16);
-  v128.store(stats + plane, sum);
-  v128.store(stats + plane, nextSum, 16);
   // lseRateFactor outside the limit: (Σsᵢ(xᵢ − m) − ln(mean e)/r)/r.
-  v128.store(stats + 2 * plane, f32x4.div(f32x4.sub(f32x4.div(weighted, sum), quotient), used));
-  v128.store(stats + 2 * plane, f32x4.div(f32x4.sub(f32x4.div(nextWeighted, nextSum), nextQuotient), nextUsed), 16);
+  const perRate = f32x4.div(f32x4.sub(f32x4.div(weighted, sum), quotient), used);
+  const nextPerRate = f32x4.div(f32x4.sub(f32x4.div(nextWeighted, nextSum), nextQuotient), nextUsed);
+  saveWindowPair(block, outIndex + <usize>channel, y, nextY, sum, nextSum, perRate, nextPerRate);
   return true;
 }
 
