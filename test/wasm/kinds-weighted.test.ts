@@ -5,7 +5,8 @@
 // and the SIMD e^x and ln x (assembly/kinds/simd-math.ts) against Math.exp and Math.log.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import type { PoolGeometry } from '../../src/geometry/pool-geometry.js';
+import fc from 'fast-check';
+import { poolGeometry, type PoolGeometry } from '../../src/geometry/pool-geometry.js';
 import { gemPoolBackward, gemPoolForward } from '../../src/kernels/reference/extra/gem-pool.js';
 import { lipPoolBackward, lipPoolForward } from '../../src/kernels/reference/extra/lip-pool.js';
 import { lsePoolBackward, lsePoolForward } from '../../src/kernels/reference/extra/lse-pool.js';
@@ -21,7 +22,7 @@ import { lseKind } from '../../src/pooling/kinds/lse.js';
 import { softKind } from '../../src/pooling/kinds/soft.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { check, filled, generator, poisoned, poolCases } from './harness.js';
+import { check, filled, generator, poisoned, poolCases, type PoolCase, type ValueKind } from './harness.js';
 import { assertClose, fast, filledWith, gradPTolerance, parameter, room, withThreads } from './weighted-helpers.js';
 
 const RUNS = 150;
@@ -212,6 +213,9 @@ function compareGem(geometry: PoolGeometry, values: Parameters<typeof filled>[1]
     const kept = room(geometry, KEPT_PLANES.gem, KEPT_CELL_PLANES.gem);
     fast().gemPoolForward!(input.values, p.values, actual.values, geometry, kept);
     assertClose(actual.values, expected.values, tolerance, `${named} forward`);
+    const plain = poisoned(geometry.outputShape);
+    fast().gemPoolForward!(input.values, p.values, plain.values, geometry);
+    assert.deepEqual(actual.values, plain.values, `${named}: keeping forward differs`);
     const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
     const expectedGrad = filledWith(geometry.inputShape, 0);
     const expectedGradP = filledWith(p.shape, 0.25); // the kernels add to it
@@ -263,6 +267,9 @@ function compareLse(geometry: PoolGeometry, values: Parameters<typeof filled>[1]
     const kept = room(geometry, KEPT_PLANES.lse, KEPT_CELL_PLANES.lse);
     fast().lsePoolForward!(input.values, r.values, actual.values, geometry, kept);
     assertClose(actual.values, expected.values, tolerance, `${named} forward`);
+    const plain = poisoned(geometry.outputShape);
+    fast().lsePoolForward!(input.values, r.values, plain.values, geometry);
+    assert.deepEqual(actual.values, plain.values, `${named}: keeping forward differs`);
     const gradOutput = filled(geometry.outputShape, 'plain', seed + 1);
     const expectedGrad = filledWith(geometry.inputShape, 0);
     const expectedGradR = filledWith(r.shape, 0.25); // the kernels add to it
@@ -293,6 +300,49 @@ test('LSE forward and backward match the reference within its tolerance, 1 to 3 
       RUNS,
     ),
   );
+});
+
+/**
+ * The seed layer's windows, 2x2 at stride 2 over channels-last inputs of 8 to 21 channels: GeM's and
+ * LSE's saving forwards take two channel quads at a time there (gem.ts's gemSavingPair, lse.ts's
+ * lseSavingPair), then single quads and single channels; 'same' padding adds edge windows of fewer taps.
+ */
+function densePairCases(): fc.Arbitrary<PoolCase> {
+  return fc
+    .record({
+      batch: fc.integer({ min: 1, max: 3 }),
+      height: fc.integer({ min: 2, max: 9 }),
+      width: fc.integer({ min: 2, max: 9 }),
+      channels: fc.integer({ min: 8, max: 21 }),
+      padding: fc.constantFrom('valid' as const, 'same' as const),
+      values: fc.constantFrom<ValueKind>('plain', 'ties', 'negative', 'special'),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    })
+    .map((draw) => ({
+      geometry: poolGeometry('test', [draw.batch, draw.height, draw.width, draw.channels], 2, {
+        kernelSize: 2,
+        stride: 2,
+        padding: draw.padding,
+        dataFormat: 'channelsLast',
+      }),
+      values: draw.values,
+      seed: draw.seed,
+    }));
+}
+
+test("GeM and LSE on the seed layer's 2x2/2 windows (paired channel quads): the reference, keeping and plain alike, 1 to 3 threads", async () => {
+  await withThreads((threads) => {
+    check(
+      densePairCases(),
+      ({ geometry, values, seed }) => compareGem(geometry, values, seed, `gem dense, ${threads} threads`),
+      RUNS,
+    );
+    check(
+      densePairCases(),
+      ({ geometry, values, seed }) => compareLse(geometry, values, seed, `lse dense, ${threads} threads`),
+      RUNS,
+    );
+  });
 });
 
 /**

@@ -10,7 +10,7 @@ import { INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expLanes, expWeightLanes, logLanes, logPositiveLanes, logShortLanes } from '../simd-math';
 import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
-import { finiteLanes, isFourTaps, loadLanes, perCell, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightedTerm, weightLanes, windowRange } from './lanes';
+import { finiteLanes, isFourTaps, loadLanes, perCell, rangeLargest, rangeNaN, rangeSmallest, saveWindowPair, storeFourTaps, storeLanes, weightedTerm, weightLanes, windowRange } from './lanes';
 import { walkOutputRows } from './walks';
 
 /** The smallest normal float32, 2^−126. */
@@ -156,6 +156,11 @@ function gemForwardChannels(block: usize, start: usize, outIndex: usize, columns
   const output = pointer(block, OUTPUT) + (outIndex << 2);
   const parked = saving ? pointer(block, CELL_SCRATCH) - pointer(block, INPUT) : 0;
   let channel = 0;
+  if (saving && isFourTaps(columns)) {
+    for (; channel + 8 <= group; channel += 8) {
+      if (!gemSavingPair(block, start, outIndex, channel, parked)) break;
+    }
+  }
   for (; channel + 4 <= group; channel += 4) {
     const offset = <usize>channel << 2;
     const y = gemLanes(start + offset, columns, true, weightLanes(block, channel, true), saving, parked);
@@ -168,6 +173,66 @@ function gemForwardChannels(block: usize, start: usize, outIndex: usize, columns
     storeLanes(output + offset, y, false);
     if (saving) saveWindowLanes(block, outIndex + channel, false, y, weightLanes(block, channel, false));
   }
+}
+
+/**
+ * A saving forward's two channel quads [channel, channel + 8) of a 2×2 window side by side, when
+ * both are ordinary (else nothing is written and false returned): gemLanes and saveWindowLanes'
+ * steps, the same bits, the two quads' ln and e^x interleaved. A quad's chain (its scale's division,
+ * then each cell's ln and e^x) is long and its four cells are all the processor can overlap; two
+ * quads give it eight independent chains.
+ */
+@inline
+function gemSavingPair(block: usize, start: usize, outIndex: usize, channel: i32, parked: usize): bool {
+  const first = start + (<usize>channel << 2);
+  const second = first + 16;
+  const power = weightLanes(block, channel, true);
+  const nextPower = weightLanes(block, channel + 4, true);
+  const s = windowScale(first, 2, true, power);
+  if (!ordinary) return false;
+  const nextS = windowScale(second, 2, true, nextPower);
+  if (!ordinary) return false;
+  const inverse = f32x4.div(f32x4.splat(1), s);
+  const nextInverse = f32x4.div(f32x4.splat(1), nextS);
+  const zero = f32x4.splat(0);
+  const right = columnBytes;
+  const down = rowBytes;
+  const ratioA = cellLogRatio(first, true, inverse, false, zero);
+  const nextRatioA = cellLogRatio(second, true, nextInverse, false, zero);
+  const ratioB = cellLogRatio(first + right, true, inverse, false, zero);
+  const nextRatioB = cellLogRatio(second + right, true, nextInverse, false, zero);
+  const ratioC = cellLogRatio(first + down, true, inverse, false, zero);
+  const nextRatioC = cellLogRatio(second + down, true, nextInverse, false, zero);
+  const ratioD = cellLogRatio(first + down + right, true, inverse, false, zero);
+  const nextRatioD = cellLogRatio(second + down + right, true, nextInverse, false, zero);
+  const termA = expWeightLanes(f32x4.mul(power, ratioA));
+  const nextTermA = expWeightLanes(f32x4.mul(nextPower, nextRatioA));
+  const termB = expWeightLanes(f32x4.mul(power, ratioB));
+  const nextTermB = expWeightLanes(f32x4.mul(nextPower, nextRatioB));
+  const termC = expWeightLanes(f32x4.mul(power, ratioC));
+  const nextTermC = expWeightLanes(f32x4.mul(nextPower, nextRatioC));
+  const termD = expWeightLanes(f32x4.mul(power, ratioD));
+  const nextTermD = expWeightLanes(f32x4.mul(nextPower, nextRatioD));
+  storeFourTaps(first + parked, right, down, termA, termB, termC, termD);
+  storeFourTaps(second + parked, right, down, nextTermA, nextTermB, nextTermC, nextTermD);
+  const sum = f32x4.add(f32x4.add(f32x4.add(termA, termB), termC), termD);
+  const nextSum = f32x4.add(f32x4.add(f32x4.add(nextTermA, nextTermB), nextTermC), nextTermD);
+  const logSum = f32x4.add(
+    f32x4.add(f32x4.add(weightedTerm(termA, ratioA), weightedTerm(termB, ratioB)), weightedTerm(termC, ratioC)),
+    weightedTerm(termD, ratioD),
+  );
+  const nextLogSum = f32x4.add(
+    f32x4.add(f32x4.add(weightedTerm(nextTermA, nextRatioA), weightedTerm(nextTermB, nextRatioB)), weightedTerm(nextTermC, nextRatioC)),
+    weightedTerm(nextTermD, nextRatioD),
+  );
+  const rootLog = f32x4.div(logPositiveLanes(perCell(sum, 4)), power);
+  const nextRootLog = f32x4.div(logPositiveLanes(perCell(nextSum, 4)), nextPower);
+  const y = v128.bitselect(f32x4.mul(s, expLanes(rootLog)), s, finiteLanes(s));
+  const nextY = v128.bitselect(f32x4.mul(nextS, expLanes(nextRootLog)), nextS, finiteLanes(nextS));
+  const perPower = f32x4.mul(f32x4.div(y, power), f32x4.sub(f32x4.div(logSum, sum), rootLog));
+  const nextPerPower = f32x4.mul(f32x4.div(nextY, nextPower), f32x4.sub(f32x4.div(nextLogSum, nextSum), nextRootLog));
+  saveWindowPair(block, outIndex + <usize>channel, y, nextY, f32x4.div(y, sum), f32x4.div(nextY, nextSum), perPower, nextPerPower);
+  return true;
 }
 
 function gemForwardWindow(block: usize, start: usize, outIndex: usize, columns: i32): void {

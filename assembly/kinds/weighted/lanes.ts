@@ -1,10 +1,10 @@
 // What the weighted kinds' kernels share: four channels' values as one vector (or one channel's
 // value in every lane, for the channels past the last multiple of four), each window's taps walked
 // with walk.ts's steps, the window max, and the parameter's lanes.
-import { CHANNELS, CHANNELS_LAST, pointer, word } from '../../pool/arguments';
+import { CHANNELS, CHANNELS_LAST, OUTPUT, pointer, word } from '../../pool/arguments';
 import { outer } from '../../pool/rows';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
-import { PER_CHANNEL, ROW_TERMS, WEIGHTS } from './arguments';
+import { PER_CHANNEL, ROW_TERMS, STATS, STATS_PLANE_BYTES, WEIGHTS } from './arguments';
 import { currentUnit } from './walks';
 
 /** Four lanes from `at`, or (one channel) the value at `at` in every lane. */
@@ -18,6 +18,34 @@ export function loadLanes(at: usize, full: bool): v128 {
 export function storeLanes(at: usize, value: v128, full: bool): void {
   if (full) v128.store(at, value);
   else store<f32>(at, f32x4.extract_lane(value, 0));
+}
+
+/** Stores a 2×2 window's four cells' lanes from `at` (taps `right` and `down` bytes apart). */
+@inline
+export function storeFourTaps(at: usize, right: usize, down: usize, a: v128, b: v128, c: v128, d: v128): void {
+  v128.store(at, a);
+  v128.store(at + right, b);
+  v128.store(at + down, c);
+  v128.store(at + down + right, d);
+}
+
+/**
+ * A saving forward's two channel quads' window values from output element `at` on: y at the output
+ * and in the first STATS plane, `second` and `third` (each quad's pair of lanes) in the next two.
+ */
+@inline
+export function saveWindowPair(block: usize, at: usize, y: v128, nextY: v128, second: v128, nextSecond: v128, third: v128, nextThird: v128): void {
+  const output = pointer(block, OUTPUT) + (at << 2);
+  const stats = pointer(block, STATS) + (at << 2);
+  const plane = <usize>word(block, STATS_PLANE_BYTES);
+  v128.store(output, y);
+  v128.store(output, nextY, 16);
+  v128.store(stats, y);
+  v128.store(stats, nextY, 16);
+  v128.store(stats + plane, second);
+  v128.store(stats + plane, nextSecond, 16);
+  v128.store(stats + 2 * plane, third);
+  v128.store(stats + 2 * plane, nextThird, 16);
 }
 
 /**

@@ -10,7 +10,7 @@ import { INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
 import { columnBytes, group, rowBytes, rows, sliceBytes, slices } from '../../pool/walk';
 import { expWeightLanes, expWeightPairLanes, log1pNonPositiveLanes, weightLessOne } from '../simd-math';
 import { CELL_SCRATCH, STATS, STATS_PLANE_BYTES } from './arguments';
-import { isFourTaps, loadLanes, offsetLanes, perCell, rangeLargest, rangeNaN, rangeSmallest, storeLanes, weightedTerm, weightLanes, windowRange } from './lanes';
+import { isFourTaps, loadLanes, offsetLanes, perCell, rangeLargest, rangeNaN, rangeSmallest, saveWindowPair, storeFourTaps, storeLanes, weightedTerm, weightLanes, windowRange } from './lanes';
 import { walkOutputRows } from './walks';
 
 /** Below this |r|·(max − min), y is the mean (MEAN_LIMIT). */
@@ -120,6 +120,11 @@ function lseForwardChannels(block: usize, start: usize, outIndex: usize, columns
   const output = pointer(block, OUTPUT) + (outIndex << 2);
   const parked = saving ? pointer(block, CELL_SCRATCH) - pointer(block, INPUT) : 0;
   let channel = 0;
+  if (saving && isFourTaps(columns)) {
+    for (; channel + 8 <= group; channel += 8) {
+      if (!lseSavingPair(block, start, outIndex, channel, parked)) break;
+    }
+  }
   for (; channel + 4 <= group; channel += 4) {
     const offset = <usize>channel << 2;
     const y = lseLanes(start + offset, columns, true, weightLanes(block, channel, true), saving, parked);
@@ -132,6 +137,97 @@ function lseForwardChannels(block: usize, start: usize, outIndex: usize, columns
     storeLanes(output + offset, y, false);
     if (saving) lseSaveWindowLanes(block, start + offset, outIndex + channel, columns, false, y);
   }
+}
+
+/** lseLanes' window setup of a 2×2 quad at `at` for rates `r`: m, and the rate used (pairShift, pairUsed); false in the mean limit. */
+@inline
+function lsePairSetup(at: usize, r: v128): bool {
+  windowRange(at, 2, true, -Infinity);
+  const largest = rangeLargest;
+  const smallest = rangeSmallest;
+  pairShift = v128.or(v128.bitselect(largest, smallest, f32x4.gt(r, f32x4.splat(0))), rangeNaN);
+  const spread = f32x4.mul(f32x4.abs(r), f32x4.sub(largest, smallest));
+  const limit = v128.or(f32x4.eq(r, f32x4.splat(0)), f32x4.lt(spread, f32x4.splat(MEAN_LIMIT)));
+  pairUsed = r; // andnot(r, limit) with no lane in the limit
+  return !v128.any_true(limit);
+}
+
+// lsePairSetup's results (per instance, so per thread).
+let pairShift: v128 = f32x4.splat(0);
+let pairUsed: v128 = f32x4.splat(0);
+
+/**
+ * A saving forward's two channel quads [channel, channel + 8) of a 2×2 window side by side, when no
+ * lane of either is in the mean limit (else nothing is written and false returned): lseLanes(park)
+ * and lseSaveWindowLanes' steps and sums in their order, the same bits, the quads' e^x interleaved
+ * so that the processor overlaps their chains (gem.ts's gemSavingPair).
+ */
+@inline
+function lseSavingPair(block: usize, start: usize, outIndex: usize, channel: i32, parked: usize): bool {
+  const first = start + (<usize>channel << 2);
+  const second = first + 16;
+  if (!lsePairSetup(first, weightLanes(block, channel, true))) return false;
+  const m = pairShift;
+  const used = pairUsed;
+  if (!lsePairSetup(second, weightLanes(block, channel + 4, true))) return false;
+  const nextM = pairShift;
+  const nextUsed = pairUsed;
+  const zero = f32x4.splat(0);
+  const right = columnBytes;
+  const down = rowBytes;
+  const a = v128.load(first);
+  const nextA = v128.load(second);
+  const b = v128.load(first + right);
+  const nextB = v128.load(second + right);
+  const c = v128.load(first + down);
+  const nextC = v128.load(second + down);
+  const d = v128.load(first + down + right);
+  const nextD = v128.load(second + down + right);
+  const offsetA = offsetLanes(a, m);
+  const nextOffsetA = offsetLanes(nextA, nextM);
+  const offsetB = offsetLanes(b, m);
+  const nextOffsetB = offsetLanes(nextB, nextM);
+  const offsetC = offsetLanes(c, m);
+  const nextOffsetC = offsetLanes(nextC, nextM);
+  const offsetD = offsetLanes(d, m);
+  const nextOffsetD = offsetLanes(nextD, nextM);
+  const weightA = expWeightPairLanes(f32x4.mul(used, offsetA));
+  const lessOneA = weightLessOne;
+  const nextWeightA = expWeightPairLanes(f32x4.mul(nextUsed, nextOffsetA));
+  const nextLessOneA = weightLessOne;
+  const weightB = expWeightPairLanes(f32x4.mul(used, offsetB));
+  const lessOneB = weightLessOne;
+  const nextWeightB = expWeightPairLanes(f32x4.mul(nextUsed, nextOffsetB));
+  const nextLessOneB = weightLessOne;
+  const weightC = expWeightPairLanes(f32x4.mul(used, offsetC));
+  const lessOneC = weightLessOne;
+  const nextWeightC = expWeightPairLanes(f32x4.mul(nextUsed, nextOffsetC));
+  const nextLessOneC = weightLessOne;
+  const weightD = expWeightPairLanes(f32x4.mul(used, offsetD));
+  const lessOneD = weightLessOne;
+  const nextWeightD = expWeightPairLanes(f32x4.mul(nextUsed, nextOffsetD));
+  const nextLessOneD = weightLessOne;
+  storeFourTaps(first + parked, right, down, weightA, weightB, weightC, weightD);
+  storeFourTaps(second + parked, right, down, nextWeightA, nextWeightB, nextWeightC, nextWeightD);
+  const weightedAB = f32x4.add(f32x4.add(zero, weightedTerm(weightA, offsetA)), weightedTerm(weightB, offsetB));
+  const weighted = f32x4.add(f32x4.add(weightedAB, weightedTerm(weightC, offsetC)), weightedTerm(weightD, offsetD));
+  const nextWeightedAB = f32x4.add(f32x4.add(zero, weightedTerm(nextWeightA, nextOffsetA)), weightedTerm(nextWeightB, nextOffsetB));
+  const nextWeighted = f32x4.add(f32x4.add(nextWeightedAB, weightedTerm(nextWeightC, nextOffsetC)), weightedTerm(nextWeightD, nextOffsetD));
+  const sum = f32x4.add(f32x4.add(f32x4.add(f32x4.add(zero, weightA), weightB), weightC), weightD);
+  const nextSum = f32x4.add(f32x4.add(f32x4.add(f32x4.add(zero, nextWeightA), nextWeightB), nextWeightC), nextWeightD);
+  const shares = f32x4.add(f32x4.add(f32x4.add(f32x4.add(zero, lessOneA), lessOneB), lessOneC), lessOneD);
+  const nextShares = f32x4.add(f32x4.add(f32x4.add(f32x4.add(zero, nextLessOneA), nextLessOneB), nextLessOneC), nextLessOneD);
+  const logMeanHere = log1pNonPositiveLanes(perCell(shares, 4));
+  const nextLogMean = log1pNonPositiveLanes(perCell(nextShares, 4));
+  const quotient = f32x4.div(logMeanHere, used);
+  const nextQuotient = f32x4.div(nextLogMean, nextUsed);
+  const y = f32x4.add(m, quotient);
+  const nextY = f32x4.add(nextM, nextQuotient);
+  // lseRateFactor outside the limit: (Σsᵢ(xᵢ − m) − ln(mean e)/r)/r.
+  const perRate = f32x4.div(f32x4.sub(f32x4.div(weighted, sum), quotient), used);
+  const nextPerRate = f32x4.div(f32x4.sub(f32x4.div(nextWeighted, nextSum), nextQuotient), nextUsed);
+  saveWindowPair(block, outIndex + <usize>channel, y, nextY, sum, nextSum, perRate, nextPerRate);
+  return true;
 }
 
 /** The planes a saving forward keeps at STATS after lseLanes (with `park`): y, Σe, ∂y/∂r (none for an empty window). */
