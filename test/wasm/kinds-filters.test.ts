@@ -24,6 +24,7 @@ import {
 import { waveletPoolBackward, waveletPoolForward } from '../../src/kernels/reference/extra/wavelet-pool.js';
 import type { PoolingKernels } from '../../src/kernels/types.js';
 import { setThreadCount, threadsReady, wasmBackend } from '../../src/kernels/wasm/index.js';
+import { setBlurCacheLimit } from '../../src/kernels/wasm/kinds/filters/blur.js';
 import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
 import { globalSetUp } from '../../src/pooling/global-steps.js';
 import { attentionKind } from '../../src/pooling/kinds/attention.js';
@@ -127,6 +128,53 @@ test('blur forward keeps the reference tap order: a sum another order would roun
       fast().blurPoolForward(input.values, actual.values, geometry);
       assert.equal(expected.values[dataFormat === 'channelsLast' ? (1 * 4 + 1) * 29 : 5], 1);
       assertSame(actual.values, expected.values, `blur forward ${dataFormat}`);
+    });
+  }
+});
+
+test('blur kernels without their f64 caches (the rows read as f32 where they are) match bit for bit', async () => {
+  setBlurCacheLimit(0);
+  try {
+    for (const threads of [1, 3]) {
+      await setThreadCount(threads);
+      await threadsReady();
+      check(blurCases(), compareBlur, 100);
+    }
+  } finally {
+    setBlurCacheLimit();
+  }
+});
+
+test('blur backward sums each input cell’s shares in f64 and rounds once, as the forward', () => {
+  // Cell 2 of a [1,2,1]/4 filter at stride 1 gets 2⁻²³/4, then 1/2, then 2⁻²³/4: rounded to f32 after each
+  // add, both small shares are lost (ties to even) and it stays 1/2; summed in f64, it is 1/2 + 2⁻²⁴.
+  const geometry = blurGeometry('test', [1, 5, 1], 1, { filterSize: 3, stride: 1, padMode: 'zero' });
+  tidy(() => {
+    const gradOutput = filled(geometry.outputShape, 'plain', 1);
+    gradOutput.values.set([0, 2 ** -23, 1, 2 ** -23, 0]);
+    const [expected, actual] = [poisoned(geometry.inputShape), poisoned(geometry.inputShape)];
+    blurPoolBackward(gradOutput.values, expected.values, geometry);
+    fast().blurPoolBackward(gradOutput.values, actual.values, geometry);
+    assert.equal(expected.values[2], 0.5 + 2 ** -24);
+    assertSame(actual.values, expected.values, 'blur backward');
+  });
+});
+
+test('blur backward keeps the reference order: shares whose f64 sum another order would round differently', () => {
+  // Output gradients ±2⁶⁰ and small odd numbers: an input cell's shares cancel or absorb each other,
+  // so a sum in another (output cell, tap) order than the reference's gives other bits; both layouts,
+  // reflect padding (a mirrored cell gets two taps of one output cell), 29 channels (every block width).
+  for (const dataFormat of ['channelsLast', 'channelsFirst'] as const) {
+    const shape = dataFormat === 'channelsLast' ? [2, 9, 10, 29] : [2, 29, 9, 10];
+    const geometry = blurGeometry('test', shape, 2, { filterSize: 4, stride: 2, dataFormat });
+    tidy(() => {
+      const gradOutput = filled(geometry.outputShape, 'plain', 5);
+      const magnitudes = [2 ** 60, -(2 ** 60), 1, 3, -5];
+      gradOutput.values.forEach((_, index) => (gradOutput.values[index] = magnitudes[(index * 7 + (index >> 3)) % 5]!));
+      const [expected, actual] = [poisoned(geometry.inputShape), poisoned(geometry.inputShape)];
+      blurPoolBackward(gradOutput.values, expected.values, geometry);
+      fast().blurPoolBackward(gradOutput.values, actual.values, geometry);
+      assertSame(actual.values, expected.values, `blur backward ${dataFormat}`);
     });
   }
 });
