@@ -9,6 +9,7 @@ import { adaptiveGeometry } from '../../src/geometry/adaptive-geometry.js';
 import type { PoolingSizes, SpatialDims } from '../../src/geometry/layout.js';
 import { attentionPoolBackward, attentionPoolForward } from '../../src/kernels/reference/extra/attention-pool.js';
 import { blurPoolBackward, blurPoolForward } from '../../src/kernels/reference/extra/blur-pool.js';
+import { maxBlurPoolForward, type MaxBlurGeometry } from '../../src/kernels/reference/extra/max-blur-pool.js';
 import {
   covarianceKeptLength,
   covariancePoolBackward,
@@ -29,6 +30,7 @@ import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
 import { globalSetUp } from '../../src/pooling/global-steps.js';
 import { attentionKind } from '../../src/pooling/kinds/attention.js';
 import { blurGeometry } from '../../src/pooling/kinds/blur-geometry.js';
+import { maxBlurGeometries } from '../../src/pooling/kinds/max-blur.js';
 import { covarianceKind } from '../../src/pooling/kinds/covariance.js';
 import { clearKept, KEPT_MARK } from '../../src/pooling/kinds/forward-keep.js';
 import { diffStrideKind } from '../../src/pooling/kinds/diff-stride.js';
@@ -177,6 +179,81 @@ test('blur backward keeps the reference order: shares whose f64 sum another orde
       assertSame(actual.values, expected.values, `blur backward ${dataFormat}`);
     });
   }
+});
+
+/** Random MaxBlurPool geometries: dense windows 1–3 per axis, then the blur cases' options. */
+function maxBlurCases() {
+  return fc
+    .record({
+      rank: fc.constantFrom<SpatialDims>(1, 2, 2, 3),
+      batch: fc.integer({ min: 1, max: 3 }),
+      channels: fc.integer({ min: 1, max: 11 }),
+      sizes: fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 3, maxLength: 3 }),
+      kernelSize: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
+      strides: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 3, maxLength: 3 }),
+      filterSize: fc.integer({ min: 1, max: 7 }),
+      padMode: fc.constantFrom('reflect', 'replicate', 'zero'),
+      channelsLast: fc.boolean(),
+      values: fc.constantFrom<ValueKind>('plain', 'ties', 'negative', 'special'),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    })
+    .map((draw) => {
+      const spatial = draw.sizes.slice(3 - draw.rank);
+      const shape = draw.channelsLast
+        ? [draw.batch, ...spatial, draw.channels]
+        : [draw.batch, draw.channels, ...spatial];
+      const options = {
+        kernelSize: draw.kernelSize.slice(3 - draw.rank),
+        filterSize: draw.filterSize,
+        stride: draw.strides.slice(3 - draw.rank),
+        padMode: draw.padMode,
+        dataFormat: draw.channelsLast ? 'channelsLast' : 'channelsFirst',
+      };
+      try {
+        return { shape, geometry: maxBlurGeometries('test', shape, draw.rank, options), ...draw };
+      } catch {
+        return null;
+      }
+    })
+    .filter((item) => item !== null);
+}
+
+function compareMaxBlur(item: { shape: number[]; geometry: MaxBlurGeometry; values: ValueKind; seed: number }): void {
+  tidy(() => {
+    const input = filled(item.shape, item.values, item.seed);
+    const { dense, blur } = item.geometry;
+    const [expected, actual] = [poisoned(blur.outputShape), poisoned(blur.outputShape)];
+    const [expectedArgmax, actualArgmax] = [poisoned(dense.outputShape, 'int32'), poisoned(dense.outputShape, 'int32')];
+    maxBlurPoolForward(input.values, expected.values, expectedArgmax.intValues, item.geometry);
+    fast().maxBlurPoolForward(input.values, actual.values, actualArgmax.intValues, item.geometry);
+    assertSame(actual.values, expected.values, 'maxBlur forward');
+    assertSame(actualArgmax.intValues, expectedArgmax.intValues, 'maxBlur argmax');
+  });
+}
+
+test('maxBlurPoolForward (dense max rows computed into the blur row cache) matches the reference bit for bit, argmax too', async () => {
+  for (const threads of [1, 2, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    check(maxBlurCases(), compareMaxBlur, threads === 1 ? 200 : 80);
+  }
+  setBlurCacheLimit(0); // the two steps: the pool module's dense max, then the blur
+  try {
+    check(maxBlurCases(), compareMaxBlur, 60);
+  } finally {
+    setBlurCacheLimit();
+  }
+});
+
+test('maxBlurPoolForward on a seed-CNN-sized NHWC input (26×26 → 25×25 maxima → 13×13) matches bit for bit', () => {
+  const shape = [3, 26, 26, 32];
+  const geometry = maxBlurGeometries('test', shape, 2, { kernelSize: 2, filterSize: 4, stride: 2 });
+  for (const [values, seed] of [
+    ['plain', 3],
+    ['ties', 4],
+    ['special', 5],
+  ] as const)
+    compareMaxBlur({ shape, geometry, values, seed });
 });
 
 /** A random global-pooling input: ranks 1-3, either layout, up to `maxSize` cells per axis. */

@@ -14,6 +14,7 @@ import {
   pointer, word,
 } from './arguments';
 import { blurCell, blurCellWide, cacheSlot, promoteRow, TAG_BYTES, TAP_BYTES } from './blur-cells';
+import { maxRow } from './max-blur';
 
 /**
  * Lists the taps of output cell (slice, row, column) into `list` in the reference's order: element
@@ -109,8 +110,9 @@ function cellsOf(block: usize, field: i32): usize {
 /**
  * Promotes to f64 the input rows of `sample` that output row (slice, row) reads and that its slots do
  * not hold yet (`tags`: the global row each slot holds, −1 none); `rows` is the cache's first slot.
+ * `dense`: MaxBlurPool's, whose blur input rows are dense max rows computed from the raw input.
  */
-function cacheRows(block: usize, tags: usize, rows: usize, sample: i32, slice: i32, row: i32): void {
+function cacheRows(block: usize, tags: usize, rows: usize, sample: i32, slice: i32, row: i32, dense: bool): void {
   const inDepth = word(block, IN_SIZE);
   const inHeight = word(block, IN_SIZE + 1);
   const rowElements = word(block, IN_SIZE + 2) * word(block, CHANNELS);
@@ -130,13 +132,25 @@ function cacheRows(block: usize, tags: usize, rows: usize, sample: i32, slice: i
       if (load<i32>(tags + (<usize>slot << 2)) == tag) continue;
       store<i32>(tags + (<usize>slot << 2), tag);
       const from = pointer(block, SOURCE) + ((<usize>(sample * inDepth * inHeight + inputRow) * <usize>rowElements) << 2);
-      promoteRow(from, rows + ((<usize>slot * <usize>rowElements) << 3), rowElements);
+      const target = rows + ((<usize>slot * <usize>rowElements) << 3);
+      if (dense) maxRow(block, sample, source, sourceRow, target);
+      else promoteRow(from, target, rowElements);
     }
   }
 }
 
 /** Output rows [firstUnit, endUnit) over (sample, slice, row). */
 export function blurForwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  forwardRows(block, firstUnit, endUnit, false);
+}
+
+/** MaxBlurPool's output rows [firstUnit, endUnit): the row cache filled with dense max rows of the input (max-blur.ts). */
+export function maxBlurForwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
+  forwardRows(block, firstUnit, endUnit, true);
+}
+
+/** The blur's output rows over its row cache (`dense`: MaxBlurPool's maxima, always cached), else over the f32 input. */
+function forwardRows(block: usize, firstUnit: i32, endUnit: i32, dense: bool): void {
   const channels = word(block, CHANNELS);
   const outDepth = word(block, OUT_SIZE);
   const outHeight = word(block, OUT_SIZE + 1);
@@ -153,7 +167,7 @@ export function blurForwardRows(block: usize, firstUnit: i32, endUnit: i32): voi
     const row = unit % outHeight;
     const input = pointer(block, SOURCE) + <usize>sample * cellsOf(block, IN_SIZE) * cellBytes;
     let output = pointer(block, TARGET) + <usize>unit * <usize>outWidth * cellBytes;
-    if (cached) cacheRows(block, tags, rows, sample, slice, row);
+    if (cached) cacheRows(block, tags, rows, sample, slice, row, dense);
     listedStart = -1;
     for (let column = 0; column < outWidth; column++, output += cellBytes) {
       const count = columnTaps(block, list, slice, row, column, cached);

@@ -7,6 +7,7 @@ import type { PoolingKernels } from '../../../types.js';
 import { heap } from '../../../../tensor/heap.js';
 import type { KernelModule } from '../../loader.js';
 import { addressOf } from '../../pool-arguments.js';
+import { kernel } from '../../../backend.js';
 import { getThreadCount, parallelFor } from '../../threads.js';
 import { blockViews, FILTERS_BYTES, filterSamples, placeTablesAndScratch, WORDS } from './block.js';
 
@@ -17,6 +18,8 @@ const ROW_CACHE_LIMIT = 256 << 10;
 /** The backward's f64 copy of a sample's output gradient is used up to this many bytes a thread. */
 const SAMPLE_CACHE_LIMIT = 1 << 20;
 const cacheLimits = { rows: ROW_CACHE_LIMIT, sample: SAMPLE_CACHE_LIMIT };
+/** Block word of MaxBlurPool's raw input sizes, then its window's, then the argmax tensor's address (max-blur.ts). */
+const RAW_SIZE = 80;
 
 /** Tests: caps both caches at `bytes` (0: the kernels read f32 values where they are), or restores the limits. */
 export function setBlurCacheLimit(bytes?: number): void {
@@ -176,17 +179,67 @@ function writeBlur(kinds: KernelModule, geometry: BlurGeometry, source: number, 
   return { samples, release };
 }
 
-export function createBlurKernels(kinds: KernelModule): Pick<PoolingKernels, 'blurPoolForward' | 'blurPoolBackward'> {
+/** Whether every dense max position along depth and height is read by the blur (so the fused forward writes every argmax). */
+function readsEveryRow(geometry: BlurGeometry): boolean {
+  const sizes = [geometry.inDepth, geometry.inHeight];
+  return [0, 1].every((axis) => new Set(geometry.sources[axis]!.filter((source) => source >= 0)).size === sizes[axis]);
+}
+
+/**
+ * MaxBlurPool's forward: fused (assembly/kinds/filters/max-blur.ts) where the blur's row cache is on and
+ * reads every dense row, else the dense max pooling (the active backend's) into maxima, then the blur.
+ */
+function maxBlurForward(
+  kinds: KernelModule,
+  blurForward: PoolingKernels['blurPoolForward'],
+  ...[input, output, argmax, { dense, blur }]: Parameters<PoolingKernels['maxBlurPoolForward']>
+): void {
+  const { samples, channels } = filterSamples(blur);
+  if (forwardScratch(blur, channels).moduli === null || !readsEveryRow(blur)) {
+    const bytes = 4 * argmax.length;
+    const address = heap.alloc(bytes);
+    try {
+      const maxima = new Float32Array(heap.memory.buffer, address, argmax.length);
+      kernel('maxPoolForward')(input, maxima, argmax, dense);
+      blurForward(maxima, output, blur);
+    } finally {
+      heap.free(address, bytes);
+    }
+    return;
+  }
+  const { release } = writeBlur(kinds, blur, addressOf(input), addressOf(output), true);
+  try {
+    const { words } = blockViews(kinds);
+    words.set([dense.inDepth, dense.inHeight, dense.inWidth], RAW_SIZE);
+    words.set([dense.kernelDepth, dense.kernelHeight, dense.kernelWidth], RAW_SIZE + 3);
+    words[RAW_SIZE + 6] = addressOf(argmax);
+    parallelFor(
+      kinds,
+      'maxBlurForwardRows',
+      samples * blur.outDepth * blur.outHeight,
+      input.byteLength + output.byteLength,
+    );
+  } finally {
+    release();
+  }
+}
+
+export function createBlurKernels(
+  kinds: KernelModule,
+): Pick<PoolingKernels, 'blurPoolForward' | 'blurPoolBackward' | 'maxBlurPoolForward'> {
   const bytes = (input: Float32Array, output: Float32Array): number => input.byteLength + output.byteLength;
+  const blurPoolForward: PoolingKernels['blurPoolForward'] = (input, output, geometry) => {
+    const { samples, release } = writeBlur(kinds, geometry, addressOf(input), addressOf(output), true);
+    try {
+      parallelFor(kinds, 'blurForwardRows', samples * geometry.outDepth * geometry.outHeight, bytes(input, output));
+    } finally {
+      release();
+    }
+  };
   return {
-    blurPoolForward(input, output, geometry) {
-      const { samples, release } = writeBlur(kinds, geometry, addressOf(input), addressOf(output), true);
-      try {
-        parallelFor(kinds, 'blurForwardRows', samples * geometry.outDepth * geometry.outHeight, bytes(input, output));
-      } finally {
-        release();
-      }
-    },
+    blurPoolForward,
+    maxBlurPoolForward: (input, output, argmax, geometry) =>
+      maxBlurForward(kinds, blurPoolForward, input, output, argmax, geometry),
     blurPoolBackward(gradOutput, gradInput, geometry) {
       const { samples, release } = writeBlur(kinds, geometry, addressOf(gradOutput), addressOf(gradInput), false);
       try {
