@@ -9,7 +9,7 @@ import { adaptiveGeometry } from '../../src/geometry/adaptive-geometry.js';
 import type { PoolingSizes, SpatialDims } from '../../src/geometry/layout.js';
 import { attentionPoolBackward, attentionPoolForward } from '../../src/kernels/reference/extra/attention-pool.js';
 import { blurPoolBackward, blurPoolForward } from '../../src/kernels/reference/extra/blur-pool.js';
-import { maxBlurPoolForward, type MaxBlurGeometry } from '../../src/kernels/reference/extra/max-blur-pool.js';
+import { maxBlurPoolForward } from '../../src/kernels/reference/extra/max-blur-pool.js';
 import {
   covarianceKeptLength,
   covariancePoolBackward,
@@ -40,7 +40,7 @@ import { assertClose, type Tolerance } from './weighted-helpers.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { assertSame, check, filled, poisoned, type ValueKind } from './harness.js';
-import { blurCases, type BlurCase } from '../helpers/blur-cases.js';
+import { blurCases, maxBlurCases, type BlurCase, type MaxBlurCase } from '../helpers/blur-cases.js';
 
 function fast(): PoolingKernels {
   assert.ok(wasmBackend !== null, 'the wasm backend did not register');
@@ -181,44 +181,7 @@ test('blur backward keeps the reference order: shares whose f64 sum another orde
   }
 });
 
-/** Random MaxBlurPool geometries: dense windows 1–3 per axis, then the blur cases' options. */
-function maxBlurCases() {
-  return fc
-    .record({
-      rank: fc.constantFrom<SpatialDims>(1, 2, 2, 3),
-      batch: fc.integer({ min: 1, max: 3 }),
-      channels: fc.integer({ min: 1, max: 11 }),
-      sizes: fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 3, maxLength: 3 }),
-      kernelSize: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
-      strides: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 3, maxLength: 3 }),
-      filterSize: fc.integer({ min: 1, max: 7 }),
-      padMode: fc.constantFrom('reflect', 'replicate', 'zero'),
-      channelsLast: fc.boolean(),
-      values: fc.constantFrom<ValueKind>('plain', 'ties', 'negative', 'special'),
-      seed: fc.integer({ min: 1, max: 1 << 30 }),
-    })
-    .map((draw) => {
-      const spatial = draw.sizes.slice(3 - draw.rank);
-      const shape = draw.channelsLast
-        ? [draw.batch, ...spatial, draw.channels]
-        : [draw.batch, draw.channels, ...spatial];
-      const options = {
-        kernelSize: draw.kernelSize.slice(3 - draw.rank),
-        filterSize: draw.filterSize,
-        stride: draw.strides.slice(3 - draw.rank),
-        padMode: draw.padMode,
-        dataFormat: draw.channelsLast ? 'channelsLast' : 'channelsFirst',
-      };
-      try {
-        return { shape, geometry: maxBlurGeometries('test', shape, draw.rank, options), ...draw };
-      } catch {
-        return null;
-      }
-    })
-    .filter((item) => item !== null);
-}
-
-function compareMaxBlur(item: { shape: number[]; geometry: MaxBlurGeometry; values: ValueKind; seed: number }): void {
+function compareMaxBlur(item: MaxBlurCase): void {
   tidy(() => {
     const input = filled(item.shape, item.values, item.seed);
     const { dense, blur } = item.geometry;
