@@ -9,6 +9,7 @@ import { adaptiveGeometry } from '../../src/geometry/adaptive-geometry.js';
 import type { PoolingSizes, SpatialDims } from '../../src/geometry/layout.js';
 import { attentionPoolBackward, attentionPoolForward } from '../../src/kernels/reference/extra/attention-pool.js';
 import { blurPoolBackward, blurPoolForward } from '../../src/kernels/reference/extra/blur-pool.js';
+import { maxBlurPoolForward } from '../../src/kernels/reference/extra/max-blur-pool.js';
 import {
   covarianceKeptLength,
   covariancePoolBackward,
@@ -24,10 +25,12 @@ import {
 import { waveletPoolBackward, waveletPoolForward } from '../../src/kernels/reference/extra/wavelet-pool.js';
 import type { PoolingKernels } from '../../src/kernels/types.js';
 import { setThreadCount, threadsReady, wasmBackend } from '../../src/kernels/wasm/index.js';
+import { setBlurCacheLimit } from '../../src/kernels/wasm/kinds/filters/blur.js';
 import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
 import { globalSetUp } from '../../src/pooling/global-steps.js';
 import { attentionKind } from '../../src/pooling/kinds/attention.js';
 import { blurGeometry } from '../../src/pooling/kinds/blur-geometry.js';
+import { maxBlurGeometries } from '../../src/pooling/kinds/max-blur.js';
 import { covarianceKind } from '../../src/pooling/kinds/covariance.js';
 import { clearKept, KEPT_MARK } from '../../src/pooling/kinds/forward-keep.js';
 import { diffStrideKind } from '../../src/pooling/kinds/diff-stride.js';
@@ -37,7 +40,7 @@ import { assertClose, type Tolerance } from './weighted-helpers.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { assertSame, check, filled, poisoned, type ValueKind } from './harness.js';
-import { blurCases, type BlurCase } from '../helpers/blur-cases.js';
+import { blurCases, maxBlurCases, type BlurCase, type MaxBlurCase } from '../helpers/blur-cases.js';
 
 function fast(): PoolingKernels {
   assert.ok(wasmBackend !== null, 'the wasm backend did not register');
@@ -129,6 +132,91 @@ test('blur forward keeps the reference tap order: a sum another order would roun
       assertSame(actual.values, expected.values, `blur forward ${dataFormat}`);
     });
   }
+});
+
+test('blur kernels without their f64 caches (the rows read as f32 where they are) match bit for bit', async () => {
+  setBlurCacheLimit(0);
+  try {
+    for (const threads of [1, 3]) {
+      await setThreadCount(threads);
+      await threadsReady();
+      check(blurCases(), compareBlur, 100);
+    }
+  } finally {
+    setBlurCacheLimit();
+  }
+});
+
+test('blur backward sums each input cell’s shares in f64 and rounds once, as the forward', () => {
+  // Cell 2 of a [1,2,1]/4 filter at stride 1 gets 2⁻²³/4, then 1/2, then 2⁻²³/4: rounded to f32 after each
+  // add, both small shares are lost (ties to even) and it stays 1/2; summed in f64, it is 1/2 + 2⁻²⁴.
+  const geometry = blurGeometry('test', [1, 5, 1], 1, { filterSize: 3, stride: 1, padMode: 'zero' });
+  tidy(() => {
+    const gradOutput = filled(geometry.outputShape, 'plain', 1);
+    gradOutput.values.set([0, 2 ** -23, 1, 2 ** -23, 0]);
+    const [expected, actual] = [poisoned(geometry.inputShape), poisoned(geometry.inputShape)];
+    blurPoolBackward(gradOutput.values, expected.values, geometry);
+    fast().blurPoolBackward(gradOutput.values, actual.values, geometry);
+    assert.equal(expected.values[2], 0.5 + 2 ** -24);
+    assertSame(actual.values, expected.values, 'blur backward');
+  });
+});
+
+test('blur backward keeps the reference order: shares whose f64 sum another order would round differently', () => {
+  // Output gradients ±2⁶⁰ and small odd numbers: an input cell's shares cancel or absorb each other,
+  // so a sum in another (output cell, tap) order than the reference's gives other bits; both layouts,
+  // reflect padding (a mirrored cell gets two taps of one output cell), 29 channels (every block width).
+  for (const dataFormat of ['channelsLast', 'channelsFirst'] as const) {
+    const shape = dataFormat === 'channelsLast' ? [2, 9, 10, 29] : [2, 29, 9, 10];
+    const geometry = blurGeometry('test', shape, 2, { filterSize: 4, stride: 2, dataFormat });
+    tidy(() => {
+      const gradOutput = filled(geometry.outputShape, 'plain', 5);
+      const magnitudes = [2 ** 60, -(2 ** 60), 1, 3, -5];
+      gradOutput.values.forEach((_, index) => (gradOutput.values[index] = magnitudes[(index * 7 + (index >> 3)) % 5]!));
+      const [expected, actual] = [poisoned(geometry.inputShape), poisoned(geometry.inputShape)];
+      blurPoolBackward(gradOutput.values, expected.values, geometry);
+      fast().blurPoolBackward(gradOutput.values, actual.values, geometry);
+      assertSame(actual.values, expected.values, `blur backward ${dataFormat}`);
+    });
+  }
+});
+
+function compareMaxBlur(item: MaxBlurCase): void {
+  tidy(() => {
+    const input = filled(item.shape, item.values, item.seed);
+    const { dense, blur } = item.geometry;
+    const [expected, actual] = [poisoned(blur.outputShape), poisoned(blur.outputShape)];
+    const [expectedArgmax, actualArgmax] = [poisoned(dense.outputShape, 'int32'), poisoned(dense.outputShape, 'int32')];
+    maxBlurPoolForward(input.values, expected.values, expectedArgmax.intValues, item.geometry);
+    fast().maxBlurPoolForward(input.values, actual.values, actualArgmax.intValues, item.geometry);
+    assertSame(actual.values, expected.values, 'maxBlur forward');
+    assertSame(actualArgmax.intValues, expectedArgmax.intValues, 'maxBlur argmax');
+  });
+}
+
+test('maxBlurPoolForward (dense max rows computed into the blur row cache) matches the reference bit for bit, argmax too', async () => {
+  for (const threads of [1, 2, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    check(maxBlurCases(), compareMaxBlur, threads === 1 ? 200 : 80);
+  }
+  setBlurCacheLimit(0); // the two steps: the pool module's dense max, then the blur
+  try {
+    check(maxBlurCases(), compareMaxBlur, 60);
+  } finally {
+    setBlurCacheLimit();
+  }
+});
+
+test('maxBlurPoolForward on a seed-CNN-sized NHWC input (26×26 → 25×25 maxima → 13×13) matches bit for bit', () => {
+  const shape = [3, 26, 26, 32];
+  const geometry = maxBlurGeometries('test', shape, 2, { kernelSize: 2, filterSize: 4, stride: 2 });
+  for (const [values, seed] of [
+    ['plain', 3],
+    ['ties', 4],
+    ['special', 5],
+  ] as const)
+    compareMaxBlur({ shape, geometry, values, seed });
 });
 
 /** A random global-pooling input: ranks 1-3, either layout, up to `maxSize` cells per axis. */

@@ -8,7 +8,8 @@
 // ReflectionPad), or padMode 'replicate' (the edge cell) or 'zero'. Output ⌈N/s⌉ cells per axis.
 // Reflect padding needs N > ⌈(f−1)/2⌉ along every axis (as ReflectionPad), else an error names the input.
 // Linear: ∂y/∂x sends b[t]·gradOutput to the cell tap t read, so a mirrored cell gets the shares of
-// every tap that read it. NaN and ±Infinity propagate through the weighted sum (IEEE arithmetic).
+// every tap that read it; each input cell's shares are summed in f64 in (output cell, tap) order and
+// rounded to f32 once, as each output's sum is. NaN and ±Infinity propagate through the weighted sum.
 import { blurPoolBackward, blurPoolForward } from '../../kernels/reference/extra/blur-pool.js';
 import type { SpatialDims } from '../../geometry/layout.js';
 import type { Shape, Tensor } from '../../tensor/tensor.js';

@@ -7,7 +7,8 @@
 // BlurPool(filt_size=f, stride=2) with reflect padding. ∂y/∂x: the blur's transpose (each tap's weight
 // to the cell of m it read), then all of each m cell's gradient to its argmax.
 import { poolGeometry } from '../../geometry/pool-geometry.js';
-import { kernel } from '../../kernels/backend.js';
+import { activeBackendRuns, kernel } from '../../kernels/backend.js';
+import { maxBlurPoolForward } from '../../kernels/reference/extra/max-blur-pool.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { asPoolOptions } from '../common-options.js';
 import { indicesLike, runPoolSteps } from '../compute.js';
@@ -25,7 +26,8 @@ export interface MaxBlurPoolOptions extends BlurOptions {
   kernelSize?: number | readonly number[];
 }
 
-function maxBlurGeometries(op: string, shape: Shape, rank: SpatialDims, options: OpOptions) {
+/** The dense max pooling's geometry and the blur's over its maxima (exported for the kernel tests). */
+export function maxBlurGeometries(op: string, shape: Shape, rank: SpatialDims, options: OpOptions) {
   const kernelSize = options.kernelSize ?? 2;
   const dense = poolGeometry(op, shape, rank, asPoolOptions({ kernelSize, stride: 1, dataFormat: options.dataFormat }));
   return { dense, blur: blurGeometry(op, dense.outputShape, rank, options) };
@@ -37,6 +39,12 @@ function computeMaxBlurPool({ op, input, options, rank }: OpCall): Tensor {
     saved: [indicesLike(dense.outputShape)],
     bindsResident: true,
     forward: ({ inputs: [x], output, saved: [argmax] }) => {
+      // One kernel where the active backend has it (wasm fuses the steps; the reference composes them);
+      // elsewhere (webgpu) the two steps, which keep their tensors on the device.
+      if (activeBackendRuns('maxBlurPoolForward')) {
+        kernel('maxBlurPoolForward')(x!.kernelValues, output.kernelValues, argmax!.kernelIntValues, { dense, blur });
+        return;
+      }
       const maxima = Tensor.allocate(dense.outputShape, 'float32', [x!]);
       kernel('maxPoolForward')(x!.kernelValues, maxima.kernelValues, argmax!.kernelIntValues, dense);
       kernel('blurPoolForward')(maxima.kernelValues, output.kernelValues, blur);
@@ -80,7 +88,7 @@ export const maxBlurKind = standardKind({
     gradient: "The blur's transpose to the dense maxima, then each maximum's gradient to its argmax (first of ties).",
     source: 'Zhang, "Making Convolutional Networks Shift-Invariant Again", ICML 2019 (antialiased-cnns)',
   },
-  kernels: {},
+  kernels: { maxBlurPoolForward },
   outputShape: (op, shape, options, rank) => maxBlurGeometries(op, shape, rank, options).blur.outputShape,
   compute: computeMaxBlurPool,
   layer: { seedConfig: { poolSize: 2, filterSize: 4, strides: 2 } },

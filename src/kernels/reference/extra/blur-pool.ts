@@ -57,13 +57,18 @@ export function blurPoolForward(input: Float32Array, output: Float32Array, geome
   });
 }
 
-/** ∂y/∂x: each tap's weight times the output gradient, added to the cell it read (mirrored cells add up). */
+/**
+ * ∂y/∂x: each tap's weight times the output gradient, added to the cell it read (mirrored cells add up).
+ * Each input cell's sum runs in f64 in (output cell, tap) order and rounds to f32 once, as the forward's
+ * sums do (the transposed filter with the forward's precision; a Float32Array sum rounded after every add).
+ */
 export function blurPoolBackward(gradOutput: Float32Array, gradInput: Float32Array, geometry: BlurGeometry): void {
-  gradInput.fill(0);
+  const sums = new Float64Array(gradInput.length);
   let gradient = 0;
   walkBlurTaps(geometry, {
     begin: (outputIndex) => (gradient = gradOutput[outputIndex]!),
-    visit: (inputIndex, weight) => (gradInput[inputIndex]! += weight * gradient),
+    visit: (inputIndex, weight) => (sums[inputIndex]! += weight * gradient),
     finish: () => {},
   });
+  gradInput.set(sums);
 }

@@ -16,6 +16,12 @@ export const WORDS = {
   tables: 13,
   scratch: 14,
   scratchSlotBytes: 15,
+  rowCache: 16,
+  inverse: 17,
+  listBytes: 20,
+  slotModuli: 21,
+  maps: 23,
+  patterns: 26,
 } as const;
 
 /** Byte offset of the f64 filters (3 axes × 8 taps), and of the first byte free for tables. */
