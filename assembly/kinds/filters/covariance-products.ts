@@ -45,6 +45,85 @@ function sixteenColumns(
   v128.store(target + rowBytes, next3, 48);
 }
 
+/** Eight columns of rows `row` and `row + 1` (when `pair`): 2×2 vector accumulators share b's loads. */
+@inline
+function eightColumns(
+  aFirst: usize, aNext: usize, aInner: i32, b: usize, target: usize, inner: i32, pair: bool, rowBytes: usize,
+): void {
+  let sum0 = f32x4.splat(0);
+  let sum1 = f32x4.splat(0);
+  let next0 = f32x4.splat(0);
+  let next1 = f32x4.splat(0);
+  let source = b;
+  for (let k = 0; k < inner; k++, source += rowBytes) {
+    const offset = <usize>(k * aInner) << 2;
+    const factor = v128.load32_splat(aFirst + offset);
+    const nextFactor = v128.load32_splat(aNext + offset);
+    const b0 = v128.load(source);
+    const b1 = v128.load(source, 16);
+    sum0 = madd(factor, b0, sum0);
+    sum1 = madd(factor, b1, sum1);
+    next0 = madd(nextFactor, b0, next0);
+    next1 = madd(nextFactor, b1, next1);
+  }
+  v128.store(target, sum0);
+  v128.store(target, sum1, 16);
+  if (!pair) return;
+  v128.store(target + rowBytes, next0);
+  v128.store(target + rowBytes, next1, 16);
+}
+
+/**
+ * Eight columns of `count` (1 to 4) rows from `aFirst` on, a's rows `aRowBytes` apart: 4×2 vector
+ * accumulators, eight independent chains as sixteenColumns has (two rows' eight columns leave four,
+ * bound by the multiply-add's latency). Rows past `count` read the first row and are not stored.
+ */
+@inline
+function eightColumnsOfFour(
+  aFirst: usize, aRowBytes: usize, aInner: i32, b: usize, target: usize, inner: i32, count: i32, rowBytes: usize,
+): void {
+  const a1 = count > 1 ? aFirst + aRowBytes : aFirst;
+  const a2 = count > 2 ? aFirst + 2 * aRowBytes : aFirst;
+  const a3 = count > 3 ? aFirst + 3 * aRowBytes : aFirst;
+  let sum00 = f32x4.splat(0);
+  let sum01 = f32x4.splat(0);
+  let sum10 = f32x4.splat(0);
+  let sum11 = f32x4.splat(0);
+  let sum20 = f32x4.splat(0);
+  let sum21 = f32x4.splat(0);
+  let sum30 = f32x4.splat(0);
+  let sum31 = f32x4.splat(0);
+  let source = b;
+  for (let k = 0; k < inner; k++, source += rowBytes) {
+    const offset = <usize>(k * aInner) << 2;
+    const b0 = v128.load(source);
+    const b1 = v128.load(source, 16);
+    const f0 = v128.load32_splat(aFirst + offset);
+    sum00 = madd(f0, b0, sum00);
+    sum01 = madd(f0, b1, sum01);
+    const f1 = v128.load32_splat(a1 + offset);
+    sum10 = madd(f1, b0, sum10);
+    sum11 = madd(f1, b1, sum11);
+    const f2 = v128.load32_splat(a2 + offset);
+    sum20 = madd(f2, b0, sum20);
+    sum21 = madd(f2, b1, sum21);
+    const f3 = v128.load32_splat(a3 + offset);
+    sum30 = madd(f3, b0, sum30);
+    sum31 = madd(f3, b1, sum31);
+  }
+  v128.store(target, sum00);
+  v128.store(target, sum01, 16);
+  if (count < 2) return;
+  v128.store(target + rowBytes, sum10);
+  v128.store(target + rowBytes, sum11, 16);
+  if (count < 3) return;
+  v128.store(target + 2 * rowBytes, sum20);
+  v128.store(target + 2 * rowBytes, sum21, 16);
+  if (count < 4) return;
+  v128.store(target + 3 * rowBytes, sum30);
+  v128.store(target + 3 * rowBytes, sum31, 16);
+}
+
 /** Four columns of row `row`. */
 @inline
 function fourColumns(aFirst: usize, aInner: i32, b: usize, target: usize, inner: i32, rowBytes: usize): void {
@@ -71,9 +150,22 @@ export function multiplyRows(
     const aFirst = a + (<usize>(row * aRow) << 2);
     const aNext = pair ? aFirst + (<usize>aRow << 2) : aFirst;
     const target = out + <usize>row * rowBytes;
-    let column = upper ? row & ~15 : 0;
+    // upper: from the 8-column block holding the diagonal (a 16-column one would do up to 8 columns
+    // more a row: Σ's 32×32 upper triangle is 5/8 of the products rather than 3/4)
+    // (rows 4r to 4r + 3 start at the same column: their 8-column block is done once, at 4r)
+    let column = upper ? row & ~7 : 0;
+    if (upper && (column & 8) != 0 && column + 8 <= stride) {
+      const count = min(4, rows - row);
+      if ((row & 3) == 0)
+        eightColumnsOfFour(aFirst, <usize>aRow << 2, aInner, b + (<usize>column << 2), target + (<usize>column << 2), inner, count, rowBytes);
+      column += 8;
+    }
     for (; column + 16 <= stride; column += 16) {
       sixteenColumns(aFirst, aNext, aInner, b + (<usize>column << 2), target + (<usize>column << 2), inner, pair, rowBytes);
+    }
+    if (column + 8 <= stride) {
+      eightColumns(aFirst, aNext, aInner, b + (<usize>column << 2), target + (<usize>column << 2), inner, pair, rowBytes);
+      column += 8;
     }
     for (; column < stride; column += 4) {
       fourColumns(aFirst, aInner, b + (<usize>column << 2), target + (<usize>column << 2), inner, rowBytes);

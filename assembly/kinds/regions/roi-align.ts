@@ -181,8 +181,13 @@ function averageCellLanes(block: usize, box: i32, cell: i32, vectorEnd: i32): vo
       v128.store(totals + offset, f32x4.add(v128.load(totals + offset), sum));
     }
   }
-  const count = f32x4.splat(<f32>boxField(block, box, 2));
-  for (let offset: usize = 0; offset < vectorBytes; offset += 16) v128.store(totals + offset, f32x4.div(v128.load(totals + offset), count));
+  const divisor = boxField(block, box, 2);
+  const count = f32x4.splat(<f32>divisor);
+  if ((divisor & (divisor - 1)) == 0) {
+    // x/2^k = x·2^−k exactly, as in gatherBox
+    const reciprocal = f32x4.splat(<f32>1 / <f32>divisor);
+    for (let offset: usize = 0; offset < vectorBytes; offset += 16) v128.store(totals + offset, f32x4.mul(v128.load(totals + offset), reciprocal));
+  } else for (let offset: usize = 0; offset < vectorBytes; offset += 16) v128.store(totals + offset, f32x4.div(v128.load(totals + offset), count));
 }
 
 
