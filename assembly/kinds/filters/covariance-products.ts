@@ -177,12 +177,31 @@ export function multiplyRows(
     for (let column = 0; column < row; column++) store<f32>(out + ((<usize>row * <usize>stride + <usize>column) << 2), load<f32>(out + ((<usize>column * <usize>stride + <usize>row) << 2)));
 }
 
-/** out = aᵀ for a C×C matrix in rows `stride` floats wide (the padding columns stay 0). */
+/**
+ * out = aᵀ for a C×C matrix in rows `stride` floats wide (the padding columns stay 0), a 4×4 block
+ * at a time (four vector loads, eight shuffles): out's rows r..r+3 at columns c..c+3 are a's rows
+ * c..c+3 (zeros past C) at columns r..r+3, as the four lanes of each.
+ */
 export function transposeSquare(a: usize, out: usize, channels: i32, stride: i32): void {
-  for (let row = 0; row < channels; row++)
-    for (let column = 0; column < stride; column++)
-      store<f32>(
-        out + ((<usize>row * <usize>stride + <usize>column) << 2),
-        column < channels ? load<f32>(a + ((<usize>column * <usize>stride + <usize>row) << 2)) : 0,
-      );
+  const rowBytes = <usize>stride << 2;
+  const zero = f32x4.splat(0);
+  for (let row = 0; row < channels; row += 4) {
+    const rows = min(4, channels - row);
+    for (let column = 0; column < stride; column += 4) {
+      const source = a + <usize>column * rowBytes + (<usize>row << 2);
+      const v0 = column < channels ? v128.load(source) : zero;
+      const v1 = column + 1 < channels ? v128.load(source + rowBytes) : zero;
+      const v2 = column + 2 < channels ? v128.load(source + 2 * rowBytes) : zero;
+      const v3 = column + 3 < channels ? v128.load(source + 3 * rowBytes) : zero;
+      const low01 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
+      const low23 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+      const high01 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+      const high23 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+      const target = out + <usize>row * rowBytes + (<usize>column << 2);
+      v128.store(target, i32x4.shuffle(low01, low23, 0, 1, 4, 5));
+      if (rows > 1) v128.store(target + rowBytes, i32x4.shuffle(low01, low23, 2, 3, 6, 7));
+      if (rows > 2) v128.store(target + 2 * rowBytes, i32x4.shuffle(high01, high23, 0, 1, 4, 5));
+      if (rows > 3) v128.store(target + 3 * rowBytes, i32x4.shuffle(high01, high23, 2, 3, 6, 7));
+    }
+  }
 }
