@@ -76,9 +76,7 @@ export function sampleTables(geometry: RoiAlignGeometry, boxes: RoiBoxes): Int32
  * backward's (bin, corner) order, so that gathering them adds a cell's terms in the reference's order.
  */
 export function readerTables(geometry: RoiAlignGeometry, samples: readonly Int32Array[]): Int32Array[] {
-  const [boxInfo, positions, weights, inside] = samples as [Int32Array, Int32Array, Int32Array, Int32Array];
-  const cells = geometry.outHeight * geometry.outWidth;
-  const plane = geometry.inHeight * geometry.inWidth;
+  const boxInfo = samples[0]!;
   const readerBoxes = new Int32Array(geometry.boxCount * 2);
   const frames = new Map<string, [number, number]>();
   const entries: number[] = [];
@@ -88,25 +86,41 @@ export function readerTables(geometry: RoiAlignGeometry, samples: readonly Int32
     const key = `${first},${size}`;
     let frame = frames.get(key);
     if (frame === undefined) {
-      const byCell = Array.from({ length: plane }, (): number[] => []);
-      for (let bin = 0; bin < cells; bin++)
-        for (let sample = first + bin * size; sample < first + (bin + 1) * size; sample++) {
-          if (inside[sample] !== 1) continue;
-          for (let corner = sample * 4; corner < sample * 4 + 4; corner++)
-            byCell[positions[corner]!]!.push(bin, weights[corner]!);
-        }
       frame = [entries.length / 3, 0];
-      byCell.forEach((terms, position) => {
-        if (terms.length === 0) return;
+      for (const [position, terms] of frameReaders(geometry, samples, first, size)) {
         entries.push(position, contributions.length / 2, contributions.length / 2 + terms.length / 2);
-        contributions.push(...terms);
-        frame![1]++;
-      });
+        for (const term of terms) contributions.push(term);
+        frame[1]++;
+      }
       frames.set(key, frame);
     }
     readerBoxes.set(frame, box * 2);
   }
   return [readerBoxes, Int32Array.from(entries), Int32Array.from(contributions)];
+}
+
+/**
+ * One frame's readers: per input cell its samples reach, ascending, its (bin, weight bits) pairs in
+ * the reference's order (a map over the cells reached, not the plane: boxes are often small).
+ */
+function frameReaders(
+  geometry: RoiAlignGeometry,
+  samples: readonly Int32Array[],
+  first: number,
+  size: number,
+): [number, number[]][] {
+  const [, positions, weights, inside] = samples as [Int32Array, Int32Array, Int32Array, Int32Array];
+  const byCell = new Map<number, number[]>();
+  for (let bin = 0; bin < geometry.outHeight * geometry.outWidth; bin++)
+    for (let sample = first + bin * size; sample < first + (bin + 1) * size; sample++) {
+      if (inside[sample] !== 1) continue;
+      for (let corner = sample * 4; corner < sample * 4 + 4; corner++) {
+        const terms = byCell.get(positions[corner]!) ?? [];
+        if (terms.length === 0) byCell.set(positions[corner]!, terms);
+        terms.push(bin, weights[corner]!);
+      }
+    }
+  return [...byCell].sort(([a], [b]) => a - b);
 }
 
 const BACKWARD = 'roiAlignBackwardImages';
