@@ -417,6 +417,21 @@ test('covariance kernels on a seed-CNN-sized NHWC input (32 channels, 26×26, 5 
   compareCovariance({ geometry: covariance, values: 'plain', seed: 11 });
 });
 
+test('covariance kernels match the reference on channel counts whose products mix 16-, 8- and 4-column blocks (Σ from the diagonal block)', () => {
+  const shapes = [
+    [2, 7, 5, 40],
+    [2, 24, 6, 6],
+    [1, 4, 9, 44],
+  ];
+  for (const [index, shape] of shapes.entries()) {
+    const dataFormat = shape[3]! > 10 ? ('channelsLast' as const) : ('channelsFirst' as const);
+    const { geometry } = globalSetUp('test', shape, { dataFormat });
+    const features = (geometry.channels * (geometry.channels + 1)) / 2;
+    const covariance = { ...geometry, iterations: 3, outputShape: [geometry.batch, features] };
+    compareCovariance({ geometry: covariance, values: index === 1 ? 'ties' : 'plain', seed: 30 + index });
+  }
+});
+
 test('covariance flags a sample whose centred values f32 would flush (|x − mean| < 2^-40) and leaves it to the reference, bit for bit', () => {
   for (const channels of [2, 3, 4, 6]) {
     const { geometry } = globalSetUp('test', [2, 5, 4, channels], { dataFormat: 'channelsLast' });

@@ -690,3 +690,36 @@ test('roiAlign on wasm equals the reference bit for bit (average and max, aligne
   cases.push(...sharedBoxCases({ samplingRatio: 0, aligned: false, mode: 'average' as const }));
   await assertRoiCases(cases, (input, boxes, options) => roiAlign(input, boxes, options));
 });
+
+test('roiAlign on wasm equals the reference bit for bit with whole-map boxes (the seed layer: the backward gathers each image from zero), 1-3 threads', async () => {
+  const kinds: ValueKind[] = ['plain', 'special', 'ties', 'negative'];
+  const cases = [
+    { image: [26, 26], channels: 32, outputSize: [13, 13], aligned: false },
+    { image: [7, 10], channels: 9, outputSize: [3, 4], aligned: false },
+    { image: [5, 6], channels: 3, outputSize: [2, 2], aligned: true },
+    { image: [9, 4], channels: 6, outputSize: [4, 1], aligned: true },
+  ].flatMap(({ image: [height, width], channels, outputSize, aligned }, index) => {
+    const channelsLast = index !== 2;
+    const shape = channelsLast ? [3, height!, width!, channels] : [3, channels, height!, width!];
+    const end = aligned ? 0 : 1;
+    const whole = [0, 0, width! - end, height! - end];
+    const options = {
+      outputSize: outputSize as [number, number],
+      spatialScale: 1,
+      samplingRatio: index === 3 ? 3 : 0,
+      aligned,
+      mode: 'average' as const,
+      dataFormat: channelsLast ? ('channelsLast' as const) : ('channelsFirst' as const),
+    };
+    const seedBoxes = [0, 1, 2].map((image) => [image, ...whole]);
+    // image 0: a whole-map box, then a smaller one added; image 1 none; image 2 a smaller one, then the whole map
+    const mixed = [
+      [0, ...whole],
+      [0, 1, 0.5, width! / 2, height! - 1],
+      [2, 0.5, 1, 3, 3],
+      [2, ...whole],
+    ];
+    return [seedBoxes, mixed].map((boxes) => ({ shape, boxes, options, kind: kinds[index]!, seed: 200 + index }));
+  });
+  await assertRoiCases(cases, (input, boxes, options) => roiAlign(input, boxes, options));
+});

@@ -7,7 +7,7 @@
 import { pointer } from './arguments';
 import { centre } from './covariance-centre';
 import { multiplyRows, transposeSquare } from './covariance-products';
-import { at, beginSample, cellRows, cells, centred, channels, channelStep, elementOffset, FLAGS, GRAD_INPUT, GRAD_OUTPUT, iterations, KEPT, OUTPUT, placeInRoom, ps, sigmaMatrix, stride, temporary, ys, zs } from './covariance-sample';
+import { at, beginSample, cellRows, cells, centred, channels, channelStep, elementOffset, FLAGS, GRAD_INPUT, GRAD_OUTPUT, iterations, KEPT, matrixBytes, OUTPUT, placeInRoom, ps, sigmaMatrix, stride, temporary, ys, zs } from './covariance-sample';
 
 let trace: f64 = 0;
 
@@ -35,12 +35,17 @@ function iterate(): bool {
   multiplyRows(centred, 1, stride, centred, sigma, channels, cells, stride, true);
   trace = traceOf(sigma);
   if (trace == 0) return false;
-  const divisor = trace * <f64>cells; // Σ/n, then /tr Σ, in f64 once
+  // Σ/n, then /tr Σ, in f64 once (two quotients an instruction: the same per element)
+  const divisor = f64x2.splat(trace * <f64>cells);
   for (let row = 0; row < channels; row++)
-    for (let column = 0; column < stride; column++) {
-      store<f32>(at(ys(0), row, column), <f32>(<f64>load<f32>(at(sigma, row, column)) / divisor));
-      store<f32>(at(zs(0), row, column), row == column ? 1 : 0);
+    for (let column = 0; column < stride; column += 4) {
+      const source = v128.load(at(sigma, row, column));
+      const low = f32x4.demote_f64x2_zero(f64x2.div(f64x2.promote_low_f32x4(source), divisor));
+      const high = f32x4.demote_f64x2_zero(f64x2.div(f64x2.promote_low_f32x4(i32x4.shuffle(source, source, 2, 3, 2, 3)), divisor));
+      v128.store(at(ys(0), row, column), i32x4.shuffle(low, high, 0, 1, 4, 5));
     }
+  memory.fill(zs(0), 0, matrixBytes);
+  for (let diagonal = 0; diagonal < channels; diagonal++) store<f32>(at(zs(0), diagonal, diagonal), 1);
   const half = f32x4.splat(0.5);
   const count = <usize>channels * <usize>stride;
   for (let step = 1; step <= iterations; step++) {
@@ -169,35 +174,91 @@ function iterateBackward(): void {
   }
 }
 
-/** (∂L/∂Σ + ∂L/∂Σᵀ)/n (symmetric) into temporary(2), from the sample's output gradient (1/n folded in, in f64). */
-function sigmaGradient(block: usize, sample: i32): usize {
+/** Two f32 at `address` as f64 lanes. */
+@inline
+function pairAt(address: usize): v128 {
+  return f64x2.promote_low_f32x4(v128.load64_zero(address));
+}
+
+/** total + lane 0 + lane 1, in that order (a scalar loop's sum). */
+@inline
+function addLanes(total: f64, terms: v128): f64 {
+  return total + f64x2.extract_lane(terms, 0) + f64x2.extract_lane(terms, 1);
+}
+
+/**
+ * gY_N = √(tr Σ)·(the output gradient in the upper triangle) into temporary(1) (zeros elsewhere);
+ * returns Σ g·Y_N/(2√(tr Σ)) over the triangle, row by row. Channel pairs in f64 lanes: each term's
+ * quotient the same, the sum in the same order.
+ */
+function rootGradient(block: usize, sample: i32): f64 {
   const gradY = temporary(1);
   const scale = Math.sqrt(trace);
   const root = ys(iterations);
-  const count = <usize>channels * <usize>stride;
-  for (let index: usize = 0; index < count; index += 4) v128.store(gradY + (index << 2), f32x4.splat(0));
+  memory.fill(gradY, 0, matrixBytes);
   let gradient = pointer(block, GRAD_OUTPUT) + ((<usize>sample * <usize>(channels * (channels + 1) / 2)) << 2);
   let gradTrace: f64 = 0;
-  for (let row = 0; row < channels; row++)
-    for (let column = row; column < channels; column++, gradient += 4) {
-      const value = <f64>load<f32>(gradient);
-      store<f32>(at(gradY, row, column), <f32>(scale * value));
-      gradTrace += (value * <f64>load<f32>(at(root, row, column))) / (2 * scale);
+  const scales = f64x2.splat(scale);
+  const doubled = f64x2.splat(2 * scale);
+  for (let row = 0; row < channels; row++) {
+    let column = row;
+    for (; column + 2 <= channels; column += 2, gradient += 8) {
+      const values = pairAt(gradient);
+      v128.store64_lane(at(gradY, row, column), f32x4.demote_f64x2_zero(f64x2.mul(scales, values)), 0);
+      gradTrace = addLanes(gradTrace, f64x2.div(f64x2.mul(values, pairAt(at(root, row, column))), doubled));
     }
-  iterateBackward();
+    if (column == channels) continue;
+    const value = <f64>load<f32>(gradient);
+    store<f32>(at(gradY, row, column), <f32>(scale * value));
+    gradTrace += (value * <f64>load<f32>(at(root, row, column))) / (2 * scale);
+    gradient += 4;
+  }
+  return gradTrace;
+}
+
+/** gradTrace − Σ gA·(Σ/n)/(tr Σ)², over the rows in order (gA = ∂L/∂A in temporary(1)), pairs in f64 lanes. */
+function normalisationTrace(gradTrace: f64): f64 {
+  const gradA = temporary(1);
   const sigma = sigmaMatrix();
-  for (let row = 0; row < channels; row++)
-    for (let column = 0; column < channels; column++) {
-      const normalised = <f64>load<f32>(at(gradY, row, column));
-      gradTrace -= (normalised * (<f64>load<f32>(at(sigma, row, column)) / <f64>cells)) / (trace * trace);
+  const cellCount = f64x2.splat(<f64>cells);
+  const squared = f64x2.splat(trace * trace);
+  for (let row = 0; row < channels; row++) {
+    let column = 0;
+    for (; column + 2 <= channels; column += 2) {
+      const terms = f64x2.div(f64x2.mul(pairAt(at(gradA, row, column)), f64x2.div(pairAt(at(sigma, row, column)), cellCount)), squared);
+      gradTrace = gradTrace - f64x2.extract_lane(terms, 0) - f64x2.extract_lane(terms, 1);
     }
+    if (column == channels) continue;
+    const normalised = <f64>load<f32>(at(gradA, row, column));
+    gradTrace -= (normalised * (<f64>load<f32>(at(sigma, row, column)) / <f64>cells)) / (trace * trace);
+  }
+  return gradTrace;
+}
+
+/** (∂L/∂Σ + ∂L/∂Σᵀ)/n (symmetric) into temporary(2), from the sample's output gradient (1/n folded in, in f64). */
+function sigmaGradient(block: usize, sample: i32): usize {
+  let gradTrace = rootGradient(block, sample);
+  iterateBackward();
+  gradTrace = normalisationTrace(gradTrace);
+  const gradA = temporary(1);
   const symmetric = temporary(2);
-  for (let row = 0; row < channels; row++)
-    for (let column = 0; column < channels; column++) {
-      let value = (<f64>load<f32>(at(gradY, row, column)) + <f64>load<f32>(at(gradY, column, row))) / trace;
-      if (row == column) value += 2 * gradTrace;
-      store<f32>(at(symmetric, row, column), <f32>(value / <f64>cells));
+  const traces = f64x2.splat(trace);
+  const cellCount = f64x2.splat(<f64>cells);
+  for (let row = 0; row < channels; row++) {
+    let column = 0;
+    for (; column + 2 <= channels; column += 2) {
+      const transposed = f64x2.replace_lane(f64x2.splat(<f64>load<f32>(at(gradA, column, row))), 1, <f64>load<f32>(at(gradA, column + 1, row)));
+      let value = f64x2.div(f64x2.add(pairAt(at(gradA, row, column)), transposed), traces);
+      // the diagonal's lane only (adding 0 elsewhere would turn −0 into +0)
+      if (row == column) value = f64x2.replace_lane(value, 0, f64x2.extract_lane(value, 0) + 2 * gradTrace);
+      if (row == column + 1) value = f64x2.replace_lane(value, 1, f64x2.extract_lane(value, 1) + 2 * gradTrace);
+      v128.store64_lane(at(symmetric, row, column), f32x4.demote_f64x2_zero(f64x2.div(value, cellCount)), 0);
     }
+    if (column == channels) continue;
+    let value = (<f64>load<f32>(at(gradA, row, column)) + <f64>load<f32>(at(gradA, column, row))) / trace;
+    if (row == column) value += 2 * gradTrace;
+    store<f32>(at(symmetric, row, column), <f32>(value / <f64>cells));
+  }
   return symmetric;
 }
 

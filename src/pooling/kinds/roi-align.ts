@@ -72,7 +72,7 @@ function computeRoiAlign(call: OpCall): Tensor {
   const { geometry: sizes, boxes } = roiCall(call);
   const geometry: RoiAlignGeometry = { ...sizes, ...settings };
   return runPoolSteps(op, [input], geometry.outputShape, {
-    zeroGradients: true,
+    // every backend's kernel writes the gradient whole (the wasm one gathers: no zero-fill first)
     bindsResident: true,
     forward: ({ output }) => kernel('roiAlignForward')(input.kernelValues, boxes, output.kernelValues, geometry),
     backward: ({ gradOutput, gradInputs: [gradInput] }) =>

@@ -197,7 +197,7 @@ export function roiAlignForward(
 /**
  * average: torchvision's backward, g·w/count to each corner of each sample on the image, in its
  * order; max: g·w to the winning corner (the derivative of w·x), none when it is off the image.
- * gradInput must be zeroed first.
+ * Writes gradInput whole (zeros, then the terms added: the op need not zero it first).
  */
 export function roiAlignBackward(
   input: Float32Array,
@@ -207,6 +207,7 @@ export function roiAlignBackward(
   geometry: RoiAlignGeometry,
 ): void {
   const stride = roiStrides(geometry).input.spatial;
+  gradInput.fill(0);
   walkBins(geometry, boxes, (samples, frame, inputBase, outputIndex) => {
     const gradient = gradOutput[outputIndex]!;
     if (geometry.mode === 'max') {

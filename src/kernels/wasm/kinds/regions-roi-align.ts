@@ -1,7 +1,8 @@
 // RoIAlign in the kinds module (assembly/kinds/regions/roi-align.ts). Every bin's samples (positions,
 // bilinear weights, on the image or not) are the reference's (alignFrame, binSamples: float32 box
-// arithmetic), tabulated here once per distinct box and kept for the next call with the same boxes;
-// the kernels run over the channels.
+// arithmetic), tabulated here once per distinct box and kept for the next call with the same boxes,
+// and for the backward the same turned around (per input cell, the terms that reach it); the kernels
+// run over the channels.
 import {
   alignFrame,
   binSamples,
@@ -67,6 +68,63 @@ export function sampleTables(geometry: RoiAlignGeometry, boxes: RoiBoxes): Int32
   return [boxInfo, tables.positions, new Int32Array(tables.weights.buffer), tables.inside];
 }
 
+/**
+ * The backward's tables after sampleTables' (`samples`): [box, 2] (first entry, entries), then per
+ * distinct frame its entries [entry, 3] (an input cell's plane position, the first and end of its
+ * contributions), ascending by position, and the contributions [contribution, 2] (bin, float32
+ * weight bits): every on-image corner of the frame's bins that reads the cell, in the reference
+ * backward's (bin, corner) order, so that gathering them adds a cell's terms in the reference's order.
+ */
+export function readerTables(geometry: RoiAlignGeometry, samples: readonly Int32Array[]): Int32Array[] {
+  const boxInfo = samples[0]!;
+  const readerBoxes = new Int32Array(geometry.boxCount * 2);
+  const frames = new Map<string, [number, number]>();
+  const entries: number[] = [];
+  const contributions: number[] = [];
+  for (let box = 0; box < geometry.boxCount; box++) {
+    const [first, size] = [boxInfo[box * 4]!, boxInfo[box * 4 + 1]!];
+    const key = `${first},${size}`;
+    let frame = frames.get(key);
+    if (frame === undefined) {
+      frame = [entries.length / 3, 0];
+      for (const [position, terms] of frameReaders(geometry, samples, first, size)) {
+        entries.push(position, contributions.length / 2, contributions.length / 2 + terms.length / 2);
+        for (const term of terms) contributions.push(term);
+        frame[1]++;
+      }
+      frames.set(key, frame);
+    }
+    readerBoxes.set(frame, box * 2);
+  }
+  return [readerBoxes, Int32Array.from(entries), Int32Array.from(contributions)];
+}
+
+/**
+ * One frame's readers: per input cell its samples reach, ascending, its (bin, weight bits) pairs in
+ * the reference's order (a map over the cells reached, not the plane: boxes are often small).
+ */
+function frameReaders(
+  geometry: RoiAlignGeometry,
+  samples: readonly Int32Array[],
+  first: number,
+  size: number,
+): [number, number[]][] {
+  const [, positions, weights, inside] = samples as [Int32Array, Int32Array, Int32Array, Int32Array];
+  const byCell = new Map<number, number[]>();
+  for (let bin = 0; bin < geometry.outHeight * geometry.outWidth; bin++)
+    for (let sample = first + bin * size; sample < first + (bin + 1) * size; sample++) {
+      if (inside[sample] !== 1) continue;
+      for (let corner = sample * 4; corner < sample * 4 + 4; corner++) {
+        const terms = byCell.get(positions[corner]!) ?? [];
+        if (terms.length === 0) byCell.set(positions[corner]!, terms);
+        terms.push(bin, weights[corner]!);
+      }
+    }
+  return [...byCell].sort(([a], [b]) => a - b);
+}
+
+const BACKWARD = 'roiAlignBackwardImages';
+
 function run(
   kinds: KernelModule,
   name: string,
@@ -75,9 +133,12 @@ function run(
   pointers: readonly number[],
   boxes: RoiBoxes,
 ): void {
-  const { addresses, release } = heapTables(
-    keptBoxTables('roiAlign', geometry, boxes, () => sampleTables(geometry, boxes)),
-  );
+  const samples = keptBoxTables('roiAlign', geometry, boxes, () => sampleTables(geometry, boxes));
+  const tables =
+    name === BACKWARD
+      ? [...samples, ...keptBoxTables('roiAlignReaders', geometry, boxes, () => readerTables(geometry, samples))]
+      : samples;
+  const { addresses, release } = heapTables(tables);
   try {
     const words = [geometry.channels, geometry.channelsLast ? 1 : 0, geometry.inHeight * geometry.inWidth];
     words.push(geometry.outHeight * geometry.outWidth, geometry.mode === 'max' ? 1 : 0, geometry.boxCount);
@@ -99,7 +160,7 @@ export function createRoiAlignKernels(
     },
     roiAlignBackward(input, boxes, gradOutput, gradInput, geometry) {
       const pointers = [addressOf(input), 0, addressOf(gradOutput), addressOf(gradInput)];
-      run(kinds, 'roiAlignBackwardImages', geometry.batch, geometry, pointers, boxes);
+      run(kinds, BACKWARD, geometry.batch, geometry, pointers, boxes);
     },
   };
 }
