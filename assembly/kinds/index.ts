@@ -33,6 +33,7 @@ export { spectralMaskRealSamples } from './filters/spectral-mask-real';
 export { waveletSamples } from './filters/wavelet';
 export { waveletBlockSamples } from './filters/wavelet-blocks';
 export { blendBackward, blendRows } from './selection/blend';
+export { mixedTileBackward, mixedTileRows } from './selection/blend-tiles';
 export { gateSigmoidLane } from './selection/gate';
 export { stochasticDrawRows, stochasticExpectRows } from './selection/stochastic';
 export { stochasticDrawBackward, stochasticExpectBackward } from './selection/stochastic-backward';

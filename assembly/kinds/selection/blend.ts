@@ -1,7 +1,8 @@
 // Mixed and gated pooling (src/kernels/reference/extra/mixed-pool.ts, gated-pool.ts): y = g·max +
 // (1 − g)·mean with g the channel's proportion (mixed, from the per-channel table) or the window's
 // gate sigmoid(wᵀx) (gated, from the [taps, channels] table). Float64 in the reference's order.
-import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
+import { GRAD_INPUT, GRAD_OUTPUT, INPUT, IN_SIZE, OUTPUT, pointer, word } from '../../pool/arguments';
+import { groupOf, spatialSize } from '../../pool/rows';
 import {
   columnBytes, columnCells, group, outStart, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
@@ -70,15 +71,21 @@ function blendVisit(block: usize, index: usize, count: i32): void {
 }
 
 /**
- * Backward, units [firstUnit, endUnit) (samples in NHWC, planes in NCHW): the input gradient in the
- * reference's order, and each window's weight-gradient terms (mixed: ∂y/∂a = g_out·(max − mean);
+ * Backward, units [firstUnit, endUnit) (samples in NHWC, planes in NCHW): the input gradient, written
+ * whole, in the reference's order, and each window's weight-gradient terms (mixed: ∂y/∂a = g_out·(max − mean);
  * gated: f = that times s(1 − s), and f·x_k per tap k) added to its planes' sums (plane-terms.ts).
  */
 export function blendBackward(block: usize, firstUnit: i32, endUnit: i32): void {
   const outerRows = rowsPerOuter(block);
   const gated = word(block, BLEND_MODE) != 0;
   clearUnitSums(block, firstUnit, endUnit, gated ? kernelTaps(block) : 1);
-  visitWindows(block, firstUnit * outerRows, endUnit * outerRows, gated, blendBackwardWindow);
+  // The unit's input gradient is written whole: zeroed here, just before its windows (in cache),
+  // rather than by the op beforehand (the dense disjoint path then writes each covered cell once).
+  const unitBytes = <usize>spatialSize(block, IN_SIZE) * (<usize>groupOf(block) << 2);
+  for (let unit = firstUnit; unit < endUnit; unit++) {
+    memory.fill(pointer(block, GRAD_INPUT) + <usize>unit * unitBytes, 0, unitBytes);
+    visitWindows(block, unit * outerRows, (unit + 1) * outerRows, gated, blendBackwardWindow);
+  }
 }
 
 /** Every channel of the window begun last (its gradient from element `index`): a dense window's whole quads at once. */
@@ -116,7 +123,7 @@ function blendWindowBackward(block: usize, gated: bool, column: i32, channel: i3
   const weights = weightColumn(block, laneChannel(block, channel));
   const step = tableStep(block);
   const best = maxIndex;
-  // Disjoint windows: every cell's gradient starts at the +0 the caller zeroed, and mixed pooling
+  // Disjoint windows: every cell's gradient starts at the +0 blendBackward zeroed, and mixed pooling
   // gives every cell the same share, so the two values a cell may get are formed once.
   const disjoint = word(block, DISJOINT) != 0;
   const sharedOnce = narrow(f64x2.add(ZERO, shareLow), f64x2.add(ZERO, shareHigh));

@@ -14,7 +14,15 @@ import { medianPoolForward } from '../../reference/extra/median-pool.js';
 import { ordinalPoolBackward, ordinalPoolForward } from '../../reference/extra/ordinal-pool.js';
 import { windowCapacity } from '../../reference/window-walk.js';
 import { KEPT_MARK } from '../../../pooling/kinds/forward-keep.js';
-import { addUnitSums, alphaTable, gateRoom, kernelTaps, tapTable } from './selection-tables.js';
+import {
+  addUnitSums,
+  alphaTable,
+  gateRoom,
+  kernelTaps,
+  mixedTiles,
+  mixedTileTable,
+  tapTable,
+} from './selection-tables.js';
 
 /** The most cells a median or ordinal window may have for the wasm kernels (rank counting). */
 const RANKED_CELLS = 49;
@@ -136,6 +144,45 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       },
     );
   };
+  /** Mixed pooling on tiling windows (assembly/kinds/selection/blend-tiles.ts): the forward over output rows. */
+  const mixedTilesForward = (
+    input: Float32Array,
+    alpha: Float32Array,
+    output: Float32Array,
+    geometry: PoolGeometry,
+  ) => {
+    const table = mixedTileTable(alpha, geometry.channels);
+    withScratch([table.byteLength], [input, output], ([tableAt], [x, y]) => {
+      copyInto(tableAt!, table);
+      launch(
+        kinds,
+        'mixedTileRows',
+        outputRows(geometry),
+        geometry,
+        { input: x!, output: y! },
+        { channelTable: tableAt! },
+      );
+    });
+  };
+  /** Its backward over samples: the input gradient written whole, alpha's per-plane sums added after. */
+  const mixedTilesBackward = (
+    views: [Float32Array, Float32Array, Float32Array, Float32Array],
+    alpha: Float32Array,
+    geometry: PoolGeometry,
+  ) => {
+    const table = mixedTileTable(alpha, geometry.channels);
+    const sizes = [table.byteLength, 8 * geometry.batch * geometry.channels];
+    withScratch(sizes, views, ([tableAt, sumsAt], [input, gradOutput, gradInput, gradAlpha]) => {
+      copyInto(tableAt!, table);
+      const pointers = { input, output: null, gradOutput, gradInput };
+      const refresh = keepViews(gradAlpha);
+      launch(kinds, 'mixedTileBackward', planeUnits(geometry), geometry, pointers, {
+        channelTable: tableAt!,
+        planeSums: sumsAt!,
+      });
+      addUnitSums(sumsAt!, refresh()[0], geometry, 1);
+    });
+  };
   /** A training forward of a random kind: the draw key's two words in the block. */
   const drawForward = (
     name: string,
@@ -224,9 +271,11 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       launch(kinds, 'stochasticExpectBackward', planeUnits(geometry), geometry, pointers);
     },
     mixedPoolForward(input, alpha, output, geometry) {
+      if (mixedTiles(geometry)) return mixedTilesForward(input, alpha, output, geometry);
       blendForward(input, alphaTable(alpha, geometry.channels), output, geometry, false);
     },
     mixedPoolBackward(input, alpha, gradOutput, gradInput, gradAlpha, geometry) {
+      if (mixedTiles(geometry)) return mixedTilesBackward([input, gradOutput, gradInput, gradAlpha], alpha, geometry);
       blendBackward(
         [input, gradOutput, gradInput, gradAlpha, null],
         alphaTable(alpha, geometry.channels),
