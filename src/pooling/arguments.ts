@@ -123,7 +123,7 @@ type WeightedKernels = 'mixedPool' | 'gatedPool' | 'gemPool' | 'lsePool' | 'ordi
 const HOST_SUMMED: readonly WeightedKernels[] = ['mixedPool', 'gemPool', 'lsePool'];
 
 /** Families whose backward kernels write the input gradient whole on every backend (no zero-fill before). */
-const WRITES_INPUT_GRADIENT: readonly WeightedKernels[] = ['mixedPool', 'gatedPool'];
+const WRITES_INPUT_GRADIENT: readonly WeightedKernels[] = ['mixedPool', 'gatedPool', 'ordinalPool'];
 
 /**
  * A window kind with one weight tensor (the op's tensor argument, named `weightName`, of one of the

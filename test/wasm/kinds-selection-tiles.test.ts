@@ -1,4 +1,4 @@
-// Mixed and gated pooling's wasm backward writes the input gradient whole (the op no longer zeroes
+// Mixed, gated and ordinal pooling's wasm backward writes the input gradient whole (the op no longer zeroes
 // it), and mixed pooling's tiling path (2x2 windows at stride 2, blend-tiles.ts) matches the
 // reference kernels bit for bit: random sizes (odd ones leave cells no window covers), ranks 2-3,
 // valid, same, ceil mode and stride 3 (which leave the path), 4 to 16 channels, ties, NaN,
@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { poolGeometry, type PoolGeometry } from '../../src/geometry/pool-geometry.js';
 import { gatedPoolBackward, gatedPoolForward } from '../../src/kernels/reference/extra/gated-pool.js';
 import { mixedPoolBackward, mixedPoolForward } from '../../src/kernels/reference/extra/mixed-pool.js';
+import { ordinalPoolBackward, ordinalPoolForward } from '../../src/kernels/reference/extra/ordinal-pool.js';
 import type {
   WeightedWindowBackward,
   WeightedWindowForward,
@@ -85,10 +86,12 @@ type Pair = [WeightedWindowForward, WeightedWindowBackward];
 const reference = {
   mixedPool: [mixedPoolForward, mixedPoolBackward],
   gatedPool: [gatedPoolForward, gatedPoolBackward],
+  ordinalPool: [ordinalPoolForward, ordinalPoolBackward],
 };
+type Name = keyof typeof reference;
 
 /** Forward, and backward into a poisoned input gradient, against the reference on zeroed gradients. */
-function compare(name: 'mixedPool' | 'gatedPool', { geometry, values, seed }: TileCase, weightLength: number): void {
+function compare(name: Name, { geometry, values, seed }: TileCase, weightLength: number): void {
   assert.ok(wasmBackend !== null, 'the wasm backend did not register');
   const kernels = wasmBackend.kernels as Kernels;
   const [forward, backward] = reference[name] as Pair;
@@ -148,5 +151,11 @@ test('mixedPoolForward and mixedPoolBackward on 2x2/2 windows: the reference, th
 test('gatedPoolBackward writes the input gradient whole; forward and backward are the reference', async () => {
   await onThreads((item) =>
     compare('gatedPool', item, taps(item.geometry) * (item.seed % 2 === 0 ? 1 : item.geometry.channels)),
+  );
+});
+
+test('ordinalPoolBackward writes the input gradient whole; forward and backward are the reference', async () => {
+  await onThreads((item) =>
+    compare('ordinalPool', item, taps(item.geometry) * (item.seed % 2 === 0 ? 1 : item.geometry.channels)),
   );
 });

@@ -8,11 +8,11 @@ import {
 } from '../../pool/walk';
 import { gateHigh, gateLanes, laneChannel, maxIndex, maxima, meansHigh, meansLow, tableStep, weightColumn, windowStats } from './blend-stats';
 import { blendDenseBackward, blendDenseForward, keptGate } from './blend-dense';
-import { high, highDoubles, loadDoubles, loadQuad, low, narrow, ONE, storeDoubles, storeQuad, ZERO } from './lanes';
+import { high, loadQuad, low, narrow, ONE, storeQuad, ZERO } from './lanes';
 import { addTerms, clearUnitSums, kernelTaps, termSlot } from './plane-terms';
 import {
   BLEND_MODE, CHANNEL_TABLE, DISJOINT, quadChannel, quadColumn, rowsPerOuter, setQuadChannel, tapRow,
-  tapSlice, visitWindows, windowColumns, windowCount, windowDense, windowFirstTap, windowStart, windowTopLeft,
+  tapSlice, visitWindows, WindowVisitor, windowColumns, windowCount, windowDense, windowFirstTap, windowStart, windowTopLeft,
 } from './window';
 
 /** blendLanes's high half (its result is the low one). */
@@ -29,13 +29,13 @@ function blendLanes(block: usize, gated: bool, channel: i32, count: i32, index: 
   if (gated) {
     const kept = keptGate(block, index);
     if (reading && kept != 0) {
-      const gate = loadDoubles(kept, count);
-      mixHigh = highDoubles;
-      return gate;
+      const gates = loadQuad(kept, count);
+      mixHigh = high(gates);
+      return low(gates);
     }
     const gate = gateLanes(block, windowStart + (<usize>channel << 2), lane, count);
     mixHigh = gateHigh;
-    if (kept != 0) storeDoubles(kept, gate, gateHigh, count);
+    if (kept != 0) storeQuad(kept, narrow(gate, gateHigh), count); // float32 gates: exact
     return gate;
   }
   const proportions = loadQuad(pointer(block, CHANNEL_TABLE) + (<usize>lane << 2), count);
@@ -76,15 +76,21 @@ function blendVisit(block: usize, index: usize, count: i32): void {
  * gated: f = that times s(1 − s), and f·x_k per tap k) added to its planes' sums (plane-terms.ts).
  */
 export function blendBackward(block: usize, firstUnit: i32, endUnit: i32): void {
-  const outerRows = rowsPerOuter(block);
   const gated = word(block, BLEND_MODE) != 0;
   clearUnitSums(block, firstUnit, endUnit, gated ? kernelTaps(block) : 1);
-  // The unit's input gradient is written whole: zeroed here, just before its windows (in cache),
-  // rather than by the op beforehand (the dense disjoint path then writes each covered cell once).
+  visitClearedUnits(block, firstUnit, endUnit, gated, blendBackwardWindow);
+}
+
+/**
+ * A backward's windows, outer units [firstUnit, endUnit), each unit's input gradient zeroed just before
+ * its windows (in cache) rather than by the op beforehand: the kernel writes the gradient whole.
+ */
+export function visitClearedUnits(block: usize, firstUnit: i32, endUnit: i32, taps: bool, visit: WindowVisitor): void {
+  const outerRows = rowsPerOuter(block);
   const unitBytes = <usize>spatialSize(block, IN_SIZE) * (<usize>groupOf(block) << 2);
   for (let unit = firstUnit; unit < endUnit; unit++) {
     memory.fill(pointer(block, GRAD_INPUT) + <usize>unit * unitBytes, 0, unitBytes);
-    visitWindows(block, unit * outerRows, (unit + 1) * outerRows, gated, blendBackwardWindow);
+    visitWindows(block, unit * outerRows, (unit + 1) * outerRows, taps, visit);
   }
 }
 
