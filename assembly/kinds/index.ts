@@ -34,6 +34,7 @@ export { waveletSamples } from './filters/wavelet';
 export { waveletBlockSamples } from './filters/wavelet-blocks';
 export { blendBackward, blendRows } from './selection/blend';
 export { mixedTileBackward, mixedTileRows } from './selection/blend-tiles';
+export { gatedTileBackward, gatedTileRows } from './selection/blend-tiles-gated';
 export { gateSigmoidLane } from './selection/gate';
 export { stochasticDrawRows, stochasticExpectRows } from './selection/stochastic';
 export { stochasticDrawBackward, stochasticExpectBackward } from './selection/stochastic-backward';

@@ -13,7 +13,7 @@ import { addTerms, kernelTaps, termSlot } from './plane-terms';
 import { CHANNEL_TABLE, KEPT_GATES, tapRow, windowFirstTap, windowStart, windowTopLeft } from './window';
 
 /** x·0.25 is x/4 exactly (a power of two: the same rounding, subnormals too), without a division. */
-const QUARTER: v128 = f64x2.splat(0.25);
+export const QUARTER: v128 = f64x2.splat(0.25);
 
 /** The max of a quad's four taps by max pooling's rule (a NaN taken, the first of ties). */
 @inline
@@ -25,7 +25,7 @@ function maxOf(a: v128, b: v128, c: v128, d: v128): v128 {
 
 /** ((((+0 + a) + b) + c) + d)·¼ on one f64x2 half: the window's mean in the reference's order. */
 @inline
-function meanOf(a: v128, b: v128, c: v128, d: v128): v128 {
+export function meanOf(a: v128, b: v128, c: v128, d: v128): v128 {
   return f64x2.mul(f64x2.add(f64x2.add(f64x2.add(f64x2.add(ZERO, a), b), c), d), QUARTER);
 }
 

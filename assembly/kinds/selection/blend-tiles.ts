@@ -5,33 +5,14 @@
 // table holds each quad's proportions a and 1 − a as float64 (one quad: a×4, then (1 − a)×4).
 import { CHANNELS, GRAD_INPUT, GRAD_OUTPUT, INPUT, IN_SIZE, OUTPUT, OUT_SIZE, pointer, word } from '../../pool/arguments';
 import { takes } from '../../pool/max-lanes';
+import { meanOf, QUARTER } from './blend-dense';
+import { high, low, narrow, ZERO } from './lanes';
 import { CHANNEL_TABLE, PLANE_SUMS } from './window';
-
-const QUARTER: v128 = f64x2.splat(0.25);
-const ZERO: v128 = f64x2.splat(0);
 
 /** The float32 pair at `address` widened exactly to float64. */
 @inline
-function pairAt(address: usize): v128 {
+export function pairAt(address: usize): v128 {
   return f64x2.promote_low_f32x4(v128.load64_zero(address));
-}
-
-/** Float32 lanes 2-3 of `value` widened. */
-@inline
-function upper(value: v128): v128 {
-  return f64x2.promote_low_f32x4(i32x4.shuffle(value, value, 2, 3, 0, 1));
-}
-
-/** Two float64 halves rounded to four float32 lanes. */
-@inline
-function narrow(lowHalf: v128, highHalf: v128): v128 {
-  return i32x4.shuffle(f32x4.demote_f64x2_zero(lowHalf), f32x4.demote_f64x2_zero(highHalf), 0, 1, 4, 5);
-}
-
-/** ((((+0 + a) + b) + c) + d)·¼: the window's mean in the reference's order (x·¼ is x/4 exactly). */
-@inline
-function meanOf(a: v128, b: v128, c: v128, d: v128): v128 {
-  return f64x2.mul(f64x2.add(f64x2.add(f64x2.add(f64x2.add(ZERO, a), b), c), d), QUARTER);
 }
 
 /**
@@ -51,7 +32,7 @@ function blendPair(at: usize, right: usize, below: usize, mix: v128, rest: v128)
 
 /** Where the input row of output row `unit` starts (row 2·r of its plane; outDepth = inDepth). */
 @inline
-function inputRow(block: usize, unit: i32, below: usize): usize {
+export function inputRow(block: usize, unit: i32, below: usize): usize {
   const outHeight = word(block, OUT_SIZE + 1);
   const plane = unit / outHeight;
   const rowPairs = <usize>plane * <usize>word(block, IN_SIZE + 1) + (<usize>(unit - plane * outHeight) << 1);
@@ -122,19 +103,19 @@ function mixedTileCellsBackward(
     const takeD = takes(d, best);
     best = v128.bitselect(d, best, takeD);
     const gradient = v128.load(gradients + offset);
-    const gradientLow = f64x2.promote_low_f32x4(gradient);
-    const gradientHigh = upper(gradient);
-    const meanLow = meanOf(f64x2.promote_low_f32x4(a), f64x2.promote_low_f32x4(b), f64x2.promote_low_f32x4(c), f64x2.promote_low_f32x4(d));
+    const gradientLow = low(gradient);
+    const gradientHigh = high(gradient);
+    const meanLow = meanOf(low(a), low(b), low(c), low(d));
     const meanHigh = meanOf(pairAt(at + 8), pairAt(at + right + 8), pairAt(at + below + 8), pairAt(at + below + right + 8));
     const slot = sums + (offset << 1);
-    v128.store(slot, f64x2.add(v128.load(slot), f64x2.mul(gradientLow, f64x2.sub(f64x2.promote_low_f32x4(best), meanLow))));
-    v128.store(slot, f64x2.add(v128.load(slot, 16), f64x2.mul(gradientHigh, f64x2.sub(upper(best), meanHigh))), 16);
+    v128.store(slot, f64x2.add(v128.load(slot), f64x2.mul(gradientLow, f64x2.sub(low(best), meanLow))));
+    v128.store(slot, f64x2.add(v128.load(slot, 16), f64x2.mul(gradientHigh, f64x2.sub(high(best), meanHigh))), 16);
     // (1 − a)·g/4 to every cell from +0, then + a·g at the max: the two values a cell may get.
     const shareLow = f64x2.mul(f64x2.mul(v128.load(terms, 32), gradientLow), QUARTER);
     const shareHigh = f64x2.mul(f64x2.mul(v128.load(terms, 48), gradientHigh), QUARTER);
     const shared = narrow(f64x2.add(ZERO, shareLow), f64x2.add(ZERO, shareHigh));
-    const toMaxLow = f64x2.add(f64x2.promote_low_f32x4(shared), f64x2.mul(v128.load(terms), gradientLow));
-    const toMaxHigh = f64x2.add(upper(shared), f64x2.mul(v128.load(terms, 16), gradientHigh));
+    const toMaxLow = f64x2.add(low(shared), f64x2.mul(v128.load(terms), gradientLow));
+    const toMaxHigh = f64x2.add(high(shared), f64x2.mul(v128.load(terms, 16), gradientHigh));
     const withMax = narrow(toMaxLow, toMaxHigh);
     const laterCD = v128.or(takeC, takeD);
     const grad = at + toGradInput;
@@ -146,7 +127,7 @@ function mixedTileCellsBackward(
 }
 
 /** Zeroes the sample's input-gradient cells no window covers: the last column and row of odd sizes. */
-function zeroUncovered(block: usize, sample: i32, cellBytes: usize, below: usize, toGradInput: usize): void {
+export function zeroUncovered(block: usize, sample: i32, cellBytes: usize, below: usize, toGradInput: usize): void {
   const inHeight = word(block, IN_SIZE + 1);
   const covered = word(block, OUT_SIZE + 1) << 1;
   const coveredBytes = <usize>(word(block, OUT_SIZE + 2) << 1) * cellBytes;

@@ -12,11 +12,11 @@ export function alphaTable(alpha: Float32Array, channels: number): Float32Array 
 }
 
 /**
- * Whether mixed pooling's windows tile the input (assembly/kinds/selection/blend-tiles.ts): 2x2 at
+ * Whether the windows tile the input (mixed and gated pooling's assembly/kinds/selection/blend-tiles*.ts): 2x2 at
  * stride 2 on height and width, one along depth, unpadded, undilated, every window whole, channelsLast
  * with whole quads of channels.
  */
-export function mixedTiles(geometry: PoolGeometry): boolean {
+export function tilingWindows(geometry: PoolGeometry): boolean {
   const { kernelDepth, kernelHeight, kernelWidth, strideDepth, strideHeight, strideWidth } = geometry;
   const { dilationDepth, dilationHeight, dilationWidth, padFront, padTop, padLeft } = geometry;
   return (
@@ -39,6 +39,19 @@ export function mixedTileTable(alpha: Float32Array, channels: number): Float64Ar
     const at = 8 * (channel >> 2) + (channel & 3);
     table[at] = mix;
     table[at + 4] = 1 - mix;
+  }
+  return table;
+}
+
+/** blend-tiles-gated.ts's table: per quad of channels, each of the four taps' weights for the four in float64. */
+export function gatedTileTable(weights: Float32Array, geometry: PoolGeometry): Float64Array {
+  const taps = tapTable(weights, geometry);
+  const { channels } = geometry;
+  const table = new Float64Array(4 * channels);
+  for (let tap = 0; tap < 4; tap++) {
+    for (let channel = 0; channel < channels; channel++) {
+      table[16 * (channel >> 2) + 4 * tap + (channel & 3)] = taps[tap * channels + channel]!;
+    }
   }
   return table;
 }

@@ -18,8 +18,9 @@ import {
   addUnitSums,
   alphaTable,
   gateRoom,
+  gatedTileTable,
   kernelTaps,
-  mixedTiles,
+  tilingWindows,
   mixedTileTable,
   tapTable,
 } from './selection-tables.js';
@@ -144,43 +145,37 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       },
     );
   };
-  /** Mixed pooling on tiling windows (assembly/kinds/selection/blend-tiles.ts): the forward over output rows. */
-  const mixedTilesForward = (
-    input: Float32Array,
-    alpha: Float32Array,
-    output: Float32Array,
+  /**
+   * Mixed or gated pooling on tiling windows (assembly/kinds/selection/blend-tiles*.ts): the forward
+   * over output rows, `table` the kind's float64 table, `room` gated's for its gates.
+   */
+  const tilesForward = (
+    name: 'mixedTileRows' | 'gatedTileRows',
+    views: [Float32Array, Float32Array, Float32Array | null],
+    table: Float64Array,
     geometry: PoolGeometry,
-  ) => {
-    const table = mixedTileTable(alpha, geometry.channels);
-    withScratch([table.byteLength], [input, output], ([tableAt], [x, y]) => {
+  ) =>
+    withScratch([table.byteLength], views, ([tableAt], [x, y, room]) => {
       copyInto(tableAt!, table);
-      launch(
-        kinds,
-        'mixedTileRows',
-        outputRows(geometry),
-        geometry,
-        { input: x!, output: y! },
-        { channelTable: tableAt! },
-      );
+      const fields = { channelTable: tableAt!, keptGates: room };
+      launch(kinds, name, outputRows(geometry), geometry, { input: x!, output: y! }, fields);
     });
-  };
-  /** Its backward over samples: the input gradient written whole, alpha's per-plane sums added after. */
-  const mixedTilesBackward = (
-    views: [Float32Array, Float32Array, Float32Array, Float32Array],
-    alpha: Float32Array,
+  /** Their backward over samples: the input gradient written whole, the weights' per-plane sums added after. */
+  const tilesBackward = (
+    name: 'mixedTileBackward' | 'gatedTileBackward',
+    views: [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array | null],
+    table: Float64Array,
     geometry: PoolGeometry,
   ) => {
-    const table = mixedTileTable(alpha, geometry.channels);
-    const sizes = [table.byteLength, 8 * geometry.batch * geometry.channels];
-    withScratch(sizes, views, ([tableAt, sumsAt], [input, gradOutput, gradInput, gradAlpha]) => {
+    const perPlane = name === 'gatedTileBackward' ? 4 : 1;
+    const sizes = [table.byteLength, 8 * geometry.batch * geometry.channels * perPlane];
+    withScratch(sizes, views, ([tableAt, sumsAt], [input, gradOutput, gradInput, gradWeights, room]) => {
       copyInto(tableAt!, table);
       const pointers = { input, output: null, gradOutput, gradInput };
-      const refresh = keepViews(gradAlpha);
-      launch(kinds, 'mixedTileBackward', planeUnits(geometry), geometry, pointers, {
-        channelTable: tableAt!,
-        planeSums: sumsAt!,
-      });
-      addUnitSums(sumsAt!, refresh()[0], geometry, 1);
+      const refresh = keepViews(gradWeights);
+      const fields = { channelTable: tableAt!, planeSums: sumsAt!, keptGates: room };
+      launch(kinds, name, planeUnits(geometry), geometry, pointers, fields);
+      addUnitSums(sumsAt!, refresh()[0], geometry, perPlane);
     });
   };
   /** A training forward of a random kind: the draw key's two words in the block. */
@@ -271,11 +266,16 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       launch(kinds, 'stochasticExpectBackward', planeUnits(geometry), geometry, pointers);
     },
     mixedPoolForward(input, alpha, output, geometry) {
-      if (mixedTiles(geometry)) return mixedTilesForward(input, alpha, output, geometry);
+      if (tilingWindows(geometry)) {
+        return tilesForward('mixedTileRows', [input, output, null], mixedTileTable(alpha, geometry.channels), geometry);
+      }
       blendForward(input, alphaTable(alpha, geometry.channels), output, geometry, false);
     },
     mixedPoolBackward(input, alpha, gradOutput, gradInput, gradAlpha, geometry) {
-      if (mixedTiles(geometry)) return mixedTilesBackward([input, gradOutput, gradInput, gradAlpha], alpha, geometry);
+      if (tilingWindows(geometry)) {
+        const views = [input, gradOutput, gradInput, gradAlpha, null] as Parameters<typeof tilesBackward>[1];
+        return tilesBackward('mixedTileBackward', views, mixedTileTable(alpha, geometry.channels), geometry);
+      }
       blendBackward(
         [input, gradOutput, gradInput, gradAlpha, null],
         alphaTable(alpha, geometry.channels),
@@ -286,6 +286,9 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
     gatedPoolForward(input, weights, output, geometry, kept) {
       const room = gateRoom(kept, geometry);
       if (room !== null) room[room.length - 1] = KEPT_MARK; // before the forward: one that throws has no backward
+      if (tilingWindows(geometry)) {
+        return tilesForward('gatedTileRows', [input, output, room], gatedTileTable(weights, geometry), geometry);
+      }
       blendForward(input, tapTable(weights, geometry), output, geometry, true, room);
     },
     gatedPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry, kept) {
@@ -298,6 +301,8 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
         Float32Array,
         Float32Array | null,
       ];
+      if (tilingWindows(geometry))
+        return tilesBackward('gatedTileBackward', views, gatedTileTable(weights, geometry), geometry);
       blendBackward(views, tapTable(weights, geometry), geometry, true);
     },
   };
