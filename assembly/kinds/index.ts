@@ -42,3 +42,4 @@ export { minPoolRows } from './selection/min';
 export { inBoundsAverageBackward, inBoundsAverageRows, randomDrawRows } from './selection/random';
 export { medianPoolRows } from './selection/median';
 export { ordinalBackward, ordinalPoolRows } from './selection/ordinal';
+export { ordinalTileBackward, ordinalTileRows } from './selection/ordinal-tiles';

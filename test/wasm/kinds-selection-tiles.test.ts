@@ -103,29 +103,20 @@ function compare(name: Name, { geometry, values, seed }: TileCase, weightLength:
   kernels[`${name}Forward`](input.values, weights.values, actual.values, geometry);
   assertSame(actual.values, expected.values, 'output');
   const gradOutput = inputOf(geometry.outputShape, seed % 3 === 0 ? values : 'plain', seed + 1);
-  const expectedGrads = [zeros(geometry.inputShape), zeros(weights.shape)];
-  backward(
-    input.values,
-    weights.values,
-    gradOutput.values,
-    expectedGrads[0]!.values,
-    expectedGrads[1]!.values,
-    geometry,
-  );
-  const fromPoison = [poisoned(geometry.inputShape), zeros(weights.shape)]; // the reference too writes it whole
-  backward(input.values, weights.values, gradOutput.values, fromPoison[0]!.values, fromPoison[1]!.values, geometry);
-  assertSame(fromPoison[0]!.values, expectedGrads[0]!.values, 'reference gradInput from poison');
-  const actualGrads = [poisoned(geometry.inputShape), zeros(weights.shape)];
-  kernels[`${name}Backward`](
-    input.values,
-    weights.values,
-    gradOutput.values,
-    actualGrads[0]!.values,
-    actualGrads[1]!.values,
-    geometry,
-  );
-  assertSame(actualGrads[0]!.values, expectedGrads[0]!.values, 'gradInput');
-  assertSame(actualGrads[1]!.values, expectedGrads[1]!.values, 'gradWeights');
+  /** The gradients `kernel` leaves, the input gradient starting `poisoned` or zeroed. */
+  const gradients = (kernel: WeightedWindowBackward, poison: boolean): [Float32Array, Float32Array] => {
+    const [gradInput, gradWeights] = [
+      poison ? poisoned(geometry.inputShape) : zeros(geometry.inputShape),
+      zeros(weights.shape),
+    ];
+    kernel(input.values, weights.values, gradOutput.values, gradInput.values, gradWeights.values, geometry);
+    return [gradInput.values, gradWeights.values];
+  };
+  const expectedGrads = gradients(backward, false);
+  assertSame(gradients(backward, true)[0], expectedGrads[0], 'reference gradInput from poison'); // it too writes it whole
+  const actualGrads = gradients(kernels[`${name}Backward`], true);
+  assertSame(actualGrads[0], expectedGrads[0], 'gradInput');
+  assertSame(actualGrads[1], expectedGrads[1], 'gradWeights');
 }
 
 const taps = (geometry: PoolGeometry): number => geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;

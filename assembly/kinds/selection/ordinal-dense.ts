@@ -23,7 +23,7 @@ let rankD: v128 = ZERO;
 
 /** Lanes where `value` ranks strictly before `other`: a NaN before any number, else the larger. */
 @inline
-function ranksBefore(value: v128, other: v128): v128 {
+export function ranksBefore(value: v128, other: v128): v128 {
   return v128.andnot(v128.or(nanOf(value), f32x4.gt(value, other)), nanOf(other));
 }
 

@@ -12,7 +12,7 @@ export function alphaTable(alpha: Float32Array, channels: number): Float32Array 
 }
 
 /**
- * Whether the windows tile the input (mixed and gated pooling's assembly/kinds/selection/blend-tiles*.ts): 2x2 at
+ * Whether the windows tile the input (assembly/kinds/selection/blend-tiles*.ts, ordinal-tiles.ts): 2x2 at
  * stride 2 on height and width, one along depth, unpadded, undilated, every window whole, channelsLast
  * with whole quads of channels.
  */

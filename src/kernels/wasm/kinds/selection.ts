@@ -146,13 +146,13 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
     );
   };
   /**
-   * Mixed or gated pooling on tiling windows (assembly/kinds/selection/blend-tiles*.ts): the forward
-   * over output rows, `table` the kind's float64 table, `room` gated's for its gates.
+   * Mixed, gated or ordinal pooling on tiling windows (assembly/kinds/selection/blend-tiles*.ts,
+   * ordinal-tiles.ts): the forward over output rows, `table` the kind's, `room` gated's for its gates.
    */
   const tilesForward = (
-    name: 'mixedTileRows' | 'gatedTileRows',
+    name: 'mixedTileRows' | 'gatedTileRows' | 'ordinalTileRows',
     views: [Float32Array, Float32Array, Float32Array | null],
-    table: Float64Array,
+    table: Float32Array | Float64Array,
     geometry: PoolGeometry,
   ) =>
     withScratch([table.byteLength], views, ([tableAt], [x, y, room]) => {
@@ -162,12 +162,12 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
     });
   /** Their backward over samples: the input gradient written whole, the weights' per-plane sums added after. */
   const tilesBackward = (
-    name: 'mixedTileBackward' | 'gatedTileBackward',
+    name: 'mixedTileBackward' | 'gatedTileBackward' | 'ordinalTileBackward',
     views: [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array | null],
-    table: Float64Array,
+    table: Float32Array | Float64Array,
     geometry: PoolGeometry,
   ) => {
-    const perPlane = name === 'gatedTileBackward' ? 4 : 1;
+    const perPlane = name === 'mixedTileBackward' ? 1 : 4; // alpha, or the four taps' (ranks') weights
     const sizes = [table.byteLength, 8 * geometry.batch * geometry.channels * perPlane];
     withScratch(sizes, views, ([tableAt, sumsAt], [input, gradOutput, gradInput, gradWeights, room]) => {
       copyInto(tableAt!, table);
@@ -209,6 +209,9 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       });
     },
     ordinalPoolForward(input, weights, output, geometry) {
+      if (tilingWindows(geometry)) {
+        return tilesForward('ordinalTileRows', [input, output, null], tapTable(weights, geometry), geometry);
+      }
       const capacity = windowCapacity(geometry);
       if (capacity > RANKED_CELLS) return ordinalPoolForward(input, weights, output, geometry);
       const slotBytes = 32 * Math.max(capacity, 1); // the window's values, then their ranks
@@ -220,6 +223,10 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       });
     },
     ordinalPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry) {
+      if (tilingWindows(geometry)) {
+        const views = [input, gradOutput, gradInput, gradWeights, null] as Parameters<typeof tilesBackward>[1];
+        return tilesBackward('ordinalTileBackward', views, tapTable(weights, geometry), geometry);
+      }
       const capacity = windowCapacity(geometry);
       if (capacity > RANKED_CELLS) {
         return ordinalPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry);
