@@ -5,7 +5,7 @@
 import { CHANNELS, GRAD_INPUT, GRAD_OUTPUT, INPUT, IN_SIZE, OUTPUT, OUT_SIZE, pointer, word } from '../../pool/arguments';
 import { inputRow, zeroUncovered } from './blend-tiles';
 import { high, low, narrow, ZERO } from './lanes';
-import { ranksBefore } from './ordinal-dense';
+import { rankWeight, ranksBefore } from './ordinal-dense';
 import { CHANNEL_TABLE, PLANE_SUMS } from './window';
 
 /** The cell of rank `wanted` in each lane (ordinal-dense.ts's ranked: D where A, B and C are not it). */
@@ -65,14 +65,6 @@ export function ordinalTileRows(block: usize, firstUnit: i32, endUnit: i32): voi
       }
     }
   }
-}
-
-/** The weight of each lane's rank (ordinal-dense.ts's rankWeight). */
-@inline
-function rankWeight(rank: v128, w0: v128, w1: v128, w2: v128, w3: v128): v128 {
-  let weight = v128.bitselect(w1, w0, i32x4.eq(rank, i32x4.splat(1)));
-  weight = v128.bitselect(w2, weight, i32x4.eq(rank, i32x4.splat(2)));
-  return v128.bitselect(w3, weight, i32x4.eq(rank, i32x4.splat(3)));
 }
 
 /** +0 + g·w into a cell's gradient (float64, rounded once): the cell's only window wrote it. */
