@@ -137,6 +137,9 @@ type WeightedKernels = 'mixedPool' | 'gatedPool' | 'gemPool' | 'lsePool' | 'ordi
 /** Families whose GPU backward sums the scalar weight's gradient on the host (kind-kernels.ts addTerms). */
 const HOST_SUMMED: readonly WeightedKernels[] = ['mixedPool', 'gemPool', 'lsePool'];
 
+/** Families whose backward kernels write the input gradient whole on every backend (no zero-fill before). */
+const WRITES_INPUT_GRADIENT: readonly WeightedKernels[] = ['mixedPool', 'gatedPool', 'ordinalPool'];
+
 /**
  * A window kind with one weight tensor (the op's tensor argument, named `weightName`, of one of the
  * `shapes` the geometry allows): its forward and backward kernels, gradients to input and weights.
@@ -157,6 +160,7 @@ export function weightedWindowOp(
     forward: () => kernel(`${kernels}Forward`),
     backward: () => kernel(`${kernels}Backward`),
     hostWork: HOST_SUMMED.includes(kernels),
+    writesInputGradient: WRITES_INPUT_GRADIENT.includes(kernels),
   };
   return runWeightedWindow(op, input, tensors[0]!, geometry, pair, room);
 }
@@ -167,6 +171,8 @@ export interface WeightedKernelLookup<Geometry extends PoolGeometry> {
   backward(): WeightedWindowBackward<Geometry>;
   /** A GPU kernel of the pair finishes on the host (AdaPool's β sums): the steps then read resident tensors back. */
   readonly hostWork?: boolean;
+  /** The backward writes every cell of the input gradient (else it adds into zeros); the weights' always start at zero. */
+  readonly writesInputGradient?: boolean;
 }
 
 /**
@@ -185,7 +191,7 @@ export function runWeightedWindow<Geometry extends PoolGeometry>(
   const bindsResident = kernels.hostWork !== true;
   const [values] = arrayGetters(bindsResident);
   return runPoolSteps(op, [input, weights], geometry.outputShape, {
-    zeroGradients: true,
+    zeroGradients: [kernels.writesInputGradient !== true, true],
     saved: room !== undefined && training ? [room(geometry)] : [],
     bindsResident,
     forward: ({ output, saved: [kept] }) => {

@@ -32,8 +32,8 @@ export interface PoolSteps {
   readonly retained?: readonly Tensor[];
   /** The caller returns the saved tensors (indices): never dispose them here. */
   readonly keepSaved?: boolean;
-  /** The backward kernels add into their gradients (scatters), so these start at zero. */
-  readonly zeroGradients?: boolean;
+  /** The backward kernels add into their gradients (scatters), so these start at zero: all, or per input. */
+  readonly zeroGradients?: boolean | readonly boolean[];
   /**
    * The steps hand kernels of the table `kernelValues` (which bind resident tensors in place): the
    * output, saved tensors and gradients then go beside resident inputs (on the GPU, zero-filled).
@@ -68,7 +68,9 @@ export function runPoolSteps(
       inputs,
       (gradOutput) => {
         const near = steps.bindsResident === true ? [gradOutput, ...inputs] : undefined;
-        const gradInputs = inputs.map((input) => gradientBuffer(input.shape, steps.zeroGradients === true, near));
+        const zero = steps.zeroGradients;
+        const zeroed = (index: number) => (typeof zero === 'boolean' ? zero : zero?.[index] === true);
+        const gradInputs = inputs.map((input, index) => gradientBuffer(input.shape, zeroed(index), near));
         backward({ inputs, output, saved, gradOutput, gradInputs });
         return gradInputs;
       },

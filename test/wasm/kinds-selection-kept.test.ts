@@ -22,13 +22,13 @@ after(async () => {
   await setThreadCount(1);
 });
 
-/** Dense 2x2 channelsLast windows (the kernels' straight-line path), whole quads and remainders. */
+/** Dense 2x2 channelsLast windows (the kernels' straight-line and tiling paths), whole quads and remainders. */
 const denseCases: fc.Arbitrary<PoolCase> = fc
   .record({
     height: fc.integer({ min: 2, max: 7 }),
     width: fc.integer({ min: 2, max: 7 }),
-    channels: fc.integer({ min: 1, max: 11 }),
-    stride: fc.constantFrom(1, 2),
+    channels: fc.oneof(fc.integer({ min: 1, max: 11 }), fc.constantFrom(4, 8, 12)), // whole quads: the tiling path
+    stride: fc.constantFrom(1, 2, 2),
     values: fc.constantFrom<PoolCase['values']>('plain', 'ties', 'special'),
     seed: fc.integer({ min: 1, max: 1 << 30 }),
   })

@@ -13,7 +13,7 @@ import { addTerms, kernelTaps, termSlot } from './plane-terms';
 import { CHANNEL_TABLE, KEPT_GATES, tapRow, windowFirstTap, windowStart, windowTopLeft } from './window';
 
 /** x·0.25 is x/4 exactly (a power of two: the same rounding, subnormals too), without a division. */
-const QUARTER: v128 = f64x2.splat(0.25);
+export const QUARTER: v128 = f64x2.splat(0.25);
 
 /** The max of a quad's four taps by max pooling's rule (a NaN taken, the first of ties). */
 @inline
@@ -25,7 +25,7 @@ function maxOf(a: v128, b: v128, c: v128, d: v128): v128 {
 
 /** ((((+0 + a) + b) + c) + d)·¼ on one f64x2 half: the window's mean in the reference's order. */
 @inline
-function meanOf(a: v128, b: v128, c: v128, d: v128): v128 {
+export function meanOf(a: v128, b: v128, c: v128, d: v128): v128 {
   return f64x2.mul(f64x2.add(f64x2.add(f64x2.add(f64x2.add(ZERO, a), b), c), d), QUARTER);
 }
 
@@ -44,11 +44,11 @@ function blendOf(mix: v128, maximum: v128, mean: v128): v128 {
   return f64x2.add(f64x2.mul(mix, maximum), f64x2.mul(f64x2.sub(ONE, mix), mean));
 }
 
-/** Where the room keeps the gate of output element `index`, 0 without a room. */
+/** Where the room keeps the gate of output element `index` (a float32: gate.ts's gates are), 0 without a room. */
 @inline
 export function keptGate(block: usize, index: usize): usize {
   const room = pointer(block, KEPT_GATES);
-  return room == 0 ? 0 : room + (index << 3);
+  return room == 0 ? 0 : room + (index << 2);
 }
 
 /** Forward of the dense window begun last, output from element `index`; returns the channels done. */
@@ -83,10 +83,7 @@ export function blendDenseForward(block: usize, index: usize, gated: bool): i32 
       const gates = gateSigmoidLanes(inputLow, inputHigh);
       mixLow = low(gates);
       mixHigh = high(gates);
-      if (room != 0) {
-        v128.store(room + (offset << 1), mixLow);
-        v128.store(room + (offset << 1), mixHigh, 16);
-      }
+      if (room != 0) v128.store(room + offset, gates);
     } else {
       const proportions = v128.load(table + offset);
       mixLow = low(proportions);
@@ -179,8 +176,9 @@ export function blendDenseBackward(block: usize, index: usize, gated: bool, disj
       wC = v128.load(weightsBelow + offset);
       wD = v128.load(weightsBelow + offset + step);
       if (room != 0) {
-        mixLow = v128.load(room + (offset << 1));
-        mixHigh = v128.load(room + (offset << 1), 16);
+        const kept = v128.load(room + offset);
+        mixLow = low(kept);
+        mixHigh = high(kept);
       } else {
         const inputLow = gateInputOf(low(wA), low(a), low(wB), low(b), low(wC), low(c), low(wD), low(d));
         const inputHigh = gateInputOf(high(wA), high(a), high(wB), high(b), high(wC), high(c), high(wD), high(d));

@@ -1,17 +1,18 @@
 // Mixed and gated pooling (src/kernels/reference/extra/mixed-pool.ts, gated-pool.ts): y = g·max +
 // (1 − g)·mean with g the channel's proportion (mixed, from the per-channel table) or the window's
 // gate sigmoid(wᵀx) (gated, from the [taps, channels] table). Float64 in the reference's order.
-import { GRAD_INPUT, GRAD_OUTPUT, INPUT, OUTPUT, pointer, word } from '../../pool/arguments';
+import { GRAD_INPUT, GRAD_OUTPUT, INPUT, IN_SIZE, OUTPUT, pointer, word } from '../../pool/arguments';
+import { groupOf, spatialSize } from '../../pool/rows';
 import {
   columnBytes, columnCells, group, outStart, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
 import { gateHigh, gateLanes, laneChannel, maxIndex, maxima, meansHigh, meansLow, tableStep, weightColumn, windowStats } from './blend-stats';
 import { blendDenseBackward, blendDenseForward, keptGate } from './blend-dense';
-import { high, highDoubles, loadDoubles, loadQuad, low, narrow, ONE, storeDoubles, storeQuad, ZERO } from './lanes';
+import { high, loadQuad, low, narrow, ONE, storeQuad, ZERO } from './lanes';
 import { addTerms, clearUnitSums, kernelTaps, termSlot } from './plane-terms';
 import {
   BLEND_MODE, CHANNEL_TABLE, DISJOINT, quadChannel, quadColumn, rowsPerOuter, setQuadChannel, tapRow,
-  tapSlice, visitWindows, windowColumns, windowCount, windowDense, windowFirstTap, windowStart, windowTopLeft,
+  tapSlice, visitWindows, WindowVisitor, windowColumns, windowCount, windowDense, windowFirstTap, windowStart, windowTopLeft,
 } from './window';
 
 /** blendLanes's high half (its result is the low one). */
@@ -28,13 +29,13 @@ function blendLanes(block: usize, gated: bool, channel: i32, count: i32, index: 
   if (gated) {
     const kept = keptGate(block, index);
     if (reading && kept != 0) {
-      const gate = loadDoubles(kept, count);
-      mixHigh = highDoubles;
-      return gate;
+      const gates = loadQuad(kept, count);
+      mixHigh = high(gates);
+      return low(gates);
     }
     const gate = gateLanes(block, windowStart + (<usize>channel << 2), lane, count);
     mixHigh = gateHigh;
-    if (kept != 0) storeDoubles(kept, gate, gateHigh, count);
+    if (kept != 0) storeQuad(kept, narrow(gate, gateHigh), count); // float32 gates: exact
     return gate;
   }
   const proportions = loadQuad(pointer(block, CHANNEL_TABLE) + (<usize>lane << 2), count);
@@ -70,15 +71,27 @@ function blendVisit(block: usize, index: usize, count: i32): void {
 }
 
 /**
- * Backward, units [firstUnit, endUnit) (samples in NHWC, planes in NCHW): the input gradient in the
- * reference's order, and each window's weight-gradient terms (mixed: ∂y/∂a = g_out·(max − mean);
+ * Backward, units [firstUnit, endUnit) (samples in NHWC, planes in NCHW): the input gradient, written
+ * whole, in the reference's order, and each window's weight-gradient terms (mixed: ∂y/∂a = g_out·(max − mean);
  * gated: f = that times s(1 − s), and f·x_k per tap k) added to its planes' sums (plane-terms.ts).
  */
 export function blendBackward(block: usize, firstUnit: i32, endUnit: i32): void {
-  const outerRows = rowsPerOuter(block);
   const gated = word(block, BLEND_MODE) != 0;
   clearUnitSums(block, firstUnit, endUnit, gated ? kernelTaps(block) : 1);
-  visitWindows(block, firstUnit * outerRows, endUnit * outerRows, gated, blendBackwardWindow);
+  visitClearedUnits(block, firstUnit, endUnit, gated, blendBackwardWindow);
+}
+
+/**
+ * A backward's windows, outer units [firstUnit, endUnit), each unit's input gradient zeroed just before
+ * its windows (in cache) rather than by the op beforehand: the kernel writes the gradient whole.
+ */
+export function visitClearedUnits(block: usize, firstUnit: i32, endUnit: i32, taps: bool, visit: WindowVisitor): void {
+  const outerRows = rowsPerOuter(block);
+  const unitBytes = <usize>spatialSize(block, IN_SIZE) * (<usize>groupOf(block) << 2);
+  for (let unit = firstUnit; unit < endUnit; unit++) {
+    memory.fill(pointer(block, GRAD_INPUT) + <usize>unit * unitBytes, 0, unitBytes);
+    visitWindows(block, unit * outerRows, (unit + 1) * outerRows, taps, visit);
+  }
 }
 
 /** Every channel of the window begun last (its gradient from element `index`): a dense window's whole quads at once. */
@@ -116,7 +129,7 @@ function blendWindowBackward(block: usize, gated: bool, column: i32, channel: i3
   const weights = weightColumn(block, laneChannel(block, channel));
   const step = tableStep(block);
   const best = maxIndex;
-  // Disjoint windows: every cell's gradient starts at the +0 the caller zeroed, and mixed pooling
+  // Disjoint windows: every cell's gradient starts at the +0 blendBackward zeroed, and mixed pooling
   // gives every cell the same share, so the two values a cell may get are formed once.
   const disjoint = word(block, DISJOINT) != 0;
   const sharedOnce = narrow(f64x2.add(ZERO, shareLow), f64x2.add(ZERO, shareHigh));

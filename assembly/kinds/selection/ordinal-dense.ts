@@ -23,7 +23,7 @@ let rankD: v128 = ZERO;
 
 /** Lanes where `value` ranks strictly before `other`: a NaN before any number, else the larger. */
 @inline
-function ranksBefore(value: v128, other: v128): v128 {
+export function ranksBefore(value: v128, other: v128): v128 {
   return v128.andnot(v128.or(nanOf(value), f32x4.gt(value, other)), nanOf(other));
 }
 
@@ -94,7 +94,7 @@ export function ordinalDenseForward(block: usize, index: usize): i32 {
 
 /** The weight of each lane's rank: w_rank from the four rank weights. */
 @inline
-function rankWeight(rank: v128, w0: v128, w1: v128, w2: v128, w3: v128): v128 {
+export function rankWeight(rank: v128, w0: v128, w1: v128, w2: v128, w3: v128): v128 {
   let weight = v128.bitselect(w1, w0, i32x4.eq(rank, i32x4.splat(1)));
   weight = v128.bitselect(w2, weight, i32x4.eq(rank, i32x4.splat(2)));
   return v128.bitselect(w3, weight, i32x4.eq(rank, i32x4.splat(3)));

@@ -11,8 +11,9 @@ import { high, loadQuad, low, narrow, storeQuad, ZERO } from './lanes';
 import { gatherWindow, SLOT_BYTES } from './median';
 import { ordinalDenseBackward, ordinalDenseForward } from './ordinal-dense';
 import { addTerms, clearUnitSums, kernelTaps, termSlot } from './plane-terms';
+import { visitClearedUnits } from './blend';
 import {
-  quadChannel, rowsPerOuter, SCRATCH, setQuadChannel, visitWindows, windowColumns, windowCount, windowDense, windowStart,
+  quadChannel, SCRATCH, setQuadChannel, visitWindows, windowColumns, windowCount, windowDense, windowStart,
 } from './window';
 
 // This call's scratch slot: the window's values (16 bytes a cell), then their ranks.
@@ -95,9 +96,8 @@ function ordinalVisit(block: usize, start: usize, index: usize, count: i32): voi
  */
 export function ordinalBackward(block: usize, firstUnit: i32, endUnit: i32): void {
   slot = pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SLOT_BYTES);
-  const outerRows = rowsPerOuter(block);
   clearUnitSums(block, firstUnit, endUnit, kernelTaps(block));
-  visitWindows(block, firstUnit * outerRows, endUnit * outerRows, false, ordinalBackwardWindow);
+  visitClearedUnits(block, firstUnit, endUnit, false, ordinalBackwardWindow);
 }
 
 /** Every channel of the window begun last (its gradient from element `index`): a dense window's whole quads at once. */

@@ -15,7 +15,7 @@ export const SCRATCH = 49;
 export const BLEND_MODE = 51;
 /** 1 when no two windows share a cell (stride ≥ the dilated kernel on every axis). */
 export const DISJOINT = 54;
-/** Gated pooling's room for its gates (one f64 per output element; 0: none): the forward fills it, the backward reads it. */
+/** Gated pooling's room for its gates (one f32 per output element; 0: none): the forward fills it, the backward reads it. */
 export const KEPT_GATES = 57;
 /** Per-plane f64 sums of the weight gradients' terms ([planes, weights]; src/kernels/reference/extra/plane-sums.ts). */
 export const PLANE_SUMS = 59;

@@ -12,8 +12,8 @@ export const KEPT_PLANES = { adaPool: 5, dpp: 4, gem: 3, lip: 2, lse: 3, soft: 2
 /** Cell planes they keep: two values per cell (AdaPool's and DPP's weights, LIP's w and e^{−z}), GeM's one t, LSE's one e^{r(x − m)}, SoftPool's one e^{x − m}. */
 export const KEPT_CELL_PLANES = { adaPool: 2, dpp: 2, gem: 1, lip: 2, lse: 1, soft: 1 } as const;
 
-/** Gated pooling's room (assembly/kinds/selection/blend-dense.ts keptGate): one float64 gate per window, two float32 planes. */
-export const KEPT_GATE_PLANES = 2;
+/** Gated pooling's room (assembly/kinds/selection/blend-dense.ts keptGate): one float32 gate per window, one plane. */
+export const KEPT_GATE_PLANES = 1;
 
 /** The last element's value once a fast forward has filled the room (2²³ − 1: exact in float32). */
 export const KEPT_MARK = 8_388_607;

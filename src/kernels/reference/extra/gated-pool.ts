@@ -18,8 +18,8 @@ export const gatedPoolForward: WeightedWindowForward = (input, weights, output, 
 
 /**
  * ∂y/∂x_k = s·[k is the max] + (1 − s)/n + (max − mean)·s(1 − s)·w_k, and
- * ∂y/∂w_k = (max − mean)·s(1 − s)·x_k, summed in plane-sums.ts's order. gradInput and gradWeights
- * must be zeroed first.
+ * ∂y/∂w_k = (max − mean)·s(1 − s)·x_k, summed in plane-sums.ts's order. gradInput is written whole
+ * (zeroed here first: the op does not zero it); gradWeights is added into and must be zeroed first.
  */
 export const gatedPoolBackward: WeightedWindowBackward = (
   input,
@@ -31,6 +31,7 @@ export const gatedPoolBackward: WeightedWindowBackward = (
 ) => {
   const taps = geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth;
   const sums = new PlaneSums(geometry, taps);
+  gradInput.fill(0);
   walkWindowStats(input, geometry, (window, outputIndex, stats) => {
     if (window.count === 0) return;
     const base = tapWeightBase(weights, geometry, outputIndex);

@@ -16,10 +16,12 @@ export const mixedPoolForward: WeightedWindowForward = (input, alpha, output, ge
 
 /**
  * ∂y/∂x: a to the max cell plus (1 − a)/n to every in-bounds cell; ∂y/∂a = max − mean, summed into
- * the alpha slot of the window's channel in plane-sums.ts's order. gradInput and gradAlpha must be zeroed first.
+ * the alpha slot of the window's channel in plane-sums.ts's order. gradInput is written whole (zeroed
+ * here first: the op does not zero it); gradAlpha is added into and must be zeroed first.
  */
 export const mixedPoolBackward: WeightedWindowBackward = (input, alpha, gradOutput, gradInput, gradAlpha, geometry) => {
   const sums = new PlaneSums(geometry, 1);
+  gradInput.fill(0);
   walkWindowStats(input, geometry, (window, outputIndex, stats) => {
     if (window.count === 0) return;
     const mix = alpha[parameterSlot(alpha, geometry, outputIndex)]!;

@@ -24,7 +24,8 @@ export const ordinalPoolForward: WeightedWindowForward = (input, weights, output
 
 /**
  * ∂y/∂x_(r) = w_r (whatever the values: the order is fixed by the forward's rule) and ∂y/∂w_r = x_(r),
- * summed in plane-sums.ts's order. gradInput and gradWeights must be zeroed first.
+ * summed in plane-sums.ts's order. gradInput is written whole (zeroed here first: the op does not zero
+ * it); gradWeights is added into and must be zeroed first.
  */
 export const ordinalPoolBackward: WeightedWindowBackward = (
   input,
@@ -36,6 +37,7 @@ export const ordinalPoolBackward: WeightedWindowBackward = (
 ) => {
   const { values, order } = windowScratch(geometry);
   const sums = new PlaneSums(geometry, geometry.kernelDepth * geometry.kernelHeight * geometry.kernelWidth);
+  gradInput.fill(0);
   walkCollectedWindows(geometry, (window, outputIndex) => {
     const base = tapWeightBase(weights, geometry, outputIndex);
     const gradient = gradOutput[outputIndex]!;

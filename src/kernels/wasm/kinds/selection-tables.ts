@@ -11,6 +11,51 @@ export function alphaTable(alpha: Float32Array, channels: number): Float32Array 
   return alpha.length === 1 ? new Float32Array(channels).fill(alpha[0]!) : alpha;
 }
 
+/**
+ * Whether the windows tile the input (assembly/kinds/selection/blend-tiles*.ts, ordinal-tiles.ts): 2x2 at
+ * stride 2 on height and width, one along depth, unpadded, undilated, every window whole, channelsLast
+ * with whole quads of channels.
+ */
+export function tilingWindows(geometry: PoolGeometry): boolean {
+  const { kernelDepth, kernelHeight, kernelWidth, strideDepth, strideHeight, strideWidth } = geometry;
+  const { dilationDepth, dilationHeight, dilationWidth, padFront, padTop, padLeft } = geometry;
+  return (
+    geometry.channelsLast &&
+    geometry.channels % 4 === 0 &&
+    [kernelDepth, strideDepth, dilationDepth, dilationHeight, dilationWidth].every((size) => size === 1) &&
+    [kernelHeight, kernelWidth, strideHeight, strideWidth].every((size) => size === 2) &&
+    padFront + padTop + padLeft === 0 &&
+    geometry.outDepth === geometry.inDepth &&
+    2 * geometry.outHeight <= geometry.inHeight &&
+    2 * geometry.outWidth <= geometry.inWidth
+  );
+}
+
+/** blend-tiles.ts's table: per quad of channels, a for each of the four in float64, then 1 − a. */
+export function mixedTileTable(alpha: Float32Array, channels: number): Float64Array {
+  const table = new Float64Array(2 * channels);
+  for (let channel = 0; channel < channels; channel++) {
+    const mix = alpha[alpha.length === 1 ? 0 : channel]!;
+    const at = 8 * (channel >> 2) + (channel & 3);
+    table[at] = mix;
+    table[at + 4] = 1 - mix;
+  }
+  return table;
+}
+
+/** blend-tiles-gated.ts's table: per quad of channels, each of the four taps' weights for the four in float64. */
+export function gatedTileTable(weights: Float32Array, geometry: PoolGeometry): Float64Array {
+  const taps = tapTable(weights, geometry);
+  const { channels } = geometry;
+  const table = new Float64Array(4 * channels);
+  for (let tap = 0; tap < 4; tap++) {
+    for (let channel = 0; channel < channels; channel++) {
+      table[16 * (channel >> 2) + 4 * tap + (channel & 3)] = taps[tap * channels + channel]!;
+    }
+  }
+  return table;
+}
+
 /** The [taps, channels] table of gated and ordinal pooling from weights [taps] (the layer's) or [channels, taps]. */
 export function tapTable(weights: Float32Array, geometry: PoolGeometry): Float32Array {
   const { channels } = geometry;

@@ -14,7 +14,16 @@ import { medianPoolForward } from '../../reference/extra/median-pool.js';
 import { ordinalPoolBackward, ordinalPoolForward } from '../../reference/extra/ordinal-pool.js';
 import { windowCapacity } from '../../reference/window-walk.js';
 import { KEPT_MARK } from '../../../pooling/kinds/forward-keep.js';
-import { addUnitSums, alphaTable, gateRoom, kernelTaps, tapTable } from './selection-tables.js';
+import {
+  addUnitSums,
+  alphaTable,
+  gateRoom,
+  gatedTileTable,
+  kernelTaps,
+  tilingWindows,
+  mixedTileTable,
+  tapTable,
+} from './selection-tables.js';
 
 /** The most cells a median or ordinal window may have for the wasm kernels (rank counting). */
 const RANKED_CELLS = 49;
@@ -136,6 +145,39 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       },
     );
   };
+  /**
+   * Mixed, gated or ordinal pooling on tiling windows (assembly/kinds/selection/blend-tiles*.ts,
+   * ordinal-tiles.ts): the forward over output rows, `table` the kind's, `room` gated's for its gates.
+   */
+  const tilesForward = (
+    name: 'mixedTileRows' | 'gatedTileRows' | 'ordinalTileRows',
+    views: [Float32Array, Float32Array, Float32Array | null],
+    table: Float32Array | Float64Array,
+    geometry: PoolGeometry,
+  ) =>
+    withScratch([table.byteLength], views, ([tableAt], [x, y, room]) => {
+      copyInto(tableAt!, table);
+      const fields = { channelTable: tableAt!, keptGates: room };
+      launch(kinds, name, outputRows(geometry), geometry, { input: x!, output: y! }, fields);
+    });
+  /** Their backward over samples: the input gradient written whole, the weights' per-plane sums added after. */
+  const tilesBackward = (
+    name: 'mixedTileBackward' | 'gatedTileBackward' | 'ordinalTileBackward',
+    views: [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array | null],
+    table: Float32Array | Float64Array,
+    geometry: PoolGeometry,
+  ) => {
+    const perPlane = name === 'mixedTileBackward' ? 1 : 4; // alpha, or the four taps' (ranks') weights
+    const sizes = [table.byteLength, 8 * geometry.batch * geometry.channels * perPlane];
+    withScratch(sizes, views, ([tableAt, sumsAt], [input, gradOutput, gradInput, gradWeights, room]) => {
+      copyInto(tableAt!, table);
+      const pointers = { input, output: null, gradOutput, gradInput };
+      const refresh = keepViews(gradWeights);
+      const fields = { channelTable: tableAt!, planeSums: sumsAt!, keptGates: room };
+      launch(kinds, name, planeUnits(geometry), geometry, pointers, fields);
+      addUnitSums(sumsAt!, refresh()[0], geometry, perPlane);
+    });
+  };
   /** A training forward of a random kind: the draw key's two words in the block. */
   const drawForward = (
     name: string,
@@ -167,6 +209,9 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       });
     },
     ordinalPoolForward(input, weights, output, geometry) {
+      if (tilingWindows(geometry)) {
+        return tilesForward('ordinalTileRows', [input, output, null], tapTable(weights, geometry), geometry);
+      }
       const capacity = windowCapacity(geometry);
       if (capacity > RANKED_CELLS) return ordinalPoolForward(input, weights, output, geometry);
       const slotBytes = 32 * Math.max(capacity, 1); // the window's values, then their ranks
@@ -178,6 +223,10 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       });
     },
     ordinalPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry) {
+      if (tilingWindows(geometry)) {
+        const views = [input, gradOutput, gradInput, gradWeights, null] as Parameters<typeof tilesBackward>[1];
+        return tilesBackward('ordinalTileBackward', views, tapTable(weights, geometry), geometry);
+      }
       const capacity = windowCapacity(geometry);
       if (capacity > RANKED_CELLS) {
         return ordinalPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry);
@@ -224,9 +273,16 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       launch(kinds, 'stochasticExpectBackward', planeUnits(geometry), geometry, pointers);
     },
     mixedPoolForward(input, alpha, output, geometry) {
+      if (tilingWindows(geometry)) {
+        return tilesForward('mixedTileRows', [input, output, null], mixedTileTable(alpha, geometry.channels), geometry);
+      }
       blendForward(input, alphaTable(alpha, geometry.channels), output, geometry, false);
     },
     mixedPoolBackward(input, alpha, gradOutput, gradInput, gradAlpha, geometry) {
+      if (tilingWindows(geometry)) {
+        const views = [input, gradOutput, gradInput, gradAlpha, null] as Parameters<typeof tilesBackward>[1];
+        return tilesBackward('mixedTileBackward', views, mixedTileTable(alpha, geometry.channels), geometry);
+      }
       blendBackward(
         [input, gradOutput, gradInput, gradAlpha, null],
         alphaTable(alpha, geometry.channels),
@@ -237,6 +293,9 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
     gatedPoolForward(input, weights, output, geometry, kept) {
       const room = gateRoom(kept, geometry);
       if (room !== null) room[room.length - 1] = KEPT_MARK; // before the forward: one that throws has no backward
+      if (tilingWindows(geometry)) {
+        return tilesForward('gatedTileRows', [input, output, room], gatedTileTable(weights, geometry), geometry);
+      }
       blendForward(input, tapTable(weights, geometry), output, geometry, true, room);
     },
     gatedPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry, kept) {
@@ -249,6 +308,8 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
         Float32Array,
         Float32Array | null,
       ];
+      if (tilingWindows(geometry))
+        return tilesBackward('gatedTileBackward', views, gatedTileTable(weights, geometry), geometry);
       blendBackward(views, tapTable(weights, geometry), geometry, true);
     },
   };
