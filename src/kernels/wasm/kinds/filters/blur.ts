@@ -13,15 +13,22 @@ import { blockViews, FILTERS_BYTES, filterSamples, placeTablesAndScratch, WORDS 
 
 /** Bytes of a thread's row-cache tags (assembly/kinds/filters/blur-cells.ts's TAG_BYTES: 64 slots). */
 const TAG_BYTES = 256;
-/** The forward's row cache is used up to this many bytes a thread (a few rows in f64: L2-sized). */
-const ROW_CACHE_LIMIT = 256 << 10;
+/**
+ * The forward's f64 row cache (and MaxBlurPool's fused forward, which fills it) is used up to this many
+ * bytes a thread: 0, off. Measured on the quiet machine at the end of the fifth round, the cache made
+ * the forward slower, not faster (`npm run bench:kinds`, 2 threads, blur forward ms with / without:
+ * 12.6 / 6.3 at [32,112,112,64], 1.43 / 0.75 at [128,26,26,32]; one thread, layer-cpu.ts: 2.1–2.3 /
+ * 1.3–1.4; MaxBlurPool 19.4 / 17.5 and 2.01 / 1.79): the f32 reads stay. Tests turn it on to keep
+ * the cached paths exact; docs/kind-speed.md ("Lead, fifth round") says what is left to decide.
+ */
+const ROW_CACHE_LIMIT = 0;
 /** The backward's f64 copy of a sample's output gradient is used up to this many bytes a thread. */
 const SAMPLE_CACHE_LIMIT = 1 << 20;
 const cacheLimits = { rows: ROW_CACHE_LIMIT, sample: SAMPLE_CACHE_LIMIT };
 /** Block word of MaxBlurPool's raw input sizes, then its window's, then the argmax tensor's address (max-blur.ts). */
 const RAW_SIZE = 80;
 
-/** Tests: caps both caches at `bytes` (0: the kernels read f32 values where they are), or restores the limits. */
+/** Tests: sets both caches' limit to `bytes` (0: the kernels read f32 values where they are), or restores the defaults. */
 export function setBlurCacheLimit(bytes?: number): void {
   cacheLimits.rows = bytes ?? ROW_CACHE_LIMIT;
   cacheLimits.sample = bytes ?? SAMPLE_CACHE_LIMIT;
