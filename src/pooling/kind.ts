@@ -180,13 +180,10 @@ export interface KindDefinition<Kernels extends object = object, Result extends 
   /** The op's work, after the input and the option keys were checked. */
   compute(call: OpCall): Result;
   /**
-   * Where this call's output is one in-bounds cell of each window and its whole gradient goes to that
-   * cell alone (min and median pooling; random pooling in training; stochastic pooling in training on
-   * relu's output, `afterRelu`), the forward that also names each window's cell. A Conv2D layer
-   * before the kind's layer then trains through one op that routes the gradient through those cells
-   * itself, as it does for max pooling (src/ops/nn/conv2d-select-pool.ts), with the numbers of the
-   * two ops in turn. Null where the call does not select so (random pooling's inference): decided
-   * from the options alone, before anything is drawn. Absent: the kind never selects so.
+   * Where this call's output is one cell of each window and its whole gradient goes to that cell (min,
+   * median; random and stochastic in training, stochastic on relu's output: `afterRelu`), the forward
+   * that also names the cells: a Conv2D before the layer then trains through conv2dSelectPool2d. Null,
+   * with nothing drawn, where the call does not select so (decided from the options alone).
    */
   selectCells?(call: OpCall, afterRelu: boolean): CellSelection | null;
   /**

@@ -198,14 +198,8 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
       const slotBytes = 16 * Math.max(capacity, 1);
       withScratch([slotBytes * getThreadCount()], [input, output, argmedian], ([slots], [x, y, indices]) => {
         const fields = { scratch: slots!, slotBytes };
-        launch(
-          kinds,
-          'medianPoolRows',
-          outputRows(geometry),
-          geometry,
-          { input: x, output: y, argmax: indices },
-          fields,
-        );
+        const pointers = { input: x, output: y, argmax: indices };
+        launch(kinds, 'medianPoolRows', outputRows(geometry), geometry, pointers, fields);
       });
     },
     ordinalPoolForward(input, weights, output, geometry) {
@@ -283,12 +277,8 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
         const views = [input, gradOutput, gradInput, gradAlpha, null] as Parameters<typeof tilesBackward>[1];
         return tilesBackward('mixedTileBackward', views, mixedTileTable(alpha, geometry.channels), geometry);
       }
-      blendBackward(
-        [input, gradOutput, gradInput, gradAlpha, null],
-        alphaTable(alpha, geometry.channels),
-        geometry,
-        false,
-      );
+      const views = [input, gradOutput, gradInput, gradAlpha, null] as Parameters<typeof blendBackward>[0];
+      blendBackward(views, alphaTable(alpha, geometry.channels), geometry, false);
     },
     gatedPoolForward(input, weights, output, geometry, kept) {
       const room = gateRoom(kept, geometry);
@@ -301,13 +291,7 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
     gatedPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry, kept) {
       const room = gateRoom(kept, geometry);
       const gates = room !== null && room[room.length - 1] === KEPT_MARK ? room : null; // filled by this backend's forward
-      const views = [input, gradOutput, gradInput, gradWeights, gates] as [
-        Float32Array,
-        Float32Array,
-        Float32Array,
-        Float32Array,
-        Float32Array | null,
-      ];
+      const views = [input, gradOutput, gradInput, gradWeights, gates] as Parameters<typeof tilesBackward>[1];
       if (tilingWindows(geometry))
         return tilesBackward('gatedTileBackward', views, gatedTileTable(weights, geometry), geometry);
       blendBackward(views, tapTable(weights, geometry), geometry, true);
