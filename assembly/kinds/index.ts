@@ -25,7 +25,7 @@ export { adaPoolRows, adaPoolSavingRows } from './weighted/ada-pool';
 export { adaBackwardRows, adaFusedBackwardRows, adaSavedBackwardRows, adaStatsRows } from './weighted/ada-pool-backward';
 export { dppPoolRows, dppPoolSavingRows } from './weighted/dpp';
 export { dppBackwardRows, dppFusedBackwardRows, dppSavedBackwardRows, dppStatsRows } from './weighted/dpp-backward';
-export { blurForwardRows, maxBlurForwardRows } from './filters/blur';
+export { blurForwardRows } from './filters/blur';
 export { blurGatherRows } from './filters/blur-gather';
 export { attentionBackwardSamples, attentionForwardSamples, attentionKernelGradientRows } from './filters/attention';
 export { covarianceBackwardSamples, covarianceForwardSamples } from './filters/covariance';

@@ -134,20 +134,15 @@ test('blur forward keeps the reference tap order: a sum another order would roun
   }
 });
 
-test('blur kernels with the forward’s f64 row cache (off by default) match bit for bit', async () => {
-  setBlurCacheLimit(256 << 10);
-  try {
-    for (const threads of [1, 3]) {
-      await setThreadCount(threads);
-      await threadsReady();
-      check(blurCases(), compareBlur, 100);
-    }
-  } finally {
-    setBlurCacheLimit();
+test('blur kernels with the backward’s f64 sample cache (on by default) match bit for bit, 1 and 3 threads', async () => {
+  for (const threads of [1, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    check(blurCases(), compareBlur, 100);
   }
 });
 
-test('blur kernels without their f64 caches (the rows read as f32 where they are) match bit for bit', async () => {
+test('blur kernels without the backward’s f64 cache (the gradient read as f32 where it is) match bit for bit', async () => {
   setBlurCacheLimit(0);
   try {
     for (const threads of [1, 3]) {
@@ -207,18 +202,12 @@ function compareMaxBlur(item: MaxBlurCase): void {
   });
 }
 
-test('maxBlurPoolForward (dense max rows computed into the blur row cache) matches the reference bit for bit, argmax too', async () => {
-  setBlurCacheLimit(256 << 10); // the fused kernel, which fills the row cache (off by default)
-  try {
-    for (const threads of [1, 2, 3]) {
-      await setThreadCount(threads);
-      await threadsReady();
-      check(maxBlurCases(), compareMaxBlur, threads === 1 ? 200 : 80);
-    }
-  } finally {
-    setBlurCacheLimit();
+test('maxBlurPoolForward (the pool module’s dense max, then the blur) matches the reference bit for bit, argmax too', async () => {
+  for (const threads of [1, 2, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    check(maxBlurCases(), compareMaxBlur, threads === 1 ? 200 : 80);
   }
-  check(maxBlurCases(), compareMaxBlur, 60); // the default: the pool module's dense max, then the blur
 });
 
 test('maxBlurPoolForward on a seed-CNN-sized NHWC input (26×26 → 25×25 maxima → 13×13) matches bit for bit', () => {
@@ -230,12 +219,6 @@ test('maxBlurPoolForward on a seed-CNN-sized NHWC input (26×26 → 25×25 maxim
     ['special', 5],
   ] as const) {
     compareMaxBlur({ shape, geometry, values, seed });
-    setBlurCacheLimit(256 << 10); // the fused kernel too (off by default)
-    try {
-      compareMaxBlur({ shape, geometry, values, seed });
-    } finally {
-      setBlurCacheLimit();
-    }
   }
 });
 

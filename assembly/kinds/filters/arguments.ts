@@ -17,14 +17,12 @@ export const TABLES = 13;
 /** Per-thread scratch: pointer and bytes per thread slot. */
 export const SCRATCH = 14;
 export const SCRATCH_SLOT_BYTES = 15;
-/** BlurPool's forward: 1 where each thread's scratch holds a row cache after its tap list (blur.ts). */
-export const ROW_CACHE = 16;
+/** BlurPool's backward: 1 where each thread's scratch holds a sample's f64 output gradient after its lists (blur-gather.ts). */
+export const SAMPLE_CACHE = 16;
 /** BlurPool's backward: per axis, the pointer to its inverse table (blur-gather.ts). */
 export const INVERSE = 17;
 /** BlurPool's backward: bytes of one of a thread's gather lists. */
 export const LIST_BYTES = 20;
-/** BlurPool's row caches: the slot moduli along depth and height (blur-cells.ts's cacheSlot). */
-export const SLOT_MODULI = 21;
 /** BlurPool's backward: per axis, the pattern map's pointer, and how many patterns it names (blur-gather.ts). */
 export const MAPS = 23;
 export const PATTERNS = 26;

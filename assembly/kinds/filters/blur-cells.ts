@@ -1,26 +1,12 @@
-// BlurPool's per-cell arithmetic (assembly/kinds/filters/blur.ts lists the taps): an output cell's
-// weighted sum over its tap list, read from f32 input or from input rows already promoted to f64, and
-// the backward's scatter of one output cell into a sample's f64 sums. Sums run in f64 in the
+// BlurPool's per-cell arithmetic (blur.ts and blur-gather.ts list the taps): a cell's weighted sum over
+// its tap list, read from f32 values (the forward) or from values already promoted to f64 (the
+// backward's per-sample gradient), and the promotion itself. Sums run in f64 in the
 // reference's order and round to f32 once; each product is exact (see blur.ts), so a fused
 // multiply-add gives the reference's bits.
 import { multiplyAdd } from './multiply-add';
-import { SLOT_MODULI, word } from './arguments';
 
 /** Bytes of one listed tap: the element offset (i32, padded) and the weight (f64). */
 export const TAP_BYTES: usize = 16;
-
-/** Bytes of a thread's row-cache tags (one i32 per slot, at most 64 slots), before its cached rows. */
-export const TAG_BYTES: usize = 256;
-
-/**
- * The row-cache slot of row (slice, row): slices and rows modulo the block's slot moduli, which the
- * TypeScript side chose so that the rows one unit reads never share a slot.
- */
-@inline
-export function cacheSlot(block: usize, slice: i32, row: i32): i32 {
-  const rowModulus = word(block, SLOT_MODULI + 1);
-  return (slice % word(block, SLOT_MODULI)) * rowModulus + row % rowModulus;
-}
 
 /** Two f64x2 halves back into one f32x4 (each rounded once). */
 @inline
@@ -145,8 +131,8 @@ function sixteenWideChannels(input: usize, output: usize, list: usize, count: i3
 }
 
 /**
- * blurCell over input rows promoted to f64 (`input` and the list's offsets count f64 elements): the
- * same products and sums in the same order, without promoting each value again for every tap reading it.
+ * blurCell over values already promoted to f64 (`input` and the list's offsets count f64 elements; the
+ * backward's per-sample gradient, blur-gather.ts): the same products and sums in the same order.
  */
 export function blurCellWide(input: usize, output: usize, list: usize, count: i32, channels: i32): void {
   let channel = 0;

@@ -7,7 +7,7 @@
 // the patterns found per axis on the TypeScript side, the lists made once per call and thread).
 import { currentThreadSlot } from '../../shared/thread-slot';
 import {
-  CHANNELS, FILTERS_BYTES, IN_SIZE, INVERSE, LIST_BYTES, MAPS, OUT_SIZE, PATTERNS, ROW_CACHE, SCRATCH,
+  CHANNELS, FILTERS_BYTES, IN_SIZE, INVERSE, LIST_BYTES, MAPS, OUT_SIZE, PATTERNS, SAMPLE_CACHE, SCRATCH,
   SCRATCH_SLOT_BYTES, SOURCE, TARGET, pointer, word,
 } from './arguments';
 import { blurCell, blurCellWide, promoteRow, TAP_BYTES } from './blur-cells';
@@ -115,7 +115,7 @@ function listPatterns(block: usize, lists: usize, counts: usize): void {
 /**
  * Input rows [firstUnit, endUnit) over (sample, slice, row): every gradInput cell of the row written
  * (0 where no tap reads it). Thread scratch: one list per pattern combination and their counts, then
- * (ROW_CACHE) the current sample's output gradient in f64, promoted once per sample.
+ * (SAMPLE_CACHE) the current sample's output gradient in f64, promoted once per sample.
  */
 export function blurGatherRows(block: usize, firstUnit: i32, endUnit: i32): void {
   const channels = word(block, CHANNELS);
@@ -131,7 +131,7 @@ export function blurGatherRows(block: usize, firstUnit: i32, endUnit: i32): void
   const lists = pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SCRATCH_SLOT_BYTES);
   const counts = lists + <usize>combinations * listBytes;
   const cache = counts + ((<usize>(combinations + 3) >> 2) << 4);
-  const cached = word(block, ROW_CACHE) != 0;
+  const cached = word(block, SAMPLE_CACHE) != 0;
   const sampleElements = word(block, OUT_SIZE) * outHeight * outWidth * channels;
   listPatterns(block, lists, counts);
   let cachedSample = -1;

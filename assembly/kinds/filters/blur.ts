@@ -5,23 +5,19 @@
 // reference's JavaScript numbers do (a weight has at most 13 significant bits and a value 24, so each
 // product is exact in f64 and a fused multiply-add rounds as the product then the sum). Vectorized over
 // the contiguous channels of a cell (blur-cells.ts); channelsFirst planes arrive as samples of one
-// channel. The forward reads the input rows an output row needs promoted to f64 once, into a per-thread
-// row cache (each value was promoted again for every tap reading it, four times at the seed's 4×4
-// filter and stride 2), where the TypeScript side found the cache small and its slots unambiguous.
+// channel. The forward promotes each f32 value for every tap reading it: an f64 row cache that promoted
+// each once measured slower at every shape tried (docs/kind-speed.md, "Lead, sixth round") and is gone.
 import { currentThreadSlot } from '../../shared/thread-slot';
 import {
-  CHANNELS, FILTERS_BYTES, IN_SIZE, OUT_SIZE, ROW_CACHE, SCRATCH, SCRATCH_SLOT_BYTES, SOURCE, TABLES, TAPS, TARGET,
-  pointer, word,
+  CHANNELS, FILTERS_BYTES, IN_SIZE, OUT_SIZE, SCRATCH, SCRATCH_SLOT_BYTES, SOURCE, TABLES, TAPS, TARGET, pointer, word,
 } from './arguments';
-import { blurCell, blurCellWide, cacheSlot, promoteRow, TAG_BYTES, TAP_BYTES } from './blur-cells';
-import { maxRow } from './max-blur';
+import { blurCell, TAP_BYTES } from './blur-cells';
 
 /**
  * Lists the taps of output cell (slice, row, column) into `list` in the reference's order: element
- * offsets from the sample's first input element (`cached`: from the row cache's start, rows in their
- * slots), and weights; returns how many.
+ * offsets from the sample's first input element, and weights; returns how many.
  */
-function listTaps(block: usize, list: usize, slice: i32, row: i32, column: i32, cached: bool): i32 {
+function listTaps(block: usize, list: usize, slice: i32, row: i32, column: i32): i32 {
   const channels = word(block, CHANNELS);
   const inHeight = word(block, IN_SIZE + 1);
   const inWidth = word(block, IN_SIZE + 2);
@@ -42,7 +38,7 @@ function listTaps(block: usize, list: usize, slice: i32, row: i32, column: i32, 
       const sourceRow = load<i32>(heightTable + (<usize>heightTap << 2));
       if (sourceRow < 0) continue;
       const rowWeight = depthWeight * load<f64>(block + FILTERS_BYTES + 64 + (<usize>heightTap << 3));
-      const rowStart = (cached ? cacheSlot(block, source, sourceRow) : source * inHeight + sourceRow) * inWidth;
+      const rowStart = (source * inHeight + sourceRow) * inWidth;
       for (let widthTap = 0; widthTap < widthTaps; widthTap++) {
         const sourceColumn = load<i32>(widthTable + (<usize>widthTap << 2));
         if (sourceColumn < 0) continue;
@@ -77,7 +73,7 @@ function regularStart(block: usize, column: i32): i32 {
  * from the edges read the same taps shifted along the row, so their list is made once per row and
  * each reuses it shifted by shiftElements (same order, same weights); an edge column lists its own.
  */
-function columnTaps(block: usize, list: usize, slice: i32, row: i32, column: i32, cached: bool): i32 {
+function columnTaps(block: usize, list: usize, slice: i32, row: i32, column: i32): i32 {
   const start = regularStart(block, column);
   if (start >= 0 && listedStart >= 0) {
     shiftElements = (start - listedStart) * word(block, CHANNELS);
@@ -85,7 +81,7 @@ function columnTaps(block: usize, list: usize, slice: i32, row: i32, column: i32
   }
   shiftElements = 0;
   listedStart = start;
-  listedCount = listTaps(block, list, slice, row, column, cached);
+  listedCount = listTaps(block, list, slice, row, column);
   return listedCount;
 }
 
@@ -95,84 +91,30 @@ function threadList(block: usize): usize {
   return pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SCRATCH_SLOT_BYTES);
 }
 
-/** The first byte of this thread's scratch after its tap list (the row cache, or the backward's sums). */
-@inline
-function afterList(block: usize, list: usize): usize {
-  return list + <usize>word(block, TAPS) * <usize>word(block, TAPS + 1) * <usize>word(block, TAPS + 2) * TAP_BYTES;
-}
-
 /** Cells of one sample for sizes at `field` (IN_SIZE or OUT_SIZE). */
 @inline
 function cellsOf(block: usize, field: i32): usize {
   return <usize>word(block, field) * <usize>word(block, field + 1) * <usize>word(block, field + 2);
 }
 
-/**
- * Promotes to f64 the input rows of `sample` that output row (slice, row) reads and that its slots do
- * not hold yet (`tags`: the global row each slot holds, −1 none); `rows` is the cache's first slot.
- * `dense`: MaxBlurPool's, whose blur input rows are dense max rows computed from the raw input.
- */
-function cacheRows(block: usize, tags: usize, rows: usize, sample: i32, slice: i32, row: i32, dense: bool): void {
-  const inDepth = word(block, IN_SIZE);
-  const inHeight = word(block, IN_SIZE + 1);
-  const rowElements = word(block, IN_SIZE + 2) * word(block, CHANNELS);
-  const depthTaps = word(block, TAPS);
-  const heightTaps = word(block, TAPS + 1);
-  const depthTable = pointer(block, TABLES) + (<usize>(slice * depthTaps) << 2);
-  const heightTable = pointer(block, TABLES) + (<usize>(word(block, OUT_SIZE) * depthTaps + row * heightTaps) << 2);
-  for (let depthTap = 0; depthTap < depthTaps; depthTap++) {
-    const source = load<i32>(depthTable + (<usize>depthTap << 2));
-    if (source < 0) continue;
-    for (let heightTap = 0; heightTap < heightTaps; heightTap++) {
-      const sourceRow = load<i32>(heightTable + (<usize>heightTap << 2));
-      if (sourceRow < 0) continue;
-      const slot = cacheSlot(block, source, sourceRow);
-      const inputRow = source * inHeight + sourceRow;
-      const tag = sample * inDepth * inHeight + inputRow;
-      if (load<i32>(tags + (<usize>slot << 2)) == tag) continue;
-      store<i32>(tags + (<usize>slot << 2), tag);
-      const from = pointer(block, SOURCE) + ((<usize>(sample * inDepth * inHeight + inputRow) * <usize>rowElements) << 2);
-      const target = rows + ((<usize>slot * <usize>rowElements) << 3);
-      if (dense) maxRow(block, sample, source, sourceRow, target);
-      else promoteRow(from, target, rowElements);
-    }
-  }
-}
-
 /** Output rows [firstUnit, endUnit) over (sample, slice, row). */
 export function blurForwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  forwardRows(block, firstUnit, endUnit, false);
-}
-
-/** MaxBlurPool's output rows [firstUnit, endUnit): the row cache filled with dense max rows of the input (max-blur.ts). */
-export function maxBlurForwardRows(block: usize, firstUnit: i32, endUnit: i32): void {
-  forwardRows(block, firstUnit, endUnit, true);
-}
-
-/** The blur's output rows over its row cache (`dense`: MaxBlurPool's maxima, always cached), else over the f32 input. */
-function forwardRows(block: usize, firstUnit: i32, endUnit: i32, dense: bool): void {
   const channels = word(block, CHANNELS);
   const outDepth = word(block, OUT_SIZE);
   const outHeight = word(block, OUT_SIZE + 1);
   const outWidth = word(block, OUT_SIZE + 2);
   const cellBytes = <usize>channels << 2;
   const list = threadList(block);
-  const cached = word(block, ROW_CACHE) != 0;
-  const tags = afterList(block, list);
-  const rows = tags + TAG_BYTES;
-  if (cached) for (let slot: usize = 0; slot < TAG_BYTES; slot += 4) store<i32>(tags + slot, -1);
   for (let unit = firstUnit; unit < endUnit; unit++) {
     const sample = unit / (outDepth * outHeight);
     const slice = (unit / outHeight) % outDepth;
     const row = unit % outHeight;
     const input = pointer(block, SOURCE) + <usize>sample * cellsOf(block, IN_SIZE) * cellBytes;
     let output = pointer(block, TARGET) + <usize>unit * <usize>outWidth * cellBytes;
-    if (cached) cacheRows(block, tags, rows, sample, slice, row, dense);
     listedStart = -1;
     for (let column = 0; column < outWidth; column++, output += cellBytes) {
-      const count = columnTaps(block, list, slice, row, column, cached);
-      if (cached) blurCellWide(rows + (<usize>shiftElements << 3), output, list, count, channels);
-      else blurCell(input + (<usize>shiftElements << 2), output, list, count, channels);
+      const count = columnTaps(block, list, slice, row, column);
+      blurCell(input + (<usize>shiftElements << 2), output, list, count, channels);
     }
   }
 }

@@ -16,10 +16,9 @@ export const WORDS = {
   tables: 13,
   scratch: 14,
   scratchSlotBytes: 15,
-  rowCache: 16,
+  sampleCache: 16,
   inverse: 17,
   listBytes: 20,
-  slotModuli: 21,
   maps: 23,
   patterns: 26,
 } as const;
