@@ -120,11 +120,8 @@ function lseForwardChannels(block: usize, start: usize, outIndex: usize, columns
   const output = pointer(block, OUTPUT) + (outIndex << 2);
   const parked = saving ? pointer(block, CELL_SCRATCH) - pointer(block, INPUT) : 0;
   let channel = 0;
-  if (saving && isFourTaps(columns)) {
-    for (; channel + 8 <= group; channel += 8) {
-      if (!lseSavingPair(block, start, outIndex, channel, parked)) break;
-    }
-  }
+  if (saving && isFourTaps(columns))
+    for (; channel + 8 <= group; channel += 8) if (!lseSavingPair(block, start, outIndex, channel, parked)) break;
   for (; channel + 4 <= group; channel += 4) {
     const offset = <usize>channel << 2;
     const y = lseLanes(start + offset, columns, true, weightLanes(block, channel, true), saving, parked);
@@ -152,8 +149,7 @@ function lsePairSetup(at: usize, r: v128): bool {
   return !v128.any_true(limit);
 }
 
-// lsePairSetup's results (per instance, so per thread).
-let pairShift: v128 = f32x4.splat(0);
+let pairShift: v128 = f32x4.splat(0); // lsePairSetup's results (per instance, so per thread)
 let pairUsed: v128 = f32x4.splat(0);
 
 /**
