@@ -196,13 +196,15 @@ function compareMaxBlur(item: MaxBlurCase): void {
     const [expected, actual] = [poisoned(blur.outputShape), poisoned(blur.outputShape)];
     const [expectedArgmax, actualArgmax] = [poisoned(dense.outputShape, 'int32'), poisoned(dense.outputShape, 'int32')];
     maxBlurPoolForward(input.values, expected.values, expectedArgmax.intValues, item.geometry);
-    fast().maxBlurPoolForward(input.values, actual.values, actualArgmax.intValues, item.geometry);
+    const maxima = poisoned(dense.outputShape);
+    fast().maxPoolForward(input.values, maxima.values, actualArgmax.intValues, dense);
+    fast().blurPoolForward(maxima.values, actual.values, blur);
     assertSame(actual.values, expected.values, 'maxBlur forward');
     assertSame(actualArgmax.intValues, expectedArgmax.intValues, 'maxBlur argmax');
   });
 }
 
-test('maxBlurPoolForward (the pool module’s dense max, then the blur) matches the reference bit for bit, argmax too', async () => {
+test('the wasm max pooling then blur (MaxBlurPool’s forward on wasm) match the reference’s maxBlurPoolForward bit for bit, argmax too', async () => {
   for (const threads of [1, 2, 3]) {
     await setThreadCount(threads);
     await threadsReady();
@@ -210,7 +212,7 @@ test('maxBlurPoolForward (the pool module’s dense max, then the blur) matches 
   }
 });
 
-test('maxBlurPoolForward on a seed-CNN-sized NHWC input (26×26 → 25×25 maxima → 13×13) matches bit for bit', () => {
+test('MaxBlurPool’s wasm forward on a seed-CNN-sized NHWC input (26×26 → 25×25 maxima → 13×13) matches bit for bit', () => {
   const shape = [3, 26, 26, 32];
   const geometry = maxBlurGeometries('test', shape, 2, { kernelSize: 2, filterSize: 4, stride: 2 });
   for (const [values, seed] of [

@@ -39,8 +39,9 @@ function computeMaxBlurPool({ op, input, options, rank }: OpCall): Tensor {
     saved: [indicesLike(dense.outputShape)],
     bindsResident: true,
     forward: ({ inputs: [x], output, saved: [argmax] }) => {
-      // One kernel where the active backend has it (wasm fuses the steps; the reference composes them);
-      // elsewhere (webgpu) the two steps, which keep their tensors on the device.
+      // One kernel where the active backend has it (the reference's, which composes its own steps);
+      // elsewhere (wasm, webgpu) the backend's max pooling and blur kernels, which keep their tensors
+      // where they are (a fused wasm forward measured slower: docs/kind-speed.md, "Lead, sixth round").
       if (activeBackendRuns('maxBlurPoolForward')) {
         kernel('maxBlurPoolForward')(x!.kernelValues, output.kernelValues, argmax!.kernelIntValues, { dense, blur });
         return;

@@ -2,13 +2,12 @@
 // filters, source tables and their inverses go into the block, channelsFirst planes are walked as
 // samples of one channel; the forward runs over output rows, the backward (a gather) over input rows,
 // the backward through a per-thread f64 copy of a sample's output gradient where it is small, on the
-// thread pool; MaxBlurPool runs the dense max pooling, then the blur.
+// thread pool. MaxBlurPool runs the pool module's dense max pooling, then these (src/pooling/kinds/max-blur.ts).
 import type { BlurGeometry } from '../../../reference/extra/blur-pool.js';
 import type { PoolingKernels } from '../../../types.js';
 import { heap } from '../../../../tensor/heap.js';
 import type { KernelModule } from '../../loader.js';
 import { addressOf } from '../../pool-arguments.js';
-import { kernel } from '../../../backend.js';
 import { getThreadCount, parallelFor } from '../../threads.js';
 import { blockViews, FILTERS_BYTES, filterSamples, placeTablesAndScratch, WORDS } from './block.js';
 
@@ -122,25 +121,7 @@ function writeBlur(kinds: KernelModule, geometry: BlurGeometry, source: number, 
   return { samples, release };
 }
 
-/** MaxBlurPool's forward: the dense max pooling (the active backend's) into maxima, then the blur. */
-function maxBlurForward(
-  blurForward: PoolingKernels['blurPoolForward'],
-  ...[input, output, argmax, { dense, blur }]: Parameters<PoolingKernels['maxBlurPoolForward']>
-): void {
-  const bytes = 4 * argmax.length;
-  const address = heap.alloc(bytes);
-  try {
-    const maxima = new Float32Array(heap.memory.buffer, address, argmax.length);
-    kernel('maxPoolForward')(input, maxima, argmax, dense);
-    blurForward(maxima, output, blur);
-  } finally {
-    heap.free(address, bytes);
-  }
-}
-
-export function createBlurKernels(
-  kinds: KernelModule,
-): Pick<PoolingKernels, 'blurPoolForward' | 'blurPoolBackward' | 'maxBlurPoolForward'> {
+export function createBlurKernels(kinds: KernelModule): Pick<PoolingKernels, 'blurPoolForward' | 'blurPoolBackward'> {
   const bytes = (input: Float32Array, output: Float32Array): number => input.byteLength + output.byteLength;
   const blurPoolForward: PoolingKernels['blurPoolForward'] = (input, output, geometry) => {
     const { samples, release } = writeBlur(kinds, geometry, addressOf(input), addressOf(output), true);
@@ -152,8 +133,6 @@ export function createBlurKernels(
   };
   return {
     blurPoolForward,
-    maxBlurPoolForward: (input, output, argmax, geometry) =>
-      maxBlurForward(blurPoolForward, input, output, argmax, geometry),
     blurPoolBackward(gradOutput, gradInput, geometry) {
       const { samples, release } = writeBlur(kinds, geometry, addressOf(gradOutput), addressOf(gradInput), false);
       try {
