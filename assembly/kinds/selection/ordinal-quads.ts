@@ -1,11 +1,12 @@
-// A 2x2 window's quad of channels for ordinal pooling's tiling path (ordinal-tiles.ts), where no lane
-// holds NaN: the values in rank order by a sorting network, and each cell's gradient weight picked by
-// the two bits of its rank, both from the six pairwise compares. Why these give the reference's bits:
-// - without NaN, rank order is descending value order with ties in window order. The network sorts
-//   the values (pmax/pmin are exact without NaN); tied cells hold the same number, except +0 and −0,
-//   whose products (zeros) leave a float64 sum that starts at +0 unchanged, so their order is moot;
-// - a cell's rank (the cells ranked before it, ties to the earlier) decides its weight, so that
-//   order is kept exactly: bit 0 of a count of three masks is their parity, bit 1 their majority.
+// A 2x2 window's quad of channels for ordinal pooling's tiling path (ordinal-tiles.ts): the cells
+// sorted into rank order (NaN first, then the larger, ties in window order) by compare-exchanges of
+// neighbours (odd-even transposition: four rounds, six exchanges), and each cell's gradient weight
+// found by undoing those exchanges on the weights in rank order. An exchange moves the later cell
+// ahead only where it ranks strictly before the earlier one, and cells move one place at a time, so
+// tied cells never pass each other: the order is the reference's stable sort. Where no lane holds
+// NaN, `gt` decides and pmax/pmin exchange (tied cells hold the same number, except +0 and −0, whose
+// products, zeros, leave a float64 sum that starts at +0 unchanged, so their order there is moot).
+import { ranksBefore } from './ordinal-dense';
 
 /** Whether a lane's cells may hold NaN (one does, or their sum is ∞ − ∞): then the NaN rules rank. */
 @inline
@@ -20,38 +21,52 @@ export function mayHoldNaN(a: v128, b: v128, c: v128, d: v128): bool {
  * takes three instructions) is exactly bitselect.
  */
 @inline
-function select(a: v128, b: v128, mask: v128): v128 {
+export function select(a: v128, b: v128, mask: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return i32x4.relaxed_laneselect(a, b, mask);
   return v128.bitselect(a, b, mask);
 }
 
-/** rank 0, 1, 2 or 3 of each lane from its two bits: `b1 ? (b0 ? r3 : r2) : (b0 ? r1 : r0)`. */
+/** The exchange of earlier `x` and later `y`: lanes where y moves ahead (NaN rules or not). */
 @inline
-export function pick(b0: v128, b1: v128, r0: v128, r1: v128, r2: v128, r3: v128): v128 {
-  return select(select(r3, r2, b0), select(r1, r0, b0), b1);
+export function exchanges(x: v128, y: v128, nanRules: bool): v128 {
+  return nanRules ? ranksBefore(y, x) : f32x4.gt(y, x);
+}
+
+/** The cell ahead after the exchange `moves` of x and y. */
+@inline
+export function ahead(x: v128, y: v128, moves: v128, nanRules: bool): v128 {
+  return nanRules ? select(y, x, moves) : f32x4.pmax(x, y);
+}
+
+/** The cell behind after the exchange `moves` of x and y. */
+@inline
+export function behind(x: v128, y: v128, moves: v128, nanRules: bool): v128 {
+  return nanRules ? select(x, y, moves) : f32x4.pmin(x, y);
 }
 
 /**
- * The gradients g·w_rank of cells A, B, C, D (window order) into `cell`, right of it, below it and
- * below right, from the per-rank values q0..q3 and the masks "X ranks strictly before Y" (xy) of
- * the six pairs. A cell's rank counts the masks of the cells before it: A's ba, ca, da; B's ¬ba,
- * cb, db; C's ¬ca, ¬cb, dc; D's ¬da, ¬db, ¬dc (3 minus the count of da, db, dc). With p = x ^ y,
- * majority(x, y, z) = p ? z : x, and a negated mask flips the parity.
+ * Each cell's gradient g·w_rank into `cell` (A), right of it (B), below (C) and below right (D): the
+ * values q0..q3 of ranks 0..3 put back through the exchanges m1..m6 in reverse (m1: A,B; m2: C,D; m3:
+ * places 1,2; m4: places 0,1; m5: places 2,3; m6: places 1,2).
  */
 @inline
 export function storeCellGradients(
   cell: usize, right: usize, below: usize,
-  ba: v128, ca: v128, da: v128, cb: v128, db: v128, dc: v128,
+  m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, m6: v128,
   q0: v128, q1: v128, q2: v128, q3: v128,
 ): void {
-  const pa = v128.xor(ba, ca);
-  v128.store(cell, pick(v128.xor(pa, da), select(da, ba, pa), q0, q1, q2, q3));
-  const pb = v128.xor(ba, cb); // B's parity is ¬(pb ^ db): the pairs swapped
-  v128.store(cell + right, pick(v128.xor(pb, db), select(cb, db, pb), q1, q0, q3, q2));
-  const pc = v128.xor(ca, cb);
-  v128.store(cell + below, pick(v128.xor(pc, dc), select(dc, v128.not(cb), pc), q0, q1, q2, q3));
-  const pd = v128.xor(da, db);
-  v128.store(cell + below + right, pick(v128.xor(pd, dc), select(dc, da, pd), q3, q2, q1, q0));
+  const place1 = select(q2, q1, m6);
+  const place2 = select(q1, q2, m6);
+  const place3 = select(place2, q3, m5);
+  const place2Before = select(q3, place2, m5);
+  const place0 = select(place1, q0, m4);
+  const place1Before = select(q0, place1, m4);
+  const placeB = select(place2Before, place1Before, m3);
+  const placeC = select(place1Before, place2Before, m3);
+  v128.store(cell, select(placeB, place0, m1));
+  v128.store(cell + right, select(place0, placeB, m1));
+  v128.store(cell + below, select(place3, placeC, m2));
+  v128.store(cell + below + right, select(placeC, place3, m2));
 }
 
 /**

@@ -8,17 +8,8 @@ import { CHANNELS, GRAD_INPUT, GRAD_OUTPUT, INPUT, IN_SIZE, OUTPUT, OUT_SIZE, po
 import { inputRow, zeroUncovered } from './blend-tiles';
 import { multiplyAdd } from '../filters/multiply-add';
 import { high, low, narrow, ZERO } from './lanes';
-import { ranksBefore } from './ordinal-dense';
-import { mayHoldNaN, rankGradient, storeCellGradients } from './ordinal-quads';
+import { ahead, behind, exchanges, mayHoldNaN, rankGradient, storeCellGradients } from './ordinal-quads';
 import { CHANNEL_TABLE, PLANE_SUMS } from './window';
-
-/** The cell of rank `wanted` in each lane (ordinal-dense.ts's ranked: D where A, B and C are not it). */
-@inline
-function rankedCell(wanted: i32, a: v128, b: v128, c: v128, d: v128, rankA: v128, rankB: v128, rankC: v128): v128 {
-  const rank = i32x4.splat(wanted);
-  const value = v128.bitselect(c, d, i32x4.eq(rankC, rank));
-  return v128.bitselect(a, v128.bitselect(b, value, i32x4.eq(rankB, rank)), i32x4.eq(rankA, rank));
-}
 
 /** Σ_r w_r·x_(r) from +0 in rank order on both float64 halves, w_r's pairs at `weights` + 64r (ordinalTileTable). */
 @inline
@@ -34,66 +25,24 @@ function rankedSum(weights: usize, x0: v128, x1: v128, x2: v128, x3: v128): v128
   return narrow(totalLow, totalHigh);
 }
 
-/** Ranks as counts (ordinal-dense.ts's), from the masks: a true lane is −1. */
-@inline
-function countRank(first: v128, second: v128, third: v128): v128 {
-  return i32x4.neg(i32x4.add(i32x4.add(first, second), third));
-}
-
 /** Forward, output rows [firstUnit, endUnit). */
 export function ordinalTileRows(block: usize, firstUnit: i32, endUnit: i32): void {
   const cellBytes = <usize>word(block, CHANNELS) << 2;
   const below = <usize>word(block, IN_SIZE + 2) * cellBytes;
   const outWidth = word(block, OUT_SIZE + 2);
-  const table = pointer(block, CHANNEL_TABLE) + 32; // the float64 weights
+  const table = pointer(block, CHANNEL_TABLE);
   for (let unit = firstUnit; unit < endUnit; unit++) {
     let cell = inputRow(block, unit, below);
     let output = pointer(block, OUTPUT) + <usize>unit * <usize>outWidth * cellBytes;
     for (let column = 0; column < outWidth; column++, cell += cellBytes << 1, output += cellBytes) {
       for (let offset: usize = 0; offset < cellBytes; offset += 16) {
         const at = cell + offset;
-        const a = v128.load(at);
-        const b = v128.load(at + cellBytes);
-        const c = v128.load(at + below);
-        const d = v128.load(at + below + cellBytes);
         const weights = table + (offset << 4);
-        if (mayHoldNaN(a, b, c, d)) {
-          v128.store(output + offset, nanRankedSum(weights, a, b, c, d));
-          continue;
-        }
-        const high1 = f32x4.pmax(a, b); // the sorting network, largest first (ordinal-quads.ts)
-        const low1 = f32x4.pmin(a, b);
-        const high2 = f32x4.pmax(c, d);
-        const low2 = f32x4.pmin(c, d);
-        const upper = f32x4.pmin(high1, high2);
-        const lower = f32x4.pmax(low1, low2);
-        const first = f32x4.pmax(high1, high2);
-        const last = f32x4.pmin(low1, low2);
-        const sum = rankedSum(weights, first, f32x4.pmax(upper, lower), f32x4.pmin(upper, lower), last);
-        v128.store(output + offset, sum);
+        if (quadMayHoldNaN(at, cellBytes, below)) nanQuad(false, at, output + offset, weights, cellBytes, below, 0, 0);
+        else rankQuad(false, false, at, output + offset, weights, cellBytes, below, 0, 0);
       }
     }
   }
-}
-
-/** The quad's sum where a lane may hold NaN: ranks by ranksBefore's rules (NaN first), the cells picked per rank. */
-function nanRankedSum(weights: usize, a: v128, b: v128, c: v128, d: v128): v128 {
-  const ba = ranksBefore(b, a);
-  const ca = ranksBefore(c, a);
-  const da = ranksBefore(d, a);
-  const cb = ranksBefore(c, b);
-  const db = ranksBefore(d, b);
-  const dc = ranksBefore(d, c);
-  const rankA = countRank(ba, ca, da);
-  const rankB = countRank(cb, db, v128.not(ba));
-  const rankC = countRank(dc, v128.not(ca), v128.not(cb));
-  return rankedSum(
-    weights,
-    rankedCell(0, a, b, c, d, rankA, rankB, rankC),
-    rankedCell(1, a, b, c, d, rankA, rankB, rankC),
-    rankedCell(2, a, b, c, d, rankA, rankB, rankC),
-    rankedCell(3, a, b, c, d, rankA, rankB, rankC),
-  );
 }
 
 /**
@@ -116,9 +65,14 @@ export function ordinalTileBackward(block: usize, firstUnit: i32, endUnit: i32):
       let gradients = pointer(block, GRAD_OUTPUT) + <usize>unit * <usize>outWidth * cellBytes;
       for (let column = 0; column < outWidth; column++, cell += cellBytes << 1, gradients += cellBytes) {
         for (let offset: usize = 0; offset < cellBytes; offset += 16) {
+          const at = cell + offset;
           const weights = table + (offset << 4);
           const slot = sums + (offset << 1);
-          ordinalQuadBackward(cell + offset, gradients + offset, weights, cellBytes, below, toGradInput, slot);
+          if (quadMayHoldNaN(at, cellBytes, below)) {
+            nanQuad(true, at, gradients + offset, weights, cellBytes, below, toGradInput, slot);
+          } else {
+            rankQuad(false, true, at, gradients + offset, weights, cellBytes, below, toGradInput, slot);
+          }
         }
       }
     }
@@ -126,27 +80,59 @@ export function ordinalTileBackward(block: usize, firstUnit: i32, endUnit: i32):
   }
 }
 
+@inline
+function quadMayHoldNaN(at: usize, right: usize, below: usize): bool {
+  return mayHoldNaN(v128.load(at), v128.load(at + right), v128.load(at + below), v128.load(at + below + right));
+}
+
+/** rankQuad under the NaN rules, out of line (rare). */
+function nanQuad(
+  backward: bool, at: usize, out: usize, weights: usize, right: usize, below: usize, toGradInput: usize, slot: usize,
+): void {
+  if (backward) rankQuad(true, true, at, out, weights, right, below, toGradInput, slot);
+  else rankQuad(true, false, at, out, weights, right, below, toGradInput, slot);
+}
+
 /**
- * One quad of a window: its cells' gradients, and its terms added to the sums of its channels from
- * `slot` (a rank's sums are 2·right bytes apart).
+ * One quad of a window (cells at `at`, right of it, below, below right), sorted by ordinal-quads.ts's
+ * exchanges. Forward: Σ_r w_r·x_(r) to `out`. Backward (`out` the output gradients): each cell's g·w_rank,
+ * and g·x_(r) added to the channels' sums of rank r from `slot` (a rank's sums are 2·right bytes apart).
  */
 @inline
-function ordinalQuadBackward(
-  at: usize, gradients: usize, weights: usize, right: usize, below: usize, toGradInput: usize, slot: usize,
+function rankQuad(
+  nanRules: bool, backward: bool, at: usize, out: usize, weights: usize, right: usize, below: usize,
+  toGradInput: usize, slot: usize,
 ): void {
   const a = v128.load(at);
   const b = v128.load(at + right);
   const c = v128.load(at + below);
   const d = v128.load(at + below + right);
-  if (mayHoldNaN(a, b, c, d)) {
-    nanQuadBackward(at, gradients, weights, right, below, toGradInput, slot);
+  const m1 = exchanges(a, b, nanRules); // round 1: places 0,1 and 2,3
+  const m2 = exchanges(c, d, nanRules);
+  const first1 = ahead(a, b, m1, nanRules);
+  const second1 = behind(a, b, m1, nanRules);
+  const third1 = ahead(c, d, m2, nanRules);
+  const fourth1 = behind(c, d, m2, nanRules);
+  const m3 = exchanges(second1, third1, nanRules); // round 2: places 1,2
+  const second2 = ahead(second1, third1, m3, nanRules);
+  const third2 = behind(second1, third1, m3, nanRules);
+  const m4 = exchanges(first1, second2, nanRules); // round 3: places 0,1 and 2,3
+  const m5 = exchanges(third2, fourth1, nanRules);
+  const second3 = behind(first1, second2, m4, nanRules);
+  const third3 = ahead(third2, fourth1, m5, nanRules);
+  const m6 = exchanges(second3, third3, nanRules); // round 4: places 1,2
+  const x0 = ahead(first1, second2, m4, nanRules);
+  const x1 = ahead(second3, third3, m6, nanRules);
+  const x2 = behind(second3, third3, m6, nanRules);
+  const x3 = behind(third2, fourth1, m5, nanRules);
+  if (!backward) {
+    v128.store(out, rankedSum(weights + 32, x0, x1, x2, x3));
     return;
   }
-  const gradient = v128.load(gradients);
+  const gradient = v128.load(out);
   const gradientZero = f32x4.eq(gradient, f32x4.splat(0));
   storeCellGradients(
-    at + toGradInput, right, below,
-    f32x4.gt(b, a), f32x4.gt(c, a), f32x4.gt(d, a), f32x4.gt(c, b), f32x4.gt(d, b), f32x4.gt(d, c),
+    at + toGradInput, right, below, m1, m2, m3, m4, m5, m6,
     rankGradient(gradient, gradientZero, weights),
     rankGradient(gradient, gradientZero, weights + 64),
     rankGradient(gradient, gradientZero, weights + 128),
@@ -155,16 +141,10 @@ function ordinalQuadBackward(
   const gradientLow = low(gradient);
   const gradientHigh = high(gradient);
   const rankBytes = right << 1;
-  const high1 = f32x4.pmax(a, b); // the sorting network, largest first (ordinal-quads.ts)
-  const low1 = f32x4.pmin(a, b);
-  const high2 = f32x4.pmax(c, d);
-  const low2 = f32x4.pmin(c, d);
-  const upper = f32x4.pmin(high1, high2);
-  const lower = f32x4.pmax(low1, low2);
-  addRankTerm(slot, gradientLow, gradientHigh, f32x4.pmax(high1, high2));
-  addRankTerm(slot + rankBytes, gradientLow, gradientHigh, f32x4.pmax(upper, lower));
-  addRankTerm(slot + 2 * rankBytes, gradientLow, gradientHigh, f32x4.pmin(upper, lower));
-  addRankTerm(slot + 3 * rankBytes, gradientLow, gradientHigh, f32x4.pmin(low1, low2));
+  addRankTerm(slot, gradientLow, gradientHigh, x0);
+  addRankTerm(slot + rankBytes, gradientLow, gradientHigh, x1);
+  addRankTerm(slot + 2 * rankBytes, gradientLow, gradientHigh, x2);
+  addRankTerm(slot + 3 * rankBytes, gradientLow, gradientHigh, x3);
 }
 
 /** sum + g·x on both float64 halves of a rank's four sums at `slot`. */
@@ -172,36 +152,4 @@ function ordinalQuadBackward(
 function addRankTerm(slot: usize, gradientLow: v128, gradientHigh: v128, value: v128): void {
   v128.store(slot, multiplyAdd(gradientLow, low(value), v128.load(slot)));
   v128.store(slot, multiplyAdd(gradientHigh, high(value), v128.load(slot, 16)), 16);
-}
-
-/** The quad's backward where a lane may hold NaN: ranksBefore's masks, and the cells picked per rank. */
-function nanQuadBackward(
-  at: usize, gradients: usize, weights: usize, right: usize, below: usize, toGradInput: usize, slot: usize,
-): void {
-  const a = v128.load(at);
-  const b = v128.load(at + right);
-  const c = v128.load(at + below);
-  const d = v128.load(at + below + right);
-  const gradient = v128.load(gradients);
-  const gradientZero = f32x4.eq(gradient, f32x4.splat(0));
-  const ba = ranksBefore(b, a);
-  const ca = ranksBefore(c, a);
-  const da = ranksBefore(d, a);
-  const cb = ranksBefore(c, b);
-  const db = ranksBefore(d, b);
-  const dc = ranksBefore(d, c);
-  storeCellGradients(
-    at + toGradInput, right, below, ba, ca, da, cb, db, dc,
-    rankGradient(gradient, gradientZero, weights),
-    rankGradient(gradient, gradientZero, weights + 64),
-    rankGradient(gradient, gradientZero, weights + 128),
-    rankGradient(gradient, gradientZero, weights + 192),
-  );
-  const rankA = countRank(ba, ca, da);
-  const rankB = countRank(cb, db, v128.not(ba));
-  const rankC = countRank(dc, v128.not(ca), v128.not(cb));
-  for (let rank = 0; rank < 4; rank++) {
-    const value = rankedCell(rank, a, b, c, d, rankA, rankB, rankC);
-    addRankTerm(slot + <usize>rank * (right << 1), low(gradient), high(gradient), value);
-  }
 }
