@@ -38,8 +38,12 @@ export function ordinalTileRows(block: usize, firstUnit: i32, endUnit: i32): voi
       for (let offset: usize = 0; offset < cellBytes; offset += 16) {
         const at = cell + offset;
         const weights = table + (offset << 4);
-        if (quadMayHoldNaN(at, cellBytes, below)) nanQuad(false, at, output + offset, weights, cellBytes, below, 0, 0);
-        else rankQuad(false, false, at, output + offset, weights, cellBytes, below, 0, 0);
+        const a = v128.load(at);
+        const b = v128.load(at + cellBytes);
+        const c = v128.load(at + below);
+        const d = v128.load(at + below + cellBytes);
+        if (mayHoldNaN(a, b, c, d)) nanQuad(false, at, output + offset, weights, cellBytes, below, 0, 0);
+        else rankQuad(false, false, a, b, c, d, at, output + offset, weights, cellBytes, below, 0, 0);
       }
     }
   }
@@ -68,10 +72,14 @@ export function ordinalTileBackward(block: usize, firstUnit: i32, endUnit: i32):
           const at = cell + offset;
           const weights = table + (offset << 4);
           const slot = sums + (offset << 1);
-          if (quadMayHoldNaN(at, cellBytes, below)) {
+          const a = v128.load(at);
+          const b = v128.load(at + cellBytes);
+          const c = v128.load(at + below);
+          const d = v128.load(at + below + cellBytes);
+          if (mayHoldNaN(a, b, c, d)) {
             nanQuad(true, at, gradients + offset, weights, cellBytes, below, toGradInput, slot);
           } else {
-            rankQuad(false, true, at, gradients + offset, weights, cellBytes, below, toGradInput, slot);
+            rankQuad(false, true, a, b, c, d, at, gradients + offset, weights, cellBytes, below, toGradInput, slot);
           }
         }
       }
@@ -80,17 +88,16 @@ export function ordinalTileBackward(block: usize, firstUnit: i32, endUnit: i32):
   }
 }
 
-@inline
-function quadMayHoldNaN(at: usize, right: usize, below: usize): bool {
-  return mayHoldNaN(v128.load(at), v128.load(at + right), v128.load(at + below), v128.load(at + below + right));
-}
-
 /** rankQuad under the NaN rules, out of line (rare). */
 function nanQuad(
   backward: bool, at: usize, out: usize, weights: usize, right: usize, below: usize, toGradInput: usize, slot: usize,
 ): void {
-  if (backward) rankQuad(true, true, at, out, weights, right, below, toGradInput, slot);
-  else rankQuad(true, false, at, out, weights, right, below, toGradInput, slot);
+  const a = v128.load(at);
+  const b = v128.load(at + right);
+  const c = v128.load(at + below);
+  const d = v128.load(at + below + right);
+  if (backward) rankQuad(true, true, a, b, c, d, at, out, weights, right, below, toGradInput, slot);
+  else rankQuad(true, false, a, b, c, d, at, out, weights, right, below, toGradInput, slot);
 }
 
 /**
@@ -100,13 +107,9 @@ function nanQuad(
  */
 @inline
 function rankQuad(
-  nanRules: bool, backward: bool, at: usize, out: usize, weights: usize, right: usize, below: usize,
-  toGradInput: usize, slot: usize,
+  nanRules: bool, backward: bool, a: v128, b: v128, c: v128, d: v128, at: usize, out: usize, weights: usize,
+  right: usize, below: usize, toGradInput: usize, slot: usize,
 ): void {
-  const a = v128.load(at);
-  const b = v128.load(at + right);
-  const c = v128.load(at + below);
-  const d = v128.load(at + below + right);
   const m1 = exchanges(a, b, nanRules); // round 1: places 0,1 and 2,3
   const m2 = exchanges(c, d, nanRules);
   const first1 = ahead(a, b, m1, nanRules);
