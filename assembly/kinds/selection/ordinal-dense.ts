@@ -94,7 +94,7 @@ export function ordinalDenseForward(block: usize, index: usize): i32 {
 
 /** The weight of each lane's rank: w_rank from the four rank weights. */
 @inline
-export function rankWeight(rank: v128, w0: v128, w1: v128, w2: v128, w3: v128): v128 {
+function rankWeight(rank: v128, w0: v128, w1: v128, w2: v128, w3: v128): v128 {
   let weight = v128.bitselect(w1, w0, i32x4.eq(rank, i32x4.splat(1)));
   weight = v128.bitselect(w2, weight, i32x4.eq(rank, i32x4.splat(2)));
   return v128.bitselect(w3, weight, i32x4.eq(rank, i32x4.splat(3)));

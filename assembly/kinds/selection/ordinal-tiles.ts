@@ -1,30 +1,28 @@
 // Ordinal pooling where the windows tile the input (blend-tiles.ts's case: 2x2 at stride 2, unpadded,
-// channelsLast, whole quads): rows of windows in straight loops with each quad's ranks in locals
-// (ordinal-dense.ts keeps them in module globals, which V8 keeps in memory), the same operations in
-// the same order, so bit for bit the reference's. The table is ordinal.ts's [rank, channel] float32.
+// channelsLast, whole quads): rows of windows in straight loops, bit for bit the reference's. A quad
+// without NaN takes ordinal-quads.ts's sorting network and rank bits; one that may hold NaN ranks by
+// count of the NaN-aware compares (ordinal-dense.ts's rules). The table is ordinalTileTable's
+// (src/kernels/wasm/kinds/selection-tables.ts): per quad of channels and rank, w as float32, the −0
+// to add to g·w, w as float64.
 import { CHANNELS, GRAD_INPUT, GRAD_OUTPUT, INPUT, IN_SIZE, OUTPUT, OUT_SIZE, pointer, word } from '../../pool/arguments';
 import { inputRow, zeroUncovered } from './blend-tiles';
+import { multiplyAdd } from '../filters/multiply-add';
 import { high, low, narrow, ZERO } from './lanes';
-import { rankWeight, ranksBefore } from './ordinal-dense';
+import { ahead, behind, exchanges, mayHoldNaN, rankGradient, storeCellGradients } from './ordinal-quads';
 import { CHANNEL_TABLE, PLANE_SUMS } from './window';
 
-/** The cell of rank `wanted` in each lane (ordinal-dense.ts's ranked: D where A, B and C are not it). */
+/** Σ_r w_r·x_(r) from +0 in rank order on both float64 halves, w_r's pairs at `weights` + 64r (ordinalTileTable). */
 @inline
-function rankedCell(wanted: i32, a: v128, b: v128, c: v128, d: v128, rankA: v128, rankB: v128, rankC: v128): v128 {
-  const rank = i32x4.splat(wanted);
-  const value = v128.bitselect(c, d, i32x4.eq(rankC, rank));
-  return v128.bitselect(a, v128.bitselect(b, value, i32x4.eq(rankB, rank)), i32x4.eq(rankA, rank));
-}
-
-/** total + w·x on both float64 halves (the low half returned, the high one added into `highTotal`). */
-@inline
-function weighted(total: v128, weight: v128, value: v128): v128 {
-  return f64x2.add(total, f64x2.mul(low(weight), low(value)));
-}
-
-@inline
-function weightedHigh(total: v128, weight: v128, value: v128): v128 {
-  return f64x2.add(total, f64x2.mul(high(weight), high(value)));
+function rankedSum(weights: usize, x0: v128, x1: v128, x2: v128, x3: v128): v128 {
+  let totalLow = multiplyAdd(v128.load(weights), low(x0), ZERO);
+  let totalHigh = multiplyAdd(v128.load(weights, 16), high(x0), ZERO);
+  totalLow = multiplyAdd(v128.load(weights, 64), low(x1), totalLow);
+  totalHigh = multiplyAdd(v128.load(weights, 80), high(x1), totalHigh);
+  totalLow = multiplyAdd(v128.load(weights, 128), low(x2), totalLow);
+  totalHigh = multiplyAdd(v128.load(weights, 144), high(x2), totalHigh);
+  totalLow = multiplyAdd(v128.load(weights, 192), low(x3), totalLow);
+  totalHigh = multiplyAdd(v128.load(weights, 208), high(x3), totalHigh);
+  return narrow(totalLow, totalHigh);
 }
 
 /** Forward, output rows [firstUnit, endUnit). */
@@ -39,39 +37,16 @@ export function ordinalTileRows(block: usize, firstUnit: i32, endUnit: i32): voi
     for (let column = 0; column < outWidth; column++, cell += cellBytes << 1, output += cellBytes) {
       for (let offset: usize = 0; offset < cellBytes; offset += 16) {
         const at = cell + offset;
+        const weights = table + (offset << 4);
         const a = v128.load(at);
         const b = v128.load(at + cellBytes);
         const c = v128.load(at + below);
         const d = v128.load(at + below + cellBytes);
-        const ba = ranksBefore(b, a);
-        const ca = ranksBefore(c, a);
-        const da = ranksBefore(d, a);
-        const cb = ranksBefore(c, b);
-        const db = ranksBefore(d, b);
-        const dc = ranksBefore(d, c);
-        const rankA = i32x4.neg(i32x4.add(i32x4.add(ba, ca), da));
-        const rankB = i32x4.neg(i32x4.add(i32x4.add(cb, db), v128.not(ba)));
-        const rankC = i32x4.neg(i32x4.add(i32x4.add(dc, v128.not(ca)), v128.not(cb)));
-        let totalLow = ZERO;
-        let totalHigh = ZERO;
-        const weights = table + offset;
-        for (let rank = 0; rank < 4; rank++) {
-          const value = rankedCell(rank, a, b, c, d, rankA, rankB, rankC);
-          const weight = v128.load(weights + <usize>rank * cellBytes);
-          totalLow = weighted(totalLow, weight, value);
-          totalHigh = weightedHigh(totalHigh, weight, value);
-        }
-        v128.store(output + offset, narrow(totalLow, totalHigh));
+        if (mayHoldNaN(a, b, c, d)) nanQuad(false, at, output + offset, weights, cellBytes, below, 0, 0);
+        else rankQuad(false, false, a, b, c, d, at, output + offset, weights, cellBytes, below, 0, 0);
       }
     }
   }
-}
-
-/** +0 + g·w into a cell's gradient (float64, rounded once): the cell's only window wrote it. */
-@inline
-function writeTerm(cell: usize, gradient: v128, weight: v128): void {
-  const termLow = f64x2.add(ZERO, f64x2.mul(low(gradient), low(weight)));
-  v128.store(cell, narrow(termLow, f64x2.add(ZERO, f64x2.mul(high(gradient), high(weight)))));
 }
 
 /**
@@ -85,6 +60,7 @@ export function ordinalTileBackward(block: usize, firstUnit: i32, endUnit: i32):
   const rowsPerSample = word(block, OUT_SIZE) * word(block, OUT_SIZE + 1);
   const outWidth = word(block, OUT_SIZE + 2);
   const toGradInput = pointer(block, GRAD_INPUT) - pointer(block, INPUT);
+  const table = pointer(block, CHANNEL_TABLE);
   for (let sample = firstUnit; sample < endUnit; sample++) {
     const sums = pointer(block, PLANE_SUMS) + ((<usize>sample * <usize>channels) << 5); // four ranks
     memory.fill(sums, 0, cellBytes << 3);
@@ -92,53 +68,91 @@ export function ordinalTileBackward(block: usize, firstUnit: i32, endUnit: i32):
       let cell = inputRow(block, unit, below);
       let gradients = pointer(block, GRAD_OUTPUT) + <usize>unit * <usize>outWidth * cellBytes;
       for (let column = 0; column < outWidth; column++, cell += cellBytes << 1, gradients += cellBytes) {
-        ordinalTileCellsBackward(block, cell, gradients, cellBytes, below, toGradInput, sums);
+        for (let offset: usize = 0; offset < cellBytes; offset += 16) {
+          const at = cell + offset;
+          const weights = table + (offset << 4);
+          const slot = sums + (offset << 1);
+          const a = v128.load(at);
+          const b = v128.load(at + cellBytes);
+          const c = v128.load(at + below);
+          const d = v128.load(at + below + cellBytes);
+          if (mayHoldNaN(a, b, c, d)) {
+            nanQuad(true, at, gradients + offset, weights, cellBytes, below, toGradInput, slot);
+          } else {
+            rankQuad(false, true, a, b, c, d, at, gradients + offset, weights, cellBytes, below, toGradInput, slot);
+          }
+        }
       }
     }
     zeroUncovered(block, sample, cellBytes, below, toGradInput);
   }
 }
 
-/** One window's quads. */
-@inline
-function ordinalTileCellsBackward(
-  block: usize, cell: usize, gradients: usize, right: usize, below: usize, toGradInput: usize, sums: usize,
+/** rankQuad under the NaN rules, out of line (rare). */
+function nanQuad(
+  backward: bool, at: usize, out: usize, weights: usize, right: usize, below: usize, toGradInput: usize, slot: usize,
 ): void {
-  const rankBytes = right << 1; // a rank's sums: the channels' float64
-  for (let offset: usize = 0; offset < right; offset += 16) {
-    const at = cell + offset;
-    const a = v128.load(at);
-    const b = v128.load(at + right);
-    const c = v128.load(at + below);
-    const d = v128.load(at + below + right);
-    const ba = ranksBefore(b, a);
-    const ca = ranksBefore(c, a);
-    const da = ranksBefore(d, a);
-    const cb = ranksBefore(c, b);
-    const db = ranksBefore(d, b);
-    const dc = ranksBefore(d, c);
-    const rankA = i32x4.neg(i32x4.add(i32x4.add(ba, ca), da));
-    const rankB = i32x4.neg(i32x4.add(i32x4.add(cb, db), v128.not(ba)));
-    const rankC = i32x4.neg(i32x4.add(i32x4.add(dc, v128.not(ca)), v128.not(cb)));
-    const rankD = i32x4.neg(i32x4.add(i32x4.add(v128.not(da), v128.not(db)), v128.not(dc)));
-    const gradient = v128.load(gradients + offset);
-    const weights = pointer(block, CHANNEL_TABLE) + offset;
-    const w0 = v128.load(weights);
-    const w1 = v128.load(weights + right);
-    const w2 = v128.load(weights + 2 * right);
-    const w3 = v128.load(weights + 3 * right);
-    const grad = at + toGradInput;
-    writeTerm(grad, gradient, rankWeight(rankA, w0, w1, w2, w3));
-    writeTerm(grad + right, gradient, rankWeight(rankB, w0, w1, w2, w3));
-    writeTerm(grad + below, gradient, rankWeight(rankC, w0, w1, w2, w3));
-    writeTerm(grad + below + right, gradient, rankWeight(rankD, w0, w1, w2, w3));
-    const gradientLow = low(gradient);
-    const gradientHigh = high(gradient);
-    for (let rank = 0; rank < 4; rank++) {
-      const value = rankedCell(rank, a, b, c, d, rankA, rankB, rankC);
-      const slot = sums + <usize>rank * rankBytes + (offset << 1);
-      v128.store(slot, f64x2.add(v128.load(slot), f64x2.mul(gradientLow, low(value))));
-      v128.store(slot, f64x2.add(v128.load(slot, 16), f64x2.mul(gradientHigh, high(value))), 16);
-    }
+  const a = v128.load(at);
+  const b = v128.load(at + right);
+  const c = v128.load(at + below);
+  const d = v128.load(at + below + right);
+  if (backward) rankQuad(true, true, a, b, c, d, at, out, weights, right, below, toGradInput, slot);
+  else rankQuad(true, false, a, b, c, d, at, out, weights, right, below, toGradInput, slot);
+}
+
+/**
+ * One quad of a window (cells at `at`, right of it, below, below right), sorted by ordinal-quads.ts's
+ * exchanges. Forward: Σ_r w_r·x_(r) to `out`. Backward (`out` the output gradients): each cell's g·w_rank,
+ * and g·x_(r) added to the channels' sums of rank r from `slot` (a rank's sums are 2·right bytes apart).
+ */
+@inline
+function rankQuad(
+  nanRules: bool, backward: bool, a: v128, b: v128, c: v128, d: v128, at: usize, out: usize, weights: usize,
+  right: usize, below: usize, toGradInput: usize, slot: usize,
+): void {
+  const m1 = exchanges(a, b, nanRules); // round 1: places 0,1 and 2,3
+  const m2 = exchanges(c, d, nanRules);
+  const first1 = ahead(a, b, m1, nanRules);
+  const second1 = behind(a, b, m1, nanRules);
+  const third1 = ahead(c, d, m2, nanRules);
+  const fourth1 = behind(c, d, m2, nanRules);
+  const m3 = exchanges(second1, third1, nanRules); // round 2: places 1,2
+  const second2 = ahead(second1, third1, m3, nanRules);
+  const third2 = behind(second1, third1, m3, nanRules);
+  const m4 = exchanges(first1, second2, nanRules); // round 3: places 0,1 and 2,3
+  const m5 = exchanges(third2, fourth1, nanRules);
+  const second3 = behind(first1, second2, m4, nanRules);
+  const third3 = ahead(third2, fourth1, m5, nanRules);
+  const m6 = exchanges(second3, third3, nanRules); // round 4: places 1,2
+  const x0 = ahead(first1, second2, m4, nanRules);
+  const x1 = ahead(second3, third3, m6, nanRules);
+  const x2 = behind(second3, third3, m6, nanRules);
+  const x3 = behind(third2, fourth1, m5, nanRules);
+  if (!backward) {
+    v128.store(out, rankedSum(weights + 32, x0, x1, x2, x3));
+    return;
   }
+  const gradient = v128.load(out);
+  const gradientZero = f32x4.eq(gradient, f32x4.splat(0));
+  storeCellGradients(
+    at + toGradInput, right, below, m1, m2, m3, m4, m5, m6,
+    rankGradient(gradient, gradientZero, weights),
+    rankGradient(gradient, gradientZero, weights + 64),
+    rankGradient(gradient, gradientZero, weights + 128),
+    rankGradient(gradient, gradientZero, weights + 192),
+  );
+  const gradientLow = low(gradient);
+  const gradientHigh = high(gradient);
+  const rankBytes = right << 1;
+  addRankTerm(slot, gradientLow, gradientHigh, x0);
+  addRankTerm(slot + rankBytes, gradientLow, gradientHigh, x1);
+  addRankTerm(slot + 2 * rankBytes, gradientLow, gradientHigh, x2);
+  addRankTerm(slot + 3 * rankBytes, gradientLow, gradientHigh, x3);
+}
+
+/** sum + g·x on both float64 halves of a rank's four sums at `slot`. */
+@inline
+function addRankTerm(slot: usize, gradientLow: v128, gradientHigh: v128, value: v128): void {
+  v128.store(slot, multiplyAdd(gradientLow, low(value), v128.load(slot)));
+  v128.store(slot, multiplyAdd(gradientHigh, high(value), v128.load(slot, 16)), 16);
 }

@@ -56,6 +56,29 @@ export function gatedTileTable(weights: Float32Array, geometry: PoolGeometry): F
   return table;
 }
 
+/**
+ * ordinal-tiles.ts's table: per quad of channels and per rank, 64 bytes: the rank's weight for the
+ * four as float32, the float32 −0 where that weight is not ±0 (else +0: the backward adds it to
+ * g·w, so that an exact zero product gives the reference's +0 + g·w while an underflow keeps its
+ * sign), then the weight as float64.
+ */
+export function ordinalTileTable(weights: Float32Array, geometry: PoolGeometry): Float64Array {
+  const taps = tapTable(weights, geometry);
+  const { channels } = geometry;
+  const table = new Float64Array(8 * taps.length); // 64 bytes a weight
+  const [singles, words] = [new Float32Array(table.buffer), new Uint32Array(table.buffer)];
+  for (let rank = 0; rank < 4; rank++) {
+    for (let channel = 0; channel < channels; channel++) {
+      const weight = taps[rank * channels + channel]!;
+      const block = 32 * (channel >> 2) + 8 * rank; // in float64s
+      singles[2 * block + (channel & 3)] = weight;
+      words[2 * block + 4 + (channel & 3)] = weight === 0 ? 0 : 0x80000000;
+      table[block + 4 + (channel & 3)] = weight;
+    }
+  }
+  return table;
+}
+
 /** The [taps, channels] table of gated and ordinal pooling from weights [taps] (the layer's) or [channels, taps]. */
 export function tapTable(weights: Float32Array, geometry: PoolGeometry): Float32Array {
   const { channels } = geometry;

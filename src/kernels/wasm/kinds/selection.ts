@@ -22,6 +22,7 @@ import {
   kernelTaps,
   tilingWindows,
   mixedTileTable,
+  ordinalTileTable,
   tapTable,
 } from './selection-tables.js';
 
@@ -43,7 +44,6 @@ const FIELDS = {
 
 /** A kernel's extra fields: sizes, flags, heap addresses, or views written as their addresses. */
 type Fields = Partial<Record<keyof typeof FIELDS, WordValue>>;
-
 type Views = readonly (Float32Array | Int32Array | null)[];
 
 /**
@@ -204,7 +204,7 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
     },
     ordinalPoolForward(input, weights, output, geometry) {
       if (tilingWindows(geometry)) {
-        return tilesForward('ordinalTileRows', [input, output, null], tapTable(weights, geometry), geometry);
+        return tilesForward('ordinalTileRows', [input, output, null], ordinalTileTable(weights, geometry), geometry);
       }
       const capacity = windowCapacity(geometry);
       if (capacity > RANKED_CELLS) return ordinalPoolForward(input, weights, output, geometry);
@@ -219,7 +219,7 @@ export function createSelectionKernels(kinds: KernelModule): Partial<PoolingKern
     ordinalPoolBackward(input, weights, gradOutput, gradInput, gradWeights, geometry) {
       if (tilingWindows(geometry)) {
         const views = [input, gradOutput, gradInput, gradWeights, null] as Parameters<typeof tilesBackward>[1];
-        return tilesBackward('ordinalTileBackward', views, tapTable(weights, geometry), geometry);
+        return tilesBackward('ordinalTileBackward', views, ordinalTileTable(weights, geometry), geometry);
       }
       const capacity = windowCapacity(geometry);
       if (capacity > RANKED_CELLS) {
