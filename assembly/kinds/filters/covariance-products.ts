@@ -111,10 +111,10 @@ function fourColumns(aFirst: usize, aInner: i32, b: usize, target: usize, inner:
  * out[i, :] = Σ_k a(i, k)·b[k, :] for `rows` rows, `inner` terms and `stride` columns (a multiple
  * of 4, also b's and out's row stride), where a(i, k) = a[i·aRow + k·aInner] (so a may be read
  * transposed). With `upper`, only the column blocks reaching the diagonal or beyond are computed (a
- * symmetric result whose lower triangle is then mirrored).
+ * symmetric result, whose lower triangle is then mirrored unless `mirror` is false).
  */
 export function multiplyRows(
-  a: usize, aRow: i32, aInner: i32, b: usize, out: usize, rows: i32, inner: i32, stride: i32, upper: bool = false,
+  a: usize, aRow: i32, aInner: i32, b: usize, out: usize, rows: i32, inner: i32, stride: i32, upper: bool = false, mirror: bool = true,
 ): void {
   const rowBytes = <usize>stride << 2;
   for (let row = 0; row < rows; row += 2) {
@@ -145,9 +145,51 @@ export function multiplyRows(
       if (pair) fourColumns(aNext, aInner, b + (<usize>column << 2), target + rowBytes + (<usize>column << 2), inner, rowBytes);
     }
   }
-  if (!upper) return;
-  for (let row = 1; row < rows; row++)
-    for (let column = 0; column < row; column++) store<f32>(out + ((<usize>row * <usize>stride + <usize>column) << 2), load<f32>(out + ((<usize>column * <usize>stride + <usize>row) << 2)));
+  if (upper && mirror) mirrorLower(out, rows, stride);
+}
+
+/**
+ * m's strict lower triangle ← its upper triangle's mirror, for a C×C matrix in rows `stride` floats
+ * wide, a 4×4 block at a time: block (r, c) below the diagonal is block (c, r) transposed (four
+ * vector loads, eight shuffles), and a diagonal block takes the transposed lanes below its diagonal
+ * only. The same values as copying element by element; the padding columns are not written.
+ */
+export function mirrorLower(m: usize, channels: i32, stride: i32): void {
+  const rowBytes = <usize>stride << 2;
+  const below1 = i32x4(-1, 0, 0, 0); // lanes left of the diagonal in a diagonal block's rows 1, 2, 3
+  const below2 = i32x4(-1, -1, 0, 0);
+  const below3 = i32x4(-1, -1, -1, 0);
+  for (let row = 0; row < channels; row += 4) {
+    const rows = min(4, channels - row);
+    for (let column = 0; column <= row; column += 4) {
+      // the source: rows column..column+3 at columns row..row+3 (past C only in the last diagonal
+      // block, whose lanes from there are not selected: zeros read instead)
+      const source = m + <usize>column * rowBytes + (<usize>row << 2);
+      const zero = f32x4.splat(0);
+      const v0 = v128.load(source);
+      const v1 = column + 1 < channels ? v128.load(source + rowBytes) : zero;
+      const v2 = column + 2 < channels ? v128.load(source + 2 * rowBytes) : zero;
+      const v3 = column + 3 < channels ? v128.load(source + 3 * rowBytes) : zero;
+      const low01 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
+      const low23 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+      const high01 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+      const high23 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+      const target = m + <usize>row * rowBytes + (<usize>column << 2);
+      const t1 = i32x4.shuffle(low01, low23, 2, 3, 6, 7);
+      const t2 = i32x4.shuffle(high01, high23, 0, 1, 4, 5);
+      const t3 = i32x4.shuffle(high01, high23, 2, 3, 6, 7);
+      if (column < row) {
+        v128.store(target, i32x4.shuffle(low01, low23, 0, 1, 4, 5));
+        if (rows > 1) v128.store(target + rowBytes, t1);
+        if (rows > 2) v128.store(target + 2 * rowBytes, t2);
+        if (rows > 3) v128.store(target + 3 * rowBytes, t3);
+        continue;
+      }
+      if (rows > 1) v128.store(target + rowBytes, v128.bitselect(t1, v128.load(target + rowBytes), below1));
+      if (rows > 2) v128.store(target + 2 * rowBytes, v128.bitselect(t2, v128.load(target + 2 * rowBytes), below2));
+      if (rows > 3) v128.store(target + 3 * rowBytes, v128.bitselect(t3, v128.load(target + 3 * rowBytes), below3));
+    }
+  }
 }
 
 /**

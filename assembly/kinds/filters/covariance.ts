@@ -6,7 +6,8 @@
 // or underflow where f64 does not, so the TypeScript side runs the reference kernel on it.
 import { pointer } from './arguments';
 import { centre } from './covariance-centre';
-import { multiplyRows, transposeSquare } from './covariance-products';
+import { iterateBackward } from './covariance-backward';
+import { multiplyRows } from './covariance-products';
 import { at, beginSample, cellRows, cells, centred, channels, channelStep, elementOffset, FLAGS, GRAD_INPUT, GRAD_OUTPUT, iterations, KEPT, matrixBytes, OUTPUT, placeInRoom, ps, sigmaMatrix, stride, temporary, ys, zs } from './covariance-sample';
 
 let trace: f64 = 0;
@@ -109,68 +110,6 @@ export function covarianceForwardSamples(block: usize, firstUnit: i32, endUnit: 
     for (let row = 0; row < channels; row++)
       for (let column = row; column < channels; column++, output += 4)
         store<f32>(output, nonzero ? <f32>(scale * <f64>load<f32>(at(root, row, column))) : 0);
-  }
-}
-
-/** a = ½·first − second, element by element over `count` floats. */
-function halfDifference(a: usize, first: usize, second: usize, count: usize): void {
-  const half = f32x4.splat(0.5);
-  for (let index: usize = 0; index < count; index += 4) {
-    const offset = index << 2;
-    v128.store(a + offset, f32x4.sub(f32x4.mul(half, v128.load(first + offset)), v128.load(second + offset)));
-  }
-}
-
-/**
- * gY, gZ of Y_k, Z_k to those of Y_{k−1}, Z_{k−1}, for k = N..1 (the reference's rules); gY ends as
- * ∂L/∂A. Z_N is not used, so gZ_N = 0 and its products drop at k = N; Z_0 = I, so at k = 1 the
- * products with Z_0 are copies and gZ_0 is not needed.
- */
-function iterateBackward(): void {
-  const gradY = temporary(1);
-  const gradZ = temporary(2);
-  const gradP = temporary(3);
-  const first = temporary(4);
-  const second = temporary(5);
-  const flipped = temporary(6);
-  const nextY = temporary(7);
-  const count = <usize>channels * <usize>stride;
-  const half = f32x4.splat(0.5);
-  for (let step = iterations; step >= 1; step--) {
-    const y = ys(step - 1);
-    const z = zs(step - 1);
-    const p = ps(step);
-    const gradZUsed = step < iterations;
-    square(y, true, gradY, first); // Yᵀ·gY
-    if (!gradZUsed) {
-      for (let index: usize = 0; index < count; index += 4) v128.store(gradP + (index << 2), f32x4.mul(half, v128.load(first + (index << 2))));
-    } else {
-      let product = gradZ; // gZ·Zᵀ, gZ itself when Z = I
-      if (step > 1) {
-        transposeSquare(z, flipped, channels, stride);
-        square(gradZ, false, flipped, second);
-        product = second;
-      }
-      for (let index: usize = 0; index < count; index += 4) {
-        const offset = index << 2;
-        v128.store(gradP + offset, f32x4.mul(half, f32x4.add(v128.load(first + offset), v128.load(product + offset))));
-      }
-    }
-    transposeSquare(p, flipped, channels, stride);
-    square(gradY, false, flipped, first); // gY·Pᵀ
-    if (step > 1) square(z, true, gradP, second); // Zᵀ·gP (gP itself when Z = I)
-    halfDifference(nextY, first, step > 1 ? second : gradP, count);
-    if (step > 1) {
-      transposeSquare(y, flipped, channels, stride);
-      square(gradP, false, flipped, second); // gP·Yᵀ
-      if (gradZUsed) {
-        square(p, true, gradZ, first); // Pᵀ·gZ
-        halfDifference(gradZ, first, second, count);
-      } else {
-        for (let index: usize = 0; index < count; index += 4) v128.store(gradZ + (index << 2), f32x4.neg(v128.load(second + (index << 2))));
-      }
-    }
-    memory.copy(gradY, nextY, count << 2);
   }
 }
 
