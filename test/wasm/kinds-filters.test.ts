@@ -452,7 +452,7 @@ test('covariance kernels match the reference on channel counts whose products mi
   }
 });
 
-test('covariance kernels at 6 to 8 iterations (the symmetric backward) and past 8 (the general one) match the reference, fewer cells than channels included', () => {
+test('covariance kernels at 6 to 8 iterations (products in symmetric form) and past 8 (whole) match the reference, fewer cells than channels included', () => {
   const cases = [
     { shape: [2, 2, 2, 8], iterations: 8 },
     { shape: [2, 4, 3, 32], iterations: 6 },

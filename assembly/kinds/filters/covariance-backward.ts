@@ -4,15 +4,7 @@
 // (Y = Y_{k−1}, Z = Z_{k−1}, P = P_k); gY ends as ∂L/∂A. Z_N is not used, so gZ_N = 0 and its products
 // drop at k = N; Z_0 = I, so at k = 1 the products with Z_0 are copies and gZ_0 is not needed.
 import { mirrorLower, multiplyRows, transposeSquare } from './covariance-products';
-import { channels, iterations, matrixBytes, ps, stride, temporary, ys, zs } from './covariance-sample';
-
-/**
- * Up to this many iterations the symmetric form runs (below); past it the general one. The symmetric
- * form's error grows faster with N where Σ is rank-deficient (fewer cells than channels): in an f32
- * model of both (numpy, ∂L/∂x against f64), its worst error over such cases was 0.9–1.5× the general
- * form's at N = 5 to 8, 2× at 10, 10× at 12 and 100–400× at 20.
- */
-const SYMMETRIC_ITERATIONS = 8;
+import { channels, iterations, matrixBytes, ps, stride, SYMMETRIC_ITERATIONS, temporary, ys, zs } from './covariance-sample';
 
 /** out = op(a)·b, whole (op: the transpose when asked). */
 function whole(a: usize, transposeA: bool, b: usize, out: usize): void {

@@ -8,20 +8,19 @@ import { pointer } from './arguments';
 import { centre } from './covariance-centre';
 import { iterateBackward } from './covariance-backward';
 import { multiplyRows } from './covariance-products';
-import { at, beginSample, cellRows, cells, centred, channels, channelStep, elementOffset, FLAGS, GRAD_INPUT, GRAD_OUTPUT, iterations, KEPT, matrixBytes, OUTPUT, placeInRoom, ps, sigmaMatrix, stride, temporary, ys, zs } from './covariance-sample';
+import { at, beginSample, cellRows, cells, centred, channels, channelStep, elementOffset, FLAGS, GRAD_INPUT, GRAD_OUTPUT, iterations, KEPT, matrixBytes, OUTPUT, placeInRoom, ps, sigmaMatrix, SYMMETRIC_ITERATIONS, stride, temporary, ys, zs } from './covariance-sample';
 
 let trace: f64 = 0;
 
 /**
- * C×C products of stride-wide matrices: out = op(a)·b, op the transpose when asked. (The iterations'
- * products are symmetric in exact arithmetic, but computing upper triangles only and mirroring them
- * moved 12 iterations on a rank-deficient Σ past the golden test's tolerance: left whole.)
+ * The iterations' C×C products of stride-wide matrices, out = a·b. Their results (Y_k, Z_k and the
+ * P_k's Z·Y) are symmetric in exact arithmetic: up to SYMMETRIC_ITERATIONS the upper triangle only
+ * (the column blocks reaching the diagonal), mirrored, so every matrix is exactly symmetric (as the
+ * backward's symmetric form takes them); past it whole (see SYMMETRIC_ITERATIONS).
  */
-function square(a: usize, transposeA: bool, b: usize, out: usize): void {
-  if (transposeA) multiplyRows(a, 1, stride, b, out, channels, channels, stride);
-  else multiplyRows(a, stride, 1, b, out, channels, channels, stride);
+function square(a: usize, b: usize, out: usize): void {
+  multiplyRows(a, stride, 1, b, out, channels, channels, stride, iterations <= SYMMETRIC_ITERATIONS);
 }
-
 
 /** tr Σ from Σ·n (in `sigma`): the diagonal's sum in f64. */
 function traceOf(sigma: usize): f64 {
@@ -53,10 +52,10 @@ function iterate(): bool {
     // Z_0 = I: Z_0·Y_0 is Y_0 and P_1·Z_0 is P_1 (exact: the other terms are zeros); Z_N is unused
     const p = ps(step);
     if (step == 1) memory.copy(p, ys(0), count << 2);
-    else square(zs(step - 1), false, ys(step - 1), p);
+    else square(zs(step - 1), ys(step - 1), p);
     for (let index: usize = 0; index < count; index += 4) v128.store(p + (index << 2), f32x4.neg(v128.load(p + (index << 2))));
     for (let diagonal = 0; diagonal < channels; diagonal++) store<f32>(at(p, diagonal, diagonal), load<f32>(at(p, diagonal, diagonal)) + 3);
-    square(ys(step - 1), false, p, ys(step));
+    square(ys(step - 1), p, ys(step));
     const z = zs(step);
     const y = ys(step);
     if (step == iterations) {
@@ -64,7 +63,7 @@ function iterate(): bool {
       continue;
     }
     if (step == 1) memory.copy(z, p, count << 2);
-    else square(p, false, zs(step - 1), z);
+    else square(p, zs(step - 1), z);
     for (let index: usize = 0; index < count; index += 4) {
       v128.store(y + (index << 2), f32x4.mul(half, v128.load(y + (index << 2))));
       v128.store(z + (index << 2), f32x4.mul(half, v128.load(z + (index << 2))));
