@@ -1,7 +1,8 @@
 // Covariance pooling (iSQRT-COV), forward and backward per sample in f32 SIMD (reference, in f64:
 // src/kernels/reference/extra/covariance-pool.ts): channel means in f64, the centred cells [n, C]
 // in f32, Σ = XcᵀXc/n, the Newton–Schulz iterations and their backward as f32x4 matrix products
-// (products and sums in another order and precision: the kind's tolerance). A sample whose centred
+// (products and sums in another order and precision: the kind's tolerance; up to 8 iterations the
+// iterations' symmetric products as upper triangles, covariance-sample.ts SYMMETRIC_ITERATIONS). A sample whose centred
 // values are non-finite, beyond 2^40 or below 2^-40 (but not 0) raises its flag: f32 could overflow
 // or underflow where f64 does not, so the TypeScript side runs the reference kernel on it.
 import { pointer } from './arguments';
