@@ -437,6 +437,22 @@ test('covariance kernels match the reference on channel counts whose products mi
   }
 });
 
+test('covariance kernels at 6 to 8 iterations (products in symmetric form) and past 8 (whole) match the reference, fewer cells than channels included', () => {
+  const cases = [
+    { shape: [2, 2, 2, 8], iterations: 8 },
+    { shape: [2, 4, 3, 32], iterations: 6 },
+    { shape: [2, 3, 2, 16], iterations: 12 },
+    { shape: [2, 4, 3, 32], iterations: 9 },
+    { shape: [2, 9, 8, 13], iterations: 10 },
+  ];
+  for (const [index, { shape, iterations }] of cases.entries()) {
+    const { geometry } = globalSetUp('test', shape, { dataFormat: 'channelsLast' });
+    const features = (geometry.channels * (geometry.channels + 1)) / 2;
+    const covariance = { ...geometry, iterations, outputShape: [geometry.batch, features] };
+    compareCovariance({ geometry: covariance, values: 'plain', seed: 50 + index });
+  }
+});
+
 test('covariance flags a sample whose centred values f32 would flush (|x − mean| < 2^-40) and leaves it to the reference, bit for bit', () => {
   for (const channels of [2, 3, 4, 6]) {
     const { geometry } = globalSetUp('test', [2, 5, 4, channels], { dataFormat: 'channelsLast' });

@@ -111,10 +111,10 @@ function fourColumns(aFirst: usize, aInner: i32, b: usize, target: usize, inner:
  * out[i, :] = Σ_k a(i, k)·b[k, :] for `rows` rows, `inner` terms and `stride` columns (a multiple
  * of 4, also b's and out's row stride), where a(i, k) = a[i·aRow + k·aInner] (so a may be read
  * transposed). With `upper`, only the column blocks reaching the diagonal or beyond are computed (a
- * symmetric result whose lower triangle is then mirrored).
+ * symmetric result, whose lower triangle is then mirrored unless `mirror` is false).
  */
 export function multiplyRows(
-  a: usize, aRow: i32, aInner: i32, b: usize, out: usize, rows: i32, inner: i32, stride: i32, upper: bool = false,
+  a: usize, aRow: i32, aInner: i32, b: usize, out: usize, rows: i32, inner: i32, stride: i32, upper: bool = false, mirror: bool = true,
 ): void {
   const rowBytes = <usize>stride << 2;
   for (let row = 0; row < rows; row += 2) {
@@ -145,36 +145,69 @@ export function multiplyRows(
       if (pair) fourColumns(aNext, aInner, b + (<usize>column << 2), target + rowBytes + (<usize>column << 2), inner, rowBytes);
     }
   }
-  if (!upper) return;
-  for (let row = 1; row < rows; row++)
-    for (let column = 0; column < row; column++) store<f32>(out + ((<usize>row * <usize>stride + <usize>column) << 2), load<f32>(out + ((<usize>column * <usize>stride + <usize>row) << 2)));
+  if (upper && mirror) mirrorLower(out, rows, stride);
+}
+
+/**
+ * One 4×4 block transposed (four vector loads, eight shuffles): target's rows 0..`rows`−1 get the
+ * source's rows 0..3 (zeros from row `available` on) as their four lanes. In a `diagonal` block only
+ * the lanes left of the diagonal are written (row 0 none, row 1 one, row 2 two, row 3 three).
+ */
+@inline
+function transposeBlock(source: usize, available: i32, target: usize, rows: i32, rowBytes: usize, diagonal: bool): void {
+  const zero = f32x4.splat(0);
+  const v0 = available > 0 ? v128.load(source) : zero;
+  const v1 = available > 1 ? v128.load(source + rowBytes) : zero;
+  const v2 = available > 2 ? v128.load(source + 2 * rowBytes) : zero;
+  const v3 = available > 3 ? v128.load(source + 3 * rowBytes) : zero;
+  const low01 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
+  const low23 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+  const high01 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+  const high23 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+  let t1 = i32x4.shuffle(low01, low23, 2, 3, 6, 7);
+  let t2 = i32x4.shuffle(high01, high23, 0, 1, 4, 5);
+  let t3 = i32x4.shuffle(high01, high23, 2, 3, 6, 7);
+  if (diagonal) {
+    if (rows > 1) t1 = v128.bitselect(t1, v128.load(target + rowBytes), i32x4(-1, 0, 0, 0));
+    if (rows > 2) t2 = v128.bitselect(t2, v128.load(target + 2 * rowBytes), i32x4(-1, -1, 0, 0));
+    if (rows > 3) t3 = v128.bitselect(t3, v128.load(target + 3 * rowBytes), i32x4(-1, -1, -1, 0));
+  } else v128.store(target, i32x4.shuffle(low01, low23, 0, 1, 4, 5));
+  if (rows > 1) v128.store(target + rowBytes, t1);
+  if (rows > 2) v128.store(target + 2 * rowBytes, t2);
+  if (rows > 3) v128.store(target + 3 * rowBytes, t3);
+}
+
+/**
+ * m's strict lower triangle ← its upper triangle's mirror, for a C×C matrix in rows `stride` floats
+ * wide, a 4×4 block at a time: block (r, c) below the diagonal is block (c, r) transposed, and a
+ * diagonal block takes the transposed lanes below its diagonal only (its source rows past C, read as
+ * zeros, are not among them). The same values as copying element by element; the padding columns are
+ * not written.
+ */
+export function mirrorLower(m: usize, channels: i32, stride: i32): void {
+  const rowBytes = <usize>stride << 2;
+  for (let row = 0; row < channels; row += 4) {
+    const rows = min(4, channels - row);
+    for (let column = 0; column <= row; column += 4) {
+      const source = m + <usize>column * rowBytes + (<usize>row << 2);
+      const target = m + <usize>row * rowBytes + (<usize>column << 2);
+      transposeBlock(source, channels - column, target, rows, rowBytes, column == row);
+    }
+  }
 }
 
 /**
  * out = aᵀ for a C×C matrix in rows `stride` floats wide (the padding columns stay 0), a 4×4 block
- * at a time (four vector loads, eight shuffles): out's rows r..r+3 at columns c..c+3 are a's rows
- * c..c+3 (zeros past C) at columns r..r+3, as the four lanes of each.
+ * at a time: out's rows r..r+3 at columns c..c+3 are a's rows c..c+3 (zeros past C) at columns
+ * r..r+3, as the four lanes of each.
  */
 export function transposeSquare(a: usize, out: usize, channels: i32, stride: i32): void {
   const rowBytes = <usize>stride << 2;
-  const zero = f32x4.splat(0);
   for (let row = 0; row < channels; row += 4) {
     const rows = min(4, channels - row);
     for (let column = 0; column < stride; column += 4) {
       const source = a + <usize>column * rowBytes + (<usize>row << 2);
-      const v0 = column < channels ? v128.load(source) : zero;
-      const v1 = column + 1 < channels ? v128.load(source + rowBytes) : zero;
-      const v2 = column + 2 < channels ? v128.load(source + 2 * rowBytes) : zero;
-      const v3 = column + 3 < channels ? v128.load(source + 3 * rowBytes) : zero;
-      const low01 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
-      const low23 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
-      const high01 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
-      const high23 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
-      const target = out + <usize>row * rowBytes + (<usize>column << 2);
-      v128.store(target, i32x4.shuffle(low01, low23, 0, 1, 4, 5));
-      if (rows > 1) v128.store(target + rowBytes, i32x4.shuffle(low01, low23, 2, 3, 6, 7));
-      if (rows > 2) v128.store(target + 2 * rowBytes, i32x4.shuffle(high01, high23, 0, 1, 4, 5));
-      if (rows > 3) v128.store(target + 3 * rowBytes, i32x4.shuffle(high01, high23, 2, 3, 6, 7));
+      transposeBlock(source, channels - column, out + <usize>row * rowBytes + (<usize>column << 2), rows, rowBytes, false);
     }
   }
 }

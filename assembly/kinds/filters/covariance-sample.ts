@@ -21,6 +21,15 @@ export const FLAGS = 13;
 export const SCRATCH = 14;
 export const SCRATCH_SLOT_BYTES = 15;
 
+/**
+ * Up to this many iterations the forward's products and the backward run in symmetric form (upper
+ * triangles, covariance.ts square and covariance-backward.ts); past it whole, as the reference's
+ * rules read. The symmetric form's error grows faster with N where Σ is rank-deficient (fewer cells
+ * than channels): in an f32 model of both (numpy, against f64; Y_N and ∂L/∂x), its worst error was
+ * 0.9–1.3× the whole form's at N = 1 to 8, but 3× (Y_N) and 2× (∂L/∂x) at 10, 200× and 10× at 12.
+ */
+export const SYMMETRIC_ITERATIONS = 8;
+
 // The sample's sizes and scratch matrices (per instance globals, so per thread).
 export let channels: i32 = 0;
 /** Row stride of every C-wide matrix: C rounded up to 4 (the padding columns stay 0). */

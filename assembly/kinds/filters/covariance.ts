@@ -1,26 +1,27 @@
 // Covariance pooling (iSQRT-COV), forward and backward per sample in f32 SIMD (reference, in f64:
 // src/kernels/reference/extra/covariance-pool.ts): channel means in f64, the centred cells [n, C]
 // in f32, Σ = XcᵀXc/n, the Newton–Schulz iterations and their backward as f32x4 matrix products
-// (products and sums in another order and precision: the kind's tolerance). A sample whose centred
+// (products and sums in another order and precision: the kind's tolerance; up to 8 iterations the
+// iterations' symmetric products as upper triangles, covariance-sample.ts SYMMETRIC_ITERATIONS). A sample whose centred
 // values are non-finite, beyond 2^40 or below 2^-40 (but not 0) raises its flag: f32 could overflow
 // or underflow where f64 does not, so the TypeScript side runs the reference kernel on it.
 import { pointer } from './arguments';
 import { centre } from './covariance-centre';
-import { multiplyRows, transposeSquare } from './covariance-products';
-import { at, beginSample, cellRows, cells, centred, channels, channelStep, elementOffset, FLAGS, GRAD_INPUT, GRAD_OUTPUT, iterations, KEPT, matrixBytes, OUTPUT, placeInRoom, ps, sigmaMatrix, stride, temporary, ys, zs } from './covariance-sample';
+import { iterateBackward } from './covariance-backward';
+import { multiplyRows } from './covariance-products';
+import { at, beginSample, cellRows, cells, centred, channels, channelStep, elementOffset, FLAGS, GRAD_INPUT, GRAD_OUTPUT, iterations, KEPT, matrixBytes, OUTPUT, placeInRoom, ps, sigmaMatrix, SYMMETRIC_ITERATIONS, stride, temporary, ys, zs } from './covariance-sample';
 
 let trace: f64 = 0;
 
 /**
- * C×C products of stride-wide matrices: out = op(a)·b, op the transpose when asked. (The iterations'
- * products are symmetric in exact arithmetic, but computing upper triangles only and mirroring them
- * moved 12 iterations on a rank-deficient Σ past the golden test's tolerance: left whole.)
+ * The iterations' C×C products of stride-wide matrices, out = a·b. Their results (Y_k, Z_k and the
+ * P_k's Z·Y) are symmetric in exact arithmetic: up to SYMMETRIC_ITERATIONS the upper triangle only
+ * (the column blocks reaching the diagonal), mirrored, so every matrix is exactly symmetric (as the
+ * backward's symmetric form takes them); past it whole (see SYMMETRIC_ITERATIONS).
  */
-function square(a: usize, transposeA: bool, b: usize, out: usize): void {
-  if (transposeA) multiplyRows(a, 1, stride, b, out, channels, channels, stride);
-  else multiplyRows(a, stride, 1, b, out, channels, channels, stride);
+function square(a: usize, b: usize, out: usize): void {
+  multiplyRows(a, stride, 1, b, out, channels, channels, stride, iterations <= SYMMETRIC_ITERATIONS);
 }
-
 
 /** tr Σ from Σ·n (in `sigma`): the diagonal's sum in f64. */
 function traceOf(sigma: usize): f64 {
@@ -52,10 +53,10 @@ function iterate(): bool {
     // Z_0 = I: Z_0·Y_0 is Y_0 and P_1·Z_0 is P_1 (exact: the other terms are zeros); Z_N is unused
     const p = ps(step);
     if (step == 1) memory.copy(p, ys(0), count << 2);
-    else square(zs(step - 1), false, ys(step - 1), p);
+    else square(zs(step - 1), ys(step - 1), p);
     for (let index: usize = 0; index < count; index += 4) v128.store(p + (index << 2), f32x4.neg(v128.load(p + (index << 2))));
     for (let diagonal = 0; diagonal < channels; diagonal++) store<f32>(at(p, diagonal, diagonal), load<f32>(at(p, diagonal, diagonal)) + 3);
-    square(ys(step - 1), false, p, ys(step));
+    square(ys(step - 1), p, ys(step));
     const z = zs(step);
     const y = ys(step);
     if (step == iterations) {
@@ -63,7 +64,7 @@ function iterate(): bool {
       continue;
     }
     if (step == 1) memory.copy(z, p, count << 2);
-    else square(p, false, zs(step - 1), z);
+    else square(p, zs(step - 1), z);
     for (let index: usize = 0; index < count; index += 4) {
       v128.store(y + (index << 2), f32x4.mul(half, v128.load(y + (index << 2))));
       v128.store(z + (index << 2), f32x4.mul(half, v128.load(z + (index << 2))));
@@ -109,68 +110,6 @@ export function covarianceForwardSamples(block: usize, firstUnit: i32, endUnit: 
     for (let row = 0; row < channels; row++)
       for (let column = row; column < channels; column++, output += 4)
         store<f32>(output, nonzero ? <f32>(scale * <f64>load<f32>(at(root, row, column))) : 0);
-  }
-}
-
-/** a = ½·first − second, element by element over `count` floats. */
-function halfDifference(a: usize, first: usize, second: usize, count: usize): void {
-  const half = f32x4.splat(0.5);
-  for (let index: usize = 0; index < count; index += 4) {
-    const offset = index << 2;
-    v128.store(a + offset, f32x4.sub(f32x4.mul(half, v128.load(first + offset)), v128.load(second + offset)));
-  }
-}
-
-/**
- * gY, gZ of Y_k, Z_k to those of Y_{k−1}, Z_{k−1}, for k = N..1 (the reference's rules); gY ends as
- * ∂L/∂A. Z_N is not used, so gZ_N = 0 and its products drop at k = N; Z_0 = I, so at k = 1 the
- * products with Z_0 are copies and gZ_0 is not needed.
- */
-function iterateBackward(): void {
-  const gradY = temporary(1);
-  const gradZ = temporary(2);
-  const gradP = temporary(3);
-  const first = temporary(4);
-  const second = temporary(5);
-  const flipped = temporary(6);
-  const nextY = temporary(7);
-  const count = <usize>channels * <usize>stride;
-  const half = f32x4.splat(0.5);
-  for (let step = iterations; step >= 1; step--) {
-    const y = ys(step - 1);
-    const z = zs(step - 1);
-    const p = ps(step);
-    const gradZUsed = step < iterations;
-    square(y, true, gradY, first); // Yᵀ·gY
-    if (!gradZUsed) {
-      for (let index: usize = 0; index < count; index += 4) v128.store(gradP + (index << 2), f32x4.mul(half, v128.load(first + (index << 2))));
-    } else {
-      let product = gradZ; // gZ·Zᵀ, gZ itself when Z = I
-      if (step > 1) {
-        transposeSquare(z, flipped, channels, stride);
-        square(gradZ, false, flipped, second);
-        product = second;
-      }
-      for (let index: usize = 0; index < count; index += 4) {
-        const offset = index << 2;
-        v128.store(gradP + offset, f32x4.mul(half, f32x4.add(v128.load(first + offset), v128.load(product + offset))));
-      }
-    }
-    transposeSquare(p, flipped, channels, stride);
-    square(gradY, false, flipped, first); // gY·Pᵀ
-    if (step > 1) square(z, true, gradP, second); // Zᵀ·gP (gP itself when Z = I)
-    halfDifference(nextY, first, step > 1 ? second : gradP, count);
-    if (step > 1) {
-      transposeSquare(y, flipped, channels, stride);
-      square(gradP, false, flipped, second); // gP·Yᵀ
-      if (gradZUsed) {
-        square(p, true, gradZ, first); // Pᵀ·gZ
-        halfDifference(gradZ, first, second, count);
-      } else {
-        for (let index: usize = 0; index < count; index += 4) v128.store(gradZ + (index << 2), f32x4.neg(v128.load(second + (index << 2))));
-      }
-    }
-    memory.copy(gradY, nextY, count << 2);
   }
 }
 
