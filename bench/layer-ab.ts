@@ -26,8 +26,10 @@ function passes(poolkit: Poolkit, name: string): [() => void, () => void] {
   probe.dispose();
   const both = (): void => {
     poolkit.tidy(() => poolkit.backward(forward(), gradient));
-    input.grad?.dispose();
-    input.grad = null;
+    for (const tensor of [input, ...layer.parameters.map((parameter) => parameter.tensor)]) {
+      tensor.grad?.dispose();
+      tensor.grad = null;
+    }
   };
   return [() => poolkit.tidy(() => void forward()), both];
 }
