@@ -81,7 +81,13 @@ export function gateSigmoidLanes(inputLow: v128, inputHigh: v128): v128 {
  */
 @inline
 export function gatesInPlace(at: usize, end: usize): void {
-  for (; at < end; at += 16) v128.store(at, gateSigmoidOfNegated(v128.load(at)));
+  for (; at + 32 <= end; at += 32) {
+    const first = gateSigmoidOfNegated(v128.load(at));
+    const second = gateSigmoidOfNegated(v128.load(at, 16));
+    v128.store(at, first);
+    v128.store(at, second, 16);
+  }
+  if (at < end) v128.store(at, gateSigmoidOfNegated(v128.load(at)));
 }
 
 /** Lane `lane` of gateSigmoidLanes, v in that lane and `other` in the rest: for the tests. */
