@@ -14,36 +14,80 @@ const P2: f32 = 8.3334519073e-3;
 const P3: f32 = 4.1665795894e-2;
 const P4: f32 = 1.6666665459e-1;
 const P5: f32 = 5.0000001201e-1;
+/** 1.5·2²³: v + ROUNDER rounds v (|v| < 2²²) to an integer, ties to even, as f32x4.nearest does. */
+const ROUNDER: f32 = 12582912;
 
-/** a·b + c, rounded twice (no fused multiply-add). */
+/**
+ * The splatted constants as static data, one v128 each: V8 builds a v128 constant in a loop from a
+ * general register (three instructions, every iteration); a load from a fixed address is one.
+ */
+const CONSTANTS = memory.data<f32>(
+  [
+    LOWEST, LOWEST, LOWEST, LOWEST, HIGHEST, HIGHEST, HIGHEST, HIGHEST, LOG2E, LOG2E, LOG2E, LOG2E,
+    ROUNDER, ROUNDER, ROUNDER, ROUNDER, LN2_HIGH, LN2_HIGH, LN2_HIGH, LN2_HIGH, LN2_LOW, LN2_LOW, LN2_LOW, LN2_LOW,
+    P0, P0, P0, P0, P1, P1, P1, P1, P2, P2, P2, P2, P3, P3, P3, P3, P4, P4, P4, P4, P5, P5, P5, P5, 1, 1, 1, 1,
+  ],
+  16,
+);
+const EXPONENT_BIAS = memory.data<i32>([127, 127, 127, 127], 16);
+
+/** Constant `index` of CONSTANTS (LOWEST 0, HIGHEST 1, LOG2E 2, ROUNDER 3, LN2_HIGH 4, LN2_LOW 5, P0 6 … P5 11, 1 12). */
 @inline
-function multiplyAdd(a: v128, b: v128, c: f32): v128 {
-  return f32x4.add(f32x4.mul(a, b), f32x4.splat(c));
+function constant(index: i32): v128 {
+  return v128.load(CONSTANTS + (<usize>index << 4));
+}
+
+/** a·b + c (constant `c`), rounded twice (no fused multiply-add). */
+@inline
+function multiplyAdd(a: v128, b: v128, c: i32): v128 {
+  return f32x4.add(f32x4.mul(a, b), constant(c));
 }
 
 /** e^x on four lanes, x within [LOWEST, HIGHEST] or NaN (gate-sigmoid.ts's gateExp). */
 @inline
 function gateExpLanes(x: v128): v128 {
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
-  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HIGH))), f32x4.mul(n, f32x4.splat(LN2_LOW)));
-  let polynomial = multiplyAdd(f32x4.splat(P0), r, P1);
-  polynomial = multiplyAdd(polynomial, r, P2);
-  polynomial = multiplyAdd(polynomial, r, P3);
-  polynomial = multiplyAdd(polynomial, r, P4);
-  polynomial = multiplyAdd(polynomial, r, P5);
-  const expR = f32x4.add(f32x4.add(f32x4.mul(polynomial, f32x4.mul(r, r)), r), f32x4.splat(1));
-  // 2ⁿ by its bits: n ∈ [−124, 128], where n = 128 gives +∞ (a NaN lane's n converts to 0: 1).
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  // n = nearest(x·log₂e) as n + 1.5·2²³ (|n| ≤ 128): its low mantissa bits hold n, so 2ⁿ's exponent
+  // field is (bits + 127) << 23 (the higher bits shift out); a NaN lane stays NaN whatever its 2ⁿ.
+  const shifted = f32x4.add(f32x4.mul(x, constant(2)), constant(3));
+  const n = f32x4.sub(shifted, constant(3));
+  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, constant(4))), f32x4.mul(n, constant(5)));
+  let polynomial = multiplyAdd(constant(6), r, 7);
+  polynomial = multiplyAdd(polynomial, r, 8);
+  polynomial = multiplyAdd(polynomial, r, 9);
+  polynomial = multiplyAdd(polynomial, r, 10);
+  polynomial = multiplyAdd(polynomial, r, 11);
+  const expR = f32x4.add(f32x4.add(f32x4.mul(polynomial, f32x4.mul(r, r)), r), constant(12));
+  const scale = i32x4.shl(i32x4.add(shifted, v128.load(EXPONENT_BIAS)), 23);
   return f32x4.mul(expR, scale);
 }
 
-/** The gates of four lanes from the float64 halves of their gate inputs v (rounded to float32 first). */
+/** The gates of four float32 lanes −v (the gate inputs negated, then rounded to float32). */
+@inline
+export function gateSigmoidOfNegated(negated: v128): v128 {
+  // pmax/pmin keep a NaN first operand, as gate-sigmoid.ts's comparisons do.
+  const x = f32x4.pmin(f32x4.pmax(negated, constant(0)), constant(1));
+  return f32x4.div(constant(12), f32x4.add(constant(12), gateExpLanes(x)));
+}
+
+/** The gates of four lanes from the float64 halves of their gate inputs v (rounded to float32, then negated: the same). */
 @inline
 export function gateSigmoidLanes(inputLow: v128, inputHigh: v128): v128 {
-  const negated = narrow(f64x2.neg(inputLow), f64x2.neg(inputHigh));
-  // pmax/pmin keep a NaN first operand, as gate-sigmoid.ts's comparisons do.
-  const x = f32x4.pmin(f32x4.pmax(negated, f32x4.splat(LOWEST)), f32x4.splat(HIGHEST));
-  return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), gateExpLanes(x)));
+  return gateSigmoidOfNegated(f32x4.neg(narrow(inputLow, inputHigh)));
+}
+
+/**
+ * Replaces the float32 values −v from `at` to `end` (16-byte steps) by their gates: a loop of the gate
+ * chains alone, so that many of them (each about 100 cycles long) overlap; within other work they do not.
+ */
+@inline
+export function gatesInPlace(at: usize, end: usize): void {
+  for (; at + 32 <= end; at += 32) {
+    const first = gateSigmoidOfNegated(v128.load(at));
+    const second = gateSigmoidOfNegated(v128.load(at, 16));
+    v128.store(at, first);
+    v128.store(at, second, 16);
+  }
+  if (at < end) v128.store(at, gateSigmoidOfNegated(v128.load(at)));
 }
 
 /** Lane `lane` of gateSigmoidLanes, v in that lane and `other` in the rest: for the tests. */
@@ -57,3 +101,4 @@ export function gateSigmoidLane(value: f64, other: f64, lane: i32): f32 {
   if (lane == 1) return f32x4.extract_lane(gates, 1);
   return lane == 2 ? f32x4.extract_lane(gates, 2) : f32x4.extract_lane(gates, 3);
 }
+
