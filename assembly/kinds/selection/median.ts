@@ -9,7 +9,7 @@ import {
   cellBytes, columnBytes, columnCells, group, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
 import { currentThreadSlot } from '../../shared/thread-slot';
-import { loadQuad, storeQuad } from './lanes';
+import { laneSelect, loadQuad, storeQuad } from './lanes';
 import {
   denseWindow2x2, SCRATCH, visitWindows, windowColumns, windowCount, windowStart, windowTopLeft,
 } from './window';
@@ -50,10 +50,46 @@ function medianWindow(block: usize, index: usize): void {
  * rank counting picks the first cell in window order whose value is the second smallest of the four
  * (a cell qualifies exactly when it compares equal to that order statistic), so this takes the
  * statistic from a min/max network, min(max(min(a, b), min(c, d)), min(max(a, b), max(c, d))), then
- * the first cell equal to it; the first NaN where there is one. Returns how many channels it did.
+ * the first cell equal to it: its value by three lane selects (the statistic's own bits may be the
+ * other zero's) and, when asked, its spatial index by mask arithmetic. A window holding NaN (seen
+ * through (a + b) + (c + d), which is also NaN for +Infinity beside −Infinity) is done again by
+ * medianNaNWindow2x2. Returns how many channels it did.
  */
 @inline
 function medianWindow2x2(output: usize, argmedian: usize): i32 {
+  const p00 = windowStart;
+  const p10 = p00 + rowBytes;
+  const step = cellBytes;
+  const secondRow = i32x4.splat(rowCells);
+  const cellB = i32x4.splat(windowTopLeft + 1);
+  const limit = group & ~3;
+  let nan = i32x4.splat(0);
+  for (let channel = 0; channel < limit; channel += 4) {
+    const offset = <usize>channel << 2;
+    const a = v128.load(p00 + offset);
+    const b = v128.load(p00 + step + offset);
+    const c = v128.load(p10 + offset);
+    const d = v128.load(p10 + step + offset);
+    const lower = f32x4.pmax(f32x4.pmin(a, b), f32x4.pmin(c, d));
+    const upper = f32x4.pmin(f32x4.pmax(a, b), f32x4.pmax(c, d));
+    const median = f32x4.pmin(lower, upper);
+    const medianA = f32x4.eq(a, median);
+    const medianB = f32x4.eq(b, median);
+    const medianC = f32x4.eq(c, median);
+    nan = v128.or(nan, nanOf(f32x4.add(f32x4.add(a, b), f32x4.add(c, d))));
+    v128.store(output + offset, laneSelect(a, laneSelect(b, laneSelect(c, d, medianC), medianB), medianA));
+    if (argmedian == 0) continue;
+    // Cell a: topLeft; b: + 1; c: + rowCells; d: both. The first row when a or b; column 0 when a, or c before b.
+    const firstRow = v128.or(medianA, medianB);
+    const firstColumn = v128.or(medianA, v128.andnot(medianC, medianB)); // −1 lanes
+    const index = i32x4.add(i32x4.add(cellB, v128.andnot(secondRow, firstRow)), firstColumn);
+    v128.store(argmedian + offset, index);
+  }
+  return v128.any_true(nan) ? medianNaNWindow2x2(output, argmedian) : limit;
+}
+
+/** medianWindow2x2 for a window that may hold NaN: the first NaN where there is one. */
+function medianNaNWindow2x2(output: usize, argmedian: usize): i32 {
   const p00 = windowStart;
   const p10 = p00 + rowBytes;
   const step = cellBytes;

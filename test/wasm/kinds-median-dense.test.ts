@@ -1,0 +1,84 @@
+// Median pooling's dense 2x2 windows (the seed CNN's) on the wasm backend against the reference
+// kernel, bit for bit: every window of four cells drawn from {−0, +0, ±1, ±Infinity, NaN}, each
+// window in all of its channels (so a window's NaN, or its +Infinity beside −Infinity, decides its
+// path alone) and shuffled across channels; with and without the chosen cells, 1 to 3 threads.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { poolGeometry } from '../../src/geometry/pool-geometry.js';
+import { medianPoolForward } from '../../src/kernels/reference/extra/median-pool.js';
+import { setThreadCount, threadsReady, wasmBackend } from '../../src/kernels/wasm/index.js';
+import { setParallelThreshold } from '../../src/kernels/wasm/threads.js';
+import { Random } from '../../src/tensor/random.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { assertSame, poisoned } from './harness.js';
+
+const ALPHABET = [-0, 0, 1, -1, Infinity, -Infinity, NaN];
+const WINDOWS = ALPHABET.length ** 4;
+
+before(() => setParallelThreshold(0));
+after(async () => {
+  setParallelThreshold();
+  await setThreadCount(1);
+});
+
+/** Window `window`'s four cells (row-major): the digits of `window` in base ALPHABET.length. */
+function cellsOf(window: number): number[] {
+  return [0, 1, 2, 3].map((cell) => ALPHABET[Math.floor(window / ALPHABET.length ** cell) % ALPHABET.length]!);
+}
+
+/**
+ * NHWC [1, 2, 2·WINDOWS, channels] whose 2x2/2 windows are every window; with `shuffle`, each channel
+ * takes the windows in its own random order instead of all channels the same window.
+ */
+function everyWindow(channels: number, shuffle: boolean): Tensor {
+  const input = Tensor.allocate([1, 2, 2 * WINDOWS, channels]);
+  const random = new Random(7);
+  for (let channel = 0; channel < channels; channel++) {
+    const order = Array.from({ length: WINDOWS }, (_, window) => window);
+    for (let last = shuffle ? WINDOWS - 1 : 0; last > 0; last--) {
+      const pick = Math.floor(random.uniform() * (last + 1));
+      [order[last], order[pick]] = [order[pick]!, order[last]!];
+    }
+    order.forEach((window, column) => {
+      cellsOf(window).forEach((value, cell) => {
+        const [row, offset] = [cell >> 1, cell & 1];
+        input.values[(row * 2 * WINDOWS + 2 * column + offset) * channels + channel] = value;
+      });
+    });
+  }
+  return input;
+}
+
+test('medianPoolForward on dense 2x2 windows of ±0, ±1, ±Infinity and NaN matches the reference exactly', async () => {
+  assert.ok(wasmBackend !== null, 'the wasm backend did not register');
+  const forward = wasmBackend.kernels.medianPoolForward;
+  assert.ok(forward !== undefined, 'no wasm medianPoolForward');
+  for (const threads of [1, 2, 3]) {
+    await setThreadCount(threads);
+    await threadsReady();
+    for (const [channels, shuffle] of [
+      [4, false],
+      [4, true],
+      [7, true],
+      [12, true],
+    ] as const) {
+      const input = everyWindow(channels, shuffle);
+      const geometry = poolGeometry('test', input.shape, 2, { kernelSize: 2, stride: 2, dataFormat: 'channelsLast' });
+      const expected = poisoned(geometry.outputShape);
+      const expectedIndices = poisoned(geometry.outputShape, 'int32');
+      medianPoolForward(input.values, expected.values, expectedIndices.intValues, geometry);
+      const [output, indices, plain] = [
+        poisoned(geometry.outputShape),
+        poisoned(geometry.outputShape, 'int32'),
+        poisoned(geometry.outputShape),
+      ];
+      forward(input.values, output.values, indices.intValues, geometry);
+      forward(input.values, plain.values, null, geometry);
+      const label = `${threads} threads, ${channels} channels${shuffle ? ', shuffled' : ''}`;
+      assertSame(output.values, expected.values, `${label}: output`);
+      assertSame(indices.intValues, expectedIndices.intValues, `${label}: indices`);
+      assertSame(plain.values, expected.values, `${label}: output without indices`);
+      [input, expected, expectedIndices, output, indices, plain].forEach((tensor) => tensor.dispose());
+    }
+  }
+});
