@@ -27,12 +27,15 @@ function cellsOf(window: number): number[] {
 }
 
 /**
- * NHWC [1, 2, 2·WINDOWS, channels] whose 2x2/2 windows are every window; with `shuffle`, each channel
+ * NHWC [1, 3, 2·WINDOWS + 1, channels] whose 2x2/2 windows are every window, with a third row and a
+ * last column of ALPHABET values (the cut windows of 'same' padding); with `shuffle`, each channel
  * takes the windows in its own random order instead of all channels the same window.
  */
 function everyWindow(channels: number, shuffle: boolean): Tensor {
-  const input = Tensor.allocate([1, 2, 2 * WINDOWS, channels]);
+  const width = 2 * WINDOWS + 1;
+  const input = Tensor.allocate([1, 3, width, channels]);
   const random = new Random(7);
+  input.values.forEach((_, index) => (input.values[index] = ALPHABET[Math.floor(random.uniform() * ALPHABET.length)]!));
   for (let channel = 0; channel < channels; channel++) {
     const order = Array.from({ length: WINDOWS }, (_, window) => window);
     for (let last = shuffle ? WINDOWS - 1 : 0; last > 0; last--) {
@@ -42,7 +45,7 @@ function everyWindow(channels: number, shuffle: boolean): Tensor {
     order.forEach((window, column) => {
       cellsOf(window).forEach((value, cell) => {
         const [row, offset] = [cell >> 1, cell & 1];
-        input.values[(row * 2 * WINDOWS + 2 * column + offset) * channels + channel] = value;
+        input.values[(row * width + 2 * column + offset) * channels + channel] = value;
       });
     });
   }
@@ -56,14 +59,16 @@ test('medianPoolForward on dense 2x2 windows of ±0, ±1, ±Infinity and NaN mat
   for (const threads of [1, 2, 3]) {
     await setThreadCount(threads);
     await threadsReady();
-    for (const [channels, shuffle] of [
-      [4, false],
-      [4, true],
-      [7, true],
-      [12, true],
-    ] as const) {
+    const cases = [
+      [4, false, 'valid'],
+      [4, true, 'same'],
+      [7, true, 'valid'],
+      [12, true, 'same'],
+    ] as const;
+    for (const [channels, shuffle, padding] of cases) {
       const input = everyWindow(channels, shuffle);
-      const geometry = poolGeometry('test', input.shape, 2, { kernelSize: 2, stride: 2, dataFormat: 'channelsLast' });
+      const options = { kernelSize: 2, stride: 2, padding, dataFormat: 'channelsLast' } as const;
+      const geometry = poolGeometry('test', input.shape, 2, options);
       const expected = poisoned(geometry.outputShape);
       const expectedIndices = poisoned(geometry.outputShape, 'int32');
       medianPoolForward(input.values, expected.values, expectedIndices.intValues, geometry);
@@ -74,7 +79,7 @@ test('medianPoolForward on dense 2x2 windows of ±0, ±1, ±Infinity and NaN mat
       ];
       forward(input.values, output.values, indices.intValues, geometry);
       forward(input.values, plain.values, null, geometry);
-      const label = `${threads} threads, ${channels} channels${shuffle ? ', shuffled' : ''}`;
+      const label = `${threads} threads, ${channels} channels, ${padding}${shuffle ? ', shuffled' : ''}`;
       assertSame(output.values, expected.values, `${label}: output`);
       assertSame(indices.intValues, expectedIndices.intValues, `${label}: indices`);
       assertSame(plain.values, expected.values, `${label}: output without indices`);
