@@ -1,7 +1,8 @@
 // Median pooling's dense 2x2 windows (the seed CNN's) on the wasm backend against the reference
 // kernel, bit for bit: every window of four cells drawn from {−0, +0, ±1, ±Infinity, NaN}, each
 // window in all of its channels (so a window's NaN, or its +Infinity beside −Infinity, decides its
-// path alone) and shuffled across channels; with and without the chosen cells, 1 to 3 threads.
+// path alone) and shuffled across channels; both layouts, valid and 'same' padding (cut windows),
+// with and without the chosen cells, 1 to 3 threads.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { poolGeometry } from '../../src/geometry/pool-geometry.js';
@@ -52,6 +53,20 @@ function everyWindow(channels: number, shuffle: boolean): Tensor {
   return input;
 }
 
+/** The NHWC tensor's values in NCHW order, shape [batch, channels, height, width]. */
+function channelsFirst(input: Tensor): Tensor {
+  const [batch, height, width, channels] = input.shape as [number, number, number, number];
+  const planar = Tensor.allocate([batch, channels, height, width]);
+  input.values.forEach((value, index) => {
+    const channel = index % channels;
+    const cell = Math.floor(index / channels);
+    const sample = Math.floor(cell / (height * width));
+    planar.values[(sample * channels + channel) * height * width + (cell % (height * width))] = value;
+  });
+  input.dispose();
+  return planar;
+}
+
 test('medianPoolForward on dense 2x2 windows of ±0, ±1, ±Infinity and NaN matches the reference exactly', async () => {
   assert.ok(wasmBackend !== null, 'the wasm backend did not register');
   const forward = wasmBackend.kernels.medianPoolForward;
@@ -60,14 +75,17 @@ test('medianPoolForward on dense 2x2 windows of ±0, ±1, ±Infinity and NaN mat
     await setThreadCount(threads);
     await threadsReady();
     const cases = [
-      [4, false, 'valid'],
-      [4, true, 'same'],
-      [7, true, 'valid'],
-      [12, true, 'same'],
+      [4, false, 'valid', 'channelsLast'],
+      [4, true, 'same', 'channelsLast'],
+      [7, true, 'valid', 'channelsLast'],
+      [12, true, 'same', 'channelsLast'],
+      [1, false, 'valid', 'channelsFirst'],
+      [3, true, 'same', 'channelsFirst'],
     ] as const;
-    for (const [channels, shuffle, padding] of cases) {
-      const input = everyWindow(channels, shuffle);
-      const options = { kernelSize: 2, stride: 2, padding, dataFormat: 'channelsLast' } as const;
+    for (const [channels, shuffle, padding, dataFormat] of cases) {
+      const last = everyWindow(channels, shuffle);
+      const input = dataFormat === 'channelsLast' ? last : channelsFirst(last);
+      const options = { kernelSize: 2, stride: 2, padding, dataFormat } as const;
       const geometry = poolGeometry('test', input.shape, 2, options);
       const expected = poisoned(geometry.outputShape);
       const expectedIndices = poisoned(geometry.outputShape, 'int32');
@@ -79,7 +97,7 @@ test('medianPoolForward on dense 2x2 windows of ±0, ±1, ±Infinity and NaN mat
       ];
       forward(input.values, output.values, indices.intValues, geometry);
       forward(input.values, plain.values, null, geometry);
-      const label = `${threads} threads, ${channels} channels, ${padding}${shuffle ? ', shuffled' : ''}`;
+      const label = `${threads} threads, ${dataFormat}, ${channels} channels, ${padding}${shuffle ? ', shuffled' : ''}`;
       assertSame(output.values, expected.values, `${label}: output`);
       assertSame(indices.intValues, expectedIndices.intValues, `${label}: indices`);
       assertSame(plain.values, expected.values, `${label}: output without indices`);

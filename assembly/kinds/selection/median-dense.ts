@@ -4,8 +4,10 @@
 // statistic from a min/max network, min(max(min(a, b), min(c, d)), min(max(a, b), max(c, d))), then
 // the first cell equal to it: its value by three lane selects (the statistic's own bits may be the
 // other zero's) and, when asked, its spatial index by mask arithmetic. A window holding NaN (seen
-// through (a + b) + (c + d), also NaN for +Infinity beside −Infinity) is done again by nanWindow.
+// through (a + b) + (c + d), also NaN for +Infinity beside −Infinity) is done again by nanWindow
+// (channelsLast) or median.ts (channelsFirst, whose rows take four windows at a time, as max's).
 import { ARGMAX, IN_SIZE, OUT_SIZE, OUTPUT, pointer, word } from '../../pool/arguments';
+import { fourPairs } from '../../pool/max';
 import { nanOf } from '../../pool/max-lanes';
 import { windowEntry } from '../../pool/tables';
 import {
@@ -15,18 +17,19 @@ import { laneSelect } from './lanes';
 import { beginWindow, WindowVisitor } from './window';
 
 /**
- * Output row `unit` when its windows are 2 high and undilated in a 2D channelsLast input of whole
- * channel quads: the windows 2 wide here, any other (cut by padding) by `other`. False, having done
- * nothing, for any other row.
+ * Output row `unit` when its windows are 2 high and undilated in a 2D input, channelsLast of whole
+ * channel quads or channelsFirst: the windows 2 wide here, any other (cut by padding, or holding NaN
+ * in channelsFirst) by `other`. False, having done nothing, for any other row.
  */
 export function medianRow2x2(block: usize, unit: i32, other: WindowVisitor): bool {
   beginOutputRow(block, unit);
   const channels = group;
   if (slices != 1 || rows != 2 || columnCells != 1 || rowCells != word(block, IN_SIZE + 2)) return false;
-  if (channels < 4 || (channels & 3) != 0) return false;
+  if (channels != 1 && (channels & 3) != 0) return false;
   const output = pointer(block, OUTPUT) + (outStart << 2);
   const argmedian = pointer(block, ARGMAX);
   const indices = argmedian ? argmedian + (outStart << 2) : 0;
+  if (channels == 1) return planeRow2x2(block, output, indices, other);
   const outWidth = word(block, OUT_SIZE + 2);
   const widthTable = windowEntry(block, 2, 0);
   const input = inBase;
@@ -47,6 +50,62 @@ export function medianRow2x2(block: usize, unit: i32, other: WindowVisitor): boo
     windowQuads(start, down, step, topLeft, below, channels, output + offset, indices ? indices + offset : 0);
   }
   return true;
+}
+
+/**
+ * A channelsFirst row (medianRow2x2's): four windows at a time where four 2-wide ones follow at
+ * stride 2 (their cells split from eight input columns per row by shuffles), else one.
+ */
+function planeRow2x2(block: usize, output: usize, argmedian: usize, other: WindowVisitor): bool {
+  const outWidth = word(block, OUT_SIZE + 2);
+  const widthTable = windowEntry(block, 2, 0);
+  const input = inBase;
+  const down = rowBytes;
+  const rowTop = rowTopLeft;
+  const secondRow = i32x4.splat(rowCells);
+  let column = 0;
+  while (column < outWidth) {
+    const entry = widthTable + (<usize>column << 4);
+    const four = column + 4 <= outWidth && fourPairs(entry);
+    const windows = four ? 4 : 1;
+    const offset = <usize>column << 2;
+    const topLeft = rowTop + load<i32>(entry);
+    const top = input + (<usize>topLeft << 2);
+    const indices = argmedian ? argmedian + offset : 0;
+    const dense = four || load<i32>(entry, 4) == 2;
+    if (!dense || !planeWindows(top, down, topLeft, secondRow, output + offset, indices, four)) {
+      for (let at = column; at < column + windows; at++) {
+        beginWindow(block, widthTable, at, false);
+        other(block, outStart + <usize>at);
+      }
+    }
+    column += windows;
+  }
+  return true;
+}
+
+/** Four dense channelsFirst windows from `top` at stride 2, or one; false when they may hold NaN. */
+@inline
+function planeWindows(
+  top: usize, down: usize, topLeft: i32, secondRow: v128, output: usize, argmedian: usize, four: bool,
+): bool {
+  if (!four) {
+    const a = v128.load32_zero(top);
+    const b = v128.load32_zero(top + 4);
+    const c = v128.load32_zero(top + down);
+    const d = v128.load32_zero(top + down + 4);
+    return !v128.any_true(storeMedian(a, b, c, d, i32x4.splat(topLeft + 1), secondRow, output, argmedian, 1));
+  }
+  const x = v128.load(top);
+  const y = v128.load(top, 16);
+  const z = v128.load(top + down);
+  const w = v128.load(top + down, 16);
+  const a = i32x4.shuffle(x, y, 0, 2, 4, 6);
+  const b = i32x4.shuffle(x, y, 1, 3, 5, 7);
+  const c = i32x4.shuffle(z, w, 0, 2, 4, 6);
+  const d = i32x4.shuffle(z, w, 1, 3, 5, 7);
+  const cellB = i32x4.add(i32x4.splat(topLeft + 1), i32x4(0, 2, 4, 6));
+  return !v128.any_true(storeMedian(a, b, c, d, cellB, secondRow, output, argmedian, 4));
 }
 
 /** windowQuads over the window begun last (window.ts's windowDense); returns how many channels it did. */
@@ -71,21 +130,38 @@ function windowQuads(
     const b = v128.load(start + step + offset);
     const c = v128.load(p10 + offset);
     const d = v128.load(p10 + step + offset);
-    const lower = f32x4.pmax(f32x4.pmin(a, b), f32x4.pmin(c, d));
-    const upper = f32x4.pmin(f32x4.pmax(a, b), f32x4.pmax(c, d));
-    const median = f32x4.pmin(lower, upper);
-    const medianA = f32x4.eq(a, median);
-    const medianB = f32x4.eq(b, median);
-    const medianC = f32x4.eq(c, median);
-    nan = v128.or(nan, nanOf(f32x4.add(f32x4.add(a, b), f32x4.add(c, d))));
-    v128.store(output + offset, laneSelect(a, laneSelect(b, laneSelect(c, d, medianC), medianB), medianA));
-    if (argmedian == 0) continue;
-    // Cell a: topLeft; b: + 1; c: + below; d: both. The first row when a or b; column 0 when a, or c before b.
-    const firstRow = v128.or(medianA, medianB);
-    const firstColumn = v128.or(medianA, v128.andnot(medianC, medianB)); // −1 lanes
-    v128.store(argmedian + offset, i32x4.add(i32x4.add(cellB, v128.andnot(secondRow, firstRow)), firstColumn));
+    nan = v128.or(nan, storeMedian(a, b, c, d, cellB, secondRow, output + offset, argmedian ? argmedian + offset : 0, 4));
   }
   if (v128.any_true(nan)) nanWindow(start, down, step, topLeft, below, limit, output, argmedian);
+}
+
+/**
+ * Stores the first `lanes` (4 or 1) medians of windows (a, b; c, d), and their cells' spatial
+ * indices (cell b's in `cellB`, the second row `secondRow` on) where `argmedian` is not 0; returns
+ * the lanes that may hold NaN, whose stores are wrong.
+ */
+@inline
+function storeMedian(
+  a: v128, b: v128, c: v128, d: v128, cellB: v128, secondRow: v128, output: usize, argmedian: usize, lanes: i32,
+): v128 {
+  const lower = f32x4.pmax(f32x4.pmin(a, b), f32x4.pmin(c, d));
+  const upper = f32x4.pmin(f32x4.pmax(a, b), f32x4.pmax(c, d));
+  const median = f32x4.pmin(lower, upper);
+  const medianA = f32x4.eq(a, median);
+  const medianB = f32x4.eq(b, median);
+  const medianC = f32x4.eq(c, median);
+  const value = laneSelect(a, laneSelect(b, laneSelect(c, d, medianC), medianB), medianA);
+  if (lanes == 4) v128.store(output, value);
+  else v128.store32_lane(output, value, 0);
+  if (argmedian) {
+    // Cell a: b − 1; b; c: a + secondRow; d: both. The first row when a or b; column 0 when a, or c before b.
+    const firstRow = v128.or(medianA, medianB);
+    const firstColumn = v128.or(medianA, v128.andnot(medianC, medianB)); // −1 lanes
+    const index = i32x4.add(i32x4.add(cellB, v128.andnot(secondRow, firstRow)), firstColumn);
+    if (lanes == 4) v128.store(argmedian, index);
+    else v128.store32_lane(argmedian, index, 0);
+  }
+  return nanOf(f32x4.add(f32x4.add(a, b), f32x4.add(c, d)));
 }
 
 /** windowQuads for a window that may hold NaN: the first NaN where there is one. */
