@@ -144,22 +144,33 @@ function windowQuads(
 function storeMedian(
   a: v128, b: v128, c: v128, d: v128, cellB: v128, secondRow: v128, output: usize, argmedian: usize, lanes: i32,
 ): v128 {
-  const lower = f32x4.pmax(f32x4.pmin(a, b), f32x4.pmin(c, d));
+  const minimumAB = f32x4.pmin(a, b);
+  const minimumCD = f32x4.pmin(c, d);
+  const lower = f32x4.pmax(minimumAB, minimumCD);
   const upper = f32x4.pmin(f32x4.pmax(a, b), f32x4.pmax(c, d));
+  if (argmedian == 0) {
+    // pmin and pmax keep their first operand on ties, so every step keeps the first of equal cells
+    // (−0 beside +0) except the last where lower comes from c, d and upper from a, b: there upper.
+    const median = laneSelect(f32x4.pmin(upper, lower), f32x4.pmin(lower, upper), f32x4.lt(minimumAB, minimumCD));
+    if (lanes == 4) v128.store(output, median);
+    else v128.store32_lane(output, median, 0);
+    return nanOf(f32x4.add(f32x4.add(a, b), f32x4.add(c, d)));
+  }
   const median = f32x4.pmin(lower, upper);
   const medianA = f32x4.eq(a, median);
   const medianB = f32x4.eq(b, median);
   const medianC = f32x4.eq(c, median);
   const value = laneSelect(a, laneSelect(b, laneSelect(c, d, medianC), medianB), medianA);
-  if (lanes == 4) v128.store(output, value);
-  else v128.store32_lane(output, value, 0);
-  if (argmedian) {
-    // Cell a: b − 1; b; c: a + secondRow; d: both. The first row when a or b; column 0 when a, or c before b.
-    const firstRow = v128.or(medianA, medianB);
-    const firstColumn = v128.or(medianA, v128.andnot(medianC, medianB)); // −1 lanes
-    const index = i32x4.add(i32x4.add(cellB, v128.andnot(secondRow, firstRow)), firstColumn);
-    if (lanes == 4) v128.store(argmedian, index);
-    else v128.store32_lane(argmedian, index, 0);
+  // Cell a: b − 1; b; c: a + secondRow; d: both. The first row when a or b; column 0 when a, or c before b.
+  const firstRow = v128.or(medianA, medianB);
+  const firstColumn = v128.or(medianA, v128.andnot(medianC, medianB)); // −1 lanes
+  const index = i32x4.add(i32x4.add(cellB, v128.andnot(secondRow, firstRow)), firstColumn);
+  if (lanes == 4) {
+    v128.store(output, value);
+    v128.store(argmedian, index);
+  } else {
+    v128.store32_lane(output, value, 0);
+    v128.store32_lane(argmedian, index, 0);
   }
   return nanOf(f32x4.add(f32x4.add(a, b), f32x4.add(c, d)));
 }
