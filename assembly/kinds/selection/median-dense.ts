@@ -2,8 +2,9 @@
 // counting there picks the first cell in window order whose value is the second smallest of the four
 // (a cell qualifies exactly when it compares equal to that order statistic), so this takes the
 // statistic from a min/max network, min(max(min(a, b), min(c, d)), min(max(a, b), max(c, d))), then
-// the first cell equal to it: its value by three lane selects (the statistic's own bits may be the
-// other zero's) and, when asked, its spatial index by mask arithmetic. A window holding NaN (seen
+// the first cell equal to it: with the cells (training), its value by three lane selects and its
+// spatial index by mask arithmetic; without, the statistic itself, the network's last step ordered
+// so that −0 beside +0 gives the first cell's (storeMedian). A window holding NaN (seen
 // through (a + b) + (c + d), also NaN for +Infinity beside −Infinity) is done again by nanWindow
 // (channelsLast) or median.ts (channelsFirst, whose rows take four windows at a time, as max's).
 import { ARGMAX, IN_SIZE, OUT_SIZE, OUTPUT, pointer, word } from '../../pool/arguments';
