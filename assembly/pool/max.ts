@@ -101,7 +101,7 @@ function maxColumnsNchw2x2(output: usize, widthTable: usize, outWidth: i32): i32
 
 /** Whether the four windows from this table entry are dense pairs at stride 2 (eight columns in a row). */
 @inline
-function fourPairs(entry: usize): bool {
+export function fourPairs(entry: usize): bool {
   const start = load<i32>(entry);
   return (
     load<i32>(entry, 4) == 2 &&

@@ -5,6 +5,16 @@
 export const ZERO: v128 = f64x2.splat(0);
 export const ONE: v128 = f64x2.splat(1);
 
+/**
+ * `whenTrue` where `mask`'s 32-bit lane is all ones, `whenFalse` where it is all zeros (a comparison's
+ * mask): one blend instruction in the relaxed-SIMD build (the two builds agree on such masks).
+ */
+@inline
+export function laneSelect(whenTrue: v128, whenFalse: v128, mask: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i32x4.relaxed_laneselect(whenTrue, whenFalse, mask);
+  return v128.bitselect(whenTrue, whenFalse, mask);
+}
+
 /** `count` float32 (or int32) lanes from `address`; the others 0. Never reads past them. */
 @inline
 export function loadQuad(address: usize, count: i32): v128 {

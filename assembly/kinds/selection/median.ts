@@ -6,10 +6,11 @@
 import { ARGMAX, OUTPUT, pointer, word } from '../../pool/arguments';
 import { nanOf } from '../../pool/max-lanes';
 import {
-  cellBytes, columnBytes, columnCells, group, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
+  columnBytes, columnCells, group, rowBytes, rowCells, rows, sliceBytes, sliceCells, slices,
 } from '../../pool/walk';
 import { currentThreadSlot } from '../../shared/thread-slot';
 import { loadQuad, storeQuad } from './lanes';
+import { medianRow2x2, medianWindow2x2 } from './median-dense';
 import {
   denseWindow2x2, SCRATCH, visitWindows, windowColumns, windowCount, windowStart, windowTopLeft,
 } from './window';
@@ -23,7 +24,9 @@ let slot: usize = 0;
 /** Output rows [firstUnit, endUnit): see assembly/pool/rows.ts. */
 export function medianPoolRows(block: usize, firstUnit: i32, endUnit: i32): void {
   slot = pointer(block, SCRATCH) + <usize>currentThreadSlot() * <usize>word(block, SLOT_BYTES);
-  visitWindows(block, firstUnit, endUnit, false, medianWindow);
+  for (let unit = firstUnit; unit < endUnit; unit++) {
+    if (!medianRow2x2(block, unit, medianWindow)) visitWindows(block, unit, unit + 1, false, medianWindow);
+  }
 }
 
 /** Every channel of the window begun last, whose output starts at element `index`. */
@@ -31,7 +34,7 @@ function medianWindow(block: usize, index: usize): void {
   const output = pointer(block, OUTPUT) + (index << 2);
   const argmedian = pointer(block, ARGMAX);
   const indices = argmedian ? argmedian + (index << 2) : 0;
-  let channel = denseWindow2x2(block) ? medianWindow2x2(output, indices) : 0;
+  let channel = denseWindow2x2(block) ? medianWindow2x2(windowStart, windowTopLeft, output, indices) : 0;
   for (; channel < group; channel += 4) {
     const offset = <usize>channel << 2;
     const count = min(4, group - channel);
@@ -43,53 +46,6 @@ function medianWindow(block: usize, index: usize): void {
       medianQuad(slot, output + offset, indices ? indices + offset : 0, count);
     }
   }
-}
-
-/**
- * A dense 2x2 window (window.ts's denseWindow2x2), four channels at a time, in registers. medianQuad's
- * rank counting picks the first cell in window order whose value is the second smallest of the four
- * (a cell qualifies exactly when it compares equal to that order statistic), so this takes the
- * statistic from a min/max network, min(max(min(a, b), min(c, d)), min(max(a, b), max(c, d))), then
- * the first cell equal to it; the first NaN where there is one. Returns how many channels it did.
- */
-@inline
-function medianWindow2x2(output: usize, argmedian: usize): i32 {
-  const p00 = windowStart;
-  const p10 = p00 + rowBytes;
-  const step = cellBytes;
-  const first = windowTopLeft;
-  const limit = group & ~3;
-  for (let channel = 0; channel < limit; channel += 4) {
-    const offset = <usize>channel << 2;
-    const a = v128.load(p00 + offset);
-    const b = v128.load(p00 + step + offset);
-    const c = v128.load(p10 + offset);
-    const d = v128.load(p10 + step + offset);
-    // pmin/pmax: NaN lanes give any value here, and the NaN rule below overrides them.
-    const lower = f32x4.pmax(f32x4.pmin(a, b), f32x4.pmin(c, d));
-    const upper = f32x4.pmin(f32x4.pmax(a, b), f32x4.pmax(c, d));
-    const second = f32x4.pmin(lower, upper);
-    const medianA = f32x4.eq(a, second);
-    const medianB = f32x4.eq(b, second);
-    const medianC = f32x4.eq(c, second);
-    // Later cells first, so the earliest median (or NaN) is selected last.
-    let value = d;
-    let index = i32x4.splat(first + rowCells + 1);
-    value = v128.bitselect(c, value, medianC);
-    index = v128.bitselect(i32x4.splat(first + rowCells), index, medianC);
-    value = v128.bitselect(b, value, medianB);
-    index = v128.bitselect(i32x4.splat(first + 1), index, medianB);
-    value = v128.bitselect(a, value, medianA);
-    index = v128.bitselect(i32x4.splat(first), index, medianA);
-    let nanIndex = i32x4.splat(first + rowCells + 1);
-    nanIndex = v128.bitselect(i32x4.splat(first + rowCells), nanIndex, nanOf(c));
-    nanIndex = v128.bitselect(i32x4.splat(first + 1), nanIndex, nanOf(b));
-    nanIndex = v128.bitselect(i32x4.splat(first), nanIndex, nanOf(a));
-    const nan = v128.or(v128.or(nanOf(a), nanOf(b)), v128.or(nanOf(c), nanOf(d)));
-    v128.store(output + offset, v128.bitselect(f32x4.splat(NaN), value, nan));
-    if (argmedian) v128.store(argmedian + offset, v128.bitselect(nanIndex, index, nan));
-  }
-  return limit;
 }
 
 // gatherWindow's result: the first NaN cell of each lane.
