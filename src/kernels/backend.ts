@@ -6,6 +6,8 @@ export interface Backend {
   readonly name: string;
   /** Kernels this backend implements; the rest fall back to the reference backend. */
   readonly kernels: Partial<Kernels>;
+  /** Its pooling kernels vectorize across channels: layout-free kinds run channelsFirst calls transposed (pooling/channels-first.ts). */
+  readonly poolsChannelsLast?: boolean;
 }
 
 const backends = new Map<string, Backend>();
@@ -35,6 +37,11 @@ export function setBackend(name: string): void {
 /** Names a backend that registers itself only once started, and how to start it, for setBackend's error. */
 export function announceBackend(name: string, howToStart: string): void {
   pending.set(name, howToStart);
+}
+
+/** Whether the active backend prefers channelsLast pooling (Backend.poolsChannelsLast). */
+export function activeBackendPoolsChannelsLast(): boolean {
+  return activeBackend().poolsChannelsLast === true;
 }
 
 export function getBackend(): string {

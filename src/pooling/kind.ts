@@ -11,12 +11,11 @@ import { checkKnownOptions, checkOptions, checkTensor } from '../ops/checks.js';
 import type { Random } from '../tensor/random.js';
 import type { Shape, Tensor } from '../tensor/tensor.js';
 import { opKeys, type OptionSchema } from './options.js';
+import { computeInLayout } from './channels-first.js';
 
 /**
- * How a kind's windows are laid out (the explorer draws them; the docs group by it). 'sliding':
- * poolGeometry's windows (kernelSize, stride, padding, dilation); 'adaptive': adaptiveGeometry's
- * bins for an outputSize; 'filter': a fixed filter or a transform of the whole plane (blurs,
- * wavelets, spectral crops) whose footprint no window option describes.
+ * How a kind's windows are laid out (the explorer draws them; the docs group by it). 'sliding': poolGeometry's
+ * windows; 'adaptive': adaptiveGeometry's bins; 'filter': a filter or transform of the whole plane (blurs, wavelets).
  */
 export type WindowType = 'sliding' | 'adaptive' | 'filter' | 'global' | 'region' | 'sequence' | 'inverse';
 
@@ -172,6 +171,8 @@ export interface KindDefinition<Kernels extends object = object, Result extends 
    * products, powers): |a − b| ≤ relative·|b| + absolute. Absent: every backend agrees bit for bit.
    */
   readonly tolerance?: { readonly relative: number; readonly absolute: number };
+  /** True where the numbers do not depend on the layout (no draw by element index) and the output keeps it: channels-first.ts. */
+  readonly layoutFree?: boolean;
   readonly docs: KindDocs;
   /** Reference kernels by kernel-table name: the specification that fast backends are tested against. */
   readonly kernels: Kernels;
@@ -273,7 +274,7 @@ export function definePoolingKind<const Definition extends KindDefinition>(
     return { op, input, tensors, options: checked as OpOptions, rank };
   };
   const apply = (input: Tensor, tensors: readonly Tensor[], options: unknown, rank: SpatialDims): Result =>
-    definition.compute(checkedCall(input, tensors, options, rank)) as Result;
+    computeInLayout(definition, checkedCall(input, tensors, options, rank)) as Result;
   const cellSelection: PoolingKind['cellSelection'] = (input, tensors, options, rank, afterRelu) => {
     const call = checkedCall(input, tensors, options, rank);
     return definition.selectCells?.(call, afterRelu) ?? null;

@@ -61,6 +61,7 @@ async function registerWasmBackend(): Promise<boolean> {
   const backend: Backend = {
     name: 'wasm',
     kernels: { ...wasmKindKernels, ...poolKernels, ...wasmTrainKernels, ...convPoolKernels },
+    poolsChannelsLast: true,
   };
   registerBackend(backend);
   wasmBackend = backend;

@@ -100,6 +100,7 @@ function exportAdaPool(call: OnnxExportCall) {
 
 export const adaKind = definePoolingKind({
   names: ['adaPool'],
+  layoutFree: true,
   window: 'sliding',
   ranks: [1, 2, 3],
   op: 'adaPool{rank}d',

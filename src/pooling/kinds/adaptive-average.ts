@@ -24,6 +24,7 @@ function exportAdaptiveAverage(call: OnnxExportCall) {
 
 export const adaptiveAverageKind = standardKind({
   names: ['adaptiveAverage', 'adaptiveAvg'],
+  layoutFree: true,
   window: 'adaptive',
   op: 'adaptiveAvgPool{rank}d',
   options: adaptiveOptions,

@@ -47,6 +47,7 @@ function exportAdaptiveMax(call: OnnxExportCall) {
 
 export const adaptiveMaxKind = standardKind({
   names: ['adaptiveMax'],
+  layoutFree: true,
   window: 'adaptive',
   op: 'adaptiveMaxPool{rank}d',
   options: [...adaptiveOptions, returnIndicesOption],

@@ -85,6 +85,7 @@ function importAveragePool(node: OnnxImportNode) {
 
 export const averageKind = slidingWindowKind({
   names: ['average', 'avg', 'mean'],
+  layoutFree: true,
   op: 'avgPool{rank}d',
   options: [
     ...windowOptions,

@@ -36,6 +36,7 @@ function exportBlurPool(call: OnnxExportCall) {
 
 export const blurKind = standardKind({
   names: ['blur', 'blurPool', 'antiAliased'],
+  layoutFree: true,
   window: 'filter',
   op: 'blurPool{rank}d',
   options: blurOptions,

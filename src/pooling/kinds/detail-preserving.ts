@@ -114,6 +114,7 @@ function exportDppPool(call: OnnxExportCall) {
 
 export const detailPreservingKind = definePoolingKind({
   names: ['detailPreserving', 'dpp'],
+  layoutFree: true,
   window: 'sliding',
   ranks: [1, 2, 3],
   op: 'dppPool{rank}d',

@@ -33,6 +33,7 @@ function exportGatedPool(call: OnnxExportCall) {
 
 export const gatedKind = slidingWindowKind({
   names: ['gated'],
+  layoutFree: true,
   op: 'gatedPool{rank}d',
   tensorArguments: ['gateWeights'],
   kernels: { gatedPoolForward, gatedPoolBackward },

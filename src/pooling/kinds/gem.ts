@@ -32,6 +32,7 @@ function exportGemPool(call: OnnxExportCall) {
 
 export const gemKind = slidingWindowKind({
   names: ['gem', 'generalizedMean'],
+  layoutFree: true,
   op: 'gemPool{rank}d',
   tolerance: gemTolerance,
   tensorArguments: ['p'],

@@ -112,6 +112,7 @@ function exportLipPool(call: OnnxExportCall) {
 
 export const lipKind = slidingWindowKind({
   names: ['lip', 'localImportance'],
+  layoutFree: true,
   op: 'lipPool{rank}d',
   tensorArguments: ['logitKernel', 'logitBias'],
   // The wasm kernels weigh in float32 with a 1-ulp SIMD e^x: each wᵢ and wᵢxᵢ carries ~2⁻²³ of

@@ -84,6 +84,7 @@ function importLpPool(node: OnnxImportNode) {
 
 export const lpKind = slidingWindowKind({
   names: ['lp', 'l2', 'power'],
+  layoutFree: true,
   op: 'lpPool{rank}d',
   tolerance: { relative: 1e-6, absolute: 1e-30 },
   options: [

@@ -87,6 +87,7 @@ function exportLsePool(call: OnnxExportCall) {
 
 export const lseKind = slidingWindowKind({
   names: ['lse', 'logSumExp'],
+  layoutFree: true,
   op: 'lsePool{rank}d',
   // The wasm kernels: float32 with a 1-ulp SIMD e^x, a 2-ulp e^x − 1 (weights under 2⁻¹²⁶ taken as 0, as
   // SoftPool's) and a 2-ulp ln(1 + u) for the window's u = mean(e − 1) in (−1, 0]; y and the

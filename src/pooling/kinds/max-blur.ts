@@ -69,6 +69,7 @@ function exportMaxBlurPool(call: OnnxExportCall) {
 
 export const maxBlurKind = standardKind({
   names: ['maxBlur', 'maxBlurPool'],
+  layoutFree: true,
   window: 'filter',
   op: 'maxBlurPool{rank}d',
   options: [

@@ -47,6 +47,7 @@ function exportMaxPool(call: OnnxExportCall) {
 
 export const maxKind = slidingWindowKind({
   names: ['max', 'maximum'],
+  layoutFree: true,
   op: 'maxPool{rank}d',
   options: [...windowOptions, returnIndicesOption],
   docs: {

@@ -39,6 +39,7 @@ function exportMedianPool(call: OnnxExportCall) {
 
 export const medianKind = slidingWindowKind({
   names: ['median'],
+  layoutFree: true,
   op: 'medianPool{rank}d',
   ...selectingWindow({ medianPoolForward }),
   docs: {

@@ -56,6 +56,7 @@ function exportMinPool(call: OnnxExportCall) {
 
 export const minKind = slidingWindowKind({
   names: ['min', 'minimum'],
+  layoutFree: true,
   op: 'minPool{rank}d',
   ...selectingWindow({ minPoolForward }),
   docs: {

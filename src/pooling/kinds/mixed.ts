@@ -29,6 +29,7 @@ function exportMixedPool(call: OnnxExportCall) {
 
 export const mixedKind = slidingWindowKind({
   names: ['mixed'],
+  layoutFree: true,
   op: 'mixedPool{rank}d',
   ...weightedWindow('mixedPool', 'alpha', scalarWeightShapes, {
     mixedPoolForward,

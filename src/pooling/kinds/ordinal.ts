@@ -48,6 +48,7 @@ function exportOrdinalPool(call: OnnxExportCall) {
 
 export const ordinalKind = slidingWindowKind({
   names: ['ordinal'],
+  layoutFree: true,
   op: 'ordinalPool{rank}d',
   ...weightedWindow('ordinalPool', 'rankWeights', tapWeightShapes, { ordinalPoolForward, ordinalPoolBackward }),
   options: [

@@ -56,6 +56,7 @@ function exportSoftPool(call: OnnxExportCall) {
 
 export const softKind = slidingWindowKind({
   names: ['soft', 'softPool'],
+  layoutFree: true,
   op: 'softPool{rank}d',
   // The wasm kernels: float32 with a 1-ulp SIMD e^x (weights under 2⁻¹²⁶ taken as 0: beside the max's
   // weight 1 they change no float32 sum); y = m + q rounds once more than the float64

@@ -53,6 +53,7 @@ function exportSpectralPool(call: OnnxExportCall) {
 
 export const spectralKind = standardKind({
   names: ['spectral', 'fourier'],
+  layoutFree: true,
   window: 'filter',
   op: 'spectralPool{rank}d',
   // The wasm kernels apply the crop as per-axis complex matrices in f64 instead of FFTs: sums in

@@ -1,0 +1,108 @@
+// Property: a channelsFirst call of a layout-free kind (KindDefinition.layoutFree), which the wasm
+// backend runs as the channelsLast call between two transposes (src/pooling/channels-first.ts), gives
+// the reference backend's channelsFirst numbers: the output, the input's gradient and every weight's
+// gradient, bit for bit (within the kind's tolerance where it has one), on random shapes, ranks,
+// windows and values, ties and negatives included.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { backward, Pooling, Random, requireGrad, setBackend, Tensor, tensor, tidy } from '../../src/index.js';
+import { runsTransposed } from '../../src/pooling/channels-first.js';
+import { poolingKinds, type RegisteredKind } from '../../src/pooling/registry.js';
+import type { SpatialDims } from '../../src/geometry/layout.js';
+import { assertSame } from './harness.js';
+import { assertClose } from './weighted-helpers.js';
+import { wasmBackend } from '../../src/kernels/wasm/index.js';
+
+const routed = poolingKinds.filter((kind) => kind.layoutFree === true);
+
+/** The layer's config: its seed settings, with a random window for the sliding kinds. */
+function configOf(kind: RegisteredKind, window: { poolSize: number; strides: number; padding: string }) {
+  const seed = { ...kind.layer!.seedConfig };
+  if (kind.window !== 'sliding') return { ...seed, dataFormat: 'channelsFirst' };
+  return { ...seed, ...window, dataFormat: 'channelsFirst' };
+}
+
+/** Output, input gradient and weight gradients of `layer` on `input` under `backend`. */
+function run(backend: string, layer: Pooling, input: Tensor, upstream: Float32Array) {
+  setBackend(backend);
+  try {
+    return tidy(() => {
+      const output = layer.apply(input, { training: true, random: new Random(3) });
+      backward(output, tensor(upstream, output.shape));
+      const grads = [input, ...layer.parameters.map((parameter) => parameter.tensor)].map((tensor) => {
+        const values = Float32Array.from(tensor.grad!.values);
+        tensor.grad = null;
+        return values;
+      });
+      return { output: Float32Array.from(output.values), grads };
+    });
+  } finally {
+    setBackend('reference');
+  }
+}
+
+const cases = fc.record({
+  kind: fc.constantFrom(...routed.map((kind) => kind.name)),
+  rank: fc.constantFrom<SpatialDims>(1, 2, 2, 3),
+  batch: fc.integer({ min: 1, max: 3 }),
+  channels: fc.integer({ min: 1, max: 6 }),
+  size: fc.integer({ min: 3, max: 8 }),
+  window: fc.record({
+    poolSize: fc.integer({ min: 1, max: 3 }),
+    strides: fc.integer({ min: 1, max: 3 }),
+    padding: fc.constantFrom('valid', 'same'),
+  }),
+  coarse: fc.boolean(),
+  seed: fc.integer({ min: 0, max: 1000 }),
+});
+
+test('channelsFirst calls of the layout-free kinds run transposed on wasm and give the reference numbers', () => {
+  assert.ok(wasmBackend !== null, 'the wasm backend did not register');
+  assert.ok(routed.length >= 15, `only ${routed.length} kinds are layout-free`);
+  const seen = new Set<string>();
+  fc.assert(
+    fc.property(cases, (named) => {
+      const spec = { ...named, kind: routed.find((kind) => kind.name === named.kind)! };
+      const rank = spec.kind.ranks.includes(spec.rank) ? spec.rank : spec.kind.ranks[0]!;
+      const size = rank === 3 ? Math.min(spec.size, 5) : spec.size;
+      const shape = [spec.batch, spec.channels, ...Array<number>(rank).fill(size)];
+      const random = new Random(spec.seed);
+      const input = Tensor.allocate(shape);
+      for (let index = 0; index < input.size; index++) {
+        const value = random.uniform() * 4 - 2;
+        input.values[index] = spec.coarse ? Math.round(value * 2) / 2 : value;
+      }
+      requireGrad(input);
+      let layer: Pooling;
+      try {
+        layer = new Pooling(spec.kind, rank, configOf(spec.kind, spec.window));
+        layer.build(shape);
+      } catch {
+        input.dispose();
+        return fc.pre(false); // a window or output size this shape does not admit
+      }
+      const call = { op: 'test', input, tensors: [], options: { dataFormat: 'channelsFirst' }, rank };
+      setBackend('wasm');
+      assert.ok(runsTransposed(spec.kind, call), `${spec.kind.name} runs transposed on wasm`);
+      setBackend('reference');
+      assert.ok(!runsTransposed(spec.kind, call), `${spec.kind.name} runs as called on the reference`);
+      const outputSize = layer.computeOutputShape(shape).reduce<number>((product, extent) => product * extent!, 1);
+      const upstream = Float32Array.from({ length: outputSize }, () => random.uniform() - 0.5);
+      const expected = run('reference', layer, input, upstream);
+      const actual = run('wasm', layer, input, upstream);
+      const label = `${spec.kind.name} ${JSON.stringify(shape)} ${JSON.stringify(spec.window)}`;
+      const same = (got: Float32Array, want: Float32Array, what: string) =>
+        spec.kind.tolerance === undefined
+          ? assertSame(got, want, `${label} ${what}`)
+          : assertClose(got, want, spec.kind.tolerance, `${label} ${what}`);
+      same(actual.output, expected.output, 'output');
+      actual.grads.forEach((grad, index) => same(grad, expected.grads[index]!, `gradient ${index}`));
+      layer.dispose();
+      input.dispose();
+      seen.add(spec.kind.name);
+    }),
+    { numRuns: 150, seed: 20261205 },
+  );
+  assert.ok(seen.size >= routed.length - 2, `cases ran for ${[...seen].join(', ')}`);
+});
