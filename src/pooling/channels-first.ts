@@ -3,17 +3,20 @@
 // each plane one SIMD lane and measured 3 to 20 times slower) runs as the channelsLast call between
 // two transposes, which cost about two copies. The numbers are the same: each channel's plane is
 // pooled alone in both layouts, a plane is sample · channels + channel in both (the order in which
-// weight gradients are summed), and no such kind draws by element index. Calls that return indices
-// keep their layout (indices name cells of the caller's layout).
+// weight gradients are summed), and no such kind draws by element index. Calls that return indices,
+// and inputs of a rank the op does not take (whose errors must name the caller's layout), run as called.
 import { activeBackendPoolsChannelsLast } from '../kernels/backend.js';
 import { transpose } from '../ops/nn/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { KindDefinition, OpCall, PoolResult } from './kind.js';
 
 /** Whether `call` runs transposed (see the file's comment). */
-export function runsTransposed(definition: Pick<KindDefinition, 'layoutFree'>, call: OpCall): boolean {
+export function runsTransposed(definition: Pick<KindDefinition, 'layoutFree' | 'window'>, call: OpCall): boolean {
+  const rank = call.input.rank;
+  const ranked = definition.window === 'global' ? rank >= 3 && rank <= 5 : rank === call.rank + 2;
   return (
     definition.layoutFree === true &&
+    ranked &&
     call.options.dataFormat === 'channelsFirst' &&
     call.options.returnIndices !== true &&
     activeBackendPoolsChannelsLast()
@@ -21,12 +24,16 @@ export function runsTransposed(definition: Pick<KindDefinition, 'layoutFree'>, c
 }
 
 /** The kind's compute on `call`, transposed where runsTransposed says so. */
-export function computeInLayout(definition: Pick<KindDefinition, 'layoutFree' | 'compute'>, call: OpCall): PoolResult {
+export function computeInLayout(
+  definition: Pick<KindDefinition, 'layoutFree' | 'window' | 'compute'>,
+  call: OpCall,
+): PoolResult {
   if (!runsTransposed(definition, call)) return definition.compute(call);
   const rank = call.input.rank;
   const spatial = Array.from({ length: rank - 2 }, (_, index) => index + 2);
   const input = transpose(call.input, [0, ...spatial, 1]);
   const output = definition.compute({ ...call, input, options: { ...call.options, dataFormat: 'channelsLast' } });
   if (!(output instanceof Tensor)) throw new Error(`${call.op}: a transposed call must return one tensor`);
+  if (output.rank === 2) return output; // global pooling's [batch, channels], the same in both layouts
   return transpose(output, [0, rank - 1, ...spatial.map((axis) => axis - 1)]);
 }

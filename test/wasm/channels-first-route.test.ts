@@ -16,9 +16,14 @@ import { wasmBackend } from '../../src/kernels/wasm/index.js';
 
 const routed = poolingKinds.filter((kind) => kind.layoutFree === true);
 
-/** The layer's config: its seed settings, with a random window for the sliding kinds. */
-function configOf(kind: RegisteredKind, window: { poolSize: number; strides: number; padding: string }) {
+/** The layer's config: its seed settings, with a random window for the sliding kinds, keepDims for the global ones. */
+function configOf(
+  kind: RegisteredKind,
+  window: { poolSize: number; strides: number; padding: string },
+  keepDims: boolean,
+) {
   const seed = { ...kind.layer!.seedConfig };
+  if (kind.window === 'global') return { ...seed, keepDims, dataFormat: 'channelsFirst' };
   if (kind.window !== 'sliding') return { ...seed, dataFormat: 'channelsFirst' };
   return { ...seed, ...window, dataFormat: 'channelsFirst' };
 }
@@ -54,6 +59,7 @@ const cases = fc.record({
     padding: fc.constantFrom('valid', 'same'),
   }),
   coarse: fc.boolean(),
+  keepDims: fc.boolean(),
   seed: fc.integer({ min: 0, max: 1000 }),
 });
 
@@ -76,7 +82,7 @@ test('channelsFirst calls of the layout-free kinds run transposed on wasm and gi
       requireGrad(input);
       let layer: Pooling;
       try {
-        layer = new Pooling(spec.kind, rank, configOf(spec.kind, spec.window));
+        layer = new Pooling(spec.kind, rank, configOf(spec.kind, spec.window, spec.keepDims));
         layer.build(shape);
       } catch {
         input.dispose();
@@ -102,7 +108,7 @@ test('channelsFirst calls of the layout-free kinds run transposed on wasm and gi
       input.dispose();
       seen.add(spec.kind.name);
     }),
-    { numRuns: 150, seed: 20261205 },
+    { numRuns: 200, seed: 20261205 },
   );
   assert.ok(seen.size >= routed.length - 2, `cases ran for ${[...seen].join(', ')}`);
 });

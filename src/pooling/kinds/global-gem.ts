@@ -31,6 +31,7 @@ function exportGlobalGem(call: OnnxExportCall) {
 
 export const globalGemKind = standardKind({
   names: ['globalGem', 'globalGeneralizedMean'],
+  layoutFree: true,
   window: 'global',
   op: 'globalGemPool',
   tensorArguments: ['p'],

@@ -46,6 +46,7 @@ function exportGlobalLp(call: OnnxExportCall) {
 
 export const globalLpKind = standardKind({
   names: ['globalLp', 'globalL2'],
+  layoutFree: true,
   window: 'global',
   op: 'globalLpPool',
   options: [

@@ -28,6 +28,7 @@ function computeGlobalMax(call: OpCall): Tensor {
 
 export const globalMaxKind = standardKind({
   names: ['globalMax'],
+  layoutFree: true,
   window: 'global',
   op: 'globalMaxPool',
   options: maskableGlobalOptions,
