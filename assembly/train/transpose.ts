@@ -8,8 +8,9 @@ const PLANE_ROWS = 56;
 const PLANE_COLUMNS = 57;
 const PLANE_SOURCE = 58;
 const PLANE_TARGET = 59;
-/** Rows per work unit: a tile's source lines (32 rows · 64 bytes) stay in L1 while its columns are walked. */
-const PLANE_ROW_TILE = 32;
+/** Rows per work unit: a tile's source lines (64 rows · 64 bytes) stay in L1 while its columns are walked; with 64
+ * rows a [64, 12544] plane (NCHW → NHWC, 64 channels) writes whole target rows: 12.8 ms against 18.8 with 32. */
+const PLANE_ROW_TILE = 64;
 
 /**
  * Units are (plane, row tile) pairs, row tiles of PLANE_ROW_TILE rows. A tile is walked four columns

@@ -12,7 +12,7 @@ const enum PlaneWord {
   Source = 58,
   Target = 59,
 }
-const PLANE_ROW_TILE = 32;
+const PLANE_ROW_TILE = 64;
 
 function transposePlanes(
   train: KernelModule,
