@@ -15,6 +15,7 @@ export { adamUpdate, addForward, reluBackward, reluForward, sgdUpdate } from './
 export { convFilterDirect, convForwardDirect, sumDirectPartials } from './direct';
 export { convPoolForwardDirect } from './conv-pool';
 export { setThreadSlot } from '../shared/thread-slot';
+export { transposePlanes } from './transpose';
 export { fmaProbe, streamGatherProbe, streamSpreadProbe } from './probe';
 
 /** Each scratch slot starts with the edge tile (128 bytes) and the window origins of a row block; packed A follows. */

@@ -276,5 +276,18 @@ export interface UpdateKernels {
   adagradUpdate(values: Float32Array, grad: Float32Array, accumulator: Float32Array, step: AdagradStep): void;
 }
 
-export type Kernels = PoolingKernels & TrainKernels & LossKernels & StepKernels & UpdateKernels;
+/** A batched 2D transpose: `batch` row-major planes of [rows, columns] become planes of [columns, rows]. */
+export interface PlaneTranspose {
+  readonly batch: number;
+  readonly rows: number;
+  readonly columns: number;
+}
+
+/** The layout kernels: `transpose`'s permutations that are batched 2D transposes (NCHW ↔ NHWC). */
+export interface LayoutKernels {
+  /** target[b, c, r] = source[b, r, c]: 32-bit words moved as bits (NaN payloads, −0 kept). */
+  transposePlanes(source: Float32Array | Int32Array, target: Float32Array | Int32Array, planes: PlaneTranspose): void;
+}
+
+export type Kernels = PoolingKernels & TrainKernels & LossKernels & StepKernels & UpdateKernels & LayoutKernels;
 export type KernelName = keyof Kernels;

@@ -5,6 +5,7 @@ import { referenceLossKernels } from './softmax-loss.js';
 import { referenceStepKernels } from './step-kernels.js';
 import { referenceUpdateKernels } from './update-kernels.js';
 import { referenceTrainKernels } from './train-kernels.js';
+import { referenceLayoutKernels } from './transpose-planes.js';
 
 export const referenceBackend: Backend = {
   name: 'reference',
@@ -14,6 +15,7 @@ export const referenceBackend: Backend = {
     ...referenceLossKernels,
     ...referenceStepKernels,
     ...referenceUpdateKernels,
+    ...referenceLayoutKernels,
   },
 };
 

@@ -19,7 +19,7 @@ import {
 } from './threads.js';
 import { wasmKindKernels } from './kinds/index.js';
 import { createConvPoolKernels } from './train-conv-pool.js';
-import { trainKernelModule, wasmTrainKernels, type TrainModuleKernels } from './train-kernels.js';
+import { trainKernelModule, wasmLayoutKernels, wasmTrainKernels, type TrainModuleKernels } from './train-kernels.js';
 
 export { getThreadCount, MAX_THREADS, setThreadCount, threadsReady } from './threads.js';
 
@@ -60,7 +60,7 @@ async function registerWasmBackend(): Promise<boolean> {
       : createConvPoolKernels(trainKernelModule, wasmTrainKernels as TrainModuleKernels, poolKernels);
   const backend: Backend = {
     name: 'wasm',
-    kernels: { ...wasmKindKernels, ...poolKernels, ...wasmTrainKernels, ...convPoolKernels },
+    kernels: { ...wasmKindKernels, ...poolKernels, ...wasmTrainKernels, ...wasmLayoutKernels, ...convPoolKernels },
     poolsChannelsLast: true,
   };
   registerBackend(backend);

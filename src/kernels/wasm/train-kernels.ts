@@ -3,7 +3,7 @@
 // and written in place in the shared heap; only packing copies, into reused scratch memory. Shallow
 // VALID convolutions go direct (train-direct.ts); relu and the optimizer updates: train-elementwise.ts.
 import { heap } from '../../tensor/heap.js';
-import type { ConvGeometry, MatmulOptions, TrainKernels } from '../types.js';
+import type { ConvGeometry, LayoutKernels, MatmulOptions, TrainKernels } from '../types.js';
 import * as trainModule from './generated/train.js';
 import { loadKernelModule, simdSupported, type KernelModule } from './loader.js';
 import { addressOf, keepViews } from './pool-arguments.js';
@@ -18,6 +18,7 @@ import {
   writeDirectConvolution,
 } from './train-direct.js';
 import { createElementwiseKernels, reluInPlace, withMaskedGradient } from './train-elementwise.js';
+import { createLayoutKernels } from './transpose-planes.js';
 import {
   AKind,
   DEPTH_BLOCK,
@@ -277,3 +278,7 @@ if (trainKernelModule !== null) registerThreadModule(trainKernelModule);
 
 export const wasmTrainKernels: Partial<TrainModuleKernels> =
   trainKernelModule === null ? {} : createTrainKernels(trainKernelModule);
+
+/** The layout kernel (transposePlanes), also of the train module. */
+export const wasmLayoutKernels: Partial<LayoutKernels> =
+  trainKernelModule === null ? {} : createLayoutKernels(trainKernelModule);

@@ -2,6 +2,8 @@
 // copies. Their backward passes undo them: reshape back, transpose by the inverse permutation.
 import { recordGrad } from '../../autograd/tape.js';
 import { fail } from '../../errors.js';
+import { kernel } from '../../kernels/backend.js';
+import type { PlaneTranspose } from '../../kernels/types.js';
 import type { Shape } from '../../tensor/tensor.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkAnyTensor, checkTensor, describeShape } from '../checks.js';
@@ -42,19 +44,62 @@ export function transpose(input: Tensor, permutation?: readonly number[]): Tenso
     fail('transpose', 'permutation', `must be a permutation of 0..${rank - 1}`, permutation);
   }
   const output = Tensor.allocate(order.map((axis) => input.shape[axis]!));
-  permuteInto(input.values, output.values, input.shape, order);
+  permute(input.values, output.values, input.shape, order);
   recordGrad('transpose', output, [input], (gradOutput) => {
     const inverse = new Array<number>(rank);
     order.forEach((axis, index) => (inverse[axis] = index));
     const gradInput = Tensor.allocate(input.shape);
-    permuteInto(gradOutput.values, gradInput.values, output.shape, inverse);
+    permute(gradOutput.values, gradInput.values, output.shape, inverse);
     return [gradInput];
   });
   return output;
 }
 
+/** Copies `source` (laid out in `shape`) permuted by `order`: a batched 2D transpose by its kernel, else the odometer. */
+function permute(source: Float32Array, target: Float32Array, shape: Shape, order: readonly number[]): void {
+  const planes = planeTranspose(shape, order);
+  // Through Int32Array views: a float read and write may quiet a signalling NaN (V8 does).
+  if (planes === null) permuteInto(wordsOf(source), wordsOf(target), shape, order);
+  else if (planes.rows === 1 || planes.columns === 1) target.set(source);
+  else kernel('transposePlanes')(source, target, planes);
+}
+
+/**
+ * The permutation as a batched 2D transpose, once size-1 axes are dropped (they move no bytes): axes
+ * [leading | A | B] in, [leading | B | A] out, each group in order; null when it is not one.
+ */
+export function planeTranspose(shape: Shape, order: readonly number[]): PlaneTranspose | null {
+  const kept = order.filter((axis) => shape[axis] !== 1);
+  const sorted = [...kept].sort((left, right) => left - right);
+  const sizes = sorted.map((axis) => shape[axis]!);
+  const ranks = kept.map((axis) => sorted.indexOf(axis));
+  let leading = 0;
+  while (leading < ranks.length && ranks[leading] === leading) leading++;
+  if (leading === ranks.length) return { batch: 1, rows: 1, columns: product(sizes) };
+  const split = ranks[leading]!;
+  const expected = [...range(split, ranks.length), ...range(leading, split)];
+  if (expected.some((axis, index) => ranks[leading + index] !== axis)) return null;
+  return {
+    batch: product(sizes.slice(0, leading)),
+    rows: product(sizes.slice(leading, split)),
+    columns: product(sizes.slice(split)),
+  };
+}
+
+function wordsOf(values: Float32Array): Int32Array {
+  return new Int32Array(values.buffer, values.byteOffset, values.length);
+}
+
+function range(start: number, end: number): number[] {
+  return Array.from({ length: end - start }, (_, index) => start + index);
+}
+
+function product(sizes: readonly number[]): number {
+  return sizes.reduce((total, size) => total * size, 1);
+}
+
 /** Walks the output in order, stepping through the input by the permuted strides (an odometer). */
-function permuteInto(source: Float32Array, target: Float32Array, shape: Shape, order: readonly number[]): void {
+function permuteInto(source: Int32Array, target: Int32Array, shape: Shape, order: readonly number[]): void {
   const rank = shape.length;
   const inputStrides = new Int32Array(rank);
   for (let axis = rank - 1, stride = 1; axis >= 0; axis--) {
