@@ -25,7 +25,6 @@ function computeGlobalAverage(call: OpCall): Tensor {
 
 export const globalAverageKind = standardKind({
   names: ['globalAverage', 'globalAvg'],
-  layoutFree: true,
   window: 'global',
   op: 'globalAvgPool',
   options: maskableGlobalOptions,

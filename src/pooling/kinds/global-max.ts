@@ -28,7 +28,6 @@ function computeGlobalMax(call: OpCall): Tensor {
 
 export const globalMaxKind = standardKind({
   names: ['globalMax'],
-  layoutFree: true,
   window: 'global',
   op: 'globalMaxPool',
   options: maskableGlobalOptions,
