@@ -3,10 +3,11 @@
 // each plane one SIMD lane and measured 3 to 20 times slower) runs as the channelsLast call between
 // two transposes, which cost about two copies. The numbers are the same: each channel's plane is
 // pooled alone in both layouts, a plane is sample · channels + channel in both (the order in which
-// weight gradients are summed), and no such kind draws by element index. Calls that return indices,
-// and inputs of a rank the op does not take (whose errors must name the caller's layout), run as called.
-import { activeBackendPoolsChannelsLast } from '../kernels/backend.js';
-import { transpose } from '../ops/nn/shape.js';
+// weight gradients are summed), and no such kind draws by element index; returned indices are flat
+// spatial indices within a plane, the same in both layouts. Inputs of a rank the op does not take
+// (whose errors must name the caller's layout) run as called.
+import { activeBackendPoolsChannelsLast, kernel } from '../kernels/backend.js';
+import { planeTranspose, transpose } from '../ops/nn/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { KindDefinition, OpCall, PoolResult } from './kind.js';
 
@@ -18,7 +19,6 @@ export function runsTransposed(definition: Pick<KindDefinition, 'layoutFree' | '
     definition.layoutFree === true &&
     ranked &&
     call.options.dataFormat === 'channelsFirst' &&
-    call.options.returnIndices !== true &&
     activeBackendPoolsChannelsLast()
   );
 }
@@ -32,8 +32,21 @@ export function computeInLayout(
   const rank = call.input.rank;
   const spatial = Array.from({ length: rank - 2 }, (_, index) => index + 2);
   const input = transpose(call.input, [0, ...spatial, 1]);
-  const output = definition.compute({ ...call, input, options: { ...call.options, dataFormat: 'channelsLast' } });
-  if (!(output instanceof Tensor)) throw new Error(`${call.op}: a transposed call must return one tensor`);
-  if (output.rank === 2) return output; // global pooling's [batch, channels], the same in both layouts
-  return transpose(output, [0, rank - 1, ...spatial.map((axis) => axis - 1)]);
+  const result = definition.compute({ ...call, input, options: { ...call.options, dataFormat: 'channelsLast' } });
+  const toFirst = [0, rank - 1, ...spatial.map((axis) => axis - 1)];
+  if (result instanceof Tensor) return result.rank === 2 ? result : transpose(result, toFirst); // global: [batch, channels]
+  return { output: transpose(result.output, toFirst), indices: transposedIndices(result.indices, toFirst) };
+}
+
+/** An int32 tensor permuted by `order` (a batched 2D transpose), the original disposed. */
+function transposedIndices(indices: Tensor, order: readonly number[]): Tensor {
+  const target = Tensor.allocate(
+    order.map((axis) => indices.shape[axis]!),
+    'int32',
+  );
+  const planes = planeTranspose(indices.shape, order)!; // moving the channel axis is always one
+  if (planes.rows === 1 || planes.columns === 1) target.intValues.set(indices.intValues);
+  else kernel('transposePlanes')(indices.intValues, target.intValues, planes);
+  indices.dispose();
+  return target;
 }

@@ -6,7 +6,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { backward, Pooling, Random, requireGrad, setBackend, Tensor, tensor, tidy } from '../../src/index.js';
+import {
+  adaptiveMaxPool2d,
+  backward,
+  maxPool2d,
+  medianPool2d,
+  minPool2d,
+  Pooling,
+  Random,
+  requireGrad,
+  setBackend,
+  Tensor,
+  tensor,
+  tidy,
+} from '../../src/index.js';
 import { runsTransposed } from '../../src/pooling/channels-first.js';
 import { poolingKinds, type RegisteredKind } from '../../src/pooling/registry.js';
 import type { SpatialDims } from '../../src/geometry/layout.js';
@@ -111,4 +124,48 @@ test('channelsFirst calls of the layout-free kinds run transposed on wasm and gi
     { numRuns: 200, seed: 20261205 },
   );
   assert.ok(seen.size >= routed.length - 2, `cases ran for ${[...seen].join(', ')}`);
+});
+
+test('channelsFirst calls that return indices run transposed on wasm and give the reference output and indices', () => {
+  const random = new Random(7);
+  const ops = [
+    ['max', (x: Tensor, options: object) => maxPool2d(x, { kernelSize: 2, ...options, returnIndices: true })],
+    [
+      'min',
+      (x: Tensor, options: object) => minPool2d(x, { kernelSize: 3, stride: 2, ...options, returnIndices: true }),
+    ],
+    ['median', (x: Tensor, options: object) => medianPool2d(x, { kernelSize: 2, ...options, returnIndices: true })],
+    [
+      'adaptiveMax',
+      (x: Tensor, options: object) => adaptiveMaxPool2d(x, { outputSize: 3, ...options, returnIndices: true }),
+    ],
+  ] as const;
+  for (const [name, op] of ops) {
+    for (const shape of [
+      [2, 5, 7, 6],
+      [1, 1, 4, 9],
+      [3, 8, 5, 5],
+    ]) {
+      const input = Tensor.allocate(shape);
+      input.values.forEach((_, index) => (input.values[index] = Math.round((random.uniform() * 4 - 2) * 2) / 2));
+      const results = ['reference', 'wasm'].map((backend) => {
+        setBackend(backend);
+        try {
+          const { output, indices } = op(input, { dataFormat: 'channelsFirst' });
+          return { output: Float32Array.from(output.values), indices: Int32Array.from(indices.intValues) };
+        } finally {
+          setBackend('reference');
+        }
+      });
+      assertSame(results[1]!.output, results[0]!.output, `${name} ${JSON.stringify(shape)} output`);
+      assertSame(results[1]!.indices, results[0]!.indices, `${name} ${JSON.stringify(shape)} indices`);
+      input.dispose();
+    }
+  }
+  setBackend('wasm');
+  const kind = poolingKinds.find((candidate) => candidate.name === 'max')!;
+  const call = { op: 'test', input: Tensor.allocate([1, 2, 4, 4]), tensors: [], rank: 2 as const };
+  assert.ok(runsTransposed(kind, { ...call, options: { dataFormat: 'channelsFirst', returnIndices: true } }));
+  setBackend('reference');
+  call.input.dispose();
 });
