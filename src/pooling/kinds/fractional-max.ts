@@ -164,6 +164,7 @@ const sizeList = (value: unknown): ConfigValue => (value === undefined ? null : 
 
 export const fractionalMaxKind = standardKind({
   names: ['fractionalMax', 'fractional'],
+  layoutFree: true,
   window: 'region',
   ranks: [2, 3],
   op: 'fractionalMaxPool{rank}d',

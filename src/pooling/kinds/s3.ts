@@ -192,6 +192,7 @@ function exportS3Pool(call: OnnxExportCall) {
 
 export const s3Kind = slidingWindowKind({
   names: ['s3', 's3Pool'],
+  layoutFree: true,
   op: 's3Pool{rank}d',
   options: [
     {
