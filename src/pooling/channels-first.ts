@@ -4,8 +4,10 @@
 // two transposes, which cost about two copies. The numbers are the same: each channel's plane is
 // pooled alone in both layouts, a plane is sample · channels + channel in both (the order in which
 // weight gradients are summed), and no such kind draws by element index; returned indices are flat
-// spatial indices within a plane, the same in both layouts. Inputs of a rank the op does not take
-// (whose errors must name the caller's layout) run as called.
+// spatial indices within a plane, the same in both layouts. Errors must name the caller's layout and
+// come in the op's own order: inputs of a rank the op does not take run as called, and a transposed
+// call that breaks a rule runs again as called, which throws the caller's error.
+import { PoolkitArgumentError } from '../errors.js';
 import { activeBackendPoolsChannelsLast, kernel } from '../kernels/backend.js';
 import { planeTranspose, transpose } from '../ops/nn/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -29,6 +31,15 @@ export function computeInLayout(
   call: OpCall,
 ): PoolResult {
   if (!runsTransposed(definition, call)) return definition.compute(call);
+  try {
+    return computeTransposed(definition, call);
+  } catch (error) {
+    if (error instanceof PoolkitArgumentError) return definition.compute(call);
+    throw error;
+  }
+}
+
+function computeTransposed(definition: Pick<KindDefinition, 'compute'>, call: OpCall): PoolResult {
   const rank = call.input.rank;
   const spatial = Array.from({ length: rank - 2 }, (_, index) => index + 2);
   const input = transpose(call.input, [0, ...spatial, 1]);

@@ -170,3 +170,32 @@ test('channelsFirst calls that return indices run transposed on wasm and give th
   setBackend('reference');
   call.input.dispose();
 });
+
+test('a routed channelsFirst call that breaks a rule fails as on the reference, naming the caller’s shape', () => {
+  const optionsOf = (kind: RegisteredKind) =>
+    kind.window === 'sliding' ? { kernelSize: 3 } : kind.window === 'adaptive' ? { outputSize: 3 } : {};
+  let failures = 0;
+  for (const kind of routed) {
+    for (const shape of [
+      [1, 3, 1, 1],
+      [2, 5, 2, 1],
+    ]) {
+      const outcomes = ['reference', 'wasm'].map((backend) => {
+        setBackend(backend);
+        const input = Tensor.allocate(shape);
+        try {
+          tidy(() => void kind.apply(input, [], { ...optionsOf(kind), dataFormat: 'channelsFirst' }, 2));
+          return 'ok';
+        } catch (error) {
+          return String(error);
+        } finally {
+          input.dispose();
+          setBackend('reference');
+        }
+      });
+      assert.equal(outcomes[1], outcomes[0], `${kind.name} on ${JSON.stringify(shape)}`);
+      if (outcomes[0] !== 'ok') failures++;
+    }
+  }
+  assert.ok(failures >= routed.length, `only ${failures} calls failed`);
+});
