@@ -49,7 +49,7 @@ function computeTransposed(definition: Pick<KindDefinition, 'compute'>, call: Op
   return { output: transpose(result.output, toFirst), indices: transposedIndices(result.indices, toFirst) };
 }
 
-/** An int32 tensor permuted by `order` (a batched 2D transpose), the original disposed. */
+/** An int32 tensor permuted by `order` (a batched 2D transpose); the original stays (the op's backward may keep it). */
 function transposedIndices(indices: Tensor, order: readonly number[]): Tensor {
   const target = Tensor.allocate(
     order.map((axis) => indices.shape[axis]!),
@@ -58,6 +58,5 @@ function transposedIndices(indices: Tensor, order: readonly number[]): Tensor {
   const planes = planeTranspose(indices.shape, order)!; // moving the channel axis is always one
   if (planes.rows === 1 || planes.columns === 1) target.intValues.set(indices.intValues);
   else kernel('transposePlanes')(indices.intValues, target.intValues, planes);
-  indices.dispose();
   return target;
 }

@@ -127,7 +127,7 @@ test('channelsFirst calls of the layout-free kinds run transposed on wasm and gi
   assert.equal(seen.size, routed.length, `cases ran for ${[...seen].join(', ')}`);
 });
 
-test('channelsFirst calls that return indices run transposed on wasm and give the reference output and indices', () => {
+test('channelsFirst calls that return indices run transposed on wasm and give the reference output, indices and gradient', () => {
   const random = new Random(7);
   const ops = [
     ['max', (x: Tensor, options: object) => maxPool2d(x, { kernelSize: 2, ...options, returnIndices: true })],
@@ -149,17 +149,30 @@ test('channelsFirst calls that return indices run transposed on wasm and give th
     ]) {
       const input = Tensor.allocate(shape);
       input.values.forEach((_, index) => (input.values[index] = Math.round((random.uniform() * 4 - 2) * 2) / 2));
+      requireGrad(input);
       const results = ['reference', 'wasm'].map((backend) => {
         setBackend(backend);
         try {
-          const { output, indices } = op(input, { dataFormat: 'channelsFirst' });
-          return { output: Float32Array.from(output.values), indices: Int32Array.from(indices.intValues) };
+          return tidy(() => {
+            const { output, indices } = op(input, { dataFormat: 'channelsFirst' });
+            backward(
+              output,
+              tensor(
+                output.values.map((_, index) => (index % 5) - 2),
+                output.shape,
+              ),
+            );
+            const grad = Float32Array.from(input.grad!.values);
+            input.grad = null;
+            return { output: Float32Array.from(output.values), indices: Int32Array.from(indices.intValues), grad };
+          });
         } finally {
           setBackend('reference');
         }
       });
       assertSame(results[1]!.output, results[0]!.output, `${name} ${JSON.stringify(shape)} output`);
       assertSame(results[1]!.indices, results[0]!.indices, `${name} ${JSON.stringify(shape)} indices`);
+      assertSame(results[1]!.grad, results[0]!.grad, `${name} ${JSON.stringify(shape)} gradient`);
       input.dispose();
     }
   }
