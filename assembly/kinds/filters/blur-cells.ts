@@ -16,7 +16,7 @@ function demote(low: v128, high: v128): v128 {
 
 /** The upper two f32 lanes as f64x2. */
 @inline
-export function promoteHigh(value: v128): v128 {
+function promoteHigh(value: v128): v128 {
   return f64x2.promote_low_f32x4(i64x2.shuffle(value, value, 1, 1));
 }
 
